@@ -1,0 +1,40 @@
+# Sincro: órdenes para desarrolladores. Todas crean .venv si falta.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.instalado
+
+.PHONY: setup demo test test-rapido lint bench bundle clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Central de referencia con datos de ejemplo + Sincro conectado a ella.
+demo: $(STAMP)
+	$(BIN)/sincro demo
+
+## Toda la batería de pruebas (incluidas las lentas) y ruff.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+test-rapido: $(STAMP)
+	$(BIN)/python -m pytest -m "not lento"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+bundle: $(STAMP)
+	$(BIN)/pip install --quiet 'pyinstaller>=6.10,<7'
+	$(BIN)/pyinstaller --noconfirm build.spec
+
+clean:
+	rm -rf build dist .pytest_cache

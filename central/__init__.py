@@ -1,0 +1,1 @@
+"""App Django de referencia que habla el protocolo de sincronización v1."""

@@ -1,0 +1,1 @@
+"""Interfaz Qt (PySide6) de Sincro: bandeja, ventanas y puente con el motor."""
