@@ -1,0 +1,433 @@
+"""Configuración de modelos sincronizables: validación estricta y valores por tipo.
+
+Es el equivalente validado de ``MODELOS_SINCRONIZABLES`` de la central (seed 1.2). La central lo
+sirve en ``GET /v1/esquema``; el motor lo valida aquí antes de que ningún nombre toque SQL y lo
+guarda en la caché para poder arrancar sin conexión.
+
+Puro: sin E/S, sin estado global; seguro desde cualquier hilo (los objetos son inmutables).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+VERSION_PROTOCOLO = 1
+
+ESTRATEGIAS = ("ultima_modificacion", "campo_a_campo", "manual")
+REGLAS = ("mayor_valor", "menor_valor", "concatenar", "prioridad_central", "ultima_modificacion")
+TIPOS_OPERACION = ("crear", "actualizar", "borrar", "ajustar")
+TIPOS_CAMPO = ("entero", "decimal", "texto", "booleano", "fecha_hora", "fecha", "uuid", "json")
+TIPOS_NUMERICOS = ("entero", "decimal")
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_MODELO = re.compile(r"^([A-Za-z_][A-Za-z0-9_]{0,62})\.([A-Za-z_][A-Za-z0-9_]{0,62})$")
+
+
+class ErrorEsquema(ValueError):
+    """La configuración de modelos no es válida. El mensaje dice qué corregir."""
+
+
+class ErrorValor(ValueError):
+    """Un valor no cumple el tipo de su campo. El mensaje dice qué corregir."""
+
+
+def validar_identificador(nombre: Any, que: str = "campo") -> str:
+    """Devuelve ``nombre`` si es un identificador seguro para SQL; si no, ``ErrorEsquema``."""
+    if not isinstance(nombre, str) or not _IDENT.match(nombre):
+        raise ErrorEsquema(
+            f"Nombre de {que} no válido: {nombre!r} (sólo letras, dígitos y _, sin empezar por "
+            "dígito, hasta 63 caracteres)."
+        )
+    return nombre
+
+
+def validar_nombre_modelo(nombre: Any) -> str:
+    """Devuelve ``nombre`` si tiene la forma ``app.Modelo`` con identificadores seguros."""
+    if not isinstance(nombre, str) or not _MODELO.match(nombre):
+        raise ErrorEsquema(f"Nombre de modelo no válido: {nombre!r} (se espera «app.Modelo»).")
+    return nombre
+
+
+def tabla_de_modelo(nombre: str) -> str:
+    """Nombre de la tabla de caché de un modelo ya validado: ``productos.Producto`` ->
+    ``m_productos__producto``. Sin colisiones entre modelos válidos distintos salvo mayúsculas,
+    que ``Esquema`` rechaza."""
+    app, modelo = validar_nombre_modelo(nombre).split(".")
+    return f"m_{app.lower()}__{modelo.lower()}"
+
+
+@dataclass(frozen=True)
+class ConfigModelo:
+    """Configuración validada de un modelo sincronizable."""
+
+    nombre: str
+    clave: str
+    campos_esenciales: tuple[str, ...]
+    tipos: Mapping[str, str]
+    campos_excluidos: tuple[str, ...] = ()
+    nulos: frozenset[str] = frozenset()
+    campos_solo_lectura: frozenset[str] = frozenset()
+    campos_busqueda: tuple[str, ...] = ()
+    campos_indice: tuple[str, ...] = ()
+    critico: bool = False
+    estrategia_conflicto: str = "manual"
+    reglas_por_campo: Mapping[str, str] = field(default_factory=dict)
+    prioridad: int = 0
+    operaciones_permitidas: frozenset[str] = frozenset(TIPOS_OPERACION)
+    dependencias: tuple[str, ...] = ()
+    privado_por_tienda: bool = False
+    huella: str = ""
+
+    @property
+    def tabla(self) -> str:
+        return tabla_de_modelo(self.nombre)
+
+    @property
+    def campos_escribibles(self) -> frozenset[str]:
+        """Campos que una terminal puede enviar en ``actualizar`` (ni clave ni sólo lectura)."""
+        return frozenset(self.campos_esenciales) - {self.clave} - self.campos_solo_lectura
+
+    @property
+    def clave_generada_en_terminal(self) -> bool:
+        return self.tipos[self.clave] == "uuid"
+
+    def a_dict(self) -> dict[str, Any]:
+        """Forma JSON, la misma que sirve la central en ``/v1/esquema``."""
+        return {
+            "clave": self.clave,
+            "campos_esenciales": list(self.campos_esenciales),
+            "campos_excluidos": list(self.campos_excluidos),
+            "tipos": dict(self.tipos),
+            "nulos": sorted(self.nulos),
+            "campos_solo_lectura": sorted(self.campos_solo_lectura),
+            "campos_busqueda": list(self.campos_busqueda),
+            "campos_indice": list(self.campos_indice),
+            "critico": self.critico,
+            "estrategia_conflicto": self.estrategia_conflicto,
+            "reglas_por_campo": dict(self.reglas_por_campo),
+            "prioridad": self.prioridad,
+            "operaciones_permitidas": sorted(self.operaciones_permitidas),
+            "dependencias": list(self.dependencias),
+            "privado_por_tienda": self.privado_por_tienda,
+            "huella": self.huella,
+        }
+
+    # -- valores ---------------------------------------------------------------------------
+
+    def validar_datos(self, tipo_operacion: str, datos: Any) -> dict[str, Any]:
+        """Valida y normaliza los ``datos`` de una operación de este modelo.
+
+        Devuelve un dict nuevo con los valores normalizados (decimales como cadena canónica,
+        UUID en minúsculas...). Lanza ``ErrorValor`` con un mensaje que dice qué corregir.
+        """
+        if tipo_operacion not in TIPOS_OPERACION:
+            raise ErrorValor(
+                f"Tipo de operación desconocido: {tipo_operacion!r}. "
+                f"Tipos válidos: {', '.join(TIPOS_OPERACION)}."
+            )
+        if tipo_operacion not in self.operaciones_permitidas:
+            raise ErrorValor(
+                f"El modelo {self.nombre} no admite operaciones «{tipo_operacion}» desde las "
+                f"tiendas (admite: {', '.join(sorted(self.operaciones_permitidas)) or 'ninguna'})."
+            )
+        if not isinstance(datos, Mapping):
+            raise ErrorValor("Los datos de la operación deben ser un objeto JSON {campo: valor}.")
+        if tipo_operacion == "borrar":
+            if datos:
+                raise ErrorValor("Una operación «borrar» no lleva datos.")
+            return {}
+        permitidos = set(self.campos_escribibles)
+        if tipo_operacion == "crear" and self.clave_generada_en_terminal:
+            permitidos.add(self.clave)
+        normalizados: dict[str, Any] = {}
+        for campo, valor in datos.items():
+            if campo not in self.tipos:
+                raise ErrorValor(
+                    f"El modelo {self.nombre} no tiene el campo «{campo}» "
+                    f"(campos: {', '.join(self.campos_esenciales)})."
+                )
+            if campo not in permitidos:
+                raise ErrorValor(f"El campo «{campo}» de {self.nombre} no se puede escribir.")
+            if tipo_operacion == "ajustar":
+                normalizados[campo] = self._validar_delta(campo, valor)
+            else:
+                normalizados[campo] = self.normalizar_valor(campo, valor)
+        if not normalizados and tipo_operacion != "crear":
+            raise ErrorValor(f"Una operación «{tipo_operacion}» necesita al menos un campo.")
+        return normalizados
+
+    def _validar_delta(self, campo: str, valor: Any) -> Any:
+        tipo = self.tipos[campo]
+        if tipo not in TIPOS_NUMERICOS:
+            raise ErrorValor(f"«ajustar» sólo admite campos numéricos; «{campo}» es {tipo}.")
+        return normalizar_valor(tipo, valor, campo, admite_nulo=False)
+
+    def normalizar_valor(self, campo: str, valor: Any) -> Any:
+        return normalizar_valor(self.tipos[campo], valor, campo, campo in self.nulos)
+
+
+def normalizar_valor(tipo: str, valor: Any, campo: str = "valor", admite_nulo: bool = True) -> Any:
+    """Comprueba ``valor`` contra ``tipo`` y lo devuelve en forma JSON canónica."""
+    if valor is None:
+        if admite_nulo:
+            return None
+        raise ErrorValor(f"El campo «{campo}» no admite nulo.")
+    try:
+        if tipo == "entero":
+            if isinstance(valor, bool) or not isinstance(valor, int):
+                raise ErrorValor(f"El campo «{campo}» espera un entero, no {valor!r}.")
+            return valor
+        if tipo == "decimal":
+            if isinstance(valor, bool) or not isinstance(valor, int | str | Decimal):
+                raise ErrorValor(
+                    f"El campo «{campo}» espera un decimal como cadena (\"12.50\"), no {valor!r}."
+                )
+            numero = Decimal(str(valor))
+            if not numero.is_finite():
+                raise ErrorValor(f"El campo «{campo}» espera un decimal finito, no {valor!r}.")
+            return str(numero)
+        if tipo == "texto":
+            if not isinstance(valor, str):
+                raise ErrorValor(f"El campo «{campo}» espera texto, no {valor!r}.")
+            return valor
+        if tipo == "booleano":
+            if not isinstance(valor, bool):
+                raise ErrorValor(f"El campo «{campo}» espera true o false, no {valor!r}.")
+            return valor
+        if tipo == "fecha_hora":
+            if not isinstance(valor, str):
+                raise ErrorValor(f"El campo «{campo}» espera una fecha ISO 8601, no {valor!r}.")
+            momento = dt.datetime.fromisoformat(valor)
+            if momento.tzinfo is None:
+                raise ErrorValor(f"La fecha de «{campo}» debe llevar zona horaria: {valor!r}.")
+            return momento.isoformat()
+        if tipo == "fecha":
+            if not isinstance(valor, str):
+                raise ErrorValor(f"El campo «{campo}» espera una fecha AAAA-MM-DD, no {valor!r}.")
+            return dt.date.fromisoformat(valor).isoformat()
+        if tipo == "uuid":
+            if not isinstance(valor, str):
+                raise ErrorValor(f"El campo «{campo}» espera un UUID, no {valor!r}.")
+            return str(uuid.UUID(valor))
+        if tipo == "json":
+            json.dumps(valor)
+            return valor
+    except ErrorValor:
+        raise
+    except (ValueError, InvalidOperation, TypeError) as exc:
+        raise ErrorValor(f"El campo «{campo}» ({tipo}) no admite {valor!r}.") from exc
+    raise ErrorEsquema(f"Tipo de campo desconocido: {tipo!r}.")
+
+
+def _lista_de_identificadores(config: Mapping[str, Any], clave: str, modelo: str) -> tuple:
+    valor = config.get(clave, [])
+    if not isinstance(valor, list | tuple):
+        raise ErrorEsquema(f"{modelo}: «{clave}» debe ser una lista.")
+    return tuple(validar_identificador(v, f"campo en {modelo}.{clave}") for v in valor)
+
+
+def huella_de(config: Mapping[str, Any]) -> str:
+    """Huella estable de la configuración de un modelo (sin su propia huella)."""
+    sin_huella = {k: v for k, v in config.items() if k != "huella"}
+    texto = json.dumps(sin_huella, sort_keys=True, ensure_ascii=True, default=list)
+    return hashlib.sha256(texto.encode()).hexdigest()
+
+
+def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
+    """Valida la configuración JSON de un modelo. Lanza ``ErrorEsquema`` si algo no encaja."""
+    validar_nombre_modelo(nombre)
+    if not isinstance(config, Mapping):
+        raise ErrorEsquema(f"{nombre}: la configuración debe ser un objeto.")
+    conocidas = {
+        "clave", "campos_esenciales", "campos_excluidos", "tipos", "nulos", "campos_solo_lectura",
+        "campos_busqueda", "campos_indice", "critico", "estrategia_conflicto", "reglas_por_campo",
+        "prioridad", "operaciones_permitidas", "dependencias", "privado_por_tienda", "huella",
+    }
+    desconocidas = set(config) - conocidas
+    if desconocidas:
+        raise ErrorEsquema(f"{nombre}: opciones desconocidas: {', '.join(sorted(desconocidas))}.")
+
+    esenciales = _lista_de_identificadores(config, "campos_esenciales", nombre)
+    if not esenciales:
+        raise ErrorEsquema(f"{nombre}: «campos_esenciales» no puede estar vacío.")
+    if len(set(c.lower() for c in esenciales)) != len(esenciales):
+        raise ErrorEsquema(f"{nombre}: «campos_esenciales» tiene nombres repetidos.")
+    clave = validar_identificador(config.get("clave", "id"), f"clave de {nombre}")
+    if clave not in esenciales:
+        raise ErrorEsquema(f"{nombre}: la clave «{clave}» debe estar entre los campos esenciales.")
+
+    tipos = config.get("tipos")
+    if not isinstance(tipos, Mapping):
+        raise ErrorEsquema(f"{nombre}: falta «tipos» (el tipo de cada campo esencial).")
+    for campo in esenciales:
+        if tipos.get(campo) not in TIPOS_CAMPO:
+            raise ErrorEsquema(
+                f"{nombre}.{campo}: tipo {tipos.get(campo)!r} desconocido "
+                f"(válidos: {', '.join(TIPOS_CAMPO)})."
+            )
+    if tipos[clave] not in ("entero", "texto", "uuid"):
+        raise ErrorEsquema(f"{nombre}: la clave debe ser entero, texto o uuid.")
+    sobrantes = set(tipos) - set(esenciales)
+    if sobrantes:
+        raise ErrorEsquema(f"{nombre}: «tipos» nombra campos no esenciales: {sorted(sobrantes)}.")
+
+    def subconjunto(clave_config: str) -> tuple[str, ...]:
+        valores = _lista_de_identificadores(config, clave_config, nombre)
+        fuera = [v for v in valores if v not in esenciales]
+        if fuera:
+            raise ErrorEsquema(
+                f"{nombre}: «{clave_config}» nombra campos que no son esenciales: {fuera}."
+            )
+        return valores
+
+    excluidos = _lista_de_identificadores(config, "campos_excluidos", nombre)
+    solapados = set(excluidos) & set(esenciales)
+    if solapados:
+        raise ErrorEsquema(
+            f"{nombre}: campos a la vez esenciales y excluidos: {sorted(solapados)}."
+        )
+
+    estrategia = config.get("estrategia_conflicto", "manual")
+    if estrategia not in ESTRATEGIAS:
+        raise ErrorEsquema(
+            f"{nombre}: estrategia_conflicto {estrategia!r} desconocida "
+            f"(válidas: {', '.join(ESTRATEGIAS)})."
+        )
+    reglas = config.get("reglas_por_campo", {})
+    if not isinstance(reglas, Mapping):
+        raise ErrorEsquema(f"{nombre}: «reglas_por_campo» debe ser un objeto {{campo: regla}}.")
+    for campo, regla in reglas.items():
+        if campo not in esenciales:
+            raise ErrorEsquema(f"{nombre}: regla para «{campo}», que no es un campo esencial.")
+        if regla not in REGLAS:
+            raise ErrorEsquema(
+                f"{nombre}.{campo}: regla {regla!r} desconocida (válidas: {', '.join(REGLAS)})."
+            )
+        if regla in ("mayor_valor", "menor_valor") and tipos[campo] not in (
+            *TIPOS_NUMERICOS, "fecha", "fecha_hora", "texto"
+        ):
+            raise ErrorEsquema(f"{nombre}.{campo}: «{regla}» no se aplica a campos {tipos[campo]}.")
+        if regla == "concatenar" and tipos[campo] != "texto":
+            raise ErrorEsquema(f"{nombre}.{campo}: «concatenar» sólo se aplica a campos de texto.")
+
+    operaciones = config.get("operaciones_permitidas", list(TIPOS_OPERACION))
+    if not isinstance(operaciones, list | tuple) or any(
+        o not in TIPOS_OPERACION for o in operaciones
+    ):
+        raise ErrorEsquema(
+            f"{nombre}: «operaciones_permitidas» debe ser una lista de "
+            f"{', '.join(TIPOS_OPERACION)}."
+        )
+    dependencias = config.get("dependencias", [])
+    if not isinstance(dependencias, list | tuple):
+        raise ErrorEsquema(f"{nombre}: «dependencias» debe ser una lista de modelos.")
+    prioridad = config.get("prioridad", 0)
+    if isinstance(prioridad, bool) or not isinstance(prioridad, int):
+        raise ErrorEsquema(f"{nombre}: «prioridad» debe ser un entero.")
+    for opcion in ("critico", "privado_por_tienda"):
+        if not isinstance(config.get(opcion, False), bool):
+            raise ErrorEsquema(f"{nombre}: «{opcion}» debe ser true o false.")
+
+    return ConfigModelo(
+        nombre=nombre,
+        clave=clave,
+        campos_esenciales=esenciales,
+        tipos={c: tipos[c] for c in esenciales},
+        campos_excluidos=excluidos,
+        nulos=frozenset(subconjunto("nulos")),
+        campos_solo_lectura=frozenset(subconjunto("campos_solo_lectura")),
+        campos_busqueda=subconjunto("campos_busqueda"),
+        campos_indice=subconjunto("campos_indice"),
+        critico=config.get("critico", False),
+        estrategia_conflicto=estrategia,
+        reglas_por_campo=dict(reglas),
+        prioridad=prioridad,
+        operaciones_permitidas=frozenset(operaciones),
+        dependencias=tuple(validar_nombre_modelo(d) for d in dependencias),
+        privado_por_tienda=config.get("privado_por_tienda", False),
+        huella=config.get("huella") or huella_de(config),
+    )
+
+
+@dataclass(frozen=True)
+class Esquema:
+    """Conjunto validado de modelos sincronizables, tal como lo sirve la central."""
+
+    modelos: Mapping[str, ConfigModelo]
+    version_protocolo: int = VERSION_PROTOCOLO
+
+    def modelo(self, nombre: str) -> ConfigModelo:
+        """La configuración de ``nombre`` o ``ErrorValor`` con la lista de modelos conocidos."""
+        try:
+            return self.modelos[nombre]
+        except KeyError:
+            raise ErrorValor(
+                f"Modelo desconocido: {nombre!r}. Modelos sincronizables: "
+                f"{', '.join(sorted(self.modelos)) or 'ninguno (¿falta sincronizar el esquema?)'}."
+            ) from None
+
+    def criticos(self) -> list[ConfigModelo]:
+        return [m for m in self.modelos.values() if m.critico]
+
+    def en_orden_de_descarga(self) -> list[ConfigModelo]:
+        """Críticos primero; luego por prioridad declarada (mayor primero) y nombre."""
+        return sorted(self.modelos.values(), key=lambda m: (not m.critico, -m.prioridad, m.nombre))
+
+    def a_dict(self) -> dict[str, Any]:
+        return {
+            "version_protocolo": self.version_protocolo,
+            "modelos": {n: m.a_dict() for n, m in self.modelos.items()},
+        }
+
+
+def esquema_desde_dict(datos: Any) -> Esquema:
+    """Valida la respuesta de ``/v1/esquema`` (o su copia local). Lanza ``ErrorEsquema``."""
+    if not isinstance(datos, Mapping):
+        raise ErrorEsquema("El esquema debe ser un objeto JSON.")
+    version = datos.get("version_protocolo")
+    if version != VERSION_PROTOCOLO:
+        raise ErrorEsquema(
+            f"La central habla el protocolo {version!r} y este Sincro el {VERSION_PROTOCOLO}: "
+            "actualice Sincro o la central."
+        )
+    modelos_json = datos.get("modelos")
+    if not isinstance(modelos_json, Mapping) or not modelos_json:
+        raise ErrorEsquema("El esquema no declara ningún modelo sincronizable.")
+    modelos = {n: config_modelo_desde_dict(n, c) for n, c in modelos_json.items()}
+    tablas = [m.tabla for m in modelos.values()]
+    if len(set(tablas)) != len(tablas):
+        raise ErrorEsquema("Dos modelos sólo se distinguen por mayúsculas; renombre uno.")
+    for modelo in modelos.values():
+        for dependencia in modelo.dependencias:
+            if dependencia not in modelos:
+                raise ErrorEsquema(
+                    f"{modelo.nombre} depende de {dependencia}, que no es sincronizable."
+                )
+    _comprobar_dependencias_aciclicas(modelos)
+    return Esquema(modelos=modelos, version_protocolo=version)
+
+
+def _comprobar_dependencias_aciclicas(modelos: Mapping[str, ConfigModelo]) -> None:
+    estado: dict[str, int] = {}
+
+    def visitar(nombre: str, camino: list[str]) -> None:
+        if estado.get(nombre) == 2:
+            return
+        if estado.get(nombre) == 1:
+            ciclo = " -> ".join([*camino[camino.index(nombre):], nombre])
+            raise ErrorEsquema(f"Dependencias circulares entre modelos: {ciclo}.")
+        estado[nombre] = 1
+        for dependencia in modelos[nombre].dependencias:
+            visitar(dependencia, [*camino, nombre])
+        estado[nombre] = 2
+
+    for nombre in modelos:
+        visitar(nombre, [])
