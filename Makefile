@@ -20,8 +20,7 @@ demo: $(STAMP)
 
 ## Toda la batería de pruebas (incluidas las lentas) y ruff.
 test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	bash scripts/pruebas.sh
 
 test-rapido: $(STAMP)
 	$(BIN)/python -m pytest -m "not lento"
