@@ -1,0 +1,177 @@
+"""Resumen plano del estado del motor para la interfaz, y el estado de la bandeja.
+
+``resumir(estado)`` convierte el dict de ``Agente.estado()`` en un ``Resumen`` inmutable que
+consumen la bandeja, la pestaña Estado y las notificaciones. Es el único sitio de ``ui/`` que
+conoce la forma de ese dict. Puro (sin Qt, sin E/S): seguro desde cualquier hilo.
+
+Estado de la bandeja, por gravedad (el primero que se cumple):
+
+1. ``error``: error de autenticación o del servidor, u operaciones en ERROR en la cola.
+2. ``conflictos``: hay conflictos abiertos que un encargado debe revisar.
+3. ``sin_conexion``: la central no responde.
+4. ``sincronizando``: hay operaciones pendientes o una sincronización en curso.
+5. ``al_dia``: nada pendiente y la última sincronización fue bien.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ESTADOS_BANDEJA = ("al_dia", "sincronizando", "sin_conexion", "conflictos", "error")
+CONEXION_ERROR = ("error_autenticacion", "error_servidor")
+ESTADOS_COLA = ("pendiente", "enviando", "conflicto", "error", "completado", "descartado")
+
+
+@dataclass(frozen=True)
+class ModeloResumen:
+    nombre: str
+    filas: int
+    completo: bool
+    critico: bool
+    actualizado_en: dt.datetime | None
+    cursor: str | None
+    prioridad: float | None
+
+
+@dataclass(frozen=True)
+class Resumen:
+    conexion: str = "sin_conexion"
+    pausado: bool = False
+    sincronizando: bool = False
+    cola: Mapping[str, int] = field(default_factory=dict)
+    conflictos: int = 0
+    antiguedad_pendiente_s: float | None = None
+    ultimo_exito: dt.datetime | None = None
+    ultimo_empuje: dt.datetime | None = None
+    ultima_descarga: dt.datetime | None = None
+    desfase_ms: int | None = None
+    lista_para_vender: bool = False
+    modelos: tuple[ModeloResumen, ...] = ()
+    mensaje_error: str | None = None
+
+    @property
+    def pendientes(self) -> int:
+        """Operaciones que aún no ha confirmado la central (ni completadas ni descartadas)."""
+        return sum(n for e, n in self.cola.items() if e not in ("completado", "descartado"))
+
+    @property
+    def errores(self) -> int:
+        return int(self.cola.get("error", 0))
+
+    @property
+    def precios_a(self) -> dt.datetime | None:
+        """Hora de la última descarga de los modelos críticos (la más antigua de ellas)."""
+        horas = [m.actualizado_en for m in self.modelos if m.critico and m.actualizado_en]
+        if horas:
+            return min(horas)
+        return self.ultima_descarga
+
+
+def _fecha(valor: Any) -> dt.datetime | None:
+    if valor in (None, ""):
+        return None
+    if isinstance(valor, dt.datetime):
+        fecha = valor
+    elif isinstance(valor, int | float):
+        fecha = dt.datetime.fromtimestamp(valor, dt.UTC)
+    else:
+        try:
+            fecha = dt.datetime.fromisoformat(str(valor))
+        except ValueError:
+            return None
+    return fecha if fecha.tzinfo else fecha.replace(tzinfo=dt.UTC)
+
+
+def _entero(valor: Any, defecto: int | None = 0) -> int | None:
+    try:
+        return int(valor)
+    except (TypeError, ValueError):
+        return defecto
+
+
+def _conexion(estado: Mapping[str, Any]) -> Mapping[str, Any]:
+    conexion = estado.get("conexion") or estado.get("conectividad") or {}
+    if isinstance(conexion, str):
+        return {"estado": conexion}
+    return conexion
+
+
+def _normalizar_conexion(valor: Any) -> str:
+    texto = str(valor or "sin_conexion").strip().lower().replace(" ", "_")
+    texto = texto.replace("í", "i").replace("ó", "o").replace("é", "e")
+    alias = {"conectado": "al_dia", "ok": "al_dia", "desconectado": "sin_conexion",
+             "offline": "sin_conexion", "error_de_autenticacion": "error_autenticacion",
+             "error_del_servidor": "error_servidor", "autenticacion": "error_autenticacion"}
+    return alias.get(texto, texto)
+
+
+def _modelos(estado: Mapping[str, Any]) -> tuple[ModeloResumen, ...]:
+    modelos = estado.get("modelos") or {}
+    if isinstance(modelos, Mapping):
+        pares = list(modelos.items())
+    else:
+        pares = [(m.get("nombre") or m.get("modelo"), m) for m in modelos]
+    prioridades = estado.get("prioridades") or {}
+    resultado = []
+    for nombre, datos in pares:
+        datos = datos or {}
+        resultado.append(ModeloResumen(
+            nombre=str(nombre),
+            filas=_entero(datos.get("filas"), 0) or 0,
+            completo=bool(datos.get("completo")),
+            critico=bool(datos.get("critico")),
+            actualizado_en=_fecha(datos.get("actualizado_en") or datos.get("ultima_descarga")),
+            cursor=None if datos.get("cursor") is None else str(datos.get("cursor")),
+            prioridad=datos.get("prioridad", prioridades.get(nombre)),
+        ))
+    return tuple(sorted(resultado, key=lambda m: (not m.critico, m.nombre)))
+
+
+def resumir(estado: Mapping[str, Any] | None) -> Resumen:
+    """Resumen del dict de ``Agente.estado()``; tolera claves ausentes (motor a medio arrancar)."""
+    if not estado:
+        return Resumen()
+    conexion = _conexion(estado)
+    cola_cruda = estado.get("cola") or {}
+    if isinstance(cola_cruda, Mapping) and "por_estado" in cola_cruda:
+        cola_cruda = cola_cruda["por_estado"]
+    cola = {str(k).lower(): _entero(v, 0) or 0 for k, v in dict(cola_cruda).items()}
+    conflictos = estado.get("conflictos")
+    if isinstance(conflictos, Mapping):
+        conflictos = conflictos.get("abiertos", 0)
+    if conflictos is None:
+        conflictos = cola.get("conflicto", 0)
+    antiguedad = estado.get("antiguedad_pendiente_s")
+    if antiguedad is None and isinstance(estado.get("cola"), Mapping):
+        antiguedad = estado["cola"].get("antiguedad_pendiente_s")
+    return Resumen(
+        conexion=_normalizar_conexion(conexion.get("estado")),
+        pausado=bool(estado.get("pausado") or conexion.get("pausado")),
+        sincronizando=bool(conexion.get("sincronizando") or estado.get("sincronizando")),
+        cola=cola,
+        conflictos=_entero(conflictos, 0) or 0,
+        antiguedad_pendiente_s=None if antiguedad is None else float(antiguedad),
+        ultimo_exito=_fecha(conexion.get("ultimo_exito") or conexion.get("ultima_sincronizacion")),
+        ultimo_empuje=_fecha(conexion.get("ultimo_empuje")),
+        ultima_descarga=_fecha(conexion.get("ultima_descarga")),
+        desfase_ms=_entero(conexion.get("desfase_ms", estado.get("desfase_ms")), None),
+        lista_para_vender=bool(estado.get("lista_para_vender_offline")),
+        modelos=_modelos(estado),
+        mensaje_error=conexion.get("mensaje") or conexion.get("error"),
+    )
+
+
+def estado_bandeja(resumen: Resumen) -> str:
+    """Uno de ``ESTADOS_BANDEJA`` (ver el orden de gravedad en el docstring del módulo)."""
+    if resumen.conexion in CONEXION_ERROR or resumen.errores > 0:
+        return "error"
+    if resumen.conflictos > 0:
+        return "conflictos"
+    if resumen.conexion == "sin_conexion":
+        return "sin_conexion"
+    if resumen.sincronizando or resumen.conexion == "sincronizando" or resumen.pendientes > 0:
+        return "sincronizando"
+    return "al_dia"

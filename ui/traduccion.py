@@ -1,0 +1,54 @@
+"""Carga de traducciones Qt y elección de idioma.
+
+Los textos de la interfaz están en español y se marcan con
+``QCoreApplication.translate("Contexto", "texto")`` con contexto explícito (nunca ``self.tr()``,
+que en PySide6 usa el nombre de la subclase en tiempo de ejecución y pierde traducciones). Los
+huecos van con nombre, ``{n}``, y se rellenan con ``str.format`` después de traducir; una prueba
+comprueba que cada traducción conserva los huecos de su original.
+
+Las traducciones compiladas (``.qm``) viajan dentro de ``ui/recursos_rc.py``
+(``:/sincro/traducciones/``). Sólo desde el hilo de la GUI.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+from ui import recursos_rc  # noqa: F401  (registra los recursos Qt)
+
+IDIOMAS = ("es", "en")
+IDIOMA_ORIGEN = "es"
+PREFIJO = ":/sincro/traducciones/"
+
+_instalado: QTranslator | None = None
+
+
+def idioma_del_sistema() -> str:
+    """``"es"`` o ``"en"`` según la configuración regional; español si no hay traducción."""
+    nombre = QLocale.system().name().split("_")[0]
+    return nombre if nombre in IDIOMAS else IDIOMA_ORIGEN
+
+
+def instalar(idioma: str | None) -> str:
+    """Instala la traducción de ``idioma`` (``None`` o ``"sistema"`` = la del sistema).
+
+    Devuelve el idioma efectivo. El español es el idioma de origen: no carga nada.
+    """
+    global _instalado
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("Crea la QApplication antes de instalar traducciones.")
+    if idioma in (None, "", "sistema"):
+        idioma = idioma_del_sistema()
+    if idioma not in IDIOMAS:
+        raise ValueError(f"Idioma no soportado: {idioma!r} (soportados: {', '.join(IDIOMAS)}).")
+    if _instalado is not None:
+        app.removeTranslator(_instalado)
+        _instalado = None
+    if idioma != IDIOMA_ORIGEN:
+        traductor = QTranslator(app)
+        if not traductor.load(f"{PREFIJO}sincro_{idioma}.qm"):
+            raise RuntimeError(f"No se encontró la traducción compilada sincro_{idioma}.qm.")
+        app.installTranslator(traductor)
+        _instalado = traductor
+    return idioma
