@@ -1,0 +1,365 @@
+"""Diálogo de revisión de conflictos (estilo ``gui2/metadata/diff.py`` de calibre).
+
+Una fila por campo con columnas rotuladas sin ambigüedad: «Base», «Esta terminal», «Central»;
+los campos que difieren van resaltados. Por campo se elige terminal, central o se escribe un
+valor; «Usar todo de esta terminal / de la central»; «[n de N]» con Anterior/Siguiente
+(Alt+← / Alt+→, también RePág/AvPág); aplicar la misma elección a los conflictos parecidos
+que quedan. Nombre del encargado y motivo son obligatorios: van a la auditoría.
+
+La lógica (elecciones → resolución) está en ``ui.resolucion``; este diálogo no habla con el
+motor: emite ``resolver_pedido(lista_de_resoluciones)`` y la pestaña se la pasa al puente.
+Sólo hilo de la GUI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from agente.esquema import ErrorValor
+from ui import formato
+from ui.resolucion import CENTRAL, TERMINAL, VALOR, Resolucion, parecidos
+
+COL_CAMPO, COL_BASE, COL_TERMINAL, COL_CENTRAL, COL_USAR, COL_FINAL = range(6)
+RESALTADO = QColor("#fff3c4")
+ORIGENES_COMBO = (TERMINAL, CENTRAL, VALOR)
+
+
+def _t(texto: str) -> str:
+    return QCoreApplication.translate("DialogoConflicto", texto)
+
+
+def titulos_columnas() -> list[str]:
+    return [
+        QCoreApplication.translate("DialogoConflicto", "Campo"),
+        QCoreApplication.translate("DialogoConflicto", "Base"),
+        QCoreApplication.translate("DialogoConflicto", "Esta terminal"),
+        QCoreApplication.translate("DialogoConflicto", "Central"),
+        QCoreApplication.translate("DialogoConflicto", "Usar"),
+        QCoreApplication.translate("DialogoConflicto", "Valor final"),
+    ]
+
+
+class DialogoConflicto(QDialog):
+    """Revisión de ``conflictos`` (lista de dicts del motor) empezando en ``indice``."""
+
+    resolver_pedido = Signal(list)  # lista de dicts para Agente.resolver
+
+    def __init__(self, conflictos: Sequence[Mapping[str, Any]], indice: int = 0,
+                 tipos_por_modelo: Mapping[str, Mapping[str, str]] | None = None,
+                 encargado: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(QCoreApplication.translate("DialogoConflicto", "Revisar conflicto"))
+        self.resize(900, 520)
+        self._conflictos = list(conflictos)
+        self._tipos = dict(tipos_por_modelo or {})
+        self._resueltos: set[Any] = set()
+        self._indice = max(0, min(indice, len(self._conflictos) - 1))
+        self.resolucion: Resolucion | None = None
+        self._construir(encargado)
+        self._mostrar()
+
+    # -- construcción ----------------------------------------------------------------------
+
+    def _construir(self, encargado: str) -> None:
+        self.posicion = QLabel()
+        self.posicion.setObjectName("posicion")
+        fuente = QFont(self.posicion.font())
+        fuente.setBold(True)
+        self.posicion.setFont(fuente)
+        self.objeto = QLabel()
+        self.detalle = QLabel()
+        self.detalle.setWordWrap(True)
+        self.detalle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.tabla = QTableWidget(0, 6)
+        self.tabla.setHorizontalHeaderLabels(titulos_columnas())
+        self.tabla.verticalHeader().setVisible(False)
+        cabecera = self.tabla.horizontalHeader()
+        cabecera.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        cabecera.setSectionResizeMode(COL_CAMPO, QHeaderView.ResizeMode.ResizeToContents)
+        cabecera.setSectionResizeMode(COL_USAR, QHeaderView.ResizeMode.ResizeToContents)
+
+        self.boton_todo_terminal = QPushButton(
+            QCoreApplication.translate("DialogoConflicto", "Usar todo de esta &terminal"))
+        self.boton_todo_central = QPushButton(
+            QCoreApplication.translate("DialogoConflicto", "Usar todo de la &central"))
+        self.boton_todo_terminal.clicked.connect(lambda: self._usar_todo(TERMINAL))
+        self.boton_todo_central.clicked.connect(lambda: self._usar_todo(CENTRAL))
+
+        self.boton_anterior = QPushButton(
+            QCoreApplication.translate("DialogoConflicto", "← Anterior"))
+        self.boton_siguiente = QPushButton(
+            QCoreApplication.translate("DialogoConflicto", "Siguiente →"))
+        self.boton_anterior.setToolTip("Alt+←")
+        self.boton_siguiente.setToolTip("Alt+→")
+        self.boton_anterior.clicked.connect(self.anterior)
+        self.boton_siguiente.clicked.connect(self.siguiente)
+        for tecla in ("Alt+Left", "PgUp"):
+            QShortcut(QKeySequence(tecla), self, activated=self.anterior)
+        for tecla in ("Alt+Right", "PgDown"):
+            QShortcut(QKeySequence(tecla), self, activated=self.siguiente)
+
+        self.aplicar_parecidos = QCheckBox()
+        self.encargado = QLineEdit(encargado)
+        self.encargado.setObjectName("encargado")
+        self.motivo = QLineEdit()
+        self.motivo.setObjectName("motivo")
+        self.motivo.setPlaceholderText(QCoreApplication.translate(
+            "DialogoConflicto", "Obligatorio: queda en el registro de auditoría"))
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b3261e")
+        self.error.setWordWrap(True)
+
+        self.boton_aplicar = QPushButton(
+            QCoreApplication.translate("DialogoConflicto", "&Aplicar resolución"))
+        self.boton_aplicar.setDefault(True)
+        self.boton_aplicar.clicked.connect(self.aplicar)
+        self.boton_cerrar = QPushButton(QCoreApplication.translate("DialogoConflicto", "Cerrar"))
+        self.boton_cerrar.clicked.connect(self.reject)
+
+        navegacion = QHBoxLayout()
+        navegacion.addWidget(self.posicion)
+        navegacion.addWidget(self.objeto, 1)
+        navegacion.addWidget(self.boton_anterior)
+        navegacion.addWidget(self.boton_siguiente)
+
+        todo = QHBoxLayout()
+        todo.addWidget(self.boton_todo_terminal)
+        todo.addWidget(self.boton_todo_central)
+        todo.addStretch(1)
+
+        formulario = QFormLayout()
+        formulario.addRow(QCoreApplication.translate("DialogoConflicto", "Encargado:"),
+                          self.encargado)
+        formulario.addRow(QCoreApplication.translate("DialogoConflicto", "Motivo:"), self.motivo)
+
+        botones = QHBoxLayout()
+        botones.addWidget(self.aplicar_parecidos, 1)
+        botones.addWidget(self.boton_aplicar)
+        botones.addWidget(self.boton_cerrar)
+
+        capa = QVBoxLayout(self)
+        capa.addLayout(navegacion)
+        capa.addWidget(self.detalle)
+        capa.addWidget(self.tabla, 1)
+        capa.addLayout(todo)
+        capa.addLayout(formulario)
+        capa.addWidget(self.error)
+        capa.addLayout(botones)
+
+    # -- navegación ------------------------------------------------------------------------
+
+    @property
+    def indice(self) -> int:
+        return self._indice
+
+    @property
+    def conflicto(self) -> Mapping[str, Any]:
+        return self._conflictos[self._indice]
+
+    def pendientes(self) -> list[Mapping[str, Any]]:
+        return [c for c in self._conflictos if c.get("id") not in self._resueltos]
+
+    def anterior(self) -> None:
+        if self._indice > 0:
+            self._indice -= 1
+            self._mostrar()
+
+    def siguiente(self) -> None:
+        if self._indice < len(self._conflictos) - 1:
+            self._indice += 1
+            self._mostrar()
+
+    def _mostrar(self) -> None:
+        self.error.clear()
+        total = len(self._conflictos)
+        if total == 0:
+            self.posicion.setText("[0 / 0]")
+            self.tabla.setRowCount(0)
+            self.boton_aplicar.setEnabled(False)
+            return
+        conflicto = self.conflicto
+        self.posicion.setText(QCoreApplication.translate("DialogoConflicto", "[{n} de {total}]")
+                              .format(n=self._indice + 1, total=total))
+        self.objeto.setText(QCoreApplication.translate(
+            "DialogoConflicto", "{modelo} · objeto {objeto}").format(
+                modelo=conflicto.get("modelo", "?"), objeto=conflicto.get("objeto_id", "?")))
+        self.detalle.setText(QCoreApplication.translate(
+            "DialogoConflicto",
+            "Operación {uuid} capturada {hora} · intentos: {intentos} · último error: {error}",
+        ).format(uuid=conflicto.get("uuid") or conflicto.get("operacion_uuid") or "—",
+                 hora=formato.hora(conflicto.get("hora_terminal") or conflicto.get("creado_en")),
+                 intentos=conflicto.get("intentos", 0),
+                 error=conflicto.get("ultimo_error") or conflicto.get("motivo") or "—"))
+        tipos = self._tipos.get(str(conflicto.get("modelo")), {})
+        self.resolucion = Resolucion(conflicto, tipos=tipos)
+        resuelto = conflicto.get("id") in self._resueltos
+        self.boton_aplicar.setEnabled(not resuelto)
+        if resuelto:
+            self.error.setText(_t("Este conflicto ya está resuelto."))
+        self.boton_anterior.setEnabled(self._indice > 0)
+        self.boton_siguiente.setEnabled(self._indice < total - 1)
+        restantes = parecidos(conflicto, self.pendientes())
+        self.aplicar_parecidos.setText(QCoreApplication.translate(
+            "DialogoConflicto", "Aplicar la misma elección a los {n} conflictos parecidos restantes")
+            .format(n=len(restantes)))
+        self.aplicar_parecidos.setEnabled(bool(restantes))
+        self.aplicar_parecidos.setChecked(False)
+        self._llenar_tabla()
+
+    def _llenar_tabla(self) -> None:
+        assert self.resolucion is not None
+        self.tabla.setRowCount(len(self.resolucion.filas))
+        for fila, datos in enumerate(self.resolucion.filas):
+            valores = (datos.campo, formato.valor(datos.base), formato.valor(datos.terminal),
+                       formato.valor(datos.central))
+            for columna, texto in enumerate(valores):
+                celda = QTableWidgetItem(texto)
+                celda.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                if datos.difiere:
+                    celda.setBackground(QBrush(RESALTADO))
+                    if columna == COL_CAMPO:
+                        negrita = QFont(celda.font())
+                        negrita.setBold(True)
+                        celda.setFont(negrita)
+                        celda.setToolTip(_t("Terminal y central difieren en este campo"))
+                self.tabla.setItem(fila, columna, celda)
+            combo = QComboBox()
+            combo.addItems([_t("Esta terminal"), _t("Central"), _t("Otro valor…")])
+            combo.currentIndexChanged.connect(
+                lambda i, campo=datos.campo: self._al_elegir(campo, ORIGENES_COMBO[i]))
+            self.tabla.setCellWidget(fila, COL_USAR, combo)
+            editor = QLineEdit()
+            editor.editingFinished.connect(
+                lambda campo=datos.campo: self._al_escribir(campo))
+            self.tabla.setCellWidget(fila, COL_FINAL, editor)
+            self._refrescar_fila(fila)
+        self.tabla.resizeRowsToContents()
+
+    # -- elecciones ------------------------------------------------------------------------
+
+    def combo(self, campo: str) -> QComboBox:
+        return self.tabla.cellWidget(self._fila_de(campo), COL_USAR)
+
+    def editor(self, campo: str) -> QLineEdit:
+        return self.tabla.cellWidget(self._fila_de(campo), COL_FINAL)
+
+    def _fila_de(self, campo: str) -> int:
+        assert self.resolucion is not None
+        for i, fila in enumerate(self.resolucion.filas):
+            if fila.campo == campo:
+                return i
+        raise KeyError(campo)
+
+    def _al_elegir(self, campo: str, origen: str) -> None:
+        assert self.resolucion is not None
+        if origen == VALOR:
+            editor = self.editor(campo)
+            editor.setReadOnly(False)
+            editor.setFocus()
+            self._al_escribir(campo)
+            return
+        self.resolucion.elegir(campo, origen)
+        self._refrescar_fila(self._fila_de(campo))
+
+    def _al_escribir(self, campo: str) -> None:
+        assert self.resolucion is not None
+        if self.combo(campo).currentIndex() != ORIGENES_COMBO.index(VALOR):
+            return
+        try:
+            self.resolucion.elegir(campo, VALOR, self.editor(campo).text())
+        except ErrorValor as error:
+            self.error.setText(str(error))
+            return
+        self.error.clear()
+
+    def _refrescar_fila(self, fila: int) -> None:
+        assert self.resolucion is not None
+        campo = self.resolucion.filas[fila].campo
+        origen, _ = self.resolucion.eleccion(campo)
+        combo: QComboBox = self.tabla.cellWidget(fila, COL_USAR)
+        editor: QLineEdit = self.tabla.cellWidget(fila, COL_FINAL)
+        combo.blockSignals(True)
+        combo.setCurrentIndex(ORIGENES_COMBO.index(origen))
+        combo.blockSignals(False)
+        editor.setReadOnly(origen != VALOR)
+        editor.setText(formato.valor(self.resolucion.valor_final(campo))
+                       if origen != VALOR or self.resolucion.valor_final(campo) is not None
+                       else "")
+
+    def _usar_todo(self, origen: str) -> None:
+        assert self.resolucion is not None
+        self.resolucion.usar_todo(origen)
+        for fila in range(self.tabla.rowCount()):
+            self._refrescar_fila(fila)
+
+    # -- aplicar ---------------------------------------------------------------------------
+
+    def aplicar(self) -> list[dict[str, Any]] | None:
+        """Construye las resoluciones (la actual y, si se marcó, las parecidas), pide
+        confirmación si afecta a varias y emite ``resolver_pedido``. Devuelve la lista."""
+        if self.resolucion is None:
+            return None
+        for campo in [f.campo for f in self.resolucion.filas]:
+            if self.combo(campo).currentIndex() == ORIGENES_COMBO.index(VALOR):
+                try:
+                    self.resolucion.elegir(campo, VALOR, self.editor(campo).text())
+                except ErrorValor as error:
+                    self.error.setText(str(error))
+                    return None
+        try:
+            lista = [self.resolucion.para_motor(self.encargado.text(), self.motivo.text())]
+        except ValueError as error:
+            self.error.setText(str(error))
+            return None
+        if self.aplicar_parecidos.isChecked():
+            for otro in parecidos(self.conflicto, self.pendientes()):
+                tipos = self._tipos.get(str(otro.get("modelo")), {})
+                copia = Resolucion(otro, tipos=tipos)
+                self.resolucion.copiar_a(copia)
+                lista.append(copia.para_motor(self.encargado.text(), self.motivo.text()))
+            if not self._confirmar(len(lista)):
+                return None
+        self._resueltos.update(r["id"] for r in lista)
+        self.resolver_pedido.emit(lista)
+        self._avanzar()
+        return lista
+
+    def _confirmar(self, n: int) -> bool:
+        respuesta = QMessageBox.question(
+            self, _t("Resolver varios conflictos"),
+            QCoreApplication.translate(
+                "DialogoConflicto", "Se resolverán {n} conflictos con la misma elección. ¿Seguir?"
+            ).format(n=n))
+        return respuesta == QMessageBox.StandardButton.Yes
+
+    def _avanzar(self) -> None:
+        pendientes = self.pendientes()
+        if not pendientes:
+            self.accept()
+            return
+        for i in list(range(self._indice + 1, len(self._conflictos))) + list(range(self._indice)):
+            if self._conflictos[i].get("id") not in self._resueltos:
+                self._indice = i
+                break
+        self._mostrar()

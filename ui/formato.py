@@ -1,0 +1,65 @@
+"""Formato de valores, fechas y duraciones para la interfaz. Sólo hilo de la GUI (traduce)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+
+VACIO = "—"
+
+
+def valor(v: Any) -> str:
+    """Un valor de campo tal como se guardó: ``None`` como «—», booleanos en palabra."""
+    if v is None:
+        return VACIO
+    if isinstance(v, bool):
+        return (QCoreApplication.translate("Formato", "sí") if v
+                else QCoreApplication.translate("Formato", "no"))
+    if isinstance(v, dict | list):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    return str(v)
+
+
+def duracion(segundos: float | None) -> str:
+    """«45 s», «3 min», «2 h 5 min», «3 d 4 h»; «—» si no hay."""
+    if segundos is None:
+        return VACIO
+    s = max(0, int(segundos))
+    if s < 60:
+        return QCoreApplication.translate("Formato", "{n} s").format(n=s)
+    if s < 3600:
+        return QCoreApplication.translate("Formato", "{n} min").format(n=s // 60)
+    if s < 86400:
+        return QCoreApplication.translate("Formato", "{h} h {m} min").format(
+            h=s // 3600, m=(s % 3600) // 60)
+    return QCoreApplication.translate("Formato", "{d} d {h} h").format(
+        d=s // 86400, h=(s % 86400) // 3600)
+
+
+def hora(fecha: dt.datetime | str | None) -> str:
+    """Fecha y hora locales («28/11 14:05»; sólo la hora si es de hoy); «nunca» si no hay."""
+    if fecha in (None, ""):
+        return QCoreApplication.translate("Formato", "nunca")
+    if isinstance(fecha, str):
+        try:
+            fecha = dt.datetime.fromisoformat(fecha)
+        except ValueError:
+            return fecha
+    if fecha.tzinfo is None:
+        fecha = fecha.replace(tzinfo=dt.UTC)
+    local = fecha.astimezone()
+    if local.date() == dt.datetime.now().astimezone().date():
+        return local.strftime("%H:%M:%S")
+    return local.strftime("%d/%m/%Y %H:%M")
+
+
+def hace(fecha: dt.datetime | None, ahora: dt.datetime | None = None) -> str:
+    """«hace 3 min» o «nunca»."""
+    if fecha is None:
+        return QCoreApplication.translate("Formato", "nunca")
+    ahora = ahora or dt.datetime.now(dt.UTC)
+    return QCoreApplication.translate("Formato", "hace {duracion}").format(
+        duracion=duracion((ahora - fecha).total_seconds()))
