@@ -29,7 +29,7 @@ def crear_cola(ruta: Path, n: int = 3000) -> dict[str, tuple]:
     conexion.execute("BEGIN")
     for i in range(n):
         fila = (str(uuid.UUID(int=i + 1)), "productos.Producto", "ajustar", str(i % 97),
-                '{"stock": -%d, "relleno": "%s"}' % (i % 5 + 1, "x" * 40), "PENDIENTE")
+                f'{{"stock": -{i % 5 + 1}, "relleno": "{"x" * 40}"}}', "PENDIENTE")
         conexion.execute(
             "INSERT INTO operaciones (uuid, modelo, tipo, objeto_id, datos, estado) "
             "VALUES (?, ?, ?, ?, ?, ?)", fila
