@@ -191,7 +191,7 @@ def _copiar_filas(
 ) -> int:
     """Copia las filas legibles de ``tabla`` (nombre leído de ``sqlite_master`` del propio
     fichero y siempre entre comillas dobles escapadas). Recorre por rowid; si una página falla,
-    prueba rowid a rowid hasta volver a leer y sigue (B-árbol: las hojas sanas siguen accesibles)."""
+    prueba rowid a rowid hasta volver a leer y sigue (las hojas sanas siguen accesibles)."""
     nombre = '"' + tabla.replace('"', '""') + '"'
     columnas = [fila[1] for fila in origen.execute(f"PRAGMA table_info({nombre})")]
     marcas = ",".join("?" * len(columnas))
