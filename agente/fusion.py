@@ -225,13 +225,14 @@ def fusionar(
             decisiones.append(DecisionCampo(campo, valor_base, valor_local, valor_central,
                                             valor_central, SIN_CAMBIO_LOCAL))
             continue
-        if campo not in base or valor_central == valor_base:
-            # Sin valor base conocido no hay prueba de cambio central: si la central dice que
-            # lo cambió (campos_cambiados), se trata como cambio de los dos lados.
-            if campo not in campos_cambiados or campo in base:
-                decisiones.append(DecisionCampo(campo, valor_base, valor_local, valor_central,
-                                                valor_local, SIN_CAMBIO_CENTRAL))
-                continue
+        # Sin valor base conocido no hay prueba de cambio central, salvo que la central diga que
+        # lo cambió (campos_cambiados): entonces se trata como cambio de los dos lados.
+        sin_cambio_central = valor_central == valor_base if campo in base else (
+            campo not in campos_cambiados)
+        if sin_cambio_central:
+            decisiones.append(DecisionCampo(campo, valor_base, valor_local, valor_central,
+                                            valor_local, SIN_CAMBIO_CENTRAL))
+            continue
         regla = regla_de(config, campo)
         if regla is None:
             decisiones.append(DecisionCampo(campo, valor_base, valor_local, valor_central,

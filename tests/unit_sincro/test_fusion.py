@@ -13,7 +13,8 @@ from agente.esquema import esquema_desde_dict
 ESQUEMA = esquema_desde_dict(
     json.loads((Path(__file__).parents[1] / "datos" / "esquema_demo.json").read_text())
 )
-PRODUCTO = ESQUEMA.modelo("productos.Producto")  # campo_a_campo; precio prioridad_central, stock menor
+# campo_a_campo; precio prioridad_central, stock menor_valor
+PRODUCTO = ESQUEMA.modelo("productos.Producto")
 CLIENTE = ESQUEMA.modelo("clientes.Cliente")  # ultima_modificacion; puntos mayor_valor
 T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
 
@@ -95,10 +96,10 @@ def test_propiedades_de_una_regla_numerica(base, local, central):
     assert r.datos({"stock": central}) in ({}, {"stock": decision.resultado})
 
 
-@given(base=st.dictionaries(st.sampled_from(["nombre", "codigo", "categoria"]), st.text(max_size=3)),
-       local=st.dictionaries(st.sampled_from(["nombre", "codigo", "categoria"]), st.text(max_size=3)),
-       central=st.dictionaries(st.sampled_from(["nombre", "codigo", "categoria"]),
-                               st.text(max_size=3)))
+TEXTOS = st.dictionaries(st.sampled_from(["nombre", "codigo", "categoria"]), st.text(max_size=3))
+
+
+@given(base=TEXTOS, local=TEXTOS, central=TEXTOS)
 def test_disputa_solo_si_los_dos_lados_cambiaron_distinto(base, local, central):
     base = {c: base.get(c, "") for c in local}
     central = {**{c: "" for c in local}, **central}
