@@ -1,0 +1,93 @@
+"""Tokens de terminal (``Authorization: Token <token>``) y respuestas de error JSON.
+
+La central sólo guarda ``sha256(token)``. ``autenticar`` es de sólo lectura salvo el último
+contacto, que se escribe como mucho una vez cada ``INTERVALO_CONTACTO`` por terminal y proceso
+(la memoria de cuándo se escribió está protegida por un cerrojo: es segura entre hilos).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+
+from .models import SaludTerminal, Terminal, Tienda
+
+INTERVALO_CONTACTO = 30.0
+_contactos: dict[int, float] = {}
+_cerrojo = threading.Lock()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def nuevo_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def error(estado: int, codigo: str, mensaje: str, **extra: Any) -> JsonResponse:
+    """Respuesta de error del protocolo: ``{"error": codigo, "mensaje": texto, ...}``."""
+    respuesta = JsonResponse({"error": codigo, "mensaje": mensaje, **extra}, status=estado,
+                             json_dumps_params={"ensure_ascii": False})
+    if estado == 401:
+        respuesta["WWW-Authenticate"] = 'Token realm="sincro"'
+    return respuesta
+
+
+def crear_terminal(codigo_tienda: str, codigo_terminal: str) -> tuple[Terminal, str]:
+    """Crea la tienda si falta y la terminal (o le da un token nuevo si ya existe, invalidando el
+    anterior). Devuelve la terminal y el token en claro, que no se guarda en ningún sitio."""
+    token = nuevo_token()
+    with transaction.atomic():
+        tienda, _ = Tienda.objects.get_or_create(codigo=codigo_tienda,
+                                                 defaults={"nombre": codigo_tienda})
+        terminal, creada = Terminal.objects.get_or_create(
+            tienda=tienda, codigo=codigo_terminal, defaults={"token_hash": hash_token(token)}
+        )
+        if not creada:
+            terminal.token_hash = hash_token(token)
+            terminal.revocada = False
+            terminal.save(update_fields=["token_hash", "revocada"])
+        SaludTerminal.objects.get_or_create(terminal=terminal)
+    return terminal, token
+
+
+def autenticar(request: HttpRequest) -> Terminal | JsonResponse:
+    """La terminal del token, o la respuesta 401/403 que hay que devolver."""
+    cabecera = request.META.get("HTTP_AUTHORIZATION", "")
+    partes = cabecera.split()
+    if len(partes) != 2 or partes[0].lower() != "token" or len(partes[1]) > 200:
+        return error(401, "no_autenticado", "Falta la cabecera «Authorization: Token …».")
+    terminal = (
+        Terminal.objects.select_related("tienda")
+        .filter(token_hash=hash_token(partes[1]))
+        .first()
+    )
+    if terminal is None or terminal.revocada:
+        return error(401, "no_autenticado", "Token desconocido o revocado.")
+    if not terminal.tienda.activa:
+        return error(403, "prohibido", f"La tienda {terminal.tienda.codigo} está desactivada.")
+    _anotar_contacto(terminal)
+    return terminal
+
+
+def _anotar_contacto(terminal: Terminal) -> None:
+    ahora = time.monotonic()
+    with _cerrojo:
+        ultimo = _contactos.get(terminal.pk)
+        if ultimo is not None and ahora - ultimo < INTERVALO_CONTACTO:
+            return
+        _contactos[terminal.pk] = ahora
+    actualizadas = SaludTerminal.objects.filter(terminal=terminal).update(
+        ultimo_contacto=timezone.now()
+    )
+    if not actualizadas:
+        SaludTerminal.objects.get_or_create(terminal=terminal,
+                                            defaults={"ultimo_contacto": timezone.now()})

@@ -1,0 +1,447 @@
+"""Aplicación de ``POST /v1/operaciones``.
+
+Reglas de transacción:
+- Un lote = UNA transacción de base de datos; cada operación va en su propio punto de guardado,
+  así que una operación mala (rechazada, o un error de base de datos) nunca tumba el lote.
+- El registro de idempotencia (``OperacionRecibida``, sólo para ``aplicada``) y las entradas del
+  registro de cambios se escriben en esa misma transacción que los efectos.
+- En PostgreSQL el lote toma el cerrojo de orden de commit al empezar (``captura.bloquear``): los
+  lotes se serializan entre sí y con el resto de escritores sincronizados.
+
+Detección de conflictos (``actualizar``/``borrar``): sólo los campos que la operación cambia; hay
+conflicto si su valor actual en la central difiere de ``valores_base``. Un campo sin valor base
+entra en conflicto sólo si la fila cambió desde ``version_base``. ``ajustar`` nunca entra en
+conflicto: ``campo = campo + delta`` en la base de datos.
+
+No comparte estado entre hilos: cada petición crea su ``Lote``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Model
+
+from . import captura, valores
+from .configuracion import TIPOS_OPERACION, Configuracion, ConfigModelo
+from .models import OperacionRecibida, RegistroCambio, Sobreventa, Terminal
+from .valores import Rechazo
+
+LIMITE_OPERACIONES = 1000
+LIMITE_BYTES = 5 * 1024 * 1024
+
+
+class ErrorPeticion(Exception):
+    """La petición entera es inválida: respuesta 4xx y nada aplicado."""
+
+    def __init__(self, estado: int, codigo: str, mensaje: str):
+        super().__init__(mensaje)
+        self.estado, self.codigo, self.mensaje = estado, codigo, mensaje
+
+
+@dataclass
+class Operacion:
+    uuid: str
+    config: ConfigModelo
+    tipo: str
+    objeto_id: str | None
+    datos: dict[str, Any]
+    version_base: int | None
+    valores_base: dict[str, Any] | None
+    hora_terminal: str
+    desfase_ms: int | None
+    resultado: dict[str, Any] = field(default_factory=dict)
+    entradas: list[captura.Entrada] = field(default_factory=list)
+
+
+_TIPOS_ENVOLTURA = {
+    "uuid": (str,), "modelo": (str,), "tipo": (str,), "objeto_id": (str, type(None)),
+    "datos": (dict,), "version_base": (int, type(None)), "valores_base": (dict, type(None)),
+    "hora_terminal": (str, type(None)), "desfase_ms": (int, type(None)),
+}
+
+
+def validar_envoltura(cuerpo: Any, conf: Configuracion) -> list[Operacion]:
+    """Valida la forma de la petición entera. Lanza ``ErrorPeticion`` (400/413)."""
+    if not isinstance(cuerpo, dict) or not isinstance(cuerpo.get("operaciones"), list):
+        raise ErrorPeticion(400, "peticion_invalida", "Se espera {\"operaciones\": [...]}.")
+    crudas = cuerpo["operaciones"]
+    if len(crudas) > LIMITE_OPERACIONES:
+        raise ErrorPeticion(413, "lote_demasiado_grande",
+                            f"Como mucho {LIMITE_OPERACIONES} operaciones por lote.")
+    ops = []
+    for i, op in enumerate(crudas):
+        if not isinstance(op, dict):
+            raise ErrorPeticion(400, "peticion_invalida", f"La operación {i} no es un objeto.")
+        for clave in ("uuid", "modelo", "tipo"):
+            if clave not in op:
+                raise ErrorPeticion(400, "peticion_invalida", f"Operación {i}: falta «{clave}».")
+        for clave, tipos in _TIPOS_ENVOLTURA.items():
+            v = op.get(clave)
+            if clave in op and (not isinstance(v, tipos) or isinstance(v, bool)):
+                raise ErrorPeticion(400, "peticion_invalida",
+                                    f"Operación {i}: «{clave}» tiene un tipo erróneo.")
+        try:
+            uid = str(uuid.UUID(op["uuid"]))
+        except ValueError:
+            raise ErrorPeticion(400, "peticion_invalida",
+                                f"Operación {i}: «uuid» no es un UUID.") from None
+        config = conf.modelos.get(op["modelo"])
+        if config is None:
+            raise ErrorPeticion(400, "modelo_desconocido",
+                                f"Operación {i}: modelo desconocido «{op['modelo'][:100]}».")
+        if op["tipo"] not in TIPOS_OPERACION:
+            raise ErrorPeticion(400, "peticion_invalida",
+                                f"Operación {i}: tipo desconocido «{op['tipo'][:40]}».")
+        objeto_id = op.get("objeto_id")
+        if objeto_id is not None and len(objeto_id) > 100:
+            raise ErrorPeticion(400, "peticion_invalida", f"Operación {i}: «objeto_id» muy largo.")
+        ops.append(Operacion(
+            uuid=uid, config=config, tipo=op["tipo"], objeto_id=objeto_id,
+            datos=op.get("datos") or {}, version_base=op.get("version_base"),
+            valores_base=op.get("valores_base"), hora_terminal=(op.get("hora_terminal") or "")[:40],
+            desfase_ms=op.get("desfase_ms") if abs(op.get("desfase_ms") or 0) < 2**31 else None,
+        ))
+    return ops
+
+
+def _clave_python(config: ConfigModelo, objeto_id: Any) -> Any:
+    """Clave de la operación convertida al tipo de la clave primaria, o Rechazo."""
+    tipo = config.tipos[config.clave]
+    try:
+        if tipo == "entero":
+            if not isinstance(objeto_id, str) or not objeto_id.lstrip("-").isdigit():
+                raise ValueError
+            return int(objeto_id)
+        if tipo == "uuid":
+            return uuid.UUID(objeto_id)
+        return str(objeto_id)
+    except (ValueError, TypeError, AttributeError):
+        raise Rechazo(f"«objeto_id» {objeto_id!r} no es una clave válida de {config.nombre}."
+                      ) from None
+
+
+def _iguales(config: ConfigModelo, campo: str, a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    if config.tipos[campo] == "fecha_hora":
+        return dt.datetime.fromisoformat(a) == dt.datetime.fromisoformat(b)
+    return a == b
+
+
+class Lote:
+    """Aplica un lote de operaciones de una terminal (una transacción)."""
+
+    def __init__(self, terminal: Terminal, ops: list[Operacion]):
+        self.terminal = terminal
+        self.tienda = terminal.tienda.codigo
+        self.ops = ops
+        self.objetos: dict[tuple[str, str], Model | None] = {}
+        self.referencias: dict[tuple[str, str], str | None] = {}
+        self.sin_volcar: set[tuple[str, str]] = set()
+
+    # -- lote --------------------------------------------------------------------------------
+
+    def aplicar(self) -> list[dict[str, Any]]:
+        with transaction.atomic():
+            captura.bloquear()
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur:  # una FK rota falla en su operación, no al final
+                    cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            previas = {
+                str(o.uuid): o
+                for o in OperacionRecibida.objects.filter(uuid__in=[op.uuid for op in self.ops])
+            }
+            self._precargar()
+            vistas: dict[str, Operacion] = {}
+            with captura.diferida() as diferido:
+                self.diferido = diferido
+                for op in self.ops:
+                    previa = previas.get(op.uuid)
+                    if previa is not None:
+                        op.resultado = self._duplicada(op, previa)
+                    elif op.uuid in vistas:
+                        op.resultado = {"resultado": "duplicada", "_de": vistas[op.uuid]}
+                    else:
+                        self._una(op)
+                        if op.resultado["resultado"] == "aplicada":
+                            vistas[op.uuid] = op
+            aplicadas = [op for op in self.ops if op.resultado["resultado"] == "aplicada"]
+            for op in aplicadas:
+                op.resultado["version"] = op.entradas[-1].id if op.entradas else op.resultado.get(
+                    "version")
+            for op in self.ops:
+                if "_de" in op.resultado:
+                    op.resultado = {"resultado": "duplicada",
+                                    "version": op.resultado["_de"].resultado["version"]}
+            OperacionRecibida.objects.bulk_create([
+                OperacionRecibida(
+                    uuid=op.uuid, tienda=self.tienda, terminal=self.terminal.codigo,
+                    modelo=op.config.nombre, tipo=op.tipo, objeto_id=op.objeto_id or "",
+                    datos=op.datos, resultado={"resultado": "aplicada",
+                                               "version": op.resultado["version"]},
+                    hora_terminal=op.hora_terminal, desfase_ms=op.desfase_ms,
+                )
+                for op in aplicadas
+            ], batch_size=500)
+        return [{"uuid": op.uuid, **op.resultado} for op in self.ops]
+
+    def _duplicada(self, op: Operacion, previa: OperacionRecibida) -> dict[str, Any]:
+        if previa.tienda != self.tienda:
+            return {"resultado": "rechazada", "motivo": "Ese UUID ya lo usó otra tienda."}
+        return {"resultado": "duplicada", "version": previa.resultado.get("version")}
+
+    def _precargar(self) -> None:
+        """Una consulta por modelo para los objetos que tocan actualizar/borrar/ajustar."""
+        por_modelo: dict[str, tuple[ConfigModelo, set]] = {}
+        for op in self.ops:
+            if op.tipo != "crear" and op.objeto_id is not None:
+                try:
+                    clave = _clave_python(op.config, op.objeto_id)
+                except Rechazo:
+                    continue
+                op.objeto_id = str(clave)
+                por_modelo.setdefault(op.config.nombre, (op.config, set()))[1].add(clave)
+        for config, claves in por_modelo.values():
+            claves = list(claves)
+            for i in range(0, len(claves), 500):
+                trozo = claves[i:i + 500]
+                encontrados = config.modelo._default_manager.in_bulk(trozo)
+                for clave in trozo:
+                    self.objetos[(config.nombre, str(clave))] = encontrados.get(clave)
+
+    def _una(self, op: Operacion) -> None:
+        if op.tipo in ("actualizar", "borrar") and (op.config.nombre, op.objeto_id) in self.sin_volcar:
+            # Su versión puede hacer falta para un conflicto: que ya esté escrita, y fuera del
+            # punto de guardado de esta operación.
+            self.diferido.volcar()
+            self.sin_volcar.clear()
+        if op.tipo == "borrar":
+            self.referencias.clear()
+        marca = self.diferido.marca()
+        try:
+            with transaction.atomic():
+                op.resultado = self._aplicar_una(op)
+        except Rechazo as r:
+            self._deshacer(op, marca)
+            op.resultado = {"resultado": "rechazada", "motivo": r.motivo}
+        except (DatabaseError, ValueError, TypeError, ArithmeticError) as exc:
+            self._deshacer(op, marca)
+            op.resultado = {"resultado": "rechazada",
+                            "motivo": f"La base de datos la rechazó: {type(exc).__name__}: "
+                                      f"{str(exc)[:200]}"}
+        else:
+            op.entradas = self.diferido.entradas[marca:]
+            self.sin_volcar.update((e.modelo, e.objeto_id) for e in op.entradas)
+
+    def _deshacer(self, op: Operacion, marca: int) -> None:
+        self.diferido.deshacer(marca)
+        if op.objeto_id is not None:
+            self.objetos.pop((op.config.nombre, op.objeto_id), None)
+
+    # -- una operación ----------------------------------------------------------------------
+
+    def _aplicar_una(self, op: Operacion) -> dict[str, Any]:
+        config = op.config
+        if op.tipo not in config.operaciones_permitidas:
+            raise Rechazo(f"Las tiendas no pueden «{op.tipo}» en {config.nombre}.")
+        if op.tipo == "crear":
+            return self._crear(op)
+        objeto = self._objeto(op)
+        if op.tipo == "ajustar":
+            return self._ajustar(op, objeto)
+        if op.tipo == "actualizar":
+            return self._actualizar(op, objeto)
+        return self._borrar(op, objeto)
+
+    def _objeto(self, op: Operacion) -> Model:
+        config = op.config
+        if op.objeto_id is None:
+            raise Rechazo(f"«{op.tipo}» necesita «objeto_id».")
+        clave = _clave_python(config, op.objeto_id)
+        op.objeto_id = str(clave)
+        llave = (config.nombre, op.objeto_id)
+        if llave not in self.objetos:
+            self.objetos[llave] = config.modelo._default_manager.filter(pk=clave).first()
+        objeto = self.objetos[llave]
+        if objeto is None or (
+            config.privado_por_tienda and captura.tienda_de(config, objeto) != self.tienda
+        ):
+            raise Rechazo(f"{config.nombre} «{op.objeto_id}» no existe"
+                          + (" en tu tienda." if config.privado_por_tienda else "."))
+        return objeto
+
+    def _datos_escribibles(self, op: Operacion, permitir_clave: bool) -> dict[str, Any]:
+        config = op.config
+        normalizados = {}
+        for campo, valor in op.datos.items():
+            if campo not in config.tipos:
+                raise Rechazo(f"{config.nombre} no sincroniza el campo «{str(campo)[:60]}».")
+            if campo == config.clave and not permitir_clave:
+                raise Rechazo(f"No se puede cambiar la clave «{campo}».")
+            normal = valores.normalizar(config, campo, valor)
+            if campo in config.campos_solo_lectura:
+                if campo == config.campo_tienda and normal == self.tienda:
+                    continue  # la propia tienda: se acepta y la pone la central
+                raise Rechazo(f"El campo «{campo}» es de sólo lectura (lo pone la central).")
+            normalizados[campo] = normal
+        return normalizados
+
+    def _asignar(self, config: ConfigModelo, objeto: Model, datos: dict[str, Any]) -> list[str]:
+        attnames = []
+        for campo, normal in datos.items():
+            f = config.campos[campo]
+            if f.is_relation and normal is not None:
+                self._comprobar_referencia(config, campo, normal)
+            setattr(objeto, f.attname, valores.a_python(config, campo, normal))
+            attnames.append(f.name)
+        return attnames
+
+    def _comprobar_referencia(self, config: ConfigModelo, campo: str, valor: Any) -> None:
+        """Una FK debe apuntar a un objeto existente y, si es privado, de la misma tienda
+        (las FK de Django son diferidas: sin esto fallaría el commit del lote entero)."""
+        f = config.campos[campo]
+        destino = f.related_model
+        llave = (destino._meta.label, str(valor))
+        if llave not in self.referencias:
+            from . import configuracion
+
+            conf_destino = configuracion.obtener().por_clase.get(destino)
+            filtro = {f.target_field.name: valores.a_python(config, campo, valor)}
+            if conf_destino is not None and conf_destino.privado_por_tienda:
+                atributo = destino._meta.get_field(conf_destino.campo_tienda).attname
+                fila = destino._default_manager.filter(**filtro).values_list(atributo).first()
+                self.referencias[llave] = None if fila is None else str(fila[0])
+            else:
+                existe = destino._default_manager.filter(**filtro).exists()
+                self.referencias[llave] = "" if existe else None
+        tienda = self.referencias[llave]
+        if tienda is None or (tienda != "" and tienda != self.tienda):
+            raise Rechazo(f"«{campo}» apunta a {destino._meta.label} «{valor}», que no existe"
+                          + (" en tu tienda." if tienda else "."))
+
+    def _crear(self, op: Operacion) -> dict[str, Any]:
+        config = op.config
+        datos = self._datos_escribibles(op, permitir_clave=True)
+        if config.clave in datos and op.objeto_id is not None and str(
+            _clave_python(config, op.objeto_id)
+        ) != str(datos[config.clave]):
+            raise Rechazo("«objeto_id» y la clave de «datos» no coinciden.")
+        if config.clave not in datos and op.objeto_id is not None:
+            datos[config.clave] = valores.normalizar(
+                config, config.clave, str(_clave_python(config, op.objeto_id))
+                if config.tipos[config.clave] != "entero" else _clave_python(config, op.objeto_id))
+        if config.clave_generada_en_terminal and config.clave not in datos:
+            raise Rechazo(f"«crear» en {config.nombre} necesita la clave «{config.clave}».")
+        for campo in config.campos_esenciales:
+            f = config.campos[campo]
+            if (campo not in datos and campo != config.campo_tienda and not f.null
+                    and not f.has_default() and campo != config.clave):
+                raise Rechazo(f"Falta el campo obligatorio «{campo}».")
+        objeto = config.modelo()
+        self._asignar(config, objeto, datos)
+        if config.privado_por_tienda:
+            f = config.modelo._meta.get_field(config.campo_tienda)
+            setattr(objeto, f.attname, self.tienda)
+        if config.clave in datos and config.modelo._default_manager.filter(pk=objeto.pk).exists():
+            raise Rechazo(f"{config.nombre} «{objeto.pk}» ya existe.")
+        objeto.save(force_insert=True)
+        op.objeto_id = str(objeto.pk)
+        self.objetos[(config.nombre, op.objeto_id)] = objeto
+        return {"resultado": "aplicada"}
+
+    def _conflicto(self, op: Operacion, objeto: Model, campos: list[str]) -> dict[str, Any] | None:
+        config = op.config
+        actuales = captura.instantanea(config, objeto)
+        base = op.valores_base or {}
+        cambiados, version = [], None
+        for campo in campos:
+            if campo in base:
+                try:
+                    b = valores.normalizar(config, campo, base[campo])
+                except Rechazo:
+                    raise Rechazo(f"«valores_base.{campo}» no es válido.") from None
+                if not _iguales(config, campo, actuales[campo], b):
+                    cambiados.append(campo)
+            elif op.version_base is not None:
+                version = version or self._version(config, op.objeto_id)
+                if version[0] > op.version_base:
+                    cambiados.append(campo)
+        if not cambiados:
+            return None
+        version = version or self._version(config, op.objeto_id)
+        return {"resultado": "conflicto", "version": version[0], "modificado_en": version[1],
+                "valores": actuales, "campos_cambiados": cambiados}
+
+    def _version(self, config: ConfigModelo, objeto_id: str) -> tuple[int, str]:
+        fila = (RegistroCambio.objects.filter(modelo=config.nombre, objeto_id=objeto_id,
+                                              vigente=True)
+                .values_list("id", "modificado_en").first())
+        if fila is None:
+            return 0, ""
+        return fila[0], fila[1].isoformat()
+
+    def _actualizar(self, op: Operacion, objeto: Model) -> dict[str, Any]:
+        config = op.config
+        datos = self._datos_escribibles(op, permitir_clave=False)
+        if not datos:
+            raise Rechazo("«actualizar» sin campos que cambiar.")
+        conflicto = self._conflicto(op, objeto, list(datos))
+        if conflicto:
+            return conflicto
+        nombres = self._asignar(config, objeto, datos)
+        objeto.save(update_fields=nombres)
+        return {"resultado": "aplicada"}
+
+    def _borrar(self, op: Operacion, objeto: Model) -> dict[str, Any]:
+        if op.datos:
+            raise Rechazo("«borrar» lleva «datos» vacío.")
+        conflicto = self._conflicto(op, objeto, [c for c in (op.valores_base or {})
+                                                 if c in op.config.tipos])
+        if conflicto:
+            return conflicto
+        objeto.delete()
+        self.objetos[(op.config.nombre, op.objeto_id)] = None
+        return {"resultado": "aplicada"}
+
+    def _ajustar(self, op: Operacion, objeto: Model) -> dict[str, Any]:
+        config = op.config
+        if not op.datos:
+            raise Rechazo("«ajustar» necesita al menos un delta.")
+        deltas = {}
+        for campo, valor in op.datos.items():
+            if campo not in config.tipos:
+                raise Rechazo(f"{config.nombre} no sincroniza el campo «{str(campo)[:60]}».")
+            if campo not in config.campos_escribibles:
+                raise Rechazo(f"El campo «{campo}» no se puede ajustar.")
+            deltas[campo] = valores.delta(config, campo, valor)
+        meta = config.modelo._meta
+        q = connection.ops.quote_name
+        columnas = [config.campos[c].column for c in deltas]
+        sql = (f"UPDATE {q(meta.db_table)} SET "
+               + ", ".join(f"{q(c)} = {q(c)} + %s" for c in columnas)
+               + f" WHERE {q(meta.pk.column)} = %s RETURNING "
+               + ", ".join(q(c) for c in columnas))
+        params = [*deltas.values(), meta.pk.get_db_prep_value(objeto.pk, connection)]
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            fila = cur.fetchone()
+        if fila is None:
+            raise Rechazo(f"{config.nombre} «{op.objeto_id}» ya no existe.")
+        for (campo, delta), nuevo in zip(deltas.items(), fila, strict=True):
+            f = config.campos[campo]
+            valor = f.to_python(nuevo)
+            setattr(objeto, f.attname, valor)
+            if delta < 0 and valor < 0:
+                Sobreventa.objects.create(
+                    modelo=config.nombre, objeto_id=op.objeto_id, campo=campo,
+                    valor_resultante=Decimal(valor), delta=Decimal(delta), tienda=self.tienda,
+                    terminal=self.terminal.codigo, operacion=op.uuid,
+                )
+        captura.registrar_instancias([objeto])
+        return {"resultado": "aplicada"}

@@ -1,0 +1,16 @@
+"""Rutas del protocolo: inclúyelas donde quieras, p. ej. ``path("sincro/", include("central.urls"))``."""
+
+from django.urls import path, re_path
+
+from . import vistas
+
+app_name = "central"
+
+urlpatterns = [
+    path("v1/salud", vistas.salud, name="salud"),
+    path("v1/esquema", vistas.esquema, name="esquema"),
+    path("v1/cambios", vistas.cambios, name="cambios"),
+    path("v1/operaciones", vistas.operaciones_, name="operaciones"),
+    path("v1/estado", vistas.estado, name="estado"),
+    re_path(r"^(?P<resto>.*)$", vistas.no_encontrada),
+]

@@ -1,0 +1,195 @@
+"""Vistas HTTP del protocolo v1 (docs/protocolo.md, docs/openapi.yaml).
+
+Todas responden JSON, también los errores (401/403/404/405/413/500), nunca HTML. Sin estado
+compartido entre hilos salvo la configuración (inmutable).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from . import configuracion, descarga, operaciones
+from .autenticacion import autenticar, error
+from .models import SaludTerminal, Terminal
+
+registro = logging.getLogger("central")
+GZIP_MINIMO = 2048
+
+
+def _ahora() -> str:
+    return timezone.now().isoformat()
+
+
+def vista(*metodos: str, con_token: bool = True) -> Callable:
+    """Método permitido, autenticación por token y errores inesperados como JSON 500."""
+
+    def decorador(funcion: Callable) -> Callable:
+        @csrf_exempt
+        @functools.wraps(funcion)
+        def envoltura(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in metodos:
+                respuesta = error(405, "metodo_no_permitido",
+                                  f"Usa {' o '.join(metodos)} en esta ruta.")
+                respuesta["Allow"] = ", ".join(metodos)
+                return respuesta
+            try:
+                if con_token:
+                    terminal = autenticar(request)
+                    if isinstance(terminal, HttpResponse):
+                        return terminal
+                    return funcion(request, terminal, *args, **kwargs)
+                return funcion(request, *args, **kwargs)
+            except Exception:
+                registro.exception("Error inesperado en %s", request.path)
+                return error(500, "error_interno", "Error interno de la central.")
+
+        return envoltura
+
+    return decorador
+
+
+def _json(cuerpo: bytes, request: HttpRequest, estado: int = 200) -> HttpResponse:
+    """Respuesta JSON ya serializada; gzip (nivel 1: rápido) si el cliente lo acepta y es grande."""
+    respuesta = HttpResponse(content_type="application/json", status=estado)
+    if len(cuerpo) >= GZIP_MINIMO and "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", ""):
+        cuerpo = gzip.compress(cuerpo, compresslevel=1, mtime=0)
+        respuesta["Content-Encoding"] = "gzip"
+    respuesta["Vary"] = "Accept-Encoding"
+    respuesta.content = cuerpo
+    return respuesta
+
+
+def _volcar(datos: Any) -> bytes:
+    return json.dumps(datos, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@vista("GET", con_token=False)
+def salud(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"estado": "ok", "version_protocolo": configuracion.VERSION_PROTOCOLO,
+                         "hora_servidor": _ahora()})
+
+
+@vista("GET")
+def esquema(request: HttpRequest, terminal: Terminal) -> HttpResponse:
+    conf = configuracion.obtener()
+    cuerpo = {
+        "version_protocolo": configuracion.VERSION_PROTOCOLO,
+        "hora_servidor": _ahora(),
+        "tienda": terminal.tienda.codigo,
+        "terminal": terminal.codigo,
+        "modelos": {c.nombre: c.a_dict() for c in conf.en_orden},
+    }
+    return _json(_volcar(cuerpo), request)
+
+
+@vista("GET")
+def cambios(request: HttpRequest, terminal: Terminal) -> HttpResponse:
+    conf = configuracion.obtener()
+    nombres = [n for n in request.GET.get("modelos", "").split(",") if n.strip()]
+    desconocidos = [n for n in nombres if n.strip() not in conf.modelos]
+    if desconocidos:
+        return error(400, "modelo_desconocido", f"Modelo desconocido: «{desconocidos[0][:100]}».")
+    pedidos = {n.strip() for n in nombres}
+    modelos = [c for c in conf.en_orden if not pedidos or c.nombre in pedidos]
+    texto_limite = request.GET.get("limite", str(descarga.LIMITE_DEFECTO))
+    if not texto_limite.isdigit() or not 1 <= int(texto_limite) <= descarga.LIMITE_MAXIMO:
+        return error(400, "peticion_invalida",
+                     f"«limite» debe ser un entero entre 1 y {descarga.LIMITE_MAXIMO}.")
+    try:
+        pagina = descarga.pagina(modelos, terminal.tienda.codigo, request.GET.get("cursor", ""),
+                                 int(texto_limite))
+    except descarga.CursorInvalido:
+        return error(400, "cursor_invalido", "Cursor no válido: resincroniza desde cero.")
+    except descarga.CursorExpirado as exc:
+        return error(410, "cursor_expirado",
+                     "El cursor es anterior al horizonte de retención: resincroniza desde cero.",
+                     horizonte=str(exc.horizonte))
+    cuerpo = "".join([
+        '{"cambios":[', ",".join(pagina.cuerpos), '],"cursor":', json.dumps(pagina.cursor),
+        ',"hay_mas":', "true" if pagina.hay_mas else "false",
+        ',"completo":', "true" if pagina.completo else "false",
+        ',"hora_servidor":"', _ahora(), '"}',
+    ])
+    return _json(cuerpo.encode(), request)
+
+
+def _leer_json(request: HttpRequest, limite: int) -> Any:
+    try:
+        longitud = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        longitud = 0
+    if longitud > limite:
+        raise operaciones.ErrorPeticion(413, "peticion_demasiado_grande",
+                                        f"Como mucho {limite // (1024 * 1024)} MB por petición.")
+    crudo = request.read(limite + 1)
+    if len(crudo) > limite:
+        raise operaciones.ErrorPeticion(413, "peticion_demasiado_grande",
+                                        f"Como mucho {limite // (1024 * 1024)} MB por petición.")
+    try:
+        return json.loads(crudo)
+    except (ValueError, UnicodeDecodeError):
+        raise operaciones.ErrorPeticion(400, "json_invalido", "El cuerpo no es JSON válido."
+                                        ) from None
+
+
+@vista("POST")
+def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
+    try:
+        cuerpo = _leer_json(request, operaciones.LIMITE_BYTES)
+        ops = operaciones.validar_envoltura(cuerpo, configuracion.obtener())
+    except operaciones.ErrorPeticion as exc:
+        return error(exc.estado, exc.codigo, exc.mensaje)
+    resultados = operaciones.Lote(terminal, ops).aplicar() if ops else []
+    return _json(_volcar({"resultados": resultados, "hora_servidor": _ahora()}), request)
+
+
+_CAMPOS_ESTADO = {"pendientes": int, "conflictos": int, "errores": int,
+                  "antiguedad_pendiente_s": int, "cursores": dict, "version_agente": str,
+                  "desfase_ms": int}
+
+
+@vista("POST")
+def estado(request: HttpRequest, terminal: Terminal) -> HttpResponse:
+    try:
+        cuerpo = _leer_json(request, 256 * 1024)
+    except operaciones.ErrorPeticion as exc:
+        return error(exc.estado, exc.codigo, exc.mensaje)
+    if not isinstance(cuerpo, dict):
+        return error(400, "peticion_invalida", "Se espera un objeto JSON.")
+    cambios_salud: dict[str, Any] = {}
+    for campo, tipo in _CAMPOS_ESTADO.items():
+        if campo in cuerpo and cuerpo[campo] is not None:
+            valor = cuerpo[campo]
+            if not isinstance(valor, tipo) or isinstance(valor, bool):
+                return error(400, "peticion_invalida", f"«{campo}» tiene un tipo erróneo.")
+            if tipo is int and not -(2**31) < valor < 2**31:
+                return error(400, "peticion_invalida", f"«{campo}» fuera de rango.")
+            if tipo is str:
+                valor = valor[:40]
+            if tipo is dict and (len(valor) > 500 or not all(
+                isinstance(k, str) and isinstance(v, str | int) for k, v in valor.items()
+            )):
+                return error(400, "peticion_invalida", "«cursores»: modelo -> cursor.")
+            cambios_salud[campo] = valor
+    ahora = timezone.now()
+    with transaction.atomic():
+        SaludTerminal.objects.update_or_create(
+            terminal=terminal,
+            defaults={**cambios_salud, "informado_en": ahora, "ultimo_contacto": ahora},
+        )
+    return HttpResponse(status=204)
+
+
+@vista("GET", "POST", "PUT", "PATCH", "DELETE", con_token=False)
+def no_encontrada(request: HttpRequest, resto: str = "") -> HttpResponse:
+    return error(404, "no_encontrado", "Ruta desconocida del protocolo de sincronización.")
