@@ -1,0 +1,152 @@
+"""Empuje: la cola a la central, en lotes, con hasta K peticiones a la vez (seed 3.1).
+
+Cada lote sale de ``Cola.preparar_envio`` (en orden: por objeto, dependencias, prioridad) ya
+marcado ``PROCESANDO``. Llamarlo otra vez con lotes en vuelo sólo devuelve operaciones
+independientes de ellos, así que las K peticiones simultáneas nunca llevan dos operaciones del
+mismo objeto ni una dependencia adelantada.
+
+Por resultado:
+
+- ``aplicada``/``duplicada`` -> ``COMPLETADO`` (todas las del lote en UNA transacción);
+- ``rechazada`` -> ``ERROR`` con el motivo de la central (no retiene a las independientes);
+- ``conflicto`` -> fusión a tres bandas (``Conflictos.tratar``): resuelta se reencola con UUID
+  nuevo; si no, queda en ``CONFLICTO`` para el encargado;
+- fallo de red, 5xx, 429, respuesta inválida -> el lote vuelve a ``PENDIENTE`` con el error
+  anotado (``Cola.devolver``) y el empuje termina lanzando el error; reenviar los mismos UUID
+  es seguro (la central deduplica). 413 parte el lote en dos.
+
+Hilos: ``empujar`` se llama desde UN hilo (el del sincronizador); usa un ``ThreadPoolExecutor``
+de K hilos para la red. La red va siempre fuera de los cerrojos de la cola; los resultados se
+anotan en cuanto llegan (cada anotación es una transacción duradera).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from agente import registro
+from agente.cliente import Cliente, ErrorSincro, LoteDemasiadoGrande, Resultado
+from agente.cola import Cola, ErrorCola
+from agente.conflictos import Conflictos
+from agente.esquema import ErrorValor, Esquema
+from agente.operacion import Operacion
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass
+class ResumenEmpuje:
+    enviadas: int = 0
+    completadas: int = 0
+    rechazadas: int = 0
+    conflictos: int = 0
+    fusionadas: int = 0
+    lotes: int = 0
+    errores: list[str] = field(default_factory=list)
+
+    def sumar(self, otro: ResumenEmpuje) -> None:
+        for nombre in ("enviadas", "completadas", "rechazadas", "conflictos", "fusionadas",
+                       "lotes"):
+            setattr(self, nombre, getattr(self, nombre) + getattr(otro, nombre))
+        self.errores.extend(otro.errores)
+
+
+class Empuje:
+    """Empuje de una terminal (ver docstring del módulo)."""
+
+    def __init__(self, cola: Cola, conflictos: Conflictos, cliente: Cliente,
+                 esquema: Callable[[], Esquema | None], *, concurrencia: int = 4,
+                 tamano_lote: int = 500) -> None:
+        self.cola = cola
+        self.conflictos = conflictos
+        self.cliente = cliente
+        self._esquema = esquema
+        self.concurrencia = max(1, concurrencia)
+        self.tamano_lote = max(1, min(1000, tamano_lote))
+
+    def empujar(self, detener: threading.Event | None = None) -> ResumenEmpuje:
+        """Envía todo lo listo. Lanza el primer ``ErrorSincro`` tras devolver a la cola lo que
+        no llegó a confirmarse; lo ya anotado queda anotado."""
+        total = ResumenEmpuje()
+        error: ErrorSincro | None = None
+        with cf.ThreadPoolExecutor(self.concurrencia, thread_name_prefix="sincro-empuje") as ex:
+            en_vuelo: set[cf.Future[ResumenEmpuje]] = set()
+            while True:
+                while (error is None and len(en_vuelo) < self.concurrencia
+                       and not (detener is not None and detener.is_set())):
+                    lote = self.cola.preparar_envio(self.tamano_lote)
+                    if not lote:
+                        break
+                    en_vuelo.add(ex.submit(self._enviar, lote))
+                if not en_vuelo:
+                    break
+                hechos, en_vuelo = cf.wait(en_vuelo, return_when=cf.FIRST_COMPLETED)
+                for futuro in hechos:
+                    try:
+                        total.sumar(futuro.result())
+                    except ErrorSincro as exc:
+                        error = error or exc
+                        total.errores.append(str(exc))
+        if error is not None:
+            raise error
+        return total
+
+    def _enviar(self, lote: list[Operacion]) -> ResumenEmpuje:
+        try:
+            resultados = self.cliente.operaciones([op.a_protocolo() for op in lote])
+        except LoteDemasiadoGrande:
+            if len(lote) == 1:
+                self.cola.registrar_resultados([], [(
+                    lote[0].uuid, "La operación supera el tamaño máximo que admite la central.")])
+                return ResumenEmpuje(enviadas=1, rechazadas=1, lotes=1)
+            mitad = len(lote) // 2
+            resumen = self._enviar(lote[:mitad])
+            resumen.sumar(self._enviar(lote[mitad:]))
+            return resumen
+        except BaseException as exc:
+            # Red caída, 5xx, respuesta cortada o inválida: quizá se aplicó, quizá no. Vuelve a
+            # PENDIENTE con los mismos UUID; la central deduplica al reenviar.
+            motivo = str(exc) if isinstance(exc, ErrorSincro) else type(exc).__name__
+            self.cola.devolver([op.uuid for op in lote], motivo)
+            raise
+        return self._anotar(lote, resultados)
+
+    def _anotar(self, lote: list[Operacion], resultados: list[Resultado]) -> ResumenEmpuje:
+        resumen = ResumenEmpuje(enviadas=len(lote), lotes=1)
+        confirmadas, rechazadas, conflictos = [], [], []
+        for op, resultado in zip(lote, resultados, strict=True):
+            if resultado.resultado in ("aplicada", "duplicada"):
+                confirmadas.append((op.uuid, resultado.version))
+            elif resultado.resultado == "rechazada":
+                rechazadas.append((op.uuid, resultado.motivo or "Rechazada por la central."))
+            else:
+                conflictos.append((op, resultado))
+        self.cola.registrar_resultados(confirmadas, rechazadas)
+        resumen.completadas += len(confirmadas)
+        resumen.rechazadas += len(rechazadas)
+        for uuid, motivo in rechazadas:
+            registro.registrar_evento("operacion_rechazada", logging.WARNING, uuid=uuid,
+                                      motivo=motivo)
+        esquema = self._esquema()
+        for op, resultado in conflictos:
+            try:
+                if esquema is None:
+                    raise ErrorValor("No hay esquema local para fusionar.")
+                config = esquema.modelo(op.modelo)
+                estado, _ = self.conflictos.tratar(
+                    op, config, version=resultado.version, central=resultado.valores,
+                    modificado_en=resultado.modificado_en,
+                    campos_cambiados=resultado.campos_cambiados, origen="empuje")
+            except (ErrorValor, ErrorCola) as exc:
+                self.cola.registrar_resultados([], [(op.uuid, f"Conflicto sin resolver: {exc}")])
+                resumen.rechazadas += 1
+                continue
+            if estado == "conflicto":
+                resumen.conflictos += 1
+            elif estado in ("reencolada", "completada"):
+                resumen.fusionadas += 1
+        return resumen
