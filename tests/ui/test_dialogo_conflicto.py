@@ -1,0 +1,145 @@
+"""Diálogo de conflictos: columnas, elecciones, navegación y aplicar a parecidos."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from ui.dialogo_conflicto import (
+    COL_BASE,
+    COL_CAMPO,
+    COL_CENTRAL,
+    COL_TERMINAL,
+    RESALTADO,
+    DialogoConflicto,
+)
+
+TIPOS = {"productos.Producto": {"id": "entero", "nombre": "texto", "precio": "decimal",
+                                "stock": "entero"}}
+
+
+def conflicto(id_, objeto, precio_local="2.50", precio_central="3.10"):
+    return {
+        "id": id_, "modelo": "productos.Producto", "objeto_id": objeto, "uuid": f"u-{id_}",
+        "intentos": 2, "ultimo_error": "conflicto en precio",
+        "base": {"nombre": "base-nombre", "precio": "2.00", "stock": 5},
+        "local": {"nombre": "terminal-nombre", "precio": precio_local},
+        "central": {"nombre": "central-nombre", "precio": precio_central, "stock": 4},
+    }
+
+
+@pytest.fixture
+def dialogo(qtbot):
+    conflictos = [conflicto(1, "7"), conflicto(2, "8", "1.00", "1.20"), conflicto(3, "9")]
+    d = DialogoConflicto(conflictos, tipos_por_modelo=TIPOS, encargado="Ana")
+    qtbot.addWidget(d)
+    return d
+
+
+def celdas(d, campo):
+    for fila in range(d.tabla.rowCount()):
+        if d.tabla.item(fila, COL_CAMPO).text() == campo:
+            return {c: d.tabla.item(fila, c) for c in (COL_BASE, COL_TERMINAL, COL_CENTRAL)}
+    raise AssertionError(campo)
+
+
+def test_cada_columna_muestra_el_lado_que_nombra(dialogo):
+    cabecera = [dialogo.tabla.horizontalHeaderItem(c).text()
+                for c in (COL_BASE, COL_TERMINAL, COL_CENTRAL)]
+    assert cabecera == ["Base", "Esta terminal", "Central"]
+    nombre = celdas(dialogo, "nombre")
+    assert nombre[COL_BASE].text() == "base-nombre"
+    assert nombre[COL_TERMINAL].text() == "terminal-nombre"
+    assert nombre[COL_CENTRAL].text() == "central-nombre"
+    precio = celdas(dialogo, "precio")
+    assert [precio[c].text() for c in (COL_BASE, COL_TERMINAL, COL_CENTRAL)] == [
+        "2.00", "2.50", "3.10"]
+
+
+def test_campos_distintos_resaltados_e_iguales_no(qtbot):
+    c = conflicto(1, "7")
+    c["local"]["stock"] = 4  # terminal y central coinciden en stock
+    d = DialogoConflicto([c], tipos_por_modelo=TIPOS)
+    qtbot.addWidget(d)
+    assert celdas(d, "precio")[COL_TERMINAL].background().color() == RESALTADO
+    assert celdas(d, "stock")[COL_TERMINAL].background().color() != RESALTADO
+
+
+def test_elecciones_en_el_dialogo_producen_la_resolucion(dialogo, qtbot):
+    dialogo.combo("precio").setCurrentIndex(1)  # Central
+    dialogo.combo("stock").setCurrentIndex(2)  # Otro valor
+    dialogo.editor("stock").setText("11")
+    dialogo.motivo.setText("precio nuevo de la central")
+    with qtbot.waitSignal(dialogo.resolver_pedido) as senal:
+        qtbot.mouseClick(dialogo.boton_aplicar, Qt.MouseButton.LeftButton)
+    assert senal.args[0] == [{
+        "id": 1, "quien": "Ana", "motivo": "precio nuevo de la central",
+        "campos": {"nombre": "local", "precio": "central", "stock": {"valor": 11}},
+    }]
+    assert dialogo.posicion.text() == "[2 de 3]"
+
+
+def test_usar_todo_de_la_central_y_de_la_terminal(dialogo):
+    dialogo.boton_todo_central.click()
+    assert dialogo.editor("nombre").text() == "central-nombre"
+    assert {dialogo.resolucion.para_motor("A", "m")["campos"][c] for c in ("nombre", "precio")} \
+        == {"central"}
+    dialogo.boton_todo_terminal.click()
+    assert dialogo.editor("precio").text() == "2.50"
+
+
+def test_sin_motivo_no_resuelve_y_lo_dice(dialogo, qtbot):
+    with qtbot.assertNotEmitted(dialogo.resolver_pedido):
+        dialogo.boton_aplicar.click()
+    assert "motivo" in dialogo.error.text()
+
+
+def test_valor_escrito_invalido_se_explica(dialogo, qtbot):
+    dialogo.combo("stock").setCurrentIndex(2)
+    dialogo.editor("stock").setText("muchos")
+    dialogo.motivo.setText("x")
+    with qtbot.assertNotEmitted(dialogo.resolver_pedido):
+        dialogo.boton_aplicar.click()
+    assert "entero" in dialogo.error.text()
+
+
+def test_navegacion_con_botones_y_atajos(dialogo, qtbot):
+    dialogo.show()
+    qtbot.waitExposed(dialogo)
+    dialogo.activateWindow()
+    qtbot.waitUntil(dialogo.isActiveWindow)
+    assert dialogo.posicion.text() == "[1 de 3]"
+    assert not dialogo.boton_anterior.isEnabled()
+    qtbot.keyClick(dialogo, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert dialogo.posicion.text() == "[2 de 3]"
+    assert celdas(dialogo, "precio")[COL_TERMINAL].text() == "1.00"
+    dialogo.boton_siguiente.click()
+    assert dialogo.posicion.text() == "[3 de 3]"
+    assert not dialogo.boton_siguiente.isEnabled()
+    qtbot.keyClick(dialogo, Qt.Key.Key_PageUp)
+    assert dialogo.posicion.text() == "[2 de 3]"
+
+
+def test_aplicar_a_los_parecidos_restantes(dialogo, qtbot, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert dialogo.aplicar_parecidos.isEnabled()
+    assert "2" in dialogo.aplicar_parecidos.text()
+    dialogo.combo("precio").setCurrentIndex(1)
+    dialogo.aplicar_parecidos.setChecked(True)
+    dialogo.motivo.setText("tarifa nueva")
+    with qtbot.waitSignal(dialogo.resolver_pedido) as senal:
+        dialogo.boton_aplicar.click()
+    lista = senal.args[0]
+    assert [r["id"] for r in lista] == [1, 2, 3]
+    assert all(r["campos"]["precio"] == "central" for r in lista)
+    assert dialogo.result() == DialogoConflicto.DialogCode.Accepted
+
+
+def test_aplicar_a_parecidos_cancelado_no_resuelve_nada(dialogo, qtbot, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.No)
+    dialogo.aplicar_parecidos.setChecked(True)
+    dialogo.motivo.setText("x")
+    with qtbot.assertNotEmitted(dialogo.resolver_pedido):
+        dialogo.boton_aplicar.click()
+    assert dialogo.posicion.text() == "[1 de 3]"
