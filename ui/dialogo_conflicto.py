@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from agente.esquema import ErrorValor
 from ui import formato
-from ui.resolucion import CENTRAL, TERMINAL, VALOR, Resolucion, parecidos
+from ui.resolucion import CENTRAL, TERMINAL, VALOR, FilaCampo, Resolucion, parecidos
 
 COL_CAMPO, COL_BASE, COL_TERMINAL, COL_CENTRAL, COL_USAR, COL_FINAL = range(6)
 RESALTADO = QColor("#fff3c4")
@@ -204,13 +204,16 @@ class DialogoConflicto(QDialog):
         self.objeto.setText(QCoreApplication.translate(
             "DialogoConflicto", "{modelo} · objeto {objeto}").format(
                 modelo=conflicto.get("modelo", "?"), objeto=conflicto.get("objeto_id", "?")))
+        operacion = conflicto.get("operacion") or {}
         self.detalle.setText(QCoreApplication.translate(
             "DialogoConflicto",
-            "Operación {uuid} capturada {hora} · intentos: {intentos} · último error: {error}",
-        ).format(uuid=conflicto.get("uuid") or conflicto.get("operacion_uuid") or "—",
-                 hora=formato.hora(conflicto.get("hora_terminal") or conflicto.get("creado_en")),
-                 intentos=conflicto.get("intentos", 0),
-                 error=conflicto.get("ultimo_error") or conflicto.get("motivo") or "—"))
+            "Operación «{tipo}» {uuid} capturada {hora} · intentos: {intentos} · "
+            "último error: {error}",
+        ).format(tipo=conflicto.get("tipo") or operacion.get("tipo") or "?",
+                 uuid=conflicto.get("uuid_operacion") or operacion.get("uuid") or "—",
+                 hora=formato.hora(operacion.get("hora_terminal") or conflicto.get("creado_en")),
+                 intentos=operacion.get("intentos", 0),
+                 error=operacion.get("ultimo_error") or "—"))
         tipos = self._tipos.get(str(conflicto.get("modelo")), {})
         self.resolucion = Resolucion(conflicto, tipos=tipos)
         resuelto = conflicto.get("id") in self._resueltos
@@ -221,38 +224,59 @@ class DialogoConflicto(QDialog):
         self.boton_siguiente.setEnabled(self._indice < total - 1)
         restantes = parecidos(conflicto, self.pendientes())
         self.aplicar_parecidos.setText(QCoreApplication.translate(
-            "DialogoConflicto", "Aplicar la misma elección a los {n} conflictos parecidos restantes")
-            .format(n=len(restantes)))
+            "DialogoConflicto",
+            "Aplicar la misma elección a los {n} conflictos parecidos restantes",
+        ).format(n=len(restantes)))
         self.aplicar_parecidos.setEnabled(bool(restantes))
         self.aplicar_parecidos.setChecked(False)
         self._llenar_tabla()
 
+    def _texto(self, fila: FilaCampo, columna: int) -> str:
+        conflicto = self.conflicto
+        if columna == COL_TERMINAL and conflicto.get("tipo") == "borrar":
+            return _t("(borra el objeto)")
+        if columna == COL_CENTRAL and conflicto.get("central") is None:
+            return _t("(borrado en la central)")
+        valor = {COL_BASE: fila.base, COL_TERMINAL: fila.terminal,
+                 COL_CENTRAL: fila.central}[columna]
+        return formato.valor(valor)
+
     def _llenar_tabla(self) -> None:
         assert self.resolucion is not None
+        self.tabla.clearContents()
         self.tabla.setRowCount(len(self.resolucion.filas))
+        borrado = self.resolucion.borrado
         for fila, datos in enumerate(self.resolucion.filas):
-            valores = (datos.campo, formato.valor(datos.base), formato.valor(datos.terminal),
-                       formato.valor(datos.central))
-            for columna, texto in enumerate(valores):
+            textos = (datos.campo, self._texto(datos, COL_BASE),
+                      self._texto(datos, COL_TERMINAL), self._texto(datos, COL_CENTRAL))
+            for columna, texto in enumerate(textos):
                 celda = QTableWidgetItem(texto)
                 celda.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                if datos.difiere:
+                if datos.difiere or (borrado and columna != COL_BASE):
                     celda.setBackground(QBrush(RESALTADO))
-                    if columna == COL_CAMPO:
-                        negrita = QFont(celda.font())
-                        negrita.setBold(True)
-                        celda.setFont(negrita)
-                        celda.setToolTip(_t("Terminal y central difieren en este campo"))
+                if not datos.elegible and not borrado:
+                    celda.setForeground(QBrush(QColor("#5f6368")))
+                    celda.setToolTip(_t("Esta operación no cambia este campo"))
+                if columna == COL_CAMPO and datos.difiere:
+                    negrita = QFont(celda.font())
+                    negrita.setBold(True)
+                    celda.setFont(negrita)
+                    celda.setToolTip(_t("Terminal y central difieren en este campo"))
                 self.tabla.setItem(fila, columna, celda)
-            combo = QComboBox()
-            combo.addItems([_t("Esta terminal"), _t("Central"), _t("Otro valor…")])
-            combo.currentIndexChanged.connect(
-                lambda i, campo=datos.campo: self._al_elegir(campo, ORIGENES_COMBO[i]))
-            self.tabla.setCellWidget(fila, COL_USAR, combo)
-            editor = QLineEdit()
-            editor.editingFinished.connect(
-                lambda campo=datos.campo: self._al_escribir(campo))
-            self.tabla.setCellWidget(fila, COL_FINAL, editor)
+            if datos.elegible:
+                combo = QComboBox()
+                combo.addItems([_t("Esta terminal"), _t("Central"), _t("Otro valor…")])
+                combo.currentIndexChanged.connect(
+                    lambda i, campo=datos.campo: self._al_elegir(campo, ORIGENES_COMBO[i]))
+                self.tabla.setCellWidget(fila, COL_USAR, combo)
+                editor = QLineEdit()
+                editor.editingFinished.connect(
+                    lambda campo=datos.campo: self._al_escribir(campo))
+                self.tabla.setCellWidget(fila, COL_FINAL, editor)
+            else:
+                final = QTableWidgetItem(formato.valor(self.resolucion.valor_final(datos.campo)))
+                final.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.tabla.setItem(fila, COL_FINAL, final)
             self._refrescar_fila(fila)
         self.tabla.resizeRowsToContents()
 
@@ -295,17 +319,21 @@ class DialogoConflicto(QDialog):
 
     def _refrescar_fila(self, fila: int) -> None:
         assert self.resolucion is not None
-        campo = self.resolucion.filas[fila].campo
-        origen, _ = self.resolucion.eleccion(campo)
+        datos = self.resolucion.filas[fila]
+        if not datos.elegible:
+            celda = self.tabla.item(fila, COL_FINAL)
+            if celda is not None:
+                celda.setText(formato.valor(self.resolucion.valor_final(datos.campo)))
+            return
+        origen, _ = self.resolucion.eleccion(datos.campo)
         combo: QComboBox = self.tabla.cellWidget(fila, COL_USAR)
         editor: QLineEdit = self.tabla.cellWidget(fila, COL_FINAL)
         combo.blockSignals(True)
         combo.setCurrentIndex(ORIGENES_COMBO.index(origen))
         combo.blockSignals(False)
         editor.setReadOnly(origen != VALOR)
-        editor.setText(formato.valor(self.resolucion.valor_final(campo))
-                       if origen != VALOR or self.resolucion.valor_final(campo) is not None
-                       else "")
+        final = self.resolucion.valor_final(datos.campo)
+        editor.setText("" if origen == VALOR and final is None else formato.valor(final))
 
     def _usar_todo(self, origen: str) -> None:
         assert self.resolucion is not None
@@ -320,7 +348,7 @@ class DialogoConflicto(QDialog):
         confirmación si afecta a varias y emite ``resolver_pedido``. Devuelve la lista."""
         if self.resolucion is None:
             return None
-        for campo in [f.campo for f in self.resolucion.filas]:
+        for campo in [f.campo for f in self.resolucion.elegibles]:
             if self.combo(campo).currentIndex() == ORIGENES_COMBO.index(VALOR):
                 try:
                     self.resolucion.elegir(campo, VALOR, self.editor(campo).text())

@@ -20,6 +20,7 @@ Sin lógica de sincronización: sólo llama a la API pública de ``agente.Agente
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -177,10 +178,8 @@ class Puente(QObject):
             else:
                 entrega.hecho.emit(al_terminar, True, valor)
 
-        try:
+        with contextlib.suppress(RuntimeError):  # ejecutor ya cerrado: se está saliendo
             ejecutor.submit(ejecutar)
-        except RuntimeError:  # ejecutor ya cerrado: se está saliendo
-            pass
 
     def _fallo_de(self, que: str) -> Callable[[str], None]:
         return lambda mensaje: self.fallo.emit(que, mensaje)

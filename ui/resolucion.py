@@ -3,14 +3,18 @@
 Separada del diálogo (como ``conflictsolver`` de Nextcloud) para probarla sin widgets. Sin Qt,
 sin E/S: segura desde cualquier hilo.
 
-Un conflicto (dict plano que entrega el motor) trae tres versiones del objeto:
+Un conflicto es el dict de ``agente.conflictos.Conflicto.a_dict()``: ``base`` (la central
+cuando la terminal hizo el cambio), ``local`` (lo que capturó esta terminal, sólo los campos que
+la operación cambia), ``central`` (la central ahora; ``None`` si la borró),
+``campos_en_disputa``, ``propuesta`` (lo que las reglas ya decidieron) y ``operacion`` (la
+operación tal como se capturó: intentos, último error…).
 
-- ``base``: los valores de la central cuando la terminal hizo el cambio;
-- ``local``: lo que capturó esta terminal (la operación tal cual);
-- ``central``: los valores actuales de la central.
-
-Por cada campo el encargado elige ``"terminal"``, ``"central"`` o escribe un valor
-(``"valor"``). ``Resolucion.para_motor`` produce los argumentos de ``Agente.resolver``.
+Sólo los campos que la operación cambia (``local`` ∪ ``campos_en_disputa``) son elegibles; el
+resto se muestran como contexto. Por campo: ``"terminal"``, ``"central"`` o un valor escrito
+(``"valor"``). La elección inicial sigue la propuesta de las reglas cuando la hay, y si no, lo
+capturado en la caja. ``Resolucion.para_motor`` da los argumentos de ``Agente.resolver``.
+Un conflicto de borrado (la operación borra, o la central borró el objeto) se resuelve entero:
+``usar`` = ``"local"`` o ``"central"``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ TERMINAL = "terminal"
 CENTRAL = "central"
 VALOR = "valor"
 ORIGENES = (TERMINAL, CENTRAL, VALOR)
+_AL_MOTOR = {TERMINAL: "local", CENTRAL: "central"}
 
 
 @dataclass(frozen=True)
@@ -36,53 +41,55 @@ class FilaCampo:
     base: Any
     terminal: Any
     central: Any
+    elegible: bool = True
+    en_disputa: bool = False
 
     @property
     def difiere(self) -> bool:
-        """Terminal y central no coinciden: el encargado debe decidir."""
-        return self.terminal != self.central
-
-    @property
-    def cambiado_en_terminal(self) -> bool:
-        return self.terminal != self.base
-
-    @property
-    def cambiado_en_central(self) -> bool:
-        return self.central != self.base
+        """Terminal y central no coinciden en un campo que la operación cambia."""
+        return self.elegible and self.terminal != self.central
 
 
-def _versiones(conflicto: Mapping[str, Any]) -> tuple[dict, dict, dict]:
-    base = dict(conflicto.get("base") or conflicto.get("valores_base") or {})
-    local = dict(conflicto.get("local") or conflicto.get("terminal") or {})
-    central = dict(conflicto.get("central") or conflicto.get("valores_central") or {})
-    return base, local, central
+def es_borrado(conflicto: Mapping[str, Any]) -> bool:
+    return conflicto.get("tipo") == "borrar" or conflicto.get("central") is None
 
 
 def filas(conflicto: Mapping[str, Any]) -> list[FilaCampo]:
-    """Filas del conflicto: primero los campos que cambió la terminal (en su orden), después el
-    resto de campos conocidos. Un campo ausente en una versión se muestra con el valor base."""
-    base, local, central = _versiones(conflicto)
+    """Filas del conflicto: primero los campos en disputa, luego el resto de los que cambió la
+    terminal, y al final los demás campos conocidos (sólo contexto, no elegibles)."""
+    base = dict(conflicto.get("base") or {})
+    local = dict(conflicto.get("local") or {})
+    central = conflicto.get("central")
+    central = dict(central) if central is not None else None
+    disputa = list(conflicto.get("campos_en_disputa") or [])
+    borrado = es_borrado(conflicto)
     orden: list[str] = []
-    for fuente in (conflicto.get("campos") or [], local, central, base):
+    for fuente in (disputa, local, central or {}, base):
         for campo in fuente:
             if campo not in orden:
                 orden.append(campo)
     resultado = []
     for campo in orden:
+        elegible = not borrado and (campo in local or campo in disputa)
         valor_base = base.get(campo)
+        valor_central = None if central is None else central.get(campo, valor_base)
         resultado.append(FilaCampo(
             campo=campo,
             base=valor_base,
-            terminal=local.get(campo, valor_base),
-            central=central.get(campo, valor_base),
+            terminal=None if conflicto.get("tipo") == "borrar" else local.get(campo, valor_base),
+            central=valor_central,
+            elegible=elegible,
+            en_disputa=campo in disputa,
         ))
     return resultado
 
 
-def firma(conflicto: Mapping[str, Any]) -> tuple[str, frozenset[str]]:
-    """Dos conflictos son «parecidos» si son del mismo modelo y difieren en los mismos campos."""
-    distintos = frozenset(f.campo for f in filas(conflicto) if f.difiere)
-    return str(conflicto.get("modelo", "")), distintos
+def firma(conflicto: Mapping[str, Any]) -> tuple[str, str, frozenset[str]]:
+    """Dos conflictos son «parecidos» si son del mismo modelo y tipo y disputan los mismos
+    campos."""
+    disputa = frozenset(conflicto.get("campos_en_disputa") or
+                        [f.campo for f in filas(conflicto) if f.difiere])
+    return str(conflicto.get("modelo", "")), str(conflicto.get("tipo", "")), disputa
 
 
 def convertir_texto(tipo: str | None, texto: str, campo: str = "valor") -> Any:
@@ -117,17 +124,30 @@ def convertir_texto(tipo: str | None, texto: str, campo: str = "valor") -> Any:
 
 
 class Resolucion:
-    """Elecciones del encargado para un conflicto. Por defecto, cada campo conserva lo de esta
-    terminal (lo capturado en la caja), que es lo que el encargado ve resaltado."""
+    """Elecciones del encargado para un conflicto."""
 
-    def __init__(self, conflicto: Mapping[str, Any], tipos: Mapping[str, str] | None = None,
-                 defecto: str = TERMINAL) -> None:
-        if defecto not in (TERMINAL, CENTRAL):
-            raise ValueError(f"Origen por defecto no válido: {defecto!r}.")
+    def __init__(self, conflicto: Mapping[str, Any],
+                 tipos: Mapping[str, str] | None = None) -> None:
         self.conflicto = conflicto
-        self.tipos = dict(tipos or conflicto.get("tipos") or {})
+        self.tipos = dict(tipos or {})
         self.filas = filas(conflicto)
-        self._elecciones: dict[str, tuple[str, Any]] = {f.campo: (defecto, None) for f in self.filas}
+        self.borrado = es_borrado(conflicto)
+        self._usar: str = TERMINAL if conflicto.get("central") is not None else CENTRAL
+        self._elecciones: dict[str, tuple[str, Any]] = {}
+        propuesta = dict(conflicto.get("propuesta") or {})
+        for fila in self.filas:
+            if not fila.elegible:
+                continue
+            if fila.campo in propuesta and propuesta[fila.campo] != fila.terminal:
+                valor = propuesta[fila.campo]
+                self._elecciones[fila.campo] = ((CENTRAL, None) if valor == fila.central
+                                                else (VALOR, valor))
+            else:
+                self._elecciones[fila.campo] = (TERMINAL, None)
+
+    @property
+    def elegibles(self) -> list[FilaCampo]:
+        return [f for f in self.filas if f.elegible]
 
     def fila(self, campo: str) -> FilaCampo:
         for fila in self.filas:
@@ -137,7 +157,9 @@ class Resolucion:
 
     def elegir(self, campo: str, origen: str, valor: Any = None) -> None:
         """Elige ``origen`` para ``campo``; con ``VALOR``, ``valor`` es texto o ya tipado."""
-        self.fila(campo)
+        fila = self.fila(campo)
+        if not fila.elegible:
+            raise ValueError(f"La operación no cambia «{campo}»: no hay nada que elegir.")
         if origen not in ORIGENES:
             raise ValueError(f"Origen no válido: {origen!r} (válidos: {', '.join(ORIGENES)}).")
         if origen == VALOR:
@@ -150,16 +172,27 @@ class Resolucion:
             self._elecciones[campo] = (origen, None)
 
     def usar_todo(self, origen: str) -> None:
-        """«Usar todo de esta terminal» / «de la central»."""
-        for fila in self.filas:
+        """«Usar todo de esta terminal» / «de la central» (también en conflictos de borrado)."""
+        if origen not in (TERMINAL, CENTRAL):
+            raise ValueError(f"Origen no válido: {origen!r}.")
+        self._usar = origen
+        for fila in self.elegibles:
             self.elegir(fila.campo, origen)
+
+    @property
+    def usar(self) -> str:
+        return self._usar
 
     def eleccion(self, campo: str) -> tuple[str, Any]:
         return self._elecciones[campo]
 
     def valor_final(self, campo: str) -> Any:
-        origen, valor = self._elecciones[campo]
         fila = self.fila(campo)
+        if self.borrado:
+            return fila.terminal if self._usar == TERMINAL else fila.central
+        if not fila.elegible:
+            return fila.central
+        origen, valor = self._elecciones[campo]
         if origen == TERMINAL:
             return fila.terminal
         if origen == CENTRAL:
@@ -167,17 +200,20 @@ class Resolucion:
         return valor
 
     def valores_finales(self) -> dict[str, Any]:
-        return {fila.campo: self.valor_final(fila.campo) for fila in self.filas}
+        return {fila.campo: self.valor_final(fila.campo) for fila in self.elegibles}
 
     def copiar_a(self, otro: Resolucion) -> None:
         """Aplica las mismas elecciones, campo a campo, a otro conflicto parecido."""
+        if otro.borrado:
+            otro.usar_todo(self._usar)
+            return
         for campo, (origen, valor) in self._elecciones.items():
-            if any(f.campo == campo for f in otro.filas):
+            if any(f.campo == campo and f.elegible for f in otro.filas):
                 otro.elegir(campo, origen, valor)
 
     def para_motor(self, quien: str, motivo: str) -> dict[str, Any]:
-        """Argumentos de ``Agente.resolver``: ``{"id", "campos", "quien", "motivo"}`` donde
-        ``campos`` = ``{campo: "local" | "central" | {"valor": v}}``.
+        """Argumentos de ``Agente.resolver``: ``{"id", "elecciones", "usar", "quien",
+        "motivo"}`` con ``elecciones`` = ``{campo: "local" | "central" | valor}``.
 
         Exige nombre y motivo (van al registro de auditoría)."""
         quien, motivo = (quien or "").strip(), (motivo or "").strip()
@@ -185,17 +221,15 @@ class Resolucion:
             raise ValueError("Escribe el nombre del encargado que resuelve.")
         if not motivo:
             raise ValueError("Escribe el motivo de la resolución (queda en la auditoría).")
-        campos: dict[str, Any] = {}
-        for fila in self.filas:
+        if self.borrado:
+            return {"id": self.conflicto.get("id"), "elecciones": {},
+                    "usar": _AL_MOTOR[self._usar], "quien": quien, "motivo": motivo}
+        elecciones: dict[str, Any] = {}
+        for fila in self.elegibles:
             origen, valor = self._elecciones[fila.campo]
-            if origen == TERMINAL:
-                campos[fila.campo] = "local"
-            elif origen == CENTRAL:
-                campos[fila.campo] = "central"
-            else:
-                campos[fila.campo] = {"valor": valor}
-        return {"id": self.conflicto.get("id"), "campos": campos, "quien": quien,
-                "motivo": motivo}
+            elecciones[fila.campo] = _AL_MOTOR.get(origen, valor)
+        return {"id": self.conflicto.get("id"), "elecciones": elecciones, "usar": None,
+                "quien": quien, "motivo": motivo}
 
 
 def parecidos(actual: Mapping[str, Any], resto: Iterable[Mapping[str, Any]]) -> list[Mapping]:

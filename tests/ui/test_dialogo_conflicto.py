@@ -19,10 +19,11 @@ TIPOS = {"productos.Producto": {"id": "entero", "nombre": "texto", "precio": "de
 
 def conflicto(id_, objeto, precio_local="2.50", precio_central="3.10"):
     return {
-        "id": id_, "modelo": "productos.Producto", "objeto_id": objeto, "uuid": f"u-{id_}",
-        "intentos": 2, "ultimo_error": "conflicto en precio",
+        "id": id_, "modelo": "productos.Producto", "objeto_id": objeto, "tipo": "actualizar",
+        "uuid_operacion": f"u-{id_}", "campos_en_disputa": ["nombre", "precio"],
+        "propuesta": {}, "operacion": {"intentos": 2, "ultimo_error": None},
         "base": {"nombre": "base-nombre", "precio": "2.00", "stock": 5},
-        "local": {"nombre": "terminal-nombre", "precio": precio_local},
+        "local": {"nombre": "terminal-nombre", "precio": precio_local, "stock": 3},
         "central": {"nombre": "central-nombre", "precio": precio_central, "stock": 4},
     }
 
@@ -58,10 +59,13 @@ def test_cada_columna_muestra_el_lado_que_nombra(dialogo):
 def test_campos_distintos_resaltados_e_iguales_no(qtbot):
     c = conflicto(1, "7")
     c["local"]["stock"] = 4  # terminal y central coinciden en stock
+    c["central"]["categoria"] = "panes"  # la operación no lo cambia
     d = DialogoConflicto([c], tipos_por_modelo=TIPOS)
     qtbot.addWidget(d)
     assert celdas(d, "precio")[COL_TERMINAL].background().color() == RESALTADO
     assert celdas(d, "stock")[COL_TERMINAL].background().color() != RESALTADO
+    assert celdas(d, "categoria")[COL_TERMINAL].background().color() != RESALTADO
+    assert d.tabla.cellWidget(d._fila_de("categoria"), 4) is None
 
 
 def test_elecciones_en_el_dialogo_producen_la_resolucion(dialogo, qtbot):
@@ -72,8 +76,8 @@ def test_elecciones_en_el_dialogo_producen_la_resolucion(dialogo, qtbot):
     with qtbot.waitSignal(dialogo.resolver_pedido) as senal:
         qtbot.mouseClick(dialogo.boton_aplicar, Qt.MouseButton.LeftButton)
     assert senal.args[0] == [{
-        "id": 1, "quien": "Ana", "motivo": "precio nuevo de la central",
-        "campos": {"nombre": "local", "precio": "central", "stock": {"valor": 11}},
+        "id": 1, "quien": "Ana", "motivo": "precio nuevo de la central", "usar": None,
+        "elecciones": {"nombre": "local", "precio": "central", "stock": 11},
     }]
     assert dialogo.posicion.text() == "[2 de 3]"
 
@@ -81,8 +85,8 @@ def test_elecciones_en_el_dialogo_producen_la_resolucion(dialogo, qtbot):
 def test_usar_todo_de_la_central_y_de_la_terminal(dialogo):
     dialogo.boton_todo_central.click()
     assert dialogo.editor("nombre").text() == "central-nombre"
-    assert {dialogo.resolucion.para_motor("A", "m")["campos"][c] for c in ("nombre", "precio")} \
-        == {"central"}
+    elecciones = dialogo.resolucion.para_motor("A", "m")["elecciones"]
+    assert {elecciones[c] for c in ("nombre", "precio")} == {"central"}
     dialogo.boton_todo_terminal.click()
     assert dialogo.editor("precio").text() == "2.50"
 
@@ -131,7 +135,7 @@ def test_aplicar_a_los_parecidos_restantes(dialogo, qtbot, monkeypatch):
         dialogo.boton_aplicar.click()
     lista = senal.args[0]
     assert [r["id"] for r in lista] == [1, 2, 3]
-    assert all(r["campos"]["precio"] == "central" for r in lista)
+    assert all(r["elecciones"]["precio"] == "central" for r in lista)
     assert dialogo.result() == DialogoConflicto.DialogCode.Accepted
 
 
@@ -143,3 +147,16 @@ def test_aplicar_a_parecidos_cancelado_no_resuelve_nada(dialogo, qtbot, monkeypa
     with qtbot.assertNotEmitted(dialogo.resolver_pedido):
         dialogo.boton_aplicar.click()
     assert dialogo.posicion.text() == "[1 de 3]"
+
+
+def test_borrado_en_la_central_se_muestra_y_se_resuelve_entero(qtbot):
+    c = conflicto(5, "11")
+    c["central"] = None
+    d = DialogoConflicto([c], tipos_por_modelo=TIPOS, encargado="Ana")
+    qtbot.addWidget(d)
+    assert celdas(d, "precio")[COL_CENTRAL].text() == "(borrado en la central)"
+    assert celdas(d, "precio")[COL_TERMINAL].text() == "2.50"
+    d.motivo.setText("ya no se vende")
+    with qtbot.waitSignal(d.resolver_pedido) as senal:
+        d.boton_aplicar.click()
+    assert senal.args[0][0]["usar"] == "central"

@@ -1,4 +1,5 @@
-"""Lógica pura de la revisión de conflictos (sin widgets)."""
+"""Lógica pura de la revisión de conflictos (sin widgets). Conflictos con la forma de
+``agente.conflictos.Conflicto.a_dict()``."""
 
 import pytest
 
@@ -11,59 +12,78 @@ TIPOS = {"id": "entero", "nombre": "texto", "precio": "decimal", "stock": "enter
 
 def conflicto(id_=1, objeto="7", precio_local="2.50", precio_central="3.10", **extra):
     return {
-        "id": id_, "modelo": "productos.Producto", "objeto_id": objeto,
-        "campos": ["precio", "nombre"],
+        "id": id_, "modelo": "productos.Producto", "objeto_id": objeto, "tipo": "actualizar",
+        "campos_en_disputa": ["precio"], "propuesta": {},
         "base": {"nombre": "Pan", "precio": "2.00", "stock": 5},
         "local": {"nombre": "Pan de leña", "precio": precio_local},
-        "central": {"nombre": "Pan", "precio": precio_central, "stock": 4},
+        "central": {"id": 7, "nombre": "Pan", "precio": precio_central, "stock": 4},
         **extra,
     }
 
 
-def test_filas_tienen_las_tres_versiones_y_marcan_las_diferencias():
+def test_filas_tienen_las_tres_versiones_y_solo_lo_cambiado_es_elegible():
     por_campo = {f.campo: f for f in filas(conflicto())}
     assert list(por_campo)[:2] == ["precio", "nombre"]
     precio = por_campo["precio"]
     assert (precio.base, precio.terminal, precio.central) == ("2.00", "2.50", "3.10")
-    assert precio.difiere and precio.cambiado_en_terminal and precio.cambiado_en_central
+    assert precio.difiere and precio.elegible and precio.en_disputa
     stock = por_campo["stock"]
     assert (stock.base, stock.terminal, stock.central) == (5, 5, 4)
-    assert stock.difiere and not stock.cambiado_en_terminal
+    assert not stock.elegible and not stock.difiere
 
 
-def test_por_defecto_gana_lo_capturado_en_la_terminal():
+def test_por_defecto_gana_lo_capturado_salvo_propuesta_de_las_reglas():
     r = Resolucion(conflicto(), TIPOS)
-    assert r.valores_finales()["precio"] == "2.50"
-    assert r.para_motor("Ana", "revisado")["campos"]["precio"] == "local"
+    assert r.valores_finales() == {"precio": "2.50", "nombre": "Pan de leña"}
+    assert r.para_motor("Ana", "revisado")["elecciones"] == {
+        "precio": "local", "nombre": "local"}
+    con_regla = Resolucion(conflicto(propuesta={"nombre": "Pan"}), TIPOS)
+    assert con_regla.eleccion("nombre") == (CENTRAL, None)
+    escrito = Resolucion(conflicto(propuesta={"nombre": "Pan rústico"}), TIPOS)
+    assert escrito.eleccion("nombre") == (VALOR, "Pan rústico")
 
 
 def test_eleccion_por_campo_y_valor_escrito_se_normaliza_por_tipo():
     r = Resolucion(conflicto(), TIPOS)
     r.elegir("precio", CENTRAL)
-    r.elegir("stock", VALOR, " 12 ")
-    r.elegir("nombre", TERMINAL)
-    resultado = r.para_motor(" Ana ", " etiqueta nueva ")
-    assert resultado == {
-        "id": 1, "quien": "Ana", "motivo": "etiqueta nueva",
-        "campos": {"precio": "central", "nombre": "local", "stock": {"valor": 12}},
+    r.elegir("nombre", VALOR, " Pan gallego ")
+    assert r.para_motor(" Ana ", " etiqueta nueva ") == {
+        "id": 1, "quien": "Ana", "motivo": "etiqueta nueva", "usar": None,
+        "elecciones": {"precio": "central", "nombre": "Pan gallego"},
     }
-    assert r.valores_finales() == {"precio": "3.10", "nombre": "Pan de leña", "stock": 12}
+    r.elegir("precio", VALOR, "3")
+    assert r.valores_finales()["precio"] == "3"
+
+
+def test_no_se_elige_un_campo_que_la_operacion_no_cambia():
+    with pytest.raises(ValueError, match="no cambia"):
+        Resolucion(conflicto(), TIPOS).elegir("stock", CENTRAL)
 
 
 def test_valor_escrito_invalido_da_error_de_una_linea():
-    r = Resolucion(conflicto(), TIPOS)
+    r = Resolucion(conflicto(local={"stock": 3}, campos_en_disputa=["stock"]), TIPOS)
     with pytest.raises(ErrorValor, match="entero"):
         r.elegir("stock", VALOR, "doce")
     with pytest.raises(ErrorValor, match="decimal"):
-        r.elegir("precio", VALOR, "tres euros")
+        Resolucion(conflicto(), TIPOS).elegir("precio", VALOR, "tres euros")
 
 
 def test_usar_todo_de_un_lado():
     r = Resolucion(conflicto(), TIPOS)
     r.usar_todo(CENTRAL)
-    assert set(r.para_motor("Ana", "x")["campos"].values()) == {"central"}
+    assert set(r.para_motor("Ana", "x")["elecciones"].values()) == {"central"}
     r.usar_todo(TERMINAL)
-    assert set(r.para_motor("Ana", "x")["campos"].values()) == {"local"}
+    assert set(r.para_motor("Ana", "x")["elecciones"].values()) == {"local"}
+
+
+def test_conflicto_de_borrado_se_resuelve_entero():
+    borrado_central = conflicto(central=None)
+    r = Resolucion(borrado_central, TIPOS)
+    assert r.borrado and not r.elegibles
+    assert r.para_motor("Ana", "x")["usar"] == "central"
+    r.usar_todo(TERMINAL)
+    assert r.para_motor("Ana", "x") == {"id": 1, "elecciones": {}, "usar": "local",
+                                        "quien": "Ana", "motivo": "x"}
 
 
 @pytest.mark.parametrize(("quien", "motivo", "mensaje"),
@@ -73,10 +93,10 @@ def test_nombre_y_motivo_obligatorios(quien, motivo, mensaje):
         Resolucion(conflicto(), TIPOS).para_motor(quien, motivo)
 
 
-def test_parecidos_son_mismo_modelo_y_mismos_campos_distintos():
+def test_parecidos_son_mismo_modelo_tipo_y_campos_en_disputa():
     a = conflicto(1, "7")
     b = conflicto(2, "8", precio_local="1.00", precio_central="1.20")
-    c = conflicto(3, "9", precio_local="5.00", precio_central="5.00")  # precio no difiere
+    c = conflicto(3, "9", campos_en_disputa=["nombre"])
     d = {**conflicto(4, "10"), "modelo": "clientes.Cliente"}
     assert firma(a) == firma(b) != firma(c)
     assert parecidos(a, [a, b, c, d]) == [b]
@@ -85,7 +105,6 @@ def test_parecidos_son_mismo_modelo_y_mismos_campos_distintos():
 def test_copiar_elecciones_a_un_parecido():
     a, b = Resolucion(conflicto(1), TIPOS), Resolucion(conflicto(2, "8"), TIPOS)
     a.elegir("precio", CENTRAL)
-    a.elegir("stock", VALOR, "3")
+    a.elegir("nombre", VALOR, "Pan")
     a.copiar_a(b)
-    assert b.para_motor("Ana", "x")["campos"] == {
-        "precio": "central", "nombre": "local", "stock": {"valor": 3}}
+    assert b.para_motor("Ana", "x")["elecciones"] == {"precio": "central", "nombre": "Pan"}
