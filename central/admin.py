@@ -49,7 +49,7 @@ class TiendaAdmin(admin.ModelAdmin):
     list_display = ("codigo", "nombre", "activa", "ultimo_contacto", "pendientes",
                     "retraso_maximo")
     search_fields = ("codigo", "nombre")
-    inlines = [TerminalEnLinea]
+    inlines = [TerminalEnLinea]  # noqa: RUF012
 
     def _saludes(self, tienda: Tienda) -> list[SaludTerminal]:
         return list(SaludTerminal.objects.filter(terminal__tienda=tienda))
@@ -66,7 +66,8 @@ class TiendaAdmin(admin.ModelAdmin):
     @admin.display(description="retraso de cursor (cambios)")
     def retraso_maximo(self, tienda: Tienda):
         maximo = _cursor_maximo()
-        retrasos = [r for s in self._saludes(tienda) if (r := retraso_cursor(s, maximo)) is not None]
+        retrasos = [retraso_cursor(s, maximo) for s in self._saludes(tienda)]
+        retrasos = [r for r in retrasos if r is not None]
         return max(retrasos, default=None)
 
 
@@ -75,7 +76,7 @@ class TerminalAdmin(admin.ModelAdmin):
     list_display = ("codigo", "tienda", "revocada", "creada_en")
     list_filter = ("revocada", "tienda")
     search_fields = ("codigo", "tienda__codigo")
-    actions = ["revocar", "nuevo_token"]
+    actions = ["revocar", "nuevo_token"]  # noqa: RUF012
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -92,7 +92,9 @@ def _conversor(config: ConfigModelo, nombre: str) -> Callable[[Any], Any]:
     if tipo == "booleano":
         return lambda v: None if v is None else bool(v)
     if tipo == "uuid":
-        return lambda v: None if v is None else str(v if isinstance(v, uuid.UUID) else uuid.UUID(str(v)))
+        return lambda v: None if v is None else str(
+            v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))
+        )
     if tipo == "fecha_hora":
 
         def fecha_hora(v: Any) -> Any:
@@ -149,7 +151,8 @@ class Entrada:
     id: int | None = None
 
     def cuerpo(self) -> str:
-        inicio = f'"id":{json.dumps(self.objeto_id)},"modificado_en":"{self.modificado_en.isoformat()}"'
+        fecha = self.modificado_en.isoformat()
+        inicio = f'"id":{json.dumps(self.objeto_id)},"modificado_en":"{fecha}"'
         if self.borrado:
             return inicio + ',"borrado":true}'
         datos = json.dumps(self.datos, ensure_ascii=False, separators=(",", ":"))

@@ -172,12 +172,16 @@ def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
         try:
             c = meta.get_field(n)
         except FieldDoesNotExist as exc:
-            raise ImproperlyConfigured(f"{nombre}.{n} ({que}): el modelo no tiene ese campo.") from exc
+            raise ImproperlyConfigured(
+                f"{nombre}.{n} ({que}): el modelo no tiene ese campo."
+            ) from exc
         if not c.concrete or c.many_to_many:
             raise ImproperlyConfigured(f"{nombre}.{n} ({que}): debe ser un campo concreto.")
         return c
 
-    esenciales = _identificadores(opciones.get("campos_esenciales", ()), f"{nombre}.campos_esenciales")
+    esenciales = _identificadores(
+        opciones.get("campos_esenciales", ()), f"{nombre}.campos_esenciales"
+    )
     if not esenciales:
         raise ImproperlyConfigured(f"{nombre}: «campos_esenciales» no puede estar vacío.")
     campos = {n: campo_django(n, "esencial") for n in esenciales}
@@ -264,7 +268,9 @@ class Configuracion:
     def __init__(self, modelos: dict[str, ConfigModelo]):
         self.modelos = modelos
         self.por_clase = {c.modelo: c for c in modelos.values()}
-        self.en_orden = sorted(modelos.values(), key=lambda c: (not c.critico, c.prioridad, c.nombre))
+        self.en_orden = sorted(
+            modelos.values(), key=lambda c: (not c.critico, c.prioridad, c.nombre)
+        )
         for c in modelos.values():
             for d in c.dependencias:
                 if d not in modelos:
@@ -295,7 +301,9 @@ _cache: Configuracion | None = None
 
 def construir(ajuste: Any) -> Configuracion:
     if not isinstance(ajuste, dict):
-        raise ImproperlyConfigured("MODELOS_SINCRONIZABLES debe ser un dict «app.Modelo» -> opciones.")
+        raise ImproperlyConfigured(
+            "MODELOS_SINCRONIZABLES debe ser un dict «app.Modelo» -> opciones."
+        )
     return Configuracion({n: construir_config(n, o) for n, o in ajuste.items()})
 
 

@@ -75,8 +75,9 @@ def _consulta(modelos: list[ConfigModelo], tienda: str, desde: int, limite: int,
     params.append(desde)
     if sin_lapidas:
         condiciones.append("NOT borrado")
+    # Sólo nombres fijos y citados; los valores van como parámetros.
     sql = (
-        f"SELECT r.id, r.modelo, r.cuerpo, m.maximo FROM (SELECT MAX(id) AS maximo FROM {tabla}) m "
+        f"SELECT r.id, r.modelo, r.cuerpo, m.maximo FROM (SELECT MAX(id) AS maximo FROM {tabla}) m "  # noqa: S608, E501
         f"LEFT JOIN (SELECT id, modelo, cuerpo FROM {tabla} WHERE {' AND '.join(condiciones)} "
         f"ORDER BY id LIMIT %s) r ON 1 = 1"
     )

@@ -25,7 +25,7 @@ class Tienda(models.Model):
     class Meta:
         verbose_name = "tienda"
         verbose_name_plural = "tiendas"
-        ordering = ["codigo"]
+        ordering = ["codigo"]  # noqa: RUF012
 
     def __str__(self) -> str:
         return self.codigo
@@ -43,8 +43,8 @@ class Terminal(models.Model):
     class Meta:
         verbose_name = "terminal"
         verbose_name_plural = "terminales"
-        ordering = ["tienda__codigo", "codigo"]
-        constraints = [
+        ordering = ["tienda__codigo", "codigo"]  # noqa: RUF012
+        constraints = [  # noqa: RUF012
             models.UniqueConstraint(fields=["tienda", "codigo"], name="central_terminal_unica"),
         ]
 
@@ -75,7 +75,7 @@ class RegistroCambio(models.Model):
     class Meta:
         verbose_name = "cambio registrado"
         verbose_name_plural = "registro de cambios"
-        indexes = [
+        indexes = [  # noqa: RUF012
             models.Index(fields=["modelo", "id"], condition=Q(vigente=True),
                          name="central_rc_vigentes"),
             models.Index(fields=["modelo", "tienda", "id"], condition=Q(vigente=True),
@@ -118,7 +118,7 @@ class OperacionRecibida(models.Model):
     class Meta:
         verbose_name = "operación recibida"
         verbose_name_plural = "operaciones recibidas"
-        indexes = [models.Index(fields=["tienda", "recibida_en"], name="central_op_tienda")]
+        indexes = [models.Index(fields=["tienda", "recibida_en"], name="central_op_tienda")]  # noqa: RUF012
 
 
 class Sobreventa(models.Model):

@@ -28,7 +28,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 
 from . import captura, valores
-from .configuracion import TIPOS_OPERACION, Configuracion, ConfigModelo
+from .configuracion import TIPOS_OPERACION, ConfigModelo, Configuracion
 from .models import OperacionRecibida, RegistroCambio, Sobreventa, Terminal
 from .valores import Rechazo
 
@@ -216,7 +216,8 @@ class Lote:
                     self.objetos[(config.nombre, str(clave))] = encontrados.get(clave)
 
     def _una(self, op: Operacion) -> None:
-        if op.tipo in ("actualizar", "borrar") and (op.config.nombre, op.objeto_id) in self.sin_volcar:
+        llave = (op.config.nombre, op.objeto_id)
+        if op.tipo in ("actualizar", "borrar") and llave in self.sin_volcar:
             # Su versión puede hacer falta para un conflicto: que ya esté escrita, y fuera del
             # punto de guardado de esta operación.
             self.diferido.volcar()
@@ -423,7 +424,8 @@ class Lote:
         meta = config.modelo._meta
         q = connection.ops.quote_name
         columnas = [config.campos[c].column for c in deltas]
-        sql = (f"UPDATE {q(meta.db_table)} SET "
+        # Columnas de campos validados y citadas; los valores van como parámetros.
+        sql = (f"UPDATE {q(meta.db_table)} SET "  # noqa: S608
                + ", ".join(f"{q(c)} = {q(c)} + %s" for c in columnas)
                + f" WHERE {q(meta.pk.column)} = %s RETURNING "
                + ", ".join(q(c) for c in columnas))

@@ -1,4 +1,5 @@
-"""Rutas del protocolo: inclúyelas donde quieras, p. ej. ``path("sincro/", include("central.urls"))``."""
+"""Rutas del protocolo. Inclúyelas donde quieras, p. ej.
+``path("sincro/", include("central.urls"))``."""
 
 from django.urls import path, re_path
 

@@ -16,7 +16,7 @@ class Cliente(models.Model):
     class Meta:
         verbose_name = "cliente"
         verbose_name_plural = "clientes"
-        indexes = [models.Index(fields=["nif"], name="clientes_nif")]
+        indexes = [models.Index(fields=["nif"], name="clientes_nif")]  # noqa: RUF012
 
     def __str__(self) -> str:
         return self.nombre

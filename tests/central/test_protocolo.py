@@ -1,0 +1,325 @@
+"""Protocolo v1 contra la central real (proceso gunicorn en loopback, SQLite en disco)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import requests
+
+from .conftest import RAIZ, Api, op, sql
+
+PRODUCTO = "productos.Producto"
+CLIENTE = "clientes.Cliente"
+VENTA = "ventas.Venta"
+LINEA = "ventas.LineaVenta"
+
+
+def en_central(central, codigo: str) -> str:
+    """Ejecuta código Django (ORM real, con sus señales) en la base de esa central."""
+    r = subprocess.run(
+        [str(Path(sys.executable).parent / "sincro-central"), "manage", "shell", "-c", codigo],
+        env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
+        capture_output=True, text=True, timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def producto(api: Api, pid: int) -> tuple[int, dict]:
+    estado, _ = api.descargar(PRODUCTO)
+    return estado[(PRODUCTO, str(pid))]
+
+
+def test_salud_sin_token(central):
+    r = requests.get(central.url + "/v1/salud", timeout=10)
+    cuerpo = Api(central.url, None).get("/v1/salud")
+    assert r.status_code == 200 and cuerpo["version_protocolo"] == 1
+
+
+def test_esquema_coincide_con_el_del_motor(api):
+    esquema = api.get("/v1/esquema")
+    assert esquema["tienda"] == "T001" and esquema["terminal"] == "caja-1"
+    esperado = json.loads((RAIZ / "tests" / "datos" / "esquema_demo.json").read_text())["modelos"]
+    assert set(esquema["modelos"]) == set(esperado)
+    for nombre, config in esperado.items():
+        servido = esquema["modelos"][nombre]
+        for clave, valor in config.items():
+            if isinstance(valor, list) and clave != "campos_esenciales":
+                assert sorted(servido[clave]) == sorted(valor), (nombre, clave)
+            else:
+                assert servido[clave] == valor, (nombre, clave)
+    assert esquema["modelos"][VENTA]["privado_por_tienda"] is True
+    assert list(esquema["modelos"])[:2] == [CLIENTE, PRODUCTO]  # críticos primero
+
+
+def test_sin_token_o_token_malo_401_json(central):
+    anonima = Api(central.url, None)
+    for token in (None, "inventado"):
+        cliente = Api(central.url, token)
+        r = cliente.get("/v1/cambios", estado=401, modelos=PRODUCTO)
+        assert r["error"] == "no_autenticado"
+        cliente.post("/v1/operaciones", {"operaciones": []}, estado=401)
+    r = anonima.sesion.get(central.url + "/v1/esquema", headers={"Authorization": "Basic eA=="})
+    assert r.status_code == 401 and r.headers["Content-Type"] == "application/json"
+
+
+def test_rutas_y_metodos_desconocidos_dan_json(central, api):
+    r = api.sesion.get(central.url + "/v1/no-existe", timeout=10)
+    assert r.status_code == 404 and r.json()["error"] == "no_encontrado"
+    r = api.sesion.post(central.url + "/v1/cambios", timeout=10)
+    assert r.status_code == 405 and r.json()["error"] == "metodo_no_permitido"
+
+
+def test_primera_sincronizacion_paginada(central, api):
+    primera = api.get("/v1/cambios", modelos=PRODUCTO, limite=7)
+    assert primera["completo"] is True and primera["hay_mas"] is True
+    assert len(primera["cambios"]) == 7
+    estado, cursor = api.descargar(PRODUCTO, cursor=primera["cursor"], limite=7)
+    from .conftest import aplicar
+
+    aplicar(estado, primera["cambios"])
+    filas = sql(central, "SELECT id, nombre, codigo, CAST(precio AS TEXT), stock, categoria "
+                         "FROM productos_producto")
+    assert len(estado) == len(filas) == 50
+    for pid, nombre, codigo, _precio, stock, categoria in filas:
+        _, datos = estado[(PRODUCTO, str(pid))]
+        assert datos["nombre"] == nombre and datos["codigo"] == codigo
+        assert datos["stock"] == stock and datos["categoria"] == categoria
+        assert set(datos) == {"id", "nombre", "codigo", "precio", "stock", "categoria"}
+        assert isinstance(datos["precio"], str) and len(codigo) == 13
+        assert sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(codigo)) % 10 == 0
+    # Una página al día: nada nuevo y el cursor no retrocede.
+    vacia = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)
+    assert vacia["cambios"] == [] and not vacia["hay_mas"] and int(vacia["cursor"]) >= int(cursor)
+
+
+def test_varios_modelos_criticos_primero(api):
+    vistos, cursor = [], ""
+    while True:
+        p = api.get("/v1/cambios", cursor=cursor, limite=20)
+        vistos += [c["modelo"] for c in p["cambios"]]
+        cursor = p["cursor"]
+        if not p["hay_mas"]:
+            break
+    assert cursor.isdigit()
+    primeros = [m for i, m in enumerate(vistos) if i == 0 or vistos[i - 1] != m]
+    assert primeros[:2] == [CLIENTE, PRODUCTO]
+    assert vistos.count(PRODUCTO) >= 50
+
+
+def test_gzip_cuando_se_acepta(central, api):
+    r = api.sesion.get(central.url + "/v1/cambios", params={"modelos": PRODUCTO},
+                       headers={"Accept-Encoding": "gzip"}, timeout=30, stream=True)
+    assert r.headers.get("Content-Encoding") == "gzip"
+    cuerpo = json.loads(gzip.decompress(r.raw.read()))
+    assert len(cuerpo["cambios"]) >= 50
+    r = api.sesion.get(central.url + "/v1/cambios", params={"modelos": PRODUCTO},
+                       headers={"Accept-Encoding": "identity"}, timeout=30)
+    assert "Content-Encoding" not in r.headers
+
+
+def test_peticiones_de_cambios_mal_formadas(api):
+    assert api.get("/v1/cambios", estado=400, modelos="nada.Inventado")["error"] == (
+        "modelo_desconocido")
+    api.get("/v1/cambios", estado=400, modelos=PRODUCTO, limite="muchos")
+    api.get("/v1/cambios", estado=400, modelos=PRODUCTO, limite=100001)
+    assert api.get("/v1/cambios", estado=400, modelos=PRODUCTO, cursor="x'; drop")[
+        "error"] == "cursor_invalido"
+
+
+def test_ajustar_idempotente_y_reenvio_del_lote_entero(api):
+    _, antes = producto(api, 3)
+    lote = [op(PRODUCTO, "ajustar", "3", {"stock": -2}), op(PRODUCTO, "ajustar", "3", {"stock": 5}),
+            op(PRODUCTO, "actualizar", "4", {"nombre": "Aceite renombrado"})]
+    primera = api.operaciones(*lote)["resultados"]
+    assert [r["resultado"] for r in primera] == ["aplicada"] * 3
+    assert primera[0]["version"] < primera[1]["version"]
+    segunda = api.operaciones(*lote)["resultados"]
+    assert [r["resultado"] for r in segunda] == ["duplicada"] * 3
+    assert [r["version"] for r in segunda] == [r["version"] for r in primera]
+    version, despues = producto(api, 3)
+    assert despues["stock"] == antes["stock"] + 3
+    assert version == primera[1]["version"]
+
+
+def test_conflicto_solo_en_campos_cambiados(api):
+    version, actual = producto(api, 5)
+    r = api.operaciones(op(PRODUCTO, "actualizar", "5", {"precio": "99.99"},
+                           version_base=version, valores_base={"precio": "0.01"}))["resultados"][0]
+    assert r["resultado"] == "conflicto" and r["campos_cambiados"] == ["precio"]
+    assert r["valores"]["precio"] == actual["precio"] and r["version"] == version
+    assert producto(api, 5)[1]["precio"] == actual["precio"]  # nada aplicado
+    # La fila cambió (stock) después de version_base, pero no el campo que se cambia: sin conflicto.
+    api.operaciones(op(PRODUCTO, "ajustar", "5", {"stock": 1}))
+    r = api.operaciones(op(PRODUCTO, "actualizar", "5", {"precio": "7.5"}, version_base=version,
+                           valores_base={"precio": actual["precio"]}))["resultados"][0]
+    assert r["resultado"] == "aplicada" and r["version"] > version
+    assert producto(api, 5)[1]["precio"] == "7.50"
+    # Sin valores base y con version_base vieja: conflicto (no se puede saber).
+    r = api.operaciones(op(PRODUCTO, "actualizar", "5", {"nombre": "X"},
+                           version_base=version))["resultados"][0]
+    assert r["resultado"] == "conflicto" and r["campos_cambiados"] == ["nombre"]
+
+
+def test_una_operacion_mala_no_tumba_el_lote(central, api):
+    _, antes = producto(api, 6)
+    venta = str(uuid.uuid4())
+    resultados = api.operaciones(
+        op(PRODUCTO, "ajustar", "6", {"stock": -1}),
+        op(PRODUCTO, "actualizar", "6", {"precio": "abc"}),
+        op(PRODUCTO, "actualizar", "6", {"descripcion": "no esencial"}),
+        op(PRODUCTO, "crear", None, {"nombre": "x"}),
+        op(PRODUCTO, "ajustar", "999999", {"stock": 1}),
+        op(LINEA, "crear", str(uuid.uuid4()), {"venta": venta, "producto": 1, "cantidad": 1,
+                                                "precio_unitario": "1.00"}),
+        op(PRODUCTO, "actualizar", "6", {"precio": "1.999"}),
+        op(PRODUCTO, "ajustar", "6", {"stock": "1"}),
+        op(PRODUCTO, "ajustar", "6", {"stock": -1}),
+    )["resultados"]
+    assert [r["resultado"] for r in resultados] == (
+        ["aplicada"] + ["rechazada"] * 7 + ["aplicada"])
+    assert "precio" in resultados[1]["motivo"]
+    assert producto(api, 6)[1]["stock"] == antes["stock"] - 2
+    assert not sql(central, "SELECT 1 FROM ventas_lineaventa WHERE venta_id = ?",
+                   (venta.replace("-", ""),))
+
+
+def test_sobreventa_registrada_nunca_rechazada(central, api):
+    _, antes = producto(api, 7)
+    r = api.operaciones(op(PRODUCTO, "ajustar", "7", {"stock": -(antes["stock"] + 3)}))
+    assert r["resultados"][0]["resultado"] == "aplicada"
+    assert producto(api, 7)[1]["stock"] == -3
+    filas = sql(central, "SELECT campo, valor_resultante, tienda FROM central_sobreventa "
+                         "WHERE objeto_id = '7'")
+    assert [(f[0], float(f[1]), f[2]) for f in filas] == [("stock", -3.0, "T001")]
+
+
+def _venta(cliente: str | None = None) -> tuple[str, list[dict]]:
+    vid = str(uuid.uuid4())
+    return vid, [
+        op(VENTA, "crear", vid, {"id": vid, "terminal": "caja-1", "cliente": cliente,
+                                 "fecha": "2026-11-28T10:00:00+01:00", "total": "3.90"}),
+        op(LINEA, "crear", None, {"id": str(uuid.uuid4()), "venta": vid, "producto": 1,
+                                  "cantidad": 2, "precio_unitario": "1.95"}),
+        op(PRODUCTO, "ajustar", "1", {"stock": -2}),
+    ]
+
+
+def test_permisos_entre_tiendas(central, api):
+    otra = Api(central.url, central.crear_terminal("T002", "caja-9"))
+    assert otra.get("/v1/esquema")["tienda"] == "T002"
+    clientes, _ = api.descargar(CLIENTE)
+    cliente = next(iter(clientes))[1]
+    vid, ops = _venta(cliente)
+    assert [r["resultado"] for r in api.operaciones(*ops)["resultados"]] == ["aplicada"] * 3
+    mias, _ = api.descargar(VENTA)
+    assert mias[(VENTA, vid)][1]["tienda"] == "T001"
+    assert len(api.descargar(LINEA)[0]) >= 1
+    # La otra tienda no ve las ventas de T001 ni puede colgar líneas de ellas.
+    assert otra.descargar(VENTA)[0] == {} and otra.descargar(LINEA)[0] == {}
+    r = otra.operaciones(
+        op(LINEA, "crear", None, {"id": str(uuid.uuid4()), "venta": vid, "producto": 1,
+                                  "cantidad": 1, "precio_unitario": "1.00"}),
+        op(VENTA, "crear", None, {"id": str(uuid.uuid4()), "tienda": "T001", "terminal": "caja-9",
+                                  "cliente": None, "fecha": "2026-11-28T10:00:00Z",
+                                  "total": "1.00"}),
+        op(VENTA, "actualizar", vid, {"total": "0.00"}),
+        op(PRODUCTO, "borrar", "2", {}),
+        op(CLIENTE, "crear", None, {"nombre": "Sin clave", "nif": "1"}),
+    )["resultados"]
+    assert [x["resultado"] for x in r] == ["rechazada"] * 5
+    assert "tienda" in r[0]["motivo"] and "sólo lectura" in r[1]["motivo"]
+    # Su propia venta sí, con la tienda puesta por la central.
+    vid2, ops2 = _venta(None)
+    assert [x["resultado"] for x in otra.operaciones(*ops2)["resultados"]] == ["aplicada"] * 3
+    suyas, _ = otra.descargar(VENTA)
+    assert set(suyas) == {(VENTA, vid2)} and suyas[(VENTA, vid2)][1]["tienda"] == "T002"
+    # Un UUID de operación de otra tienda no revela su resultado.
+    r = otra.operaciones(ops[2])["resultados"][0]
+    assert r["resultado"] == "rechazada"
+
+
+def test_token_renovado_invalida_el_anterior(central):
+    viejo = central.crear_terminal("T003", "caja-1")
+    Api(central.url, viejo).get("/v1/esquema")
+    nuevo = central.crear_terminal("T003", "caja-1")
+    Api(central.url, viejo).get("/v1/esquema", estado=401)
+    Api(central.url, nuevo).get("/v1/esquema")
+
+
+def test_peticiones_de_operaciones_mal_formadas_no_aplican_nada(central, api):
+    _, antes = producto(api, 8)
+    buena = op(PRODUCTO, "ajustar", "8", {"stock": -1})
+    casos = [
+        (b'{"operaciones": [', 400, "json_invalido"),
+        (json.dumps([buena]).encode(), 400, "peticion_invalida"),
+        (json.dumps({"operaciones": [buena, {**op(PRODUCTO, "ajustar", "8", {}),
+                                             "datos": [1]}]}).encode(), 400, "peticion_invalida"),
+        (json.dumps({"operaciones": [buena, {**buena, "uuid": 5}]}).encode(), 400,
+         "peticion_invalida"),
+        (json.dumps({"operaciones": [buena, op("nada.Inventado", "crear", None, {})]}).encode(),
+         400, "modelo_desconocido"),
+        (json.dumps({"operaciones": [buena, op(PRODUCTO, "fusionar", "8", {})]}).encode(), 400,
+         "peticion_invalida"),
+        (json.dumps({"operaciones": [buena] + [op(PRODUCTO, "ajustar", "8", {"stock": 1})] * 1000}
+                    ).encode(), 413, "lote_demasiado_grande"),
+        (json.dumps({"operaciones": [{**buena, "hora_terminal": "x" * (6 * 1024 * 1024)}]}
+                    ).encode(), 413, "peticion_demasiado_grande"),
+    ]
+    for crudo, estado, codigo in casos:
+        assert api.post("/v1/operaciones", None, estado=estado, crudo=crudo)["error"] == codigo
+    assert producto(api, 8)[1]["stock"] == antes["stock"]
+    assert not sql(central, "SELECT 1 FROM central_operacionrecibida WHERE uuid = ?",
+                   (buena["uuid"].replace("-", ""),))
+
+
+def test_estado_de_la_terminal(central, api):
+    api.post("/v1/estado", {"pendientes": 3, "conflictos": 0, "errores": 1,
+                            "antiguedad_pendiente_s": 42, "cursores": {PRODUCTO: "57"},
+                            "version_agente": "0.1.0", "desfase_ms": 1250}, estado=204)
+    filas = sql(central, "SELECT s.pendientes, s.errores, s.version_agente FROM "
+                         "central_saludterminal s JOIN central_terminal t ON t.id = s.terminal_id "
+                         "WHERE t.codigo = 'caja-1' AND t.tienda_id = (SELECT id FROM "
+                         "central_tienda WHERE codigo = 'T001')")
+    assert filas == [(3, 1, "0.1.0")]
+    api.post("/v1/estado", {"pendientes": "tres"}, estado=400)
+
+
+def test_lapidas_ayudante_en_bloque_y_cursor_expirado(central, api):
+    estado, cursor = api.descargar(PRODUCTO)
+    en_central(central, (
+        "from central.demo.productos.models import Producto\n"
+        "from central.captura import actualizar_en_bloque\n"
+        "from django.db.models import F\n"
+        "Producto.objects.filter(pk__in=[40, 41]).delete()\n"
+        "actualizar_en_bloque(Producto.objects.filter(pk__in=[42, 43]), stock=F('stock') + 100)\n"
+        "Producto.objects.filter(pk=44).update(stock=0)  # sin ayudante: no se registra\n"
+    ))
+    p = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)
+    por_id = {c["id"]: c for c in p["cambios"]}
+    assert set(por_id) == {"40", "41", "42", "43"}
+    assert por_id["40"].get("borrado") is True and "datos" not in por_id["40"]
+    assert por_id["42"]["datos"]["stock"] == estado[(PRODUCTO, "42")][1]["stock"] + 100
+    # Una primera sincronización no trae lápidas ni las filas borradas.
+    completo, _ = api.descargar(PRODUCTO)
+    assert (PRODUCTO, "40") not in completo and (PRODUCTO, "42") in completo
+    # Compactar con retención 0: el horizonte pasa las lápidas; el cursor viejo caduca.
+    salida = subprocess.run(
+        [str(Path(sys.executable).parent / "sincro-central"), "compactar", "--dias", "0",
+         "--datos", str(central.datos)], capture_output=True, text=True, timeout=60, check=True)
+    assert "lápidas borradas: 2" in salida.stdout
+    r = api.get("/v1/cambios", estado=410, modelos=PRODUCTO, cursor=cursor)
+    assert r["error"] == "cursor_expirado" and int(r["horizonte"]) > int(cursor)
+    # Los cursores posteriores al horizonte siguen valiendo, y otros modelos no caducan.
+    api.get("/v1/cambios", modelos=PRODUCTO, cursor=p["cursor"])
+    api.get("/v1/cambios", modelos=CLIENTE, cursor=cursor)
+    nuevo, _ = api.descargar(PRODUCTO)
+    assert nuevo == completo
+    assert not sql(central, "SELECT 1 FROM central_registrocambio WHERE vigente = 0")
+    # Un cursor de otra base de datos (mayor que todo lo que existe) también caduca.
+    api.get("/v1/cambios", estado=410, modelos=PRODUCTO, cursor="999999999")
