@@ -6,7 +6,8 @@ conoce la forma de ese dict. Puro (sin Qt, sin E/S): seguro desde cualquier hilo
 
 Estado de la bandeja, por gravedad (el primero que se cumple):
 
-1. ``error``: error de autenticación o del servidor, u operaciones en ERROR en la cola.
+1. ``error``: error de autenticación o del servidor, terminal sin configurar, u operaciones en
+   ERROR en la cola.
 2. ``conflictos``: hay conflictos abiertos que un encargado debe revisar.
 3. ``sin_conexion``: la central no responde.
 4. ``sincronizando``: hay operaciones pendientes o una sincronización en curso.
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ESTADOS_BANDEJA = ("al_dia", "sincronizando", "sin_conexion", "conflictos", "error")
-CONEXION_ERROR = ("error_autenticacion", "error_servidor")
+CONEXION_ERROR = ("error_autenticacion", "error_servidor", "sin_configurar")
 ESTADOS_COLA = ("pendiente", "enviando", "conflicto", "error", "completado", "descartado")
 
 
@@ -130,6 +131,13 @@ def _modelos(estado: Mapping[str, Any]) -> tuple[ModeloResumen, ...]:
     return tuple(sorted(resultado, key=lambda m: (not m.critico, m.nombre)))
 
 
+def _ultimo_exito(conexion: Mapping[str, Any]) -> dt.datetime | None:
+    fechas = [_fecha(conexion.get(k)) for k in ("ultimo_exito", "ultimo_empuje_ok",
+                                                "ultima_descarga_ok")]
+    fechas = [f for f in fechas if f is not None]
+    return max(fechas) if fechas else None
+
+
 def resumir(estado: Mapping[str, Any] | None) -> Resumen:
     """Resumen del dict de ``Agente.estado()``; tolera claves ausentes (motor a medio arrancar)."""
     if not estado:
@@ -154,11 +162,13 @@ def resumir(estado: Mapping[str, Any] | None) -> Resumen:
         cola=cola,
         conflictos=_entero(conflictos, 0) or 0,
         antiguedad_pendiente_s=None if antiguedad is None else float(antiguedad),
-        ultimo_exito=_fecha(conexion.get("ultimo_exito") or conexion.get("ultima_sincronizacion")),
-        ultimo_empuje=_fecha(conexion.get("ultimo_empuje")),
-        ultima_descarga=_fecha(conexion.get("ultima_descarga")),
+        ultimo_exito=_ultimo_exito(conexion),
+        ultimo_empuje=_fecha(conexion.get("ultimo_empuje_ok") or conexion.get("ultimo_empuje")),
+        ultima_descarga=_fecha(conexion.get("ultima_descarga_ok")
+                               or conexion.get("ultima_descarga")),
         desfase_ms=_entero(conexion.get("desfase_ms", estado.get("desfase_ms")), None),
-        lista_para_vender=bool(estado.get("lista_para_vender_offline")),
+        lista_para_vender=bool(estado.get("lista_para_vender_offline",
+                                          conexion.get("lista_para_vender_offline"))),
         modelos=_modelos(estado),
         mensaje_error=conexion.get("mensaje") or conexion.get("error"),
     )

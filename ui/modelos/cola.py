@@ -1,0 +1,48 @@
+"""Modelo de la pestaña Cola: operaciones (``Operacion.a_dict()``) en orden de cola."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QBrush, QColor
+
+from ui import formato
+from ui.modelos.tabla import ModeloTabla
+
+COL_SEQ, COL_ESTADO, COL_MODELO, COL_TIPO, COL_OBJETO, COL_CAPTURADA, COL_INTENTOS, COL_ERROR = (
+    range(8))
+_C = "ModeloCola"
+
+COLORES_ESTADO = {"ERROR": QColor("#b3261e"), "CONFLICTO": QColor("#8a5a00"),
+                  "COMPLETADO": QColor("#1e6e34"), "DESCARTADO": QColor("#5f6368")}
+
+
+class ModeloCola(ModeloTabla):
+    COLUMNAS = (
+        (_C, "N.º", lambda op: op.get("seq")),
+        (_C, "Estado", lambda op: op.get("estado")),
+        (_C, "Modelo", lambda op: op.get("modelo")),
+        (_C, "Tipo", lambda op: op.get("tipo")),
+        (_C, "Objeto", lambda op: op.get("objeto_id")),
+        (_C, "Capturada", lambda op: op.get("hora_terminal")),
+        (_C, "Intentos", lambda op: op.get("intentos")),
+        (_C, "Último error", lambda op: op.get("ultimo_error") or op.get("aviso")),
+    )
+
+    def texto(self, fila: dict[str, Any], columna: int) -> str:
+        if columna == COL_CAPTURADA:
+            return formato.hora(fila.get("hora_terminal"))
+        if columna == COL_ERROR and not (fila.get("ultimo_error") or fila.get("aviso")):
+            return ""
+        return super().texto(fila, columna)
+
+    def color(self, fila: dict[str, Any], columna: int) -> Any:
+        if columna == COL_ESTADO and fila.get("estado") in COLORES_ESTADO:
+            return QBrush(COLORES_ESTADO[fila["estado"]])
+        return None
+
+    def indice_de(self, uuid: str) -> int:
+        for numero, op in enumerate(self._filas):
+            if op.get("uuid") == uuid:
+                return numero
+        return -1

@@ -1,0 +1,33 @@
+"""Modelo de la pestaña Estado: frescura y filas de cada modelo de la caché."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ui import formato
+from ui.modelos.tabla import ModeloTabla
+from ui.resumen import ModeloResumen
+
+COL_MODELO, COL_CRITICO, COL_FILAS, COL_COMPLETO, COL_ACTUALIZADO, COL_CURSOR = range(6)
+_C = "ModeloFrescura"
+
+
+class ModeloFrescura(ModeloTabla):
+    COLUMNAS = (
+        (_C, "Modelo", lambda m: m["nombre"]),
+        (_C, "Crítico", lambda m: m["critico"]),
+        (_C, "Filas", lambda m: m["filas"]),
+        (_C, "Completo", lambda m: m["completo"]),
+        (_C, "Actualizado", lambda m: m["actualizado_en"]),
+        (_C, "Cursor", lambda m: m["cursor"]),
+    )
+
+    def fijar_modelos(self, modelos: tuple[ModeloResumen, ...]) -> None:
+        self.fijar([m.__dict__.copy() for m in modelos])
+
+    def texto(self, fila: dict[str, Any], columna: int) -> str:
+        if columna == COL_ACTUALIZADO:
+            return formato.hace(fila["actualizado_en"])
+        if columna == COL_FILAS:
+            return f"{fila['filas']:,}".replace(",", ".")
+        return super().texto(fila, columna)

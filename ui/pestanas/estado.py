@@ -1,0 +1,128 @@
+"""Pestaña Estado: conexión, lista para vender sin conexión, frescura por modelo, cola por
+estado, antigüedad de lo pendiente, desfase de reloj y gráfico de las últimas horas.
+Sólo hilo de la GUI; se alimenta de ``Puente.estado_cambiado``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import formato
+from ui.historial import Historial
+from ui.modelos.frescura import ModeloFrescura
+from ui.pestanas.grafico import GraficoActividad
+from ui.resumen import ESTADOS_COLA, Resumen
+
+
+def texto_conexion(conexion: str) -> str:
+    textos = {
+        "al_dia": QCoreApplication.translate("Estado", "al día"),
+        "sincronizando": QCoreApplication.translate("Estado", "sincronizando"),
+        "sin_conexion": QCoreApplication.translate("Estado", "sin conexión"),
+        "error_autenticacion": QCoreApplication.translate("Estado", "error de autenticación"),
+        "error_servidor": QCoreApplication.translate("Estado", "error del servidor"),
+        "sin_configurar": QCoreApplication.translate("Estado", "sin configurar"),
+    }
+    return textos.get(conexion, conexion)
+
+
+def texto_estado_cola(estado: str) -> str:
+    textos = {
+        "pendiente": QCoreApplication.translate("Estado", "Pendientes"),
+        "procesando": QCoreApplication.translate("Estado", "Enviándose"),
+        "conflicto": QCoreApplication.translate("Estado", "En conflicto"),
+        "error": QCoreApplication.translate("Estado", "Con error"),
+        "completado": QCoreApplication.translate("Estado", "Completadas"),
+        "descartado": QCoreApplication.translate("Estado", "Descartadas"),
+    }
+    return textos.get(estado, estado)
+
+
+class PestanaEstado(QWidget):
+    def __init__(self, historial: Historial, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.historial = historial
+        self.conexion = QLabel()
+        self.conexion.setObjectName("conexion")
+        self.mensaje = QLabel()
+        self.mensaje.setWordWrap(True)
+        self.lista = QLabel()
+        self.lista.setObjectName("lista_para_vender")
+        self.antiguedad = QLabel()
+        self.desfase = QLabel()
+        self.ultima_subida = QLabel()
+        self.ultima_bajada = QLabel()
+
+        general = QFormLayout()
+        general.addRow(QCoreApplication.translate("Estado", "Conexión:"), self.conexion)
+        general.addRow("", self.mensaje)
+        general.addRow(QCoreApplication.translate("Estado", "Lista para vender sin conexión:"),
+                       self.lista)
+        general.addRow(QCoreApplication.translate("Estado", "Operación pendiente más antigua:"),
+                       self.antiguedad)
+        general.addRow(QCoreApplication.translate("Estado", "Última subida correcta:"),
+                       self.ultima_subida)
+        general.addRow(QCoreApplication.translate("Estado", "Última bajada correcta:"),
+                       self.ultima_bajada)
+        general.addRow(QCoreApplication.translate("Estado", "Desfase del reloj:"), self.desfase)
+
+        self.etiquetas_cola: dict[str, QLabel] = {}
+        cola = QFormLayout()
+        for estado in ESTADOS_COLA:
+            etiqueta = QLabel("0")
+            etiqueta.setObjectName(f"cola_{estado}")
+            self.etiquetas_cola[estado] = etiqueta
+            cola.addRow(texto_estado_cola(estado) + ":", etiqueta)
+        caja_cola = QGroupBox(QCoreApplication.translate("Estado", "Cola"))
+        caja_cola.setLayout(cola)
+
+        arriba = QHBoxLayout()
+        arriba.addLayout(general, 2)
+        arriba.addWidget(caja_cola, 1)
+
+        self.modelo_frescura = ModeloFrescura(self)
+        self.tabla = QTableView()
+        self.tabla.setModel(self.modelo_frescura)
+        self.tabla.verticalHeader().setVisible(False)
+        self.tabla.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.tabla.horizontalHeader().setStretchLastSection(True)
+        self.grafico = GraficoActividad(historial.horas)
+
+        capa = QVBoxLayout(self)
+        capa.addLayout(arriba)
+        capa.addWidget(QLabel(QCoreApplication.translate("Estado", "Catálogo local por modelo:")))
+        capa.addWidget(self.tabla, 1)
+        capa.addWidget(self.grafico)
+
+    def mostrar(self, r: Resumen) -> None:
+        texto = texto_conexion(r.conexion)
+        if r.pausado:
+            texto += " · " + QCoreApplication.translate("Estado", "en pausa")
+        self.conexion.setText(f"<b>{texto}</b>")
+        self.mensaje.setText(r.mensaje_error or "")
+        self.lista.setText(
+            QCoreApplication.translate("Estado", "sí: los modelos críticos están completos")
+            if r.lista_para_vender else
+            QCoreApplication.translate("Estado", "NO: faltan datos de modelos críticos"))
+        self.lista.setStyleSheet("color: #1e6e34" if r.lista_para_vender else "color: #b3261e")
+        self.antiguedad.setText(formato.duracion(r.antiguedad_pendiente_s))
+        self.ultima_subida.setText(formato.hora(r.ultimo_empuje))
+        self.ultima_bajada.setText(formato.hora(r.ultima_descarga))
+        self.desfase.setText(formato.VACIO if r.desfase_ms is None else
+                             QCoreApplication.translate("Estado", "{ms} ms").format(
+                                 ms=r.desfase_ms))
+        for estado, etiqueta in self.etiquetas_cola.items():
+            etiqueta.setText(str(r.cola.get(estado, 0)))
+        self.modelo_frescura.fijar_modelos(r.modelos)
+        self.historial.anotar(r)
+        self.grafico.fijar(self.historial.muestras())

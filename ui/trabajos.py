@@ -1,0 +1,126 @@
+"""Trabajos que el puente ejecuta en sus hilos: llamadas a la API pública de ``agente``.
+
+Cada función recibe el ``Agente`` como primer argumento, hace sólo llamadas al motor y
+devuelve datos planos (dicts, listas, números) que se pueden entregar por señal a la GUI.
+Nunca tocan Qt. Hilos: ``motor`` salvo las marcadas «red» (pueden esperar a la central).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from agente import registro
+
+
+def _plano(objeto: Any) -> Any:
+    if hasattr(objeto, "a_dict"):
+        return objeto.a_dict()
+    if isinstance(objeto, Mapping):
+        return dict(objeto)
+    return objeto
+
+
+# -- cola --------------------------------------------------------------------------------------
+
+def listar_cola(agente: Any, estado: str | None, modelo: str | None,
+                limite: int = 2000) -> list[dict[str, Any]]:
+    """Operaciones de la cola (las más recientes ``limite``), en orden de cola."""
+    return [_plano(op) for op in agente.cola(estado=estado, modelo=modelo, limite=limite)]
+
+
+def reintentar(agente: Any, uuid: str, quien: str) -> dict[str, Any]:
+    return _plano(agente.reintentar(uuid, quien=quien))
+
+
+def descartar(agente: Any, uuid: str, motivo: str, quien: str) -> dict[str, Any]:
+    return _plano(agente.descartar(uuid, motivo, quien=quien))
+
+
+# -- conflictos --------------------------------------------------------------------------------
+
+def resolver_varios(agente: Any, resoluciones: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Aplica cada resolución (``ui.resolucion.Resolucion.para_motor``); sigue con las demás
+    si una falla y devuelve ``{"resueltos": [ids], "errores": {id: mensaje}}``."""
+    resueltos, errores = [], {}
+    for r in resoluciones:
+        try:
+            agente.resolver(r["id"], dict(r.get("elecciones") or {}), usar=r.get("usar"),
+                            quien=r["quien"], motivo=r["motivo"])
+        except (ValueError, LookupError) as error:
+            errores[r["id"]] = str(error).splitlines()[0]
+        else:
+            resueltos.append(r["id"])
+    return {"resueltos": resueltos, "errores": errores}
+
+
+def tipos_por_modelo(agente: Any) -> dict[str, dict[str, str]]:
+    """Tipos de campo de cada modelo del esquema local (para convertir valores escritos)."""
+    esquema = agente.esquema() if callable(getattr(agente, "esquema", None)) else None
+    if esquema is None:
+        return {}
+    return {nombre: dict(config.tipos) for nombre, config in esquema.modelos.items()}
+
+
+# -- catálogo ----------------------------------------------------------------------------------
+
+def modelos_catalogo(agente: Any) -> list[dict[str, Any]]:
+    """Modelos de la caché con sus columnas visibles (clave + campos esenciales)."""
+    esquema = agente.esquema() if callable(getattr(agente, "esquema", None)) else None
+    if esquema is None:
+        return []
+    resultado = []
+    for nombre, config in sorted(esquema.modelos.items(),
+                                 key=lambda par: (not par[1].critico, par[0])):
+        resultado.append({"nombre": nombre, "campos": list(config.campos_esenciales),
+                          "busqueda": list(config.campos_busqueda),
+                          "indice": list(config.campos_indice)})
+    return resultado
+
+
+def pagina_catalogo(agente: Any, modelo: str, texto: str, desde: int,
+                    limite: int) -> dict[str, Any]:
+    """Una página del catálogo local (vista optimista) y el total que casa con ``texto``."""
+    filas = agente.listar(modelo, desde=desde, limite=limite, texto=texto or None)
+    total = agente.contar(modelo, texto=texto or None) if desde == 0 else None
+    return {"filas": [dict(f) for f in filas], "total": total}
+
+
+# -- registro ----------------------------------------------------------------------------------
+
+_LINEA = re.compile(
+    r"^(?P<hora>\d{4}-\d\d-\d\dT[\d:.]+(?:[+-]\d\d:?\d\d|Z)?)\s+(?P<nivel>[A-Z]+)\s+"
+    r"(?P<logger>\S+)\s+(?P<mensaje>.*)$")
+_CAMPO = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
+
+
+def interpretar_linea(linea: str) -> dict[str, Any]:
+    """Una línea del registro → ``{"hora", "nivel", "logger", "mensaje", "evento", "campos"}``.
+    Las líneas ``evento=tipo clave=valor`` conservan sus campos para describirlas en la UI."""
+    m = _LINEA.match(linea)
+    if not m:
+        return {"hora": None, "nivel": "INFO", "logger": "", "mensaje": linea, "evento": None,
+                "campos": {}}
+    datos = m.groupdict()
+    mensaje = datos["mensaje"].replace("\\n", "\n")
+    evento, campos = None, {}
+    if mensaje.startswith("evento="):
+        for clave, valor in _CAMPO.findall(mensaje):
+            if valor.startswith('"'):
+                with contextlib.suppress(ValueError):
+                    valor = json.loads(valor)
+            campos[clave] = valor
+        evento = campos.pop("evento", None)
+    return {"hora": datos["hora"], "nivel": datos["nivel"], "logger": datos["logger"],
+            "mensaje": mensaje, "evento": evento, "campos": campos}
+
+
+def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
+    """Las ``n`` líneas más recientes de todos los programas de esta terminal, interpretadas
+    (la más reciente primero)."""
+    directorio = registro.directorio_registro(getattr(agente, "directorio", None))
+    lineas = registro.leer_recientes(n, directorio)
+    return [interpretar_linea(linea) for linea in reversed(lineas)]
