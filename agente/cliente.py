@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -315,6 +316,8 @@ class Cliente:
         self.servidor = servidor.rstrip("/")
         self._token = token
         self.timeout = (min(5.0, timeout), timeout)
+        self._reintentos = reintentos
+        self._espera_base = espera_base
         self.sesion = requests.Session()
         self.sesion.trust_env = False  # ni proxies ni .netrc del entorno: el token es nuestro
         self.sesion.verify = True
@@ -352,13 +355,32 @@ class Cliente:
                     "No hay token para esta terminal: ejecute «sincro configurar»."
                 )
             cabeceras["Authorization"] = f"Token {self._token}"
-        url = f"{self.servidor}{ruta}"
+        return self._enviar(metodo, f"{self.servidor}{ruta}", cabeceras, **kwargs)
+
+    def _pedir(self, metodo: str, url: str, cabeceras: dict[str, str],
+               **kwargs: Any) -> requests.Response:
+        intentos_cuerpo = self._reintentos
+        while True:
+            try:
+                respuesta = self.sesion.request(
+                    metodo, url, headers=cabeceras, timeout=self.timeout,
+                    allow_redirects=False, **kwargs,
+                )
+                respuesta.content  # noqa: B018 - lee el cuerpo entero aquí
+                return respuesta
+            except (requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError):
+                # Respuesta cortada a mitad del cuerpo: urllib3 ya no la reintenta (el cuerpo se
+                # lee después). Se repite la petición: es segura (UUID / lectura).
+                if intentos_cuerpo <= 0:
+                    raise
+                intentos_cuerpo -= 1
+                time.sleep(self._espera_base * (1 + random.random()))
+
+    def _enviar(self, metodo: str, url: str, cabeceras: dict[str, str],
+                **kwargs: Any) -> requests.Response:
         try:
-            respuesta = self.sesion.request(
-                metodo, url, headers=cabeceras, timeout=self.timeout, allow_redirects=False,
-                **kwargs,
-            )
-            respuesta.content  # noqa: B018 - lee el cuerpo entero aquí: un corte es SinConexion
+            respuesta = self._pedir(metodo, url, cabeceras, **kwargs)
         except requests.exceptions.SSLError as exc:
             raise SinConexion(
                 f"No se pudo verificar el certificado TLS de {self.servidor}: {_breve(exc)}"
