@@ -1,0 +1,288 @@
+"""Cola real sobre SQLite: encolar, fusionar, orden de envío, transiciones y recuperación."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from agente.cola import Cola, ErrorCola, NuevaOperacion
+from agente.operacion import (
+    COMPLETADO,
+    CONFLICTO,
+    DESCARTADO,
+    ERROR,
+    PENDIENTE,
+    PROCESANDO,
+)
+
+PRODUCTO = "productos.Producto"
+CLIENTE = "clientes.Cliente"
+VENTA = "ventas.Venta"
+LINEA = "ventas.LineaVenta"
+
+
+@pytest.fixture
+def cola(datos_dir, esquema):
+    c = Cola(datos_dir / "cola.sqlite")
+    c.configurar_modelos(esquema.modelos.values())
+    yield c
+    c.cerrar()
+
+
+def op(modelo, objeto, tipo="actualizar", datos=None, **extra):
+    return NuevaOperacion(modelo=modelo, objeto_id=str(objeto), tipo=tipo, datos=datos or {}, **extra)
+
+
+def test_encolar_guarda_todo_y_sobrevive_a_reabrir(datos_dir, esquema):
+    with Cola(datos_dir / "cola.sqlite") as cola:
+        cola.guardar_terminal("caja-1")
+        cola.guardar_desfase_ms(1250)
+        encolada = cola.encolar(
+            op(PRODUCTO, 7, "ajustar", {"stock": -2}, version_base=456, valores_base={"stock": 10},
+               prioridad=10)
+        )
+    with Cola(datos_dir / "cola.sqlite") as cola:
+        leida = cola.obtener(encolada.uuid)
+    assert leida == encolada
+    assert leida.terminal == "caja-1" and leida.desfase_ms == 1250
+    assert leida.estado == PENDIENTE and leida.intentos == 0
+    assert leida.a_protocolo() == {
+        "uuid": encolada.uuid, "modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": "7",
+        "datos": {"stock": -2}, "version_base": 456, "valores_base": {"stock": 10},
+        "hora_terminal": encolada.hora_terminal, "desfase_ms": 1250,
+    }
+    assert dt.datetime.fromisoformat(leida.hora_terminal).tzinfo is not None
+
+
+def test_pragmas_de_la_cola(cola):
+    conexion = sqlite3.connect(cola.ruta)
+    assert conexion.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # synchronous es por conexión: comprobamos la de la cola.
+    assert cola._conexion.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    conexion.close()
+
+
+def test_encolar_varias_es_todo_o_nada(cola):
+    buenas = op(PRODUCTO, 1, "ajustar", {"stock": -1})
+    mala = op(PRODUCTO, 2, "inventado", {"stock": -1})  # viola el CHECK del tipo
+    with pytest.raises(sqlite3.IntegrityError):
+        cola.encolar_varias([buenas, mala])
+    assert cola.listar() == []
+    hechas = cola.encolar_varias([buenas, op(PRODUCTO, 2, "ajustar", {"stock": -3})])
+    assert [o.objeto_id for o in cola.listar()] == ["1", "2"]
+    assert [o.uuid for o in hechas] == [o.uuid for o in cola.listar()]
+
+
+@pytest.mark.parametrize(
+    ("primera", "segunda", "esperado"),
+    [
+        (("actualizar", {"nombre": "a", "precio": "1"}), ("actualizar", {"precio": "2"}),
+         ("actualizar", {"nombre": "a", "precio": "2"})),
+        (("crear", {"nombre": "a"}), ("actualizar", {"nombre": "b", "nif": "X"}),
+         ("crear", {"nombre": "b", "nif": "X"})),
+        (("actualizar", {"nombre": "a"}), ("borrar", {}), ("borrar", {})),
+        (("ajustar", {"stock": -2}), ("ajustar", {"stock": -3, "puntos": 1}),
+         ("ajustar", {"stock": -5, "puntos": 1})),
+    ],
+)
+def test_fusiones_seguras(cola, primera, segunda, esperado):
+    a = cola.encolar(op(PRODUCTO, 5, primera[0], primera[1], valores_base={"nombre": "central"}))
+    b = cola.encolar(op(PRODUCTO, 5, segunda[0], segunda[1], valores_base={"nombre": "otra"}))
+    (unica,) = cola.listar()
+    assert b.uuid == a.uuid == unica.uuid
+    assert (unica.tipo, unica.datos) == esperado
+    # Los valores base de la primera operación se conservan.
+    assert unica.valores_base["nombre"] == "central"
+
+
+def test_crear_y_borrar_no_envia_nada(cola):
+    creada = cola.encolar(op(CLIENTE, "c1", "crear", {"nombre": "Ana"}))
+    resultado = cola.encolar(op(CLIENTE, "c1", "borrar"))
+    assert resultado.uuid == creada.uuid and resultado.estado == DESCARTADO
+    assert cola.preparar_envio() == []
+    assert cola.contar_por_estado()[DESCARTADO] == 1
+
+
+def test_no_fusiona_con_operaciones_en_vuelo_ni_ya_intentadas(cola):
+    primera = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
+    assert [o.uuid for o in cola.preparar_envio()] == [primera.uuid]
+    segunda = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
+    assert segunda.uuid != primera.uuid
+    assert segunda.aviso and "PROCESANDO" in segunda.aviso
+    # Vuelve a PENDIENTE tras un fallo de red: puede estar aplicada en la central, así que
+    # tampoco se fusiona con ella.
+    cola.devolver([primera.uuid], "sin red")
+    tercera = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
+    assert cola.obtener(primera.uuid).datos == {"stock": -1}
+    # La tercera sí se fusiona con la segunda (nunca enviada).
+    assert tercera.uuid == segunda.uuid and tercera.datos == {"stock": -2}
+
+
+def test_operaciones_dudosas_se_encolan_con_aviso(cola):
+    cola.encolar(op(CLIENTE, "c1", "borrar"))
+    despues = cola.encolar(op(CLIENTE, "c1", "actualizar", {"nombre": "x"}))
+    assert despues.aviso and "borrar" in despues.aviso
+    assert len(cola.listar()) == 2
+
+
+def test_mismo_objeto_sale_en_orden_y_en_lotes_independientes(cola):
+    a = cola.encolar(op(PRODUCTO, 1, "actualizar", {"precio": "1"}))
+    b = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))  # no se fusiona (tipos)
+    c = cola.encolar(op(PRODUCTO, 2, "ajustar", {"stock": -1}))
+    lote1 = cola.preparar_envio(limite=1)
+    assert [o.uuid for o in lote1] == [a.uuid]
+    # Con a en vuelo, b (mismo objeto) no puede salir; c sí.
+    lote2 = cola.preparar_envio()
+    assert [o.uuid for o in lote2] == [c.uuid]
+    assert all(o.estado == PROCESANDO and o.intentos == 1 for o in lote1 + lote2)
+    cola.confirmar(a.uuid, 10)
+    assert [o.uuid for o in cola.preparar_envio()] == [b.uuid]
+
+
+def test_dependencias_entre_modelos(cola):
+    # Venta depende de Cliente; LineaVenta de Venta y Producto.
+    venta = cola.encolar(op(VENTA, "v1", "crear", {"total": "3"}))
+    cliente = cola.encolar(op(CLIENTE, "c1", "crear", {"nombre": "Ana"}))
+    venta2 = cola.encolar(op(VENTA, "v2", "crear", {"total": "4", "cliente": "c1"}))
+    linea = cola.encolar(op(LINEA, "l1", "crear", {"venta": "v2"}))
+    lote = cola.preparar_envio()
+    orden_uuids = [o.uuid for o in lote]
+    # La venta 1 es anterior al cliente: puede salir, pero detrás de nada de Cliente pendiente.
+    assert orden_uuids.index(cliente.uuid) < orden_uuids.index(venta2.uuid)
+    assert orden_uuids.index(venta2.uuid) < orden_uuids.index(linea.uuid)
+    assert set(orden_uuids) == {venta.uuid, cliente.uuid, venta2.uuid, linea.uuid}
+
+
+def test_error_en_un_modelo_retiene_a_sus_dependientes(cola):
+    cliente = cola.encolar(op(CLIENTE, "c1", "crear", {"nombre": "Ana"}))
+    (enviado,) = cola.preparar_envio()
+    cola.marcar_error(enviado.uuid, "NIF no válido")
+    venta = cola.encolar(op(VENTA, "v1", "crear", {"cliente": "c1"}))
+    producto = cola.encolar(op(PRODUCTO, 3, "ajustar", {"stock": -1}))
+    assert [o.uuid for o in cola.preparar_envio()] == [producto.uuid]
+    cola.descartar(cliente.uuid, "cliente duplicado", por="encargada")
+    assert [o.uuid for o in cola.preparar_envio()] == [venta.uuid]
+    descartada = cola.obtener(cliente.uuid)
+    assert (descartada.estado, descartada.resuelta_por, descartada.motivo_resolucion) == (
+        DESCARTADO, "encargada", "cliente duplicado",
+    )
+
+
+def test_criticos_primero_y_luego_fifo(cola):
+    venta = cola.encolar(op(VENTA, "v1", "crear", {"total": "1"}))
+    producto = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
+    cliente = cola.encolar(op(CLIENTE, "c9", "actualizar", {"nombre": "x"}))
+    lote = [o.uuid for o in cola.preparar_envio()]
+    # Producto y Cliente son críticos; la venta (no crítica) va la última pese a ser anterior.
+    assert lote[-1] == venta.uuid
+    assert set(lote[:2]) == {producto.uuid, cliente.uuid}
+
+
+def test_prioridad_dinamica_por_frecuencia(cola):
+    for i in range(3):
+        cola.encolar(op(CLIENTE, f"c{i}", "actualizar", {"nombre": "x"}))
+    cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
+    rangos = cola.prioridades()
+    # Ambos críticos; Cliente tiene más operaciones en 7 días aunque declare menos prioridad.
+    assert rangos[CLIENTE].rango == 1 and rangos[PRODUCTO].rango == 2
+    assert rangos[CLIENTE].operaciones_recientes == 3
+    assert rangos[VENTA].rango > 2 and not rangos[VENTA].critico
+    lote = cola.preparar_envio()
+    assert lote[0].modelo == CLIENTE and lote[-1].modelo == PRODUCTO
+
+
+def test_transiciones(cola):
+    a = cola.encolar(op(PRODUCTO, 1, "actualizar", {"precio": "2"}))
+    b = cola.encolar(op(PRODUCTO, 2, "actualizar", {"precio": "3"}))
+    cola.preparar_envio()
+    hecho = cola.confirmar(a.uuid, 99)
+    assert (hecho.estado, hecho.version_resultado) == (COMPLETADO, 99)
+    assert cola.confirmar(a.uuid, 99).estado == COMPLETADO  # idempotente
+    conflicto = cola.marcar_conflicto(b.uuid, {"campos": ["precio"]})
+    assert conflicto.estado == CONFLICTO and '"precio"' in conflicto.ultimo_error
+    with pytest.raises(ErrorCola):
+        cola.marcar_error(a.uuid, "tarde")
+    reintentada = cola.reintentar(
+        b.uuid, {"precio": "4"}, version_base=7, valores_base={"precio": "5"}, nuevo_uuid=True
+    )
+    assert reintentada.uuid != b.uuid and reintentada.seq == b.seq
+    assert (reintentada.estado, reintentada.datos, reintentada.version_base) == (
+        PENDIENTE, {"precio": "4"}, 7,
+    )
+    with pytest.raises(ErrorCola):
+        cola.reintentar(reintentada.uuid)
+    with pytest.raises(ErrorCola):
+        cola.descartar(a.uuid, "no")
+    with pytest.raises(ErrorCola):
+        cola.confirmar("no-existe", 1)
+    with pytest.raises(ErrorCola):
+        cola.listar(estado="RARO")
+
+
+def test_devolver_tras_fallo_de_red(cola):
+    a = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
+    cola.preparar_envio()
+    assert cola.devolver([a.uuid], "tiempo agotado") == 1
+    leida = cola.obtener(a.uuid)
+    assert (leida.estado, leida.ultimo_error, leida.intentos) == (PENDIENTE, "tiempo agotado", 1)
+    assert cola.devolver([a.uuid], "otra vez") == 0  # sólo desde PROCESANDO
+    (otra_vez,) = cola.preparar_envio()
+    assert otra_vez.uuid == a.uuid and otra_vez.intentos == 2
+
+
+def test_recuperar_respeta_procesos_vivos(datos_dir):
+    ruta = datos_dir / "cola.sqlite"
+    cola = Cola(ruta)
+    a = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
+    cola.preparar_envio()
+    # Otra instancia (otro proceso vivo en la práctica) no le quita lo que tiene en vuelo.
+    otra = Cola(ruta)
+    assert otra.obtener(a.uuid).estado == PROCESANDO
+    # Un propietario muerto sí: simulamos el de un pid inexistente.
+    otra._conexion.execute(
+        "UPDATE operaciones SET propietario = ? WHERE uuid = ?", (f"999999999@{_maquina()}:x", a.uuid)
+    )
+    assert otra.recuperar() == 1
+    assert otra.obtener(a.uuid).estado == PENDIENTE
+    otra.cerrar()
+    cola.cerrar()
+
+
+def test_cerrar_devuelve_lo_propio_en_vuelo(datos_dir):
+    ruta = datos_dir / "cola.sqlite"
+    cola = Cola(ruta)
+    a = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
+    cola.preparar_envio()
+    cola.cerrar()
+    with Cola(ruta) as otra:
+        assert otra.obtener(a.uuid).estado == PENDIENTE
+
+
+def test_podar_solo_finales_antiguas(cola):
+    a = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
+    b = cola.encolar(op(PRODUCTO, 2, "ajustar", {"stock": -1}))
+    cola.preparar_envio()
+    cola.confirmar(a.uuid, 1)
+    cola.marcar_error(b.uuid, "malo")
+    antigua = (dt.datetime.now(dt.UTC) - dt.timedelta(days=40)).isoformat()
+    cola._conexion.execute("UPDATE operaciones SET finalizada_en = ?", (antigua,))
+    assert cola.podar(30) == 1
+    assert cola.obtener(a.uuid) is None
+    assert cola.obtener(b.uuid).estado == ERROR
+    assert cola.podar(30) == 0
+
+
+def test_conteos_y_antiguedad(cola):
+    assert cola.antiguedad_pendiente_s() is None
+    cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
+    conteos = cola.contar_por_estado()
+    assert conteos[PENDIENTE] == 1 and conteos[COMPLETADO] == 0
+    assert cola.antiguedad_pendiente_s() >= 0
+
+
+def _maquina():
+    import socket
+
+    return socket.gethostname()
