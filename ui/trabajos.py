@@ -124,3 +124,89 @@ def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
     directorio = registro.directorio_registro(getattr(agente, "directorio", None))
     lineas = registro.leer_recientes(n, directorio)
     return [interpretar_linea(linea) for linea in reversed(lineas)]
+
+
+# -- configuración -----------------------------------------------------------------------------
+
+def leer_configuracion(agente: Any) -> dict[str, Any]:
+    """Servidor, tienda y terminal guardados y si hay token en el llavero (nunca el token)."""
+    from agente import autoarranque, configuracion, credenciales
+
+    directorio = agente.directorio
+    config = configuracion.cargar(directorio)
+    datos: dict[str, Any] = {"servidor": "", "tienda": "", "terminal": "",
+                             "permitir_http": False, "hay_token": False, "llavero": ""}
+    if config is not None:
+        datos.update(servidor=config.servidor, tienda=config.tienda, terminal=config.terminal,
+                     permitir_http=config.permitir_http)
+        try:
+            datos["hay_token"] = bool(credenciales.leer_token(directorio, config.terminal))
+        except (credenciales.SinToken, credenciales.SinLlavero):
+            datos["hay_token"] = False
+    try:
+        datos["llavero"] = credenciales.describir_llavero()
+    except credenciales.SinLlavero as error:
+        datos["llavero"] = str(error)
+    datos["autoarranque"] = autoarranque.estado().activo
+    return datos
+
+
+def guardar_configuracion(agente: Any, servidor: str, tienda: str, terminal: str,
+                          token: str | None, permitir_http: bool = False) -> dict[str, Any]:
+    """Valida y guarda ``config.json``; el token (si se escribió uno) va sólo al llavero.
+    Despierta al sincronizador para que use lo nuevo. Devuelve lo que ``leer_configuracion``."""
+    from agente import configuracion, credenciales
+
+    directorio = agente.directorio
+    anterior = configuracion.cargar(directorio)
+    if anterior is not None:
+        nueva = anterior.con(servidor=servidor, tienda=tienda, terminal=terminal,
+                             permitir_http=permitir_http)
+    else:
+        nueva = configuracion.Configuracion(servidor=servidor, tienda=tienda, terminal=terminal,
+                                            permitir_http=permitir_http)
+    if token:
+        credenciales.guardar_token(directorio, nueva.terminal, token)
+    configuracion.guardar(directorio, nueva)
+    despertar = getattr(agente, "despertar", None)
+    if callable(despertar):
+        despertar()
+    return leer_configuracion(agente)
+
+
+def probar_conexion(agente: Any, servidor: str, token: str | None,
+                    permitir_http: bool = False, terminal: str = "") -> dict[str, Any]:
+    """Red. ``/v1/salud`` (alcance, protocolo, desfase) y ``/v1/esquema`` (token). Con el token
+    escrito o, si no se escribió, el del llavero. Lanza la excepción del cliente si falla."""
+    from agente import configuracion, credenciales
+    from agente.cliente import Cliente
+
+    url = configuracion.validar_servidor(servidor, permitir_http)
+    if not token and terminal:
+        try:
+            token = credenciales.leer_token(agente.directorio, terminal)
+        except (credenciales.SinToken, credenciales.SinLlavero):
+            token = None
+    cliente = Cliente(url, token, timeout=10.0, reintentos=0)
+    try:
+        salud = cliente.salud()
+        resultado: dict[str, Any] = {"desfase_ms": salud.desfase_ms,
+                                     "ida_y_vuelta_ms": salud.ida_y_vuelta_ms,
+                                     "autenticado": False, "modelos": 0}
+        if token:
+            esquema, _ = cliente.esquema()
+            resultado.update(autenticado=True, modelos=len(esquema.modelos))
+        return resultado
+    finally:
+        cliente.cerrar()
+
+
+def fijar_autoarranque(agente: Any, activo: bool) -> bool:
+    """Activa o quita el arranque con la sesión (Windows: carpeta Inicio; Linux: XDG)."""
+    from agente import autoarranque
+
+    if activo:
+        autoarranque.activar(getattr(agente, "directorio", None))
+    else:
+        autoarranque.desactivar()
+    return autoarranque.estado().activo

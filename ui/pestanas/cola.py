@@ -1,0 +1,224 @@
+"""Pestaña Cola: operaciones con filtros por estado y modelo; el detalle muestra los datos
+exactamente como se capturaron, intentos y último error; reintentar o descartar (con motivo,
+confirmado) las que están en ERROR. Sólo hilo de la GUI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from agente.operacion import ERROR, ESTADOS
+from ui import trabajos
+from ui.modelos.cola import ModeloCola
+from ui.puente import Puente
+from ui.resumen import Resumen
+
+
+def _t(texto: str) -> str:
+    return QCoreApplication.translate("Cola", texto)
+
+
+def detalle_operacion(op: dict[str, Any]) -> str:
+    """Texto del detalle: los datos tal como se capturaron (JSON sin reordenar) y su historia."""
+    lineas = [
+        QCoreApplication.translate("Cola", "Operación {uuid}").format(uuid=op.get("uuid")),
+        QCoreApplication.translate("Cola", "{tipo} de {modelo} · objeto {objeto}").format(
+            tipo=op.get("tipo"), modelo=op.get("modelo"), objeto=op.get("objeto_id")),
+        QCoreApplication.translate("Cola", "Estado: {estado} · intentos: {intentos}").format(
+            estado=op.get("estado"), intentos=op.get("intentos", 0)),
+        QCoreApplication.translate("Cola", "Capturada: {hora} (desfase {ms} ms)").format(
+            hora=op.get("hora_terminal"), ms=op.get("desfase_ms", 0)),
+        QCoreApplication.translate("Cola", "Último error: {error}").format(
+            error=op.get("ultimo_error") or "—"),
+        "",
+        QCoreApplication.translate("Cola", "Datos capturados:"),
+        json.dumps(op.get("datos"), ensure_ascii=False, indent=2),
+        "",
+        QCoreApplication.translate("Cola", "Versión base: {v}").format(v=op.get("version_base")),
+        QCoreApplication.translate("Cola", "Valores base:"),
+        json.dumps(op.get("valores_base"), ensure_ascii=False, indent=2),
+    ]
+    if op.get("resuelta_por"):
+        lineas += ["", QCoreApplication.translate("Cola", "Resuelta por {quien}: {motivo}").format(
+            quien=op.get("resuelta_por"), motivo=op.get("motivo_resolucion") or "—")]
+    return "\n".join(lineas)
+
+
+class PestanaCola(QWidget):
+    def __init__(self, puente: Puente, quien: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.puente = puente
+        self.quien = quien
+        self.filtro_estado = QComboBox()
+        self.filtro_estado.addItem(_t("Todos los estados"), None)
+        for estado in ESTADOS:
+            self.filtro_estado.addItem(estado, estado)
+        self.filtro_modelo = QComboBox()
+        self.filtro_modelo.addItem(_t("Todos los modelos"), None)
+        self.filtro_estado.currentIndexChanged.connect(self.recargar)
+        self.filtro_modelo.currentIndexChanged.connect(self.recargar)
+        self.cuenta = QLabel()
+
+        self.modelo = ModeloCola(self)
+        self.tabla = QTableView()
+        self.tabla.setModel(self.modelo)
+        self.tabla.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.tabla.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.tabla.verticalHeader().setVisible(False)
+        self.tabla.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.tabla.horizontalHeader().setStretchLastSection(True)
+        self.tabla.selectionModel().selectionChanged.connect(self._al_seleccionar)
+
+        self.detalle = QPlainTextEdit()
+        self.detalle.setReadOnly(True)
+        self.detalle.setObjectName("detalle")
+        self.boton_reintentar = QPushButton(_t("&Reintentar"))
+        self.boton_descartar = QPushButton(_t("&Descartar…"))
+        self.boton_reintentar.clicked.connect(self.reintentar)
+        self.boton_descartar.clicked.connect(self.descartar)
+        self.aviso = QLabel()
+        self.aviso.setWordWrap(True)
+
+        filtros = QHBoxLayout()
+        filtros.addWidget(QLabel(_t("Estado:")))
+        filtros.addWidget(self.filtro_estado)
+        filtros.addWidget(QLabel(_t("Modelo:")))
+        filtros.addWidget(self.filtro_modelo)
+        filtros.addStretch(1)
+        filtros.addWidget(self.cuenta)
+
+        botones = QHBoxLayout()
+        botones.addWidget(self.boton_reintentar)
+        botones.addWidget(self.boton_descartar)
+        botones.addWidget(self.aviso, 1)
+        abajo = QWidget()
+        capa_abajo = QVBoxLayout(abajo)
+        capa_abajo.setContentsMargins(0, 0, 0, 0)
+        capa_abajo.addWidget(self.detalle)
+        capa_abajo.addLayout(botones)
+
+        division = QSplitter()
+        division.setOrientation(division.orientation().Vertical)
+        division.addWidget(self.tabla)
+        division.addWidget(abajo)
+        division.setSizes([300, 200])
+
+        capa = QVBoxLayout(self)
+        capa.addLayout(filtros)
+        capa.addWidget(division, 1)
+        self._al_seleccionar()
+
+    # -- datos -----------------------------------------------------------------------------
+
+    def fijar_modelos(self, resumen: Resumen) -> None:
+        """Rellena el filtro de modelos con los del estado (sin perder la elección)."""
+        nombres = [m.nombre for m in resumen.modelos]
+        actuales = [self.filtro_modelo.itemData(i) for i in range(1, self.filtro_modelo.count())]
+        if nombres != actuales:
+            elegido = self.filtro_modelo.currentData()
+            self.filtro_modelo.blockSignals(True)
+            while self.filtro_modelo.count() > 1:
+                self.filtro_modelo.removeItem(1)
+            for nombre in nombres:
+                self.filtro_modelo.addItem(nombre, nombre)
+            indice = self.filtro_modelo.findData(elegido)
+            self.filtro_modelo.setCurrentIndex(max(indice, 0))
+            self.filtro_modelo.blockSignals(False)
+
+    def recargar(self) -> None:
+        self.puente.llamar(trabajos.listar_cola, self.filtro_estado.currentData(),
+                           self.filtro_modelo.currentData(), al_terminar=self._al_cargar,
+                           que="cola")
+
+    def _al_cargar(self, operaciones: list[dict[str, Any]]) -> None:
+        seleccion = self.seleccionada()
+        self.modelo.fijar(operaciones)
+        self.cuenta.setText(QCoreApplication.translate("Cola", "{n} operaciones").format(
+            n=len(operaciones)))
+        if seleccion is not None:
+            fila = self.modelo.indice_de(seleccion["uuid"])
+            if fila >= 0:
+                self.tabla.selectionModel().select(
+                    self.modelo.index(fila, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows)
+        self._al_seleccionar()
+
+    def seleccionada(self) -> dict[str, Any] | None:
+        filas = self.tabla.selectionModel().selectedRows()
+        return self.modelo.fila(filas[0].row()) if filas else None
+
+    def _al_seleccionar(self, *_: Any) -> None:
+        op = self.seleccionada()
+        self.detalle.setPlainText(detalle_operacion(op) if op else _t(
+            "Elige una operación para ver sus datos tal como se capturaron."))
+        en_error = op is not None and op.get("estado") == ERROR
+        self.boton_reintentar.setEnabled(en_error)
+        self.boton_descartar.setEnabled(en_error)
+
+    # -- acciones --------------------------------------------------------------------------
+
+    def reintentar(self) -> None:
+        op = self.seleccionada()
+        if op is None:
+            return
+        self.puente.llamar(trabajos.reintentar, op["uuid"], self.quien or None,
+                           al_terminar=self._al_actuar, al_fallar=self._al_fallar,
+                           que="reintentar")
+
+    def pedir_motivo(self) -> str | None:
+        motivo, ok = QInputDialog.getText(
+            self, _t("Descartar operación"),
+            _t("Motivo del descarte (queda en la auditoría; la operación no se enviará):"))
+        return motivo.strip() if ok and motivo.strip() else None
+
+    def confirmar_descarte(self, op: dict[str, Any]) -> bool:
+        respuesta = QMessageBox.warning(
+            self, _t("Descartar operación"),
+            QCoreApplication.translate(
+                "Cola", "La operación «{tipo}» de {modelo} (objeto {objeto}) no llegará nunca a la "
+                "central. ¿Descartarla?").format(tipo=op.get("tipo"), modelo=op.get("modelo"),
+                                                  objeto=op.get("objeto_id")),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return respuesta == QMessageBox.StandardButton.Yes
+
+    def descartar(self) -> None:
+        op = self.seleccionada()
+        if op is None:
+            return
+        motivo = self.pedir_motivo()
+        if motivo is None:
+            self.aviso.setText(_t("Sin motivo no se descarta nada."))
+            return
+        if not self.confirmar_descarte(op):
+            return
+        self.puente.llamar(trabajos.descartar, op["uuid"], motivo, self.quien or None,
+                           al_terminar=self._al_actuar, al_fallar=self._al_fallar,
+                           que="descartar")
+
+    def _al_actuar(self, op: dict[str, Any]) -> None:
+        self.aviso.setText(QCoreApplication.translate("Cola", "Operación {uuid}: {estado}.")
+                           .format(uuid=op.get("uuid"), estado=op.get("estado")))
+        self.recargar()
+        self.puente.refrescar()
+
+    def _al_fallar(self, mensaje: str) -> None:
+        self.aviso.setText(mensaje)

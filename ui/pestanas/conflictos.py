@@ -1,0 +1,104 @@
+"""Pestaña Conflictos: lista de conflictos abiertos y apertura del diálogo de revisión.
+Sólo hilo de la GUI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import trabajos
+from ui.dialogo_conflicto import DialogoConflicto
+from ui.modelos.conflictos import ModeloConflictos
+from ui.puente import Puente
+
+
+def _t(texto: str) -> str:
+    return QCoreApplication.translate("Conflictos", texto)
+
+
+class PestanaConflictos(QWidget):
+    def __init__(self, puente: Puente, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.puente = puente
+        self.encargado = ""
+        self.tipos: dict[str, dict[str, str]] = {}
+        self.dialogo: DialogoConflicto | None = None
+        self.modelo = ModeloConflictos(self)
+        self.tabla = QTableView()
+        self.tabla.setModel(self.modelo)
+        self.tabla.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.tabla.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.tabla.verticalHeader().setVisible(False)
+        self.tabla.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.tabla.horizontalHeader().setStretchLastSection(True)
+        self.tabla.doubleClicked.connect(lambda indice: self.revisar(indice.row()))
+        self.cuenta = QLabel()
+        self.aviso = QLabel()
+        self.aviso.setWordWrap(True)
+        self.boton_revisar = QPushButton(_t("&Revisar…"))
+        self.boton_revisar.clicked.connect(lambda: self.revisar(self._fila_elegida()))
+
+        arriba = QHBoxLayout()
+        arriba.addWidget(self.cuenta, 1)
+        arriba.addWidget(self.boton_revisar)
+        capa = QVBoxLayout(self)
+        capa.addLayout(arriba)
+        capa.addWidget(self.tabla, 1)
+        capa.addWidget(self.aviso)
+        self.mostrar([])
+
+    def _fila_elegida(self) -> int:
+        filas = self.tabla.selectionModel().selectedRows()
+        return filas[0].row() if filas else 0
+
+    def mostrar(self, conflictos: list[dict[str, Any]]) -> None:
+        self.modelo.fijar(conflictos)
+        self.cuenta.setText(
+            QCoreApplication.translate("Conflictos", "{n} conflictos abiertos").format(
+                n=len(conflictos)) if conflictos else
+            _t("No hay conflictos abiertos: nada que revisar."))
+        self.boton_revisar.setEnabled(bool(conflictos))
+
+    def cargar_tipos(self) -> None:
+        self.puente.llamar(trabajos.tipos_por_modelo, al_terminar=self._al_tipos, que="esquema")
+
+    def _al_tipos(self, tipos: dict[str, dict[str, str]]) -> None:
+        self.tipos = tipos
+
+    def revisar(self, fila: int = 0) -> DialogoConflicto | None:
+        conflictos = self.modelo.filas()
+        if not conflictos:
+            return None
+        self.dialogo = DialogoConflicto(conflictos, indice=fila, tipos_por_modelo=self.tipos,
+                                        encargado=self.encargado, parent=self)
+        self.dialogo.resolver_pedido.connect(self._resolver)
+        self.dialogo.open()
+        return self.dialogo
+
+    def _resolver(self, resoluciones: list[dict[str, Any]]) -> None:
+        if resoluciones:
+            self.encargado = resoluciones[0]["quien"]
+        self.puente.llamar(trabajos.resolver_varios, resoluciones, al_terminar=self._al_resolver,
+                           al_fallar=self.aviso.setText, que="resolver")
+
+    def _al_resolver(self, resultado: dict[str, Any]) -> None:
+        errores = resultado.get("errores") or {}
+        texto = QCoreApplication.translate("Conflictos", "{n} conflictos resueltos.").format(
+            n=len(resultado.get("resueltos") or []))
+        if errores:
+            texto += " " + QCoreApplication.translate(
+                "Conflictos", "No se pudieron resolver {n}: {detalle}").format(
+                    n=len(errores), detalle="; ".join(f"#{k}: {v}" for k, v in errores.items()))
+        self.aviso.setText(texto)
+        self.puente.refrescar()

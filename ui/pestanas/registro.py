@@ -1,0 +1,69 @@
+"""Pestaña Registro: eventos de sincronización y errores recientes, en lenguaje de personas.
+Lee los ficheros de ``agente.registro`` en el hilo ``motor``. Sólo hilo de la GUI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import trabajos
+from ui.eventos import describir
+from ui.modelos.registro import ModeloRegistro
+from ui.puente import Puente
+
+
+class PestanaRegistro(QWidget):
+    def __init__(self, puente: Puente, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.puente = puente
+        self.modelo = ModeloRegistro(self)
+        self.tabla = QTableView()
+        self.tabla.setModel(self.modelo)
+        self.tabla.verticalHeader().setVisible(False)
+        self.tabla.setWordWrap(True)
+        cabecera = self.tabla.horizontalHeader()
+        cabecera.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        cabecera.setStretchLastSection(True)
+        self.solo_importantes = QCheckBox(QCoreApplication.translate(
+            "Registro", "Sólo eventos de sincronización y errores"))
+        self.solo_importantes.setChecked(True)
+        self.solo_importantes.toggled.connect(self.recargar)
+        self.boton = QPushButton(QCoreApplication.translate("Registro", "&Actualizar"))
+        self.boton.clicked.connect(self.recargar)
+        arriba = QHBoxLayout()
+        arriba.addWidget(self.solo_importantes, 1)
+        arriba.addWidget(self.boton)
+        capa = QVBoxLayout(self)
+        capa.addLayout(arriba)
+        capa.addWidget(self.tabla, 1)
+
+    def recargar(self) -> None:
+        self.puente.llamar(trabajos.leer_registro, al_terminar=self._al_cargar, que="registro")
+
+    def _al_cargar(self, entradas: list[dict[str, Any]]) -> None:
+        filas = []
+        for e in entradas:
+            importante = e.get("evento") or e.get("nivel") in ("WARNING", "ERROR", "CRITICAL")
+            if self.solo_importantes.isChecked() and not importante:
+                continue
+            filas.append({**e, "mensaje": describir(e), "nivel_texto": _nivel(e.get("nivel"))})
+        self.modelo.fijar(filas)
+
+
+def _nivel(nivel: Any) -> str:
+    textos = {"INFO": QCoreApplication.translate("Registro", "info"),
+              "WARNING": QCoreApplication.translate("Registro", "aviso"),
+              "ERROR": QCoreApplication.translate("Registro", "error"),
+              "CRITICAL": QCoreApplication.translate("Registro", "error grave"),
+              "DEBUG": QCoreApplication.translate("Registro", "detalle")}
+    return textos.get(str(nivel), str(nivel))
