@@ -32,7 +32,9 @@ def cola(datos_dir, esquema):
 
 
 def op(modelo, objeto, tipo="actualizar", datos=None, **extra):
-    return NuevaOperacion(modelo=modelo, objeto_id=str(objeto), tipo=tipo, datos=datos or {}, **extra)
+    return NuevaOperacion(
+        modelo=modelo, objeto_id=str(objeto), tipo=tipo, datos=datos or {}, **extra
+    )
 
 
 def test_encolar_guarda_todo_y_sobrevive_a_reabrir(datos_dir, esquema):
@@ -40,8 +42,15 @@ def test_encolar_guarda_todo_y_sobrevive_a_reabrir(datos_dir, esquema):
         cola.guardar_terminal("caja-1")
         cola.guardar_desfase_ms(1250)
         encolada = cola.encolar(
-            op(PRODUCTO, 7, "ajustar", {"stock": -2}, version_base=456, valores_base={"stock": 10},
-               prioridad=10)
+            op(
+                PRODUCTO,
+                7,
+                "ajustar",
+                {"stock": -2},
+                version_base=456,
+                valores_base={"stock": 10},
+                prioridad=10,
+            )
         )
     with Cola(datos_dir / "cola.sqlite") as cola:
         leida = cola.obtener(encolada.uuid)
@@ -49,9 +58,15 @@ def test_encolar_guarda_todo_y_sobrevive_a_reabrir(datos_dir, esquema):
     assert leida.terminal == "caja-1" and leida.desfase_ms == 1250
     assert leida.estado == PENDIENTE and leida.intentos == 0
     assert leida.a_protocolo() == {
-        "uuid": encolada.uuid, "modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": "7",
-        "datos": {"stock": -2}, "version_base": 456, "valores_base": {"stock": 10},
-        "hora_terminal": encolada.hora_terminal, "desfase_ms": 1250,
+        "uuid": encolada.uuid,
+        "modelo": PRODUCTO,
+        "tipo": "ajustar",
+        "objeto_id": "7",
+        "datos": {"stock": -2},
+        "version_base": 456,
+        "valores_base": {"stock": 10},
+        "hora_terminal": encolada.hora_terminal,
+        "desfase_ms": 1250,
     }
     assert dt.datetime.fromisoformat(leida.hora_terminal).tzinfo is not None
 
@@ -78,13 +93,22 @@ def test_encolar_varias_es_todo_o_nada(cola):
 @pytest.mark.parametrize(
     ("primera", "segunda", "esperado"),
     [
-        (("actualizar", {"nombre": "a", "precio": "1"}), ("actualizar", {"precio": "2"}),
-         ("actualizar", {"nombre": "a", "precio": "2"})),
-        (("crear", {"nombre": "a"}), ("actualizar", {"nombre": "b", "nif": "X"}),
-         ("crear", {"nombre": "b", "nif": "X"})),
+        (
+            ("actualizar", {"nombre": "a", "precio": "1"}),
+            ("actualizar", {"precio": "2"}),
+            ("actualizar", {"nombre": "a", "precio": "2"}),
+        ),
+        (
+            ("crear", {"nombre": "a"}),
+            ("actualizar", {"nombre": "b", "nif": "X"}),
+            ("crear", {"nombre": "b", "nif": "X"}),
+        ),
         (("actualizar", {"nombre": "a"}), ("borrar", {}), ("borrar", {})),
-        (("ajustar", {"stock": -2}), ("ajustar", {"stock": -3, "puntos": 1}),
-         ("ajustar", {"stock": -5, "puntos": 1})),
+        (
+            ("ajustar", {"stock": -2}),
+            ("ajustar", {"stock": -3, "puntos": 1}),
+            ("ajustar", {"stock": -5, "puntos": 1}),
+        ),
     ],
 )
 def test_fusiones_seguras(cola, primera, segunda, esperado):
@@ -166,7 +190,9 @@ def test_error_en_un_modelo_retiene_a_sus_dependientes(cola):
     assert [o.uuid for o in cola.preparar_envio()] == [venta.uuid]
     descartada = cola.obtener(cliente.uuid)
     assert (descartada.estado, descartada.resuelta_por, descartada.motivo_resolucion) == (
-        DESCARTADO, "encargada", "cliente duplicado",
+        DESCARTADO,
+        "encargada",
+        "cliente duplicado",
     )
 
 
@@ -209,7 +235,9 @@ def test_transiciones(cola):
     )
     assert reintentada.uuid != b.uuid and reintentada.seq == b.seq
     assert (reintentada.estado, reintentada.datos, reintentada.version_base) == (
-        PENDIENTE, {"precio": "4"}, 7,
+        PENDIENTE,
+        {"precio": "4"},
+        7,
     )
     with pytest.raises(ErrorCola):
         cola.reintentar(reintentada.uuid)
@@ -242,7 +270,8 @@ def test_recuperar_respeta_procesos_vivos(datos_dir):
     assert otra.obtener(a.uuid).estado == PROCESANDO
     # Un propietario muerto sí: simulamos el de un pid inexistente.
     otra._conexion.execute(
-        "UPDATE operaciones SET propietario = ? WHERE uuid = ?", (f"999999999@{_maquina()}:x", a.uuid)
+        "UPDATE operaciones SET propietario = ? WHERE uuid = ?",
+        (f"999999999@{_maquina()}:x", a.uuid),
     )
     assert otra.recuperar() == 1
     assert otra.obtener(a.uuid).estado == PENDIENTE
