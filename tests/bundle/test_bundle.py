@@ -135,3 +135,32 @@ def test_tamano_y_contenido(bundle):
     assert not any(n.startswith(("libQt6Quick", "libQt6Qml", "libQt6Pdf")) for n in nombres)
     assert not any(n.startswith("qtbase_de") for n in nombres)  # traducciones podadas
     assert "sincro-" + bundle_apoyo.version_pyproject() + ".dist-info" in nombres
+
+
+def test_qt_xcb_real_bajo_xvfb(bundle, tmp_path):
+    """La plataforma de escritorio de verdad (xcb) bajo un servidor X virtual."""
+    import shutil
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("xcb sólo existe en Linux")
+    if not shutil.which("Xvfb"):
+        pytest.skip("sin Xvfb (.ci/run lo instala: apt-get install xvfb)")
+    if not list(bundle.rglob("libxcb-icccm.so*")):
+        pytest.skip("la máquina de build no tiene libxcb-icccm4/libxcb-keysyms1, así que el bundle "
+                    "no las lleva (apt-get install libxcb-icccm4 libxcb-keysyms1 y reconstruir)")
+    pantalla = ":" + str(90 + os.getpid() % 100)
+    xvfb = subprocess.Popen(["Xvfb", pantalla, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        entorno = _entorno(tmp_path, tmp_path / "d")
+        entorno.update(DISPLAY=pantalla, QT_QPA_PLATFORM="xcb")
+        for _ in range(100):
+            if Path(f"/tmp/.X11-unix/X{pantalla[1:]}").exists():
+                break
+            time.sleep(0.1)
+        salida = _ejecutar(bundle, "--comprobar-qt", entorno=entorno)
+        assert salida.returncode == 0, salida.stderr
+        assert salida.stdout.strip() == "xcb"
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=30)
