@@ -280,7 +280,8 @@ class Conflictos:
                  quien: str | None = None, motivo: str | None = None) -> Operacion:
         """Resuelve un conflicto abierto y reencola el resultado contra la versión central.
 
-        ``usar``: ``local`` o ``central`` para todos los campos en disputa; ``elecciones``:
+        ``usar``: ``local`` o ``central`` para los campos en disputa (los que ya resolvió una
+        regla siguen su regla); ``elecciones``:
         ``{campo: "local" | "central" | valor}`` por campo (gana sobre ``usar``). Un campo en
         disputa sin elección es un error que dice cuáles faltan. Devuelve la operación.
         """
@@ -310,7 +311,10 @@ class Conflictos:
             resueltos: dict[str, Any] = {}
             faltan = []
             for campo in conflicto.local:
-                eleccion = elecciones.get(campo, usar)
+                # «usar» cubre los campos en disputa; los que ya decidió una regla la siguen
+                # salvo elección explícita por campo.
+                eleccion = elecciones.get(
+                    campo, usar if campo in conflicto.campos_en_disputa else None)
                 if eleccion is None:
                     if campo in conflicto.campos_en_disputa:
                         faltan.append(campo)

@@ -1,0 +1,142 @@
+"""Empuje real: cola SQLite real -> central real en bucle local (y a través del proxy de fallos).
+
+Cada prueba comprueba en la central (por el protocolo) que cada operación se aplicó
+exactamente una vez.
+"""
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from agente.cliente import Cliente, ErrorServidor, SinConexion
+from agente.cola import Cola, NuevaOperacion
+from agente.conflictos import Conflictos
+from agente.empuje import Empuje
+from agente.operacion import COMPLETADO, CONFLICTO, ERROR, PENDIENTE, PROCESANDO
+
+PRODUCTO = "productos.Producto"
+VENTA = "ventas.Venta"
+
+
+@pytest.fixture
+def esquema(central):
+    return Cliente(central.url, central.token).esquema()[0]
+
+
+@pytest.fixture
+def cola(tmp_path, esquema):
+    c = Cola(tmp_path / "cola.sqlite")
+    c.configurar_modelos(esquema.modelos.values())
+    yield c
+    c.cerrar()
+
+
+def empuje(cola, esquema, url, token, **extra):
+    cliente = Cliente(url, token, reintentos=extra.pop("reintentos", 1), espera_base=0.01)
+    return Empuje(cola, Conflictos(cola), cliente, lambda: esquema, **extra)
+
+
+def filas(central, modelo):
+    pagina = Cliente(central.url, central.token).cambios(modelo, None, 100000)
+    return {c["id"]: c["datos"] for c in pagina.cambios}
+
+
+def venta(total="3.00"):
+    identificador = str(uuid.uuid4())
+    return NuevaOperacion(modelo=VENTA, objeto_id=identificador, tipo="crear", datos={
+        "id": identificador, "terminal": "caja-1", "cliente": None,
+        "fecha": dt.datetime.now(dt.UTC).isoformat(), "total": total})
+
+
+def test_sin_conexion_1000_operaciones_se_aplican_una_vez(central, cola, esquema):
+    productos = [str(i) for i in range(1, 11)]
+    inicial = {p: filas(central, PRODUCTO)[p]["stock"] for p in productos}
+    central.detener()
+    try:
+        deltas = dict.fromkeys(productos, 0)
+        ventas = []
+        for i in range(500):
+            producto = productos[i % len(productos)]
+            delta = -(i % 3 + 1) if i % 5 else 4
+            cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id=producto, tipo="ajustar",
+                                        datos={"stock": delta}))
+            deltas[producto] += delta
+            nueva = venta()
+            cola.encolar(nueva)
+            ventas.append(nueva.objeto_id)
+            if i == 250:  # un intento sin conexión a mitad: lo enviado vuelve a PENDIENTE
+                with pytest.raises(SinConexion):
+                    empuje(cola, esquema, central.url, central.token, reintentos=0).empujar()
+        assert cola.contar_por_estado()[PENDIENTE] > 500
+    finally:
+        central.reiniciar()
+    resumen = empuje(cola, esquema, central.url, central.token, tamano_lote=100).empujar()
+    assert resumen.rechazadas == 0 and resumen.conflictos == 0
+    conteos = cola.contar_por_estado()
+    assert conteos[PENDIENTE] == conteos[ERROR] == conteos[CONFLICTO] == 0
+    final = filas(central, PRODUCTO)
+    assert {p: final[p]["stock"] for p in productos} == {p: inicial[p] + deltas[p]
+                                                         for p in productos}
+    en_central = filas(central, VENTA)
+    assert set(ventas) <= set(en_central)
+
+
+def test_respuestas_cortadas_y_html_no_pierden_ni_duplican(central, cola, esquema, proxy):
+    productos = [str(i) for i in range(11, 41)]
+    antes = filas(central, PRODUCTO)
+    for producto in productos:
+        cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id=producto, tipo="ajustar",
+                                    datos={"stock": -1}))
+    for modo in ("cortar", "html", "json_roto", "tipos", "cortar_antes"):
+        proxy.fallar(modo, "/v1/operaciones")
+        with pytest.raises((SinConexion, ErrorServidor)):
+            empuje(cola, esquema, proxy.url, central.token, reintentos=0, tamano_lote=7,
+                   concurrencia=1).empujar()
+        assert cola.contar_por_estado()[PROCESANDO] == 0
+    assert cola.contar_por_estado()[COMPLETADO] < 30
+    empuje(cola, esquema, proxy.url, central.token, tamano_lote=7).empujar()
+    assert cola.contar_por_estado()[COMPLETADO] == 30
+    despues = filas(central, PRODUCTO)
+    assert {p: despues[p]["stock"] for p in productos} == {
+        p: antes[p]["stock"] - 1 for p in productos}
+
+
+def test_rechazada_no_bloquea_independientes_y_conflictos(central, cola, esquema):
+    actual = filas(central, PRODUCTO)
+    malo = cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="999999", tipo="actualizar",
+                                       datos={"nombre": "no existe"}))
+    independiente = cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="6", tipo="ajustar",
+                                                datos={"stock": 1}))
+    # Cambio con valores base viejos: el nombre en disputa (campo_a_campo sin regla) y el
+    # precio con prioridad_central.
+    en_disputa = cola.encolar(NuevaOperacion(
+        modelo=PRODUCTO, objeto_id="7", tipo="actualizar",
+        datos={"nombre": "Nombre local", "precio": "99.00"}, version_base=1,
+        valores_base={"nombre": "viejo", "precio": "0.01"}))
+    resuelta = cola.encolar(NuevaOperacion(
+        modelo=PRODUCTO, objeto_id="8", tipo="actualizar", datos={"precio": "99.00"},
+        version_base=1, valores_base={"precio": "0.01"}))
+    resumen = empuje(cola, esquema, central.url, central.token).empujar()
+    assert cola.obtener(malo.uuid).estado == ERROR
+    assert "no existe" in cola.obtener(malo.uuid).ultimo_error
+    # Una operación posterior sobre el mismo objeto espera detrás del error.
+    detras = cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="999999", tipo="ajustar",
+                                         datos={"stock": 1}))
+    empuje(cola, esquema, central.url, central.token).empujar()
+    assert cola.obtener(detras.uuid).estado == PENDIENTE
+    assert cola.obtener(independiente.uuid).estado == COMPLETADO
+    assert cola.obtener(en_disputa.uuid).estado == CONFLICTO
+    assert resumen.conflictos == 1 and resumen.fusionadas == 1
+    assert cola.listar(COMPLETADO)[-1].seq == resuelta.seq  # prioridad_central: nada que enviar
+    final = filas(central, PRODUCTO)
+    assert final["8"]["precio"] == actual["8"]["precio"]
+    assert final["7"]["nombre"] == actual["7"]["nombre"]
+    (conflicto,) = Conflictos(cola).listar()
+    assert conflicto.campos_en_disputa == ["nombre"]
+    assert conflicto.central["nombre"] == actual["7"]["nombre"]
+    nueva = Conflictos(cola).resolver(conflicto.id, esquema.modelo(PRODUCTO), {}, usar="local")
+    assert nueva.datos == {"nombre": "Nombre local"}
+    empuje(cola, esquema, central.url, central.token).empujar()
+    assert filas(central, PRODUCTO)["7"]["nombre"] == "Nombre local"
+    assert cola.obtener(nueva.uuid).estado == COMPLETADO
