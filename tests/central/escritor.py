@@ -1,0 +1,96 @@
+"""Escritores concurrentes con el ORM real de la central (lo lanzan las pruebas de cursor como
+subproceso). Cada hilo hace transacciones que confirman tarde (duermen tras escribir).
+
+    python escritor.py --datos DIR --segundos S --hilos N          # carga aleatoria
+    python escritor.py --datos DIR --tardio S --producto P          # una transacción lenta
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import threading
+import time
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--datos", required=True)
+    p.add_argument("--segundos", type=float, default=3.0)
+    p.add_argument("--hilos", type=int, default=4)
+    p.add_argument("--semilla", type=int, default=1)
+    p.add_argument("--tardio", type=float, default=None)
+    p.add_argument("--producto", type=int, default=1)
+    args = p.parse_args()
+    os.environ["DJANGO_SETTINGS_MODULE"] = "central.demo.settings"
+    os.environ["SINCRO_CENTRAL_DATOS"] = args.datos
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+    from django.db.models import F
+
+    from central.captura import actualizar_en_bloque
+    from central.demo.productos.models import Producto
+    from central.demo.semilla import ean13
+
+    if args.tardio is not None:
+        with transaction.atomic():
+            producto = Producto.objects.get(pk=args.producto)
+            producto.stock += 1000
+            producto.save()
+            print("ESCRITO", flush=True)
+            time.sleep(args.tardio)
+        print("CONFIRMADO", flush=True)
+        return 0
+
+    ids = list(Producto.objects.values_list("pk", flat=True))
+    fin = time.monotonic() + args.segundos
+    contador = {"hechas": 0}
+    cerrojo = threading.Lock()
+
+    def trabajar(n: int) -> None:
+        azar = random.Random(args.semilla * 1000 + n)
+        k = 0
+        while time.monotonic() < fin:
+            k += 1
+            tirada = azar.random()
+            try:
+                with transaction.atomic():
+                    if tirada < 0.55:
+                        pr = Producto.objects.filter(pk=azar.choice(ids)).first()
+                        if pr is not None:
+                            pr.stock = azar.randrange(0, 500)
+                            pr.precio = f"{azar.uniform(0.5, 50):.2f}"
+                            pr.save()
+                    elif tirada < 0.7:
+                        actualizar_en_bloque(
+                            Producto.objects.filter(pk__in=azar.sample(ids, 5)),
+                            stock=F("stock") + 1)
+                    elif tirada < 0.88:
+                        Producto.objects.create(
+                            nombre=f"Nuevo {n}-{k}", codigo=ean13(10**9 + n * 10**6 + k),
+                            precio="1.00", stock=1, categoria=None)
+                    else:
+                        Producto.objects.filter(pk=azar.choice(ids)).delete()
+                    time.sleep(azar.uniform(0, 0.03))  # confirma tarde
+                with cerrojo:
+                    contador["hechas"] += 1
+            except Exception as exc:  # base ocupada: se sigue (la prueba compara el estado final)
+                print(f"reintento: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+                time.sleep(0.01)
+        connection.close()
+
+    hilos = [threading.Thread(target=trabajar, args=(n,)) for n in range(args.hilos)]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join()
+    print(f"HECHAS={contador['hechas']}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
