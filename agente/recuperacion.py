@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 CACHES_APARTADAS = 3
 FICHERO_AVISOS = "recuperaciones.json"
 TABLA_OPERACIONES = "operaciones"
+SONDEOS_LINEALES = 100_000
 _CODIGOS_CORRUPCION = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 
 
@@ -223,24 +224,35 @@ def _copiar_filas(
                 ultimo = fila[0]
             break
         except sqlite3.Error:
-            # Buscar la siguiente fila legible rowid a rowid.
+            # Buscar la siguiente fila legible: rowid a rowid (cada uno es una búsqueda en el
+            # B-árbol que sólo falla si cae en una hoja rota); tras SONDEOS_LINEALES fallos
+            # seguidos, a saltos crecientes con «rowid >= ?» para no recorrer huecos enormes.
             siguiente = (ultimo + 1) if ultimo is not None else 1
             encontrada = False
+            fallos = 0
+            salto = 1
             while siguiente <= maximo:
+                lineal = fallos < SONDEOS_LINEALES
+                consulta_fila = f"SELECT rowid, * FROM {nombre} WHERE rowid " + (  # noqa: S608
+                    "= ?" if lineal else ">= ? ORDER BY rowid LIMIT 1"
+                )
                 try:
-                    fila = origen.execute(
-                        f"SELECT rowid, * FROM {nombre} WHERE rowid = ?", (siguiente,)  # noqa: S608
-                    ).fetchone()
+                    fila = origen.execute(consulta_fila, (siguiente,)).fetchone()
                 except sqlite3.Error:
                     fila = None
                     saltadas += 1
+                    fallos += 1
                 if fila is not None:
                     destino.execute(insertar, fila[1:])
                     copiadas += 1
                     ultimo = fila[0]
                     encontrada = True
                     break
-                siguiente += 1
+                if lineal:
+                    siguiente += 1
+                else:
+                    salto *= 2
+                    siguiente += salto
             if not encontrada:
                 break
     if saltadas:

@@ -222,3 +222,18 @@ def test_cli_recover_roto_cae_a_fila_a_fila(tmp_path):
     else:
         assert resultado.metodo == "fila a fila"
         assert any(".recover falló" in p for p in resultado.problemas)
+
+
+def test_sondeo_a_saltos_tras_muchos_fallos(tmp_path, monkeypatch):
+    """Con el sondeo lineal agotado enseguida, los saltos crecientes siguen encontrando filas
+    sanas más allá de la hoja rota (y nunca inventan filas)."""
+    _sin_cli_sqlite3(monkeypatch)
+    monkeypatch.setattr(recuperacion, "SONDEOS_LINEALES", 2)
+    cola = rutas.ruta_cola(tmp_path)
+    originales = crear_cola(cola, 3000)
+    hojas = paginas_de_tabla(cola, "operaciones")
+    estropear_paginas(cola, hojas[20:22])
+    resultado = recuperacion.rescatar_cola(cola)
+    rescatadas = _filas(cola)
+    assert all(originales[f[0]] == f for f in rescatadas)
+    assert resultado.operaciones == len(rescatadas) > 2000
