@@ -210,3 +210,42 @@ def fijar_autoarranque(agente: Any, activo: bool) -> bool:
     else:
         autoarranque.desactivar()
     return autoarranque.estado().activo
+
+
+# -- sincronización (sólo órdenes al motor; la lógica está en agente/) ------------------------
+
+def arrancar(agente: Any) -> None:
+    """Arranca la sincronización en segundo plano del motor (su propio hilo)."""
+    agente.iniciar_sincronizacion()
+
+
+def detener(agente: Any) -> None:
+    agente.detener_sincronizacion()
+
+
+def sincronizar_ahora(agente: Any) -> dict[str, Any]:
+    """Red. Un pase completo ahora mismo (el motor lo serializa con su bucle)."""
+    return _plano(agente.sincronizar_una_vez())
+
+
+def pausar(agente: Any, pausado: bool) -> bool:
+    if pausado:
+        agente.pausar()
+    else:
+        agente.reanudar()
+    return pausado
+
+
+def contar_sin_enviar(agente: Any) -> dict[str, int]:
+    """Operaciones que aún no ha confirmado la central, y cuántas son ventas."""
+    from agente.operacion import SIN_CONFIRMAR
+
+    total = ventas = 0
+    for estado in SIN_CONFIRMAR:
+        for op in agente.cola(estado=estado):
+            op = _plano(op)
+            total += 1
+            if str(op.get("modelo", "")).startswith("ventas.") and op.get("tipo") == "crear" \
+                    and str(op.get("modelo")).endswith(".Venta"):
+                ventas += 1
+    return {"total": total, "ventas": ventas}

@@ -1,0 +1,204 @@
+"""Aplicación de bandeja de Sincro: ``sincro`` sin argumentos llama a ``main()``.
+
+Orden de arranque (el icono aparece antes de abrir el motor; nada pesado en la GUI):
+
+1. ``QApplication`` con ``setQuitOnLastWindowClosed(False)`` (vive en la bandeja).
+2. Instancia única: si otra bandeja del mismo directorio de datos responde, se le pide que
+   muestre su ventana y se sale.
+3. Traducción (preferencia en ``ui.ini`` del directorio de datos) y registro ``bandeja.log``.
+4. Bandeja visible (o, sin bandeja en el escritorio, la ventana principal).
+5. El puente abre el ``Agente`` y arranca la sincronización en segundo plano en su hilo.
+
+Salir con operaciones sin confirmar pide confirmación diciendo cuántas ventas esperarán.
+Sólo hilo de la GUI; el motor se usa sólo a través de ``ui.puente`` y ``ui.trabajos``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+
+from ui import bandeja as acciones
+from ui import trabajos, traduccion
+from ui.bandeja import Bandeja
+from ui.iconos import icono
+from ui.instancia import InstanciaUnica, nombre_servidor
+from ui.notificaciones import UMBRAL_SIN_CONEXION_S, Avisador
+from ui.puente import Puente
+from ui.resumen import Resumen
+from ui.ventana import CONFIGURACION, CONFLICTOS, VentanaPrincipal
+
+log = logging.getLogger(__name__)
+
+
+def abrir_agente(directorio: Path) -> Callable[[], Any]:
+    def abrir() -> Any:
+        from agente.agente import Agente
+
+        return Agente.abrir(directorio)
+
+    return abrir
+
+
+class Aplicacion(QObject):
+    """Une puente, ventana, bandeja y notificaciones. Sólo hilo de la GUI."""
+
+    def __init__(self, directorio: Path, abrir: Callable[[], Any] | None = None,
+                 con_bandeja: bool | None = None, sincronizar: bool = True,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.directorio = directorio
+        self.ajustes = QSettings(str(directorio / "ui.ini"), QSettings.Format.IniFormat)
+        self.puente = Puente(abrir or abrir_agente(directorio), parent=self)
+        self.sincronizar = sincronizar
+        self.ventana = VentanaPrincipal(self.puente, self.ajustes)
+        self.ventana.salir_pedido.connect(self.salir)
+        self.avisador = Avisador(float(self.ajustes.value(
+            "avisar_sin_conexion_s", UMBRAL_SIN_CONEXION_S)))
+        if con_bandeja is None:
+            con_bandeja = QSystemTrayIcon.isSystemTrayAvailable()
+        self.bandeja: Bandeja | None = None
+        if con_bandeja:
+            self.bandeja = Bandeja(self)
+            self.bandeja.accion.connect(self._al_accion)
+        else:
+            self.ventana.ocultar_al_cerrar = False
+        self.puente.estado_cambiado.connect(self._al_estado)
+        self.saliendo = False
+
+    def arrancar(self) -> None:
+        if self.bandeja is not None:
+            self.bandeja.mostrar()
+        else:
+            log.info("No hay bandeja del sistema: se abre la ventana principal.")
+            self.ventana.mostrar()
+        self.puente.iniciar(trabajos.arrancar if self.sincronizar else None)
+
+    # -- estado y avisos -------------------------------------------------------------------
+
+    def _al_estado(self, r: Resumen) -> None:
+        if self.bandeja is not None:
+            self.bandeja.actualizar(r)
+            for aviso in self.avisador.revisar(r):
+                self.bandeja.notificar(aviso)
+
+    # -- acciones del menú -------------------------------------------------------------------
+
+    def _al_accion(self, accion: str) -> None:
+        if accion == acciones.ABRIR:
+            self.ventana.mostrar()
+        elif accion == acciones.CONFLICTOS:
+            self.ventana.mostrar(CONFLICTOS)
+        elif accion == acciones.CONFIGURACION:
+            self.ventana.mostrar(CONFIGURACION)
+        elif accion == acciones.SINCRONIZAR:
+            self.puente.llamar(trabajos.sincronizar_ahora, red=True,
+                               al_terminar=lambda _r: self.puente.refrescar(),
+                               que="sincronizar")
+        elif accion in (acciones.PAUSAR, acciones.REANUDAR):
+            self.puente.llamar(trabajos.pausar, accion == acciones.PAUSAR,
+                               al_terminar=lambda _r: self.puente.refrescar(), que="pausar")
+        elif accion == acciones.SALIR:
+            self.salir()
+
+    # -- salir -------------------------------------------------------------------------------
+
+    def salir(self) -> None:
+        """Pregunta si queda algo sin confirmar (cuenta en el hilo del motor) y sale."""
+        if self.saliendo:
+            return
+        if not self.puente.llamar(trabajos.contar_sin_enviar, al_terminar=self._al_contar,
+                                  al_fallar=lambda _m: self.terminar(), que="salir"):
+            self.terminar()
+
+    def _al_contar(self, cuenta: dict[str, int]) -> None:
+        if cuenta["total"] and not self.confirmar_salida(cuenta):
+            return
+        self.terminar()
+
+    def confirmar_salida(self, cuenta: dict[str, int]) -> bool:
+        respuesta = QMessageBox.warning(
+            self.ventana if self.ventana.isVisible() else None,
+            QCoreApplication.translate("Aplicacion", "Salir de Sincro"),
+            QCoreApplication.translate(
+                "Aplicacion", "Hay {total} operaciones sin enviar a la central, {ventas} de ellas "
+                "ventas. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva "
+                "a abrirse. ¿Salir de todos modos?").format(**cuenta),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return respuesta == QMessageBox.StandardButton.Yes
+
+    def terminar(self) -> None:
+        self.saliendo = True
+        self.cerrar()
+        QCoreApplication.quit()
+
+    def cerrar(self) -> None:
+        """Para la sincronización y cierra el motor (espera a los hilos; sólo al salir)."""
+        if self.bandeja is not None:
+            self.bandeja.ocultar()
+        self.puente.cerrar(trabajos.detener if self.sincronizar else None)
+
+
+def _argumentos(argv: list[str]) -> argparse.Namespace:
+    analizador = argparse.ArgumentParser(prog="sincro", description="Bandeja de Sincro.")
+    analizador.add_argument("--datos", help="directorio de datos de la terminal")
+    analizador.add_argument("--sin-bandeja", action="store_true",
+                            help="abrir la ventana principal en lugar del icono de bandeja")
+    return analizador.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Arranca la bandeja. Devuelve el código de salida."""
+    args = _argumentos(sys.argv[1:] if argv is None else argv)
+    from agente import registro, rutas
+
+    directorio = rutas.asegurar_directorio(rutas.directorio_datos(args.datos))
+    try:
+        from ui.plataforma import preparar_aplicacion_qt
+
+        preparar_aplicacion_qt()
+    except ImportError:
+        pass
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Sincro")
+    app.setQuitOnLastWindowClosed(False)
+    app.setWindowIcon(icono("sincro"))
+
+    instancia = InstanciaUnica(nombre_servidor(directorio))
+    if instancia.avisar_a_otra():
+        print("Sincro ya está abierto: se muestra su ventana.", file=sys.stderr)
+        return 0
+    instancia.escuchar()
+
+    registro.configurar(directorio, programa="bandeja")
+    ajustes = QSettings(str(directorio / "ui.ini"), QSettings.Format.IniFormat)
+    try:
+        traduccion.instalar(str(ajustes.value("idioma", "sistema")))
+    except (RuntimeError, ValueError) as error:
+        log.warning("Sin traducción: %s", error)
+
+    aplicacion = Aplicacion(directorio, con_bandeja=False if args.sin_bandeja else None)
+    instancia.mostrar_pedido.connect(aplicacion.ventana.mostrar)
+    QTimer.singleShot(0, aplicacion.arrancar)
+    if os.environ.get("SINCRO_UI_SALIR_TRAS_MS"):  # benches y capturas
+        QTimer.singleShot(int(os.environ["SINCRO_UI_SALIR_TRAS_MS"]), aplicacion.terminar)
+    try:
+        codigo = app.exec()
+    finally:
+        if not aplicacion.saliendo:
+            aplicacion.cerrar()
+        instancia.cerrar()
+    return int(codigo)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""Pestaña Catálogo: búsqueda en la caché local por nombre o código de barras mientras se
+teclea, con precio y stock optimista (lo pendiente de esta terminal ya aplicado). Modelo/vista
+de Qt con carga perezosa (``ui.modelos.catalogo``). Sólo hilo de la GUI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import trabajos
+from ui.modelos.catalogo import ModeloCatalogo
+from ui.puente import Puente
+
+
+class PestanaCatalogo(QWidget):
+    def __init__(self, puente: Puente, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.puente = puente
+        self.modelos: list[dict[str, Any]] = []
+        self.buscar = QLineEdit()
+        self.buscar.setObjectName("buscar")
+        self.buscar.setClearButtonEnabled(True)
+        self.buscar.setPlaceholderText(QCoreApplication.translate(
+            "Catalogo", "Buscar por nombre o código de barras…"))
+        self.selector = QComboBox()
+        self.selector.currentIndexChanged.connect(self._al_elegir_modelo)
+        self.cuenta = QLabel()
+        self.modelo = ModeloCatalogo(self._pedir, parent=self)
+        self.modelo.total_cambiado.connect(self._al_total)
+        self.tabla = QTableView()
+        self.tabla.setModel(self.modelo)
+        self.tabla.verticalHeader().setVisible(False)
+        self.tabla.verticalHeader().setDefaultSectionSize(
+            self.tabla.fontMetrics().height() + 6)
+        self.tabla.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.tabla.horizontalHeader().setStretchLastSection(True)
+        self.buscar.textChanged.connect(self.modelo.filtrar)
+        arriba = QHBoxLayout()
+        arriba.addWidget(self.buscar, 1)
+        arriba.addWidget(self.selector)
+        capa = QVBoxLayout(self)
+        capa.addLayout(arriba)
+        capa.addWidget(self.tabla, 1)
+        capa.addWidget(self.cuenta)
+
+    def _pedir(self, modelo: str, texto: str, desde: int, limite: int, al_terminar) -> bool:
+        return self.puente.llamar(trabajos.pagina_catalogo, modelo, texto, desde, limite,
+                                  al_terminar=al_terminar, al_fallar=self.cuenta.setText,
+                                  que="catálogo")
+
+    def cargar(self) -> None:
+        """Pide la lista de modelos (una vez abierto el motor)."""
+        self.puente.llamar(trabajos.modelos_catalogo, al_terminar=self._al_modelos,
+                           que="catálogo")
+
+    def _al_modelos(self, modelos: list[dict[str, Any]]) -> None:
+        actuales = [m["nombre"] for m in self.modelos]
+        if actuales == [m["nombre"] for m in modelos]:
+            return
+        self.modelos = modelos
+        self.selector.blockSignals(True)
+        self.selector.clear()
+        for m in modelos:
+            self.selector.addItem(m["nombre"], m["nombre"])
+        self.selector.blockSignals(False)
+        if modelos:
+            self._al_elegir_modelo(0)
+
+    def _al_elegir_modelo(self, indice: int) -> None:
+        if 0 <= indice < len(self.modelos):
+            elegido = self.modelos[indice]
+            self.modelo.fijar_modelo(elegido["nombre"], elegido["campos"])
+
+    def _al_total(self, total: int) -> None:
+        self.cuenta.setText(QCoreApplication.translate("Catalogo", "{n} filas").format(
+            n=f"{total:,}".replace(",", ".")))

@@ -1,0 +1,112 @@
+"""Ventana principal (encargados): pestañas Estado, Cola, Conflictos, Catálogo, Registro y
+Configuración. Sólo hilo de la GUI; todo lo que pide al motor pasa por el ``Puente``.
+
+Cerrar la ventana la oculta si hay bandeja; sin bandeja, cerrar pide salir (``salir_pedido``)
+y la aplicación decide (confirmación si queda algo sin enviar)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QSettings, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+
+from ui.historial import Historial
+from ui.iconos import icono
+from ui.pestanas.catalogo import PestanaCatalogo
+from ui.pestanas.cola import PestanaCola
+from ui.pestanas.configuracion import PestanaConfiguracion
+from ui.pestanas.conflictos import PestanaConflictos
+from ui.pestanas.estado import PestanaEstado, texto_conexion
+from ui.pestanas.registro import PestanaRegistro
+from ui.puente import Puente
+from ui.resumen import Resumen
+
+ESTADO, COLA, CONFLICTOS, CATALOGO, REGISTRO, CONFIGURACION = range(6)
+
+
+class VentanaPrincipal(QMainWindow):
+    salir_pedido = Signal()
+
+    def __init__(self, puente: Puente, ajustes: QSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.puente = puente
+        self.ocultar_al_cerrar = True
+        self.setWindowTitle("Sincro")
+        self.setWindowIcon(icono("sincro"))
+        self.resize(980, 640)
+        self.estado = PestanaEstado(Historial())
+        self.cola = PestanaCola(puente)
+        self.conflictos = PestanaConflictos(puente)
+        self.catalogo = PestanaCatalogo(puente)
+        self.registro = PestanaRegistro(puente)
+        self.configuracion = PestanaConfiguracion(puente, ajustes)
+        self.pestanas = QTabWidget()
+        for pestana, titulo in (
+            (self.estado, QCoreApplication.translate("Ventana", "Estado")),
+            (self.cola, QCoreApplication.translate("Ventana", "Cola")),
+            (self.conflictos, QCoreApplication.translate("Ventana", "Conflictos")),
+            (self.catalogo, QCoreApplication.translate("Ventana", "Catálogo")),
+            (self.registro, QCoreApplication.translate("Ventana", "Registro")),
+            (self.configuracion, QCoreApplication.translate("Ventana", "Configuración")),
+        ):
+            self.pestanas.addTab(pestana, titulo)
+        self.pestanas.currentChanged.connect(self._al_cambiar_pestana)
+        self.setCentralWidget(self.pestanas)
+        self.barra = QLabel()
+        self.statusBar().addWidget(self.barra, 1)
+        puente.abierto.connect(self._al_abrir)
+        puente.estado_cambiado.connect(self._al_estado)
+        puente.conflictos_cambiados.connect(self._al_conflictos)
+        puente.fallo.connect(self._al_fallo)
+
+    def _al_abrir(self) -> None:
+        self.catalogo.cargar()
+        self.conflictos.cargar_tipos()
+        self.configuracion.cargar()
+        self._al_cambiar_pestana(self.pestanas.currentIndex())
+
+    def _al_estado(self, r: Resumen) -> None:
+        self.estado.mostrar(r)
+        self.cola.fijar_modelos(r)
+        self.barra.setText(QCoreApplication.translate(
+            "Ventana", "{conexion} · {pendientes} pendientes · {conflictos} conflictos").format(
+                conexion=texto_conexion(r.conexion), pendientes=r.pendientes,
+                conflictos=r.conflictos))
+        if self.isVisible() and self.pestanas.currentIndex() == COLA:
+            self.cola.recargar()
+
+    def _al_conflictos(self, conflictos: list) -> None:
+        actuales = [c.get("id") for c in self.conflictos.modelo.filas()]
+        if [c.get("id") for c in conflictos] != actuales:
+            self.conflictos.mostrar(conflictos)
+        self.pestanas.setTabText(CONFLICTOS, QCoreApplication.translate(
+            "Ventana", "Conflictos ({n})").format(n=len(conflictos)) if conflictos else
+            QCoreApplication.translate("Ventana", "Conflictos"))
+
+    def _al_fallo(self, que: str, mensaje: str) -> None:
+        self.barra.setText(QCoreApplication.translate("Ventana", "Error ({que}): {mensaje}")
+                           .format(que=que, mensaje=mensaje))
+
+    def _al_cambiar_pestana(self, indice: int) -> None:
+        if indice == COLA:
+            self.cola.recargar()
+        elif indice == REGISTRO:
+            self.registro.recargar()
+        elif indice == CATALOGO:
+            self.catalogo.cargar()
+
+    def mostrar(self, pestana: int | None = None) -> None:
+        """Muestra y trae al frente la ventana (también desde otra instancia)."""
+        if pestana is not None:
+            self.pestanas.setCurrentIndex(pestana)
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def closeEvent(self, evento: QCloseEvent) -> None:
+        evento.ignore()
+        if self.ocultar_al_cerrar:
+            self.hide()
+        else:
+            self.salir_pedido.emit()
