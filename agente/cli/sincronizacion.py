@@ -1,0 +1,409 @@
+"""Órdenes de sincronización de la CLI: ``configurar``, ``sincronizar``, ``conflictos``,
+``resolver``, ``auditoria`` y ``demo``.
+
+Cada orden es una función ``(args) -> int`` (código de salida: 0 bien, 1 fallo de
+sincronización, 2 uso o configuración incorrectos, 3 error de autenticación, 130 Ctrl-C)
+enganchada con ``set_defaults(funcion=...)``. El token nunca es un argumento: se lee de la
+entrada estándar (si no es una terminal) o con un aviso oculto (``getpass``).
+Hilo principal del proceso de la CLI; el bucle de ``sincronizar`` corre en ese hilo y
+Ctrl-C lo para limpiamente (lo que estaba en vuelo vuelve a PENDIENTE).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from agente import configuracion, credenciales, rutas
+from agente.cliente import ErrorAutenticacion, ErrorSincro
+
+SALIDA_FALLO = 1
+SALIDA_USO = 2
+SALIDA_AUTENTICACION = 3
+
+
+def _datos(args: argparse.Namespace) -> Path:
+    return rutas.directorio_datos(getattr(args, "datos", None))
+
+
+def _abrir(args: argparse.Namespace) -> Any:
+    from agente.agente import Agente  # importación tardía: la fachada abre las bases
+
+    return Agente.abrir(_datos(args))
+
+
+def _error(mensaje: str) -> None:
+    print(f"sincro: {mensaje}", file=sys.stderr)
+
+
+def _json(valor: Any) -> None:
+    print(json.dumps(valor, ensure_ascii=False, indent=2, default=str))
+
+
+def _leer_token() -> str:
+    if sys.stdin is None or not sys.stdin.isatty():
+        linea = sys.stdin.readline() if sys.stdin is not None else ""
+        return linea.strip()
+    return getpass.getpass("Token de la terminal (no se muestra): ").strip()
+
+
+# -- configurar ----------------------------------------------------------------------------
+
+
+def _configurar(args: argparse.Namespace) -> int:
+    try:
+        configuracion.validar_servidor(args.servidor, args.permitir_http)
+        token = _leer_token()
+        if not token:
+            _error("No se recibió ningún token: páselo por la entrada estándar "
+                   "(echo TOKEN | sincro configurar ...) o escríbalo cuando se le pida.")
+            return SALIDA_USO
+        agente = _abrir(args)
+        try:
+            config = agente.configurar(
+                args.servidor, args.tienda, args.terminal, token,
+                permitir_http=args.permitir_http, concurrencia=args.concurrencia,
+                intervalo_descarga=args.intervalo)
+        finally:
+            agente.cerrar()
+    except credenciales.SinLlavero as exc:
+        _error(str(exc))
+        return SALIDA_USO
+    except (configuracion.ErrorConfiguracion, ValueError) as exc:
+        _error(str(exc))
+        return SALIDA_USO
+    print(f"Terminal {config.tienda}/{config.terminal} configurada contra {config.servidor}. "
+          f"Token guardado en el llavero ({credenciales.describir_llavero()}).")
+    return 0
+
+
+# -- sincronizar ---------------------------------------------------------------------------
+
+
+def _imprimir_resumen(resumen: Any) -> None:
+    e = resumen.empuje
+    d = resumen.descarga
+    partes = [f"enviadas {e.enviadas} (completadas {e.completadas}, conflictos {e.conflictos}, "
+              f"rechazadas {e.rechazadas}, fusionadas {e.fusionadas})"]
+    if d is not None:
+        partes.append(f"descargadas {d.filas} filas en {d.paginas} páginas")
+        if d.resincronizados:
+            partes.append(f"resincronizados: {', '.join(d.resincronizados)}")
+        partes.append("lista para vender offline" if d.lista_para_vender_offline
+                      else "AÚN NO lista para vender offline")
+    print(f"Sincronizado en {resumen.segundos:.1f} s: " + "; ".join(partes) + ".")
+
+
+def _sincronizar(args: argparse.Namespace) -> int:
+    try:
+        agente = _abrir(args)
+    except configuracion.ErrorConfiguracion as exc:
+        _error(str(exc))
+        return SALIDA_USO
+    try:
+        if args.una_vez:
+            return _una_vez(agente)
+        return _bucle(agente)
+    finally:
+        agente.cerrar()
+
+
+def _una_vez(agente: Any) -> int:
+    try:
+        resumen = agente.sincronizar_una_vez()
+    except configuracion.ErrorConfiguracion as exc:
+        _error(str(exc))
+        return SALIDA_USO
+    except ErrorAutenticacion as exc:
+        _error(f"error de autenticación: {exc} Nada se ha perdido: todo sigue en la cola.")
+        return SALIDA_AUTENTICACION
+    except ErrorSincro as exc:
+        _error(f"la sincronización falló: {exc} Nada se ha perdido: lo pendiente sigue en "
+               "la cola y se reenviará.")
+        return SALIDA_FALLO
+    _imprimir_resumen(resumen)
+    return 0
+
+
+def _bucle(agente: Any) -> int:
+    detener = threading.Event()
+
+    def parar(*_: Any) -> None:
+        detener.set()
+
+    anteriores = {s: signal.signal(s, parar) for s in (signal.SIGINT, signal.SIGTERM)}
+    ultimo = {"texto": ""}
+
+    def avisar(estado: dict[str, Any]) -> None:
+        texto = f"[{estado.get('estado')}] {estado.get('mensaje') or ''}".strip()
+        if texto != ultimo["texto"]:
+            ultimo["texto"] = texto
+            print(texto, flush=True)
+
+    quitar = agente.al_cambiar_estado(avisar)
+    print("Sincronizando (Ctrl-C para parar)…", flush=True)
+    try:
+        agente.ejecutar_sincronizacion(detener, al_progreso=lambda t: print(t, flush=True))
+    except configuracion.ErrorConfiguracion as exc:
+        _error(str(exc))
+        return SALIDA_USO
+    finally:
+        quitar()
+        for senal, manejador in anteriores.items():
+            signal.signal(senal, manejador)
+    print("Parado. Lo pendiente sigue en la cola.")
+    return 0
+
+
+# -- conflictos ----------------------------------------------------------------------------
+
+
+def _conflictos(args: argparse.Namespace) -> int:
+    agente = _abrir(args)
+    try:
+        lista = agente.conflictos(estado=None if args.todos else "ABIERTO")
+    finally:
+        agente.cerrar()
+    if args.json:
+        _json(lista)
+        return 0
+    if not lista:
+        print("No hay conflictos abiertos.")
+        return 0
+    for c in lista:
+        print(f"#{c['id']} {c['modelo']} {c['objeto_id']} ({c['tipo']}, {c['estado']})")
+        print(f"   {'campo':<16} {'base':<18} {'esta terminal':<18} {'central':<18}")
+        central = c["central"] or {}
+        for campo in sorted(set(c["local"]) | set(c["campos_en_disputa"])):
+            marca = "*" if campo in c["campos_en_disputa"] else " "
+            print(f" {marca} {campo:<16} {_corto(c['base'].get(campo)):<18} "
+                  f"{_corto(c['local'].get(campo)):<18} {_corto(central.get(campo)):<18}")
+    print("* = en disputa. Resuelva con: sincro resolver ID --usar local|central "
+          "o --campo CAMPO=local|central|VALOR")
+    return 0
+
+
+def _corto(valor: Any) -> str:
+    texto = "—" if valor is None else str(valor)
+    return texto if len(texto) <= 18 else texto[:17] + "…"
+
+
+def _valor_campo(tipos: dict[str, str], campo: str, texto: str) -> Any:
+    if texto in ("local", "central"):
+        return texto
+    tipo = tipos.get(campo, "texto")
+    if tipo in ("entero", "booleano", "json"):
+        try:
+            return json.loads(texto)
+        except ValueError:
+            return texto  # la validación del motor dirá qué se esperaba
+    if texto == "null":
+        return None
+    return texto
+
+
+def _resolver(args: argparse.Namespace) -> int:
+    agente = _abrir(args)
+    try:
+        if args.descartar:
+            op = agente.descartar_conflicto(args.id, args.descartar, quien=args.quien)
+            resultado = {"conflicto": args.id, "operacion": op.a_dict(), "descartado": True}
+        else:
+            conflicto = next((c for c in agente.conflictos(estado=None)
+                              if c["id"] == args.id), None)
+            if conflicto is None:
+                _error(f"No hay ningún conflicto con id {args.id}: vea «sincro conflictos».")
+                return SALIDA_USO
+            esquema = agente.esquema()
+            tipos = dict(esquema.modelo(conflicto["modelo"]).tipos) if esquema else {}
+            elecciones = {}
+            for par in args.campo or []:
+                campo, separador, valor = par.partition("=")
+                if not separador or not campo:
+                    _error(f"--campo espera CAMPO=local|central|VALOR, no {par!r}.")
+                    return SALIDA_USO
+                elecciones[campo] = _valor_campo(tipos, campo, valor)
+            if not elecciones and not args.usar:
+                _error("Indique --usar local|central o al menos un --campo CAMPO=…")
+                return SALIDA_USO
+            op = agente.resolver(args.id, elecciones, usar=args.usar, quien=args.quien,
+                                 motivo=args.motivo)
+            resultado = {"conflicto": args.id, "operacion": op.a_dict()}
+    except (ValueError, LookupError) as exc:
+        _error(str(exc).splitlines()[0])
+        return SALIDA_USO
+    finally:
+        agente.cerrar()
+    if args.json:
+        _json(resultado)
+    elif resultado.get("descartado"):
+        print(f"Conflicto #{args.id} descartado: gana la central.")
+    else:
+        op = resultado["operacion"]
+        if op["estado"] == "COMPLETADO":
+            print(f"Conflicto #{args.id} resuelto: la central ya tiene ese resultado.")
+        else:
+            print(f"Conflicto #{args.id} resuelto: se enviará {op['datos']} contra la versión "
+                  f"{op['version_base']} (operación {op['uuid']}).")
+    return 0
+
+
+def _auditoria(args: argparse.Namespace) -> int:
+    agente = _abrir(args)
+    try:
+        entradas = agente.auditoria(args.n)
+    finally:
+        agente.cerrar()
+    if args.json:
+        _json(entradas)
+        return 0
+    for e in entradas:
+        print(f"{e['momento']} {e['quien']:<12} {e['accion']:<20} {e['modelo'] or ''} "
+              f"{e['objeto_id'] or ''}: {e['regla_o_motivo']}")
+    return 0
+
+
+# -- demo ----------------------------------------------------------------------------------
+
+
+def _hay_pantalla() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _arrancar_central(carpeta: Path, productos: int) -> tuple[subprocess.Popen, dict[str, str]]:
+    orden = shutil.which("sincro-central")
+    comando = ([orden] if orden else [sys.executable, "-m", "central.cli"]) + [
+        "iniciar", "--puerto", "0", "--datos", str(carpeta), "--demo", str(productos)]
+    proceso = subprocess.Popen(comando, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, bufsize=1)
+    valores: dict[str, str] = {}
+    assert proceso.stdout is not None
+    for linea in proceso.stdout:
+        clave, separador, valor = linea.strip().partition("=")
+        if separador and clave in ("TOKEN", "URL", "TIENDA", "TERMINAL"):
+            valores[clave] = valor
+            if clave == "URL":
+                break
+        elif not linea.startswith("TOKEN"):
+            print(f"  central: {linea.rstrip()}", flush=True)
+    if "URL" not in valores:
+        proceso.wait(10)
+        raise RuntimeError("La central de demo no arrancó (vea los mensajes de arriba).")
+    # Vaciar su salida en segundo plano para que nunca se bloquee escribiendo.
+    threading.Thread(target=lambda: [None for _ in proceso.stdout], daemon=True).start()
+    return proceso, valores
+
+
+def _demo(args: argparse.Namespace) -> int:
+    carpeta = Path(args.carpeta).resolve()
+    datos_central = carpeta / "central"
+    datos_terminal = Path(args.datos).resolve() if args.datos else carpeta / "terminal"
+    datos_central.mkdir(parents=True, exist_ok=True)
+    print(f"Arrancando la central de demo ({args.productos} productos) en {datos_central}…",
+          flush=True)
+    try:
+        proceso, valores = _arrancar_central(datos_central, args.productos)
+    except (OSError, RuntimeError) as exc:
+        _error(str(exc))
+        return SALIDA_FALLO
+    try:
+        url = valores["URL"]
+        tienda = valores.get("TIENDA", "T001")
+        terminal = valores.get("TERMINAL", "caja-1")
+        token = valores.get("TOKEN")
+        if token is None:
+            try:
+                credenciales.leer_token(datos_terminal, terminal)
+            except credenciales.SinToken:
+                salida = subprocess.run(
+                    [sys.executable, "-m", "central.cli", "crear-terminal", tienda, terminal,
+                     "--datos", str(datos_central)], capture_output=True, text=True, check=True)
+                token = next(linea.partition("=")[2] for linea in salida.stdout.splitlines()
+                             if linea.startswith("TOKEN="))
+        from agente.agente import Agente
+
+        agente = Agente.abrir(datos_terminal)
+        try:
+            agente.configurar(url, tienda, terminal, token)
+        finally:
+            agente.cerrar()
+        print(f"Terminal {tienda}/{terminal} configurada en {datos_terminal} contra {url}.",
+              flush=True)
+        if not args.sin_ventana and _hay_pantalla():
+            try:
+                from ui.app import main as main_ui
+            except ImportError as exc:
+                print(f"Sin interfaz gráfica ({exc}); sigo sin ventana.", flush=True)
+            else:
+                return int(main_ui(["--datos", str(datos_terminal)]) or 0)
+        return _sincronizar(argparse.Namespace(datos=str(datos_terminal), una_vez=False))
+    except credenciales.SinLlavero as exc:
+        _error(str(exc))
+        return SALIDA_USO
+    finally:
+        proceso.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proceso.wait(15)
+        if proceso.poll() is None:
+            proceso.kill()
+
+
+# -- registro de órdenes -------------------------------------------------------------------
+
+
+def registrar(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "configurar", help="servidor, tienda y terminal; el token se lee de la entrada")
+    p.add_argument("--servidor", required=True, help="URL base, p. ej. https://central/sincro")
+    p.add_argument("--tienda", required=True)
+    p.add_argument("--terminal", required=True)
+    p.add_argument("--permitir-http", action="store_true",
+                   help="permitir http sin cifrar hacia una dirección que no es local")
+    p.add_argument("--concurrencia", type=int, default=None, help="K lotes a la vez (4)")
+    p.add_argument("--intervalo", type=float, default=None,
+                   help="segundos entre descargas con conexión (60)")
+    p.set_defaults(funcion=_configurar)
+
+    p = subparsers.add_parser("sincronizar", help="sincroniza (bucle, o un pase con --una-vez)")
+    p.add_argument("--una-vez", action="store_true", help="un pase de empuje + descarga")
+    p.set_defaults(funcion=_sincronizar)
+
+    p = subparsers.add_parser("conflictos", help="conflictos para el encargado")
+    p.add_argument("--todos", action="store_true", help="también los resueltos")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(funcion=_conflictos)
+
+    p = subparsers.add_parser("resolver", help="resuelve un conflicto")
+    p.add_argument("id", type=int)
+    p.add_argument("--usar", choices=("local", "central"),
+                   help="valor para todos los campos en disputa")
+    p.add_argument("--campo", action="append", metavar="CAMPO=local|central|VALOR",
+                   help="elección por campo (repetible)")
+    p.add_argument("--descartar", metavar="MOTIVO", help="descarta la operación (gana central)")
+    p.add_argument("--motivo", help="motivo para la auditoría")
+    p.add_argument("--quien", help="quién resuelve (por defecto el usuario del sistema)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(funcion=_resolver)
+
+    p = subparsers.add_parser("auditoria", help="resoluciones automáticas y manuales")
+    p.add_argument("-n", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(funcion=_auditoria)
+
+    p = subparsers.add_parser("demo", help="central de demo + esta terminal sincronizando")
+    p.add_argument("--productos", type=int, default=1000)
+    p.add_argument("--sin-ventana", action="store_true", help="sin bandeja aunque haya pantalla")
+    p.add_argument("--carpeta", default="sincro-demo", help="carpeta local de la demo")
+    p.set_defaults(funcion=_demo)
