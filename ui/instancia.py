@@ -65,12 +65,15 @@ class InstanciaUnica(QObject):
         assert self.servidor is not None
         while self.servidor.hasPendingConnections():
             socket = self.servidor.nextPendingConnection()
-            socket.readyRead.connect(lambda s=socket: self._leer(s))
+            socket.readyRead.connect(self._leer)
             socket.disconnected.connect(socket.deleteLater)
             if socket.bytesAvailable():
                 self._leer(socket)
 
-    def _leer(self, socket: QLocalSocket) -> None:
+    def _leer(self, socket: QLocalSocket | None = None) -> None:
+        socket = socket or self.sender()
+        if not isinstance(socket, QLocalSocket):
+            return
         datos = bytes(socket.readAll().data())
         if ORDEN_MOSTRAR.strip() in datos:
             self.mostrar_pedido.emit()
@@ -78,4 +81,5 @@ class InstanciaUnica(QObject):
     def cerrar(self) -> None:
         if self.servidor is not None:
             self.servidor.close()
+            self.servidor.deleteLater()
             self.servidor = None
