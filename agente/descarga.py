@@ -67,10 +67,9 @@ class Descarga:
 
     def actualizar_esquema(self) -> Esquema:
         """Pide el esquema, lo guarda en la caché y lo da a la cola."""
-        esquema, crudo = self.cliente.esquema()
+        esquema, _ = self.cliente.esquema()
         self.cache.guardar_esquema(esquema)
         self.cola.configurar_modelos(esquema.modelos.values())
-        del crudo
         return esquema
 
     # -- descarga --------------------------------------------------------------------------
@@ -90,50 +89,56 @@ class Descarga:
         return resumen
 
     def lista_para_vender_offline(self, esquema: Esquema) -> bool:
-        return all(self.cache.estado_modelo(m.nombre).get("completo") for m in esquema.criticos())
+        return all(self.cache.estado_modelo(m.nombre)["completo"] for m in esquema.criticos())
 
     def _descargar_modelo(self, config: ConfigModelo, resumen: ResumenDescarga,
                           detener: threading.Event | None) -> None:
         estado = self.cache.estado_modelo(config.nombre)
-        if estado.get("reconstruyendo") or (estado.get("huella") and
-                                            estado.get("huella") != config.huella):
-            self._resincronizar(config, resumen, detener, "la configuración del modelo cambió")
+        if estado["reconstruyendo"] or not estado["huella_al_dia"]:
+            self._reconstruir(config, resumen, detener, "la configuración del modelo cambió"
+                              if not estado["huella_al_dia"] else "reanudar la descarga completa")
             return
-        if not estado.get("existe"):
-            self.cache.preparar_modelo(config)
+        if not estado["completo"]:
+            # Primera descarga: a la tabla sombra y cambio atómico al terminar (una descarga
+            # interrumpida se reanuda desde su cursor, sin servir un catálogo a medias).
+            self._reconstruir(config, resumen, detener, "primera descarga")
+            return
         try:
-            self._paginas(config, estado.get("cursor"), resumen, detener, sombra=False)
+            self._paginas(config, estado["cursor"], resumen, detener)
         except CursorExpirado:
-            self._resincronizar(config, resumen, detener, "el cursor caducó en la central")
+            self._reconstruir(config, resumen, detener, "el cursor caducó en la central")
 
-    def _resincronizar(self, config: ConfigModelo, resumen: ResumenDescarga,
-                       detener: threading.Event | None, motivo: str) -> None:
-        registro.registrar_evento("resincronizacion", modelo=config.nombre, motivo=motivo)
-        cursor = self.cache.iniciar_reconstruccion(config)
-        self._paginas(config, cursor, resumen, detener, sombra=True)
-        self.cache.terminar_reconstruccion(config.nombre)
-        resumen.resincronizados.append(config.nombre)
+    def _reconstruir(self, config: ConfigModelo, resumen: ResumenDescarga,
+                     detener: threading.Event | None, motivo: str) -> None:
+        registro.registrar_evento("descarga_completa", modelo=config.nombre, motivo=motivo)
+        cursor = self.cache.iniciar_reconstruccion(config.nombre)
+        try:
+            cursor = self._paginas(config, cursor, resumen, detener)
+        except CursorExpirado:
+            # El cursor de una reconstrucción interrumpida también caduca: de cero.
+            self.cache.cancelar_reconstruccion(config.nombre)
+            cursor = self.cache.iniciar_reconstruccion(config.nombre)
+            cursor = self._paginas(config, cursor, resumen, detener)
+        self.cache.terminar_reconstruccion(config.nombre, cursor)
+        if motivo != "primera descarga":
+            resumen.resincronizados.append(config.nombre)
 
     def _paginas(self, config: ConfigModelo, cursor: str | None, resumen: ResumenDescarga,
-                 detener: threading.Event | None, *, sombra: bool) -> None:
+                 detener: threading.Event | None) -> str | None:
+        """Descarga páginas desde ``cursor`` hasta el final; devuelve el último cursor."""
         validar = validador_de_datos(config)
-        completo = not cursor
         while True:
             if detener is not None and detener.is_set():
                 raise Detenido()
             pagina = self.cliente.cambios(config.nombre, cursor, self.tamano_pagina, validar)
-            if pagina.cambios and not sombra:
+            if pagina.cambios:
                 self._detectar_conflictos(config, pagina.cambios, resumen)
-            completo = completo or pagina.completo
-            self.cache.aplicar_pagina(
-                config.nombre, pagina.cambios, pagina.cursor,
-                completo=completo and not pagina.hay_mas, sombra=sombra,
-            )
+            self.cache.aplicar_pagina(config.nombre, pagina.cambios, pagina.cursor)
             resumen.filas += len(pagina.cambios)
             resumen.paginas += 1
             cursor = pagina.cursor
             if not pagina.hay_mas:
-                return
+                return cursor
 
     # -- detección temprana (seed 2.1) -----------------------------------------------------
 

@@ -227,18 +227,16 @@ class ServicioSincronizacion:
         conexion["bucle_en_marcha"] = self.en_marcha()
         por_estado = self.cola.contar_por_estado()
         modelos: dict[str, Any] = {}
-        try:
-            modelos = dict(self.cache.estados_modelos())
-        except Exception as exc:  # la caché es desechable: su fallo no oculta la cola
-            _log.warning("No se pudo leer el estado de la caché: %s", exc)
-        esquema = None
-        try:
-            esquema = self.cache.esquema()
-        except Exception:
-            esquema = None
+        esquema = self.cache.esquema()
         if esquema is not None:
-            for nombre, config_modelo in esquema.modelos.items():
-                modelos.setdefault(nombre, {})["critico"] = config_modelo.critico
+            for config_modelo in esquema.en_orden_de_descarga():
+                try:
+                    datos = dict(self.cache.estado_modelo(config_modelo.nombre))
+                except Exception as exc:  # la caché es desechable: no oculta la cola
+                    datos = {"error": str(exc)}
+                datos["critico"] = config_modelo.critico
+                datos["actualizado_en"] = datos.get("ultima_pagina")
+                modelos[config_modelo.nombre] = datos
         lista = bool(esquema is not None and esquema.criticos() and all(
             modelos.get(m.nombre, {}).get("completo") for m in esquema.criticos()))
         return {

@@ -192,11 +192,12 @@ class Sincronizador:
     def _informar(self) -> None:
         conteos = self.cola.contar_por_estado()
         antiguedad = self.cola.antiguedad_pendiente_s()
-        try:
-            cursores = {m: e.get("cursor") for m, e in self.cache.estados_modelos().items()
-                        if e.get("cursor")}
-        except Exception:
-            cursores = {}
+        cursores = {}
+        esquema = self.esquema()
+        for nombre in esquema.modelos if esquema is not None else ():
+            cursor = self.cache.cursor(nombre)
+            if cursor:
+                cursores[nombre] = cursor
         try:
             self.cliente.informar_estado({
                 "pendientes": conteos.get(PENDIENTE, 0),
