@@ -31,12 +31,12 @@ def cache_entera(cache, modelo):
     """Todas las filas de la caché (por la API de lectura de ``Cache``)."""
     config = cache.esquema().modelo(modelo)
     ids = [str(f[0]) for f in cache._lectora().execute(
-        f'SELECT "{config.clave}" FROM "{config.tabla}"').fetchall()]
+        f'SELECT "{config.clave}" FROM "{config.tabla}"').fetchall()]  # noqa: S608
     return {i: datos for i, (datos, _version) in cache.filas(modelo, ids).items()}
 
 
 def test_primera_descarga_por_paginas_criticos_primero_e_incremental(piezas, central):
-    cola, cache, cliente, descarga = piezas
+    _cola, cache, cliente, descarga = piezas
     esquema = descarga.actualizar_esquema()
     resumen = descarga.descargar(esquema)
     assert resumen.modelos[:2] == ["productos.Producto", "clientes.Cliente"] or all(
@@ -58,7 +58,7 @@ def test_primera_descarga_por_paginas_criticos_primero_e_incremental(piezas, cen
 def test_descarga_interrumpida_se_reanuda(piezas, central):
     import threading
 
-    cola, cache, cliente, descarga = piezas
+    _cola, cache, cliente, descarga = piezas
     esquema = descarga.actualizar_esquema()
     detener = threading.Event()
     original = descarga.cliente.cambios
@@ -81,7 +81,7 @@ def test_descarga_interrumpida_se_reanuda(piezas, central):
 
 
 def test_deteccion_temprana_fusiona_o_marca_conflicto(piezas, central):
-    cola, cache, cliente, descarga = piezas
+    cola, cache, _cliente, descarga = piezas
     esquema = descarga.actualizar_esquema()
     descarga.descargar(esquema)
     (fila9, v9) = cache.fila(PRODUCTO, "9")
