@@ -568,11 +568,15 @@ class Cola:
         return [desde_fila(f) for f in filas]
 
     def sin_confirmar_de(
-        self, modelo: str, objeto_ids: Iterable[str]
+        self, modelo: str, objeto_ids: Iterable[str], incluir_completadas: bool = False
     ) -> dict[str, list[Operacion]]:
         """Operaciones sin confirmar de esos objetos, en orden de cola (para la vista
-        optimista)."""
+        optimista). Con ``incluir_completadas`` también las COMPLETADO (que la caché quizá aún
+        no refleja: compare su ``version_resultado`` con la versión de la fila)."""
         ids = list(dict.fromkeys(objeto_ids))
+        estados = _EN_SIN_CONFIRMAR
+        if incluir_completadas:
+            estados = estados[:-1] + f", '{COMPLETADO}')"
         resultado: dict[str, list[Operacion]] = {}
         with self._cerrojo:
             for inicio in range(0, len(ids), _TROZO):
@@ -580,7 +584,7 @@ class Cola:
                 marcas = ", ".join("?" * len(trozo))
                 filas = self._conexion.execute(
                     f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE modelo = ? AND objeto_id IN"  # noqa: S608
-                    f" ({marcas}) AND estado IN {_EN_SIN_CONFIRMAR} ORDER BY seq",
+                    f" ({marcas}) AND estado IN {estados} ORDER BY seq",
                     [modelo, *trozo],
                 ).fetchall()
                 for fila in filas:

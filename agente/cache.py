@@ -1,0 +1,609 @@
+"""``Cache``: copia local (desechable) de los campos esenciales del catálogo de la central.
+
+Estructura de ``cache.sqlite``
+    - una tabla por modelo (``agente.esquema.tabla_de_modelo``): sus campos esenciales más
+      ``_version`` (versión de la fila en la central); índice en cada ``campos_indice``;
+    - ``<tabla>__fts``: FTS5 sobre ``campos_busqueda`` (búsqueda por prefijo mientras se
+      escribe), mantenida por disparadores en la tabla viva;
+    - ``_modelos``: cursor, huella, «completo», hora de la última página y estado de la
+      reconstrucción de cada modelo; ``_esquema``: la copia local del esquema (arranque sin red).
+
+Atomicidad
+    ``aplicar_pagina`` escribe la página (``executemany`` de altas y de bajas) y el cursor del
+    modelo en UNA transacción: un corte nunca deja media página ni un cursor por delante de los
+    datos. ``synchronous=NORMAL``: tras un corte de luz pueden faltar las últimas páginas, pero
+    el cursor retrocede con ellas y la descarga las repite.
+
+Reconstrucción
+    ``iniciar_reconstruccion`` -> páginas a la tabla sombra -> ``terminar_reconstruccion``, que
+    crea índices y FTS y sustituye la tabla viva en UNA transacción: los lectores ven el
+    catálogo anterior entero o el nuevo entero. Una reconstrucción interrumpida se reanuda
+    desde su cursor (si la huella no cambió) o empieza de cero, sin tocar la tabla viva.
+
+Hilos
+    Una conexión de escritura protegida por un cerrojo; cada hilo lector usa su propia conexión
+    (WAL: leer no espera a una página que se está aplicando). Sin E/S de red.
+
+Todos los nombres de tabla y columna salen de un ``Esquema`` validado (identificadores
+comprobados por ``agente.esquema``) y además van entre comillas dobles.
+"""
+
+# ruff: noqa: S608  (nombres de tabla/columna: identificadores validados por agente.esquema y entre comillas)
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from agente.esquema import ConfigModelo, ErrorValor, Esquema, esquema_desde_dict
+from agente.migraciones import MIGRACIONES_CACHE
+from agente.sqlite import abrir_cache, migrar, transaccion
+
+_TIPOS_SQL = {
+    "entero": "INTEGER",
+    "decimal": "TEXT",
+    "texto": "TEXT",
+    "booleano": "INTEGER",
+    "fecha_hora": "TEXT",
+    "fecha": "TEXT",
+    "uuid": "TEXT",
+    "json": "TEXT",
+}
+_SOMBRA = "__sombra"
+_TROZO = 500
+_PALABRA = re.compile(r"\w+", re.UNICODE)
+
+
+class ErrorCache(Exception):
+    """El modelo no se puede leer o escribir así (sin esquema, huella cambiada...)."""
+
+
+def _q(nombre: str) -> str:
+    """Identificador entre comillas (ya validado por ``agente.esquema``)."""
+    return '"' + nombre.replace('"', '""') + '"'
+
+
+def _ahora() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+class _Tabla:
+    """SQL de la tabla de un modelo (viva o sombra). Sólo construye texto: sin E/S."""
+
+    def __init__(self, config: ConfigModelo, nombre: str) -> None:
+        self.config = config
+        self.nombre = nombre
+        self.fts = f"{nombre}__fts"
+        self.campos = config.campos_esenciales
+        self.clave = config.clave
+        self.clave_entera = config.tipos[config.clave] == "entero"
+
+    def crear(self) -> list[str]:
+        columnas = []
+        for campo in self.campos:
+            tipo = _TIPOS_SQL[self.config.tipos[campo]]
+            if campo == self.clave:
+                restriccion = "PRIMARY KEY" if self.clave_entera else "NOT NULL UNIQUE"
+                columnas.append(f"{_q(campo)} {tipo} {restriccion}")
+            else:
+                columnas.append(f"{_q(campo)} {tipo}")
+        columnas.append('"_version" INTEGER NOT NULL')
+        return [f"CREATE TABLE {_q(self.nombre)} ({', '.join(columnas)})"]
+
+    def indices_y_busqueda(self, llenar_fts: bool) -> list[str]:
+        """Índices, FTS (rellenada desde la tabla si ``llenar_fts``) y sus disparadores."""
+        sentencias = [
+            f"CREATE INDEX {_q(f'{self.nombre}__{campo}')} ON {_q(self.nombre)} ({_q(campo)})"
+            for campo in self.config.campos_indice
+            if campo != self.clave
+        ]
+        busqueda = self.config.campos_busqueda
+        if not busqueda:
+            return sentencias
+        cols = ", ".join(_q(c) for c in busqueda)
+        nuevos = ", ".join(f"new.{_q(c)}" for c in busqueda)
+        cambia = " OR ".join(f"old.{_q(c)} IS NOT new.{_q(c)}" for c in busqueda)
+        sets = ", ".join(f"{_q(c)} = new.{_q(c)}" for c in busqueda)
+        fts, tabla = _q(self.fts), _q(self.nombre)
+        sentencias.append(
+            f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, "
+            "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')"
+        )
+        if llenar_fts:
+            sentencias.append(
+                f"INSERT INTO {fts} (rowid, {cols}) SELECT rowid, {cols} FROM {tabla}"
+            )
+        sentencias += [
+            f"CREATE TRIGGER {_q(self.nombre + '__fts_alta')} AFTER INSERT ON {tabla} BEGIN "
+            f"INSERT INTO {fts} (rowid, {cols}) VALUES (new.rowid, {nuevos}); END",
+            f"CREATE TRIGGER {_q(self.nombre + '__fts_cambio')} AFTER UPDATE ON {tabla} "
+            f"WHEN {cambia} BEGIN UPDATE {fts} SET {sets} WHERE rowid = new.rowid; END",
+            f"CREATE TRIGGER {_q(self.nombre + '__fts_baja')} AFTER DELETE ON {tabla} BEGIN "
+            f"DELETE FROM {fts} WHERE rowid = old.rowid; END",
+        ]
+        return sentencias
+
+    def borrar(self) -> list[str]:
+        return [f"DROP TABLE IF EXISTS {_q(self.fts)}", f"DROP TABLE IF EXISTS {_q(self.nombre)}"]
+
+    @property
+    def upsert(self) -> str:
+        cols = [*self.campos, "_version"]
+        marcas = ", ".join("?" * len(cols))
+        sets = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in cols if c != self.clave)
+        tabla = _q(self.nombre)
+        return (
+            f"INSERT INTO {tabla} ({', '.join(_q(c) for c in cols)}) VALUES ({marcas}) "
+            f"ON CONFLICT ({_q(self.clave)}) DO UPDATE SET {sets} "
+            f'WHERE excluded."_version" >= {tabla}."_version"'
+        )
+
+    @property
+    def baja(self) -> str:
+        return f'DELETE FROM {_q(self.nombre)} WHERE {_q(self.clave)} = ? AND "_version" <= ?'
+
+
+class Cache:
+    """La caché de una terminal (ver el docstring del módulo)."""
+
+    def __init__(self, ruta: str | os.PathLike[str]) -> None:
+        self.ruta = os.fspath(ruta)
+        self._escritura = abrir_cache(self.ruta)
+        self._cerrojo = threading.RLock()
+        self._locales = threading.local()
+        self._lectoras: list[sqlite3.Connection] = []
+        self._cerrojo_lectoras = threading.Lock()
+        migrar(self._escritura, MIGRACIONES_CACHE)
+        self._esquema = self._leer_esquema()
+
+    # -- ciclo de vida -----------------------------------------------------------------------
+
+    def cerrar(self) -> None:
+        with self._cerrojo_lectoras:
+            for conexion in self._lectoras:
+                conexion.close()
+            self._lectoras.clear()
+        with self._cerrojo:
+            self._escritura.close()
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *excepcion: object) -> None:
+        self.cerrar()
+
+    def _lectora(self) -> sqlite3.Connection:
+        conexion = getattr(self._locales, "conexion", None)
+        if conexion is None:
+            conexion = abrir_cache(self.ruta)
+            conexion.execute("PRAGMA query_only = ON")
+            self._locales.conexion = conexion
+            with self._cerrojo_lectoras:
+                self._lectoras.append(conexion)
+        return conexion
+
+    # -- esquema local -----------------------------------------------------------------------
+
+    def _leer_esquema(self) -> Esquema | None:
+        fila = self._escritura.execute("SELECT json FROM _esquema WHERE id = 1").fetchone()
+        return esquema_desde_dict(json.loads(fila[0])) if fila else None
+
+    def esquema(self) -> Esquema | None:
+        """El último esquema guardado (``None`` si nunca se sincronizó)."""
+        return self._esquema
+
+    def guardar_esquema(self, datos: Mapping[str, Any] | Esquema) -> Esquema:
+        """Valida y guarda el esquema; crea las tablas de los modelos nuevos (vacías) y borra
+        las de los que desaparecen. Un modelo cuya huella cambió conserva su tabla (la sirve)
+        hasta que se reconstruya: ``necesita_reconstruccion`` lo dice."""
+        esquema = datos if isinstance(datos, Esquema) else esquema_desde_dict(datos)
+        with self._cerrojo, transaccion(self._escritura) as c:
+            conocidos = {
+                f[0]: f[1] for f in c.execute("SELECT modelo, tabla FROM _modelos").fetchall()
+            }
+            for nombre, tabla in conocidos.items():
+                if nombre not in esquema.modelos:
+                    self._borrar_tablas(c, tabla)
+                    c.execute("DELETE FROM _modelos WHERE modelo = ?", (nombre,))
+            for config in esquema.modelos.values():
+                if config.nombre in conocidos:
+                    continue
+                viva = _Tabla(config, config.tabla)
+                for sentencia in viva.crear() + viva.indices_y_busqueda(llenar_fts=False):
+                    c.execute(sentencia)
+                c.execute(
+                    "INSERT INTO _modelos (modelo, tabla, huella) VALUES (?, ?, ?)",
+                    (config.nombre, config.tabla, config.huella),
+                )
+            c.execute(
+                "INSERT INTO _esquema (id, json, guardado_en) VALUES (1, ?, ?) ON CONFLICT (id) "
+                "DO UPDATE SET json = excluded.json, guardado_en = excluded.guardado_en",
+                (json.dumps(esquema.a_dict(), ensure_ascii=False), _ahora()),
+            )
+            self._esquema = esquema
+        return esquema
+
+    def _borrar_tablas(self, c: sqlite3.Connection, tabla: str) -> None:
+        for nombre in (tabla, tabla + _SOMBRA):
+            c.execute(f"DROP TABLE IF EXISTS {_q(nombre + '__fts')}")
+            c.execute(f"DROP TABLE IF EXISTS {_q(nombre)}")
+
+    def _config(self, modelo: str) -> ConfigModelo:
+        if self._esquema is None:
+            raise ErrorCache(
+                "Esta terminal aún no tiene el esquema de la central: ejecute «sincro configurar»"
+                " o «sincro sincronizar» con conexión."
+            )
+        return self._esquema.modelo(modelo)
+
+    # -- metadatos por modelo ----------------------------------------------------------------
+
+    def estado_modelo(self, modelo: str) -> dict[str, Any]:
+        """Cursor, «completo», última página, filas y si hace falta reconstruir."""
+        config = self._config(modelo)
+        c = self._lectora()
+        fila = c.execute(
+            "SELECT huella, cursor, completo, ultima_pagina, reconstruyendo, cursor_sombra "
+            "FROM _modelos WHERE modelo = ?",
+            (modelo,),
+        ).fetchone()
+        if fila is None:
+            raise ErrorCache(f"El modelo {modelo} no tiene tabla en la caché.")
+        huella, cursor, completo, ultima, reconstruyendo, cursor_sombra = fila
+        filas = c.execute(f"SELECT COUNT(*) FROM {_q(config.tabla)}").fetchone()[0]
+        return {
+            "modelo": modelo,
+            "filas": filas,
+            "cursor": cursor,
+            "completo": bool(completo) and huella == config.huella,
+            "ultima_pagina": ultima,
+            "reconstruyendo": bool(reconstruyendo),
+            "cursor_reconstruccion": cursor_sombra,
+            "huella_al_dia": huella == config.huella,
+        }
+
+    def cursor(self, modelo: str) -> str | None:
+        """Cursor de la descarga incremental (el de la tabla viva)."""
+        self._config(modelo)
+        fila = (
+            self._lectora()
+            .execute("SELECT cursor FROM _modelos WHERE modelo = ?", (modelo,))
+            .fetchone()
+        )
+        return fila[0] if fila else None
+
+    def necesita_reconstruccion(self, modelo: str) -> bool:
+        """Sí si nunca se descargó entero o su configuración (huella) cambió."""
+        estado = self.estado_modelo(modelo)
+        return not (estado["completo"] and estado["huella_al_dia"])
+
+    # -- escritura de páginas ----------------------------------------------------------------
+
+    def aplicar_pagina(
+        self,
+        modelo: str,
+        cambios: Sequence[Mapping[str, Any]],
+        cursor: str | None,
+        completo: bool | None = None,
+    ) -> int:
+        """Aplica una página de ``cambios`` (``{"id", "version", "datos"}`` o
+        ``{"id", "version", "borrado": true}``) y guarda ``cursor`` en la misma transacción.
+
+        Durante una reconstrucción la página va a la tabla sombra (y el cursor al de la
+        reconstrucción). ``completo`` marca el modelo como completo (``None`` lo deja igual).
+        Devuelve el número de cambios aplicados.
+        """
+        config = self._config(modelo)
+        altas, bajas = _separar(config, cambios)
+        with self._cerrojo, transaccion(self._escritura) as c:
+            huella, reconstruyendo = c.execute(
+                "SELECT huella, reconstruyendo FROM _modelos WHERE modelo = ?", (modelo,)
+            ).fetchone()
+            if reconstruyendo:
+                tabla = _Tabla(config, config.tabla + _SOMBRA)
+                c.execute(
+                    "UPDATE _modelos SET cursor_sombra = ? WHERE modelo = ?", (cursor, modelo)
+                )
+            else:
+                if huella != config.huella:
+                    raise ErrorCache(
+                        f"La configuración de {modelo} cambió: hay que reconstruir su caché "
+                        "(iniciar_reconstruccion) antes de aplicar páginas."
+                    )
+                tabla = _Tabla(config, config.tabla)
+                c.execute(
+                    "UPDATE _modelos SET cursor = ?, completo = COALESCE(?, completo),"
+                    " ultima_pagina = ? WHERE modelo = ?",
+                    (cursor, None if completo is None else int(completo), _ahora(), modelo),
+                )
+            if altas:
+                c.executemany(tabla.upsert, altas)
+            if bajas:
+                c.executemany(tabla.baja, bajas)
+        return len(altas) + len(bajas)
+
+    def iniciar_reconstruccion(self, modelo: str) -> str | None:
+        """Empieza (o reanuda) la reconstrucción completa de ``modelo`` en su tabla sombra.
+
+        Devuelve el cursor desde el que seguir descargando: ``None`` = desde el principio; una
+        cadena = reanudar una reconstrucción interrumpida con la misma huella.
+        """
+        config = self._config(modelo)
+        sombra = _Tabla(config, config.tabla + _SOMBRA)
+        with self._cerrojo, transaccion(self._escritura) as c:
+            reconstruyendo, huella_sombra, cursor_sombra = c.execute(
+                "SELECT reconstruyendo, huella_sombra, cursor_sombra FROM _modelos "
+                "WHERE modelo = ?",
+                (modelo,),
+            ).fetchone()
+            if reconstruyendo and huella_sombra == config.huella:
+                return cursor_sombra
+            for sentencia in sombra.borrar() + sombra.crear():
+                c.execute(sentencia)
+            c.execute(
+                "UPDATE _modelos SET reconstruyendo = 1, huella_sombra = ?, cursor_sombra = NULL"
+                " WHERE modelo = ?",
+                (config.huella, modelo),
+            )
+        return None
+
+    def terminar_reconstruccion(self, modelo: str, cursor: str | None) -> None:
+        """Sustituye la tabla viva por la sombra (con índices y FTS) en UNA transacción y deja
+        el modelo completo con ``cursor``."""
+        config = self._config(modelo)
+        viva = _Tabla(config, config.tabla)
+        sombra = _Tabla(config, config.tabla + _SOMBRA)
+        with self._cerrojo, transaccion(self._escritura) as c:
+            reconstruyendo, huella_sombra = c.execute(
+                "SELECT reconstruyendo, huella_sombra FROM _modelos WHERE modelo = ?", (modelo,)
+            ).fetchone()
+            if not reconstruyendo:
+                raise ErrorCache(f"{modelo} no se está reconstruyendo.")
+            if huella_sombra != config.huella:
+                raise ErrorCache(
+                    f"La configuración de {modelo} cambió durante la reconstrucción: empiece otra."
+                )
+            for sentencia in viva.borrar() + sombra.borrar()[:1]:
+                c.execute(sentencia)
+            c.execute(f"ALTER TABLE {_q(sombra.nombre)} RENAME TO {_q(viva.nombre)}")
+            for sentencia in viva.indices_y_busqueda(llenar_fts=True):
+                c.execute(sentencia)
+            c.execute(
+                "UPDATE _modelos SET huella = ?, cursor = ?, completo = 1, ultima_pagina = ?,"
+                " reconstruyendo = 0, huella_sombra = NULL, cursor_sombra = NULL"
+                " WHERE modelo = ?",
+                (config.huella, cursor, _ahora(), modelo),
+            )
+
+    def cancelar_reconstruccion(self, modelo: str) -> None:
+        """Abandona la reconstrucción (borra la sombra); la tabla viva no cambia."""
+        config = self._config(modelo)
+        with self._cerrojo, transaccion(self._escritura) as c:
+            for sentencia in _Tabla(config, config.tabla + _SOMBRA).borrar():
+                c.execute(sentencia)
+            c.execute(
+                "UPDATE _modelos SET reconstruyendo = 0, huella_sombra = NULL,"
+                " cursor_sombra = NULL WHERE modelo = ?",
+                (modelo,),
+            )
+
+    # -- lectura -----------------------------------------------------------------------------
+
+    def fila(self, modelo: str, objeto_id: str) -> tuple[dict[str, Any], int] | None:
+        """``(datos, version)`` de la central para ese objeto, o ``None``."""
+        resultado = self.filas(modelo, [objeto_id])
+        return resultado.get(str(objeto_id))
+
+    def filas(
+        self, modelo: str, objeto_ids: Iterable[str]
+    ) -> dict[str, tuple[dict[str, Any], int]]:
+        """``{objeto_id: (datos, version)}`` de los que estén en la caché."""
+        config = self._config(modelo)
+        claves = []
+        for objeto_id in objeto_ids:
+            try:
+                claves.append(clave_sql(config, objeto_id))
+            except ErrorValor:
+                continue
+        c = self._lectora()
+        resultado = {}
+        for inicio in range(0, len(claves), _TROZO):
+            trozo = claves[inicio : inicio + _TROZO]
+            marcas = ", ".join("?" * len(trozo))
+            cursor = c.execute(
+                f"SELECT * FROM {_q(config.tabla)} WHERE {_q(config.clave)} IN ({marcas})",
+                trozo,
+            )
+            resultado.update(_leer(config, cursor))
+        return resultado
+
+    def buscar(
+        self, modelo: str, texto: str, limite: int = 50
+    ) -> list[tuple[str, dict[str, Any], int]]:
+        """Filas cuyo ``campos_indice`` (o clave) es exactamente ``texto`` primero; después las
+        que casan por prefijo en ``campos_busqueda`` (FTS5), hasta ``limite``."""
+        config = self._config(modelo)
+        c = self._lectora()
+        texto = texto.strip()
+        if not texto or limite <= 0:
+            return []
+        encontrados: dict[str, tuple[dict[str, Any], int]] = {}
+        tabla = _q(config.tabla)
+        exactos = [config.clave, *[f for f in config.campos_indice if f != config.clave]]
+        for campo in exactos:
+            try:
+                valor: Any = clave_sql(config, texto) if campo == config.clave else texto
+            except ErrorValor:
+                continue
+            cursor = c.execute(
+                f"SELECT * FROM {tabla} WHERE {_q(campo)} = ? LIMIT ?",
+                (valor, limite),
+            )
+            for objeto_id, fila in _leer(config, cursor).items():
+                encontrados.setdefault(objeto_id, fila)
+        consulta = consulta_fts(texto)
+        if config.campos_busqueda and consulta and len(encontrados) < limite:
+            fts = _q(config.tabla + "__fts")
+            cursor = c.execute(
+                f"SELECT {tabla}.* FROM {fts} JOIN {tabla} ON {tabla}.rowid = {fts}.rowid "
+                f"WHERE {fts} MATCH ? LIMIT ?",
+                (consulta, limite),
+            )
+            for objeto_id, fila in _leer(config, cursor).items():
+                encontrados.setdefault(objeto_id, fila)
+        return [(k, datos, version) for k, (datos, version) in encontrados.items()][:limite]
+
+    # -- catálogo paginado (pestaña Catálogo de la UI; añadido por la issue 5) ----------------
+
+    def _exactos(self, config: ConfigModelo, texto: str) -> list[tuple[str, Any]]:
+        """``(campo, valor)`` para la coincidencia exacta por clave y ``campos_indice``."""
+        pares = []
+        for campo in [config.clave, *[f for f in config.campos_indice if f != config.clave]]:
+            try:
+                pares.append((campo, clave_sql(config, texto) if campo == config.clave
+                              else texto))
+            except ErrorValor:
+                continue
+        return pares
+
+    def _donde_busqueda(self, config: ConfigModelo, texto: str) -> tuple[str, list[Any]] | None:
+        """Condición «casa por prefijo (FTS5) y no es coincidencia exacta», o ``None``."""
+        consulta = consulta_fts(texto)
+        if not config.campos_busqueda or not consulta:
+            return None
+        tabla, fts = _q(config.tabla), _q(config.tabla + "__fts")
+        condicion = f"{tabla}.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
+        parametros: list[Any] = [consulta]
+        for campo, valor in self._exactos(config, texto):
+            condicion += f" AND {tabla}.{_q(campo)} IS NOT ?"
+            parametros.append(valor)
+        return condicion, parametros
+
+    def _filas_exactas(self, config: ConfigModelo, texto: str) -> dict[str, tuple[dict, int]]:
+        c = self._lectora()
+        encontrados: dict[str, tuple[dict[str, Any], int]] = {}
+        for campo, valor in self._exactos(config, texto):
+            cursor = c.execute(f"SELECT * FROM {_q(config.tabla)} WHERE {_q(campo)} = ?",
+                               (valor,))
+            for objeto_id, fila in _leer(config, cursor).items():
+                encontrados.setdefault(objeto_id, fila)
+        return encontrados
+
+    def contar(self, modelo: str, texto: str | None = None) -> int:
+        """Filas del modelo; con ``texto``, las que devolvería ``listar`` con ese texto."""
+        config = self._config(modelo)
+        c = self._lectora()
+        texto = (texto or "").strip()
+        if not texto:
+            return c.execute(f"SELECT COUNT(*) FROM {_q(config.tabla)}").fetchone()[0]
+        total = len(self._filas_exactas(config, texto))
+        donde = self._donde_busqueda(config, texto)
+        if donde is not None:
+            condicion, parametros = donde
+            total += c.execute(f"SELECT COUNT(*) FROM {_q(config.tabla)} WHERE {condicion}",
+                               parametros).fetchone()[0]
+        return total
+
+    def listar(self, modelo: str, desde: int = 0, limite: int = 200,
+               texto: str | None = None) -> list[tuple[str, dict[str, Any], int]]:
+        """Una página ``[(objeto_id, datos, version)]`` del modelo en orden estable (rowid).
+
+        Con ``texto``: primero las coincidencias exactas por clave o ``campos_indice`` (código
+        de barras), después las que casan por prefijo en ``campos_busqueda`` (FTS5). ``desde``
+        cuenta sobre esa lista entera, así que las páginas se pueden pedir una tras otra.
+        Sólo lee (conexión lectora del hilo): seguro desde cualquier hilo."""
+        config = self._config(modelo)
+        c = self._lectora()
+        desde, limite = max(0, int(desde)), max(0, int(limite))
+        texto = (texto or "").strip()
+        tabla = _q(config.tabla)
+        if not texto:
+            cursor = c.execute(f"SELECT * FROM {tabla} ORDER BY rowid LIMIT ? OFFSET ?",
+                               (limite, desde))
+            return [(k, d, v) for k, (d, v) in _leer(config, cursor).items()]
+        exactos = list(self._filas_exactas(config, texto).items())
+        pagina = [(k, d, v) for k, (d, v) in exactos[desde:desde + limite]]
+        donde = self._donde_busqueda(config, texto)
+        if donde is not None and len(pagina) < limite:
+            condicion, parametros = donde
+            cursor = c.execute(
+                f"SELECT * FROM {tabla} WHERE {condicion} ORDER BY rowid LIMIT ? OFFSET ?",
+                (*parametros, limite - len(pagina), max(0, desde - len(exactos))))
+            pagina += [(k, d, v) for k, (d, v) in _leer(config, cursor).items()]
+        return pagina
+
+
+# -- auxiliares puros ------------------------------------------------------------------------
+
+
+def consulta_fts(texto: str) -> str:
+    """Consulta FTS5 segura: cada palabra como prefijo entre comillas, todas obligatorias."""
+    palabras = _PALABRA.findall(texto)
+    return " AND ".join(f'"{p}"*' for p in palabras)
+
+
+def clave_sql(config: ConfigModelo, objeto_id: Any) -> Any:
+    """El identificador de objeto (cadena en el protocolo) como valor de su columna clave."""
+    tipo = config.tipos[config.clave]
+    if tipo == "entero":
+        if isinstance(objeto_id, int) and not isinstance(objeto_id, bool):
+            return objeto_id
+        texto = str(objeto_id).strip()
+        if not re.fullmatch(r"-?\d{1,18}", texto):
+            raise ErrorValor(f"El identificador de {config.nombre} es un entero, no {objeto_id!r}.")
+        return int(texto)
+    if tipo == "uuid":
+        return config.normalizar_valor(config.clave, str(objeto_id))
+    return str(objeto_id)
+
+
+def _separar(
+    config: ConfigModelo, cambios: Sequence[Mapping[str, Any]]
+) -> tuple[list[tuple], list[tuple]]:
+    """Altas/cambios (tuplas para el upsert) y bajas (clave, versión). Si un objeto aparece
+    varias veces en la página, sólo cuenta su último cambio."""
+    campos = config.campos_esenciales
+    indice_clave = campos.index(config.clave)
+    json_campos = [i for i, c in enumerate(campos) if config.tipos[c] == "json"]
+    ultimo: dict[Any, Mapping[str, Any]] = {}
+    for cambio in cambios:
+        ultimo[cambio["id"]] = cambio
+    if len(ultimo) != len(cambios):
+        cambios = list(ultimo.values())
+    altas: list[tuple] = []
+    bajas: list[tuple] = []
+    for cambio in cambios:
+        if cambio.get("borrado"):
+            bajas.append((clave_sql(config, cambio["id"]), cambio["version"]))
+            continue
+        obtener = cambio["datos"].get
+        fila = [*map(obtener, campos), cambio["version"]]
+        if fila[indice_clave] is None:
+            fila[indice_clave] = clave_sql(config, cambio["id"])
+        for i in json_campos:
+            if fila[i] is not None:
+                fila[i] = json.dumps(fila[i], ensure_ascii=False)
+        altas.append(tuple(fila))
+    return altas, bajas
+
+
+def _leer(config: ConfigModelo, cursor: sqlite3.Cursor) -> dict[str, tuple[dict[str, Any], int]]:
+    columnas = [d[0] for d in cursor.description]
+    conversiones = {
+        c: config.tipos[c] for c in columnas if config.tipos.get(c) in ("booleano", "json")
+    }
+    resultado = {}
+    for fila in cursor.fetchall():
+        datos = dict(zip(columnas, fila, strict=True))
+        version = datos.pop("_version")
+        for campo, tipo in conversiones.items():
+            valor = datos.get(campo)
+            if valor is not None:
+                datos[campo] = bool(valor) if tipo == "booleano" else json.loads(valor)
+        resultado[str(datos[config.clave])] = (datos, version)
+    return resultado
