@@ -1,0 +1,108 @@
+"""Servicio de sincronización (lo que expone la fachada) con cola, caché, llavero y central
+reales: configuración, un pase, estado, 401, y el bucle con empuje inmediato al encolar."""
+
+import time
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from agente import credenciales
+from agente.cache import Cache
+from agente.cliente import ErrorAutenticacion
+from agente.cola import Cola, NuevaOperacion
+from agente.configuracion import ErrorConfiguracion
+from agente.operacion import COMPLETADO, PENDIENTE
+from agente.servicio import ServicioSincronizacion
+
+PRODUCTO = "productos.Producto"
+
+
+@pytest.fixture
+def servicio(tmp_path):
+    cola = Cola(tmp_path / "cola.sqlite")
+    cache = Cache(tmp_path / "cache.sqlite")
+    s = ServicioSincronizacion(tmp_path, cola, cache)
+    yield s
+    s.cerrar()
+    cache.cerrar()
+    cola.cerrar()
+
+
+def esperar(condicion, segundos=20.0):
+    limite = time.monotonic() + segundos
+    while time.monotonic() < limite:
+        if condicion():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_configurar_valida_url_y_guarda_el_token_solo_en_el_llavero(servicio, central, tmp_path):
+    with pytest.raises(ErrorConfiguracion, match="https"):
+        servicio.configurar("http://central.ejemplo/sincro", "T001", "caja-1", "x")
+    servicio.configurar(central.url, central.tienda, central.terminal, central.token)
+    assert credenciales.leer_token(tmp_path, central.terminal) == central.token
+    for fichero in tmp_path.iterdir():
+        if fichero.is_file():
+            assert central.token.encode() not in fichero.read_bytes(), fichero
+
+
+def test_sin_llavero_lo_dice_y_como_arreglarlo(servicio, central):
+    anterior = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        with pytest.raises(credenciales.SinLlavero, match="PYTHON_KEYRING_BACKEND"):
+            servicio.configurar(central.url, central.tienda, central.terminal, central.token)
+    finally:
+        keyring.set_keyring(anterior)
+
+
+def test_un_pase_deja_la_terminal_lista_y_al_dia(servicio, central):
+    estado = servicio.estado()
+    assert estado["conexion"]["estado"] == "sin configurar"
+    servicio.configurar(central.url, central.tienda, central.terminal, central.token)
+    resumen = servicio.sincronizar_una_vez()
+    assert resumen.descarga.lista_para_vender_offline
+    estado = servicio.estado()
+    assert estado["conexion"]["estado"] == "al día"
+    assert estado["lista_para_vender_offline"] is True
+    assert estado["ultimo_empuje_ok"] and estado["ultima_descarga_ok"]
+    assert estado["modelos"][PRODUCTO]["completo"] and estado["modelos"][PRODUCTO]["critico"]
+    assert isinstance(estado["desfase_ms"], int)
+    assert estado["cola"]["por_estado"][PENDIENTE] == 0
+
+
+def test_401_para_y_conserva_la_cola(servicio, central):
+    servicio.configurar(central.url, central.tienda, central.terminal, "token-revocado")
+    op = servicio.cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="1", tipo="ajustar",
+                                              datos={"stock": -1}))
+    with pytest.raises(ErrorAutenticacion):
+        servicio.sincronizar_una_vez()
+    estado = servicio.estado()
+    assert estado["conexion"]["estado"] == "error de autenticación"
+    assert "token" in estado["conexion"]["mensaje"]
+    assert servicio.cola.obtener(op.uuid).estado == PENDIENTE
+
+
+def test_bucle_empuja_al_encolar_sin_esperar_a_la_descarga(servicio, central, tmp_path):
+    servicio.configurar(central.url, central.tienda, central.terminal, central.token,
+                        intervalo_descarga=3600)
+    cambios = []
+    servicio.al_cambiar_estado(cambios.append)
+    servicio.iniciar()
+    assert esperar(lambda: servicio.estado()["lista_para_vender_offline"])
+    assert esperar(lambda: servicio.conectividad.estado == "al día")
+    # En este proceso (despertar) ...
+    op = servicio.cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="4", tipo="ajustar",
+                                              datos={"stock": -1}))
+    servicio.despertar()
+    assert esperar(lambda: servicio.cola.obtener(op.uuid).estado == COMPLETADO)
+    # ... y desde otro proceso/conexión (PRAGMA data_version), sin despertar a nadie.
+    with Cola(tmp_path / "cola.sqlite") as otra:
+        otra_op = otra.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="4", tipo="ajustar",
+                                              datos={"stock": -1}))
+    assert esperar(lambda: servicio.cola.obtener(otra_op.uuid).estado == COMPLETADO)
+    servicio.detener()
+    assert not servicio.en_marcha()
+    assert any(c["estado"] == "sincronizando" for c in cambios)
