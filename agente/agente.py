@@ -48,6 +48,7 @@ class Agente:
             self._estado_general,
             self._estado_cola,
             self._estado_modelos,
+            self._estado_sincronizacion,
         ]
         """Funciones que componen ``estado()``; otros módulos (el sincronizador) añaden la
         suya con ``agente.partes_estado.append(funcion)``. Cada una devuelve un dict plano."""
@@ -72,6 +73,9 @@ class Agente:
         return cls(ruta, cola, cache)
 
     def cerrar(self) -> None:
+        servicio = self.__dict__.get("_servicio_sincro")
+        if servicio is not None:  # sincronización (issue 4): parar el bucle antes de cerrar
+            servicio.cerrar()
         self._cache.cerrar()
         self._cola.cerrar()
 
@@ -335,6 +339,27 @@ class Agente:
                     break
         return resultados
 
+    def contar(self, modelo: str, texto: str | None = None) -> int:
+        """Filas de ``modelo`` en la caché (con ``texto``: las que casan, como ``listar``)."""
+        self._esquema_exigido().modelo(modelo)
+        return self._cache.contar(modelo, texto)
+
+    def listar(
+        self, modelo: str, desde: int = 0, limite: int = 200, texto: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Una página del catálogo local para la UI (``Cache.listar``: orden estable; con
+        ``texto``, exactos primero y luego por prefijo), con valores optimistas. Devuelve UNA
+        entrada por fila de la caché, para que ``desde`` avance igual que en ``contar``: una
+        fila que esta terminal borró y la central aún no lleva ``"_borrado_pendiente": True``
+        con los datos de la central. (Añadido por la issue 5, pestaña Catálogo.)"""
+        config = self._esquema_exigido().modelo(modelo)
+        filas = {k: (d, v) for k, d, v in self._cache.listar(modelo, desde, limite, texto)}
+        optimistas = self._optimistas(config, list(filas), filas)
+        return [
+            optimistas.get(clave, {**datos, "_borrado_pendiente": True})
+            for clave, (datos, _version) in filas.items()
+        ]
+
     def cola(
         self, estado: str | None = None, modelo: str | None = None, limite: int | None = None
     ) -> list[Operacion]:
@@ -389,6 +414,74 @@ class Agente:
             }
         lista = all(modelos[m.nombre]["completo"] for m in esquema.criticos())
         return {"modelos": modelos, "lista_para_vender_offline": lista}
+
+    # -- sincronización (issue 4; delega en agente.servicio.ServicioSincronizacion) ----------
+
+    @property
+    def sincronizacion(self) -> Any:
+        """El ``ServicioSincronizacion`` de esta terminal (se crea al primer uso y añade su
+        parte a ``estado()``: conexión, últimos éxitos, conflictos, operaciones retenidas)."""
+        servicio = self.__dict__.get("_servicio_sincro")
+        if servicio is None:
+            from agente.servicio import ServicioSincronizacion
+
+            servicio = ServicioSincronizacion(self.directorio, self._cola, self._cache)
+            self.__dict__["_servicio_sincro"] = servicio
+        return servicio
+
+    def _estado_sincronizacion(self) -> dict[str, Any]:
+        return self.sincronizacion.parte_estado()
+
+    def configurar(self, servidor: str, tienda: str, terminal: str, token: str | None,
+                   **opciones: Any) -> Any:
+        """Guarda ``config.json`` (sin token) y el token en el llavero. Ver ``servicio``."""
+        return self.sincronizacion.configurar(servidor, tienda, terminal, token, **opciones)
+
+    def sincronizar_una_vez(self, al_progreso: Callable[[str], None] | None = None) -> Any:
+        """Un pase (empuje + descarga); red: nunca desde el hilo de la GUI."""
+        return self.sincronizacion.sincronizar_una_vez(al_progreso)
+
+    def iniciar_sincronizacion(self, al_progreso: Callable[[str], None] | None = None) -> None:
+        """Bucle de sincronización en un hilo de fondo (para la bandeja)."""
+        self.sincronizacion.iniciar(al_progreso)
+
+    def detener_sincronizacion(self) -> None:
+        self.sincronizacion.detener()
+
+    def ejecutar_sincronizacion(self, detener: Any,
+                                al_progreso: Callable[[str], None] | None = None) -> None:
+        """Bucle en el hilo que llama hasta ``detener.set()`` (la CLI)."""
+        self.sincronizacion.ejecutar_bucle(detener, al_progreso)
+
+    def despertar(self) -> None:
+        self.sincronizacion.despertar()
+
+    def al_cambiar_estado(self, funcion: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+        """``funcion(estado_conexion)`` en cada cambio; devuelve cómo quitarla."""
+        return self.sincronizacion.al_cambiar_estado(funcion)
+
+    def conflictos(self, estado: str | None = "ABIERTO") -> list[dict[str, Any]]:
+        return self.sincronizacion.conflictos(estado)
+
+    def resolver(self, identificador: int, elecciones: Mapping[str, Any] | None = None, *,
+                 usar: str | None = None, quien: str | None = None,
+                 motivo: str | None = None) -> Operacion:
+        return self.sincronizacion.resolver(identificador, elecciones, usar=usar, quien=quien,
+                                            motivo=motivo)
+
+    def descartar_conflicto(self, identificador: int, motivo: str, *,
+                            quien: str | None = None) -> Operacion:
+        return self.sincronizacion.conflictos_.descartar(identificador, motivo, quien)
+
+    def reintentar(self, uuid: str, datos: Mapping[str, Any] | None = None, *,
+                   quien: str | None = None, motivo: str | None = None) -> Operacion:
+        return self.sincronizacion.reintentar(uuid, datos, quien=quien, motivo=motivo)
+
+    def descartar(self, uuid: str, motivo: str, *, quien: str | None = None) -> Operacion:
+        return self.sincronizacion.descartar(uuid, motivo, quien=quien)
+
+    def auditoria(self, limite: int = 100) -> list[dict[str, Any]]:
+        return self.sincronizacion.auditoria(limite)
 
 
 def _no_reflejada(op: Operacion, version_cache: int | None) -> bool:

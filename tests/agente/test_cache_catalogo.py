@@ -57,3 +57,21 @@ def test_codigo_de_barras_exacto_y_varias_palabras(cache):
     assert ids(cache.listar(PRODUCTO, 0, 10, texto="lec des")) == ["4"]
     assert cache.contar(PRODUCTO, "zzz") == 0
     assert cache.listar(PRODUCTO, 0, 10, texto="zzz") == []
+
+
+def test_agente_listar_da_valores_optimistas_y_una_entrada_por_fila(datos_dir, esquema_dict):
+    from agente.agente import Agente
+
+    with Agente.abrir(datos_dir) as agente:
+        agente.guardar_esquema(esquema_dict)
+        agente.cache.aplicar_pagina(PRODUCTO, [
+            {"id": str(i), "version": i, "datos": {"id": i, "nombre": f"Pan {i}",
+                                                   "codigo": f"C{i}", "precio": "1.00",
+                                                   "stock": 10, "categoria": None}}
+            for i in (1, 2, 3)], "3", completo=True)
+        agente.ajustar(PRODUCTO, "2", "stock", -3)
+        filas = agente.listar(PRODUCTO, 0, 10)
+        assert [(f["id"], f["stock"]) for f in filas] == [(1, 10), (2, 7), (3, 10)]
+        assert agente.contar(PRODUCTO) == 3
+        assert [f["id"] for f in agente.listar(PRODUCTO, 1, 5, texto="pan")] == [2, 3]
+        assert agente.contar(PRODUCTO, "C2") == 1
