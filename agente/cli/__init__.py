@@ -1,0 +1,79 @@
+"""CLI ``sincro``: reúne las subórdenes de módulos pequeños.
+
+Añadir un módulo de órdenes = una línea en ``MODULOS``. Cada módulo expone
+``registrar(subparsers)``, que crea sus subórdenes con ``set_defaults(funcion=...)``; la
+función recibe los argumentos (el directorio de datos global está en ``args.datos``) y devuelve el código de salida. Las ayudas comunes (abrir el
+agente, ``--json``, errores de una línea) están en ``agente.cli.salida``.
+
+``sincro`` sin suborden arranca la app de bandeja (``ui.app:main``) si está instalada; si no,
+imprime la ayuda.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from agente.cli import salida
+
+MODULOS = [
+    "agente.cli.cola",
+    "agente.cli.catalogo",
+    "agente.cli.sincronizacion",
+    "agente.cli.sincronizacion",
+    "agente.cli.soporte",
+]
+
+
+def version() -> str:
+    try:
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as version_paquete
+
+        return version_paquete("sincro")
+    except PackageNotFoundError:
+        from agente import __version__
+
+        return __version__
+
+
+def construir_analizador() -> argparse.ArgumentParser:
+    analizador = argparse.ArgumentParser(
+        prog="sincro",
+        description="Sincro: agente de sincronización offline-first para terminales de venta.",
+    )
+    analizador.add_argument("--version", action="version", version=f"sincro {version()}")
+    analizador.add_argument(
+        "--datos",
+        metavar="DIR",
+        dest="datos",
+        help="directorio de datos de esta terminal (o la variable SINCRO_DATOS; por defecto el "
+        "directorio de datos del usuario)",
+    )
+    subordenes = analizador.add_subparsers(dest="orden", metavar="ORDEN")
+    for modulo in MODULOS:
+        importlib.import_module(modulo).registrar(subordenes)
+    return analizador
+
+
+def _arrancar_interfaz(analizador: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        app = importlib.import_module("ui.app")
+    except ImportError:
+        analizador.print_help()
+        return 0
+    return int(app.main(args) or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    analizador = construir_analizador()
+    args = analizador.parse_args(argv)
+    if args.orden is None:
+        return _arrancar_interfaz(analizador, args)
+    return salida.ejecutar(args.funcion, args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

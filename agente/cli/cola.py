@@ -1,0 +1,139 @@
+"""Órdenes de la cola: ``encolar``, ``cola``, ``estado``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import Any
+
+from agente.cli import salida
+from agente.operacion import ESTADOS
+
+
+def registrar(subordenes: argparse._SubParsersAction) -> None:
+    encolar = subordenes.add_parser(
+        "encolar",
+        help="encola una operación y muestra su UUID",
+        description="Valida y encola una operación (duradera al volver). Ejemplo: sincro encolar"
+        " --modelo productos.Producto --tipo ajustar --objeto 123 --datos '{\"stock\": -2}'",
+    )
+    encolar.add_argument("--modelo", required=True, help="modelo, p. ej. productos.Producto")
+    encolar.add_argument("--tipo", required=True, help="crear, actualizar, borrar o ajustar")
+    encolar.add_argument("--objeto", help="identificador del objeto (en crear con UUID, opcional)")
+    encolar.add_argument(
+        "--datos",
+        dest="datos_json",
+        default="{}",
+        metavar="JSON",
+        help="campos como objeto JSON, p. ej. '{\"stock\": -2}'",
+    )
+    encolar.add_argument(
+        "--prioridad", type=int, help="prioridad propia (por defecto la del modelo)"
+    )
+    salida.opcion_json(encolar)
+    encolar.set_defaults(funcion=orden_encolar)
+
+    cola = subordenes.add_parser("cola", help="lista las operaciones de la cola")
+    cola.add_argument("--estado", type=str.upper, choices=ESTADOS, help="sólo las de este estado")
+    cola.add_argument("--modelo", help="sólo las de este modelo")
+    cola.add_argument("--limite", type=int, help="como mucho N")
+    salida.opcion_json(cola)
+    cola.set_defaults(funcion=orden_cola)
+
+    estado = subordenes.add_parser("estado", help="estado de la cola y de la caché")
+    salida.opcion_json(estado)
+    estado.set_defaults(funcion=orden_estado)
+
+
+def orden_encolar(args: argparse.Namespace) -> int:
+    datos = salida.leer_json(args.datos_json, "--datos", "'{\"stock\": -2}'")
+    if not isinstance(datos, dict):
+        raise salida.ErrorEntrada('--datos debe ser un objeto JSON {"campo": valor}.')
+    with salida.abrir_agente(args) as agente:
+        operacion = agente.encolar(
+            args.modelo, args.tipo, datos, objeto_id=args.objeto, prioridad=args.prioridad
+        )
+    if args.json:
+        salida.imprimir_json(operacion.a_dict())
+    else:
+        print(operacion.uuid)
+    return salida.SALIDA_BIEN
+
+
+def orden_cola(args: argparse.Namespace) -> int:
+    with salida.abrir_agente(args) as agente:
+        operaciones = agente.cola(estado=args.estado, modelo=args.modelo, limite=args.limite)
+    if args.json:
+        salida.imprimir_json([op.a_dict() for op in operaciones])
+        return salida.SALIDA_BIEN
+    if not operaciones:
+        print("La cola está vacía." if not args.estado else f"No hay operaciones {args.estado}.")
+        return salida.SALIDA_BIEN
+    for op in operaciones:
+        extra = f"  [{salida.una_linea(op.ultimo_error)}]" if op.ultimo_error else ""
+        aviso = f"  (aviso: {salida.una_linea(op.aviso)})" if op.aviso else ""
+        print(
+            f"{op.uuid}  {op.estado:<10}  {op.tipo:<10}  {op.modelo} {op.objeto_id}  "
+            f"{_compacto(op.datos)}  intentos={op.intentos}{extra}{aviso}"
+        )
+    return salida.SALIDA_BIEN
+
+
+def orden_estado(args: argparse.Namespace) -> int:
+    with salida.abrir_agente(args) as agente:
+        estado = agente.estado()
+    if args.json:
+        salida.imprimir_json(estado)
+        return salida.SALIDA_BIEN
+    cola = estado["cola"]
+    print(f"Directorio: {estado['directorio']}")
+    print(f"Terminal: {estado['terminal'] or '(sin configurar)'}")
+    conteos = ", ".join(f"{k.lower()} {v}" for k, v in cola["por_estado"].items() if v)
+    print(f"Cola: {conteos or 'vacía'}")
+    if cola["antiguedad_pendiente_s"] is not None:
+        print(f"Pendiente más antigua: hace {_duracion(cola['antiguedad_pendiente_s'])}")
+    lista = "sí" if estado["lista_para_vender_offline"] else "no"
+    print(f"Lista para vender sin conexión: {lista}")
+    if not estado["modelos"]:
+        print("Sin esquema: ejecute «sincro configurar» con conexión.")
+    for nombre, m in estado["modelos"].items():
+        critico = "crítico, " if m["critico"] else ""
+        completo = "completo" if m["completo"] else "incompleto"
+        print(
+            f"  {nombre}: {m['filas']} filas, {completo}, {critico}prioridad "
+            f"{m['prioridad_dinamica']} ({m['operaciones_7d']} ops/7 días), "
+            f"última página {_hora(m['ultima_pagina'])}"
+        )
+    for clave, valor in estado.items():
+        if clave not in {
+            "cola",
+            "modelos",
+            "directorio",
+            "terminal",
+            "lista_para_vender_offline",
+            "version_agente",
+            "desfase_ms",
+            "tiene_esquema",
+        }:
+            print(f"{clave}: {valor}")
+    return salida.SALIDA_BIEN
+
+
+def _compacto(datos: dict[str, Any]) -> str:
+    texto = ", ".join(f"{k}={v}" for k, v in datos.items())
+    return texto if len(texto) <= 60 else texto[:57] + "..."
+
+
+def _duracion(segundos: float) -> str:
+    segundos = int(segundos)
+    if segundos < 120:
+        return f"{segundos} s"
+    if segundos < 7200:
+        return f"{segundos // 60} min"
+    return f"{segundos // 3600} h"
+
+
+def _hora(iso: str | None) -> str:
+    if not iso:
+        return "nunca"
+    return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
