@@ -214,6 +214,13 @@ class ServicioSincronizacion:
                     break
         return salida
 
+    def parte_estado(self) -> dict[str, Any]:
+        """Lo que este servicio añade a ``Agente.estado()`` (la fachada ya da cola y modelos)."""
+        completo = self.estado()
+        return {k: completo[k] for k in ("conexion", "configuracion", "ultimo_empuje_ok",
+                                         "ultima_descarga_ok", "antiguedad_pendiente_s",
+                                         "conflictos", "bloqueadas")}
+
     def estado(self) -> dict[str, Any]:
         """Estado de sincronización como dict plano (JSON): conexión, configuración, cola,
         conflictos, desfase, frescura por modelo y "lista para vender offline"."""

@@ -33,7 +33,7 @@ SALIDA_AUTENTICACION = 3
 
 
 def _datos(args: argparse.Namespace) -> Path:
-    return rutas.directorio_datos(getattr(args, "datos", None))
+    return rutas.directorio_datos(getattr(args, "directorio_datos", None))
 
 
 def _abrir(args: argparse.Namespace) -> Any:
@@ -65,15 +65,22 @@ def _configurar(args: argparse.Namespace) -> int:
         configuracion.validar_servidor(args.servidor, args.permitir_http)
         token = _leer_token()
         if not token:
-            _error("No se recibió ningún token: páselo por la entrada estándar "
-                   "(echo TOKEN | sincro configurar ...) o escríbalo cuando se le pida.")
+            _error(
+                "No se recibió ningún token: páselo por la entrada estándar "
+                "(echo TOKEN | sincro configurar ...) o escríbalo cuando se le pida."
+            )
             return SALIDA_USO
         agente = _abrir(args)
         try:
             config = agente.configurar(
-                args.servidor, args.tienda, args.terminal, token,
-                permitir_http=args.permitir_http, concurrencia=args.concurrencia,
-                intervalo_descarga=args.intervalo)
+                args.servidor,
+                args.tienda,
+                args.terminal,
+                token,
+                permitir_http=args.permitir_http,
+                concurrencia=args.concurrencia,
+                intervalo_descarga=args.intervalo,
+            )
         finally:
             agente.cerrar()
     except credenciales.SinLlavero as exc:
@@ -82,8 +89,10 @@ def _configurar(args: argparse.Namespace) -> int:
     except (configuracion.ErrorConfiguracion, ValueError) as exc:
         _error(str(exc))
         return SALIDA_USO
-    print(f"Terminal {config.tienda}/{config.terminal} configurada contra {config.servidor}. "
-          f"Token guardado en el llavero ({credenciales.describir_llavero()}).")
+    print(
+        f"Terminal {config.tienda}/{config.terminal} configurada contra {config.servidor}. "
+        f"Token guardado en el llavero ({credenciales.describir_llavero()})."
+    )
     return 0
 
 
@@ -93,14 +102,19 @@ def _configurar(args: argparse.Namespace) -> int:
 def _imprimir_resumen(resumen: Any) -> None:
     e = resumen.empuje
     d = resumen.descarga
-    partes = [f"enviadas {e.enviadas} (completadas {e.completadas}, conflictos {e.conflictos}, "
-              f"rechazadas {e.rechazadas}, fusionadas {e.fusionadas})"]
+    partes = [
+        f"enviadas {e.enviadas} (completadas {e.completadas}, conflictos {e.conflictos}, "
+        f"rechazadas {e.rechazadas}, fusionadas {e.fusionadas})"
+    ]
     if d is not None:
         partes.append(f"descargadas {d.filas} filas en {d.paginas} páginas")
         if d.resincronizados:
             partes.append(f"resincronizados: {', '.join(d.resincronizados)}")
-        partes.append("lista para vender offline" if d.lista_para_vender_offline
-                      else "AÚN NO lista para vender offline")
+        partes.append(
+            "lista para vender offline"
+            if d.lista_para_vender_offline
+            else "AÚN NO lista para vender offline"
+        )
     print(f"Sincronizado en {resumen.segundos:.1f} s: " + "; ".join(partes) + ".")
 
 
@@ -128,8 +142,10 @@ def _una_vez(agente: Any) -> int:
         _error(f"error de autenticación: {exc} Nada se ha perdido: todo sigue en la cola.")
         return SALIDA_AUTENTICACION
     except ErrorSincro as exc:
-        _error(f"la sincronización falló: {exc} Nada se ha perdido: lo pendiente sigue en "
-               "la cola y se reenviará.")
+        _error(
+            f"la sincronización falló: {exc} Nada se ha perdido: lo pendiente sigue en "
+            "la cola y se reenviará."
+        )
         return SALIDA_FALLO
     _imprimir_resumen(resumen)
     return 0
@@ -186,10 +202,14 @@ def _conflictos(args: argparse.Namespace) -> int:
         central = c["central"] or {}
         for campo in sorted(set(c["local"]) | set(c["campos_en_disputa"])):
             marca = "*" if campo in c["campos_en_disputa"] else " "
-            print(f" {marca} {campo:<16} {_corto(c['base'].get(campo)):<18} "
-                  f"{_corto(c['local'].get(campo)):<18} {_corto(central.get(campo)):<18}")
-    print("* = en disputa. Resuelva con: sincro resolver ID --usar local|central "
-          "o --campo CAMPO=local|central|VALOR")
+            print(
+                f" {marca} {campo:<16} {_corto(c['base'].get(campo)):<18} "
+                f"{_corto(c['local'].get(campo)):<18} {_corto(central.get(campo)):<18}"
+            )
+    print(
+        "* = en disputa. Resuelva con: sincro resolver ID --usar local|central "
+        "o --campo CAMPO=local|central|VALOR"
+    )
     return 0
 
 
@@ -219,8 +239,9 @@ def _resolver(args: argparse.Namespace) -> int:
             op = agente.descartar_conflicto(args.id, args.descartar, quien=args.quien)
             resultado = {"conflicto": args.id, "operacion": op.a_dict(), "descartado": True}
         else:
-            conflicto = next((c for c in agente.conflictos(estado=None)
-                              if c["id"] == args.id), None)
+            conflicto = next(
+                (c for c in agente.conflictos(estado=None) if c["id"] == args.id), None
+            )
             if conflicto is None:
                 _error(f"No hay ningún conflicto con id {args.id}: vea «sincro conflictos».")
                 return SALIDA_USO
@@ -236,8 +257,9 @@ def _resolver(args: argparse.Namespace) -> int:
             if not elecciones and not args.usar:
                 _error("Indique --usar local|central o al menos un --campo CAMPO=…")
                 return SALIDA_USO
-            op = agente.resolver(args.id, elecciones, usar=args.usar, quien=args.quien,
-                                 motivo=args.motivo)
+            op = agente.resolver(
+                args.id, elecciones, usar=args.usar, quien=args.quien, motivo=args.motivo
+            )
             resultado = {"conflicto": args.id, "operacion": op.a_dict()}
     except (ValueError, LookupError) as exc:
         _error(str(exc).splitlines()[0])
@@ -253,8 +275,10 @@ def _resolver(args: argparse.Namespace) -> int:
         if op["estado"] == "COMPLETADO":
             print(f"Conflicto #{args.id} resuelto: la central ya tiene ese resultado.")
         else:
-            print(f"Conflicto #{args.id} resuelto: se enviará {op['datos']} contra la versión "
-                  f"{op['version_base']} (operación {op['uuid']}).")
+            print(
+                f"Conflicto #{args.id} resuelto: se enviará {op['datos']} contra la versión "
+                f"{op['version_base']} (operación {op['uuid']})."
+            )
     return 0
 
 
@@ -268,8 +292,10 @@ def _auditoria(args: argparse.Namespace) -> int:
         _json(entradas)
         return 0
     for e in entradas:
-        print(f"{e['momento']} {e['quien']:<12} {e['accion']:<20} {e['modelo'] or ''} "
-              f"{e['objeto_id'] or ''}: {e['regla_o_motivo']}")
+        print(
+            f"{e['momento']} {e['quien']:<12} {e['accion']:<20} {e['modelo'] or ''} "
+            f"{e['objeto_id'] or ''}: {e['regla_o_motivo']}"
+        )
     return 0
 
 
@@ -285,9 +311,17 @@ def _hay_pantalla() -> bool:
 def _arrancar_central(carpeta: Path, productos: int) -> tuple[subprocess.Popen, dict[str, str]]:
     orden = shutil.which("sincro-central")
     comando = ([orden] if orden else [sys.executable, "-m", "central.cli"]) + [
-        "iniciar", "--puerto", "0", "--datos", str(carpeta), "--demo", str(productos)]
-    proceso = subprocess.Popen(comando, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, bufsize=1)
+        "iniciar",
+        "--puerto",
+        "0",
+        "--datos",
+        str(carpeta),
+        "--demo",
+        str(productos),
+    ]
+    proceso = subprocess.Popen(
+        comando, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    )
     valores: dict[str, str] = {}
     assert proceso.stdout is not None
     for linea in proceso.stdout:
@@ -309,10 +343,13 @@ def _arrancar_central(carpeta: Path, productos: int) -> tuple[subprocess.Popen, 
 def _demo(args: argparse.Namespace) -> int:
     carpeta = Path(args.carpeta).resolve()
     datos_central = carpeta / "central"
-    datos_terminal = Path(args.datos).resolve() if args.datos else carpeta / "terminal"
+    explicito = getattr(args, "directorio_datos", None)
+    datos_terminal = Path(explicito).resolve() if explicito else carpeta / "terminal"
     datos_central.mkdir(parents=True, exist_ok=True)
-    print(f"Arrancando la central de demo ({args.productos} productos) en {datos_central}…",
-          flush=True)
+    print(
+        f"Arrancando la central de demo ({args.productos} productos) en {datos_central}…",
+        flush=True,
+    )
     try:
         proceso, valores = _arrancar_central(datos_central, args.productos)
     except (OSError, RuntimeError) as exc:
@@ -328,10 +365,25 @@ def _demo(args: argparse.Namespace) -> int:
                 credenciales.leer_token(datos_terminal, terminal)
             except credenciales.SinToken:
                 salida = subprocess.run(
-                    [sys.executable, "-m", "central.cli", "crear-terminal", tienda, terminal,
-                     "--datos", str(datos_central)], capture_output=True, text=True, check=True)
-                token = next(linea.partition("=")[2] for linea in salida.stdout.splitlines()
-                             if linea.startswith("TOKEN="))
+                    [
+                        sys.executable,
+                        "-m",
+                        "central.cli",
+                        "crear-terminal",
+                        tienda,
+                        terminal,
+                        "--datos",
+                        str(datos_central),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                token = next(
+                    linea.partition("=")[2]
+                    for linea in salida.stdout.splitlines()
+                    if linea.startswith("TOKEN=")
+                )
         from agente.agente import Agente
 
         agente = Agente.abrir(datos_terminal)
@@ -339,8 +391,10 @@ def _demo(args: argparse.Namespace) -> int:
             agente.configurar(url, tienda, terminal, token)
         finally:
             agente.cerrar()
-        print(f"Terminal {tienda}/{terminal} configurada en {datos_terminal} contra {url}.",
-              flush=True)
+        print(
+            f"Terminal {tienda}/{terminal} configurada en {datos_terminal} contra {url}.",
+            flush=True,
+        )
         if not args.sin_ventana and _hay_pantalla():
             try:
                 from ui.app import main as main_ui
@@ -348,7 +402,8 @@ def _demo(args: argparse.Namespace) -> int:
                 print(f"Sin interfaz gráfica ({exc}); sigo sin ventana.", flush=True)
             else:
                 return int(main_ui(["--datos", str(datos_terminal)]) or 0)
-        return _sincronizar(argparse.Namespace(datos=str(datos_terminal), una_vez=False))
+        return _sincronizar(argparse.Namespace(directorio_datos=str(datos_terminal),
+                                               una_vez=False))
     except credenciales.SinLlavero as exc:
         _error(str(exc))
         return SALIDA_USO
@@ -365,15 +420,20 @@ def _demo(args: argparse.Namespace) -> int:
 
 def registrar(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "configurar", help="servidor, tienda y terminal; el token se lee de la entrada")
+        "configurar", help="servidor, tienda y terminal; el token se lee de la entrada"
+    )
     p.add_argument("--servidor", required=True, help="URL base, p. ej. https://central/sincro")
     p.add_argument("--tienda", required=True)
     p.add_argument("--terminal", required=True)
-    p.add_argument("--permitir-http", action="store_true",
-                   help="permitir http sin cifrar hacia una dirección que no es local")
+    p.add_argument(
+        "--permitir-http",
+        action="store_true",
+        help="permitir http sin cifrar hacia una dirección que no es local",
+    )
     p.add_argument("--concurrencia", type=int, default=None, help="K lotes a la vez (4)")
-    p.add_argument("--intervalo", type=float, default=None,
-                   help="segundos entre descargas con conexión (60)")
+    p.add_argument(
+        "--intervalo", type=float, default=None, help="segundos entre descargas con conexión (60)"
+    )
     p.set_defaults(funcion=_configurar)
 
     p = subparsers.add_parser("sincronizar", help="sincroniza (bucle, o un pase con --una-vez)")
@@ -387,10 +447,15 @@ def registrar(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("resolver", help="resuelve un conflicto")
     p.add_argument("id", type=int)
-    p.add_argument("--usar", choices=("local", "central"),
-                   help="valor para todos los campos en disputa")
-    p.add_argument("--campo", action="append", metavar="CAMPO=local|central|VALOR",
-                   help="elección por campo (repetible)")
+    p.add_argument(
+        "--usar", choices=("local", "central"), help="valor para todos los campos en disputa"
+    )
+    p.add_argument(
+        "--campo",
+        action="append",
+        metavar="CAMPO=local|central|VALOR",
+        help="elección por campo (repetible)",
+    )
     p.add_argument("--descartar", metavar="MOTIVO", help="descarta la operación (gana central)")
     p.add_argument("--motivo", help="motivo para la auditoría")
     p.add_argument("--quien", help="quién resuelve (por defecto el usuario del sistema)")
