@@ -22,7 +22,6 @@ MODULOS = [
     "agente.cli.cola",
     "agente.cli.catalogo",
     "agente.cli.sincronizacion",
-    "agente.cli.sincronizacion",
     "agente.cli.soporte",
 ]
 
