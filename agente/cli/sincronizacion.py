@@ -33,7 +33,12 @@ SALIDA_AUTENTICACION = 3
 
 
 def _datos(args: argparse.Namespace) -> Path:
-    return rutas.directorio_datos(getattr(args, "directorio_datos", None))
+    return rutas.directorio_datos(_explicito(args))
+
+
+def _explicito(args: argparse.Namespace) -> str | None:
+    """``--datos`` global (``directorio_datos`` o ``datos`` según la versión de la CLI)."""
+    return getattr(args, "directorio_datos", None) or getattr(args, "datos", None)
 
 
 def _abrir(args: argparse.Namespace) -> Any:
@@ -343,7 +348,7 @@ def _arrancar_central(carpeta: Path, productos: int) -> tuple[subprocess.Popen, 
 def _demo(args: argparse.Namespace) -> int:
     carpeta = Path(args.carpeta).resolve()
     datos_central = carpeta / "central"
-    explicito = getattr(args, "directorio_datos", None)
+    explicito = _explicito(args)
     datos_terminal = Path(explicito).resolve() if explicito else carpeta / "terminal"
     datos_central.mkdir(parents=True, exist_ok=True)
     print(
@@ -402,8 +407,7 @@ def _demo(args: argparse.Namespace) -> int:
                 print(f"Sin interfaz gráfica ({exc}); sigo sin ventana.", flush=True)
             else:
                 return int(main_ui(["--datos", str(datos_terminal)]) or 0)
-        return _sincronizar(argparse.Namespace(directorio_datos=str(datos_terminal),
-                                               una_vez=False))
+        return _sincronizar(argparse.Namespace(datos=str(datos_terminal), una_vez=False))
     except credenciales.SinLlavero as exc:
         _error(str(exc))
         return SALIDA_USO
