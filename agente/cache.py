@@ -396,8 +396,11 @@ class Cache:
 
     def fila(self, modelo: str, objeto_id: str) -> tuple[dict[str, Any], int] | None:
         """``(datos, version)`` de la central para ese objeto, o ``None``."""
-        resultado = self.filas(modelo, [objeto_id])
-        return resultado.get(str(objeto_id))
+        try:
+            clave = str(clave_sql(self._config(modelo), objeto_id))
+        except ErrorValor:
+            return None
+        return self.filas(modelo, [clave]).get(clave)
 
     def filas(
         self, modelo: str, objeto_ids: Iterable[str]
@@ -437,12 +440,17 @@ class Cache:
         exactos = [config.clave, *[f for f in config.campos_indice if f != config.clave]]
         for campo in exactos:
             try:
-                valor: Any = clave_sql(config, texto) if campo == config.clave else texto
+                valores: list[Any] = (
+                    [clave_sql(config, texto)]
+                    if campo == config.clave
+                    else list(dict.fromkeys([texto, texto.upper(), texto.lower()]))
+                )
             except ErrorValor:
                 continue
+            marcas = ", ".join("?" * len(valores))
             cursor = c.execute(
-                f"SELECT * FROM {tabla} WHERE {_q(campo)} = ? LIMIT ?",
-                (valor, limite),
+                f"SELECT * FROM {tabla} WHERE {_q(campo)} IN ({marcas}) LIMIT ?",
+                (*valores, limite),
             )
             for objeto_id, fila in _leer(config, cursor).items():
                 encontrados.setdefault(objeto_id, fila)

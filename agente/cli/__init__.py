@@ -2,8 +2,9 @@
 
 Añadir un módulo de órdenes = una línea en ``MODULOS``. Cada módulo expone
 ``registrar(subparsers)``, que crea sus subórdenes con ``set_defaults(funcion=...)``; la
-función recibe los argumentos (el directorio de datos global está en ``args.datos``) y devuelve el código de salida. Las ayudas comunes (abrir el
-agente, ``--json``, errores de una línea) están en ``agente.cli.salida``.
+función recibe los argumentos (el directorio de datos global está en ``args.datos``) y devuelve
+el código de salida. Las ayudas comunes (abrir el agente, ``--json``, errores de una línea)
+están en ``agente.cli.salida``.
 
 ``sincro`` sin suborden arranca la app de bandeja (``ui.app:main``) si está instalada; si no,
 imprime la ayuda.

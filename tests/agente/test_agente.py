@@ -1,0 +1,163 @@
+"""Fachada ``Agente`` con ficheros reales: validación, valores base, vista optimista, ventas,
+búsqueda y estado."""
+
+from __future__ import annotations
+
+import pytest
+
+from agente.agente import Agente
+from agente.esquema import ErrorValor
+from agente.operacion import COMPLETADO, PENDIENTE
+
+PRODUCTO = "productos.Producto"
+CLIENTE = "clientes.Cliente"
+
+
+def producto(i, version=None, **cambios):
+    datos = {
+        "id": i,
+        "nombre": f"Producto {i}",
+        "codigo": f"84{i:06d}",
+        "precio": "1.95",
+        "stock": 10,
+        "categoria": None,
+    }
+    datos.update(cambios)
+    return {"id": str(i), "version": version or i, "datos": datos}
+
+
+@pytest.fixture
+def agente(datos_dir, esquema_dict):
+    a = Agente.abrir(datos_dir)
+    a.guardar_esquema(esquema_dict)
+    a.cache.aplicar_pagina(PRODUCTO, [producto(i) for i in range(1, 4)], "3", completo=True)
+    yield a
+    a.cerrar()
+
+
+def test_directorio_por_entorno(tmp_path, monkeypatch):
+    monkeypatch.setenv("SINCRO_DATOS", str(tmp_path / "desde-entorno"))
+    with Agente.abrir() as agente:
+        assert agente.directorio == tmp_path / "desde-entorno"
+        assert (agente.directorio / "cola.sqlite").exists()
+        assert (agente.directorio / "cache.sqlite").exists()
+
+
+def test_venta_de_dos_unidades_muestra_stock_8(agente):
+    op = agente.ajustar(PRODUCTO, 1, "stock", -2)
+    assert (op.version_base, op.valores_base) == (1, {"stock": 10})
+    assert agente.obtener(PRODUCTO, "1")["stock"] == 8
+    assert agente.cache.fila(PRODUCTO, "1")[0]["stock"] == 10  # la central no ha cambiado
+
+
+def test_valores_base_son_los_de_la_central_no_los_optimistas(agente):
+    agente.encolar(PRODUCTO, "actualizar", {"precio": "2.00"}, objeto_id=2)
+    agente.operaciones.preparar_envio()  # en vuelo: la siguiente no se fusiona
+    segunda = agente.encolar(PRODUCTO, "actualizar", {"precio": "3.00"}, objeto_id=2)
+    assert segunda.valores_base == {"precio": "1.95"}
+    assert agente.obtener(PRODUCTO, 2)["precio"] == "3.00"
+
+
+@pytest.mark.parametrize(
+    ("modelo", "tipo", "datos", "objeto", "mensaje"),
+    [
+        ("productos.Nada", "ajustar", {"stock": 1}, 1, "Modelo desconocido"),
+        (PRODUCTO, "crear", {"nombre": "x"}, 9, "no admite operaciones «crear»"),
+        (PRODUCTO, "ajustar", {"stock": "mucho"}, 1, "espera un entero"),
+        (PRODUCTO, "ajustar", {"nombre": 1}, 1, "sólo admite campos numéricos"),
+        (PRODUCTO, "actualizar", {"id": 5}, 1, "no se puede escribir"),
+        (PRODUCTO, "actualizar", {"color": "rojo"}, 1, "no tiene el campo «color»"),
+        (PRODUCTO, "actualizar", {"precio": "1"}, None, "Indique el objeto"),
+        (PRODUCTO, "actualizar", {"precio": "1"}, "abc", "es un entero"),
+        (PRODUCTO, "actualizar", [1, 2], 1, "objeto JSON"),
+        (PRODUCTO, "volar", {}, 1, "Tipo de operación desconocido"),
+        (CLIENTE, "crear", {"nombre": "A", "nif": "1", "puntos": "x"}, None, "entero"),
+    ],
+)
+def test_entrada_mala_no_encola_nada(agente, modelo, tipo, datos, objeto, mensaje):
+    with pytest.raises(ErrorValor, match=mensaje):
+        agente.encolar(modelo, tipo, datos, objeto_id=objeto)
+    assert agente.cola() == []
+
+
+def test_crear_con_uuid_generado_y_visible_optimista(agente):
+    op = agente.encolar(CLIENTE, "crear", {"nombre": "Ana Pérez", "nif": "X1", "puntos": 0})
+    assert op.datos["id"] == op.objeto_id
+    assert agente.obtener(CLIENTE, op.objeto_id)["nombre"] == "Ana Pérez"
+    assert [r["id"] for r in agente.buscar("ana", modelo=CLIENTE)] == [op.objeto_id]
+    with pytest.raises(ErrorValor, match="Ya existe"):
+        agente.encolar(CLIENTE, "crear", {"nombre": "Otra"}, objeto_id=op.objeto_id)
+    agente.encolar(CLIENTE, "actualizar", {"puntos": 5}, objeto_id=op.objeto_id)
+    assert agente.obtener(CLIENTE, op.objeto_id)["puntos"] == 5
+    assert len(agente.cola()) == 1  # crear + actualizar fusionadas
+
+
+def test_vender_es_todo_o_nada_y_ajusta_stock(agente):
+    ops = agente.vender(
+        [
+            {"producto": 1, "cantidad": 2, "precio_unitario": "1.95"},
+            {"producto": 2, "cantidad": 1, "precio_unitario": "0.50"},
+        ]
+    )
+    tipos = [(o.modelo, o.tipo) for o in ops]
+    assert tipos == [
+        ("ventas.Venta", "crear"),
+        ("ventas.LineaVenta", "crear"),
+        (PRODUCTO, "ajustar"),
+        ("ventas.LineaVenta", "crear"),
+        (PRODUCTO, "ajustar"),
+    ]
+    assert ops[0].datos["total"] == "4.40"
+    assert ops[1].datos["venta"] == ops[0].objeto_id
+    assert agente.obtener(PRODUCTO, 1)["stock"] == 8
+    assert [r["datos"]["stock"] for r in agente.buscar("producto 2")] == [9]
+    with pytest.raises(ErrorValor, match="Línea 2"):
+        agente.vender(
+            [
+                {"producto": 3, "cantidad": 1, "precio_unitario": "1"},
+                {"producto": 3, "cantidad": 0, "precio_unitario": "1"},
+            ]
+        )
+    with pytest.raises(ErrorValor, match="Operación 2: El campo «producto»"):
+        agente.vender([{"producto": "x", "cantidad": 1, "precio_unitario": "1"}])
+    assert agente.obtener(PRODUCTO, 3)["stock"] == 10
+    assert len(agente.cola()) == 5
+
+
+def test_confirmada_pero_no_descargada_sigue_visible(agente):
+    op = agente.ajustar(PRODUCTO, 1, "stock", -2)
+    agente.operaciones.preparar_envio()
+    agente.operaciones.confirmar(op.uuid, 50)
+    assert agente.obtener(PRODUCTO, 1)["stock"] == 8  # la caché aún tiene la versión 1
+    agente.cache.aplicar_pagina(PRODUCTO, [producto(1, 50, stock=8)], "50")
+    assert agente.obtener(PRODUCTO, 1)["stock"] == 8  # ahora viene de la central, sin doblar
+
+
+def test_guardar_el_mismo_esquema_conserva_la_cache(agente):
+    agente.guardar_esquema(agente.esquema())
+    assert agente.obtener(PRODUCTO, 1)["nombre"] == "Producto 1"
+    assert not agente.cache.necesita_reconstruccion(PRODUCTO)
+
+
+def test_estado(agente):
+    agente.ajustar(PRODUCTO, 1, "stock", -1)
+    estado = agente.estado()
+    assert estado["cola"]["por_estado"][PENDIENTE] == 1
+    assert estado["cola"]["por_estado"][COMPLETADO] == 0
+    producto_estado = estado["modelos"][PRODUCTO]
+    assert producto_estado["filas"] == 3 and producto_estado["completo"]
+    assert producto_estado["critico"] and producto_estado["prioridad_dinamica"] == 1
+    # Cliente (crítico) no está completo: todavía no se puede vender sin conexión.
+    assert estado["lista_para_vender_offline"] is False
+    agente.cache.iniciar_reconstruccion(CLIENTE)
+    agente.cache.terminar_reconstruccion(CLIENTE, "0")
+    assert agente.estado()["lista_para_vender_offline"] is True
+    agente.partes_estado.append(lambda: {"conexion": "sin red"})
+    assert agente.estado()["conexion"] == "sin red"
+
+
+def test_sin_esquema(datos_dir):
+    with Agente.abrir(datos_dir) as agente:
+        with pytest.raises(ErrorValor, match="esquema"):
+            agente.ajustar(PRODUCTO, 1, "stock", -1)
+        assert agente.estado()["lista_para_vender_offline"] is False

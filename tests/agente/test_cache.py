@@ -1,0 +1,243 @@
+"""Caché real sobre SQLite: esquema local, páginas con cursor, lápidas, reconstrucción en
+sombra, búsqueda FTS5 e índices."""
+
+from __future__ import annotations
+
+import copy
+import sqlite3
+
+import pytest
+
+from agente.cache import Cache, ErrorCache, consulta_fts
+from agente.esquema import ErrorEsquema
+
+PRODUCTO = "productos.Producto"
+CLIENTE = "clientes.Cliente"
+
+
+def producto(i, version=None, **cambios):
+    datos = {
+        "id": i,
+        "nombre": f"Producto {i}",
+        "codigo": f"84{i:06d}",
+        "precio": "1.95",
+        "stock": 10,
+        "categoria": None,
+    }
+    datos.update(cambios)
+    return {"modelo": PRODUCTO, "id": str(i), "version": version or i, "datos": datos}
+
+
+def baja(i, version):
+    return {"modelo": PRODUCTO, "id": str(i), "version": version, "borrado": True}
+
+
+@pytest.fixture
+def cache(datos_dir, esquema_dict):
+    c = Cache(datos_dir / "cache.sqlite")
+    c.guardar_esquema(esquema_dict)
+    yield c
+    c.cerrar()
+
+
+def test_esquema_local_sobrevive_a_reabrir(datos_dir, esquema_dict):
+    with Cache(datos_dir / "cache.sqlite") as cache:
+        assert cache.esquema() is None
+        guardado = cache.guardar_esquema(esquema_dict)
+    with Cache(datos_dir / "cache.sqlite") as cache:
+        assert cache.esquema() == guardado
+        assert cache.estado_modelo(PRODUCTO)["filas"] == 0
+
+
+def test_esquema_invalido_no_se_guarda(cache, esquema_dict):
+    malo = copy.deepcopy(esquema_dict)
+    malo["modelos"][PRODUCTO]["estrategia_conflicto"] = "la_mia"
+    with pytest.raises(ErrorEsquema, match="estrategia_conflicto"):
+        cache.guardar_esquema(malo)
+    assert cache.esquema().modelo(PRODUCTO).estrategia_conflicto == "campo_a_campo"
+
+
+def test_pagina_y_cursor_juntos(cache):
+    assert cache.aplicar_pagina(PRODUCTO, [producto(1), producto(2), producto(3)], "3") == 3
+    assert cache.cursor(PRODUCTO) == "3"
+    cache.aplicar_pagina(PRODUCTO, [producto(2, 4, precio="2.50"), baja(3, 5)], "5")
+    assert cache.fila(PRODUCTO, "2") == (
+        {
+            "id": 2,
+            "nombre": "Producto 2",
+            "codigo": "84000002",
+            "precio": "2.50",
+            "stock": 10,
+            "categoria": None,
+        },
+        4,
+    )
+    assert cache.fila(PRODUCTO, "3") is None
+    estado = cache.estado_modelo(PRODUCTO)
+    assert (estado["filas"], estado["cursor"], estado["completo"]) == (2, "5", False)
+
+
+def test_pagina_fallida_no_mueve_el_cursor(cache):
+    cache.aplicar_pagina(PRODUCTO, [producto(1)], "1")
+    rota = [producto(2), {"id": "3", "version": 3}]  # sin datos ni borrado
+    with pytest.raises((KeyError, TypeError)):
+        cache.aplicar_pagina(PRODUCTO, rota, "3")
+    assert cache.cursor(PRODUCTO) == "1"
+    assert cache.fila(PRODUCTO, "2") is None
+
+
+def test_version_antigua_no_pisa_a_una_nueva(cache):
+    cache.aplicar_pagina(PRODUCTO, [producto(1, 10, precio="9")], "10")
+    cache.aplicar_pagina(PRODUCTO, [producto(1, 5, precio="1"), baja(1, 7)], "11")
+    assert cache.fila(PRODUCTO, "1")[0]["precio"] == "9"
+
+
+def test_ultimo_cambio_de_un_objeto_en_la_pagina_gana(cache):
+    cache.aplicar_pagina(PRODUCTO, [producto(1, 1), baja(1, 2), producto(1, 3, nombre="Otra")], "3")
+    assert cache.fila(PRODUCTO, "1")[0]["nombre"] == "Otra"
+
+
+def test_busqueda_por_prefijo_sin_acentos_y_codigo_exacto(cache):
+    cache.aplicar_pagina(
+        PRODUCTO,
+        [
+            producto(1, nombre="Café molido"),
+            producto(2, nombre="Cafetera"),
+            producto(3, nombre="Leche entera", codigo="CAF"),
+        ],
+        "3",
+    )
+    ids = [r[0] for r in cache.buscar(PRODUCTO, "caf")]
+    assert ids[0] == "3"  # código exacto primero (aunque su nombre no case)
+    assert set(ids) == {"1", "2", "3"}
+    assert [r[0] for r in cache.buscar(PRODUCTO, "cafe mol")] == ["1"]
+    assert [r[0] for r in cache.buscar(PRODUCTO, "84000002")] == ["2"]
+    # La FTS sigue a los cambios y a las bajas.
+    cache.aplicar_pagina(PRODUCTO, [producto(1, 9, nombre="Té verde"), baja(2, 10)], "10")
+    assert [r[0] for r in cache.buscar(PRODUCTO, "cafe")] == []
+    assert [r[0] for r in cache.buscar(PRODUCTO, "te")] == ["1"]
+
+
+def test_consulta_fts_neutraliza_sintaxis():
+    assert consulta_fts('coca" OR cola*') == '"coca"* AND "OR"* AND "cola"*'
+    assert consulta_fts("  ") == ""
+
+
+def test_busqueda_con_texto_hostil_no_rompe(cache):
+    cache.aplicar_pagina(PRODUCTO, [producto(1)], "1")
+    for texto in ['"', "NEAR(", "a AND", "*", "'; DROP TABLE x; --", "ñ"]:
+        cache.buscar(PRODUCTO, texto)
+
+
+def test_reconstruccion_atomica_y_lectores(cache, datos_dir):
+    cache.aplicar_pagina(PRODUCTO, [producto(i) for i in range(1, 6)], "5", completo=True)
+    lector = sqlite3.connect(datos_dir / "cache.sqlite")
+    assert cache.iniciar_reconstruccion(PRODUCTO) is None
+    cache.aplicar_pagina(PRODUCTO, [producto(i, 100 + i) for i in range(10, 13)], "112")
+    # Durante la reconstrucción la tabla viva no cambia (ni su cursor).
+    assert lector.execute("SELECT COUNT(*) FROM m_productos__producto").fetchone()[0] == 5
+    assert cache.cursor(PRODUCTO) == "5"
+    assert cache.estado_modelo(PRODUCTO)["cursor_reconstruccion"] == "112"
+    cache.terminar_reconstruccion(PRODUCTO, "112")
+    ids = [r[0] for r in lector.execute("SELECT id FROM m_productos__producto ORDER BY id")]
+    assert ids == [10, 11, 12]
+    estado = cache.estado_modelo(PRODUCTO)
+    assert (estado["cursor"], estado["completo"], estado["reconstruyendo"]) == ("112", True, False)
+    assert [r[0] for r in cache.buscar(PRODUCTO, "producto 11")] == ["11"]
+    assert cache.buscar(PRODUCTO, "84000011")[0][0] == "11"
+    # Los disparadores de la FTS funcionan tras el intercambio.
+    cache.aplicar_pagina(PRODUCTO, [producto(11, 200, nombre="Zumo")], "200")
+    assert [r[0] for r in cache.buscar(PRODUCTO, "zumo")] == ["11"]
+    lector.close()
+
+
+def test_reconstruccion_interrumpida_se_reanuda(datos_dir, esquema_dict):
+    ruta = datos_dir / "cache.sqlite"
+    with Cache(ruta) as cache:
+        cache.guardar_esquema(esquema_dict)
+        cache.aplicar_pagina(PRODUCTO, [producto(1)], "1", completo=True)
+        cache.iniciar_reconstruccion(PRODUCTO)
+        cache.aplicar_pagina(PRODUCTO, [producto(7, 7)], "7")
+    with Cache(ruta) as cache:
+        assert cache.iniciar_reconstruccion(PRODUCTO) == "7"
+        cache.aplicar_pagina(PRODUCTO, [producto(8, 8)], "8")
+        cache.terminar_reconstruccion(PRODUCTO, "8")
+        assert sorted(cache.filas(PRODUCTO, ["1", "7", "8"])) == ["7", "8"]
+
+
+def test_cancelar_reconstruccion_deja_la_viva(cache):
+    cache.aplicar_pagina(PRODUCTO, [producto(1)], "1", completo=True)
+    cache.iniciar_reconstruccion(PRODUCTO)
+    cache.aplicar_pagina(PRODUCTO, [producto(2)], "2")
+    cache.cancelar_reconstruccion(PRODUCTO)
+    assert cache.cursor(PRODUCTO) == "1" and cache.fila(PRODUCTO, "1") is not None
+    with pytest.raises(ErrorCache):
+        cache.terminar_reconstruccion(PRODUCTO, "2")
+
+
+def test_huella_cambiada_exige_reconstruir_con_columnas_nuevas(cache, esquema_dict):
+    cache.aplicar_pagina(PRODUCTO, [producto(1)], "1", completo=True)
+    assert not cache.necesita_reconstruccion(PRODUCTO)
+    nuevo = copy.deepcopy(esquema_dict)
+    config = nuevo["modelos"][PRODUCTO]
+    config["campos_esenciales"].append("iva")
+    config["tipos"]["iva"] = "decimal"
+    cache.guardar_esquema(nuevo)
+    assert cache.necesita_reconstruccion(PRODUCTO)
+    # La tabla vieja se sigue leyendo mientras tanto; no admite páginas incrementales.
+    assert cache.fila(PRODUCTO, "1")[0]["nombre"] == "Producto 1"
+    with pytest.raises(ErrorCache, match="reconstruir"):
+        cache.aplicar_pagina(PRODUCTO, [producto(2)], "2")
+    cache.iniciar_reconstruccion(PRODUCTO)
+    fila = producto(1, 3)
+    fila["datos"]["iva"] = "0.21"
+    cache.aplicar_pagina(PRODUCTO, [fila], "3")
+    cache.terminar_reconstruccion(PRODUCTO, "3")
+    assert cache.fila(PRODUCTO, "1")[0]["iva"] == "0.21"
+    assert not cache.necesita_reconstruccion(PRODUCTO)
+
+
+def test_modelo_retirado_del_esquema_pierde_su_tabla(cache, esquema_dict, datos_dir):
+    nuevo = copy.deepcopy(esquema_dict)
+    del nuevo["modelos"]["ventas.LineaVenta"]
+    cache.guardar_esquema(nuevo)
+    conexion = sqlite3.connect(datos_dir / "cache.sqlite")
+    tablas = {f[0] for f in conexion.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    conexion.close()
+    assert "m_ventas__lineaventa" not in tablas and "m_ventas__venta" in tablas
+
+
+def test_claves_uuid_y_tipos(cache):
+    uuid = "6f1c8a3e-0000-4000-8000-000000000001"
+    cache.aplicar_pagina(
+        CLIENTE,
+        [
+            {
+                "id": uuid,
+                "version": 1,
+                "datos": {
+                    "id": uuid,
+                    "nombre": "Ana Pérez",
+                    "nif": "12345678Z",
+                    "email": None,
+                    "telefono": None,
+                    "puntos": 3,
+                },
+            }
+        ],
+        "1",
+    )
+    assert cache.fila(CLIENTE, uuid.upper())[0]["nombre"] == "Ana Pérez"
+    assert cache.buscar(CLIENTE, "12345678Z")[0][0] == uuid
+    assert cache.buscar(CLIENTE, "perez")[0][0] == uuid
+    assert cache.fila(PRODUCTO, "no-es-entero") is None
+
+
+def test_sin_esquema_mensaje_claro(datos_dir):
+    with Cache(datos_dir / "cache.sqlite") as cache, pytest.raises(ErrorCache, match="esquema"):
+        cache.aplicar_pagina(PRODUCTO, [], "1")
+
+
+def test_pragmas_de_la_cache(cache):
+    assert cache._escritura.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert cache._escritura.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
