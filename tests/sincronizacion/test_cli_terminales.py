@@ -1,0 +1,95 @@
+"""La CLI ``sincro`` real con terminales reales contra la central real: configurar, un pase,
+estado, 401 con cola intacta, y dos tiendas que editan el mismo producto sin conexión."""
+
+import json
+
+from agente.agente import Agente
+from tests.sincronizacion.terminales import (
+    PRODUCTO,
+    configurar,
+    estado_json,
+    productos_cache,
+    productos_central,
+    sincro,
+)
+
+
+def test_configurar_por_la_cli_y_un_pase(central, tmp_path):
+    r = sincro(tmp_path, "configurar", "--servidor", "http://ejemplo.com/sincro", "--tienda",
+               "T001", "--terminal", "caja-9", entrada="x\n")
+    assert r.returncode == 2 and "https" in r.stderr
+    token = central.crear_terminal("T001", "caja-9")
+    r = sincro(tmp_path, "configurar", "--servidor", central.url, "--tienda", "T001",
+               "--terminal", "caja-9", entrada=token + "\n")
+    assert r.returncode == 0, r.stderr
+    assert token not in r.stdout + r.stderr
+    assert token not in (tmp_path / "config.json").read_text()
+    r = sincro(tmp_path, "sincronizar", "--una-vez")
+    assert r.returncode == 0, r.stderr
+    assert "lista para vender offline" in r.stdout
+    estado = estado_json(tmp_path)
+    assert estado["conexion"]["estado"] == "al día"
+    for clave in ("ultimo_empuje_ok", "ultima_descarga_ok", "antiguedad_pendiente_s",
+                  "desfase_ms", "modelos", "cola", "lista_para_vender_offline"):
+        assert clave in estado, clave
+    assert estado["cola"]["por_estado"]["PENDIENTE"] == 0
+    assert estado["modelos"][PRODUCTO]["completo"]
+    assert productos_cache(tmp_path) == productos_central(central)
+
+
+def test_401_para_sin_perder_nada(central, tmp_path):
+    token = central.crear_terminal("T004", "caja-1")
+    configurar(tmp_path, central, "T004", "caja-1", token)
+    assert sincro(tmp_path, "sincronizar", "--una-vez").returncode == 0
+    with Agente.abrir(tmp_path) as agente:
+        op = agente.ajustar(PRODUCTO, "12", "stock", -1)
+    central.crear_terminal("T004", "caja-1")  # rota el token: el anterior queda revocado
+    r = sincro(tmp_path, "sincronizar", "--una-vez")
+    assert r.returncode == 3 and "autenticación" in r.stderr and "cola" in r.stderr
+    estado = estado_json(tmp_path)
+    assert estado["conexion"]["estado"] == "error de autenticación"
+    assert estado["cola"]["por_estado"]["PENDIENTE"] == 1
+    with Agente.abrir(tmp_path) as agente:
+        assert agente.operaciones.obtener(op.uuid).estado == "PENDIENTE"
+
+
+def test_dos_tiendas_editan_el_mismo_producto_sin_conexion(central, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    configurar(a, central, "T002", "caja-1", central.crear_terminal("T002", "caja-1"))
+    configurar(b, central, "T003", "caja-1", central.crear_terminal("T003", "caja-1"))
+    for datos in (a, b):
+        assert sincro(datos, "sincronizar", "--una-vez").returncode == 0
+    inicial = productos_central(central)["20"]
+    # Sin conexión (nadie sincroniza), cada tienda cambia el producto 20:
+    with Agente.abrir(a) as agente:
+        agente.encolar(PRODUCTO, "actualizar", {"nombre": "Nombre A", "categoria": "Cat A",
+                                                "precio": "9.99"}, objeto_id="20")
+        agente.ajustar(PRODUCTO, "20", "stock", -2)
+    with Agente.abrir(b) as agente:
+        agente.encolar(PRODUCTO, "actualizar", {"nombre": "Nombre B", "codigo": "B-1",
+                                                "precio": "8.88"}, objeto_id="20")
+        agente.ajustar(PRODUCTO, "20", "stock", -3)
+    assert sincro(a, "sincronizar", "--una-vez").returncode == 0
+    r = sincro(b, "sincronizar", "--una-vez")
+    assert r.returncode == 0, r.stderr
+    r = sincro(b, "conflictos", "--json")
+    (conflicto,) = json.loads(r.stdout)
+    # nombre: los dos lo cambiaron y campo_a_campo no tiene regla -> para el encargado.
+    assert conflicto["campos_en_disputa"] == ["nombre"]
+    # precio: prioridad_central; codigo: sólo lo cambió B -> resueltos por reglas.
+    assert conflicto["propuesta"] == {"codigo": "B-1", "precio": "9.99"}
+    assert conflicto["central"]["nombre"] == "Nombre A"
+    r = sincro(b, "resolver", str(conflicto["id"]), "--campo", "nombre=Nombre acordado",
+               "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["operacion"]["datos"] == {"nombre": "Nombre acordado",
+                                                          "codigo": "B-1"}
+    for datos in (b, a):
+        assert sincro(datos, "sincronizar", "--una-vez").returncode == 0
+    final = productos_central(central)["20"]
+    assert final == {**inicial, "nombre": "Nombre acordado", "categoria": "Cat A",
+                     "codigo": "B-1", "precio": "9.99", "stock": inicial["stock"] - 5}
+    assert productos_cache(a)["20"] == productos_cache(b)["20"] == final
+    r = sincro(b, "auditoria", "--json")
+    acciones = [e["accion"] for e in json.loads(r.stdout)]
+    assert "resolucion_manual" in acciones and "conflicto_abierto" in acciones
