@@ -50,7 +50,7 @@ from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from . import configuracion
+from . import configuracion, insercion
 from .configuracion import ConfigModelo
 
 CLAVE_CERROJO = 0x53494E43  # "SINC": cerrojo consultivo de PostgreSQL del registro de cambios
@@ -184,12 +184,10 @@ def escribir(entradas: list[Entrada], using: str = "default") -> None:
     por_modelo: dict[str, list[str]] = {}
     for modelo, objeto_id in ultimas:
         por_modelo.setdefault(modelo, []).append(objeto_id)
+    fecha_bd = insercion.preparar(using)[0]
     filas = [
-        RegistroCambio(
-            modelo=e.modelo, objeto_id=e.objeto_id, tienda=e.tienda, borrado=e.borrado,
-            vigente=ultimas[(e.modelo, e.objeto_id)] == i, cuerpo=e.cuerpo(),
-            modificado_en=e.modificado_en,
-        )
+        (e.modelo, e.objeto_id, e.tienda, e.borrado, ultimas[(e.modelo, e.objeto_id)] == i,
+         e.cuerpo(), fecha_bd(e.modificado_en))
         for i, e in enumerate(entradas)
     ]
     with transaction.atomic(using=using, savepoint=False):
@@ -200,9 +198,13 @@ def escribir(entradas: list[Entrada], using: str = "default") -> None:
                 gestor.filter(modelo=modelo, objeto_id__in=ids[i:i + _TROZO], vigente=True).update(
                     vigente=False
                 )
-        creadas = gestor.bulk_create(filas, batch_size=2000)
-    for e, fila in zip(entradas, creadas, strict=True):
-        e.id = fila.id
+        nuevos = insercion.insertar(
+            RegistroCambio,
+            ["modelo", "objeto_id", "tienda", "borrado", "vigente", "cuerpo", "modificado_en"],
+            filas, using, devolver_ids=True,
+        )
+    for e, id_ in zip(entradas, nuevos, strict=True):
+        e.id = id_
 
 
 # -- captura diferida (lotes) ------------------------------------------------------------------

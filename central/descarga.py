@@ -77,7 +77,7 @@ def _consulta(modelos: list[ConfigModelo], tienda: str, desde: int, limite: int,
         condiciones.append("NOT borrado")
     # Sólo nombres fijos y citados; los valores van como parámetros.
     sql = (
-        f"SELECT r.id, r.modelo, r.cuerpo, m.maximo FROM (SELECT MAX(id) AS maximo FROM {tabla}) m "  # noqa: S608, E501
+        f"SELECT r.id, r.modelo, r.cuerpo, m.maximo FROM (SELECT MAX(id) AS maximo FROM {tabla}) m "  # noqa: S608
         f"LEFT JOIN (SELECT id, modelo, cuerpo FROM {tabla} WHERE {' AND '.join(condiciones)} "
         f"ORDER BY id LIMIT %s) r ON 1 = 1"
     )

@@ -26,8 +26,9 @@ from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
+from django.utils import timezone
 
-from . import captura, valores
+from . import captura, insercion, valores
 from .configuracion import TIPOS_OPERACION, ConfigModelo, Configuracion
 from .models import OperacionRecibida, RegistroCambio, Sobreventa, Terminal
 from .valores import Rechazo
@@ -56,6 +57,7 @@ class Operacion:
     hora_terminal: str
     desfase_ms: int | None
     resultado: dict[str, Any] = field(default_factory=dict)
+    creado: tuple[str, str, str] | None = None
     entradas: list[captura.Entrada] = field(default_factory=list)
 
 
@@ -179,16 +181,18 @@ class Lote:
                 if "_de" in op.resultado:
                     op.resultado = {"resultado": "duplicada",
                                     "version": op.resultado["_de"].resultado["version"]}
-            OperacionRecibida.objects.bulk_create([
-                OperacionRecibida(
-                    uuid=op.uuid, tienda=self.tienda, terminal=self.terminal.codigo,
-                    modelo=op.config.nombre, tipo=op.tipo, objeto_id=op.objeto_id or "",
-                    datos=op.datos, resultado={"resultado": "aplicada",
-                                               "version": op.resultado["version"]},
-                    hora_terminal=op.hora_terminal, desfase_ms=op.desfase_ms,
-                )
+            fecha_bd, uuid_bd, json_bd = insercion.preparar()
+            ahora = fecha_bd(timezone.now())
+            insercion.insertar(OperacionRecibida, [
+                "uuid", "tienda", "terminal", "modelo", "tipo", "objeto_id", "datos", "resultado",
+                "hora_terminal", "desfase_ms", "recibida_en",
+            ], [
+                (uuid_bd(uuid.UUID(op.uuid)), self.tienda, self.terminal.codigo, op.config.nombre,
+                 op.tipo, op.objeto_id or "", json_bd(op.datos),
+                 json_bd({"resultado": "aplicada", "version": op.resultado["version"]}),
+                 op.hora_terminal, op.desfase_ms, ahora)
                 for op in aplicadas
-            ], batch_size=500)
+            ])
         return [{"uuid": op.uuid, **op.resultado} for op in self.ops]
 
     def _duplicada(self, op: Operacion, previa: OperacionRecibida) -> dict[str, Any]:
@@ -214,6 +218,46 @@ class Lote:
                 encontrados = config.modelo._default_manager.in_bulk(trozo)
                 for clave in trozo:
                     self.objetos[(config.nombre, str(clave))] = encontrados.get(clave)
+        self._precargar_referencias()
+
+    def _precargar_referencias(self) -> None:
+        """Para los ``crear``: qué claves ya existen y a qué apuntan sus FK (una consulta por
+        modelo destino en vez de una por operación)."""
+        from . import configuracion
+
+        por_destino: dict[type[Model], set] = {}
+        for op in self.ops:
+            if op.tipo != "crear":
+                continue
+            config = op.config
+            for campo, valor in op.datos.items():
+                f = config.campos.get(campo)
+                if f is None or valor is None or not (f.is_relation or campo == config.clave):
+                    continue
+                if f.is_relation and not f.target_field.primary_key:
+                    continue  # FK a otro campo (p. ej. la tienda): se comprueba al aplicar
+                try:
+                    normal = valores.normalizar(config, campo, valor)
+                    python = valores.a_python(config, campo, normal)
+                except (Rechazo, ValueError, TypeError, ArithmeticError):
+                    continue
+                destino = f.related_model if f.is_relation else config.modelo
+                por_destino.setdefault(destino, set()).add(python)
+        conf = configuracion.obtener()
+        for destino, claves in por_destino.items():
+            conf_destino = conf.por_clase.get(destino)
+            privado = conf_destino is not None and conf_destino.privado_por_tienda
+            columnas = ["pk"] + (
+                [destino._meta.get_field(conf_destino.campo_tienda).attname] if privado else [])
+            claves = list(claves)
+            for i in range(0, len(claves), 500):
+                trozo = claves[i:i + 500]
+                hallados = {
+                    str(f[0]): (str(f[1]) if privado and f[1] is not None else "")
+                    for f in destino._default_manager.filter(pk__in=trozo).values_list(*columnas)
+                }
+                for clave in trozo:
+                    self.referencias[(destino._meta.label, str(clave))] = hallados.get(str(clave))
 
     def _una(self, op: Operacion) -> None:
         llave = (op.config.nombre, op.objeto_id)
@@ -238,6 +282,8 @@ class Lote:
                                       f"{str(exc)[:200]}"}
         else:
             op.entradas = self.diferido.entradas[marca:]
+            if op.creado is not None:  # ya existe para las operaciones siguientes del lote
+                self.referencias[op.creado[:2]] = op.creado[2]
             self.sin_volcar.update((e.modelo, e.objeto_id) for e in op.entradas)
 
     def _deshacer(self, op: Operacion, marca: int) -> None:
@@ -308,7 +354,7 @@ class Lote:
         (las FK de Django son diferidas: sin esto fallaría el commit del lote entero)."""
         f = config.campos[campo]
         destino = f.related_model
-        llave = (destino._meta.label, str(valor))
+        llave = (destino._meta.label, str(valores.a_python(config, campo, valor)))
         if llave not in self.referencias:
             from . import configuracion
 
@@ -349,11 +395,17 @@ class Lote:
         if config.privado_por_tienda:
             f = config.modelo._meta.get_field(config.campo_tienda)
             setattr(objeto, f.attname, self.tienda)
-        if config.clave in datos and config.modelo._default_manager.filter(pk=objeto.pk).exists():
-            raise Rechazo(f"{config.nombre} «{objeto.pk}» ya existe.")
+        if config.clave in datos:
+            llave = (config.modelo._meta.label, str(objeto.pk))
+            existe = (self.referencias[llave] is not None if llave in self.referencias
+                      else config.modelo._default_manager.filter(pk=objeto.pk).exists())
+            if existe:
+                raise Rechazo(f"{config.nombre} «{objeto.pk}» ya existe.")
         objeto.save(force_insert=True)
         op.objeto_id = str(objeto.pk)
         self.objetos[(config.nombre, op.objeto_id)] = objeto
+        op.creado = (config.modelo._meta.label, op.objeto_id,
+                     self.tienda if config.privado_por_tienda else "")
         return {"resultado": "aplicada"}
 
     def _conflicto(self, op: Operacion, objeto: Model, campos: list[str]) -> dict[str, Any] | None:

@@ -123,16 +123,30 @@ def cambios(request: HttpRequest, terminal: Terminal) -> HttpResponse:
     return _json(cuerpo.encode(), request)
 
 
+DESCARTE_MAXIMO = 64 * 1024 * 1024
+
+
+def _descartar(request: HttpRequest, longitud: int) -> None:
+    """Lee y tira el cuerpo (hasta 64 MB) para que el cliente reciba el 413 en vez de un
+    «connection reset» por cerrar la conexión a mitad de su envío."""
+    if longitud > DESCARTE_MAXIMO:
+        return
+    while request.read(1024 * 1024):
+        pass
+
+
 def _leer_json(request: HttpRequest, limite: int) -> Any:
     try:
         longitud = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         longitud = 0
     if longitud > limite:
+        _descartar(request, longitud)
         raise operaciones.ErrorPeticion(413, "peticion_demasiado_grande",
                                         f"Como mucho {limite // (1024 * 1024)} MB por petición.")
     crudo = request.read(limite + 1)
     if len(crudo) > limite:
+        _descartar(request, DESCARTE_MAXIMO)
         raise operaciones.ErrorPeticion(413, "peticion_demasiado_grande",
                                         f"Como mucho {limite // (1024 * 1024)} MB por petición.")
     try:

@@ -1,0 +1,57 @@
+"""Inserción rápida de muchas filas en las tablas propias de la central (registro de cambios y
+operaciones recibidas): INSERT de varias filas con parámetros, sin construir objetos del ORM.
+Usa la transacción en curso; sin estado compartido."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connections
+from django.db.models import Model
+
+_FILAS_POR_SENTENCIA = 400
+
+
+def insertar(modelo: type[Model], campos: Sequence[str], filas: Sequence[Sequence[Any]],
+             using: str = "default", devolver_ids: bool = False) -> list[int]:
+    """Inserta ``filas`` (valores ya en forma de base de datos, ver ``preparar``) y, si se pide,
+    devuelve los ids asignados en el mismo orden (las filas de una sentencia reciben ids
+    crecientes en orden de VALUES, tanto en SQLite como con la secuencia de PostgreSQL)."""
+    conexion = connections[using]
+    q = conexion.ops.quote_name
+    meta = modelo._meta
+    columnas = ", ".join(q(meta.get_field(c).column) for c in campos)
+    marcas_fila = "(" + ", ".join(_marca(conexion, meta.get_field(c)) for c in campos) + ")"
+    ids: list[int] = []
+    with conexion.cursor() as cur:
+        for i in range(0, len(filas), _FILAS_POR_SENTENCIA):
+            trozo = filas[i:i + _FILAS_POR_SENTENCIA]
+            sql = (f"INSERT INTO {q(meta.db_table)} ({columnas}) VALUES "  # noqa: S608
+                   + ", ".join([marcas_fila] * len(trozo)))
+            params = [v for fila in trozo for v in fila]
+            if devolver_ids:
+                cur.execute(sql + f" RETURNING {q(meta.pk.column)}", params)
+                ids.extend(sorted(f[0] for f in cur.fetchall()))
+            else:
+                cur.execute(sql, params)
+    return ids
+
+
+def _marca(conexion, campo) -> str:
+    if conexion.vendor == "postgresql" and campo.get_internal_type() == "JSONField":
+        return "%s::jsonb"
+    return "%s"
+
+
+def preparar(using: str = "default"):
+    """Funciones de adaptación de valores para esta conexión: (fecha_hora, uuid, json)."""
+    import json
+
+    conexion = connections[using]
+    nativo_uuid = conexion.features.has_native_uuid_field
+    return (
+        conexion.ops.adapt_datetimefield_value,
+        (lambda u: u) if nativo_uuid else (lambda u: u.hex),
+        lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")),
+    )
