@@ -104,10 +104,14 @@ class Aplicacion(QObject):
                                al_terminar=lambda _r: self.puente.refrescar(),
                                que="sincronizar")
         elif accion in (acciones.PAUSAR, acciones.REANUDAR):
-            self.puente.llamar(trabajos.pausar, accion == acciones.PAUSAR,
-                               al_terminar=lambda _r: self.puente.refrescar(), que="pausar")
+            self.puente.llamar(trabajos.pausar, accion == acciones.PAUSAR, red=True,
+                               al_terminar=self._al_pausar, que="pausar")
         elif accion == acciones.SALIR:
             self.salir()
+
+    def _al_pausar(self, pausado: bool) -> None:
+        self.puente.pausado = pausado
+        self.puente.refrescar()
 
     # -- salir -------------------------------------------------------------------------------
 
@@ -120,6 +124,8 @@ class Aplicacion(QObject):
             self.terminar()
 
     def _al_contar(self, cuenta: dict[str, int]) -> None:
+        if self.saliendo:
+            return
         if cuenta["total"] and not self.confirmar_salida(cuenta):
             return
         self.terminar()
@@ -143,6 +149,8 @@ class Aplicacion(QObject):
 
     def cerrar(self) -> None:
         """Para la sincronización y cierra el motor (espera a los hilos; sólo al salir)."""
+        self.saliendo = True
+        self.ventana.ocultar_al_cerrar = True
         if self.bandeja is not None:
             self.bandeja.ocultar()
         self.puente.cerrar(trabajos.detener if self.sincronizar else None)

@@ -212,8 +212,8 @@ class DialogoConflicto(QDialog):
         ).format(tipo=conflicto.get("tipo") or operacion.get("tipo") or "?",
                  uuid=conflicto.get("uuid_operacion") or operacion.get("uuid") or "—",
                  hora=formato.hora(operacion.get("hora_terminal") or conflicto.get("creado_en")),
-                 intentos=operacion.get("intentos", 0),
-                 error=operacion.get("ultimo_error") or "—"))
+                 intentos=conflicto.get("intentos", operacion.get("intentos", 0)),
+                 error=conflicto.get("ultimo_error") or operacion.get("ultimo_error") or "—"))
         tipos = self._tipos.get(str(conflicto.get("modelo")), {})
         self.resolucion = Resolucion(conflicto, tipos=tipos)
         resuelto = conflicto.get("id") in self._resueltos

@@ -21,6 +21,7 @@ Sin lógica de sincronización: sólo llama a la API pública de ``agente.Agente
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,10 +40,11 @@ class _Entrega(QObject):
     """Vive en el hilo de la GUI; los hilos de trabajo emiten y Qt entrega en cola."""
 
     hecho = Signal(object, object, object)  # (callback, ok, valor)
+    cerrado = False  # tras ``Puente.cerrar`` ya no se entrega nada (la UI se está deshaciendo)
 
     @Slot(object, object, object)
     def _entregar(self, callback: Callable[[Any], None] | None, ok: bool, valor: Any) -> None:
-        if callback is None:
+        if callback is None or self.cerrado:
             return
         try:
             callback(valor)
@@ -80,6 +82,8 @@ class Puente(QObject):
         self._entrega = _Entrega(self)
         self._entrega.hecho.connect(self._entrega._entregar, Qt.ConnectionType.QueuedConnection)
         self.ultimo_resumen = Resumen()
+        self.pausado = False
+        """Lo fija la aplicación al pausar/reanudar; se copia en cada ``Resumen``."""
         self.ultimos_conflictos: list[dict] = []
         self._refresco_en_curso = False
         self._refresco_pendiente = False
@@ -103,7 +107,12 @@ class Puente(QObject):
             agente = self._abrir()
             self._suscribir(agente)
             if arrancar is not None:
-                arrancar(agente)
+                try:
+                    arrancar(agente)
+                except Exception as error:  # el motor abierto sigue siendo útil sin bucle
+                    log.warning("No se pudo arrancar la sincronización: %s", _describir(error))
+                    self._entrega.hecho.emit(self._fallo_de("sincronización"), False,
+                                             _describir(error))
             return agente
 
         self._enviar(self._motor, abrir, (), self._al_abrir, self._fallo_de("abrir"))
@@ -126,6 +135,7 @@ class Puente(QObject):
         if self._cerrado:
             return
         self._cerrado = True
+        self._entrega.cerrado = True
         self._temporizador.stop()
         agente = self._agente
         if agente is not None:
@@ -198,7 +208,7 @@ class Puente(QObject):
 
     def _al_estado(self, valor: tuple[dict, list]) -> None:
         estado, conflictos = valor
-        self.ultimo_resumen = resumir(estado)
+        self.ultimo_resumen = dataclasses.replace(resumir(estado), pausado=self.pausado)
         self.ultimos_conflictos = conflictos
         self.estado_cambiado.emit(self.ultimo_resumen)
         self.conflictos_cambiados.emit(conflictos)
@@ -224,5 +234,11 @@ def _leer_estado(agente: Any) -> tuple[dict, list]:
     estado = dict(agente.estado())
     conflictos_fn = getattr(agente, "conflictos", None)
     conflictos = list(conflictos_fn()) if callable(conflictos_fn) else []
+    cola = getattr(agente, "operaciones", None)
+    for conflicto in conflictos:  # intentos y último error de la operación, para el diálogo
+        op = cola.obtener(conflicto.get("uuid_operacion", "")) if cola is not None else None
+        if op is not None:
+            conflicto["intentos"] = op.intentos
+            conflicto["ultimo_error"] = op.ultimo_error
     estado.setdefault("conflictos", len(conflictos))
     return estado, conflictos

@@ -124,9 +124,10 @@ def _modelos(estado: Mapping[str, Any]) -> tuple[ModeloResumen, ...]:
             filas=_entero(datos.get("filas"), 0) or 0,
             completo=bool(datos.get("completo")),
             critico=bool(datos.get("critico")),
-            actualizado_en=_fecha(datos.get("actualizado_en") or datos.get("ultima_descarga")),
+            actualizado_en=_fecha(datos.get("actualizado_en") or datos.get("ultima_pagina")),
             cursor=None if datos.get("cursor") is None else str(datos.get("cursor")),
-            prioridad=datos.get("prioridad", prioridades.get(nombre)),
+            prioridad=datos.get("prioridad_dinamica", datos.get("prioridad",
+                                                                 prioridades.get(nombre))),
         ))
     return tuple(sorted(resultado, key=lambda m: (not m.critico, m.nombre)))
 
@@ -166,11 +167,12 @@ def resumir(estado: Mapping[str, Any] | None) -> Resumen:
         ultimo_empuje=_fecha(conexion.get("ultimo_empuje_ok") or conexion.get("ultimo_empuje")),
         ultima_descarga=_fecha(conexion.get("ultima_descarga_ok")
                                or conexion.get("ultima_descarga")),
-        desfase_ms=_entero(conexion.get("desfase_ms", estado.get("desfase_ms")), None),
+        desfase_ms=_entero(conexion.get("desfase_ms") if conexion.get("desfase_ms") is not None
+                           else estado.get("desfase_ms"), None),
         lista_para_vender=bool(estado.get("lista_para_vender_offline",
                                           conexion.get("lista_para_vender_offline"))),
         modelos=_modelos(estado),
-        mensaje_error=conexion.get("mensaje") or conexion.get("error"),
+        mensaje_error=conexion.get("mensaje") or conexion.get("ultimo_error"),
     )
 
 

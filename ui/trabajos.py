@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -73,9 +74,8 @@ def modelos_catalogo(agente: Any) -> list[dict[str, Any]]:
     if esquema is None:
         return []
     resultado = []
-    for nombre, config in sorted(esquema.modelos.items(),
-                                 key=lambda par: (not par[1].critico, par[0])):
-        resultado.append({"nombre": nombre, "campos": list(config.campos_esenciales),
+    for config in esquema.en_orden_de_descarga():
+        resultado.append({"nombre": config.nombre, "campos": list(config.campos_esenciales),
                           "busqueda": list(config.campos_busqueda),
                           "indice": list(config.campos_indice)})
     return resultado
@@ -153,25 +153,13 @@ def leer_configuracion(agente: Any) -> dict[str, Any]:
 
 def guardar_configuracion(agente: Any, servidor: str, tienda: str, terminal: str,
                           token: str | None, permitir_http: bool = False) -> dict[str, Any]:
-    """Valida y guarda ``config.json``; el token (si se escribió uno) va sólo al llavero.
-    Despierta al sincronizador para que use lo nuevo. Devuelve lo que ``leer_configuracion``."""
-    from agente import configuracion, credenciales
-
-    directorio = agente.directorio
-    anterior = configuracion.cargar(directorio)
-    if anterior is not None:
-        nueva = anterior.con(servidor=servidor, tienda=tienda, terminal=terminal,
-                             permitir_http=permitir_http)
-    else:
-        nueva = configuracion.Configuracion(servidor=servidor, tienda=tienda, terminal=terminal,
-                                            permitir_http=permitir_http)
-    if token:
-        credenciales.guardar_token(directorio, nueva.terminal, token)
-    configuracion.guardar(directorio, nueva)
-    despertar = getattr(agente, "despertar", None)
-    if callable(despertar):
-        despertar()
-    return leer_configuracion(agente)
+    """``Agente.configurar``: valida y guarda ``config.json``; el token (si se escribió uno) va
+    sólo al llavero (sin token escrito, exige que ya haya uno). Arranca el bucle si no estaba
+    en marcha. Devuelve lo que ``leer_configuracion``."""
+    agente.configurar(servidor, tienda, terminal, token or None, permitir_http=permitir_http)
+    datos = leer_configuracion(agente)
+    datos["sincronizando"] = arrancar(agente)
+    return datos
 
 
 def probar_conexion(agente: Any, servidor: str, token: str | None,
@@ -214,9 +202,19 @@ def fijar_autoarranque(agente: Any, activo: bool) -> bool:
 
 # -- sincronización (sólo órdenes al motor; la lógica está en agente/) ------------------------
 
-def arrancar(agente: Any) -> None:
-    """Arranca la sincronización en segundo plano del motor (su propio hilo)."""
-    agente.iniciar_sincronizacion()
+def arrancar(agente: Any) -> bool:
+    """Arranca la sincronización en segundo plano del motor (su propio hilo). Sin
+    configuración o sin token no arranca (el estado lo dice: «sin configurar»); devuelve si
+    arrancó. Guardar la configuración desde la UI la vuelve a intentar."""
+    from agente import configuracion, credenciales
+
+    try:
+        agente.iniciar_sincronizacion()
+    except (configuracion.ErrorConfiguracion, credenciales.SinToken,
+            credenciales.SinLlavero) as error:
+        logging.getLogger(__name__).warning("Sincronización sin arrancar: %s", error)
+        return False
+    return True
 
 
 def detener(agente: Any) -> None:
@@ -229,11 +227,12 @@ def sincronizar_ahora(agente: Any) -> dict[str, Any]:
 
 
 def pausar(agente: Any, pausado: bool) -> bool:
+    """Red (espera a que el bucle termine su paso). Pausar = parar el bucle de fondo; todo
+    sigue en la cola y la caja sigue encolando. Reanudar = arrancarlo otra vez."""
     if pausado:
-        agente.pausar()
-    else:
-        agente.reanudar()
-    return pausado
+        agente.detener_sincronizacion()
+        return True
+    return not arrancar(agente)
 
 
 def contar_sin_enviar(agente: Any) -> dict[str, int]:

@@ -1,2 +1,57 @@
 """Fixtures de las pruebas de la interfaz (pytest-qt; ``QT_QPA_PLATFORM=offscreen`` lo pone
-el conftest raíz)."""
+el conftest raíz).
+
+``terminal_preparada`` (módulo): un directorio de datos REAL sincronizado con la central REAL
+(``central``), con un conflicto de verdad (otra terminal cambió en la central el nombre que
+esta terminal también cambió), una operación rechazada por la central (ERROR) y operaciones
+pendientes. ``terminal`` copia ese directorio para cada prueba (los ficheros SQLite se
+cierran antes de copiar), así cada prueba parte del mismo estado sin repetir la red.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from agente.agente import Agente
+from agente.cliente import Cliente
+
+PRODUCTO = "productos.Producto"
+
+
+@pytest.fixture(scope="module")
+def terminal_preparada(central, tmp_path_factory) -> Path:
+    directorio = tmp_path_factory.mktemp("terminal") / "datos"
+    with Agente.abrir(directorio) as agente:
+        agente.configurar(central.url, central.tienda, central.terminal, central.token)
+        agente.sincronizar_una_vez()
+        # Conflicto real: esta terminal y otra cambian el nombre del producto 9.
+        antes = agente.obtener(PRODUCTO, "9")
+        version = agente.cache.fila(PRODUCTO, "9")[1]
+        agente.encolar(PRODUCTO, "actualizar", {"nombre": "Nombre de esta terminal"}, "9")
+        agente.encolar(PRODUCTO, "actualizar", {"nombre": "Otro nombre local"}, "10")
+        otro = central.crear_terminal("T001", "caja-ui")
+        Cliente(central.url, otro).operaciones([{
+            "uuid": "6a1f0f3e-0000-4000-8000-000000000009", "modelo": PRODUCTO,
+            "tipo": "actualizar", "objeto_id": "9", "datos": {"nombre": "Nombre de la central"},
+            "version_base": version, "valores_base": {"nombre": antes["nombre"]},
+            "hora_terminal": "2026-11-28T04:00:00+00:00", "desfase_ms": 0}])
+        # Rechazada por la central: un objeto que la central no tiene.
+        agente.encolar(PRODUCTO, "ajustar", {"stock": -1}, "999999")
+        try:
+            agente.sincronizar_una_vez()
+        except Exception:  # noqa: S110  (un pase con rechazos puede avisar; lo que importa es la cola)
+            pass
+        # Pendientes que no se envían (la prueba no sincroniza más).
+        agente.ajustar(PRODUCTO, "1", "stock", -2)
+        agente.ajustar(PRODUCTO, "2", "stock", -1)
+    return directorio
+
+
+@pytest.fixture
+def terminal(terminal_preparada, tmp_path) -> Path:
+    destino = tmp_path / "datos"
+    shutil.copytree(terminal_preparada, destino)
+    return destino

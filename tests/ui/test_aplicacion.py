@@ -1,0 +1,201 @@
+"""La aplicación entera (ventana, pestañas, bandeja) sobre un directorio de datos REAL
+preparado contra la central real (ver ``conftest.py``). Sin sincronizar durante la prueba."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from agente import credenciales
+from agente.agente import Agente
+from ui.app import Aplicacion
+from ui.dialogo_conflicto import COL_CENTRAL, COL_TERMINAL
+from ui.ventana import CATALOGO, COLA, CONFIGURACION, CONFLICTOS
+
+
+@pytest.fixture
+def aplicacion(qtbot, terminal):
+    app = Aplicacion(terminal, sincronizar=False, con_bandeja=False)
+    with qtbot.waitSignal(app.puente.estado_cambiado, timeout=10000):
+        app.arrancar()
+    yield app
+    cerrar(app)
+
+
+def cerrar(app):
+    """Como al salir: motor cerrado y después la ventana (no la cierra qtbot antes)."""
+    app.cerrar()
+    app.ventana.close()
+    app.ventana.deleteLater()
+
+
+def test_sin_bandeja_se_abre_la_ventana_y_estado_refleja_el_motor(aplicacion):
+    assert aplicacion.bandeja is None
+    assert aplicacion.ventana.isVisible()
+    estado = aplicacion.ventana.estado
+    assert estado.etiquetas_cola["pendiente"].text() == "2"
+    assert estado.etiquetas_cola["error"].text() == "1"
+    assert estado.etiquetas_cola["conflicto"].text() == "1"
+    assert estado.lista.text().startswith("sí")
+    assert "al día" in estado.conexion.text()
+    modelos = estado.modelo_frescura
+    filas = {modelos.fila(i)["nombre"]: modelos.fila(i) for i in range(modelos.rowCount())}
+    assert filas["productos.Producto"]["filas"] == 50
+    assert filas["productos.Producto"]["completo"] is True
+
+
+def test_cola_filtra_muestra_lo_capturado_y_reintenta(aplicacion, qtbot):
+    ventana = aplicacion.ventana
+    ventana.pestanas.setCurrentIndex(COLA)
+    cola = ventana.cola
+    qtbot.waitUntil(lambda: cola.modelo.rowCount() == 5)
+    cola.filtro_estado.setCurrentIndex(cola.filtro_estado.findData("ERROR"))
+    qtbot.waitUntil(lambda: cola.modelo.rowCount() == 1)
+    cola.tabla.selectRow(0)
+    assert '"stock": -1' in cola.detalle.toPlainText()
+    assert "999999" in cola.detalle.toPlainText()
+    assert "no existe" in cola.detalle.toPlainText()
+    assert cola.boton_reintentar.isEnabled()
+    uuid = cola.seleccionada()["uuid"]
+    cola.boton_reintentar.click()
+    qtbot.waitUntil(lambda: cola.modelo.rowCount() == 0)
+    with Agente.abrir(aplicacion.directorio) as agente:
+        assert agente.operaciones.obtener(uuid).estado == "PENDIENTE"
+
+
+def test_descartar_pide_motivo_y_confirmacion(aplicacion, qtbot, monkeypatch):
+    cola = aplicacion.ventana.cola
+    aplicacion.ventana.pestanas.setCurrentIndex(COLA)
+    cola.filtro_estado.setCurrentIndex(cola.filtro_estado.findData("ERROR"))
+    qtbot.waitUntil(lambda: cola.modelo.rowCount() == 1)
+    cola.tabla.selectRow(0)
+    uuid = cola.seleccionada()["uuid"]
+    # Sin motivo: nada.
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))
+    cola.boton_descartar.click()
+    assert "motivo" in cola.aviso.text()
+    # Con motivo pero sin confirmar: nada.
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("producto dado de baja", True))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.No)
+    cola.boton_descartar.click()
+    with Agente.abrir(aplicacion.directorio) as agente:
+        assert agente.operaciones.obtener(uuid).estado == "ERROR"
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    cola.boton_descartar.click()
+    qtbot.waitUntil(lambda: cola.modelo.rowCount() == 0)
+    with Agente.abrir(aplicacion.directorio) as agente:
+        op = agente.operaciones.obtener(uuid)
+        assert op.estado == "DESCARTADO" and op.motivo_resolucion == "producto dado de baja"
+
+
+def test_conflicto_real_se_revisa_y_resuelve_con_auditoria(aplicacion, qtbot):
+    ventana = aplicacion.ventana
+    ventana.pestanas.setCurrentIndex(CONFLICTOS)
+    pestana = ventana.conflictos
+    assert pestana.modelo.rowCount() == 1
+    assert ventana.pestanas.tabText(CONFLICTOS) == "Conflictos (1)"
+    dialogo = pestana.revisar(0)
+    qtbot.waitExposed(dialogo)
+    fila = dialogo._fila_de("nombre")
+    assert dialogo.tabla.item(fila, COL_TERMINAL).text() == "Nombre de esta terminal"
+    assert dialogo.tabla.item(fila, COL_CENTRAL).text() == "Nombre de la central"
+    assert "intentos: 1" in dialogo.detalle.text()
+    dialogo.combo("nombre").setCurrentIndex(1)  # Central
+    dialogo.encargado.setText("Marta (encargada)")
+    dialogo.motivo.setText("El nombre de la central es el oficial")
+    dialogo.boton_aplicar.click()
+    qtbot.waitUntil(lambda: pestana.modelo.rowCount() == 0, timeout=10000)
+    assert "1 conflictos resueltos" in pestana.aviso.text()
+    with Agente.abrir(aplicacion.directorio) as agente:
+        assert agente.conflictos() == []
+        (entrada,) = [a for a in agente.auditoria() if a["accion"] == "resolucion_manual"]
+        assert entrada["quien"] == "Marta (encargada)"
+        assert entrada["regla_o_motivo"] == "El nombre de la central es el oficial"
+
+
+def test_catalogo_carga_perezosa_y_busca(aplicacion, qtbot):
+    ventana = aplicacion.ventana
+    ventana.pestanas.setCurrentIndex(CATALOGO)
+    catalogo = ventana.catalogo
+    qtbot.waitUntil(lambda: catalogo.selector.count() > 0, timeout=10000)
+    catalogo.selector.setCurrentIndex(catalogo.selector.findData("productos.Producto"))
+    qtbot.waitUntil(lambda: catalogo.modelo.total == 50, timeout=10000)
+    assert catalogo.modelo.campos[:4] == ["id", "nombre", "codigo", "precio"]
+    with Agente.abrir(aplicacion.directorio) as agente:
+        producto = agente.obtener("productos.Producto", "1")
+    fila = next(catalogo.modelo.fila(i) for i in range(catalogo.modelo.rowCount())
+                if catalogo.modelo.fila(i)["id"] == 1)
+    assert fila["stock"] == producto["stock"]  # optimista: con el -2 pendiente aplicado
+    catalogo.buscar.setText(producto["codigo"])
+    qtbot.waitUntil(lambda: catalogo.modelo.total == 1 and catalogo.modelo.rowCount() == 1)
+    assert catalogo.modelo.fila(0)["id"] == 1
+    assert catalogo.cuenta.text() == "1 filas"
+
+
+def test_configuracion_escribe_el_token_en_el_llavero_y_nunca_lo_muestra(aplicacion, qtbot,
+                                                                       central):
+    ventana = aplicacion.ventana
+    ventana.pestanas.setCurrentIndex(CONFIGURACION)
+    conf = ventana.configuracion
+    qtbot.waitUntil(lambda: conf.servidor.text() == central.url)
+    assert conf.token.text() == ""
+    assert conf.terminal.text() == central.terminal
+    conf.terminal.setText("caja-9")
+    conf.token.setText("token-nuevo-de-prueba-123")
+    conf.guardar()
+    qtbot.waitUntil(lambda: "guardada" in conf.resultado.text(), timeout=10000)
+    assert conf.token.text() == ""
+    assert "llavero" in conf.token.placeholderText()
+    directorio = aplicacion.directorio
+    assert credenciales.leer_token(directorio, "caja-9") == "token-nuevo-de-prueba-123"
+    config = json.loads((directorio / "config.json").read_text())
+    assert config["terminal"] == "caja-9"
+    for fichero in directorio.rglob("*"):
+        if fichero.is_file():
+            assert b"token-nuevo-de-prueba-123" not in fichero.read_bytes(), fichero
+
+
+def test_configuracion_invalida_se_explica_en_una_linea(aplicacion, qtbot):
+    conf = aplicacion.ventana.configuracion
+    aplicacion.ventana.pestanas.setCurrentIndex(CONFIGURACION)
+    qtbot.waitUntil(lambda: conf.servidor.text() != "")
+    conf.servidor.setText("http://central.ejemplo.com/sincro")
+    conf.guardar()
+    qtbot.waitUntil(lambda: conf.resultado.text().startswith("No se pudo"), timeout=10000)
+    assert "https" in conf.resultado.text()
+    assert "\n" not in conf.resultado.text()
+
+
+def test_idioma_se_guarda_en_los_ajustes_de_la_ui(aplicacion):
+    conf = aplicacion.ventana.configuracion
+    conf.idioma.setCurrentIndex(conf.idioma.findData("en"))
+    ajustes = QSettings(str(aplicacion.directorio / "ui.ini"), QSettings.Format.IniFormat)
+    assert ajustes.value("idioma") == "en"
+
+
+def test_bandeja_refleja_el_motor_y_salir_pide_confirmacion(qtbot, terminal, monkeypatch):
+    app = Aplicacion(terminal, sincronizar=False, con_bandeja=True)
+    try:
+        with qtbot.waitSignal(app.puente.estado_cambiado, timeout=10000):
+            app.arrancar()
+        assert not app.ventana.isVisible()
+        assert app.bandeja.estado == "error"  # una operación rechazada por la central
+        app.bandeja.menu.aboutToShow.emit()
+        assert "Conflictos (1)" in app.bandeja.textos_menu()
+        assert "4 operaciones pendientes" in app.bandeja.icono.toolTip()
+        preguntas = []
+
+        def responder(_padre, _titulo, texto, *_a, **_k):
+            preguntas.append(texto)
+            return QMessageBox.StandardButton.No
+
+        monkeypatch.setattr(QMessageBox, "warning", responder)
+        app.salir()
+        qtbot.waitUntil(lambda: bool(preguntas))
+        assert "4 operaciones sin enviar" in preguntas[0]
+        assert not app.saliendo
+    finally:
+        cerrar(app)
