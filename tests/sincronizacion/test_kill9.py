@@ -1,0 +1,87 @@
+"""Seguridad ante ``kill -9``: el bucle ``sincro sincronizar`` (proceso real) se mata en
+momentos al azar mientras empuja y descarga, ronda tras ronda, con operaciones nuevas en la
+terminal y cambios nuevos en la central. Al final: cada operación aplicada exactamente una vez
+y la caché igual a la central.
+
+``SINCRO_RONDAS_KILL`` cambia el número de rondas (20 por defecto, el mínimo de CI).
+"""
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from agente.agente import Agente
+from agente.cliente import Cliente
+from tests.sincronizacion.terminales import (
+    PRODUCTO,
+    SINCRO,
+    configurar,
+    productos_cache,
+    productos_central,
+    sincro,
+)
+
+RONDAS = int(os.environ.get("SINCRO_RONDAS_KILL", "20"))
+PRODUCTOS = 1500
+
+
+def en_vuelo(datos):
+    """Operaciones PROCESANDO que dejó el proceso muerto (leído sin abrir la Cola, que las
+    recuperaría)."""
+    with sqlite3.connect(datos / "cola.sqlite") as conexion:
+        return conexion.execute(
+            "SELECT COUNT(*) FROM operaciones WHERE estado = 'PROCESANDO'").fetchone()[0]
+
+
+@pytest.mark.lento
+def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
+    central = central_factory(demo=PRODUCTOS)
+    datos = tmp_path / "terminal"
+    configurar(datos, central, central.tienda, central.terminal, central.token,
+               tamano_pagina=100, tamano_lote=25, concurrencia=4, intervalo_descarga=1.0)
+    otra = Cliente(central.url, central.crear_terminal(central.tienda, "caja-2"))
+    inicial = {p: f["stock"] for p, f in productos_central(central).items()}
+    esperado = dict(inicial)
+    azar = random.Random(int(os.environ.get("SINCRO_SEMILLA", "4")))
+    interrumpidos = 0
+    for ronda in range(RONDAS):
+        if ronda > 0:  # la primera ronda mata la primera descarga (sin esquema aún)
+            with Agente.abrir(datos) as agente:
+                for producto in azar.sample(sorted(inicial), 120):
+                    delta = azar.choice([-3, -2, -1, 1, 5])
+                    agente.ajustar(PRODUCTO, producto, "stock", delta)
+                    esperado[producto] += delta
+        ajustes = []
+        for producto in azar.sample(sorted(inicial), 80):
+            delta = azar.choice([-1, 2])
+            esperado[producto] += delta
+            ajustes.append({"uuid": str(uuid.uuid4()), "modelo": PRODUCTO, "tipo": "ajustar",
+                            "objeto_id": producto, "datos": {"stock": delta},
+                            "version_base": None, "valores_base": {},
+                            "hora_terminal": "2026-11-28T04:00:00+00:00", "desfase_ms": 0})
+        assert all(r.resultado == "aplicada" for r in otra.operaciones(ajustes))
+        proceso = subprocess.Popen([*SINCRO, "--datos", str(datos), "sincronizar"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   env=dict(os.environ))
+        time.sleep(azar.uniform(0.4, 1.6))
+        proceso.send_signal(signal.SIGKILL)
+        proceso.wait(30)
+        interrumpidos += en_vuelo(datos) > 0
+    for _ in range(2):  # el segundo pase envía lo que la descarga haya reencolado
+        r = sincro(datos, "sincronizar", "--una-vez")
+        assert r.returncode == 0, r.stderr
+    with Agente.abrir(datos) as agente:
+        conteos = agente.operaciones.contar_por_estado()
+    assert conteos["PENDIENTE"] == conteos["PROCESANDO"] == 0
+    assert conteos["ERROR"] == conteos["CONFLICTO"] == 0
+    central_final = productos_central(central)
+    assert {p: f["stock"] for p, f in central_final.items()} == esperado
+    assert productos_cache(datos) == central_final
+    # Sin esto la prueba podría no haber matado nunca un empuje a medias.
+    assert interrumpidos >= 1, "ninguna ronda mató el proceso con un lote en vuelo"
