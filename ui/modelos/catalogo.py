@@ -74,9 +74,10 @@ class ModeloCatalogo(QAbstractTableModel):
 
     def _pedir_pagina(self) -> None:
         generacion, desde = self.generacion, len(self._filas)
-        self._en_vuelo = self._pedir(
-            self.modelo, self.texto, desde, self.pagina,
-            lambda r, g=generacion, d=desde: self._al_pagina(g, d, r))
+        self._en_vuelo = True
+        if not self._pedir(self.modelo, self.texto, desde, self.pagina,
+                           lambda r, g=generacion, d=desde: self._al_pagina(g, d, r)):
+            self._en_vuelo = False
 
     def _al_pagina(self, generacion: int, desde: int, respuesta: dict[str, Any]) -> None:
         self._en_vuelo = False

@@ -1,0 +1,35 @@
+"""Modelos de tabla de Cola y Conflictos probados sin vista, con datos del motor real."""
+
+from PySide6.QtCore import Qt
+
+from agente.agente import Agente
+from ui.modelos.cola import COL_ERROR, COL_ESTADO, COL_MODELO, COL_OBJETO, COL_TIPO, ModeloCola
+from ui.modelos.conflictos import COL_CAMPOS, ModeloConflictos
+from ui.modelos.conflictos import COL_OBJETO as COL_OBJ_CONFLICTO
+from ui.modelos.tabla import ROL_DATOS
+
+
+def test_modelo_cola_con_operaciones_reales(qapp, terminal):
+    with Agente.abrir(terminal) as agente:
+        operaciones = [op.a_dict() for op in agente.cola()]
+    m = ModeloCola()
+    m.fijar(operaciones)
+    assert m.rowCount() == len(operaciones) == 5
+    assert m.headerData(COL_ESTADO, Qt.Orientation.Horizontal) == "Estado"
+    error = m.indice_de(next(o["uuid"] for o in operaciones if o["estado"] == "ERROR"))
+    celda = lambda c: m.data(m.index(error, c))  # noqa: E731
+    assert (celda(COL_ESTADO), celda(COL_MODELO), celda(COL_TIPO), celda(COL_OBJETO)) == (
+        "ERROR", "productos.Producto", "ajustar", "999999")
+    assert "no existe" in celda(COL_ERROR)
+    assert m.data(m.index(error, COL_ESTADO), Qt.ItemDataRole.ForegroundRole) is not None
+    assert m.data(m.index(error, 0), ROL_DATOS)["datos"] == {"stock": -1}
+
+
+def test_modelo_conflictos_con_conflicto_real(qapp, terminal):
+    with Agente.abrir(terminal) as agente:
+        conflictos = agente.conflictos()
+    m = ModeloConflictos()
+    m.fijar(conflictos)
+    assert m.rowCount() == 1
+    assert m.data(m.index(0, COL_OBJ_CONFLICTO)) == "9"
+    assert m.data(m.index(0, COL_CAMPOS)) == "nombre"
