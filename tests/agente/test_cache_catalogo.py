@@ -14,15 +14,46 @@ PRODUCTO = "productos.Producto"
 def cache(datos_dir, esquema_dict):
     c = Cache(datos_dir / "cache.sqlite")
     c.guardar_esquema(esquema_dict)
-    nombres = ["Pan de leña", "Pan integral", "Leche entera", "Leche desnatada", "Panela",
-               "Aceite", "Azúcar", "Sal"]
-    cambios = [{"id": str(i), "version": i, "datos": {
-        "id": i, "nombre": nombre, "codigo": f"84{i:011d}", "precio": f"{i}.50", "stock": i,
-        "categoria": None}} for i, nombre in enumerate(nombres, start=1)]
+    nombres = [
+        "Pan de leña",
+        "Pan integral",
+        "Leche entera",
+        "Leche desnatada",
+        "Panela",
+        "Aceite",
+        "Azúcar",
+        "Sal",
+    ]
+    cambios = [
+        {
+            "id": str(i),
+            "version": i,
+            "datos": {
+                "id": i,
+                "nombre": nombre,
+                "codigo": f"84{i:011d}",
+                "precio": f"{i}.50",
+                "stock": i,
+                "categoria": None,
+            },
+        }
+        for i, nombre in enumerate(nombres, start=1)
+    ]
     # Un producto cuyo código de barras es la palabra buscada: sale primero y sin repetirse.
-    cambios.append({"id": "9", "version": 9, "datos": {
-        "id": 9, "nombre": "Pan rallado", "codigo": "pan", "precio": "1.00", "stock": 0,
-        "categoria": None}})
+    cambios.append(
+        {
+            "id": "9",
+            "version": 9,
+            "datos": {
+                "id": 9,
+                "nombre": "Pan rallado",
+                "codigo": "pan",
+                "precio": "1.00",
+                "stock": 0,
+                "categoria": None,
+            },
+        }
+    )
     c.aplicar_pagina(PRODUCTO, cambios, "9", completo=True)
     yield c
     c.cerrar()
@@ -64,11 +95,26 @@ def test_agente_listar_da_valores_optimistas_y_una_entrada_por_fila(datos_dir, e
 
     with Agente.abrir(datos_dir) as agente:
         agente.guardar_esquema(esquema_dict)
-        agente.cache.aplicar_pagina(PRODUCTO, [
-            {"id": str(i), "version": i, "datos": {"id": i, "nombre": f"Pan {i}",
-                                                   "codigo": f"C{i}", "precio": "1.00",
-                                                   "stock": 10, "categoria": None}}
-            for i in (1, 2, 3)], "3", completo=True)
+        agente.cache.aplicar_pagina(
+            PRODUCTO,
+            [
+                {
+                    "id": str(i),
+                    "version": i,
+                    "datos": {
+                        "id": i,
+                        "nombre": f"Pan {i}",
+                        "codigo": f"C{i}",
+                        "precio": "1.00",
+                        "stock": 10,
+                        "categoria": None,
+                    },
+                }
+                for i in (1, 2, 3)
+            ],
+            "3",
+            completo=True,
+        )
         agente.ajustar(PRODUCTO, "2", "stock", -3)
         filas = agente.listar(PRODUCTO, 0, 10)
         assert [(f["id"], f["stock"]) for f in filas] == [(1, 10), (2, 7), (3, 10)]

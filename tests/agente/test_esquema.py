@@ -1,0 +1,177 @@
+"""Validación estricta del esquema (``agente.esquema``): nombres antes de tocar SQL,
+estrategias y reglas desconocidas, tipos y valores."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agente.esquema import (
+    ErrorEsquema,
+    ErrorValor,
+    esquema_desde_dict,
+    huella_de,
+    normalizar_valor,
+    tabla_de_modelo,
+    validar_identificador,
+)
+
+PRODUCTO = "productos.Producto"
+
+
+def con(esquema_dict, cambio):
+    copia = copy.deepcopy(esquema_dict)
+    cambio(copia)
+    return copia
+
+
+def test_el_esquema_de_demo_es_valido(esquema):
+    assert set(esquema.modelos) == {
+        PRODUCTO,
+        "clientes.Cliente",
+        "ventas.Venta",
+        "ventas.LineaVenta",
+    }
+    producto = esquema.modelo(PRODUCTO)
+    assert producto.tabla == "m_productos__producto"
+    assert producto.campos_escribibles == {"nombre", "codigo", "precio", "stock", "categoria"}
+    assert [m.nombre for m in esquema.criticos()] == [PRODUCTO, "clientes.Cliente"]
+    assert esquema_desde_dict(esquema.a_dict()) == esquema  # ida y vuelta
+    assert len(producto.huella) == 64
+
+
+@pytest.mark.parametrize(
+    ("cambio", "mensaje"),
+    [
+        (
+            lambda e: e["modelos"][PRODUCTO].update(estrategia_conflicto="la_mia"),
+            "estrategia_conflicto 'la_mia' desconocida",
+        ),
+        (
+            lambda e: e["modelos"][PRODUCTO]["reglas_por_campo"].update(precio="al_azar"),
+            "regla 'al_azar' desconocida",
+        ),
+        (
+            lambda e: e["modelos"][PRODUCTO]["campos_esenciales"].append("x; DROP TABLE y"),
+            "Nombre de campo .* no válido: .x; DROP TABLE y",
+        ),
+        (lambda e: e["modelos"].update({"productos.Pro ducto": {}}), "Nombre de modelo no válido"),
+        (lambda e: e["modelos"].update({"sin_punto": {}}), "Nombre de modelo no válido"),
+        (lambda e: e["modelos"][PRODUCTO]["tipos"].update(stock="flotante"), "tipo 'flotante'"),
+        (lambda e: e["modelos"][PRODUCTO].update(clave="nombrex"), "debe estar entre"),
+        (
+            lambda e: e["modelos"][PRODUCTO].update(operaciones_permitidas=["volar"]),
+            "operaciones_permitidas",
+        ),
+        (
+            lambda e: e["modelos"][PRODUCTO].update(campos_excluidos=["precio"]),
+            "esenciales y excluidos",
+        ),
+        (lambda e: e["modelos"][PRODUCTO].update(opcion_rara=1), "opciones desconocidas"),
+        (
+            lambda e: e["modelos"]["clientes.Cliente"].update(dependencias=["ventas.Venta"]),
+            "circulares",
+        ),
+        (
+            lambda e: e["modelos"]["ventas.Venta"].update(dependencias=["otros.Modelo"]),
+            "no es sincronizable",
+        ),
+        (lambda e: e.update(version_protocolo=2), "protocolo"),
+        (
+            lambda e: e["modelos"][PRODUCTO]["reglas_por_campo"].update(stock="concatenar"),
+            "sólo se aplica a campos de texto",
+        ),
+        (lambda e: e["modelos"][PRODUCTO].update(prioridad="alta"), "prioridad"),
+        (
+            lambda e: e["modelos"][PRODUCTO].update(campos_indice=["descripcion"]),
+            "no son esenciales",
+        ),
+    ],
+)
+def test_configuraciones_invalidas_se_rechazan_con_mensaje(esquema_dict, cambio, mensaje):
+    with pytest.raises(ErrorEsquema, match=mensaje):
+        esquema_desde_dict(con(esquema_dict, cambio))
+
+
+def test_modelos_que_solo_difieren_en_mayusculas(esquema_dict):
+    datos = con(
+        esquema_dict, lambda e: e["modelos"].update({"Productos.producto": e["modelos"][PRODUCTO]})
+    )
+    with pytest.raises(ErrorEsquema, match="mayúsculas"):
+        esquema_desde_dict(datos)
+
+
+def test_huella_cambia_con_la_configuracion(esquema_dict):
+    config = esquema_dict["modelos"][PRODUCTO]
+    otra = copy.deepcopy(config)
+    otra["campos_esenciales"] = [*otra["campos_esenciales"]]
+    otra["prioridad"] = 11
+    assert huella_de(config) != huella_de(otra)
+    assert huella_de(config) == huella_de(copy.deepcopy(config))
+
+
+@given(st.text(max_size=80))
+def test_identificadores_aceptados_son_seguros_en_sql(texto):
+    try:
+        validar_identificador(texto)
+    except ErrorEsquema:
+        return
+    assert texto.isascii() and texto.replace("_", "a").isalnum() and not texto[0].isdigit()
+    assert tabla_de_modelo(f"app.{texto}").startswith("m_app__")
+
+
+@pytest.mark.parametrize(
+    ("tipo", "valor", "esperado"),
+    [
+        ("entero", 3, 3),
+        ("decimal", "12.50", "12.50"),
+        ("decimal", 3, "3"),
+        ("texto", "á", "á"),
+        ("booleano", True, True),
+        ("fecha", "2026-01-02", "2026-01-02"),
+        ("fecha_hora", "2026-01-02T03:04:05+01:00", "2026-01-02T03:04:05+01:00"),
+        ("uuid", "6F1C8A3E-0000-4000-8000-000000000001", "6f1c8a3e-0000-4000-8000-000000000001"),
+        ("json", {"a": [1]}, {"a": [1]}),
+    ],
+)
+def test_valores_validos(tipo, valor, esperado):
+    assert normalizar_valor(tipo, valor) == esperado
+
+
+@pytest.mark.parametrize(
+    ("tipo", "valor"),
+    [
+        ("entero", "3"),
+        ("entero", True),
+        ("entero", 1.5),
+        ("decimal", 1.5),
+        ("decimal", "abc"),
+        ("decimal", "NaN"),
+        ("texto", 3),
+        ("booleano", 1),
+        ("fecha_hora", "2026-01-02T03:04:05"),
+        ("fecha", "02/01/2026"),
+        ("uuid", "no"),
+        ("json", {1, 2}),
+    ],
+)
+def test_valores_invalidos(tipo, valor):
+    with pytest.raises(ErrorValor):
+        normalizar_valor(tipo, valor)
+
+
+def test_validar_datos_de_operacion(esquema):
+    producto = esquema.modelo(PRODUCTO)
+    assert producto.validar_datos("ajustar", {"stock": -2}) == {"stock": -2}
+    with pytest.raises(ErrorValor, match="no admite nulo"):
+        producto.validar_datos("actualizar", {"nombre": None})
+    assert producto.validar_datos("actualizar", {"categoria": None}) == {"categoria": None}
+    cliente = esquema.modelo("clientes.Cliente")
+    nuevo = str(uuid.uuid4())
+    assert cliente.validar_datos("crear", {"id": nuevo})["id"] == nuevo
+    with pytest.raises(ErrorValor, match="al menos un campo"):
+        cliente.validar_datos("actualizar", {})
