@@ -49,6 +49,7 @@ class Agente:
             self._estado_cola,
             self._estado_modelos,
             self._estado_sincronizacion,
+            self._estado_avisos,
         ]
         """Funciones que componen ``estado()``; otros módulos (el sincronizador) añaden la
         suya con ``agente.partes_estado.append(funcion)``. Cada una devuelve un dict plano."""
@@ -64,6 +65,10 @@ class Agente:
         directorio de usuario. ``recuperar`` devuelve a PENDIENTE lo que un proceso muerto dejó
         en vuelo (nunca lo de un proceso vivo)."""
         ruta = rutas.asegurar_directorio(rutas.directorio_datos(directorio))
+        if recuperar:  # issue 6: caché dañada aparte, cola dañada copiada y rescatada + aviso
+            from agente import recuperacion
+
+            recuperacion.preparar_ficheros(ruta)
         cola = Cola(rutas.ruta_cola(ruta), recuperar=recuperar)
         try:
             cache = Cache(rutas.ruta_cache(ruta))
@@ -385,6 +390,12 @@ class Agente:
             "desfase_ms": self._cola.desfase_ms(),
             "tiene_esquema": self._cache.esquema() is not None,
         }
+
+    def _estado_avisos(self) -> dict[str, Any]:
+        """Avisos de recuperación sin confirmar (cola rescatada, caché apartada; issue 6)."""
+        from agente import recuperacion
+
+        return {"avisos": recuperacion.avisos_pendientes(self.directorio)}
 
     def _estado_cola(self) -> dict[str, Any]:
         conteos = self._cola.contar_por_estado()

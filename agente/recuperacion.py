@@ -319,7 +319,65 @@ def rescatar_cola(
     """Copia la cola corrupta aparte (nunca se borra), rescata lo legible a una base nueva y la
     pone en su lugar. Devuelve dónde quedó la copia y cuántas filas/operaciones se salvaron."""
     ruta = Path(ruta)
+    with _en_exclusiva(ruta):
+        copia, nueva, metodo, problemas = _copiar_y_rescatar(ruta)
+    # Cerrada la conexión exclusiva (que, como cualquier último cierre, vuelca el -wal en el
+    # original ya copiado). El -wal que quede ya está copiado junto a la copia apartada: se
+    # mueve allí para que nunca se aplique sobre la base rescatada. El -shm es sólo un índice.
     wal, shm = _sufijos(ruta)
+    copia_wal, _ = _sufijos(copia)
+    if wal.exists():
+        os.replace(wal, copia_wal)
+    with contextlib.suppress(FileNotFoundError):
+        shm.unlink()
+    os.replace(nueva, ruta)
+    _fsync_directorio(ruta.parent)
+    filas = _contar_filas(ruta)
+    resultado = ResultadoRescate(
+        copia=copia,
+        metodo=metodo,
+        filas_por_tabla=filas,
+        operaciones=filas.get(tabla_operaciones, 0),
+        problemas=problemas,
+    )
+    log.error(
+        "Cola rescatada (%s): %d operaciones salvadas; copia original en %s.",
+        metodo, resultado.operaciones, copia.name,
+    )
+    return resultado
+
+
+class ColaEnUso(ErrorIntegridad):
+    """Otro proceso tiene la cola abierta: no se rescata ahora (se perderían sus escrituras)."""
+
+
+@contextlib.contextmanager
+def _en_exclusiva(ruta: Path, espera: float = 2.0):
+    """Acceso exclusivo a la base mientras se copia y se rescata: ``locking_mode=EXCLUSIVE`` +
+    ``BEGIN EXCLUSIVE`` falla si cualquier otra conexión (de cualquier proceso) la tiene
+    abierta, aunque esté ociosa. Si la cabecera está tan dañada que SQLite no puede ni
+    bloquearla, nadie más puede estar usándola y se sigue."""
+    conexion = sqlite3.connect(ruta, isolation_level=None, timeout=espera)
+    try:
+        try:
+            conexion.execute("PRAGMA locking_mode=EXCLUSIVE")
+            conexion.execute("BEGIN EXCLUSIVE")
+        except sqlite3.Error as error:
+            if not _es_corrupcion(error):
+                raise ColaEnUso(
+                    f"{ruta.name} está abierta por otro proceso ({error}); cierre las demás "
+                    "instancias de Sincro y de la caja y vuelva a abrir."
+                ) from error
+        yield
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            conexion.execute("ROLLBACK")
+        with contextlib.suppress(sqlite3.Error):
+            conexion.close()
+
+
+def _copiar_y_rescatar(ruta: Path) -> tuple[Path, Path, str, list[str]]:
+    wal, _ = _sufijos(ruta)
     marca = _marca()
     copia = _nombre_apartado(ruta, marca)
     copia_wal, _ = _sufijos(copia)
@@ -353,28 +411,8 @@ def rescatar_cola(
             _recuperar_fila_a_fila(origen, nueva, problemas)
     if not nueva.exists():
         sqlite3.connect(nueva).close()
-    filas = _contar_filas(nueva)
     _fsync(nueva)
-    # El -wal original ya está copiado junto a la copia apartada: se mueve allí (no se pierde)
-    # para que nunca se aplique sobre la base rescatada. El -shm es sólo un índice.
-    if wal.exists():
-        os.replace(wal, copia_wal)
-    with contextlib.suppress(FileNotFoundError):
-        shm.unlink()
-    os.replace(nueva, ruta)
-    _fsync_directorio(ruta.parent)
-    resultado = ResultadoRescate(
-        copia=copia,
-        metodo=metodo,
-        filas_por_tabla=filas,
-        operaciones=filas.get(tabla_operaciones, 0),
-        problemas=problemas,
-    )
-    log.error(
-        "Cola rescatada (%s): %d operaciones salvadas; copia original en %s.",
-        metodo, resultado.operaciones, copia.name,
-    )
-    return resultado
+    return copia, nueva, metodo, problemas
 
 
 # --- avisos para la persona -------------------------------------------------------------------
@@ -434,7 +472,13 @@ def preparar_ficheros(datos: str | os.PathLike[str]) -> list[str]:
     cache = rutas.ruta_cache(datos)
     estado = diagnosticar(cache)
     if not estado.ok:
-        apartada = apartar_cache_corrupta(cache)
+        try:
+            apartada = apartar_cache_corrupta(cache)
+        except OSError as error:  # Windows: otro proceso la tiene abierta
+            raise ErrorIntegridad(
+                f"La caché está dañada ({estado.detalle}) y no se pudo apartar ({error}): "
+                "cierre las demás instancias de Sincro y vuelva a abrir."
+            ) from error
         mensaje = (
             f"La caché estaba dañada ({estado.detalle}); se apartó en {apartada.name} y se "
             "reconstruirá desde la central en la próxima sincronización."
@@ -444,7 +488,13 @@ def preparar_ficheros(datos: str | os.PathLike[str]) -> list[str]:
     cola = rutas.ruta_cola(datos)
     estado = diagnosticar(cola)
     if not estado.ok:
-        resultado = rescatar_cola(cola)
+        try:
+            resultado = rescatar_cola(cola)
+        except ColaEnUso as error:
+            mensaje = f"La cola de operaciones está dañada ({estado.detalle}). {error}"
+            log.error("%s", mensaje)
+            nuevos.append(mensaje)
+            return nuevos
         mensaje = (
             f"La cola de operaciones estaba dañada ({estado.detalle}). Se rescataron "
             f"{resultado.operaciones} operaciones ({resultado.metodo}); el fichero original "

@@ -64,7 +64,9 @@ def _diagnostico(args: argparse.Namespace) -> int:
     datos = _datos(args)
     try:
         salida = diagnostico.crear_paquete(
-            datos, args.salida, obtener_estado=lambda: _estado_del_agente(datos),
+            datos,
+            args.salida,
+            obtener_estado=lambda: _estado_del_agente(datos),
             con_qt=not args.sin_qt,
         )
     except diagnostico.ErrorDiagnostico as error:
@@ -103,7 +105,8 @@ def _avisos(args: argparse.Namespace) -> int:
 def registrar(subparsers: argparse._SubParsersAction) -> None:
     """Añade las órdenes de soporte al analizador de ``sincro``."""
     p = subparsers.add_parser(
-        "autodiagnostico", help="comprueba datos, bases, llavero, central, reloj y Qt",
+        "autodiagnostico",
+        help="comprueba datos, bases, llavero, central, reloj y Qt",
         description="Cada comprobación con OK/FAIL y una pista; sale con 1 si alguna falla.",
     )
     p.add_argument("--sin-qt", action="store_true", help="no comprobar el plugin de Qt")
@@ -125,8 +128,12 @@ def registrar(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("autoarranque", help="arranque de la bandeja al iniciar sesión")
     p.add_argument("accion", choices=("activar", "desactivar", "estado"))
-    p.add_argument("--retardo", type=int, default=autoarranque.RETARDO_S,
-                   help=f"segundos de espera tras iniciar sesión ({autoarranque.RETARDO_S})")
+    p.add_argument(
+        "--retardo",
+        type=int,
+        default=autoarranque.RETARDO_S,
+        help=f"segundos de espera tras iniciar sesión ({autoarranque.RETARDO_S})",
+    )
     p.set_defaults(funcion=_autoarranque)
 
     p = subparsers.add_parser("avisos", help="avisos de recuperación de ficheros dañados")

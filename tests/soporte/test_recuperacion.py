@@ -237,3 +237,34 @@ def test_sondeo_a_saltos_tras_muchos_fallos(tmp_path, monkeypatch):
     rescatadas = _filas(cola)
     assert all(originales[f[0]] == f for f in rescatadas)
     assert resultado.operaciones == len(rescatadas) > 2000
+
+
+def test_cola_en_uso_por_otro_proceso_no_se_rescata(tmp_path, monkeypatch):
+    """Si otro proceso vivo tiene la cola abierta (aunque ocioso), rescatarla perdería lo que
+    escriba: no se toca y se avisa. Cuando se cierra, el rescate sí ocurre."""
+    _sin_cli_sqlite3(monkeypatch)
+    cola = rutas.ruta_cola(tmp_path)
+    crear_cola(cola, 1500)
+    estropear_paginas(cola, paginas_de_tabla(cola, "operaciones")[6:7])
+    codigo = (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('SELECT ms FROM desfase').fetchall()\n"
+        "print('abierta', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    hijo = subprocess.Popen([sys.executable, "-c", codigo, str(cola)], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        assert hijo.stdout.readline().strip() == "abierta"
+        antes = _sha(cola)
+        avisos = recuperacion.preparar_ficheros(tmp_path)
+        assert len(avisos) == 1 and "abierta por otro proceso" in avisos[0]
+        assert _sha(cola) == antes
+        assert not list(tmp_path.glob("cola.corrupta-*"))
+    finally:
+        hijo.kill()
+        hijo.wait(timeout=30)
+    avisos = recuperacion.preparar_ficheros(tmp_path)
+    assert len(avisos) == 1 and "Se rescataron" in avisos[0]
+    assert recuperacion.comprobar_integridad(cola)
