@@ -36,6 +36,8 @@ from ui.puente import Puente
 from ui.resumen import Resumen
 from ui.ventana import CONFIGURACION, CONFLICTOS, VentanaPrincipal
 
+translate = QCoreApplication.translate
+
 log = logging.getLogger(__name__)
 
 
@@ -133,8 +135,8 @@ class Aplicacion(QObject):
     def confirmar_salida(self, cuenta: dict[str, int]) -> bool:
         respuesta = QMessageBox.warning(
             self.ventana if self.ventana.isVisible() else None,
-            QCoreApplication.translate("Aplicacion", "Salir de Sincro"),
-            QCoreApplication.translate(
+            translate("Aplicacion", "Salir de Sincro"),
+            translate(
                 "Aplicacion", "Hay {total} operaciones sin enviar a la central, {ventas} de ellas "
                 "ventas. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva "
                 "a abrirse. ¿Salir de todos modos?").format(**cuenta),

@@ -16,6 +16,8 @@ from ui.notificaciones import Aviso, texto
 from ui.pestanas.estado import texto_conexion
 from ui.resumen import Resumen, estado_bandeja
 
+translate = QCoreApplication.translate
+
 ABRIR, SINCRONIZAR, PAUSAR, REANUDAR, CONFLICTOS, CONFIGURACION, SALIR = (
     "abrir", "sincronizar", "pausar", "reanudar", "conflictos", "configuracion", "salir")
 
@@ -25,22 +27,22 @@ def texto_tooltip(r: Resumen) -> str:
     «precios a las …»."""
     estado = texto_conexion(r.conexion)
     if r.pausado:
-        estado += " · " + QCoreApplication.translate("Bandeja", "en pausa")
+        estado += " · " + translate("Bandeja", "en pausa")
     lineas = [
-        QCoreApplication.translate("Bandeja", "Sincro: {estado}").format(estado=estado),
-        QCoreApplication.translate("Bandeja", "{n} operaciones pendientes").format(
+        translate("Bandeja", "Sincro: {estado}").format(estado=estado),
+        translate("Bandeja", "{n} operaciones pendientes").format(
             n=r.pendientes),
     ]
     if r.antiguedad_pendiente_s is not None:
-        lineas.append(QCoreApplication.translate(
+        lineas.append(translate(
             "Bandeja", "La más antigua espera desde hace {tiempo}").format(
                 tiempo=formato.duracion(r.antiguedad_pendiente_s)))
     if r.conflictos:
-        lineas.append(QCoreApplication.translate("Bandeja", "{n} conflictos por revisar")
+        lineas.append(translate("Bandeja", "{n} conflictos por revisar")
                       .format(n=r.conflictos))
-    lineas.append(QCoreApplication.translate("Bandeja", "Última sincronización: {hora}").format(
+    lineas.append(translate("Bandeja", "Última sincronización: {hora}").format(
         hora=formato.hora(r.ultimo_exito)))
-    lineas.append(QCoreApplication.translate("Bandeja", "Precios a las {hora}").format(
+    lineas.append(translate("Bandeja", "Precios a las {hora}").format(
         hora=formato.hora(r.precios_a)))
     return "\n".join(lineas)
 
@@ -86,19 +88,19 @@ class Bandeja(QObject):
             accion.triggered.connect(lambda _=False, c=clave: self.accion.emit(c))
             return accion
 
-        anadir(QCoreApplication.translate("Bandeja", "Abrir Sincro"), ABRIR)
+        anadir(translate("Bandeja", "Abrir Sincro"), ABRIR)
         self.menu.addSeparator()
-        anadir(QCoreApplication.translate("Bandeja", "Sincronizar ahora"), SINCRONIZAR,
+        anadir(translate("Bandeja", "Sincronizar ahora"), SINCRONIZAR,
                activa=not r.pausado and r.conexion != "sin_configurar")
         if r.pausado:
-            anadir(QCoreApplication.translate("Bandeja", "Reanudar"), REANUDAR)
+            anadir(translate("Bandeja", "Reanudar"), REANUDAR)
         else:
-            anadir(QCoreApplication.translate("Bandeja", "Pausar"), PAUSAR)
-        anadir(QCoreApplication.translate("Bandeja", "Conflictos ({n})").format(n=r.conflictos),
+            anadir(translate("Bandeja", "Pausar"), PAUSAR)
+        anadir(translate("Bandeja", "Conflictos ({n})").format(n=r.conflictos),
                CONFLICTOS, activa=r.conflictos > 0)
-        anadir(QCoreApplication.translate("Bandeja", "Configuración"), CONFIGURACION)
+        anadir(translate("Bandeja", "Configuración"), CONFIGURACION)
         self.menu.addSeparator()
-        anadir(QCoreApplication.translate("Bandeja", "Salir"), SALIR)
+        anadir(translate("Bandeja", "Salir"), SALIR)
 
     def textos_menu(self) -> list[str]:
         return [a.text() for a in self.menu.actions() if not a.isSeparator()]

@@ -39,23 +39,21 @@ from agente.esquema import ErrorValor
 from ui import formato
 from ui.resolucion import CENTRAL, TERMINAL, VALOR, FilaCampo, Resolucion, parecidos
 
+translate = QCoreApplication.translate
+
 COL_CAMPO, COL_BASE, COL_TERMINAL, COL_CENTRAL, COL_USAR, COL_FINAL = range(6)
 RESALTADO = QColor("#fff3c4")
 ORIGENES_COMBO = (TERMINAL, CENTRAL, VALOR)
 
 
-def _t(texto: str) -> str:
-    return QCoreApplication.translate("DialogoConflicto", texto)
-
-
 def titulos_columnas() -> list[str]:
     return [
-        QCoreApplication.translate("DialogoConflicto", "Campo"),
-        QCoreApplication.translate("DialogoConflicto", "Base"),
-        QCoreApplication.translate("DialogoConflicto", "Esta terminal"),
-        QCoreApplication.translate("DialogoConflicto", "Central"),
-        QCoreApplication.translate("DialogoConflicto", "Usar"),
-        QCoreApplication.translate("DialogoConflicto", "Valor final"),
+        translate("DialogoConflicto", "Campo"),
+        translate("DialogoConflicto", "Base"),
+        translate("DialogoConflicto", "Esta terminal"),
+        translate("DialogoConflicto", "Central"),
+        translate("DialogoConflicto", "Usar"),
+        translate("DialogoConflicto", "Valor final"),
     ]
 
 
@@ -64,11 +62,16 @@ class DialogoConflicto(QDialog):
 
     resolver_pedido = Signal(list)  # lista de dicts para Agente.resolver
 
-    def __init__(self, conflictos: Sequence[Mapping[str, Any]], indice: int = 0,
-                 tipos_por_modelo: Mapping[str, Mapping[str, str]] | None = None,
-                 encargado: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        conflictos: Sequence[Mapping[str, Any]],
+        indice: int = 0,
+        tipos_por_modelo: Mapping[str, Mapping[str, str]] | None = None,
+        encargado: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(QCoreApplication.translate("DialogoConflicto", "Revisar conflicto"))
+        self.setWindowTitle(translate("DialogoConflicto", "Revisar conflicto"))
         self.resize(900, 520)
         self._conflictos = list(conflictos)
         self._tipos = dict(tipos_por_modelo or {})
@@ -100,16 +103,16 @@ class DialogoConflicto(QDialog):
         cabecera.setSectionResizeMode(COL_USAR, QHeaderView.ResizeMode.ResizeToContents)
 
         self.boton_todo_terminal = QPushButton(
-            QCoreApplication.translate("DialogoConflicto", "Usar todo de esta &terminal"))
+            translate("DialogoConflicto", "Usar todo de esta &terminal")
+        )
         self.boton_todo_central = QPushButton(
-            QCoreApplication.translate("DialogoConflicto", "Usar todo de la &central"))
+            translate("DialogoConflicto", "Usar todo de la &central")
+        )
         self.boton_todo_terminal.clicked.connect(lambda: self._usar_todo(TERMINAL))
         self.boton_todo_central.clicked.connect(lambda: self._usar_todo(CENTRAL))
 
-        self.boton_anterior = QPushButton(
-            QCoreApplication.translate("DialogoConflicto", "← Anterior"))
-        self.boton_siguiente = QPushButton(
-            QCoreApplication.translate("DialogoConflicto", "Siguiente →"))
+        self.boton_anterior = QPushButton(translate("DialogoConflicto", "← Anterior"))
+        self.boton_siguiente = QPushButton(translate("DialogoConflicto", "Siguiente →"))
         self.boton_anterior.setToolTip("Alt+←")
         self.boton_siguiente.setToolTip("Alt+→")
         self.boton_anterior.clicked.connect(self.anterior)
@@ -124,17 +127,17 @@ class DialogoConflicto(QDialog):
         self.encargado.setObjectName("encargado")
         self.motivo = QLineEdit()
         self.motivo.setObjectName("motivo")
-        self.motivo.setPlaceholderText(QCoreApplication.translate(
-            "DialogoConflicto", "Obligatorio: queda en el registro de auditoría"))
+        self.motivo.setPlaceholderText(
+            translate("DialogoConflicto", "Obligatorio: queda en el registro de auditoría")
+        )
         self.error = QLabel()
         self.error.setStyleSheet("color: #b3261e")
         self.error.setWordWrap(True)
 
-        self.boton_aplicar = QPushButton(
-            QCoreApplication.translate("DialogoConflicto", "&Aplicar resolución"))
+        self.boton_aplicar = QPushButton(translate("DialogoConflicto", "&Aplicar resolución"))
         self.boton_aplicar.setDefault(True)
         self.boton_aplicar.clicked.connect(self.aplicar)
-        self.boton_cerrar = QPushButton(QCoreApplication.translate("DialogoConflicto", "Cerrar"))
+        self.boton_cerrar = QPushButton(translate("DialogoConflicto", "Cerrar"))
         self.boton_cerrar.clicked.connect(self.reject)
 
         navegacion = QHBoxLayout()
@@ -149,9 +152,8 @@ class DialogoConflicto(QDialog):
         todo.addStretch(1)
 
         formulario = QFormLayout()
-        formulario.addRow(QCoreApplication.translate("DialogoConflicto", "Encargado:"),
-                          self.encargado)
-        formulario.addRow(QCoreApplication.translate("DialogoConflicto", "Motivo:"), self.motivo)
+        formulario.addRow(translate("DialogoConflicto", "Encargado:"), self.encargado)
+        formulario.addRow(translate("DialogoConflicto", "Motivo:"), self.motivo)
 
         botones = QHBoxLayout()
         botones.addWidget(self.aplicar_parecidos, 1)
@@ -199,34 +201,45 @@ class DialogoConflicto(QDialog):
             self.boton_aplicar.setEnabled(False)
             return
         conflicto = self.conflicto
-        self.posicion.setText(QCoreApplication.translate("DialogoConflicto", "[{n} de {total}]")
-                              .format(n=self._indice + 1, total=total))
-        self.objeto.setText(QCoreApplication.translate(
-            "DialogoConflicto", "{modelo} · objeto {objeto}").format(
-                modelo=conflicto.get("modelo", "?"), objeto=conflicto.get("objeto_id", "?")))
+        self.posicion.setText(
+            translate("DialogoConflicto", "[{n} de {total}]").format(
+                n=self._indice + 1, total=total
+            )
+        )
+        self.objeto.setText(
+            translate("DialogoConflicto", "{modelo} · objeto {objeto}").format(
+                modelo=conflicto.get("modelo", "?"), objeto=conflicto.get("objeto_id", "?")
+            )
+        )
         operacion = conflicto.get("operacion") or {}
-        self.detalle.setText(QCoreApplication.translate(
-            "DialogoConflicto",
-            "Operación «{tipo}» {uuid} capturada {hora} · intentos: {intentos} · "
-            "último error: {error}",
-        ).format(tipo=conflicto.get("tipo") or operacion.get("tipo") or "?",
-                 uuid=conflicto.get("uuid_operacion") or operacion.get("uuid") or "—",
-                 hora=formato.hora(operacion.get("hora_terminal") or conflicto.get("creado_en")),
-                 intentos=conflicto.get("intentos", operacion.get("intentos", 0)),
-                 error=conflicto.get("ultimo_error") or operacion.get("ultimo_error") or "—"))
+        self.detalle.setText(
+            translate(
+                "DialogoConflicto",
+                "Operación «{tipo}» {uuid} capturada {hora} · intentos: {intentos} · "
+                "último error: {error}",
+            ).format(
+                tipo=conflicto.get("tipo") or operacion.get("tipo") or "?",
+                uuid=conflicto.get("uuid_operacion") or operacion.get("uuid") or "—",
+                hora=formato.hora(operacion.get("hora_terminal") or conflicto.get("creado_en")),
+                intentos=conflicto.get("intentos", operacion.get("intentos", 0)),
+                error=conflicto.get("ultimo_error") or operacion.get("ultimo_error") or "—",
+            )
+        )
         tipos = self._tipos.get(str(conflicto.get("modelo")), {})
         self.resolucion = Resolucion(conflicto, tipos=tipos)
         resuelto = conflicto.get("id") in self._resueltos
         self.boton_aplicar.setEnabled(not resuelto)
         if resuelto:
-            self.error.setText(_t("Este conflicto ya está resuelto."))
+            self.error.setText(translate("DialogoConflicto", "Este conflicto ya está resuelto."))
         self.boton_anterior.setEnabled(self._indice > 0)
         self.boton_siguiente.setEnabled(self._indice < total - 1)
         restantes = parecidos(conflicto, self.pendientes())
-        self.aplicar_parecidos.setText(QCoreApplication.translate(
-            "DialogoConflicto",
-            "Aplicar la misma elección a los {n} conflictos parecidos restantes",
-        ).format(n=len(restantes)))
+        self.aplicar_parecidos.setText(
+            translate(
+                "DialogoConflicto",
+                "Aplicar la misma elección a los {n} conflictos parecidos restantes",
+            ).format(n=len(restantes))
+        )
         self.aplicar_parecidos.setEnabled(bool(restantes))
         self.aplicar_parecidos.setChecked(False)
         self._llenar_tabla()
@@ -234,11 +247,12 @@ class DialogoConflicto(QDialog):
     def _texto(self, fila: FilaCampo, columna: int) -> str:
         conflicto = self.conflicto
         if columna == COL_TERMINAL and conflicto.get("tipo") == "borrar":
-            return _t("(borra el objeto)")
+            return translate("DialogoConflicto", "(borra el objeto)")
         if columna == COL_CENTRAL and conflicto.get("central") is None:
-            return _t("(borrado en la central)")
-        valor = {COL_BASE: fila.base, COL_TERMINAL: fila.terminal,
-                 COL_CENTRAL: fila.central}[columna]
+            return translate("DialogoConflicto", "(borrado en la central)")
+        valor = {COL_BASE: fila.base, COL_TERMINAL: fila.terminal, COL_CENTRAL: fila.central}[
+            columna
+        ]
         return formato.valor(valor)
 
     def _llenar_tabla(self) -> None:
@@ -247,8 +261,12 @@ class DialogoConflicto(QDialog):
         self.tabla.setRowCount(len(self.resolucion.filas))
         borrado = self.resolucion.borrado
         for fila, datos in enumerate(self.resolucion.filas):
-            textos = (datos.campo, self._texto(datos, COL_BASE),
-                      self._texto(datos, COL_TERMINAL), self._texto(datos, COL_CENTRAL))
+            textos = (
+                datos.campo,
+                self._texto(datos, COL_BASE),
+                self._texto(datos, COL_TERMINAL),
+                self._texto(datos, COL_CENTRAL),
+            )
             for columna, texto in enumerate(textos):
                 celda = QTableWidgetItem(texto)
                 celda.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
@@ -256,22 +274,32 @@ class DialogoConflicto(QDialog):
                     celda.setBackground(QBrush(RESALTADO))
                 if not datos.elegible and not borrado:
                     celda.setForeground(QBrush(QColor("#5f6368")))
-                    celda.setToolTip(_t("Esta operación no cambia este campo"))
+                    celda.setToolTip(
+                        translate("DialogoConflicto", "Esta operación no cambia este campo")
+                    )
                 if columna == COL_CAMPO and datos.difiere:
                     negrita = QFont(celda.font())
                     negrita.setBold(True)
                     celda.setFont(negrita)
-                    celda.setToolTip(_t("Terminal y central difieren en este campo"))
+                    celda.setToolTip(
+                        translate("DialogoConflicto", "Terminal y central difieren en este campo")
+                    )
                 self.tabla.setItem(fila, columna, celda)
             if datos.elegible:
                 combo = QComboBox()
-                combo.addItems([_t("Esta terminal"), _t("Central"), _t("Otro valor…")])
+                combo.addItems(
+                    [
+                        translate("DialogoConflicto", "Esta terminal"),
+                        translate("DialogoConflicto", "Central"),
+                        translate("DialogoConflicto", "Otro valor…"),
+                    ]
+                )
                 combo.currentIndexChanged.connect(
-                    lambda i, campo=datos.campo: self._al_elegir(campo, ORIGENES_COMBO[i]))
+                    lambda i, campo=datos.campo: self._al_elegir(campo, ORIGENES_COMBO[i])
+                )
                 self.tabla.setCellWidget(fila, COL_USAR, combo)
                 editor = QLineEdit()
-                editor.editingFinished.connect(
-                    lambda campo=datos.campo: self._al_escribir(campo))
+                editor.editingFinished.connect(lambda campo=datos.campo: self._al_escribir(campo))
                 self.tabla.setCellWidget(fila, COL_FINAL, editor)
             else:
                 final = QTableWidgetItem(formato.valor(self.resolucion.valor_final(datos.campo)))
@@ -375,10 +403,12 @@ class DialogoConflicto(QDialog):
 
     def _confirmar(self, n: int) -> bool:
         respuesta = QMessageBox.question(
-            self, _t("Resolver varios conflictos"),
-            QCoreApplication.translate(
+            self,
+            translate("DialogoConflicto", "Resolver varios conflictos"),
+            translate(
                 "DialogoConflicto", "Se resolverán {n} conflictos con la misma elección. ¿Seguir?"
-            ).format(n=n))
+            ).format(n=n),
+        )
         return respuesta == QMessageBox.StandardButton.Yes
 
     def _avanzar(self) -> None:

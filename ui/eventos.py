@@ -11,6 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+translate = QCoreApplication.translate
+
 
 def _c(campos: dict[str, Any], clave: str, defecto: Any = "?") -> Any:
     return campos.get(clave, defecto)
@@ -22,7 +24,7 @@ def describir(entrada: dict[str, Any]) -> str:
         return str(entrada.get("mensaje", ""))
     c = entrada.get("campos") or {}
     if evento == "pase":
-        return QCoreApplication.translate(
+        return translate(
             "Eventos", "Sincronización completa: {enviadas} operaciones enviadas "
             "({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas), "
             "{filas} filas descargadas en {segundos} s.").format(
@@ -30,14 +32,14 @@ def describir(entrada: dict[str, Any]) -> str:
                 conflictos=_c(c, "conflictos", 0), rechazadas=_c(c, "rechazadas", 0),
                 filas=_c(c, "filas", 0), segundos=_c(c, "segundos", 0))
     if evento == "sincronizacion_fallida":
-        return QCoreApplication.translate(
+        return translate(
             "Eventos", "La sincronización falló: {mensaje}").format(mensaje=_c(c, "mensaje"))
     if evento == "operacion_rechazada":
-        return QCoreApplication.translate(
+        return translate(
             "Eventos", "La central rechazó la operación {uuid}: {motivo}").format(
                 uuid=_c(c, "uuid"), motivo=_c(c, "motivo"))
     if evento == "resincronizacion":
-        return QCoreApplication.translate(
+        return translate(
             "Eventos", "Se vuelve a descargar entero el modelo {modelo} ({motivo}).").format(
                 modelo=_c(c, "modelo"), motivo=_c(c, "motivo"))
     detalle = " ".join(f"{k}={v}" for k, v in c.items())

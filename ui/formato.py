@@ -8,6 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+translate = QCoreApplication.translate
+
 VACIO = "—"
 
 
@@ -16,8 +18,8 @@ def valor(v: Any) -> str:
     if v is None:
         return VACIO
     if isinstance(v, bool):
-        return (QCoreApplication.translate("Formato", "sí") if v
-                else QCoreApplication.translate("Formato", "no"))
+        return (translate("Formato", "sí") if v
+                else translate("Formato", "no"))
     if isinstance(v, dict | list):
         return json.dumps(v, ensure_ascii=False, sort_keys=True)
     return str(v)
@@ -29,20 +31,20 @@ def duracion(segundos: float | None) -> str:
         return VACIO
     s = max(0, int(segundos))
     if s < 60:
-        return QCoreApplication.translate("Formato", "{n} s").format(n=s)
+        return translate("Formato", "{n} s").format(n=s)
     if s < 3600:
-        return QCoreApplication.translate("Formato", "{n} min").format(n=s // 60)
+        return translate("Formato", "{n} min").format(n=s // 60)
     if s < 86400:
-        return QCoreApplication.translate("Formato", "{h} h {m} min").format(
+        return translate("Formato", "{h} h {m} min").format(
             h=s // 3600, m=(s % 3600) // 60)
-    return QCoreApplication.translate("Formato", "{d} d {h} h").format(
+    return translate("Formato", "{d} d {h} h").format(
         d=s // 86400, h=(s % 86400) // 3600)
 
 
 def hora(fecha: dt.datetime | str | None) -> str:
     """Fecha y hora locales («28/11 14:05»; sólo la hora si es de hoy); «nunca» si no hay."""
     if fecha in (None, ""):
-        return QCoreApplication.translate("Formato", "nunca")
+        return translate("Formato", "nunca")
     if isinstance(fecha, str):
         try:
             fecha = dt.datetime.fromisoformat(fecha)
@@ -59,7 +61,7 @@ def hora(fecha: dt.datetime | str | None) -> str:
 def hace(fecha: dt.datetime | None, ahora: dt.datetime | None = None) -> str:
     """«hace 3 min» o «nunca»."""
     if fecha is None:
-        return QCoreApplication.translate("Formato", "nunca")
+        return translate("Formato", "nunca")
     ahora = ahora or dt.datetime.now(dt.UTC)
-    return QCoreApplication.translate("Formato", "hace {duracion}").format(
+    return translate("Formato", "hace {duracion}").format(
         duracion=duracion((ahora - fecha).total_seconds()))

@@ -21,6 +21,8 @@ from PySide6.QtCore import QCoreApplication
 from ui import formato
 from ui.resumen import Resumen
 
+translate = QCoreApplication.translate
+
 UMBRAL_SIN_CONEXION_S = 600
 
 
@@ -75,22 +77,22 @@ class Avisador:
 def texto(aviso: Aviso) -> tuple[str, str]:
     """(título, mensaje) traducidos de un aviso."""
     if aviso.tipo == "conflictos":
-        return (QCoreApplication.translate("Notificaciones", "Conflictos nuevos"),
-                QCoreApplication.translate(
+        return (translate("Notificaciones", "Conflictos nuevos"),
+                translate(
                     "Notificaciones", "{n} operaciones necesitan que un encargado las revise.")
                 .format(n=aviso.numero))
     if aviso.tipo == "sin_conexion":
-        return (QCoreApplication.translate("Notificaciones", "Sin conexión con la central"),
-                QCoreApplication.translate(
+        return (translate("Notificaciones", "Sin conexión con la central"),
+                translate(
                     "Notificaciones", "Sin conexión desde hace {tiempo}. Puedes seguir vendiendo: "
                     "{n} operaciones esperan en la cola.").format(
                         tiempo=formato.duracion(aviso.segundos), n=aviso.numero))
     if aviso.tipo == "autenticacion":
-        return (QCoreApplication.translate("Notificaciones", "La central rechaza el token"),
-                QCoreApplication.translate(
+        return (translate("Notificaciones", "La central rechaza el token"),
+                translate(
                     "Notificaciones", "La sincronización está parada (nada se pierde). Pide un "
                     "token nuevo y guárdalo en Configuración."))
-    return (QCoreApplication.translate("Notificaciones", "Conexión recuperada"),
-            QCoreApplication.translate(
+    return (translate("Notificaciones", "Conexión recuperada"),
+            translate(
                 "Notificaciones", "De nuevo en línea: {n} operaciones enviadas a la central.")
             .format(n=aviso.numero))

@@ -1,7 +1,7 @@
 """Carga de traducciones Qt y elección de idioma.
 
 Los textos de la interfaz están en español y se marcan con
-``QCoreApplication.translate("Contexto", "texto")`` con contexto explícito (nunca ``self.tr()``,
+``translate("Contexto", "texto")`` con contexto explícito (nunca ``self.tr()``,
 que en PySide6 usa el nombre de la subclase en tiempo de ejecución y pierde traducciones). Los
 huecos van con nombre, ``{n}``, y se rellenan con ``str.format`` después de traducir; una prueba
 comprueba que cada traducción conserva los huecos de su original.
@@ -15,6 +15,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 from ui import recursos_rc  # noqa: F401  (registra los recursos Qt)
+
+translate = QCoreApplication.translate
 
 IDIOMAS = ("es", "en")
 IDIOMA_ORIGEN = "es"

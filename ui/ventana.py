@@ -21,6 +21,8 @@ from ui.pestanas.registro import PestanaRegistro
 from ui.puente import Puente
 from ui.resumen import Resumen
 
+translate = QCoreApplication.translate
+
 ESTADO, COLA, CONFLICTOS, CATALOGO, REGISTRO, CONFIGURACION = range(6)
 
 
@@ -43,12 +45,12 @@ class VentanaPrincipal(QMainWindow):
         self.configuracion = PestanaConfiguracion(puente, ajustes)
         self.pestanas = QTabWidget()
         for pestana, titulo in (
-            (self.estado, QCoreApplication.translate("Ventana", "Estado")),
-            (self.cola, QCoreApplication.translate("Ventana", "Cola")),
-            (self.conflictos, QCoreApplication.translate("Ventana", "Conflictos")),
-            (self.catalogo, QCoreApplication.translate("Ventana", "Catálogo")),
-            (self.registro, QCoreApplication.translate("Ventana", "Registro")),
-            (self.configuracion, QCoreApplication.translate("Ventana", "Configuración")),
+            (self.estado, translate("Ventana", "Estado")),
+            (self.cola, translate("Ventana", "Cola")),
+            (self.conflictos, translate("Ventana", "Conflictos")),
+            (self.catalogo, translate("Ventana", "Catálogo")),
+            (self.registro, translate("Ventana", "Registro")),
+            (self.configuracion, translate("Ventana", "Configuración")),
         ):
             self.pestanas.addTab(pestana, titulo)
         self.pestanas.currentChanged.connect(self._al_cambiar_pestana)
@@ -69,7 +71,7 @@ class VentanaPrincipal(QMainWindow):
     def _al_estado(self, r: Resumen) -> None:
         self.estado.mostrar(r)
         self.cola.fijar_modelos(r)
-        self.barra.setText(QCoreApplication.translate(
+        self.barra.setText(translate(
             "Ventana", "{conexion} · {pendientes} pendientes · {conflictos} conflictos").format(
                 conexion=texto_conexion(r.conexion), pendientes=r.pendientes,
                 conflictos=r.conflictos))
@@ -80,12 +82,12 @@ class VentanaPrincipal(QMainWindow):
         actuales = [c.get("id") for c in self.conflictos.modelo.filas()]
         if [c.get("id") for c in conflictos] != actuales:
             self.conflictos.mostrar(conflictos)
-        self.pestanas.setTabText(CONFLICTOS, QCoreApplication.translate(
+        self.pestanas.setTabText(CONFLICTOS, translate(
             "Ventana", "Conflictos ({n})").format(n=len(conflictos)) if conflictos else
-            QCoreApplication.translate("Ventana", "Conflictos"))
+            translate("Ventana", "Conflictos"))
 
     def _al_fallo(self, que: str, mensaje: str) -> None:
-        self.barra.setText(QCoreApplication.translate("Ventana", "Error ({que}): {mensaje}")
+        self.barra.setText(translate("Ventana", "Error ({que}): {mensaje}")
                            .format(que=que, mensaje=mensaje))
 
     def _al_cambiar_pestana(self, indice: int) -> None:

@@ -1,4 +1,963 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="es">
+<context>
+    <name>Aplicacion</name>
+    <message>
+        <location filename="../../ui/app.py" line="138"/>
+        <source>Salir de Sincro</source>
+        <translation>Quit Sincro</translation>
+    </message>
+    <message>
+        <location filename="../../ui/app.py" line="139"/>
+        <source>Hay {total} operaciones sin enviar a la central, {ventas} de ellas ventas. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
+        <translation>There are {total} operations not yet sent to the central server, {ventas} of them sales. They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
+    </message>
+</context>
+<context>
+    <name>Bandeja</name>
+    <message>
+        <location filename="../../ui/bandeja.py" line="30"/>
+        <source>en pausa</source>
+        <translation>paused</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="32"/>
+        <source>Sincro: {estado}</source>
+        <translation>Sincro: {estado}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="33"/>
+        <source>{n} operaciones pendientes</source>
+        <translation>{n} pending operations</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="37"/>
+        <source>La más antigua espera desde hace {tiempo}</source>
+        <translation>Oldest one waiting for {tiempo}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="41"/>
+        <source>{n} conflictos por revisar</source>
+        <translation>{n} conflicts to review</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="43"/>
+        <source>Última sincronización: {hora}</source>
+        <translation>Last sync: {hora}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="45"/>
+        <source>Precios a las {hora}</source>
+        <translation>Prices as of {hora}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="91"/>
+        <source>Abrir Sincro</source>
+        <translation>Open Sincro</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="93"/>
+        <source>Sincronizar ahora</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="96"/>
+        <source>Reanudar</source>
+        <translation>Resume</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="98"/>
+        <source>Pausar</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="99"/>
+        <source>Conflictos ({n})</source>
+        <translation>Conflicts ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="101"/>
+        <source>Configuración</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="103"/>
+        <source>Salir</source>
+        <translation>Quit</translation>
+    </message>
+</context>
+<context>
+    <name>Catalogo</name>
+    <message>
+        <location filename="../../ui/pestanas/catalogo.py" line="36"/>
+        <source>Buscar por nombre o código de barras…</source>
+        <translation>Search by name or barcode…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/catalogo.py" line="88"/>
+        <source>{n} filas</source>
+        <translation>{n} rows</translation>
+    </message>
+</context>
+<context>
+    <name>Cola</name>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="38"/>
+        <source>Operación {uuid}</source>
+        <translation>Operation {uuid}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="39"/>
+        <source>{tipo} de {modelo} · objeto {objeto}</source>
+        <translation>{tipo} of {modelo} · object {objeto}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="42"/>
+        <source>Estado: {estado} · intentos: {intentos}</source>
+        <translation>State: {estado} · attempts: {intentos}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="45"/>
+        <source>Capturada: {hora} (desfase {ms} ms)</source>
+        <translation>Captured: {hora} (clock offset {ms} ms)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="48"/>
+        <source>Último error: {error}</source>
+        <translation>Last error: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="50"/>
+        <source>Datos capturados:</source>
+        <translation>Data as captured:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="53"/>
+        <source>Versión base: {v}</source>
+        <translation>Base version: {v}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="54"/>
+        <source>Valores base:</source>
+        <translation>Base values:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="60"/>
+        <source>Resuelta por {quien}: {motivo}</source>
+        <translation>Resolved by {quien}: {motivo}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="73"/>
+        <source>Todos los estados</source>
+        <translation>All states</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="77"/>
+        <source>Todos los modelos</source>
+        <translation>All models</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="95"/>
+        <source>&amp;Reintentar</source>
+        <translation>&amp;Retry</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="96"/>
+        <source>&amp;Descartar…</source>
+        <translation>&amp;Discard…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="103"/>
+        <source>Estado:</source>
+        <translation>State:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="105"/>
+        <source>Modelo:</source>
+        <translation>Model:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="160"/>
+        <source>{n} operaciones</source>
+        <translation>{n} operations</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="180"/>
+        <source>Elige una operación para ver sus datos tal como se capturaron.</source>
+        <translation>Select an operation to see its data exactly as captured.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="204"/>
+        <location filename="../../ui/pestanas/cola.py" line="214"/>
+        <source>Descartar operación</source>
+        <translation>Discard operation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="205"/>
+        <source>Motivo del descarte (queda en la auditoría; la operación no se enviará):</source>
+        <translation>Reason for discarding (kept in the audit log; the operation will not be sent):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="215"/>
+        <source>La operación «{tipo}» de {modelo} (objeto {objeto}) no llegará nunca a la central. ¿Descartarla?</source>
+        <translation>The “{tipo}” operation of {modelo} (object {objeto}) will never reach the central server. Discard it?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="231"/>
+        <source>Sin motivo no se descarta nada.</source>
+        <translation>Nothing is discarded without a reason.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="247"/>
+        <source>Operación {uuid}: {estado}.</source>
+        <translation>Operation {uuid}: {estado}.</translation>
+    </message>
+</context>
+<context>
+    <name>Configuracion</name>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="45"/>
+        <source>Permitir http sin cifrar (sólo pruebas)</source>
+        <translation>Allow unencrypted http (testing only)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="48"/>
+        <source>Arrancar Sincro al iniciar la sesión</source>
+        <translation>Start Sincro when the session starts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="52"/>
+        <source>El del sistema</source>
+        <translation>System default</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="64"/>
+        <source>&amp;Probar conexión</source>
+        <translation>&amp;Test connection</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="65"/>
+        <source>&amp;Guardar</source>
+        <translation>&amp;Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="70"/>
+        <source>Servidor central:</source>
+        <translation>Central server:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="71"/>
+        <source>Tienda:</source>
+        <translation>Store:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="72"/>
+        <source>Terminal:</source>
+        <translation>Terminal:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="73"/>
+        <source>Token:</source>
+        <translation>Token:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="77"/>
+        <source>Idioma:</source>
+        <translation>Language:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="103"/>
+        <source>Guardado en el llavero (escribe uno nuevo para cambiarlo)</source>
+        <translation>Stored in the keyring (type a new one to change it)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="105"/>
+        <source>Pega el token que da la central</source>
+        <translation>Paste the token issued by the central server</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="108"/>
+        <source>Llavero: {llavero}</source>
+        <translation>Keyring: {llavero}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="118"/>
+        <source>Guardando…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="134"/>
+        <source>Configuración guardada; el token, en el llavero.</source>
+        <translation>Settings saved; the token is in the keyring.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="140"/>
+        <source>No se pudo: {mensaje}</source>
+        <translation>Could not do it: {mensaje}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="144"/>
+        <source>Probando la conexión…</source>
+        <translation>Testing the connection…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="161"/>
+        <source>Conexión correcta: token aceptado, {n} modelos, {ms} ms de ida y vuelta, desfase de reloj {desfase} ms.</source>
+        <translation>Connection OK: token accepted, {n} models, {ms} ms round trip, clock offset {desfase} ms.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="167"/>
+        <source>La central responde ({ms} ms, desfase {desfase} ms), pero falta el token para comprobar el acceso.</source>
+        <translation>The central server answers ({ms} ms, offset {desfase} ms), but a token is needed to check access.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="196"/>
+        <source>Sincro arrancará con la sesión.</source>
+        <translation>Sincro will start with the session.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="198"/>
+        <source>Sincro no arrancará con la sesión.</source>
+        <translation>Sincro will not start with the session.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="207"/>
+        <source>El idioma se aplicará la próxima vez que abras Sincro.</source>
+        <translation>The language will apply the next time you open Sincro.</translation>
+    </message>
+</context>
+<context>
+    <name>Conflictos</name>
+    <message>
+        <location filename="../../ui/pestanas/conflictos.py" line="47"/>
+        <source>&amp;Revisar…</source>
+        <translation>&amp;Review…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/conflictos.py" line="66"/>
+        <source>{n} conflictos abiertos</source>
+        <translation>{n} open conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/conflictos.py" line="68"/>
+        <source>No hay conflictos abiertos: nada que revisar.</source>
+        <translation>No open conflicts: nothing to review.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/conflictos.py" line="95"/>
+        <source>{n} conflictos resueltos.</source>
+        <translation>{n} conflicts resolved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/conflictos.py" line="98"/>
+        <source>No se pudieron resolver {n}: {detalle}</source>
+        <translation>{n} could not be resolved: {detalle}</translation>
+    </message>
+</context>
+<context>
+    <name>DialogoConflicto</name>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="51"/>
+        <source>Campo</source>
+        <translation>Field</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="52"/>
+        <source>Base</source>
+        <translation>Base</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="53"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="292"/>
+        <source>Esta terminal</source>
+        <translation>This terminal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="54"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="293"/>
+        <source>Central</source>
+        <translation>Central</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="55"/>
+        <source>Usar</source>
+        <translation>Use</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="56"/>
+        <source>Valor final</source>
+        <translation>Final value</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="74"/>
+        <source>Revisar conflicto</source>
+        <translation>Review conflict</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="106"/>
+        <source>Usar todo de esta &amp;terminal</source>
+        <translation>Use all from this &amp;terminal</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="109"/>
+        <source>Usar todo de la &amp;central</source>
+        <translation>Use all from &amp;central</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="114"/>
+        <source>← Anterior</source>
+        <translation>← Previous</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="115"/>
+        <source>Siguiente →</source>
+        <translation>Next →</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="131"/>
+        <source>Obligatorio: queda en el registro de auditoría</source>
+        <translation>Required: kept in the audit log</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="137"/>
+        <source>&amp;Aplicar resolución</source>
+        <translation>&amp;Apply resolution</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="140"/>
+        <source>Cerrar</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="155"/>
+        <source>Encargado:</source>
+        <translation>Manager:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="156"/>
+        <source>Motivo:</source>
+        <translation>Reason:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="205"/>
+        <source>[{n} de {total}]</source>
+        <translation>[{n} of {total}]</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="210"/>
+        <source>{modelo} · objeto {objeto}</source>
+        <translation>{modelo} · object {objeto}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="216"/>
+        <source>Operación «{tipo}» {uuid} capturada {hora} · intentos: {intentos} · último error: {error}</source>
+        <translation>“{tipo}” operation {uuid} captured {hora} · attempts: {intentos} · last error: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="233"/>
+        <source>Este conflicto ya está resuelto.</source>
+        <translation>This conflict is already resolved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="238"/>
+        <source>Aplicar la misma elección a los {n} conflictos parecidos restantes</source>
+        <translation>Apply the same choice to the remaining {n} similar conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="250"/>
+        <source>(borra el objeto)</source>
+        <translation>(deletes the object)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="252"/>
+        <source>(borrado en la central)</source>
+        <translation>(deleted on central)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="278"/>
+        <source>Esta operación no cambia este campo</source>
+        <translation>This operation does not change this field</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="285"/>
+        <source>Terminal y central difieren en este campo</source>
+        <translation>Terminal and central differ in this field</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="294"/>
+        <source>Otro valor…</source>
+        <translation>Other value…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="407"/>
+        <source>Resolver varios conflictos</source>
+        <translation>Resolve several conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="408"/>
+        <source>Se resolverán {n} conflictos con la misma elección. ¿Seguir?</source>
+        <translation>{n} conflicts will be resolved with the same choice. Continue?</translation>
+    </message>
+</context>
+<context>
+    <name>Estado</name>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="30"/>
+        <source>al día</source>
+        <translation>up to date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="31"/>
+        <source>sincronizando</source>
+        <translation>syncing</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="32"/>
+        <source>sin conexión</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="33"/>
+        <source>error de autenticación</source>
+        <translation>authentication error</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="34"/>
+        <source>error del servidor</source>
+        <translation>server error</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="35"/>
+        <source>sin configurar</source>
+        <translation>not configured</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="42"/>
+        <source>Pendientes</source>
+        <translation>Pending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="43"/>
+        <source>Enviándose</source>
+        <translation>Sending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="44"/>
+        <source>En conflicto</source>
+        <translation>In conflict</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="45"/>
+        <source>Con error</source>
+        <translation>With errors</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="46"/>
+        <source>Completadas</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="47"/>
+        <source>Descartadas</source>
+        <translation>Discarded</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="68"/>
+        <source>Conexión:</source>
+        <translation>Connection:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="70"/>
+        <source>Lista para vender sin conexión:</source>
+        <translation>Ready to sell offline:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="72"/>
+        <source>Operación pendiente más antigua:</source>
+        <translation>Oldest pending operation:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="74"/>
+        <source>Última subida correcta:</source>
+        <translation>Last successful upload:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="76"/>
+        <source>Última bajada correcta:</source>
+        <translation>Last successful download:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="78"/>
+        <source>Desfase del reloj:</source>
+        <translation>Clock offset:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="87"/>
+        <source>Cola</source>
+        <translation>Queue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="105"/>
+        <source>Catálogo local por modelo:</source>
+        <translation>Local catalogue per model:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="112"/>
+        <source>en pausa</source>
+        <translation>paused</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="116"/>
+        <source>sí: los modelos críticos están completos</source>
+        <translation>yes: critical models are complete</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="118"/>
+        <source>NO: faltan datos de modelos críticos</source>
+        <translation>NO: critical model data is missing</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="124"/>
+        <source>{ms} ms</source>
+        <translation>{ms} ms</translation>
+    </message>
+</context>
+<context>
+    <name>Eventos</name>
+    <message>
+        <location filename="../../ui/eventos.py" line="27"/>
+        <source>Sincronización completa: {enviadas} operaciones enviadas ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas), {filas} filas descargadas en {segundos} s.</source>
+        <translation>Sync complete: {enviadas} operations sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected), {filas} rows downloaded in {segundos} s.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/eventos.py" line="35"/>
+        <source>La sincronización falló: {mensaje}</source>
+        <translation>Sync failed: {mensaje}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/eventos.py" line="38"/>
+        <source>La central rechazó la operación {uuid}: {motivo}</source>
+        <translation>The central server rejected operation {uuid}: {motivo}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/eventos.py" line="42"/>
+        <source>Se vuelve a descargar entero el modelo {modelo} ({motivo}).</source>
+        <translation>Downloading model {modelo} again in full ({motivo}).</translation>
+    </message>
+</context>
+<context>
+    <name>Formato</name>
+    <message>
+        <location filename="../../ui/formato.py" line="21"/>
+        <source>sí</source>
+        <translation>yes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="22"/>
+        <source>no</source>
+        <translation>no</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="34"/>
+        <source>{n} s</source>
+        <translation>{n} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="36"/>
+        <source>{n} min</source>
+        <translation>{n} min</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="38"/>
+        <source>{h} h {m} min</source>
+        <translation>{h} h {m} min</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="40"/>
+        <source>{d} d {h} h</source>
+        <translation>{d} d {h} h</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="47"/>
+        <location filename="../../ui/formato.py" line="64"/>
+        <source>nunca</source>
+        <translation>never</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="66"/>
+        <source>hace {duracion}</source>
+        <translation>{duracion} ago</translation>
+    </message>
+</context>
+<context>
+    <name>GraficoActividad</name>
+    <message>
+        <location filename="../../ui/pestanas/grafico.py" line="43"/>
+        <source>Últimas {h} h · azul: operaciones en cola · verde: enviadas por minuto</source>
+        <translation>Last {h} h · blue: operations in queue · green: sent per minute</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/grafico.py" line="49"/>
+        <source>Sin datos todavía</source>
+        <translation>No data yet</translation>
+    </message>
+</context>
+<context>
+    <name>ModeloCola</name>
+    <message>
+        <location filename="../../ui/modelos/cola.py" line="28"/>
+        <source>N.º</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/cola.py" line="29"/>
+        <source>Estado</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/cola.py" line="30"/>
+        <source>Modelo</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/cola.py" line="31"/>
+        <source>Tipo</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/cola.py" line="32"/>
+        <source>Objeto</source>
+        <translation>Object</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/cola.py" line="33"/>
+        <source>Capturada</source>
+        <translation>Captured</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/cola.py" line="34"/>
+        <source>Intentos</source>
+        <translation>Attempts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/cola.py" line="37"/>
+        <source>Último error</source>
+        <translation>Last error</translation>
+    </message>
+</context>
+<context>
+    <name>ModeloConflictos</name>
+    <message>
+        <location filename="../../ui/modelos/conflictos.py" line="18"/>
+        <source>N.º</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/conflictos.py" line="19"/>
+        <source>Modelo</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/conflictos.py" line="20"/>
+        <source>Objeto</source>
+        <translation>Object</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/conflictos.py" line="21"/>
+        <source>Operación</source>
+        <translation>Operation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/conflictos.py" line="24"/>
+        <source>Campos en disputa</source>
+        <translation>Disputed fields</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/conflictos.py" line="27"/>
+        <source>Desde</source>
+        <translation>Since</translation>
+    </message>
+</context>
+<context>
+    <name>ModeloFrescura</name>
+    <message>
+        <location filename="../../ui/modelos/frescura.py" line="19"/>
+        <source>Modelo</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/frescura.py" line="20"/>
+        <source>Crítico</source>
+        <translation>Critical</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/frescura.py" line="21"/>
+        <source>Filas</source>
+        <translation>Rows</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/frescura.py" line="22"/>
+        <source>Completo</source>
+        <translation>Complete</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/frescura.py" line="23"/>
+        <source>Actualizado</source>
+        <translation>Updated</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/frescura.py" line="24"/>
+        <source>Cursor</source>
+        <translation>Cursor</translation>
+    </message>
+</context>
+<context>
+    <name>ModeloRegistro</name>
+    <message>
+        <location filename="../../ui/modelos/registro.py" line="21"/>
+        <source>Hora</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/registro.py" line="22"/>
+        <source>Nivel</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/registro.py" line="23"/>
+        <source>Qué pasó</source>
+        <translation>What happened</translation>
+    </message>
+</context>
+<context>
+    <name>Notificaciones</name>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="80"/>
+        <source>Conflictos nuevos</source>
+        <translation>New conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="81"/>
+        <source>{n} operaciones necesitan que un encargado las revise.</source>
+        <translation>{n} operations need a manager to review them.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="85"/>
+        <source>Sin conexión con la central</source>
+        <translation>No connection to the central server</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="86"/>
+        <source>Sin conexión desde hace {tiempo}. Puedes seguir vendiendo: {n} operaciones esperan en la cola.</source>
+        <translation>Offline for {tiempo}. You can keep selling: {n} operations are waiting in the queue.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="91"/>
+        <source>La central rechaza el token</source>
+        <translation>The central server rejects the token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="92"/>
+        <source>La sincronización está parada (nada se pierde). Pide un token nuevo y guárdalo en Configuración.</source>
+        <translation>Sync is stopped (nothing is lost). Ask for a new token and save it in Settings.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="95"/>
+        <source>Conexión recuperada</source>
+        <translation>Back online</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="96"/>
+        <source>De nuevo en línea: {n} operaciones enviadas a la central.</source>
+        <translation>Back online: {n} operations sent to the central server.</translation>
+    </message>
+</context>
+<context>
+    <name>Registro</name>
+    <message>
+        <location filename="../../ui/pestanas/registro.py" line="39"/>
+        <source>Sólo eventos de sincronización y errores</source>
+        <translation>Only sync events and errors</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/registro.py" line="43"/>
+        <source>&amp;Actualizar</source>
+        <translation>&amp;Refresh</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/registro.py" line="66"/>
+        <source>info</source>
+        <translation>info</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/registro.py" line="67"/>
+        <source>aviso</source>
+        <translation>warning</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/registro.py" line="68"/>
+        <source>error</source>
+        <translation>error</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/registro.py" line="69"/>
+        <source>error grave</source>
+        <translation>critical</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/registro.py" line="70"/>
+        <source>detalle</source>
+        <translation>debug</translation>
+    </message>
+</context>
+<context>
+    <name>Ventana</name>
+    <message>
+        <location filename="../../ui/ventana.py" line="48"/>
+        <source>Estado</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ventana.py" line="49"/>
+        <source>Cola</source>
+        <translation>Queue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ventana.py" line="50"/>
+        <location filename="../../ui/ventana.py" line="87"/>
+        <source>Conflictos</source>
+        <translation>Conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ventana.py" line="51"/>
+        <source>Catálogo</source>
+        <translation>Catalogue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ventana.py" line="52"/>
+        <source>Registro</source>
+        <translation>Log</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ventana.py" line="53"/>
+        <source>Configuración</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ventana.py" line="74"/>
+        <source>{conexion} · {pendientes} pendientes · {conflictos} conflictos</source>
+        <translation>{conexion} · {pendientes} pending · {conflictos} conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ventana.py" line="85"/>
+        <source>Conflictos ({n})</source>
+        <translation>Conflicts ({n})</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ventana.py" line="90"/>
+        <source>Error ({que}): {mensaje}</source>
+        <translation>Error ({que}): {mensaje}</translation>
+    </message>
+</context>
 </TS>

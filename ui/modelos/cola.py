@@ -4,29 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QBrush, QColor
 
 from ui import formato
 from ui.modelos.tabla import ModeloTabla
 
 COL_SEQ, COL_ESTADO, COL_MODELO, COL_TIPO, COL_OBJETO, COL_CAPTURADA, COL_INTENTOS, COL_ERROR = (
-    range(8))
+    range(8)
+)
 _C = "ModeloCola"
 
-COLORES_ESTADO = {"ERROR": QColor("#b3261e"), "CONFLICTO": QColor("#8a5a00"),
-                  "COMPLETADO": QColor("#1e6e34"), "DESCARTADO": QColor("#5f6368")}
+COLORES_ESTADO = {
+    "ERROR": QColor("#b3261e"),
+    "CONFLICTO": QColor("#8a5a00"),
+    "COMPLETADO": QColor("#1e6e34"),
+    "DESCARTADO": QColor("#5f6368"),
+}
 
 
 class ModeloCola(ModeloTabla):
     COLUMNAS = (
-        (_C, "N.º", lambda op: op.get("seq")),
-        (_C, "Estado", lambda op: op.get("estado")),
-        (_C, "Modelo", lambda op: op.get("modelo")),
-        (_C, "Tipo", lambda op: op.get("tipo")),
-        (_C, "Objeto", lambda op: op.get("objeto_id")),
-        (_C, "Capturada", lambda op: op.get("hora_terminal")),
-        (_C, "Intentos", lambda op: op.get("intentos")),
-        (_C, "Último error", lambda op: op.get("ultimo_error") or op.get("aviso")),
+        (_C, QT_TRANSLATE_NOOP("ModeloCola", "N.º"), lambda op: op.get("seq")),
+        (_C, QT_TRANSLATE_NOOP("ModeloCola", "Estado"), lambda op: op.get("estado")),
+        (_C, QT_TRANSLATE_NOOP("ModeloCola", "Modelo"), lambda op: op.get("modelo")),
+        (_C, QT_TRANSLATE_NOOP("ModeloCola", "Tipo"), lambda op: op.get("tipo")),
+        (_C, QT_TRANSLATE_NOOP("ModeloCola", "Objeto"), lambda op: op.get("objeto_id")),
+        (_C, QT_TRANSLATE_NOOP("ModeloCola", "Capturada"), lambda op: op.get("hora_terminal")),
+        (_C, QT_TRANSLATE_NOOP("ModeloCola", "Intentos"), lambda op: op.get("intentos")),
+        (
+            _C,
+            QT_TRANSLATE_NOOP("ModeloCola", "Último error"),
+            lambda op: op.get("ultimo_error") or op.get("aviso"),
+        ),
     )
 
     def texto(self, fila: dict[str, Any], columna: int) -> str:

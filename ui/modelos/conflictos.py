@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
 from ui import formato
 from ui.modelos.tabla import ModeloTabla
 
@@ -13,12 +15,16 @@ _C = "ModeloConflictos"
 
 class ModeloConflictos(ModeloTabla):
     COLUMNAS = (
-        (_C, "N.º", lambda c: c.get("id")),
-        (_C, "Modelo", lambda c: c.get("modelo")),
-        (_C, "Objeto", lambda c: c.get("objeto_id")),
-        (_C, "Operación", lambda c: c.get("tipo")),
-        (_C, "Campos en disputa", lambda c: ", ".join(c.get("campos_en_disputa") or [])),
-        (_C, "Desde", lambda c: c.get("creado_en")),
+        (_C, QT_TRANSLATE_NOOP("ModeloConflictos", "N.º"), lambda c: c.get("id")),
+        (_C, QT_TRANSLATE_NOOP("ModeloConflictos", "Modelo"), lambda c: c.get("modelo")),
+        (_C, QT_TRANSLATE_NOOP("ModeloConflictos", "Objeto"), lambda c: c.get("objeto_id")),
+        (_C, QT_TRANSLATE_NOOP("ModeloConflictos", "Operación"), lambda c: c.get("tipo")),
+        (
+            _C,
+            QT_TRANSLATE_NOOP("ModeloConflictos", "Campos en disputa"),
+            lambda c: ", ".join(c.get("campos_en_disputa") or []),
+        ),
+        (_C, QT_TRANSLATE_NOOP("ModeloConflictos", "Desde"), lambda c: c.get("creado_en")),
     )
 
     def texto(self, fila: dict[str, Any], columna: int) -> str:

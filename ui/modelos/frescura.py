@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
 from ui import formato
 from ui.modelos.tabla import ModeloTabla
 from ui.resumen import ModeloResumen
@@ -14,12 +16,12 @@ _C = "ModeloFrescura"
 
 class ModeloFrescura(ModeloTabla):
     COLUMNAS = (
-        (_C, "Modelo", lambda m: m["nombre"]),
-        (_C, "Crítico", lambda m: m["critico"]),
-        (_C, "Filas", lambda m: m["filas"]),
-        (_C, "Completo", lambda m: m["completo"]),
-        (_C, "Actualizado", lambda m: m["actualizado_en"]),
-        (_C, "Cursor", lambda m: m["cursor"]),
+        (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Modelo"), lambda m: m["nombre"]),
+        (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Crítico"), lambda m: m["critico"]),
+        (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Filas"), lambda m: m["filas"]),
+        (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Completo"), lambda m: m["completo"]),
+        (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Actualizado"), lambda m: m["actualizado_en"]),
+        (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Cursor"), lambda m: m["cursor"]),
     )
 
     def fijar_modelos(self, modelos: tuple[ModeloResumen, ...]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QBrush, QColor
 
 from ui import formato
@@ -17,9 +18,9 @@ COLORES = {"ERROR": QColor("#b3261e"), "CRITICAL": QColor("#b3261e"),
 
 class ModeloRegistro(ModeloTabla):
     COLUMNAS = (
-        (_C, "Hora", lambda e: e.get("hora")),
-        (_C, "Nivel", lambda e: e.get("nivel_texto")),
-        (_C, "Qué pasó", lambda e: e.get("mensaje")),
+        (_C, QT_TRANSLATE_NOOP("ModeloRegistro", "Hora"), lambda e: e.get("hora")),
+        (_C, QT_TRANSLATE_NOOP("ModeloRegistro", "Nivel"), lambda e: e.get("nivel_texto")),
+        (_C, QT_TRANSLATE_NOOP("ModeloRegistro", "Qué pasó"), lambda e: e.get("mensaje")),
     )
 
     def texto(self, fila: dict[str, Any], columna: int) -> str:

@@ -20,6 +20,8 @@ from PySide6.QtCore import (
 
 from ui import formato
 
+translate = QCoreApplication.translate
+
 Indice = QModelIndex | QPersistentModelIndex
 Columna = tuple[str, str, Callable[[dict[str, Any]], Any]]  # (contexto, título, extractor)
 
@@ -54,7 +56,7 @@ class ModeloTabla(QAbstractTableModel):
                    rol: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientacion == Qt.Orientation.Horizontal and rol == Qt.ItemDataRole.DisplayRole:
             contexto, titulo, _ = self.COLUMNAS[seccion]
-            return QCoreApplication.translate(contexto, titulo)
+            return translate(contexto, titulo)
         return None
 
     def data(self, indice: Indice, rol: int = Qt.ItemDataRole.DisplayRole) -> Any:

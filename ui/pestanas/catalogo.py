@@ -22,6 +22,8 @@ from ui import trabajos
 from ui.modelos.catalogo import ModeloCatalogo
 from ui.puente import Puente
 
+translate = QCoreApplication.translate
+
 
 class PestanaCatalogo(QWidget):
     def __init__(self, puente: Puente, parent: QWidget | None = None) -> None:
@@ -31,7 +33,7 @@ class PestanaCatalogo(QWidget):
         self.buscar = QLineEdit()
         self.buscar.setObjectName("buscar")
         self.buscar.setClearButtonEnabled(True)
-        self.buscar.setPlaceholderText(QCoreApplication.translate(
+        self.buscar.setPlaceholderText(translate(
             "Catalogo", "Buscar por nombre o código de barras…"))
         self.selector = QComboBox()
         self.selector.currentIndexChanged.connect(self._al_elegir_modelo)
@@ -83,5 +85,5 @@ class PestanaCatalogo(QWidget):
             self.modelo.fijar_modelo(elegido["nombre"], elegido["campos"])
 
     def _al_total(self, total: int) -> None:
-        self.cuenta.setText(QCoreApplication.translate("Catalogo", "{n} filas").format(
+        self.cuenta.setText(translate("Catalogo", "{n} filas").format(
             n=f"{total:,}".replace(",", ".")))

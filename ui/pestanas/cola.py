@@ -29,34 +29,38 @@ from ui.modelos.cola import ModeloCola
 from ui.puente import Puente
 from ui.resumen import Resumen
 
-
-def _t(texto: str) -> str:
-    return QCoreApplication.translate("Cola", texto)
+translate = QCoreApplication.translate
 
 
 def detalle_operacion(op: dict[str, Any]) -> str:
     """Texto del detalle: los datos tal como se capturaron (JSON sin reordenar) y su historia."""
     lineas = [
-        QCoreApplication.translate("Cola", "Operación {uuid}").format(uuid=op.get("uuid")),
-        QCoreApplication.translate("Cola", "{tipo} de {modelo} · objeto {objeto}").format(
-            tipo=op.get("tipo"), modelo=op.get("modelo"), objeto=op.get("objeto_id")),
-        QCoreApplication.translate("Cola", "Estado: {estado} · intentos: {intentos}").format(
-            estado=op.get("estado"), intentos=op.get("intentos", 0)),
-        QCoreApplication.translate("Cola", "Capturada: {hora} (desfase {ms} ms)").format(
-            hora=op.get("hora_terminal"), ms=op.get("desfase_ms", 0)),
-        QCoreApplication.translate("Cola", "Último error: {error}").format(
-            error=op.get("ultimo_error") or "—"),
+        translate("Cola", "Operación {uuid}").format(uuid=op.get("uuid")),
+        translate("Cola", "{tipo} de {modelo} · objeto {objeto}").format(
+            tipo=op.get("tipo"), modelo=op.get("modelo"), objeto=op.get("objeto_id")
+        ),
+        translate("Cola", "Estado: {estado} · intentos: {intentos}").format(
+            estado=op.get("estado"), intentos=op.get("intentos", 0)
+        ),
+        translate("Cola", "Capturada: {hora} (desfase {ms} ms)").format(
+            hora=op.get("hora_terminal"), ms=op.get("desfase_ms", 0)
+        ),
+        translate("Cola", "Último error: {error}").format(error=op.get("ultimo_error") or "—"),
         "",
-        QCoreApplication.translate("Cola", "Datos capturados:"),
+        translate("Cola", "Datos capturados:"),
         json.dumps(op.get("datos"), ensure_ascii=False, indent=2),
         "",
-        QCoreApplication.translate("Cola", "Versión base: {v}").format(v=op.get("version_base")),
-        QCoreApplication.translate("Cola", "Valores base:"),
+        translate("Cola", "Versión base: {v}").format(v=op.get("version_base")),
+        translate("Cola", "Valores base:"),
         json.dumps(op.get("valores_base"), ensure_ascii=False, indent=2),
     ]
     if op.get("resuelta_por"):
-        lineas += ["", QCoreApplication.translate("Cola", "Resuelta por {quien}: {motivo}").format(
-            quien=op.get("resuelta_por"), motivo=op.get("motivo_resolucion") or "—")]
+        lineas += [
+            "",
+            translate("Cola", "Resuelta por {quien}: {motivo}").format(
+                quien=op.get("resuelta_por"), motivo=op.get("motivo_resolucion") or "—"
+            ),
+        ]
     return "\n".join(lineas)
 
 
@@ -66,11 +70,11 @@ class PestanaCola(QWidget):
         self.puente = puente
         self.quien = quien
         self.filtro_estado = QComboBox()
-        self.filtro_estado.addItem(_t("Todos los estados"), None)
+        self.filtro_estado.addItem(translate("Cola", "Todos los estados"), None)
         for estado in ESTADOS:
             self.filtro_estado.addItem(estado, estado)
         self.filtro_modelo = QComboBox()
-        self.filtro_modelo.addItem(_t("Todos los modelos"), None)
+        self.filtro_modelo.addItem(translate("Cola", "Todos los modelos"), None)
         self.filtro_estado.currentIndexChanged.connect(self.recargar)
         self.filtro_modelo.currentIndexChanged.connect(self.recargar)
         self.cuenta = QLabel()
@@ -81,25 +85,24 @@ class PestanaCola(QWidget):
         self.tabla.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.tabla.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.tabla.verticalHeader().setVisible(False)
-        self.tabla.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        self.tabla.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.tabla.horizontalHeader().setStretchLastSection(True)
         self.tabla.selectionModel().selectionChanged.connect(self._al_seleccionar)
 
         self.detalle = QPlainTextEdit()
         self.detalle.setReadOnly(True)
         self.detalle.setObjectName("detalle")
-        self.boton_reintentar = QPushButton(_t("&Reintentar"))
-        self.boton_descartar = QPushButton(_t("&Descartar…"))
+        self.boton_reintentar = QPushButton(translate("Cola", "&Reintentar"))
+        self.boton_descartar = QPushButton(translate("Cola", "&Descartar…"))
         self.boton_reintentar.clicked.connect(self.reintentar)
         self.boton_descartar.clicked.connect(self.descartar)
         self.aviso = QLabel()
         self.aviso.setWordWrap(True)
 
         filtros = QHBoxLayout()
-        filtros.addWidget(QLabel(_t("Estado:")))
+        filtros.addWidget(QLabel(translate("Cola", "Estado:")))
         filtros.addWidget(self.filtro_estado)
-        filtros.addWidget(QLabel(_t("Modelo:")))
+        filtros.addWidget(QLabel(translate("Cola", "Modelo:")))
         filtros.addWidget(self.filtro_modelo)
         filtros.addStretch(1)
         filtros.addWidget(self.cuenta)
@@ -143,22 +146,26 @@ class PestanaCola(QWidget):
             self.filtro_modelo.blockSignals(False)
 
     def recargar(self) -> None:
-        self.puente.llamar(trabajos.listar_cola, self.filtro_estado.currentData(),
-                           self.filtro_modelo.currentData(), al_terminar=self._al_cargar,
-                           que="cola")
+        self.puente.llamar(
+            trabajos.listar_cola,
+            self.filtro_estado.currentData(),
+            self.filtro_modelo.currentData(),
+            al_terminar=self._al_cargar,
+            que="cola",
+        )
 
     def _al_cargar(self, operaciones: list[dict[str, Any]]) -> None:
         seleccion = self.seleccionada()
         self.modelo.fijar(operaciones)
-        self.cuenta.setText(QCoreApplication.translate("Cola", "{n} operaciones").format(
-            n=len(operaciones)))
+        self.cuenta.setText(translate("Cola", "{n} operaciones").format(n=len(operaciones)))
         if seleccion is not None:
             fila = self.modelo.indice_de(seleccion["uuid"])
             if fila >= 0:
                 self.tabla.selectionModel().select(
                     self.modelo.index(fila, 0),
                     QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows)
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
         self._al_seleccionar()
 
     def seleccionada(self) -> dict[str, Any] | None:
@@ -167,8 +174,11 @@ class PestanaCola(QWidget):
 
     def _al_seleccionar(self, *_: Any) -> None:
         op = self.seleccionada()
-        self.detalle.setPlainText(detalle_operacion(op) if op else _t(
-            "Elige una operación para ver sus datos tal como se capturaron."))
+        self.detalle.setPlainText(
+            detalle_operacion(op)
+            if op
+            else translate("Cola", "Elige una operación para ver sus datos tal como se capturaron.")
+        )
         en_error = op is not None and op.get("estado") == ERROR
         self.boton_reintentar.setEnabled(en_error)
         self.boton_descartar.setEnabled(en_error)
@@ -179,25 +189,37 @@ class PestanaCola(QWidget):
         op = self.seleccionada()
         if op is None:
             return
-        self.puente.llamar(trabajos.reintentar, op["uuid"], self.quien or None,
-                           al_terminar=self._al_actuar, al_fallar=self._al_fallar,
-                           que="reintentar")
+        self.puente.llamar(
+            trabajos.reintentar,
+            op["uuid"],
+            self.quien or None,
+            al_terminar=self._al_actuar,
+            al_fallar=self._al_fallar,
+            que="reintentar",
+        )
 
     def pedir_motivo(self) -> str | None:
         motivo, ok = QInputDialog.getText(
-            self, _t("Descartar operación"),
-            _t("Motivo del descarte (queda en la auditoría; la operación no se enviará):"))
+            self,
+            translate("Cola", "Descartar operación"),
+            translate(
+                "Cola", "Motivo del descarte (queda en la auditoría; la operación no se enviará):"
+            ),
+        )
         return motivo.strip() if ok and motivo.strip() else None
 
     def confirmar_descarte(self, op: dict[str, Any]) -> bool:
         respuesta = QMessageBox.warning(
-            self, _t("Descartar operación"),
-            QCoreApplication.translate(
-                "Cola", "La operación «{tipo}» de {modelo} (objeto {objeto}) no llegará nunca a la "
-                "central. ¿Descartarla?").format(tipo=op.get("tipo"), modelo=op.get("modelo"),
-                                                  objeto=op.get("objeto_id")),
+            self,
+            translate("Cola", "Descartar operación"),
+            translate(
+                "Cola",
+                "La operación «{tipo}» de {modelo} (objeto {objeto}) no llegará nunca a la "
+                "central. ¿Descartarla?",
+            ).format(tipo=op.get("tipo"), modelo=op.get("modelo"), objeto=op.get("objeto_id")),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.No,
+        )
         return respuesta == QMessageBox.StandardButton.Yes
 
     def descartar(self) -> None:
@@ -206,17 +228,26 @@ class PestanaCola(QWidget):
             return
         motivo = self.pedir_motivo()
         if motivo is None:
-            self.aviso.setText(_t("Sin motivo no se descarta nada."))
+            self.aviso.setText(translate("Cola", "Sin motivo no se descarta nada."))
             return
         if not self.confirmar_descarte(op):
             return
-        self.puente.llamar(trabajos.descartar, op["uuid"], motivo, self.quien or None,
-                           al_terminar=self._al_actuar, al_fallar=self._al_fallar,
-                           que="descartar")
+        self.puente.llamar(
+            trabajos.descartar,
+            op["uuid"],
+            motivo,
+            self.quien or None,
+            al_terminar=self._al_actuar,
+            al_fallar=self._al_fallar,
+            que="descartar",
+        )
 
     def _al_actuar(self, op: dict[str, Any]) -> None:
-        self.aviso.setText(QCoreApplication.translate("Cola", "Operación {uuid}: {estado}.")
-                           .format(uuid=op.get("uuid"), estado=op.get("estado")))
+        self.aviso.setText(
+            translate("Cola", "Operación {uuid}: {estado}.").format(
+                uuid=op.get("uuid"), estado=op.get("estado")
+            )
+        )
         self.recargar()
         self.puente.refrescar()
 

@@ -24,16 +24,13 @@ from PySide6.QtWidgets import (
 from ui import trabajos
 from ui.puente import Puente
 
-
-def _t(texto: str) -> str:
-    return QCoreApplication.translate("Configuracion", texto)
+translate = QCoreApplication.translate
 
 
 class PestanaConfiguracion(QWidget):
     idioma_cambiado = Signal(str)
 
-    def __init__(self, puente: Puente, ajustes: QSettings,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, puente: Puente, ajustes: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.puente = puente
         self.ajustes = ajustes
@@ -44,11 +41,15 @@ class PestanaConfiguracion(QWidget):
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setObjectName("token")
-        self.permitir_http = QCheckBox(_t("Permitir http sin cifrar (sólo pruebas)"))
-        self.autoarranque = QCheckBox(_t("Arrancar Sincro al iniciar la sesión"))
+        self.permitir_http = QCheckBox(
+            translate("Configuracion", "Permitir http sin cifrar (sólo pruebas)")
+        )
+        self.autoarranque = QCheckBox(
+            translate("Configuracion", "Arrancar Sincro al iniciar la sesión")
+        )
         self.autoarranque.toggled.connect(self._al_autoarranque)
         self.idioma = QComboBox()
-        self.idioma.addItem(_t("El del sistema"), "sistema")
+        self.idioma.addItem(translate("Configuracion", "El del sistema"), "sistema")
         self.idioma.addItem("Español", "es")
         self.idioma.addItem("English", "en")
         indice = self.idioma.findData(ajustes.value("idioma", "sistema"))
@@ -60,20 +61,20 @@ class PestanaConfiguracion(QWidget):
         self.resultado.setWordWrap(True)
         self.resultado.setObjectName("resultado")
 
-        self.boton_probar = QPushButton(_t("&Probar conexión"))
-        self.boton_guardar = QPushButton(_t("&Guardar"))
+        self.boton_probar = QPushButton(translate("Configuracion", "&Probar conexión"))
+        self.boton_guardar = QPushButton(translate("Configuracion", "&Guardar"))
         self.boton_probar.clicked.connect(self.probar)
         self.boton_guardar.clicked.connect(self.guardar)
 
         formulario = QFormLayout()
-        formulario.addRow(_t("Servidor central:"), self.servidor)
-        formulario.addRow(_t("Tienda:"), self.tienda)
-        formulario.addRow(_t("Terminal:"), self.terminal)
-        formulario.addRow(_t("Token:"), self.token)
+        formulario.addRow(translate("Configuracion", "Servidor central:"), self.servidor)
+        formulario.addRow(translate("Configuracion", "Tienda:"), self.tienda)
+        formulario.addRow(translate("Configuracion", "Terminal:"), self.terminal)
+        formulario.addRow(translate("Configuracion", "Token:"), self.token)
         formulario.addRow("", self.llavero)
         formulario.addRow("", self.permitir_http)
         formulario.addRow("", self.autoarranque)
-        formulario.addRow(_t("Idioma:"), self.idioma)
+        formulario.addRow(translate("Configuracion", "Idioma:"), self.idioma)
         botones = QHBoxLayout()
         botones.addWidget(self.boton_probar)
         botones.addStretch(1)
@@ -85,8 +86,12 @@ class PestanaConfiguracion(QWidget):
         capa.addStretch(1)
 
     def cargar(self) -> None:
-        self.puente.llamar(trabajos.leer_configuracion, al_terminar=self._mostrar,
-                           al_fallar=self.resultado.setText, que="configuración")
+        self.puente.llamar(
+            trabajos.leer_configuracion,
+            al_terminar=self._mostrar,
+            al_fallar=self.resultado.setText,
+            que="configuración",
+        )
 
     def _mostrar(self, datos: dict[str, Any]) -> None:
         self.servidor.setText(datos.get("servidor", ""))
@@ -95,72 +100,109 @@ class PestanaConfiguracion(QWidget):
         self.permitir_http.setChecked(bool(datos.get("permitir_http")))
         self.token.clear()
         self.token.setPlaceholderText(
-            _t("Guardado en el llavero (escribe uno nuevo para cambiarlo)")
-            if datos.get("hay_token") else _t("Pega el token que da la central"))
-        self.llavero.setText(QCoreApplication.translate(
-            "Configuracion", "Llavero: {llavero}").format(llavero=datos.get("llavero", "")))
+            translate("Configuracion", "Guardado en el llavero (escribe uno nuevo para cambiarlo)")
+            if datos.get("hay_token")
+            else translate("Configuracion", "Pega el token que da la central")
+        )
+        self.llavero.setText(
+            translate("Configuracion", "Llavero: {llavero}").format(
+                llavero=datos.get("llavero", "")
+            )
+        )
         self.autoarranque.blockSignals(True)
         self.autoarranque.setChecked(bool(datos.get("autoarranque")))
         self.autoarranque.blockSignals(False)
 
     def guardar(self) -> None:
         token = self.token.text().strip() or None
-        self.resultado.setText(_t("Guardando…"))
-        self.puente.llamar(trabajos.guardar_configuracion, self.servidor.text().strip(),
-                           self.tienda.text().strip(), self.terminal.text().strip(), token,
-                           self.permitir_http.isChecked(), al_terminar=self._al_guardar,
-                           al_fallar=self._al_fallar, que="guardar configuración")
+        self.resultado.setText(translate("Configuracion", "Guardando…"))
+        self.puente.llamar(
+            trabajos.guardar_configuracion,
+            self.servidor.text().strip(),
+            self.tienda.text().strip(),
+            self.terminal.text().strip(),
+            token,
+            self.permitir_http.isChecked(),
+            al_terminar=self._al_guardar,
+            al_fallar=self._al_fallar,
+            que="guardar configuración",
+        )
 
     def _al_guardar(self, datos: dict[str, Any]) -> None:
         self._mostrar(datos)
-        self.resultado.setText(_t("Configuración guardada; el token, en el llavero."))
+        self.resultado.setText(
+            translate("Configuracion", "Configuración guardada; el token, en el llavero.")
+        )
         self.puente.refrescar()
 
     def _al_fallar(self, mensaje: str) -> None:
-        self.resultado.setText(QCoreApplication.translate(
-            "Configuracion", "No se pudo: {mensaje}").format(mensaje=mensaje))
+        self.resultado.setText(
+            translate("Configuracion", "No se pudo: {mensaje}").format(mensaje=mensaje)
+        )
 
     def probar(self) -> None:
-        self.resultado.setText(_t("Probando la conexión…"))
+        self.resultado.setText(translate("Configuracion", "Probando la conexión…"))
         self.boton_probar.setEnabled(False)
-        self.puente.llamar(trabajos.probar_conexion, self.servidor.text().strip(),
-                           self.token.text().strip() or None, self.permitir_http.isChecked(),
-                           self.terminal.text().strip(), red=True,
-                           al_terminar=self._al_probar, al_fallar=self._al_probar_fallo,
-                           que="probar conexión")
+        self.puente.llamar(
+            trabajos.probar_conexion,
+            self.servidor.text().strip(),
+            self.token.text().strip() or None,
+            self.permitir_http.isChecked(),
+            self.terminal.text().strip(),
+            red=True,
+            al_terminar=self._al_probar,
+            al_fallar=self._al_probar_fallo,
+            que="probar conexión",
+        )
 
     def _al_probar(self, r: dict[str, Any]) -> None:
         self.boton_probar.setEnabled(True)
         if r.get("autenticado"):
-            texto = QCoreApplication.translate(
-                "Configuracion", "Conexión correcta: token aceptado, {n} modelos, "
-                "{ms} ms de ida y vuelta, desfase de reloj {desfase} ms.")
+            texto = translate(
+                "Configuracion",
+                "Conexión correcta: token aceptado, {n} modelos, "
+                "{ms} ms de ida y vuelta, desfase de reloj {desfase} ms.",
+            )
         else:
-            texto = QCoreApplication.translate(
-                "Configuracion", "La central responde ({ms} ms, desfase {desfase} ms), pero "
-                "falta el token para comprobar el acceso.")
-        self.resultado.setText(texto.format(n=r.get("modelos", 0), ms=r.get("ida_y_vuelta_ms"),
-                                            desfase=r.get("desfase_ms")))
+            texto = translate(
+                "Configuracion",
+                "La central responde ({ms} ms, desfase {desfase} ms), pero "
+                "falta el token para comprobar el acceso.",
+            )
+        self.resultado.setText(
+            texto.format(
+                n=r.get("modelos", 0), ms=r.get("ida_y_vuelta_ms"), desfase=r.get("desfase_ms")
+            )
+        )
 
     def _al_probar_fallo(self, mensaje: str) -> None:
         self.boton_probar.setEnabled(True)
         self._al_fallar(mensaje)
 
     def _al_autoarranque(self, activo: bool) -> None:
-        self.puente.llamar(trabajos.fijar_autoarranque, activo,
-                           al_terminar=self._al_autoarranque_fijado,
-                           al_fallar=self._al_fallar, que="autoarranque")
+        self.puente.llamar(
+            trabajos.fijar_autoarranque,
+            activo,
+            al_terminar=self._al_autoarranque_fijado,
+            al_fallar=self._al_fallar,
+            que="autoarranque",
+        )
 
     def _al_autoarranque_fijado(self, activo: bool) -> None:
         self.autoarranque.blockSignals(True)
         self.autoarranque.setChecked(activo)
         self.autoarranque.blockSignals(False)
-        self.resultado.setText(_t("Sincro arrancará con la sesión.") if activo
-                               else _t("Sincro no arrancará con la sesión."))
+        self.resultado.setText(
+            translate("Configuracion", "Sincro arrancará con la sesión.")
+            if activo
+            else translate("Configuracion", "Sincro no arrancará con la sesión.")
+        )
 
     def _al_idioma(self) -> None:
         idioma = self.idioma.currentData()
         self.ajustes.setValue("idioma", idioma)
         self.ajustes.sync()
         self.idioma_cambiado.emit(idioma)
-        self.resultado.setText(_t("El idioma se aplicará la próxima vez que abras Sincro."))
+        self.resultado.setText(
+            translate("Configuracion", "El idioma se aplicará la próxima vez que abras Sincro.")
+        )

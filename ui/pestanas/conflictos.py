@@ -21,9 +21,7 @@ from ui.dialogo_conflicto import DialogoConflicto
 from ui.modelos.conflictos import ModeloConflictos
 from ui.puente import Puente
 
-
-def _t(texto: str) -> str:
-    return QCoreApplication.translate("Conflictos", texto)
+translate = QCoreApplication.translate
 
 
 class PestanaConflictos(QWidget):
@@ -46,7 +44,7 @@ class PestanaConflictos(QWidget):
         self.cuenta = QLabel()
         self.aviso = QLabel()
         self.aviso.setWordWrap(True)
-        self.boton_revisar = QPushButton(_t("&Revisar…"))
+        self.boton_revisar = QPushButton(translate("Conflictos", "&Revisar…"))
         self.boton_revisar.clicked.connect(lambda: self.revisar(self._fila_elegida()))
 
         arriba = QHBoxLayout()
@@ -65,9 +63,9 @@ class PestanaConflictos(QWidget):
     def mostrar(self, conflictos: list[dict[str, Any]]) -> None:
         self.modelo.fijar(conflictos)
         self.cuenta.setText(
-            QCoreApplication.translate("Conflictos", "{n} conflictos abiertos").format(
+            translate("Conflictos", "{n} conflictos abiertos").format(
                 n=len(conflictos)) if conflictos else
-            _t("No hay conflictos abiertos: nada que revisar."))
+            translate("Conflictos", "No hay conflictos abiertos: nada que revisar."))
         self.boton_revisar.setEnabled(bool(conflictos))
 
     def cargar_tipos(self) -> None:
@@ -94,10 +92,10 @@ class PestanaConflictos(QWidget):
 
     def _al_resolver(self, resultado: dict[str, Any]) -> None:
         errores = resultado.get("errores") or {}
-        texto = QCoreApplication.translate("Conflictos", "{n} conflictos resueltos.").format(
+        texto = translate("Conflictos", "{n} conflictos resueltos.").format(
             n=len(resultado.get("resueltos") or []))
         if errores:
-            texto += " " + QCoreApplication.translate(
+            texto += " " + translate(
                 "Conflictos", "No se pudieron resolver {n}: {detalle}").format(
                     n=len(errores), detalle="; ".join(f"#{k}: {v}" for k, v in errores.items()))
         self.aviso.setText(texto)

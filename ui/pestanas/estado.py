@@ -22,27 +22,29 @@ from ui.modelos.frescura import ModeloFrescura
 from ui.pestanas.grafico import GraficoActividad
 from ui.resumen import ESTADOS_COLA, Resumen
 
+translate = QCoreApplication.translate
+
 
 def texto_conexion(conexion: str) -> str:
     textos = {
-        "al_dia": QCoreApplication.translate("Estado", "al día"),
-        "sincronizando": QCoreApplication.translate("Estado", "sincronizando"),
-        "sin_conexion": QCoreApplication.translate("Estado", "sin conexión"),
-        "error_autenticacion": QCoreApplication.translate("Estado", "error de autenticación"),
-        "error_servidor": QCoreApplication.translate("Estado", "error del servidor"),
-        "sin_configurar": QCoreApplication.translate("Estado", "sin configurar"),
+        "al_dia": translate("Estado", "al día"),
+        "sincronizando": translate("Estado", "sincronizando"),
+        "sin_conexion": translate("Estado", "sin conexión"),
+        "error_autenticacion": translate("Estado", "error de autenticación"),
+        "error_servidor": translate("Estado", "error del servidor"),
+        "sin_configurar": translate("Estado", "sin configurar"),
     }
     return textos.get(conexion, conexion)
 
 
 def texto_estado_cola(estado: str) -> str:
     textos = {
-        "pendiente": QCoreApplication.translate("Estado", "Pendientes"),
-        "procesando": QCoreApplication.translate("Estado", "Enviándose"),
-        "conflicto": QCoreApplication.translate("Estado", "En conflicto"),
-        "error": QCoreApplication.translate("Estado", "Con error"),
-        "completado": QCoreApplication.translate("Estado", "Completadas"),
-        "descartado": QCoreApplication.translate("Estado", "Descartadas"),
+        "pendiente": translate("Estado", "Pendientes"),
+        "procesando": translate("Estado", "Enviándose"),
+        "conflicto": translate("Estado", "En conflicto"),
+        "error": translate("Estado", "Con error"),
+        "completado": translate("Estado", "Completadas"),
+        "descartado": translate("Estado", "Descartadas"),
     }
     return textos.get(estado, estado)
 
@@ -63,17 +65,17 @@ class PestanaEstado(QWidget):
         self.ultima_bajada = QLabel()
 
         general = QFormLayout()
-        general.addRow(QCoreApplication.translate("Estado", "Conexión:"), self.conexion)
+        general.addRow(translate("Estado", "Conexión:"), self.conexion)
         general.addRow("", self.mensaje)
-        general.addRow(QCoreApplication.translate("Estado", "Lista para vender sin conexión:"),
+        general.addRow(translate("Estado", "Lista para vender sin conexión:"),
                        self.lista)
-        general.addRow(QCoreApplication.translate("Estado", "Operación pendiente más antigua:"),
+        general.addRow(translate("Estado", "Operación pendiente más antigua:"),
                        self.antiguedad)
-        general.addRow(QCoreApplication.translate("Estado", "Última subida correcta:"),
+        general.addRow(translate("Estado", "Última subida correcta:"),
                        self.ultima_subida)
-        general.addRow(QCoreApplication.translate("Estado", "Última bajada correcta:"),
+        general.addRow(translate("Estado", "Última bajada correcta:"),
                        self.ultima_bajada)
-        general.addRow(QCoreApplication.translate("Estado", "Desfase del reloj:"), self.desfase)
+        general.addRow(translate("Estado", "Desfase del reloj:"), self.desfase)
 
         self.etiquetas_cola: dict[str, QLabel] = {}
         cola = QFormLayout()
@@ -82,7 +84,7 @@ class PestanaEstado(QWidget):
             etiqueta.setObjectName(f"cola_{estado}")
             self.etiquetas_cola[estado] = etiqueta
             cola.addRow(texto_estado_cola(estado) + ":", etiqueta)
-        caja_cola = QGroupBox(QCoreApplication.translate("Estado", "Cola"))
+        caja_cola = QGroupBox(translate("Estado", "Cola"))
         caja_cola.setLayout(cola)
 
         arriba = QHBoxLayout()
@@ -100,26 +102,26 @@ class PestanaEstado(QWidget):
 
         capa = QVBoxLayout(self)
         capa.addLayout(arriba)
-        capa.addWidget(QLabel(QCoreApplication.translate("Estado", "Catálogo local por modelo:")))
+        capa.addWidget(QLabel(translate("Estado", "Catálogo local por modelo:")))
         capa.addWidget(self.tabla, 1)
         capa.addWidget(self.grafico)
 
     def mostrar(self, r: Resumen) -> None:
         texto = texto_conexion(r.conexion)
         if r.pausado:
-            texto += " · " + QCoreApplication.translate("Estado", "en pausa")
+            texto += " · " + translate("Estado", "en pausa")
         self.conexion.setText(f"<b>{texto}</b>")
         self.mensaje.setText(r.mensaje_error or "")
         self.lista.setText(
-            QCoreApplication.translate("Estado", "sí: los modelos críticos están completos")
+            translate("Estado", "sí: los modelos críticos están completos")
             if r.lista_para_vender else
-            QCoreApplication.translate("Estado", "NO: faltan datos de modelos críticos"))
+            translate("Estado", "NO: faltan datos de modelos críticos"))
         self.lista.setStyleSheet("color: #1e6e34" if r.lista_para_vender else "color: #b3261e")
         self.antiguedad.setText(formato.duracion(r.antiguedad_pendiente_s))
         self.ultima_subida.setText(formato.hora(r.ultimo_empuje))
         self.ultima_bajada.setText(formato.hora(r.ultima_descarga))
         self.desfase.setText(formato.VACIO if r.desfase_ms is None else
-                             QCoreApplication.translate("Estado", "{ms} ms").format(
+                             translate("Estado", "{ms} ms").format(
                                  ms=r.desfase_ms))
         for estado, etiqueta in self.etiquetas_cola.items():
             etiqueta.setText(str(r.cola.get(estado, 0)))

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.historial import Muestra
 
+translate = QCoreApplication.translate
+
 COLOR_COLA = QColor("#1a73e8")
 COLOR_ENVIADAS = QColor("#1e8e3e")
 
@@ -38,13 +40,13 @@ class GraficoActividad(QWidget):
         p.fillRect(marco, self.palette().base())
         p.setPen(QPen(self.palette().mid().color()))
         p.drawRect(marco)
-        leyenda = QCoreApplication.translate(
+        leyenda = translate(
             "GraficoActividad", "Últimas {h} h · azul: operaciones en cola · verde: enviadas por "
             "minuto").format(h=self.horas)
         p.setPen(self.palette().text().color())
         p.drawText(QRectF(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft, leyenda)
         if not self._muestras:
-            p.drawText(marco, Qt.AlignmentFlag.AlignCenter, QCoreApplication.translate(
+            p.drawText(marco, Qt.AlignmentFlag.AlignCenter, translate(
                 "GraficoActividad", "Sin datos todavía"))
             return
         fin = self._muestras[-1].minuto

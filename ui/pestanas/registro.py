@@ -21,6 +21,8 @@ from ui.eventos import describir
 from ui.modelos.registro import ModeloRegistro
 from ui.puente import Puente
 
+translate = QCoreApplication.translate
+
 
 class PestanaRegistro(QWidget):
     def __init__(self, puente: Puente, parent: QWidget | None = None) -> None:
@@ -34,11 +36,11 @@ class PestanaRegistro(QWidget):
         cabecera = self.tabla.horizontalHeader()
         cabecera.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         cabecera.setStretchLastSection(True)
-        self.solo_importantes = QCheckBox(QCoreApplication.translate(
+        self.solo_importantes = QCheckBox(translate(
             "Registro", "Sólo eventos de sincronización y errores"))
         self.solo_importantes.setChecked(True)
         self.solo_importantes.toggled.connect(self.recargar)
-        self.boton = QPushButton(QCoreApplication.translate("Registro", "&Actualizar"))
+        self.boton = QPushButton(translate("Registro", "&Actualizar"))
         self.boton.clicked.connect(self.recargar)
         arriba = QHBoxLayout()
         arriba.addWidget(self.solo_importantes, 1)
@@ -61,9 +63,9 @@ class PestanaRegistro(QWidget):
 
 
 def _nivel(nivel: Any) -> str:
-    textos = {"INFO": QCoreApplication.translate("Registro", "info"),
-              "WARNING": QCoreApplication.translate("Registro", "aviso"),
-              "ERROR": QCoreApplication.translate("Registro", "error"),
-              "CRITICAL": QCoreApplication.translate("Registro", "error grave"),
-              "DEBUG": QCoreApplication.translate("Registro", "detalle")}
+    textos = {"INFO": translate("Registro", "info"),
+              "WARNING": translate("Registro", "aviso"),
+              "ERROR": translate("Registro", "error"),
+              "CRITICAL": translate("Registro", "error grave"),
+              "DEBUG": translate("Registro", "detalle")}
     return textos.get(str(nivel), str(nivel))
