@@ -213,18 +213,15 @@ class Cola:
         Devuelve, por cada una, la operación que lleva su efecto: la nueva, la anterior con la
         que se fusionó, o la anterior anulada (``DESCARTADO``) en ``crear + borrar``.
         """
-        with self._cerrojo:
-            c = self._conexion
-            terminal = self._ajuste_sin_cerrojo("terminal", "")
-            desfase = int(self._ajuste_sin_cerrojo("desfase_ms", "0") or 0)
-            with transaccion(c):
-                return [self._encolar_una(c, n, terminal, desfase) for n in nuevas]
-
-    def _ajuste_sin_cerrojo(self, clave: str, por_defecto: str) -> str:
-        fila = self._conexion.execute(
-            "SELECT valor FROM ajustes WHERE clave = ?", (clave,)
-        ).fetchone()
-        return fila[0] if fila else por_defecto
+        with self._cerrojo, transaccion(self._conexion) as c:
+            ajustes = dict(
+                c.execute(
+                    "SELECT clave, valor FROM ajustes WHERE clave IN ('terminal', 'desfase_ms')"
+                ).fetchall()
+            )
+            terminal = ajustes.get("terminal", "")
+            desfase = int(ajustes.get("desfase_ms", "0") or 0)
+            return [self._encolar_una(c, n, terminal, desfase) for n in nuevas]
 
     def _encolar_una(
         self, c: sqlite3.Connection, nueva: NuevaOperacion, terminal: str, desfase: int
