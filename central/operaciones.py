@@ -89,7 +89,9 @@ def validar_envoltura(cuerpo: Any, conf: Configuracion) -> list[Operacion]:
                 raise ErrorPeticion(400, "peticion_invalida",
                                     f"Operación {i}: «{clave}» tiene un tipo erróneo.")
         try:
-            uid = str(uuid.UUID(op["uuid"]))
+            uid = op["uuid"]
+            if not valores.UUID_CANONICO.match(uid):
+                uid = str(uuid.UUID(uid))
         except ValueError:
             raise ErrorPeticion(400, "peticion_invalida",
                                 f"Operación {i}: «uuid» no es un UUID.") from None
@@ -146,6 +148,9 @@ class Lote:
         self.objetos: dict[tuple[str, str], Model | None] = {}
         self.referencias: dict[tuple[str, str], str | None] = {}
         self.sin_volcar: set[tuple[str, str]] = set()
+        # «crear» validados pendientes de insertar en bloque, por modelo.
+        self.pendientes: dict[str, list[tuple[Operacion, Model]]] = {}
+        self.claves_pendientes: set[tuple[str, str]] = set()
 
     # -- lote --------------------------------------------------------------------------------
 
@@ -173,6 +178,7 @@ class Lote:
                         self._una(op)
                         if op.resultado["resultado"] == "aplicada":
                             vistas[op.uuid] = op
+                self._volcar_creaciones()
             aplicadas = [op for op in self.ops if op.resultado["resultado"] == "aplicada"]
             for op in aplicadas:
                 op.resultado["version"] = op.entradas[-1].id if op.entradas else op.resultado.get(
@@ -260,6 +266,19 @@ class Lote:
                     self.referencias[(destino._meta.label, str(clave))] = hallados.get(str(clave))
 
     def _una(self, op: Operacion) -> None:
+        if op.tipo == "crear" and op.tipo in op.config.operaciones_permitidas:
+            # Sólo valida (lecturas): la inserción va en bloque en ``_volcar_creaciones``.
+            try:
+                op.resultado = self._crear(op)
+            except Rechazo as r:
+                op.resultado = {"resultado": "rechazada", "motivo": r.motivo}
+            except (ValueError, TypeError, ArithmeticError) as exc:
+                op.resultado = {"resultado": "rechazada", "motivo": f"{type(exc).__name__}: "
+                                                                    f"{str(exc)[:200]}"}
+            return
+        if self.pendientes and (op.tipo != "ajustar" or (
+                op.config.nombre, op.objeto_id) in self.claves_pendientes):
+            self._volcar_creaciones()
         llave = (op.config.nombre, op.objeto_id)
         if op.tipo in ("actualizar", "borrar") and llave in self.sin_volcar:
             # Su versión puede hacer falta para un conflicto: que ya esté escrita, y fuera del
@@ -401,12 +420,89 @@ class Lote:
                       else config.modelo._default_manager.filter(pk=objeto.pk).exists())
             if existe:
                 raise Rechazo(f"{config.nombre} «{objeto.pk}» ya existe.")
-        objeto.save(force_insert=True)
-        op.objeto_id = str(objeto.pk)
-        self.objetos[(config.nombre, op.objeto_id)] = objeto
-        op.creado = (config.modelo._meta.label, op.objeto_id,
-                     self.tienda if config.privado_por_tienda else "")
+        self.pendientes.setdefault(config.nombre, []).append((op, objeto))
+        if objeto.pk is not None:
+            op.objeto_id = str(objeto.pk)
+            self.claves_pendientes.add((config.nombre, op.objeto_id))
+            # Existe ya para las operaciones siguientes del lote (FK, claves repetidas).
+            self.referencias[(config.modelo._meta.label, op.objeto_id)] = (
+                self.tienda if config.privado_por_tienda else "")
         return {"resultado": "aplicada"}
+
+    # -- inserción en bloque de los «crear» -------------------------------------------------
+
+    def _volcar_creaciones(self) -> None:
+        """Inserta los «crear» pendientes: un ``bulk_create`` por modelo (dependencias primero)
+        en un punto de guardado; si falla, uno a uno para aislar la operación mala, y se
+        rechazan también los que apuntaban a ella."""
+        from . import configuracion
+
+        conf = configuracion.obtener()
+        orden = sorted(self.pendientes, key=lambda n: _profundidad(conf, n))
+        pendientes, self.pendientes = self.pendientes, {}
+        self.claves_pendientes.clear()
+        for nombre in orden:
+            vivos = []
+            for op, objeto in pendientes[nombre]:
+                motivo = self._referencia_caida(op.config, objeto)
+                if motivo:
+                    self._rechazar_creacion(op, objeto, motivo)
+                else:
+                    vivos.append((op, objeto))
+            if not vivos:
+                continue
+            config = vivos[0][0].config
+            try:
+                with transaction.atomic():
+                    config.modelo._default_manager.bulk_create([o for _, o in vivos],
+                                                               batch_size=500)
+            except DatabaseError:
+                self._crear_uno_a_uno(vivos)
+                continue
+            ahora = timezone.now()
+            for op, objeto in vivos:
+                entrada = captura.entrada_de(config, objeto, ahora=ahora)
+                self.diferido.entradas.append(entrada)
+                self._creada(op, objeto, [entrada])
+
+    def _creada(self, op: Operacion, objeto: Model, entradas: list[captura.Entrada]) -> None:
+        op.entradas = entradas
+        op.objeto_id = str(objeto.pk)
+        self.objetos[(op.config.nombre, op.objeto_id)] = objeto
+        self.sin_volcar.update((e.modelo, e.objeto_id) for e in entradas)
+
+    def _crear_uno_a_uno(self, grupo: list[tuple[Operacion, Model]]) -> None:
+        for op, objeto in grupo:
+            motivo = self._referencia_caida(op.config, objeto)
+            if motivo:
+                self._rechazar_creacion(op, objeto, motivo)
+                continue
+            marca = self.diferido.marca()
+            try:
+                with transaction.atomic():
+                    objeto.save(force_insert=True)
+            except DatabaseError as exc:
+                self.diferido.deshacer(marca)
+                self._rechazar_creacion(op, objeto, f"La base de datos la rechazó: "
+                                                    f"{type(exc).__name__}: {str(exc)[:200]}")
+            else:
+                self._creada(op, objeto, self.diferido.entradas[marca:])
+
+    def _rechazar_creacion(self, op: Operacion, objeto: Model, motivo: str) -> None:
+        op.resultado = {"resultado": "rechazada", "motivo": motivo}
+        if objeto.pk is not None:
+            self.referencias[(op.config.modelo._meta.label, str(objeto.pk))] = None
+
+    def _referencia_caida(self, config: ConfigModelo, objeto: Model) -> str | None:
+        """Motivo si alguna FK apunta a un «crear» de este lote que acabó rechazado."""
+        for campo, f in config.campos.items():
+            if f.is_relation:
+                valor = getattr(objeto, f.attname)
+                if valor is not None and self.referencias.get(
+                        (f.related_model._meta.label, str(valor)), "") is None:
+                    destino = f.related_model._meta.label
+                    return f"«{campo}» apunta a {destino} «{valor}», que no se creó."
+        return None
 
     def _conflicto(self, op: Operacion, objeto: Model, campos: list[str]) -> dict[str, Any] | None:
         config = op.config
@@ -499,3 +595,11 @@ class Lote:
                 )
         captura.registrar_instancias([objeto])
         return {"resultado": "aplicada"}
+
+
+def _profundidad(conf: Configuracion, nombre: str, visto: frozenset = frozenset()) -> int:
+    """Niveles de dependencias de un modelo (0 = no depende de nadie)."""
+    config = conf.modelos[nombre]
+    if not config.dependencias or nombre in visto:
+        return 0
+    return 1 + max(_profundidad(conf, d, visto | {nombre}) for d in config.dependencias)

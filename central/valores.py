@@ -9,6 +9,7 @@ al campo Django.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,6 +19,7 @@ from django.db import models
 from .configuracion import ConfigModelo
 
 ENTERO_MAX = 2**63 - 1
+UUID_CANONICO = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class Rechazo(Exception):
@@ -58,6 +60,8 @@ def normalizar(config: ConfigModelo, nombre: str, valor: Any) -> Any:
             raise Rechazo(f"El campo «{nombre}» no admite «{valor}»: espera true o false.")
         return valor
     if tipo == "uuid":
+        if isinstance(valor, str) and UUID_CANONICO.match(valor):
+            return valor  # ya canónico: sin construir un UUID
         try:
             return str(uuid.UUID(valor)) if isinstance(valor, str) else _falla()
         except (ValueError, TypeError):
