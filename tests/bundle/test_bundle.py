@@ -134,7 +134,13 @@ def test_tamano_y_contenido(bundle):
     assert "django" not in nombres and "central" not in nombres
     assert not any(n.startswith(("libQt6Quick", "libQt6Qml", "libQt6Pdf")) for n in nombres)
     assert not any(n.startswith("qtbase_de") for n in nombres)  # traducciones podadas
-    assert "sincro-" + bundle_apoyo.version_pyproject() + ".dist-info" in nombres
+    # Metadatos de sincro (dist-info, o egg-info si el build corre junto a uno) con la versión
+    # de pyproject: de ahí lee ``sincro --version`` congelado.
+    version = bundle_apoyo.version_pyproject()
+    metadatos = [*bundle.rglob("sincro-*.dist-info/METADATA"),
+                 *bundle.rglob("sincro.egg-info/PKG-INFO")]
+    assert metadatos, "faltan los metadatos de sincro en el bundle"
+    assert f"\nVersion: {version}\n" in metadatos[0].read_text(encoding="utf-8")
 
 
 def test_qt_xcb_real_bajo_xvfb(bundle, tmp_path):
