@@ -166,9 +166,14 @@ def _argumentos(argv: list[str]) -> argparse.Namespace:
     return analizador.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Arranca la bandeja. Devuelve el código de salida."""
-    args = _argumentos(sys.argv[1:] if argv is None else argv)
+def main(argv: list[str] | argparse.Namespace | None = None) -> int:
+    """Arranca la bandeja. ``argv``: lista de argumentos, o el ``Namespace`` ya analizado por
+    la CLI ``sincro`` (usa su ``datos``). Devuelve el código de salida."""
+    if isinstance(argv, argparse.Namespace):
+        args = argparse.Namespace(datos=getattr(argv, "datos", None),
+                                  sin_bandeja=getattr(argv, "sin_bandeja", False))
+    else:
+        args = _argumentos(sys.argv[1:] if argv is None else argv)
     from agente import registro, rutas
 
     directorio = rutas.asegurar_directorio(rutas.directorio_datos(args.datos))

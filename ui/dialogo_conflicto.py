@@ -250,6 +250,12 @@ class DialogoConflicto(QDialog):
             return translate("DialogoConflicto", "(borra el objeto)")
         if columna == COL_CENTRAL and conflicto.get("central") is None:
             return translate("DialogoConflicto", "(borrado en la central)")
+        if (
+            columna in (COL_BASE, COL_TERMINAL)
+            and not fila.elegible
+            and not self.resolucion.borrado
+        ):
+            return translate("DialogoConflicto", "(sin cambios)")
         valor = {COL_BASE: fila.base, COL_TERMINAL: fila.terminal, COL_CENTRAL: fila.central}[
             columna
         ]
@@ -362,6 +368,7 @@ class DialogoConflicto(QDialog):
         editor.setReadOnly(origen != VALOR)
         final = self.resolucion.valor_final(datos.campo)
         editor.setText("" if origen == VALOR and final is None else formato.valor(final))
+        editor.setCursorPosition(0)
 
     def _usar_todo(self, origen: str) -> None:
         assert self.resolucion is not None

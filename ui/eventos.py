@@ -42,5 +42,9 @@ def describir(entrada: dict[str, Any]) -> str:
         return translate(
             "Eventos", "Se vuelve a descargar entero el modelo {modelo} ({motivo}).").format(
                 modelo=_c(c, "modelo"), motivo=_c(c, "motivo"))
+    if evento == "descarga_completa":
+        return translate(
+            "Eventos", "Descarga completa del modelo {modelo} ({motivo}).").format(
+                modelo=_c(c, "modelo"), motivo=_c(c, "motivo"))
     detalle = " ".join(f"{k}={v}" for k, v in c.items())
     return f"{evento}: {detalle}".strip()

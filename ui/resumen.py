@@ -23,7 +23,7 @@ from typing import Any
 
 ESTADOS_BANDEJA = ("al_dia", "sincronizando", "sin_conexion", "conflictos", "error")
 CONEXION_ERROR = ("error_autenticacion", "error_servidor", "sin_configurar")
-ESTADOS_COLA = ("pendiente", "enviando", "conflicto", "error", "completado", "descartado")
+ESTADOS_COLA = ("pendiente", "procesando", "conflicto", "error", "completado", "descartado")
 
 
 @dataclass(frozen=True)

@@ -369,13 +369,13 @@
     </message>
     <message>
         <location filename="../../ui/dialogo_conflicto.py" line="53"/>
-        <location filename="../../ui/dialogo_conflicto.py" line="292"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="298"/>
         <source>Esta terminal</source>
         <translation>This terminal</translation>
     </message>
     <message>
         <location filename="../../ui/dialogo_conflicto.py" line="54"/>
-        <location filename="../../ui/dialogo_conflicto.py" line="293"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="299"/>
         <source>Central</source>
         <translation>Central</translation>
     </message>
@@ -475,27 +475,32 @@
         <translation>(deleted on central)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="278"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="258"/>
+        <source>(sin cambios)</source>
+        <translation>(unchanged)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="284"/>
         <source>Esta operación no cambia este campo</source>
         <translation>This operation does not change this field</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="285"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="291"/>
         <source>Terminal y central difieren en este campo</source>
         <translation>Terminal and central differ in this field</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="294"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="300"/>
         <source>Otro valor…</source>
         <translation>Other value…</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="407"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="414"/>
         <source>Resolver varios conflictos</source>
         <translation>Resolve several conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="408"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="415"/>
         <source>Se resolverán {n} conflictos con la misma elección. ¿Seguir?</source>
         <translation>{n} conflicts will be resolved with the same choice. Continue?</translation>
     </message>
@@ -644,6 +649,11 @@
         <location filename="../../ui/eventos.py" line="42"/>
         <source>Se vuelve a descargar entero el modelo {modelo} ({motivo}).</source>
         <translation>Downloading model {modelo} again in full ({motivo}).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/eventos.py" line="46"/>
+        <source>Descarga completa del modelo {modelo} ({motivo}).</source>
+        <translation>Full download of model {modelo} ({motivo}).</translation>
     </message>
 </context>
 <context>

@@ -77,6 +77,9 @@ class GraficoActividad(QWidget):
                 camino.lineTo(punto)
         p.setPen(QPen(COLOR_COLA, 2))
         p.drawPath(camino)
+        p.setBrush(COLOR_COLA)
+        for m in self._muestras[-60:]:  # puntos de la última hora: se ve aunque haya uno
+            p.drawEllipse(QPointF(x(m), y(m.cola)), 2.5, 2.5)
         p.setPen(self.palette().text().color())
         p.drawText(QRectF(marco.left(), marco.bottom() + 2, 80, 16), Qt.AlignmentFlag.AlignLeft,
                    inicio.astimezone().strftime("%H:%M"))
