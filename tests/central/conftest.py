@@ -3,6 +3,7 @@ respuesta contra docs/openapi.yaml."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -93,13 +94,59 @@ def op(modelo: str, tipo: str, objeto_id: str | None, datos: dict, **extra: Any)
 
 
 def sql(central, consulta: str, params: tuple = ()) -> list[tuple]:
-    """Lee la base SQLite real de una central (sólo lectura, independiente de la app)."""
+    """Lee la base real de una central (SQLite o PostgreSQL), sin pasar por la app."""
+    url_pg = central.entorno.get("DATABASE_URL")
+    if url_pg:
+        import psycopg
+
+        with psycopg.connect(url_pg) as c:
+            return [tuple(f) for f in c.execute(consulta.replace("?", "%s"), params).fetchall()]
     conexion = sqlite3.connect(f"file:{central.datos / 'central.sqlite3'}?mode=ro", uri=True,
                                timeout=30)
     try:
         return conexion.execute(consulta, params).fetchall()
     finally:
         conexion.close()
+
+
+@contextlib.contextmanager
+def base_pg_nueva():
+    """Una base PostgreSQL nueva (nombre aleatorio) que se borra al salir."""
+    import psycopg
+
+    nombre = f"sincro_c_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_URL, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{nombre}"')
+    try:
+        yield PG_URL.rsplit("/", 1)[0] + "/" + nombre
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{nombre}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres",
+                                                                marks=pytest.mark.postgres)])
+def central(request, tmp_path_factory):
+    """Sustituye a la fixture ``central`` del plugin en estas pruebas: una vez con SQLite y
+    otra con PostgreSQL (si SINCRO_PG_URL está definida)."""
+    from tests.plugins.central import CentralEnMarcha
+
+    if request.param == "sqlite":
+        c = CentralEnMarcha(tmp_path_factory.mktemp("central"), demo=50).arrancar()
+        try:
+            yield c
+        finally:
+            c.detener()
+        return
+    if not PG_URL:
+        pytest.skip("SINCRO_PG_URL no está definida (CI la define tras arrancar PostgreSQL)")
+    with base_pg_nueva() as url:
+        c = CentralEnMarcha(tmp_path_factory.mktemp("central-pg"), demo=50,
+                            entorno={"DATABASE_URL": url}).arrancar()
+        try:
+            yield c
+        finally:
+            c.detener()
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,12 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from .conftest import PG_URL, Api, op, sql
+from .conftest import PG_URL, Api, base_pg_nueva, op, sql
 
 PRODUCTO = "productos.Producto"
 ESCRITOR = Path(__file__).with_name("escritor.py")
@@ -26,14 +25,8 @@ def base_pg():
     """Una base PostgreSQL nueva para una central; se borra al acabar."""
     if not PG_URL:
         pytest.skip("SINCRO_PG_URL no está definida (CI la define tras arrancar PostgreSQL)")
-    import psycopg
-
-    nombre = f"sincro_c_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_URL, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{nombre}"')
-    yield PG_URL.rsplit("/", 1)[0] + "/" + nombre
-    with psycopg.connect(PG_URL, autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{nombre}" WITH (FORCE)')
+    with base_pg_nueva() as url:
+        yield url
 
 
 def _estado_final(central, url_pg: str | None) -> dict[str, tuple]:

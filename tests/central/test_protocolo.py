@@ -311,7 +311,8 @@ def test_lapidas_ayudante_en_bloque_y_cursor_expirado(central, api):
     # Compactar con retención 0: el horizonte pasa las lápidas; el cursor viejo caduca.
     salida = subprocess.run(
         [str(Path(sys.executable).parent / "sincro-central"), "compactar", "--dias", "0",
-         "--datos", str(central.datos)], capture_output=True, text=True, timeout=60, check=True)
+         "--datos", str(central.datos)], capture_output=True, text=True, timeout=60, check=True,
+        env=central.entorno)
     assert "lápidas borradas: 2" in salida.stdout
     r = api.get("/v1/cambios", estado=410, modelos=PRODUCTO, cursor=cursor)
     assert r["error"] == "cursor_expirado" and int(r["horizonte"]) > int(cursor)
@@ -320,6 +321,6 @@ def test_lapidas_ayudante_en_bloque_y_cursor_expirado(central, api):
     api.get("/v1/cambios", modelos=CLIENTE, cursor=cursor)
     nuevo, _ = api.descargar(PRODUCTO)
     assert nuevo == completo
-    assert not sql(central, "SELECT 1 FROM central_registrocambio WHERE vigente = 0")
+    assert not sql(central, "SELECT 1 FROM central_registrocambio WHERE NOT vigente")
     # Un cursor de otra base de datos (mayor que todo lo que existe) también caduca.
     api.get("/v1/cambios", estado=410, modelos=PRODUCTO, cursor="999999999")
