@@ -135,7 +135,14 @@ class FormateadorRedactado(logging.Formatter):
 
 
 def directorio_registro(datos: str | os.PathLike[str] | None = None) -> Path:
-    """Directorio de registro para el directorio de datos ``datos`` (sin crearlo)."""
+    """Directorio de registro para el directorio de datos ``datos`` (sin crearlo).
+
+    - ``SINCRO_REGISTRO`` definida: esa raíz (y ``<nombre>-<hash>`` por cada directorio de datos
+      que no sea el de por defecto).
+    - Directorio de datos por defecto (o ``None``): ``platformdirs.user_log_dir("sincro")``.
+    - Otro directorio de datos (``--datos``/``SINCRO_DATOS``: varias terminales en una
+      máquina): ``<datos>/registro``, junto a los datos de esa terminal.
+    """
     base = os.environ.get(VARIABLE_ENTORNO)
     raiz = Path(base).expanduser() if base else Path(
         platformdirs.user_log_dir("sincro", appauthor=False)
@@ -146,6 +153,8 @@ def directorio_registro(datos: str | os.PathLike[str] | None = None) -> Path:
     por_defecto = Path(platformdirs.user_data_dir("sincro", appauthor=False)).resolve()
     if datos_abs == por_defecto:
         return raiz
+    if not base:
+        return datos_abs / "registro"
     huella = hashlib.sha256(str(datos_abs).encode()).hexdigest()[:8]
     nombre = re.sub(r"[^A-Za-z0-9_-]", "_", datos_abs.name)[:40] or "datos"
     return raiz / f"{nombre}-{huella}"
@@ -185,6 +194,16 @@ def configurar(
     # urllib3 registra URLs completas en DEBUG; nunca por debajo de WARNING en el fichero.
     logging.getLogger("urllib3").setLevel(max(nivel, logging.WARNING))
     return fichero
+
+
+def configurar_sin_fallar(datos: str | os.PathLike[str] | None, programa: str) -> Path | None:
+    """:func:`configurar` para la CLI: si no se puede escribir el registro (permisos, disco),
+    la orden sigue sin registro a fichero en vez de fallar. Devuelve el fichero o ``None``."""
+    try:
+        return configurar(datos, programa=programa)
+    except OSError as error:
+        logging.getLogger(__name__).warning("Sin registro a fichero: %s", error)
+        return None
 
 
 def desconfigurar() -> None:

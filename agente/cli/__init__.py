@@ -72,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = analizador.parse_args(argv)
     if args.orden is None:
         return _arrancar_interfaz(analizador, args)
+    from agente import registro, rutas  # issue 6: registro rotativo sincro.log
+
+    registro.configurar_sin_fallar(rutas.directorio_datos(args.datos), "sincro")
     return salida.ejecutar(args.funcion, args)
 
 

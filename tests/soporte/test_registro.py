@@ -125,12 +125,21 @@ def test_leer_recientes_mezcla_programas_y_filtra_eventos(tmp_path):
 
 
 def test_directorio_por_terminal_no_colisiona(tmp_path, monkeypatch):
+    monkeypatch.delenv(registro.VARIABLE_ENTORNO, raising=False)
+    assert registro.directorio_registro(tmp_path / "caja-1") == (tmp_path / "caja-1" / "registro")
     monkeypatch.setenv(registro.VARIABLE_ENTORNO, str(tmp_path / "logs"))
     a = registro.directorio_registro(tmp_path / "caja-1")
     b = registro.directorio_registro(tmp_path / "otra" / "caja-1")
     assert a != b
     assert a.parent == b.parent == tmp_path / "logs"
     assert registro.directorio_registro(None) == tmp_path / "logs"
+
+
+def test_configurar_sin_fallar_no_rompe_la_orden(tmp_path, monkeypatch):
+    fichero = tmp_path / "soy-un-fichero"
+    fichero.write_text("x")
+    monkeypatch.setenv(registro.VARIABLE_ENTORNO, str(fichero / "logs"))
+    assert registro.configurar_sin_fallar(tmp_path / "d", "sincro") is None
 
 
 def test_tipo_de_evento_invalido_se_rechaza():
