@@ -1,0 +1,59 @@
+"""Ciclo de vida del proceso (SIGKILL, reinicio) y admin de Django, contra la central real."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from .conftest import Api, op
+
+PRODUCTO = "productos.Producto"
+
+
+def test_matar_y_reiniciar_conserva_datos_y_token(central_factory):
+    c = central_factory(demo=10)
+    api = Api(c.url, c.token)
+    lote = [op(PRODUCTO, "ajustar", "1", {"stock": -1})]
+    aplicada = api.operaciones(*lote)["resultados"][0]
+    assert aplicada["resultado"] == "aplicada"
+    c.matar()
+    assert not c.vivo()
+    c.reiniciar()
+    api = Api(c.url, c.token)
+    assert api.operaciones(*lote)["resultados"][0] == {**aplicada, "resultado": "duplicada"}
+    estado, _ = api.descargar(PRODUCTO)
+    assert len(estado) == 10  # sin volver a sembrar
+    assert "TOKEN=" not in c.log.read_text().replace("TOKEN=<oculto>", "")
+
+
+def test_admin_muestra_tiendas_terminales_registro_y_salud(central_factory):
+    c = central_factory(demo=10)
+    api = Api(c.url, c.token)
+    api.post("/v1/estado", {"pendientes": 2, "cursores": {PRODUCTO: "3"}}, estado=204)
+    api.operaciones(op(PRODUCTO, "ajustar", "2", {"stock": -100}))
+    r = subprocess.run(
+        [str(Path(sys.executable).parent / "sincro-central"), "manage", "createsuperuser",
+         "--noinput", "--username", "admin", "--email", "admin@ejemplo.es"],
+        env={**c.entorno, "SINCRO_CENTRAL_DATOS": str(c.datos),
+             "DJANGO_SUPERUSER_PASSWORD": "clave-de-prueba-larga"},
+        capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    raiz = c.url.rsplit("/sincro", 1)[0] + "/admin/"
+    s = requests.Session()
+    pagina = s.get(raiz + "login/", timeout=10).text
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', pagina)[1]
+    r = s.post(raiz + "login/?next=/admin/", timeout=10, headers={"Referer": raiz + "login/"},
+               data={"username": "admin", "password": "clave-de-prueba-larga",
+                     "csrfmiddlewaretoken": csrf})
+    assert r.status_code == 200 and "logout" in r.text.lower()
+    for ruta, esperado in [("central/tienda/", "T001"), ("central/terminal/", "caja-1"),
+                           ("central/registrocambio/", PRODUCTO),
+                           ("central/operacionrecibida/", "ajustar"),
+                           ("central/saludterminal/", "caja-1"),
+                           ("central/sobreventa/", "stock"), ("central/horizonte/", "")]:
+        r = s.get(raiz + ruta, timeout=10)
+        assert r.status_code == 200 and esperado in r.text, ruta
