@@ -82,6 +82,8 @@ class Aplicacion(QObject):
         else:
             log.info("No hay bandeja del sistema: se abre la ventana principal.")
             self.ventana.mostrar()
+        if os.environ.get("SINCRO_UI_MARCAR"):  # bench/ui_arranque.py mide hasta aquí
+            print("sincro-ui: visible", file=sys.stderr, flush=True)
         self.puente.iniciar(trabajos.arrancar if self.sincronizar else None)
 
     # -- estado y avisos -------------------------------------------------------------------
