@@ -145,61 +145,40 @@ def _exigir(objeto: Mapping[str, Any], clave: str, tipos: type | tuple[type, ...
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 
 
-def _es_entero(v: Any) -> bool:
-    return type(v) is int
-
-
-def _es_decimal(v: Any) -> bool:
-    return type(v) is str and _DECIMAL.match(v) is not None
-
-
-def _es_texto(v: Any) -> bool:
-    return type(v) is str
-
-
-def _es_booleano(v: Any) -> bool:
-    return type(v) is bool
-
-
-def _es_json(v: Any) -> bool:
-    return True
-
-
-_COMPROBADORES: dict[str, Callable[[Any], bool]] = {
-    "entero": _es_entero,
-    "decimal": _es_decimal,
-    "texto": _es_texto,
-    "booleano": _es_booleano,
-    "fecha_hora": _es_texto,
-    "fecha": _es_texto,
-    "uuid": _es_texto,
-    "json": _es_json,
+_TIPO_PYTHON: dict[str, type | None] = {
+    "entero": int, "decimal": str, "texto": str, "booleano": bool, "fecha_hora": str,
+    "fecha": str, "uuid": str, "json": None,
 }
+_FALTA = object()
 
 
 def validador_de_datos(config: ConfigModelo) -> Callable[[Any, str], None]:
     """Comprobador rápido de los ``datos`` de un cambio de ``config`` (lo llama por fila la
-    descarga): sólo campos esenciales, la clave presente y cada valor de su tipo o nulo si el
-    campo lo admite. Lanza ``RespuestaInvalida``."""
-    comprobadores = {c: _COMPROBADORES[t] for c, t in config.tipos.items()}
+    descarga): sólo campos esenciales, la clave presente y cada valor de su tipo (``type(v) is
+    T``, sin subclases: ``True`` no es un entero) o nulo si el campo lo admite; los decimales,
+    cadenas con forma de número. Lanza ``RespuestaInvalida``."""
+    esperado = {c: _TIPO_PYTHON[t] for c, t in config.tipos.items()}
+    decimales = frozenset(c for c, t in config.tipos.items() if t == "decimal")
     nulos = config.nulos
     clave = config.clave
     nombre = config.nombre
+    decimal_valido = _DECIMAL.match
 
     def validar(datos: Any, objeto_id: str) -> None:
         if type(datos) is not dict:
             raise _invalida(f"«datos» de {nombre} {objeto_id} no es un objeto")
-        if clave not in datos:
-            raise _invalida(f"«datos» de {nombre} {objeto_id} no trae la clave «{clave}»")
         for campo, valor in datos.items():
-            comprobar = comprobadores.get(campo)
-            if comprobar is None:
+            tipo = esperado.get(campo, _FALTA)
+            if tipo is _FALTA:
                 raise _invalida(f"{nombre} no tiene el campo esencial «{campo}»")
             if valor is None:
                 if campo not in nulos:
                     raise _invalida(f"{nombre}.{campo} de {objeto_id} es nulo")
-            elif not comprobar(valor):
+            elif (tipo is not None and type(valor) is not tipo) or (
+                    campo in decimales and decimal_valido(valor) is None):
                 raise _invalida(f"{nombre}.{campo} de {objeto_id} no es {config.tipos[campo]}")
+        if clave not in datos:
+            raise _invalida(f"«datos» de {nombre} {objeto_id} no trae la clave «{clave}»")
 
     return validar
 

@@ -96,7 +96,7 @@ class Configuracion:
     """K: peticiones de lote simultáneas para objetos independientes (seed 3.1)."""
     tamano_lote: int = 500
     """Operaciones por ``POST /v1/operaciones`` (el protocolo admite hasta 1000)."""
-    tamano_pagina: int = 5000
+    tamano_pagina: int = 10000
     """Cambios por página de ``GET /v1/cambios``."""
     timeout: float = 30.0
 

@@ -21,6 +21,7 @@ cerrojos; la caché y la cola serializan sus escrituras.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import logging
 import threading
 from collections.abc import Iterable
@@ -125,20 +126,36 @@ class Descarga:
 
     def _paginas(self, config: ConfigModelo, cursor: str | None, resumen: ResumenDescarga,
                  detener: threading.Event | None) -> str | None:
-        """Descarga páginas desde ``cursor`` hasta el final; devuelve el último cursor."""
+        """Descarga páginas desde ``cursor`` hasta el final; devuelve el último cursor.
+
+        La página siguiente se pide (y se decodifica y valida) en un hilo mientras se aplica la
+        actual: la red y la escritura en SQLite se solapan. Pedir por adelantado sólo lee; si
+        algo falla o se pide parar, la página adelantada se descarta."""
         validar = validador_de_datos(config)
-        while True:
-            if detener is not None and detener.is_set():
-                raise Detenido()
-            pagina = self.cliente.cambios(config.nombre, cursor, self.tamano_pagina, validar)
-            if pagina.cambios:
-                self._detectar_conflictos(config, pagina.cambios, resumen)
-            self.cache.aplicar_pagina(config.nombre, pagina.cambios, pagina.cursor)
-            resumen.filas += len(pagina.cambios)
-            resumen.paginas += 1
-            cursor = pagina.cursor
-            if not pagina.hay_mas:
-                return cursor
+
+        def pedir(desde: str | None) -> Any:
+            return self.cliente.cambios(config.nombre, desde, self.tamano_pagina, validar)
+
+        with cf.ThreadPoolExecutor(1, thread_name_prefix="sincro-descarga") as ex:
+            futuro = ex.submit(pedir, cursor)
+            try:
+                while True:
+                    pagina = futuro.result()
+                    if pagina.hay_mas:
+                        futuro = ex.submit(pedir, pagina.cursor)
+                    if detener is not None and detener.is_set():
+                        raise Detenido()
+                    if pagina.cambios:
+                        self._detectar_conflictos(config, pagina.cambios, resumen)
+                    self.cache.aplicar_pagina(config.nombre, pagina.cambios, pagina.cursor)
+                    resumen.filas += len(pagina.cambios)
+                    resumen.paginas += 1
+                    cursor = pagina.cursor
+                    if not pagina.hay_mas:
+                        return cursor
+            except BaseException:
+                futuro.cancel()
+                raise
 
     # -- detección temprana (seed 2.1) -----------------------------------------------------
 
