@@ -170,3 +170,26 @@ def test_qt_xcb_real_bajo_xvfb(bundle, tmp_path):
     finally:
         xvfb.terminate()
         xvfb.wait(timeout=30)
+
+
+def test_bandeja_congelada_arranca(bundle, tmp_path):
+    """``sincro`` sin orden abre la interfaz (Qt offscreen): sigue viva, escribe bandeja.log y
+    no hay traza de error (p. ej. un módulo de ``ui`` o un recurso que no viajó)."""
+    datos = tmp_path / "datos"
+    entorno = _entorno(tmp_path, datos)
+    entorno.pop("SINCRO_REGISTRO")
+    ejecutable = bundle / ("sincro.exe" if os.name == "nt" else "sincro")
+    proceso = subprocess.Popen([str(ejecutable)], env=entorno, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    log = datos / "registro" / "bandeja.log"
+    try:
+        for _ in range(600):
+            if proceso.poll() is not None or (log.exists() and "ui." in log.read_text()):
+                break
+            time.sleep(0.1)
+        assert proceso.poll() is None, proceso.communicate()[1][-3000:]
+    finally:
+        proceso.terminate()
+        _, errores = proceso.communicate(timeout=60)
+    assert "Traceback" not in errores, errores[-3000:]
+    assert log.exists() and "ERROR" not in log.read_text()
