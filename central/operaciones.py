@@ -18,6 +18,7 @@ No comparte estado entre hilos: cada petición crea su ``Lote``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
@@ -35,6 +36,11 @@ from .valores import Rechazo
 
 LIMITE_OPERACIONES = 1000
 LIMITE_BYTES = 5 * 1024 * 1024
+
+
+class ErrorFatal(Exception):
+    """Fallo a mitad de una operación ya con efecto y sin punto de guardado: se deshace el lote
+    entero (la vista responde 500 y la terminal reintenta)."""
 
 
 class ErrorPeticion(Exception):
@@ -151,6 +157,7 @@ class Lote:
         # «crear» validados pendientes de insertar en bloque, por modelo.
         self.pendientes: dict[str, list[tuple[Operacion, Model]]] = {}
         self.claves_pendientes: set[tuple[str, str]] = set()
+        self.sobreventas: list[Sobreventa] = []
 
     # -- lote --------------------------------------------------------------------------------
 
@@ -179,6 +186,8 @@ class Lote:
                         if op.resultado["resultado"] == "aplicada":
                             vistas[op.uuid] = op
                 self._volcar_creaciones()
+            Sobreventa.objects.bulk_create(self.sobreventas)
+            self.sobreventas = []
             aplicadas = [op for op in self.ops if op.resultado["resultado"] == "aplicada"]
             for op in aplicadas:
                 op.resultado["version"] = op.entradas[-1].id if op.entradas else op.resultado.get(
@@ -288,8 +297,12 @@ class Lote:
         if op.tipo == "borrar":
             self.referencias.clear()
         marca = self.diferido.marca()
+        # «ajustar» en SQLite: una única sentencia con efecto (UPDATE … RETURNING); si falla,
+        # SQLite deshace sólo esa sentencia y la transacción sigue: no hace falta punto de
+        # guardado. En PostgreSQL un error aborta la transacción: siempre punto de guardado.
+        sin_punto = op.tipo == "ajustar" and connection.vendor == "sqlite"
         try:
-            with transaction.atomic():
+            with contextlib.nullcontext() if sin_punto else transaction.atomic():
                 op.resultado = self._aplicar_una(op)
         except Rechazo as r:
             self._deshacer(op, marca)
@@ -578,22 +591,28 @@ class Lote:
                + f" WHERE {q(meta.pk.column)} = %s RETURNING "
                + ", ".join(q(c) for c in columnas))
         params = [*deltas.values(), meta.pk.get_db_prep_value(objeto.pk, connection)]
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            fila = cur.fetchone()
+        try:
+            with connection.cursor() as cur:
+                cur.execute(sql, params)
+                fila = cur.fetchone()
+        except DatabaseError as exc:  # la sentencia no tuvo efecto
+            raise Rechazo(f"La base de datos rechazó el ajuste: {str(exc)[:200]}") from None
         if fila is None:
             raise Rechazo(f"{config.nombre} «{op.objeto_id}» ya no existe.")
-        for (campo, delta), nuevo in zip(deltas.items(), fila, strict=True):
-            f = config.campos[campo]
-            valor = f.to_python(nuevo)
-            setattr(objeto, f.attname, valor)
-            if delta < 0 and valor < 0:
-                Sobreventa.objects.create(
-                    modelo=config.nombre, objeto_id=op.objeto_id, campo=campo,
-                    valor_resultante=Decimal(valor), delta=Decimal(delta), tienda=self.tienda,
-                    terminal=self.terminal.codigo, operacion=op.uuid,
-                )
-        captura.registrar_instancias([objeto])
+        try:  # ya hay efecto: a partir de aquí un fallo tumba el lote entero (nada se confirma)
+            for (campo, delta), nuevo in zip(deltas.items(), fila, strict=True):
+                f = config.campos[campo]
+                valor = f.to_python(nuevo)
+                setattr(objeto, f.attname, valor)
+                if delta < 0 and valor < 0:
+                    self.sobreventas.append(Sobreventa(
+                        modelo=config.nombre, objeto_id=op.objeto_id, campo=campo,
+                        valor_resultante=Decimal(valor), delta=Decimal(delta),
+                        tienda=self.tienda, terminal=self.terminal.codigo, operacion=op.uuid,
+                    ))
+            captura.registrar_instancias([objeto])
+        except Exception as exc:
+            raise ErrorFatal("Fallo tras aplicar un ajuste") from exc
         return {"resultado": "aplicada"}
 
 
