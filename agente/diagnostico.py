@@ -207,8 +207,10 @@ def comprobar_qt(timeout: float = 60.0) -> Comprobacion:
     except (OSError, subprocess.SubprocessError) as error:
         return _fallo(nombre, error, pista)
     plataforma = proceso.stdout.strip().splitlines()[-1:] if proceso.stdout.strip() else []
-    if proceso.returncode == 0 and plataforma:
-        return Comprobacion(nombre, True, f"plataforma «{plataforma[0]}» cargada")
+    if proceso.returncode == 0:
+        # Un .exe de ventana puede no tener salida estándar: el código 0 basta.
+        cual = f"«{plataforma[0]}»" if plataforma else "de Qt"
+        return Comprobacion(nombre, True, f"plataforma {cual} cargada")
     error = (proceso.stderr.strip().splitlines() or [f"código {proceso.returncode}"])[-1]
     return Comprobacion(nombre, False, error[:300], pista)
 

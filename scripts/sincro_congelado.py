@@ -12,8 +12,27 @@ import multiprocessing
 import sys
 
 
+def _consola_de_windows() -> None:
+    """El .exe es de ventana (sin consola propia) para que la bandeja no abra una ventana
+    negra. Cuando se usa como CLI desde cmd/PowerShell, se engancha a la consola del proceso
+    padre para que las órdenes impriman. Si la salida ya va a una tubería o fichero, no toca
+    nada."""
+    if sys.stdout is not None and sys.stderr is not None:
+        return
+    import ctypes
+
+    if not ctypes.windll.kernel32.AttachConsole(-1):  # ATTACH_PARENT_PROCESS
+        return
+    if sys.stdout is None:
+        sys.stdout = open("CONOUT$", "w", encoding="utf-8", errors="replace")  # noqa: SIM115
+    if sys.stderr is None:
+        sys.stderr = open("CONOUT$", "w", encoding="utf-8", errors="replace")  # noqa: SIM115
+
+
 def principal() -> int:
     multiprocessing.freeze_support()
+    if sys.platform == "win32" and len(sys.argv) > 1:
+        _consola_de_windows()
     from agente import diagnostico
 
     if sys.argv[1:] == [diagnostico.ARGUMENTO_QT]:
