@@ -94,7 +94,7 @@ class Configuracion:
     """Espera máxima entre intentos sin conexión."""
     concurrencia: int = 4
     """K: peticiones de lote simultáneas para objetos independientes (seed 3.1)."""
-    tamano_lote: int = 500
+    tamano_lote: int = 1000
     """Operaciones por ``POST /v1/operaciones`` (el protocolo admite hasta 1000)."""
     tamano_pagina: int = 10000
     """Cambios por página de ``GET /v1/cambios``."""

@@ -60,7 +60,7 @@ class Empuje:
 
     def __init__(self, cola: Cola, conflictos: Conflictos, cliente: Cliente,
                  esquema: Callable[[], Esquema | None], *, concurrencia: int = 4,
-                 tamano_lote: int = 500) -> None:
+                 tamano_lote: int = 1000) -> None:
         self.cola = cola
         self.conflictos = conflictos
         self.cliente = cliente
