@@ -40,6 +40,8 @@ class PestanaCatalogo(QWidget):
         self.cuenta = QLabel()
         self.modelo = ModeloCatalogo(self._pedir, parent=self)
         self.modelo.total_cambiado.connect(self._al_total)
+        self.modelo.pagina_cargada.connect(self._ajustar_columnas)
+        self._columnas_ajustadas = False
         self.tabla = QTableView()
         self.tabla.setModel(self.modelo)
         self.tabla.verticalHeader().setVisible(False)
@@ -82,7 +84,15 @@ class PestanaCatalogo(QWidget):
     def _al_elegir_modelo(self, indice: int) -> None:
         if 0 <= indice < len(self.modelos):
             elegido = self.modelos[indice]
+            self._columnas_ajustadas = False
             self.modelo.fijar_modelo(elegido["nombre"], elegido["campos"])
+
+    def _ajustar_columnas(self, _generacion: int, filas: int) -> None:
+        """Ancho de columnas según la primera página, una vez por modelo (no por pulsación:
+        medir el texto de 200 filas costaría más que la propia búsqueda)."""
+        if not self._columnas_ajustadas and filas:
+            self._columnas_ajustadas = True
+            self.tabla.resizeColumnsToContents()
 
     def _al_total(self, total: int) -> None:
         self.cuenta.setText(translate("Catalogo", "{n} filas").format(

@@ -1,0 +1,160 @@
+"""Bench de la interfaz (issue 5): pestaña Catálogo con 100 000 productos.
+
+Cifras (plataforma ``offscreen``, proceso único, motor real por el puente en su hilo):
+
+- **abrir**: desde pedir la pestaña (``PestanaCatalogo.cargar``) hasta tener la primera página
+  insertada en el modelo Qt y la vista pintada (``repaint``). Mediana de 5 aperturas.
+- **filtrar**: por cada pulsación de una secuencia de búsqueda («a», «ac», «ace», «acei»,
+  código de barras exacto, «le», «lec», …), desde ``setText`` hasta la primera página del nuevo
+  filtro insertada y pintada (incluye el recuento del total). Mediana y máximo.
+
+Líneas base, misma ejecución:
+- abrir: una ``QTableView`` con un modelo vacío, mostrada y pintada;
+- filtrar: las mismas consultas llamadas directamente al motor (``Agente.listar`` +
+  ``Agente.contar``) sin Qt ni hilos: la parte de la cifra que no es de la interfaz.
+
+Uso: ``.venv/bin/python bench/ui_catalogo.py [--filas 100000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(RAIZ))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from bench.cache_pagina import ESQUEMA, PRODUCTO, pagina  # noqa: E402
+
+TEXTOS = ["a", "ac", "ace", "acei", "aceit", "aceite", "", "8400000012345", "", "l", "le",
+          "lec", "lech", "leche", "leche p", "leche pa", "", "z", "zu", "zum", "zumo"]
+
+
+def preparar(directorio: Path, filas: int) -> None:
+    from agente.agente import Agente
+
+    with Agente.abrir(directorio) as agente:
+        agente.guardar_esquema(ESQUEMA)
+        cambios = json.loads(pagina(0, filas))["cambios"]
+        agente.cache.aplicar_pagina(PRODUCTO, cambios, str(filas), completo=True)
+
+
+def main() -> int:
+    analizador = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    analizador.add_argument("--filas", type=int, default=100_000)
+    args = analizador.parse_args()
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtGui import QStandardItemModel
+    from PySide6.QtWidgets import QApplication, QTableView
+
+    from agente.agente import Agente
+    from ui.pestanas.catalogo import PestanaCatalogo
+    from ui.puente import Puente
+
+    app = QApplication(["bench"])
+
+    def esperar_hasta(condicion, senal=None, limite_s: float = 30.0) -> None:
+        """Bucle de eventos normal (sin sondeo: el hilo de la GUI no compite por el GIL) hasta
+        que ``condicion()`` se cumple al emitirse ``senal`` (o cada 50 ms si no hay señal)."""
+        fin = time.monotonic() + limite_s
+        while not condicion():
+            if time.monotonic() > fin:
+                raise TimeoutError("La interfaz no respondió a tiempo.")
+            bucle = QEventLoop()
+            if senal is not None:
+                senal.connect(bucle.quit)
+            QTimer.singleShot(50, bucle.quit)
+            bucle.exec()
+            if senal is not None:
+                senal.disconnect(bucle.quit)
+
+    with tempfile.TemporaryDirectory(prefix="bench-ui-catalogo-") as temporal:
+        directorio = Path(temporal) / "datos"
+        preparar(directorio, args.filas)
+        puente = Puente(lambda: Agente.abrir(directorio))
+        puente.iniciar()
+        esperar_hasta(lambda: puente.agente is not None)
+
+        # -- abrir ---------------------------------------------------------------------------
+        aperturas, bases = [], []
+        for _ in range(5):
+            inicio = time.perf_counter()
+            vista = QTableView()
+            vista.setModel(QStandardItemModel(0, 6))
+            vista.resize(1000, 600)
+            vista.show()
+            vista.repaint()
+            bases.append(time.perf_counter() - inicio)
+            vista.close()
+
+            inicio = time.perf_counter()
+            pestana = PestanaCatalogo(puente)
+            pestana.resize(1000, 600)
+            pestana.show()
+            pestana.cargar()
+            esperar_hasta(lambda p=pestana: p.modelo.rowCount() > 0,
+                          pestana.modelo.pagina_cargada)
+            pestana.repaint()
+            aperturas.append(time.perf_counter() - inicio)
+            total = pestana.modelo.total
+            pestana.close()
+            pestana.deleteLater()
+        assert total == args.filas, total
+
+        # -- filtrar -------------------------------------------------------------------------
+        pestana = PestanaCatalogo(puente)
+        pestana.resize(1000, 600)
+        pestana.show()
+        pestana.cargar()
+        esperar_hasta(lambda: pestana.modelo.rowCount() > 0)
+        pulsaciones, totales = [], {}
+        for texto in TEXTOS:
+            generacion = pestana.modelo.generacion
+            inicio = time.perf_counter()
+            pestana.buscar.setText(texto)
+            esperar_hasta(lambda g=generacion: pestana.modelo.generacion > g
+                          and pestana.modelo.total is not None, pestana.modelo.pagina_cargada)
+            pestana.repaint()
+            pulsaciones.append(time.perf_counter() - inicio)
+            totales[texto] = pestana.modelo.total
+        directas = []
+        with Agente.abrir(directorio) as agente:
+            for texto in TEXTOS:
+                inicio = time.perf_counter()
+                agente.listar(PRODUCTO, 0, 200, texto or None)
+                agente.contar(PRODUCTO, texto or None)
+                directas.append(time.perf_counter() - inicio)
+        pestana.close()
+        pestana.deleteLater()
+        puente.cerrar()
+        puente.deleteLater()
+        app.processEvents()
+
+    ms = 1000
+    print(f"catálogo con {args.filas:,} filas".replace(",", "."))
+    print(f"  abrir (primera página insertada y pintada): mediana "
+          f"{statistics.median(aperturas) * ms:.1f} ms, max {max(aperturas) * ms:.1f} ms; "
+          f"objetivo <= 300 ms: {'cumple' if statistics.median(aperturas) <= 0.3 else 'NO'}")
+    print(f"  línea base (QTableView con modelo vacío, pintada): "
+          f"{statistics.median(bases) * ms:.1f} ms")
+    print(f"  filtrar por pulsación ({len(TEXTOS)} pulsaciones): mediana "
+          f"{statistics.median(pulsaciones) * ms:.1f} ms, max {max(pulsaciones) * ms:.1f} ms; "
+          f"objetivo <= 50 ms: {'cumple' if max(pulsaciones) <= 0.05 else 'NO (ver máximo)'}")
+    print(f"  línea base (Agente.listar + contar directos): mediana "
+          f"{statistics.median(directas) * ms:.1f} ms, max {max(directas) * ms:.1f} ms")
+    peor = max(range(len(TEXTOS)), key=lambda i: pulsaciones[i])
+    print(f"  pulsación más lenta: {TEXTOS[peor]!r} ({totales[TEXTOS[peor]]} filas casan): "
+          f"{pulsaciones[peor] * ms:.1f} ms (directo {directas[peor] * ms:.1f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
