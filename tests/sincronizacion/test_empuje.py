@@ -140,3 +140,47 @@ def test_rechazada_no_bloquea_independientes_y_conflictos(central, cola, esquema
     empuje(cola, esquema, central.url, central.token).empujar()
     assert filas(central, PRODUCTO)["7"]["nombre"] == "Nombre local"
     assert cola.obtener(nueva.uuid).estado == COMPLETADO
+
+
+def test_central_muerta_a_mitad_de_lote_y_reiniciada(central, cola, esquema):
+    import threading
+    import time
+
+    antes = filas(central, PRODUCTO)
+    productos = [str(i) for i in range(41, 51)]
+    ventas = []
+    for i in range(3000):
+        nueva = venta()
+        ventas.append(nueva.objeto_id)
+        cola.encolar(nueva)
+        if i % 300 == 0:
+            for producto in productos:
+                cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id=producto,
+                                            tipo="ajustar", datos={"stock": -1}))
+    errores = []
+
+    def empujar():
+        try:
+            empuje(cola, esquema, central.url, central.token, reintentos=0,
+                   tamano_lote=100).empujar()
+        except Exception as exc:
+            errores.append(exc)
+
+    hilo = threading.Thread(target=empujar)
+    hilo.start()
+    limite = time.monotonic() + 60
+    while cola.contar_por_estado()[COMPLETADO] < 300 and time.monotonic() < limite:
+        time.sleep(0.01)
+    central.matar()
+    hilo.join(60)
+    assert errores and isinstance(errores[0], (SinConexion, ErrorServidor))
+    assert cola.contar_por_estado()[PROCESANDO] == 0
+    central.reiniciar()
+    empuje(cola, esquema, central.url, central.token).empujar()
+    conteos = cola.contar_por_estado()
+    assert conteos[PENDIENTE] == conteos[ERROR] == 0
+    despues = filas(central, PRODUCTO)
+    tandas = 10
+    assert {p: despues[p]["stock"] for p in productos} == {
+        p: antes[p]["stock"] - tandas for p in productos}
+    assert set(ventas) <= set(filas(central, VENTA))
