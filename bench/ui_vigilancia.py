@@ -1,0 +1,147 @@
+"""Bench de la interfaz (issue 5): ¿se congela la GUI durante una primera sincronización?
+
+Vigilante en el hilo de la GUI: un ``QTimer`` de 10 ms anota el retraso de cada disparo
+(tiempo entre dos disparos menos 10 ms). Un retraso de X ms = la GUI no pudo atender eventos
+durante X ms. Escenario: la aplicación real (``ui.app.Aplicacion``: ventana en la pestaña
+Estado, bandeja, puente, bucle de sincronización del motor en su hilo) hace la primera
+sincronización de ``--filas`` productos (por defecto 100 000) contra una central de referencia
+real (``sincro-central --demo N``). Se mide desde que arranca la aplicación hasta que la caché
+tiene todos los productos.
+
+Línea base, misma ejecución: el mismo vigilante durante el mismo tiempo con la aplicación ya
+sincronizada y en reposo (mismo proceso, mismo bucle de eventos).
+
+Cifras: retraso máximo, p99 y número de retrasos > 50 ms (objetivo: ninguno).
+Plataforma ``offscreen``.
+
+Uso: ``.venv/bin/python bench/ui_vigilancia.py [--filas 100000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(RAIZ))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+
+INTERVALO_MS = 10
+
+
+class Vigilante:
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.retrasos: list[float] = []
+        self._ultimo = time.perf_counter()
+        self.temporizador = QTimer()
+        self.temporizador.setInterval(INTERVALO_MS)
+        self.temporizador.timeout.connect(self._tic)
+
+    def empezar(self) -> None:
+        self.retrasos = []
+        self._ultimo = time.perf_counter()
+        self.temporizador.start()
+
+    def parar(self) -> list[float]:
+        self.temporizador.stop()
+        return self.retrasos
+
+    def _tic(self) -> None:
+        ahora = time.perf_counter()
+        self.retrasos.append(max(0.0, (ahora - self._ultimo) * 1000 - INTERVALO_MS))
+        self._ultimo = ahora
+
+
+def resumen(nombre: str, retrasos: list[float], segundos: float) -> str:
+    ordenados = sorted(retrasos)
+    p99 = ordenados[int(0.99 * (len(ordenados) - 1))] if ordenados else 0.0
+    mas_50 = sum(1 for r in retrasos if r > 50)
+    return (f"  {nombre}: {segundos:.1f} s, {len(retrasos)} disparos; retraso máximo "
+            f"{max(retrasos, default=0):.1f} ms, p99 {p99:.1f} ms, mediana "
+            f"{statistics.median(retrasos) if retrasos else 0:.1f} ms, > 50 ms: {mas_50}")
+
+
+def main() -> int:
+    analizador = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    analizador.add_argument("--filas", type=int, default=100_000)
+    args = analizador.parse_args()
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from agente import configuracion, credenciales
+    from tests.plugins.central import CentralEnMarcha
+    from ui.app import Aplicacion
+
+    app = QApplication(["bench"])
+
+    def girar(ms: int) -> None:
+        bucle = QEventLoop()
+        QTimer.singleShot(ms, bucle.quit)
+        bucle.exec()
+
+    with tempfile.TemporaryDirectory(prefix="bench-ui-vigilancia-") as temporal:
+        base = Path(temporal)
+        os.environ["XDG_DATA_HOME"] = str(base / "llavero")
+        os.environ["SINCRO_REGISTRO"] = str(base / "log")
+        print(f"sembrando la central con {args.filas} productos…", flush=True)
+        central = CentralEnMarcha(base / "central", demo=args.filas).arrancar()
+        try:
+            datos = base / "terminal"
+            datos.mkdir()
+            configuracion.guardar(datos, configuracion.Configuracion(
+                servidor=central.url, tienda=central.tienda, terminal=central.terminal))
+            credenciales.guardar_token(datos, central.terminal, central.token)
+            aplicacion = Aplicacion(datos, con_bandeja=True)
+            aplicacion.ventana.resize(1000, 650)
+            aplicacion.ventana.mostrar()
+            vigilante = Vigilante()
+
+            def productos() -> int:
+                for m in aplicacion.puente.ultimo_resumen.modelos:
+                    if m.nombre == "productos.Producto":
+                        return m.filas if m.completo else 0
+                return 0
+
+            vigilante.empezar()
+            inicio = time.perf_counter()
+            aplicacion.arrancar()
+            limite = inicio + 900
+            while productos() < args.filas:
+                if time.perf_counter() > limite:
+                    raise TimeoutError("La primera sincronización no terminó en 15 min.")
+                girar(200)
+                aplicacion.puente.refrescar()
+            duracion = time.perf_counter() - inicio
+            durante = vigilante.parar()
+
+            girar(1000)
+            vigilante.empezar()
+            inicio = time.perf_counter()
+            girar(int(min(duracion, 30) * 1000))
+            reposo = vigilante.parar()
+            duracion_reposo = time.perf_counter() - inicio
+            aplicacion.cerrar()
+            aplicacion.ventana.close()
+            aplicacion.ventana.deleteLater()
+            app.processEvents()
+        finally:
+            central.detener()
+    print(f"primera sincronización de {args.filas} productos con la interfaz abierta:")
+    print(resumen("durante la sincronización", durante, duracion))
+    print(resumen("línea base, aplicación en reposo", reposo, duracion_reposo))
+    print(f"  objetivo: ningún retraso > 50 ms: "
+          f"{'cumple' if not any(r > 50 for r in durante) else 'NO cumple'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
