@@ -51,7 +51,7 @@ def _estado_del_agente(datos: Path) -> Any:
     """``estado()`` de la fachada, como ``sincro estado --json``."""
     from agente.agente import Agente  # importación tardía: la fachada abre las bases
 
-    agente = Agente.abrir(datos)
+    agente = Agente.abrir(datos, recuperar=False)  # sólo mirar: ni rescates ni recuperación
     try:
         return agente.estado()
     finally:
