@@ -47,7 +47,7 @@ def test_registro_muestra_las_ultimas_lineas(tmp_path, capsys, monkeypatch):
     assert capsys.readouterr().out.strip() == str(registro.directorio_registro(tmp_path))
 
 
-def test_diagnostico_crea_el_zip_aunque_no_haya_fachada(tmp_path, capsys, monkeypatch):
+def test_diagnostico_crea_el_zip_con_el_estado_real(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv(registro.VARIABLE_ENTORNO, str(tmp_path / "logs"))
     token = "tok-cli-" + "c3" * 20
     configuracion.guardar(tmp_path, configuracion.Configuracion(
@@ -57,7 +57,8 @@ def test_diagnostico_crea_el_zip_aunque_no_haya_fachada(tmp_path, capsys, monkey
     assert _ejecutar("diagnostico", "--salida", str(zip_ruta), "--sin-qt", datos=tmp_path) == 0
     with zipfile.ZipFile(zip_ruta) as zf:
         assert all(token.encode() not in zf.read(n) for n in zf.namelist())
-        assert "estado.json" in zf.namelist()
+        estado = json.loads(zf.read("estado.json"))
+        assert estado["cola"]["sin_enviar"] == 0 and estado["avisos"] == []
 
 
 def test_autoarranque_por_la_cli(tmp_path, capsys, monkeypatch):
