@@ -169,6 +169,12 @@ class Sincronizador:
                 registro.registrar_evento("sincronizacion_fallida", logging.WARNING,
                                           error=type(exc).__name__, mensaje=str(exc))
                 raise
+            except Detenido:
+                raise
+            except Exception as exc:  # fallo local inesperado: visible, nunca silencioso
+                self.conectividad.fallo(exc)
+                _log.exception("El pase de sincronización falló")
+                raise
             resumen.segundos = time.monotonic() - inicio
             self._marcar_al_dia()
             registro.registrar_evento(
@@ -245,7 +251,10 @@ class Sincronizador:
                 self._esperar_token(detener)
                 proxima_descarga = 0.0
                 continue
-            except ErrorSincro as exc:
+            except Exception as exc:  # ErrorSincro o un fallo local: reintentar con espera
+                if not isinstance(exc, ErrorSincro):
+                    _log.exception("Error inesperado en el bucle de sincronización")
+                    exc = ErrorSincro(f"Error inesperado: {exc}")
                 espera = min(self.config.backoff_maximo, espera_fallo)
                 espera = espera * (0.5 + random.random())
                 if exc.reintentar_en:
