@@ -52,6 +52,7 @@ from django.utils import timezone
 
 from . import configuracion, insercion
 from .configuracion import ConfigModelo
+from .valores import UUID_CANONICO
 
 CLAVE_CERROJO = 0x53494E43  # "SINC": cerrojo consultivo de PostgreSQL del registro de cambios
 _TROZO = 500
@@ -92,9 +93,13 @@ def _conversor(config: ConfigModelo, nombre: str) -> Callable[[Any], Any]:
     if tipo == "booleano":
         return lambda v: None if v is None else bool(v)
     if tipo == "uuid":
-        return lambda v: None if v is None else str(
-            v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))
-        )
+
+        def uuid_canonico(v: Any) -> Any:
+            if v is None or (isinstance(v, str) and UUID_CANONICO.match(v)):
+                return v
+            return str(v if isinstance(v, uuid.UUID) else uuid.UUID(str(v)))
+
+        return uuid_canonico
     if tipo == "fecha_hora":
 
         def fecha_hora(v: Any) -> Any:

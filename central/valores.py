@@ -126,7 +126,7 @@ def a_python(config: ConfigModelo, nombre: str, canonico: Any) -> Any:
     if tipo == "decimal":
         return Decimal(canonico)
     if tipo == "uuid":
-        return uuid.UUID(canonico)
+        return canonico  # cadena canónica: el campo Django la acepta tal cual
     if tipo == "fecha_hora":
         return dt.datetime.fromisoformat(canonico)
     if tipo == "fecha":

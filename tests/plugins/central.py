@@ -78,7 +78,7 @@ class CentralEnMarcha:
             orden += ["--demo", str(self.demo)]
         self.proceso = subprocess.Popen(
             orden, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.entorno,
-            text=True, bufsize=1,
+            text=True, bufsize=1, preexec_fn=_morir_con_el_padre,
         )
         listo = threading.Event()
         self._lector = threading.Thread(target=self._leer, args=(self.proceso, listo), daemon=True)
@@ -180,6 +180,16 @@ class CentralEnMarcha:
 
     def __repr__(self) -> str:  # nunca el token
         return f"<CentralEnMarcha {self.url or 'parada'} datos={self.datos}>"
+
+
+def _morir_con_el_padre() -> None:
+    """En Linux, SIGTERM a la central si muere el proceso de pruebas (p. ej. por un timeout que
+    lo mata sin ejecutar los finalizadores): no quedan servidores huérfanos."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _hijos(pid: int) -> list[int]:
