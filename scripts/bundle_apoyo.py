@@ -189,3 +189,26 @@ def podar_huerfanas(carpeta: Path) -> int:
             liberado += fichero.stat().st_size
             fichero.unlink()
     return liberado
+
+
+def generar_ico(svg: Path, destino: Path, lado: int = 256) -> Path:
+    """Icono de Windows (``.ico``) del ejecutable a partir del SVG de la aplicación, con Qt
+    (plataforma offscreen). Sólo hace falta al construir en Windows."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    app = QGuiApplication.instance() or QGuiApplication([])
+    imagen = QImage(lado, lado, QImage.Format.Format_ARGB32)
+    imagen.fill(Qt.GlobalColor.transparent)
+    pintor = QPainter(imagen)
+    QSvgRenderer(str(svg)).render(pintor)
+    pintor.end()
+    destino.parent.mkdir(parents=True, exist_ok=True)
+    if not imagen.save(str(destino), "ICO"):
+        raise RuntimeError(f"Qt no pudo escribir {destino} (¿falta el plugin imageformats/qico?)")
+    del app
+    return destino

@@ -28,3 +28,25 @@ def test_dependencias_elf_de_un_modulo_real():
         d.startswith("libc.so") for d in dependencias
     )
     assert bundle_apoyo.dependencias_elf(Path(__file__)) == []
+
+
+def test_icono_de_windows_desde_el_svg(tmp_path):
+    """En otro proceso (como en el build): crear aquí una QGuiApplication estropearía la
+    QApplication de las pruebas de ui."""
+    import subprocess
+
+    raiz = Path(__file__).resolve().parents[2]
+    ico = tmp_path / "sincro.ico"
+    codigo = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1] + '/scripts');"
+        "import bundle_apoyo;"
+        "bundle_apoyo.generar_ico(Path(sys.argv[1]) / 'resources/iconos/sincro.svg', "
+        "Path(sys.argv[2]));"
+        "from PySide6.QtGui import QImage; i = QImage(sys.argv[2]);"
+        "print(i.width(), i.pixelColor(128, 128).alpha())"
+    )
+    salida = subprocess.run([sys.executable, "-c", codigo, str(raiz), str(ico)],
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert ico.read_bytes()[:4] == b"\x00\x00\x01\x00"  # cabecera ICO
+    ancho, alfa = map(int, salida.stdout.split())
+    assert ancho == 256 and alfa > 0  # el dibujo está ahí, no un cuadro vacío
