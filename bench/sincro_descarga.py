@@ -40,9 +40,12 @@ sys.path.insert(0, str(RAIZ))
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
 os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp(prefix="bench-llavero-"))
 
+import tests.plugins.central as plugin_central  # noqa: E402
 from agente.agente import Agente  # noqa: E402
 from agente.cliente import Cliente  # noqa: E402
 from tests.plugins.central import CentralEnMarcha  # noqa: E402
+
+plugin_central.ARRANQUE_MAX_S = 1800.0  # sembrar 1 000 000 de productos tarda minutos
 
 PRODUCTO = "productos.Producto"
 
