@@ -84,7 +84,9 @@ def podar(carpeta: Path) -> dict[str, int]:
     """Borra de un bundle ya construido las traducciones y plugins de Qt que no se usan.
     Devuelve los bytes liberados por categoría."""
     liberado = {"traducciones": 0, "plugins": 0, "bibliotecas": 0}
-    for qt in carpeta.rglob("PySide6/Qt"):
+    # Linux/macOS: PySide6/Qt/{plugins,translations}; Windows: PySide6/{plugins,translations}.
+    raices_qt = [*carpeta.rglob("PySide6/Qt"), *carpeta.rglob("PySide6")]
+    for qt in [r for r in raices_qt if (r / "plugins").is_dir() or (r / "translations").is_dir()]:
         traducciones = qt / "translations"
         if traducciones.is_dir():
             for qm in traducciones.glob("*.qm"):

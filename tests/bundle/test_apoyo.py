@@ -50,3 +50,17 @@ def test_icono_de_windows_desde_el_svg(tmp_path):
     assert ico.read_bytes()[:4] == b"\x00\x00\x01\x00"  # cabecera ICO
     ancho, alfa = map(int, salida.stdout.split())
     assert ancho == 256 and alfa > 0  # el dibujo está ahí, no un cuadro vacío
+
+
+def test_poda_con_la_disposicion_de_windows(tmp_path):
+    """En Windows PySide6 deja plugins/ y translations/ directamente bajo PySide6/."""
+    pyside = tmp_path / "_internal" / "PySide6"
+    for relativo in ("plugins/platforms/qwindows.dll", "plugins/platforms/qdirect2d.dll",
+                     "plugins/sqldrivers/qsqlite.dll", "translations/qtbase_es.qm",
+                     "translations/qtbase_de.qm", "Qt6Quick.dll", "Qt6Core.dll"):
+        (pyside / relativo).parent.mkdir(parents=True, exist_ok=True)
+        (pyside / relativo).write_bytes(b"x" * 10)
+    liberado = bundle_apoyo.podar(tmp_path)
+    quedan = sorted(p.relative_to(pyside).as_posix() for p in pyside.rglob("*") if p.is_file())
+    assert quedan == ["Qt6Core.dll", "plugins/platforms/qwindows.dll", "translations/qtbase_es.qm"]
+    assert liberado == {"traducciones": 10, "plugins": 20, "bibliotecas": 10}
