@@ -236,10 +236,24 @@ class Lote:
         self._precargar_referencias()
 
     def _precargar_referencias(self) -> None:
-        """Para los ``crear``: qué claves ya existen y a qué apuntan sus FK (una consulta por
-        modelo destino en vez de una por operación)."""
+        """Para los ``crear``: a qué apuntan sus FK (una consulta por modelo destino en vez de
+        una por operación), salvo a objetos que crea el propio lote. Las claves nuevas no se
+        consultan: si ya existieran, la inserción en bloque falla y se aíslan una a una."""
         from . import configuracion
 
+        def normal(config: ConfigModelo, campo: str, valor: Any) -> Any:
+            try:
+                return valores.a_python(config, campo, valores.normalizar(config, campo, valor))
+            except (Rechazo, ValueError, TypeError, ArithmeticError):
+                return None
+
+        creadas: set[tuple[str, str]] = set()
+        for op in self.ops:
+            if op.tipo == "crear":
+                clave = op.datos.get(op.config.clave, op.objeto_id)
+                if clave is not None:
+                    python = normal(op.config, op.config.clave, clave)
+                    creadas.add((op.config.modelo._meta.label, str(python)))
         por_destino: dict[type[Model], set] = {}
         for op in self.ops:
             if op.tipo != "crear":
@@ -247,17 +261,14 @@ class Lote:
             config = op.config
             for campo, valor in op.datos.items():
                 f = config.campos.get(campo)
-                if f is None or valor is None or not (f.is_relation or campo == config.clave):
+                if f is None or valor is None or not f.is_relation:
                     continue
-                if f.is_relation and not f.target_field.primary_key:
+                if not f.target_field.primary_key:
                     continue  # FK a otro campo (p. ej. la tienda): se comprueba al aplicar
-                try:
-                    normal = valores.normalizar(config, campo, valor)
-                    python = valores.a_python(config, campo, normal)
-                except (Rechazo, ValueError, TypeError, ArithmeticError):
+                python = normal(config, campo, valor)
+                if python is None or (f.related_model._meta.label, str(python)) in creadas:
                     continue
-                destino = f.related_model if f.is_relation else config.modelo
-                por_destino.setdefault(destino, set()).add(python)
+                por_destino.setdefault(f.related_model, set()).add(python)
         conf = configuracion.obtener()
         for destino, claves in por_destino.items():
             conf_destino = conf.por_clase.get(destino)
@@ -429,9 +440,8 @@ class Lote:
             setattr(objeto, f.attname, self.tienda)
         if config.clave in datos:
             llave = (config.modelo._meta.label, str(objeto.pk))
-            existe = (self.referencias[llave] is not None if llave in self.referencias
-                      else config.modelo._default_manager.filter(pk=objeto.pk).exists())
-            if existe:
+            # Optimista: si no se sabe, se supone nueva (la inserción en bloque lo comprueba).
+            if self.referencias.get(llave) is not None:
                 raise Rechazo(f"{config.nombre} «{objeto.pk}» ya existe.")
         self.pendientes.setdefault(config.nombre, []).append((op, objeto))
         if objeto.pk is not None:
@@ -496,10 +506,28 @@ class Lote:
                     objeto.save(force_insert=True)
             except DatabaseError as exc:
                 self.diferido.deshacer(marca)
-                self._rechazar_creacion(op, objeto, f"La base de datos la rechazó: "
-                                                    f"{type(exc).__name__}: {str(exc)[:200]}")
+                dueña = self._tienda_de_existente(op.config, objeto.pk)
+                if dueña is not None:
+                    # Ya existía: las operaciones que apuntan a ella siguen valiendo si es de
+                    # esta tienda (o no es privada).
+                    op.resultado = {"resultado": "rechazada",
+                                    "motivo": f"{op.config.nombre} «{objeto.pk}» ya existe."}
+                    self.referencias[(op.config.modelo._meta.label, str(objeto.pk))] = dueña
+                else:
+                    self._rechazar_creacion(op, objeto, f"La base de datos la rechazó: "
+                                                        f"{type(exc).__name__}: {str(exc)[:200]}")
             else:
                 self._creada(op, objeto, self.diferido.entradas[marca:])
+
+    def _tienda_de_existente(self, config: ConfigModelo, pk: Any) -> str | None:
+        """None si no existe; si existe, su tienda («» si el modelo no es privado)."""
+        if pk is None:
+            return None
+        if not config.privado_por_tienda:
+            return "" if config.modelo._default_manager.filter(pk=pk).exists() else None
+        atributo = config.modelo._meta.get_field(config.campo_tienda).attname
+        fila = config.modelo._default_manager.filter(pk=pk).values_list(atributo).first()
+        return None if fila is None else str(fila[0])
 
     def _rechazar_creacion(self, op: Operacion, objeto: Model, motivo: str) -> None:
         op.resultado = {"resultado": "rechazada", "motivo": motivo}
@@ -512,7 +540,7 @@ class Lote:
             if f.is_relation:
                 valor = getattr(objeto, f.attname)
                 if valor is not None and self.referencias.get(
-                        (f.related_model._meta.label, str(valor)), "") is None:
+                        (f.related_model._meta.label, str(valor)), "") not in ("", self.tienda):
                     destino = f.related_model._meta.label
                     return f"«{campo}» apunta a {destino} «{valor}», que no se creó."
         return None

@@ -324,3 +324,31 @@ def test_lapidas_ayudante_en_bloque_y_cursor_expirado(central, api):
     assert not sql(central, "SELECT 1 FROM central_registrocambio WHERE NOT vigente")
     # Un cursor de otra base de datos (mayor que todo lo que existe) también caduca.
     api.get("/v1/cambios", estado=410, modelos=PRODUCTO, cursor="999999999")
+
+
+def test_crear_con_clave_existente_se_aisla_y_arrastra_a_sus_lineas(central, api):
+    vid, ops = _venta()
+    assert [r["resultado"] for r in api.operaciones(*ops)["resultados"]] == ["aplicada"] * 3
+    repetida = op(VENTA, "crear", vid, {**ops[0]["datos"], "total": "1.00"})
+    linea = op(LINEA, "crear", None, {"id": str(uuid.uuid4()), "venta": vid, "producto": 1,
+                                      "cantidad": 1, "precio_unitario": "1.00"})
+    vid2, buenas = _venta()
+    resultados = api.operaciones(repetida, *buenas, linea)["resultados"]
+    assert [r["resultado"] for r in resultados] == ["rechazada", "aplicada", "aplicada",
+                                                    "aplicada", "aplicada"]
+    assert "ya existe" in resultados[0]["motivo"]  # y la línea de la venta que ya existía vale
+    # Otra tienda no puede «crear» encima de una venta ajena ni colgarle líneas en ese lote.
+    otra = Api(central.url, central.crear_terminal("T004", "caja-1"))
+    linea_ajena = op(LINEA, "crear", None, {**linea["datos"], "id": str(uuid.uuid4())})
+    r = otra.operaciones(op(VENTA, "crear", vid, ops[0]["datos"]), linea_ajena)["resultados"]
+    assert [x["resultado"] for x in r] == ["rechazada", "rechazada"]
+    # En el mismo lote: una venta nueva duplicada dentro del lote y una línea que cuelga de ella.
+    vid3 = str(uuid.uuid4())
+    nueva = op(VENTA, "crear", vid3, {**ops[0]["datos"], "id": vid3})
+    otra_vez = op(VENTA, "crear", vid3, {**ops[0]["datos"], "id": vid3})
+    linea3 = op(LINEA, "crear", None, {**linea["datos"], "id": str(uuid.uuid4()), "venta": vid3})
+    linea = op(LINEA, "crear", None, {**linea["datos"], "id": str(uuid.uuid4())})
+    r = api.operaciones(nueva, otra_vez, linea3, linea)["resultados"]
+    assert [x["resultado"] for x in r] == ["aplicada", "rechazada", "aplicada", "aplicada"]
+    ventas, _ = api.descargar(VENTA)
+    assert ventas[(VENTA, vid)][1]["total"] == "3.90" and (VENTA, vid2) in ventas
