@@ -1,5 +1,5 @@
-"""Órdenes de soporte de la CLI: ``autodiagnostico``, ``registro``, ``diagnostico`` y
-``autoarranque``.
+"""Órdenes de soporte de la CLI: ``autodiagnostico``, ``registro``, ``diagnostico``,
+``autoarranque``, ``avisos`` y ``desinstalar``.
 
 Cada orden es una función ``(args) -> int`` (código de salida) enganchada con
 ``set_defaults(funcion=...)``; el directorio de datos sale de ``args.datos`` (opción global) o
@@ -102,6 +102,36 @@ def _avisos(args: argparse.Namespace) -> int:
     return 0
 
 
+def _desinstalar(args: argparse.Namespace) -> int:
+    """Deja la máquina lista para borrar Sincro: sin arranque automático y sin token en el
+    llavero. Se niega si quedan operaciones sin enviar (se perderían), salvo ``--forzar``.
+    No borra ningún fichero de datos: dice cuáles quedan para que IT decida."""
+    from agente import configuracion, credenciales
+
+    datos = _datos(args)
+    config = configuracion.cargar(datos)
+    if (datos / rutas.FICHERO_COLA).exists():
+        estado = _estado_del_agente(datos)
+        sin_enviar = int(estado.get("cola", {}).get("sin_enviar", 0))
+        if sin_enviar and not args.forzar:
+            print(
+                f"sincro: error: quedan {sin_enviar} operaciones sin enviar a la central; "
+                "sincronice antes («sincro sincronizar --una-vez») o use --forzar sabiendo que "
+                "se perderán.",
+                file=sys.stderr,
+            )
+            return 2
+    if autoarranque.desactivar():
+        print("Arranque automático quitado.")
+    if config is not None and credenciales.borrar_token(datos, config.terminal):
+        print(f"Token de «{config.terminal}» borrado del llavero.")
+    print("Quedan para borrar a mano (si ya no hacen falta):")
+    print(f"  datos:     {datos}")
+    print(f"  registros: {registro.directorio_registro(datos)}")
+    print("  y la carpeta del programa.")
+    return 0
+
+
 def registrar(subparsers: argparse._SubParsersAction) -> None:
     """Añade las órdenes de soporte al analizador de ``sincro``."""
     p = subparsers.add_parser(
@@ -135,6 +165,13 @@ def registrar(subparsers: argparse._SubParsersAction) -> None:
         help=f"segundos de espera tras iniciar sesión ({autoarranque.RETARDO_S})",
     )
     p.set_defaults(funcion=_autoarranque)
+
+    p = subparsers.add_parser(
+        "desinstalar", help="quita el arranque automático y el token (no borra datos)"
+    )
+    p.add_argument("--forzar", action="store_true",
+                   help="aunque queden operaciones sin enviar (se perderán)")
+    p.set_defaults(funcion=_desinstalar)
 
     p = subparsers.add_parser("avisos", help="avisos de recuperación de ficheros dañados")
     p.add_argument("--confirmar", action="store_true", help="marcarlos como leídos")

@@ -3,6 +3,7 @@
 import argparse
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,30 @@ def test_avisos_tras_rescate(tmp_path, capsys):
     _ejecutar("avisos", "--confirmar", datos=tmp_path)
     assert "1 avisos confirmados" in capsys.readouterr().out
     assert recuperacion.avisos_pendientes(tmp_path) == []
+
+
+def test_desinstalar_se_niega_con_operaciones_sin_enviar(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    from agente.agente import Agente
+
+    configuracion.guardar(tmp_path, configuracion.Configuracion(
+        servidor="https://central.ejemplo/sincro", tienda="T001", terminal="caja-9"))
+    credenciales.guardar_token(tmp_path, "caja-9", "tok-desinstalar-" + "d4" * 10)
+    with Agente.abrir(tmp_path) as agente:
+        agente.guardar_esquema(json.loads(
+            (Path(__file__).resolve().parents[1] / "datos" / "esquema_demo.json").read_text()))
+        agente.ajustar("productos.Producto", "1", "stock", -1)
+    soporte.autoarranque.activar(tmp_path, orden=["sincro"], plataforma="xdg")
+
+    assert _ejecutar("desinstalar", datos=tmp_path) == 2
+    assert "1 operaciones sin enviar" in capsys.readouterr().err
+    assert credenciales.leer_token(tmp_path, "caja-9")  # nada tocado
+    assert soporte.autoarranque.estado("xdg").activo
+
+    assert _ejecutar("desinstalar", "--forzar", datos=tmp_path) == 0
+    salida = capsys.readouterr().out
+    assert "Token de «caja-9» borrado" in salida and str(tmp_path) in salida
+    with pytest.raises(credenciales.SinToken):
+        credenciales.leer_token(tmp_path, "caja-9")
+    assert not soporte.autoarranque.estado("xdg").activo
+    assert rutas.ruta_cola(tmp_path).exists()  # los datos nunca se borran
