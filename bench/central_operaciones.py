@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import tempfile
@@ -25,20 +24,8 @@ import requests
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
+from bench.central_comun import carga, cpu_servidor  # noqa: E402
 from tests.plugins.central import CentralEnMarcha  # noqa: E402
-
-
-def cpu_servidor(central: CentralEnMarcha) -> float:
-    """Segundos de CPU consumidos por el servidor (maestro + trabajadores): una medida que no
-    depende de cuánto comparten la máquina otros procesos."""
-    pids = [central.proceso.pid]
-    hijos = Path(f"/proc/{central.proceso.pid}/task/{central.proceso.pid}/children")
-    pids += [int(p) for p in hijos.read_text().split()]
-    total = 0
-    for pid in pids:
-        campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(campos[11]) + int(campos[12])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def generar(n: int, productos: int, semilla: int) -> list[dict]:
@@ -93,10 +80,10 @@ def main() -> int:
         enviar(sesion, url, generar(500, productos, 99), args.lote)  # calentamiento
 
         ops = generar(args.ops, productos, 1)
-        c0, t = cpu_servidor(central), time.perf_counter()
+        c0, t = cpu_servidor(central.proceso.pid), time.perf_counter()
         aplicadas = enviar(sesion, url, ops, args.lote)
         en_lotes = time.perf_counter() - t
-        cpu_lotes = cpu_servidor(central) - c0
+        cpu_lotes = cpu_servidor(central.proceso.pid) - c0
         assert aplicadas == len(ops), (aplicadas, len(ops))
         t = time.perf_counter()
         repetidas = enviar(sesion, url, ops, args.lote)  # reenvío: todo duplicada
@@ -104,10 +91,10 @@ def main() -> int:
         assert repetidas == 0
 
         muestra = generar(args.muestra, productos, 2)
-        c0, t = cpu_servidor(central), time.perf_counter()
+        c0, t = cpu_servidor(central.proceso.pid), time.perf_counter()
         aplicadas = enviar(sesion, url, muestra, 1)
         una_a_una = time.perf_counter() - t
-        cpu_una = cpu_servidor(central) - c0
+        cpu_una = cpu_servidor(central.proceso.pid) - c0
         assert aplicadas == len(muestra)
     finally:
         central.detener()
@@ -124,7 +111,7 @@ def main() -> int:
           f"({len(ops) / cpu_lotes:,.0f} ops por segundo de CPU); una a una "
           f"{cpu_una / len(muestra) * 1e6:.0f} µs/op; "
           f"relación {cpu_una / len(muestra) / (cpu_lotes / len(ops)):.1f}x")
-    print(f"  carga media de la máquina (1 min): {os.getloadavg()[0]:.2f} en {os.cpu_count()} CPU")
+    print(f"  {carga()}")
     return 0
 
 
