@@ -7,7 +7,8 @@ Orden de arranque (el icono aparece antes de abrir el motor; nada pesado en la G
    muestre su ventana y se sale.
 3. Traducción (preferencia en ``ui.ini`` del directorio de datos) y registro ``bandeja.log``.
 4. Bandeja visible (o, sin bandeja en el escritorio, la ventana principal).
-5. El puente abre el ``Agente`` y arranca la sincronización en segundo plano en su hilo.
+5. El puente abre el ``Agente`` en su hilo (lecturas, resolver, cola) y la sincronización
+   arranca en un proceso aparte (``ui.proceso_sincro``: la GUI no comparte el GIL con ella).
 
 Salir con operaciones sin confirmar pide confirmación diciendo cuántas ventas esperarán.
 Sólo hilo de la GUI; el motor se usa sólo a través de ``ui.puente`` y ``ui.trabajos``.
@@ -32,6 +33,7 @@ from ui.bandeja import Bandeja
 from ui.iconos import icono
 from ui.instancia import InstanciaUnica, nombre_servidor
 from ui.notificaciones import UMBRAL_SIN_CONEXION_S, Avisador
+from ui.proceso_sincro import ProcesoSincronizacion
 from ui.puente import Puente
 from ui.resumen import Resumen
 from ui.ventana import CONFIGURACION, CONFLICTOS, VentanaPrincipal
@@ -61,8 +63,14 @@ class Aplicacion(QObject):
         self.ajustes = QSettings(str(directorio / "ui.ini"), QSettings.Format.IniFormat)
         self.puente = Puente(abrir or abrir_agente(directorio), parent=self)
         self.sincronizar = sincronizar
+        self.sincro: ProcesoSincronizacion | None = None
+        if sincronizar:
+            self.sincro = ProcesoSincronizacion(directorio, parent=self)
+            self.sincro.estado_cambiado.connect(lambda _linea: self.puente.refrescar())
+            self.sincro.en_marcha_cambiado.connect(lambda _m: self.puente.refrescar())
         self.ventana = VentanaPrincipal(self.puente, self.ajustes)
         self.ventana.salir_pedido.connect(self.salir)
+        self.ventana.configuracion.guardada.connect(self._al_guardar_configuracion)
         self.avisador = Avisador(float(self.ajustes.value(
             "avisar_sin_conexion_s", UMBRAL_SIN_CONEXION_S)))
         if con_bandeja is None:
@@ -84,7 +92,9 @@ class Aplicacion(QObject):
             self.ventana.mostrar()
         if os.environ.get("SINCRO_UI_MARCAR"):  # bench/ui_arranque.py mide hasta aquí
             print("sincro-ui: visible", file=sys.stderr, flush=True)
-        self.puente.iniciar(trabajos.arrancar if self.sincronizar else None)
+        self.puente.iniciar()
+        if self.sincro is not None:
+            self.sincro.iniciar()
 
     # -- estado y avisos -------------------------------------------------------------------
 
@@ -104,18 +114,26 @@ class Aplicacion(QObject):
         elif accion == acciones.CONFIGURACION:
             self.ventana.mostrar(CONFIGURACION)
         elif accion == acciones.SINCRONIZAR:
-            self.puente.llamar(trabajos.sincronizar_ahora, red=True,
-                               al_terminar=lambda _r: self.puente.refrescar(),
-                               que="sincronizar")
+            if self.sincro is not None:
+                self.sincro.sincronizar_ahora()
         elif accion in (acciones.PAUSAR, acciones.REANUDAR):
-            self.puente.llamar(trabajos.pausar, accion == acciones.PAUSAR, red=True,
-                               al_terminar=self._al_pausar, que="pausar")
+            self.pausar(accion == acciones.PAUSAR)
         elif accion == acciones.SALIR:
             self.salir()
 
-    def _al_pausar(self, pausado: bool) -> None:
+    def pausar(self, pausado: bool) -> None:
+        """Pausa = parar el proceso de sincronización; la caja sigue encolando."""
+        if self.sincro is not None:
+            if pausado:
+                self.sincro.pausar()
+            else:
+                self.sincro.iniciar()
         self.puente.pausado = pausado
         self.puente.refrescar()
+
+    def _al_guardar_configuracion(self) -> None:
+        if self.sincro is not None and not self.sincro.pausado:
+            self.sincro.sincronizar_ahora()
 
     # -- salir -------------------------------------------------------------------------------
 
@@ -157,7 +175,9 @@ class Aplicacion(QObject):
         self.ventana.ocultar_al_cerrar = True
         if self.bandeja is not None:
             self.bandeja.ocultar()
-        self.puente.cerrar(trabajos.detener if self.sincronizar else None)
+        if self.sincro is not None:
+            self.sincro.cerrar()
+        self.puente.cerrar()
 
 
 def _argumentos(argv: list[str]) -> argparse.Namespace:

@@ -232,6 +232,7 @@ class Puente(QObject):
 def _leer_estado(agente: Any) -> tuple[dict, list]:
     """Hilo ``motor``: estado plano y conflictos abiertos."""
     estado = dict(agente.estado())
+    estado["conexion"] = _conexion_persistida(agente, dict(estado.get("conexion") or {}))
     conflictos_fn = getattr(agente, "conflictos", None)
     conflictos = list(conflictos_fn()) if callable(conflictos_fn) else []
     cola = getattr(agente, "operaciones", None)
@@ -242,3 +243,20 @@ def _leer_estado(agente: Any) -> tuple[dict, list]:
             conflicto["ultimo_error"] = op.ultimo_error
     estado.setdefault("conflictos", len(conflictos))
     return estado, conflictos
+
+
+def _conexion_persistida(agente: Any, conexion: dict) -> dict:
+    """Hilo ``motor``. La sincronización corre en otro proceso (``ui.proceso_sincro``): su
+    estado de conexión no está en la memoria de este, sino en lo que el motor persiste en
+    ``cola.sqlite`` en cada cambio. Se superpone a lo que este proceso sabe (salvo «sin
+    configurar», que este proceso deduce de ``config.json``)."""
+    from agente.conectividad import CLAVE_AJUSTE, Conectividad
+
+    if conexion.get("bucle_en_marcha") or conexion.get("estado") == "sin configurar":
+        return conexion
+    cola = getattr(agente, "operaciones", None)
+    persistido = Conectividad.desde_json(cola.ajuste(CLAVE_AJUSTE)) if cola is not None else {}
+    if persistido:
+        conexion.update(persistido)
+        conexion["sincronizando"] = persistido.get("estado") == "sincronizando"
+    return conexion

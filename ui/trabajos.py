@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -154,12 +153,10 @@ def leer_configuracion(agente: Any) -> dict[str, Any]:
 def guardar_configuracion(agente: Any, servidor: str, tienda: str, terminal: str,
                           token: str | None, permitir_http: bool = False) -> dict[str, Any]:
     """``Agente.configurar``: valida y guarda ``config.json``; el token (si se escribió uno) va
-    sólo al llavero (sin token escrito, exige que ya haya uno). Arranca el bucle si no estaba
-    en marcha. Devuelve lo que ``leer_configuracion``."""
+    sólo al llavero (sin token escrito, exige que ya haya uno). La aplicación relanza después
+    el proceso de sincronización. Devuelve lo que ``leer_configuracion``."""
     agente.configurar(servidor, tienda, terminal, token or None, permitir_http=permitir_http)
-    datos = leer_configuracion(agente)
-    datos["sincronizando"] = arrancar(agente)
-    return datos
+    return leer_configuracion(agente)
 
 
 def probar_conexion(agente: Any, servidor: str, token: str | None,
@@ -200,40 +197,7 @@ def fijar_autoarranque(agente: Any, activo: bool) -> bool:
     return autoarranque.estado().activo
 
 
-# -- sincronización (sólo órdenes al motor; la lógica está en agente/) ------------------------
-
-def arrancar(agente: Any) -> bool:
-    """Arranca la sincronización en segundo plano del motor (su propio hilo). Sin
-    configuración o sin token no arranca (el estado lo dice: «sin configurar»); devuelve si
-    arrancó. Guardar la configuración desde la UI la vuelve a intentar."""
-    from agente import configuracion, credenciales
-
-    try:
-        agente.iniciar_sincronizacion()
-    except (configuracion.ErrorConfiguracion, credenciales.SinToken,
-            credenciales.SinLlavero) as error:
-        logging.getLogger(__name__).warning("Sincronización sin arrancar: %s", error)
-        return False
-    return True
-
-
-def detener(agente: Any) -> None:
-    agente.detener_sincronizacion()
-
-
-def sincronizar_ahora(agente: Any) -> dict[str, Any]:
-    """Red. Un pase completo ahora mismo (el motor lo serializa con su bucle)."""
-    return _plano(agente.sincronizar_una_vez())
-
-
-def pausar(agente: Any, pausado: bool) -> bool:
-    """Red (espera a que el bucle termine su paso). Pausar = parar el bucle de fondo; todo
-    sigue en la cola y la caja sigue encolando. Reanudar = arrancarlo otra vez."""
-    if pausado:
-        agente.detener_sincronizacion()
-        return True
-    return not arrancar(agente)
-
+# -- salir ---------------------------------------------------------------------------------
 
 def contar_sin_enviar(agente: Any) -> dict[str, int]:
     """Operaciones que aún no ha confirmado la central, y cuántas son ventas."""

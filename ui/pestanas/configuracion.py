@@ -29,6 +29,7 @@ translate = QCoreApplication.translate
 
 class PestanaConfiguracion(QWidget):
     idioma_cambiado = Signal(str)
+    guardada = Signal()
 
     def __init__(self, puente: Puente, ajustes: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,6 +134,7 @@ class PestanaConfiguracion(QWidget):
         self.resultado.setText(
             translate("Configuracion", "Configuración guardada; el token, en el llavero.")
         )
+        self.guardada.emit()
         self.puente.refrescar()
 
     def _al_fallar(self, mensaje: str) -> None:

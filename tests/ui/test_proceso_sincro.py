@@ -1,0 +1,60 @@
+"""La bandeja sincroniza en un proceso aparte (``sincro sincronizar``) contra la central real:
+envía lo pendiente, la interfaz ve el estado persistido, pausar lo para y si el hijo muere con
+kill -9 se relanza."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from agente import credenciales
+from ui import proceso_sincro
+from ui.app import Aplicacion
+
+
+@pytest.fixture
+def aplicacion(qtbot, terminal, central, monkeypatch):
+    monkeypatch.setattr(proceso_sincro, "ESPERA_RELANZAR_MS", 300)
+    monkeypatch.setenv("SINCRO_REGISTRO", str(terminal.parent / "registro"))
+    credenciales.guardar_token(terminal, central.terminal, central.token)
+    app = Aplicacion(terminal, sincronizar=True, con_bandeja=True)
+    app.arrancar()
+    yield app
+    app.cerrar()
+    app.ventana.close()
+    app.ventana.deleteLater()
+
+
+def pendientes(app) -> int:
+    return app.puente.ultimo_resumen.cola.get("pendiente", -1)
+
+
+def test_sincroniza_en_otro_proceso_y_pausa(aplicacion, qtbot):
+    sincro = aplicacion.sincro
+    qtbot.waitUntil(lambda: sincro.en_marcha, timeout=10000)
+    assert sincro.pid != os.getpid()
+    # Las dos ventas pendientes de la terminal llegan a la central.
+    qtbot.waitUntil(lambda: pendientes(aplicacion) == 0, timeout=60000)
+    qtbot.waitUntil(lambda: aplicacion.puente.ultimo_resumen.ultimo_empuje is not None,
+                    timeout=20000)
+    aplicacion.bandeja.menu.aboutToShow.emit()
+    assert "Pausar" in aplicacion.bandeja.textos_menu()
+    aplicacion.pausar(True)
+    qtbot.waitUntil(lambda: not sincro.en_marcha, timeout=20000)
+    qtbot.waitUntil(lambda: aplicacion.bandeja.resumen.pausado, timeout=10000)
+    aplicacion.bandeja.menu.aboutToShow.emit()
+    assert "Reanudar" in aplicacion.bandeja.textos_menu()
+    assert "en pausa" in aplicacion.bandeja.icono.toolTip()
+    aplicacion.pausar(False)
+    qtbot.waitUntil(lambda: sincro.en_marcha, timeout=10000)
+
+
+def test_hijo_muerto_con_kill_9_se_relanza(aplicacion, qtbot):
+    sincro = aplicacion.sincro
+    qtbot.waitUntil(lambda: sincro.en_marcha, timeout=10000)
+    primero = sincro.pid
+    os.kill(primero, signal.SIGKILL)
+    qtbot.waitUntil(lambda: sincro.en_marcha and sincro.pid != primero, timeout=20000)
+    qtbot.waitUntil(lambda: pendientes(aplicacion) == 0, timeout=60000)
