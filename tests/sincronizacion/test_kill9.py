@@ -39,6 +39,18 @@ def en_vuelo(datos):
             "SELECT COUNT(*) FROM operaciones WHERE estado = 'PROCESANDO'").fetchone()[0]
 
 
+def esperar_actividad(datos, proceso, desde, limite_s=20.0):
+    """Espera a que el proceso hijo empiece a trabajar (un lote en vuelo o una escritura en la
+    caché): así el kill cae durante el empuje o la descarga, no durante el arranque de
+    Python, también en una máquina cargada."""
+    wal = datos / "cache.sqlite-wal"
+    fin = time.monotonic() + limite_s
+    while time.monotonic() < fin and proceso.poll() is None:
+        if en_vuelo(datos) > 0 or (wal.exists() and wal.stat().st_mtime > desde):
+            return
+        time.sleep(0.01)
+
+
 @pytest.mark.lento
 def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
     central = central_factory(demo=PRODUCTOS)
@@ -50,13 +62,15 @@ def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
     esperado = dict(inicial)
     azar = random.Random(int(os.environ.get("SINCRO_SEMILLA", "4")))
     interrumpidos = 0
-    for ronda in range(RONDAS):
-        if ronda > 0:  # la primera ronda mata la primera descarga (sin esquema aún)
-            with Agente.abrir(datos) as agente:
-                for producto in azar.sample(sorted(inicial), 120):
-                    delta = azar.choice([-3, -2, -1, 1, 5])
-                    agente.ajustar(PRODUCTO, producto, "stock", delta)
-                    esperado[producto] += delta
+    for _ronda in range(RONDAS):
+        with Agente.abrir(datos) as agente:
+            # Hasta que un pase guarde el esquema no se puede encolar (la primera ronda mata
+            # la primera descarga).
+            productos = azar.sample(sorted(inicial), 120) if agente.esquema() else []
+            for producto in productos:
+                delta = azar.choice([-3, -2, -1, 1, 5])
+                agente.ajustar(PRODUCTO, producto, "stock", delta)
+                esperado[producto] += delta
         ajustes = []
         for producto in azar.sample(sorted(inicial), 80):
             delta = azar.choice([-1, 2])
@@ -69,7 +83,8 @@ def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
         proceso = subprocess.Popen([*SINCRO, "--datos", str(datos), "sincronizar"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    env=dict(os.environ))
-        time.sleep(azar.uniform(0.4, 1.6))
+        esperar_actividad(datos, proceso, time.time())
+        time.sleep(azar.uniform(0.0, 0.6))  # un momento al azar mientras empuja/descarga
         proceso.send_signal(signal.SIGKILL)
         proceso.wait(30)
         interrumpidos += en_vuelo(datos) > 0
