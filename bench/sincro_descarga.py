@@ -66,10 +66,13 @@ def terminal(central: CentralEnMarcha, **opciones) -> Agente:
 def primera_sincronizacion(central: CentralEnMarcha) -> tuple[float, int]:
     agente = terminal(central)
     try:
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         resumen = agente.sincronizar_una_vez()
         segundos = time.perf_counter() - t
+        cpu = time.process_time() - cpu
         assert resumen.descarga.lista_para_vender_offline
+        print(f"  (CPU de la terminal: {cpu:.2f} s = {resumen.descarga.filas / cpu:,.0f} filas "
+              f"por segundo de CPU; carga media {os.getloadavg()[0]:.1f})", flush=True)
         return segundos, resumen.descarga.filas
     finally:
         agente.cerrar()
@@ -135,10 +138,10 @@ def incremental(central: CentralEnMarcha, repeticiones: int) -> float:
         agente.cerrar()
 
 
-def hijo_memoria(url: str, tienda: str, terminal_: str, token: str) -> None:
+def hijo_memoria(url: str, tienda: str, terminal_: str) -> None:
     """Proceso hijo: imprime el pico de RSS antes y después de la primera sincronización."""
     agente = Agente.abrir(Path(tempfile.mkdtemp(prefix="bench-rss-")))
-    agente.configurar(url, tienda, terminal_, token)
+    agente.configurar(url, tienda, terminal_, os.environ.pop("SINCRO_BENCH_TOKEN"))
     antes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     resumen = agente.sincronizar_una_vez()
     despues = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -150,8 +153,8 @@ def hijo_memoria(url: str, tienda: str, terminal_: str, token: str) -> None:
 def memoria(central: CentralEnMarcha) -> tuple[float, int]:
     salida = subprocess.run(
         [sys.executable, __file__, "--hijo-memoria", central.url, central.tienda,
-         central.terminal, central.token], capture_output=True, text=True, check=True,
-        env=dict(os.environ))
+         central.terminal], capture_output=True, text=True, check=True,
+        env={**os.environ, "SINCRO_BENCH_TOKEN": central.token})
     datos = json.loads(salida.stdout.strip().splitlines()[-1])
     return (datos["despues_kb"] - datos["antes_kb"]) / 1024, datos["filas"]
 
@@ -163,10 +166,20 @@ def main() -> int:
     p.add_argument("--grande", type=int, default=1_000_000)
     p.add_argument("--repeticiones", type=int, default=7)
     p.add_argument("--muestra-base", type=int, default=10_000)
-    p.add_argument("--hijo-memoria", nargs=4, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--hijo-memoria", nargs=3, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--solo-memoria", action="store_true",
+                   help="sólo la parte 3 (memoria con el catálogo grande)")
     args = p.parse_args()
     if args.hijo_memoria:
         hijo_memoria(*args.hijo_memoria)
+        return 0
+    if args.solo_memoria:
+        central = arrancar(args.grande)
+        try:
+            subida_mb, filas = memoria(central)
+            print(f"3. Memoria: {filas:,} filas: el pico de RSS sube {subida_mb:.0f} MB")
+        finally:
+            central.detener()
         return 0
 
     print(f"1. Primera sincronización de {args.filas:,} productos", flush=True)
