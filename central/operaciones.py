@@ -158,6 +158,8 @@ class Lote:
         self.pendientes: dict[str, list[tuple[Operacion, Model]]] = {}
         self.claves_pendientes: set[tuple[str, str]] = set()
         self.sobreventas: list[Sobreventa] = []
+        self.sql_ajustes: dict[tuple, str] = {}
+        self.cursor_ajustes: Any = None
 
     # -- lote --------------------------------------------------------------------------------
 
@@ -519,6 +521,20 @@ class Lote:
             else:
                 self._creada(op, objeto, self.diferido.entradas[marca:])
 
+    def _sql_ajuste(self, config: ConfigModelo, campos: tuple[str, ...]) -> tuple[str, Any]:
+        """SQL del ajuste (en caché por lote) y el cursor con que ejecutarlo: en SQLite el cursor
+        DB-API directo con marcas ``?`` (ahorra la reescritura de la consulta en cada
+        operación); en PostgreSQL el de Django."""
+        llave = (config.nombre, campos)
+        sql = self.sql_ajustes.get(llave)
+        if sql is None:
+            sql = self.sql_ajustes[llave] = _sql_ajuste(config, campos, connection.vendor)
+        if self.cursor_ajustes is None:
+            connection.ensure_connection()
+            self.cursor_ajustes = (connection.connection.cursor() if connection.vendor == "sqlite"
+                                   else connection.cursor())
+        return sql, self.cursor_ajustes
+
     def _tienda_de_existente(self, config: ConfigModelo, pk: Any) -> str | None:
         """None si no existe; si existe, su tienda («» si el modelo no es privado)."""
         if pk is None:
@@ -611,18 +627,11 @@ class Lote:
                 raise Rechazo(f"El campo «{campo}» no se puede ajustar.")
             deltas[campo] = valores.delta(config, campo, valor)
         meta = config.modelo._meta
-        q = connection.ops.quote_name
-        columnas = [config.campos[c].column for c in deltas]
-        # Columnas de campos validados y citadas; los valores van como parámetros.
-        sql = (f"UPDATE {q(meta.db_table)} SET "  # noqa: S608
-               + ", ".join(f"{q(c)} = {q(c)} + %s" for c in columnas)
-               + f" WHERE {q(meta.pk.column)} = %s RETURNING "
-               + ", ".join(q(c) for c in columnas))
+        sql, cur = self._sql_ajuste(config, tuple(deltas))
         params = [*deltas.values(), meta.pk.get_db_prep_value(objeto.pk, connection)]
         try:
-            with connection.cursor() as cur:
-                cur.execute(sql, params)
-                fila = cur.fetchone()
+            cur.execute(sql, params)
+            fila = cur.fetchone()
         except DatabaseError as exc:  # la sentencia no tuvo efecto
             raise Rechazo(f"La base de datos rechazó el ajuste: {str(exc)[:200]}") from None
         if fila is None:
@@ -642,6 +651,18 @@ class Lote:
         except Exception as exc:
             raise ErrorFatal("Fallo tras aplicar un ajuste") from exc
         return {"resultado": "aplicada"}
+
+
+def _sql_ajuste(config: ConfigModelo, campos: tuple[str, ...], vendor: str) -> str:
+    meta = config.modelo._meta
+    q = connection.ops.quote_name
+    marca = "?" if vendor == "sqlite" else "%s"
+    columnas = [config.campos[c].column for c in campos]
+    # Columnas de campos validados y citadas; los valores van como parámetros.
+    return (f"UPDATE {q(meta.db_table)} SET "  # noqa: S608
+            + ", ".join(f"{q(c)} = {q(c)} + {marca}" for c in columnas)
+            + f" WHERE {q(meta.pk.column)} = {marca} RETURNING "
+            + ", ".join(q(c) for c in columnas))
 
 
 def _profundidad(conf: Configuracion, nombre: str, visto: frozenset = frozenset()) -> int:
