@@ -11,6 +11,8 @@ Por resultado:
 - ``rechazada`` -> ``ERROR`` con el motivo de la central (no retiene a las independientes);
 - ``conflicto`` -> fusión a tres bandas (``Conflictos.tratar``): resuelta se reencola con UUID
   nuevo; si no, queda en ``CONFLICTO`` para el encargado;
+- K es un máximo: ``Limitador`` sube la concurrencia de 1 a K mientras el caudal mejore
+  (ver su docstring);
 - fallo de red, 5xx, 429, respuesta inválida -> el lote vuelve a ``PENDIENTE`` con el error
   anotado (``Cola.devolver``) y el empuje termina lanzando el error; reenviar los mismos UUID
   es seguro (la central deduplica). 413 parte el lote en dos.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -55,6 +58,49 @@ class ResumenEmpuje:
         self.errores.extend(otro.errores)
 
 
+class Limitador:
+    """Concurrencia adaptativa entre 1 y K (subir mientras compense).
+
+    Con una central lejana (latencia de red) K peticiones a la vez multiplican el caudal; con
+    una central cercana que serializa los lotes (SQLite, cerrojo de orden de commit), más
+    peticiones simultáneas sólo añaden contención. Por eso se empieza con 1, se mide el caudal
+    (operaciones/s) de cada nivel tras ``nivel`` lotes terminados y se sube un nivel mientras
+    el caudal mejore al menos un 15 %; si no mejora, se vuelve al mejor nivel y se queda ahí
+    durante este empuje. Sólo lo usa el hilo de ``empujar``.
+    """
+
+    MEJORA_MINIMA = 1.15
+
+    def __init__(self, maximo: int) -> None:
+        self.maximo = max(1, maximo)
+        self.limite = 1
+        self._mejor: tuple[float, int] | None = None
+        self._fijo = self.maximo == 1
+        self._inicio = time.monotonic()
+        self._ops = 0
+        self._lotes = 0
+
+    def lote_terminado(self, operaciones: int) -> None:
+        if self._fijo:
+            return
+        self._ops += operaciones
+        self._lotes += 1
+        if self._lotes < self.limite:
+            return
+        ahora = time.monotonic()
+        caudal = self._ops / max(ahora - self._inicio, 1e-6)
+        if self._mejor is None or caudal >= self._mejor[0] * self.MEJORA_MINIMA:
+            self._mejor = (caudal, self.limite)
+            if self.limite < self.maximo:
+                self.limite += 1
+            else:
+                self._fijo = True
+        else:
+            self.limite = self._mejor[1]
+            self._fijo = True
+        self._inicio, self._ops, self._lotes = ahora, 0, 0
+
+
 class Empuje:
     """Empuje de una terminal (ver docstring del módulo)."""
 
@@ -73,10 +119,11 @@ class Empuje:
         no llegó a confirmarse; lo ya anotado queda anotado."""
         total = ResumenEmpuje()
         error: ErrorSincro | None = None
+        limitador = Limitador(self.concurrencia)
         with cf.ThreadPoolExecutor(self.concurrencia, thread_name_prefix="sincro-empuje") as ex:
             en_vuelo: set[cf.Future[ResumenEmpuje]] = set()
             while True:
-                while (error is None and len(en_vuelo) < self.concurrencia
+                while (error is None and len(en_vuelo) < limitador.limite
                        and not (detener is not None and detener.is_set())):
                     lote = self.cola.preparar_envio(self.tamano_lote)
                     if not lote:
@@ -87,10 +134,13 @@ class Empuje:
                 hechos, en_vuelo = cf.wait(en_vuelo, return_when=cf.FIRST_COMPLETED)
                 for futuro in hechos:
                     try:
-                        total.sumar(futuro.result())
+                        resumen = futuro.result()
                     except ErrorSincro as exc:
                         error = error or exc
                         total.errores.append(str(exc))
+                    else:
+                        total.sumar(resumen)
+                        limitador.lote_terminado(resumen.enviadas)
         if error is not None:
             raise error
         return total
