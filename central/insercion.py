@@ -52,6 +52,15 @@ def preparar(using: str = "default"):
     nativo_uuid = conexion.features.has_native_uuid_field
     return (
         conexion.ops.adapt_datetimefield_value,
-        (lambda u: u) if nativo_uuid else (lambda u: u.hex),
+        _uuid_nativo if nativo_uuid else _uuid_hex,
         lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")),
     )
+
+
+def _uuid_nativo(u):
+    return u
+
+
+def _uuid_hex(u) -> str:
+    """UUID (o cadena canónica) -> 32 hex, como guarda Django los UUID sin tipo nativo."""
+    return u.replace("-", "") if isinstance(u, str) else u.hex

@@ -204,7 +204,8 @@ class Lote:
                 "uuid", "tienda", "terminal", "modelo", "tipo", "objeto_id", "datos", "resultado",
                 "hora_terminal", "desfase_ms", "recibida_en",
             ], [
-                (uuid_bd(uuid.UUID(op.uuid)), self.tienda, self.terminal.codigo, op.config.nombre,
+                (uuid_bd(op.uuid if connection.vendor == "sqlite" else uuid.UUID(op.uuid)),
+                 self.tienda, self.terminal.codigo, op.config.nombre,
                  op.tipo, op.objeto_id or "", json_bd(op.datos),
                  json_bd({"resultado": "aplicada", "version": op.resultado["version"]}),
                  op.hora_terminal, op.desfase_ms, ahora)
