@@ -72,9 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = analizador.parse_args(argv)
     if args.orden is None:
         return _arrancar_interfaz(analizador, args)
-    from agente import registro, rutas  # issue 6: registro rotativo sincro.log
+    from agente import registro, rutas  # issue 6: registro rotativo por programa
 
-    registro.configurar_sin_fallar(rutas.directorio_datos(args.datos), "sincro")
+    # El bucle largo («sincronizar», p. ej. el hijo de la bandeja) rota su propio fichero.
+    programa = "sincronizar" if args.orden == "sincronizar" else "sincro"
+    registro.configurar_sin_fallar(rutas.directorio_datos(args.datos), programa)
     return salida.ejecutar(args.funcion, args)
 
 
