@@ -57,3 +57,18 @@ def test_admin_muestra_tiendas_terminales_registro_y_salud(central_factory):
                            ("central/sobreventa/", "stock"), ("central/horizonte/", "")]:
         r = s.get(raiz + ruta, timeout=10)
         assert r.status_code == 200 and esperado in r.text, ruta
+
+
+def test_tienda_desactivada_403_json(central_factory):
+    c = central_factory(demo=3)
+    api = Api(c.url, c.token)
+    api.get("/v1/esquema")
+    r = subprocess.run(
+        [str(Path(sys.executable).parent / "sincro-central"), "manage", "shell", "-c",
+         "from central.models import Tienda; Tienda.objects.filter(codigo='T001')"
+         ".update(activa=False)"],
+        env={**c.entorno, "SINCRO_CENTRAL_DATOS": str(c.datos)}, capture_output=True,
+        text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert api.get("/v1/cambios", estado=403, modelos=PRODUCTO)["error"] == "prohibido"
+    assert api.post("/v1/operaciones", {"operaciones": []}, estado=403)["error"] == "prohibido"
