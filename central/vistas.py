@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from . import configuracion, descarga, operaciones
+from . import configuracion, descarga, envoltura, operaciones
 from .autenticacion import autenticar, error
 from .models import SaludTerminal, Terminal
 
@@ -142,26 +142,26 @@ def _leer_json(request: HttpRequest, limite: int) -> Any:
         longitud = 0
     if longitud > limite:
         _descartar(request, longitud)
-        raise operaciones.ErrorPeticion(413, "peticion_demasiado_grande",
+        raise envoltura.ErrorPeticion(413, "peticion_demasiado_grande",
                                         f"Como mucho {limite // (1024 * 1024)} MB por petición.")
     crudo = request.read(limite + 1)
     if len(crudo) > limite:
         _descartar(request, DESCARTE_MAXIMO)
-        raise operaciones.ErrorPeticion(413, "peticion_demasiado_grande",
+        raise envoltura.ErrorPeticion(413, "peticion_demasiado_grande",
                                         f"Como mucho {limite // (1024 * 1024)} MB por petición.")
     try:
         return json.loads(crudo)
     except (ValueError, UnicodeDecodeError):
-        raise operaciones.ErrorPeticion(400, "json_invalido", "El cuerpo no es JSON válido."
+        raise envoltura.ErrorPeticion(400, "json_invalido", "El cuerpo no es JSON válido."
                                         ) from None
 
 
 @vista("POST")
 def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
     try:
-        cuerpo = _leer_json(request, operaciones.LIMITE_BYTES)
-        ops = operaciones.validar_envoltura(cuerpo, configuracion.obtener())
-    except operaciones.ErrorPeticion as exc:
+        cuerpo = _leer_json(request, envoltura.LIMITE_BYTES)
+        ops = envoltura.validar_envoltura(cuerpo, configuracion.obtener())
+    except envoltura.ErrorPeticion as exc:
         return error(exc.estado, exc.codigo, exc.mensaje)
     resultados = operaciones.Lote(terminal, ops).aplicar() if ops else []
     return _json(_volcar({"resultados": resultados, "hora_servidor": _ahora()}), request)
@@ -176,7 +176,7 @@ _CAMPOS_ESTADO = {"pendientes": int, "conflictos": int, "errores": int,
 def estado(request: HttpRequest, terminal: Terminal) -> HttpResponse:
     try:
         cuerpo = _leer_json(request, 256 * 1024)
-    except operaciones.ErrorPeticion as exc:
+    except envoltura.ErrorPeticion as exc:
         return error(exc.estado, exc.codigo, exc.mensaje)
     if not isinstance(cuerpo, dict):
         return error(400, "peticion_invalida", "Se espera un objeto JSON.")
