@@ -39,11 +39,15 @@ Trabajo = Callable[..., Any]
 class _Entrega(QObject):
     """Vive en el hilo de la GUI; los hilos de trabajo emiten y Qt entrega en cola."""
 
-    hecho = Signal(object, object, object)  # (callback, ok, valor)
+    # Un solo objeto (tupla) por emisión. Ojo: PySide6 6.12.0 resta una referencia a ``True``
+    # en cada ``emit()`` («bool_dealloc» en Python 3.11); pyproject pide <6.12 y
+    # tests/ui/test_pyside.py lo vigila.
+    hecho = Signal(object)  # (callback, ok, valor)
     cerrado = False  # tras ``Puente.cerrar`` ya no se entrega nada (la UI se está deshaciendo)
 
-    @Slot(object, object, object)
-    def _entregar(self, callback: Callable[[Any], None] | None, ok: bool, valor: Any) -> None:
+    @Slot(object)
+    def _entregar(self, paquete: tuple) -> None:
+        callback, _ok, valor = paquete
         if callback is None or self.cerrado:
             return
         try:
@@ -111,8 +115,8 @@ class Puente(QObject):
                     arrancar(agente)
                 except Exception as error:  # el motor abierto sigue siendo útil sin bucle
                     log.warning("No se pudo arrancar la sincronización: %s", _describir(error))
-                    self._entrega.hecho.emit(self._fallo_de("sincronización"), False,
-                                             _describir(error))
+                    self._entrega.hecho.emit((self._fallo_de("sincronización"), False,
+                                              _describir(error)))
             return agente
 
         self._enviar(self._motor, abrir, (), self._al_abrir, self._fallo_de("abrir"))
@@ -184,9 +188,9 @@ class Puente(QObject):
             except Exception as error:
                 log.warning("Fallo en el motor (%s): %s", getattr(trabajo, "__name__", "?"),
                             _describir(error))
-                entrega.hecho.emit(al_fallar, False, _describir(error))
+                entrega.hecho.emit((al_fallar, False, _describir(error)))
             else:
-                entrega.hecho.emit(al_terminar, True, valor)
+                entrega.hecho.emit((al_terminar, True, valor))
 
         with contextlib.suppress(RuntimeError):  # ejecutor ya cerrado: se está saliendo
             ejecutor.submit(ejecutar)
