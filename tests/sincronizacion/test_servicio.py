@@ -106,3 +106,22 @@ def test_bucle_empuja_al_encolar_sin_esperar_a_la_descarga(servicio, central, tm
     servicio.detener()
     assert not servicio.en_marcha()
     assert any(c["estado"] == "sincronizando" for c in cambios)
+
+
+def test_bucle_con_401_se_para_y_sigue_al_configurar_un_token_nuevo(servicio, central):
+    token = central.crear_terminal("T005", "caja-1")
+    servicio.configurar(central.url, "T005", "caja-1", token, intervalo_descarga=3600)
+    servicio.sincronizar_una_vez()
+    nuevo = central.crear_terminal("T005", "caja-1")  # el anterior queda revocado
+    op = servicio.cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="2", tipo="ajustar",
+                                              datos={"stock": 1}))
+    servicio.iniciar()
+    try:
+        assert esperar(lambda: servicio.conectividad.estado == "error de autenticación")
+        time.sleep(0.5)
+        assert servicio.cola.obtener(op.uuid).estado == PENDIENTE
+        servicio.configurar(central.url, "T005", "caja-1", nuevo, intervalo_descarga=3600)
+        assert esperar(lambda: servicio.cola.obtener(op.uuid).estado == COMPLETADO)
+        assert esperar(lambda: servicio.conectividad.estado == "al día")
+    finally:
+        servicio.detener()
