@@ -1,0 +1,301 @@
+"""Bench: aplicar páginas de productos (JSON ya recibido) a la caché.
+
+Cifras (mejor de 3, ficheros nuevos en cada repetición):
+- ``json.loads`` + ``Cache.aplicar_pagina`` de 100 000 filas en la tabla viva (índice en
+  ``codigo`` y FTS5 en ``nombre``, mantenida por lotes en la misma transacción): vacía y
+  sobrescribiendo;
+- reconstrucción completa: ``iniciar_reconstruccion`` + la página a la sombra +
+  ``terminar_reconstruccion`` (crea índice y FTS e intercambia);
+- memoria al aplicar 1 000 000 de filas página a página (páginas de 10 000, reconstrucción),
+  en un proceso aparte: pico de ``tracemalloc`` (memoria de Python) y crecimiento del RSS
+  (muestreado tras cada página y tras el intercambio; incluye la de SQLite).
+
+Línea base, misma ejecución: ``json.loads`` de la misma página + ``executemany`` crudo de
+INSERT en la misma tabla del motor (mismo DDL, con su índice; la línea base no rellena la FTS,
+el motor sí) y, como referencia, en una tabla desnuda sin índice.
+
+Uso: ``.venv/bin/python bench/cache_pagina.py [--filas 100000] [--dir DIR]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(RAIZ))
+
+from agente.cache import Cache  # noqa: E402
+from agente.sqlite import abrir_cache  # noqa: E402
+
+PRODUCTO = "productos.Producto"
+ESQUEMA = json.loads((RAIZ / "tests" / "datos" / "esquema_demo.json").read_text())
+PALABRAS = [
+    "Agua",
+    "Leche",
+    "Café",
+    "Galletas",
+    "Arroz",
+    "Aceite",
+    "Zumo",
+    "Pan",
+    "Queso",
+    "Yogur",
+    "Tomate",
+    "Atún",
+    "Cerveza",
+    "Vino",
+    "Chocolate",
+    "Pasta",
+]
+MARCAS = ["Hacendado", "Pascual", "Nestlé", "Gallo", "Coosur", "Don Simón", "Bimbo", "Calvo"]
+
+
+def pagina(desde: int, filas: int, version: int = 0) -> str:
+    cambios = []
+    for i in range(desde, desde + filas):
+        cambios.append(
+            {
+                "modelo": PRODUCTO,
+                "id": str(i),
+                "version": version + i,
+                "modificado_en": "2026-11-28T03:20:53.123456+00:00",
+                "datos": {
+                    "id": i,
+                    "nombre": f"{PALABRAS[i % 16]} {MARCAS[i % 8]} {i % 997} g",
+                    "codigo": f"84{i:011d}",
+                    "precio": f"{i % 50}.{i % 100:02d}",
+                    "stock": i % 200,
+                    "categoria": None,
+                },
+            }
+        )
+    return json.dumps(
+        {
+            "cambios": cambios,
+            "cursor": str(version + desde + filas),
+            "hay_mas": False,
+            "completo": True,
+        }
+    )
+
+
+def nueva_cache(directorio: Path) -> Cache:
+    cache = Cache(directorio / "cache.sqlite")
+    cache.guardar_esquema(ESQUEMA)
+    return cache
+
+
+def mejor(funcion, repeticiones: int = 3) -> float:
+    tiempos = []
+    for _ in range(repeticiones):
+        tiempos.append(funcion())
+    return min(tiempos)
+
+
+def medir_motor(tmp: Path, texto: str, modo: str) -> float:
+    with tempfile.TemporaryDirectory(dir=tmp) as d:
+        cache = nueva_cache(Path(d))
+        if modo == "sobrescribir":
+            datos = json.loads(texto)
+            cache.aplicar_pagina(PRODUCTO, datos["cambios"], "0")
+            texto = texto.replace('"version": ', '"version": 1000000')
+        t = time.perf_counter()
+        datos = json.loads(texto)
+        if modo == "reconstruir":
+            cache.iniciar_reconstruccion(PRODUCTO)
+            cache.aplicar_pagina(PRODUCTO, datos["cambios"], datos["cursor"])
+            cache.terminar_reconstruccion(PRODUCTO, datos["cursor"])
+        else:
+            cache.aplicar_pagina(PRODUCTO, datos["cambios"], datos["cursor"])
+        transcurrido = time.perf_counter() - t
+        cache.cerrar()
+    return transcurrido
+
+
+def medir_base(tmp: Path, texto: str, desnuda: bool) -> float:
+    with tempfile.TemporaryDirectory(dir=tmp) as d:
+        if desnuda:
+            conexion = abrir_cache(Path(d) / "base.sqlite")
+            conexion.execute(
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, nombre TEXT, codigo TEXT, precio TEXT,"
+                " stock INTEGER, categoria TEXT, _version INTEGER NOT NULL)"
+            )
+            tabla = "t"
+        else:
+            nueva_cache(Path(d)).cerrar()  # el mismo DDL que usa el motor
+            conexion = abrir_cache(Path(d) / "cache.sqlite")
+            tabla = "m_productos__producto"
+        t = time.perf_counter()
+        datos = json.loads(texto)
+        filas = [
+            (
+                d["id"],
+                d["nombre"],
+                d["codigo"],
+                d["precio"],
+                d["stock"],
+                d["categoria"],
+                c["version"],
+            )
+            for c in datos["cambios"]
+            for d in (c["datos"],)
+        ]
+        conexion.execute("BEGIN")
+        conexion.executemany(f"INSERT INTO {tabla} VALUES (?, ?, ?, ?, ?, ?, ?)", filas)  # noqa: S608
+        conexion.execute("COMMIT")
+        transcurrido = time.perf_counter() - t
+        conexion.close()
+    return transcurrido
+
+
+def rss_mb() -> float:
+    """RSS actual (Linux: /proc/self/status); si no, el máximo de getrusage."""
+    try:
+        for linea in Path("/proc/self/status").read_text().splitlines():
+            if linea.startswith("VmRSS:"):
+                return int(linea.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def memoria(modo: str, filas: int, por_pagina: int, trazar: bool) -> None:
+    """En un proceso nuevo: aplica ``filas`` en páginas y escribe el pico de memoria (JSON)."""
+    with tempfile.TemporaryDirectory() as d:
+        if modo == "motor":
+            cache = nueva_cache(Path(d))
+            cache.iniciar_reconstruccion(PRODUCTO)
+        else:
+            conexion = abrir_cache(Path(d) / "base.sqlite")
+            conexion.execute(
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, nombre TEXT, codigo TEXT, precio TEXT,"
+                " stock INTEGER, categoria TEXT, _version INTEGER NOT NULL)"
+            )
+        rss_antes = rss_mb()
+        rss_max = rss_antes
+        if trazar:
+            tracemalloc.start()
+        base_traza = tracemalloc.get_traced_memory()[0]
+        for desde in range(0, filas, por_pagina):
+            datos = json.loads(pagina(desde, por_pagina))
+            if modo == "motor":
+                cache.aplicar_pagina(PRODUCTO, datos["cambios"], datos["cursor"])
+            else:
+                conexion.execute("BEGIN")
+                conexion.executemany(
+                    "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            d["id"],
+                            d["nombre"],
+                            d["codigo"],
+                            d["precio"],
+                            d["stock"],
+                            d["categoria"],
+                            c["version"],
+                        )
+                        for c in datos["cambios"]
+                        for d in (c["datos"],)
+                    ],
+                )
+                conexion.execute("COMMIT")
+            del datos
+            rss_max = max(rss_max, rss_mb())
+        if modo == "motor":
+            cache.terminar_reconstruccion(PRODUCTO, str(filas))
+            rss_max = max(rss_max, rss_mb())
+        pico_traza = tracemalloc.get_traced_memory()[1] - base_traza
+        if trazar:
+            tracemalloc.stop()
+        rss_despues = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(
+            json.dumps(
+                {"tracemalloc_mb": pico_traza / 2**20, "rss_mb": (rss_despues - rss_antes) / 1024}
+            )
+        )
+
+
+def memoria_en_proceso(modo: str, filas: int, por_pagina: int) -> dict:
+    """Dos procesos: uno con tracemalloc (su pico) y otro sin él (el RSS: tracemalloc guarda
+    una traza por bloque y, activo, hace crecer el RSS cientos de MB por su cuenta)."""
+    con = _memoria_en_proceso(modo, filas, por_pagina, trazar=True)
+    sin = _memoria_en_proceso(modo, filas, por_pagina, trazar=False)
+    return {"tracemalloc_mb": con["tracemalloc_mb"], "rss_mb": sin["rss_mb"]}
+
+
+def _memoria_en_proceso(modo: str, filas: int, por_pagina: int, trazar: bool) -> dict:
+    orden = [sys.executable, __file__, "--memoria", modo, "--filas", str(filas)]
+    orden += ["--por-pagina", str(por_pagina), *(["--trazar"] if trazar else [])]
+    salida = subprocess.run(orden, capture_output=True, text=True, check=True)
+    return json.loads(salida.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    analizador = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    analizador.add_argument("--filas", type=int, default=100_000)
+    analizador.add_argument("--filas-memoria", type=int, default=1_000_000)
+    analizador.add_argument("--por-pagina", type=int, default=10_000)
+    analizador.add_argument("--dir", type=Path, default=None)
+    analizador.add_argument("--memoria", choices=("motor", "base"), help=argparse.SUPPRESS)
+    analizador.add_argument("--trazar", action="store_true", help=argparse.SUPPRESS)
+    analizador.add_argument("--solo-memoria", action="store_true")
+    args = analizador.parse_args()
+    if args.memoria:
+        memoria(args.memoria, args.filas, args.por_pagina, args.trazar)
+        return
+    if args.solo_memoria:
+        imprimir_memoria(args)
+        return
+    texto = pagina(0, args.filas)
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        tmp = Path(tmp)
+        base = mejor(lambda: medir_base(tmp, texto, desnuda=False))
+        desnuda = mejor(lambda: medir_base(tmp, texto, desnuda=True))
+        cifras = {
+            "aplicar_pagina, tabla viva vacía": mejor(lambda: medir_motor(tmp, texto, "vacia")),
+            "aplicar_pagina, sobrescribiendo": mejor(
+                lambda: medir_motor(tmp, texto, "sobrescribir")
+            ),
+            "reconstrucción (sombra + índice + FTS + intercambio)": mejor(
+                lambda: medir_motor(tmp, texto, "reconstruir")
+            ),
+        }
+    mb = len(texto) / 2**20
+    print(f"página de {args.filas} productos ({mb:.1f} MB de JSON), mejor de 3")
+    print(f"  línea base json.loads + executemany, misma tabla (con índice): {base * 1000:8.1f} ms")
+    print(
+        f"  referencia json.loads + executemany, tabla desnuda:            {desnuda * 1000:8.1f} ms"
+    )
+    for nombre, segundos in cifras.items():
+        print(
+            f"  {nombre:58}{segundos * 1000:8.1f} ms  = {segundos / base:.2f}x la base "
+            f"({segundos / desnuda:.2f}x la desnuda)"
+        )
+    print("  objetivo: aplicar_pagina <= 1.5x la línea base")
+    imprimir_memoria(args)
+
+
+def imprimir_memoria(args: argparse.Namespace) -> None:
+    motor = memoria_en_proceso("motor", args.filas_memoria, args.por_pagina)
+    cruda = memoria_en_proceso("base", args.filas_memoria, args.por_pagina)
+    print(
+        f"memoria, {args.filas_memoria} filas en páginas de {args.por_pagina} "
+        "(objetivo: crecimiento <= 50 MB)"
+    )
+    for nombre, m in (("motor (reconstrucción completa)", motor), ("línea base cruda", cruda)):
+        print(
+            f"  {nombre:34} pico tracemalloc {m['tracemalloc_mb']:6.1f} MB, "
+            f"crecimiento de RSS {m['rss_mb']:6.1f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()
