@@ -20,18 +20,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import re
 import time
+import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import requests.adapters
 from urllib3.util.retry import Retry
 
 import agente
+from agente.configuracion import es_bucle_local
 from agente.esquema import ConfigModelo, ErrorEsquema, Esquema, esquema_desde_dict
 
 ESTADOS_REINTENTABLES = (429, 500, 502, 503, 504)
@@ -298,8 +302,15 @@ class Cliente:
         self._reintentos = reintentos
         self._espera_base = espera_base
         self.sesion = requests.Session()
-        self.sesion.trust_env = False  # ni proxies ni .netrc del entorno: el token es nuestro
-        self.sesion.verify = True
+        # Sin .netrc (pondría su propia cabecera Authorization), pero sí los proxies y la CA
+        # corporativa del entorno, que una tienda puede necesitar para salir a la central.
+        self.sesion.trust_env = False
+        host = urlsplit(self.servidor).hostname or ""
+        if not es_bucle_local(host) and not urllib.request.proxy_bypass(host):
+            self.sesion.proxies.update({k: v for k, v in urllib.request.getproxies().items()
+                                        if k in ("http", "https")})
+        self.sesion.verify = (os.environ.get("REQUESTS_CA_BUNDLE")
+                              or os.environ.get("SSL_CERT_FILE") or True)
         self.sesion.headers["User-Agent"] = f"sincro/{agente.__version__}"
         self.sesion.headers["Accept"] = "application/json"
         self.sesion.headers["Accept-Encoding"] = "gzip"

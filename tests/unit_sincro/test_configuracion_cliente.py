@@ -126,3 +126,14 @@ def test_conectividad_persiste_y_avisa():
                                              "error de autenticación", "al día"]
     recargada = Conectividad(inicial=Conectividad.desde_json(guardado["conectividad"]))
     assert recargada.estado == "al día" and recargada.instantanea()["ultimo_error"] == "token"
+
+
+def test_proxies_del_entorno_salvo_bucle_local(monkeypatch):
+    from agente.cliente import Cliente
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.tienda:3128")
+    monkeypatch.setenv("NETRC", "/no/existe")
+    lejano = Cliente("https://central.ejemplo/sincro", "t")
+    assert lejano.sesion.proxies.get("https") == "http://proxy.tienda:3128"
+    assert lejano.sesion.trust_env is False and lejano.sesion.verify is True
+    assert Cliente("http://127.0.0.1:8000/sincro", "t").sesion.proxies == {}
