@@ -19,10 +19,12 @@ def insertar(modelo: type[Model], campos: Sequence[str], filas: Sequence[Sequenc
     devuelve los ids asignados en el mismo orden (las filas de una sentencia reciben ids
     crecientes en orden de VALUES, tanto en SQLite como con la secuencia de PostgreSQL)."""
     conexion = connections[using]
+    if conexion.vendor == "postgresql":
+        return _insertar_unnest(conexion, modelo, campos, filas, devolver_ids)
     q = conexion.ops.quote_name
     meta = modelo._meta
     columnas = ", ".join(q(meta.get_field(c).column) for c in campos)
-    marcas_fila = "(" + ", ".join(_marca(conexion, meta.get_field(c)) for c in campos) + ")"
+    marcas_fila = "(" + ", ".join(["%s"] * len(campos)) + ")"
     ids: list[int] = []
     with conexion.cursor() as cur:
         for i in range(0, len(filas), _FILAS_POR_SENTENCIA):
@@ -38,10 +40,29 @@ def insertar(modelo: type[Model], campos: Sequence[str], filas: Sequence[Sequenc
     return ids
 
 
-def _marca(conexion, campo) -> str:
-    if conexion.vendor == "postgresql" and campo.get_internal_type() == "JSONField":
-        return "%s::jsonb"
-    return "%s"
+def _insertar_unnest(conexion, modelo: type[Model], campos: Sequence[str],
+                     filas: Sequence[Sequence[Any]], devolver_ids: bool) -> list[int]:
+    """PostgreSQL: una sentencia con un array por columna (``unnest``): pocos parámetros, así
+    que ni el cliente ni el servidor procesan miles de marcas. Las filas de ``unnest`` se
+    insertan (y toman ``nextval``) en el orden de los arrays."""
+    if not filas:
+        return []
+    q = conexion.ops.quote_name
+    meta = modelo._meta
+    tipos = []
+    for c in campos:
+        campo = meta.get_field(c)
+        tipo = campo.db_type(conexion)
+        tipos.append("text[]::jsonb[]" if tipo == "jsonb" else f"{tipo}[]")
+    columnas = ", ".join(q(meta.get_field(c).column) for c in campos)
+    sql = (f"INSERT INTO {q(meta.db_table)} ({columnas}) "  # noqa: S608
+           f"SELECT * FROM unnest({', '.join(f'%s::{t}' for t in tipos)})")
+    if devolver_ids:
+        sql += f" RETURNING {q(meta.pk.column)}"
+    params = [list(columna) for columna in zip(*filas, strict=True)]
+    with conexion.cursor() as cur:
+        cur.execute(sql, params)
+        return sorted(f[0] for f in cur.fetchall()) if devolver_ids else []
 
 
 def preparar(using: str = "default"):
