@@ -28,7 +28,7 @@ from typing import Any
 
 from agente import optimista, rutas
 from agente.cache import Cache, clave_sql
-from agente.cola import Cola, NuevaOperacion
+from agente.cola import DIAS_AUDITORIA, Cola, NuevaOperacion
 from agente.esquema import ConfigModelo, ErrorValor, Esquema
 from agente.operacion import COMPLETADO, PENDIENTE, PROCESANDO, Operacion
 
@@ -59,17 +59,24 @@ class Agente:
 
     @classmethod
     def abrir(
-        cls, directorio: str | os.PathLike[str] | None = None, *, recuperar: bool = True
+        cls,
+        directorio: str | os.PathLike[str] | None = None,
+        *,
+        recuperar: bool = True,
+        dias_auditoria: float | None = DIAS_AUDITORIA,
     ) -> Agente:
         """Abre (o crea) el directorio de datos: ``directorio`` > ``SINCRO_DATOS`` >
         directorio de usuario. ``recuperar`` devuelve a PENDIENTE lo que un proceso muerto dejó
-        en vuelo (nunca lo de un proceso vivo)."""
+        en vuelo (nunca lo de un proceso vivo). Al abrir se podan las operaciones finales más
+        antiguas que ``dias_auditoria`` (``None``: no podar)."""
         ruta = rutas.asegurar_directorio(rutas.directorio_datos(directorio))
         if recuperar:  # issue 6: caché dañada aparte, cola dañada copiada y rescatada + aviso
             from agente import recuperacion
 
             recuperacion.preparar_ficheros(ruta)
         cola = Cola(rutas.ruta_cola(ruta), recuperar=recuperar)
+        if dias_auditoria is not None:
+            cola.podar(dias_auditoria)
         try:
             cache = Cache(rutas.ruta_cache(ruta))
         except BaseException:
