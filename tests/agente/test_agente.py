@@ -161,3 +161,56 @@ def test_sin_esquema(datos_dir):
         with pytest.raises(ErrorValor, match="esquema"):
             agente.ajustar(PRODUCTO, 1, "stock", -1)
         assert agente.estado()["lista_para_vender_offline"] is False
+
+
+def test_hilos_concurrentes_no_pierden_ni_doblan(agente):
+    import threading
+
+    def vender_uno():
+        for _ in range(25):
+            agente.ajustar(PRODUCTO, 1, "stock", -1)
+            agente.obtener(PRODUCTO, 1)
+
+    hilos = [threading.Thread(target=vender_uno) for _ in range(4)]
+    for hilo in hilos:
+        hilo.start()
+    for hilo in hilos:
+        hilo.join()
+    assert agente.obtener(PRODUCTO, 1)["stock"] == 10 - 100
+    assert sum(op.datos["stock"] for op in agente.cola()) == -100
+
+
+def test_dos_procesos_encolan_en_la_misma_cola(agente, datos_dir):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    codigo = (
+        "import sys; from agente.agente import Agente\n"
+        "with Agente.abrir(sys.argv[1]) as a:\n"
+        "    for i in range(50): a.ajustar('productos.Producto', 2, 'stock', -1)\n"
+    )
+    raiz = str(Path(__file__).resolve().parents[2])
+    procesos = [
+        subprocess.Popen([sys.executable, "-c", codigo, str(datos_dir)], cwd=raiz)
+        for _ in range(2)
+    ]
+    for _ in range(50):
+        agente.ajustar(PRODUCTO, 2, "stock", -1)
+    assert [p.wait(timeout=120) for p in procesos] == [0, 0]
+    assert agente.obtener(PRODUCTO, 2)["stock"] == 10 - 150
+
+
+def test_abrir_poda_las_finales_antiguas(datos_dir, esquema_dict):
+    import datetime as dt
+
+    with Agente.abrir(datos_dir) as agente:
+        agente.guardar_esquema(esquema_dict)
+        vieja = agente.ajustar(PRODUCTO, 1, "stock", -1)
+        agente.operaciones.preparar_envio()
+        agente.operaciones.confirmar(vieja.uuid, 5)
+        pendiente = agente.ajustar(PRODUCTO, 2, "stock", -1)
+        hace = (dt.datetime.now(dt.UTC) - dt.timedelta(days=31)).isoformat()
+        agente.operaciones._conexion.execute("UPDATE operaciones SET finalizada_en = ?", (hace,))
+    with Agente.abrir(datos_dir) as agente:
+        assert [op.uuid for op in agente.cola()] == [pendiente.uuid]
