@@ -28,15 +28,9 @@ MODULOS = [
 
 
 def version() -> str:
-    try:
-        from importlib.metadata import PackageNotFoundError
-        from importlib.metadata import version as version_paquete
+    from agente import __version__
 
-        return version_paquete("sincro")
-    except PackageNotFoundError:
-        from agente import __version__
-
-        return __version__
+    return __version__
 
 
 def construir_analizador() -> argparse.ArgumentParser:
