@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +34,21 @@ from .configuracion import ConfigModelo, Configuracion
 from .envoltura import Operacion
 from .models import OperacionRecibida, RegistroCambio, Sobreventa, Terminal
 from .valores import Rechazo
+
+
+class ReintentarSeguro(Exception):
+    """Un error de base de datos abortó la transacción de un lote sin puntos de guardado
+    (PostgreSQL): se repite el lote entero con un punto de guardado por operación."""
+
+
+def aplicar(terminal: Terminal, operaciones: Callable[[], list[Operacion]]) -> list[dict]:
+    """Aplica un lote. ``operaciones`` construye las operaciones (se llama otra vez, con objetos
+    nuevos, si el lote se repite en modo seguro). Nada queda a medias: cada intento es una
+    transacción."""
+    try:
+        return Lote(terminal, operaciones()).aplicar()
+    except ReintentarSeguro:
+        return Lote(terminal, operaciones(), seguro=True).aplicar()
 
 
 class ErrorFatal(Exception):
@@ -67,8 +83,9 @@ def _iguales(config: ConfigModelo, campo: str, a: Any, b: Any) -> bool:
 class Lote:
     """Aplica un lote de operaciones de una terminal (una transacción)."""
 
-    def __init__(self, terminal: Terminal, ops: list[Operacion]):
+    def __init__(self, terminal: Terminal, ops: list[Operacion], seguro: bool = False):
         self.terminal = terminal
+        self.seguro = seguro
         self.tienda = terminal.tienda.codigo
         self.ops = ops
         self.objetos: dict[tuple[str, str], Model | None] = {}
@@ -234,7 +251,10 @@ class Lote:
         # «ajustar» en SQLite: una única sentencia con efecto (UPDATE … RETURNING); si falla,
         # SQLite deshace sólo esa sentencia y la transacción sigue: no hace falta punto de
         # guardado. En PostgreSQL un error aborta la transacción: siempre punto de guardado.
-        sin_punto = op.tipo == "ajustar" and connection.vendor == "sqlite"
+        # En PostgreSQL «ajustar» también va sin punto de guardado (un viaje a la base en vez de
+        # tres); si algo falla la transacción queda abortada y el lote entero se repite en modo
+        # seguro, con punto de guardado por operación (``aplicar``).
+        sin_punto = op.tipo == "ajustar" and (connection.vendor == "sqlite" or not self.seguro)
         try:
             with contextlib.nullcontext() if sin_punto else transaction.atomic():
                 op.resultado = self._aplicar_una(op)
@@ -242,6 +262,8 @@ class Lote:
             self._deshacer(op, marca)
             op.resultado = {"resultado": "rechazada", "motivo": r.motivo}
         except (DatabaseError, ValueError, TypeError, ArithmeticError) as exc:
+            if sin_punto and connection.vendor != "sqlite" and isinstance(exc, DatabaseError):
+                raise ReintentarSeguro from exc
             self._deshacer(op, marca)
             op.resultado = {"resultado": "rechazada",
                             "motivo": f"La base de datos la rechazó: {type(exc).__name__}: "
@@ -554,6 +576,8 @@ class Lote:
             cur.execute(sql, params)
             fila = cur.fetchone()
         except DatabaseError as exc:  # la sentencia no tuvo efecto
+            if connection.vendor != "sqlite" and not self.seguro:
+                raise ReintentarSeguro from exc
             raise Rechazo(f"La base de datos rechazó el ajuste: {str(exc)[:200]}") from None
         if fila is None:
             raise Rechazo(f"{config.nombre} «{op.objeto_id}» ya no existe.")

@@ -158,12 +158,14 @@ def _leer_json(request: HttpRequest, limite: int) -> Any:
 
 @vista("POST")
 def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
+    conf = configuracion.obtener()
     try:
         cuerpo = _leer_json(request, envoltura.LIMITE_BYTES)
-        ops = envoltura.validar_envoltura(cuerpo, configuracion.obtener())
+        ops = envoltura.validar_envoltura(cuerpo, conf)
     except envoltura.ErrorPeticion as exc:
         return error(exc.estado, exc.codigo, exc.mensaje)
-    resultados = operaciones.Lote(terminal, ops).aplicar() if ops else []
+    resultados = operaciones.aplicar(
+        terminal, lambda: envoltura.validar_envoltura(cuerpo, conf)) if ops else []
     return _json(_volcar({"resultados": resultados, "hora_servidor": _ahora()}), request)
 
 

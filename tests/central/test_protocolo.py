@@ -352,3 +352,20 @@ def test_crear_con_clave_existente_se_aisla_y_arrastra_a_sus_lineas(central, api
     assert [x["resultado"] for x in r] == ["aplicada", "rechazada", "aplicada", "aplicada"]
     ventas, _ = api.descargar(VENTA)
     assert ventas[(VENTA, vid)][1]["total"] == "3.90" and (VENTA, vid2) in ventas
+
+
+def test_ajuste_que_desborda_no_tumba_el_lote(central, api):
+    """En PostgreSQL ``stock`` es integer de 32 bits: el ajuste desborda, esa operación se
+    rechaza (el lote se repite con un punto de guardado por operación) y las demás se aplican.
+    En SQLite los enteros son de 64 bits y se aplica."""
+    _, antes = producto(api, 9)
+    enorme = 3_000_000_000
+    r = api.operaciones(op(PRODUCTO, "ajustar", "9", {"stock": -1}),
+                        op(PRODUCTO, "ajustar", "9", {"stock": enorme}),
+                        op(PRODUCTO, "ajustar", "9", {"stock": -1}))["resultados"]
+    if "DATABASE_URL" in central.entorno:
+        assert [x["resultado"] for x in r] == ["aplicada", "rechazada", "aplicada"]
+        assert producto(api, 9)[1]["stock"] == antes["stock"] - 2
+    else:
+        assert [x["resultado"] for x in r] == ["aplicada"] * 3
+        assert producto(api, 9)[1]["stock"] == antes["stock"] - 2 + enorme
