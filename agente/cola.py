@@ -510,6 +510,13 @@ class Cola:
         with self._cerrojo, transaccion(self._conexion) as c:
             yield c
 
+    @contextlib.contextmanager
+    def lectura(self) -> Iterator[sqlite3.Connection]:
+        """La conexión de la cola bajo su cerrojo, sin transacción de escritura (consultas de
+        ``agente.conflictos`` y del estado que no deben tomar el cerrojo de escritura)."""
+        with self._cerrojo:
+            yield self._conexion
+
     def registrar_resultados(
         self, confirmadas: Sequence[tuple[str, int | None]],
         rechazadas: Sequence[tuple[str, str]] = (),

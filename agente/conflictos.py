@@ -251,7 +251,7 @@ class Conflictos:
     # -- para el encargado ------------------------------------------------------------------
 
     def listar(self, estado: str | None = ABIERTO) -> list[Conflicto]:
-        with self.cola.transaccion() as c:
+        with self.cola.lectura() as c:
             if estado is None:
                 filas = c.execute(f"SELECT {', '.join(_COLUMNAS)} FROM conflictos ORDER BY id"  # noqa: S608
                                   ).fetchall()
@@ -262,7 +262,7 @@ class Conflictos:
         return [_conflicto(f) for f in filas]
 
     def obtener(self, identificador: int) -> Conflicto:
-        with self.cola.transaccion() as c:
+        with self.cola.lectura() as c:
             return self._obtener(c, identificador)
 
     def _obtener(self, c: sqlite3.Connection, identificador: int) -> Conflicto:
@@ -442,10 +442,30 @@ class Conflictos:
                     antes=op.a_dict(), despues={"estado": DESCARTADO})
             return _leer_op(c, uuid)  # type: ignore[return-value]
 
+    def contar_abiertos(self) -> int:
+        with self.cola.lectura() as c:
+            return c.execute("SELECT COUNT(*) FROM conflictos WHERE estado = ?",
+                             (ABIERTO,)).fetchone()[0]
+
+    def bloqueadas(self, limite: int = 50) -> list[dict[str, Any]]:
+        """Operaciones PENDIENTE retenidas por un ERROR/CONFLICTO anterior del mismo objeto."""
+        with self.cola.lectura() as c:
+            filas = c.execute(
+                "SELECT p.uuid, p.modelo, p.objeto_id, r.uuid, r.estado, r.ultimo_error"
+                " FROM operaciones p JOIN operaciones r ON r.modelo = p.modelo"
+                " AND r.objeto_id = p.objeto_id AND r.seq < p.seq AND r.estado IN (?, ?)"
+                " WHERE p.estado = ? GROUP BY p.seq ORDER BY p.seq LIMIT ?",
+                (ERROR, CONFLICTO, PENDIENTE, int(limite))).fetchall()
+        return [{
+            "uuid": uuid, "modelo": modelo, "objeto_id": objeto_id, "espera_a": retenedora,
+            "motivo": f"Espera a la operación {retenedora} del mismo objeto, en {estado}: "
+                      f"{error or ''}".strip(),
+        } for uuid, modelo, objeto_id, retenedora, estado, error in filas]
+
     # -- auditoría ---------------------------------------------------------------------------
 
     def auditoria(self, limite: int = 100) -> list[dict[str, Any]]:
-        with self.cola.transaccion() as c:
+        with self.cola.lectura() as c:
             filas = c.execute(
                 "SELECT id, momento, quien, accion, uuid_operacion, modelo, objeto_id,"
                 " regla_o_motivo, antes, despues FROM auditoria ORDER BY id DESC LIMIT ?",

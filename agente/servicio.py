@@ -26,7 +26,7 @@ from agente.cola import Cola
 from agente.conectividad import CLAVE_AJUSTE, Conectividad
 from agente.conflictos import Conflictos
 from agente.esquema import Esquema
-from agente.operacion import CONFLICTO, ERROR, PENDIENTE, Operacion
+from agente.operacion import CONFLICTO, Operacion
 from agente.sincronizador import ResumenPase, Sincronizador
 
 _log = logging.getLogger(__name__)
@@ -196,23 +196,7 @@ class ServicioSincronizacion:
     def bloqueadas(self, limite: int = 50) -> list[dict[str, Any]]:
         """Operaciones PENDIENTE que esperan detrás de un ERROR/CONFLICTO del mismo objeto, y
         por qué (la caja y el encargado deben saber qué retiene cada venta)."""
-        retenedoras = {(op.modelo, op.objeto_id): op
-                       for op in (*self.cola.listar(ERROR), *self.cola.listar(CONFLICTO))}
-        if not retenedoras:
-            return []
-        salida = []
-        for op in self.cola.listar(PENDIENTE):
-            bloqueo = retenedoras.get((op.modelo, op.objeto_id))
-            if bloqueo is not None and bloqueo.seq < op.seq:
-                salida.append({
-                    "uuid": op.uuid, "modelo": op.modelo, "objeto_id": op.objeto_id,
-                    "espera_a": bloqueo.uuid,
-                    "motivo": f"Espera a la operación {bloqueo.uuid} del mismo objeto, en "
-                              f"{bloqueo.estado}: {bloqueo.ultimo_error or ''}".strip(),
-                })
-                if len(salida) >= limite:
-                    break
-        return salida
+        return self.conflictos_.bloqueadas(limite)
 
     def parte_estado(self) -> dict[str, Any]:
         """Lo que este servicio añade a ``Agente.estado()`` (la fachada ya da cola y modelos)."""
@@ -258,7 +242,7 @@ class ServicioSincronizacion:
             "cola": {"por_estado": por_estado,
                      "antiguedad_pendiente_s": self.cola.antiguedad_pendiente_s()},
             "antiguedad_pendiente_s": self.cola.antiguedad_pendiente_s(),
-            "conflictos": {"abiertos": len(self.conflictos_.listar())},
+            "conflictos": {"abiertos": self.conflictos_.contar_abiertos()},
             "bloqueadas": self.bloqueadas(),
             "desfase_ms": self.cola.desfase_ms(),
             "modelos": modelos,

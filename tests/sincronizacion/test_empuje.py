@@ -125,6 +125,9 @@ def test_rechazada_no_bloquea_independientes_y_conflictos(central, cola, esquema
                                          datos={"stock": 1}))
     empuje(cola, esquema, central.url, central.token).empujar()
     assert cola.obtener(detras.uuid).estado == PENDIENTE
+    (bloqueada,) = Conflictos(cola).bloqueadas()
+    assert bloqueada["uuid"] == detras.uuid and bloqueada["espera_a"] == malo.uuid
+    assert "no existe" in bloqueada["motivo"]
     assert cola.obtener(independiente.uuid).estado == COMPLETADO
     assert cola.obtener(en_disputa.uuid).estado == CONFLICTO
     assert resumen.conflictos == 1 and resumen.fusionadas == 1
