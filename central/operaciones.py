@@ -129,12 +129,13 @@ class Lote:
             self.sobreventas = []
             aplicadas = [op for op in self.ops if op.resultado["resultado"] == "aplicada"]
             for op in aplicadas:
-                op.resultado["version"] = op.entradas[-1].id if op.entradas else op.resultado.get(
-                    "version")
+                op.resultado["version"] = (op.entradas[-1].id if op.entradas
+                                           else self._version(op.config, op.objeto_id or "")[0])
             for op in self.ops:
-                if "_de" in op.resultado:
-                    op.resultado = {"resultado": "duplicada",
-                                    "version": op.resultado["_de"].resultado["version"]}
+                if "_de" in op.resultado:  # mismo UUID repetido dentro del lote
+                    original = op.resultado["_de"].resultado
+                    op.resultado = ({"resultado": "duplicada", "version": original["version"]}
+                                    if original["resultado"] == "aplicada" else dict(original))
             fecha_bd, uuid_bd, json_bd = insercion.preparar()
             ahora = fecha_bd(timezone.now())
             insercion.insertar(OperacionRecibida, [
@@ -248,12 +249,10 @@ class Lote:
         if op.tipo == "borrar":
             self.referencias.clear()
         marca = self.diferido.marca()
-        # «ajustar» en SQLite: una única sentencia con efecto (UPDATE … RETURNING); si falla,
-        # SQLite deshace sólo esa sentencia y la transacción sigue: no hace falta punto de
-        # guardado. En PostgreSQL un error aborta la transacción: siempre punto de guardado.
-        # En PostgreSQL «ajustar» también va sin punto de guardado (un viaje a la base en vez de
-        # tres); si algo falla la transacción queda abortada y el lote entero se repite en modo
-        # seguro, con punto de guardado por operación (``aplicar``).
+        # «ajustar» es una única sentencia con efecto (UPDATE … RETURNING) y va sin punto de
+        # guardado: en SQLite, si falla, se deshace sólo esa sentencia y la transacción sigue;
+        # en PostgreSQL la transacción queda abortada y el lote entero se repite en modo seguro,
+        # con punto de guardado por operación (``aplicar``). Un viaje a la base en vez de tres.
         sin_punto = op.tipo == "ajustar" and (connection.vendor == "sqlite" or not self.seguro)
         try:
             with contextlib.nullcontext() if sin_punto else transaction.atomic():

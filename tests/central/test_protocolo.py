@@ -369,3 +369,16 @@ def test_ajuste_que_desborda_no_tumba_el_lote(central, api):
     else:
         assert [x["resultado"] for x in r] == ["aplicada"] * 3
         assert producto(api, 9)[1]["stock"] == antes["stock"] - 2 + enorme
+
+
+def test_uuid_repetido_dentro_del_lote(api):
+    vid, ops = _venta()
+    repetida = dict(ops[0])
+    r = api.operaciones(ops[0], repetida, ops[1], ops[2])["resultados"]
+    assert [x["resultado"] for x in r] == ["aplicada", "duplicada", "aplicada", "aplicada"]
+    assert r[1]["version"] == r[0]["version"]
+    # Un «crear» que acaba rechazado al insertar: su repetición en el lote dice lo mismo.
+    mala = op(VENTA, "crear", vid, {**ops[0]["datos"]})
+    r = api.operaciones(mala, dict(mala))["resultados"]
+    assert [x["resultado"] for x in r] == ["rechazada", "rechazada"]
+    assert r[0]["motivo"] == r[1]["motivo"]
