@@ -125,3 +125,25 @@ def test_bucle_con_401_se_para_y_sigue_al_configurar_un_token_nuevo(servicio, ce
         assert esperar(lambda: servicio.conectividad.estado == "al día")
     finally:
         servicio.detener()
+
+
+def test_bucle_sin_conexion_reintenta_y_empuja_al_volver(servicio, central):
+    servicio.configurar(central.url, central.tienda, central.terminal, central.token,
+                        intervalo_descarga=3600, backoff_maximo=2.0)
+    servicio.sincronizar_una_vez()
+    central.detener()
+    try:
+        op = servicio.cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="3",
+                                                  tipo="ajustar", datos={"stock": -1}))
+        servicio.iniciar()
+        assert esperar(lambda: servicio.conectividad.estado == "sin conexión")
+        mensaje = servicio.estado()["conexion"]["mensaje"]
+        assert "No se pudo hablar" in mensaje or "no respondió" in mensaje
+        assert servicio.cola.obtener(op.uuid).estado == PENDIENTE
+    finally:
+        central.reiniciar()
+    try:
+        assert esperar(lambda: servicio.cola.obtener(op.uuid).estado == COMPLETADO, 30)
+        assert esperar(lambda: servicio.conectividad.estado == "al día")
+    finally:
+        servicio.detener()
