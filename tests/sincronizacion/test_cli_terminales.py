@@ -79,6 +79,10 @@ def test_dos_tiendas_editan_el_mismo_producto_sin_conexion(central, tmp_path):
     # precio: prioridad_central; codigo: sólo lo cambió B -> resueltos por reglas.
     assert conflicto["propuesta"] == {"codigo": "B-1", "precio": "9.99"}
     assert conflicto["central"]["nombre"] == "Nombre A"
+    texto = sincro(b, "conflictos")
+    assert texto.returncode == 0 and "* nombre" in texto.stdout and "Nombre A" in texto.stdout
+    r = sincro(b, "resolver", str(conflicto["id"]), "--campo", "precio", "--json")
+    assert r.returncode == 2 and "CAMPO=" in r.stderr
     r = sincro(b, "resolver", str(conflicto["id"]), "--campo", "nombre=Nombre acordado",
                "--json")
     assert r.returncode == 0, r.stderr
@@ -90,6 +94,8 @@ def test_dos_tiendas_editan_el_mismo_producto_sin_conexion(central, tmp_path):
     assert final == {**inicial, "nombre": "Nombre acordado", "categoria": "Cat A",
                      "codigo": "B-1", "precio": "9.99", "stock": inicial["stock"] - 5}
     assert productos_cache(a)["20"] == productos_cache(b)["20"] == final
+    assert "resolucion_manual" in sincro(b, "auditoria").stdout
+    assert sincro(b, "conflictos").stdout.startswith("No hay conflictos abiertos")
     r = sincro(b, "auditoria", "--json")
     acciones = [e["accion"] for e in json.loads(r.stdout)]
     assert "resolucion_manual" in acciones and "conflicto_abierto" in acciones
