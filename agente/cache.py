@@ -4,9 +4,10 @@ Estructura de ``cache.sqlite``
     - una tabla por modelo (``agente.esquema.tabla_de_modelo``): sus campos esenciales más
       ``_version`` (versión de la fila en la central); índice en cada ``campos_indice``;
     - ``<tabla>__fts``: FTS5 sobre ``campos_busqueda`` (búsqueda por prefijo mientras se
-      escribe). Se mantiene por lotes, no con disparadores: cada página borra de la FTS las
-      filas que toca y las vuelve a insertar con un solo ``INSERT ... SELECT`` (medido: los
-      disparadores por fila hacían la página de 100 000 filas varias veces más lenta);
+      escribe). Se mantiene por lotes en la transacción de la página, no con disparadores:
+      sólo se reindexan las filas nuevas, borradas o cuyo texto de búsqueda cambia, con un
+      ``INSERT ... SELECT`` (medido: los disparadores por fila hacían la página de 100 000
+      filas varias veces más lenta);
     - ``_modelos``: cursor, huella, «completo», hora de la última página y estado de la
       reconstrucción de cada modelo; ``_esquema``: la copia local del esquema (arranque sin red).
 
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 import os
 import re
 import sqlite3
@@ -123,15 +125,55 @@ class _Tabla:
             f"SELECT rowid, {cols} FROM {_q(self.nombre)} {donde}"
         )
 
+    # -- mantenimiento de la FTS por página ---------------------------------------------------
+    # La página se copia a una tabla temporal (clave, campos de búsqueda, baja). Sólo se
+    # reindexan las filas nuevas, las borradas y aquellas cuyo texto de búsqueda cambia: una
+    # página de cambios de precio o stock no toca la FTS.
+
     @property
-    def en_pagina(self) -> str:
-        """Condición: la fila es de la página en curso (claves en ``temp._pagina``)."""
-        return f"WHERE {_q(self.clave)} IN (SELECT k FROM temp._pagina)"
+    def temporal(self) -> str:
+        return f"temp.{_q('_pagina_' + self.nombre)}"
+
+    def crear_temporal(self) -> str:
+        cols = "".join(f", {_q(c)}" for c in self.config.campos_busqueda)
+        return (
+            f"CREATE TEMP TABLE IF NOT EXISTS {_q('_pagina_' + self.nombre)} "
+            f"(k PRIMARY KEY{cols}, baja INTEGER NOT NULL DEFAULT 0, "
+            "indexar INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID"
+        )
+
+    def llenar_temporal(self) -> str:
+        cols = "".join(f", {_q(c)}" for c in self.config.campos_busqueda)
+        marcas = ", ?" * len(self.config.campos_busqueda)
+        return f"INSERT OR REPLACE INTO {self.temporal} (k{cols}, baja) VALUES (?{marcas}, ?)"
+
+    def marcar_a_indexar(self) -> str:
+        """Antes del upsert: filas cuya versión en la FTS dejará de valer."""
+        iguales = " AND ".join(
+            f"t.{_q(c)} IS p.{_q(c)}" for c in self.config.campos_busqueda
+        )
+        return (
+            f"UPDATE {self.temporal} AS p SET indexar = 1 WHERE baja = 1 OR NOT EXISTS "
+            f"(SELECT 1 FROM {_q(self.nombre)} AS t WHERE t.{_q(self.clave)} = p.k "
+            f"AND {iguales})"
+        )
 
     def quitar_de_fts(self) -> str:
         return (
-            f"DELETE FROM {_q(self.fts)} WHERE rowid IN "
-            f"(SELECT rowid FROM {_q(self.nombre)} {self.en_pagina})"
+            f"DELETE FROM {_q(self.fts)} WHERE rowid IN (SELECT t.rowid FROM "
+            f"{_q(self.nombre)} AS t JOIN {self.temporal} AS p ON t.{_q(self.clave)} = p.k "
+            "WHERE p.indexar = 1)"
+        )
+
+    def poner_en_fts(self) -> str:
+        """Tras el upsert: las filas marcadas, con el valor que haya quedado en la tabla (una
+        versión antigua rechazada deja la fila como estaba, y así vuelve a la FTS)."""
+        cols = ", ".join(f"t.{_q(c)}" for c in self.config.campos_busqueda)
+        nombres = ", ".join(_q(c) for c in self.config.campos_busqueda)
+        return (
+            f"INSERT INTO {_q(self.fts)} (rowid, {nombres}) SELECT t.rowid, {cols} FROM "
+            f"{_q(self.nombre)} AS t JOIN {self.temporal} AS p ON t.{_q(self.clave)} = p.k "
+            "WHERE p.indexar = 1"
         )
 
     def borrar(self) -> list[str]:
@@ -165,9 +207,6 @@ class Cache:
         self._lectoras: list[sqlite3.Connection] = []
         self._cerrojo_lectoras = threading.Lock()
         migrar(self._escritura, MIGRACIONES_CACHE)
-        self._escritura.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS _pagina (k PRIMARY KEY) WITHOUT ROWID"
-        )
         self._esquema = self._leer_esquema()
 
     # -- ciclo de vida -----------------------------------------------------------------------
@@ -332,20 +371,32 @@ class Cache:
                     (cursor, None if completo is None else int(completo), _ahora(), modelo),
                 )
             con_fts = bool(config.campos_busqueda) and not reconstruyendo
-            if con_fts:
-                c.execute("DELETE FROM temp._pagina")
+            # Tabla vacía (primera carga sin sombra): nada que quitar de la FTS; se rellena
+            # entera al final con un solo INSERT ... SELECT.
+            vacia = con_fts and not c.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {_q(tabla.nombre)})"
+            ).fetchone()[0]
+            if con_fts and not vacia:
+                posiciones = [config.campos_esenciales.index(b) for b in config.campos_busqueda]
+                vacios = (None,) * len(posiciones)
+                c.execute(tabla.crear_temporal())
+                c.execute(f"DELETE FROM {tabla.temporal}")
                 c.executemany(
-                    "INSERT OR IGNORE INTO temp._pagina (k) VALUES (?)",
-                    [(f[indice_clave],) for f in altas] + [(b[0],) for b in bajas],
+                    tabla.llenar_temporal(),
+                    [(f[indice_clave], *[f[i] for i in posiciones], 0) for f in altas]
+                    + [(b[0], *vacios, 1) for b in bajas],
                 )
+                c.execute(tabla.marcar_a_indexar())
                 c.execute(tabla.quitar_de_fts())
             if altas:
                 c.executemany(tabla.upsert, altas)
             if bajas:
                 c.executemany(tabla.baja, bajas)
-            if con_fts:
-                c.execute(tabla.llenar_fts(tabla.en_pagina))
-                c.execute("DELETE FROM temp._pagina")
+            if vacia:
+                c.execute(tabla.llenar_fts(""))
+            elif con_fts:
+                c.execute(tabla.poner_en_fts())
+                c.execute(f"DELETE FROM {tabla.temporal}")
         return len(altas) + len(bajas)
 
     def iniciar_reconstruccion(self, modelo: str) -> str | None:
@@ -594,30 +645,37 @@ def clave_sql(config: ConfigModelo, objeto_id: Any) -> Any:
 def _separar(
     config: ConfigModelo, cambios: Sequence[Mapping[str, Any]]
 ) -> tuple[list[tuple], list[tuple]]:
-    """Altas/cambios (tuplas para el upsert) y bajas (clave, versión). Si un objeto aparece
-    varias veces en la página, sólo cuenta su último cambio."""
+    """Altas/cambios (tuplas para el upsert) y bajas (clave, versión).
+
+    No hace falta deduplicar: si un objeto aparece varias veces en la página, las guardas de
+    versión del upsert y de la baja dejan el cambio de mayor versión, en cualquier orden.
+    """
     campos = config.campos_esenciales
     indice_clave = campos.index(config.clave)
     json_campos = [i for i, c in enumerate(campos) if config.tipos[c] == "json"]
-    ultimo: dict[Any, Mapping[str, Any]] = {}
-    for cambio in cambios:
-        ultimo[cambio["id"]] = cambio
-    if len(ultimo) != len(cambios):
-        cambios = list(ultimo.values())
+    extraer = operator.itemgetter(*campos)
+    uno = len(campos) == 1
     altas: list[tuple] = []
     bajas: list[tuple] = []
     for cambio in cambios:
         if cambio.get("borrado"):
             bajas.append((clave_sql(config, cambio["id"]), cambio["version"]))
             continue
-        obtener = cambio["datos"].get
-        fila = [*map(obtener, campos), cambio["version"]]
-        if fila[indice_clave] is None:
-            fila[indice_clave] = clave_sql(config, cambio["id"])
-        for i in json_campos:
-            if fila[i] is not None:
-                fila[i] = json.dumps(fila[i], ensure_ascii=False)
-        altas.append(tuple(fila))
+        datos = cambio["datos"]
+        try:
+            valores = extraer(datos)
+            fila = ((valores,) if uno else valores) + (cambio["version"],)
+        except KeyError:  # faltan campos: los ausentes quedan en NULL
+            fila = (*map(datos.get, campos), cambio["version"])
+        if fila[indice_clave] is None or json_campos:
+            lista = list(fila)
+            if lista[indice_clave] is None:
+                lista[indice_clave] = clave_sql(config, cambio["id"])
+            for i in json_campos:
+                if lista[i] is not None:
+                    lista[i] = json.dumps(lista[i], ensure_ascii=False)
+            fila = tuple(lista)
+        altas.append(fila)
     return altas, bajas
 
 

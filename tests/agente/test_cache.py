@@ -90,6 +90,10 @@ def test_version_antigua_no_pisa_a_una_nueva(cache):
     cache.aplicar_pagina(PRODUCTO, [producto(1, 10, precio="9")], "10")
     cache.aplicar_pagina(PRODUCTO, [producto(1, 5, precio="1"), baja(1, 7)], "11")
     assert cache.fila(PRODUCTO, "1")[0]["precio"] == "9"
+    cache.aplicar_pagina(PRODUCTO, [producto(1, 6, nombre="Antiguo")], "12")
+    # La FTS sigue a la fila que quedó, no a la versión rechazada.
+    assert [r[0] for r in cache.buscar(PRODUCTO, "producto")] == ["1"]
+    assert cache.buscar(PRODUCTO, "antiguo") == []
 
 
 def test_ultimo_cambio_de_un_objeto_en_la_pagina_gana(cache):
