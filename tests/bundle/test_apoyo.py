@@ -64,3 +64,56 @@ def test_poda_con_la_disposicion_de_windows(tmp_path):
     quedan = sorted(p.relative_to(pyside).as_posix() for p in pyside.rglob("*") if p.is_file())
     assert quedan == ["Qt6Core.dll", "plugins/platforms/qwindows.dll", "translations/qtbase_es.qm"]
     assert liberado == {"traducciones": 10, "plugins": 20, "bibliotecas": 10}
+
+
+def _elemento_icu(carga: bytes) -> bytes:
+    """Un elemento de datos ICU mínimo (cabecera con la magia y carga) con el relleno hasta 16
+    bytes que le pone ``icupkg`` (ICU lee cada elemento desde su propia cabecera)."""
+    import struct
+
+    elemento = struct.pack("<HBB", 32, 0xDA, 0x27) + bytes(28) + carga
+    return elemento + b"\xaa" * (-len(elemento) % 16)
+
+
+def test_paquete_icu_filtrado_se_lee_igual():
+    import struct
+
+    cabecera = struct.pack("<HBB", 32, 0xDA, 0x27) + struct.pack("<HHBBBB", 20, 0, 0, 0, 2, 0)
+    cabecera += b"CmnD" + bytes(8) + b"x" * 8
+    elementos = [
+        ("icudt73l/brkitr/cjdict.dict", _elemento_icu(b"d" * 50)),
+        ("icudt73l/coll/de__PHONEBOOK.res", _elemento_icu(b"p")),
+        ("icudt73l/coll/es.res", _elemento_icu(b"e" * 7)),
+        ("icudt73l/coll/root.res", _elemento_icu(b"r" * 3)),
+        ("icudt73l/coll/ucadata.icu", _elemento_icu(b"u" * 99)),
+        ("icudt73l/en_GB.res", _elemento_icu(b"g")),
+        ("icudt73l/ibm-943_P15A-2003.cnv", _elemento_icu(b"c" * 17)),
+        ("icudt73l/metaZones.res", _elemento_icu(b"m")),
+        ("icudt73l/sr_Latn_BA.res", _elemento_icu(b"s")),
+        ("icudt73l/translit/root.res", _elemento_icu(b"t")),
+        ("icudt73l/zh.res", _elemento_icu(b"z" * 5)),
+        ("icudt73l/zone/es_MX.res", _elemento_icu(b"x" * 2)),
+    ]
+    paquete = bundle_apoyo.escribir_paquete_icu(cabecera, elementos)
+    assert bundle_apoyo.leer_paquete_icu(paquete) == (cabecera, elementos)
+    conservados = [(n, c) for n, c in elementos if bundle_apoyo.conservar_dato_icu(n)]
+    assert [n.split("/", 1)[1] for n, _ in conservados] == [
+        "coll/es.res", "coll/root.res", "coll/ucadata.icu", "en_GB.res",
+        "ibm-943_P15A-2003.cnv", "metaZones.res", "zone/es_MX.res",
+    ]
+    reducido = bundle_apoyo.escribir_paquete_icu(cabecera, conservados)
+    assert bundle_apoyo.leer_paquete_icu(reducido) == (cabecera, conservados)
+    for _, contenido in conservados:  # ICU exige los elementos alineados a 16 bytes
+        assert reducido.index(contenido) % 16 == 0
+    with pytest.raises(ValueError, match="no es un paquete"):
+        bundle_apoyo.leer_paquete_icu(b"\x90\x00\xda\x27" + bytes(200))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="lector ELF sólo en Linux")
+def test_simbolos_importados_de_un_modulo_real():
+    import _sqlite3
+
+    importados = bundle_apoyo.simbolos_importados_elf(Path(_sqlite3.__file__).read_bytes())
+    assert "sqlite3_open_v2" in importados
+    assert "PyInit__sqlite3" not in importados  # lo define, no lo importa
+    assert bundle_apoyo.simbolos_importados_elf(b"no es un elf") == []
