@@ -15,7 +15,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from agente import coalescer, optimista, orden
@@ -102,7 +102,16 @@ accion_st = st.one_of(
 
 
 @given(st.lists(accion_st, max_size=40))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Casos mínimos que hypothesis no siempre encuentra en pocas pasadas: una operación en vuelo
+# (cliente, producto) y después otra de un modelo dependiente o del mismo objeto.
+@example([("encolar", OBJETOS[2], "crear"), ("preparar", 1),
+          ("encolar", OBJETOS[3], "crear"), ("preparar", 4)])
+@example([("encolar", OBJETOS[0], "ajustar"), ("preparar", 1),
+          ("encolar", OBJETOS[0], "ajustar"), ("encolar", OBJETOS[5], "crear"),
+          ("preparar", 4)])
+@example([("encolar", OBJETOS[0], "ajustar"), ("preparar", 1), ("error", 0),
+          ("encolar", OBJETOS[5], "crear"), ("preparar", 4)])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_ninguna_operacion_sale_antes_de_tiempo(acciones):
     with tempfile.TemporaryDirectory() as directorio:
         cola = Cola(Path(directorio) / "cola.sqlite")
