@@ -468,11 +468,15 @@ class Cache:
 
     def fila(self, modelo: str, objeto_id: str) -> tuple[dict[str, Any], int] | None:
         """``(datos, version)`` de la central para ese objeto, o ``None``."""
+        config = self._config(modelo)
         try:
-            clave = str(clave_sql(self._config(modelo), objeto_id))
+            clave = clave_sql(config, objeto_id)
         except ErrorValor:
             return None
-        return self.filas(modelo, [clave]).get(clave)
+        cursor = self._lectora().execute(
+            f"SELECT * FROM {_q(config.tabla)} WHERE {_q(config.clave)} = ?", (clave,)
+        )
+        return _leer(config, cursor).get(str(clave))
 
     def filas(
         self, modelo: str, objeto_ids: Iterable[str]
