@@ -336,9 +336,10 @@ class Agente:
                 k: (d, v) for k, d, v in self._cache.buscar(config.nombre, texto, restantes)
             }
             claves = list(encontrados)
-            for creado in self._cola.objetos_creados_sin_confirmar(config.nombre):
-                if creado not in encontrados:
-                    claves.append(creado)
+            if "crear" in config.operaciones_permitidas:
+                for creado in self._cola.objetos_creados_sin_confirmar(config.nombre):
+                    if creado not in encontrados:
+                        claves.append(creado)
             optimistas = self._optimistas(config, claves, encontrados)
             for clave in claves:
                 datos = optimistas.get(clave)
