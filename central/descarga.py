@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Max
 
 from .configuracion import ConfigModelo
 from .models import Horizonte, RegistroCambio
@@ -105,6 +106,17 @@ def _comprobar_horizonte(modelos: list[ConfigModelo], cursor: int) -> None:
         raise CursorExpirado(peor)
 
 
+def _comprobar_techo(cursor: int, maximo: int) -> None:
+    """Un cursor mayor que todo lo registrado viene de otra base de datos (p. ej. una central
+    restaurada de una copia): 410. Los horizontes cuentan como registrados, porque compactar
+    puede borrar las últimas entradas (lápidas) sin que sus cursores dejen de ser válidos."""
+    if cursor <= maximo:
+        return
+    techo = max(Horizonte.objects.aggregate(m=Max("cursor"))["m"] or 0, maximo)
+    if cursor > techo:
+        raise CursorExpirado(techo)
+
+
 def _cuerpos(filas: list[tuple[int, str, str]]) -> list[str]:
     prefijos: dict[str, str] = {}
     salida = []
@@ -133,8 +145,7 @@ def pagina(modelos: list[ConfigModelo], tienda: str, cursor: str, limite: int) -
         raise CursorInvalido(cursor)
     _comprobar_horizonte(modelos, desde)
     filas, maximo = _consulta(modelos, tienda, desde, limite, sin_lapidas=desde == 0)
-    if desde > maximo:
-        raise CursorExpirado(maximo)  # cursor de otra base de datos (p. ej. central restaurada)
+    _comprobar_techo(desde, maximo)
     hay_mas = len(filas) > limite
     if hay_mas:
         filas = filas[:limite]
@@ -149,8 +160,7 @@ def _pagina_por_fases(modelos: list[ConfigModelo], tienda: str, i: int, pos: int
     if i >= len(modelos):
         raise CursorInvalido(cursor)
     filas, maximo = _consulta([modelos[i]], tienda, pos, limite, sin_lapidas=pos == 0)
-    if pos > maximo:
-        raise CursorExpirado(maximo)
+    _comprobar_techo(pos, maximo)
     completo = i == 0 and pos == 0
     if len(filas) > limite:
         filas = filas[:limite]

@@ -72,3 +72,24 @@ def test_tienda_desactivada_403_json(central_factory):
     assert r.returncode == 0, r.stderr
     assert api.get("/v1/cambios", estado=403, modelos=PRODUCTO)["error"] == "prohibido"
     assert api.post("/v1/operaciones", {"operaciones": []}, estado=403)["error"] == "prohibido"
+
+
+def _orden(c, *args: str) -> str:
+    r = subprocess.run([str(Path(sys.executable).parent / "sincro-central"), *args],
+                       env={**c.entorno, "SINCRO_CENTRAL_DATOS": str(c.datos)},
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_compactar_las_ultimas_lapidas_no_caduca_un_cursor_al_dia(central_factory):
+    c = central_factory(demo=5)
+    api = Api(c.url, c.token)
+    _orden(c, "manage", "shell", "-c", "from central.demo.productos.models import Producto; "
+                                       "Producto.objects.filter(pk=5).delete()")
+    estado, cursor = api.descargar(PRODUCTO)
+    assert (PRODUCTO, "5") not in estado
+    assert "lápidas borradas: 1" in _orden(c, "compactar", "--dias", "0", "--datos", str(c.datos))
+    p = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)
+    assert p["cambios"] == [] and p["cursor"] == cursor
+    api.get("/v1/cambios", estado=410, modelos=PRODUCTO, cursor=str(int(cursor) + 1))
