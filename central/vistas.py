@@ -34,6 +34,10 @@ def vista(*metodos: str, con_token: bool = True) -> Callable:
     """Método permitido, autenticación por token y errores inesperados como JSON 500."""
 
     def decorador(funcion: Callable) -> Callable:
+        # Sin ATOMIC_REQUESTS aunque el proyecto lo active: cada vista gestiona sus transacciones
+        # (un lote = una transacción; las lecturas, sin transacción, no toman el cerrojo de
+        # escritura de SQLite).
+        @transaction.non_atomic_requests
         @csrf_exempt
         @functools.wraps(funcion)
         def envoltura(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
