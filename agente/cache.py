@@ -207,6 +207,8 @@ class Cache:
         self._lectoras: list[sqlite3.Connection] = []
         self._cerrojo_lectoras = threading.Lock()
         migrar(self._escritura, MIGRACIONES_CACHE)
+        self._version_vista: int | None = None
+        self._json_esquema: str | None = None
         self._esquema = self._leer_esquema()
 
     # -- ciclo de vida -----------------------------------------------------------------------
@@ -238,11 +240,30 @@ class Cache:
     # -- esquema local -----------------------------------------------------------------------
 
     def _leer_esquema(self) -> Esquema | None:
-        fila = self._escritura.execute("SELECT json FROM _esquema WHERE id = 1").fetchone()
-        return esquema_desde_dict(json.loads(fila[0])) if fila else None
+        with self._cerrojo:
+            self._version_vista = self._escritura.execute("PRAGMA data_version").fetchone()[0]
+            fila = self._escritura.execute("SELECT json FROM _esquema WHERE id = 1").fetchone()
+            if fila is None:
+                return None
+            if fila[0] == self._json_esquema and self._esquema is not None:
+                return self._esquema
+            self._json_esquema = fila[0]
+            return esquema_desde_dict(json.loads(fila[0]))
+
+    def _al_dia_con_otros_procesos(self) -> None:
+        """Relee el esquema si OTRA conexión (otro proceso: la sincronización de la bandeja
+        corre aparte de la interfaz) confirmó cambios. ``PRAGMA data_version`` sólo cambia con
+        commits ajenos y cuesta una consulta; el JSON sólo se vuelve a validar si cambió.
+        (Añadido por la issue 5.)"""
+        with self._cerrojo:
+            version = self._escritura.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._version_vista:
+                self._esquema = self._leer_esquema()
 
     def esquema(self) -> Esquema | None:
-        """El último esquema guardado (``None`` si nunca se sincronizó)."""
+        """El último esquema guardado (``None`` si nunca se sincronizó), también si lo guardó
+        otro proceso después de abrir esta caché."""
+        self._al_dia_con_otros_procesos()
         return self._esquema
 
     def guardar_esquema(self, datos: Mapping[str, Any] | Esquema) -> Esquema:
@@ -282,6 +303,7 @@ class Cache:
             c.execute(f"DROP TABLE IF EXISTS {_q(nombre)}")
 
     def _config(self, modelo: str) -> ConfigModelo:
+        self._al_dia_con_otros_procesos()
         if self._esquema is None:
             raise ErrorCache(
                 "Esta terminal aún no tiene el esquema de la central: ejecute «sincro configurar»"

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from agente.cache import Cache
@@ -121,3 +123,31 @@ def test_agente_listar_da_valores_optimistas_y_una_entrada_por_fila(datos_dir, e
         assert agente.contar(PRODUCTO) == 3
         assert [f["id"] for f in agente.listar(PRODUCTO, 1, 5, texto="pan")] == [2, 3]
         assert agente.contar(PRODUCTO, "C2") == 1
+
+
+def test_esquema_guardado_por_otro_proceso_se_ve_sin_reabrir(datos_dir, esquema_dict):
+    """La interfaz abre la caché antes de que el proceso de sincronización guarde el esquema y
+    descargue: debe verlo sin reabrir (issue 5)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    lectora = Cache(datos_dir / "cache.sqlite")
+    try:
+        assert lectora.esquema() is None
+        codigo = textwrap.dedent(f"""
+            import json
+            from agente.cache import Cache
+            c = Cache({str(datos_dir / "cache.sqlite")!r})
+            c.guardar_esquema(json.loads({json.dumps(json.dumps(esquema_dict))}))
+            c.aplicar_pagina("productos.Producto", [{{"id": "1", "version": 1, "datos": {{
+                "id": 1, "nombre": "Pan", "codigo": "C1", "precio": "1.00", "stock": 3,
+                "categoria": None}}}}], "1", completo=True)
+            c.cerrar()
+        """)
+        subprocess.run([sys.executable, "-c", codigo], check=True)
+        assert lectora.esquema() is not None
+        assert lectora.estado_modelo(PRODUCTO)["filas"] == 1
+        assert lectora.contar(PRODUCTO) == 1
+    finally:
+        lectora.cerrar()
