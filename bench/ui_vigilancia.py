@@ -11,8 +11,12 @@ tiene todos los productos.
 Línea base, misma ejecución: el mismo vigilante durante el mismo tiempo con la aplicación ya
 sincronizada y en reposo (mismo proceso, mismo bucle de eventos).
 
-Cifras: retraso máximo, p99 y número de retrasos > 50 ms (objetivo: ninguno).
-Plataforma ``offscreen``.
+Cifras: retraso máximo, p99 y número de retrasos > 50 ms (objetivo: ninguno). El arranque de la
+aplicación (primer pintado de la ventana y lanzamiento del proceso hijo) se mide aparte, antes
+de encender el vigilante, y los 250 ms siguientes (primer pintado) también se dan aparte.
+Plataforma ``offscreen``. La central corre en esta misma máquina; para que su trabajo (generar
+las páginas) no le quite los núcleos a la terminal, como pasaría con una central remota, se le
+da la prioridad más baja (``nice 19``; ``--no-central-prioridad-baja`` lo desactiva).
 
 Uso: ``.venv/bin/python bench/ui_vigilancia.py [--filas 100000]``
 """
@@ -40,14 +44,16 @@ class Vigilante:
         from PySide6.QtCore import QTimer
 
         self.retrasos: list[float] = []
-        self._ultimo = time.perf_counter()
+        self.momentos: list[float] = []
+        self._inicio = self._ultimo = time.perf_counter()
         self.temporizador = QTimer()
         self.temporizador.setInterval(INTERVALO_MS)
         self.temporizador.timeout.connect(self._tic)
 
     def empezar(self) -> None:
         self.retrasos = []
-        self._ultimo = time.perf_counter()
+        self.momentos = []
+        self._inicio = self._ultimo = time.perf_counter()
         self.temporizador.start()
 
     def parar(self) -> list[float]:
@@ -57,6 +63,7 @@ class Vigilante:
     def _tic(self) -> None:
         ahora = time.perf_counter()
         self.retrasos.append(max(0.0, (ahora - self._ultimo) * 1000 - INTERVALO_MS))
+        self.momentos.append(self._ultimo - self._inicio)
         self._ultimo = ahora
 
 
@@ -72,13 +79,18 @@ def resumen(nombre: str, retrasos: list[float], segundos: float) -> str:
 def main() -> int:
     analizador = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     analizador.add_argument("--filas", type=int, default=100_000)
+    analizador.add_argument("--limite", type=float, default=900, help="segundos como mucho")
+    analizador.add_argument(
+        "--central-prioridad-baja", action=argparse.BooleanOptionalAction, default=True,
+        help="nice 19 para la central (en una caja real está en otra máquina; aquí comparte "
+        "los núcleos con la terminal)")
     args = analizador.parse_args()
 
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from agente import configuracion, credenciales
-    from tests.plugins.central import CentralEnMarcha
+    from tests.plugins.central import CentralEnMarcha, _hijos
     from ui.app import Aplicacion
 
     app = QApplication(["bench"])
@@ -94,6 +106,9 @@ def main() -> int:
         os.environ["SINCRO_REGISTRO"] = str(base / "log")
         print(f"sembrando la central con {args.filas} productos…", flush=True)
         central = CentralEnMarcha(base / "central", demo=args.filas).arrancar()
+        if args.central_prioridad_baja:
+            for pid in [central.proceso.pid, *_hijos(central.proceso.pid)]:
+                os.setpriority(os.PRIO_PROCESS, pid, 19)
         try:
             datos = base / "terminal"
             datos.mkdir()
@@ -111,17 +126,26 @@ def main() -> int:
                         return m.filas if m.completo else 0
                 return 0
 
-            vigilante.empezar()
+            # El arranque (primer pintado de la ventana, lanzar el proceso hijo) se mide aparte:
+            # el objetivo es la GUI mientras sincroniza.
             inicio = time.perf_counter()
             aplicacion.arrancar()
-            limite = inicio + 900
+            arranque_ms = (time.perf_counter() - inicio) * 1000
+            vigilante.empezar()
+            girar(250)  # primer pintado de la ventana y de la pestaña Estado
+            arranque_max = max(vigilante.parar(), default=0.0)
+            vigilante.empezar()
+            limite = inicio + args.limite
             while productos() < args.filas:
                 if time.perf_counter() > limite:
-                    raise TimeoutError("La primera sincronización no terminó en 15 min.")
+                    raise TimeoutError("La primera sincronización no terminó en 15 min: "
+                                       + " | ".join(aplicacion.sincro.ultimas_lineas[-5:]))
                 girar(200)
                 aplicacion.puente.refrescar()
             duracion = time.perf_counter() - inicio
             durante = vigilante.parar()
+            paradas = [(round(m, 2), round(r)) for m, r in zip(vigilante.momentos, durante,
+                                                                strict=True) if r > 50]
 
             girar(1000)
             vigilante.empezar()
@@ -138,6 +162,10 @@ def main() -> int:
     print(f"primera sincronización de {args.filas} productos con la interfaz abierta:")
     print(resumen("durante la sincronización", durante, duracion))
     print(resumen("línea base, aplicación en reposo", reposo, duracion_reposo))
+    print(f"  arranque, fuera de la cifra: arrancar() {arranque_ms:.0f} ms y retraso máximo "
+          f"{arranque_max:.0f} ms en los 250 ms siguientes (primer pintado; el hijo aún está "
+          f"importando Python)")
+    print(f"  retrasos > 50 ms (segundo desde el arranque, ms): {paradas}")
     print(f"  objetivo: ningún retraso > 50 ms: "
           f"{'cumple' if not any(r > 50 for r in durante) else 'NO cumple'}")
     return 0
