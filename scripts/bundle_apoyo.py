@@ -319,7 +319,7 @@ def biblioteca_de_datos_icu(paquete: bytes, soname: str, destino: Path) -> None:
             encoding="ascii",
         )
         subprocess.run(["as", "-o", str(objeto), str(fuente)], check=True)
-        subprocess.run(["ld", "-shared", "-soname", soname, "-z", "noexecstack",
+        subprocess.run(["ld", "-shared", "-s", "-soname", soname, "-z", "noexecstack",
                         "-o", str(destino), str(objeto)], check=True)
 
 
