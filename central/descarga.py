@@ -10,10 +10,15 @@ Sin construir objetos: el cuerpo de cada cambio está guardado ya serializado (`
 respuesta se arma uniendo cadenas. Sólo lee; es segura en cualquier hilo.
 
 Cursores (opacos para la terminal):
-- ``""``: desde el principio (``completo: true``; se omiten las lápidas).
+- ``""``: desde el principio (``completo: true``; se omiten las lápidas). Se trata como
+  ``"f0.0.-"``, también con un solo modelo.
 - ``"457"``: entradas vigentes con id > 457, de todos los modelos pedidos, en orden de commit.
-- ``"f<i>.<pos>.<min>"``: primera sincronización de varios modelos a la vez; se sirven modelo a
-  modelo (críticos primero). Al terminar el último se devuelve el menor de los cursores finales.
+  Si 457 queda por debajo del horizonte de retención: 410.
+- ``"f<i>.<pos>.<min>"``: continuación de una descarga completa (primera sincronización o
+  resincronización tras un 410); se sirven modelo a modelo (críticos primero). Es una posición
+  dentro de la instantánea del estado vivo, no de la historia, así que no caduca con el
+  horizonte: una resincronización de varias páginas nunca recibe otro 410 a mitad. Al terminar
+  el último modelo se devuelve el menor de los cursores finales (numérico).
 """
 
 from __future__ import annotations
@@ -131,20 +136,17 @@ def _cuerpos(filas: list[tuple[int, str, str]]) -> list[str]:
 def pagina(modelos: list[ConfigModelo], tienda: str, cursor: str, limite: int) -> Pagina:
     """Una página de cambios para la tienda ``tienda``. ``modelos`` en orden de descarga."""
     cursor = cursor.strip()
-    if cursor == "" and len(modelos) > 1:
+    if cursor == "":
         cursor = "f0.0.-"
     fase = _FASE.match(cursor)
     if fase:
         return _pagina_por_fases(modelos, tienda, int(fase[1]), int(fase[2]),
                                  None if fase[3] == "-" else int(fase[3]), limite, cursor)
-    if cursor == "":
-        desde, completo = 0, True
-    elif _NUMERO.match(cursor):
-        desde, completo = int(cursor), False
-    else:
+    if not _NUMERO.match(cursor):
         raise CursorInvalido(cursor)
+    desde = int(cursor)
     _comprobar_horizonte(modelos, desde)
-    filas, maximo = _consulta(modelos, tienda, desde, limite, sin_lapidas=desde == 0)
+    filas, maximo = _consulta(modelos, tienda, desde, limite, sin_lapidas=False)
     _comprobar_techo(desde, maximo)
     hay_mas = len(filas) > limite
     if hay_mas:
@@ -152,7 +154,7 @@ def pagina(modelos: list[ConfigModelo], tienda: str, cursor: str, limite: int) -
         siguiente = filas[-1][0]
     else:
         siguiente = max(maximo, desde)
-    return Pagina(_cuerpos(filas), str(siguiente), hay_mas, completo)
+    return Pagina(_cuerpos(filas), str(siguiente), hay_mas, completo=False)
 
 
 def _pagina_por_fases(modelos: list[ConfigModelo], tienda: str, i: int, pos: int,

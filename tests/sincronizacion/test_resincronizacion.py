@@ -41,9 +41,7 @@ def manage(central, *argumentos):
 
 @pytest.mark.parametrize("tamano_pagina", [
     10000,
-    pytest.param(25, marks=pytest.mark.xfail(strict=True, reason=(
-        "central (issue 3): en una descarga completa de un solo modelo, la 2.ª página lleva un "
-        "cursor numérico por debajo del horizonte y la central responde 410 otra vez"))),
+    25,  # varias páginas: la continuación de la descarga completa no caduca con el horizonte
 ])
 def test_cursor_caducado_resincroniza_y_conserva_pendientes(central_propia, tmp_path,
                                                             tamano_pagina):
