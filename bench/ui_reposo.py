@@ -5,12 +5,14 @@ aparte, plataforma ``offscreen``, con una terminal configurada contra una centra
 real (demo de 2 000 productos) y ya sincronizada: el bucle de sincronización del motor está en
 marcha, como en una caja. Tras ``--calentar`` segundos mide durante ``--segundos``:
 
-- RSS (``VmRSS`` de ``/proc``) al final;
-- CPU consumida (``utime + stime`` de ``/proc/<pid>/stat``) en porcentaje de un núcleo.
+- RSS (``VmRSS`` de ``/proc``) al final, sumando el proceso de la interfaz y su proceso hijo
+  de sincronización (``sincro sincronizar``, ver ``ui/proceso_sincro.py``);
+- CPU consumida (``utime + stime`` de ``/proc/<pid>/stat``, los dos procesos) en porcentaje de
+  un núcleo.
 
 Se mide también la aplicación con la sincronización sin arrancar (terminal sin configurar): la
-diferencia es el coste del bucle del motor en reposo (sondea ``PRAGMA data_version`` de la
-cola), no de la interfaz.
+diferencia es el coste del proceso de sincronización en reposo (su bucle sondea ``PRAGMA
+data_version`` de la cola cada 0,25 s), no de la interfaz.
 
 Línea base, misma ejecución: un proceso con ``QApplication`` + ``QSystemTrayIcon`` en su bucle
 de eventos, sin nada más.
@@ -52,16 +54,43 @@ main(["--datos", sys.argv[1]])
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def familia(pid: int) -> list[int]:
+    """``pid`` y sus descendientes (la bandeja y su proceso de sincronización)."""
+    hijos: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            campos = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        hijos.setdefault(int(campos[1]), []).append(int(stat.parent.name))
+    resultado, pendientes = [], [pid]
+    while pendientes:
+        actual = pendientes.pop()
+        resultado.append(actual)
+        pendientes.extend(hijos.get(actual, []))
+    return resultado
+
+
 def cpu_s(pid: int) -> float:
-    campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(campos[11]) + int(campos[12])) / TICKS
+    total = 0.0
+    for p in familia(pid):
+        try:
+            campos = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(campos[11]) + int(campos[12])) / TICKS
+    return total
 
 
 def rss_mb(pid: int) -> float:
-    for linea in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if linea.startswith("VmRSS:"):
-            return int(linea.split()[1]) / 1024
-    return float("nan")
+    total = 0.0
+    for p in familia(pid):
+        try:
+            lineas = Path(f"/proc/{p}/status").read_text().splitlines()
+        except OSError:
+            continue
+        total += sum(int(linea.split()[1]) for linea in lineas if linea.startswith("VmRSS:"))
+    return total / 1024
 
 
 def medir(codigo: str, datos: Path, calentar: float, segundos: float) -> tuple[float, float]:
