@@ -24,12 +24,26 @@ salir).
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 log = logging.getLogger(__name__)
+
+# En Linux el hijo pide SIGTERM si muere la bandeja (``prctl(PR_SET_PDEATHSIG)``): una bandeja
+# matada con kill -9 no deja un bucle huérfano que competiría con el de la siguiente bandeja.
+_ARRANQUE_HIJO = (
+    "import os, sys\n"
+    "if sys.platform.startswith('linux'):\n"
+    "    import ctypes, signal\n"
+    "    ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, signal.SIGTERM)\n"
+    "    if os.getppid() != {padre}:\n"
+    "        sys.exit(0)\n"
+    "from agente.cli import main\n"
+    "sys.exit(main())\n"
+)
 
 ESPERA_RELANZAR_MS = 5000
 ESPERA_RELANZAR_MAX_MS = 300_000
@@ -41,7 +55,7 @@ def orden_sincronizar(directorio: Path) -> list[str]:
     """``sincro --datos D sincronizar`` de esta instalación (congelada o no)."""
     if getattr(sys, "frozen", False):
         return [sys.executable, "--datos", str(directorio), "sincronizar"]
-    return [sys.executable, "-c", "import sys; from agente.cli import main; sys.exit(main())",
+    return [sys.executable, "-c", _ARRANQUE_HIJO.format(padre=os.getpid()),
             "--datos", str(directorio), "sincronizar"]
 
 

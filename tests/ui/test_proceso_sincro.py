@@ -58,3 +58,52 @@ def test_hijo_muerto_con_kill_9_se_relanza(aplicacion, qtbot):
     os.kill(primero, signal.SIGKILL)
     qtbot.waitUntil(lambda: sincro.en_marcha and sincro.pid != primero, timeout=20000)
     qtbot.waitUntil(lambda: pendientes(aplicacion) == 0, timeout=60000)
+
+
+def test_si_muere_la_bandeja_el_hijo_no_queda_huerfano(terminal, central, monkeypatch):
+    """Una bandeja matada con kill -9 no deja su proceso de sincronización vivo (Linux)."""
+    import subprocess
+    import sys
+    import time
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("PR_SET_PDEATHSIG sólo existe en Linux")
+    monkeypatch.setenv("SINCRO_REGISTRO", str(terminal.parent / "registro"))
+    credenciales.guardar_token(terminal, central.terminal, central.token)  # el hijo hace bucle
+    codigo = (
+        "import sys, time\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from pathlib import Path\n"
+        "from ui.proceso_sincro import ProcesoSincronizacion\n"
+        "app = QCoreApplication([])\n"
+        "p = ProcesoSincronizacion(Path(sys.argv[1]))\n"
+        "p.iniciar()\n"
+        "p._proceso.waitForStarted(5000)\n"
+        "print(p.pid, flush=True)\n"
+        "app.exec()\n"
+    )
+    bandeja = subprocess.Popen([sys.executable, "-c", codigo, str(terminal)],
+                               stdout=subprocess.PIPE, text=True)
+    hijo = int(bandeja.stdout.readline())
+    time.sleep(2)  # el hijo ya está en su bucle (configurado, con token)
+    assert os.path.exists(f"/proc/{hijo}")
+    bandeja.send_signal(signal.SIGKILL)
+    bandeja.wait()
+    limite = time.monotonic() + 20
+    while time.monotonic() < limite:
+        try:
+            os.kill(hijo, 0)
+        except ProcessLookupError:
+            break
+        # Zombi (ya muerto, sin recoger por init todavía) cuenta como muerto.
+        try:
+            with open(f"/proc/{hijo}/stat") as stat:
+                estado = stat.read().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            break
+        if estado == "Z":
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(hijo, signal.SIGKILL)
+        raise AssertionError("el proceso de sincronización sobrevivió a la bandeja")
