@@ -792,32 +792,37 @@
 <context>
     <name>ModeloFrescura</name>
     <message>
-        <location filename="../../ui/modelos/frescura.py" line="19"/>
+        <location filename="../../ui/modelos/frescura.py" line="21"/>
         <source>Modelo</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/frescura.py" line="20"/>
+        <location filename="../../ui/modelos/frescura.py" line="22"/>
         <source>Crítico</source>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/frescura.py" line="21"/>
+        <location filename="../../ui/modelos/frescura.py" line="23"/>
         <source>Filas</source>
         <translation>Rows</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/frescura.py" line="22"/>
+        <location filename="../../ui/modelos/frescura.py" line="24"/>
         <source>Completo</source>
         <translation>Complete</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/frescura.py" line="23"/>
+        <location filename="../../ui/modelos/frescura.py" line="25"/>
         <source>Actualizado</source>
         <translation>Updated</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/frescura.py" line="24"/>
+        <location filename="../../ui/modelos/frescura.py" line="26"/>
+        <source>Prioridad de envío</source>
+        <translation>Send priority</translation>
+    </message>
+    <message>
+        <location filename="../../ui/modelos/frescura.py" line="28"/>
         <source>Cursor</source>
         <translation>Cursor</translation>
     </message>

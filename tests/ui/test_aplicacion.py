@@ -45,6 +45,7 @@ def test_sin_bandeja_se_abre_la_ventana_y_estado_refleja_el_motor(aplicacion):
     filas = {modelos.fila(i)["nombre"]: modelos.fila(i) for i in range(modelos.rowCount())}
     assert filas["productos.Producto"]["filas"] == 50
     assert filas["productos.Producto"]["completo"] is True
+    assert filas["productos.Producto"]["prioridad"] is not None  # rango dinámico del motor
 
 
 def test_cola_filtra_muestra_lo_capturado_y_reintenta(aplicacion, qtbot):

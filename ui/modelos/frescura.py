@@ -1,4 +1,5 @@
-"""Modelo de la pestaña Estado: frescura y filas de cada modelo de la caché."""
+"""Modelo de la pestaña Estado: frescura, filas y prioridad de cada modelo de la caché
+(la prioridad es el rango dinámico de envío que calcula el motor; 1 = primero)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from ui import formato
 from ui.modelos.tabla import ModeloTabla
 from ui.resumen import ModeloResumen
 
-COL_MODELO, COL_CRITICO, COL_FILAS, COL_COMPLETO, COL_ACTUALIZADO, COL_CURSOR = range(6)
+COL_MODELO, COL_CRITICO, COL_FILAS, COL_COMPLETO, COL_ACTUALIZADO, COL_PRIORIDAD, COL_CURSOR = (
+    range(7))
 _C = "ModeloFrescura"
 
 
@@ -21,6 +23,8 @@ class ModeloFrescura(ModeloTabla):
         (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Filas"), lambda m: m["filas"]),
         (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Completo"), lambda m: m["completo"]),
         (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Actualizado"), lambda m: m["actualizado_en"]),
+        (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Prioridad de envío"),
+         lambda m: m["prioridad"]),
         (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Cursor"), lambda m: m["cursor"]),
     )
 
