@@ -71,6 +71,7 @@ class Aplicacion(QObject):
         self.ventana = VentanaPrincipal(self.puente, self.ajustes)
         self.ventana.salir_pedido.connect(self.salir)
         self.ventana.configuracion.guardada.connect(self._al_guardar_configuracion)
+        self.ventana.configuracion.umbral_sin_conexion_cambiado.connect(self._al_umbral)
         self.avisador = Avisador(float(self.ajustes.value(
             "avisar_sin_conexion_s", UMBRAL_SIN_CONEXION_S)))
         if con_bandeja is None:
@@ -130,6 +131,9 @@ class Aplicacion(QObject):
                 self.sincro.iniciar()
         self.puente.pausado = pausado
         self.puente.refrescar()
+
+    def _al_umbral(self, segundos: int) -> None:
+        self.avisador.umbral_sin_conexion_s = float(segundos)
 
     def _al_guardar_configuracion(self) -> None:
         if self.sincro is not None and not self.sincro.pausado:

@@ -4,12 +4,12 @@
 <context>
     <name>Aplicacion</name>
     <message>
-        <location filename="../../ui/app.py" line="158"/>
+        <location filename="../../ui/app.py" line="162"/>
         <source>Salir de Sincro</source>
         <translation>Quit Sincro</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="159"/>
+        <location filename="../../ui/app.py" line="163"/>
         <source>Hay {total} operaciones sin enviar a la central, {ventas} de ellas ventas. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
         <translation>There are {total} operations not yet sent to the central server, {ventas} of them sales. They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
     </message>
@@ -217,112 +217,117 @@
 <context>
     <name>Configuracion</name>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="46"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="48"/>
         <source>Permitir http sin cifrar (sólo pruebas)</source>
         <translation>Allow unencrypted http (testing only)</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="49"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="51"/>
         <source>Arrancar Sincro al iniciar la sesión</source>
         <translation>Start Sincro when the session starts</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="53"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="62"/>
         <source>El del sistema</source>
         <translation>System default</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="65"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="74"/>
         <source>&amp;Probar conexión</source>
         <translation>&amp;Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="66"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="75"/>
         <source>&amp;Guardar</source>
         <translation>&amp;Save</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="71"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="80"/>
         <source>Servidor central:</source>
         <translation>Central server:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="72"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="81"/>
         <source>Tienda:</source>
         <translation>Store:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="73"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="82"/>
         <source>Terminal:</source>
         <translation>Terminal:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="74"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="83"/>
         <source>Token:</source>
         <translation>Token:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="78"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="88"/>
+        <source>Avisar si no hay conexión durante más de:</source>
+        <translation>Notify when offline for longer than:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="91"/>
         <source>Idioma:</source>
         <translation>Language:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="104"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="117"/>
         <source>Guardado en el llavero (escribe uno nuevo para cambiarlo)</source>
         <translation>Stored in the keyring (type a new one to change it)</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="106"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="119"/>
         <source>Pega el token que da la central</source>
         <translation>Paste the token issued by the central server</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="109"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="122"/>
         <source>Llavero: {llavero}</source>
         <translation>Keyring: {llavero}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="119"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="132"/>
         <source>Guardando…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="135"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="148"/>
         <source>Configuración guardada; el token, en el llavero.</source>
         <translation>Settings saved; the token is in the keyring.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="142"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="155"/>
         <source>No se pudo: {mensaje}</source>
         <translation>Could not do it: {mensaje}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="146"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="159"/>
         <source>Probando la conexión…</source>
         <translation>Testing the connection…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="163"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="176"/>
         <source>Conexión correcta: token aceptado, {n} modelos, {ms} ms de ida y vuelta, desfase de reloj {desfase} ms.</source>
         <translation>Connection OK: token accepted, {n} models, {ms} ms round trip, clock offset {desfase} ms.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="169"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="182"/>
         <source>La central responde ({ms} ms, desfase {desfase} ms), pero falta el token para comprobar el acceso.</source>
         <translation>The central server answers ({ms} ms, offset {desfase} ms), but a token is needed to check access.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="198"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="211"/>
         <source>Sincro arrancará con la sesión.</source>
         <translation>Sincro will start with the session.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="200"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="213"/>
         <source>Sincro no arrancará con la sesión.</source>
         <translation>Sincro will not start with the session.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="209"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="227"/>
         <source>El idioma se aplicará la próxima vez que abras Sincro.</source>
         <translation>The language will apply the next time you open Sincro.</translation>
     </message>

@@ -170,6 +170,15 @@ def test_configuracion_invalida_se_explica_en_una_linea(aplicacion, qtbot):
     assert "\n" not in conf.resultado.text()
 
 
+def test_umbral_de_aviso_sin_conexion_configurable(aplicacion):
+    conf = aplicacion.ventana.configuracion
+    assert conf.avisar_sin_conexion.value() == 10
+    conf.avisar_sin_conexion.setValue(3)
+    assert aplicacion.avisador.umbral_sin_conexion_s == 180
+    ajustes = QSettings(str(aplicacion.directorio / "ui.ini"), QSettings.Format.IniFormat)
+    assert int(ajustes.value("avisar_sin_conexion_s")) == 180
+
+
 def test_idioma_se_guarda_en_los_ajustes_de_la_ui(aplicacion):
     conf = aplicacion.ventana.configuracion
     conf.idioma.setCurrentIndex(conf.idioma.findData("en"))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +30,7 @@ translate = QCoreApplication.translate
 
 class PestanaConfiguracion(QWidget):
     idioma_cambiado = Signal(str)
+    umbral_sin_conexion_cambiado = Signal(int)  # segundos
     guardada = Signal()
 
     def __init__(self, puente: Puente, ajustes: QSettings, parent: QWidget | None = None) -> None:
@@ -49,6 +51,13 @@ class PestanaConfiguracion(QWidget):
             translate("Configuracion", "Arrancar Sincro al iniciar la sesión")
         )
         self.autoarranque.toggled.connect(self._al_autoarranque)
+        self.avisar_sin_conexion = QSpinBox()
+        self.avisar_sin_conexion.setRange(1, 24 * 60)
+        self.avisar_sin_conexion.setSuffix(" min")
+        self.avisar_sin_conexion.setValue(
+            int(int(ajustes.value("avisar_sin_conexion_s", 600)) / 60)
+        )
+        self.avisar_sin_conexion.valueChanged.connect(self._al_umbral)
         self.idioma = QComboBox()
         self.idioma.addItem(translate("Configuracion", "El del sistema"), "sistema")
         self.idioma.addItem("Español", "es")
@@ -75,6 +84,10 @@ class PestanaConfiguracion(QWidget):
         formulario.addRow("", self.llavero)
         formulario.addRow("", self.permitir_http)
         formulario.addRow("", self.autoarranque)
+        formulario.addRow(
+            translate("Configuracion", "Avisar si no hay conexión durante más de:"),
+            self.avisar_sin_conexion,
+        )
         formulario.addRow(translate("Configuracion", "Idioma:"), self.idioma)
         botones = QHBoxLayout()
         botones.addWidget(self.boton_probar)
@@ -199,6 +212,11 @@ class PestanaConfiguracion(QWidget):
             if activo
             else translate("Configuracion", "Sincro no arrancará con la sesión.")
         )
+
+    def _al_umbral(self, minutos: int) -> None:
+        self.ajustes.setValue("avisar_sin_conexion_s", minutos * 60)
+        self.ajustes.sync()
+        self.umbral_sin_conexion_cambiado.emit(minutos * 60)
 
     def _al_idioma(self) -> None:
         idioma = self.idioma.currentData()
