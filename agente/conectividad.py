@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from agente.cliente import (
+from agente.errores import (
     ErrorAutenticacion,
     ErrorServidor,
     ErrorSincro,

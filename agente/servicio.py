@@ -19,7 +19,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agente import configuracion, credenciales
 from agente.cola import Cola
@@ -27,7 +27,10 @@ from agente.conectividad import CLAVE_AJUSTE, Conectividad
 from agente.conflictos import Conflictos
 from agente.esquema import Esquema
 from agente.operacion import CONFLICTO, Operacion
-from agente.sincronizador import ResumenPase, Sincronizador
+
+if TYPE_CHECKING:  # el sincronizador (requests, urllib3…) se importa al usarlo por primera vez:
+    # un proceso que sólo lee el estado (la bandeja) no paga su memoria.
+    from agente.sincronizador import ResumenPase, Sincronizador
 
 _log = logging.getLogger(__name__)
 
@@ -80,6 +83,8 @@ class ServicioSincronizacion:
         with self._cerrojo:
             if self._sincronizador is None:
                 config = configuracion.exigir(self.directorio)
+                from agente.sincronizador import Sincronizador
+
                 self._sincronizador = Sincronizador(
                     self.directorio, self.cola, self.cache, config, self.conectividad,
                     al_progreso=self._progreso)
