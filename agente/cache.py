@@ -111,7 +111,7 @@ class _Tabla:
         cols = ", ".join(_q(c) for c in self.config.campos_busqueda)
         sentencias.append(
             f"CREATE VIRTUAL TABLE {_q(self.fts)} USING fts5({cols}, "
-            "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')"
+            "tokenize = 'unicode61 remove_diacritics 2', prefix = '2')"
         )
         if llenar_fts:
             sentencias.append(self.llenar_fts(""))
