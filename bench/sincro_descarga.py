@@ -12,7 +12,8 @@ Mide, con ``sincro-central iniciar --demo N`` en bucle local (gunicorn, SQLite):
 2. Descarga incremental de 100 cambios con el catálogo en ``--pequeno`` y ``--grande`` filas
    (10 000 y 1 000 000 por defecto): mediana de ``--repeticiones`` descargas, cada una tras 100
    ajustes hechos en la central por otra terminal.
-3. Memoria: subida del pico de RSS (``ru_maxrss``) de un proceso hijo que hace la primera
+3. Memoria: subida del pico de RSS (``VmHWM`` menos el ``VmRSS`` previo; no ``ru_maxrss``,
+   que Linux arrastra del padre a través de ``exec``) de un proceso hijo que hace la primera
    sincronización del catálogo grande.
 
 Uso: ``.venv/bin/python bench/sincro_descarga.py [--filas 100000] [--grande 1000000]``
@@ -138,13 +139,22 @@ def incremental(central: CentralEnMarcha, repeticiones: int) -> float:
         agente.cerrar()
 
 
+def _status_kb(campo: str) -> int:
+    """``campo`` de /proc/self/status en KiB. ``VmHWM`` es el pico de ESTE programa; el
+    ``ru_maxrss`` de un hijo recién lanzado ya vale el RSS del padre al hacer ``fork``."""
+    for linea in Path("/proc/self/status").read_text().splitlines():
+        if linea.startswith(campo + ":"):
+            return int(linea.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def hijo_memoria(url: str, tienda: str, terminal_: str) -> None:
     """Proceso hijo: imprime el pico de RSS antes y después de la primera sincronización."""
     agente = Agente.abrir(Path(tempfile.mkdtemp(prefix="bench-rss-")))
     agente.configurar(url, tienda, terminal_, os.environ.pop("SINCRO_BENCH_TOKEN"))
-    antes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    antes = _status_kb("VmRSS")
     resumen = agente.sincronizar_una_vez()
-    despues = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    despues = _status_kb("VmHWM")
     agente.cerrar()
     print(json.dumps({"antes_kb": antes, "despues_kb": despues,
                       "filas": resumen.descarga.filas}))
