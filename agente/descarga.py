@@ -90,11 +90,12 @@ class Descarga:
         return resumen
 
     def lista_para_vender_offline(self, esquema: Esquema) -> bool:
-        return all(self.cache.estado_modelo(m.nombre)["completo"] for m in esquema.criticos())
+        return all(self.cache.estado_modelo(m.nombre, contar=False)["completo"]
+                   for m in esquema.criticos())
 
     def _descargar_modelo(self, config: ConfigModelo, resumen: ResumenDescarga,
                           detener: threading.Event | None) -> None:
-        estado = self.cache.estado_modelo(config.nombre)
+        estado = self.cache.estado_modelo(config.nombre, contar=False)
         if estado["reconstruyendo"] or not estado["huella_al_dia"]:
             self._reconstruir(config, resumen, detener, "la configuración del modelo cambió"
                               if not estado["huella_al_dia"] else "reanudar la descarga completa")
