@@ -83,6 +83,9 @@ class ConfigModelo:
     prioridad: int = 0
     operaciones_permitidas: frozenset[str] = frozenset(TIPOS_OPERACION)
     dependencias: tuple[str, ...] = ()
+    #: ``{campo: "app.Modelo"}``: campos esenciales que guardan la clave de un objeto de un
+    #: modelo del que depende. Con ellas el envío espera sólo a ese objeto, no a todo el modelo.
+    referencias: Mapping[str, str] = field(default_factory=dict)
     privado_por_tienda: bool = False
     huella: str = ""
 
@@ -116,6 +119,7 @@ class ConfigModelo:
             "prioridad": self.prioridad,
             "operaciones_permitidas": sorted(self.operaciones_permitidas),
             "dependencias": list(self.dependencias),
+            "referencias": dict(self.referencias),
             "privado_por_tienda": self.privado_por_tienda,
             "huella": self.huella,
         }
@@ -249,7 +253,8 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
     conocidas = {
         "clave", "campos_esenciales", "campos_excluidos", "tipos", "nulos", "campos_solo_lectura",
         "campos_busqueda", "campos_indice", "critico", "estrategia_conflicto", "reglas_por_campo",
-        "prioridad", "operaciones_permitidas", "dependencias", "privado_por_tienda", "huella",
+        "prioridad", "operaciones_permitidas", "dependencias", "referencias", "privado_por_tienda",
+        "huella",
     }
     desconocidas = set(config) - conocidas
     if desconocidas:
@@ -329,6 +334,23 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
     dependencias = config.get("dependencias", [])
     if not isinstance(dependencias, list | tuple):
         raise ErrorEsquema(f"{nombre}: «dependencias» debe ser una lista de modelos.")
+    dependencias = tuple(validar_nombre_modelo(d) for d in dependencias)
+    referencias = config.get("referencias", {})
+    if not isinstance(referencias, Mapping):
+        raise ErrorEsquema(f"{nombre}: «referencias» debe ser un objeto {{campo: \"app.Modelo\"}}.")
+    for campo, destino in referencias.items():
+        if campo not in esenciales:
+            raise ErrorEsquema(
+                f"{nombre}: la referencia «{campo}» no es un campo esencial; añádalo a "
+                "«campos_esenciales» o quítelo de «referencias»."
+            )
+        if campo == clave:
+            raise ErrorEsquema(f"{nombre}: la clave «{clave}» no puede ser una referencia.")
+        if not isinstance(destino, str) or destino not in dependencias:
+            raise ErrorEsquema(
+                f"{nombre}.{campo}: referencia a {destino!r}, que no está en sus «dependencias» "
+                f"({', '.join(dependencias) or 'ninguna'}); añádalo a «dependencias»."
+            )
     prioridad = config.get("prioridad", 0)
     if isinstance(prioridad, bool) or not isinstance(prioridad, int):
         raise ErrorEsquema(f"{nombre}: «prioridad» debe ser un entero.")
@@ -351,7 +373,8 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
         reglas_por_campo=dict(reglas),
         prioridad=prioridad,
         operaciones_permitidas=frozenset(operaciones),
-        dependencias=tuple(validar_nombre_modelo(d) for d in dependencias),
+        dependencias=dependencias,
+        referencias=dict(referencias),
         privado_por_tienda=config.get("privado_por_tienda", False),
         huella=config.get("huella") or huella_de(config),
     )

@@ -52,7 +52,7 @@ NOMBRE_MODELO = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}\.[A-Za-z_][A-Za-z0-9_]
 OPCIONES = {
     "clave", "campos_esenciales", "campos_excluidos", "campos_solo_lectura", "campos_busqueda",
     "campos_indice", "critico", "estrategia_conflicto", "reglas_por_campo", "prioridad",
-    "operaciones_permitidas", "dependencias", "privado_por_tienda", "campo_tienda",
+    "operaciones_permitidas", "dependencias", "referencias", "privado_por_tienda", "campo_tienda",
 }
 
 
@@ -103,6 +103,9 @@ class ConfigModelo:
     campo_tienda: str | None
     campos: dict[str, models.Field] = field(repr=False)
     huella: str = ""
+    #: ``{campo esencial: "app.Modelo"}`` hacia modelos de ``dependencias`` (ver
+    #: ``referencias_de``): la terminal ordena el envío por objeto referido, no por modelo.
+    referencias: dict[str, str] = field(default_factory=dict)
 
     def a_dict(self) -> dict[str, Any]:
         """Forma JSON de ``/v1/esquema`` (ver docs/protocolo.md)."""
@@ -121,6 +124,7 @@ class ConfigModelo:
             "prioridad": self.prioridad,
             "operaciones_permitidas": sorted(self.operaciones_permitidas),
             "dependencias": list(self.dependencias),
+            "referencias": dict(self.referencias),
             "privado_por_tienda": self.privado_por_tienda,
             "huella": self.huella,
         }
@@ -233,6 +237,8 @@ def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
         isinstance(d, str) and NOMBRE_MODELO.match(d) for d in dependencias
     ):
         raise ImproperlyConfigured(f"{nombre}.dependencias: lista de «app.Modelo».")
+    referencias = referencias_de(nombre, campos, clave, tuple(dependencias),
+                                 opciones.get("referencias"))
     privado = bool(opciones.get("privado_por_tienda", False))
     campo_tienda = None
     if privado:
@@ -251,8 +257,39 @@ def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
         estrategia_conflicto=estrategia, reglas_por_campo=dict(reglas), prioridad=prioridad,
         operaciones_permitidas=frozenset(ops), dependencias=tuple(dependencias),
         privado_por_tienda=privado, campo_tienda=campo_tienda, campos=campos,
+        referencias=referencias,
     )
     return _con_huella(config)
+
+
+def referencias_de(
+    nombre: str, campos: dict[str, models.Field], clave: str, dependencias: tuple[str, ...],
+    explicitas: Any,
+) -> dict[str, str]:
+    """Referencias de un modelo: las ``ForeignKey`` esenciales hacia modelos de sus
+    ``dependencias`` (automáticas), más las declaradas en ``"referencias"`` (p. ej. un
+    ``UUIDField`` que guarda la clave de otro modelo). Lanza ImproperlyConfigured."""
+    referencias: dict[str, str] = {}
+    for n, c in campos.items():
+        if n != clave and c.is_relation and c.many_to_one:
+            destino = c.related_model._meta.label
+            if destino in dependencias:
+                referencias[n] = destino
+    if explicitas is None:
+        return referencias
+    if not isinstance(explicitas, dict):
+        raise ImproperlyConfigured(f"{nombre}.referencias: dict {{campo: «app.Modelo»}}.")
+    for n, destino in explicitas.items():
+        if n not in campos or n == clave:
+            raise ImproperlyConfigured(
+                f"{nombre}.referencias: «{n}» debe ser un campo esencial que no sea la clave."
+            )
+        if destino not in dependencias:
+            raise ImproperlyConfigured(
+                f"{nombre}.referencias.{n}: {destino!r} no está en «dependencias»."
+            )
+        referencias[n] = destino
+    return referencias
 
 
 def _con_huella(config: ConfigModelo) -> ConfigModelo:

@@ -77,8 +77,28 @@ def test_el_esquema_de_demo_es_valido(esquema):
             "circulares",
         ),
         (
-            lambda e: e["modelos"]["ventas.Venta"].update(dependencias=["otros.Modelo"]),
+            lambda e: e["modelos"]["ventas.Venta"].update(
+                dependencias=["otros.Modelo"], referencias={}
+            ),
             "no es sincronizable",
+        ),
+        (
+            lambda e: e["modelos"]["ventas.Venta"].update(referencias={"nota": "clientes.Cliente"}),
+            "no es un campo esencial",
+        ),
+        (
+            lambda e: e["modelos"]["ventas.Venta"].update(
+                referencias={"cliente": "productos.Producto"}
+            ),
+            "no está en sus «dependencias»",
+        ),
+        (
+            lambda e: e["modelos"]["ventas.Venta"].update(referencias=["cliente"]),
+            "«referencias» debe ser un objeto",
+        ),
+        (
+            lambda e: e["modelos"]["ventas.Venta"].update(referencias={"id": "clientes.Cliente"}),
+            "no puede ser una referencia",
         ),
         (lambda e: e.update(version_protocolo=2), "protocolo"),
         (
