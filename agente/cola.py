@@ -61,6 +61,41 @@ _EN_SIN_CONFIRMAR = "(" + ", ".join(f"'{e}'" for e in SIN_CONFIRMAR) + ")"
 _TROZO = 500
 
 
+def referidos_de(
+    config: ConfigModelo | None,
+    tipo: str,
+    datos: Mapping[str, Any],
+    valores_base: Mapping[str, Any],
+) -> str | None:
+    """Columna ``referidos`` de una operación: ``{"app.Modelo": [claves]}`` en JSON con los
+    objetos que referencia por las ``referencias`` de su modelo, o ``None`` si no resuelve
+    ninguna (espera por modelo).
+
+    Un modelo destino se resuelve si todos sus campos de referencia tienen valor en ``datos``
+    (o en ``valores_base``); en ``crear`` un campo ausente no referencia nada. Si a un
+    ``actualizar``/``borrar`` le falta el campo, ese destino queda sin resolver.
+    """
+    if config is None or not config.referencias:
+        return None
+    por_destino: dict[str, set[str]] = {}
+    sin_resolver: set[str] = set()
+    for campo, destino in config.referencias.items():
+        if campo in datos:
+            valor = datos[campo]
+        elif campo in valores_base:
+            valor = valores_base[campo]
+        elif tipo == "crear":
+            valor = None
+        else:
+            sin_resolver.add(destino)
+            continue
+        claves = por_destino.setdefault(destino, set())
+        if valor is not None:
+            claves.add(str(valor))
+    resueltos = {d: sorted(c) for d, c in por_destino.items() if d not in sin_resolver}
+    return _json(resueltos) if resueltos else None
+
+
 class ErrorCola(Exception):
     """Operación desconocida o transición de estado no permitida. El mensaje dice por qué."""
 
@@ -134,7 +169,7 @@ class Cola:
         self._cerrojo = threading.RLock()
         self.propietario = f"{os.getpid()}@{socket.gethostname()}:{uuidlib.uuid4().hex[:8]}"
         self._modelos: dict[str, ConfigModelo] = {}
-        self._dependencias: dict[str, frozenset[str]] = {}
+        self._grafo = orden.Grafo.de({})
         migrar(self._conexion, MIGRACIONES_COLA)
         if recuperar:
             self.recuperar()
@@ -166,8 +201,9 @@ class Cola:
         entran en la prioridad dinámica. Llamar al abrir y cuando cambie el esquema."""
         with self._cerrojo:
             self._modelos = {m.nombre: m for m in modelos}
-            self._dependencias = orden.dependencias_transitivas(
-                {m.nombre: m.dependencias for m in self._modelos.values()}
+            self._grafo = orden.Grafo.de(
+                {m.nombre: m.dependencias for m in self._modelos.values()},
+                {m.nombre: set(m.referencias.values()) for m in self._modelos.values()},
             )
 
     # -- ajustes de la terminal --------------------------------------------------------------
@@ -255,6 +291,7 @@ class Cola:
                     fila[0],
                 ),
             )
+            self._recalcular_referidos(c, fila[0])
             return self._leer_seq(c, fila[0])
         if decision.accion == coalescer.ANULAR:
             c.execute(
@@ -274,7 +311,8 @@ class Cola:
         cursor = c.execute(
             "INSERT INTO operaciones (uuid, modelo, objeto_id, tipo, datos, version_base,"
             " valores_base, hora_terminal, desfase_ms, terminal, prioridad, estado,"
-            " actualizada_en, aviso) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " actualizada_en, aviso, referidos)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 identificador,
                 nueva.modelo,
@@ -290,6 +328,12 @@ class Cola:
                 PENDIENTE,
                 ahora,
                 decision.aviso,
+                referidos_de(
+                    self._modelos.get(nueva.modelo),
+                    nueva.tipo,
+                    decision.datos,
+                    decision.valores_base,
+                ),
             ),
         )
         return Operacion(
@@ -310,21 +354,37 @@ class Cola:
             aviso=decision.aviso,
         )
 
+    def _recalcular_referidos(self, c: sqlite3.Connection, seq: int) -> None:
+        """Tras reescribir ``datos`` (el disparador de la migración 0004 dejó NULL)."""
+        modelo, tipo, datos, valores_base = c.execute(
+            "SELECT modelo, tipo, datos, valores_base FROM operaciones WHERE seq = ?", (seq,)
+        ).fetchone()
+        c.execute(
+            "UPDATE operaciones SET referidos = ? WHERE seq = ?",
+            (
+                referidos_de(
+                    self._modelos.get(modelo), tipo, json.loads(datos), json.loads(valores_base)
+                ),
+                seq,
+            ),
+        )
+
     # -- envío -------------------------------------------------------------------------------
 
     def preparar_envio(self, limite: int = 1000) -> list[Operacion]:
         """Elige hasta ``limite`` operaciones listas, en orden de envío, y las marca
         ``PROCESANDO`` (``intentos + 1``) en una transacción duradera.
 
-        Lista = PENDIENTE sin operaciones anteriores sin confirmar sobre el mismo objeto ni
-        sobre un modelo del que depende (salvo las elegidas antes en esta misma llamada). Así,
+        Lista = PENDIENTE sin operaciones anteriores sin confirmar sobre el mismo objeto, sobre
+        un objeto que referencia ni, donde no declara referencia, sobre un modelo del que
+        depende (salvo las elegidas antes en esta misma llamada; ver ``agente.orden``). Así,
         una segunda llamada con el primer lote aún en vuelo sólo devuelve operaciones
         independientes de él. Orden: críticos, prioridad dinámica, prioridad propia, FIFO.
         """
         with self._cerrojo, transaccion(self._conexion) as c:
             filas = c.execute(
-                "SELECT seq, modelo, objeto_id, estado, prioridad FROM operaciones "  # noqa: S608
-                f"WHERE estado IN {_EN_SIN_CONFIRMAR} ORDER BY seq"
+                "SELECT seq, modelo, objeto_id, estado, prioridad, referidos"  # noqa: S608
+                f" FROM operaciones WHERE estado IN {_EN_SIN_CONFIRMAR} ORDER BY seq"
             ).fetchall()
             if not filas:
                 return []
@@ -336,10 +396,11 @@ class Cola:
                     objeto_id,
                     estado,
                     prioridades.clave_envio(rangos, modelo, prioridad),
+                    json.loads(referidos) if referidos else None,
                 )
-                for seq, modelo, objeto_id, estado, prioridad in filas
+                for seq, modelo, objeto_id, estado, prioridad, referidos in filas
             ]
-            elegidas = [piezas[i].seq for i in orden.elegir(piezas, self._dependencias, limite)]
+            elegidas = [piezas[i].seq for i in orden.elegir(piezas, self._grafo, limite)]
             if not elegidas:
                 return []
             ahora = ahora_iso()
@@ -481,6 +542,8 @@ class Cola:
                     op.seq,
                 ),
             )
+            if datos is not None:
+                self._recalcular_referidos(c, op.seq)
             return self._leer_seq(c, op.seq)
 
     def descartar(self, uuid: str, motivo: str, por: str | None = None) -> Operacion:

@@ -141,6 +141,28 @@ def _cola_0003_conflictos_y_auditoria(db: Database) -> None:
     )
 
 
+@MIGRACIONES_COLA(name="0004_referidos")
+def _cola_0004_referidos(db: Database) -> None:
+    """Objetos que referencia cada operación (``agente.orden``): JSON
+    ``{"app.Modelo": [claves]}`` calculado al encolar; NULL = sin resolver (espera por modelo).
+
+    Si algo reescribe ``datos`` sin recalcularlo (reintentos con datos editados, conflictos),
+    el disparador lo deja en NULL: vuelve a la regla por modelo, nunca a una referencia vieja.
+    Las filas anteriores a esta migración quedan en NULL por lo mismo.
+    """
+    _sql(
+        db,
+        "ALTER TABLE operaciones ADD COLUMN referidos TEXT",
+        """
+        CREATE TRIGGER operaciones_referidos_obsoletos AFTER UPDATE OF datos ON operaciones
+        WHEN NEW.datos IS NOT OLD.datos AND NEW.referidos IS NOT NULL
+        BEGIN
+            UPDATE operaciones SET referidos = NULL WHERE seq = NEW.seq;
+        END
+        """,
+    )
+
+
 # --- cache.sqlite --------------------------------------------------------------------------
 
 

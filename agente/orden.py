@@ -4,13 +4,21 @@ Una operación ``PENDIENTE`` está **lista** cuando:
 
 - ninguna operación anterior (menor ``seq``) sobre el mismo objeto sigue sin confirmar, salvo
   que ya se haya elegido antes en esta misma llamada; y
-- ninguna operación anterior sobre un modelo del que depende (transitivamente) sigue sin
-  confirmar, con la misma salvedad (una venta que nombra a un cliente nuevo va detrás de él).
+- ninguna operación anterior sobre un **objeto que referencia** sigue sin confirmar, con la
+  misma salvedad (una venta que nombra a un cliente nuevo va detrás de él, y sólo de él); y
+- para cada modelo D del que depende **sin** saber a qué objeto de D apunta (el modelo no
+  declara ``referencias`` hacia D, o la operación no lleva el campo): ninguna operación
+  anterior sobre D, ni sobre los modelos de los que D depende por modelo (``cierres``), sigue
+  sin confirmar. Es la regla por modelo de siempre, ahora sólo donde falta la referencia.
+
+Así un cliente rechazado (``ERROR``) retiene sólo las ventas que lo nombran; una venta de otro
+cliente o sin cliente sale. La transitividad por objeto sale sola: una línea espera a su venta,
+que espera a su cliente.
 
 Entre las listas sale primero la de menor ``clave`` (críticos, prioridad dinámica, prioridad
 propia) y, a igualdad, la más antigua (FIFO). Elegir una puede dejar lista a otra, así que la
-selección es incremental: coste O(n log n + n·d), con n operaciones sin confirmar y d
-dependencias por modelo.
+selección es incremental: coste O(n log n + n·(d + r)), con n operaciones sin confirmar, d
+modelos de espera por modelo y r referencias por operación.
 
 Puro: sin E/S ni estado; seguro desde cualquier hilo.
 """
@@ -35,6 +43,73 @@ class Pieza:
     objeto_id: str
     estado: str
     clave: tuple[Any, ...] = ()
+    #: ``{modelo del que depende: claves de los objetos que referencia}``; los modelos de los
+    #: que depende y no figuran aquí (o ``None``: ninguno resuelto) se esperan por modelo.
+    referidos: Mapping[str, Iterable[str]] | None = None
+
+
+def cierres_por_modelo(
+    dependencias: Mapping[str, Iterable[str]],
+    referencias: Mapping[str, Iterable[str]] | None = None,
+) -> dict[str, frozenset[str]]:
+    """``{modelo: modelos a esperar por modelo cuando se espera a él por modelo}``.
+
+    Esperar a D por modelo es esperar a toda operación anterior de D y, transitivamente, a los
+    modelos de los que D depende sin referencias (``referencias[D]``: modelos hacia los que D
+    declara referencias; por esas aristas basta el orden por objeto de las operaciones de D).
+    Sin ``referencias`` es el cierre transitivo clásico. Lanza ``ValueError`` si hay ciclos.
+    """
+    referencias = referencias or {}
+    resultado: dict[str, frozenset[str]] = {}
+
+    def visitar(modelo: str, camino: tuple[str, ...]) -> frozenset[str]:
+        if modelo in resultado:
+            return resultado[modelo]
+        if modelo in camino:
+            raise ValueError(f"Dependencias circulares: {' -> '.join((*camino, modelo))}")
+        todas: set[str] = set()
+        por_objeto = set(referencias.get(modelo, ()))
+        for dependencia in dependencias.get(modelo, ()):
+            visitar(dependencia, (*camino, modelo))
+            if dependencia not in por_objeto:
+                todas.add(dependencia)
+                todas |= resultado[dependencia]
+        resultado[modelo] = frozenset(todas)
+        return resultado[modelo]
+
+    for modelo in dependencias:
+        visitar(modelo, ())
+    return resultado
+
+
+@dataclass(frozen=True)
+class Grafo:
+    """Dependencias directas de cada modelo y sus cierres por modelo (``cierres_por_modelo``)."""
+
+    directas: Mapping[str, tuple[str, ...]]
+    cierres: Mapping[str, frozenset[str]]
+
+    @classmethod
+    def de(
+        cls,
+        dependencias: Mapping[str, Iterable[str]],
+        referencias: Mapping[str, Iterable[str]] | None = None,
+    ) -> Grafo:
+        return cls(
+            {m: tuple(d) for m, d in dependencias.items()},
+            cierres_por_modelo(dependencias, referencias),
+        )
+
+    def por_modelo(self, pieza: Pieza) -> frozenset[str]:
+        """Modelos a los que ``pieza`` espera por modelo (los que no resolvió por objeto)."""
+        directas = self.directas.get(pieza.modelo, ())
+        referidos = pieza.referidos or {}
+        esperas: set[str] = set()
+        for dependencia in directas:
+            if dependencia not in referidos:
+                esperas.add(dependencia)
+                esperas |= self.cierres.get(dependencia, frozenset())
+        return frozenset(esperas)
 
 
 def dependencias_transitivas(
@@ -60,9 +135,7 @@ def dependencias_transitivas(
     return resultado
 
 
-def elegir(
-    piezas: Sequence[Pieza], dependencias: Mapping[str, frozenset[str]], limite: int
-) -> list[int]:
+def elegir(piezas: Sequence[Pieza], grafo: Grafo, limite: int) -> list[int]:
     """Índices de ``piezas`` (ordenadas por ``seq``) a enviar, en el orden de envío.
 
     ``piezas`` son todas las operaciones sin confirmar; sólo las ``PENDIENTE`` se eligen, las
@@ -72,19 +145,30 @@ def elegir(
     if limite <= 0 or n == 0:
         return []
     bloqueos = [0] * n
-    siguiente_del_objeto: list[int | None] = [None] * n
+    # Quién espera a cada operación por objeto: la siguiente del mismo objeto y las posteriores
+    # que referencian ese objeto (basta esperar a la última anterior: las del mismo objeto
+    # salen en orden).
+    esperan_a: list[list[int]] = [[] for _ in range(n)]
     ultima_del_objeto: dict[tuple[str, str], int] = {}
     por_modelo: dict[str, list[int]] = defaultdict(list)
     dependientes: dict[str, list[int]] = defaultdict(list)
     for i, pieza in enumerate(piezas):
         objeto = (pieza.modelo, pieza.objeto_id)
+        retenedoras = set()
         previa = ultima_del_objeto.get(objeto)
         if previa is not None:
-            siguiente_del_objeto[previa] = i
+            retenedoras.add(previa)
+        for modelo_referido, claves in (pieza.referidos or {}).items():
+            for clave in claves:
+                previa = ultima_del_objeto.get((modelo_referido, clave))
+                if previa is not None:
+                    retenedoras.add(previa)
+        for previa in retenedoras:
+            esperan_a[previa].append(i)
             bloqueos[i] += 1
         ultima_del_objeto[objeto] = i
         por_modelo[pieza.modelo].append(i)
-        for dependencia in dependencias.get(pieza.modelo, ()):
+        for dependencia in grafo.por_modelo(pieza):
             dependientes[dependencia].append(i)
 
     # Para cada modelo D: puntero a su primera operación sin elegir; las operaciones de modelos
@@ -116,8 +200,7 @@ def elegir(
         _, i = heapq.heappop(listas)
         elegida[i] = True
         elegidas.append(i)
-        siguiente = siguiente_del_objeto[i]
-        if siguiente is not None:
+        for siguiente in esperan_a[i]:
             liberar(siguiente)
         modelo = piezas[i].modelo
         indices_modelo = por_modelo[modelo]
