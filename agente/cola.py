@@ -412,6 +412,27 @@ class Cola:
             por_seq = {op.seq: op for op in self._leer_seqs(c, elegidas)}
         return [por_seq[s] for s in elegidas]
 
+    def retenidas(self, limite: int = 50) -> list[tuple[Operacion, Operacion]]:
+        """``(pendiente, retenedora)``: operaciones PENDIENTE que no saldrán mientras la
+        retenedora (``ERROR``/``CONFLICTO``) no se resuelva, por la misma regla que
+        ``preparar_envio`` (mismo objeto, objeto referido o modelo). En orden de cola."""
+        with self.lectura() as c:
+            filas = c.execute(
+                "SELECT seq, modelo, objeto_id, estado, referidos"  # noqa: S608
+                f" FROM operaciones WHERE estado IN {_EN_SIN_CONFIRMAR} ORDER BY seq"
+            ).fetchall()
+            piezas = [
+                orden.Pieza(seq, modelo, objeto_id, estado, (),
+                            json.loads(referidos) if referidos else None)
+                for seq, modelo, objeto_id, estado, referidos in filas
+            ]
+            pares = sorted(
+                orden.retenedoras(piezas, self._grafo, frozenset((ERROR, CONFLICTO))).items()
+            )[: max(0, int(limite))]
+            seqs = sorted({piezas[i].seq for par in pares for i in par})
+            por_seq = {op.seq: op for op in self._leer_seqs(c, seqs)}
+        return [(por_seq[piezas[i].seq], por_seq[piezas[j].seq]) for i, j in pares]
+
     def confirmar(self, uuid: str, version: int | None) -> Operacion:
         """La central aplicó la operación (``aplicada`` o ``duplicada``): ``COMPLETADO``."""
         with self._cerrojo, transaccion(self._conexion) as c:

@@ -448,19 +448,22 @@ class Conflictos:
                              (ABIERTO,)).fetchone()[0]
 
     def bloqueadas(self, limite: int = 50) -> list[dict[str, Any]]:
-        """Operaciones PENDIENTE retenidas por un ERROR/CONFLICTO anterior del mismo objeto."""
-        with self.cola.lectura() as c:
-            filas = c.execute(
-                "SELECT p.uuid, p.modelo, p.objeto_id, r.uuid, r.estado, r.ultimo_error"
-                " FROM operaciones p JOIN operaciones r ON r.modelo = p.modelo"
-                " AND r.objeto_id = p.objeto_id AND r.seq < p.seq AND r.estado IN (?, ?)"
-                " WHERE p.estado = ? GROUP BY p.seq ORDER BY p.seq LIMIT ?",
-                (ERROR, CONFLICTO, PENDIENTE, int(limite))).fetchall()
-        return [{
-            "uuid": uuid, "modelo": modelo, "objeto_id": objeto_id, "espera_a": retenedora,
-            "motivo": f"Espera a la operación {retenedora} del mismo objeto, en {estado}: "
-                      f"{error or ''}".strip(),
-        } for uuid, modelo, objeto_id, retenedora, estado, error in filas]
+        """Operaciones PENDIENTE retenidas por un ERROR/CONFLICTO anterior: del mismo objeto,
+        de un objeto que referencian o (sin referencia) de un modelo del que dependen, directa
+        o indirectamente (``Cola.retenidas``, la misma regla que el envío)."""
+        salida = []
+        for op, r in self.cola.retenidas(limite):
+            if (r.modelo, r.objeto_id) == (op.modelo, op.objeto_id):
+                donde = "del mismo objeto"
+            else:
+                donde = f"de {r.modelo} {r.objeto_id}"
+            salida.append({
+                "uuid": op.uuid, "modelo": op.modelo, "objeto_id": op.objeto_id,
+                "espera_a": r.uuid,
+                "motivo": f"Espera a la operación {r.uuid} {donde}, en {r.estado}: "
+                          f"{r.ultimo_error or ''}".strip(),
+            })
+        return salida
 
     # -- auditoría ---------------------------------------------------------------------------
 

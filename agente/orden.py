@@ -217,3 +217,43 @@ def elegir(piezas: Sequence[Pieza], grafo: Grafo, limite: int) -> list[int]:
                 j += 1
             liberadas_hasta[modelo] = j
     return elegidas
+
+
+def retenedoras(
+    piezas: Sequence[Pieza], grafo: Grafo, detenidas: frozenset[str]
+) -> dict[int, int]:
+    """``{i: j}``: la ``PENDIENTE`` ``i`` no puede salir mientras la ``j`` (en un estado de
+    ``detenidas``, p. ej. ``ERROR``/``CONFLICTO``) siga sin resolverse, directamente o a través
+    de una cadena de operaciones que esperan a ella (una línea -> su venta -> su cliente
+    rechazado). Misma regla que ``elegir``; O(n·(d + r)). ``piezas`` ordenadas por ``seq``."""
+    raiz: list[int | None] = [None] * len(piezas)
+    ultima_del_objeto: dict[tuple[str, str], int] = {}
+    primera_retenida_del_modelo: dict[str, int] = {}
+    for i, pieza in enumerate(piezas):
+        candidatas: list[int] = []
+        previa = ultima_del_objeto.get((pieza.modelo, pieza.objeto_id))
+        if previa is not None:
+            candidatas.append(previa)
+        for modelo_referido, claves in (pieza.referidos or {}).items():
+            for clave in claves:
+                previa = ultima_del_objeto.get((modelo_referido, clave))
+                if previa is not None:
+                    candidatas.append(previa)
+        encontrada: int | None = None
+        for j in candidatas:
+            encontrada = j if piezas[j].estado in detenidas else raiz[j]
+            if encontrada is not None:
+                break
+        if encontrada is None:
+            for dependencia in sorted(grafo.por_modelo(pieza)):
+                encontrada = primera_retenida_del_modelo.get(dependencia)
+                if encontrada is not None:
+                    break
+        raiz[i] = encontrada
+        propia = i if pieza.estado in detenidas else encontrada
+        if propia is not None:
+            primera_retenida_del_modelo.setdefault(pieza.modelo, propia)
+        ultima_del_objeto[(pieza.modelo, pieza.objeto_id)] = i
+    return {
+        i: j for i, j in enumerate(raiz) if j is not None and piezas[i].estado == PENDIENTE
+    }
