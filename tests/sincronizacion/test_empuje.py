@@ -187,3 +187,42 @@ def test_central_muerta_a_mitad_de_lote_y_reiniciada(central, cola, esquema):
     assert {p: despues[p]["stock"] for p in productos} == {
         p: antes[p]["stock"] - tandas for p in productos}
     assert set(ventas) <= set(filas(central, VENTA))
+
+
+CLIENTE = "clientes.Cliente"
+
+
+def _venta_de(cliente):
+    op = venta()
+    return NuevaOperacion(modelo=VENTA, objeto_id=op.objeto_id, tipo="crear",
+                          datos={**op.datos, "cliente": cliente})
+
+
+def test_cliente_rechazado_no_bloquea_ventas_ajenas(central, cola, esquema):
+    """Issue 4 con la central real: la creación de un cliente rechazada (NIF demasiado largo)
+    sólo retiene la venta que lo nombra; la de otro cliente y la sin cliente se aplican."""
+    assert esquema.modelo(VENTA).referencias == {"cliente": CLIENTE}  # servida por la central
+    malo_id, bueno_id = str(uuid.uuid4()), str(uuid.uuid4())
+    malo = cola.encolar(NuevaOperacion(modelo=CLIENTE, objeto_id=malo_id, tipo="crear", datos={
+        "id": malo_id, "nombre": "Ana", "nif": "X" * 40}))
+    bueno = cola.encolar(NuevaOperacion(modelo=CLIENTE, objeto_id=bueno_id, tipo="crear", datos={
+        "id": bueno_id, "nombre": "Luis", "nif": "12345678Z"}))
+    empuje(cola, esquema, central.url, central.token).empujar()
+    assert cola.obtener(malo.uuid).estado == ERROR
+    assert cola.obtener(bueno.uuid).estado == COMPLETADO
+
+    del_malo = cola.encolar(_venta_de(malo_id))
+    del_bueno = cola.encolar(_venta_de(bueno_id))
+    sin_cliente = cola.encolar(_venta_de(None))
+    empuje(cola, esquema, central.url, central.token).empujar()
+
+    assert cola.obtener(del_malo.uuid).estado == PENDIENTE
+    assert cola.obtener(del_bueno.uuid).estado == COMPLETADO
+    assert cola.obtener(sin_cliente.uuid).estado == COMPLETADO
+    en_central = filas(central, VENTA)
+    assert del_bueno.objeto_id in en_central and sin_cliente.objeto_id in en_central
+    assert del_malo.objeto_id not in en_central
+    (bloqueada,) = Conflictos(cola).bloqueadas()
+    assert bloqueada["uuid"] == del_malo.uuid and bloqueada["espera_a"] == malo.uuid
+    assert f"{CLIENTE} {malo_id}, en ERROR" in bloqueada["motivo"]
+    assert "caracteres" in bloqueada["motivo"]
