@@ -46,6 +46,12 @@ def base_de_datos(url: str | None, datos: Path) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(datos / "central.sqlite3"),
+        # Conexión persistente por hilo: con una conexión por petición, al cerrarse la última
+        # SQLite hace un checkpoint completo del WAL justo cuando llega la petición siguiente
+        # (la descarga que sigue a un lote de escrituras se pagaba ese checkpoint, y más cuanto
+        # mayor la base). Con conexiones abiertas el checkpoint es el automático, dentro del
+        # commit del lote que lo causa.
+        "CONN_MAX_AGE": 600,
         "OPTIONS": {
             # Escritores serializados desde el BEGIN (sin errores «database is locked» al
             # promocionar una lectura), WAL para que las lecturas no esperen, y FULL porque un
