@@ -450,7 +450,8 @@ class Cola:
 
     def marcar_error(self, uuid: str, motivo: str) -> Operacion:
         """La central rechazó la operación: ``ERROR`` visible hasta reintentar o descartar.
-        Retiene a las posteriores del mismo objeto y de modelos que dependen del suyo."""
+        Retiene a las posteriores del mismo objeto, a las que lo referencian y a las de modelos
+        que dependen del suyo sin referencia (ver ``agente.orden``; ``retenidas``)."""
         return self._marcar(uuid, ERROR, motivo)
 
     def marcar_conflicto(self, uuid: str, detalle: str | Mapping[str, Any]) -> Operacion:

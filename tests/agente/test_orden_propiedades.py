@@ -122,6 +122,22 @@ def test_sin_referencias_es_la_regla_por_modelo_transitiva(datos, limite):
     assert orden.elegir(piezas, GRAFO_SIN_REFERENCIAS, limite) == _referencia(piezas, {}, limite)
 
 
+@given(piezas_st)
+@settings(max_examples=200, deadline=None)
+def test_retenedoras_son_las_que_nunca_saldrian(datos):
+    """Retenidas = las PENDIENTE que no salen aunque todo lo en vuelo se confirme; su raíz es
+    una ERROR/CONFLICTO anterior a la que esperan (directamente o por cadena)."""
+    piezas = _piezas(datos)
+    detenidas = frozenset(("ERROR", "CONFLICTO"))
+    retenidas = orden.retenedoras(piezas, GRAFO, detenidas)
+    sin_vuelo = [p for p in piezas if p.estado != PROCESANDO]
+    salen = {sin_vuelo[i].seq for i in orden.elegir(sin_vuelo, GRAFO, len(sin_vuelo))}
+    pendientes = {p.seq for p in piezas if p.estado == PENDIENTE}
+    assert {piezas[i].seq for i in retenidas} == pendientes - salen
+    for i, j in retenidas.items():
+        assert j < i and piezas[j].estado in detenidas
+
+
 def test_un_a_rechazado_solo_retiene_a_las_b_que_lo_referencian():
     piezas = [
         orden.Pieza(1, "a.A", "1", "ERROR"),
