@@ -15,8 +15,23 @@ BUENA = {
     "operaciones_permitidas": ["actualizar", "ajustar"],
 }
 
+CLIENTE = {"campos_esenciales": ["id", "nombre", "nif"]}
+VENTA = {"campos_esenciales": ["id", "terminal", "cliente", "fecha", "total"],
+         "dependencias": ["clientes.Cliente"]}
+
 CASOS = {
     "buena": {"productos.Producto": BUENA},
+    # La ForeignKey esencial hacia una dependencia se vuelve referencia sin declararla.
+    "referencia_derivada": {"clientes.Cliente": CLIENTE, "ventas.Venta": VENTA},
+    # Sin la dependencia, la ForeignKey no es referencia (el motor no la admitiría).
+    "fk_sin_dependencia": {"clientes.Cliente": CLIENTE, "ventas.Venta": {
+        **VENTA, "dependencias": []}},
+    "referencia_explicita": {"clientes.Cliente": CLIENTE, "ventas.Venta": {
+        **VENTA, "referencias": {"terminal": "clientes.Cliente"}}},
+    "referencia_no_esencial": {"clientes.Cliente": CLIENTE, "ventas.Venta": {
+        **VENTA, "referencias": {"tienda": "clientes.Cliente"}}},
+    "referencia_fuera_de_dependencias": {"clientes.Cliente": CLIENTE, "ventas.Venta": {
+        **VENTA, "referencias": {"terminal": "productos.Producto"}}},
     "modelo_con_sql": {"productos.Producto; DROP TABLE x": BUENA},
     "modelo_inexistente": {"productos.Fantasma": BUENA},
     "campo_no_identificador": {"productos.Producto": {**BUENA, "campos_esenciales": [
@@ -63,6 +78,16 @@ def test_configuraciones_invalidas_se_rechazan_con_motivo():
     assert producto["tipos"] == {"id": "entero", "nombre": "texto", "codigo": "texto",
                                  "precio": "decimal", "stock": "entero", "categoria": "texto"}
     assert producto["nulos"] == ["categoria"] and len(producto["huella"]) == 64
+    assert producto["referencias"] == {}
+    referencias = {
+        caso: resultado.pop(caso)[1]["ventas.Venta"]["referencias"]
+        for caso in ("referencia_derivada", "fk_sin_dependencia", "referencia_explicita")
+    }
+    assert referencias == {
+        "referencia_derivada": {"cliente": "clientes.Cliente"},
+        "fk_sin_dependencia": {},
+        "referencia_explicita": {"cliente": "clientes.Cliente", "terminal": "clientes.Cliente"},
+    }
     esperados = {
         "modelo_con_sql": "app.Modelo", "modelo_inexistente": "no instalado",
         "campo_no_identificador": "identificador", "campo_inexistente": "peso",
@@ -71,6 +96,8 @@ def test_configuraciones_invalidas_se_rechazan_con_motivo():
         "operacion_mala": "fusionar", "opcion_desconocida": "essential_fields",
         "dependencia_fuera": "clientes.Cliente", "privado_sin_campo_tienda": "tienda",
         "busqueda_no_esencial": "descripcion",
+        "referencia_no_esencial": "«tienda» debe ser un campo esencial",
+        "referencia_fuera_de_dependencias": "no está en «dependencias»",
     }
     for caso, texto in esperados.items():
         estado, mensaje = resultado[caso]
