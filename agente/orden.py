@@ -28,7 +28,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from agente.operacion import PENDIENTE
@@ -88,6 +88,11 @@ class Grafo:
 
     directas: Mapping[str, tuple[str, ...]]
     cierres: Mapping[str, frozenset[str]]
+    #: (modelo, destinos resueltos) -> esperas por modelo; pocas combinaciones, se calculan una
+    #: vez por grafo (idempotente: seguro aunque dos hilos la rellenen a la vez).
+    _memoria: dict[tuple[str, frozenset[str]], frozenset[str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def de(
@@ -102,14 +107,20 @@ class Grafo:
 
     def por_modelo(self, pieza: Pieza) -> frozenset[str]:
         """Modelos a los que ``pieza`` espera por modelo (los que no resolvió por objeto)."""
-        directas = self.directas.get(pieza.modelo, ())
         referidos = pieza.referidos or {}
-        esperas: set[str] = set()
-        for dependencia in directas:
-            if dependencia not in referidos:
-                esperas.add(dependencia)
-                esperas |= self.cierres.get(dependencia, frozenset())
-        return frozenset(esperas)
+        return self._por_modelo(pieza.modelo, frozenset(referidos))
+
+    def _por_modelo(self, modelo: str, resueltos: frozenset[str]) -> frozenset[str]:
+        memoria = self._memoria
+        llave = (modelo, resueltos)
+        if llave not in memoria:
+            esperas: set[str] = set()
+            for dependencia in self.directas.get(modelo, ()):
+                if dependencia not in resueltos:
+                    esperas.add(dependencia)
+                    esperas |= self.cierres.get(dependencia, frozenset())
+            memoria[llave] = frozenset(esperas)
+        return memoria[llave]
 
 
 def dependencias_transitivas(
@@ -219,9 +230,7 @@ def elegir(piezas: Sequence[Pieza], grafo: Grafo, limite: int) -> list[int]:
     return elegidas
 
 
-def retenedoras(
-    piezas: Sequence[Pieza], grafo: Grafo, detenidas: frozenset[str]
-) -> dict[int, int]:
+def retenedoras(piezas: Sequence[Pieza], grafo: Grafo, detenidas: frozenset[str]) -> dict[int, int]:
     """``{i: j}``: la ``PENDIENTE`` ``i`` no puede salir mientras la ``j`` (en un estado de
     ``detenidas``, p. ej. ``ERROR``/``CONFLICTO``) siga sin resolverse, directamente o a través
     de una cadena de operaciones que esperan a ella (una línea -> su venta -> su cliente
@@ -254,6 +263,4 @@ def retenedoras(
         if propia is not None:
             primera_retenida_del_modelo.setdefault(pieza.modelo, propia)
         ultima_del_objeto[(pieza.modelo, pieza.objeto_id)] = i
-    return {
-        i: j for i, j in enumerate(raiz) if j is not None and piezas[i].estado == PENDIENTE
-    }
+    return {i: j for i, j in enumerate(raiz) if j is not None and piezas[i].estado == PENDIENTE}
