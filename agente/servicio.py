@@ -199,8 +199,9 @@ class ServicioSincronizacion:
     # -- estado ------------------------------------------------------------------------------
 
     def bloqueadas(self, limite: int = 50) -> list[dict[str, Any]]:
-        """Operaciones PENDIENTE que esperan detrás de un ERROR/CONFLICTO del mismo objeto, y
-        por qué (la caja y el encargado deben saber qué retiene cada venta)."""
+        """Operaciones PENDIENTE que esperan detrás de un ERROR/CONFLICTO (del mismo objeto, de
+        un objeto al que hacen referencia o de un modelo del que dependen sin referencia
+        declarada), y por qué: la caja y el encargado deben saber qué retiene cada venta."""
         return self.conflictos_.bloqueadas(limite)
 
     def parte_estado(self) -> dict[str, Any]:
