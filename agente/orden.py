@@ -239,6 +239,10 @@ def retenedoras(piezas: Sequence[Pieza], grafo: Grafo, detenidas: frozenset[str]
     ultima_del_objeto: dict[tuple[str, str], int] = {}
     primera_retenida_del_modelo: dict[str, int] = {}
     for i, pieza in enumerate(piezas):
+        if pieza.estado != PENDIENTE and pieza.estado not in detenidas:
+            # En vuelo: ya salió y, al confirmarse, deja de contar; no retiene a nadie ni
+            # transmite la retención de lo anterior (las posteriores miran más atrás).
+            continue
         candidatas: list[int] = []
         previa = ultima_del_objeto.get((pieza.modelo, pieza.objeto_id))
         if previa is not None:
