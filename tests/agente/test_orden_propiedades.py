@@ -207,7 +207,9 @@ def test_ninguna_operacion_sale_antes_de_tiempo(acciones):
             if accion[0] == "encolar":
                 (modelo, objeto), tipo = accion[1], accion[2]
                 datos = {} if tipo == "borrar" else {"x": 1}
-                if tipo != "borrar":
+                # «ajustar» sólo lleva deltas numéricos (la fachada lo valida): nunca una
+                # referencia; con una, fusionar dos ajustes sumaría cadenas.
+                if tipo not in ("borrar", "ajustar"):
                     for campo in ESQUEMA.modelo(modelo).referencias:
                         valor = accion[3].get(campo, "ausente")
                         if valor != "ausente":
