@@ -401,8 +401,9 @@ class Esquema:
         return [m for m in self.modelos.values() if m.critico]
 
     def en_orden_de_descarga(self) -> list[ConfigModelo]:
-        """Críticos primero; luego por prioridad declarada (mayor primero) y nombre."""
-        return sorted(self.modelos.values(), key=lambda m: (not m.critico, -m.prioridad, m.nombre))
+        """Críticos primero; luego por prioridad declarada (menor número primero, el convenio
+        de la central y del seed) y nombre."""
+        return sorted(self.modelos.values(), key=lambda m: (not m.critico, m.prioridad, m.nombre))
 
     def a_dict(self) -> dict[str, Any]:
         return {

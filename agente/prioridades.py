@@ -35,9 +35,10 @@ def calcular(
     modelos: Iterable[ConfigModelo], conteos: Mapping[str, int]
 ) -> dict[str, PrioridadModelo]:
     """Rango de cada modelo: críticos primero, luego más operaciones recientes, luego la
-    prioridad declarada (mayor primero), luego el nombre (para que sea estable)."""
+    prioridad declarada (menor número primero, como en la central y en el seed), luego el
+    nombre (para que sea estable)."""
     lista = sorted(
-        modelos, key=lambda m: (not m.critico, -conteos.get(m.nombre, 0), -m.prioridad, m.nombre)
+        modelos, key=lambda m: (not m.critico, -conteos.get(m.nombre, 0), m.prioridad, m.nombre)
     )
     return {
         m.nombre: PrioridadModelo(
@@ -54,11 +55,12 @@ def calcular(
 def clave_envio(
     prioridades: Mapping[str, PrioridadModelo], modelo: str, prioridad_operacion: int
 ) -> tuple[int, int, int]:
-    """Clave de orden (menor sale antes) de una operación lista para enviarse."""
+    """Clave de orden (menor sale antes) de una operación lista para enviarse. La prioridad
+    de la operación sigue el mismo convenio que la del modelo: menor número, antes."""
     info = prioridades.get(modelo)
     if info is None:
-        return (1, len(prioridades) + 1, -prioridad_operacion)
-    return (0 if info.critico else 1, info.rango, -prioridad_operacion)
+        return (1, len(prioridades) + 1, prioridad_operacion)
+    return (0 if info.critico else 1, info.rango, prioridad_operacion)
 
 
 def hace_dias(dias: float, ahora: dt.datetime | None = None) -> str:
