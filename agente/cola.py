@@ -713,6 +713,47 @@ class Cola:
         momento = dt.datetime.fromisoformat(fila[0])
         return max(0.0, ((ahora or dt.datetime.now(dt.UTC)) - momento).total_seconds())
 
+    def actividad(
+        self, horas: float = 6, ahora: dt.datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Serie por minuto de las últimas ``horas`` para el gráfico de la ventana, reconstruida
+        de la propia cola (sobrevive a reinicios): ``{"minuto", "cola", "enviadas"}``, donde
+        ``cola`` = operaciones encoladas y aún sin finalizar al acabar ese minuto y
+        ``enviadas`` = las que la central confirmó en ese minuto. Sólo minutos con algo que
+        contar. Usa la hora de la terminal al encolar y la de finalización; lee sin escribir."""
+        ahora = (ahora or dt.datetime.now(dt.UTC)).replace(second=0, microsecond=0)
+        desde = ahora - dt.timedelta(hours=horas)
+        with self._cerrojo:
+            filas = self._conexion.execute(
+                "SELECT hora_terminal, finalizada_en, estado FROM operaciones"
+                " WHERE finalizada_en IS NULL OR finalizada_en >= ?",
+                (desde.isoformat(),),
+            ).fetchall()
+
+        def minuto(texto: str) -> dt.datetime:
+            momento = dt.datetime.fromisoformat(texto)
+            if momento.tzinfo is None:
+                momento = momento.replace(tzinfo=dt.UTC)
+            return max(desde, momento.astimezone(dt.UTC).replace(second=0, microsecond=0))
+
+        cambios: dict[dt.datetime, int] = {}
+        enviadas: dict[dt.datetime, int] = {}
+        for hora_terminal, finalizada_en, estado in filas:
+            entra = minuto(hora_terminal)
+            cambios[entra] = cambios.get(entra, 0) + 1
+            if finalizada_en is not None:
+                sale = minuto(finalizada_en)
+                cambios[sale] = cambios.get(sale, 0) - 1
+                if estado == COMPLETADO:
+                    enviadas[sale] = enviadas.get(sale, 0) + 1
+        serie, profundidad = [], 0
+        for momento in sorted(set(cambios) | set(enviadas)):
+            profundidad += cambios.get(momento, 0)
+            if momento <= ahora:
+                serie.append({"minuto": momento.isoformat(), "cola": max(0, profundidad),
+                              "enviadas": enviadas.get(momento, 0)})
+        return serie
+
     def prioridades(self) -> dict[str, prioridades.PrioridadModelo]:
         """Prioridad dinámica actual por modelo (la que usa ``preparar_envio``)."""
         with self._cerrojo:

@@ -2,9 +2,9 @@
 
 La pestaña Estado dibuja las últimas horas con él. Se alimenta con cada ``Resumen`` que llega
 del puente (una muestra por minuto como mucho: la última del minuto gana). La actividad es el
-número de operaciones que pasaron a COMPLETADO desde la muestra anterior. Vive desde que
-arranca la bandeja (no persiste: la bandeja suele estar abierta todo el día). Puro, sin Qt;
-sólo hilo de la GUI (sin cerrojos).
+número de operaciones que pasaron a COMPLETADO desde la muestra anterior. Al abrir el motor se
+siembra con ``Cola.actividad`` (la serie reconstruida de la propia cola), así que un reinicio de
+la bandeja no deja el gráfico en blanco. Puro, sin Qt; sólo hilo de la GUI (sin cerrojos).
 """
 
 from __future__ import annotations
@@ -43,6 +43,17 @@ class Historial:
         limite = ahora - dt.timedelta(hours=self.horas)
         while self._muestras and self._muestras[0].minuto < limite:
             self._muestras.popleft()
+
+    def sembrar(self, serie: list[dict]) -> None:
+        """Muestras previas de ``Cola.actividad`` (``{"minuto", "cola", "enviadas"}``); las
+        que ya hay en memoria, más recientes, mandan en su minuto."""
+        propias = {m.minuto for m in self._muestras}
+        previas = []
+        for punto in serie:
+            minuto = dt.datetime.fromisoformat(punto["minuto"])
+            if minuto not in propias:
+                previas.append(Muestra(minuto, int(punto["cola"]), int(punto["enviadas"])))
+        self._muestras = deque(sorted([*previas, *self._muestras], key=lambda m: m.minuto))
 
     def muestras(self) -> list[Muestra]:
         return list(self._muestras)

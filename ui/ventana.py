@@ -63,10 +63,16 @@ class VentanaPrincipal(QMainWindow):
         puente.fallo.connect(self._al_fallo)
 
     def _al_abrir(self) -> None:
+        self.puente.llamar(_actividad, self.estado.historial.horas,
+                           al_terminar=self._al_actividad, que="historial de actividad")
         self.catalogo.cargar()
         self.conflictos.cargar_tipos()
         self.configuracion.cargar()
         self._al_cambiar_pestana(self.pestanas.currentIndex())
+
+    def _al_actividad(self, serie: list[dict]) -> None:
+        self.estado.historial.sembrar(serie)
+        self.estado.grafico.fijar(self.estado.historial.muestras())
 
     def _al_estado(self, r: Resumen) -> None:
         self.estado.mostrar(r)
@@ -112,3 +118,8 @@ class VentanaPrincipal(QMainWindow):
             self.hide()
         else:
             self.salir_pedido.emit()
+
+
+def _actividad(agente, horas: float) -> list[dict]:
+    """Hilo del motor: la serie de las últimas ``horas`` reconstruida de la cola."""
+    return agente.operaciones.actividad(horas)

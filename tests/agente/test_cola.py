@@ -315,3 +315,28 @@ def _maquina():
     import socket
 
     return socket.gethostname()
+
+
+def test_actividad_reconstruye_la_serie_desde_la_cola_y_sobrevive_a_reabrir(datos_dir, esquema):
+    """El gráfico de la ventana sale de la cola, no de la memoria de la bandeja: tras reabrir,
+    la profundidad y las enviadas por minuto siguen ahí."""
+    with Cola(datos_dir / "cola.sqlite") as cola:
+        cola.configurar_modelos(esquema.modelos.values())
+        for objeto in (1, 2, 3):
+            cola.encolar(op(PRODUCTO, objeto, "ajustar", {"stock": -1}))
+        enviadas = cola.preparar_envio(limite=2)
+        for operacion in enviadas:
+            cola.confirmar(operacion.uuid, 10)
+    with Cola(datos_dir / "cola.sqlite") as cola:
+        serie = cola.actividad(horas=1)
+    assert serie, "sin muestras"
+    assert serie[-1]["cola"] == 1  # queda la tercera
+    assert sum(m["enviadas"] for m in serie) == 2
+    assert max(m["cola"] for m in serie) >= 1
+    # Fuera de la ventana no hay nada que contar: una hora en el futuro, todo finalizado
+    # antes de la ventana salvo la pendiente, que sigue en cola desde el principio.
+    futuro = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
+    with Cola(datos_dir / "cola.sqlite") as cola:
+        lejana = cola.actividad(horas=1, ahora=futuro)
+    assert [m["cola"] for m in lejana] == [1]
+    assert sum(m["enviadas"] for m in lejana) == 0

@@ -48,6 +48,17 @@ def test_sin_bandeja_se_abre_la_ventana_y_estado_refleja_el_motor(aplicacion):
     assert filas["productos.Producto"]["prioridad"] is not None  # rango dinámico del motor
 
 
+def test_grafico_sembrado_desde_la_cola_al_abrir(aplicacion, qtbot):
+    """El historial del gráfico no empieza en blanco: al abrir el motor se siembra con la
+    serie que la cola reconstruye (las operaciones ya encoladas y enviadas del terminal)."""
+    historial = aplicacion.ventana.estado.historial
+    serie = aplicacion.puente.agente.operaciones.actividad(historial.horas)
+    assert serie, "la terminal de prueba tiene operaciones: la serie no puede estar vacía"
+    qtbot.waitUntil(lambda: sum(m.enviadas for m in historial.muestras())
+                    >= sum(p["enviadas"] for p in serie), timeout=5000)
+    assert max(m.cola for m in historial.muestras()) >= max(p["cola"] for p in serie)
+
+
 def test_cola_filtra_muestra_lo_capturado_y_reintenta(aplicacion, qtbot):
     ventana = aplicacion.ventana
     ventana.pestanas.setCurrentIndex(COLA)
