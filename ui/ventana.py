@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
+from agente import __version__
 from ui.historial import Historial
 from ui.iconos import icono
 from ui.pestanas.catalogo import PestanaCatalogo
@@ -34,7 +35,7 @@ class VentanaPrincipal(QMainWindow):
         super().__init__(parent)
         self.puente = puente
         self.ocultar_al_cerrar = True
-        self.setWindowTitle("Sincro")
+        self.setWindowTitle(f"Sincro {__version__}")
         self.setWindowIcon(icono("sincro"))
         self.resize(980, 640)
         self.estado = PestanaEstado(Historial())

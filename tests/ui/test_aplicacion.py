@@ -33,8 +33,11 @@ def cerrar(app):
 
 
 def test_sin_bandeja_se_abre_la_ventana_y_estado_refleja_el_motor(aplicacion):
+    from importlib.metadata import version
+
     assert aplicacion.bandeja is None
     assert aplicacion.ventana.isVisible()
+    assert aplicacion.ventana.windowTitle() == f"Sincro {version('sincro')}"
     estado = aplicacion.ventana.estado
     assert estado.etiquetas_cola["pendiente"].text() == "2"
     assert estado.etiquetas_cola["error"].text() == "1"
