@@ -215,16 +215,6 @@ def comprobar_qt(timeout: float = 60.0) -> Comprobacion:
     return Comprobacion(nombre, False, error[:300], pista)
 
 
-def comprobar_qt_en_este_proceso() -> int:
-    """Lo que hace ``<exe> --comprobar-qt``: carga Qt aquí e imprime la plataforma."""
-    from PySide6.QtGui import QGuiApplication
-
-    app = QGuiApplication(sys.argv[:1])
-    print(QGuiApplication.platformName())
-    del app
-    return 0
-
-
 def _config_y_token(datos: Path) -> tuple[Any, str | None, Comprobacion | None]:
     from agente import configuracion, credenciales
 

@@ -36,7 +36,9 @@ def principal() -> int:
     from agente import diagnostico
 
     if sys.argv[1:] == [diagnostico.ARGUMENTO_QT]:
-        return diagnostico.comprobar_qt_en_este_proceso()
+        from ui.plataforma import comprobar_qt_en_este_proceso
+
+        return comprobar_qt_en_este_proceso()
     if sys.platform == "win32":
         from ui import plataforma
 

@@ -37,3 +37,16 @@ def preparar_aplicacion_qt() -> None:
     from PySide6.QtGui import QGuiApplication
 
     QGuiApplication.setDesktopFileName(FICHERO_DESKTOP)
+
+
+def comprobar_qt_en_este_proceso() -> int:
+    """Lo que hace ``<exe> --comprobar-qt`` (lo pide ``sincro autodiagnostico`` en un proceso
+    aparte, porque el motor no importa Qt): carga Qt aquí e imprime la plataforma."""
+    import sys
+
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication(sys.argv[:1])
+    print(QGuiApplication.platformName())
+    del app
+    return 0
