@@ -126,55 +126,55 @@ class _Tabla:
         )
 
     # -- mantenimiento de la FTS por página ---------------------------------------------------
-    # La página se copia a una tabla temporal (clave, campos de búsqueda, baja). Sólo se
-    # reindexan las filas nuevas, las borradas y aquellas cuyo texto de búsqueda cambia: una
-    # página de cambios de precio o stock no toca la FTS.
+    # Disparadores TEMP que sólo existen durante la transacción de la página: el upsert ya
+    # sabe qué filas cambian; los disparadores apuntan las nuevas y las de texto cambiado en
+    # una lista temporal y quitan de la FTS las viejas. Una página que sólo cambia precios o
+    # stock no paga más que evaluar la condición WHEN; las filas apuntadas entran en la FTS con
+    # un solo INSERT ... SELECT al final.
 
     @property
-    def temporal(self) -> str:
-        return f"temp.{_q('_pagina_' + self.nombre)}"
+    def _nuevas(self) -> str:
+        return f"temp.{_q('_fts_nuevas_' + self.nombre)}"
 
-    def crear_temporal(self) -> str:
-        cols = "".join(f", {_q(c)}" for c in self.config.campos_busqueda)
-        return (
-            f"CREATE TEMP TABLE IF NOT EXISTS {_q('_pagina_' + self.nombre)} "
-            f"(k PRIMARY KEY{cols}, baja INTEGER NOT NULL DEFAULT 0, "
-            "indexar INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID"
-        )
+    def _disparador(self, que: str) -> str:
+        return _q(f"_fts_{que}_{self.nombre}")
 
-    def llenar_temporal(self) -> str:
-        cols = "".join(f", {_q(c)}" for c in self.config.campos_busqueda)
-        marcas = ", ?" * len(self.config.campos_busqueda)
-        return f"INSERT OR REPLACE INTO {self.temporal} (k{cols}, baja) VALUES (?{marcas}, ?)"
+    def crear_disparadores_fts(self) -> list[str]:
+        tabla, fts = f"main.{_q(self.nombre)}", _q(self.fts)
+        nuevas = _q("_fts_nuevas_" + self.nombre)
+        distinto = " OR ".join(
+            f"old.{_q(c)} IS NOT new.{_q(c)}" for c in self.config.campos_busqueda
+        )
+        # Sin «OR IGNORE»: dentro de un disparador lo anula la política de la sentencia que lo
+        # dispara (el upsert), así que se comprueba a mano.
+        apuntar = (
+            f"INSERT INTO {nuevas} (r) SELECT new.rowid "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {nuevas} WHERE r = new.rowid);"
+        )
+        return [
+            f"CREATE TEMP TABLE IF NOT EXISTS {nuevas} (r INTEGER PRIMARY KEY)",
+            f"CREATE TEMP TRIGGER {self._disparador('alta')} AFTER INSERT ON {tabla} BEGIN "
+            f"{apuntar} END",
+            f"CREATE TEMP TRIGGER {self._disparador('cambio')} AFTER UPDATE ON {tabla} "
+            f"WHEN {distinto} BEGIN DELETE FROM {fts} WHERE rowid = old.rowid; "
+            f"{apuntar} END",
+            f"CREATE TEMP TRIGGER {self._disparador('baja')} AFTER DELETE ON {tabla} BEGIN "
+            f"DELETE FROM {fts} WHERE rowid = old.rowid; DELETE FROM {nuevas} WHERE r = old.rowid; "
+            "END",
+        ]
 
-    def marcar_a_indexar(self) -> str:
-        """Antes del upsert: filas cuya versión en la FTS dejará de valer."""
-        iguales = " AND ".join(
-            f"t.{_q(c)} IS p.{_q(c)}" for c in self.config.campos_busqueda
-        )
-        return (
-            f"UPDATE {self.temporal} AS p SET indexar = 1 WHERE baja = 1 OR NOT EXISTS "
-            f"(SELECT 1 FROM {_q(self.nombre)} AS t WHERE t.{_q(self.clave)} = p.k "
-            f"AND {iguales})"
-        )
-
-    def quitar_de_fts(self) -> str:
-        return (
-            f"DELETE FROM {_q(self.fts)} WHERE rowid IN (SELECT t.rowid FROM "
-            f"{_q(self.nombre)} AS t JOIN {self.temporal} AS p ON t.{_q(self.clave)} = p.k "
-            "WHERE p.indexar = 1)"
-        )
-
-    def poner_en_fts(self) -> str:
-        """Tras el upsert: las filas marcadas, con el valor que haya quedado en la tabla (una
-        versión antigua rechazada deja la fila como estaba, y así vuelve a la FTS)."""
-        cols = ", ".join(f"t.{_q(c)}" for c in self.config.campos_busqueda)
-        nombres = ", ".join(_q(c) for c in self.config.campos_busqueda)
-        return (
-            f"INSERT INTO {_q(self.fts)} (rowid, {nombres}) SELECT t.rowid, {cols} FROM "
-            f"{_q(self.nombre)} AS t JOIN {self.temporal} AS p ON t.{_q(self.clave)} = p.k "
-            "WHERE p.indexar = 1"
-        )
+    def indexar_nuevas_y_quitar_disparadores(self) -> list[str]:
+        cols = ", ".join(_q(c) for c in self.config.campos_busqueda)
+        origen = ", ".join(f"t.{_q(c)}" for c in self.config.campos_busqueda)
+        return [
+            f"INSERT INTO {_q(self.fts)} (rowid, {cols}) SELECT t.rowid, {origen} FROM "
+            f"{_q(self.nombre)} AS t JOIN {self._nuevas} AS n ON t.rowid = n.r",
+            f"DELETE FROM {self._nuevas}",
+            *(
+                f"DROP TRIGGER IF EXISTS temp.{self._disparador(q)}"
+                for q in ("alta", "cambio", "baja")
+            ),
+        ]
 
     def borrar(self) -> list[str]:
         return [f"DROP TABLE IF EXISTS {_q(self.fts)}", f"DROP TABLE IF EXISTS {_q(self.nombre)}"]
@@ -375,7 +375,6 @@ class Cache:
         """
         config = self._config(modelo)
         altas, bajas = _separar(config, cambios)
-        indice_clave = config.campos_esenciales.index(config.clave)
         with self._cerrojo, transaccion(self._escritura) as c:
             huella, reconstruyendo = c.execute(
                 "SELECT huella, reconstruyendo FROM _modelos WHERE modelo = ?", (modelo,)
@@ -404,17 +403,8 @@ class Cache:
                 f"SELECT EXISTS (SELECT 1 FROM {_q(tabla.nombre)})"
             ).fetchone()[0]
             if con_fts and not vacia:
-                posiciones = [config.campos_esenciales.index(b) for b in config.campos_busqueda]
-                vacios = (None,) * len(posiciones)
-                c.execute(tabla.crear_temporal())
-                c.execute(f"DELETE FROM {tabla.temporal}")
-                c.executemany(
-                    tabla.llenar_temporal(),
-                    [(f[indice_clave], *[f[i] for i in posiciones], 0) for f in altas]
-                    + [(b[0], *vacios, 1) for b in bajas],
-                )
-                c.execute(tabla.marcar_a_indexar())
-                c.execute(tabla.quitar_de_fts())
+                for sentencia in tabla.crear_disparadores_fts():
+                    c.execute(sentencia)
             if altas:
                 c.executemany(tabla.upsert, altas)
             if bajas:
@@ -422,8 +412,8 @@ class Cache:
             if vacia:
                 c.execute(tabla.llenar_fts(""))
             elif con_fts:
-                c.execute(tabla.poner_en_fts())
-                c.execute(f"DELETE FROM {tabla.temporal}")
+                for sentencia in tabla.indexar_nuevas_y_quitar_disparadores():
+                    c.execute(sentencia)
         return len(altas) + len(bajas)
 
     def iniciar_reconstruccion(self, modelo: str) -> str | None:
