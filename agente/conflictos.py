@@ -275,6 +275,20 @@ class Conflictos:
                                  "con «sincro conflictos».")
         return _conflicto(fila)
 
+    def _abierto_con_su_operacion(
+        self, c: sqlite3.Connection, identificador: int
+    ) -> tuple[Conflicto, Operacion]:
+        """El conflicto, que debe seguir abierto, y su operación, que debe seguir en CONFLICTO
+        (si no, otra resolución ganó la carrera: ``ErrorConflicto`` y nada cambia)."""
+        conflicto = self._obtener(c, identificador)
+        if conflicto.estado != ABIERTO:
+            raise ErrorConflicto(f"El conflicto {identificador} ya está {conflicto.estado}.")
+        op = _leer_op(c, conflicto.uuid_operacion)
+        if op is None or op.estado != CONFLICTO:
+            raise ErrorConflicto(
+                f"La operación del conflicto {identificador} ya no está en CONFLICTO.")
+        return conflicto, op
+
     def resolver(self, identificador: int, config: ConfigModelo,
                  elecciones: Mapping[str, Any], *, usar: str | None = None,
                  quien: str | None = None, motivo: str | None = None) -> Operacion:
@@ -289,13 +303,7 @@ class Conflictos:
         if usar not in (None, USAR_LOCAL, USAR_CENTRAL):
             raise ErrorConflicto("«usar» debe ser «local» o «central».")
         with self.cola.transaccion() as c:
-            conflicto = self._obtener(c, identificador)
-            if conflicto.estado != ABIERTO:
-                raise ErrorConflicto(f"El conflicto {identificador} ya está {conflicto.estado}.")
-            op = _leer_op(c, conflicto.uuid_operacion)
-            if op is None or op.estado != CONFLICTO:
-                raise ErrorConflicto(
-                    f"La operación del conflicto {identificador} ya no está en CONFLICTO.")
+            conflicto, op = self._abierto_con_su_operacion(c, identificador)
             central = conflicto.central
             desconocidos = set(elecciones) - set(conflicto.local) - set(conflicto.campos_en_disputa)
             if desconocidos:
@@ -374,13 +382,7 @@ class Conflictos:
             raise ErrorConflicto("Indique por qué se descarta (--motivo).")
         quien = quien or usuario_actual()
         with self.cola.transaccion() as c:
-            conflicto = self._obtener(c, identificador)
-            if conflicto.estado != ABIERTO:
-                raise ErrorConflicto(f"El conflicto {identificador} ya está {conflicto.estado}.")
-            op = _leer_op(c, conflicto.uuid_operacion)
-            if op is None or op.estado != CONFLICTO:
-                raise ErrorConflicto(
-                    f"La operación del conflicto {identificador} ya no está en CONFLICTO.")
+            conflicto, op = self._abierto_con_su_operacion(c, identificador)
             ahora = _ahora()
             c.execute(
                 "UPDATE operaciones SET estado = ?, resuelta_por = ?, motivo_resolucion = ?,"
