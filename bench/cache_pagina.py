@@ -94,6 +94,16 @@ def nueva_cache(directorio: Path) -> Cache:
     return cache
 
 
+def filas_crudas(cambios: list[dict], version: int | None = None) -> list[tuple]:
+    """Tuplas de la tabla de productos para el ``executemany`` crudo de las líneas base."""
+    return [
+        (d["id"], d["nombre"], d["codigo"], d["precio"], d["stock"], d["categoria"],
+         c["version"] if version is None else version)
+        for c in cambios
+        for d in (c["datos"],)
+    ]
+
+
 def medir_motor(tmp: Path, texto: str, modo: str) -> float:
     with tempfile.TemporaryDirectory(dir=tmp) as d:
         cache = nueva_cache(Path(d))
@@ -136,27 +146,13 @@ def medir_base(
             conexion.execute("BEGIN")
             conexion.executemany(
                 f"INSERT INTO {tabla} VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
-                [(c["datos"]["id"], c["datos"]["nombre"], c["datos"]["codigo"],
-                  c["datos"]["precio"], c["datos"]["stock"], c["datos"]["categoria"], 0)
-                 for c in previas],
+                filas_crudas(previas, version=0),
             )
             conexion.execute("COMMIT")
             del previas
         t = time.perf_counter()
         datos = json.loads(texto)
-        filas = [
-            (
-                d["id"],
-                d["nombre"],
-                d["codigo"],
-                d["precio"],
-                d["stock"],
-                d["categoria"],
-                c["version"],
-            )
-            for c in datos["cambios"]
-            for d in (c["datos"],)
-        ]
+        filas = filas_crudas(datos["cambios"])
         conexion.execute("BEGIN")
         insertar = f"INSERT INTO {tabla} VALUES (?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
         if sobrescribir:
@@ -228,20 +224,7 @@ def memoria(modo: str, filas: int, por_pagina: int, trazar: bool) -> None:
             else:
                 conexion.execute("BEGIN")
                 conexion.executemany(
-                    "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            d["id"],
-                            d["nombre"],
-                            d["codigo"],
-                            d["precio"],
-                            d["stock"],
-                            d["categoria"],
-                            c["version"],
-                        )
-                        for c in datos["cambios"]
-                        for d in (c["datos"],)
-                    ],
+                    "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", filas_crudas(datos["cambios"])
                 )
                 conexion.execute("COMMIT")
             del datos
