@@ -4,10 +4,11 @@ Estructura de ``cache.sqlite``
     - una tabla por modelo (``agente.esquema.tabla_de_modelo``): sus campos esenciales más
       ``_version`` (versión de la fila en la central); índice en cada ``campos_indice``;
     - ``<tabla>__fts``: FTS5 sobre ``campos_busqueda`` (búsqueda por prefijo mientras se
-      escribe). Se mantiene por lotes en la transacción de la página, no con disparadores:
-      sólo se reindexan las filas nuevas, borradas o cuyo texto de búsqueda cambia, con un
-      ``INSERT ... SELECT`` (medido: los disparadores por fila hacían la página de 100 000
-      filas varias veces más lenta);
+      escribe), de contenido externo (el texto se lee de la tabla del modelo). Se mantiene en
+      la transacción de la página: unos disparadores TEMP, que sólo existen mientras se aplica,
+      quitan del índice las filas borradas o de texto cambiado y apuntan las nuevas; éstas
+      entran con un solo ``INSERT ... SELECT`` al final. Una página que sólo cambia precios o
+      stock no toca el índice. Una tabla vacía (primera carga) se indexa entera al final;
     - ``_modelos``: cursor, huella, «completo», hora de la última página y estado de la
       reconstrucción de cada modelo; ``_esquema``: la copia local del esquema (arranque sin red).
 
@@ -59,6 +60,14 @@ _TIPOS_SQL = {
     "json": "TEXT",
 }
 _SOMBRA = "__sombra"
+# FTS5 de contenido externo (el texto se lee de la tabla del modelo: no se guarda dos veces),
+# sin tamaños de columna (sólo sirven para ordenar por bm25, y aquí no se ordena por
+# relevancia) y con índice de prefijos de 2 letras (búsqueda mientras se escribe). Medido en
+# bench/cache_pagina.py: rellenar la FTS de 100 000 nombres cuesta ~3 veces menos que con la
+# FTS por defecto. La migración 0002 de la caché lleva estas mismas opciones.
+_OPCIONES_FTS = (
+    "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '2'"
+)
 _TROZO = 500
 _PALABRA = re.compile(r"\w+", re.UNICODE)
 
@@ -109,9 +118,10 @@ class _Tabla:
         if not self.config.campos_busqueda:
             return sentencias
         cols = ", ".join(_q(c) for c in self.config.campos_busqueda)
+        contenido = "'" + self.nombre.replace("'", "''") + "'"
         sentencias.append(
-            f"CREATE VIRTUAL TABLE {_q(self.fts)} USING fts5({cols}, "
-            "tokenize = 'unicode61 remove_diacritics 2', prefix = '2')"
+            f"CREATE VIRTUAL TABLE {_q(self.fts)} USING fts5({cols}, content = {contenido}, "
+            f"{_OPCIONES_FTS})"
         )
         if llenar_fts:
             sentencias.append(self.llenar_fts(""))
@@ -151,16 +161,23 @@ class _Tabla:
             f"INSERT INTO {nuevas} (r) SELECT new.rowid "
             f"WHERE NOT EXISTS (SELECT 1 FROM {nuevas} WHERE r = new.rowid);"
         )
+        # FTS de contenido externo: quitar una fila exige darle su texto VIEJO (orden
+        # 'delete'), y sólo si está indexada: una fila ya apuntada en esta página (nueva, o
+        # cambiada dos veces) no lo está, y «quitarla» corrompería el índice.
+        cols = ", ".join(_q(c) for c in self.config.campos_busqueda)
+        viejos = ", ".join(f"old.{_q(c)}" for c in self.config.campos_busqueda)
+        quitar = (
+            f"INSERT INTO {fts} ({fts}, rowid, {cols}) SELECT 'delete', old.rowid, {viejos} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {nuevas} WHERE r = old.rowid);"
+        )
         return [
             f"CREATE TEMP TABLE IF NOT EXISTS {nuevas} (r INTEGER PRIMARY KEY)",
             f"CREATE TEMP TRIGGER {self._disparador('alta')} AFTER INSERT ON {tabla} BEGIN "
             f"{apuntar} END",
             f"CREATE TEMP TRIGGER {self._disparador('cambio')} AFTER UPDATE ON {tabla} "
-            f"WHEN {distinto} BEGIN DELETE FROM {fts} WHERE rowid = old.rowid; "
-            f"{apuntar} END",
+            f"WHEN {distinto} BEGIN {quitar} {apuntar} END",
             f"CREATE TEMP TRIGGER {self._disparador('baja')} AFTER DELETE ON {tabla} BEGIN "
-            f"DELETE FROM {fts} WHERE rowid = old.rowid; DELETE FROM {nuevas} WHERE r = old.rowid; "
-            "END",
+            f"{quitar} DELETE FROM {nuevas} WHERE r = old.rowid; END",
         ]
 
     def indexar_nuevas_y_quitar_disparadores(self) -> list[str]:

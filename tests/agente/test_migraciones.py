@@ -85,3 +85,50 @@ def test_reabrir_no_vuelve_a_migrar(tmp_path):
     conexion = abrir_cola(ruta)
     assert migrar(conexion, MIGRACIONES_COLA) == []
     conexion.close()
+
+
+def test_cache_0002_rehace_la_fts_antigua_sin_descargar(tmp_path, esquema_dict):
+    """Una caché con la FTS del formato anterior (texto copiado dentro de la FTS, con tamaños
+    de columna) y datos: al abrirla, la FTS queda con la misma definición que en una caché
+    nueva, indexa exactamente la tabla y la búsqueda funciona; cursor y filas no cambian."""
+    nueva = tmp_path / "nueva.sqlite"
+    with Cache(nueva) as cache:
+        cache.guardar_esquema(esquema_dict)
+    vieja = tmp_path / "vieja.sqlite"
+    with Cache(vieja) as cache:
+        cache.guardar_esquema(esquema_dict)
+        cache.aplicar_pagina(
+            "productos.Producto",
+            [
+                {"id": str(i), "version": i,
+                 "datos": {"id": i, "nombre": f"Leche Pascual {i}", "codigo": f"84{i:06d}",
+                           "precio": "1.00", "stock": 5, "categoria": None}}
+                for i in range(1, 301)
+            ],
+            "300",
+            completo=True,
+        )
+    fts = "m_productos__producto__fts"
+    conexion = sqlite3.connect(vieja, isolation_level=None)
+    conexion.execute(f"DROP TABLE {fts}")
+    conexion.execute(
+        f"CREATE VIRTUAL TABLE \"{fts}\" USING fts5(\"nombre\", "
+        "tokenize = 'unicode61 remove_diacritics 2', prefix = '2')"
+    )
+    conexion.execute("INSERT INTO m_productos__producto__fts (rowid, nombre) "
+                     "SELECT rowid, nombre FROM m_productos__producto")
+    conexion.execute("DELETE FROM _sqlite_migrations WHERE name = '0002_fts_contenido_externo'")
+    conexion.close()
+
+    with Cache(vieja) as cache:
+        assert migraciones_aplicadas(cache._escritura, MIGRACIONES_CACHE) == NOMBRES_CACHE
+        cache._escritura.execute(
+            "INSERT INTO m_productos__producto__fts (m_productos__producto__fts, rank) "
+            "VALUES ('integrity-check', 1)"
+        )
+        assert cache.cursor("productos.Producto") == "300"
+        assert len(cache.buscar("productos.Producto", "lech pasc", limite=1000)) == 300
+        assert [f[0] for f in cache.buscar("productos.Producto", "pascual 299")] == ["299"]
+    definicion = [f for f in _esquema(vieja) if f[1] == fts]
+    assert definicion == [f for f in _esquema(nueva) if f[1] == fts]
+    assert "content = 'm_productos__producto'" in definicion[0][3]
