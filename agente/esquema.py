@@ -27,8 +27,18 @@ TIPOS_OPERACION = ("crear", "actualizar", "borrar", "ajustar")
 TIPOS_CAMPO = ("entero", "decimal", "texto", "booleano", "fecha_hora", "fecha", "uuid", "json")
 TIPOS_NUMERICOS = ("entero", "decimal")
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-_MODELO = re.compile(r"^([A-Za-z_][A-Za-z0-9_]{0,62})\.([A-Za-z_][A-Za-z0-9_]{0,62})$")
+#: Identificador seguro para SQL (campos; también lo usa la central para tiendas y terminales).
+IDENTIFICADOR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+#: «app.Modelo» con dos identificadores seguros.
+NOMBRE_MODELO = re.compile(r"^([A-Za-z_][A-Za-z0-9_]{0,62})\.([A-Za-z_][A-Za-z0-9_]{0,62})$")
+
+#: Opciones de la configuración JSON de un modelo (la forma de ``ConfigModelo.a_dict``).
+OPCIONES_MODELO = frozenset({
+    "clave", "campos_esenciales", "campos_excluidos", "tipos", "nulos", "campos_solo_lectura",
+    "campos_busqueda", "campos_indice", "critico", "estrategia_conflicto", "reglas_por_campo",
+    "prioridad", "operaciones_permitidas", "dependencias", "referencias", "privado_por_tienda",
+    "huella",
+})
 
 
 class ErrorEsquema(ValueError):
@@ -41,7 +51,7 @@ class ErrorValor(ValueError):
 
 def validar_identificador(nombre: Any, que: str = "campo") -> str:
     """Devuelve ``nombre`` si es un identificador seguro para SQL; si no, ``ErrorEsquema``."""
-    if not isinstance(nombre, str) or not _IDENT.match(nombre):
+    if not isinstance(nombre, str) or not IDENTIFICADOR.match(nombre):
         raise ErrorEsquema(
             f"Nombre de {que} no válido: {nombre!r} (sólo letras, dígitos y _, sin empezar por "
             "dígito, hasta 63 caracteres)."
@@ -51,7 +61,7 @@ def validar_identificador(nombre: Any, que: str = "campo") -> str:
 
 def validar_nombre_modelo(nombre: Any) -> str:
     """Devuelve ``nombre`` si tiene la forma ``app.Modelo`` con identificadores seguros."""
-    if not isinstance(nombre, str) or not _MODELO.match(nombre):
+    if not isinstance(nombre, str) or not NOMBRE_MODELO.match(nombre):
         raise ErrorEsquema(f"Nombre de modelo no válido: {nombre!r} (se espera «app.Modelo»).")
     return nombre
 
@@ -250,13 +260,7 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
     validar_nombre_modelo(nombre)
     if not isinstance(config, Mapping):
         raise ErrorEsquema(f"{nombre}: la configuración debe ser un objeto.")
-    conocidas = {
-        "clave", "campos_esenciales", "campos_excluidos", "tipos", "nulos", "campos_solo_lectura",
-        "campos_busqueda", "campos_indice", "critico", "estrategia_conflicto", "reglas_por_campo",
-        "prioridad", "operaciones_permitidas", "dependencias", "referencias", "privado_por_tienda",
-        "huella",
-    }
-    desconocidas = set(config) - conocidas
+    desconocidas = set(config) - OPCIONES_MODELO
     if desconocidas:
         raise ErrorEsquema(f"{nombre}: opciones desconocidas: {', '.join(sorted(desconocidas))}.")
 
@@ -329,7 +333,7 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
     ):
         raise ErrorEsquema(
             f"{nombre}: «operaciones_permitidas» debe ser una lista de "
-            f"{', '.join(TIPOS_OPERACION)}."
+            f"{', '.join(TIPOS_OPERACION)}, no {operaciones!r}."
         )
     dependencias = config.get("dependencias", [])
     if not isinstance(dependencias, list | tuple):
@@ -426,6 +430,13 @@ def esquema_desde_dict(datos: Any) -> Esquema:
     if not isinstance(modelos_json, Mapping) or not modelos_json:
         raise ErrorEsquema("El esquema no declara ningún modelo sincronizable.")
     modelos = {n: config_modelo_desde_dict(n, c) for n, c in modelos_json.items()}
+    comprobar_modelos(modelos)
+    return Esquema(modelos=modelos, version_protocolo=version)
+
+
+def comprobar_modelos(modelos: Mapping[str, ConfigModelo]) -> None:
+    """Reglas entre modelos ya validados uno a uno: tablas distintas, dependencias que también
+    se sincronizan y sin ciclos. Lanza ``ErrorEsquema`` (la central la usa al arrancar)."""
     tablas = [m.tabla for m in modelos.values()]
     if len(set(tablas)) != len(tablas):
         raise ErrorEsquema("Dos modelos sólo se distinguen por mayúsculas; renombre uno.")
@@ -436,7 +447,6 @@ def esquema_desde_dict(datos: Any) -> Esquema:
                     f"{modelo.nombre} depende de {dependencia}, que no es sincronizable."
                 )
     _comprobar_dependencias_aciclicas(modelos)
-    return Esquema(modelos=modelos, version_protocolo=version)
 
 
 def _comprobar_dependencias_aciclicas(modelos: Mapping[str, ConfigModelo]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from agente.esquema import (
     ErrorEsquema,
     ErrorValor,
+    comprobar_modelos,
     esquema_desde_dict,
     huella_de,
     normalizar_valor,
@@ -65,7 +67,7 @@ def test_el_esquema_de_demo_es_valido(esquema):
         (lambda e: e["modelos"][PRODUCTO].update(clave="nombrex"), "debe estar entre"),
         (
             lambda e: e["modelos"][PRODUCTO].update(operaciones_permitidas=["volar"]),
-            "operaciones_permitidas",
+            "operaciones_permitidas.*'volar'",
         ),
         (
             lambda e: e["modelos"][PRODUCTO].update(campos_excluidos=["precio"]),
@@ -123,6 +125,18 @@ def test_modelos_que_solo_difieren_en_mayusculas(esquema_dict):
     )
     with pytest.raises(ErrorEsquema, match="mayúsculas"):
         esquema_desde_dict(datos)
+
+
+def test_comprobar_modelos_sin_envoltorio_de_protocolo(esquema):
+    """Las reglas entre modelos se pueden comprobar sin la respuesta entera (la central las usa
+    al arrancar): las mismas que aplica ``esquema_desde_dict``."""
+    comprobar_modelos(esquema.modelos)
+    cliente = esquema.modelo("clientes.Cliente")
+    ciclo = {**esquema.modelos, cliente.nombre: replace(cliente, dependencias=("ventas.Venta",))}
+    with pytest.raises(ErrorEsquema, match=r"circulares entre modelos: .*ventas\.Venta"):
+        comprobar_modelos(ciclo)
+    with pytest.raises(ErrorEsquema, match=r"depende de clientes\.Cliente"):
+        comprobar_modelos({n: m for n, m in esquema.modelos.items() if n != cliente.nombre})
 
 
 def test_huella_cambia_con_la_configuracion(esquema_dict):
