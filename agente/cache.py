@@ -137,56 +137,65 @@ class _Tabla:
 
     # -- mantenimiento de la FTS por página ---------------------------------------------------
     # Disparadores TEMP que sólo existen durante la transacción de la página: el upsert ya
-    # sabe qué filas cambian; los disparadores apuntan las nuevas y las de texto cambiado en
-    # una lista temporal y quitan de la FTS las viejas. Una página que sólo cambia precios o
-    # stock no paga más que evaluar la condición WHEN; las filas apuntadas entran en la FTS con
-    # un solo INSERT ... SELECT al final.
+    # sabe qué filas cambian. Los disparadores NO tocan la FTS (cada sentencia sobre una tabla
+    # virtual dentro de un disparador vuelca los términos pendientes de FTS5 a un segmento
+    # nuevo: medido, renombrar 100 000 filas tardaba 2,7 s así); sólo apuntan en dos listas
+    # temporales las filas que hay que quitar del índice (con su texto viejo, que la orden
+    # 'delete' de una FTS de contenido externo necesita) y las que hay que indexar. Al final,
+    # dos INSERT ... SELECT en orden de rowid. Una página que sólo cambia precios o stock no
+    # paga más que evaluar la condición WHEN.
+    #
+    # Invariante: una fila que existe y no está en «nuevas» está indexada con el texto que
+    # tenía al empezar la página. Por eso sólo se apunta para quitar una fila que no está en
+    # «nuevas» (y nunca dos veces), y quitar una que no está indexada, que corrompería el
+    # índice, no puede ocurrir.
 
-    @property
-    def _nuevas(self) -> str:
-        return f"temp.{_q('_fts_nuevas_' + self.nombre)}"
+    def _temporal(self, que: str) -> str:
+        return f"temp.{_q(f'_fts_{que}_{self.nombre}')}"
 
     def _disparador(self, que: str) -> str:
         return _q(f"_fts_{que}_{self.nombre}")
 
     def crear_disparadores_fts(self) -> list[str]:
-        tabla, fts = f"main.{_q(self.nombre)}", _q(self.fts)
-        nuevas = _q("_fts_nuevas_" + self.nombre)
-        distinto = " OR ".join(
-            f"old.{_q(c)} IS NOT new.{_q(c)}" for c in self.config.campos_busqueda
-        )
+        tabla = f"main.{_q(self.nombre)}"
+        nuevas, quitar = _q("_fts_nuevas_" + self.nombre), _q("_fts_quitar_" + self.nombre)
+        busqueda = self.config.campos_busqueda
+        cols = ", ".join(_q(c) for c in busqueda)
+        distinto = " OR ".join(f"old.{_q(c)} IS NOT new.{_q(c)}" for c in busqueda)
         # Sin «OR IGNORE»: dentro de un disparador lo anula la política de la sentencia que lo
         # dispara (el upsert), así que se comprueba a mano.
         apuntar = (
             f"INSERT INTO {nuevas} (r) SELECT new.rowid "
             f"WHERE NOT EXISTS (SELECT 1 FROM {nuevas} WHERE r = new.rowid);"
         )
-        # FTS de contenido externo: quitar una fila exige darle su texto VIEJO (orden
-        # 'delete'), y sólo si está indexada: una fila ya apuntada en esta página (nueva, o
-        # cambiada dos veces) no lo está, y «quitarla» corrompería el índice.
-        cols = ", ".join(_q(c) for c in self.config.campos_busqueda)
-        viejos = ", ".join(f"old.{_q(c)}" for c in self.config.campos_busqueda)
-        quitar = (
-            f"INSERT INTO {fts} ({fts}, rowid, {cols}) SELECT 'delete', old.rowid, {viejos} "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {nuevas} WHERE r = old.rowid);"
+        apuntar_quitar = (
+            f"INSERT INTO {quitar} (r, {cols}) SELECT old.rowid, "
+            + ", ".join(f"old.{_q(c)}" for c in busqueda)
+            + f" WHERE NOT EXISTS (SELECT 1 FROM {nuevas} WHERE r = old.rowid);"
         )
         return [
-            f"CREATE TEMP TABLE IF NOT EXISTS {nuevas} (r INTEGER PRIMARY KEY)",
+            f"CREATE TEMP TABLE {nuevas} (r INTEGER PRIMARY KEY)",
+            f"CREATE TEMP TABLE {quitar} (r INTEGER PRIMARY KEY, {cols})",
             f"CREATE TEMP TRIGGER {self._disparador('alta')} AFTER INSERT ON {tabla} BEGIN "
             f"{apuntar} END",
             f"CREATE TEMP TRIGGER {self._disparador('cambio')} AFTER UPDATE ON {tabla} "
-            f"WHEN {distinto} BEGIN {quitar} {apuntar} END",
+            f"WHEN {distinto} BEGIN {apuntar_quitar} {apuntar} END",
             f"CREATE TEMP TRIGGER {self._disparador('baja')} AFTER DELETE ON {tabla} BEGIN "
-            f"{quitar} DELETE FROM {nuevas} WHERE r = old.rowid; END",
+            f"{apuntar_quitar} DELETE FROM {nuevas} WHERE r = old.rowid; END",
         ]
 
     def indexar_nuevas_y_quitar_disparadores(self) -> list[str]:
+        fts, nuevas, quitar = _q(self.fts), self._temporal("nuevas"), self._temporal("quitar")
         cols = ", ".join(_q(c) for c in self.config.campos_busqueda)
         origen = ", ".join(f"t.{_q(c)}" for c in self.config.campos_busqueda)
         return [
-            f"INSERT INTO {_q(self.fts)} (rowid, {cols}) SELECT t.rowid, {origen} FROM "
-            f"{_q(self.nombre)} AS t JOIN {self._nuevas} AS n ON t.rowid = n.r",
-            f"DELETE FROM {self._nuevas}",
+            f"INSERT INTO {fts} ({fts}, rowid, {cols}) SELECT 'delete', r, {cols} "
+            f"FROM {quitar} ORDER BY r",
+            f"INSERT INTO {fts} (rowid, {cols}) SELECT t.rowid, {origen} FROM "
+            f"{nuevas} AS n JOIN {_q(self.nombre)} AS t ON t.rowid = n.r ORDER BY n.r",
+            # Se borran (no se vacían): la página siguiente puede traer otros campos_busqueda.
+            f"DROP TABLE {quitar}",
+            f"DROP TABLE {nuevas}",
             *(
                 f"DROP TRIGGER IF EXISTS temp.{self._disparador(q)}"
                 for q in ("alta", "cambio", "baja")

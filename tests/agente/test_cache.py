@@ -292,3 +292,25 @@ def test_fts_igual_a_la_tabla_tras_paginas_mezcladas(cache, datos_dir):
                 cambios.append(producto(i, azar.randint(1, 5), nombre="Versión vieja"))
         cache.aplicar_pagina(PRODUCTO, cambios, str(100 + pagina))
         comprobar_fts_igual_a_la_tabla(datos_dir / "cache.sqlite")
+
+
+def test_fts_con_otros_campos_de_busqueda_en_la_misma_conexion(cache, esquema_dict):
+    """Las listas temporales de la FTS se crean en cada página: si la central añade un campo
+    de búsqueda, la misma ``Cache`` (sin reabrir) reconstruye e indexa el campo nuevo y las
+    páginas siguientes lo mantienen."""
+    cache.aplicar_pagina(PRODUCTO, [producto(i, 1) for i in range(1, 6)], "1")
+    cache.aplicar_pagina(PRODUCTO, [producto(2, 2, nombre="Agua Bezoya")], "2")
+    nuevo = copy.deepcopy(esquema_dict)
+    nuevo["modelos"][PRODUCTO]["campos_busqueda"] = ["nombre", "codigo"]
+    nuevo["modelos"][PRODUCTO]["huella"] = "otra"
+    cache.guardar_esquema(nuevo)
+    cache.iniciar_reconstruccion(PRODUCTO)
+    cache.aplicar_pagina(PRODUCTO, [producto(i, 3) for i in range(1, 6)], "3")
+    cache.terminar_reconstruccion(PRODUCTO, "3")
+    cache.aplicar_pagina(PRODUCTO, [producto(4, 4, codigo="ZX81", nombre="Zumo")], "4")
+    assert [f[0] for f in cache.buscar(PRODUCTO, "zx")] == ["4"]
+    assert [f[0] for f in cache.buscar(PRODUCTO, "zum")] == ["4"]
+    assert cache.buscar(PRODUCTO, "bezoya") == []
+    with sqlite3.connect(cache.ruta) as c:
+        c.execute("INSERT INTO m_productos__producto__fts (m_productos__producto__fts, rank) "
+                  "VALUES ('integrity-check', 1)")
