@@ -26,15 +26,21 @@ rellena desde el token en ``crear``.
 Los tipos y los nulos se deducen de los campos Django. Todo nombre se valida como identificador
 antes de usarse. La configuración se construye una vez por proceso (tras ``apps.ready``) y es
 inmutable: se puede leer desde cualquier hilo.
+
+Una sola definición del esquema: aquí sólo se hace lo que necesita Django (que el modelo y sus
+campos existan, la clave primaria, ``tipo_de_campo``, las ``referencias_de`` sus ``ForeignKey``,
+``campo_tienda``); la forma servida (``a_dict``), las estrategias, reglas, tipos de operación,
+identificadores, dependencias y ciclos los valida ``agente.esquema``, el mismo código con el que
+la terminal valida ``/v1/esquema``. Así la central no puede servir un esquema que la terminal
+rechace. La central añade sólo reglas más estrictas (sin nombres repetidos en las listas;
+``mayor_valor``/``menor_valor`` sólo en campos numéricos).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from django.apps import apps
@@ -42,18 +48,21 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 
-VERSION_PROTOCOLO = 1
-ESTRATEGIAS = ("ultima_modificacion", "campo_a_campo", "manual")
-REGLAS = ("mayor_valor", "menor_valor", "concatenar", "prioridad_central", "ultima_modificacion")
-TIPOS_OPERACION = ("crear", "actualizar", "borrar", "ajustar")
-IDENTIFICADOR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-NOMBRE_MODELO = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}\.[A-Za-z_][A-Za-z0-9_]{0,62}$")
+from agente import esquema
+from agente.esquema import (  # noqa: F401 (se reexportan: los usan vistas, envoltura y cli)
+    ESTRATEGIAS,
+    IDENTIFICADOR,
+    NOMBRE_MODELO,
+    REGLAS,
+    TIPOS_OPERACION,
+    VERSION_PROTOCOLO,
+    ErrorEsquema,
+    huella_de,
+)
 
-OPCIONES = {
-    "clave", "campos_esenciales", "campos_excluidos", "campos_solo_lectura", "campos_busqueda",
-    "campos_indice", "critico", "estrategia_conflicto", "reglas_por_campo", "prioridad",
-    "operaciones_permitidas", "dependencias", "referencias", "privado_por_tienda", "campo_tienda",
-}
+#: Opciones de un modelo en ``MODELOS_SINCRONIZABLES``: las del esquema salvo las que se deducen
+#: del modelo Django (tipos, nulos, huella), más ``campo_tienda``.
+OPCIONES = (esquema.OPCIONES_MODELO - {"tipos", "nulos", "huella"}) | {"campo_tienda"}
 
 
 def tipo_de_campo(campo: models.Field) -> str:
@@ -79,88 +88,45 @@ def tipo_de_campo(campo: models.Field) -> str:
     raise ImproperlyConfigured(f"Campo {campo} de tipo {type(campo).__name__} no sincronizable.")
 
 
-@dataclass(frozen=True)
-class ConfigModelo:
-    """Configuración validada de un modelo sincronizado (inmutable)."""
+@dataclass(frozen=True, kw_only=True)
+class ConfigModelo(esquema.ConfigModelo):
+    """Configuración validada de un modelo sincronizado (inmutable): la del motor
+    (``a_dict``, ``campos_escribibles``… son los suyos) más lo que sólo conoce la central."""
 
-    nombre: str
     modelo: type[models.Model]
-    clave: str
-    campos_esenciales: tuple[str, ...]
-    campos_excluidos: tuple[str, ...]
-    tipos: dict[str, str]
-    nulos: frozenset[str]
-    campos_solo_lectura: frozenset[str]
-    campos_busqueda: tuple[str, ...]
-    campos_indice: tuple[str, ...]
-    critico: bool
-    estrategia_conflicto: str
-    reglas_por_campo: dict[str, str]
-    prioridad: int
-    operaciones_permitidas: frozenset[str]
-    dependencias: tuple[str, ...]
-    privado_por_tienda: bool
-    campo_tienda: str | None
     campos: dict[str, models.Field] = field(repr=False)
-    huella: str = ""
-    #: ``{campo esencial: "app.Modelo"}`` hacia modelos de ``dependencias`` (ver
-    #: ``referencias_de``): la terminal ordena el envío por objeto referido, no por modelo.
-    referencias: dict[str, str] = field(default_factory=dict)
-
-    def a_dict(self) -> dict[str, Any]:
-        """Forma JSON de ``/v1/esquema`` (ver docs/protocolo.md)."""
-        return {
-            "clave": self.clave,
-            "campos_esenciales": list(self.campos_esenciales),
-            "campos_excluidos": list(self.campos_excluidos),
-            "tipos": dict(self.tipos),
-            "nulos": sorted(self.nulos),
-            "campos_solo_lectura": sorted(self.campos_solo_lectura),
-            "campos_busqueda": list(self.campos_busqueda),
-            "campos_indice": list(self.campos_indice),
-            "critico": self.critico,
-            "estrategia_conflicto": self.estrategia_conflicto,
-            "reglas_por_campo": dict(self.reglas_por_campo),
-            "prioridad": self.prioridad,
-            "operaciones_permitidas": sorted(self.operaciones_permitidas),
-            "dependencias": list(self.dependencias),
-            "referencias": dict(self.referencias),
-            "privado_por_tienda": self.privado_por_tienda,
-            "huella": self.huella,
-        }
-
-    @property
-    def campos_escribibles(self) -> frozenset[str]:
-        """Campos que una terminal puede enviar en ``actualizar``."""
-        return frozenset(self.campos_esenciales) - {self.clave} - self.campos_solo_lectura
-
-    @property
-    def clave_generada_en_terminal(self) -> bool:
-        return self.tipos[self.clave] == "uuid"
-
-
-def huella_de(config: dict[str, Any]) -> str:
-    """Huella estable (sha256) de la configuración de un modelo, igual que ``agente.esquema``."""
-    sin_huella = {k: v for k, v in config.items() if k != "huella"}
-    texto = json.dumps(sin_huella, sort_keys=True, ensure_ascii=True, default=list)
-    return hashlib.sha256(texto.encode()).hexdigest()
+    campo_tienda: str | None = None
 
 
 def _identificadores(valor: Any, que: str) -> tuple[str, ...]:
     if not isinstance(valor, list | tuple):
         raise ImproperlyConfigured(f"{que}: debe ser una lista de nombres de campo.")
     for v in valor:
-        if not isinstance(v, str) or not IDENTIFICADOR.match(v):
-            raise ImproperlyConfigured(f"{que}: {v!r} no es un identificador válido.")
+        try:
+            esquema.validar_identificador(v)
+        except ErrorEsquema as exc:
+            raise ImproperlyConfigured(f"{que}: {v!r} no es un identificador válido.") from exc
     if len(set(valor)) != len(valor):
         raise ImproperlyConfigured(f"{que}: nombres repetidos.")
     return tuple(valor)
 
 
+def _del_motor(nombre: str, validar: Any, *args: Any) -> Any:
+    """Llama a una validación de ``agente.esquema`` y traduce su error al de Django, con el
+    modelo delante si el mensaje no lo nombra."""
+    try:
+        return validar(*args)
+    except ErrorEsquema as exc:
+        mensaje = str(exc)
+        if nombre not in mensaje:
+            mensaje = f"{nombre}: {mensaje}"
+        raise ImproperlyConfigured(mensaje) from exc
+
+
 def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
-    """Valida la configuración de un modelo contra su clase Django. Lanza ImproperlyConfigured."""
-    if not isinstance(nombre, str) or not NOMBRE_MODELO.match(nombre):
-        raise ImproperlyConfigured(f"MODELOS_SINCRONIZABLES: {nombre!r} no es «app.Modelo».")
+    """Valida la configuración de un modelo contra su clase Django y contra las reglas del motor.
+    Lanza ImproperlyConfigured."""
+    _del_motor("MODELOS_SINCRONIZABLES", esquema.validar_nombre_modelo, nombre)
     if not isinstance(opciones, dict):
         raise ImproperlyConfigured(f"{nombre}: la configuración debe ser un dict.")
     desconocidas = set(opciones) - OPCIONES
@@ -197,105 +163,58 @@ def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
     excluidos = _identificadores(opciones.get("campos_excluidos", ()), f"{nombre}.campos_excluidos")
     for n in excluidos:
         campo_django(n, "excluido")
-    if set(excluidos) & set(esenciales):
-        raise ImproperlyConfigured(f"{nombre}: campos a la vez esenciales y excluidos.")
+    for op in ("campos_solo_lectura", "campos_busqueda", "campos_indice"):
+        _identificadores(opciones.get(op, ()), f"{nombre}.{op}")
 
-    def subconjunto(op: str) -> tuple[str, ...]:
-        valores = _identificadores(opciones.get(op, ()), f"{nombre}.{op}")
-        fuera = [v for v in valores if v not in esenciales]
-        if fuera:
-            raise ImproperlyConfigured(f"{nombre}.{op}: campos no esenciales {fuera}.")
-        return valores
+    # La forma servida, deducida del modelo Django, y validada por el motor como la terminal.
+    forma = {k: v for k, v in opciones.items() if k != "campo_tienda"}
+    forma.update(
+        clave=clave, campos_esenciales=list(esenciales), campos_excluidos=list(excluidos),
+        tipos={n: tipo_de_campo(c) for n, c in campos.items()},
+        nulos=sorted(n for n, c in campos.items() if c.null),
+        referencias=referencias_de(nombre, campos, clave, opciones.get("dependencias", []),
+                                   opciones.get("referencias")),
+    )
+    motor = _del_motor(nombre, esquema.config_modelo_desde_dict, nombre, forma)
 
-    solo_lectura = frozenset(subconjunto("campos_solo_lectura"))
-    busqueda = subconjunto("campos_busqueda")
-    indice = subconjunto("campos_indice")
-    tipos = {n: tipo_de_campo(c) for n, c in campos.items()}
-    if tipos[clave] not in ("entero", "texto", "uuid"):
-        raise ImproperlyConfigured(f"{nombre}: la clave debe ser entero, texto o uuid.")
-    nulos = frozenset(n for n, c in campos.items() if c.null)
-
-    estrategia = opciones.get("estrategia_conflicto", "manual")
-    if estrategia not in ESTRATEGIAS:
-        raise ImproperlyConfigured(f"{nombre}: estrategia {estrategia!r} desconocida.")
-    reglas = opciones.get("reglas_por_campo", {})
-    if not isinstance(reglas, dict):
-        raise ImproperlyConfigured(f"{nombre}.reglas_por_campo: debe ser un dict.")
-    for campo, regla in reglas.items():
-        if campo not in esenciales or regla not in REGLAS:
-            raise ImproperlyConfigured(f"{nombre}.reglas_por_campo: {campo!r}: {regla!r} no vale.")
-        if regla in ("mayor_valor", "menor_valor") and tipos[campo] not in ("entero", "decimal"):
+    for campo, regla in motor.reglas_por_campo.items():
+        numerico = motor.tipos[campo] in esquema.TIPOS_NUMERICOS
+        if regla in ("mayor_valor", "menor_valor") and not numerico:
             raise ImproperlyConfigured(f"{nombre}.{campo}: {regla} sólo para campos numéricos.")
-    prioridad = opciones.get("prioridad", 0)
-    if not isinstance(prioridad, int) or isinstance(prioridad, bool):
-        raise ImproperlyConfigured(f"{nombre}.prioridad: debe ser un entero.")
-    ops = opciones.get("operaciones_permitidas", list(TIPOS_OPERACION))
-    if not isinstance(ops, list | tuple) or not set(ops) <= set(TIPOS_OPERACION):
-        raise ImproperlyConfigured(f"{nombre}.operaciones_permitidas: {ops!r} no vale.")
-    dependencias = opciones.get("dependencias", [])
-    if not isinstance(dependencias, list | tuple) or not all(
-        isinstance(d, str) and NOMBRE_MODELO.match(d) for d in dependencias
-    ):
-        raise ImproperlyConfigured(f"{nombre}.dependencias: lista de «app.Modelo».")
-    referencias = referencias_de(nombre, campos, clave, tuple(dependencias),
-                                 opciones.get("referencias"))
-    privado = bool(opciones.get("privado_por_tienda", False))
     campo_tienda = None
-    if privado:
+    if motor.privado_por_tienda:
         campo_tienda = opciones.get("campo_tienda", "tienda")
         if not isinstance(campo_tienda, str) or not IDENTIFICADOR.match(campo_tienda):
             raise ImproperlyConfigured(f"{nombre}.campo_tienda: identificador no válido.")
         campo_django(campo_tienda, "campo_tienda")
-    for booleana in ("critico", "privado_por_tienda"):
-        if not isinstance(opciones.get(booleana, False), bool):
-            raise ImproperlyConfigured(f"{nombre}.{booleana}: debe ser booleano.")
 
     config = ConfigModelo(
-        nombre=nombre, modelo=modelo, clave=clave, campos_esenciales=esenciales,
-        campos_excluidos=excluidos, tipos=tipos, nulos=nulos, campos_solo_lectura=solo_lectura,
-        campos_busqueda=busqueda, campos_indice=indice, critico=bool(opciones.get("critico")),
-        estrategia_conflicto=estrategia, reglas_por_campo=dict(reglas), prioridad=prioridad,
-        operaciones_permitidas=frozenset(ops), dependencias=tuple(dependencias),
-        privado_por_tienda=privado, campo_tienda=campo_tienda, campos=campos,
-        referencias=referencias,
+        **{f.name: getattr(motor, f.name) for f in fields(esquema.ConfigModelo)},
+        modelo=modelo, campos=campos, campo_tienda=campo_tienda,
     )
-    return _con_huella(config)
+    return replace(config, huella=huella_de(config.a_dict()))
 
 
 def referencias_de(
-    nombre: str, campos: dict[str, models.Field], clave: str, dependencias: tuple[str, ...],
+    nombre: str, campos: dict[str, models.Field], clave: str, dependencias: Any,
     explicitas: Any,
-) -> dict[str, str]:
+) -> Any:
     """Referencias de un modelo: las ``ForeignKey`` esenciales hacia modelos de sus
     ``dependencias`` (automáticas), más las declaradas en ``"referencias"`` (p. ej. un
-    ``UUIDField`` que guarda la clave de otro modelo). Lanza ImproperlyConfigured."""
+    ``UUIDField`` que guarda la clave de otro modelo). Las declaradas las valida el motor
+    (campo esencial, no la clave, destino en ``dependencias``); si no son un dict se devuelven
+    tal cual para que el motor diga qué corregir."""
     referencias: dict[str, str] = {}
     for n, c in campos.items():
         if n != clave and c.is_relation and c.many_to_one:
             destino = c.related_model._meta.label
-            if destino in dependencias:
+            if isinstance(dependencias, list | tuple) and destino in dependencias:
                 referencias[n] = destino
     if explicitas is None:
         return referencias
-    if not isinstance(explicitas, dict):
-        raise ImproperlyConfigured(f"{nombre}.referencias: dict {{campo: «app.Modelo»}}.")
-    for n, destino in explicitas.items():
-        if n not in campos or n == clave:
-            raise ImproperlyConfigured(
-                f"{nombre}.referencias: «{n}» debe ser un campo esencial que no sea la clave."
-            )
-        if destino not in dependencias:
-            raise ImproperlyConfigured(
-                f"{nombre}.referencias.{n}: {destino!r} no está en «dependencias»."
-            )
-        referencias[n] = destino
-    return referencias
-
-
-def _con_huella(config: ConfigModelo) -> ConfigModelo:
-    from dataclasses import replace
-
-    return replace(config, huella=huella_de(config.a_dict()))
+    if not isinstance(explicitas, Mapping):
+        return explicitas
+    return {**referencias, **explicitas}
 
 
 class Configuracion:
@@ -308,28 +227,7 @@ class Configuracion:
         self.en_orden = sorted(
             modelos.values(), key=lambda c: (not c.critico, c.prioridad, c.nombre)
         )
-        for c in modelos.values():
-            for d in c.dependencias:
-                if d not in modelos:
-                    raise ImproperlyConfigured(f"{c.nombre}: depende de {d}, que no se sincroniza.")
-        _comprobar_aciclicas(modelos)
-
-
-def _comprobar_aciclicas(modelos: dict[str, ConfigModelo]) -> None:
-    estado: dict[str, int] = {}
-
-    def visitar(n: str) -> None:
-        if estado.get(n) == 1:
-            raise ImproperlyConfigured(f"Dependencias circulares en {n}.")
-        if estado.get(n) == 2:
-            return
-        estado[n] = 1
-        for d in modelos[n].dependencias:
-            visitar(d)
-        estado[n] = 2
-
-    for n in modelos:
-        visitar(n)
+        _del_motor("MODELOS_SINCRONIZABLES", esquema.comprobar_modelos, modelos)
 
 
 _cerrojo = threading.Lock()

@@ -96,8 +96,9 @@ def test_configuraciones_invalidas_se_rechazan_con_motivo():
         "operacion_mala": "fusionar", "opcion_desconocida": "essential_fields",
         "dependencia_fuera": "clientes.Cliente", "privado_sin_campo_tienda": "tienda",
         "busqueda_no_esencial": "descripcion",
-        "referencia_no_esencial": "«tienda» debe ser un campo esencial",
-        "referencia_fuera_de_dependencias": "no está en «dependencias»",
+        "referencia_no_esencial": "ventas.Venta: la referencia «tienda» no es un campo esencial",
+        "referencia_fuera_de_dependencias":
+            "ventas.Venta.terminal: referencia a 'productos.Producto'",
     }
     for caso, texto in esperados.items():
         estado, mensaje = resultado[caso]
