@@ -357,10 +357,12 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
             )
     prioridad = config.get("prioridad", 0)
     if isinstance(prioridad, bool) or not isinstance(prioridad, int):
-        raise ErrorEsquema(f"{nombre}: «prioridad» debe ser un entero.")
+        raise ErrorEsquema(f"{nombre}: «prioridad» debe ser un entero, no {prioridad!r}.")
     for opcion in ("critico", "privado_por_tienda"):
         if not isinstance(config.get(opcion, False), bool):
-            raise ErrorEsquema(f"{nombre}: «{opcion}» debe ser true o false.")
+            raise ErrorEsquema(
+                f"{nombre}: «{opcion}» debe ser true o false, no {config.get(opcion)!r}."
+            )
 
     return ConfigModelo(
         nombre=nombre,
