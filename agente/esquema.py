@@ -28,9 +28,14 @@ TIPOS_CAMPO = ("entero", "decimal", "texto", "booleano", "fecha_hora", "fecha", 
 TIPOS_NUMERICOS = ("entero", "decimal")
 
 #: Identificador seguro para SQL (campos; también lo usa la central para tiendas y terminales).
-IDENTIFICADOR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+#: ``\Z`` y no ``$``: ``$`` también casa antes de un salto de línea final («precio\n»).
+IDENTIFICADOR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}\Z")
 #: «app.Modelo» con dos identificadores seguros.
-NOMBRE_MODELO = re.compile(r"^([A-Za-z_][A-Za-z0-9_]{0,62})\.([A-Za-z_][A-Za-z0-9_]{0,62})$")
+NOMBRE_MODELO = re.compile(r"^([A-Za-z_][A-Za-z0-9_]{0,62})\.([A-Za-z_][A-Za-z0-9_]{0,62})\Z")
+#: Nombres de campo que la caché no puede usar como columna (en minúsculas: SQLite no distingue
+#: mayúsculas en los identificadores): la versión de cada fila, los alias de ``rowid`` (la
+#: búsqueda une la FTS por ``rowid``) y las columnas reservadas de FTS5.
+CAMPOS_RESERVADOS = frozenset({"_version", "rowid", "oid", "_rowid_", "rank"})
 
 #: Opciones de la configuración JSON de un modelo (la forma de ``ConfigModelo.a_dict``).
 OPCIONES_MODELO = frozenset({
@@ -269,6 +274,13 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
         raise ErrorEsquema(f"{nombre}: «campos_esenciales» no puede estar vacío.")
     if len(set(c.lower() for c in esenciales)) != len(esenciales):
         raise ErrorEsquema(f"{nombre}: «campos_esenciales» tiene nombres repetidos.")
+    reservados = [c for c in esenciales if c.lower() in CAMPOS_RESERVADOS]
+    if reservados:
+        raise ErrorEsquema(
+            f"{nombre}: los campos {reservados} tienen nombres reservados por la caché de la "
+            f"terminal ({', '.join(sorted(CAMPOS_RESERVADOS))}); renómbrelos o quítelos de "
+            "«campos_esenciales»."
+        )
     clave = validar_identificador(config.get("clave", "id"), f"clave de {nombre}")
     if clave not in esenciales:
         raise ErrorEsquema(f"{nombre}: la clave «{clave}» debe estar entre los campos esenciales.")

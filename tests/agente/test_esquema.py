@@ -8,7 +8,7 @@ import uuid
 from dataclasses import replace
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from agente.esquema import (
@@ -149,6 +149,8 @@ def test_huella_cambia_con_la_configuracion(esquema_dict):
 
 
 @given(st.text(max_size=80))
+@example("precio\n")
+@example("_version\n")
 def test_identificadores_aceptados_son_seguros_en_sql(texto):
     try:
         validar_identificador(texto)
@@ -209,3 +211,31 @@ def test_validar_datos_de_operacion(esquema):
     assert cliente.validar_datos("crear", {"id": nuevo})["id"] == nuevo
     with pytest.raises(ErrorValor, match="al menos un campo"):
         cliente.validar_datos("actualizar", {})
+
+
+def test_salto_de_linea_final_no_es_un_identificador():
+    for malo in ("precio\n", "precio\r\n"):
+        with pytest.raises(ErrorEsquema, match="no válido"):
+            validar_identificador(malo)
+    with pytest.raises(ErrorEsquema, match="Nombre de modelo no válido"):
+        esquema_desde_dict(
+            {**_sin_modelos(), "modelos": {"otro.Modelo\n": {"campos_esenciales": ["id"],
+                                                               "tipos": {"id": "entero"}}}}
+        )
+
+
+def _sin_modelos() -> dict:
+    return {"version_protocolo": 1, "modelos": {}}
+
+
+@pytest.mark.parametrize("reservado", ["_version", "rowid", "ROWID", "oid", "_rowid_", "Rank"])
+def test_campos_reservados_por_la_cache_se_rechazan(esquema_dict, reservado):
+    """Sin esta comprobación, «_version» fallaba al guardar el esquema con un error crudo de
+    SQLite, «rank» al crear la FTS y «rowid» al aplicar la primera página."""
+    def cambio(e):
+        config = e["modelos"][PRODUCTO]
+        config["campos_esenciales"].append(reservado)
+        config["tipos"][reservado] = "texto"
+
+    with pytest.raises(ErrorEsquema, match="reservados por la caché"):
+        esquema_desde_dict(con(esquema_dict, cambio))
