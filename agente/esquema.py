@@ -193,6 +193,9 @@ class ConfigModelo:
         return normalizar_valor(self.tipos[campo], valor, campo, campo in self.nulos)
 
 
+_ENTERO_MIN, _ENTERO_MAX = -(2**63), 2**63 - 1  # lo que guardan SQLite y la central
+
+
 def normalizar_valor(tipo: str, valor: Any, campo: str = "valor", admite_nulo: bool = True) -> Any:
     """Comprueba ``valor`` contra ``tipo`` y lo devuelve en forma JSON canónica."""
     if valor is None:
@@ -203,6 +206,10 @@ def normalizar_valor(tipo: str, valor: Any, campo: str = "valor", admite_nulo: b
         if tipo == "entero":
             if isinstance(valor, bool) or not isinstance(valor, int):
                 raise ErrorValor(f"El campo «{campo}» espera un entero, no {valor!r}.")
+            if not _ENTERO_MIN <= valor <= _ENTERO_MAX:
+                raise ErrorValor(
+                    f"El campo «{campo}» espera un entero de 64 bits (±9,2·10¹⁸), no {valor}."
+                )
             return valor
         if tipo == "decimal":
             if isinstance(valor, bool) or not isinstance(valor, int | str | Decimal):
@@ -216,6 +223,7 @@ def normalizar_valor(tipo: str, valor: Any, campo: str = "valor", admite_nulo: b
         if tipo == "texto":
             if not isinstance(valor, str):
                 raise ErrorValor(f"El campo «{campo}» espera texto, no {valor!r}.")
+            valor.encode("utf-8")  # un sustituto suelto («\ud800») no es texto guardable
             return valor
         if tipo == "booleano":
             if not isinstance(valor, bool):
@@ -237,7 +245,7 @@ def normalizar_valor(tipo: str, valor: Any, campo: str = "valor", admite_nulo: b
                 raise ErrorValor(f"El campo «{campo}» espera un UUID, no {valor!r}.")
             return str(uuid.UUID(valor))
         if tipo == "json":
-            json.dumps(valor)
+            json.dumps(valor, ensure_ascii=False).encode("utf-8")
             return valor
     except ErrorValor:
         raise

@@ -165,6 +165,9 @@ def test_identificadores_aceptados_son_seguros_en_sql(texto):
     [
         ("entero", 3, 3),
         ("decimal", "12.50", "12.50"),
+        ("entero", 2**63 - 1, 2**63 - 1),
+        ("entero", -(2**63), -(2**63)),
+        ("texto", "Café ñ 🥛", "Café ñ 🥛"),
         ("decimal", 3, "3"),
         ("texto", "á", "á"),
         ("booleano", True, True),
@@ -193,6 +196,11 @@ def test_valores_validos(tipo, valor, esperado):
         ("fecha", "02/01/2026"),
         ("uuid", "no"),
         ("json", {1, 2}),
+        ("entero", 2**63),
+        ("entero", -(2**63) - 1),
+        ("entero", 10**29),
+        ("texto", "Leche \ud800"),
+        ("json", {"nota": "\udfff"}),
     ],
 )
 def test_valores_invalidos(tipo, valor):
