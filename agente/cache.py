@@ -124,78 +124,72 @@ class _Tabla:
             f"{_OPCIONES_FTS})"
         )
         if llenar_fts:
-            sentencias.append(self.llenar_fts(""))
+            sentencias.append(self.reindexar_fts)
         return sentencias
 
-    def llenar_fts(self, donde: str) -> str:
-        """INSERT en la FTS de las filas de la tabla que cumplen ``donde`` (o todas)."""
-        cols = ", ".join(_q(c) for c in self.config.campos_busqueda)
-        return (
-            f"INSERT INTO {_q(self.fts)} (rowid, {cols}) "
-            f"SELECT rowid, {cols} FROM {_q(self.nombre)} {donde}"
-        )
+    @property
+    def reindexar_fts(self) -> str:
+        """Vacía la FTS y la vuelve a llenar con todas las filas de la tabla (orden
+        ``rebuild`` de una FTS5 de contenido externo)."""
+        return f"INSERT INTO {_q(self.fts)} ({_q(self.fts)}) VALUES ('rebuild')"
 
     # -- mantenimiento de la FTS por página ---------------------------------------------------
     # Disparadores TEMP que sólo existen durante la transacción de la página: el upsert ya
     # sabe qué filas cambian. Los disparadores NO tocan la FTS (cada sentencia sobre una tabla
     # virtual dentro de un disparador vuelca los términos pendientes de FTS5 a un segmento
-    # nuevo: medido, renombrar 100 000 filas tardaba 2,7 s así); sólo apuntan en dos listas
-    # temporales las filas que hay que quitar del índice (con su texto viejo, que la orden
-    # 'delete' de una FTS de contenido externo necesita) y las que hay que indexar. Al final,
-    # dos INSERT ... SELECT en orden de rowid. Una página que sólo cambia precios o stock no
-    # paga más que evaluar la condición WHEN.
+    # nuevo: medido, renombrar 100 000 filas tardaba 2,7 s así); sólo apuntan cada rowid
+    # tocado en una lista temporal, con una sentencia y sin consultas. Al final, dos
+    # INSERT ... SELECT en orden de rowid: quitar del índice el texto viejo ('delete' de una
+    # FTS de contenido externo, que necesita ese texto) y volver a indexar lo que exista.
+    # Una página que sólo cambia precios o stock no paga más que evaluar la condición WHEN.
     #
-    # Invariante: una fila que existe y no está en «nuevas» está indexada con el texto que
-    # tenía al empezar la página. Por eso sólo se apunta para quitar una fila que no está en
-    # «nuevas» (y nunca dos veces), y quitar una que no está indexada, que corrompería el
-    # índice, no puede ocurrir.
+    # Lo que decide es el PRIMER suceso de cada rowid en la página (los siguientes no cambian
+    # la lista: ON CONFLICT DO NOTHING): si es una modificación o una baja, la fila estaba
+    # indexada con el texto que se apunta y hay que quitarlo; si es un alta, no lo estaba
+    # (nueva, o un rowid cuya fila anterior ya se apuntó al borrarla; hoy las bajas de una
+    # página se aplican después de las altas, pero esto no depende de ese orden). Quitar una
+    # entrada que no está indexada corrompería el índice; así no puede ocurrir.
 
-    def _temporal(self, que: str) -> str:
-        return f"temp.{_q(f'_fts_{que}_{self.nombre}')}"
+    @property
+    def _tocadas(self) -> str:
+        return _q(f"_fts_tocadas_{self.nombre}")
 
     def _disparador(self, que: str) -> str:
         return _q(f"_fts_{que}_{self.nombre}")
 
     def crear_disparadores_fts(self) -> list[str]:
-        tabla = f"main.{_q(self.nombre)}"
-        nuevas, quitar = _q("_fts_nuevas_" + self.nombre), _q("_fts_quitar_" + self.nombre)
+        tabla, tocadas = f"main.{_q(self.nombre)}", self._tocadas
         busqueda = self.config.campos_busqueda
         cols = ", ".join(_q(c) for c in busqueda)
+        viejos = ", ".join(f"old.{_q(c)}" for c in busqueda)
         distinto = " OR ".join(f"old.{_q(c)} IS NOT new.{_q(c)}" for c in busqueda)
-        # Sin «OR IGNORE»: dentro de un disparador lo anula la política de la sentencia que lo
-        # dispara (el upsert), así que se comprueba a mano.
-        apuntar = (
-            f"INSERT INTO {nuevas} (r) SELECT new.rowid "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {nuevas} WHERE r = new.rowid);"
-        )
-        apuntar_quitar = (
-            f"INSERT INTO {quitar} (r, {cols}) SELECT old.rowid, "
-            + ", ".join(f"old.{_q(c)}" for c in busqueda)
-            + f" WHERE NOT EXISTS (SELECT 1 FROM {nuevas} WHERE r = old.rowid);"
+        apuntar_vieja = (
+            f"INSERT INTO {tocadas} (r, quitar, {cols}) VALUES (old.rowid, 1, {viejos}) "
+            "ON CONFLICT (r) DO NOTHING;"
         )
         return [
-            f"CREATE TEMP TABLE {nuevas} (r INTEGER PRIMARY KEY)",
-            f"CREATE TEMP TABLE {quitar} (r INTEGER PRIMARY KEY, {cols})",
+            f"CREATE TEMP TABLE {tocadas} (r INTEGER PRIMARY KEY, quitar INTEGER NOT NULL, "
+            f"{cols})",
             f"CREATE TEMP TRIGGER {self._disparador('alta')} AFTER INSERT ON {tabla} BEGIN "
-            f"{apuntar} END",
+            f"INSERT INTO {tocadas} (r, quitar) VALUES (new.rowid, 0) "
+            "ON CONFLICT (r) DO NOTHING; END",
             f"CREATE TEMP TRIGGER {self._disparador('cambio')} AFTER UPDATE ON {tabla} "
-            f"WHEN {distinto} BEGIN {apuntar_quitar} {apuntar} END",
+            f"WHEN {distinto} BEGIN {apuntar_vieja} END",
             f"CREATE TEMP TRIGGER {self._disparador('baja')} AFTER DELETE ON {tabla} BEGIN "
-            f"{apuntar_quitar} DELETE FROM {nuevas} WHERE r = old.rowid; END",
+            f"{apuntar_vieja} END",
         ]
 
-    def indexar_nuevas_y_quitar_disparadores(self) -> list[str]:
-        fts, nuevas, quitar = _q(self.fts), self._temporal("nuevas"), self._temporal("quitar")
+    def indexar_tocadas_y_quitar_disparadores(self) -> list[str]:
+        fts, tocadas = _q(self.fts), f"temp.{self._tocadas}"
         cols = ", ".join(_q(c) for c in self.config.campos_busqueda)
         origen = ", ".join(f"t.{_q(c)}" for c in self.config.campos_busqueda)
         return [
             f"INSERT INTO {fts} ({fts}, rowid, {cols}) SELECT 'delete', r, {cols} "
-            f"FROM {quitar} ORDER BY r",
+            f"FROM {tocadas} WHERE quitar ORDER BY r",
             f"INSERT INTO {fts} (rowid, {cols}) SELECT t.rowid, {origen} FROM "
-            f"{nuevas} AS n JOIN {_q(self.nombre)} AS t ON t.rowid = n.r ORDER BY n.r",
-            # Se borran (no se vacían): la página siguiente puede traer otros campos_busqueda.
-            f"DROP TABLE {quitar}",
-            f"DROP TABLE {nuevas}",
+            f"{tocadas} AS n JOIN {_q(self.nombre)} AS t ON t.rowid = n.r ORDER BY n.r",
+            # Se borra (no se vacía): la página siguiente puede traer otros campos_busqueda.
+            f"DROP TABLE {tocadas}",
             *(
                 f"DROP TRIGGER IF EXISTS temp.{self._disparador(q)}"
                 for q in ("alta", "cambio", "baja")
@@ -423,22 +417,26 @@ class Cache:
                     (cursor, None if completo is None else int(completo), _ahora(), modelo),
                 )
             con_fts = bool(config.campos_busqueda) and not reconstruyendo
-            # Tabla vacía (primera carga sin sombra): nada que quitar de la FTS; se rellena
-            # entera al final con un solo INSERT ... SELECT.
-            vacia = con_fts and not c.execute(
-                f"SELECT EXISTS (SELECT 1 FROM {_q(tabla.nombre)})"
+            # Página grande frente a la tabla (la primera carga sin sombra, o un cambio de todo
+            # el catálogo): reindexar la FTS entera desde la tabla al final cuesta menos que
+            # seguir fila a fila qué quitar y qué añadir, y está acotado por el tamaño de la
+            # página (la tabla tiene como mucho el doble de filas). Si no, disparadores.
+            limite = 2 * len(cambios)
+            reindexar = con_fts and c.execute(
+                f"SELECT COUNT(*) <= ? FROM (SELECT 1 FROM {_q(tabla.nombre)} LIMIT ?)",
+                (limite, limite + 1),
             ).fetchone()[0]
-            if con_fts and not vacia:
+            if con_fts and not reindexar:
                 for sentencia in tabla.crear_disparadores_fts():
                     c.execute(sentencia)
             if altas:
                 c.executemany(tabla.upsert, altas)
             if bajas:
                 c.executemany(tabla.baja, bajas)
-            if vacia:
-                c.execute(tabla.llenar_fts(""))
+            if reindexar:
+                c.execute(tabla.reindexar_fts)
             elif con_fts:
-                for sentencia in tabla.indexar_nuevas_y_quitar_disparadores():
+                for sentencia in tabla.indexar_tocadas_y_quitar_disparadores():
                     c.execute(sentencia)
         return len(altas) + len(bajas)
 

@@ -247,12 +247,12 @@ def test_pragmas_de_la_cache(cache):
     assert cache._escritura.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
 
 
-def comprobar_fts_igual_a_la_tabla(ruta) -> None:
+def comprobar_fts_igual_a_la_tabla(ruta, tabla: str = "m_productos__producto") -> None:
     """El índice FTS (de contenido externo) contiene exactamente el texto de la tabla:
     ``integrity-check`` con rango 1 lo compara fila a fila con la tabla de contenido y falla
     («database disk image is malformed») si sobra, falta o difiere una sola entrada."""
     with sqlite3.connect(ruta) as c:
-        c.execute("INSERT INTO m_productos__producto__fts (m_productos__producto__fts, rank) "
+        c.execute(f"INSERT INTO {tabla}__fts ({tabla}__fts, rank) "  # noqa: S608
                   "VALUES ('integrity-check', 1)")
 
 
@@ -267,31 +267,89 @@ def test_comprobacion_de_la_fts_detecta_desajustes(cache, datos_dir):
         comprobar_fts_igual_a_la_tabla(datos_dir / "cache.sqlite")
 
 
-def test_fts_igual_a_la_tabla_tras_paginas_mezcladas(cache, datos_dir):
+def _cliente(i, version, **cambios):
+    datos = {"id": f"6f1c8a3e-0000-4000-8000-{i:012d}", "nombre": f"Cliente {i}",
+             "nif": f"{i:08d}Z", "email": None, "telefono": None, "puntos": 0}
+    datos.update(cambios)
+    return {"modelo": CLIENTE, "id": datos["id"], "version": version, "datos": datos}
+
+
+def _baja_cliente(i, version):
+    return {"modelo": CLIENTE, "id": f"6f1c8a3e-0000-4000-8000-{i:012d}", "version": version,
+            "borrado": True}
+
+
+@pytest.mark.parametrize(
+    ("modelo", "por_pagina", "camino"),
+    [
+        (PRODUCTO, 60, "disparadores"),
+        (PRODUCTO, 400, "reindexar"),
+        # Clave uuid: rowid implícito, que SQLite reutiliza al borrar la última fila.
+        (CLIENTE, 60, "disparadores"),
+        (CLIENTE, 400, "reindexar"),
+    ],
+)
+def test_fts_igual_a_la_tabla_tras_paginas_mezcladas(cache, datos_dir, modelo, por_pagina,
+                                                     camino):
     """Altas, renombres, cambios sin texto, bajas, versiones antiguas y varios cambios del mismo
-    objeto en una página, sobre una tabla con datos: la FTS queda exactamente igual que la
-    tabla (filas y texto) y pasa su comprobación de integridad."""
+    objeto en una página, sobre una tabla con datos: tras cada página el índice FTS casa
+    exactamente con la tabla. Por los dos caminos de mantenimiento: disparadores (página
+    pequeña frente a la tabla) y reindexado completo (página grande)."""
     import random
 
+    alta, quitar = (producto, baja) if modelo == PRODUCTO else (_cliente, _baja_cliente)
+    tabla = "m_productos__producto" if modelo == PRODUCTO else "m_clientes__cliente"
+    sentencias: list[str] = []
+    cache._escritura.set_trace_callback(sentencias.append)
     azar = random.Random(7)
-    cache.aplicar_pagina(PRODUCTO, [producto(i, 1) for i in range(1, 201)], "1")
+    cache.aplicar_pagina(modelo, [alta(i, 1) for i in range(1, 201)], "1")
     version = 10
     for pagina in range(12):
         cambios = []
-        for _ in range(60):
+        for _ in range(por_pagina):
             version += 1
             i = azar.randint(1, 260)
             suerte = azar.random()
             if suerte < 0.35:
-                cambios.append(producto(i, version, nombre=f"Nombre {azar.randint(1, 50)}"))
+                cambios.append(alta(i, version, nombre=f"Nombre {azar.randint(1, 50)}"))
             elif suerte < 0.65:
-                cambios.append(producto(i, version, stock=azar.randint(0, 9)))
+                cambios.append(alta(i, version, **(
+                    {"stock": azar.randint(0, 9)} if modelo == PRODUCTO
+                    else {"puntos": azar.randint(0, 9)})))
             elif suerte < 0.8:
-                cambios.append(baja(i, version))
+                cambios.append(quitar(i, version))
             else:
-                cambios.append(producto(i, azar.randint(1, 5), nombre="Versión vieja"))
-        cache.aplicar_pagina(PRODUCTO, cambios, str(100 + pagina))
-        comprobar_fts_igual_a_la_tabla(datos_dir / "cache.sqlite")
+                cambios.append(alta(i, azar.randint(1, 5), nombre="Versión vieja"))
+        sentencias.clear()
+        cache.aplicar_pagina(modelo, cambios, str(100 + pagina))
+        reindexo = any("'rebuild'" in s for s in sentencias)
+        assert reindexo == (camino == "reindexar")
+        comprobar_fts_igual_a_la_tabla(datos_dir / "cache.sqlite", tabla)
+
+
+def test_fts_con_rowid_reutilizado(cache, datos_dir):
+    """Clave uuid (rowid implícito): al borrar la última fila, SQLite da su rowid a la
+    siguiente que entra. Alta y cambio de nombre de la nueva en la misma página; el índice
+    no conserva nada del texto de la fila anterior con ese rowid."""
+    tabla = "m_clientes__cliente"
+    cache.aplicar_pagina(CLIENTE, [_cliente(i, 1) for i in range(1, 51)], "1")
+    rowid_50 = cache._escritura.execute(f"SELECT MAX(rowid) FROM {tabla}").fetchone()[0]  # noqa: S608
+    cache.aplicar_pagina(CLIENTE, [_baja_cliente(50, 2)], "2")
+    cache.aplicar_pagina(
+        CLIENTE,
+        [_cliente(60, 3, nombre="Nueva"), _cliente(60, 4, nombre="Otra"), _baja_cliente(49, 5)],
+        "3",
+    )
+    reutilizado = cache._escritura.execute(
+        f"SELECT rowid FROM {tabla} WHERE nombre = 'Otra'"  # noqa: S608
+    ).fetchone()[0]
+    assert reutilizado == rowid_50  # el rowid de la fila borrada en la página anterior
+    comprobar_fts_igual_a_la_tabla(datos_dir / "cache.sqlite", tabla)
+    assert [f[1]["nombre"] for f in cache.buscar(CLIENTE, "otr")] == ["Otra"]
+    assert cache.buscar(CLIENTE, "nueva") == []
+    assert [f[1]["nombre"] for f in cache.buscar(CLIENTE, "cliente 5", limite=100)] == [
+        "Cliente 5"
+    ]
 
 
 def test_fts_con_otros_campos_de_busqueda_en_la_misma_conexion(cache, esquema_dict):
