@@ -104,6 +104,16 @@ def orden_estado(args: argparse.Namespace) -> int:
             f"{m['prioridad_dinamica']} ({m['operaciones_7d']} ops/7 días), "
             f"última página {_hora(m['ultima_pagina'])}"
         )
+    orden = sorted(
+        (m["prioridad_dinamica"], nombre)
+        for nombre, m in estado["modelos"].items()
+        if m["prioridad_dinamica"] is not None
+    )
+    if orden:
+        print(
+            "Orden de envío (críticos primero, luego más operaciones en 7 días): "
+            + ", ".join(f"{rango}. {nombre}" for rango, nombre in orden)
+        )
     for clave, valor in estado.items():
         if clave not in {
             "cola",
