@@ -34,7 +34,7 @@ def version() -> str:
 
 
 def construir_analizador() -> argparse.ArgumentParser:
-    analizador = argparse.ArgumentParser(
+    analizador = salida.Analizador(
         prog="sincro",
         description="Sincro: agente de sincronización offline-first para terminales de venta.",
     )

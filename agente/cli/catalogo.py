@@ -70,6 +70,11 @@ def orden_esquema(args: argparse.Namespace) -> int:
             texto = ruta.read_text(encoding="utf-8")
         except OSError as exc:
             raise salida.ErrorEntrada(f"No se puede leer {ruta}: {exc.strerror}.") from None
+        except UnicodeDecodeError as exc:
+            raise salida.ErrorEntrada(
+                f"{ruta} no está en UTF-8 (byte {exc.object[exc.start]:#04x} en la posición "
+                f"{exc.start}); guárdelo como UTF-8."
+            ) from None
         datos = salida.leer_json(texto, str(ruta), "la respuesta de /v1/esquema")
     with salida.abrir_agente(args) as agente:
         esquema = agente.guardar_esquema(datos) if args.cargar else agente.esquema()

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from agente import configuracion, credenciales, rutas
+from agente.cli import salida
 from agente.cliente import ErrorAutenticacion, ErrorSincro
 
 SALIDA_FALLO = 1
@@ -229,9 +230,10 @@ def _valor_campo(tipos: dict[str, str], campo: str, texto: str) -> Any:
     tipo = tipos.get(campo, "texto")
     if tipo in ("entero", "booleano", "json"):
         try:
-            return json.loads(texto)
-        except ValueError:
+            valor = json.loads(texto)
+        except (ValueError, RecursionError):
             return texto  # la validación del motor dirá qué se esperaba
+        return salida.comprobar_json(valor, f"--campo {campo}")
     if texto == "null":
         return None
     return texto
