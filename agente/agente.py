@@ -29,7 +29,7 @@ from typing import Any
 from agente import optimista, rutas
 from agente.cache import Cache, clave_sql
 from agente.cola import DIAS_AUDITORIA, Cola, NuevaOperacion
-from agente.esquema import ConfigModelo, ErrorValor, Esquema
+from agente.esquema import ConfigModelo, ErrorValor, Esquema, validar_nombre_modelo
 from agente.operacion import COMPLETADO, PENDIENTE, PROCESANDO, Operacion
 
 VENTA = "ventas.Venta"
@@ -376,7 +376,10 @@ class Agente:
     def cola(
         self, estado: str | None = None, modelo: str | None = None, limite: int | None = None
     ) -> list[Operacion]:
-        """Operaciones de la cola en orden, filtradas por estado y/o modelo."""
+        """Operaciones de la cola en orden, filtradas por estado y/o modelo (``ErrorEsquema`` si
+        ``modelo`` no tiene la forma «app.Modelo»)."""
+        if modelo is not None:
+            validar_nombre_modelo(modelo)
         return self._cola.listar(estado=estado, modelo=modelo, limite=limite)
 
     # -- estado ------------------------------------------------------------------------------

@@ -551,7 +551,7 @@ class Cache:
         que casan por prefijo en ``campos_busqueda`` (FTS5), hasta ``limite``."""
         config = self._config(modelo)
         c = self._lectora()
-        texto = texto.strip()
+        texto = _buscable(texto)
         if not texto or limite <= 0:
             return []
         encontrados: dict[str, tuple[dict[str, Any], int]] = {}
@@ -625,7 +625,7 @@ class Cache:
         """Filas del modelo; con ``texto``, las que devolvería ``listar`` con ese texto."""
         config = self._config(modelo)
         c = self._lectora()
-        texto = (texto or "").strip()
+        texto = _buscable(texto or "")
         if not texto:
             return c.execute(f"SELECT COUNT(*) FROM {_q(config.tabla)}").fetchone()[0]
         total = len(self._filas_exactas(config, texto))
@@ -647,7 +647,7 @@ class Cache:
         config = self._config(modelo)
         c = self._lectora()
         desde, limite = max(0, int(desde)), max(0, int(limite))
-        texto = (texto or "").strip()
+        texto = _buscable(texto or "")
         tabla = _q(config.tabla)
         if not texto:
             cursor = c.execute(f"SELECT * FROM {tabla} ORDER BY rowid LIMIT ? OFFSET ?",
@@ -668,6 +668,12 @@ class Cache:
 # -- auxiliares puros ------------------------------------------------------------------------
 
 
+def _buscable(texto: str) -> str:
+    """El texto de búsqueda sin espacios alrededor y sin sustitutos UTF-16 sueltos (no se
+    pueden pasar a SQLite; vienen de texto mal decodificado, no de un teclado)."""
+    return texto.encode("utf-8", "replace").decode("utf-8").strip()
+
+
 def consulta_fts(texto: str) -> str:
     """Consulta FTS5 segura: cada palabra como prefijo entre comillas, todas obligatorias."""
     palabras = _PALABRA.findall(texto)
@@ -686,7 +692,7 @@ def clave_sql(config: ConfigModelo, objeto_id: Any) -> Any:
         return int(texto)
     if tipo == "uuid":
         return config.normalizar_valor(config.clave, str(objeto_id))
-    return str(objeto_id)
+    return config.normalizar_valor(config.clave, str(objeto_id))  # texto: UTF-8 guardable
 
 
 def _separar(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from agente.agente import Agente
-from agente.esquema import ErrorValor
+from agente.esquema import ErrorEsquema, ErrorValor
 from agente.operacion import COMPLETADO, PENDIENTE
 
 PRODUCTO = "productos.Producto"
@@ -214,3 +214,16 @@ def test_abrir_poda_las_finales_antiguas(datos_dir, esquema_dict):
         agente.operaciones._conexion.execute("UPDATE operaciones SET finalizada_en = ?", (hace,))
     with Agente.abrir(datos_dir) as agente:
         assert [op.uuid for op in agente.cola()] == [pendiente.uuid]
+
+
+def test_sustitutos_sueltos_en_la_api_no_rompen_sqlite(agente):
+    """Texto mal decodificado (un sustituto UTF-16 suelto) que llega por la API: la búsqueda
+    no encuentra nada, un id de texto no existe y un modelo mal formado es ErrorEsquema;
+    nunca un UnicodeEncodeError de SQLite."""
+    assert agente.buscar("\ud800") == []
+    assert agente.buscar("lech\udfff", modelo="productos.Producto") == []
+    assert agente.cache.listar("productos.Producto", texto="\ud800") == []
+    assert agente.cache.contar("productos.Producto", texto="\ud800") == 0
+    assert agente.cache.fila("clientes.Cliente", "\ud800") is None
+    with pytest.raises(ErrorEsquema):
+        agente.cola(modelo="\ud800")
