@@ -10,13 +10,23 @@ Reglas (anterior + nueva):
 
 - ``actualizar + actualizar`` -> un ``actualizar`` con los campos unidos (gana el nuevo valor);
 - ``crear + actualizar`` -> ``crear`` con los datos unidos;
-- ``crear + borrar`` -> nada (la anterior se anula; nada llega a la central);
-- ``actualizar + borrar`` -> ``borrar``;
+- ``crear + borrar`` -> nada (la anterior se anula; nada llega a la central), salvo si el
+  objeto está referido (ver abajo);
+- ``actualizar + borrar`` -> ``borrar``, con la misma salvedad;
 - ``ajustar + ajustar`` -> un ``ajustar`` con los deltas sumados por campo.
 
 Los valores base (para la fusión a tres bandas) son siempre los de la primera operación; los
-campos que sólo trae la nueva aportan su propio valor base. Cualquier otra combinación se
-encola detrás (el orden por objeto se respeta al enviar) y, si es dudosa, con un ``aviso``.
+campos que sólo trae la nueva aportan su propio valor base.
+
+Un ``borrar`` no anula ni absorbe a la anterior si otra operación sin confirmar **hace
+referencia** al objeto (``Anterior.referida``: una venta pendiente que nombra al cliente nuevo):
+anular el ``crear`` dejaría a esa venta apuntando a un cliente que la central nunca recibe, y
+fusionar ``actualizar + borrar`` adelantaría el ``borrar`` a la venta. Se encola al final con
+un aviso y ``agente.orden`` lo envía después de las operaciones que lo referencian.
+
+Cualquier otra combinación se encola detrás (el orden por objeto se respeta al enviar) y
+**siempre** con un ``aviso`` que dice por qué no se combinó: toda operación nueva con otra
+anterior sin confirmar del mismo objeto se fusiona, anula a la anterior o lleva aviso.
 
 Puro: sin E/S ni estado; seguro desde cualquier hilo.
 """
@@ -44,6 +54,8 @@ class Anterior:
     valores_base: Mapping[str, Any]
     estado: str = PENDIENTE
     intentos: int = 0
+    #: Alguna operación sin confirmar hace referencia a este objeto (columna ``referidos``).
+    referida: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,13 +82,26 @@ def _aviso_no_fusionable(anterior: Anterior) -> str | None:
     )
 
 
+def _aviso(tipo: str, anterior: Anterior) -> str:
+    return (
+        f"Esta operación «{tipo}» no se puede combinar con el «{anterior.tipo}» pendiente sobre "
+        "este objeto: se enviará después de él, en orden."
+    )
+
+
+def _aviso_referido(anterior: Anterior) -> str:
+    return (
+        "Hay operaciones pendientes que hacen referencia a este objeto: este «borrar» no anula "
+        f"el «{anterior.tipo}» pendiente y se enviará después de ellas."
+    )
+
+
 def decidir(
     anterior: Anterior | None, tipo: str, datos: Mapping[str, Any], valores_base: Mapping[str, Any]
 ) -> Decision:
     """Qué hacer con una operación nueva dada la última sin confirmar del mismo objeto."""
-    nueva = Decision(ENCOLAR, tipo, dict(datos), dict(valores_base))
     if anterior is None:
-        return nueva
+        return Decision(ENCOLAR, tipo, dict(datos), dict(valores_base))
     if anterior.tipo == "borrar":
         return Decision(
             ENCOLAR,
@@ -99,6 +124,10 @@ def decidir(
         )
     base = {**valores_base, **anterior.valores_base}
     par = (anterior.tipo, tipo)
+    if tipo == "borrar" and anterior.referida:
+        return Decision(
+            ENCOLAR, tipo, dict(datos), dict(valores_base), aviso=_aviso_referido(anterior)
+        )
     if par == ("actualizar", "actualizar"):
         return Decision(FUSIONAR, "actualizar", {**anterior.datos, **datos}, base)
     if par == ("crear", "actualizar"):
@@ -112,4 +141,4 @@ def decidir(
         for campo, delta in datos.items():
             suma[campo] = sumar(suma[campo], delta) if campo in suma else delta
         return Decision(FUSIONAR, "ajustar", suma, base)
-    return nueva
+    return Decision(ENCOLAR, tipo, dict(datos), dict(valores_base), aviso=_aviso(tipo, anterior))

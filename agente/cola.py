@@ -16,16 +16,30 @@ Hilos y procesos
 
 En vuelo y recuperación
     ``preparar_envio`` marca sus operaciones ``PROCESANDO`` con su propietario
-    (``pid@máquina:instancia``). ``recuperar`` (al abrir) devuelve a ``PENDIENTE`` las que dejó
-    en vuelo un proceso que ya no existe, o cuyo envío empezó hace más de
-    ``PLAZO_EN_VUELO_S``: reenviarlas es seguro porque la central deduplica por UUID. No toca
-    las de un proceso vivo (p. ej. la bandeja enviando mientras la caja abre la cola).
+    (``pid@máquina:instancia``). ``recuperar`` devuelve a ``PENDIENTE`` las que dejó en vuelo
+    una instancia que ya no existe, o cuyo envío empezó hace más de ``PLAZO_EN_VUELO_S``:
+    reenviarlas es seguro porque la central deduplica por UUID. No toca las de una instancia
+    viva (p. ej. la bandeja enviando mientras la caja abre la cola). Corre al abrir y en cada
+    empuje (``agente.empuje``), así que el bucle de sincronización libera lo atascado sin
+    reiniciar; si no hay nada que devolver sólo lee las filas ``PROCESANDO``.
+
+    Vida de un propietario: cada ``Cola`` tiene, mientras está abierta, un cerrojo exclusivo
+    del sistema (``flock`` en POSIX, ``msvcrt.locking`` en Windows) sobre
+    ``<cola>.propietarios/<instancia>.cerrojo``. Un propietario está vivo si y sólo si su
+    fichero sigue bloqueado: el núcleo suelta el cerrojo al morir el proceso (``kill -9``,
+    corte de luz), así que un PID reutilizado tras reiniciar la máquina no lo resucita. El
+    cerrojo es del descriptor abierto, no del PID: otra ``Cola`` del mismo proceso también lo
+    ve vivo, y un hijo creado con ``fork`` sin ``exec`` lo mantiene vivo mientras viva.
+    Quien encuentra un fichero sin bloquear lo borra (al abrir se barren todos). Propietarios
+    de versiones anteriores (instancia de 8 caracteres, sin fichero) y colas cuyo directorio no
+    admite el cerrojo se juzgan como antes: por si existe el PID.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import socket
@@ -56,6 +70,10 @@ from agente.operacion import (
 from agente.sqlite import abrir_cola, migrar, transaccion
 
 PLAZO_EN_VUELO_S = 600
+SUFIJO_PROPIETARIOS = ".propietarios"
+"""Carpeta de los cerrojos de vida: ``<ruta de la cola>`` + este sufijo."""
+_EXTENSION_CERROJO = ".cerrojo"
+_HEX = frozenset("0123456789abcdef")
 DIAS_AUDITORIA = 30
 _EN_SIN_CONFIRMAR = "(" + ", ".join(f"'{e}'" for e in SIN_CONFIRMAR) + ")"
 _TROZO = 500
@@ -145,19 +163,147 @@ def _proceso_vivo(pid: int) -> bool:
     return True
 
 
-def _propietario_vivo(propietario: str | None) -> bool:
-    """``pid@máquina:instancia``: vivo si es de esta máquina y el proceso existe."""
+def _bloquear(fd: int) -> bool:
+    """Cerrojo exclusivo sin esperar sobre el fichero abierto ``fd``: ``True`` si lo tomó,
+    ``False`` si otro lo tiene. Otros fallos (sistema de ficheros sin cerrojos) lanzan
+    ``OSError``."""
+    if os.name == "nt":  # pragma: no cover - sólo Windows
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except PermissionError:
+            return False
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EDEADLK):
+                return False
+            raise
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _desbloquear(fd: int) -> None:
+    if os.name == "nt":  # pragma: no cover - sólo Windows
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        return
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _liberar_y_borrar(fd: int, ruta: str) -> None:
+    """Suelta el cerrojo tomado sobre ``fd``, cierra y borra ``ruta``. En POSIX se borra aún
+    con el cerrojo (quien abrió el fichero antes comprueba después que sigue en su sitio); en
+    Windows no se puede borrar un fichero abierto: se cierra primero y, si otro lo abrió entre
+    tanto, el borrado falla y el fichero se queda."""
+    if os.name != "nt":
+        with contextlib.suppress(OSError):
+            os.unlink(ruta)
+    with contextlib.suppress(OSError):
+        _desbloquear(fd)
+    os.close(fd)
+    if os.name == "nt":  # pragma: no cover - sólo Windows
+        with contextlib.suppress(OSError):
+            os.unlink(ruta)
+
+
+def _ruta_cerrojo(carpeta: str, instancia: str) -> str:
+    return os.path.join(carpeta, instancia + _EXTENSION_CERROJO)
+
+
+def _tomar_cerrojo(carpeta: str, instancia: str) -> int | None:
+    """Crea y bloquea el cerrojo de vida de ``instancia``; ``None`` si este directorio no lo
+    admite (la instancia se juzgará por su PID, como en versiones anteriores)."""
+    ruta = _ruta_cerrojo(carpeta, instancia)
+    for _ in range(3):
+        try:
+            os.makedirs(carpeta, exist_ok=True)
+            fd = os.open(ruta, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        except OSError:
+            return None
+        try:
+            if _bloquear(fd):
+                if os.name == "nt":  # pragma: no cover - sólo Windows
+                    return fd
+                propio, en_disco = os.fstat(fd), os.stat(ruta)
+                if (propio.st_dev, propio.st_ino) == (en_disco.st_dev, en_disco.st_ino):
+                    return fd
+        except OSError:
+            pass
+        # Otro lo borró entre abrirlo y bloquearlo (lo creyó abandonado): otra vez.
+        os.close(fd)
+    return None
+
+
+def _cerrojo_vivo(carpeta: str, instancia: str) -> bool:
+    """¿Sigue bloqueado el cerrojo de ``instancia``? Si no, lo borra (abandonado)."""
+    ruta = _ruta_cerrojo(carpeta, instancia)
+    try:
+        fd = os.open(ruta, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # no podemos saberlo: decide el plazo
+    try:
+        libre = _bloquear(fd)
+    except OSError:
+        os.close(fd)
+        return True
+    if not libre:
+        os.close(fd)
+        return True
+    _liberar_y_borrar(fd, ruta)
+    return False
+
+
+def _con_cerrojo(instancia: str) -> bool:
+    """Las instancias con cerrojo de vida llevan 32 hexadecimales; las de versiones
+    anteriores (o sin cerrojo posible), 8."""
+    return len(instancia) == 32 and set(instancia) <= _HEX
+
+
+def _propietario_vivo(propietario: str | None, carpeta: str) -> bool:
+    """``pid@máquina:instancia``: de otra máquina, vivo (decide el plazo); con cerrojo de vida,
+    vivo si su cerrojo sigue bloqueado; si no, vivo si el proceso existe."""
     if not propietario:
         return False
     try:
         pid_texto, resto = propietario.split("@", 1)
-        maquina = resto.rsplit(":", 1)[0]
+        maquina, instancia = resto.rsplit(":", 1)
         pid = int(pid_texto)
     except ValueError:
         return False
     if maquina != socket.gethostname():
         return True  # no podemos saberlo: decide el plazo
+    if _con_cerrojo(instancia):
+        return _cerrojo_vivo(carpeta, instancia)
     return _proceso_vivo(pid)
+
+
+def _barrer_cerrojos(carpeta: str, propio: str | None) -> int:
+    """Borra los cerrojos de vida que nadie tiene bloqueados. Devuelve cuántos borró."""
+    try:
+        nombres = os.listdir(carpeta)
+    except OSError:
+        return 0
+    borrados = 0
+    for nombre in nombres:
+        instancia, extension = os.path.splitext(nombre)
+        if extension != _EXTENSION_CERROJO or instancia == propio:
+            continue
+        if not _cerrojo_vivo(carpeta, instancia):
+            borrados += 1
+    return borrados
 
 
 class Cola:
@@ -167,12 +313,24 @@ class Cola:
         self.ruta = os.fspath(ruta)
         self._conexion = abrir_cola(self.ruta)
         self._cerrojo = threading.RLock()
-        self.propietario = f"{os.getpid()}@{socket.gethostname()}:{uuidlib.uuid4().hex[:8]}"
+        self._carpeta_propietarios = self.ruta + SUFIJO_PROPIETARIOS
+        instancia = uuidlib.uuid4().hex
+        self._cerrojo_vida = _tomar_cerrojo(self._carpeta_propietarios, instancia)
+        if self._cerrojo_vida is None:
+            instancia = instancia[:8]  # sin cerrojo: se la juzgará por su PID
+        self._instancia = instancia
+        self.propietario = f"{os.getpid()}@{socket.gethostname()}:{instancia}"
         self._modelos: dict[str, ConfigModelo] = {}
         self._grafo = orden.Grafo.de({})
-        migrar(self._conexion, MIGRACIONES_COLA)
-        if recuperar:
-            self.recuperar()
+        try:
+            migrar(self._conexion, MIGRACIONES_COLA)
+            if recuperar:
+                self.recuperar()
+                _barrer_cerrojos(self._carpeta_propietarios, instancia)
+        except BaseException:
+            self._soltar_cerrojo_vida()
+            self._conexion.close()
+            raise
 
     # -- ciclo de vida -----------------------------------------------------------------------
 
@@ -189,6 +347,12 @@ class Cola:
                 )
             self._conexion.close()
             self._conexion = None  # type: ignore[assignment]
+            self._soltar_cerrojo_vida()
+
+    def _soltar_cerrojo_vida(self) -> None:
+        if self._cerrojo_vida is not None:
+            fd, self._cerrojo_vida = self._cerrojo_vida, None
+            _liberar_y_borrar(fd, _ruta_cerrojo(self._carpeta_propietarios, self._instancia))
 
     def __enter__(self) -> Cola:
         return self
@@ -247,7 +411,9 @@ class Cola:
         """Encola varias en UNA transacción: o todas o ninguna (una venta con sus líneas).
 
         Devuelve, por cada una, la operación que lleva su efecto: la nueva, la anterior con la
-        que se fusionó, o la anterior anulada (``DESCARTADO``) en ``crear + borrar``.
+        que se fusionó, o la anterior anulada (``DESCARTADO``) en ``crear + borrar`` (sólo si
+        ninguna operación sin confirmar referencia al objeto; si alguna lo hace, el «borrar» se
+        encola con aviso y sale después de ellas).
         """
         with self._cerrojo, transaccion(self._conexion) as c:
             ajustes = dict(
@@ -277,6 +443,8 @@ class Cola:
                 valores_base=json.loads(fila[3]),
                 estado=fila[4],
                 intentos=fila[5],
+                referida=nueva.tipo == "borrar"
+                and self._referido(c, nueva.modelo, nueva.objeto_id),
             )
         decision = coalescer.decidir(anterior, nueva.tipo, nueva.datos, nueva.valores_base)
         if decision.accion == coalescer.FUSIONAR:
@@ -354,6 +522,17 @@ class Cola:
             aviso=decision.aviso,
         )
 
+    def _referido(self, c: sqlite3.Connection, modelo: str, objeto_id: str) -> bool:
+        """¿Alguna operación sin confirmar de otro objeto lo referencia (columna ``referidos``)?
+        Un «borrar» no anula su «crear» si es así (ver ``agente.coalescer``)."""
+        filas = c.execute(
+            "SELECT referidos FROM operaciones"  # noqa: S608
+            f" WHERE estado IN {_EN_SIN_CONFIRMAR} AND referidos IS NOT NULL"
+            " AND instr(referidos, ?) > 0 AND NOT (modelo = ? AND objeto_id = ?)",
+            (_json(objeto_id), modelo, objeto_id),
+        )
+        return any(objeto_id in json.loads(texto).get(modelo, ()) for (texto,) in filas)
+
     def _recalcular_referidos(self, c: sqlite3.Connection, seq: int) -> None:
         """Tras reescribir ``datos`` (el disparador de la migración 0004 dejó NULL)."""
         modelo, tipo, datos, valores_base = c.execute(
@@ -376,14 +555,15 @@ class Cola:
         ``PROCESANDO`` (``intentos + 1``) en una transacción duradera.
 
         Lista = PENDIENTE sin operaciones anteriores sin confirmar sobre el mismo objeto, sobre
-        un objeto que referencia ni, donde no declara referencia, sobre un modelo del que
-        depende (salvo las elegidas antes en esta misma llamada; ver ``agente.orden``). Así,
+        un objeto que referencia, que (si es un «borrar») referencien a su objeto ni, donde no
+        declara referencia, sobre un modelo del que depende (salvo las elegidas antes en esta
+        misma llamada; ver ``agente.orden``). Así,
         una segunda llamada con el primer lote aún en vuelo sólo devuelve operaciones
         independientes de él. Orden: críticos, prioridad dinámica, prioridad propia, FIFO.
         """
         with self._cerrojo, transaccion(self._conexion) as c:
             filas = c.execute(
-                "SELECT seq, modelo, objeto_id, estado, prioridad, referidos"  # noqa: S608
+                "SELECT seq, modelo, objeto_id, estado, prioridad, referidos, tipo"  # noqa: S608
                 f" FROM operaciones WHERE estado IN {_EN_SIN_CONFIRMAR} ORDER BY seq"
             ).fetchall()
             if not filas:
@@ -397,8 +577,9 @@ class Cola:
                     estado,
                     prioridades.clave_envio(rangos, modelo, prioridad),
                     json.loads(referidos) if referidos else None,
+                    borra=tipo == "borrar",
                 )
-                for seq, modelo, objeto_id, estado, prioridad, referidos in filas
+                for seq, modelo, objeto_id, estado, prioridad, referidos, tipo in filas
             ]
             elegidas = [piezas[i].seq for i in orden.elegir(piezas, self._grafo, limite)]
             if not elegidas:
@@ -415,16 +596,18 @@ class Cola:
     def retenidas(self, limite: int = 50) -> list[tuple[Operacion, Operacion]]:
         """``(pendiente, retenedora)``: operaciones PENDIENTE que no saldrán mientras la
         retenedora (``ERROR``/``CONFLICTO``) no se resuelva, por la misma regla que
-        ``preparar_envio`` (mismo objeto, objeto referido o modelo). En orden de cola."""
+        ``preparar_envio`` (mismo objeto, objeto referido, referencia al objeto que se borra o
+        modelo). En orden de cola."""
         with self.lectura() as c:
             filas = c.execute(
-                "SELECT seq, modelo, objeto_id, estado, referidos"  # noqa: S608
+                "SELECT seq, modelo, objeto_id, estado, referidos, tipo"  # noqa: S608
                 f" FROM operaciones WHERE estado IN {_EN_SIN_CONFIRMAR} ORDER BY seq"
             ).fetchall()
             piezas = [
                 orden.Pieza(seq, modelo, objeto_id, estado, (),
-                            json.loads(referidos) if referidos else None)
-                for seq, modelo, objeto_id, estado, referidos in filas
+                            json.loads(referidos) if referidos else None,
+                            borra=tipo == "borrar")
+                for seq, modelo, objeto_id, estado, referidos, tipo in filas
             ]
             pares = sorted(
                 orden.retenedoras(piezas, self._grafo, frozenset((ERROR, CONFLICTO))).items()
@@ -489,30 +672,51 @@ class Cola:
             return total
 
     def recuperar(self, forzar: bool = False) -> int:
-        """Al arrancar: ``PROCESANDO`` de procesos muertos (o en vuelo desde hace más de
-        ``PLAZO_EN_VUELO_S``, o todas con ``forzar``) vuelven a ``PENDIENTE``."""
-        with self._cerrojo, transaccion(self._conexion) as c:
-            limite = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=PLAZO_EN_VUELO_S)).isoformat(
-                timespec="microseconds"
-            )
-            filas = c.execute(
+        """``PROCESANDO`` de instancias muertas (o en vuelo desde hace más de
+        ``PLAZO_EN_VUELO_S``, o todas con ``forzar``) vuelven a ``PENDIENTE``. Nunca las de esta
+        instancia salvo con ``forzar``. Corre al abrir y en cada empuje: si no hay nada que
+        devolver, sólo lee las filas ``PROCESANDO`` (sin transacción de escritura). Devuelve
+        cuántas volvieron."""
+        limite = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=PLAZO_EN_VUELO_S)).isoformat(
+            timespec="microseconds"
+        )
+        with self._cerrojo:
+            filas = self._conexion.execute(
                 "SELECT seq, propietario, en_vuelo_desde FROM operaciones WHERE estado = ?",
                 (PROCESANDO,),
             ).fetchall()
+            vivos: dict[str | None, bool] = {}
+
+            def vivo(propietario: str | None) -> bool:
+                if propietario not in vivos:
+                    vivos[propietario] = _propietario_vivo(
+                        propietario, self._carpeta_propietarios
+                    )
+                return vivos[propietario]
+
             devolver = [
-                seq
+                (seq, propietario)
                 for seq, propietario, desde in filas
                 if forzar
                 or (propietario != self.propietario
-                and (not _propietario_vivo(propietario) or (desde or "") < limite))
+                    and ((desde or "") < limite or not vivo(propietario)))
             ]
-            ahora = ahora_iso()
-            c.executemany(
-                "UPDATE operaciones SET estado = ?, propietario = NULL, en_vuelo_desde = NULL,"
-                " ultimo_error = COALESCE(ultimo_error, ?), actualizada_en = ? WHERE seq = ?",
-                [(PENDIENTE, "Recuperada tras un cierre inesperado.", ahora, s) for s in devolver],
-            )
-            return len(devolver)
+            if not devolver:
+                return 0
+            with transaccion(self._conexion) as c:
+                ahora = ahora_iso()
+                # Sólo si sigue como se leyó: entre la lectura y este BEGIN IMMEDIATE otro
+                # proceso pudo confirmarla o devolverla y volver a enviarla.
+                return sum(
+                    c.execute(
+                        "UPDATE operaciones SET estado = ?, propietario = NULL,"
+                        " en_vuelo_desde = NULL, ultimo_error = COALESCE(ultimo_error, ?),"
+                        " actualizada_en = ? WHERE seq = ? AND estado = ? AND propietario IS ?",
+                        (PENDIENTE, "Recuperada tras un cierre inesperado.", ahora, seq,
+                         PROCESANDO, propietario),
+                    ).rowcount
+                    for seq, propietario in devolver
+                )
 
     def podar(self, dias_auditoria: float = DIAS_AUDITORIA) -> int:
         """Borra las operaciones finales (COMPLETADO/DESCARTADO) con más de ``dias_auditoria``

@@ -1,5 +1,10 @@
 """Empuje: la cola a la central, en lotes, con hasta K peticiones a la vez (seed 3.1).
 
+Antes de nada, ``Cola.recuperar`` devuelve a ``PENDIENTE`` lo que otra instancia muerta (la
+caja caída a mitad de envío) dejó en vuelo: así el bucle de sincronización lo libera en su
+siguiente empuje o pase, sin esperar a que alguien vuelva a abrir la cola. Si no hay nada en
+vuelo sólo lee las filas ``PROCESANDO``.
+
 Cada lote sale de ``Cola.preparar_envio`` (en orden: por objeto, dependencias, prioridad) ya
 marcado ``PROCESANDO``. Llamarlo otra vez con lotes en vuelo sólo devuelve operaciones
 independientes de ellos, así que las K peticiones simultáneas nunca llevan dos operaciones del
@@ -120,6 +125,10 @@ class Empuje:
         total = ResumenEmpuje()
         error: ErrorSincro | None = None
         limitador = Limitador(self.concurrencia)
+        recuperadas = self.cola.recuperar()
+        if recuperadas:
+            registro.registrar_evento("operaciones_recuperadas", logging.WARNING,
+                                      operaciones=recuperadas)
         with cf.ThreadPoolExecutor(self.concurrencia, thread_name_prefix="sincro-empuje") as ex:
             en_vuelo: set[cf.Future[ResumenEmpuje]] = set()
             while True:

@@ -6,6 +6,9 @@ Una operación ``PENDIENTE`` está **lista** cuando:
   que ya se haya elegido antes en esta misma llamada; y
 - ninguna operación anterior sobre un **objeto que referencia** sigue sin confirmar, con la
   misma salvedad (una venta que nombra a un cliente nuevo va detrás de él, y sólo de él); y
+- si es un ``borrar`` (``Pieza.borra``): ninguna operación anterior **que referencia a su
+  objeto** sigue sin confirmar, con la misma salvedad (el ``borrar`` de un cliente no adelanta
+  a la venta pendiente que lo nombra aunque Cliente tenga más prioridad); y
 - para cada modelo D del que depende **sin** saber a qué objeto de D apunta (el modelo no
   declara ``referencias`` hacia D, o la operación no lleva el campo): ninguna operación
   anterior sobre D, ni sobre los modelos de los que D depende por modelo (``cierres``), sigue
@@ -18,7 +21,8 @@ que espera a su cliente.
 Entre las listas sale primero la de menor ``clave`` (críticos, prioridad dinámica, prioridad
 propia) y, a igualdad, la más antigua (FIFO). Elegir una puede dejar lista a otra, así que la
 selección es incremental: coste O(n log n + n·(d + r)), con n operaciones sin confirmar, d
-modelos de espera por modelo y r referencias por operación.
+modelos de espera por modelo y r referencias por operación (cada referencia cuenta una vez más
+para el primer ``borrar`` posterior de su objeto).
 
 Puro: sin E/S ni estado; seguro desde cualquier hilo.
 """
@@ -46,6 +50,8 @@ class Pieza:
     #: ``{modelo del que depende: claves de los objetos que referencia}``; los modelos de los
     #: que depende y no figuran aquí (o ``None``: ninguno resuelto) se esperan por modelo.
     referidos: Mapping[str, Iterable[str]] | None = None
+    #: Es un ``borrar``: espera también a las anteriores que referencian su objeto.
+    borra: bool = False
 
 
 def cierres_por_modelo(
@@ -161,6 +167,9 @@ def elegir(piezas: Sequence[Pieza], grafo: Grafo, limite: int) -> list[int]:
     # salen en orden).
     esperan_a: list[list[int]] = [[] for _ in range(n)]
     ultima_del_objeto: dict[tuple[str, str], int] = {}
+    # Operaciones que referencian cada objeto desde su último «borrar» (el siguiente «borrar»
+    # espera a todas; las anteriores a ése ya las espera él, y a él la cadena del objeto).
+    referentes: dict[tuple[str, str], list[int]] = defaultdict(list)
     por_modelo: dict[str, list[int]] = defaultdict(list)
     dependientes: dict[str, list[int]] = defaultdict(list)
     for i, pieza in enumerate(piezas):
@@ -169,11 +178,14 @@ def elegir(piezas: Sequence[Pieza], grafo: Grafo, limite: int) -> list[int]:
         previa = ultima_del_objeto.get(objeto)
         if previa is not None:
             retenedoras.add(previa)
+        if pieza.borra:
+            retenedoras.update(referentes.pop(objeto, ()))
         for modelo_referido, claves in (pieza.referidos or {}).items():
             for clave in claves:
                 previa = ultima_del_objeto.get((modelo_referido, clave))
                 if previa is not None:
                     retenedoras.add(previa)
+                referentes[(modelo_referido, clave)].append(i)
         for previa in retenedoras:
             esperan_a[previa].append(i)
             bloqueos[i] += 1
@@ -237,6 +249,7 @@ def retenedoras(piezas: Sequence[Pieza], grafo: Grafo, detenidas: frozenset[str]
     rechazado). Misma regla que ``elegir``; O(n·(d + r)). ``piezas`` ordenadas por ``seq``."""
     raiz: list[int | None] = [None] * len(piezas)
     ultima_del_objeto: dict[tuple[str, str], int] = {}
+    referentes: dict[tuple[str, str], list[int]] = defaultdict(list)
     primera_retenida_del_modelo: dict[str, int] = {}
     for i, pieza in enumerate(piezas):
         if pieza.estado != PENDIENTE and pieza.estado not in detenidas:
@@ -247,11 +260,14 @@ def retenedoras(piezas: Sequence[Pieza], grafo: Grafo, detenidas: frozenset[str]
         previa = ultima_del_objeto.get((pieza.modelo, pieza.objeto_id))
         if previa is not None:
             candidatas.append(previa)
+        if pieza.borra:
+            candidatas.extend(referentes.pop((pieza.modelo, pieza.objeto_id), ()))
         for modelo_referido, claves in (pieza.referidos or {}).items():
             for clave in claves:
                 previa = ultima_del_objeto.get((modelo_referido, clave))
                 if previa is not None:
                     candidatas.append(previa)
+                referentes[(modelo_referido, clave)].append(i)
         encontrada: int | None = None
         for j in candidatas:
             encontrada = j if piezas[j].estado in detenidas else raiz[j]

@@ -15,6 +15,9 @@ El **bucle** (``bucle(detener)``):
   ``backoff_maximo``; respeta ``Retry-After``);
 - error de autenticación (401): deja de sincronizar (todo sigue en la cola) y sólo vuelve a
   intentarlo cuando el token del llavero cambia (``sincro configurar``) o se le despierta.
+- cada empuje (y por tanto cada pase, al menos cada ``intervalo_descarga``) empieza con
+  ``Cola.recuperar``: lo que otra instancia muerta dejó ``PROCESANDO`` vuelve a la cola sin
+  reiniciar nada (ver ``agente.empuje``);
 - ``detener.set()`` lo para limpiamente entre dos pasos (también a mitad de una descarga, entre
   páginas); lo que estaba en vuelo vuelve a PENDIENTE al cerrar la cola.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -18,8 +19,8 @@ import pytest
 
 from agente.agente import Agente
 from agente.cache import Cache
-from agente.cola import Cola
-from agente.operacion import PENDIENTE, PROCESANDO
+from agente.cola import Cola, NuevaOperacion
+from agente.operacion import COMPLETADO, PENDIENTE, PROCESANDO
 
 RAIZ = Path(__file__).resolve().parents[2]
 PRODUCTO = "productos.Producto"
@@ -112,6 +113,146 @@ def test_en_vuelo_de_un_proceso_muerto_vuelve_a_pendiente(directorio):
     with Cola(directorio / "cola.sqlite") as cola:
         assert {cola.obtener(u).estado for u in uuids} == {PENDIENTE}
         assert [o.uuid for o in cola.preparar_envio()] == uuids
+
+
+ENVIAR_Y_QUEDARSE = """
+    import sys, time
+    from agente.cola import Cola
+    cola = Cola(sys.argv[1])
+    lote = cola.preparar_envio()
+    print(len(lote), flush=True)
+    print(cola.propietario, flush=True)
+    time.sleep(600)
+"""
+
+
+def _cerrojo_de(ruta_cola: Path, propietario: str) -> Path:
+    """Fichero del cerrojo de vida de un propietario ``pid@máquina:instancia``."""
+    instancia = propietario.rsplit(":", 1)[1]
+    return Path(f"{ruta_cola}.propietarios") / f"{instancia}.cerrojo"
+
+
+def _morir_sin_recoger(proceso: subprocess.Popen) -> None:
+    """SIGKILL y espera a que muera SIN recogerlo: queda zombi y su PID sigue ocupado (como
+    un PID reutilizado por otro proceso)."""
+    os.kill(proceso.pid, signal.SIGKILL)
+    os.waitid(os.P_PID, proceso.pid, os.WEXITED | os.WNOWAIT)
+    os.kill(proceso.pid, 0)  # el PID sigue existiendo: no lanza ProcessLookupError
+
+
+def _estados(cola: Cola, uuids: list[str]) -> set[str]:
+    return {cola.obtener(u).estado for u in uuids}
+
+
+def _en_vuelo_en_un_hijo(directorio: Path) -> tuple[list[str], subprocess.Popen, str]:
+    with Agente.abrir(directorio) as agente:
+        uuids = [agente.ajustar(PRODUCTO, i, "stock", -1).uuid for i in range(1, 4)]
+    hijo = _hijo(ENVIAR_Y_QUEDARSE, str(directorio / "cola.sqlite"))
+    cuantas, propietario = _leer_lineas(hijo, 2)
+    assert cuantas == "3"
+    return uuids, hijo, propietario
+
+
+@pytest.mark.skipif(not hasattr(os, "waitid"), reason="os.waitid(WNOWAIT)")
+def test_en_vuelo_de_un_muerto_cuyo_pid_sigue_ocupado_vuelve_a_pendiente(directorio):
+    """La vida del propietario es su cerrojo, no su PID: el núcleo suelta el cerrojo al morir
+    el proceso aunque el PID siga ocupado. Al abrir se borra su cerrojo abandonado."""
+    ruta = directorio / "cola.sqlite"
+    uuids, hijo, propietario = _en_vuelo_en_un_hijo(directorio)
+    try:
+        assert _cerrojo_de(ruta, propietario).exists()
+        _morir_sin_recoger(hijo)
+        with Cola(ruta) as cola:
+            assert _estados(cola, uuids) == {PENDIENTE}
+            assert [o.uuid for o in cola.preparar_envio()] == uuids
+            assert not _cerrojo_de(ruta, propietario).exists()
+            assert [p.name for p in Path(f"{ruta}.propietarios").iterdir()] == [
+                _cerrojo_de(ruta, cola.propietario).name]
+    finally:
+        _matar(hijo)
+
+
+@pytest.mark.parametrize("pid_nuevo", ["padre", "init"])
+def test_pid_del_muerto_reutilizado_por_otro_proceso_no_retiene_lo_en_vuelo(directorio,
+                                                                          pid_nuevo):
+    """Tras reiniciar la máquina el PID del propietario caído suele ser de otro proceso vivo
+    (aquí: el padre de pytest o init). No basta para dar por vivo al propietario."""
+    ruta = directorio / "cola.sqlite"
+    uuids, hijo, propietario = _en_vuelo_en_un_hijo(directorio)
+    _matar(hijo)
+    vivo = os.getppid() if pid_nuevo == "padre" else 1
+    reutilizado = f"{vivo}@{propietario.split('@', 1)[1]}"
+    conexion = sqlite3.connect(ruta)
+    with conexion:
+        conexion.execute("UPDATE operaciones SET propietario = ? WHERE estado = ?",
+                         (reutilizado, PROCESANDO))
+    conexion.close()
+    with Cola(ruta, recuperar=False) as cola:
+        assert _estados(cola, uuids) == {PROCESANDO}
+        assert cola.recuperar() == 3
+        assert _estados(cola, uuids) == {PENDIENTE}
+
+
+@pytest.mark.skipif(not hasattr(os, "waitid"), reason="os.waitid(WNOWAIT)")
+def test_propietario_vivo_en_otro_proceso_conserva_lo_en_vuelo_hasta_que_muere(directorio):
+    """Otra ``Cola`` viva en un hijo (con su cerrojo) no pierde lo que tiene en vuelo, ni al
+    abrir ni al recuperar después; en cuanto muere, recuperar (sin reabrir) lo devuelve."""
+    ruta = directorio / "cola.sqlite"
+    uuids, hijo, propietario = _en_vuelo_en_un_hijo(directorio)
+    try:
+        with Cola(ruta) as cola:
+            assert _estados(cola, uuids) == {PROCESANDO}
+            assert cola.recuperar() == 0
+            assert _estados(cola, uuids) == {PROCESANDO}
+            assert _cerrojo_de(ruta, propietario).exists()
+            _morir_sin_recoger(hijo)
+            assert cola.recuperar() == 3
+            assert _estados(cola, uuids) == {PENDIENTE}
+    finally:
+        _matar(hijo)
+
+
+def _esperar(condicion, segundos: float = 60.0) -> bool:
+    """Espera a que ``condicion()`` se cumpla (el plazo sólo corta una prueba que fallaría)."""
+    limite = time.monotonic() + segundos
+    while time.monotonic() < limite:
+        if condicion():
+            return True
+        time.sleep(0.05)
+    return condicion()
+
+
+def test_el_bucle_libera_lo_que_dejo_en_vuelo_una_caja_caida(central, tmp_path):
+    """La bandeja sincroniza en bucle; la caja (otro proceso) toma una operación para enviarla
+    y muere con ``kill -9``. Sin reabrir la cola ni reiniciar nada, el bucle la devuelve a
+    PENDIENTE y la envía."""
+    from agente.servicio import ServicioSincronizacion
+
+    ruta = tmp_path / "cola.sqlite"
+    cola = Cola(ruta)
+    cache = Cache(tmp_path / "cache.sqlite")
+    servicio = ServicioSincronizacion(tmp_path, cola, cache)
+    hijo = None
+    try:
+        op = cola.encolar(NuevaOperacion(PRODUCTO, "1", "ajustar", {"stock": -1}))
+        hijo = _hijo(ENVIAR_Y_QUEDARSE, str(ruta))
+        assert _leer_lineas(hijo, 2)[0] == "1"
+        servicio.configurar(central.url, central.tienda, central.terminal, central.token,
+                            intervalo_descarga=0.5)
+        servicio.iniciar()
+        # Al menos un pase con la caja viva: su operación sigue en vuelo.
+        assert _esperar(lambda: servicio.conectividad.estado == "al día")
+        assert cola.obtener(op.uuid).estado == PROCESANDO
+        _matar(hijo)
+        assert _esperar(lambda: cola.obtener(op.uuid).estado == COMPLETADO), cola.obtener(
+            op.uuid)
+        assert servicio.en_marcha()
+    finally:
+        servicio.cerrar()
+        cache.cerrar()
+        cola.cerrar()
+        if hijo is not None and hijo.returncode is None:
+            _matar(hijo)
 
 
 PAGINAS = """

@@ -129,6 +129,65 @@ def test_crear_y_borrar_no_envia_nada(cola):
     assert cola.contar_por_estado()[DESCARTADO] == 1
 
 
+def _orden_de_envio(cola):
+    """Envía de una en una, confirmando cada una: el orden en que salen."""
+    salidas = []
+    while lote := cola.preparar_envio(limite=1):
+        (enviada,) = lote
+        salidas.append(enviada.uuid)
+        cola.confirmar(enviada.uuid, 1)
+    return salidas
+
+
+def test_crear_y_borrar_de_un_cliente_que_nombra_una_venta_pendiente(cola):
+    """Crear c1, una venta con cliente=c1 y borrar c1: anular el «crear» dejaría a la venta
+    apuntando a un cliente que la central nunca recibe. Se conservan las tres, el «borrar»
+    avisa y sale después de la venta (aunque Cliente sea crítico y la venta no)."""
+    creada = cola.encolar(op(CLIENTE, "c1", "crear", {"nombre": "Ana"}))
+    venta = cola.encolar(op(VENTA, "v1", "crear", {"total": "3", "cliente": "c1"}))
+    borrado = cola.encolar(op(CLIENTE, "c1", "borrar"))
+    assert borrado.uuid not in (creada.uuid, venta.uuid) and borrado.tipo == "borrar"
+    assert borrado.aviso and "referencia" in borrado.aviso
+    assert [(o.uuid, o.estado) for o in cola.listar()] == [
+        (creada.uuid, PENDIENTE), (venta.uuid, PENDIENTE), (borrado.uuid, PENDIENTE)]
+    # En una sola llamada ...
+    assert [o.uuid for o in cola.preparar_envio()] == [creada.uuid, venta.uuid, borrado.uuid]
+    # ... y de una en una, confirmando (el «borrar» ya no puede adelantar a la venta).
+    cola.devolver([creada.uuid, venta.uuid, borrado.uuid])
+    assert _orden_de_envio(cola) == [creada.uuid, venta.uuid, borrado.uuid]
+
+
+def test_actualizar_y_borrar_de_un_cliente_referido_no_se_fusionan(cola):
+    """Fusionar dejaría el «borrar» en el sitio del «actualizar», antes de la venta."""
+    cambio = cola.encolar(op(CLIENTE, "c1", "actualizar", {"nombre": "Eva"}))
+    venta = cola.encolar(op(VENTA, "v1", "crear", {"total": "3", "cliente": "c1"}))
+    borrado = cola.encolar(op(CLIENTE, "c1", "borrar"))
+    assert borrado.uuid != cambio.uuid and "referencia" in borrado.aviso
+    assert cola.obtener(cambio.uuid).tipo == "actualizar"
+    assert _orden_de_envio(cola) == [cambio.uuid, venta.uuid, borrado.uuid]
+
+
+def test_borrar_espera_a_la_venta_que_lo_referencia_aunque_este_en_error(cola):
+    creada = cola.encolar(op(CLIENTE, "c1", "crear", {"nombre": "Ana"}))
+    venta = cola.encolar(op(VENTA, "v1", "crear", {"total": "3", "cliente": "c1"}))
+    borrado = cola.encolar(op(CLIENTE, "c1", "borrar"))
+    assert [o.uuid for o in cola.preparar_envio(limite=2)] == [creada.uuid, venta.uuid]
+    cola.confirmar(creada.uuid, 1)
+    cola.marcar_error(venta.uuid, "total no válido")
+    assert cola.preparar_envio() == []
+    assert [(a.uuid, b.uuid) for a, b in cola.retenidas()] == [(borrado.uuid, venta.uuid)]
+
+
+def test_crear_y_borrar_anula_si_nada_sin_confirmar_lo_referencia(cola):
+    vieja = cola.encolar(op(VENTA, "v1", "crear", {"total": "3", "cliente": "c1"}))
+    cola.preparar_envio()
+    cola.confirmar(vieja.uuid, 1)  # confirmada: ya no cuenta
+    cola.encolar(op(VENTA, "v2", "crear", {"total": "3", "cliente": "c10"}))  # otro cliente
+    creada = cola.encolar(op(CLIENTE, "c1", "crear", {"nombre": "Ana"}))
+    resultado = cola.encolar(op(CLIENTE, "c1", "borrar"))
+    assert (resultado.uuid, resultado.estado, resultado.aviso) == (creada.uuid, DESCARTADO, None)
+
+
 def test_no_fusiona_con_operaciones_en_vuelo_ni_ya_intentadas(cola):
     primera = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
     assert [o.uuid for o in cola.preparar_envio()] == [primera.uuid]
@@ -154,7 +213,11 @@ def test_operaciones_dudosas_se_encolan_con_aviso(cola):
 def test_mismo_objeto_sale_en_orden_y_en_lotes_independientes(cola):
     a = cola.encolar(op(PRODUCTO, 1, "actualizar", {"precio": "1"}))
     b = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))  # no se fusiona (tipos)
+    # ... y lo dice: va detrás del «actualizar» pendiente, sin combinarse.
+    assert b.aviso and "«actualizar»" in b.aviso and "después" in b.aviso
+    assert cola.obtener(b.uuid).aviso == b.aviso
     c = cola.encolar(op(PRODUCTO, 2, "ajustar", {"stock": -1}))
+    assert c.aviso is None
     lote1 = cola.preparar_envio(limite=1)
     assert [o.uuid for o in lote1] == [a.uuid]
     # Con a en vuelo, b (mismo objeto) no puede salir; c sí.

@@ -2,7 +2,8 @@
 
 - ``orden.elegir`` coincide con una implementación de referencia ingenua (cuadrática) y nunca
   entrega una operación antes que otra anterior sin confirmar del mismo objeto, de un objeto
-  que referencia o (sin referencia declarada o resuelta) de un modelo del que depende.
+  que referencia, que referencie al objeto que ella borra o (sin referencia declarada o
+  resuelta) de un modelo del que depende.
 - Sobre una ``Cola`` real: para cualquier secuencia de encolados y cualquier intercalado de
   ``preparar_envio``/``confirmar``/``marcar_error``/``devolver``, ninguna operación sale antes
   de tiempo.
@@ -50,6 +51,7 @@ def _espera_a(p, q, referencias):
     return (
         (q.modelo, q.objeto_id) == (p.modelo, p.objeto_id)
         or q.objeto_id in referidos.get(q.modelo, ())
+        or (p.borra and p.objeto_id in (q.referidos or {}).get(p.modelo, ()))
         or q.modelo in _por_modelo(p.modelo, set(referidos), referencias)
     )
 
@@ -89,6 +91,7 @@ piezas_st = st.lists(
         st.sampled_from([PENDIENTE, PENDIENTE, PENDIENTE, PROCESANDO, "ERROR", "CONFLICTO"]),
         st.integers(0, 2),
         referidos_st,
+        st.booleans(),
     ),
     max_size=40,
 )
@@ -96,10 +99,12 @@ piezas_st = st.lists(
 
 def _piezas(datos):
     piezas = []
-    for seq, (modelo, objeto, estado, prioridad, referidos) in enumerate(datos, start=1):
+    for seq, (modelo, objeto, estado, prioridad, referidos, borra) in enumerate(datos, start=1):
         if referidos is not None:  # sólo hacia modelos a los que ese modelo referencia
             referidos = {m: c for m, c in referidos.items() if m in REFERENCIAS.get(modelo, ())}
-        piezas.append(orden.Pieza(seq, modelo, objeto, estado, (prioridad,), referidos))
+        piezas.append(
+            orden.Pieza(seq, modelo, objeto, estado, (prioridad,), referidos, borra=borra)
+        )
     return piezas
 
 
@@ -115,7 +120,8 @@ def test_elegir_coincide_con_la_referencia(datos, limite):
 def test_sin_referencias_es_la_regla_por_modelo_transitiva(datos, limite):
     """Sin referencias en el esquema, la regla de siempre: el cierre transitivo por modelo."""
     piezas = [
-        orden.Pieza(p.seq, p.modelo, p.objeto_id, p.estado, p.clave) for p in _piezas(datos)
+        orden.Pieza(p.seq, p.modelo, p.objeto_id, p.estado, p.clave, borra=p.borra)
+        for p in _piezas(datos)
     ]
     transitivas = orden.dependencias_transitivas(DIRECTAS)
     assert GRAFO_SIN_REFERENCIAS.cierres == transitivas
@@ -149,6 +155,25 @@ def test_un_a_rechazado_solo_retiene_a_las_b_que_lo_referencian():
         orden.Pieza(7, "a.C", "c", PENDIENTE),  # espera a toda B anterior (la 2 y la 5)
     ]
     assert sorted(orden.elegir(piezas, GRAFO, 10)) == [2, 3]
+
+
+def test_un_borrar_espera_a_las_que_referencian_su_objeto():
+    """A tiene más prioridad (clave menor) que B: sin la regla, el «borrar» de A1 saldría en
+    cuanto sale su «crear», antes de las B que lo nombran."""
+    piezas = [
+        orden.Pieza(1, "a.A", "1", PENDIENTE, (0,)),
+        orden.Pieza(2, "a.B", "x", PENDIENTE, (1,), referidos={"a.A": ["1"]}),
+        orden.Pieza(3, "a.B", "y", PENDIENTE, (1,), referidos={"a.A": ["1", "2"]}),
+        orden.Pieza(4, "a.B", "z", PENDIENTE, (1,), referidos={"a.A": ["2"]}),
+        orden.Pieza(5, "a.A", "1", PENDIENTE, (0,), borra=True),
+        orden.Pieza(6, "a.A", "1", PENDIENTE, (0,)),
+    ]
+    assert orden.elegir(piezas, GRAFO, 10) == [0, 1, 2, 4, 5, 3]
+    # Una B en error retiene al «borrar» (y, por el objeto, a lo que viene detrás).
+    con_error = [*piezas[:2], orden.Pieza(3, "a.B", "y", "ERROR", (1,),
+                                          referidos={"a.A": ["1"]}), *piezas[3:]]
+    assert orden.elegir(con_error, GRAFO, 10) == [0, 1, 3]
+    assert orden.retenedoras(con_error, GRAFO, frozenset(("ERROR",))) == {4: 2, 5: 2}
 
 
 # --- sobre una Cola real --------------------------------------------------------------------
@@ -197,6 +222,10 @@ accion_st = st.one_of(
           ("encolar", OBJETOS[6], "crear", {}), ("preparar", 4)])
 @example([("encolar", OBJETOS[2], "crear", {}), ("preparar", 1), ("error", 0),
           ("encolar", OBJETOS[4], "actualizar", {"cliente": "ausente"}), ("preparar", 4)])
+# Un «borrar» de un cliente (crítico) no adelanta a la venta pendiente que lo nombra.
+@example([("encolar", OBJETOS[2], "actualizar", {}), ("preparar", 1),
+          ("encolar", OBJETOS[4], "crear", {"cliente": "c1"}),
+          ("encolar", OBJETOS[2], "borrar", {}), ("confirmar", 0), ("preparar", 4)])
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_ninguna_operacion_sale_antes_de_tiempo(acciones):
     with tempfile.TemporaryDirectory() as directorio:
@@ -278,7 +307,17 @@ def _debe_esperar(op, anterior):
         resueltos.pop(destino, None)
     if anterior.objeto_id in resueltos.get(anterior.modelo, ()):
         return True
+    if op.tipo == "borrar" and _referencia_a(anterior, op.modelo, op.objeto_id):
+        return True
     return anterior.modelo in _esperas_por_modelo(op.modelo, set(resueltos))
+
+
+def _referencia_a(op, modelo, objeto_id):
+    """¿``op`` nombra al objeto (por un campo de referencia que lleve en sus datos)?"""
+    return any(
+        destino == modelo and campo in op.datos and str(op.datos[campo]) == objeto_id
+        for campo, destino in ESQUEMA.modelo(op.modelo).referencias.items()
+    )
 
 
 # --- fusión y vista optimista ---------------------------------------------------------------
