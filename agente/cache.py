@@ -62,13 +62,14 @@ _TIPOS_SQL = {
 _SOMBRA = "__sombra"
 # FTS5 de contenido externo (el texto se lee de la tabla del modelo: no se guarda dos veces),
 # sin tamaños de columna (sólo sirven para ordenar por bm25, y aquí no se ordena por
-# relevancia) y con índices de prefijos de 1 y 2 letras (búsqueda mientras se escribe: sin el
-# de 1 letra, teclear la primera letra recorría todos los términos que empiezan por ella, y
-# era el p99 de la búsqueda). Medido con 100 000 nombres: rellenar la FTS cuesta ~1/3 que con
-# la FTS por defecto, y la búsqueda p99 baja de 5,1–5,6 ms a 1,1–1,4 ms. La migración 0002 de
-# la caché lleva estas mismas opciones (una prueba lo comprueba).
+# relevancia) y con índice de prefijos de 2 letras (búsqueda mientras se escribe). Medido con
+# 100 000 nombres (bench/cache_pagina.py, bench/buscar.py): rellenar la FTS cuesta ~1/3 que
+# con la FTS por defecto. Un índice de prefijos de 1 letra bajaría la búsqueda p99 de ~5 ms a
+# ~1,3 ms (la primera letra tecleada recorre todos sus términos), pero encarece unos 300 ms
+# indexar 100 000 filas; el objetivo de búsqueda (p99 ≤ 10 ms) ya se cumple sin él.
+# La migración 0002 de la caché lleva estas mismas opciones (una prueba lo comprueba).
 _OPCIONES_FTS = (
-    "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2'"
+    "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '2'"
 )
 _TROZO = 500
 _PALABRA = re.compile(r"\w+", re.UNICODE)

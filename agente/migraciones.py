@@ -217,6 +217,6 @@ def _cache_0002_fts_contenido_externo(db: Database) -> None:
             db,
             f'DROP TABLE "{nombre}"',
             f"CREATE VIRTUAL TABLE \"{nombre}\" USING fts5({columnas}, content = '{tabla}', "
-            "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2')",
+            "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '2')",
             f"INSERT INTO \"{nombre}\" (\"{nombre}\") VALUES ('rebuild')",  # noqa: S608 (nombre comprobado arriba)
         )
