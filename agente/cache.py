@@ -6,9 +6,11 @@ Estructura de ``cache.sqlite``
     - ``<tabla>__fts``: FTS5 sobre ``campos_busqueda`` (búsqueda por prefijo mientras se
       escribe), de contenido externo (el texto se lee de la tabla del modelo). Se mantiene en
       la transacción de la página: unos disparadores TEMP, que sólo existen mientras se aplica,
-      quitan del índice las filas borradas o de texto cambiado y apuntan las nuevas; éstas
-      entran con un solo ``INSERT ... SELECT`` al final. Una página que sólo cambia precios o
-      stock no toca el índice. Una tabla vacía (primera carga) se indexa entera al final;
+      apuntan las filas nuevas, borradas o de texto cambiado, y al final dos
+      ``INSERT ... SELECT`` quitan los textos viejos e indexan los nuevos (ver
+      ``_Tabla.crear_disparadores_fts``). Una página que sólo cambia precios o stock no toca
+      el índice. Una página de al menos la mitad de las filas de la tabla (la primera carga,
+      por ejemplo) reindexa la FTS entera al final con ``rebuild``;
     - ``_modelos``: cursor, huella, «completo», hora de la última página y estado de la
       reconstrucción de cada modelo; ``_esquema``: la copia local del esquema (arranque sin red).
 
@@ -419,7 +421,9 @@ class Cache:
                     " ultima_pagina = ? WHERE modelo = ?",
                     (cursor, None if completo is None else int(completo), _ahora(), modelo),
                 )
-            con_fts = bool(config.campos_busqueda) and not reconstruyendo
+            # Sin cambios (la página vacía de una descarga incremental al día) no hay nada
+            # que indexar; en la sombra la FTS se crea al terminar la reconstrucción.
+            con_fts = bool(config.campos_busqueda) and bool(cambios) and not reconstruyendo
             # Página grande frente a la tabla (la primera carga sin sombra, o un cambio de todo
             # el catálogo): reindexar la FTS entera desde la tabla al final cuesta menos que
             # seguir fila a fila qué quitar y qué añadir, y está acotado por el tamaño de la
@@ -691,9 +695,8 @@ def clave_sql(config: ConfigModelo, objeto_id: Any) -> Any:
         if not re.fullmatch(r"-?\d{1,18}", texto):
             raise ErrorValor(f"El identificador de {config.nombre} es un entero, no {objeto_id!r}.")
         return int(texto)
-    if tipo == "uuid":
-        return config.normalizar_valor(config.clave, str(objeto_id))
-    return config.normalizar_valor(config.clave, str(objeto_id))  # texto: UTF-8 guardable
+    # uuid: forma canónica; texto: UTF-8 guardable (sin sustitutos sueltos).
+    return config.normalizar_valor(config.clave, str(objeto_id))
 
 
 def _separar(
