@@ -524,12 +524,23 @@ class Cola:
 
     def _referido(self, c: sqlite3.Connection, modelo: str, objeto_id: str) -> bool:
         """¿Alguna operación sin confirmar de otro objeto lo referencia (columna ``referidos``)?
-        Un «borrar» no anula su «crear» si es así (ver ``agente.coalescer``)."""
+        Un «borrar» no anula su «crear» si es así (ver ``agente.coalescer``).
+
+        Sólo se miran las operaciones de los modelos cuyas ``referencias`` apuntan a
+        ``modelo`` (sin ninguno, ni se consulta); su coste crece con las operaciones sin
+        confirmar de esos modelos (p. ej. borrar un cliente con miles de ventas en espera)."""
+        referentes = sorted(
+            m.nombre for m in self._modelos.values() if modelo in m.referencias.values()
+        )
+        if not referentes:
+            return False
+        marcas = ", ".join("?" * len(referentes))
         filas = c.execute(
             "SELECT referidos FROM operaciones"  # noqa: S608
-            f" WHERE estado IN {_EN_SIN_CONFIRMAR} AND referidos IS NOT NULL"
-            " AND instr(referidos, ?) > 0 AND NOT (modelo = ? AND objeto_id = ?)",
-            (_json(objeto_id), modelo, objeto_id),
+            f" WHERE estado IN {_EN_SIN_CONFIRMAR} AND modelo IN ({marcas})"
+            " AND referidos IS NOT NULL AND instr(referidos, ?) > 0"
+            " AND NOT (modelo = ? AND objeto_id = ?)",
+            (*referentes, _json(objeto_id), modelo, objeto_id),
         )
         return any(objeto_id in json.loads(texto).get(modelo, ()) for (texto,) in filas)
 
