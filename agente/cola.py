@@ -706,7 +706,7 @@ class Cola:
                 return vivos[propietario]
 
             devolver = [
-                (seq, propietario)
+                (seq, propietario, desde)
                 for seq, propietario, desde in filas
                 if forzar
                 or (propietario != self.propietario
@@ -716,17 +716,19 @@ class Cola:
                 return 0
             with transaccion(self._conexion) as c:
                 ahora = ahora_iso()
-                # Sólo si sigue como se leyó: entre la lectura y este BEGIN IMMEDIATE otro
-                # proceso pudo confirmarla o devolverla y volver a enviarla.
+                # Sólo si sigue como se leyó (también la hora de envío): entre la lectura y
+                # este BEGIN IMMEDIATE otro proceso pudo confirmarla, o devolverla y volver a
+                # enviarla, y ese envío nuevo no se le quita.
                 return sum(
                     c.execute(
                         "UPDATE operaciones SET estado = ?, propietario = NULL,"
                         " en_vuelo_desde = NULL, ultimo_error = COALESCE(ultimo_error, ?),"
-                        " actualizada_en = ? WHERE seq = ? AND estado = ? AND propietario IS ?",
+                        " actualizada_en = ? WHERE seq = ? AND estado = ? AND propietario IS ?"
+                        " AND en_vuelo_desde IS ?",
                         (PENDIENTE, "Recuperada tras un cierre inesperado.", ahora, seq,
-                         PROCESANDO, propietario),
+                         PROCESANDO, propietario, desde),
                     ).rowcount
-                    for seq, propietario in devolver
+                    for seq, propietario, desde in devolver
                 )
 
     def podar(self, dias_auditoria: float = DIAS_AUDITORIA) -> int:
