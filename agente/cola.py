@@ -245,13 +245,15 @@ def _tomar_cerrojo(carpeta: str, instancia: str) -> int | None:
     return None
 
 
-def _cerrojo_vivo(carpeta: str, instancia: str) -> bool:
-    """¿Sigue bloqueado el cerrojo de ``instancia``? Si no, lo borra (abandonado)."""
+def _cerrojo_vivo(carpeta: str, instancia: str) -> bool | None:
+    """¿Sigue bloqueado el cerrojo de ``instancia``? Si no, lo borra (abandonado). ``None``
+    si el fichero no está: lo borró otro que lo vio abandonado, o alguien (un antivirus, una
+    limpieza) a mano; quien llama decide por el PID."""
     ruta = _ruta_cerrojo(carpeta, instancia)
     try:
         fd = os.open(ruta, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        return False
+        return None
     except OSError:
         return True  # no podemos saberlo: decide el plazo
     try:
@@ -286,7 +288,10 @@ def _propietario_vivo(propietario: str | None, carpeta: str) -> bool:
     if maquina != socket.gethostname():
         return True  # no podemos saberlo: decide el plazo
     if _con_cerrojo(instancia):
-        return _cerrojo_vivo(carpeta, instancia)
+        vivo = _cerrojo_vivo(carpeta, instancia)
+        if vivo is not None:
+            return vivo
+    # Sin cerrojo que mirar: el PID (puede estar reutilizado; entonces decide el plazo).
     return _proceso_vivo(pid)
 
 
@@ -301,7 +306,7 @@ def _barrer_cerrojos(carpeta: str, propio: str | None) -> int:
         instancia, extension = os.path.splitext(nombre)
         if extension != _EXTENSION_CERROJO or instancia == propio:
             continue
-        if not _cerrojo_vivo(carpeta, instancia):
+        if _cerrojo_vivo(carpeta, instancia) is False:
             borrados += 1
     return borrados
 
@@ -313,7 +318,8 @@ class Cola:
         self.ruta = os.fspath(ruta)
         self._conexion = abrir_cola(self.ruta)
         self._cerrojo = threading.RLock()
-        self._carpeta_propietarios = self.ruta + SUFIJO_PROPIETARIOS
+        # Ruta real: dos procesos que abren la cola por enlaces distintos miran la misma carpeta.
+        self._carpeta_propietarios = os.path.realpath(self.ruta) + SUFIJO_PROPIETARIOS
         instancia = uuidlib.uuid4().hex
         self._cerrojo_vida = _tomar_cerrojo(self._carpeta_propietarios, instancia)
         if self._cerrojo_vida is None:
