@@ -46,6 +46,7 @@ import socket
 import sqlite3
 import threading
 import uuid as uuidlib
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -325,6 +326,17 @@ class Cola:
         if self._cerrojo_vida is None:
             instancia = instancia[:8]  # sin cerrojo: se la juzgará por su PID
         self._instancia = instancia
+        # Una Cola que nadie cierra (el recolector la libera) suelta igualmente su cerrojo:
+        # si no, el descriptor y el fichero quedarían hasta el final del proceso y sus
+        # operaciones en vuelo parecerían de un propietario vivo.
+        self._finalizador = (
+            weakref.finalize(
+                self, _liberar_y_borrar, self._cerrojo_vida,
+                _ruta_cerrojo(self._carpeta_propietarios, instancia),
+            )
+            if self._cerrojo_vida is not None
+            else None
+        )
         self.propietario = f"{os.getpid()}@{socket.gethostname()}:{instancia}"
         self._modelos: dict[str, ConfigModelo] = {}
         self._grafo = orden.Grafo.de({})
@@ -345,20 +357,26 @@ class Cola:
         with self._cerrojo:
             if self._conexion is None:
                 return
-            with transaccion(self._conexion) as c:
-                c.execute(
-                    "UPDATE operaciones SET estado = ?, propietario = NULL, en_vuelo_desde = NULL,"
-                    " actualizada_en = ? WHERE estado = ? AND propietario = ?",
-                    (PENDIENTE, ahora_iso(), PROCESANDO, self.propietario),
-                )
-            self._conexion.close()
-            self._conexion = None  # type: ignore[assignment]
-            self._soltar_cerrojo_vida()
+            try:
+                with transaccion(self._conexion) as c:
+                    c.execute(
+                        "UPDATE operaciones SET estado = ?, propietario = NULL,"
+                        " en_vuelo_desde = NULL, actualizada_en = ?"
+                        " WHERE estado = ? AND propietario = ?",
+                        (PENDIENTE, ahora_iso(), PROCESANDO, self.propietario),
+                    )
+            finally:
+                # Aunque falle devolverlas (disco lleno...): la conexión y el cerrojo se
+                # sueltan, y quien abra la cola después las recupera por cerrojo libre.
+                self._conexion.close()
+                self._conexion = None  # type: ignore[assignment]
+                self._soltar_cerrojo_vida()
 
     def _soltar_cerrojo_vida(self) -> None:
         if self._cerrojo_vida is not None:
-            fd, self._cerrojo_vida = self._cerrojo_vida, None
-            _liberar_y_borrar(fd, _ruta_cerrojo(self._carpeta_propietarios, self._instancia))
+            self._cerrojo_vida = None
+            if self._finalizador is not None:
+                self._finalizador()  # _liberar_y_borrar, una sola vez
 
     def __enter__(self) -> Cola:
         return self

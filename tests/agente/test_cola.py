@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -403,3 +404,20 @@ def test_actividad_reconstruye_la_serie_desde_la_cola_y_sobrevive_a_reabrir(dato
         lejana = cola.actividad(horas=1, ahora=futuro)
     assert [m["cola"] for m in lejana] == [1]
     assert sum(m["enviadas"] for m in lejana) == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="cuenta descriptores con /proc")
+def test_cola_sin_cerrar_suelta_su_cerrojo_al_liberarse(tmp_path):
+    """Una Cola que nadie cierra no deja su descriptor ni su fichero de cerrojo cuando el
+    recolector la libera (antes quedaban hasta el final del proceso)."""
+    import gc
+
+    ruta = tmp_path / "cola.sqlite"
+    Cola(ruta).cerrar()
+    gc.collect()
+    antes = len(list(Path("/proc/self/fd").iterdir()))
+    for _ in range(20):
+        Cola(ruta)  # sin cerrar
+    gc.collect()
+    assert list(Path(f"{ruta}.propietarios").glob("*.cerrojo")) == []
+    assert len(list(Path("/proc/self/fd").iterdir())) <= antes
