@@ -23,35 +23,25 @@ En vuelo y recuperación
     empuje (``agente.empuje``), así que el bucle de sincronización libera lo atascado sin
     reiniciar; si no hay nada que devolver sólo lee las filas ``PROCESANDO``.
 
-    Vida de un propietario: cada ``Cola`` tiene, mientras está abierta, un cerrojo exclusivo
-    del sistema (``flock`` en POSIX, ``msvcrt.locking`` en Windows) sobre
-    ``<cola>.propietarios/<instancia>.cerrojo``. Un propietario está vivo si y sólo si su
-    fichero sigue bloqueado: el núcleo suelta el cerrojo al morir el proceso (``kill -9``,
-    corte de luz), así que un PID reutilizado tras reiniciar la máquina no lo resucita. El
-    cerrojo es del descriptor abierto, no del PID: otra ``Cola`` del mismo proceso también lo
-    ve vivo, y un hijo creado con ``fork`` sin ``exec`` lo mantiene vivo mientras viva.
-    Quien encuentra un fichero sin bloquear lo borra (al abrir se barren todos). Propietarios
-    de versiones anteriores (instancia de 8 caracteres, sin fichero) y colas cuyo directorio no
-    admite el cerrojo se juzgan como antes: por si existe el PID.
+    Vida de un propietario: ``agente.propietarios`` (un cerrojo del sistema por ``Cola``
+    abierta; un PID reutilizado tras reiniciar no resucita a un propietario muerto).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
 import json
 import os
 import socket
 import sqlite3
 import threading
 import uuid as uuidlib
-import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agente import coalescer, orden, prioridades
+from agente import coalescer, orden, prioridades, propietarios
 from agente.esquema import ConfigModelo
 from agente.migraciones import MIGRACIONES_COLA
 from agente.operacion import (
@@ -71,10 +61,6 @@ from agente.operacion import (
 from agente.sqlite import abrir_cola, migrar, transaccion
 
 PLAZO_EN_VUELO_S = 600
-SUFIJO_PROPIETARIOS = ".propietarios"
-"""Carpeta de los cerrojos de vida: ``<ruta de la cola>`` + este sufijo."""
-_EXTENSION_CERROJO = ".cerrojo"
-_HEX = frozenset("0123456789abcdef")
 DIAS_AUDITORIA = 30
 _EN_SIN_CONFIRMAR = "(" + ", ".join(f"'{e}'" for e in SIN_CONFIRMAR) + ")"
 _TROZO = 500
@@ -141,177 +127,6 @@ def _json(valor: Any) -> str:
     return json.dumps(valor, separators=(",", ":"), ensure_ascii=False)
 
 
-def _proceso_vivo(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if os.name == "nt":  # pragma: no cover - sólo Windows
-        import ctypes
-
-        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-        manejador = kernel32.OpenProcess(0x1000, False, pid)
-        if not manejador:
-            return False
-        codigo = ctypes.c_ulong()
-        kernel32.GetExitCodeProcess(manejador, ctypes.byref(codigo))
-        kernel32.CloseHandle(manejador)
-        return codigo.value == 259  # STILL_ACTIVE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _bloquear(fd: int) -> bool:
-    """Cerrojo exclusivo sin esperar sobre el fichero abierto ``fd``: ``True`` si lo tomó,
-    ``False`` si otro lo tiene. Otros fallos (sistema de ficheros sin cerrojos) lanzan
-    ``OSError``."""
-    if os.name == "nt":  # pragma: no cover - sólo Windows
-        import msvcrt
-
-        os.lseek(fd, 0, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except PermissionError:
-            return False
-        except OSError as exc:
-            if exc.errno in (errno.EACCES, errno.EDEADLK):
-                return False
-            raise
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
-def _desbloquear(fd: int) -> None:
-    if os.name == "nt":  # pragma: no cover - sólo Windows
-        import msvcrt
-
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        return
-    import fcntl
-
-    fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-def _liberar_y_borrar(fd: int, ruta: str) -> None:
-    """Suelta el cerrojo tomado sobre ``fd``, cierra y borra ``ruta``. En POSIX se borra aún
-    con el cerrojo (quien abrió el fichero antes comprueba después que sigue en su sitio); en
-    Windows no se puede borrar un fichero abierto: se cierra primero y, si otro lo abrió entre
-    tanto, el borrado falla y el fichero se queda."""
-    if os.name != "nt":
-        with contextlib.suppress(OSError):
-            os.unlink(ruta)
-    with contextlib.suppress(OSError):
-        _desbloquear(fd)
-    os.close(fd)
-    if os.name == "nt":  # pragma: no cover - sólo Windows
-        with contextlib.suppress(OSError):
-            os.unlink(ruta)
-
-
-def _ruta_cerrojo(carpeta: str, instancia: str) -> str:
-    return os.path.join(carpeta, instancia + _EXTENSION_CERROJO)
-
-
-def _tomar_cerrojo(carpeta: str, instancia: str) -> int | None:
-    """Crea y bloquea el cerrojo de vida de ``instancia``; ``None`` si este directorio no lo
-    admite (la instancia se juzgará por su PID, como en versiones anteriores)."""
-    ruta = _ruta_cerrojo(carpeta, instancia)
-    for _ in range(3):
-        try:
-            os.makedirs(carpeta, exist_ok=True)
-            fd = os.open(ruta, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-        except OSError:
-            return None
-        try:
-            if _bloquear(fd):
-                if os.name == "nt":  # pragma: no cover - sólo Windows
-                    return fd
-                propio, en_disco = os.fstat(fd), os.stat(ruta)
-                if (propio.st_dev, propio.st_ino) == (en_disco.st_dev, en_disco.st_ino):
-                    return fd
-        except OSError:
-            pass
-        # Otro lo borró entre abrirlo y bloquearlo (lo creyó abandonado): otra vez.
-        os.close(fd)
-    return None
-
-
-def _cerrojo_vivo(carpeta: str, instancia: str) -> bool | None:
-    """¿Sigue bloqueado el cerrojo de ``instancia``? Si no, lo borra (abandonado). ``None``
-    si el fichero no está: lo borró otro que lo vio abandonado, o alguien (un antivirus, una
-    limpieza) a mano; quien llama decide por el PID."""
-    ruta = _ruta_cerrojo(carpeta, instancia)
-    try:
-        fd = os.open(ruta, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return True  # no podemos saberlo: decide el plazo
-    try:
-        libre = _bloquear(fd)
-    except OSError:
-        os.close(fd)
-        return True
-    if not libre:
-        os.close(fd)
-        return True
-    _liberar_y_borrar(fd, ruta)
-    return False
-
-
-def _con_cerrojo(instancia: str) -> bool:
-    """Las instancias con cerrojo de vida llevan 32 hexadecimales; las de versiones
-    anteriores (o sin cerrojo posible), 8."""
-    return len(instancia) == 32 and set(instancia) <= _HEX
-
-
-def _propietario_vivo(propietario: str | None, carpeta: str) -> bool:
-    """``pid@máquina:instancia``: de otra máquina, vivo (decide el plazo); con cerrojo de vida,
-    vivo si su cerrojo sigue bloqueado; si no, vivo si el proceso existe."""
-    if not propietario:
-        return False
-    try:
-        pid_texto, resto = propietario.split("@", 1)
-        maquina, instancia = resto.rsplit(":", 1)
-        pid = int(pid_texto)
-    except ValueError:
-        return False
-    if maquina != socket.gethostname():
-        return True  # no podemos saberlo: decide el plazo
-    if _con_cerrojo(instancia):
-        vivo = _cerrojo_vivo(carpeta, instancia)
-        if vivo is not None:
-            return vivo
-    # Sin cerrojo que mirar: el PID (puede estar reutilizado; entonces decide el plazo).
-    return _proceso_vivo(pid)
-
-
-def _barrer_cerrojos(carpeta: str, propio: str | None) -> int:
-    """Borra los cerrojos de vida que nadie tiene bloqueados. Devuelve cuántos borró."""
-    try:
-        nombres = os.listdir(carpeta)
-    except OSError:
-        return 0
-    borrados = 0
-    for nombre in nombres:
-        instancia, extension = os.path.splitext(nombre)
-        if extension != _EXTENSION_CERROJO or instancia == propio:
-            continue
-        if _cerrojo_vivo(carpeta, instancia) is False:
-            borrados += 1
-    return borrados
-
-
 class Cola:
     """La cola de operaciones de una terminal (ver el docstring del módulo)."""
 
@@ -320,33 +135,19 @@ class Cola:
         self._conexion = abrir_cola(self.ruta)
         self._cerrojo = threading.RLock()
         # Ruta real: dos procesos que abren la cola por enlaces distintos miran la misma carpeta.
-        self._carpeta_propietarios = os.path.realpath(self.ruta) + SUFIJO_PROPIETARIOS
-        instancia = uuidlib.uuid4().hex
-        self._cerrojo_vida = _tomar_cerrojo(self._carpeta_propietarios, instancia)
-        if self._cerrojo_vida is None:
-            instancia = instancia[:8]  # sin cerrojo: se la juzgará por su PID
-        self._instancia = instancia
-        # Una Cola que nadie cierra (el recolector la libera) suelta igualmente su cerrojo:
-        # si no, el descriptor y el fichero quedarían hasta el final del proceso y sus
-        # operaciones en vuelo parecerían de un propietario vivo.
-        self._finalizador = (
-            weakref.finalize(
-                self, _liberar_y_borrar, self._cerrojo_vida,
-                _ruta_cerrojo(self._carpeta_propietarios, instancia),
-            )
-            if self._cerrojo_vida is not None
-            else None
+        self._vida = propietarios.CerrojoDeVida(
+            os.path.realpath(self.ruta) + propietarios.SUFIJO_PROPIETARIOS
         )
-        self.propietario = f"{os.getpid()}@{socket.gethostname()}:{instancia}"
+        self.propietario = f"{os.getpid()}@{socket.gethostname()}:{self._vida.instancia}"
         self._modelos: dict[str, ConfigModelo] = {}
         self._grafo = orden.Grafo.de({})
         try:
             migrar(self._conexion, MIGRACIONES_COLA)
             if recuperar:
                 self.recuperar()
-                _barrer_cerrojos(self._carpeta_propietarios, instancia)
+                self._vida.barrer_otros()
         except BaseException:
-            self._soltar_cerrojo_vida()
+            self._vida.soltar()
             self._conexion.close()
             raise
 
@@ -370,13 +171,7 @@ class Cola:
                 # sueltan, y quien abra la cola después las recupera por cerrojo libre.
                 self._conexion.close()
                 self._conexion = None  # type: ignore[assignment]
-                self._soltar_cerrojo_vida()
-
-    def _soltar_cerrojo_vida(self) -> None:
-        if self._cerrojo_vida is not None:
-            self._cerrojo_vida = None
-            if self._finalizador is not None:
-                self._finalizador()  # _liberar_y_borrar, una sola vez
+                self._vida.soltar()
 
     def __enter__(self) -> Cola:
         return self
@@ -724,8 +519,8 @@ class Cola:
 
             def vivo(propietario: str | None) -> bool:
                 if propietario not in vivos:
-                    vivos[propietario] = _propietario_vivo(
-                        propietario, self._carpeta_propietarios
+                    vivos[propietario] = propietarios.propietario_vivo(
+                        propietario, self._vida.carpeta
                     )
                 return vivos[propietario]
 
