@@ -70,7 +70,7 @@ class Decision:
     aviso: str | None = None
 
 
-def _aviso_no_fusionable(anterior: Anterior) -> str | None:
+def _aviso_no_fusionable(anterior: Anterior) -> str:
     if anterior.estado != PENDIENTE:
         return (
             f"Hay otra operación sobre este objeto en estado {anterior.estado}: "

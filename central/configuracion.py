@@ -163,6 +163,8 @@ def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
     excluidos = _identificadores(opciones.get("campos_excluidos", ()), f"{nombre}.campos_excluidos")
     for n in excluidos:
         campo_django(n, "excluido")
+    # Sólo la regla propia de la central (listas sin nombres repetidos, con el ajuste en el
+    # mensaje); que sean campos esenciales lo comprueba el motor al validar la forma servida.
     for op in ("campos_solo_lectura", "campos_busqueda", "campos_indice"):
         _identificadores(opciones.get(op, ()), f"{nombre}.{op}")
 
