@@ -1,10 +1,26 @@
-"""Sincro: motor de sincronización offline-first (sin Qt).
+"""Sincro: el motor de sincronización offline-first de una terminal (sin Qt).
+
+La operación encolada y sus estados (``agente.operacion``) es el tipo que comparten todas
+las capas. La puerta es la fachada ``agente.Agente``: la CLI (``agente.cli``), la interfaz
+(``ui``), la API local y el software de caja la usan igual. Detrás, paquetes por oficio:
+
+- ``agente.almacen``: la cola (preciosa) y la caché (desechable) en SQLite;
+- ``agente.reglas``: reglas puras (combinar, ordenar, priorizar, fusionar, vista optimista);
+- ``agente.sincronizacion``: la red (cliente del protocolo, empuje, descarga, bucle);
+- ``agente.soporte``: rutas, configuración, registro, diagnóstico, arranque automático.
+
+Reglas de importación (las comprueba ``tests/test_arquitectura.py``): ``agente`` nunca importa
+``ui`` ni ``central``; lo compartido con la central vive en ``protocolo``.
 
 La versión tiene una sola fuente, ``pyproject.toml``: se lee de los metadatos del paquete
 instalado (también en el bundle, que copia esos metadatos). Sin instalar (código suelto en el
 ``PYTHONPATH``) se informa como ``0+sin-instalar``.
+
+Los nombres de ``__all__`` se cargan al usarlos (PEP 562): ``import agente.soporte.registro``
+no arrastra SQLite ni la red.
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version_paquete
 
@@ -12,3 +28,25 @@ try:
     __version__ = _version_paquete("sincro")
 except PackageNotFoundError:  # pragma: no cover - sólo sin instalar
     __version__ = "0+sin-instalar"
+
+_EXPORTADOS = {
+    "Agente": "agente.fachada",
+    "NuevaOperacion": "agente.almacen.cola",
+    "Operacion": "agente.operacion",
+    "ErrorCola": "agente.almacen.cola",
+    "ErrorCache": "agente.almacen.cache",
+    "ErrorConflicto": "agente.almacen.conflictos",
+    "ErrorEsquema": "protocolo.esquema",
+    "ErrorValor": "protocolo.esquema",
+    "ErrorSincro": "agente.sincronizacion.errores",
+}
+
+__all__ = ["__version__", *_EXPORTADOS]
+
+
+def __getattr__(nombre: str):
+    if nombre in _EXPORTADOS:
+        valor = getattr(import_module(_EXPORTADOS[nombre]), nombre)
+        globals()[nombre] = valor
+        return valor
+    raise AttributeError(f"module 'agente' has no attribute {nombre!r}")

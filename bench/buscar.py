@@ -28,8 +28,8 @@ sys.path.insert(0, str(RAIZ / "bench"))
 
 from cache_pagina import ESQUEMA, PRODUCTO, pagina  # noqa: E402
 
-from agente.agente import Agente  # noqa: E402
-from agente.cache import consulta_fts  # noqa: E402
+from agente.almacen.cache import consulta_fts  # noqa: E402
+from agente.fachada import Agente  # noqa: E402
 
 
 def percentiles(tiempos: list[float]) -> dict[str, float]:

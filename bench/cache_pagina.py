@@ -34,8 +34,8 @@ from pathlib import Path
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from agente.cache import Cache  # noqa: E402
-from agente.sqlite import abrir_cache  # noqa: E402
+from agente.almacen.cache import Cache  # noqa: E402
+from agente.almacen.sqlite import abrir_cache  # noqa: E402
 
 PRODUCTO = "productos.Producto"
 ESQUEMA = json.loads((RAIZ / "tests" / "datos" / "esquema_demo.json").read_text())

@@ -88,7 +88,7 @@ def main() -> int:
         central.detener()
 
     # En proceso, sobre la misma base: servidor sin red frente a la línea base ingenua.
-    os.environ["DJANGO_SETTINGS_MODULE"] = "central.demo.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
     os.environ["SINCRO_CENTRAL_DATOS"] = str(datos)
     if args.pg:
         os.environ["DATABASE_URL"] = args.pg
@@ -96,7 +96,7 @@ def main() -> int:
 
     django.setup()
     from central import configuracion, descarga
-    from central.demo.productos.models import Producto
+    from servidor_demo.productos.models import Producto
 
     config = configuracion.obtener().modelos[MODELO]
 

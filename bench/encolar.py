@@ -24,7 +24,7 @@ from pathlib import Path
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from agente.agente import Agente  # noqa: E402
+from agente.fachada import Agente  # noqa: E402
 
 PRODUCTO = "productos.Producto"
 

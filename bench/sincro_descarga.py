@@ -42,8 +42,8 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyr
 os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp(prefix="bench-llavero-"))
 
 import tests.plugins.central as plugin_central  # noqa: E402
-from agente.agente import Agente  # noqa: E402
-from agente.cliente import Cliente  # noqa: E402
+from agente.fachada import Agente  # noqa: E402
+from agente.sincronizacion.cliente import Cliente  # noqa: E402
 from tests.plugins.central import CentralEnMarcha  # noqa: E402
 
 plugin_central.ARRANQUE_MAX_S = 1800.0  # sembrar 1 000 000 de productos tarda minutos
@@ -116,7 +116,7 @@ def incremental(central: CentralEnMarcha, repeticiones: int) -> float:
         agente.sincronizar_una_vez()
         servicio = agente.sincronizacion
         sincronizador = servicio._obtener_sincronizador()
-        from agente.descarga import Descarga
+        from agente.sincronizacion.descarga import Descarga
 
         descarga = Descarga(agente.cache, agente.operaciones, servicio.conflictos_,
                             sincronizador.cliente)

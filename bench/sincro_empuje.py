@@ -27,11 +27,11 @@ from pathlib import Path
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from agente.cliente import Cliente  # noqa: E402
-from agente.cola import Cola, NuevaOperacion  # noqa: E402
-from agente.conflictos import Conflictos  # noqa: E402
-from agente.empuje import Empuje  # noqa: E402
+from agente.almacen.cola import Cola, NuevaOperacion  # noqa: E402
+from agente.almacen.conflictos import Conflictos  # noqa: E402
 from agente.operacion import COMPLETADO  # noqa: E402
+from agente.sincronizacion.cliente import Cliente  # noqa: E402
+from agente.sincronizacion.empuje import Empuje  # noqa: E402
 from tests.plugins.central import CentralEnMarcha  # noqa: E402
 
 

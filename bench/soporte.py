@@ -29,8 +29,9 @@ RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 os.environ["PATH"] = ""  # rescate fila a fila, como en Windows (sin el programa sqlite3)
 
-from agente import recuperacion, registro, rutas  # noqa: E402
-from agente.agente import Agente  # noqa: E402
+from agente.almacen import recuperacion  # noqa: E402
+from agente.fachada import Agente  # noqa: E402
+from agente.soporte import registro, rutas  # noqa: E402
 
 PRODUCTO = "productos.Producto"
 
@@ -112,7 +113,7 @@ def main() -> None:
                 f.write(os.urandom(4096))
             recuperacion.rescatar_cola(trabajo / "cola.sqlite")
 
-        logging.getLogger("agente.recuperacion").setLevel(logging.CRITICAL)
+        logging.getLogger("agente.almacen.recuperacion").setLevel(logging.CRITICAL)
         linea("rescate fila a fila vs VACUUM INTO", mediana(rescate, 3), mediana(vacuum_into, 3))
 
         # 3. línea de evento redactada vs formateador normal

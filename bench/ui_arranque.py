@@ -69,7 +69,7 @@ def preparar(datos: Path) -> None:
     import json
 
     sys.path.insert(0, str(RAIZ))
-    from agente.agente import Agente
+    from agente.fachada import Agente
 
     esquema = json.loads((RAIZ / "tests" / "datos" / "esquema_demo.json").read_text())
     with Agente.abrir(datos) as agente:

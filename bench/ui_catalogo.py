@@ -38,7 +38,7 @@ TEXTOS = ["a", "ac", "ace", "acei", "aceit", "aceite", "", "8400000012345", "", 
 
 
 def preparar(directorio: Path, filas: int) -> None:
-    from agente.agente import Agente
+    from agente.fachada import Agente
 
     with Agente.abrir(directorio) as agente:
         agente.guardar_esquema(ESQUEMA)
@@ -55,7 +55,7 @@ def main() -> int:
     from PySide6.QtGui import QStandardItemModel
     from PySide6.QtWidgets import QApplication, QTableView
 
-    from agente.agente import Agente
+    from agente.fachada import Agente
     from ui.pestanas.catalogo import PestanaCatalogo
     from ui.puente import Puente
 

@@ -116,7 +116,7 @@ def main() -> int:
     analizador.add_argument("--segundos", type=float, default=20)
     analizador.add_argument("--calentar", type=float, default=5)
     args = analizador.parse_args()
-    from agente.agente import Agente
+    from agente.fachada import Agente
     from tests.plugins.central import CentralEnMarcha
 
     with tempfile.TemporaryDirectory(prefix="bench-ui-reposo-") as temporal:

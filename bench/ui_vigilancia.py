@@ -89,7 +89,8 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from agente import configuracion, credenciales
+    from agente.sincronizacion import credenciales
+    from agente.soporte import configuracion
     from tests.plugins.central import CentralEnMarcha, _hijos
     from ui.app import Aplicacion
 

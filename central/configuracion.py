@@ -30,7 +30,7 @@ inmutable: se puede leer desde cualquier hilo.
 Una sola definición del esquema: aquí sólo se hace lo que necesita Django (que el modelo y sus
 campos existan, la clave primaria, ``tipo_de_campo``, las ``referencias_de`` sus ``ForeignKey``,
 ``campo_tienda``); la forma servida (``a_dict``), las estrategias, reglas, tipos de operación,
-identificadores, dependencias y ciclos los valida ``agente.esquema``, el mismo código con el que
+identificadores, dependencias y ciclos los valida ``protocolo.esquema``, el mismo código con el que
 la terminal valida ``/v1/esquema``. Así la central no puede servir un esquema que la terminal
 rechace. La central añade sólo reglas más estrictas (sin nombres repetidos en las listas;
 ``mayor_valor``/``menor_valor`` sólo en campos numéricos).
@@ -48,8 +48,8 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 
-from agente import esquema
-from agente.esquema import (  # noqa: F401 (se reexportan: los usan vistas, envoltura y cli)
+from protocolo import esquema
+from protocolo.esquema import (  # noqa: F401 (se reexportan: los usan vistas, envoltura y cli)
     ESTRATEGIAS,
     IDENTIFICADOR,
     NOMBRE_MODELO,
@@ -112,7 +112,7 @@ def _identificadores(valor: Any, que: str) -> tuple[str, ...]:
 
 
 def _del_motor(nombre: str, validar: Any, *args: Any) -> Any:
-    """Llama a una validación de ``agente.esquema`` y traduce su error al de Django, con el
+    """Llama a una validación de ``protocolo.esquema`` y traduce su error al de Django, con el
     modelo delante si el mensaje no lo nombra."""
     try:
         return validar(*args)

@@ -36,8 +36,8 @@ def relanzar_en_xvfb() -> None:
 
 
 def preparar_terminal(central, directorio: Path) -> None:
-    from agente.agente import Agente
-    from agente.cliente import Cliente
+    from agente.fachada import Agente
+    from agente.sincronizacion.cliente import Cliente
 
     with Agente.abrir(directorio) as agente:
         agente.configurar(central.url, central.tienda, central.terminal, central.token)
@@ -167,7 +167,7 @@ def main() -> int:
         os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
         os.environ["XDG_DATA_HOME"] = str(base / "llavero")
         os.environ["SINCRO_REGISTRO"] = str(base / "registro")
-        from agente import registro
+        from agente.soporte import registro
 
         directorio = base / "terminal"
         registro.configurar(directorio, programa="bandeja")

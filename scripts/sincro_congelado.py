@@ -33,7 +33,7 @@ def principal() -> int:
     multiprocessing.freeze_support()
     if sys.platform == "win32" and len(sys.argv) > 1:
         _consola_de_windows()
-    from agente import diagnostico
+    from agente.soporte import diagnostico
 
     if sys.argv[1:] == [diagnostico.ARGUMENTO_QT]:
         from ui.plataforma import comprobar_qt_en_este_proceso

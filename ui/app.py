@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 def abrir_agente(directorio: Path) -> Callable[[], Any]:
     def abrir() -> Any:
-        from agente.agente import Agente
+        from agente.fachada import Agente
 
         return Agente.abrir(directorio)
 
@@ -200,7 +200,7 @@ def main(argv: list[str] | argparse.Namespace | None = None) -> int:
                                   sin_bandeja=getattr(argv, "sin_bandeja", False))
     else:
         args = _argumentos(sys.argv[1:] if argv is None else argv)
-    from agente import registro, rutas
+    from agente.soporte import registro, rutas
 
     directorio = rutas.asegurar_directorio(rutas.directorio_datos(args.datos))
     try:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agente.esquema import ErrorValor
+from protocolo.esquema import ErrorValor
 from ui import formato
 from ui.resolucion import CENTRAL, TERMINAL, VALOR, FilaCampo, Resolucion, parecidos
 

@@ -1,4 +1,4 @@
-"""Descripción para personas de las líneas del registro (eventos ``agente.registro``).
+"""Descripción para personas de las líneas del registro (eventos ``agente.soporte.registro``).
 
 ``describir(entrada)`` recibe el dict de ``ui.trabajos.interpretar_linea`` y devuelve una frase
 traducible. Los eventos sin descripción propia se muestran como «tipo: clave=valor…». Sólo

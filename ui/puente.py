@@ -254,7 +254,7 @@ def _conexion_persistida(agente: Any, conexion: dict) -> dict:
     estado de conexión no está en la memoria de este, sino en lo que el motor persiste en
     ``cola.sqlite`` en cada cambio. Se superpone a lo que este proceso sabe (salvo «sin
     configurar», que este proceso deduce de ``config.json``)."""
-    from agente.conectividad import CLAVE_AJUSTE, Conectividad
+    from agente.sincronizacion.conectividad import CLAVE_AJUSTE, Conectividad
 
     if conexion.get("bucle_en_marcha") or conexion.get("estado") == "sin configurar":
         return conexion

@@ -3,7 +3,7 @@
 Separada del diálogo (como ``conflictsolver`` de Nextcloud) para probarla sin widgets. Sin Qt,
 sin E/S: segura desde cualquier hilo.
 
-Un conflicto es el dict de ``agente.conflictos.Conflicto.a_dict()``: ``base`` (la central
+Un conflicto es el dict de ``agente.almacen.conflictos.Conflicto.a_dict()``: ``base`` (la central
 cuando la terminal hizo el cambio), ``local`` (lo que capturó esta terminal, sólo los campos que
 la operación cambia), ``central`` (la central ahora; ``None`` si la borró),
 ``campos_en_disputa``, ``propuesta`` (lo que las reglas ya decidieron) y ``operacion`` (la
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from agente.esquema import ErrorValor, normalizar_valor
+from protocolo.esquema import ErrorValor, normalizar_valor
 
 TERMINAL = "terminal"
 CENTRAL = "central"

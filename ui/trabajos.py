@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agente import registro
+from agente.soporte import registro
 
 
 def _plano(objeto: Any) -> Any:
@@ -129,7 +129,8 @@ def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
 
 def leer_configuracion(agente: Any) -> dict[str, Any]:
     """Servidor, tienda y terminal guardados y si hay token en el llavero (nunca el token)."""
-    from agente import autoarranque, configuracion, credenciales
+    from agente.sincronizacion import credenciales
+    from agente.soporte import autoarranque, configuracion
 
     directorio = agente.directorio
     config = configuracion.cargar(directorio)
@@ -163,8 +164,9 @@ def probar_conexion(agente: Any, servidor: str, token: str | None,
                     permitir_http: bool = False, terminal: str = "") -> dict[str, Any]:
     """Red. ``/v1/salud`` (alcance, protocolo, desfase) y ``/v1/esquema`` (token). Con el token
     escrito o, si no se escribió, el del llavero. Lanza la excepción del cliente si falla."""
-    from agente import configuracion, credenciales
-    from agente.cliente import Cliente
+    from agente.sincronizacion import credenciales
+    from agente.sincronizacion.cliente import Cliente
+    from agente.soporte import configuracion
 
     url = configuracion.validar_servidor(servidor, permitir_http)
     if not token and terminal:
@@ -188,7 +190,7 @@ def probar_conexion(agente: Any, servidor: str, token: str | None,
 
 def fijar_autoarranque(agente: Any, activo: bool) -> bool:
     """Activa o quita el arranque con la sesión (Windows: carpeta Inicio; Linux: XDG)."""
-    from agente import autoarranque
+    from agente.soporte import autoarranque
 
     if activo:
         autoarranque.activar(getattr(agente, "directorio", None))

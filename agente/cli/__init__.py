@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = analizador.parse_args(argv)
     if args.orden is None:
         return _arrancar_interfaz(analizador, args)
-    from agente import registro, rutas  # issue 6: registro rotativo por programa
+    from agente.soporte import registro, rutas  # issue 6: registro rotativo por programa
 
     # El bucle largo («sincronizar», p. ej. el hijo de la bandeja) rota su propio fichero.
     programa = "sincronizar" if args.orden == "sincronizar" else "sincro"

@@ -20,10 +20,10 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
-from agente.cache import ErrorCache
-from agente.cola import ErrorCola
-from agente.configuracion import ErrorConfiguracion
-from agente.esquema import ErrorEsquema, ErrorValor
+from agente.almacen.cache import ErrorCache
+from agente.almacen.cola import ErrorCola
+from agente.soporte.configuracion import ErrorConfiguracion
+from protocolo.esquema import ErrorEsquema, ErrorValor
 
 SALIDA_BIEN = 0
 SALIDA_FALLO = 1
@@ -57,7 +57,7 @@ ERRORES_DE_ENTRADA: tuple[type[BaseException], ...] = (
 
 def abrir_agente(args: argparse.Namespace, **opciones: Any):
     """El ``Agente`` del directorio de ``--datos`` (o ``SINCRO_DATOS`` o el de usuario)."""
-    from agente.agente import Agente
+    from agente.fachada import Agente
 
     return Agente.abrir(getattr(args, "datos", None), **opciones)
 
@@ -226,7 +226,7 @@ class Analizador(argparse.ArgumentParser):
 
 
 def _donde_esta_la_traza() -> str:
-    from agente import registro
+    from agente.soporte import registro
 
     fichero = registro.fichero_actual()
     if fichero is None:

@@ -24,9 +24,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from agente import configuracion, credenciales, rutas
 from agente.cli import salida
-from agente.cliente import ErrorAutenticacion, ErrorSincro
+from agente.sincronizacion import credenciales
+from agente.sincronizacion.cliente import ErrorAutenticacion, ErrorSincro
+from agente.soporte import configuracion, rutas
 
 SALIDA_FALLO = 1
 SALIDA_USO = 2
@@ -43,7 +44,7 @@ def _explicito(args: argparse.Namespace) -> str | None:
 
 
 def _abrir(args: argparse.Namespace) -> Any:
-    from agente.agente import Agente  # importación tardía: la fachada abre las bases
+    from agente.fachada import Agente  # importación tardía: la fachada abre las bases
 
     return Agente.abrir(_datos(args))
 
@@ -317,7 +318,7 @@ def _hay_pantalla() -> bool:
 
 def _arrancar_central(carpeta: Path, productos: int) -> tuple[subprocess.Popen, dict[str, str]]:
     orden = shutil.which("sincro-central")
-    comando = ([orden] if orden else [sys.executable, "-m", "central.cli"]) + [
+    comando = ([orden] if orden else [sys.executable, "-m", "servidor_demo.cli"]) + [
         "iniciar",
         "--puerto",
         "0",
@@ -375,7 +376,7 @@ def _demo(args: argparse.Namespace) -> int:
                     [
                         sys.executable,
                         "-m",
-                        "central.cli",
+                        "servidor_demo.cli",
                         "crear-terminal",
                         tienda,
                         terminal,
@@ -391,7 +392,7 @@ def _demo(args: argparse.Namespace) -> int:
                     for linea in salida.stdout.splitlines()
                     if linea.startswith("TOKEN=")
                 )
-        from agente.agente import Agente
+        from agente.fachada import Agente
 
         agente = Agente.abrir(datos_terminal)
         try:

@@ -3,7 +3,7 @@
 
 Cada orden es una función ``(args) -> int`` (código de salida) enganchada con
 ``set_defaults(funcion=...)``; el directorio de datos sale de ``args.datos`` (opción global) o
-de ``agente.rutas``. Sin estado; hilo principal del proceso de la CLI.
+de ``agente.soporte.rutas``. Sin estado; hilo principal del proceso de la CLI.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from agente import autoarranque, diagnostico, recuperacion, registro, rutas
+from agente.almacen import recuperacion
+from agente.soporte import autoarranque, diagnostico, registro, rutas
 
 
 def _datos(args: argparse.Namespace) -> Path:
@@ -49,7 +50,7 @@ def _registro(args: argparse.Namespace) -> int:
 
 def _estado_del_agente(datos: Path) -> Any:
     """``estado()`` de la fachada, como ``sincro estado --json``."""
-    from agente.agente import Agente  # importación tardía: la fachada abre las bases
+    from agente.fachada import Agente  # importación tardía: la fachada abre las bases
 
     agente = Agente.abrir(datos, recuperar=False)  # sólo mirar: ni rescates ni recuperación
     try:
@@ -106,7 +107,8 @@ def _desinstalar(args: argparse.Namespace) -> int:
     """Deja la máquina lista para borrar Sincro: sin arranque automático y sin token en el
     llavero. Se niega si quedan operaciones sin enviar (se perderían), salvo ``--forzar``.
     No borra ningún fichero de datos: dice cuáles quedan para que IT decida."""
-    from agente import configuracion, credenciales
+    from agente.sincronizacion import credenciales
+    from agente.soporte import configuracion
 
     datos = _datos(args)
     config = configuracion.cargar(datos)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agente.esquema import Esquema, esquema_desde_dict
+from protocolo.esquema import Esquema, esquema_desde_dict
 
 RUTA_ESQUEMA_DEMO = Path(__file__).resolve().parents[1] / "datos" / "esquema_demo.json"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from agente.agente import Agente
-from agente.esquema import ErrorEsquema, ErrorValor
+from agente.fachada import Agente
 from agente.operacion import COMPLETADO, PENDIENTE
+from protocolo.esquema import ErrorEsquema, ErrorValor
 
 PRODUCTO = "productos.Producto"
 CLIENTE = "clientes.Cliente"
@@ -186,7 +186,7 @@ def test_dos_procesos_encolan_en_la_misma_cola(agente, datos_dir):
     from pathlib import Path
 
     codigo = (
-        "import sys; from agente.agente import Agente\n"
+        "import sys; from agente.fachada import Agente\n"
         "with Agente.abrir(sys.argv[1]) as a:\n"
         "    for i in range(50): a.ajustar('productos.Producto', 2, 'stock', -1)\n"
     )

@@ -8,8 +8,8 @@ import sqlite3
 
 import pytest
 
-from agente.cache import Cache, ErrorCache, consulta_fts
-from agente.esquema import ErrorEsquema
+from agente.almacen.cache import Cache, ErrorCache, consulta_fts
+from protocolo.esquema import ErrorEsquema
 
 PRODUCTO = "productos.Producto"
 CLIENTE = "clientes.Cliente"

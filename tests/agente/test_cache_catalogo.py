@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from agente.cache import Cache
+from agente.almacen.cache import Cache
 
 PRODUCTO = "productos.Producto"
 
@@ -93,7 +93,7 @@ def test_codigo_de_barras_exacto_y_varias_palabras(cache):
 
 
 def test_agente_listar_da_valores_optimistas_y_una_entrada_por_fila(datos_dir, esquema_dict):
-    from agente.agente import Agente
+    from agente.fachada import Agente
 
     with Agente.abrir(datos_dir) as agente:
         agente.guardar_esquema(esquema_dict)
@@ -137,7 +137,7 @@ def test_esquema_guardado_por_otro_proceso_se_ve_sin_reabrir(datos_dir, esquema_
         assert lectora.esquema() is None
         codigo = textwrap.dedent(f"""
             import json
-            from agente.cache import Cache
+            from agente.almacen.cache import Cache
             c = Cache({str(datos_dir / "cache.sqlite")!r})
             c.guardar_esquema(json.loads({json.dumps(json.dumps(esquema_dict))}))
             c.aplicar_pagina("productos.Producto", [{{"id": "1", "version": 1, "datos": {{

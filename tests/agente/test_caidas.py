@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from agente.agente import Agente
-from agente.cache import Cache
-from agente.cola import Cola, NuevaOperacion
+from agente.almacen.cache import Cache
+from agente.almacen.cola import Cola, NuevaOperacion
+from agente.fachada import Agente
 from agente.operacion import COMPLETADO, PENDIENTE, PROCESANDO
 
 RAIZ = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ def directorio(datos_dir, esquema_dict):
 
 ENCOLAR = """
     import sys
-    from agente.agente import Agente
+    from agente.fachada import Agente
     agente = Agente.abrir(sys.argv[1])
     i = 0
     while True:
@@ -92,7 +92,7 @@ def test_kill_9_justo_despues_de_encolar(directorio, tras):
 
 ENVIAR = """
     import sys
-    from agente.cola import Cola
+    from agente.almacen.cola import Cola
     cola = Cola(sys.argv[1])
     lote = cola.preparar_envio()
     print(len(lote), flush=True)
@@ -117,7 +117,7 @@ def test_en_vuelo_de_un_proceso_muerto_vuelve_a_pendiente(directorio):
 
 ENVIAR_Y_QUEDARSE = """
     import sys, time
-    from agente.cola import Cola
+    from agente.almacen.cola import Cola
     cola = Cola(sys.argv[1])
     lote = cola.preparar_envio()
     print(len(lote), flush=True)
@@ -226,7 +226,7 @@ def test_el_bucle_libera_lo_que_dejo_en_vuelo_una_caja_caida(central, tmp_path):
     """La bandeja sincroniza en bucle; la caja (otro proceso) toma una operación para enviarla
     y muere con ``kill -9``. Sin reabrir la cola ni reiniciar nada, el bucle la devuelve a
     PENDIENTE y la envía."""
-    from agente.servicio import ServicioSincronizacion
+    from agente.sincronizacion.servicio import ServicioSincronizacion
 
     ruta = tmp_path / "cola.sqlite"
     cola = Cola(ruta)
@@ -257,7 +257,7 @@ def test_el_bucle_libera_lo_que_dejo_en_vuelo_una_caja_caida(central, tmp_path):
 
 PAGINAS = """
     import sys
-    from agente.cache import Cache
+    from agente.almacen.cache import Cache
     cache = Cache(sys.argv[1])
     porpagina = int(sys.argv[2])
     k = 0
@@ -296,7 +296,7 @@ def test_kill_9_durante_una_pagina(directorio, tras):
 
 RECONSTRUIR = """
     import sys
-    from agente.cache import Cache
+    from agente.almacen.cache import Cache
     cache = Cache(sys.argv[1])
     porpagina = int(sys.argv[2])
     print("reanuda", cache.iniciar_reconstruccion("productos.Producto"), flush=True)

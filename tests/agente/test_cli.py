@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from agente.agente import Agente
 from agente.cli import main
+from agente.fachada import Agente
 
 RAIZ = Path(__file__).resolve().parents[2]
 DEMO = RAIZ / "tests" / "datos" / "esquema_demo.json"
@@ -348,7 +348,7 @@ def test_fallo_interno_una_linea_y_la_traza_en_el_registro(datos):
     es ``None`` y escribir el JSON lanza AttributeError) da una línea con el tipo de error y
     dónde está la traza, código 1; la traza completa va al registro. Con ``SINCRO_TRAZA=1``
     sale la traza de Python."""
-    from agente import registro
+    from agente.soporte import registro
 
     cerrar_stdout = ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-c", CODIGO]
     argumentos = ["--datos", str(datos), "estado", "--json"]

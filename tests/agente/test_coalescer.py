@@ -1,4 +1,4 @@
-"""Detección temprana al encolar (``agente.coalescer``): lo que no se combina siempre avisa."""
+"""Detección temprana al encolar (``agente.reglas.coalescer``): lo que no se combina avisa."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agente import coalescer
 from agente.operacion import CONFLICTO, ERROR, PENDIENTE, PROCESANDO
+from agente.reglas import coalescer
 
 TIPOS = ["crear", "actualizar", "ajustar", "borrar"]
 FUSIONABLES = {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agente.cola import Cola, ErrorCola, NuevaOperacion
+from agente.almacen.cola import Cola, ErrorCola, NuevaOperacion
 from agente.operacion import (
     COMPLETADO,
     CONFLICTO,

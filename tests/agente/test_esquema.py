@@ -1,4 +1,4 @@
-"""Validación estricta del esquema (``agente.esquema``): nombres antes de tocar SQL,
+"""Validación estricta del esquema (``protocolo.esquema``): nombres antes de tocar SQL,
 estrategias y reglas desconocidas, tipos y valores."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from agente.esquema import (
+from protocolo.esquema import (
     ErrorEsquema,
     ErrorValor,
     comprobar_modelos,

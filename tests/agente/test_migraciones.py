@@ -14,11 +14,11 @@ import sqlite3
 
 import pytest
 
-from agente.cache import Cache
-from agente.cola import Cola
-from agente.esquema import esquema_desde_dict
-from agente.migraciones import MIGRACIONES_CACHE, MIGRACIONES_COLA
-from agente.sqlite import abrir_cache, abrir_cola, migraciones_aplicadas, migrar
+from agente.almacen.cache import Cache
+from agente.almacen.cola import Cola
+from agente.almacen.migraciones import MIGRACIONES_CACHE, MIGRACIONES_COLA
+from agente.almacen.sqlite import abrir_cache, abrir_cola, migraciones_aplicadas, migrar
+from protocolo.esquema import esquema_desde_dict
 
 NOMBRES_COLA = [m.name for m in MIGRACIONES_COLA._migrations]
 NOMBRES_CACHE = [m.name for m in MIGRACIONES_CACHE._migrations]

@@ -11,10 +11,10 @@ import sqlite3
 
 import pytest
 
-from agente.cola import Cola, NuevaOperacion
-from agente.conflictos import Conflictos
-from agente.esquema import esquema_desde_dict
+from agente.almacen.cola import Cola, NuevaOperacion
+from agente.almacen.conflictos import Conflictos
 from agente.operacion import ERROR, PENDIENTE
+from protocolo.esquema import esquema_desde_dict
 from tests.agente.conftest import esquema_demo_dict
 
 CLIENTE, VENTA, LINEA = "clientes.Cliente", "ventas.Venta", "ventas.LineaVenta"

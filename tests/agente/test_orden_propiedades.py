@@ -19,10 +19,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from agente import coalescer, optimista, orden
-from agente.cola import Cola, NuevaOperacion
-from agente.esquema import esquema_desde_dict
+from agente.almacen.cola import Cola, NuevaOperacion
 from agente.operacion import COMPLETADO, DESCARTADO, PENDIENTE, PROCESANDO, SIN_CONFIRMAR
+from agente.reglas import coalescer, optimista, orden
+from protocolo.esquema import esquema_desde_dict
 from tests.agente.conftest import esquema_demo_dict
 
 MODELOS = ["a.A", "a.B", "a.C", "a.D", "a.E"]

@@ -16,9 +16,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from agente.almacen.cola import Cola, NuevaOperacion
 from agente.cli import main
-from agente.cola import Cola, NuevaOperacion
-from agente.prioridades import DIAS_VENTANA
+from agente.reglas.prioridades import DIAS_VENTANA
 
 RAIZ = Path(__file__).resolve().parents[2]
 DEMO = RAIZ / "tests" / "datos" / "esquema_demo.json"

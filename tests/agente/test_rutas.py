@@ -6,7 +6,7 @@ from pathlib import Path
 
 import platformdirs
 
-from agente import rutas
+from agente.soporte import rutas
 
 
 def test_prioridad_del_directorio(monkeypatch, tmp_path):

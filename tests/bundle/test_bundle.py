@@ -71,7 +71,8 @@ def test_version_coincide_con_pyproject(bundle, tmp_path):
 
 
 def _configurar(datos: Path, servidor: str, terminal: str, token: str) -> None:
-    from agente import configuracion, credenciales
+    from agente.sincronizacion import credenciales
+    from agente.soporte import configuracion
 
     configuracion.guardar(
         datos, configuracion.Configuracion(servidor=servidor, tienda="T001", terminal=terminal)

@@ -24,7 +24,7 @@ def main() -> int:
     p.add_argument("--tardio", type=float, default=None)
     p.add_argument("--producto", type=int, default=1)
     args = p.parse_args()
-    os.environ["DJANGO_SETTINGS_MODULE"] = "central.demo.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
     os.environ["SINCRO_CENTRAL_DATOS"] = args.datos
     import django
 
@@ -33,8 +33,8 @@ def main() -> int:
     from django.db.models import F
 
     from central.captura import actualizar_en_bloque
-    from central.demo.productos.models import Producto
-    from central.demo.semilla import ean13
+    from servidor_demo.productos.models import Producto
+    from servidor_demo.semilla import ean13
 
     if args.tardio is not None:
         with transaction.atomic():

@@ -85,7 +85,7 @@ def _orden(c, *args: str) -> str:
 def test_compactar_las_ultimas_lapidas_no_caduca_un_cursor_al_dia(central_factory):
     c = central_factory(demo=5)
     api = Api(c.url, c.token)
-    _orden(c, "manage", "shell", "-c", "from central.demo.productos.models import Producto; "
+    _orden(c, "manage", "shell", "-c", "from servidor_demo.productos.models import Producto; "
                                        "Producto.objects.filter(pk=5).delete()")
     estado, cursor = api.descargar(PRODUCTO)
     assert (PRODUCTO, "5") not in estado

@@ -51,7 +51,7 @@ CASOS = {
 
 SCRIPT = textwrap.dedent("""
     import json, os, sys, tempfile
-    os.environ["DJANGO_SETTINGS_MODULE"] = "central.demo.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
     os.environ["SINCRO_CENTRAL_DATOS"] = tempfile.mkdtemp()
     import django
     django.setup()

@@ -1,4 +1,4 @@
-"""La central y la terminal validan el esquema con el mismo código (``agente.esquema``).
+"""La central y la terminal validan el esquema con el mismo código (``protocolo.esquema``).
 
 Lo que la central acepta en ``MODELOS_SINCRONIZABLES`` lo acepta la terminal tal como se sirve en
 ``/v1/esquema`` (ida y vuelta idéntica, huellas incluidas), y un ajuste que el motor rechazaría
@@ -19,7 +19,7 @@ import textwrap
 
 import pytest
 
-from agente.esquema import (
+from protocolo.esquema import (
     ESTRATEGIAS,
     REGLAS,
     TIPOS_OPERACION,
@@ -31,7 +31,7 @@ from agente.esquema import (
 
 SCRIPT = textwrap.dedent("""
     import json, os, sys, tempfile
-    os.environ["DJANGO_SETTINGS_MODULE"] = "central.demo.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
     os.environ["SINCRO_CENTRAL_DATOS"] = tempfile.mkdtemp()
     import django
     django.setup()

@@ -293,7 +293,7 @@ def test_estado_de_la_terminal(central, api):
 def test_lapidas_ayudante_en_bloque_y_cursor_expirado(central, api):
     estado, cursor = api.descargar(PRODUCTO)
     en_central(central, (
-        "from central.demo.productos.models import Producto\n"
+        "from servidor_demo.productos.models import Producto\n"
         "from central.captura import actualizar_en_bloque\n"
         "from django.db.models import F\n"
         "Producto.objects.filter(pk__in=[40, 41]).delete()\n"

@@ -46,7 +46,7 @@ def _orden() -> list[str]:
     ejecutable = _BIN / "sincro-central"
     if ejecutable.exists():
         return [str(ejecutable)]
-    return [sys.executable, "-m", "central.cli"]
+    return [sys.executable, "-m", "servidor_demo.cli"]
 
 
 class CentralEnMarcha:

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from agente.agente import Agente
-from agente.cliente import Cliente
+from agente.fachada import Agente
+from agente.sincronizacion.cliente import Cliente
 
 PRODUCTO = "productos.Producto"
 SINCRO = [sys.executable, "-c", "import sys; from agente.cli import main; sys.exit(main())"]

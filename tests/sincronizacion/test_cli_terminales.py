@@ -3,7 +3,7 @@ estado, 401 con cola intacta, y dos tiendas que editan el mismo producto sin con
 
 import json
 
-from agente.agente import Agente
+from agente.fachada import Agente
 from tests.sincronizacion.terminales import (
     PRODUCTO,
     configurar,

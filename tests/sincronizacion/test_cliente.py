@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from agente.cliente import (
+from agente.sincronizacion.cliente import (
     Cliente,
     ErrorAutenticacion,
     ErrorServidor,

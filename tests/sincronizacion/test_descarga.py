@@ -2,12 +2,12 @@
 
 import pytest
 
-from agente.cache import Cache
-from agente.cliente import Cliente
-from agente.cola import Cola, NuevaOperacion
-from agente.conflictos import Conflictos
-from agente.descarga import Descarga, Detenido
+from agente.almacen.cache import Cache
+from agente.almacen.cola import Cola, NuevaOperacion
+from agente.almacen.conflictos import Conflictos
 from agente.operacion import CONFLICTO, PENDIENTE
+from agente.sincronizacion.cliente import Cliente
+from agente.sincronizacion.descarga import Descarga, Detenido
 
 PRODUCTO = "productos.Producto"
 

@@ -9,11 +9,11 @@ import uuid
 
 import pytest
 
-from agente.cliente import Cliente, ErrorServidor, SinConexion
-from agente.cola import Cola, NuevaOperacion
-from agente.conflictos import Conflictos
-from agente.empuje import Empuje
+from agente.almacen.cola import Cola, NuevaOperacion
+from agente.almacen.conflictos import Conflictos
 from agente.operacion import COMPLETADO, CONFLICTO, ERROR, PENDIENTE, PROCESANDO
+from agente.sincronizacion.cliente import Cliente, ErrorServidor, SinConexion
+from agente.sincronizacion.empuje import Empuje
 
 PRODUCTO = "productos.Producto"
 VENTA = "ventas.Venta"

@@ -16,8 +16,8 @@ import uuid
 
 import pytest
 
-from agente.agente import Agente
-from agente.cliente import Cliente
+from agente.fachada import Agente
+from agente.sincronizacion.cliente import Cliente
 from tests.sincronizacion.terminales import (
     PRODUCTO,
     SINCRO,

@@ -7,10 +7,10 @@ import subprocess
 
 import pytest
 
-from agente.agente import Agente
-from agente.conflictos import Conflictos
-from agente.descarga import Descarga
+from agente.almacen.conflictos import Conflictos
+from agente.fachada import Agente
 from agente.operacion import PENDIENTE
+from agente.sincronizacion.descarga import Descarga
 from tests.plugins.central import _orden
 from tests.sincronizacion.terminales import (
     PRODUCTO,
@@ -54,7 +54,7 @@ def test_cursor_caducado_resincroniza_y_conserva_pendientes(central_propia, tmp_
     # Un borrado en la central y una compactación con retención 0: su lápida desaparece y el
     # horizonte sube por encima del cursor de la terminal.
     manage(central, "manage", "shell", "-c",
-           "from central.demo.productos.models import Producto; "
+           "from servidor_demo.productos.models import Producto; "
            "Producto.objects.filter(pk=30).delete()")
     manage(central, "compactar", "--dias", "0", "--datos", str(central.datos))
     with Agente.abrir(tmp_path) as agente:

@@ -7,13 +7,13 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from agente import credenciales
-from agente.cache import Cache
-from agente.cliente import ErrorAutenticacion
-from agente.cola import Cola, NuevaOperacion
-from agente.configuracion import ErrorConfiguracion
+from agente.almacen.cache import Cache
+from agente.almacen.cola import Cola, NuevaOperacion
 from agente.operacion import COMPLETADO, PENDIENTE
-from agente.servicio import ServicioSincronizacion
+from agente.sincronizacion import credenciales
+from agente.sincronizacion.cliente import ErrorAutenticacion
+from agente.sincronizacion.servicio import ServicioSincronizacion
+from agente.soporte.configuracion import ErrorConfiguracion
 
 PRODUCTO = "productos.Producto"
 

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from agente import registro
+from agente.soporte import registro
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 import json
 from pathlib import Path
 
-from agente import recuperacion, rutas
-from agente.agente import Agente
+from agente.almacen import recuperacion
+from agente.fachada import Agente
+from agente.soporte import rutas
 from tests.soporte.corromper import estropear_cabecera, estropear_paginas, paginas_de_tabla
 
 ESQUEMA = Path(__file__).resolve().parents[1] / "datos" / "esquema_demo.json"

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from agente import autoarranque
+from agente.soporte import autoarranque
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from agente import configuracion, credenciales, registro, rutas
 from agente.cli import soporte
+from agente.sincronizacion import credenciales
+from agente.soporte import configuracion, registro, rutas
 from tests.soporte.corromper import crear_cola, estropear_paginas, paginas_de_tabla
 
 
@@ -79,7 +80,7 @@ def test_avisos_tras_rescate(tmp_path, capsys):
     cola = rutas.ruta_cola(tmp_path)
     crear_cola(cola, 600)
     estropear_paginas(cola, paginas_de_tabla(cola, "operaciones")[2:3])
-    from agente import recuperacion
+    from agente.almacen import recuperacion
 
     recuperacion.preparar_ficheros(tmp_path)
     _ejecutar("avisos", datos=tmp_path)
@@ -91,7 +92,7 @@ def test_avisos_tras_rescate(tmp_path, capsys):
 
 def test_desinstalar_se_niega_con_operaciones_sin_enviar(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
-    from agente.agente import Agente
+    from agente.fachada import Agente
 
     configuracion.guardar(tmp_path, configuracion.Configuracion(
         servidor="https://central.ejemplo/sincro", tienda="T001", terminal="caja-9"))

@@ -9,8 +9,9 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from agente import configuracion, credenciales, diagnostico, registro, rutas
-from agente.cliente import Salud
+from agente.sincronizacion import credenciales
+from agente.sincronizacion.cliente import Salud
+from agente.soporte import configuracion, diagnostico, registro, rutas
 from tests.soporte.corromper import crear_cola, estropear_paginas, paginas_de_tabla
 
 TOKEN = "tok-9f8e7d6c5b4a39281706f5e4d3c2b1a0ffee"

@@ -11,7 +11,8 @@ import uuid
 
 import pytest
 
-from agente import recuperacion, rutas
+from agente.almacen import recuperacion
+from agente.soporte import rutas
 from tests.soporte.corromper import (
     crear_cola,
     estropear_cabecera,
@@ -76,7 +77,7 @@ def test_cache_corrupta_se_aparta_y_se_avisa(tmp_path):
     assert len(apartadas) == 1
     assert recuperacion.avisos_pendientes(tmp_path) == avisos
     # El motor abre una caché nueva, vacía y sana.
-    from agente import sqlite as sqlite_agente
+    from agente.almacen import sqlite as sqlite_agente
 
     sqlite_agente.abrir_cache(cache).close()
     assert recuperacion.comprobar_integridad(cache)

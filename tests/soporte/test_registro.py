@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from agente import registro
+from agente.soporte import registro
 
 TOKEN = "s3cr3t-TOKEN-a1b2c3d4e5f6g7h8i9j0k1l2m3n4"
 
@@ -29,7 +29,7 @@ def test_evento_en_una_linea_con_campos(dir_registro):
 
 
 def test_token_nunca_llega_al_fichero(dir_registro):
-    log = logging.getLogger("agente.cliente")
+    log = logging.getLogger("agente.sincronizacion.cliente")
     log.info("cabeceras %s", {"Authorization": f"Token {TOKEN}", "Accept": "application/json"})
     log.warning("Authorization: Token %s rechazado", TOKEN)
     log.info("reintento con Bearer %s", TOKEN)
@@ -69,7 +69,7 @@ def test_secreto_registrado_se_tacha_en_cualquier_contexto(dir_registro):
     ],
 )
 def test_datos_personales_tachados(dir_registro, personal):
-    logging.getLogger("agente.cola").info("cliente dijo: %s (fin)", personal)
+    logging.getLogger("agente.almacen.cola").info("cliente dijo: %s (fin)", personal)
     texto = _contenido(dir_registro)
     assert personal not in texto
     assert "(fin)" in texto
@@ -152,9 +152,9 @@ def test_registro_en_proceso_hijo_sin_token(tmp_path):
     import subprocess
 
     codigo = (
-        "import logging, sys; from agente import registro;"
+        "import logging, sys; from agente.soporte import registro;"
         f"registro.configurar(directorio={str(tmp_path)!r}, programa='hijo');"
-        "logging.getLogger('agente.cliente').error("
+        "logging.getLogger('agente.sincronizacion.cliente').error("
         "'HTTP 401 headers=%r', {'Authorization': 'Token ' + sys.argv[1]})"
     )
     subprocess.run([sys.executable, "-c", codigo, TOKEN], check=True, timeout=60)

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from agente import registro
+from agente.soporte import registro
 
 SINCRO = Path(sys.executable).with_name("sincro")
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from agente.agente import Agente
-from agente.cliente import Cliente
+from agente.fachada import Agente
+from agente.sincronizacion.cliente import Cliente
 
 PRODUCTO = "productos.Producto"
 

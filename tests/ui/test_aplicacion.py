@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from agente import credenciales
-from agente.agente import Agente
+from agente.fachada import Agente
+from agente.sincronizacion import credenciales
 from ui.app import Aplicacion
 from ui.dialogo_conflicto import COL_CENTRAL, COL_TERMINAL
 from ui.ventana import CATALOGO, COLA, CONFIGURACION, CONFLICTOS

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QTableView
 
-from agente.agente import Agente
+from agente.fachada import Agente
 from ui import trabajos
 from ui.modelos.catalogo import ModeloCatalogo
 

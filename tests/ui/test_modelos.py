@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 
-from agente.agente import Agente
+from agente.fachada import Agente
 from ui.modelos.cola import COL_ERROR, COL_ESTADO, COL_MODELO, COL_OBJETO, COL_TIPO, ModeloCola
 from ui.modelos.conflictos import COL_CAMPOS, ModeloConflictos
 from ui.modelos.conflictos import COL_OBJETO as COL_OBJ_CONFLICTO

@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from agente import credenciales
+from agente.sincronizacion import credenciales
 from ui import proceso_sincro
 from ui.app import Aplicacion
 

@@ -1,9 +1,9 @@
 """Lógica pura de la revisión de conflictos (sin widgets). Conflictos con la forma de
-``agente.conflictos.Conflicto.a_dict()``."""
+``agente.almacen.conflictos.Conflicto.a_dict()``."""
 
 import pytest
 
-from agente.esquema import ErrorValor
+from protocolo.esquema import ErrorValor
 from ui.resolucion import CENTRAL, TERMINAL, VALOR, Resolucion, filas, firma, parecidos
 
 TIPOS = {"id": "entero", "nombre": "texto", "precio": "decimal", "stock": "entero",

@@ -5,8 +5,7 @@ import json
 
 import pytest
 
-from agente import configuracion
-from agente.cliente import (
+from agente.sincronizacion.cliente import (
     ErrorAutenticacion,
     RespuestaInvalida,
     SinConexion,
@@ -14,8 +13,9 @@ from agente.cliente import (
     validar_pagina,
     validar_resultados,
 )
-from agente.conectividad import Conectividad
-from agente.esquema import config_modelo_desde_dict
+from agente.sincronizacion.conectividad import Conectividad
+from agente.soporte import configuracion
+from protocolo.esquema import config_modelo_desde_dict
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8000/sincro", "http://localhost/sincro",
@@ -129,7 +129,7 @@ def test_conectividad_persiste_y_avisa():
 
 
 def test_proxies_del_entorno_salvo_bucle_local(monkeypatch):
-    from agente.cliente import Cliente
+    from agente.sincronizacion.cliente import Cliente
 
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.tienda:3128")
     monkeypatch.setenv("NETRC", "/no/existe")

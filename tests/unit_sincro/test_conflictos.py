@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from agente.cola import Cola, NuevaOperacion
-from agente.conflictos import Conflictos, ErrorConflicto
-from agente.esquema import esquema_desde_dict
+from agente.almacen.cola import Cola, NuevaOperacion
+from agente.almacen.conflictos import Conflictos, ErrorConflicto
 from agente.operacion import COMPLETADO, CONFLICTO, DESCARTADO, ERROR, PENDIENTE
+from protocolo.esquema import esquema_desde_dict
 
 ESQUEMA = esquema_desde_dict(
     json.loads((Path(__file__).parents[1] / "datos" / "esquema_demo.json").read_text())

@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agente import fusion
-from agente.esquema import esquema_desde_dict
+from agente.reglas import fusion
+from protocolo.esquema import esquema_desde_dict
 
 ESQUEMA = esquema_desde_dict(
     json.loads((Path(__file__).parents[1] / "datos" / "esquema_demo.json").read_text())

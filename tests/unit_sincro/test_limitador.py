@@ -1,6 +1,6 @@
 """Concurrencia adaptativa del empuje con un reloj simulado."""
 
-from agente import empuje
+from agente.sincronizacion import empuje
 
 
 class Reloj:

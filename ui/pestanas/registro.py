@@ -1,5 +1,5 @@
 """Pestaña Registro: eventos de sincronización y errores recientes, en lenguaje de personas.
-Lee los ficheros de ``agente.registro`` en el hilo ``motor``. Sólo hilo de la GUI."""
+Lee los ficheros de ``agente.soporte.registro`` en el hilo ``motor``. Sólo hilo de la GUI."""
 
 from __future__ import annotations
 

@@ -1,0 +1,222 @@
+"""Registro de migraciones de las tablas propias de Sincro, una lista por base de datos.
+
+Cada base guarda en ``_sqlite_migrations`` (sqlite-utils ``Migrations``) qué migraciones tiene
+aplicadas; ``agente.almacen.sqlite.migrar`` aplica las pendientes al abrir, en una transacción.
+
+Cómo añadir una migración (p. ej. la tabla de conflictos en la cola):
+
+1. Escriba al final de la sección de su base una función decorada con el registro y un nombre
+   nuevo con el siguiente número::
+
+       @MIGRACIONES_COLA(name="0003_conflictos")
+       def _cola_0003_conflictos(db):
+           _sql(db, '''CREATE TABLE conflictos (...)''')
+
+2. Nunca edite ni reordene una migración ya publicada: las terminales la tienen aplicada.
+3. Sólo SQL dentro de la transacción (nada de ``executescript``, que hace COMMIT).
+4. ``tests/agente/test_migraciones.py`` prueba automáticamente cada migración nueva desde
+   cada esquema anterior (y que el resultado coincide con una base nueva).
+
+Las tablas de la caché por modelo (``m_app__modelo``) no van aquí: las crea ``Cache`` a partir
+del esquema de la central y se reconstruyen cuando cambia su huella.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRACIONES_COLA = Migrations("sincro.cola")
+MIGRACIONES_CACHE = Migrations("sincro.cache")
+
+
+def _sql(db: Database, *sentencias: str) -> None:
+    for sentencia in sentencias:
+        db.conn.execute(sentencia)
+
+
+# --- cola.sqlite ---------------------------------------------------------------------------
+
+
+@MIGRACIONES_COLA(name="0001_operaciones")
+def _cola_0001_operaciones(db: Database) -> None:
+    _sql(
+        db,
+        """
+        CREATE TABLE operaciones (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            uuid TEXT NOT NULL UNIQUE,
+            modelo TEXT NOT NULL,
+            objeto_id TEXT NOT NULL,
+            tipo TEXT NOT NULL
+                CHECK (tipo IN ('crear', 'actualizar', 'borrar', 'ajustar')),
+            datos TEXT NOT NULL,
+            version_base INTEGER,
+            valores_base TEXT NOT NULL DEFAULT '{}',
+            hora_terminal TEXT NOT NULL,
+            desfase_ms INTEGER NOT NULL DEFAULT 0,
+            terminal TEXT NOT NULL DEFAULT '',
+            prioridad INTEGER NOT NULL DEFAULT 0,
+            estado TEXT NOT NULL DEFAULT 'PENDIENTE'
+                CHECK (estado IN ('PENDIENTE', 'PROCESANDO', 'COMPLETADO', 'CONFLICTO',
+                                  'ERROR', 'DESCARTADO')),
+            intentos INTEGER NOT NULL DEFAULT 0,
+            ultimo_error TEXT,
+            version_resultado INTEGER,
+            actualizada_en TEXT NOT NULL,
+            finalizada_en TEXT
+        )
+        """,
+        "CREATE INDEX operaciones_estado ON operaciones (estado, seq)",
+        "CREATE INDEX operaciones_objeto ON operaciones (modelo, objeto_id, seq)",
+        "CREATE INDEX operaciones_hora ON operaciones (hora_terminal)",
+    )
+
+
+@MIGRACIONES_COLA(name="0002_envio_y_ajustes")
+def _cola_0002_envio_y_ajustes(db: Database) -> None:
+    _sql(
+        db,
+        # Quién tiene la operación en vuelo (para no devolver a PENDIENTE lo que otro proceso
+        # vivo está enviando) y desde cuándo.
+        "ALTER TABLE operaciones ADD COLUMN propietario TEXT",
+        "ALTER TABLE operaciones ADD COLUMN en_vuelo_desde TEXT",
+        # Detección temprana (seed 2.1): por qué no se pudo fusionar con la anterior.
+        "ALTER TABLE operaciones ADD COLUMN aviso TEXT",
+        # Reintentar/descartar a mano: quién y por qué (la auditoría completa va aparte).
+        "ALTER TABLE operaciones ADD COLUMN resuelta_por TEXT",
+        "ALTER TABLE operaciones ADD COLUMN motivo_resolucion TEXT",
+        # Ajustes de la terminal que viven con la cola: nombre de terminal, desfase de reloj...
+        "CREATE TABLE ajustes (clave TEXT PRIMARY KEY, valor TEXT NOT NULL)",
+    )
+
+
+@MIGRACIONES_COLA(name="0003_conflictos_y_auditoria")
+def _cola_0003_conflictos_y_auditoria(db: Database) -> None:
+    """Conflictos para el encargado y auditoría de resoluciones (``agente.almacen.conflictos``)."""
+    _sql(
+        db,
+        """
+        CREATE TABLE conflictos (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uuid_operacion TEXT NOT NULL,
+            seq_operacion INTEGER NOT NULL,
+            modelo TEXT NOT NULL,
+            objeto_id TEXT NOT NULL,
+            tipo TEXT NOT NULL,
+            estado TEXT NOT NULL DEFAULT 'ABIERTO'
+                CHECK (estado IN ('ABIERTO', 'RESUELTO', 'DESCARTADO')),
+            base TEXT NOT NULL,
+            local TEXT NOT NULL,
+            central TEXT,
+            version_central INTEGER,
+            modificado_en_central TEXT,
+            campos_en_disputa TEXT NOT NULL,
+            propuesta TEXT NOT NULL DEFAULT '{}',
+            operacion TEXT NOT NULL,
+            creado_en TEXT NOT NULL,
+            resuelto_en TEXT,
+            resuelto_por TEXT,
+            resolucion TEXT
+        )
+        """,
+        "CREATE UNIQUE INDEX conflictos_abierto_por_operacion ON conflictos (seq_operacion)"
+        " WHERE estado = 'ABIERTO'",
+        "CREATE INDEX conflictos_estado ON conflictos (estado, id)",
+        """
+        CREATE TABLE auditoria (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            momento TEXT NOT NULL,
+            quien TEXT NOT NULL,
+            accion TEXT NOT NULL,
+            uuid_operacion TEXT,
+            modelo TEXT,
+            objeto_id TEXT,
+            regla_o_motivo TEXT NOT NULL,
+            antes TEXT NOT NULL DEFAULT '{}',
+            despues TEXT NOT NULL DEFAULT '{}'
+        )
+        """,
+        "CREATE INDEX auditoria_momento ON auditoria (momento)",
+    )
+
+
+@MIGRACIONES_COLA(name="0004_referidos")
+def _cola_0004_referidos(db: Database) -> None:
+    """Objetos que referencia cada operación (``agente.reglas.orden``): JSON
+    ``{"app.Modelo": [claves]}`` calculado al encolar; NULL = sin resolver (espera por modelo).
+
+    Si algo reescribe ``datos`` sin recalcularlo (reintentos con datos editados, conflictos),
+    el disparador lo deja en NULL: vuelve a la regla por modelo, nunca a una referencia vieja.
+    Las filas anteriores a esta migración quedan en NULL por lo mismo.
+    """
+    _sql(
+        db,
+        "ALTER TABLE operaciones ADD COLUMN referidos TEXT",
+        """
+        CREATE TRIGGER operaciones_referidos_obsoletos AFTER UPDATE OF datos ON operaciones
+        WHEN NEW.datos IS NOT OLD.datos AND NEW.referidos IS NOT NULL
+        BEGIN
+            UPDATE operaciones SET referidos = NULL WHERE seq = NEW.seq;
+        END
+        """,
+    )
+
+
+# --- cache.sqlite --------------------------------------------------------------------------
+
+
+@MIGRACIONES_CACHE(name="0001_metadatos")
+def _cache_0001_metadatos(db: Database) -> None:
+    _sql(
+        db,
+        """
+        CREATE TABLE _modelos (
+            modelo TEXT PRIMARY KEY,
+            tabla TEXT NOT NULL,
+            huella TEXT NOT NULL DEFAULT '',
+            cursor TEXT,
+            completo INTEGER NOT NULL DEFAULT 0,
+            ultima_pagina TEXT,
+            reconstruyendo INTEGER NOT NULL DEFAULT 0,
+            huella_sombra TEXT,
+            cursor_sombra TEXT
+        )
+        """,
+        """
+        CREATE TABLE _esquema (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            json TEXT NOT NULL,
+            guardado_en TEXT NOT NULL
+        )
+        """,
+    )
+
+
+@MIGRACIONES_CACHE(name="0002_fts_contenido_externo")
+def _cache_0002_fts_contenido_externo(db: Database) -> None:
+    """Las FTS5 de los modelos pasan a contenido externo y sin tamaños de columna (rellenarlas
+    cuesta ~3 veces menos; ver ``agente.almacen.cache._OPCIONES_FTS``). Cada FTS antigua se rehace
+    desde su tabla con la orden ``rebuild``, sin volver a descargar el catálogo. Opciones
+    copiadas aquí a propósito: una migración publicada no cambia aunque cambie el código."""
+    antiguas = db.conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_\\_fts' "
+        "ESCAPE '\\' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5(%' AND sql NOT LIKE '%content =%'"
+    ).fetchall()
+    for nombre, sql in antiguas:
+        if not re.fullmatch(r"m_\w+__fts", nombre, re.ASCII):
+            continue  # no la creó Cache: no se toca
+        # Columnas: los identificadores entre comillas dentro de fts5(...) antes de las
+        # opciones (nombres validados por protocolo.esquema: sin comillas ni comas).
+        argumentos = sql[sql.index("fts5(") + len("fts5(") : sql.index("tokenize")]
+        columnas = ", ".join(f'"{c}"' for c in re.findall(r'"([^"]+)"', argumentos))
+        tabla = nombre[: -len("__fts")]
+        _sql(
+            db,
+            f'DROP TABLE "{nombre}"',
+            f"CREATE VIRTUAL TABLE \"{nombre}\" USING fts5({columnas}, content = '{tabla}', "
+            "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '2')",
+            f"INSERT INTO \"{nombre}\" (\"{nombre}\") VALUES ('rebuild')",  # noqa: S608 (nombre comprobado arriba)
+        )

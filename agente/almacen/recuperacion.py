@@ -1,0 +1,508 @@
+"""Integridad de los ficheros SQLite al arrancar: apartar la caché, rescatar la cola.
+
+- ``cache.sqlite`` es desechable: si no pasa ``PRAGMA quick_check`` se renombra aparte
+  (``cache.corrupta-<fecha>.sqlite``) y la ``Cache`` arranca vacía y se reconstruye desde la
+  central. Se guardan como mucho ``CACHES_APARTADAS`` copias apartadas.
+- ``cola.sqlite`` es preciosa y **nunca se borra**: se copia aparte tal cual
+  (``cola.corrupta-<fecha>.sqlite`` + su ``-wal``), se rescata lo legible a una base nueva (con
+  ``sqlite3 .recover`` si el programa ``sqlite3`` está instalado; si no, tabla a tabla y fila a
+  fila, saltando las páginas ilegibles) y la base rescatada ocupa su lugar. Cada rescate queda
+  anotado en ``recuperaciones.json`` para avisar a la persona (``avisos_pendientes``) hasta que
+  lo confirme.
+
+Orden a prueba de cortes: la copia aparte se escribe y sincroniza antes de tocar nada; el
+original sigue en su sitio hasta el ``os.replace`` final, así que un corte a mitad sólo obliga a
+repetir el rescate en el siguiente arranque.
+
+Hilos: funciones sin estado; se llaman al arrancar, antes de que ``Cola``/``Cache`` abran sus
+conexiones y sin ningún otro proceso usando esos ficheros (un fichero ocupado se trata como
+sano, nunca como corrupto).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agente.soporte import rutas
+
+log = logging.getLogger(__name__)
+
+CACHES_APARTADAS = 3
+FICHERO_AVISOS = "recuperaciones.json"
+TABLA_OPERACIONES = "operaciones"
+SONDEOS_LINEALES = 100_000
+_CODIGOS_CORRUPCION = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+class ErrorIntegridad(RuntimeError):
+    """No se pudo comprobar o rescatar un fichero (permisos, disco lleno…)."""
+
+
+@dataclass(frozen=True)
+class Integridad:
+    ok: bool
+    detalle: str
+
+
+@dataclass
+class ResultadoRescate:
+    """Lo que dejó un rescate de la cola."""
+
+    copia: Path
+    metodo: str
+    filas_por_tabla: dict[str, int] = field(default_factory=dict)
+    operaciones: int = 0
+    problemas: list[str] = field(default_factory=list)
+
+
+def _es_corrupcion(error: sqlite3.Error) -> bool:
+    codigo = getattr(error, "sqlite_errorcode", None)
+    if codigo is not None and (codigo & 0xFF) in _CODIGOS_CORRUPCION:
+        return True
+    texto = str(error).lower()
+    return "malformed" in texto or "not a database" in texto or "corrupt" in texto
+
+
+def _sufijos(ruta: Path) -> tuple[Path, Path]:
+    return ruta.with_name(ruta.name + "-wal"), ruta.with_name(ruta.name + "-shm")
+
+
+def diagnosticar(ruta: str | os.PathLike[str], *, espera: float = 5.0) -> Integridad:
+    """``PRAGMA quick_check`` en sólo lectura. Un fichero que no existe está sano (se creará);
+    uno ocupado por otro proceso también (no se puede afirmar que esté corrupto)."""
+    ruta = Path(ruta)
+    if not ruta.exists():
+        return Integridad(True, "no existe todavía")
+    if ruta.stat().st_size == 0:
+        return Integridad(True, "vacía")
+    try:
+        conexion = sqlite3.connect(f"{ruta.resolve().as_uri()}?mode=ro", uri=True, timeout=espera)
+    except sqlite3.Error as error:
+        if _es_corrupcion(error):
+            return Integridad(False, str(error))
+        raise ErrorIntegridad(f"No se pudo abrir {ruta}: {error}") from error
+    try:
+        filas = conexion.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.Error as error:
+        if _es_corrupcion(error):
+            return Integridad(False, str(error))
+        if "locked" in str(error).lower() or "busy" in str(error).lower():
+            return Integridad(True, "ocupada por otro proceso; no comprobada")
+        raise ErrorIntegridad(f"No se pudo comprobar {ruta}: {error}") from error
+    finally:
+        conexion.close()
+    mensajes = [str(fila[0]) for fila in filas]
+    if mensajes == ["ok"]:
+        return Integridad(True, "ok")
+    return Integridad(False, "; ".join(mensajes[:5]))
+
+
+def comprobar_integridad(ruta: str | os.PathLike[str]) -> bool:
+    """``True`` si ``ruta`` pasa ``PRAGMA quick_check`` (o aún no existe)."""
+    return diagnosticar(ruta).ok
+
+
+def _marca() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _nombre_apartado(ruta: Path, marca: str) -> Path:
+    return ruta.with_name(f"{ruta.stem}.corrupta-{marca}{ruta.suffix}")
+
+
+def _fsync(ruta: Path) -> None:
+    with open(ruta, "rb+") as fichero:
+        os.fsync(fichero.fileno())
+
+
+def _fsync_directorio(directorio: Path) -> None:
+    if os.name == "nt":
+        return
+    fd = os.open(directorio, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def apartar_cache_corrupta(ruta: str | os.PathLike[str]) -> Path:
+    """Renombra la caché (y su ``-wal``/``-shm``) aparte con fecha y devuelve la nueva ruta.
+    Poda las copias apartadas más antiguas (la caché es desechable)."""
+    ruta = Path(ruta)
+    destino = _nombre_apartado(ruta, _marca())
+    os.replace(ruta, destino)
+    for original, apartado in zip(_sufijos(ruta), _sufijos(destino), strict=True):
+        if original.exists():
+            os.replace(original, apartado)
+    _fsync_directorio(ruta.parent)
+    anteriores = sorted(ruta.parent.glob(f"{ruta.stem}.corrupta-*{ruta.suffix}"))
+    for viejo in anteriores[:-CACHES_APARTADAS]:
+        for parte in (viejo, *_sufijos(viejo)):
+            with contextlib.suppress(FileNotFoundError):
+                parte.unlink()
+    log.warning("Caché corrupta apartada en %s; se reconstruirá desde la central.", destino.name)
+    return destino
+
+
+def _sqlite3_cli() -> str | None:
+    return shutil.which("sqlite3")
+
+
+def _recuperar_con_cli(origen: Path, destino: Path, cli: str) -> None:
+    """``sqlite3 origen .recover`` y el SQL resultante ejecutado en ``destino``."""
+    proceso = subprocess.run(
+        [cli, str(origen), ".recover --ignore-freelist"],
+        capture_output=True,
+        timeout=600,
+        check=False,
+    )
+    sql = proceso.stdout.decode("utf-8", "surrogateescape")
+    errores = proceso.stderr.decode("utf-8", "replace").strip()
+    # Algunas compilaciones (p. ej. Debian 3.40) imprimen medio guion y «sql error» con
+    # código 0: sólo vale un guion completo que termina en COMMIT y sin errores.
+    completo = sql.rstrip().endswith("COMMIT;")
+    if proceso.returncode != 0 or "error" in errores.lower() or not completo:
+        raise ErrorIntegridad(errores[:300] or f"código {proceso.returncode}")
+    conexion = sqlite3.connect(destino, isolation_level=None)
+    try:
+        conexion.executescript(sql)
+    finally:
+        conexion.close()
+
+
+def _tablas_legibles(conexion: sqlite3.Connection) -> list[tuple[str, str, str, str]]:
+    return conexion.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END, rowid"
+    ).fetchall()
+
+
+def _copiar_filas(
+    origen: sqlite3.Connection, destino: sqlite3.Connection, tabla: str, problemas: list[str]
+) -> int:
+    """Copia las filas legibles de ``tabla`` (nombre leído de ``sqlite_master`` del propio
+    fichero y siempre entre comillas dobles escapadas). Recorre por rowid; si una página falla,
+    prueba rowid a rowid hasta volver a leer y sigue (las hojas sanas siguen accesibles)."""
+    nombre = '"' + tabla.replace('"', '""') + '"'
+    columnas = [fila[1] for fila in origen.execute(f"PRAGMA table_info({nombre})")]
+    marcas = ",".join("?" * len(columnas))
+    insertar = f"INSERT OR IGNORE INTO {nombre} VALUES ({marcas})"  # noqa: S608
+    copiadas = 0
+    try:
+        maximo = origen.execute(f"SELECT max(rowid) FROM {nombre}").fetchone()[0]  # noqa: S608
+    except sqlite3.Error:
+        maximo = None
+    if maximo is None:
+        # Sin rowid (WITHOUT ROWID) o raíz ilegible: un recorrido simple hasta donde llegue.
+        try:
+            for fila in origen.execute(f"SELECT * FROM {nombre}"):  # noqa: S608
+                destino.execute(insertar, fila)
+                copiadas += 1
+        except sqlite3.Error as error:
+            problemas.append(f"{tabla}: {error}")
+        return copiadas
+    ultimo = None
+    saltadas = 0
+    while True:
+        try:
+            consulta = f"SELECT rowid, * FROM {nombre}" + (  # noqa: S608
+                " WHERE rowid > ? ORDER BY rowid" if ultimo is not None else " ORDER BY rowid"
+            )
+            for fila in origen.execute(consulta, () if ultimo is None else (ultimo,)):
+                destino.execute(insertar, fila[1:])
+                copiadas += 1
+                ultimo = fila[0]
+            break
+        except sqlite3.Error:
+            # Buscar la siguiente fila legible: rowid a rowid (cada uno es una búsqueda en el
+            # B-árbol que sólo falla si cae en una hoja rota); tras SONDEOS_LINEALES fallos
+            # seguidos, a saltos crecientes con «rowid >= ?» para no recorrer huecos enormes.
+            siguiente = (ultimo + 1) if ultimo is not None else 1
+            encontrada = False
+            fallos = 0
+            salto = 1
+            while siguiente <= maximo:
+                lineal = fallos < SONDEOS_LINEALES
+                consulta_fila = f"SELECT rowid, * FROM {nombre} WHERE rowid " + (  # noqa: S608
+                    "= ?" if lineal else ">= ? ORDER BY rowid LIMIT 1"
+                )
+                try:
+                    fila = origen.execute(consulta_fila, (siguiente,)).fetchone()
+                except sqlite3.Error:
+                    fila = None
+                    saltadas += 1
+                    fallos += 1
+                if fila is not None:
+                    destino.execute(insertar, fila[1:])
+                    copiadas += 1
+                    ultimo = fila[0]
+                    encontrada = True
+                    break
+                if lineal:
+                    siguiente += 1
+                else:
+                    salto *= 2
+                    siguiente += salto
+            if not encontrada:
+                break
+    if saltadas:
+        problemas.append(f"{tabla}: {saltadas} filas ilegibles")
+    return copiadas
+
+
+def _recuperar_fila_a_fila(origen_ruta: Path, destino_ruta: Path, problemas: list[str]) -> None:
+    origen = sqlite3.connect(f"{origen_ruta.resolve().as_uri()}?mode=ro", uri=True)
+    destino = sqlite3.connect(destino_ruta, isolation_level=None)
+    try:
+        try:
+            objetos = _tablas_legibles(origen)
+            version = origen.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.Error as error:
+            problemas.append(f"catálogo ilegible: {error}")
+            return
+        destino.execute("BEGIN")
+        for tipo, nombre, _tabla, sql in objetos:
+            if tipo != "table":
+                continue
+            try:
+                destino.execute(sql)
+            except sqlite3.Error as error:
+                problemas.append(f"{nombre}: {error}")
+                continue
+            _copiar_filas(origen, destino, nombre, problemas)
+        for tipo, nombre, _tabla, sql in objetos:
+            if tipo == "table":
+                continue
+            try:
+                destino.execute(sql)
+            except sqlite3.Error as error:
+                problemas.append(f"{tipo} {nombre}: {error}")
+        destino.execute(f"PRAGMA user_version = {int(version)}")
+        destino.execute("COMMIT")
+    finally:
+        origen.close()
+        destino.close()
+
+
+def _contar_filas(ruta: Path) -> dict[str, int]:
+    conexion = sqlite3.connect(ruta)
+    try:
+        tablas = [
+            fila[0]
+            for fila in conexion.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            tabla: conexion.execute(
+                'SELECT count(*) FROM "' + tabla.replace('"', '""') + '"'  # noqa: S608
+            ).fetchone()[0]
+            for tabla in tablas
+        }
+    finally:
+        conexion.close()
+
+
+def rescatar_cola(
+    ruta: str | os.PathLike[str], *, tabla_operaciones: str = TABLA_OPERACIONES
+) -> ResultadoRescate:
+    """Copia la cola corrupta aparte (nunca se borra), rescata lo legible a una base nueva y la
+    pone en su lugar. Devuelve dónde quedó la copia y cuántas filas/operaciones se salvaron."""
+    ruta = Path(ruta)
+    with _en_exclusiva(ruta):
+        copia, nueva, metodo, problemas = _copiar_y_rescatar(ruta)
+    # Cerrada la conexión exclusiva (que, como cualquier último cierre, vuelca el -wal en el
+    # original ya copiado). El -wal que quede ya está copiado junto a la copia apartada: se
+    # mueve allí para que nunca se aplique sobre la base rescatada. El -shm es sólo un índice.
+    wal, shm = _sufijos(ruta)
+    copia_wal, _ = _sufijos(copia)
+    if wal.exists():
+        os.replace(wal, copia_wal)
+    with contextlib.suppress(FileNotFoundError):
+        shm.unlink()
+    os.replace(nueva, ruta)
+    _fsync_directorio(ruta.parent)
+    filas = _contar_filas(ruta)
+    resultado = ResultadoRescate(
+        copia=copia,
+        metodo=metodo,
+        filas_por_tabla=filas,
+        operaciones=filas.get(tabla_operaciones, 0),
+        problemas=problemas,
+    )
+    log.error(
+        "Cola rescatada (%s): %d operaciones salvadas; copia original en %s.",
+        metodo, resultado.operaciones, copia.name,
+    )
+    return resultado
+
+
+class ColaEnUso(ErrorIntegridad):
+    """Otro proceso tiene la cola abierta: no se rescata ahora (se perderían sus escrituras)."""
+
+
+@contextlib.contextmanager
+def _en_exclusiva(ruta: Path, espera: float = 2.0):
+    """Acceso exclusivo a la base mientras se copia y se rescata: ``locking_mode=EXCLUSIVE`` +
+    ``BEGIN EXCLUSIVE`` falla si cualquier otra conexión (de cualquier proceso) la tiene
+    abierta, aunque esté ociosa. Si la cabecera está tan dañada que SQLite no puede ni
+    bloquearla, nadie más puede estar usándola y se sigue."""
+    conexion = sqlite3.connect(ruta, isolation_level=None, timeout=espera)
+    try:
+        try:
+            conexion.execute("PRAGMA locking_mode=EXCLUSIVE")
+            conexion.execute("BEGIN EXCLUSIVE")
+        except sqlite3.Error as error:
+            if not _es_corrupcion(error):
+                raise ColaEnUso(
+                    f"{ruta.name} está abierta por otro proceso ({error}); cierre las demás "
+                    "instancias de Sincro y de la caja y vuelva a abrir."
+                ) from error
+        yield
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            conexion.execute("ROLLBACK")
+        with contextlib.suppress(sqlite3.Error):
+            conexion.close()
+
+
+def _copiar_y_rescatar(ruta: Path) -> tuple[Path, Path, str, list[str]]:
+    wal, _ = _sufijos(ruta)
+    marca = _marca()
+    copia = _nombre_apartado(ruta, marca)
+    copia_wal, _ = _sufijos(copia)
+    shutil.copy2(ruta, copia)
+    _fsync(copia)
+    if wal.exists():
+        shutil.copy2(wal, copia_wal)
+        _fsync(copia_wal)
+    _fsync_directorio(ruta.parent)
+    log.error("Cola corrupta: copia intacta en %s; rescatando lo legible.", copia.name)
+
+    problemas: list[str] = []
+    nueva = ruta.with_name(f"{ruta.name}.rescate-{marca}.tmp")
+    with tempfile.TemporaryDirectory(prefix="sincro-rescate-") as trabajo:
+        # Se trabaja sobre otra copia: la apartada queda tal cual para soporte.
+        origen = Path(trabajo) / "origen.sqlite"
+        shutil.copy2(copia, origen)
+        if copia_wal.exists():
+            shutil.copy2(copia_wal, Path(trabajo) / "origen.sqlite-wal")
+        metodo = "fila a fila"
+        cli = _sqlite3_cli()
+        if cli:
+            try:
+                _recuperar_con_cli(origen, nueva, cli)
+                metodo = "sqlite3 .recover"
+            except (ErrorIntegridad, sqlite3.Error, OSError, subprocess.SubprocessError) as error:
+                problemas.append(f".recover falló ({error}); se intenta fila a fila")
+                with contextlib.suppress(FileNotFoundError):
+                    nueva.unlink()
+        if metodo == "fila a fila":
+            _recuperar_fila_a_fila(origen, nueva, problemas)
+    if not nueva.exists():
+        sqlite3.connect(nueva).close()
+    _fsync(nueva)
+    return copia, nueva, metodo, problemas
+
+
+# --- avisos para la persona -------------------------------------------------------------------
+
+def _ruta_avisos(datos: Path) -> Path:
+    return Path(datos) / FICHERO_AVISOS
+
+
+def _leer_avisos(datos: Path) -> list[dict]:
+    try:
+        contenido = json.loads(_ruta_avisos(datos).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return []
+    return contenido if isinstance(contenido, list) else []
+
+
+def _escribir_avisos(datos: Path, avisos: list[dict]) -> None:
+    ruta = _ruta_avisos(datos)
+    temporal = ruta.with_name(ruta.name + ".tmp")
+    temporal.write_text(json.dumps(avisos, ensure_ascii=False, indent=1), encoding="utf-8")
+    _fsync(temporal)
+    os.replace(temporal, ruta)
+
+
+def anotar_aviso(datos: str | os.PathLike[str], fichero: str, mensaje: str, **extra) -> None:
+    """Guarda un aviso que se mostrará hasta que la persona lo confirme."""
+    avisos = _leer_avisos(Path(datos))
+    avisos.append(
+        {"fecha": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "fichero": fichero,
+         "mensaje": mensaje, "confirmado": False, **extra}
+    )
+    _escribir_avisos(Path(datos), avisos[-50:])
+
+
+def avisos_pendientes(datos: str | os.PathLike[str]) -> list[str]:
+    """Mensajes de recuperación aún no confirmados (para ``estado()["avisos"]`` y la UI)."""
+    return [a["mensaje"] for a in _leer_avisos(Path(datos)) if not a.get("confirmado")]
+
+
+def confirmar_avisos(datos: str | os.PathLike[str]) -> int:
+    """Marca como vistos todos los avisos; devuelve cuántos había pendientes."""
+    avisos = _leer_avisos(Path(datos))
+    pendientes = [a for a in avisos if not a.get("confirmado")]
+    for aviso in pendientes:
+        aviso["confirmado"] = True
+    if pendientes:
+        _escribir_avisos(Path(datos), avisos)
+    return len(pendientes)
+
+
+def preparar_ficheros(datos: str | os.PathLike[str]) -> list[str]:
+    """Gancho de arranque (lo llama ``Agente.abrir`` antes de abrir ``Cola`` y ``Cache``):
+    comprueba ambos ficheros, aparta la caché corrupta y rescata la cola corrupta. Devuelve los
+    avisos nuevos (además quedan anotados en ``recuperaciones.json``)."""
+    datos = Path(datos)
+    nuevos: list[str] = []
+    cache = rutas.ruta_cache(datos)
+    estado = diagnosticar(cache)
+    if not estado.ok:
+        try:
+            apartada = apartar_cache_corrupta(cache)
+        except OSError as error:  # Windows: otro proceso la tiene abierta
+            raise ErrorIntegridad(
+                f"La caché está dañada ({estado.detalle}) y no se pudo apartar ({error}): "
+                "cierre las demás instancias de Sincro y vuelva a abrir."
+            ) from error
+        mensaje = (
+            f"La caché estaba dañada ({estado.detalle}); se apartó en {apartada.name} y se "
+            "reconstruirá desde la central en la próxima sincronización."
+        )
+        anotar_aviso(datos, "cache", mensaje, copia=apartada.name)
+        nuevos.append(mensaje)
+    cola = rutas.ruta_cola(datos)
+    estado = diagnosticar(cola)
+    if not estado.ok:
+        try:
+            resultado = rescatar_cola(cola)
+        except ColaEnUso as error:
+            mensaje = f"La cola de operaciones está dañada ({estado.detalle}). {error}"
+            log.error("%s", mensaje)
+            nuevos.append(mensaje)
+            return nuevos
+        mensaje = (
+            f"La cola de operaciones estaba dañada ({estado.detalle}). Se rescataron "
+            f"{resultado.operaciones} operaciones ({resultado.metodo}); el fichero original "
+            f"está intacto en {resultado.copia.name}. Avise a soporte con «sincro diagnostico»."
+        )
+        anotar_aviso(
+            datos, "cola", mensaje, copia=resultado.copia.name,
+            operaciones=resultado.operaciones, problemas=resultado.problemas[:20],
+        )
+        nuevos.append(mensaje)
+    return nuevos

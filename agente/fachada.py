@@ -1,0 +1,529 @@
+"""``Agente``: la fachada que usan la caja, la CLI y la UI.
+
+Ejemplo::
+
+    with Agente.abrir("/ruta/datos") as agente:
+        agente.ajustar("productos.Producto", "123", "stock", -2)
+        agente.obtener("productos.Producto", "123")   # stock optimista: 8 si la central dice 10
+        agente.buscar("coca")
+
+Durabilidad: ``encolar``/``encolar_varias``/``ajustar``/``vender`` vuelven cuando la operación
+está en disco (``cola.sqlite``, ``synchronous=FULL``); si algo no valida, lanzan ``ErrorValor``
+con un mensaje que dice qué corregir y no encolan nada.
+
+Hilos: todos los métodos son seguros desde cualquier hilo (``Cola`` y ``Cache`` serializan sus
+escrituras con su cerrojo; las lecturas de caché usan una conexión por hilo). Ninguno hace E/S
+de red. La UI debe llamarlos desde un hilo de trabajo, nunca desde el hilo de la GUI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid as uuidlib
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from agente.almacen.cache import Cache, clave_sql
+from agente.almacen.cola import DIAS_AUDITORIA, Cola, NuevaOperacion
+from agente.operacion import COMPLETADO, PENDIENTE, PROCESANDO, Operacion
+from agente.reglas import optimista
+from agente.soporte import rutas
+from protocolo.esquema import ConfigModelo, ErrorValor, Esquema, validar_nombre_modelo
+
+VENTA = "ventas.Venta"
+LINEA_VENTA = "ventas.LineaVenta"
+PRODUCTO = "productos.Producto"
+
+
+class Agente:
+    """Motor de una terminal: cola (preciosa) + caché (desechable) + esquema local."""
+
+    def __init__(self, directorio: Path, cola: Cola, cache: Cache) -> None:
+        self.directorio = directorio
+        self._cola = cola
+        self._cache = cache
+        self.partes_estado: list[Callable[[], dict[str, Any]]] = [
+            self._estado_general,
+            self._estado_cola,
+            self._estado_modelos,
+            self._estado_sincronizacion,
+            self._estado_avisos,
+        ]
+        """Funciones que componen ``estado()``; otros módulos (el sincronizador) añaden la
+        suya con ``agente.partes_estado.append(funcion)``. Cada una devuelve un dict plano."""
+        esquema = cache.esquema()
+        if esquema is not None:
+            cola.configurar_modelos(esquema.modelos.values())
+
+    @classmethod
+    def abrir(
+        cls,
+        directorio: str | os.PathLike[str] | None = None,
+        *,
+        recuperar: bool = True,
+        dias_auditoria: float | None = DIAS_AUDITORIA,
+    ) -> Agente:
+        """Abre (o crea) el directorio de datos: ``directorio`` > ``SINCRO_DATOS`` >
+        directorio de usuario. ``recuperar`` devuelve a PENDIENTE lo que un proceso muerto dejó
+        en vuelo (nunca lo de un proceso vivo). Al abrir se podan las operaciones finales más
+        antiguas que ``dias_auditoria`` (``None``: no podar)."""
+        ruta = rutas.asegurar_directorio(rutas.directorio_datos(directorio))
+        if recuperar:  # issue 6: caché dañada aparte, cola dañada copiada y rescatada + aviso
+            from agente.almacen import recuperacion
+
+            recuperacion.preparar_ficheros(ruta)
+        cola = Cola(rutas.ruta_cola(ruta), recuperar=recuperar)
+        if dias_auditoria is not None:
+            cola.podar(dias_auditoria)
+        try:
+            cache = Cache(rutas.ruta_cache(ruta))
+        except BaseException:
+            cola.cerrar()
+            raise
+        return cls(ruta, cola, cache)
+
+    def cerrar(self) -> None:
+        servicio = self.__dict__.get("_servicio_sincro")
+        if servicio is not None:  # sincronización (issue 4): parar el bucle antes de cerrar
+            servicio.cerrar()
+        self._cache.cerrar()
+        self._cola.cerrar()
+
+    def __enter__(self) -> Agente:
+        return self
+
+    def __exit__(self, *excepcion: object) -> None:
+        self.cerrar()
+
+    @property
+    def operaciones(self) -> Cola:
+        """La ``Cola`` (para el sincronizador: ``preparar_envio``, ``confirmar``...)."""
+        return self._cola
+
+    @property
+    def cache(self) -> Cache:
+        """La ``Cache`` (para la descarga: ``aplicar_pagina``, reconstrucción...)."""
+        return self._cache
+
+    # -- esquema -----------------------------------------------------------------------------
+
+    def esquema(self) -> Esquema | None:
+        return self._cache.esquema()
+
+    def guardar_esquema(self, datos: Mapping[str, Any] | Esquema) -> Esquema:
+        """Valida y guarda el esquema de la central (``/v1/esquema``) para arrancar sin red."""
+        esquema = self._cache.guardar_esquema(datos)
+        self._cola.configurar_modelos(esquema.modelos.values())
+        return esquema
+
+    def _esquema_exigido(self) -> Esquema:
+        esquema = self._cache.esquema()
+        if esquema is None:
+            raise ErrorValor(
+                "Esta terminal aún no tiene el esquema de la central: ejecute «sincro configurar»"
+                " o «sincro sincronizar» con conexión."
+            )
+        return esquema
+
+    # -- encolar -----------------------------------------------------------------------------
+
+    def encolar(
+        self,
+        modelo: str,
+        tipo: str,
+        datos: Mapping[str, Any] | None = None,
+        objeto_id: Any = None,
+        prioridad: int | None = None,
+    ) -> Operacion:
+        """Valida y encola una operación (fusionándola con la pendiente del mismo objeto si es
+        seguro). Vuelve cuando es duradera. ``ErrorValor`` si algo no valida."""
+        return self._cola.encolar(self._preparar(modelo, tipo, datos, objeto_id, prioridad))
+
+    def encolar_varias(self, operaciones: Sequence[Mapping[str, Any]]) -> list[Operacion]:
+        """Varias operaciones ``{"modelo", "tipo", "datos", "objeto_id"?, "prioridad"?}`` en una
+        transacción: o todas o ninguna (una venta con sus líneas y sus ajustes de stock)."""
+        nuevas = []
+        for i, op in enumerate(operaciones):
+            if not isinstance(op, Mapping):
+                raise ErrorValor(f"La operación {i + 1} debe ser un objeto.")
+            try:
+                nuevas.append(
+                    self._preparar(
+                        op.get("modelo"),
+                        op.get("tipo"),
+                        op.get("datos"),
+                        op.get("objeto_id"),
+                        op.get("prioridad"),
+                    )
+                )
+            except ErrorValor as exc:
+                raise ErrorValor(f"Operación {i + 1}: {exc}") from None
+        return self._cola.encolar_varias(nuevas)
+
+    def ajustar(self, modelo: str, objeto_id: Any, campo: str, delta: Any) -> Operacion:
+        """Suma ``delta`` a un campo numérico (p. ej. stock -2), sin conflictos posibles."""
+        return self.encolar(modelo, "ajustar", {campo: delta}, objeto_id)
+
+    def vender(
+        self, lineas: Sequence[Mapping[str, Any]], cliente: str | None = None
+    ) -> list[Operacion]:
+        """Registra una venta del esquema de demo (``ventas.Venta`` + ``ventas.LineaVenta`` +
+        ``ajustar`` el stock de cada producto) en una sola transacción.
+
+        ``lineas``: ``[{"producto": id, "cantidad": n, "precio_unitario": "1.95"}]``.
+        """
+        esquema = self._esquema_exigido()
+        for nombre in (VENTA, LINEA_VENTA, PRODUCTO):
+            if nombre not in esquema.modelos:
+                raise ErrorValor(f"Este esquema no tiene {nombre}: «vender» no está disponible.")
+        if not lineas:
+            raise ErrorValor("Una venta necesita al menos una línea.")
+        venta_id = str(uuidlib.uuid4())
+        total = Decimal(0)
+        operaciones: list[dict[str, Any]] = []
+        for i, linea in enumerate(lineas, start=1):
+            try:
+                cantidad = linea["cantidad"]
+                precio = Decimal(str(linea["precio_unitario"]))
+                producto = linea["producto"]
+            except (KeyError, TypeError, InvalidOperation):
+                raise ErrorValor(
+                    f'Línea {i}: se espera {{"producto", "cantidad", "precio_unitario"}}.'
+                ) from None
+            if isinstance(cantidad, bool) or not isinstance(cantidad, int) or cantidad <= 0:
+                raise ErrorValor(f"Línea {i}: la cantidad debe ser un entero positivo.")
+            total += precio * cantidad
+            operaciones.append(
+                {
+                    "modelo": LINEA_VENTA,
+                    "tipo": "crear",
+                    "datos": {
+                        "venta": venta_id,
+                        "producto": producto,
+                        "cantidad": cantidad,
+                        "precio_unitario": str(precio),
+                    },
+                }
+            )
+            config_producto = esquema.modelo(PRODUCTO)
+            if (
+                "stock" in config_producto.tipos
+                and "ajustar" in config_producto.operaciones_permitidas
+            ):
+                operaciones.append(
+                    {
+                        "modelo": PRODUCTO,
+                        "tipo": "ajustar",
+                        "objeto_id": producto,
+                        "datos": {"stock": -cantidad},
+                    }
+                )
+        cabecera = {
+            "id": venta_id,
+            "cliente": cliente,
+            "total": str(total),
+            "fecha": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        if "terminal" in esquema.modelo(VENTA).campos_escribibles:
+            cabecera["terminal"] = self._cola.terminal()
+        return self.encolar_varias(
+            [{"modelo": VENTA, "tipo": "crear", "datos": cabecera}, *operaciones]
+        )
+
+    def _preparar(
+        self, modelo: Any, tipo: Any, datos: Any, objeto_id: Any, prioridad: Any
+    ) -> NuevaOperacion:
+        config = self._esquema_exigido().modelo(modelo)
+        datos = config.validar_datos(tipo, {} if datos is None else datos)
+        if prioridad is not None and (
+            isinstance(prioridad, bool) or not isinstance(prioridad, int)
+        ):
+            raise ErrorValor(f"La prioridad debe ser un entero, no {prioridad!r}.")
+        if tipo == "crear":
+            objeto_id = self._clave_de_creacion(config, datos, objeto_id)
+            if self.obtener(config.nombre, objeto_id) is not None:
+                raise ErrorValor(
+                    f"Ya existe {config.nombre} {objeto_id}: use «actualizar» en lugar de «crear»."
+                )
+            version_base, valores_base = None, {}
+        else:
+            if objeto_id is None or str(objeto_id).strip() == "":
+                raise ErrorValor(f"Indique el objeto (--objeto) de {config.nombre} a {tipo}.")
+            objeto_id = str(clave_sql(config, objeto_id))
+            fila = self._cache.fila(config.nombre, objeto_id)
+            version_base = fila[1] if fila else None
+            valores_base = {c: fila[0].get(c) for c in datos} if fila else {}
+        return NuevaOperacion(
+            modelo=config.nombre,
+            objeto_id=objeto_id,
+            tipo=tipo,
+            datos=datos,
+            version_base=version_base,
+            valores_base=valores_base,
+            prioridad=config.prioridad if prioridad is None else prioridad,
+        )
+
+    @staticmethod
+    def _clave_de_creacion(config: ConfigModelo, datos: dict[str, Any], objeto_id: Any) -> str:
+        if config.clave_generada_en_terminal:
+            en_datos = datos.get(config.clave)
+            if objeto_id is None:
+                objeto_id = en_datos or str(uuidlib.uuid4())
+            objeto_id = str(clave_sql(config, objeto_id))
+            if en_datos is not None and en_datos != objeto_id:
+                raise ErrorValor(
+                    f"El objeto ({objeto_id}) y «{config.clave}» en los datos ({en_datos}) no "
+                    "coinciden."
+                )
+            datos[config.clave] = objeto_id
+            return objeto_id
+        if objeto_id is None:
+            raise ErrorValor(
+                f"Indique el identificador (--objeto) del {config.nombre} a crear: su clave no "
+                "es un UUID generado en la terminal."
+            )
+        return str(clave_sql(config, objeto_id))
+
+    # -- lectura optimista -------------------------------------------------------------------
+
+    def obtener(self, modelo: str, objeto_id: Any) -> dict[str, Any] | None:
+        """Los campos esenciales de un objeto con las operaciones de esta terminal aplicadas
+        (``None`` si no existe o está borrado)."""
+        config = self._esquema_exigido().modelo(modelo)
+        clave = str(clave_sql(config, objeto_id))
+        return self._optimistas(config, [clave]).get(clave)
+
+    def _optimistas(
+        self, config: ConfigModelo, claves: Sequence[str], filas: Mapping[str, Any] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        if filas is None:
+            filas = self._cache.filas(config.nombre, claves)
+        operaciones = self._cola.sin_confirmar_de(config.nombre, claves, incluir_completadas=True)
+        resultado = {}
+        for clave in claves:
+            datos, version = filas.get(clave, (None, None))
+            vigentes = [
+                (op.tipo, op.datos)
+                for op in operaciones.get(clave, [])
+                if op.estado != COMPLETADO or _no_reflejada(op, version)
+            ]
+            fila = optimista.aplicar(datos, vigentes, config.campos_esenciales)
+            if fila is not None:
+                resultado[clave] = fila
+        return resultado
+
+    def buscar(
+        self, texto: str, modelo: str | None = None, limite: int = 50
+    ) -> list[dict[str, Any]]:
+        """Búsqueda para la caja: coincidencia exacta de código/NIF/clave primero, luego por
+        prefijo en los nombres (FTS5); con valores optimistas. Incluye objetos creados en esta
+        terminal que la central aún no tiene."""
+        esquema = self._esquema_exigido()
+        if modelo is not None:
+            modelos = [esquema.modelo(modelo)]
+        else:
+            modelos = [
+                m for m in esquema.en_orden_de_descarga() if m.campos_busqueda or m.campos_indice
+            ]
+        resultados: list[dict[str, Any]] = []
+        for config in modelos:
+            restantes = limite - len(resultados)
+            if restantes <= 0:
+                break
+            encontrados = {
+                k: (d, v) for k, d, v in self._cache.buscar(config.nombre, texto, restantes)
+            }
+            claves = list(encontrados)
+            if "crear" in config.operaciones_permitidas:
+                for creado in self._cola.objetos_creados_sin_confirmar(config.nombre):
+                    if creado not in encontrados:
+                        claves.append(creado)
+            optimistas = self._optimistas(config, claves, encontrados)
+            for clave in claves:
+                datos = optimistas.get(clave)
+                if datos is None:
+                    continue
+                if clave not in encontrados and not _coincide(config, datos, texto):
+                    continue
+                resultados.append({"modelo": config.nombre, "id": clave, "datos": datos})
+                if len(resultados) >= limite:
+                    break
+        return resultados
+
+    def contar(self, modelo: str, texto: str | None = None) -> int:
+        """Filas de ``modelo`` en la caché (con ``texto``: las que casan, como ``listar``)."""
+        self._esquema_exigido().modelo(modelo)
+        return self._cache.contar(modelo, texto)
+
+    def listar(
+        self, modelo: str, desde: int = 0, limite: int = 200, texto: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Una página del catálogo local para la UI (``Cache.listar``: orden estable; con
+        ``texto``, exactos primero y luego por prefijo), con valores optimistas. Devuelve UNA
+        entrada por fila de la caché, para que ``desde`` avance igual que en ``contar``: una
+        fila que esta terminal borró y la central aún no lleva ``"_borrado_pendiente": True``
+        con los datos de la central. (Añadido por la issue 5, pestaña Catálogo.)"""
+        config = self._esquema_exigido().modelo(modelo)
+        filas = {k: (d, v) for k, d, v in self._cache.listar(modelo, desde, limite, texto)}
+        optimistas = self._optimistas(config, list(filas), filas)
+        return [
+            optimistas.get(clave, {**datos, "_borrado_pendiente": True})
+            for clave, (datos, _version) in filas.items()
+        ]
+
+    def cola(
+        self, estado: str | None = None, modelo: str | None = None, limite: int | None = None
+    ) -> list[Operacion]:
+        """Operaciones de la cola en orden, filtradas por estado y/o modelo (``ErrorEsquema`` si
+        ``modelo`` no tiene la forma «app.Modelo»)."""
+        if modelo is not None:
+            validar_nombre_modelo(modelo)
+        return self._cola.listar(estado=estado, modelo=modelo, limite=limite)
+
+    # -- estado ------------------------------------------------------------------------------
+
+    def estado(self) -> dict[str, Any]:
+        """Dict plano (para la UI y ``sincro estado --json``) compuesto por ``partes_estado``."""
+        resultado: dict[str, Any] = {}
+        for parte in self.partes_estado:
+            resultado.update(parte())
+        return resultado
+
+    def _estado_general(self) -> dict[str, Any]:
+        from agente import __version__
+
+        return {
+            "directorio": str(self.directorio),
+            "version_agente": __version__,
+            "terminal": self._cola.terminal(),
+            "desfase_ms": self._cola.desfase_ms(),
+            "tiene_esquema": self._cache.esquema() is not None,
+        }
+
+    def _estado_avisos(self) -> dict[str, Any]:
+        """Avisos de recuperación sin confirmar (cola rescatada, caché apartada; issue 6)."""
+        from agente.almacen import recuperacion
+
+        return {"avisos": recuperacion.avisos_pendientes(self.directorio)}
+
+    def _estado_cola(self) -> dict[str, Any]:
+        conteos = self._cola.contar_por_estado()
+        return {
+            "cola": {
+                "por_estado": conteos,
+                "sin_enviar": conteos[PENDIENTE] + conteos[PROCESANDO],
+                "antiguedad_pendiente_s": self._cola.antiguedad_pendiente_s(),
+            }
+        }
+
+    def _estado_modelos(self) -> dict[str, Any]:
+        esquema = self._cache.esquema()
+        if esquema is None:
+            return {"modelos": {}, "lista_para_vender_offline": False}
+        rangos = self._cola.prioridades()
+        modelos = {}
+        for config in esquema.en_orden_de_descarga():
+            estado = self._cache.estado_modelo(config.nombre)
+            rango = rangos.get(config.nombre)
+            modelos[config.nombre] = {
+                **estado,
+                "critico": config.critico,
+                "prioridad_declarada": config.prioridad,
+                "prioridad_dinamica": rango.rango if rango else None,
+                "operaciones_7d": rango.operaciones_recientes if rango else 0,
+            }
+        lista = all(modelos[m.nombre]["completo"] for m in esquema.criticos())
+        return {"modelos": modelos, "lista_para_vender_offline": lista}
+
+    # -- sincronización (delega en agente.sincronizacion.servicio.ServicioSincronizacion) -----
+
+    @property
+    def sincronizacion(self) -> Any:
+        """El ``ServicioSincronizacion`` de esta terminal (se crea al primer uso y añade su
+        parte a ``estado()``: conexión, últimos éxitos, conflictos, operaciones retenidas)."""
+        servicio = self.__dict__.get("_servicio_sincro")
+        if servicio is None:
+            from agente.sincronizacion.servicio import ServicioSincronizacion
+
+            servicio = ServicioSincronizacion(self.directorio, self._cola, self._cache)
+            self.__dict__["_servicio_sincro"] = servicio
+        return servicio
+
+    def _estado_sincronizacion(self) -> dict[str, Any]:
+        return self.sincronizacion.parte_estado()
+
+    def configurar(self, servidor: str, tienda: str, terminal: str, token: str | None,
+                   **opciones: Any) -> Any:
+        """Guarda ``config.json`` (sin token) y el token en el llavero. Ver ``servicio``."""
+        return self.sincronizacion.configurar(servidor, tienda, terminal, token, **opciones)
+
+    def sincronizar_una_vez(self, al_progreso: Callable[[str], None] | None = None) -> Any:
+        """Un pase (empuje + descarga); red: nunca desde el hilo de la GUI."""
+        return self.sincronizacion.sincronizar_una_vez(al_progreso)
+
+    def iniciar_sincronizacion(self, al_progreso: Callable[[str], None] | None = None) -> None:
+        """Bucle de sincronización en un hilo de fondo (para la bandeja)."""
+        self.sincronizacion.iniciar(al_progreso)
+
+    def detener_sincronizacion(self) -> None:
+        self.sincronizacion.detener()
+
+    def ejecutar_sincronizacion(self, detener: Any,
+                                al_progreso: Callable[[str], None] | None = None) -> None:
+        """Bucle en el hilo que llama hasta ``detener.set()`` (la CLI)."""
+        self.sincronizacion.ejecutar_bucle(detener, al_progreso)
+
+    def despertar(self) -> None:
+        self.sincronizacion.despertar()
+
+    def al_cambiar_estado(self, funcion: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+        """``funcion(estado_conexion)`` en cada cambio; devuelve cómo quitarla."""
+        return self.sincronizacion.al_cambiar_estado(funcion)
+
+    def conflictos(self, estado: str | None = "ABIERTO") -> list[dict[str, Any]]:
+        return self.sincronizacion.conflictos(estado)
+
+    def resolver(self, identificador: int, elecciones: Mapping[str, Any] | None = None, *,
+                 usar: str | None = None, quien: str | None = None,
+                 motivo: str | None = None) -> Operacion:
+        return self.sincronizacion.resolver(identificador, elecciones, usar=usar, quien=quien,
+                                            motivo=motivo)
+
+    def descartar_conflicto(self, identificador: int, motivo: str, *,
+                            quien: str | None = None) -> Operacion:
+        return self.sincronizacion.conflictos_.descartar(identificador, motivo, quien)
+
+    def reintentar(self, uuid: str, datos: Mapping[str, Any] | None = None, *,
+                   quien: str | None = None, motivo: str | None = None) -> Operacion:
+        return self.sincronizacion.reintentar(uuid, datos, quien=quien, motivo=motivo)
+
+    def descartar(self, uuid: str, motivo: str, *, quien: str | None = None) -> Operacion:
+        return self.sincronizacion.descartar(uuid, motivo, quien=quien)
+
+    def auditoria(self, limite: int = 100) -> list[dict[str, Any]]:
+        return self.sincronizacion.auditoria(limite)
+
+
+def _no_reflejada(op: Operacion, version_cache: int | None) -> bool:
+    """Una operación COMPLETADO cuyo efecto la caché aún no ha descargado."""
+    if op.version_resultado is None:
+        return False
+    return version_cache is None or version_cache < op.version_resultado
+
+
+def _coincide(config: ConfigModelo, datos: Mapping[str, Any], texto: str) -> bool:
+    palabras = texto.lower().split()
+    campos = [*config.campos_busqueda, *config.campos_indice]
+    valores = " ".join(str(datos.get(c) or "") for c in campos).lower()
+    return all(any(v.startswith(p) for v in valores.split()) or p in valores for p in palabras)
+
+
+def abrir(directorio: str | os.PathLike[str] | None = None, **opciones: Any) -> Agente:
+    """Atajo de ``Agente.abrir``."""
+    return Agente.abrir(directorio, **opciones)
+
+
+__all__ = ["Agente", "abrir"]

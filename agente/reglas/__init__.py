@@ -1,0 +1,12 @@
+"""Reglas de negocio de la terminal, puras (sin E/S, sin estado, seguras entre hilos).
+
+- ``coalescer``: qué hacer con una operación nueva sobre un objeto que ya tiene otra pendiente.
+- ``orden``: qué operaciones pendientes pueden salir ya y en qué orden (dependencias).
+- ``prioridades``: prioridad dinámica por modelo según su actividad reciente.
+- ``fusion``: fusión a tres bandas por campo y reglas de conflicto declaradas.
+- ``optimista``: la vista optimista (fila de la central + operaciones pendientes).
+
+Sólo importa ``protocolo`` y la biblioteca estándar: ni SQLite, ni red, ni ``ui``, ni ``central``.
+"""
+
+__all__ = ["coalescer", "fusion", "optimista", "orden", "prioridades"]

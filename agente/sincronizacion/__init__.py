@@ -1,0 +1,22 @@
+"""Sincronización con la central: la única parte de la terminal que hace E/S de red.
+
+- ``cliente``: HTTP del protocolo v1, con validación estricta de cada respuesta;
+  ``errores``: sus errores.
+- ``empuje`` (cola -> central) y ``descarga`` (central -> caché), por lotes y páginas.
+- ``sincronizador``: un pase (salud, esquema, empuje, descarga) y el bucle que los repite.
+- ``conectividad``: la máquina de estados de la conexión; ``credenciales``: el token, sólo en el
+  llavero del sistema; ``servicio``: lo que la fachada ``agente.Agente`` expone de todo esto.
+
+Escribe en SQLite sólo a través de ``agente.almacen``; nunca importa ``ui`` ni ``central``.
+"""
+
+__all__ = [
+    "cliente",
+    "conectividad",
+    "credenciales",
+    "descarga",
+    "empuje",
+    "errores",
+    "servicio",
+    "sincronizador",
+]

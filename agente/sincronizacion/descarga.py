@@ -1,0 +1,184 @@
+"""Descarga incremental (seed 1.1 y 1.3): central -> caché, modelo a modelo y página a página.
+
+- Esquema: ``GET /v1/esquema`` en cada pase; se guarda en la caché (para arrancar sin red) y se
+  da a la cola (orden de envío). Un modelo cuya ``huella`` cambió se resincroniza entero.
+- Orden: críticos primero (``Esquema.en_orden_de_descarga``); "lista para vender offline" sólo
+  cuando todos los críticos están completos.
+- Cada página se aplica en UNA transacción de la caché junto con su cursor
+  (``Cache.aplicar_pagina``): un ``kill -9`` deja la caché en una página entera o en la
+  anterior, y la siguiente descarga sigue desde el cursor guardado.
+- 410 (cursor caducado) o huella cambiada: resincronización completa en una tabla sombra y
+  cambio atómico (``Cache.iniciar_reconstruccion`` / ``terminar_reconstruccion``). Las
+  operaciones de la cola no se tocan: la vista optimista las sigue aplicando encima.
+- Detección temprana (seed 2.1): si una página trae un cambio central de un objeto con una
+  operación ``actualizar``/``borrar`` pendiente (aún no enviada) basada en una versión anterior,
+  se fusiona ya con las reglas (``Conflictos.tratar``): resuelta se reencola contra la versión
+  nueva; si no, queda en ``CONFLICTO`` para el encargado sin llegar a enviarse.
+
+Hilos: ``descargar`` se llama desde UN hilo (el del sincronizador). La red va fuera de los
+cerrojos; la caché y la cola serializan sus escrituras.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agente.almacen.cola import Cola
+from agente.almacen.conflictos import Conflictos
+from agente.operacion import PENDIENTE
+from agente.sincronizacion.cliente import Cliente, CursorExpirado, validador_de_datos
+from agente.soporte import registro
+from protocolo.esquema import ConfigModelo, Esquema
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass
+class ResumenDescarga:
+    filas: int = 0
+    paginas: int = 0
+    modelos: list[str] = field(default_factory=list)
+    resincronizados: list[str] = field(default_factory=list)
+    fusiones_tempranas: int = 0
+    conflictos_tempranos: int = 0
+    lista_para_vender_offline: bool = False
+
+
+class Detenido(Exception):
+    """Se pidió parar entre dos páginas (lo aplicado queda aplicado con su cursor)."""
+
+
+class Descarga:
+    """Descarga de una terminal (ver docstring del módulo)."""
+
+    def __init__(self, cache: Any, cola: Cola, conflictos: Conflictos, cliente: Cliente, *,
+                 tamano_pagina: int = 5000) -> None:
+        self.cache = cache
+        self.cola = cola
+        self.conflictos = conflictos
+        self.cliente = cliente
+        self.tamano_pagina = tamano_pagina
+
+    # -- esquema ---------------------------------------------------------------------------
+
+    def actualizar_esquema(self) -> Esquema:
+        """Pide el esquema, lo guarda en la caché y lo da a la cola."""
+        esquema, _ = self.cliente.esquema()
+        self.cache.guardar_esquema(esquema)
+        self.cola.configurar_modelos(esquema.modelos.values())
+        return esquema
+
+    # -- descarga --------------------------------------------------------------------------
+
+    def descargar(self, esquema: Esquema, modelos: Iterable[str] | None = None,
+                  detener: threading.Event | None = None) -> ResumenDescarga:
+        """Descarga todos los modelos (o ``modelos``) hasta el final. Lanza ``ErrorSincro``
+        si la red falla (lo aplicado queda aplicado) o ``Detenido``."""
+        resumen = ResumenDescarga()
+        pedidos = set(modelos) if modelos is not None else None
+        for config in esquema.en_orden_de_descarga():
+            if pedidos is not None and config.nombre not in pedidos:
+                continue
+            self._descargar_modelo(config, resumen, detener)
+            resumen.modelos.append(config.nombre)
+        resumen.lista_para_vender_offline = self.lista_para_vender_offline(esquema)
+        return resumen
+
+    def lista_para_vender_offline(self, esquema: Esquema) -> bool:
+        return all(self.cache.estado_modelo(m.nombre, contar=False)["completo"]
+                   for m in esquema.criticos())
+
+    def _descargar_modelo(self, config: ConfigModelo, resumen: ResumenDescarga,
+                          detener: threading.Event | None) -> None:
+        estado = self.cache.estado_modelo(config.nombre, contar=False)
+        if estado["reconstruyendo"] or not estado["huella_al_dia"]:
+            self._reconstruir(config, resumen, detener, "la configuración del modelo cambió"
+                              if not estado["huella_al_dia"] else "reanudar la descarga completa")
+            return
+        if not estado["completo"]:
+            # Primera descarga: a la tabla sombra y cambio atómico al terminar (una descarga
+            # interrumpida se reanuda desde su cursor, sin servir un catálogo a medias).
+            self._reconstruir(config, resumen, detener, "primera descarga")
+            return
+        try:
+            self._paginas(config, estado["cursor"], resumen, detener)
+        except CursorExpirado:
+            self._reconstruir(config, resumen, detener, "el cursor caducó en la central")
+
+    def _reconstruir(self, config: ConfigModelo, resumen: ResumenDescarga,
+                     detener: threading.Event | None, motivo: str) -> None:
+        registro.registrar_evento("descarga_completa", modelo=config.nombre, motivo=motivo)
+        cursor = self.cache.iniciar_reconstruccion(config.nombre)
+        try:
+            cursor = self._paginas(config, cursor, resumen, detener)
+        except CursorExpirado:
+            # El cursor de una reconstrucción interrumpida también caduca: de cero.
+            self.cache.cancelar_reconstruccion(config.nombre)
+            cursor = self.cache.iniciar_reconstruccion(config.nombre)
+            cursor = self._paginas(config, cursor, resumen, detener)
+        self.cache.terminar_reconstruccion(config.nombre, cursor)
+        if motivo != "primera descarga":
+            resumen.resincronizados.append(config.nombre)
+
+    def _paginas(self, config: ConfigModelo, cursor: str | None, resumen: ResumenDescarga,
+                 detener: threading.Event | None) -> str | None:
+        """Descarga páginas desde ``cursor`` hasta el final; devuelve el último cursor.
+
+        La página siguiente se pide (y se decodifica y valida) en un hilo mientras se aplica la
+        actual: la red y la escritura en SQLite se solapan. Pedir por adelantado sólo lee; si
+        algo falla o se pide parar, la página adelantada se descarta."""
+        validar = validador_de_datos(config)
+
+        def pedir(desde: str | None) -> Any:
+            return self.cliente.cambios(config.nombre, desde, self.tamano_pagina, validar)
+
+        with cf.ThreadPoolExecutor(1, thread_name_prefix="sincro-descarga") as ex:
+            futuro = ex.submit(pedir, cursor)
+            try:
+                while True:
+                    pagina = futuro.result()
+                    if pagina.hay_mas:
+                        futuro = ex.submit(pedir, pagina.cursor)
+                    if detener is not None and detener.is_set():
+                        raise Detenido()
+                    if pagina.cambios:
+                        self._detectar_conflictos(config, pagina.cambios, resumen)
+                    self.cache.aplicar_pagina(config.nombre, pagina.cambios, pagina.cursor)
+                    resumen.filas += len(pagina.cambios)
+                    resumen.paginas += 1
+                    cursor = pagina.cursor
+                    if not pagina.hay_mas:
+                        return cursor
+            except BaseException:
+                futuro.cancel()
+                raise
+
+    # -- detección temprana (seed 2.1) -----------------------------------------------------
+
+    def _detectar_conflictos(self, config: ConfigModelo, cambios: list[dict[str, Any]],
+                             resumen: ResumenDescarga) -> None:
+        if not self.cola.listar(PENDIENTE, config.nombre, limite=1):
+            return
+        pendientes = self.cola.sin_confirmar_de(config.nombre, (c["id"] for c in cambios))
+        if not pendientes:
+            return
+        for cambio in cambios:
+            for op in pendientes.get(cambio["id"], ()):
+                if (op.estado != PENDIENTE or op.intentos > 0
+                        or op.tipo not in ("actualizar", "borrar")
+                        or (op.version_base is not None and cambio["version"] <= op.version_base)):
+                    continue
+                central = None if cambio.get("borrado") else cambio["datos"]
+                estado, _ = self.conflictos.tratar(
+                    op, config, version=cambio["version"], central=central,
+                    modificado_en=cambio.get("modificado_en"), estados=(PENDIENTE,),
+                    origen="descarga")
+                if estado == "conflicto":
+                    resumen.conflictos_tempranos += 1
+                elif estado in ("reencolada", "completada"):
+                    resumen.fusiones_tempranas += 1

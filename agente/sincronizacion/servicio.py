@@ -1,0 +1,257 @@
+"""``ServicioSincronizacion``: lo que la fachada ``Agente`` expone de la sincronización.
+
+Reúne configuración (``config.json`` + token del llavero), estado de conexión (persistido en
+los ajustes de la cola para que otro proceso lo lea con ``sincro estado``), el
+``Sincronizador`` (un pase o el bucle en un hilo propio), los conflictos y la auditoría. La
+fachada delega aquí con métodos de una línea: ``configurar``, ``sincronizar_una_vez``,
+``iniciar_sincronizacion``/``detener_sincronizacion``, ``despertar``, ``al_cambiar_estado``,
+``conflictos``, ``resolver``, ``reintentar``, ``descartar`` y ``estado_sincronizacion``.
+
+Hilos: todos los métodos son seguros desde cualquier hilo. ``iniciar`` arranca UN hilo de
+fondo (``sincro-bucle``) que hace la red; ``detener`` lo para y espera. Los oyentes de
+``al_cambiar_estado`` se llaman desde ese hilo (o el que sincronice): no deben bloquear.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agente.almacen.cola import Cola
+from agente.almacen.conflictos import Conflictos
+from agente.operacion import CONFLICTO, Operacion
+from agente.sincronizacion import credenciales
+from agente.sincronizacion.conectividad import CLAVE_AJUSTE, Conectividad
+from agente.soporte import configuracion
+from protocolo.esquema import Esquema
+
+if TYPE_CHECKING:  # el sincronizador (requests, urllib3…) se importa al usarlo por primera vez:
+    # un proceso que sólo lee el estado (la bandeja) no paga su memoria.
+    from agente.sincronizacion.sincronizador import ResumenPase, Sincronizador
+
+_log = logging.getLogger(__name__)
+
+
+class ServicioSincronizacion:
+    def __init__(self, directorio: str | os.PathLike[str], cola: Cola, cache: Any) -> None:
+        self.directorio = str(Path(directorio))
+        self.cola = cola
+        self.cache = cache
+        self.conflictos_ = Conflictos(cola)
+        self.conectividad = Conectividad(
+            guardar=cola.fijar_ajuste,
+            inicial=Conectividad.desde_json(cola.ajuste(CLAVE_AJUSTE)),
+        )
+        self._cerrojo = threading.RLock()
+        self._sincronizador: Sincronizador | None = None
+        self._hilo: threading.Thread | None = None
+        self._detener = threading.Event()
+        self._al_progreso: Callable[[str], None] | None = None
+
+    # -- configuración -----------------------------------------------------------------------
+
+    def configuracion(self) -> configuracion.Configuracion | None:
+        return configuracion.cargar(self.directorio)
+
+    def configurar(self, servidor: str, tienda: str, terminal: str, token: str | None, *,
+                   permitir_http: bool = False, **opciones: Any) -> configuracion.Configuracion:
+        """Valida y guarda la configuración; el token (si se da) va SÓLO al llavero. Lanza
+        ``ErrorConfiguracion``, ``credenciales.SinLlavero`` o ``ValueError`` (token vacío)."""
+        anterior = self.configuracion()
+        base = anterior.a_dict() if anterior is not None else {}
+        base.update({k: v for k, v in opciones.items() if v is not None})
+        base.update(servidor=servidor, tienda=tienda, terminal=terminal,
+                    permitir_http=permitir_http)
+        nueva = configuracion.desde_dict(base)
+        if token is not None:
+            credenciales.guardar_token(self.directorio, nueva.terminal, token)
+        else:
+            credenciales.leer_token(self.directorio, nueva.terminal)  # SinToken si no hay
+        configuracion.guardar(self.directorio, nueva)
+        self.cola.guardar_terminal(nueva.terminal)
+        with self._cerrojo:
+            if self._sincronizador is not None and self._hilo is None:
+                self._sincronizador.cerrar()
+                self._sincronizador = None
+        self.despertar()
+        return nueva
+
+    def _obtener_sincronizador(self) -> Sincronizador:
+        with self._cerrojo:
+            if self._sincronizador is None:
+                config = configuracion.exigir(self.directorio)
+                from agente.sincronizacion.sincronizador import Sincronizador
+
+                self._sincronizador = Sincronizador(
+                    self.directorio, self.cola, self.cache, config, self.conectividad,
+                    al_progreso=self._progreso)
+            return self._sincronizador
+
+    def _progreso(self, texto: str) -> None:
+        if self._al_progreso is not None:
+            self._al_progreso(texto)
+
+    # -- sincronizar -------------------------------------------------------------------------
+
+    def sincronizar_una_vez(self, al_progreso: Callable[[str], None] | None = None
+                            ) -> ResumenPase:
+        """Un pase de empuje + descarga. Lanza ``ErrorSincro`` o ``ErrorConfiguracion``."""
+        self._al_progreso = al_progreso or self._al_progreso
+        return self._obtener_sincronizador().pase()
+
+    def iniciar(self, al_progreso: Callable[[str], None] | None = None) -> None:
+        """Arranca el bucle en un hilo de fondo (idempotente)."""
+        with self._cerrojo:
+            if self._hilo is not None and self._hilo.is_alive():
+                return
+            self._al_progreso = al_progreso or self._al_progreso
+            sincronizador = self._obtener_sincronizador()
+            self._detener = threading.Event()
+            self._hilo = threading.Thread(target=self._bucle, args=(sincronizador,),
+                                          name="sincro-bucle", daemon=True)
+            self._hilo.start()
+
+    def _bucle(self, sincronizador: Sincronizador) -> None:
+        try:
+            sincronizador.bucle(self._detener)
+        except Exception:
+            _log.exception("El bucle de sincronización terminó con un error inesperado")
+            raise
+
+    def ejecutar_bucle(self, detener: threading.Event,
+                       al_progreso: Callable[[str], None] | None = None) -> None:
+        """El bucle en el hilo que llama (la CLI), hasta ``detener.set()``."""
+        self._al_progreso = al_progreso or self._al_progreso
+        self._obtener_sincronizador().bucle(detener)
+
+    def detener(self, espera: float = 30.0) -> None:
+        with self._cerrojo:
+            hilo = self._hilo
+            self._detener.set()
+        if hilo is not None:
+            hilo.join(espera)
+        with self._cerrojo:
+            self._hilo = None
+
+    def en_marcha(self) -> bool:
+        return self._hilo is not None and self._hilo.is_alive()
+
+    def despertar(self) -> None:
+        if self._sincronizador is not None:
+            self._sincronizador.despertar()
+
+    def al_cambiar_estado(self, funcion: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+        return self.conectividad.oyente(funcion)
+
+    def cerrar(self) -> None:
+        self.detener()
+        with self._cerrojo:
+            if self._sincronizador is not None:
+                self._sincronizador.cerrar()
+                self._sincronizador = None
+
+    # -- conflictos y errores ----------------------------------------------------------------
+
+    def _esquema(self) -> Esquema:
+        esquema = self.cache.esquema()
+        if esquema is None:
+            raise configuracion.ErrorConfiguracion(
+                "Aún no hay esquema local: sincronice una vez con la central.")
+        return esquema
+
+    def conflictos(self, estado: str | None = "ABIERTO") -> list[dict[str, Any]]:
+        return [c.a_dict() for c in self.conflictos_.listar(estado)]
+
+    def resolver(self, identificador: int, elecciones: Mapping[str, Any] | None = None, *,
+                 usar: str | None = None, quien: str | None = None,
+                 motivo: str | None = None) -> Operacion:
+        conflicto = self.conflictos_.obtener(identificador)
+        config = self._esquema().modelo(conflicto.modelo)
+        op = self.conflictos_.resolver(identificador, config, elecciones or {}, usar=usar,
+                                       quien=quien, motivo=motivo)
+        self.despertar()
+        return op
+
+    def reintentar(self, uuid: str, datos: Mapping[str, Any] | None = None, *,
+                   quien: str | None = None, motivo: str | None = None) -> Operacion:
+        if datos is not None:
+            op = self.cola.obtener(uuid)
+            if op is not None:
+                datos = self._esquema().modelo(op.modelo).validar_datos(op.tipo, datos)
+        op = self.conflictos_.reintentar_error(uuid, datos, quien=quien, motivo=motivo)
+        self.despertar()
+        return op
+
+    def descartar(self, uuid: str, motivo: str, *, quien: str | None = None) -> Operacion:
+        op = self.cola.obtener(uuid)
+        if op is not None and op.estado == CONFLICTO:
+            for conflicto in self.conflictos_.listar():
+                if conflicto.uuid_operacion == uuid:
+                    return self.conflictos_.descartar(conflicto.id, motivo, quien)
+        return self.conflictos_.descartar_error(uuid, motivo, quien)
+
+    def auditoria(self, limite: int = 100) -> list[dict[str, Any]]:
+        return self.conflictos_.auditoria(limite)
+
+    # -- estado ------------------------------------------------------------------------------
+
+    def bloqueadas(self, limite: int = 50) -> list[dict[str, Any]]:
+        """Operaciones PENDIENTE que esperan detrás de un ERROR/CONFLICTO (del mismo objeto, de
+        un objeto al que hacen referencia o de un modelo del que dependen sin referencia
+        declarada), y por qué: la caja y el encargado deben saber qué retiene cada venta."""
+        return self.conflictos_.bloqueadas(limite)
+
+    def parte_estado(self) -> dict[str, Any]:
+        """Lo que este servicio añade a ``Agente.estado()`` (la fachada ya da cola y modelos)."""
+        completo = self.estado()
+        return {k: completo[k] for k in ("conexion", "configuracion", "ultimo_empuje_ok",
+                                         "ultima_descarga_ok", "antiguedad_pendiente_s",
+                                         "conflictos", "bloqueadas")}
+
+    def estado(self) -> dict[str, Any]:
+        """Estado de sincronización como dict plano (JSON): conexión, configuración, cola,
+        conflictos, desfase, frescura por modelo y "lista para vender offline"."""
+        config = self.configuracion()
+        conexion = self.conectividad.instantanea()
+        if config is None:
+            conexion["estado"] = "sin configurar"
+            conexion["mensaje"] = ("Ejecute «sincro configurar --servidor URL --tienda CODIGO "
+                                   "--terminal NOMBRE».")
+        conexion["sincronizando"] = conexion.get("estado") == "sincronizando"
+        conexion["bucle_en_marcha"] = self.en_marcha()
+        por_estado = self.cola.contar_por_estado()
+        modelos: dict[str, Any] = {}
+        esquema = self.cache.esquema()
+        if esquema is not None:
+            for config_modelo in esquema.en_orden_de_descarga():
+                try:
+                    datos = dict(self.cache.estado_modelo(config_modelo.nombre))
+                except Exception as exc:  # la caché es desechable: no oculta la cola
+                    datos = {"error": str(exc)}
+                datos["critico"] = config_modelo.critico
+                datos["actualizado_en"] = datos.get("ultima_pagina")
+                modelos[config_modelo.nombre] = datos
+        lista = bool(esquema is not None and esquema.criticos() and all(
+            modelos.get(m.nombre, {}).get("completo") for m in esquema.criticos()))
+        return {
+            "conexion": conexion,
+            "configuracion": None if config is None else {
+                "servidor": config.servidor, "tienda": config.tienda,
+                "terminal": config.terminal, "concurrencia": config.concurrencia,
+                "intervalo_descarga": config.intervalo_descarga,
+            },
+            "ultimo_empuje_ok": conexion.get("ultimo_empuje_ok"),
+            "ultima_descarga_ok": conexion.get("ultima_descarga_ok"),
+            "cola": {"por_estado": por_estado,
+                     "antiguedad_pendiente_s": self.cola.antiguedad_pendiente_s()},
+            "antiguedad_pendiente_s": self.cola.antiguedad_pendiente_s(),
+            "conflictos": {"abiertos": self.conflictos_.contar_abiertos()},
+            "bloqueadas": self.bloqueadas(),
+            "desfase_ms": self.cola.desfase_ms(),
+            "modelos": modelos,
+            "lista_para_vender_offline": lista,
+        }

@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-
-
-class ClientesConfig(AppConfig):
-    name = "central.demo.clientes"
-    label = "clientes"
-    verbose_name = "Clientes"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-
-
-class ProductosConfig(AppConfig):
-    name = "central.demo.productos"
-    label = "productos"
-    verbose_name = "Productos"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-
-
-class VentasConfig(AppConfig):
-    name = "central.demo.ventas"
-    label = "ventas"
-    verbose_name = "Ventas"
-    default_auto_field = "django.db.models.BigAutoField"

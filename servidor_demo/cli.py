@@ -1,0 +1,136 @@
+"""``sincro-central``: arranca la central de referencia (proyecto de demo) y gestiona terminales.
+
+Órdenes:
+- ``iniciar [--puerto P] [--host H] [--datos DIR] [--demo N] [--hilos T] [--trabajadores W]``:
+  migra, siembra N productos de demo (si la base está vacía), crea la tienda T001 con la terminal
+  caja-1 (la primera vez) e imprime su token en una línea ``TOKEN=<token>``; luego sirve con
+  gunicorn (hilos) e imprime ``URL=<base>`` cuando escucha. ``--puerto 0`` elige uno libre.
+- ``crear-terminal TIENDA TERMINAL [--datos DIR]``: imprime ``TOKEN=<token>`` (nuevo).
+- ``compactar [--dias D] [--datos DIR]``: compacta el registro de cambios.
+- ``manage …``: cualquier orden de Django (``createsuperuser``, ``migrate``…).
+
+Base de datos: SQLite en ``--datos`` por defecto; PostgreSQL si ``DATABASE_URL`` está definida.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+
+TIENDA_DEMO = "T001"
+TERMINAL_DEMO = "caja-1"
+
+
+def _preparar_django(datos: str | None) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
+    if datos:
+        os.environ["SINCRO_CENTRAL_DATOS"] = os.path.abspath(datos)
+    import django
+
+    django.setup()
+
+
+def _migrar() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _imprimir(linea: str) -> None:
+    print(linea, flush=True)
+
+
+def iniciar(args: argparse.Namespace) -> int:
+    _preparar_django(args.datos)
+    _migrar()
+    if args.demo is not None:
+        from central.autenticacion import crear_terminal
+        from central.models import Terminal
+        from servidor_demo import semilla
+
+        n_p, n_c = semilla.sembrar(args.demo)
+        if n_p:
+            _imprimir(f"Demo: {n_p} productos y {n_c} clientes creados.")
+        if not Terminal.objects.filter(tienda__codigo=TIENDA_DEMO, codigo=TERMINAL_DEMO).exists():
+            _, token = crear_terminal(TIENDA_DEMO, TERMINAL_DEMO)
+            _imprimir(f"Tienda {TIENDA_DEMO}, terminal {TERMINAL_DEMO}. Su token (guárdalo: "
+                      "la central sólo guarda su hash):")
+            _imprimir(f"TIENDA={TIENDA_DEMO}")
+            _imprimir(f"TERMINAL={TERMINAL_DEMO}")
+            _imprimir(f"TOKEN={token}")
+        else:
+            _imprimir(f"La terminal {TIENDA_DEMO}/{TERMINAL_DEMO} ya existe; para otro token: "
+                      f"sincro-central crear-terminal {TIENDA_DEMO} {TERMINAL_DEMO}")
+    from servidor_demo.servidor import servir
+
+    return servir(args.host, args.puerto, hilos=args.hilos, trabajadores=args.trabajadores)
+
+
+def crear_terminal_(args: argparse.Namespace) -> int:
+    _preparar_django(args.datos)
+    _migrar()
+    from central.autenticacion import crear_terminal
+    from central.configuracion import IDENTIFICADOR
+
+    for valor in (args.tienda, args.terminal):
+        if not IDENTIFICADOR.match(valor.replace("-", "_")) or len(valor) > 40:
+            print(f"Código no válido: {valor!r}", file=sys.stderr)
+            return 2
+    _, token = crear_terminal(args.tienda, args.terminal)
+    _imprimir(f"Terminal {args.tienda}/{args.terminal} lista. Token (no se vuelve a mostrar):")
+    _imprimir(f"TOKEN={token}")
+    return 0
+
+
+def compactar_(args: argparse.Namespace) -> int:
+    _preparar_django(args.datos)
+    _migrar()
+    from central.retencion import compactar
+
+    r = compactar(dt.timedelta(days=args.dias))
+    _imprimir(f"Entradas superadas borradas: {r['superadas']}; lápidas borradas: {r['lapidas']}.")
+    return 0
+
+
+def manage(resto: list[str], datos: str | None) -> int:
+    _preparar_django(datos)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["sincro-central manage", *resto])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["manage"]:
+        datos = os.environ.get("SINCRO_CENTRAL_DATOS")
+        return manage(argv[1:], datos)
+    p = argparse.ArgumentParser(prog="sincro-central", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="orden", required=True)
+    i = sub.add_parser("iniciar", help="migra, siembra la demo y sirve")
+    i.add_argument("--puerto", type=int, default=8000)
+    i.add_argument("--host", default="127.0.0.1")
+    i.add_argument("--datos", default=None, help="directorio de datos (SQLite, clave secreta)")
+    i.add_argument("--demo", type=int, default=None, metavar="N",
+                   help="sembrar N productos de demo y la tienda T001/caja-1")
+    i.add_argument("--hilos", type=int, default=8)
+    i.add_argument("--trabajadores", type=int, default=1)
+    i.set_defaults(funcion=iniciar)
+    c = sub.add_parser("crear-terminal", help="crea una terminal e imprime su token")
+    c.add_argument("tienda")
+    c.add_argument("terminal")
+    c.add_argument("--datos", default=None)
+    c.set_defaults(funcion=crear_terminal_)
+    k = sub.add_parser("compactar", help="compacta el registro de cambios")
+    k.add_argument("--dias", type=float, default=30.0, help="retención de lápidas")
+    k.add_argument("--datos", default=None)
+    k.set_defaults(funcion=compactar_)
+    sub.add_parser("manage", help="orden de Django: sincro-central manage createsuperuser")
+    args = p.parse_args(argv)
+    return args.funcion(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

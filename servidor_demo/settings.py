@@ -1,0 +1,169 @@
+"""Ajustes del proyecto de demostración.
+
+Variables de entorno:
+- ``SINCRO_CENTRAL_DATOS``: directorio de datos (base SQLite, clave secreta). Lo fija ``--datos``.
+- ``DATABASE_URL``: ``postgresql://usuario:clave@host:puerto/base``; si falta, SQLite.
+- ``SINCRO_HOSTS``: ALLOWED_HOSTS separados por comas (por defecto ``*``: demo).
+- ``SINCRO_DEBUG=1``: modo depuración de Django (nunca en producción).
+"""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+DATOS = Path(os.environ.get("SINCRO_CENTRAL_DATOS", "datos-central")).resolve()
+DATOS.mkdir(parents=True, exist_ok=True)
+
+
+def _clave_secreta() -> str:
+    if os.environ.get("SINCRO_SECRET_KEY"):
+        return os.environ["SINCRO_SECRET_KEY"]
+    fichero = DATOS / "clave-secreta"
+    if not fichero.exists():
+        descriptor = os.open(fichero, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as f:
+            f.write(secrets.token_urlsafe(50))
+    return fichero.read_text().strip()
+
+
+def base_de_datos(url: str | None, datos: Path) -> dict:
+    """DATABASES["default"] desde DATABASE_URL (PostgreSQL) o SQLite en ``datos``."""
+    if url:
+        u = urlparse(url)
+        if u.scheme not in ("postgres", "postgresql"):
+            raise ValueError("DATABASE_URL: sólo postgresql://… está soportado.")
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(u.path.lstrip("/")),
+            "USER": unquote(u.username or ""),
+            "PASSWORD": unquote(u.password or ""),
+            "HOST": u.hostname or "",
+            "PORT": str(u.port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(datos / "central.sqlite3"),
+        # Conexión persistente por hilo: con una conexión por petición, al cerrarse la última
+        # SQLite hace un checkpoint completo del WAL justo cuando llega la petición siguiente
+        # (la descarga que sigue a un lote de escrituras se pagaba ese checkpoint, y más cuanto
+        # mayor la base). Con conexiones abiertas el checkpoint es el automático, dentro del
+        # commit del lote que lo causa.
+        "CONN_MAX_AGE": 600,
+        "OPTIONS": {
+            # Escritores serializados desde el BEGIN (sin errores «database is locked» al
+            # promocionar una lectura), WAL para que las lecturas no esperen, y FULL porque un
+            # resultado «aplicada» ya confirmado a una terminal no puede perderse.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+        },
+    }
+
+
+SECRET_KEY = _clave_secreta()
+DEBUG = os.environ.get("SINCRO_DEBUG") == "1"
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("SINCRO_HOSTS", "*").split(",") if h.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "central",
+    "servidor_demo.productos",
+    "servidor_demo.clientes",
+    "servidor_demo.ventas",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "servidor_demo.urls"
+WSGI_APPLICATION = "servidor_demo.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": base_de_datos(os.environ.get("DATABASE_URL"), DATOS)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LANGUAGE_CODE = "es"
+TIME_ZONE = "Europe/Madrid"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+# El protocolo acepta lotes de hasta 5 MB (la vista lee el cuerpo ella misma).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"consola": {"class": "logging.StreamHandler"}},
+    "loggers": {"central": {"handlers": ["consola"], "level": "INFO"}},
+}
+
+MODELOS_SINCRONIZABLES = {
+    "productos.Producto": {
+        "clave": "id",
+        "campos_esenciales": ["id", "nombre", "codigo", "precio", "stock", "categoria"],
+        "campos_excluidos": ["descripcion", "imagen"],
+        "campos_busqueda": ["nombre"],
+        "campos_indice": ["codigo"],
+        "critico": True,
+        "estrategia_conflicto": "campo_a_campo",
+        "reglas_por_campo": {"precio": "prioridad_central", "stock": "menor_valor"},
+        "prioridad": 10,
+        "operaciones_permitidas": ["actualizar", "ajustar"],
+    },
+    "clientes.Cliente": {
+        "clave": "id",
+        "campos_esenciales": ["id", "nombre", "nif", "email", "telefono", "puntos"],
+        "campos_busqueda": ["nombre"],
+        "campos_indice": ["nif"],
+        "critico": True,
+        "estrategia_conflicto": "ultima_modificacion",
+        "reglas_por_campo": {"puntos": "mayor_valor"},
+        "prioridad": 5,
+        "operaciones_permitidas": ["crear", "actualizar"],
+    },
+    "ventas.Venta": {
+        "clave": "id",
+        "campos_esenciales": ["id", "tienda", "terminal", "cliente", "fecha", "total"],
+        "campos_solo_lectura": ["tienda"],
+        "estrategia_conflicto": "manual",
+        "prioridad": 20,
+        "operaciones_permitidas": ["crear"],
+        "dependencias": ["clientes.Cliente"],
+        "privado_por_tienda": True,
+    },
+    "ventas.LineaVenta": {
+        "clave": "id",
+        "campos_esenciales": ["id", "venta", "producto", "cantidad", "precio_unitario"],
+        "estrategia_conflicto": "manual",
+        "prioridad": 20,
+        "operaciones_permitidas": ["crear"],
+        "dependencias": ["ventas.Venta", "productos.Producto"],
+        "privado_por_tienda": True,
+    },
+}
