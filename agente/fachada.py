@@ -140,12 +140,14 @@ class Agente:
     ) -> Operacion:
         """Valida y encola una operación (fusionándola con la pendiente del mismo objeto si es
         seguro). Vuelve cuando es duradera. ``ErrorValor`` si algo no valida."""
-        return self._cola.encolar(self._preparar(modelo, tipo, datos, objeto_id, prioridad))
+        return self._cola.encolar(
+            self._preparar(modelo, tipo, datos, objeto_id, prioridad, creados=set()))
 
     def encolar_varias(self, operaciones: Sequence[Mapping[str, Any]]) -> list[Operacion]:
         """Varias operaciones ``{"modelo", "tipo", "datos", "objeto_id"?, "prioridad"?}`` en una
         transacción: o todas o ninguna (una venta con sus líneas y sus ajustes de stock)."""
         nuevas = []
+        creados: set[tuple[str, str]] = set()  # los «crear» anteriores del mismo lote
         for i, op in enumerate(operaciones):
             if not isinstance(op, Mapping):
                 raise ErrorValor(f"La operación {i + 1} debe ser un objeto.")
@@ -157,6 +159,7 @@ class Agente:
                         op.get("datos"),
                         op.get("objeto_id"),
                         op.get("prioridad"),
+                        creados=creados,
                     )
                 )
             except ErrorValor as exc:
@@ -234,9 +237,14 @@ class Agente:
         )
 
     def _preparar(
-        self, modelo: Any, tipo: Any, datos: Any, objeto_id: Any, prioridad: Any
+        self, modelo: Any, tipo: Any, datos: Any, objeto_id: Any, prioridad: Any, *,
+        creados: set[tuple[str, str]],
     ) -> NuevaOperacion:
-        config = self._esquema_exigido().modelo(modelo)
+        """Valida una operación con las reglas del esquema (las mismas que aplica la central)
+        y la prepara para la cola. ``creados``: ``(modelo, clave)`` de los «crear» anteriores
+        del mismo lote, que ya cuentan como existentes para las referencias."""
+        esquema = self._esquema_exigido()
+        config = esquema.modelo(modelo)
         datos = config.validar_datos(tipo, {} if datos is None else datos)
         if prioridad is not None and (
             isinstance(prioridad, bool) or not isinstance(prioridad, int)
@@ -249,13 +257,26 @@ class Agente:
                     f"Ya existe {config.nombre} {objeto_id}: use «actualizar» en lugar de «crear»."
                 )
             version_base, valores_base = None, {}
+            creados.add((config.nombre, objeto_id))
         else:
             if objeto_id is None or str(objeto_id).strip() == "":
                 raise ErrorValor(f"Indique el objeto (--objeto) de {config.nombre} a {tipo}.")
             objeto_id = str(clave_sql(config, objeto_id))
             fila = self._cache.fila(config.nombre, objeto_id)
-            version_base = fila[1] if fila else None
-            valores_base = {c: fila[0].get(c) for c in datos} if fila else {}
+            if fila:
+                version_base = fila[1]
+                valores_base = {c: fila[0].get(c) for c in datos}
+            else:
+                # Sin versión de la central (creado aquí y aún no descargado, o desconocido):
+                # base 0 y, si esta terminal lo conoce, sus valores como base; la central
+                # nunca aplica un «actualizar»/«borrar» sin base (docs/protocolo.md).
+                version_base = 0
+                actual = self.obtener(config.nombre, objeto_id) or {}
+                valores_base = {c: actual[c] for c in datos if c in actual}
+            if tipo == "ajustar":
+                self._comprobar_ajuste(config, objeto_id, datos)
+        if tipo in ("crear", "actualizar"):
+            self._comprobar_referencias(esquema, config, datos, creados)
         return NuevaOperacion(
             modelo=config.nombre,
             objeto_id=objeto_id,
@@ -265,6 +286,37 @@ class Agente:
             valores_base=valores_base,
             prioridad=config.prioridad if prioridad is None else prioridad,
         )
+
+    def _comprobar_referencias(self, esquema: Esquema, config: ConfigModelo,
+                               datos: Mapping[str, Any], creados: set[tuple[str, str]]) -> None:
+        """Cada referencia de ``datos`` debe apuntar a un objeto que esta terminal conoce (en
+        la caché, creado aquí o antes en el mismo lote): la central rechazaría lo demás."""
+        for campo, destino in config.referencias.items():
+            valor = datos.get(campo)
+            if valor is None or destino not in esquema.modelos:
+                continue
+            clave = str(clave_sql(esquema.modelo(destino), valor))
+            if (destino, clave) not in creados and self.obtener(destino, clave) is None:
+                raise ErrorValor(
+                    f"«{campo}» apunta a {destino} {clave}, que esta terminal no conoce "
+                    "(¿falta sincronizar el catálogo?)."
+                )
+
+    def _comprobar_ajuste(self, config: ConfigModelo, objeto_id: str,
+                          deltas: Mapping[str, Any]) -> None:
+        """Que el valor optimista tras el ajuste siga dentro de los límites del campo (la
+        central lo comprueba otra vez con su valor)."""
+        actual = self.obtener(config.nombre, objeto_id)
+        if actual is None:
+            return
+        for campo, delta in deltas.items():
+            valor = actual.get(campo)
+            if valor is None:
+                continue
+            if config.tipos[campo] == "decimal":
+                config.comprobar_ajuste(campo, Decimal(str(valor)) + Decimal(str(delta)))
+            elif isinstance(valor, int):
+                config.comprobar_ajuste(campo, valor + delta)
 
     @staticmethod
     def _clave_de_creacion(config: ConfigModelo, datos: dict[str, Any], objeto_id: Any) -> str:
