@@ -569,9 +569,9 @@ class Lote:
 
     def _ajustar(self, op: Operacion, objeto: Model) -> dict[str, Any]:
         config = op.config
+        reglas.comprobar(op, self.tienda, self.terminal.codigo)
         if not op.datos:
             raise Rechazo("«ajustar» necesita al menos un delta.")
-        reglas.comprobar(op, self.tienda, self.terminal.codigo)
         deltas = {}
         for campo, valor in op.datos.items():
             if campo not in config.tipos:

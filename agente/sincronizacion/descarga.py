@@ -32,6 +32,7 @@ from agente.almacen.cola import Cola
 from agente.almacen.conflictos import Conflictos
 from agente.operacion import PENDIENTE
 from agente.sincronizacion.cliente import Cliente, CursorExpirado, validador_de_datos
+from agente.sincronizacion.errores import comprobar_identidad
 from agente.soporte import registro
 from protocolo.esquema import ConfigModelo, Esquema
 
@@ -66,9 +67,13 @@ class Descarga:
 
     # -- esquema ---------------------------------------------------------------------------
 
-    def actualizar_esquema(self) -> Esquema:
-        """Pide el esquema, lo guarda en la caché y lo da a la cola."""
-        esquema, _ = self.cliente.esquema()
+    def actualizar_esquema(self, tienda: str | None = None, terminal: str | None = None
+                           ) -> Esquema:
+        """Pide el esquema, lo guarda en la caché y lo da a la cola. Con ``tienda`` y
+        ``terminal``, antes comprueba que el token sea de esa terminal (``IdentidadAjena``)."""
+        esquema, cuerpo = self.cliente.esquema()
+        if tienda is not None and terminal is not None:
+            comprobar_identidad(cuerpo, tienda, terminal)
         self.cache.guardar_esquema(esquema)
         self.cola.configurar_modelos(esquema.modelos.values())
         return esquema
