@@ -31,7 +31,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from . import captura, insercion, reglas, valores
+from . import captura, ediciones, insercion, reglas, valores
 from .configuracion import ConfigModelo, Configuracion
 from .envoltura import Operacion
 from .models import OperacionRecibida, RegistroCambio, Sobreventa, Terminal
@@ -529,7 +529,10 @@ class Lote:
         if not cambiados:
             return None
         version = version or self._version(config, op.objeto_id)
-        return {"resultado": "conflicto", "version": version[0], "modificado_en": version[1],
+        # La hora de la edición que produjo los valores en disputa, no la de su llegada.
+        editado = ediciones.hora_de_edicion(config, op.objeto_id, cambiados, actuales,
+                                            version[1], _iguales)
+        return {"resultado": "conflicto", "version": version[0], "modificado_en": editado,
                 "valores": actuales, "campos_cambiados": cambiados}
 
     def _version(self, config: ConfigModelo, objeto_id: str) -> tuple[int, str]:
