@@ -37,6 +37,7 @@ LIMITE_DEFECTO = 1000
 LIMITE_MAXIMO = 100_000
 _FASE = re.compile(r"^f(\d{1,4})\.(\d{1,19})\.(\d{1,19}|-)$")
 _NUMERO = re.compile(r"^\d{1,19}$")
+CURSOR_MAXIMO = 2**63 - 1  # BIGINT de la base de datos
 
 
 class CursorExpirado(Exception):
@@ -139,6 +140,8 @@ def pagina(modelos: list[ConfigModelo], tienda: str, cursor: str, limite: int) -
     if cursor == "":
         cursor = "f0.0.-"
     fase = _FASE.match(cursor)
+    if any(int(n) > CURSOR_MAXIMO for n in re.findall(r"\d+", cursor)):
+        raise CursorInvalido(cursor)  # ningún id cabe ahí: sería un desbordamiento en la base
     if fase:
         return _pagina_por_fases(modelos, tienda, int(fase[1]), int(fase[2]),
                                  None if fase[3] == "-" else int(fase[3]), limite, cursor)

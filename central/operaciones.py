@@ -358,8 +358,13 @@ class Lote:
                 self.referencias[llave] = "" if existe else None
         tienda = self.referencias[llave]
         if tienda is None or (tienda != "" and tienda != self.tienda):
+            # El mismo texto si no existe que si es de otra tienda: no revela nada ajeno.
+            from . import configuracion
+
+            conf_destino = configuracion.obtener().por_clase.get(destino)
+            privado = conf_destino is not None and conf_destino.privado_por_tienda
             raise Rechazo(f"«{campo}» apunta a {destino._meta.label} «{valor}», que no existe"
-                          + (" en tu tienda." if tienda else "."))
+                          + (" en tu tienda." if privado else "."))
 
     def _crear(self, op: Operacion) -> dict[str, Any]:
         config = op.config

@@ -2,8 +2,9 @@
 hilos (``gthread``). La aplicación se carga en el proceso maestro antes de bifurcar
 (``preload_app``), así que el arranque es rápido. SIGTERM = parada ordenada.
 
-Con SQLite usa un solo trabajador (un proceso) con varios hilos; con PostgreSQL se pueden subir
-los trabajadores (``--trabajadores``).
+Los errores que gunicorn responde por su cuenta (400, 414, 431…) salen en JSON como los demás
+(``errores_http``). Con SQLite usa un solo trabajador (un proceso) con varios hilos; con
+PostgreSQL se pueden subir los trabajadores (``--trabajadores``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import sys
 
 from gunicorn.app.base import BaseApplication
+
+from servidor_demo import errores_http
 
 
 class _Aplicacion(BaseApplication):
@@ -41,6 +44,7 @@ def servir(host: str, puerto: int, hilos: int = 8, trabajadores: int = 1) -> int
     from django.db import connections
 
     connections.close_all()  # nada de conexiones heredadas por los hijos
+    errores_http.instalar()  # también los errores propios de gunicorn, en JSON
     opciones = {
         "bind": f"{host}:{puerto}",
         "workers": trabajadores,
