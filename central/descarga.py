@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Max
 
+from protocolo.formas import CURSOR_MAXIMO
+
 from .configuracion import ConfigModelo
 from .models import Horizonte, RegistroCambio
 
@@ -37,7 +39,6 @@ LIMITE_DEFECTO = 1000
 LIMITE_MAXIMO = 100_000
 _FASE = re.compile(r"^f(\d{1,4})\.(\d{1,19})\.(\d{1,19}|-)$")
 _NUMERO = re.compile(r"^\d{1,19}$")
-CURSOR_MAXIMO = 2**63 - 1  # BIGINT de la base de datos
 
 
 class CursorExpirado(Exception):

@@ -37,10 +37,10 @@ from urllib3.util.retry import Retry
 import agente
 from agente.soporte.configuracion import es_bucle_local
 from protocolo.esquema import ConfigModelo, ErrorEsquema, Esquema, esquema_desde_dict
+from protocolo.formas import RESULTADOS
 
 ESTADOS_REINTENTABLES = (429, 500, 502, 503, 504)
 ESPERA_MAXIMA_S = 10.0
-RESULTADOS = ("aplicada", "duplicada", "conflicto", "rechazada")
 
 
 # --- errores (definidos en agente.sincronizacion.errores, reexportados aquí) ---------------
