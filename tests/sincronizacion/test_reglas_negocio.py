@@ -118,6 +118,22 @@ def test_referencias_a_objetos_desconocidos_no_se_encolan(central, terminal):
     assert r[0]["resultado"] == "rechazada" and "no existe" in r[0]["motivo"]
 
 
+def test_ajustar_fuera_de_limites_con_el_valor_optimista(central, terminal):
+    """La terminal comprueba el resultado de un ajuste con su valor optimista (caché + sus
+    operaciones sin confirmar) y la central otra vez con el suyo: los dos lo rechazan."""
+    with Agente.abrir(terminal) as agente:
+        agente.encolar(PRODUCTO, "actualizar", {"stock": 999_995_000}, objeto_id="12")
+        agente.ajustar(PRODUCTO, "12", "stock", 4_000)
+        with pytest.raises(ErrorValor, match="tras el ajuste no puede ser mayor que 1000000000"):
+            agente.ajustar(PRODUCTO, "12", "stock", 4_000)
+        assert agente.obtener(PRODUCTO, "12")["stock"] == 999_999_000
+    r = sincro(terminal, "sincronizar", "--una-vez")
+    assert r.returncode == 0 and "rechazadas 0" in r.stdout, r.stdout + r.stderr
+    r = enviar(central, central.token, {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": "12",
+                                        "datos": {"stock": 4_000}})
+    assert r[0]["resultado"] == "rechazada" and "fuera de sus límites" in r[0]["motivo"]
+
+
 def test_actualizar_y_borrar_sin_version_base_se_rechazan(central):
     """La comprobación de conflictos no se puede saltar: sin ``version_base`` nada se aplica;
     con base 0 (la terminal no conoce la versión) y sin valores base, es un conflicto."""

@@ -108,4 +108,7 @@ def test_empate_de_horas_gana_la_central(central, terminales, cliente):
             c.execute("UPDATE operaciones SET hora_terminal = ?, desfase_ms = 0 "
                       "WHERE objeto_id = ? AND estado = 'PENDIENTE'", (misma, cliente))
     _sincronizar(a, b, b)
-    assert _en_central(central, cliente) == "A-empate"
+    with Agente.abrir(b) as agente:
+        historia = [(o.estado, o.datos, o.hora_terminal) for o in agente.cola()
+                    if o.objeto_id == cliente]
+    assert _en_central(central, cliente) == "A-empate", historia
