@@ -274,7 +274,7 @@ class Agente:
                 actual = self.obtener(config.nombre, objeto_id) or {}
                 valores_base = {c: actual[c] for c in datos if c in actual}
             if tipo == "ajustar":
-                self._comprobar_ajuste(config, objeto_id, datos)
+                self._comprobar_ajuste(config, objeto_id, datos, fila)
         if tipo in ("crear", "actualizar"):
             self._comprobar_referencias(esquema, config, datos, creados)
         return NuevaOperacion(
@@ -303,10 +303,11 @@ class Agente:
                 )
 
     def _comprobar_ajuste(self, config: ConfigModelo, objeto_id: str,
-                          deltas: Mapping[str, Any]) -> None:
+                          deltas: Mapping[str, Any], fila: Any) -> None:
         """Que el valor optimista tras el ajuste siga dentro de los límites del campo (la
-        central lo comprueba otra vez con su valor)."""
-        actual = self.obtener(config.nombre, objeto_id)
+        central lo comprueba otra vez con su valor). ``fila``: la de la caché, ya leída."""
+        actual = self._optimistas(config, [objeto_id],
+                                  {objeto_id: fila} if fila else {}).get(objeto_id)
         if actual is None:
             return
         for campo, delta in deltas.items():
