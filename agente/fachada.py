@@ -272,7 +272,8 @@ class Agente:
                 # nunca aplica un «actualizar»/«borrar» sin base (docs/protocolo.md).
                 version_base = 0
                 actual = self.obtener(config.nombre, objeto_id) or {}
-                valores_base = {c: actual[c] for c in datos if c in actual}
+                campos = config.campos_escribibles if tipo == "borrar" else datos
+                valores_base = {c: actual[c] for c in campos if c in actual}
             if tipo == "ajustar":
                 self._comprobar_ajuste(config, objeto_id, datos, fila)
         if tipo in ("crear", "actualizar"):

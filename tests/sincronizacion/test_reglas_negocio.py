@@ -149,6 +149,30 @@ def test_actualizar_y_borrar_sin_version_base_se_rechazan(central):
     assert descargar(central, PRODUCTO)["5"] == antes
 
 
+def test_sin_version_de_la_central_la_base_son_los_valores_que_ve_la_terminal(central, tmp_path):
+    """Un cliente creado aquí, ya enviado pero aún no descargado: actualizarlo viaja con base 0 y
+    los valores que ve la terminal, y se aplica sin conflicto."""
+    datos = tmp_path / "t"
+    configurar(datos, central, "T001", "caja-1", central.token)
+    assert sincro(datos, "sincronizar", "--una-vez").returncode == 0
+    with Agente.abrir(datos) as agente:
+        nuevo = agente.encolar(CLIENTE, "crear", {"nombre": "Efímero", "nif": "E1"})
+        sincronizador = Sincronizador(datos, agente.operaciones, agente.cache,
+                                      configuracion.cargar(datos), Conectividad())
+        try:
+            sincronizador.empujar()  # sólo el envío: la caché aún no lo tiene
+            assert agente.cache.fila(CLIENTE, nuevo.objeto_id) is None
+            cambio = agente.encolar(CLIENTE, "actualizar", {"nif": "E2"},
+                                    objeto_id=nuevo.objeto_id)
+            assert (cambio.version_base, cambio.valores_base) == (0, {"nif": "E1"})
+            sincronizador.empujar()
+        finally:
+            sincronizador.cerrar()
+        estados = {o.uuid: o.estado for o in agente.cola()}
+    assert [estados[o.uuid] for o in (nuevo, cambio)] == ["COMPLETADO"] * 2
+    assert descargar(central, CLIENTE)[nuevo.objeto_id]["nif"] == "E2"
+
+
 def test_tienda_y_terminal_salen_del_token(central, terminal):
     """La central pone tienda y terminal desde el token; un valor distinto en los datos se
     rechaza con motivo (y la terminal ya no los envía)."""
