@@ -273,6 +273,15 @@ def operaciones(draw) -> tuple[str, str, str | None, dict]:
                   "categoria": st.one_of(st.none(), _TEXTOS)}
     else:
         campos = {"stock": _ENTEROS, "stock ": _ENTEROS, "precio": _DECIMALES}
+    if draw(st.booleans()):  # la mitad, válida a propósito: que haya de los dos lados
+        campos = {n: _VALIDOS[(eleccion.split("_")[1], n.strip())] for n in campos
+                  if (eleccion.split("_")[1], n.strip()) in _VALIDOS}
+        nombres = draw(st.lists(st.sampled_from(sorted(campos)), min_size=1, max_size=3,
+                                unique=True))
+        datos = {n: draw(campos[n]) for n in nombres}
+        if eleccion == "cliente_crear":
+            datos = {"nombre": draw(_TEXTO_VALIDO), "nif": draw(_TEXTO_VALIDO), **datos}
+        return _operacion(draw, eleccion, datos)
     nombres = draw(st.lists(st.sampled_from([*campos, *campos, *campos, "color", "id"]),
                             min_size=1, max_size=3, unique=True))
     if eleccion == "cliente_crear" and draw(st.integers(0, 3)):
@@ -280,11 +289,28 @@ def operaciones(draw) -> tuple[str, str, str | None, dict]:
     datos = {n.strip(): draw(campos[n] if n in campos and draw(st.integers(0, 6))
                              else _CUALQUIERA)
              for n in nombres}
+    return _operacion(draw, eleccion, datos)
+
+
+def _operacion(draw, eleccion: str, datos: dict) -> tuple[str, str, str | None, dict]:
     if eleccion == "cliente_crear":
         return CLIENTE, "crear", None, {"id": str(uuid.uuid4()), **datos}
     if eleccion == "cliente_actualizar":
         return CLIENTE, "actualizar", "cliente", datos
     return PRODUCTO, eleccion.split("_")[1], str(draw(st.integers(10, 20))), datos
+
+
+_PRECIO_VALIDO = st.decimals(min_value=0, max_value=10**6, places=2).map(str)
+_VALIDOS = {
+    ("crear", "nombre"): _TEXTO_VALIDO, ("crear", "nif"): _TEXTO_VALIDO,
+    ("crear", "email"): st.one_of(st.none(), _TEXTO_VALIDO), ("crear", "puntos"):
+        st.integers(0, 5000), ("crear", "telefono"): st.one_of(st.none(), _TEXTO_VALIDO),
+    ("actualizar", "nombre"): _TEXTO_VALIDO, ("actualizar", "nif"): _TEXTO_VALIDO,
+    ("actualizar", "puntos"): st.integers(0, 5000), ("actualizar", "precio"): _PRECIO_VALIDO,
+    ("actualizar", "stock"): st.integers(0, 5000),
+    ("actualizar", "categoria"): st.one_of(st.none(), _TEXTO_VALIDO),
+    ("ajustar", "stock"): st.integers(-100, 100),
+}
 
 
 @pytest.fixture(scope="module")
