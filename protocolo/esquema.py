@@ -9,6 +9,7 @@ Puro: sin E/S, sin estado global; seguro desde cualquier hilo (los objetos son i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -112,7 +113,7 @@ class ConfigModelo:
     def tabla(self) -> str:
         return tabla_de_modelo(self.nombre)
 
-    @property
+    @functools.cached_property
     def campos_escribibles(self) -> frozenset[str]:
         """Campos que una terminal puede enviar en ``actualizar`` (ni clave ni sólo lectura)."""
         return frozenset(self.campos_esenciales) - {self.clave} - self.campos_solo_lectura
@@ -176,7 +177,7 @@ class ConfigModelo:
             if datos:
                 raise ErrorValor("Una operación «borrar» no lleva datos.")
             return {}
-        tamano = tamano_datos(datos)
+        tamano = tamano_datos(datos, LIMITE_BYTES_DATOS)
         if tamano > LIMITE_BYTES_DATOS:
             raise ErrorValor(
                 f"Los datos de la operación ocupan {tamano // 1024} KiB; el máximo es "
@@ -223,14 +224,14 @@ class ConfigModelo:
         return (f"El campo «{campo}» de {self.nombre} no admite «{tipo_operacion}» "
                 f"(admite: {', '.join(sorted(permitidas))}).")
 
-    @property
+    @functools.cached_property
     def campos_requeridos(self) -> tuple[str, ...]:
         """Campos que un ``crear`` debe traer (sin contar los de sólo lectura: los pone la
         central)."""
         return tuple(c for c in self.campos_esenciales
                      if self.reglas(c).requerido and c not in self.campos_solo_lectura)
 
-    @property
+    @functools.cached_property
     def campos_ajustables(self) -> frozenset[str]:
         """Campos que admiten ``ajustar`` (numéricos que lo declaran y escribibles)."""
         return frozenset(c for c in self.campos_escribibles

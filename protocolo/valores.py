@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,6 +24,7 @@ from .restricciones import SIN_REGLAS, ReglasCampo
 
 TIPOS_CAMPO = ("entero", "decimal", "texto", "booleano", "fecha_hora", "fecha", "uuid", "json")
 ENTERO_MIN, ENTERO_MAX = -(2**63), 2**63 - 1  # lo que guardan SQLite y la central
+UUID_CANONICO = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 #: Tamaño máximo de los ``datos`` de una operación, en bytes de JSON UTF-8. La central rechaza
 #: las que lo superan y la terminal no las encola.
 LIMITE_BYTES_DATOS = 64 * 1024
@@ -124,6 +126,8 @@ def normalizar_valor(
         if tipo == "fecha":
             return dt.date.fromisoformat(valor).isoformat()
         if tipo == "uuid":
+            if UUID_CANONICO.match(valor):
+                return valor  # ya canónico: sin construir un UUID
             return str(uuid.UUID(valor))
         texto = json.dumps(valor, ensure_ascii=False, allow_nan=False)
         texto.encode("utf-8")
@@ -166,7 +170,22 @@ def comprobar_resultado(tipo: str, campo: str, resultado: Any, reglas: ReglasCam
     _numero_en_rango(campo, resultado, reglas, " tras el ajuste")
 
 
-def tamano_datos(datos: Any) -> int:
-    """Bytes del JSON UTF-8 de ``datos`` (la medida de ``LIMITE_BYTES_DATOS``)."""
+def tamano_datos(datos: Any, limite: int | None = None) -> int:
+    """Bytes del JSON UTF-8 de ``datos`` (la medida de ``LIMITE_BYTES_DATOS``). Con ``limite``,
+    si una cota superior barata (valores simples, 6 bytes por carácter como mucho) ya queda por
+    debajo, devuelve esa cota sin serializar."""
+    if limite is not None and isinstance(datos, dict):
+        cota = 2
+        for clave, valor in datos.items():
+            if isinstance(valor, str):
+                cota += 6 * len(valor) + 3
+            elif valor is None or isinstance(valor, bool | int | float):
+                cota += 400  # un entero de Python enorme se rechaza por otro lado
+            else:
+                cota = limite + 1
+                break
+            cota += 6 * len(str(clave)) + 4
+        if cota <= limite:
+            return cota
     return len(json.dumps(datos, ensure_ascii=False, separators=(",", ":"),
                           default=str).encode("utf-8", "surrogatepass"))
