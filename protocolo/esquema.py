@@ -1,8 +1,12 @@
-"""Configuración de modelos sincronizables: validación estricta y valores por tipo.
+"""Configuración de modelos sincronizables: validación estricta, reglas de negocio por campo y
+validación de los datos de cada operación.
 
 Es el equivalente validado de ``MODELOS_SINCRONIZABLES`` de la central (seed 1.2). La central lo
 sirve en ``GET /v1/esquema``; el motor lo valida aquí antes de que ningún nombre toque SQL y lo
-guarda en la caché para poder arrancar sin conexión.
+guarda en la caché para poder arrancar sin conexión. ``ConfigModelo.validar_datos`` es la misma
+comprobación en los dos lados: la terminal la aplica al encolar y la central al recibir (los
+valores, con el normalizador único de ``protocolo.valores``; las reglas, las de
+``protocolo.restricciones``).
 
 Puro: sin E/S, sin estado global; seguro desde cualquier hilo (los objetos son inmutables).
 """

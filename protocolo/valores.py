@@ -23,6 +23,7 @@ from .errores import ErrorEsquema, ErrorValor
 from .restricciones import SIN_REGLAS, ReglasCampo
 
 TIPOS_CAMPO = ("entero", "decimal", "texto", "booleano", "fecha_hora", "fecha", "uuid", "json")
+TIPOS_NUMERICOS_DELTA = ("entero", "decimal")
 ENTERO_MIN, ENTERO_MAX = -(2**63), 2**63 - 1  # lo que guardan SQLite y la central
 UUID_CANONICO = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 #: Tamaño máximo de los ``datos`` de una operación, en bytes de JSON UTF-8. La central rechaza
@@ -158,8 +159,6 @@ def normalizar_delta(tipo: str, valor: Any, campo: str, reglas: ReglasCampo = SI
         )
     return numero if tipo == "entero" else format(numero, "f")
 
-
-TIPOS_NUMERICOS_DELTA = ("entero", "decimal")
 
 
 def comprobar_resultado(tipo: str, campo: str, resultado: Any, reglas: ReglasCampo) -> None:
