@@ -33,8 +33,8 @@ def comprobar(op: Operacion, tienda: str, terminal: str) -> None:
             "conflictos (envíe la versión en que se basa, 0 si no la conoce)."
         )
     datos = dict(op.datos)
-    for campo, propio, que in ((getattr(config, "campo_tienda", None), tienda, "tienda"),
-                               (getattr(config, "campo_terminal", None), terminal, "terminal")):
+    for campo, propio, que in ((config.campo_tienda, tienda, "tienda"),
+                               (config.campo_terminal, terminal, "terminal")):
         if campo is not None and campo in datos and _texto(datos.pop(campo)) != propio:
             raise Rechazo(
                 f"«{campo}» no es el de esta {que} ({propio}): la central lo pone desde el "
