@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 
 from agente.cli import salida
 
+__all__ = ["MODULOS", "construir_analizador", "main"]
+
 MODULOS = [
     "agente.cli.cola",
     "agente.cli.catalogo",
