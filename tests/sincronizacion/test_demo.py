@@ -16,7 +16,8 @@ from tests.sincronizacion.terminales import estado_json
 def test_demo_sin_ventana(tmp_path):
     entorno = {**os.environ}
     entorno.pop("DISPLAY", None)
-    proceso = subprocess.Popen([sys.executable, "-m", "lanzador", "demo", "--productos", "30", "--sin-ventana"],
+    orden = [sys.executable, "-m", "lanzador", "demo", "--productos", "30", "--sin-ventana"]
+    proceso = subprocess.Popen(orden,
                                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, env=entorno)
     lineas: list[str] = []
