@@ -86,12 +86,8 @@ class Descarga:
                 continue
             self._descargar_modelo(config, resumen, detener)
             resumen.modelos.append(config.nombre)
-        resumen.lista_para_vender_offline = self.lista_para_vender_offline(esquema)
+        resumen.lista_para_vender_offline = self.cache.lista_para_vender_offline(esquema)
         return resumen
-
-    def lista_para_vender_offline(self, esquema: Esquema) -> bool:
-        return all(self.cache.estado_modelo(m.nombre, contar=False)["completo"]
-                   for m in esquema.criticos())
 
     def _descargar_modelo(self, config: ConfigModelo, resumen: ResumenDescarga,
                           detener: threading.Event | None) -> None:
