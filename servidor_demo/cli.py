@@ -111,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--demo", type=int, default=None, metavar="N",
                    help="sembrar N productos de demo y la tienda T001/caja-1")
     i.add_argument("--hilos", type=int, default=8)
-    i.add_argument("--trabajadores", type=int, default=1)
+    i.add_argument("--trabajadores", type=int, default=None,
+                   help="procesos de gunicorn (por defecto: 1 con SQLite, uno por núcleo con "
+                   "PostgreSQL)")
     i.set_defaults(funcion=iniciar)
     c = sub.add_parser("crear-terminal", help="crea una terminal e imprime su token")
     c.add_argument("tienda")

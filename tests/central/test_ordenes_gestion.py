@@ -36,3 +36,11 @@ def test_compactar_registro_es_una_orden_de_la_app(tmp_path):
     r = _orden("manage", "compactar_registro", "--dias", "0", datos=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "lápidas borradas: 0" in r.stdout
+
+
+def test_trabajadores_por_defecto_segun_la_base():
+    from servidor_demo.servidor import trabajadores_por_defecto
+
+    assert trabajadores_por_defecto("sqlite", nucleos=16) == 1
+    assert trabajadores_por_defecto("postgresql", nucleos=4) == 4
+    assert trabajadores_por_defecto("postgresql", nucleos=None) >= 1
