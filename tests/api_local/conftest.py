@@ -14,9 +14,11 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.api_local import contrato
 from tests.sincronizacion.terminales import SINCRO, configurar, sincro
 
 ARRANQUE_MAX_S = 60.0
@@ -63,8 +65,9 @@ class ProcesoApi:
 
     def pedir(self, metodo: str, ruta: str, cuerpo=None, *, token: str | None = "",
               cabeceras: dict[str, str] | None = None, crudo: bytes | None = None,
-              timeout: float = 30) -> tuple[int, dict[str, str], object]:
-        """Una petición HTTP real; devuelve (estado, cabeceras, JSON o texto)."""
+              timeout: float = 30, validar: bool = True) -> tuple[int, dict[str, str], Any]:
+        """Una petición HTTP real; devuelve (estado, cabeceras, JSON o texto). Con
+        ``validar`` la respuesta se comprueba contra docs/api-local.yaml."""
         conexion = http.client.HTTPConnection("127.0.0.1", self.puerto, timeout=timeout)
         todas = dict(cabeceras or {})
         if token == "":
@@ -81,7 +84,12 @@ class ProcesoApi:
         conexion.close()
         tipo = respuesta.getheader("Content-Type") or ""
         valor = json.loads(texto) if tipo.startswith("application/json") else texto
+        if validar:
+            contrato.comprobar(metodo, ruta, respuesta.status, valor)
         return respuesta.status, dict(respuesta.getheaders()), valor
+
+    def eventos(self, token: str | None = "") -> LectorEventos:
+        return LectorEventos(self.puerto, self.token if token == "" else token)
 
     def parar(self) -> None:
         if self.proceso.poll() is None:
@@ -96,6 +104,58 @@ class ProcesoApi:
         if self.proceso.poll() is None:
             self.proceso.kill()
             self.proceso.wait(10)
+
+
+class LectorEventos:
+    """Cliente SSE real de ``GET /v1/eventos``: un hilo lee el flujo y deja cada evento
+    ``(nombre, datos)`` en una cola; los datos se comprueban contra el contrato."""
+
+    def __init__(self, puerto: int, token: str | None) -> None:
+        self.conexion = http.client.HTTPConnection("127.0.0.1", puerto, timeout=120)
+        cabeceras = {"Accept": "text/event-stream"}
+        if token is not None:
+            cabeceras["Authorization"] = f"Bearer {token}"
+        self.conexion.request("GET", "/v1/eventos", headers=cabeceras)
+        self.respuesta = self.conexion.getresponse()
+        self.estado = self.respuesta.status
+        self.tipo = self.respuesta.getheader("Content-Type") or ""
+        self.eventos: queue.Queue[tuple[str, dict]] = queue.Queue()
+        if self.estado == 200:
+            threading.Thread(target=self._leer, daemon=True).start()
+
+    def _leer(self) -> None:
+        nombre, datos = "message", []
+        try:
+            for crudo in self.respuesta:
+                linea = crudo.decode("utf-8").rstrip("\n")
+                if linea.startswith("event: "):
+                    nombre = linea[len("event: "):]
+                elif linea.startswith("data: "):
+                    datos.append(linea[len("data: "):])
+                elif linea == "" and datos:
+                    valor = json.loads("\n".join(datos))
+                    contrato.comprobar_evento(nombre, valor)
+                    self.eventos.put((nombre, valor))
+                    nombre, datos = "message", []
+        except (OSError, ValueError):
+            return
+
+    def esperar(self, condicion, limite_s: float = 60.0) -> tuple[str, dict]:
+        """El primer evento que cumple ``condicion(nombre, datos)``."""
+        fin = time.monotonic() + limite_s
+        vistos = []
+        while time.monotonic() < fin:
+            try:
+                evento = self.eventos.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            vistos.append(evento)
+            if condicion(*evento):
+                return evento
+        raise AssertionError(f"no llegó el evento esperado; llegaron {vistos}")
+
+    def cerrar(self) -> None:
+        self.conexion.close()
 
 
 def terminal_sincronizada(datos: Path, central, tienda: str, terminal: str,
