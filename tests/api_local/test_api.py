@@ -234,3 +234,25 @@ def test_tambien_en_ipv6_si_hay(api):
     respuesta = conexion.getresponse()
     assert respuesta.status == 200 and json.loads(respuesta.read())["estado"] == "ok"
     conexion.close()
+
+
+def test_muerte_entre_encolar_y_guardar_la_respuesta(api, terminal):
+    """El proceso murió después de encolar la venta y antes de guardar la respuesta de la
+    clave: el reintento devuelve esa venta y no encola otra."""
+    from agente.api_local.idempotencia import RegistroIdempotencia, huella
+
+    p = producto(api, 7)
+    cuerpo = {"lineas": [linea(p, 2)]}
+    clave = str(uuid.uuid4())
+    registro = RegistroIdempotencia(terminal)
+    try:
+        reserva = registro.reservar(clave, huella(cuerpo))
+    finally:
+        registro.cerrar()
+    with Agente.abrir(terminal) as agente:
+        agente.vender(cuerpo["lineas"], venta_id=reserva.venta)
+    estado, cabeceras, venta = api.pedir("POST", "/v1/vender", cuerpo,
+                                         cabeceras={"Idempotency-Key": clave})
+    assert estado == 201 and cabeceras["Idempotency-Replayed"] == "true"
+    assert venta["venta"] == reserva.venta
+    assert ventas_en_cola(terminal, reserva.venta) == 1
