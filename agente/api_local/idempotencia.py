@@ -1,25 +1,23 @@
-"""Claves de idempotencia de ``POST /v1/vender``, duraderas: ``api-local.sqlite``.
+"""Claves de idempotencia de ``POST /v1/vender``: ``api-local.sqlite`` en el directorio de datos.
 
 Una caja que reintenta tras un tiempo agotado manda la misma ``Idempotency-Key``; la API
-devuelve la primera respuesta en lugar de vender dos veces, también después de reiniciar el
-proceso que sirve la API.
+devuelve la primera respuesta en lugar de vender dos veces, también después de reiniciar (o
+matar) el proceso que sirve la API.
 
-Cómo se garantiza sin una transacción entre dos ficheros:
+Cómo se garantiza sin una transacción entre dos ficheros: el id de la venta no es al azar,
+es ``uuid5(sal, clave)``, con una sal aleatoria propia de este directorio de datos (guardada
+con ``synchronous=FULL`` al crearla: distinta en cada terminal, así dos cajas que usen las
+mismas claves no chocan en la central). Un reintento calcula el mismo id y, si esa venta ya
+está en la terminal (``Agente.obtener``), responde con ella sin encolar nada. La fila de la
+clave (huella del cuerpo y respuesta) sólo acelera la respuesta y detecta una clave usada con
+otro cuerpo (422); por eso se guarda con ``synchronous=NORMAL`` (atómica, sin ``fsync``): si
+un corte de luz la pierde, la venta duradera de la cola sigue mandando. Nada se guarda si la
+venta no valida (la clave no se gasta).
 
-1. ``reservar`` guarda (clave, huella del cuerpo, id de venta elegido) y vuelve cuando es
-   duradero (WAL + ``synchronous=FULL``);
-2. la venta se encola con ESE id (``Agente.vender(venta_id=...)``);
-3. ``completar`` guarda la respuesta.
-
-Si el proceso muere entre 1 y 3, el reintento encuentra la reserva sin respuesta y mira si la
-venta con ese id ya está en la terminal: si está, responde con ella; si no, la encola. Nunca
-hay dos ventas para una clave. Si la venta no valida, ``olvidar`` quita la reserva (no se
-encoló nada y el cliente puede corregir y reintentar con la misma clave).
-
-Hilos: seguro desde cualquier hilo (un cerrojo por conexión y uno por clave mientras se
-vende, para que dos peticiones con la misma clave a la vez no encolen dos veces). Entre
-procesos serializa SQLite (``BEGIN IMMEDIATE``). Las claves de más de ``DIAS_CONSERVAR`` días
-se podan al abrir.
+Hilos: seguro desde cualquier hilo (un cerrojo por conexión, y uno por clave mientras se vende
+para que dos peticiones con la misma clave a la vez no encolen dos veces). Entre procesos
+serializa SQLite (``BEGIN IMMEDIATE``). Las claves de más de ``DIAS_CONSERVAR`` días se podan
+al abrir (su venta sigue protegida: el id se recalcula igual).
 """
 
 from __future__ import annotations
@@ -47,16 +45,24 @@ class ErrorIdempotencia(ValueError):
 
 
 @dataclass(frozen=True)
-class Reserva:
-    clave: str
+class Registrada:
+    huella: str
     venta: str
-    respuesta: dict[str, Any] | None
+    respuesta: dict[str, Any]
 
 
 def huella(cuerpo: Any) -> str:
     """SHA-256 del cuerpo en JSON canónico (claves ordenadas, sin espacios)."""
     texto = json.dumps(cuerpo, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(texto.encode("utf-8")).hexdigest()
+
+
+def comprobar_clave(clave: str) -> str:
+    if not clave or len(clave) > MAX_CLAVE or not clave.isprintable():
+        raise ErrorIdempotencia(
+            f"Idempotency-Key debe ser un texto imprimible de 1 a {MAX_CLAVE} caracteres."
+        )
+    return clave
 
 
 class RegistroIdempotencia:
@@ -70,13 +76,20 @@ class RegistroIdempotencia:
         self._cerrojo = threading.Lock()
         self._por_clave: dict[str, list[Any]] = {}
         with self._transaccion() as c:
+            c.execute("CREATE TABLE IF NOT EXISTS ajustes (clave TEXT PRIMARY KEY,"
+                      " valor TEXT NOT NULL)")
             c.execute(
                 "CREATE TABLE IF NOT EXISTS idempotencia (clave TEXT PRIMARY KEY,"
-                " huella TEXT NOT NULL, venta TEXT NOT NULL, respuesta TEXT,"
+                " huella TEXT NOT NULL, venta TEXT NOT NULL, respuesta TEXT NOT NULL,"
                 " creada_en TEXT NOT NULL)"
             )
+            c.execute("INSERT OR IGNORE INTO ajustes (clave, valor) VALUES ('sal', ?)",
+                      (str(uuidlib.uuid4()),))
+            self._sal = uuidlib.UUID(
+                c.execute("SELECT valor FROM ajustes WHERE clave = 'sal'").fetchone()[0])
             limite = dt.datetime.now(dt.UTC) - dt.timedelta(days=DIAS_CONSERVAR)
             c.execute("DELETE FROM idempotencia WHERE creada_en < ?", (limite.isoformat(),))
+        self._conexion.execute("PRAGMA synchronous = NORMAL")
 
     def cerrar(self) -> None:
         with self._cerrojo:
@@ -108,38 +121,24 @@ class RegistroIdempotencia:
                 if entrada[1] == 0:
                     del self._por_clave[clave]
 
-    def reservar(self, clave: str, huella_cuerpo: str) -> Reserva:
-        """La reserva de ``clave`` (nueva, duradera al volver, o la que ya había).
-        ``ErrorIdempotencia`` si la clave ya se usó con otro cuerpo."""
-        if not clave or len(clave) > MAX_CLAVE or not clave.isprintable():
-            raise ErrorIdempotencia(
-                f"Idempotency-Key debe ser un texto imprimible de 1 a {MAX_CLAVE} caracteres."
-            )
-        with self._transaccion() as c:
-            fila = c.execute(
+    def venta_para(self, clave: str) -> str:
+        """El id de la venta de ``clave`` en esta terminal (siempre el mismo)."""
+        return str(uuidlib.uuid5(self._sal, comprobar_clave(clave)))
+
+    def buscar(self, clave: str) -> Registrada | None:
+        with self._cerrojo:
+            fila = self._conexion.execute(
                 "SELECT huella, venta, respuesta FROM idempotencia WHERE clave = ?", (clave,)
             ).fetchone()
-            if fila is None:
-                venta = str(uuidlib.uuid4())
-                c.execute(
-                    "INSERT INTO idempotencia (clave, huella, venta, creada_en)"
-                    " VALUES (?, ?, ?, ?)",
-                    (clave, huella_cuerpo, venta, dt.datetime.now(dt.UTC).isoformat()),
-                )
-                return Reserva(clave, venta, None)
-        if fila[0] != huella_cuerpo:
-            raise ErrorIdempotencia(
-                "Esta Idempotency-Key ya se usó con otra venta: use una clave nueva por venta."
-            )
-        return Reserva(clave, fila[1], None if fila[2] is None else json.loads(fila[2]))
+        return None if fila is None else Registrada(fila[0], fila[1], json.loads(fila[2]))
 
-    def completar(self, clave: str, respuesta: dict[str, Any]) -> None:
+    def guardar(self, clave: str, huella_cuerpo: str, venta: str,
+                respuesta: dict[str, Any]) -> None:
+        """Anota la respuesta de ``clave`` (si ya había una, se queda la primera)."""
         with self._transaccion() as c:
             c.execute(
-                "UPDATE idempotencia SET respuesta = ? WHERE clave = ?",
-                (json.dumps(respuesta, ensure_ascii=False), clave),
+                "INSERT OR IGNORE INTO idempotencia (clave, huella, venta, respuesta, creada_en)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (clave, huella_cuerpo, venta, json.dumps(respuesta, ensure_ascii=False),
+                 dt.datetime.now(dt.UTC).isoformat()),
             )
-
-    def olvidar(self, clave: str) -> None:
-        with self._transaccion() as c:
-            c.execute("DELETE FROM idempotencia WHERE clave = ? AND respuesta IS NULL", (clave,))

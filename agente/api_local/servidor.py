@@ -179,6 +179,8 @@ class ServidorApiLocal:
 class _Manejador(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "sincro-api-local"
+    disable_nagle_algorithm = True  # una respuesta no espera al ACK de la anterior
+    wbufsize = 64 * 1024  # cabeceras y cuerpo en un solo envío (http.server vacía al acabar)
     timeout = 120
     server: _Servidor
 
@@ -203,7 +205,8 @@ class _Manejador(http.server.BaseHTTPRequestHandler):
         return self.server_version
 
     def log_message(self, formato: str, *args: Any) -> None:
-        _log.debug("%s %s", self.address_string(), formato % args)
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug("%s %s", self.address_string(), formato % args)
 
     def _atender(self, metodo: str) -> None:
         api = self.server.api
@@ -349,6 +352,7 @@ class _Manejador(http.server.BaseHTTPRequestHandler):
                 self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(datos)
+            self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 

@@ -1,9 +1,10 @@
 """Ventas y estado para la caja, comunes a ``sincro vender`` y a la API local.
 
 ``vender`` pasa por ``Agente.vender`` (el mismo camino que la CLI y el código Python) y, con
-clave de idempotencia, por ``RegistroIdempotencia`` (ver su docstring). ``resultado_venta``
-es la respuesta: ``{"venta", "total", "pagos", "numero"}``; ``numero`` es el número de la
-venta en el diario de la terminal y vale ``None`` mientras el diario no exista.
+clave de idempotencia, por ``RegistroIdempotencia`` (ver su docstring: el id de la venta se
+deriva de la clave, así un reintento encuentra la venta aunque se perdiera su respuesta).
+``resultado_venta`` es la respuesta: ``{"venta", "total", "pagos", "numero"}``; ``numero`` es
+el número de la venta en el diario de la terminal y vale ``None`` mientras el diario no exista.
 
 Hilos: funciones sin estado propio; seguras desde cualquier hilo porque la fachada lo es.
 """
@@ -14,7 +15,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from agente.api_local.idempotencia import RegistroIdempotencia, huella
+from agente.api_local.idempotencia import (
+    ErrorIdempotencia,
+    RegistroIdempotencia,
+    comprobar_clave,
+    huella,
+)
 from agente.fachada import VENTA
 from agente.operacion import SIN_CONFIRMAR
 from agente.reglas.pagos import texto_importe
@@ -63,19 +69,22 @@ def vender(
     if clave is None or registro is None:
         operaciones = agente.vender(lineas, cliente, pagos)
         return resultado_venta(agente, operaciones[0].objeto_id), False
+    comprobar_clave(clave)
+    huella_cuerpo = huella(cuerpo)
     with registro.en_exclusiva(clave):
-        reserva = registro.reservar(clave, huella(cuerpo))
-        if reserva.respuesta is not None:
-            return reserva.respuesta, True
-        repetida = agente.obtener(VENTA, reserva.venta) is not None
+        previa = registro.buscar(clave)
+        if previa is not None:
+            if previa.huella != huella_cuerpo:
+                raise ErrorIdempotencia(
+                    "Esta Idempotency-Key ya se usó con otra venta: use una clave nueva por "
+                    "venta.")
+            return previa.respuesta, True
+        venta = registro.venta_para(clave)
+        repetida = agente.obtener(VENTA, venta) is not None
         if not repetida:
-            try:
-                agente.vender(lineas, cliente, pagos, venta_id=reserva.venta)
-            except ErrorValor:
-                registro.olvidar(clave)
-                raise
-        respuesta = resultado_venta(agente, reserva.venta)
-        registro.completar(clave, respuesta)
+            agente.vender(lineas, cliente, pagos, venta_id=venta)
+        respuesta = resultado_venta(agente, venta)
+        registro.guardar(clave, huella_cuerpo, venta, respuesta)
         return respuesta, repetida
 
 

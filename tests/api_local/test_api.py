@@ -239,20 +239,37 @@ def test_tambien_en_ipv6_si_hay(api):
 def test_muerte_entre_encolar_y_guardar_la_respuesta(api, terminal):
     """El proceso murió después de encolar la venta y antes de guardar la respuesta de la
     clave: el reintento devuelve esa venta y no encola otra."""
-    from agente.api_local.idempotencia import RegistroIdempotencia, huella
+    from agente.api_local.idempotencia import RegistroIdempotencia
 
     p = producto(api, 7)
     cuerpo = {"lineas": [linea(p, 2)]}
     clave = str(uuid.uuid4())
     registro = RegistroIdempotencia(terminal)
     try:
-        reserva = registro.reservar(clave, huella(cuerpo))
+        id_venta = registro.venta_para(clave)
     finally:
         registro.cerrar()
-    with Agente.abrir(terminal) as agente:
-        agente.vender(cuerpo["lineas"], venta_id=reserva.venta)
+    with Agente.abrir(terminal) as agente:  # lo que hizo el proceso antes de morir
+        agente.vender(cuerpo["lineas"], venta_id=id_venta)
     estado, cabeceras, venta = api.pedir("POST", "/v1/vender", cuerpo,
                                          cabeceras={"Idempotency-Key": clave})
     assert estado == 201 and cabeceras["Idempotency-Replayed"] == "true"
-    assert venta["venta"] == reserva.venta
-    assert ventas_en_cola(terminal, reserva.venta) == 1
+    assert venta["venta"] == id_venta
+    assert ventas_en_cola(terminal, id_venta) == 1
+
+
+def test_cada_terminal_deriva_ids_de_venta_distintos(tmp_path):
+    """El id de venta de una clave es estable en una terminal (también al reabrir) y distinto
+    en otra: dos cajas que usen las mismas claves no chocan en la central."""
+    from agente.api_local.idempotencia import RegistroIdempotencia
+
+    ids = []
+    for nombre in ("a", "a", "b"):
+        (tmp_path / nombre).mkdir(exist_ok=True)
+        registro = RegistroIdempotencia(tmp_path / nombre)
+        try:
+            ids.append(registro.venta_para("venta-1"))
+        finally:
+            registro.cerrar()
+    assert ids[0] == ids[1] != ids[2]
+    assert uuid.UUID(ids[0]).version == 5
