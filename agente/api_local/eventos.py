@@ -3,12 +3,13 @@
 ``Vigia`` mira cada ``intervalo`` segundos una instantánea barata del estado de la terminal
 y, cuando algo cambia, entrega un evento a cada suscriptor:
 
-- ``conexion``: ``{"estado", "mensaje"}`` cuando cambia el estado de conexión (al día,
-  sincronizando, sin conexión…);
+- ``conexion``: ``{"estado", "mensaje"}`` cuando cambia el estado de conexión (al día, sin
+  conexión, error de autenticación…); «sincronizando» no cuenta como cambio (un pase cada
+  minuto no debe encender y apagar el aviso de la caja): se avisa de cómo acaba el pase;
 - ``conflicto``: ``{"nuevos": [{"id", "modelo", "objeto_id"}], "abiertos": n}`` cuando
   aparecen conflictos abiertos nuevos;
 - ``catalogo``: ``{"modelos": [...], "lista_para_vender_offline"}`` cuando la caché recibe
-  una página nueva de algún modelo.
+  cambios de algún modelo (avanza su cursor) o pasa a estar completo.
 
 El estado de conexión se lee de lo que el bucle de sincronización guarda en la cola (ajuste
 ``conectividad``), así que funciona igual si el bucle corre en este proceso (``sincro
@@ -27,7 +28,7 @@ import queue
 import threading
 from typing import Any
 
-from agente.sincronizacion.conectividad import CLAVE_AJUSTE, Conectividad
+from agente.sincronizacion.conectividad import CLAVE_AJUSTE, SINCRONIZANDO, Conectividad
 
 _log = logging.getLogger(__name__)
 
@@ -37,7 +38,8 @@ FIN = ("fin", {})
 
 
 def instantanea(agente: Any) -> dict[str, Any]:
-    """Conexión, conflictos abiertos y última página por modelo (unas pocas consultas)."""
+    """Conexión, conflictos abiertos y, por modelo, (cursor de descarga, completo): el cursor
+    sólo avanza cuando llegan cambios, no con cada descarga vacía (unas pocas consultas)."""
     conexion = Conectividad.desde_json(agente.operaciones.ajuste(CLAVE_AJUSTE))
     conflictos = {
         c["id"]: {"id": c["id"], "modelo": c["modelo"], "objeto_id": c["objeto_id"]}
@@ -48,9 +50,11 @@ def instantanea(agente: Any) -> dict[str, Any]:
     if esquema is not None:
         for nombre in esquema.modelos:
             try:
-                catalogo[nombre] = agente.cache.estado_modelo(nombre).get("ultima_pagina")
+                estado = agente.cache.estado_modelo(nombre, contar=False)
             except Exception:  # la caché es desechable: un fallo suyo no calla el resto
                 catalogo[nombre] = None
+                continue
+            catalogo[nombre] = (estado.get("cursor"), estado.get("completo"))
     return {
         "conexion": {"estado": conexion.get("estado") or "sin configurar",
                      "mensaje": conexion.get("mensaje") or ""},
@@ -125,6 +129,9 @@ class Vigia:
             except Exception:
                 _log.exception("No se pudo leer el estado para los eventos de la API local")
                 continue
+            if nueva["conexion"]["estado"] == SINCRONIZANDO:
+                # Un pase en curso no es un cambio de conexión: se espera a cómo acaba.
+                nueva["conexion"] = self._ultima["conexion"]
             with self._cerrojo:
                 eventos = diferencias(self._ultima, nueva)
                 self._ultima = nueva

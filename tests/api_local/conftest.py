@@ -120,6 +120,7 @@ class LectorEventos:
         self.estado = self.respuesta.status
         self.tipo = self.respuesta.getheader("Content-Type") or ""
         self.eventos: queue.Queue[tuple[str, dict]] = queue.Queue()
+        self.historial: list[tuple[str, dict]] = []
         if self.estado == 200:
             threading.Thread(target=self._leer, daemon=True).start()
 
@@ -140,8 +141,14 @@ class LectorEventos:
         except (OSError, ValueError):
             return
 
-    def esperar(self, condicion, limite_s: float = 60.0) -> tuple[str, dict]:
-        """El primer evento que cumple ``condicion(nombre, datos)``."""
+    def esperar(self, condicion, limite_s: float = 60.0, *,
+                ya_vistos: bool = False) -> tuple[str, dict]:
+        """El primer evento nuevo que cumple ``condicion(nombre, datos)``; con ``ya_vistos``
+        vale también uno que llegó antes (mientras se esperaba otro)."""
+        if ya_vistos:
+            for evento in self.historial:
+                if condicion(*evento):
+                    return evento
         fin = time.monotonic() + limite_s
         vistos = []
         while time.monotonic() < fin:
@@ -150,6 +157,7 @@ class LectorEventos:
             except queue.Empty:
                 continue
             vistos.append(evento)
+            self.historial.append(evento)
             if condicion(*evento):
                 return evento
         raise AssertionError(f"no llegó el evento esperado; llegaron {vistos}")

@@ -1,7 +1,7 @@
 """La API servida por el bucle real ``sincro sincronizar`` con la central real: una venta
 registrada sin conexión (y reintentada con la misma Idempotency-Key, también tras matar el
 proceso) llega a la central exactamente una vez al volver la conexión; el flujo SSE avisa de
-la pérdida de conexión, de la vuelta y de un conflicto nuevo."""
+la pérdida de conexión, de la vuelta, del catálogo actualizado y de un conflicto nuevo."""
 
 from __future__ import annotations
 
@@ -79,6 +79,9 @@ def test_venta_sin_conexion_reintentada_llega_una_vez(central_factory, tmp_path)
             return s["ventas_pendientes"]["numero"] == 0
 
         esperar(confirmada)
+        # La central devuelve el stock ajustado por la venta: la caché lo descarga.
+        lector.esperar(lambda n, d: n == "catalogo" and PRODUCTO in d["modelos"],
+                       ya_vistos=True)
     finally:
         lector.cerrar()
         proceso.parar()
