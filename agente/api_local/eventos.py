@@ -103,6 +103,10 @@ class Vigia:
             self._suscriptores.append(cola)
             return cola, self._ultima
 
+    def suscrito(self, cola: queue.Queue) -> bool:
+        with self._cerrojo:
+            return cola in self._suscriptores
+
     def desuscribir(self, cola: queue.Queue) -> None:
         with self._cerrojo:
             if cola in self._suscriptores:

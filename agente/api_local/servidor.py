@@ -377,6 +377,8 @@ class _Manejador(http.server.BaseHTTPRequestHandler):
                 try:
                     nombre, datos = cola.get(timeout=LATIDO_S)
                 except queue.Empty:
+                    if not vigia.suscrito(cola):
+                        return  # no leía y se le descartó: que vuelva a conectarse
                     self.wfile.write(b": latido\n\n")
                     self.wfile.flush()
                     continue
