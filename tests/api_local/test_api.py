@@ -200,10 +200,17 @@ def test_una_venta_que_no_valida_no_gasta_la_clave(api, terminal):
     assert ventas_en_cola(terminal, venta["venta"]) == 1
 
 
-def test_rotar_token(terminal):
-    anterior = (terminal / "api-local.token").read_text().strip()
+def test_rotar_token(api, terminal):
+    fichero = terminal / "api-local.token"
+    anterior = fichero.read_text().strip()
+    os.chmod(fichero, 0o644)  # alguien lo abrió de más: al servir se vuelve a cerrar
+    proceso = ProcesoApi(terminal, "servir-local", "--puerto", "0")
+    proceso.parar()
+    assert stat.S_IMODE(os.stat(fichero).st_mode) == 0o600
+    assert fichero.read_text().strip() == anterior
     proceso = ProcesoApi(terminal, "servir-local", "--puerto", "0", "--rotar-token")
     try:
+        assert stat.S_IMODE(os.stat(fichero).st_mode) == 0o600
         assert proceso.token != anterior
         assert proceso.pedir("GET", "/v1/estado", token=anterior)[0] == 401
         assert proceso.pedir("GET", "/v1/estado")[0] == 200
