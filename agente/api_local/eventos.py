@@ -1,7 +1,7 @@
 """Eventos de estado para ``GET /v1/eventos`` (Server-Sent Events).
 
-``Vigia`` mira cada ``intervalo`` segundos una instantánea barata del estado de la terminal
-y, cuando algo cambia, entrega un evento a cada suscriptor:
+``Vigia`` mira cada ``intervalo`` segundos (sólo mientras alguien escucha) una instantánea
+barata del estado de la terminal y, cuando algo cambia, entrega un evento a cada suscriptor:
 
 - ``conexion``: ``{"estado", "mensaje"}`` cuando cambia el estado de conexión (al día, sin
   conexión, error de autenticación…); «sincronizando» no cuenta como cambio (un pase cada
@@ -32,7 +32,7 @@ from agente.sincronizacion.conectividad import CLAVE_AJUSTE, SINCRONIZANDO, Cone
 
 _log = logging.getLogger(__name__)
 
-INTERVALO_S = 0.25
+INTERVALO_S = 0.5
 MAX_PENDIENTES = 100
 FIN = ("fin", {})
 
@@ -91,7 +91,8 @@ class Vigia:
         self._suscriptores: list[queue.Queue] = []
         self._despertar = threading.Event()
         self._parar = threading.Event()
-        self._ultima = instantanea(agente)
+        self._hay_suscriptores = threading.Event()
+        self._ultima: dict[str, Any] = {}
         self._quitar_oyente = agente.al_cambiar_estado(lambda _estado: self._despertar.set())
         self._hilo = threading.Thread(target=self._bucle, name="api-local-vigia", daemon=True)
         self._hilo.start()
@@ -100,7 +101,10 @@ class Vigia:
         """Una cola de eventos nueva y la instantánea actual (para el evento inicial)."""
         cola: queue.Queue = queue.Queue(MAX_PENDIENTES)
         with self._cerrojo:
+            if not self._suscriptores:  # sin nadie escuchando no se miraba: foto nueva
+                self._ultima = instantanea(self._agente)
             self._suscriptores.append(cola)
+            self._hay_suscriptores.set()
             return cola, self._ultima
 
     def suscrito(self, cola: queue.Queue) -> bool:
@@ -111,11 +115,14 @@ class Vigia:
         with self._cerrojo:
             if cola in self._suscriptores:
                 self._suscriptores.remove(cola)
+            if not self._suscriptores:
+                self._hay_suscriptores.clear()
 
     def cerrar(self) -> None:
         self._quitar_oyente()
         self._parar.set()
         self._despertar.set()
+        self._hay_suscriptores.set()
         self._hilo.join(5)
         with self._cerrojo:
             suscriptores, self._suscriptores = self._suscriptores, []
@@ -124,6 +131,8 @@ class Vigia:
 
     def _bucle(self) -> None:
         while not self._parar.is_set():
+            if not self._hay_suscriptores.wait(1.0):
+                continue  # nadie escucha: no se lee nada (la bandeja en reposo no gasta CPU)
             self._despertar.wait(self._intervalo)
             self._despertar.clear()
             if self._parar.is_set():
@@ -133,10 +142,12 @@ class Vigia:
             except Exception:
                 _log.exception("No se pudo leer el estado para los eventos de la API local")
                 continue
-            if nueva["conexion"]["estado"] == SINCRONIZANDO:
-                # Un pase en curso no es un cambio de conexión: se espera a cómo acaba.
-                nueva["conexion"] = self._ultima["conexion"]
             with self._cerrojo:
+                if not self._suscriptores:
+                    continue
+                if nueva["conexion"]["estado"] == SINCRONIZANDO:
+                    # Un pase en curso no es un cambio de conexión: se espera a cómo acaba.
+                    nueva["conexion"] = self._ultima["conexion"]
                 eventos = diferencias(self._ultima, nueva)
                 self._ultima = nueva
                 suscriptores = list(self._suscriptores)
