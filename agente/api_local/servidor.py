@@ -148,7 +148,7 @@ class ServidorApiLocal:
             self.cerrar()
             raise
         for servidor in self._servidores:
-            hilo = threading.Thread(target=servidor.serve_forever, kwargs={"poll_interval": 0.2},
+            hilo = threading.Thread(target=servidor.serve_forever, kwargs={"poll_interval": 0.5},
                                     name=f"api-local-{servidor.server_address[0]}",
                                     daemon=True)
             hilo.start()
