@@ -201,6 +201,14 @@ class _Manejador(http.server.BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._atender("DELETE")
 
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """Los errores que detecta ``http.server`` (línea de petición mala, cabeceras
+        enormes, método desconocido) también en JSON de una línea."""
+        self.close_connection = True
+        texto = message or self.responses.get(code, ("Error",))[0]
+        self._json(code, {"error": f"Petición HTTP no válida: {texto}."})
+
     def version_string(self) -> str:
         return self.server_version
 
@@ -351,7 +359,8 @@ class _Manejador(http.server.BaseHTTPRequestHandler):
             if self.close_connection:
                 self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(datos)
+            if self.command != "HEAD":
+                self.wfile.write(datos)
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True

@@ -83,7 +83,7 @@ class ProcesoApi:
         texto = respuesta.read()
         conexion.close()
         tipo = respuesta.getheader("Content-Type") or ""
-        valor = json.loads(texto) if tipo.startswith("application/json") else texto
+        valor = json.loads(texto) if tipo.startswith("application/json") and texto else texto
         if validar:
             contrato.comprobar(metodo, ruta, respuesta.status, valor)
         return respuesta.status, dict(respuesta.getheaders()), valor

@@ -280,3 +280,12 @@ def test_cada_terminal_deriva_ids_de_venta_distintos(tmp_path):
             registro.cerrar()
     assert ids[0] == ids[1] != ids[2]
     assert uuid.UUID(ids[0]).version == 5
+
+
+def test_errores_de_http_tambien_en_json(api):
+    estado, _, cuerpo = api.pedir("HEAD", "/v1/salud", token=None, validar=False)
+    assert estado == 501
+    estado, _, cuerpo = api.pedir("PATCH", "/v1/vender", token=None, validar=False)
+    assert estado == 501 and cuerpo["error"].startswith("Petición HTTP no válida")
+    estado, cabeceras, cuerpo = api.pedir("PUT", "/v1/vender", {}, validar=False)
+    assert estado == 405 and cabeceras["Allow"] == "POST"
