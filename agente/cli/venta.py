@@ -128,7 +128,8 @@ def orden_servir_local(args: argparse.Namespace) -> int:
 
 class ArranqueApi:
     """La API local dentro del bucle ``sincronizar``: ``iniciar`` nunca lanza (un puerto
-    ocupado o una variable mal puesta se avisan en stderr y en el registro)."""
+    ocupado, una variable mal puesta o un ``api-local.sqlite`` dañado se avisan en stderr y en
+    el registro, y la sincronización sigue)."""
 
     def __init__(self, agente: Any, puerto: int | None, activa: bool = True) -> None:
         self._agente = agente
@@ -144,8 +145,9 @@ class ArranqueApi:
         try:
             puerto = puerto_configurado(self._puerto)
             self.servidor = ServidorApiLocal(self._agente, puerto).iniciar()
-        except (OSError, ValueError) as exc:
-            _log.warning("API local no disponible: %s", exc)
+        except Exception as exc:  # la API nunca para la sincronización (ni una base dañada)
+            _log.warning("API local no disponible: %s", exc, exc_info=not isinstance(
+                exc, OSError | ValueError))
             print(f"sincro: aviso: API local no disponible ({salida.una_linea(exc)}); la "
                   "sincronización sigue.", file=sys.stderr, flush=True)
             return

@@ -38,6 +38,7 @@ class ProcesoApi:
         )
         threading.Thread(target=self._leer, daemon=True).start()
         self.url = ""
+        listo = False
         limite = time.monotonic() + ARRANQUE_MAX_S
         while time.monotonic() < limite:
             try:
@@ -47,12 +48,13 @@ class ProcesoApi:
                     break
                 continue
             if linea.startswith(marca):
-                self.url = linea.strip().split("=", 1)[1]
+                listo = True
+                self.url = linea.strip().split("=", 1)[1] if "=" in marca else ""
                 break
-        if not self.url:
+        if not listo:
             self.parar()
-            raise RuntimeError("la API local no arrancó:\n" + "".join(self.salida))
-        self.puerto = int(self.url.rsplit(":", 1)[1])
+            raise RuntimeError(f"no salió «{marca}»:\n" + "".join(self.salida))
+        self.puerto = int(self.url.rsplit(":", 1)[1]) if self.url else 0
 
     def _leer(self) -> None:
         for linea in self.proceso.stdout:

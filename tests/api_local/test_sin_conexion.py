@@ -131,3 +131,29 @@ def test_sse_avisa_de_un_conflicto_nuevo(central, tmp_path):
     finally:
         lector.cerrar()
         proceso.parar()
+
+
+def test_el_bucle_sigue_si_la_api_no_puede_escuchar(central, tmp_path):
+    """Puerto ocupado (p. ej. por un ``servir-local``): el bucle lo avisa en una línea y sigue
+    sincronizando."""
+    datos = terminal_sincronizada(tmp_path / "c", central, "T013", "caja-1", **RAPIDO)
+    ocupante = ProcesoApi(datos, "servir-local", "--puerto", "0")
+    try:
+        proceso = ProcesoApi(datos, "sincronizar", "--puerto-api", str(ocupante.puerto),
+                             marca="Sincronizando")
+        try:
+            with Agente.abrir(datos) as agente:
+                op = agente.ajustar(PRODUCTO, "9", "stock", -1)
+
+            def completada() -> bool:
+                with Agente.abrir(datos) as agente:
+                    return agente.operaciones.obtener(op.uuid).estado == "COMPLETADO"
+
+            esperar(completada)
+        finally:
+            proceso.parar()
+        salida = "".join(proceso.salida)
+        assert "API local no disponible" in salida and "URL_API=" not in salida
+        assert ocupante.pedir("GET", "/v1/salud", token=None)[0] == 200
+    finally:
+        ocupante.parar()
