@@ -26,10 +26,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from agente.almacen import pagos as almacen_pagos
 from agente.almacen.cache import Cache, clave_sql
 from agente.almacen.cola import DIAS_AUDITORIA, Cola, NuevaOperacion
 from agente.operacion import COMPLETADO, PENDIENTE, PROCESANDO, Operacion
 from agente.reglas import optimista
+from agente.reglas import pagos as reglas_pagos
 from agente.soporte import rutas
 from protocolo.esquema import ConfigModelo, ErrorValor, Esquema, validar_nombre_modelo
 
@@ -145,6 +147,9 @@ class Agente:
     def encolar_varias(self, operaciones: Sequence[Mapping[str, Any]]) -> list[Operacion]:
         """Varias operaciones ``{"modelo", "tipo", "datos", "objeto_id"?, "prioridad"?}`` en una
         transacción: o todas o ninguna (una venta con sus líneas y sus ajustes de stock)."""
+        return self._cola.encolar_varias(self._preparar_varias(operaciones))
+
+    def _preparar_varias(self, operaciones: Sequence[Mapping[str, Any]]) -> list[NuevaOperacion]:
         nuevas = []
         for i, op in enumerate(operaciones):
             if not isinstance(op, Mapping):
@@ -161,19 +166,30 @@ class Agente:
                 )
             except ErrorValor as exc:
                 raise ErrorValor(f"Operación {i + 1}: {exc}") from None
-        return self._cola.encolar_varias(nuevas)
+        return nuevas
 
     def ajustar(self, modelo: str, objeto_id: Any, campo: str, delta: Any) -> Operacion:
         """Suma ``delta`` a un campo numérico (p. ej. stock -2), sin conflictos posibles."""
         return self.encolar(modelo, "ajustar", {campo: delta}, objeto_id)
 
     def vender(
-        self, lineas: Sequence[Mapping[str, Any]], cliente: str | None = None
+        self,
+        lineas: Sequence[Mapping[str, Any]],
+        cliente: str | None = None,
+        pagos: Sequence[Mapping[str, Any]] | None = None,
+        *,
+        venta_id: str | None = None,
     ) -> list[Operacion]:
         """Registra una venta del esquema de demo (``ventas.Venta`` + ``ventas.LineaVenta`` +
-        ``ajustar`` el stock de cada producto) en una sola transacción.
+        ``ajustar`` el stock de cada producto) en una sola transacción. La primera operación
+        devuelta es la cabecera: su ``objeto_id`` es el id de la venta.
 
         ``lineas``: ``[{"producto": id, "cantidad": n, "precio_unitario": "1.95"}]``.
+        ``pagos``: ``[{"metodo": "efectivo", "importe": "3.90"}]`` que sumen el total (sin
+        pagos: uno en efectivo del total); van en la cabecera si ``ventas.Venta`` tiene un
+        campo ``pagos`` y siempre en ``agente.almacen.pagos`` (guardados antes de encolar).
+        ``venta_id``: UUID elegido por quien llama (la API local lo usa para que un reintento
+        con la misma clave de idempotencia no venda dos veces).
         """
         esquema = self._esquema_exigido()
         for nombre in (VENTA, LINEA_VENTA, PRODUCTO):
@@ -181,7 +197,13 @@ class Agente:
                 raise ErrorValor(f"Este esquema no tiene {nombre}: «vender» no está disponible.")
         if not lineas:
             raise ErrorValor("Una venta necesita al menos una línea.")
-        venta_id = str(uuidlib.uuid4())
+        if venta_id is None:
+            venta_id = str(uuidlib.uuid4())
+        else:
+            try:
+                venta_id = str(uuidlib.UUID(str(venta_id)))
+            except ValueError:
+                raise ErrorValor(f"El id de la venta ({venta_id}) no es un UUID.") from None
         total = Decimal(0)
         operaciones: list[dict[str, Any]] = []
         for i, linea in enumerate(lineas, start=1):
@@ -193,6 +215,8 @@ class Agente:
                 raise ErrorValor(
                     f'Línea {i}: se espera {{"producto", "cantidad", "precio_unitario"}}.'
                 ) from None
+            if not precio.is_finite():
+                raise ErrorValor(f"Línea {i}: el precio unitario no es un importe.")
             if isinstance(cantidad, bool) or not isinstance(cantidad, int) or cantidad <= 0:
                 raise ErrorValor(f"Línea {i}: la cantidad debe ser un entero positivo.")
             total += precio * cantidad
@@ -229,9 +253,22 @@ class Agente:
         }
         if "terminal" in esquema.modelo(VENTA).campos_escribibles:
             cabecera["terminal"] = self._cola.terminal()
-        return self.encolar_varias(
+        pagos_venta = reglas_pagos.normalizar(pagos, total)
+        if "pagos" in esquema.modelo(VENTA).campos_escribibles:
+            cabecera["pagos"] = pagos_venta
+        nuevas = self._preparar_varias(
             [{"modelo": VENTA, "tipo": "crear", "datos": cabecera}, *operaciones]
         )
+        almacen_pagos.guardar(self._cola, venta_id, total, pagos_venta)
+        try:
+            return self._cola.encolar_varias(nuevas)
+        except BaseException:
+            almacen_pagos.borrar(self._cola, venta_id)
+            raise
+
+    def pagos_de_venta(self, venta_id: str) -> list[dict[str, str]] | None:
+        """Los pagos guardados de una venta de esta terminal (``None`` si no hay)."""
+        return almacen_pagos.de_venta(self._cola, str(venta_id))
 
     def _preparar(
         self, modelo: Any, tipo: Any, datos: Any, objeto_id: Any, prioridad: Any

@@ -165,6 +165,23 @@ def _cola_0004_referidos(db: Database) -> None:
     )
 
 
+@MIGRACIONES_COLA(name="0005_pagos_de_venta")
+def _cola_0005_pagos_de_venta(db: Database) -> None:
+    """Pagos de cada venta registrada en esta terminal (``agente.almacen.pagos``): el esquema
+    de demo no tiene dónde llevarlos a la central; el diario de ventas los tomará de aquí."""
+    _sql(
+        db,
+        """
+        CREATE TABLE pagos_venta (
+            venta TEXT PRIMARY KEY,
+            total TEXT NOT NULL,
+            pagos TEXT NOT NULL,
+            creada_en TEXT NOT NULL
+        )
+        """,
+    )
+
+
 # --- cache.sqlite --------------------------------------------------------------------------
 
 

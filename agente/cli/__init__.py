@@ -27,6 +27,7 @@ MODULOS = [
     "agente.cli.catalogo",
     "agente.cli.sincronizacion",
     "agente.cli.soporte",
+    "agente.cli.venta",
 ]
 
 

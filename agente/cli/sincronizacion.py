@@ -130,7 +130,15 @@ def sincronizar(args: argparse.Namespace) -> int:
     try:
         if args.una_vez:
             return _una_vez(agente)
-        return _bucle(agente)
+        from agente.cli.venta import ArranqueApi
+
+        api = ArranqueApi(agente, getattr(args, "puerto_api", None),
+                          activa=not getattr(args, "sin_api_local", False))
+        api.iniciar()
+        try:
+            return _bucle(agente)
+        finally:
+            api.cerrar()
     finally:
         agente.cerrar()
 
@@ -326,6 +334,10 @@ def registrar(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("sincronizar", help="sincroniza (bucle, o un pase con --una-vez)")
     p.add_argument("--una-vez", action="store_true", help="un pase de empuje + descarga")
+    p.add_argument("--puerto-api", type=int, default=None, metavar="P",
+                   help="puerto de la API local del bucle (SINCRO_API_PUERTO o 8765; 0 = libre)")
+    p.add_argument("--sin-api-local", action="store_true",
+                   help="no servir la API local mientras sincroniza")
     p.set_defaults(funcion=sincronizar)
 
     p = subparsers.add_parser("conflictos", help="conflictos para el encargado")
