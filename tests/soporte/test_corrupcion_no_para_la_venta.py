@@ -40,6 +40,8 @@ def _cola_de_300(datos: Path) -> dict[str, tuple]:
     """Una terminal real con 300 operaciones en su cola, volcadas al fichero principal."""
     with Agente.abrir(datos) as agente:
         agente.guardar_esquema(json.loads(ESQUEMA.read_text(encoding="utf-8")))
+        agente.operaciones.guardar_terminal("caja-7")
+        agente.operaciones.guardar_desfase_ms(1250)
         for i in range(N):
             agente.ajustar(PRODUCTO, str(i + 1), "stock", -(i % 7 + 1))
     conexion = sqlite3.connect(rutas.ruta_cola(datos))
@@ -117,6 +119,12 @@ def test_cabecera_de_16_bytes_rota_rescata_las_300(terminal):
         f.write(bytes(16))
     rescatadas = _rescatar_y_comprobar(datos, originales)
     assert {k: _texto(v) for k, v in rescatadas.items()} == originales
+    assert "cabecera reparada" in json.loads(
+        (datos / recuperacion.FICHERO_AVISOS).read_text())[0]["problemas"][0]
+    # La cabecera reparada salva también el resto de la base (ajustes de la terminal).
+    with Agente.abrir(datos) as agente:
+        assert agente.operaciones.terminal() == "caja-7"
+        assert agente.operaciones.desfase_ms() == 1250
     # La caja sigue vendiendo sobre la cola rescatada.
     with Agente.abrir(datos) as agente:
         agente.ajustar(PRODUCTO, "9999", "stock", -1)
