@@ -90,6 +90,8 @@ _OPCIONES_FTS = (
     "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '2'"
 )
 _TROZO = 500
+AUSENCIAS_PARA_QUITAR = 3
+"""Esquemas seguidos de la central sin un modelo para darlo por quitado y borrar su tabla."""
 _PALABRA = re.compile(r"\w+", re.UNICODE)
 
 
@@ -395,18 +397,37 @@ class Cache:
         return self._esquema
 
     def guardar_esquema(self, datos: Mapping[str, Any] | Esquema) -> Esquema:
-        """Valida y guarda el esquema; crea las tablas de los modelos nuevos (vacías) y borra
-        las de los que desaparecen. Un modelo cuya huella cambió conserva su tabla (la sirve)
-        hasta que se reconstruya: ``necesita_reconstruccion`` lo dice."""
+        """Valida y guarda el esquema; crea las tablas de los modelos nuevos (vacías). Un
+        modelo que falta en el esquema recibido se conserva con su tabla (obsoleto: se sigue
+        vendiendo con él, no se pide a la central) hasta que ``AUSENCIAS_PARA_QUITAR`` esquemas
+        seguidos lo omiten; entonces se borra. Un modelo cuya huella cambió conserva su tabla
+        (la sirve) hasta que se reconstruya: ``necesita_reconstruccion`` lo dice. Devuelve el
+        esquema guardado (el recibido más los obsoletos)."""
         esquema = datos if isinstance(datos, Esquema) else esquema_desde_dict(datos)
+        anterior = self._esquema
         with self._cerrojo, transaccion(self._escritura) as c:
             conocidos = {
-                f[0]: f[1] for f in c.execute("SELECT modelo, tabla FROM _modelos").fetchall()
+                f[0]: (f[1], f[2]) for f in c.execute(
+                    "SELECT modelo, tabla, ausencias FROM _modelos").fetchall()
             }
-            for nombre, tabla in conocidos.items():
-                if nombre not in esquema.modelos:
-                    self._borrar_tablas(c, tabla)
-                    c.execute("DELETE FROM _modelos WHERE modelo = ?", (nombre,))
+            conservados = {}
+            for nombre, (tabla, ausencias) in conocidos.items():
+                if nombre in esquema.modelos:
+                    if ausencias:
+                        c.execute("UPDATE _modelos SET ausencias = 0 WHERE modelo = ?", (nombre,))
+                    continue
+                if (ausencias + 1 < AUSENCIAS_PARA_QUITAR and anterior is not None
+                        and nombre in anterior.modelos):
+                    c.execute("UPDATE _modelos SET ausencias = ? WHERE modelo = ?",
+                              (ausencias + 1, nombre))
+                    conservados[nombre] = anterior.modelos[nombre]
+                    continue
+                self._borrar_tablas(c, tabla)
+                c.execute("DELETE FROM _modelos WHERE modelo = ?", (nombre,))
+            if conservados:
+                esquema = _con_obsoletos(esquema, conservados)
+                log.warning("La central no envió %s en su esquema: se conservan en la caché "
+                            "hasta que se confirme que se quitaron.", ", ".join(conservados))
             for config in esquema.modelos.values():
                 if config.nombre in conocidos:
                     continue
@@ -426,6 +447,13 @@ class Cache:
             self._esquema = esquema
         _escribir_copia_esquema(ruta_esquema(self.ruta), texto)
         return esquema
+
+    def modelos_obsoletos(self) -> set[str]:
+        """Modelos que la central omitió en su último esquema y la caché aún conserva."""
+        return {
+            f[0] for f in self._lectora().execute(
+                "SELECT modelo FROM _modelos WHERE ausencias > 0").fetchall()
+        }
 
     def _borrar_tablas(self, c: sqlite3.Connection, tabla: str) -> None:
         for nombre in (tabla, tabla + _SOMBRA):
@@ -463,6 +491,7 @@ class Cache:
         )
         return {
             "modelo": modelo,
+            "obsoleto": modelo in self.modelos_obsoletos(),
             "filas": filas,
             "cursor": cursor,
             "completo": bool(completo) and huella == config.huella,
@@ -776,6 +805,18 @@ class Cache:
 
 
 # -- auxiliares puros ------------------------------------------------------------------------
+
+
+def _con_obsoletos(esquema: Esquema, conservados: Mapping[str, ConfigModelo]) -> Esquema:
+    """El esquema recibido más los modelos conservados; si juntos no validan (referencias
+    cruzadas que ya no cuadran), sólo el recibido."""
+    datos = esquema.a_dict()
+    for nombre, config in conservados.items():
+        datos["modelos"][nombre] = config.a_dict()
+    try:
+        return esquema_desde_dict(datos)
+    except (ErrorEsquema, ErrorValor):
+        return esquema
 
 
 def _buscable(texto: str) -> str:
