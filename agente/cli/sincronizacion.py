@@ -123,6 +123,8 @@ def _imprimir_resumen(resumen: Any) -> None:
             else "AÚN NO lista para vender offline"
         )
     print(f"Sincronizado en {resumen.segundos:.1f} s: " + "; ".join(partes) + ".")
+    for aviso in (d.avisos if d is not None else ()):
+        print(f"Aviso: {salida.una_linea(aviso)}")
 
 
 def _sincronizar(args: argparse.Namespace) -> int:
