@@ -467,7 +467,7 @@ class Agente:
                 "prioridad_dinamica": rango.rango if rango else None,
                 "operaciones_7d": rango.operaciones_recientes if rango else 0,
             }
-        lista = all(modelos[m.nombre]["completo"] for m in esquema.criticos())
+        lista = self._cache.lista_para_vender_offline(esquema)
         return {
             "modelos": modelos,
             "lista_para_vender_offline": lista,

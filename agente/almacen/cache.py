@@ -471,6 +471,16 @@ class Cache:
 
     # -- metadatos por modelo ----------------------------------------------------------------
 
+    def lista_para_vender_offline(self, esquema: Esquema | None = None) -> bool:
+        """La única definición de «lista para vender sin conexión»: hay esquema y cada modelo
+        que una venta necesita está completo en la caché. Los que necesita son los críticos; si
+        el esquema no declara ninguno, todos (sin un crítico declarado, nada puede faltar)."""
+        esquema = self.esquema() if esquema is None else esquema
+        if esquema is None or not esquema.modelos:
+            return False
+        necesarios = esquema.criticos() or list(esquema.modelos.values())
+        return all(self.estado_modelo(m.nombre, contar=False)["completo"] for m in necesarios)
+
     def estado_modelo(self, modelo: str, contar: bool = True) -> dict[str, Any]:
         """Cursor, «completo», última página, filas y si hace falta reconstruir.
 

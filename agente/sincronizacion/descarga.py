@@ -120,14 +120,8 @@ class Descarga:
                                           modelo=config.nombre, motivo=str(corte))
                 continue
             resumen.modelos.append(config.nombre)
-        resumen.lista_para_vender_offline = self.lista_para_vender_offline(esquema)
+        resumen.lista_para_vender_offline = self.cache.lista_para_vender_offline(esquema)
         return resumen
-
-    def lista_para_vender_offline(self, esquema: Esquema) -> bool:
-        """Todos los críticos completos, también los que la central dejó de enviar y la caché
-        conserva (obsoletos): mientras no se confirme que se quitaron, siguen contando."""
-        return all(self.cache.estado_modelo(m.nombre, contar=False)["completo"]
-                   for m in esquema.criticos())
 
     def _descargar_modelo(self, config: ConfigModelo, resumen: ResumenDescarga,
                           detener: threading.Event | None) -> None:

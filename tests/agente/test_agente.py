@@ -227,3 +227,29 @@ def test_sustitutos_sueltos_en_la_api_no_rompen_sqlite(agente):
     assert agente.cache.fila("clientes.Cliente", "\ud800") is None
     with pytest.raises(ErrorEsquema):
         agente.cola(modelo="\ud800")
+
+
+def test_lista_para_vender_tiene_una_sola_definicion(datos_dir, esquema_dict):
+    """Sin modelos críticos, la terminal está lista cuando todos los modelos están completos; la
+    fachada, el servicio de sincronización (lo que muestran ``sincro estado`` y la bandeja) y la
+    caché dicen lo mismo en cada paso."""
+    sin_criticos = {
+        **esquema_dict,
+        "modelos": {n: {**m, "critico": False} for n, m in esquema_dict["modelos"].items()},
+    }
+    with Agente.abrir(datos_dir) as a:
+        a.guardar_esquema(sin_criticos)
+        modelos = list(a.esquema().modelos)
+
+        def dicen() -> set[bool]:
+            return {
+                a.estado()["lista_para_vender_offline"],
+                a.sincronizacion.estado()["lista_para_vender_offline"],
+                a.cache.lista_para_vender_offline(),
+            }
+
+        assert dicen() == {False}
+        for i, modelo in enumerate(modelos):
+            a.cache.iniciar_reconstruccion(modelo)
+            a.cache.terminar_reconstruccion(modelo, "0")
+            assert dicen() == {i == len(modelos) - 1}
