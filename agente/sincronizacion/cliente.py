@@ -260,10 +260,14 @@ class _Reintentos(Retry):
     """``Retry`` que no reintenta por dentro si ``Retry-After`` pide más de
     ``ESPERA_MAXIMA_S``: devuelve la respuesta (el error lleva ``reintentar_en``)."""
 
+    def get_retry_after(self, response):
+        espera = super().get_retry_after(response)
+        return None if espera is None else min(espera, ESPERA_MAXIMA_S)
+
     def increment(self, method=None, url=None, response=None, error=None, _pool=None,
                   _stacktrace=None):
         if response is not None:
-            espera = self.get_retry_after(response)
+            espera = super().get_retry_after(response)
             if espera is not None and espera > ESPERA_MAXIMA_S:
                 raise MaxRetryError(_pool, url, "Retry-After largo")
         return super().increment(method, url, response, error, _pool, _stacktrace)
