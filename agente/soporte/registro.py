@@ -14,6 +14,11 @@
   :func:`redactar` antes de escribirla: quita tokens (``Authorization``, ``Token …``,
   ``Bearer …`` y cualquier secreto registrado con :func:`registrar_secreto`), correos,
   teléfonos, NIF/NIE/CIF, IBAN y los valores de los campos declarados personales.
+  Tiempo lineal en el largo de la línea: los secretos se quitan primero (``str.replace``),
+  la línea se recorta a ``LARGO_MAXIMO_LINEA`` caracteres (sin dejar media palabra al final)
+  y cada patrón tiene sus repeticiones acotadas, así que ningún intento de coincidencia
+  recorre más de unos pocos miles de caracteres (un motivo de rechazo de 2 MB no cuesta
+  horas de CPU).
 
 Hilos: ``logging`` ya serializa cada manejador con su cerrojo; :func:`registrar_evento` y
 :func:`redactar` se pueden llamar desde cualquier hilo. :func:`configurar` se llama una vez al
@@ -45,6 +50,8 @@ LOGGER_EVENTOS = "agente.eventos"
 
 _SECRETO = "***"
 _PERSONAL = "<personal>"
+LARGO_MAXIMO_LINEA = 16_000
+_FIN_DE_PALABRA = re.compile(r"[\s,;]")
 
 # Nombres de campo cuyos valores nunca se escriben (en eventos y en «campo=valor» de mensajes).
 CAMPOS_PERSONALES_BASE = frozenset(
@@ -61,14 +68,19 @@ _campos_personales: set[str] = set(CAMPOS_PERSONALES_BASE)
 _patron_campos: re.Pattern[str] | None = None
 _manejadores: list[logging.Handler] = []
 
+# Todas las repeticiones acotadas: el coste de cada intento de coincidencia tiene un máximo
+# fijo, así que redactar es lineal en el largo del texto (sin retroceso catastrófico).
 _PATRONES_FIJOS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Cabecera Authorization entera, en texto o en el repr de un dict de cabeceras.
     (
-        re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(?:token|bearer|basic)?\s*[^\s'\",}]+"),
+        re.compile(r"(?i)(authorization['\"]?[ \t]{0,20}[:=][ \t]{0,20}['\"]?)"
+                   r"(?:token|bearer|basic)?[ \t]{0,20}[^\s'\",}]{1,4096}"),
         r"\1" + _SECRETO,
     ),
-    (re.compile(r"(?i)\b(token|bearer)(\s+)[A-Za-z0-9._~+/=-]{16,}"), r"\1\2" + _SECRETO),
-    (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), "<email>"),
+    (re.compile(r"(?i)\b(token|bearer)(\s{1,20})[A-Za-z0-9._~+/=-]{16,4096}"),
+     r"\1\2" + _SECRETO),
+    (re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,10}"),
+     "<email>"),
     (re.compile(r"(?i)\b[A-Z]{2}\d{2}(?:\s?\d{4}){5}\b"), "<iban>"),
     (re.compile(r"(?i)\b[XYZ]-?\d{7}-?[A-Z]\b"), "<nif>"),
     (re.compile(r"(?i)\b\d{8}-?[A-Z]\b"), "<nif>"),
@@ -102,8 +114,8 @@ def _patron_de_campos() -> re.Pattern[str]:
             ordenados = sorted(_campos_personales, key=len, reverse=True)
             nombres = "|".join(re.escape(n) for n in ordenados)
             _patron_campos = re.compile(
-                rf"(?i)(['\"]?\b(?:{nombres})\b['\"]?\s*[:=]\s*)"
-                r"(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[^\s,;}\])]+)"
+                rf"(?i)(['\"]?\b(?:{nombres})\b['\"]?[ \t]{{0,20}}[:=][ \t]{{0,20}})"
+                r"(\"(?:[^\"\\]|\\.){0,4096}\"|'(?:[^'\\]|\\.){0,4096}'|[^\s,;}\])]{1,4096})"
             )
         return _patron_campos
 
@@ -114,9 +126,23 @@ def redactar(texto: str) -> str:
         secretos = sorted(_secretos, key=len, reverse=True)
     for secreto in secretos:
         texto = texto.replace(secreto, _SECRETO)
+    texto = _recortar(texto)
     for patron, reemplazo in _PATRONES_FIJOS:
         texto = patron.sub(reemplazo, texto)
     return _patron_de_campos().sub(lambda m: m.group(1) + _PERSONAL, texto)
+
+
+def _recortar(texto: str) -> str:
+    """``texto`` con como mucho ``LARGO_MAXIMO_LINEA`` caracteres. El corte retrocede hasta
+    el último separador para no dejar al final medio dato (un correo o un NIF cortado ya no
+    lo reconocerían los patrones)."""
+    if len(texto) <= LARGO_MAXIMO_LINEA:
+        return texto
+    corte = LARGO_MAXIMO_LINEA
+    ventana = texto[corte - 200:corte]
+    separadores = [m.start() for m in _FIN_DE_PALABRA.finditer(ventana)]
+    corte = corte - 200 + separadores[-1] if separadores else corte - 200
+    return f"{texto[:corte]} …[línea recortada: {len(texto) - corte} caracteres omitidos]"
 
 
 class FormateadorRedactado(logging.Formatter):
