@@ -32,7 +32,7 @@ from agente.almacen.cache import Cache, clave_sql
 from agente.almacen.cola import DIAS_AUDITORIA, Cola, NuevaOperacion
 from agente.operacion import COMPLETADO, PENDIENTE, PROCESANDO, Operacion
 from agente.reglas import optimista
-from agente.soporte import rutas
+from agente.soporte import privado, rutas
 from protocolo.esquema import ConfigModelo, ErrorValor, Esquema, validar_nombre_modelo
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ class Agente:
         except BaseException:
             cola.cerrar()
             raise
+        privado.proteger_contenido(ruta)  # bases, -wal, configuración: sólo este usuario
         return cls(ruta, cola, cache)
 
     def cerrar(self) -> None:

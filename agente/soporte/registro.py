@@ -43,6 +43,8 @@ from typing import Any
 
 import platformdirs
 
+from agente.soporte import privado
+
 VARIABLE_ENTORNO = "SINCRO_REGISTRO"
 TAMANO_MAXIMO = 1_000_000
 COPIAS = 4
@@ -186,6 +188,15 @@ def directorio_registro(datos: str | os.PathLike[str] | None = None) -> Path:
     return raiz / f"{nombre}-{huella}"
 
 
+class _ManejadorPrivado(logging.handlers.RotatingFileHandler):
+    """Ficheros rotativos creados sólo para el usuario actual (``agente.soporte.privado``)."""
+
+    def _open(self):
+        flujo = super()._open()
+        privado.proteger(self.baseFilename)
+        return flujo
+
+
 def configurar(
     datos: str | os.PathLike[str] | None = None,
     *,
@@ -201,9 +212,9 @@ def configurar(
     if not re.fullmatch(r"[a-z0-9_-]{1,32}", programa):
         raise ValueError(f"Nombre de programa no válido para el registro: {programa!r}.")
     carpeta = Path(directorio) if directorio is not None else directorio_registro(datos)
-    carpeta.mkdir(parents=True, exist_ok=True)
+    privado.crear_carpeta(carpeta)
     fichero = carpeta / f"{programa}.log"
-    manejador = logging.handlers.RotatingFileHandler(
+    manejador = _ManejadorPrivado(
         fichero, maxBytes=tamano_maximo, backupCount=copias, encoding="utf-8", delay=True
     )
     manejador.setFormatter(FormateadorRedactado())
