@@ -115,3 +115,14 @@ def test_la_central_guarda_sus_datos_en_privado(central):
     clave = central.datos / "clave-secreta"
     if clave.exists():
         assert _modo(clave) == 0o600
+
+
+def test_central_con_datos_antiguos_abiertos_los_cierra(central_factory, tmp_path):
+    datos = tmp_path / "central"
+    datos.mkdir(mode=0o755)
+    datos.chmod(0o755)
+    viejo = datos / "central.sqlite3"
+    viejo.write_bytes(b"")
+    viejo.chmod(0o644)
+    central_factory(demo=5, datos=datos)
+    assert _modo(datos) & 0o077 == 0 and _modo(viejo) & 0o077 == 0
