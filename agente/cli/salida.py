@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 
 from agente.almacen.cache import ErrorCache
 from agente.almacen.cola import ErrorCola
+from agente.soporte import errores_so
 from agente.soporte.configuracion import ErrorConfiguracion
 from protocolo.esquema import ErrorEsquema, ErrorValor
 
@@ -251,18 +252,34 @@ def ejecutar(funcion: Callable[[argparse.Namespace], int], args: argparse.Namesp
         return int(funcion(args) or SALIDA_BIEN)
     except ERRORES_DE_ENTRADA as exc:
         return error(exc, SALIDA_ENTRADA)
-    except (sqlite3.Error, OSError) as exc:
-        _registro.exception("«sincro %s» falló", orden)
-        return error(f"{type(exc).__name__}: {_corto(str(exc))}", SALIDA_FALLO)
+    except Exception as exc:
+        # Disco lleno, de sólo lectura o sin permiso (también como causa de otro error): una
+        # línea que dice qué fichero y qué hacer, sin traza.
+        explicado = errores_so.explicar(exc, _datos_de(args))
+        if explicado is None:
+            return _otro_error(exc, orden)
+        _registro.warning("«sincro %s»: %s", orden, explicado)
+        return error(explicado, SALIDA_FALLO)
     except KeyboardInterrupt:
         return error("interrumpido", 130)
-    except Exception as exc:
-        _registro.exception("Fallo interno en «sincro %s»", orden)
-        if os.environ.get(VARIABLE_TRAZA):
-            raise
-        return error(
-            f"fallo interno en «sincro {orden}» ({type(exc).__name__}: {_corto(str(exc))}); "
-            f"{_donde_esta_la_traza()}. Es un error de Sincro: envíe «sincro diagnostico» a "
-            "soporte.",
-            SALIDA_FALLO,
-        )
+
+
+def _datos_de(args: argparse.Namespace) -> str:
+    from agente.soporte import rutas
+
+    return str(rutas.directorio_datos(getattr(args, "datos", None)))
+
+
+def _otro_error(exc: Exception, orden: str) -> int:
+    if isinstance(exc, (sqlite3.Error, OSError)):
+        _registro.exception("«sincro %s» falló", orden)
+        return error(f"{type(exc).__name__}: {_corto(str(exc))}", SALIDA_FALLO)
+    _registro.exception("Fallo interno en «sincro %s»", orden)
+    if os.environ.get(VARIABLE_TRAZA):
+        raise exc
+    return error(
+        f"fallo interno en «sincro {orden}» ({type(exc).__name__}: {_corto(str(exc))}); "
+        f"{_donde_esta_la_traza()}. Es un error de Sincro: envíe «sincro diagnostico» a "
+        "soporte.",
+        SALIDA_FALLO,
+    )

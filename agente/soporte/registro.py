@@ -196,6 +196,16 @@ class _ManejadorPrivado(logging.handlers.RotatingFileHandler):
         privado.proteger(self.baseFilename)
         return flujo
 
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Un fallo al escribir el registro (disco lleno, sin permiso) nunca llega a la
+        persona como traza: el registro no es precioso; la orden sigue y da su propio error."""
+        try:
+            if self.stream is not None:
+                self.stream.close()
+        except OSError:
+            pass
+        self.stream = None  # el siguiente registro vuelve a intentar abrir el fichero
+
 
 def configurar(
     datos: str | os.PathLike[str] | None = None,
@@ -226,6 +236,8 @@ def configurar(
             anterior.close()
         _manejadores[:] = [manejador]
     raiz.addHandler(manejador)
+    # Ningún manejador imprime «--- Logging error ---» con su traza si no puede escribir.
+    logging.raiseExceptions = False
     if raiz.level == logging.NOTSET or raiz.level > nivel:
         raiz.setLevel(nivel)
     # urllib3 registra URLs completas en DEBUG; nunca por debajo de WARNING en el fichero.
@@ -238,8 +250,11 @@ def configurar_sin_fallar(datos: str | os.PathLike[str] | None, programa: str) -
     la orden sigue sin registro a fichero en vez de fallar. Devuelve el fichero o ``None``."""
     try:
         return configurar(datos, programa=programa)
-    except OSError as error:
-        logging.getLogger(__name__).warning("Sin registro a fichero: %s", error)
+    except OSError:
+        # Sin fichero de registro, los avisos tampoco van a la pantalla (logging los
+        # imprimiría en stderr): la orden dará su propio error si el disco le impide trabajar.
+        logging.raiseExceptions = False
+        logging.getLogger().addHandler(logging.NullHandler())
         return None
 
 
