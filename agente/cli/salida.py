@@ -17,6 +17,7 @@ import os
 import re
 import sqlite3
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
@@ -63,8 +64,45 @@ def abrir_agente(args: argparse.Namespace, **opciones: Any):
     return Agente.abrir(getattr(args, "datos", None), **opciones)
 
 
+def visible(texto: object) -> str:
+    """``texto`` con los caracteres de control y de formato (escapes ANSI, C1, marcas de
+    dirección U+202E…) escritos como ``\\uXXXX``: un texto de la central nunca mueve el
+    cursor, cambia colores ni da la vuelta a la línea. Saltos de línea y tabuladores quedan."""
+    texto = str(texto)
+    if texto.isprintable():
+        return texto
+    return "".join(
+        c if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf") else f"\\u{ord(c):04x}"
+        for c in texto
+    )
+
+
 def una_linea(texto: object) -> str:
-    return " ".join(str(texto).split())
+    return visible(" ".join(str(texto).split()))
+
+
+class _SalidaVisible:
+    """Envoltorio de ``sys.stdout``/``sys.stderr`` que pasa todo por :func:`visible` (la
+    salida JSON sigue siendo JSON: ``\\uXXXX`` es un escape válido dentro de una cadena)."""
+
+    def __init__(self, flujo: Any) -> None:
+        self._flujo = flujo
+
+    def write(self, texto: str) -> int:
+        self._flujo.write(visible(texto))
+        return len(texto)
+
+    def __getattr__(self, nombre: str) -> Any:
+        return getattr(self._flujo, nombre)
+
+
+def salida_visible() -> None:
+    """Todo lo que la CLI imprima a partir de aquí, con los caracteres de control escapados
+    (lo llama ``agente.cli.main``)."""
+    if sys.stdout is not None and not isinstance(sys.stdout, _SalidaVisible):
+        sys.stdout = _SalidaVisible(sys.stdout)
+    if sys.stderr is not None and not isinstance(sys.stderr, _SalidaVisible):
+        sys.stderr = _SalidaVisible(sys.stderr)
 
 
 def error(mensaje: object, codigo: int = SALIDA_ENTRADA) -> int:

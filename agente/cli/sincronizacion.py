@@ -328,6 +328,8 @@ def registrar(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("sincronizar", help="sincroniza (bucle, o un pase con --una-vez)")
     p.add_argument("--una-vez", action="store_true", help="un pase de empuje + descarga")
+    p.add_argument("--permitir-http", action="store_true",
+                   help="aceptar la central con http sin cifrar guardada en config.json")
     p.set_defaults(funcion=sincronizar)
 
     p = subparsers.add_parser("conflictos", help="conflictos para el encargado")

@@ -23,7 +23,7 @@ Sirve para probar el cliente real contra servidores que fallan (no simula nuestr
 - ``"cursor_largo"``: la página de la central con un cursor de ``self.tamano`` caracteres;
 - ``"sin_modelo"``: el esquema de la central sin el modelo ``self.modelo`` (ni los que
   dependen de él);
-- ``"texto"``: reenvía y pone ``self.texto`` en cada ``motivo`` y ``mensaje`` de la respuesta.
+- ``"texto"``: reenvía y convierte cada resultado en un rechazo con ``self.texto`` de motivo.
 
 ``fallos`` dice cuántas peticiones seguidas reciben el fallo (luego vuelve a ``"pasar"``).
 Hilos: un hilo por conexión (``ThreadingHTTPServer``); el estado se protege con un cerrojo.
@@ -57,7 +57,7 @@ def _bomba_gzip(tamano: int) -> bytes:
 
 
 class ProxyFallos:
-    def __init__(self, destino: str) -> None:
+    def __init__(self, destino: str, escuchar: str = "127.0.0.1") -> None:
         partes = urlsplit(destino)
         self.host_destino = partes.hostname
         self.puerto_destino = partes.port
@@ -87,9 +87,9 @@ class ProxyFallos:
             def do_POST(self):
                 proxy._atender(self)
 
-        self.servidor = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Manejador)
+        self.servidor = http.server.ThreadingHTTPServer((escuchar, 0), Manejador)
         self.servidor.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.servidor.server_address[1]}{self.prefijo}"
+        self.url = f"http://{escuchar}:{self.servidor.server_address[1]}{self.prefijo}"
         self._hilo = threading.Thread(target=self.servidor.serve_forever, daemon=True)
         self._hilo.start()
 
@@ -276,9 +276,8 @@ class ProxyFallos:
             self._responder(peticion, estado, json.dumps(datos).encode(), tipo)
         elif modo == "texto" and estado == 200:
             datos = json.loads(cuerpo)
-            for elemento in datos.get("resultados", []):
-                if "motivo" in elemento or elemento.get("resultado") == "rechazada":
-                    elemento["motivo"] = self.texto
+            datos["resultados"] = [{"uuid": r["uuid"], "resultado": "rechazada",
+                                    "motivo": self.texto} for r in datos.get("resultados", [])]
             self._responder(peticion, estado, json.dumps(datos).encode(), tipo)
         else:
             self._responder(peticion, estado, cuerpo, tipo)
