@@ -4,7 +4,8 @@ largas…) en JSON, como todos los demás errores del protocolo, en vez de su p�
 Gunicorn los escribe antes de llegar a Django, con ``gunicorn.util.write_error``, su único punto
 de salida para estos errores; ``instalar()`` lo sustituye por ``escribir_error_json`` en el
 proceso maestro antes de bifurcar (los trabajadores lo heredan). El mensaje no repite nada de
-la petición.
+la petición. ``sincro-central iniciar`` lo instala; con gunicorn a mano, este módulo sirve de
+configuración: ``gunicorn … -c python:servidor_demo.errores_http`` (su gancho ``on_starting``).
 """
 
 from __future__ import annotations
@@ -40,3 +41,8 @@ def escribir_error_json(sock: Any, status_int: int, reason: str, mesg: str) -> N
 
 def instalar() -> None:
     util.write_error = escribir_error_json
+
+
+def on_starting(servidor: Any) -> None:
+    """Gancho de gunicorn (``-c python:servidor_demo.errores_http``)."""
+    instalar()
