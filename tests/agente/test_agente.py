@@ -282,3 +282,17 @@ def test_vender_guarda_los_pagos_y_los_lleva_si_el_esquema_tiene_donde(datos_dir
         ops = agente.vender(lineas)
         assert ops[0].datos["pagos"] == [{"metodo": "efectivo", "importe": "3.90"}]
         assert agente.pagos_de_venta(ops[0].objeto_id) == ops[0].datos["pagos"]
+
+
+def test_referencias_desconocidas_solo_con_el_catalogo_entero(datos_dir, esquema_dict):
+    """Durante la primera carga (catálogo de productos incompleto) una venta de un producto que
+    aún no está en la caché se encola; con el catálogo entero, se rechaza al encolar."""
+    linea = [{"producto": 999, "cantidad": 1, "precio_unitario": "1.00"}]
+    with Agente.abrir(datos_dir) as agente:
+        agente.guardar_esquema(esquema_dict)
+        agente.cache.aplicar_pagina(PRODUCTO, [producto(1)], "f0.1.-", completo=False)
+        assert len(agente.vender(linea)) == 3
+        agente.cache.aplicar_pagina(PRODUCTO, [producto(2)], "2", completo=True)
+        with pytest.raises(ErrorValor, match="que esta terminal no conoce"):
+            agente.vender(linea)
+        assert len(agente.cola()) == 3
