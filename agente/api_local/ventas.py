@@ -71,7 +71,7 @@ def vender(
         return resultado_venta(agente, operaciones[0].objeto_id), False
     comprobar_clave(clave)
     huella_cuerpo = huella(cuerpo)
-    with registro.en_exclusiva(clave):
+    with registro.en_exclusiva():
         previa = registro.buscar(clave)
         if previa is not None:
             if previa.huella != huella_cuerpo:

@@ -19,9 +19,12 @@ VENTA = "ventas.Venta"
 
 
 def producto(api, indice: int = 0) -> dict:
-    estado, _, cuerpo = api.pedir("GET", f"/v1/buscar?texto=a&modelo={PRODUCTO}&limite=10")
+    """El producto ``indice`` de la caché, tal como lo devuelve ``GET /v1/obtener``."""
+    with Agente.abrir(api.datos) as agente:
+        (datos,) = agente.listar(PRODUCTO, desde=indice, limite=1)
+    estado, _, cuerpo = api.pedir("GET", f"/v1/obtener/{PRODUCTO}/{datos['id']}")
     assert estado == 200
-    return cuerpo["resultados"][indice]
+    return cuerpo
 
 
 def linea(p: dict, cantidad: int = 1) -> dict:
@@ -289,3 +292,35 @@ def test_errores_de_http_tambien_en_json(api):
     assert estado == 501 and cuerpo["error"].startswith("Petición HTTP no válida")
     estado, cabeceras, cuerpo = api.pedir("PUT", "/v1/vender", {}, validar=False)
     assert estado == 405 and cabeceras["Allow"] == "POST"
+
+
+def test_misma_clave_a_la_vez_en_dos_procesos_vende_una_vez(api, terminal):
+    """Diez peticiones simultáneas con la misma clave, repartidas entre dos procesos que
+    sirven la misma terminal: una sola venta y la misma respuesta para todas."""
+    import threading
+
+    otro = ProcesoApi(terminal, "servir-local", "--puerto", "0")
+    try:
+        p = producto(api, 8)
+        cuerpo = {"lineas": [linea(p, 1)]}
+        clave = str(uuid.uuid4())
+        respuestas: list = []
+        salida = threading.Barrier(10)
+
+        def pedir(proceso) -> None:
+            salida.wait()
+            respuestas.append(proceso.pedir("POST", "/v1/vender", cuerpo,
+                                            cabeceras={"Idempotency-Key": clave}))
+
+        hilos = [threading.Thread(target=pedir, args=(api if i % 2 else otro,))
+                 for i in range(10)]
+        for hilo in hilos:
+            hilo.start()
+        for hilo in hilos:
+            hilo.join(60)
+        assert [r[0] for r in respuestas] == [201] * 10, respuestas
+        assert len({r[2]["venta"] for r in respuestas}) == 1
+        assert sum(1 for r in respuestas if "Idempotency-Replayed" not in r[1]) == 1
+        assert ventas_en_cola(terminal, respuestas[0][2]["venta"]) == 1
+    finally:
+        otro.parar()
