@@ -19,7 +19,9 @@ de red. La UI debe llamarlos desde un hilo de trabajo, nunca desde el hilo de la
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import sqlite3
 import uuid as uuidlib
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -32,8 +34,10 @@ from agente.almacen.cola import DIAS_AUDITORIA, Cola, NuevaOperacion
 from agente.operacion import COMPLETADO, PENDIENTE, PROCESANDO, Operacion
 from agente.reglas import optimista
 from agente.reglas import pagos as reglas_pagos
-from agente.soporte import rutas
+from agente.soporte import privado, rutas
 from protocolo.esquema import ConfigModelo, ErrorValor, Esquema, validar_nombre_modelo
+
+log = logging.getLogger(__name__)
 
 VENTA = "ventas.Venta"
 LINEA_VENTA = "ventas.LineaVenta"
@@ -81,10 +85,16 @@ class Agente:
         if dias_auditoria is not None:
             cola.podar(dias_auditoria)
         try:
-            cache = Cache(rutas.ruta_cache(ruta))
+            if recuperar:
+                from agente.almacen import recuperacion
+
+                cache = recuperacion.abrir_cache(ruta)
+            else:
+                cache = Cache(rutas.ruta_cache(ruta))
         except BaseException:
             cola.cerrar()
             raise
+        privado.proteger_contenido(ruta)  # bases, -wal, configuración: sólo este usuario
         return cls(ruta, cola, cache)
 
     def cerrar(self) -> None:
@@ -281,7 +291,7 @@ class Agente:
             raise ErrorValor(f"La prioridad debe ser un entero, no {prioridad!r}.")
         if tipo == "crear":
             objeto_id = self._clave_de_creacion(config, datos, objeto_id)
-            if self.obtener(config.nombre, objeto_id) is not None:
+            if self._sin_fallar_por_cache(self.obtener, config.nombre, objeto_id) is not None:
                 raise ErrorValor(
                     f"Ya existe {config.nombre} {objeto_id}: use «actualizar» en lugar de «crear»."
                 )
@@ -290,7 +300,7 @@ class Agente:
             if objeto_id is None or str(objeto_id).strip() == "":
                 raise ErrorValor(f"Indique el objeto (--objeto) de {config.nombre} a {tipo}.")
             objeto_id = str(clave_sql(config, objeto_id))
-            fila = self._cache.fila(config.nombre, objeto_id)
+            fila = self._sin_fallar_por_cache(self._cache.fila, config.nombre, objeto_id)
             version_base = fila[1] if fila else None
             valores_base = {c: fila[0].get(c) for c in datos} if fila else {}
         return NuevaOperacion(
@@ -301,6 +311,28 @@ class Agente:
             version_base=version_base,
             valores_base=valores_base,
             prioridad=config.prioridad if prioridad is None else prioridad,
+        )
+
+    def _sin_fallar_por_cache(self, lectura: Callable[..., Any], *args: Any) -> Any:
+        """Una lectura de la caché para encolar: si la caché está dañada, la venta sigue sin
+        ella (como una terminal recién instalada) y la caché queda marcada para apartarla y
+        rehacerla en el próximo arranque."""
+        try:
+            return lectura(*args)
+        except sqlite3.DatabaseError as error:
+            log.error("Caché ilegible al encolar (%s): se encola sin ella.", error)
+            self._cache.marcar_danada(f"ilegible al encolar: {error}")
+            return None
+
+    def catalogo_reconstruyendo(self) -> bool:
+        """El catálogo local aún no está entero (primera carga, o caché apartada por daños y
+        rehaciéndose desde la central): una búsqueda vacía no significa «no existe»."""
+        esquema = self._cache.esquema()
+        if esquema is None:
+            return True
+        return any(
+            not self._cache.estado_modelo(m.nombre, contar=False)["completo"]
+            for m in esquema.modelos.values()
         )
 
     @staticmethod
@@ -459,7 +491,8 @@ class Agente:
     def _estado_modelos(self) -> dict[str, Any]:
         esquema = self._cache.esquema()
         if esquema is None:
-            return {"modelos": {}, "lista_para_vender_offline": False}
+            return {"modelos": {}, "lista_para_vender_offline": False,
+                    "catalogo_reconstruyendo": True}
         rangos = self._cola.prioridades()
         modelos = {}
         for config in esquema.en_orden_de_descarga():
@@ -473,7 +506,11 @@ class Agente:
                 "operaciones_7d": rango.operaciones_recientes if rango else 0,
             }
         lista = self._cache.lista_para_vender_offline(esquema)
-        return {"modelos": modelos, "lista_para_vender_offline": lista}
+        return {
+            "modelos": modelos,
+            "lista_para_vender_offline": lista,
+            "catalogo_reconstruyendo": not all(m["completo"] for m in modelos.values()),
+        }
 
     # -- sincronización (delega en agente.sincronizacion.servicio.ServicioSincronizacion) -----
 

@@ -98,6 +98,8 @@ def manage(resto: list[str], datos: str | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Lo que cree la central (su base SQLite, registros) sólo para su usuario.
+    os.umask(0o077)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["manage"]:
         datos = os.environ.get("SINCRO_CENTRAL_DATOS")

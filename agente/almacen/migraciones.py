@@ -237,3 +237,10 @@ def _cache_0002_fts_contenido_externo(db: Database) -> None:
             "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '2')",
             f"INSERT INTO \"{nombre}\" (\"{nombre}\") VALUES ('rebuild')",  # noqa: S608 (nombre comprobado arriba)
         )
+
+
+@MIGRACIONES_CACHE(name="0003_modelos_ausentes")
+def _cache_0003_modelos_ausentes(db: Database) -> None:
+    """Cuántos esquemas seguidos de la central han omitido cada modelo: la caché lo conserva
+    (obsoleto) hasta que la ausencia se confirma (``agente.almacen.cache``)."""
+    _sql(db, "ALTER TABLE _modelos ADD COLUMN ausencias INTEGER NOT NULL DEFAULT 0")

@@ -50,6 +50,13 @@ def construir_analizador(modulos_extra: Sequence[str] = ()) -> argparse.Argument
         help="directorio de datos de esta terminal (o la variable SINCRO_DATOS; por defecto el "
         "directorio de datos del usuario)",
     )
+    analizador.add_argument(
+        "--permitir-http",
+        dest="permitir_http_global",
+        action="store_true",
+        help="aceptar una central con http sin cifrar que no es local (también hace falta en "
+        "config.json, con «sincro configurar --permitir-http»)",
+    )
     subordenes = analizador.add_subparsers(dest="orden", metavar="ORDEN")
     for modulo in (*MODULOS, *modulos_extra):
         importlib.import_module(modulo).registrar(subordenes)
@@ -64,6 +71,7 @@ def main(
 ) -> int:
     """Ejecuta ``sincro``. ``modulos_extra``: módulos de órdenes de fuera del motor (mismo
     contrato que ``MODULOS``); ``sin_orden``: qué hacer sin suborden (por defecto, la ayuda)."""
+    salida.salida_visible()  # nada de lo que imprima una orden lleva escapes de terminal
     analizador = construir_analizador(modulos_extra)
     args = analizador.parse_args(argv)
     if args.orden is None:
@@ -71,8 +79,10 @@ def main(
             analizador.print_help()
             return 0
         return int(sin_orden(args) or 0)
-    from agente.soporte import registro, rutas
+    from agente.soporte import configuracion, registro, rutas
 
+    if getattr(args, "permitir_http", False) or getattr(args, "permitir_http_global", False):
+        configuracion.permitir_http_en_este_proceso()
     # El bucle largo («sincronizar», p. ej. el hijo de la bandeja) rota su propio fichero.
     programa = "sincronizar" if args.orden == "sincronizar" else "sincro"
     registro.configurar_sin_fallar(rutas.directorio_datos(args.datos), programa)

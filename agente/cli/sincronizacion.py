@@ -119,6 +119,8 @@ def _imprimir_resumen(resumen: Any) -> None:
             else "AÚN NO lista para vender offline"
         )
     print(f"Sincronizado en {resumen.segundos:.1f} s: " + "; ".join(partes) + ".")
+    for aviso in (d.avisos if d is not None else ()):
+        print(f"Aviso: {salida.una_linea(aviso)}")
 
 
 def sincronizar(args: argparse.Namespace) -> int:
@@ -338,6 +340,8 @@ def registrar(subparsers: argparse._SubParsersAction) -> None:
                    help="puerto de la API local del bucle (SINCRO_API_PUERTO o 8765; 0 = libre)")
     p.add_argument("--sin-api-local", action="store_true",
                    help="no servir la API local mientras sincroniza")
+    p.add_argument("--permitir-http", action="store_true",
+                   help="aceptar la central con http sin cifrar guardada en config.json")
     p.set_defaults(funcion=sincronizar)
 
     p = subparsers.add_parser("conflictos", help="conflictos para el encargado")
