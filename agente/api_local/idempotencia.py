@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agente.soporte import privado
+
 NOMBRE_FICHERO = "api-local.sqlite"
 DIAS_CONSERVAR = 7
 MAX_CLAVE = 200
@@ -90,6 +92,7 @@ class RegistroIdempotencia:
             limite = dt.datetime.now(dt.UTC) - dt.timedelta(days=DIAS_CONSERVAR)
             c.execute("DELETE FROM idempotencia WHERE creada_en < ?", (limite.isoformat(),))
         self._conexion.execute("PRAGMA synchronous = NORMAL")
+        privado.proteger(self.ruta)  # sólo este usuario (SQLite copia el modo a -wal/-shm)
 
     def cerrar(self) -> None:
         with self._cerrojo:

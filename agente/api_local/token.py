@@ -19,6 +19,8 @@ import secrets
 import threading
 from pathlib import Path
 
+from agente.soporte import privado
+
 NOMBRE_FICHERO = "api-local.token"
 
 
@@ -39,6 +41,7 @@ def rotar(directorio: str | os.PathLike[str]) -> str:
     finally:
         os.close(descriptor)
     os.replace(temporal, ruta)
+    privado.proteger(ruta)  # en Windows, ACL sólo para este usuario
     return token
 
 

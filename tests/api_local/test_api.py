@@ -324,3 +324,8 @@ def test_misma_clave_a_la_vez_en_dos_procesos_vende_una_vez(api, terminal):
         assert ventas_en_cola(terminal, respuestas[0][2]["venta"]) == 1
     finally:
         otro.parar()
+
+
+def test_ficheros_de_la_api_solo_para_el_usuario(api, terminal):
+    for nombre in ("api-local.token", "api-local.sqlite"):
+        assert stat.S_IMODE(os.stat(terminal / nombre).st_mode) == 0o600, nombre
