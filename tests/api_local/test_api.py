@@ -329,3 +329,20 @@ def test_misma_clave_a_la_vez_en_dos_procesos_vende_una_vez(api, terminal):
 def test_ficheros_de_la_api_solo_para_el_usuario(api, terminal):
     for nombre in ("api-local.token", "api-local.sqlite"):
         assert stat.S_IMODE(os.stat(terminal / nombre).st_mode) == 0o600, nombre
+
+
+def test_terminal_sin_configurar(tmp_path):
+    """Sin esquema todavía: la API arranca, dice por qué no puede vender (400 del motor) y el
+    estado lo refleja."""
+    proceso = ProcesoApi(tmp_path / "nueva", "servir-local", "--puerto", "0")
+    try:
+        estado, _, cuerpo = proceso.pedir("GET", "/v1/estado")
+        assert estado == 200 and cuerpo["tiene_esquema"] is False
+        assert cuerpo["lista_para_vender_offline"] is False
+        assert cuerpo["ventas_pendientes"] == {"numero": 0, "importe": "0.00"}
+        estado, _, cuerpo = proceso.pedir("POST", "/v1/vender", {"lineas": [
+            {"producto": 1, "cantidad": 1, "precio_unitario": "1.00"}]})
+        assert estado == 400 and "sincro configurar" in cuerpo["error"]
+        assert proceso.pedir("GET", "/v1/buscar?texto=84")[0] == 400
+    finally:
+        proceso.parar()
