@@ -53,9 +53,16 @@ def leer_venta(cuerpo: Any) -> tuple[list[Any], str | None, list[Any] | None]:
 
 
 def resultado_venta(agente: Any, venta: str) -> dict[str, Any]:
-    pagos = agente.pagos_de_venta(venta) or []
-    total = sum((Decimal(p["importe"]) for p in pagos), Decimal(0))
-    return {"venta": venta, "total": texto_importe(total), "pagos": pagos, "numero": None}
+    """La respuesta de una venta de esta terminal. Sin sus pagos guardados (una cola
+    rescatada de un fichero dañado) el total sale de la cabecera y ``pagos`` va vacía."""
+    pagos = agente.pagos_de_venta(venta)
+    if pagos:
+        total = sum((Decimal(p["importe"]) for p in pagos), Decimal(0))
+    else:
+        cabecera = agente.obtener(VENTA, venta) or {}
+        total = Decimal(str(cabecera.get("total") or 0))
+    return {"venta": venta, "total": texto_importe(total), "pagos": pagos or [],
+            "numero": None}
 
 
 def vender(

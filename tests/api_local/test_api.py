@@ -346,3 +346,30 @@ def test_terminal_sin_configurar(tmp_path):
         assert proceso.pedir("GET", "/v1/buscar?texto=84")[0] == 400
     finally:
         proceso.parar()
+
+
+def test_reintento_de_una_venta_sin_sus_pagos_guardados(api, terminal):
+    """La cola se rescató sin los pagos de la venta: el reintento la encuentra igual y
+    responde con el total de la cabecera (pagos vacía, como dice el contrato)."""
+    import sqlite3
+
+    from agente.api_local.idempotencia import RegistroIdempotencia
+
+    p = producto(api, 9)
+    cuerpo = {"lineas": [linea(p, 2)]}
+    clave = str(uuid.uuid4())
+    registro = RegistroIdempotencia(terminal)
+    try:
+        id_venta = registro.venta_para(clave)
+    finally:
+        registro.cerrar()
+    with Agente.abrir(terminal) as agente:
+        (cabecera, *_) = agente.vender(cuerpo["lineas"], venta_id=id_venta)
+    with sqlite3.connect(terminal / "cola.sqlite") as c:
+        c.execute("DELETE FROM pagos_venta WHERE venta = ?", (id_venta,))
+    estado, cabeceras, venta = api.pedir("POST", "/v1/vender", cuerpo,
+                                         cabeceras={"Idempotency-Key": clave})
+    assert estado == 201 and cabeceras["Idempotency-Replayed"] == "true"
+    assert venta == {"venta": id_venta, "total": cabecera.datos["total"], "pagos": [],
+                     "numero": None}
+    assert ventas_en_cola(terminal, id_venta) == 1
