@@ -10,6 +10,7 @@ vez (un fallo al abrir el puerto sólo se avisa: la sincronización sigue).
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import signal
@@ -109,9 +110,10 @@ def orden_servir_local(args: argparse.Namespace) -> int:
         try:
             servidor.iniciar()
         except OSError as exc:
-            return salida.error(f"No se pudo escuchar en el puerto {puerto}: "
-                                f"{exc.strerror or exc}. Use --puerto con otro.",
-                                salida.SALIDA_FALLO)
+            motivo = ("ya lo usa otro programa (¿otro «sincro servir-local» o la bandeja?)"
+                      if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc)))
+            return salida.error(f"No se pudo escuchar en el puerto {puerto}: {motivo}. "
+                                "Use --puerto con otro.", salida.SALIDA_FALLO)
         detener = threading.Event()
         anteriores = {s: signal.signal(s, lambda *_: detener.set())
                       for s in (signal.SIGINT, signal.SIGTERM)}

@@ -373,3 +373,10 @@ def test_reintento_de_una_venta_sin_sus_pagos_guardados(api, terminal):
     assert venta == {"venta": id_venta, "total": cabecera.datos["total"], "pagos": [],
                      "numero": None}
     assert ventas_en_cola(terminal, id_venta) == 1
+
+
+def test_puerto_ocupado(api, terminal):
+    r = sincro(terminal, "servir-local", "--puerto", str(api.puerto), "--direccion",
+               "127.0.0.1", timeout=60)
+    assert r.returncode == 1 and "ya lo usa otro programa" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
