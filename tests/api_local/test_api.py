@@ -380,3 +380,16 @@ def test_puerto_ocupado(api, terminal):
                "127.0.0.1", timeout=60)
     assert r.returncode == 1 and "ya lo usa otro programa" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_sin_content_length_411(api):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", api.puerto), timeout=10) as s:
+        s.sendall(f"POST /v1/vender HTTP/1.1\r\nHost: 127.0.0.1:{api.puerto}\r\n"
+                  f"Authorization: Bearer {api.token}\r\nTransfer-Encoding: chunked\r\n"
+                  "Content-Type: application/json\r\n\r\n5\r\n{\"a\":\r\n0\r\n\r\n".encode())
+        respuesta = b""
+        while b"\r\n\r\n" not in respuesta:
+            respuesta += s.recv(4096)
+    assert respuesta.startswith(b"HTTP/1.1 411 ")
