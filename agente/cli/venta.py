@@ -129,19 +129,27 @@ def orden_servir_local(args: argparse.Namespace) -> int:
 
 
 class ArranqueApi:
-    """La API local dentro del bucle ``sincronizar``: ``iniciar`` nunca lanza (un puerto
-    ocupado, una variable mal puesta o un ``api-local.sqlite`` dañado se avisan en stderr y en
-    el registro, y la sincronización sigue)."""
+    """La API local dentro del bucle ``sincronizar``. ``iniciar`` vuelve enseguida: la API se
+    levanta en un hilo propio (``api-local-arranque``) para no retrasar el primer pase, y nunca
+    lanza (un puerto ocupado, una variable mal puesta o un ``api-local.sqlite`` dañado se
+    avisan en stderr y en el registro, y la sincronización sigue). ``cerrar`` espera a ese
+    hilo y para la API."""
 
     def __init__(self, agente: Any, puerto: int | None, activa: bool = True) -> None:
         self._agente = agente
         self._puerto = puerto
         self._activa = activa and os.environ.get(VARIABLE_PUERTO, "").strip().lower() != "no"
+        self._hilo: threading.Thread | None = None
         self.servidor: Any = None
 
     def iniciar(self) -> None:
         if not self._activa:
             return
+        self._hilo = threading.Thread(target=self._levantar, name="api-local-arranque",
+                                      daemon=True)
+        self._hilo.start()
+
+    def _levantar(self) -> None:
         from agente.api_local import ServidorApiLocal
 
         try:
@@ -156,6 +164,9 @@ class ArranqueApi:
         print(f"URL_API={self.servidor.url}", flush=True)
 
     def cerrar(self) -> None:
+        if self._hilo is not None:
+            self._hilo.join(30)
+            self._hilo = None
         if self.servidor is not None:
             self.servidor.cerrar()
             self.servidor = None
