@@ -11,6 +11,7 @@ Hilos: funciones sin estado propio; seguras desde cualquier hilo porque la facha
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -52,6 +53,18 @@ def leer_venta(cuerpo: Any) -> tuple[list[Any], str | None, list[Any] | None]:
     return lineas, cliente, pagos
 
 
+def venta_existe(agente: Any, venta: str) -> bool:
+    """¿Ya está esa venta en esta terminal? Primero en la cola (sin depender de la caché, que
+    puede estar dañada sin que la caja deje de vender); si la cola ya la podó, en la vista
+    optimista."""
+    if agente.operaciones.sin_confirmar_de(VENTA, [venta], incluir_completadas=True).get(venta):
+        return True
+    try:
+        return agente.obtener(VENTA, venta) is not None
+    except sqlite3.DatabaseError:
+        return False
+
+
 def resultado_venta(agente: Any, venta: str) -> dict[str, Any]:
     """La respuesta de una venta de esta terminal. Sin sus pagos guardados (una cola
     rescatada de un fichero dañado) el total sale de la cabecera y ``pagos`` va vacía."""
@@ -59,7 +72,10 @@ def resultado_venta(agente: Any, venta: str) -> dict[str, Any]:
     if pagos:
         total = sum((Decimal(p["importe"]) for p in pagos), Decimal(0))
     else:
-        cabecera = agente.obtener(VENTA, venta) or {}
+        try:
+            cabecera = agente.obtener(VENTA, venta) or {}
+        except sqlite3.DatabaseError:
+            cabecera = {}
         total = Decimal(str(cabecera.get("total") or 0))
     return {"venta": venta, "total": texto_importe(total), "pagos": pagos or [],
             "numero": None}
@@ -89,7 +105,7 @@ def vender(
                     "venta.")
             return previa.respuesta, True
         venta = registro.venta_para(clave)
-        repetida = agente.obtener(VENTA, venta) is not None
+        repetida = venta_existe(agente, venta)
         if not repetida:
             agente.vender(lineas, cliente, pagos, venta_id=venta)
         respuesta = resultado_venta(agente, venta)
@@ -134,4 +150,13 @@ def estado_caja(agente: Any) -> dict[str, Any]:
         },
         "conflictos_abiertos": len(agente.conflictos()),
         "tiene_esquema": esquema is not None,
+        "catalogo_reconstruyendo": _reconstruyendo(agente),
     }
+
+
+def _reconstruyendo(agente: Any) -> bool:
+    """El catálogo local aún no está entero: una búsqueda vacía no significa «no existe»."""
+    try:
+        return bool(agente.catalogo_reconstruyendo())
+    except sqlite3.DatabaseError:
+        return True

@@ -393,3 +393,31 @@ def test_sin_content_length_411(api):
         while b"\r\n\r\n" not in respuesta:
             respuesta += s.recv(4096)
     assert respuesta.startswith(b"HTTP/1.1 411 ")
+
+
+def test_caché_dañada_la_api_sigue_vendiendo(api, terminal, tmp_path):
+    """La caché se estropea (bytes al azar): la API arranca, vende con clave (y el reintento
+    no vende dos veces) y el estado dice que el catálogo se está reconstruyendo."""
+    import random
+    import shutil
+
+    copia = tmp_path / "copia"
+    shutil.copytree(terminal, copia, ignore=shutil.ignore_patterns("*.propietarios"))
+    p = producto(api, 10)
+    (copia / "cache.sqlite").write_bytes(random.Random(3).randbytes(64 * 1024))
+    for resto in ("cache.sqlite-wal", "cache.sqlite-shm"):
+        (copia / resto).unlink(missing_ok=True)
+    proceso = ProcesoApi(copia, "servir-local", "--puerto", "0")
+    try:
+        cuerpo = {"lineas": [linea(p, 1)]}
+        clave = str(uuid.uuid4())
+        estado, _, venta = proceso.pedir("POST", "/v1/vender", cuerpo,
+                                         cabeceras={"Idempotency-Key": clave})
+        assert estado == 201, venta
+        estado, cabeceras, otra = proceso.pedir("POST", "/v1/vender", cuerpo,
+                                                cabeceras={"Idempotency-Key": clave})
+        assert estado == 201 and otra == venta and cabeceras["Idempotency-Replayed"] == "true"
+        assert proceso.pedir("GET", "/v1/estado")[2]["catalogo_reconstruyendo"] is True
+        assert ventas_en_cola(copia, venta["venta"]) == 1
+    finally:
+        proceso.parar()
