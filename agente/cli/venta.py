@@ -49,7 +49,7 @@ def registrar(subordenes: argparse._SubParsersAction) -> None:
         description="Sirve la API local en 127.0.0.1 y ::1 hasta Ctrl-C. El token está en "
         "api-local.token del directorio de datos. Ver docs/api-local.md.",
     )
-    servir.add_argument("--puerto", type=int, default=None,
+    servir.add_argument("--puerto", type=int, default=None, metavar="P",
                         help=f"puerto (por defecto {VARIABLE_PUERTO} o 8765; 0 = uno libre)")
     servir.add_argument("--direccion", action="append", metavar="IP",
                         help="127.0.0.1 o ::1 (repetible; por defecto las dos)")
