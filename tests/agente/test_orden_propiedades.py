@@ -252,9 +252,9 @@ def test_ninguna_operacion_sale_antes_de_tiempo(acciones):
             elif en_vuelo:
                 uuid = en_vuelo.pop(accion[1] % len(en_vuelo))
                 if accion[0] == "confirmar":
-                    cola.confirmar(uuid, 1)
+                    cola.registrar_resultados([(uuid, 1)])
                 elif accion[0] == "error":
-                    cola.marcar_error(uuid, "rechazada")
+                    cola.registrar_resultados([], [(uuid, "rechazada")])
                 elif accion[0] == "devolver":
                     cola.devolver([uuid], "red")
                 else:
