@@ -165,6 +165,26 @@ def _cola_0004_referidos(db: Database) -> None:
     )
 
 
+@MIGRACIONES_COLA(name="0005_cuarentena")
+def _cola_0005_cuarentena(db: Database) -> None:
+    """Filas ilegibles de ``operaciones`` (texto no UTF-8, JSON roto) apartadas por
+    ``agente.almacen.cuarentena``: el contenido original de cada columna (texto, o sus bytes en
+    hexadecimal si no era UTF-8), cuándo y por qué. Nunca se borran."""
+    _sql(
+        db,
+        """
+        CREATE TABLE cuarentena (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            seq_operacion INTEGER NOT NULL,
+            detectada_en TEXT NOT NULL,
+            motivo TEXT NOT NULL,
+            original TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX cuarentena_operacion ON cuarentena (seq_operacion)",
+    )
+
+
 # --- cache.sqlite --------------------------------------------------------------------------
 
 

@@ -435,7 +435,8 @@ def test_cola_sin_cerrar_suelta_su_cerrojo_al_liberarse(tmp_path):
     assert len(list(Path("/proc/self/fd").iterdir())) <= antes
 
 
-_PIEZAS_DE_LA_COLA = {"cola.py", "encolado.py", "envio.py", "en_vuelo.py", "migraciones.py"}
+_PIEZAS_DE_LA_COLA = {
+    "cola.py", "encolado.py", "envio.py", "en_vuelo.py", "cuarentena.py", "migraciones.py"}
 
 
 def test_solo_la_cola_escribe_operaciones():
