@@ -183,7 +183,12 @@ class Cola:
     def encolar_varias(self, nuevas: Sequence[NuevaOperacion]) -> list[Operacion]:
         """Encola varias en UNA transacción: o todas o ninguna (ver
         ``Encolador.encolar_varias``)."""
-        return self._encolado.encolar_varias(nuevas)
+        with self._bd.escribir() as c:
+            antes = self._envio.huella(c)
+            hechas = self._encolado.encolar_varias(nuevas)
+            if self._encolado.solo_inserciones:  # una fila nueva no retiene a las anteriores
+                self._envio.tras_escribir(c, antes)
+            return hechas
 
     # -- envío (``agente.almacen.envio``) ----------------------------------------------------
 
@@ -209,6 +214,7 @@ class Cola:
         operaciones que no estén ya en un estado final."""
         ahora = ahora_iso()
         with self._bd.escribir() as c:
+            antes = self._envio.huella(c)
             c.executemany(
                 "UPDATE operaciones SET estado = ?, version_resultado = ?, ultimo_error = NULL,"
                 " propietario = NULL, en_vuelo_desde = NULL, actualizada_en = ?,"
@@ -222,14 +228,17 @@ class Cola:
                 " (?, ?)",
                 [(ERROR, m, ahora, u, COMPLETADO, DESCARTADO) for u, m in rechazadas],
             )
+            # En ERROR siguen reteniendo; las completadas sueltan a quien esperaba por ellas.
+            self._envio.tras_escribir(c, antes, [u for u, _ in confirmadas])
 
     def devolver(self, uuids: Iterable[str], error: str | None = None) -> int:
         """Fallo de red: las ``PROCESANDO`` indicadas vuelven a ``PENDIENTE`` (con el error
         anotado). Devuelve cuántas volvieron."""
         lista = list(uuids)
         with self._bd.escribir() as c:
+            antes = self._envio.huella(c)
             ahora = ahora_iso()
-            return sum(
+            total = sum(
                 c.execute(
                     "UPDATE operaciones SET estado = ?, ultimo_error = ?, propietario = NULL,"
                     " en_vuelo_desde = NULL, actualizada_en = ? WHERE uuid = ? AND estado = ?",
@@ -237,6 +246,9 @@ class Cola:
                 ).rowcount
                 for uuid in lista
             )
+            # Sin confirmar antes y después: retiene a las mismas.
+            self._envio.tras_escribir(c, antes)
+            return total
 
     def recuperar(self, forzar: bool = False) -> int:
         """``PROCESANDO`` de instancias muertas vuelven a ``PENDIENTE`` (ver

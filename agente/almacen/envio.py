@@ -4,6 +4,25 @@
 ``preparar`` elige hasta ``limite`` operaciones listas y las marca ``PROCESANDO`` con su
 propietario en una transacción duradera; ``retenidas`` dice qué espera a qué.
 
+Coste de ``preparar``: proporcional al lote, no a la cola
+    Sale primero la lista de menor clave (críticos, prioridad dinámica, prioridad propia) y, a
+    igualdad, la más antigua. Las candidatas de cada modelo se leen ya en ese orden del índice
+    ``operaciones_listas`` (sólo ``PENDIENTE``) y se mezclan en un montículo; para cada una, unas
+    pocas consultas por índice dicen si la retiene una anterior sin confirmar (la última del
+    mismo objeto, la de cada objeto que referencia, las que referencian al objeto que borra, la
+    primera de cada modelo del que depende sin referencia), salvo que ya se haya elegido en esta
+    misma llamada: es la regla de ``agente.reglas.orden.elegir``, evaluada sólo donde hace falta.
+    La prioridad dinámica suma la tabla ``recuentos`` (por modelo y hora; la ventana de siete
+    días se redondea a la hora) en vez de contar operaciones.
+
+    Recordar a quién espera cada candidata retenida evita volver a comprobarla en cada lote: la
+    memoria sólo se cree mientras la cola no cambie salvo por caminos que la mantienen (este
+    mismo, resultados del envío, devoluciones, inserciones al encolar). Cualquier otro cambio
+    (otro proceso: ``PRAGMA data_version``; esta conexión: ``total_changes``; el esquema) la
+    borra y se vuelve a comprobar todo lo que se encuentre.
+
+Filas ilegibles: van a cuarentena (``agente.almacen.cuarentena``) y no paran el lote.
+
 Parte de ``Cola``: cambia estados de ``operaciones`` por ella. Seguro desde cualquier hilo (el
 cerrojo de la ``ConexionCola`` compartida); sin E/S de red.
 """
@@ -11,9 +30,11 @@ cerrojo de la ``ConexionCola`` compartida); sin E/S de red.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from agente.almacen import cuarentena
 from agente.almacen.conexion import ConexionCola
@@ -21,9 +42,11 @@ from agente.almacen.encolado import EN_SIN_CONFIRMAR
 from agente.operacion import (
     CONFLICTO,
     ERROR,
+    PENDIENTE,
     PROCESANDO,
     SELECT_COLUMNAS,
     Operacion,
+    a_json,
     ahora_iso,
     desde_fila,
 )
@@ -31,6 +54,19 @@ from agente.reglas import orden, prioridades
 from protocolo.esquema import ConfigModelo
 
 _TROZO = 500
+_PRIMER_TROZO = 64
+_LIGERAS = ("seq", "prioridad", "modelo", "objeto_id", "tipo", "referidos")
+_SELECT_LIGERAS = ", ".join(_LIGERAS)
+_LIGERAS_RETENIDAS = ("seq", "modelo", "objeto_id", "estado", "referidos", "tipo")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Candidata:
+    seq: int
+    modelo: str
+    objeto_id: str
+    borra: bool
+    referidos: dict[str, list[str]] | None
 
 
 class Envio:
@@ -41,6 +77,12 @@ class Envio:
         self.propietario = propietario
         self._modelos: dict[str, ConfigModelo] = {}
         self._grafo = orden.Grafo.de({})
+        self._referentes: dict[str, tuple[str, ...]] = {}
+        # Memoria de retenidas: candidata -> retenedora sin confirmar, y al revés. Vale sólo
+        # mientras la huella (data_version, total_changes) sea la guardada.
+        self._retenida_por: dict[int, int] = {}
+        self._retiene: dict[int, set[int]] = {}
+        self._huella: tuple[int, int] | None = None
 
     def configurar_modelos(self, modelos: Iterable[ConfigModelo]) -> None:
         with self._bd.cerrojo:
@@ -49,6 +91,58 @@ class Envio:
                 {m.nombre: m.dependencias for m in self._modelos.values()},
                 {m.nombre: set(m.referencias.values()) for m in self._modelos.values()},
             )
+            self._referentes = {
+                destino: tuple(sorted(m.nombre for m in self._modelos.values()
+                                      if destino in m.referencias.values()))
+                for destino in self._modelos
+            }
+            self._olvidar()
+
+    # -- memoria de retenidas ----------------------------------------------------------------
+
+    def _olvidar(self) -> None:
+        self._retenida_por.clear()
+        self._retiene.clear()
+        self._huella = None
+
+    @staticmethod
+    def huella(c: sqlite3.Connection) -> tuple[int, int]:
+        """Cambia si otro proceso (``data_version``) o esta conexión (``total_changes``)
+        escribieron en la cola."""
+        return c.execute("PRAGMA data_version").fetchone()[0], c.total_changes
+
+    def tras_escribir(self, c: sqlite3.Connection, antes: tuple[int, int],
+                      finalizadas: Sequence[str] = ()) -> None:
+        """Para ``Cola``, dentro de su transacción: acaba de escribir por un camino que
+        mantiene la memoria (resultados, devoluciones, inserciones). ``antes``: la huella antes
+        de escribir; ``finalizadas``: UUID de operaciones que ya no retienen a nadie
+        (``COMPLETADO``/``DESCARTADO``)."""
+        if antes != self._huella:
+            return
+        if self._retiene and finalizadas:
+            for inicio in range(0, len(finalizadas), _TROZO):
+                trozo = list(finalizadas[inicio : inicio + _TROZO])
+                marcas = ", ".join("?" * len(trozo))
+                for (seq,) in c.execute(
+                    f"SELECT seq FROM operaciones WHERE uuid IN ({marcas})", trozo  # noqa: S608
+                ).fetchall():
+                    for candidata in self._retiene.pop(seq, ()):
+                        self._retenida_por.pop(candidata, None)
+        self._huella = self.huella(c)
+
+    def _recordar(self, candidata: int, retenedora: int) -> None:
+        anterior = self._retenida_por.get(candidata)
+        if anterior is not None:
+            self._retiene.get(anterior, set()).discard(candidata)
+        self._retenida_por[candidata] = retenedora
+        self._retiene.setdefault(retenedora, set()).add(candidata)
+
+    def _soltar(self, candidata: int) -> None:
+        retenedora = self._retenida_por.pop(candidata, None)
+        if retenedora is not None:
+            self._retiene.get(retenedora, set()).discard(candidata)
+
+    # -- prioridades -------------------------------------------------------------------------
 
     def prioridades(self) -> dict[str, prioridades.PrioridadModelo]:
         """Prioridad dinámica actual por modelo (la que usa ``preparar``)."""
@@ -56,7 +150,9 @@ class Envio:
             return self._prioridades(c)
 
     def _prioridades(self, c: sqlite3.Connection) -> dict[str, prioridades.PrioridadModelo]:
-        return prioridades.calcular(self._modelos.values(), _contar_recientes(c))
+        return prioridades.calcular(self._modelos.values(), contar_recientes(c))
+
+    # -- preparar ----------------------------------------------------------------------------
 
     def preparar(self, limite: int = 1000) -> list[Operacion]:
         """Elige hasta ``limite`` operaciones listas, en orden de envío, y las marca
@@ -69,14 +165,16 @@ class Envio:
         lote aún en vuelo sólo devuelve operaciones independientes de él. Orden: críticos,
         prioridad dinámica, prioridad propia, FIFO.
         """
+        if limite <= 0:
+            return []
         avisos: list[str] = []
         try:
             with self._bd.escribir() as c, cuarentena.lectura_tolerante(c):
+                if self._huella != self.huella(c):
+                    self._olvidar()
                 while True:
                     elegidas = self._elegir(c, limite, avisos)
-                    if not elegidas:
-                        return []
-                    leidas = {}
+                    leidas: dict[int, Operacion] = {}
                     for fila in _filas_de(c, elegidas):
                         op = cuarentena.operacion_o_motivo(fila)
                         if isinstance(op, str):
@@ -87,49 +185,137 @@ class Envio:
                         break
                     # Una elegida era ilegible: ya está en ERROR y quizá retenía a otras de
                     # este lote; se vuelve a elegir con ella apartada.
+                    self._olvidar()
                 ahora = ahora_iso()
-                c.executemany(
-                    "UPDATE operaciones SET estado = ?, intentos = intentos + 1,"
-                    " propietario = ?, en_vuelo_desde = ?, actualizada_en = ? WHERE seq = ?",
-                    [(PROCESANDO, self.propietario, ahora, ahora, s) for s in elegidas],
-                )
+                if elegidas:
+                    c.executemany(
+                        "UPDATE operaciones SET estado = ?, intentos = intentos + 1,"
+                        " propietario = ?, en_vuelo_desde = ?, actualizada_en = ?"
+                        " WHERE seq = ?",
+                        [(PROCESANDO, self.propietario, ahora, ahora, s) for s in elegidas],
+                    )
+                self._huella = self.huella(c)
         finally:
             cuarentena.avisar(self._bd.ruta, avisos)
         return [_en_vuelo(leidas[s], ahora) for s in elegidas]
 
     def _elegir(self, c: sqlite3.Connection, limite: int, avisos: list[str]) -> list[int]:
-        filas = c.execute(
-            "SELECT seq, modelo, objeto_id, estado, prioridad, referidos, tipo"  # noqa: S608
-            f" FROM operaciones WHERE estado IN {EN_SIN_CONFIRMAR} ORDER BY seq"
-        ).fetchall()
-        if not filas:
-            return []
         rangos = self._prioridades(c)
-        piezas = []
-        for fila in filas:
-            motivo = cuarentena.motivo_ilegible(_LIGERAS, fila)
-            if motivo is not None:
-                avisos.append(cuarentena.apartar(c, fila[0], motivo))
-                fila = c.execute(
-                    "SELECT seq, modelo, objeto_id, estado, prioridad, referidos, tipo"
-                    " FROM operaciones WHERE seq = ?", (fila[0],)).fetchone()
-            seq, modelo, objeto_id, estado, prioridad, referidos, tipo = fila
-            piezas.append(orden.Pieza(
-                seq,
-                modelo,
-                objeto_id,
-                estado,
-                prioridades.clave_envio(rangos, modelo, prioridad),
-                json.loads(referidos) if referidos else None,
-                borra=tipo == "borrar",
-            ))
-        return [piezas[i].seq for i in orden.elegir(piezas, self._grafo, limite)]
+        monticulo: list[tuple[Any, ...]] = []
+        lectores: dict[str, Iterator[tuple]] = {}
+
+        def siguiente_de(modelo: str) -> None:
+            fila = next(lectores[modelo], None)
+            if fila is not None:
+                clave = prioridades.clave_envio(rangos, modelo, fila[1])
+                heapq.heappush(monticulo, (clave, fila[0], modelo, fila))
+
+        for modelo in _modelos_con_pendientes(c):
+            lectores[modelo] = _pendientes_de(c, modelo)
+            siguiente_de(modelo)
+        elegidas: list[int] = []
+        elegida: set[int] = set()
+        while monticulo and len(elegidas) < limite:
+            _, seq, modelo, fila = heapq.heappop(monticulo)
+            if modelo is not None:
+                siguiente_de(modelo)
+            if seq in elegida:
+                continue
+            retenedora = self._retenida_por.get(seq)
+            if retenedora is not None and retenedora not in elegida:
+                continue
+            candidata = self._candidata(c, fila, avisos)
+            if candidata is None:
+                continue
+            retenedora = self._retenedora(c, candidata, elegida)
+            if retenedora is not None:
+                self._recordar(seq, retenedora)
+                continue
+            self._soltar(seq)
+            elegidas.append(seq)
+            elegida.add(seq)
+            # Las que esperaban a ésta pueden salir en este mismo lote, detrás de ella.
+            for otra in sorted(self._retiene.pop(seq, ())):
+                self._retenida_por.pop(otra, None)
+                fila_otra = c.execute(
+                    f"SELECT {_SELECT_LIGERAS} FROM operaciones"  # noqa: S608
+                    " WHERE seq = ? AND estado = ?", (otra, PENDIENTE)).fetchone()
+                if fila_otra is not None:
+                    clave = prioridades.clave_envio(rangos, fila_otra[2], fila_otra[1])
+                    heapq.heappush(monticulo, (clave, otra, None, fila_otra))
+        return elegidas
+
+    def _candidata(self, c: sqlite3.Connection, fila: tuple, avisos: list[str]
+                   ) -> _Candidata | None:
+        motivo = cuarentena.motivo_ilegible(_LIGERAS, fila)
+        if motivo is not None:
+            avisos.append(cuarentena.apartar(c, fila[0], motivo))
+            return None
+        seq, _prioridad, modelo, objeto_id, tipo, referidos = fila
+        return _Candidata(seq, modelo, objeto_id, tipo == "borrar",
+                          json.loads(referidos) if referidos else None)
+
+    def _retenedora(self, c: sqlite3.Connection, op: _Candidata, elegida: set[int]
+                    ) -> int | None:
+        """Una operación anterior sin confirmar, no elegida en esta llamada, que retiene a
+        ``op`` (``None`` si ninguna): la regla de ``agente.reglas.orden.elegir``."""
+        objetos = [(op.modelo, op.objeto_id)]
+        for modelo_referido, claves in (op.referidos or {}).items():
+            objetos.extend((modelo_referido, clave) for clave in claves)
+        for modelo, objeto_id in objetos:
+            fila = c.execute(
+                "SELECT seq FROM operaciones WHERE modelo = ? AND objeto_id = ?"  # noqa: S608
+                f" AND estado IN {EN_SIN_CONFIRMAR} AND seq < ? ORDER BY seq DESC LIMIT 1",
+                (modelo, objeto_id, op.seq),
+            ).fetchone()
+            # Basta la última: las anteriores del mismo objeto salen antes que ella.
+            if fila is not None and fila[0] not in elegida:
+                return fila[0]
+        if op.borra:
+            for seq in self._referentes_sin_confirmar(c, op):
+                if seq not in elegida:
+                    return seq
+        pieza = orden.Pieza(op.seq, op.modelo, op.objeto_id, PENDIENTE, (), op.referidos,
+                            borra=op.borra)
+        for dependencia in sorted(self._grafo.por_modelo(pieza)):
+            for (seq,) in c.execute(
+                "SELECT seq FROM operaciones WHERE modelo = ?"  # noqa: S608
+                f" AND estado IN {EN_SIN_CONFIRMAR} AND seq < ? ORDER BY seq",
+                (dependencia, op.seq),
+            ):
+                if seq not in elegida:
+                    return seq
+        return None
+
+    def _referentes_sin_confirmar(self, c: sqlite3.Connection, op: _Candidata) -> list[int]:
+        """Operaciones anteriores sin confirmar que referencian el objeto que ``op`` borra."""
+        referentes = self._referentes.get(op.modelo, ())
+        if not referentes:
+            return []
+        marcas = ", ".join("?" * len(referentes))
+        filas = c.execute(
+            "SELECT seq, referidos FROM operaciones"  # noqa: S608
+            f" WHERE modelo IN ({marcas}) AND estado IN {EN_SIN_CONFIRMAR} AND seq < ?"
+            " AND referidos IS NOT NULL AND instr(referidos, ?) > 0 ORDER BY seq",
+            (*referentes, op.seq, a_json(op.objeto_id)),
+        )
+        resultado = []
+        for seq, texto in filas:
+            try:
+                referidos = json.loads(texto)
+            except (TypeError, ValueError):
+                continue  # ilegible: se apartará al llegarle su turno
+            if op.objeto_id in referidos.get(op.modelo, ()):
+                resultado.append(seq)
+        return resultado
+
+    # -- retenidas ---------------------------------------------------------------------------
 
     def retenidas(self, limite: int = 50) -> list[tuple[Operacion, Operacion]]:
         """``(pendiente, retenedora)``: operaciones PENDIENTE que no saldrán mientras la
         retenedora (``ERROR``/``CONFLICTO``) no se resuelva, por la misma regla que
         ``preparar`` (mismo objeto, objeto referido, referencia al objeto que se borra o
-        modelo). En orden de cola."""
+        modelo). En orden de cola. Lee todas las sin confirmar (para el estado, no el envío)."""
         with self._bd.leer() as c:
             with cuarentena.lectura_tolerante(c):
                 # Las ilegibles se apartan en el próximo envío; aquí no cuentan.
@@ -154,8 +340,44 @@ class Envio:
         return [(por_seq[piezas[i].seq], por_seq[piezas[j].seq]) for i, j in pares]
 
 
-_LIGERAS = ("seq", "modelo", "objeto_id", "estado", "prioridad", "referidos", "tipo")
-_LIGERAS_RETENIDAS = ("seq", "modelo", "objeto_id", "estado", "referidos", "tipo")
+def _modelos_con_pendientes(c: sqlite3.Connection) -> list[str]:
+    """Modelos con alguna ``PENDIENTE``, saltando por el índice (un paso por modelo)."""
+    return [m for (m,) in c.execute(
+        "WITH RECURSIVE m(modelo) AS ("
+        " SELECT (SELECT MIN(modelo) FROM operaciones INDEXED BY operaciones_listas"
+        " WHERE estado = 'PENDIENTE')"
+        " UNION ALL SELECT (SELECT MIN(modelo) FROM operaciones INDEXED BY operaciones_listas"
+        " WHERE estado = 'PENDIENTE' AND modelo > m.modelo) FROM m WHERE m.modelo IS NOT NULL)"
+        " SELECT modelo FROM m WHERE modelo IS NOT NULL"
+    ).fetchall()]
+
+
+def _pendientes_de(c: sqlite3.Connection, modelo: str) -> Iterator[tuple]:
+    """Las ``PENDIENTE`` de ``modelo`` en orden (prioridad, seq), a trozos crecientes. Cada
+    trozo sigue por el índice donde acabó el anterior (misma prioridad y ``seq`` mayor, o
+    prioridad mayor): dos búsquedas, nunca un recorrido desde el principio."""
+    trozo = _PRIMER_TROZO
+    filas = c.execute(
+        f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
+        " AND estado = 'PENDIENTE' ORDER BY prioridad, seq LIMIT ?", (modelo, trozo)
+    ).fetchall()
+    while filas:
+        yield from filas
+        if len(filas) < trozo:
+            return
+        seq, prioridad = filas[-1][0], filas[-1][1]
+        trozo = min(trozo * 4, _TROZO * 8)
+        filas = c.execute(
+            f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
+            " AND estado = 'PENDIENTE' AND prioridad = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (modelo, prioridad, seq, trozo),
+        ).fetchall()
+        if len(filas) < trozo:
+            filas += c.execute(
+                f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
+                " AND estado = 'PENDIENTE' AND prioridad > ? ORDER BY prioridad, seq LIMIT ?",
+                (modelo, prioridad, trozo - len(filas)),
+            ).fetchall()
 
 
 def _en_vuelo(op: Operacion, ahora: str) -> Operacion:
@@ -176,23 +398,16 @@ def _filas_de(c: sqlite3.Connection, seqs: Sequence[int]) -> list[tuple]:
 
 
 def leer_seqs(c: sqlite3.Connection, seqs: Sequence[int]) -> list[Operacion]:
-    resultado = []
-    for inicio in range(0, len(seqs), _TROZO):
-        trozo = seqs[inicio : inicio + _TROZO]
-        marcas = ", ".join("?" * len(trozo))
-        filas = c.execute(
-            f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE seq IN ({marcas})", list(trozo)  # noqa: S608
-        ).fetchall()
-        resultado.extend(desde_fila(f) for f in filas)
-    return resultado
+    return [desde_fila(f) for f in _filas_de(c, seqs)]
 
 
-def _contar_recientes(
+def contar_recientes(
     conexion: sqlite3.Connection, dias: float = prioridades.DIAS_VENTANA
 ) -> dict[str, int]:
-    """Operaciones encoladas por modelo en los últimos ``dias`` (todas, confirmadas o no)."""
+    """Operaciones encoladas por modelo en los últimos ``dias`` (todas, confirmadas o no),
+    de los totales por hora de ``recuentos`` (la hora del límite cuenta entera)."""
+    desde = prioridades.hace_dias(dias)[:13]
     filas = conexion.execute(
-        "SELECT modelo, COUNT(*) FROM operaciones WHERE hora_terminal >= ? GROUP BY modelo",
-        (prioridades.hace_dias(dias),),
+        "SELECT modelo, SUM(n) FROM recuentos WHERE hora >= ? GROUP BY modelo", (desde,)
     )
-    return dict(filas.fetchall())
+    return {modelo: n for modelo, n in filas.fetchall() if n}

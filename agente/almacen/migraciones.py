@@ -185,6 +185,67 @@ def _cola_0005_cuarentena(db: Database) -> None:
     )
 
 
+@MIGRACIONES_COLA(name="0006_envio_incremental")
+def _cola_0006_envio_incremental(db: Database) -> None:
+    """Elegir el siguiente lote sin leer toda la cola (``agente.almacen.envio``).
+
+    - ``operaciones_listas``: las ``PENDIENTE`` de cada modelo en orden de envío;
+    - ``operaciones_sin_confirmar_objeto`` / ``_modelo``: la anterior sin confirmar de un
+      objeto o de un modelo, sin recorrer las ya confirmadas;
+    - ``recuentos``: operaciones encoladas por modelo y hora (UTC, ``AAAA-MM-DDTHH``), llevadas
+      por disparadores al insertar, borrar o cambiar la hora o el modelo: la prioridad dinámica
+      suma unas pocas filas en vez de contar siete días de operaciones.
+    """
+    sin_confirmar = "estado IN ('PENDIENTE', 'PROCESANDO', 'CONFLICTO', 'ERROR')"
+    _sql(
+        db,
+        "CREATE INDEX operaciones_listas ON operaciones (modelo, prioridad, seq)"
+        " WHERE estado = 'PENDIENTE'",
+        "CREATE INDEX operaciones_sin_confirmar_objeto ON operaciones (modelo, objeto_id, seq)"
+        f" WHERE {sin_confirmar}",
+        "CREATE INDEX operaciones_sin_confirmar_modelo ON operaciones (modelo, seq)"
+        f" WHERE {sin_confirmar}",
+        """
+        CREATE TABLE recuentos (
+            hora TEXT NOT NULL,
+            modelo TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (hora, modelo)
+        ) WITHOUT ROWID
+        """,
+        """
+        INSERT INTO recuentos (hora, modelo, n)
+        SELECT substr(hora_terminal, 1, 13), modelo, COUNT(*) FROM operaciones GROUP BY 1, 2
+        """,
+        """
+        CREATE TRIGGER recuentos_al_insertar AFTER INSERT ON operaciones
+        BEGIN
+            INSERT INTO recuentos (hora, modelo, n)
+            VALUES (substr(NEW.hora_terminal, 1, 13), NEW.modelo, 1)
+            ON CONFLICT (hora, modelo) DO UPDATE SET n = n + 1;
+        END
+        """,
+        """
+        CREATE TRIGGER recuentos_al_borrar AFTER DELETE ON operaciones
+        BEGIN
+            UPDATE recuentos SET n = n - 1
+            WHERE hora = substr(OLD.hora_terminal, 1, 13) AND modelo = OLD.modelo;
+        END
+        """,
+        """
+        CREATE TRIGGER recuentos_al_cambiar AFTER UPDATE OF hora_terminal, modelo ON operaciones
+        WHEN NEW.hora_terminal IS NOT OLD.hora_terminal OR NEW.modelo IS NOT OLD.modelo
+        BEGIN
+            UPDATE recuentos SET n = n - 1
+            WHERE hora = substr(OLD.hora_terminal, 1, 13) AND modelo = OLD.modelo;
+            INSERT INTO recuentos (hora, modelo, n)
+            VALUES (substr(NEW.hora_terminal, 1, 13), NEW.modelo, 1)
+            ON CONFLICT (hora, modelo) DO UPDATE SET n = n + 1;
+        END
+        """,
+    )
+
+
 # --- cache.sqlite --------------------------------------------------------------------------
 
 

@@ -472,3 +472,13 @@ def test_una_sesion_no_escribe_operaciones(cola):
     with pytest.raises(ErrorSesion):
         sesion.ejecutar("SELECT 1")  # fuera de su with ya no vale
     assert cola.obtener(a.uuid).estado == PENDIENTE and cola.ajuste("x") == "1"
+
+
+def test_lote_grande_sale_entero_y_en_orden_de_prioridad(cola):
+    """Más candidatas que un trozo de lectura (se leen a trozos por el índice): salen todas,
+    por prioridad propia y, a igualdad, en orden de cola."""
+    hechas = cola.encolar_varias(
+        [op(PRODUCTO, i, "ajustar", {"stock": -1}, prioridad=i % 3) for i in range(700)])
+    esperado = [o.uuid for o in sorted(hechas, key=lambda o: (o.prioridad, o.seq))]
+    assert [o.uuid for o in cola.preparar_envio(400)] == esperado[:400]
+    assert [o.uuid for o in cola.preparar_envio(1000)] == esperado[400:]
