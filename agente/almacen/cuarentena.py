@@ -12,9 +12,10 @@ demás. ``apartar``, dentro de la transacción de quien la encontró:
    encargado la revise y la reintente o la descarte;
 3. devuelve el aviso de una línea que ``avisar`` anota para ``sincro avisos``.
 
-Leer sin romperse: ``lectura_tolerante`` cambia por un momento la ``text_factory`` de la
-conexión (quien llama tiene su cerrojo) para que un texto no UTF-8 llegue como ``Ilegible``
-en vez de lanzar; ``operacion_o_motivo`` dice qué le pasa a una fila.
+Leer sin romperse: ``filas`` lee como siempre y, sólo si SQLite no puede decodificar algún
+texto, repite la consulta con ``lectura_tolerante``, que cambia por un momento la
+``text_factory`` de la conexión (quien llama tiene su cerrojo) para que un texto no UTF-8
+llegue como ``Ilegible`` en vez de lanzar; ``operacion_o_motivo`` dice qué le pasa a una fila.
 
 Parte de ``Cola``: cambia el estado de la fila por ella. Sin hilos propios ni red.
 """
@@ -61,6 +62,19 @@ def lectura_tolerante(c: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         c.text_factory = anterior
 
 
+def filas(c: sqlite3.Connection, sql: str, parametros: Sequence[Any] = ()) -> list[tuple]:
+    """``c.execute(sql, parametros).fetchall()``; si algún texto no es UTF-8, la misma consulta
+    con ``lectura_tolerante`` (esos textos llegan como ``Ilegible``). El caso normal no paga
+    nada: SQLite decodifica como siempre."""
+    try:
+        return c.execute(sql, parametros).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "decode" not in str(exc):
+            raise
+    with lectura_tolerante(c):
+        return c.execute(sql, parametros).fetchall()
+
+
 def motivo_ilegible(columnas: Sequence[str], fila: Sequence[Any]) -> str | None:
     """Por qué una fila no se puede leer (``None`` si se puede)."""
     malas = [col for col, valor in zip(columnas, fila, strict=True) if isinstance(valor, Ilegible)]
@@ -76,16 +90,15 @@ def motivo_ilegible(columnas: Sequence[str], fila: Sequence[Any]) -> str | None:
     return None
 
 
-def operacion_o_motivo(fila: Sequence[Any]) -> Operacion | str:
-    """La ``Operacion`` de una fila ``SELECT {SELECT_COLUMNAS}`` leída con
-    ``lectura_tolerante``, o el motivo por el que no se puede leer."""
-    motivo = motivo_ilegible(COLUMNAS, fila)
-    if motivo is not None:
-        return motivo
-    try:
-        return desde_fila(tuple(fila))
-    except (TypeError, ValueError) as exc:
-        return f"fila no válida ({exc})"
+def operacion_o_motivo(fila: tuple) -> Operacion | str:
+    """La ``Operacion`` de una fila ``SELECT {SELECT_COLUMNAS}`` (leída con ``filas``), o el
+    motivo por el que no se puede leer."""
+    if not any(type(valor) is Ilegible for valor in fila):
+        try:
+            return desde_fila(fila)
+        except (TypeError, ValueError):
+            pass
+    return motivo_ilegible(COLUMNAS, fila) or "fila no válida"
 
 
 def _columnas(c: sqlite3.Connection) -> list[str]:

@@ -40,6 +40,7 @@ from agente.almacen import cuarentena
 from agente.almacen.conexion import ConexionCola
 from agente.almacen.encolado import EN_SIN_CONFIRMAR
 from agente.operacion import (
+    COLUMNAS,
     CONFLICTO,
     ERROR,
     PENDIENTE,
@@ -169,14 +170,15 @@ class Envio:
             return []
         avisos: list[str] = []
         try:
-            with self._bd.escribir() as c, cuarentena.lectura_tolerante(c):
+            with self._bd.escribir() as c:
                 if self._huella != self.huella(c):
                     self._olvidar()
+                ahora = ahora_iso()
                 while True:
                     elegidas = self._elegir(c, limite, avisos)
                     leidas: dict[int, Operacion] = {}
                     for fila in _filas_de(c, elegidas):
-                        op = cuarentena.operacion_o_motivo(fila)
+                        op = cuarentena.operacion_o_motivo(_en_vuelo(fila, ahora))
                         if isinstance(op, str):
                             avisos.append(cuarentena.apartar(c, fila[0], op))
                         else:
@@ -186,7 +188,6 @@ class Envio:
                     # Una elegida era ilegible: ya está en ERROR y quizá retenía a otras de
                     # este lote; se vuelve a elegir con ella apartada.
                     self._olvidar()
-                ahora = ahora_iso()
                 if elegidas:
                     c.executemany(
                         "UPDATE operaciones SET estado = ?, intentos = intentos + 1,"
@@ -197,7 +198,7 @@ class Envio:
                 self._huella = self.huella(c)
         finally:
             cuarentena.avisar(self._bd.ruta, avisos)
-        return [_en_vuelo(leidas[s], ahora) for s in elegidas]
+        return [leidas[s] for s in elegidas]
 
     def _elegir(self, c: sqlite3.Connection, limite: int, avisos: list[str]) -> list[int]:
         rangos = self._prioridades(c)
@@ -237,23 +238,28 @@ class Envio:
             # Las que esperaban a ésta pueden salir en este mismo lote, detrás de ella.
             for otra in sorted(self._retiene.pop(seq, ())):
                 self._retenida_por.pop(otra, None)
-                fila_otra = c.execute(
-                    f"SELECT {_SELECT_LIGERAS} FROM operaciones"  # noqa: S608
-                    " WHERE seq = ? AND estado = ?", (otra, PENDIENTE)).fetchone()
-                if fila_otra is not None:
+                encontradas = cuarentena.filas(
+                    c, f"SELECT {_SELECT_LIGERAS} FROM operaciones"  # noqa: S608
+                    " WHERE seq = ? AND estado = ?", (otra, PENDIENTE))
+                if encontradas:
+                    fila_otra = encontradas[0]
                     clave = prioridades.clave_envio(rangos, fila_otra[2], fila_otra[1])
                     heapq.heappush(monticulo, (clave, otra, None, fila_otra))
         return elegidas
 
     def _candidata(self, c: sqlite3.Connection, fila: tuple, avisos: list[str]
                    ) -> _Candidata | None:
-        motivo = cuarentena.motivo_ilegible(_LIGERAS, fila)
-        if motivo is not None:
-            avisos.append(cuarentena.apartar(c, fila[0], motivo))
-            return None
         seq, _prioridad, modelo, objeto_id, tipo, referidos = fila
-        return _Candidata(seq, modelo, objeto_id, tipo == "borrar",
-                          json.loads(referidos) if referidos else None)
+        try:
+            leidos = json.loads(referidos) if referidos else None
+            if (type(modelo) is str and type(objeto_id) is str and type(tipo) is str
+                    and (leidos is None or isinstance(leidos, dict))):
+                return _Candidata(seq, modelo, objeto_id, tipo == "borrar", leidos)
+        except (TypeError, ValueError):
+            pass
+        avisos.append(cuarentena.apartar(
+            c, seq, cuarentena.motivo_ilegible(_LIGERAS, fila) or "fila no válida"))
+        return None
 
     def _retenedora(self, c: sqlite3.Connection, op: _Candidata, elegida: set[int]
                     ) -> int | None:
@@ -357,33 +363,42 @@ def _pendientes_de(c: sqlite3.Connection, modelo: str) -> Iterator[tuple]:
     trozo sigue por el índice donde acabó el anterior (misma prioridad y ``seq`` mayor, o
     prioridad mayor): dos búsquedas, nunca un recorrido desde el principio."""
     trozo = _PRIMER_TROZO
-    filas = c.execute(
-        f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
+    filas = cuarentena.filas(
+        c, f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
         " AND estado = 'PENDIENTE' ORDER BY prioridad, seq LIMIT ?", (modelo, trozo)
-    ).fetchall()
+    )
     while filas:
         yield from filas
         if len(filas) < trozo:
             return
         seq, prioridad = filas[-1][0], filas[-1][1]
         trozo = min(trozo * 4, _TROZO * 8)
-        filas = c.execute(
-            f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
+        filas = cuarentena.filas(
+            c, f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
             " AND estado = 'PENDIENTE' AND prioridad = ? AND seq > ? ORDER BY seq LIMIT ?",
             (modelo, prioridad, seq, trozo),
-        ).fetchall()
+        )
         if len(filas) < trozo:
-            filas += c.execute(
-                f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
+            filas += cuarentena.filas(
+                c, f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
                 " AND estado = 'PENDIENTE' AND prioridad > ? ORDER BY prioridad, seq LIMIT ?",
                 (modelo, prioridad, trozo - len(filas)),
-            ).fetchall()
+            )
 
 
-def _en_vuelo(op: Operacion, ahora: str) -> Operacion:
-    """``op`` tal como queda tras marcarla ``PROCESANDO`` en ``preparar``."""
-    return dataclasses.replace(op, estado=PROCESANDO, intentos=op.intentos + 1,
-                               actualizada_en=ahora)
+_ESTADO = COLUMNAS.index("estado")
+_INTENTOS = COLUMNAS.index("intentos")
+_ACTUALIZADA_EN = COLUMNAS.index("actualizada_en")
+
+
+def _en_vuelo(fila: tuple, ahora: str) -> tuple:
+    """La fila tal como queda tras marcarla ``PROCESANDO`` en ``preparar``."""
+    valores = list(fila)
+    valores[_ESTADO] = PROCESANDO
+    if type(valores[_INTENTOS]) is int:
+        valores[_INTENTOS] += 1
+    valores[_ACTUALIZADA_EN] = ahora
+    return tuple(valores)
 
 
 def _filas_de(c: sqlite3.Connection, seqs: Sequence[int]) -> list[tuple]:
@@ -391,9 +406,9 @@ def _filas_de(c: sqlite3.Connection, seqs: Sequence[int]) -> list[tuple]:
     for inicio in range(0, len(seqs), _TROZO):
         trozo = seqs[inicio : inicio + _TROZO]
         marcas = ", ".join("?" * len(trozo))
-        filas.extend(c.execute(
-            f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE seq IN ({marcas})", list(trozo)  # noqa: S608
-        ).fetchall())
+        filas.extend(cuarentena.filas(
+            c, f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE seq IN ({marcas})", trozo  # noqa: S608
+        ))
     return filas
 
 

@@ -30,25 +30,29 @@ def test_una_fila_ilegible_va_a_cuarentena_y_las_demas_se_envian(central, tmp_pa
                                             "fecha": ahora, "total": "1.00"}, objeto_id=i)
             for i in (str(uuid.uuid4()) for _ in range(300))
         ]
-    no_utf8, json_roto = ops[10], ops[200]
+    no_utf8, json_roto, clave_rota = ops[10], ops[200], ops[250]
+    malas = (no_utf8, json_roto, clave_rota)
     crudo = json.dumps(no_utf8.datos).encode().replace(b"1.00", b"1.\xff\xfe0")
     with sqlite3.connect(tmp_path / "cola.sqlite") as conexion:
         conexion.execute("UPDATE operaciones SET datos = CAST(? AS TEXT) WHERE uuid = ?",
                          (crudo, no_utf8.uuid))
         conexion.execute("UPDATE operaciones SET datos = '{\"id\": \"x' WHERE uuid = ?",
                          (json_roto.uuid,))
+        # En una columna que se lee al elegir (no sólo al enviar).
+        conexion.execute("UPDATE operaciones SET objeto_id = CAST(? AS TEXT) WHERE uuid = ?",
+                         (b"caja-\xc3(", clave_rota.uuid))
     conexion.close()
 
     r = sincro(tmp_path, "sincronizar", "--una-vez")
     assert "Traceback" not in r.stderr, r.stderr
 
-    buenas = [op.objeto_id for op in ops if op not in (no_utf8, json_roto)]
-    assert _ventas(central, token, buenas) == set(buenas)  # las 298 llegaron
-    assert not _ventas(central, token, [no_utf8.objeto_id, json_roto.objeto_id])
+    buenas = [op.objeto_id for op in ops if op not in malas]
+    assert _ventas(central, token, buenas) == set(buenas)  # las 297 llegaron
+    assert not _ventas(central, token, [op.objeto_id for op in malas])
     with Agente.abrir(tmp_path) as agente:
         conteos = agente.operaciones.contar_por_estado()
-        assert (conteos["COMPLETADO"], conteos["ERROR"], conteos["PENDIENTE"]) == (298, 2, 0)
-        for apartada in (no_utf8, json_roto):
+        assert (conteos["COMPLETADO"], conteos["ERROR"], conteos["PENDIENTE"]) == (297, 3, 0)
+        for apartada in malas:
             leida = agente.operaciones.obtener(apartada.uuid)  # ya se puede leer
             assert leida.estado == "ERROR" and "cuarentena" in leida.ultimo_error
     # El original queda guardado, byte a byte.
@@ -59,11 +63,12 @@ def test_una_fila_ilegible_va_a_cuarentena_y_las_demas_se_envian(central, tmp_pa
     conexion.close()
     assert json.loads(guardadas[no_utf8.uuid])["datos"] == {"hex": crudo.hex()}
     assert json.loads(guardadas[json_roto.uuid])["datos"] == '{"id": "x'
+    assert json.loads(guardadas[clave_rota.uuid])["objeto_id"] == {"hex": b"caja-\xc3(".hex()}
     # Aviso visible y la cola se puede listar.
     avisos = sincro(tmp_path, "avisos")
-    assert avisos.returncode == 0 and avisos.stdout.count("cuarentena") == 2, avisos.stdout
+    assert avisos.returncode == 0 and avisos.stdout.count("cuarentena") == 3, avisos.stdout
     listado = sincro(tmp_path, "cola", "--estado", "ERROR")
     assert listado.returncode == 0 and no_utf8.uuid[:8] in listado.stdout, listado.stderr
     # Un segundo pase no vuelve a apartarlas ni se atasca.
     assert "Traceback" not in sincro(tmp_path, "sincronizar", "--una-vez").stderr
-    assert sincro(tmp_path, "avisos").stdout.count("cuarentena") == 2
+    assert sincro(tmp_path, "avisos").stdout.count("cuarentena") == 3
