@@ -43,12 +43,13 @@ OBJETIVO_OPS = 3000
 COCIENTE_MAXIMO = 1.3
 
 
-def operaciones(n: int, primer_producto: int) -> list[NuevaOperacion]:
-    """``n`` operaciones sobre objetos distintos: ventas nuevas y ajustes de los productos
-    ``primer_producto``, ``primer_producto + 1``... (uno por ajuste)."""
+def operaciones(n: int, primer_producto: int, desde: int = 0) -> list[NuevaOperacion]:
+    """Las operaciones ``desde`` .. ``n - 1`` de una serie sobre objetos distintos: ventas
+    nuevas y ajustes de los productos ``primer_producto``, ``primer_producto + 1``... (uno por
+    ajuste)."""
     ahora = dt.datetime.now(dt.UTC).isoformat()
     nuevas = []
-    for i in range(n):
+    for i in range(desde, n):
         if i % 2:
             identificador = str(uuid.uuid4())
             nuevas.append(NuevaOperacion(
@@ -69,10 +70,8 @@ def medir(central: CentralEnMarcha, esquema, n: int, k: int, lote: int, primer_p
     cola.configurar_modelos(esquema.modelos.values())
     try:
         t = time.perf_counter()
-        nuevas = operaciones(n, primer_producto)
         for inicio in range(0, n, 1000):
-            cola.encolar_varias(nuevas[inicio:inicio + 1000])
-        del nuevas
+            cola.encolar_varias(operaciones(min(n, inicio + 1000), primer_producto, inicio))
         llenado = time.perf_counter() - t
         cliente = Cliente(central.url, central.token, conexiones=k + 2)
         empuje = Empuje(cola, Conflictos(cola), cliente, lambda: esquema, concurrencia=k,

@@ -112,6 +112,7 @@ class Cola:
         self._encolado = Encolador(self._bd)
         self._envio = Envio(self._bd, self.propietario)
         self._en_vuelo = EnVuelo(self._bd, self.propietario, self._vida.carpeta)
+        self._encolado.libre = self._envio.libre
         try:
             with self._bd.leer() as c:
                 migrar(c, MIGRACIONES_COLA)
@@ -330,7 +331,8 @@ class Cola:
             c.execute(
                 "UPDATE operaciones SET estado = ?, uuid = ?, tipo = ?, datos = ?,"
                 " version_base = ?, valores_base = ?, ultimo_error = ?, propietario = NULL,"
-                " en_vuelo_desde = NULL, resuelta_por = ?, motivo_resolucion = ?,"
+                " en_vuelo_desde = NULL, finalizada_en = NULL, resuelta_por = ?,"
+                " motivo_resolucion = ?,"
                 " actualizada_en = ? WHERE seq = ?",
                 (
                     PENDIENTE,
@@ -392,7 +394,7 @@ class Cola:
                 )
             c.execute(
                 "UPDATE operaciones SET estado = ?, ultimo_error = ?, propietario = NULL,"
-                " en_vuelo_desde = NULL, actualizada_en = ? WHERE seq = ?",
+                " en_vuelo_desde = NULL, finalizada_en = NULL, actualizada_en = ? WHERE seq = ?",
                 (CONFLICTO, texto, ahora_iso(), op.seq),
             )
             return leer_seq(c, op.seq)

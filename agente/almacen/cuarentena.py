@@ -36,7 +36,8 @@ _log = logging.getLogger(__name__)
 
 _COLUMNAS_JSON = ("datos", "valores_base")
 _FIJADAS_AL_APARTAR = frozenset(
-    ("estado", "ultimo_error", "actualizada_en", "referidos", "propietario", "en_vuelo_desde"))
+    ("estado", "ultimo_error", "actualizada_en", "referidos", "propietario", "en_vuelo_desde",
+     "finalizada_en"))
 
 
 class Ilegible(bytes):
@@ -145,7 +146,7 @@ def apartar(c: sqlite3.Connection, seq: int, motivo: str) -> str:
     c.execute(
         f"UPDATE operaciones SET {', '.join(f'{col} = ?' for col in textos)},"  # noqa: S608
         " estado = ?, ultimo_error = ?, referidos = NULL, propietario = NULL,"
-        " en_vuelo_desde = NULL, actualizada_en = ? WHERE seq = ?",
+        " en_vuelo_desde = NULL, finalizada_en = NULL, actualizada_en = ? WHERE seq = ?",
         (*(arreglada[col] for col in textos), ERROR, aviso, ahora, seq),
     )
     return aviso

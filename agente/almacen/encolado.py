@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid as uuidlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,9 @@ from agente.reglas import coalescer
 from protocolo.esquema import ConfigModelo
 
 EN_SIN_CONFIRMAR = "(" + ", ".join(f"'{e}'" for e in SIN_CONFIRMAR) + ")"
+"""Para ``estado IN ...``. Las consultas de las sin confirmar añaden ``finalizada_en IS NULL``
+(toda operación sin confirmar lo tiene; sólo al pasar a final se fija): así usan los índices
+parciales de la migración 0006, que no cambian al pasar a ``PROCESANDO`` o ``ERROR``."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,9 @@ class Encolador:
     def __init__(self, bd: ConexionCola) -> None:
         self._bd = bd
         self.modelos: dict[str, ConfigModelo] = {}
+        #: ``(modelo, tipo, referidos) -> huella | None``: la columna ``libre`` de una
+        #: operación nueva sin anterior sin confirmar del mismo objeto (``Envio.libre``).
+        self.libre: Callable[[str, str, str | None], str | None] = lambda *_: None
         #: Tras cada ``encolar_varias``: ¿sólo insertó filas nuevas? (una fusión o una
         #: anulación cambia filas que ya estaban: ``agente.almacen.envio`` lo tiene en cuenta).
         self.solo_inserciones = True
@@ -119,8 +125,8 @@ class Encolador:
         ahora = ahora_iso()
         fila = c.execute(
             "SELECT seq, tipo, datos, valores_base, estado, intentos FROM operaciones "  # noqa: S608
-            f"WHERE modelo = ? AND objeto_id = ? AND estado IN {EN_SIN_CONFIRMAR} "
-            "ORDER BY seq DESC LIMIT 1",
+            "WHERE modelo = ? AND objeto_id = ? AND finalizada_en IS NULL"
+            f" AND estado IN {EN_SIN_CONFIRMAR} ORDER BY seq DESC LIMIT 1",
             (nueva.modelo, nueva.objeto_id),
         ).fetchone()
         anterior = None
@@ -155,11 +161,13 @@ class Encolador:
             )
             return leer_seq(c, fila[0])
         identificador = nueva.uuid or str(uuidlib.uuid4())
+        referidos = referidos_de(self.modelos.get(nueva.modelo), nueva.tipo, decision.datos,
+                                 decision.valores_base)
         cursor = c.execute(
             "INSERT INTO operaciones (uuid, modelo, objeto_id, tipo, datos, version_base,"
             " valores_base, hora_terminal, desfase_ms, terminal, prioridad, estado,"
-            " actualizada_en, aviso, referidos)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " actualizada_en, aviso, referidos, libre)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 identificador,
                 nueva.modelo,
@@ -175,8 +183,10 @@ class Encolador:
                 PENDIENTE,
                 ahora,
                 decision.aviso,
-                referidos_de(self.modelos.get(nueva.modelo), nueva.tipo, decision.datos,
-                             decision.valores_base),
+                referidos,
+                # Sin anterior sin confirmar del mismo objeto ahora, nunca la tendrá: las
+                # anteriores sólo pueden pasar a final.
+                self.libre(nueva.modelo, nueva.tipo, referidos) if fila is None else None,
             ),
         )
         return Operacion(
@@ -212,7 +222,8 @@ class Encolador:
         marcas = ", ".join("?" * len(referentes))
         filas = c.execute(
             "SELECT referidos FROM operaciones"  # noqa: S608
-            f" WHERE estado IN {EN_SIN_CONFIRMAR} AND modelo IN ({marcas})"
+            f" WHERE finalizada_en IS NULL AND estado IN {EN_SIN_CONFIRMAR}"
+            f" AND modelo IN ({marcas})"
             " AND referidos IS NOT NULL AND instr(referidos, ?) > 0"
             " AND NOT (modelo = ? AND objeto_id = ?)",
             (*referentes, a_json(objeto_id), modelo, objeto_id),

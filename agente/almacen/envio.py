@@ -30,6 +30,7 @@ cerrojo de la ``ConexionCola`` compartida); sin E/S de red.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import heapq
 import json
 import sqlite3
@@ -56,7 +57,7 @@ from protocolo.esquema import ConfigModelo
 
 _TROZO = 500
 _PRIMER_TROZO = 64
-_LIGERAS = ("seq", "prioridad", "modelo", "objeto_id", "tipo", "referidos")
+_LIGERAS = ("seq", "prioridad", "modelo", "objeto_id", "tipo", "referidos", "libre")
 _SELECT_LIGERAS = ", ".join(_LIGERAS)
 _LIGERAS_RETENIDAS = ("seq", "modelo", "objeto_id", "estado", "referidos", "tipo")
 
@@ -68,6 +69,7 @@ class _Candidata:
     objeto_id: str
     borra: bool
     referidos: dict[str, list[str]] | None
+    libre: bool
 
 
 class Envio:
@@ -79,6 +81,7 @@ class Envio:
         self._modelos: dict[str, ConfigModelo] = {}
         self._grafo = orden.Grafo.de({})
         self._referentes: dict[str, tuple[str, ...]] = {}
+        self._huella_reglas = ""
         # Memoria de retenidas: candidata -> retenedora sin confirmar, y al revés. Vale sólo
         # mientras la huella (data_version, total_changes) sea la guardada.
         self._retenida_por: dict[int, int] = {}
@@ -92,12 +95,30 @@ class Envio:
                 {m.nombre: m.dependencias for m in self._modelos.values()},
                 {m.nombre: set(m.referencias.values()) for m in self._modelos.values()},
             )
+            self._huella_reglas = hashlib.sha256(a_json(sorted(
+                (m.nombre, sorted(m.dependencias), sorted(m.referencias.items()))
+                for m in self._modelos.values())).encode()).hexdigest()[:16]
             self._referentes = {
                 destino: tuple(sorted(m.nombre for m in self._modelos.values()
                                       if destino in m.referencias.values()))
                 for destino in self._modelos
             }
             self._olvidar()
+
+    def libre(self, modelo: str, tipo: str, referidos: str | None) -> str | None:
+        """Columna ``libre`` de una operación nueva sin anterior sin confirmar de su objeto:
+        la huella de las reglas si ninguna anterior puede retenerla nunca (no es un «borrar»,
+        no referencia objetos concretos y no espera a nadie por modelo), si no ``None``.
+        Así ``preparar`` no consulta nada para ella mientras las reglas no cambien."""
+        if tipo == "borrar":
+            return None
+        leidos = json.loads(referidos) if referidos else None
+        if leidos and any(leidos.values()):
+            return None
+        pieza = orden.Pieza(0, modelo, "", PENDIENTE, (), leidos)
+        if modelo not in self._modelos or self._grafo.por_modelo(pieza):
+            return None
+        return self._huella_reglas
 
     # -- memoria de retenidas ----------------------------------------------------------------
 
@@ -249,12 +270,13 @@ class Envio:
 
     def _candidata(self, c: sqlite3.Connection, fila: tuple, avisos: list[str]
                    ) -> _Candidata | None:
-        seq, _prioridad, modelo, objeto_id, tipo, referidos = fila
+        seq, _prioridad, modelo, objeto_id, tipo, referidos, libre = fila
         try:
             leidos = json.loads(referidos) if referidos else None
             if (type(modelo) is str and type(objeto_id) is str and type(tipo) is str
                     and (leidos is None or isinstance(leidos, dict))):
-                return _Candidata(seq, modelo, objeto_id, tipo == "borrar", leidos)
+                return _Candidata(seq, modelo, objeto_id, tipo == "borrar", leidos,
+                                  libre == self._huella_reglas and tipo != "borrar")
         except (TypeError, ValueError):
             pass
         avisos.append(cuarentena.apartar(
@@ -265,13 +287,16 @@ class Envio:
                     ) -> int | None:
         """Una operación anterior sin confirmar, no elegida en esta llamada, que retiene a
         ``op`` (``None`` si ninguna): la regla de ``agente.reglas.orden.elegir``."""
+        if op.libre:
+            return None
         objetos = [(op.modelo, op.objeto_id)]
         for modelo_referido, claves in (op.referidos or {}).items():
             objetos.extend((modelo_referido, clave) for clave in claves)
         for modelo, objeto_id in objetos:
             fila = c.execute(
                 "SELECT seq FROM operaciones WHERE modelo = ? AND objeto_id = ?"  # noqa: S608
-                f" AND estado IN {EN_SIN_CONFIRMAR} AND seq < ? ORDER BY seq DESC LIMIT 1",
+                " AND finalizada_en IS NULL AND seq < ?"
+                f" AND estado IN {EN_SIN_CONFIRMAR} ORDER BY seq DESC LIMIT 1",
                 (modelo, objeto_id, op.seq),
             ).fetchone()
             # Basta la última: las anteriores del mismo objeto salen antes que ella.
@@ -286,7 +311,8 @@ class Envio:
         for dependencia in sorted(self._grafo.por_modelo(pieza)):
             for (seq,) in c.execute(
                 "SELECT seq FROM operaciones WHERE modelo = ?"  # noqa: S608
-                f" AND estado IN {EN_SIN_CONFIRMAR} AND seq < ? ORDER BY seq",
+                f" AND finalizada_en IS NULL AND seq < ? AND estado IN {EN_SIN_CONFIRMAR}"
+                " ORDER BY seq",
                 (dependencia, op.seq),
             ):
                 if seq not in elegida:
@@ -301,7 +327,8 @@ class Envio:
         marcas = ", ".join("?" * len(referentes))
         filas = c.execute(
             "SELECT seq, referidos FROM operaciones"  # noqa: S608
-            f" WHERE modelo IN ({marcas}) AND estado IN {EN_SIN_CONFIRMAR} AND seq < ?"
+            f" WHERE modelo IN ({marcas}) AND finalizada_en IS NULL AND seq < ?"
+            f" AND estado IN {EN_SIN_CONFIRMAR}"
             " AND referidos IS NOT NULL AND instr(referidos, ?) > 0 ORDER BY seq",
             (*referentes, op.seq, a_json(op.objeto_id)),
         )

@@ -191,20 +191,35 @@ def _cola_0006_envio_incremental(db: Database) -> None:
 
     - ``operaciones_listas``: las ``PENDIENTE`` de cada modelo en orden de envío;
     - ``operaciones_sin_confirmar_objeto`` / ``_modelo``: la anterior sin confirmar de un
-      objeto o de un modelo, sin recorrer las ya confirmadas;
+      objeto o de un modelo, sin recorrer las ya confirmadas. Filtran por
+      ``finalizada_en IS NULL`` (se fija sólo al pasar a ``COMPLETADO``/``DESCARTADO``) y no por
+      el estado: pasar a ``PROCESANDO`` o a ``ERROR`` no reescribe estos índices, con claves al
+      azar (``objeto_id``), en cada lote;
+    - ``libre``: al encolar, si ninguna anterior puede retenerla nunca (ninguna sin confirmar del
+      mismo objeto, sin objetos referidos que comprobar, sin esperas por modelo, no es un
+      «borrar»), la huella de las reglas de orden con que se decidió (si cambian, deja de
+      valer); un disparador la borra si cambian sus datos, su tipo o su objeto;
     - ``recuentos``: operaciones encoladas por modelo y hora (UTC, ``AAAA-MM-DDTHH``), llevadas
       por disparadores al insertar, borrar o cambiar la hora o el modelo: la prioridad dinámica
       suma unas pocas filas en vez de contar siete días de operaciones.
     """
-    sin_confirmar = "estado IN ('PENDIENTE', 'PROCESANDO', 'CONFLICTO', 'ERROR')"
     _sql(
         db,
+        "ALTER TABLE operaciones ADD COLUMN libre TEXT",
+        """
+        CREATE TRIGGER operaciones_libre_obsoleto
+        AFTER UPDATE OF datos, valores_base, tipo, referidos, modelo, objeto_id ON operaciones
+        WHEN NEW.libre IS NOT NULL
+        BEGIN
+            UPDATE operaciones SET libre = NULL WHERE seq = NEW.seq;
+        END
+        """,
         "CREATE INDEX operaciones_listas ON operaciones (modelo, prioridad, seq)"
         " WHERE estado = 'PENDIENTE'",
         "CREATE INDEX operaciones_sin_confirmar_objeto ON operaciones (modelo, objeto_id, seq)"
-        f" WHERE {sin_confirmar}",
+        " WHERE finalizada_en IS NULL",
         "CREATE INDEX operaciones_sin_confirmar_modelo ON operaciones (modelo, seq)"
-        f" WHERE {sin_confirmar}",
+        " WHERE finalizada_en IS NULL",
         """
         CREATE TABLE recuentos (
             hora TEXT NOT NULL,
@@ -213,6 +228,9 @@ def _cola_0006_envio_incremental(db: Database) -> None:
             PRIMARY KEY (hora, modelo)
         ) WITHOUT ROWID
         """,
+        # Una sin confirmar nunca tiene hora de finalización (por si alguna la traía).
+        "UPDATE operaciones SET finalizada_en = NULL WHERE finalizada_en IS NOT NULL"
+        " AND estado IN ('PENDIENTE', 'PROCESANDO', 'CONFLICTO', 'ERROR')",
         """
         INSERT INTO recuentos (hora, modelo, n)
         SELECT substr(hora_terminal, 1, 13), modelo, COUNT(*) FROM operaciones GROUP BY 1, 2

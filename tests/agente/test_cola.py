@@ -482,3 +482,16 @@ def test_lote_grande_sale_entero_y_en_orden_de_prioridad(cola):
     esperado = [o.uuid for o in sorted(hechas, key=lambda o: (o.prioridad, o.seq))]
     assert [o.uuid for o in cola.preparar_envio(400)] == esperado[:400]
     assert [o.uuid for o in cola.preparar_envio(1000)] == esperado[400:]
+
+
+def test_una_venta_libre_que_pasa_a_nombrar_un_cliente_en_vuelo_espera(cola):
+    """Encolada sin cliente, ninguna anterior podía retenerla (columna ``libre``); al fusionarse
+    con un cambio que nombra al cliente en vuelo, deja de estar libre y espera."""
+    cliente = cola.encolar(op(CLIENTE, "c1", "crear", {"nombre": "Ana"}))
+    assert [o.uuid for o in cola.preparar_envio()] == [cliente.uuid]
+    venta = cola.encolar(op(VENTA, "v1", "crear", {"total": "3"}))
+    otra = cola.encolar(op(VENTA, "v2", "crear", {"total": "4"}))
+    assert cola.encolar(op(VENTA, "v1", "actualizar", {"cliente": "c1"})).uuid == venta.uuid
+    assert [o.uuid for o in cola.preparar_envio()] == [otra.uuid]
+    cola.registrar_resultados([(cliente.uuid, 1)])
+    assert [o.uuid for o in cola.preparar_envio()] == [venta.uuid]
