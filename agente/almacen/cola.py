@@ -9,6 +9,7 @@ Cada trabajo vive en su pieza, todas sobre una ``ConexionCola`` que nadie más v
 - ``agente.almacen.en_vuelo``: devolver lo que dejó en vuelo una instancia muerta;
 - ``agente.almacen.ajustes``: ajustes de la terminal (nombre, desfase de reloj...);
 - ``agente.almacen.actividad``: la serie por minuto del gráfico de la ventana;
+- ``agente.almacen.cuarentena``: apartar una fila ilegible sin parar el envío;
 - aquí: los resultados del envío, reintentar, descartar, los conflictos y las consultas.
 
 Quien guarda tablas propias en el mismo fichero (``agente.almacen.conflictos``) abre una
@@ -214,23 +215,40 @@ class Cola:
         ``(uuid, version)`` -> ``COMPLETADO``; ``(uuid, motivo)`` -> ``ERROR``. Sólo cambia
         operaciones que no estén ya en un estado final."""
         ahora = ahora_iso()
+        completar = [((COMPLETADO, v, ahora, ahora), u) for u, v in confirmadas]
+        rechazar = [((ERROR, m, ahora), u) for u, m in rechazadas]
         with self._bd.escribir() as c:
             antes = self._envio.huella(c)
-            c.executemany(
-                "UPDATE operaciones SET estado = ?, version_resultado = ?, ultimo_error = NULL,"
-                " propietario = NULL, en_vuelo_desde = NULL, actualizada_en = ?,"
-                " finalizada_en = ? WHERE uuid = ? AND estado NOT IN (?, ?)",
-                [(COMPLETADO, v, ahora, ahora, u, COMPLETADO, DESCARTADO)
-                 for u, v in confirmadas],
-            )
-            c.executemany(
-                "UPDATE operaciones SET estado = ?, ultimo_error = ?, propietario = NULL,"
-                " en_vuelo_desde = NULL, actualizada_en = ? WHERE uuid = ? AND estado NOT IN"
-                " (?, ?)",
-                [(ERROR, m, ahora, u, COMPLETADO, DESCARTADO) for u, m in rechazadas],
-            )
+            self._por_operacion(
+                c, "estado = ?, version_resultado = ?, ultimo_error = NULL, propietario = NULL,"
+                " en_vuelo_desde = NULL, actualizada_en = ?, finalizada_en = ?", completar)
+            self._por_operacion(
+                c, "estado = ?, ultimo_error = ?, propietario = NULL, en_vuelo_desde = NULL,"
+                " actualizada_en = ?", rechazar)
             # En ERROR siguen reteniendo; las completadas sueltan a quien esperaba por ellas.
             self._envio.tras_escribir(c, antes, [u for u, _ in confirmadas])
+
+    def _por_operacion(self, c: sqlite3.Connection, asignaciones: str,
+                       filas: Sequence[tuple[tuple[Any, ...], str]]) -> None:
+        """``UPDATE operaciones SET {asignaciones}`` para cada ``(valores, uuid)`` que no esté
+        ya en un estado final. Las que esta instancia envió (``Envio.en_vuelo``) se buscan por
+        ``seq`` en orden (filas contiguas, sin buscar cada UUID en su índice) comprobando el
+        UUID en la fila; las demás, por UUID."""
+        en_vuelo = self._envio.en_vuelo
+        por_seq = sorted(((en_vuelo.pop(u), valores, u) for valores, u in filas if u in en_vuelo),
+                         key=lambda t: t[0])
+        c.executemany(
+            f"UPDATE operaciones SET {asignaciones} WHERE seq = ? AND +uuid = ?"  # noqa: S608
+            " AND estado NOT IN (?, ?)",
+            [(*valores, seq, u, COMPLETADO, DESCARTADO) for seq, valores, u in por_seq],
+        )
+        anotadas = {u for _, _, u in por_seq}
+        c.executemany(
+            f"UPDATE operaciones SET {asignaciones} WHERE uuid = ?"  # noqa: S608
+            " AND estado NOT IN (?, ?)",
+            [(*valores, u, COMPLETADO, DESCARTADO) for valores, u in filas
+             if u not in anotadas],
+        )
 
     def devolver(self, uuids: Iterable[str], error: str | None = None) -> int:
         """Fallo de red: las ``PROCESANDO`` indicadas vuelven a ``PENDIENTE`` (con el error
@@ -239,6 +257,8 @@ class Cola:
         with self._bd.escribir() as c:
             antes = self._envio.huella(c)
             ahora = ahora_iso()
+            for uuid in lista:
+                self._envio.en_vuelo.pop(uuid, None)
             total = sum(
                 c.execute(
                     "UPDATE operaciones SET estado = ?, ultimo_error = ?, propietario = NULL,"

@@ -87,6 +87,9 @@ class Envio:
         self._retenida_por: dict[int, int] = {}
         self._retiene: dict[int, set[int]] = {}
         self._huella: tuple[int, int] | None = None
+        #: UUID -> seq de lo que esta instancia marcó ``PROCESANDO`` y aún no anotó: los
+        #: resultados se escriben por ``seq`` (filas contiguas) sin buscar cada UUID.
+        self.en_vuelo: dict[str, int] = {}
 
     def configurar_modelos(self, modelos: Iterable[ConfigModelo]) -> None:
         with self._bd.cerrojo:
@@ -210,6 +213,7 @@ class Envio:
                     # este lote; se vuelve a elegir con ella apartada.
                     self._olvidar()
                 if elegidas:
+                    self.en_vuelo.update((leidas[s].uuid, s) for s in elegidas)
                     c.executemany(
                         "UPDATE operaciones SET estado = ?, intentos = intentos + 1,"
                         " propietario = ?, en_vuelo_desde = ?, actualizada_en = ?"

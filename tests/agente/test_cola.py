@@ -495,3 +495,19 @@ def test_una_venta_libre_que_pasa_a_nombrar_un_cliente_en_vuelo_espera(cola):
     assert [o.uuid for o in cola.preparar_envio()] == [otra.uuid]
     cola.registrar_resultados([(cliente.uuid, 1)])
     assert [o.uuid for o in cola.preparar_envio()] == [venta.uuid]
+
+
+def test_un_resultado_tardio_no_toca_la_operacion_reencolada_con_otro_uuid(cola):
+    """Los resultados de lo que esta instancia envió se anotan por ``seq``, pero sólo si la
+    fila sigue teniendo el UUID enviado: una resuelta y reencolada con UUID nuevo no se da por
+    completada con el resultado de la anterior."""
+    a = cola.encolar(op(PRODUCTO, 1, "actualizar", {"precio": "2"}))
+    (enviada,) = cola.preparar_envio()
+    cola.marcar_conflicto(enviada.uuid, "la central también lo cambió")
+    nueva = cola.reintentar(enviada.uuid, {"precio": "3"}, nuevo_uuid=True)
+    cola.registrar_resultados([(a.uuid, 7)])
+    assert cola.obtener(nueva.uuid).estado == PENDIENTE
+    (otra_vez,) = cola.preparar_envio()
+    cola.registrar_resultados([(otra_vez.uuid, 8)])
+    assert (cola.obtener(nueva.uuid).estado, cola.obtener(nueva.uuid).version_resultado) == (
+        COMPLETADO, 8)
