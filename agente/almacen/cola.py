@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import socket
 import sqlite3
@@ -59,7 +60,7 @@ from agente.almacen.encolado import (
     referidos_de,
 )
 from agente.almacen.envio import Envio
-from agente.almacen.migraciones import MIGRACIONES_COLA
+from agente.almacen.migraciones import MIGRACIONES_COLA, reponer_objetos_cola
 from agente.almacen.sqlite import migrar
 from agente.operacion import (
     COMPLETADO,
@@ -92,6 +93,7 @@ __all__ = [
 
 DIAS_AUDITORIA = 30
 _TROZO = 500
+_log = logging.getLogger(__name__)
 
 
 class ErrorCola(Exception):
@@ -117,6 +119,10 @@ class Cola:
         try:
             with self._bd.leer() as c:
                 migrar(c, MIGRACIONES_COLA)
+                repuestos = reponer_objetos_cola(c)
+            if repuestos:
+                _log.warning("Cola %s: repuestos %s (faltaban en el fichero).", self.ruta,
+                             ", ".join(repuestos))
             if recuperar:
                 self.recuperar()
                 self._vida.barrer_otros()

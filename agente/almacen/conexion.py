@@ -82,7 +82,9 @@ class Sesion:
         self._conexion: sqlite3.Connection | None = conexion
         self.escritura = escritura
 
-    def ejecutar(self, sql: str, parametros: Sequence[Any] = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, parametros: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Como ``sqlite3.Connection.execute`` (el código escrito para una conexión sirve tal
+        cual), con las comprobaciones de la sesión."""
         if self._conexion is None:
             raise ErrorSesion("La sesión de la cola ya terminó.")
         if _TOCA_OPERACIONES.search(sql):

@@ -113,7 +113,7 @@ def _conflicto(fila: tuple) -> Conflicto:
 def auditar(c: Sesion, *, quien: str, accion: str, regla_o_motivo: str,
             op: Operacion | None = None, antes: Any = None, despues: Any = None) -> None:
     """Entrada de auditoría dentro de la transacción ``c`` de quien llama."""
-    c.ejecutar(
+    c.execute(
         "INSERT INTO auditoria (momento, quien, accion, uuid_operacion, modelo, objeto_id,"
         " regla_o_motivo, antes, despues) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (_ahora(), quien, accion, op.uuid if op else None, op.modelo if op else None,
@@ -205,9 +205,9 @@ class Conflictos:
         ahora = _ahora()
         detalle = (f"Conflicto en {', '.join(resultado.en_disputa)}: la central también lo "
                    "cambió. Resuélvalo con «sincro resolver».")
-        c.ejecutar("DELETE FROM conflictos WHERE seq_operacion = ? AND estado = ?",
+        c.execute("DELETE FROM conflictos WHERE seq_operacion = ? AND estado = ?",
                   (op.seq, ABIERTO))
-        c.ejecutar(
+        c.execute(
             "INSERT INTO conflictos (uuid_operacion, seq_operacion, modelo, objeto_id, tipo,"
             " estado, base, local, central, version_central, modificado_en_central,"
             " campos_en_disputa, propuesta, operacion, creado_en)"
@@ -227,10 +227,10 @@ class Conflictos:
     def listar(self, estado: str | None = ABIERTO) -> list[Conflicto]:
         with self.cola.lectura() as c:
             if estado is None:
-                filas = c.ejecutar(f"SELECT {', '.join(_COLUMNAS)} FROM conflictos ORDER BY id"  # noqa: S608
+                filas = c.execute(f"SELECT {', '.join(_COLUMNAS)} FROM conflictos ORDER BY id"  # noqa: S608
                                   ).fetchall()
             else:
-                filas = c.ejecutar(
+                filas = c.execute(
                     f"SELECT {', '.join(_COLUMNAS)} FROM conflictos WHERE estado = ?"  # noqa: S608
                     " ORDER BY id", (estado,)).fetchall()
         return [_conflicto(f) for f in filas]
@@ -240,7 +240,7 @@ class Conflictos:
             return self._obtener(c, identificador)
 
     def _obtener(self, c: Sesion, identificador: int) -> Conflicto:
-        fila = c.ejecutar(
+        fila = c.execute(
             f"SELECT {', '.join(_COLUMNAS)} FROM conflictos WHERE id = ?",  # noqa: S608
             (int(identificador),),
         ).fetchone()
@@ -365,7 +365,7 @@ class Conflictos:
 
     def _cerrar(self, c: Sesion, conflicto: Conflicto, estado: str, quien: str,
                 resolucion: dict[str, Any]) -> None:
-        c.ejecutar(
+        c.execute(
             "UPDATE conflictos SET estado = ?, resuelto_en = ?, resuelto_por = ?, resolucion = ?"
             " WHERE id = ?", (estado, _ahora(), quien, _json(resolucion), conflicto.id))
 
@@ -408,7 +408,7 @@ class Conflictos:
 
     def contar_abiertos(self) -> int:
         with self.cola.lectura() as c:
-            return c.ejecutar("SELECT COUNT(*) FROM conflictos WHERE estado = ?",
+            return c.execute("SELECT COUNT(*) FROM conflictos WHERE estado = ?",
                              (ABIERTO,)).fetchone()[0]
 
     def bloqueadas(self, limite: int = 50) -> list[dict[str, Any]]:
@@ -433,7 +433,7 @@ class Conflictos:
 
     def auditoria(self, limite: int = 100) -> list[dict[str, Any]]:
         with self.cola.lectura() as c:
-            filas = c.ejecutar(
+            filas = c.execute(
                 "SELECT id, momento, quien, accion, uuid_operacion, modelo, objeto_id,"
                 " regla_o_motivo, antes, despues FROM auditoria ORDER BY id DESC LIMIT ?",
                 (int(limite),)).fetchall()

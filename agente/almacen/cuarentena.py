@@ -78,7 +78,8 @@ def filas(c: sqlite3.Connection, sql: str, parametros: Sequence[Any] = ()) -> li
 
 def motivo_ilegible(columnas: Sequence[str], fila: Sequence[Any]) -> str | None:
     """Por qué una fila no se puede leer (``None`` si se puede)."""
-    malas = [col for col, valor in zip(columnas, fila, strict=True) if isinstance(valor, Ilegible)]
+    # Bytes sueltos: un texto no UTF-8 leído tolerante, o copiado como BLOB por el rescate.
+    malas = [col for col, valor in zip(columnas, fila, strict=True) if isinstance(valor, bytes)]
     if malas:
         return f"texto no UTF-8 en {', '.join(malas)}"
     for col, valor in zip(columnas, fila, strict=True):
@@ -94,7 +95,7 @@ def motivo_ilegible(columnas: Sequence[str], fila: Sequence[Any]) -> str | None:
 def operacion_o_motivo(fila: tuple) -> Operacion | str:
     """La ``Operacion`` de una fila ``SELECT {SELECT_COLUMNAS}`` (leída con ``filas``), o el
     motivo por el que no se puede leer."""
-    if not any(type(valor) is Ilegible for valor in fila):
+    if not any(isinstance(valor, bytes) for valor in fila):
         try:
             return desde_fila(fila)
         except (TypeError, ValueError):

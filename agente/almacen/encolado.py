@@ -34,7 +34,7 @@ from protocolo.esquema import ConfigModelo
 EN_SIN_CONFIRMAR = "(" + ", ".join(f"'{e}'" for e in SIN_CONFIRMAR) + ")"
 """Para ``estado IN ...``. Las consultas de las sin confirmar añaden ``finalizada_en IS NULL``
 (toda operación sin confirmar lo tiene; sólo al pasar a final se fija): así usan los índices
-parciales de la migración 0006, que no cambian al pasar a ``PROCESANDO`` o ``ERROR``."""
+parciales de la migración 0007, que no cambian al pasar a ``PROCESANDO`` o ``ERROR``."""
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ del esquema de la central y se reconstruyen cuando cambia su huella.
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -165,8 +166,25 @@ def _cola_0004_referidos(db: Database) -> None:
     )
 
 
-@MIGRACIONES_COLA(name="0005_cuarentena")
-def _cola_0005_cuarentena(db: Database) -> None:
+@MIGRACIONES_COLA(name="0005_pagos_de_venta")
+def _cola_0005_pagos_de_venta(db: Database) -> None:
+    """Pagos de cada venta registrada en esta terminal (``agente.almacen.pagos``): el esquema
+    de demo no tiene dónde llevarlos a la central; el diario de ventas los tomará de aquí."""
+    _sql(
+        db,
+        """
+        CREATE TABLE pagos_venta (
+            venta TEXT PRIMARY KEY,
+            total TEXT NOT NULL,
+            pagos TEXT NOT NULL,
+            creada_en TEXT NOT NULL
+        )
+        """,
+    )
+
+
+@MIGRACIONES_COLA(name="0006_cuarentena")
+def _cola_0006_cuarentena(db: Database) -> None:
     """Filas ilegibles de ``operaciones`` (texto no UTF-8, JSON roto) apartadas por
     ``agente.almacen.cuarentena``: el contenido original de cada columna (texto, o sus bytes en
     hexadecimal si no era UTF-8), cuándo y por qué. Nunca se borran."""
@@ -185,8 +203,8 @@ def _cola_0005_cuarentena(db: Database) -> None:
     )
 
 
-@MIGRACIONES_COLA(name="0006_envio_incremental")
-def _cola_0006_envio_incremental(db: Database) -> None:
+@MIGRACIONES_COLA(name="0007_envio_incremental")
+def _cola_0007_envio_incremental(db: Database) -> None:
     """Elegir el siguiente lote sin leer toda la cola (``agente.almacen.envio``).
 
     - ``operaciones_listas``: las ``PENDIENTE`` de cada modelo en orden de envío;
@@ -206,62 +224,103 @@ def _cola_0006_envio_incremental(db: Database) -> None:
     _sql(
         db,
         "ALTER TABLE operaciones ADD COLUMN libre TEXT",
-        """
-        CREATE TRIGGER operaciones_libre_obsoleto
-        AFTER UPDATE OF datos, valores_base, tipo, referidos, modelo, objeto_id ON operaciones
-        WHEN NEW.libre IS NOT NULL
-        BEGIN
-            UPDATE operaciones SET libre = NULL WHERE seq = NEW.seq;
-        END
-        """,
-        "CREATE INDEX operaciones_listas ON operaciones (modelo, prioridad, seq)"
-        " WHERE estado = 'PENDIENTE'",
-        "CREATE INDEX operaciones_sin_confirmar_objeto ON operaciones (modelo, objeto_id, seq)"
-        " WHERE finalizada_en IS NULL",
-        "CREATE INDEX operaciones_sin_confirmar_modelo ON operaciones (modelo, seq)"
-        " WHERE finalizada_en IS NULL",
-        """
-        CREATE TABLE recuentos (
-            hora TEXT NOT NULL,
-            modelo TEXT NOT NULL,
-            n INTEGER NOT NULL,
-            PRIMARY KEY (hora, modelo)
-        ) WITHOUT ROWID
-        """,
         # Una sin confirmar nunca tiene hora de finalización (por si alguna la traía).
         "UPDATE operaciones SET finalizada_en = NULL WHERE finalizada_en IS NOT NULL"
         " AND estado IN ('PENDIENTE', 'PROCESANDO', 'CONFLICTO', 'ERROR')",
-        """
-        INSERT INTO recuentos (hora, modelo, n)
-        SELECT substr(hora_terminal, 1, 13), modelo, COUNT(*) FROM operaciones GROUP BY 1, 2
-        """,
-        """
-        CREATE TRIGGER recuentos_al_insertar AFTER INSERT ON operaciones
-        BEGIN
-            INSERT INTO recuentos (hora, modelo, n)
-            VALUES (substr(NEW.hora_terminal, 1, 13), NEW.modelo, 1)
-            ON CONFLICT (hora, modelo) DO UPDATE SET n = n + 1;
-        END
-        """,
-        """
-        CREATE TRIGGER recuentos_al_borrar AFTER DELETE ON operaciones
-        BEGIN
-            UPDATE recuentos SET n = n - 1
-            WHERE hora = substr(OLD.hora_terminal, 1, 13) AND modelo = OLD.modelo;
-        END
-        """,
-        """
-        CREATE TRIGGER recuentos_al_cambiar AFTER UPDATE OF hora_terminal, modelo ON operaciones
-        WHEN NEW.hora_terminal IS NOT OLD.hora_terminal OR NEW.modelo IS NOT OLD.modelo
-        BEGIN
-            UPDATE recuentos SET n = n - 1
-            WHERE hora = substr(OLD.hora_terminal, 1, 13) AND modelo = OLD.modelo;
-            INSERT INTO recuentos (hora, modelo, n)
-            VALUES (substr(NEW.hora_terminal, 1, 13), NEW.modelo, 1)
-            ON CONFLICT (hora, modelo) DO UPDATE SET n = n + 1;
-        END
-        """,
+        *(sql for _nombre, sql in _OBJETOS_ENVIO),
     )
+
+
+_RECUENTOS = """
+CREATE TABLE recuentos (
+    hora TEXT NOT NULL,
+    modelo TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (hora, modelo)
+) WITHOUT ROWID"""
+_LLENAR_RECUENTOS = """
+INSERT INTO recuentos (hora, modelo, n)
+SELECT substr(hora_terminal, 1, 13), modelo, COUNT(*) FROM operaciones GROUP BY 1, 2"""
+
+#: Objetos de ``cola.sqlite`` de los que dependen el orden y la prioridad del envío (migración
+#: 0007; el disparador de ``referidos`` es de la 0004). ``reponer_objetos_cola`` los vuelve a
+#: crear si faltan (un rescate que no pudo leer su definición). Textos publicados: cambiarlos
+#: exige una migración nueva.
+_OBJETOS_ENVIO = (
+    ("operaciones_libre_obsoleto", """
+CREATE TRIGGER operaciones_libre_obsoleto
+AFTER UPDATE OF datos, valores_base, tipo, referidos, modelo, objeto_id ON operaciones
+WHEN NEW.libre IS NOT NULL
+BEGIN
+    UPDATE operaciones SET libre = NULL WHERE seq = NEW.seq;
+END"""),
+    ("operaciones_listas", "CREATE INDEX operaciones_listas ON operaciones"
+     " (modelo, prioridad, seq) WHERE estado = 'PENDIENTE'"),
+    ("operaciones_sin_confirmar_objeto", "CREATE INDEX operaciones_sin_confirmar_objeto ON"
+     " operaciones (modelo, objeto_id, seq) WHERE finalizada_en IS NULL"),
+    ("operaciones_sin_confirmar_modelo", "CREATE INDEX operaciones_sin_confirmar_modelo ON"
+     " operaciones (modelo, seq) WHERE finalizada_en IS NULL"),
+    ("recuentos", _RECUENTOS),
+    ("recuentos_lleno", _LLENAR_RECUENTOS),
+    ("recuentos_al_insertar", """
+CREATE TRIGGER recuentos_al_insertar AFTER INSERT ON operaciones
+BEGIN
+    INSERT INTO recuentos (hora, modelo, n)
+    VALUES (substr(NEW.hora_terminal, 1, 13), NEW.modelo, 1)
+    ON CONFLICT (hora, modelo) DO UPDATE SET n = n + 1;
+END"""),
+    ("recuentos_al_borrar", """
+CREATE TRIGGER recuentos_al_borrar AFTER DELETE ON operaciones
+BEGIN
+    UPDATE recuentos SET n = n - 1
+    WHERE hora = substr(OLD.hora_terminal, 1, 13) AND modelo = OLD.modelo;
+END"""),
+    ("recuentos_al_cambiar", """
+CREATE TRIGGER recuentos_al_cambiar AFTER UPDATE OF hora_terminal, modelo ON operaciones
+WHEN NEW.hora_terminal IS NOT OLD.hora_terminal OR NEW.modelo IS NOT OLD.modelo
+BEGIN
+    UPDATE recuentos SET n = n - 1
+    WHERE hora = substr(OLD.hora_terminal, 1, 13) AND modelo = OLD.modelo;
+    INSERT INTO recuentos (hora, modelo, n)
+    VALUES (substr(NEW.hora_terminal, 1, 13), NEW.modelo, 1)
+    ON CONFLICT (hora, modelo) DO UPDATE SET n = n + 1;
+END"""),
+)
+_REFERIDOS_OBSOLETOS = """
+CREATE TRIGGER operaciones_referidos_obsoletos AFTER UPDATE OF datos ON operaciones
+WHEN NEW.datos IS NOT OLD.datos AND NEW.referidos IS NOT NULL
+BEGIN
+    UPDATE operaciones SET referidos = NULL WHERE seq = NEW.seq;
+END"""
+
+
+def reponer_objetos_cola(conexion: sqlite3.Connection) -> list[str]:
+    """Vuelve a crear los índices, disparadores y la tabla ``recuentos`` del envío que falten
+    en una cola ya migrada (p. ej. rescatada sin poder leer su definición): sin ellos el orden
+    de envío fallaría o se equivocaría. Devuelve los que repuso (lo normal: ninguno, y entonces
+    sólo lee ``sqlite_master``). Lo llama ``Cola`` al abrir, con su cerrojo."""
+    aplicadas = {n for (n,) in conexion.execute("SELECT name FROM _sqlite_migrations")}
+    if "0007_envio_incremental" not in aplicadas:
+        return []
+    objetos = (*_OBJETOS_ENVIO, ("operaciones_referidos_obsoletos", _REFERIDOS_OBSOLETOS))
+    existentes = {n for (n,) in conexion.execute("SELECT name FROM sqlite_master")}
+    faltan = [nombre for nombre, _sql_objeto in objetos
+              if nombre != "recuentos_lleno" and nombre not in existentes]
+    if not faltan:
+        return []
+    from agente.almacen.sqlite import transaccion
+
+    with transaccion(conexion):
+        existentes = {n for (n,) in conexion.execute("SELECT name FROM sqlite_master")}
+        repuestos = []
+        for nombre, sql in objetos:
+            if nombre == "recuentos_lleno":
+                if "recuentos" in repuestos:
+                    conexion.execute(sql)
+            elif nombre not in existentes:
+                conexion.execute(sql)
+                repuestos.append(nombre)
+    return repuestos
 
 
 # --- cache.sqlite --------------------------------------------------------------------------
@@ -319,3 +378,10 @@ def _cache_0002_fts_contenido_externo(db: Database) -> None:
             "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '2')",
             f"INSERT INTO \"{nombre}\" (\"{nombre}\") VALUES ('rebuild')",  # noqa: S608 (nombre comprobado arriba)
         )
+
+
+@MIGRACIONES_CACHE(name="0003_modelos_ausentes")
+def _cache_0003_modelos_ausentes(db: Database) -> None:
+    """Cuántos esquemas seguidos de la central han omitido cada modelo: la caché lo conserva
+    (obsoleto) hasta que la ausencia se confirma (``agente.almacen.cache``)."""
+    _sql(db, "ALTER TABLE _modelos ADD COLUMN ausencias INTEGER NOT NULL DEFAULT 0")

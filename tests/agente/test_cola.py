@@ -463,14 +463,14 @@ def test_una_sesion_no_escribe_operaciones(cola):
     a = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
     with cola.transaccion() as sesion:
         with pytest.raises(ErrorSesion):
-            sesion.ejecutar("UPDATE operaciones SET estado = 'COMPLETADO'")
+            sesion.execute("UPDATE operaciones SET estado = 'COMPLETADO'")
         with pytest.raises(ErrorSesion):
-            sesion.ejecutar("delete from  operaciones")
-        sesion.ejecutar("INSERT INTO ajustes (clave, valor) VALUES ('x', '1')")
+            sesion.execute("delete from  operaciones")
+        sesion.execute("INSERT INTO ajustes (clave, valor) VALUES ('x', '1')")
     with cola.lectura() as sesion, pytest.raises(ErrorSesion):
-        sesion.ejecutar("INSERT INTO ajustes (clave, valor) VALUES ('y', '1')")
+        sesion.execute("INSERT INTO ajustes (clave, valor) VALUES ('y', '1')")
     with pytest.raises(ErrorSesion):
-        sesion.ejecutar("SELECT 1")  # fuera de su with ya no vale
+        sesion.execute("SELECT 1")  # fuera de su with ya no vale
     assert cola.obtener(a.uuid).estado == PENDIENTE and cola.ajuste("x") == "1"
 
 
@@ -511,3 +511,24 @@ def test_un_resultado_tardio_no_toca_la_operacion_reencolada_con_otro_uuid(cola)
     cola.registrar_resultados([(otra_vez.uuid, 8)])
     assert (cola.obtener(nueva.uuid).estado, cola.obtener(nueva.uuid).version_resultado) == (
         COMPLETADO, 8)
+
+
+def test_al_abrir_repone_indices_y_disparadores_del_envio_que_falten(datos_dir, esquema):
+    """Un rescate que no pudo leer una definición deja la cola sin ese índice o disparador:
+    al abrirla se repone (y los recuentos se rehacen desde las operaciones)."""
+    ruta = datos_dir / "cola.sqlite"
+    with Cola(ruta) as cola:
+        cola.configurar_modelos(esquema.modelos.values())
+        a = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
+    for sql in ("DROP INDEX operaciones_listas", "DROP TRIGGER operaciones_libre_obsoleto",
+                "DROP TABLE recuentos", "DROP TRIGGER operaciones_referidos_obsoletos"):
+        _sql_aparte(ruta, sql)
+    with Cola(ruta) as cola:
+        cola.configurar_modelos(esquema.modelos.values())
+        assert cola.prioridades()[PRODUCTO].operaciones_recientes == 1
+        assert [o.uuid for o in cola.preparar_envio()] == [a.uuid]
+    conexion = sqlite3.connect(ruta)
+    nombres = {n for (n,) in conexion.execute("SELECT name FROM sqlite_master")}
+    conexion.close()
+    assert {"operaciones_listas", "operaciones_libre_obsoleto", "recuentos",
+            "operaciones_referidos_obsoletos"} <= nombres
