@@ -280,6 +280,8 @@ class Cola:
     def recuperar(self, forzar: bool = False) -> int:
         """``PROCESANDO`` de instancias muertas vuelven a ``PENDIENTE`` (ver
         ``agente.almacen.en_vuelo``). Devuelve cuántas volvieron."""
+        if forzar:
+            self._envio.en_vuelo.clear()
         return self._en_vuelo.recuperar(forzar)
 
     def podar(self, dias_auditoria: float = DIAS_AUDITORIA) -> int:
@@ -346,6 +348,7 @@ class Cola:
         tres bandas pase también ``version_base``/``valores_base`` nuevos y ``nuevo_uuid=True``
         (el protocolo reenvía un conflicto resuelto con UUID nuevo: ``ultimo_error`` se
         limpia). Devuelve la operación."""
+        self._envio.en_vuelo.pop(uuid, None)
         with self._escribir(en) as c:
             op = self._leer_uuid(c, uuid)
             if op.estado not in desde:
@@ -391,6 +394,7 @@ class Cola:
         queda para auditoría. ``motivo`` es obligatorio."""
         if not motivo or not motivo.strip():
             raise ErrorCola("Indique por qué se descarta la operación.")
+        self._envio.en_vuelo.pop(uuid, None)
         with self._escribir(en) as c:
             op = self._leer_uuid(c, uuid)
             if op.estado not in desde:
@@ -412,6 +416,7 @@ class Cola:
         """Conflicto que necesita al encargado: ``CONFLICTO`` con ``detalle`` (texto, o dict que
         se guarda como JSON) en ``ultimo_error``. Retiene a las que dependen de ella."""
         texto = detalle if isinstance(detalle, str) else a_json(detalle)
+        self._envio.en_vuelo.pop(uuid, None)
         with self._escribir(en) as c:
             op = self._leer_uuid(c, uuid)
             if op.estado in FINALES:
@@ -431,6 +436,7 @@ class Cola:
     ) -> Operacion:
         """Nada que enviar (la central ya tiene el resultado de un conflicto resuelto):
         ``COMPLETADO`` sin petición, con quién y por qué."""
+        self._envio.en_vuelo.pop(uuid, None)
         with self._escribir(en) as c:
             op = self._leer_uuid(c, uuid)
             if op.estado in FINALES:
