@@ -240,20 +240,24 @@ class Cola:
         ya en un estado final. Las que esta instancia envió (``Envio.en_vuelo``) se buscan por
         ``seq`` en orden (filas contiguas, sin buscar cada UUID en su índice) comprobando el
         UUID en la fila; las demás, por UUID."""
-        en_vuelo = self._envio.en_vuelo
-        por_seq = sorted(((en_vuelo.pop(u), valores, u) for valores, u in filas if u in en_vuelo),
-                         key=lambda t: t[0])
+        por_seq: list[tuple[int, tuple[Any, ...], str]] = []
+        por_uuid: list[tuple[Any, ...]] = []
+        for valores, u in filas:
+            seq = self._envio.en_vuelo.pop(u, None)
+            if seq is None:
+                por_uuid.append((*valores, u, COMPLETADO, DESCARTADO))
+            else:
+                por_seq.append((seq, valores, u))
+        por_seq.sort(key=lambda t: t[0])
         c.executemany(
             f"UPDATE operaciones SET {asignaciones} WHERE seq = ? AND +uuid = ?"  # noqa: S608
             " AND estado NOT IN (?, ?)",
             [(*valores, seq, u, COMPLETADO, DESCARTADO) for seq, valores, u in por_seq],
         )
-        anotadas = {u for _, _, u in por_seq}
         c.executemany(
             f"UPDATE operaciones SET {asignaciones} WHERE uuid = ?"  # noqa: S608
             " AND estado NOT IN (?, ?)",
-            [(*valores, u, COMPLETADO, DESCARTADO) for valores, u in filas
-             if u not in anotadas],
+            por_uuid,
         )
 
     def devolver(self, uuids: Iterable[str], error: str | None = None) -> int:
@@ -281,7 +285,8 @@ class Cola:
         """``PROCESANDO`` de instancias muertas vuelven a ``PENDIENTE`` (ver
         ``agente.almacen.en_vuelo``). Devuelve cuántas volvieron."""
         if forzar:
-            self._envio.en_vuelo.clear()
+            with self._bd.cerrojo:
+                self._envio.en_vuelo.clear()
         return self._en_vuelo.recuperar(forzar)
 
     def podar(self, dias_auditoria: float = DIAS_AUDITORIA) -> int:
@@ -348,8 +353,8 @@ class Cola:
         tres bandas pase también ``version_base``/``valores_base`` nuevos y ``nuevo_uuid=True``
         (el protocolo reenvía un conflicto resuelto con UUID nuevo: ``ultimo_error`` se
         limpia). Devuelve la operación."""
-        self._envio.en_vuelo.pop(uuid, None)
         with self._escribir(en) as c:
+            self._envio.en_vuelo.pop(uuid, None)
             op = self._leer_uuid(c, uuid)
             if op.estado not in desde:
                 raise ErrorCola(
@@ -394,8 +399,8 @@ class Cola:
         queda para auditoría. ``motivo`` es obligatorio."""
         if not motivo or not motivo.strip():
             raise ErrorCola("Indique por qué se descarta la operación.")
-        self._envio.en_vuelo.pop(uuid, None)
         with self._escribir(en) as c:
+            self._envio.en_vuelo.pop(uuid, None)
             op = self._leer_uuid(c, uuid)
             if op.estado not in desde:
                 raise ErrorCola(
@@ -416,8 +421,8 @@ class Cola:
         """Conflicto que necesita al encargado: ``CONFLICTO`` con ``detalle`` (texto, o dict que
         se guarda como JSON) en ``ultimo_error``. Retiene a las que dependen de ella."""
         texto = detalle if isinstance(detalle, str) else a_json(detalle)
-        self._envio.en_vuelo.pop(uuid, None)
         with self._escribir(en) as c:
+            self._envio.en_vuelo.pop(uuid, None)
             op = self._leer_uuid(c, uuid)
             if op.estado in FINALES:
                 raise ErrorCola(
@@ -436,8 +441,8 @@ class Cola:
     ) -> Operacion:
         """Nada que enviar (la central ya tiene el resultado de un conflicto resuelto):
         ``COMPLETADO`` sin petición, con quién y por qué."""
-        self._envio.en_vuelo.pop(uuid, None)
         with self._escribir(en) as c:
+            self._envio.en_vuelo.pop(uuid, None)
             op = self._leer_uuid(c, uuid)
             if op.estado in FINALES:
                 raise ErrorCola(

@@ -88,7 +88,8 @@ class Envio:
         self._retiene: dict[int, set[int]] = {}
         self._huella: tuple[int, int] | None = None
         #: UUID -> seq de lo que esta instancia marcó ``PROCESANDO`` y aún no anotó: los
-        #: resultados se escriben por ``seq`` (filas contiguas) sin buscar cada UUID.
+        #: resultados se escriben por ``seq`` (filas contiguas) sin buscar cada UUID. Sólo se
+        #: toca con el cerrojo de la conexión.
         self.en_vuelo: dict[str, int] = {}
 
     def configurar_modelos(self, modelos: Iterable[ConfigModelo]) -> None:
