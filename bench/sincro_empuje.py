@@ -56,7 +56,7 @@ def operaciones(n: int, primer_producto: int, desde: int = 0) -> list[NuevaOpera
             identificador = str(uuid.uuid4())
             nuevas.append(NuevaOperacion(
                 modelo="ventas.Venta", objeto_id=identificador, tipo="crear",
-                datos={"id": identificador, "terminal": "caja-1", "cliente": None,
+                datos={"id": identificador, "cliente": None,
                        "fecha": ahora, "total": "12.50"}))
         else:
             nuevas.append(NuevaOperacion(modelo="productos.Producto",

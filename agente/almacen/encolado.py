@@ -143,11 +143,13 @@ class Encolador:
         decision = coalescer.decidir(anterior, nueva.tipo, nueva.datos, nueva.valores_base)
         if decision.accion == coalescer.FUSIONAR:
             self.solo_inserciones = False
+            # La fusionada lleva la hora de la última edición (y el desfase de entonces): es la
+            # que cuenta para «ultima_modificacion» en la central.
             c.execute(
-                "UPDATE operaciones SET tipo = ?, datos = ?, valores_base = ?, actualizada_en = ?"
-                " WHERE seq = ?",
+                "UPDATE operaciones SET tipo = ?, datos = ?, valores_base = ?, actualizada_en = ?,"
+                " hora_terminal = ?, desfase_ms = ? WHERE seq = ?",
                 (decision.tipo, a_json(decision.datos), a_json(decision.valores_base), ahora,
-                 fila[0]),
+                 ahora, desfase, fila[0]),
             )
             self.recalcular_referidos(c, fila[0])
             return leer_seq(c, fila[0])

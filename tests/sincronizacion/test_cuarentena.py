@@ -26,7 +26,7 @@ def test_una_fila_ilegible_va_a_cuarentena_y_las_demas_se_envian(central, tmp_pa
     ahora = dt.datetime.now(dt.UTC).isoformat()
     with Agente.abrir(tmp_path) as agente:
         ops = [
-            agente.encolar(VENTA, "crear", {"id": i, "terminal": "caja-1", "cliente": None,
+            agente.encolar(VENTA, "crear", {"id": i, "cliente": None,
                                             "fecha": ahora, "total": "1.00"}, objeto_id=i)
             for i in (str(uuid.uuid4()) for _ in range(300))
         ]

@@ -96,6 +96,24 @@ def _legibles_fila_a_fila(ruta: Path) -> int:
     return legibles
 
 
+def _intactas_fila_a_fila(ruta: Path, originales: dict[str, tuple]) -> set[str]:
+    """Referencia independiente: las operaciones que, pedidas una a una, se leen iguales a como
+    se escribieron (su página no recibió ningún byte dañado)."""
+    conexion = sqlite3.connect(f"{ruta.resolve().as_uri()}?mode=ro", uri=True)
+    conexion.execute("PRAGMA writable_schema = ON")
+    conexion.text_factory = bytes
+    intactas = set()
+    for seq in range(1, N + 1):
+        try:
+            fila = conexion.execute("SELECT * FROM operaciones WHERE seq = ?", (seq,)).fetchone()
+        except sqlite3.Error:
+            continue
+        if fila is not None and originales.get(_texto(fila)[1]) == _texto(fila):
+            intactas.add(_texto(fila)[1])
+    conexion.close()
+    return intactas
+
+
 def _texto(fila: tuple) -> tuple:
     return tuple(v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in fila)
 
@@ -141,14 +159,15 @@ def test_60_bytes_al_azar_rescata_toda_fila_legible(terminal):
     cola.write_bytes(bytes(contenido))
     legibles = _legibles_fila_a_fila(cola)
     assert 250 < legibles < N  # el daño es real
+    intactas_esperadas = _intactas_fila_a_fila(cola, originales)
 
     rescatadas = _rescatar_y_comprobar(datos, originales)
 
     # Toda fila legible está rescatada o contada como dañada (no cumple las reglas de la cola).
     danadas = json.loads((datos / recuperacion.FICHERO_AVISOS).read_text())[0]["danadas"]
     assert len(rescatadas) + danadas >= legibles
-    intactas = [k for k, v in rescatadas.items() if originales.get(k) == _texto(v)]
-    assert len(intactas) >= 280
+    intactas = {k for k, v in rescatadas.items() if originales.get(k) == _texto(v)}
+    assert intactas_esperadas <= intactas and len(intactas_esperadas) > 250
 
 
 def test_cola_cortada_rescata_todo_lo_que_queda(terminal):
