@@ -112,7 +112,7 @@ class Agente:
 
     @property
     def operaciones(self) -> Cola:
-        """La ``Cola`` (para el sincronizador: ``preparar_envio``, ``confirmar``...)."""
+        """La ``Cola`` (para el sincronizador: ``preparar_envio``, ``registrar_resultados``...)."""
         return self._cola
 
     @property
