@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import valores
-from .captura import Entrada
 from .configuracion import TIPOS_OPERACION, ConfigModelo, Configuracion
 
 LIMITE_OPERACIONES = 1000
@@ -39,7 +38,6 @@ class Operacion:
     desfase_ms: int | None
     resultado: dict[str, Any] = field(default_factory=dict)
     creado: tuple[str, str, str] | None = None
-    entradas: list[Entrada] = field(default_factory=list)
 
 
 _TIPOS_ENVOLTURA = {

@@ -3,10 +3,10 @@
 Reglas de transacción:
 - Un lote = UNA transacción de base de datos; cada operación va en su propio punto de guardado,
   así que una operación mala (rechazada, o un error de base de datos) nunca tumba el lote.
-- El registro de idempotencia (``OperacionRecibida``, sólo para ``aplicada``) y las entradas del
-  registro de cambios se escriben en esa misma transacción que los efectos.
-- En PostgreSQL el lote toma el cerrojo de orden de commit al empezar (``captura.bloquear``): los
-  lotes se serializan entre sí y con el resto de escritores sincronizados.
+- El registro de idempotencia (``OperacionRecibida``, sólo para ``aplicada``) se escribe en esa
+  misma transacción que los efectos; las entradas del registro de cambios las escriben los
+  disparadores de la base de datos en la sentencia de cada efecto (``central.captura``).
+- Ningún cerrojo global: lotes concurrentes sólo se esperan si tocan las mismas filas.
 
 Detección de conflictos (``actualizar``/``borrar``): sólo los campos que la operación cambia; hay
 conflicto si su valor actual en la central difiere de ``valores_base``. Un campo sin valor base
@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -29,7 +30,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from . import captura, insercion, valores
+from . import captura, insercion, orden, valores
 from .configuracion import ConfigModelo, Configuracion
 from .envoltura import Operacion
 from .models import OperacionRecibida, RegistroCambio, Sobreventa, Terminal
@@ -90,7 +91,6 @@ class Lote:
         self.ops = ops
         self.objetos: dict[tuple[str, str], Model | None] = {}
         self.referencias: dict[tuple[str, str], str | None] = {}
-        self.sin_volcar: set[tuple[str, str]] = set()
         # «crear» validados pendientes de insertar en bloque, por modelo.
         self.pendientes: dict[str, list[tuple[Operacion, Model]]] = {}
         self.claves_pendientes: set[tuple[str, str]] = set()
@@ -102,7 +102,7 @@ class Lote:
 
     def aplicar(self) -> list[dict[str, Any]]:
         with transaction.atomic():
-            captura.bloquear()
+            orden.tomar_cerrojo_de_lote()
             if connection.vendor == "postgresql":
                 with connection.cursor() as cur:  # una FK rota falla en su operación, no al final
                     cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -111,26 +111,30 @@ class Lote:
                 for o in OperacionRecibida.objects.filter(uuid__in=[op.uuid for op in self.ops])
             }
             self._precargar()
+            veces = Counter((op.config.nombre, op.objeto_id) for op in self.ops if op.objeto_id)
+            self.repetidas = {llave for llave, n in veces.items() if n > 1}
             vistas: dict[str, Operacion] = {}
-            with captura.diferida() as diferido:
-                self.diferido = diferido
-                for op in self.ops:
-                    previa = previas.get(op.uuid)
-                    if previa is not None:
-                        op.resultado = self._duplicada(op, previa)
-                    elif op.uuid in vistas:
-                        op.resultado = {"resultado": "duplicada", "_de": vistas[op.uuid]}
-                    else:
-                        self._una(op)
-                        if op.resultado["resultado"] == "aplicada":
-                            vistas[op.uuid] = op
-                self._volcar_creaciones()
+            for op in self.ops:
+                previa = previas.get(op.uuid)
+                if previa is not None:
+                    op.resultado = self._duplicada(op, previa)
+                elif op.uuid in vistas:
+                    op.resultado = {"resultado": "duplicada", "_de": vistas[op.uuid]}
+                else:
+                    self._una(op)
+                    if op.resultado["resultado"] == "aplicada":
+                        vistas[op.uuid] = op
+                        if op.tipo != "crear":
+                            self._version_intermedia(op)
+            self._volcar_creaciones()
             Sobreventa.objects.bulk_create(self.sobreventas)
             self.sobreventas = []
             aplicadas = [op for op in self.ops if op.resultado["resultado"] == "aplicada"]
+            versiones = _versiones([op for op in aplicadas if "version" not in op.resultado])
             for op in aplicadas:
-                op.resultado["version"] = (op.entradas[-1].id if op.entradas
-                                           else self._version(op.config, op.objeto_id or "")[0])
+                if "version" not in op.resultado:
+                    op.resultado["version"] = versiones.get(
+                        (op.config.nombre, op.objeto_id or ""), 0)
             for op in self.ops:
                 if "_de" in op.resultado:  # mismo UUID repetido dentro del lote
                     original = op.resultado["_de"].resultado
@@ -240,15 +244,8 @@ class Lote:
         if self.pendientes and (op.tipo != "ajustar" or (
                 op.config.nombre, op.objeto_id) in self.claves_pendientes):
             self._volcar_creaciones()
-        llave = (op.config.nombre, op.objeto_id)
-        if op.tipo in ("actualizar", "borrar") and llave in self.sin_volcar:
-            # Su versión puede hacer falta para un conflicto: que ya esté escrita, y fuera del
-            # punto de guardado de esta operación.
-            self.diferido.volcar()
-            self.sin_volcar.clear()
         if op.tipo == "borrar":
             self.referencias.clear()
-        marca = self.diferido.marca()
         # «ajustar» es una única sentencia con efecto (UPDATE … RETURNING) y va sin punto de
         # guardado: en SQLite, si falla, se deshace sólo esa sentencia y la transacción sigue;
         # en PostgreSQL la transacción queda abortada y el lote entero se repite en modo seguro,
@@ -258,23 +255,20 @@ class Lote:
             with contextlib.nullcontext() if sin_punto else transaction.atomic():
                 op.resultado = self._aplicar_una(op)
         except Rechazo as r:
-            self._deshacer(op, marca)
+            self._deshacer(op)
             op.resultado = {"resultado": "rechazada", "motivo": r.motivo}
         except (DatabaseError, ValueError, TypeError, ArithmeticError) as exc:
             if sin_punto and connection.vendor != "sqlite" and isinstance(exc, DatabaseError):
                 raise ReintentarSeguro from exc
-            self._deshacer(op, marca)
+            self._deshacer(op)
             op.resultado = {"resultado": "rechazada",
                             "motivo": f"La base de datos la rechazó: {type(exc).__name__}: "
                                       f"{str(exc)[:200]}"}
         else:
-            op.entradas = self.diferido.entradas[marca:]
             if op.creado is not None:  # ya existe para las operaciones siguientes del lote
                 self.referencias[op.creado[:2]] = op.creado[2]
-            self.sin_volcar.update((e.modelo, e.objeto_id) for e in op.entradas)
 
-    def _deshacer(self, op: Operacion, marca: int) -> None:
-        self.diferido.deshacer(marca)
+    def _deshacer(self, op: Operacion) -> None:
         if op.objeto_id is not None:
             self.objetos.pop((op.config.nombre, op.objeto_id), None)
 
@@ -426,17 +420,20 @@ class Lote:
             except DatabaseError:
                 self._crear_uno_a_uno(vivos)
                 continue
-            ahora = timezone.now()
             for op, objeto in vivos:
-                entrada = captura.entrada_de(config, objeto, ahora=ahora)
-                self.diferido.entradas.append(entrada)
-                self._creada(op, objeto, [entrada])
+                self._creada(op, objeto)
 
-    def _creada(self, op: Operacion, objeto: Model, entradas: list[captura.Entrada]) -> None:
-        op.entradas = entradas
+    def _creada(self, op: Operacion, objeto: Model) -> None:
         op.objeto_id = str(objeto.pk)
         self.objetos[(op.config.nombre, op.objeto_id)] = objeto
-        self.sin_volcar.update((e.modelo, e.objeto_id) for e in entradas)
+        self._version_intermedia(op)
+
+    def _version_intermedia(self, op: Operacion) -> None:
+        """La versión de cada operación es la del objeto justo después de ella. Casi siempre es
+        la final (una consulta por modelo al acabar, ``_versiones``); si el lote toca el mismo
+        objeto más de una vez, se lee ahora."""
+        if (op.config.nombre, op.objeto_id) in self.repetidas:
+            op.resultado["version"] = self._version(op.config, op.objeto_id or "")[0]
 
     def _crear_uno_a_uno(self, grupo: list[tuple[Operacion, Model]]) -> None:
         for op, objeto in grupo:
@@ -444,12 +441,10 @@ class Lote:
             if motivo:
                 self._rechazar_creacion(op, objeto, motivo)
                 continue
-            marca = self.diferido.marca()
             try:
                 with transaction.atomic():
                     objeto.save(force_insert=True)
             except DatabaseError as exc:
-                self.diferido.deshacer(marca)
                 dueña = self._tienda_de_existente(op.config, objeto.pk)
                 if dueña is not None:
                     # Ya existía: las operaciones que apuntan a ella siguen valiendo si es de
@@ -461,7 +456,7 @@ class Lote:
                     self._rechazar_creacion(op, objeto, f"La base de datos la rechazó: "
                                                         f"{type(exc).__name__}: {str(exc)[:200]}")
             else:
-                self._creada(op, objeto, self.diferido.entradas[marca:])
+                self._creada(op, objeto)
 
     def _sql_ajuste(self, config: ConfigModelo, campos: tuple[str, ...]) -> tuple[str, Any]:
         """SQL del ajuste (en caché por lote) y el cursor con que ejecutarlo: en SQLite el cursor
@@ -591,10 +586,26 @@ class Lote:
                         valor_resultante=Decimal(valor), delta=Decimal(delta),
                         tienda=self.tienda, terminal=self.terminal.codigo, operacion=op.uuid,
                     ))
-            captura.registrar_instancias([objeto])
         except Exception as exc:
             raise ErrorFatal("Fallo tras aplicar un ajuste") from exc
         return {"resultado": "aplicada"}
+
+
+def _versiones(ops: list[Operacion]) -> dict[tuple[str, str], int]:
+    """Versión vigente (id de su última entrada en el registro, ya escrita por los disparadores
+    en esta transacción) de los objetos de ``ops``: una consulta por modelo y trozo."""
+    por_modelo: dict[str, set[str]] = {}
+    for op in ops:
+        por_modelo.setdefault(op.config.nombre, set()).add(op.objeto_id or "")
+    versiones: dict[tuple[str, str], int] = {}
+    for modelo, ids in por_modelo.items():
+        ids_ = list(ids)
+        for i in range(0, len(ids_), 500):
+            for objeto_id, id_ in RegistroCambio.objects.filter(
+                    modelo=modelo, objeto_id__in=ids_[i:i + 500], vigente=True
+            ).values_list("objeto_id", "id"):
+                versiones[(modelo, objeto_id)] = id_
+    return versiones
 
 
 def _sql_ajuste(config: ConfigModelo, campos: tuple[str, ...], vendor: str) -> str:

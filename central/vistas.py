@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from . import configuracion, descarga, envoltura, operaciones
+from . import captura, configuracion, descarga, envoltura, operaciones
 from .autenticacion import autenticar, error
 from .models import SaludTerminal, Terminal
 
@@ -105,6 +105,9 @@ def cambios(request: HttpRequest, terminal: Terminal) -> HttpResponse:
         return error(400, "modelo_desconocido", f"Modelo desconocido: «{desconocidos[0][:100]}».")
     pedidos = {n.strip() for n in nombres}
     modelos = [c for c in conf.en_orden if not pedidos or c.nombre in pedidos]
+    fuera = _fuera_de_servicio(m.nombre for m in modelos)
+    if fuera is not None:
+        return fuera
     texto_limite = request.GET.get("limite", str(descarga.LIMITE_DEFECTO))
     if not texto_limite.isdigit() or not 1 <= int(texto_limite) <= descarga.LIMITE_MAXIMO:
         return error(400, "peticion_invalida",
@@ -125,6 +128,17 @@ def cambios(request: HttpRequest, terminal: Terminal) -> HttpResponse:
         ',"hora_servidor":"', _ahora(), '"}',
     ])
     return _json(cuerpo.encode(), request)
+
+
+def _fuera_de_servicio(nombres) -> HttpResponse | None:
+    """503 si alguno de estos modelos no tiene la captura completa en la base de datos (tabla o
+    columnas que faltan, disparadores sin instalar): servirlo daría un registro incompleto."""
+    problemas = captura.problemas()
+    for nombre in nombres:
+        if nombre in problemas:
+            return error(503, "modelo_no_disponible",
+                         f"La central no puede servir {nombre}: {problemas[nombre]}.")
+    return None
 
 
 DESCARTE_MAXIMO = 64 * 1024 * 1024
@@ -168,6 +182,9 @@ def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
         ops = envoltura.validar_envoltura(cuerpo, conf)
     except envoltura.ErrorPeticion as exc:
         return error(exc.estado, exc.codigo, exc.mensaje)
+    fuera = _fuera_de_servicio(op.config.nombre for op in ops)
+    if fuera is not None:
+        return fuera
     resultados = operaciones.aplicar(
         terminal, lambda: envoltura.validar_envoltura(cuerpo, conf)) if ops else []
     return _json(_volcar({"resultados": resultados, "hora_servidor": _ahora()}), request)
