@@ -37,7 +37,6 @@ class Operacion:
     hora_terminal: str
     desfase_ms: int | None
     resultado: dict[str, Any] = field(default_factory=dict)
-    creado: tuple[str, str, str] | None = None
 
 
 _TIPOS_ENVOLTURA = {
