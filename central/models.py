@@ -163,6 +163,9 @@ class SaludTerminal(models.Model):
     cursores = models.JSONField(default=dict, blank=True)
     version_agente = models.CharField(max_length=40, blank=True)
     desfase_ms = models.IntegerField(null=True, blank=True)
+    #: Última verificación de la caché contra la central y filas que reparó.
+    verificado_en = models.DateTimeField(null=True, blank=True)
+    reparadas = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = "salud de terminal"

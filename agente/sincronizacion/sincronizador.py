@@ -2,8 +2,10 @@
 
 Un **pase** (``pase()``): mide el desfase de reloj (``/v1/salud``), actualiza el esquema,
 empuja la cola, descarga lo nuevo (críticos primero), vuelve a empujar lo que la descarga haya
-reencolado por detección temprana e informa a la central de su estado (``/v1/estado``, sin que
-un fallo ahí cuente). Lanza ``ErrorSincro`` si algo falla; lo hecho hasta entonces queda hecho.
+reencolado por detección temprana, verifica la caché contra la central si toca (tras una
+resincronización o cada ``intervalo_verificacion``; ``agente.sincronizacion.verificacion``) e
+informa a la central de su estado (``/v1/estado``, sin que un fallo ahí cuente). Lanza
+``ErrorSincro`` si algo falla; lo hecho hasta entonces queda hecho.
 
 El **bucle** (``bucle(detener)``):
 
@@ -46,6 +48,7 @@ from agente.sincronizacion.cliente import Cliente, ErrorAutenticacion, ErrorSinc
 from agente.sincronizacion.conectividad import Conectividad
 from agente.sincronizacion.descarga import Descarga, Detenido, ResumenDescarga
 from agente.sincronizacion.empuje import Empuje, ResumenEmpuje
+from agente.sincronizacion.verificacion import Informe, Verificacion, ultimo_informe
 from agente.soporte import registro
 from agente.soporte.configuracion import Configuracion
 from protocolo.esquema import Esquema
@@ -62,6 +65,7 @@ class ResumenPase:
     empuje: ResumenEmpuje = field(default_factory=ResumenEmpuje)
     descarga: ResumenDescarga | None = None
     desfase_ms: int | None = None
+    verificacion: dict[str, Any] | None = None
     segundos: float = 0.0
 
     def a_dict(self) -> dict[str, Any]:
@@ -87,6 +91,7 @@ class Sincronizador:
         self._cerrojo_pase = threading.Lock()
         self._esquema: Esquema | None = None
         self._lector: sqlite3.Connection | None = None
+        self._proxima_verificacion = 0.0
 
     # -- piezas ------------------------------------------------------------------------------
 
@@ -167,6 +172,10 @@ class Sincronizador:
                 self.conectividad.descarga_ok(resumen.descarga.lista_para_vender_offline)
                 if resumen.descarga.fusiones_tempranas:
                     resumen.empuje.sumar(self._empuje().empujar(detener))
+                if (resumen.descarga.resincronizados
+                        or time.monotonic() >= self._proxima_verificacion):
+                    self._progreso("Verificando la caché…")
+                    resumen.verificacion = self._verificar(detener).a_dict()
                 self._informar()
             except ErrorSincro as exc:
                 self.conectividad.fallo(exc)
@@ -187,6 +196,27 @@ class Sincronizador:
                 filas=resumen.descarga.filas if resumen.descarga else 0,
                 segundos=round(resumen.segundos, 3))
             return resumen
+
+    def _verificar(self, detener: threading.Event | None = None,
+                   modelos: list[str] | None = None) -> Informe:
+        informe = Verificacion(self.cache, self.cola, self.cliente).verificar(
+            self._esquema or self.esquema(), modelos, detener)
+        self._proxima_verificacion = time.monotonic() + self.config.intervalo_verificacion
+        if informe.reparadas:
+            registro.registrar_evento("cache_reparada", logging.WARNING,
+                                      filas=informe.reparadas)
+        return informe
+
+    def verificar(self, modelos: list[str] | None = None) -> Informe:
+        """Descarga lo nuevo y verifica la caché contra la central (``sincro verificar``)."""
+        with self._cerrojo_pase:
+            descarga = Descarga(self.cache, self.cola, self.conflictos, self.cliente,
+                                tamano_pagina=self.config.tamano_pagina)
+            self._esquema = descarga.actualizar_esquema()
+            descarga.descargar(self._esquema)
+            informe = self._verificar(None, modelos)
+            self._informar()
+            return informe
 
     def _marcar_al_dia(self) -> None:
         conteos = self.cola.contar_por_estado()
@@ -217,6 +247,7 @@ class Sincronizador:
                 "cursores": cursores,
                 "version_agente": agente.__version__,
                 "desfase_ms": self.cola.desfase_ms(),
+                **_resumen_verificacion(self.cola),
             })
         except ErrorAutenticacion:
             raise
@@ -301,3 +332,11 @@ class Sincronizador:
                 self.cliente.cerrar()
                 self.cliente = self._nuevo_cliente()
                 return
+
+
+def _resumen_verificacion(cola: Cola) -> dict[str, Any]:
+    """Lo que la salud de la terminal en la central guarda de la última verificación."""
+    informe = ultimo_informe(cola)
+    if not informe or not informe.get("verificado_en"):
+        return {}
+    return {"verificado_en": informe["verificado_en"], "reparadas": int(informe["reparadas"])}
