@@ -30,6 +30,7 @@ de los cerrojos de la cola o la caché.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 import sqlite3
@@ -91,7 +92,6 @@ class Sincronizador:
         self._cerrojo_pase = threading.Lock()
         self._esquema: Esquema | None = None
         self._lector: sqlite3.Connection | None = None
-        self._proxima_verificacion = 0.0
 
     # -- piezas ------------------------------------------------------------------------------
 
@@ -172,8 +172,7 @@ class Sincronizador:
                 self.conectividad.descarga_ok(resumen.descarga.lista_para_vender_offline)
                 if resumen.descarga.fusiones_tempranas:
                     resumen.empuje.sumar(self._empuje().empujar(detener))
-                if (resumen.descarga.resincronizados
-                        or time.monotonic() >= self._proxima_verificacion):
+                if resumen.descarga.resincronizados or self._toca_verificar():
                     self._progreso("Verificando la caché…")
                     resumen.verificacion = self._verificar(detener).a_dict()
                 self._informar()
@@ -197,11 +196,23 @@ class Sincronizador:
                 segundos=round(resumen.segundos, 3))
             return resumen
 
+    def _toca_verificar(self) -> bool:
+        """Si pasó ``intervalo_verificacion`` desde la última verificación (guardada en la cola:
+        también cuenta la de otro proceso, p. ej. ``sincro sincronizar --una-vez`` cada poco)."""
+        informe = ultimo_informe(self.cola)
+        if not informe or not informe.get("verificado_en"):
+            return True
+        try:
+            ultima = dt.datetime.fromisoformat(informe["verificado_en"])
+        except (TypeError, ValueError):
+            return True
+        transcurrido = (dt.datetime.now(dt.UTC) - ultima).total_seconds()
+        return not 0 <= transcurrido < self.config.intervalo_verificacion
+
     def _verificar(self, detener: threading.Event | None = None,
                    modelos: list[str] | None = None) -> Informe:
         informe = Verificacion(self.cache, self.cola, self.cliente).verificar(
             self._esquema or self.esquema(), modelos, detener)
-        self._proxima_verificacion = time.monotonic() + self.config.intervalo_verificacion
         if informe.reparadas:
             registro.registrar_evento("cache_reparada", logging.WARNING,
                                       filas=informe.reparadas)
