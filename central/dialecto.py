@@ -4,9 +4,12 @@
   que una FK rota falle en su operación y no en el commit del lote. Un error dentro de la
   transacción la deja abortada: una sentencia sin punto de guardado que falla obliga a repetir
   el lote en modo seguro. Los UUID van como ``uuid.UUID`` y las marcas de parámetro son ``%s``.
-- SQLite: un error deshace sólo su sentencia y la transacción sigue, así que «ajustar» (una sola
-  sentencia) nunca necesita punto de guardado. Para el ajuste se usa el cursor DB-API directo con
-  marcas ``?`` (ahorra la reescritura de la consulta de Django en cada operación).
+  Las filas que toca un lote se bloquean al cargarlas, en orden (``objetos``): sin
+  interbloqueos entre lotes concurrentes.
+- SQLite: un solo escritor (no hace falta bloquear filas); un error deshace sólo su sentencia
+  y la transacción sigue, así que «ajustar» (una sola sentencia) nunca necesita punto de
+  guardado. Para el ajuste se usa el cursor DB-API directo con marcas ``?`` (ahorra la
+  reescritura de la consulta de Django en cada operación).
 
 Sin estado: seguro en cualquier hilo (la conexión es la del hilo, la de Django).
 """
@@ -28,6 +31,11 @@ def preparar_lote() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def bloquear_al_cargar() -> bool:
+    """Si la carga de los objetos de un lote debe bloquear sus filas (escritores concurrentes)."""
+    return not es_sqlite()
 
 
 def ajuste_sin_punto(seguro: bool) -> bool:

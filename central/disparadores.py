@@ -3,10 +3,11 @@
 Cada modelo de ``MODELOS_SINCRONIZABLES`` lleva disparadores que, en la misma sentencia que
 escribe la fila, escriben su entrada en ``central_registrocambio``: el cuerpo ya serializado
 (``"id":"…","modificado_en":"…","datos":{…}}`` o ``…,"borrado":true}``), la tienda dueña si el
-modelo es privado, y marcan como no vigente la entrada anterior del mismo objeto. La forma de
-cada valor es la del protocolo, byte a byte la misma que ``captura.instantanea``: decimales como
-cadena con los decimales del campo, UUID canónicos, fechas ISO 8601 (las horas en UTC con
-``+00:00``, microsegundos sólo si no son cero), JSON compacto.
+modelo es privado, y borran la entrada anterior del mismo objeto (nunca se sirve: sólo la última
+de cada objeto cuenta; borrarla cuesta menos que marcarla, que reescribiría sus seis índices).
+La forma de cada valor es la del protocolo, byte a byte la misma que ``captura.instantanea``:
+decimales como cadena con los decimales del campo, UUID canónicos, fechas ISO 8601 (las horas
+en UTC con ``+00:00``, microsegundos sólo si no son cero), JSON compacto.
 
 - PostgreSQL: disparadores de sentencia (``AFTER … FOR EACH STATEMENT``) con tablas de
   transición: un ``INSERT … SELECT`` por sentencia escrita, sea de una fila o de un millón.
@@ -160,18 +161,21 @@ def _clave_pg(cols: Columnas, tipos: dict[str, str], alias: str) -> str:
         f"lower({alias}.{_q(cols.clave)}::text)"
 
 
-def _cuerpo_pg(cols: Columnas, alias: str, clave: str) -> str:
+_AHORA_PG = "sincro_iso(statement_timestamp())"
+
+
+def _cuerpo_pg(cols: Columnas, alias: str, clave: str, ahora: str = _AHORA_PG) -> str:
     datos = " || ',' || ".join(
         f"'\"{json.dumps(n)[1:-1]}\":' || {_valor_pg(c, t, d, alias)}"
         for n, c, t, d in cols.esenciales
     )
     return (f"'\"id\":' || to_json({clave})::text || ',\"modificado_en\":\"' || "
-            f"sincro_iso(statement_timestamp()) || '\",\"datos\":{{' || {datos} || '}}}}'")
+            f"{ahora} || '\",\"datos\":{{' || {datos} || '}}}}'")
 
 
-def _lapida_pg(clave: str) -> str:
+def _lapida_pg(clave: str, ahora: str = _AHORA_PG) -> str:
     return (f"'\"id\":' || to_json({clave})::text || ',\"modificado_en\":\"' || "
-            f"sincro_iso(statement_timestamp()) || '\",\"borrado\":true}}'")
+            f"{ahora} || '\",\"borrado\":true}}'")
 
 
 def sql_pg(config: ConfigModelo) -> list[str]:
@@ -191,22 +195,26 @@ def sql_pg(config: ConfigModelo) -> list[str]:
     def filas(alias: str, origen: str) -> str:
         clave = _clave_pg(cols, tipos, alias)
         return (f"SELECT {modelo}, {clave}, {tienda(alias)}, false, true, "
-                f"{_cuerpo_pg(cols, alias, clave)}, statement_timestamp(), {xid} "
+                f"{_cuerpo_pg(cols, alias, clave, 'ahora_iso')}, statement_timestamp(), {xid} "
                 f"FROM {origen} {alias}")
 
     def lapidas(alias: str, origen: str) -> str:
         clave = _clave_pg(cols, tipos, alias)
-        return (f"SELECT {modelo}, {clave}, {tienda(alias)}, true, true, {_lapida_pg(clave)}, "
+        return (f"SELECT {modelo}, {clave}, {tienda(alias)}, true, true, "
+                f"{_lapida_pg(clave, 'ahora_iso')}, "
                 f"statement_timestamp(), {xid} FROM {origen} {alias}")
 
     def superar(origen: str) -> str:
-        return (f"UPDATE {registro} r SET vigente = false WHERE r.modelo = {modelo} AND r.vigente "
+        return (f"DELETE FROM {registro} r WHERE r.modelo = {modelo} AND r.vigente "
                 f"AND r.objeto_id IN (SELECT {_clave_pg(cols, tipos, 's')} FROM {origen} s)")
 
     k = _q(cols.clave)
     vigiladas = ", ".join(f"{{a}}.{_q(c)}" for c in cols.vigiladas)
     iguales = f"({vigiladas.format(a='v')}) IS NOT DISTINCT FROM ({vigiladas.format(a='n')})"
+    # La hora se formatea una vez por sentencia, no por fila.
     cuerpo_funcion = f"""
+DECLARE
+  ahora_iso text := sincro_iso(statement_timestamp());
 BEGIN
   IF TG_OP = 'INSERT' THEN
     {superar('nuevas')};
@@ -221,7 +229,7 @@ BEGIN
     ), quitadas AS (
       SELECT v.* FROM viejas v WHERE NOT EXISTS (SELECT 1 FROM nuevas n WHERE n.{k} = v.{k})
     ), superadas AS (
-      UPDATE {registro} r SET vigente = false WHERE r.modelo = {modelo} AND r.vigente
+      DELETE FROM {registro} r WHERE r.modelo = {modelo} AND r.vigente
         AND r.objeto_id IN (SELECT {_clave_pg(cols, tipos, 'c')} FROM cambiadas c
                             UNION ALL SELECT {_clave_pg(cols, tipos, 'q')} FROM quitadas q)
     )
@@ -347,7 +355,7 @@ def sql_sqlite(config: ConfigModelo) -> list[str]:
                 f"{_COLUMNA_AHORA_SQLITE}, 0")
 
     def superar(alias: str) -> str:
-        return (f"UPDATE {registro} SET vigente = 0 WHERE modelo = {modelo} AND vigente "
+        return (f"DELETE FROM {registro} WHERE modelo = {modelo} AND vigente "
                 f"AND objeto_id = {_clave_sqlite(cols, tipos, alias)};")
 
     k = _q(cols.clave)

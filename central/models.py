@@ -63,8 +63,9 @@ class RegistroCambio(models.Model):
     - ``cuerpo``: el final del objeto JSON que se sirve en ``/v1/cambios`` tal cual, ya
       serializado (``"id":"123","modificado_en":"…","datos":{…}}`` o ``…,"borrado":true}``), para
       que servir una página sea un recorrido de índice sin construir objetos.
-    - ``vigente``: es la última entrada de su objeto. Sólo las vigentes se sirven; las demás son
-      historia que ``compactar`` puede borrar sin afectar a ningún cursor.
+    - ``vigente``: es la última entrada de su objeto. Sólo las vigentes se sirven. Los
+      disparadores de captura borran la anterior al escribir una nueva; las no vigentes que
+      queden (de versiones anteriores de la captura) las borra ``compactar``.
     """
 
     id = models.BigAutoField(primary_key=True)
