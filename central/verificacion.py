@@ -20,7 +20,15 @@ from .descarga import _cuerpos, _tabla
 _DATOS = ',"datos":'
 # Texto de los datos dentro de ``cuerpo`` (``…,"datos":{…}}`` sin la llave final del objeto).
 _DATOS_PG = f"left(substr(cuerpo, strpos(cuerpo, '{_DATOS}') + {len(_DATOS)}), -1)"
-_CUBO_PG = "mod(('x' || substr(md5(objeto_id), 1, 8))::bit(32)::bigint, %s)"
+# ``protocolo.verificacion.cubo_de`` en SQL (el parámetro es el número de cubos, tres veces).
+_DATOS_SQLITE = (f"substr(cuerpo, instr(cuerpo, '{_DATOS}') + {len(_DATOS)}, "
+                 f"length(cuerpo) - instr(cuerpo, '{_DATOS}') - {len(_DATOS)})")
+_CUBO_PG = (
+    "(CASE WHEN objeto_id ~ '^-?[0-9]{1,18}$' THEN mod(abs(objeto_id::bigint), %s) "
+    "WHEN objeto_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' "
+    "THEN mod(('x' || substr(objeto_id, 1, 8))::bit(32)::bigint, %s) "
+    "ELSE mod(('x' || substr(md5(objeto_id), 1, 8))::bit(32)::bigint, %s) END)"
+)
 
 
 def _filtro(config: ConfigModelo, tienda: str) -> tuple[str, list]:
@@ -32,10 +40,6 @@ def _filtro(config: ConfigModelo, tienda: str) -> tuple[str, list]:
     return sql, params
 
 
-def _datos(cuerpo: str) -> str:
-    return cuerpo[cuerpo.index(_DATOS) + len(_DATOS):-1]
-
-
 def sumas(config: ConfigModelo, tienda: str, cubos: int) -> dict[int, tuple[int, int]]:
     """{cubo: (filas, suma)} de las filas vivas que ve ``tienda``."""
     donde, params = _filtro(config, tienda)
@@ -44,11 +48,11 @@ def sumas(config: ConfigModelo, tienda: str, cubos: int) -> dict[int, tuple[int,
             cur.execute(
                 f"SELECT {_CUBO_PG} AS cubo, COUNT(*), "  # noqa: S608
                 f"SUM(('x' || substr(md5({_DATOS_PG}), 1, 16))::bit(64)::bigint) "
-                f"FROM {_tabla()} WHERE {donde} GROUP BY 1", [cubos, *params])
+                f"FROM {_tabla()} WHERE {donde} GROUP BY 1", [cubos, cubos, cubos, *params])
             return {c: (n, int(s) % verificacion.MODULO) for c, n, s in cur.fetchall()}
-        cur.execute(f"SELECT objeto_id, cuerpo FROM {_tabla()} WHERE {donde}",  # noqa: S608
-                    params)
-        return verificacion.sumar(((o, _datos(c)) for o, c in cur.fetchall()), cubos)
+        cur.execute(f"SELECT objeto_id, {_DATOS_SQLITE} FROM {_tabla()} "  # noqa: S608
+                    f"WHERE {donde}", params)
+        return verificacion.sumar(cur.fetchall(), cubos)
 
 
 def filas(config: ConfigModelo, tienda: str, cubos: int, elegidos: set[int]) -> list[str]:
@@ -59,7 +63,7 @@ def filas(config: ConfigModelo, tienda: str, cubos: int, elegidos: set[int]) -> 
             cur.execute(
                 f"SELECT id, modelo, cuerpo, transaccion FROM {_tabla()} "  # noqa: S608
                 f"WHERE {donde} AND {_CUBO_PG} = ANY(%s) ORDER BY id",
-                [*params, cubos, sorted(elegidos)])
+                [*params, cubos, cubos, cubos, sorted(elegidos)])
             return _cuerpos(cur.fetchall())
         cur.execute(f"SELECT id, objeto_id FROM {_tabla()} WHERE {donde}",  # noqa: S608
                     params)

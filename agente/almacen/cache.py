@@ -458,14 +458,8 @@ class Cache:
         config = self._config(modelo)
         sql = f"SELECT {_instantanea_sql(config)} FROM {_q(config.tabla)}"
         por_cubo: dict[int, list[str]] = {}
-        sumas: dict[int, list[int]] = {}
-        for objeto_id, datos in self._lectora().execute(sql):
-            cubo = verificacion.cubo_de(objeto_id, cubos)
-            por_cubo.setdefault(cubo, []).append(objeto_id)
-            acumulado = sumas.setdefault(cubo, [0, 0])
-            acumulado[0] += 1
-            acumulado[1] += verificacion.suma_de_fila(datos)
-        return ({c: (n, v % verificacion.MODULO) for c, (n, v) in sumas.items()}, por_cubo)
+        sumas = verificacion.sumar(self._lectora().execute(sql), cubos, por_cubo)
+        return sumas, por_cubo
 
     def filas_canonicas(self, modelo: str, claves: Sequence[str]) -> dict[str, str]:
         """{clave: instantánea JSON compacta} de esas filas de la tabla viva (las que existen)."""

@@ -19,6 +19,7 @@ Hilos: la red va fuera de los cerrojos de la caché; lo llama el hilo que sincro
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import json
 import logging
@@ -101,8 +102,11 @@ class Verificacion:
             return resultado
         filas = self.cache.estado_modelo(nombre)["filas"] or 0
         cubos = verificacion.cubos_para(filas)
-        locales, por_cubo = self.cache.sumas(nombre, cubos)
-        central = self.cliente.sumas(nombre, cubos)
+        # Las sumas de la central (red) mientras se calculan las locales (CPU).
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as hilo:
+            pedidas = hilo.submit(self.cliente.sumas, nombre, cubos)
+            locales, por_cubo = self.cache.sumas(nombre, cubos)
+            central = pedidas.result()
         resultado.filas_locales = sum(n for n, _ in locales.values())
         resultado.filas_central = sum(n for n, _ in central.values())
         resultado.cubos = cubos
