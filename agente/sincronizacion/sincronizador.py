@@ -59,6 +59,8 @@ _log = logging.getLogger(__name__)
 SONDEO_COLA_S = 0.25
 """Cada cuánto se mira ``PRAGMA data_version`` de la cola (encolados de otros procesos)."""
 SONDEO_TOKEN_S = 5.0
+DESDE_AJUSTE = "verificacion_desde"
+"""Ajuste de la cola: desde cuándo cuenta el intervalo si nunca se verificó."""
 
 
 @dataclass
@@ -198,15 +200,20 @@ class Sincronizador:
 
     def _toca_verificar(self) -> bool:
         """Si pasó ``intervalo_verificacion`` desde la última verificación (guardada en la cola:
-        también cuenta la de otro proceso, p. ej. ``sincro sincronizar --una-vez`` cada poco)."""
+        también cuenta la de otro proceso, p. ej. ``sincro sincronizar --una-vez`` cada poco).
+        La primera cuenta desde el primer pase: una caché recién descargada entera no tiene
+        nada que verificar, y así la primera sincronización no la paga."""
         informe = ultimo_informe(self.cola)
-        if not informe or not informe.get("verificado_en"):
-            return True
+        referencia = (informe or {}).get("verificado_en") or self.cola.ajuste(DESDE_AJUSTE)
+        ahora = dt.datetime.now(dt.UTC)
+        if not referencia:
+            self.cola.fijar_ajuste(DESDE_AJUSTE, ahora.isoformat(timespec="seconds"))
+            return False
         try:
-            ultima = dt.datetime.fromisoformat(informe["verificado_en"])
+            ultima = dt.datetime.fromisoformat(referencia)
         except (TypeError, ValueError):
             return True
-        transcurrido = (dt.datetime.now(dt.UTC) - ultima).total_seconds()
+        transcurrido = (ahora - ultima).total_seconds()
         return not 0 <= transcurrido < self.config.intervalo_verificacion
 
     def _verificar(self, detener: threading.Event | None = None,

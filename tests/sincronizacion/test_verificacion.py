@@ -56,8 +56,8 @@ def test_cache_dañada_converge_sin_resincronizar(central_verificable, tmp_path)
     configurar(tmp_path, central, central.tienda, central.terminal, central.token)
     with Agente.abrir(tmp_path) as agente:
         resumen = agente.sincronizar_una_vez()
-        # Tras la primera descarga (una reconstrucción) se verifica sola: nada que reparar.
-        assert resumen.verificacion["reparadas"] == 0
+        # La primera descarga no se verifica (nada pudo separarse aún): no la encarece.
+        assert resumen.verificacion is None
         cursor = agente.cache.cursor(PRODUCTO)
     esperado = productos_central(central)
     assert productos_cache(tmp_path) == esperado
@@ -95,3 +95,23 @@ def test_cache_dañada_converge_sin_resincronizar(central_verificable, tmp_path)
                          "JOIN central_terminal t ON t.id = s.terminal_id WHERE t.codigo = ?",
                 (central.terminal,))
     assert filas and filas[0][0] == 0 and filas[0][1] is not None
+
+
+def test_el_pase_verifica_cada_intervalo(central_factory, tmp_path):
+    """El bucle de sincronización verifica solo, cada ``intervalo_verificacion``: la primera
+    vez, un intervalo después del primer pase."""
+    import time
+
+    central = central_factory(demo=50)
+    configurar(tmp_path, central, central.tienda, central.terminal, central.token,
+               intervalo_verificacion=1.0)
+    with Agente.abrir(tmp_path) as agente:
+        assert agente.sincronizar_una_vez().verificacion is None
+    esperado = productos_central(central)
+    _dañar(tmp_path, esperado)
+    time.sleep(1.1)
+    with Agente.abrir(tmp_path) as agente:
+        resumen = agente.sincronizar_una_vez()
+        assert resumen.verificacion is not None and resumen.verificacion["reparadas"] == 6
+        assert agente.sincronizar_una_vez().verificacion is None  # hasta el próximo intervalo
+    assert productos_cache(tmp_path) == esperado
