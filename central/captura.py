@@ -135,21 +135,22 @@ def _esperados(config: ConfigModelo) -> set[str]:
     return {f"{base}_{s}" for s in ("i", "u", "d")}
 
 
-def _problema_de_tabla(conexion, config: ConfigModelo) -> str | None:
+def _motivo_de_tabla(cols: disparadores.Columnas, existentes: set[str] | None) -> str | None:
     """Motivo si la tabla o alguna columna capturada no existe en la base de datos."""
-    cols = disparadores.columnas(config)
-    with conexion.cursor() as cur:
-        tablas = set(conexion.introspection.table_names(cur))
-        if cols.tabla not in tablas:
-            return f"falta la tabla «{cols.tabla}» (¿falta migrar?)"
-        existentes = {c.name for c in conexion.introspection.get_table_description(cur,
-                                                                                   cols.tabla)}
+    if existentes is None:
+        return f"falta la tabla «{cols.tabla}» (¿falta migrar?)"
     for nombre, columna, _, _ in cols.esenciales:
         if columna not in existentes:
             return f"la tabla «{cols.tabla}» no tiene la columna «{columna}» (campo «{nombre}»)"
     if cols.tienda and cols.tienda not in existentes:
         return f"la tabla «{cols.tabla}» no tiene la columna «{cols.tienda}» (campo_tienda)"
     return None
+
+
+def _problema_de_tabla(conexion, config: ConfigModelo) -> str | None:
+    cols = disparadores.columnas(config)
+    existentes, _ = _columnas_y_disparadores(conexion, [cols.tabla])
+    return _motivo_de_tabla(cols, existentes.get(cols.tabla))
 
 
 def _quitar(conexion, tabla: str, nombres: Iterable[str]) -> None:
@@ -217,18 +218,48 @@ def _olvidar() -> None:
         _cache.clear()
 
 
+def _columnas_y_disparadores(conexion, tablas: list[str]) -> tuple[dict[str, set[str]],
+                                                                   set[str]]:
+    """Columnas de cada tabla que existe y nombres de los disparadores de captura, con dos o
+    tres consultas al catálogo (se llama a menudo: sin la introspección de Django)."""
+    columnas: dict[str, set[str]] = {}
+    with conexion.cursor() as cur:
+        if conexion.vendor == "postgresql":
+            cur.execute("SELECT c.relname, a.attname FROM pg_attribute a "
+                        "JOIN pg_class c ON c.oid = a.attrelid "
+                        "WHERE c.relname = ANY(%s) AND c.relkind IN ('r', 'p') "
+                        "AND c.relnamespace = ANY(current_schemas(false)::regnamespace[]) "
+                        "AND a.attnum > 0 AND NOT a.attisdropped", [tablas])
+            for tabla, columna in cur.fetchall():
+                columnas.setdefault(tabla, set()).add(columna)
+            cur.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+                        "AND starts_with(tgname, %s)", [disparadores.PREFIJO])
+        else:
+            for tabla in tablas:
+                cur.execute("SELECT name FROM pragma_table_info(%s)", [tabla])
+                nombres = {f[0] for f in cur.fetchall()}
+                if nombres:
+                    columnas[tabla] = nombres
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                        "AND substr(name, 1, %s) = %s",
+                        [len(disparadores.PREFIJO), disparadores.PREFIJO])
+        return columnas, {f[0] for f in cur.fetchall()}
+
+
 def comprobar(using: str = "default") -> dict[str, str]:
     """{modelo: motivo} de los modelos cuya captura no está completa en la base de datos
     (tabla o columnas ausentes, disparadores que faltan o de otra versión de sus campos)."""
     conexion = connections[using]
+    modelos = list(configuracion.obtener().modelos.values())
+    cols = {c.nombre: disparadores.columnas(c) for c in modelos}
+    existentes, instalados = _columnas_y_disparadores(
+        conexion, sorted({c.tabla for c in cols.values()}))
     fallos: dict[str, str] = {}
-    for config in configuracion.obtener().modelos.values():
-        motivo = _problema_de_tabla(conexion, config)
-        if motivo is None:
-            instalados = _disparadores_instalados(conexion, disparadores.columnas(config).tabla)
-            if not _esperados(config) <= instalados:
-                motivo = ("faltan sus disparadores de captura o son de otros campos esenciales "
-                          "(ejecuta migrate)")
+    for config in modelos:
+        motivo = _motivo_de_tabla(cols[config.nombre], existentes.get(cols[config.nombre].tabla))
+        if motivo is None and not _esperados(config) <= instalados:
+            motivo = ("faltan sus disparadores de captura o son de otros campos esenciales "
+                      "(ejecuta migrate)")
         if motivo is not None:
             fallos[config.nombre] = motivo
     return fallos
