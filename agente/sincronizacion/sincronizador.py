@@ -14,7 +14,8 @@ El **bucle** (``bucle(detener)``):
   ``PRAGMA data_version`` en ``cola.sqlite`` (encolados por otro proceso, p. ej. la caja con la
   bandeja abierta), con un antirrebote de ``espera_empuje`` (< 1 s) para juntar un lote;
 - sin conexión o con error del servidor: reintenta con espera exponencial y jitter (hasta
-  ``backoff_maximo``; respeta ``Retry-After``);
+  ``backoff_maximo``); un ``Retry-After`` de la central se respeta aunque sea mayor, hasta
+  una hora, con un 0–20 % de jitter (``espera_retry_after``);
 - error de autenticación (401): deja de sincronizar (todo sigue en la cola) y sólo vuelve a
   intentarlo cuando el token del llavero cambia (``sincro configurar``) o se le despierta.
 - cada empuje (y por tanto cada pase, al menos cada ``intervalo_descarga``) empieza con
@@ -61,6 +62,13 @@ SONDEO_COLA_S = 0.25
 SONDEO_TOKEN_S = 5.0
 DESDE_AJUSTE = "verificacion_desde"
 """Ajuste de la cola: desde cuándo cuenta el intervalo si nunca se verificó."""
+RETRY_AFTER_MAXIMO_S = 3600.0
+
+
+def espera_retry_after(segundos: float) -> float:
+    """La espera que pide la central (``Retry-After``), hasta una hora, más un 0–20 % al azar
+    para que las cajas de una cadena no vuelvan todas en el mismo segundo."""
+    return min(max(0.0, segundos), RETRY_AFTER_MAXIMO_S) * (1 + 0.2 * random.random())
 
 
 @dataclass
@@ -175,8 +183,7 @@ class Sincronizador:
                 if resumen.descarga.fusiones_tempranas:
                     resumen.empuje.sumar(self._empuje().empujar(detener))
                 if resumen.descarga.resincronizados or self._toca_verificar():
-                    self._progreso("Verificando la caché…")
-                    resumen.verificacion = self._verificar(detener).a_dict()
+                    resumen.verificacion = self._verificar_sin_tumbar(detener)
                 self._informar()
             except ErrorSincro as exc:
                 self.conectividad.fallo(exc)
@@ -215,6 +222,18 @@ class Sincronizador:
             return True
         transcurrido = (ahora - ultima).total_seconds()
         return not 0 <= transcurrido < self.config.intervalo_verificacion
+
+    def _verificar_sin_tumbar(self, detener: threading.Event | None) -> dict[str, Any] | None:
+        """La verificación del pase: si falla (red, caché), el pase sigue valiendo (empuje y
+        descarga ya hechos) y se reintenta en el siguiente; salvo un 401."""
+        self._progreso("Verificando la caché…")
+        try:
+            return self._verificar(detener).a_dict()
+        except ErrorAutenticacion:
+            raise
+        except Exception as exc:
+            _log.warning("La verificación de la caché falló; se reintentará: %s", exc)
+            return None
 
     def _verificar(self, detener: threading.Event | None = None,
                    modelos: list[str] | None = None) -> Informe:
@@ -311,7 +330,7 @@ class Sincronizador:
                 espera = min(self.config.backoff_maximo, espera_fallo)
                 espera = espera * (0.5 + random.random())
                 if exc.reintentar_en:
-                    espera = max(espera, min(exc.reintentar_en, self.config.backoff_maximo))
+                    espera = max(espera, espera_retry_after(exc.reintentar_en))
                 espera_fallo = min(self.config.backoff_maximo, espera_fallo * 2)
                 proxima_descarga = 0.0
                 self._progreso(f"{exc} Reintento en {espera:.0f} s.")
