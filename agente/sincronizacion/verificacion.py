@@ -81,7 +81,8 @@ class Verificacion:
     def verificar(self, esquema: Esquema, modelos: list[str] | None = None,
                   detener: threading.Event | None = None) -> Informe:
         inicio = time.monotonic()
-        informe = Informe(verificado_en=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        informe = Informe(
+            verificado_en=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"))
         for config in esquema.en_orden_de_descarga():
             if modelos is not None and config.nombre not in modelos:
                 continue

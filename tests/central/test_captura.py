@@ -119,3 +119,41 @@ def test_sin_disparadores_el_modelo_no_se_sirve_y_migrate_los_repone(central_fac
     assert "disparadores" in r["mensaje"]
     central.reiniciar()  # iniciar migra: post_migrate los vuelve a instalar
     Api(central.url, central.token).get("/v1/cambios", modelos="productos.Producto")
+
+
+_CAMBIAR_ESENCIALES = """
+import json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
+import django
+from django.conf import settings
+django.setup()
+ajuste = settings.MODELOS_SINCRONIZABLES["productos.Producto"]
+ajuste["campos_esenciales"] = [c for c in ajuste["campos_esenciales"] if c != "categoria"]
+from central import captura, configuracion
+configuracion._cache = None
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from central.models import RegistroCambio
+from servidor_demo.productos.models import Producto
+Producto.objects.filter(pk=1).update(stock=12345)
+cuerpo = RegistroCambio.objects.get(modelo="productos.Producto", objeto_id="1", vigente=True).cuerpo
+print(json.dumps({"cuerpo": cuerpo, "problemas": captura.comprobar()}))
+"""
+
+
+def test_cambiar_los_campos_esenciales_rehace_los_disparadores(central_factory):
+    """Quitar un campo esencial del ajuste y migrar: los disparadores se rehacen (otro nombre,
+    otra huella) y la siguiente escritura ya no lleva ese campo; con el ajuste de antes, la
+    comprobación dice que los instalados son de otros campos."""
+    central = central_factory(demo=5)
+    r = subprocess.run([sys.executable, "-c", _CAMBIAR_ESENCIALES],
+                       env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    salida = json.loads(r.stdout.strip().splitlines()[-1])
+    assert '"stock":12345' in salida["cuerpo"] and "categoria" not in salida["cuerpo"]
+    assert salida["problemas"] == {}
+    time.sleep(5.5)  # la central (con el ajuste de siempre) vuelve a comprobar
+    api = Api(central.url, central.token)
+    r = api.get("/v1/cambios", estado=503, modelos="productos.Producto")
+    assert "otros campos esenciales" in r["mensaje"]

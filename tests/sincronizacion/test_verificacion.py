@@ -104,12 +104,12 @@ def test_el_pase_verifica_cada_intervalo(central_factory, tmp_path):
 
     central = central_factory(demo=50)
     configurar(tmp_path, central, central.tienda, central.terminal, central.token,
-               intervalo_verificacion=1.0)
+               intervalo_verificacion=3.0)
     with Agente.abrir(tmp_path) as agente:
         assert agente.sincronizar_una_vez().verificacion is None
     esperado = productos_central(central)
     _dañar(tmp_path, esperado)
-    time.sleep(1.1)
+    time.sleep(3.1)
     with Agente.abrir(tmp_path) as agente:
         resumen = agente.sincronizar_una_vez()
         assert resumen.verificacion is not None and resumen.verificacion["reparadas"] == 6
