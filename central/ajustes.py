@@ -1,7 +1,8 @@
 """«ajustar»: ``campo = campo + delta`` en la base de datos, una sentencia
-``UPDATE … RETURNING`` por operación (nunca entra en conflicto). Si el valor resultante queda por
-debajo de cero se anota una ``Sobreventa`` para revisión (nunca se rechaza); se guardan todas
-juntas al final del lote.
+``UPDATE … RETURNING`` por operación (nunca entra en conflicto), que sólo se aplica si el
+resultado queda dentro de los límites del campo (``reglas.limites_sql``). Si el valor
+resultante queda por debajo de cero se anota una ``Sobreventa`` para revisión (nunca se
+rechaza); se guardan todas juntas al final del lote.
 
 El SQL se guarda por (modelo, campos) durante el lote. Una instancia por lote; no se comparte
 entre hilos.
@@ -15,7 +16,7 @@ from typing import Any
 from django.db import DatabaseError, connection
 from django.db.models import Model
 
-from . import dialecto, valores
+from . import dialecto, reglas, valores
 from .configuracion import ConfigModelo
 from .envoltura import Operacion
 from .models import Sobreventa
@@ -41,6 +42,7 @@ class Ajustes:
 
     def aplicar(self, op: Operacion, objeto: Model) -> dict[str, Any]:
         config = op.config
+        reglas.comprobar(op, self.tienda, self.terminal)
         if not op.datos:
             raise Rechazo("«ajustar» necesita al menos un delta.")
         deltas = {}
@@ -52,7 +54,8 @@ class Ajustes:
             deltas[campo] = valores.delta(config, campo, valor)
         sql = self._sentencia(config, tuple(deltas))
         params = [*deltas.values(),
-                  config.modelo._meta.pk.get_db_prep_value(objeto.pk, connection)]
+                  config.modelo._meta.pk.get_db_prep_value(objeto.pk, connection),
+                  *reglas.parametros_limites(config, deltas)]
         try:
             self._cursor.execute(sql, params)
             fila = self._cursor.fetchone()
@@ -61,6 +64,8 @@ class Ajustes:
                 raise ReintentarSeguro from exc
             raise Rechazo(f"La base de datos rechazó el ajuste: {str(exc)[:200]}") from None
         if fila is None:
+            if config.modelo._default_manager.filter(pk=objeto.pk).exists():
+                raise Rechazo(reglas.motivo_fuera_de_limites(config, deltas))
             raise Rechazo(f"{config.nombre} «{op.objeto_id}» ya no existe.")
         try:  # ya hay efecto: a partir de aquí un fallo tumba el lote entero (nada se confirma)
             for (campo, delta), nuevo in zip(deltas.items(), fila, strict=True):
@@ -96,8 +101,11 @@ def _sql_ajuste(config: ConfigModelo, campos: tuple[str, ...]) -> str:
     q = connection.ops.quote_name
     marca = dialecto.marca_parametro()
     columnas = [config.campos[c].column for c in campos]
-    # Columnas de campos validados y citadas; los valores van como parámetros.
+    # Columnas de campos validados y citadas; los valores van como parámetros. Sólo se aplica
+    # si cada resultado queda dentro de los límites del campo (``reglas.limites_sql``): sin
+    # desbordar la columna (SQLite pasaría a coma flotante, PostgreSQL fallaría).
     return (f"UPDATE {q(meta.db_table)} SET "  # noqa: S608
             + ", ".join(f"{q(c)} = {q(c)} + {marca}" for c in columnas)
-            + f" WHERE {q(meta.pk.column)} = {marca} RETURNING "
-            + ", ".join(q(c) for c in columnas))
+            + f" WHERE {q(meta.pk.column)} = {marca}"
+            + reglas.limites_sql([q(c) for c in columnas], marca)
+            + " RETURNING " + ", ".join(q(c) for c in columnas))

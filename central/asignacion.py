@@ -26,8 +26,8 @@ def datos_escribibles(op: Operacion, tienda: str, permitir_clave: bool) -> dict[
             raise Rechazo(f"No se puede cambiar la clave «{campo}».")
         normal = valores.normalizar(config, campo, valor)
         if campo in config.campos_solo_lectura:
-            if campo == config.campo_tienda and normal == tienda:
-                continue  # la propia tienda: se acepta y la pone la central
+            if campo in (config.campo_tienda, config.campo_terminal):
+                continue  # la propia (``reglas.comprobar``): la pone la central del token
             raise Rechazo(f"El campo «{campo}» es de sólo lectura (lo pone la central).")
         normalizados[campo] = normal
     return normalizados

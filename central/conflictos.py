@@ -2,8 +2,11 @@
 
 Sólo los campos que la operación cambia: hay conflicto si su valor actual en la central difiere
 de ``valores_base``. Un campo sin valor base entra en conflicto sólo si la fila cambió desde
-``version_base``. La versión de un objeto es el id de su entrada vigente en el registro de
-cambios (la escriben los disparadores en la misma transacción, así que ya está al día).
+``version_base``; un ``borrar`` sin valores base, si la fila cambió desde ``version_base``. Sin
+``version_base`` no se aplica ninguno de los dos (``reglas.comprobar``). El ``modificado_en`` de
+un conflicto es la hora de la edición que produjo los valores en disputa (``ediciones``). La
+versión de un objeto es el id de su entrada vigente en el registro de cambios (la escriben los
+disparadores en la misma transacción, así que ya está al día).
 
 Sin estado: lee en la transacción del hilo.
 """
@@ -15,7 +18,7 @@ from typing import Any
 
 from django.db.models import Model
 
-from . import captura, valores
+from . import captura, ediciones, valores
 from .configuracion import ConfigModelo
 from .envoltura import Operacion
 from .models import RegistroCambio
@@ -51,7 +54,10 @@ def conflicto(op: Operacion, objeto: Model, campos: list[str]) -> dict[str, Any]
     if not cambiados:
         return None
     ver = ver or version(config, op.objeto_id or "")
-    return {"resultado": "conflicto", "version": ver[0], "modificado_en": ver[1],
+    # La hora de la edición que produjo los valores en disputa, no la de su llegada.
+    editado = ediciones.hora_de_edicion(config, op.objeto_id, cambiados, actuales, ver[1],
+                                        _iguales)
+    return {"resultado": "conflicto", "version": ver[0], "modificado_en": editado,
             "valores": actuales, "campos_cambiados": cambiados}
 
 

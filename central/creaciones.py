@@ -14,7 +14,7 @@ from typing import Any
 from django.db import DatabaseError, transaction
 from django.db.models import Model
 
-from . import configuracion, valores
+from . import configuracion, reglas, valores
 from .asignacion import asignar, datos_escribibles
 from .configuracion import ConfigModelo
 from .envoltura import Operacion
@@ -24,9 +24,10 @@ from .valores import Rechazo
 
 
 class Creaciones:
-    def __init__(self, tienda: str, referencias: Referencias, objetos: Objetos,
+    def __init__(self, tienda: str, terminal: str, referencias: Referencias, objetos: Objetos,
                  al_crear: Callable[[Operacion], None]):
         self.tienda = tienda
+        self.terminal = terminal
         self.referencias = referencias
         self.objetos = objetos
         self.al_crear = al_crear
@@ -36,6 +37,7 @@ class Creaciones:
     def validar(self, op: Operacion) -> dict[str, Any]:
         """Valida un «crear» y lo deja pendiente de insertar. Lanza Rechazo."""
         config = op.config
+        reglas.comprobar(op, self.tienda, self.terminal)
         datos = datos_escribibles(op, self.tienda, permitir_clave=True)
         if config.clave in datos and op.objeto_id is not None and str(
             clave_python(config, op.objeto_id)
@@ -49,7 +51,8 @@ class Creaciones:
             raise Rechazo(f"«crear» en {config.nombre} necesita la clave «{config.clave}».")
         for campo in config.campos_esenciales:
             f = config.campos[campo]
-            if (campo not in datos and campo != config.campo_tienda and not f.null
+            if (campo not in datos and campo not in (config.campo_tienda, config.campo_terminal)
+                    and not f.null
                     and not f.has_default() and campo != config.clave):
                 raise Rechazo(f"Falta el campo obligatorio «{campo}».")
         objeto = config.modelo()
@@ -57,6 +60,8 @@ class Creaciones:
         if config.privado_por_tienda:
             f = config.modelo._meta.get_field(config.campo_tienda)
             setattr(objeto, f.attname, self.tienda)
+        if config.campo_terminal is not None:  # del token, nunca de los datos
+            setattr(objeto, config.campos[config.campo_terminal].attname, self.terminal)
         # Optimista: si no se sabe, se supone nueva (la inserción en bloque lo comprueba).
         if config.clave in datos and self.referencias.conocida(config.modelo,
                                                                objeto.pk) is not None:

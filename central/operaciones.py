@@ -28,7 +28,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from . import conflictos, dialecto, insercion, orden
+from . import conflictos, dialecto, insercion, orden, reglas
 from .ajustes import Ajustes, ErrorFatal, ReintentarSeguro
 from .asignacion import asignar, datos_escribibles
 from .creaciones import Creaciones
@@ -61,8 +61,8 @@ class Lote:
         self.ops = ops
         self.objetos = Objetos()
         self.referencias = Referencias(self.tienda)
-        self.creaciones = Creaciones(self.tienda, self.referencias, self.objetos,
-                                     al_crear=self._version_intermedia)
+        self.creaciones = Creaciones(self.tienda, terminal.codigo, self.referencias,
+                                     self.objetos, al_crear=self._version_intermedia)
         self.ajustes = Ajustes(self.tienda, terminal.codigo, seguro)
         self.repetidas: set[tuple[str, str]] = set()
 
@@ -185,6 +185,7 @@ class Lote:
         return self._borrar(op, objeto)
 
     def _actualizar(self, op: Operacion, objeto: Model) -> dict[str, Any]:
+        reglas.comprobar(op, self.tienda, self.terminal.codigo)
         datos = datos_escribibles(op, self.tienda, permitir_clave=False)
         if not datos:
             raise Rechazo("«actualizar» sin campos que cambiar.")
@@ -196,10 +197,13 @@ class Lote:
         return {"resultado": "aplicada"}
 
     def _borrar(self, op: Operacion, objeto: Model) -> dict[str, Any]:
+        reglas.comprobar(op, self.tienda, self.terminal.codigo)
         if op.datos:
             raise Rechazo("«borrar» lleva «datos» vacío.")
+        # Sin valores base, cualquier cambio desde ``version_base`` es conflicto.
         conflicto = conflictos.conflicto(op, objeto, [c for c in (op.valores_base or {})
-                                                      if c in op.config.tipos])
+                                                      if c in op.config.tipos]
+                                         or sorted(op.config.campos_escribibles))
         if conflicto:
             return conflicto
         objeto.delete()

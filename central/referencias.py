@@ -102,8 +102,11 @@ class Referencias:
                 self._cache[llave] = "" if existe else None
         tienda = self._cache[llave]
         if tienda is None or (tienda != "" and tienda != self.tienda):
+            # El mismo texto si no existe que si es de otra tienda: no revela nada ajeno.
+            conf_destino = configuracion.obtener().por_clase.get(destino)
+            privado = conf_destino is not None and conf_destino.privado_por_tienda
             raise Rechazo(f"«{campo}» apunta a {destino._meta.label} «{valor}», que no existe"
-                          + (" en tu tienda." if tienda else "."))
+                          + (" en tu tienda." if privado else "."))
 
     def caida(self, config: ConfigModelo, objeto: Model) -> str | None:
         """Motivo si alguna FK apunta a un «crear» de este lote que acabó rechazado."""
