@@ -83,6 +83,8 @@ def leer(texto: str) -> Posicion:
     """Cursor incremental -> posición. ``OtroMotor`` si es de la forma del otro motor."""
     pg = _PG.match(texto)
     if connection.vendor == "postgresql":
+        if texto == "0":
+            return INICIO  # «desde el principio» vale en los dos motores
         if not pg:
             raise OtroMotor(texto)
         return Posicion(int(pg[1]), int(pg[2]))
