@@ -605,6 +605,11 @@ class Agente:
         """Un pase (empuje + descarga); red: nunca desde el hilo de la GUI."""
         return self.sincronizacion.sincronizar_una_vez(al_progreso)
 
+    def verificar(self, modelos: list[str] | None = None) -> Any:
+        """Descarga lo nuevo y verifica la caché contra la central, reparando sólo los cubos
+        que difieran; red: nunca desde el hilo de la GUI. Devuelve el informe."""
+        return self.sincronizacion.verificar(modelos)
+
     def iniciar_sincronizacion(self, al_progreso: Callable[[str], None] | None = None) -> None:
         """Bucle de sincronización en un hilo de fondo (para la bandeja)."""
         self.sincronizacion.iniciar(al_progreso)

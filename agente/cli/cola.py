@@ -144,8 +144,15 @@ def orden_estado(args: argparse.Namespace) -> int:
             "Orden de envío (críticos primero, luego más operaciones en 7 días): "
             + ", ".join(f"{rango}. {nombre}" for rango, nombre in orden)
         )
+    verificacion = estado.get("verificacion")
+    if verificacion:
+        print(f"Última verificación de la caché: {_hora(verificacion['verificado_en'])}, "
+              f"{verificacion['reparadas']} filas reparadas")
+    elif "verificacion" in estado:
+        print("Última verificación de la caché: nunca")
     for clave, valor in estado.items():
         if clave not in {
+            "verificacion",
             "cola",
             "modelos",
             "directorio",
