@@ -11,7 +11,6 @@ import pytest
 import requests
 
 from agente.fachada import Agente
-from agente.soporte import rutas
 
 from .terminales import configurar, sincro
 
@@ -106,9 +105,8 @@ def test_empate_de_horas_gana_la_central(central, terminales, cliente):
     _editar(b, cliente, "B-empate")
     misma = "2026-01-01T10:00:00.000000+00:00"
     for datos in (a, b):
-        # Preparación de la prueba: la misma hora en los dos ficheros (Cola no deja reescribir
-        # la hora de una edición, así que se toca el fichero con sqlite3, con la caja cerrada).
-        conexion = sqlite3.connect(rutas.ruta_cola(datos))
+        # A mano en el fichero (como otro proceso): sólo la cola cambia sus operaciones.
+        conexion = sqlite3.connect(Path(datos) / "cola.sqlite")
         with conexion:
             conexion.execute("UPDATE operaciones SET hora_terminal = ?, desfase_ms = 0 "
                              "WHERE objeto_id = ? AND estado = 'PENDIENTE'", (misma, cliente))
