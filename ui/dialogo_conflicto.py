@@ -3,8 +3,13 @@
 Una fila por campo con columnas rotuladas sin ambigüedad: «Base», «Esta terminal», «Central»;
 los campos que difieren van resaltados. Por campo se elige terminal, central o se escribe un
 valor; «Usar todo de esta terminal / de la central»; «[n de N]» con Anterior/Siguiente
-(Alt+← / Alt+→, también RePág/AvPág); aplicar la misma elección a los conflictos parecidos
-que quedan. Nombre del encargado y motivo son obligatorios: van a la auditoría.
+(Alt+← / Alt+→, también RePág/AvPág). Nombre del encargado y motivo son obligatorios: van a la
+auditoría.
+
+«Aplicar la misma elección a los parecidos» sólo copia lados por campo (terminal, central,
+base o la regla de cada conflicto): con un valor escrito a mano la casilla se desactiva y dice
+por qué, y antes de aplicar en bloque una vista previa enseña cada objeto afectado por su nombre
+con el valor de la central ahora y el que quedará.
 
 La lógica (elecciones → resolución) está en ``ui.resolucion``; este diálogo no habla con el
 motor: emite ``resolver_pedido(lista_de_resoluciones)`` y la pestaña se la pasa al puente.
@@ -27,7 +32,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -37,13 +41,33 @@ from PySide6.QtWidgets import (
 
 from protocolo.esquema import ErrorValor
 from ui import formato
-from ui.resolucion import CENTRAL, TERMINAL, VALOR, FilaCampo, Resolucion, parecidos
+from ui.nombres import Presentacion, nombrar_conflicto
+from ui.resolucion import (
+    BASE,
+    CENTRAL,
+    REGLA,
+    TERMINAL,
+    VALOR,
+    FilaCampo,
+    Resolucion,
+    parecidos,
+)
+from ui.vista_previa import VistaPreviaResolucion
 
 translate = QCoreApplication.translate
 
 COL_CAMPO, COL_BASE, COL_TERMINAL, COL_CENTRAL, COL_USAR, COL_FINAL = range(6)
 RESALTADO = QColor("#fff3c4")
-ORIGENES_COMBO = (TERMINAL, CENTRAL, VALOR)
+
+
+def textos_origen() -> dict[str, str]:
+    return {
+        TERMINAL: translate("DialogoConflicto", "Esta terminal"),
+        CENTRAL: translate("DialogoConflicto", "Central"),
+        BASE: translate("DialogoConflicto", "Base"),
+        REGLA: translate("DialogoConflicto", "Regla"),
+        VALOR: translate("DialogoConflicto", "Otro valor…"),
+    }
 
 
 def titulos_columnas() -> list[str]:
@@ -69,12 +93,15 @@ class DialogoConflicto(QDialog):
         tipos_por_modelo: Mapping[str, Mapping[str, str]] | None = None,
         encargado: str = "",
         parent: QWidget | None = None,
+        presentaciones: Mapping[str, Presentacion] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(translate("DialogoConflicto", "Revisar conflicto"))
         self.resize(900, 520)
         self._conflictos = list(conflictos)
         self._tipos = dict(tipos_por_modelo or {})
+        self._presentaciones = dict(presentaciones or {})
+        self._restantes = 0
         self._resueltos: set[Any] = set()
         self._indice = max(0, min(indice, len(self._conflictos) - 1))
         self.resolucion: Resolucion | None = None
@@ -123,6 +150,8 @@ class DialogoConflicto(QDialog):
             QShortcut(QKeySequence(tecla), self, activated=self.siguiente)
 
         self.aplicar_parecidos = QCheckBox()
+        self.aviso_parecidos = QLabel()
+        self.aviso_parecidos.setWordWrap(True)
         self.encargado = QLineEdit(encargado)
         self.encargado.setObjectName("encargado")
         self.motivo = QLineEdit()
@@ -155,8 +184,11 @@ class DialogoConflicto(QDialog):
         formulario.addRow(translate("DialogoConflicto", "Encargado:"), self.encargado)
         formulario.addRow(translate("DialogoConflicto", "Motivo:"), self.motivo)
 
+        parecidos_caja = QVBoxLayout()
+        parecidos_caja.addWidget(self.aplicar_parecidos)
+        parecidos_caja.addWidget(self.aviso_parecidos)
         botones = QHBoxLayout()
-        botones.addWidget(self.aplicar_parecidos, 1)
+        botones.addLayout(parecidos_caja, 1)
         botones.addWidget(self.boton_aplicar)
         botones.addWidget(self.boton_cerrar)
 
@@ -206,11 +238,7 @@ class DialogoConflicto(QDialog):
                 n=self._indice + 1, total=total
             )
         )
-        self.objeto.setText(
-            translate("DialogoConflicto", "{modelo} · objeto {objeto}").format(
-                modelo=conflicto.get("modelo", "?"), objeto=conflicto.get("objeto_id", "?")
-            )
-        )
+        self.objeto.setText(nombrar_conflicto(conflicto, self._presentaciones))
         operacion = conflicto.get("operacion") or {}
         self.detalle.setText(
             translate(
@@ -240,9 +268,23 @@ class DialogoConflicto(QDialog):
                 "Aplicar la misma elección a los {n} conflictos parecidos restantes",
             ).format(n=len(restantes))
         )
-        self.aplicar_parecidos.setEnabled(bool(restantes))
+        self._restantes = len(restantes)
         self.aplicar_parecidos.setChecked(False)
         self._llenar_tabla()
+        self._revisar_parecidos()
+
+    def _revisar_parecidos(self) -> None:
+        """La casilla de parecidos sólo se activa si no hay valores escritos a mano."""
+        assert self.resolucion is not None
+        admite = self.resolucion.admite_copia
+        self.aplicar_parecidos.setEnabled(bool(self._restantes) and admite)
+        if not admite:
+            self.aplicar_parecidos.setChecked(False)
+            self.aviso_parecidos.setText(translate(
+                "DialogoConflicto", "Un valor escrito a mano sólo vale para este objeto: "
+                "no se puede aplicar a los parecidos."))
+        else:
+            self.aviso_parecidos.clear()
 
     def _texto(self, fila: FilaCampo, columna: int) -> str:
         conflicto = self.conflicto
@@ -293,15 +335,15 @@ class DialogoConflicto(QDialog):
                 self.tabla.setItem(fila, columna, celda)
             if datos.elegible:
                 combo = QComboBox()
-                combo.addItems(
-                    [
-                        translate("DialogoConflicto", "Esta terminal"),
-                        translate("DialogoConflicto", "Central"),
-                        translate("DialogoConflicto", "Otro valor…"),
-                    ]
-                )
+                textos = textos_origen()
+                origenes = [TERMINAL, CENTRAL, BASE]
+                if datos.campo in self.resolucion.propuesta:
+                    origenes.append(REGLA)
+                origenes.append(VALOR)
+                for origen in origenes:
+                    combo.addItem(textos[origen], origen)
                 combo.currentIndexChanged.connect(
-                    lambda i, campo=datos.campo: self._al_elegir(campo, ORIGENES_COMBO[i])
+                    lambda i, campo=datos.campo, c=combo: self._al_elegir(campo, c.itemData(i))
                 )
                 self.tabla.setCellWidget(fila, COL_USAR, combo)
                 editor = QLineEdit()
@@ -339,16 +381,19 @@ class DialogoConflicto(QDialog):
             return
         self.resolucion.elegir(campo, origen)
         self._refrescar_fila(self._fila_de(campo))
+        self._revisar_parecidos()
 
     def _al_escribir(self, campo: str) -> None:
         assert self.resolucion is not None
-        if self.combo(campo).currentIndex() != ORIGENES_COMBO.index(VALOR):
+        if self.combo(campo).currentData() != VALOR:
             return
         try:
             self.resolucion.elegir(campo, VALOR, self.editor(campo).text())
         except ErrorValor as error:
             self.error.setText(str(error))
             return
+        finally:
+            self._revisar_parecidos()
         self.error.clear()
 
     def _refrescar_fila(self, fila: int) -> None:
@@ -363,7 +408,7 @@ class DialogoConflicto(QDialog):
         combo: QComboBox = self.tabla.cellWidget(fila, COL_USAR)
         editor: QLineEdit = self.tabla.cellWidget(fila, COL_FINAL)
         combo.blockSignals(True)
-        combo.setCurrentIndex(ORIGENES_COMBO.index(origen))
+        combo.setCurrentIndex(combo.findData(origen))
         combo.blockSignals(False)
         editor.setReadOnly(origen != VALOR)
         final = self.resolucion.valor_final(datos.campo)
@@ -375,6 +420,7 @@ class DialogoConflicto(QDialog):
         self.resolucion.usar_todo(origen)
         for fila in range(self.tabla.rowCount()):
             self._refrescar_fila(fila)
+        self._revisar_parecidos()
 
     # -- aplicar ---------------------------------------------------------------------------
 
@@ -384,7 +430,7 @@ class DialogoConflicto(QDialog):
         if self.resolucion is None:
             return None
         for campo in [f.campo for f in self.resolucion.elegibles]:
-            if self.combo(campo).currentIndex() == ORIGENES_COMBO.index(VALOR):
+            if self.combo(campo).currentData() == VALOR:
                 try:
                     self.resolucion.elegir(campo, VALOR, self.editor(campo).text())
                 except ErrorValor as error:
@@ -395,28 +441,28 @@ class DialogoConflicto(QDialog):
         except ValueError as error:
             self.error.setText(str(error))
             return None
-        if self.aplicar_parecidos.isChecked():
+        self._revisar_parecidos()
+        if self.aplicar_parecidos.isChecked() and self.aplicar_parecidos.isEnabled():
+            resoluciones = [self.resolucion]
             for otro in parecidos(self.conflicto, self.pendientes()):
                 tipos = self._tipos.get(str(otro.get("modelo")), {})
                 copia = Resolucion(otro, tipos=tipos)
                 self.resolucion.copiar_a(copia)
+                resoluciones.append(copia)
                 lista.append(copia.para_motor(self.encargado.text(), self.motivo.text()))
-            if not self._confirmar(len(lista)):
+            if not self._confirmar(resoluciones):
                 return None
         self._resueltos.update(r["id"] for r in lista)
         self.resolver_pedido.emit(lista)
         self._avanzar()
         return lista
 
-    def _confirmar(self, n: int) -> bool:
-        respuesta = QMessageBox.question(
-            self,
-            translate("DialogoConflicto", "Resolver varios conflictos"),
-            translate(
-                "DialogoConflicto", "Se resolverán {n} conflictos con la misma elección. ¿Seguir?"
-            ).format(n=n),
-        )
-        return respuesta == QMessageBox.StandardButton.Yes
+    def _confirmar(self, resoluciones: Sequence[Resolucion]) -> bool:
+        """Vista previa modal: cada objeto por su nombre con antes/después por campo."""
+        self.vista_previa = VistaPreviaResolucion(
+            [(nombrar_conflicto(r.conflicto, self._presentaciones), r.cambios())
+             for r in resoluciones], parent=self)
+        return self.vista_previa.exec() == QDialog.DialogCode.Accepted
 
     def _avanzar(self) -> None:
         pendientes = self.pendientes()
