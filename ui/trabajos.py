@@ -188,6 +188,45 @@ def probar_conexion(agente: Any, servidor: str, token: str | None,
         cliente.cerrar()
 
 
+class TokenRechazado(ValueError):
+    """La central rechazó el token nuevo, o no se pudo comprobar y hay uno guardado que
+    funciona: no se guarda nada."""
+
+
+def comprobar_antes_de_guardar(agente: Any, servidor: str, token: str | None,
+                               permitir_http: bool = False, terminal: str = "") -> bool:
+    """Red. Prueba el token escrito (o, sin él, el guardado) contra el servidor escrito ANTES
+    de guardar nada: la central sólo guarda un resumen del token, así que uno bueno que se
+    sobrescribe no se recupera.
+
+    Devuelve ``True`` si la central lo aceptó, ``False`` si no se pudo comprobar pero no hay
+    token guardado que perder (primera configuración sin red). Lanza ``TokenRechazado`` si la
+    central lo rechaza, o si no responde y escribir el nuevo sustituiría a uno guardado; y los
+    errores de ``configuracion.validar_servidor`` si el servidor no vale."""
+    from agente.sincronizacion import credenciales
+    from agente.sincronizacion.errores import ErrorAutenticacion, ErrorSincro
+
+    try:
+        probado = probar_conexion(agente, servidor, token, permitir_http, terminal)
+    except ErrorAutenticacion:
+        raise TokenRechazado(
+            "La central rechaza ese token: no se ha guardado nada y se sigue usando el "
+            "anterior.") from None
+    except ErrorSincro as error:
+        hay_guardado = False
+        if token and terminal:
+            try:
+                hay_guardado = bool(credenciales.leer_token(agente.directorio, terminal))
+            except (credenciales.SinToken, credenciales.SinLlavero):
+                hay_guardado = False
+        if token and hay_guardado:
+            raise TokenRechazado(
+                "No se pudo comprobar el token nuevo porque la central no responde: no se ha "
+                "guardado nada y se sigue usando el anterior.") from error
+        return False
+    return bool(probado.get("autenticado"))
+
+
 def fijar_autoarranque(agente: Any, activo: bool) -> bool:
     """Activa o quita el arranque con la sesión (Windows: carpeta Inicio; Linux: XDG)."""
     from agente.soporte import autoarranque

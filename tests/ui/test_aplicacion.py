@@ -158,19 +158,55 @@ def test_configuracion_escribe_el_token_en_el_llavero_y_nunca_lo_muestra(aplicac
     qtbot.waitUntil(lambda: conf.servidor.text() == central.url)
     assert conf.token.text() == ""
     assert conf.terminal.text() == central.terminal
+    nuevo = central.crear_terminal(central.tienda, "caja-9")
     conf.terminal.setText("caja-9")
-    conf.token.setText("token-nuevo-de-prueba-123")
+    conf.token.setText(nuevo)
     conf.guardar()
     qtbot.waitUntil(lambda: "guardada" in conf.resultado.text(), timeout=10000)
     assert conf.token.text() == ""
     assert "llavero" in conf.token.placeholderText()
     directorio = aplicacion.directorio
-    assert credenciales.leer_token(directorio, "caja-9") == "token-nuevo-de-prueba-123"
+    assert credenciales.leer_token(directorio, "caja-9") == nuevo
     config = json.loads((directorio / "config.json").read_text())
     assert config["terminal"] == "caja-9"
     for fichero in directorio.rglob("*"):
         if fichero.is_file():
-            assert b"token-nuevo-de-prueba-123" not in fichero.read_bytes(), fichero
+            assert nuevo.encode() not in fichero.read_bytes(), fichero
+
+
+def test_un_token_que_la_central_rechaza_no_sustituye_al_que_funciona(aplicacion, qtbot,
+                                                                     central):
+    """Se prueba primero y sólo después se guarda: el token bueno sigue en el llavero y
+    config.json no cambia (la central sólo guarda un resumen: el bueno no se recuperaría)."""
+    conf = aplicacion.ventana.configuracion
+    aplicacion.ventana.pestanas.setCurrentIndex(CONFIGURACION)
+    qtbot.waitUntil(lambda: conf.servidor.text() == central.url)
+    directorio = aplicacion.directorio
+    credenciales.guardar_token(directorio, central.terminal, central.token)  # el que funciona
+    config_antes = (directorio / "config.json").read_bytes()
+    conf.token.setText("token-que-la-central-no-conoce-123")
+    conf.guardar()
+    qtbot.waitUntil(lambda: "rechaza" in conf.resultado.text(), timeout=15000)
+    assert "\n" not in conf.resultado.text()
+    assert credenciales.leer_token(directorio, central.terminal) == central.token
+    assert (directorio / "config.json").read_bytes() == config_antes
+    assert conf.boton_guardar.isEnabled()
+
+
+def test_un_token_nuevo_sin_central_que_lo_compruebe_no_se_guarda(aplicacion, qtbot, central):
+    conf = aplicacion.ventana.configuracion
+    aplicacion.ventana.pestanas.setCurrentIndex(CONFIGURACION)
+    qtbot.waitUntil(lambda: conf.servidor.text() == central.url)
+    credenciales.guardar_token(aplicacion.directorio, central.terminal, central.token)
+    conf.servidor.setText("http://127.0.0.1:9/sincro")  # nadie escucha
+    conf.permitir_http.setChecked(True)
+    conf.token.setText("token-sin-comprobar-456")
+    conf.guardar()
+    qtbot.waitUntil(lambda: "no responde" in conf.resultado.text(), timeout=20000)
+    assert "guardada" not in conf.resultado.text()
+    assert credenciales.leer_token(aplicacion.directorio, central.terminal) == central.token
+    assert json.loads((aplicacion.directorio / "config.json").read_text())[
+        "servidor"] == central.url
 
 
 def test_configuracion_invalida_se_explica_en_una_linea(aplicacion, qtbot):

@@ -128,21 +128,43 @@ class PestanaConfiguracion(QWidget):
         self.autoarranque.blockSignals(False)
 
     def guardar(self) -> None:
-        token = self.token.text().strip() or None
-        self.resultado.setText(translate("Configuracion", "Guardando…"))
-        self.puente.llamar(
-            trabajos.guardar_configuracion,
+        """Primero prueba el servidor y el token escritos contra la central (hilo de red); sólo
+        si la central los acepta se guardan (hilo del motor). Un token rechazado nunca
+        sustituye al que funciona."""
+        datos = (
             self.servidor.text().strip(),
             self.tienda.text().strip(),
             self.terminal.text().strip(),
-            token,
+            self.token.text().strip() or None,
             self.permitir_http.isChecked(),
+        )
+        servidor, _tienda, terminal, token, permitir_http = datos
+        self.resultado.setText(translate("Configuracion", "Comprobando con la central…"))
+        self.boton_guardar.setEnabled(False)
+        self.puente.llamar(
+            trabajos.comprobar_antes_de_guardar,
+            servidor,
+            token,
+            permitir_http,
+            terminal,
+            red=True,
+            al_terminar=lambda _ok: self._guardar_comprobado(datos),
+            al_fallar=self._al_fallar,
+            que="comprobar configuración",
+        )
+
+    def _guardar_comprobado(self, datos: tuple) -> None:
+        self.resultado.setText(translate("Configuracion", "Guardando…"))
+        self.puente.llamar(
+            trabajos.guardar_configuracion,
+            *datos,
             al_terminar=self._al_guardar,
             al_fallar=self._al_fallar,
             que="guardar configuración",
         )
 
     def _al_guardar(self, datos: dict[str, Any]) -> None:
+        self.boton_guardar.setEnabled(True)
         self._mostrar(datos)
         self.resultado.setText(
             translate("Configuracion", "Configuración guardada; el token, en el llavero.")
@@ -151,6 +173,7 @@ class PestanaConfiguracion(QWidget):
         self.puente.refrescar()
 
     def _al_fallar(self, mensaje: str) -> None:
+        self.boton_guardar.setEnabled(True)
         self.resultado.setText(
             translate("Configuracion", "No se pudo: {mensaje}").format(mensaje=mensaje)
         )
