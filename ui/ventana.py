@@ -1,5 +1,5 @@
-"""Ventana principal (encargados): pestañas Estado, Cola, Conflictos, Catálogo, Registro y
-Configuración. Sólo hilo de la GUI; todo lo que pide al motor pasa por el ``Puente``.
+"""Ventana principal (encargados): pestañas Estado, Cola, Conflictos, Catálogo, Registro,
+Configuración y Actividad. Sólo hilo de la GUI; todo lo que pide al motor pasa por el ``Puente``.
 
 Cerrar la ventana la oculta si hay bandeja; sin bandeja, cerrar pide salir (``salir_pedido``)
 y la aplicación decide (confirmación si queda algo sin enviar)."""
@@ -11,8 +11,10 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
 from agente import __version__
+from ui.actividad import Actividad
 from ui.historial import Historial
 from ui.iconos import icono
+from ui.pestanas.actividad import PestanaActividad
 from ui.pestanas.catalogo import PestanaCatalogo
 from ui.pestanas.cola import PestanaCola
 from ui.pestanas.configuracion import PestanaConfiguracion
@@ -24,14 +26,14 @@ from ui.resumen import Resumen
 
 translate = QCoreApplication.translate
 
-ESTADO, COLA, CONFLICTOS, CATALOGO, REGISTRO, CONFIGURACION = range(6)
+ESTADO, COLA, CONFLICTOS, CATALOGO, REGISTRO, CONFIGURACION, ACTIVIDAD = range(7)
 
 
 class VentanaPrincipal(QMainWindow):
     salir_pedido = Signal()
 
     def __init__(self, puente: Puente, ajustes: QSettings,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, actividad: Actividad | None = None) -> None:
         super().__init__(parent)
         self.puente = puente
         self.ocultar_al_cerrar = True
@@ -44,6 +46,7 @@ class VentanaPrincipal(QMainWindow):
         self.catalogo = PestanaCatalogo(puente)
         self.registro = PestanaRegistro(puente)
         self.configuracion = PestanaConfiguracion(puente, ajustes)
+        self.actividad = PestanaActividad(actividad or Actividad(None, self))
         self.pestanas = QTabWidget()
         for pestana, titulo in (
             (self.estado, translate("Ventana", "Estado")),
@@ -52,6 +55,7 @@ class VentanaPrincipal(QMainWindow):
             (self.catalogo, translate("Ventana", "Catálogo")),
             (self.registro, translate("Ventana", "Registro")),
             (self.configuracion, translate("Ventana", "Configuración")),
+            (self.actividad, translate("Ventana", "Actividad")),
         ):
             self.pestanas.addTab(pestana, titulo)
         self.pestanas.currentChanged.connect(self._al_cambiar_pestana)

@@ -41,9 +41,11 @@ class VistaPreviaResolucion(QDialog):
         self.setWindowTitle(translate("VistaPrevia", "Resolver varios conflictos"))
         self.resize(760, 420)
         n = len(objetos)
-        self.explicacion = QLabel(translate(
+        self.explicacion = QLabel(formato.plural(n, translate(
+            "VistaPrevia", "Se resolverá %n conflicto con la elección de cada campo; revisa "
+            "cómo quedará:"), translate(
             "VistaPrevia", "Se resolverán %n conflictos con la misma elección por campo. "
-            "Cada uno usa sus propios valores; revisa cómo quedará cada objeto:", "", n))
+            "Cada uno usa sus propios valores; revisa cómo quedará cada objeto:")))
         self.explicacion.setWordWrap(True)
         self.arbol = QTreeWidget()
         self.arbol.setColumnCount(3)
@@ -70,7 +72,8 @@ class VistaPreviaResolucion(QDialog):
         self.arbol.resizeColumnToContents(0)
         botones = QDialogButtonBox()
         self.boton_aplicar = botones.addButton(
-            translate("VistaPrevia", "Aplicar a %n objetos", "", n),
+            formato.plural(n, translate("VistaPrevia", "Aplicar a %n objeto"),
+                           translate("VistaPrevia", "Aplicar a %n objetos")),
             QDialogButtonBox.ButtonRole.AcceptRole)
         botones.addButton(QDialogButtonBox.StandardButton.Cancel)
         botones.accepted.connect(self.accept)

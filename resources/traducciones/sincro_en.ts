@@ -2,14 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="es">
 <context>
+    <name>Actividad</name>
+    <message>
+        <location filename="../../ui/pestanas/actividad.py" line="29"/>
+        <source>Aún no ha pasado nada que contar.</source>
+        <translation>Nothing to report yet.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/actividad.py" line="32"/>
+        <source>Cuándo</source>
+        <translation>When</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/actividad.py" line="33"/>
+        <source>Qué pasó</source>
+        <translation>What happened</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/actividad.py" line="34"/>
+        <source>Qué hacer</source>
+        <translation>What to do</translation>
+    </message>
+</context>
+<context>
     <name>Aplicacion</name>
     <message>
-        <location filename="../../ui/app.py" line="162"/>
+        <location filename="../../ui/app.py" line="215"/>
         <source>Salir de Sincro</source>
         <translation>Quit Sincro</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="163"/>
+        <location filename="../../ui/app.py" line="216"/>
         <source>Hay {total} operaciones sin enviar a la central, {ventas} de ellas ventas. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
         <translation>There are {total} operations not yet sent to the central server, {ventas} of them sales. They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
     </message>
@@ -17,72 +40,144 @@
 <context>
     <name>Bandeja</name>
     <message>
-        <location filename="../../ui/bandeja.py" line="30"/>
+        <location filename="../../ui/bandeja.py" line="72"/>
         <source>en pausa</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="32"/>
+        <location filename="../../ui/bandeja.py" line="86"/>
         <source>Sincro: {estado}</source>
         <translation>Sincro: {estado}</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="33"/>
-        <source>{n} operaciones pendientes</source>
-        <translation>{n} pending operations</translation>
+        <location filename="../../ui/bandeja.py" line="35"/>
+        <source>Sin configurar</source>
+        <translation>Not set up</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="37"/>
-        <source>La más antigua espera desde hace {tiempo}</source>
-        <translation>Oldest one waiting for {tiempo}</translation>
+        <location filename="../../ui/bandeja.py" line="36"/>
+        <source>La central rechaza el token</source>
+        <translation>The central server rejects the token</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="38"/>
+        <source>Conflictos por revisar</source>
+        <translation>Conflicts to review</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="39"/>
+        <location filename="../../ui/bandeja.py" line="68"/>
+        <source>Sin conexión</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="40"/>
+        <source>Error al enviar</source>
+        <translation>Sending error</translation>
     </message>
     <message>
         <location filename="../../ui/bandeja.py" line="41"/>
-        <source>{n} conflictos por revisar</source>
-        <translation>{n} conflicts to review</translation>
+        <source>Enviando</source>
+        <translation>Sending</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="43"/>
+        <location filename="../../ui/bandeja.py" line="42"/>
+        <source>Al día</source>
+        <translation>Up to date</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="50"/>
+        <source>todas las ventas enviadas</source>
+        <translation>all sales uploaded</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="52"/>
+        <source>%n venta ({importe}) pendiente</source>
+        <translation>%n sale ({importe}) pending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="53"/>
+        <source>%n ventas ({importe}) pendientes</source>
+        <translation>%n sales ({importe}) pending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="63"/>
+        <source>%n conflicto por revisar</source>
+        <translation>%n conflict to review</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="64"/>
+        <source>%n conflictos por revisar</source>
+        <translation>%n conflicts to review</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="66"/>
+        <source>Sin conexión desde {hora}</source>
+        <translation>Offline since {hora}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="77"/>
+        <source>reintento en {tiempo}</source>
+        <translation>retrying in {tiempo}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="89"/>
+        <source>La venta más antigua espera desde hace {tiempo}</source>
+        <translation>The oldest sale has been waiting for {tiempo}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="92"/>
         <source>Última sincronización: {hora}</source>
         <translation>Last sync: {hora}</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="45"/>
+        <location filename="../../ui/bandeja.py" line="94"/>
         <source>Precios a las {hora}</source>
         <translation>Prices as of {hora}</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="91"/>
+        <location filename="../../ui/bandeja.py" line="113"/>
+        <location filename="../../ui/bandeja.py" line="142"/>
+        <source>Sincro: abriendo…</source>
+        <translation>Sincro: starting…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="146"/>
         <source>Abrir Sincro</source>
         <translation>Open Sincro</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="93"/>
+        <location filename="../../ui/bandeja.py" line="148"/>
         <source>Sincronizar ahora</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="96"/>
+        <location filename="../../ui/bandeja.py" line="151"/>
         <source>Reanudar</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="98"/>
+        <location filename="../../ui/bandeja.py" line="153"/>
         <source>Pausar</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="99"/>
+        <location filename="../../ui/bandeja.py" line="154"/>
         <source>Conflictos ({n})</source>
         <translation>Conflicts ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="101"/>
+        <location filename="../../ui/bandeja.py" line="156"/>
+        <source>Actividad</source>
+        <translation>Activity</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bandeja.py" line="157"/>
         <source>Configuración</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="103"/>
+        <location filename="../../ui/bandeja.py" line="159"/>
         <source>Salir</source>
         <translation>Quit</translation>
     </message>
@@ -287,47 +382,52 @@
         <translation>Keyring: {llavero}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="132"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="142"/>
+        <source>Comprobando con la central…</source>
+        <translation>Checking with the central server…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="157"/>
         <source>Guardando…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="148"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="170"/>
         <source>Configuración guardada; el token, en el llavero.</source>
         <translation>Settings saved; the token is in the keyring.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="155"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="178"/>
         <source>No se pudo: {mensaje}</source>
         <translation>Could not do it: {mensaje}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="159"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="182"/>
         <source>Probando la conexión…</source>
         <translation>Testing the connection…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="176"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="199"/>
         <source>Conexión correcta: token aceptado, {n} modelos, {ms} ms de ida y vuelta, desfase de reloj {desfase} ms.</source>
         <translation>Connection OK: token accepted, {n} models, {ms} ms round trip, clock offset {desfase} ms.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="182"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="205"/>
         <source>La central responde ({ms} ms, desfase {desfase} ms), pero falta el token para comprobar el acceso.</source>
         <translation>The central server answers ({ms} ms, offset {desfase} ms), but a token is needed to check access.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="211"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="234"/>
         <source>Sincro arrancará con la sesión.</source>
         <translation>Sincro will start with the session.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="213"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="236"/>
         <source>Sincro no arrancará con la sesión.</source>
         <translation>Sincro will not start with the session.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="227"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="250"/>
         <source>El idioma se aplicará la próxima vez que abras Sincro.</source>
         <translation>The language will apply the next time you open Sincro.</translation>
     </message>
@@ -363,151 +463,147 @@
 <context>
     <name>DialogoConflicto</name>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="51"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="75"/>
         <source>Campo</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="52"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="67"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="76"/>
         <source>Base</source>
         <translation>Base</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="53"/>
-        <location filename="../../ui/dialogo_conflicto.py" line="298"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="65"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="77"/>
         <source>Esta terminal</source>
         <translation>This terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="54"/>
-        <location filename="../../ui/dialogo_conflicto.py" line="299"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="66"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="78"/>
         <source>Central</source>
         <translation>Central</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="55"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="68"/>
+        <source>Regla</source>
+        <translation>Rule</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="79"/>
         <source>Usar</source>
         <translation>Use</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="56"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="80"/>
         <source>Valor final</source>
         <translation>Final value</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="74"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="99"/>
         <source>Revisar conflicto</source>
         <translation>Review conflict</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="106"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="133"/>
         <source>Usar todo de esta &amp;terminal</source>
         <translation>Use all from this &amp;terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="109"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="136"/>
         <source>Usar todo de la &amp;central</source>
         <translation>Use all from &amp;central</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="114"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="141"/>
         <source>← Anterior</source>
         <translation>← Previous</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="115"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="142"/>
         <source>Siguiente →</source>
         <translation>Next →</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="131"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="160"/>
         <source>Obligatorio: queda en el registro de auditoría</source>
         <translation>Required: kept in the audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="137"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="166"/>
         <source>&amp;Aplicar resolución</source>
         <translation>&amp;Apply resolution</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="140"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="169"/>
         <source>Cerrar</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="155"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="184"/>
         <source>Encargado:</source>
         <translation>Manager:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="156"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="185"/>
         <source>Motivo:</source>
         <translation>Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="205"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="237"/>
         <source>[{n} de {total}]</source>
         <translation>[{n} of {total}]</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="210"/>
-        <source>{modelo} · objeto {objeto}</source>
-        <translation>{modelo} · object {objeto}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="216"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="244"/>
         <source>Operación «{tipo}» {uuid} capturada {hora} · intentos: {intentos} · último error: {error}</source>
         <translation>“{tipo}” operation {uuid} captured {hora} · attempts: {intentos} · last error: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="233"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="261"/>
         <source>Este conflicto ya está resuelto.</source>
         <translation>This conflict is already resolved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="238"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="266"/>
         <source>Aplicar la misma elección a los {n} conflictos parecidos restantes</source>
         <translation>Apply the same choice to the remaining {n} similar conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="250"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="283"/>
+        <source>Un valor escrito a mano sólo vale para este objeto: no se puede aplicar a los parecidos.</source>
+        <translation>A value typed by hand only applies to this object: it cannot be applied to similar conflicts.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="292"/>
         <source>(borra el objeto)</source>
         <translation>(deletes the object)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="252"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="294"/>
         <source>(borrado en la central)</source>
         <translation>(deleted on central)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="258"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="300"/>
         <source>(sin cambios)</source>
         <translation>(unchanged)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="284"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="326"/>
         <source>Esta operación no cambia este campo</source>
         <translation>This operation does not change this field</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="291"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="333"/>
         <source>Terminal y central difieren en este campo</source>
         <translation>Terminal and central differ in this field</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="300"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="69"/>
         <source>Otro valor…</source>
         <translation>Other value…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="414"/>
-        <source>Resolver varios conflictos</source>
-        <translation>Resolve several conflicts</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="415"/>
-        <source>Se resolverán {n} conflictos con la misma elección. ¿Seguir?</source>
-        <translation>{n} conflicts will be resolved with the same choice. Continue?</translation>
     </message>
 </context>
 <context>
@@ -853,44 +949,79 @@
 <context>
     <name>Notificaciones</name>
     <message>
-        <location filename="../../ui/notificaciones.py" line="80"/>
+        <location filename="../../ui/notificaciones.py" line="86"/>
         <source>Conflictos nuevos</source>
         <translation>New conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/notificaciones.py" line="81"/>
-        <source>{n} operaciones necesitan que un encargado las revise.</source>
-        <translation>{n} operations need a manager to review them.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/notificaciones.py" line="85"/>
+        <location filename="../../ui/notificaciones.py" line="92"/>
         <source>Sin conexión con la central</source>
         <translation>No connection to the central server</translation>
     </message>
     <message>
-        <location filename="../../ui/notificaciones.py" line="86"/>
-        <source>Sin conexión desde hace {tiempo}. Puedes seguir vendiendo: {n} operaciones esperan en la cola.</source>
-        <translation>Offline for {tiempo}. You can keep selling: {n} operations are waiting in the queue.</translation>
+        <location filename="../../ui/notificaciones.py" line="87"/>
+        <source>%n cambio necesita que un encargado lo revise.</source>
+        <translation>%n change needs a manager to review it.</translation>
     </message>
     <message>
-        <location filename="../../ui/notificaciones.py" line="91"/>
+        <location filename="../../ui/notificaciones.py" line="89"/>
+        <source>%n cambios necesitan que un encargado los revise.</source>
+        <translation>%n changes need a manager to review them.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="93"/>
+        <source>La central no responde desde las {hora}. Puedes seguir vendiendo: %n venta ({importe}) está guardada y se enviará sola.</source>
+        <translation>The central server has not answered since {hora}. You can keep selling: %n sale ({importe}) is saved and will be sent automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="96"/>
+        <source>La central no responde desde las {hora}. Puedes seguir vendiendo: %n ventas ({importe}) están guardadas y se enviarán solas.</source>
+        <translation>The central server has not answered since {hora}. You can keep selling: %n sales ({importe}) are saved and will be sent automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="102"/>
         <source>La central rechaza el token</source>
         <translation>The central server rejects the token</translation>
     </message>
     <message>
-        <location filename="../../ui/notificaciones.py" line="92"/>
+        <location filename="../../ui/notificaciones.py" line="103"/>
         <source>La sincronización está parada (nada se pierde). Pide un token nuevo y guárdalo en Configuración.</source>
         <translation>Sync is stopped (nothing is lost). Ask for a new token and save it in Settings.</translation>
     </message>
     <message>
-        <location filename="../../ui/notificaciones.py" line="95"/>
+        <location filename="../../ui/notificaciones.py" line="109"/>
+        <source>De nuevo en línea: %n venta enviada a la central.</source>
+        <translation>Back online: %n sale uploaded to the central server.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="110"/>
+        <source>De nuevo en línea: %n ventas enviadas a la central.</source>
+        <translation>Back online: %n sales uploaded to the central server.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="112"/>
+        <source>De nuevo en línea: todo enviado a la central.</source>
+        <translation>Back online: everything uploaded to the central server.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="113"/>
         <source>Conexión recuperada</source>
         <translation>Back online</translation>
     </message>
     <message>
-        <location filename="../../ui/notificaciones.py" line="96"/>
-        <source>De nuevo en línea: {n} operaciones enviadas a la central.</source>
-        <translation>Back online: {n} operations sent to the central server.</translation>
+        <location filename="../../ui/notificaciones.py" line="119"/>
+        <source>Un encargado debe revisarlos en Conflictos.</source>
+        <translation>A manager must review them in Conflicts.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="121"/>
+        <source>Pide un token nuevo y guárdalo en Configuración.</source>
+        <translation>Ask for a new token and save it in Settings.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/notificaciones.py" line="123"/>
+        <source>Nada: sigue vendiendo; revisa la red si dura.</source>
+        <translation>Nothing: keep selling; check the network if it lasts.</translation>
     </message>
 </context>
 <context>
@@ -934,50 +1065,118 @@
 <context>
     <name>Ventana</name>
     <message>
-        <location filename="../../ui/ventana.py" line="48"/>
+        <location filename="../../ui/ventana.py" line="52"/>
         <source>Estado</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="49"/>
+        <location filename="../../ui/ventana.py" line="53"/>
         <source>Cola</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="50"/>
-        <location filename="../../ui/ventana.py" line="87"/>
+        <location filename="../../ui/ventana.py" line="54"/>
+        <location filename="../../ui/ventana.py" line="98"/>
         <source>Conflictos</source>
         <translation>Conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="51"/>
+        <location filename="../../ui/ventana.py" line="55"/>
         <source>Catálogo</source>
         <translation>Catalogue</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="52"/>
+        <location filename="../../ui/ventana.py" line="56"/>
         <source>Registro</source>
         <translation>Log</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="53"/>
+        <location filename="../../ui/ventana.py" line="57"/>
         <source>Configuración</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="74"/>
+        <location filename="../../ui/ventana.py" line="58"/>
+        <source>Actividad</source>
+        <translation>Activity</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ventana.py" line="85"/>
         <source>{conexion} · {pendientes} pendientes · {conflictos} conflictos</source>
         <translation>{conexion} · {pendientes} pending · {conflictos} conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="85"/>
+        <location filename="../../ui/ventana.py" line="96"/>
         <source>Conflictos ({n})</source>
         <translation>Conflicts ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="90"/>
+        <location filename="../../ui/ventana.py" line="101"/>
         <source>Error ({que}): {mensaje}</source>
         <translation>Error ({que}): {mensaje}</translation>
+    </message>
+</context>
+<context>
+    <name>VistaPrevia</name>
+    <message>
+        <location filename="../../ui/vista_previa.py" line="30"/>
+        <source>existe</source>
+        <translation>exists</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vista_previa.py" line="31"/>
+        <source>borrado</source>
+        <translation>deleted</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vista_previa.py" line="41"/>
+        <source>Resolver varios conflictos</source>
+        <translation>Resolve several conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vista_previa.py" line="44"/>
+        <source>Se resolverá %n conflicto con la elección de cada campo; revisa cómo quedará:</source>
+        <translation>%n conflict will be resolved with the choice for each field; check how it will end up:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vista_previa.py" line="46"/>
+        <source>Se resolverán %n conflictos con la misma elección por campo. Cada uno usa sus propios valores; revisa cómo quedará cada objeto:</source>
+        <translation>%n conflicts will be resolved with the same choice per field. Each one uses its own values; check how each object will end up:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vista_previa.py" line="53"/>
+        <source>Objeto y campo</source>
+        <translation>Object and field</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vista_previa.py" line="54"/>
+        <source>En la central ahora</source>
+        <translation>On the central server now</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vista_previa.py" line="55"/>
+        <source>Quedará</source>
+        <translation>Will be</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vista_previa.py" line="62"/>
+        <source>(sin cambios en la central)</source>
+        <translation>(no change on the central server)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vista_previa.py" line="64"/>
+        <source>objeto</source>
+        <translation>object</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vista_previa.py" line="75"/>
+        <source>Aplicar a %n objeto</source>
+        <translation>Apply to %n object</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vista_previa.py" line="76"/>
+        <source>Aplicar a %n objetos</source>
+        <translation>Apply to %n objects</translation>
     </message>
 </context>
 </TS>

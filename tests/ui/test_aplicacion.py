@@ -242,10 +242,12 @@ def test_bandeja_refleja_el_motor_y_salir_pide_confirmacion(qtbot, terminal, mon
         with qtbot.waitSignal(app.puente.estado_cambiado, timeout=10000):
             app.arrancar()
         assert not app.ventana.isVisible()
-        assert app.bandeja.estado == "error"  # una operación rechazada por la central
+        # Un conflicto (hay que revisarlo) pesa más que la operación rechazada (ERROR).
+        assert app.bandeja.estado == "conflictos"
         app.bandeja.menu.aboutToShow.emit()
         assert "Conflictos (1)" in app.bandeja.textos_menu()
-        assert "4 operaciones pendientes" in app.bandeja.icono.toolTip()
+        assert app.bandeja.linea() == "1 conflicto por revisar · todas las ventas enviadas"
+        assert "todas las ventas enviadas" in app.bandeja.icono.toolTip()
         preguntas = []
 
         def responder(_padre, _titulo, texto, *_a, **_k):
