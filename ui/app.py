@@ -35,7 +35,7 @@ from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, QSetti
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from ui import bandeja as acciones
-from ui import trabajos, traduccion
+from ui import formato, trabajos, traduccion
 from ui.actividad import Actividad, ColaAvisos
 from ui.bandeja import Bandeja
 from ui.iconos import icono
@@ -209,14 +209,26 @@ class Aplicacion(QObject):
             return
         self.terminar()
 
-    def confirmar_salida(self, cuenta: dict[str, int]) -> bool:
+    def confirmar_salida(self, cuenta: dict[str, Any]) -> bool:
+        ventas = int(cuenta.get("ventas", 0))
+        if ventas:
+            texto = formato.plural(ventas, translate(
+                "Aplicacion", "Hay %n venta ({importe}) sin enviar a la central. Está guardada "
+                "y no se pierde, pero esperará hasta que Sincro vuelva a abrirse. ¿Salir de "
+                "todos modos?"), translate(
+                "Aplicacion", "Hay %n ventas ({importe}) sin enviar a la central. Están "
+                "guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. "
+                "¿Salir de todos modos?")).format(
+                    importe=formato.dinero(cuenta.get("importe", "0")))
+        else:
+            texto = translate(
+                "Aplicacion", "Hay cambios sin enviar a la central (ninguna venta). Están "
+                "guardados y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. "
+                "¿Salir de todos modos?")
         respuesta = QMessageBox.warning(
             self.ventana if self.ventana.isVisible() else None,
             translate("Aplicacion", "Salir de Sincro"),
-            translate(
-                "Aplicacion", "Hay {total} operaciones sin enviar a la central, {ventas} de ellas "
-                "ventas. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva "
-                "a abrirse. ¿Salir de todos modos?").format(**cuenta),
+            texto,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
         return respuesta == QMessageBox.StandardButton.Yes

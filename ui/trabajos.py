@@ -117,12 +117,48 @@ def interpretar_linea(linea: str) -> dict[str, Any]:
             "mensaje": mensaje, "evento": evento, "campos": campos}
 
 
+ACCIONES_MANUALES = ("resolucion_manual", "descartar_conflicto", "reintentar", "descartar")
+
+
 def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
-    """Las ``n`` líneas más recientes de todos los programas de esta terminal, interpretadas
-    (la más reciente primero)."""
+    """Las ``n`` líneas más recientes de todos los programas de esta terminal, interpretadas,
+    junto con lo que hicieron las personas (resoluciones, descartes y reintentos de la
+    auditoría del motor) como eventos; la más reciente primero."""
     directorio = registro.directorio_registro(getattr(agente, "directorio", None))
     lineas = registro.leer_recientes(n, directorio)
-    return [interpretar_linea(linea) for linea in reversed(lineas)]
+    entradas = [interpretar_linea(linea) for linea in reversed(lineas)]
+    auditoria = getattr(agente, "auditoria", None)
+    if callable(auditoria):
+        for a in auditoria(200):
+            if a.get("accion") in ACCIONES_MANUALES:
+                valores = None
+                with contextlib.suppress(Exception):  # sólo para nombrar el objeto
+                    valores = agente.obtener(a.get("modelo"), a.get("objeto_id"))
+                entradas.append({
+                    "hora": a.get("momento"), "nivel": "INFO", "logger": "auditoria",
+                    "mensaje": str(a.get("regla_o_motivo") or ""), "evento": a["accion"],
+                    "campos": {"quien": a.get("quien"), "motivo": a.get("regla_o_motivo"),
+                               "modelo": a.get("modelo"), "objeto_id": a.get("objeto_id"),
+                               "valores": valores or a.get("despues")}})
+    entradas.sort(key=lambda e: _instante(e.get("hora")), reverse=True)
+    return entradas
+
+
+def _instante(hora: Any) -> float:
+    import datetime as dt
+
+    try:
+        fecha = dt.datetime.fromisoformat(str(hora).replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    if fecha.tzinfo is None:
+        fecha = fecha.astimezone()
+    return fecha.timestamp()
+
+
+def enviadas_recientes(agente: Any, horas: float = 24) -> int:
+    """Operaciones que la central confirmó en las últimas ``horas`` (de la propia cola)."""
+    return sum(int(m.get("enviadas", 0)) for m in agente.operaciones.actividad(horas))
 
 
 # -- configuración -----------------------------------------------------------------------------
@@ -240,8 +276,8 @@ def fijar_autoarranque(agente: Any, activo: bool) -> bool:
 
 # -- salir ---------------------------------------------------------------------------------
 
-def contar_sin_enviar(agente: Any) -> dict[str, int]:
-    """Operaciones que aún no ha confirmado la central, y cuántas son ventas."""
+def contar_sin_enviar(agente: Any) -> dict[str, Any]:
+    """Operaciones que aún no ha confirmado la central, cuántas son ventas y su importe."""
     from agente.operacion import SIN_CONFIRMAR
 
     total = ventas = 0
@@ -252,4 +288,6 @@ def contar_sin_enviar(agente: Any) -> dict[str, int]:
             if str(op.get("modelo", "")).startswith("ventas.") and op.get("tipo") == "crear" \
                     and str(op.get("modelo")).endswith(".Venta"):
                 ventas += 1
-    return {"total": total, "ventas": ventas}
+    resumen = agente.ventas_pendientes() if callable(
+        getattr(agente, "ventas_pendientes", None)) else {"n": ventas, "importe": "0"}
+    return {"total": total, "ventas": int(resumen["n"]), "importe": str(resumen["importe"])}

@@ -28,13 +28,23 @@
     <name>Aplicacion</name>
     <message>
         <location filename="../../ui/app.py" line="215"/>
-        <source>Salir de Sincro</source>
-        <translation>Quit Sincro</translation>
+        <source>Hay %n venta ({importe}) sin enviar a la central. Está guardada y no se pierde, pero esperará hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
+        <translation>There is %n sale ({importe}) not yet sent to the central server. It is saved and will not be lost, but it will wait until Sincro is opened again. Quit anyway?</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="216"/>
-        <source>Hay {total} operaciones sin enviar a la central, {ventas} de ellas ventas. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
-        <translation>There are {total} operations not yet sent to the central server, {ventas} of them sales. They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
+        <location filename="../../ui/app.py" line="218"/>
+        <source>Hay %n ventas ({importe}) sin enviar a la central. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
+        <translation>There are %n sales ({importe}) not yet sent to the central server. They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/app.py" line="224"/>
+        <source>Hay cambios sin enviar a la central (ninguna venta). Están guardados y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
+        <translation>There are changes not yet sent to the central server (no sales). They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/app.py" line="230"/>
+        <source>Salir de Sincro</source>
+        <translation>Quit Sincro</translation>
     </message>
 </context>
 <context>
@@ -669,62 +679,82 @@
         <translation>Discarded</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="68"/>
+        <location filename="../../ui/pestanas/estado.py" line="55"/>
+        <source>ninguna: todas las ventas están en la central</source>
+        <translation>none: all sales are on the central server</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="58"/>
+        <source>%n venta ({importe}), de hace {tiempo}</source>
+        <translation>%n sale ({importe}), from {tiempo} ago</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="59"/>
+        <source>%n ventas ({importe}), la más antigua de hace {tiempo}</source>
+        <translation>%n sales ({importe}), the oldest from {tiempo} ago</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="82"/>
         <source>Conexión:</source>
         <translation>Connection:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="70"/>
+        <location filename="../../ui/pestanas/estado.py" line="84"/>
         <source>Lista para vender sin conexión:</source>
         <translation>Ready to sell offline:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="72"/>
+        <location filename="../../ui/pestanas/estado.py" line="86"/>
+        <source>Ventas sin confirmar:</source>
+        <translation>Unconfirmed sales:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="87"/>
         <source>Operación pendiente más antigua:</source>
         <translation>Oldest pending operation:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="74"/>
+        <location filename="../../ui/pestanas/estado.py" line="89"/>
         <source>Última subida correcta:</source>
         <translation>Last successful upload:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="76"/>
+        <location filename="../../ui/pestanas/estado.py" line="91"/>
         <source>Última bajada correcta:</source>
         <translation>Last successful download:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="78"/>
+        <location filename="../../ui/pestanas/estado.py" line="93"/>
         <source>Desfase del reloj:</source>
         <translation>Clock offset:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="87"/>
+        <location filename="../../ui/pestanas/estado.py" line="102"/>
         <source>Cola</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="105"/>
+        <location filename="../../ui/pestanas/estado.py" line="120"/>
         <source>Catálogo local por modelo:</source>
         <translation>Local catalogue per model:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="112"/>
+        <location filename="../../ui/pestanas/estado.py" line="127"/>
         <source>en pausa</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="116"/>
+        <location filename="../../ui/pestanas/estado.py" line="131"/>
         <source>sí: los modelos críticos están completos</source>
         <translation>yes: critical models are complete</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="118"/>
+        <location filename="../../ui/pestanas/estado.py" line="133"/>
         <source>NO: faltan datos de modelos críticos</source>
         <translation>NO: critical model data is missing</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="124"/>
+        <location filename="../../ui/pestanas/estado.py" line="140"/>
         <source>{ms} ms</source>
         <translation>{ms} ms</translation>
     </message>
@@ -732,27 +762,67 @@
 <context>
     <name>Eventos</name>
     <message>
-        <location filename="../../ui/eventos.py" line="27"/>
-        <source>Sincronización completa: {enviadas} operaciones enviadas ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas), {filas} filas descargadas en {segundos} s.</source>
-        <translation>Sync complete: {enviadas} operations sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected), {filas} rows downloaded in {segundos} s.</translation>
+        <location filename="../../ui/eventos.py" line="44"/>
+        <source>%n fila descargada</source>
+        <translation>%n row downloaded</translation>
     </message>
     <message>
-        <location filename="../../ui/eventos.py" line="35"/>
+        <location filename="../../ui/eventos.py" line="45"/>
+        <source>%n filas descargadas</source>
+        <translation>%n rows downloaded</translation>
+    </message>
+    <message>
+        <location filename="../../ui/eventos.py" line="47"/>
+        <source>Sincronización completa: nada nuevo que enviar; {filas}.</source>
+        <translation>Sync complete: nothing new to send; {filas}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/eventos.py" line="50"/>
+        <source>Sincronización completa: %n operación enviada ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas); {filas}.</source>
+        <translation>Sync complete: %n operation sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected); {filas}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/eventos.py" line="53"/>
+        <source>Sincronización completa: %n operaciones enviadas ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas); {filas}.</source>
+        <translation>Sync complete: %n operations sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected); {filas}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/eventos.py" line="59"/>
+        <source>{quien} resolvió a mano el conflicto de {objeto}: {motivo}</source>
+        <translation>{quien} resolved the conflict on {objeto} by hand: {motivo}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/eventos.py" line="63"/>
+        <source>{quien} descartó el cambio en conflicto de {objeto}: {motivo}</source>
+        <translation>{quien} discarded the conflicting change to {objeto}: {motivo}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/eventos.py" line="67"/>
+        <source>{quien} descartó la operación rechazada de {objeto}: {motivo}</source>
+        <translation>{quien} discarded the rejected operation on {objeto}: {motivo}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/eventos.py" line="71"/>
+        <source>{quien} volvió a enviar la operación de {objeto}.</source>
+        <translation>{quien} sent the operation on {objeto} again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/eventos.py" line="75"/>
         <source>La sincronización falló: {mensaje}</source>
         <translation>Sync failed: {mensaje}</translation>
     </message>
     <message>
-        <location filename="../../ui/eventos.py" line="38"/>
+        <location filename="../../ui/eventos.py" line="78"/>
         <source>La central rechazó la operación {uuid}: {motivo}</source>
         <translation>The central server rejected operation {uuid}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../ui/eventos.py" line="42"/>
+        <location filename="../../ui/eventos.py" line="82"/>
         <source>Se vuelve a descargar entero el modelo {modelo} ({motivo}).</source>
         <translation>Downloading model {modelo} again in full ({motivo}).</translation>
     </message>
     <message>
-        <location filename="../../ui/eventos.py" line="46"/>
+        <location filename="../../ui/eventos.py" line="86"/>
         <source>Descarga completa del modelo {modelo} ({motivo}).</source>
         <translation>Full download of model {modelo} ({motivo}).</translation>
     </message>
@@ -1027,37 +1097,47 @@
 <context>
     <name>Registro</name>
     <message>
-        <location filename="../../ui/pestanas/registro.py" line="39"/>
+        <location filename="../../ui/pestanas/registro.py" line="43"/>
         <source>Sólo eventos de sincronización y errores</source>
         <translation>Only sync events and errors</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/registro.py" line="43"/>
+        <location filename="../../ui/pestanas/registro.py" line="47"/>
         <source>&amp;Actualizar</source>
         <translation>&amp;Refresh</translation>
     </message>
     <message>
         <location filename="../../ui/pestanas/registro.py" line="66"/>
+        <source>La central confirmó %n operación en las últimas 24 h.</source>
+        <translation>The central server confirmed %n operation in the last 24 h.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/registro.py" line="67"/>
+        <source>La central confirmó %n operaciones en las últimas 24 h.</source>
+        <translation>The central server confirmed %n operations in the last 24 h.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/registro.py" line="82"/>
         <source>info</source>
         <translation>info</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/registro.py" line="67"/>
+        <location filename="../../ui/pestanas/registro.py" line="83"/>
         <source>aviso</source>
         <translation>warning</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/registro.py" line="68"/>
+        <location filename="../../ui/pestanas/registro.py" line="84"/>
         <source>error</source>
         <translation>error</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/registro.py" line="69"/>
+        <location filename="../../ui/pestanas/registro.py" line="85"/>
         <source>error grave</source>
         <translation>critical</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/registro.py" line="70"/>
+        <location filename="../../ui/pestanas/registro.py" line="86"/>
         <source>detalle</source>
         <translation>debug</translation>
     </message>
@@ -1065,53 +1145,58 @@
 <context>
     <name>Ventana</name>
     <message>
-        <location filename="../../ui/ventana.py" line="52"/>
+        <location filename="../../ui/ventana.py" line="51"/>
+        <source>se guardan y se enviarán solas</source>
+        <translation>they are saved and will be sent automatically</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ventana.py" line="55"/>
+        <source>Todas las ventas enviadas a la central.</source>
+        <translation>All sales uploaded to the central server.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/ventana.py" line="79"/>
         <source>Estado</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="53"/>
+        <location filename="../../ui/ventana.py" line="80"/>
         <source>Cola</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="54"/>
-        <location filename="../../ui/ventana.py" line="98"/>
+        <location filename="../../ui/ventana.py" line="81"/>
+        <location filename="../../ui/ventana.py" line="141"/>
         <source>Conflictos</source>
         <translation>Conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="55"/>
+        <location filename="../../ui/ventana.py" line="82"/>
         <source>Catálogo</source>
         <translation>Catalogue</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="56"/>
+        <location filename="../../ui/ventana.py" line="83"/>
         <source>Registro</source>
         <translation>Log</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="57"/>
+        <location filename="../../ui/ventana.py" line="84"/>
         <source>Configuración</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="58"/>
+        <location filename="../../ui/ventana.py" line="85"/>
         <source>Actividad</source>
         <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="85"/>
-        <source>{conexion} · {pendientes} pendientes · {conflictos} conflictos</source>
-        <translation>{conexion} · {pendientes} pending · {conflictos} conflicts</translation>
-    </message>
-    <message>
-        <location filename="../../ui/ventana.py" line="96"/>
+        <location filename="../../ui/ventana.py" line="139"/>
         <source>Conflictos ({n})</source>
         <translation>Conflicts ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="101"/>
+        <location filename="../../ui/ventana.py" line="144"/>
         <source>Error ({que}): {mensaje}</source>
         <translation>Error ({que}): {mensaje}</translation>
     </message>

@@ -257,7 +257,7 @@ def test_bandeja_refleja_el_motor_y_salir_pide_confirmacion(qtbot, terminal, mon
         monkeypatch.setattr(QMessageBox, "warning", responder)
         app.salir()
         qtbot.waitUntil(lambda: bool(preguntas))
-        assert "4 operaciones sin enviar" in preguntas[0]
+        assert preguntas[0].startswith("Hay cambios sin enviar a la central (ninguna venta)")
         assert not app.saliendo
     finally:
         cerrar(app)
