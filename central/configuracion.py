@@ -63,6 +63,8 @@ from protocolo.esquema import (  # noqa: F401 (se reexportan: los usan vistas, e
 #: Opciones de un modelo en ``MODELOS_SINCRONIZABLES``: las del esquema salvo las que se deducen
 #: del modelo Django (tipos, nulos, huella), más ``campo_tienda``.
 OPCIONES = (esquema.OPCIONES_MODELO - {"tipos", "nulos", "huella"}) | {"campo_tienda"}
+#: Campos que, si son esenciales, titulan un objeto cuando el ajuste no dice ``campo_titulo``.
+CAMPOS_TITULO = ("nombre", "titulo", "razon_social", "descripcion")
 
 
 def tipo_de_campo(campo: models.Field) -> str:
@@ -169,7 +171,13 @@ def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
         _identificadores(opciones.get(op, ()), f"{nombre}.{op}")
 
     # La forma servida, deducida del modelo Django, y validada por el motor como la terminal.
+    # Cómo nombrar un objeto ante personas: el verbose_name y el primer campo que suele
+    # titular, salvo que el ajuste diga otra cosa.
     forma = {k: v for k, v in opciones.items() if k != "campo_tienda"}
+    forma.setdefault("nombre_visible", str(meta.verbose_name))
+    if "campo_titulo" not in forma:
+        forma["campo_titulo"] = next(
+            (n for n in CAMPOS_TITULO if n in esenciales and n != clave), None)
     forma.update(
         clave=clave, campos_esenciales=list(esenciales), campos_excluidos=list(excluidos),
         tipos={n: tipo_de_campo(c) for n, c in campos.items()},

@@ -81,6 +81,27 @@ def titulos_columnas() -> list[str]:
     ]
 
 
+def texto_detalle(conflicto: Mapping[str, Any]) -> str:
+    """Quién cambió qué y cuándo, en palabras: lo capturado en esta terminal y el cambio de la
+    central (con la tienda y la terminal que lo hicieron si la central las da). El «último
+    error» de la operación no se repite: es el propio conflicto."""
+    operacion = conflicto.get("operacion") or {}
+    partes = [translate("DialogoConflicto", "{tipo} capturado en esta terminal: {hora}").format(
+        tipo=formato.tipo_operacion(conflicto.get("tipo") or operacion.get("tipo")).capitalize(),
+        hora=formato.hora(operacion.get("hora_terminal") or conflicto.get("creado_en")))]
+    if conflicto.get("central") is None:
+        partes.append(translate("DialogoConflicto", "la central ya lo había borrado"))
+    else:
+        quien = " / ".join(str(x) for x in (conflicto.get("modificado_por_tienda"),
+                                              conflicto.get("modificado_por_terminal")) if x)
+        cuando = formato.hora(conflicto.get("modificado_en_central"))
+        partes.append(
+            translate("DialogoConflicto", "la central lo cambió ({quien}): {hora}").format(
+                quien=quien, hora=cuando) if quien else
+            translate("DialogoConflicto", "la central lo cambió: {hora}").format(hora=cuando))
+    return " · ".join(partes)
+
+
 class DialogoConflicto(QDialog):
     """Revisión de ``conflictos`` (lista de dicts del motor) empezando en ``indice``."""
 
@@ -122,6 +143,7 @@ class DialogoConflicto(QDialog):
         self.detalle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.tabla = QTableWidget(0, 6)
+        self.tabla.setWordWrap(True)
         self.tabla.setHorizontalHeaderLabels(titulos_columnas())
         self.tabla.verticalHeader().setVisible(False)
         cabecera = self.tabla.horizontalHeader()
@@ -239,20 +261,9 @@ class DialogoConflicto(QDialog):
             )
         )
         self.objeto.setText(nombrar_conflicto(conflicto, self._presentaciones))
-        operacion = conflicto.get("operacion") or {}
-        self.detalle.setText(
-            translate(
-                "DialogoConflicto",
-                "Operación «{tipo}» {uuid} capturada {hora} · intentos: {intentos} · "
-                "último error: {error}",
-            ).format(
-                tipo=conflicto.get("tipo") or operacion.get("tipo") or "?",
-                uuid=conflicto.get("uuid_operacion") or operacion.get("uuid") or "—",
-                hora=formato.hora(operacion.get("hora_terminal") or conflicto.get("creado_en")),
-                intentos=conflicto.get("intentos", operacion.get("intentos", 0)),
-                error=conflicto.get("ultimo_error") or operacion.get("ultimo_error") or "—",
-            )
-        )
+        self.detalle.setText(texto_detalle(conflicto))
+        self.detalle.setToolTip(translate("DialogoConflicto", "Identificador: {uuid}").format(
+            uuid=conflicto.get("uuid_operacion") or "—"))
         tipos = self._tipos.get(str(conflicto.get("modelo")), {})
         self.resolucion = Resolucion(conflicto, tipos=tipos)
         resuelto = conflicto.get("id") in self._resueltos
@@ -262,12 +273,11 @@ class DialogoConflicto(QDialog):
         self.boton_anterior.setEnabled(self._indice > 0)
         self.boton_siguiente.setEnabled(self._indice < total - 1)
         restantes = parecidos(conflicto, self.pendientes())
-        self.aplicar_parecidos.setText(
-            translate(
-                "DialogoConflicto",
-                "Aplicar la misma elección a los {n} conflictos parecidos restantes",
-            ).format(n=len(restantes))
-        )
+        self.aplicar_parecidos.setText(formato.plural(
+            len(restantes),
+            translate("DialogoConflicto", "Aplicar la misma elección al otro conflicto parecido"),
+            translate("DialogoConflicto",
+                      "Aplicar la misma elección a los %n conflictos parecidos restantes")))
         self._restantes = len(restantes)
         self.aplicar_parecidos.setChecked(False)
         self._llenar_tabla()
@@ -309,14 +319,17 @@ class DialogoConflicto(QDialog):
         self.tabla.setRowCount(len(self.resolucion.filas))
         borrado = self.resolucion.borrado
         for fila, datos in enumerate(self.resolucion.filas):
+            regla = self.resolucion.decidido_por_regla(datos.campo)
             textos = (
-                datos.campo,
+                translate("DialogoConflicto", "{campo} (lo decidió una regla)").format(
+                    campo=datos.campo) if regla else datos.campo,
                 self._texto(datos, COL_BASE),
                 self._texto(datos, COL_TERMINAL),
                 self._texto(datos, COL_CENTRAL),
             )
             for columna, texto in enumerate(textos):
                 celda = QTableWidgetItem(texto)
+                celda.setToolTip(texto)  # el valor entero, aunque la columna lo corte
                 celda.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 if datos.difiere or (borrado and columna != COL_BASE):
                     celda.setBackground(QBrush(RESALTADO))
@@ -380,6 +393,7 @@ class DialogoConflicto(QDialog):
             self._al_escribir(campo)
             return
         self.resolucion.elegir(campo, origen)
+        self.error.clear()  # el aviso de un valor escrito ya no aplica
         self._refrescar_fila(self._fila_de(campo))
         self._revisar_parecidos()
 

@@ -111,3 +111,27 @@ def plural(n: int, singular: str, varios: str) -> str:
     ``pyside6-lupdate`` no conserva las formas plurales de Qt en el .ts, así que cada forma
     es un mensaje propio."""
     return (singular if n == 1 else varios).replace("%n", numero(n))
+
+
+def estado_operacion(estado: str | None) -> str:
+    """El estado de una operación de la cola en palabras («pendiente», no «PENDIENTE»)."""
+    textos = {
+        "PENDIENTE": translate("Formato", "pendiente"),
+        "PROCESANDO": translate("Formato", "enviándose"),
+        "COMPLETADO": translate("Formato", "confirmada"),
+        "CONFLICTO": translate("Formato", "en conflicto"),
+        "ERROR": translate("Formato", "rechazada"),
+        "DESCARTADO": translate("Formato", "descartada"),
+    }
+    return textos.get(str(estado or "").upper(), str(estado or VACIO))
+
+
+def tipo_operacion(tipo: str | None) -> str:
+    """El tipo de una operación en palabras («alta», «cambio», «baja», «ajuste»)."""
+    textos = {
+        "crear": translate("Formato", "alta"),
+        "actualizar": translate("Formato", "cambio"),
+        "borrar": translate("Formato", "baja"),
+        "ajustar": translate("Formato", "ajuste"),
+    }
+    return textos.get(str(tipo or ""), str(tipo or VACIO))

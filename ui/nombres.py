@@ -34,14 +34,15 @@ def presentacion_por_defecto(modelo: str) -> Presentacion:
 
 
 def presentaciones(esquema: Mapping[str, Any] | None) -> dict[str, Presentacion]:
-    """``{modelo: Presentacion}`` desde el dict del esquema (``{"modelos": {nombre: {...}}}``)
-    o desde ``{modelo: {"nombre": …, "campo_titulo": …}}``. Tolera claves ausentes."""
+    """``{modelo: Presentacion}`` desde el dict del esquema (``{"modelos": {nombre: {...}}}``,
+    con ``nombre_visible`` y ``campo_titulo``) o desde ``{modelo: {...}}``. Tolera claves
+    ausentes."""
     modelos = (esquema or {}).get("modelos", esquema or {})
     resultado = {}
     for modelo, datos in dict(modelos).items():
         datos = dict(datos or {}) if isinstance(datos, Mapping) else {}
         defecto = presentacion_por_defecto(modelo)
-        nombre = str(datos.get("nombre") or datos.get("verbose_name") or defecto.nombre)
+        nombre = str(datos.get("nombre_visible") or defecto.nombre)
         resultado[str(modelo)] = Presentacion(
             nombre=nombre[:1].upper() + nombre[1:],
             campo_titulo=datos.get("campo_titulo") or None,

@@ -65,6 +65,16 @@ def tipos_por_modelo(agente: Any) -> dict[str, dict[str, str]]:
     return {nombre: dict(config.tipos) for nombre, config in esquema.modelos.items()}
 
 
+def presentacion_por_modelo(agente: Any) -> dict[str, dict[str, Any]]:
+    """Cómo nombrar los objetos de cada modelo (``nombre_visible``, ``campo_titulo``)."""
+    esquema = agente.esquema() if callable(getattr(agente, "esquema", None)) else None
+    if esquema is None:
+        return {}
+    return {nombre: {"nombre_visible": getattr(config, "nombre_visible", ""),
+                     "campo_titulo": getattr(config, "campo_titulo", None)}
+            for nombre, config in esquema.modelos.items()}
+
+
 # -- catálogo ----------------------------------------------------------------------------------
 
 def modelos_catalogo(agente: Any) -> list[dict[str, Any]]:
@@ -226,7 +236,11 @@ def probar_conexion(agente: Any, servidor: str, token: str | None,
 
 class TokenRechazado(ValueError):
     """La central rechazó el token nuevo, o no se pudo comprobar y hay uno guardado que
-    funciona: no se guarda nada."""
+    funciona: no se guarda nada. El mensaje es una de las claves ``RECHAZADO`` o
+    ``SIN_COMPROBAR``; la pestaña Configuración lo dice en el idioma de la interfaz."""
+
+    RECHAZADO = "token-rechazado"
+    SIN_COMPROBAR = "token-sin-comprobar"
 
 
 def comprobar_antes_de_guardar(agente: Any, servidor: str, token: str | None,
@@ -245,9 +259,7 @@ def comprobar_antes_de_guardar(agente: Any, servidor: str, token: str | None,
     try:
         probado = probar_conexion(agente, servidor, token, permitir_http, terminal)
     except ErrorAutenticacion:
-        raise TokenRechazado(
-            "La central rechaza ese token: no se ha guardado nada y se sigue usando el "
-            "anterior.") from None
+        raise TokenRechazado(TokenRechazado.RECHAZADO) from None
     except ErrorSincro as error:
         hay_guardado = False
         if token and terminal:
@@ -256,9 +268,7 @@ def comprobar_antes_de_guardar(agente: Any, servidor: str, token: str | None,
             except (credenciales.SinToken, credenciales.SinLlavero):
                 hay_guardado = False
         if token and hay_guardado:
-            raise TokenRechazado(
-                "No se pudo comprobar el token nuevo porque la central no responde: no se ha "
-                "guardado nada y se sigue usando el anterior.") from error
+            raise TokenRechazado(TokenRechazado.SIN_COMPROBAR) from error
         return False
     return bool(probado.get("autenticado"))
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWid
 from agente import __version__
 from ui.actividad import Actividad
 from ui.bandeja import linea_estado
+from ui.errores import frase
 from ui.historial import Historial
 from ui.iconos import icono
 from ui.pestanas.actividad import PestanaActividad
@@ -100,6 +101,7 @@ class VentanaPrincipal(QMainWindow):
         self.setCentralWidget(centro)
         self.barra = QLabel()
         self.statusBar().addWidget(self.barra, 1)
+        self.conflictos.presentacion_cargada.connect(self._al_presentacion)
         puente.abierto.connect(self._al_abrir)
         puente.estado_cambiado.connect(self._al_estado)
         puente.conflictos_cambiados.connect(self._al_conflictos)
@@ -112,6 +114,10 @@ class VentanaPrincipal(QMainWindow):
         self.conflictos.cargar_tipos()
         self.configuracion.cargar()
         self._al_cambiar_pestana(self.pestanas.currentIndex())
+
+    def _al_presentacion(self, presentaciones: dict) -> None:
+        self.cola.modelo.presentaciones = dict(presentaciones)
+        self.cola.modelo.fijar(self.cola.modelo.filas())
 
     def _al_actividad(self, serie: list[dict]) -> None:
         self.estado.historial.sembrar(serie)
@@ -141,8 +147,8 @@ class VentanaPrincipal(QMainWindow):
             translate("Ventana", "Conflictos"))
 
     def _al_fallo(self, que: str, mensaje: str) -> None:
-        self.barra.setText(translate("Ventana", "Error ({que}): {mensaje}")
-                           .format(que=que, mensaje=mensaje))
+        self.barra.setText(frase(mensaje)[0])
+        self.barra.setToolTip(mensaje)
 
     def _al_cambiar_pestana(self, indice: int) -> None:
         if indice == COLA:

@@ -208,131 +208,146 @@
 <context>
     <name>Cola</name>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="38"/>
-        <source>Operación {uuid}</source>
-        <translation>Operation {uuid}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/cola.py" line="39"/>
-        <source>{tipo} de {modelo} · objeto {objeto}</source>
-        <translation>{tipo} of {modelo} · object {objeto}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/cola.py" line="42"/>
+        <location filename="../../ui/pestanas/cola.py" line="53"/>
         <source>Estado: {estado} · intentos: {intentos}</source>
         <translation>State: {estado} · attempts: {intentos}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="45"/>
-        <source>Capturada: {hora} (desfase {ms} ms)</source>
-        <translation>Captured: {hora} (clock offset {ms} ms)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/cola.py" line="48"/>
+        <location filename="../../ui/pestanas/cola.py" line="59"/>
         <source>Último error: {error}</source>
         <translation>Last error: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="50"/>
+        <location filename="../../ui/pestanas/cola.py" line="63"/>
         <source>Datos capturados:</source>
         <translation>Data as captured:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="53"/>
-        <source>Versión base: {v}</source>
-        <translation>Base version: {v}</translation>
+        <location filename="../../ui/pestanas/cola.py" line="50"/>
+        <source>{tipo} de {objeto}</source>
+        <translation>{tipo} of {objeto}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="54"/>
-        <source>Valores base:</source>
-        <translation>Base values:</translation>
+        <location filename="../../ui/pestanas/cola.py" line="56"/>
+        <source>Capturada: {hora}</source>
+        <translation>Captured: {hora}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="60"/>
+        <location filename="../../ui/pestanas/cola.py" line="67"/>
+        <source>Valores que había en la central al capturarla:</source>
+        <translation>Values on the central server when it was captured:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="69"/>
+        <source>Detalles técnicos:</source>
+        <translation>Technical details:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="70"/>
+        <source>Identificador: {uuid}</source>
+        <translation>Identifier: {uuid}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="71"/>
+        <source>Desfase de reloj al capturarla: {ms} ms</source>
+        <translation>Clock offset when captured: {ms} ms</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="74"/>
+        <source>Versión de la central al capturarla: {v}</source>
+        <translation>Central server version when captured: {v}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="79"/>
         <source>Resuelta por {quien}: {motivo}</source>
         <translation>Resolved by {quien}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="73"/>
+        <location filename="../../ui/pestanas/cola.py" line="92"/>
         <source>Todos los estados</source>
         <translation>All states</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="77"/>
+        <location filename="../../ui/pestanas/cola.py" line="96"/>
         <source>Todos los modelos</source>
         <translation>All models</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="95"/>
+        <location filename="../../ui/pestanas/cola.py" line="114"/>
         <source>&amp;Reintentar</source>
         <translation>&amp;Retry</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="96"/>
+        <location filename="../../ui/pestanas/cola.py" line="115"/>
         <source>&amp;Descartar…</source>
         <translation>&amp;Discard…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="103"/>
+        <location filename="../../ui/pestanas/cola.py" line="122"/>
         <source>Estado:</source>
         <translation>State:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="105"/>
+        <location filename="../../ui/pestanas/cola.py" line="124"/>
         <source>Modelo:</source>
         <translation>Model:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="160"/>
-        <source>{n} operaciones</source>
-        <translation>{n} operations</translation>
+        <location filename="../../ui/pestanas/cola.py" line="181"/>
+        <source>%n operación</source>
+        <translation>%n operation</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="180"/>
+        <location filename="../../ui/pestanas/cola.py" line="182"/>
+        <source>%n operaciones</source>
+        <translation>%n operations</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="237"/>
+        <source>El {tipo} de {objeto} no llegará nunca a la central. ¿Descartarlo?</source>
+        <translation>The {tipo} of {objeto} will never reach the central server. Discard it?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="269"/>
+        <source>{objeto}: {estado}.</source>
+        <translation>{objeto}: {estado}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/cola.py" line="202"/>
         <source>Elige una operación para ver sus datos tal como se capturaron.</source>
         <translation>Select an operation to see its data exactly as captured.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="204"/>
-        <location filename="../../ui/pestanas/cola.py" line="214"/>
+        <location filename="../../ui/pestanas/cola.py" line="226"/>
+        <location filename="../../ui/pestanas/cola.py" line="236"/>
         <source>Descartar operación</source>
         <translation>Discard operation</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="205"/>
+        <location filename="../../ui/pestanas/cola.py" line="227"/>
         <source>Motivo del descarte (queda en la auditoría; la operación no se enviará):</source>
         <translation>Reason for discarding (kept in the audit log; the operation will not be sent):</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="215"/>
-        <source>La operación «{tipo}» de {modelo} (objeto {objeto}) no llegará nunca a la central. ¿Descartarla?</source>
-        <translation>The “{tipo}” operation of {modelo} (object {objeto}) will never reach the central server. Discard it?</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/cola.py" line="231"/>
+        <location filename="../../ui/pestanas/cola.py" line="253"/>
         <source>Sin motivo no se descarta nada.</source>
         <translation>Nothing is discarded without a reason.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/cola.py" line="247"/>
-        <source>Operación {uuid}: {estado}.</source>
-        <translation>Operation {uuid}: {estado}.</translation>
     </message>
 </context>
 <context>
     <name>Configuracion</name>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="48"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="49"/>
         <source>Permitir http sin cifrar (sólo pruebas)</source>
         <translation>Allow unencrypted http (testing only)</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="51"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="52"/>
         <source>Arrancar Sincro al iniciar la sesión</source>
         <translation>Start Sincro when the session starts</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="62"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="63"/>
         <source>El del sistema</source>
         <translation>System default</translation>
     </message>
@@ -408,36 +423,46 @@
     </message>
     <message>
         <location filename="../../ui/pestanas/configuracion.py" line="178"/>
+        <source>La central rechaza ese token: no se ha guardado nada y se sigue usando el anterior.</source>
+        <translation>The central server rejects that token: nothing was saved and the previous one is still in use.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="182"/>
+        <source>No se pudo comprobar el token nuevo porque la central no responde: no se ha guardado nada y se sigue usando el anterior.</source>
+        <translation>The new token could not be checked because the central server does not answer: nothing was saved and the previous one is still in use.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="188"/>
         <source>No se pudo: {mensaje}</source>
         <translation>Could not do it: {mensaje}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="182"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="192"/>
         <source>Probando la conexión…</source>
         <translation>Testing the connection…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="199"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="209"/>
         <source>Conexión correcta: token aceptado, {n} modelos, {ms} ms de ida y vuelta, desfase de reloj {desfase} ms.</source>
         <translation>Connection OK: token accepted, {n} models, {ms} ms round trip, clock offset {desfase} ms.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="205"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="215"/>
         <source>La central responde ({ms} ms, desfase {desfase} ms), pero falta el token para comprobar el acceso.</source>
         <translation>The central server answers ({ms} ms, offset {desfase} ms), but a token is needed to check access.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="234"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="244"/>
         <source>Sincro arrancará con la sesión.</source>
         <translation>Sincro will start with the session.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="236"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="246"/>
         <source>Sincro no arrancará con la sesión.</source>
         <translation>Sincro will not start with the session.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="250"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="260"/>
         <source>El idioma se aplicará la próxima vez que abras Sincro.</source>
         <translation>The language will apply the next time you open Sincro.</translation>
     </message>
@@ -445,29 +470,44 @@
 <context>
     <name>Conflictos</name>
     <message>
-        <location filename="../../ui/pestanas/conflictos.py" line="47"/>
+        <location filename="../../ui/pestanas/conflictos.py" line="51"/>
         <source>&amp;Revisar…</source>
         <translation>&amp;Review…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/conflictos.py" line="66"/>
-        <source>{n} conflictos abiertos</source>
-        <translation>{n} open conflicts</translation>
+        <location filename="../../ui/pestanas/conflictos.py" line="70"/>
+        <source>%n conflicto abierto</source>
+        <translation>%n open conflict</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/conflictos.py" line="68"/>
+        <location filename="../../ui/pestanas/conflictos.py" line="71"/>
+        <source>%n conflictos abiertos</source>
+        <translation>%n open conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/conflictos.py" line="111"/>
+        <source>%n conflicto resuelto.</source>
+        <translation>%n conflict resolved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/conflictos.py" line="112"/>
+        <source>%n conflictos resueltos.</source>
+        <translation>%n conflicts resolved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/conflictos.py" line="118"/>
+        <source>No se pudo resolver %n: {detalle}</source>
+        <translation>%n could not be resolved: {detalle}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/conflictos.py" line="119"/>
+        <source>No se pudieron resolver %n: {detalle}</source>
+        <translation>%n could not be resolved: {detalle}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/conflictos.py" line="73"/>
         <source>No hay conflictos abiertos: nada que revisar.</source>
         <translation>No open conflicts: nothing to review.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/conflictos.py" line="95"/>
-        <source>{n} conflictos resueltos.</source>
-        <translation>{n} conflicts resolved.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/conflictos.py" line="98"/>
-        <source>No se pudieron resolver {n}: {detalle}</source>
-        <translation>{n} could not be resolved: {detalle}</translation>
     </message>
 </context>
 <context>
@@ -511,102 +551,132 @@
         <translation>Final value</translation>
     </message>
     <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="89"/>
+        <source>{tipo} capturado en esta terminal: {hora}</source>
+        <translation>{tipo} captured on this terminal: {hora}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="93"/>
+        <source>la central ya lo había borrado</source>
+        <translation>the central server had already deleted it</translation>
+    </message>
+    <message>
         <location filename="../../ui/dialogo_conflicto.py" line="99"/>
+        <source>la central lo cambió ({quien}): {hora}</source>
+        <translation>the central server changed it ({quien}): {hora}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="101"/>
+        <source>la central lo cambió: {hora}</source>
+        <translation>the central server changed it: {hora}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="120"/>
         <source>Revisar conflicto</source>
         <translation>Review conflict</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="133"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="155"/>
         <source>Usar todo de esta &amp;terminal</source>
         <translation>Use all from this &amp;terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="136"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="158"/>
         <source>Usar todo de la &amp;central</source>
         <translation>Use all from &amp;central</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="141"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="163"/>
         <source>← Anterior</source>
         <translation>← Previous</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="142"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="164"/>
         <source>Siguiente →</source>
         <translation>Next →</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="160"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="182"/>
         <source>Obligatorio: queda en el registro de auditoría</source>
         <translation>Required: kept in the audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="166"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="188"/>
         <source>&amp;Aplicar resolución</source>
         <translation>&amp;Apply resolution</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="169"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="191"/>
         <source>Cerrar</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="184"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="206"/>
         <source>Encargado:</source>
         <translation>Manager:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="185"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="207"/>
         <source>Motivo:</source>
         <translation>Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="237"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="259"/>
         <source>[{n} de {total}]</source>
         <translation>[{n} of {total}]</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="244"/>
-        <source>Operación «{tipo}» {uuid} capturada {hora} · intentos: {intentos} · último error: {error}</source>
-        <translation>“{tipo}” operation {uuid} captured {hora} · attempts: {intentos} · last error: {error}</translation>
+        <location filename="../../ui/dialogo_conflicto.py" line="265"/>
+        <source>Identificador: {uuid}</source>
+        <translation>Identifier: {uuid}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="261"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="278"/>
+        <source>Aplicar la misma elección al otro conflicto parecido</source>
+        <translation>Apply the same choice to the other similar conflict</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="279"/>
+        <source>Aplicar la misma elección a los %n conflictos parecidos restantes</source>
+        <translation>Apply the same choice to the remaining %n similar conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="272"/>
         <source>Este conflicto ya está resuelto.</source>
         <translation>This conflict is already resolved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="266"/>
-        <source>Aplicar la misma elección a los {n} conflictos parecidos restantes</source>
-        <translation>Apply the same choice to the remaining {n} similar conflicts</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="283"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="293"/>
         <source>Un valor escrito a mano sólo vale para este objeto: no se puede aplicar a los parecidos.</source>
         <translation>A value typed by hand only applies to this object: it cannot be applied to similar conflicts.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="292"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="302"/>
         <source>(borra el objeto)</source>
         <translation>(deletes the object)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="294"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="304"/>
         <source>(borrado en la central)</source>
         <translation>(deleted on central)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="300"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="310"/>
         <source>(sin cambios)</source>
         <translation>(unchanged)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="326"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="324"/>
+        <source>{campo} (lo decidió una regla)</source>
+        <translation>{campo} (decided by a rule)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogo_conflicto.py" line="339"/>
         <source>Esta operación no cambia este campo</source>
         <translation>This operation does not change this field</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="333"/>
+        <location filename="../../ui/dialogo_conflicto.py" line="346"/>
         <source>Terminal y central difieren en este campo</source>
         <translation>Terminal and central differ in this field</translation>
     </message>
@@ -617,79 +687,142 @@
     </message>
 </context>
 <context>
+    <name>Errores</name>
+    <message>
+        <location filename="../../ui/errores.py" line="49"/>
+        <source>Esta terminal aún no está configurada: abre Configuración y pega el token que da la central.</source>
+        <translation>This terminal is not set up yet: open Settings and paste the token from the central server.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errores.py" line="52"/>
+        <source>La dirección de la central debe empezar por https:// (http sin cifrar sólo para pruebas, marcándolo en Configuración).</source>
+        <translation>The central server address must start with https:// (unencrypted http only for testing, ticking it in Settings).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errores.py" line="56"/>
+        <source>La conexión con la central no es segura (su certificado no es válido): no se envía nada. Avisa a quien mantiene la central; las ventas siguen guardadas.</source>
+        <translation>The connection to the central server is not secure (its certificate is not valid): nothing is sent. Tell whoever runs the central server; sales are still saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errores.py" line="60"/>
+        <source>La central rechaza el token de esta terminal: pide uno nuevo y guárdalo en Configuración. Nada se pierde.</source>
+        <translation>The central server rejects this terminal&apos;s token: ask for a new one and save it in Settings. Nothing is lost.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errores.py" line="63"/>
+        <source>La central no responde desde las {hora}; las ventas se guardan y se enviarán solas.</source>
+        <translation>The central server has not answered since {hora}; sales are saved and will be sent automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errores.py" line="66"/>
+        <source>La central no responde; las ventas se guardan y se enviarán solas.</source>
+        <translation>The central server does not answer; sales are saved and will be sent automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errores.py" line="69"/>
+        <source>El disco está lleno: libera espacio. Lo ya guardado no se pierde.</source>
+        <translation>The disk is full: free some space. What is already saved is not lost.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errores.py" line="72"/>
+        <source>Sincro no tiene permiso para escribir en su carpeta de datos: avisa a quien mantiene este equipo.</source>
+        <translation>Sincro cannot write to its data folder: tell whoever looks after this computer.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errores.py" line="75"/>
+        <source>Otro programa está usando los datos de Sincro; se volverá a intentar.</source>
+        <translation>Another program is using Sincro&apos;s data; it will try again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errores.py" line="78"/>
+        <source>La central tiene un problema y no acepta envíos ahora; se volverá a intentar sola.</source>
+        <translation>The central server has a problem and is not accepting uploads now; it will try again automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errores.py" line="81"/>
+        <source>Algo falló; se volverá a intentar. El detalle técnico está en «Detalles».</source>
+        <translation>Something failed; it will try again. The technical detail is under “Details”.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errores.py" line="112"/>
+        <source>Detalles</source>
+        <translation>Details</translation>
+    </message>
+</context>
+<context>
     <name>Estado</name>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="30"/>
+        <location filename="../../ui/pestanas/estado.py" line="31"/>
         <source>al día</source>
         <translation>up to date</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="31"/>
+        <location filename="../../ui/pestanas/estado.py" line="32"/>
         <source>sincronizando</source>
         <translation>syncing</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="32"/>
+        <location filename="../../ui/pestanas/estado.py" line="33"/>
         <source>sin conexión</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="33"/>
+        <location filename="../../ui/pestanas/estado.py" line="34"/>
         <source>error de autenticación</source>
         <translation>authentication error</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="34"/>
+        <location filename="../../ui/pestanas/estado.py" line="35"/>
         <source>error del servidor</source>
         <translation>server error</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="35"/>
+        <location filename="../../ui/pestanas/estado.py" line="36"/>
         <source>sin configurar</source>
         <translation>not configured</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="42"/>
+        <location filename="../../ui/pestanas/estado.py" line="43"/>
         <source>Pendientes</source>
         <translation>Pending</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="43"/>
+        <location filename="../../ui/pestanas/estado.py" line="44"/>
         <source>Enviándose</source>
         <translation>Sending</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="44"/>
+        <location filename="../../ui/pestanas/estado.py" line="45"/>
         <source>En conflicto</source>
         <translation>In conflict</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="45"/>
+        <location filename="../../ui/pestanas/estado.py" line="46"/>
         <source>Con error</source>
         <translation>With errors</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="46"/>
+        <location filename="../../ui/pestanas/estado.py" line="47"/>
         <source>Completadas</source>
         <translation>Completed</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="47"/>
+        <location filename="../../ui/pestanas/estado.py" line="48"/>
         <source>Descartadas</source>
         <translation>Discarded</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="55"/>
+        <location filename="../../ui/pestanas/estado.py" line="56"/>
         <source>ninguna: todas las ventas están en la central</source>
         <translation>none: all sales are on the central server</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="58"/>
+        <location filename="../../ui/pestanas/estado.py" line="59"/>
         <source>%n venta ({importe}), de hace {tiempo}</source>
         <translation>%n sale ({importe}), from {tiempo} ago</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="59"/>
+        <location filename="../../ui/pestanas/estado.py" line="60"/>
         <source>%n ventas ({importe}), la más antigua de hace {tiempo}</source>
         <translation>%n sales ({importe}), the oldest from {tiempo} ago</translation>
     </message>
@@ -745,16 +878,26 @@
     </message>
     <message>
         <location filename="../../ui/pestanas/estado.py" line="131"/>
+        <source>Todo enviado y al día.</source>
+        <translation>Everything sent and up to date.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="132"/>
+        <source>Hablando con la central…</source>
+        <translation>Talking to the central server…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/estado.py" line="137"/>
         <source>sí: los modelos críticos están completos</source>
         <translation>yes: critical models are complete</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="133"/>
+        <location filename="../../ui/pestanas/estado.py" line="139"/>
         <source>NO: faltan datos de modelos críticos</source>
         <translation>NO: critical model data is missing</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="140"/>
+        <location filename="../../ui/pestanas/estado.py" line="146"/>
         <source>{ms} ms</source>
         <translation>{ms} ms</translation>
     </message>
@@ -870,6 +1013,56 @@
         <source>hace {duracion}</source>
         <translation>{duracion} ago</translation>
     </message>
+    <message>
+        <location filename="../../ui/formato.py" line="119"/>
+        <source>pendiente</source>
+        <translation>pending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="120"/>
+        <source>enviándose</source>
+        <translation>sending</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="121"/>
+        <source>confirmada</source>
+        <translation>confirmed</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="122"/>
+        <source>en conflicto</source>
+        <translation>in conflict</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="123"/>
+        <source>rechazada</source>
+        <translation>rejected</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="124"/>
+        <source>descartada</source>
+        <translation>discarded</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="132"/>
+        <source>alta</source>
+        <translation>creation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="133"/>
+        <source>cambio</source>
+        <translation>change</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="134"/>
+        <source>baja</source>
+        <translation>deletion</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formato.py" line="135"/>
+        <source>ajuste</source>
+        <translation>adjustment</translation>
+    </message>
 </context>
 <context>
     <name>GraficoActividad</name>
@@ -887,42 +1080,42 @@
 <context>
     <name>ModeloCola</name>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="28"/>
+        <location filename="../../ui/modelos/cola.py" line="29"/>
         <source>N.º</source>
         <translation>No.</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="29"/>
+        <location filename="../../ui/modelos/cola.py" line="30"/>
         <source>Estado</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="30"/>
+        <location filename="../../ui/modelos/cola.py" line="31"/>
         <source>Modelo</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="31"/>
+        <location filename="../../ui/modelos/cola.py" line="32"/>
         <source>Tipo</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="32"/>
+        <location filename="../../ui/modelos/cola.py" line="33"/>
         <source>Objeto</source>
         <translation>Object</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="33"/>
+        <location filename="../../ui/modelos/cola.py" line="34"/>
         <source>Capturada</source>
         <translation>Captured</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="34"/>
+        <location filename="../../ui/modelos/cola.py" line="35"/>
         <source>Intentos</source>
         <translation>Attempts</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="37"/>
+        <location filename="../../ui/modelos/cola.py" line="38"/>
         <source>Último error</source>
         <translation>Last error</translation>
     </message>
@@ -930,32 +1123,32 @@
 <context>
     <name>ModeloConflictos</name>
     <message>
-        <location filename="../../ui/modelos/conflictos.py" line="18"/>
+        <location filename="../../ui/modelos/conflictos.py" line="19"/>
         <source>N.º</source>
         <translation>No.</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/conflictos.py" line="19"/>
+        <location filename="../../ui/modelos/conflictos.py" line="20"/>
         <source>Modelo</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/conflictos.py" line="20"/>
+        <location filename="../../ui/modelos/conflictos.py" line="21"/>
         <source>Objeto</source>
         <translation>Object</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/conflictos.py" line="21"/>
-        <source>Operación</source>
-        <translation>Operation</translation>
+        <location filename="../../ui/modelos/conflictos.py" line="22"/>
+        <source>Cambio</source>
+        <translation>Change</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/conflictos.py" line="24"/>
+        <location filename="../../ui/modelos/conflictos.py" line="25"/>
         <source>Campos en disputa</source>
         <translation>Disputed fields</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/conflictos.py" line="27"/>
+        <location filename="../../ui/modelos/conflictos.py" line="28"/>
         <source>Desde</source>
         <translation>Since</translation>
     </message>
@@ -1145,60 +1338,55 @@
 <context>
     <name>Ventana</name>
     <message>
-        <location filename="../../ui/ventana.py" line="51"/>
+        <location filename="../../ui/ventana.py" line="52"/>
         <source>se guardan y se enviarán solas</source>
         <translation>they are saved and will be sent automatically</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="55"/>
+        <location filename="../../ui/ventana.py" line="56"/>
         <source>Todas las ventas enviadas a la central.</source>
         <translation>All sales uploaded to the central server.</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="79"/>
+        <location filename="../../ui/ventana.py" line="80"/>
         <source>Estado</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="80"/>
+        <location filename="../../ui/ventana.py" line="81"/>
         <source>Cola</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="81"/>
-        <location filename="../../ui/ventana.py" line="141"/>
+        <location filename="../../ui/ventana.py" line="82"/>
+        <location filename="../../ui/ventana.py" line="147"/>
         <source>Conflictos</source>
         <translation>Conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="82"/>
+        <location filename="../../ui/ventana.py" line="83"/>
         <source>Catálogo</source>
         <translation>Catalogue</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="83"/>
+        <location filename="../../ui/ventana.py" line="84"/>
         <source>Registro</source>
         <translation>Log</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="84"/>
+        <location filename="../../ui/ventana.py" line="85"/>
         <source>Configuración</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="85"/>
+        <location filename="../../ui/ventana.py" line="86"/>
         <source>Actividad</source>
         <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="139"/>
+        <location filename="../../ui/ventana.py" line="145"/>
         <source>Conflictos ({n})</source>
         <translation>Conflicts ({n})</translation>
-    </message>
-    <message>
-        <location filename="../../ui/ventana.py" line="144"/>
-        <source>Error ({que}): {mensaje}</source>
-        <translation>Error ({que}): {mensaje}</translation>
     </message>
 </context>
 <context>

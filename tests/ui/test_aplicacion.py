@@ -117,13 +117,18 @@ def test_conflicto_real_se_revisa_y_resuelve_con_auditoria(aplicacion, qtbot):
     fila = dialogo._fila_de("nombre")
     assert dialogo.tabla.item(fila, COL_TERMINAL).text() == "Nombre de esta terminal"
     assert dialogo.tabla.item(fila, COL_CENTRAL).text() == "Nombre de la central"
-    assert "intentos: 1" in dialogo.detalle.text()
+    assert dialogo.objeto.text().startswith("Producto «Nombre de la central» (")
+    detalle = dialogo.detalle.text()
+    assert detalle.startswith("Cambio capturado en esta terminal: ")
+    assert "la central lo cambió" in detalle and "sincro" not in detalle
+    fila_texto = [pestana.modelo.data(pestana.modelo.index(0, c)) for c in range(6)]
+    assert fila_texto[1:4] == ["Producto", dialogo.objeto.text(), "cambio"]
     dialogo.combo("nombre").setCurrentIndex(1)  # Central
     dialogo.encargado.setText("Marta (encargada)")
     dialogo.motivo.setText("El nombre de la central es el oficial")
     dialogo.boton_aplicar.click()
     qtbot.waitUntil(lambda: pestana.modelo.rowCount() == 0, timeout=10000)
-    assert "1 conflictos resueltos" in pestana.aviso.text()
+    assert "1 conflicto resuelto." in pestana.aviso.text()
     with Agente.abrir(aplicacion.directorio) as agente:
         assert agente.conflictos() == []
         (entrada,) = [a for a in agente.auditoria() if a["accion"] == "resolucion_manual"]

@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from ui import formato
 from ui.modelos.tabla import ModeloTabla
+from ui.nombres import Presentacion, nombrar, presentacion_por_defecto
 
 COL_SEQ, COL_ESTADO, COL_MODELO, COL_TIPO, COL_OBJETO, COL_CAPTURADA, COL_INTENTOS, COL_ERROR = (
     range(8)
@@ -39,7 +40,22 @@ class ModeloCola(ModeloTabla):
         ),
     )
 
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.presentaciones: dict[str, Presentacion] = {}  # la fija la pestaña
+
     def texto(self, fila: dict[str, Any], columna: int) -> str:
+        modelo = str(fila.get("modelo", ""))
+        if columna == COL_ESTADO:
+            return formato.estado_operacion(fila.get("estado"))
+        if columna == COL_TIPO:
+            return formato.tipo_operacion(fila.get("tipo"))
+        if columna == COL_MODELO:
+            return self.presentaciones.get(modelo, presentacion_por_defecto(modelo)).nombre
+        if columna == COL_OBJETO:
+            datos = fila.get("datos") if isinstance(fila.get("datos"), dict) else {}
+            return nombrar(modelo, fila.get("objeto_id"), datos,
+                           presentacion=self.presentaciones.get(modelo))
         if columna == COL_CAPTURADA:
             return formato.hora(fila.get("hora_terminal"))
         if columna == COL_ERROR and not (fila.get("ultimo_error") or fila.get("aviso")):

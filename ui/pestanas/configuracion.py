@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import trabajos
+from ui.errores import EtiquetaError, frase
 from ui.puente import Puente
 
 translate = QCoreApplication.translate
@@ -67,8 +68,7 @@ class PestanaConfiguracion(QWidget):
         self.idioma.currentIndexChanged.connect(self._al_idioma)
         self.llavero = QLabel()
         self.llavero.setWordWrap(True)
-        self.resultado = QLabel()
-        self.resultado.setWordWrap(True)
+        self.resultado = EtiquetaError()
         self.resultado.setObjectName("resultado")
 
         self.boton_probar = QPushButton(translate("Configuracion", "&Probar conexión"))
@@ -174,9 +174,19 @@ class PestanaConfiguracion(QWidget):
 
     def _al_fallar(self, mensaje: str) -> None:
         self.boton_guardar.setEnabled(True)
-        self.resultado.setText(
-            translate("Configuracion", "No se pudo: {mensaje}").format(mensaje=mensaje)
-        )
+        if mensaje == trabajos.TokenRechazado.RECHAZADO:
+            self.resultado.fijar_frase(translate(
+                "Configuracion", "La central rechaza ese token: no se ha guardado nada y se "
+                "sigue usando el anterior."))
+        elif mensaje == trabajos.TokenRechazado.SIN_COMPROBAR:
+            self.resultado.fijar_frase(translate(
+                "Configuracion", "No se pudo comprobar el token nuevo porque la central no "
+                "responde: no se ha guardado nada y se sigue usando el anterior."))
+        else:
+            texto, detalle = frase(mensaje)
+            self.resultado.fijar_frase(
+                translate("Configuracion", "No se pudo: {mensaje}").format(mensaje=texto),
+                detalle)
 
     def probar(self) -> None:
         self.resultado.setText(translate("Configuracion", "Probando la conexión…"))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import formato
+from ui.errores import EtiquetaError
 from ui.historial import Historial
 from ui.modelos.frescura import ModeloFrescura
 from ui.pestanas.grafico import GraficoActividad
@@ -67,8 +68,7 @@ class PestanaEstado(QWidget):
         self.historial = historial
         self.conexion = QLabel()
         self.conexion.setObjectName("conexion")
-        self.mensaje = QLabel()
-        self.mensaje.setWordWrap(True)
+        self.mensaje = EtiquetaError()
         self.lista = QLabel()
         self.lista.setObjectName("lista_para_vender")
         self.antiguedad = QLabel()
@@ -126,7 +126,13 @@ class PestanaEstado(QWidget):
         if r.pausado:
             texto += " · " + translate("Estado", "en pausa")
         self.conexion.setText(f"<b>{texto}</b>")
-        self.mensaje.setText(r.mensaje_error or "")
+        if r.conexion in ("al_dia", "sincronizando"):
+            self.mensaje.fijar_frase(
+                translate("Estado", "Todo enviado y al día.") if r.conexion == "al_dia"
+                else translate("Estado", "Hablando con la central…"))
+        else:
+            self.mensaje.fijar(r.mensaje_error or texto_conexion(r.conexion),
+                               formato.hora_corta(r.ultimo_exito) if r.ultimo_exito else None)
         self.lista.setText(
             translate("Estado", "sí: los modelos críticos están completos")
             if r.lista_para_vender else
