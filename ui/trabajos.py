@@ -84,7 +84,9 @@ def modelos_catalogo(agente: Any) -> list[dict[str, Any]]:
         return []
     resultado = []
     for config in esquema.en_orden_de_descarga():
-        resultado.append({"nombre": config.nombre, "campos": list(config.campos_esenciales),
+        resultado.append({"nombre": config.nombre,
+                          "nombre_visible": getattr(config, "nombre_visible", ""),
+                          "campos": list(config.campos_esenciales),
                           "busqueda": list(config.campos_busqueda),
                           "indice": list(config.campos_indice)})
     return resultado

@@ -195,14 +195,19 @@
 <context>
     <name>Catalogo</name>
     <message>
-        <location filename="../../ui/pestanas/catalogo.py" line="36"/>
+        <location filename="../../ui/pestanas/catalogo.py" line="37"/>
         <source>Buscar por nombre o código de barras…</source>
         <translation>Search by name or barcode…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/catalogo.py" line="98"/>
-        <source>{n} filas</source>
-        <translation>{n} rows</translation>
+        <location filename="../../ui/pestanas/catalogo.py" line="101"/>
+        <source>%n fila</source>
+        <translation>%n row</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/catalogo.py" line="102"/>
+        <source>%n filas</source>
+        <translation>%n rows</translation>
     </message>
 </context>
 <context>
@@ -268,68 +273,68 @@
         <translation>All states</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="96"/>
+        <location filename="../../ui/pestanas/cola.py" line="97"/>
         <source>Todos los modelos</source>
         <translation>All models</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="114"/>
+        <location filename="../../ui/pestanas/cola.py" line="115"/>
         <source>&amp;Reintentar</source>
         <translation>&amp;Retry</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="115"/>
+        <location filename="../../ui/pestanas/cola.py" line="116"/>
         <source>&amp;Descartar…</source>
         <translation>&amp;Discard…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="122"/>
+        <location filename="../../ui/pestanas/cola.py" line="123"/>
         <source>Estado:</source>
         <translation>State:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="124"/>
+        <location filename="../../ui/pestanas/cola.py" line="125"/>
         <source>Modelo:</source>
         <translation>Model:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="181"/>
+        <location filename="../../ui/pestanas/cola.py" line="182"/>
         <source>%n operación</source>
         <translation>%n operation</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="182"/>
+        <location filename="../../ui/pestanas/cola.py" line="183"/>
         <source>%n operaciones</source>
         <translation>%n operations</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="237"/>
+        <location filename="../../ui/pestanas/cola.py" line="238"/>
         <source>El {tipo} de {objeto} no llegará nunca a la central. ¿Descartarlo?</source>
         <translation>The {tipo} of {objeto} will never reach the central server. Discard it?</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="269"/>
+        <location filename="../../ui/pestanas/cola.py" line="270"/>
         <source>{objeto}: {estado}.</source>
         <translation>{objeto}: {estado}.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="202"/>
+        <location filename="../../ui/pestanas/cola.py" line="203"/>
         <source>Elige una operación para ver sus datos tal como se capturaron.</source>
         <translation>Select an operation to see its data exactly as captured.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="226"/>
-        <location filename="../../ui/pestanas/cola.py" line="236"/>
+        <location filename="../../ui/pestanas/cola.py" line="227"/>
+        <location filename="../../ui/pestanas/cola.py" line="237"/>
         <source>Descartar operación</source>
         <translation>Discard operation</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="227"/>
+        <location filename="../../ui/pestanas/cola.py" line="228"/>
         <source>Motivo del descarte (queda en la auditoría; la operación no se enviará):</source>
         <translation>Reason for discarding (kept in the audit log; the operation will not be sent):</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="253"/>
+        <location filename="../../ui/pestanas/cola.py" line="254"/>
         <source>Sin motivo no se descarta nada.</source>
         <translation>Nothing is discarded without a reason.</translation>
     </message>
@@ -337,132 +342,137 @@
 <context>
     <name>Configuracion</name>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="49"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="43"/>
+        <source>https://central.ejemplo.com/sincro</source>
+        <translation>https://central.example.com/sincro</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pestanas/configuracion.py" line="50"/>
         <source>Permitir http sin cifrar (sólo pruebas)</source>
         <translation>Allow unencrypted http (testing only)</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="52"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="53"/>
         <source>Arrancar Sincro al iniciar la sesión</source>
         <translation>Start Sincro when the session starts</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="63"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="64"/>
         <source>El del sistema</source>
         <translation>System default</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="74"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="76"/>
         <source>&amp;Probar conexión</source>
         <translation>&amp;Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="75"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="77"/>
         <source>&amp;Guardar</source>
         <translation>&amp;Save</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="80"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="82"/>
         <source>Servidor central:</source>
         <translation>Central server:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="81"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="83"/>
         <source>Tienda:</source>
         <translation>Store:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="82"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="84"/>
         <source>Terminal:</source>
         <translation>Terminal:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="83"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="85"/>
         <source>Token:</source>
         <translation>Token:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="88"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="90"/>
         <source>Avisar si no hay conexión durante más de:</source>
         <translation>Notify when offline for longer than:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="91"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="93"/>
         <source>Idioma:</source>
         <translation>Language:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="117"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="119"/>
         <source>Guardado en el llavero (escribe uno nuevo para cambiarlo)</source>
         <translation>Stored in the keyring (type a new one to change it)</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="119"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="121"/>
         <source>Pega el token que da la central</source>
         <translation>Paste the token issued by the central server</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="122"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="124"/>
         <source>Llavero: {llavero}</source>
         <translation>Keyring: {llavero}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="142"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="144"/>
         <source>Comprobando con la central…</source>
         <translation>Checking with the central server…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="157"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="159"/>
         <source>Guardando…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="170"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="172"/>
         <source>Configuración guardada; el token, en el llavero.</source>
         <translation>Settings saved; the token is in the keyring.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="178"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="180"/>
         <source>La central rechaza ese token: no se ha guardado nada y se sigue usando el anterior.</source>
         <translation>The central server rejects that token: nothing was saved and the previous one is still in use.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="182"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="184"/>
         <source>No se pudo comprobar el token nuevo porque la central no responde: no se ha guardado nada y se sigue usando el anterior.</source>
         <translation>The new token could not be checked because the central server does not answer: nothing was saved and the previous one is still in use.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="188"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="190"/>
         <source>No se pudo: {mensaje}</source>
         <translation>Could not do it: {mensaje}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="192"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="194"/>
         <source>Probando la conexión…</source>
         <translation>Testing the connection…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="209"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="211"/>
         <source>Conexión correcta: token aceptado, {n} modelos, {ms} ms de ida y vuelta, desfase de reloj {desfase} ms.</source>
         <translation>Connection OK: token accepted, {n} models, {ms} ms round trip, clock offset {desfase} ms.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="215"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="217"/>
         <source>La central responde ({ms} ms, desfase {desfase} ms), pero falta el token para comprobar el acceso.</source>
         <translation>The central server answers ({ms} ms, offset {desfase} ms), but a token is needed to check access.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="244"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="246"/>
         <source>Sincro arrancará con la sesión.</source>
         <translation>Sincro will start with the session.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="246"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="248"/>
         <source>Sincro no arrancará con la sesión.</source>
         <translation>Sincro will not start with the session.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="260"/>
+        <location filename="../../ui/pestanas/configuracion.py" line="262"/>
         <source>El idioma se aplicará la próxima vez que abras Sincro.</source>
         <translation>The language will apply the next time you open Sincro.</translation>
     </message>

@@ -152,7 +152,7 @@ def test_catalogo_carga_perezosa_y_busca(aplicacion, qtbot):
     catalogo.buscar.setText(producto["codigo"])
     qtbot.waitUntil(lambda: catalogo.modelo.total == 1 and catalogo.modelo.rowCount() == 1)
     assert catalogo.modelo.fila(0)["id"] == 1
-    assert catalogo.cuenta.text() == "1 filas"
+    assert catalogo.cuenta.text() == "1 fila"
 
 
 def test_configuracion_escribe_el_token_en_el_llavero_y_nunca_lo_muestra(aplicacion, qtbot,

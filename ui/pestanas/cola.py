@@ -93,6 +93,7 @@ class PestanaCola(QWidget):
         for estado in ESTADOS:
             self.filtro_estado.addItem(formato.estado_operacion(estado).capitalize(), estado)
         self.filtro_modelo = QComboBox()
+        self.filtro_modelo.setObjectName("filtro_modelo")
         self.filtro_modelo.addItem(translate("Cola", "Todos los modelos"), None)
         self.filtro_estado.currentIndexChanged.connect(self.recargar)
         self.filtro_modelo.currentIndexChanged.connect(self.recargar)

@@ -39,7 +39,8 @@ class PestanaConfiguracion(QWidget):
         self.puente = puente
         self.ajustes = ajustes
         self.servidor = QLineEdit()
-        self.servidor.setPlaceholderText("https://central.ejemplo.com/sincro")
+        self.servidor.setPlaceholderText(
+            translate("Configuracion", "https://central.ejemplo.com/sincro"))
         self.tienda = QLineEdit()
         self.terminal = QLineEdit()
         self.token = QLineEdit()
@@ -67,6 +68,7 @@ class PestanaConfiguracion(QWidget):
         self.idioma.setCurrentIndex(max(indice, 0))
         self.idioma.currentIndexChanged.connect(self._al_idioma)
         self.llavero = QLabel()
+        self.llavero.setObjectName("llavero")
         self.llavero.setWordWrap(True)
         self.resultado = EtiquetaError()
         self.resultado.setObjectName("resultado")
