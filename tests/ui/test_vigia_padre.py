@@ -20,7 +20,7 @@ from ui import vigia_padre
 RAIZ = Path(__file__).resolve().parents[2]
 
 
-class Kernel32:
+class Kernel32:  # los métodos se llaman como en la API de Windows
     """La parte de ``kernel32`` que usa la vigía: el proceso «termina» al soltar ``fin``."""
 
     def __init__(self, existe: bool) -> None:
@@ -28,16 +28,16 @@ class Kernel32:
         self.fin = threading.Event()
         self.llamadas: list[tuple] = []
 
-    def OpenProcess(self, acceso, heredar, pid):  # noqa: N802 (nombre de la API de Windows)
+    def OpenProcess(self, acceso, heredar, pid):
         self.llamadas.append(("OpenProcess", acceso, heredar, pid))
         return 1234 if self.existe else 0
 
-    def WaitForSingleObject(self, manija, espera):  # noqa: N802
+    def WaitForSingleObject(self, manija, espera):
         self.llamadas.append(("WaitForSingleObject", manija, espera))
         self.fin.wait(10)
         return vigia_padre.WAIT_OBJECT_0
 
-    def CloseHandle(self, manija):  # noqa: N802
+    def CloseHandle(self, manija):
         self.llamadas.append(("CloseHandle", manija))
         return 1
 
