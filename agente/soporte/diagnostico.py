@@ -206,8 +206,8 @@ def comprobar_qt(timeout: float = 60.0) -> Comprobacion:
     pista = (
         "Linux: instale las bibliotecas de Qt (libegl1 libxkbcommon0 libxkbcommon-x11-0 "
         "libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 "
-        "libxcb-randr0 libxcb-shape0 libxcb-xkb1 libfontconfig1 libdbus-1-3) o pruebe QT_QPA_PLATFORM=xcb/wayland; Windows: reinstale "
-        "Sincro (falta platforms/qwindows.dll)."
+        "libxcb-randr0 libxcb-shape0 libxcb-xkb1 libfontconfig1 libdbus-1-3) o pruebe "
+        "QT_QPA_PLATFORM=xcb/wayland; Windows: reinstale Sincro (falta platforms/qwindows.dll)."
     )
     try:
         proceso = subprocess.run(orden_qt(), capture_output=True, text=True, timeout=timeout,
