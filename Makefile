@@ -12,26 +12,31 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Traducciones compiladas (.qm) de sus fuentes .ts: se generan, nunca se versionan.
+QM := $(patsubst %.ts,%.qm,$(wildcard ui/datos/traducciones/*.ts))
+$(QM): %.qm: %.ts $(STAMP)
+	$(BIN)/python -m ui.recursos
+
+setup: $(STAMP) $(QM)
 
 ## Central de referencia con datos de ejemplo + Sincro conectado a ella.
-demo: $(STAMP)
+demo: $(STAMP) $(QM)
 	$(BIN)/sincro demo
 
 ## Toda la batería de pruebas (incluidas las lentas) y ruff.
-test: $(STAMP)
+test: $(STAMP) $(QM)
 	bash scripts/pruebas.sh
 
-test-rapido: $(STAMP)
+test-rapido: $(STAMP) $(QM)
 	$(BIN)/python -m pytest -m "not lento"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-bench: $(STAMP)
+bench: $(STAMP) $(QM)
 	$(BIN)/python -m bench
 
-bundle: $(STAMP)
+bundle: $(STAMP) $(QM)
 	$(BIN)/pip install --quiet 'pyinstaller>=6.10,<7'
 	$(BIN)/pyinstaller --noconfirm build.spec
 

@@ -19,19 +19,25 @@ de red. La UI debe llamarlos desde un hilo de trabajo, nunca desde el hilo de la
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import sqlite3
 import uuid as uuidlib
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from agente.almacen import pagos as almacen_pagos
 from agente.almacen.cache import Cache, clave_sql
 from agente.almacen.cola import DIAS_AUDITORIA, Cola, NuevaOperacion
 from agente.operacion import COMPLETADO, PENDIENTE, PROCESANDO, Operacion
 from agente.reglas import optimista
-from agente.soporte import rutas
+from agente.reglas import pagos as reglas_pagos
+from agente.soporte import privado, rutas
 from protocolo.esquema import ConfigModelo, ErrorValor, Esquema, validar_nombre_modelo
+
+log = logging.getLogger(__name__)
 
 VENTA = "ventas.Venta"
 LINEA_VENTA = "ventas.LineaVenta"
@@ -79,10 +85,16 @@ class Agente:
         if dias_auditoria is not None:
             cola.podar(dias_auditoria)
         try:
-            cache = Cache(rutas.ruta_cache(ruta))
+            if recuperar:
+                from agente.almacen import recuperacion
+
+                cache = recuperacion.abrir_cache(ruta)
+            else:
+                cache = Cache(rutas.ruta_cache(ruta))
         except BaseException:
             cola.cerrar()
             raise
+        privado.proteger_contenido(ruta)  # bases, -wal, configuración: sólo este usuario
         return cls(ruta, cola, cache)
 
     def cerrar(self) -> None:
@@ -145,6 +157,9 @@ class Agente:
     def encolar_varias(self, operaciones: Sequence[Mapping[str, Any]]) -> list[Operacion]:
         """Varias operaciones ``{"modelo", "tipo", "datos", "objeto_id"?, "prioridad"?}`` en una
         transacción: o todas o ninguna (una venta con sus líneas y sus ajustes de stock)."""
+        return self._cola.encolar_varias(self._preparar_varias(operaciones))
+
+    def _preparar_varias(self, operaciones: Sequence[Mapping[str, Any]]) -> list[NuevaOperacion]:
         nuevas = []
         for i, op in enumerate(operaciones):
             if not isinstance(op, Mapping):
@@ -161,19 +176,30 @@ class Agente:
                 )
             except ErrorValor as exc:
                 raise ErrorValor(f"Operación {i + 1}: {exc}") from None
-        return self._cola.encolar_varias(nuevas)
+        return nuevas
 
     def ajustar(self, modelo: str, objeto_id: Any, campo: str, delta: Any) -> Operacion:
         """Suma ``delta`` a un campo numérico (p. ej. stock -2), sin conflictos posibles."""
         return self.encolar(modelo, "ajustar", {campo: delta}, objeto_id)
 
     def vender(
-        self, lineas: Sequence[Mapping[str, Any]], cliente: str | None = None
+        self,
+        lineas: Sequence[Mapping[str, Any]],
+        cliente: str | None = None,
+        pagos: Sequence[Mapping[str, Any]] | None = None,
+        *,
+        venta_id: str | None = None,
     ) -> list[Operacion]:
         """Registra una venta del esquema de demo (``ventas.Venta`` + ``ventas.LineaVenta`` +
-        ``ajustar`` el stock de cada producto) en una sola transacción.
+        ``ajustar`` el stock de cada producto) en una sola transacción. La primera operación
+        devuelta es la cabecera: su ``objeto_id`` es el id de la venta.
 
         ``lineas``: ``[{"producto": id, "cantidad": n, "precio_unitario": "1.95"}]``.
+        ``pagos``: ``[{"metodo": "efectivo", "importe": "3.90"}]`` que sumen el total (sin
+        pagos: uno en efectivo del total); van en la cabecera si ``ventas.Venta`` tiene un
+        campo ``pagos`` y siempre en ``agente.almacen.pagos`` (guardados antes de encolar).
+        ``venta_id``: UUID elegido por quien llama (la API local lo usa para que un reintento
+        con la misma clave de idempotencia no venda dos veces).
         """
         esquema = self._esquema_exigido()
         for nombre in (VENTA, LINEA_VENTA, PRODUCTO):
@@ -181,7 +207,13 @@ class Agente:
                 raise ErrorValor(f"Este esquema no tiene {nombre}: «vender» no está disponible.")
         if not lineas:
             raise ErrorValor("Una venta necesita al menos una línea.")
-        venta_id = str(uuidlib.uuid4())
+        if venta_id is None:
+            venta_id = str(uuidlib.uuid4())
+        else:
+            try:
+                venta_id = str(uuidlib.UUID(str(venta_id)))
+            except ValueError:
+                raise ErrorValor(f"El id de la venta ({venta_id}) no es un UUID.") from None
         total = Decimal(0)
         operaciones: list[dict[str, Any]] = []
         for i, linea in enumerate(lineas, start=1):
@@ -193,6 +225,8 @@ class Agente:
                 raise ErrorValor(
                     f'Línea {i}: se espera {{"producto", "cantidad", "precio_unitario"}}.'
                 ) from None
+            if not precio.is_finite():
+                raise ErrorValor(f"Línea {i}: el precio unitario no es un importe.")
             if isinstance(cantidad, bool) or not isinstance(cantidad, int) or cantidad <= 0:
                 raise ErrorValor(f"Línea {i}: la cantidad debe ser un entero positivo.")
             total += precio * cantidad
@@ -229,9 +263,22 @@ class Agente:
         }
         if "terminal" in esquema.modelo(VENTA).campos_escribibles:
             cabecera["terminal"] = self._cola.terminal()
-        return self.encolar_varias(
+        pagos_venta = reglas_pagos.normalizar(pagos, total)
+        if "pagos" in esquema.modelo(VENTA).campos_escribibles:
+            cabecera["pagos"] = pagos_venta
+        nuevas = self._preparar_varias(
             [{"modelo": VENTA, "tipo": "crear", "datos": cabecera}, *operaciones]
         )
+        almacen_pagos.guardar(self._cola, venta_id, total, pagos_venta)
+        try:
+            return self._cola.encolar_varias(nuevas)
+        except BaseException:
+            almacen_pagos.borrar(self._cola, venta_id)
+            raise
+
+    def pagos_de_venta(self, venta_id: str) -> list[dict[str, str]] | None:
+        """Los pagos guardados de una venta de esta terminal (``None`` si no hay)."""
+        return almacen_pagos.de_venta(self._cola, str(venta_id))
 
     def _preparar(
         self, modelo: Any, tipo: Any, datos: Any, objeto_id: Any, prioridad: Any
@@ -244,7 +291,7 @@ class Agente:
             raise ErrorValor(f"La prioridad debe ser un entero, no {prioridad!r}.")
         if tipo == "crear":
             objeto_id = self._clave_de_creacion(config, datos, objeto_id)
-            if self.obtener(config.nombre, objeto_id) is not None:
+            if self._sin_fallar_por_cache(self.obtener, config.nombre, objeto_id) is not None:
                 raise ErrorValor(
                     f"Ya existe {config.nombre} {objeto_id}: use «actualizar» en lugar de «crear»."
                 )
@@ -253,7 +300,7 @@ class Agente:
             if objeto_id is None or str(objeto_id).strip() == "":
                 raise ErrorValor(f"Indique el objeto (--objeto) de {config.nombre} a {tipo}.")
             objeto_id = str(clave_sql(config, objeto_id))
-            fila = self._cache.fila(config.nombre, objeto_id)
+            fila = self._sin_fallar_por_cache(self._cache.fila, config.nombre, objeto_id)
             version_base = fila[1] if fila else None
             valores_base = {c: fila[0].get(c) for c in datos} if fila else {}
         return NuevaOperacion(
@@ -264,6 +311,28 @@ class Agente:
             version_base=version_base,
             valores_base=valores_base,
             prioridad=config.prioridad if prioridad is None else prioridad,
+        )
+
+    def _sin_fallar_por_cache(self, lectura: Callable[..., Any], *args: Any) -> Any:
+        """Una lectura de la caché para encolar: si la caché está dañada, la venta sigue sin
+        ella (como una terminal recién instalada) y la caché queda marcada para apartarla y
+        rehacerla en el próximo arranque."""
+        try:
+            return lectura(*args)
+        except sqlite3.DatabaseError as error:
+            log.error("Caché ilegible al encolar (%s): se encola sin ella.", error)
+            self._cache.marcar_danada(f"ilegible al encolar: {error}")
+            return None
+
+    def catalogo_reconstruyendo(self) -> bool:
+        """El catálogo local aún no está entero (primera carga, o caché apartada por daños y
+        rehaciéndose desde la central): una búsqueda vacía no significa «no existe»."""
+        esquema = self._cache.esquema()
+        if esquema is None:
+            return True
+        return any(
+            not self._cache.estado_modelo(m.nombre, contar=False)["completo"]
+            for m in esquema.modelos.values()
         )
 
     @staticmethod
@@ -432,7 +501,8 @@ class Agente:
     def _estado_modelos(self) -> dict[str, Any]:
         esquema = self._cache.esquema()
         if esquema is None:
-            return {"modelos": {}, "lista_para_vender_offline": False}
+            return {"modelos": {}, "lista_para_vender_offline": False,
+                    "catalogo_reconstruyendo": True}
         rangos = self._cola.prioridades()
         modelos = {}
         for config in esquema.en_orden_de_descarga():
@@ -445,8 +515,12 @@ class Agente:
                 "prioridad_dinamica": rango.rango if rango else None,
                 "operaciones_7d": rango.operaciones_recientes if rango else 0,
             }
-        lista = all(modelos[m.nombre]["completo"] for m in esquema.criticos())
-        return {"modelos": modelos, "lista_para_vender_offline": lista}
+        lista = self._cache.lista_para_vender_offline(esquema)
+        return {
+            "modelos": modelos,
+            "lista_para_vender_offline": lista,
+            "catalogo_reconstruyendo": not all(m["completo"] for m in modelos.values()),
+        }
 
     # -- sincronización (delega en agente.sincronizacion.servicio.ServicioSincronizacion) -----
 

@@ -32,9 +32,9 @@ BASE = """
 import sys
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from PySide6.QtGui import QIcon
-import ui.recursos_rc
+from ui.recursos import ruta_icono
 app = QApplication(sys.argv)
-icono = QSystemTrayIcon(QIcon(":/sincro/iconos/al_dia.svg"))
+icono = QSystemTrayIcon(QIcon(str(ruta_icono("al_dia"))))
 icono.show()
 print("sincro-ui: visible", file=sys.stderr, flush=True)
 """

@@ -10,6 +10,7 @@ Puro: sin E/S, sin estado global; seguro desde cualquier hilo (los objetos son i
 from __future__ import annotations
 
 import datetime as dt
+import graphlib
 import hashlib
 import json
 import re
@@ -496,18 +497,10 @@ def comprobar_modelos(modelos: Mapping[str, ConfigModelo]) -> None:
 
 
 def _comprobar_dependencias_aciclicas(modelos: Mapping[str, ConfigModelo]) -> None:
-    estado: dict[str, int] = {}
-
-    def visitar(nombre: str, camino: list[str]) -> None:
-        if estado.get(nombre) == 2:
-            return
-        if estado.get(nombre) == 1:
-            ciclo = " -> ".join([*camino[camino.index(nombre):], nombre])
-            raise ErrorEsquema(f"Dependencias circulares entre modelos: {ciclo}.")
-        estado[nombre] = 1
-        for dependencia in modelos[nombre].dependencias:
-            visitar(dependencia, [*camino, nombre])
-        estado[nombre] = 2
-
-    for nombre in modelos:
-        visitar(nombre, [])
+    orden = graphlib.TopologicalSorter({n: m.dependencias for n, m in modelos.items()})
+    try:
+        orden.prepare()
+    except graphlib.CycleError as exc:
+        # graphlib da el ciclo de dependencia a dependiente; se muestra como «A depende de B».
+        ciclo = " -> ".join(reversed(exc.args[1]))
+        raise ErrorEsquema(f"Dependencias circulares entre modelos: {ciclo}.") from None

@@ -1,7 +1,7 @@
 """Punto de entrada del ejecutable congelado (PyInstaller, ``build.spec``).
 
-Un solo ejecutable para la bandeja y la CLI: delega en ``agente.cli:main`` (la misma función que
-el script ``sincro`` de pyproject). Antes atiende la bandera oculta ``--comprobar-qt``, que usa
+Un solo ejecutable para la bandeja y la CLI: delega en ``lanzador:main`` (la misma función que el
+script ``sincro`` de pyproject). Antes atiende la bandera oculta ``--comprobar-qt``, que usa
 ``sincro autodiagnostico`` para cargar Qt en un proceso aparte (el motor no importa Qt) y, en
 Windows, fija el identificador de aplicación para que las notificaciones digan «Sincro».
 """
@@ -46,7 +46,7 @@ def principal() -> int:
     from ui import vigia_padre
 
     vigia_padre.instalar_desde_entorno()  # hijo de la bandeja: muere con ella
-    from agente.cli import main
+    from lanzador import main
 
     resultado = main()
     return resultado if isinstance(resultado, int) else 0

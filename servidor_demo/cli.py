@@ -15,7 +15,6 @@ Base de datos: SQLite en ``--datos`` por defecto; PostgreSQL si ``DATABASE_URL``
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 
@@ -71,26 +70,22 @@ def iniciar(args: argparse.Namespace) -> int:
 def crear_terminal_(args: argparse.Namespace) -> int:
     _preparar_django(args.datos)
     _migrar()
-    from central.autenticacion import crear_terminal
-    from central.configuracion import IDENTIFICADOR
+    from django.core.management import CommandError, call_command
 
-    for valor in (args.tienda, args.terminal):
-        if not IDENTIFICADOR.match(valor.replace("-", "_")) or len(valor) > 40:
-            print(f"Código no válido: {valor!r}", file=sys.stderr)
-            return 2
-    _, token = crear_terminal(args.tienda, args.terminal)
-    _imprimir(f"Terminal {args.tienda}/{args.terminal} lista. Token (no se vuelve a mostrar):")
-    _imprimir(f"TOKEN={token}")
+    try:
+        call_command("crear_terminal", args.tienda, args.terminal)
+    except CommandError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 
 def compactar_(args: argparse.Namespace) -> int:
     _preparar_django(args.datos)
     _migrar()
-    from central.retencion import compactar
+    from django.core.management import call_command
 
-    r = compactar(dt.timedelta(days=args.dias))
-    _imprimir(f"Entradas superadas borradas: {r['superadas']}; lápidas borradas: {r['lapidas']}.")
+    call_command("compactar_registro", dias=args.dias)
     return 0
 
 
@@ -103,6 +98,8 @@ def manage(resto: list[str], datos: str | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Lo que cree la central (su base SQLite, registros) sólo para su usuario.
+    os.umask(0o077)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["manage"]:
         datos = os.environ.get("SINCRO_CENTRAL_DATOS")
@@ -116,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--demo", type=int, default=None, metavar="N",
                    help="sembrar N productos de demo y la tienda T001/caja-1")
     i.add_argument("--hilos", type=int, default=8)
-    i.add_argument("--trabajadores", type=int, default=1)
+    i.add_argument("--trabajadores", type=int, default=None,
+                   help="procesos de gunicorn (por defecto: 1 con SQLite, uno por núcleo con "
+                   "PostgreSQL)")
     i.set_defaults(funcion=iniciar)
     c = sub.add_parser("crear-terminal", help="crea una terminal e imprime su token")
     c.add_argument("tienda")

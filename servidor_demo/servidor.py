@@ -2,12 +2,19 @@
 hilos (``gthread``). La aplicación se carga en el proceso maestro antes de bifurcar
 (``preload_app``), así que el arranque es rápido. SIGTERM = parada ordenada.
 
-Con SQLite usa un solo trabajador (un proceso) con varios hilos; con PostgreSQL se pueden subir
-los trabajadores (``--trabajadores``).
+Trabajadores (procesos): con SQLite, uno (un solo escritor; más procesos sólo esperarían su
+cerrojo); con PostgreSQL, uno por núcleo, salvo que se pida otro número (``--trabajadores``).
+Cada trabajador atiende ``--hilos`` peticiones a la vez.
+
+Orden de producción equivalente, detrás de un balanceador con TLS::
+
+    DJANGO_SETTINGS_MODULE=mi_proyecto.settings gunicorn mi_proyecto.wsgi \
+        --worker-class gthread --workers $(nproc) --threads 8 --preload --keep-alive 30
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 from gunicorn.app.base import BaseApplication
@@ -37,8 +44,19 @@ def _al_escuchar(servidor) -> None:
     print(f"URL=http://{host}:{puerto}/sincro", flush=True)
 
 
-def servir(host: str, puerto: int, hilos: int = 8, trabajadores: int = 1) -> int:
-    from django.db import connections
+def trabajadores_por_defecto(motor: str, nucleos: int | None = None) -> int:
+    """Procesos de gunicorn si no se pide otro número: 1 con SQLite; uno por núcleo si no."""
+    if motor == "sqlite":
+        return 1
+    nucleos = nucleos or os.cpu_count() or 1
+    return max(1, nucleos)
+
+
+def servir(host: str, puerto: int, hilos: int = 8, trabajadores: int | None = None) -> int:
+    from django.db import connection, connections
+
+    if trabajadores is None:
+        trabajadores = trabajadores_por_defecto(connection.vendor)
 
     connections.close_all()  # nada de conexiones heredadas por los hijos
     opciones = {

@@ -13,7 +13,21 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 DATOS = Path(os.environ.get("SINCRO_CENTRAL_DATOS", "datos-central")).resolve()
-DATOS.mkdir(parents=True, exist_ok=True)
+DATOS.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _privado(carpeta: Path) -> None:
+    """La carpeta de datos de la central (base SQLite con datos de clientes, clave secreta)
+    sólo para su usuario: 0700 y sus ficheros sin permisos de grupo ni de otros (POSIX)."""
+    if os.name == "nt":
+        return
+    for ruta in (carpeta, *carpeta.iterdir()):
+        modo = ruta.stat().st_mode & 0o777
+        if modo & 0o077 and not ruta.is_symlink():
+            ruta.chmod(modo & ~0o077)
+
+
+_privado(DATOS)
 
 
 def _clave_secreta() -> str:

@@ -1,7 +1,5 @@
-"""Iconos de Sincro: un SVG por estado de la bandeja, servidos desde los recursos Qt.
+"""Iconos de Sincro: un SVG por estado de la bandeja, datos del paquete (``ui.recursos``).
 
-Los SVG (``resources/iconos/``) están compilados en ``ui/recursos_rc.py``; cargarlos por ruta
-de recurso (``:/sincro/iconos/…``) y no por ruta de fichero hace que sobrevivan a PyInstaller.
 QIcon rasteriza el SVG al tamaño pedido, así que se ve nítido de 16 a 64 px. Sólo desde el
 hilo de la GUI (QIcon necesita la QGuiApplication).
 """
@@ -10,18 +8,17 @@ from __future__ import annotations
 
 from PySide6.QtGui import QIcon
 
-from ui import recursos_rc  # noqa: F401  (registra los recursos Qt)
+from ui import recursos
 from ui.resumen import ESTADOS_BANDEJA
 
-PREFIJO = ":/sincro/iconos/"
 TAMANOS = (16, 22, 24, 32, 48, 64)  # tamaños comprobados por las pruebas
 
 
 def ruta_icono(estado: str) -> str:
-    """Ruta de recurso del SVG de ``estado`` (uno de ``ESTADOS_BANDEJA``, o ``"sincro"``)."""
+    """Ruta del SVG de ``estado`` (uno de ``ESTADOS_BANDEJA``, o ``"sincro"``)."""
     if estado not in (*ESTADOS_BANDEJA, "sincro"):
         raise ValueError(f"Estado sin icono: {estado!r} (estados: {', '.join(ESTADOS_BANDEJA)}).")
-    return f"{PREFIJO}{estado}.svg"
+    return str(recursos.ruta_icono(estado))
 
 
 def icono(estado: str) -> QIcon:

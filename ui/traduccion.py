@@ -6,24 +6,22 @@ que en PySide6 usa el nombre de la subclase en tiempo de ejecución y pierde tra
 huecos van con nombre, ``{n}``, y se rellenan con ``str.format`` después de traducir; una prueba
 comprueba que cada traducción conserva los huecos de su original.
 
-Las traducciones compiladas (``.qm``) viajan dentro de ``ui/recursos_rc.py``
-(``:/sincro/traducciones/``). Además se carga la traducción de Qt (``qtbase_<idioma>.qm``, que
-PySide6 trae y el bundle incluye) para los botones propios de Qt (Aceptar/Cancelar, Sí/No), y
-el idioma elegido fija el ``QLocale`` por defecto (números y dinero: «184,30 €» / «€184.30»).
-Sólo desde el hilo de la GUI.
+Los ``.qm`` se generan de sus ``.ts`` (``ui.recursos.qm``). Además se carga la traducción de Qt
+(``qtbase_<idioma>.qm``, que PySide6 trae y el bundle incluye) para los botones propios de Qt
+(Aceptar/Cancelar, Sí/No), y el idioma elegido fija el ``QLocale`` por defecto (números y
+dinero: «184,30 €» / «€184.30»). Sólo desde el hilo de la GUI.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from ui import recursos_rc  # noqa: F401  (registra los recursos Qt)
+from ui import recursos
 
 translate = QCoreApplication.translate
 
 IDIOMAS = ("es", "en")
 IDIOMA_ORIGEN = "es"
-PREFIJO = ":/sincro/traducciones/"
 
 _instalado: QTranslator | None = None
 _qt: QTranslator | None = None
@@ -65,7 +63,8 @@ def instalar(idioma: str | None) -> str:
         _qt = qt
     if idioma != IDIOMA_ORIGEN:
         traductor = QTranslator(app)
-        if not traductor.load(f"{PREFIJO}sincro_{idioma}.qm"):
+        compilada = recursos.qm(idioma)
+        if compilada is None or not traductor.load(str(compilada)):
             raise RuntimeError(f"No se encontró la traducción compilada sincro_{idioma}.qm.")
         app.installTranslator(traductor)
         _instalado = traductor

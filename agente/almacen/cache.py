@@ -26,6 +26,15 @@ Reconstrucción
     catálogo anterior entero o el nuevo entero. Una reconstrucción interrumpida se reanuda
     desde su cursor (si la huella no cambió) o empieza de cero, sin tocar la tabla viva.
 
+Corrupción
+    La caché es desechable: un fichero que no pasa la comprobación de arranque se aparta
+    (``agente.almacen.recuperacion``) y se rehace desde la central. Para que la caja siga
+    vendiendo mientras tanto, el esquema se guarda también en ``<caché>.esquema.json`` (junto
+    al fichero, escrito con reemplazo atómico) y una caché nueva sin esquema lo toma de ahí:
+    ``encolar`` valida igual y las consultas ven el catálogo incompleto (reconstruyéndose). Un
+    texto que no es UTF-8 se lee con el carácter de sustitución (una consulta nunca falla por
+    eso) y deja la caché marcada (``<caché>.danada``) para apartarla en el próximo arranque.
+
 Hilos
     Una conexión de escritura protegida por un cerrojo; cada hilo lector usa su propia conexión
     (WAL: leer no espera a una página que se está aplicando). Sin E/S de red.
@@ -37,19 +46,26 @@ comprobados por ``protocolo.esquema``) y además van entre comillas dobles.
 # ruff: noqa: S608  (nombres de tabla/columna: identificadores validados por protocolo.esquema y entre comillas)
 from __future__ import annotations
 
+import codecs
+import contextlib
 import datetime as dt
+import functools
 import json
+import logging
 import operator
 import os
 import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from agente.almacen.migraciones import MIGRACIONES_CACHE
 from agente.almacen.sqlite import abrir_cache, migrar, transaccion
-from protocolo.esquema import ConfigModelo, ErrorValor, Esquema, esquema_desde_dict
+from protocolo.esquema import ConfigModelo, ErrorEsquema, ErrorValor, Esquema, esquema_desde_dict
+
+log = logging.getLogger(__name__)
 
 _TIPOS_SQL = {
     "entero": "INTEGER",
@@ -74,11 +90,62 @@ _OPCIONES_FTS = (
     "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '2'"
 )
 _TROZO = 500
+AUSENCIAS_PARA_QUITAR = 3
+"""Esquemas seguidos de la central sin un modelo para darlo por quitado y borrar su tabla."""
 _PALABRA = re.compile(r"\w+", re.UNICODE)
 
 
 class ErrorCache(Exception):
     """El modelo no se puede leer o escribir así (sin esquema, huella cambiada...)."""
+
+
+# Texto que no es UTF-8 en la caché: la decodificación sigue en C (``str``) y sólo en un error
+# se llama a este manejador, que cuenta el fallo y pone el carácter de sustitución.
+_TEXTO_DANADO = [0]
+_MANEJADOR = "sincro-cache-danada"
+
+
+def _sustituir_y_contar(error: UnicodeError) -> tuple[str, int]:
+    _TEXTO_DANADO[0] += 1
+    return "\ufffd", error.end  # type: ignore[attr-defined]
+
+
+codecs.register_error(_MANEJADOR, _sustituir_y_contar)
+_TEXTO_TOLERANTE = functools.partial(str, encoding="utf-8", errors=_MANEJADOR)
+
+
+def ruta_esquema(ruta_cache: str | os.PathLike[str]) -> Path:
+    """La copia del esquema junto a la caché (sobrevive a que se aparte la caché)."""
+    ruta = Path(ruta_cache)
+    return ruta.with_name(ruta.stem + ".esquema.json")
+
+
+def ruta_marca_danada(ruta_cache: str | os.PathLike[str]) -> Path:
+    """Si existe, la caché tiene datos dañados: se aparta en el próximo arranque."""
+    ruta = Path(ruta_cache)
+    return ruta.with_name(ruta.name + ".danada")
+
+
+def _escribir_copia_esquema(ruta: Path, texto: str) -> None:
+    temporal = ruta.with_name(ruta.name + ".tmp")
+    try:
+        temporal.write_text(texto, encoding="utf-8")
+        os.replace(temporal, ruta)
+    except OSError as error:  # la copia es una ayuda: sin ella sólo se pierde vender sin caché
+        log.warning("No se pudo guardar la copia del esquema en %s: %s", ruta, error)
+        with contextlib.suppress(OSError):
+            temporal.unlink()
+
+
+def _leer_copia_esquema(ruta: Path) -> dict[str, Any] | None:
+    try:
+        datos = json.loads(ruta.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        log.warning("La copia del esquema %s no se puede leer: %s", ruta, error)
+        return None
+    return datos if isinstance(datos, dict) else None
 
 
 def _q(nombre: str) -> str:
@@ -227,18 +294,55 @@ class Cache:
     def __init__(self, ruta: str | os.PathLike[str]) -> None:
         self.ruta = os.fspath(ruta)
         self._escritura = abrir_cache(self.ruta)
+        self._escritura.text_factory = _TEXTO_TOLERANTE
         self._cerrojo = threading.RLock()
         self._locales = threading.local()
         self._lectoras: list[sqlite3.Connection] = []
         self._cerrojo_lectoras = threading.Lock()
-        migrar(self._escritura, MIGRACIONES_CACHE)
-        self._version_vista: int | None = None
-        self._json_esquema: str | None = None
-        self._esquema = self._leer_esquema()
+        self._danos_al_abrir = _TEXTO_DANADO[0]
+        try:
+            migrar(self._escritura, MIGRACIONES_CACHE)
+            self._version_vista: int | None = None
+            self._json_esquema: str | None = None
+            self._esquema = self._leer_esquema()
+            if self._esquema is None:
+                self._restaurar_esquema()
+        except BaseException:
+            self._escritura.close()
+            raise
+
+    def _restaurar_esquema(self) -> None:
+        """Caché nueva (o apartada) sin esquema: se toma la copia de ``<caché>.esquema.json``
+        para que la caja siga validando y vendiendo mientras el catálogo se reconstruye."""
+        datos = _leer_copia_esquema(ruta_esquema(self.ruta))
+        if datos is None:
+            return
+        try:
+            self.guardar_esquema(datos)
+        except (ErrorEsquema, ErrorValor) as error:
+            log.warning("La copia del esquema no es válida (%s): se espera a la central.", error)
+            return
+        log.warning("Caché sin esquema: se usa la copia guardada; el catálogo se reconstruye.")
+
+    @property
+    def texto_danado(self) -> bool:
+        """Alguna lectura de este proceso encontró texto que no es UTF-8."""
+        return _TEXTO_DANADO[0] > self._danos_al_abrir
+
+    def marcar_danada(self, motivo: str) -> None:
+        """Deja la marca para apartar la caché en el próximo arranque (no se aparta en marcha:
+        otros hilos y procesos la tienen abierta)."""
+        marca = ruta_marca_danada(self.ruta)
+        try:
+            marca.write_text(motivo[:500], encoding="utf-8")
+        except OSError as error:
+            log.warning("No se pudo marcar la caché como dañada: %s", error)
 
     # -- ciclo de vida -----------------------------------------------------------------------
 
     def cerrar(self) -> None:
+        if self.texto_danado:
+            self.marcar_danada("texto que no es UTF-8 en la caché")
         with self._cerrojo_lectoras:
             for conexion in self._lectoras:
                 conexion.close()
@@ -256,6 +360,7 @@ class Cache:
         conexion = getattr(self._locales, "conexion", None)
         if conexion is None:
             conexion = abrir_cache(self.ruta)
+            conexion.text_factory = _TEXTO_TOLERANTE
             conexion.execute("PRAGMA query_only = ON")
             self._locales.conexion = conexion
             with self._cerrojo_lectoras:
@@ -292,18 +397,37 @@ class Cache:
         return self._esquema
 
     def guardar_esquema(self, datos: Mapping[str, Any] | Esquema) -> Esquema:
-        """Valida y guarda el esquema; crea las tablas de los modelos nuevos (vacías) y borra
-        las de los que desaparecen. Un modelo cuya huella cambió conserva su tabla (la sirve)
-        hasta que se reconstruya: ``necesita_reconstruccion`` lo dice."""
+        """Valida y guarda el esquema; crea las tablas de los modelos nuevos (vacías). Un
+        modelo que falta en el esquema recibido se conserva con su tabla (obsoleto: se sigue
+        vendiendo con él, no se pide a la central) hasta que ``AUSENCIAS_PARA_QUITAR`` esquemas
+        seguidos lo omiten; entonces se borra. Un modelo cuya huella cambió conserva su tabla
+        (la sirve) hasta que se reconstruya: ``necesita_reconstruccion`` lo dice. Devuelve el
+        esquema guardado (el recibido más los obsoletos)."""
         esquema = datos if isinstance(datos, Esquema) else esquema_desde_dict(datos)
+        anterior = self._esquema
         with self._cerrojo, transaccion(self._escritura) as c:
             conocidos = {
-                f[0]: f[1] for f in c.execute("SELECT modelo, tabla FROM _modelos").fetchall()
+                f[0]: (f[1], f[2]) for f in c.execute(
+                    "SELECT modelo, tabla, ausencias FROM _modelos").fetchall()
             }
-            for nombre, tabla in conocidos.items():
-                if nombre not in esquema.modelos:
-                    self._borrar_tablas(c, tabla)
-                    c.execute("DELETE FROM _modelos WHERE modelo = ?", (nombre,))
+            conservados = {}
+            for nombre, (tabla, ausencias) in conocidos.items():
+                if nombre in esquema.modelos:
+                    if ausencias:
+                        c.execute("UPDATE _modelos SET ausencias = 0 WHERE modelo = ?", (nombre,))
+                    continue
+                if (ausencias + 1 < AUSENCIAS_PARA_QUITAR and anterior is not None
+                        and nombre in anterior.modelos):
+                    c.execute("UPDATE _modelos SET ausencias = ? WHERE modelo = ?",
+                              (ausencias + 1, nombre))
+                    conservados[nombre] = anterior.modelos[nombre]
+                    continue
+                self._borrar_tablas(c, tabla)
+                c.execute("DELETE FROM _modelos WHERE modelo = ?", (nombre,))
+            if conservados:
+                esquema = _con_obsoletos(esquema, conservados)
+                log.warning("La central no envió %s en su esquema: se conservan en la caché "
+                            "hasta que se confirme que se quitaron.", ", ".join(conservados))
             for config in esquema.modelos.values():
                 if config.nombre in conocidos:
                     continue
@@ -314,13 +438,22 @@ class Cache:
                     "INSERT INTO _modelos (modelo, tabla, huella) VALUES (?, ?, ?)",
                     (config.nombre, config.tabla, config.huella),
                 )
+            texto = json.dumps(esquema.a_dict(), ensure_ascii=False)
             c.execute(
                 "INSERT INTO _esquema (id, json, guardado_en) VALUES (1, ?, ?) ON CONFLICT (id) "
                 "DO UPDATE SET json = excluded.json, guardado_en = excluded.guardado_en",
-                (json.dumps(esquema.a_dict(), ensure_ascii=False), _ahora()),
+                (texto, _ahora()),
             )
             self._esquema = esquema
+        _escribir_copia_esquema(ruta_esquema(self.ruta), texto)
         return esquema
+
+    def modelos_obsoletos(self) -> set[str]:
+        """Modelos que la central omitió en su último esquema y la caché aún conserva."""
+        return {
+            f[0] for f in self._lectora().execute(
+                "SELECT modelo FROM _modelos WHERE ausencias > 0").fetchall()
+        }
 
     def _borrar_tablas(self, c: sqlite3.Connection, tabla: str) -> None:
         for nombre in (tabla, tabla + _SOMBRA):
@@ -337,6 +470,16 @@ class Cache:
         return self._esquema.modelo(modelo)
 
     # -- metadatos por modelo ----------------------------------------------------------------
+
+    def lista_para_vender_offline(self, esquema: Esquema | None = None) -> bool:
+        """La única definición de «lista para vender sin conexión»: hay esquema y cada modelo
+        que una venta necesita está completo en la caché. Los que necesita son los críticos; si
+        el esquema no declara ninguno, todos (sin un crítico declarado, nada puede faltar)."""
+        esquema = self.esquema() if esquema is None else esquema
+        if esquema is None or not esquema.modelos:
+            return False
+        necesarios = esquema.criticos() or list(esquema.modelos.values())
+        return all(self.estado_modelo(m.nombre, contar=False)["completo"] for m in necesarios)
 
     def estado_modelo(self, modelo: str, contar: bool = True) -> dict[str, Any]:
         """Cursor, «completo», última página, filas y si hace falta reconstruir.
@@ -358,6 +501,7 @@ class Cache:
         )
         return {
             "modelo": modelo,
+            "obsoleto": modelo in self.modelos_obsoletos(),
             "filas": filas,
             "cursor": cursor,
             "completo": bool(completo) and huella == config.huella,
@@ -671,6 +815,18 @@ class Cache:
 
 
 # -- auxiliares puros ------------------------------------------------------------------------
+
+
+def _con_obsoletos(esquema: Esquema, conservados: Mapping[str, ConfigModelo]) -> Esquema:
+    """El esquema recibido más los modelos conservados; si juntos no validan (referencias
+    cruzadas que ya no cuadran), sólo el recibido."""
+    datos = esquema.a_dict()
+    for nombre, config in conservados.items():
+        datos["modelos"][nombre] = config.a_dict()
+    try:
+        return esquema_desde_dict(datos)
+    except (ErrorEsquema, ErrorValor):
+        return esquema
 
 
 def _buscable(texto: str) -> str:

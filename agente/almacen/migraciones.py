@@ -165,6 +165,23 @@ def _cola_0004_referidos(db: Database) -> None:
     )
 
 
+@MIGRACIONES_COLA(name="0005_pagos_de_venta")
+def _cola_0005_pagos_de_venta(db: Database) -> None:
+    """Pagos de cada venta registrada en esta terminal (``agente.almacen.pagos``): el esquema
+    de demo no tiene dónde llevarlos a la central; el diario de ventas los tomará de aquí."""
+    _sql(
+        db,
+        """
+        CREATE TABLE pagos_venta (
+            venta TEXT PRIMARY KEY,
+            total TEXT NOT NULL,
+            pagos TEXT NOT NULL,
+            creada_en TEXT NOT NULL
+        )
+        """,
+    )
+
+
 # --- cache.sqlite --------------------------------------------------------------------------
 
 
@@ -220,3 +237,10 @@ def _cache_0002_fts_contenido_externo(db: Database) -> None:
             "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '2')",
             f"INSERT INTO \"{nombre}\" (\"{nombre}\") VALUES ('rebuild')",  # noqa: S608 (nombre comprobado arriba)
         )
+
+
+@MIGRACIONES_CACHE(name="0003_modelos_ausentes")
+def _cache_0003_modelos_ausentes(db: Database) -> None:
+    """Cuántos esquemas seguidos de la central han omitido cada modelo: la caché lo conserva
+    (obsoleto) hasta que la ausencia se confirma (``agente.almacen.cache``)."""
+    _sql(db, "ALTER TABLE _modelos ADD COLUMN ausencias INTEGER NOT NULL DEFAULT 0")

@@ -30,10 +30,14 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import uuid as uuidlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agente.almacen import paginas_sqlite
+from agente.almacen.cache import Cache, ruta_marca_danada
 from agente.soporte import rutas
+from protocolo.esquema import ErrorEsquema
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,9 @@ class ResultadoRescate:
     filas_por_tabla: dict[str, int] = field(default_factory=dict)
     operaciones: int = 0
     problemas: list[str] = field(default_factory=list)
+    danadas: int = 0
+    """Operaciones leídas pero con datos que no cumplen las reglas de la cola (siguen en la
+    copia apartada, para soporte)."""
 
 
 def _es_corrupcion(error: sqlite3.Error) -> bool:
@@ -91,8 +98,13 @@ def diagnosticar(ruta: str | os.PathLike[str], *, espera: float = 5.0) -> Integr
         if _es_corrupcion(error):
             return Integridad(False, str(error))
         raise ErrorIntegridad(f"No se pudo abrir {ruta}: {error}") from error
+    # Los mensajes de quick_check (y los de error de SQLite) citan texto del fichero: un byte
+    # que no es UTF-8 ahí es un síntoma más de corrupción, no un fallo del arranque.
+    conexion.text_factory = bytes
     try:
         filas = conexion.execute("PRAGMA quick_check").fetchall()
+    except UnicodeDecodeError as error:
+        return Integridad(False, f"texto que no es UTF-8 ({error.reason})")
     except sqlite3.Error as error:
         if _es_corrupcion(error):
             return Integridad(False, str(error))
@@ -101,7 +113,10 @@ def diagnosticar(ruta: str | os.PathLike[str], *, espera: float = 5.0) -> Integr
         raise ErrorIntegridad(f"No se pudo comprobar {ruta}: {error}") from error
     finally:
         conexion.close()
-    mensajes = [str(fila[0]) for fila in filas]
+    mensajes = [
+        fila[0].decode("utf-8", "replace") if isinstance(fila[0], bytes) else str(fila[0])
+        for fila in filas
+    ]
     if mensajes == ["ok"]:
         return Integridad(True, "ok")
     return Integridad(False, "; ".join(mensajes[:5]))
@@ -188,7 +203,8 @@ def _tablas_legibles(conexion: sqlite3.Connection) -> list[tuple[str, str, str, 
 
 
 def _copiar_filas(
-    origen: sqlite3.Connection, destino: sqlite3.Connection, tabla: str, problemas: list[str]
+    origen: sqlite3.Connection, destino: sqlite3.Connection, tabla: str, problemas: list[str],
+    danadas: dict[str, int],
 ) -> int:
     """Copia las filas legibles de ``tabla`` (nombre leído de ``sqlite_master`` del propio
     fichero y siempre entre comillas dobles escapadas). Recorre por rowid; si una página falla,
@@ -198,6 +214,16 @@ def _copiar_filas(
     marcas = ",".join("?" * len(columnas))
     insertar = f"INSERT OR IGNORE INTO {nombre} VALUES ({marcas})"  # noqa: S608
     copiadas = 0
+    rechazadas = 0
+
+    def copiar(fila: tuple) -> None:
+        # Una fila leída con datos dañados que no cumple las restricciones de la tabla (un
+        # estado o tipo desconocido, un uuid repetido) no entra: se cuenta y sigue en la copia.
+        nonlocal copiadas, rechazadas
+        if destino.execute(insertar, fila).rowcount:
+            copiadas += 1
+        else:
+            rechazadas += 1
     try:
         maximo = origen.execute(f"SELECT max(rowid) FROM {nombre}").fetchone()[0]  # noqa: S608
     except sqlite3.Error:
@@ -206,10 +232,12 @@ def _copiar_filas(
         # Sin rowid (WITHOUT ROWID) o raíz ilegible: un recorrido simple hasta donde llegue.
         try:
             for fila in origen.execute(f"SELECT * FROM {nombre}"):  # noqa: S608
-                destino.execute(insertar, fila)
-                copiadas += 1
+                copiar(fila)
         except sqlite3.Error as error:
             problemas.append(f"{tabla}: {error}")
+        if rechazadas:
+            problemas.append(f"{tabla}: {rechazadas} filas con datos dañados")
+            danadas[tabla] = danadas.get(tabla, 0) + rechazadas
         return copiadas
     ultimo = None
     saltadas = 0
@@ -219,8 +247,7 @@ def _copiar_filas(
                 " WHERE rowid > ? ORDER BY rowid" if ultimo is not None else " ORDER BY rowid"
             )
             for fila in origen.execute(consulta, () if ultimo is None else (ultimo,)):
-                destino.execute(insertar, fila[1:])
-                copiadas += 1
+                copiar(fila[1:])
                 ultimo = fila[0]
             break
         except sqlite3.Error:
@@ -243,8 +270,7 @@ def _copiar_filas(
                     saltadas += 1
                     fallos += 1
                 if fila is not None:
-                    destino.execute(insertar, fila[1:])
-                    copiadas += 1
+                    copiar(fila[1:])
                     ultimo = fila[0]
                     encontrada = True
                     break
@@ -257,19 +283,39 @@ def _copiar_filas(
                 break
     if saltadas:
         problemas.append(f"{tabla}: {saltadas} filas ilegibles")
+    if rechazadas:
+        problemas.append(f"{tabla}: {rechazadas} filas con datos dañados")
+        danadas[tabla] = danadas.get(tabla, 0) + rechazadas
     return copiadas
 
 
-def _recuperar_fila_a_fila(origen_ruta: Path, destino_ruta: Path, problemas: list[str]) -> None:
+def _recuperar_fila_a_fila(
+    origen_ruta: Path, destino_ruta: Path, problemas: list[str], danadas: dict[str, int]
+) -> None:
+    """Rescate por SQL (tabla a tabla, fila a fila) y después por páginas: las operaciones de
+    hojas que el B-árbol ya no alcanza (raíz o páginas interiores rotas, catálogo ilegible) se
+    leen del fichero en bruto. Si el catálogo no se puede leer, la base nueva se crea con las
+    migraciones de la cola."""
     origen = sqlite3.connect(f"{origen_ruta.resolve().as_uri()}?mode=ro", uri=True)
+    # Tolera un número de páginas en la cabecera mayor que el fichero (cola cortada).
+    origen.execute("PRAGMA writable_schema = ON")
+    # Un texto que no es UTF-8 no hace ilegible su fila: se copia en bruto (BLOB) y la cola lo
+    # trata como fila dañada al leerla, en vez de perder la operación entera aquí.
+    origen.text_factory = _texto_o_bytes
     destino = sqlite3.connect(destino_ruta, isolation_level=None)
     try:
         try:
             objetos = _tablas_legibles(origen)
-            version = origen.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.Error as error:
-            problemas.append(f"catálogo ilegible: {error}")
-            return
+        except (sqlite3.Error, UnicodeDecodeError) as error:
+            problemas.append(f"catálogo ilegible: {error}; se usa el esquema de la cola")
+            objetos = None
+        if objetos is None or not any(o[1] == TABLA_OPERACIONES for o in objetos):
+            _crear_desde_migraciones(destino)
+            objetos = []
+        try:
+            version = int(origen.execute("PRAGMA user_version").fetchone()[0])
+        except (sqlite3.Error, UnicodeDecodeError):
+            version = 0
         destino.execute("BEGIN")
         for tipo, nombre, _tabla, sql in objetos:
             if tipo != "table":
@@ -279,7 +325,7 @@ def _recuperar_fila_a_fila(origen_ruta: Path, destino_ruta: Path, problemas: lis
             except sqlite3.Error as error:
                 problemas.append(f"{nombre}: {error}")
                 continue
-            _copiar_filas(origen, destino, nombre, problemas)
+            _copiar_filas(origen, destino, nombre, problemas, danadas)
         for tipo, nombre, _tabla, sql in objetos:
             if tipo == "table":
                 continue
@@ -287,11 +333,78 @@ def _recuperar_fila_a_fila(origen_ruta: Path, destino_ruta: Path, problemas: lis
                 destino.execute(sql)
             except sqlite3.Error as error:
                 problemas.append(f"{tipo} {nombre}: {error}")
-        destino.execute(f"PRAGMA user_version = {int(version)}")
+        de_paginas = _operaciones_de_paginas(origen_ruta, destino, problemas)
+        if de_paginas:
+            problemas.append(f"{de_paginas} operaciones leídas página a página")
+        if version:
+            destino.execute(f"PRAGMA user_version = {version}")
         destino.execute("COMMIT")
     finally:
         origen.close()
         destino.close()
+
+
+def _texto_o_bytes(crudo: bytes) -> str | bytes:
+    try:
+        return crudo.decode("utf-8")
+    except UnicodeDecodeError:
+        return crudo
+
+
+def _crear_desde_migraciones(destino: sqlite3.Connection) -> None:
+    from agente.almacen.migraciones import MIGRACIONES_COLA
+    from agente.almacen.sqlite import migrar
+
+    migrar(destino, MIGRACIONES_COLA)
+
+
+def _operaciones_de_paginas(
+    origen_ruta: Path, destino: sqlite3.Connection, problemas: list[str]
+) -> int:
+    """Añade a ``operaciones`` las filas de las hojas del fichero en bruto que aún no tiene
+    (por rowid y por uuid: ``INSERT OR IGNORE``). Sólo se aceptan registros con la forma de una
+    operación (número de columnas, uuid válido, restricciones NOT NULL/CHECK de la tabla)."""
+    columnas = [
+        (fila[1], fila[5]) for fila in destino.execute(f"PRAGMA table_info({TABLA_OPERACIONES})")
+    ]
+    if not columnas:
+        return 0
+    nombres = [c[0] for c in columnas]
+    clave = next((i for i, (_n, pk) in enumerate(columnas) if pk), None)
+    indice_uuid = nombres.index("uuid") if "uuid" in nombres else None
+    anadidas = 0
+    try:
+        for rowid, valores in paginas_sqlite.filas_de_hojas(origen_ruta):
+            if rowid < 1 or len(valores) > len(nombres) or len(valores) < len(nombres) // 2:
+                continue
+            if indice_uuid is not None and not _parece_uuid(valores[indice_uuid]
+                                                             if indice_uuid < len(valores)
+                                                             else None):
+                continue
+            valores = list(valores)
+            if clave is not None and clave < len(valores):
+                if valores[clave] is not None:
+                    continue
+                valores[clave] = rowid
+            cols = ", ".join(f'"{n}"' for n in nombres[: len(valores)])
+            marcas = ", ".join("?" * len(valores))
+            cursor = destino.execute(
+                f"INSERT OR IGNORE INTO {TABLA_OPERACIONES} ({cols}) VALUES ({marcas})",  # noqa: S608
+                valores,
+            )
+            anadidas += cursor.rowcount
+    except OSError as error:
+        problemas.append(f"lectura página a página: {error}")
+    return anadidas
+
+
+def _parece_uuid(valor: object) -> bool:
+    if not isinstance(valor, str) or len(valor) != 36:
+        return False
+    try:
+        return str(uuidlib.UUID(valor)) == valor.lower()
+    except ValueError:
+        return False
 
 
 def _contar_filas(ruta: Path) -> dict[str, int]:
@@ -320,7 +433,7 @@ def rescatar_cola(
     pone en su lugar. Devuelve dónde quedó la copia y cuántas filas/operaciones se salvaron."""
     ruta = Path(ruta)
     with _en_exclusiva(ruta):
-        copia, nueva, metodo, problemas = _copiar_y_rescatar(ruta)
+        copia, nueva, metodo, problemas, danadas = _copiar_y_rescatar(ruta)
     # Cerrada la conexión exclusiva (que, como cualquier último cierre, vuelca el -wal en el
     # original ya copiado). El -wal que quede ya está copiado junto a la copia apartada: se
     # mueve allí para que nunca se aplique sobre la base rescatada. El -shm es sólo un índice.
@@ -339,6 +452,7 @@ def rescatar_cola(
         filas_por_tabla=filas,
         operaciones=filas.get(tabla_operaciones, 0),
         problemas=problemas,
+        danadas=danadas,
     )
     log.error(
         "Cola rescatada (%s): %d operaciones salvadas; copia original en %s.",
@@ -376,7 +490,7 @@ def _en_exclusiva(ruta: Path, espera: float = 2.0):
             conexion.close()
 
 
-def _copiar_y_rescatar(ruta: Path) -> tuple[Path, Path, str, list[str]]:
+def _copiar_y_rescatar(ruta: Path) -> tuple[Path, Path, str, list[str], int]:
     wal, _ = _sufijos(ruta)
     marca = _marca()
     copia = _nombre_apartado(ruta, marca)
@@ -392,27 +506,81 @@ def _copiar_y_rescatar(ruta: Path) -> tuple[Path, Path, str, list[str]]:
     problemas: list[str] = []
     nueva = ruta.with_name(f"{ruta.name}.rescate-{marca}.tmp")
     with tempfile.TemporaryDirectory(prefix="sincro-rescate-") as trabajo:
-        # Se trabaja sobre otra copia: la apartada queda tal cual para soporte.
+        # Se trabaja sobre copias: la apartada queda tal cual para soporte.
         origen = Path(trabajo) / "origen.sqlite"
         shutil.copy2(copia, origen)
         if copia_wal.exists():
             shutil.copy2(copia_wal, Path(trabajo) / "origen.sqlite-wal")
-        metodo = "fila a fila"
+        reparado = paginas_sqlite.reparar_cabecera(origen, con_wal=copia_wal.exists())
+        if reparado:
+            problemas.append("cabecera reparada: " + ", ".join(reparado))
+        candidatos: list[tuple[int, str, Path]] = []
         cli = _sqlite3_cli()
         if cli:
+            por_cli = Path(trabajo) / "recover.sqlite"
             try:
-                _recuperar_con_cli(origen, nueva, cli)
-                metodo = "sqlite3 .recover"
+                _recuperar_con_cli(origen, por_cli, cli)
+                candidatos.append((_contar_operaciones(por_cli), "sqlite3 .recover", por_cli))
             except (ErrorIntegridad, sqlite3.Error, OSError, subprocess.SubprocessError) as error:
                 problemas.append(f".recover falló ({error}); se intenta fila a fila")
-                with contextlib.suppress(FileNotFoundError):
-                    nueva.unlink()
-        if metodo == "fila a fila":
-            _recuperar_fila_a_fila(origen, nueva, problemas)
-    if not nueva.exists():
-        sqlite3.connect(nueva).close()
+        por_filas = Path(trabajo) / "filas.sqlite"
+        danadas: dict[str, int] = {}
+        _recuperar_fila_a_fila(origen, por_filas, problemas, danadas)
+        candidatos.append((_contar_operaciones(por_filas), "fila a fila", por_filas))
+        # El que más operaciones salvó (a igualdad, .recover, que también salva el resto).
+        _, metodo, elegido = max(candidatos, key=lambda c: c[0])
+        shutil.copy2(elegido, nueva)
     _fsync(nueva)
-    return copia, nueva, metodo, problemas
+    return copia, nueva, metodo, problemas, danadas.get(TABLA_OPERACIONES, 0)
+
+
+def _contar_operaciones(ruta: Path) -> int:
+    if not ruta.exists():
+        return 0
+    return _contar_filas(ruta).get(TABLA_OPERACIONES, 0)
+
+
+def _leer_marca(marca: Path) -> str:
+    try:
+        return marca.read_text(encoding="utf-8", errors="replace").strip() or "marcada dañada"
+    except OSError:
+        return "marcada dañada"
+
+
+def _apartar_y_avisar(datos: Path, cache: Path, detalle: str) -> str:
+    """Aparta la caché dañada, quita su marca y anota el aviso; devuelve el mensaje."""
+    try:
+        apartada = apartar_cache_corrupta(cache) if cache.exists() else None
+    except OSError as error:  # Windows: otro proceso la tiene abierta
+        raise ErrorIntegridad(
+            f"La caché está dañada ({detalle}) y no se pudo apartar ({error}): "
+            "cierre las demás instancias de Sincro y vuelva a abrir."
+        ) from error
+    with contextlib.suppress(FileNotFoundError):
+        ruta_marca_danada(cache).unlink()
+    donde = f"se apartó en {apartada.name} y " if apartada else ""
+    mensaje = (
+        f"La caché estaba dañada ({detalle}); {donde}el catálogo se reconstruye desde la "
+        "central en la próxima sincronización. Se puede seguir vendiendo."
+    )
+    anotar_aviso(datos, "cache", mensaje, copia=apartada.name if apartada else None)
+    return mensaje
+
+
+def abrir_cache(datos: str | os.PathLike[str]) -> Cache:
+    """Abre la ``Cache`` de ``datos``; si al abrirla aparece corrupción que la comprobación
+    de arranque no vio (texto o esquema ilegible), la aparta, avisa y abre una nueva (con la
+    copia del esquema: la caja sigue vendiendo)."""
+    datos = Path(datos)
+    ruta = rutas.ruta_cache(datos)
+    try:
+        return Cache(ruta)
+    except (sqlite3.DatabaseError, UnicodeError, ValueError, ErrorEsquema) as error:
+        if (isinstance(error, sqlite3.OperationalError) and not _es_corrupcion(error)
+                and "decode" not in str(error).lower()):
+            raise  # bloqueada, sin permiso, disco lleno: no es daño de la caché
+        _apartar_y_avisar(datos, ruta, f"{type(error).__name__}: {str(error)[:200]}")
+    return Cache(ruta)
 
 
 # --- avisos para la persona -------------------------------------------------------------------
@@ -470,39 +638,36 @@ def preparar_ficheros(datos: str | os.PathLike[str]) -> list[str]:
     datos = Path(datos)
     nuevos: list[str] = []
     cache = rutas.ruta_cache(datos)
+    marca = ruta_marca_danada(cache)
     estado = diagnosticar(cache)
+    if estado.ok and marca.exists():
+        estado = Integridad(False, _leer_marca(marca))
     if not estado.ok:
-        try:
-            apartada = apartar_cache_corrupta(cache)
-        except OSError as error:  # Windows: otro proceso la tiene abierta
-            raise ErrorIntegridad(
-                f"La caché está dañada ({estado.detalle}) y no se pudo apartar ({error}): "
-                "cierre las demás instancias de Sincro y vuelva a abrir."
-            ) from error
-        mensaje = (
-            f"La caché estaba dañada ({estado.detalle}); se apartó en {apartada.name} y se "
-            "reconstruirá desde la central en la próxima sincronización."
-        )
-        anotar_aviso(datos, "cache", mensaje, copia=apartada.name)
-        nuevos.append(mensaje)
+        nuevos.append(_apartar_y_avisar(datos, cache, estado.detalle))
     cola = rutas.ruta_cola(datos)
     estado = diagnosticar(cola)
     if not estado.ok:
         try:
             resultado = rescatar_cola(cola)
-        except ColaEnUso as error:
+        except ErrorIntegridad as error:  # en uso por otro proceso, o rescate peor que el original
             mensaje = f"La cola de operaciones está dañada ({estado.detalle}). {error}"
             log.error("%s", mensaje)
             nuevos.append(mensaje)
             return nuevos
+        danadas = (
+            f" {resultado.danadas} operaciones más se leyeron con datos dañados y no se pudieron"
+            " rescatar." if resultado.danadas else ""
+        )
         mensaje = (
             f"La cola de operaciones estaba dañada ({estado.detalle}). Se rescataron "
-            f"{resultado.operaciones} operaciones ({resultado.metodo}); el fichero original "
-            f"está intacto en {resultado.copia.name}. Avise a soporte con «sincro diagnostico»."
+            f"{resultado.operaciones} operaciones ({resultado.metodo}).{danadas} El fichero "
+            f"original está intacto en {resultado.copia.name}. Avise a soporte con "
+            "«sincro diagnostico»."
         )
         anotar_aviso(
             datos, "cola", mensaje, copia=resultado.copia.name,
-            operaciones=resultado.operaciones, problemas=resultado.problemas[:20],
+            operaciones=resultado.operaciones, danadas=resultado.danadas,
+            problemas=resultado.problemas[:20],
         )
         nuevos.append(mensaje)
     return nuevos

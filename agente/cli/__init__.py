@@ -6,8 +6,9 @@ función recibe los argumentos (el directorio de datos global está en ``args.da
 el código de salida. Las ayudas comunes (abrir el agente, ``--json``, errores de una línea)
 están en ``agente.cli.salida``.
 
-``sincro`` sin suborden arranca la app de bandeja (``ui.app:main``) si está instalada; si no,
-imprime la ayuda.
+El motor no conoce la interfaz: quien instala la orden ``sincro`` (``lanzador``) pasa a ``main``
+las órdenes de más (``demo``) y qué hacer sin suborden (abrir la bandeja). Llamada sola
+(``python -m agente.cli``), sin suborden imprime la ayuda.
 """
 
 from __future__ import annotations
@@ -15,15 +16,18 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from agente.cli import salida
+
+__all__ = ["MODULOS", "construir_analizador", "main"]
 
 MODULOS = [
     "agente.cli.cola",
     "agente.cli.catalogo",
     "agente.cli.sincronizacion",
     "agente.cli.soporte",
+    "agente.cli.venta",
 ]
 
 
@@ -33,7 +37,7 @@ def version() -> str:
     return __version__
 
 
-def construir_analizador() -> argparse.ArgumentParser:
+def construir_analizador(modulos_extra: Sequence[str] = ()) -> argparse.ArgumentParser:
     analizador = salida.Analizador(
         prog="sincro",
         description="Sincro: agente de sincronización offline-first para terminales de venta.",
@@ -46,28 +50,39 @@ def construir_analizador() -> argparse.ArgumentParser:
         help="directorio de datos de esta terminal (o la variable SINCRO_DATOS; por defecto el "
         "directorio de datos del usuario)",
     )
+    analizador.add_argument(
+        "--permitir-http",
+        dest="permitir_http_global",
+        action="store_true",
+        help="aceptar una central con http sin cifrar que no es local (también hace falta en "
+        "config.json, con «sincro configurar --permitir-http»)",
+    )
     subordenes = analizador.add_subparsers(dest="orden", metavar="ORDEN")
-    for modulo in MODULOS:
+    for modulo in (*MODULOS, *modulos_extra):
         importlib.import_module(modulo).registrar(subordenes)
     return analizador
 
 
-def _arrancar_interfaz(analizador: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    try:
-        app = importlib.import_module("ui.app")
-    except ImportError:
-        analizador.print_help()
-        return 0
-    return int(app.main(args) or 0)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    analizador = construir_analizador()
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    modulos_extra: Sequence[str] = (),
+    sin_orden: Callable[[argparse.Namespace], int] | None = None,
+) -> int:
+    """Ejecuta ``sincro``. ``modulos_extra``: módulos de órdenes de fuera del motor (mismo
+    contrato que ``MODULOS``); ``sin_orden``: qué hacer sin suborden (por defecto, la ayuda)."""
+    salida.salida_visible()  # nada de lo que imprima una orden lleva escapes de terminal
+    analizador = construir_analizador(modulos_extra)
     args = analizador.parse_args(argv)
     if args.orden is None:
-        return _arrancar_interfaz(analizador, args)
-    from agente.soporte import registro, rutas  # issue 6: registro rotativo por programa
+        if sin_orden is None:
+            analizador.print_help()
+            return 0
+        return int(sin_orden(args) or 0)
+    from agente.soporte import configuracion, registro, rutas
 
+    if getattr(args, "permitir_http", False) or getattr(args, "permitir_http_global", False):
+        configuracion.permitir_http_en_este_proceso()
     # El bucle largo («sincronizar», p. ej. el hijo de la bandeja) rota su propio fichero.
     programa = "sincronizar" if args.orden == "sincronizar" else "sincro"
     registro.configurar_sin_fallar(rutas.directorio_datos(args.datos), programa)

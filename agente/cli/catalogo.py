@@ -7,6 +7,11 @@ from pathlib import Path
 
 from agente.cli import salida
 
+AVISO_RECONSTRUYENDO = (
+    "El catálogo local se está reconstruyendo desde la central: puede faltar algún producto "
+    "o cliente hasta la próxima sincronización completa."
+)
+
 
 def registrar(subordenes: argparse._SubParsersAction) -> None:
     buscar = subordenes.add_parser(
@@ -39,9 +44,12 @@ def orden_buscar(args: argparse.Namespace) -> int:
         raise salida.ErrorEntrada("--limite debe ser mayor que 0.")
     with salida.abrir_agente(args) as agente:
         resultados = agente.buscar(args.texto, modelo=args.modelo, limite=args.limite)
+        reconstruyendo = agente.catalogo_reconstruyendo()
     if args.json:
         salida.imprimir_json(resultados)
         return salida.SALIDA_BIEN
+    if reconstruyendo:
+        print(AVISO_RECONSTRUYENDO)
     if not resultados:
         print("Sin resultados.")
     for r in resultados:
@@ -53,7 +61,12 @@ def orden_buscar(args: argparse.Namespace) -> int:
 def orden_obtener(args: argparse.Namespace) -> int:
     with salida.abrir_agente(args) as agente:
         datos = agente.obtener(args.modelo, args.objeto)
+        reconstruyendo = agente.catalogo_reconstruyendo()
     if datos is None:
+        if reconstruyendo:
+            return salida.error(
+                f"No hay {args.modelo} {args.objeto} en esta terminal por ahora: "
+                + AVISO_RECONSTRUYENDO[0].lower() + AVISO_RECONSTRUYENDO[1:], 1)
         return salida.error(f"No hay {args.modelo} {args.objeto} en esta terminal.", 1)
     if args.json:
         salida.imprimir_json(datos)

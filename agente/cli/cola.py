@@ -1,4 +1,4 @@
-"""Órdenes de la cola: ``encolar``, ``cola``, ``estado``."""
+"""Órdenes de la cola: ``encolar``, ``cola``, ``estado``, ``reintentar``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from agente.cli import salida
-from agente.operacion import ESTADOS
+from agente.operacion import ERROR, ESTADOS
 
 
 def registrar(subordenes: argparse._SubParsersAction) -> None:
@@ -39,6 +39,20 @@ def registrar(subordenes: argparse._SubParsersAction) -> None:
     cola.add_argument("--limite", type=int, help="como mucho N")
     salida.opcion_json(cola)
     cola.set_defaults(funcion=orden_cola)
+
+    reintentar = subordenes.add_parser(
+        "reintentar",
+        help="vuelve a enviar operaciones en ERROR (una por su UUID, o --todas)",
+        description="Devuelve a la cola operaciones en ERROR que la central no aplicó (p. ej. "
+        "una demasiado grande, tras ampliar su límite). Mismo UUID: nunca se aplican dos veces.",
+    )
+    cual = reintentar.add_mutually_exclusive_group(required=True)
+    cual.add_argument("uuid", nargs="?", help="UUID de la operación")
+    cual.add_argument("--todas", action="store_true", help="todas las operaciones en ERROR")
+    reintentar.add_argument("--motivo", help="motivo para la auditoría")
+    reintentar.add_argument("--quien", help="quién reintenta (por defecto el usuario)")
+    salida.opcion_json(reintentar)
+    reintentar.set_defaults(funcion=orden_reintentar)
 
     estado = subordenes.add_parser("estado", help="estado de la cola y de la caché")
     salida.opcion_json(estado)
@@ -76,6 +90,22 @@ def orden_cola(args: argparse.Namespace) -> int:
             f"{op.uuid}  {op.estado:<10}  {op.tipo:<10}  {op.modelo} {op.objeto_id}  "
             f"{_compacto(op.datos)}  intentos={op.intentos}{extra}{aviso}"
         )
+    return salida.SALIDA_BIEN
+
+
+def orden_reintentar(args: argparse.Namespace) -> int:
+    with salida.abrir_agente(args) as agente:
+        uuids = [op.uuid for op in agente.cola(estado=ERROR)] if args.todas else [args.uuid]
+        reintentadas = [
+            agente.reintentar(uuid, quien=args.quien, motivo=args.motivo) for uuid in uuids
+        ]
+    if args.json:
+        salida.imprimir_json([op.a_dict() for op in reintentadas])
+    elif not reintentadas:
+        print("No hay operaciones en ERROR.")
+    else:
+        print(f"{len(reintentadas)} operaciones vuelven a la cola; se enviarán en la próxima "
+              "sincronización.")
     return salida.SALIDA_BIEN
 
 

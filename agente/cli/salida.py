@@ -17,11 +17,13 @@ import os
 import re
 import sqlite3
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
 from agente.almacen.cache import ErrorCache
 from agente.almacen.cola import ErrorCola
+from agente.soporte import errores_so
 from agente.soporte.configuracion import ErrorConfiguracion
 from protocolo.esquema import ErrorEsquema, ErrorValor
 
@@ -62,8 +64,45 @@ def abrir_agente(args: argparse.Namespace, **opciones: Any):
     return Agente.abrir(getattr(args, "datos", None), **opciones)
 
 
+def visible(texto: object) -> str:
+    """``texto`` con los caracteres de control y de formato (escapes ANSI, C1, marcas de
+    dirección U+202E…) escritos como ``\\uXXXX``: un texto de la central nunca mueve el
+    cursor, cambia colores ni da la vuelta a la línea. Saltos de línea y tabuladores quedan."""
+    texto = str(texto)
+    if texto.isprintable():
+        return texto
+    return "".join(
+        c if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf") else f"\\u{ord(c):04x}"
+        for c in texto
+    )
+
+
 def una_linea(texto: object) -> str:
-    return " ".join(str(texto).split())
+    return visible(" ".join(str(texto).split()))
+
+
+class _SalidaVisible:
+    """Envoltorio de ``sys.stdout``/``sys.stderr`` que pasa todo por :func:`visible` (la
+    salida JSON sigue siendo JSON: ``\\uXXXX`` es un escape válido dentro de una cadena)."""
+
+    def __init__(self, flujo: Any) -> None:
+        self._flujo = flujo
+
+    def write(self, texto: str) -> int:
+        self._flujo.write(visible(texto))
+        return len(texto)
+
+    def __getattr__(self, nombre: str) -> Any:
+        return getattr(self._flujo, nombre)
+
+
+def salida_visible() -> None:
+    """Todo lo que la CLI imprima a partir de aquí, con los caracteres de control escapados
+    (lo llama ``agente.cli.main``)."""
+    if sys.stdout is not None and not isinstance(sys.stdout, _SalidaVisible):
+        sys.stdout = _SalidaVisible(sys.stdout)
+    if sys.stderr is not None and not isinstance(sys.stderr, _SalidaVisible):
+        sys.stderr = _SalidaVisible(sys.stderr)
 
 
 def error(mensaje: object, codigo: int = SALIDA_ENTRADA) -> int:
@@ -251,18 +290,34 @@ def ejecutar(funcion: Callable[[argparse.Namespace], int], args: argparse.Namesp
         return int(funcion(args) or SALIDA_BIEN)
     except ERRORES_DE_ENTRADA as exc:
         return error(exc, SALIDA_ENTRADA)
-    except (sqlite3.Error, OSError) as exc:
-        _registro.exception("«sincro %s» falló", orden)
-        return error(f"{type(exc).__name__}: {_corto(str(exc))}", SALIDA_FALLO)
+    except Exception as exc:
+        # Disco lleno, de sólo lectura o sin permiso (también como causa de otro error): una
+        # línea que dice qué fichero y qué hacer, sin traza.
+        explicado = errores_so.explicar(exc, _datos_de(args))
+        if explicado is None:
+            return _otro_error(exc, orden)
+        _registro.warning("«sincro %s»: %s", orden, explicado)
+        return error(explicado, SALIDA_FALLO)
     except KeyboardInterrupt:
         return error("interrumpido", 130)
-    except Exception as exc:
-        _registro.exception("Fallo interno en «sincro %s»", orden)
-        if os.environ.get(VARIABLE_TRAZA):
-            raise
-        return error(
-            f"fallo interno en «sincro {orden}» ({type(exc).__name__}: {_corto(str(exc))}); "
-            f"{_donde_esta_la_traza()}. Es un error de Sincro: envíe «sincro diagnostico» a "
-            "soporte.",
-            SALIDA_FALLO,
-        )
+
+
+def _datos_de(args: argparse.Namespace) -> str:
+    from agente.soporte import rutas
+
+    return str(rutas.directorio_datos(getattr(args, "datos", None)))
+
+
+def _otro_error(exc: Exception, orden: str) -> int:
+    if isinstance(exc, (sqlite3.Error, OSError)):
+        _registro.exception("«sincro %s» falló", orden)
+        return error(f"{type(exc).__name__}: {_corto(str(exc))}", SALIDA_FALLO)
+    _registro.exception("Fallo interno en «sincro %s»", orden)
+    if os.environ.get(VARIABLE_TRAZA):
+        raise exc
+    return error(
+        f"fallo interno en «sincro {orden}» ({type(exc).__name__}: {_corto(str(exc))}); "
+        f"{_donde_esta_la_traza()}. Es un error de Sincro: envíe «sincro diagnostico» a "
+        "soporte.",
+        SALIDA_FALLO,
+    )

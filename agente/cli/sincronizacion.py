@@ -1,5 +1,5 @@
 """Órdenes de sincronización de la CLI: ``configurar``, ``sincronizar``, ``conflictos``,
-``resolver``, ``auditoria`` y ``demo``.
+``resolver`` y ``auditoria``.
 
 Cada orden es una función ``(args) -> int`` (código de salida: 0 bien, 1 fallo de
 sincronización, 2 uso o configuración incorrectos, 3 error de autenticación, 130 Ctrl-C)
@@ -12,13 +12,9 @@ Ctrl-C lo para limpiamente (lo que estaba en vuelo vuelve a PENDIENTE).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import getpass
 import json
-import os
-import shutil
 import signal
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -35,10 +31,10 @@ SALIDA_AUTENTICACION = 3
 
 
 def _datos(args: argparse.Namespace) -> Path:
-    return rutas.directorio_datos(_explicito(args))
+    return rutas.directorio_datos(datos_explicitos(args))
 
 
-def _explicito(args: argparse.Namespace) -> str | None:
+def datos_explicitos(args: argparse.Namespace) -> str | None:
     """``--datos`` global (``directorio_datos`` o ``datos`` según la versión de la CLI)."""
     return getattr(args, "directorio_datos", None) or getattr(args, "datos", None)
 
@@ -123,9 +119,11 @@ def _imprimir_resumen(resumen: Any) -> None:
             else "AÚN NO lista para vender offline"
         )
     print(f"Sincronizado en {resumen.segundos:.1f} s: " + "; ".join(partes) + ".")
+    for aviso in (d.avisos if d is not None else ()):
+        print(f"Aviso: {salida.una_linea(aviso)}")
 
 
-def _sincronizar(args: argparse.Namespace) -> int:
+def sincronizar(args: argparse.Namespace) -> int:
     try:
         agente = _abrir(args)
     except configuracion.ErrorConfiguracion as exc:
@@ -134,7 +132,15 @@ def _sincronizar(args: argparse.Namespace) -> int:
     try:
         if args.una_vez:
             return _una_vez(agente)
-        return _bucle(agente)
+        from agente.cli.venta import ArranqueApi
+
+        api = ArranqueApi(agente, getattr(args, "puerto_api", None),
+                          activa=not getattr(args, "sin_api_local", False))
+        api.iniciar()
+        try:
+            return _bucle(agente)
+        finally:
+            api.cerrar()
     finally:
         agente.cerrar()
 
@@ -307,121 +313,6 @@ def _auditoria(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- demo ----------------------------------------------------------------------------------
-
-
-def _hay_pantalla() -> bool:
-    if sys.platform in ("win32", "darwin"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def _arrancar_central(carpeta: Path, productos: int) -> tuple[subprocess.Popen, dict[str, str]]:
-    orden = shutil.which("sincro-central")
-    comando = ([orden] if orden else [sys.executable, "-m", "servidor_demo.cli"]) + [
-        "iniciar",
-        "--puerto",
-        "0",
-        "--datos",
-        str(carpeta),
-        "--demo",
-        str(productos),
-    ]
-    proceso = subprocess.Popen(
-        comando, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
-    )
-    valores: dict[str, str] = {}
-    assert proceso.stdout is not None
-    for linea in proceso.stdout:
-        clave, separador, valor = linea.strip().partition("=")
-        if separador and clave in ("TOKEN", "URL", "TIENDA", "TERMINAL"):
-            valores[clave] = valor
-            if clave == "URL":
-                break
-        elif not linea.startswith("TOKEN"):
-            print(f"  central: {linea.rstrip()}", flush=True)
-    if "URL" not in valores:
-        proceso.wait(10)
-        raise RuntimeError("La central de demo no arrancó (vea los mensajes de arriba).")
-    # Vaciar su salida en segundo plano para que nunca se bloquee escribiendo.
-    threading.Thread(target=lambda: [None for _ in proceso.stdout], daemon=True).start()
-    return proceso, valores
-
-
-def _demo(args: argparse.Namespace) -> int:
-    carpeta = Path(args.carpeta).resolve()
-    datos_central = carpeta / "central"
-    explicito = _explicito(args)
-    datos_terminal = Path(explicito).resolve() if explicito else carpeta / "terminal"
-    datos_central.mkdir(parents=True, exist_ok=True)
-    print(
-        f"Arrancando la central de demo ({args.productos} productos) en {datos_central}…",
-        flush=True,
-    )
-    try:
-        proceso, valores = _arrancar_central(datos_central, args.productos)
-    except (OSError, RuntimeError) as exc:
-        _error(str(exc))
-        return SALIDA_FALLO
-    try:
-        url = valores["URL"]
-        tienda = valores.get("TIENDA", "T001")
-        terminal = valores.get("TERMINAL", "caja-1")
-        token = valores.get("TOKEN")
-        if token is None:
-            try:
-                credenciales.leer_token(datos_terminal, terminal)
-            except credenciales.SinToken:
-                salida = subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "servidor_demo.cli",
-                        "crear-terminal",
-                        tienda,
-                        terminal,
-                        "--datos",
-                        str(datos_central),
-                    ],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                token = next(
-                    linea.partition("=")[2]
-                    for linea in salida.stdout.splitlines()
-                    if linea.startswith("TOKEN=")
-                )
-        from agente.fachada import Agente
-
-        agente = Agente.abrir(datos_terminal)
-        try:
-            agente.configurar(url, tienda, terminal, token)
-        finally:
-            agente.cerrar()
-        print(
-            f"Terminal {tienda}/{terminal} configurada en {datos_terminal} contra {url}.",
-            flush=True,
-        )
-        if not args.sin_ventana and _hay_pantalla():
-            try:
-                from ui.app import main as main_ui
-            except ImportError as exc:
-                print(f"Sin interfaz gráfica ({exc}); sigo sin ventana.", flush=True)
-            else:
-                return int(main_ui(["--datos", str(datos_terminal)]) or 0)
-        return _sincronizar(argparse.Namespace(datos=str(datos_terminal), una_vez=False))
-    except credenciales.SinLlavero as exc:
-        _error(str(exc))
-        return SALIDA_USO
-    finally:
-        proceso.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proceso.wait(15)
-        if proceso.poll() is None:
-            proceso.kill()
-
-
 # -- registro de órdenes -------------------------------------------------------------------
 
 
@@ -445,7 +336,13 @@ def registrar(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("sincronizar", help="sincroniza (bucle, o un pase con --una-vez)")
     p.add_argument("--una-vez", action="store_true", help="un pase de empuje + descarga")
-    p.set_defaults(funcion=_sincronizar)
+    p.add_argument("--puerto-api", type=int, default=None, metavar="P",
+                   help="puerto de la API local del bucle (SINCRO_API_PUERTO o 8765; 0 = libre)")
+    p.add_argument("--sin-api-local", action="store_true",
+                   help="no servir la API local mientras sincroniza")
+    p.add_argument("--permitir-http", action="store_true",
+                   help="aceptar la central con http sin cifrar guardada en config.json")
+    p.set_defaults(funcion=sincronizar)
 
     p = subparsers.add_parser("conflictos", help="conflictos para el encargado")
     p.add_argument("--todos", action="store_true", help="también los resueltos")
@@ -473,9 +370,3 @@ def registrar(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-n", type=int, default=50)
     p.add_argument("--json", action="store_true")
     p.set_defaults(funcion=_auditoria)
-
-    p = subparsers.add_parser("demo", help="central de demo + esta terminal sincronizando")
-    p.add_argument("--productos", type=int, default=1000)
-    p.add_argument("--sin-ventana", action="store_true", help="sin bandeja aunque haya pantalla")
-    p.add_argument("--carpeta", default="sincro-demo", help="carpeta local de la demo")
-    p.set_defaults(funcion=_demo)

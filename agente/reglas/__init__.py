@@ -5,8 +5,9 @@
 - ``prioridades``: prioridad dinámica por modelo según su actividad reciente.
 - ``fusion``: fusión a tres bandas por campo y reglas de conflicto declaradas.
 - ``optimista``: la vista optimista (fila de la central + operaciones pendientes).
+- ``pagos``: los pagos de una venta (forma, importes y que sumen el total).
 
 Sólo importa ``protocolo`` y la biblioteca estándar: ni SQLite, ni red, ni ``ui``, ni ``central``.
 """
 
-__all__ = ["coalescer", "fusion", "optimista", "orden", "prioridades"]
+__all__ = ["coalescer", "fusion", "optimista", "orden", "pagos", "prioridades"]

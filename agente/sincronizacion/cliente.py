@@ -19,6 +19,7 @@ Hilos: un ``Cliente`` puede usarse desde varios hilos a la vez (``requests.Sessi
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import json
 import os
 import random
@@ -32,14 +33,24 @@ from urllib.parse import urlsplit
 
 import requests
 import requests.adapters
+import urllib3
+from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 import agente
+from agente.sincronizacion import plazo as limites
 from agente.soporte.configuracion import es_bucle_local
 from protocolo.esquema import ConfigModelo, ErrorEsquema, Esquema, esquema_desde_dict
 
 ESTADOS_REINTENTABLES = (429, 500, 502, 503, 504)
 ESPERA_MAXIMA_S = 10.0
+"""Más de esto de ``Retry-After`` no se espera dentro del cliente: el error sale con
+``reintentar_en`` y el bucle de sincronización espera fuera (hasta ``RETRY_AFTER_MAXIMO_S``)."""
+RETRY_AFTER_MAXIMO_S = 3600.0
+PLAZO_PETICION_S = 120.0
+"""Plazo de una petición entera (reintentos incluidos), por lenta que llegue la respuesta."""
+CUERPO_MAXIMO = 64 * 1024 * 1024
+"""Bytes (ya descomprimidos) que se admiten en una respuesta."""
 RESULTADOS = ("aplicada", "duplicada", "conflicto", "rechazada")
 
 
@@ -47,6 +58,7 @@ RESULTADOS = ("aplicada", "duplicada", "conflicto", "rechazada")
 
 from agente.sincronizacion.errores import (  # noqa: E402
     CursorExpirado,
+    CursorRechazado,
     ErrorAutenticacion,
     ErrorServidor,
     ErrorSincro,
@@ -56,8 +68,8 @@ from agente.sincronizacion.errores import (  # noqa: E402
 )
 
 __all__ = [
-    "Cliente", "CursorExpirado", "ErrorAutenticacion", "ErrorServidor", "ErrorSincro",
-    "LoteDemasiadoGrande", "RespuestaInvalida", "SinConexion",
+    "Cliente", "CursorExpirado", "CursorRechazado", "ErrorAutenticacion", "ErrorServidor",
+    "ErrorSincro", "LoteDemasiadoGrande", "RespuestaInvalida", "SinConexion",
 ]
 
 
@@ -245,31 +257,53 @@ def leer_hora(texto: str) -> dt.datetime:
 
 
 class _Reintentos(Retry):
-    """``Retry`` que nunca duerme más de ``ESPERA_MAXIMA_S`` por un ``Retry-After``."""
+    """``Retry`` que no reintenta por dentro si ``Retry-After`` pide más de
+    ``ESPERA_MAXIMA_S``: devuelve la respuesta (el error lleva ``reintentar_en``)."""
 
     def get_retry_after(self, response):
         espera = super().get_retry_after(response)
         return None if espera is None else min(espera, ESPERA_MAXIMA_S)
 
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None,
+                  _stacktrace=None):
+        if response is not None:
+            espera = super().get_retry_after(response)
+            if espera is not None and espera > ESPERA_MAXIMA_S:
+                raise MaxRetryError(_pool, url, "Retry-After largo")
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
 
 def _reintentar_en(respuesta: requests.Response) -> float | None:
+    """``Retry-After`` en segundos (entero o fecha HTTP), acotado a ``RETRY_AFTER_MAXIMO_S``."""
     valor = respuesta.headers.get("Retry-After")
     if not valor:
         return None
     try:
-        return max(0.0, float(valor))
+        segundos = float(valor)
     except ValueError:
+        try:
+            momento = email.utils.parsedate_to_datetime(valor)
+        except (TypeError, ValueError):
+            return None
+        if momento.tzinfo is None:
+            return None
+        segundos = (momento - dt.datetime.now(dt.UTC)).total_seconds()
+    if segundos != segundos:  # NaN
         return None
+    return min(max(0.0, segundos), RETRY_AFTER_MAXIMO_S)
 
 
 class Cliente:
     """Cliente del protocolo v1 contra ``servidor`` (URL base que incluye ``/sincro``)."""
 
     def __init__(self, servidor: str, token: str | None, *, timeout: float = 30.0,
-                 reintentos: int = 3, espera_base: float = 0.25, conexiones: int = 8) -> None:
+                 reintentos: int = 3, espera_base: float = 0.25, conexiones: int = 8,
+                 plazo: float | None = None, cuerpo_maximo: int = CUERPO_MAXIMO) -> None:
         self.servidor = servidor.rstrip("/")
         self._token = token
         self.timeout = (min(5.0, timeout), timeout)
+        self.plazo = plazo if plazo is not None else max(PLAZO_PETICION_S, 4 * timeout)
+        self.cuerpo_maximo = cuerpo_maximo
         self._reintentos = reintentos
         self._espera_base = espera_base
         self.sesion = requests.Session()
@@ -295,6 +329,7 @@ class Cliente:
         adaptador = requests.adapters.HTTPAdapter(
             max_retries=reintento, pool_connections=2, pool_maxsize=conexiones
         )
+        limites.instalar(adaptador)
         self.sesion.mount("http://", adaptador)
         self.sesion.mount("https://", adaptador)
 
@@ -320,23 +355,45 @@ class Cliente:
 
     def _pedir(self, metodo: str, url: str, cabeceras: dict[str, str],
                **kwargs: Any) -> requests.Response:
+        """La petición con su cuerpo leído entero, dentro del plazo y del tamaño máximo."""
         intentos_cuerpo = self._reintentos
-        while True:
-            try:
-                respuesta = self.sesion.request(
-                    metodo, url, headers=cabeceras, timeout=self.timeout,
-                    allow_redirects=False, **kwargs,
-                )
-                respuesta.content  # noqa: B018 - lee el cuerpo entero aquí
-                return respuesta
-            except (requests.exceptions.ChunkedEncodingError,
-                    requests.exceptions.ContentDecodingError):
-                # Respuesta cortada a mitad del cuerpo: urllib3 ya no la reintenta (el cuerpo se
-                # lee después). Se repite la petición: es segura (UUID / lectura).
-                if intentos_cuerpo <= 0:
-                    raise
-                intentos_cuerpo -= 1
-                time.sleep(self._espera_base * (1 + random.random()))
+        with limites.Vigilante(self.plazo) as vigilante:
+            while True:
+                try:
+                    respuesta = self.sesion.request(
+                        metodo, url, headers=cabeceras, timeout=self.timeout,
+                        allow_redirects=False, stream=True, **kwargs,
+                    )
+                    respuesta._content = limites.leer_cuerpo(
+                        respuesta, self.cuerpo_maximo, vigilante)
+                    return respuesta
+                except limites.CuerpoDemasiadoGrande:
+                    raise ErrorServidor(
+                        f"La central envió una respuesta de más de "
+                        f"{self.cuerpo_maximo // (1024 * 1024)} MB: se descarta (¿un proxy "
+                        "roto?)."
+                    ) from None
+                except (limites.PlazoAgotado, requests.exceptions.RequestException,
+                        urllib3.exceptions.HTTPError) as exc:
+                    if vigilante.vencido:
+                        raise SinConexion(
+                            f"La central {self.servidor} no terminó de responder en "
+                            f"{self.plazo:.0f} s (respuesta demasiado lenta)."
+                        ) from None
+                    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+                        raise requests.exceptions.ReadTimeout(str(exc)) from None
+                    cortada = isinstance(exc, (
+                        urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError,
+                        requests.exceptions.ChunkedEncodingError,
+                        requests.exceptions.ContentDecodingError))
+                    if not cortada:
+                        raise
+                    # Respuesta cortada a mitad del cuerpo: urllib3 ya no la reintenta (el
+                    # cuerpo se lee después). Se repite la petición: es segura (UUID/lectura).
+                    if intentos_cuerpo <= 0:
+                        raise requests.exceptions.ChunkedEncodingError(str(exc)) from None
+                    intentos_cuerpo -= 1
+                    time.sleep(self._espera_base * (1 + random.random()))
 
     def _enviar(self, metodo: str, url: str, cabeceras: dict[str, str],
                 **kwargs: Any) -> requests.Response:
@@ -379,6 +436,9 @@ class Cliente:
             return ErrorAutenticacion(
                 "La central no acepta el token de esta terminal (caducado o revocado): pida un "
                 "token nuevo al administrador y ejecute «sincro configurar».", estado_http=401)
+        if estado == 414 or codigo == "cursor_invalido":
+            return CursorRechazado(f"La central rechaza el cursor ({estado}){sufijo}",
+                                   estado_http=estado)
         if estado == 410 or codigo == "cursor_expirado":
             return CursorExpirado(f"El cursor ha caducado en la central{sufijo}",
                                   estado_http=estado)

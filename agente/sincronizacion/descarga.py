@@ -7,9 +7,18 @@
 - Cada página se aplica en UNA transacción de la caché junto con su cursor
   (``Cache.aplicar_pagina``): un ``kill -9`` deja la caché en una página entera o en la
   anterior, y la siguiente descarga sigue desde el cursor guardado.
-- 410 (cursor caducado) o huella cambiada: resincronización completa en una tabla sombra y
-  cambio atómico (``Cache.iniciar_reconstruccion`` / ``terminar_reconstruccion``). Las
-  operaciones de la cola no se tocan: la vista optimista las sigue aplicando encima.
+- 410 (cursor caducado), cursor rechazado (400 ``cursor_invalido``, 414) o absurdo (más de
+  ``LARGO_MAXIMO_CURSOR`` caracteres: nunca se guarda) o huella cambiada: resincronización
+  completa en una tabla sombra y cambio atómico (``Cache.iniciar_reconstruccion`` /
+  ``terminar_reconstruccion``). Si la central vuelve a fallar así durante la resincronización,
+  el modelo se deja como estaba para el próximo pase (con un aviso). Las operaciones de la
+  cola no se tocan: la vista optimista las sigue aplicando encima.
+- Cada pase está acotado: como mucho ``paginas_por_pase`` páginas por modelo, y una página
+  con ``hay_mas`` cuyo cursor no avanza corta ese modelo; en ambos casos lo aplicado queda
+  aplicado, el pase sigue con los demás modelos (y el bucle vuelve a empujar) y
+  ``ResumenDescarga.avisos`` dice por qué.
+- Un modelo que falta en el esquema de la central se conserva (obsoleto) hasta que la central
+  confirme que lo quitó (``Cache.guardar_esquema``); no se pide a la central mientras tanto.
 - Detección temprana (seed 2.1): si una página trae un cambio central de un objeto con una
   operación ``actualizar``/``borrar`` pendiente (aún no enviada) basada en una versión anterior,
   se fusiona ya con las reglas (``Conflictos.tratar``): resuelta se reencola contra la versión
@@ -31,7 +40,12 @@ from typing import Any
 from agente.almacen.cola import Cola
 from agente.almacen.conflictos import Conflictos
 from agente.operacion import PENDIENTE
-from agente.sincronizacion.cliente import Cliente, CursorExpirado, validador_de_datos
+from agente.sincronizacion.cliente import (
+    Cliente,
+    CursorExpirado,
+    CursorRechazado,
+    validador_de_datos,
+)
 from agente.soporte import registro
 from protocolo.esquema import ConfigModelo, Esquema
 
@@ -47,6 +61,16 @@ class ResumenDescarga:
     fusiones_tempranas: int = 0
     conflictos_tempranos: int = 0
     lista_para_vender_offline: bool = False
+    avisos: list[str] = field(default_factory=list)
+    """Por qué un modelo quedó a medias en este pase (se sigue en el próximo)."""
+
+
+LARGO_MAXIMO_CURSOR = 1024
+PAGINAS_POR_PASE = 1000
+
+
+class _Cortado(Exception):
+    """Este modelo se deja para el próximo pase (lo aplicado queda aplicado)."""
 
 
 class Detenido(Exception):
@@ -57,19 +81,20 @@ class Descarga:
     """Descarga de una terminal (ver docstring del módulo)."""
 
     def __init__(self, cache: Any, cola: Cola, conflictos: Conflictos, cliente: Cliente, *,
-                 tamano_pagina: int = 5000) -> None:
+                 tamano_pagina: int = 5000, paginas_por_pase: int = PAGINAS_POR_PASE) -> None:
         self.cache = cache
         self.cola = cola
         self.conflictos = conflictos
         self.cliente = cliente
         self.tamano_pagina = tamano_pagina
+        self.paginas_por_pase = max(1, paginas_por_pase)
 
     # -- esquema ---------------------------------------------------------------------------
 
     def actualizar_esquema(self) -> Esquema:
         """Pide el esquema, lo guarda en la caché y lo da a la cola."""
-        esquema, _ = self.cliente.esquema()
-        self.cache.guardar_esquema(esquema)
+        recibido, _ = self.cliente.esquema()
+        esquema = self.cache.guardar_esquema(recibido)  # con los modelos conservados
         self.cola.configurar_modelos(esquema.modelos.values())
         return esquema
 
@@ -81,17 +106,22 @@ class Descarga:
         si la red falla (lo aplicado queda aplicado) o ``Detenido``."""
         resumen = ResumenDescarga()
         pedidos = set(modelos) if modelos is not None else None
+        obsoletos = self.cache.modelos_obsoletos()
         for config in esquema.en_orden_de_descarga():
             if pedidos is not None and config.nombre not in pedidos:
                 continue
-            self._descargar_modelo(config, resumen, detener)
+            if config.nombre in obsoletos:
+                continue
+            try:
+                self._descargar_modelo(config, resumen, detener)
+            except _Cortado as corte:
+                resumen.avisos.append(f"{config.nombre}: {corte}")
+                registro.registrar_evento("descarga_cortada", logging.WARNING,
+                                          modelo=config.nombre, motivo=str(corte))
+                continue
             resumen.modelos.append(config.nombre)
-        resumen.lista_para_vender_offline = self.lista_para_vender_offline(esquema)
+        resumen.lista_para_vender_offline = self.cache.lista_para_vender_offline(esquema)
         return resumen
-
-    def lista_para_vender_offline(self, esquema: Esquema) -> bool:
-        return all(self.cache.estado_modelo(m.nombre, contar=False)["completo"]
-                   for m in esquema.criticos())
 
     def _descargar_modelo(self, config: ConfigModelo, resumen: ResumenDescarga,
                           detener: threading.Event | None) -> None:
@@ -107,6 +137,8 @@ class Descarga:
             return
         try:
             self._paginas(config, estado["cursor"], resumen, detener)
+        except CursorRechazado as exc:
+            self._reconstruir(config, resumen, detener, f"cursor rechazado ({exc})")
         except CursorExpirado:
             self._reconstruir(config, resumen, detener, "el cursor caducó en la central")
 
@@ -117,10 +149,15 @@ class Descarga:
         try:
             cursor = self._paginas(config, cursor, resumen, detener)
         except CursorExpirado:
-            # El cursor de una reconstrucción interrumpida también caduca: de cero.
+            # El cursor de una reconstrucción interrumpida también caduca: de cero, una vez.
             self.cache.cancelar_reconstruccion(config.nombre)
             cursor = self.cache.iniciar_reconstruccion(config.nombre)
-            cursor = self._paginas(config, cursor, resumen, detener)
+            try:
+                cursor = self._paginas(config, cursor, resumen, detener)
+            except CursorExpirado as exc:
+                self.cache.cancelar_reconstruccion(config.nombre)
+                raise _Cortado(f"la central rechaza sus propios cursores ({exc}); se "
+                               "reintentará la descarga completa en el próximo pase") from None
         self.cache.terminar_reconstruccion(config.nombre, cursor)
         if motivo != "primera descarga":
             resumen.resincronizados.append(config.nombre)
@@ -135,14 +172,23 @@ class Descarga:
         validar = validador_de_datos(config)
 
         def pedir(desde: str | None) -> Any:
-            return self.cliente.cambios(config.nombre, desde, self.tamano_pagina, validar)
+            pagina = self.cliente.cambios(config.nombre, desde, self.tamano_pagina, validar)
+            if len(pagina.cursor) > LARGO_MAXIMO_CURSOR:
+                raise CursorRechazado(
+                    f"la central envió un cursor de {len(pagina.cursor)} caracteres (máximo "
+                    f"{LARGO_MAXIMO_CURSOR}); no se guarda")
+            return pagina
 
+        paginas = 0
         with cf.ThreadPoolExecutor(1, thread_name_prefix="sincro-descarga") as ex:
             futuro = ex.submit(pedir, cursor)
             try:
                 while True:
                     pagina = futuro.result()
-                    if pagina.hay_mas:
+                    paginas += 1
+                    atascado = pagina.hay_mas and pagina.cursor == cursor
+                    seguir = pagina.hay_mas and not atascado and paginas < self.paginas_por_pase
+                    if seguir:
                         futuro = ex.submit(pedir, pagina.cursor)
                     if detener is not None and detener.is_set():
                         raise Detenido()
@@ -154,6 +200,12 @@ class Descarga:
                     cursor = pagina.cursor
                     if not pagina.hay_mas:
                         return cursor
+                    if atascado:
+                        raise _Cortado("la central repite el mismo cursor con «hay_mas»; se "
+                                       "deja para el próximo pase")
+                    if not seguir:
+                        raise _Cortado(f"{paginas} páginas en este pase (el máximo); se sigue "
+                                       "en el próximo")
             except BaseException:
                 futuro.cancel()
                 raise

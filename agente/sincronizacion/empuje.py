@@ -20,7 +20,9 @@ Por resultado:
   (ver su docstring);
 - fallo de red, 5xx, 429, respuesta inválida -> el lote vuelve a ``PENDIENTE`` con el error
   anotado (``Cola.devolver``) y el empuje termina lanzando el error; reenviar los mismos UUID
-  es seguro (la central deduplica). 413 parte el lote en dos.
+  es seguro (la central deduplica). 413 parte el lote en dos hasta llegar a una operación;
+  una sola que no cabe queda en ``ERROR`` con ``MOTIVO_413`` (reintentable a mano, la
+  central no la aplicó) y no retiene a las demás.
 
 Hilos: ``empujar`` se llama desde UN hilo (el del sincronizador); usa un ``ThreadPoolExecutor``
 de K hilos para la red. La red va siempre fuera de los cerrojos de la cola; los resultados se
@@ -44,6 +46,11 @@ from agente.soporte import registro
 from protocolo.esquema import ErrorValor, Esquema
 
 _log = logging.getLogger(__name__)
+
+MOTIVO_413 = (
+    "La central no admite esta operación por su tamaño (413) y no la aplicó. Cuando amplíen "
+    "el límite, reinténtela con «sincro reintentar <uuid>» (o «sincro reintentar --todas»)."
+)
 
 
 @dataclass
@@ -159,8 +166,11 @@ class Empuje:
             resultados = self.cliente.operaciones([op.a_protocolo() for op in lote])
         except LoteDemasiadoGrande:
             if len(lote) == 1:
-                self.cola.registrar_resultados([], [(
-                    lote[0].uuid, "La operación supera el tamaño máximo que admite la central.")])
+                # Sola no cabe: a ERROR (no bloquea a las demás) con el motivo y cómo
+                # reintentarla cuando la central admita más (la central no la aplicó).
+                self.cola.registrar_resultados([], [(lote[0].uuid, MOTIVO_413)])
+                registro.registrar_evento("operacion_demasiado_grande", logging.WARNING,
+                                          uuid=lote[0].uuid)
                 return ResumenEmpuje(enviadas=1, rechazadas=1, lotes=1)
             mitad = len(lote) // 2
             resumen = self._enviar(lote[:mitad])

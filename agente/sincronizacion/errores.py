@@ -46,6 +46,11 @@ class CursorExpirado(ErrorSincro):
     transitorio = False
 
 
+class CursorRechazado(CursorExpirado):
+    """La central no acepta el cursor (400 ``cursor_invalido``, 414) o la central envió uno
+    absurdo (demasiado largo): se resincroniza el modelo desde cero."""
+
+
 class LoteDemasiadoGrande(ErrorServidor):
     """413: el lote supera el límite de la central; hay que partirlo."""
 

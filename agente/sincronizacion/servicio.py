@@ -235,8 +235,10 @@ class ServicioSincronizacion:
                 datos["critico"] = config_modelo.critico
                 datos["actualizado_en"] = datos.get("ultima_pagina")
                 modelos[config_modelo.nombre] = datos
-        lista = bool(esquema is not None and esquema.criticos() and all(
-            modelos.get(m.nombre, {}).get("completo") for m in esquema.criticos()))
+        try:
+            lista = self.cache.lista_para_vender_offline(esquema)
+        except Exception:  # la caché es desechable: un fallo suyo no oculta la cola
+            lista = False
         return {
             "conexion": conexion,
             "configuracion": None if config is None else {

@@ -12,7 +12,8 @@ El **bucle** (``bucle(detener)``):
   ``PRAGMA data_version`` en ``cola.sqlite`` (encolados por otro proceso, p. ej. la caja con la
   bandeja abierta), con un antirrebote de ``espera_empuje`` (< 1 s) para juntar un lote;
 - sin conexión o con error del servidor: reintenta con espera exponencial y jitter (hasta
-  ``backoff_maximo``; respeta ``Retry-After``);
+  ``backoff_maximo``); un ``Retry-After`` de la central se respeta aunque sea mayor, hasta
+  una hora, con un 0–20 % de jitter (``espera_retry_after``);
 - error de autenticación (401): deja de sincronizar (todo sigue en la cola) y sólo vuelve a
   intentarlo cuando el token del llavero cambia (``sincro configurar``) o se le despierta.
 - cada empuje (y por tanto cada pase, al menos cada ``intervalo_descarga``) empieza con
@@ -55,6 +56,13 @@ _log = logging.getLogger(__name__)
 SONDEO_COLA_S = 0.25
 """Cada cuánto se mira ``PRAGMA data_version`` de la cola (encolados de otros procesos)."""
 SONDEO_TOKEN_S = 5.0
+RETRY_AFTER_MAXIMO_S = 3600.0
+
+
+def espera_retry_after(segundos: float) -> float:
+    """La espera que pide la central (``Retry-After``), hasta una hora, más un 0–20 % al azar
+    para que las cajas de una cadena no vuelvan todas en el mismo segundo."""
+    return min(max(0.0, segundos), RETRY_AFTER_MAXIMO_S) * (1 + 0.2 * random.random())
 
 
 @dataclass
@@ -262,7 +270,7 @@ class Sincronizador:
                 espera = min(self.config.backoff_maximo, espera_fallo)
                 espera = espera * (0.5 + random.random())
                 if exc.reintentar_en:
-                    espera = max(espera, min(exc.reintentar_en, self.config.backoff_maximo))
+                    espera = max(espera, espera_retry_after(exc.reintentar_en))
                 espera_fallo = min(self.config.backoff_maximo, espera_fallo * 2)
                 proxima_descarga = 0.0
                 self._progreso(f"{exc} Reintento en {espera:.0f} s.")

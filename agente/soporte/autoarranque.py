@@ -40,7 +40,7 @@ def orden_por_defecto(datos: str | os.PathLike[str] | None = None) -> list[str]:
         orden = [sys.executable]
     else:
         script = Path(sys.executable).with_name("sincro.exe" if os.name == "nt" else "sincro")
-        orden = [str(script)] if script.exists() else [sys.executable, "-m", "agente.cli"]
+        orden = [str(script)] if script.exists() else [sys.executable, "-m", "lanzador"]
     if datos is not None:
         orden += ["--datos", str(Path(datos).expanduser().resolve())]
     return orden

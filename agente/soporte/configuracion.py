@@ -36,14 +36,27 @@ _NOMBRE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
 
 def es_bucle_local(host: str) -> bool:
-    """``True`` si ``host`` es ``localhost`` o una IP de bucle local (127.0.0.0/8, ::1)."""
+    """``True`` sólo si ``host`` es ``localhost`` mismo o una dirección de bucle local
+    (127.0.0.0/8, ::1). Un nombre que termina en ``.localhost`` no lo es: lo resuelve el DNS
+    que haya (``evil.localhost`` puede apuntar a cualquier sitio)."""
     host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+_http_permitido = False
+
+
+def permitir_http_en_este_proceso() -> None:
+    """La línea de órdenes de este proceso trae ``--permitir-http``: sólo entonces vale el
+    ``permitir_http`` de ``config.json`` (un fichero editado no basta para enviar el token sin
+    cifrar a una central que no es local)."""
+    global _http_permitido
+    _http_permitido = True
 
 
 def validar_servidor(url: str, permitir_http: bool = False) -> str:
@@ -153,6 +166,17 @@ def cargar(directorio: str | os.PathLike[str]) -> Configuracion | None:
         raise ErrorConfiguracion(
             f"{ruta} no es JSON válido ({exc}); vuelva a ejecutar «sincro configurar»."
         ) from None
+    if isinstance(datos, dict) and datos.get("permitir_http") and not _http_permitido:
+        datos = {**datos, "permitir_http": False}
+        servidor = datos.get("servidor")
+        try:
+            validar_servidor(servidor)
+        except ErrorConfiguracion:
+            raise ErrorConfiguracion(
+                f"La central {servidor} usa http sin cifrar: además de config.json hace falta "
+                "--permitir-http en la línea de órdenes (p. ej. «sincro sincronizar "
+                "--permitir-http»)."
+            ) from None
     return desde_dict(datos)
 
 

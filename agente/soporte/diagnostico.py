@@ -36,7 +36,7 @@ from typing import Any
 
 import agente
 from agente.almacen import recuperacion
-from agente.soporte import registro, rutas
+from agente.soporte import privado, registro, rutas
 
 DESFASE_MAXIMO_MS = 60_000
 ARGUMENTO_QT = "--comprobar-qt"
@@ -93,6 +93,24 @@ def comprobar_directorio(datos: Path) -> Comprobacion:
             f"Dé permiso de escritura al usuario sobre {datos}, libere espacio en disco, o use "
             "--datos/SINCRO_DATOS con otra carpeta.",
         )
+
+
+def comprobar_permisos(datos: Path, registro_dir: Path | None = None) -> Comprobacion:
+    """La carpeta de datos (y la del registro) y sus ficheros sólo para este usuario."""
+    nombre = "permisos"
+    if os.name == "nt":
+        return Comprobacion(nombre, True, "Windows: ACL sólo para este usuario al crear")
+    carpetas = [datos] + ([registro_dir] if registro_dir is not None else [])
+    abiertos = privado.permisos_abiertos(
+        ruta for carpeta in carpetas for ruta in privado.todo_bajo(carpeta))
+    if not abiertos:
+        return Comprobacion(nombre, True, f"{datos} y su contenido sólo para este usuario")
+    detalle = f"otros usuarios pueden leer {len(abiertos)}: " + ", ".join(abiertos[:5])
+    return Comprobacion(
+        nombre, False, detalle + (" …" if len(abiertos) > 5 else ""),
+        f"Guardan datos de clientes: ejecute «chmod -R go-rwx {datos}» (Sincro también los "
+        "corrige al abrir la terminal).",
+    )
 
 
 def comprobar_base(ruta: Path, preciosa: bool) -> Comprobacion:
@@ -244,6 +262,8 @@ def ejecutar(datos: str | os.PathLike[str], *, con_qt: bool = True) -> list[Comp
     """Todas las comprobaciones, en orden. No modifica la cola ni la caché."""
     datos = Path(datos)
     resultado = [comprobar_directorio(datos)]
+    actual = registro.fichero_actual()
+    resultado.append(comprobar_permisos(datos, actual.parent if actual else None))
     resultado.append(comprobar_base(rutas.ruta_cola(datos), preciosa=True))
     resultado.append(comprobar_base(rutas.ruta_cache(datos), preciosa=False))
     config, token, error_config = _config_y_token(datos)

@@ -14,6 +14,11 @@
   :func:`redactar` antes de escribirla: quita tokens (``Authorization``, ``Token …``,
   ``Bearer …`` y cualquier secreto registrado con :func:`registrar_secreto`), correos,
   teléfonos, NIF/NIE/CIF, IBAN y los valores de los campos declarados personales.
+  Tiempo lineal en el largo de la línea: los secretos se quitan primero (``str.replace``),
+  la línea se recorta a ``LARGO_MAXIMO_LINEA`` caracteres (sin dejar media palabra al final)
+  y cada patrón tiene sus repeticiones acotadas, así que ningún intento de coincidencia
+  recorre más de unos pocos miles de caracteres (un motivo de rechazo de 2 MB no cuesta
+  horas de CPU).
 
 Hilos: ``logging`` ya serializa cada manejador con su cerrojo; :func:`registrar_evento` y
 :func:`redactar` se pueden llamar desde cualquier hilo. :func:`configurar` se llama una vez al
@@ -38,6 +43,8 @@ from typing import Any
 
 import platformdirs
 
+from agente.soporte import privado
+
 VARIABLE_ENTORNO = "SINCRO_REGISTRO"
 TAMANO_MAXIMO = 1_000_000
 COPIAS = 4
@@ -45,6 +52,8 @@ LOGGER_EVENTOS = "agente.eventos"
 
 _SECRETO = "***"
 _PERSONAL = "<personal>"
+LARGO_MAXIMO_LINEA = 16_000
+_FIN_DE_PALABRA = re.compile(r"[\s,;]")
 
 # Nombres de campo cuyos valores nunca se escriben (en eventos y en «campo=valor» de mensajes).
 CAMPOS_PERSONALES_BASE = frozenset(
@@ -61,14 +70,19 @@ _campos_personales: set[str] = set(CAMPOS_PERSONALES_BASE)
 _patron_campos: re.Pattern[str] | None = None
 _manejadores: list[logging.Handler] = []
 
+# Todas las repeticiones acotadas: el coste de cada intento de coincidencia tiene un máximo
+# fijo, así que redactar es lineal en el largo del texto (sin retroceso catastrófico).
 _PATRONES_FIJOS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Cabecera Authorization entera, en texto o en el repr de un dict de cabeceras.
     (
-        re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(?:token|bearer|basic)?\s*[^\s'\",}]+"),
+        re.compile(r"(?i)(authorization['\"]?[ \t]{0,20}[:=][ \t]{0,20}['\"]?)"
+                   r"(?:token|bearer|basic)?[ \t]{0,20}[^\s'\",}]{1,4096}"),
         r"\1" + _SECRETO,
     ),
-    (re.compile(r"(?i)\b(token|bearer)(\s+)[A-Za-z0-9._~+/=-]{16,}"), r"\1\2" + _SECRETO),
-    (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), "<email>"),
+    (re.compile(r"(?i)\b(token|bearer)(\s{1,20})[A-Za-z0-9._~+/=-]{16,4096}"),
+     r"\1\2" + _SECRETO),
+    (re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,10}"),
+     "<email>"),
     (re.compile(r"(?i)\b[A-Z]{2}\d{2}(?:\s?\d{4}){5}\b"), "<iban>"),
     (re.compile(r"(?i)\b[XYZ]-?\d{7}-?[A-Z]\b"), "<nif>"),
     (re.compile(r"(?i)\b\d{8}-?[A-Z]\b"), "<nif>"),
@@ -102,8 +116,8 @@ def _patron_de_campos() -> re.Pattern[str]:
             ordenados = sorted(_campos_personales, key=len, reverse=True)
             nombres = "|".join(re.escape(n) for n in ordenados)
             _patron_campos = re.compile(
-                rf"(?i)(['\"]?\b(?:{nombres})\b['\"]?\s*[:=]\s*)"
-                r"(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[^\s,;}\])]+)"
+                rf"(?i)(['\"]?\b(?:{nombres})\b['\"]?[ \t]{{0,20}}[:=][ \t]{{0,20}})"
+                r"(\"(?:[^\"\\]|\\.){0,4096}\"|'(?:[^'\\]|\\.){0,4096}'|[^\s,;}\])]{1,4096})"
             )
         return _patron_campos
 
@@ -114,9 +128,23 @@ def redactar(texto: str) -> str:
         secretos = sorted(_secretos, key=len, reverse=True)
     for secreto in secretos:
         texto = texto.replace(secreto, _SECRETO)
+    texto = _recortar(texto)
     for patron, reemplazo in _PATRONES_FIJOS:
         texto = patron.sub(reemplazo, texto)
     return _patron_de_campos().sub(lambda m: m.group(1) + _PERSONAL, texto)
+
+
+def _recortar(texto: str) -> str:
+    """``texto`` con como mucho ``LARGO_MAXIMO_LINEA`` caracteres. El corte retrocede hasta
+    el último separador para no dejar al final medio dato (un correo o un NIF cortado ya no
+    lo reconocerían los patrones)."""
+    if len(texto) <= LARGO_MAXIMO_LINEA:
+        return texto
+    corte = LARGO_MAXIMO_LINEA
+    ventana = texto[corte - 200:corte]
+    separadores = [m.start() for m in _FIN_DE_PALABRA.finditer(ventana)]
+    corte = corte - 200 + separadores[-1] if separadores else corte - 200
+    return f"{texto[:corte]} …[línea recortada: {len(texto) - corte} caracteres omitidos]"
 
 
 class FormateadorRedactado(logging.Formatter):
@@ -160,6 +188,25 @@ def directorio_registro(datos: str | os.PathLike[str] | None = None) -> Path:
     return raiz / f"{nombre}-{huella}"
 
 
+class _ManejadorPrivado(logging.handlers.RotatingFileHandler):
+    """Ficheros rotativos creados sólo para el usuario actual (``agente.soporte.privado``)."""
+
+    def _open(self):
+        flujo = super()._open()
+        privado.proteger(self.baseFilename)
+        return flujo
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Un fallo al escribir el registro (disco lleno, sin permiso) nunca llega a la
+        persona como traza: el registro no es precioso; la orden sigue y da su propio error."""
+        try:
+            if self.stream is not None:
+                self.stream.close()
+        except OSError:
+            pass
+        self.stream = None  # el siguiente registro vuelve a intentar abrir el fichero
+
+
 def configurar(
     datos: str | os.PathLike[str] | None = None,
     *,
@@ -175,9 +222,9 @@ def configurar(
     if not re.fullmatch(r"[a-z0-9_-]{1,32}", programa):
         raise ValueError(f"Nombre de programa no válido para el registro: {programa!r}.")
     carpeta = Path(directorio) if directorio is not None else directorio_registro(datos)
-    carpeta.mkdir(parents=True, exist_ok=True)
+    privado.crear_carpeta(carpeta)
     fichero = carpeta / f"{programa}.log"
-    manejador = logging.handlers.RotatingFileHandler(
+    manejador = _ManejadorPrivado(
         fichero, maxBytes=tamano_maximo, backupCount=copias, encoding="utf-8", delay=True
     )
     manejador.setFormatter(FormateadorRedactado())
@@ -189,6 +236,8 @@ def configurar(
             anterior.close()
         _manejadores[:] = [manejador]
     raiz.addHandler(manejador)
+    # Ningún manejador imprime «--- Logging error ---» con su traza si no puede escribir.
+    logging.raiseExceptions = False
     if raiz.level == logging.NOTSET or raiz.level > nivel:
         raiz.setLevel(nivel)
     # urllib3 registra URLs completas en DEBUG; nunca por debajo de WARNING en el fichero.
@@ -201,8 +250,11 @@ def configurar_sin_fallar(datos: str | os.PathLike[str] | None, programa: str) -
     la orden sigue sin registro a fichero en vez de fallar. Devuelve el fichero o ``None``."""
     try:
         return configurar(datos, programa=programa)
-    except OSError as error:
-        logging.getLogger(__name__).warning("Sin registro a fichero: %s", error)
+    except OSError:
+        # Sin fichero de registro, los avisos tampoco van a la pantalla (logging los
+        # imprimiría en stderr): la orden dará su propio error si el disco le impide trabajar.
+        logging.raiseExceptions = False
+        logging.getLogger().addHandler(logging.NullHandler())
         return None
 
 

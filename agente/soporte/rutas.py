@@ -4,7 +4,7 @@ Prioridad: ``--datos DIR`` (argumento explícito) > variable de entorno ``SINCRO
 directorio de datos de usuario del sistema (platformdirs). Varias terminales pueden convivir en
 una máquina con directorios distintos.
 
-Puro salvo ``asegurar_directorio`` (crea el directorio). Seguro desde cualquier hilo.
+Puro salvo ``asegurar_directorio`` (crea el directorio, privado). Seguro desde cualquier hilo.
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ def directorio_datos(explicito: str | os.PathLike[str] | None = None) -> Path:
 
 
 def asegurar_directorio(directorio: str | os.PathLike[str]) -> Path:
-    """Crea el directorio (y sus padres) si falta y lo devuelve como ``Path``."""
-    ruta = Path(directorio)
-    ruta.mkdir(parents=True, exist_ok=True)
-    return ruta
+    """Crea el directorio (y sus padres) si falta, lo deja sólo para el usuario actual
+    (``agente.soporte.privado``: 0700 / ACL) y lo devuelve como ``Path``."""
+    from agente.soporte import privado
+
+    return privado.crear_carpeta(directorio)
 
 
 def ruta_cola(directorio: str | os.PathLike[str]) -> Path:

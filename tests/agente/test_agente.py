@@ -227,3 +227,58 @@ def test_sustitutos_sueltos_en_la_api_no_rompen_sqlite(agente):
     assert agente.cache.fila("clientes.Cliente", "\ud800") is None
     with pytest.raises(ErrorEsquema):
         agente.cola(modelo="\ud800")
+
+
+def test_lista_para_vender_tiene_una_sola_definicion(datos_dir, esquema_dict):
+    """Sin modelos críticos, la terminal está lista cuando todos los modelos están completos; la
+    fachada, el servicio de sincronización (lo que muestran ``sincro estado`` y la bandeja) y la
+    caché dicen lo mismo en cada paso."""
+    sin_criticos = {
+        **esquema_dict,
+        "modelos": {n: {**m, "critico": False} for n, m in esquema_dict["modelos"].items()},
+    }
+    with Agente.abrir(datos_dir) as a:
+        a.guardar_esquema(sin_criticos)
+        modelos = list(a.esquema().modelos)
+
+        def dicen() -> set[bool]:
+            return {
+                a.estado()["lista_para_vender_offline"],
+                a.sincronizacion.estado()["lista_para_vender_offline"],
+                a.cache.lista_para_vender_offline(),
+            }
+
+        assert dicen() == {False}
+        for i, modelo in enumerate(modelos):
+            a.cache.iniciar_reconstruccion(modelo)
+            a.cache.terminar_reconstruccion(modelo, "0")
+            assert dicen() == {i == len(modelos) - 1}
+
+
+def test_vender_guarda_los_pagos_y_los_lleva_si_el_esquema_tiene_donde(datos_dir, esquema_dict):
+    """Sin campo ``pagos`` en ``ventas.Venta`` los pagos quedan en ``pagos_venta`` de la cola;
+    si el esquema lo declara (``json``), viajan además en la cabecera. Pagos que no cuadran:
+    nada encolado ni guardado."""
+    lineas = [{"producto": 1, "cantidad": 2, "precio_unitario": "1.95"}]
+    with Agente.abrir(datos_dir) as agente:
+        agente.guardar_esquema(esquema_dict)
+        ops = agente.vender(lineas, pagos=[{"metodo": "tarjeta", "importe": "3.90"}])
+        assert "pagos" not in ops[0].datos
+        assert agente.pagos_de_venta(ops[0].objeto_id) == [
+            {"metodo": "tarjeta", "importe": "3.90"}]
+        antes = len(agente.cola())
+        with pytest.raises(ErrorValor, match=r"faltan 0\.90"):
+            agente.vender(lineas, pagos=[{"metodo": "tarjeta", "importe": "3"}])
+        with pytest.raises(ErrorValor, match="no es un UUID"):
+            agente.vender(lineas, venta_id="venta-1")
+        assert len(agente.cola()) == antes
+        with agente.operaciones.lectura() as c:
+            assert c.execute("SELECT COUNT(*) FROM pagos_venta").fetchone()[0] == 1
+
+        venta = esquema_dict["modelos"]["ventas.Venta"]
+        venta["campos_esenciales"].append("pagos")
+        venta["tipos"]["pagos"] = "json"
+        agente.guardar_esquema(esquema_dict)
+        ops = agente.vender(lineas)
+        assert ops[0].datos["pagos"] == [{"metodo": "efectivo", "importe": "3.90"}]
+        assert agente.pagos_de_venta(ops[0].objeto_id) == ops[0].datos["pagos"]

@@ -201,14 +201,34 @@ def test_huella_cambiada_exige_reconstruir_con_columnas_nuevas(cache, esquema_di
     assert not cache.necesita_reconstruccion(PRODUCTO)
 
 
-def test_modelo_retirado_del_esquema_pierde_su_tabla(cache, esquema_dict, datos_dir):
-    nuevo = copy.deepcopy(esquema_dict)
-    del nuevo["modelos"]["ventas.LineaVenta"]
-    cache.guardar_esquema(nuevo)
+def _tablas(datos_dir):
     conexion = sqlite3.connect(datos_dir / "cache.sqlite")
     tablas = {f[0] for f in conexion.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     conexion.close()
-    assert "m_ventas__lineaventa" not in tablas and "m_ventas__venta" in tablas
+    return tablas
+
+
+def test_modelo_retirado_del_esquema_se_conserva_hasta_confirmarlo(cache, esquema_dict,
+                                                                   datos_dir):
+    """Un esquema que omite un modelo una vez no borra su tabla: queda obsoleto (se sigue
+    sirviendo y cuenta para «lista para vender»); sólo tras AUSENCIAS_PARA_QUITAR esquemas
+    seguidos sin él se borra. Si vuelve antes, deja de estar obsoleto."""
+    from agente.almacen.cache import AUSENCIAS_PARA_QUITAR
+
+    nuevo = copy.deepcopy(esquema_dict)
+    del nuevo["modelos"]["ventas.LineaVenta"]
+    guardado = cache.guardar_esquema(nuevo)
+    assert "ventas.LineaVenta" in guardado.modelos
+    assert cache.modelos_obsoletos() == {"ventas.LineaVenta"}
+    assert cache.estado_modelo("ventas.LineaVenta")["obsoleto"] is True
+    assert "m_ventas__lineaventa" in _tablas(datos_dir)
+    cache.guardar_esquema(esquema_dict)  # vuelve: deja de estar obsoleto
+    assert cache.modelos_obsoletos() == set()
+    for _ in range(AUSENCIAS_PARA_QUITAR):
+        guardado = cache.guardar_esquema(nuevo)
+    assert "ventas.LineaVenta" not in guardado.modelos
+    assert "m_ventas__lineaventa" not in _tablas(datos_dir)
+    assert "m_ventas__venta" in _tablas(datos_dir)
 
 
 def test_claves_uuid_y_tipos(cache):

@@ -308,8 +308,8 @@ def _encolar(*extra):
             id="falta-modelo",
         ),
         pytest.param(
-            ["vender"],
-            "ORDEN: 'vender' no es una opción válida (elija entre 'encolar',",
+            ["facturar"],
+            "ORDEN: 'facturar' no es una opción válida (elija entre 'encolar',",
             id="orden-desconocida",
         ),
         pytest.param(

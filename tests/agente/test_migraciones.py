@@ -236,7 +236,8 @@ def test_cache_0002_rehace_la_fts_antigua_sin_descargar(tmp_path, esquema_dict):
     conexion.close()
 
     with Cache(vieja) as cache:
-        assert migraciones_aplicadas(cache._escritura, MIGRACIONES_CACHE) == NOMBRES_CACHE
+        assert sorted(migraciones_aplicadas(cache._escritura, MIGRACIONES_CACHE)) == sorted(
+            NOMBRES_CACHE)
         cache._escritura.execute(
             "INSERT INTO m_productos__producto__fts (m_productos__producto__fts, rank) "
             "VALUES ('integrity-check', 1)"

@@ -40,7 +40,7 @@ def test_icono_de_windows_desde_el_svg(tmp_path):
     codigo = (
         "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1] + '/scripts');"
         "import bundle_apoyo;"
-        "bundle_apoyo.generar_ico(Path(sys.argv[1]) / 'resources/iconos/sincro.svg', "
+        "bundle_apoyo.generar_ico(Path(sys.argv[1]) / 'ui/datos/iconos/sincro.svg', "
         "Path(sys.argv[2]));"
         "from PySide6.QtGui import QImage; i = QImage(sys.argv[2]);"
         "print(i.width(), i.pixelColor(128, 128).alpha())"

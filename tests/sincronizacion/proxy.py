@@ -9,8 +9,21 @@ Sirve para probar el cliente real contra servidores que fallan (no simula nuestr
 - ``"tipos"``: reenvía y estropea los tipos de la respuesta (``version`` como cadena...);
 - ``"cortar"``: reenvía (la central aplica) y corta la respuesta a mitad del cuerpo;
 - ``"cortar_antes"``: corta la conexión sin reenviar nada;
-- ``"429"``: 429 con ``Retry-After: 0``;
-- ``"401"``: 401 JSON como el de la central.
+- ``"429"``: 429 con ``Retry-After: 0`` (``"retry_after"``: 503 con ``Retry-After`` =
+  ``self.retry_after``);
+- ``"401"``: 401 JSON como el de la central;
+- ``"413"``: 413 JSON (lote demasiado grande) sin reenviar;
+- ``"reset"``: cierra la conexión con RST (``SO_LINGER`` 0) sin responder;
+- ``"retraso"``: espera ``self.retraso`` segundos y luego reenvía;
+- ``"goteo"``: reenvía y entrega el cuerpo byte a byte cada ``self.goteo`` segundos;
+- ``"enorme"``: 200 JSON de ``self.tamano`` bytes (en trozos, sin tenerlo en memoria);
+- ``"gzip_bomba"``: 200 JSON gzip de pocos KB que descomprimido ocupa ``self.tamano`` bytes;
+- ``"hay_mas_sin_fin"``: la página de la central con ``hay_mas: true`` y el mismo cursor que
+  se pidió (o ``"1"`` si no se pidió ninguno);
+- ``"cursor_largo"``: la página de la central con un cursor de ``self.tamano`` caracteres;
+- ``"sin_modelo"``: el esquema de la central sin el modelo ``self.modelo`` (ni los que
+  dependen de él);
+- ``"texto"``: reenvía y convierte cada resultado en un rechazo con ``self.texto`` de motivo.
 
 ``fallos`` dice cuántas peticiones seguidas reciben el fallo (luego vuelve a ``"pasar"``).
 Hilos: un hilo por conexión (``ThreadingHTTPServer``); el estado se protege con un cerrojo.
@@ -18,15 +31,33 @@ Hilos: un hilo por conexión (``ThreadingHTTPServer``); el estado se protege con
 
 from __future__ import annotations
 
+import functools
 import http.client
 import http.server
 import json
+import socket
+import struct
 import threading
-from urllib.parse import urlsplit
+import time
+import zlib
+from urllib.parse import parse_qs, urlsplit
+
+
+@functools.lru_cache(maxsize=4)
+def _bomba_gzip(tamano: int) -> bytes:
+    """Un JSON gzip de ``tamano`` bytes descomprimido, comprimido por trozos (sin tenerlo
+    nunca entero en memoria)."""
+    compresor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    partes = [compresor.compress(b"[")]
+    trozo = b" " * (1024 * 1024)
+    for _ in range(tamano // len(trozo)):
+        partes.append(compresor.compress(trozo))
+    partes.append(compresor.compress(b"]") + compresor.flush())
+    return b"".join(partes)
 
 
 class ProxyFallos:
-    def __init__(self, destino: str) -> None:
+    def __init__(self, destino: str, escuchar: str = "127.0.0.1") -> None:
         partes = urlsplit(destino)
         self.host_destino = partes.hostname
         self.puerto_destino = partes.port
@@ -36,6 +67,12 @@ class ProxyFallos:
         self.ruta = ""
         self.fallos = 0
         self.vistas: list[str] = []
+        self.retry_after = "0"
+        self.retraso = 0.0
+        self.goteo = 0.5
+        self.tamano = 1024 * 1024
+        self.modelo = ""
+        self.texto = ""
         proxy = self
 
         class Manejador(http.server.BaseHTTPRequestHandler):
@@ -50,9 +87,9 @@ class ProxyFallos:
             def do_POST(self):
                 proxy._atender(self)
 
-        self.servidor = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Manejador)
+        self.servidor = http.server.ThreadingHTTPServer((escuchar, 0), Manejador)
         self.servidor.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.servidor.server_address[1]}{self.prefijo}"
+        self.url = f"http://{escuchar}:{self.servidor.server_address[1]}{self.prefijo}"
         self._hilo = threading.Thread(target=self.servidor.serve_forever, daemon=True)
         self._hilo.start()
 
@@ -100,8 +137,62 @@ class ProxyFallos:
         if cortar_en is not None:
             peticion.close_connection = True
 
+    def _descartar_cuerpo(self, peticion) -> None:
+        largo = int(peticion.headers.get("Content-Length") or 0)
+        if largo:
+            peticion.rfile.read(largo)
+
+    def _extra(self, peticion, modo: str) -> bool:
+        """Los modos añadidos para el conjunto de fallos; ``True`` si ya respondió."""
+        if modo == "reset":
+            self._descartar_cuerpo(peticion)
+            peticion.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+            peticion.close_connection = True
+            peticion.connection.close()
+            return True
+        if modo == "413":
+            self._descartar_cuerpo(peticion)
+            self._responder(peticion, 413, b'{"error":"lote_grande","mensaje":"Demasiado"}',
+                            "application/json")
+            return True
+        if modo == "retry_after":
+            self._descartar_cuerpo(peticion)
+            self._responder(peticion, 503, b'{"error":"saturada","mensaje":"Espere"}',
+                            "application/json", {"Retry-After": self.retry_after})
+            return True
+        if modo == "enorme":
+            self._descartar_cuerpo(peticion)
+            peticion.send_response(200)
+            peticion.send_header("Content-Type", "application/json")
+            peticion.send_header("Content-Length", str(self.tamano))
+            peticion.end_headers()
+            trozo = b" " * 65536
+            enviados = 0
+            try:
+                while enviados < self.tamano:
+                    parte = trozo[: min(len(trozo), self.tamano - enviados)]
+                    peticion.wfile.write(parte)
+                    enviados += len(parte)
+            except OSError:
+                pass  # el cliente cortó: es lo esperado
+            peticion.close_connection = True
+            return True
+        if modo == "gzip_bomba":
+            self._descartar_cuerpo(peticion)
+            cuerpo = _bomba_gzip(self.tamano)
+            self._responder(peticion, 200, cuerpo, "application/json",
+                            {"Content-Encoding": "gzip"})
+            return True
+        if modo == "retraso":
+            time.sleep(self.retraso)
+            return False
+        return False
+
     def _atender(self, peticion) -> None:
         modo = self._modo_para(peticion.path)
+        if self._extra(peticion, modo):
+            return
         if modo == "cortar_antes":
             largo = int(peticion.headers.get("Content-Length") or 0)
             if largo:
@@ -145,5 +236,48 @@ class ProxyFallos:
             self._responder(peticion, estado, json.dumps(datos).encode(), tipo)
         elif modo == "cortar":
             self._responder(peticion, estado, cuerpo, tipo, cortar_en=max(1, len(cuerpo) // 2))
+        elif modo == "goteo":
+            peticion.send_response(estado)
+            peticion.send_header("Content-Type", tipo)
+            peticion.send_header("Content-Length", str(len(cuerpo)))
+            peticion.end_headers()
+            try:
+                for i in range(len(cuerpo)):
+                    peticion.wfile.write(cuerpo[i:i + 1])
+                    peticion.wfile.flush()
+                    time.sleep(self.goteo)
+            except OSError:
+                pass
+            peticion.close_connection = True
+        elif modo in ("hay_mas_sin_fin", "cursor_largo") and estado == 200:
+            datos = json.loads(cuerpo)
+            pedido = parse_qs(urlsplit(peticion.path).query).get("cursor", ["1"])[0]
+            if modo == "hay_mas_sin_fin":
+                datos["hay_mas"], datos["cursor"] = True, pedido
+                if not datos["cambios"]:  # «hay_mas» exige cambios: una baja inofensiva
+                    datos["cambios"] = [{"modelo": parse_qs(urlsplit(peticion.path).query)[
+                        "modelos"][0], "id": "00000000-0000-4000-8000-000000999999"
+                        if "Producto" not in peticion.path else "999999",
+                        "version": 1, "borrado": True}]
+            else:
+                datos["cursor"] = "9" * self.tamano
+            self._responder(peticion, estado, json.dumps(datos).encode(), tipo)
+        elif modo == "sin_modelo" and estado == 200:
+            datos = json.loads(cuerpo)
+            quitar = {self.modelo}
+            while True:  # y los que dependen de él (si no, el esquema no sería válido)
+                mas = {n for n, m in datos["modelos"].items()
+                       if set(m.get("dependencias") or ()) & quitar} - quitar
+                if not mas:
+                    break
+                quitar |= mas
+            for nombre in quitar:
+                datos["modelos"].pop(nombre, None)
+            self._responder(peticion, estado, json.dumps(datos).encode(), tipo)
+        elif modo == "texto" and estado == 200:
+            datos = json.loads(cuerpo)
+            datos["resultados"] = [{"uuid": r["uuid"], "resultado": "rechazada",
+                                    "motivo": self.texto} for r in datos.get("resultados", [])]
+            self._responder(peticion, estado, json.dumps(datos).encode(), tipo)
         else:
             self._responder(peticion, estado, cuerpo, tipo)

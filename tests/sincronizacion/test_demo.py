@@ -5,17 +5,19 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
-from tests.sincronizacion.terminales import SINCRO, estado_json
+from tests.sincronizacion.terminales import estado_json
 
 
 def test_demo_sin_ventana(tmp_path):
     entorno = {**os.environ}
     entorno.pop("DISPLAY", None)
-    proceso = subprocess.Popen([*SINCRO, "demo", "--productos", "30", "--sin-ventana"],
+    orden = [sys.executable, "-m", "lanzador", "demo", "--productos", "30", "--sin-ventana"]
+    proceso = subprocess.Popen(orden,
                                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, env=entorno)
     lineas: list[str] = []

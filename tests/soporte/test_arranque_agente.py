@@ -41,8 +41,10 @@ def test_cache_destrozada_se_reconstruye_y_la_cola_sigue(tmp_path):
     with Agente.abrir(datos) as agente:
         estado = agente.estado()
         assert len(estado["avisos"]) == 1 and "caché" in estado["avisos"][0]
-        assert estado["tiene_esquema"] is False  # caché nueva: se reconstruye desde la central
+        # Caché nueva, con la copia del esquema: se reconstruye desde la central y se vende.
+        assert estado["tiene_esquema"] is True and estado["catalogo_reconstruyendo"] is True
         assert {op.uuid for op in agente.operaciones.listar(limite=1000)} == uuids
+        agente.ajustar("productos.Producto", "1", "stock", -1)
 
 
 def test_cola_dañada_se_rescata_al_abrir_y_se_avisa(tmp_path, monkeypatch):

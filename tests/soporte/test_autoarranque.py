@@ -55,7 +55,7 @@ def test_exec_del_desktop_lanza_la_orden_de_verdad(xdg, tmp_path):
 def test_orden_por_defecto_incluye_datos(tmp_path):
     orden = autoarranque.orden_por_defecto(tmp_path / "d")
     assert orden[-2:] == ["--datos", str((tmp_path / "d").resolve())]
-    assert "sincro" in orden[0] or orden[1:3] == ["-m", "agente.cli"]
+    assert "sincro" in orden[0] or orden[1:3] == ["-m", "lanzador"]
 
 
 def test_retardo_fuera_de_rango(xdg):

@@ -2,8 +2,6 @@
 
 import datetime as dt
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -98,16 +96,9 @@ def test_iconos_distintos_entre_estados(qapp):
                 assert imagenes[a] != imagenes[b], (a, b)
 
 
-def test_modulo_de_recursos_versionado_coincide_con_el_qrc(tmp_path):
-    sys.path.insert(0, str(RAIZ / "resources"))
-    try:
-        import generar
-    finally:
-        sys.path.pop(0)
-    salida = tmp_path / "recursos_rc.py"
-    subprocess.run(generar.orden_rcc(salida), check=True)
-    assert salida.read_text() == (RAIZ / "ui" / "recursos_rc.py").read_text(), (
-        "ui/recursos_rc.py está desfasado: ejecuta .venv/bin/python resources/generar.py")
-    qrc = (RAIZ / "resources" / "sincro.qrc").read_text()
-    for fichero in re.findall(r"<file>([^<]+)</file>", qrc):
-        assert (RAIZ / "resources" / fichero).exists(), fichero
+def test_cada_icono_es_un_svg_del_paquete():
+    """Los iconos son datos del paquete ``ui`` (nada generado): existen y Qt los pinta."""
+    for estado in (*ESTADOS_BANDEJA, "sincro"):
+        ruta = Path(ruta_icono(estado))
+        assert ruta.is_file() and ruta.suffix == ".svg"
+        assert ruta.is_relative_to(RAIZ / "ui" / "datos" / "iconos")

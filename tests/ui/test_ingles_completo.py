@@ -86,7 +86,7 @@ def _palabras_solo_espanolas() -> set[str]:
     import xml.etree.ElementTree as ET
     from pathlib import Path
 
-    ts = Path(__file__).resolve().parents[2] / "resources" / "traducciones" / "sincro_en.ts"
+    ts = Path(__file__).resolve().parents[2] / "ui" / "datos" / "traducciones" / "sincro_en.ts"
     es, en = set(), set()
     for m in ET.parse(ts).getroot().iter("message"):  # noqa: S314 (fichero del repositorio)
         es |= set(re.findall(r"[^\W\d_]{4,}", m.find("source").text or "", re.UNICODE))

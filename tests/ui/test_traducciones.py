@@ -1,8 +1,9 @@
 """Traducciones: cada traducción conserva los huecos de su original, no falta ninguna, el .qm
-está al día con el .ts y la aplicación carga el inglés desde los recursos Qt."""
+se genera de su .ts (nunca se versiona) y la aplicación carga el inglés."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -13,10 +14,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication
 
-from ui import traduccion
+from ui import recursos, traduccion
 
 RAIZ = Path(__file__).resolve().parents[2]
-TS = RAIZ / "resources" / "traducciones" / "sincro_en.ts"
+TS = RAIZ / "ui" / "datos" / "traducciones" / "sincro_en.ts"
 BIN = Path(sys.executable).parent
 HUECOS = re.compile(r"\{[a-z_]*\}|%n|%\d")
 ATAJO = re.compile(r"&(?=\w)")
@@ -50,18 +51,41 @@ def test_ninguna_traduccion_sin_terminar():
 def test_todos_los_textos_de_ui_estan_en_el_ts(tmp_path):
     copia = tmp_path / "sincro_en.ts"
     shutil.copy(TS, copia)
-    fuentes = sorted(str(p) for p in (RAIZ / "ui").rglob("*.py") if p.name != "recursos_rc.py")
+    fuentes = sorted(str(p) for p in (RAIZ / "ui").rglob("*.py"))
     subprocess.run([str(BIN / "pyside6-lupdate"), *fuentes, "-ts", str(copia)], check=True,
                    capture_output=True)
     nuevos = [(c, o) for c, o, t in mensajes(copia) if t.get("type") == "unfinished"]
     assert nuevos == [], "Textos sin traducir: ejecuta resources/generar.py y traduce el .ts"
 
 
-def test_qm_compilado_al_dia(tmp_path):
-    qm = tmp_path / "sincro_en.qm"
-    subprocess.run([str(BIN / "pyside6-lrelease"), str(TS), "-qm", str(qm)], check=True,
-                   capture_output=True)
-    assert qm.read_bytes() == (TS.with_suffix(".qm")).read_bytes()
+def test_el_qm_se_genera_del_ts_y_no_se_versiona(tmp_path):
+    """El .qm que carga Qt sale de su .ts: si el de junto al .ts falta o es más viejo, se
+    compila en la caché con la huella del .ts; ningún .qm está en git."""
+    versionados = subprocess.run(["git", "ls-files", "*.qm", "ui/recursos_rc.py"], cwd=RAIZ,
+                                 capture_output=True, text=True, check=True).stdout
+    assert versionados == ""
+    junto = TS.with_suffix(".qm")
+    compilada = recursos.qm("en", cache=tmp_path)
+    if compilada == junto:  # make setup lo compiló y sigue al día
+        assert junto.stat().st_mtime >= TS.stat().st_mtime
+    else:
+        assert compilada.parent == tmp_path
+    recompilada = recursos.compilar(TS, tmp_path / "otra.qm")
+    assert recompilada.read_bytes() == compilada.read_bytes()
+    assert recursos.qm("xx", cache=tmp_path) is None
+
+
+def test_un_ts_mas_nuevo_que_su_qm_se_recompila(tmp_path, monkeypatch):
+    traducciones = tmp_path / "traducciones"
+    traducciones.mkdir()
+    ts = traducciones / "sincro_en.ts"
+    ts.write_bytes(TS.read_bytes())
+    viejo = ts.with_suffix(".qm")
+    viejo.write_bytes(b"viejo")
+    os.utime(viejo, (1, 1))
+    monkeypatch.setattr(recursos, "TRADUCCIONES", traducciones)
+    compilada = recursos.qm("en", cache=tmp_path / "cache")
+    assert compilada != viejo and compilada.read_bytes().startswith(b"\x3c\xb8\x64\x18")
 
 
 def test_ingles_se_carga_desde_los_recursos(qapp):

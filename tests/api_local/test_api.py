@@ -1,0 +1,291 @@
+"""La API local real (``sincro servir-local`` como proceso) sobre una terminal sincronizada con
+la central real: token, rutas, reglas del motor, límites, sin CORS, idempotencia duradera y el
+contrato de docs/api-local.yaml (cada respuesta se valida contra él en ``ProcesoApi.pedir``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import uuid
+
+import pytest
+
+from agente.fachada import Agente
+from tests.api_local.conftest import ProcesoApi
+from tests.sincronizacion.terminales import PRODUCTO, sincro
+
+VENTA = "ventas.Venta"
+
+
+def producto(api, indice: int = 0) -> dict:
+    estado, _, cuerpo = api.pedir("GET", f"/v1/buscar?texto=a&modelo={PRODUCTO}&limite=10")
+    assert estado == 200
+    return cuerpo["resultados"][indice]
+
+
+def linea(p: dict, cantidad: int = 1) -> dict:
+    return {"producto": int(p["id"]), "cantidad": cantidad,
+            "precio_unitario": p["datos"]["precio"]}
+
+
+def operaciones(datos) -> int:
+    with Agente.abrir(datos) as agente:
+        return len(agente.cola())
+
+
+def ventas_en_cola(datos, venta: str) -> int:
+    with Agente.abrir(datos) as agente:
+        return sum(1 for op in agente.cola(modelo=VENTA) if op.objeto_id == venta)
+
+
+def test_salud_sin_token_y_lo_demas_exige_el_token(api, terminal):
+    assert api.pedir("GET", "/v1/salud", token=None)[0] == 200
+    for metodo, ruta, cuerpo in (
+        ("GET", "/v1/estado", None),
+        ("GET", "/v1/buscar?texto=a", None),
+        ("GET", f"/v1/obtener/{PRODUCTO}/1", None),
+        ("POST", "/v1/vender", {"lineas": []}),
+        ("POST", "/v1/encolar", {"modelo": PRODUCTO, "tipo": "ajustar"}),
+    ):
+        for token in (None, "otro-token", api.token + "x"):
+            estado, cabeceras, respuesta = api.pedir(metodo, ruta, cuerpo, token=token)
+            assert estado == 401, (metodo, ruta, token)
+            assert cabeceras["WWW-Authenticate"] == "Bearer"
+            assert "api-local.token" in respuesta["error"]
+    lector = api.eventos(token=None)
+    assert lector.estado == 401
+    lector.cerrar()
+    modo = stat.S_IMODE(os.stat(terminal / "api-local.token").st_mode)
+    assert modo == 0o600
+
+
+def test_buscar_por_codigo_exacto_y_obtener(api):
+    p = producto(api, 3)
+    codigo = p["datos"]["codigo"]
+    estado, _, cuerpo = api.pedir("GET", f"/v1/buscar?texto={codigo}")
+    assert estado == 200 and cuerpo["resultados"][0]["id"] == p["id"]
+    prefijo = p["datos"]["nombre"].split()[0][:4]
+    estado, _, cuerpo = api.pedir("GET", f"/v1/buscar?texto={prefijo}&modelo={PRODUCTO}")
+    assert estado == 200 and cuerpo["resultados"]
+    assert all(prefijo.lower() in r["datos"]["nombre"].lower() for r in cuerpo["resultados"])
+    estado, _, cuerpo = api.pedir("GET", f"/v1/obtener/{PRODUCTO}/{p['id']}")
+    assert estado == 200 and cuerpo["datos"] == p["datos"]
+    assert api.pedir("GET", f"/v1/obtener/{PRODUCTO}/999999")[0] == 404
+    assert api.pedir("GET", "/v1/buscar?texto=")[0] == 400
+    assert api.pedir("GET", "/v1/buscar?texto=a&limite=0")[0] == 400
+    estado, _, cuerpo = api.pedir("GET", "/v1/buscar?texto=a&modelo=no.Existe")
+    assert estado == 400 and "no.Existe" in cuerpo["error"]
+
+
+def test_vender_valida_como_el_motor_y_no_encola_nada(api, terminal):
+    p = producto(api)
+    antes = operaciones(terminal)
+    casos = [
+        ({"lineas": []}, "al menos una línea"),
+        ({"lineas": [{**linea(p), "cantidad": 0}]}, "Línea 1"),
+        ({"lineas": [linea(p)], "pagos": [{"metodo": "efectivo", "importe": "0.01"}]},
+         "Los pagos suman 0.01"),
+        ({"lineas": [linea(p)], "pagos": [{"metodo": "Tarjeta!", "importe": "1"}]}, "Pago 1"),
+        ({"lineas": [linea(p)], "extra": 1}, "extra"),
+    ]
+    for cuerpo, motivo in casos:
+        estado, _, respuesta = api.pedir("POST", "/v1/vender", cuerpo)
+        assert estado == 400, cuerpo
+        assert motivo in respuesta["error"] and "\n" not in respuesta["error"]
+    assert operaciones(terminal) == antes
+
+
+def test_vender_con_pagos_repartidos(api, terminal):
+    p = producto(api, 1)
+    total = f"{float(p['datos']['precio']) * 2:.2f}"
+    estado, _, venta = api.pedir("POST", "/v1/vender", {
+        "lineas": [linea(p, 2)],
+        "pagos": [{"metodo": "tarjeta", "importe": "1.00"},
+                  {"metodo": "efectivo", "importe": f"{float(total) - 1:.2f}"}],
+    })
+    assert estado == 201 and venta["total"] == total and venta["numero"] is None
+    with Agente.abrir(terminal) as agente:
+        assert agente.pagos_de_venta(venta["venta"]) == venta["pagos"]
+        assert agente.obtener(VENTA, venta["venta"])["total"] == total
+
+
+def test_encolar_una_o_varias_todo_o_nada(api, terminal):
+    p = producto(api, 2)
+    estado, _, cuerpo = api.pedir("POST", "/v1/encolar", {
+        "modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": p["id"], "datos": {"stock": -1}})
+    assert estado == 201 and len(cuerpo["operaciones"]) == 1
+    antes = operaciones(terminal)
+    estado, _, cuerpo = api.pedir("POST", "/v1/encolar", [
+        {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": p["id"], "datos": {"stock": -1}},
+        {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": p["id"], "datos": {"nada": 1}},
+    ])
+    assert estado == 400 and cuerpo["error"].startswith("Operación 2:")
+    assert operaciones(terminal) == antes
+    assert api.pedir("POST", "/v1/encolar", [])[0] == 400
+
+
+def test_limites_cors_host_y_cuerpos_malos(api):
+    grande = b'{"lineas": [' + b" " * (300 * 1024) + b"]}"
+    estado, cabeceras, cuerpo = api.pedir("POST", "/v1/vender", crudo=grande,
+                                          cabeceras={"Content-Type": "application/json"})
+    assert estado == 413 and "máximo" in cuerpo["error"]
+    estado, cabeceras, cuerpo = api.pedir(
+        "GET", "/v1/estado", cabeceras={"Origin": "https://tienda-mala.example"}, validar=False)
+    assert estado == 403 and "Origen" in cuerpo["error"]
+    assert not any(k.lower().startswith("access-control") for k in cabeceras)
+    estado, cabeceras, _ = api.pedir(
+        "OPTIONS", "/v1/vender", token=None, validar=False,
+        cabeceras={"Origin": "https://tienda-mala.example",
+                   "Access-Control-Request-Method": "POST"})
+    assert estado in (403, 405)
+    assert not any(k.lower().startswith("access-control") for k in cabeceras)
+    estado, _, _ = api.pedir("GET", "/v1/estado",
+                             cabeceras={"Origin": f"http://127.0.0.1:{api.puerto}"})
+    assert estado == 200
+    estado, _, cuerpo = api.pedir("GET", "/v1/estado", cabeceras={"Host": "evil.example"},
+                                  validar=False)
+    assert estado == 403 and "Host" in cuerpo["error"]
+    estado, _, cuerpo = api.pedir("POST", "/v1/vender", crudo=b"{no es json",
+                                  cabeceras={"Content-Type": "application/json"})
+    assert estado == 400 and "JSON" in cuerpo["error"]
+    assert api.pedir("GET", "/v1/nada", validar=False)[0] == 404
+
+
+def test_estado_para_la_caja(api, terminal):
+    estado, _, cuerpo = api.pedir("GET", "/v1/estado")
+    assert estado == 200
+    assert cuerpo["lista_para_vender_offline"] is True
+    with Agente.abrir(terminal) as agente:
+        ventas = [op for op in agente.cola(modelo=VENTA) if op.estado == "PENDIENTE"]
+    assert cuerpo["ventas_pendientes"]["numero"] == len(ventas)
+    assert float(cuerpo["ventas_pendientes"]["importe"]) == pytest.approx(
+        sum(float(op.datos["total"]) for op in ventas))
+
+
+def test_idempotencia_sobrevive_a_matar_la_api(terminal):
+    primero = ProcesoApi(terminal, "servir-local", "--puerto", "0")
+    try:
+        p = producto(primero, 4)
+        clave = str(uuid.uuid4())
+        cuerpo = {"lineas": [linea(p, 3)]}
+        estado, cabeceras, venta = primero.pedir("POST", "/v1/vender", cuerpo,
+                                                 cabeceras={"Idempotency-Key": clave})
+        assert estado == 201 and "Idempotency-Replayed" not in cabeceras
+    finally:
+        primero.matar()  # kill -9: nada de cierre ordenado
+    segundo = ProcesoApi(terminal, "servir-local", "--puerto", "0")
+    try:
+        estado, cabeceras, otra = segundo.pedir("POST", "/v1/vender", cuerpo,
+                                                cabeceras={"Idempotency-Key": clave})
+        assert estado == 201 and cabeceras["Idempotency-Replayed"] == "true"
+        assert otra == venta
+        assert ventas_en_cola(terminal, venta["venta"]) == 1
+        estado, _, error = segundo.pedir("POST", "/v1/vender", {"lineas": [linea(p, 4)]},
+                                         cabeceras={"Idempotency-Key": clave})
+        assert estado == 422 and "otra venta" in error["error"]
+    finally:
+        segundo.parar()
+
+
+def test_una_venta_que_no_valida_no_gasta_la_clave(api, terminal):
+    p = producto(api, 5)
+    clave = str(uuid.uuid4())
+    estado, _, _ = api.pedir("POST", "/v1/vender", {"lineas": [{**linea(p), "cantidad": -1}]},
+                             cabeceras={"Idempotency-Key": clave})
+    assert estado == 400
+    estado, cabeceras, venta = api.pedir("POST", "/v1/vender", {"lineas": [linea(p)]},
+                                         cabeceras={"Idempotency-Key": clave})
+    assert estado == 201 and "Idempotency-Replayed" not in cabeceras
+    assert ventas_en_cola(terminal, venta["venta"]) == 1
+
+
+def test_rotar_token(api, terminal):
+    fichero = terminal / "api-local.token"
+    anterior = fichero.read_text().strip()
+    os.chmod(fichero, 0o644)  # alguien lo abrió de más: al servir se vuelve a cerrar
+    proceso = ProcesoApi(terminal, "servir-local", "--puerto", "0")
+    proceso.parar()
+    assert stat.S_IMODE(os.stat(fichero).st_mode) == 0o600
+    assert fichero.read_text().strip() == anterior
+    proceso = ProcesoApi(terminal, "servir-local", "--puerto", "0", "--rotar-token")
+    try:
+        assert stat.S_IMODE(os.stat(fichero).st_mode) == 0o600
+        assert proceso.token != anterior
+        assert proceso.pedir("GET", "/v1/estado", token=anterior)[0] == 401
+        assert proceso.pedir("GET", "/v1/estado")[0] == 200
+    finally:
+        proceso.parar()
+
+
+@pytest.mark.parametrize("direccion", ["0.0.0.0", "192.168.1.10", "::", "127.0.0.2"])  # noqa: S104
+def test_no_escucha_fuera_del_bucle_local(terminal, direccion):
+    r = sincro(terminal, "servir-local", "--puerto", "0", "--direccion", direccion,
+               timeout=60)
+    assert r.returncode == 2
+    assert "127.0.0.1 o ::1" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "URL=" not in r.stdout
+
+
+def test_tambien_en_ipv6_si_hay(api):
+    import http.client
+    import socket
+
+    try:
+        conexion = http.client.HTTPConnection("::1", api.puerto, timeout=10)
+        conexion.request("GET", "/v1/salud", headers={"Host": f"[::1]:{api.puerto}"})
+    except OSError:
+        if not socket.has_ipv6:
+            pytest.skip("esta máquina no tiene IPv6 en el bucle local")
+        raise
+    respuesta = conexion.getresponse()
+    assert respuesta.status == 200 and json.loads(respuesta.read())["estado"] == "ok"
+    conexion.close()
+
+
+def test_muerte_entre_encolar_y_guardar_la_respuesta(api, terminal):
+    """El proceso murió después de encolar la venta y antes de guardar la respuesta de la
+    clave: el reintento devuelve esa venta y no encola otra."""
+    from agente.api_local.idempotencia import RegistroIdempotencia
+
+    p = producto(api, 7)
+    cuerpo = {"lineas": [linea(p, 2)]}
+    clave = str(uuid.uuid4())
+    registro = RegistroIdempotencia(terminal)
+    try:
+        id_venta = registro.venta_para(clave)
+    finally:
+        registro.cerrar()
+    with Agente.abrir(terminal) as agente:  # lo que hizo el proceso antes de morir
+        agente.vender(cuerpo["lineas"], venta_id=id_venta)
+    estado, cabeceras, venta = api.pedir("POST", "/v1/vender", cuerpo,
+                                         cabeceras={"Idempotency-Key": clave})
+    assert estado == 201 and cabeceras["Idempotency-Replayed"] == "true"
+    assert venta["venta"] == id_venta
+    assert ventas_en_cola(terminal, id_venta) == 1
+
+
+def test_cada_terminal_deriva_ids_de_venta_distintos(tmp_path):
+    """El id de venta de una clave es estable en una terminal (también al reabrir) y distinto
+    en otra: dos cajas que usen las mismas claves no chocan en la central."""
+    from agente.api_local.idempotencia import RegistroIdempotencia
+
+    ids = []
+    for nombre in ("a", "a", "b"):
+        (tmp_path / nombre).mkdir(exist_ok=True)
+        registro = RegistroIdempotencia(tmp_path / nombre)
+        try:
+            ids.append(registro.venta_para("venta-1"))
+        finally:
+            registro.cerrar()
+    assert ids[0] == ids[1] != ids[2]
+    assert uuid.UUID(ids[0]).version == 5
+
+
+def test_errores_de_http_tambien_en_json(api):
+    estado, _, cuerpo = api.pedir("HEAD", "/v1/salud", token=None, validar=False)
+    assert estado == 501
+    estado, _, cuerpo = api.pedir("PATCH", "/v1/vender", token=None, validar=False)
+    assert estado == 501 and cuerpo["error"].startswith("Petición HTTP no válida")
+    estado, cabeceras, cuerpo = api.pedir("PUT", "/v1/vender", {}, validar=False)
+    assert estado == 405 and cabeceras["Allow"] == "POST"
