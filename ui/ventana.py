@@ -128,11 +128,13 @@ class VentanaPrincipal(QMainWindow):
         self.cola.fijar_modelos(r)
         self.estado_visible = estado_bandeja(r, self.estado_visible or None)
         self.barra.setText(linea_estado(r, self.estado_visible))
-        self.clave_franja, texto = texto_franja(r, self.estado_visible, self.clave_franja)
+        anterior = self.clave_franja
+        self.clave_franja, texto = texto_franja(r, self.estado_visible, anterior)
+        if self.franja.text() != texto:
+            self.franja.setText(texto)
         self.franja.setVisible(bool(texto))
-        self.franja.setText(texto)
-        if self.clave_franja:
-            fondo, color = COLORES_FRANJA[self.clave_franja]
+        if self.clave_franja and self.clave_franja != anterior:  # volver a aplicar el estilo
+            fondo, color = COLORES_FRANJA[self.clave_franja]  # cuesta: sólo si cambia
             self.franja.setStyleSheet(f"QLabel#franja {{ background: {fondo}; color: {color}; "
                                       "padding: 8px; font-weight: bold; }")
         if self.isVisible() and self.pestanas.currentIndex() == COLA:
