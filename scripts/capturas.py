@@ -85,8 +85,8 @@ def preparar_terminal(central, directorio: Path) -> None:
         agente.encolar(PRODUCTO, "ajustar", {"stock": -1}, "999999")
         agente.sincronizar_una_vez()
         # Ventas sin conexión: la central deja de responder (un pase real que falla).
-        for producto, cantidad, precio in (("3", 2, "12.45"), ("4", 1, "3.20"),
-                                           ("5", 6, "0.95"), ("7", 1, "149.00")):
+        for producto, cantidad, precio in ((3, 2, "12.45"), (4, 1, "3.20"),
+                                           (5, 6, "0.95"), (7, 1, "149.00")):
             agente.vender([{"producto": producto, "cantidad": cantidad,
                             "precio_unitario": precio}])
         agente.configurar("http://127.0.0.1:9/sincro", central.tienda, central.terminal,
@@ -99,14 +99,14 @@ def preparar_terminal(central, directorio: Path) -> None:
 
 def capturar(directorio: Path) -> list[Path]:
     from PySide6.QtCore import QEventLoop, QPoint, QTimer
-    from PySide6.QtGui import QColor, QPainter, QPixmap
+    from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPixmap
     from PySide6.QtWidgets import QApplication
 
     from ui import traduccion
     from ui.app import Aplicacion
     from ui.iconos import TAMANOS, icono
     from ui.notificaciones import Aviso
-    from ui.resolucion import CENTRAL
+    from ui.resolucion import TERMINAL
     from ui.resumen import ESTADOS_BANDEJA
     from ui.ventana import ACTIVIDAD, CATALOGO, COLA, CONFIGURACION, CONFLICTOS, ESTADO, REGISTRO
 
@@ -160,9 +160,10 @@ def capturar(directorio: Path) -> list[Path]:
     dialogo.motivo.setText("El nombre de la central es el del proveedor")
     esperar(800)
     guardar(dialogo.grab(), "dialogo_conflicto")
-    # Vista previa de la resolución en bloque: «Central» para el nombre en los dos parecidos.
+    # Vista previa de la resolución en bloque: «Esta terminal» para el nombre en los dos
+    # parecidos (cada uno con su propio nombre).
     combo = dialogo.combo("nombre")
-    combo.setCurrentIndex(combo.findData(CENTRAL))
+    combo.setCurrentIndex(combo.findData(TERMINAL))
     dialogo.aplicar_parecidos.setChecked(True)
 
     def capturar_vista() -> None:
@@ -187,14 +188,18 @@ def capturar(directorio: Path) -> list[Path]:
     consejo = bandeja.icono.toolTip()
     bandeja.menu.hide()
     # El menú con el icono de estado y el texto del tooltip al lado (no hay bandeja en Xvfb).
-    ancho = menu.width() + 430
-    lienzo = QPixmap(ancho, max(menu.height(), 190) + 16)
+    metrica = QFontMetrics(app.font())
+    lineas = consejo.splitlines()
+    ancho_consejo = max(metrica.horizontalAdvance(linea) for linea in lineas) + 24
+    alto_consejo = 20 * len(lineas) + 16
+    ancho = menu.width() + ancho_consejo + 40
+    lienzo = QPixmap(ancho, max(menu.height(), alto_consejo) + 64)
     lienzo.fill(QColor("#eef1f4"))
     p = QPainter(lienzo)
     p.drawPixmap(8, 8, icono(bandeja.estado).pixmap(32, 32))
     p.drawText(48, 28, f"estado de la bandeja: {bandeja.estado}")
     p.drawPixmap(8, 48, menu)
-    p.fillRect(menu.width() + 24, 48, 400, 150, QColor("#ffffe1"))
+    p.fillRect(menu.width() + 24, 48, ancho_consejo, alto_consejo, QColor("#ffffe1"))
     p.setPen(QColor("#202124"))
     for i, linea in enumerate(consejo.splitlines()):
         p.drawText(menu.width() + 32, 68 + 20 * i, linea)

@@ -118,6 +118,8 @@ class VentanaPrincipal(QMainWindow):
     def _al_presentacion(self, presentaciones: dict) -> None:
         self.cola.modelo.presentaciones = dict(presentaciones)
         self.cola.modelo.fijar(self.cola.modelo.filas())
+        self.estado.modelo_frescura.presentaciones = dict(presentaciones)
+        self.estado.modelo_frescura.fijar(self.estado.modelo_frescura.filas())
 
     def _al_actividad(self, serie: list[dict]) -> None:
         self.estado.historial.sembrar(serie)

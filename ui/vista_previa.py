@@ -39,7 +39,7 @@ class VistaPreviaResolucion(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(translate("VistaPrevia", "Resolver varios conflictos"))
-        self.resize(760, 420)
+        self.resize(980, 420)
         n = len(objetos)
         self.explicacion = QLabel(formato.plural(n, translate(
             "VistaPrevia", "Se resolverá %n conflicto con la elección de cada campo; revisa "
@@ -69,7 +69,8 @@ class VistaPreviaResolucion(QDialog):
                 raiz.addChild(hijo)
             self.arbol.addTopLevelItem(raiz)
         self.arbol.expandAll()
-        self.arbol.resizeColumnToContents(0)
+        for columna in range(3):  # los valores enteros (y en el tooltip si aun así no caben)
+            self.arbol.resizeColumnToContents(columna)
         botones = QDialogButtonBox()
         self.boton_aplicar = botones.addButton(
             formato.plural(n, translate("VistaPrevia", "Aplicar a %n objeto"),
