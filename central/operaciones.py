@@ -524,7 +524,16 @@ class Lote:
             return None
         version = version or self._version(config, op.objeto_id)
         return {"resultado": "conflicto", "version": version[0], "modificado_en": version[1],
-                "valores": actuales, "campos_cambiados": cambiados}
+                "valores": actuales, "campos_cambiados": cambiados,
+                "modificado_por": self._autor(config, op.objeto_id)}
+
+    @staticmethod
+    def _autor(config: ConfigModelo, objeto_id: str) -> dict[str, str] | None:
+        """Tienda y terminal de la última operación aplicada a ese objeto (``None`` si lo
+        cambió otra vía, p. ej. el admin): el encargado ve quién cambió el valor central."""
+        fila = (OperacionRecibida.objects.filter(modelo=config.nombre, objeto_id=objeto_id)
+                .order_by("-recibida_en").values_list("tienda", "terminal").first())
+        return None if fila is None else {"tienda": fila[0], "terminal": fila[1]}
 
     def _version(self, config: ConfigModelo, objeto_id: str) -> tuple[int, str]:
         fila = (RegistroCambio.objects.filter(modelo=config.nombre, objeto_id=objeto_id,

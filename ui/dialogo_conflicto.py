@@ -92,8 +92,8 @@ def texto_detalle(conflicto: Mapping[str, Any]) -> str:
     if conflicto.get("central") is None:
         partes.append(translate("DialogoConflicto", "la central ya lo había borrado"))
     else:
-        quien = " / ".join(str(x) for x in (conflicto.get("modificado_por_tienda"),
-                                              conflicto.get("modificado_por_terminal")) if x)
+        autor = conflicto.get("modificado_por_central") or {}
+        quien = " / ".join(str(autor[k]) for k in ("tienda", "terminal") if autor.get(k))
         cuando = formato.hora(conflicto.get("modificado_en_central"))
         partes.append(
             translate("DialogoConflicto", "la central lo cambió ({quien}): {hora}").format(

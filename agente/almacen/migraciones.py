@@ -182,6 +182,13 @@ def _cola_0005_pagos_de_venta(db: Database) -> None:
     )
 
 
+@MIGRACIONES_COLA(name="0006_conflicto_modificado_por")
+def _cola_0006_conflicto_modificado_por(db: Database) -> None:
+    """Quién (tienda y terminal) cambió el valor central de un conflicto, si la central lo
+    dice: el encargado lo ve en el diálogo de conflicto."""
+    _sql(db, "ALTER TABLE conflictos ADD COLUMN modificado_por_central TEXT")
+
+
 # --- cache.sqlite --------------------------------------------------------------------------
 
 

@@ -120,7 +120,8 @@ def test_conflicto_real_se_revisa_y_resuelve_con_auditoria(aplicacion, qtbot):
     assert dialogo.objeto.text().startswith("Producto «Nombre de la central» (")
     detalle = dialogo.detalle.text()
     assert detalle.startswith("Cambio capturado en esta terminal: ")
-    assert "la central lo cambió" in detalle and "sincro" not in detalle
+    # Quién cambió el valor central: la otra caja (la central lo sirve con el conflicto).
+    assert "la central lo cambió (T001 / caja-ui): " in detalle and "sincro" not in detalle
     fila_texto = [pestana.modelo.data(pestana.modelo.index(0, c)) for c in range(6)]
     assert fila_texto[1:4] == ["Producto", dialogo.objeto.text(), "cambio"]
     dialogo.combo("nombre").setCurrentIndex(1)  # Central
