@@ -22,6 +22,8 @@ def test_modelo_cola_con_operaciones_reales(qapp, terminal):
     assert (celda(COL_ESTADO), celda(COL_MODELO), celda(COL_TIPO), celda(COL_OBJETO)) == (
         "rechazada", "Producto", "ajuste", "Producto 999999")
     assert "no existe" in celda(COL_ERROR)
+    conflicto = m.indice_de(next(o["uuid"] for o in operaciones if o["estado"] == "CONFLICTO"))
+    assert m.data(m.index(conflicto, COL_ERROR)) == "Revísalo en la pestaña Conflictos."
     assert m.data(m.index(error, COL_ESTADO), Qt.ItemDataRole.ForegroundRole) is not None
     assert m.data(m.index(error, 0), ROL_DATOS)["datos"] == {"stock": -1}
 

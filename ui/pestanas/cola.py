@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from agente.operacion import ERROR, ESTADOS
 from ui import formato, trabajos
-from ui.modelos.cola import ModeloCola
+from ui.modelos.cola import ModeloCola, texto_error
 from ui.nombres import Presentacion, nombrar, presentacion_por_defecto
 from ui.puente import Puente
 from ui.resumen import Resumen
@@ -56,8 +56,7 @@ def detalle_operacion(op: dict[str, Any],
         translate("Cola", "Capturada: {hora}").format(hora=formato.hora(op.get("hora_terminal"))),
     ]
     if op.get("ultimo_error"):
-        lineas.append(translate("Cola", "Último error: {error}").format(
-            error=op.get("ultimo_error")))
+        lineas.append(translate("Cola", "Último error: {error}").format(error=texto_error(op)))
     lineas += [
         "",
         translate("Cola", "Datos capturados:"),

@@ -223,7 +223,7 @@
         <translation>Last error: {error}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="63"/>
+        <location filename="../../pestanas/cola.py" line="62"/>
         <source>Datos capturados:</source>
         <translation>Data as captured:</translation>
     </message>
@@ -238,103 +238,103 @@
         <translation>Captured: {hora}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="67"/>
+        <location filename="../../pestanas/cola.py" line="66"/>
         <source>Valores que había en la central al capturarla:</source>
         <translation>Values on the central server when it was captured:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="69"/>
+        <location filename="../../pestanas/cola.py" line="68"/>
         <source>Detalles técnicos:</source>
         <translation>Technical details:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="70"/>
+        <location filename="../../pestanas/cola.py" line="69"/>
         <source>Identificador: {uuid}</source>
         <translation>Identifier: {uuid}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="71"/>
+        <location filename="../../pestanas/cola.py" line="70"/>
         <source>Desfase de reloj al capturarla: {ms} ms</source>
         <translation>Clock offset when captured: {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="74"/>
+        <location filename="../../pestanas/cola.py" line="73"/>
         <source>Versión de la central al capturarla: {v}</source>
         <translation>Central server version when captured: {v}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="79"/>
+        <location filename="../../pestanas/cola.py" line="78"/>
         <source>Resuelta por {quien}: {motivo}</source>
         <translation>Resolved by {quien}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="92"/>
+        <location filename="../../pestanas/cola.py" line="91"/>
         <source>Todos los estados</source>
         <translation>All states</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="97"/>
+        <location filename="../../pestanas/cola.py" line="96"/>
         <source>Todos los modelos</source>
         <translation>All models</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="115"/>
+        <location filename="../../pestanas/cola.py" line="114"/>
         <source>&amp;Reintentar</source>
         <translation>&amp;Retry</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="116"/>
+        <location filename="../../pestanas/cola.py" line="115"/>
         <source>&amp;Descartar…</source>
         <translation>&amp;Discard…</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="123"/>
+        <location filename="../../pestanas/cola.py" line="122"/>
         <source>Estado:</source>
         <translation>State:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="125"/>
+        <location filename="../../pestanas/cola.py" line="124"/>
         <source>Modelo:</source>
         <translation>Model:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="182"/>
+        <location filename="../../pestanas/cola.py" line="181"/>
         <source>%n operación</source>
         <translation>%n operation</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="183"/>
+        <location filename="../../pestanas/cola.py" line="182"/>
         <source>%n operaciones</source>
         <translation>%n operations</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="238"/>
+        <location filename="../../pestanas/cola.py" line="237"/>
         <source>El {tipo} de {objeto} no llegará nunca a la central. ¿Descartarlo?</source>
         <translation>The {tipo} of {objeto} will never reach the central server. Discard it?</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="270"/>
+        <location filename="../../pestanas/cola.py" line="269"/>
         <source>{objeto}: {estado}.</source>
         <translation>{objeto}: {estado}.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="203"/>
+        <location filename="../../pestanas/cola.py" line="202"/>
         <source>Elige una operación para ver sus datos tal como se capturaron.</source>
         <translation>Select an operation to see its data exactly as captured.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="227"/>
-        <location filename="../../pestanas/cola.py" line="237"/>
+        <location filename="../../pestanas/cola.py" line="226"/>
+        <location filename="../../pestanas/cola.py" line="236"/>
         <source>Descartar operación</source>
         <translation>Discard operation</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="228"/>
+        <location filename="../../pestanas/cola.py" line="227"/>
         <source>Motivo del descarte (queda en la auditoría; la operación no se enviará):</source>
         <translation>Reason for discarding (kept in the audit log; the operation will not be sent):</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="254"/>
+        <location filename="../../pestanas/cola.py" line="253"/>
         <source>Sin motivo no se descarta nada.</source>
         <translation>Nothing is discarded without a reason.</translation>
     </message>
@@ -1090,42 +1090,47 @@
 <context>
     <name>ModeloCola</name>
     <message>
-        <location filename="../../modelos/cola.py" line="29"/>
+        <location filename="../../modelos/cola.py" line="33"/>
+        <source>Revísalo en la pestaña Conflictos.</source>
+        <translation>Review it in the Conflicts tab.</translation>
+    </message>
+    <message>
+        <location filename="../../modelos/cola.py" line="40"/>
         <source>N.º</source>
         <translation>No.</translation>
     </message>
     <message>
-        <location filename="../../modelos/cola.py" line="30"/>
+        <location filename="../../modelos/cola.py" line="41"/>
         <source>Estado</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../modelos/cola.py" line="31"/>
+        <location filename="../../modelos/cola.py" line="42"/>
         <source>Modelo</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../modelos/cola.py" line="32"/>
+        <location filename="../../modelos/cola.py" line="43"/>
         <source>Tipo</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../modelos/cola.py" line="33"/>
+        <location filename="../../modelos/cola.py" line="44"/>
         <source>Objeto</source>
         <translation>Object</translation>
     </message>
     <message>
-        <location filename="../../modelos/cola.py" line="34"/>
+        <location filename="../../modelos/cola.py" line="45"/>
         <source>Capturada</source>
         <translation>Captured</translation>
     </message>
     <message>
-        <location filename="../../modelos/cola.py" line="35"/>
+        <location filename="../../modelos/cola.py" line="46"/>
         <source>Intentos</source>
         <translation>Attempts</translation>
     </message>
     <message>
-        <location filename="../../modelos/cola.py" line="38"/>
+        <location filename="../../modelos/cola.py" line="49"/>
         <source>Último error</source>
         <translation>Last error</translation>
     </message>
@@ -1166,37 +1171,37 @@
 <context>
     <name>ModeloFrescura</name>
     <message>
-        <location filename="../../modelos/frescura.py" line="21"/>
+        <location filename="../../modelos/frescura.py" line="22"/>
         <source>Modelo</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../modelos/frescura.py" line="22"/>
+        <location filename="../../modelos/frescura.py" line="23"/>
         <source>Crítico</source>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../modelos/frescura.py" line="23"/>
+        <location filename="../../modelos/frescura.py" line="24"/>
         <source>Filas</source>
         <translation>Rows</translation>
     </message>
     <message>
-        <location filename="../../modelos/frescura.py" line="24"/>
+        <location filename="../../modelos/frescura.py" line="25"/>
         <source>Completo</source>
         <translation>Complete</translation>
     </message>
     <message>
-        <location filename="../../modelos/frescura.py" line="25"/>
+        <location filename="../../modelos/frescura.py" line="26"/>
         <source>Actualizado</source>
         <translation>Updated</translation>
     </message>
     <message>
-        <location filename="../../modelos/frescura.py" line="26"/>
+        <location filename="../../modelos/frescura.py" line="27"/>
         <source>Prioridad de envío</source>
         <translation>Send priority</translation>
     </message>
     <message>
-        <location filename="../../modelos/frescura.py" line="28"/>
+        <location filename="../../modelos/frescura.py" line="29"/>
         <source>Cursor</source>
         <translation>Cursor</translation>
     </message>
@@ -1369,7 +1374,7 @@
     </message>
     <message>
         <location filename="../../ventana.py" line="82"/>
-        <location filename="../../ventana.py" line="147"/>
+        <location filename="../../ventana.py" line="151"/>
         <source>Conflictos</source>
         <translation>Conflicts</translation>
     </message>
@@ -1394,7 +1399,7 @@
         <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="145"/>
+        <location filename="../../ventana.py" line="149"/>
         <source>Conflictos ({n})</source>
         <translation>Conflicts ({n})</translation>
     </message>
@@ -1452,12 +1457,12 @@
         <translation>object</translation>
     </message>
     <message>
-        <location filename="../../vista_previa.py" line="75"/>
+        <location filename="../../vista_previa.py" line="76"/>
         <source>Aplicar a %n objeto</source>
         <translation>Apply to %n object</translation>
     </message>
     <message>
-        <location filename="../../vista_previa.py" line="76"/>
+        <location filename="../../vista_previa.py" line="77"/>
         <source>Aplicar a %n objetos</source>
         <translation>Apply to %n objects</translation>
     </message>
