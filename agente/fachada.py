@@ -152,7 +152,8 @@ class Agente:
     ) -> Operacion:
         """Valida y encola una operación (fusionándola con la pendiente del mismo objeto si es
         seguro). Vuelve cuando es duradera. ``ErrorValor`` si algo no valida."""
-        return self._cola.encolar(self._preparar(modelo, tipo, datos, objeto_id, prioridad))
+        return self._cola.encolar(
+            self._preparar(modelo, tipo, datos, objeto_id, prioridad, creados=set()))
 
     def encolar_varias(self, operaciones: Sequence[Mapping[str, Any]]) -> list[Operacion]:
         """Varias operaciones ``{"modelo", "tipo", "datos", "objeto_id"?, "prioridad"?}`` en una
@@ -161,6 +162,7 @@ class Agente:
 
     def _preparar_varias(self, operaciones: Sequence[Mapping[str, Any]]) -> list[NuevaOperacion]:
         nuevas = []
+        creados: set[tuple[str, str]] = set()  # los «crear» anteriores del mismo lote
         for i, op in enumerate(operaciones):
             if not isinstance(op, Mapping):
                 raise ErrorValor(f"La operación {i + 1} debe ser un objeto.")
@@ -172,6 +174,7 @@ class Agente:
                         op.get("datos"),
                         op.get("objeto_id"),
                         op.get("prioridad"),
+                        creados=creados,
                     )
                 )
             except ErrorValor as exc:
@@ -281,9 +284,14 @@ class Agente:
         return almacen_pagos.de_venta(self._cola, str(venta_id))
 
     def _preparar(
-        self, modelo: Any, tipo: Any, datos: Any, objeto_id: Any, prioridad: Any
+        self, modelo: Any, tipo: Any, datos: Any, objeto_id: Any, prioridad: Any, *,
+        creados: set[tuple[str, str]],
     ) -> NuevaOperacion:
-        config = self._esquema_exigido().modelo(modelo)
+        """Valida una operación con las reglas del esquema (las mismas que aplica la central)
+        y la prepara para la cola. ``creados``: ``(modelo, clave)`` de los «crear» anteriores
+        del mismo lote, que ya cuentan como existentes para las referencias."""
+        esquema = self._esquema_exigido()
+        config = esquema.modelo(modelo)
         datos = config.validar_datos(tipo, {} if datos is None else datos)
         if prioridad is not None and (
             isinstance(prioridad, bool) or not isinstance(prioridad, int)
@@ -296,13 +304,34 @@ class Agente:
                     f"Ya existe {config.nombre} {objeto_id}: use «actualizar» en lugar de «crear»."
                 )
             version_base, valores_base = None, {}
+            creados.add((config.nombre, objeto_id))
         else:
             if objeto_id is None or str(objeto_id).strip() == "":
                 raise ErrorValor(f"Indique el objeto (--objeto) de {config.nombre} a {tipo}.")
             objeto_id = str(clave_sql(config, objeto_id))
             fila = self._sin_fallar_por_cache(self._cache.fila, config.nombre, objeto_id)
-            version_base = fila[1] if fila else None
-            valores_base = {c: fila[0].get(c) for c in datos} if fila else {}
+            if fila:
+                version_base = fila[1]
+                valores_base = {c: fila[0].get(c) for c in datos}
+            else:
+                # Sin versión de la central (creado aquí y aún no descargado, o desconocido):
+                # base 0 y, si esta terminal lo conoce, sus valores como base; la central
+                # nunca aplica un «actualizar»/«borrar» sin base (docs/protocolo.md).
+                version_base = 0
+                actual = self._sin_fallar_por_cache(self.obtener, config.nombre, objeto_id) or {}
+                campos = config.campos_escribibles if tipo == "borrar" else datos
+                valores_base = {c: actual[c] for c in campos if c in actual}
+            if tipo == "ajustar":
+                self._comprobar_ajuste(config, objeto_id, datos, fila)
+        if tipo in ("crear", "actualizar"):
+            desconocida = self._sin_fallar_por_cache(
+                self._referencia_desconocida, esquema, config, datos, creados)
+            if desconocida is not None:
+                campo, destino, clave = desconocida
+                raise ErrorValor(
+                    f"«{campo}» apunta a {destino} {clave}, que esta terminal no conoce "
+                    "(¿falta sincronizar el catálogo?)."
+                )
         return NuevaOperacion(
             modelo=config.nombre,
             objeto_id=objeto_id,
@@ -312,6 +341,44 @@ class Agente:
             valores_base=valores_base,
             prioridad=config.prioridad if prioridad is None else prioridad,
         )
+
+    def _referencia_desconocida(self, esquema: Esquema, config: ConfigModelo,
+                                datos: Mapping[str, Any], creados: set[tuple[str, str]]
+                                ) -> tuple[str, str, str] | None:
+        """La primera referencia de ``datos`` a un objeto que esta terminal no conoce (ni en la
+        caché ni creado aquí, antes o en el mismo lote): la central la rechazaría. Sólo si el
+        catálogo de ese modelo está entero: durante la primera carga o una reconstrucción no
+        conocerlo no significa que no exista, y la venta sigue."""
+        for campo, destino in config.referencias.items():
+            valor = datos.get(campo)
+            if valor is None or destino not in esquema.modelos:
+                continue
+            clave = str(clave_sql(esquema.modelo(destino), valor))
+            if (destino, clave) in creados:
+                continue
+            if not self._cache.estado_modelo(destino, contar=False)["completo"]:
+                continue
+            if self.obtener(destino, clave) is None:
+                return campo, destino, clave
+        return None
+
+    def _comprobar_ajuste(self, config: ConfigModelo, objeto_id: str,
+                          deltas: Mapping[str, Any], fila: Any) -> None:
+        """Que el valor optimista tras el ajuste siga dentro de los límites del campo (la
+        central lo comprueba otra vez con su valor). ``fila``: la de la caché, ya leída."""
+        optimistas = self._sin_fallar_por_cache(
+            self._optimistas, config, [objeto_id], {objeto_id: fila} if fila else {})
+        actual = (optimistas or {}).get(objeto_id)
+        if actual is None:
+            return
+        for campo, delta in deltas.items():
+            valor = actual.get(campo)
+            if valor is None:
+                continue
+            if config.tipos[campo] == "decimal":
+                config.comprobar_ajuste(campo, Decimal(str(valor)) + Decimal(str(delta)))
+            elif isinstance(valor, int):
+                config.comprobar_ajuste(campo, valor + delta)
 
     def _sin_fallar_por_cache(self, lectura: Callable[..., Any], *args: Any) -> Any:
         """Una lectura de la caché para encolar: si la caché está dañada, la venta sigue sin

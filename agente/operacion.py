@@ -55,7 +55,12 @@ class Operacion:
             "tipo": self.tipo,
             "objeto_id": self.objeto_id,
             "datos": self.datos,
-            "version_base": self.version_base,
+            # Un «actualizar»/«borrar» sin versión (encolado por una versión anterior de Sincro)
+            # viaja con base 0: la central no aplica ninguno sin comprobar conflictos.
+            "version_base": (
+                0 if self.version_base is None and self.tipo in ("actualizar", "borrar")
+                else self.version_base
+            ),
             "valores_base": self.valores_base,
             "hora_terminal": self.hora_terminal,
             "desfase_ms": self.desfase_ms,

@@ -13,10 +13,15 @@ Cifras (misma ejecución, alternadas llamada a llamada):
 
 La API la sirve un proceso real ``sincro servir-local`` sobre una terminal con ``--filas``
 productos en la caché; el motor en proceso abre el mismo directorio (como la caja y la
-bandeja). Las cifras de la bandeja (pausas de la GUI) no se miden aquí.
+bandeja).
+
+4. Con ``--bandeja``: la bandeja real (``ui.app.Aplicacion``) sirve la API desde su proceso
+   hijo ``sincro sincronizar`` a los mismos 50 clientes (en otro proceso) y un vigilante de
+   10 ms en el hilo de la GUI mide sus pausas (objetivo: ninguna > 50 ms), frente al mismo
+   vigilante con la bandeja en reposo.
 
 Uso: ``.venv/bin/python bench/api_local.py [--filas 100000] [--llamadas 2000]
-[--ventas 500] [--clientes 50] [--segundos 30]``
+[--ventas 500] [--clientes 50] [--segundos 30] [--bandeja]``
 """
 
 from __future__ import annotations
@@ -143,15 +148,17 @@ def linea(nombre: str, api: dict[str, float], base: dict[str, float], objetivo: 
           f"{api['p50'] / base['p50']:7.2f}x{api['p99'] / base['p99']:7.2f}x   {objetivo}")
 
 
-def concurrencia(servidor: Servidor, productos: list[dict], clientes: int,
-                 segundos: float) -> None:
+def concurrencia(puerto: int, token: str, productos: list[dict], clientes: int,
+                 segundos: float) -> int:
+    """50 clientes (hilos, cada uno con su conexión) contra la API; imprime el resumen y
+    devuelve los errores."""
     fin = time.monotonic() + segundos
     errores: queue.Queue[str] = queue.Queue()
     tiempos: list[list[float]] = [[] for _ in range(clientes)]
 
     def trabajar(i: int) -> None:
         azar = random.Random(i)
-        cliente = servidor.cliente()
+        cliente = Cliente(puerto, token)
         while time.monotonic() < fin:
             t = time.perf_counter()
             try:
@@ -169,7 +176,7 @@ def concurrencia(servidor: Servidor, productos: list[dict], clientes: int,
                     errores.put(f"{estado} {cuerpo}")
             except Exception as exc:  # el bench cuenta cualquier fallo como error
                 errores.put(repr(exc))
-                cliente = servidor.cliente()
+                cliente = Cliente(puerto, token)
             tiempos[i].append(time.perf_counter() - t)
 
     hilos = [threading.Thread(target=trabajar, args=(i,)) for i in range(clientes)]
@@ -184,8 +191,108 @@ def concurrencia(servidor: Servidor, productos: list[dict], clientes: int,
     print(f"{clientes} clientes x {duracion:.0f} s: {len(todos)} peticiones "
           f"({len(todos) / duracion:.0f}/s), errores {errores.qsize()} (objetivo 0), "
           f"p50 {p['p50']:.1f} ms, p99 {p['p99']:.1f} ms, máx {p['max']:.1f} ms")
+    numero = errores.qsize()
     if not errores.empty():
         print(f"  primer error: {errores.get()}")
+    return numero
+
+
+def solo_clientes(puerto: int, datos: Path, clientes: int, segundos: float) -> int:
+    """Modo hijo de ``--bandeja``: los clientes en un proceso aparte (sus hilos no deben
+    competir por el GIL con la GUI que se vigila)."""
+    with Agente.abrir(datos) as agente:
+        productos = agente.listar(PRODUCTO, limite=100_000)
+    token = (datos / "api-local.token").read_text().strip()
+    return 1 if concurrencia(puerto, token, productos, clientes, segundos) else 0
+
+
+def _responde(puerto: int) -> bool:
+    try:
+        conexion = http.client.HTTPConnection("127.0.0.1", puerto, timeout=1)
+        conexion.request("GET", "/v1/salud")
+        return conexion.getresponse().status == 200
+    except OSError:
+        return False
+
+
+def bandeja(clientes: int, segundos: float, filas: int) -> None:
+    """La bandeja real (``ui.app.Aplicacion``, con su proceso hijo ``sincro sincronizar`` que
+    sirve la API) mientras ``clientes`` clientes le piden durante ``segundos``; vigilante de
+    10 ms en el hilo de la GUI (el de ``bench/ui_vigilancia.py``). Línea base: el mismo
+    vigilante el mismo tiempo con la bandeja en reposo."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+    from ui_vigilancia import Vigilante, resumen
+
+    from agente.sincronizacion import credenciales
+    from agente.soporte import configuracion
+    from tests.plugins.central import CentralEnMarcha
+    from ui.app import Aplicacion
+
+    app = QApplication(["bench"])
+
+    def girar(ms: int) -> None:
+        bucle = QEventLoop()
+        QTimer.singleShot(ms, bucle.quit)
+        bucle.exec()
+
+    with tempfile.TemporaryDirectory(prefix="sincro-bench-api-bandeja-") as tmp:
+        base = Path(tmp)
+        os.environ["XDG_DATA_HOME"] = str(base / "llavero")
+        os.environ["SINCRO_REGISTRO"] = str(base / "log")
+        with socket.socket() as libre:
+            libre.bind(("127.0.0.1", 0))
+            puerto = libre.getsockname()[1]
+        os.environ["SINCRO_API_PUERTO"] = str(puerto)  # lo hereda el proceso hijo
+        central = CentralEnMarcha(base / "central", demo=filas).arrancar()
+        try:
+            datos = base / "terminal"
+            datos.mkdir()
+            configuracion.guardar(datos, configuracion.Configuracion(
+                servidor=central.url, tienda=central.tienda, terminal=central.terminal))
+            credenciales.guardar_token(datos, central.terminal, central.token)
+            aplicacion = Aplicacion(datos, con_bandeja=True)
+            aplicacion.ventana.resize(1000, 650)
+            aplicacion.ventana.mostrar()
+            aplicacion.arrancar()
+            fin = time.monotonic() + 120
+            while not (aplicacion.puente.ultimo_resumen.lista_para_vender
+                       and _responde(puerto)):
+                if time.monotonic() > fin:
+                    raise TimeoutError("la bandeja no terminó la primera sincronización: "
+                                       + " | ".join(aplicacion.sincro.ultimas_lineas[-5:]))
+                girar(200)
+                aplicacion.puente.refrescar()
+            girar(1000)
+            vigilante = Vigilante()
+            vigilante.empezar()
+            inicio = time.perf_counter()
+            hijo = subprocess.Popen([sys.executable, __file__, "--solo-clientes", str(puerto),
+                                     "--datos", str(datos), "--clientes", str(clientes),
+                                     "--segundos", str(segundos)])
+            while hijo.poll() is None:
+                girar(100)
+            duracion = time.perf_counter() - inicio
+            carga = vigilante.parar()
+            vigilante.empezar()
+            inicio = time.perf_counter()
+            girar(int(duracion * 1000))
+            reposo = vigilante.parar()
+            duracion_reposo = time.perf_counter() - inicio
+            aplicacion.cerrar()
+            aplicacion.ventana.close()
+            aplicacion.ventana.deleteLater()
+            app.processEvents()
+        finally:
+            central.detener()
+    print(f"bandeja sirviendo la API (proceso hijo) a {clientes} clientes:")
+    print(resumen("con los clientes", carga, duracion))
+    print(resumen("línea base, bandeja en reposo", reposo, duracion_reposo))
+    print(f"  objetivo: ningún retraso de la GUI > 50 ms: "
+          f"{'cumple' if not any(r > 50 for r in carga) else 'NO cumple'}; clientes: código "
+          f"{hijo.returncode} (0 = sin errores)")
 
 
 def main() -> None:
@@ -195,7 +302,17 @@ def main() -> None:
     analizador.add_argument("--ventas", type=int, default=500)
     analizador.add_argument("--clientes", type=int, default=50)
     analizador.add_argument("--segundos", type=float, default=30.0)
+    analizador.add_argument("--bandeja", action="store_true",
+                            help="sólo la parte de la bandeja (pausas de la GUI)")
+    analizador.add_argument("--solo-clientes", type=int, metavar="PUERTO",
+                            help=argparse.SUPPRESS)
+    analizador.add_argument("--datos", type=Path, help=argparse.SUPPRESS)
     args = analizador.parse_args()
+    if args.solo_clientes:
+        sys.exit(solo_clientes(args.solo_clientes, args.datos, args.clientes, args.segundos))
+    if args.bandeja:
+        bandeja(args.clientes, args.segundos, min(args.filas, 5000))
+        return
     azar = random.Random(7)
     with tempfile.TemporaryDirectory(prefix="sincro-bench-api-") as tmp:
         directorio = Path(tmp)
@@ -241,7 +358,8 @@ def main() -> None:
                   percentiles(base_b), "")
             linea(f"vender 3 líneas ({args.ventas})", percentiles(api_v), percentiles(base_v),
                   "objetivo p99 <= 10 ms y <= 2x")
-            concurrencia(servidor, productos, args.clientes, args.segundos)
+            concurrencia(servidor.puerto, servidor.token, productos, args.clientes,
+                         args.segundos)
         finally:
             servidor.parar()
 

@@ -20,8 +20,16 @@ configuración de modelos del motor y que ``/v1/esquema``)::
 
 Opciones además de las del esquema: ``campo_tienda`` (por defecto ``"tienda"``): en los modelos
 ``privado_por_tienda`` el campo cuyo valor es el código de la tienda dueña de la fila (un
-``CharField`` o una ``ForeignKey`` a ``central.Tienda`` con ``to_field="codigo"``). La central lo
-rellena desde el token en ``crear``.
+``CharField`` o una ``ForeignKey`` a ``central.Tienda`` con ``to_field="codigo"``), y
+``campo_terminal`` (opcional): el campo que guarda el código de la terminal que creó la fila. La
+central rellena los dos desde el token en ``crear``, nunca desde los datos: si la terminal los
+envía con otro valor, la operación queda ``rechazada``.
+
+``restricciones`` (reglas de negocio por campo, ``protocolo.restricciones``): las que se declaran
+se suman a las que se deducen del campo Django (``longitud_maxima`` de ``max_length``,
+``decimales``/``digitos`` y los límites de un ``DecimalField``, el rango de la columna de un
+entero, ``requerido`` si no admite nulo ni tiene valor por defecto); las declaradas sólo pueden
+estrechar las deducidas. Se sirven completas en ``/v1/esquema``.
 
 Los tipos y los nulos se deducen de los campos Django. Todo nombre se valida como identificador
 antes de usarse. La configuración se construye una vez por proceso (tras ``apps.ready``) y es
@@ -41,12 +49,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from protocolo import esquema
 from protocolo.esquema import (  # noqa: F401 (se reexportan: los usan vistas, envoltura y cli)
@@ -62,7 +72,8 @@ from protocolo.esquema import (  # noqa: F401 (se reexportan: los usan vistas, e
 
 #: Opciones de un modelo en ``MODELOS_SINCRONIZABLES``: las del esquema salvo las que se deducen
 #: del modelo Django (tipos, nulos, huella), más ``campo_tienda``.
-OPCIONES = (esquema.OPCIONES_MODELO - {"tipos", "nulos", "huella"}) | {"campo_tienda"}
+OPCIONES = (esquema.OPCIONES_MODELO - {"tipos", "nulos", "huella"}) | {
+    "campo_tienda", "campo_terminal"}
 #: Campos que, si son esenciales, titulan un objeto cuando el ajuste no dice ``campo_titulo``.
 CAMPOS_TITULO = ("nombre", "titulo", "razon_social", "descripcion")
 
@@ -98,6 +109,7 @@ class ConfigModelo(esquema.ConfigModelo):
     modelo: type[models.Model]
     campos: dict[str, models.Field] = field(repr=False)
     campo_tienda: str | None = None
+    campo_terminal: str | None = None
 
 
 def _identificadores(valor: Any, que: str) -> tuple[str, ...]:
@@ -171,19 +183,22 @@ def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
         _identificadores(opciones.get(op, ()), f"{nombre}.{op}")
 
     # La forma servida, deducida del modelo Django, y validada por el motor como la terminal.
+    forma = {k: v for k, v in opciones.items() if k not in ("campo_tienda", "campo_terminal")}
+    tipos = {n: tipo_de_campo(c) for n, c in campos.items()}
     # Cómo nombrar un objeto ante personas: el verbose_name y el primer campo que suele
     # titular, salvo que el ajuste diga otra cosa.
-    forma = {k: v for k, v in opciones.items() if k != "campo_tienda"}
     forma.setdefault("nombre_visible", str(meta.verbose_name))
     if "campo_titulo" not in forma:
         forma["campo_titulo"] = next(
             (n for n in CAMPOS_TITULO if n in esenciales and n != clave), None)
     forma.update(
         clave=clave, campos_esenciales=list(esenciales), campos_excluidos=list(excluidos),
-        tipos={n: tipo_de_campo(c) for n, c in campos.items()},
+        tipos=tipos,
         nulos=sorted(n for n, c in campos.items() if c.null),
         referencias=referencias_de(nombre, campos, clave, opciones.get("dependencias", []),
                                    opciones.get("referencias")),
+        restricciones=restricciones_de(nombre, campos, tipos, clave,
+                                       opciones.get("restricciones", {})),
     )
     motor = _del_motor(nombre, esquema.config_modelo_desde_dict, nombre, forma)
 
@@ -197,12 +212,87 @@ def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
         if not isinstance(campo_tienda, str) or not IDENTIFICADOR.match(campo_tienda):
             raise ImproperlyConfigured(f"{nombre}.campo_tienda: identificador no válido.")
         campo_django(campo_tienda, "campo_tienda")
+    campo_terminal = opciones.get("campo_terminal")
+    if campo_terminal is not None:
+        if not isinstance(campo_terminal, str) or campo_terminal not in esenciales:
+            raise ImproperlyConfigured(f"{nombre}.campo_terminal: debe ser un campo esencial.")
+        if (campo_terminal not in motor.campos_solo_lectura
+                or motor.tipos[campo_terminal] != "texto"):
+            raise ImproperlyConfigured(
+                f"{nombre}.campo_terminal: «{campo_terminal}» debe ser de texto y estar en "
+                "«campos_solo_lectura» (lo pone la central desde el token)."
+            )
 
     config = ConfigModelo(
         **{f.name: getattr(motor, f.name) for f in fields(esquema.ConfigModelo)},
-        modelo=modelo, campos=campos, campo_tienda=campo_tienda,
+        modelo=modelo, campos=campos, campo_tienda=campo_tienda, campo_terminal=campo_terminal,
     )
     return replace(config, huella=huella_de(config.a_dict()))
+
+
+def _rango_entero(campo: models.Field) -> tuple[int | None, int | None]:
+    """Rango de la columna de un entero (el mismo en SQLite y PostgreSQL: SQLite no lo impone,
+    la central sí, para que los dos motores acepten lo mismo)."""
+    tipo = campo.get_internal_type()
+    tipo = {"AutoField": "IntegerField", "BigAutoField": "BigIntegerField",
+            "SmallAutoField": "SmallIntegerField"}.get(tipo, tipo)
+    return BaseDatabaseOperations.integer_field_ranges.get(tipo, (-(2**63), 2**63 - 1))
+
+
+def _deducidas(campo: models.Field, tipo: str, clave: str, nombre: str) -> dict[str, Any]:
+    """Reglas que impone el propio campo Django (forma JSON)."""
+    destino = campo.target_field if campo.is_relation else campo
+    reglas: dict[str, Any] = {}
+    if nombre != clave and not campo.null and not campo.has_default():
+        reglas["requerido"] = True
+    if tipo == "texto" and destino.max_length is not None:
+        reglas["longitud_maxima"] = destino.max_length
+    if tipo == "entero":
+        reglas["minimo"], reglas["maximo"] = _rango_entero(destino)
+    if tipo == "decimal":
+        reglas["decimales"] = destino.decimal_places or 0
+        if destino.max_digits is not None:
+            reglas["digitos"] = destino.max_digits
+            tope = (Decimal(10) ** (destino.max_digits - reglas["decimales"])
+                    - Decimal(1).scaleb(-reglas["decimales"]))
+            reglas["minimo"], reglas["maximo"] = format(-tope, "f"), format(tope, "f")
+    return reglas
+
+
+def restricciones_de(nombre: str, campos: dict[str, models.Field], tipos: dict[str, str],
+                     clave: str, declaradas: Any) -> Any:
+    """Restricciones servidas: las deducidas de cada campo Django con las declaradas encima.
+    Una declarada no puede ensanchar una deducida (más longitud, más decimales, un rango mayor
+    que la columna). Si ``declaradas`` no tiene la forma esperada se devuelve tal cual para que
+    el motor diga qué corregir."""
+    if not isinstance(declaradas, Mapping):
+        return declaradas
+    for campo in declaradas:
+        if campo not in campos:
+            raise ImproperlyConfigured(
+                f"{nombre}: restricciones para «{campo}», que no es un campo esencial.")
+    resultado = {}
+    for campo, f in campos.items():
+        deducidas = _deducidas(f, tipos[campo], clave, campo)
+        propias = declaradas.get(campo, {})
+        if not isinstance(propias, Mapping):
+            resultado[campo] = propias
+            continue
+        for regla, tope in deducidas.items():
+            valor = propias.get(regla)
+            if valor is None or regla == "requerido" or isinstance(valor, bool):
+                continue
+            try:
+                ancho = (Decimal(str(valor)) < Decimal(str(tope)) if regla == "minimo"
+                         else Decimal(str(valor)) > Decimal(str(tope)))
+            except ArithmeticError:
+                continue  # el motor dirá que no es un número
+            if ancho:
+                raise ImproperlyConfigured(
+                    f"{nombre}.{campo}: «{regla}» {valor} va más allá de lo que admite la "
+                    f"columna ({tope}).")
+        resultado[campo] = {**deducidas, **propias}
+    return resultado
 
 
 def referencias_de(

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Max
 
+from protocolo.formas import CURSOR_MAXIMO
+
 from .configuracion import ConfigModelo
 from .models import Horizonte, RegistroCambio
 
@@ -139,6 +141,8 @@ def pagina(modelos: list[ConfigModelo], tienda: str, cursor: str, limite: int) -
     if cursor == "":
         cursor = "f0.0.-"
     fase = _FASE.match(cursor)
+    if any(int(n) > CURSOR_MAXIMO for n in re.findall(r"\d+", cursor)):
+        raise CursorInvalido(cursor)  # ningún id cabe ahí: sería un desbordamiento en la base
     if fase:
         return _pagina_por_fases(modelos, tienda, int(fase[1]), int(fase[2]),
                                  None if fase[3] == "-" else int(fase[3]), limite, cursor)

@@ -10,12 +10,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from protocolo.formas import ENVOLTURA_OPERACION as _TIPOS_ENVOLTURA
+from protocolo.formas import LIMITE_BYTES_PETICION as LIMITE_BYTES  # noqa: F401 (la usa vistas)
+from protocolo.formas import LIMITE_OPERACIONES, OBLIGATORIAS_OPERACION
+
 from . import valores
 from .captura import Entrada
 from .configuracion import TIPOS_OPERACION, ConfigModelo, Configuracion
-
-LIMITE_OPERACIONES = 1000
-LIMITE_BYTES = 5 * 1024 * 1024
 
 
 class ErrorPeticion(Exception):
@@ -42,13 +43,6 @@ class Operacion:
     entradas: list[Entrada] = field(default_factory=list)
 
 
-_TIPOS_ENVOLTURA = {
-    "uuid": (str,), "modelo": (str,), "tipo": (str,), "objeto_id": (str, type(None)),
-    "datos": (dict,), "version_base": (int, type(None)), "valores_base": (dict, type(None)),
-    "hora_terminal": (str, type(None)), "desfase_ms": (int, type(None)),
-}
-
-
 def validar_envoltura(cuerpo: Any, conf: Configuracion) -> list[Operacion]:
     """Valida la forma de la petición entera. Lanza ``ErrorPeticion`` (400/413)."""
     if not isinstance(cuerpo, dict) or not isinstance(cuerpo.get("operaciones"), list):
@@ -61,7 +55,7 @@ def validar_envoltura(cuerpo: Any, conf: Configuracion) -> list[Operacion]:
     for i, op in enumerate(crudas):
         if not isinstance(op, dict):
             raise ErrorPeticion(400, "peticion_invalida", f"La operación {i} no es un objeto.")
-        for clave in ("uuid", "modelo", "tipo"):
+        for clave in OBLIGATORIAS_OPERACION:
             if clave not in op:
                 raise ErrorPeticion(400, "peticion_invalida", f"Operación {i}: falta «{clave}».")
         for clave, tipos in _TIPOS_ENVOLTURA.items():

@@ -118,7 +118,11 @@ class OperacionRecibida(models.Model):
     class Meta:
         verbose_name = "operación recibida"
         verbose_name_plural = "operaciones recibidas"
-        indexes = [models.Index(fields=["tienda", "recibida_en"], name="central_op_tienda")]  # noqa: RUF012
+        indexes = [  # noqa: RUF012
+            models.Index(fields=["tienda", "recibida_en"], name="central_op_tienda"),
+            # Las operaciones de un objeto: hora de edición de sus valores (``ediciones``).
+            models.Index(fields=["modelo", "objeto_id"], name="central_op_objeto"),
+        ]
 
 
 class Sobreventa(models.Model):

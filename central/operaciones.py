@@ -10,8 +10,10 @@ Reglas de transacción:
 
 Detección de conflictos (``actualizar``/``borrar``): sólo los campos que la operación cambia; hay
 conflicto si su valor actual en la central difiere de ``valores_base``. Un campo sin valor base
-entra en conflicto sólo si la fila cambió desde ``version_base``. ``ajustar`` nunca entra en
-conflicto: ``campo = campo + delta`` en la base de datos.
+entra en conflicto sólo si la fila cambió desde ``version_base``; un ``borrar`` sin valores base,
+si la fila cambió desde ``version_base``. Sin ``version_base`` no se aplica ninguno de los dos
+(``reglas.comprobar``). ``ajustar`` nunca entra en conflicto: ``campo = campo + delta`` en la
+base de datos, sólo si el resultado queda dentro de los límites del campo.
 
 No comparte estado entre hilos: cada petición crea su ``Lote``.
 """
@@ -29,7 +31,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from . import captura, insercion, valores
+from . import captura, ediciones, insercion, reglas, valores
 from .configuracion import ConfigModelo, Configuracion
 from .envoltura import Operacion
 from .models import OperacionRecibida, RegistroCambio, Sobreventa, Terminal
@@ -320,8 +322,8 @@ class Lote:
                 raise Rechazo(f"No se puede cambiar la clave «{campo}».")
             normal = valores.normalizar(config, campo, valor)
             if campo in config.campos_solo_lectura:
-                if campo == config.campo_tienda and normal == self.tienda:
-                    continue  # la propia tienda: se acepta y la pone la central
+                if campo in (config.campo_tienda, config.campo_terminal):
+                    continue  # la propia (``reglas.comprobar``): la pone la central del token
                 raise Rechazo(f"El campo «{campo}» es de sólo lectura (lo pone la central).")
             normalizados[campo] = normal
         return normalizados
@@ -356,11 +358,17 @@ class Lote:
                 self.referencias[llave] = "" if existe else None
         tienda = self.referencias[llave]
         if tienda is None or (tienda != "" and tienda != self.tienda):
+            # El mismo texto si no existe que si es de otra tienda: no revela nada ajeno.
+            from . import configuracion
+
+            conf_destino = configuracion.obtener().por_clase.get(destino)
+            privado = conf_destino is not None and conf_destino.privado_por_tienda
             raise Rechazo(f"«{campo}» apunta a {destino._meta.label} «{valor}», que no existe"
-                          + (" en tu tienda." if tienda else "."))
+                          + (" en tu tienda." if privado else "."))
 
     def _crear(self, op: Operacion) -> dict[str, Any]:
         config = op.config
+        reglas.comprobar(op, self.tienda, self.terminal.codigo)
         datos = self._datos_escribibles(op, permitir_clave=True)
         if config.clave in datos and op.objeto_id is not None and str(
             _clave_python(config, op.objeto_id)
@@ -374,7 +382,8 @@ class Lote:
             raise Rechazo(f"«crear» en {config.nombre} necesita la clave «{config.clave}».")
         for campo in config.campos_esenciales:
             f = config.campos[campo]
-            if (campo not in datos and campo != config.campo_tienda and not f.null
+            if (campo not in datos and campo not in (config.campo_tienda, config.campo_terminal)
+                    and not f.null
                     and not f.has_default() and campo != config.clave):
                 raise Rechazo(f"Falta el campo obligatorio «{campo}».")
         objeto = config.modelo()
@@ -382,6 +391,8 @@ class Lote:
         if config.privado_por_tienda:
             f = config.modelo._meta.get_field(config.campo_tienda)
             setattr(objeto, f.attname, self.tienda)
+        if config.campo_terminal is not None:  # del token, nunca de los datos
+            setattr(objeto, config.campos[config.campo_terminal].attname, self.terminal.codigo)
         if config.clave in datos:
             llave = (config.modelo._meta.label, str(objeto.pk))
             # Optimista: si no se sabe, se supone nueva (la inserción en bloque lo comprueba).
@@ -523,7 +534,10 @@ class Lote:
         if not cambiados:
             return None
         version = version or self._version(config, op.objeto_id)
-        return {"resultado": "conflicto", "version": version[0], "modificado_en": version[1],
+        # La hora de la edición que produjo los valores en disputa, no la de su llegada.
+        editado = ediciones.hora_de_edicion(config, op.objeto_id, cambiados, actuales,
+                                            version[1], _iguales)
+        return {"resultado": "conflicto", "version": version[0], "modificado_en": editado,
                 "valores": actuales, "campos_cambiados": cambiados,
                 "modificado_por": self._autor(config, op.objeto_id)}
 
@@ -545,6 +559,7 @@ class Lote:
 
     def _actualizar(self, op: Operacion, objeto: Model) -> dict[str, Any]:
         config = op.config
+        reglas.comprobar(op, self.tienda, self.terminal.codigo)
         datos = self._datos_escribibles(op, permitir_clave=False)
         if not datos:
             raise Rechazo("«actualizar» sin campos que cambiar.")
@@ -556,10 +571,13 @@ class Lote:
         return {"resultado": "aplicada"}
 
     def _borrar(self, op: Operacion, objeto: Model) -> dict[str, Any]:
+        reglas.comprobar(op, self.tienda, self.terminal.codigo)
         if op.datos:
             raise Rechazo("«borrar» lleva «datos» vacío.")
+        # Sin valores base, cualquier cambio desde ``version_base`` es conflicto.
         conflicto = self._conflicto(op, objeto, [c for c in (op.valores_base or {})
-                                                 if c in op.config.tipos])
+                                                 if c in op.config.tipos]
+                                    or sorted(op.config.campos_escribibles))
         if conflicto:
             return conflicto
         objeto.delete()
@@ -568,6 +586,7 @@ class Lote:
 
     def _ajustar(self, op: Operacion, objeto: Model) -> dict[str, Any]:
         config = op.config
+        reglas.comprobar(op, self.tienda, self.terminal.codigo)
         if not op.datos:
             raise Rechazo("«ajustar» necesita al menos un delta.")
         deltas = {}
@@ -579,7 +598,8 @@ class Lote:
             deltas[campo] = valores.delta(config, campo, valor)
         meta = config.modelo._meta
         sql, cur = self._sql_ajuste(config, tuple(deltas))
-        params = [*deltas.values(), meta.pk.get_db_prep_value(objeto.pk, connection)]
+        params = [*deltas.values(), meta.pk.get_db_prep_value(objeto.pk, connection),
+                  *reglas.parametros_limites(config, deltas)]
         try:
             cur.execute(sql, params)
             fila = cur.fetchone()
@@ -588,6 +608,8 @@ class Lote:
                 raise ReintentarSeguro from exc
             raise Rechazo(f"La base de datos rechazó el ajuste: {str(exc)[:200]}") from None
         if fila is None:
+            if config.modelo._default_manager.filter(pk=objeto.pk).exists():
+                raise Rechazo(reglas.motivo_fuera_de_limites(config, deltas))
             raise Rechazo(f"{config.nombre} «{op.objeto_id}» ya no existe.")
         try:  # ya hay efecto: a partir de aquí un fallo tumba el lote entero (nada se confirma)
             for (campo, delta), nuevo in zip(deltas.items(), fila, strict=True):
@@ -611,11 +633,14 @@ def _sql_ajuste(config: ConfigModelo, campos: tuple[str, ...], vendor: str) -> s
     q = connection.ops.quote_name
     marca = "?" if vendor == "sqlite" else "%s"
     columnas = [config.campos[c].column for c in campos]
-    # Columnas de campos validados y citadas; los valores van como parámetros.
+    # Columnas de campos validados y citadas; los valores van como parámetros. Sólo se aplica
+    # si cada resultado queda dentro de los límites del campo (``reglas.limites_sql``): sin
+    # desbordar la columna (SQLite pasaría a coma flotante, PostgreSQL fallaría).
     return (f"UPDATE {q(meta.db_table)} SET "  # noqa: S608
             + ", ".join(f"{q(c)} = {q(c)} + {marca}" for c in columnas)
-            + f" WHERE {q(meta.pk.column)} = {marca} RETURNING "
-            + ", ".join(q(c) for c in columnas))
+            + f" WHERE {q(meta.pk.column)} = {marca}"
+            + reglas.limites_sql([q(c) for c in columnas], marca)
+            + " RETURNING " + ", ".join(q(c) for c in columnas))
 
 
 def _profundidad(conf: Configuracion, nombre: str, visto: frozenset = frozenset()) -> int:

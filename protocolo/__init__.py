@@ -1,11 +1,14 @@
 """Protocolo de sincronización v1: lo que la terminal y la central comparten.
 
-- ``esquema``: la configuración de cada modelo sincronizable (``ConfigModelo``, ``Esquema``),
-  sus reglas de validación, los tipos de valor y su normalización, y los errores
-  (``ErrorEsquema``, ``ErrorValor``).
+- ``esquema``: la configuración de cada modelo sincronizable (``ConfigModelo``, ``Esquema``) y
+  la validación de los datos de una operación (``ConfigModelo.validar_datos``).
+- ``valores``: los tipos de valor y su único normalizador.
+- ``restricciones``: las reglas de negocio declaradas por campo (``ReglasCampo``).
+- ``errores``: ``ErrorEsquema`` y ``ErrorValor``.
+- ``formas``: límites y formas JSON de la petición y la respuesta de operaciones.
 
 Puro: sólo la biblioteca estándar. Nunca importa ``agente``, ``central``, ``ui``, Django ni Qt; lo
 importan los dos lados para que una regla tenga una sola definición.
 """
 
-__all__ = ["esquema"]
+__all__ = ["errores", "esquema", "formas", "restricciones", "valores"]

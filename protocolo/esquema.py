@@ -1,31 +1,45 @@
-"""Configuración de modelos sincronizables: validación estricta y valores por tipo.
+"""Configuración de modelos sincronizables: validación estricta, reglas de negocio por campo y
+validación de los datos de cada operación.
 
 Es el equivalente validado de ``MODELOS_SINCRONIZABLES`` de la central (seed 1.2). La central lo
 sirve en ``GET /v1/esquema``; el motor lo valida aquí antes de que ningún nombre toque SQL y lo
-guarda en la caché para poder arrancar sin conexión.
+guarda en la caché para poder arrancar sin conexión. ``ConfigModelo.validar_datos`` es la misma
+comprobación en los dos lados: la terminal la aplica al encolar y la central al recibir (los
+valores, con el normalizador único de ``protocolo.valores``; las reglas, las de
+``protocolo.restricciones``).
 
 Puro: sin E/S, sin estado global; seguro desde cualquier hilo (los objetos son inmutables).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import graphlib
 import hashlib
 import json
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from .errores import ErrorEsquema, ErrorValor
+from .restricciones import SIN_REGLAS, ReglasCampo, reglas_desde_dict
+from .valores import (  # noqa: F401 (se reexportan: el normalizador único vive en valores)
+    ENTERO_MAX,
+    ENTERO_MIN,
+    LIMITE_BYTES_DATOS,
+    TIPOS_CAMPO,
+    comprobar_resultado,
+    normalizar_delta,
+    normalizar_valor,
+    tamano_datos,
+)
 
 VERSION_PROTOCOLO = 1
 
 ESTRATEGIAS = ("ultima_modificacion", "campo_a_campo", "manual")
 REGLAS = ("mayor_valor", "menor_valor", "concatenar", "prioridad_central", "ultima_modificacion")
 TIPOS_OPERACION = ("crear", "actualizar", "borrar", "ajustar")
-TIPOS_CAMPO = ("entero", "decimal", "texto", "booleano", "fecha_hora", "fecha", "uuid", "json")
 TIPOS_NUMERICOS = ("entero", "decimal")
 
 #: Identificador seguro para SQL (campos; también lo usa la central para tiendas y terminales).
@@ -48,16 +62,8 @@ OPCIONES_MODELO = frozenset({
     "clave", "campos_esenciales", "campos_excluidos", "tipos", "nulos", "campos_solo_lectura",
     "campos_busqueda", "campos_indice", "critico", "estrategia_conflicto", "reglas_por_campo",
     "prioridad", "operaciones_permitidas", "dependencias", "referencias", "privado_por_tienda",
-    "huella", *OPCIONES_PRESENTACION,
+    "huella", "restricciones", *OPCIONES_PRESENTACION,
 })
-
-
-class ErrorEsquema(ValueError):
-    """La configuración de modelos no es válida. El mensaje dice qué corregir."""
-
-
-class ErrorValor(ValueError):
-    """Un valor no cumple el tipo de su campo. El mensaje dice qué corregir."""
 
 
 def validar_identificador(nombre: Any, que: str = "campo") -> str:
@@ -109,6 +115,9 @@ class ConfigModelo:
     referencias: Mapping[str, str] = field(default_factory=dict)
     privado_por_tienda: bool = False
     huella: str = ""
+    #: Reglas de negocio por campo (``protocolo.restricciones``); un campo sin entrada sólo
+    #: tiene las de su tipo y se escribe con ``crear``/``actualizar``, nunca con ``ajustar``.
+    restricciones: Mapping[str, ReglasCampo] = field(default_factory=dict)
     #: Nombre del modelo para personas («producto»); vacío si la central no lo da.
     nombre_visible: str = ""
     #: Campo esencial que titula un objeto ante personas (``nombre`` de un producto), o ``None``.
@@ -118,7 +127,7 @@ class ConfigModelo:
     def tabla(self) -> str:
         return tabla_de_modelo(self.nombre)
 
-    @property
+    @functools.cached_property
     def campos_escribibles(self) -> frozenset[str]:
         """Campos que una terminal puede enviar en ``actualizar`` (ni clave ni sólo lectura)."""
         return frozenset(self.campos_esenciales) - {self.clave} - self.campos_solo_lectura
@@ -147,17 +156,26 @@ class ConfigModelo:
             "referencias": dict(self.referencias),
             "privado_por_tienda": self.privado_por_tienda,
             "huella": self.huella,
+            **({"restricciones": {c: r.a_dict() for c, r in self.restricciones.items()}}
+               if self.restricciones else {}),
             **({"nombre_visible": self.nombre_visible} if self.nombre_visible else {}),
             **({"campo_titulo": self.campo_titulo} if self.campo_titulo else {}),
         }
 
+    def reglas(self, campo: str) -> ReglasCampo:
+        """Las reglas declaradas de ``campo`` (las de por defecto si no declara ninguna)."""
+        return self.restricciones.get(campo, SIN_REGLAS)
+
     # -- valores ---------------------------------------------------------------------------
 
     def validar_datos(self, tipo_operacion: str, datos: Any) -> dict[str, Any]:
-        """Valida y normaliza los ``datos`` de una operación de este modelo.
+        """Valida y normaliza los ``datos`` de una operación de este modelo con las reglas
+        declaradas (las mismas que aplica la central: lo que ésta rechazaría por su forma o
+        su valor se rechaza aquí).
 
         Devuelve un dict nuevo con los valores normalizados (decimales como cadena canónica,
         UUID en minúsculas...). Lanza ``ErrorValor`` con un mensaje que dice qué corregir.
+        Un ``crear`` puede omitir la clave si se genera en la terminal (la pone quien encola).
         """
         if tipo_operacion not in TIPOS_OPERACION:
             raise ErrorValor(
@@ -175,6 +193,12 @@ class ConfigModelo:
             if datos:
                 raise ErrorValor("Una operación «borrar» no lleva datos.")
             return {}
+        tamano = tamano_datos(datos, LIMITE_BYTES_DATOS)
+        if tamano > LIMITE_BYTES_DATOS:
+            raise ErrorValor(
+                f"Los datos de la operación ocupan {tamano // 1024} KiB; el máximo es "
+                f"{LIMITE_BYTES_DATOS // 1024} KiB."
+            )
         permitidos = set(self.campos_escribibles)
         if tipo_operacion == "crear" and self.clave_generada_en_terminal:
             permitidos.add(self.clave)
@@ -182,88 +206,60 @@ class ConfigModelo:
         for campo, valor in datos.items():
             if campo not in self.tipos:
                 raise ErrorValor(
-                    f"El modelo {self.nombre} no tiene el campo «{campo}» "
+                    f"El modelo {self.nombre} no tiene el campo «{str(campo)[:60]}» "
                     f"(campos: {', '.join(self.campos_esenciales)})."
                 )
             if campo not in permitidos:
                 raise ErrorValor(f"El campo «{campo}» de {self.nombre} no se puede escribir.")
+            if campo != self.clave and tipo_operacion not in self.reglas(campo).operaciones:
+                raise ErrorValor(self._aviso_operacion(campo, tipo_operacion))
             if tipo_operacion == "ajustar":
-                normalizados[campo] = self._validar_delta(campo, valor)
+                normalizados[campo] = normalizar_delta(
+                    self.tipos[campo], valor, campo, self.reglas(campo))
             else:
                 normalizados[campo] = self.normalizar_valor(campo, valor)
-        if not normalizados and tipo_operacion != "crear":
+        if tipo_operacion == "crear":
+            faltan = [c for c in self.campos_requeridos
+                      if normalizados.get(c) is None and c != self.clave]
+            if faltan:
+                raise ErrorValor(
+                    f"Falta el campo obligatorio «{faltan[0]}» para crear {self.nombre}."
+                )
+        elif not normalizados:
             raise ErrorValor(f"Una operación «{tipo_operacion}» necesita al menos un campo.")
         return normalizados
 
-    def _validar_delta(self, campo: str, valor: Any) -> Any:
-        tipo = self.tipos[campo]
-        if tipo not in TIPOS_NUMERICOS:
-            raise ErrorValor(f"«ajustar» sólo admite campos numéricos; «{campo}» es {tipo}.")
-        return normalizar_valor(tipo, valor, campo, admite_nulo=False)
+    def _aviso_operacion(self, campo: str, tipo_operacion: str) -> str:
+        permitidas = self.reglas(campo).operaciones
+        if tipo_operacion == "ajustar":
+            return (f"El campo «{campo}» de {self.nombre} no se puede ajustar"
+                    + (" (sólo se ajustan los campos numéricos que lo declaran)."
+                       if permitidas else " ni escribir desde las tiendas."))
+        if not permitidas:
+            return f"El campo «{campo}» de {self.nombre} no se puede escribir desde las tiendas."
+        return (f"El campo «{campo}» de {self.nombre} no admite «{tipo_operacion}» "
+                f"(admite: {', '.join(sorted(permitidas))}).")
+
+    @functools.cached_property
+    def campos_requeridos(self) -> tuple[str, ...]:
+        """Campos que un ``crear`` debe traer (sin contar los de sólo lectura: los pone la
+        central)."""
+        return tuple(c for c in self.campos_esenciales
+                     if self.reglas(c).requerido and c not in self.campos_solo_lectura)
+
+    @functools.cached_property
+    def campos_ajustables(self) -> frozenset[str]:
+        """Campos que admiten ``ajustar`` (numéricos que lo declaran y escribibles)."""
+        return frozenset(c for c in self.campos_escribibles
+                         if "ajustar" in self.reglas(c).operaciones)
 
     def normalizar_valor(self, campo: str, valor: Any) -> Any:
-        return normalizar_valor(self.tipos[campo], valor, campo, campo in self.nulos)
+        return normalizar_valor(self.tipos[campo], valor, campo, campo in self.nulos,
+                                self.reglas(campo))
 
-
-_ENTERO_MIN, _ENTERO_MAX = -(2**63), 2**63 - 1  # lo que guardan SQLite y la central
-
-
-def normalizar_valor(tipo: str, valor: Any, campo: str = "valor", admite_nulo: bool = True) -> Any:
-    """Comprueba ``valor`` contra ``tipo`` y lo devuelve en forma JSON canónica."""
-    if valor is None:
-        if admite_nulo:
-            return None
-        raise ErrorValor(f"El campo «{campo}» no admite nulo.")
-    try:
-        if tipo == "entero":
-            if isinstance(valor, bool) or not isinstance(valor, int):
-                raise ErrorValor(f"El campo «{campo}» espera un entero, no {valor!r}.")
-            if not _ENTERO_MIN <= valor <= _ENTERO_MAX:
-                raise ErrorValor(
-                    f"El campo «{campo}» espera un entero de 64 bits (±9,2·10¹⁸), no {valor}."
-                )
-            return valor
-        if tipo == "decimal":
-            if isinstance(valor, bool) or not isinstance(valor, int | str | Decimal):
-                raise ErrorValor(
-                    f"El campo «{campo}» espera un decimal como cadena (\"12.50\"), no {valor!r}."
-                )
-            numero = Decimal(str(valor))
-            if not numero.is_finite():
-                raise ErrorValor(f"El campo «{campo}» espera un decimal finito, no {valor!r}.")
-            return str(numero)
-        if tipo == "texto":
-            if not isinstance(valor, str):
-                raise ErrorValor(f"El campo «{campo}» espera texto, no {valor!r}.")
-            valor.encode("utf-8")  # un sustituto suelto («\ud800») no es texto guardable
-            return valor
-        if tipo == "booleano":
-            if not isinstance(valor, bool):
-                raise ErrorValor(f"El campo «{campo}» espera true o false, no {valor!r}.")
-            return valor
-        if tipo == "fecha_hora":
-            if not isinstance(valor, str):
-                raise ErrorValor(f"El campo «{campo}» espera una fecha ISO 8601, no {valor!r}.")
-            momento = dt.datetime.fromisoformat(valor)
-            if momento.tzinfo is None:
-                raise ErrorValor(f"La fecha de «{campo}» debe llevar zona horaria: {valor!r}.")
-            return momento.isoformat()
-        if tipo == "fecha":
-            if not isinstance(valor, str):
-                raise ErrorValor(f"El campo «{campo}» espera una fecha AAAA-MM-DD, no {valor!r}.")
-            return dt.date.fromisoformat(valor).isoformat()
-        if tipo == "uuid":
-            if not isinstance(valor, str):
-                raise ErrorValor(f"El campo «{campo}» espera un UUID, no {valor!r}.")
-            return str(uuid.UUID(valor))
-        if tipo == "json":
-            json.dumps(valor, ensure_ascii=False).encode("utf-8")
-            return valor
-    except ErrorValor:
-        raise
-    except (ValueError, InvalidOperation, TypeError) as exc:
-        raise ErrorValor(f"El campo «{campo}» ({tipo}) no admite {valor!r}.") from exc
-    raise ErrorEsquema(f"Tipo de campo desconocido: {tipo!r}.")
+    def comprobar_ajuste(self, campo: str, resultado: Any) -> None:
+        """``ErrorValor`` si el valor que deja un ``ajustar`` se sale de los límites."""
+        comprobar_resultado(self.tipos[campo], campo, resultado, self.reglas(campo))
 
 
 def _lista_de_identificadores(config: Mapping[str, Any], clave: str, modelo: str) -> tuple:
@@ -426,9 +422,25 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
         referencias=dict(referencias),
         privado_por_tienda=config.get("privado_por_tienda", False),
         huella=config.get("huella") or huella_de(config),
+        restricciones=_restricciones(nombre, config.get("restricciones", {}), tipos, esenciales),
         nombre_visible=nombre_visible.strip(),
         campo_titulo=campo_titulo,
     )
+
+
+def _restricciones(
+    nombre: str, forma: Any, tipos: Mapping[str, str], esenciales: tuple[str, ...]
+) -> dict[str, ReglasCampo]:
+    if not isinstance(forma, Mapping):
+        raise ErrorEsquema(f"{nombre}: «restricciones» debe ser un objeto {{campo: reglas}}.")
+    reglas = {}
+    for campo, reglas_campo in forma.items():
+        if campo not in esenciales:
+            raise ErrorEsquema(
+                f"{nombre}: restricciones para «{campo}», que no es un campo esencial."
+            )
+        reglas[campo] = reglas_desde_dict(nombre, campo, tipos[campo], reglas_campo)
+    return reglas
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,19 @@
 hilos (``gthread``). La aplicación se carga en el proceso maestro antes de bifurcar
 (``preload_app``), así que el arranque es rápido. SIGTERM = parada ordenada.
 
+Los errores que gunicorn responde por su cuenta (400, 414, 431…) salen en JSON como los demás
+(``errores_http``).
+
 Trabajadores (procesos): con SQLite, uno (un solo escritor; más procesos sólo esperarían su
 cerrojo); con PostgreSQL, uno por núcleo, salvo que se pida otro número (``--trabajadores``).
 Cada trabajador atiende ``--hilos`` peticiones a la vez.
 
-Orden de producción equivalente, detrás de un balanceador con TLS::
+Orden de producción equivalente, detrás de un balanceador con TLS (``-c`` pone los errores de
+gunicorn en JSON)::
 
     DJANGO_SETTINGS_MODULE=mi_proyecto.settings gunicorn mi_proyecto.wsgi \
-        --worker-class gthread --workers $(nproc) --threads 8 --preload --keep-alive 30
+        --worker-class gthread --workers $(nproc) --threads 8 --preload --keep-alive 30 \
+        -c python:servidor_demo.errores_http
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import os
 import sys
 
 from gunicorn.app.base import BaseApplication
+
+from servidor_demo import errores_http
 
 
 class _Aplicacion(BaseApplication):
@@ -59,6 +66,7 @@ def servir(host: str, puerto: int, hilos: int = 8, trabajadores: int | None = No
         trabajadores = trabajadores_por_defecto(connection.vendor)
 
     connections.close_all()  # nada de conexiones heredadas por los hijos
+    errores_http.instalar()  # también los errores propios de gunicorn, en JSON
     opciones = {
         "bind": f"{host}:{puerto}",
         "workers": trabajadores,

@@ -149,6 +149,16 @@ MODELOS_SINCRONIZABLES = {
         "reglas_por_campo": {"precio": "prioridad_central", "stock": "menor_valor"},
         "prioridad": 10,
         "operaciones_permitidas": ["actualizar", "ajustar"],
+        # Reglas de negocio por campo (además de las de cada columna: longitudes, decimales…).
+        "restricciones": {
+            # Nunca negativo; una caja puede corregirlo, pero en conflicto gana la central
+            # («prioridad_central»). Para que ninguna caja lo escriba: "operaciones": [].
+            "precio": {"minimo": "0", "operaciones": ["actualizar"]},
+            # Recuento (actualizar) o venta/devolución (ajustar), con deltas acotados. Puede
+            # quedar negativo: la sobreventa se registra para revisión.
+            "stock": {"minimo": -1_000_000, "maximo": 1_000_000_000, "delta_minimo": -10_000,
+                      "delta_maximo": 10_000, "operaciones": ["actualizar", "ajustar"]},
+        },
     },
     "clientes.Cliente": {
         "clave": "id",
@@ -160,11 +170,15 @@ MODELOS_SINCRONIZABLES = {
         "reglas_por_campo": {"puntos": "mayor_valor"},
         "prioridad": 5,
         "operaciones_permitidas": ["crear", "actualizar"],
+        "restricciones": {
+            "puntos": {"minimo": 0, "maximo": 10_000_000},
+        },
     },
     "ventas.Venta": {
         "clave": "id",
         "campos_esenciales": ["id", "tienda", "terminal", "cliente", "fecha", "total"],
-        "campos_solo_lectura": ["tienda"],
+        "campos_solo_lectura": ["tienda", "terminal"],
+        "campo_terminal": "terminal",
         "estrategia_conflicto": "manual",
         "prioridad": 20,
         "operaciones_permitidas": ["crear"],
@@ -179,5 +193,9 @@ MODELOS_SINCRONIZABLES = {
         "operaciones_permitidas": ["crear"],
         "dependencias": ["ventas.Venta", "productos.Producto"],
         "privado_por_tienda": True,
+        "restricciones": {
+            "cantidad": {"minimo": 1, "maximo": 100_000},
+            "precio_unitario": {"minimo": "0"},
+        },
     },
 }

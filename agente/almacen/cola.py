@@ -268,14 +268,18 @@ class Cola:
             )
         decision = coalescer.decidir(anterior, nueva.tipo, nueva.datos, nueva.valores_base)
         if decision.accion == coalescer.FUSIONAR:
+            # La fusionada lleva la hora de la última edición (y el desfase de entonces): es la
+            # que cuenta para «ultima_modificacion» en la central.
             c.execute(
-                "UPDATE operaciones SET tipo = ?, datos = ?, valores_base = ?, actualizada_en = ?"
-                " WHERE seq = ?",
+                "UPDATE operaciones SET tipo = ?, datos = ?, valores_base = ?, actualizada_en = ?,"
+                " hora_terminal = ?, desfase_ms = ? WHERE seq = ?",
                 (
                     decision.tipo,
                     _json(decision.datos),
                     _json(decision.valores_base),
                     ahora,
+                    ahora,
+                    desfase,
                     fila[0],
                 ),
             )

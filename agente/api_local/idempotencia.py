@@ -14,9 +14,10 @@ otro cuerpo (422); por eso se guarda con ``synchronous=NORMAL`` (atómica, sin `
 un corte de luz la pierde, la venta duradera de la cola sigue mandando. Nada se guarda si la
 venta no valida (la clave no se gasta).
 
-Hilos: seguro desde cualquier hilo (un cerrojo por conexión, y uno por clave mientras se vende
-para que dos peticiones con la misma clave a la vez no encolen dos veces). Entre procesos
-serializa SQLite (``BEGIN IMMEDIATE``). Las claves de más de ``DIAS_CONSERVAR`` días se podan
+Hilos y procesos: seguro desde cualquier hilo (un cerrojo por conexión). Las ventas con clave
+se hacen de una en una (``en_exclusiva``: ``BEGIN IMMEDIATE`` de esta base, que también
+serializa otros procesos), así dos peticiones con la misma clave a la vez, aunque lleguen a
+dos procesos distintos, no encolan dos ventas. Las claves de más de ``DIAS_CONSERVAR`` días se podan
 al abrir (su venta sigue protegida: el id se recalcula igual).
 """
 
@@ -34,6 +35,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from agente.soporte import privado
 
 NOMBRE_FICHERO = "api-local.sqlite"
 DIAS_CONSERVAR = 7
@@ -73,8 +76,7 @@ class RegistroIdempotencia:
         )
         self._conexion.execute("PRAGMA journal_mode = WAL")
         self._conexion.execute("PRAGMA synchronous = FULL")
-        self._cerrojo = threading.Lock()
-        self._por_clave: dict[str, list[Any]] = {}
+        self._cerrojo = threading.RLock()
         with self._transaccion() as c:
             c.execute("CREATE TABLE IF NOT EXISTS ajustes (clave TEXT PRIMARY KEY,"
                       " valor TEXT NOT NULL)")
@@ -90,6 +92,7 @@ class RegistroIdempotencia:
             limite = dt.datetime.now(dt.UTC) - dt.timedelta(days=DIAS_CONSERVAR)
             c.execute("DELETE FROM idempotencia WHERE creada_en < ?", (limite.isoformat(),))
         self._conexion.execute("PRAGMA synchronous = NORMAL")
+        privado.proteger(self.ruta)  # sólo este usuario (SQLite copia el modo a -wal/-shm)
 
     def cerrar(self) -> None:
         with self._cerrojo:
@@ -107,19 +110,13 @@ class RegistroIdempotencia:
             self._conexion.execute("COMMIT")
 
     @contextlib.contextmanager
-    def en_exclusiva(self, clave: str) -> Iterator[None]:
-        """Una sola petición a la vez por clave en este proceso."""
-        with self._cerrojo:
-            entrada = self._por_clave.setdefault(clave, [threading.Lock(), 0])
-            entrada[1] += 1
-        try:
-            with entrada[0]:
-                yield
-        finally:
-            with self._cerrojo:
-                entrada[1] -= 1
-                if entrada[1] == 0:
-                    del self._por_clave[clave]
+    def en_exclusiva(self) -> Iterator[None]:
+        """Una venta con clave a la vez en esta terminal, entre hilos y entre procesos (la
+        bandeja y un ``servir-local`` sobre los mismos datos): ``BEGIN IMMEDIATE`` de
+        ``api-local.sqlite`` desde mirar la clave hasta guardar su respuesta. Si algo falla
+        dentro (la venta no valida), ROLLBACK: la clave no queda gastada."""
+        with self._transaccion():
+            yield
 
     def venta_para(self, clave: str) -> str:
         """El id de la venta de ``clave`` en esta terminal (siempre el mismo)."""
@@ -134,9 +131,14 @@ class RegistroIdempotencia:
 
     def guardar(self, clave: str, huella_cuerpo: str, venta: str,
                 respuesta: dict[str, Any]) -> None:
-        """Anota la respuesta de ``clave`` (si ya había una, se queda la primera)."""
-        with self._transaccion() as c:
-            c.execute(
+        """Anota la respuesta de ``clave`` (si ya había una, se queda la primera); dentro de
+        ``en_exclusiva``, en su transacción."""
+        with self._cerrojo:
+            if not self._conexion.in_transaction:
+                with self._transaccion():
+                    self.guardar(clave, huella_cuerpo, venta, respuesta)
+                return
+            self._conexion.execute(
                 "INSERT OR IGNORE INTO idempotencia (clave, huella, venta, respuesta, creada_en)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (clave, huella_cuerpo, venta, json.dumps(respuesta, ensure_ascii=False),

@@ -74,7 +74,7 @@ def comprobar_direcciones(direcciones: Sequence[str]) -> list[str]:
                 f"La API local sólo escucha en 127.0.0.1 o ::1, no en «{direccion}»: "
                 "no se expone a la red."
             )
-    return list(direcciones)
+    return list(dict.fromkeys(direcciones))  # sin repetidas
 
 
 class _Servidor(http.server.ThreadingHTTPServer):

@@ -19,6 +19,8 @@ import secrets
 import threading
 from pathlib import Path
 
+from agente.soporte import privado
+
 NOMBRE_FICHERO = "api-local.token"
 
 
@@ -33,12 +35,14 @@ def rotar(directorio: str | os.PathLike[str]) -> str:
     temporal = ruta.with_name(f".{ruta.name}.{os.getpid()}.tmp")
     descriptor = os.open(temporal, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.fchmod(descriptor, 0o600)
+        if hasattr(os, "fchmod"):  # POSIX (en Windows lo hace privado.proteger)
+            os.fchmod(descriptor, 0o600)
         os.write(descriptor, (token + "\n").encode("ascii"))
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
     os.replace(temporal, ruta)
+    privado.proteger(ruta)  # en Windows, ACL sólo para este usuario
     return token
 
 
@@ -52,7 +56,7 @@ def leer_o_crear(directorio: str | os.PathLike[str]) -> str:
         token = ""
     if not token:
         return rotar(directorio)
-    if ruta.stat().st_mode & 0o077:
+    if os.name != "nt" and ruta.stat().st_mode & 0o077:
         os.chmod(ruta, 0o600)
     return token
 

@@ -11,10 +11,12 @@ Hilos: funciones sin estado propio; seguras desde cualquier hilo porque la facha
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from agente.almacen import ventas as almacen_ventas
 from agente.api_local.idempotencia import (
     ErrorIdempotencia,
     RegistroIdempotencia,
@@ -22,8 +24,9 @@ from agente.api_local.idempotencia import (
     huella,
 )
 from agente.fachada import VENTA
-from agente.operacion import SIN_CONFIRMAR
+from agente.operacion import PENDIENTE, PROCESANDO
 from agente.reglas.pagos import texto_importe
+from agente.sincronizacion.conectividad import CLAVE_AJUSTE, SIN_CONFIGURAR, Conectividad
 from protocolo.esquema import ErrorValor
 
 CAMPOS_VENTA = frozenset({"lineas", "cliente", "pagos"})
@@ -50,10 +53,32 @@ def leer_venta(cuerpo: Any) -> tuple[list[Any], str | None, list[Any] | None]:
     return lineas, cliente, pagos
 
 
+def venta_existe(agente: Any, venta: str) -> bool:
+    """¿Ya está esa venta en esta terminal? Primero en la cola (sin depender de la caché, que
+    puede estar dañada sin que la caja deje de vender); si la cola ya la podó, en la vista
+    optimista."""
+    if agente.operaciones.sin_confirmar_de(VENTA, [venta], incluir_completadas=True).get(venta):
+        return True
+    try:
+        return agente.obtener(VENTA, venta) is not None
+    except sqlite3.DatabaseError:
+        return False
+
+
 def resultado_venta(agente: Any, venta: str) -> dict[str, Any]:
-    pagos = agente.pagos_de_venta(venta) or []
-    total = sum((Decimal(p["importe"]) for p in pagos), Decimal(0))
-    return {"venta": venta, "total": texto_importe(total), "pagos": pagos, "numero": None}
+    """La respuesta de una venta de esta terminal. Sin sus pagos guardados (una cola
+    rescatada de un fichero dañado) el total sale de la cabecera y ``pagos`` va vacía."""
+    pagos = agente.pagos_de_venta(venta)
+    if pagos:
+        total = sum((Decimal(p["importe"]) for p in pagos), Decimal(0))
+    else:
+        try:
+            cabecera = agente.obtener(VENTA, venta) or {}
+        except sqlite3.DatabaseError:
+            cabecera = {}
+        total = Decimal(str(cabecera.get("total") or 0))
+    return {"venta": venta, "total": texto_importe(total), "pagos": pagos or [],
+            "numero": None}
 
 
 def vender(
@@ -71,7 +96,7 @@ def vender(
         return resultado_venta(agente, operaciones[0].objeto_id), False
     comprobar_clave(clave)
     huella_cuerpo = huella(cuerpo)
-    with registro.en_exclusiva(clave):
+    with registro.en_exclusiva():
         previa = registro.buscar(clave)
         if previa is not None:
             if previa.huella != huella_cuerpo:
@@ -80,7 +105,7 @@ def vender(
                     "venta.")
             return previa.respuesta, True
         venta = registro.venta_para(clave)
-        repetida = agente.obtener(VENTA, venta) is not None
+        repetida = venta_existe(agente, venta)
         if not repetida:
             agente.vender(lineas, cliente, pagos, venta_id=venta)
         respuesta = resultado_venta(agente, venta)
@@ -90,41 +115,48 @@ def vender(
 
 def ventas_pendientes(agente: Any) -> dict[str, Any]:
     """Ventas que la central aún no ha confirmado (las únicas copias están en esta caja)."""
-    numero = 0
-    importe = Decimal(0)
-    for estado in SIN_CONFIRMAR:
-        for op in agente.cola(estado=estado, modelo=VENTA):
-            if op.tipo != "crear":
-                continue
-            numero += 1
-            try:
-                importe += Decimal(str(op.datos.get("total") or 0))
-            except ArithmeticError:
-                continue
+    numero, importe = almacen_ventas.sin_confirmar(agente.operaciones)
     return {"numero": numero, "importe": texto_importe(importe)}
 
 
 def estado_caja(agente: Any) -> dict[str, Any]:
     """Lo que la caja necesita para su aviso: conexión, si puede vender sin conexión, ventas
-    pendientes, cola y conflictos abiertos."""
-    completo = agente.estado()
-    conexion = completo.get("conexion") or {}
-    cola = completo.get("cola") or {}
+    pendientes, cola y conflictos abiertos. Compuesto de lecturas baratas (no de
+    ``Agente.estado()``, que calcula también prioridades y operaciones retenidas). La conexión
+    se lee de lo que guarda el bucle de sincronización en la cola, así vale también cuando el
+    bucle corre en otro proceso (la bandeja) y la API en ``sincro servir-local``."""
+    cola = agente.operaciones
+    conexion = Conectividad.desde_json(cola.ajuste(CLAVE_AJUSTE))
+    esquema = agente.esquema()
+    try:
+        lista = agente.cache.lista_para_vender_offline(esquema)
+    except Exception:  # la caché es desechable: un fallo suyo no oculta la cola
+        lista = False
+    por_estado = cola.contar_por_estado()
     return {
-        "terminal": completo.get("terminal") or "",
+        "terminal": cola.terminal(),
         "conexion": {
-            "estado": conexion.get("estado"),
+            "estado": conexion.get("estado") or SIN_CONFIGURAR,
             "mensaje": conexion.get("mensaje") or "",
             "ultimo_empuje_ok": conexion.get("ultimo_empuje_ok"),
             "ultima_descarga_ok": conexion.get("ultima_descarga_ok"),
         },
-        "lista_para_vender_offline": bool(completo.get("lista_para_vender_offline")),
+        "lista_para_vender_offline": bool(lista),
         "ventas_pendientes": ventas_pendientes(agente),
         "cola": {
-            "sin_enviar": cola.get("sin_enviar", 0),
-            "por_estado": cola.get("por_estado", {}),
-            "antiguedad_pendiente_s": cola.get("antiguedad_pendiente_s"),
+            "sin_enviar": por_estado[PENDIENTE] + por_estado[PROCESANDO],
+            "por_estado": por_estado,
+            "antiguedad_pendiente_s": cola.antiguedad_pendiente_s(),
         },
-        "conflictos_abiertos": (completo.get("conflictos") or {}).get("abiertos", 0),
-        "tiene_esquema": bool(completo.get("tiene_esquema")),
+        "conflictos_abiertos": len(agente.conflictos()),
+        "tiene_esquema": esquema is not None,
+        "catalogo_reconstruyendo": _reconstruyendo(agente),
     }
+
+
+def _reconstruyendo(agente: Any) -> bool:
+    """El catálogo local aún no está entero: una búsqueda vacía no significa «no existe»."""
+    try:
+        return bool(agente.catalogo_reconstruyendo())
+    except sqlite3.DatabaseError:
+        return True

@@ -10,6 +10,7 @@ vez (un fallo al abrir el puerto sólo se avisa: la sincronización sigue).
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import signal
@@ -48,7 +49,7 @@ def registrar(subordenes: argparse._SubParsersAction) -> None:
         description="Sirve la API local en 127.0.0.1 y ::1 hasta Ctrl-C. El token está en "
         "api-local.token del directorio de datos. Ver docs/api-local.md.",
     )
-    servir.add_argument("--puerto", type=int, default=None,
+    servir.add_argument("--puerto", type=int, default=None, metavar="P",
                         help=f"puerto (por defecto {VARIABLE_PUERTO} o 8765; 0 = uno libre)")
     servir.add_argument("--direccion", action="append", metavar="IP",
                         help="127.0.0.1 o ::1 (repetible; por defecto las dos)")
@@ -109,9 +110,10 @@ def orden_servir_local(args: argparse.Namespace) -> int:
         try:
             servidor.iniciar()
         except OSError as exc:
-            return salida.error(f"No se pudo escuchar en el puerto {puerto}: "
-                                f"{exc.strerror or exc}. Use --puerto con otro.",
-                                salida.SALIDA_FALLO)
+            motivo = ("ya lo usa otro programa (¿otro «sincro servir-local» o la bandeja?)"
+                      if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc)))
+            return salida.error(f"No se pudo escuchar en el puerto {puerto}: {motivo}. "
+                                "Use --puerto con otro.", salida.SALIDA_FALLO)
         detener = threading.Event()
         anteriores = {s: signal.signal(s, lambda *_: detener.set())
                       for s in (signal.SIGINT, signal.SIGTERM)}
@@ -127,19 +129,27 @@ def orden_servir_local(args: argparse.Namespace) -> int:
 
 
 class ArranqueApi:
-    """La API local dentro del bucle ``sincronizar``: ``iniciar`` nunca lanza (un puerto
-    ocupado, una variable mal puesta o un ``api-local.sqlite`` dañado se avisan en stderr y en
-    el registro, y la sincronización sigue)."""
+    """La API local dentro del bucle ``sincronizar``. ``iniciar`` vuelve enseguida: la API se
+    levanta en un hilo propio (``api-local-arranque``) para no retrasar el primer pase, y nunca
+    lanza (un puerto ocupado, una variable mal puesta o un ``api-local.sqlite`` dañado se
+    avisan en stderr y en el registro, y la sincronización sigue). ``cerrar`` espera a ese
+    hilo y para la API."""
 
     def __init__(self, agente: Any, puerto: int | None, activa: bool = True) -> None:
         self._agente = agente
         self._puerto = puerto
         self._activa = activa and os.environ.get(VARIABLE_PUERTO, "").strip().lower() != "no"
+        self._hilo: threading.Thread | None = None
         self.servidor: Any = None
 
     def iniciar(self) -> None:
         if not self._activa:
             return
+        self._hilo = threading.Thread(target=self._levantar, name="api-local-arranque",
+                                      daemon=True)
+        self._hilo.start()
+
+    def _levantar(self) -> None:
         from agente.api_local import ServidorApiLocal
 
         try:
@@ -154,6 +164,9 @@ class ArranqueApi:
         print(f"URL_API={self.servidor.url}", flush=True)
 
     def cerrar(self) -> None:
+        if self._hilo is not None:
+            self._hilo.join(30)
+            self._hilo = None
         if self.servidor is not None:
             self.servidor.cerrar()
             self.servidor = None

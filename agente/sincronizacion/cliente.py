@@ -41,6 +41,7 @@ import agente
 from agente.sincronizacion import plazo as limites
 from agente.soporte.configuracion import es_bucle_local
 from protocolo.esquema import ConfigModelo, ErrorEsquema, Esquema, esquema_desde_dict
+from protocolo.formas import RESULTADOS
 
 ESTADOS_REINTENTABLES = (429, 500, 502, 503, 504)
 ESPERA_MAXIMA_S = 10.0
@@ -51,7 +52,6 @@ PLAZO_PETICION_S = 120.0
 """Plazo de una petición entera (reintentos incluidos), por lenta que llegue la respuesta."""
 CUERPO_MAXIMO = 64 * 1024 * 1024
 """Bytes (ya descomprimidos) que se admiten en una respuesta."""
-RESULTADOS = ("aplicada", "duplicada", "conflicto", "rechazada")
 
 
 # --- errores (definidos en agente.sincronizacion.errores, reexportados aquí) ---------------

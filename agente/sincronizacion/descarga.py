@@ -46,6 +46,7 @@ from agente.sincronizacion.cliente import (
     CursorRechazado,
     validador_de_datos,
 )
+from agente.sincronizacion.errores import comprobar_identidad
 from agente.soporte import registro
 from protocolo.esquema import ConfigModelo, Esquema
 
@@ -91,9 +92,13 @@ class Descarga:
 
     # -- esquema ---------------------------------------------------------------------------
 
-    def actualizar_esquema(self) -> Esquema:
-        """Pide el esquema, lo guarda en la caché y lo da a la cola."""
-        recibido, _ = self.cliente.esquema()
+    def actualizar_esquema(self, tienda: str | None = None, terminal: str | None = None
+                           ) -> Esquema:
+        """Pide el esquema, lo guarda en la caché y lo da a la cola. Con ``tienda`` y
+        ``terminal``, antes comprueba que el token sea de esa terminal (``IdentidadAjena``)."""
+        recibido, cuerpo = self.cliente.esquema()
+        if tienda is not None and terminal is not None:
+            comprobar_identidad(cuerpo, tienda, terminal)
         esquema = self.cache.guardar_esquema(recibido)  # con los modelos conservados
         self.cola.configurar_modelos(esquema.modelos.values())
         return esquema

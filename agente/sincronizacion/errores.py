@@ -55,3 +55,26 @@ class LoteDemasiadoGrande(ErrorServidor):
     """413: el lote supera el límite de la central; hay que partirlo."""
 
     transitorio = False
+
+
+class IdentidadAjena(ErrorSincro):
+    """El token es de otra tienda o terminal que la configurada: no se envía ni descarga nada
+    hasta que se configure bien (``sincro configurar``). ``del_token``: (tienda, terminal)."""
+
+    transitorio = False
+
+    def __init__(self, mensaje: str, del_token: tuple[object, object]) -> None:
+        super().__init__(mensaje)
+        self.del_token = del_token
+
+
+def comprobar_identidad(cuerpo: object, tienda: str, terminal: str) -> None:
+    """``IdentidadAjena`` si ``/v1/esquema`` dice que el token es de otra tienda o terminal."""
+    if not isinstance(cuerpo, dict):
+        return
+    suya = (cuerpo.get("tienda"), cuerpo.get("terminal"))
+    if suya != (tienda, terminal):
+        raise IdentidadAjena(
+            f"El token es de {suya[0]}/{suya[1]}, pero esta terminal está configurada como "
+            f"{tienda}/{terminal}: no se sincroniza nada hasta configurar el token de "
+            f"{tienda}/{terminal} con «sincro configurar».", suya)

@@ -68,6 +68,7 @@ class ServicioSincronizacion:
                     permitir_http=permitir_http)
         nueva = configuracion.desde_dict(base)
         if token is not None:
+            _comprobar_token(nueva, token)
             credenciales.guardar_token(self.directorio, nueva.terminal, token)
         else:
             credenciales.leer_token(self.directorio, nueva.terminal)  # SinToken si no hay
@@ -257,3 +258,26 @@ class ServicioSincronizacion:
             "modelos": modelos,
             "lista_para_vender_offline": lista,
         }
+
+
+def _comprobar_token(config: configuracion.Configuracion, token: str) -> None:
+    """Si la central responde, que el token sea de la tienda y terminal configuradas
+    (``ErrorConfiguracion`` si no). Sin conexión no se puede saber: se guarda, y cada
+    sincronización lo vuelve a comprobar antes de enviar nada."""
+    from agente.sincronizacion.cliente import Cliente
+    from agente.sincronizacion.errores import ErrorSincro, IdentidadAjena, comprobar_identidad
+
+    cliente = Cliente(config.servidor, token, timeout=10.0, reintentos=0)
+    try:
+        _, cuerpo = cliente.esquema()
+        comprobar_identidad(cuerpo, config.tienda, config.terminal)
+    except IdentidadAjena as exc:
+        tienda, terminal = exc.del_token
+        raise configuracion.ErrorConfiguracion(
+            f"Ese token es de {tienda}/{terminal}, no de {config.tienda}/{config.terminal}: no "
+            "se ha guardado nada; use el token de esta terminal o corrija --tienda/--terminal."
+        ) from None
+    except ErrorSincro as exc:
+        _log.info("No se pudo comprobar el token contra la central: %s", exc)
+    finally:
+        cliente.cerrar()

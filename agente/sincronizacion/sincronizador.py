@@ -47,6 +47,7 @@ from agente.sincronizacion.cliente import Cliente, ErrorAutenticacion, ErrorSinc
 from agente.sincronizacion.conectividad import Conectividad
 from agente.sincronizacion.descarga import Descarga, Detenido, ResumenDescarga
 from agente.sincronizacion.empuje import Empuje, ResumenEmpuje
+from agente.sincronizacion.errores import comprobar_identidad
 from agente.soporte import registro
 from agente.soporte.configuracion import Configuracion
 from protocolo.esquema import Esquema
@@ -94,6 +95,9 @@ class Sincronizador:
         self._despertar = threading.Event()
         self._cerrojo_pase = threading.Lock()
         self._esquema: Esquema | None = None
+        # El token es de esta terminal (visto en /v1/esquema con este cliente): hasta entonces
+        # no se envía nada.
+        self._identidad_comprobada = False
         self._lector: sqlite3.Connection | None = None
 
     # -- piezas ------------------------------------------------------------------------------
@@ -121,6 +125,14 @@ class Sincronizador:
             self._esquema = self.cache.esquema()
         return self._esquema
 
+    def _comprobar_identidad(self) -> None:
+        """``IdentidadAjena`` si el token es de otra tienda o terminal que la configurada
+        (una vez por sincronizador: un token nuevo crea otro)."""
+        if not self._identidad_comprobada:
+            _, cuerpo = self.cliente.esquema()
+            comprobar_identidad(cuerpo, self.config.tienda, self.config.terminal)
+            self._identidad_comprobada = True
+
     def despertar(self) -> None:
         """Pide un empuje pronto (antirrebote ``espera_empuje``). Seguro desde cualquier hilo."""
         self._despertar.set()
@@ -140,6 +152,7 @@ class Sincronizador:
                 return ResumenEmpuje()
             self.conectividad.sincronizando()
             try:
+                self._comprobar_identidad()
                 resumen = self._empuje().empujar(detener)
             except ErrorSincro as exc:
                 self.conectividad.fallo(exc)
@@ -166,7 +179,9 @@ class Sincronizador:
                 descarga = Descarga(self.cache, self.cola, self.conflictos, self.cliente,
                                     tamano_pagina=self.config.tamano_pagina)
                 self._progreso("Actualizando el esquema…")
-                self._esquema = descarga.actualizar_esquema()
+                self._esquema = descarga.actualizar_esquema(self.config.tienda,
+                                                            self.config.terminal)
+                self._identidad_comprobada = True
                 self._progreso("Enviando operaciones…")
                 resumen.empuje = self._empuje().empujar(detener)
                 self.conectividad.empuje_ok()

@@ -64,7 +64,7 @@ def test_valores_base_son_los_de_la_central_no_los_optimistas(agente):
         ("productos.Nada", "ajustar", {"stock": 1}, 1, "Modelo desconocido"),
         (PRODUCTO, "crear", {"nombre": "x"}, 9, "no admite operaciones «crear»"),
         (PRODUCTO, "ajustar", {"stock": "mucho"}, 1, "espera un entero"),
-        (PRODUCTO, "ajustar", {"nombre": 1}, 1, "sólo admite campos numéricos"),
+        (PRODUCTO, "ajustar", {"nombre": 1}, 1, "«nombre» de productos.Producto no se puede aj"),
         (PRODUCTO, "actualizar", {"id": 5}, 1, "no se puede escribir"),
         (PRODUCTO, "actualizar", {"color": "rojo"}, 1, "no tiene el campo «color»"),
         (PRODUCTO, "actualizar", {"precio": "1"}, None, "Indique el objeto"),
@@ -86,7 +86,7 @@ def test_crear_con_uuid_generado_y_visible_optimista(agente):
     assert agente.obtener(CLIENTE, op.objeto_id)["nombre"] == "Ana Pérez"
     assert [r["id"] for r in agente.buscar("ana", modelo=CLIENTE)] == [op.objeto_id]
     with pytest.raises(ErrorValor, match="Ya existe"):
-        agente.encolar(CLIENTE, "crear", {"nombre": "Otra"}, objeto_id=op.objeto_id)
+        agente.encolar(CLIENTE, "crear", {"nombre": "Otra", "nif": "X2"}, objeto_id=op.objeto_id)
     agente.encolar(CLIENTE, "actualizar", {"puntos": 5}, objeto_id=op.objeto_id)
     assert agente.obtener(CLIENTE, op.objeto_id)["puntos"] == 5
     assert len(agente.cola()) == 1  # crear + actualizar fusionadas
@@ -282,3 +282,17 @@ def test_vender_guarda_los_pagos_y_los_lleva_si_el_esquema_tiene_donde(datos_dir
         ops = agente.vender(lineas)
         assert ops[0].datos["pagos"] == [{"metodo": "efectivo", "importe": "3.90"}]
         assert agente.pagos_de_venta(ops[0].objeto_id) == ops[0].datos["pagos"]
+
+
+def test_referencias_desconocidas_solo_con_el_catalogo_entero(datos_dir, esquema_dict):
+    """Durante la primera carga (catálogo de productos incompleto) una venta de un producto que
+    aún no está en la caché se encola; con el catálogo entero, se rechaza al encolar."""
+    linea = [{"producto": 999, "cantidad": 1, "precio_unitario": "1.00"}]
+    with Agente.abrir(datos_dir) as agente:
+        agente.guardar_esquema(esquema_dict)
+        agente.cache.aplicar_pagina(PRODUCTO, [producto(1)], "f0.1.-", completo=False)
+        assert len(agente.vender(linea)) == 3
+        agente.cache.aplicar_pagina(PRODUCTO, [producto(2)], "2", completo=True)
+        with pytest.raises(ErrorValor, match="que esta terminal no conoce"):
+            agente.vender(linea)
+        assert len(agente.cola()) == 3

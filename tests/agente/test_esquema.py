@@ -216,7 +216,9 @@ def test_validar_datos_de_operacion(esquema):
     assert producto.validar_datos("actualizar", {"categoria": None}) == {"categoria": None}
     cliente = esquema.modelo("clientes.Cliente")
     nuevo = str(uuid.uuid4())
-    assert cliente.validar_datos("crear", {"id": nuevo})["id"] == nuevo
+    assert cliente.validar_datos("crear", {"id": nuevo, "nombre": "Ana", "nif": "1"})["id"] == nuevo
+    with pytest.raises(ErrorValor, match="Falta el campo obligatorio «nombre»"):
+        cliente.validar_datos("crear", {"id": nuevo})
     with pytest.raises(ErrorValor, match="al menos un campo"):
         cliente.validar_datos("actualizar", {})
 

@@ -88,6 +88,8 @@ class ProcesoApi:
         valor = json.loads(texto) if tipo.startswith("application/json") and texto else texto
         if validar:
             contrato.comprobar(metodo, ruta, respuesta.status, valor)
+            if cuerpo is not None and respuesta.status in (200, 201):
+                contrato.comprobar_peticion(metodo, ruta, cuerpo)
         return respuesta.status, dict(respuesta.getheaders()), valor
 
     def eventos(self, token: str | None = "") -> LectorEventos:

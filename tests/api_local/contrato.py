@@ -80,6 +80,8 @@ def comprobar_evento(nombre: str, datos: Any) -> None:
     _validar({"$ref": f"#/components/schemas/{esquema}"}, datos)
 
 
-def validar_peticion(esquema: str, valor: Any) -> None:
-    """Valida un cuerpo de petición de ejemplo contra ``components/schemas/<esquema>``."""
-    _validar({"$ref": f"#/components/schemas/{esquema}"}, valor)
+def comprobar_peticion(metodo: str, ruta: str, cuerpo: Any) -> None:
+    """Un cuerpo que la API aceptó también lo acepta el esquema de la petición del contrato."""
+    operacion = ESPEC["paths"][plantilla_de(ruta)][metodo.lower()]
+    esquema = operacion["requestBody"]["content"]["application/json"]["schema"]
+    _validar(esquema, cuerpo)

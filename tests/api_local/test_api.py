@@ -19,9 +19,12 @@ VENTA = "ventas.Venta"
 
 
 def producto(api, indice: int = 0) -> dict:
-    estado, _, cuerpo = api.pedir("GET", f"/v1/buscar?texto=a&modelo={PRODUCTO}&limite=10")
+    """El producto ``indice`` de la caché, tal como lo devuelve ``GET /v1/obtener``."""
+    with Agente.abrir(api.datos) as agente:
+        (datos,) = agente.listar(PRODUCTO, desde=indice, limite=1)
+    estado, _, cuerpo = api.pedir("GET", f"/v1/obtener/{PRODUCTO}/{datos['id']}")
     assert estado == 200
-    return cuerpo["resultados"][indice]
+    return cuerpo
 
 
 def linea(p: dict, cantidad: int = 1) -> dict:
@@ -289,3 +292,132 @@ def test_errores_de_http_tambien_en_json(api):
     assert estado == 501 and cuerpo["error"].startswith("Petición HTTP no válida")
     estado, cabeceras, cuerpo = api.pedir("PUT", "/v1/vender", {}, validar=False)
     assert estado == 405 and cabeceras["Allow"] == "POST"
+
+
+def test_misma_clave_a_la_vez_en_dos_procesos_vende_una_vez(api, terminal):
+    """Diez peticiones simultáneas con la misma clave, repartidas entre dos procesos que
+    sirven la misma terminal: una sola venta y la misma respuesta para todas."""
+    import threading
+
+    otro = ProcesoApi(terminal, "servir-local", "--puerto", "0")
+    try:
+        p = producto(api, 8)
+        cuerpo = {"lineas": [linea(p, 1)]}
+        clave = str(uuid.uuid4())
+        respuestas: list = []
+        salida = threading.Barrier(10)
+
+        def pedir(proceso) -> None:
+            salida.wait()
+            respuestas.append(proceso.pedir("POST", "/v1/vender", cuerpo,
+                                            cabeceras={"Idempotency-Key": clave}))
+
+        hilos = [threading.Thread(target=pedir, args=(api if i % 2 else otro,))
+                 for i in range(10)]
+        for hilo in hilos:
+            hilo.start()
+        for hilo in hilos:
+            hilo.join(60)
+        assert [r[0] for r in respuestas] == [201] * 10, respuestas
+        assert len({r[2]["venta"] for r in respuestas}) == 1
+        assert sum(1 for r in respuestas if "Idempotency-Replayed" not in r[1]) == 1
+        assert ventas_en_cola(terminal, respuestas[0][2]["venta"]) == 1
+    finally:
+        otro.parar()
+
+
+def test_ficheros_de_la_api_solo_para_el_usuario(api, terminal):
+    for nombre in ("api-local.token", "api-local.sqlite"):
+        assert stat.S_IMODE(os.stat(terminal / nombre).st_mode) == 0o600, nombre
+
+
+def test_terminal_sin_configurar(tmp_path):
+    """Sin esquema todavía: la API arranca, dice por qué no puede vender (400 del motor) y el
+    estado lo refleja."""
+    proceso = ProcesoApi(tmp_path / "nueva", "servir-local", "--puerto", "0")
+    try:
+        estado, _, cuerpo = proceso.pedir("GET", "/v1/estado")
+        assert estado == 200 and cuerpo["tiene_esquema"] is False
+        assert cuerpo["lista_para_vender_offline"] is False
+        assert cuerpo["ventas_pendientes"] == {"numero": 0, "importe": "0.00"}
+        estado, _, cuerpo = proceso.pedir("POST", "/v1/vender", {"lineas": [
+            {"producto": 1, "cantidad": 1, "precio_unitario": "1.00"}]})
+        assert estado == 400 and "sincro configurar" in cuerpo["error"]
+        assert proceso.pedir("GET", "/v1/buscar?texto=84")[0] == 400
+    finally:
+        proceso.parar()
+
+
+def test_reintento_de_una_venta_sin_sus_pagos_guardados(api, terminal):
+    """La cola se rescató sin los pagos de la venta: el reintento la encuentra igual y
+    responde con el total de la cabecera (pagos vacía, como dice el contrato)."""
+    import sqlite3
+
+    from agente.api_local.idempotencia import RegistroIdempotencia
+
+    p = producto(api, 9)
+    cuerpo = {"lineas": [linea(p, 2)]}
+    clave = str(uuid.uuid4())
+    registro = RegistroIdempotencia(terminal)
+    try:
+        id_venta = registro.venta_para(clave)
+    finally:
+        registro.cerrar()
+    with Agente.abrir(terminal) as agente:
+        (cabecera, *_) = agente.vender(cuerpo["lineas"], venta_id=id_venta)
+    with sqlite3.connect(terminal / "cola.sqlite") as c:
+        c.execute("DELETE FROM pagos_venta WHERE venta = ?", (id_venta,))
+    estado, cabeceras, venta = api.pedir("POST", "/v1/vender", cuerpo,
+                                         cabeceras={"Idempotency-Key": clave})
+    assert estado == 201 and cabeceras["Idempotency-Replayed"] == "true"
+    assert venta == {"venta": id_venta, "total": cabecera.datos["total"], "pagos": [],
+                     "numero": None}
+    assert ventas_en_cola(terminal, id_venta) == 1
+
+
+def test_puerto_ocupado(api, terminal):
+    r = sincro(terminal, "servir-local", "--puerto", str(api.puerto), "--direccion",
+               "127.0.0.1", timeout=60)
+    assert r.returncode == 1 and "ya lo usa otro programa" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_sin_content_length_411(api):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", api.puerto), timeout=10) as s:
+        s.sendall(f"POST /v1/vender HTTP/1.1\r\nHost: 127.0.0.1:{api.puerto}\r\n"
+                  f"Authorization: Bearer {api.token}\r\nTransfer-Encoding: chunked\r\n"
+                  "Content-Type: application/json\r\n\r\n5\r\n{\"a\":\r\n0\r\n\r\n".encode())
+        respuesta = b""
+        while b"\r\n\r\n" not in respuesta:
+            respuesta += s.recv(4096)
+    assert respuesta.startswith(b"HTTP/1.1 411 ")
+
+
+def test_caché_dañada_la_api_sigue_vendiendo(api, terminal, tmp_path):
+    """La caché se estropea (bytes al azar): la API arranca, vende con clave (y el reintento
+    no vende dos veces) y el estado dice que el catálogo se está reconstruyendo."""
+    import random
+    import shutil
+
+    copia = tmp_path / "copia"
+    shutil.copytree(terminal, copia, ignore=shutil.ignore_patterns("*.propietarios"))
+    p = producto(api, 10)
+    (copia / "cache.sqlite").write_bytes(random.Random(3).randbytes(64 * 1024))
+    for resto in ("cache.sqlite-wal", "cache.sqlite-shm"):
+        (copia / resto).unlink(missing_ok=True)
+    proceso = ProcesoApi(copia, "servir-local", "--puerto", "0")
+    try:
+        cuerpo = {"lineas": [linea(p, 1)]}
+        clave = str(uuid.uuid4())
+        estado, _, venta = proceso.pedir("POST", "/v1/vender", cuerpo,
+                                         cabeceras={"Idempotency-Key": clave})
+        assert estado == 201, venta
+        estado, cabeceras, otra = proceso.pedir("POST", "/v1/vender", cuerpo,
+                                                cabeceras={"Idempotency-Key": clave})
+        assert estado == 201 and otra == venta and cabeceras["Idempotency-Replayed"] == "true"
+        assert proceso.pedir("GET", "/v1/estado")[2]["catalogo_reconstruyendo"] is True
+        assert ventas_en_cola(copia, venta["venta"]) == 1
+    finally:
+        proceso.parar()

@@ -55,8 +55,18 @@ def test_ejemplo_curl(api, terminal):
                     producto)
 
 
-@pytest.mark.skipif(_falta("node") is not None,
-                    reason="el ejemplo de Node.js necesita node 18+ (apt-get install nodejs)")
+def _node_sin_fetch() -> bool:
+    """No hay node, o es anterior a la 18 (sin ``fetch``)."""
+    if _falta("node") is not None:
+        return True
+    version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout
+    encontrado = re.match(r"v(\d+)", version.strip())
+    return not encontrado or int(encontrado[1]) < 18
+
+
+@pytest.mark.skipif(_node_sin_fetch(),
+                    reason="el ejemplo de Node.js necesita node 18+ con fetch (nodejs.org o "
+                    "apt-get install nodejs en Debian 12+)")
 def test_ejemplo_node(api, terminal):
     codigo, producto = codigo_de_barras(terminal, 11)
     comprobar_venta(terminal, ejecutar(["node", str(EJEMPLOS / "venta.mjs")], api, codigo),

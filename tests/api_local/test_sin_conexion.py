@@ -157,3 +157,24 @@ def test_el_bucle_sigue_si_la_api_no_puede_escuchar(central, tmp_path):
         assert ocupante.pedir("GET", "/v1/salud", token=None)[0] == 200
     finally:
         ocupante.parar()
+
+
+def test_api_en_otro_proceso_que_el_bucle(central_factory, tmp_path):
+    """``sincro servir-local`` junto al bucle de la bandeja (otro proceso, sin API): el estado
+    y los eventos de la API siguen la conexión que ve el bucle."""
+    central = central_factory(demo=20)
+    datos = terminal_sincronizada(tmp_path / "caja", central, "T014", "caja-1", **RAPIDO)
+    api = ProcesoApi(datos, "servir-local", "--puerto", "0")
+    bucle_solo = ProcesoApi(datos, "sincronizar", "--sin-api-local", marca="Sincronizando")
+    lector = api.eventos()
+    try:
+        lector.esperar(lambda n, d: n == "estado")
+        esperar(lambda: api.pedir("GET", "/v1/estado")[2]["conexion"]["estado"] == "al día")
+        central.detener()
+        lector.esperar(lambda n, d: n == "conexion" and d["estado"] == "sin conexión")
+        assert api.pedir("GET", "/v1/estado")[2]["conexion"]["estado"] == "sin conexión"
+    finally:
+        lector.cerrar()
+        bucle_solo.parar()
+        api.parar()
+    assert "URL_API=" not in "".join(bucle_solo.salida)

@@ -47,6 +47,27 @@ CASOS = {
     "dependencia_fuera": {"productos.Producto": {**BUENA, "dependencias": ["clientes.Cliente"]}},
     "privado_sin_campo_tienda": {"productos.Producto": {**BUENA, "privado_por_tienda": True}},
     "busqueda_no_esencial": {"productos.Producto": {**BUENA, "campos_busqueda": ["descripcion"]}},
+    # Reglas de negocio: las declaradas estrechan las de la columna, nunca las ensanchan.
+    "restricciones_declaradas": {"productos.Producto": {**BUENA, "restricciones": {
+        "precio": {"minimo": "0", "operaciones": []},
+        "stock": {"delta_minimo": -5, "delta_maximo": 5, "operaciones": ["ajustar"]},
+        "nombre": {"longitud_maxima": 50}}}},
+    "longitud_mayor_que_la_columna": {"productos.Producto": {**BUENA, "restricciones": {
+        "nombre": {"longitud_maxima": 500}}}},
+    "maximo_mayor_que_la_columna": {"productos.Producto": {**BUENA, "restricciones": {
+        "stock": {"maximo": 2**40}}}},
+    "ajustar_en_texto": {"productos.Producto": {**BUENA, "restricciones": {
+        "nombre": {"operaciones": ["ajustar"]}}}},
+    "minimo_en_texto": {"productos.Producto": {**BUENA, "restricciones": {
+        "nombre": {"minimo": 1}}}},
+    "restriccion_desconocida": {"productos.Producto": {**BUENA, "restricciones": {
+        "stock": {"positivo": True}}}},
+    "restriccion_no_esencial": {"productos.Producto": {**BUENA, "restricciones": {
+        "descripcion": {"longitud_maxima": 5}}}},
+    "minimo_mayor_que_maximo": {"productos.Producto": {**BUENA, "restricciones": {
+        "stock": {"minimo": 10, "maximo": 5}}}},
+    "campo_terminal_escribible": {"clientes.Cliente": CLIENTE, "ventas.Venta": {
+        **VENTA, "campo_terminal": "terminal"}},
 }
 
 SCRIPT = textwrap.dedent("""
@@ -79,6 +100,21 @@ def test_configuraciones_invalidas_se_rechazan_con_motivo():
                                  "precio": "decimal", "stock": "entero", "categoria": "texto"}
     assert producto["nulos"] == ["categoria"] and len(producto["huella"]) == 64
     assert producto["referencias"] == {}
+    # Sin declarar nada: las de cada columna, y ningún campo admite «ajustar».
+    assert producto["restricciones"]["nombre"] == {
+        "requerido": True, "longitud_maxima": 200, "operaciones": ["actualizar", "crear"]}
+    assert producto["restricciones"]["precio"] == {
+        "requerido": True, "minimo": "-99999999.99", "maximo": "99999999.99", "decimales": 2,
+        "digitos": 10, "operaciones": ["actualizar", "crear"]}
+    assert producto["restricciones"]["stock"] == {
+        "minimo": -(2**31), "maximo": 2**31 - 1, "operaciones": ["actualizar", "crear"]}
+    declaradas = resultado.pop("restricciones_declaradas")[1]["productos.Producto"]
+    assert declaradas["restricciones"]["precio"]["operaciones"] == []
+    assert declaradas["restricciones"]["precio"]["minimo"] == "0"
+    assert declaradas["restricciones"]["stock"] == {
+        "minimo": -(2**31), "maximo": 2**31 - 1, "delta_minimo": -5, "delta_maximo": 5,
+        "operaciones": ["ajustar"]}
+    assert declaradas["restricciones"]["nombre"]["longitud_maxima"] == 50
     referencias = {
         caso: resultado.pop(caso)[1]["ventas.Venta"]["referencias"]
         for caso in ("referencia_derivada", "fk_sin_dependencia", "referencia_explicita")
@@ -99,6 +135,14 @@ def test_configuraciones_invalidas_se_rechazan_con_motivo():
         "referencia_no_esencial": "ventas.Venta: la referencia «tienda» no es un campo esencial",
         "referencia_fuera_de_dependencias":
             "ventas.Venta.terminal: referencia a 'productos.Producto'",
+        "longitud_mayor_que_la_columna": "«longitud_maxima» 500 va más allá",
+        "maximo_mayor_que_la_columna": "«maximo» 1099511627776 va más allá",
+        "ajustar_en_texto": "«ajustar» sólo se aplica a campos numéricos",
+        "minimo_en_texto": "«minimo» sólo se aplica a campos numéricos",
+        "restriccion_desconocida": "restricciones desconocidas: positivo",
+        "restriccion_no_esencial": "«descripcion», que no es un campo esencial",
+        "minimo_mayor_que_maximo": "«minimo» (10) es mayor que «maximo» (5)",
+        "campo_terminal_escribible": "«campos_solo_lectura»",
     }
     for caso, texto in esperados.items():
         estado, mensaje = resultado[caso]

@@ -135,7 +135,8 @@ def test_peticiones_de_cambios_mal_formadas(api):
 def test_ajustar_idempotente_y_reenvio_del_lote_entero(api):
     _, antes = producto(api, 3)
     lote = [op(PRODUCTO, "ajustar", "3", {"stock": -2}), op(PRODUCTO, "ajustar", "3", {"stock": 5}),
-            op(PRODUCTO, "actualizar", "4", {"nombre": "Aceite renombrado"})]
+            op(PRODUCTO, "actualizar", "4", {"nombre": "Aceite renombrado"},
+               version_base=producto(api, 4)[0])]
     primera = api.operaciones(*lote)["resultados"]
     assert [r["resultado"] for r in primera] == ["aplicada"] * 3
     assert primera[0]["version"] < primera[1]["version"]
@@ -171,13 +172,13 @@ def test_una_operacion_mala_no_tumba_el_lote(central, api):
     venta = str(uuid.uuid4())
     resultados = api.operaciones(
         op(PRODUCTO, "ajustar", "6", {"stock": -1}),
-        op(PRODUCTO, "actualizar", "6", {"precio": "abc"}),
-        op(PRODUCTO, "actualizar", "6", {"descripcion": "no esencial"}),
+        op(PRODUCTO, "actualizar", "6", {"precio": "abc"}, version_base=0),
+        op(PRODUCTO, "actualizar", "6", {"descripcion": "no esencial"}, version_base=0),
         op(PRODUCTO, "crear", None, {"nombre": "x"}),
         op(PRODUCTO, "ajustar", "999999", {"stock": 1}),
         op(LINEA, "crear", str(uuid.uuid4()), {"venta": venta, "producto": 1, "cantidad": 1,
                                                 "precio_unitario": "1.00"}),
-        op(PRODUCTO, "actualizar", "6", {"precio": "1.999"}),
+        op(PRODUCTO, "actualizar", "6", {"precio": "1.999"}, version_base=0),
         op(PRODUCTO, "ajustar", "6", {"stock": "1"}),
         op(PRODUCTO, "ajustar", "6", {"stock": -1}),
     )["resultados"]
@@ -202,7 +203,7 @@ def test_sobreventa_registrada_nunca_rechazada(central, api):
 def _venta(cliente: str | None = None) -> tuple[str, list[dict]]:
     vid = str(uuid.uuid4())
     return vid, [
-        op(VENTA, "crear", vid, {"id": vid, "terminal": "caja-1", "cliente": cliente,
+        op(VENTA, "crear", vid, {"id": vid, "cliente": cliente,
                                  "fecha": "2026-11-28T10:00:00+01:00", "total": "3.90"}),
         op(LINEA, "crear", None, {"id": str(uuid.uuid4()), "venta": vid, "producto": 1,
                                   "cantidad": 2, "precio_unitario": "1.95"}),
@@ -233,7 +234,7 @@ def test_permisos_entre_tiendas(central, api):
         op(CLIENTE, "crear", None, {"nombre": "Sin clave", "nif": "1"}),
     )["resultados"]
     assert [x["resultado"] for x in r] == ["rechazada"] * 5
-    assert "tienda" in r[0]["motivo"] and "sólo lectura" in r[1]["motivo"]
+    assert "tienda" in r[0]["motivo"] and "«tienda» no es el de esta tienda" in r[1]["motivo"]
     # Su propia venta sí, con la tienda puesta por la central.
     vid2, ops2 = _venta(None)
     assert [x["resultado"] for x in otra.operaciones(*ops2)["resultados"]] == ["aplicada"] * 3
@@ -355,27 +356,38 @@ def test_crear_con_clave_existente_se_aisla_y_arrastra_a_sus_lineas(central, api
 
 
 def test_ajuste_que_desborda_no_tumba_el_lote(central, api):
-    """En PostgreSQL ``stock`` es integer de 32 bits: el ajuste desborda, esa operación se
-    rechaza (el lote se repite con un punto de guardado por operación) y las demás se aplican.
-    En SQLite los enteros son de 64 bits y se aplica."""
+    """Un delta fuera de sus límites declarados, o uno que dejaría la columna fuera de su rango
+    (en SQLite pasaría a coma flotante; en PostgreSQL desbordaría el integer), se rechaza con
+    motivo en los dos motores y las demás operaciones del lote se aplican."""
     _, antes = producto(api, 9)
-    enorme = 3_000_000_000
     r = api.operaciones(op(PRODUCTO, "ajustar", "9", {"stock": -1}),
-                        op(PRODUCTO, "ajustar", "9", {"stock": enorme}),
+                        op(PRODUCTO, "ajustar", "9", {"stock": 3_000_000_000}),
+                        op(PRODUCTO, "ajustar", "9", {"stock": 2**63 - 1}),
                         op(PRODUCTO, "ajustar", "9", {"stock": -1}))["resultados"]
-    if "DATABASE_URL" in central.entorno:
-        assert [x["resultado"] for x in r] == ["aplicada", "rechazada", "aplicada"]
-        assert producto(api, 9)[1]["stock"] == antes["stock"] - 2
-    else:
-        assert [x["resultado"] for x in r] == ["aplicada"] * 3
-        assert producto(api, 9)[1]["stock"] == antes["stock"] - 2 + enorme
+    assert [x["resultado"] for x in r] == ["aplicada", "rechazada", "rechazada", "aplicada"], r
+    assert "delta de «stock» no puede ser mayor que 10000" in r[1]["motivo"]
+    assert producto(api, 9)[1]["stock"] == antes["stock"] - 2
+
+
+def test_ajuste_que_sale_de_los_limites_no_se_aplica(central, api):
+    """Deltas dentro de su límite que, sumados, dejarían el stock por encima de su máximo: el
+    que cruza el límite se rechaza en la base de datos (sin efecto) y la descarga sigue."""
+    _, antes = producto(api, 8)
+    subir = op(PRODUCTO, "actualizar", "8", {"stock": 999_995_000},
+               version_base=producto(api, 8)[0], valores_base={"stock": antes["stock"]})
+    assert api.operaciones(subir)["resultados"][0]["resultado"] == "aplicada"
+    r = api.operaciones(op(PRODUCTO, "ajustar", "8", {"stock": 4_000}),
+                        op(PRODUCTO, "ajustar", "8", {"stock": 4_000}))["resultados"]
+    assert [x["resultado"] for x in r] == ["aplicada", "rechazada"], r
+    assert "fuera de sus límites" in r[1]["motivo"]
+    assert producto(api, 8)[1]["stock"] == 999_999_000
 
 
 def test_uuid_repetido_dentro_del_lote(api):
     vid, ops = _venta()
     repetida = dict(ops[0])
     r = api.operaciones(ops[0], repetida, ops[1], ops[2])["resultados"]
-    assert [x["resultado"] for x in r] == ["aplicada", "duplicada", "aplicada", "aplicada"]
+    assert [x["resultado"] for x in r] == ["aplicada", "duplicada", "aplicada", "aplicada"], r
     assert r[1]["version"] == r[0]["version"]
     # Un «crear» que acaba rechazado al insertar: su repetición en el lote dice lo mismo.
     mala = op(VENTA, "crear", vid, {**ops[0]["datos"]})
