@@ -112,7 +112,7 @@ class Agente:
 
     @property
     def operaciones(self) -> Cola:
-        """La ``Cola`` (para el sincronizador: ``preparar_envio``, ``confirmar``...)."""
+        """La ``Cola`` (para el sincronizador: ``preparar_envio``, ``registrar_resultados``...)."""
         return self._cola
 
     @property
@@ -614,6 +614,11 @@ class Agente:
     def sincronizar_una_vez(self, al_progreso: Callable[[str], None] | None = None) -> Any:
         """Un pase (empuje + descarga); red: nunca desde el hilo de la GUI."""
         return self.sincronizacion.sincronizar_una_vez(al_progreso)
+
+    def verificar(self, modelos: list[str] | None = None) -> Any:
+        """Descarga lo nuevo y verifica la caché contra la central, reparando sólo los cubos
+        que difieran; red: nunca desde el hilo de la GUI. Devuelve el informe."""
+        return self.sincronizacion.verificar(modelos)
 
     def iniciar_sincronizacion(self, al_progreso: Callable[[str], None] | None = None) -> None:
         """Bucle de sincronización en un hilo de fondo (para la bandeja)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -95,6 +96,16 @@ COLUMNAS = (
     "motivo_resolucion",
 )
 SELECT_COLUMNAS = ", ".join(COLUMNAS)
+
+
+def ahora_iso() -> str:
+    """Hora UTC en ISO con microsegundos: el formato de todas las horas de la cola."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def a_json(valor: Any) -> str:
+    """JSON compacto, sin escapar lo no ASCII: como se guardan ``datos`` y compañía."""
+    return json.dumps(valor, separators=(",", ":"), ensure_ascii=False)
 
 
 def desde_fila(fila: tuple) -> Operacion:

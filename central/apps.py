@@ -1,6 +1,7 @@
-"""AppConfig de la central: valida MODELOS_SINCRONIZABLES y conecta la captura de cambios."""
+"""AppConfig de la central: valida MODELOS_SINCRONIZABLES e instala la captura tras ``migrate``."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CentralConfig(AppConfig):
@@ -12,4 +13,5 @@ class CentralConfig(AppConfig):
     def ready(self) -> None:
         from . import captura, configuracion
 
-        captura.conectar(configuracion.obtener())
+        configuracion.obtener()
+        post_migrate.connect(captura.al_migrar, sender=self, dispatch_uid="central-captura")

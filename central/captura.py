@@ -1,74 +1,50 @@
-"""Captura de cambios de los modelos sincronizados en el registro de cambios.
+"""Captura de cambios en la base de datos: instala y comprueba los disparadores del registro.
 
-Cómo se captura
----------------
-- Señales ``post_save``/``post_delete`` de cada modelo de ``MODELOS_SINCRONIZABLES``: cada
-  guardado o borrado (también los borrados en cascada y ``QuerySet.delete()``, que con señales
-  conectadas borra objeto a objeto) escribe una entrada con la instantánea de los campos
-  esenciales, o una lápida.
-- ``QuerySet.update()``, ``bulk_create()`` y ``bulk_update()`` no emiten señales: usa
-  ``actualizar_en_bloque``, ``crear_en_bloque`` o ``registrar_instancias``/``registrar_pks``
-  (documentados en docs/central.md).
+Qué se captura
+--------------
+Toda escritura en la tabla de un modelo de ``MODELOS_SINCRONIZABLES``, la haga quien la haga:
+``save()``, ``delete()`` (también en cascada), ``QuerySet.update()``/``delete()``,
+``bulk_create``/``bulk_update``, SQL a mano, ``loaddata``, una migración de datos u otro programa
+conectado a la misma base. Los disparadores (``central.disparadores``) escriben la entrada en la
+misma sentencia, y por tanto en la misma transacción: si la escritura se deshace, su entrada
+también; si se confirma, su entrada también.
 
-Orden de commit (el cursor nunca se salta un cambio)
-----------------------------------------------------
-El ``id`` de ``RegistroCambio`` es el cursor. Para que un lector que ya vio el id N no pueda ver
-después un id < N confirmado tarde, los ids se asignan en orden de commit:
+Cuándo se instalan
+------------------
+Tras cada ``migrate`` (señal ``post_migrate``, ``al_migrar``): se crean los que falten, se
+rehacen los de un modelo cuyos campos esenciales cambiaron (el nombre lleva una huella del SQL)
+y se registran las filas que aún no tienen entrada (un modelo recién añadido al ajuste). Un
+modelo cuya tabla o columnas no existen, o cuyos disparadores no se pudieron instalar, queda
+fuera de servicio con un motivo de una línea: ``problemas()`` lo dice, ``migrate`` y
+``sincro-central iniciar`` lo imprimen y las vistas se niegan a servirlo.
 
-- SQLite: un único escritor a la vez; el cerrojo de escritura se toma en la primera escritura y
-  se mantiene hasta el commit, así que los ids ya salen en orden de commit.
-- PostgreSQL: ``pg_advisory_xact_lock(CLAVE_CERROJO)`` antes de tocar filas sincronizadas
-  (``pre_save``/``pre_delete``) y antes de insertar en el registro; se mantiene hasta el commit.
-  Las transacciones que escriben modelos sincronizados se serializan desde su primera escritura
-  sincronizada hasta su commit (como la fila de versión única de Replicache). Tomarlo en
-  ``pre_save`` fija el orden de cerrojos (primero el consultivo, luego las filas) y evita
-  interbloqueos entre escritores sincronizados.
+``instantanea`` es la serialización de referencia en Python (la usa la detección de conflictos
+con el objeto ya cargado); produce los mismos bytes que los disparadores.
 
-Transacciones
--------------
-La entrada del registro se escribe en la transacción en curso del guardado. Un guardado en modo
-autocommit (fuera de ``transaction.atomic``) queda confirmado antes que su entrada, que se escribe
-en su propia transacción justo después: para atomicidad total guarda dentro de ``atomic``.
-
-Hilos: el estado de ``diferida()`` es por hilo; nada más es compartido.
+Hilos: ``problemas()`` guarda su resultado unos segundos en una caché protegida por un cerrojo;
+nada más es compartido.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+import sys
 import threading
+import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Model, QuerySet
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from . import configuracion, insercion
+from . import configuracion, disparadores
 from .configuracion import ConfigModelo
 from .valores import UUID_CANONICO
 
-CLAVE_CERROJO = 0x53494E43  # "SINC": cerrojo consultivo de PostgreSQL del registro de cambios
-_TROZO = 500
-
-
-def bloquear(using: str = "default") -> None:
-    """Toma el cerrojo de orden de commit (PostgreSQL) si hay una transacción abierta.
-
-    Idempotente dentro de una transacción. En SQLite no hace nada (un solo escritor)."""
-    conexion = connections[using]
-    if conexion.vendor == "postgresql" and conexion.in_atomic_block:
-        with conexion.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [CLAVE_CERROJO])
-
-
-# -- serialización de valores ---------------------------------------------------------------
+# -- serialización de referencia (Python) ------------------------------------------------------
 
 
 def _conversor(config: ConfigModelo, nombre: str) -> Callable[[Any], Any]:
@@ -109,7 +85,7 @@ def _conversor(config: ConfigModelo, nombre: str) -> Callable[[Any], Any]:
                 v = dt.datetime.fromisoformat(v)
             if timezone.is_naive(v):
                 v = timezone.make_aware(v)
-            return v.isoformat()
+            return v.astimezone(dt.UTC).isoformat()
 
         return fecha_hora
     if tipo == "fecha":
@@ -140,228 +116,189 @@ def tienda_de(config: ConfigModelo, instancia: Model) -> str | None:
     return None if valor is None else str(valor)
 
 
-# -- entradas ---------------------------------------------------------------------------------
+# -- instalación de los disparadores -----------------------------------------------------------
 
 
-@dataclass
-class Entrada:
-    """Un cambio pendiente de escribir en el registro. ``id`` se rellena al escribirlo."""
-
-    modelo: str
-    objeto_id: str
-    tienda: str | None
-    borrado: bool
-    datos: dict[str, Any] | None
-    modificado_en: dt.datetime
-    id: int | None = None
-
-    def cuerpo(self) -> str:
-        fecha = self.modificado_en.isoformat()
-        inicio = f'"id":{json.dumps(self.objeto_id)},"modificado_en":"{fecha}"'
-        if self.borrado:
-            return inicio + ',"borrado":true}'
-        datos = json.dumps(self.datos, ensure_ascii=False, separators=(",", ":"))
-        return f'{inicio},"datos":{datos}}}'
+def _disparadores_instalados(conexion, tabla: str) -> set[str]:
+    with conexion.cursor() as cur:
+        if conexion.vendor == "postgresql":
+            cur.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+                        "AND tgrelid = to_regclass(%s)", [f'"{tabla}"'])
+        else:
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                        [tabla])
+        return {f[0] for f in cur.fetchall() if f[0].startswith(disparadores.PREFIJO)}
 
 
-def entrada_de(config: ConfigModelo, instancia: Model, borrado: bool = False,
-               ahora: dt.datetime | None = None) -> Entrada:
-    return Entrada(
-        modelo=config.nombre,
-        objeto_id=str(instancia.pk),
-        tienda=tienda_de(config, instancia),
-        borrado=borrado,
-        datos=None if borrado else instantanea(config, instancia),
-        modificado_en=ahora or timezone.now(),
-    )
+def _esperados(config: ConfigModelo) -> set[str]:
+    base = disparadores.nombre_base(config)
+    return {f"{base}_{s}" for s in ("i", "u", "d")}
 
 
-def escribir(entradas: list[Entrada], using: str = "default") -> None:
-    """Escribe entradas en el registro (en la transacción en curso, o en una propia) y rellena
-    sus ``id``. La última entrada de cada objeto queda vigente; las anteriores, no."""
-    from .models import RegistroCambio
-
-    if not entradas:
-        return
-    ultimas: dict[tuple[str, str], int] = {}
-    for i, e in enumerate(entradas):
-        ultimas[(e.modelo, e.objeto_id)] = i
-    por_modelo: dict[str, list[str]] = {}
-    for modelo, objeto_id in ultimas:
-        por_modelo.setdefault(modelo, []).append(objeto_id)
-    fecha_bd = insercion.preparar(using)[0]
-    filas = [
-        (e.modelo, e.objeto_id, e.tienda, e.borrado, ultimas[(e.modelo, e.objeto_id)] == i,
-         e.cuerpo(), fecha_bd(e.modificado_en))
-        for i, e in enumerate(entradas)
-    ]
-    with transaction.atomic(using=using, savepoint=False):
-        bloquear(using)
-        gestor = RegistroCambio.objects.using(using)
-        for modelo, ids in por_modelo.items():
-            for i in range(0, len(ids), _TROZO):
-                gestor.filter(modelo=modelo, objeto_id__in=ids[i:i + _TROZO], vigente=True).update(
-                    vigente=False
-                )
-        nuevos = insercion.insertar(
-            RegistroCambio,
-            ["modelo", "objeto_id", "tienda", "borrado", "vigente", "cuerpo", "modificado_en"],
-            filas, using, devolver_ids=True,
-        )
-    for e, id_ in zip(entradas, nuevos, strict=True):
-        e.id = id_
+def _motivo_de_tabla(cols: disparadores.Columnas, existentes: set[str] | None) -> str | None:
+    """Motivo si la tabla o alguna columna capturada no existe en la base de datos."""
+    if existentes is None:
+        return f"falta la tabla «{cols.tabla}» (¿falta migrar?)"
+    for nombre, columna, _, _ in cols.esenciales:
+        if columna not in existentes:
+            return f"la tabla «{cols.tabla}» no tiene la columna «{columna}» (campo «{nombre}»)"
+    if cols.tienda and cols.tienda not in existentes:
+        return f"la tabla «{cols.tabla}» no tiene la columna «{cols.tienda}» (campo_tienda)"
+    return None
 
 
-# -- captura diferida (lotes) ------------------------------------------------------------------
+def _problema_de_tabla(conexion, config: ConfigModelo) -> str | None:
+    cols = disparadores.columnas(config)
+    existentes, _ = _columnas_y_disparadores(conexion, [cols.tabla])
+    return _motivo_de_tabla(cols, existentes.get(cols.tabla))
 
 
-class Diferido:
-    """Acumula las entradas de un hilo para escribirlas juntas (``volcar``)."""
-
-    def __init__(self, using: str):
-        self.using = using
-        self.entradas: list[Entrada] = []
-
-    def marca(self) -> int:
-        return len(self.entradas)
-
-    def deshacer(self, marca: int) -> None:
-        del self.entradas[marca:]
-
-    def volcar(self) -> None:
-        pendientes = [e for e in self.entradas if e.id is None]
-        escribir(pendientes, self.using)
+def _quitar(conexion, tabla: str, nombres: Iterable[str]) -> None:
+    q = conexion.ops.quote_name
+    with conexion.cursor() as cur:
+        for n in sorted(nombres):
+            if conexion.vendor == "postgresql":
+                cur.execute(f"DROP TRIGGER IF EXISTS {q(n)} ON {q(tabla)}")
+                if n.endswith("_i"):
+                    cur.execute(f"DROP FUNCTION IF EXISTS {q(n[:-2])}()")
+            else:
+                cur.execute(f"DROP TRIGGER IF EXISTS {q(n)}")
 
 
-_hilo = threading.local()
-
-
-@contextmanager
-def diferida(using: str = "default") -> Iterator[Diferido]:
-    """Dentro del bloque, las señales de este hilo acumulan entradas en vez de escribirlas; se
-    escriben todas al salir sin excepción (o antes, con ``volcar()``). Úsalo dentro de una
-    transacción para que entradas y efectos se confirmen juntos."""
-    anterior = getattr(_hilo, "diferido", None)
-    d = Diferido(using)
-    _hilo.diferido = d
-    try:
-        yield d
-        d.volcar()
-    finally:
-        _hilo.diferido = anterior
-
-
-def _anotar(entrada: Entrada, using: str) -> None:
-    d = getattr(_hilo, "diferido", None)
-    if d is not None and d.using == using:
-        d.entradas.append(entrada)
-    else:
-        escribir([entrada], using)
-
-
-# -- señales ---------------------------------------------------------------------------------
-
-
-def _al_preparar(sender, using="default", **kwargs) -> None:
-    bloquear(using)
-
-
-def _al_guardar(sender, instance, using="default", update_fields=None, **kwargs) -> None:
-    config = configuracion.obtener().por_clase.get(sender)
-    if config is None:
-        return
-    if update_fields is not None and not (set(update_fields) & set(config.campos_esenciales)):
-        return  # no cambió ningún campo sincronizado
-    _anotar(entrada_de(config, instance), using)
-
-
-def _al_borrar(sender, instance, using="default", **kwargs) -> None:
-    config = configuracion.obtener().por_clase.get(sender)
-    if config is not None:
-        _anotar(entrada_de(config, instance, borrado=True), using)
-
-
-def conectar(conf: configuracion.Configuracion) -> None:
-    """Conecta las señales de captura a cada modelo sincronizado (desde ``AppConfig.ready``)."""
+def instalar(using: str = "default") -> dict[str, str]:
+    """Instala (o rehace) los disparadores de todos los modelos sincronizados y registra las
+    filas sin entrada. Devuelve {modelo: motivo} de los que no se pudieron instalar."""
+    conexion = connections[using]
+    conf = configuracion.obtener()
+    fallos: dict[str, str] = {}
+    if conexion.vendor == "postgresql":
+        with transaction.atomic(using=using), conexion.cursor() as cur:
+            cur.execute(disparadores.FUNCIONES_PG)
     for config in conf.modelos.values():
-        uid = f"central-captura-{config.nombre}"
-        pre_save.connect(_al_preparar, sender=config.modelo, dispatch_uid=uid + "-pre")
-        pre_delete.connect(_al_preparar, sender=config.modelo, dispatch_uid=uid + "-pred")
-        post_save.connect(_al_guardar, sender=config.modelo, dispatch_uid=uid)
-        post_delete.connect(_al_borrar, sender=config.modelo, dispatch_uid=uid + "-del")
+        motivo = _problema_de_tabla(conexion, config)
+        tabla = disparadores.columnas(config).tabla
+        if motivo is not None:
+            fallos[config.nombre] = motivo
+            continue
+        try:
+            with transaction.atomic(using=using):
+                instalados = _disparadores_instalados(conexion, tabla)
+                esperados = _esperados(config)
+                if instalados != esperados:
+                    _quitar(conexion, tabla, instalados)
+                    with conexion.cursor() as cur:
+                        for sentencia in disparadores.sql(config, conexion.vendor):
+                            cur.execute(sentencia)
+                with conexion.cursor() as cur:
+                    cur.execute(disparadores.sembrar(config, conexion.vendor))
+        except DatabaseError as exc:
+            fallos[config.nombre] = (f"no se pudieron instalar sus disparadores: "
+                                     f"{str(exc).splitlines()[0][:200]}")
+    _olvidar()
+    return fallos
 
 
-# -- ayudantes en bloque (documentados en docs/central.md) -----------------------------------
+def al_migrar(sender, using: str = "default", verbosity: int = 1, **kwargs: Any) -> None:
+    """``post_migrate``: instala la captura e imprime una línea por modelo fuera de servicio
+    (``sincro-central iniciar`` migra en silencio y las imprime él)."""
+    for nombre, motivo in instalar(using).items():
+        if verbosity:
+            print(f"Sincro: el modelo {nombre} no se servirá: {motivo}.", file=sys.stderr)
 
 
-def _config_de(modelo: type[Model]) -> ConfigModelo:
-    config = configuracion.obtener().por_clase.get(modelo)
-    if config is None:
-        raise ValueError(f"{modelo._meta.label} no está en MODELOS_SINCRONIZABLES.")
-    return config
+# -- comprobación (la usan las vistas) ---------------------------------------------------------
+
+_VIDA_S = 5.0
+_cerrojo = threading.Lock()
+_cache: dict[str, tuple[float, dict[str, str]]] = {}
 
 
-def registrar_instancias(instancias: Iterable[Model], using: str | None = None) -> int:
-    """Registra el estado actual (en memoria) de estas instancias, p. ej. tras ``bulk_update``.
-    Todas deben ser del mismo modelo sincronizado. Devuelve cuántas entradas escribió."""
-    instancias = list(instancias)
-    if not instancias:
-        return 0
-    config = _config_de(type(instancias[0]))
-    using = using or router.db_for_write(config.modelo)
-    ahora = timezone.now()
-    entradas = [entrada_de(config, o, ahora=ahora) for o in instancias]
-    d = getattr(_hilo, "diferido", None)
-    if d is not None and d.using == using:
-        d.entradas.extend(entradas)
-    else:
-        escribir(entradas, using)
-    return len(entradas)
+def _olvidar() -> None:
+    with _cerrojo:
+        _cache.clear()
 
 
-def registrar_pks(modelo: type[Model], pks: Iterable[Any], using: str | None = None) -> int:
-    """Relee de la base de datos las filas con estas claves y registra su estado; las que ya no
-    existen se registran como lápidas."""
-    config = _config_de(modelo)
-    using = using or router.db_for_write(modelo)
-    pks = list(pks)
-    total = 0
-    with transaction.atomic(using=using):
-        bloquear(using)
-        for i in range(0, len(pks), _TROZO):
-            trozo = pks[i:i + _TROZO]
-            vivas = list(modelo._default_manager.using(using).filter(pk__in=trozo))
-            total += registrar_instancias(vivas, using)
-            vistos = {str(o.pk) for o in vivas}
-            ahora = timezone.now()
-            lapidas = [
-                Entrada(config.nombre, str(pk), None, True, None, ahora)
-                for pk in trozo if str(pk) not in vistos
-            ]
-            escribir(lapidas, using)
-            total += len(lapidas)
-    return total
+def _columnas_y_disparadores(conexion, tablas: list[str]) -> tuple[dict[str, set[str]],
+                                                                   set[str]]:
+    """Columnas de cada tabla que existe y nombres de los disparadores de captura, con dos o
+    tres consultas al catálogo (se llama a menudo: sin la introspección de Django)."""
+    columnas: dict[str, set[str]] = {}
+    with conexion.cursor() as cur:
+        if conexion.vendor == "postgresql":
+            cur.execute("SELECT c.relname, a.attname FROM pg_attribute a "
+                        "JOIN pg_class c ON c.oid = a.attrelid "
+                        "WHERE c.relname = ANY(%s) AND c.relkind IN ('r', 'p') "
+                        "AND c.relnamespace = ANY(current_schemas(false)::regnamespace[]) "
+                        "AND a.attnum > 0 AND NOT a.attisdropped", [tablas])
+            for tabla, columna in cur.fetchall():
+                columnas.setdefault(tabla, set()).add(columna)
+            cur.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+                        "AND starts_with(tgname, %s)", [disparadores.PREFIJO])
+        else:
+            for tabla in tablas:
+                cur.execute("SELECT name FROM pragma_table_info(%s)", [tabla])
+                nombres = {f[0] for f in cur.fetchall()}
+                if nombres:
+                    columnas[tabla] = nombres
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                        "AND substr(name, 1, %s) = %s",
+                        [len(disparadores.PREFIJO), disparadores.PREFIJO])
+        return columnas, {f[0] for f in cur.fetchall()}
+
+
+def comprobar(using: str = "default") -> dict[str, str]:
+    """{modelo: motivo} de los modelos cuya captura no está completa en la base de datos
+    (tabla o columnas ausentes, disparadores que faltan o de otra versión de sus campos)."""
+    conexion = connections[using]
+    modelos = list(configuracion.obtener().modelos.values())
+    cols = {c.nombre: disparadores.columnas(c) for c in modelos}
+    existentes, instalados = _columnas_y_disparadores(
+        conexion, sorted({c.tabla for c in cols.values()}))
+    fallos: dict[str, str] = {}
+    for config in modelos:
+        motivo = _motivo_de_tabla(cols[config.nombre], existentes.get(cols[config.nombre].tabla))
+        if motivo is None and not _esperados(config) <= instalados:
+            motivo = ("faltan sus disparadores de captura o son de otros campos esenciales "
+                      "(ejecuta migrate)")
+        if motivo is not None:
+            fallos[config.nombre] = motivo
+    return fallos
+
+
+def problemas(using: str = "default") -> dict[str, str]:
+    """``comprobar`` con una caché de unos segundos (se llama en cada petición)."""
+    ahora = time.monotonic()
+    with _cerrojo:
+        guardado = _cache.get(using)
+        if guardado is not None and ahora - guardado[0] < _VIDA_S:
+            return guardado[1]
+    resultado = comprobar(using)
+    with _cerrojo:
+        _cache[using] = (ahora, resultado)
+    return resultado
+
+
+# -- compatibilidad: ayudantes que ya no hacen falta --------------------------------------------
 
 
 def actualizar_en_bloque(queryset: QuerySet, **valores: Any) -> int:
-    """``queryset.update(**valores)`` que además registra los cambios, en una transacción.
-    Acepta expresiones ``F()``. Devuelve el número de filas actualizadas."""
-    modelo = queryset.model
-    using = queryset.db
-    with transaction.atomic(using=using):
-        bloquear(using)
-        pks = list(queryset.values_list("pk", flat=True))
-        n = modelo._default_manager.using(using).filter(pk__in=pks).update(**valores) if pks else 0
-        registrar_pks(modelo, pks, using)
-    return n
+    """Igual que ``queryset.update(**valores)``: la base de datos ya captura ``update()``.
+    Se conserva para el código que lo usaba."""
+    return queryset.update(**valores)
 
 
 def crear_en_bloque(modelo: type[Model], objetos: list[Model], batch_size: int = 2000,
                     using: str | None = None) -> list[Model]:
-    """``bulk_create`` que además registra las filas creadas, en una transacción."""
+    """Igual que ``bulk_create``: la base de datos ya captura las inserciones en bloque."""
     using = using or router.db_for_write(modelo)
-    with transaction.atomic(using=using):
-        bloquear(using)
-        creados = modelo._default_manager.using(using).bulk_create(objetos, batch_size=batch_size)
-        registrar_instancias(creados, using)
-    return creados
+    return modelo._default_manager.using(using).bulk_create(objetos, batch_size=batch_size)
+
+
+def registrar_instancias(instancias: Iterable[Model], using: str | None = None) -> int:
+    """No hace nada (la base de datos ya capturó la escritura). Devuelve 0."""
+    return 0
+
+
+def registrar_pks(modelo: type[Model], pks: Iterable[Any], using: str | None = None) -> int:
+    """No hace nada (la base de datos ya capturó la escritura). Devuelve 0."""
+    return 0

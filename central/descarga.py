@@ -1,10 +1,11 @@
 """Páginas de ``GET /v1/cambios``: un recorrido de índice sobre el registro de cambios.
 
 Cada página es UNA sentencia SQL (una sola instantánea de lectura, también en PostgreSQL con
-READ COMMITTED) que devuelve las entradas vigentes con ``id > cursor`` y, en la misma
-instantánea, el ``id`` máximo del registro. Como los ids se asignan en orden de commit
-(``central.captura``), todo lo que se confirme después tendrá un id mayor que ese máximo: por eso
-una página que llega al final puede devolver el máximo como cursor sin saltarse nada.
+READ COMMITTED) que devuelve las entradas vigentes posteriores al cursor y, en la misma
+instantánea, la marca hasta la que se puede servir (``central.orden``: el mayor id en SQLite, la
+marca de agua de transacciones en PostgreSQL). Todo lo que se confirme después queda por encima
+de esa marca: por eso una página que llega al final puede devolver la marca como cursor sin
+saltarse nada, y una página llena devuelve la posición de su última entrada.
 
 Sin construir objetos: el cuerpo de cada cambio está guardado ya serializado (``cuerpo``) y la
 respuesta se arma uniendo cadenas. Sólo lee; es segura en cualquier hilo.
@@ -12,13 +13,15 @@ respuesta se arma uniendo cadenas. Sólo lee; es segura en cualquier hilo.
 Cursores (opacos para la terminal):
 - ``""``: desde el principio (``completo: true``; se omiten las lápidas). Se trata como
   ``"f0.0.-"``, también con un solo modelo.
-- ``"457"``: entradas vigentes con id > 457, de todos los modelos pedidos, en orden de commit.
-  Si 457 queda por debajo del horizonte de retención: 410.
+- incremental (``"457"`` en SQLite, ``"7342.1580"`` en PostgreSQL, ver ``central.orden``):
+  entradas vigentes posteriores, de todos los modelos pedidos, en orden de commit. Si queda por
+  debajo del horizonte de retención, o es de otra base de datos: 410.
 - ``"f<i>.<pos>.<min>"``: continuación de una descarga completa (primera sincronización o
-  resincronización tras un 410); se sirven modelo a modelo (críticos primero). Es una posición
-  dentro de la instantánea del estado vivo, no de la historia, así que no caduca con el
-  horizonte: una resincronización de varias páginas nunca recibe otro 410 a mitad. Al terminar
-  el último modelo se devuelve el menor de los cursores finales (numérico).
+  resincronización tras un 410); se sirven modelo a modelo (críticos primero), por ``id``. Es
+  una posición dentro de la instantánea del estado vivo, no de la historia, así que no caduca
+  con el horizonte: una resincronización de varias páginas nunca recibe otro 410 a mitad.
+  ``min`` es la menor marca vista; al terminar el último modelo se devuelve el cursor
+  incremental de esa marca, que vuelve a servir lo confirmado durante la descarga.
 """
 
 from __future__ import annotations
@@ -32,13 +35,13 @@ from django.db.models import Max
 
 from protocolo.formas import CURSOR_MAXIMO
 
+from . import orden
 from .configuracion import ConfigModelo
 from .models import Horizonte, RegistroCambio
 
 LIMITE_DEFECTO = 1000
 LIMITE_MAXIMO = 100_000
 _FASE = re.compile(r"^f(\d{1,4})\.(\d{1,19})\.(\d{1,19}|-)$")
-_NUMERO = re.compile(r"^\d{1,19}$")
 
 
 class CursorExpirado(Exception):
@@ -63,9 +66,11 @@ def _tabla() -> str:
     return connection.ops.quote_name(RegistroCambio._meta.db_table)
 
 
-def _consulta(modelos: list[ConfigModelo], tienda: str, desde: int, limite: int,
-              sin_lapidas: bool) -> tuple[list[tuple[int, str, str]], int]:
-    """Filas (id, modelo, cuerpo) vigentes con id > desde, y el id máximo del registro."""
+def _consulta(modelos: list[ConfigModelo], tienda: str, desde: orden.Posicion, limite: int,
+              por_fases: bool) -> tuple[list[tuple[int, str, str, int]], int]:
+    """Filas (id, modelo, cuerpo, transacción) vigentes posteriores a ``desde`` (por ``id`` y
+    sin lápidas si ``por_fases``; si no, en orden de commit y por debajo de la marca), y la
+    marca de la misma instantánea."""
     tabla = _tabla()
     condiciones, params = [], []
     publicos = [m.nombre for m in modelos if not m.privado_por_tienda]
@@ -79,31 +84,44 @@ def _consulta(modelos: list[ConfigModelo], tienda: str, desde: int, limite: int,
         params.extend([*privados, tienda])
     condiciones.append(partes[0] if len(partes) == 1 else "(" + " OR ".join(partes) + ")")
     condiciones.append("vigente")
-    condiciones.append("id > %s")
-    params.append(desde)
-    if sin_lapidas:
+    if por_fases:
+        condiciones.append("id > %s")
+        params.append(desde.id)
         condiciones.append("NOT borrado")
+        orden_sql = "id"
+    else:
+        posterior, valores, orden_sql = orden.condicion(desde, con_marca=True)
+        condiciones.append(posterior)
+        params.extend(valores)
     # Sólo nombres fijos y citados; los valores van como parámetros.
     sql = (
-        f"SELECT r.id, r.modelo, r.cuerpo, m.maximo FROM (SELECT MAX(id) AS maximo FROM {tabla}) m "  # noqa: S608
-        f"LEFT JOIN (SELECT id, modelo, cuerpo FROM {tabla} WHERE {' AND '.join(condiciones)} "
-        f"ORDER BY id LIMIT %s) r ON 1 = 1"
+        f"SELECT r.id, r.modelo, r.cuerpo, r.transaccion, m.marca "  # noqa: S608
+        f"FROM ({orden.consulta_marca(tabla)}) m "
+        f"LEFT JOIN LATERAL (SELECT id, modelo, cuerpo, transaccion FROM {tabla} "
+        f"WHERE {' AND '.join(condiciones)} ORDER BY {orden_sql} LIMIT %s) r ON true"
     )
+    if connection.vendor == "sqlite":  # SQLite no tiene LATERAL ni ve «m» dentro
+        sql = sql.replace("LEFT JOIN LATERAL", "LEFT JOIN").replace("ON true", "ON 1 = 1")
     params.append(limite + 1)
     with connection.cursor() as cur:
         cur.execute(sql, params)
         filas = cur.fetchall()
-    maximo = (filas[0][3] or 0) if filas else 0
-    salida = [(f[0], f[1], f[2]) for f in filas if f[0] is not None]
-    salida.sort(key=_primero)  # casi siempre ya ordenado: O(n)
-    return salida, maximo
+    marca = (filas[0][4] or 0) if filas else 0
+    salida = [(f[0], f[1], f[2], f[3]) for f in filas if f[0] is not None]
+    salida.sort(key=_por_id if por_fases else _por_posicion)  # casi siempre ya ordenado: O(n)
+    return salida, marca
 
 
-def _primero(fila: tuple) -> int:
+def _por_id(fila: tuple) -> int:
     return fila[0]
 
 
-def _comprobar_horizonte(modelos: list[ConfigModelo], cursor: int) -> None:
+def _por_posicion(fila: tuple) -> tuple[int, int]:
+    return fila[3], fila[0]
+
+
+def _comprobar_horizonte(modelos: list[ConfigModelo], desde: orden.Posicion) -> None:
+    cursor = desde.transaccion or desde.id
     if cursor <= 0:
         return
     horizontes = Horizonte.objects.filter(modelo__in=[m.nombre for m in modelos],
@@ -113,21 +131,27 @@ def _comprobar_horizonte(modelos: list[ConfigModelo], cursor: int) -> None:
         raise CursorExpirado(peor)
 
 
-def _comprobar_techo(cursor: int, maximo: int) -> None:
+def _comprobar_techo(desde: orden.Posicion, marca: int) -> None:
     """Un cursor mayor que todo lo registrado viene de otra base de datos (p. ej. una central
-    restaurada de una copia): 410. Los horizontes cuentan como registrados, porque compactar
-    puede borrar las últimas entradas (lápidas) sin que sus cursores dejen de ser válidos."""
-    if cursor <= maximo:
+    restaurada de una copia): 410. En SQLite los horizontes cuentan como registrados, porque
+    compactar puede borrar las últimas entradas (lápidas) sin que sus cursores dejen de ser
+    válidos; en PostgreSQL el techo es la próxima transacción que se asignará."""
+    techo_pg = orden.techo()
+    if techo_pg is not None:
+        if desde.transaccion > techo_pg:
+            raise CursorExpirado(marca)
         return
-    techo = max(Horizonte.objects.aggregate(m=Max("cursor"))["m"] or 0, maximo)
-    if cursor > techo:
+    if desde.id <= marca:
+        return
+    techo = max(Horizonte.objects.aggregate(m=Max("cursor"))["m"] or 0, marca)
+    if desde.id > techo:
         raise CursorExpirado(techo)
 
 
-def _cuerpos(filas: list[tuple[int, str, str]]) -> list[str]:
+def _cuerpos(filas: list[tuple[int, str, str, int]]) -> list[str]:
     prefijos: dict[str, str] = {}
     salida = []
-    for id_, modelo, cuerpo in filas:
+    for id_, modelo, cuerpo, _ in filas:
         prefijo = prefijos.get(modelo)
         if prefijo is None:
             prefijo = prefijos[modelo] = '{"modelo":' + json.dumps(modelo) + ',"version":'
@@ -146,34 +170,39 @@ def pagina(modelos: list[ConfigModelo], tienda: str, cursor: str, limite: int) -
     if fase:
         return _pagina_por_fases(modelos, tienda, int(fase[1]), int(fase[2]),
                                  None if fase[3] == "-" else int(fase[3]), limite, cursor)
-    if not _NUMERO.match(cursor):
+    if not orden.es_incremental(cursor):
         raise CursorInvalido(cursor)
-    desde = int(cursor)
+    try:
+        desde = orden.leer(cursor)
+    except orden.OtroMotor:
+        raise CursorExpirado(0) from None
     _comprobar_horizonte(modelos, desde)
-    filas, maximo = _consulta(modelos, tienda, desde, limite, sin_lapidas=False)
-    _comprobar_techo(desde, maximo)
+    filas, marca = _consulta(modelos, tienda, desde, limite, por_fases=False)
+    _comprobar_techo(desde, marca)
     hay_mas = len(filas) > limite
     if hay_mas:
         filas = filas[:limite]
-        siguiente = filas[-1][0]
+        siguiente = orden.Posicion(filas[-1][3], filas[-1][0])
     else:
-        siguiente = max(maximo, desde)
-    return Pagina(_cuerpos(filas), str(siguiente), hay_mas, completo=False)
+        ultima = orden.Posicion(filas[-1][3], filas[-1][0]) if filas else None
+        siguiente = orden.tras_ultima_pagina(marca, desde, ultima)
+    return Pagina(_cuerpos(filas), siguiente.texto(), hay_mas, completo=False)
 
 
 def _pagina_por_fases(modelos: list[ConfigModelo], tienda: str, i: int, pos: int,
                       minimo: int | None, limite: int, cursor: str) -> Pagina:
     if i >= len(modelos):
         raise CursorInvalido(cursor)
-    filas, maximo = _consulta([modelos[i]], tienda, pos, limite, sin_lapidas=pos == 0)
-    _comprobar_techo(pos, maximo)
+    filas, marca = _consulta([modelos[i]], tienda, orden.Posicion(0, pos), limite,
+                             por_fases=True)
     completo = i == 0 and pos == 0
-    if len(filas) > limite:
+    hay_mas = len(filas) > limite
+    if orden.marca_en_cada_pagina() or not hay_mas:
+        minimo = marca if minimo is None else min(minimo, marca)
+    if hay_mas:
         filas = filas[:limite]
         return Pagina(_cuerpos(filas), f"f{i}.{filas[-1][0]}.{'-' if minimo is None else minimo}",
                       True, completo)
-    fin = max(maximo, pos)
-    minimo = fin if minimo is None else min(minimo, fin)
     if i + 1 < len(modelos):
         return Pagina(_cuerpos(filas), f"f{i + 1}.0.{minimo}", True, completo)
-    return Pagina(_cuerpos(filas), str(minimo), False, completo)
+    return Pagina(_cuerpos(filas), orden.final(minimo).texto(), False, completo)

@@ -15,7 +15,6 @@ from protocolo.formas import LIMITE_BYTES_PETICION as LIMITE_BYTES  # noqa: F401
 from protocolo.formas import LIMITE_OPERACIONES, OBLIGATORIAS_OPERACION
 
 from . import valores
-from .captura import Entrada
 from .configuracion import TIPOS_OPERACION, ConfigModelo, Configuracion
 
 
@@ -39,8 +38,6 @@ class Operacion:
     hora_terminal: str
     desfase_ms: int | None
     resultado: dict[str, Any] = field(default_factory=dict)
-    creado: tuple[str, str, str] | None = None
-    entradas: list[Entrada] = field(default_factory=list)
 
 
 def validar_envoltura(cuerpo: Any, conf: Configuracion) -> list[Operacion]:

@@ -2,9 +2,9 @@
 sobreventas y salud de las terminales.
 
 Reglas de transacción:
-- ``RegistroCambio`` sólo lo escribe ``central.captura`` (señales o ayudantes en bloque); su ``id``
-  autoincremental es el cursor y la versión de fila, y se asigna en orden de commit (ver
-  ``captura``).
+- ``RegistroCambio`` lo escriben los disparadores que instala ``central.captura`` en las tablas de
+  los modelos sincronizados, en la misma transacción que la escritura. Su ``id`` es la versión de
+  fila; el orden en que se sirve lo explica ``central.descarga``.
 - ``OperacionRecibida`` se escribe en la misma transacción que el efecto de la operación.
 """
 
@@ -55,12 +55,17 @@ class Terminal(models.Model):
 class RegistroCambio(models.Model):
     """Una entrada del registro de cambios.
 
-    - ``id``: orden de commit; es el cursor y la versión de la fila.
+    - ``id``: versión de la fila (crece con cada cambio del mismo objeto). En SQLite es también el
+      cursor (un solo escritor: los ids salen en orden de commit).
+    - ``transaccion``: en PostgreSQL, ``pg_current_xact_id()`` de quien la escribió; el cursor es
+      (``transaccion``, ``id``) y sólo se sirven transacciones ya terminadas (``descarga``).
+      En SQLite, 0.
     - ``cuerpo``: el final del objeto JSON que se sirve en ``/v1/cambios`` tal cual, ya
       serializado (``"id":"123","modificado_en":"…","datos":{…}}`` o ``…,"borrado":true}``), para
       que servir una página sea un recorrido de índice sin construir objetos.
-    - ``vigente``: es la última entrada de su objeto. Sólo las vigentes se sirven; las demás son
-      historia que ``compactar`` puede borrar sin afectar a ningún cursor.
+    - ``vigente``: es la última entrada de su objeto. Sólo las vigentes se sirven. Los
+      disparadores de captura borran la anterior al escribir una nueva; las no vigentes que
+      queden (de versiones anteriores de la captura) las borra ``compactar``.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -71,6 +76,7 @@ class RegistroCambio(models.Model):
     vigente = models.BooleanField(default=True)
     cuerpo = models.TextField()
     modificado_en = models.DateTimeField()
+    transaccion = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = "cambio registrado"
@@ -82,6 +88,10 @@ class RegistroCambio(models.Model):
                          name="central_rc_vig_tienda"),
             models.Index(fields=["modelo", "objeto_id"], condition=Q(vigente=True),
                          name="central_rc_objeto"),
+            models.Index(fields=["modelo", "transaccion", "id"], condition=Q(vigente=True),
+                         name="central_rc_orden"),
+            models.Index(fields=["modelo", "tienda", "transaccion", "id"],
+                         condition=Q(vigente=True), name="central_rc_orden_tienda"),
         ]
 
     def __str__(self) -> str:
@@ -158,6 +168,9 @@ class SaludTerminal(models.Model):
     cursores = models.JSONField(default=dict, blank=True)
     version_agente = models.CharField(max_length=40, blank=True)
     desfase_ms = models.IntegerField(null=True, blank=True)
+    #: Última verificación de la caché contra la central y filas que reparó.
+    verificado_en = models.DateTimeField(null=True, blank=True)
+    reparadas = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = "salud de terminal"

@@ -6,6 +6,7 @@ compartido entre hilos salvo la configuración (inmutable).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gzip
 import json
@@ -18,7 +19,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from . import configuracion, descarga, envoltura, operaciones
+from protocolo import verificacion as protocolo_verificacion
+
+from . import captura, configuracion, descarga, envoltura, operaciones, verificacion
 from .autenticacion import autenticar, error
 from .models import SaludTerminal, Terminal
 
@@ -105,6 +108,9 @@ def cambios(request: HttpRequest, terminal: Terminal) -> HttpResponse:
         return error(400, "modelo_desconocido", f"Modelo desconocido: «{desconocidos[0][:100]}».")
     pedidos = {n.strip() for n in nombres}
     modelos = [c for c in conf.en_orden if not pedidos or c.nombre in pedidos]
+    fuera = _fuera_de_servicio(m.nombre for m in modelos)
+    if fuera is not None:
+        return fuera
     texto_limite = request.GET.get("limite", str(descarga.LIMITE_DEFECTO))
     if not texto_limite.isdigit() or not 1 <= int(texto_limite) <= descarga.LIMITE_MAXIMO:
         return error(400, "peticion_invalida",
@@ -124,6 +130,66 @@ def cambios(request: HttpRequest, terminal: Terminal) -> HttpResponse:
         ',"completo":', "true" if pagina.completo else "false",
         ',"hora_servidor":"', _ahora(), '"}',
     ])
+    return _json(cuerpo.encode(), request)
+
+
+def _fuera_de_servicio(nombres) -> HttpResponse | None:
+    """503 si alguno de estos modelos no tiene la captura completa en la base de datos (tabla o
+    columnas que faltan, disparadores sin instalar): servirlo daría un registro incompleto."""
+    problemas = captura.problemas()
+    for nombre in nombres:
+        if nombre in problemas:
+            return error(503, "modelo_no_disponible",
+                         f"La central no puede servir {nombre}: {problemas[nombre]}.")
+    return None
+
+
+CUBOS_POR_PETICION = 4096
+
+
+def _modelo_y_cubos(request: HttpRequest) -> tuple[Any, int] | HttpResponse:
+    conf = configuracion.obtener()
+    nombre = request.GET.get("modelo", "").strip()
+    config = conf.modelos.get(nombre)
+    if config is None:
+        return error(400, "modelo_desconocido", f"Modelo desconocido: «{nombre[:100]}».")
+    texto = request.GET.get("cubos", "")
+    if not texto.isdigit() or not 1 <= int(texto) <= protocolo_verificacion.CUBOS_MAXIMO:
+        return error(400, "peticion_invalida", "«cubos» debe ser un entero entre 1 y "
+                                               f"{protocolo_verificacion.CUBOS_MAXIMO}.")
+    fuera = _fuera_de_servicio([config.nombre])
+    return fuera if fuera is not None else (config, int(texto))
+
+
+@vista("GET")
+def verificacion_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
+    elegido = _modelo_y_cubos(request)
+    if isinstance(elegido, HttpResponse):
+        return elegido
+    config, cubos = elegido
+    sumas = verificacion.sumas(config, terminal.tienda.codigo, cubos)
+    cuerpo = {
+        "modelo": config.nombre, "cubos": cubos, "filas": sum(n for n, _ in sumas.values()),
+        "sumas": [[c, n, str(s)] for c, (n, s) in sorted(sumas.items())],
+        "hora_servidor": _ahora(),
+    }
+    return _json(_volcar(cuerpo), request)
+
+
+@vista("GET")
+def verificacion_filas(request: HttpRequest, terminal: Terminal) -> HttpResponse:
+    elegido = _modelo_y_cubos(request)
+    if isinstance(elegido, HttpResponse):
+        return elegido
+    config, cubos = elegido
+    partes = [p for p in request.GET.get("cubo", "").split(",") if p.strip()]
+    if (not partes or len(partes) > CUBOS_POR_PETICION
+            or not all(p.strip().isdigit() and int(p) < cubos for p in partes)):
+        return error(400, "peticion_invalida",
+                     f"«cubo»: de 1 a {CUBOS_POR_PETICION} números de cubo menores que «cubos».")
+    cuerpos = verificacion.filas(config, terminal.tienda.codigo, cubos,
+                                 {int(p) for p in partes})
+    cuerpo = "".join(['{"cambios":[', ",".join(cuerpos), '],"hora_servidor":"', _ahora(), '"}'])
     return _json(cuerpo.encode(), request)
 
 
@@ -168,6 +234,9 @@ def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
         ops = envoltura.validar_envoltura(cuerpo, conf)
     except envoltura.ErrorPeticion as exc:
         return error(exc.estado, exc.codigo, exc.mensaje)
+    fuera = _fuera_de_servicio(op.config.nombre for op in ops)
+    if fuera is not None:
+        return fuera
     resultados = operaciones.aplicar(
         terminal, lambda: envoltura.validar_envoltura(cuerpo, conf)) if ops else []
     return _json(_volcar({"resultados": resultados, "hora_servidor": _ahora()}), request)
@@ -175,7 +244,7 @@ def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
 
 _CAMPOS_ESTADO = {"pendientes": int, "conflictos": int, "errores": int,
                   "antiguedad_pendiente_s": int, "cursores": dict, "version_agente": str,
-                  "desfase_ms": int}
+                  "desfase_ms": int, "reparadas": int, "verificado_en": str}
 
 
 @vista("POST")
@@ -194,7 +263,14 @@ def estado(request: HttpRequest, terminal: Terminal) -> HttpResponse:
                 return error(400, "peticion_invalida", f"«{campo}» tiene un tipo erróneo.")
             if tipo is int and not -(2**31) < valor < 2**31:
                 return error(400, "peticion_invalida", f"«{campo}» fuera de rango.")
-            if tipo is str:
+            if campo == "verificado_en":
+                try:
+                    valor = dt.datetime.fromisoformat(valor)
+                except ValueError:
+                    return error(400, "peticion_invalida", "«verificado_en»: fecha ISO 8601.")
+                if valor.tzinfo is None:
+                    return error(400, "peticion_invalida", "«verificado_en» necesita la zona.")
+            elif tipo is str:
                 valor = valor[:40]
             if tipo is dict and (len(valor) > 500 or not all(
                 isinstance(k, str) and isinstance(v, str | int) for k, v in valor.items()

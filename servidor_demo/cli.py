@@ -41,9 +41,19 @@ def _imprimir(linea: str) -> None:
     print(linea, flush=True)
 
 
+def _avisar_modelos_fuera_de_servicio() -> None:
+    """Una línea por modelo sincronizado que la central no servirá (ver ``central.captura``)."""
+    from central import captura
+
+    for nombre, motivo in captura.comprobar().items():
+        print(f"Sincro: el modelo {nombre} no se servirá: {motivo}.", file=sys.stderr,
+              flush=True)
+
+
 def iniciar(args: argparse.Namespace) -> int:
     _preparar_django(args.datos)
     _migrar()
+    _avisar_modelos_fuera_de_servicio()
     if args.demo is not None:
         from central.autenticacion import crear_terminal
         from central.models import Terminal

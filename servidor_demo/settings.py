@@ -5,6 +5,8 @@ Variables de entorno:
 - ``DATABASE_URL``: ``postgresql://usuario:clave@host:puerto/base``; si falta, SQLite.
 - ``SINCRO_HOSTS``: ALLOWED_HOSTS separados por comas (por defecto ``*``: demo).
 - ``SINCRO_DEBUG=1``: modo depuración de Django (nunca en producción).
+- ``SINCRO_ORDEN_COMMIT``: ``marca`` (por defecto), ``cerrojo`` o ``sin_marca``; sólo para medir
+  y para pruebas (ver ``central.orden``).
 """
 
 import os
@@ -120,6 +122,7 @@ TEMPLATES = [
     },
 ]
 
+SINCRO_ORDEN_COMMIT = os.environ.get("SINCRO_ORDEN_COMMIT", "marca")
 DATABASES = {"default": base_de_datos(os.environ.get("DATABASE_URL"), DATOS)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "es"

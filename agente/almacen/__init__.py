@@ -1,8 +1,12 @@
 """Almacén de la terminal: los dos ficheros SQLite y todo lo que escribe en ellos.
 
 - ``cola.sqlite`` (preciosa: la única copia de una venta hasta que la central la confirma):
-  ``cola`` (operaciones y sus estados), ``conflictos`` (conflictos y auditoría),
-  ``propietarios`` (quién tiene operaciones en vuelo).
+  ``cola`` (la dueña del fichero y la única que cambia estados de operaciones), sus piezas
+  ``encolado`` (insertar o fusionar), ``envio`` (el siguiente lote), ``en_vuelo`` (devolver lo
+  que dejó una instancia muerta), ``ajustes`` (nombre de terminal, desfase...) y
+  ``actividad`` (la serie del gráfico), todas sobre la ``conexion`` de la cola;
+  ``conflictos`` (conflictos y auditoría, por los métodos de la cola) y ``propietarios``
+  (quién tiene operaciones en vuelo).
 - ``cache.sqlite`` (desechable: se rehace desde la central): ``cache``.
 - Común: ``sqlite`` (conexiones y PRAGMAs), ``migraciones`` (esquema de cada fichero),
   ``recuperacion`` (integridad al arrancar: apartar la caché, rescatar la cola).
@@ -13,9 +17,15 @@ hilo se usa.
 """
 
 __all__ = [
+    "actividad",
+    "ajustes",
     "cache",
     "cola",
+    "conexion",
     "conflictos",
+    "en_vuelo",
+    "encolado",
+    "envio",
     "migraciones",
     "propietarios",
     "recuperacion",

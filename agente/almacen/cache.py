@@ -63,6 +63,7 @@ from typing import Any
 
 from agente.almacen.migraciones import MIGRACIONES_CACHE
 from agente.almacen.sqlite import abrir_cache, migrar, transaccion
+from protocolo import verificacion
 from protocolo.esquema import ConfigModelo, ErrorEsquema, ErrorValor, Esquema, esquema_desde_dict
 
 log = logging.getLogger(__name__)
@@ -591,6 +592,61 @@ class Cache:
                     c.execute(sentencia)
         return len(altas) + len(bajas)
 
+    # -- verificación contra la central -------------------------------------------------------
+
+    def sumas(self, modelo: str, cubos: int) -> tuple[dict[int, tuple[int, int]],
+                                                      dict[int, list[str]]]:
+        """Sumas de verificación de la tabla viva (``protocolo.verificacion``): {cubo: (filas,
+        suma)} y las claves de cada cubo. La instantánea JSON de cada fila la arma SQLite
+        (``json_object``) con los mismos bytes que sirve la central."""
+        config = self._config(modelo)
+        sql = f"SELECT {_instantanea_sql(config)} FROM {_q(config.tabla)}"
+        por_cubo: dict[int, list[str]] = {}
+        sumas = verificacion.sumar(self._lectora().execute(sql), cubos, por_cubo)
+        return sumas, por_cubo
+
+    def filas_canonicas(self, modelo: str, claves: Sequence[str]) -> dict[str, str]:
+        """{clave: instantánea JSON compacta} de esas filas de la tabla viva (las que existen)."""
+        config = self._config(modelo)
+        salida: dict[str, str] = {}
+        lista = [clave_sql(config, c) for c in claves]
+        for i in range(0, len(lista), _TROZO):
+            trozo = lista[i:i + _TROZO]
+            salida.update(self._lectora().execute(
+                f"SELECT {_instantanea_sql(config)} FROM {_q(config.tabla)} "
+                f"WHERE {_q(config.clave)} IN ({', '.join('?' * len(trozo))})", trozo))
+        return salida
+
+    def reparar(self, modelo: str, cambios: Sequence[Mapping[str, Any]],
+                quitar: Iterable[str]) -> int:
+        """Sustituye filas de la tabla viva por las de la central, sin mirar versiones (la copia
+        local puede estar dañada): borra ``quitar`` (claves que la central ya no tiene) y las de
+        ``cambios``, e inserta ``cambios``; si escribió algo, rehace la FTS. No toca el cursor.
+        Durante una reconstrucción no hace nada (la tabla sombra sustituirá a la viva).
+        Devuelve las filas escritas o borradas."""
+        config = self._config(modelo)
+        altas, _ = _separar(config, cambios)
+        claves = {clave_sql(config, c["id"]) for c in cambios}
+        claves.update(clave_sql(config, q) for q in quitar)
+        tabla = _Tabla(config, config.tabla)
+        with self._cerrojo, transaccion(self._escritura) as c:
+            reconstruyendo = c.execute(
+                "SELECT reconstruyendo FROM _modelos WHERE modelo = ?", (modelo,)).fetchone()
+            if reconstruyendo is None or reconstruyendo[0]:
+                return 0
+            lista = list(claves)
+            for i in range(0, len(lista), _TROZO):
+                trozo = lista[i:i + _TROZO]
+                c.execute(f"DELETE FROM {_q(tabla.nombre)} WHERE {_q(config.clave)} IN "
+                          f"({', '.join('?' * len(trozo))})", trozo)
+            if altas:
+                c.executemany(tabla.upsert, altas)
+            # Una caché dañada puede tener la FTS desalineada con la tabla (filas escritas sin
+            # indexar): se rehace entera en vez de quitar textos que quizá no estén indexados.
+            if config.campos_busqueda and claves:
+                c.execute(tabla.reindexar_fts)
+        return len(claves)
+
     def iniciar_reconstruccion(self, modelo: str) -> str | None:
         """Empieza (o reanuda) la reconstrucción completa de ``modelo`` en su tabla sombra.
 
@@ -839,6 +895,24 @@ def consulta_fts(texto: str) -> str:
     """Consulta FTS5 segura: cada palabra como prefijo entre comillas, todas obligatorias."""
     palabras = _PALABRA.findall(texto)
     return " AND ".join(f'"{p}"*' for p in palabras)
+
+
+def _instantanea_sql(config: ConfigModelo) -> str:
+    """Columnas (clave como texto, instantánea JSON compacta de los campos esenciales): los
+    mismos bytes que la instantánea de ``/v1/cambios`` (``json_object`` escapa como la central;
+    los booleanos, guardados como 0/1, vuelven a ser true/false)."""
+    partes = []
+    for campo in config.campos_esenciales:
+        col, tipo = _q(campo), config.tipos[campo]
+        if tipo == "booleano":
+            valor = (f"CASE WHEN {col} IS NULL THEN NULL WHEN {col} THEN json('true') "
+                     f"ELSE json('false') END")
+        elif tipo == "json":
+            valor = f"json({col})"
+        else:
+            valor = col
+        partes.append(f"'{campo}', {valor}")
+    return f"CAST({_q(config.clave)} AS TEXT), json_object({', '.join(partes)})"
 
 
 def clave_sql(config: ConfigModelo, objeto_id: Any) -> Any:

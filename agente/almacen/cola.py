@@ -1,49 +1,67 @@
 """``Cola``: las operaciones de esta terminal, duraderas hasta que la central las confirma.
 
+``Cola`` es la dueña de ``cola.sqlite`` y la única que cambia el estado de una operación
+(``PENDIENTE`` -> ``PROCESANDO`` -> ``COMPLETADO``/``ERROR``/``CONFLICTO``/``DESCARTADO``).
+Cada trabajo vive en su pieza, todas sobre una ``ConexionCola`` que nadie más ve:
+
+- ``agente.almacen.encolado``: encolar (insertar, fusionar con la anterior, anular);
+- ``agente.almacen.envio``: elegir el siguiente lote y marcarlo en vuelo; qué retiene a qué;
+- ``agente.almacen.en_vuelo``: devolver lo que dejó en vuelo una instancia muerta;
+- ``agente.almacen.ajustes``: ajustes de la terminal (nombre, desfase de reloj...);
+- ``agente.almacen.actividad``: la serie por minuto del gráfico de la ventana;
+- ``agente.almacen.cuarentena``: apartar una fila ilegible sin parar el envío;
+- aquí: los resultados del envío, reintentar, descartar, los conflictos y las consultas.
+
+Quien guarda tablas propias en el mismo fichero (``agente.almacen.conflictos``) abre una
+``Sesion`` con ``transaccion()``/``lectura()`` y cambia estados con los métodos de la cola
+pasándole ``en=sesion``: todo va en la misma transacción.
+
 Durabilidad
     ``cola.sqlite`` va en WAL con ``synchronous=FULL``. Cada método que cambia algo es UNA
-    transacción ``BEGIN IMMEDIATE`` ... ``COMMIT``; cuando vuelve, el cambio sobrevive a
-    ``kill -9`` y a un corte de luz. Nada se borra salvo la poda de operaciones finales
-    (``COMPLETADO``/``DESCARTADO``) más antiguas que el periodo de auditoría.
+    transacción ``BEGIN IMMEDIATE`` ... ``COMMIT`` (o parte de la de ``en=``); cuando vuelve
+    el ``COMMIT``, el cambio sobrevive a ``kill -9`` y a un corte de luz. Nada se borra salvo
+    la poda de operaciones finales (``COMPLETADO``/``DESCARTADO``) más antiguas que el periodo
+    de auditoría.
 
 Hilos y procesos
     Una conexión por ``Cola`` protegida por un cerrojo (``RLock``): todos los métodos son
     seguros desde cualquier hilo y se serializan entre sí; ninguno hace E/S de red. Quien
     envía llama a ``preparar_envio`` (toma el cerrojo un momento), suelta, envía por la red sin
-    cerrojo y vuelve con ``confirmar``/``marcar_error``/``marcar_conflicto``/``devolver``.
-    Entre procesos (la caja y la bandeja) serializa SQLite (``BEGIN IMMEDIATE`` +
-    ``busy_timeout``).
+    cerrojo y vuelve con ``registrar_resultados``/``devolver``. Entre procesos (la caja y la
+    bandeja) serializa SQLite (``BEGIN IMMEDIATE`` + ``busy_timeout``).
 
-En vuelo y recuperación
+En vuelo
     ``preparar_envio`` marca sus operaciones ``PROCESANDO`` con su propietario
-    (``pid@máquina:instancia``). ``recuperar`` devuelve a ``PENDIENTE`` las que dejó en vuelo
-    una instancia que ya no existe, o cuyo envío empezó hace más de ``PLAZO_EN_VUELO_S``:
-    reenviarlas es seguro porque la central deduplica por UUID. No toca las de una instancia
-    viva (p. ej. la bandeja enviando mientras la caja abre la cola). Corre al abrir y en cada
-    empuje (``agente.sincronizacion.empuje``), así que el bucle de sincronización libera lo
-    atascado sin reiniciar; si no hay nada que devolver sólo lee las filas ``PROCESANDO``.
-
-    Vida de un propietario: ``agente.almacen.propietarios`` (un cerrojo del sistema por ``Cola``
-    abierta; un PID reutilizado tras reiniciar no resucita a un propietario muerto).
+    (``pid@máquina:instancia``); ``recuperar`` (``agente.almacen.en_vuelo``) devuelve las de
+    instancias muertas. Vida de un propietario: ``agente.almacen.propietarios``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
+import logging
 import os
 import socket
 import sqlite3
-import threading
 import uuid as uuidlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from agente.almacen import propietarios
-from agente.almacen.migraciones import MIGRACIONES_COLA
-from agente.almacen.sqlite import abrir_cola, migrar, transaccion
+from agente.almacen import actividad, propietarios
+from agente.almacen.ajustes import DESFASE_MS, TERMINAL, Ajustes
+from agente.almacen.conexion import ConexionCola, Sesion
+from agente.almacen.en_vuelo import PLAZO_EN_VUELO_S, EnVuelo
+from agente.almacen.encolado import (
+    EN_SIN_CONFIRMAR,
+    Encolador,
+    NuevaOperacion,
+    leer_seq,
+    referidos_de,
+)
+from agente.almacen.envio import Envio
+from agente.almacen.migraciones import MIGRACIONES_COLA, reponer_objetos_cola
+from agente.almacen.sqlite import migrar
 from agente.operacion import (
     COMPLETADO,
     CONFLICTO,
@@ -54,78 +72,32 @@ from agente.operacion import (
     PENDIENTE,
     PROCESANDO,
     SELECT_COLUMNAS,
-    SIN_CONFIRMAR,
     Operacion,
+    a_json,
+    ahora_iso,
     desde_fila,
 )
-from agente.reglas import coalescer, orden, prioridades
+from agente.reglas import prioridades
 from protocolo.esquema import ConfigModelo
 
-PLAZO_EN_VUELO_S = 600
+__all__ = [
+    "DIAS_AUDITORIA",
+    "PLAZO_EN_VUELO_S",
+    "Cola",
+    "ErrorCola",
+    "NuevaOperacion",
+    "Sesion",
+    "ahora_iso",
+    "referidos_de",
+]
+
 DIAS_AUDITORIA = 30
-_EN_SIN_CONFIRMAR = "(" + ", ".join(f"'{e}'" for e in SIN_CONFIRMAR) + ")"
 _TROZO = 500
-
-
-def referidos_de(
-    config: ConfigModelo | None,
-    tipo: str,
-    datos: Mapping[str, Any],
-    valores_base: Mapping[str, Any],
-) -> str | None:
-    """Columna ``referidos`` de una operación: ``{"app.Modelo": [claves]}`` en JSON con los
-    objetos que referencia por las ``referencias`` de su modelo, o ``None`` si no resuelve
-    ninguna (espera por modelo).
-
-    Un modelo destino se resuelve si todos sus campos de referencia tienen valor en ``datos``
-    (o en ``valores_base``); en ``crear`` un campo ausente no referencia nada. Si a un
-    ``actualizar``/``borrar`` le falta el campo, ese destino queda sin resolver.
-    """
-    if config is None or not config.referencias:
-        return None
-    por_destino: dict[str, set[str]] = {}
-    sin_resolver: set[str] = set()
-    for campo, destino in config.referencias.items():
-        if campo in datos:
-            valor = datos[campo]
-        elif campo in valores_base:
-            valor = valores_base[campo]
-        elif tipo == "crear":
-            valor = None
-        else:
-            sin_resolver.add(destino)
-            continue
-        claves = por_destino.setdefault(destino, set())
-        if valor is not None:
-            claves.add(str(valor))
-    resueltos = {d: sorted(c) for d, c in por_destino.items() if d not in sin_resolver}
-    return _json(resueltos) if resueltos else None
+_log = logging.getLogger(__name__)
 
 
 class ErrorCola(Exception):
     """Operación desconocida o transición de estado no permitida. El mensaje dice por qué."""
-
-
-@dataclass(frozen=True)
-class NuevaOperacion:
-    """Una operación ya validada que ``Agente`` pide encolar."""
-
-    modelo: str
-    objeto_id: str
-    tipo: str
-    datos: dict[str, Any]
-    version_base: int | None = None
-    valores_base: dict[str, Any] = field(default_factory=dict)
-    prioridad: int = 0
-    uuid: str | None = None
-
-
-def ahora_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-
-
-def _json(valor: Any) -> str:
-    return json.dumps(valor, separators=(",", ":"), ensure_ascii=False)
 
 
 class Cola:
@@ -133,45 +105,45 @@ class Cola:
 
     def __init__(self, ruta: str | os.PathLike[str], *, recuperar: bool = True) -> None:
         self.ruta = os.fspath(ruta)
-        self._conexion = abrir_cola(self.ruta)
-        self._cerrojo = threading.RLock()
+        self._bd = ConexionCola(self.ruta)
         # Ruta real: dos procesos que abren la cola por enlaces distintos miran la misma carpeta.
         self._vida = propietarios.CerrojoDeVida(
             os.path.realpath(self.ruta) + propietarios.SUFIJO_PROPIETARIOS
         )
         self.propietario = f"{os.getpid()}@{socket.gethostname()}:{self._vida.instancia}"
-        self._modelos: dict[str, ConfigModelo] = {}
-        self._grafo = orden.Grafo.de({})
+        self.ajustes = Ajustes(self._bd)
+        self._encolado = Encolador(self._bd)
+        self._envio = Envio(self._bd, self.propietario)
+        self._en_vuelo = EnVuelo(self._bd, self.propietario, self._vida.carpeta)
+        self._encolado.libre = self._envio.libre
         try:
-            migrar(self._conexion, MIGRACIONES_COLA)
+            with self._bd.leer() as c:
+                migrar(c, MIGRACIONES_COLA)
+                repuestos = reponer_objetos_cola(c)
+            if repuestos:
+                _log.warning("Cola %s: repuestos %s (faltaban en el fichero).", self.ruta,
+                             ", ".join(repuestos))
             if recuperar:
                 self.recuperar()
                 self._vida.barrer_otros()
         except BaseException:
             self._vida.soltar()
-            self._conexion.close()
+            self._bd.cerrar()
             raise
 
     # -- ciclo de vida -----------------------------------------------------------------------
 
     def cerrar(self) -> None:
         """Devuelve a PENDIENTE lo que esta instancia tenía en vuelo y cierra la conexión."""
-        with self._cerrojo:
-            if self._conexion is None:
+        with self._bd.cerrojo:
+            if self._bd.conexion is None:
                 return
             try:
-                with transaccion(self._conexion) as c:
-                    c.execute(
-                        "UPDATE operaciones SET estado = ?, propietario = NULL,"
-                        " en_vuelo_desde = NULL, actualizada_en = ?"
-                        " WHERE estado = ? AND propietario = ?",
-                        (PENDIENTE, ahora_iso(), PROCESANDO, self.propietario),
-                    )
+                self._en_vuelo.devolver_propias()
             finally:
                 # Aunque falle devolverlas (disco lleno...): la conexión y el cerrojo se
                 # sueltan, y quien abra la cola después las recupera por cerrojo libre.
-                self._conexion.close()
-                self._conexion = None  # type: ignore[assignment]
+                self._bd.cerrar()
                 self._vida.soltar()
 
     def __enter__(self) -> Cola:
@@ -183,465 +155,63 @@ class Cola:
     def configurar_modelos(self, modelos: Iterable[ConfigModelo]) -> None:
         """Modelos del esquema: sus dependencias ordenan el envío; ``critico`` y ``prioridad``
         entran en la prioridad dinámica. Llamar al abrir y cuando cambie el esquema."""
-        with self._cerrojo:
-            self._modelos = {m.nombre: m for m in modelos}
-            self._grafo = orden.Grafo.de(
-                {m.nombre: m.dependencias for m in self._modelos.values()},
-                {m.nombre: set(m.referencias.values()) for m in self._modelos.values()},
-            )
+        lista = list(modelos)
+        with self._bd.cerrojo:
+            self._encolado.modelos = {m.nombre: m for m in lista}
+            self._envio.configurar_modelos(lista)
 
-    # -- ajustes de la terminal --------------------------------------------------------------
+    # -- ajustes de la terminal (``self.ajustes``) --------------------------------------------
 
     def ajuste(self, clave: str, por_defecto: str | None = None) -> str | None:
-        with self._cerrojo:
-            fila = self._conexion.execute(
-                "SELECT valor FROM ajustes WHERE clave = ?", (clave,)
-            ).fetchone()
-        return fila[0] if fila else por_defecto
+        return self.ajustes.leer(clave, por_defecto)
 
     def fijar_ajuste(self, clave: str, valor: str) -> None:
         """Guarda un ajuste (duradero). Lo usan el sincronizador (desfase) y la configuración."""
-        with self._cerrojo, transaccion(self._conexion) as c:
-            c.execute(
-                "INSERT INTO ajustes (clave, valor) VALUES (?, ?) "
-                "ON CONFLICT (clave) DO UPDATE SET valor = excluded.valor",
-                (clave, str(valor)),
-            )
+        self.ajustes.fijar(clave, valor)
 
     def desfase_ms(self) -> int:
         """Desfase medido del reloj de la terminal respecto a la central (0 si no se midió)."""
-        return int(self.ajuste("desfase_ms", "0") or 0)
+        return self.ajustes.desfase_ms()
 
     def guardar_desfase_ms(self, desfase: int) -> None:
-        self.fijar_ajuste("desfase_ms", str(int(desfase)))
+        self.ajustes.fijar(DESFASE_MS, str(int(desfase)))
 
     def terminal(self) -> str:
-        return self.ajuste("terminal", "") or ""
+        return self.ajustes.terminal()
 
     def guardar_terminal(self, nombre: str) -> None:
-        self.fijar_ajuste("terminal", nombre)
+        self.ajustes.fijar(TERMINAL, nombre)
 
-    # -- encolar -----------------------------------------------------------------------------
+    # -- encolar (``agente.almacen.encolado``) ------------------------------------------------
 
     def encolar(self, nueva: NuevaOperacion) -> Operacion:
         """Encola (o fusiona) una operación y vuelve cuando es duradera."""
         return self.encolar_varias([nueva])[0]
 
     def encolar_varias(self, nuevas: Sequence[NuevaOperacion]) -> list[Operacion]:
-        """Encola varias en UNA transacción: o todas o ninguna (una venta con sus líneas).
+        """Encola varias en UNA transacción: o todas o ninguna (ver
+        ``Encolador.encolar_varias``)."""
+        with self._bd.escribir() as c:
+            antes = self._envio.huella(c)
+            hechas = self._encolado.encolar_varias(nuevas)
+            if self._encolado.solo_inserciones:  # una fila nueva no retiene a las anteriores
+                self._envio.tras_escribir(c, antes)
+            return hechas
 
-        Devuelve, por cada una, la operación que lleva su efecto: la nueva, la anterior con la
-        que se fusionó, o la anterior anulada (``DESCARTADO``) en ``crear + borrar`` (sólo si
-        ninguna operación sin confirmar referencia al objeto; si alguna lo hace, el «borrar» se
-        encola con aviso y sale después de ellas).
-        """
-        with self._cerrojo, transaccion(self._conexion) as c:
-            ajustes = dict(
-                c.execute(
-                    "SELECT clave, valor FROM ajustes WHERE clave IN ('terminal', 'desfase_ms')"
-                ).fetchall()
-            )
-            terminal = ajustes.get("terminal", "")
-            desfase = int(ajustes.get("desfase_ms", "0") or 0)
-            return [self._encolar_una(c, n, terminal, desfase) for n in nuevas]
-
-    def _encolar_una(
-        self, c: sqlite3.Connection, nueva: NuevaOperacion, terminal: str, desfase: int
-    ) -> Operacion:
-        ahora = ahora_iso()
-        fila = c.execute(
-            "SELECT seq, tipo, datos, valores_base, estado, intentos FROM operaciones "  # noqa: S608
-            f"WHERE modelo = ? AND objeto_id = ? AND estado IN {_EN_SIN_CONFIRMAR} "
-            "ORDER BY seq DESC LIMIT 1",
-            (nueva.modelo, nueva.objeto_id),
-        ).fetchone()
-        anterior = None
-        if fila is not None:
-            anterior = coalescer.Anterior(
-                tipo=fila[1],
-                datos=json.loads(fila[2]),
-                valores_base=json.loads(fila[3]),
-                estado=fila[4],
-                intentos=fila[5],
-                referida=nueva.tipo == "borrar"
-                and self._referido(c, nueva.modelo, nueva.objeto_id),
-            )
-        decision = coalescer.decidir(anterior, nueva.tipo, nueva.datos, nueva.valores_base)
-        if decision.accion == coalescer.FUSIONAR:
-            # La fusionada lleva la hora de la última edición (y el desfase de entonces): es la
-            # que cuenta para «ultima_modificacion» en la central.
-            c.execute(
-                "UPDATE operaciones SET tipo = ?, datos = ?, valores_base = ?, actualizada_en = ?,"
-                " hora_terminal = ?, desfase_ms = ? WHERE seq = ?",
-                (
-                    decision.tipo,
-                    _json(decision.datos),
-                    _json(decision.valores_base),
-                    ahora,
-                    ahora,
-                    desfase,
-                    fila[0],
-                ),
-            )
-            self._recalcular_referidos(c, fila[0])
-            return self._leer_seq(c, fila[0])
-        if decision.accion == coalescer.ANULAR:
-            c.execute(
-                "UPDATE operaciones SET estado = ?, motivo_resolucion = ?, resuelta_por = ?,"
-                " actualizada_en = ?, finalizada_en = ? WHERE seq = ?",
-                (
-                    DESCARTADO,
-                    "Anulada: el objeto se borró antes de enviarse su «crear».",
-                    "sincro",
-                    ahora,
-                    ahora,
-                    fila[0],
-                ),
-            )
-            return self._leer_seq(c, fila[0])
-        identificador = nueva.uuid or str(uuidlib.uuid4())
-        cursor = c.execute(
-            "INSERT INTO operaciones (uuid, modelo, objeto_id, tipo, datos, version_base,"
-            " valores_base, hora_terminal, desfase_ms, terminal, prioridad, estado,"
-            " actualizada_en, aviso, referidos)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                identificador,
-                nueva.modelo,
-                nueva.objeto_id,
-                nueva.tipo,
-                _json(decision.datos),
-                nueva.version_base,
-                _json(decision.valores_base),
-                ahora,
-                desfase,
-                terminal,
-                nueva.prioridad,
-                PENDIENTE,
-                ahora,
-                decision.aviso,
-                referidos_de(
-                    self._modelos.get(nueva.modelo),
-                    nueva.tipo,
-                    decision.datos,
-                    decision.valores_base,
-                ),
-            ),
-        )
-        return Operacion(
-            uuid=identificador,
-            seq=cursor.lastrowid or 0,
-            modelo=nueva.modelo,
-            objeto_id=nueva.objeto_id,
-            tipo=nueva.tipo,
-            datos=decision.datos,
-            version_base=nueva.version_base,
-            valores_base=decision.valores_base,
-            hora_terminal=ahora,
-            desfase_ms=desfase,
-            terminal=terminal,
-            prioridad=nueva.prioridad,
-            estado=PENDIENTE,
-            actualizada_en=ahora,
-            aviso=decision.aviso,
-        )
-
-    def _referido(self, c: sqlite3.Connection, modelo: str, objeto_id: str) -> bool:
-        """¿Alguna operación sin confirmar de otro objeto lo referencia (columna ``referidos``)?
-        Un «borrar» no anula su «crear» si es así (ver ``agente.reglas.coalescer``).
-
-        Sólo se miran las operaciones de los modelos cuyas ``referencias`` apuntan a
-        ``modelo`` (sin ninguno, ni se consulta); su coste crece con las operaciones sin
-        confirmar de esos modelos (p. ej. borrar un cliente con miles de ventas en espera)."""
-        referentes = sorted(
-            m.nombre for m in self._modelos.values() if modelo in m.referencias.values()
-        )
-        if not referentes:
-            return False
-        marcas = ", ".join("?" * len(referentes))
-        filas = c.execute(
-            "SELECT referidos FROM operaciones"  # noqa: S608
-            f" WHERE estado IN {_EN_SIN_CONFIRMAR} AND modelo IN ({marcas})"
-            " AND referidos IS NOT NULL AND instr(referidos, ?) > 0"
-            " AND NOT (modelo = ? AND objeto_id = ?)",
-            (*referentes, _json(objeto_id), modelo, objeto_id),
-        )
-        return any(objeto_id in json.loads(texto).get(modelo, ()) for (texto,) in filas)
-
-    def _recalcular_referidos(self, c: sqlite3.Connection, seq: int) -> None:
-        """Tras reescribir ``datos`` (el disparador de la migración 0004 dejó NULL)."""
-        modelo, tipo, datos, valores_base = c.execute(
-            "SELECT modelo, tipo, datos, valores_base FROM operaciones WHERE seq = ?", (seq,)
-        ).fetchone()
-        c.execute(
-            "UPDATE operaciones SET referidos = ? WHERE seq = ?",
-            (
-                referidos_de(
-                    self._modelos.get(modelo), tipo, json.loads(datos), json.loads(valores_base)
-                ),
-                seq,
-            ),
-        )
-
-    # -- envío -------------------------------------------------------------------------------
+    # -- envío (``agente.almacen.envio``) ----------------------------------------------------
 
     def preparar_envio(self, limite: int = 1000) -> list[Operacion]:
-        """Elige hasta ``limite`` operaciones listas, en orden de envío, y las marca
-        ``PROCESANDO`` (``intentos + 1``) en una transacción duradera.
-
-        Lista = PENDIENTE sin operaciones anteriores sin confirmar sobre el mismo objeto, sobre
-        un objeto que referencia, que (si es un «borrar») referencien a su objeto ni, donde no
-        declara referencia, sobre un modelo del que depende (salvo las elegidas antes en esta
-        misma llamada; ver ``agente.reglas.orden``). Así,
-        una segunda llamada con el primer lote aún en vuelo sólo devuelve operaciones
-        independientes de él. Orden: críticos, prioridad dinámica, prioridad propia, FIFO.
-        """
-        with self._cerrojo, transaccion(self._conexion) as c:
-            filas = c.execute(
-                "SELECT seq, modelo, objeto_id, estado, prioridad, referidos, tipo"  # noqa: S608
-                f" FROM operaciones WHERE estado IN {_EN_SIN_CONFIRMAR} ORDER BY seq"
-            ).fetchall()
-            if not filas:
-                return []
-            rangos = self._prioridades(c)
-            piezas = [
-                orden.Pieza(
-                    seq,
-                    modelo,
-                    objeto_id,
-                    estado,
-                    prioridades.clave_envio(rangos, modelo, prioridad),
-                    json.loads(referidos) if referidos else None,
-                    borra=tipo == "borrar",
-                )
-                for seq, modelo, objeto_id, estado, prioridad, referidos, tipo in filas
-            ]
-            elegidas = [piezas[i].seq for i in orden.elegir(piezas, self._grafo, limite)]
-            if not elegidas:
-                return []
-            ahora = ahora_iso()
-            c.executemany(
-                "UPDATE operaciones SET estado = ?, intentos = intentos + 1, propietario = ?,"
-                " en_vuelo_desde = ?, actualizada_en = ? WHERE seq = ?",
-                [(PROCESANDO, self.propietario, ahora, ahora, s) for s in elegidas],
-            )
-            por_seq = {op.seq: op for op in self._leer_seqs(c, elegidas)}
-        return [por_seq[s] for s in elegidas]
+        """Hasta ``limite`` operaciones listas, en orden de envío, ya ``PROCESANDO`` (ver
+        ``Envio.preparar``)."""
+        return self._envio.preparar(limite)
 
     def retenidas(self, limite: int = 50) -> list[tuple[Operacion, Operacion]]:
-        """``(pendiente, retenedora)``: operaciones PENDIENTE que no saldrán mientras la
-        retenedora (``ERROR``/``CONFLICTO``) no se resuelva, por la misma regla que
-        ``preparar_envio`` (mismo objeto, objeto referido, referencia al objeto que se borra o
-        modelo). En orden de cola."""
-        with self.lectura() as c:
-            filas = c.execute(
-                "SELECT seq, modelo, objeto_id, estado, referidos, tipo"  # noqa: S608
-                f" FROM operaciones WHERE estado IN {_EN_SIN_CONFIRMAR} ORDER BY seq"
-            ).fetchall()
-            piezas = [
-                orden.Pieza(seq, modelo, objeto_id, estado, (),
-                            json.loads(referidos) if referidos else None,
-                            borra=tipo == "borrar")
-                for seq, modelo, objeto_id, estado, referidos, tipo in filas
-            ]
-            pares = sorted(
-                orden.retenedoras(piezas, self._grafo, frozenset((ERROR, CONFLICTO))).items()
-            )[: max(0, int(limite))]
-            seqs = sorted({piezas[i].seq for par in pares for i in par})
-            por_seq = {op.seq: op for op in self._leer_seqs(c, seqs)}
-        return [(por_seq[piezas[i].seq], por_seq[piezas[j].seq]) for i, j in pares]
+        """``(pendiente, retenedora en ERROR/CONFLICTO)`` en orden de cola."""
+        return self._envio.retenidas(limite)
 
-    def confirmar(self, uuid: str, version: int | None) -> Operacion:
-        """La central aplicó la operación (``aplicada`` o ``duplicada``): ``COMPLETADO``."""
-        with self._cerrojo, transaccion(self._conexion) as c:
-            op = self._leer_uuid(c, uuid)
-            if op.estado == COMPLETADO:
-                return op
-            ahora = ahora_iso()
-            c.execute(
-                "UPDATE operaciones SET estado = ?, version_resultado = ?, ultimo_error = NULL,"
-                " propietario = NULL, en_vuelo_desde = NULL, actualizada_en = ?,"
-                " finalizada_en = ? WHERE uuid = ?",
-                (COMPLETADO, version, ahora, ahora, uuid),
-            )
-            return self._leer_uuid(c, uuid)
-
-    def marcar_error(self, uuid: str, motivo: str) -> Operacion:
-        """La central rechazó la operación: ``ERROR`` visible hasta reintentar o descartar.
-        Retiene a las posteriores del mismo objeto, a las que lo referencian y a las de modelos
-        que dependen del suyo sin referencia (ver ``agente.reglas.orden``; ``retenidas``)."""
-        return self._marcar(uuid, ERROR, motivo)
-
-    def marcar_conflicto(self, uuid: str, detalle: str | Mapping[str, Any]) -> Operacion:
-        """Conflicto que necesita resolución (``detalle``: texto o dict, se guarda como JSON)."""
-        texto = detalle if isinstance(detalle, str) else _json(detalle)
-        return self._marcar(uuid, CONFLICTO, texto)
-
-    def _marcar(self, uuid: str, estado: str, motivo: str) -> Operacion:
-        with self._cerrojo, transaccion(self._conexion) as c:
-            op = self._leer_uuid(c, uuid)
-            if op.estado in FINALES:
-                raise ErrorCola(
-                    f"La operación {uuid} ya está {op.estado}; no puede pasar a {estado}."
-                )
-            c.execute(
-                "UPDATE operaciones SET estado = ?, ultimo_error = ?, propietario = NULL,"
-                " en_vuelo_desde = NULL, actualizada_en = ? WHERE uuid = ?",
-                (estado, motivo, ahora_iso(), uuid),
-            )
-            return self._leer_uuid(c, uuid)
-
-    def devolver(self, uuids: Iterable[str], error: str | None = None) -> int:
-        """Fallo de red: las ``PROCESANDO`` indicadas vuelven a ``PENDIENTE`` (con el error
-        anotado). Devuelve cuántas volvieron."""
-        lista = list(uuids)
-        with self._cerrojo, transaccion(self._conexion) as c:
-            ahora = ahora_iso()
-            total = 0
-            for uuid in lista:
-                total += c.execute(
-                    "UPDATE operaciones SET estado = ?, ultimo_error = ?, propietario = NULL,"
-                    " en_vuelo_desde = NULL, actualizada_en = ? WHERE uuid = ? AND estado = ?",
-                    (PENDIENTE, error, ahora, uuid, PROCESANDO),
-                ).rowcount
-            return total
-
-    def recuperar(self, forzar: bool = False) -> int:
-        """``PROCESANDO`` de instancias muertas (o en vuelo desde hace más de
-        ``PLAZO_EN_VUELO_S``, o todas con ``forzar``) vuelven a ``PENDIENTE``. Nunca las de esta
-        instancia salvo con ``forzar``. Corre al abrir y en cada empuje: si no hay nada que
-        devolver, sólo lee las filas ``PROCESANDO`` (sin transacción de escritura). Devuelve
-        cuántas volvieron."""
-        limite = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=PLAZO_EN_VUELO_S)).isoformat(
-            timespec="microseconds"
-        )
-        with self._cerrojo:
-            filas = self._conexion.execute(
-                "SELECT seq, propietario, en_vuelo_desde FROM operaciones WHERE estado = ?",
-                (PROCESANDO,),
-            ).fetchall()
-            vivos: dict[str | None, bool] = {}
-
-            def vivo(propietario: str | None) -> bool:
-                if propietario not in vivos:
-                    vivos[propietario] = propietarios.propietario_vivo(
-                        propietario, self._vida.carpeta
-                    )
-                return vivos[propietario]
-
-            devolver = [
-                (seq, propietario, desde)
-                for seq, propietario, desde in filas
-                if forzar
-                or (propietario != self.propietario
-                    and ((desde or "") < limite or not vivo(propietario)))
-            ]
-            if not devolver:
-                return 0
-            with transaccion(self._conexion) as c:
-                ahora = ahora_iso()
-                # Sólo si sigue como se leyó (también la hora de envío): entre la lectura y
-                # este BEGIN IMMEDIATE otro proceso pudo confirmarla, o devolverla y volver a
-                # enviarla, y ese envío nuevo no se le quita.
-                return sum(
-                    c.execute(
-                        "UPDATE operaciones SET estado = ?, propietario = NULL,"
-                        " en_vuelo_desde = NULL, ultimo_error = COALESCE(ultimo_error, ?),"
-                        " actualizada_en = ? WHERE seq = ? AND estado = ? AND propietario IS ?"
-                        " AND en_vuelo_desde IS ?",
-                        (PENDIENTE, "Recuperada tras un cierre inesperado.", ahora, seq,
-                         PROCESANDO, propietario, desde),
-                    ).rowcount
-                    for seq, propietario, desde in devolver
-                )
-
-    def podar(self, dias_auditoria: float = DIAS_AUDITORIA) -> int:
-        """Borra las operaciones finales (COMPLETADO/DESCARTADO) con más de ``dias_auditoria``
-        días. Nunca toca las sin confirmar. Devuelve cuántas borró."""
-        limite = prioridades.hace_dias(dias_auditoria)
-        with self._cerrojo, transaccion(self._conexion) as c:
-            return c.execute(
-                "DELETE FROM operaciones WHERE estado IN (?, ?) AND finalizada_en < ?",
-                (COMPLETADO, DESCARTADO, limite),
-            ).rowcount
-
-    def reintentar(
-        self,
-        uuid: str,
-        datos: Mapping[str, Any] | None = None,
-        *,
-        version_base: int | None = None,
-        valores_base: Mapping[str, Any] | None = None,
-        nuevo_uuid: bool = False,
-        por: str | None = None,
-        motivo: str | None = None,
-    ) -> Operacion:
-        """``ERROR``/``CONFLICTO`` -> ``PENDIENTE`` en su mismo lugar de la cola.
-
-        ``datos`` (ya validados por quien llama) sustituyen a los anteriores; tras una fusión a
-        tres bandas pase también ``version_base``/``valores_base`` nuevos y ``nuevo_uuid=True``
-        (el protocolo reenvía un conflicto resuelto con UUID nuevo). Devuelve la operación.
-        """
-        with self._cerrojo, transaccion(self._conexion) as c:
-            op = self._leer_uuid(c, uuid)
-            if op.estado not in (ERROR, CONFLICTO):
-                raise ErrorCola(
-                    f"Sólo se reintentan operaciones en ERROR o CONFLICTO; {uuid} está {op.estado}."
-                )
-            nuevo = str(uuidlib.uuid4()) if nuevo_uuid else uuid
-            c.execute(
-                "UPDATE operaciones SET estado = ?, uuid = ?, datos = ?, version_base = ?,"
-                " valores_base = ?, resuelta_por = ?, motivo_resolucion = ?, actualizada_en = ?"
-                " WHERE seq = ?",
-                (
-                    PENDIENTE,
-                    nuevo,
-                    _json(dict(datos) if datos is not None else op.datos),
-                    version_base if version_base is not None else op.version_base,
-                    _json(dict(valores_base) if valores_base is not None else op.valores_base),
-                    por,
-                    motivo or "Reintentada",
-                    ahora_iso(),
-                    op.seq,
-                ),
-            )
-            if datos is not None:
-                self._recalcular_referidos(c, op.seq)
-            return self._leer_seq(c, op.seq)
-
-    def descartar(self, uuid: str, motivo: str, por: str | None = None) -> Operacion:
-        """``ERROR``/``CONFLICTO`` -> ``DESCARTADO`` (no se enviará; queda para auditoría)."""
-        if not motivo or not motivo.strip():
-            raise ErrorCola("Indique por qué se descarta la operación.")
-        with self._cerrojo, transaccion(self._conexion) as c:
-            op = self._leer_uuid(c, uuid)
-            if op.estado not in (ERROR, CONFLICTO):
-                raise ErrorCola(
-                    f"Sólo se descartan operaciones en ERROR o CONFLICTO; {uuid} está {op.estado}."
-                )
-            ahora = ahora_iso()
-            c.execute(
-                "UPDATE operaciones SET estado = ?, resuelta_por = ?, motivo_resolucion = ?,"
-                " actualizada_en = ?, finalizada_en = ? WHERE seq = ?",
-                (DESCARTADO, por, motivo, ahora, ahora, op.seq),
-            )
-            return self._leer_seq(c, op.seq)
-
-    # -- para módulos con tablas propias en cola.sqlite (conflictos, auditoría) -------------
-
-    @contextlib.contextmanager
-    def transaccion(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` bajo el cerrojo de la cola: ``agente.almacen.conflictos`` guarda sus
-        registros y cambia el estado de la operación en UNA transacción duradera."""
-        with self._cerrojo, transaccion(self._conexion) as c:
-            yield c
-
-    @contextlib.contextmanager
-    def lectura(self) -> Iterator[sqlite3.Connection]:
-        """La conexión de la cola bajo su cerrojo, sin transacción de escritura (consultas de
-        ``agente.almacen.conflictos`` y del estado que no deben tomar el cerrojo de escritura)."""
-        with self._cerrojo:
-            yield self._conexion
+    def prioridades(self) -> dict[str, prioridades.PrioridadModelo]:
+        """Prioridad dinámica actual por modelo (la que usa ``preparar_envio``)."""
+        return self._envio.prioridades()
 
     def registrar_resultados(
         self, confirmadas: Sequence[tuple[str, int | None]],
@@ -651,26 +221,249 @@ class Cola:
         ``(uuid, version)`` -> ``COMPLETADO``; ``(uuid, motivo)`` -> ``ERROR``. Sólo cambia
         operaciones que no estén ya en un estado final."""
         ahora = ahora_iso()
-        with self._cerrojo, transaccion(self._conexion) as c:
-            c.executemany(
-                "UPDATE operaciones SET estado = ?, version_resultado = ?, ultimo_error = NULL,"
-                " propietario = NULL, en_vuelo_desde = NULL, actualizada_en = ?,"
-                " finalizada_en = ? WHERE uuid = ? AND estado NOT IN (?, ?)",
-                [(COMPLETADO, v, ahora, ahora, u, COMPLETADO, DESCARTADO)
-                 for u, v in confirmadas],
+        completar = [((COMPLETADO, v, ahora, ahora), u) for u, v in confirmadas]
+        rechazar = [((ERROR, m, ahora), u) for u, m in rechazadas]
+        with self._bd.escribir() as c:
+            antes = self._envio.huella(c)
+            self._por_operacion(
+                c, "estado = ?, version_resultado = ?, ultimo_error = NULL, propietario = NULL,"
+                " en_vuelo_desde = NULL, actualizada_en = ?, finalizada_en = ?", completar)
+            self._por_operacion(
+                c, "estado = ?, ultimo_error = ?, propietario = NULL, en_vuelo_desde = NULL,"
+                " actualizada_en = ?", rechazar)
+            # En ERROR siguen reteniendo; las completadas sueltan a quien esperaba por ellas.
+            self._envio.tras_escribir(c, antes, [u for u, _ in confirmadas])
+
+    def _por_operacion(self, c: sqlite3.Connection, asignaciones: str,
+                       filas: Sequence[tuple[tuple[Any, ...], str]]) -> None:
+        """``UPDATE operaciones SET {asignaciones}`` para cada ``(valores, uuid)`` que no esté
+        ya en un estado final. Las que esta instancia envió (``Envio.en_vuelo``) se buscan por
+        ``seq`` en orden (filas contiguas, sin buscar cada UUID en su índice) comprobando el
+        UUID en la fila; las demás, por UUID."""
+        por_seq: list[tuple[int, tuple[Any, ...], str]] = []
+        por_uuid: list[tuple[Any, ...]] = []
+        for valores, u in filas:
+            seq = self._envio.en_vuelo.pop(u, None)
+            if seq is None:
+                por_uuid.append((*valores, u, COMPLETADO, DESCARTADO))
+            else:
+                por_seq.append((seq, valores, u))
+        por_seq.sort(key=lambda t: t[0])
+        c.executemany(
+            f"UPDATE operaciones SET {asignaciones} WHERE seq = ? AND +uuid = ?"  # noqa: S608
+            " AND estado NOT IN (?, ?)",
+            [(*valores, seq, u, COMPLETADO, DESCARTADO) for seq, valores, u in por_seq],
+        )
+        c.executemany(
+            f"UPDATE operaciones SET {asignaciones} WHERE uuid = ?"  # noqa: S608
+            " AND estado NOT IN (?, ?)",
+            por_uuid,
+        )
+
+    def devolver(self, uuids: Iterable[str], error: str | None = None) -> int:
+        """Fallo de red: las ``PROCESANDO`` indicadas vuelven a ``PENDIENTE`` (con el error
+        anotado). Devuelve cuántas volvieron."""
+        lista = list(uuids)
+        with self._bd.escribir() as c:
+            antes = self._envio.huella(c)
+            ahora = ahora_iso()
+            for uuid in lista:
+                self._envio.en_vuelo.pop(uuid, None)
+            total = sum(
+                c.execute(
+                    "UPDATE operaciones SET estado = ?, ultimo_error = ?, propietario = NULL,"
+                    " en_vuelo_desde = NULL, actualizada_en = ? WHERE uuid = ? AND estado = ?",
+                    (PENDIENTE, error, ahora, uuid, PROCESANDO),
+                ).rowcount
+                for uuid in lista
             )
-            c.executemany(
+            # Sin confirmar antes y después: retiene a las mismas.
+            self._envio.tras_escribir(c, antes)
+            return total
+
+    def recuperar(self, forzar: bool = False) -> int:
+        """``PROCESANDO`` de instancias muertas vuelven a ``PENDIENTE`` (ver
+        ``agente.almacen.en_vuelo``). Devuelve cuántas volvieron."""
+        if forzar:
+            with self._bd.cerrojo:
+                self._envio.en_vuelo.clear()
+        return self._en_vuelo.recuperar(forzar)
+
+    def podar(self, dias_auditoria: float = DIAS_AUDITORIA) -> int:
+        """Borra las operaciones finales (COMPLETADO/DESCARTADO) con más de ``dias_auditoria``
+        días. Nunca toca las sin confirmar. Devuelve cuántas borró."""
+        limite = prioridades.hace_dias(dias_auditoria)
+        with self._bd.escribir() as c:
+            return c.execute(
+                "DELETE FROM operaciones WHERE estado IN (?, ?) AND finalizada_en < ?",
+                (COMPLETADO, DESCARTADO, limite),
+            ).rowcount
+
+    # -- resolución: reintentar, descartar, conflictos ---------------------------------------
+
+    @contextlib.contextmanager
+    def transaccion(self) -> Iterator[Sesion]:
+        """Una transacción duradera de la cola para quien tiene tablas propias en
+        ``cola.sqlite`` (``agente.almacen.conflictos``): su SQL va por la ``Sesion`` y los
+        cambios de estado por los métodos de la cola con ``en=sesion``. Todo o nada."""
+        with self._bd.escribir() as c:
+            sesion = Sesion(c, escritura=True)
+            try:
+                yield sesion
+            finally:
+                sesion.terminar()
+
+    @contextlib.contextmanager
+    def lectura(self) -> Iterator[Sesion]:
+        """Como ``transaccion`` pero sólo para consultar (no toma el cerrojo de escritura)."""
+        with self._bd.leer() as c:
+            sesion = Sesion(c, escritura=False)
+            try:
+                yield sesion
+            finally:
+                sesion.terminar()
+
+    @contextlib.contextmanager
+    def _escribir(self, en: Sesion | None) -> Iterator[sqlite3.Connection]:
+        if en is not None:
+            if not en.escritura:
+                raise ErrorCola("Cambiar una operación necesita una transacción de la cola.")
+            en.conexion_de(self._bd)
+        with self._bd.escribir() as c:
+            yield c
+
+    def reintentar(
+        self,
+        uuid: str,
+        datos: Mapping[str, Any] | None = None,
+        *,
+        version_base: int | None = None,
+        valores_base: Mapping[str, Any] | None = None,
+        tipo: str | None = None,
+        nuevo_uuid: bool = False,
+        por: str | None = None,
+        motivo: str | None = None,
+        desde: Collection[str] = (ERROR, CONFLICTO),
+        en: Sesion | None = None,
+    ) -> Operacion:
+        """Vuelve a ``PENDIENTE`` en su mismo lugar de la cola una operación en uno de los
+        estados ``desde`` (por defecto ``ERROR``/``CONFLICTO``).
+
+        ``datos`` (ya validados por quien llama) sustituyen a los anteriores; tras una fusión a
+        tres bandas pase también ``version_base``/``valores_base`` nuevos y ``nuevo_uuid=True``
+        (el protocolo reenvía un conflicto resuelto con UUID nuevo: ``ultimo_error`` se
+        limpia). Devuelve la operación."""
+        with self._escribir(en) as c:
+            self._envio.en_vuelo.pop(uuid, None)
+            op = self._leer_uuid(c, uuid)
+            if op.estado not in desde:
+                raise ErrorCola(
+                    f"Sólo se reintentan operaciones en {' o '.join(desde)}; {uuid} está"
+                    f" {op.estado}."
+                )
+            nuevo = str(uuidlib.uuid4()) if nuevo_uuid else uuid
+            c.execute(
+                "UPDATE operaciones SET estado = ?, uuid = ?, tipo = ?, datos = ?,"
+                " version_base = ?, valores_base = ?, ultimo_error = ?, propietario = NULL,"
+                " en_vuelo_desde = NULL, finalizada_en = NULL, resuelta_por = ?,"
+                " motivo_resolucion = ?,"
+                " actualizada_en = ? WHERE seq = ?",
+                (
+                    PENDIENTE,
+                    nuevo,
+                    tipo or op.tipo,
+                    a_json(dict(datos) if datos is not None else op.datos),
+                    version_base if version_base is not None else op.version_base,
+                    a_json(dict(valores_base) if valores_base is not None else op.valores_base),
+                    None if nuevo_uuid else op.ultimo_error,
+                    por,
+                    motivo or "Reintentada",
+                    ahora_iso(),
+                    op.seq,
+                ),
+            )
+            if datos is not None or tipo is not None or valores_base is not None:
+                self._encolado.recalcular_referidos(c, op.seq)
+            return leer_seq(c, op.seq)
+
+    def descartar(
+        self,
+        uuid: str,
+        motivo: str,
+        por: str | None = None,
+        *,
+        desde: Collection[str] = (ERROR, CONFLICTO),
+        en: Sesion | None = None,
+    ) -> Operacion:
+        """``ERROR``/``CONFLICTO`` (o los estados ``desde``) -> ``DESCARTADO``: no se enviará;
+        queda para auditoría. ``motivo`` es obligatorio."""
+        if not motivo or not motivo.strip():
+            raise ErrorCola("Indique por qué se descarta la operación.")
+        with self._escribir(en) as c:
+            self._envio.en_vuelo.pop(uuid, None)
+            op = self._leer_uuid(c, uuid)
+            if op.estado not in desde:
+                raise ErrorCola(
+                    f"Sólo se descartan operaciones en {' o '.join(desde)}; {uuid} está"
+                    f" {op.estado}."
+                )
+            ahora = ahora_iso()
+            c.execute(
+                "UPDATE operaciones SET estado = ?, resuelta_por = ?, motivo_resolucion = ?,"
+                " actualizada_en = ?, finalizada_en = ? WHERE seq = ?",
+                (DESCARTADO, por, motivo, ahora, ahora, op.seq),
+            )
+            return leer_seq(c, op.seq)
+
+    def marcar_conflicto(
+        self, uuid: str, detalle: str | Mapping[str, Any], *, en: Sesion | None = None
+    ) -> Operacion:
+        """Conflicto que necesita al encargado: ``CONFLICTO`` con ``detalle`` (texto, o dict que
+        se guarda como JSON) en ``ultimo_error``. Retiene a las que dependen de ella."""
+        texto = detalle if isinstance(detalle, str) else a_json(detalle)
+        with self._escribir(en) as c:
+            self._envio.en_vuelo.pop(uuid, None)
+            op = self._leer_uuid(c, uuid)
+            if op.estado in FINALES:
+                raise ErrorCola(
+                    f"La operación {uuid} ya está {op.estado}; no puede pasar a {CONFLICTO}."
+                )
+            c.execute(
                 "UPDATE operaciones SET estado = ?, ultimo_error = ?, propietario = NULL,"
-                " en_vuelo_desde = NULL, actualizada_en = ? WHERE uuid = ? AND estado NOT IN"
-                " (?, ?)",
-                [(ERROR, m, ahora, u, COMPLETADO, DESCARTADO) for u, m in rechazadas],
+                " en_vuelo_desde = NULL, finalizada_en = NULL, actualizada_en = ? WHERE seq = ?",
+                (CONFLICTO, texto, ahora_iso(), op.seq),
             )
+            return leer_seq(c, op.seq)
+
+    def completar(
+        self, uuid: str, version: int | None, *, por: str | None, motivo: str,
+        en: Sesion | None = None,
+    ) -> Operacion:
+        """Nada que enviar (la central ya tiene el resultado de un conflicto resuelto):
+        ``COMPLETADO`` sin petición, con quién y por qué."""
+        with self._escribir(en) as c:
+            self._envio.en_vuelo.pop(uuid, None)
+            op = self._leer_uuid(c, uuid)
+            if op.estado in FINALES:
+                raise ErrorCola(
+                    f"La operación {uuid} ya está {op.estado}; no puede pasar a {COMPLETADO}."
+                )
+            ahora = ahora_iso()
+            c.execute(
+                "UPDATE operaciones SET estado = ?, version_resultado = ?, ultimo_error = NULL,"
+                " propietario = NULL, en_vuelo_desde = NULL, resuelta_por = ?,"
+                " motivo_resolucion = ?, actualizada_en = ?, finalizada_en = ? WHERE seq = ?",
+                (COMPLETADO, version, por, motivo, ahora, ahora, op.seq),
+            )
+            return leer_seq(c, op.seq)
 
     # -- lectura -----------------------------------------------------------------------------
 
-    def obtener(self, uuid: str) -> Operacion | None:
-        with self._cerrojo:
-            fila = self._conexion.execute(
+    def obtener(self, uuid: str, *, en: Sesion | None = None) -> Operacion | None:
+        if en is not None:
+            en.conexion_de(self._bd)
+        with self._bd.leer() as c:
+            fila = c.execute(
                 f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE uuid = ?", (uuid,)  # noqa: S608
             ).fetchone()
         return desde_fila(fila) if fila else None
@@ -690,8 +483,8 @@ class Cola:
             parametros.append(modelo)
         donde = f"WHERE {' AND '.join(condiciones)}" if condiciones else ""
         limite_sql = f"LIMIT {int(limite)}" if limite is not None else ""
-        with self._cerrojo:
-            filas = self._conexion.execute(
+        with self._bd.leer() as c:
+            filas = c.execute(
                 f"SELECT {SELECT_COLUMNAS} FROM operaciones {donde} ORDER BY seq {limite_sql}",  # noqa: S608
                 parametros,
             ).fetchall()
@@ -704,15 +497,15 @@ class Cola:
         optimista). Con ``incluir_completadas`` también las COMPLETADO (que la caché quizá aún
         no refleja: compare su ``version_resultado`` con la versión de la fila)."""
         ids = list(dict.fromkeys(objeto_ids))
-        estados = _EN_SIN_CONFIRMAR
+        estados = EN_SIN_CONFIRMAR
         if incluir_completadas:
             estados = estados[:-1] + f", '{COMPLETADO}')"
         resultado: dict[str, list[Operacion]] = {}
-        with self._cerrojo:
+        with self._bd.leer() as c:
             for inicio in range(0, len(ids), _TROZO):
                 trozo = ids[inicio : inicio + _TROZO]
                 marcas = ", ".join("?" * len(trozo))
-                filas = self._conexion.execute(
+                filas = c.execute(
                     f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE modelo = ? AND objeto_id IN"  # noqa: S608
                     f" ({marcas}) AND estado IN {estados} ORDER BY seq",
                     [modelo, *trozo],
@@ -724,19 +517,17 @@ class Cola:
 
     def objetos_creados_sin_confirmar(self, modelo: str) -> list[str]:
         """Objetos de ``modelo`` con un ``crear`` sin confirmar (la central aún no los tiene)."""
-        with self._cerrojo:
-            filas = self._conexion.execute(
+        with self._bd.leer() as c:
+            filas = c.execute(
                 "SELECT DISTINCT objeto_id FROM operaciones WHERE modelo = ? AND tipo = 'crear'"  # noqa: S608
-                f" AND estado IN {_EN_SIN_CONFIRMAR} ORDER BY seq",
+                f" AND estado IN {EN_SIN_CONFIRMAR} ORDER BY seq",
                 (modelo,),
             ).fetchall()
         return [f[0] for f in filas]
 
     def contar_por_estado(self) -> dict[str, int]:
-        with self._cerrojo:
-            filas = self._conexion.execute(
-                "SELECT estado, COUNT(*) FROM operaciones GROUP BY estado"
-            ).fetchall()
+        with self._bd.leer() as c:
+            filas = c.execute("SELECT estado, COUNT(*) FROM operaciones GROUP BY estado").fetchall()
         conteos = dict.fromkeys(ESTADOS, 0)
         conteos.update(dict(filas))
         return conteos
@@ -744,8 +535,8 @@ class Cola:
     def antiguedad_pendiente_s(self, ahora: dt.datetime | None = None) -> float | None:
         """Segundos desde que se encoló la operación sin enviar más antigua (PENDIENTE o
         PROCESANDO); ``None`` si no hay."""
-        with self._cerrojo:
-            fila = self._conexion.execute(
+        with self._bd.leer() as c:
+            fila = c.execute(
                 "SELECT MIN(hora_terminal) FROM operaciones WHERE estado IN (?, ?)",
                 (PENDIENTE, PROCESANDO),
             ).fetchone()
@@ -762,10 +553,11 @@ class Cola:
         PENDIENTE, PROCESANDO, CONFLICTO o ERROR; ``importe``: suma exacta (``Decimal`` en
         texto) de ``datos[campo_importe]`` (los valores que no son números no suman);
         ``antiguedad_s``: segundos desde la más antigua (``None`` si no hay). Sólo lee."""
+        import json
         from decimal import Decimal, InvalidOperation
 
-        with self._cerrojo:
-            filas = self._conexion.execute(
+        with self._bd.leer() as c:
+            filas = c.execute(
                 "SELECT datos, hora_terminal FROM operaciones WHERE modelo = ? AND tipo = 'crear'"
                 " AND estado IN (?, ?, ?, ?)",
                 (modelo, PENDIENTE, PROCESANDO, CONFLICTO, ERROR),
@@ -791,51 +583,8 @@ class Cola:
     def actividad(
         self, horas: float = 6, ahora: dt.datetime | None = None
     ) -> list[dict[str, Any]]:
-        """Serie por minuto de las últimas ``horas`` para el gráfico de la ventana, reconstruida
-        de la propia cola (sobrevive a reinicios): ``{"minuto", "cola", "enviadas"}``, donde
-        ``cola`` = operaciones encoladas y aún sin finalizar al acabar ese minuto y
-        ``enviadas`` = las que la central confirmó en ese minuto. Sólo minutos con algo que
-        contar. Usa la hora de la terminal al encolar y la de finalización; lee sin escribir."""
-        ahora = (ahora or dt.datetime.now(dt.UTC)).replace(second=0, microsecond=0)
-        desde = ahora - dt.timedelta(hours=horas)
-        with self._cerrojo:
-            filas = self._conexion.execute(
-                "SELECT hora_terminal, finalizada_en, estado FROM operaciones"
-                " WHERE finalizada_en IS NULL OR finalizada_en >= ?",
-                (desde.isoformat(),),
-            ).fetchall()
-
-        def minuto(texto: str) -> dt.datetime:
-            momento = dt.datetime.fromisoformat(texto)
-            if momento.tzinfo is None:
-                momento = momento.replace(tzinfo=dt.UTC)
-            return max(desde, momento.astimezone(dt.UTC).replace(second=0, microsecond=0))
-
-        cambios: dict[dt.datetime, int] = {}
-        enviadas: dict[dt.datetime, int] = {}
-        for hora_terminal, finalizada_en, estado in filas:
-            entra = minuto(hora_terminal)
-            cambios[entra] = cambios.get(entra, 0) + 1
-            if finalizada_en is not None:
-                sale = minuto(finalizada_en)
-                cambios[sale] = cambios.get(sale, 0) - 1
-                if estado == COMPLETADO:
-                    enviadas[sale] = enviadas.get(sale, 0) + 1
-        serie, profundidad = [], 0
-        for momento in sorted(set(cambios) | set(enviadas)):
-            profundidad += cambios.get(momento, 0)
-            if momento <= ahora:
-                serie.append({"minuto": momento.isoformat(), "cola": max(0, profundidad),
-                              "enviadas": enviadas.get(momento, 0)})
-        return serie
-
-    def prioridades(self) -> dict[str, prioridades.PrioridadModelo]:
-        """Prioridad dinámica actual por modelo (la que usa ``preparar_envio``)."""
-        with self._cerrojo:
-            return self._prioridades(self._conexion)
-
-    def _prioridades(self, c: sqlite3.Connection) -> dict[str, prioridades.PrioridadModelo]:
-        return prioridades.calcular(self._modelos.values(), _contar_recientes(c))
+        """Serie por minuto para el gráfico de la ventana (``agente.almacen.actividad``)."""
+        return actividad.serie(self._bd, horas, ahora)
 
     # -- auxiliares --------------------------------------------------------------------------
 
@@ -846,31 +595,3 @@ class Cola:
         if fila is None:
             raise ErrorCola(f"No hay ninguna operación con UUID {uuid} en la cola.")
         return desde_fila(fila)
-
-    def _leer_seq(self, c: sqlite3.Connection, seq: int) -> Operacion:
-        fila = c.execute(
-            f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE seq = ?", (seq,)  # noqa: S608
-        ).fetchone()
-        return desde_fila(fila)
-
-    def _leer_seqs(self, c: sqlite3.Connection, seqs: Sequence[int]) -> list[Operacion]:
-        resultado = []
-        for inicio in range(0, len(seqs), _TROZO):
-            trozo = seqs[inicio : inicio + _TROZO]
-            marcas = ", ".join("?" * len(trozo))
-            filas = c.execute(
-                f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE seq IN ({marcas})", list(trozo)  # noqa: S608
-            ).fetchall()
-            resultado.extend(desde_fila(f) for f in filas)
-        return resultado
-
-
-def _contar_recientes(
-    conexion: sqlite3.Connection, dias: float = prioridades.DIAS_VENTANA
-) -> dict[str, int]:
-    """Operaciones encoladas por modelo en los últimos ``dias`` (todas, confirmadas o no)."""
-    filas = conexion.execute(
-        "SELECT modelo, COUNT(*) FROM operaciones WHERE hora_terminal >= ? GROUP BY modelo",
-        (prioridades.hace_dias(dias),),
-    )
-    return dict(filas.fetchall())

@@ -13,7 +13,10 @@ la operación se completa. Toda resolución, automática o manual, deja una entr
 ``auditoria`` (quién, cuándo, regla o motivo, antes/después).
 
 Durabilidad: cada cambio de estado de la operación va en la MISMA transacción que su conflicto
-y su entrada de auditoría (``Cola.transaccion``), así que un ``kill -9`` deja todo o nada.
+y su entrada de auditoría (``Cola.transaccion``), así que un ``kill -9`` deja todo o nada. Los
+cambios de estado los hace ``Cola`` (``reintentar``, ``completar``, ``marcar_conflicto``,
+``descartar`` con ``en=sesion``); aquí sólo se escriben las tablas ``conflictos`` y
+``auditoria``.
 Hilos: seguro desde cualquier hilo (serializa el cerrojo de la cola); sin E/S de red.
 """
 
@@ -22,23 +25,18 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-import sqlite3
-import uuid as uuidlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from agente.almacen.cola import Cola, ErrorCola
+from agente.almacen.cola import Cola, ErrorCola, Sesion
 from agente.operacion import (
-    COMPLETADO,
     CONFLICTO,
     DESCARTADO,
     ERROR,
-    PENDIENTE,
     PROCESANDO,
-    SELECT_COLUMNAS,
+    SIN_CONFIRMAR,
     Operacion,
-    desde_fila,
 )
 from agente.reglas import fusion
 from protocolo.esquema import ConfigModelo, ErrorValor
@@ -115,7 +113,7 @@ def _conflicto(fila: tuple) -> Conflicto:
     return Conflicto(**valores)
 
 
-def auditar(c: sqlite3.Connection, *, quien: str, accion: str, regla_o_motivo: str,
+def auditar(c: Sesion, *, quien: str, accion: str, regla_o_motivo: str,
             op: Operacion | None = None, antes: Any = None, despues: Any = None) -> None:
     """Entrada de auditoría dentro de la transacción ``c`` de quien llama."""
     c.execute(
@@ -126,46 +124,26 @@ def auditar(c: sqlite3.Connection, *, quien: str, accion: str, regla_o_motivo: s
     )
 
 
-def _leer_op(c: sqlite3.Connection, uuid: str) -> Operacion | None:
-    fila = c.execute(
-        f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE uuid = ?", (uuid,)  # noqa: S608
-    ).fetchone()
-    return desde_fila(fila) if fila else None
-
-
-def _reencolar(c: sqlite3.Connection, op: Operacion, datos: dict[str, Any], version: int | None,
-               valores_base: dict[str, Any], quien: str, motivo: str,
-               tipo: str | None = None) -> Operacion:
-    """La operación vuelve a PENDIENTE en su sitio de la cola, con UUID nuevo."""
-    nuevo = str(uuidlib.uuid4())
-    c.execute(
-        "UPDATE operaciones SET estado = ?, uuid = ?, tipo = ?, datos = ?, version_base = ?,"
-        " valores_base = ?, ultimo_error = NULL, propietario = NULL, en_vuelo_desde = NULL,"
-        " resuelta_por = ?, motivo_resolucion = ?, actualizada_en = ? WHERE seq = ?",
-        (PENDIENTE, nuevo, tipo or op.tipo, _json(datos), version, _json(valores_base), quien,
-         motivo, _ahora(), op.seq),
-    )
-    return _leer_op(c, nuevo)  # type: ignore[return-value]
-
-
-def _completar(c: sqlite3.Connection, op: Operacion, version: int | None, quien: str,
-               motivo: str) -> Operacion:
-    """Nada que enviar: la central ya tiene el resultado. ``COMPLETADO`` sin petición."""
-    ahora = _ahora()
-    c.execute(
-        "UPDATE operaciones SET estado = ?, version_resultado = ?, ultimo_error = NULL,"
-        " propietario = NULL, en_vuelo_desde = NULL, resuelta_por = ?, motivo_resolucion = ?,"
-        " actualizada_en = ?, finalizada_en = ? WHERE seq = ?",
-        (COMPLETADO, version, quien, motivo, ahora, ahora, op.seq),
-    )
-    return _leer_op(c, op.uuid)  # type: ignore[return-value]
-
-
 class Conflictos:
     """Conflictos y auditoría de una terminal sobre su ``Cola`` (ver docstring del módulo)."""
 
     def __init__(self, cola: Cola) -> None:
         self.cola = cola
+
+    def _leer_op(self, c: Sesion, uuid: str) -> Operacion | None:
+        return self.cola.obtener(uuid, en=c)
+
+    def _reencolar(self, c: Sesion, op: Operacion, datos: dict[str, Any], version: int | None,
+                   valores_base: dict[str, Any], quien: str, motivo: str) -> Operacion:
+        """La operación vuelve a PENDIENTE en su sitio de la cola, con UUID nuevo."""
+        return self.cola.reintentar(
+            op.uuid, datos, version_base=version, valores_base=valores_base, nuevo_uuid=True,
+            por=quien, motivo=motivo, desde=SIN_CONFIRMAR, en=c)
+
+    def _completar(self, c: Sesion, op: Operacion, version: int | None, quien: str,
+                   motivo: str) -> Operacion:
+        """Nada que enviar: la central ya tiene el resultado. ``COMPLETADO`` sin petición."""
+        return self.cola.completar(op.uuid, version, por=quien, motivo=motivo, en=c)
 
     # -- desde el empuje y la descarga ------------------------------------------------------
 
@@ -186,7 +164,7 @@ class Conflictos:
             hora_central=fusion.leer_hora(modificado_en), campos_cambiados=campos_cambiados,
         )
         with self.cola.transaccion() as c:
-            actual = _leer_op(c, op.uuid)
+            actual = self._leer_op(c, op.uuid)
             if actual is None or actual.estado not in estados:
                 return "ignorada", actual
             if resultado.resuelto:
@@ -194,7 +172,7 @@ class Conflictos:
             return "conflicto", self._abrir(c, actual, resultado, version, central,
                                              modificado_en, origen, modificado_por)
 
-    def _resolver_automatico(self, c: sqlite3.Connection, op: Operacion,
+    def _resolver_automatico(self, c: Sesion, op: Operacion,
                              resultado: fusion.ResultadoFusion, version: int | None,
                              central: Mapping[str, Any] | None,
                              origen: str) -> tuple[str, Operacion]:
@@ -203,27 +181,27 @@ class Conflictos:
         antes = {"operacion": op.a_dict(), "central": central}
         if op.tipo == "borrar":
             if resultado.borrar and central is not None:
-                nueva = _reencolar(c, op, {}, version, dict(central), SISTEMA, motivo)
+                nueva = self._reencolar(c, op, {}, version, dict(central), SISTEMA, motivo)
                 estado = "reencolada"
             else:
-                nueva = _completar(c, op, version, SISTEMA, motivo)
+                nueva = self._completar(c, op, version, SISTEMA, motivo)
                 estado = "completada"
         else:
             central = central or {}
             datos = resultado.datos(central)
             if datos:
                 base = {campo: central.get(campo) for campo in datos}
-                nueva = _reencolar(c, op, datos, version, base, SISTEMA, motivo)
+                nueva = self._reencolar(c, op, datos, version, base, SISTEMA, motivo)
                 estado = "reencolada"
             else:
-                nueva = _completar(c, op, version, SISTEMA, motivo)
+                nueva = self._completar(c, op, version, SISTEMA, motivo)
                 estado = "completada"
         auditar(c, quien=SISTEMA, accion="fusion_automatica", regla_o_motivo=motivo, op=op,
                 antes=antes, despues={"operacion": nueva.a_dict(),
                                       "decisiones": [d.a_dict() for d in resultado.decisiones]})
         return estado, nueva
 
-    def _abrir(self, c: sqlite3.Connection, op: Operacion, resultado: fusion.ResultadoFusion,
+    def _abrir(self, c: Sesion, op: Operacion, resultado: fusion.ResultadoFusion,
                version: int | None, central: Mapping[str, Any] | None,
                modificado_en: str | None, origen: str,
                modificado_por: Mapping[str, str] | None = None) -> Operacion:
@@ -245,14 +223,10 @@ class Conflictos:
              _json(op.a_protocolo()), ahora,
              None if modificado_por is None else _json(dict(modificado_por))),
         )
-        c.execute(
-            "UPDATE operaciones SET estado = ?, ultimo_error = ?, propietario = NULL,"
-            " en_vuelo_desde = NULL, actualizada_en = ? WHERE seq = ?",
-            (CONFLICTO, detalle, ahora, op.seq),
-        )
+        marcada = self.cola.marcar_conflicto(op.uuid, detalle, en=c)
         auditar(c, quien=SISTEMA, accion="conflicto_abierto", regla_o_motivo=f"{origen}: "
                 f"{detalle}", op=op, antes={"central": central}, despues={"propuesta": propuesta})
-        return _leer_op(c, op.uuid)  # type: ignore[return-value]
+        return marcada
 
     # -- para el encargado ------------------------------------------------------------------
 
@@ -271,7 +245,7 @@ class Conflictos:
         with self.cola.lectura() as c:
             return self._obtener(c, identificador)
 
-    def _obtener(self, c: sqlite3.Connection, identificador: int) -> Conflicto:
+    def _obtener(self, c: Sesion, identificador: int) -> Conflicto:
         fila = c.execute(
             f"SELECT {', '.join(_COLUMNAS)} FROM conflictos WHERE id = ?",  # noqa: S608
             (int(identificador),),
@@ -282,14 +256,14 @@ class Conflictos:
         return _conflicto(fila)
 
     def _abierto_con_su_operacion(
-        self, c: sqlite3.Connection, identificador: int
+        self, c: Sesion, identificador: int
     ) -> tuple[Conflicto, Operacion]:
         """El conflicto, que debe seguir abierto, y su operación, que debe seguir en CONFLICTO
         (si no, otra resolución ganó la carrera: ``ErrorConflicto`` y nada cambia)."""
         conflicto = self._obtener(c, identificador)
         if conflicto.estado != ABIERTO:
             raise ErrorConflicto(f"El conflicto {identificador} ya está {conflicto.estado}.")
-        op = _leer_op(c, conflicto.uuid_operacion)
+        op = self._leer_op(c, conflicto.uuid_operacion)
         if op is None or op.estado != CONFLICTO:
             raise ErrorConflicto(
                 f"La operación del conflicto {identificador} ya no está en CONFLICTO.")
@@ -353,10 +327,10 @@ class Conflictos:
                 for k in resueltos)
             if datos:
                 base = {k: central.get(k) for k in datos}
-                nueva = _reencolar(c, op, datos, conflicto.version_central, base, quien,
+                nueva = self._reencolar(c, op, datos, conflicto.version_central, base, quien,
                                    motivo_texto)
             else:
-                nueva = _completar(c, op, conflicto.version_central, quien, motivo_texto)
+                nueva = self._completar(c, op, conflicto.version_central, quien, motivo_texto)
             self._cerrar(c, conflicto, RESUELTO, quien, {"valores": resueltos,
                                                          "enviar": datos})
             auditar(c, quien=quien, accion="resolucion_manual", regla_o_motivo=motivo_texto,
@@ -365,16 +339,16 @@ class Conflictos:
                     despues={"valores": resueltos, "operacion": nueva.a_dict()})
             return nueva
 
-    def _resolver_objeto(self, c: sqlite3.Connection, conflicto: Conflicto, op: Operacion,
+    def _resolver_objeto(self, c: Sesion, conflicto: Conflicto, op: Operacion,
                          eleccion: str, quien: str, motivo: str | None) -> Operacion:
         texto = motivo or f"Resolución manual: usar {eleccion}"
         if eleccion == USAR_CENTRAL or conflicto.central is None:
             if conflicto.central is None and eleccion == USAR_LOCAL and op.tipo != "borrar":
                 raise ErrorConflicto("La central borró el objeto: sólo se puede usar la central "
                                      "(o descartar la operación).")
-            nueva = _completar(c, op, conflicto.version_central, quien, texto)
+            nueva = self._completar(c, op, conflicto.version_central, quien, texto)
         else:
-            nueva = _reencolar(c, op, op.datos if op.tipo != "borrar" else {},
+            nueva = self._reencolar(c, op, op.datos if op.tipo != "borrar" else {},
                                conflicto.version_central, dict(conflicto.central), quien, texto)
         self._cerrar(c, conflicto, RESUELTO, quien, {"usar": eleccion})
         auditar(c, quien=quien, accion="resolucion_manual", regla_o_motivo=texto, op=op,
@@ -389,17 +363,13 @@ class Conflictos:
         quien = quien or usuario_actual()
         with self.cola.transaccion() as c:
             conflicto, op = self._abierto_con_su_operacion(c, identificador)
-            ahora = _ahora()
-            c.execute(
-                "UPDATE operaciones SET estado = ?, resuelta_por = ?, motivo_resolucion = ?,"
-                " actualizada_en = ?, finalizada_en = ? WHERE seq = ?",
-                (DESCARTADO, quien, motivo, ahora, ahora, op.seq))
+            descartada = self.cola.descartar(op.uuid, motivo, quien, desde=(CONFLICTO,), en=c)
             self._cerrar(c, conflicto, DESCARTADO_CONFLICTO, quien, {"motivo": motivo})
             auditar(c, quien=quien, accion="descartar_conflicto", regla_o_motivo=motivo, op=op,
                     antes=op.a_dict(), despues={"estado": DESCARTADO})
-            return _leer_op(c, op.uuid)  # type: ignore[return-value]
+            return descartada
 
-    def _cerrar(self, c: sqlite3.Connection, conflicto: Conflicto, estado: str, quien: str,
+    def _cerrar(self, c: Sesion, conflicto: Conflicto, estado: str, quien: str,
                 resolucion: dict[str, Any]) -> None:
         c.execute(
             "UPDATE conflictos SET estado = ?, resuelto_en = ?, resuelto_por = ?, resolucion = ?"
@@ -413,42 +383,34 @@ class Conflictos:
         ya validados por quien llama). Mismo UUID: la central no la aplicó."""
         quien = quien or usuario_actual()
         with self.cola.transaccion() as c:
-            op = _leer_op(c, uuid)
+            op = self._leer_op(c, uuid)
             if op is None:
                 raise ErrorCola(f"No hay ninguna operación con UUID {uuid} en la cola.")
             if op.estado != ERROR:
                 raise ErrorCola(f"Sólo se reintentan operaciones en ERROR; {uuid} está "
                                 f"{op.estado}.")
             texto = motivo or ("Reintentada con datos editados" if datos else "Reintentada")
-            c.execute(
-                "UPDATE operaciones SET estado = ?, datos = ?, resuelta_por = ?,"
-                " motivo_resolucion = ?, actualizada_en = ? WHERE seq = ?",
-                (PENDIENTE, _json(dict(datos) if datos is not None else op.datos), quien, texto,
-                 _ahora(), op.seq))
-            nueva = _leer_op(c, uuid)
+            nueva = self.cola.reintentar(uuid, datos, por=quien, motivo=texto, desde=(ERROR,),
+                                         en=c)
             auditar(c, quien=quien, accion="reintentar", regla_o_motivo=texto, op=op,
-                    antes=op.a_dict(), despues=nueva.a_dict() if nueva else {})
-            return nueva  # type: ignore[return-value]
+                    antes=op.a_dict(), despues=nueva.a_dict())
+            return nueva
 
     def descartar_error(self, uuid: str, motivo: str, quien: str | None = None) -> Operacion:
         if not motivo or not motivo.strip():
             raise ErrorCola("Indique por qué se descarta la operación (--motivo).")
         quien = quien or usuario_actual()
         with self.cola.transaccion() as c:
-            op = _leer_op(c, uuid)
+            op = self._leer_op(c, uuid)
             if op is None:
                 raise ErrorCola(f"No hay ninguna operación con UUID {uuid} en la cola.")
             if op.estado != ERROR:
                 raise ErrorCola(f"Sólo se descartan así operaciones en ERROR; {uuid} está "
                                 f"{op.estado} (un conflicto se descarta desde su conflicto).")
-            ahora = _ahora()
-            c.execute(
-                "UPDATE operaciones SET estado = ?, resuelta_por = ?, motivo_resolucion = ?,"
-                " actualizada_en = ?, finalizada_en = ? WHERE seq = ?",
-                (DESCARTADO, quien, motivo, ahora, ahora, op.seq))
+            descartada = self.cola.descartar(uuid, motivo, quien, desde=(ERROR,), en=c)
             auditar(c, quien=quien, accion="descartar", regla_o_motivo=motivo, op=op,
                     antes=op.a_dict(), despues={"estado": DESCARTADO})
-            return _leer_op(c, uuid)  # type: ignore[return-value]
+            return descartada
 
     def contar_abiertos(self) -> int:
         with self.cola.lectura() as c:

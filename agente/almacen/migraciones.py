@@ -24,6 +24,7 @@ del esquema de la central y se reconstruyen cuando cambia su huella.
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -182,8 +183,148 @@ def _cola_0005_pagos_de_venta(db: Database) -> None:
     )
 
 
-@MIGRACIONES_COLA(name="0006_conflicto_modificado_por")
-def _cola_0006_conflicto_modificado_por(db: Database) -> None:
+@MIGRACIONES_COLA(name="0006_cuarentena")
+def _cola_0006_cuarentena(db: Database) -> None:
+    """Filas ilegibles de ``operaciones`` (texto no UTF-8, JSON roto) apartadas por
+    ``agente.almacen.cuarentena``: el contenido original de cada columna (texto, o sus bytes en
+    hexadecimal si no era UTF-8), cuándo y por qué. Nunca se borran."""
+    _sql(
+        db,
+        """
+        CREATE TABLE cuarentena (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            seq_operacion INTEGER NOT NULL,
+            detectada_en TEXT NOT NULL,
+            motivo TEXT NOT NULL,
+            original TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX cuarentena_operacion ON cuarentena (seq_operacion)",
+    )
+
+
+@MIGRACIONES_COLA(name="0007_envio_incremental")
+def _cola_0007_envio_incremental(db: Database) -> None:
+    """Elegir el siguiente lote sin leer toda la cola (``agente.almacen.envio``).
+
+    - ``operaciones_listas``: las ``PENDIENTE`` de cada modelo en orden de envío;
+    - ``operaciones_sin_confirmar_objeto`` / ``_modelo``: la anterior sin confirmar de un
+      objeto o de un modelo, sin recorrer las ya confirmadas. Filtran por
+      ``finalizada_en IS NULL`` (se fija sólo al pasar a ``COMPLETADO``/``DESCARTADO``) y no por
+      el estado: pasar a ``PROCESANDO`` o a ``ERROR`` no reescribe estos índices, con claves al
+      azar (``objeto_id``), en cada lote;
+    - ``libre``: al encolar, si ninguna anterior puede retenerla nunca (ninguna sin confirmar del
+      mismo objeto, sin objetos referidos que comprobar, sin esperas por modelo, no es un
+      «borrar»), la huella de las reglas de orden con que se decidió (si cambian, deja de
+      valer); un disparador la borra si cambian sus datos, su tipo o su objeto;
+    - ``recuentos``: operaciones encoladas por modelo y hora (UTC, ``AAAA-MM-DDTHH``), llevadas
+      por disparadores al insertar, borrar o cambiar la hora o el modelo: la prioridad dinámica
+      suma unas pocas filas en vez de contar siete días de operaciones.
+    """
+    _sql(
+        db,
+        "ALTER TABLE operaciones ADD COLUMN libre TEXT",
+        # Una sin confirmar nunca tiene hora de finalización (por si alguna la traía).
+        "UPDATE operaciones SET finalizada_en = NULL WHERE finalizada_en IS NOT NULL"
+        " AND estado IN ('PENDIENTE', 'PROCESANDO', 'CONFLICTO', 'ERROR')",
+        *(sql for _nombre, sql in _OBJETOS_ENVIO),
+    )
+
+
+_RECUENTOS = """
+CREATE TABLE recuentos (
+    hora TEXT NOT NULL,
+    modelo TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (hora, modelo)
+) WITHOUT ROWID"""
+_LLENAR_RECUENTOS = """
+INSERT INTO recuentos (hora, modelo, n)
+SELECT substr(hora_terminal, 1, 13), modelo, COUNT(*) FROM operaciones GROUP BY 1, 2"""
+
+#: Objetos de ``cola.sqlite`` de los que dependen el orden y la prioridad del envío (migración
+#: 0007; el disparador de ``referidos`` es de la 0004). ``reponer_objetos_cola`` los vuelve a
+#: crear si faltan (un rescate que no pudo leer su definición). Textos publicados: cambiarlos
+#: exige una migración nueva.
+_OBJETOS_ENVIO = (
+    ("operaciones_libre_obsoleto", """
+CREATE TRIGGER operaciones_libre_obsoleto
+AFTER UPDATE OF datos, valores_base, tipo, referidos, modelo, objeto_id ON operaciones
+WHEN NEW.libre IS NOT NULL
+BEGIN
+    UPDATE operaciones SET libre = NULL WHERE seq = NEW.seq;
+END"""),
+    ("operaciones_listas", "CREATE INDEX operaciones_listas ON operaciones"
+     " (modelo, prioridad, seq) WHERE estado = 'PENDIENTE'"),
+    ("operaciones_sin_confirmar_objeto", "CREATE INDEX operaciones_sin_confirmar_objeto ON"
+     " operaciones (modelo, objeto_id, seq) WHERE finalizada_en IS NULL"),
+    ("operaciones_sin_confirmar_modelo", "CREATE INDEX operaciones_sin_confirmar_modelo ON"
+     " operaciones (modelo, seq) WHERE finalizada_en IS NULL"),
+    ("recuentos", _RECUENTOS),
+    ("recuentos_lleno", _LLENAR_RECUENTOS),
+    ("recuentos_al_insertar", """
+CREATE TRIGGER recuentos_al_insertar AFTER INSERT ON operaciones
+BEGIN
+    INSERT INTO recuentos (hora, modelo, n)
+    VALUES (substr(NEW.hora_terminal, 1, 13), NEW.modelo, 1)
+    ON CONFLICT (hora, modelo) DO UPDATE SET n = n + 1;
+END"""),
+    ("recuentos_al_borrar", """
+CREATE TRIGGER recuentos_al_borrar AFTER DELETE ON operaciones
+BEGIN
+    UPDATE recuentos SET n = n - 1
+    WHERE hora = substr(OLD.hora_terminal, 1, 13) AND modelo = OLD.modelo;
+END"""),
+    ("recuentos_al_cambiar", """
+CREATE TRIGGER recuentos_al_cambiar AFTER UPDATE OF hora_terminal, modelo ON operaciones
+WHEN NEW.hora_terminal IS NOT OLD.hora_terminal OR NEW.modelo IS NOT OLD.modelo
+BEGIN
+    UPDATE recuentos SET n = n - 1
+    WHERE hora = substr(OLD.hora_terminal, 1, 13) AND modelo = OLD.modelo;
+    INSERT INTO recuentos (hora, modelo, n)
+    VALUES (substr(NEW.hora_terminal, 1, 13), NEW.modelo, 1)
+    ON CONFLICT (hora, modelo) DO UPDATE SET n = n + 1;
+END"""),
+)
+_REFERIDOS_OBSOLETOS = """
+CREATE TRIGGER operaciones_referidos_obsoletos AFTER UPDATE OF datos ON operaciones
+WHEN NEW.datos IS NOT OLD.datos AND NEW.referidos IS NOT NULL
+BEGIN
+    UPDATE operaciones SET referidos = NULL WHERE seq = NEW.seq;
+END"""
+
+
+def reponer_objetos_cola(conexion: sqlite3.Connection) -> list[str]:
+    """Vuelve a crear los índices, disparadores y la tabla ``recuentos`` del envío que falten
+    en una cola ya migrada (p. ej. rescatada sin poder leer su definición): sin ellos el orden
+    de envío fallaría o se equivocaría. Devuelve los que repuso (lo normal: ninguno, y entonces
+    sólo lee ``sqlite_master``). Lo llama ``Cola`` al abrir, con su cerrojo."""
+    aplicadas = {n for (n,) in conexion.execute("SELECT name FROM _sqlite_migrations")}
+    if "0007_envio_incremental" not in aplicadas:
+        return []
+    objetos = (*_OBJETOS_ENVIO, ("operaciones_referidos_obsoletos", _REFERIDOS_OBSOLETOS))
+    existentes = {n for (n,) in conexion.execute("SELECT name FROM sqlite_master")}
+    faltan = [nombre for nombre, _sql_objeto in objetos
+              if nombre != "recuentos_lleno" and nombre not in existentes]
+    if not faltan:
+        return []
+    from agente.almacen.sqlite import transaccion
+
+    with transaccion(conexion):
+        existentes = {n for (n,) in conexion.execute("SELECT name FROM sqlite_master")}
+        repuestos = []
+        for nombre, sql in objetos:
+            if nombre == "recuentos_lleno":
+                if "recuentos" in repuestos:
+                    conexion.execute(sql)
+            elif nombre not in existentes:
+                conexion.execute(sql)
+                repuestos.append(nombre)
+    return repuestos
+
+
+@MIGRACIONES_COLA(name="0008_conflicto_modificado_por")
+def _cola_0008_conflicto_modificado_por(db: Database) -> None:
     """Quién (tienda y terminal) cambió el valor central de un conflicto, si la central lo
     dice: el encargado lo ve en el diálogo de conflicto."""
     _sql(db, "ALTER TABLE conflictos ADD COLUMN modificado_por_central TEXT")

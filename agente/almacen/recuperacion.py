@@ -309,6 +309,14 @@ def _recuperar_fila_a_fila(
         except (sqlite3.Error, UnicodeDecodeError) as error:
             problemas.append(f"catálogo ilegible: {error}; se usa el esquema de la cola")
             objetos = None
+        if objetos is not None:
+            # Una definición con bytes dañados (no UTF-8) no se puede ejecutar: se deja fuera;
+            # la cola repone sus índices y disparadores al abrirse.
+            legibles = [o for o in objetos if all(isinstance(v, str) for v in o)]
+            if len(legibles) < len(objetos):
+                problemas.append(f"{len(objetos) - len(legibles)} definiciones ilegibles en el"
+                                 " catálogo")
+            objetos = legibles
         if objetos is None or not any(o[1] == TABLA_OPERACIONES for o in objetos):
             _crear_desde_migraciones(destino)
             objetos = []

@@ -25,7 +25,9 @@ def sin_confirmar(cola: Cola) -> tuple[int, Decimal]:
     with cola.lectura() as c:
         totales = c.execute(
             "SELECT json_extract(datos, '$.total') FROM operaciones"  # noqa: S608
-            f" WHERE modelo = ? AND tipo = 'crear' AND estado IN ({marcas})",
+            f" WHERE modelo = ? AND tipo = 'crear' AND estado IN ({marcas})"
+            # Una fila con JSON dañado no rompe el resumen (el envío la pone en cuarentena).
+            " AND json_valid(datos)",
             (VENTA, *SIN_CONFIRMAR),
         ).fetchall()
     importe = Decimal(0)

@@ -144,14 +144,20 @@ def orden_estado(args: argparse.Namespace) -> int:
             "Orden de envío (críticos primero, luego más operaciones en 7 días): "
             + ", ".join(f"{rango}. {nombre}" for rango, nombre in orden)
         )
+    verificacion = estado.get("verificacion")
+    if verificacion:
+        print(f"Última verificación de la caché: {_hora(verificacion['verificado_en'])}, "
+              f"{verificacion['reparadas']} filas reparadas")
+    elif "verificacion" in estado:
+        print("Última verificación de la caché: nunca")
     for linea in _lineas_resto(estado):
         print(linea)
     return salida.SALIDA_BIEN
 
 
-_YA_IMPRESAS = {"cola", "modelos", "directorio", "terminal", "lista_para_vender_offline",
-                "version_agente", "desfase_ms", "tiene_esquema", "ultimo_empuje_ok",
-                "ultima_descarga_ok", "antiguedad_pendiente_s"}
+_YA_IMPRESAS = {"verificacion", "cola", "modelos", "directorio", "terminal",
+                "lista_para_vender_offline", "version_agente", "desfase_ms", "tiene_esquema",
+                "ultimo_empuje_ok", "ultima_descarga_ok", "antiguedad_pendiente_s"}
 
 
 def _lineas_resto(estado: dict[str, Any]) -> list[str]:

@@ -164,6 +164,39 @@ def _una_vez(agente: Any) -> int:
     return 0
 
 
+def _verificar(args: argparse.Namespace) -> int:
+    try:
+        agente = _abrir(args)
+    except configuracion.ErrorConfiguracion as exc:
+        _error(str(exc))
+        return SALIDA_USO
+    try:
+        informe = agente.verificar(args.modelo or None)
+    except configuracion.ErrorConfiguracion as exc:
+        _error(str(exc))
+        return SALIDA_USO
+    except ErrorAutenticacion as exc:
+        _error(f"error de autenticación: {exc}")
+        return SALIDA_AUTENTICACION
+    except ErrorSincro as exc:
+        _error(f"la verificación falló: {exc} La caché sigue como estaba.")
+        return SALIDA_FALLO
+    finally:
+        agente.cerrar()
+    if args.json:
+        _json(informe.a_dict())
+        return 0
+    for m in informe.modelos:
+        if m.omitido:
+            print(f"{m.modelo}: sin verificar ({m.omitido}).")
+            continue
+        print(f"{m.modelo}: {m.filas_locales} filas en la caché, {m.filas_central} en la central; "
+              f"{m.cubos_distintos} de {m.cubos} cubos distintos; {m.reparadas} filas "
+              f"reparadas ({m.filas_descargadas} descargadas).")
+    print(f"Verificado en {informe.segundos:.1f} s: {informe.reparadas} filas reparadas.")
+    return 0
+
+
 def _bucle(agente: Any) -> int:
     detener = threading.Event()
 
@@ -343,6 +376,12 @@ def registrar(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--permitir-http", action="store_true",
                    help="aceptar la central con http sin cifrar guardada en config.json")
     p.set_defaults(funcion=sincronizar)
+
+    p = subparsers.add_parser(
+        "verificar", help="compara la caché con la central y repara sólo lo que difiera")
+    p.add_argument("--modelo", action="append", help="sólo este modelo (se puede repetir)")
+    p.add_argument("--json", action="store_true", help="informe en JSON")
+    p.set_defaults(funcion=_verificar)
 
     p = subparsers.add_parser("conflictos", help="conflictos para el encargado")
     p.add_argument("--todos", action="store_true", help="también los resueltos")

@@ -29,6 +29,7 @@ Puro: sin E/S ni estado; seguro desde cualquier hilo.
 
 from __future__ import annotations
 
+import graphlib
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -54,6 +55,16 @@ class Pieza:
     borra: bool = False
 
 
+def _en_orden(dependencias: Mapping[str, Iterable[str]]) -> list[str]:
+    """Modelos con cada uno detrás de los suyos (``graphlib``). ``ValueError`` si hay ciclos."""
+    try:
+        return list(graphlib.TopologicalSorter(
+            {m: tuple(d) for m, d in dependencias.items()}).static_order())
+    except graphlib.CycleError as exc:
+        ciclo = exc.args[1]
+        raise ValueError(f"Dependencias circulares: {' -> '.join(reversed(ciclo))}") from None
+
+
 def cierres_por_modelo(
     dependencias: Mapping[str, Iterable[str]],
     referencias: Mapping[str, Iterable[str]] | None = None,
@@ -67,24 +78,14 @@ def cierres_por_modelo(
     """
     referencias = referencias or {}
     resultado: dict[str, frozenset[str]] = {}
-
-    def visitar(modelo: str, camino: tuple[str, ...]) -> frozenset[str]:
-        if modelo in resultado:
-            return resultado[modelo]
-        if modelo in camino:
-            raise ValueError(f"Dependencias circulares: {' -> '.join((*camino, modelo))}")
-        todas: set[str] = set()
+    for modelo in _en_orden(dependencias):
         por_objeto = set(referencias.get(modelo, ()))
+        todas: set[str] = set()
         for dependencia in dependencias.get(modelo, ()):
-            visitar(dependencia, (*camino, modelo))
             if dependencia not in por_objeto:
                 todas.add(dependencia)
                 todas |= resultado[dependencia]
         resultado[modelo] = frozenset(todas)
-        return resultado[modelo]
-
-    for modelo in dependencias:
-        visitar(modelo, ())
     return resultado
 
 
@@ -133,23 +134,7 @@ def dependencias_transitivas(
     dependencias: Mapping[str, Iterable[str]],
 ) -> dict[str, frozenset[str]]:
     """``{modelo: todos los modelos de los que depende, directa o indirectamente}``."""
-    resultado: dict[str, frozenset[str]] = {}
-
-    def visitar(modelo: str, camino: tuple[str, ...]) -> frozenset[str]:
-        if modelo in resultado:
-            return resultado[modelo]
-        if modelo in camino:
-            raise ValueError(f"Dependencias circulares: {' -> '.join((*camino, modelo))}")
-        todas: set[str] = set()
-        for dependencia in dependencias.get(modelo, ()):
-            todas.add(dependencia)
-            todas |= visitar(dependencia, (*camino, modelo))
-        resultado[modelo] = frozenset(todas)
-        return resultado[modelo]
-
-    for modelo in dependencias:
-        visitar(modelo, ())
-    return resultado
+    return cierres_por_modelo(dependencias)
 
 
 def elegir(piezas: Sequence[Pieza], grafo: Grafo, limite: int) -> list[int]:

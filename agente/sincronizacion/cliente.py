@@ -535,6 +535,34 @@ class Cliente:
                                    cuerpo_json={"operaciones": list(operaciones)})
         return validar_resultados(self._json(respuesta), uuids)
 
+    def sumas(self, modelo: str, cubos: int) -> dict[int, tuple[int, int]]:
+        """``GET /v1/verificacion``: {cubo: (filas, suma)} de lo que la central tiene."""
+        cuerpo = self._json(self._peticion("GET", "/v1/verificacion",
+                                           params={"modelo": modelo, "cubos": str(cubos)}))
+        sumas = _exigir(cuerpo, "sumas", list, "las sumas de verificación")
+        salida: dict[int, tuple[int, int]] = {}
+        for fila in sumas:
+            if (type(fila) is not list or len(fila) != 3 or type(fila[0]) is not int
+                    or type(fila[1]) is not int or type(fila[2]) is not str
+                    or not fila[2].isdigit() or not 0 <= fila[0] < cubos):
+                raise _invalida("una suma de verificación no es [cubo, filas, \"suma\"]")
+            salida[fila[0]] = (fila[1], int(fila[2]))
+        return salida
+
+    def filas_de_cubos(self, modelo: str, cubos: int, elegidos: Sequence[int],
+                       validar_datos: Callable[[Any, str], None] | None = None
+                       ) -> list[dict[str, Any]]:
+        """``GET /v1/verificacion/filas``: las filas vivas de esos cubos (forma de cambios)."""
+        cuerpo = self._json(self._peticion(
+            "GET", "/v1/verificacion/filas",
+            params={"modelo": modelo, "cubos": str(cubos),
+                    "cubo": ",".join(str(c) for c in elegidos)}))
+        if not isinstance(cuerpo, dict):
+            raise _invalida("las filas de verificación no son un objeto")
+        pagina = validar_pagina({**cuerpo, "cursor": "", "hay_mas": False, "completo": False},
+                                modelo, validar_datos)
+        return pagina.cambios
+
     def informar_estado(self, estado: Mapping[str, Any]) -> None:
         """``POST /v1/estado`` (la central lo muestra en su admin)."""
         self._peticion("POST", "/v1/estado", cuerpo_json=dict(estado))

@@ -26,6 +26,7 @@ from agente.almacen.conflictos import Conflictos
 from agente.operacion import CONFLICTO, Operacion
 from agente.sincronizacion import credenciales
 from agente.sincronizacion.conectividad import CLAVE_AJUSTE, Conectividad
+from agente.sincronizacion.verificacion import ultimo_informe
 from agente.soporte import configuracion
 from protocolo.esquema import Esquema
 
@@ -103,6 +104,11 @@ class ServicioSincronizacion:
         """Un pase de empuje + descarga. Lanza ``ErrorSincro`` o ``ErrorConfiguracion``."""
         self._al_progreso = al_progreso or self._al_progreso
         return self._obtener_sincronizador().pase()
+
+    def verificar(self, modelos: list[str] | None = None) -> Any:
+        """Descarga lo nuevo y verifica la caché contra la central, reparando lo que difiera
+        (red: nunca desde el hilo de la GUI). Devuelve el ``Informe``."""
+        return self._obtener_sincronizador().verificar(modelos)
 
     def iniciar(self, al_progreso: Callable[[str], None] | None = None) -> None:
         """Arranca el bucle en un hilo de fondo (idempotente)."""
@@ -211,7 +217,7 @@ class ServicioSincronizacion:
         completo = self.estado()
         return {k: completo[k] for k in ("conexion", "configuracion", "ultimo_empuje_ok",
                                          "ultima_descarga_ok", "antiguedad_pendiente_s",
-                                         "conflictos", "bloqueadas")}
+                                         "conflictos", "bloqueadas", "verificacion")}
 
     def estado(self) -> dict[str, Any]:
         """Estado de sincronización como dict plano (JSON): conexión, configuración, cola,
@@ -255,6 +261,7 @@ class ServicioSincronizacion:
             "conflictos": {"abiertos": self.conflictos_.contar_abiertos()},
             "bloqueadas": self.bloqueadas(),
             "desfase_ms": self.cola.desfase_ms(),
+            "verificacion": ultimo_informe(self.cola),
             "modelos": modelos,
             "lista_para_vender_offline": lista,
         }

@@ -2,8 +2,10 @@
 
 Un **pase** (``pase()``): mide el desfase de reloj (``/v1/salud``), actualiza el esquema,
 empuja la cola, descarga lo nuevo (críticos primero), vuelve a empujar lo que la descarga haya
-reencolado por detección temprana e informa a la central de su estado (``/v1/estado``, sin que
-un fallo ahí cuente). Lanza ``ErrorSincro`` si algo falla; lo hecho hasta entonces queda hecho.
+reencolado por detección temprana, verifica la caché contra la central si toca (tras una
+resincronización o cada ``intervalo_verificacion``; ``agente.sincronizacion.verificacion``) e
+informa a la central de su estado (``/v1/estado``, sin que un fallo ahí cuente). Lanza
+``ErrorSincro`` si algo falla; lo hecho hasta entonces queda hecho.
 
 El **bucle** (``bucle(detener)``):
 
@@ -29,6 +31,7 @@ de los cerrojos de la cola o la caché.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 import sqlite3
@@ -48,6 +51,7 @@ from agente.sincronizacion.conectividad import Conectividad
 from agente.sincronizacion.descarga import Descarga, Detenido, ResumenDescarga
 from agente.sincronizacion.empuje import Empuje, ResumenEmpuje
 from agente.sincronizacion.errores import comprobar_identidad
+from agente.sincronizacion.verificacion import Informe, Verificacion, ultimo_informe
 from agente.soporte import registro
 from agente.soporte.configuracion import Configuracion
 from protocolo.esquema import Esquema
@@ -57,6 +61,8 @@ _log = logging.getLogger(__name__)
 SONDEO_COLA_S = 0.25
 """Cada cuánto se mira ``PRAGMA data_version`` de la cola (encolados de otros procesos)."""
 SONDEO_TOKEN_S = 5.0
+DESDE_AJUSTE = "verificacion_desde"
+"""Ajuste de la cola: desde cuándo cuenta el intervalo si nunca se verificó."""
 RETRY_AFTER_MAXIMO_S = 3600.0
 
 
@@ -71,6 +77,7 @@ class ResumenPase:
     empuje: ResumenEmpuje = field(default_factory=ResumenEmpuje)
     descarga: ResumenDescarga | None = None
     desfase_ms: int | None = None
+    verificacion: dict[str, Any] | None = None
     segundos: float = 0.0
 
     def a_dict(self) -> dict[str, Any]:
@@ -190,6 +197,8 @@ class Sincronizador:
                 self.conectividad.descarga_ok(resumen.descarga.lista_para_vender_offline)
                 if resumen.descarga.fusiones_tempranas:
                     resumen.empuje.sumar(self._empuje().empujar(detener))
+                if resumen.descarga.resincronizados or self._toca_verificar():
+                    resumen.verificacion = self._verificar_sin_tumbar(detener)
                 self._informar()
             except ErrorSincro as exc:
                 self.conectividad.fallo(exc)
@@ -210,6 +219,56 @@ class Sincronizador:
                 filas=resumen.descarga.filas if resumen.descarga else 0,
                 segundos=round(resumen.segundos, 3))
             return resumen
+
+    def _toca_verificar(self) -> bool:
+        """Si pasó ``intervalo_verificacion`` desde la última verificación (guardada en la cola:
+        también cuenta la de otro proceso, p. ej. ``sincro sincronizar --una-vez`` cada poco).
+        La primera cuenta desde el primer pase: una caché recién descargada entera no tiene
+        nada que verificar, y así la primera sincronización no la paga."""
+        informe = ultimo_informe(self.cola)
+        referencia = (informe or {}).get("verificado_en") or self.cola.ajuste(DESDE_AJUSTE)
+        ahora = dt.datetime.now(dt.UTC)
+        if not referencia:
+            self.cola.fijar_ajuste(DESDE_AJUSTE, ahora.isoformat(timespec="seconds"))
+            return False
+        try:
+            ultima = dt.datetime.fromisoformat(referencia)
+        except (TypeError, ValueError):
+            return True
+        transcurrido = (ahora - ultima).total_seconds()
+        return not 0 <= transcurrido < self.config.intervalo_verificacion
+
+    def _verificar_sin_tumbar(self, detener: threading.Event | None) -> dict[str, Any] | None:
+        """La verificación del pase: si falla (red, caché), el pase sigue valiendo (empuje y
+        descarga ya hechos) y se reintenta en el siguiente; salvo un 401."""
+        self._progreso("Verificando la caché…")
+        try:
+            return self._verificar(detener).a_dict()
+        except ErrorAutenticacion:
+            raise
+        except Exception as exc:
+            _log.warning("La verificación de la caché falló; se reintentará: %s", exc)
+            return None
+
+    def _verificar(self, detener: threading.Event | None = None,
+                   modelos: list[str] | None = None) -> Informe:
+        informe = Verificacion(self.cache, self.cola, self.cliente).verificar(
+            self._esquema or self.esquema(), modelos, detener)
+        if informe.reparadas:
+            registro.registrar_evento("cache_reparada", logging.WARNING,
+                                      filas=informe.reparadas)
+        return informe
+
+    def verificar(self, modelos: list[str] | None = None) -> Informe:
+        """Descarga lo nuevo y verifica la caché contra la central (``sincro verificar``)."""
+        with self._cerrojo_pase:
+            descarga = Descarga(self.cache, self.cola, self.conflictos, self.cliente,
+                                tamano_pagina=self.config.tamano_pagina)
+            self._esquema = descarga.actualizar_esquema()
+            descarga.descargar(self._esquema)
+            informe = self._verificar(None, modelos)
+            self._informar()
+            return informe
 
     def _marcar_al_dia(self) -> None:
         conteos = self.cola.contar_por_estado()
@@ -240,6 +299,7 @@ class Sincronizador:
                 "cursores": cursores,
                 "version_agente": agente.__version__,
                 "desfase_ms": self.cola.desfase_ms(),
+                **_resumen_verificacion(self.cola),
             })
         except ErrorAutenticacion:
             raise
@@ -324,3 +384,11 @@ class Sincronizador:
                 self.cliente.cerrar()
                 self.cliente = self._nuevo_cliente()
                 return
+
+
+def _resumen_verificacion(cola: Cola) -> dict[str, Any]:
+    """Lo que la salud de la terminal en la central guarda de la última verificación."""
+    informe = ultimo_informe(cola)
+    if not informe or not informe.get("verificado_en"):
+        return {}
+    return {"verificado_en": informe["verificado_en"], "reparadas": int(informe["reparadas"])}

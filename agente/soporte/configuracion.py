@@ -112,12 +112,15 @@ class Configuracion:
     tamano_pagina: int = 10000
     """Cambios por página de ``GET /v1/cambios``."""
     timeout: float = 30.0
+    intervalo_verificacion: float = 3600.0
+    """Cada cuánto se verifica la caché contra la central (sumas por cubos)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "servidor", validar_servidor(self.servidor, self.permitir_http))
         validar_nombre(self.tienda, "Código de tienda")
         validar_nombre(self.terminal, "Nombre de terminal")
-        for campo in ("intervalo_descarga", "espera_empuje", "backoff_maximo", "timeout"):
+        for campo in ("intervalo_descarga", "espera_empuje", "backoff_maximo", "timeout",
+                      "intervalo_verificacion"):
             valor = getattr(self, campo)
             if isinstance(valor, bool) or not isinstance(valor, int | float) or valor <= 0:
                 raise ErrorConfiguracion(f"«{campo}» debe ser un número de segundos positivo.")

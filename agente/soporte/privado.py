@@ -32,6 +32,7 @@ MODO_FICHERO = 0o600
 _SOBRA = 0o077
 
 Ejecutor = Callable[[Sequence[str]], int]
+_acl_puesta: set[str] = set()
 
 
 def _ejecutar_icacls(orden: Sequence[str]) -> int:
@@ -62,11 +63,16 @@ def proteger(ruta: str | os.PathLike[str], *, sistema: str | None = None,
     try:
         carpeta = ruta.is_dir()
         if sistema == "nt":
+            clave = os.path.normcase(str(ruta.absolute()))
+            if clave in _acl_puesta:
+                return True  # icacls cuesta un proceso: una vez por ruta y proceso
             orden = orden_acl_windows(ruta, _usuario_windows(), carpeta)
             codigo = (ejecutar or _ejecutar_icacls)(orden)
             if codigo != 0:
                 log.warning("icacls no pudo proteger %s (código %s).", ruta, codigo)
-            return codigo == 0
+                return False
+            _acl_puesta.add(clave)
+            return True
         modo = stat.S_IMODE(ruta.stat().st_mode)
         if modo & _SOBRA:
             ruta.chmod(modo & ~_SOBRA)

@@ -3,6 +3,8 @@ búsqueda y estado."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from agente.fachada import Agente
@@ -127,7 +129,7 @@ def test_vender_es_todo_o_nada_y_ajusta_stock(agente):
 def test_confirmada_pero_no_descargada_sigue_visible(agente):
     op = agente.ajustar(PRODUCTO, 1, "stock", -2)
     agente.operaciones.preparar_envio()
-    agente.operaciones.confirmar(op.uuid, 50)
+    agente.operaciones.registrar_resultados([(op.uuid, 50)])
     assert agente.obtener(PRODUCTO, 1)["stock"] == 8  # la caché aún tiene la versión 1
     agente.cache.aplicar_pagina(PRODUCTO, [producto(1, 50, stock=8)], "50")
     assert agente.obtener(PRODUCTO, 1)["stock"] == 8  # ahora viene de la central, sin doblar
@@ -208,10 +210,12 @@ def test_abrir_poda_las_finales_antiguas(datos_dir, esquema_dict):
         agente.guardar_esquema(esquema_dict)
         vieja = agente.ajustar(PRODUCTO, 1, "stock", -1)
         agente.operaciones.preparar_envio()
-        agente.operaciones.confirmar(vieja.uuid, 5)
+        agente.operaciones.registrar_resultados([(vieja.uuid, 5)])
         pendiente = agente.ajustar(PRODUCTO, 2, "stock", -1)
         hace = (dt.datetime.now(dt.UTC) - dt.timedelta(days=31)).isoformat()
-        agente.operaciones._conexion.execute("UPDATE operaciones SET finalizada_en = ?", (hace,))
+        with sqlite3.connect(agente.operaciones.ruta) as conexion:
+            conexion.execute("UPDATE operaciones SET finalizada_en = ?", (hace,))
+        conexion.close()
     with Agente.abrir(datos_dir) as agente:
         assert [op.uuid for op in agente.cola()] == [pendiente.uuid]
 

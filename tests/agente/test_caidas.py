@@ -87,7 +87,7 @@ def test_kill_9_justo_despues_de_encolar(directorio, tras):
             op = cola.obtener(uuid)
             assert op is not None, f"perdida la operación {i} de {tras}"
             assert (op.estado, op.objeto_id, op.datos) == (PENDIENTE, str(i), {"stock": -1})
-        assert cola._conexion.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert cola._bd.conexion.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 ENVIAR = """

@@ -32,6 +32,14 @@ def cola(datos_dir, esquema):
     c.cerrar()
 
 
+def _sql_aparte(ruta, sql, parametros=()):
+    """Escribe en el fichero de la cola por otra conexión (como otro proceso)."""
+    conexion = sqlite3.connect(ruta)
+    with conexion:
+        conexion.execute(sql, parametros)
+    conexion.close()
+
+
 def op(modelo, objeto, tipo="actualizar", datos=None, **extra):
     return NuevaOperacion(
         modelo=modelo, objeto_id=str(objeto), tipo=tipo, datos=datos or {}, **extra
@@ -76,7 +84,7 @@ def test_pragmas_de_la_cola(cola):
     conexion = sqlite3.connect(cola.ruta)
     assert conexion.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     # synchronous es por conexión: comprobamos la de la cola.
-    assert cola._conexion.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert cola._bd.conexion.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     conexion.close()
 
 
@@ -136,7 +144,7 @@ def _orden_de_envio(cola):
     while lote := cola.preparar_envio(limite=1):
         (enviada,) = lote
         salidas.append(enviada.uuid)
-        cola.confirmar(enviada.uuid, 1)
+        cola.registrar_resultados([(enviada.uuid, 1)])
     return salidas
 
 
@@ -173,8 +181,8 @@ def test_borrar_espera_a_la_venta_que_lo_referencia_aunque_este_en_error(cola):
     venta = cola.encolar(op(VENTA, "v1", "crear", {"total": "3", "cliente": "c1"}))
     borrado = cola.encolar(op(CLIENTE, "c1", "borrar"))
     assert [o.uuid for o in cola.preparar_envio(limite=2)] == [creada.uuid, venta.uuid]
-    cola.confirmar(creada.uuid, 1)
-    cola.marcar_error(venta.uuid, "total no válido")
+    cola.registrar_resultados([(creada.uuid, 1)])
+    cola.registrar_resultados([], [(venta.uuid, "total no válido")])
     assert cola.preparar_envio() == []
     assert [(a.uuid, b.uuid) for a, b in cola.retenidas()] == [(borrado.uuid, venta.uuid)]
 
@@ -182,7 +190,7 @@ def test_borrar_espera_a_la_venta_que_lo_referencia_aunque_este_en_error(cola):
 def test_crear_y_borrar_anula_si_nada_sin_confirmar_lo_referencia(cola):
     vieja = cola.encolar(op(VENTA, "v1", "crear", {"total": "3", "cliente": "c1"}))
     cola.preparar_envio()
-    cola.confirmar(vieja.uuid, 1)  # confirmada: ya no cuenta
+    cola.registrar_resultados([(vieja.uuid, 1)])  # confirmada: ya no cuenta
     cola.encolar(op(VENTA, "v2", "crear", {"total": "3", "cliente": "c10"}))  # otro cliente
     creada = cola.encolar(op(CLIENTE, "c1", "crear", {"nombre": "Ana"}))
     resultado = cola.encolar(op(CLIENTE, "c1", "borrar"))
@@ -225,7 +233,7 @@ def test_mismo_objeto_sale_en_orden_y_en_lotes_independientes(cola):
     lote2 = cola.preparar_envio()
     assert [o.uuid for o in lote2] == [c.uuid]
     assert all(o.estado == PROCESANDO and o.intentos == 1 for o in lote1 + lote2)
-    cola.confirmar(a.uuid, 10)
+    cola.registrar_resultados([(a.uuid, 10)])
     assert [o.uuid for o in cola.preparar_envio()] == [b.uuid]
 
 
@@ -246,7 +254,7 @@ def test_dependencias_entre_modelos(cola):
 def test_error_en_un_modelo_retiene_a_sus_dependientes(cola):
     cliente = cola.encolar(op(CLIENTE, "c1", "crear", {"nombre": "Ana"}))
     (enviado,) = cola.preparar_envio()
-    cola.marcar_error(enviado.uuid, "NIF no válido")
+    cola.registrar_resultados([], [(enviado.uuid, "NIF no válido")])
     venta = cola.encolar(op(VENTA, "v1", "crear", {"cliente": "c1"}))
     producto = cola.encolar(op(PRODUCTO, 3, "ajustar", {"stock": -1}))
     assert [o.uuid for o in cola.preparar_envio()] == [producto.uuid]
@@ -287,13 +295,16 @@ def test_transiciones(cola):
     a = cola.encolar(op(PRODUCTO, 1, "actualizar", {"precio": "2"}))
     b = cola.encolar(op(PRODUCTO, 2, "actualizar", {"precio": "3"}))
     cola.preparar_envio()
-    hecho = cola.confirmar(a.uuid, 99)
+    cola.registrar_resultados([(a.uuid, 99)])
+    hecho = cola.obtener(a.uuid)
     assert (hecho.estado, hecho.version_resultado) == (COMPLETADO, 99)
-    assert cola.confirmar(a.uuid, 99).estado == COMPLETADO  # idempotente
+    cola.registrar_resultados([(a.uuid, 100)])  # idempotente: una final no cambia
+    cola.registrar_resultados([], [(a.uuid, "tarde")])
+    assert cola.obtener(a.uuid) == hecho
     conflicto = cola.marcar_conflicto(b.uuid, {"campos": ["precio"]})
     assert conflicto.estado == CONFLICTO and '"precio"' in conflicto.ultimo_error
     with pytest.raises(ErrorCola):
-        cola.marcar_error(a.uuid, "tarde")
+        cola.marcar_conflicto(a.uuid, "tarde")
     reintentada = cola.reintentar(
         b.uuid, {"precio": "4"}, version_base=7, valores_base={"precio": "5"}, nuevo_uuid=True
     )
@@ -308,7 +319,7 @@ def test_transiciones(cola):
     with pytest.raises(ErrorCola):
         cola.descartar(a.uuid, "no")
     with pytest.raises(ErrorCola):
-        cola.confirmar("no-existe", 1)
+        cola.reintentar("no-existe")
     with pytest.raises(ErrorCola):
         cola.listar(estado="RARO")
 
@@ -333,7 +344,8 @@ def test_recuperar_respeta_procesos_vivos(datos_dir):
     otra = Cola(ruta)
     assert otra.obtener(a.uuid).estado == PROCESANDO
     # Un propietario muerto sí: simulamos el de un pid inexistente.
-    otra._conexion.execute(
+    _sql_aparte(
+        ruta,
         "UPDATE operaciones SET propietario = ? WHERE uuid = ?",
         (f"999999999@{_maquina()}:x", a.uuid),
     )
@@ -357,10 +369,10 @@ def test_podar_solo_finales_antiguas(cola):
     a = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
     b = cola.encolar(op(PRODUCTO, 2, "ajustar", {"stock": -1}))
     cola.preparar_envio()
-    cola.confirmar(a.uuid, 1)
-    cola.marcar_error(b.uuid, "malo")
+    cola.registrar_resultados([(a.uuid, 1)])
+    cola.registrar_resultados([], [(b.uuid, "malo")])
     antigua = (dt.datetime.now(dt.UTC) - dt.timedelta(days=40)).isoformat()
-    cola._conexion.execute("UPDATE operaciones SET finalizada_en = ?", (antigua,))
+    _sql_aparte(cola.ruta, "UPDATE operaciones SET finalizada_en = ?", (antigua,))
     assert cola.podar(30) == 1
     assert cola.obtener(a.uuid) is None
     assert cola.obtener(b.uuid).estado == ERROR
@@ -390,7 +402,7 @@ def test_actividad_reconstruye_la_serie_desde_la_cola_y_sobrevive_a_reabrir(dato
             cola.encolar(op(PRODUCTO, objeto, "ajustar", {"stock": -1}))
         enviadas = cola.preparar_envio(limite=2)
         for operacion in enviadas:
-            cola.confirmar(operacion.uuid, 10)
+            cola.registrar_resultados([(operacion.uuid, 10)])
     with Cola(datos_dir / "cola.sqlite") as cola:
         serie = cola.actividad(horas=1)
     assert serie, "sin muestras"
@@ -421,3 +433,102 @@ def test_cola_sin_cerrar_suelta_su_cerrojo_al_liberarse(tmp_path):
     gc.collect()
     assert list(Path(f"{ruta}.propietarios").glob("*.cerrojo")) == []
     assert len(list(Path("/proc/self/fd").iterdir())) <= antes
+
+
+_PIEZAS_DE_LA_COLA = {
+    "cola.py", "encolado.py", "envio.py", "en_vuelo.py", "cuarentena.py", "migraciones.py"}
+
+
+def test_solo_la_cola_escribe_operaciones():
+    """Un solo escritor de estados: fuera de las piezas de ``Cola`` ningún módulo del motor
+    escribe la tabla ``operaciones`` (los conflictos pasan por los métodos de la cola)."""
+    import re
+
+    raiz = Path(__file__).resolve().parents[2] / "agente"
+    escritura = re.compile(
+        r"(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+operaciones\b", re.IGNORECASE)
+    infractores = sorted(
+        str(ruta.relative_to(raiz))
+        for ruta in raiz.rglob("*.py")
+        if escritura.search(ruta.read_text(encoding="utf-8"))
+        and not (ruta.parent.name == "almacen" and ruta.name in _PIEZAS_DE_LA_COLA)
+        and ruta.name != "recuperacion.py"  # copia filas a un fichero nuevo al rescatar
+    )
+    assert infractores == []
+
+
+def test_una_sesion_no_escribe_operaciones(cola):
+    from agente.almacen.conexion import ErrorSesion
+
+    a = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
+    with cola.transaccion() as sesion:
+        with pytest.raises(ErrorSesion):
+            sesion.execute("UPDATE operaciones SET estado = 'COMPLETADO'")
+        with pytest.raises(ErrorSesion):
+            sesion.execute("delete from  operaciones")
+        sesion.execute("INSERT INTO ajustes (clave, valor) VALUES ('x', '1')")
+    with cola.lectura() as sesion, pytest.raises(ErrorSesion):
+        sesion.execute("INSERT INTO ajustes (clave, valor) VALUES ('y', '1')")
+    with pytest.raises(ErrorSesion):
+        sesion.execute("SELECT 1")  # fuera de su with ya no vale
+    assert cola.obtener(a.uuid).estado == PENDIENTE and cola.ajuste("x") == "1"
+
+
+def test_lote_grande_sale_entero_y_en_orden_de_prioridad(cola):
+    """Más candidatas que un trozo de lectura (se leen a trozos por el índice): salen todas,
+    por prioridad propia y, a igualdad, en orden de cola."""
+    hechas = cola.encolar_varias(
+        [op(PRODUCTO, i, "ajustar", {"stock": -1}, prioridad=i % 3) for i in range(700)])
+    esperado = [o.uuid for o in sorted(hechas, key=lambda o: (o.prioridad, o.seq))]
+    assert [o.uuid for o in cola.preparar_envio(400)] == esperado[:400]
+    assert [o.uuid for o in cola.preparar_envio(1000)] == esperado[400:]
+
+
+def test_una_venta_libre_que_pasa_a_nombrar_un_cliente_en_vuelo_espera(cola):
+    """Encolada sin cliente, ninguna anterior podía retenerla (columna ``libre``); al fusionarse
+    con un cambio que nombra al cliente en vuelo, deja de estar libre y espera."""
+    cliente = cola.encolar(op(CLIENTE, "c1", "crear", {"nombre": "Ana"}))
+    assert [o.uuid for o in cola.preparar_envio()] == [cliente.uuid]
+    venta = cola.encolar(op(VENTA, "v1", "crear", {"total": "3"}))
+    otra = cola.encolar(op(VENTA, "v2", "crear", {"total": "4"}))
+    assert cola.encolar(op(VENTA, "v1", "actualizar", {"cliente": "c1"})).uuid == venta.uuid
+    assert [o.uuid for o in cola.preparar_envio()] == [otra.uuid]
+    cola.registrar_resultados([(cliente.uuid, 1)])
+    assert [o.uuid for o in cola.preparar_envio()] == [venta.uuid]
+
+
+def test_un_resultado_tardio_no_toca_la_operacion_reencolada_con_otro_uuid(cola):
+    """Los resultados de lo que esta instancia envió se anotan por ``seq``, pero sólo si la
+    fila sigue teniendo el UUID enviado: una resuelta y reencolada con UUID nuevo no se da por
+    completada con el resultado de la anterior."""
+    a = cola.encolar(op(PRODUCTO, 1, "actualizar", {"precio": "2"}))
+    (enviada,) = cola.preparar_envio()
+    cola.marcar_conflicto(enviada.uuid, "la central también lo cambió")
+    nueva = cola.reintentar(enviada.uuid, {"precio": "3"}, nuevo_uuid=True)
+    cola.registrar_resultados([(a.uuid, 7)])
+    assert cola.obtener(nueva.uuid).estado == PENDIENTE
+    (otra_vez,) = cola.preparar_envio()
+    cola.registrar_resultados([(otra_vez.uuid, 8)])
+    assert (cola.obtener(nueva.uuid).estado, cola.obtener(nueva.uuid).version_resultado) == (
+        COMPLETADO, 8)
+
+
+def test_al_abrir_repone_indices_y_disparadores_del_envio_que_falten(datos_dir, esquema):
+    """Un rescate que no pudo leer una definición deja la cola sin ese índice o disparador:
+    al abrirla se repone (y los recuentos se rehacen desde las operaciones)."""
+    ruta = datos_dir / "cola.sqlite"
+    with Cola(ruta) as cola:
+        cola.configurar_modelos(esquema.modelos.values())
+        a = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
+    for sql in ("DROP INDEX operaciones_listas", "DROP TRIGGER operaciones_libre_obsoleto",
+                "DROP TABLE recuentos", "DROP TRIGGER operaciones_referidos_obsoletos"):
+        _sql_aparte(ruta, sql)
+    with Cola(ruta) as cola:
+        cola.configurar_modelos(esquema.modelos.values())
+        assert cola.prioridades()[PRODUCTO].operaciones_recientes == 1
+        assert [o.uuid for o in cola.preparar_envio()] == [a.uuid]
+    conexion = sqlite3.connect(ruta)
+    nombres = {n for (n,) in conexion.execute("SELECT name FROM sqlite_master")}
+    conexion.close()
+    assert {"operaciones_listas", "operaciones_libre_obsoleto", "recuentos",
+            "operaciones_referidos_obsoletos"} <= nombres

@@ -61,7 +61,7 @@ def test_cola_desde_cada_esquema_anterior(tmp_path, antes_de):
     conexion.close()
 
     with Cola(vieja) as cola:
-        assert migraciones_aplicadas(cola._conexion, MIGRACIONES_COLA) == NOMBRES_COLA
+        assert migraciones_aplicadas(cola._bd.conexion, MIGRACIONES_COLA) == NOMBRES_COLA
         if tiene_operaciones:
             op = cola.obtener("u-1")
             assert (op.estado, op.datos, op.objeto_id) == ("PENDIENTE", {"stock": -2}, "7")

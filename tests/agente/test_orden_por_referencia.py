@@ -39,8 +39,8 @@ def _con_c1_rechazado(cola):
     c2 = _encolar(cola, CLIENTE, C2, {"id": C2, "nombre": "Luis"})
     (enviada_c1, enviada_c2) = cola.preparar_envio()
     assert [enviada_c1.uuid, enviada_c2.uuid] == [c1.uuid, c2.uuid]
-    cola.marcar_error(c1.uuid, "nif: formato no válido")
-    cola.confirmar(c2.uuid, 1)
+    cola.registrar_resultados([], [(c1.uuid, "nif: formato no válido")])
+    cola.registrar_resultados([(c2.uuid, 1)])
     return c1
 
 
@@ -81,8 +81,7 @@ def test_reintentar_la_venta_con_otro_cliente_recalcula_a_quien_espera(cola):
     (otra,) = [_encolar(cola, VENTA, "v9", {"cliente": C1, "total": "2.00"})]
     assert cola.preparar_envio() == []
     # La venta v1 se rechaza aparte (p. ej. por el total) y se reintenta nombrando a C2.
-    with cola.transaccion() as c:
-        c.execute("UPDATE operaciones SET estado = ? WHERE uuid = ?", (ERROR, venta.uuid))
+    cola.registrar_resultados([], [(venta.uuid, "total no válido")])
     cola.reintentar(venta.uuid, {"cliente": C2, "total": "5.00"})
     assert [op.uuid for op in cola.preparar_envio()] == [venta.uuid]
     assert cola.obtener(otra.uuid).estado == PENDIENTE
@@ -101,11 +100,12 @@ def test_datos_reescritos_por_fuera_vuelven_a_la_regla_por_modelo(cola):
     conflicto) no deja una referencia vieja: el disparador la borra y se espera por modelo."""
     _con_c1_rechazado(cola)
     venta = _encolar(cola, VENTA, "v2", {"cliente": C2, "total": "3.00"})
-    with cola.transaccion() as c:
+    with sqlite3.connect(cola.ruta) as c:
         c.execute("UPDATE operaciones SET datos = ? WHERE uuid = ?",
                   (json.dumps({"cliente": C2, "total": "3.50"}), venta.uuid))
         assert c.execute("SELECT referidos FROM operaciones WHERE uuid = ?",
                          (venta.uuid,)).fetchone()[0] is None
+    c.close()
     assert cola.preparar_envio() == []
     (b,) = Conflictos(cola).bloqueadas()
     assert b["uuid"] == venta.uuid and b["motivo"].startswith("Espera a la operación")

@@ -5,8 +5,10 @@
   que referencia, que referencie al objeto que ella borra o (sin referencia declarada o
   resuelta) de un modelo del que depende.
 - Sobre una ``Cola`` real: para cualquier secuencia de encolados y cualquier intercalado de
-  ``preparar_envio``/``confirmar``/``marcar_error``/``devolver``, ninguna operación sale antes
-  de tiempo.
+  ``preparar_envio`` (de la misma instancia o de otra sobre el mismo fichero),
+  ``registrar_resultados``, ``devolver`` y conflictos reintentados, ninguna operación sale antes
+  de tiempo, y cada lote es exactamente el que ``orden.elegir`` sacaría mirando toda la cola
+  (la elección incremental de ``agente.almacen.envio`` no se salta ni adelanta nada).
 - Fusionar al encolar nunca cambia el estado optimista final de un objeto respecto a aplicar
   las operaciones una a una.
 """
@@ -21,7 +23,7 @@ from hypothesis import strategies as st
 
 from agente.almacen.cola import Cola, NuevaOperacion
 from agente.operacion import COMPLETADO, DESCARTADO, PENDIENTE, PROCESANDO, SIN_CONFIRMAR
-from agente.reglas import coalescer, optimista, orden
+from agente.reglas import coalescer, optimista, orden, prioridades
 from protocolo.esquema import esquema_desde_dict
 from tests.agente.conftest import esquema_demo_dict
 
@@ -203,6 +205,7 @@ accion_st = st.one_of(
         st.fixed_dictionaries({c: st.sampled_from(v) for c, v in VALORES_REFERENCIA.items()}),
     ),
     st.tuples(st.just("preparar"), st.integers(1, 4)),
+    st.tuples(st.just("preparar_otra"), st.integers(1, 4)),
     st.tuples(st.just("confirmar"), st.integers(0, 10)),
     st.tuples(st.just("error"), st.integers(0, 10)),
     st.tuples(st.just("devolver"), st.integers(0, 10)),
@@ -226,11 +229,15 @@ accion_st = st.one_of(
 @example([("encolar", OBJETOS[2], "actualizar", {}), ("preparar", 1),
           ("encolar", OBJETOS[4], "crear", {"cliente": "c1"}),
           ("encolar", OBJETOS[2], "borrar", {}), ("confirmar", 0), ("preparar", 4)])
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_ninguna_operacion_sale_antes_de_tiempo(acciones):
     with tempfile.TemporaryDirectory() as directorio:
         cola = Cola(Path(directorio) / "cola.sqlite")
         cola.configurar_modelos(ESQUEMA.modelos.values())
+        # Otra instancia sobre el mismo fichero (otro proceso en la práctica): sus escrituras
+        # invalidan lo que la primera recuerda de las retenidas.
+        otra = Cola(Path(directorio) / "cola.sqlite")
+        otra.configurar_modelos(ESQUEMA.modelos.values())
         en_vuelo: list[str] = []
         for accion in acciones:
             if accion[0] == "encolar":
@@ -244,23 +251,55 @@ def test_ninguna_operacion_sale_antes_de_tiempo(acciones):
                         if valor != "ausente":
                             datos[campo] = valor
                 cola.encolar(NuevaOperacion(modelo, objeto, tipo, datos))
-            elif accion[0] == "preparar":
+            elif accion[0] in ("preparar", "preparar_otra"):
+                quien = cola if accion[0] == "preparar" else otra
                 antes = {o.uuid: o for o in cola.listar()}
-                lote = cola.preparar_envio(limite=accion[1])
+                esperado = _eleccion_de_referencia(cola, accion[1])
+                lote = quien.preparar_envio(limite=accion[1])
                 _comprobar_lote(antes, lote)
+                assert [o.seq for o in lote] == esperado
                 en_vuelo.extend(o.uuid for o in lote)
             elif en_vuelo:
                 uuid = en_vuelo.pop(accion[1] % len(en_vuelo))
                 if accion[0] == "confirmar":
-                    cola.confirmar(uuid, 1)
+                    cola.registrar_resultados([(uuid, 1)])
                 elif accion[0] == "error":
-                    cola.marcar_error(uuid, "rechazada")
+                    cola.registrar_resultados([], [(uuid, "rechazada")])
                 elif accion[0] == "devolver":
                     cola.devolver([uuid], "red")
                 else:
                     cola.marcar_conflicto(uuid, "conflicto")
                     cola.reintentar(uuid)
+        otra.cerrar()
         cola.cerrar()
+
+
+GRAFO_DEMO = orden.Grafo.de(
+    {m.nombre: m.dependencias for m in ESQUEMA.modelos.values()},
+    {m.nombre: set(m.referencias.values()) for m in ESQUEMA.modelos.values()},
+)
+
+
+def _eleccion_de_referencia(cola, limite):
+    """Lo que ``orden.elegir`` (la regla sobre TODA la cola sin confirmar) enviaría ahora: la
+    elección incremental de la cola debe ser exactamente ésta, en el mismo orden."""
+    import json
+    import sqlite3
+
+    rangos = cola.prioridades()
+    conexion = sqlite3.connect(cola.ruta)
+    filas = conexion.execute(
+        "SELECT seq, modelo, objeto_id, estado, prioridad, referidos, tipo FROM operaciones"
+        " WHERE estado IN ('PENDIENTE', 'PROCESANDO', 'CONFLICTO', 'ERROR') ORDER BY seq"
+    ).fetchall()
+    conexion.close()
+    piezas = [
+        orden.Pieza(seq, modelo, objeto, estado,
+                    prioridades.clave_envio(rangos, modelo, prioridad),
+                    json.loads(referidos) if referidos else None, borra=tipo == "borrar")
+        for seq, modelo, objeto, estado, prioridad, referidos, tipo in filas
+    ]
+    return [piezas[i].seq for i in orden.elegir(piezas, GRAFO_DEMO, limite)]
 
 
 def _comprobar_lote(antes, lote):

@@ -40,10 +40,9 @@ def test_confirmadas_y_descartadas_no_cuentan_las_de_error_y_conflicto_si(agente
     cola = agente.operaciones
     enviadas = {op.uuid for op in cola.preparar_envio()}
     assert {v.uuid for v in ventas} <= enviadas
-    cola.confirmar(ventas[0].uuid, 1)
-    cola.marcar_error(ventas[1].uuid, "rechazada")
+    cola.registrar_resultados([(ventas[0].uuid, 1)],
+                              [(ventas[1].uuid, "rechazada"), (ventas[2].uuid, "rechazada")])
     cola.descartar(ventas[1].uuid, "prueba")
-    cola.marcar_error(ventas[2].uuid, "rechazada")
     resumen = agente.ventas_pendientes()
     assert (resumen["n"], resumen["importe"]) == (2, "12.00")  # la de error y la en vuelo
 

@@ -47,9 +47,11 @@ class ProcesoApi:
                 if self.proceso.poll() is not None:
                     break
                 continue
-            if linea.startswith(marca):
+            # stdout y stderr van al mismo tubo: una línea de aviso puede quedar pegada delante.
+            posicion = linea.find(marca)
+            if posicion >= 0:
                 listo = True
-                self.url = linea.strip().split("=", 1)[1] if "=" in marca else ""
+                self.url = linea[posicion:].strip().split("=", 1)[1] if "=" in marca else ""
                 break
         if not listo:
             self.parar()

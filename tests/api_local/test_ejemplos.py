@@ -83,3 +83,14 @@ def test_ejemplo_java(api, terminal, tmp_path):
     codigo, producto = codigo_de_barras(terminal, 12)
     comprobar_venta(terminal, ejecutar(["java", "-cp", str(tmp_path), "Venta"], api, codigo),
                     producto)
+
+
+@pytest.mark.skipif(_node_sin_fetch(),
+                    reason="el ejemplo de Node.js necesita node 18+ con fetch (nodejs.org o "
+                    "apt-get install nodejs en Debian 12+)")
+def test_ejemplo_node_eventos(api):
+    entorno = {**os.environ, "SINCRO_API_URL": api.url, "SINCRO_DATOS": str(api.datos)}
+    r = subprocess.run(["node", str(EJEMPLOS / "eventos.mjs"), "1"], capture_output=True,
+                       text=True, timeout=60, env=entorno)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("estado: ") and '"lista_para_vender_offline":true' in r.stdout

@@ -1,5 +1,6 @@
 """Escritores concurrentes con el ORM real de la central (lo lanzan las pruebas de cursor como
-subproceso). Cada hilo hace transacciones que confirman tarde (duermen tras escribir).
+subproceso). Cada hilo mezcla ``save()``, ``QuerySet.update()``, SQL a mano, altas y bajas, en
+transacciones cortas y largas que confirman tarde (duermen tras escribir).
 
     python escritor.py --datos DIR --segundos S --hilos N          # carga aleatoria
     python escritor.py --datos DIR --tardio S --producto P          # una transacción lenta
@@ -32,7 +33,6 @@ def main() -> int:
     from django.db import connection, transaction
     from django.db.models import F
 
-    from central.captura import actualizar_en_bloque
     from servidor_demo.productos.models import Producto
     from servidor_demo.semilla import ean13
 
@@ -47,6 +47,7 @@ def main() -> int:
         return 0
 
     ids = list(Producto.objects.values_list("pk", flat=True))
+    tabla = connection.ops.quote_name(Producto._meta.db_table)
     fin = time.monotonic() + args.segundos
     contador = {"hechas": 0}
     cerrojo = threading.Lock()
@@ -59,23 +60,30 @@ def main() -> int:
             tirada = azar.random()
             try:
                 with transaction.atomic():
-                    if tirada < 0.55:
+                    if tirada < 0.4:
                         pr = Producto.objects.filter(pk=azar.choice(ids)).first()
                         if pr is not None:
                             pr.stock = azar.randrange(0, 500)
                             pr.precio = f"{azar.uniform(0.5, 50):.2f}"
                             pr.save()
-                    elif tirada < 0.7:
-                        actualizar_en_bloque(
-                            Producto.objects.filter(pk__in=azar.sample(ids, 5)),
+                    elif tirada < 0.55:
+                        Producto.objects.filter(pk__in=sorted(azar.sample(ids, 5))).update(
                             stock=F("stock") + 1)
+                    elif tirada < 0.7:
+                        with connection.cursor() as cur:
+                            cur.execute(
+                                f"UPDATE {tabla} SET precio = %s, categoria = %s "  # noqa: S608
+                                "WHERE id = %s",
+                                [f"{azar.uniform(0.5, 50):.2f}", f"sql-{n}-{k}", azar.choice(ids)])
                     elif tirada < 0.88:
                         Producto.objects.create(
                             nombre=f"Nuevo {n}-{k}", codigo=ean13(10**9 + n * 10**6 + k),
                             precio="1.00", stock=1, categoria=None)
                     else:
                         Producto.objects.filter(pk=azar.choice(ids)).delete()
-                    time.sleep(azar.uniform(0, 0.03))  # confirma tarde
+                    # confirma tarde; una de cada diez, mucho más tarde (transacción larga)
+                    time.sleep(azar.uniform(0.2, 0.6) if azar.random() < 0.1
+                               else azar.uniform(0, 0.03))
                 with cerrojo:
                     contador["hechas"] += 1
             except Exception as exc:  # base ocupada: se sigue (la prueba compara el estado final)

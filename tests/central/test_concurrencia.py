@@ -1,6 +1,7 @@
-"""El cursor nunca se salta un cambio confirmado tarde: escritores concurrentes (ORM real en
-otro proceso, con hilos, más empujes HTTP) mientras se descarga; la unión de las descargas debe
-ser igual al estado final leído directamente de la base de datos. SQLite y PostgreSQL."""
+"""El cursor nunca se salta un cambio confirmado tarde: escritores concurrentes (ORM real y SQL a
+mano en otro proceso, con hilos, más empujes HTTP) mientras varios lectores descargan; la unión
+de lo que descarga cada lector debe ser igual al estado final leído directamente de la base de
+datos. SQLite y PostgreSQL (sin cerrojo global: marca de agua de transacciones)."""
 
 from __future__ import annotations
 
@@ -56,10 +57,11 @@ def _escritor(central, *args: str) -> subprocess.Popen:
     )
 
 
-def _carrera(central, url_pg: str | None) -> None:
+def _carrera(central, url_pg: str | None, hilos: int = 4) -> None:
     api = Api(central.url, central.token)
     estado, cursor = api.descargar(PRODUCTO, limite=50)
-    escritor = _escritor(central, "--segundos", "4", "--hilos", "4")
+    lectores = _lectores(central, cursor, estado)
+    escritor = _escritor(central, "--segundos", "4", "--hilos", str(hilos))
     parar = threading.Event()
     errores: list[BaseException] = []
 
@@ -91,6 +93,13 @@ def _carrera(central, url_pg: str | None) -> None:
     salida, err = escritor.communicate(timeout=60)
     assert escritor.returncode == 0, err
     assert not errores, errores
+    for lector in lectores:
+        lector.terminar()
+    final = _estado_final(central, url_pg)
+    for lector in lectores:  # cada lector, con su propio ritmo de páginas, llega a lo mismo
+        assert not lector.errores, lector.errores
+        assert lector.paginas > 5
+        assert _comparable(lector.estado) == final
     hechas = int(salida.split("HECHAS=")[1])
     assert hechas > 20 and paginas_con_cambios > 5, (hechas, paginas_con_cambios)
     estado, _ = api.descargar(PRODUCTO, cursor=cursor, limite=25, estado=estado)
@@ -100,13 +109,56 @@ def _carrera(central, url_pg: str | None) -> None:
     assert _comparable(completo) == _estado_final(central, url_pg)
 
 
+class _Lector(threading.Thread):
+    """Descarga incremental continua (páginas de tamaño ``limite``) hasta ``terminar``; al
+    terminar descarga lo que quede."""
+
+    def __init__(self, central, cursor: str, estado: dict, limite: int):
+        super().__init__(daemon=True)
+        self.api = Api(central.url, central.token)
+        self.cursor, self.estado, self.limite = cursor, dict(estado), limite
+        self.parar = threading.Event()
+        self.errores: list[BaseException] = []
+        self.paginas = 0
+
+    def run(self) -> None:
+        from .conftest import aplicar
+
+        try:
+            while not self.parar.is_set():
+                p = self.api.get("/v1/cambios", modelos=PRODUCTO, cursor=self.cursor,
+                                 limite=self.limite)
+                aplicar(self.estado, p["cambios"])
+                self.paginas += 1
+                self.cursor = p["cursor"]
+                if not p["hay_mas"]:
+                    time.sleep(0.02)
+        except BaseException as exc:
+            self.errores.append(exc)
+
+    def terminar(self) -> None:
+        self.parar.set()
+        self.join(60)
+        self.estado, self.cursor = self.api.descargar(PRODUCTO, cursor=self.cursor, limite=7,
+                                                      estado=self.estado)
+
+
+def _lectores(central, cursor: str, estado: dict) -> list[_Lector]:
+    lectores = [_Lector(central, cursor, estado, limite) for limite in (3, 11)]
+    for lector in lectores:
+        lector.start()
+    return lectores
+
+
 def test_union_de_descargas_igual_al_estado_final_sqlite(central_factory):
     _carrera(central_factory(demo=200), None)
 
 
 @pytest.mark.postgres
 def test_union_de_descargas_igual_al_estado_final_postgres(central_factory, base_pg):
-    _carrera(central_factory(demo=200, entorno={"DATABASE_URL": base_pg}), base_pg)
+    """8 escritores (save, QuerySet.update, SQL a mano, altas, bajas; transacciones cortas y
+    largas) más empujes HTTP, sin cerrojo global, y tres lectores incrementales."""
+    _carrera(central_factory(demo=200, entorno={"DATABASE_URL": base_pg}), base_pg, hilos=8)
 
 
 @pytest.mark.postgres
@@ -135,32 +187,48 @@ def test_sin_serializar_un_cursor_de_secuencia_se_salta_filas(base_pg):
             c.close()
 
 
-@pytest.mark.postgres
-def test_commit_tardio_bloquea_al_siguiente_escritor(central_factory, base_pg):
-    """Con la central real: una transacción del ORM que escribe y tarda en confirmar retiene a
-    un empuje concurrente; el lector nunca ve el id posterior antes que el anterior."""
-    central = central_factory(demo=20, entorno={"DATABASE_URL": base_pg})
+def _commit_tardio(central) -> tuple[list[str], dict]:
+    """Una transacción del ORM escribe el producto 1 y tarda en confirmar; mientras, un empuje
+    ajusta el 2 y un lector descarga. Devuelve los ids que vio el lector, en orden, y el
+    resultado del empuje."""
     api = Api(central.url, central.token)
     _, cursor = api.descargar(PRODUCTO)
     lento = _escritor(central, "--tardio", "2.5", "--producto", "1")
     assert lento.stdout.readline().strip() == "ESCRITO"
-    resultado: dict = {}
-
-    def empujar() -> None:
-        resultado["r"] = Api(central.url, central.token).operaciones(
-            op(PRODUCTO, "ajustar", "2", {"stock": -1}))["resultados"][0]
-        resultado["t"] = time.monotonic()
-
-    hilo = threading.Thread(target=empujar)
-    hilo.start()
-    time.sleep(1.0)
-    assert "r" not in resultado  # el empuje espera al commit de la transacción lenta
-    assert api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)["cambios"] == []
+    inicio = time.monotonic()
+    resultado = Api(central.url, central.token).operaciones(
+        op(PRODUCTO, "ajustar", "2", {"stock": -1}))["resultados"][0]
+    resultado["espera_s"] = time.monotonic() - inicio
+    vistos: list[dict] = []
+    p = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)
+    vistos += p["cambios"]
+    cursor = p["cursor"]
     assert lento.stdout.readline().strip() == "CONFIRMADO"
-    hilo.join(30)
     assert lento.wait(30) == 0
-    assert resultado["r"]["resultado"] == "aplicada"
-    cambios = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)["cambios"]
-    assert [c["id"] for c in cambios] == ["1", "2"]
-    assert cambios[0]["version"] < cambios[1]["version"] == resultado["r"]["version"]
+    p = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)
+    vistos += p["cambios"]
+    return vistos, resultado
 
+
+@pytest.mark.postgres
+def test_commit_tardio_no_retiene_escritores_ni_se_pierde(central_factory, base_pg):
+    """Sin cerrojo global el empuje no espera a la transacción lenta; el lector no ve el ajuste
+    hasta que la lenta confirma (la marca de agua lo retiene) y después ve las dos, la lenta
+    primero, sin perder ninguna."""
+    central = central_factory(demo=20, entorno={"DATABASE_URL": base_pg})
+    vistos, resultado = _commit_tardio(central)
+    assert resultado["resultado"] == "aplicada"
+    assert resultado["espera_s"] < 1.5
+    assert [c["id"] for c in vistos] == ["1", "2"]
+    assert vistos[0]["version"] < vistos[1]["version"] == resultado["version"]
+
+
+@pytest.mark.postgres
+def test_sin_marca_de_agua_se_pierde_el_commit_tardio(central_factory, base_pg):
+    """La misma carrera con la marca de agua desactivada (``SINCRO_ORDEN_COMMIT=sin_marca``):
+    el lector ve el ajuste, su cursor pasa por encima de la transacción lenta y la pierde. Es
+    la prueba de que la marca es lo que evita el salto."""
+    central = central_factory(demo=20, entorno={"DATABASE_URL": base_pg,
+                                                "SINCRO_ORDEN_COMMIT": "sin_marca"})
+    vistos, _ = _commit_tardio(central)
+    assert [c["id"] for c in vistos] == ["2"]

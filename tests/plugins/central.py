@@ -53,12 +53,13 @@ class CentralEnMarcha:
     """Una central de referencia en un subproceso real."""
 
     def __init__(self, datos: Path, demo: int | None = 50, entorno: dict[str, str] | None = None,
-                 hilos: int = 8):
+                 hilos: int = 8, trabajadores: int = 1):
         self.datos = Path(datos)
         self.datos.mkdir(parents=True, exist_ok=True)
         self.log = self.datos / "central.log"
         self.demo = demo
         self.hilos = hilos
+        self.trabajadores = trabajadores
         self.entorno = {**os.environ, **(entorno or {})}
         self.entorno.pop("SINCRO_CENTRAL_DATOS", None)
         self.url = ""
@@ -73,7 +74,7 @@ class CentralEnMarcha:
 
     def arrancar(self) -> CentralEnMarcha:
         orden = [*_orden(), "iniciar", "--datos", str(self.datos), "--puerto", str(self.puerto),
-                 "--hilos", str(self.hilos)]
+                 "--hilos", str(self.hilos), "--trabajadores", str(self.trabajadores)]
         if self.demo is not None:
             orden += ["--demo", str(self.demo)]
         self.proceso = subprocess.Popen(

@@ -67,6 +67,7 @@ class ProxyFallos:
         self.ruta = ""
         self.fallos = 0
         self.vistas: list[str] = []
+        self.momentos: list[tuple[float, str]] = []  # (time.monotonic(), ruta) de cada petición
         self.retry_after = "0"
         self.retraso = 0.0
         self.goteo = 0.5
@@ -104,6 +105,7 @@ class ProxyFallos:
     def _modo_para(self, ruta: str) -> str:
         with self._cerrojo:
             self.vistas.append(ruta)
+            self.momentos.append((time.monotonic(), ruta))
             if self.fallos > 0 and self.ruta in ruta:
                 self.fallos -= 1
                 return self.modo

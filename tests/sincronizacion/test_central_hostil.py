@@ -263,3 +263,28 @@ def test_sincronizar_una_vez_vuelve_con_hay_mas_sin_fin(central, proxy, tmp_path
 
 
 del json, threading, NuevaOperacion
+
+
+def test_el_bucle_respeta_un_retry_after_mayor_que_su_espera_maxima(central, proxy, tmp_path):
+    """Con ``backoff_maximo`` de 1 s, un 503 con ``Retry-After: 12`` (más de lo que el cliente
+    espera por dentro) hace que el bucle real espere al menos 12 s (y como mucho un 20 % más)
+    antes de volver a llamar a la central."""
+    datos = tmp_path / "terminal"
+    with Agente.abrir(datos) as agente:
+        agente.configurar(proxy.url, central.tienda, central.terminal, central.token,
+                          backoff_maximo=1.0)
+        proxy.retry_after = "12"
+        proxy.fallar("retry_after", "/v1/salud", fallos=1)
+        agente.iniciar_sincronizacion()
+        try:
+            limite = time.monotonic() + 40
+            while time.monotonic() < limite:
+                saludes = [t for t, ruta in proxy.momentos if ruta.endswith("/v1/salud")]
+                if len(saludes) >= 2:
+                    break
+                time.sleep(0.05)
+        finally:
+            agente.detener_sincronizacion()
+    assert len(saludes) >= 2
+    espera = saludes[1] - saludes[0]
+    assert 12.0 <= espera <= 12.0 * 1.2 + 1.0, espera

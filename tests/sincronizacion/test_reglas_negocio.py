@@ -346,7 +346,7 @@ def test_aceptada_al_encolar_si_y_solo_si_la_central_no_la_rechaza(central, agen
         assert resultado["motivo"] == motivo_terminal
     if encolada is not None:
         # Fuera de la cola: que no se fusione con la siguiente del mismo objeto.
-        agente.operaciones.marcar_error(encolada.uuid, "prueba de propiedad")
+        agente.operaciones.registrar_resultados([], [(encolada.uuid, "prueba de propiedad")])
         agente.operaciones.descartar(encolada.uuid, "prueba de propiedad")
 
 

@@ -379,3 +379,25 @@ def test_cache_destrozada_se_rehace_desde_la_central_mientras_se_vende(central, 
     r = sincro(datos, "buscar", producto["nombre"])
     assert "se está reconstruyendo" not in r.stdout
 
+
+
+def test_cache_que_se_estropea_en_marcha_no_para_la_venta(tmp_path):
+    """Con la terminal abierta, las páginas del catálogo se estropean en disco: la venta se
+    encola igual (sin los datos de la caché) y la caché queda marcada para apartarla y
+    rehacerla en el próximo arranque."""
+    from tests.soporte.corromper import estropear_paginas
+
+    datos = tmp_path / "terminal"
+    _cache_con_catalogo(datos, 3000)
+    cache = rutas.ruta_cache(datos)
+    conexion = sqlite3.connect(cache)
+    conexion.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conexion.close()
+    with Agente.abrir(datos) as agente:
+        estropear_paginas(cache, paginas_de_tabla(cache, "m_productos__producto"))
+        op = agente.ajustar(PRODUCTO, "1500", "stock", -1)
+        assert agente.operaciones.obtener(op.uuid) is not None
+    assert ruta_marca_danada(cache).exists()
+    with Agente.abrir(datos) as agente:
+        assert any("caché estaba dañada" in a for a in agente.estado()["avisos"])
+        assert agente.operaciones.obtener(op.uuid) is not None

@@ -20,8 +20,8 @@ from tests.sincronizacion.terminales import SINCRO
 ESQUEMA = Path(__file__).resolve().parents[1] / "datos" / "esquema_demo.json"
 
 
-def _sincro(datos: Path, *argumentos: str,
-            usuario: int | None = None) -> subprocess.CompletedProcess:
+def _sincro(datos: Path, *argumentos: str, usuario: int | None = None,
+            entrada: str | None = None) -> subprocess.CompletedProcess:
     entorno = {**os.environ, "SINCRO_REGISTRO": str(datos.parent / "registro")}
     entorno.pop("SINCRO_TRAZA", None)
     prefijo = []
@@ -29,7 +29,8 @@ def _sincro(datos: Path, *argumentos: str,
         entorno["HOME"] = str(datos.parent)
         prefijo = ["setpriv", f"--reuid={usuario}", f"--regid={usuario}", "--clear-groups"]
     return subprocess.run([*prefijo, *SINCRO, "--datos", str(datos), *argumentos],
-                          capture_output=True, text=True, timeout=120, env=entorno)
+                          input=entrada, capture_output=True, text=True, timeout=120,
+                          env=entorno)
 
 
 def _una_linea_sin_trazas(r: subprocess.CompletedProcess, esperado: str, datos: Path) -> None:
@@ -116,3 +117,31 @@ def test_sin_permiso(tmp_path):
 
     r = _sincro(datos, "cola", usuario=65534)
     _una_linea_sin_trazas(r, "Sin permiso para escribir", datos)
+
+
+def test_disco_lleno_al_sincronizar_no_pierde_ni_duplica(tmpfs, central):
+    """Con el disco lleno, sincronizar falla con una línea; al liberar espacio, cada venta
+    llega a la central exactamente una vez."""
+    from agente.sincronizacion.cliente import Cliente
+
+    datos = tmpfs / "terminal"
+    r = _sincro(datos, "configurar", "--servidor", central.url, "--tienda", central.tienda,
+                "--terminal", central.terminal, entrada=central.token)
+    assert r.returncode == 0, r.stderr
+    assert _sincro(datos, "sincronizar", "--una-vez").returncode == 0
+    antes = Cliente(central.url, central.token).cambios("productos.Producto", None, 1000)
+    stock = {c["id"]: c["datos"]["stock"] for c in antes.cambios}["1"]
+    for _ in range(3):
+        r = _sincro(datos, "encolar", "--modelo", "productos.Producto", "--tipo", "ajustar",
+                    "--objeto", "1", "--datos", '{"stock": -1}')
+        assert r.returncode == 0, r.stderr
+    relleno = _llenar(tmpfs)
+    r = _sincro(datos, "sincronizar", "--una-vez")
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    relleno.unlink()
+    for _ in range(2):
+        r = _sincro(datos, "sincronizar", "--una-vez")
+        assert r.returncode == 0, r.stderr
+    despues = Cliente(central.url, central.token).cambios("productos.Producto", None, 1000)
+    assert {c["id"]: c["datos"]["stock"] for c in despues.cambios}["1"] == stock - 3

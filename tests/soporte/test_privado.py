@@ -104,7 +104,11 @@ def test_camino_windows_pone_una_acl_solo_del_usuario(tmp_path, monkeypatch):
                           "/grant:r", "TIENDA\\caja:(OI)(CI)F", "/grant:r", "*S-1-5-18:(OI)(CI)F"]
     assert ordenes[1] == ["icacls", str(fichero), "/inheritance:r",
                           "/grant:r", "TIENDA\\caja:F", "/grant:r", "*S-1-5-18:F"]
-    assert not privado.proteger(fichero, sistema="nt", ejecutar=lambda orden: 5)
+    assert privado.proteger(fichero, sistema="nt", ejecutar=ejecutar)
+    assert len(ordenes) == 2  # una vez por ruta y proceso
+    otro = carpeta / "cache.sqlite"
+    otro.write_bytes(b"x")
+    assert not privado.proteger(otro, sistema="nt", ejecutar=lambda orden: 5)
 
 
 def test_la_central_guarda_sus_datos_en_privado(central):

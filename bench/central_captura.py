@@ -1,0 +1,136 @@
+"""Bench: coste de la captura en la base de datos. Un ``QuerySet.update()`` de 10 000 filas con
+los disparadores de captura frente al mismo ``update()`` con los disparadores desactivados
+(``ALTER TABLE … DISABLE TRIGGER USER``), en la misma ejecución y la misma base, alternando;
+se da el mejor de N de cada uno. También el alta en bloque (``bulk_create``) de esas filas.
+
+Uso: ``.venv/bin/python bench/central_captura.py [--pg URL] [--filas 10000] [--repeticiones 5]``
+(sin ``--pg`` ni ``SINCRO_PG_URL``, SQLite en un directorio temporal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(RAIZ))
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--pg", default=os.environ.get("SINCRO_PG_URL"))
+    p.add_argument("--filas", type=int, default=10_000)
+    p.add_argument("--repeticiones", type=int, default=5)
+    args = p.parse_args()
+    os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
+    os.environ["SINCRO_CENTRAL_DATOS"] = tempfile.mkdtemp(prefix="bench-captura-")
+    contexto = None
+    if args.pg:
+        os.environ["SINCRO_PG_URL"] = args.pg
+        import tests.central.conftest as comun
+
+        comun.PG_URL = args.pg
+        contexto = comun.base_pg_nueva()
+        os.environ["DATABASE_URL"] = contexto.__enter__()
+    try:
+        return _medir(args)
+    finally:
+        if contexto is not None:
+            from django.db import connections
+
+            connections.close_all()
+            contexto.__exit__(None, None, None)
+
+
+def _medir(args: argparse.Namespace) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.db.models import F
+
+    from bench.central_comun import carga
+    from central.models import RegistroCambio
+    from servidor_demo.productos.models import Producto
+    from servidor_demo.semilla import ean13
+
+    call_command("migrate", verbosity=0)
+    tabla = connection.ops.quote_name(Producto._meta.db_table)
+    pg = connection.vendor == "postgresql"
+
+    def objetos(desde: int) -> list:
+        categoria = "Bench" if desde == 10**9 else "Bench2"
+        return [Producto(nombre=f"Producto {i}", codigo=ean13(desde + i), precio=Decimal("1.00"),
+                         stock=10, categoria=categoria) for i in range(args.filas)]
+
+    def alta(con_captura: bool, desde: int) -> float:
+        with transaction.atomic():
+            if not con_captura:
+                _disparadores(connection, tabla, False, pg)
+            t = time.perf_counter()
+            Producto.objects.bulk_create(objetos(desde), batch_size=2000)
+            segundos = time.perf_counter() - t
+            if not con_captura:
+                _disparadores(connection, tabla, True, pg)
+        return segundos
+
+    def actualizar(con_captura: bool) -> float:
+        with transaction.atomic():
+            if not con_captura:
+                _disparadores(connection, tabla, False, pg)
+            t = time.perf_counter()
+            n = Producto.objects.filter(categoria="Bench").update(precio=F("precio") + 1)
+            segundos = time.perf_counter() - t
+            assert n == args.filas, n
+            if not con_captura:
+                _disparadores(connection, tabla, True, pg)
+        return segundos
+
+    altas = {True: [alta(True, 10**9)], False: [alta(False, 2 * 10**9)]}
+    Producto.objects.filter(categoria="Bench2").delete()
+    assert Producto.objects.filter(categoria="Bench").count() == args.filas
+    actualizar(True)  # calentamiento
+    medidas: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(args.repeticiones):
+        for con in (False, True):
+            medidas[con].append(actualizar(con))
+    entradas = RegistroCambio.objects.filter(modelo="productos.Producto", vigente=True).count()
+    motor = "PostgreSQL" if pg else "SQLite"
+    con, sin = min(medidas[True]), min(medidas[False])
+    print(f"{motor}: QuerySet.update() de {args.filas} filas (mejor de {args.repeticiones}):")
+    print(f"  con captura {con * 1000:.0f} ms; sin captura (disparadores desactivados) "
+          f"{sin * 1000:.0f} ms; relación {con / sin:.2f}x")
+    print(f"  bulk_create de {args.filas} filas: con captura {altas[True][0] * 1000:.0f} ms; "
+          f"sin captura {altas[False][0] * 1000:.0f} ms; "
+          f"relación {altas[True][0] / altas[False][0]:.2f}x")
+    print(f"  entradas vigentes del modelo: {entradas}")
+    print(f"  {carga()}")
+    return 0
+
+
+def _disparadores(connection, tabla: str, activar: bool, pg: bool) -> None:
+    from central import captura, configuracion, disparadores
+
+    with connection.cursor() as cur:
+        if pg:
+            cur.execute(f"ALTER TABLE {tabla} {'ENABLE' if activar else 'DISABLE'} TRIGGER USER")
+            return
+        config = configuracion.obtener().modelos["productos.Producto"]
+        if activar:
+            for sentencia in disparadores.sql(config, "sqlite"):
+                cur.execute(sentencia)
+        else:
+            base = disparadores.nombre_base(config)
+            for sufijo in ("i", "u", "d"):
+                cur.execute(f'DROP TRIGGER IF EXISTS "{base}_{sufijo}"')
+    del captura
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,397 @@
+"""SQL de los disparadores de captura, por motor de base de datos (PostgreSQL y SQLite).
+
+Cada modelo de ``MODELOS_SINCRONIZABLES`` lleva disparadores que, en la misma sentencia que
+escribe la fila, escriben su entrada en ``central_registrocambio``: el cuerpo ya serializado
+(``"id":"…","modificado_en":"…","datos":{…}}`` o ``…,"borrado":true}``), la tienda dueña si el
+modelo es privado, y borran la entrada anterior del mismo objeto (nunca se sirve: sólo la última
+de cada objeto cuenta; borrarla cuesta menos que marcarla, que reescribiría sus seis índices).
+La forma de cada valor es la del protocolo, byte a byte la misma que ``captura.instantanea``:
+decimales como cadena con los decimales del campo, UUID canónicos, fechas ISO 8601 (las horas
+en UTC con ``+00:00``, microsegundos sólo si no son cero), JSON compacto.
+
+- PostgreSQL: disparadores de sentencia (``AFTER … FOR EACH STATEMENT``) con tablas de
+  transición: un ``INSERT … SELECT`` por sentencia escrita, sea de una fila o de un millón.
+  Cada entrada guarda ``pg_current_xact_id()`` en ``transaccion`` (ver ``descarga``).
+- SQLite: disparadores de fila (SQLite no tiene de sentencia).
+
+Un ``UPDATE`` que no cambia ningún campo esencial (ni el de la tienda) no escribe entrada. Si
+cambia la clave primaria se registran una lápida de la clave vieja y la fila nueva.
+
+Este módulo sólo genera texto SQL (puro, sin E/S); ``captura`` lo ejecuta y lo comprueba. Los
+nombres vienen de la configuración validada (identificadores) y van citados.
+"""
+
+# Todo el SQL de este módulo se arma con nombres de la configuración validada (identificadores)
+# citados, y literales escapados; no entra ningún valor de una petición.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from .configuracion import ConfigModelo
+
+PREFIJO = "sincro_captura"
+TABLA_REGISTRO = "central_registrocambio"
+COLUMNAS_REGISTRO = ("modelo", "objeto_id", "tienda", "borrado", "vigente", "cuerpo",
+                     "modificado_en", "transaccion")
+
+#: Funciones auxiliares de PostgreSQL (se crean una vez, antes que los disparadores).
+FUNCIONES_PG = r"""
+CREATE OR REPLACE FUNCTION sincro_iso(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+         || CASE WHEN extract(microseconds FROM t)::bigint % 1000000 = 0 THEN ''
+                 ELSE to_char(t AT TIME ZONE 'UTC', '.US') END
+         || '+00:00'
+$$;
+CREATE OR REPLACE FUNCTION sincro_json(j jsonb) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  partes text[];
+  k text;
+  v jsonb;
+BEGIN
+  IF j IS NULL THEN
+    RETURN 'null';
+  END IF;
+  CASE jsonb_typeof(j)
+    WHEN 'object' THEN
+      partes := ARRAY[]::text[];
+      FOR k, v IN SELECT e.key, e.value FROM jsonb_each(j) e LOOP
+        partes := partes || (to_json(k)::text || ':' || sincro_json(v));
+      END LOOP;
+      RETURN '{' || array_to_string(partes, ',') || '}';
+    WHEN 'array' THEN
+      partes := ARRAY[]::text[];
+      FOR v IN SELECT e FROM jsonb_array_elements(j) e LOOP
+        partes := partes || sincro_json(v);
+      END LOOP;
+      RETURN '[' || array_to_string(partes, ',') || ']';
+    ELSE
+      RETURN j::text;
+  END CASE;
+END
+$$;
+"""
+
+
+def _q(nombre: str) -> str:
+    return '"' + nombre.replace('"', '""') + '"'
+
+
+def _literal(texto: str) -> str:
+    return "'" + texto.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Columnas:
+    """Columnas de la tabla de un modelo que entran en la captura."""
+
+    tabla: str
+    clave: str
+    tienda: str | None
+    #: (nombre en el protocolo, columna, tipo del protocolo, decimales)
+    esenciales: tuple[tuple[str, str, str, int], ...]
+
+    @property
+    def vigiladas(self) -> list[str]:
+        """Columnas cuyo cambio produce una entrada (esenciales y la de la tienda)."""
+        cols = [c for _, c, _, _ in self.esenciales]
+        if self.tienda and self.tienda not in cols:
+            cols.append(self.tienda)
+        return cols
+
+
+def columnas(config: ConfigModelo) -> Columnas:
+    meta = config.modelo._meta
+    esenciales = []
+    for nombre in config.campos_esenciales:
+        campo = config.campos[nombre]
+        destino = campo.target_field if campo.is_relation else campo
+        esenciales.append((nombre, campo.column, config.tipos[nombre],
+                           getattr(destino, "decimal_places", None) or 0))
+    tienda = meta.get_field(config.campo_tienda).column if config.privado_por_tienda else None
+    return Columnas(meta.db_table, meta.pk.column, tienda, tuple(esenciales))
+
+
+def nombre_base(config: ConfigModelo) -> str:
+    """Nombre de los disparadores de un modelo: prefijo, tabla y una huella del SQL que generan
+    (si cambian los campos esenciales cambia el nombre y ``captura`` sabe que debe rehacerlos)."""
+    cols = columnas(config)
+    huella = hashlib.sha256(
+        json.dumps([config.nombre, cols.tabla, cols.clave, cols.tienda, cols.esenciales,
+                    VERSION_SQL]).encode()
+    ).hexdigest()[:10]
+    return f"{PREFIJO}_{cols.tabla}"[:40] + f"_{huella}"
+
+
+#: Súbelo si cambia la forma del SQL generado: los disparadores instalados se rehacen.
+VERSION_SQL = 1
+
+
+# -- PostgreSQL --------------------------------------------------------------------------------
+
+
+def _valor_pg(col: str, tipo: str, decimales: int, alias: str) -> str:
+    c = f"{alias}.{_q(col)}"
+    if tipo == "texto":
+        e = f"to_json({c}::text)::text"
+    elif tipo == "entero":
+        e = f"{c}::bigint::text"
+    elif tipo == "decimal":
+        e = f"'\"' || round({c}::numeric, {decimales})::text || '\"'"
+    elif tipo == "booleano":
+        e = f"CASE WHEN {c} THEN 'true' ELSE 'false' END"
+    elif tipo == "uuid":
+        e = f"'\"' || lower({c}::text) || '\"'"
+    elif tipo == "fecha_hora":
+        e = f"'\"' || sincro_iso({c}) || '\"'"
+    elif tipo == "fecha":
+        e = f"'\"' || to_char({c}, 'YYYY-MM-DD') || '\"'"
+    else:  # json
+        e = f"sincro_json({c}::jsonb)"
+    return f"COALESCE({e}, 'null')"
+
+
+def _clave_pg(cols: Columnas, tipos: dict[str, str], alias: str) -> str:
+    return f"{alias}.{_q(cols.clave)}::text" if tipos.get(cols.clave) != "uuid" else \
+        f"lower({alias}.{_q(cols.clave)}::text)"
+
+
+_AHORA_PG = "sincro_iso(statement_timestamp())"
+
+
+def _cuerpo_pg(cols: Columnas, alias: str, clave: str, ahora: str = _AHORA_PG) -> str:
+    datos = " || ',' || ".join(
+        f"'\"{json.dumps(n)[1:-1]}\":' || {_valor_pg(c, t, d, alias)}"
+        for n, c, t, d in cols.esenciales
+    )
+    return (f"'\"id\":' || to_json({clave})::text || ',\"modificado_en\":\"' || "
+            f"{ahora} || '\",\"datos\":{{' || {datos} || '}}}}'")
+
+
+def _lapida_pg(clave: str, ahora: str = _AHORA_PG) -> str:
+    return (f"'\"id\":' || to_json({clave})::text || ',\"modificado_en\":\"' || "
+            f"{ahora} || '\",\"borrado\":true}}'")
+
+
+def sql_pg(config: ConfigModelo) -> list[str]:
+    """Sentencias que (re)crean la función y los tres disparadores de un modelo."""
+    cols = columnas(config)
+    tipos = {c: t for _, c, t, _ in cols.esenciales}
+    nombre = nombre_base(config)
+    modelo = _literal(config.nombre)
+    tabla = _q(cols.tabla)
+    registro = _q(TABLA_REGISTRO)
+    insertar = f"INSERT INTO {registro} ({', '.join(COLUMNAS_REGISTRO)})"
+    xid = "pg_current_xact_id()::text::bigint"
+
+    def tienda(alias: str) -> str:
+        return "NULL" if cols.tienda is None else f"{alias}.{_q(cols.tienda)}::text"
+
+    def filas(alias: str, origen: str) -> str:
+        clave = _clave_pg(cols, tipos, alias)
+        return (f"SELECT {modelo}, {clave}, {tienda(alias)}, false, true, "
+                f"{_cuerpo_pg(cols, alias, clave, 'ahora_iso')}, statement_timestamp(), {xid} "
+                f"FROM {origen} {alias}")
+
+    def lapidas(alias: str, origen: str) -> str:
+        clave = _clave_pg(cols, tipos, alias)
+        return (f"SELECT {modelo}, {clave}, {tienda(alias)}, true, true, "
+                f"{_lapida_pg(clave, 'ahora_iso')}, "
+                f"statement_timestamp(), {xid} FROM {origen} {alias}")
+
+    def superar(origen: str) -> str:
+        return (f"DELETE FROM {registro} r WHERE r.modelo = {modelo} AND r.vigente "
+                f"AND r.objeto_id IN (SELECT {_clave_pg(cols, tipos, 's')} FROM {origen} s)")
+
+    k = _q(cols.clave)
+    vigiladas = ", ".join(f"{{a}}.{_q(c)}" for c in cols.vigiladas)
+    iguales = f"({vigiladas.format(a='v')}) IS NOT DISTINCT FROM ({vigiladas.format(a='n')})"
+    # La hora se formatea una vez por sentencia, no por fila.
+    cuerpo_funcion = f"""
+DECLARE
+  ahora_iso text := sincro_iso(statement_timestamp());
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    {superar('nuevas')};
+    {insertar} {filas('n', 'nuevas')} ORDER BY n.{k};
+  ELSIF TG_OP = 'DELETE' THEN
+    {superar('viejas')};
+    {insertar} {lapidas('v', 'viejas')} ORDER BY v.{k};
+  ELSE
+    WITH cambiadas AS (
+      SELECT n.* FROM nuevas n WHERE NOT EXISTS (
+        SELECT 1 FROM viejas v WHERE v.{k} = n.{k} AND {iguales})
+    ), quitadas AS (
+      SELECT v.* FROM viejas v WHERE NOT EXISTS (SELECT 1 FROM nuevas n WHERE n.{k} = v.{k})
+    ), superadas AS (
+      DELETE FROM {registro} r WHERE r.modelo = {modelo} AND r.vigente
+        AND r.objeto_id IN (SELECT {_clave_pg(cols, tipos, 'c')} FROM cambiadas c
+                            UNION ALL SELECT {_clave_pg(cols, tipos, 'q')} FROM quitadas q)
+    )
+    {insertar}
+    SELECT * FROM ({lapidas('q', 'quitadas')} ORDER BY q.{k}) l
+    UNION ALL SELECT * FROM ({filas('c', 'cambiadas')} ORDER BY c.{k}) f;
+  END IF;
+  RETURN NULL;
+END
+"""
+    funcion = _q(nombre)
+    sentencias = [
+        f"CREATE OR REPLACE FUNCTION {funcion}() RETURNS trigger LANGUAGE plpgsql AS $sincro$"
+        f"{cuerpo_funcion}$sincro$",
+    ]
+    for sufijo, evento, transicion in (
+        ("i", "INSERT", "NEW TABLE AS nuevas"),
+        ("u", "UPDATE", "OLD TABLE AS viejas NEW TABLE AS nuevas"),
+        ("d", "DELETE", "OLD TABLE AS viejas"),
+    ):
+        sentencias.append(
+            f"CREATE TRIGGER {_q(nombre + '_' + sufijo)} AFTER {evento} ON {tabla} "
+            f"REFERENCING {transicion} FOR EACH STATEMENT EXECUTE FUNCTION {funcion}()"
+        )
+    return sentencias
+
+
+def sembrar_pg(config: ConfigModelo) -> str:
+    """Entradas para las filas que aún no tienen una vigente (modelo recién añadido a la
+    configuración, o datos anteriores a la captura)."""
+    cols = columnas(config)
+    tipos = {c: t for _, c, t, _ in cols.esenciales}
+    clave = _clave_pg(cols, tipos, "n")
+    tienda = "NULL" if cols.tienda is None else f"n.{_q(cols.tienda)}::text"
+    return (
+        f"INSERT INTO {_q(TABLA_REGISTRO)} ({', '.join(COLUMNAS_REGISTRO)}) "
+        f"SELECT {_literal(config.nombre)}, {clave}, {tienda}, false, true, "
+        f"{_cuerpo_pg(cols, 'n', clave)}, statement_timestamp(), "
+        f"pg_current_xact_id()::text::bigint FROM {_q(cols.tabla)} n WHERE NOT EXISTS ("
+        f"SELECT 1 FROM {_q(TABLA_REGISTRO)} r WHERE r.modelo = {_literal(config.nombre)} "
+        f"AND r.vigente AND r.objeto_id = {clave}) ORDER BY n.{_q(cols.clave)}"
+    )
+
+
+# -- SQLite ------------------------------------------------------------------------------------
+
+_AHORA_SQLITE = "strftime('%Y-%m-%dT%H:%M:%f', 'now')"
+#: ISO del protocolo (microsegundos sólo si no son cero) a partir de la hora con milisegundos.
+_ISO_AHORA_SQLITE = (f"CASE WHEN substr({_AHORA_SQLITE}, 21) = '000' "
+                     f"THEN substr({_AHORA_SQLITE}, 1, 19) ELSE {_AHORA_SQLITE} || '000' END "
+                     f"|| '+00:00'")
+#: La misma hora como la guarda Django en un DateTimeField de SQLite.
+_COLUMNA_AHORA_SQLITE = f"replace({_AHORA_SQLITE}, 'T', ' ') || '000'"
+
+
+def _uuid_sqlite(c: str) -> str:
+    """Django guarda los UUID en SQLite como 32 hex sin guiones; SQL ajeno puede usar guiones."""
+    return (f"CASE WHEN length({c}) = 32 THEN lower(substr({c}, 1, 8) || '-' || "
+            f"substr({c}, 9, 4) || '-' || substr({c}, 13, 4) || '-' || substr({c}, 17, 4) || '-' "
+            f"|| substr({c}, 21)) ELSE lower({c}) END")
+
+
+def _valor_sqlite(col: str, tipo: str, decimales: int, alias: str) -> str:
+    c = f"{alias}.{_q(col)}"
+    if tipo == "texto":
+        return f"json_quote(CAST({c} AS TEXT))"
+    if tipo == "entero":
+        e = f"CAST({c} AS INTEGER)"
+    elif tipo == "decimal":
+        e = f"printf('\"%.{decimales}f\"', {c})"
+    elif tipo == "booleano":
+        e = f"CASE WHEN {c} THEN 'true' ELSE 'false' END"
+    elif tipo == "uuid":
+        e = f"'\"' || {_uuid_sqlite(c)} || '\"'"
+    elif tipo == "fecha_hora":
+        e = (f"'\"' || replace(substr({c}, 1, 26), ' ', 'T') || '+00:00\"'")
+    elif tipo == "fecha":
+        e = f"'\"' || substr({c}, 1, 10) || '\"'"
+    else:  # json
+        e = f"json({c})"
+    return f"CASE WHEN {c} IS NULL THEN 'null' ELSE {e} END"
+
+
+def _clave_sqlite(cols: Columnas, tipos: dict[str, str], alias: str) -> str:
+    c = f"{alias}.{_q(cols.clave)}"
+    return _uuid_sqlite(c) if tipos.get(cols.clave) == "uuid" else f"CAST({c} AS TEXT)"
+
+
+def _fila_sqlite(config: ConfigModelo, cols: Columnas, tipos: dict[str, str], alias: str) -> str:
+    clave = _clave_sqlite(cols, tipos, alias)
+    tienda = "NULL" if cols.tienda is None else f"CAST({alias}.{_q(cols.tienda)} AS TEXT)"
+    datos = " || ',' || ".join(
+        f"'\"{json.dumps(n)[1:-1]}\":' || {_valor_sqlite(c, t, d, alias)}"
+        for n, c, t, d in cols.esenciales
+    )
+    cuerpo = (f"'\"id\":' || json_quote({clave}) || ',\"modificado_en\":\"' || "
+              f"{_ISO_AHORA_SQLITE} || '\",\"datos\":{{' || {datos} || '}}}}'")
+    return (f"SELECT {_literal(config.nombre)}, {clave}, {tienda}, 0, 1, {cuerpo}, "
+            f"{_COLUMNA_AHORA_SQLITE}, 0")
+
+
+def sql_sqlite(config: ConfigModelo) -> list[str]:
+    """Sentencias que crean los tres disparadores de fila de un modelo."""
+    cols = columnas(config)
+    tipos = {c: t for _, c, t, _ in cols.esenciales}
+    nombre = nombre_base(config)
+    modelo = _literal(config.nombre)
+    tabla = _q(cols.tabla)
+    registro = _q(TABLA_REGISTRO)
+    insertar = f"INSERT INTO {registro} ({', '.join(COLUMNAS_REGISTRO)})"
+
+    def tienda(alias: str) -> str:
+        return "NULL" if cols.tienda is None else f"CAST({alias}.{_q(cols.tienda)} AS TEXT)"
+
+    def fila(alias: str) -> str:
+        return _fila_sqlite(config, cols, tipos, alias)
+
+    def lapida(alias: str) -> str:
+        clave = _clave_sqlite(cols, tipos, alias)
+        cuerpo = (f"'\"id\":' || json_quote({clave}) || ',\"modificado_en\":\"' || "
+                  f"{_ISO_AHORA_SQLITE} || '\",\"borrado\":true}}'")
+        return (f"SELECT {modelo}, {clave}, {tienda(alias)}, 1, 1, {cuerpo}, "
+                f"{_COLUMNA_AHORA_SQLITE}, 0")
+
+    def superar(alias: str) -> str:
+        return (f"DELETE FROM {registro} WHERE modelo = {modelo} AND vigente "
+                f"AND objeto_id = {_clave_sqlite(cols, tipos, alias)};")
+
+    k = _q(cols.clave)
+    distintas = " OR ".join(f"OLD.{_q(c)} IS NOT NEW.{_q(c)}" for c in cols.vigiladas)
+    return [
+        f"CREATE TRIGGER {_q(nombre + '_i')} AFTER INSERT ON {tabla} FOR EACH ROW BEGIN "
+        f"{superar('NEW')} {insertar} {fila('NEW')}; END",
+        f"CREATE TRIGGER {_q(nombre + '_u')} AFTER UPDATE ON {tabla} FOR EACH ROW "
+        f"WHEN {distintas} BEGIN "
+        f"{superar('OLD')} {insertar} {lapida('OLD')} WHERE OLD.{k} IS NOT NEW.{k}; "
+        f"{superar('NEW')} {insertar} {fila('NEW')}; END",
+        f"CREATE TRIGGER {_q(nombre + '_d')} AFTER DELETE ON {tabla} FOR EACH ROW BEGIN "
+        f"{superar('OLD')} {insertar} {lapida('OLD')}; END",
+    ]
+
+
+def sembrar_sqlite(config: ConfigModelo) -> str:
+    """Como ``sembrar_pg``, en SQLite."""
+    cols = columnas(config)
+    tipos = {c: t for _, c, t, _ in cols.esenciales}
+    clave = _clave_sqlite(cols, tipos, "n")
+    return (
+        f"INSERT INTO {_q(TABLA_REGISTRO)} ({', '.join(COLUMNAS_REGISTRO)}) "
+        f"{_fila_sqlite(config, cols, tipos, 'n')} FROM {_q(cols.tabla)} n WHERE NOT EXISTS ("
+        f"SELECT 1 FROM {_q(TABLA_REGISTRO)} r WHERE r.modelo = {_literal(config.nombre)} "
+        f"AND r.vigente AND r.objeto_id = {clave}) ORDER BY n.{_q(cols.clave)}"
+    )
+
+
+def sembrar(config: ConfigModelo, vendor: str) -> str:
+    return sembrar_pg(config) if vendor == "postgresql" else sembrar_sqlite(config)
+
+
+def sql(config: ConfigModelo, vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return sql_pg(config)
+    if vendor == "sqlite":
+        return sql_sqlite(config)
+    raise ValueError(f"La captura no admite la base de datos «{vendor}».")

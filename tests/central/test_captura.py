@@ -1,0 +1,159 @@
+"""La base de datos captura toda escritura en un modelo sincronizado, la haga quien la haga
+(``save``, ``QuerySet.update``, ``bulk_create``/``bulk_update``, SQL a mano, ``loaddata``,
+borrados y cascadas), con los mismos bytes que la serialización de referencia; y la terminal la
+recibe. SQLite y PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .conftest import Api
+
+CAMINOS = Path(__file__).with_name("caminos_escritura.py")
+
+
+def _escribir(central) -> dict:
+    r = subprocess.run([sys.executable, str(CAMINOS), "--datos", str(central.datos)],
+                       env=central.entorno, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def test_todo_camino_de_escritura_queda_capturado_y_se_sirve(central, api: Api):
+    _, cursor = api.descargar("productos.Producto,ventas.Venta,ventas.LineaVenta,clientes.Cliente")
+    informe = _escribir(central)
+    assert informe["distintos"] == []
+    assert informe["sin_entrada"] == []
+    assert informe["no_esencial_sin_entrada"]
+    assert informe["deshecha_sin_entrada"]
+    caminos = informe["caminos"]
+    todos = "productos.Producto,ventas.Venta,ventas.LineaVenta,clientes.Cliente"
+    estado: dict = {}
+    servidos: dict = {}
+    while True:  # incremental desde antes de escribir: llega cada camino
+        p = api.get("/v1/cambios", modelos=todos, cursor=cursor, limite=7)
+        for c in p["cambios"]:
+            servidos[c["id"]] = c
+        cursor = p["cursor"]
+        if not p["hay_mas"]:
+            break
+    for camino, ids in caminos.items():
+        for objeto_id in ids:
+            assert objeto_id in servidos, (camino, objeto_id)
+    for objeto_id in caminos["delete"] + caminos["cascada"]:
+        assert servidos[objeto_id].get("borrado") is True
+    for objeto_id in caminos["update"]:
+        assert servidos[objeto_id]["datos"]["precio"] == "1.10"
+        assert servidos[objeto_id]["datos"]["stock"] == 7
+    for objeto_id in caminos["sql"]:
+        assert servidos[objeto_id]["datos"]["precio"] == "2.50"
+    assert servidos["777001"]["datos"]["nombre"] == "  espacios  "
+    venta = servidos[caminos["uuid_y_fechas"][2]]["datos"]
+    assert venta["fecha"] == "2026-06-30T21:59:59.123456+00:00"
+    assert venta["total"] == "0.01" and venta["cliente"] is None and venta["tienda"] == "T001"
+    cliente = servidos[caminos["uuid_y_fechas"][0]]
+    assert cliente["id"] == "0f0e0d0c-0b0a-4908-8706-050403020100"
+    # La primera sincronización ve el mismo estado vivo.
+    completo, _ = api.descargar(todos)
+    assert completo[("productos.Producto", caminos["update"][0])][1]["precio"] == "1.10"
+    assert ("productos.Producto", caminos["delete"][0]) not in completo
+    del estado
+
+
+def _sqlite(central, *sentencias: str) -> None:
+    import sqlite3
+
+    conexion = sqlite3.connect(central.datos / "central.sqlite3", timeout=30)
+    try:
+        for s in sentencias:
+            conexion.execute(s)
+        conexion.commit()
+    finally:
+        conexion.close()
+
+
+def test_columna_renombrada_se_avisa_y_el_modelo_no_se_sirve(central_factory):
+    """Un campo esencial cuya columna ya no existe (renombrada a mano, ajuste sin tocar): migrate
+    e iniciar lo dicen en una línea y la central se niega a servir ese modelo (503), no los
+    demás."""
+    central = central_factory(demo=10)
+    _sqlite(central, "ALTER TABLE productos_producto RENAME COLUMN categoria TO categoria_vieja")
+    central.reiniciar()
+    linea = ("Sincro: el modelo productos.Producto no se servirá: la tabla «productos_producto» "
+             "no tiene la columna «categoria» (campo «categoria»).")
+    assert linea in central.log.read_text(encoding="utf-8")
+    api = Api(central.url, central.token)
+    r = api.get("/v1/cambios", estado=503, modelos="productos.Producto")
+    assert r["error"] == "modelo_no_disponible" and "categoria" in r["mensaje"]
+    api.get("/v1/cambios", modelos="clientes.Cliente")
+    assert api.operaciones(
+        {"uuid": "00000000-0000-4000-8000-000000000001", "modelo": "productos.Producto",
+         "tipo": "ajustar", "objeto_id": "1", "datos": {"stock": 1}}, estado=503)
+    migrar = subprocess.run(
+        [sys.executable, "-m", "servidor_demo.cli", "manage", "migrate"],
+        env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
+        capture_output=True, text=True, timeout=120)
+    assert migrar.returncode == 0, migrar.stderr
+    assert [x for x in migrar.stderr.splitlines() if x.startswith("Sincro:")] == [linea]
+
+
+def test_sin_disparadores_el_modelo_no_se_sirve_y_migrate_los_repone(central_factory):
+    central = central_factory(demo=10)
+    api = Api(central.url, central.token)
+    api.get("/v1/cambios", modelos="productos.Producto")
+    import sqlite3
+
+    conexion = sqlite3.connect(central.datos / "central.sqlite3", timeout=30)
+    nombres = [f[0] for f in conexion.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+        "AND tbl_name = 'productos_producto'")]
+    conexion.close()
+    assert len(nombres) == 3
+    _sqlite(central, f'DROP TRIGGER "{nombres[0]}"')
+    time.sleep(5.5)  # la comprobación se guarda unos segundos
+    r = api.get("/v1/cambios", estado=503, modelos="productos.Producto")
+    assert "disparadores" in r["mensaje"]
+    central.reiniciar()  # iniciar migra: post_migrate los vuelve a instalar
+    Api(central.url, central.token).get("/v1/cambios", modelos="productos.Producto")
+
+
+_CAMBIAR_ESENCIALES = """
+import json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
+import django
+from django.conf import settings
+django.setup()
+ajuste = settings.MODELOS_SINCRONIZABLES["productos.Producto"]
+ajuste["campos_esenciales"] = [c for c in ajuste["campos_esenciales"] if c != "categoria"]
+from central import captura, configuracion
+configuracion._cache = None
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from central.models import RegistroCambio
+from servidor_demo.productos.models import Producto
+Producto.objects.filter(pk=1).update(stock=12345)
+cuerpo = RegistroCambio.objects.get(modelo="productos.Producto", objeto_id="1", vigente=True).cuerpo
+print(json.dumps({"cuerpo": cuerpo, "problemas": captura.comprobar()}))
+"""
+
+
+def test_cambiar_los_campos_esenciales_rehace_los_disparadores(central_factory):
+    """Quitar un campo esencial del ajuste y migrar: los disparadores se rehacen (otro nombre,
+    otra huella) y la siguiente escritura ya no lleva ese campo; con el ajuste de antes, la
+    comprobación dice que los instalados son de otros campos."""
+    central = central_factory(demo=5)
+    r = subprocess.run([sys.executable, "-c", _CAMBIAR_ESENCIALES],
+                       env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    salida = json.loads(r.stdout.strip().splitlines()[-1])
+    assert '"stock":12345' in salida["cuerpo"] and "categoria" not in salida["cuerpo"]
+    assert salida["problemas"] == {}
+    time.sleep(5.5)  # la central (con el ajuste de siempre) vuelve a comprobar
+    api = Api(central.url, central.token)
+    r = api.get("/v1/cambios", estado=503, modelos="productos.Producto")
+    assert "otros campos esenciales" in r["mensaje"]

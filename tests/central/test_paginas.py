@@ -1,0 +1,44 @@
+"""Páginas llenas sobre un cursor incremental (no sólo el de la primera sincronización): cada
+cambio llega exactamente una vez, en orden, y el cursor avanza hasta la última entrada servida
+de cada página, ni más (se saltaría el resto) ni menos. Incluye una transacción con muchas
+entradas partida entre páginas (en PostgreSQL, varias entradas con la misma transacción)."""
+
+from __future__ import annotations
+
+from .conftest import Api, op
+
+PRODUCTO = "productos.Producto"
+
+
+def test_paginas_llenas_en_cursor_incremental(api: Api):
+    _, cursor = api.descargar(PRODUCTO)
+    # Un lote de 30 ajustes (una transacción) y luego 10 lotes de uno.
+    ids_lote = [str(i) for i in range(1, 31)]
+    api.operaciones(*[op(PRODUCTO, "ajustar", i, {"stock": 1}) for i in ids_lote])
+    sueltos = [str(i) for i in range(31, 41)]
+    for i in sueltos:
+        api.operaciones(op(PRODUCTO, "ajustar", i, {"stock": 1}))
+    vistos: list[str] = []
+    versiones: list[int] = []
+    paginas = 0
+    while True:
+        p = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor, limite=4)
+        paginas += 1
+        assert p["completo"] is False
+        if p["hay_mas"]:
+            assert len(p["cambios"]) == 4
+        vistos += [c["id"] for c in p["cambios"]]
+        versiones += [c["version"] for c in p["cambios"]]
+        assert p["cursor"] != cursor or not p["hay_mas"]
+        cursor = p["cursor"]
+        if not p["hay_mas"]:
+            break
+    assert paginas >= 10
+    assert sorted(vistos, key=int) == ids_lote + sueltos  # todos, una vez
+    assert len(set(vistos)) == len(vistos)
+    assert versiones == sorted(versiones)  # en orden de commit
+    # Desde el cursor final no queda nada, y un cambio nuevo llega solo.
+    assert api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)["cambios"] == []
+    api.operaciones(op(PRODUCTO, "ajustar", "41", {"stock": 1}))
+    assert [c["id"] for c in api.get("/v1/cambios", modelos=PRODUCTO,
+                                     cursor=cursor)["cambios"]] == ["41"]
