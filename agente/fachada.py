@@ -528,6 +528,16 @@ class Agente:
             resultado.update(parte())
         return resultado
 
+    def ventas_pendientes(self) -> dict[str, Any]:
+        """Ventas que la central aún no ha confirmado: ``{"n", "importe", "antiguedad_s"}``
+        (importe exacto en texto, suma de ``total``). Sólo lee; seguro desde cualquier hilo.
+        Sin modelo de ventas en el esquema, ``n`` es 0."""
+        esquema = self._cache.esquema()
+        if esquema is None or VENTA not in esquema.modelos:
+            return {"n": 0, "importe": "0", "antiguedad_s": None}
+        campo = "total" if "total" in esquema.modelo(VENTA).tipos else None
+        return self._cola.resumen_sin_confirmar(VENTA, campo)
+
     def _estado_general(self) -> dict[str, Any]:
         from agente import __version__
 

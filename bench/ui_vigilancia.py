@@ -11,9 +11,12 @@ tiene todos los productos.
 Línea base, misma ejecución: el mismo vigilante durante el mismo tiempo con la aplicación ya
 sincronizada y en reposo (mismo proceso, mismo bucle de eventos).
 
-Cifras: retraso máximo, p99 y número de retrasos > 50 ms (objetivo: ninguno). El arranque de la
-aplicación (primer pintado de la ventana y lanzamiento del proceso hijo) se mide aparte, antes
-de encender el vigilante, y los 250 ms siguientes (primer pintado) también se dan aparte.
+Cifras: retraso máximo, p99 y número de retrasos > 50 ms (objetivo: ninguno), CONTANDO el
+arranque: el vigilante se enciende antes de ``arrancar()`` (mostrar bandeja y ventana, abrir el
+motor en su hilo, lanzar el proceso hijo) y sigue durante el primer pintado y toda la primera
+sincronización; lo que ``arrancar()`` tarda en volver cuenta como un retraso del primer disparo
+(la GUI no atiende eventos mientras tanto). La ventana de arranque (primeros 2 s) se da además
+aparte.
 Plataforma ``offscreen``. La central corre en esta misma máquina; para que su trabajo (generar
 las páginas) no le quite los núcleos a la terminal, como pasaría con una central remota, se le
 da la prioridad más baja (``nice 19``; ``--no-central-prioridad-baja`` lo desactiva).
@@ -127,15 +130,10 @@ def main() -> int:
                         return m.filas if m.completo else 0
                 return 0
 
-            # El arranque (primer pintado de la ventana, lanzar el proceso hijo) se mide aparte:
-            # el objetivo es la GUI mientras sincroniza.
+            # El arranque cuenta: el vigilante ya corre cuando se llama a arrancar().
+            vigilante.empezar()
             inicio = time.perf_counter()
-            aplicacion.arrancar()
-            arranque_ms = (time.perf_counter() - inicio) * 1000
-            vigilante.empezar()
-            girar(250)  # primer pintado de la ventana y de la pestaña Estado
-            arranque_max = max(vigilante.parar(), default=0.0)
-            vigilante.empezar()
+            QTimer.singleShot(0, aplicacion.arrancar)
             limite = inicio + args.limite
             while productos() < args.filas:
                 if time.perf_counter() > limite:
@@ -145,6 +143,7 @@ def main() -> int:
                 aplicacion.puente.refrescar()
             duracion = time.perf_counter() - inicio
             durante = vigilante.parar()
+            en_arranque = [r for m, r in zip(vigilante.momentos, durante, strict=True) if m < 2]
             paradas = [(round(m, 2), round(r)) for m, r in zip(vigilante.momentos, durante,
                                                                 strict=True) if r > 50]
 
@@ -163,9 +162,7 @@ def main() -> int:
     print(f"primera sincronización de {args.filas} productos con la interfaz abierta:")
     print(resumen("durante la sincronización", durante, duracion))
     print(resumen("línea base, aplicación en reposo", reposo, duracion_reposo))
-    print(f"  arranque, fuera de la cifra: arrancar() {arranque_ms:.0f} ms y retraso máximo "
-          f"{arranque_max:.0f} ms en los 250 ms siguientes (primer pintado; el hijo aún está "
-          f"importando Python)")
+    print(resumen("de ello, ventana de arranque (primeros 2 s)", en_arranque, 2.0))
     print(f"  retrasos > 50 ms (segundo desde el arranque, ms): {paradas}")
     print(f"  objetivo: ningún retraso > 50 ms: "
           f"{'cumple' if not any(r > 50 for r in durante) else 'NO cumple'}")

@@ -74,6 +74,8 @@ from protocolo.esquema import (  # noqa: F401 (se reexportan: los usan vistas, e
 #: del modelo Django (tipos, nulos, huella), más ``campo_tienda``.
 OPCIONES = (esquema.OPCIONES_MODELO - {"tipos", "nulos", "huella"}) | {
     "campo_tienda", "campo_terminal"}
+#: Campos que, si son esenciales, titulan un objeto cuando el ajuste no dice ``campo_titulo``.
+CAMPOS_TITULO = ("nombre", "titulo", "razon_social", "descripcion")
 
 
 def tipo_de_campo(campo: models.Field) -> str:
@@ -183,6 +185,12 @@ def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
     # La forma servida, deducida del modelo Django, y validada por el motor como la terminal.
     forma = {k: v for k, v in opciones.items() if k not in ("campo_tienda", "campo_terminal")}
     tipos = {n: tipo_de_campo(c) for n, c in campos.items()}
+    # Cómo nombrar un objeto ante personas: el verbose_name y el primer campo que suele
+    # titular, salvo que el ajuste diga otra cosa.
+    forma.setdefault("nombre_visible", str(meta.verbose_name))
+    if "campo_titulo" not in forma:
+        forma["campo_titulo"] = next(
+            (n for n in CAMPOS_TITULO if n in esenciales and n != clave), None)
     forma.update(
         clave=clave, campos_esenciales=list(esenciales), campos_excluidos=list(excluidos),
         tipos=tipos,

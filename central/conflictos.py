@@ -21,7 +21,7 @@ from django.db.models import Model
 from . import captura, ediciones, valores
 from .configuracion import ConfigModelo
 from .envoltura import Operacion
-from .models import RegistroCambio
+from .models import OperacionRecibida, RegistroCambio
 from .valores import Rechazo
 
 
@@ -58,7 +58,16 @@ def conflicto(op: Operacion, objeto: Model, campos: list[str]) -> dict[str, Any]
     editado = ediciones.hora_de_edicion(config, op.objeto_id, cambiados, actuales, ver[1],
                                         _iguales)
     return {"resultado": "conflicto", "version": ver[0], "modificado_en": editado,
-            "valores": actuales, "campos_cambiados": cambiados}
+            "valores": actuales, "campos_cambiados": cambiados,
+            "modificado_por": autor(config, op.objeto_id or "")}
+
+
+def autor(config: ConfigModelo, objeto_id: str) -> dict[str, str] | None:
+    """Tienda y terminal de la última operación aplicada a ese objeto (``None`` si lo cambió
+    otra vía, p. ej. el admin): el encargado ve quién cambió el valor central."""
+    fila = (OperacionRecibida.objects.filter(modelo=config.nombre, objeto_id=objeto_id)
+            .order_by("-recibida_en").values_list("tienda", "terminal").first())
+    return None if fila is None else {"tienda": fila[0], "terminal": fila[1]}
 
 
 def version(config: ConfigModelo, objeto_id: str) -> tuple[int, str]:

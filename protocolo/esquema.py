@@ -52,12 +52,17 @@ NOMBRE_MODELO = re.compile(r"^([A-Za-z_][A-Za-z0-9_]{0,62})\.([A-Za-z_][A-Za-z0-
 #: búsqueda une la FTS por ``rowid``) y las columnas reservadas de FTS5.
 CAMPOS_RESERVADOS = frozenset({"_version", "rowid", "oid", "_rowid_", "rank"})
 
+#: ``nombre_visible`` y ``campo_titulo`` (opcionales) sólo dicen cómo nombrar un objeto ante
+#: personas («Producto «Pan»»): no cambian qué se sincroniza ni cómo, así que no entran en la
+#: huella.
+OPCIONES_PRESENTACION = ("nombre_visible", "campo_titulo")
+
 #: Opciones de la configuración JSON de un modelo (la forma de ``ConfigModelo.a_dict``).
 OPCIONES_MODELO = frozenset({
     "clave", "campos_esenciales", "campos_excluidos", "tipos", "nulos", "campos_solo_lectura",
     "campos_busqueda", "campos_indice", "critico", "estrategia_conflicto", "reglas_por_campo",
     "prioridad", "operaciones_permitidas", "dependencias", "referencias", "privado_por_tienda",
-    "huella", "restricciones",
+    "huella", "restricciones", *OPCIONES_PRESENTACION,
 })
 
 
@@ -113,6 +118,10 @@ class ConfigModelo:
     #: Reglas de negocio por campo (``protocolo.restricciones``); un campo sin entrada sólo
     #: tiene las de su tipo y se escribe con ``crear``/``actualizar``, nunca con ``ajustar``.
     restricciones: Mapping[str, ReglasCampo] = field(default_factory=dict)
+    #: Nombre del modelo para personas («producto»); vacío si la central no lo da.
+    nombre_visible: str = ""
+    #: Campo esencial que titula un objeto ante personas (``nombre`` de un producto), o ``None``.
+    campo_titulo: str | None = None
 
     @property
     def tabla(self) -> str:
@@ -149,6 +158,8 @@ class ConfigModelo:
             "huella": self.huella,
             **({"restricciones": {c: r.a_dict() for c, r in self.restricciones.items()}}
                if self.restricciones else {}),
+            **({"nombre_visible": self.nombre_visible} if self.nombre_visible else {}),
+            **({"campo_titulo": self.campo_titulo} if self.campo_titulo else {}),
         }
 
     def reglas(self, campo: str) -> ReglasCampo:
@@ -259,8 +270,10 @@ def _lista_de_identificadores(config: Mapping[str, Any], clave: str, modelo: str
 
 
 def huella_de(config: Mapping[str, Any]) -> str:
-    """Huella estable de la configuración de un modelo (sin su propia huella)."""
-    sin_huella = {k: v for k, v in config.items() if k != "huella"}
+    """Huella estable de la configuración de un modelo (sin su propia huella ni las opciones
+    de presentación)."""
+    sin_huella = {k: v for k, v in config.items()
+                  if k != "huella" and k not in OPCIONES_PRESENTACION}
     texto = json.dumps(sin_huella, sort_keys=True, ensure_ascii=True, default=list)
     return hashlib.sha256(texto.encode()).hexdigest()
 
@@ -380,6 +393,15 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
             raise ErrorEsquema(
                 f"{nombre}: «{opcion}» debe ser true o false, no {config.get(opcion)!r}."
             )
+    nombre_visible = config.get("nombre_visible", "")
+    if not isinstance(nombre_visible, str) or len(nombre_visible) > 100 or any(
+            not c.isprintable() for c in nombre_visible):
+        raise ErrorEsquema(
+            f"{nombre}: «nombre_visible» debe ser un texto de una línea (hasta 100 letras).")
+    campo_titulo = config.get("campo_titulo")
+    if campo_titulo is not None and campo_titulo not in esenciales:
+        raise ErrorEsquema(
+            f"{nombre}: «campo_titulo» debe ser un campo esencial, no {campo_titulo!r}.")
 
     return ConfigModelo(
         nombre=nombre,
@@ -401,6 +423,8 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
         privado_por_tienda=config.get("privado_por_tienda", False),
         huella=config.get("huella") or huella_de(config),
         restricciones=_restricciones(nombre, config.get("restricciones", {}), tipos, esenciales),
+        nombre_visible=nombre_visible.strip(),
+        campo_titulo=campo_titulo,
     )
 
 

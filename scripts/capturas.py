@@ -5,10 +5,16 @@ Uso (desde la raíz del repositorio)::
     .venv/bin/python scripts/capturas.py            # se relanza dentro de xvfb-run si hace falta
 
 Arranca una central de referencia real (``sincro-central``, demo de 200 productos) en un
-directorio temporal, prepara una terminal real contra ella (sincronizada, con un conflicto de
-verdad, una operación rechazada y ventas pendientes) y abre la aplicación de Sincro en este
-proceso, bajo Xvfb (plataforma xcb). Guarda en ``docs/capturas/``: el menú de la bandeja, cada
-pestaña, el diálogo de conflicto y la tira de iconos por estado (16–64 px).
+directorio temporal, prepara una terminal real contra ella (sincronizada, con dos conflictos de
+verdad con otra caja, una operación rechazada y ventas pendientes) y después la deja sin central
+(un pase real que falla), y abre la aplicación de Sincro en este proceso, bajo Xvfb (plataforma
+xcb) con una bandeja del sistema real (``trayer``) para que el icono viva en una bandeja de
+verdad. Guarda en ``docs/capturas/``: la pantalla con la bandeja (``import`` de ImageMagick),
+el menú de la bandeja sin conexión con ventas pendientes, cada pestaña (con la franja sin
+conexión), el diálogo de conflicto, la vista previa de la resolución en bloque, Actividad, la
+interfaz en inglés y la tira de iconos por estado (16–64 px).
+
+Requisitos: ``apt-get install -y xvfb trayer imagemagick``.
 """
 
 from __future__ import annotations
@@ -23,6 +29,27 @@ from pathlib import Path
 RAIZ = Path(__file__).resolve().parent.parent
 SALIDA = RAIZ / "docs" / "capturas"
 PRODUCTO = "productos.Producto"
+
+
+def bandeja_del_sistema() -> subprocess.Popen | None:
+    """Una bandeja del sistema real en el Xvfb (``trayer``), si está instalada."""
+    if not shutil.which("trayer"):
+        print("Sin trayer: el icono no tendrá bandeja donde vivir.", file=sys.stderr)
+        return None
+    proceso = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--width", "10",
+                                "--height", "28", "--transparent", "false", "--tint", "0x404040",
+                                "--SetDockType", "true"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    return proceso
+
+
+def pantalla(nombre: str) -> Path | None:
+    """Toda la pantalla del Xvfb (con la bandeja) con ``import`` de ImageMagick."""
+    if not shutil.which("import"):
+        return None
+    ruta = SALIDA / f"{nombre}.png"
+    subprocess.run(["import", "-window", "root", str(ruta)], check=True)
+    return ruta
 
 
 def relanzar_en_xvfb() -> None:
@@ -57,19 +84,31 @@ def preparar_terminal(central, directorio: Path) -> None:
                 "hora_terminal": "2026-11-28T04:00:00+00:00", "desfase_ms": 0}])
         agente.encolar(PRODUCTO, "ajustar", {"stock": -1}, "999999")
         agente.sincronizar_una_vez()
-        for objeto, delta in (("1", -2), ("2", -1), ("3", -5), ("4", -1)):
-            agente.ajustar(PRODUCTO, objeto, "stock", delta)
+        # Ventas sin conexión: la central deja de responder (un pase real que falla).
+        for producto, cantidad, precio in ((3, 2, "12.45"), (4, 1, "3.20"),
+                                           (5, 6, "0.95"), (7, 1, "149.00")):
+            agente.vender([{"producto": producto, "cantidad": cantidad,
+                            "precio_unitario": precio}])
+        agente.configurar("http://127.0.0.1:9/sincro", central.tienda, central.terminal,
+                          central.token, permitir_http=True)
+        try:
+            agente.sincronizar_una_vez()
+        except Exception as error:  # esperado: la central no responde
+            print(f"sin central (esperado): {type(error).__name__}")
 
 
 def capturar(directorio: Path) -> list[Path]:
     from PySide6.QtCore import QEventLoop, QPoint, QTimer
-    from PySide6.QtGui import QColor, QPainter, QPixmap
+    from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPixmap
     from PySide6.QtWidgets import QApplication
 
+    from ui import traduccion
     from ui.app import Aplicacion
     from ui.iconos import TAMANOS, icono
+    from ui.notificaciones import Aviso
+    from ui.resolucion import TERMINAL
     from ui.resumen import ESTADOS_BANDEJA
-    from ui.ventana import CATALOGO, COLA, CONFIGURACION, CONFLICTOS, ESTADO, REGISTRO
+    from ui.ventana import ACTIVIDAD, CATALOGO, COLA, CONFIGURACION, CONFLICTOS, ESTADO, REGISTRO
 
     app = QApplication.instance() or QApplication(["sincro"])
 
@@ -86,16 +125,24 @@ def capturar(directorio: Path) -> list[Path]:
             raise RuntimeError(f"No se pudo guardar {ruta}")
         guardadas.append(ruta)
 
+    traduccion.instalar("es")
     aplicacion = Aplicacion(directorio, sincronizar=False, con_bandeja=True)
+    aplicacion.avisos._temporizador.setInterval(300)
     aplicacion.arrancar()
     esperar(1500)
+    aplicacion.avisos.encolar(Aviso("conflictos", 2))
+    aplicacion.avisos.encolar(Aviso("sin_conexion", aplicacion.puente.ultimo_resumen
+                                    .ventas_pendientes, 900,
+                                    aplicacion.puente.ultimo_resumen.importe_pendiente,
+                                    aplicacion.puente.ultimo_resumen.ultimo_exito))
+    esperar(800)
     ventana = aplicacion.ventana
     ventana.resize(1100, 700)
     ventana.mostrar()
     esperar(500)
     for indice, nombre in ((ESTADO, "estado"), (COLA, "cola"), (CONFLICTOS, "conflictos"),
                            (CATALOGO, "catalogo"), (REGISTRO, "registro"),
-                           (CONFIGURACION, "configuracion")):
+                           (CONFIGURACION, "configuracion"), (ACTIVIDAD, "actividad")):
         ventana.pestanas.setCurrentIndex(indice)
         if indice == COLA:
             esperar(600)
@@ -113,6 +160,25 @@ def capturar(directorio: Path) -> list[Path]:
     dialogo.motivo.setText("El nombre de la central es el del proveedor")
     esperar(800)
     guardar(dialogo.grab(), "dialogo_conflicto")
+    # Vista previa de la resolución en bloque: «Esta terminal» para el nombre en los dos
+    # parecidos (cada uno con su propio nombre).
+    combo = dialogo.combo("nombre")
+    combo.setCurrentIndex(combo.findData(TERMINAL))
+    dialogo.aplicar_parecidos.setChecked(True)
+
+    def capturar_vista() -> None:
+        esperar(700)
+        guardar(dialogo.vista_previa.grab(), "vista_previa_en_bloque")
+        dialogo.vista_previa.reject()
+
+    QTimer.singleShot(0, capturar_vista)
+    dialogo.aplicar()
+    # Un valor escrito a mano desactiva la casilla y lo dice.
+    combo.setCurrentIndex(combo.findText("Otro valor…"))
+    dialogo.editor("nombre").setText("Tomate triturado 400 g")
+    dialogo.editor("nombre").editingFinished.emit()
+    esperar(300)
+    guardar(dialogo.grab(), "dialogo_valor_escrito")
     dialogo.reject()
 
     bandeja = aplicacion.bandeja
@@ -122,19 +188,48 @@ def capturar(directorio: Path) -> list[Path]:
     consejo = bandeja.icono.toolTip()
     bandeja.menu.hide()
     # El menú con el icono de estado y el texto del tooltip al lado (no hay bandeja en Xvfb).
-    ancho = menu.width() + 430
-    lienzo = QPixmap(ancho, max(menu.height(), 190) + 16)
+    metrica = QFontMetrics(app.font())
+    lineas = consejo.splitlines()
+    ancho_consejo = max(metrica.horizontalAdvance(linea) for linea in lineas) + 24
+    alto_consejo = 20 * len(lineas) + 16
+    ancho = menu.width() + ancho_consejo + 40
+    lienzo = QPixmap(ancho, max(menu.height(), alto_consejo) + 64)
     lienzo.fill(QColor("#eef1f4"))
     p = QPainter(lienzo)
     p.drawPixmap(8, 8, icono(bandeja.estado).pixmap(32, 32))
     p.drawText(48, 28, f"estado de la bandeja: {bandeja.estado}")
     p.drawPixmap(8, 48, menu)
-    p.fillRect(menu.width() + 24, 48, 400, 150, QColor("#ffffe1"))
+    p.fillRect(menu.width() + 24, 48, ancho_consejo, alto_consejo, QColor("#ffffe1"))
     p.setPen(QColor("#202124"))
     for i, linea in enumerate(consejo.splitlines()):
         p.drawText(menu.width() + 32, 68 + 20 * i, linea)
     p.end()
     guardar(lienzo, "bandeja_menu")
+    ventana.mostrar(ESTADO)
+    esperar(600)
+    ruta = pantalla("pantalla_con_bandeja")
+    if ruta is not None:
+        guardadas.append(ruta)
+
+    # La interfaz en inglés (mismo estado: sin conexión, ventas pendientes, conflictos).
+    aplicacion.cerrar()
+    ventana.close()
+    traduccion.instalar("en")
+    ingles = Aplicacion(directorio, sincronizar=False, con_bandeja=True)
+    ingles.arrancar()
+    esperar(1500)
+    ingles.ventana.resize(1100, 700)
+    ingles.ventana.mostrar(ESTADO)
+    esperar(900)
+    guardar(ingles.ventana.grab(), "ingles_estado")
+    ingles.bandeja.menu.aboutToShow.emit()
+    ingles.bandeja.menu.popup(QPoint(900, 80))
+    esperar(600)
+    guardar(ingles.bandeja.menu.grab(), "ingles_bandeja_menu")
+    ingles.bandeja.menu.hide()
+    ingles.cerrar()
+    ingles.ventana.close()
+    traduccion.instalar("es")
 
     lado = 64 + 16
     tira = QPixmap(len(ESTADOS_BANDEJA) * lado * 2, sum(TAMANOS) + 8 * len(TAMANOS) + 40)
@@ -150,8 +245,6 @@ def capturar(directorio: Path) -> list[Path]:
     p.end()
     guardar(tira, "iconos")
 
-    aplicacion.cerrar()
-    ventana.close()
     app.processEvents()
     return guardadas
 
@@ -172,12 +265,15 @@ def main() -> int:
         directorio = base / "terminal"
         registro.configurar(directorio, programa="bandeja")
         central = CentralEnMarcha(base / "central", demo=200).arrancar()
+        bandeja = bandeja_del_sistema()
         try:
             preparar_terminal(central, directorio)
             guardadas = capturar(directorio)
         finally:
             central.detener()
             registro.desconfigurar()
+            if bandeja is not None:
+                bandeja.terminate()
     for ruta in guardadas:
         print(ruta.relative_to(RAIZ))
     return 0

@@ -43,6 +43,9 @@ def principal() -> int:
         from ui import plataforma
 
         plataforma.fijar_id_aplicacion()
+    from ui import vigia_padre
+
+    vigia_padre.instalar_desde_entorno()  # hijo de la bandeja: muere con ella
     from lanzador import main
 
     resultado = main()

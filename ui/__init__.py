@@ -1,6 +1,6 @@
 """Interfaz Qt (PySide6) de Sincro: la bandeja del cajero, la ventana del encargado (Estado, Cola,
-Conflictos, Catálogo, Registro, Configuración) y el puente que ejecuta el motor fuera del hilo de
-la GUI. Sólo presenta: cada regla vive en ``agente`` (la fachada ``agente.Agente``) o en
+Conflictos, Catálogo, Registro, Configuración, Actividad) y el puente que ejecuta el motor fuera
+del hilo de la GUI. Sólo presenta: cada regla vive en ``agente`` (la fachada ``agente.Agente``) o en
 ``protocolo`` y se prueba allí. Nunca importa ``central``, ``servidor_demo`` ni Django. Entrada:
 ``sincro-bandeja`` o ``python -m ui`` (``ui.app:main``).
 """

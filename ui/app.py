@@ -11,24 +11,32 @@ Orden de arranque (el icono aparece antes de abrir el motor; nada pesado en la G
    arranca en un proceso aparte (``ui.proceso_sincro``: la GUI no comparte el GIL con ella).
 
 Salir con operaciones sin confirmar pide confirmación diciendo cuántas ventas esperarán.
+
+El estado siempre es el de ahora: la aplicación vigila ``config.json`` (``QFileSystemWatcher``)
+y, si cambia (``sincro configurar`` con la bandeja abierta, token nuevo), relanza la
+sincronización y relee el estado sin reiniciar. Los avisos pasan por ``ui.actividad.ColaAvisos``
+(en fila, nunca uno encima de otro) y quedan en la pestaña Actividad.
 Sólo hilo de la GUI; el motor se usa sólo a través de ``ui.puente`` y ``ui.trabajos``.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from ui import bandeja as acciones
-from ui import trabajos, traduccion
+from ui import formato, trabajos, traduccion
+from ui.actividad import Actividad, ColaAvisos
 from ui.bandeja import Bandeja
 from ui.iconos import icono
 from ui.instancia import InstanciaUnica, nombre_servidor
@@ -36,11 +44,13 @@ from ui.notificaciones import UMBRAL_SIN_CONEXION_S, Avisador
 from ui.proceso_sincro import ProcesoSincronizacion
 from ui.puente import Puente
 from ui.resumen import Resumen
-from ui.ventana import CONFIGURACION, CONFLICTOS, VentanaPrincipal
+from ui.ventana import ACTIVIDAD, CONFIGURACION, CONFLICTOS, VentanaPrincipal
 
 translate = QCoreApplication.translate
 
 log = logging.getLogger(__name__)
+
+_REINTENTO = re.compile(r"Reintento en (\d+) s")
 
 
 def abrir_agente(directorio: Path) -> Callable[[], Any]:
@@ -66,9 +76,11 @@ class Aplicacion(QObject):
         self.sincro: ProcesoSincronizacion | None = None
         if sincronizar:
             self.sincro = ProcesoSincronizacion(directorio, parent=self)
-            self.sincro.estado_cambiado.connect(lambda _linea: self.puente.refrescar())
+            self.sincro.estado_cambiado.connect(self._al_linea_sincro)
             self.sincro.en_marcha_cambiado.connect(lambda _m: self.puente.refrescar())
-        self.ventana = VentanaPrincipal(self.puente, self.ajustes)
+        self.actividad = Actividad(directorio, self)
+        self.avisos = ColaAvisos(self.actividad, parent=self)
+        self.ventana = VentanaPrincipal(self.puente, self.ajustes, actividad=self.actividad)
         self.ventana.salir_pedido.connect(self.salir)
         self.ventana.configuracion.guardada.connect(self._al_guardar_configuracion)
         self.ventana.configuracion.umbral_sin_conexion_cambiado.connect(self._al_umbral)
@@ -80,10 +92,16 @@ class Aplicacion(QObject):
         if con_bandeja:
             self.bandeja = Bandeja(self)
             self.bandeja.accion.connect(self._al_accion)
+            self.avisos.mostrar.connect(self.bandeja.notificar)
         else:
             self.ventana.ocultar_al_cerrar = False
         self.puente.estado_cambiado.connect(self._al_estado)
         self.saliendo = False
+        self._huella_config = self._huella()
+        self.vigilante = QFileSystemWatcher([str(directorio)], self)
+        self.vigilante.directoryChanged.connect(self._revisar_config)
+        self.vigilante.fileChanged.connect(self._revisar_config)
+        self._vigilar_fichero()
 
     def arrancar(self) -> None:
         if self.bandeja is not None:
@@ -102,8 +120,42 @@ class Aplicacion(QObject):
     def _al_estado(self, r: Resumen) -> None:
         if self.bandeja is not None:
             self.bandeja.actualizar(r)
-            for aviso in self.avisador.revisar(r):
-                self.bandeja.notificar(aviso)
+        for aviso in self.avisador.revisar(r):
+            self.avisos.encolar(aviso)
+
+    def _al_linea_sincro(self, linea: str) -> None:
+        """Cada línea del hijo: anota el próximo reintento que anuncia (o lo quita) y relee."""
+        m = _REINTENTO.search(linea)
+        self.puente.proximo_intento = (
+            dt.datetime.now(dt.UTC) + dt.timedelta(seconds=int(m.group(1))) if m else None)
+        self.puente.refrescar()
+
+    # -- configuración cambiada fuera (o dentro) -------------------------------------------
+
+    def _huella(self) -> tuple[int, int] | None:
+        try:
+            datos = (self.directorio / "config.json").stat()
+        except OSError:
+            return None
+        return (datos.st_mtime_ns, datos.st_size)
+
+    def _vigilar_fichero(self) -> None:
+        ruta = str(self.directorio / "config.json")
+        if (self.directorio / "config.json").exists() and ruta not in self.vigilante.files():
+            self.vigilante.addPath(ruta)
+
+    def _revisar_config(self, _ruta: str = "") -> None:
+        """``config.json`` creado o reescrito (``sincro configurar``, Guardar): la
+        sincronización se relanza con la configuración y el token nuevos, sin reiniciar."""
+        self._vigilar_fichero()
+        huella = self._huella()
+        if huella == self._huella_config:
+            return
+        self._huella_config = huella
+        log.info("La configuración cambió: se relanza la sincronización.")
+        if self.sincro is not None and not self.sincro.pausado and huella is not None:
+            self.sincro.sincronizar_ahora()
+        self.puente.refrescar()
 
     # -- acciones del menú -------------------------------------------------------------------
 
@@ -114,6 +166,8 @@ class Aplicacion(QObject):
             self.ventana.mostrar(CONFLICTOS)
         elif accion == acciones.CONFIGURACION:
             self.ventana.mostrar(CONFIGURACION)
+        elif accion == acciones.ACTIVIDAD:
+            self.ventana.mostrar(ACTIVIDAD)
         elif accion == acciones.SINCRONIZAR:
             if self.sincro is not None:
                 self.sincro.sincronizar_ahora()
@@ -136,8 +190,7 @@ class Aplicacion(QObject):
         self.avisador.umbral_sin_conexion_s = float(segundos)
 
     def _al_guardar_configuracion(self) -> None:
-        if self.sincro is not None and not self.sincro.pausado:
-            self.sincro.sincronizar_ahora()
+        self._revisar_config()
 
     # -- salir -------------------------------------------------------------------------------
 
@@ -156,14 +209,26 @@ class Aplicacion(QObject):
             return
         self.terminar()
 
-    def confirmar_salida(self, cuenta: dict[str, int]) -> bool:
+    def confirmar_salida(self, cuenta: dict[str, Any]) -> bool:
+        ventas = int(cuenta.get("ventas", 0))
+        if ventas:
+            texto = formato.plural(ventas, translate(
+                "Aplicacion", "Hay %n venta ({importe}) sin enviar a la central. Está guardada "
+                "y no se pierde, pero esperará hasta que Sincro vuelva a abrirse. ¿Salir de "
+                "todos modos?"), translate(
+                "Aplicacion", "Hay %n ventas ({importe}) sin enviar a la central. Están "
+                "guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. "
+                "¿Salir de todos modos?")).format(
+                    importe=formato.dinero(cuenta.get("importe", "0")))
+        else:
+            texto = translate(
+                "Aplicacion", "Hay cambios sin enviar a la central (ninguna venta). Están "
+                "guardados y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. "
+                "¿Salir de todos modos?")
         respuesta = QMessageBox.warning(
             self.ventana if self.ventana.isVisible() else None,
             translate("Aplicacion", "Salir de Sincro"),
-            translate(
-                "Aplicacion", "Hay {total} operaciones sin enviar a la central, {ventas} de ellas "
-                "ventas. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva "
-                "a abrirse. ¿Salir de todos modos?").format(**cuenta),
+            texto,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
         return respuesta == QMessageBox.StandardButton.Yes

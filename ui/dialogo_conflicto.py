@@ -3,8 +3,13 @@
 Una fila por campo con columnas rotuladas sin ambigüedad: «Base», «Esta terminal», «Central»;
 los campos que difieren van resaltados. Por campo se elige terminal, central o se escribe un
 valor; «Usar todo de esta terminal / de la central»; «[n de N]» con Anterior/Siguiente
-(Alt+← / Alt+→, también RePág/AvPág); aplicar la misma elección a los conflictos parecidos
-que quedan. Nombre del encargado y motivo son obligatorios: van a la auditoría.
+(Alt+← / Alt+→, también RePág/AvPág). Nombre del encargado y motivo son obligatorios: van a la
+auditoría.
+
+«Aplicar la misma elección a los parecidos» sólo copia lados por campo (terminal, central,
+base o la regla de cada conflicto): con un valor escrito a mano la casilla se desactiva y dice
+por qué, y antes de aplicar en bloque una vista previa enseña cada objeto afectado por su nombre
+con el valor de la central ahora y el que quedará.
 
 La lógica (elecciones → resolución) está en ``ui.resolucion``; este diálogo no habla con el
 motor: emite ``resolver_pedido(lista_de_resoluciones)`` y la pestaña se la pasa al puente.
@@ -27,7 +32,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -37,13 +41,33 @@ from PySide6.QtWidgets import (
 
 from protocolo.esquema import ErrorValor
 from ui import formato
-from ui.resolucion import CENTRAL, TERMINAL, VALOR, FilaCampo, Resolucion, parecidos
+from ui.nombres import Presentacion, nombrar_conflicto
+from ui.resolucion import (
+    BASE,
+    CENTRAL,
+    REGLA,
+    TERMINAL,
+    VALOR,
+    FilaCampo,
+    Resolucion,
+    parecidos,
+)
+from ui.vista_previa import VistaPreviaResolucion
 
 translate = QCoreApplication.translate
 
 COL_CAMPO, COL_BASE, COL_TERMINAL, COL_CENTRAL, COL_USAR, COL_FINAL = range(6)
 RESALTADO = QColor("#fff3c4")
-ORIGENES_COMBO = (TERMINAL, CENTRAL, VALOR)
+
+
+def textos_origen() -> dict[str, str]:
+    return {
+        TERMINAL: translate("DialogoConflicto", "Esta terminal"),
+        CENTRAL: translate("DialogoConflicto", "Central"),
+        BASE: translate("DialogoConflicto", "Base"),
+        REGLA: translate("DialogoConflicto", "Regla"),
+        VALOR: translate("DialogoConflicto", "Otro valor…"),
+    }
 
 
 def titulos_columnas() -> list[str]:
@@ -55,6 +79,27 @@ def titulos_columnas() -> list[str]:
         translate("DialogoConflicto", "Usar"),
         translate("DialogoConflicto", "Valor final"),
     ]
+
+
+def texto_detalle(conflicto: Mapping[str, Any]) -> str:
+    """Quién cambió qué y cuándo, en palabras: lo capturado en esta terminal y el cambio de la
+    central (con la tienda y la terminal que lo hicieron si la central las da). El «último
+    error» de la operación no se repite: es el propio conflicto."""
+    operacion = conflicto.get("operacion") or {}
+    partes = [translate("DialogoConflicto", "{tipo} capturado en esta terminal: {hora}").format(
+        tipo=formato.tipo_operacion(conflicto.get("tipo") or operacion.get("tipo")).capitalize(),
+        hora=formato.hora(operacion.get("hora_terminal") or conflicto.get("creado_en")))]
+    if conflicto.get("central") is None:
+        partes.append(translate("DialogoConflicto", "la central ya lo había borrado"))
+    else:
+        autor = conflicto.get("modificado_por_central") or {}
+        quien = " / ".join(str(autor[k]) for k in ("tienda", "terminal") if autor.get(k))
+        cuando = formato.hora(conflicto.get("modificado_en_central"))
+        partes.append(
+            translate("DialogoConflicto", "la central lo cambió ({quien}): {hora}").format(
+                quien=quien, hora=cuando) if quien else
+            translate("DialogoConflicto", "la central lo cambió: {hora}").format(hora=cuando))
+    return " · ".join(partes)
 
 
 class DialogoConflicto(QDialog):
@@ -69,12 +114,15 @@ class DialogoConflicto(QDialog):
         tipos_por_modelo: Mapping[str, Mapping[str, str]] | None = None,
         encargado: str = "",
         parent: QWidget | None = None,
+        presentaciones: Mapping[str, Presentacion] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(translate("DialogoConflicto", "Revisar conflicto"))
         self.resize(900, 520)
         self._conflictos = list(conflictos)
         self._tipos = dict(tipos_por_modelo or {})
+        self._presentaciones = dict(presentaciones or {})
+        self._restantes = 0
         self._resueltos: set[Any] = set()
         self._indice = max(0, min(indice, len(self._conflictos) - 1))
         self.resolucion: Resolucion | None = None
@@ -95,6 +143,7 @@ class DialogoConflicto(QDialog):
         self.detalle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.tabla = QTableWidget(0, 6)
+        self.tabla.setWordWrap(True)
         self.tabla.setHorizontalHeaderLabels(titulos_columnas())
         self.tabla.verticalHeader().setVisible(False)
         cabecera = self.tabla.horizontalHeader()
@@ -123,6 +172,8 @@ class DialogoConflicto(QDialog):
             QShortcut(QKeySequence(tecla), self, activated=self.siguiente)
 
         self.aplicar_parecidos = QCheckBox()
+        self.aviso_parecidos = QLabel()
+        self.aviso_parecidos.setWordWrap(True)
         self.encargado = QLineEdit(encargado)
         self.encargado.setObjectName("encargado")
         self.motivo = QLineEdit()
@@ -155,8 +206,11 @@ class DialogoConflicto(QDialog):
         formulario.addRow(translate("DialogoConflicto", "Encargado:"), self.encargado)
         formulario.addRow(translate("DialogoConflicto", "Motivo:"), self.motivo)
 
+        parecidos_caja = QVBoxLayout()
+        parecidos_caja.addWidget(self.aplicar_parecidos)
+        parecidos_caja.addWidget(self.aviso_parecidos)
         botones = QHBoxLayout()
-        botones.addWidget(self.aplicar_parecidos, 1)
+        botones.addLayout(parecidos_caja, 1)
         botones.addWidget(self.boton_aplicar)
         botones.addWidget(self.boton_cerrar)
 
@@ -206,25 +260,10 @@ class DialogoConflicto(QDialog):
                 n=self._indice + 1, total=total
             )
         )
-        self.objeto.setText(
-            translate("DialogoConflicto", "{modelo} · objeto {objeto}").format(
-                modelo=conflicto.get("modelo", "?"), objeto=conflicto.get("objeto_id", "?")
-            )
-        )
-        operacion = conflicto.get("operacion") or {}
-        self.detalle.setText(
-            translate(
-                "DialogoConflicto",
-                "Operación «{tipo}» {uuid} capturada {hora} · intentos: {intentos} · "
-                "último error: {error}",
-            ).format(
-                tipo=conflicto.get("tipo") or operacion.get("tipo") or "?",
-                uuid=conflicto.get("uuid_operacion") or operacion.get("uuid") or "—",
-                hora=formato.hora(operacion.get("hora_terminal") or conflicto.get("creado_en")),
-                intentos=conflicto.get("intentos", operacion.get("intentos", 0)),
-                error=conflicto.get("ultimo_error") or operacion.get("ultimo_error") or "—",
-            )
-        )
+        self.objeto.setText(nombrar_conflicto(conflicto, self._presentaciones))
+        self.detalle.setText(texto_detalle(conflicto))
+        self.detalle.setToolTip(translate("DialogoConflicto", "Identificador: {uuid}").format(
+            uuid=conflicto.get("uuid_operacion") or "—"))
         tipos = self._tipos.get(str(conflicto.get("modelo")), {})
         self.resolucion = Resolucion(conflicto, tipos=tipos)
         resuelto = conflicto.get("id") in self._resueltos
@@ -234,15 +273,28 @@ class DialogoConflicto(QDialog):
         self.boton_anterior.setEnabled(self._indice > 0)
         self.boton_siguiente.setEnabled(self._indice < total - 1)
         restantes = parecidos(conflicto, self.pendientes())
-        self.aplicar_parecidos.setText(
-            translate(
-                "DialogoConflicto",
-                "Aplicar la misma elección a los {n} conflictos parecidos restantes",
-            ).format(n=len(restantes))
-        )
-        self.aplicar_parecidos.setEnabled(bool(restantes))
+        self.aplicar_parecidos.setText(formato.plural(
+            len(restantes),
+            translate("DialogoConflicto", "Aplicar la misma elección al otro conflicto parecido"),
+            translate("DialogoConflicto",
+                      "Aplicar la misma elección a los %n conflictos parecidos restantes")))
+        self._restantes = len(restantes)
         self.aplicar_parecidos.setChecked(False)
         self._llenar_tabla()
+        self._revisar_parecidos()
+
+    def _revisar_parecidos(self) -> None:
+        """La casilla de parecidos sólo se activa si no hay valores escritos a mano."""
+        assert self.resolucion is not None
+        admite = self.resolucion.admite_copia
+        self.aplicar_parecidos.setEnabled(bool(self._restantes) and admite)
+        if not admite:
+            self.aplicar_parecidos.setChecked(False)
+            self.aviso_parecidos.setText(translate(
+                "DialogoConflicto", "Un valor escrito a mano sólo vale para este objeto: "
+                "no se puede aplicar a los parecidos."))
+        else:
+            self.aviso_parecidos.clear()
 
     def _texto(self, fila: FilaCampo, columna: int) -> str:
         conflicto = self.conflicto
@@ -267,14 +319,17 @@ class DialogoConflicto(QDialog):
         self.tabla.setRowCount(len(self.resolucion.filas))
         borrado = self.resolucion.borrado
         for fila, datos in enumerate(self.resolucion.filas):
+            regla = self.resolucion.decidido_por_regla(datos.campo)
             textos = (
-                datos.campo,
+                translate("DialogoConflicto", "{campo} (lo decidió una regla)").format(
+                    campo=datos.campo) if regla else datos.campo,
                 self._texto(datos, COL_BASE),
                 self._texto(datos, COL_TERMINAL),
                 self._texto(datos, COL_CENTRAL),
             )
             for columna, texto in enumerate(textos):
                 celda = QTableWidgetItem(texto)
+                celda.setToolTip(texto)  # el valor entero, aunque la columna lo corte
                 celda.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 if datos.difiere or (borrado and columna != COL_BASE):
                     celda.setBackground(QBrush(RESALTADO))
@@ -293,15 +348,15 @@ class DialogoConflicto(QDialog):
                 self.tabla.setItem(fila, columna, celda)
             if datos.elegible:
                 combo = QComboBox()
-                combo.addItems(
-                    [
-                        translate("DialogoConflicto", "Esta terminal"),
-                        translate("DialogoConflicto", "Central"),
-                        translate("DialogoConflicto", "Otro valor…"),
-                    ]
-                )
+                textos = textos_origen()
+                origenes = [TERMINAL, CENTRAL, BASE]
+                if datos.campo in self.resolucion.propuesta:
+                    origenes.append(REGLA)
+                origenes.append(VALOR)
+                for origen in origenes:
+                    combo.addItem(textos[origen], origen)
                 combo.currentIndexChanged.connect(
-                    lambda i, campo=datos.campo: self._al_elegir(campo, ORIGENES_COMBO[i])
+                    lambda i, campo=datos.campo, c=combo: self._al_elegir(campo, c.itemData(i))
                 )
                 self.tabla.setCellWidget(fila, COL_USAR, combo)
                 editor = QLineEdit()
@@ -338,17 +393,21 @@ class DialogoConflicto(QDialog):
             self._al_escribir(campo)
             return
         self.resolucion.elegir(campo, origen)
+        self.error.clear()  # el aviso de un valor escrito ya no aplica
         self._refrescar_fila(self._fila_de(campo))
+        self._revisar_parecidos()
 
     def _al_escribir(self, campo: str) -> None:
         assert self.resolucion is not None
-        if self.combo(campo).currentIndex() != ORIGENES_COMBO.index(VALOR):
+        if self.combo(campo).currentData() != VALOR:
             return
         try:
             self.resolucion.elegir(campo, VALOR, self.editor(campo).text())
         except ErrorValor as error:
             self.error.setText(str(error))
             return
+        finally:
+            self._revisar_parecidos()
         self.error.clear()
 
     def _refrescar_fila(self, fila: int) -> None:
@@ -363,7 +422,7 @@ class DialogoConflicto(QDialog):
         combo: QComboBox = self.tabla.cellWidget(fila, COL_USAR)
         editor: QLineEdit = self.tabla.cellWidget(fila, COL_FINAL)
         combo.blockSignals(True)
-        combo.setCurrentIndex(ORIGENES_COMBO.index(origen))
+        combo.setCurrentIndex(combo.findData(origen))
         combo.blockSignals(False)
         editor.setReadOnly(origen != VALOR)
         final = self.resolucion.valor_final(datos.campo)
@@ -375,6 +434,7 @@ class DialogoConflicto(QDialog):
         self.resolucion.usar_todo(origen)
         for fila in range(self.tabla.rowCount()):
             self._refrescar_fila(fila)
+        self._revisar_parecidos()
 
     # -- aplicar ---------------------------------------------------------------------------
 
@@ -384,7 +444,7 @@ class DialogoConflicto(QDialog):
         if self.resolucion is None:
             return None
         for campo in [f.campo for f in self.resolucion.elegibles]:
-            if self.combo(campo).currentIndex() == ORIGENES_COMBO.index(VALOR):
+            if self.combo(campo).currentData() == VALOR:
                 try:
                     self.resolucion.elegir(campo, VALOR, self.editor(campo).text())
                 except ErrorValor as error:
@@ -395,28 +455,28 @@ class DialogoConflicto(QDialog):
         except ValueError as error:
             self.error.setText(str(error))
             return None
-        if self.aplicar_parecidos.isChecked():
+        self._revisar_parecidos()
+        if self.aplicar_parecidos.isChecked() and self.aplicar_parecidos.isEnabled():
+            resoluciones = [self.resolucion]
             for otro in parecidos(self.conflicto, self.pendientes()):
                 tipos = self._tipos.get(str(otro.get("modelo")), {})
                 copia = Resolucion(otro, tipos=tipos)
                 self.resolucion.copiar_a(copia)
+                resoluciones.append(copia)
                 lista.append(copia.para_motor(self.encargado.text(), self.motivo.text()))
-            if not self._confirmar(len(lista)):
+            if not self._confirmar(resoluciones):
                 return None
         self._resueltos.update(r["id"] for r in lista)
         self.resolver_pedido.emit(lista)
         self._avanzar()
         return lista
 
-    def _confirmar(self, n: int) -> bool:
-        respuesta = QMessageBox.question(
-            self,
-            translate("DialogoConflicto", "Resolver varios conflictos"),
-            translate(
-                "DialogoConflicto", "Se resolverán {n} conflictos con la misma elección. ¿Seguir?"
-            ).format(n=n),
-        )
-        return respuesta == QMessageBox.StandardButton.Yes
+    def _confirmar(self, resoluciones: Sequence[Resolucion]) -> bool:
+        """Vista previa modal: cada objeto por su nombre con antes/después por campo."""
+        self.vista_previa = VistaPreviaResolucion(
+            [(nombrar_conflicto(r.conflicto, self._presentaciones), r.cambios())
+             for r in resoluciones], parent=self)
+        return self.vista_previa.exec() == QDialog.DialogCode.Accepted
 
     def _avanzar(self) -> None:
         pendientes = self.pendientes()

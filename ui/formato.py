@@ -65,3 +65,73 @@ def hace(fecha: dt.datetime | None, ahora: dt.datetime | None = None) -> str:
     ahora = ahora or dt.datetime.now(dt.UTC)
     return translate("Formato", "hace {duracion}").format(
         duracion=duracion((ahora - fecha).total_seconds()))
+
+
+def hora_corta(fecha: dt.datetime | str | None) -> str:
+    """«10:42» (hora local; con el día delante si no es de hoy); «—» si no hay."""
+    if fecha in (None, ""):
+        return VACIO
+    if isinstance(fecha, str):
+        try:
+            fecha = dt.datetime.fromisoformat(fecha)
+        except ValueError:
+            return fecha
+    if fecha.tzinfo is None:
+        fecha = fecha.replace(tzinfo=dt.UTC)
+    local = fecha.astimezone()
+    if local.date() == dt.datetime.now().astimezone().date():
+        return local.strftime("%H:%M")
+    return local.strftime("%d/%m %H:%M")
+
+
+def dinero(importe: str | float | int | None, moneda: str = "€") -> str:
+    """Importe exacto (texto decimal del motor) con la moneda y los separadores del idioma de
+    la interfaz: «184,30 €» en español, «€184.30» en inglés."""
+    from decimal import Decimal, InvalidOperation
+
+    from PySide6.QtCore import QLocale
+
+    try:
+        cantidad = Decimal(str(importe if importe is not None else 0))
+    except InvalidOperation:
+        return str(importe)
+    return QLocale().toCurrencyString(float(cantidad), moneda, 2)
+
+
+def numero(n: int | float) -> str:
+    """Número con los separadores del idioma de la interfaz («2.000» / «2,000»)."""
+    from PySide6.QtCore import QLocale
+
+    return QLocale().toString(n)
+
+
+def plural(n: int, singular: str, varios: str) -> str:
+    """La forma que toca de dos textos ya traducidos con ``%n`` («%n venta» / «%n ventas»),
+    con el número en el idioma de la interfaz. Español e inglés tienen las mismas dos formas;
+    ``pyside6-lupdate`` no conserva las formas plurales de Qt en el .ts, así que cada forma
+    es un mensaje propio."""
+    return (singular if n == 1 else varios).replace("%n", numero(n))
+
+
+def estado_operacion(estado: str | None) -> str:
+    """El estado de una operación de la cola en palabras («pendiente», no «PENDIENTE»)."""
+    textos = {
+        "PENDIENTE": translate("Formato", "pendiente"),
+        "PROCESANDO": translate("Formato", "enviándose"),
+        "COMPLETADO": translate("Formato", "confirmada"),
+        "CONFLICTO": translate("Formato", "en conflicto"),
+        "ERROR": translate("Formato", "rechazada"),
+        "DESCARTADO": translate("Formato", "descartada"),
+    }
+    return textos.get(str(estado or "").upper(), str(estado or VACIO))
+
+
+def tipo_operacion(tipo: str | None) -> str:
+    """El tipo de una operación en palabras («alta», «cambio», «baja», «ajuste»)."""
+    textos = {
+        "crear": translate("Formato", "alta"),
+        "actualizar": translate("Formato", "cambio"),
+        "borrar": translate("Formato", "baja"),
+        "ajustar": translate("Formato", "ajuste"),
+    }
+    return textos.get(str(tipo or ""), str(tipo or VACIO))

@@ -41,9 +41,18 @@ def preparar_aplicacion_qt() -> None:
 
 def comprobar_qt_en_este_proceso() -> int:
     """Lo que hace ``<exe> --comprobar-qt`` (lo pide ``sincro autodiagnostico`` en un proceso
-    aparte, porque el motor no importa Qt): carga Qt aquí e imprime la plataforma."""
+    aparte, porque el motor no importa Qt): carga Qt aquí e imprime la plataforma. Si en Linux
+    faltan bibliotecas del sistema para el plugin xcb, lo dice por nombre de paquete (en la
+    última línea de la salida de errores) sin intentar cargar Qt, que abortaría con un mensaje
+    engañoso."""
     import sys
 
+    from ui.bibliotecas import explicar_faltan
+
+    falta = explicar_faltan()
+    if falta:
+        print(falta, file=sys.stderr)
+        return 1
     from PySide6.QtGui import QGuiApplication
 
     app = QGuiApplication(sys.argv[:1])

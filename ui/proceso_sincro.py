@@ -30,17 +30,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
+from ui.vigia_padre import ENTORNO as ENTORNO_PADRE
+
 log = logging.getLogger(__name__)
 
-# En Linux el hijo pide SIGTERM si muere la bandeja (``prctl(PR_SET_PDEATHSIG)``): una bandeja
+# El hijo muere con la bandeja (``ui.vigia_padre``, con el PID de ``SINCRO_PADRE``): una bandeja
 # matada con kill -9 no deja un bucle huérfano que competiría con el de la siguiente bandeja.
+# En el bundle lo hace ``scripts/sincro_congelado.py`` con la misma variable.
 _ARRANQUE_HIJO = (
-    "import os, sys\n"
-    "if sys.platform.startswith('linux'):\n"
-    "    import ctypes, signal\n"
-    "    ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, signal.SIGTERM)\n"
-    "    if os.getppid() != {padre}:\n"
-    "        sys.exit(0)\n"
+    "import sys\n"
+    "from ui.vigia_padre import instalar_desde_entorno\n"
+    "instalar_desde_entorno()\n"
     "from agente.cli import main\n"
     "sys.exit(main())\n"
 )
@@ -55,8 +55,7 @@ def orden_sincronizar(directorio: Path) -> list[str]:
     """``sincro --datos D sincronizar`` de esta instalación (congelada o no)."""
     if getattr(sys, "frozen", False):
         return [sys.executable, "--datos", str(directorio), "sincronizar"]
-    return [sys.executable, "-c", _ARRANQUE_HIJO.format(padre=os.getpid()),
-            "--datos", str(directorio), "sincronizar"]
+    return [sys.executable, "-c", _ARRANQUE_HIJO, "--datos", str(directorio), "sincronizar"]
 
 
 class ProcesoSincronizacion(QObject):
@@ -96,6 +95,7 @@ class ProcesoSincronizacion(QObject):
         proceso = QProcess(self)
         entorno = QProcessEnvironment.systemEnvironment()
         entorno.insert("PYTHONUNBUFFERED", "1")
+        entorno.insert(ENTORNO_PADRE, str(os.getpid()))
         proceso.setProcessEnvironment(entorno)
         proceso.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         proceso.readyReadStandardOutput.connect(self._leer)

@@ -88,6 +88,8 @@ class Puente(QObject):
         self.ultimo_resumen = Resumen()
         self.pausado = False
         """Lo fija la aplicación al pausar/reanudar; se copia en cada ``Resumen``."""
+        self.proximo_intento: Any = None
+        """Hora (UTC) del próximo reintento que anunció la sincronización; se copia igual."""
         self.ultimos_conflictos: list[dict] = []
         self._refresco_en_curso = False
         self._refresco_pendiente = False
@@ -212,7 +214,8 @@ class Puente(QObject):
 
     def _al_estado(self, valor: tuple[dict, list]) -> None:
         estado, conflictos = valor
-        self.ultimo_resumen = dataclasses.replace(resumir(estado), pausado=self.pausado)
+        self.ultimo_resumen = dataclasses.replace(resumir(estado), pausado=self.pausado,
+                                                  proximo_intento=self.proximo_intento)
         self.ultimos_conflictos = conflictos
         self.estado_cambiado.emit(self.ultimo_resumen)
         self.conflictos_cambiados.emit(conflictos)
@@ -236,7 +239,10 @@ class Puente(QObject):
 def _leer_estado(agente: Any) -> tuple[dict, list]:
     """Hilo ``motor``: estado plano y conflictos abiertos."""
     estado = dict(agente.estado())
-    estado["conexion"] = _conexion_persistida(agente, dict(estado.get("conexion") or {}))
+    configurado = (estado["configuracion"] is not None if "configuracion" in estado
+                   else not _sin_config(agente))
+    estado["conexion"] = _conexion_persistida(agente, dict(estado.get("conexion") or {}),
+                                              configurado)
     conflictos_fn = getattr(agente, "conflictos", None)
     conflictos = list(conflictos_fn()) if callable(conflictos_fn) else []
     cola = getattr(agente, "operaciones", None)
@@ -246,21 +252,39 @@ def _leer_estado(agente: Any) -> tuple[dict, list]:
             conflicto["intentos"] = op.intentos
             conflicto["ultimo_error"] = op.ultimo_error
     estado.setdefault("conflictos", len(conflictos))
+    ventas = getattr(agente, "ventas_pendientes", None)
+    if callable(ventas):
+        estado["ventas_pendientes"] = ventas()
     return estado, conflictos
 
 
-def _conexion_persistida(agente: Any, conexion: dict) -> dict:
+def _conexion_persistida(agente: Any, conexion: dict, configurado: bool = True) -> dict:
     """Hilo ``motor``. La sincronización corre en otro proceso (``ui.proceso_sincro``): su
     estado de conexión no está en la memoria de este, sino en lo que el motor persiste en
-    ``cola.sqlite`` en cada cambio. Se superpone a lo que este proceso sabe (salvo «sin
-    configurar», que este proceso deduce de ``config.json``)."""
-    from agente.sincronizacion.conectividad import CLAVE_AJUSTE, Conectividad
+    ``cola.sqlite`` en cada cambio. Se superpone a lo que este proceso sabe.
 
-    if conexion.get("bucle_en_marcha") or conexion.get("estado") == "sin configurar":
+    «Sin configurar» sólo vale si ``config.json`` falta AHORA (el motor lo relee en cada
+    ``estado()``): tras ``sincro configurar`` con la bandeja ya abierta, lo que manda es lo que
+    persiste la sincronización; si aún no ha persistido nada, se muestra que va a conectar."""
+    from agente.sincronizacion.conectividad import CLAVE_AJUSTE, SINCRONIZANDO, Conectividad
+
+    if conexion.get("bucle_en_marcha"):
+        return conexion
+    if conexion.get("estado") == "sin configurar" and not configurado:
         return conexion
     cola = getattr(agente, "operaciones", None)
     persistido = Conectividad.desde_json(cola.ajuste(CLAVE_AJUSTE)) if cola is not None else {}
+    if conexion.get("estado") == "sin configurar" and persistido.get("estado") in (
+            None, "sin configurar"):
+        persistido = {**persistido, "estado": SINCRONIZANDO, "mensaje": ""}
     if persistido:
         conexion.update(persistido)
         conexion["sincronizando"] = persistido.get("estado") == "sincronizando"
     return conexion
+
+
+def _sin_config(agente: Any) -> bool:
+    from agente.soporte import configuracion
+
+    return configuracion.cargar(agente.directorio) is None
+

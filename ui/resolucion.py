@@ -10,9 +10,16 @@ la operación cambia), ``central`` (la central ahora; ``None`` si la borró),
 operación tal como se capturó: intentos, último error…).
 
 Sólo los campos que la operación cambia (``local`` ∪ ``campos_en_disputa``) son elegibles; el
-resto se muestran como contexto. Por campo: ``"terminal"``, ``"central"`` o un valor escrito
-(``"valor"``). La elección inicial sigue la propuesta de las reglas cuando la hay, y si no, lo
-capturado en la caja. ``Resolucion.para_motor`` da los argumentos de ``Agente.resolver``.
+resto se muestran como contexto. Por campo, un *lado* (``"terminal"``, ``"central"``, ``"base"``),
+lo que decidió una regla (``"regla"``, la ``propuesta`` de ese mismo conflicto) o un valor escrito
+por el encargado (``"valor"``). La elección inicial sigue la propuesta de las reglas cuando la
+hay, y si no, lo capturado en la caja. ``Resolucion.para_motor`` da los argumentos de
+``Agente.resolver``.
+
+Resolución en bloque segura por construcción: ``copiar_a`` sólo copia lados y reglas, que cada
+conflicto parecido resuelve con SUS propios valores; un valor escrito pertenece a un objeto y
+nunca se copia (``copiar_a`` lo rechaza y ``admite_copia`` lo dice antes). ``cambios`` da, por
+campo, el valor de la central ahora y el que quedará, para la vista previa.
 Un conflicto de borrado (la operación borra, o la central borró el objeto) se resuelve entero:
 ``usar`` = ``"local"`` o ``"central"``.
 """
@@ -28,8 +35,11 @@ from protocolo.esquema import ErrorValor, normalizar_valor
 
 TERMINAL = "terminal"
 CENTRAL = "central"
+BASE = "base"
+REGLA = "regla"
 VALOR = "valor"
-ORIGENES = (TERMINAL, CENTRAL, VALOR)
+LADOS = (TERMINAL, CENTRAL, BASE)
+ORIGENES = (TERMINAL, CENTRAL, BASE, REGLA, VALOR)
 _AL_MOTOR = {TERMINAL: "local", CENTRAL: "central"}
 
 
@@ -134,16 +144,21 @@ class Resolucion:
         self.borrado = es_borrado(conflicto)
         self._usar: str = TERMINAL if conflicto.get("central") is not None else CENTRAL
         self._elecciones: dict[str, tuple[str, Any]] = {}
-        propuesta = dict(conflicto.get("propuesta") or {})
+        self.propuesta = dict(conflicto.get("propuesta") or {})
         for fila in self.filas:
-            if not fila.elegible:
-                continue
-            if fila.campo in propuesta and propuesta[fila.campo] != fila.terminal:
-                valor = propuesta[fila.campo]
-                self._elecciones[fila.campo] = ((CENTRAL, None) if valor == fila.central
-                                                else (VALOR, valor))
-            else:
-                self._elecciones[fila.campo] = (TERMINAL, None)
+            if fila.elegible:
+                self._elecciones[fila.campo] = self._inicial(fila)
+
+    def _inicial(self, fila: FilaCampo) -> tuple[str, Any]:
+        if fila.campo in self.propuesta and self.propuesta[fila.campo] != fila.terminal:
+            valor = self.propuesta[fila.campo]
+            return (CENTRAL, None) if valor == fila.central else (REGLA, None)
+        return (TERMINAL, None)
+
+    def decidido_por_regla(self, campo: str) -> bool:
+        """Una regla del motor ya propuso un valor para ``campo`` (no lo disputa nadie)."""
+        return campo in self.propuesta and campo not in (
+            self.conflicto.get("campos_en_disputa") or [])
 
     @property
     def elegibles(self) -> list[FilaCampo]:
@@ -162,6 +177,8 @@ class Resolucion:
             raise ValueError(f"La operación no cambia «{campo}»: no hay nada que elegir.")
         if origen not in ORIGENES:
             raise ValueError(f"Origen no válido: {origen!r} (válidos: {', '.join(ORIGENES)}).")
+        if origen == REGLA and campo not in self.propuesta:
+            raise ValueError(f"Ninguna regla decidió «{campo}».")
         if origen == VALOR:
             if isinstance(valor, str):
                 valor = convertir_texto(self.tipos.get(campo), valor, campo)
@@ -197,19 +214,55 @@ class Resolucion:
             return fila.terminal
         if origen == CENTRAL:
             return fila.central
+        if origen == BASE:
+            return fila.base
+        if origen == REGLA:
+            return self.propuesta[campo]
         return valor
 
     def valores_finales(self) -> dict[str, Any]:
         return {fila.campo: self.valor_final(fila.campo) for fila in self.elegibles}
 
+    @property
+    def escritos(self) -> list[str]:
+        """Campos con un valor escrito a mano (sólo valen para este objeto)."""
+        return [c for c, (origen, _) in self._elecciones.items() if origen == VALOR]
+
+    @property
+    def admite_copia(self) -> bool:
+        """Las elecciones se pueden aplicar a parecidos: ningún valor escrito a mano."""
+        return not self.escritos
+
     def copiar_a(self, otro: Resolucion) -> None:
-        """Aplica las mismas elecciones, campo a campo, a otro conflicto parecido."""
+        """Aplica el mismo *lado* por campo a otro conflicto parecido, con los valores de ese
+        otro conflicto. Un campo que aquí decidió una regla sigue la regla del otro (o su
+        elección inicial si allí no la hay). Lanza ``ValueError`` si hay un valor escrito:
+        nunca se copia un valor de un objeto a otro."""
+        if self.escritos:
+            raise ValueError(
+                "Un valor escrito a mano sólo vale para este objeto: no se aplica a los "
+                f"parecidos ({', '.join(self.escritos)}).")
         if otro.borrado:
             otro.usar_todo(self._usar)
             return
-        for campo, (origen, valor) in self._elecciones.items():
-            if any(f.campo == campo and f.elegible for f in otro.filas):
-                otro.elegir(campo, origen, valor)
+        for campo, (origen, _valor) in self._elecciones.items():
+            if not any(f.campo == campo and f.elegible for f in otro.filas):
+                continue
+            if origen in LADOS:
+                otro.elegir(campo, origen)
+            elif origen == REGLA and campo in otro.propuesta:
+                otro.elegir(campo, REGLA)
+
+    def cambios(self) -> list[tuple[str, Any, Any]]:
+        """``[(campo, valor en la central ahora, valor que quedará)]`` de los campos que la
+        resolución cambia en la central (para la vista previa). En un conflicto de borrado,
+        un solo elemento ``("(objeto)", existe_ahora, existira_despues)``."""
+        if self.borrado:
+            ahora = self.conflicto.get("central") is not None
+            despues = (self._usar == CENTRAL) if ahora else (self._usar == TERMINAL)
+            return [("(objeto)", ahora, despues)]
+        return [(f.campo, f.central, self.valor_final(f.campo)) for f in self.elegibles
+                if self.valor_final(f.campo) != f.central]
 
     def para_motor(self, quien: str, motivo: str) -> dict[str, Any]:
         """Argumentos de ``Agente.resolver``: ``{"id", "elecciones", "usar", "quien",
@@ -226,8 +279,8 @@ class Resolucion:
                     "usar": _AL_MOTOR[self._usar], "quien": quien, "motivo": motivo}
         elecciones: dict[str, Any] = {}
         for fila in self.elegibles:
-            origen, valor = self._elecciones[fila.campo]
-            elecciones[fila.campo] = _AL_MOTOR.get(origen, valor)
+            origen, _valor = self._elecciones[fila.campo]
+            elecciones[fila.campo] = _AL_MOTOR.get(origen, self.valor_final(fila.campo))
         return {"id": self.conflicto.get("id"), "elecciones": elecciones, "usar": None,
                 "quien": quien, "motivo": motivo}
 

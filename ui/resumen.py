@@ -4,14 +4,21 @@
 consumen la bandeja, la pestaña Estado y las notificaciones. Es el único sitio de ``ui/`` que
 conoce la forma de ese dict. Puro (sin Qt, sin E/S): seguro desde cualquier hilo.
 
-Estado de la bandeja, por gravedad (el primero que se cumple):
+Estado de la bandeja, por gravedad (el primero que se cumple; lo que exige que alguien haga
+algo va antes que lo que se arregla solo):
 
-1. ``error``: error de autenticación o del servidor, terminal sin configurar, u operaciones en
-   ERROR en la cola.
+1. ``autenticacion``: la central rechaza el token, o la terminal está sin configurar: nada se
+   envía hasta que alguien ponga un token (la sincronización está parada).
 2. ``conflictos``: hay conflictos abiertos que un encargado debe revisar.
-3. ``sin_conexion``: la central no responde.
-4. ``sincronizando``: hay operaciones pendientes o una sincronización en curso.
-5. ``al_dia``: nada pendiente y la última sincronización fue bien.
+3. ``sin_conexion``: la central no responde (las ventas se guardan y se enviarán solas).
+4. ``error``: error del servidor u operaciones en ERROR en la cola.
+5. ``sincronizando``: hay operaciones pendientes o una sincronización en curso.
+6. ``al_dia``: nada pendiente y la última sincronización fue bien.
+
+Un reintento no cambia el icono: si el estado anterior era ``sin_conexion`` o ``error`` y el
+motor sólo dice que vuelve a intentarlo («sincronizando»), se sigue mostrando el anterior hasta
+que el intento termine (``estado_bandeja(resumen, anterior)``). Así el icono no parpadea en azul
+en cada reintento de un corte largo.
 """
 
 from __future__ import annotations
@@ -21,8 +28,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-ESTADOS_BANDEJA = ("al_dia", "sincronizando", "sin_conexion", "conflictos", "error")
-CONEXION_ERROR = ("error_autenticacion", "error_servidor", "sin_configurar")
+ESTADOS_BANDEJA = ("autenticacion", "conflictos", "sin_conexion", "error", "sincronizando",
+                   "al_dia")  # de más a menos grave
+CONEXION_AUTENTICACION = ("error_autenticacion", "sin_configurar")
+ESTADOS_FALLO = ("sin_conexion", "error")
 ESTADOS_COLA = ("pendiente", "procesando", "conflicto", "error", "completado", "descartado")
 
 
@@ -52,6 +61,10 @@ class Resumen:
     lista_para_vender: bool = False
     modelos: tuple[ModeloResumen, ...] = ()
     mensaje_error: str | None = None
+    ventas_pendientes: int = 0
+    importe_pendiente: str = "0"
+    antiguedad_ventas_s: float | None = None
+    proximo_intento: dt.datetime | None = None
 
     @property
     def pendientes(self) -> int:
@@ -153,6 +166,7 @@ def resumir(estado: Mapping[str, Any] | None) -> Resumen:
         conflictos = conflictos.get("abiertos", 0)
     if conflictos is None:
         conflictos = cola.get("conflicto", 0)
+    ventas = estado.get("ventas_pendientes") or {}
     antiguedad = estado.get("antiguedad_pendiente_s")
     if antiguedad is None and isinstance(estado.get("cola"), Mapping):
         antiguedad = estado["cola"].get("antiguedad_pendiente_s")
@@ -173,17 +187,28 @@ def resumir(estado: Mapping[str, Any] | None) -> Resumen:
                                           conexion.get("lista_para_vender_offline"))),
         modelos=_modelos(estado),
         mensaje_error=conexion.get("mensaje") or conexion.get("ultimo_error"),
+        ventas_pendientes=_entero(ventas.get("n"), 0) or 0,
+        importe_pendiente=str(ventas.get("importe") or "0"),
+        antiguedad_ventas_s=(None if ventas.get("antiguedad_s") is None
+                             else float(ventas["antiguedad_s"])),
+        proximo_intento=_fecha(conexion.get("proximo_intento")),
     )
 
 
-def estado_bandeja(resumen: Resumen) -> str:
-    """Uno de ``ESTADOS_BANDEJA`` (ver el orden de gravedad en el docstring del módulo)."""
-    if resumen.conexion in CONEXION_ERROR or resumen.errores > 0:
-        return "error"
+def estado_bandeja(resumen: Resumen, anterior: str | None = None) -> str:
+    """Uno de ``ESTADOS_BANDEJA`` (orden de gravedad y reintentos: docstring del módulo).
+    ``anterior``: el estado que se mostraba, para que un reintento no lo cambie."""
+    if resumen.conexion in CONEXION_AUTENTICACION:
+        return "autenticacion"
     if resumen.conflictos > 0:
         return "conflictos"
     if resumen.conexion == "sin_conexion":
         return "sin_conexion"
-    if resumen.sincronizando or resumen.conexion == "sincronizando" or resumen.pendientes > 0:
+    if resumen.conexion == "error_servidor" or resumen.errores > 0:
+        return "error"
+    reintentando = resumen.sincronizando or resumen.conexion == "sincronizando"
+    if reintentando and anterior in ESTADOS_FALLO:
+        return anterior
+    if reintentando or resumen.pendientes > 0:
         return "sincronizando"
     return "al_dia"

@@ -65,6 +65,16 @@ def tipos_por_modelo(agente: Any) -> dict[str, dict[str, str]]:
     return {nombre: dict(config.tipos) for nombre, config in esquema.modelos.items()}
 
 
+def presentacion_por_modelo(agente: Any) -> dict[str, dict[str, Any]]:
+    """Cómo nombrar los objetos de cada modelo (``nombre_visible``, ``campo_titulo``)."""
+    esquema = agente.esquema() if callable(getattr(agente, "esquema", None)) else None
+    if esquema is None:
+        return {}
+    return {nombre: {"nombre_visible": getattr(config, "nombre_visible", ""),
+                     "campo_titulo": getattr(config, "campo_titulo", None)}
+            for nombre, config in esquema.modelos.items()}
+
+
 # -- catálogo ----------------------------------------------------------------------------------
 
 def modelos_catalogo(agente: Any) -> list[dict[str, Any]]:
@@ -74,7 +84,9 @@ def modelos_catalogo(agente: Any) -> list[dict[str, Any]]:
         return []
     resultado = []
     for config in esquema.en_orden_de_descarga():
-        resultado.append({"nombre": config.nombre, "campos": list(config.campos_esenciales),
+        resultado.append({"nombre": config.nombre,
+                          "nombre_visible": getattr(config, "nombre_visible", ""),
+                          "campos": list(config.campos_esenciales),
                           "busqueda": list(config.campos_busqueda),
                           "indice": list(config.campos_indice)})
     return resultado
@@ -117,12 +129,48 @@ def interpretar_linea(linea: str) -> dict[str, Any]:
             "mensaje": mensaje, "evento": evento, "campos": campos}
 
 
+ACCIONES_MANUALES = ("resolucion_manual", "descartar_conflicto", "reintentar", "descartar")
+
+
 def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
-    """Las ``n`` líneas más recientes de todos los programas de esta terminal, interpretadas
-    (la más reciente primero)."""
+    """Las ``n`` líneas más recientes de todos los programas de esta terminal, interpretadas,
+    junto con lo que hicieron las personas (resoluciones, descartes y reintentos de la
+    auditoría del motor) como eventos; la más reciente primero."""
     directorio = registro.directorio_registro(getattr(agente, "directorio", None))
     lineas = registro.leer_recientes(n, directorio)
-    return [interpretar_linea(linea) for linea in reversed(lineas)]
+    entradas = [interpretar_linea(linea) for linea in reversed(lineas)]
+    auditoria = getattr(agente, "auditoria", None)
+    if callable(auditoria):
+        for a in auditoria(200):
+            if a.get("accion") in ACCIONES_MANUALES:
+                valores = None
+                with contextlib.suppress(Exception):  # sólo para nombrar el objeto
+                    valores = agente.obtener(a.get("modelo"), a.get("objeto_id"))
+                entradas.append({
+                    "hora": a.get("momento"), "nivel": "INFO", "logger": "auditoria",
+                    "mensaje": str(a.get("regla_o_motivo") or ""), "evento": a["accion"],
+                    "campos": {"quien": a.get("quien"), "motivo": a.get("regla_o_motivo"),
+                               "modelo": a.get("modelo"), "objeto_id": a.get("objeto_id"),
+                               "valores": valores or a.get("despues")}})
+    entradas.sort(key=lambda e: _instante(e.get("hora")), reverse=True)
+    return entradas
+
+
+def _instante(hora: Any) -> float:
+    import datetime as dt
+
+    try:
+        fecha = dt.datetime.fromisoformat(str(hora).replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    if fecha.tzinfo is None:
+        fecha = fecha.astimezone()
+    return fecha.timestamp()
+
+
+def enviadas_recientes(agente: Any, horas: float = 24) -> int:
+    """Operaciones que la central confirmó en las últimas ``horas`` (de la propia cola)."""
+    return sum(int(m.get("enviadas", 0)) for m in agente.operaciones.actividad(horas))
 
 
 # -- configuración -----------------------------------------------------------------------------
@@ -188,6 +236,45 @@ def probar_conexion(agente: Any, servidor: str, token: str | None,
         cliente.cerrar()
 
 
+class TokenRechazado(ValueError):
+    """La central rechazó el token nuevo, o no se pudo comprobar y hay uno guardado que
+    funciona: no se guarda nada. El mensaje es una de las claves ``RECHAZADO`` o
+    ``SIN_COMPROBAR``; la pestaña Configuración lo dice en el idioma de la interfaz."""
+
+    RECHAZADO = "token-rechazado"
+    SIN_COMPROBAR = "token-sin-comprobar"
+
+
+def comprobar_antes_de_guardar(agente: Any, servidor: str, token: str | None,
+                               permitir_http: bool = False, terminal: str = "") -> bool:
+    """Red. Prueba el token escrito (o, sin él, el guardado) contra el servidor escrito ANTES
+    de guardar nada: la central sólo guarda un resumen del token, así que uno bueno que se
+    sobrescribe no se recupera.
+
+    Devuelve ``True`` si la central lo aceptó, ``False`` si no se pudo comprobar pero no hay
+    token guardado que perder (primera configuración sin red). Lanza ``TokenRechazado`` si la
+    central lo rechaza, o si no responde y escribir el nuevo sustituiría a uno guardado; y los
+    errores de ``configuracion.validar_servidor`` si el servidor no vale."""
+    from agente.sincronizacion import credenciales
+    from agente.sincronizacion.errores import ErrorAutenticacion, ErrorSincro
+
+    try:
+        probado = probar_conexion(agente, servidor, token, permitir_http, terminal)
+    except ErrorAutenticacion:
+        raise TokenRechazado(TokenRechazado.RECHAZADO) from None
+    except ErrorSincro as error:
+        hay_guardado = False
+        if token and terminal:
+            try:
+                hay_guardado = bool(credenciales.leer_token(agente.directorio, terminal))
+            except (credenciales.SinToken, credenciales.SinLlavero):
+                hay_guardado = False
+        if token and hay_guardado:
+            raise TokenRechazado(TokenRechazado.SIN_COMPROBAR) from error
+        return False
+    return bool(probado.get("autenticado"))
+
+
 def fijar_autoarranque(agente: Any, activo: bool) -> bool:
     """Activa o quita el arranque con la sesión (Windows: carpeta Inicio; Linux: XDG)."""
     from agente.soporte import autoarranque
@@ -201,8 +288,8 @@ def fijar_autoarranque(agente: Any, activo: bool) -> bool:
 
 # -- salir ---------------------------------------------------------------------------------
 
-def contar_sin_enviar(agente: Any) -> dict[str, int]:
-    """Operaciones que aún no ha confirmado la central, y cuántas son ventas."""
+def contar_sin_enviar(agente: Any) -> dict[str, Any]:
+    """Operaciones que aún no ha confirmado la central, cuántas son ventas y su importe."""
     from agente.operacion import SIN_CONFIRMAR
 
     total = ventas = 0
@@ -213,4 +300,6 @@ def contar_sin_enviar(agente: Any) -> dict[str, int]:
             if str(op.get("modelo", "")).startswith("ventas.") and op.get("tipo") == "crear" \
                     and str(op.get("modelo")).endswith(".Venta"):
                 ventas += 1
-    return {"total": total, "ventas": ventas}
+    resumen = agente.ventas_pendientes() if callable(
+        getattr(agente, "ventas_pendientes", None)) else {"n": ventas, "importe": "0"}
+    return {"total": total, "ventas": int(resumen["n"]), "importe": str(resumen["importe"])}

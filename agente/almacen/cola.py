@@ -545,6 +545,41 @@ class Cola:
         momento = dt.datetime.fromisoformat(fila[0])
         return max(0.0, ((ahora or dt.datetime.now(dt.UTC)) - momento).total_seconds())
 
+    def resumen_sin_confirmar(
+        self, modelo: str, campo_importe: str | None = None, ahora: dt.datetime | None = None
+    ) -> dict[str, Any]:
+        """Lo que la central aún no ha confirmado de las creaciones de ``modelo`` (p. ej. las
+        ventas): ``{"n", "importe", "antiguedad_s"}``. ``n``: operaciones ``crear`` en
+        PENDIENTE, PROCESANDO, CONFLICTO o ERROR; ``importe``: suma exacta (``Decimal`` en
+        texto) de ``datos[campo_importe]`` (los valores que no son números no suman);
+        ``antiguedad_s``: segundos desde la más antigua (``None`` si no hay). Sólo lee."""
+        import json
+        from decimal import Decimal, InvalidOperation
+
+        with self._bd.leer() as c:
+            filas = c.execute(
+                "SELECT datos, hora_terminal FROM operaciones WHERE modelo = ? AND tipo = 'crear'"
+                " AND estado IN (?, ?, ?, ?)",
+                (modelo, PENDIENTE, PROCESANDO, CONFLICTO, ERROR),
+            ).fetchall()
+        importe = Decimal(0)
+        mas_antigua: dt.datetime | None = None
+        for datos, hora in filas:
+            if campo_importe:
+                try:
+                    valor = Decimal(str(json.loads(datos).get(campo_importe)))
+                    if valor.is_finite():
+                        importe += valor
+                except (ValueError, AttributeError, InvalidOperation):
+                    pass
+            momento = dt.datetime.fromisoformat(hora)
+            if momento.tzinfo is None:
+                momento = momento.replace(tzinfo=dt.UTC)
+            mas_antigua = momento if mas_antigua is None else min(mas_antigua, momento)
+        antiguedad = None if mas_antigua is None else max(
+            0.0, ((ahora or dt.datetime.now(dt.UTC)) - mas_antigua).total_seconds())
+        return {"n": len(filas), "importe": str(importe), "antiguedad_s": antiguedad}
+
     def actividad(
         self, horas: float = 6, ahora: dt.datetime | None = None
     ) -> list[dict[str, Any]]:

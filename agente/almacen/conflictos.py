@@ -89,6 +89,8 @@ class Conflicto:
     resuelto_en: str | None
     resuelto_por: str | None
     resolucion: dict[str, Any] | None
+    #: ``{"tienda", "terminal"}`` que cambió el valor central, si la central lo dijo.
+    modificado_por_central: dict[str, str] | None = None
 
     def a_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -97,9 +99,10 @@ class Conflicto:
 _COLUMNAS = (
     "id", "uuid_operacion", "modelo", "objeto_id", "tipo", "estado", "base", "local", "central",
     "version_central", "modificado_en_central", "campos_en_disputa", "propuesta", "operacion",
-    "creado_en", "resuelto_en", "resuelto_por", "resolucion",
+    "creado_en", "resuelto_en", "resuelto_por", "resolucion", "modificado_por_central",
 )
-_JSON = {"base", "local", "central", "campos_en_disputa", "propuesta", "operacion", "resolucion"}
+_JSON = {"base", "local", "central", "campos_en_disputa", "propuesta", "operacion", "resolucion",
+         "modificado_por_central"}
 
 
 def _conflicto(fila: tuple) -> Conflicto:
@@ -147,7 +150,8 @@ class Conflictos:
     def tratar(self, op: Operacion, config: ConfigModelo, *, version: int | None,
                central: Mapping[str, Any] | None, modificado_en: str | None,
                campos_cambiados: tuple[str, ...] = (), estados: tuple[str, ...] = (PROCESANDO,),
-               origen: str = "empuje") -> tuple[str, Operacion | None]:
+               origen: str = "empuje",
+               modificado_por: Mapping[str, str] | None = None) -> tuple[str, Operacion | None]:
         """Fusiona ``op`` con el estado central y lo deja anotado en una transacción.
 
         Devuelve ``("reencolada"|"completada"|"conflicto"|"ignorada", operación)``.
@@ -166,7 +170,7 @@ class Conflictos:
             if resultado.resuelto:
                 return self._resolver_automatico(c, actual, resultado, version, central, origen)
             return "conflicto", self._abrir(c, actual, resultado, version, central,
-                                             modificado_en, origen)
+                                             modificado_en, origen, modificado_por)
 
     def _resolver_automatico(self, c: Sesion, op: Operacion,
                              resultado: fusion.ResultadoFusion, version: int | None,
@@ -199,7 +203,8 @@ class Conflictos:
 
     def _abrir(self, c: Sesion, op: Operacion, resultado: fusion.ResultadoFusion,
                version: int | None, central: Mapping[str, Any] | None,
-               modificado_en: str | None, origen: str) -> Operacion:
+               modificado_en: str | None, origen: str,
+               modificado_por: Mapping[str, str] | None = None) -> Operacion:
         propuesta = {d.campo: d.resultado for d in resultado.decisiones
                      if d.regla != fusion.EN_DISPUTA}
         ahora = _ahora()
@@ -210,12 +215,13 @@ class Conflictos:
         c.execute(
             "INSERT INTO conflictos (uuid_operacion, seq_operacion, modelo, objeto_id, tipo,"
             " estado, base, local, central, version_central, modificado_en_central,"
-            " campos_en_disputa, propuesta, operacion, creado_en)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " campos_en_disputa, propuesta, operacion, creado_en, modificado_por_central)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (op.uuid, op.seq, op.modelo, op.objeto_id, op.tipo, ABIERTO, _json(op.valores_base),
              _json(op.datos), None if central is None else _json(dict(central)), version,
              modificado_en, _json(list(resultado.en_disputa)), _json(propuesta),
-             _json(op.a_protocolo()), ahora),
+             _json(op.a_protocolo()), ahora,
+             None if modificado_por is None else _json(dict(modificado_por))),
         )
         marcada = self.cola.marcar_conflicto(op.uuid, detalle, en=c)
         auditar(c, quien=SISTEMA, accion="conflicto_abierto", regla_o_motivo=f"{origen}: "

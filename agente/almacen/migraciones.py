@@ -323,6 +323,13 @@ def reponer_objetos_cola(conexion: sqlite3.Connection) -> list[str]:
     return repuestos
 
 
+@MIGRACIONES_COLA(name="0008_conflicto_modificado_por")
+def _cola_0008_conflicto_modificado_por(db: Database) -> None:
+    """Quién (tienda y terminal) cambió el valor central de un conflicto, si la central lo
+    dice: el encargado lo ve en el diálogo de conflicto."""
+    _sql(db, "ALTER TABLE conflictos ADD COLUMN modificado_por_central TEXT")
+
+
 # --- cache.sqlite --------------------------------------------------------------------------
 
 

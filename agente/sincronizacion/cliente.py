@@ -106,6 +106,9 @@ class Resultado:
     valores: dict[str, Any] | None = None
     campos_cambiados: tuple[str, ...] = ()
     modificado_en: str | None = None
+    #: ``{"tienda", "terminal"}`` que cambió el valor central en un conflicto (si la central
+    #: lo sabe; una central anterior no lo manda).
+    modificado_por: dict[str, str] | None = None
 
 
 # --- validación -----------------------------------------------------------------------------
@@ -239,8 +242,20 @@ def validar_resultados(cuerpo: Any, uuids: Sequence[str]) -> list[Resultado]:
                 campos_cambiados=tuple(campos),
                 modificado_en=_exigir(r, "modificado_en", str, f"el conflicto de {uuid}",
                                       nulo=True),
+                modificado_por=_autor(r.get("modificado_por")),
             ))
     return salida
+
+
+def _autor(valor: Any) -> dict[str, str] | None:
+    """``modificado_por`` opcional de un conflicto: sólo cadenas cortas; otra cosa se ignora
+    (es información para personas, no cambia la resolución)."""
+    if not isinstance(valor, dict):
+        return None
+    autor = {k: valor.get(k) for k in ("tienda", "terminal")}
+    if not all(isinstance(v, str) and 0 < len(v) <= 100 for v in autor.values()):
+        return None
+    return autor  # type: ignore[return-value]
 
 
 def leer_hora(texto: str) -> dt.datetime:

@@ -209,7 +209,8 @@ class Empuje:
                 estado, _ = self.conflictos.tratar(
                     op, config, version=resultado.version, central=resultado.valores,
                     modificado_en=resultado.modificado_en,
-                    campos_cambiados=resultado.campos_cambiados, origen="empuje")
+                    campos_cambiados=resultado.campos_cambiados, origen="empuje",
+                    modificado_por=resultado.modificado_por)
             except (ErrorValor, ErrorCola) as exc:
                 self.cola.registrar_resultados([], [(op.uuid, f"Conflicto sin resolver: {exc}")])
                 resumen.rechazadas += 1

@@ -42,6 +42,12 @@ DESFASE_MAXIMO_MS = 60_000
 ARGUMENTO_QT = "--comprobar-qt"
 _CODIGO_QT = (
     "import sys\n"
+    "try:\n"
+    "    from ui.bibliotecas import explicar_faltan\n"
+    "except ImportError:\n"
+    "    explicar_faltan = str\n"
+    "if explicar_faltan():\n"
+    "    sys.exit(print(explicar_faltan(), file=sys.stderr) or 1)\n"
     "from PySide6.QtGui import QGuiApplication\n"
     "app = QGuiApplication(sys.argv[:1])\n"
     "print(QGuiApplication.platformName())\n"
@@ -216,9 +222,10 @@ def orden_qt() -> list[str]:
 def comprobar_qt(timeout: float = 60.0) -> Comprobacion:
     nombre = "Qt (plugin de plataforma)"
     pista = (
-        "Linux: instale las bibliotecas de Qt (libegl1 libxkbcommon0 libxcb-cursor0 "
-        "libfontconfig1 libdbus-1-3) o pruebe QT_QPA_PLATFORM=xcb/wayland; Windows: reinstale "
-        "Sincro (falta platforms/qwindows.dll)."
+        "Linux: instale las bibliotecas de Qt (libegl1 libxkbcommon0 libxkbcommon-x11-0 "
+        "libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 "
+        "libxcb-randr0 libxcb-shape0 libxcb-xkb1 libfontconfig1 libdbus-1-3) o pruebe "
+        "QT_QPA_PLATFORM=xcb/wayland; Windows: reinstale Sincro (falta platforms/qwindows.dll)."
     )
     try:
         proceso = subprocess.run(orden_qt(), capture_output=True, text=True, timeout=timeout,

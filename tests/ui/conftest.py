@@ -52,3 +52,11 @@ def terminal(terminal_preparada, tmp_path) -> Path:
     destino = tmp_path / "datos"
     shutil.copytree(terminal_preparada, destino)
     return destino
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _idioma_espanol():
+    """Números y dinero como en una caja española («184,30 €»), sea cual sea el sistema."""
+    from PySide6.QtCore import QLocale
+
+    QLocale.setDefault(QLocale(QLocale.Language.Spanish, QLocale.Country.Spain))

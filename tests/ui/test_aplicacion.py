@@ -117,13 +117,19 @@ def test_conflicto_real_se_revisa_y_resuelve_con_auditoria(aplicacion, qtbot):
     fila = dialogo._fila_de("nombre")
     assert dialogo.tabla.item(fila, COL_TERMINAL).text() == "Nombre de esta terminal"
     assert dialogo.tabla.item(fila, COL_CENTRAL).text() == "Nombre de la central"
-    assert "intentos: 1" in dialogo.detalle.text()
+    assert dialogo.objeto.text().startswith("Producto «Nombre de la central» (")
+    detalle = dialogo.detalle.text()
+    assert detalle.startswith("Cambio capturado en esta terminal: ")
+    # Quién cambió el valor central: la otra caja (la central lo sirve con el conflicto).
+    assert "la central lo cambió (T001 / caja-ui): " in detalle and "sincro" not in detalle
+    fila_texto = [pestana.modelo.data(pestana.modelo.index(0, c)) for c in range(6)]
+    assert fila_texto[1:4] == ["Producto", dialogo.objeto.text(), "cambio"]
     dialogo.combo("nombre").setCurrentIndex(1)  # Central
     dialogo.encargado.setText("Marta (encargada)")
     dialogo.motivo.setText("El nombre de la central es el oficial")
     dialogo.boton_aplicar.click()
     qtbot.waitUntil(lambda: pestana.modelo.rowCount() == 0, timeout=10000)
-    assert "1 conflictos resueltos" in pestana.aviso.text()
+    assert "1 conflicto resuelto." in pestana.aviso.text()
     with Agente.abrir(aplicacion.directorio) as agente:
         assert agente.conflictos() == []
         (entrada,) = [a for a in agente.auditoria() if a["accion"] == "resolucion_manual"]
@@ -147,7 +153,7 @@ def test_catalogo_carga_perezosa_y_busca(aplicacion, qtbot):
     catalogo.buscar.setText(producto["codigo"])
     qtbot.waitUntil(lambda: catalogo.modelo.total == 1 and catalogo.modelo.rowCount() == 1)
     assert catalogo.modelo.fila(0)["id"] == 1
-    assert catalogo.cuenta.text() == "1 filas"
+    assert catalogo.cuenta.text() == "1 fila"
 
 
 def test_configuracion_escribe_el_token_en_el_llavero_y_nunca_lo_muestra(aplicacion, qtbot,
@@ -158,19 +164,55 @@ def test_configuracion_escribe_el_token_en_el_llavero_y_nunca_lo_muestra(aplicac
     qtbot.waitUntil(lambda: conf.servidor.text() == central.url)
     assert conf.token.text() == ""
     assert conf.terminal.text() == central.terminal
+    nuevo = central.crear_terminal(central.tienda, "caja-9")
     conf.terminal.setText("caja-9")
-    conf.token.setText("token-nuevo-de-prueba-123")
+    conf.token.setText(nuevo)
     conf.guardar()
     qtbot.waitUntil(lambda: "guardada" in conf.resultado.text(), timeout=10000)
     assert conf.token.text() == ""
     assert "llavero" in conf.token.placeholderText()
     directorio = aplicacion.directorio
-    assert credenciales.leer_token(directorio, "caja-9") == "token-nuevo-de-prueba-123"
+    assert credenciales.leer_token(directorio, "caja-9") == nuevo
     config = json.loads((directorio / "config.json").read_text())
     assert config["terminal"] == "caja-9"
     for fichero in directorio.rglob("*"):
         if fichero.is_file():
-            assert b"token-nuevo-de-prueba-123" not in fichero.read_bytes(), fichero
+            assert nuevo.encode() not in fichero.read_bytes(), fichero
+
+
+def test_un_token_que_la_central_rechaza_no_sustituye_al_que_funciona(aplicacion, qtbot,
+                                                                     central):
+    """Se prueba primero y sólo después se guarda: el token bueno sigue en el llavero y
+    config.json no cambia (la central sólo guarda un resumen: el bueno no se recuperaría)."""
+    conf = aplicacion.ventana.configuracion
+    aplicacion.ventana.pestanas.setCurrentIndex(CONFIGURACION)
+    qtbot.waitUntil(lambda: conf.servidor.text() == central.url)
+    directorio = aplicacion.directorio
+    credenciales.guardar_token(directorio, central.terminal, central.token)  # el que funciona
+    config_antes = (directorio / "config.json").read_bytes()
+    conf.token.setText("token-que-la-central-no-conoce-123")
+    conf.guardar()
+    qtbot.waitUntil(lambda: "rechaza" in conf.resultado.text(), timeout=15000)
+    assert "\n" not in conf.resultado.text()
+    assert credenciales.leer_token(directorio, central.terminal) == central.token
+    assert (directorio / "config.json").read_bytes() == config_antes
+    assert conf.boton_guardar.isEnabled()
+
+
+def test_un_token_nuevo_sin_central_que_lo_compruebe_no_se_guarda(aplicacion, qtbot, central):
+    conf = aplicacion.ventana.configuracion
+    aplicacion.ventana.pestanas.setCurrentIndex(CONFIGURACION)
+    qtbot.waitUntil(lambda: conf.servidor.text() == central.url)
+    credenciales.guardar_token(aplicacion.directorio, central.terminal, central.token)
+    conf.servidor.setText("http://127.0.0.1:9/sincro")  # nadie escucha
+    conf.permitir_http.setChecked(True)
+    conf.token.setText("token-sin-comprobar-456")
+    conf.guardar()
+    qtbot.waitUntil(lambda: "no responde" in conf.resultado.text(), timeout=20000)
+    assert "guardada" not in conf.resultado.text()
+    assert credenciales.leer_token(aplicacion.directorio, central.terminal) == central.token
+    assert json.loads((aplicacion.directorio / "config.json").read_text())[
+        "servidor"] == central.url
 
 
 def test_configuracion_invalida_se_explica_en_una_linea(aplicacion, qtbot):
@@ -206,10 +248,12 @@ def test_bandeja_refleja_el_motor_y_salir_pide_confirmacion(qtbot, terminal, mon
         with qtbot.waitSignal(app.puente.estado_cambiado, timeout=10000):
             app.arrancar()
         assert not app.ventana.isVisible()
-        assert app.bandeja.estado == "error"  # una operación rechazada por la central
+        # Un conflicto (hay que revisarlo) pesa más que la operación rechazada (ERROR).
+        assert app.bandeja.estado == "conflictos"
         app.bandeja.menu.aboutToShow.emit()
         assert "Conflictos (1)" in app.bandeja.textos_menu()
-        assert "4 operaciones pendientes" in app.bandeja.icono.toolTip()
+        assert app.bandeja.linea() == "1 conflicto por revisar · todas las ventas enviadas"
+        assert "todas las ventas enviadas" in app.bandeja.icono.toolTip()
         preguntas = []
 
         def responder(_padre, _titulo, texto, *_a, **_k):
@@ -219,7 +263,7 @@ def test_bandeja_refleja_el_motor_y_salir_pide_confirmacion(qtbot, terminal, mon
         monkeypatch.setattr(QMessageBox, "warning", responder)
         app.salir()
         qtbot.waitUntil(lambda: bool(preguntas))
-        assert "4 operaciones sin enviar" in preguntas[0]
+        assert preguntas[0].startswith("Hay cambios sin enviar a la central (ninguna venta)")
         assert not app.saliendo
     finally:
         cerrar(app)

@@ -1,8 +1,7 @@
 """Diálogo de conflictos: columnas, elecciones, navegación y aplicar a parecidos."""
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt, QTimer
 
 from ui.dialogo_conflicto import (
     COL_BASE,
@@ -12,6 +11,7 @@ from ui.dialogo_conflicto import (
     RESALTADO,
     DialogoConflicto,
 )
+from ui.resolucion import CENTRAL, VALOR
 
 TIPOS = {"productos.Producto": {"id": "entero", "nombre": "texto", "precio": "decimal",
                                 "stock": "entero"}}
@@ -34,6 +34,19 @@ def dialogo(qtbot):
     d = DialogoConflicto(conflictos, tipos_por_modelo=TIPOS, encargado="Ana")
     qtbot.addWidget(d)
     return d
+
+
+def elegir(d, campo, origen):
+    d.combo(campo).setCurrentIndex(d.combo(campo).findData(origen))
+
+
+def responder_vista_previa(d, aceptar, vista=None):
+    """Acepta o cancela la vista previa modal en cuanto se abre (y la guarda en ``vista``)."""
+    def responder():
+        if vista is not None:
+            vista.append((d.vista_previa.objetos(), d.vista_previa.filas(0)))
+        (d.vista_previa.accept if aceptar else d.vista_previa.reject)()
+    QTimer.singleShot(0, responder)
 
 
 def celdas(d, campo):
@@ -69,8 +82,8 @@ def test_campos_distintos_resaltados_e_iguales_no(qtbot):
 
 
 def test_elecciones_en_el_dialogo_producen_la_resolucion(dialogo, qtbot):
-    dialogo.combo("precio").setCurrentIndex(1)  # Central
-    dialogo.combo("stock").setCurrentIndex(2)  # Otro valor
+    elegir(dialogo, "precio", CENTRAL)
+    elegir(dialogo, "stock", VALOR)
     dialogo.editor("stock").setText("11")
     dialogo.motivo.setText("precio nuevo de la central")
     with qtbot.waitSignal(dialogo.resolver_pedido) as senal:
@@ -98,7 +111,7 @@ def test_sin_motivo_no_resuelve_y_lo_dice(dialogo, qtbot):
 
 
 def test_valor_escrito_invalido_se_explica(dialogo, qtbot):
-    dialogo.combo("stock").setCurrentIndex(2)
+    elegir(dialogo, "stock", VALOR)
     dialogo.editor("stock").setText("muchos")
     dialogo.motivo.setText("x")
     with qtbot.assertNotEmitted(dialogo.resolver_pedido):
@@ -123,25 +136,39 @@ def test_navegacion_con_botones_y_atajos(dialogo, qtbot):
     assert dialogo.posicion.text() == "[2 de 3]"
 
 
-def test_aplicar_a_los_parecidos_restantes(dialogo, qtbot, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+def test_aplicar_a_los_parecidos_restantes(dialogo, qtbot):
     assert dialogo.aplicar_parecidos.isEnabled()
     assert "2" in dialogo.aplicar_parecidos.text()
-    dialogo.combo("precio").setCurrentIndex(1)
+    elegir(dialogo, "precio", CENTRAL)
     dialogo.aplicar_parecidos.setChecked(True)
     dialogo.motivo.setText("tarifa nueva")
+    vista = []
+    responder_vista_previa(dialogo, True, vista)
     with qtbot.waitSignal(dialogo.resolver_pedido) as senal:
         dialogo.boton_aplicar.click()
     lista = senal.args[0]
     assert [r["id"] for r in lista] == [1, 2, 3]
     assert all(r["elecciones"]["precio"] == "central" for r in lista)
     assert dialogo.result() == DialogoConflicto.DialogCode.Accepted
+    objetos, filas_primero = vista[0]
+    assert objetos == ["Producto «central-nombre»"] * 3
+    assert ("nombre", "central-nombre", "terminal-nombre") in filas_primero
+    assert not any(f[0] == "precio" for f in filas_primero)  # la central se queda igual
 
 
-def test_aplicar_a_parecidos_cancelado_no_resuelve_nada(dialogo, qtbot, monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: QMessageBox.StandardButton.No)
+def test_un_valor_escrito_desactiva_aplicar_a_parecidos(dialogo):
+    elegir(dialogo, "nombre", VALOR)
+    dialogo.editor("nombre").setText("Solo para este")
+    dialogo.editor("nombre").editingFinished.emit()
+    assert not dialogo.aplicar_parecidos.isEnabled()
+    assert "sólo vale para este objeto" in dialogo.aviso_parecidos.text()
+    elegir(dialogo, "nombre", CENTRAL)
+    assert dialogo.aplicar_parecidos.isEnabled()
+    assert dialogo.aviso_parecidos.text() == ""
+
+
+def test_aplicar_a_parecidos_cancelado_no_resuelve_nada(dialogo, qtbot):
+    responder_vista_previa(dialogo, False)
     dialogo.aplicar_parecidos.setChecked(True)
     dialogo.motivo.setText("x")
     with qtbot.assertNotEmitted(dialogo.resolver_pedido):

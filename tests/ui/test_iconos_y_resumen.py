@@ -1,6 +1,7 @@
 """Estado del motor → estado de la bandeja → icono."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -28,13 +29,37 @@ def estado(conexion="al día", cola=None, conflictos=0, **extra):
     (estado("sin conexión", cola={"PENDIENTE": 3}), "sin_conexion"),
     (estado("sin conexión", conflictos=2), "conflictos"),
     (estado(conflictos=1), "conflictos"),
-    (estado("error de autenticación", conflictos=4), "error"),
+    (estado("error de autenticación", conflictos=4), "autenticacion"),
+    (estado("sin configurar", conflictos=1), "autenticacion"),
     (estado("error del servidor"), "error"),
-    (estado("sin configurar"), "error"),
+    (estado("sin conexión", cola={"ERROR": 1}), "sin_conexion"),
     (estado(cola={"ERROR": 1, "PENDIENTE": 2}), "error"),
+    (estado("error del servidor", conflictos=1), "conflictos"),
 ])
 def test_estado_de_bandeja_por_gravedad(datos, esperado):
+    """Autenticación > conflictos > sin conexión > error > sincronizando > al día."""
     assert estado_bandeja(resumir(datos)) == esperado
+
+
+def test_orden_de_gravedad_documentado_es_el_de_la_tupla():
+    import ui.resumen
+
+    assert ESTADOS_BANDEJA == ("autenticacion", "conflictos", "sin_conexion", "error",
+                               "sincronizando", "al_dia")
+    documentado = re.findall(r"^\d\. ``(\w+)``", ui.resumen.__doc__, re.MULTILINE)
+    assert tuple(documentado) == ESTADOS_BANDEJA
+
+
+@pytest.mark.parametrize("fallo", ["sin conexión", "error del servidor"])
+def test_un_reintento_no_cambia_el_icono_de_un_fallo(fallo):
+    pendiente = {"PENDIENTE": 3}
+    mostrado = estado_bandeja(resumir(estado(fallo, cola=pendiente)))
+    assert mostrado in ("sin_conexion", "error")
+    reintento = resumir(estado("sincronizando", cola=pendiente))
+    assert estado_bandeja(reintento, mostrado) == mostrado  # no parpadea en azul
+    assert estado_bandeja(reintento, "al_dia") == "sincronizando"  # sin fallo previo, sí
+    assert estado_bandeja(resumir(estado(cola=pendiente)), mostrado) == "sincronizando"
+    assert estado_bandeja(resumir(estado()), mostrado) == "al_dia"
 
 
 def test_resumen_lee_el_estado_del_motor():

@@ -18,9 +18,12 @@ def test_modelo_cola_con_operaciones_reales(qapp, terminal):
     assert m.headerData(COL_ESTADO, Qt.Orientation.Horizontal) == "Estado"
     error = m.indice_de(next(o["uuid"] for o in operaciones if o["estado"] == "ERROR"))
     celda = lambda c: m.data(m.index(error, c))  # noqa: E731
+    # En palabras de la tienda: ni «ERROR» ni «productos.Producto» ni «ajustar».
     assert (celda(COL_ESTADO), celda(COL_MODELO), celda(COL_TIPO), celda(COL_OBJETO)) == (
-        "ERROR", "productos.Producto", "ajustar", "999999")
+        "rechazada", "Producto", "ajuste", "Producto 999999")
     assert "no existe" in celda(COL_ERROR)
+    conflicto = m.indice_de(next(o["uuid"] for o in operaciones if o["estado"] == "CONFLICTO"))
+    assert m.data(m.index(conflicto, COL_ERROR)) == "Revísalo en la pestaña Conflictos."
     assert m.data(m.index(error, COL_ESTADO), Qt.ItemDataRole.ForegroundRole) is not None
     assert m.data(m.index(error, 0), ROL_DATOS)["datos"] == {"stock": -1}
 
@@ -31,5 +34,7 @@ def test_modelo_conflictos_con_conflicto_real(qapp, terminal):
     m = ModeloConflictos()
     m.fijar(conflictos)
     assert m.rowCount() == 1
-    assert m.data(m.index(0, COL_OBJ_CONFLICTO)) == "9"
+    central = conflictos[0]["central"]
+    assert m.data(m.index(0, COL_OBJ_CONFLICTO)) == (
+        f"Producto «{central['nombre']}» ({central['codigo']})")
     assert m.data(m.index(0, COL_CAMPOS)) == "nombre"

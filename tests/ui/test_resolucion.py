@@ -4,7 +4,17 @@
 import pytest
 
 from protocolo.esquema import ErrorValor
-from ui.resolucion import CENTRAL, TERMINAL, VALOR, Resolucion, filas, firma, parecidos
+from ui.resolucion import (
+    BASE,
+    CENTRAL,
+    REGLA,
+    TERMINAL,
+    VALOR,
+    Resolucion,
+    filas,
+    firma,
+    parecidos,
+)
 
 TIPOS = {"id": "entero", "nombre": "texto", "precio": "decimal", "stock": "entero",
          "categoria": "texto"}
@@ -39,8 +49,10 @@ def test_por_defecto_gana_lo_capturado_salvo_propuesta_de_las_reglas():
         "precio": "local", "nombre": "local"}
     con_regla = Resolucion(conflicto(propuesta={"nombre": "Pan"}), TIPOS)
     assert con_regla.eleccion("nombre") == (CENTRAL, None)
-    escrito = Resolucion(conflicto(propuesta={"nombre": "Pan rústico"}), TIPOS)
-    assert escrito.eleccion("nombre") == (VALOR, "Pan rústico")
+    regla = Resolucion(conflicto(propuesta={"nombre": "Pan rústico"}), TIPOS)
+    assert regla.eleccion("nombre") == (REGLA, None)
+    assert regla.decidido_por_regla("nombre")
+    assert regla.para_motor("Ana", "x")["elecciones"]["nombre"] == "Pan rústico"
 
 
 def test_eleccion_por_campo_y_valor_escrito_se_normaliza_por_tipo():
@@ -102,9 +114,32 @@ def test_parecidos_son_mismo_modelo_tipo_y_campos_en_disputa():
     assert parecidos(a, [a, b, c, d]) == [b]
 
 
-def test_copiar_elecciones_a_un_parecido():
-    a, b = Resolucion(conflicto(1), TIPOS), Resolucion(conflicto(2, "8"), TIPOS)
+def test_copiar_a_un_parecido_copia_lados_con_los_valores_del_otro():
+    a = Resolucion(conflicto(1), TIPOS)
+    b = Resolucion(conflicto(2, "8", precio_local="1.00", precio_central="1.20",
+                             base={"nombre": "Bollo", "precio": "0.90", "stock": 1}), TIPOS)
     a.elegir("precio", CENTRAL)
-    a.elegir("nombre", VALOR, "Pan")
+    a.elegir("nombre", BASE)
     a.copiar_a(b)
-    assert b.para_motor("Ana", "x")["elecciones"] == {"precio": "central", "nombre": "Pan"}
+    assert b.para_motor("Ana", "x")["elecciones"] == {"precio": "central", "nombre": "Bollo"}
+    assert b.cambios() == [("nombre", "Pan", "Bollo")]
+
+
+def test_un_valor_escrito_nunca_se_copia_a_un_parecido():
+    a, b = Resolucion(conflicto(1), TIPOS), Resolucion(conflicto(2, "8"), TIPOS)
+    a.elegir("nombre", VALOR, "Snack para perros")
+    assert not a.admite_copia and a.escritos == ["nombre"]
+    with pytest.raises(ValueError, match="sólo vale para este objeto"):
+        a.copiar_a(b)
+    assert b.valor_final("nombre") == "Pan de leña"
+
+
+def test_una_regla_se_copia_como_la_regla_del_otro():
+    a = Resolucion(conflicto(1, propuesta={"nombre": "Pan A"}), TIPOS)
+    b = Resolucion(conflicto(2, "8", propuesta={"nombre": "Pan B"}), TIPOS)
+    c = Resolucion(conflicto(3, "9"), TIPOS)
+    b.elegir("nombre", CENTRAL)
+    a.copiar_a(b)
+    a.copiar_a(c)
+    assert b.valor_final("nombre") == "Pan B"
+    assert c.valor_final("nombre") == "Pan de leña"  # sin regla allí: su elección inicial

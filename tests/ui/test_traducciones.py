@@ -93,8 +93,9 @@ def test_ingles_se_carga_desde_los_recursos(qapp):
         assert traduccion.instalar("en") == "en"
         assert QCoreApplication.translate("Bandeja", "Abrir Sincro") == "Open Sincro"
         assert QCoreApplication.translate("DialogoConflicto", "Esta terminal") == "This terminal"
-        assert QCoreApplication.translate("Bandeja", "{n} operaciones pendientes").format(
-            n=3) == "3 pending operations"
+        assert QCoreApplication.translate(
+            "Bandeja", "%n ventas ({importe}) pendientes").format(
+                importe="€1.00").replace("%n", "3") == "3 sales (€1.00) pending"
     finally:
         traduccion.instalar("es")
     assert QCoreApplication.translate("Bandeja", "Abrir Sincro") == "Abrir Sincro"

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QBrush, QColor
 
 from ui import formato
+from ui.errores import frase
 from ui.modelos.tabla import ModeloTabla
+from ui.nombres import Presentacion, nombrar, presentacion_por_defecto
 
 COL_SEQ, COL_ESTADO, COL_MODELO, COL_TIPO, COL_OBJETO, COL_CAPTURADA, COL_INTENTOS, COL_ERROR = (
     range(8)
 )
 _C = "ModeloCola"
+translate = QCoreApplication.translate
 
 COLORES_ESTADO = {
     "ERROR": QColor("#b3261e"),
@@ -21,6 +24,15 @@ COLORES_ESTADO = {
     "COMPLETADO": QColor("#1e6e34"),
     "DESCARTADO": QColor("#5f6368"),
 }
+
+
+def texto_error(op: dict[str, Any]) -> str:
+    """El último error o aviso de una operación en una frase, sin pistas de la CLI: una en
+    conflicto remite a la pestaña Conflictos."""
+    if op.get("estado") == "CONFLICTO":
+        return translate("ModeloCola", "Revísalo en la pestaña Conflictos.")
+    texto = op.get("ultimo_error") or op.get("aviso")
+    return frase(str(texto))[0] if texto else ""
 
 
 class ModeloCola(ModeloTabla):
@@ -39,11 +51,26 @@ class ModeloCola(ModeloTabla):
         ),
     )
 
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.presentaciones: dict[str, Presentacion] = {}  # la fija la pestaña
+
     def texto(self, fila: dict[str, Any], columna: int) -> str:
+        modelo = str(fila.get("modelo", ""))
+        if columna == COL_ESTADO:
+            return formato.estado_operacion(fila.get("estado"))
+        if columna == COL_TIPO:
+            return formato.tipo_operacion(fila.get("tipo"))
+        if columna == COL_MODELO:
+            return self.presentaciones.get(modelo, presentacion_por_defecto(modelo)).nombre
+        if columna == COL_OBJETO:
+            datos = fila.get("datos") if isinstance(fila.get("datos"), dict) else {}
+            return nombrar(modelo, fila.get("objeto_id"), datos,
+                           presentacion=self.presentaciones.get(modelo))
         if columna == COL_CAPTURADA:
             return formato.hora(fila.get("hora_terminal"))
-        if columna == COL_ERROR and not (fila.get("ultimo_error") or fila.get("aviso")):
-            return ""
+        if columna == COL_ERROR:
+            return texto_error(fila)
         return super().texto(fila, columna)
 
     def color(self, fila: dict[str, Any], columna: int) -> Any:

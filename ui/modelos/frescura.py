@@ -9,6 +9,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from ui import formato
 from ui.modelos.tabla import ModeloTabla
+from ui.nombres import Presentacion, presentacion_por_defecto
 from ui.resumen import ModeloResumen
 
 COL_MODELO, COL_CRITICO, COL_FILAS, COL_COMPLETO, COL_ACTUALIZADO, COL_PRIORIDAD, COL_CURSOR = (
@@ -28,6 +29,10 @@ class ModeloFrescura(ModeloTabla):
         (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Cursor"), lambda m: m["cursor"]),
     )
 
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.presentaciones: dict[str, Presentacion] = {}  # la fija la ventana
+
     def fijar_modelos(self, modelos: tuple[ModeloResumen, ...]) -> None:
         self.fijar([m.__dict__.copy() for m in modelos])
 
@@ -35,5 +40,8 @@ class ModeloFrescura(ModeloTabla):
         if columna == COL_ACTUALIZADO:
             return formato.hace(fila["actualizado_en"])
         if columna == COL_FILAS:
-            return f"{fila['filas']:,}".replace(",", ".")
+            return formato.numero(fila["filas"])
+        if columna == COL_MODELO:
+            nombre = str(fila["nombre"])
+            return self.presentaciones.get(nombre, presentacion_por_defecto(nombre)).nombre
         return super().texto(fila, columna)

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import trabajos
+from ui import formato, trabajos
 from ui.modelos.catalogo import ModeloCatalogo
+from ui.nombres import presentacion_por_defecto
 from ui.puente import Puente
 
 translate = QCoreApplication.translate
@@ -36,6 +37,7 @@ class PestanaCatalogo(QWidget):
         self.buscar.setPlaceholderText(translate(
             "Catalogo", "Buscar por nombre o código de barras…"))
         self.selector = QComboBox()
+        self.selector.setObjectName("selector_modelo")
         self.selector.currentIndexChanged.connect(self._al_elegir_modelo)
         self.cuenta = QLabel()
         self.modelo = ModeloCatalogo(self._pedir, parent=self)
@@ -43,6 +45,7 @@ class PestanaCatalogo(QWidget):
         self.modelo.pagina_cargada.connect(self._ajustar_columnas)
         self._columnas_ajustadas = False
         self.tabla = QTableView()
+        self.tabla.setObjectName("tabla_catalogo")  # columnas = campos del esquema
         self.tabla.setModel(self.modelo)
         self.tabla.verticalHeader().setVisible(False)
         self.tabla.verticalHeader().setDefaultSectionSize(
@@ -76,7 +79,8 @@ class PestanaCatalogo(QWidget):
         self.selector.blockSignals(True)
         self.selector.clear()
         for m in modelos:
-            self.selector.addItem(m["nombre"], m["nombre"])
+            visible = m.get("nombre_visible") or presentacion_por_defecto(m["nombre"]).nombre
+            self.selector.addItem(visible[:1].upper() + visible[1:], m["nombre"])
         self.selector.blockSignals(False)
         if modelos:
             self._al_elegir_modelo(0)
@@ -95,5 +99,5 @@ class PestanaCatalogo(QWidget):
             self.tabla.resizeColumnsToContents()
 
     def _al_total(self, total: int) -> None:
-        self.cuenta.setText(translate("Catalogo", "{n} filas").format(
-            n=f"{total:,}".replace(",", ".")))
+        self.cuenta.setText(formato.plural(total, translate("Catalogo", "%n fila"),
+                                           translate("Catalogo", "%n filas")))

@@ -24,36 +24,54 @@ from PySide6.QtWidgets import (
 )
 
 from agente.operacion import ERROR, ESTADOS
-from ui import trabajos
-from ui.modelos.cola import ModeloCola
+from ui import formato, trabajos
+from ui.modelos.cola import ModeloCola, texto_error
+from ui.nombres import Presentacion, nombrar, presentacion_por_defecto
 from ui.puente import Puente
 from ui.resumen import Resumen
 
 translate = QCoreApplication.translate
 
 
-def detalle_operacion(op: dict[str, Any]) -> str:
-    """Texto del detalle: los datos tal como se capturaron (JSON sin reordenar) y su historia."""
+def nombre_operacion(op: dict[str, Any],
+                     presentaciones: dict[str, Presentacion] | None = None) -> str:
+    modelo = str(op.get("modelo", ""))
+    datos = op.get("datos") if isinstance(op.get("datos"), dict) else {}
+    return nombrar(modelo, op.get("objeto_id"), datos,
+                   presentacion=(presentaciones or {}).get(modelo))
+
+
+def detalle_operacion(op: dict[str, Any],
+                      presentaciones: dict[str, Presentacion] | None = None) -> str:
+    """Texto del detalle: qué es y en qué estado está en palabras, los datos tal como se
+    capturaron (JSON sin reordenar) y, al final, los detalles técnicos (identificador y
+    versión base sólo si los hay)."""
     lineas = [
-        translate("Cola", "Operación {uuid}").format(uuid=op.get("uuid")),
-        translate("Cola", "{tipo} de {modelo} · objeto {objeto}").format(
-            tipo=op.get("tipo"), modelo=op.get("modelo"), objeto=op.get("objeto_id")
-        ),
+        translate("Cola", "{tipo} de {objeto}").format(
+            tipo=formato.tipo_operacion(op.get("tipo")).capitalize(),
+            objeto=nombre_operacion(op, presentaciones)),
         translate("Cola", "Estado: {estado} · intentos: {intentos}").format(
-            estado=op.get("estado"), intentos=op.get("intentos", 0)
+            estado=formato.estado_operacion(op.get("estado")), intentos=op.get("intentos", 0)
         ),
-        translate("Cola", "Capturada: {hora} (desfase {ms} ms)").format(
-            hora=op.get("hora_terminal"), ms=op.get("desfase_ms", 0)
-        ),
-        translate("Cola", "Último error: {error}").format(error=op.get("ultimo_error") or "—"),
+        translate("Cola", "Capturada: {hora}").format(hora=formato.hora(op.get("hora_terminal"))),
+    ]
+    if op.get("ultimo_error"):
+        lineas.append(translate("Cola", "Último error: {error}").format(error=texto_error(op)))
+    lineas += [
         "",
         translate("Cola", "Datos capturados:"),
         json.dumps(op.get("datos"), ensure_ascii=False, indent=2),
-        "",
-        translate("Cola", "Versión base: {v}").format(v=op.get("version_base")),
-        translate("Cola", "Valores base:"),
-        json.dumps(op.get("valores_base"), ensure_ascii=False, indent=2),
     ]
+    if op.get("valores_base"):
+        lineas += [translate("Cola", "Valores que había en la central al capturarla:"),
+                   json.dumps(op.get("valores_base"), ensure_ascii=False, indent=2)]
+    lineas += ["", translate("Cola", "Detalles técnicos:"),
+               translate("Cola", "Identificador: {uuid}").format(uuid=op.get("uuid")),
+               translate("Cola", "Desfase de reloj al capturarla: {ms} ms").format(
+                   ms=op.get("desfase_ms", 0))]
+    if op.get("version_base") is not None:
+        lineas.append(translate("Cola", "Versión de la central al capturarla: {v}").format(
+            v=op.get("version_base")))
     if op.get("resuelta_por"):
         lineas += [
             "",
@@ -72,8 +90,9 @@ class PestanaCola(QWidget):
         self.filtro_estado = QComboBox()
         self.filtro_estado.addItem(translate("Cola", "Todos los estados"), None)
         for estado in ESTADOS:
-            self.filtro_estado.addItem(estado, estado)
+            self.filtro_estado.addItem(formato.estado_operacion(estado).capitalize(), estado)
         self.filtro_modelo = QComboBox()
+        self.filtro_modelo.setObjectName("filtro_modelo")
         self.filtro_modelo.addItem(translate("Cola", "Todos los modelos"), None)
         self.filtro_estado.currentIndexChanged.connect(self.recargar)
         self.filtro_modelo.currentIndexChanged.connect(self.recargar)
@@ -140,7 +159,9 @@ class PestanaCola(QWidget):
             while self.filtro_modelo.count() > 1:
                 self.filtro_modelo.removeItem(1)
             for nombre in nombres:
-                self.filtro_modelo.addItem(nombre, nombre)
+                presentacion = self.modelo.presentaciones.get(
+                    nombre, presentacion_por_defecto(nombre))
+                self.filtro_modelo.addItem(presentacion.nombre, nombre)
             indice = self.filtro_modelo.findData(elegido)
             self.filtro_modelo.setCurrentIndex(max(indice, 0))
             self.filtro_modelo.blockSignals(False)
@@ -157,7 +178,8 @@ class PestanaCola(QWidget):
     def _al_cargar(self, operaciones: list[dict[str, Any]]) -> None:
         seleccion = self.seleccionada()
         self.modelo.fijar(operaciones)
-        self.cuenta.setText(translate("Cola", "{n} operaciones").format(n=len(operaciones)))
+        self.cuenta.setText(formato.plural(len(operaciones), translate("Cola", "%n operación"),
+                                           translate("Cola", "%n operaciones")))
         if seleccion is not None:
             fila = self.modelo.indice_de(seleccion["uuid"])
             if fila >= 0:
@@ -175,7 +197,7 @@ class PestanaCola(QWidget):
     def _al_seleccionar(self, *_: Any) -> None:
         op = self.seleccionada()
         self.detalle.setPlainText(
-            detalle_operacion(op)
+            detalle_operacion(op, self.modelo.presentaciones)
             if op
             else translate("Cola", "Elige una operación para ver sus datos tal como se capturaron.")
         )
@@ -214,9 +236,9 @@ class PestanaCola(QWidget):
             translate("Cola", "Descartar operación"),
             translate(
                 "Cola",
-                "La operación «{tipo}» de {modelo} (objeto {objeto}) no llegará nunca a la "
-                "central. ¿Descartarla?",
-            ).format(tipo=op.get("tipo"), modelo=op.get("modelo"), objeto=op.get("objeto_id")),
+                "El {tipo} de {objeto} no llegará nunca a la central. ¿Descartarlo?",
+            ).format(tipo=formato.tipo_operacion(op.get("tipo")),
+                     objeto=nombre_operacion(op, self.modelo.presentaciones)),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -244,9 +266,9 @@ class PestanaCola(QWidget):
 
     def _al_actuar(self, op: dict[str, Any]) -> None:
         self.aviso.setText(
-            translate("Cola", "Operación {uuid}: {estado}.").format(
-                uuid=op.get("uuid"), estado=op.get("estado")
-            )
+            translate("Cola", "{objeto}: {estado}.").format(
+                objeto=nombre_operacion(op, self.modelo.presentaciones),
+                estado=formato.estado_operacion(op.get("estado")))
         )
         self.recargar()
         self.puente.refrescar()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import trabajos
+from ui.errores import EtiquetaError, frase
 from ui.puente import Puente
 
 translate = QCoreApplication.translate
@@ -38,7 +39,8 @@ class PestanaConfiguracion(QWidget):
         self.puente = puente
         self.ajustes = ajustes
         self.servidor = QLineEdit()
-        self.servidor.setPlaceholderText("https://central.ejemplo.com/sincro")
+        self.servidor.setPlaceholderText(
+            translate("Configuracion", "https://central.ejemplo.com/sincro"))
         self.tienda = QLineEdit()
         self.terminal = QLineEdit()
         self.token = QLineEdit()
@@ -66,9 +68,9 @@ class PestanaConfiguracion(QWidget):
         self.idioma.setCurrentIndex(max(indice, 0))
         self.idioma.currentIndexChanged.connect(self._al_idioma)
         self.llavero = QLabel()
+        self.llavero.setObjectName("llavero")
         self.llavero.setWordWrap(True)
-        self.resultado = QLabel()
-        self.resultado.setWordWrap(True)
+        self.resultado = EtiquetaError()
         self.resultado.setObjectName("resultado")
 
         self.boton_probar = QPushButton(translate("Configuracion", "&Probar conexión"))
@@ -128,21 +130,43 @@ class PestanaConfiguracion(QWidget):
         self.autoarranque.blockSignals(False)
 
     def guardar(self) -> None:
-        token = self.token.text().strip() or None
-        self.resultado.setText(translate("Configuracion", "Guardando…"))
-        self.puente.llamar(
-            trabajos.guardar_configuracion,
+        """Primero prueba el servidor y el token escritos contra la central (hilo de red); sólo
+        si la central los acepta se guardan (hilo del motor). Un token rechazado nunca
+        sustituye al que funciona."""
+        datos = (
             self.servidor.text().strip(),
             self.tienda.text().strip(),
             self.terminal.text().strip(),
-            token,
+            self.token.text().strip() or None,
             self.permitir_http.isChecked(),
+        )
+        servidor, _tienda, terminal, token, permitir_http = datos
+        self.resultado.setText(translate("Configuracion", "Comprobando con la central…"))
+        self.boton_guardar.setEnabled(False)
+        self.puente.llamar(
+            trabajos.comprobar_antes_de_guardar,
+            servidor,
+            token,
+            permitir_http,
+            terminal,
+            red=True,
+            al_terminar=lambda _ok: self._guardar_comprobado(datos),
+            al_fallar=self._al_fallar,
+            que="comprobar configuración",
+        )
+
+    def _guardar_comprobado(self, datos: tuple) -> None:
+        self.resultado.setText(translate("Configuracion", "Guardando…"))
+        self.puente.llamar(
+            trabajos.guardar_configuracion,
+            *datos,
             al_terminar=self._al_guardar,
             al_fallar=self._al_fallar,
             que="guardar configuración",
         )
 
     def _al_guardar(self, datos: dict[str, Any]) -> None:
+        self.boton_guardar.setEnabled(True)
         self._mostrar(datos)
         self.resultado.setText(
             translate("Configuracion", "Configuración guardada; el token, en el llavero.")
@@ -151,9 +175,20 @@ class PestanaConfiguracion(QWidget):
         self.puente.refrescar()
 
     def _al_fallar(self, mensaje: str) -> None:
-        self.resultado.setText(
-            translate("Configuracion", "No se pudo: {mensaje}").format(mensaje=mensaje)
-        )
+        self.boton_guardar.setEnabled(True)
+        if mensaje == trabajos.TokenRechazado.RECHAZADO:
+            self.resultado.fijar_frase(translate(
+                "Configuracion", "La central rechaza ese token: no se ha guardado nada y se "
+                "sigue usando el anterior."))
+        elif mensaje == trabajos.TokenRechazado.SIN_COMPROBAR:
+            self.resultado.fijar_frase(translate(
+                "Configuracion", "No se pudo comprobar el token nuevo porque la central no "
+                "responde: no se ha guardado nada y se sigue usando el anterior."))
+        else:
+            texto, detalle = frase(mensaje)
+            self.resultado.fijar_frase(
+                translate("Configuracion", "No se pudo: {mensaje}").format(mensaje=texto),
+                detalle)
 
     def probar(self) -> None:
         self.resultado.setText(translate("Configuracion", "Probando la conexión…"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -16,20 +16,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import trabajos
+from ui import formato, trabajos
 from ui.dialogo_conflicto import DialogoConflicto
 from ui.modelos.conflictos import ModeloConflictos
+from ui.nombres import Presentacion, nombrar_conflicto, presentaciones
 from ui.puente import Puente
 
 translate = QCoreApplication.translate
 
 
 class PestanaConflictos(QWidget):
+    presentacion_cargada = Signal(dict)  # {modelo: Presentacion}, para otras pestañas
+
     def __init__(self, puente: Puente, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.puente = puente
         self.encargado = ""
         self.tipos: dict[str, dict[str, str]] = {}
+        self.presentaciones: dict[str, Presentacion] = {}
         self.dialogo: DialogoConflicto | None = None
         self.modelo = ModeloConflictos(self)
         self.tabla = QTableView()
@@ -63,13 +67,22 @@ class PestanaConflictos(QWidget):
     def mostrar(self, conflictos: list[dict[str, Any]]) -> None:
         self.modelo.fijar(conflictos)
         self.cuenta.setText(
-            translate("Conflictos", "{n} conflictos abiertos").format(
-                n=len(conflictos)) if conflictos else
+            formato.plural(len(conflictos), translate("Conflictos", "%n conflicto abierto"),
+                           translate("Conflictos", "%n conflictos abiertos"))
+            if conflictos else
             translate("Conflictos", "No hay conflictos abiertos: nada que revisar."))
         self.boton_revisar.setEnabled(bool(conflictos))
 
     def cargar_tipos(self) -> None:
         self.puente.llamar(trabajos.tipos_por_modelo, al_terminar=self._al_tipos, que="esquema")
+        self.puente.llamar(trabajos.presentacion_por_modelo, al_terminar=self._al_presentacion,
+                           que="esquema")
+
+    def _al_presentacion(self, datos: dict[str, dict]) -> None:
+        self.presentaciones = presentaciones(datos)
+        self.modelo.presentaciones = self.presentaciones
+        self.modelo.fijar(self.modelo.filas())
+        self.presentacion_cargada.emit(self.presentaciones)
 
     def _al_tipos(self, tipos: dict[str, dict[str, str]]) -> None:
         self.tipos = tipos
@@ -79,7 +92,8 @@ class PestanaConflictos(QWidget):
         if not conflictos:
             return None
         self.dialogo = DialogoConflicto(conflictos, indice=fila, tipos_por_modelo=self.tipos,
-                                        encargado=self.encargado, parent=self)
+                                        encargado=self.encargado, parent=self,
+                                        presentaciones=self.presentaciones)
         self.dialogo.resolver_pedido.connect(self._resolver)
         self.dialogo.open()
         return self.dialogo
@@ -92,11 +106,17 @@ class PestanaConflictos(QWidget):
 
     def _al_resolver(self, resultado: dict[str, Any]) -> None:
         errores = resultado.get("errores") or {}
-        texto = translate("Conflictos", "{n} conflictos resueltos.").format(
-            n=len(resultado.get("resueltos") or []))
+        por_id = {c.get("id"): c for c in self.modelo.filas()}
+        resueltos = len(resultado.get("resueltos") or [])
+        texto = formato.plural(resueltos, translate("Conflictos", "%n conflicto resuelto."),
+                               translate("Conflictos", "%n conflictos resueltos."))
         if errores:
-            texto += " " + translate(
-                "Conflictos", "No se pudieron resolver {n}: {detalle}").format(
-                    n=len(errores), detalle="; ".join(f"#{k}: {v}" for k, v in errores.items()))
+            detalle = "; ".join(
+                f"{nombrar_conflicto(por_id.get(k, {}), self.presentaciones)}: {v}"
+                for k, v in errores.items())
+            texto += " " + formato.plural(
+                len(errores), translate("Conflictos", "No se pudo resolver %n: {detalle}"),
+                translate("Conflictos", "No se pudieron resolver %n: {detalle}"),
+            ).format(detalle=detalle)
         self.aviso.setText(texto)
         self.puente.refrescar()

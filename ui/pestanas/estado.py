@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import formato
+from ui.errores import EtiquetaError
 from ui.historial import Historial
 from ui.modelos.frescura import ModeloFrescura
 from ui.pestanas.grafico import GraficoActividad
@@ -49,17 +50,30 @@ def texto_estado_cola(estado: str) -> str:
     return textos.get(estado, estado)
 
 
+def texto_ventas_estado(r: Resumen) -> str:
+    """«12 ventas (184,30 €), la más antigua de hace 25 min» o «ninguna: todo enviado»."""
+    if not r.ventas_pendientes:
+        return translate("Estado", "ninguna: todas las ventas están en la central")
+    return formato.plural(
+        r.ventas_pendientes,
+        translate("Estado", "%n venta ({importe}), de hace {tiempo}"),
+        translate("Estado", "%n ventas ({importe}), la más antigua de hace {tiempo}"),
+    ).format(importe=formato.dinero(r.importe_pendiente),
+             tiempo=formato.duracion(r.antiguedad_ventas_s))
+
+
 class PestanaEstado(QWidget):
     def __init__(self, historial: Historial, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.historial = historial
         self.conexion = QLabel()
         self.conexion.setObjectName("conexion")
-        self.mensaje = QLabel()
-        self.mensaje.setWordWrap(True)
+        self.mensaje = EtiquetaError()
         self.lista = QLabel()
         self.lista.setObjectName("lista_para_vender")
         self.antiguedad = QLabel()
+        self.ventas = QLabel()
+        self.ventas.setObjectName("ventas_pendientes")
         self.desfase = QLabel()
         self.ultima_subida = QLabel()
         self.ultima_bajada = QLabel()
@@ -69,6 +83,7 @@ class PestanaEstado(QWidget):
         general.addRow("", self.mensaje)
         general.addRow(translate("Estado", "Lista para vender sin conexión:"),
                        self.lista)
+        general.addRow(translate("Estado", "Ventas sin confirmar:"), self.ventas)
         general.addRow(translate("Estado", "Operación pendiente más antigua:"),
                        self.antiguedad)
         general.addRow(translate("Estado", "Última subida correcta:"),
@@ -111,13 +126,20 @@ class PestanaEstado(QWidget):
         if r.pausado:
             texto += " · " + translate("Estado", "en pausa")
         self.conexion.setText(f"<b>{texto}</b>")
-        self.mensaje.setText(r.mensaje_error or "")
+        if r.conexion in ("al_dia", "sincronizando"):
+            self.mensaje.fijar_frase(
+                translate("Estado", "Todo enviado y al día.") if r.conexion == "al_dia"
+                else translate("Estado", "Hablando con la central…"))
+        else:
+            self.mensaje.fijar(r.mensaje_error or texto_conexion(r.conexion),
+                               formato.hora_corta(r.ultimo_exito) if r.ultimo_exito else None)
         self.lista.setText(
             translate("Estado", "sí: los modelos críticos están completos")
             if r.lista_para_vender else
             translate("Estado", "NO: faltan datos de modelos críticos"))
         self.lista.setStyleSheet("color: #1e6e34" if r.lista_para_vender else "color: #b3261e")
         self.antiguedad.setText(formato.duracion(r.antiguedad_pendiente_s))
+        self.ventas.setText(texto_ventas_estado(r))
         self.ultima_subida.setText(formato.hora(r.ultimo_empuje))
         self.ultima_bajada.setText(formato.hora(r.ultima_descarga))
         self.desfase.setText(formato.VACIO if r.desfase_ms is None else

@@ -1,5 +1,8 @@
-"""Pestaña Registro: eventos de sincronización y errores recientes, en lenguaje de personas.
-Lee los ficheros de ``agente.soporte.registro`` en el hilo ``motor``. Sólo hilo de la GUI."""
+"""Pestaña Registro: eventos de sincronización, lo que hicieron las personas (resoluciones,
+descartes) y errores recientes, en lenguaje de personas, con cuántas operaciones confirmó la
+central en las últimas 24 h (contadas en la cola, no en el registro). Lee en el hilo ``motor``.
+Con «Sólo eventos…» se ocultan los reintentos internos de la biblioteca HTTP. Sólo hilo de la
+GUI."""
 
 from __future__ import annotations
 
@@ -10,13 +13,14 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from ui import trabajos
+from ui import formato, trabajos
 from ui.eventos import describir
 from ui.modelos.registro import ModeloRegistro
 from ui.puente import Puente
@@ -42,20 +46,32 @@ class PestanaRegistro(QWidget):
         self.solo_importantes.toggled.connect(self.recargar)
         self.boton = QPushButton(translate("Registro", "&Actualizar"))
         self.boton.clicked.connect(self.recargar)
+        self.enviadas = QLabel()
+        self.enviadas.setObjectName("enviadas")
         arriba = QHBoxLayout()
         arriba.addWidget(self.solo_importantes, 1)
         arriba.addWidget(self.boton)
         capa = QVBoxLayout(self)
+        capa.addWidget(self.enviadas)
         capa.addLayout(arriba)
         capa.addWidget(self.tabla, 1)
 
     def recargar(self) -> None:
         self.puente.llamar(trabajos.leer_registro, al_terminar=self._al_cargar, que="registro")
+        self.puente.llamar(trabajos.enviadas_recientes, al_terminar=self._al_enviadas,
+                           que="registro")
+
+    def _al_enviadas(self, n: int) -> None:
+        self.enviadas.setText(formato.plural(
+            n, translate("Registro", "La central confirmó %n operación en las últimas 24 h."),
+            translate("Registro", "La central confirmó %n operaciones en las últimas 24 h.")))
 
     def _al_cargar(self, entradas: list[dict[str, Any]]) -> None:
         filas = []
         for e in entradas:
-            importante = e.get("evento") or e.get("nivel") in ("WARNING", "ERROR", "CRITICAL")
+            importante = e.get("evento") or (
+                e.get("nivel") in ("WARNING", "ERROR", "CRITICAL")
+                and not str(e.get("logger", "")).startswith(("urllib3", "requests")))
             if self.solo_importantes.isChecked() and not importante:
                 continue
             filas.append({**e, "mensaje": describir(e), "nivel_texto": _nivel(e.get("nivel"))})

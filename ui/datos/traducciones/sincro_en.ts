@@ -2,87 +2,192 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="es">
 <context>
-    <name>Aplicacion</name>
+    <name>Actividad</name>
     <message>
-        <location filename="../../ui/app.py" line="162"/>
-        <source>Salir de Sincro</source>
-        <translation>Quit Sincro</translation>
+        <location filename="../../pestanas/actividad.py" line="29"/>
+        <source>Aún no ha pasado nada que contar.</source>
+        <translation>Nothing to report yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="163"/>
-        <source>Hay {total} operaciones sin enviar a la central, {ventas} de ellas ventas. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
-        <translation>There are {total} operations not yet sent to the central server, {ventas} of them sales. They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
+        <location filename="../../pestanas/actividad.py" line="32"/>
+        <source>Cuándo</source>
+        <translation>When</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/actividad.py" line="33"/>
+        <source>Qué pasó</source>
+        <translation>What happened</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/actividad.py" line="34"/>
+        <source>Qué hacer</source>
+        <translation>What to do</translation>
+    </message>
+</context>
+<context>
+    <name>Aplicacion</name>
+    <message>
+        <location filename="../../app.py" line="215"/>
+        <source>Hay %n venta ({importe}) sin enviar a la central. Está guardada y no se pierde, pero esperará hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
+        <translation>There is %n sale ({importe}) not yet sent to the central server. It is saved and will not be lost, but it will wait until Sincro is opened again. Quit anyway?</translation>
+    </message>
+    <message>
+        <location filename="../../app.py" line="218"/>
+        <source>Hay %n ventas ({importe}) sin enviar a la central. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
+        <translation>There are %n sales ({importe}) not yet sent to the central server. They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
+    </message>
+    <message>
+        <location filename="../../app.py" line="224"/>
+        <source>Hay cambios sin enviar a la central (ninguna venta). Están guardados y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
+        <translation>There are changes not yet sent to the central server (no sales). They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
+    </message>
+    <message>
+        <location filename="../../app.py" line="230"/>
+        <source>Salir de Sincro</source>
+        <translation>Quit Sincro</translation>
     </message>
 </context>
 <context>
     <name>Bandeja</name>
     <message>
-        <location filename="../../ui/bandeja.py" line="30"/>
+        <location filename="../../bandeja.py" line="72"/>
         <source>en pausa</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="32"/>
+        <location filename="../../bandeja.py" line="86"/>
         <source>Sincro: {estado}</source>
         <translation>Sincro: {estado}</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="33"/>
-        <source>{n} operaciones pendientes</source>
-        <translation>{n} pending operations</translation>
+        <location filename="../../bandeja.py" line="35"/>
+        <source>Sin configurar</source>
+        <translation>Not set up</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="37"/>
-        <source>La más antigua espera desde hace {tiempo}</source>
-        <translation>Oldest one waiting for {tiempo}</translation>
+        <location filename="../../bandeja.py" line="36"/>
+        <source>La central rechaza el token</source>
+        <translation>The central server rejects the token</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="41"/>
-        <source>{n} conflictos por revisar</source>
-        <translation>{n} conflicts to review</translation>
+        <location filename="../../bandeja.py" line="38"/>
+        <source>Conflictos por revisar</source>
+        <translation>Conflicts to review</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="43"/>
+        <location filename="../../bandeja.py" line="39"/>
+        <location filename="../../bandeja.py" line="68"/>
+        <source>Sin conexión</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="40"/>
+        <source>Error al enviar</source>
+        <translation>Sending error</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="41"/>
+        <source>Enviando</source>
+        <translation>Sending</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="42"/>
+        <source>Al día</source>
+        <translation>Up to date</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="50"/>
+        <source>todas las ventas enviadas</source>
+        <translation>all sales uploaded</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="52"/>
+        <source>%n venta ({importe}) pendiente</source>
+        <translation>%n sale ({importe}) pending</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="53"/>
+        <source>%n ventas ({importe}) pendientes</source>
+        <translation>%n sales ({importe}) pending</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="63"/>
+        <source>%n conflicto por revisar</source>
+        <translation>%n conflict to review</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="64"/>
+        <source>%n conflictos por revisar</source>
+        <translation>%n conflicts to review</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="66"/>
+        <source>Sin conexión desde {hora}</source>
+        <translation>Offline since {hora}</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="77"/>
+        <source>reintento en {tiempo}</source>
+        <translation>retrying in {tiempo}</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="89"/>
+        <source>La venta más antigua espera desde hace {tiempo}</source>
+        <translation>The oldest sale has been waiting for {tiempo}</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="92"/>
         <source>Última sincronización: {hora}</source>
         <translation>Last sync: {hora}</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="45"/>
+        <location filename="../../bandeja.py" line="94"/>
         <source>Precios a las {hora}</source>
         <translation>Prices as of {hora}</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="91"/>
+        <location filename="../../bandeja.py" line="113"/>
+        <location filename="../../bandeja.py" line="142"/>
+        <source>Sincro: abriendo…</source>
+        <translation>Sincro: starting…</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="146"/>
         <source>Abrir Sincro</source>
         <translation>Open Sincro</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="93"/>
+        <location filename="../../bandeja.py" line="148"/>
         <source>Sincronizar ahora</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="96"/>
+        <location filename="../../bandeja.py" line="151"/>
         <source>Reanudar</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="98"/>
+        <location filename="../../bandeja.py" line="153"/>
         <source>Pausar</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="99"/>
+        <location filename="../../bandeja.py" line="154"/>
         <source>Conflictos ({n})</source>
         <translation>Conflicts ({n})</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="101"/>
+        <location filename="../../bandeja.py" line="156"/>
+        <source>Actividad</source>
+        <translation>Activity</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="157"/>
         <source>Configuración</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/bandeja.py" line="103"/>
+        <location filename="../../bandeja.py" line="159"/>
         <source>Salir</source>
         <translation>Quit</translation>
     </message>
@@ -90,244 +195,284 @@
 <context>
     <name>Catalogo</name>
     <message>
-        <location filename="../../ui/pestanas/catalogo.py" line="36"/>
+        <location filename="../../pestanas/catalogo.py" line="37"/>
         <source>Buscar por nombre o código de barras…</source>
         <translation>Search by name or barcode…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/catalogo.py" line="98"/>
-        <source>{n} filas</source>
-        <translation>{n} rows</translation>
+        <location filename="../../pestanas/catalogo.py" line="102"/>
+        <source>%n fila</source>
+        <translation>%n row</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/catalogo.py" line="103"/>
+        <source>%n filas</source>
+        <translation>%n rows</translation>
     </message>
 </context>
 <context>
     <name>Cola</name>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="38"/>
-        <source>Operación {uuid}</source>
-        <translation>Operation {uuid}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/cola.py" line="39"/>
-        <source>{tipo} de {modelo} · objeto {objeto}</source>
-        <translation>{tipo} of {modelo} · object {objeto}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/cola.py" line="42"/>
+        <location filename="../../pestanas/cola.py" line="53"/>
         <source>Estado: {estado} · intentos: {intentos}</source>
         <translation>State: {estado} · attempts: {intentos}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="45"/>
-        <source>Capturada: {hora} (desfase {ms} ms)</source>
-        <translation>Captured: {hora} (clock offset {ms} ms)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/cola.py" line="48"/>
+        <location filename="../../pestanas/cola.py" line="59"/>
         <source>Último error: {error}</source>
         <translation>Last error: {error}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="50"/>
+        <location filename="../../pestanas/cola.py" line="62"/>
         <source>Datos capturados:</source>
         <translation>Data as captured:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="53"/>
-        <source>Versión base: {v}</source>
-        <translation>Base version: {v}</translation>
+        <location filename="../../pestanas/cola.py" line="50"/>
+        <source>{tipo} de {objeto}</source>
+        <translation>{tipo} of {objeto}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="54"/>
-        <source>Valores base:</source>
-        <translation>Base values:</translation>
+        <location filename="../../pestanas/cola.py" line="56"/>
+        <source>Capturada: {hora}</source>
+        <translation>Captured: {hora}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="60"/>
+        <location filename="../../pestanas/cola.py" line="66"/>
+        <source>Valores que había en la central al capturarla:</source>
+        <translation>Values on the central server when it was captured:</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/cola.py" line="68"/>
+        <source>Detalles técnicos:</source>
+        <translation>Technical details:</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/cola.py" line="69"/>
+        <source>Identificador: {uuid}</source>
+        <translation>Identifier: {uuid}</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/cola.py" line="70"/>
+        <source>Desfase de reloj al capturarla: {ms} ms</source>
+        <translation>Clock offset when captured: {ms} ms</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/cola.py" line="73"/>
+        <source>Versión de la central al capturarla: {v}</source>
+        <translation>Central server version when captured: {v}</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/cola.py" line="78"/>
         <source>Resuelta por {quien}: {motivo}</source>
         <translation>Resolved by {quien}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="73"/>
+        <location filename="../../pestanas/cola.py" line="91"/>
         <source>Todos los estados</source>
         <translation>All states</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="77"/>
+        <location filename="../../pestanas/cola.py" line="96"/>
         <source>Todos los modelos</source>
         <translation>All models</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="95"/>
+        <location filename="../../pestanas/cola.py" line="114"/>
         <source>&amp;Reintentar</source>
         <translation>&amp;Retry</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="96"/>
+        <location filename="../../pestanas/cola.py" line="115"/>
         <source>&amp;Descartar…</source>
         <translation>&amp;Discard…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="103"/>
+        <location filename="../../pestanas/cola.py" line="122"/>
         <source>Estado:</source>
         <translation>State:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="105"/>
+        <location filename="../../pestanas/cola.py" line="124"/>
         <source>Modelo:</source>
         <translation>Model:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="160"/>
-        <source>{n} operaciones</source>
-        <translation>{n} operations</translation>
+        <location filename="../../pestanas/cola.py" line="181"/>
+        <source>%n operación</source>
+        <translation>%n operation</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="180"/>
+        <location filename="../../pestanas/cola.py" line="182"/>
+        <source>%n operaciones</source>
+        <translation>%n operations</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/cola.py" line="237"/>
+        <source>El {tipo} de {objeto} no llegará nunca a la central. ¿Descartarlo?</source>
+        <translation>The {tipo} of {objeto} will never reach the central server. Discard it?</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/cola.py" line="269"/>
+        <source>{objeto}: {estado}.</source>
+        <translation>{objeto}: {estado}.</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/cola.py" line="202"/>
         <source>Elige una operación para ver sus datos tal como se capturaron.</source>
         <translation>Select an operation to see its data exactly as captured.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="204"/>
-        <location filename="../../ui/pestanas/cola.py" line="214"/>
+        <location filename="../../pestanas/cola.py" line="226"/>
+        <location filename="../../pestanas/cola.py" line="236"/>
         <source>Descartar operación</source>
         <translation>Discard operation</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="205"/>
+        <location filename="../../pestanas/cola.py" line="227"/>
         <source>Motivo del descarte (queda en la auditoría; la operación no se enviará):</source>
         <translation>Reason for discarding (kept in the audit log; the operation will not be sent):</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/cola.py" line="215"/>
-        <source>La operación «{tipo}» de {modelo} (objeto {objeto}) no llegará nunca a la central. ¿Descartarla?</source>
-        <translation>The “{tipo}” operation of {modelo} (object {objeto}) will never reach the central server. Discard it?</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/cola.py" line="231"/>
+        <location filename="../../pestanas/cola.py" line="253"/>
         <source>Sin motivo no se descarta nada.</source>
         <translation>Nothing is discarded without a reason.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/cola.py" line="247"/>
-        <source>Operación {uuid}: {estado}.</source>
-        <translation>Operation {uuid}: {estado}.</translation>
     </message>
 </context>
 <context>
     <name>Configuracion</name>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="48"/>
+        <location filename="../../pestanas/configuracion.py" line="43"/>
+        <source>https://central.ejemplo.com/sincro</source>
+        <translation>https://central.example.com/sincro</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/configuracion.py" line="50"/>
         <source>Permitir http sin cifrar (sólo pruebas)</source>
         <translation>Allow unencrypted http (testing only)</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="51"/>
+        <location filename="../../pestanas/configuracion.py" line="53"/>
         <source>Arrancar Sincro al iniciar la sesión</source>
         <translation>Start Sincro when the session starts</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="62"/>
+        <location filename="../../pestanas/configuracion.py" line="64"/>
         <source>El del sistema</source>
         <translation>System default</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="74"/>
+        <location filename="../../pestanas/configuracion.py" line="76"/>
         <source>&amp;Probar conexión</source>
         <translation>&amp;Test connection</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="75"/>
+        <location filename="../../pestanas/configuracion.py" line="77"/>
         <source>&amp;Guardar</source>
         <translation>&amp;Save</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="80"/>
+        <location filename="../../pestanas/configuracion.py" line="82"/>
         <source>Servidor central:</source>
         <translation>Central server:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="81"/>
+        <location filename="../../pestanas/configuracion.py" line="83"/>
         <source>Tienda:</source>
         <translation>Store:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="82"/>
+        <location filename="../../pestanas/configuracion.py" line="84"/>
         <source>Terminal:</source>
         <translation>Terminal:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="83"/>
+        <location filename="../../pestanas/configuracion.py" line="85"/>
         <source>Token:</source>
         <translation>Token:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="88"/>
+        <location filename="../../pestanas/configuracion.py" line="90"/>
         <source>Avisar si no hay conexión durante más de:</source>
         <translation>Notify when offline for longer than:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="91"/>
+        <location filename="../../pestanas/configuracion.py" line="93"/>
         <source>Idioma:</source>
         <translation>Language:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="117"/>
+        <location filename="../../pestanas/configuracion.py" line="119"/>
         <source>Guardado en el llavero (escribe uno nuevo para cambiarlo)</source>
         <translation>Stored in the keyring (type a new one to change it)</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="119"/>
+        <location filename="../../pestanas/configuracion.py" line="121"/>
         <source>Pega el token que da la central</source>
         <translation>Paste the token issued by the central server</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="122"/>
+        <location filename="../../pestanas/configuracion.py" line="124"/>
         <source>Llavero: {llavero}</source>
         <translation>Keyring: {llavero}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="132"/>
+        <location filename="../../pestanas/configuracion.py" line="144"/>
+        <source>Comprobando con la central…</source>
+        <translation>Checking with the central server…</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/configuracion.py" line="159"/>
         <source>Guardando…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="148"/>
+        <location filename="../../pestanas/configuracion.py" line="172"/>
         <source>Configuración guardada; el token, en el llavero.</source>
         <translation>Settings saved; the token is in the keyring.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="155"/>
+        <location filename="../../pestanas/configuracion.py" line="180"/>
+        <source>La central rechaza ese token: no se ha guardado nada y se sigue usando el anterior.</source>
+        <translation>The central server rejects that token: nothing was saved and the previous one is still in use.</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/configuracion.py" line="184"/>
+        <source>No se pudo comprobar el token nuevo porque la central no responde: no se ha guardado nada y se sigue usando el anterior.</source>
+        <translation>The new token could not be checked because the central server does not answer: nothing was saved and the previous one is still in use.</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/configuracion.py" line="190"/>
         <source>No se pudo: {mensaje}</source>
         <translation>Could not do it: {mensaje}</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="159"/>
+        <location filename="../../pestanas/configuracion.py" line="194"/>
         <source>Probando la conexión…</source>
         <translation>Testing the connection…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="176"/>
+        <location filename="../../pestanas/configuracion.py" line="211"/>
         <source>Conexión correcta: token aceptado, {n} modelos, {ms} ms de ida y vuelta, desfase de reloj {desfase} ms.</source>
         <translation>Connection OK: token accepted, {n} models, {ms} ms round trip, clock offset {desfase} ms.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="182"/>
+        <location filename="../../pestanas/configuracion.py" line="217"/>
         <source>La central responde ({ms} ms, desfase {desfase} ms), pero falta el token para comprobar el acceso.</source>
         <translation>The central server answers ({ms} ms, offset {desfase} ms), but a token is needed to check access.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="211"/>
+        <location filename="../../pestanas/configuracion.py" line="246"/>
         <source>Sincro arrancará con la sesión.</source>
         <translation>Sincro will start with the session.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="213"/>
+        <location filename="../../pestanas/configuracion.py" line="248"/>
         <source>Sincro no arrancará con la sesión.</source>
         <translation>Sincro will not start with the session.</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/configuracion.py" line="227"/>
+        <location filename="../../pestanas/configuracion.py" line="262"/>
         <source>El idioma se aplicará la próxima vez que abras Sincro.</source>
         <translation>The language will apply the next time you open Sincro.</translation>
     </message>
@@ -335,300 +480,434 @@
 <context>
     <name>Conflictos</name>
     <message>
-        <location filename="../../ui/pestanas/conflictos.py" line="47"/>
+        <location filename="../../pestanas/conflictos.py" line="51"/>
         <source>&amp;Revisar…</source>
         <translation>&amp;Review…</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/conflictos.py" line="66"/>
-        <source>{n} conflictos abiertos</source>
-        <translation>{n} open conflicts</translation>
+        <location filename="../../pestanas/conflictos.py" line="70"/>
+        <source>%n conflicto abierto</source>
+        <translation>%n open conflict</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/conflictos.py" line="68"/>
+        <location filename="../../pestanas/conflictos.py" line="71"/>
+        <source>%n conflictos abiertos</source>
+        <translation>%n open conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/conflictos.py" line="111"/>
+        <source>%n conflicto resuelto.</source>
+        <translation>%n conflict resolved.</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/conflictos.py" line="112"/>
+        <source>%n conflictos resueltos.</source>
+        <translation>%n conflicts resolved.</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/conflictos.py" line="118"/>
+        <source>No se pudo resolver %n: {detalle}</source>
+        <translation>%n could not be resolved: {detalle}</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/conflictos.py" line="119"/>
+        <source>No se pudieron resolver %n: {detalle}</source>
+        <translation>%n could not be resolved: {detalle}</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/conflictos.py" line="73"/>
         <source>No hay conflictos abiertos: nada que revisar.</source>
         <translation>No open conflicts: nothing to review.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/conflictos.py" line="95"/>
-        <source>{n} conflictos resueltos.</source>
-        <translation>{n} conflicts resolved.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pestanas/conflictos.py" line="98"/>
-        <source>No se pudieron resolver {n}: {detalle}</source>
-        <translation>{n} could not be resolved: {detalle}</translation>
     </message>
 </context>
 <context>
     <name>DialogoConflicto</name>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="51"/>
+        <location filename="../../dialogo_conflicto.py" line="75"/>
         <source>Campo</source>
         <translation>Field</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="52"/>
+        <location filename="../../dialogo_conflicto.py" line="67"/>
+        <location filename="../../dialogo_conflicto.py" line="76"/>
         <source>Base</source>
         <translation>Base</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="53"/>
-        <location filename="../../ui/dialogo_conflicto.py" line="298"/>
+        <location filename="../../dialogo_conflicto.py" line="65"/>
+        <location filename="../../dialogo_conflicto.py" line="77"/>
         <source>Esta terminal</source>
         <translation>This terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="54"/>
-        <location filename="../../ui/dialogo_conflicto.py" line="299"/>
+        <location filename="../../dialogo_conflicto.py" line="66"/>
+        <location filename="../../dialogo_conflicto.py" line="78"/>
         <source>Central</source>
         <translation>Central</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="55"/>
+        <location filename="../../dialogo_conflicto.py" line="68"/>
+        <source>Regla</source>
+        <translation>Rule</translation>
+    </message>
+    <message>
+        <location filename="../../dialogo_conflicto.py" line="79"/>
         <source>Usar</source>
         <translation>Use</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="56"/>
+        <location filename="../../dialogo_conflicto.py" line="80"/>
         <source>Valor final</source>
         <translation>Final value</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="74"/>
+        <location filename="../../dialogo_conflicto.py" line="89"/>
+        <source>{tipo} capturado en esta terminal: {hora}</source>
+        <translation>{tipo} captured on this terminal: {hora}</translation>
+    </message>
+    <message>
+        <location filename="../../dialogo_conflicto.py" line="93"/>
+        <source>la central ya lo había borrado</source>
+        <translation>the central server had already deleted it</translation>
+    </message>
+    <message>
+        <location filename="../../dialogo_conflicto.py" line="99"/>
+        <source>la central lo cambió ({quien}): {hora}</source>
+        <translation>the central server changed it ({quien}): {hora}</translation>
+    </message>
+    <message>
+        <location filename="../../dialogo_conflicto.py" line="101"/>
+        <source>la central lo cambió: {hora}</source>
+        <translation>the central server changed it: {hora}</translation>
+    </message>
+    <message>
+        <location filename="../../dialogo_conflicto.py" line="120"/>
         <source>Revisar conflicto</source>
         <translation>Review conflict</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="106"/>
+        <location filename="../../dialogo_conflicto.py" line="155"/>
         <source>Usar todo de esta &amp;terminal</source>
         <translation>Use all from this &amp;terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="109"/>
+        <location filename="../../dialogo_conflicto.py" line="158"/>
         <source>Usar todo de la &amp;central</source>
         <translation>Use all from &amp;central</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="114"/>
+        <location filename="../../dialogo_conflicto.py" line="163"/>
         <source>← Anterior</source>
         <translation>← Previous</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="115"/>
+        <location filename="../../dialogo_conflicto.py" line="164"/>
         <source>Siguiente →</source>
         <translation>Next →</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="131"/>
+        <location filename="../../dialogo_conflicto.py" line="182"/>
         <source>Obligatorio: queda en el registro de auditoría</source>
         <translation>Required: kept in the audit log</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="137"/>
+        <location filename="../../dialogo_conflicto.py" line="188"/>
         <source>&amp;Aplicar resolución</source>
         <translation>&amp;Apply resolution</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="140"/>
+        <location filename="../../dialogo_conflicto.py" line="191"/>
         <source>Cerrar</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="155"/>
+        <location filename="../../dialogo_conflicto.py" line="206"/>
         <source>Encargado:</source>
         <translation>Manager:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="156"/>
+        <location filename="../../dialogo_conflicto.py" line="207"/>
         <source>Motivo:</source>
         <translation>Reason:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="205"/>
+        <location filename="../../dialogo_conflicto.py" line="259"/>
         <source>[{n} de {total}]</source>
         <translation>[{n} of {total}]</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="210"/>
-        <source>{modelo} · objeto {objeto}</source>
-        <translation>{modelo} · object {objeto}</translation>
+        <location filename="../../dialogo_conflicto.py" line="265"/>
+        <source>Identificador: {uuid}</source>
+        <translation>Identifier: {uuid}</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="216"/>
-        <source>Operación «{tipo}» {uuid} capturada {hora} · intentos: {intentos} · último error: {error}</source>
-        <translation>“{tipo}” operation {uuid} captured {hora} · attempts: {intentos} · last error: {error}</translation>
+        <location filename="../../dialogo_conflicto.py" line="278"/>
+        <source>Aplicar la misma elección al otro conflicto parecido</source>
+        <translation>Apply the same choice to the other similar conflict</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="233"/>
+        <location filename="../../dialogo_conflicto.py" line="279"/>
+        <source>Aplicar la misma elección a los %n conflictos parecidos restantes</source>
+        <translation>Apply the same choice to the remaining %n similar conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../dialogo_conflicto.py" line="272"/>
         <source>Este conflicto ya está resuelto.</source>
         <translation>This conflict is already resolved.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="238"/>
-        <source>Aplicar la misma elección a los {n} conflictos parecidos restantes</source>
-        <translation>Apply the same choice to the remaining {n} similar conflicts</translation>
+        <location filename="../../dialogo_conflicto.py" line="293"/>
+        <source>Un valor escrito a mano sólo vale para este objeto: no se puede aplicar a los parecidos.</source>
+        <translation>A value typed by hand only applies to this object: it cannot be applied to similar conflicts.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="250"/>
+        <location filename="../../dialogo_conflicto.py" line="302"/>
         <source>(borra el objeto)</source>
         <translation>(deletes the object)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="252"/>
+        <location filename="../../dialogo_conflicto.py" line="304"/>
         <source>(borrado en la central)</source>
         <translation>(deleted on central)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="258"/>
+        <location filename="../../dialogo_conflicto.py" line="310"/>
         <source>(sin cambios)</source>
         <translation>(unchanged)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="284"/>
+        <location filename="../../dialogo_conflicto.py" line="324"/>
+        <source>{campo} (lo decidió una regla)</source>
+        <translation>{campo} (decided by a rule)</translation>
+    </message>
+    <message>
+        <location filename="../../dialogo_conflicto.py" line="339"/>
         <source>Esta operación no cambia este campo</source>
         <translation>This operation does not change this field</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="291"/>
+        <location filename="../../dialogo_conflicto.py" line="346"/>
         <source>Terminal y central difieren en este campo</source>
         <translation>Terminal and central differ in this field</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="300"/>
+        <location filename="../../dialogo_conflicto.py" line="69"/>
         <source>Otro valor…</source>
         <translation>Other value…</translation>
     </message>
+</context>
+<context>
+    <name>Errores</name>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="414"/>
-        <source>Resolver varios conflictos</source>
-        <translation>Resolve several conflicts</translation>
+        <location filename="../../errores.py" line="49"/>
+        <source>Esta terminal aún no está configurada: abre Configuración y pega el token que da la central.</source>
+        <translation>This terminal is not set up yet: open Settings and paste the token from the central server.</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogo_conflicto.py" line="415"/>
-        <source>Se resolverán {n} conflictos con la misma elección. ¿Seguir?</source>
-        <translation>{n} conflicts will be resolved with the same choice. Continue?</translation>
+        <location filename="../../errores.py" line="52"/>
+        <source>La dirección de la central debe empezar por https:// (http sin cifrar sólo para pruebas, marcándolo en Configuración).</source>
+        <translation>The central server address must start with https:// (unencrypted http only for testing, ticking it in Settings).</translation>
+    </message>
+    <message>
+        <location filename="../../errores.py" line="56"/>
+        <source>La conexión con la central no es segura (su certificado no es válido): no se envía nada. Avisa a quien mantiene la central; las ventas siguen guardadas.</source>
+        <translation>The connection to the central server is not secure (its certificate is not valid): nothing is sent. Tell whoever runs the central server; sales are still saved.</translation>
+    </message>
+    <message>
+        <location filename="../../errores.py" line="60"/>
+        <source>La central rechaza el token de esta terminal: pide uno nuevo y guárdalo en Configuración. Nada se pierde.</source>
+        <translation>The central server rejects this terminal&apos;s token: ask for a new one and save it in Settings. Nothing is lost.</translation>
+    </message>
+    <message>
+        <location filename="../../errores.py" line="63"/>
+        <source>La central no responde desde las {hora}; las ventas se guardan y se enviarán solas.</source>
+        <translation>The central server has not answered since {hora}; sales are saved and will be sent automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../errores.py" line="66"/>
+        <source>La central no responde; las ventas se guardan y se enviarán solas.</source>
+        <translation>The central server does not answer; sales are saved and will be sent automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../errores.py" line="69"/>
+        <source>El disco está lleno: libera espacio. Lo ya guardado no se pierde.</source>
+        <translation>The disk is full: free some space. What is already saved is not lost.</translation>
+    </message>
+    <message>
+        <location filename="../../errores.py" line="72"/>
+        <source>Sincro no tiene permiso para escribir en su carpeta de datos: avisa a quien mantiene este equipo.</source>
+        <translation>Sincro cannot write to its data folder: tell whoever looks after this computer.</translation>
+    </message>
+    <message>
+        <location filename="../../errores.py" line="75"/>
+        <source>Otro programa está usando los datos de Sincro; se volverá a intentar.</source>
+        <translation>Another program is using Sincro&apos;s data; it will try again.</translation>
+    </message>
+    <message>
+        <location filename="../../errores.py" line="78"/>
+        <source>La central tiene un problema y no acepta envíos ahora; se volverá a intentar sola.</source>
+        <translation>The central server has a problem and is not accepting uploads now; it will try again automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../errores.py" line="81"/>
+        <source>Algo falló; se volverá a intentar. El detalle técnico está en «Detalles».</source>
+        <translation>Something failed; it will try again. The technical detail is under “Details”.</translation>
+    </message>
+    <message>
+        <location filename="../../errores.py" line="112"/>
+        <source>Detalles</source>
+        <translation>Details</translation>
     </message>
 </context>
 <context>
     <name>Estado</name>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="30"/>
+        <location filename="../../pestanas/estado.py" line="31"/>
         <source>al día</source>
         <translation>up to date</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="31"/>
+        <location filename="../../pestanas/estado.py" line="32"/>
         <source>sincronizando</source>
         <translation>syncing</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="32"/>
+        <location filename="../../pestanas/estado.py" line="33"/>
         <source>sin conexión</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="33"/>
+        <location filename="../../pestanas/estado.py" line="34"/>
         <source>error de autenticación</source>
         <translation>authentication error</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="34"/>
+        <location filename="../../pestanas/estado.py" line="35"/>
         <source>error del servidor</source>
         <translation>server error</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="35"/>
+        <location filename="../../pestanas/estado.py" line="36"/>
         <source>sin configurar</source>
         <translation>not configured</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="42"/>
+        <location filename="../../pestanas/estado.py" line="43"/>
         <source>Pendientes</source>
         <translation>Pending</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="43"/>
+        <location filename="../../pestanas/estado.py" line="44"/>
         <source>Enviándose</source>
         <translation>Sending</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="44"/>
+        <location filename="../../pestanas/estado.py" line="45"/>
         <source>En conflicto</source>
         <translation>In conflict</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="45"/>
+        <location filename="../../pestanas/estado.py" line="46"/>
         <source>Con error</source>
         <translation>With errors</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="46"/>
+        <location filename="../../pestanas/estado.py" line="47"/>
         <source>Completadas</source>
         <translation>Completed</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="47"/>
+        <location filename="../../pestanas/estado.py" line="48"/>
         <source>Descartadas</source>
         <translation>Discarded</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="68"/>
+        <location filename="../../pestanas/estado.py" line="56"/>
+        <source>ninguna: todas las ventas están en la central</source>
+        <translation>none: all sales are on the central server</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="59"/>
+        <source>%n venta ({importe}), de hace {tiempo}</source>
+        <translation>%n sale ({importe}), from {tiempo} ago</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="60"/>
+        <source>%n ventas ({importe}), la más antigua de hace {tiempo}</source>
+        <translation>%n sales ({importe}), the oldest from {tiempo} ago</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="82"/>
         <source>Conexión:</source>
         <translation>Connection:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="70"/>
+        <location filename="../../pestanas/estado.py" line="84"/>
         <source>Lista para vender sin conexión:</source>
         <translation>Ready to sell offline:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="72"/>
+        <location filename="../../pestanas/estado.py" line="86"/>
+        <source>Ventas sin confirmar:</source>
+        <translation>Unconfirmed sales:</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="87"/>
         <source>Operación pendiente más antigua:</source>
         <translation>Oldest pending operation:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="74"/>
+        <location filename="../../pestanas/estado.py" line="89"/>
         <source>Última subida correcta:</source>
         <translation>Last successful upload:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="76"/>
+        <location filename="../../pestanas/estado.py" line="91"/>
         <source>Última bajada correcta:</source>
         <translation>Last successful download:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="78"/>
+        <location filename="../../pestanas/estado.py" line="93"/>
         <source>Desfase del reloj:</source>
         <translation>Clock offset:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="87"/>
+        <location filename="../../pestanas/estado.py" line="102"/>
         <source>Cola</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="105"/>
+        <location filename="../../pestanas/estado.py" line="120"/>
         <source>Catálogo local por modelo:</source>
         <translation>Local catalogue per model:</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="112"/>
+        <location filename="../../pestanas/estado.py" line="127"/>
         <source>en pausa</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="116"/>
+        <location filename="../../pestanas/estado.py" line="131"/>
+        <source>Todo enviado y al día.</source>
+        <translation>Everything sent and up to date.</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="132"/>
+        <source>Hablando con la central…</source>
+        <translation>Talking to the central server…</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="137"/>
         <source>sí: los modelos críticos están completos</source>
         <translation>yes: critical models are complete</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="118"/>
+        <location filename="../../pestanas/estado.py" line="139"/>
         <source>NO: faltan datos de modelos críticos</source>
         <translation>NO: critical model data is missing</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/estado.py" line="124"/>
+        <location filename="../../pestanas/estado.py" line="146"/>
         <source>{ms} ms</source>
         <translation>{ms} ms</translation>
     </message>
@@ -636,27 +915,67 @@
 <context>
     <name>Eventos</name>
     <message>
-        <location filename="../../ui/eventos.py" line="27"/>
-        <source>Sincronización completa: {enviadas} operaciones enviadas ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas), {filas} filas descargadas en {segundos} s.</source>
-        <translation>Sync complete: {enviadas} operations sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected), {filas} rows downloaded in {segundos} s.</translation>
+        <location filename="../../eventos.py" line="44"/>
+        <source>%n fila descargada</source>
+        <translation>%n row downloaded</translation>
     </message>
     <message>
-        <location filename="../../ui/eventos.py" line="35"/>
+        <location filename="../../eventos.py" line="45"/>
+        <source>%n filas descargadas</source>
+        <translation>%n rows downloaded</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="47"/>
+        <source>Sincronización completa: nada nuevo que enviar; {filas}.</source>
+        <translation>Sync complete: nothing new to send; {filas}.</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="50"/>
+        <source>Sincronización completa: %n operación enviada ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas); {filas}.</source>
+        <translation>Sync complete: %n operation sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected); {filas}.</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="53"/>
+        <source>Sincronización completa: %n operaciones enviadas ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas); {filas}.</source>
+        <translation>Sync complete: %n operations sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected); {filas}.</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="59"/>
+        <source>{quien} resolvió a mano el conflicto de {objeto}: {motivo}</source>
+        <translation>{quien} resolved the conflict on {objeto} by hand: {motivo}</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="63"/>
+        <source>{quien} descartó el cambio en conflicto de {objeto}: {motivo}</source>
+        <translation>{quien} discarded the conflicting change to {objeto}: {motivo}</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="67"/>
+        <source>{quien} descartó la operación rechazada de {objeto}: {motivo}</source>
+        <translation>{quien} discarded the rejected operation on {objeto}: {motivo}</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="71"/>
+        <source>{quien} volvió a enviar la operación de {objeto}.</source>
+        <translation>{quien} sent the operation on {objeto} again.</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="75"/>
         <source>La sincronización falló: {mensaje}</source>
         <translation>Sync failed: {mensaje}</translation>
     </message>
     <message>
-        <location filename="../../ui/eventos.py" line="38"/>
+        <location filename="../../eventos.py" line="78"/>
         <source>La central rechazó la operación {uuid}: {motivo}</source>
         <translation>The central server rejected operation {uuid}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../ui/eventos.py" line="42"/>
+        <location filename="../../eventos.py" line="82"/>
         <source>Se vuelve a descargar entero el modelo {modelo} ({motivo}).</source>
         <translation>Downloading model {modelo} again in full ({motivo}).</translation>
     </message>
     <message>
-        <location filename="../../ui/eventos.py" line="46"/>
+        <location filename="../../eventos.py" line="86"/>
         <source>Descarga completa del modelo {modelo} ({motivo}).</source>
         <translation>Full download of model {modelo} ({motivo}).</translation>
     </message>
@@ -664,56 +983,106 @@
 <context>
     <name>Formato</name>
     <message>
-        <location filename="../../ui/formato.py" line="21"/>
+        <location filename="../../formato.py" line="21"/>
         <source>sí</source>
         <translation>yes</translation>
     </message>
     <message>
-        <location filename="../../ui/formato.py" line="22"/>
+        <location filename="../../formato.py" line="22"/>
         <source>no</source>
         <translation>no</translation>
     </message>
     <message>
-        <location filename="../../ui/formato.py" line="34"/>
+        <location filename="../../formato.py" line="34"/>
         <source>{n} s</source>
         <translation>{n} s</translation>
     </message>
     <message>
-        <location filename="../../ui/formato.py" line="36"/>
+        <location filename="../../formato.py" line="36"/>
         <source>{n} min</source>
         <translation>{n} min</translation>
     </message>
     <message>
-        <location filename="../../ui/formato.py" line="38"/>
+        <location filename="../../formato.py" line="38"/>
         <source>{h} h {m} min</source>
         <translation>{h} h {m} min</translation>
     </message>
     <message>
-        <location filename="../../ui/formato.py" line="40"/>
+        <location filename="../../formato.py" line="40"/>
         <source>{d} d {h} h</source>
         <translation>{d} d {h} h</translation>
     </message>
     <message>
-        <location filename="../../ui/formato.py" line="47"/>
-        <location filename="../../ui/formato.py" line="64"/>
+        <location filename="../../formato.py" line="47"/>
+        <location filename="../../formato.py" line="64"/>
         <source>nunca</source>
         <translation>never</translation>
     </message>
     <message>
-        <location filename="../../ui/formato.py" line="66"/>
+        <location filename="../../formato.py" line="66"/>
         <source>hace {duracion}</source>
         <translation>{duracion} ago</translation>
+    </message>
+    <message>
+        <location filename="../../formato.py" line="119"/>
+        <source>pendiente</source>
+        <translation>pending</translation>
+    </message>
+    <message>
+        <location filename="../../formato.py" line="120"/>
+        <source>enviándose</source>
+        <translation>sending</translation>
+    </message>
+    <message>
+        <location filename="../../formato.py" line="121"/>
+        <source>confirmada</source>
+        <translation>confirmed</translation>
+    </message>
+    <message>
+        <location filename="../../formato.py" line="122"/>
+        <source>en conflicto</source>
+        <translation>in conflict</translation>
+    </message>
+    <message>
+        <location filename="../../formato.py" line="123"/>
+        <source>rechazada</source>
+        <translation>rejected</translation>
+    </message>
+    <message>
+        <location filename="../../formato.py" line="124"/>
+        <source>descartada</source>
+        <translation>discarded</translation>
+    </message>
+    <message>
+        <location filename="../../formato.py" line="132"/>
+        <source>alta</source>
+        <translation>creation</translation>
+    </message>
+    <message>
+        <location filename="../../formato.py" line="133"/>
+        <source>cambio</source>
+        <translation>change</translation>
+    </message>
+    <message>
+        <location filename="../../formato.py" line="134"/>
+        <source>baja</source>
+        <translation>deletion</translation>
+    </message>
+    <message>
+        <location filename="../../formato.py" line="135"/>
+        <source>ajuste</source>
+        <translation>adjustment</translation>
     </message>
 </context>
 <context>
     <name>GraficoActividad</name>
     <message>
-        <location filename="../../ui/pestanas/grafico.py" line="43"/>
+        <location filename="../../pestanas/grafico.py" line="43"/>
         <source>Últimas {h} h · azul: operaciones en cola · verde: enviadas por minuto</source>
         <translation>Last {h} h · blue: operations in queue · green: sent per minute</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/grafico.py" line="49"/>
+        <location filename="../../pestanas/grafico.py" line="49"/>
         <source>Sin datos todavía</source>
         <translation>No data yet</translation>
     </message>
@@ -721,42 +1090,47 @@
 <context>
     <name>ModeloCola</name>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="28"/>
+        <location filename="../../modelos/cola.py" line="33"/>
+        <source>Revísalo en la pestaña Conflictos.</source>
+        <translation>Review it in the Conflicts tab.</translation>
+    </message>
+    <message>
+        <location filename="../../modelos/cola.py" line="40"/>
         <source>N.º</source>
         <translation>No.</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="29"/>
+        <location filename="../../modelos/cola.py" line="41"/>
         <source>Estado</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="30"/>
+        <location filename="../../modelos/cola.py" line="42"/>
         <source>Modelo</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="31"/>
+        <location filename="../../modelos/cola.py" line="43"/>
         <source>Tipo</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="32"/>
+        <location filename="../../modelos/cola.py" line="44"/>
         <source>Objeto</source>
         <translation>Object</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="33"/>
+        <location filename="../../modelos/cola.py" line="45"/>
         <source>Capturada</source>
         <translation>Captured</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="34"/>
+        <location filename="../../modelos/cola.py" line="46"/>
         <source>Intentos</source>
         <translation>Attempts</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/cola.py" line="37"/>
+        <location filename="../../modelos/cola.py" line="49"/>
         <source>Último error</source>
         <translation>Last error</translation>
     </message>
@@ -764,32 +1138,32 @@
 <context>
     <name>ModeloConflictos</name>
     <message>
-        <location filename="../../ui/modelos/conflictos.py" line="18"/>
+        <location filename="../../modelos/conflictos.py" line="19"/>
         <source>N.º</source>
         <translation>No.</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/conflictos.py" line="19"/>
+        <location filename="../../modelos/conflictos.py" line="20"/>
         <source>Modelo</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/conflictos.py" line="20"/>
+        <location filename="../../modelos/conflictos.py" line="21"/>
         <source>Objeto</source>
         <translation>Object</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/conflictos.py" line="21"/>
-        <source>Operación</source>
-        <translation>Operation</translation>
+        <location filename="../../modelos/conflictos.py" line="22"/>
+        <source>Cambio</source>
+        <translation>Change</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/conflictos.py" line="24"/>
+        <location filename="../../modelos/conflictos.py" line="25"/>
         <source>Campos en disputa</source>
         <translation>Disputed fields</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/conflictos.py" line="27"/>
+        <location filename="../../modelos/conflictos.py" line="28"/>
         <source>Desde</source>
         <translation>Since</translation>
     </message>
@@ -797,37 +1171,37 @@
 <context>
     <name>ModeloFrescura</name>
     <message>
-        <location filename="../../ui/modelos/frescura.py" line="21"/>
+        <location filename="../../modelos/frescura.py" line="22"/>
         <source>Modelo</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/frescura.py" line="22"/>
+        <location filename="../../modelos/frescura.py" line="23"/>
         <source>Crítico</source>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/frescura.py" line="23"/>
+        <location filename="../../modelos/frescura.py" line="24"/>
         <source>Filas</source>
         <translation>Rows</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/frescura.py" line="24"/>
+        <location filename="../../modelos/frescura.py" line="25"/>
         <source>Completo</source>
         <translation>Complete</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/frescura.py" line="25"/>
+        <location filename="../../modelos/frescura.py" line="26"/>
         <source>Actualizado</source>
         <translation>Updated</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/frescura.py" line="26"/>
+        <location filename="../../modelos/frescura.py" line="27"/>
         <source>Prioridad de envío</source>
         <translation>Send priority</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/frescura.py" line="28"/>
+        <location filename="../../modelos/frescura.py" line="29"/>
         <source>Cursor</source>
         <translation>Cursor</translation>
     </message>
@@ -835,17 +1209,17 @@
 <context>
     <name>ModeloRegistro</name>
     <message>
-        <location filename="../../ui/modelos/registro.py" line="21"/>
+        <location filename="../../modelos/registro.py" line="21"/>
         <source>Hora</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/registro.py" line="22"/>
+        <location filename="../../modelos/registro.py" line="22"/>
         <source>Nivel</source>
         <translation>Level</translation>
     </message>
     <message>
-        <location filename="../../ui/modelos/registro.py" line="23"/>
+        <location filename="../../modelos/registro.py" line="23"/>
         <source>Qué pasó</source>
         <translation>What happened</translation>
     </message>
@@ -853,80 +1227,125 @@
 <context>
     <name>Notificaciones</name>
     <message>
-        <location filename="../../ui/notificaciones.py" line="80"/>
+        <location filename="../../notificaciones.py" line="86"/>
         <source>Conflictos nuevos</source>
         <translation>New conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/notificaciones.py" line="81"/>
-        <source>{n} operaciones necesitan que un encargado las revise.</source>
-        <translation>{n} operations need a manager to review them.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/notificaciones.py" line="85"/>
+        <location filename="../../notificaciones.py" line="92"/>
         <source>Sin conexión con la central</source>
         <translation>No connection to the central server</translation>
     </message>
     <message>
-        <location filename="../../ui/notificaciones.py" line="86"/>
-        <source>Sin conexión desde hace {tiempo}. Puedes seguir vendiendo: {n} operaciones esperan en la cola.</source>
-        <translation>Offline for {tiempo}. You can keep selling: {n} operations are waiting in the queue.</translation>
+        <location filename="../../notificaciones.py" line="87"/>
+        <source>%n cambio necesita que un encargado lo revise.</source>
+        <translation>%n change needs a manager to review it.</translation>
     </message>
     <message>
-        <location filename="../../ui/notificaciones.py" line="91"/>
+        <location filename="../../notificaciones.py" line="89"/>
+        <source>%n cambios necesitan que un encargado los revise.</source>
+        <translation>%n changes need a manager to review them.</translation>
+    </message>
+    <message>
+        <location filename="../../notificaciones.py" line="93"/>
+        <source>La central no responde desde las {hora}. Puedes seguir vendiendo: %n venta ({importe}) está guardada y se enviará sola.</source>
+        <translation>The central server has not answered since {hora}. You can keep selling: %n sale ({importe}) is saved and will be sent automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../notificaciones.py" line="96"/>
+        <source>La central no responde desde las {hora}. Puedes seguir vendiendo: %n ventas ({importe}) están guardadas y se enviarán solas.</source>
+        <translation>The central server has not answered since {hora}. You can keep selling: %n sales ({importe}) are saved and will be sent automatically.</translation>
+    </message>
+    <message>
+        <location filename="../../notificaciones.py" line="102"/>
         <source>La central rechaza el token</source>
         <translation>The central server rejects the token</translation>
     </message>
     <message>
-        <location filename="../../ui/notificaciones.py" line="92"/>
+        <location filename="../../notificaciones.py" line="103"/>
         <source>La sincronización está parada (nada se pierde). Pide un token nuevo y guárdalo en Configuración.</source>
         <translation>Sync is stopped (nothing is lost). Ask for a new token and save it in Settings.</translation>
     </message>
     <message>
-        <location filename="../../ui/notificaciones.py" line="95"/>
+        <location filename="../../notificaciones.py" line="109"/>
+        <source>De nuevo en línea: %n venta enviada a la central.</source>
+        <translation>Back online: %n sale uploaded to the central server.</translation>
+    </message>
+    <message>
+        <location filename="../../notificaciones.py" line="110"/>
+        <source>De nuevo en línea: %n ventas enviadas a la central.</source>
+        <translation>Back online: %n sales uploaded to the central server.</translation>
+    </message>
+    <message>
+        <location filename="../../notificaciones.py" line="112"/>
+        <source>De nuevo en línea: todo enviado a la central.</source>
+        <translation>Back online: everything uploaded to the central server.</translation>
+    </message>
+    <message>
+        <location filename="../../notificaciones.py" line="113"/>
         <source>Conexión recuperada</source>
         <translation>Back online</translation>
     </message>
     <message>
-        <location filename="../../ui/notificaciones.py" line="96"/>
-        <source>De nuevo en línea: {n} operaciones enviadas a la central.</source>
-        <translation>Back online: {n} operations sent to the central server.</translation>
+        <location filename="../../notificaciones.py" line="119"/>
+        <source>Un encargado debe revisarlos en Conflictos.</source>
+        <translation>A manager must review them in Conflicts.</translation>
+    </message>
+    <message>
+        <location filename="../../notificaciones.py" line="121"/>
+        <source>Pide un token nuevo y guárdalo en Configuración.</source>
+        <translation>Ask for a new token and save it in Settings.</translation>
+    </message>
+    <message>
+        <location filename="../../notificaciones.py" line="123"/>
+        <source>Nada: sigue vendiendo; revisa la red si dura.</source>
+        <translation>Nothing: keep selling; check the network if it lasts.</translation>
     </message>
 </context>
 <context>
     <name>Registro</name>
     <message>
-        <location filename="../../ui/pestanas/registro.py" line="39"/>
+        <location filename="../../pestanas/registro.py" line="43"/>
         <source>Sólo eventos de sincronización y errores</source>
         <translation>Only sync events and errors</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/registro.py" line="43"/>
+        <location filename="../../pestanas/registro.py" line="47"/>
         <source>&amp;Actualizar</source>
         <translation>&amp;Refresh</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/registro.py" line="66"/>
+        <location filename="../../pestanas/registro.py" line="66"/>
+        <source>La central confirmó %n operación en las últimas 24 h.</source>
+        <translation>The central server confirmed %n operation in the last 24 h.</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/registro.py" line="67"/>
+        <source>La central confirmó %n operaciones en las últimas 24 h.</source>
+        <translation>The central server confirmed %n operations in the last 24 h.</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/registro.py" line="82"/>
         <source>info</source>
         <translation>info</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/registro.py" line="67"/>
+        <location filename="../../pestanas/registro.py" line="83"/>
         <source>aviso</source>
         <translation>warning</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/registro.py" line="68"/>
+        <location filename="../../pestanas/registro.py" line="84"/>
         <source>error</source>
         <translation>error</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/registro.py" line="69"/>
+        <location filename="../../pestanas/registro.py" line="85"/>
         <source>error grave</source>
         <translation>critical</translation>
     </message>
     <message>
-        <location filename="../../ui/pestanas/registro.py" line="70"/>
+        <location filename="../../pestanas/registro.py" line="86"/>
         <source>detalle</source>
         <translation>debug</translation>
     </message>
@@ -934,50 +1353,118 @@
 <context>
     <name>Ventana</name>
     <message>
-        <location filename="../../ui/ventana.py" line="48"/>
+        <location filename="../../ventana.py" line="52"/>
+        <source>se guardan y se enviarán solas</source>
+        <translation>they are saved and will be sent automatically</translation>
+    </message>
+    <message>
+        <location filename="../../ventana.py" line="56"/>
+        <source>Todas las ventas enviadas a la central.</source>
+        <translation>All sales uploaded to the central server.</translation>
+    </message>
+    <message>
+        <location filename="../../ventana.py" line="80"/>
         <source>Estado</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="49"/>
+        <location filename="../../ventana.py" line="81"/>
         <source>Cola</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="50"/>
-        <location filename="../../ui/ventana.py" line="87"/>
+        <location filename="../../ventana.py" line="82"/>
+        <location filename="../../ventana.py" line="151"/>
         <source>Conflictos</source>
         <translation>Conflicts</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="51"/>
+        <location filename="../../ventana.py" line="83"/>
         <source>Catálogo</source>
         <translation>Catalogue</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="52"/>
+        <location filename="../../ventana.py" line="84"/>
         <source>Registro</source>
         <translation>Log</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="53"/>
+        <location filename="../../ventana.py" line="85"/>
         <source>Configuración</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="74"/>
-        <source>{conexion} · {pendientes} pendientes · {conflictos} conflictos</source>
-        <translation>{conexion} · {pendientes} pending · {conflictos} conflicts</translation>
+        <location filename="../../ventana.py" line="86"/>
+        <source>Actividad</source>
+        <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../ui/ventana.py" line="85"/>
+        <location filename="../../ventana.py" line="149"/>
         <source>Conflictos ({n})</source>
         <translation>Conflicts ({n})</translation>
     </message>
+</context>
+<context>
+    <name>VistaPrevia</name>
     <message>
-        <location filename="../../ui/ventana.py" line="90"/>
-        <source>Error ({que}): {mensaje}</source>
-        <translation>Error ({que}): {mensaje}</translation>
+        <location filename="../../vista_previa.py" line="30"/>
+        <source>existe</source>
+        <translation>exists</translation>
+    </message>
+    <message>
+        <location filename="../../vista_previa.py" line="31"/>
+        <source>borrado</source>
+        <translation>deleted</translation>
+    </message>
+    <message>
+        <location filename="../../vista_previa.py" line="41"/>
+        <source>Resolver varios conflictos</source>
+        <translation>Resolve several conflicts</translation>
+    </message>
+    <message>
+        <location filename="../../vista_previa.py" line="44"/>
+        <source>Se resolverá %n conflicto con la elección de cada campo; revisa cómo quedará:</source>
+        <translation>%n conflict will be resolved with the choice for each field; check how it will end up:</translation>
+    </message>
+    <message>
+        <location filename="../../vista_previa.py" line="46"/>
+        <source>Se resolverán %n conflictos con la misma elección por campo. Cada uno usa sus propios valores; revisa cómo quedará cada objeto:</source>
+        <translation>%n conflicts will be resolved with the same choice per field. Each one uses its own values; check how each object will end up:</translation>
+    </message>
+    <message>
+        <location filename="../../vista_previa.py" line="53"/>
+        <source>Objeto y campo</source>
+        <translation>Object and field</translation>
+    </message>
+    <message>
+        <location filename="../../vista_previa.py" line="54"/>
+        <source>En la central ahora</source>
+        <translation>On the central server now</translation>
+    </message>
+    <message>
+        <location filename="../../vista_previa.py" line="55"/>
+        <source>Quedará</source>
+        <translation>Will be</translation>
+    </message>
+    <message>
+        <location filename="../../vista_previa.py" line="62"/>
+        <source>(sin cambios en la central)</source>
+        <translation>(no change on the central server)</translation>
+    </message>
+    <message>
+        <location filename="../../vista_previa.py" line="64"/>
+        <source>objeto</source>
+        <translation>object</translation>
+    </message>
+    <message>
+        <location filename="../../vista_previa.py" line="76"/>
+        <source>Aplicar a %n objeto</source>
+        <translation>Apply to %n object</translation>
+    </message>
+    <message>
+        <location filename="../../vista_previa.py" line="77"/>
+        <source>Aplicar a %n objetos</source>
+        <translation>Apply to %n objects</translation>
     </message>
 </context>
 </TS>

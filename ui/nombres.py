@@ -1,0 +1,87 @@
+"""Cómo se nombra un objeto ante la tienda: «Producto «Mermelada de fresa 340 g» (8412345678905)».
+
+Nunca «productos.Producto 21». El nombre humano del modelo y su campo título vienen del esquema
+(``nombre`` y ``campo_titulo`` de cada modelo, si la central los sirve); si faltan, se deducen:
+la última parte del nombre técnico con mayúscula y el primer campo conocido que suele titular
+(``nombre``, ``titulo``…). El código va entre paréntesis si el objeto lo tiene (``codigo``,
+``sku``…); si no tiene título, se usa el código o, en último término, el número.
+
+Puro (sin Qt, sin E/S): seguro desde cualquier hilo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+CAMPOS_TITULO = ("nombre", "titulo", "razon_social", "descripcion", "etiqueta")
+CAMPOS_CODIGO = ("codigo", "sku", "ean", "referencia", "nif")
+
+
+@dataclass(frozen=True)
+class Presentacion:
+    """Cómo nombrar los objetos de un modelo."""
+
+    nombre: str
+    campo_titulo: str | None = None
+    campo_codigo: str | None = None
+
+
+def presentacion_por_defecto(modelo: str) -> Presentacion:
+    corto = str(modelo).rsplit(".", 1)[-1] or str(modelo)
+    return Presentacion(nombre=corto[:1].upper() + corto[1:])
+
+
+def presentaciones(esquema: Mapping[str, Any] | None) -> dict[str, Presentacion]:
+    """``{modelo: Presentacion}`` desde el dict del esquema (``{"modelos": {nombre: {...}}}``,
+    con ``nombre_visible`` y ``campo_titulo``) o desde ``{modelo: {...}}``. Tolera claves
+    ausentes."""
+    modelos = (esquema or {}).get("modelos", esquema or {})
+    resultado = {}
+    for modelo, datos in dict(modelos).items():
+        datos = dict(datos or {}) if isinstance(datos, Mapping) else {}
+        defecto = presentacion_por_defecto(modelo)
+        nombre = str(datos.get("nombre_visible") or defecto.nombre)
+        resultado[str(modelo)] = Presentacion(
+            nombre=nombre[:1].upper() + nombre[1:],
+            campo_titulo=datos.get("campo_titulo") or None,
+            campo_codigo=datos.get("campo_codigo") or None)
+    return resultado
+
+
+def _primero(valores: Mapping[str, Any], preferido: str | None,
+             candidatos: Iterable[str]) -> Any:
+    for campo in ([preferido] if preferido else []) + list(candidatos):
+        valor = valores.get(campo)
+        if valor not in (None, ""):
+            return valor
+    return None
+
+
+def nombrar(modelo: str, objeto_id: Any, *valores: Mapping[str, Any] | None,
+            presentacion: Presentacion | None = None) -> str:
+    """«Producto «Pan» (8412345678905)». ``valores``: dicts del objeto, el primero manda
+    (p. ej. central, base, local de un conflicto)."""
+    p = presentacion or presentacion_por_defecto(modelo)
+    juntos: dict[str, Any] = {}
+    for v in reversed([v for v in valores if v]):
+        juntos.update(v)
+    titulo = _primero(juntos, p.campo_titulo, CAMPOS_TITULO)
+    codigo = _primero(juntos, p.campo_codigo, CAMPOS_CODIGO)
+    if titulo is not None and codigo is not None and str(codigo) != str(titulo):
+        return f"{p.nombre} «{titulo}» ({codigo})"
+    if titulo is not None:
+        return f"{p.nombre} «{titulo}»"
+    if codigo is not None:
+        return f"{p.nombre} {codigo}"
+    return f"{p.nombre} {objeto_id}"
+
+
+def nombrar_conflicto(conflicto: Mapping[str, Any],
+                      presentaciones_: Mapping[str, Presentacion] | None = None) -> str:
+    """Nombre del objeto de un conflicto: lo que ve la central manda sobre lo de la caja."""
+    modelo = str(conflicto.get("modelo", ""))
+    p = (presentaciones_ or {}).get(modelo)
+    return nombrar(modelo, conflicto.get("objeto_id"), conflicto.get("central"),
+                   conflicto.get("base"), conflicto.get("local"), presentacion=p)
