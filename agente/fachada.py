@@ -77,7 +77,7 @@ class Agente:
         en vuelo (nunca lo de un proceso vivo). Al abrir se podan las operaciones finales más
         antiguas que ``dias_auditoria`` (``None``: no podar)."""
         ruta = rutas.asegurar_directorio(rutas.directorio_datos(directorio))
-        if recuperar:  # issue 6: caché dañada aparte, cola dañada copiada y rescatada + aviso
+        if recuperar:  # caché dañada aparte, cola dañada copiada y rescatada + aviso
             from agente.almacen import recuperacion
 
             recuperacion.preparar_ficheros(ruta)
@@ -99,7 +99,7 @@ class Agente:
 
     def cerrar(self) -> None:
         servicio = self.__dict__.get("_servicio_sincro")
-        if servicio is not None:  # sincronización (issue 4): parar el bucle antes de cerrar
+        if servicio is not None:  # sincronización: parar el bucle antes de cerrar
             servicio.cerrar()
         self._cache.cerrar()
         self._cola.cerrar()
@@ -501,7 +501,7 @@ class Agente:
         ``texto``, exactos primero y luego por prefijo), con valores optimistas. Devuelve UNA
         entrada por fila de la caché, para que ``desde`` avance igual que en ``contar``: una
         fila que esta terminal borró y la central aún no lleva ``"_borrado_pendiente": True``
-        con los datos de la central. (Añadido por la issue 5, pestaña Catálogo.)"""
+        con los datos de la central. (La usa la pestaña Catálogo.)"""
         config = self._esquema_exigido().modelo(modelo)
         filas = {k: (d, v) for k, d, v in self._cache.listar(modelo, desde, limite, texto)}
         optimistas = self._optimistas(config, list(filas), filas)
@@ -540,7 +540,7 @@ class Agente:
         }
 
     def _estado_avisos(self) -> dict[str, Any]:
-        """Avisos de recuperación sin confirmar (cola rescatada, caché apartada; issue 6)."""
+        """Avisos de recuperación sin confirmar (cola rescatada, caché apartada)."""
         from agente.almacen import recuperacion
 
         return {"avisos": recuperacion.avisos_pendientes(self.directorio)}

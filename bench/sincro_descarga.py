@@ -1,13 +1,13 @@
-"""Bench de la descarga de Sincro (issue 4), de extremo a extremo contra la central real.
+"""Bench de la descarga de Sincro, de extremo a extremo contra la central real.
 
 Mide, con ``sincro-central iniciar --demo N`` en bucle local (gunicorn, SQLite):
 
 1. Primera sincronización de N productos (por defecto 100 000): ``Agente.sincronizar_una_vez``
    en un directorio de datos vacío (esquema, páginas HTTP, validación, caché en sombra, índices,
    FTS e intercambio atómico). Cifra: filas/s de todos los modelos descargados.
-   Línea base en la misma ejecución: el refresco completo registro a registro del seed (1.1/1.3:
-   ``cache_model_instance`` + ``persist_to_disk`` por instancia), es decir, los mismos datos ya
-   descargados escritos con una escritura y un commit duradero por registro. Se mide sobre las
+   Línea base en la misma ejecución: el refresco completo registro a registro (una escritura y
+   un commit duradero por instancia), es decir, los mismos datos ya descargados escritos con una
+   escritura y un commit duradero por registro. Se mide sobre las
    primeras ``--muestra-base`` filas y se compara la velocidad (filas/s).
 2. Descarga incremental de 100 cambios con el catálogo en ``--pequeno`` y ``--grande`` filas
    (10 000 y 1 000 000 por defecto): mediana de ``--repeticiones`` descargas, cada una tras 100
@@ -80,7 +80,7 @@ def primera_sincronizacion(central: CentralEnMarcha) -> tuple[float, int]:
 
 
 def base_registro_a_registro(central: CentralEnMarcha, muestra: int) -> float:
-    """El seed: descargar todo y escribir cada registro con su propio commit duradero."""
+    """Registro a registro: descargar todo y escribir cada uno con su propio commit duradero."""
     cliente = Cliente(central.url, central.token)
     t = time.perf_counter()
     cambios, cursor = [], None
@@ -92,7 +92,7 @@ def base_registro_a_registro(central: CentralEnMarcha, muestra: int) -> float:
             break
     cambios = cambios[:muestra]
     descarga = time.perf_counter() - t
-    ruta = Path(tempfile.mkdtemp(prefix="bench-seed-")) / "cache.sqlite"
+    ruta = Path(tempfile.mkdtemp(prefix="bench-registro-")) / "cache.sqlite"
     conexion = sqlite3.connect(ruta, isolation_level=None)
     conexion.execute("PRAGMA journal_mode = WAL")
     conexion.execute("PRAGMA synchronous = FULL")  # persist_to_disk de los modelos críticos
@@ -203,7 +203,7 @@ def main() -> int:
         central.detener()
     velocidad = filas / segundos
     print(f"  Sincro: {filas:,} filas en {segundos:.2f} s = {velocidad:,.0f} filas/s")
-    print(f"  Línea base (seed, registro a registro, {args.muestra_base:,} filas): "
+    print(f"  Línea base (registro a registro, {args.muestra_base:,} filas): "
           f"{base:,.0f} filas/s")
     print(f"  Ratio: {velocidad / base:.1f}x  (PowerSync publica hasta 27 600 filas/s)")
 

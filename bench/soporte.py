@@ -1,4 +1,4 @@
-"""Bench de soporte (issue 6): lo que cuesta la seguridad de los ficheros y del registro.
+"""Bench de soporte: lo que cuesta la seguridad de los ficheros y del registro.
 
 1. Comprobación de integridad al arrancar (``recuperacion.preparar_ficheros``: ``quick_check``
    de cola y caché) frente a su línea base, ``Agente.abrir(recuperar=False)`` + ``cerrar`` del

@@ -1,4 +1,4 @@
-"""Bench de la interfaz (issue 5): arranque en frío hasta el icono de bandeja.
+"""Bench de la interfaz: arranque en frío hasta el icono de bandeja.
 
 Cifra: tiempo desde lanzar el proceso ``python -c "from ui.app import main; main([...])"``
 (la misma función que ``sincro`` sin argumentos) hasta que la aplicación ha mostrado el icono

@@ -1,4 +1,4 @@
-"""Bench de la interfaz (issue 5): pestaña Catálogo con 100 000 productos.
+"""Bench de la interfaz: pestaña Catálogo con 100 000 productos.
 
 Cifras (plataforma ``offscreen``, proceso único, motor real por el puente en su hilo):
 

@@ -1,4 +1,4 @@
-"""Bench de la interfaz (issue 5): memoria y CPU de la bandeja en reposo.
+"""Bench de la interfaz: memoria y CPU de la bandeja en reposo.
 
 Arranca la aplicación real (``ui.app.main``, como ``sincro`` sin argumentos) en un proceso
 aparte, plataforma ``offscreen``, con una terminal configurada contra una central de referencia

@@ -1,4 +1,4 @@
-"""Bench de la interfaz (issue 5): ¿se congela la GUI durante una primera sincronización?
+"""Bench de la interfaz: ¿se congela la GUI durante una primera sincronización?
 
 Vigilante en el hilo de la GUI: un ``QTimer`` de 10 ms anota el retraso de cada disparo
 (tiempo entre dos disparos menos 10 ms). Un retraso de X ms = la GUI no pudo atender eventos

@@ -1,7 +1,7 @@
 """Configuración de modelos sincronizables: validación estricta, reglas de negocio por campo y
 validación de los datos de cada operación.
 
-Es el equivalente validado de ``MODELOS_SINCRONIZABLES`` de la central (seed 1.2). La central lo
+Es el equivalente validado de ``MODELOS_SINCRONIZABLES`` de la central. La central lo
 sirve en ``GET /v1/esquema``; el motor lo valida aquí antes de que ningún nombre toque SQL y lo
 guarda en la caché para poder arrancar sin conexión. ``ConfigModelo.validar_datos`` es la misma
 comprobación en los dos lados: la terminal la aplica al encolar y la central al recibir (los
@@ -441,7 +441,7 @@ class Esquema:
 
     def en_orden_de_descarga(self) -> list[ConfigModelo]:
         """Críticos primero; luego por prioridad declarada (menor número primero, el convenio
-        de la central y del seed) y nombre."""
+        de la central) y nombre."""
         return sorted(self.modelos.values(), key=lambda m: (not m.critico, m.prioridad, m.nombre))
 
     def a_dict(self) -> dict[str, Any]:

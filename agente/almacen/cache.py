@@ -385,7 +385,7 @@ class Cache:
         """Relee el esquema si OTRA conexión (otro proceso: la sincronización de la bandeja
         corre aparte de la interfaz) confirmó cambios. ``PRAGMA data_version`` sólo cambia con
         commits ajenos y cuesta una consulta; el JSON sólo se vuelve a validar si cambió.
-        (Añadido por la issue 5.)"""
+        (La usa la pestaña Catálogo de la interfaz.)"""
         with self._cerrojo:
             version = self._escritura.execute("PRAGMA data_version").fetchone()[0]
             if version != self._version_vista:
@@ -790,7 +790,7 @@ class Cache:
                 encontrados.setdefault(objeto_id, fila)
         return [(k, datos, version) for k, (datos, version) in encontrados.items()][:limite]
 
-    # -- catálogo paginado (pestaña Catálogo de la UI; añadido por la issue 5) ----------------
+    # -- catálogo paginado (pestaña Catálogo de la interfaz) ---------------------------------
 
     def _exactos(self, config: ConfigModelo, texto: str) -> list[tuple[str, Any]]:
         """``(campo, valor)`` para la coincidencia exacta por clave y ``campos_indice``."""

@@ -1,7 +1,7 @@
 """Conflictos para el encargado y auditoría de cada resolución, en ``cola.sqlite`` (preciosa).
 
 Un conflicto nace cuando la central devuelve ``conflicto`` para una operación (o la descarga
-ve un cambio central sobre un objeto con una operación pendiente, seed 2.1) y la fusión a tres
+ve un cambio central sobre un objeto con una operación pendiente) y la fusión a tres
 bandas (``agente.reglas.fusion``) no lo resuelve entero. Guarda base/local/central, los campos en
 disputa, lo que las reglas ya decidieron (``propuesta``) y la operación exactamente como se
 capturó; la operación queda en ``CONFLICTO``.

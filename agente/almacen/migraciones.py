@@ -84,7 +84,7 @@ def _cola_0002_envio_y_ajustes(db: Database) -> None:
         # vivo está enviando) y desde cuándo.
         "ALTER TABLE operaciones ADD COLUMN propietario TEXT",
         "ALTER TABLE operaciones ADD COLUMN en_vuelo_desde TEXT",
-        # Detección temprana (seed 2.1): por qué no se pudo fusionar con la anterior.
+        # Detección temprana: por qué no se pudo fusionar con la anterior.
         "ALTER TABLE operaciones ADD COLUMN aviso TEXT",
         # Reintentar/descartar a mano: quién y por qué (la auditoría completa va aparte).
         "ALTER TABLE operaciones ADD COLUMN resuelta_por TEXT",

@@ -1,4 +1,4 @@
-"""Detección temprana al encolar (seed 2.1): fusionar una operación nueva con la última
+"""Detección temprana al encolar: fusionar una operación nueva con la última
 operación sin confirmar del mismo objeto cuando es seguro; si no, encolarla detrás con un aviso.
 
 Sólo se fusiona con una operación ``PENDIENTE`` que **nunca se ha intentado enviar**

@@ -1,4 +1,4 @@
-"""Fusión a tres bandas por campo y reglas de conflicto (seed 2.2). Puro: sin E/S ni estado.
+"""Fusión a tres bandas por campo y reglas de conflicto. Puro: sin E/S ni estado.
 
 Entradas, para una operación ``actualizar`` que la central devolvió como ``conflicto`` (o que
 una descarga encontró con un cambio central pendiente de empujar):

@@ -1,4 +1,4 @@
-"""Prioridad dinámica por modelo (seed 3.2): los modelos con más operaciones en los últimos
+"""Prioridad dinámica por modelo: los modelos con más operaciones en los últimos
 7 días se envían antes; los modelos críticos, siempre primero.
 
 Puro: ``calcular`` recibe los recuentos por modelo, que cuenta la cola
@@ -34,7 +34,7 @@ def calcular(
     modelos: Iterable[ConfigModelo], conteos: Mapping[str, int]
 ) -> dict[str, PrioridadModelo]:
     """Rango de cada modelo: críticos primero, luego más operaciones recientes, luego la
-    prioridad declarada (menor número primero, como en la central y en el seed), luego el
+    prioridad declarada (menor número primero, como en la central), luego el
     nombre (para que sea estable)."""
     lista = sorted(
         modelos, key=lambda m: (not m.critico, -conteos.get(m.nombre, 0), m.prioridad, m.nombre)

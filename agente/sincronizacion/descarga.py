@@ -1,4 +1,4 @@
-"""Descarga incremental (seed 1.1 y 1.3): central -> caché, modelo a modelo y página a página.
+"""Descarga incremental: central -> caché, modelo a modelo y página a página.
 
 - Esquema: ``GET /v1/esquema`` en cada pase; se guarda en la caché (para arrancar sin red) y se
   da a la cola (orden de envío). Un modelo cuya ``huella`` cambió se resincroniza entero.
@@ -19,7 +19,7 @@
   ``ResumenDescarga.avisos`` dice por qué.
 - Un modelo que falta en el esquema de la central se conserva (obsoleto) hasta que la central
   confirme que lo quitó (``Cache.guardar_esquema``); no se pide a la central mientras tanto.
-- Detección temprana (seed 2.1): si una página trae un cambio central de un objeto con una
+- Detección temprana: si una página trae un cambio central de un objeto con una
   operación ``actualizar``/``borrar`` pendiente (aún no enviada) basada en una versión anterior,
   se fusiona ya con las reglas (``Conflictos.tratar``): resuelta se reencola contra la versión
   nueva; si no, queda en ``CONFLICTO`` para el encargado sin llegar a enviarse.
@@ -215,7 +215,7 @@ class Descarga:
                 futuro.cancel()
                 raise
 
-    # -- detección temprana (seed 2.1) -----------------------------------------------------
+    # -- detección temprana ----------------------------------------------------------------
 
     def _detectar_conflictos(self, config: ConfigModelo, cambios: list[dict[str, Any]],
                              resumen: ResumenDescarga) -> None:

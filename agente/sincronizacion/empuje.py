@@ -1,4 +1,4 @@
-"""Empuje: la cola a la central, en lotes, con hasta K peticiones a la vez (seed 3.1).
+"""Empuje: la cola a la central, en lotes, con hasta K peticiones a la vez.
 
 Antes de nada, ``Cola.recuperar`` devuelve a ``PENDIENTE`` lo que otra instancia muerta (la
 caja caída a mitad de envío) dejó en vuelo: así el bucle de sincronización lo libera en su

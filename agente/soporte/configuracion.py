@@ -106,7 +106,7 @@ class Configuracion:
     backoff_maximo: float = 60.0
     """Espera máxima entre intentos sin conexión."""
     concurrencia: int = 4
-    """K: peticiones de lote simultáneas para objetos independientes (seed 3.1)."""
+    """K: peticiones de lote simultáneas para objetos independientes."""
     tamano_lote: int = 1000
     """Operaciones por ``POST /v1/operaciones`` (el protocolo admite hasta 1000)."""
     tamano_pagina: int = 10000

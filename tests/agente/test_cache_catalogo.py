@@ -1,5 +1,5 @@
 """``Cache.listar``/``Cache.contar``: catálogo paginado para la pestaña Catálogo de la UI
-(añadido por la issue 5). Caché SQLite real con el esquema de demo."""
+Caché SQLite real con el esquema de demo."""
 
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ def test_agente_listar_da_valores_optimistas_y_una_entrada_por_fila(datos_dir, e
 
 def test_esquema_guardado_por_otro_proceso_se_ve_sin_reabrir(datos_dir, esquema_dict):
     """La interfaz abre la caché antes de que el proceso de sincronización guarde el esquema y
-    descargue: debe verlo sin reabrir (issue 5)."""
+    descargue: debe verlo sin reabrir."""
     import subprocess
     import sys
     import textwrap

@@ -1,4 +1,4 @@
-"""Issue 4: un cliente rechazado retiene sólo las ventas que lo nombran (sobre una ``Cola`` real).
+"""Un cliente rechazado retiene sólo las ventas que lo nombran (sobre una ``Cola`` real).
 
 La venta de otro cliente y la venta sin cliente salen; la que lo nombra (y sus líneas) espera y
 ``Conflictos.bloqueadas`` dice a qué operación espera y por qué.

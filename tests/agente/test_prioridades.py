@@ -1,4 +1,4 @@
-"""Prioridad dinámica (seed 3.2) sobre una cola real: sólo cuentan las operaciones de los
+"""Prioridad dinámica sobre una cola real: sólo cuentan las operaciones de los
 últimos 7 días, y ``sincro estado`` (texto y ``--json``) muestra el orden de envío.
 
 Las operaciones «antiguas» se escriben en el fichero de la cola con la misma hora que pondría

@@ -1,4 +1,4 @@
-"""Fixtures que arrancan la central de referencia como proceso real (issue 3).
+"""Fixtures que arrancan la central de referencia como proceso real.
 
 API (la usan también las pruebas de integración del motor)::
 

@@ -199,7 +199,7 @@ def _venta_de(cliente):
 
 
 def test_cliente_rechazado_no_bloquea_ventas_ajenas(central, cola, esquema):
-    """Issue 4 con la central real: la creación de un cliente rechazada (NIF demasiado largo)
+    """Con la central real: la creación de un cliente rechazada (NIF demasiado largo)
     sólo retiene la venta que lo nombra; la de otro cliente y la sin cliente se aplican."""
     assert esquema.modelo(VENTA).referencias == {"cliente": CLIENTE}  # servida por la central
     malo_id, bueno_id = str(uuid.uuid4()), str(uuid.uuid4())

@@ -3,6 +3,7 @@ mismo cliente sin conexión y sincronizan en distinto orden contra la central re
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 
@@ -104,9 +105,12 @@ def test_empate_de_horas_gana_la_central(central, terminales, cliente):
     _editar(b, cliente, "B-empate")
     misma = "2026-01-01T10:00:00.000000+00:00"
     for datos in (a, b):
-        with Agente.abrir(datos) as agente, agente.operaciones.transaccion() as c:
-            c.execute("UPDATE operaciones SET hora_terminal = ?, desfase_ms = 0 "
-                      "WHERE objeto_id = ? AND estado = 'PENDIENTE'", (misma, cliente))
+        # A mano en el fichero (como otro proceso): sólo la cola cambia sus operaciones.
+        conexion = sqlite3.connect(Path(datos) / "cola.sqlite")
+        with conexion:
+            conexion.execute("UPDATE operaciones SET hora_terminal = ?, desfase_ms = 0 "
+                             "WHERE objeto_id = ? AND estado = 'PENDIENTE'", (misma, cliente))
+        conexion.close()
     _sincronizar(a, b, b)
     with Agente.abrir(b) as agente:
         historia = [(o.estado, o.datos, o.hora_terminal) for o in agente.cola()

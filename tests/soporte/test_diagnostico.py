@@ -112,10 +112,7 @@ def test_lineas_ok_fail():
 
 
 def test_central_real_todo_ok(tmp_path, request):
-    try:
-        central = request.getfixturevalue("central")
-    except pytest.FixtureLookupError:
-        pytest.skip("la fixture «central» (issue 3) aún no existe en tests/plugins/central.py")
+    central = request.getfixturevalue("central")
     datos = tmp_path / "datos"
     _configurar(datos, central.url, token=central.token, terminal=central.terminal)
     comprobaciones = diagnostico.ejecutar(datos)
