@@ -154,9 +154,10 @@ MODELOS_SINCRONIZABLES = {
         "operaciones_permitidas": ["actualizar", "ajustar"],
         # Reglas de negocio por campo (además de las de cada columna: longitudes, decimales…).
         "restricciones": {
-            # Nunca negativo; una caja puede corregirlo, pero en conflicto gana la central
-            # («prioridad_central»). Para que ninguna caja lo escriba: "operaciones": [].
-            "precio": {"minimo": "0", "operaciones": ["actualizar"]},
+            # Nunca negativo y sólo lo fija la central: ninguna caja lo escribe (la terminal lo
+            # rechaza al encolar y la central, si una caja se salta esa comprobación). Si algún
+            # día una caja pudiera corregirlo, «prioridad_central» decide los conflictos.
+            "precio": {"minimo": "0", "operaciones": []},
             # Recuento (actualizar) o venta/devolución (ajustar), con deltas acotados. Puede
             # quedar negativo: la sobreventa se registra para revisión.
             "stock": {"minimo": -1_000_000, "maximo": 1_000_000_000, "delta_minimo": -10_000,

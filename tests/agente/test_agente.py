@@ -53,11 +53,11 @@ def test_venta_de_dos_unidades_muestra_stock_8(agente):
 
 
 def test_valores_base_son_los_de_la_central_no_los_optimistas(agente):
-    agente.encolar(PRODUCTO, "actualizar", {"precio": "2.00"}, objeto_id=2)
+    agente.encolar(PRODUCTO, "actualizar", {"nombre": "Otro"}, objeto_id=2)
     agente.operaciones.preparar_envio()  # en vuelo: la siguiente no se fusiona
-    segunda = agente.encolar(PRODUCTO, "actualizar", {"precio": "3.00"}, objeto_id=2)
-    assert segunda.valores_base == {"precio": "1.95"}
-    assert agente.obtener(PRODUCTO, 2)["precio"] == "3.00"
+    segunda = agente.encolar(PRODUCTO, "actualizar", {"nombre": "Tercero"}, objeto_id=2)
+    assert segunda.valores_base == {"nombre": "Producto 2"}
+    assert agente.obtener(PRODUCTO, 2)["nombre"] == "Tercero"
 
 
 @pytest.mark.parametrize(
@@ -69,8 +69,10 @@ def test_valores_base_son_los_de_la_central_no_los_optimistas(agente):
         (PRODUCTO, "ajustar", {"nombre": 1}, 1, "«nombre» de productos.Producto no se puede aj"),
         (PRODUCTO, "actualizar", {"id": 5}, 1, "no se puede escribir"),
         (PRODUCTO, "actualizar", {"color": "rojo"}, 1, "no tiene el campo «color»"),
-        (PRODUCTO, "actualizar", {"precio": "1"}, None, "Indique el objeto"),
-        (PRODUCTO, "actualizar", {"precio": "1"}, "abc", "es un entero"),
+        (PRODUCTO, "actualizar", {"precio": "1"}, 1, "«precio» de productos.Producto no se "
+                                                     "puede escribir desde las tiendas"),
+        (PRODUCTO, "actualizar", {"nombre": "x"}, None, "Indique el objeto"),
+        (PRODUCTO, "actualizar", {"nombre": "x"}, "abc", "es un entero"),
         (PRODUCTO, "actualizar", [1, 2], 1, "objeto JSON"),
         (PRODUCTO, "volar", {}, 1, "Tipo de operación desconocido"),
         (CLIENTE, "crear", {"nombre": "A", "nif": "1", "puntos": "x"}, None, "entero"),

@@ -156,21 +156,34 @@ def test_ajustar_idempotente_y_reenvio_del_lote_entero(api):
 
 def test_conflicto_solo_en_campos_cambiados(api):
     version, actual = producto(api, 5)
-    r = api.operaciones(op(PRODUCTO, "actualizar", "5", {"precio": "99.99"},
-                           version_base=version, valores_base={"precio": "0.01"}))["resultados"][0]
-    assert r["resultado"] == "conflicto" and r["campos_cambiados"] == ["precio"]
-    assert r["valores"]["precio"] == actual["precio"] and r["version"] == version
-    assert producto(api, 5)[1]["precio"] == actual["precio"]  # nada aplicado
+    r = api.operaciones(op(PRODUCTO, "actualizar", "5", {"nombre": "Nombre de caja"},
+                           version_base=version, valores_base={"nombre": "Otro nombre"})
+                        )["resultados"][0]
+    assert r["resultado"] == "conflicto" and r["campos_cambiados"] == ["nombre"]
+    assert r["valores"]["nombre"] == actual["nombre"] and r["version"] == version
+    assert producto(api, 5)[1]["nombre"] == actual["nombre"]  # nada aplicado
     # La fila cambió (stock) después de version_base, pero no el campo que se cambia: sin conflicto.
     api.operaciones(op(PRODUCTO, "ajustar", "5", {"stock": 1}))
-    r = api.operaciones(op(PRODUCTO, "actualizar", "5", {"precio": "7.5"}, version_base=version,
-                           valores_base={"precio": actual["precio"]}))["resultados"][0]
+    r = api.operaciones(op(PRODUCTO, "actualizar", "5", {"nombre": "Nombre de caja"},
+                           version_base=version, valores_base={"nombre": actual["nombre"]})
+                        )["resultados"][0]
     assert r["resultado"] == "aplicada" and r["version"] > version
-    assert producto(api, 5)[1]["precio"] == "7.50"
+    assert producto(api, 5)[1]["nombre"] == "Nombre de caja"
     # Sin valores base y con version_base vieja: conflicto (no se puede saber).
     r = api.operaciones(op(PRODUCTO, "actualizar", "5", {"nombre": "X"},
                            version_base=version))["resultados"][0]
     assert r["resultado"] == "conflicto" and r["campos_cambiados"] == ["nombre"]
+
+
+def test_una_caja_hostil_no_escribe_el_precio(api):
+    """La terminal no encola precios; si una caja se salta esa comprobación, la central la
+    rechaza sin tocar la fila, aunque la versión base y los valores base sean correctos."""
+    version, actual = producto(api, 4)
+    r = api.operaciones(op(PRODUCTO, "actualizar", "4", {"precio": "0.01"}, version_base=version,
+                           valores_base={"precio": actual["precio"]}))["resultados"][0]
+    assert r["resultado"] == "rechazada", r
+    assert "«precio» de productos.Producto no se puede escribir desde las tiendas" in r["motivo"]
+    assert producto(api, 4) == (version, actual)
 
 
 def test_una_operacion_mala_no_tumba_el_lote(central, api):

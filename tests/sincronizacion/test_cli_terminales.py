@@ -62,12 +62,12 @@ def test_dos_tiendas_editan_el_mismo_producto_sin_conexion(central, tmp_path):
     inicial = productos_central(central)["20"]
     # Sin conexión (nadie sincroniza), cada tienda cambia el producto 20:
     with Agente.abrir(a) as agente:
-        agente.encolar(PRODUCTO, "actualizar", {"nombre": "Nombre A", "categoria": "Cat A",
-                                                "precio": "9.99"}, objeto_id="20")
+        agente.encolar(PRODUCTO, "actualizar", {"nombre": "Nombre A", "categoria": "Cat A"},
+                       objeto_id="20")
         agente.ajustar(PRODUCTO, "20", "stock", -2)
     with Agente.abrir(b) as agente:
-        agente.encolar(PRODUCTO, "actualizar", {"nombre": "Nombre B", "codigo": "B-1",
-                                                "precio": "8.88"}, objeto_id="20")
+        agente.encolar(PRODUCTO, "actualizar", {"nombre": "Nombre B", "codigo": "B-1"},
+                       objeto_id="20")
         agente.ajustar(PRODUCTO, "20", "stock", -3)
     assert sincro(a, "sincronizar", "--una-vez").returncode == 0
     r = sincro(b, "sincronizar", "--una-vez")
@@ -76,12 +76,12 @@ def test_dos_tiendas_editan_el_mismo_producto_sin_conexion(central, tmp_path):
     (conflicto,) = json.loads(r.stdout)
     # nombre: los dos lo cambiaron y campo_a_campo no tiene regla -> para el encargado.
     assert conflicto["campos_en_disputa"] == ["nombre"]
-    # precio: prioridad_central; codigo: sólo lo cambió B -> resueltos por reglas.
-    assert conflicto["propuesta"] == {"codigo": "B-1", "precio": "9.99"}
+    # codigo: sólo lo cambió B -> resuelto sin preguntar.
+    assert conflicto["propuesta"] == {"codigo": "B-1"}
     assert conflicto["central"]["nombre"] == "Nombre A"
     texto = sincro(b, "conflictos")
     assert texto.returncode == 0 and "* nombre" in texto.stdout and "Nombre A" in texto.stdout
-    r = sincro(b, "resolver", str(conflicto["id"]), "--campo", "precio", "--json")
+    r = sincro(b, "resolver", str(conflicto["id"]), "--campo", "codigo", "--json")
     assert r.returncode == 2 and "CAMPO=" in r.stderr
     r = sincro(b, "resolver", str(conflicto["id"]), "--campo", "nombre=Nombre acordado",
                "--json")
@@ -92,7 +92,7 @@ def test_dos_tiendas_editan_el_mismo_producto_sin_conexion(central, tmp_path):
         assert sincro(datos, "sincronizar", "--una-vez").returncode == 0
     final = productos_central(central)["20"]
     assert final == {**inicial, "nombre": "Nombre acordado", "categoria": "Cat A",
-                     "codigo": "B-1", "precio": "9.99", "stock": inicial["stock"] - 5}
+                     "codigo": "B-1", "stock": inicial["stock"] - 5}
     assert productos_cache(a)["20"] == productos_cache(b)["20"] == final
     assert "resolucion_manual" in sincro(b, "auditoria").stdout
     assert sincro(b, "conflictos").stdout.startswith("No hay conflictos abiertos")

@@ -109,14 +109,14 @@ def test_rechazada_no_bloquea_independientes_y_conflictos(central, cola, esquema
     independiente = cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="6", tipo="ajustar",
                                                 datos={"stock": 1}))
     # Cambio con valores base viejos: el nombre en disputa (campo_a_campo sin regla) y el
-    # precio con prioridad_central.
+    # stock con menor_valor (la central tiene menos: gana la central).
     en_disputa = cola.encolar(NuevaOperacion(
         modelo=PRODUCTO, objeto_id="7", tipo="actualizar",
-        datos={"nombre": "Nombre local", "precio": "99.00"}, version_base=1,
-        valores_base={"nombre": "viejo", "precio": "0.01"}))
+        datos={"nombre": "Nombre local", "stock": 999_999}, version_base=1,
+        valores_base={"nombre": "viejo", "stock": -1}))
     resuelta = cola.encolar(NuevaOperacion(
-        modelo=PRODUCTO, objeto_id="8", tipo="actualizar", datos={"precio": "99.00"},
-        version_base=1, valores_base={"precio": "0.01"}))
+        modelo=PRODUCTO, objeto_id="8", tipo="actualizar", datos={"stock": 999_999},
+        version_base=1, valores_base={"stock": -1}))
     resumen = empuje(cola, esquema, central.url, central.token).empujar()
     assert cola.obtener(malo.uuid).estado == ERROR
     assert "no existe" in cola.obtener(malo.uuid).ultimo_error
@@ -131,9 +131,9 @@ def test_rechazada_no_bloquea_independientes_y_conflictos(central, cola, esquema
     assert cola.obtener(independiente.uuid).estado == COMPLETADO
     assert cola.obtener(en_disputa.uuid).estado == CONFLICTO
     assert resumen.conflictos == 1 and resumen.fusionadas == 1
-    assert cola.listar(COMPLETADO)[-1].seq == resuelta.seq  # prioridad_central: nada que enviar
+    assert cola.listar(COMPLETADO)[-1].seq == resuelta.seq  # menor_valor: nada que enviar
     final = filas(central, PRODUCTO)
-    assert final["8"]["precio"] == actual["8"]["precio"]
+    assert final["8"]["stock"] == actual["8"]["stock"]
     assert final["7"]["nombre"] == actual["7"]["nombre"]
     (conflicto,) = Conflictos(cola).listar()
     assert conflicto.campos_en_disputa == ["nombre"]

@@ -66,10 +66,12 @@ MALAS = [
     (CLIENTE, "crear", None, {"nombre": "A\x00na", "nif": "1"}, "carácter nulo"),
     (CLIENTE, "crear", None, {"nombre": "x" * 201, "nif": "1"}, "como mucho 200 caracteres"),
     (CLIENTE, "crear", None, {"nombre": "x" * 70_000, "nif": "1"}, "el máximo es 64 KiB"),
-    (PRODUCTO, "actualizar", "3", {"precio": "1e999"}, "fuera de rango"),
-    (PRODUCTO, "actualizar", "3", {"precio": "NaN"}, "decimal finito"),
-    (PRODUCTO, "actualizar", "3", {"precio": "-5.00"}, "no puede ser menor que 0"),
-    (PRODUCTO, "actualizar", "3", {"precio": "1.999"}, "como mucho 2 decimales"),
+    (PRODUCTO, "actualizar", "3", {"precio": "2.00"},
+     "«precio» de productos.Producto no se puede escribir desde las tiendas"),
+    (LINEA, "crear", None, {"precio_unitario": "1e999"}, "fuera de rango"),
+    (LINEA, "crear", None, {"precio_unitario": "NaN"}, "decimal finito"),
+    (LINEA, "crear", None, {"precio_unitario": "-5.00"}, "no puede ser menor que 0"),
+    (LINEA, "crear", None, {"precio_unitario": "1.999"}, "como mucho 2 decimales"),
     (PRODUCTO, "ajustar", "3", {"stock": 2**63 - 1}, "no puede ser mayor que 10000"),
     (PRODUCTO, "ajustar", "3", {"precio": "1.00"}, "no se puede ajustar"),
     (PRODUCTO, "actualizar", "3", {"codigo": "12345678901234"}, "como mucho 13 caracteres"),
@@ -86,7 +88,7 @@ def test_lo_que_la_central_rechaza_no_se_encola(central, terminal, modelo, tipo,
     assert fragmento in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert _cola(terminal) == antes
     # La misma operación, enviada cruda a la central, queda rechazada con el mismo motivo.
-    if tipo == "crear" and modelo == CLIENTE:
+    if tipo == "crear":
         datos = {**datos, "id": str(uuid.uuid4())}
     resultado = enviar(central, central.token, {"modelo": modelo, "tipo": tipo,
                                                 "objeto_id": objeto, "datos": datos,
