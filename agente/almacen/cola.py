@@ -100,6 +100,16 @@ class ErrorCola(Exception):
     """Operación desconocida o transición de estado no permitida. El mensaje dice por qué."""
 
 
+@contextlib.contextmanager
+def _sesion(c: sqlite3.Connection, *, escritura: bool) -> Iterator[Sesion]:
+    """Una ``Sesion`` sobre la conexión ``c`` que termina al salir (vaya bien o mal)."""
+    sesion = Sesion(c, escritura=escritura)
+    try:
+        yield sesion
+    finally:
+        sesion.terminar()
+
+
 class Cola:
     """La cola de operaciones de una terminal (ver el docstring del módulo)."""
 
@@ -306,22 +316,14 @@ class Cola:
         """Una transacción duradera de la cola para quien tiene tablas propias en
         ``cola.sqlite`` (``agente.almacen.conflictos``): su SQL va por la ``Sesion`` y los
         cambios de estado por los métodos de la cola con ``en=sesion``. Todo o nada."""
-        with self._bd.escribir() as c:
-            sesion = Sesion(c, escritura=True)
-            try:
-                yield sesion
-            finally:
-                sesion.terminar()
+        with self._bd.escribir() as c, _sesion(c, escritura=True) as sesion:
+            yield sesion
 
     @contextlib.contextmanager
     def lectura(self) -> Iterator[Sesion]:
         """Como ``transaccion`` pero sólo para consultar (no toma el cerrojo de escritura)."""
-        with self._bd.leer() as c:
-            sesion = Sesion(c, escritura=False)
-            try:
-                yield sesion
-            finally:
-                sesion.terminar()
+        with self._bd.leer() as c, _sesion(c, escritura=False) as sesion:
+            yield sesion
 
     @contextlib.contextmanager
     def _escribir(self, en: Sesion | None) -> Iterator[sqlite3.Connection]:
