@@ -86,13 +86,14 @@ def _literal(texto: str) -> str:
     return "'" + texto.replace("'", "''") + "'"
 
 
-_INSERTAR = f"INSERT INTO {_q(TABLA_REGISTRO)} ({', '.join(COLUMNAS_REGISTRO)})"
+_REGISTRO = _q(TABLA_REGISTRO)
+_INSERTAR = f"INSERT INTO {_REGISTRO} ({', '.join(COLUMNAS_REGISTRO)})"
 
 
 def _sin_vigente(config: ConfigModelo, cols: Columnas, clave: str) -> str:
     """Cola de ``sembrar_*``: las filas ``n`` de la tabla que aún no tienen entrada vigente."""
     return (f"FROM {_q(cols.tabla)} n WHERE NOT EXISTS ("
-            f"SELECT 1 FROM {_q(TABLA_REGISTRO)} r WHERE r.modelo = {_literal(config.nombre)} "
+            f"SELECT 1 FROM {_REGISTRO} r WHERE r.modelo = {_literal(config.nombre)} "
             f"AND r.vigente AND r.objeto_id = {clave}) ORDER BY n.{_q(cols.clave)}")
 
 
@@ -203,8 +204,6 @@ def sql_pg(config: ConfigModelo) -> list[str]:
     nombre = nombre_base(config)
     modelo = _literal(config.nombre)
     tabla = _q(cols.tabla)
-    registro = _q(TABLA_REGISTRO)
-    insertar = _INSERTAR
     xid = "pg_current_xact_id()::text::bigint"
 
     def filas(alias: str, origen: str) -> str:
@@ -220,7 +219,7 @@ def sql_pg(config: ConfigModelo) -> list[str]:
                 f"statement_timestamp(), {xid} FROM {origen} {alias}")
 
     def superar(origen: str) -> str:
-        return (f"DELETE FROM {registro} r WHERE r.modelo = {modelo} AND r.vigente "
+        return (f"DELETE FROM {_REGISTRO} r WHERE r.modelo = {modelo} AND r.vigente "
                 f"AND r.objeto_id IN (SELECT {_clave_pg(cols, 's')} FROM {origen} s)")
 
     k = _q(cols.clave)
@@ -233,10 +232,10 @@ DECLARE
 BEGIN
   IF TG_OP = 'INSERT' THEN
     {superar('nuevas')};
-    {insertar} {filas('n', 'nuevas')} ORDER BY n.{k};
+    {_INSERTAR} {filas('n', 'nuevas')} ORDER BY n.{k};
   ELSIF TG_OP = 'DELETE' THEN
     {superar('viejas')};
-    {insertar} {lapidas('v', 'viejas')} ORDER BY v.{k};
+    {_INSERTAR} {lapidas('v', 'viejas')} ORDER BY v.{k};
   ELSE
     WITH cambiadas AS (
       SELECT n.* FROM nuevas n WHERE NOT EXISTS (
@@ -244,11 +243,11 @@ BEGIN
     ), quitadas AS (
       SELECT v.* FROM viejas v WHERE NOT EXISTS (SELECT 1 FROM nuevas n WHERE n.{k} = v.{k})
     ), superadas AS (
-      DELETE FROM {registro} r WHERE r.modelo = {modelo} AND r.vigente
+      DELETE FROM {_REGISTRO} r WHERE r.modelo = {modelo} AND r.vigente
         AND r.objeto_id IN (SELECT {_clave_pg(cols, 'c')} FROM cambiadas c
                             UNION ALL SELECT {_clave_pg(cols, 'q')} FROM quitadas q)
     )
-    {insertar}
+    {_INSERTAR}
     SELECT * FROM ({lapidas('q', 'quitadas')} ORDER BY q.{k}) l
     UNION ALL SELECT * FROM ({filas('c', 'cambiadas')} ORDER BY c.{k}) f;
   END IF;
@@ -353,8 +352,6 @@ def sql_sqlite(config: ConfigModelo) -> list[str]:
     nombre = nombre_base(config)
     modelo = _literal(config.nombre)
     tabla = _q(cols.tabla)
-    registro = _q(TABLA_REGISTRO)
-    insertar = _INSERTAR
 
     def fila(alias: str) -> str:
         return _fila_sqlite(config, cols, alias)
@@ -367,20 +364,20 @@ def sql_sqlite(config: ConfigModelo) -> list[str]:
                 f"{_COLUMNA_AHORA_SQLITE}, 0")
 
     def superar(alias: str) -> str:
-        return (f"DELETE FROM {registro} WHERE modelo = {modelo} AND vigente "
+        return (f"DELETE FROM {_REGISTRO} WHERE modelo = {modelo} AND vigente "
                 f"AND objeto_id = {_clave_sqlite(cols, alias)};")
 
     k = _q(cols.clave)
     distintas = " OR ".join(f"OLD.{_q(c)} IS NOT NEW.{_q(c)}" for c in cols.vigiladas)
     return [
         f"CREATE TRIGGER {_q(nombre + '_i')} AFTER INSERT ON {tabla} FOR EACH ROW BEGIN "
-        f"{superar('NEW')} {insertar} {fila('NEW')}; END",
+        f"{superar('NEW')} {_INSERTAR} {fila('NEW')}; END",
         f"CREATE TRIGGER {_q(nombre + '_u')} AFTER UPDATE ON {tabla} FOR EACH ROW "
         f"WHEN {distintas} BEGIN "
-        f"{superar('OLD')} {insertar} {lapida('OLD')} WHERE OLD.{k} IS NOT NEW.{k}; "
-        f"{superar('NEW')} {insertar} {fila('NEW')}; END",
+        f"{superar('OLD')} {_INSERTAR} {lapida('OLD')} WHERE OLD.{k} IS NOT NEW.{k}; "
+        f"{superar('NEW')} {_INSERTAR} {fila('NEW')}; END",
         f"CREATE TRIGGER {_q(nombre + '_d')} AFTER DELETE ON {tabla} FOR EACH ROW BEGIN "
-        f"{superar('OLD')} {insertar} {lapida('OLD')}; END",
+        f"{superar('OLD')} {_INSERTAR} {lapida('OLD')}; END",
     ]
 
 
