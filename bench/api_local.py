@@ -222,21 +222,12 @@ def bandeja(clientes: int, segundos: float, filas: int) -> None:
     vigilante el mismo tiempo con la bandeja en reposo."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
-    from ui_vigilancia import Vigilante, resumen
+    from ui_vigilancia import Vigilante, aplicacion_configurada, girar, reposo_y_cerrar, resumen
 
-    from agente.sincronizacion import credenciales
-    from agente.soporte import configuracion
     from tests.plugins.central import CentralEnMarcha
-    from ui.app import Aplicacion
 
     app = QApplication(["bench"])
-
-    def girar(ms: int) -> None:
-        bucle = QEventLoop()
-        QTimer.singleShot(ms, bucle.quit)
-        bucle.exec()
 
     with tempfile.TemporaryDirectory(prefix="sincro-bench-api-bandeja-") as tmp:
         base = Path(tmp)
@@ -248,14 +239,7 @@ def bandeja(clientes: int, segundos: float, filas: int) -> None:
         os.environ["SINCRO_API_PUERTO"] = str(puerto)  # lo hereda el proceso hijo
         central = CentralEnMarcha(base / "central", demo=filas).arrancar()
         try:
-            datos = base / "terminal"
-            datos.mkdir()
-            configuracion.guardar(datos, configuracion.Configuracion(
-                servidor=central.url, tienda=central.tienda, terminal=central.terminal))
-            credenciales.guardar_token(datos, central.terminal, central.token)
-            aplicacion = Aplicacion(datos, con_bandeja=True)
-            aplicacion.ventana.resize(1000, 650)
-            aplicacion.ventana.mostrar()
+            datos, aplicacion = aplicacion_configurada(base, central)
             aplicacion.arrancar()
             fin = time.monotonic() + 120
             while not (aplicacion.puente.ultimo_resumen.lista_para_vender
@@ -276,15 +260,8 @@ def bandeja(clientes: int, segundos: float, filas: int) -> None:
                 girar(100)
             duracion = time.perf_counter() - inicio
             carga = vigilante.parar()
-            vigilante.empezar()
-            inicio = time.perf_counter()
-            girar(int(duracion * 1000))
-            reposo = vigilante.parar()
-            duracion_reposo = time.perf_counter() - inicio
-            aplicacion.cerrar()
-            aplicacion.ventana.close()
-            aplicacion.ventana.deleteLater()
-            app.processEvents()
+            reposo, duracion_reposo = reposo_y_cerrar(app, aplicacion, vigilante,
+                                                      int(duracion * 1000))
         finally:
             central.detener()
     print(f"bandeja sirviendo la API (proceso hijo) a {clientes} clientes:")

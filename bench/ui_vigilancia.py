@@ -70,6 +70,49 @@ class Vigilante:
         self._ultimo = ahora
 
 
+def girar(ms: int) -> None:
+    """Deja correr ``ms`` milisegundos el bucle de eventos de Qt."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    bucle = QEventLoop()
+    QTimer.singleShot(ms, bucle.quit)
+    bucle.exec()
+
+
+def aplicacion_configurada(base: Path, central):
+    """Una terminal en ``base / "terminal"`` configurada contra ``central`` (con su token) y la
+    aplicación real (``ui.app.Aplicacion`` con bandeja) con la ventana a la vista, sin arrancar.
+    Da ``(datos, aplicacion)``."""
+    from agente.sincronizacion import credenciales
+    from agente.soporte import configuracion
+    from ui.app import Aplicacion
+
+    datos = base / "terminal"
+    datos.mkdir()
+    configuracion.guardar(datos, configuracion.Configuracion(
+        servidor=central.url, tienda=central.tienda, terminal=central.terminal))
+    credenciales.guardar_token(datos, central.terminal, central.token)
+    aplicacion = Aplicacion(datos, con_bandeja=True)
+    aplicacion.ventana.resize(1000, 650)
+    aplicacion.ventana.mostrar()
+    return datos, aplicacion
+
+
+def reposo_y_cerrar(app, aplicacion, vigilante: Vigilante, ms: int) -> tuple[list[float], float]:
+    """Línea base: ``vigilante`` durante ``ms`` con la aplicación en reposo; luego la cierra.
+    Da los retrasos y los segundos medidos."""
+    vigilante.empezar()
+    inicio = time.perf_counter()
+    girar(ms)
+    reposo = vigilante.parar()
+    duracion = time.perf_counter() - inicio
+    aplicacion.cerrar()
+    aplicacion.ventana.close()
+    aplicacion.ventana.deleteLater()
+    app.processEvents()
+    return reposo, duracion
+
+
 def resumen(nombre: str, retrasos: list[float], segundos: float) -> str:
     ordenados = sorted(retrasos)
     p99 = ordenados[int(0.99 * (len(ordenados) - 1))] if ordenados else 0.0
@@ -89,20 +132,11 @@ def main() -> int:
         "los núcleos con la terminal)")
     args = analizador.parse_args()
 
-    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from agente.sincronizacion import credenciales
-    from agente.soporte import configuracion
     from tests.plugins.central import CentralEnMarcha, _hijos
-    from ui.app import Aplicacion
 
     app = QApplication(["bench"])
-
-    def girar(ms: int) -> None:
-        bucle = QEventLoop()
-        QTimer.singleShot(ms, bucle.quit)
-        bucle.exec()
 
     with tempfile.TemporaryDirectory(prefix="bench-ui-vigilancia-") as temporal:
         base = Path(temporal)
@@ -114,14 +148,7 @@ def main() -> int:
             for pid in [central.proceso.pid, *_hijos(central.proceso.pid)]:
                 os.setpriority(os.PRIO_PROCESS, pid, 19)
         try:
-            datos = base / "terminal"
-            datos.mkdir()
-            configuracion.guardar(datos, configuracion.Configuracion(
-                servidor=central.url, tienda=central.tienda, terminal=central.terminal))
-            credenciales.guardar_token(datos, central.terminal, central.token)
-            aplicacion = Aplicacion(datos, con_bandeja=True)
-            aplicacion.ventana.resize(1000, 650)
-            aplicacion.ventana.mostrar()
+            _, aplicacion = aplicacion_configurada(base, central)
             vigilante = Vigilante()
 
             def productos() -> int:
@@ -148,15 +175,8 @@ def main() -> int:
                                                                 strict=True) if r > 50]
 
             girar(1000)
-            vigilante.empezar()
-            inicio = time.perf_counter()
-            girar(int(min(duracion, 30) * 1000))
-            reposo = vigilante.parar()
-            duracion_reposo = time.perf_counter() - inicio
-            aplicacion.cerrar()
-            aplicacion.ventana.close()
-            aplicacion.ventana.deleteLater()
-            app.processEvents()
+            reposo, duracion_reposo = reposo_y_cerrar(app, aplicacion, vigilante,
+                                                      int(min(duracion, 30) * 1000))
         finally:
             central.detener()
     print(f"primera sincronización de {args.filas} productos con la interfaz abierta:")

@@ -86,6 +86,17 @@ def _literal(texto: str) -> str:
     return "'" + texto.replace("'", "''") + "'"
 
 
+_REGISTRO = _q(TABLA_REGISTRO)
+_INSERTAR = f"INSERT INTO {_REGISTRO} ({', '.join(COLUMNAS_REGISTRO)})"
+
+
+def _sin_vigente(config: ConfigModelo, cols: Columnas, clave: str) -> str:
+    """Cola de ``sembrar_*``: las filas ``n`` de la tabla que aún no tienen entrada vigente."""
+    return (f"FROM {_q(cols.tabla)} n WHERE NOT EXISTS ("
+            f"SELECT 1 FROM {_REGISTRO} r WHERE r.modelo = {_literal(config.nombre)} "
+            f"AND r.vigente AND r.objeto_id = {clave}) ORDER BY n.{_q(cols.clave)}")
+
+
 @dataclass(frozen=True)
 class Columnas:
     """Columnas de la tabla de un modelo que entran en la captura."""
@@ -103,6 +114,11 @@ class Columnas:
         if self.tienda and self.tienda not in cols:
             cols.append(self.tienda)
         return cols
+
+    @property
+    def tipos(self) -> dict[str, str]:
+        """Tipo del protocolo de cada columna esencial."""
+        return {c: t for _, c, t, _ in self.esenciales}
 
 
 def columnas(config: ConfigModelo) -> Columnas:
@@ -156,9 +172,13 @@ def _valor_pg(col: str, tipo: str, decimales: int, alias: str) -> str:
     return f"COALESCE({e}, 'null')"
 
 
-def _clave_pg(cols: Columnas, tipos: dict[str, str], alias: str) -> str:
-    return f"{alias}.{_q(cols.clave)}::text" if tipos.get(cols.clave) != "uuid" else \
+def _clave_pg(cols: Columnas, alias: str) -> str:
+    return f"{alias}.{_q(cols.clave)}::text" if cols.tipos.get(cols.clave) != "uuid" else \
         f"lower({alias}.{_q(cols.clave)}::text)"
+
+
+def _tienda_pg(cols: Columnas, alias: str) -> str:
+    return "NULL" if cols.tienda is None else f"{alias}.{_q(cols.tienda)}::text"
 
 
 _AHORA_PG = "sincro_iso(statement_timestamp())"
@@ -181,32 +201,26 @@ def _lapida_pg(clave: str, ahora: str = _AHORA_PG) -> str:
 def sql_pg(config: ConfigModelo) -> list[str]:
     """Sentencias que (re)crean la función y los tres disparadores de un modelo."""
     cols = columnas(config)
-    tipos = {c: t for _, c, t, _ in cols.esenciales}
     nombre = nombre_base(config)
     modelo = _literal(config.nombre)
     tabla = _q(cols.tabla)
-    registro = _q(TABLA_REGISTRO)
-    insertar = f"INSERT INTO {registro} ({', '.join(COLUMNAS_REGISTRO)})"
     xid = "pg_current_xact_id()::text::bigint"
 
-    def tienda(alias: str) -> str:
-        return "NULL" if cols.tienda is None else f"{alias}.{_q(cols.tienda)}::text"
-
     def filas(alias: str, origen: str) -> str:
-        clave = _clave_pg(cols, tipos, alias)
-        return (f"SELECT {modelo}, {clave}, {tienda(alias)}, false, true, "
+        clave = _clave_pg(cols, alias)
+        return (f"SELECT {modelo}, {clave}, {_tienda_pg(cols, alias)}, false, true, "
                 f"{_cuerpo_pg(cols, alias, clave, 'ahora_iso')}, statement_timestamp(), {xid} "
                 f"FROM {origen} {alias}")
 
     def lapidas(alias: str, origen: str) -> str:
-        clave = _clave_pg(cols, tipos, alias)
-        return (f"SELECT {modelo}, {clave}, {tienda(alias)}, true, true, "
+        clave = _clave_pg(cols, alias)
+        return (f"SELECT {modelo}, {clave}, {_tienda_pg(cols, alias)}, true, true, "
                 f"{_lapida_pg(clave, 'ahora_iso')}, "
                 f"statement_timestamp(), {xid} FROM {origen} {alias}")
 
     def superar(origen: str) -> str:
-        return (f"DELETE FROM {registro} r WHERE r.modelo = {modelo} AND r.vigente "
-                f"AND r.objeto_id IN (SELECT {_clave_pg(cols, tipos, 's')} FROM {origen} s)")
+        return (f"DELETE FROM {_REGISTRO} r WHERE r.modelo = {modelo} AND r.vigente "
+                f"AND r.objeto_id IN (SELECT {_clave_pg(cols, 's')} FROM {origen} s)")
 
     k = _q(cols.clave)
     vigiladas = ", ".join(f"{{a}}.{_q(c)}" for c in cols.vigiladas)
@@ -218,10 +232,10 @@ DECLARE
 BEGIN
   IF TG_OP = 'INSERT' THEN
     {superar('nuevas')};
-    {insertar} {filas('n', 'nuevas')} ORDER BY n.{k};
+    {_INSERTAR} {filas('n', 'nuevas')} ORDER BY n.{k};
   ELSIF TG_OP = 'DELETE' THEN
     {superar('viejas')};
-    {insertar} {lapidas('v', 'viejas')} ORDER BY v.{k};
+    {_INSERTAR} {lapidas('v', 'viejas')} ORDER BY v.{k};
   ELSE
     WITH cambiadas AS (
       SELECT n.* FROM nuevas n WHERE NOT EXISTS (
@@ -229,11 +243,11 @@ BEGIN
     ), quitadas AS (
       SELECT v.* FROM viejas v WHERE NOT EXISTS (SELECT 1 FROM nuevas n WHERE n.{k} = v.{k})
     ), superadas AS (
-      DELETE FROM {registro} r WHERE r.modelo = {modelo} AND r.vigente
-        AND r.objeto_id IN (SELECT {_clave_pg(cols, tipos, 'c')} FROM cambiadas c
-                            UNION ALL SELECT {_clave_pg(cols, tipos, 'q')} FROM quitadas q)
+      DELETE FROM {_REGISTRO} r WHERE r.modelo = {modelo} AND r.vigente
+        AND r.objeto_id IN (SELECT {_clave_pg(cols, 'c')} FROM cambiadas c
+                            UNION ALL SELECT {_clave_pg(cols, 'q')} FROM quitadas q)
     )
-    {insertar}
+    {_INSERTAR}
     SELECT * FROM ({lapidas('q', 'quitadas')} ORDER BY q.{k}) l
     UNION ALL SELECT * FROM ({filas('c', 'cambiadas')} ORDER BY c.{k}) f;
   END IF;
@@ -261,16 +275,13 @@ def sembrar_pg(config: ConfigModelo) -> str:
     """Entradas para las filas que aún no tienen una vigente (modelo recién añadido a la
     configuración, o datos anteriores a la captura)."""
     cols = columnas(config)
-    tipos = {c: t for _, c, t, _ in cols.esenciales}
-    clave = _clave_pg(cols, tipos, "n")
-    tienda = "NULL" if cols.tienda is None else f"n.{_q(cols.tienda)}::text"
+    clave = _clave_pg(cols, "n")
     return (
-        f"INSERT INTO {_q(TABLA_REGISTRO)} ({', '.join(COLUMNAS_REGISTRO)}) "
-        f"SELECT {_literal(config.nombre)}, {clave}, {tienda}, false, true, "
+        f"{_INSERTAR} "
+        f"SELECT {_literal(config.nombre)}, {clave}, {_tienda_pg(cols, 'n')}, false, true, "
         f"{_cuerpo_pg(cols, 'n', clave)}, statement_timestamp(), "
-        f"pg_current_xact_id()::text::bigint FROM {_q(cols.tabla)} n WHERE NOT EXISTS ("
-        f"SELECT 1 FROM {_q(TABLA_REGISTRO)} r WHERE r.modelo = {_literal(config.nombre)} "
-        f"AND r.vigente AND r.objeto_id = {clave}) ORDER BY n.{_q(cols.clave)}"
+        f"pg_current_xact_id()::text::bigint "
+        f"{_sin_vigente(config, cols, clave)}"
     )
 
 
@@ -313,14 +324,18 @@ def _valor_sqlite(col: str, tipo: str, decimales: int, alias: str) -> str:
     return f"CASE WHEN {c} IS NULL THEN 'null' ELSE {e} END"
 
 
-def _clave_sqlite(cols: Columnas, tipos: dict[str, str], alias: str) -> str:
+def _clave_sqlite(cols: Columnas, alias: str) -> str:
     c = f"{alias}.{_q(cols.clave)}"
-    return _uuid_sqlite(c) if tipos.get(cols.clave) == "uuid" else f"CAST({c} AS TEXT)"
+    return _uuid_sqlite(c) if cols.tipos.get(cols.clave) == "uuid" else f"CAST({c} AS TEXT)"
 
 
-def _fila_sqlite(config: ConfigModelo, cols: Columnas, tipos: dict[str, str], alias: str) -> str:
-    clave = _clave_sqlite(cols, tipos, alias)
-    tienda = "NULL" if cols.tienda is None else f"CAST({alias}.{_q(cols.tienda)} AS TEXT)"
+def _tienda_sqlite(cols: Columnas, alias: str) -> str:
+    return "NULL" if cols.tienda is None else f"CAST({alias}.{_q(cols.tienda)} AS TEXT)"
+
+
+def _fila_sqlite(config: ConfigModelo, cols: Columnas, alias: str) -> str:
+    clave = _clave_sqlite(cols, alias)
+    tienda = _tienda_sqlite(cols, alias)
     datos = " || ',' || ".join(
         f"'\"{json.dumps(n)[1:-1]}\":' || {_valor_sqlite(c, t, d, alias)}"
         for n, c, t, d in cols.esenciales
@@ -334,55 +349,44 @@ def _fila_sqlite(config: ConfigModelo, cols: Columnas, tipos: dict[str, str], al
 def sql_sqlite(config: ConfigModelo) -> list[str]:
     """Sentencias que crean los tres disparadores de fila de un modelo."""
     cols = columnas(config)
-    tipos = {c: t for _, c, t, _ in cols.esenciales}
     nombre = nombre_base(config)
     modelo = _literal(config.nombre)
     tabla = _q(cols.tabla)
-    registro = _q(TABLA_REGISTRO)
-    insertar = f"INSERT INTO {registro} ({', '.join(COLUMNAS_REGISTRO)})"
-
-    def tienda(alias: str) -> str:
-        return "NULL" if cols.tienda is None else f"CAST({alias}.{_q(cols.tienda)} AS TEXT)"
 
     def fila(alias: str) -> str:
-        return _fila_sqlite(config, cols, tipos, alias)
+        return _fila_sqlite(config, cols, alias)
 
     def lapida(alias: str) -> str:
-        clave = _clave_sqlite(cols, tipos, alias)
+        clave = _clave_sqlite(cols, alias)
         cuerpo = (f"'\"id\":' || json_quote({clave}) || ',\"modificado_en\":\"' || "
                   f"{_ISO_AHORA_SQLITE} || '\",\"borrado\":true}}'")
-        return (f"SELECT {modelo}, {clave}, {tienda(alias)}, 1, 1, {cuerpo}, "
+        return (f"SELECT {modelo}, {clave}, {_tienda_sqlite(cols, alias)}, 1, 1, {cuerpo}, "
                 f"{_COLUMNA_AHORA_SQLITE}, 0")
 
     def superar(alias: str) -> str:
-        return (f"DELETE FROM {registro} WHERE modelo = {modelo} AND vigente "
-                f"AND objeto_id = {_clave_sqlite(cols, tipos, alias)};")
+        return (f"DELETE FROM {_REGISTRO} WHERE modelo = {modelo} AND vigente "
+                f"AND objeto_id = {_clave_sqlite(cols, alias)};")
 
     k = _q(cols.clave)
     distintas = " OR ".join(f"OLD.{_q(c)} IS NOT NEW.{_q(c)}" for c in cols.vigiladas)
     return [
         f"CREATE TRIGGER {_q(nombre + '_i')} AFTER INSERT ON {tabla} FOR EACH ROW BEGIN "
-        f"{superar('NEW')} {insertar} {fila('NEW')}; END",
+        f"{superar('NEW')} {_INSERTAR} {fila('NEW')}; END",
         f"CREATE TRIGGER {_q(nombre + '_u')} AFTER UPDATE ON {tabla} FOR EACH ROW "
         f"WHEN {distintas} BEGIN "
-        f"{superar('OLD')} {insertar} {lapida('OLD')} WHERE OLD.{k} IS NOT NEW.{k}; "
-        f"{superar('NEW')} {insertar} {fila('NEW')}; END",
+        f"{superar('OLD')} {_INSERTAR} {lapida('OLD')} WHERE OLD.{k} IS NOT NEW.{k}; "
+        f"{superar('NEW')} {_INSERTAR} {fila('NEW')}; END",
         f"CREATE TRIGGER {_q(nombre + '_d')} AFTER DELETE ON {tabla} FOR EACH ROW BEGIN "
-        f"{superar('OLD')} {insertar} {lapida('OLD')}; END",
+        f"{superar('OLD')} {_INSERTAR} {lapida('OLD')}; END",
     ]
 
 
 def sembrar_sqlite(config: ConfigModelo) -> str:
     """Como ``sembrar_pg``, en SQLite."""
     cols = columnas(config)
-    tipos = {c: t for _, c, t, _ in cols.esenciales}
-    clave = _clave_sqlite(cols, tipos, "n")
-    return (
-        f"INSERT INTO {_q(TABLA_REGISTRO)} ({', '.join(COLUMNAS_REGISTRO)}) "
-        f"{_fila_sqlite(config, cols, tipos, 'n')} FROM {_q(cols.tabla)} n WHERE NOT EXISTS ("
-        f"SELECT 1 FROM {_q(TABLA_REGISTRO)} r WHERE r.modelo = {_literal(config.nombre)} "
-        f"AND r.vigente AND r.objeto_id = {clave}) ORDER BY n.{_q(cols.clave)}"
-    )
+    clave = _clave_sqlite(cols, "n")
+    return (f"{_INSERTAR} {_fila_sqlite(config, cols, 'n')} "
+            f"{_sin_vigente(config, cols, clave)}")
 
 
 def sembrar(config: ConfigModelo, vendor: str) -> str:

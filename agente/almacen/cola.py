@@ -100,6 +100,16 @@ class ErrorCola(Exception):
     """Operación desconocida o transición de estado no permitida. El mensaje dice por qué."""
 
 
+@contextlib.contextmanager
+def _sesion(c: sqlite3.Connection, *, escritura: bool) -> Iterator[Sesion]:
+    """Una ``Sesion`` sobre la conexión ``c`` que termina al salir (vaya bien o mal)."""
+    sesion = Sesion(c, escritura=escritura)
+    try:
+        yield sesion
+    finally:
+        sesion.terminar()
+
+
 class Cola:
     """La cola de operaciones de una terminal (ver el docstring del módulo)."""
 
@@ -306,22 +316,14 @@ class Cola:
         """Una transacción duradera de la cola para quien tiene tablas propias en
         ``cola.sqlite`` (``agente.almacen.conflictos``): su SQL va por la ``Sesion`` y los
         cambios de estado por los métodos de la cola con ``en=sesion``. Todo o nada."""
-        with self._bd.escribir() as c:
-            sesion = Sesion(c, escritura=True)
-            try:
-                yield sesion
-            finally:
-                sesion.terminar()
+        with self._bd.escribir() as c, _sesion(c, escritura=True) as sesion:
+            yield sesion
 
     @contextlib.contextmanager
     def lectura(self) -> Iterator[Sesion]:
         """Como ``transaccion`` pero sólo para consultar (no toma el cerrojo de escritura)."""
-        with self._bd.leer() as c:
-            sesion = Sesion(c, escritura=False)
-            try:
-                yield sesion
-            finally:
-                sesion.terminar()
+        with self._bd.leer() as c, _sesion(c, escritura=False) as sesion:
+            yield sesion
 
     @contextlib.contextmanager
     def _escribir(self, en: Sesion | None) -> Iterator[sqlite3.Connection]:
@@ -354,13 +356,7 @@ class Cola:
         (el protocolo reenvía un conflicto resuelto con UUID nuevo: ``ultimo_error`` se
         limpia). Devuelve la operación."""
         with self._escribir(en) as c:
-            self._envio.en_vuelo.pop(uuid, None)
-            op = self._leer_uuid(c, uuid)
-            if op.estado not in desde:
-                raise ErrorCola(
-                    f"Sólo se reintentan operaciones en {' o '.join(desde)}; {uuid} está"
-                    f" {op.estado}."
-                )
+            op = self._tomar_desde(c, uuid, desde, "reintentan")
             nuevo = str(uuidlib.uuid4()) if nuevo_uuid else uuid
             c.execute(
                 "UPDATE operaciones SET estado = ?, uuid = ?, tipo = ?, datos = ?,"
@@ -400,13 +396,7 @@ class Cola:
         if not motivo or not motivo.strip():
             raise ErrorCola("Indique por qué se descarta la operación.")
         with self._escribir(en) as c:
-            self._envio.en_vuelo.pop(uuid, None)
-            op = self._leer_uuid(c, uuid)
-            if op.estado not in desde:
-                raise ErrorCola(
-                    f"Sólo se descartan operaciones en {' o '.join(desde)}; {uuid} está"
-                    f" {op.estado}."
-                )
+            op = self._tomar_desde(c, uuid, desde, "descartan")
             ahora = ahora_iso()
             c.execute(
                 "UPDATE operaciones SET estado = ?, resuelta_por = ?, motivo_resolucion = ?,"
@@ -422,12 +412,7 @@ class Cola:
         se guarda como JSON) en ``ultimo_error``. Retiene a las que dependen de ella."""
         texto = detalle if isinstance(detalle, str) else a_json(detalle)
         with self._escribir(en) as c:
-            self._envio.en_vuelo.pop(uuid, None)
-            op = self._leer_uuid(c, uuid)
-            if op.estado in FINALES:
-                raise ErrorCola(
-                    f"La operación {uuid} ya está {op.estado}; no puede pasar a {CONFLICTO}."
-                )
+            op = self._tomar_no_final(c, uuid, CONFLICTO)
             c.execute(
                 "UPDATE operaciones SET estado = ?, ultimo_error = ?, propietario = NULL,"
                 " en_vuelo_desde = NULL, finalizada_en = NULL, actualizada_en = ? WHERE seq = ?",
@@ -442,12 +427,7 @@ class Cola:
         """Nada que enviar (la central ya tiene el resultado de un conflicto resuelto):
         ``COMPLETADO`` sin petición, con quién y por qué."""
         with self._escribir(en) as c:
-            self._envio.en_vuelo.pop(uuid, None)
-            op = self._leer_uuid(c, uuid)
-            if op.estado in FINALES:
-                raise ErrorCola(
-                    f"La operación {uuid} ya está {op.estado}; no puede pasar a {COMPLETADO}."
-                )
+            op = self._tomar_no_final(c, uuid, COMPLETADO)
             ahora = ahora_iso()
             c.execute(
                 "UPDATE operaciones SET estado = ?, version_resultado = ?, ultimo_error = NULL,"
@@ -587,6 +567,31 @@ class Cola:
         return actividad.serie(self._bd, horas, ahora)
 
     # -- auxiliares --------------------------------------------------------------------------
+
+    def _tomar(self, c: sqlite3.Connection, uuid: str) -> Operacion:
+        """La operación ``uuid``, que deja de contar como en vuelo (va a cambiar de estado)."""
+        self._envio.en_vuelo.pop(uuid, None)
+        return self._leer_uuid(c, uuid)
+
+    def _tomar_desde(self, c: sqlite3.Connection, uuid: str, desde: Collection[str],
+                     verbo: str) -> Operacion:
+        """``_tomar`` de una operación que debe estar en uno de los estados ``desde``."""
+        op = self._tomar(c, uuid)
+        if op.estado not in desde:
+            raise ErrorCola(
+                f"Sólo se {verbo} operaciones en {' o '.join(desde)}; {uuid} está"
+                f" {op.estado}."
+            )
+        return op
+
+    def _tomar_no_final(self, c: sqlite3.Connection, uuid: str, destino: str) -> Operacion:
+        """``_tomar`` de una operación que aún no está en un estado final."""
+        op = self._tomar(c, uuid)
+        if op.estado in FINALES:
+            raise ErrorCola(
+                f"La operación {uuid} ya está {op.estado}; no puede pasar a {destino}."
+            )
+        return op
 
     def _leer_uuid(self, c: sqlite3.Connection, uuid: str) -> Operacion:
         fila = c.execute(

@@ -383,12 +383,8 @@ class Conflictos:
         ya validados por quien llama). Mismo UUID: la central no la aplicó."""
         quien = quien or usuario_actual()
         with self.cola.transaccion() as c:
-            op = self._leer_op(c, uuid)
-            if op is None:
-                raise ErrorCola(f"No hay ninguna operación con UUID {uuid} en la cola.")
-            if op.estado != ERROR:
-                raise ErrorCola(f"Sólo se reintentan operaciones en ERROR; {uuid} está "
-                                f"{op.estado}.")
+            op = self._en_error(c, uuid, "Sólo se reintentan operaciones en ERROR; {uuid} está "
+                                         "{estado}.")
             texto = motivo or ("Reintentada con datos editados" if datos else "Reintentada")
             nueva = self.cola.reintentar(uuid, datos, por=quien, motivo=texto, desde=(ERROR,),
                                          en=c)
@@ -401,16 +397,22 @@ class Conflictos:
             raise ErrorCola("Indique por qué se descarta la operación (--motivo).")
         quien = quien or usuario_actual()
         with self.cola.transaccion() as c:
-            op = self._leer_op(c, uuid)
-            if op is None:
-                raise ErrorCola(f"No hay ninguna operación con UUID {uuid} en la cola.")
-            if op.estado != ERROR:
-                raise ErrorCola(f"Sólo se descartan así operaciones en ERROR; {uuid} está "
-                                f"{op.estado} (un conflicto se descarta desde su conflicto).")
+            op = self._en_error(c, uuid, "Sólo se descartan así operaciones en ERROR; {uuid} está "
+                                         "{estado} (un conflicto se descarta desde su conflicto).")
             descartada = self.cola.descartar(uuid, motivo, quien, desde=(ERROR,), en=c)
             auditar(c, quien=quien, accion="descartar", regla_o_motivo=motivo, op=op,
                     antes=op.a_dict(), despues={"estado": DESCARTADO})
             return descartada
+
+    def _en_error(self, c: Sesion, uuid: str, si_no: str) -> Operacion:
+        """La operación ``uuid`` de la cola, que debe estar en ``ERROR``; si no lo está,
+        ``ErrorCola`` con ``si_no`` (admite ``{uuid}`` y ``{estado}``)."""
+        op = self._leer_op(c, uuid)
+        if op is None:
+            raise ErrorCola(f"No hay ninguna operación con UUID {uuid} en la cola.")
+        if op.estado != ERROR:
+            raise ErrorCola(si_no.format(uuid=uuid, estado=op.estado))
+        return op
 
     def contar_abiertos(self) -> int:
         with self.cola.lectura() as c:

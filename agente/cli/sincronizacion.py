@@ -45,6 +45,15 @@ def _abrir(args: argparse.Namespace) -> Any:
     return Agente.abrir(_datos(args))
 
 
+def _abrir_o_avisar(args: argparse.Namespace) -> Any | None:
+    """El agente abierto, o ``None`` tras decir por qué no vale la configuración."""
+    try:
+        return _abrir(args)
+    except configuracion.ErrorConfiguracion as exc:
+        _error(str(exc))
+        return None
+
+
 def _error(mensaje: str) -> None:
     print(f"sincro: {mensaje}", file=sys.stderr)
 
@@ -124,10 +133,8 @@ def _imprimir_resumen(resumen: Any) -> None:
 
 
 def sincronizar(args: argparse.Namespace) -> int:
-    try:
-        agente = _abrir(args)
-    except configuracion.ErrorConfiguracion as exc:
-        _error(str(exc))
+    agente = _abrir_o_avisar(args)
+    if agente is None:
         return SALIDA_USO
     try:
         if args.una_vez:
@@ -165,10 +172,8 @@ def _una_vez(agente: Any) -> int:
 
 
 def _verificar(args: argparse.Namespace) -> int:
-    try:
-        agente = _abrir(args)
-    except configuracion.ErrorConfiguracion as exc:
-        _error(str(exc))
+    agente = _abrir_o_avisar(args)
+    if agente is None:
         return SALIDA_USO
     try:
         informe = agente.verificar(args.modelo or None)

@@ -10,6 +10,23 @@ import pytest
 from protocolo.esquema import Esquema, esquema_desde_dict
 
 RUTA_ESQUEMA_DEMO = Path(__file__).resolve().parents[1] / "datos" / "esquema_demo.json"
+PRODUCTO = "productos.Producto"
+CLIENTE = "clientes.Cliente"
+
+
+def producto(i, version=None, **cambios) -> dict:
+    """Un producto de demo como fila de una página de ``GET /v1/cambios`` (``cambios`` pisa
+    campos de ``datos``)."""
+    datos = {
+        "id": i,
+        "nombre": f"Producto {i}",
+        "codigo": f"84{i:06d}",
+        "precio": "1.95",
+        "stock": 10,
+        "categoria": None,
+    }
+    datos.update(cambios)
+    return {"id": str(i), "version": version or i, "datos": datos}
 
 
 def esquema_demo_dict() -> dict:

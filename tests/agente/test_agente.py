@@ -10,22 +10,7 @@ import pytest
 from agente.fachada import Agente
 from agente.operacion import COMPLETADO, PENDIENTE
 from protocolo.esquema import ErrorEsquema, ErrorValor
-
-PRODUCTO = "productos.Producto"
-CLIENTE = "clientes.Cliente"
-
-
-def producto(i, version=None, **cambios):
-    datos = {
-        "id": i,
-        "nombre": f"Producto {i}",
-        "codigo": f"84{i:06d}",
-        "precio": "1.95",
-        "stock": 10,
-        "categoria": None,
-    }
-    datos.update(cambios)
-    return {"id": str(i), "version": version or i, "datos": datos}
+from tests.agente.conftest import CLIENTE, PRODUCTO, producto
 
 
 @pytest.fixture

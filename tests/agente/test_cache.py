@@ -10,22 +10,12 @@ import pytest
 
 from agente.almacen.cache import Cache, ErrorCache, consulta_fts
 from protocolo.esquema import ErrorEsquema
-
-PRODUCTO = "productos.Producto"
-CLIENTE = "clientes.Cliente"
+from tests.agente.conftest import CLIENTE, PRODUCTO
+from tests.agente.conftest import producto as fila_producto
 
 
 def producto(i, version=None, **cambios):
-    datos = {
-        "id": i,
-        "nombre": f"Producto {i}",
-        "codigo": f"84{i:06d}",
-        "precio": "1.95",
-        "stock": 10,
-        "categoria": None,
-    }
-    datos.update(cambios)
-    return {"modelo": PRODUCTO, "id": str(i), "version": version or i, "datos": datos}
+    return {"modelo": PRODUCTO, **fila_producto(i, version, **cambios)}
 
 
 def baja(i, version):

@@ -42,6 +42,17 @@ def ventas_en_cola(datos, venta: str) -> int:
         return sum(1 for op in agente.cola(modelo=VENTA) if op.objeto_id == venta)
 
 
+def venta_para(datos, clave: str) -> str:
+    """El id de venta que la terminal de ``datos`` deriva de una clave de idempotencia."""
+    from agente.api_local.idempotencia import RegistroIdempotencia
+
+    registro = RegistroIdempotencia(datos)
+    try:
+        return registro.venta_para(clave)
+    finally:
+        registro.cerrar()
+
+
 def test_salud_sin_token_y_lo_demas_exige_el_token(api, terminal):
     assert api.pedir("GET", "/v1/salud", token=None)[0] == 200
     for metodo, ruta, cuerpo in (
@@ -249,16 +260,10 @@ def test_tambien_en_ipv6_si_hay(api):
 def test_muerte_entre_encolar_y_guardar_la_respuesta(api, terminal):
     """El proceso murió después de encolar la venta y antes de guardar la respuesta de la
     clave: el reintento devuelve esa venta y no encola otra."""
-    from agente.api_local.idempotencia import RegistroIdempotencia
-
     p = producto(api, 7)
     cuerpo = {"lineas": [linea(p, 2)]}
     clave = str(uuid.uuid4())
-    registro = RegistroIdempotencia(terminal)
-    try:
-        id_venta = registro.venta_para(clave)
-    finally:
-        registro.cerrar()
+    id_venta = venta_para(terminal, clave)
     with Agente.abrir(terminal) as agente:  # lo que hizo el proceso antes de morir
         agente.vender(cuerpo["lineas"], venta_id=id_venta)
     estado, cabeceras, venta = api.pedir("POST", "/v1/vender", cuerpo,
@@ -271,16 +276,10 @@ def test_muerte_entre_encolar_y_guardar_la_respuesta(api, terminal):
 def test_cada_terminal_deriva_ids_de_venta_distintos(tmp_path):
     """El id de venta de una clave es estable en una terminal (también al reabrir) y distinto
     en otra: dos cajas que usen las mismas claves no chocan en la central."""
-    from agente.api_local.idempotencia import RegistroIdempotencia
-
     ids = []
     for nombre in ("a", "a", "b"):
         (tmp_path / nombre).mkdir(exist_ok=True)
-        registro = RegistroIdempotencia(tmp_path / nombre)
-        try:
-            ids.append(registro.venta_para("venta-1"))
-        finally:
-            registro.cerrar()
+        ids.append(venta_para(tmp_path / nombre, "venta-1"))
     assert ids[0] == ids[1] != ids[2]
     assert uuid.UUID(ids[0]).version == 5
 
@@ -353,16 +352,10 @@ def test_reintento_de_una_venta_sin_sus_pagos_guardados(api, terminal):
     responde con el total de la cabecera (pagos vacía, como dice el contrato)."""
     import sqlite3
 
-    from agente.api_local.idempotencia import RegistroIdempotencia
-
     p = producto(api, 9)
     cuerpo = {"lineas": [linea(p, 2)]}
     clave = str(uuid.uuid4())
-    registro = RegistroIdempotencia(terminal)
-    try:
-        id_venta = registro.venta_para(clave)
-    finally:
-        registro.cerrar()
+    id_venta = venta_para(terminal, clave)
     with Agente.abrir(terminal) as agente:
         (cabecera, *_) = agente.vender(cuerpo["lineas"], venta_id=id_venta)
     with sqlite3.connect(terminal / "cola.sqlite") as c:

@@ -196,30 +196,22 @@ class ProxyFallos:
         if self._extra(peticion, modo):
             return
         if modo == "cortar_antes":
-            largo = int(peticion.headers.get("Content-Length") or 0)
-            if largo:
-                peticion.rfile.read(largo)
+            self._descartar_cuerpo(peticion)
             peticion.close_connection = True
             peticion.connection.shutdown(2)
             return
         if modo == "html":
-            largo = int(peticion.headers.get("Content-Length") or 0)
-            if largo:
-                peticion.rfile.read(largo)
+            self._descartar_cuerpo(peticion)
             self._responder(peticion, 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>",
                             "text/html")
             return
         if modo == "429":
-            largo = int(peticion.headers.get("Content-Length") or 0)
-            if largo:
-                peticion.rfile.read(largo)
+            self._descartar_cuerpo(peticion)
             self._responder(peticion, 429, b'{"error":"saturada","mensaje":"Espere"}',
                             "application/json", {"Retry-After": "0"})
             return
         if modo == "401":
-            largo = int(peticion.headers.get("Content-Length") or 0)
-            if largo:
-                peticion.rfile.read(largo)
+            self._descartar_cuerpo(peticion)
             self._responder(peticion, 401, b'{"error":"no_autenticado","mensaje":"Token"}',
                             "application/json")
             return

@@ -283,6 +283,17 @@ def _cache_con_catalogo(datos: Path, n: int = 2000) -> None:
         agente.cache.aplicar_pagina(PRODUCTO, cambios, "c1", completo=True)
 
 
+def _cache_volcada(datos: Path, n: int) -> Path:
+    """``_cache_con_catalogo`` con el WAL volcado al fichero principal; da la ruta de la caché
+    (para estropear sus bytes en disco)."""
+    _cache_con_catalogo(datos, n)
+    cache = rutas.ruta_cache(datos)
+    conexion = sqlite3.connect(cache)
+    conexion.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conexion.close()
+    return cache
+
+
 @pytest.mark.parametrize("semilla", range(12))
 def test_cache_con_bytes_al_azar_nunca_para_la_venta(tmp_path, semilla):
     datos = tmp_path / "terminal"
@@ -307,11 +318,7 @@ def test_texto_no_utf8_en_la_cache_se_lee_y_se_aparta_al_arrancar(tmp_path):
     """Un byte que no es UTF-8 en un nombre: quick_check no lo ve, la consulta no falla (se
     lee con sustitución), la caché queda marcada y el próximo arranque la aparta."""
     datos = tmp_path / "terminal"
-    _cache_con_catalogo(datos, 50)
-    cache = rutas.ruta_cache(datos)
-    conexion = sqlite3.connect(cache)
-    conexion.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conexion.close()
+    cache = _cache_volcada(datos, 50)
     contenido = bytearray(cache.read_bytes())
     posicion = contenido.index("Producto ñandú 7".encode())
     contenido[posicion] = 0xFF
@@ -388,11 +395,7 @@ def test_cache_que_se_estropea_en_marcha_no_para_la_venta(tmp_path):
     from tests.soporte.corromper import estropear_paginas
 
     datos = tmp_path / "terminal"
-    _cache_con_catalogo(datos, 3000)
-    cache = rutas.ruta_cache(datos)
-    conexion = sqlite3.connect(cache)
-    conexion.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conexion.close()
+    cache = _cache_volcada(datos, 3000)
     with Agente.abrir(datos) as agente:
         estropear_paginas(cache, paginas_de_tabla(cache, "m_productos__producto"))
         op = agente.ajustar(PRODUCTO, "1500", "stock", -1)
