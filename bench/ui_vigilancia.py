@@ -132,6 +132,7 @@ def main() -> int:
         "los núcleos con la terminal)")
     args = analizador.parse_args()
 
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from tests.plugins.central import CentralEnMarcha, _hijos
