@@ -153,7 +153,8 @@ class Agente:
         """Valida y encola una operación (fusionándola con la pendiente del mismo objeto si es
         seguro). Vuelve cuando es duradera. ``ErrorValor`` si algo no valida."""
         return self._cola.encolar(
-            self._preparar(modelo, tipo, datos, objeto_id, prioridad, creados=set()))
+            self._preparar(modelo, tipo, datos, objeto_id, prioridad, creados=set())
+        )
 
     def encolar_varias(self, operaciones: Sequence[Mapping[str, Any]]) -> list[Operacion]:
         """Varias operaciones ``{"modelo", "tipo", "datos", "objeto_id"?, "prioridad"?}`` en una
@@ -284,7 +285,13 @@ class Agente:
         return almacen_pagos.de_venta(self._cola, str(venta_id))
 
     def _preparar(
-        self, modelo: Any, tipo: Any, datos: Any, objeto_id: Any, prioridad: Any, *,
+        self,
+        modelo: Any,
+        tipo: Any,
+        datos: Any,
+        objeto_id: Any,
+        prioridad: Any,
+        *,
         creados: set[tuple[str, str]],
     ) -> NuevaOperacion:
         """Valida una operación con las reglas del esquema (las mismas que aplica la central)
@@ -325,7 +332,8 @@ class Agente:
                 self._comprobar_ajuste(config, objeto_id, datos, fila)
         if tipo in ("crear", "actualizar"):
             desconocida = self._sin_fallar_por_cache(
-                self._referencia_desconocida, esquema, config, datos, creados)
+                self._referencia_desconocida, esquema, config, datos, creados
+            )
             if desconocida is not None:
                 campo, destino, clave = desconocida
                 raise ErrorValor(
@@ -342,9 +350,13 @@ class Agente:
             prioridad=config.prioridad if prioridad is None else prioridad,
         )
 
-    def _referencia_desconocida(self, esquema: Esquema, config: ConfigModelo,
-                                datos: Mapping[str, Any], creados: set[tuple[str, str]]
-                                ) -> tuple[str, str, str] | None:
+    def _referencia_desconocida(
+        self,
+        esquema: Esquema,
+        config: ConfigModelo,
+        datos: Mapping[str, Any],
+        creados: set[tuple[str, str]],
+    ) -> tuple[str, str, str] | None:
         """La primera referencia de ``datos`` a un objeto que esta terminal no conoce (ni en la
         caché ni creado aquí, antes o en el mismo lote): la central la rechazaría. Sólo si el
         catálogo de ese modelo está entero: durante la primera carga o una reconstrucción no
@@ -362,12 +374,14 @@ class Agente:
                 return campo, destino, clave
         return None
 
-    def _comprobar_ajuste(self, config: ConfigModelo, objeto_id: str,
-                          deltas: Mapping[str, Any], fila: Any) -> None:
+    def _comprobar_ajuste(
+        self, config: ConfigModelo, objeto_id: str, deltas: Mapping[str, Any], fila: Any
+    ) -> None:
         """Que el valor optimista tras el ajuste siga dentro de los límites del campo (la
         central lo comprueba otra vez con su valor). ``fila``: la de la caché, ya leída."""
         optimistas = self._sin_fallar_por_cache(
-            self._optimistas, config, [objeto_id], {objeto_id: fila} if fila else {})
+            self._optimistas, config, [objeto_id], {objeto_id: fila} if fila else {}
+        )
         actual = (optimistas or {}).get(objeto_id)
         if actual is None:
             return
@@ -568,8 +582,11 @@ class Agente:
     def _estado_modelos(self) -> dict[str, Any]:
         esquema = self._cache.esquema()
         if esquema is None:
-            return {"modelos": {}, "lista_para_vender_offline": False,
-                    "catalogo_reconstruyendo": True}
+            return {
+                "modelos": {},
+                "lista_para_vender_offline": False,
+                "catalogo_reconstruyendo": True,
+            }
         rangos = self._cola.prioridades()
         modelos = {}
         for config in esquema.en_orden_de_descarga():
@@ -606,8 +623,9 @@ class Agente:
     def _estado_sincronizacion(self) -> dict[str, Any]:
         return self.sincronizacion.parte_estado()
 
-    def configurar(self, servidor: str, tienda: str, terminal: str, token: str | None,
-                   **opciones: Any) -> Any:
+    def configurar(
+        self, servidor: str, tienda: str, terminal: str, token: str | None, **opciones: Any
+    ) -> Any:
         """Guarda ``config.json`` (sin token) y el token en el llavero. Ver ``servicio``."""
         return self.sincronizacion.configurar(servidor, tienda, terminal, token, **opciones)
 
@@ -627,8 +645,9 @@ class Agente:
     def detener_sincronizacion(self) -> None:
         self.sincronizacion.detener()
 
-    def ejecutar_sincronizacion(self, detener: Any,
-                                al_progreso: Callable[[str], None] | None = None) -> None:
+    def ejecutar_sincronizacion(
+        self, detener: Any, al_progreso: Callable[[str], None] | None = None
+    ) -> None:
         """Bucle en el hilo que llama hasta ``detener.set()`` (la CLI)."""
         self.sincronizacion.ejecutar_bucle(detener, al_progreso)
 
@@ -642,18 +661,32 @@ class Agente:
     def conflictos(self, estado: str | None = "ABIERTO") -> list[dict[str, Any]]:
         return self.sincronizacion.conflictos(estado)
 
-    def resolver(self, identificador: int, elecciones: Mapping[str, Any] | None = None, *,
-                 usar: str | None = None, quien: str | None = None,
-                 motivo: str | None = None) -> Operacion:
-        return self.sincronizacion.resolver(identificador, elecciones, usar=usar, quien=quien,
-                                            motivo=motivo)
+    def resolver(
+        self,
+        identificador: int,
+        elecciones: Mapping[str, Any] | None = None,
+        *,
+        usar: str | None = None,
+        quien: str | None = None,
+        motivo: str | None = None,
+    ) -> Operacion:
+        return self.sincronizacion.resolver(
+            identificador, elecciones, usar=usar, quien=quien, motivo=motivo
+        )
 
-    def descartar_conflicto(self, identificador: int, motivo: str, *,
-                            quien: str | None = None) -> Operacion:
+    def descartar_conflicto(
+        self, identificador: int, motivo: str, *, quien: str | None = None
+    ) -> Operacion:
         return self.sincronizacion.conflictos_.descartar(identificador, motivo, quien)
 
-    def reintentar(self, uuid: str, datos: Mapping[str, Any] | None = None, *,
-                   quien: str | None = None, motivo: str | None = None) -> Operacion:
+    def reintentar(
+        self,
+        uuid: str,
+        datos: Mapping[str, Any] | None = None,
+        *,
+        quien: str | None = None,
+        motivo: str | None = None,
+    ) -> Operacion:
         return self.sincronizacion.reintentar(uuid, datos, quien=quien, motivo=motivo)
 
     def descartar(self, uuid: str, motivo: str, *, quien: str | None = None) -> Operacion:

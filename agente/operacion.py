@@ -59,7 +59,8 @@ class Operacion:
             # Un «actualizar»/«borrar» sin versión (encolado por una versión anterior de Sincro)
             # viaja con base 0: la central no aplica ninguno sin comprobar conflictos.
             "version_base": (
-                0 if self.version_base is None and self.tipo in ("actualizar", "borrar")
+                0
+                if self.version_base is None and self.tipo in ("actualizar", "borrar")
                 else self.version_base
             ),
             "valores_base": self.valores_base,

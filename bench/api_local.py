@@ -75,9 +75,20 @@ def preparar(directorio: Path, filas: int) -> list[dict]:
 class Servidor:
     def __init__(self, directorio: Path) -> None:
         self.proceso = subprocess.Popen(
-            [*SINCRO, "--datos", str(directorio), "servir-local", "--puerto", "0",
-             "--direccion", "127.0.0.1"],
-            stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+            [
+                *SINCRO,
+                "--datos",
+                str(directorio),
+                "servir-local",
+                "--puerto",
+                "0",
+                "--direccion",
+                "127.0.0.1",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ),
+        )
         linea = self.proceso.stdout.readline()
         if not linea.startswith("URL="):
             raise RuntimeError(f"servir-local no arrancó: {linea!r}")
@@ -99,8 +110,9 @@ class Cliente:
         self.conexion = http.client.HTTPConnection("127.0.0.1", puerto, timeout=30)
         self.cabeceras = {"Authorization": f"Bearer {token}"}
 
-    def pedir(self, metodo: str, ruta: str, cuerpo: object = None,
-              extra: dict[str, str] | None = None) -> tuple[int, object]:
+    def pedir(
+        self, metodo: str, ruta: str, cuerpo: object = None, extra: dict[str, str] | None = None
+    ) -> tuple[int, object]:
         cabeceras = {**self.cabeceras, **(extra or {})}
         datos = None
         if cuerpo is not None:
@@ -131,25 +143,33 @@ class ClienteMinimo:
             datos += trozo
         cabeceras, _, cuerpo = datos.partition(b"\r\n\r\n")
         lineas = cabeceras.split(b"\r\n")
-        largo = next(int(linea.split(b":", 1)[1]) for linea in lineas
-                     if linea.lower().startswith(b"content-length:"))
+        largo = next(
+            int(linea.split(b":", 1)[1])
+            for linea in lineas
+            if linea.lower().startswith(b"content-length:")
+        )
         while len(cuerpo) < largo:
             cuerpo += self.socket.recv(65536)
         return int(lineas[0].split()[1]), cuerpo
 
 
 def venta(productos: list[dict], azar: random.Random) -> list[dict]:
-    return [{"producto": p["id"], "cantidad": azar.randint(1, 3),
-             "precio_unitario": p["precio"]} for p in azar.sample(productos, 3)]
+    return [
+        {"producto": p["id"], "cantidad": azar.randint(1, 3), "precio_unitario": p["precio"]}
+        for p in azar.sample(productos, 3)
+    ]
 
 
 def linea(nombre: str, api: dict[str, float], base: dict[str, float], objetivo: str) -> None:
-    print(f"{nombre:34}{base['p50']:8.3f}{base['p99']:8.3f}{api['p50']:8.3f}{api['p99']:8.3f}"
-          f"{api['p50'] / base['p50']:7.2f}x{api['p99'] / base['p99']:7.2f}x   {objetivo}")
+    print(
+        f"{nombre:34}{base['p50']:8.3f}{base['p99']:8.3f}{api['p50']:8.3f}{api['p99']:8.3f}"
+        f"{api['p50'] / base['p50']:7.2f}x{api['p99'] / base['p99']:7.2f}x   {objetivo}"
+    )
 
 
-def concurrencia(puerto: int, token: str, productos: list[dict], clientes: int,
-                 segundos: float) -> int:
+def concurrencia(
+    puerto: int, token: str, productos: list[dict], clientes: int, segundos: float
+) -> int:
     """50 clientes (hilos, cada uno con su conexión) contra la API; imprime el resumen y
     devuelve los errores."""
     fin = time.monotonic() + segundos
@@ -165,12 +185,16 @@ def concurrencia(puerto: int, token: str, productos: list[dict], clientes: int,
                 if azar.random() < 0.9:
                     codigo = azar.choice(productos)["codigo"]
                     estado, cuerpo = cliente.pedir(
-                        "GET", f"/v1/buscar?texto={codigo}&modelo={PRODUCTO}&limite=5")
+                        "GET", f"/v1/buscar?texto={codigo}&modelo={PRODUCTO}&limite=5"
+                    )
                     bien = estado == 200 and cuerpo["resultados"][0]["datos"]["codigo"] == codigo
                 else:
                     estado, cuerpo = cliente.pedir(
-                        "POST", "/v1/vender", {"lineas": venta(productos, azar)},
-                        {"Idempotency-Key": str(uuid.uuid4())})
+                        "POST",
+                        "/v1/vender",
+                        {"lineas": venta(productos, azar)},
+                        {"Idempotency-Key": str(uuid.uuid4())},
+                    )
                     bien = estado == 201
                 if not bien:
                     errores.put(f"{estado} {cuerpo}")
@@ -188,9 +212,11 @@ def concurrencia(puerto: int, token: str, productos: list[dict], clientes: int,
     duracion = time.perf_counter() - inicio
     todos = [t for lista in tiempos for t in lista]
     p = percentiles(todos)
-    print(f"{clientes} clientes x {duracion:.0f} s: {len(todos)} peticiones "
-          f"({len(todos) / duracion:.0f}/s), errores {errores.qsize()} (objetivo 0), "
-          f"p50 {p['p50']:.1f} ms, p99 {p['p99']:.1f} ms, máx {p['max']:.1f} ms")
+    print(
+        f"{clientes} clientes x {duracion:.0f} s: {len(todos)} peticiones "
+        f"({len(todos) / duracion:.0f}/s), errores {errores.qsize()} (objetivo 0), "
+        f"p50 {p['p50']:.1f} ms, p99 {p['p99']:.1f} ms, máx {p['max']:.1f} ms"
+    )
     numero = errores.qsize()
     if not errores.empty():
         print(f"  primer error: {errores.get()}")
@@ -242,34 +268,49 @@ def bandeja(clientes: int, segundos: float, filas: int) -> None:
             datos, aplicacion = aplicacion_configurada(base, central)
             aplicacion.arrancar()
             fin = time.monotonic() + 120
-            while not (aplicacion.puente.ultimo_resumen.lista_para_vender
-                       and _responde(puerto)):
+            while not (aplicacion.puente.ultimo_resumen.lista_para_vender and _responde(puerto)):
                 if time.monotonic() > fin:
-                    raise TimeoutError("la bandeja no terminó la primera sincronización: "
-                                       + " | ".join(aplicacion.sincro.ultimas_lineas[-5:]))
+                    raise TimeoutError(
+                        "la bandeja no terminó la primera sincronización: "
+                        + " | ".join(aplicacion.sincro.ultimas_lineas[-5:])
+                    )
                 girar(200)
                 aplicacion.puente.refrescar()
             girar(1000)
             vigilante = Vigilante()
             vigilante.empezar()
             inicio = time.perf_counter()
-            hijo = subprocess.Popen([sys.executable, __file__, "--solo-clientes", str(puerto),
-                                     "--datos", str(datos), "--clientes", str(clientes),
-                                     "--segundos", str(segundos)])
+            hijo = subprocess.Popen(
+                [
+                    sys.executable,
+                    __file__,
+                    "--solo-clientes",
+                    str(puerto),
+                    "--datos",
+                    str(datos),
+                    "--clientes",
+                    str(clientes),
+                    "--segundos",
+                    str(segundos),
+                ]
+            )
             while hijo.poll() is None:
                 girar(100)
             duracion = time.perf_counter() - inicio
             carga = vigilante.parar()
-            reposo, duracion_reposo = reposo_y_cerrar(app, aplicacion, vigilante,
-                                                      int(duracion * 1000))
+            reposo, duracion_reposo = reposo_y_cerrar(
+                app, aplicacion, vigilante, int(duracion * 1000)
+            )
         finally:
             central.detener()
     print(f"bandeja sirviendo la API (proceso hijo) a {clientes} clientes:")
     print(resumen("con los clientes", carga, duracion))
     print(resumen("línea base, bandeja en reposo", reposo, duracion_reposo))
-    print(f"  objetivo: ningún retraso de la GUI > 50 ms: "
-          f"{'cumple' if not any(r > 50 for r in carga) else 'NO cumple'}; clientes: código "
-          f"{hijo.returncode} (0 = sin errores)")
+    print(
+        f"  objetivo: ningún retraso de la GUI > 50 ms: "
+        f"{'cumple' if not any(r > 50 for r in carga) else 'NO cumple'}; clientes: código "
+        f"{hijo.returncode} (0 = sin errores)"
+    )
 
 
 def main() -> None:
@@ -279,10 +320,10 @@ def main() -> None:
     analizador.add_argument("--ventas", type=int, default=500)
     analizador.add_argument("--clientes", type=int, default=50)
     analizador.add_argument("--segundos", type=float, default=30.0)
-    analizador.add_argument("--bandeja", action="store_true",
-                            help="sólo la parte de la bandeja (pausas de la GUI)")
-    analizador.add_argument("--solo-clientes", type=int, metavar="PUERTO",
-                            help=argparse.SUPPRESS)
+    analizador.add_argument(
+        "--bandeja", action="store_true", help="sólo la parte de la bandeja (pausas de la GUI)"
+    )
+    analizador.add_argument("--solo-clientes", type=int, metavar="PUERTO", help=argparse.SUPPRESS)
     analizador.add_argument("--datos", type=Path, help=argparse.SUPPRESS)
     args = analizador.parse_args()
     if args.solo_clientes:
@@ -318,8 +359,12 @@ def main() -> None:
                 for _ in range(args.ventas):
                     lineas = venta(productos, azar)
                     t = time.perf_counter()
-                    estado, cuerpo = cliente.pedir("POST", "/v1/vender", {"lineas": lineas},
-                                                   {"Idempotency-Key": str(uuid.uuid4())})
+                    estado, cuerpo = cliente.pedir(
+                        "POST",
+                        "/v1/vender",
+                        {"lineas": lineas},
+                        {"Idempotency-Key": str(uuid.uuid4())},
+                    )
                     api_v.append(time.perf_counter() - t)
                     assert estado == 201, cuerpo
                     t = time.perf_counter()
@@ -327,16 +372,24 @@ def main() -> None:
                     base_v.append(time.perf_counter() - t)
             print(f"API local sobre {args.filas} productos ({os.cpu_count()} núcleos)")
             print(f"{'':34}{'en proceso':>16}{'por la API':>16}")
-            print(f"{'':34}{'p50 ms':>8}{'p99 ms':>8}{'p50 ms':>8}{'p99 ms':>8}"
-                  f"{'p50 x':>8}{'p99 x':>8}")
-            linea(f"buscar por código ({args.llamadas})", percentiles(min_b),
-                  percentiles(base_b), "objetivo p99 <= 5 ms y <= 3x")
-            linea("  (cliente http.client de Python)", percentiles(api_b),
-                  percentiles(base_b), "")
-            linea(f"vender 3 líneas ({args.ventas})", percentiles(api_v), percentiles(base_v),
-                  "objetivo p99 <= 10 ms y <= 2x")
-            concurrencia(servidor.puerto, servidor.token, productos, args.clientes,
-                         args.segundos)
+            print(
+                f"{'':34}{'p50 ms':>8}{'p99 ms':>8}{'p50 ms':>8}{'p99 ms':>8}"
+                f"{'p50 x':>8}{'p99 x':>8}"
+            )
+            linea(
+                f"buscar por código ({args.llamadas})",
+                percentiles(min_b),
+                percentiles(base_b),
+                "objetivo p99 <= 5 ms y <= 3x",
+            )
+            linea("  (cliente http.client de Python)", percentiles(api_b), percentiles(base_b), "")
+            linea(
+                f"vender 3 líneas ({args.ventas})",
+                percentiles(api_v),
+                percentiles(base_v),
+                "objetivo p99 <= 10 ms y <= 2x",
+            )
+            concurrencia(servidor.puerto, servidor.token, productos, args.clientes, args.segundos)
         finally:
             servidor.parar()
 

@@ -98,8 +98,15 @@ def nueva_cache(directorio: Path) -> Cache:
 def filas_crudas(cambios: list[dict], version: int | None = None) -> list[tuple]:
     """Tuplas de la tabla de productos para el ``executemany`` crudo de las líneas base."""
     return [
-        (d["id"], d["nombre"], d["codigo"], d["precio"], d["stock"], d["categoria"],
-         c["version"] if version is None else version)
+        (
+            d["id"],
+            d["nombre"],
+            d["codigo"],
+            d["precio"],
+            d["stock"],
+            d["categoria"],
+            c["version"] if version is None else version,
+        )
         for c in cambios
         for d in (c["datos"],)
     ]
@@ -258,11 +265,7 @@ def memoria(modo: str, filas: int, por_pagina: int, trazar: bool) -> None:
         if trazar:
             tracemalloc.stop()
         rss_despues = max(rss_max, pico_rss_mb())
-        print(
-            json.dumps(
-                {"tracemalloc_mb": pico_traza / 2**20, "rss_mb": rss_despues - rss_antes}
-            )
-        )
+        print(json.dumps({"tracemalloc_mb": pico_traza / 2**20, "rss_mb": rss_despues - rss_antes}))
 
 
 def memoria_en_proceso(modo: str, filas: int, por_pagina: int) -> dict:
@@ -315,8 +318,11 @@ def main() -> None:
         # 100 000 en una tabla de 2,5 veces (la FTS se sigue con disparadores); con los mismos
         # nombres (sólo cambian versión, precio...) y con todos los nombres cambiados.
         casos = [
-            (f"sobrescribiendo {args.filas} de {previas}{', otro nombre' if renombrar else ''}",
-             previas, renombrar)
+            (
+                f"sobrescribiendo {args.filas} de {previas}{', otro nombre' if renombrar else ''}",
+                previas,
+                renombrar,
+            )
             for previas in (args.filas, int(args.filas * 2.5))
             for renombrar in (False, True)
         ]
@@ -340,15 +346,19 @@ def main() -> None:
         f"  referencia json.loads + executemany, tabla desnuda:            {desnuda * 1000:8.1f} ms"
     )
     print(f"  mismo estado final crudo (+ INSERT ... SELECT en la FTS): {base_fts * 1000:8.1f} ms")
-    for nombre in ("aplicar_pagina, tabla viva vacía",
-                   "reconstrucción (sombra + índice + FTS + intercambio)"):
+    for nombre in (
+        "aplicar_pagina, tabla viva vacía",
+        "reconstrucción (sombra + índice + FTS + intercambio)",
+    ):
         segundos = cifras[nombre]
         print(
             f"  {nombre:58}{segundos * 1000:8.1f} ms  = {segundos / base:.2f}x la base, "
             f"{segundos / base_fts:.2f}x el estado final crudo"
         )
-    print("  sobrescribir filas ya cacheadas; línea base: upsert crudo de la misma página sobre "
-          "la misma tabla")
+    print(
+        "  sobrescribir filas ya cacheadas; línea base: upsert crudo de la misma página sobre "
+        "la misma tabla"
+    )
     for caso, _, _ in casos:
         motor, linea_base = cifras[f"aplicar_pagina, {caso}"], cifras[f"base {caso}"]
         print(

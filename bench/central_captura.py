@@ -66,8 +66,16 @@ def _medir(args: argparse.Namespace) -> int:
 
     def objetos(desde: int) -> list:
         categoria = "Bench" if desde == 10**9 else "Bench2"
-        return [Producto(nombre=f"Producto {i}", codigo=ean13(desde + i), precio=Decimal("1.00"),
-                         stock=10, categoria=categoria) for i in range(args.filas)]
+        return [
+            Producto(
+                nombre=f"Producto {i}",
+                codigo=ean13(desde + i),
+                precio=Decimal("1.00"),
+                stock=10,
+                categoria=categoria,
+            )
+            for i in range(args.filas)
+        ]
 
     def alta(con_captura: bool, desde: int) -> float:
         with transaction.atomic():
@@ -104,11 +112,15 @@ def _medir(args: argparse.Namespace) -> int:
     motor = "PostgreSQL" if pg else "SQLite"
     con, sin = min(medidas[True]), min(medidas[False])
     print(f"{motor}: QuerySet.update() de {args.filas} filas (mejor de {args.repeticiones}):")
-    print(f"  con captura {con * 1000:.0f} ms; sin captura (disparadores desactivados) "
-          f"{sin * 1000:.0f} ms; relación {con / sin:.2f}x")
-    print(f"  bulk_create de {args.filas} filas: con captura {altas[True][0] * 1000:.0f} ms; "
-          f"sin captura {altas[False][0] * 1000:.0f} ms; "
-          f"relación {altas[True][0] / altas[False][0]:.2f}x")
+    print(
+        f"  con captura {con * 1000:.0f} ms; sin captura (disparadores desactivados) "
+        f"{sin * 1000:.0f} ms; relación {con / sin:.2f}x"
+    )
+    print(
+        f"  bulk_create de {args.filas} filas: con captura {altas[True][0] * 1000:.0f} ms; "
+        f"sin captura {altas[False][0] * 1000:.0f} ms; "
+        f"relación {altas[True][0] / altas[False][0]:.2f}x"
+    )
     print(f"  entradas vigentes del modelo: {entradas}")
     print(f"  {carga()}")
     return 0

@@ -38,22 +38,30 @@ def _esperas(url_pg: str, parar: threading.Event, muestras: list[int]) -> None:
 
     with psycopg.connect(url_pg, autocommit=True) as c:
         while not parar.is_set():
-            muestras.append(c.execute(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database()").fetchone()[0])
+            muestras.append(
+                c.execute(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                ).fetchone()[0]
+            )
             time.sleep(0.02)
 
 
 def medir(modo: str, args: argparse.Namespace) -> dict:
     with base_pg_nueva() as url_pg:
         central = CentralEnMarcha(
-            Path(tempfile.mkdtemp(prefix=f"bench-conc-{modo}-")), demo=args.productos,
+            Path(tempfile.mkdtemp(prefix=f"bench-conc-{modo}-")),
+            demo=args.productos,
             entorno={"DATABASE_URL": url_pg, "SINCRO_ORDEN_COMMIT": modo},
-            hilos=args.hilos, trabajadores=args.trabajadores).arrancar()
+            hilos=args.hilos,
+            trabajadores=args.trabajadores,
+        ).arrancar()
         try:
             url = central.url + "/v1/operaciones"
-            lotes = [generar(args.lote * 400, args.productos, 1000 * i + (modo == "marca"))
-                     for i in range(args.clientes)]
+            lotes = [
+                generar(args.lote * 400, args.productos, 1000 * i + (modo == "marca"))
+                for i in range(args.clientes)
+            ]
             calentar = requests.Session()
             calentar.headers["Authorization"] = f"Token {central.token}"
             for ops in (generar(200, args.productos, 99 + (modo == "marca")),):
@@ -69,16 +77,21 @@ def medir(modo: str, args: argparse.Namespace) -> dict:
                 ops = lotes[n]
                 i = 0
                 while time.monotonic() < fin and i < len(ops):
-                    trozo = ops[i:i + args.lote]
+                    trozo = ops[i : i + args.lote]
                     i += args.lote
                     t = time.perf_counter()
-                    r = sesion.post(url, data=json.dumps({"operaciones": trozo}),
-                                    headers={"Content-Type": "application/json"}, timeout=300)
+                    r = sesion.post(
+                        url,
+                        data=json.dumps({"operaciones": trozo}),
+                        headers={"Content-Type": "application/json"},
+                        timeout=300,
+                    )
                     r.raise_for_status()
                     with cerrojo:
                         latencias.append(time.perf_counter() - t)
-                    aplicadas[n] += sum(x["resultado"] == "aplicada"
-                                        for x in r.json()["resultados"])
+                    aplicadas[n] += sum(
+                        x["resultado"] == "aplicada" for x in r.json()["resultados"]
+                    )
 
             parar = threading.Event()
             muestras: list[int] = []
@@ -97,8 +110,11 @@ def medir(modo: str, args: argparse.Namespace) -> dict:
             central.detener()
     latencias.sort()
     return {
-        "ops_s": sum(aplicadas) / segundos, "ops": sum(aplicadas), "segundos": segundos,
-        "p50": statistics.median(latencias), "p99": latencias[int(len(latencias) * 0.99)],
+        "ops_s": sum(aplicadas) / segundos,
+        "ops": sum(aplicadas),
+        "segundos": segundos,
+        "p50": statistics.median(latencias),
+        "p99": latencias[int(len(latencias) * 0.99)],
         "esperando": sum(1 for m in muestras if m) / max(1, len(muestras)),
         "esperas_medias": statistics.mean(muestras) if muestras else 0.0,
     }
@@ -123,15 +139,21 @@ def main() -> int:
     comun.PG_URL = args.pg
     resultados = {modo: medir(modo, args) for modo in ("cerrojo", "marca")}
     base, nuevo = resultados["cerrojo"], resultados["marca"]
-    print(f"PostgreSQL, {args.productos} productos, {args.clientes} clientes a la vez, "
-          f"lotes de {args.lote} operaciones, "
-          f"{args.trabajadores} trabajadores x {args.hilos} hilos, {args.segundos:.0f} s:")
-    for nombre, r in (("cerrojo global (diseño anterior)", base),
-                      ("marca de agua, sin cerrojo", nuevo)):
-        print(f"  {nombre}: {r['ops_s']:,.0f} ops/s ({r['ops']} ops en {r['segundos']:.1f} s); "
-              f"lote p50 {r['p50'] * 1000:.0f} ms, p99 {r['p99'] * 1000:.0f} ms; "
-              f"alguna sesión esperando un cerrojo en el {r['esperando']:.0%} de las muestras "
-              f"(media {r['esperas_medias']:.1f} esperando)")
+    print(
+        f"PostgreSQL, {args.productos} productos, {args.clientes} clientes a la vez, "
+        f"lotes de {args.lote} operaciones, "
+        f"{args.trabajadores} trabajadores x {args.hilos} hilos, {args.segundos:.0f} s:"
+    )
+    for nombre, r in (
+        ("cerrojo global (diseño anterior)", base),
+        ("marca de agua, sin cerrojo", nuevo),
+    ):
+        print(
+            f"  {nombre}: {r['ops_s']:,.0f} ops/s ({r['ops']} ops en {r['segundos']:.1f} s); "
+            f"lote p50 {r['p50'] * 1000:.0f} ms, p99 {r['p99'] * 1000:.0f} ms; "
+            f"alguna sesión esperando un cerrojo en el {r['esperando']:.0%} de las muestras "
+            f"(media {r['esperas_medias']:.1f} esperando)"
+        )
     print(f"  relación: {nuevo['ops_s'] / base['ops_s']:.2f}x")
     print(f"  {carga()}")
     return 0

@@ -61,8 +61,12 @@ def main() -> int:
         url = central.url + "/v1/cambios"
 
         def una_pagina(codificacion: str, decodificar: bool = False) -> None:
-            r = sesion.get(url, params={"modelos": MODELO, "limite": n},
-                           headers={"Accept-Encoding": codificacion}, timeout=120)
+            r = sesion.get(
+                url,
+                params={"modelos": MODELO, "limite": n},
+                headers={"Accept-Encoding": codificacion},
+                timeout=120,
+            )
             assert r.status_code == 200 and r.content.endswith(b"}")
             if decodificar:
                 cuerpo = r.json()
@@ -71,8 +75,9 @@ def main() -> int:
         def paginas_de(tam: int) -> None:
             cursor, total = "", 0
             while True:
-                c = sesion.get(url, params={"modelos": MODELO, "cursor": cursor, "limite": tam},
-                               timeout=120).json()
+                c = sesion.get(
+                    url, params={"modelos": MODELO, "cursor": cursor, "limite": tam}, timeout=120
+                ).json()
                 total += len(c["cambios"])
                 cursor = c["cursor"]
                 if not c["hay_mas"]:
@@ -108,9 +113,20 @@ def main() -> int:
     def ingenua() -> None:
         filas = []
         for pr in Producto.objects.all().order_by("id"):
-            filas.append({"modelo": MODELO, "id": str(pr.pk), "datos": {
-                "id": pr.id, "nombre": pr.nombre, "codigo": pr.codigo, "precio": str(pr.precio),
-                "stock": pr.stock, "categoria": pr.categoria}})
+            filas.append(
+                {
+                    "modelo": MODELO,
+                    "id": str(pr.pk),
+                    "datos": {
+                        "id": pr.id,
+                        "nombre": pr.nombre,
+                        "codigo": pr.codigo,
+                        "precio": str(pr.precio),
+                        "stock": pr.stock,
+                        "categoria": pr.categoria,
+                    },
+                }
+            )
         cuerpo = json.dumps({"cambios": filas})
         assert len(filas) == n and cuerpo
 
@@ -119,14 +135,20 @@ def main() -> int:
     motor = "PostgreSQL" if args.pg else "SQLite"
     print(f"\n{motor}, {n} filas (mejor de 3; reloj y CPU del servidor; {carga()}):")
     for nombre, (reloj, cpu) in [
-        ("HTTP, 1 página, sin gzip", http), ("HTTP, 1 página, gzip", http_gzip),
-        ("HTTP, páginas de 10 000", http_10k), ("servidor en proceso (página)", en_proceso),
+        ("HTTP, 1 página, sin gzip", http),
+        ("HTTP, 1 página, gzip", http_gzip),
+        ("HTTP, páginas de 10 000", http_10k),
+        ("servidor en proceso (página)", en_proceso),
         ("línea base ORM por fila", base),
     ]:
-        print(f"  {nombre:29}: {reloj:6.3f} s = {n / reloj:9,.0f} filas/s | "
-              f"CPU {cpu:6.3f} s = {n / cpu:9,.0f} filas/s de CPU")
-    print(f"  relación servidor en proceso / base: {base[0] / en_proceso[0]:.1f}x (reloj), "
-          f"{base[1] / en_proceso[1]:.1f}x (CPU); HTTP sin gzip / base: {base[0] / http[0]:.1f}x")
+        print(
+            f"  {nombre:29}: {reloj:6.3f} s = {n / reloj:9,.0f} filas/s | "
+            f"CPU {cpu:6.3f} s = {n / cpu:9,.0f} filas/s de CPU"
+        )
+    print(
+        f"  relación servidor en proceso / base: {base[0] / en_proceso[0]:.1f}x (reloj), "
+        f"{base[1] / en_proceso[1]:.1f}x (CPU); HTTP sin gzip / base: {base[0] / http[0]:.1f}x"
+    )
     return 0
 
 

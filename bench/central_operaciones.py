@@ -36,20 +36,48 @@ def generar(n: int, productos: int, semilla: int) -> list[dict]:
     ops: list[dict] = []
 
     def op(modelo: str, tipo: str, objeto_id: str | None, datos: dict) -> dict:
-        return {"uuid": str(uuid.UUID(int=azar.getrandbits(128), version=4)), "modelo": modelo,
-                "tipo": tipo, "objeto_id": objeto_id, "datos": datos,
-                "hora_terminal": "2026-11-28T10:00:00+01:00", "desfase_ms": 0}
+        return {
+            "uuid": str(uuid.UUID(int=azar.getrandbits(128), version=4)),
+            "modelo": modelo,
+            "tipo": tipo,
+            "objeto_id": objeto_id,
+            "datos": datos,
+            "hora_terminal": "2026-11-28T10:00:00+01:00",
+            "desfase_ms": 0,
+        }
 
     while len(ops) < n:
         venta = str(uuid.UUID(int=azar.getrandbits(128), version=4))
-        ops.append(op("ventas.Venta", "crear", venta, {
-            "id": venta, "terminal": "caja-1", "cliente": None,
-            "fecha": "2026-11-28T10:00:00+01:00", "total": "7.80"}))
+        ops.append(
+            op(
+                "ventas.Venta",
+                "crear",
+                venta,
+                {
+                    "id": venta,
+                    "terminal": "caja-1",
+                    "cliente": None,
+                    "fecha": "2026-11-28T10:00:00+01:00",
+                    "total": "7.80",
+                },
+            )
+        )
         for _ in range(2):
             pid = azar.randrange(1, productos + 1)
-            ops.append(op("ventas.LineaVenta", "crear", None, {
-                "id": str(uuid.UUID(int=azar.getrandbits(128), version=4)), "venta": venta,
-                "producto": pid, "cantidad": 2, "precio_unitario": "1.95"}))
+            ops.append(
+                op(
+                    "ventas.LineaVenta",
+                    "crear",
+                    None,
+                    {
+                        "id": str(uuid.UUID(int=azar.getrandbits(128), version=4)),
+                        "venta": venta,
+                        "producto": pid,
+                        "cantidad": 2,
+                        "precio_unitario": "1.95",
+                    },
+                )
+            )
             ops.append(op("productos.Producto", "ajustar", str(pid), {"stock": -2}))
     return ops[:n]
 
@@ -57,8 +85,12 @@ def generar(n: int, productos: int, semilla: int) -> list[dict]:
 def enviar(sesion: requests.Session, url: str, ops: list[dict], lote: int) -> int:
     aplicadas = 0
     for i in range(0, len(ops), lote):
-        r = sesion.post(url, data=json.dumps({"operaciones": ops[i:i + lote]}),
-                        headers={"Content-Type": "application/json"}, timeout=300)
+        r = sesion.post(
+            url,
+            data=json.dumps({"operaciones": ops[i : i + lote]}),
+            headers={"Content-Type": "application/json"},
+            timeout=300,
+        )
         r.raise_for_status()
         aplicadas += sum(x["resultado"] == "aplicada" for x in r.json()["resultados"])
     return aplicadas
@@ -67,16 +99,21 @@ def enviar(sesion: requests.Session, url: str, ops: list[dict], lote: int) -> in
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--ops", type=int, default=10_000)
-    p.add_argument("--muestra", type=int, default=1_000,
-                   help="operaciones para la línea base de una petición por operación")
+    p.add_argument(
+        "--muestra",
+        type=int,
+        default=1_000,
+        help="operaciones para la línea base de una petición por operación",
+    )
     p.add_argument("--lote", type=int, default=1000)
     p.add_argument("--repeticiones", type=int, default=3)
     p.add_argument("--pg", default=None)
     args = p.parse_args()
     productos = 2000
     entorno = {"DATABASE_URL": args.pg} if args.pg else {}
-    central = CentralEnMarcha(Path(tempfile.mkdtemp(prefix="bench-ops-")), demo=productos,
-                              entorno=entorno).arrancar()
+    central = CentralEnMarcha(
+        Path(tempfile.mkdtemp(prefix="bench-ops-")), demo=productos, entorno=entorno
+    ).arrancar()
     try:
         sesion = requests.Session()
         sesion.headers["Authorization"] = f"Token {central.token}"
@@ -109,17 +146,23 @@ def main() -> int:
     motor = "PostgreSQL" if args.pg else "SQLite"
     lotes = len(ops) / en_lotes
     base = len(muestra) / una_a_una
-    print(f"{motor}: {len(ops)} operaciones en lotes de {args.lote} (mejor de "
-          f"{len(medidas)}): {en_lotes:.2f} s = {lotes:,.0f} ops/s "
-          f"(mediana {len(ops) / mediana:,.0f} ops/s)")
+    print(
+        f"{motor}: {len(ops)} operaciones en lotes de {args.lote} (mejor de "
+        f"{len(medidas)}): {en_lotes:.2f} s = {lotes:,.0f} ops/s "
+        f"(mediana {len(ops) / mediana:,.0f} ops/s)"
+    )
     print(f"  reenvío del mismo lote (duplicadas): {len(ops) / reenvio:,.0f} ops/s")
-    print(f"  línea base, 1 petición + 1 transacción por operación ({len(muestra)} ops): "
-          f"{una_a_una:.2f} s = {base:,.0f} ops/s")
+    print(
+        f"  línea base, 1 petición + 1 transacción por operación ({len(muestra)} ops): "
+        f"{una_a_una:.2f} s = {base:,.0f} ops/s"
+    )
     print(f"  relación: {lotes / base:.1f}x")
-    print(f"  CPU del servidor: lotes {cpu_lotes / len(ops) * 1e6:.0f} µs/op "
-          f"({len(ops) / cpu_lotes:,.0f} ops por segundo de CPU); una a una "
-          f"{cpu_una / len(muestra) * 1e6:.0f} µs/op; "
-          f"relación {cpu_una / len(muestra) / (cpu_lotes / len(ops)):.1f}x")
+    print(
+        f"  CPU del servidor: lotes {cpu_lotes / len(ops) * 1e6:.0f} µs/op "
+        f"({len(ops) / cpu_lotes:,.0f} ops por segundo de CPU); una a una "
+        f"{cpu_una / len(muestra) * 1e6:.0f} µs/op; "
+        f"relación {cpu_una / len(muestra) / (cpu_lotes / len(ops)):.1f}x"
+    )
     print(f"  {carga()}")
     return 0
 

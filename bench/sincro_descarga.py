@@ -72,8 +72,11 @@ def primera_sincronizacion(central: CentralEnMarcha) -> tuple[float, int]:
         segundos = time.perf_counter() - t
         cpu = time.process_time() - cpu
         assert resumen.descarga.lista_para_vender_offline
-        print(f"  (CPU de la terminal: {cpu:.2f} s = {resumen.descarga.filas / cpu:,.0f} filas "
-              f"por segundo de CPU; carga media {os.getloadavg()[0]:.1f})", flush=True)
+        print(
+            f"  (CPU de la terminal: {cpu:.2f} s = {resumen.descarga.filas / cpu:,.0f} filas "
+            f"por segundo de CPU; carga media {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
         return segundos, resumen.descarga.filas
     finally:
         agente.cerrar()
@@ -100,8 +103,10 @@ def base_registro_a_registro(central: CentralEnMarcha, muestra: int) -> float:
     t = time.perf_counter()
     for cambio in cambios:
         conexion.execute("BEGIN")
-        conexion.execute("INSERT OR REPLACE INTO cache VALUES (?, ?)",
-                         (f"{PRODUCTO}:{cambio['id']}", json.dumps(cambio["datos"])))
+        conexion.execute(
+            "INSERT OR REPLACE INTO cache VALUES (?, ?)",
+            (f"{PRODUCTO}:{cambio['id']}", json.dumps(cambio["datos"])),
+        )
         conexion.execute("COMMIT")
     escritura = time.perf_counter() - t
     conexion.close()
@@ -118,18 +123,30 @@ def incremental(central: CentralEnMarcha, repeticiones: int) -> float:
         sincronizador = servicio._obtener_sincronizador()
         from agente.sincronizacion.descarga import Descarga
 
-        descarga = Descarga(agente.cache, agente.operaciones, servicio.conflictos_,
-                            sincronizador.cliente)
+        descarga = Descarga(
+            agente.cache, agente.operaciones, servicio.conflictos_, sincronizador.cliente
+        )
         esquema = agente.esquema()
         total = agente.cache.estado_modelo(PRODUCTO)["filas"]
         tiempos = []
         for _ in range(repeticiones):
             ids = [str(1 + (i * 7919) % total) for i in range(100)]
-            otra.operaciones([{
-                "uuid": str(uuid.uuid4()), "modelo": PRODUCTO, "tipo": "ajustar",
-                "objeto_id": i, "datos": {"stock": 1}, "version_base": None,
-                "valores_base": {}, "hora_terminal": "2026-11-28T04:00:00+00:00",
-                "desfase_ms": 0} for i in ids])
+            otra.operaciones(
+                [
+                    {
+                        "uuid": str(uuid.uuid4()),
+                        "modelo": PRODUCTO,
+                        "tipo": "ajustar",
+                        "objeto_id": i,
+                        "datos": {"stock": 1},
+                        "version_base": None,
+                        "valores_base": {},
+                        "hora_terminal": "2026-11-28T04:00:00+00:00",
+                        "desfase_ms": 0,
+                    }
+                    for i in ids
+                ]
+            )
             t = time.perf_counter()
             resumen = descarga.descargar(esquema, [PRODUCTO])
             tiempos.append(time.perf_counter() - t)
@@ -156,15 +173,17 @@ def hijo_memoria(url: str, tienda: str, terminal_: str) -> None:
     resumen = agente.sincronizar_una_vez()
     despues = _status_kb("VmHWM")
     agente.cerrar()
-    print(json.dumps({"antes_kb": antes, "despues_kb": despues,
-                      "filas": resumen.descarga.filas}))
+    print(json.dumps({"antes_kb": antes, "despues_kb": despues, "filas": resumen.descarga.filas}))
 
 
 def memoria(central: CentralEnMarcha) -> tuple[float, int]:
     salida = subprocess.run(
-        [sys.executable, __file__, "--hijo-memoria", central.url, central.tienda,
-         central.terminal], capture_output=True, text=True, check=True,
-        env={**os.environ, "SINCRO_BENCH_TOKEN": central.token})
+        [sys.executable, __file__, "--hijo-memoria", central.url, central.tienda, central.terminal],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SINCRO_BENCH_TOKEN": central.token},
+    )
     datos = json.loads(salida.stdout.strip().splitlines()[-1])
     return (datos["despues_kb"] - datos["antes_kb"]) / 1024, datos["filas"]
 
@@ -177,8 +196,11 @@ def main() -> int:
     p.add_argument("--repeticiones", type=int, default=7)
     p.add_argument("--muestra-base", type=int, default=10_000)
     p.add_argument("--hijo-memoria", nargs=3, default=None, help=argparse.SUPPRESS)
-    p.add_argument("--solo-memoria", action="store_true",
-                   help="sólo la parte 3 (memoria con el catálogo grande)")
+    p.add_argument(
+        "--solo-memoria",
+        action="store_true",
+        help="sólo la parte 3 (memoria con el catálogo grande)",
+    )
     args = p.parse_args()
     if args.hijo_memoria:
         hijo_memoria(*args.hijo_memoria)
@@ -197,14 +219,14 @@ def main() -> int:
     try:
         segundos, filas = primera_sincronizacion(central)
         base = base_registro_a_registro(central, args.muestra_base)
-        inc_mediano = incremental(central, args.repeticiones) if args.filas == args.pequeno \
-            else None
+        inc_mediano = (
+            incremental(central, args.repeticiones) if args.filas == args.pequeno else None
+        )
     finally:
         central.detener()
     velocidad = filas / segundos
     print(f"  Sincro: {filas:,} filas en {segundos:.2f} s = {velocidad:,.0f} filas/s")
-    print(f"  Línea base (registro a registro, {args.muestra_base:,} filas): "
-          f"{base:,.0f} filas/s")
+    print(f"  Línea base (registro a registro, {args.muestra_base:,} filas): {base:,.0f} filas/s")
     print(f"  Ratio: {velocidad / base:.1f}x  (PowerSync publica hasta 27 600 filas/s)")
 
     print("2. Incremental de 100 cambios", flush=True)
@@ -214,14 +236,15 @@ def main() -> int:
             inc_mediano = incremental(central, args.repeticiones)
         finally:
             central.detener()
-    print(f"  {args.pequeno:,} filas: {inc_mediano * 1000:.1f} ms (mediana de "
-          f"{args.repeticiones})")
+    print(f"  {args.pequeno:,} filas: {inc_mediano * 1000:.1f} ms (mediana de {args.repeticiones})")
     if args.grande:
         central = arrancar(args.grande)
         try:
             inc_grande = incremental(central, args.repeticiones)
-            print(f"  {args.grande:,} filas: {inc_grande * 1000:.1f} ms (mediana de "
-                  f"{args.repeticiones}); ratio grande/pequeño {inc_grande / inc_mediano:.2f}")
+            print(
+                f"  {args.grande:,} filas: {inc_grande * 1000:.1f} ms (mediana de "
+                f"{args.repeticiones}); ratio grande/pequeño {inc_grande / inc_mediano:.2f}"
+            )
             print("3. Memoria de la primera sincronización del catálogo grande", flush=True)
             subida_mb, filas = memoria(central)
             print(f"  {filas:,} filas: el pico de RSS sube {subida_mb:.0f} MB")

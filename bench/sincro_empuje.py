@@ -54,19 +54,29 @@ def operaciones(n: int, primer_producto: int, desde: int = 0) -> list[NuevaOpera
     for i in range(desde, n):
         if i % 2:
             identificador = str(uuid.uuid4())
-            nuevas.append(NuevaOperacion(
-                modelo="ventas.Venta", objeto_id=identificador, tipo="crear",
-                datos={"id": identificador, "cliente": None,
-                       "fecha": ahora, "total": "12.50"}))
+            nuevas.append(
+                NuevaOperacion(
+                    modelo="ventas.Venta",
+                    objeto_id=identificador,
+                    tipo="crear",
+                    datos={"id": identificador, "cliente": None, "fecha": ahora, "total": "12.50"},
+                )
+            )
         else:
-            nuevas.append(NuevaOperacion(modelo="productos.Producto",
-                                         objeto_id=str(primer_producto + i // 2),
-                                         tipo="ajustar", datos={"stock": -1}))
+            nuevas.append(
+                NuevaOperacion(
+                    modelo="productos.Producto",
+                    objeto_id=str(primer_producto + i // 2),
+                    tipo="ajustar",
+                    datos={"stock": -1},
+                )
+            )
     return nuevas
 
 
-def medir(central: CentralEnMarcha, esquema, n: int, k: int, lote: int, primer_producto: int
-          ) -> tuple[float, float]:
+def medir(
+    central: CentralEnMarcha, esquema, n: int, k: int, lote: int, primer_producto: int
+) -> tuple[float, float]:
     """(segundos de llenado, segundos de empuje) de ``n`` operaciones."""
     carpeta = Path(tempfile.mkdtemp(prefix="bench-empuje-"))
     cola = Cola(carpeta / "cola.sqlite")
@@ -77,8 +87,9 @@ def medir(central: CentralEnMarcha, esquema, n: int, k: int, lote: int, primer_p
             cola.encolar_varias(operaciones(min(n, inicio + 1000), primer_producto, inicio))
         llenado = time.perf_counter() - t
         cliente = Cliente(central.url, central.token, conexiones=k + 2)
-        empuje = Empuje(cola, Conflictos(cola), cliente, lambda: esquema, concurrencia=k,
-                        tamano_lote=lote)
+        empuje = Empuje(
+            cola, Conflictos(cola), cliente, lambda: esquema, concurrencia=k, tamano_lote=lote
+        )
         t = time.perf_counter()
         resumen = empuje.empujar()
         segundos = time.perf_counter() - t
@@ -96,9 +107,17 @@ def medir_base(central: CentralEnMarcha, n: int, primer_producto: int) -> float:
     sesion.headers["Authorization"] = f"Token {central.token}"
     url = central.url.rstrip("/") + "/v1/operaciones"
     ops = [
-        {"uuid": str(uuid.uuid4()), "modelo": o.modelo, "tipo": o.tipo,
-         "objeto_id": o.objeto_id, "datos": o.datos, "version_base": None,
-         "valores_base": {}, "hora_terminal": ahora_iso(), "desfase_ms": 0}
+        {
+            "uuid": str(uuid.uuid4()),
+            "modelo": o.modelo,
+            "tipo": o.tipo,
+            "objeto_id": o.objeto_id,
+            "datos": o.datos,
+            "version_base": None,
+            "valores_base": {},
+            "hora_terminal": ahora_iso(),
+            "desfase_ms": 0,
+        }
         for o in operaciones(n, primer_producto)
     ]
     t = time.perf_counter()
@@ -116,8 +135,11 @@ def main() -> int:
     p.add_argument("--k", type=int, default=4)
     p.add_argument("--lote", type=int, default=1000)
     p.add_argument("--muestra-base", type=int, default=2000)
-    p.add_argument("--millon", action="store_true",
-                   help="sólo 1 000 000 de operaciones en cola, empujadas hasta el final")
+    p.add_argument(
+        "--millon",
+        action="store_true",
+        help="sólo 1 000 000 de operaciones en cola, empujadas hasta el final",
+    )
     args = p.parse_args()
     tamanos = [1_000_000] if args.millon else [10_000, 100_000]
     productos = sum(t // 2 for t in tamanos) + args.muestra_base
@@ -136,19 +158,22 @@ def main() -> int:
             resultados[n] = medir(central, esquema, n, args.k, args.lote, siguiente)
             siguiente += n // 2
             llenado, segundos = resultados[n]
-            print(f"  {n:,} en cola: llenado {llenado:.1f} s, empuje {segundos:.1f} s",
-                  flush=True)
+            print(f"  {n:,} en cola: llenado {llenado:.1f} s, empuje {segundos:.1f} s", flush=True)
     finally:
         central.detener()
         shutil.rmtree(carpeta_central, ignore_errors=True)
     print(f"Empuje (lotes de {args.lote}, K={args.k}), operaciones sin fusionar:")
-    print(f"  línea base, una petición por operación con sesión viva ({args.muestra_base:,}"
-          f" ops): {base:,.0f} ops/s")
+    print(
+        f"  línea base, una petición por operación con sesión viva ({args.muestra_base:,}"
+        f" ops): {base:,.0f} ops/s"
+    )
     ok = True
     for n, (_llenado, segundos) in resultados.items():
         ops = n / segundos
-        print(f"  {n:>9,} en cola: {ops:,.0f} ops/s, {1e6 * segundos / n:.0f} µs/op"
-              f" ({ops / base:.1f}x la línea base)")
+        print(
+            f"  {n:>9,} en cola: {ops:,.0f} ops/s, {1e6 * segundos / n:.0f} µs/op"
+            f" ({ops / base:.1f}x la línea base)"
+        )
         ok = ok and ops >= OBJETIVO_OPS
     if not args.millon:
         cociente = (resultados[100_000][1] / 100_000) / (resultados[10_000][1] / 10_000)

@@ -52,13 +52,19 @@ def main() -> int:
         comun.PG_URL = args.pg
         contexto = comun.base_pg_nueva()
         entorno["DATABASE_URL"] = contexto.__enter__()
-    central = CentralEnMarcha(Path(tempfile.mkdtemp(prefix="bench-verif-")), demo=args.filas,
-                              entorno=entorno).arrancar()
+    central = CentralEnMarcha(
+        Path(tempfile.mkdtemp(prefix="bench-verif-")), demo=args.filas, entorno=entorno
+    ).arrancar()
     directorio = Path(tempfile.mkdtemp(prefix="bench-verif-terminal-"))
     try:
         agente = Agente.abrir(directorio)
-        agente.configurar(central.url, central.tienda, central.terminal, central.token,
-                          intervalo_verificacion=10**9)
+        agente.configurar(
+            central.url,
+            central.tienda,
+            central.terminal,
+            central.token,
+            intervalo_verificacion=10**9,
+        )
         agente.sincronizar_una_vez()
         base, verificar = [], []
         for _ in range(args.repeticiones):
@@ -75,8 +81,10 @@ def main() -> int:
         cache = sqlite3.connect(directorio / "cache.sqlite")
         ids = [f[0] for f in cache.execute(f'SELECT id FROM "{config.tabla}"')]  # noqa: S608
         for i in random.Random(7).sample(ids, args.danadas):
-            cache.execute(f'UPDATE "{config.tabla}" SET precio = ? WHERE id = ?',  # noqa: S608
-                          ("0.01", i))
+            cache.execute(
+                f'UPDATE "{config.tabla}" SET precio = ? WHERE id = ?',  # noqa: S608
+                ("0.01", i),
+            )
         cache.commit()
         cache.close()
         agente = Agente.abrir(directorio)
@@ -93,13 +101,17 @@ def main() -> int:
             contexto.__exit__(None, None, None)
     motor = "PostgreSQL" if args.pg else "SQLite"
     print(f"Central {motor}, {args.filas:,} productos:")
-    print(f"  verificar sin nada que reparar (mejor de {args.repeticiones}): "
-          f"{min(verificar) * 1000:.0f} ms; línea base, descarga incremental vacía: "
-          f"{min(base) * 1000:.0f} ms ({min(verificar) / min(base):.1f}x)")
-    print(f"  reparar {args.danadas} filas dañadas: {reparar * 1000:.0f} ms; "
-          f"{modelo.cubos_distintos} de {modelo.cubos} cubos distintos; "
-          f"{modelo.filas_descargadas} filas descargadas = "
-          f"{modelo.filas_descargadas / args.filas:.2%} del modelo")
+    print(
+        f"  verificar sin nada que reparar (mejor de {args.repeticiones}): "
+        f"{min(verificar) * 1000:.0f} ms; línea base, descarga incremental vacía: "
+        f"{min(base) * 1000:.0f} ms ({min(verificar) / min(base):.1f}x)"
+    )
+    print(
+        f"  reparar {args.danadas} filas dañadas: {reparar * 1000:.0f} ms; "
+        f"{modelo.cubos_distintos} de {modelo.cubos} cubos distintos; "
+        f"{modelo.filas_descargadas} filas descargadas = "
+        f"{modelo.filas_descargadas / args.filas:.2%} del modelo"
+    )
     print(f"  {carga()}")
     return 0
 

@@ -42,16 +42,27 @@ def preparar_terminal(directorio: Path, productos: int, operaciones: int) -> Non
         agente.guardar_esquema(esquema)
         for inicio in range(0, productos, 5000):
             filas = [
-                {"id": str(i), "version": i, "datos": {
-                    "id": i, "nombre": f"Producto número {i}", "codigo": f"C{i:08d}",
-                    "precio": "1.95", "stock": 100, "categoria": None}}
+                {
+                    "id": str(i),
+                    "version": i,
+                    "datos": {
+                        "id": i,
+                        "nombre": f"Producto número {i}",
+                        "codigo": f"C{i:08d}",
+                        "precio": "1.95",
+                        "stock": 100,
+                        "categoria": None,
+                    },
+                }
                 for i in range(inicio + 1, min(inicio + 5000, productos) + 1)
             ]
             agente.cache.aplicar_pagina(PRODUCTO, filas, cursor=str(inicio + len(filas)))
-        agente.encolar_varias([
-            {"modelo": PRODUCTO, "tipo": "ajustar", "datos": {"stock": -1}, "objeto_id": str(i)}
-            for i in range(1, operaciones + 1)
-        ])
+        agente.encolar_varias(
+            [
+                {"modelo": PRODUCTO, "tipo": "ajustar", "datos": {"stock": -1}, "objeto_id": str(i)}
+                for i in range(1, operaciones + 1)
+            ]
+        )
 
 
 def mediana(funcion, veces: int) -> float:
@@ -65,8 +76,10 @@ def mediana(funcion, veces: int) -> float:
 
 def linea(nombre: str, motor: float, base: float, unidad: str = "ms") -> None:
     factor = 1000 if unidad == "ms" else 1_000_000
-    print(f"{nombre:46}{motor * factor:10.2f} {unidad}{base * factor:10.2f} {unidad}"
-          f"{motor / base:8.2f}x")
+    print(
+        f"{nombre:46}{motor * factor:10.2f} {unidad}{base * factor:10.2f} {unidad}"
+        f"{motor / base:8.2f}x"
+    )
 
 
 def main() -> None:
@@ -79,15 +92,20 @@ def main() -> None:
         datos = tmp / "terminal"
         preparar_terminal(datos, args.productos, args.operaciones)
         tam = {p.name: p.stat().st_size / 1e6 for p in datos.glob("*.sqlite")}
-        print(f"terminal: {args.productos} productos (caché {tam['cache.sqlite']:.1f} MB), "
-              f"{args.operaciones} operaciones (cola {tam['cola.sqlite']:.1f} MB)")
+        print(
+            f"terminal: {args.productos} productos (caché {tam['cache.sqlite']:.1f} MB), "
+            f"{args.operaciones} operaciones (cola {tam['cola.sqlite']:.1f} MB)"
+        )
         print(f"{'':46}{'motor':>13}{'línea base':>13}{'razón':>9}")
 
         def abrir_y_cerrar():
             Agente.abrir(datos, recuperar=False).cerrar()
 
-        linea("integridad al arrancar vs abrir", mediana(
-            lambda: recuperacion.preparar_ficheros(datos), 7), mediana(abrir_y_cerrar, 7))
+        linea(
+            "integridad al arrancar vs abrir",
+            mediana(lambda: recuperacion.preparar_ficheros(datos), 7),
+            mediana(abrir_y_cerrar, 7),
+        )
 
         # 2. rescate fila a fila vs VACUUM INTO de la base sana
         cola = rutas.ruta_cola(datos)
@@ -123,7 +141,10 @@ def main() -> None:
         def eventos():
             for i in range(n):
                 registro.registrar_evento(
-                    "empuje", operaciones=i, resultado="aplicada", modelo=PRODUCTO,
+                    "empuje",
+                    operaciones=i,
+                    resultado="aplicada",
+                    modelo=PRODUCTO,
                     uuid="6f1c3a52-0000-4000-8000-000000000001",
                 )
 

@@ -47,11 +47,21 @@ main(["--datos", sys.argv[1]])
 
 
 def medir(codigo: str, datos: str) -> float:
-    entorno = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SINCRO_UI_MARCAR": "1",
-               "SINCRO_UI_SALIR_TRAS_MS": "300", "SINCRO_REGISTRO": str(Path(datos) / "log")}
+    entorno = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "SINCRO_UI_MARCAR": "1",
+        "SINCRO_UI_SALIR_TRAS_MS": "300",
+        "SINCRO_REGISTRO": str(Path(datos) / "log"),
+    }
     inicio = time.perf_counter()
-    proceso = subprocess.Popen([sys.executable, "-c", codigo, datos], cwd=RAIZ, env=entorno,
-                               stderr=subprocess.PIPE, text=True)
+    proceso = subprocess.Popen(
+        [sys.executable, "-c", codigo, datos],
+        cwd=RAIZ,
+        env=entorno,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proceso.stderr is not None
     for linea in proceso.stderr:
         if "sincro-ui: visible" in linea:
@@ -74,10 +84,26 @@ def preparar(datos: Path) -> None:
     esquema = json.loads((RAIZ / "tests" / "datos" / "esquema_demo.json").read_text())
     with Agente.abrir(datos) as agente:
         agente.guardar_esquema(esquema)
-        agente.cache.aplicar_pagina("productos.Producto", [
-            {"id": str(i), "version": i, "datos": {
-                "id": i, "nombre": f"Producto {i}", "codigo": f"84{i:011d}", "precio": "1.00",
-                "stock": 5, "categoria": None}} for i in range(1, 2001)], "2000", completo=True)
+        agente.cache.aplicar_pagina(
+            "productos.Producto",
+            [
+                {
+                    "id": str(i),
+                    "version": i,
+                    "datos": {
+                        "id": i,
+                        "nombre": f"Producto {i}",
+                        "codigo": f"84{i:011d}",
+                        "precio": "1.00",
+                        "stock": 5,
+                        "categoria": None,
+                    },
+                }
+                for i in range(1, 2001)
+            ],
+            "2000",
+            completo=True,
+        )
 
 
 def main() -> int:
@@ -91,12 +117,18 @@ def main() -> int:
         base = [medir(BASE, str(datos)) for _ in range(args.repeticiones)]
         sincro = [medir(SINCRO, str(datos)) for _ in range(args.repeticiones)]
     mb, ms = statistics.median(base), statistics.median(sincro)
-    print(f"arranque hasta el icono: Sincro {ms * 1000:.0f} ms (mediana de "
-          f"{args.repeticiones}; min {min(sincro) * 1000:.0f}, max {max(sincro) * 1000:.0f})")
-    print(f"línea base (QApplication + QSystemTrayIcon): {mb * 1000:.0f} ms "
-          f"(min {min(base) * 1000:.0f}, max {max(base) * 1000:.0f})")
-    print(f"razón Sincro / base: {ms / mb:.2f}; objetivo <= 1500 ms: "
-          f"{'cumple' if ms <= 1.5 else 'NO cumple'}")
+    print(
+        f"arranque hasta el icono: Sincro {ms * 1000:.0f} ms (mediana de "
+        f"{args.repeticiones}; min {min(sincro) * 1000:.0f}, max {max(sincro) * 1000:.0f})"
+    )
+    print(
+        f"línea base (QApplication + QSystemTrayIcon): {mb * 1000:.0f} ms "
+        f"(min {min(base) * 1000:.0f}, max {max(base) * 1000:.0f})"
+    )
+    print(
+        f"razón Sincro / base: {ms / mb:.2f}; objetivo <= 1500 ms: "
+        f"{'cumple' if ms <= 1.5 else 'NO cumple'}"
+    )
     return 0
 
 

@@ -94,10 +94,14 @@ def rss_mb(pid: int) -> float:
 
 
 def medir(codigo: str, datos: Path, calentar: float, segundos: float) -> tuple[float, float]:
-    entorno = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-               "SINCRO_REGISTRO": str(datos.parent / "log")}
-    proceso = subprocess.Popen([sys.executable, "-c", codigo, str(datos)], cwd=RAIZ,
-                               env=entorno, stderr=subprocess.DEVNULL)
+    entorno = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "SINCRO_REGISTRO": str(datos.parent / "log"),
+    }
+    proceso = subprocess.Popen(
+        [sys.executable, "-c", codigo, str(datos)], cwd=RAIZ, env=entorno, stderr=subprocess.DEVNULL
+    )
     try:
         time.sleep(calentar)
         if proceso.poll() is not None:
@@ -139,8 +143,10 @@ def main() -> int:
     print(f"  Sincro con sincronización en marcha: RSS {rs:.0f} MB, CPU {cs:.2f} % de un núcleo")
     print(f"  Sincro sin sincronización (sin configurar): RSS {rn:.0f} MB, CPU {cn:.2f} %")
     print(f"  línea base QApplication + QSystemTrayIcon: RSS {rb:.0f} MB, CPU {cb:.2f} %")
-    print(f"  razón RSS Sincro / base: {rs / rb:.2f}; objetivo RSS <= 150 MB: "
-          f"{'cumple' if rs <= 150 else 'NO cumple'}")
+    print(
+        f"  razón RSS Sincro / base: {rs / rb:.2f}; objetivo RSS <= 150 MB: "
+        f"{'cumple' if rs <= 150 else 'NO cumple'}"
+    )
     return 0
 
 

@@ -89,8 +89,12 @@ def aplicacion_configurada(base: Path, central):
 
     datos = base / "terminal"
     datos.mkdir()
-    configuracion.guardar(datos, configuracion.Configuracion(
-        servidor=central.url, tienda=central.tienda, terminal=central.terminal))
+    configuracion.guardar(
+        datos,
+        configuracion.Configuracion(
+            servidor=central.url, tienda=central.tienda, terminal=central.terminal
+        ),
+    )
     credenciales.guardar_token(datos, central.terminal, central.token)
     aplicacion = Aplicacion(datos, con_bandeja=True)
     aplicacion.ventana.resize(1000, 650)
@@ -117,9 +121,11 @@ def resumen(nombre: str, retrasos: list[float], segundos: float) -> str:
     ordenados = sorted(retrasos)
     p99 = ordenados[int(0.99 * (len(ordenados) - 1))] if ordenados else 0.0
     mas_50 = sum(1 for r in retrasos if r > 50)
-    return (f"  {nombre}: {segundos:.1f} s, {len(retrasos)} disparos; retraso máximo "
-            f"{max(retrasos, default=0):.1f} ms, p99 {p99:.1f} ms, mediana "
-            f"{statistics.median(retrasos) if retrasos else 0:.1f} ms, > 50 ms: {mas_50}")
+    return (
+        f"  {nombre}: {segundos:.1f} s, {len(retrasos)} disparos; retraso máximo "
+        f"{max(retrasos, default=0):.1f} ms, p99 {p99:.1f} ms, mediana "
+        f"{statistics.median(retrasos) if retrasos else 0:.1f} ms, > 50 ms: {mas_50}"
+    )
 
 
 def main() -> int:
@@ -127,9 +133,12 @@ def main() -> int:
     analizador.add_argument("--filas", type=int, default=100_000)
     analizador.add_argument("--limite", type=float, default=900, help="segundos como mucho")
     analizador.add_argument(
-        "--central-prioridad-baja", action=argparse.BooleanOptionalAction, default=True,
+        "--central-prioridad-baja",
+        action=argparse.BooleanOptionalAction,
+        default=True,
         help="nice 19 para la central (en una caja real está en otra máquina; aquí comparte "
-        "los núcleos con la terminal)")
+        "los núcleos con la terminal)",
+    )
     args = analizador.parse_args()
 
     from PySide6.QtCore import QTimer
@@ -165,19 +174,25 @@ def main() -> int:
             limite = inicio + args.limite
             while productos() < args.filas:
                 if time.perf_counter() > limite:
-                    raise TimeoutError("La primera sincronización no terminó en 15 min: "
-                                       + " | ".join(aplicacion.sincro.ultimas_lineas[-5:]))
+                    raise TimeoutError(
+                        "La primera sincronización no terminó en 15 min: "
+                        + " | ".join(aplicacion.sincro.ultimas_lineas[-5:])
+                    )
                 girar(200)
                 aplicacion.puente.refrescar()
             duracion = time.perf_counter() - inicio
             durante = vigilante.parar()
             en_arranque = [r for m, r in zip(vigilante.momentos, durante, strict=True) if m < 2]
-            paradas = [(round(m, 2), round(r)) for m, r in zip(vigilante.momentos, durante,
-                                                                strict=True) if r > 50]
+            paradas = [
+                (round(m, 2), round(r))
+                for m, r in zip(vigilante.momentos, durante, strict=True)
+                if r > 50
+            ]
 
             girar(1000)
-            reposo, duracion_reposo = reposo_y_cerrar(app, aplicacion, vigilante,
-                                                      int(min(duracion, 30) * 1000))
+            reposo, duracion_reposo = reposo_y_cerrar(
+                app, aplicacion, vigilante, int(min(duracion, 30) * 1000)
+            )
         finally:
             central.detener()
     print(f"primera sincronización de {args.filas} productos con la interfaz abierta:")
@@ -185,8 +200,10 @@ def main() -> int:
     print(resumen("línea base, aplicación en reposo", reposo, duracion_reposo))
     print(resumen("de ello, ventana de arranque (primeros 2 s)", en_arranque, 2.0))
     print(f"  retrasos > 50 ms (segundo desde el arranque, ms): {paradas}")
-    print(f"  objetivo: ningún retraso > 50 ms: "
-          f"{'cumple' if not any(r > 50 for r in durante) else 'NO cumple'}")
+    print(
+        f"  objetivo: ningún retraso > 50 ms: "
+        f"{'cumple' if not any(r > 50 for r in durante) else 'NO cumple'}"
+    )
     return 0
 
 

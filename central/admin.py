@@ -46,8 +46,7 @@ class TerminalEnLinea(admin.TabularInline):
 
 @admin.register(Tienda)
 class TiendaAdmin(admin.ModelAdmin):
-    list_display = ("codigo", "nombre", "activa", "ultimo_contacto", "pendientes",
-                    "retraso_maximo")
+    list_display = ("codigo", "nombre", "activa", "ultimo_contacto", "pendientes", "retraso_maximo")
     search_fields = ("codigo", "nombre")
     inlines = [TerminalEnLinea]  # noqa: RUF012
 
@@ -56,8 +55,9 @@ class TiendaAdmin(admin.ModelAdmin):
 
     @admin.display(description="último contacto")
     def ultimo_contacto(self, tienda: Tienda):
-        return max((s.ultimo_contacto for s in self._saludes(tienda) if s.ultimo_contacto),
-                   default=None)
+        return max(
+            (s.ultimo_contacto for s in self._saludes(tienda) if s.ultimo_contacto), default=None
+        )
 
     @admin.display(description="pendientes (informados)")
     def pendientes(self, tienda: Tienda) -> int:
@@ -102,9 +102,18 @@ class TerminalAdmin(admin.ModelAdmin):
 
 @admin.register(SaludTerminal)
 class SaludTerminalAdmin(SoloLectura):
-    list_display = ("terminal", "tienda", "ultimo_contacto", "pendientes", "conflictos",
-                    "errores", "antiguedad_pendiente_s", "retraso", "desfase_ms",
-                    "version_agente")
+    list_display = (
+        "terminal",
+        "tienda",
+        "ultimo_contacto",
+        "pendientes",
+        "conflictos",
+        "errores",
+        "antiguedad_pendiente_s",
+        "retraso",
+        "desfase_ms",
+        "version_agente",
+    )
     list_select_related = ("terminal__tienda",)
 
     @admin.display(description="tienda")
@@ -134,12 +143,30 @@ class OperacionRecibidaAdmin(SoloLectura):
 
 @admin.register(Sobreventa)
 class SobreventaAdmin(admin.ModelAdmin):
-    list_display = ("modelo", "objeto_id", "campo", "valor_resultante", "delta", "tienda",
-                    "terminal", "revisada", "creada_en")
+    list_display = (
+        "modelo",
+        "objeto_id",
+        "campo",
+        "valor_resultante",
+        "delta",
+        "tienda",
+        "terminal",
+        "revisada",
+        "creada_en",
+    )
     list_filter = ("revisada", "tienda")
     list_editable = ("revisada",)
-    readonly_fields = ("modelo", "objeto_id", "campo", "valor_resultante", "delta", "tienda",
-                       "terminal", "operacion", "creada_en")
+    readonly_fields = (
+        "modelo",
+        "objeto_id",
+        "campo",
+        "valor_resultante",
+        "delta",
+        "tienda",
+        "terminal",
+        "operacion",
+        "creada_en",
+    )
 
 
 @admin.register(Horizonte)

@@ -53,9 +53,11 @@ class Ajustes:
                 raise Rechazo(f"El campo «{campo}» no se puede ajustar.")
             deltas[campo] = valores.delta(config, campo, valor)
         sql = self._sentencia(config, tuple(deltas))
-        params = [*deltas.values(),
-                  config.modelo._meta.pk.get_db_prep_value(objeto.pk, connection),
-                  *reglas.parametros_limites(config, deltas)]
+        params = [
+            *deltas.values(),
+            config.modelo._meta.pk.get_db_prep_value(objeto.pk, connection),
+            *reglas.parametros_limites(config, deltas),
+        ]
         try:
             self._cursor.execute(sql, params)
             fila = self._cursor.fetchone()
@@ -73,11 +75,18 @@ class Ajustes:
                 valor = f.to_python(nuevo)
                 setattr(objeto, f.attname, valor)
                 if delta < 0 and valor < 0:
-                    self.sobreventas.append(Sobreventa(
-                        modelo=config.nombre, objeto_id=op.objeto_id, campo=campo,
-                        valor_resultante=Decimal(valor), delta=Decimal(delta),
-                        tienda=self.tienda, terminal=self.terminal, operacion=op.uuid,
-                    ))
+                    self.sobreventas.append(
+                        Sobreventa(
+                            modelo=config.nombre,
+                            objeto_id=op.objeto_id,
+                            campo=campo,
+                            valor_resultante=Decimal(valor),
+                            delta=Decimal(delta),
+                            tienda=self.tienda,
+                            terminal=self.terminal,
+                            operacion=op.uuid,
+                        )
+                    )
         except Exception as exc:
             raise ErrorFatal("Fallo tras aplicar un ajuste") from exc
         return {"resultado": "aplicada"}
@@ -104,8 +113,11 @@ def _sql_ajuste(config: ConfigModelo, campos: tuple[str, ...]) -> str:
     # Columnas de campos validados y citadas; los valores van como parámetros. Sólo se aplica
     # si cada resultado queda dentro de los límites del campo (``reglas.limites_sql``): sin
     # desbordar la columna (SQLite pasaría a coma flotante, PostgreSQL fallaría).
-    return (f"UPDATE {q(meta.db_table)} SET "  # noqa: S608
-            + ", ".join(f"{q(c)} = {q(c)} + {marca}" for c in columnas)
-            + f" WHERE {q(meta.pk.column)} = {marca}"
-            + reglas.limites_sql([q(c) for c in columnas], marca)
-            + " RETURNING " + ", ".join(q(c) for c in columnas))
+    return (
+        f"UPDATE {q(meta.db_table)} SET "  # noqa: S608
+        + ", ".join(f"{q(c)} = {q(c)} + {marca}" for c in columnas)
+        + f" WHERE {q(meta.pk.column)} = {marca}"
+        + reglas.limites_sql([q(c) for c in columnas], marca)
+        + " RETURNING "
+        + ", ".join(q(c) for c in columnas)
+    )

@@ -33,8 +33,9 @@ def datos_escribibles(op: Operacion, tienda: str, permitir_clave: bool) -> dict[
     return normalizados
 
 
-def asignar(config: ConfigModelo, objeto: Model, datos: dict[str, Any],
-            referencias: Referencias) -> list[str]:
+def asignar(
+    config: ConfigModelo, objeto: Model, datos: dict[str, Any], referencias: Referencias
+) -> list[str]:
     """Asigna los valores (ya normalizados) y devuelve los nombres de campo asignados."""
     nombres = []
     for campo, normal in datos.items():

@@ -34,8 +34,11 @@ def nuevo_token() -> str:
 
 def error(estado: int, codigo: str, mensaje: str, **extra: Any) -> JsonResponse:
     """Respuesta de error del protocolo: ``{"error": codigo, "mensaje": texto, ...}``."""
-    respuesta = JsonResponse({"error": codigo, "mensaje": mensaje, **extra}, status=estado,
-                             json_dumps_params={"ensure_ascii": False})
+    respuesta = JsonResponse(
+        {"error": codigo, "mensaje": mensaje, **extra},
+        status=estado,
+        json_dumps_params={"ensure_ascii": False},
+    )
     if estado == 401:
         respuesta["WWW-Authenticate"] = 'Token realm="sincro"'
     return respuesta
@@ -46,8 +49,9 @@ def crear_terminal(codigo_tienda: str, codigo_terminal: str) -> tuple[Terminal, 
     anterior). Devuelve la terminal y el token en claro, que no se guarda en ningún sitio."""
     token = nuevo_token()
     with transaction.atomic():
-        tienda, _ = Tienda.objects.get_or_create(codigo=codigo_tienda,
-                                                 defaults={"nombre": codigo_tienda})
+        tienda, _ = Tienda.objects.get_or_create(
+            codigo=codigo_tienda, defaults={"nombre": codigo_tienda}
+        )
         terminal, creada = Terminal.objects.get_or_create(
             tienda=tienda, codigo=codigo_terminal, defaults={"token_hash": hash_token(token)}
         )
@@ -66,9 +70,7 @@ def autenticar(request: HttpRequest) -> Terminal | JsonResponse:
     if len(partes) != 2 or partes[0].lower() != "token" or len(partes[1]) > 200:
         return error(401, "no_autenticado", "Falta la cabecera «Authorization: Token …».")
     terminal = (
-        Terminal.objects.select_related("tienda")
-        .filter(token_hash=hash_token(partes[1]))
-        .first()
+        Terminal.objects.select_related("tienda").filter(token_hash=hash_token(partes[1])).first()
     )
     if terminal is None or terminal.revocada:
         return error(401, "no_autenticado", "Token desconocido o revocado.")
@@ -89,5 +91,6 @@ def _anotar_contacto(terminal: Terminal) -> None:
         ultimo_contacto=timezone.now()
     )
     if not actualizadas:
-        SaludTerminal.objects.get_or_create(terminal=terminal,
-                                            defaults={"ultimo_contacto": timezone.now()})
+        SaludTerminal.objects.get_or_create(
+            terminal=terminal, defaults={"ultimo_contacto": timezone.now()}
+        )

@@ -122,11 +122,15 @@ def tienda_de(config: ConfigModelo, instancia: Model) -> str | None:
 def _disparadores_instalados(conexion, tabla: str) -> set[str]:
     with conexion.cursor() as cur:
         if conexion.vendor == "postgresql":
-            cur.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
-                        "AND tgrelid = to_regclass(%s)", [f'"{tabla}"'])
+            cur.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+                "AND tgrelid = to_regclass(%s)",
+                [f'"{tabla}"'],
+            )
         else:
-            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
-                        [tabla])
+            cur.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [tabla]
+            )
         return {f[0] for f in cur.fetchall() if f[0].startswith(disparadores.PREFIJO)}
 
 
@@ -192,8 +196,9 @@ def instalar(using: str = "default") -> dict[str, str]:
                 with conexion.cursor() as cur:
                     cur.execute(disparadores.sembrar(config, conexion.vendor))
         except DatabaseError as exc:
-            fallos[config.nombre] = (f"no se pudieron instalar sus disparadores: "
-                                     f"{str(exc).splitlines()[0][:200]}")
+            fallos[config.nombre] = (
+                f"no se pudieron instalar sus disparadores: {str(exc).splitlines()[0][:200]}"
+            )
     _olvidar()
     return fallos
 
@@ -218,31 +223,37 @@ def _olvidar() -> None:
         _cache.clear()
 
 
-def _columnas_y_disparadores(conexion, tablas: list[str]) -> tuple[dict[str, set[str]],
-                                                                   set[str]]:
+def _columnas_y_disparadores(conexion, tablas: list[str]) -> tuple[dict[str, set[str]], set[str]]:
     """Columnas de cada tabla que existe y nombres de los disparadores de captura, con dos o
     tres consultas al catálogo (se llama a menudo: sin la introspección de Django)."""
     columnas: dict[str, set[str]] = {}
     with conexion.cursor() as cur:
         if conexion.vendor == "postgresql":
-            cur.execute("SELECT c.relname, a.attname FROM pg_attribute a "
-                        "JOIN pg_class c ON c.oid = a.attrelid "
-                        "WHERE c.relname = ANY(%s) AND c.relkind IN ('r', 'p') "
-                        "AND c.relnamespace = ANY(current_schemas(false)::regnamespace[]) "
-                        "AND a.attnum > 0 AND NOT a.attisdropped", [tablas])
+            cur.execute(
+                "SELECT c.relname, a.attname FROM pg_attribute a "
+                "JOIN pg_class c ON c.oid = a.attrelid "
+                "WHERE c.relname = ANY(%s) AND c.relkind IN ('r', 'p') "
+                "AND c.relnamespace = ANY(current_schemas(false)::regnamespace[]) "
+                "AND a.attnum > 0 AND NOT a.attisdropped",
+                [tablas],
+            )
             for tabla, columna in cur.fetchall():
                 columnas.setdefault(tabla, set()).add(columna)
-            cur.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
-                        "AND starts_with(tgname, %s)", [disparadores.PREFIJO])
+            cur.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND starts_with(tgname, %s)",
+                [disparadores.PREFIJO],
+            )
         else:
             for tabla in tablas:
                 cur.execute("SELECT name FROM pragma_table_info(%s)", [tabla])
                 nombres = {f[0] for f in cur.fetchall()}
                 if nombres:
                     columnas[tabla] = nombres
-            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                        "AND substr(name, 1, %s) = %s",
-                        [len(disparadores.PREFIJO), disparadores.PREFIJO])
+            cur.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND substr(name, 1, %s) = %s",
+                [len(disparadores.PREFIJO), disparadores.PREFIJO],
+            )
         return columnas, {f[0] for f in cur.fetchall()}
 
 
@@ -253,13 +264,16 @@ def comprobar(using: str = "default") -> dict[str, str]:
     modelos = list(configuracion.obtener().modelos.values())
     cols = {c.nombre: disparadores.columnas(c) for c in modelos}
     existentes, instalados = _columnas_y_disparadores(
-        conexion, sorted({c.tabla for c in cols.values()}))
+        conexion, sorted({c.tabla for c in cols.values()})
+    )
     fallos: dict[str, str] = {}
     for config in modelos:
         motivo = _motivo_de_tabla(cols[config.nombre], existentes.get(cols[config.nombre].tabla))
         if motivo is None and not _esperados(config) <= instalados:
-            motivo = ("faltan sus disparadores de captura o son de otros campos esenciales "
-                      "(ejecuta migrate)")
+            motivo = (
+                "faltan sus disparadores de captura o son de otros campos esenciales "
+                "(ejecuta migrate)"
+            )
         if motivo is not None:
             fallos[config.nombre] = motivo
     return fallos
@@ -287,8 +301,9 @@ def actualizar_en_bloque(queryset: QuerySet, **valores: Any) -> int:
     return queryset.update(**valores)
 
 
-def crear_en_bloque(modelo: type[Model], objetos: list[Model], batch_size: int = 2000,
-                    using: str | None = None) -> list[Model]:
+def crear_en_bloque(
+    modelo: type[Model], objetos: list[Model], batch_size: int = 2000, using: str | None = None
+) -> list[Model]:
     """Igual que ``bulk_create``: la base de datos ya captura las inserciones en bloque."""
     using = using or router.db_for_write(modelo)
     return modelo._default_manager.using(using).bulk_create(objetos, batch_size=batch_size)

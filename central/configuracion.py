@@ -73,7 +73,9 @@ from protocolo.esquema import (  # noqa: F401 (se reexportan: los usan vistas, e
 #: Opciones de un modelo en ``MODELOS_SINCRONIZABLES``: las del esquema salvo las que se deducen
 #: del modelo Django (tipos, nulos, huella), más ``campo_tienda``.
 OPCIONES = (esquema.OPCIONES_MODELO - {"tipos", "nulos", "huella"}) | {
-    "campo_tienda", "campo_terminal"}
+    "campo_tienda",
+    "campo_terminal",
+}
 #: Campos que, si son esenciales, titulan un objeto cuando el ajuste no dice ``campo_titulo``.
 CAMPOS_TITULO = ("nombre", "titulo", "razon_social", "descripcion")
 
@@ -190,15 +192,20 @@ def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
     forma.setdefault("nombre_visible", str(meta.verbose_name))
     if "campo_titulo" not in forma:
         forma["campo_titulo"] = next(
-            (n for n in CAMPOS_TITULO if n in esenciales and n != clave), None)
+            (n for n in CAMPOS_TITULO if n in esenciales and n != clave), None
+        )
     forma.update(
-        clave=clave, campos_esenciales=list(esenciales), campos_excluidos=list(excluidos),
+        clave=clave,
+        campos_esenciales=list(esenciales),
+        campos_excluidos=list(excluidos),
         tipos=tipos,
         nulos=sorted(n for n, c in campos.items() if c.null),
-        referencias=referencias_de(nombre, campos, clave, opciones.get("dependencias", []),
-                                   opciones.get("referencias")),
-        restricciones=restricciones_de(nombre, campos, tipos, clave,
-                                       opciones.get("restricciones", {})),
+        referencias=referencias_de(
+            nombre, campos, clave, opciones.get("dependencias", []), opciones.get("referencias")
+        ),
+        restricciones=restricciones_de(
+            nombre, campos, tipos, clave, opciones.get("restricciones", {})
+        ),
     )
     motor = _del_motor(nombre, esquema.config_modelo_desde_dict, nombre, forma)
 
@@ -216,8 +223,10 @@ def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
     if campo_terminal is not None:
         if not isinstance(campo_terminal, str) or campo_terminal not in esenciales:
             raise ImproperlyConfigured(f"{nombre}.campo_terminal: debe ser un campo esencial.")
-        if (campo_terminal not in motor.campos_solo_lectura
-                or motor.tipos[campo_terminal] != "texto"):
+        if (
+            campo_terminal not in motor.campos_solo_lectura
+            or motor.tipos[campo_terminal] != "texto"
+        ):
             raise ImproperlyConfigured(
                 f"{nombre}.campo_terminal: «{campo_terminal}» debe ser de texto y estar en "
                 "«campos_solo_lectura» (lo pone la central desde el token)."
@@ -225,7 +234,10 @@ def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
 
     config = ConfigModelo(
         **{f.name: getattr(motor, f.name) for f in fields(esquema.ConfigModelo)},
-        modelo=modelo, campos=campos, campo_tienda=campo_tienda, campo_terminal=campo_terminal,
+        modelo=modelo,
+        campos=campos,
+        campo_tienda=campo_tienda,
+        campo_terminal=campo_terminal,
     )
     return replace(config, huella=huella_de(config.a_dict()))
 
@@ -234,8 +246,11 @@ def _rango_entero(campo: models.Field) -> tuple[int | None, int | None]:
     """Rango de la columna de un entero (el mismo en SQLite y PostgreSQL: SQLite no lo impone,
     la central sí, para que los dos motores acepten lo mismo)."""
     tipo = campo.get_internal_type()
-    tipo = {"AutoField": "IntegerField", "BigAutoField": "BigIntegerField",
-            "SmallAutoField": "SmallIntegerField"}.get(tipo, tipo)
+    tipo = {
+        "AutoField": "IntegerField",
+        "BigAutoField": "BigIntegerField",
+        "SmallAutoField": "SmallIntegerField",
+    }.get(tipo, tipo)
     return BaseDatabaseOperations.integer_field_ranges.get(tipo, (-(2**63), 2**63 - 1))
 
 
@@ -253,14 +268,16 @@ def _deducidas(campo: models.Field, tipo: str, clave: str, nombre: str) -> dict[
         reglas["decimales"] = destino.decimal_places or 0
         if destino.max_digits is not None:
             reglas["digitos"] = destino.max_digits
-            tope = (Decimal(10) ** (destino.max_digits - reglas["decimales"])
-                    - Decimal(1).scaleb(-reglas["decimales"]))
+            tope = Decimal(10) ** (destino.max_digits - reglas["decimales"]) - Decimal(1).scaleb(
+                -reglas["decimales"]
+            )
             reglas["minimo"], reglas["maximo"] = format(-tope, "f"), format(tope, "f")
     return reglas
 
 
-def restricciones_de(nombre: str, campos: dict[str, models.Field], tipos: dict[str, str],
-                     clave: str, declaradas: Any) -> Any:
+def restricciones_de(
+    nombre: str, campos: dict[str, models.Field], tipos: dict[str, str], clave: str, declaradas: Any
+) -> Any:
     """Restricciones servidas: las deducidas de cada campo Django con las declaradas encima.
     Una declarada no puede ensanchar una deducida (más longitud, más decimales, un rango mayor
     que la columna). Si ``declaradas`` no tiene la forma esperada se devuelve tal cual para que
@@ -270,7 +287,8 @@ def restricciones_de(nombre: str, campos: dict[str, models.Field], tipos: dict[s
     for campo in declaradas:
         if campo not in campos:
             raise ImproperlyConfigured(
-                f"{nombre}: restricciones para «{campo}», que no es un campo esencial.")
+                f"{nombre}: restricciones para «{campo}», que no es un campo esencial."
+            )
     resultado = {}
     for campo, f in campos.items():
         deducidas = _deducidas(f, tipos[campo], clave, campo)
@@ -283,20 +301,27 @@ def restricciones_de(nombre: str, campos: dict[str, models.Field], tipos: dict[s
             if valor is None or regla == "requerido" or isinstance(valor, bool):
                 continue
             try:
-                ancho = (Decimal(str(valor)) < Decimal(str(tope)) if regla == "minimo"
-                         else Decimal(str(valor)) > Decimal(str(tope)))
+                ancho = (
+                    Decimal(str(valor)) < Decimal(str(tope))
+                    if regla == "minimo"
+                    else Decimal(str(valor)) > Decimal(str(tope))
+                )
             except ArithmeticError:
                 continue  # el motor dirá que no es un número
             if ancho:
                 raise ImproperlyConfigured(
                     f"{nombre}.{campo}: «{regla}» {valor} va más allá de lo que admite la "
-                    f"columna ({tope}).")
+                    f"columna ({tope})."
+                )
         resultado[campo] = {**deducidas, **propias}
     return resultado
 
 
 def referencias_de(
-    nombre: str, campos: dict[str, models.Field], clave: str, dependencias: Any,
+    nombre: str,
+    campos: dict[str, models.Field],
+    clave: str,
+    dependencias: Any,
     explicitas: Any,
 ) -> Any:
     """Referencias de un modelo: las ``ForeignKey`` esenciales hacia modelos de sus

@@ -55,26 +55,36 @@ def conflicto(op: Operacion, objeto: Model, campos: list[str]) -> dict[str, Any]
         return None
     ver = ver or version(config, op.objeto_id or "")
     # La hora de la edición que produjo los valores en disputa, no la de su llegada.
-    editado = ediciones.hora_de_edicion(config, op.objeto_id, cambiados, actuales, ver[1],
-                                        _iguales)
-    return {"resultado": "conflicto", "version": ver[0], "modificado_en": editado,
-            "valores": actuales, "campos_cambiados": cambiados,
-            "modificado_por": autor(config, op.objeto_id or "")}
+    editado = ediciones.hora_de_edicion(config, op.objeto_id, cambiados, actuales, ver[1], _iguales)
+    return {
+        "resultado": "conflicto",
+        "version": ver[0],
+        "modificado_en": editado,
+        "valores": actuales,
+        "campos_cambiados": cambiados,
+        "modificado_por": autor(config, op.objeto_id or ""),
+    }
 
 
 def autor(config: ConfigModelo, objeto_id: str) -> dict[str, str] | None:
     """Tienda y terminal de la última operación aplicada a ese objeto (``None`` si lo cambió
     otra vía, p. ej. el admin): el encargado ve quién cambió el valor central."""
-    fila = (OperacionRecibida.objects.filter(modelo=config.nombre, objeto_id=objeto_id)
-            .order_by("-recibida_en").values_list("tienda", "terminal").first())
+    fila = (
+        OperacionRecibida.objects.filter(modelo=config.nombre, objeto_id=objeto_id)
+        .order_by("-recibida_en")
+        .values_list("tienda", "terminal")
+        .first()
+    )
     return None if fila is None else {"tienda": fila[0], "terminal": fila[1]}
 
 
 def version(config: ConfigModelo, objeto_id: str) -> tuple[int, str]:
     """(versión, modificado_en ISO) de un objeto; (0, "") si nunca se registró."""
-    fila = (RegistroCambio.objects.filter(modelo=config.nombre, objeto_id=objeto_id,
-                                          vigente=True)
-            .values_list("id", "modificado_en").first())
+    fila = (
+        RegistroCambio.objects.filter(modelo=config.nombre, objeto_id=objeto_id, vigente=True)
+        .values_list("id", "modificado_en")
+        .first()
+    )
     if fila is None:
         return 0, ""
     return fila[0], fila[1].isoformat()
@@ -90,7 +100,7 @@ def versiones(ops: list[Operacion]) -> dict[tuple[str, str], int]:
         ids_ = list(ids)
         for i in range(0, len(ids_), 500):
             for objeto_id, id_ in RegistroCambio.objects.filter(
-                    modelo=modelo, objeto_id__in=ids_[i:i + 500], vigente=True
+                modelo=modelo, objeto_id__in=ids_[i : i + 500], vigente=True
             ).values_list("objeto_id", "id"):
                 salida[(modelo, objeto_id)] = id_
     return salida

@@ -24,8 +24,14 @@ from .valores import Rechazo
 
 
 class Creaciones:
-    def __init__(self, tienda: str, terminal: str, referencias: Referencias, objetos: Objetos,
-                 al_crear: Callable[[Operacion], None]):
+    def __init__(
+        self,
+        tienda: str,
+        terminal: str,
+        referencias: Referencias,
+        objetos: Objetos,
+        al_crear: Callable[[Operacion], None],
+    ):
         self.tienda = tienda
         self.terminal = terminal
         self.referencias = referencias
@@ -39,21 +45,31 @@ class Creaciones:
         config = op.config
         reglas.comprobar(op, self.tienda, self.terminal)
         datos = datos_escribibles(op, self.tienda, permitir_clave=True)
-        if config.clave in datos and op.objeto_id is not None and str(
-            clave_python(config, op.objeto_id)
-        ) != str(datos[config.clave]):
+        if (
+            config.clave in datos
+            and op.objeto_id is not None
+            and str(clave_python(config, op.objeto_id)) != str(datos[config.clave])
+        ):
             raise Rechazo("«objeto_id» y la clave de «datos» no coinciden.")
         if config.clave not in datos and op.objeto_id is not None:
             datos[config.clave] = valores.normalizar(
-                config, config.clave, str(clave_python(config, op.objeto_id))
-                if config.tipos[config.clave] != "entero" else clave_python(config, op.objeto_id))
+                config,
+                config.clave,
+                str(clave_python(config, op.objeto_id))
+                if config.tipos[config.clave] != "entero"
+                else clave_python(config, op.objeto_id),
+            )
         if config.clave_generada_en_terminal and config.clave not in datos:
             raise Rechazo(f"«crear» en {config.nombre} necesita la clave «{config.clave}».")
         for campo in config.campos_esenciales:
             f = config.campos[campo]
-            if (campo not in datos and campo not in (config.campo_tienda, config.campo_terminal)
-                    and not f.null
-                    and not f.has_default() and campo != config.clave):
+            if (
+                campo not in datos
+                and campo not in (config.campo_tienda, config.campo_terminal)
+                and not f.null
+                and not f.has_default()
+                and campo != config.clave
+            ):
                 raise Rechazo(f"Falta el campo obligatorio «{campo}».")
         objeto = config.modelo()
         asignar(config, objeto, datos, self.referencias)
@@ -63,23 +79,27 @@ class Creaciones:
         if config.campo_terminal is not None:  # del token, nunca de los datos
             setattr(objeto, config.campos[config.campo_terminal].attname, self.terminal)
         # Optimista: si no se sabe, se supone nueva (la inserción en bloque lo comprueba).
-        if config.clave in datos and self.referencias.conocida(config.modelo,
-                                                               objeto.pk) is not None:
+        if (
+            config.clave in datos
+            and self.referencias.conocida(config.modelo, objeto.pk) is not None
+        ):
             raise Rechazo(f"{config.nombre} «{objeto.pk}» ya existe.")
         self._pendientes.setdefault(config.nombre, []).append((op, objeto))
         if objeto.pk is not None:
             op.objeto_id = str(objeto.pk)
             self._claves.add((config.nombre, op.objeto_id))
             # Existe ya para las operaciones siguientes del lote (FK, claves repetidas).
-            self.referencias.anotar(config.modelo, op.objeto_id,
-                                    self.tienda if config.privado_por_tienda else "")
+            self.referencias.anotar(
+                config.modelo, op.objeto_id, self.tienda if config.privado_por_tienda else ""
+            )
         return {"resultado": "aplicada"}
 
     def hay_que_volcar_antes(self, op: Operacion) -> bool:
         """Si los pendientes deben estar insertados antes de aplicar ``op``: siempre, salvo un
         «ajustar» de un objeto que no crea este lote (no lee nada de lo pendiente)."""
         return bool(self._pendientes) and (
-            op.tipo != "ajustar" or (op.config.nombre, op.objeto_id) in self._claves)
+            op.tipo != "ajustar" or (op.config.nombre, op.objeto_id) in self._claves
+        )
 
     def volcar(self) -> None:
         """Inserta los pendientes."""
@@ -99,8 +119,9 @@ class Creaciones:
             config = vivos[0][0].config
             try:
                 with transaction.atomic():
-                    config.modelo._default_manager.bulk_create([o for _, o in vivos],
-                                                               batch_size=500)
+                    config.modelo._default_manager.bulk_create(
+                        [o for _, o in vivos], batch_size=500
+                    )
             except DatabaseError:
                 self._uno_a_uno(vivos)
                 continue
@@ -126,12 +147,17 @@ class Creaciones:
                 if dueña is not None:
                     # Ya existía: las operaciones que apuntan a ella siguen valiendo si es de
                     # esta tienda (o no es privada).
-                    op.resultado = {"resultado": "rechazada",
-                                    "motivo": f"{op.config.nombre} «{objeto.pk}» ya existe."}
+                    op.resultado = {
+                        "resultado": "rechazada",
+                        "motivo": f"{op.config.nombre} «{objeto.pk}» ya existe.",
+                    }
                     self.referencias.anotar(op.config.modelo, objeto.pk, dueña)
                 else:
-                    self._rechazar(op, objeto, f"La base de datos la rechazó: "
-                                               f"{type(exc).__name__}: {str(exc)[:200]}")
+                    self._rechazar(
+                        op,
+                        objeto,
+                        f"La base de datos la rechazó: {type(exc).__name__}: {str(exc)[:200]}",
+                    )
             else:
                 self._creada(op, objeto)
 
@@ -152,10 +178,12 @@ def _tienda_de_existente(config: ConfigModelo, pk: Any) -> str | None:
     return None if fila is None else str(fila[0])
 
 
-def _en_orden_de_dependencias(conf: configuracion.Configuracion,
-                              pendientes: dict[str, Any]) -> list[str]:
+def _en_orden_de_dependencias(
+    conf: configuracion.Configuracion, pendientes: dict[str, Any]
+) -> list[str]:
     """Los modelos con «crear» pendientes, cada uno después de sus dependencias (la
     configuración ya garantiza que no hay ciclos)."""
     grafo = graphlib.TopologicalSorter(
-        {n: [d for d in conf.modelos[n].dependencias if d in pendientes] for n in pendientes})
+        {n: [d for d in conf.modelos[n].dependencias if d in pendientes] for n in pendientes}
+    )
     return list(grafo.static_order())

@@ -66,8 +66,9 @@ def _tabla() -> str:
     return connection.ops.quote_name(RegistroCambio._meta.db_table)
 
 
-def _consulta(modelos: list[ConfigModelo], tienda: str, desde: orden.Posicion, limite: int,
-              por_fases: bool) -> tuple[list[tuple[int, str, str, int]], int]:
+def _consulta(
+    modelos: list[ConfigModelo], tienda: str, desde: orden.Posicion, limite: int, por_fases: bool
+) -> tuple[list[tuple[int, str, str, int]], int]:
     """Filas (id, modelo, cuerpo, transacción) vigentes posteriores a ``desde`` (por ``id`` y
     sin lápidas si ``por_fases``; si no, en orden de commit y por debajo de la marca), y la
     marca de la misma instantánea."""
@@ -124,8 +125,9 @@ def _comprobar_horizonte(modelos: list[ConfigModelo], desde: orden.Posicion) -> 
     cursor = desde.transaccion or desde.id
     if cursor <= 0:
         return
-    horizontes = Horizonte.objects.filter(modelo__in=[m.nombre for m in modelos],
-                                          cursor__gt=cursor).values_list("cursor", flat=True)
+    horizontes = Horizonte.objects.filter(
+        modelo__in=[m.nombre for m in modelos], cursor__gt=cursor
+    ).values_list("cursor", flat=True)
     peor = max(horizontes, default=None)
     if peor is not None:
         raise CursorExpirado(peor)
@@ -168,8 +170,15 @@ def pagina(modelos: list[ConfigModelo], tienda: str, cursor: str, limite: int) -
     if any(int(n) > CURSOR_MAXIMO for n in re.findall(r"\d+", cursor)):
         raise CursorInvalido(cursor)  # ningún id cabe ahí: sería un desbordamiento en la base
     if fase:
-        return _pagina_por_fases(modelos, tienda, int(fase[1]), int(fase[2]),
-                                 None if fase[3] == "-" else int(fase[3]), limite, cursor)
+        return _pagina_por_fases(
+            modelos,
+            tienda,
+            int(fase[1]),
+            int(fase[2]),
+            None if fase[3] == "-" else int(fase[3]),
+            limite,
+            cursor,
+        )
     if not orden.es_incremental(cursor):
         raise CursorInvalido(cursor)
     try:
@@ -189,20 +198,30 @@ def pagina(modelos: list[ConfigModelo], tienda: str, cursor: str, limite: int) -
     return Pagina(_cuerpos(filas), siguiente.texto(), hay_mas, completo=False)
 
 
-def _pagina_por_fases(modelos: list[ConfigModelo], tienda: str, i: int, pos: int,
-                      minimo: int | None, limite: int, cursor: str) -> Pagina:
+def _pagina_por_fases(
+    modelos: list[ConfigModelo],
+    tienda: str,
+    i: int,
+    pos: int,
+    minimo: int | None,
+    limite: int,
+    cursor: str,
+) -> Pagina:
     if i >= len(modelos):
         raise CursorInvalido(cursor)
-    filas, marca = _consulta([modelos[i]], tienda, orden.Posicion(0, pos), limite,
-                             por_fases=True)
+    filas, marca = _consulta([modelos[i]], tienda, orden.Posicion(0, pos), limite, por_fases=True)
     completo = i == 0 and pos == 0
     hay_mas = len(filas) > limite
     if orden.marca_en_cada_pagina() or not hay_mas:
         minimo = marca if minimo is None else min(minimo, marca)
     if hay_mas:
         filas = filas[:limite]
-        return Pagina(_cuerpos(filas), f"f{i}.{filas[-1][0]}.{'-' if minimo is None else minimo}",
-                      True, completo)
+        return Pagina(
+            _cuerpos(filas),
+            f"f{i}.{filas[-1][0]}.{'-' if minimo is None else minimo}",
+            True,
+            completo,
+        )
     if i + 1 < len(modelos):
         return Pagina(_cuerpos(filas), f"f{i + 1}.0.{minimo}", True, completo)
     return Pagina(_cuerpos(filas), orden.final(minimo).texto(), False, completo)

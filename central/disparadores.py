@@ -35,8 +35,16 @@ from .configuracion import ConfigModelo
 
 PREFIJO = "sincro_captura"
 TABLA_REGISTRO = "central_registrocambio"
-COLUMNAS_REGISTRO = ("modelo", "objeto_id", "tienda", "borrado", "vigente", "cuerpo",
-                     "modificado_en", "transaccion")
+COLUMNAS_REGISTRO = (
+    "modelo",
+    "objeto_id",
+    "tienda",
+    "borrado",
+    "vigente",
+    "cuerpo",
+    "modificado_en",
+    "transaccion",
+)
 
 #: Funciones auxiliares de PostgreSQL (se crean una vez, antes que los disparadores).
 FUNCIONES_PG = r"""
@@ -92,9 +100,11 @@ _INSERTAR = f"INSERT INTO {_REGISTRO} ({', '.join(COLUMNAS_REGISTRO)})"
 
 def _sin_vigente(config: ConfigModelo, cols: Columnas, clave: str) -> str:
     """Cola de ``sembrar_*``: las filas ``n`` de la tabla que aún no tienen entrada vigente."""
-    return (f"FROM {_q(cols.tabla)} n WHERE NOT EXISTS ("
-            f"SELECT 1 FROM {_REGISTRO} r WHERE r.modelo = {_literal(config.nombre)} "
-            f"AND r.vigente AND r.objeto_id = {clave}) ORDER BY n.{_q(cols.clave)}")
+    return (
+        f"FROM {_q(cols.tabla)} n WHERE NOT EXISTS ("
+        f"SELECT 1 FROM {_REGISTRO} r WHERE r.modelo = {_literal(config.nombre)} "
+        f"AND r.vigente AND r.objeto_id = {clave}) ORDER BY n.{_q(cols.clave)}"
+    )
 
 
 @dataclass(frozen=True)
@@ -127,8 +137,14 @@ def columnas(config: ConfigModelo) -> Columnas:
     for nombre in config.campos_esenciales:
         campo = config.campos[nombre]
         destino = campo.target_field if campo.is_relation else campo
-        esenciales.append((nombre, campo.column, config.tipos[nombre],
-                           getattr(destino, "decimal_places", None) or 0))
+        esenciales.append(
+            (
+                nombre,
+                campo.column,
+                config.tipos[nombre],
+                getattr(destino, "decimal_places", None) or 0,
+            )
+        )
     tienda = meta.get_field(config.campo_tienda).column if config.privado_por_tienda else None
     return Columnas(meta.db_table, meta.pk.column, tienda, tuple(esenciales))
 
@@ -138,8 +154,9 @@ def nombre_base(config: ConfigModelo) -> str:
     (si cambian los campos esenciales cambia el nombre y ``captura`` sabe que debe rehacerlos)."""
     cols = columnas(config)
     huella = hashlib.sha256(
-        json.dumps([config.nombre, cols.tabla, cols.clave, cols.tienda, cols.esenciales,
-                    VERSION_SQL]).encode()
+        json.dumps(
+            [config.nombre, cols.tabla, cols.clave, cols.tienda, cols.esenciales, VERSION_SQL]
+        ).encode()
     ).hexdigest()[:10]
     return f"{PREFIJO}_{cols.tabla}"[:40] + f"_{huella}"
 
@@ -173,8 +190,11 @@ def _valor_pg(col: str, tipo: str, decimales: int, alias: str) -> str:
 
 
 def _clave_pg(cols: Columnas, alias: str) -> str:
-    return f"{alias}.{_q(cols.clave)}::text" if cols.tipos.get(cols.clave) != "uuid" else \
-        f"lower({alias}.{_q(cols.clave)}::text)"
+    return (
+        f"{alias}.{_q(cols.clave)}::text"
+        if cols.tipos.get(cols.clave) != "uuid"
+        else f"lower({alias}.{_q(cols.clave)}::text)"
+    )
 
 
 def _tienda_pg(cols: Columnas, alias: str) -> str:
@@ -189,13 +209,17 @@ def _cuerpo_pg(cols: Columnas, alias: str, clave: str, ahora: str = _AHORA_PG) -
         f"'\"{json.dumps(n)[1:-1]}\":' || {_valor_pg(c, t, d, alias)}"
         for n, c, t, d in cols.esenciales
     )
-    return (f"'\"id\":' || to_json({clave})::text || ',\"modificado_en\":\"' || "
-            f"{ahora} || '\",\"datos\":{{' || {datos} || '}}}}'")
+    return (
+        f'\'"id":\' || to_json({clave})::text || \',"modificado_en":"\' || '
+        f"{ahora} || '\",\"datos\":{{' || {datos} || '}}}}'"
+    )
 
 
 def _lapida_pg(clave: str, ahora: str = _AHORA_PG) -> str:
-    return (f"'\"id\":' || to_json({clave})::text || ',\"modificado_en\":\"' || "
-            f"{ahora} || '\",\"borrado\":true}}'")
+    return (
+        f'\'"id":\' || to_json({clave})::text || \',"modificado_en":"\' || '
+        f'{ahora} || \'","borrado":true}}\''
+    )
 
 
 def sql_pg(config: ConfigModelo) -> list[str]:
@@ -208,19 +232,25 @@ def sql_pg(config: ConfigModelo) -> list[str]:
 
     def filas(alias: str, origen: str) -> str:
         clave = _clave_pg(cols, alias)
-        return (f"SELECT {modelo}, {clave}, {_tienda_pg(cols, alias)}, false, true, "
-                f"{_cuerpo_pg(cols, alias, clave, 'ahora_iso')}, statement_timestamp(), {xid} "
-                f"FROM {origen} {alias}")
+        return (
+            f"SELECT {modelo}, {clave}, {_tienda_pg(cols, alias)}, false, true, "
+            f"{_cuerpo_pg(cols, alias, clave, 'ahora_iso')}, statement_timestamp(), {xid} "
+            f"FROM {origen} {alias}"
+        )
 
     def lapidas(alias: str, origen: str) -> str:
         clave = _clave_pg(cols, alias)
-        return (f"SELECT {modelo}, {clave}, {_tienda_pg(cols, alias)}, true, true, "
-                f"{_lapida_pg(clave, 'ahora_iso')}, "
-                f"statement_timestamp(), {xid} FROM {origen} {alias}")
+        return (
+            f"SELECT {modelo}, {clave}, {_tienda_pg(cols, alias)}, true, true, "
+            f"{_lapida_pg(clave, 'ahora_iso')}, "
+            f"statement_timestamp(), {xid} FROM {origen} {alias}"
+        )
 
     def superar(origen: str) -> str:
-        return (f"DELETE FROM {_REGISTRO} r WHERE r.modelo = {modelo} AND r.vigente "
-                f"AND r.objeto_id IN (SELECT {_clave_pg(cols, 's')} FROM {origen} s)")
+        return (
+            f"DELETE FROM {_REGISTRO} r WHERE r.modelo = {modelo} AND r.vigente "
+            f"AND r.objeto_id IN (SELECT {_clave_pg(cols, 's')} FROM {origen} s)"
+        )
 
     k = _q(cols.clave)
     vigiladas = ", ".join(f"{{a}}.{_q(c)}" for c in cols.vigiladas)
@@ -231,11 +261,11 @@ DECLARE
   ahora_iso text := sincro_iso(statement_timestamp());
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    {superar('nuevas')};
-    {_INSERTAR} {filas('n', 'nuevas')} ORDER BY n.{k};
+    {superar("nuevas")};
+    {_INSERTAR} {filas("n", "nuevas")} ORDER BY n.{k};
   ELSIF TG_OP = 'DELETE' THEN
-    {superar('viejas')};
-    {_INSERTAR} {lapidas('v', 'viejas')} ORDER BY v.{k};
+    {superar("viejas")};
+    {_INSERTAR} {lapidas("v", "viejas")} ORDER BY v.{k};
   ELSE
     WITH cambiadas AS (
       SELECT n.* FROM nuevas n WHERE NOT EXISTS (
@@ -244,12 +274,12 @@ BEGIN
       SELECT v.* FROM viejas v WHERE NOT EXISTS (SELECT 1 FROM nuevas n WHERE n.{k} = v.{k})
     ), superadas AS (
       DELETE FROM {_REGISTRO} r WHERE r.modelo = {modelo} AND r.vigente
-        AND r.objeto_id IN (SELECT {_clave_pg(cols, 'c')} FROM cambiadas c
-                            UNION ALL SELECT {_clave_pg(cols, 'q')} FROM quitadas q)
+        AND r.objeto_id IN (SELECT {_clave_pg(cols, "c")} FROM cambiadas c
+                            UNION ALL SELECT {_clave_pg(cols, "q")} FROM quitadas q)
     )
     {_INSERTAR}
-    SELECT * FROM ({lapidas('q', 'quitadas')} ORDER BY q.{k}) l
-    UNION ALL SELECT * FROM ({filas('c', 'cambiadas')} ORDER BY c.{k}) f;
+    SELECT * FROM ({lapidas("q", "quitadas")} ORDER BY q.{k}) l
+    UNION ALL SELECT * FROM ({filas("c", "cambiadas")} ORDER BY c.{k}) f;
   END IF;
   RETURN NULL;
 END
@@ -289,18 +319,22 @@ def sembrar_pg(config: ConfigModelo) -> str:
 
 _AHORA_SQLITE = "strftime('%Y-%m-%dT%H:%M:%f', 'now')"
 #: ISO del protocolo (microsegundos sólo si no son cero) a partir de la hora con milisegundos.
-_ISO_AHORA_SQLITE = (f"CASE WHEN substr({_AHORA_SQLITE}, 21) = '000' "
-                     f"THEN substr({_AHORA_SQLITE}, 1, 19) ELSE {_AHORA_SQLITE} || '000' END "
-                     f"|| '+00:00'")
+_ISO_AHORA_SQLITE = (
+    f"CASE WHEN substr({_AHORA_SQLITE}, 21) = '000' "
+    f"THEN substr({_AHORA_SQLITE}, 1, 19) ELSE {_AHORA_SQLITE} || '000' END "
+    f"|| '+00:00'"
+)
 #: La misma hora como la guarda Django en un DateTimeField de SQLite.
 _COLUMNA_AHORA_SQLITE = f"replace({_AHORA_SQLITE}, 'T', ' ') || '000'"
 
 
 def _uuid_sqlite(c: str) -> str:
     """Django guarda los UUID en SQLite como 32 hex sin guiones; SQL ajeno puede usar guiones."""
-    return (f"CASE WHEN length({c}) = 32 THEN lower(substr({c}, 1, 8) || '-' || "
-            f"substr({c}, 9, 4) || '-' || substr({c}, 13, 4) || '-' || substr({c}, 17, 4) || '-' "
-            f"|| substr({c}, 21)) ELSE lower({c}) END")
+    return (
+        f"CASE WHEN length({c}) = 32 THEN lower(substr({c}, 1, 8) || '-' || "
+        f"substr({c}, 9, 4) || '-' || substr({c}, 13, 4) || '-' || substr({c}, 17, 4) || '-' "
+        f"|| substr({c}, 21)) ELSE lower({c}) END"
+    )
 
 
 def _valor_sqlite(col: str, tipo: str, decimales: int, alias: str) -> str:
@@ -316,7 +350,7 @@ def _valor_sqlite(col: str, tipo: str, decimales: int, alias: str) -> str:
     elif tipo == "uuid":
         e = f"'\"' || {_uuid_sqlite(c)} || '\"'"
     elif tipo == "fecha_hora":
-        e = (f"'\"' || replace(substr({c}, 1, 26), ' ', 'T') || '+00:00\"'")
+        e = f"'\"' || replace(substr({c}, 1, 26), ' ', 'T') || '+00:00\"'"
     elif tipo == "fecha":
         e = f"'\"' || substr({c}, 1, 10) || '\"'"
     else:  # json
@@ -340,10 +374,14 @@ def _fila_sqlite(config: ConfigModelo, cols: Columnas, alias: str) -> str:
         f"'\"{json.dumps(n)[1:-1]}\":' || {_valor_sqlite(c, t, d, alias)}"
         for n, c, t, d in cols.esenciales
     )
-    cuerpo = (f"'\"id\":' || json_quote({clave}) || ',\"modificado_en\":\"' || "
-              f"{_ISO_AHORA_SQLITE} || '\",\"datos\":{{' || {datos} || '}}}}'")
-    return (f"SELECT {_literal(config.nombre)}, {clave}, {tienda}, 0, 1, {cuerpo}, "
-            f"{_COLUMNA_AHORA_SQLITE}, 0")
+    cuerpo = (
+        f'\'"id":\' || json_quote({clave}) || \',"modificado_en":"\' || '
+        f"{_ISO_AHORA_SQLITE} || '\",\"datos\":{{' || {datos} || '}}}}'"
+    )
+    return (
+        f"SELECT {_literal(config.nombre)}, {clave}, {tienda}, 0, 1, {cuerpo}, "
+        f"{_COLUMNA_AHORA_SQLITE}, 0"
+    )
 
 
 def sql_sqlite(config: ConfigModelo) -> list[str]:
@@ -358,14 +396,20 @@ def sql_sqlite(config: ConfigModelo) -> list[str]:
 
     def lapida(alias: str) -> str:
         clave = _clave_sqlite(cols, alias)
-        cuerpo = (f"'\"id\":' || json_quote({clave}) || ',\"modificado_en\":\"' || "
-                  f"{_ISO_AHORA_SQLITE} || '\",\"borrado\":true}}'")
-        return (f"SELECT {modelo}, {clave}, {_tienda_sqlite(cols, alias)}, 1, 1, {cuerpo}, "
-                f"{_COLUMNA_AHORA_SQLITE}, 0")
+        cuerpo = (
+            f'\'"id":\' || json_quote({clave}) || \',"modificado_en":"\' || '
+            f'{_ISO_AHORA_SQLITE} || \'","borrado":true}}\''
+        )
+        return (
+            f"SELECT {modelo}, {clave}, {_tienda_sqlite(cols, alias)}, 1, 1, {cuerpo}, "
+            f"{_COLUMNA_AHORA_SQLITE}, 0"
+        )
 
     def superar(alias: str) -> str:
-        return (f"DELETE FROM {_REGISTRO} WHERE modelo = {modelo} AND vigente "
-                f"AND objeto_id = {_clave_sqlite(cols, alias)};")
+        return (
+            f"DELETE FROM {_REGISTRO} WHERE modelo = {modelo} AND vigente "
+            f"AND objeto_id = {_clave_sqlite(cols, alias)};"
+        )
 
     k = _q(cols.clave)
     distintas = " OR ".join(f"OLD.{_q(c)} IS NOT NEW.{_q(c)}" for c in cols.vigiladas)
@@ -385,8 +429,7 @@ def sembrar_sqlite(config: ConfigModelo) -> str:
     """Como ``sembrar_pg``, en SQLite."""
     cols = columnas(config)
     clave = _clave_sqlite(cols, "n")
-    return (f"{_INSERTAR} {_fila_sqlite(config, cols, 'n')} "
-            f"{_sin_vigente(config, cols, clave)}")
+    return f"{_INSERTAR} {_fila_sqlite(config, cols, 'n')} {_sin_vigente(config, cols, clave)}"
 
 
 def sembrar(config: ConfigModelo, vendor: str) -> str:

@@ -27,8 +27,9 @@ from .valores import Rechazo, normalizar
 LIMITE_OPERACIONES = 200
 
 
-def hora_corregida(hora_terminal: str, desfase_ms: int | None,
-                   recibida_en: dt.datetime) -> dt.datetime:
+def hora_corregida(
+    hora_terminal: str, desfase_ms: int | None, recibida_en: dt.datetime
+) -> dt.datetime:
     """La hora de edición en el reloj de la central, como mucho la de llegada."""
     try:
         hora = dt.datetime.fromisoformat(hora_terminal)
@@ -40,21 +41,30 @@ def hora_corregida(hora_terminal: str, desfase_ms: int | None,
     return min(hora, recibida_en)
 
 
-def hora_de_edicion(config: ConfigModelo, objeto_id: str, campos: Iterable[str],
-                    actuales: Mapping[str, Any], ultimo_cambio: str,
-                    iguales: Callable[[ConfigModelo, str, Any, Any], bool]) -> str:
+def hora_de_edicion(
+    config: ConfigModelo,
+    objeto_id: str,
+    campos: Iterable[str],
+    actuales: Mapping[str, Any],
+    ultimo_cambio: str,
+    iguales: Callable[[ConfigModelo, str, Any, Any], bool],
+) -> str:
     """ISO 8601 de la edición más reciente que produjo el valor actual de ``campos``."""
     pendientes = set(campos)
     ultimo = dt.datetime.fromisoformat(ultimo_cambio) if ultimo_cambio else None
     horas: list[dt.datetime] = []
-    filas = (OperacionRecibida.objects
-             .filter(modelo=config.nombre, objeto_id=objeto_id,
-                     tipo__in=("crear", "actualizar"))
-             .order_by("-recibida_en")
-             .values_list("datos", "resultado", "hora_terminal", "desfase_ms", "recibida_en")
-             [:LIMITE_OPERACIONES])
+    filas = (
+        OperacionRecibida.objects.filter(
+            modelo=config.nombre, objeto_id=objeto_id, tipo__in=("crear", "actualizar")
+        )
+        .order_by("-recibida_en")
+        .values_list("datos", "resultado", "hora_terminal", "desfase_ms", "recibida_en")[
+            :LIMITE_OPERACIONES
+        ]
+    )
     for datos, _resultado, hora_terminal, desfase_ms, recibida_en in sorted(
-            filas, key=lambda f: -int((f[1] or {}).get("version") or 0)):
+        filas, key=lambda f: -int((f[1] or {}).get("version") or 0)
+    ):
         for campo in [c for c in pendientes if c in (datos or {})]:
             pendientes.discard(campo)
             try:

@@ -13,8 +13,13 @@ from django.db.models import Model
 _FILAS_POR_SENTENCIA = 400
 
 
-def insertar(modelo: type[Model], campos: Sequence[str], filas: Sequence[Sequence[Any]],
-             using: str = "default", devolver_ids: bool = False) -> list[int]:
+def insertar(
+    modelo: type[Model],
+    campos: Sequence[str],
+    filas: Sequence[Sequence[Any]],
+    using: str = "default",
+    devolver_ids: bool = False,
+) -> list[int]:
     """Inserta ``filas`` (valores ya en forma de base de datos, ver ``preparar``) y, si se pide,
     devuelve los ids asignados en el mismo orden (las filas de una sentencia reciben ids
     crecientes en orden de VALUES, tanto en SQLite como con la secuencia de PostgreSQL)."""
@@ -28,9 +33,11 @@ def insertar(modelo: type[Model], campos: Sequence[str], filas: Sequence[Sequenc
     ids: list[int] = []
     with conexion.cursor() as cur:
         for i in range(0, len(filas), _FILAS_POR_SENTENCIA):
-            trozo = filas[i:i + _FILAS_POR_SENTENCIA]
-            sql = (f"INSERT INTO {q(meta.db_table)} ({columnas}) VALUES "  # noqa: S608
-                   + ", ".join([marcas_fila] * len(trozo)))
+            trozo = filas[i : i + _FILAS_POR_SENTENCIA]
+            sql = (
+                f"INSERT INTO {q(meta.db_table)} ({columnas}) VALUES "  # noqa: S608
+                + ", ".join([marcas_fila] * len(trozo))
+            )
             params = [v for fila in trozo for v in fila]
             if devolver_ids:
                 cur.execute(sql + f" RETURNING {q(meta.pk.column)}", params)
@@ -40,8 +47,13 @@ def insertar(modelo: type[Model], campos: Sequence[str], filas: Sequence[Sequenc
     return ids
 
 
-def _insertar_unnest(conexion, modelo: type[Model], campos: Sequence[str],
-                     filas: Sequence[Sequence[Any]], devolver_ids: bool) -> list[int]:
+def _insertar_unnest(
+    conexion,
+    modelo: type[Model],
+    campos: Sequence[str],
+    filas: Sequence[Sequence[Any]],
+    devolver_ids: bool,
+) -> list[int]:
     """PostgreSQL: una sentencia con un array por columna (``unnest``): pocos parámetros, así
     que ni el cliente ni el servidor procesan miles de marcas. Las filas de ``unnest`` se
     insertan (y toman ``nextval``) en el orden de los arrays."""
@@ -55,8 +67,10 @@ def _insertar_unnest(conexion, modelo: type[Model], campos: Sequence[str],
         tipo = campo.db_type(conexion)
         tipos.append("text[]::jsonb[]" if tipo == "jsonb" else f"{tipo}[]")
     columnas = ", ".join(q(meta.get_field(c).column) for c in campos)
-    sql = (f"INSERT INTO {q(meta.db_table)} ({columnas}) "  # noqa: S608
-           f"SELECT * FROM unnest({', '.join(f'%s::{t}' for t in tipos)})")
+    sql = (
+        f"INSERT INTO {q(meta.db_table)} ({columnas}) "  # noqa: S608
+        f"SELECT * FROM unnest({', '.join(f'%s::{t}' for t in tipos)})"
+    )
     if devolver_ids:
         sql += f" RETURNING {q(meta.pk.column)}"
     params = [list(columna) for columna in zip(*filas, strict=True)]

@@ -82,16 +82,27 @@ class RegistroCambio(models.Model):
         verbose_name = "cambio registrado"
         verbose_name_plural = "registro de cambios"
         indexes = [  # noqa: RUF012
-            models.Index(fields=["modelo", "id"], condition=Q(vigente=True),
-                         name="central_rc_vigentes"),
-            models.Index(fields=["modelo", "tienda", "id"], condition=Q(vigente=True),
-                         name="central_rc_vig_tienda"),
-            models.Index(fields=["modelo", "objeto_id"], condition=Q(vigente=True),
-                         name="central_rc_objeto"),
-            models.Index(fields=["modelo", "transaccion", "id"], condition=Q(vigente=True),
-                         name="central_rc_orden"),
-            models.Index(fields=["modelo", "tienda", "transaccion", "id"],
-                         condition=Q(vigente=True), name="central_rc_orden_tienda"),
+            models.Index(
+                fields=["modelo", "id"], condition=Q(vigente=True), name="central_rc_vigentes"
+            ),
+            models.Index(
+                fields=["modelo", "tienda", "id"],
+                condition=Q(vigente=True),
+                name="central_rc_vig_tienda",
+            ),
+            models.Index(
+                fields=["modelo", "objeto_id"], condition=Q(vigente=True), name="central_rc_objeto"
+            ),
+            models.Index(
+                fields=["modelo", "transaccion", "id"],
+                condition=Q(vigente=True),
+                name="central_rc_orden",
+            ),
+            models.Index(
+                fields=["modelo", "tienda", "transaccion", "id"],
+                condition=Q(vigente=True),
+                name="central_rc_orden_tienda",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -157,8 +168,9 @@ class Sobreventa(models.Model):
 class SaludTerminal(models.Model):
     """Último contacto y estado que informa cada terminal (``POST /v1/estado``)."""
 
-    terminal = models.OneToOneField(Terminal, on_delete=models.CASCADE, primary_key=True,
-                                    related_name="salud")
+    terminal = models.OneToOneField(
+        Terminal, on_delete=models.CASCADE, primary_key=True, related_name="salud"
+    )
     ultimo_contacto = models.DateTimeField(null=True, blank=True)
     informado_en = models.DateTimeField(null=True, blank=True)
     pendientes = models.IntegerField(default=0)

@@ -33,8 +33,9 @@ def clave_python(config: ConfigModelo, objeto_id: Any) -> Any:
             return uuid.UUID(objeto_id)
         return str(objeto_id)
     except (ValueError, TypeError, AttributeError):
-        raise Rechazo(f"«objeto_id» {objeto_id!r} no es una clave válida de {config.nombre}."
-                      ) from None
+        raise Rechazo(
+            f"«objeto_id» {objeto_id!r} no es una clave válida de {config.nombre}."
+        ) from None
 
 
 class Objetos:
@@ -61,7 +62,7 @@ class Objetos:
             config, claves = por_modelo[nombre]
             claves = sorted(claves)
             for i in range(0, len(claves), 500):
-                trozo = claves[i:i + 500]
+                trozo = claves[i : i + 500]
                 consulta = config.modelo._default_manager.filter(pk__in=trozo)
                 if bloquear:
                     consulta = consulta.order_by("pk").select_for_update(no_key=True)
@@ -84,8 +85,10 @@ class Objetos:
             self._cache[llave] = config.modelo._default_manager.filter(pk=clave).first()
         objeto = self._cache[llave]
         if objeto is None or (config.privado_por_tienda and tienda_de(config, objeto) != tienda):
-            raise Rechazo(f"{config.nombre} «{op.objeto_id}» no existe"
-                          + (" en tu tienda." if config.privado_por_tienda else "."))
+            raise Rechazo(
+                f"{config.nombre} «{op.objeto_id}» no existe"
+                + (" en tu tienda." if config.privado_por_tienda else ".")
+            )
         return objeto
 
     def poner(self, op: Operacion, objeto: Model | None) -> None:

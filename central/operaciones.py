@@ -61,8 +61,13 @@ class Lote:
         self.ops = ops
         self.objetos = Objetos()
         self.referencias = Referencias(self.tienda)
-        self.creaciones = Creaciones(self.tienda, terminal.codigo, self.referencias,
-                                     self.objetos, al_crear=self._version_intermedia)
+        self.creaciones = Creaciones(
+            self.tienda,
+            terminal.codigo,
+            self.referencias,
+            self.objetos,
+            al_crear=self._version_intermedia,
+        )
         self.ajustes = Ajustes(self.tienda, terminal.codigo, seguro)
         self.repetidas: set[tuple[str, str]] = set()
 
@@ -98,8 +103,11 @@ class Lote:
             for op in self.ops:
                 if "_de" in op.resultado:  # mismo UUID repetido dentro del lote
                     original = op.resultado["_de"].resultado
-                    op.resultado = ({"resultado": "duplicada", "version": original["version"]}
-                                    if original["resultado"] == "aplicada" else dict(original))
+                    op.resultado = (
+                        {"resultado": "duplicada", "version": original["version"]}
+                        if original["resultado"] == "aplicada"
+                        else dict(original)
+                    )
             self._registrar(aplicadas)
         return [{"uuid": op.uuid, **op.resultado} for op in self.ops]
 
@@ -112,16 +120,38 @@ class Lote:
         """Registro de idempotencia de las aplicadas (una sentencia)."""
         fecha_bd, uuid_bd, json_bd = insercion.preparar()
         ahora = fecha_bd(timezone.now())
-        insercion.insertar(OperacionRecibida, [
-            "uuid", "tienda", "terminal", "modelo", "tipo", "objeto_id", "datos", "resultado",
-            "hora_terminal", "desfase_ms", "recibida_en",
-        ], [
-            (uuid_bd(dialecto.uuid_operacion(op.uuid)), self.tienda, self.terminal.codigo,
-             op.config.nombre, op.tipo, op.objeto_id or "", json_bd(op.datos),
-             json_bd({"resultado": "aplicada", "version": op.resultado["version"]}),
-             op.hora_terminal, op.desfase_ms, ahora)
-            for op in aplicadas
-        ])
+        insercion.insertar(
+            OperacionRecibida,
+            [
+                "uuid",
+                "tienda",
+                "terminal",
+                "modelo",
+                "tipo",
+                "objeto_id",
+                "datos",
+                "resultado",
+                "hora_terminal",
+                "desfase_ms",
+                "recibida_en",
+            ],
+            [
+                (
+                    uuid_bd(dialecto.uuid_operacion(op.uuid)),
+                    self.tienda,
+                    self.terminal.codigo,
+                    op.config.nombre,
+                    op.tipo,
+                    op.objeto_id or "",
+                    json_bd(op.datos),
+                    json_bd({"resultado": "aplicada", "version": op.resultado["version"]}),
+                    op.hora_terminal,
+                    op.desfase_ms,
+                    ahora,
+                )
+                for op in aplicadas
+            ],
+        )
 
     # -- versiones ---------------------------------------------------------------------------
 
@@ -148,8 +178,10 @@ class Lote:
             except Rechazo as r:
                 op.resultado = {"resultado": "rechazada", "motivo": r.motivo}
             except (ValueError, TypeError, ArithmeticError) as exc:
-                op.resultado = {"resultado": "rechazada", "motivo": f"{type(exc).__name__}: "
-                                                                    f"{str(exc)[:200]}"}
+                op.resultado = {
+                    "resultado": "rechazada",
+                    "motivo": f"{type(exc).__name__}: {str(exc)[:200]}",
+                }
             return
         if self.creaciones.hay_que_volcar_antes(op):
             self.creaciones.volcar()
@@ -165,13 +197,17 @@ class Lote:
             self.objetos.olvidar(op)
             op.resultado = {"resultado": "rechazada", "motivo": r.motivo}
         except (DatabaseError, ValueError, TypeError, ArithmeticError) as exc:
-            if sin_punto and isinstance(exc, DatabaseError) and dialecto.error_aborta_lote(
-                    self.seguro):
+            if (
+                sin_punto
+                and isinstance(exc, DatabaseError)
+                and dialecto.error_aborta_lote(self.seguro)
+            ):
                 raise ReintentarSeguro from exc
             self.objetos.olvidar(op)
-            op.resultado = {"resultado": "rechazada",
-                            "motivo": f"La base de datos la rechazó: {type(exc).__name__}: "
-                                      f"{str(exc)[:200]}"}
+            op.resultado = {
+                "resultado": "rechazada",
+                "motivo": f"La base de datos la rechazó: {type(exc).__name__}: {str(exc)[:200]}",
+            }
 
     def _aplicar_una(self, op: Operacion) -> dict[str, Any]:
         config = op.config
@@ -201,9 +237,12 @@ class Lote:
         if op.datos:
             raise Rechazo("«borrar» lleva «datos» vacío.")
         # Sin valores base, cualquier cambio desde ``version_base`` es conflicto.
-        conflicto = conflictos.conflicto(op, objeto, [c for c in (op.valores_base or {})
-                                                      if c in op.config.tipos]
-                                         or sorted(op.config.campos_escribibles))
+        conflicto = conflictos.conflicto(
+            op,
+            objeto,
+            [c for c in (op.valores_base or {}) if c in op.config.tipos]
+            or sorted(op.config.campos_escribibles),
+        )
         if conflicto:
             return conflicto
         objeto.delete()

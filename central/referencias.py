@@ -61,10 +61,11 @@ class Referencias:
             conf_destino = conf.por_clase.get(destino)
             privado = conf_destino is not None and conf_destino.privado_por_tienda
             columnas = ["pk"] + (
-                [destino._meta.get_field(conf_destino.campo_tienda).attname] if privado else [])
+                [destino._meta.get_field(conf_destino.campo_tienda).attname] if privado else []
+            )
             claves = list(claves)
             for i in range(0, len(claves), 500):
-                trozo = claves[i:i + 500]
+                trozo = claves[i : i + 500]
                 hallados = {
                     str(f[0]): (str(f[1]) if privado and f[1] is not None else "")
                     for f in destino._default_manager.filter(pk__in=trozo).values_list(*columnas)
@@ -105,8 +106,10 @@ class Referencias:
             # El mismo texto si no existe que si es de otra tienda: no revela nada ajeno.
             conf_destino = configuracion.obtener().por_clase.get(destino)
             privado = conf_destino is not None and conf_destino.privado_por_tienda
-            raise Rechazo(f"«{campo}» apunta a {destino._meta.label} «{valor}», que no existe"
-                          + (" en tu tienda." if privado else "."))
+            raise Rechazo(
+                f"«{campo}» apunta a {destino._meta.label} «{valor}», que no existe"
+                + (" en tu tienda." if privado else ".")
+            )
 
     def caida(self, config: ConfigModelo, objeto: Model) -> str | None:
         """Motivo si alguna FK apunta a un «crear» de este lote que acabó rechazado."""
@@ -114,7 +117,8 @@ class Referencias:
             if f.is_relation:
                 valor = getattr(objeto, f.attname)
                 if valor is not None and self._cache.get(
-                        (f.related_model._meta.label, str(valor)), "") not in ("", self.tienda):
+                    (f.related_model._meta.label, str(valor)), ""
+                ) not in ("", self.tienda):
                     destino = f.related_model._meta.label
                     return f"«{campo}» apunta a {destino} «{valor}», que no se creó."
         return None

@@ -33,8 +33,10 @@ def comprobar(op: Operacion, tienda: str, terminal: str) -> None:
             "conflictos (envíe la versión en que se basa, 0 si no la conoce)."
         )
     datos = dict(op.datos)
-    for campo, propio, que in ((config.campo_tienda, tienda, "tienda"),
-                               (config.campo_terminal, terminal, "terminal")):
+    for campo, propio, que in (
+        (config.campo_tienda, tienda, "tienda"),
+        (config.campo_terminal, terminal, "terminal"),
+    ):
         if campo is not None and campo in datos and _texto(datos.pop(campo)) != propio:
             raise Rechazo(
                 f"«{campo}» no es el de esta {que} ({propio}): la central lo pone desde el "
@@ -57,6 +59,7 @@ def limites_sql(columnas: list[str], marca: str) -> str:
     """Condición SQL que deja aplicar un ajuste sólo si cada columna queda dentro de sus
     límites. En NUMERIC: la suma de la comprobación no desborda en ningún motor, y como el
     WHERE se evalúa antes que el SET, la suma de la columna tampoco."""
+
     def numero(x: str) -> str:
         return f"CAST({x} AS NUMERIC)"
 
@@ -82,6 +85,7 @@ def parametros_limites(config: Any, deltas: dict[str, Any]) -> list[Any]:
 
 
 def motivo_fuera_de_limites(config: Any, deltas: dict[str, Any]) -> str:
-    campos = ", ".join(f"«{c}» ({_limites(config, c)[0]} … {_limites(config, c)[1]})"
-                       for c in deltas)
+    campos = ", ".join(
+        f"«{c}» ({_limites(config, c)[0]} … {_limites(config, c)[1]})" for c in deltas
+    )
     return f"El ajuste dejaría {campos} fuera de sus límites; no se aplicó."

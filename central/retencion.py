@@ -36,7 +36,8 @@ def compactar(retencion: dt.timedelta) -> dict[str, int]:
             columna = "id"
         horizontes = {
             modelo: m + (columna == "transaccion")
-            for modelo, m in viejas.values("modelo").annotate(m=Max(columna))
+            for modelo, m in viejas.values("modelo")
+            .annotate(m=Max(columna))
             .values_list("modelo", "m")
         }
         lapidas, _ = viejas.delete()

@@ -21,8 +21,10 @@ _DATOS = ',"datos":'
 # Texto de los datos dentro de ``cuerpo`` (``…,"datos":{…}}`` sin la llave final del objeto).
 _DATOS_PG = f"left(substr(cuerpo, strpos(cuerpo, '{_DATOS}') + {len(_DATOS)}), -1)"
 # ``protocolo.verificacion.cubo_de`` en SQL (el parámetro es el número de cubos, tres veces).
-_DATOS_SQLITE = (f"substr(cuerpo, instr(cuerpo, '{_DATOS}') + {len(_DATOS)}, "
-                 f"length(cuerpo) - instr(cuerpo, '{_DATOS}') - {len(_DATOS)})")
+_DATOS_SQLITE = (
+    f"substr(cuerpo, instr(cuerpo, '{_DATOS}') + {len(_DATOS)}, "
+    f"length(cuerpo) - instr(cuerpo, '{_DATOS}') - {len(_DATOS)})"
+)
 _CUBO_PG = (
     "(CASE WHEN objeto_id ~ '^-?[0-9]{1,18}$' THEN mod(abs(objeto_id::bigint), %s) "
     "WHEN objeto_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' "
@@ -48,10 +50,15 @@ def sumas(config: ConfigModelo, tienda: str, cubos: int) -> dict[int, tuple[int,
             cur.execute(
                 f"SELECT {_CUBO_PG} AS cubo, COUNT(*), "  # noqa: S608
                 f"SUM(('x' || substr(md5({_DATOS_PG}), 1, 16))::bit(64)::bigint) "
-                f"FROM {_tabla()} WHERE {donde} GROUP BY 1", [cubos, cubos, cubos, *params])
+                f"FROM {_tabla()} WHERE {donde} GROUP BY 1",
+                [cubos, cubos, cubos, *params],
+            )
             return {c: (n, int(s) % verificacion.MODULO) for c, n, s in cur.fetchall()}
-        cur.execute(f"SELECT objeto_id, {_DATOS_SQLITE} FROM {_tabla()} "  # noqa: S608
-                    f"WHERE {donde}", params)
+        cur.execute(
+            f"SELECT objeto_id, {_DATOS_SQLITE} FROM {_tabla()} "  # noqa: S608
+            f"WHERE {donde}",
+            params,
+        )
         return verificacion.sumar(cur.fetchall(), cubos)
 
 
@@ -63,15 +70,21 @@ def filas(config: ConfigModelo, tienda: str, cubos: int, elegidos: set[int]) -> 
             cur.execute(
                 f"SELECT id, modelo, cuerpo, transaccion FROM {_tabla()} "  # noqa: S608
                 f"WHERE {donde} AND {_CUBO_PG} = ANY(%s) ORDER BY id",
-                [*params, cubos, cubos, cubos, sorted(elegidos)])
+                [*params, cubos, cubos, cubos, sorted(elegidos)],
+            )
             return _cuerpos(cur.fetchall())
-        cur.execute(f"SELECT id, objeto_id FROM {_tabla()} WHERE {donde}",  # noqa: S608
-                    params)
+        cur.execute(
+            f"SELECT id, objeto_id FROM {_tabla()} WHERE {donde}",  # noqa: S608
+            params,
+        )
         ids = [i for i, o in cur.fetchall() if verificacion.cubo_de(o, cubos) in elegidos]
         salida = []
         for i in range(0, len(ids), 500):
-            trozo = ids[i:i + 500]
-            cur.execute(f"SELECT id, modelo, cuerpo, transaccion FROM {_tabla()} "  # noqa: S608
-                        f"WHERE id IN ({', '.join(['%s'] * len(trozo))}) ORDER BY id", trozo)
+            trozo = ids[i : i + 500]
+            cur.execute(
+                f"SELECT id, modelo, cuerpo, transaccion FROM {_tabla()} "  # noqa: S608
+                f"WHERE id IN ({', '.join(['%s'] * len(trozo))}) ORDER BY id",
+                trozo,
+            )
             salida.extend(_cuerpos(cur.fetchall()))
         return salida

@@ -45,8 +45,9 @@ def vista(*metodos: str, con_token: bool = True) -> Callable:
         @functools.wraps(funcion)
         def envoltura(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in metodos:
-                respuesta = error(405, "metodo_no_permitido",
-                                  f"Usa {' o '.join(metodos)} en esta ruta.")
+                respuesta = error(
+                    405, "metodo_no_permitido", f"Usa {' o '.join(metodos)} en esta ruta."
+                )
                 respuesta["Allow"] = ", ".join(metodos)
                 return respuesta
             try:
@@ -82,8 +83,13 @@ def _volcar(datos: Any) -> bytes:
 
 @vista("GET", con_token=False)
 def salud(request: HttpRequest) -> HttpResponse:
-    return JsonResponse({"estado": "ok", "version_protocolo": configuracion.VERSION_PROTOCOLO,
-                         "hora_servidor": _ahora()})
+    return JsonResponse(
+        {
+            "estado": "ok",
+            "version_protocolo": configuracion.VERSION_PROTOCOLO,
+            "hora_servidor": _ahora(),
+        }
+    )
 
 
 @vista("GET")
@@ -113,23 +119,39 @@ def cambios(request: HttpRequest, terminal: Terminal) -> HttpResponse:
         return fuera
     texto_limite = request.GET.get("limite", str(descarga.LIMITE_DEFECTO))
     if not texto_limite.isdigit() or not 1 <= int(texto_limite) <= descarga.LIMITE_MAXIMO:
-        return error(400, "peticion_invalida",
-                     f"«limite» debe ser un entero entre 1 y {descarga.LIMITE_MAXIMO}.")
+        return error(
+            400,
+            "peticion_invalida",
+            f"«limite» debe ser un entero entre 1 y {descarga.LIMITE_MAXIMO}.",
+        )
     try:
-        pagina = descarga.pagina(modelos, terminal.tienda.codigo, request.GET.get("cursor", ""),
-                                 int(texto_limite))
+        pagina = descarga.pagina(
+            modelos, terminal.tienda.codigo, request.GET.get("cursor", ""), int(texto_limite)
+        )
     except descarga.CursorInvalido:
         return error(400, "cursor_invalido", "Cursor no válido: resincroniza desde cero.")
     except descarga.CursorExpirado as exc:
-        return error(410, "cursor_expirado",
-                     "El cursor es anterior al horizonte de retención: resincroniza desde cero.",
-                     horizonte=str(exc.horizonte))
-    cuerpo = "".join([
-        '{"cambios":[', ",".join(pagina.cuerpos), '],"cursor":', json.dumps(pagina.cursor),
-        ',"hay_mas":', "true" if pagina.hay_mas else "false",
-        ',"completo":', "true" if pagina.completo else "false",
-        ',"hora_servidor":"', _ahora(), '"}',
-    ])
+        return error(
+            410,
+            "cursor_expirado",
+            "El cursor es anterior al horizonte de retención: resincroniza desde cero.",
+            horizonte=str(exc.horizonte),
+        )
+    cuerpo = "".join(
+        [
+            '{"cambios":[',
+            ",".join(pagina.cuerpos),
+            '],"cursor":',
+            json.dumps(pagina.cursor),
+            ',"hay_mas":',
+            "true" if pagina.hay_mas else "false",
+            ',"completo":',
+            "true" if pagina.completo else "false",
+            ',"hora_servidor":"',
+            _ahora(),
+            '"}',
+        ]
+    )
     return _json(cuerpo.encode(), request)
 
 
@@ -139,8 +161,11 @@ def _fuera_de_servicio(nombres) -> HttpResponse | None:
     problemas = captura.problemas()
     for nombre in nombres:
         if nombre in problemas:
-            return error(503, "modelo_no_disponible",
-                         f"La central no puede servir {nombre}: {problemas[nombre]}.")
+            return error(
+                503,
+                "modelo_no_disponible",
+                f"La central no puede servir {nombre}: {problemas[nombre]}.",
+            )
     return None
 
 
@@ -155,8 +180,11 @@ def _modelo_y_cubos(request: HttpRequest) -> tuple[Any, int] | HttpResponse:
         return error(400, "modelo_desconocido", f"Modelo desconocido: «{nombre[:100]}».")
     texto = request.GET.get("cubos", "")
     if not texto.isdigit() or not 1 <= int(texto) <= protocolo_verificacion.CUBOS_MAXIMO:
-        return error(400, "peticion_invalida", "«cubos» debe ser un entero entre 1 y "
-                                               f"{protocolo_verificacion.CUBOS_MAXIMO}.")
+        return error(
+            400,
+            "peticion_invalida",
+            f"«cubos» debe ser un entero entre 1 y {protocolo_verificacion.CUBOS_MAXIMO}.",
+        )
     fuera = _fuera_de_servicio([config.nombre])
     return fuera if fuera is not None else (config, int(texto))
 
@@ -169,7 +197,9 @@ def verificacion_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
     config, cubos = elegido
     sumas = verificacion.sumas(config, terminal.tienda.codigo, cubos)
     cuerpo = {
-        "modelo": config.nombre, "cubos": cubos, "filas": sum(n for n, _ in sumas.values()),
+        "modelo": config.nombre,
+        "cubos": cubos,
+        "filas": sum(n for n, _ in sumas.values()),
         "sumas": [[c, n, str(s)] for c, (n, s) in sorted(sumas.items())],
         "hora_servidor": _ahora(),
     }
@@ -183,12 +213,17 @@ def verificacion_filas(request: HttpRequest, terminal: Terminal) -> HttpResponse
         return elegido
     config, cubos = elegido
     partes = [p for p in request.GET.get("cubo", "").split(",") if p.strip()]
-    if (not partes or len(partes) > CUBOS_POR_PETICION
-            or not all(p.strip().isdigit() and int(p) < cubos for p in partes)):
-        return error(400, "peticion_invalida",
-                     f"«cubo»: de 1 a {CUBOS_POR_PETICION} números de cubo menores que «cubos».")
-    cuerpos = verificacion.filas(config, terminal.tienda.codigo, cubos,
-                                 {int(p) for p in partes})
+    if (
+        not partes
+        or len(partes) > CUBOS_POR_PETICION
+        or not all(p.strip().isdigit() and int(p) < cubos for p in partes)
+    ):
+        return error(
+            400,
+            "peticion_invalida",
+            f"«cubo»: de 1 a {CUBOS_POR_PETICION} números de cubo menores que «cubos».",
+        )
+    cuerpos = verificacion.filas(config, terminal.tienda.codigo, cubos, {int(p) for p in partes})
     cuerpo = "".join(['{"cambios":[', ",".join(cuerpos), '],"hora_servidor":"', _ahora(), '"}'])
     return _json(cuerpo.encode(), request)
 
@@ -212,18 +247,25 @@ def _leer_json(request: HttpRequest, limite: int) -> Any:
         longitud = 0
     if longitud > limite:
         _descartar(request, longitud)
-        raise envoltura.ErrorPeticion(413, "peticion_demasiado_grande",
-                                        f"Como mucho {limite // (1024 * 1024)} MB por petición.")
+        raise envoltura.ErrorPeticion(
+            413,
+            "peticion_demasiado_grande",
+            f"Como mucho {limite // (1024 * 1024)} MB por petición.",
+        )
     crudo = request.read(limite + 1)
     if len(crudo) > limite:
         _descartar(request, DESCARTE_MAXIMO)
-        raise envoltura.ErrorPeticion(413, "peticion_demasiado_grande",
-                                        f"Como mucho {limite // (1024 * 1024)} MB por petición.")
+        raise envoltura.ErrorPeticion(
+            413,
+            "peticion_demasiado_grande",
+            f"Como mucho {limite // (1024 * 1024)} MB por petición.",
+        )
     try:
         return json.loads(crudo)
     except (ValueError, UnicodeDecodeError):
-        raise envoltura.ErrorPeticion(400, "json_invalido", "El cuerpo no es JSON válido."
-                                        ) from None
+        raise envoltura.ErrorPeticion(
+            400, "json_invalido", "El cuerpo no es JSON válido."
+        ) from None
 
 
 @vista("POST")
@@ -237,14 +279,25 @@ def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
     fuera = _fuera_de_servicio(op.config.nombre for op in ops)
     if fuera is not None:
         return fuera
-    resultados = operaciones.aplicar(
-        terminal, lambda: envoltura.validar_envoltura(cuerpo, conf)) if ops else []
+    resultados = (
+        operaciones.aplicar(terminal, lambda: envoltura.validar_envoltura(cuerpo, conf))
+        if ops
+        else []
+    )
     return _json(_volcar({"resultados": resultados, "hora_servidor": _ahora()}), request)
 
 
-_CAMPOS_ESTADO = {"pendientes": int, "conflictos": int, "errores": int,
-                  "antiguedad_pendiente_s": int, "cursores": dict, "version_agente": str,
-                  "desfase_ms": int, "reparadas": int, "verificado_en": str}
+_CAMPOS_ESTADO = {
+    "pendientes": int,
+    "conflictos": int,
+    "errores": int,
+    "antiguedad_pendiente_s": int,
+    "cursores": dict,
+    "version_agente": str,
+    "desfase_ms": int,
+    "reparadas": int,
+    "verificado_en": str,
+}
 
 
 @vista("POST")
@@ -272,9 +325,12 @@ def estado(request: HttpRequest, terminal: Terminal) -> HttpResponse:
                     return error(400, "peticion_invalida", "«verificado_en» necesita la zona.")
             elif tipo is str:
                 valor = valor[:40]
-            if tipo is dict and (len(valor) > 500 or not all(
-                isinstance(k, str) and isinstance(v, str | int) for k, v in valor.items()
-            )):
+            if tipo is dict and (
+                len(valor) > 500
+                or not all(
+                    isinstance(k, str) and isinstance(v, str | int) for k, v in valor.items()
+                )
+            ):
                 return error(400, "peticion_invalida", "«cursores»: modelo -> cursor.")
             cambios_salud[campo] = valor
     ahora = timezone.now()

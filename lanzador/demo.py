@@ -132,8 +132,6 @@ def _demo(args: argparse.Namespace) -> int:
             proceso.kill()
 
 
-
-
 def registrar(subparsers: argparse._SubParsersAction) -> None:
     """Añade ``demo`` a las órdenes de ``sincro``."""
     p = subparsers.add_parser("demo", help="central de demo + esta terminal sincronizando")

@@ -58,12 +58,29 @@ CAMPOS_RESERVADOS = frozenset({"_version", "rowid", "oid", "_rowid_", "rank"})
 OPCIONES_PRESENTACION = ("nombre_visible", "campo_titulo")
 
 #: Opciones de la configuración JSON de un modelo (la forma de ``ConfigModelo.a_dict``).
-OPCIONES_MODELO = frozenset({
-    "clave", "campos_esenciales", "campos_excluidos", "tipos", "nulos", "campos_solo_lectura",
-    "campos_busqueda", "campos_indice", "critico", "estrategia_conflicto", "reglas_por_campo",
-    "prioridad", "operaciones_permitidas", "dependencias", "referencias", "privado_por_tienda",
-    "huella", "restricciones", *OPCIONES_PRESENTACION,
-})
+OPCIONES_MODELO = frozenset(
+    {
+        "clave",
+        "campos_esenciales",
+        "campos_excluidos",
+        "tipos",
+        "nulos",
+        "campos_solo_lectura",
+        "campos_busqueda",
+        "campos_indice",
+        "critico",
+        "estrategia_conflicto",
+        "reglas_por_campo",
+        "prioridad",
+        "operaciones_permitidas",
+        "dependencias",
+        "referencias",
+        "privado_por_tienda",
+        "huella",
+        "restricciones",
+        *OPCIONES_PRESENTACION,
+    }
+)
 
 
 def validar_identificador(nombre: Any, que: str = "campo") -> str:
@@ -156,8 +173,11 @@ class ConfigModelo:
             "referencias": dict(self.referencias),
             "privado_por_tienda": self.privado_por_tienda,
             "huella": self.huella,
-            **({"restricciones": {c: r.a_dict() for c, r in self.restricciones.items()}}
-               if self.restricciones else {}),
+            **(
+                {"restricciones": {c: r.a_dict() for c, r in self.restricciones.items()}}
+                if self.restricciones
+                else {}
+            ),
             **({"nombre_visible": self.nombre_visible} if self.nombre_visible else {}),
             **({"campo_titulo": self.campo_titulo} if self.campo_titulo else {}),
         }
@@ -215,12 +235,14 @@ class ConfigModelo:
                 raise ErrorValor(self._aviso_operacion(campo, tipo_operacion))
             if tipo_operacion == "ajustar":
                 normalizados[campo] = normalizar_delta(
-                    self.tipos[campo], valor, campo, self.reglas(campo))
+                    self.tipos[campo], valor, campo, self.reglas(campo)
+                )
             else:
                 normalizados[campo] = self.normalizar_valor(campo, valor)
         if tipo_operacion == "crear":
-            faltan = [c for c in self.campos_requeridos
-                      if normalizados.get(c) is None and c != self.clave]
+            faltan = [
+                c for c in self.campos_requeridos if normalizados.get(c) is None and c != self.clave
+            ]
             if faltan:
                 raise ErrorValor(
                     f"Falta el campo obligatorio «{faltan[0]}» para crear {self.nombre}."
@@ -232,30 +254,39 @@ class ConfigModelo:
     def _aviso_operacion(self, campo: str, tipo_operacion: str) -> str:
         permitidas = self.reglas(campo).operaciones
         if tipo_operacion == "ajustar":
-            return (f"El campo «{campo}» de {self.nombre} no se puede ajustar"
-                    + (" (sólo se ajustan los campos numéricos que lo declaran)."
-                       if permitidas else " ni escribir desde las tiendas."))
+            return f"El campo «{campo}» de {self.nombre} no se puede ajustar" + (
+                " (sólo se ajustan los campos numéricos que lo declaran)."
+                if permitidas
+                else " ni escribir desde las tiendas."
+            )
         if not permitidas:
             return f"El campo «{campo}» de {self.nombre} no se puede escribir desde las tiendas."
-        return (f"El campo «{campo}» de {self.nombre} no admite «{tipo_operacion}» "
-                f"(admite: {', '.join(sorted(permitidas))}).")
+        return (
+            f"El campo «{campo}» de {self.nombre} no admite «{tipo_operacion}» "
+            f"(admite: {', '.join(sorted(permitidas))})."
+        )
 
     @functools.cached_property
     def campos_requeridos(self) -> tuple[str, ...]:
         """Campos que un ``crear`` debe traer (sin contar los de sólo lectura: los pone la
         central)."""
-        return tuple(c for c in self.campos_esenciales
-                     if self.reglas(c).requerido and c not in self.campos_solo_lectura)
+        return tuple(
+            c
+            for c in self.campos_esenciales
+            if self.reglas(c).requerido and c not in self.campos_solo_lectura
+        )
 
     @functools.cached_property
     def campos_ajustables(self) -> frozenset[str]:
         """Campos que admiten ``ajustar`` (numéricos que lo declaran y escribibles)."""
-        return frozenset(c for c in self.campos_escribibles
-                         if "ajustar" in self.reglas(c).operaciones)
+        return frozenset(
+            c for c in self.campos_escribibles if "ajustar" in self.reglas(c).operaciones
+        )
 
     def normalizar_valor(self, campo: str, valor: Any) -> Any:
-        return normalizar_valor(self.tipos[campo], valor, campo, campo in self.nulos,
-                                self.reglas(campo))
+        return normalizar_valor(
+            self.tipos[campo], valor, campo, campo in self.nulos, self.reglas(campo)
+        )
 
     def comprobar_ajuste(self, campo: str, resultado: Any) -> None:
         """``ErrorValor`` si el valor que deja un ``ajustar`` se sale de los límites."""
@@ -272,8 +303,9 @@ def _lista_de_identificadores(config: Mapping[str, Any], clave: str, modelo: str
 def huella_de(config: Mapping[str, Any]) -> str:
     """Huella estable de la configuración de un modelo (sin su propia huella ni las opciones
     de presentación)."""
-    sin_huella = {k: v for k, v in config.items()
-                  if k != "huella" and k not in OPCIONES_PRESENTACION}
+    sin_huella = {
+        k: v for k, v in config.items() if k != "huella" and k not in OPCIONES_PRESENTACION
+    }
     texto = json.dumps(sin_huella, sort_keys=True, ensure_ascii=True, default=list)
     return hashlib.sha256(texto.encode()).hexdigest()
 
@@ -351,7 +383,10 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
                 f"{nombre}.{campo}: regla {regla!r} desconocida (válidas: {', '.join(REGLAS)})."
             )
         if regla in ("mayor_valor", "menor_valor") and tipos[campo] not in (
-            *TIPOS_NUMERICOS, "fecha", "fecha_hora", "texto"
+            *TIPOS_NUMERICOS,
+            "fecha",
+            "fecha_hora",
+            "texto",
         ):
             raise ErrorEsquema(f"{nombre}.{campo}: «{regla}» no se aplica a campos {tipos[campo]}.")
         if regla == "concatenar" and tipos[campo] != "texto":
@@ -371,7 +406,7 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
     dependencias = tuple(validar_nombre_modelo(d) for d in dependencias)
     referencias = config.get("referencias", {})
     if not isinstance(referencias, Mapping):
-        raise ErrorEsquema(f"{nombre}: «referencias» debe ser un objeto {{campo: \"app.Modelo\"}}.")
+        raise ErrorEsquema(f'{nombre}: «referencias» debe ser un objeto {{campo: "app.Modelo"}}.')
     for campo, destino in referencias.items():
         if campo not in esenciales:
             raise ErrorEsquema(
@@ -394,14 +429,19 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
                 f"{nombre}: «{opcion}» debe ser true o false, no {config.get(opcion)!r}."
             )
     nombre_visible = config.get("nombre_visible", "")
-    if not isinstance(nombre_visible, str) or len(nombre_visible) > 100 or any(
-            not c.isprintable() for c in nombre_visible):
+    if (
+        not isinstance(nombre_visible, str)
+        or len(nombre_visible) > 100
+        or any(not c.isprintable() for c in nombre_visible)
+    ):
         raise ErrorEsquema(
-            f"{nombre}: «nombre_visible» debe ser un texto de una línea (hasta 100 letras).")
+            f"{nombre}: «nombre_visible» debe ser un texto de una línea (hasta 100 letras)."
+        )
     campo_titulo = config.get("campo_titulo")
     if campo_titulo is not None and campo_titulo not in esenciales:
         raise ErrorEsquema(
-            f"{nombre}: «campo_titulo» debe ser un campo esencial, no {campo_titulo!r}.")
+            f"{nombre}: «campo_titulo» debe ser un campo esencial, no {campo_titulo!r}."
+        )
 
     return ConfigModelo(
         nombre=nombre,

@@ -13,9 +13,15 @@ LIMITE_BYTES_PETICION = 5 * 1024 * 1024
 
 #: Tipos JSON de cada clave de la envoltura de una operación (``None`` = puede ser null).
 ENVOLTURA_OPERACION: dict[str, tuple[type, ...]] = {
-    "uuid": (str,), "modelo": (str,), "tipo": (str,), "objeto_id": (str, type(None)),
-    "datos": (dict,), "version_base": (int, type(None)), "valores_base": (dict, type(None)),
-    "hora_terminal": (str, type(None)), "desfase_ms": (int, type(None)),
+    "uuid": (str,),
+    "modelo": (str,),
+    "tipo": (str,),
+    "objeto_id": (str, type(None)),
+    "datos": (dict,),
+    "version_base": (int, type(None)),
+    "valores_base": (dict, type(None)),
+    "hora_terminal": (str, type(None)),
+    "desfase_ms": (int, type(None)),
 }
 OBLIGATORIAS_OPERACION = ("uuid", "modelo", "tipo")
 

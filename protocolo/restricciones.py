@@ -33,10 +33,19 @@ from .errores import ErrorEsquema
 OPERACIONES_DE_CAMPO = ("crear", "actualizar", "ajustar")
 OPERACIONES_POR_DEFECTO = frozenset({"crear", "actualizar"})
 TIPOS_NUMERICOS = ("entero", "decimal")
-CLAVES = frozenset({
-    "requerido", "minimo", "maximo", "longitud_maxima", "decimales", "digitos", "operaciones",
-    "delta_minimo", "delta_maximo",
-})
+CLAVES = frozenset(
+    {
+        "requerido",
+        "minimo",
+        "maximo",
+        "longitud_maxima",
+        "decimales",
+        "digitos",
+        "operaciones",
+        "delta_minimo",
+        "delta_maximo",
+    }
+)
 
 Numero = int | Decimal
 
@@ -144,8 +153,10 @@ def reglas_desde_dict(modelo: str, campo: str, tipo: str, forma: Any) -> ReglasC
         a, b = getattr(reglas, bajo), getattr(reglas, alto)
         if a is not None and b is not None and a > b:
             raise ErrorEsquema(f"{que}: «{bajo}» ({a}) es mayor que «{alto}» ({b}).")
-    if reglas.decimales is not None and reglas.digitos is not None and (
-        reglas.decimales > reglas.digitos
+    if (
+        reglas.decimales is not None
+        and reglas.digitos is not None
+        and (reglas.decimales > reglas.digitos)
     ):
         raise ErrorEsquema(f"{que}: más «decimales» que «digitos».")
     return reglas

@@ -54,7 +54,7 @@ def _entero(campo: str, valor: Any) -> int:
 def _decimal(campo: str, valor: Any, reglas: ReglasCampo) -> Decimal:
     if isinstance(valor, bool) or not isinstance(valor, int | str | Decimal):
         raise ErrorValor(
-            f"El campo «{campo}» espera un decimal como cadena (\"12.50\"), no {_recorte(valor)}."
+            f'El campo «{campo}» espera un decimal como cadena ("12.50"), no {_recorte(valor)}.'
         )
     if isinstance(valor, str) and len(valor) > 100:
         raise ErrorValor(f"El campo «{campo}» espera un decimal, no un texto tan largo.")
@@ -69,9 +69,7 @@ def _decimal(campo: str, valor: Any, reglas: ReglasCampo) -> Decimal:
     if reglas.decimales is not None:
         redondeado = numero.quantize(Decimal(1).scaleb(-reglas.decimales))
         if redondeado != numero:
-            raise ErrorValor(
-                f"El campo «{campo}» admite como mucho {reglas.decimales} decimales."
-            )
+            raise ErrorValor(f"El campo «{campo}» admite como mucho {reglas.decimales} decimales.")
         numero = redondeado
     if reglas.digitos is not None and len(numero.as_tuple().digits) > reglas.digitos:
         raise ErrorValor(f"El campo «{campo}» admite como mucho {reglas.digitos} dígitos.")
@@ -79,7 +77,10 @@ def _decimal(campo: str, valor: Any, reglas: ReglasCampo) -> Decimal:
 
 
 def normalizar_valor(
-    tipo: str, valor: Any, campo: str = "valor", admite_nulo: bool = True,
+    tipo: str,
+    valor: Any,
+    campo: str = "valor",
+    admite_nulo: bool = True,
     reglas: ReglasCampo = SIN_REGLAS,
 ) -> Any:
     """Comprueba ``valor`` contra ``tipo`` y ``reglas`` y lo devuelve en forma JSON canónica."""
@@ -160,7 +161,6 @@ def normalizar_delta(tipo: str, valor: Any, campo: str, reglas: ReglasCampo = SI
     return numero if tipo == "entero" else format(numero, "f")
 
 
-
 def comprobar_resultado(tipo: str, campo: str, resultado: Any, reglas: ReglasCampo) -> None:
     """Que el valor que deja un ``ajustar`` siga dentro de los límites del campo (y de 64 bits
     si es entero). ``ErrorValor`` si no."""
@@ -186,5 +186,8 @@ def tamano_datos(datos: Any, limite: int | None = None) -> int:
             cota += 6 * len(str(clave)) + 4
         if cota <= limite:
             return cota
-    return len(json.dumps(datos, ensure_ascii=False, separators=(",", ":"),
-                          default=str).encode("utf-8", "surrogatepass"))
+    return len(
+        json.dumps(datos, ensure_ascii=False, separators=(",", ":"), default=str).encode(
+            "utf-8", "surrogatepass"
+        )
+    )

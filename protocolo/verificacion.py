@@ -36,17 +36,21 @@ def cubo_de(objeto_id: str, cubos: int) -> int:
         return abs(int(objeto_id)) % cubos
     if UUID.fullmatch(objeto_id):
         return int(objeto_id[:8], 16) % cubos
-    return int.from_bytes(hashlib.md5(objeto_id.encode(), usedforsecurity=False).digest()[:4],
-                          "big") % cubos
+    return (
+        int.from_bytes(hashlib.md5(objeto_id.encode(), usedforsecurity=False).digest()[:4], "big")
+        % cubos
+    )
 
 
 def suma_de_fila(datos_json: str) -> int:
     return int.from_bytes(
-        hashlib.md5(datos_json.encode(), usedforsecurity=False).digest()[:8], "big")
+        hashlib.md5(datos_json.encode(), usedforsecurity=False).digest()[:8], "big"
+    )
 
 
-def sumar(filas: Iterable[tuple[str, str]], cubos: int,
-          claves: dict[int, list[str]] | None = None) -> dict[int, tuple[int, int]]:
+def sumar(
+    filas: Iterable[tuple[str, str]], cubos: int, claves: dict[int, list[str]] | None = None
+) -> dict[int, tuple[int, int]]:
     """{cubo: (filas, suma)} de pares (objeto_id, datos JSON compacto). Si se da ``claves``,
     anota en él las claves de cada cubo. Bucle de una pasada: ~3 µs por fila."""
     cuentas = [0] * cubos

@@ -29,15 +29,32 @@ PLUGINS_QT = {
     "xcbglintegrations": ("qxcb-egl-integration", "qxcb-glx-integration"),
     "tls": ("qopensslbackend", "qschannelbackend"),
     "platforminputcontexts": (
-        "composeplatforminputcontextplugin", "ibusplatforminputcontextplugin",
+        "composeplatforminputcontextplugin",
+        "ibusplatforminputcontextplugin",
     ),
 }
 # Bibliotecas de Qt que la interfaz no usa y que pueden arrastrar los plugins.
 BIBLIOTECAS_QT_SOBRANTES = (
-    "Qt6Quick", "Qt6Qml", "Qt6QmlModels", "Qt6QmlMeta", "Qt6QmlWorkerScript", "Qt6Pdf",
-    "Qt6VirtualKeyboard", "Qt6Multimedia", "Qt6WebEngine", "Qt63D", "Qt6Charts",
-    "Qt6Designer", "Qt6Help", "Qt6Sql", "Qt6Test", "Qt6Positioning", "Qt6QuickControls2",
-    "Qt6QuickTemplates2", "Qt6ShaderTools", "Qt6Labs",
+    "Qt6Quick",
+    "Qt6Qml",
+    "Qt6QmlModels",
+    "Qt6QmlMeta",
+    "Qt6QmlWorkerScript",
+    "Qt6Pdf",
+    "Qt6VirtualKeyboard",
+    "Qt6Multimedia",
+    "Qt6WebEngine",
+    "Qt63D",
+    "Qt6Charts",
+    "Qt6Designer",
+    "Qt6Help",
+    "Qt6Sql",
+    "Qt6Test",
+    "Qt6Positioning",
+    "Qt6QuickControls2",
+    "Qt6QuickTemplates2",
+    "Qt6ShaderTools",
+    "Qt6Labs",
 )
 
 
@@ -137,7 +154,7 @@ def dependencias_elf(ruta: Path) -> list[str]:
         return []
     if datos[:4] != b"\x7fELF" or datos[4] != 2 or datos[5] != 1:
         return []
-    e_shoff, = struct.unpack_from("<Q", datos, 0x28)
+    (e_shoff,) = struct.unpack_from("<Q", datos, 0x28)
     e_shentsize, e_shnum = struct.unpack_from("<HH", datos, 0x3A)
     secciones = []
     for i in range(e_shnum):
@@ -157,7 +174,7 @@ def dependencias_elf(ruta: Path) -> list[str]:
                 break
             if etiqueta == 1:  # DT_NEEDED
                 fin = datos.index(b"\0", cadenas + valor)
-                necesarias.append(datos[cadenas + valor:fin].decode())
+                necesarias.append(datos[cadenas + valor : fin].decode())
     return necesarias
 
 
@@ -170,10 +187,7 @@ def podar_huerfanas(carpeta: Path) -> int:
     for fichero in ficheros:
         por_nombre.setdefault(fichero.name, []).append(fichero)
     es_biblioteca = re.compile(r"^lib.*\.so(\.\d+)*$")
-    raices = [
-        f for f in ficheros
-        if not es_biblioteca.match(f.name) or "/plugins/" in f.as_posix()
-    ]
+    raices = [f for f in ficheros if not es_biblioteca.match(f.name) or "/plugins/" in f.as_posix()]
     vistas: set[Path] = set()
     pendientes = list(raices)
     while pendientes:
@@ -185,9 +199,12 @@ def podar_huerfanas(carpeta: Path) -> int:
             pendientes.extend(por_nombre.get(nombre, []))
     liberado = 0
     for fichero in ficheros:
-        if (es_biblioteca.match(fichero.name) and fichero not in vistas
-                and "/plugins/" not in fichero.as_posix()
-                and not CARGADAS_CON_DLOPEN.match(fichero.name)):
+        if (
+            es_biblioteca.match(fichero.name)
+            and fichero not in vistas
+            and "/plugins/" not in fichero.as_posix()
+            and not CARGADAS_CON_DLOPEN.match(fichero.name)
+        ):
             liberado += fichero.stat().st_size
             fichero.unlink()
     return liberado
@@ -250,15 +267,16 @@ def leer_paquete_icu(datos: bytes) -> tuple[bytes, list[tuple[str, bytes]]]:
     tamano_cabecera, magia1, magia2 = struct.unpack_from("<HBB", datos, 0)
     if (magia1, magia2) != (0xDA, 0x27) or datos[12:16] != b"CmnD" or datos[8] != 0:
         raise ValueError("no es un paquete de datos ICU común little-endian")
-    cuenta, = struct.unpack_from("<I", datos, tamano_cabecera)
-    entradas = [struct.unpack_from("<II", datos, tamano_cabecera + 4 + 8 * i)
-                for i in range(cuenta)]
+    (cuenta,) = struct.unpack_from("<I", datos, tamano_cabecera)
+    entradas = [
+        struct.unpack_from("<II", datos, tamano_cabecera + 4 + 8 * i) for i in range(cuenta)
+    ]
     inicios = [tamano_cabecera + d for _, d in entradas] + [len(datos)]
     elementos = []
     for i, (nombre_desplaz, _) in enumerate(entradas):
         n0 = tamano_cabecera + nombre_desplaz
-        nombre = datos[n0:datos.index(b"\0", n0)].decode("ascii")
-        elementos.append((nombre, datos[inicios[i]:inicios[i + 1]]))
+        nombre = datos[n0 : datos.index(b"\0", n0)].decode("ascii")
+        elementos.append((nombre, datos[inicios[i] : inicios[i + 1]]))
     return datos[:tamano_cabecera], elementos
 
 
@@ -287,15 +305,16 @@ def seccion_elf(datos: bytes, buscada: str) -> bytes | None:
     """El contenido de la sección ``buscada`` de un ELF de 64 bits little-endian, o ``None``."""
     if datos[:4] != b"\x7fELF" or datos[4] != 2 or datos[5] != 1:
         return None
-    e_shoff, = struct.unpack_from("<Q", datos, 0x28)
+    (e_shoff,) = struct.unpack_from("<Q", datos, 0x28)
     e_shentsize, e_shnum, e_shstrndx = struct.unpack_from("<HHH", datos, 0x3A)
-    cabeceras = [struct.unpack_from("<IIQQQQ", datos, e_shoff + i * e_shentsize)
-                 for i in range(e_shnum)]
+    cabeceras = [
+        struct.unpack_from("<IIQQQQ", datos, e_shoff + i * e_shentsize) for i in range(e_shnum)
+    ]
     nombres = cabeceras[e_shstrndx][4]
     for nombre, _tipo, _f, _a, desplaz, tamano in cabeceras:
         fin = datos.index(b"\0", nombres + nombre)
-        if datos[nombres + nombre:fin].decode() == buscada:
-            return datos[desplaz:desplaz + tamano]
+        if datos[nombres + nombre : fin].decode() == buscada:
+            return datos[desplaz : desplaz + tamano]
     return None
 
 
@@ -313,14 +332,27 @@ def biblioteca_de_datos_icu(paquete: bytes, soname: str, destino: Path) -> None:
         dat, fuente, objeto = Path(tmp, "datos.dat"), Path(tmp, "datos.s"), Path(tmp, "datos.o")
         dat.write_bytes(paquete)
         fuente.write_text(
-            f'\t.section .rodata\n\t.balign 16\n\t.globl {simbolo}\n'
+            f"\t.section .rodata\n\t.balign 16\n\t.globl {simbolo}\n"
             f'\t.type {simbolo}, @object\n{simbolo}:\n\t.incbin "{dat}"\n'
             f'\t.size {simbolo}, . - {simbolo}\n\t.section .note.GNU-stack,"",@progbits\n',
             encoding="ascii",
         )
         subprocess.run(["as", "-o", str(objeto), str(fuente)], check=True)
-        subprocess.run(["ld", "-shared", "-s", "-soname", soname, "-z", "noexecstack",
-                        "-o", str(destino), str(objeto)], check=True)
+        subprocess.run(
+            [
+                "ld",
+                "-shared",
+                "-s",
+                "-soname",
+                soname,
+                "-z",
+                "noexecstack",
+                "-o",
+                str(destino),
+                str(objeto),
+            ],
+            check=True,
+        )
 
 
 def reducir_icu(carpeta: Path, idiomas: tuple[str, ...] = IDIOMAS_QT) -> int:
@@ -332,8 +364,10 @@ def reducir_icu(carpeta: Path, idiomas: tuple[str, ...] = IDIOMAS_QT) -> int:
         if biblioteca.is_symlink() or not biblioteca.is_file():
             continue
         if not (shutil.which("as") and shutil.which("ld")):
-            print(f"AVISO: sin «as»/«ld» (paquete binutils) no se reducen los datos de ICU: "
-                  f"{biblioteca} sigue con todas las lenguas")
+            print(
+                f"AVISO: sin «as»/«ld» (paquete binutils) no se reducen los datos de ICU: "
+                f"{biblioteca} sigue con todas las lenguas"
+            )
             return liberado
         original = biblioteca.read_bytes()
         rodata = seccion_elf(original, ".rodata")
@@ -345,7 +379,7 @@ def reducir_icu(carpeta: Path, idiomas: tuple[str, ...] = IDIOMAS_QT) -> int:
         )
         nueva = biblioteca.with_name(biblioteca.name + ".reducida")
         biblioteca_de_datos_icu(paquete, biblioteca.name, nueva)
-        if seccion_elf(nueva.read_bytes(), ".rodata")[:len(paquete)] != paquete:
+        if seccion_elf(nueva.read_bytes(), ".rodata")[: len(paquete)] != paquete:
             raise RuntimeError(f"{nueva}: los datos de ICU no quedaron como se escribieron")
         liberado += len(original) - nueva.stat().st_size
         nueva.replace(biblioteca)
@@ -362,5 +396,5 @@ def simbolos_importados_elf(datos: bytes) -> list[str]:
     for i in range(0, len(tabla) - 23, 24):
         nombre, _info, _otro, seccion = struct.unpack_from("<IBBH", tabla, i)
         if nombre and seccion == 0:
-            importados.append(cadenas[nombre:cadenas.index(b"\0", nombre)].decode())
+            importados.append(cadenas[nombre : cadenas.index(b"\0", nombre)].decode())
     return importados

@@ -36,10 +36,27 @@ def bandeja_del_sistema() -> subprocess.Popen | None:
     if not shutil.which("trayer"):
         print("Sin trayer: el icono no tendrá bandeja donde vivir.", file=sys.stderr)
         return None
-    proceso = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--width", "10",
-                                "--height", "28", "--transparent", "false", "--tint", "0x404040",
-                                "--SetDockType", "true"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    proceso = subprocess.Popen(
+        [
+            "trayer",
+            "--edge",
+            "top",
+            "--align",
+            "right",
+            "--width",
+            "10",
+            "--height",
+            "28",
+            "--transparent",
+            "false",
+            "--tint",
+            "0x404040",
+            "--SetDockType",
+            "true",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return proceso
 
 
@@ -69,28 +86,46 @@ def preparar_terminal(central, directorio: Path) -> None:
     with Agente.abrir(directorio) as agente:
         agente.configurar(central.url, central.tienda, central.terminal, central.token)
         agente.sincronizar_una_vez()
-        for objeto, nombre_central in (("9", "Tomate triturado (central)"),
-                                       ("12", "Aceite de oliva 1 l (central)")):
+        for objeto, nombre_central in (
+            ("9", "Tomate triturado (central)"),
+            ("12", "Aceite de oliva 1 l (central)"),
+        ):
             antes = agente.obtener(PRODUCTO, objeto)
             version = agente.cache.fila(PRODUCTO, objeto)[1]
-            agente.encolar(PRODUCTO, "actualizar",
-                           {"nombre": antes["nombre"] + " (caja)"}, objeto)
+            agente.encolar(PRODUCTO, "actualizar", {"nombre": antes["nombre"] + " (caja)"}, objeto)
             otro = central.crear_terminal("T001", f"caja-otra-{objeto}")
-            Cliente(central.url, otro).operaciones([{
-                "uuid": f"6a1f0f3e-0000-4000-8000-0000000000{int(objeto):02d}",
-                "modelo": PRODUCTO, "tipo": "actualizar", "objeto_id": objeto,
-                "datos": {"nombre": nombre_central}, "version_base": version,
-                "valores_base": {"nombre": antes["nombre"]},
-                "hora_terminal": "2026-11-28T04:00:00+00:00", "desfase_ms": 0}])
+            Cliente(central.url, otro).operaciones(
+                [
+                    {
+                        "uuid": f"6a1f0f3e-0000-4000-8000-0000000000{int(objeto):02d}",
+                        "modelo": PRODUCTO,
+                        "tipo": "actualizar",
+                        "objeto_id": objeto,
+                        "datos": {"nombre": nombre_central},
+                        "version_base": version,
+                        "valores_base": {"nombre": antes["nombre"]},
+                        "hora_terminal": "2026-11-28T04:00:00+00:00",
+                        "desfase_ms": 0,
+                    }
+                ]
+            )
         agente.encolar(PRODUCTO, "ajustar", {"stock": -1}, "999999")
         agente.sincronizar_una_vez()
         # Ventas sin conexión: la central deja de responder (un pase real que falla).
-        for producto, cantidad, precio in ((3, 2, "12.45"), (4, 1, "3.20"),
-                                           (5, 6, "0.95"), (7, 1, "149.00")):
-            agente.vender([{"producto": producto, "cantidad": cantidad,
-                            "precio_unitario": precio}])
-        agente.configurar("http://127.0.0.1:9/sincro", central.tienda, central.terminal,
-                          central.token, permitir_http=True)
+        for producto, cantidad, precio in (
+            (3, 2, "12.45"),
+            (4, 1, "3.20"),
+            (5, 6, "0.95"),
+            (7, 1, "149.00"),
+        ):
+            agente.vender([{"producto": producto, "cantidad": cantidad, "precio_unitario": precio}])
+        agente.configurar(
+            "http://127.0.0.1:9/sincro",
+            central.tienda,
+            central.terminal,
+            central.token,
+            permitir_http=True,
+        )
         try:
             agente.sincronizar_una_vez()
         except Exception as error:  # esperado: la central no responde
@@ -131,18 +166,29 @@ def capturar(directorio: Path) -> list[Path]:
     aplicacion.arrancar()
     esperar(1500)
     aplicacion.avisos.encolar(Aviso("conflictos", 2))
-    aplicacion.avisos.encolar(Aviso("sin_conexion", aplicacion.puente.ultimo_resumen
-                                    .ventas_pendientes, 900,
-                                    aplicacion.puente.ultimo_resumen.importe_pendiente,
-                                    aplicacion.puente.ultimo_resumen.ultimo_exito))
+    aplicacion.avisos.encolar(
+        Aviso(
+            "sin_conexion",
+            aplicacion.puente.ultimo_resumen.ventas_pendientes,
+            900,
+            aplicacion.puente.ultimo_resumen.importe_pendiente,
+            aplicacion.puente.ultimo_resumen.ultimo_exito,
+        )
+    )
     esperar(800)
     ventana = aplicacion.ventana
     ventana.resize(1100, 700)
     ventana.mostrar()
     esperar(500)
-    for indice, nombre in ((ESTADO, "estado"), (COLA, "cola"), (CONFLICTOS, "conflictos"),
-                           (CATALOGO, "catalogo"), (REGISTRO, "registro"),
-                           (CONFIGURACION, "configuracion"), (ACTIVIDAD, "actividad")):
+    for indice, nombre in (
+        (ESTADO, "estado"),
+        (COLA, "cola"),
+        (CONFLICTOS, "conflictos"),
+        (CATALOGO, "catalogo"),
+        (REGISTRO, "registro"),
+        (CONFIGURACION, "configuracion"),
+        (ACTIVIDAD, "actividad"),
+    ):
         ventana.pestanas.setCurrentIndex(indice)
         if indice == COLA:
             esperar(600)

@@ -48,14 +48,20 @@ SINCRO = [sys.executable, "-c", "import sys; from agente.cli import main; sys.ex
 
 
 def _sincro(datos: Path, *argumentos: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([*SINCRO, "--datos", str(datos), *argumentos], capture_output=True,
-                          text=True, timeout=timeout, env=dict(os.environ))
+    return subprocess.run(
+        [*SINCRO, "--datos", str(datos), *argumentos],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(os.environ),
+    )
 
 
 def _en_vuelo(datos: Path) -> int:
     with sqlite3.connect(datos / "cola.sqlite") as conexion:
         return conexion.execute(
-            "SELECT COUNT(*) FROM operaciones WHERE estado = 'PROCESANDO'").fetchone()[0]
+            "SELECT COUNT(*) FROM operaciones WHERE estado = 'PROCESANDO'"
+        ).fetchone()[0]
 
 
 def _esperar_actividad(datos: Path, proceso: subprocess.Popen, desde: float) -> None:
@@ -85,9 +91,16 @@ def ejecutar(rondas: int, semilla: int, productos: int, carpeta: Path) -> dict[s
     cuentas = Counter()
     try:
         with Agente.abrir(datos) as agente:
-            agente.configurar(central.url, central.tienda, central.terminal, central.token,
-                              tamano_pagina=100, tamano_lote=25, concurrencia=4,
-                              intervalo_descarga=1.0)
+            agente.configurar(
+                central.url,
+                central.tienda,
+                central.terminal,
+                central.token,
+                tamano_pagina=100,
+                tamano_lote=25,
+                concurrencia=4,
+                intervalo_descarga=1.0,
+            )
         r = _sincro(datos, "sincronizar", "--una-vez")
         if r.returncode != 0:
             raise RuntimeError(f"primera sincronización: {r.stderr or r.stdout}")
@@ -101,21 +114,34 @@ def ejecutar(rondas: int, semilla: int, productos: int, carpeta: Path) -> dict[s
                 for _ in range(azar.randint(5, 40)):
                     producto = azar.choice(catalogo)
                     operaciones = agente.vender(
-                        [{"producto": int(producto), "cantidad": 1, "precio_unitario": "1.00"}])
+                        [{"producto": int(producto), "cantidad": 1, "precio_unitario": "1.00"}]
+                    )
                     ventas.update(op.objeto_id for op in operaciones if op.modelo == VENTA)
                     esperado[producto] -= 1
             ajustes = []
             for producto in azar.sample(catalogo, 10):
                 esperado[producto] += 3
-                ajustes.append({"uuid": str(uuid.uuid4()), "modelo": PRODUCTO,
-                                "tipo": "ajustar", "objeto_id": producto, "datos": {"stock": 3},
-                                "version_base": None, "valores_base": {},
-                                "hora_terminal": "2026-12-01T04:00:00+00:00", "desfase_ms": 0})
+                ajustes.append(
+                    {
+                        "uuid": str(uuid.uuid4()),
+                        "modelo": PRODUCTO,
+                        "tipo": "ajustar",
+                        "objeto_id": producto,
+                        "datos": {"stock": 3},
+                        "version_base": None,
+                        "valores_base": {},
+                        "hora_terminal": "2026-12-01T04:00:00+00:00",
+                        "desfase_ms": 0,
+                    }
+                )
             if not all(r.resultado == "aplicada" for r in otra.operaciones(ajustes)):
                 raise RuntimeError("la otra terminal no pudo ajustar stock")
-            proceso = subprocess.Popen([*SINCRO, "--datos", str(datos), "sincronizar"],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                       env=dict(os.environ))
+            proceso = subprocess.Popen(
+                [*SINCRO, "--datos", str(datos), "sincronizar"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=dict(os.environ),
+            )
             _esperar_actividad(datos, proceso, time.time())
             time.sleep(azar.uniform(0.0, 0.6))
             victima = azar.choice(["terminal", "terminal", "central", "las dos"])
@@ -147,8 +173,9 @@ def ejecutar(rondas: int, semilla: int, productos: int, carpeta: Path) -> dict[s
             "operaciones": operaciones,
             "perdidas": len(ventas - set(en_central)) + faltan_unidades,
             "duplicadas": sum(n - 1 for n in en_central.values() if n > 1) + sobran_unidades,
-            "sin_terminar": sum(conteos[e] for e in ("PENDIENTE", "PROCESANDO", "ERROR",
-                                                       "CONFLICTO")),
+            "sin_terminar": sum(
+                conteos[e] for e in ("PENDIENTE", "PROCESANDO", "ERROR", "CONFLICTO")
+            ),
             **cuentas,
         }
         return resultado

@@ -46,8 +46,7 @@ def _avisar_modelos_fuera_de_servicio() -> None:
     from central import captura
 
     for nombre, motivo in captura.comprobar().items():
-        print(f"Sincro: el modelo {nombre} no se servirá: {motivo}.", file=sys.stderr,
-              flush=True)
+        print(f"Sincro: el modelo {nombre} no se servirá: {motivo}.", file=sys.stderr, flush=True)
 
 
 def iniciar(args: argparse.Namespace) -> int:
@@ -64,14 +63,18 @@ def iniciar(args: argparse.Namespace) -> int:
             _imprimir(f"Demo: {n_p} productos y {n_c} clientes creados.")
         if not Terminal.objects.filter(tienda__codigo=TIENDA_DEMO, codigo=TERMINAL_DEMO).exists():
             _, token = crear_terminal(TIENDA_DEMO, TERMINAL_DEMO)
-            _imprimir(f"Tienda {TIENDA_DEMO}, terminal {TERMINAL_DEMO}. Su token (guárdalo: "
-                      "la central sólo guarda su hash):")
+            _imprimir(
+                f"Tienda {TIENDA_DEMO}, terminal {TERMINAL_DEMO}. Su token (guárdalo: "
+                "la central sólo guarda su hash):"
+            )
             _imprimir(f"TIENDA={TIENDA_DEMO}")
             _imprimir(f"TERMINAL={TERMINAL_DEMO}")
             _imprimir(f"TOKEN={token}")
         else:
-            _imprimir(f"La terminal {TIENDA_DEMO}/{TERMINAL_DEMO} ya existe; para otro token: "
-                      f"sincro-central crear-terminal {TIENDA_DEMO} {TERMINAL_DEMO}")
+            _imprimir(
+                f"La terminal {TIENDA_DEMO}/{TERMINAL_DEMO} ya existe; para otro token: "
+                f"sincro-central crear-terminal {TIENDA_DEMO} {TERMINAL_DEMO}"
+            )
     from servidor_demo.servidor import servir
 
     return servir(args.host, args.puerto, hilos=args.hilos, trabajadores=args.trabajadores)
@@ -120,12 +123,20 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--puerto", type=int, default=8000)
     i.add_argument("--host", default="127.0.0.1")
     i.add_argument("--datos", default=None, help="directorio de datos (SQLite, clave secreta)")
-    i.add_argument("--demo", type=int, default=None, metavar="N",
-                   help="sembrar N productos de demo y la tienda T001/caja-1")
+    i.add_argument(
+        "--demo",
+        type=int,
+        default=None,
+        metavar="N",
+        help="sembrar N productos de demo y la tienda T001/caja-1",
+    )
     i.add_argument("--hilos", type=int, default=8)
-    i.add_argument("--trabajadores", type=int, default=None,
-                   help="procesos de gunicorn (por defecto: 1 con SQLite, uno por núcleo con "
-                   "PostgreSQL)")
+    i.add_argument(
+        "--trabajadores",
+        type=int,
+        default=None,
+        help="procesos de gunicorn (por defecto: 1 con SQLite, uno por núcleo con PostgreSQL)",
+    )
     i.set_defaults(funcion=iniciar)
     c = sub.add_parser("crear-terminal", help="crea una terminal e imprime su token")
     c.add_argument("tienda")

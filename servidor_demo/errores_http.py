@@ -34,8 +34,10 @@ def escribir_error_json(sock: Any, status_int: int, reason: str, mesg: str) -> N
     """Misma firma que ``gunicorn.util.write_error``; ``mesg`` (que puede repetir la petición)
     sólo va al registro de gunicorn, no a la respuesta."""
     cuerpo = cuerpo_error(int(status_int))
-    cabecera = (f"HTTP/1.1 {int(status_int)} {reason}\r\nConnection: close\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(cuerpo)}\r\n\r\n")
+    cabecera = (
+        f"HTTP/1.1 {int(status_int)} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(cuerpo)}\r\n\r\n"
+    )
     util.write_nonblock(sock, cabecera.encode("latin-1") + cuerpo)
 
 

@@ -11,39 +11,153 @@ from servidor_demo.clientes.models import Cliente
 from servidor_demo.productos.models import Producto
 
 CATALOGO = {
-    "Alimentación": ["Aceite de oliva virgen extra", "Arroz bomba", "Garbanzos cocidos",
-                     "Lentejas pardinas", "Atún en aceite de oliva", "Tomate triturado",
-                     "Espaguetis", "Harina de trigo", "Azúcar blanco", "Sal marina",
-                     "Galletas María", "Cacao en polvo", "Mermelada de fresa",
-                     "Pimentón de la Vera"],
-    "Bebidas": ["Agua mineral", "Zumo de naranja", "Refresco de limón", "Cerveza tostada",
-                "Vino tinto crianza", "Cava brut", "Horchata", "Café molido natural",
-                "Infusión de manzanilla", "Leche de almendras"],
-    "Lácteos": ["Leche entera", "Leche semidesnatada", "Yogur natural", "Queso manchego curado",
-                "Mantequilla", "Nata para cocinar", "Queso fresco de Burgos", "Kéfir"],
-    "Charcutería": ["Jamón serrano", "Chorizo ibérico", "Salchichón", "Lomo embuchado",
-                    "Pavo en lonchas", "Sobrasada"],
-    "Panadería": ["Pan de barra", "Pan de molde integral", "Magdalenas", "Picos de pan",
-                  "Tostadas", "Ensaimada"],
-    "Droguería": ["Detergente líquido", "Suavizante", "Lavavajillas a mano", "Lejía",
-                  "Limpiacristales", "Bayetas multiusos", "Papel de cocina", "Bolsas de basura"],
-    "Perfumería": ["Gel de ducha", "Champú", "Pasta de dientes", "Desodorante", "Crema hidratante",
-                   "Jabón de manos", "Colonia fresca"],
-    "Congelados": ["Guisantes", "Merluza en filetes", "Pizza cuatro quesos", "Croquetas de jamón",
-                   "Helado de vainilla", "Gambas peladas"],
-    "Frutería": ["Naranjas", "Manzanas golden", "Plátano de Canarias", "Tomates pera",
-                 "Patatas", "Cebollas", "Pimientos rojos", "Lechuga romana"],
-    "Mascotas": ["Pienso para perros", "Comida húmeda para gatos", "Arena para gatos",
-                 "Snacks dentales"],
+    "Alimentación": [
+        "Aceite de oliva virgen extra",
+        "Arroz bomba",
+        "Garbanzos cocidos",
+        "Lentejas pardinas",
+        "Atún en aceite de oliva",
+        "Tomate triturado",
+        "Espaguetis",
+        "Harina de trigo",
+        "Azúcar blanco",
+        "Sal marina",
+        "Galletas María",
+        "Cacao en polvo",
+        "Mermelada de fresa",
+        "Pimentón de la Vera",
+    ],
+    "Bebidas": [
+        "Agua mineral",
+        "Zumo de naranja",
+        "Refresco de limón",
+        "Cerveza tostada",
+        "Vino tinto crianza",
+        "Cava brut",
+        "Horchata",
+        "Café molido natural",
+        "Infusión de manzanilla",
+        "Leche de almendras",
+    ],
+    "Lácteos": [
+        "Leche entera",
+        "Leche semidesnatada",
+        "Yogur natural",
+        "Queso manchego curado",
+        "Mantequilla",
+        "Nata para cocinar",
+        "Queso fresco de Burgos",
+        "Kéfir",
+    ],
+    "Charcutería": [
+        "Jamón serrano",
+        "Chorizo ibérico",
+        "Salchichón",
+        "Lomo embuchado",
+        "Pavo en lonchas",
+        "Sobrasada",
+    ],
+    "Panadería": [
+        "Pan de barra",
+        "Pan de molde integral",
+        "Magdalenas",
+        "Picos de pan",
+        "Tostadas",
+        "Ensaimada",
+    ],
+    "Droguería": [
+        "Detergente líquido",
+        "Suavizante",
+        "Lavavajillas a mano",
+        "Lejía",
+        "Limpiacristales",
+        "Bayetas multiusos",
+        "Papel de cocina",
+        "Bolsas de basura",
+    ],
+    "Perfumería": [
+        "Gel de ducha",
+        "Champú",
+        "Pasta de dientes",
+        "Desodorante",
+        "Crema hidratante",
+        "Jabón de manos",
+        "Colonia fresca",
+    ],
+    "Congelados": [
+        "Guisantes",
+        "Merluza en filetes",
+        "Pizza cuatro quesos",
+        "Croquetas de jamón",
+        "Helado de vainilla",
+        "Gambas peladas",
+    ],
+    "Frutería": [
+        "Naranjas",
+        "Manzanas golden",
+        "Plátano de Canarias",
+        "Tomates pera",
+        "Patatas",
+        "Cebollas",
+        "Pimientos rojos",
+        "Lechuga romana",
+    ],
+    "Mascotas": [
+        "Pienso para perros",
+        "Comida húmeda para gatos",
+        "Arena para gatos",
+        "Snacks dentales",
+    ],
 }
-FORMATOS = ["250 g", "500 g", "1 kg", "2 kg", "200 ml", "330 ml", "1 L", "1,5 L", "2 L",
-            "pack 6", "pack 12", "bandeja 400 g", "bote 720 g", "lata 3 x 80 g", "12 uds"]
-MARCAS = ["La Huerta", "Del Valle", "Sierra Nevada", "Costa Brava", "El Molino", "Campos de Soria",
-          "Doñana", "Montes de Toledo", "Rías Baixas", "La Alcarria", "Vega Baja", "Picos",
-          "Mar Menor", "Tierra de Barros", "El Bierzo", "Las Marismas", "Monegros", "Aljarafe"]
-PRECIO_BASE = {"Alimentación": 2.2, "Bebidas": 2.5, "Lácteos": 2.0, "Charcutería": 4.5,
-               "Panadería": 1.4, "Droguería": 3.2, "Perfumería": 3.5, "Congelados": 3.8,
-               "Frutería": 1.9, "Mascotas": 6.5}
+FORMATOS = [
+    "250 g",
+    "500 g",
+    "1 kg",
+    "2 kg",
+    "200 ml",
+    "330 ml",
+    "1 L",
+    "1,5 L",
+    "2 L",
+    "pack 6",
+    "pack 12",
+    "bandeja 400 g",
+    "bote 720 g",
+    "lata 3 x 80 g",
+    "12 uds",
+]
+MARCAS = [
+    "La Huerta",
+    "Del Valle",
+    "Sierra Nevada",
+    "Costa Brava",
+    "El Molino",
+    "Campos de Soria",
+    "Doñana",
+    "Montes de Toledo",
+    "Rías Baixas",
+    "La Alcarria",
+    "Vega Baja",
+    "Picos",
+    "Mar Menor",
+    "Tierra de Barros",
+    "El Bierzo",
+    "Las Marismas",
+    "Monegros",
+    "Aljarafe",
+]
+PRECIO_BASE = {
+    "Alimentación": 2.2,
+    "Bebidas": 2.5,
+    "Lácteos": 2.0,
+    "Charcutería": 4.5,
+    "Panadería": 1.4,
+    "Droguería": 3.2,
+    "Perfumería": 3.5,
+    "Congelados": 3.8,
+    "Frutería": 1.9,
+    "Mascotas": 6.5,
+}
 LETRAS_NIF = "TRWAGMYFPDXBNJZSQVHLCKE"
 
 
@@ -73,15 +187,17 @@ def productos(n: int, semilla: int = 1) -> list[Producto]:
         marca = azar.choice(MARCAS)
         formato = azar.choice(FORMATOS)
         precio = Decimal(str(round(PRECIO_BASE[categoria] * azar.uniform(0.3, 3.5), 2)))
-        salida.append(Producto(
-            nombre=f"{articulo} {marca} {formato}",
-            codigo=ean13(base + i),
-            precio=max(precio, Decimal("0.10")),
-            stock=azar.randrange(0, 250),
-            categoria=categoria,
-            descripcion=f"{articulo} de la marca {marca}, formato {formato}.",
-            imagen=f"https://imagenes.ejemplo/productos/{i + 1}.jpg",
-        ))
+        salida.append(
+            Producto(
+                nombre=f"{articulo} {marca} {formato}",
+                codigo=ean13(base + i),
+                precio=max(precio, Decimal("0.10")),
+                stock=azar.randrange(0, 250),
+                categoria=categoria,
+                descripcion=f"{articulo} de la marca {marca}, formato {formato}.",
+                imagen=f"https://imagenes.ejemplo/productos/{i + 1}.jpg",
+            )
+        )
     return salida
 
 
@@ -95,14 +211,16 @@ def clientes(n: int, semilla: int = 1) -> list[Cliente]:
     for _ in range(n):
         nombre = falso.name()
         numero = azar.randrange(10**7, 10**8)
-        salida.append(Cliente(
-            id=falso.uuid4(cast_to=None),
-            nombre=nombre,
-            nif=nif(numero),
-            email=falso.email() if azar.random() < 0.8 else None,
-            telefono=falso.phone_number() if azar.random() < 0.7 else None,
-            puntos=azar.randrange(0, 2000),
-        ))
+        salida.append(
+            Cliente(
+                id=falso.uuid4(cast_to=None),
+                nombre=nombre,
+                nif=nif(numero),
+                email=falso.email() if azar.random() < 0.8 else None,
+                telefono=falso.phone_number() if azar.random() < 0.7 else None,
+                puntos=azar.randrange(0, 2000),
+            )
+        )
     return salida
 
 

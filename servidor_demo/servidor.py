@@ -46,8 +46,9 @@ def _al_escuchar(servidor) -> None:
     host, puerto = servidor.LISTENERS[0].sock.getsockname()[:2]
     if ":" in host:
         host = f"[{host}]"
-    print(f"Central Sincro escuchando en http://{host}:{puerto}/sincro (admin en /admin/)",
-          flush=True)
+    print(
+        f"Central Sincro escuchando en http://{host}:{puerto}/sincro (admin en /admin/)", flush=True
+    )
     print(f"URL=http://{host}:{puerto}/sincro", flush=True)
 
 

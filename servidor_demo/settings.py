@@ -160,8 +160,13 @@ MODELOS_SINCRONIZABLES = {
             "precio": {"minimo": "0", "operaciones": []},
             # Recuento (actualizar) o venta/devolución (ajustar), con deltas acotados. Puede
             # quedar negativo: la sobreventa se registra para revisión.
-            "stock": {"minimo": -1_000_000, "maximo": 1_000_000_000, "delta_minimo": -10_000,
-                      "delta_maximo": 10_000, "operaciones": ["actualizar", "ajustar"]},
+            "stock": {
+                "minimo": -1_000_000,
+                "maximo": 1_000_000_000,
+                "delta_minimo": -10_000,
+                "delta_maximo": 10_000,
+                "operaciones": ["actualizar", "ajustar"],
+            },
         },
     },
     "clientes.Cliente": {

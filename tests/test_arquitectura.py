@@ -17,13 +17,29 @@ import pytest
 RAIZ = Path(__file__).resolve().parents[1]
 
 PROHIBIDOS = {
-    "protocolo": {"agente", "central", "ui", "servidor_demo", "lanzador", "django", "PySide6",
-                  "requests", "sqlite_utils", "sqlite3"},
+    "protocolo": {
+        "agente",
+        "central",
+        "ui",
+        "servidor_demo",
+        "lanzador",
+        "django",
+        "PySide6",
+        "requests",
+        "sqlite_utils",
+        "sqlite3",
+    },
     "agente": {"ui", "central", "servidor_demo", "lanzador", "django", "PySide6"},
     "central": {"agente", "ui", "servidor_demo", "lanzador", "PySide6"},
     "ui": {"central", "servidor_demo", "django"},
-    "agente/reglas": {"sqlite3", "sqlite_utils", "requests", "urllib3", "agente.almacen",
-                      "agente.sincronizacion"},
+    "agente/reglas": {
+        "sqlite3",
+        "sqlite_utils",
+        "requests",
+        "urllib3",
+        "agente.almacen",
+        "agente.sincronizacion",
+    },
     "agente/almacen": {"requests", "urllib3", "agente.sincronizacion"},
 }
 

@@ -47,8 +47,9 @@ def test_pyproject_separa_central_y_terminal():
     assert SOLO_TERMINAL - {"pyside6"} <= terminal and "django" not in terminal
     assert {"django", "pyside6-essentials", "pytest"} <= _resolver(proyecto, {"dev"})
     # sqlite_utils.migrations (las migraciones de la caché y la cola) existe desde la 4.0.
-    pin = next(r for r in proyecto["optional-dependencies"]["terminal"]
-               if _nombre(r) == "sqlite-utils")
+    pin = next(
+        r for r in proyecto["optional-dependencies"]["terminal"] if _nombre(r) == "sqlite-utils"
+    )
     assert ">=4" in pin and "<5" in pin
 
 

@@ -14,8 +14,12 @@ import pytest
 
 def _ejecutar(*argumentos: str, entorno: dict[str, str] | None = None, **opciones):
     return subprocess.run(
-        [sys.executable, *argumentos], capture_output=True, text=True, timeout=60,
-        env=entorno, **opciones,
+        [sys.executable, *argumentos],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=entorno,
+        **opciones,
     )
 
 
@@ -50,7 +54,10 @@ def test_sincro_sin_orden_abre_la_bandeja(tmp_path):
     entorno = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SINCRO_REGISTRO": str(registro)}
     proceso = subprocess.Popen(
         [sys.executable, "-m", "lanzador", "--datos", str(tmp_path / "datos")],
-        env=entorno, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=entorno,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         limite = time.monotonic() + 40

@@ -19,19 +19,35 @@ from protocolo.valores import (
 PRECIO = ReglasCampo(minimo=Decimal(0), maximo=Decimal(500), decimales=2, digitos=5)
 
 
-@pytest.mark.parametrize(("valor", "canonico"), [
-    ("12.5", "12.50"), (" 3.1 ", "3.10"), (7, "7.00"), ("1E+2", "100.00"), ("0", "0.00"),
-])
+@pytest.mark.parametrize(
+    ("valor", "canonico"),
+    [
+        ("12.5", "12.50"),
+        (" 3.1 ", "3.10"),
+        (7, "7.00"),
+        ("1E+2", "100.00"),
+        ("0", "0.00"),
+    ],
+)
 def test_decimales_canonicos_con_sus_decimales(valor, canonico):
     assert normalizar_valor("decimal", valor, "precio", reglas=PRECIO) == canonico
 
 
-@pytest.mark.parametrize(("valor", "mensaje"), [
-    ("1e999", "fuera de rango"), ("NaN", "decimal finito"), ("-Infinity", "decimal finito"),
-    ("-0.01", "menor que 0"), ("500.01", "mayor que 500"), ("1000.00", "5 dígitos"),
-    ("1.999", "2 decimales"),
-    (1.5, "como cadena"), (True, "como cadena"), ("abc", "espera un decimal"),
-])
+@pytest.mark.parametrize(
+    ("valor", "mensaje"),
+    [
+        ("1e999", "fuera de rango"),
+        ("NaN", "decimal finito"),
+        ("-Infinity", "decimal finito"),
+        ("-0.01", "menor que 0"),
+        ("500.01", "mayor que 500"),
+        ("1000.00", "5 dígitos"),
+        ("1.999", "2 decimales"),
+        (1.5, "como cadena"),
+        (True, "como cadena"),
+        ("abc", "espera un decimal"),
+    ],
+)
 def test_decimales_invalidos(valor, mensaje):
     with pytest.raises(ErrorValor, match=mensaje):
         normalizar_valor("decimal", valor, "precio", reglas=PRECIO)
@@ -40,8 +56,12 @@ def test_decimales_invalidos(valor, mensaje):
 def test_textos_enteros_y_json():
     largo = ReglasCampo(longitud_maxima=3)
     assert normalizar_valor("texto", "abc", "n", reglas=largo) == "abc"
-    for malo, mensaje in (("abcd", "como mucho 3"), ("a\x00", "carácter nulo"),
-                          ("\ud800", "no válidos"), (3, "espera texto")):
+    for malo, mensaje in (
+        ("abcd", "como mucho 3"),
+        ("a\x00", "carácter nulo"),
+        ("\ud800", "no válidos"),
+        (3, "espera texto"),
+    ):
         with pytest.raises(ErrorValor, match=mensaje):
             normalizar_valor("texto", malo, "n", reglas=largo)
     for malo in (2**63, -(2**63) - 1, True, 1.0):
@@ -54,7 +74,8 @@ def test_textos_enteros_y_json():
     with pytest.raises(ErrorValor, match="no admite nulo"):
         normalizar_valor("texto", None, "n", reglas=ReglasCampo(requerido=True))
     assert normalizar_valor("uuid", "6F1C1A2B-0000-4000-8000-000000000001", "u") == (
-        "6f1c1a2b-0000-4000-8000-000000000001")
+        "6f1c1a2b-0000-4000-8000-000000000001"
+    )
 
 
 def test_deltas_con_sus_limites():
@@ -68,8 +89,14 @@ def test_deltas_con_sus_limites():
 
 
 def test_reglas_forma_json_ida_y_vuelta():
-    forma = {"requerido": True, "minimo": "0", "maximo": "999.99", "decimales": 2, "digitos": 5,
-             "operaciones": ["actualizar"]}
+    forma = {
+        "requerido": True,
+        "minimo": "0",
+        "maximo": "999.99",
+        "decimales": 2,
+        "digitos": 5,
+        "operaciones": ["actualizar"],
+    }
     reglas = reglas_desde_dict("m.M", "precio", "decimal", forma)
     assert reglas.a_dict() == forma
     assert reglas_desde_dict("m.M", "precio", "decimal", reglas.a_dict()) == reglas
@@ -85,13 +112,18 @@ def test_reglas_forma_json_ida_y_vuelta():
 
 
 def test_validar_datos_aplica_operaciones_requeridos_y_tamano():
-    config = config_modelo_desde_dict("app.Cosa", {
-        "campos_esenciales": ["id", "nombre", "stock", "notas"],
-        "tipos": {"id": "uuid", "nombre": "texto", "stock": "entero", "notas": "texto"},
-        "nulos": ["notas"],
-        "restricciones": {"nombre": {"requerido": True, "longitud_maxima": 10},
-                          "stock": {"operaciones": ["ajustar"], "delta_maximo": 5}},
-    })
+    config = config_modelo_desde_dict(
+        "app.Cosa",
+        {
+            "campos_esenciales": ["id", "nombre", "stock", "notas"],
+            "tipos": {"id": "uuid", "nombre": "texto", "stock": "entero", "notas": "texto"},
+            "nulos": ["notas"],
+            "restricciones": {
+                "nombre": {"requerido": True, "longitud_maxima": 10},
+                "stock": {"operaciones": ["ajustar"], "delta_maximo": 5},
+            },
+        },
+    )
     assert config.campos_requeridos == ("nombre",)
     assert config.campos_ajustables == frozenset({"stock"})
     with pytest.raises(ErrorValor, match="Falta el campo obligatorio «nombre»"):

@@ -57,8 +57,11 @@ class Actividad(QObject):
             return []
         try:
             datos = json.loads(self.ruta.read_text(encoding="utf-8"))
-            return [Entrada(**{k: str(e.get(k, "")) for k in Entrada.__dataclass_fields__})
-                    for e in datos if isinstance(e, dict)][:MAXIMO]
+            return [
+                Entrada(**{k: str(e.get(k, "")) for k in Entrada.__dataclass_fields__})
+                for e in datos
+                if isinstance(e, dict)
+            ][:MAXIMO]
         except (OSError, ValueError, TypeError) as error:
             log.warning("No se pudo leer la actividad (%s): se empieza una lista nueva.", error)
             return []
@@ -68,8 +71,10 @@ class Actividad(QObject):
             return
         temporal = self.ruta.with_suffix(".json.tmp")
         try:
-            temporal.write_text(json.dumps([asdict(e) for e in self._entradas],
-                                           ensure_ascii=False, indent=0), encoding="utf-8")
+            temporal.write_text(
+                json.dumps([asdict(e) for e in self._entradas], ensure_ascii=False, indent=0),
+                encoding="utf-8",
+            )
             os.replace(temporal, self.ruta)
         except OSError as error:
             log.warning("No se pudo guardar la actividad: %s", error)
@@ -77,10 +82,21 @@ class Actividad(QObject):
     def entradas(self) -> list[Entrada]:
         return list(self._entradas)
 
-    def anotar(self, tipo: str, titulo: str, mensaje: str, que_hacer: str = "",
-               momento: dt.datetime | None = None) -> Entrada:
-        entrada = Entrada((momento or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
-                          tipo, titulo, mensaje, que_hacer)
+    def anotar(
+        self,
+        tipo: str,
+        titulo: str,
+        mensaje: str,
+        que_hacer: str = "",
+        momento: dt.datetime | None = None,
+    ) -> Entrada:
+        entrada = Entrada(
+            (momento or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+            tipo,
+            titulo,
+            mensaje,
+            que_hacer,
+        )
         self._entradas = [entrada, *self._entradas][:MAXIMO]
         self._guardar()
         self.cambiada.emit()
@@ -96,8 +112,9 @@ class ColaAvisos(QObject):
 
     mostrar = Signal(object)  # Aviso
 
-    def __init__(self, actividad: Actividad, intervalo_ms: int = INTERVALO_MS,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, actividad: Actividad, intervalo_ms: int = INTERVALO_MS, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.actividad = actividad
         self._fila: deque[Aviso] = deque()

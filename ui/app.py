@@ -65,9 +65,14 @@ def abrir_agente(directorio: Path) -> Callable[[], Any]:
 class Aplicacion(QObject):
     """Une puente, ventana, bandeja y notificaciones. Sólo hilo de la GUI."""
 
-    def __init__(self, directorio: Path, abrir: Callable[[], Any] | None = None,
-                 con_bandeja: bool | None = None, sincronizar: bool = True,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        directorio: Path,
+        abrir: Callable[[], Any] | None = None,
+        con_bandeja: bool | None = None,
+        sincronizar: bool = True,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.directorio = directorio
         self.ajustes = QSettings(str(directorio / "ui.ini"), QSettings.Format.IniFormat)
@@ -84,8 +89,9 @@ class Aplicacion(QObject):
         self.ventana.salir_pedido.connect(self.salir)
         self.ventana.configuracion.guardada.connect(self._al_guardar_configuracion)
         self.ventana.configuracion.umbral_sin_conexion_cambiado.connect(self._al_umbral)
-        self.avisador = Avisador(float(self.ajustes.value(
-            "avisar_sin_conexion_s", UMBRAL_SIN_CONEXION_S)))
+        self.avisador = Avisador(
+            float(self.ajustes.value("avisar_sin_conexion_s", UMBRAL_SIN_CONEXION_S))
+        )
         if con_bandeja is None:
             con_bandeja = QSystemTrayIcon.isSystemTrayAvailable()
         self.bandeja: Bandeja | None = None
@@ -127,7 +133,8 @@ class Aplicacion(QObject):
         """Cada línea del hijo: anota el próximo reintento que anuncia (o lo quita) y relee."""
         m = _REINTENTO.search(linea)
         self.puente.proximo_intento = (
-            dt.datetime.now(dt.UTC) + dt.timedelta(seconds=int(m.group(1))) if m else None)
+            dt.datetime.now(dt.UTC) + dt.timedelta(seconds=int(m.group(1))) if m else None
+        )
         self.puente.refrescar()
 
     # -- configuración cambiada fuera (o dentro) -------------------------------------------
@@ -198,8 +205,12 @@ class Aplicacion(QObject):
         """Pregunta si queda algo sin confirmar (cuenta en el hilo del motor) y sale."""
         if self.saliendo:
             return
-        if not self.puente.llamar(trabajos.contar_sin_enviar, al_terminar=self._al_contar,
-                                  al_fallar=lambda _m: self.terminar(), que="salir"):
+        if not self.puente.llamar(
+            trabajos.contar_sin_enviar,
+            al_terminar=self._al_contar,
+            al_fallar=lambda _m: self.terminar(),
+            que="salir",
+        ):
             self.terminar()
 
     def _al_contar(self, cuenta: dict[str, int]) -> None:
@@ -212,25 +223,35 @@ class Aplicacion(QObject):
     def confirmar_salida(self, cuenta: dict[str, Any]) -> bool:
         ventas = int(cuenta.get("ventas", 0))
         if ventas:
-            texto = formato.plural(ventas, translate(
-                "Aplicacion", "Hay %n venta ({importe}) sin enviar a la central. Está guardada "
-                "y no se pierde, pero esperará hasta que Sincro vuelva a abrirse. ¿Salir de "
-                "todos modos?"), translate(
-                "Aplicacion", "Hay %n ventas ({importe}) sin enviar a la central. Están "
-                "guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. "
-                "¿Salir de todos modos?")).format(
-                    importe=formato.dinero(cuenta.get("importe", "0")))
+            texto = formato.plural(
+                ventas,
+                translate(
+                    "Aplicacion",
+                    "Hay %n venta ({importe}) sin enviar a la central. Está guardada "
+                    "y no se pierde, pero esperará hasta que Sincro vuelva a abrirse. ¿Salir de "
+                    "todos modos?",
+                ),
+                translate(
+                    "Aplicacion",
+                    "Hay %n ventas ({importe}) sin enviar a la central. Están "
+                    "guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. "
+                    "¿Salir de todos modos?",
+                ),
+            ).format(importe=formato.dinero(cuenta.get("importe", "0")))
         else:
             texto = translate(
-                "Aplicacion", "Hay cambios sin enviar a la central (ninguna venta). Están "
+                "Aplicacion",
+                "Hay cambios sin enviar a la central (ninguna venta). Están "
                 "guardados y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. "
-                "¿Salir de todos modos?")
+                "¿Salir de todos modos?",
+            )
         respuesta = QMessageBox.warning(
             self.ventana if self.ventana.isVisible() else None,
             translate("Aplicacion", "Salir de Sincro"),
             texto,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.No,
+        )
         return respuesta == QMessageBox.StandardButton.Yes
 
     def terminar(self) -> None:
@@ -252,8 +273,11 @@ class Aplicacion(QObject):
 def _argumentos(argv: list[str]) -> argparse.Namespace:
     analizador = argparse.ArgumentParser(prog="sincro", description="Bandeja de Sincro.")
     analizador.add_argument("--datos", help="directorio de datos de la terminal")
-    analizador.add_argument("--sin-bandeja", action="store_true",
-                            help="abrir la ventana principal en lugar del icono de bandeja")
+    analizador.add_argument(
+        "--sin-bandeja",
+        action="store_true",
+        help="abrir la ventana principal en lugar del icono de bandeja",
+    )
     return analizador.parse_args(argv)
 
 
@@ -261,8 +285,9 @@ def main(argv: list[str] | argparse.Namespace | None = None) -> int:
     """Arranca la bandeja. ``argv``: lista de argumentos, o el ``Namespace`` ya analizado por
     la CLI ``sincro`` (usa su ``datos``). Devuelve el código de salida."""
     if isinstance(argv, argparse.Namespace):
-        args = argparse.Namespace(datos=getattr(argv, "datos", None),
-                                  sin_bandeja=getattr(argv, "sin_bandeja", False))
+        args = argparse.Namespace(
+            datos=getattr(argv, "datos", None), sin_bandeja=getattr(argv, "sin_bandeja", False)
+        )
     else:
         args = _argumentos(sys.argv[1:] if argv is None else argv)
     from agente.soporte import registro, rutas

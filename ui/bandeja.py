@@ -25,15 +25,25 @@ from ui.resumen import Resumen, estado_bandeja
 translate = QCoreApplication.translate
 
 ABRIR, SINCRONIZAR, PAUSAR, REANUDAR, CONFLICTOS, CONFIGURACION, ACTIVIDAD, SALIR = (
-    "abrir", "sincronizar", "pausar", "reanudar", "conflictos", "configuracion", "actividad",
-    "salir")
+    "abrir",
+    "sincronizar",
+    "pausar",
+    "reanudar",
+    "conflictos",
+    "configuracion",
+    "actividad",
+    "salir",
+)
 
 
 def texto_estado(estado: str, r: Resumen) -> str:
     """El estado visible en palabras (el mismo que el icono)."""
     if estado == "autenticacion":
-        return (translate("Bandeja", "Sin configurar") if r.conexion == "sin_configurar"
-                else translate("Bandeja", "La central rechaza el token"))
+        return (
+            translate("Bandeja", "Sin configurar")
+            if r.conexion == "sin_configurar"
+            else translate("Bandeja", "La central rechaza el token")
+        )
     textos = {
         "conflictos": translate("Bandeja", "Conflictos por revisar"),
         "sin_conexion": translate("Bandeja", "Sin conexión"),
@@ -49,7 +59,8 @@ def texto_ventas(r: Resumen) -> str:
     if not r.ventas_pendientes:
         return translate("Bandeja", "todas las ventas enviadas")
     return formato.plural(
-        r.ventas_pendientes, translate("Bandeja", "%n venta ({importe}) pendiente"),
+        r.ventas_pendientes,
+        translate("Bandeja", "%n venta ({importe}) pendiente"),
         translate("Bandeja", "%n ventas ({importe}) pendientes"),
     ).format(importe=formato.dinero(r.importe_pendiente))
 
@@ -59,13 +70,21 @@ def linea_estado(r: Resumen, estado: str, ahora: dt.datetime | None = None) -> s
     ahora = ahora or dt.datetime.now(dt.UTC)
     partes = []
     if estado == "conflictos":
-        partes.append(formato.plural(
-            r.conflictos, translate("Bandeja", "%n conflicto por revisar"),
-            translate("Bandeja", "%n conflictos por revisar")))
+        partes.append(
+            formato.plural(
+                r.conflictos,
+                translate("Bandeja", "%n conflicto por revisar"),
+                translate("Bandeja", "%n conflictos por revisar"),
+            )
+        )
     if estado == "sin_conexion" or (estado == "conflictos" and r.conexion == "sin_conexion"):
-        partes.append(translate("Bandeja", "Sin conexión desde {hora}").format(
-            hora=formato.hora_corta(r.ultimo_exito)) if r.ultimo_exito
-            else translate("Bandeja", "Sin conexión"))
+        partes.append(
+            translate("Bandeja", "Sin conexión desde {hora}").format(
+                hora=formato.hora_corta(r.ultimo_exito)
+            )
+            if r.ultimo_exito
+            else translate("Bandeja", "Sin conexión")
+        )
     elif estado != "conflictos":
         partes.append(texto_estado(estado, r))
     if r.pausado:
@@ -74,8 +93,11 @@ def linea_estado(r: Resumen, estado: str, ahora: dt.datetime | None = None) -> s
     if r.proximo_intento is not None and estado in ("sin_conexion", "error", "conflictos"):
         segundos = (r.proximo_intento - ahora).total_seconds()
         if segundos > 0:
-            partes.append(translate("Bandeja", "reintento en {tiempo}").format(
-                tiempo=formato.duracion(segundos)))
+            partes.append(
+                translate("Bandeja", "reintento en {tiempo}").format(
+                    tiempo=formato.duracion(segundos)
+                )
+            )
     return " · ".join(partes)
 
 
@@ -83,16 +105,21 @@ def texto_tooltip(r: Resumen, estado: str | None = None) -> str:
     """Estado visible, ventas pendientes, antigüedad de la más antigua, conflictos, última
     sincronización correcta y «precios a las …»."""
     estado = estado or estado_bandeja(r)
-    lineas = [translate("Bandeja", "Sincro: {estado}").format(
-        estado=linea_estado(r, estado))]
+    lineas = [translate("Bandeja", "Sincro: {estado}").format(estado=linea_estado(r, estado))]
     if r.antiguedad_ventas_s is not None and r.ventas_pendientes:
-        lineas.append(translate(
-            "Bandeja", "La venta más antigua espera desde hace {tiempo}").format(
-                tiempo=formato.duracion(r.antiguedad_ventas_s)))
-    lineas.append(translate("Bandeja", "Última sincronización: {hora}").format(
-        hora=formato.hora(r.ultimo_exito)))
-    lineas.append(translate("Bandeja", "Precios a las {hora}").format(
-        hora=formato.hora(r.precios_a)))
+        lineas.append(
+            translate("Bandeja", "La venta más antigua espera desde hace {tiempo}").format(
+                tiempo=formato.duracion(r.antiguedad_ventas_s)
+            )
+        )
+    lineas.append(
+        translate("Bandeja", "Última sincronización: {hora}").format(
+            hora=formato.hora(r.ultimo_exito)
+        )
+    )
+    lineas.append(
+        translate("Bandeja", "Precios a las {hora}").format(hora=formato.hora(r.precios_a))
+    )
     return "\n".join(lineas)
 
 
@@ -138,21 +165,30 @@ class Bandeja(QObject):
             accion.triggered.connect(lambda _=False, c=clave: self.accion.emit(c))
             return accion
 
-        linea = self.menu.addAction(linea_estado(r, self.estado) if self.estado
-                                    else translate("Bandeja", "Sincro: abriendo…"))
+        linea = self.menu.addAction(
+            linea_estado(r, self.estado)
+            if self.estado
+            else translate("Bandeja", "Sincro: abriendo…")
+        )
         linea.setObjectName("linea_estado")
         linea.setEnabled(False)
         self.menu.addSeparator()
         anadir(translate("Bandeja", "Abrir Sincro"), ABRIR)
         self.menu.addSeparator()
-        anadir(translate("Bandeja", "Sincronizar ahora"), SINCRONIZAR,
-               activa=not r.pausado and r.conexion != "sin_configurar")
+        anadir(
+            translate("Bandeja", "Sincronizar ahora"),
+            SINCRONIZAR,
+            activa=not r.pausado and r.conexion != "sin_configurar",
+        )
         if r.pausado:
             anadir(translate("Bandeja", "Reanudar"), REANUDAR)
         else:
             anadir(translate("Bandeja", "Pausar"), PAUSAR)
-        anadir(translate("Bandeja", "Conflictos ({n})").format(n=r.conflictos),
-               CONFLICTOS, activa=r.conflictos > 0)
+        anadir(
+            translate("Bandeja", "Conflictos ({n})").format(n=r.conflictos),
+            CONFLICTOS,
+            activa=r.conflictos > 0,
+        )
         anadir(translate("Bandeja", "Actividad"), ACTIVIDAD)
         anadir(translate("Bandeja", "Configuración"), CONFIGURACION)
         self.menu.addSeparator()
@@ -160,20 +196,27 @@ class Bandeja(QObject):
 
     def textos_menu(self) -> list[str]:
         """Textos de las acciones (sin la línea de estado ni separadores)."""
-        return [a.text() for a in self.menu.actions()
-                if not a.isSeparator() and a.objectName() != "linea_estado"]
+        return [
+            a.text()
+            for a in self.menu.actions()
+            if not a.isSeparator() and a.objectName() != "linea_estado"
+        ]
 
     def linea(self) -> str:
         return self.menu.actions()[0].text()
 
     def _al_activar(self, razon: QSystemTrayIcon.ActivationReason) -> None:
-        if razon in (QSystemTrayIcon.ActivationReason.Trigger,
-                     QSystemTrayIcon.ActivationReason.DoubleClick):
+        if razon in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
             self.accion.emit(ABRIR)
 
     def notificar(self, aviso: Aviso) -> None:
         titulo, mensaje = texto(aviso)
-        tipo = (QSystemTrayIcon.MessageIcon.Warning
-                if aviso.tipo in ("autenticacion", "sin_conexion", "conflictos")
-                else QSystemTrayIcon.MessageIcon.Information)
+        tipo = (
+            QSystemTrayIcon.MessageIcon.Warning
+            if aviso.tipo in ("autenticacion", "sin_conexion", "conflictos")
+            else QSystemTrayIcon.MessageIcon.Information
+        )
         self.icono.showMessage(titulo, mensaje, tipo, 10000)

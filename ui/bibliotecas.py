@@ -68,8 +68,9 @@ def no_encontradas(ficheros: list[Path]) -> list[str]:
         if not fichero.exists():
             continue
         try:
-            salida = subprocess.run(["ldd", str(fichero)], capture_output=True, text=True,
-                                    timeout=20, check=False).stdout
+            salida = subprocess.run(
+                ["ldd", str(fichero)], capture_output=True, text=True, timeout=20, check=False
+            ).stdout
         except (OSError, subprocess.SubprocessError):
             continue
         for soname in _NO_ENCONTRADA.findall(salida):
@@ -85,8 +86,10 @@ def paquetes_que_faltan(qt: Path | None = None) -> list[str]:
     qt = qt or carpeta_qt()
     if qt is None:
         return []
-    ficheros = [qt / "plugins" / "platforms" / "libqxcb.so", *sorted((qt / "lib").glob(
-        "libQt6XcbQpa.so*"))[:1]]
+    ficheros = [
+        qt / "plugins" / "platforms" / "libqxcb.so",
+        *sorted((qt / "lib").glob("libQt6XcbQpa.so*"))[:1],
+    ]
     sonames = [s for s in no_encontradas(ficheros) if not s.startswith("libQt6")]
     return [PAQUETES.get(s, s) for s in sonames]
 
@@ -99,5 +102,10 @@ def explicar_faltan() -> str:
     faltan = paquetes_que_faltan()
     if not faltan:
         return ""
-    return ("Faltan bibliotecas del sistema para la interfaz: " + " ".join(faltan)
-            + ". En Debian/Ubuntu: sudo apt-get install " + " ".join(faltan) + ".")
+    return (
+        "Faltan bibliotecas del sistema para la interfaz: "
+        + " ".join(faltan)
+        + ". En Debian/Ubuntu: sudo apt-get install "
+        + " ".join(faltan)
+        + "."
+    )

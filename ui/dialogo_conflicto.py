@@ -86,9 +86,14 @@ def texto_detalle(conflicto: Mapping[str, Any]) -> str:
     central (con la tienda y la terminal que lo hicieron si la central las da). El «último
     error» de la operación no se repite: es el propio conflicto."""
     operacion = conflicto.get("operacion") or {}
-    partes = [translate("DialogoConflicto", "{tipo} capturado en esta terminal: {hora}").format(
-        tipo=formato.tipo_operacion(conflicto.get("tipo") or operacion.get("tipo")).capitalize(),
-        hora=formato.hora(operacion.get("hora_terminal") or conflicto.get("creado_en")))]
+    partes = [
+        translate("DialogoConflicto", "{tipo} capturado en esta terminal: {hora}").format(
+            tipo=formato.tipo_operacion(
+                conflicto.get("tipo") or operacion.get("tipo")
+            ).capitalize(),
+            hora=formato.hora(operacion.get("hora_terminal") or conflicto.get("creado_en")),
+        )
+    ]
     if conflicto.get("central") is None:
         partes.append(translate("DialogoConflicto", "la central ya lo había borrado"))
     else:
@@ -97,8 +102,11 @@ def texto_detalle(conflicto: Mapping[str, Any]) -> str:
         cuando = formato.hora(conflicto.get("modificado_en_central"))
         partes.append(
             translate("DialogoConflicto", "la central lo cambió ({quien}): {hora}").format(
-                quien=quien, hora=cuando) if quien else
-            translate("DialogoConflicto", "la central lo cambió: {hora}").format(hora=cuando))
+                quien=quien, hora=cuando
+            )
+            if quien
+            else translate("DialogoConflicto", "la central lo cambió: {hora}").format(hora=cuando)
+        )
     return " · ".join(partes)
 
 
@@ -262,8 +270,11 @@ class DialogoConflicto(QDialog):
         )
         self.objeto.setText(nombrar_conflicto(conflicto, self._presentaciones))
         self.detalle.setText(texto_detalle(conflicto))
-        self.detalle.setToolTip(translate("DialogoConflicto", "Identificador: {uuid}").format(
-            uuid=conflicto.get("uuid_operacion") or "—"))
+        self.detalle.setToolTip(
+            translate("DialogoConflicto", "Identificador: {uuid}").format(
+                uuid=conflicto.get("uuid_operacion") or "—"
+            )
+        )
         tipos = self._tipos.get(str(conflicto.get("modelo")), {})
         self.resolucion = Resolucion(conflicto, tipos=tipos)
         resuelto = conflicto.get("id") in self._resueltos
@@ -273,11 +284,18 @@ class DialogoConflicto(QDialog):
         self.boton_anterior.setEnabled(self._indice > 0)
         self.boton_siguiente.setEnabled(self._indice < total - 1)
         restantes = parecidos(conflicto, self.pendientes())
-        self.aplicar_parecidos.setText(formato.plural(
-            len(restantes),
-            translate("DialogoConflicto", "Aplicar la misma elección al otro conflicto parecido"),
-            translate("DialogoConflicto",
-                      "Aplicar la misma elección a los %n conflictos parecidos restantes")))
+        self.aplicar_parecidos.setText(
+            formato.plural(
+                len(restantes),
+                translate(
+                    "DialogoConflicto", "Aplicar la misma elección al otro conflicto parecido"
+                ),
+                translate(
+                    "DialogoConflicto",
+                    "Aplicar la misma elección a los %n conflictos parecidos restantes",
+                ),
+            )
+        )
         self._restantes = len(restantes)
         self.aplicar_parecidos.setChecked(False)
         self._llenar_tabla()
@@ -290,9 +308,13 @@ class DialogoConflicto(QDialog):
         self.aplicar_parecidos.setEnabled(bool(self._restantes) and admite)
         if not admite:
             self.aplicar_parecidos.setChecked(False)
-            self.aviso_parecidos.setText(translate(
-                "DialogoConflicto", "Un valor escrito a mano sólo vale para este objeto: "
-                "no se puede aplicar a los parecidos."))
+            self.aviso_parecidos.setText(
+                translate(
+                    "DialogoConflicto",
+                    "Un valor escrito a mano sólo vale para este objeto: "
+                    "no se puede aplicar a los parecidos.",
+                )
+            )
         else:
             self.aviso_parecidos.clear()
 
@@ -322,7 +344,10 @@ class DialogoConflicto(QDialog):
             regla = self.resolucion.decidido_por_regla(datos.campo)
             textos = (
                 translate("DialogoConflicto", "{campo} (lo decidió una regla)").format(
-                    campo=datos.campo) if regla else datos.campo,
+                    campo=datos.campo
+                )
+                if regla
+                else datos.campo,
                 self._texto(datos, COL_BASE),
                 self._texto(datos, COL_TERMINAL),
                 self._texto(datos, COL_CENTRAL),
@@ -474,8 +499,12 @@ class DialogoConflicto(QDialog):
     def _confirmar(self, resoluciones: Sequence[Resolucion]) -> bool:
         """Vista previa modal: cada objeto por su nombre con antes/después por campo."""
         self.vista_previa = VistaPreviaResolucion(
-            [(nombrar_conflicto(r.conflicto, self._presentaciones), r.cambios())
-             for r in resoluciones], parent=self)
+            [
+                (nombrar_conflicto(r.conflicto, self._presentaciones), r.cambios())
+                for r in resoluciones
+            ],
+            parent=self,
+        )
         return self.vista_previa.exec() == QDialog.DialogCode.Accepted
 
     def _avanzar(self) -> None:

@@ -24,19 +24,26 @@ _RED = re.compile(
     r"HTTPConnectionPool|HTTPSConnectionPool|Failed to establish|Connection refused|"
     r"Max retries exceeded|timed out|Name or service not known|Temporary failure in name|"
     r"getaddrinfo|Connection reset|Connection aborted|RemoteDisconnected|no responde|"
-    r"NewConnectionError|ConnectTimeout|ReadTimeout|Network is unreachable", re.IGNORECASE)
+    r"NewConnectionError|ConnectTimeout|ReadTimeout|Network is unreachable",
+    re.IGNORECASE,
+)
 _TLS = re.compile(r"CERTIFICATE_VERIFY_FAILED|SSLError|SSL:|certificate verify", re.IGNORECASE)
-_TOKEN = re.compile(r"\b401\b|token (?:caducado|revocado|desconocido)|rechaza (?:el|ese) token|"
-                    r"autenticaci[oó]n", re.IGNORECASE)
+_TOKEN = re.compile(
+    r"\b401\b|token (?:caducado|revocado|desconocido)|rechaza (?:el|ese) token|"
+    r"autenticaci[oó]n",
+    re.IGNORECASE,
+)
 _SIN_CONFIG = re.compile(r"sincro configurar|sin configurar|No hay token", re.IGNORECASE)
 _HTTP_PLANO = re.compile(r"--permitir-http|debe usar https|https://", re.IGNORECASE)
 _DISCO = re.compile(r"No space left|Errno 28|disk is full|disco lleno", re.IGNORECASE)
-_PERMISO = re.compile(r"Permission denied|PermissionError|Errno 13|Acceso denegado",
-                      re.IGNORECASE)
+_PERMISO = re.compile(r"Permission denied|PermissionError|Errno 13|Acceso denegado", re.IGNORECASE)
 _BLOQUEO = re.compile(r"database is locked", re.IGNORECASE)
 _SERVIDOR = re.compile(r"\b5\d\d\b|Internal Server Error|error del servidor", re.IGNORECASE)
-_JERGA = re.compile(r"Error\(|Exception|Traceback|<[a-zA-Z]|object at 0x|\bErrno\b|\bHTTP\b|"
-                    r"«sincro |--[a-z]", re.IGNORECASE)
+_JERGA = re.compile(
+    r"Error\(|Exception|Traceback|<[a-zA-Z]|object at 0x|\bErrno\b|\bHTTP\b|"
+    r"«sincro |--[a-z]",
+    re.IGNORECASE,
+)
 
 
 def frase(mensaje: str | None, desde: str | None = None) -> tuple[str, str]:
@@ -46,40 +53,66 @@ def frase(mensaje: str | None, desde: str | None = None) -> tuple[str, str]:
     if not detalle:
         return "", ""
     if _SIN_CONFIG.search(detalle):
-        texto = translate("Errores", "Esta terminal aún no está configurada: abre Configuración "
-                                     "y pega el token que da la central.")
+        texto = translate(
+            "Errores",
+            "Esta terminal aún no está configurada: abre Configuración "
+            "y pega el token que da la central.",
+        )
     elif _HTTP_PLANO.search(detalle) and not _RED.search(detalle):
-        texto = translate("Errores", "La dirección de la central debe empezar por https:// "
-                                     "(http sin cifrar sólo para pruebas, marcándolo en "
-                                     "Configuración).")
+        texto = translate(
+            "Errores",
+            "La dirección de la central debe empezar por https:// "
+            "(http sin cifrar sólo para pruebas, marcándolo en "
+            "Configuración).",
+        )
     elif _TLS.search(detalle):
-        texto = translate("Errores", "La conexión con la central no es segura (su certificado no "
-                                     "es válido): no se envía nada. Avisa a quien mantiene la "
-                                     "central; las ventas siguen guardadas.")
+        texto = translate(
+            "Errores",
+            "La conexión con la central no es segura (su certificado no "
+            "es válido): no se envía nada. Avisa a quien mantiene la "
+            "central; las ventas siguen guardadas.",
+        )
     elif _TOKEN.search(detalle):
-        texto = translate("Errores", "La central rechaza el token de esta terminal: pide uno "
-                                     "nuevo y guárdalo en Configuración. Nada se pierde.")
+        texto = translate(
+            "Errores",
+            "La central rechaza el token de esta terminal: pide uno "
+            "nuevo y guárdalo en Configuración. Nada se pierde.",
+        )
     elif _RED.search(detalle):
-        texto = (translate("Errores", "La central no responde desde las {hora}; las ventas se "
-                                      "guardan y se enviarán solas.").format(hora=desde)
-                 if desde else
-                 translate("Errores", "La central no responde; las ventas se guardan y se "
-                                      "enviarán solas."))
+        texto = (
+            translate(
+                "Errores",
+                "La central no responde desde las {hora}; las ventas se "
+                "guardan y se enviarán solas.",
+            ).format(hora=desde)
+            if desde
+            else translate(
+                "Errores", "La central no responde; las ventas se guardan y se enviarán solas."
+            )
+        )
     elif _DISCO.search(detalle):
-        texto = translate("Errores", "El disco está lleno: libera espacio. Lo ya guardado no se "
-                                     "pierde.")
+        texto = translate(
+            "Errores", "El disco está lleno: libera espacio. Lo ya guardado no se pierde."
+        )
     elif _PERMISO.search(detalle):
-        texto = translate("Errores", "Sincro no tiene permiso para escribir en su carpeta de "
-                                     "datos: avisa a quien mantiene este equipo.")
+        texto = translate(
+            "Errores",
+            "Sincro no tiene permiso para escribir en su carpeta de "
+            "datos: avisa a quien mantiene este equipo.",
+        )
     elif _BLOQUEO.search(detalle):
-        texto = translate("Errores", "Otro programa está usando los datos de Sincro; se volverá "
-                                     "a intentar.")
+        texto = translate(
+            "Errores", "Otro programa está usando los datos de Sincro; se volverá a intentar."
+        )
     elif _SERVIDOR.search(detalle):
-        texto = translate("Errores", "La central tiene un problema y no acepta envíos ahora; se "
-                                     "volverá a intentar sola.")
+        texto = translate(
+            "Errores",
+            "La central tiene un problema y no acepta envíos ahora; se volverá a intentar sola.",
+        )
     elif "\n" in detalle or _JERGA.search(detalle) or len(detalle) > 200:
-        texto = translate("Errores", "Algo falló; se volverá a intentar. El detalle técnico está "
-                                     "en «Detalles».")
+        texto = translate(
+            "Errores", "Algo falló; se volverá a intentar. El detalle técnico está en «Detalles»."
+        )
     else:
         return detalle, detalle
     return texto, detalle
@@ -104,13 +137,21 @@ class EtiquetaError(QLabel):
         from html import escape
 
         self.frase, self.detalle = texto, detalle
-        enlace = (f' <a href="detalles">{escape(translate("Errores", "Detalles"))}</a>'
-                  if detalle and detalle != texto else "")
+        enlace = (
+            f' <a href="detalles">{escape(translate("Errores", "Detalles"))}</a>'
+            if detalle and detalle != texto
+            else ""
+        )
         self.setText(escape(texto) + enlace)
 
     def mostrar_detalles(self, _enlace: str = "") -> QMessageBox:
-        caja = QMessageBox(QMessageBox.Icon.Information, translate("Errores", "Detalles"),
-                           self.frase, QMessageBox.StandardButton.Close, self)
+        caja = QMessageBox(
+            QMessageBox.Icon.Information,
+            translate("Errores", "Detalles"),
+            self.frase,
+            QMessageBox.StandardButton.Close,
+            self,
+        )
         caja.setDetailedText(self.detalle)
         caja.open()
         return caja

@@ -18,8 +18,7 @@ def valor(v: Any) -> str:
     if v is None:
         return VACIO
     if isinstance(v, bool):
-        return (translate("Formato", "sí") if v
-                else translate("Formato", "no"))
+        return translate("Formato", "sí") if v else translate("Formato", "no")
     if isinstance(v, dict | list):
         return json.dumps(v, ensure_ascii=False, sort_keys=True)
     return str(v)
@@ -35,10 +34,8 @@ def duracion(segundos: float | None) -> str:
     if s < 3600:
         return translate("Formato", "{n} min").format(n=s // 60)
     if s < 86400:
-        return translate("Formato", "{h} h {m} min").format(
-            h=s // 3600, m=(s % 3600) // 60)
-    return translate("Formato", "{d} d {h} h").format(
-        d=s // 86400, h=(s % 86400) // 3600)
+        return translate("Formato", "{h} h {m} min").format(h=s // 3600, m=(s % 3600) // 60)
+    return translate("Formato", "{d} d {h} h").format(d=s // 86400, h=(s % 86400) // 3600)
 
 
 def hora(fecha: dt.datetime | str | None) -> str:
@@ -64,7 +61,8 @@ def hace(fecha: dt.datetime | None, ahora: dt.datetime | None = None) -> str:
         return translate("Formato", "nunca")
     ahora = ahora or dt.datetime.now(dt.UTC)
     return translate("Formato", "hace {duracion}").format(
-        duracion=duracion((ahora - fecha).total_seconds()))
+        duracion=duracion((ahora - fecha).total_seconds())
+    )
 
 
 def hora_corta(fecha: dt.datetime | str | None) -> str:

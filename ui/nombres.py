@@ -46,12 +46,12 @@ def presentaciones(esquema: Mapping[str, Any] | None) -> dict[str, Presentacion]
         resultado[str(modelo)] = Presentacion(
             nombre=nombre[:1].upper() + nombre[1:],
             campo_titulo=datos.get("campo_titulo") or None,
-            campo_codigo=datos.get("campo_codigo") or None)
+            campo_codigo=datos.get("campo_codigo") or None,
+        )
     return resultado
 
 
-def _primero(valores: Mapping[str, Any], preferido: str | None,
-             candidatos: Iterable[str]) -> Any:
+def _primero(valores: Mapping[str, Any], preferido: str | None, candidatos: Iterable[str]) -> Any:
     for campo in ([preferido] if preferido else []) + list(candidatos):
         valor = valores.get(campo)
         if valor not in (None, ""):
@@ -59,8 +59,12 @@ def _primero(valores: Mapping[str, Any], preferido: str | None,
     return None
 
 
-def nombrar(modelo: str, objeto_id: Any, *valores: Mapping[str, Any] | None,
-            presentacion: Presentacion | None = None) -> str:
+def nombrar(
+    modelo: str,
+    objeto_id: Any,
+    *valores: Mapping[str, Any] | None,
+    presentacion: Presentacion | None = None,
+) -> str:
     """«Producto «Pan» (8412345678905)». ``valores``: dicts del objeto, el primero manda
     (p. ej. central, base, local de un conflicto)."""
     p = presentacion or presentacion_por_defecto(modelo)
@@ -78,10 +82,17 @@ def nombrar(modelo: str, objeto_id: Any, *valores: Mapping[str, Any] | None,
     return f"{p.nombre} {objeto_id}"
 
 
-def nombrar_conflicto(conflicto: Mapping[str, Any],
-                      presentaciones_: Mapping[str, Presentacion] | None = None) -> str:
+def nombrar_conflicto(
+    conflicto: Mapping[str, Any], presentaciones_: Mapping[str, Presentacion] | None = None
+) -> str:
     """Nombre del objeto de un conflicto: lo que ve la central manda sobre lo de la caja."""
     modelo = str(conflicto.get("modelo", ""))
     p = (presentaciones_ or {}).get(modelo)
-    return nombrar(modelo, conflicto.get("objeto_id"), conflicto.get("central"),
-                   conflicto.get("base"), conflicto.get("local"), presentacion=p)
+    return nombrar(
+        modelo,
+        conflicto.get("objeto_id"),
+        conflicto.get("central"),
+        conflicto.get("base"),
+        conflicto.get("local"),
+        presentacion=p,
+    )

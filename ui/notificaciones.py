@@ -57,7 +57,8 @@ class Avisador:
         if anterior is not None and r.conflictos > anterior.conflictos:
             avisos.append(Aviso("conflictos", r.conflictos - anterior.conflictos))
         if r.conexion == "error_autenticacion" and (
-                anterior is None or anterior.conexion != "error_autenticacion"):
+            anterior is None or anterior.conexion != "error_autenticacion"
+        ):
             avisos.append(Aviso("autenticacion"))
         # Un reintento («sincronizando» tras el fallo) no cierra el corte: sólo «al día» lo
         # cierra, y la duración se cuenta desde el último contacto correcto.
@@ -69,13 +70,19 @@ class Avisador:
             self._ventas_en_corte = max(self._ventas_en_corte, r.ventas_pendientes)
             segundos = (ahora - self._corte_desde).total_seconds()
             if not self._corte_avisado and segundos >= self.umbral_sin_conexion_s:
-                avisos.append(Aviso("sin_conexion", r.ventas_pendientes, segundos,
-                                    r.importe_pendiente, self._corte_desde))
+                avisos.append(
+                    Aviso(
+                        "sin_conexion",
+                        r.ventas_pendientes,
+                        segundos,
+                        r.importe_pendiente,
+                        self._corte_desde,
+                    )
+                )
                 self._corte_avisado = True
             return avisos
         if self._corte_desde is not None and r.conexion == "al_dia":
-            avisos.append(Aviso("recuperada", max(0, self._ventas_en_corte
-                                                  - r.ventas_pendientes)))
+            avisos.append(Aviso("recuperada", max(0, self._ventas_en_corte - r.ventas_pendientes)))
             self._corte_desde = None
         return avisos
 
@@ -83,31 +90,46 @@ class Avisador:
 def texto(aviso: Aviso) -> tuple[str, str]:
     """(título, mensaje) traducidos de un aviso."""
     if aviso.tipo == "conflictos":
-        return (translate("Notificaciones", "Conflictos nuevos"),
-                formato.plural(aviso.numero, translate(
-                    "Notificaciones", "%n cambio necesita que un encargado lo revise."),
-                    translate("Notificaciones",
-                              "%n cambios necesitan que un encargado los revise.")))
+        return (
+            translate("Notificaciones", "Conflictos nuevos"),
+            formato.plural(
+                aviso.numero,
+                translate("Notificaciones", "%n cambio necesita que un encargado lo revise."),
+                translate("Notificaciones", "%n cambios necesitan que un encargado los revise."),
+            ),
+        )
     if aviso.tipo == "sin_conexion":
-        return (translate("Notificaciones", "Sin conexión con la central"),
-                formato.plural(aviso.numero, translate(
-                    "Notificaciones", "La central no responde desde las {hora}. Puedes seguir "
-                    "vendiendo: %n venta ({importe}) está guardada y se enviará sola."),
-                    translate(
-                    "Notificaciones", "La central no responde desde las {hora}. Puedes seguir "
-                    "vendiendo: %n ventas ({importe}) están guardadas y se enviarán solas."),
-                ).format(hora=formato.hora_corta(aviso.desde),
-                         importe=formato.dinero(aviso.importe)))
-    if aviso.tipo == "autenticacion":
-        return (translate("Notificaciones", "La central rechaza el token"),
+        return (
+            translate("Notificaciones", "Sin conexión con la central"),
+            formato.plural(
+                aviso.numero,
                 translate(
-                    "Notificaciones", "La sincronización está parada (nada se pierde). Pide un "
-                    "token nuevo y guárdalo en Configuración."))
+                    "Notificaciones",
+                    "La central no responde desde las {hora}. Puedes seguir "
+                    "vendiendo: %n venta ({importe}) está guardada y se enviará sola.",
+                ),
+                translate(
+                    "Notificaciones",
+                    "La central no responde desde las {hora}. Puedes seguir "
+                    "vendiendo: %n ventas ({importe}) están guardadas y se enviarán solas.",
+                ),
+            ).format(hora=formato.hora_corta(aviso.desde), importe=formato.dinero(aviso.importe)),
+        )
+    if aviso.tipo == "autenticacion":
+        return (
+            translate("Notificaciones", "La central rechaza el token"),
+            translate(
+                "Notificaciones",
+                "La sincronización está parada (nada se pierde). Pide un "
+                "token nuevo y guárdalo en Configuración.",
+            ),
+        )
     if aviso.numero:
         mensaje = formato.plural(
             aviso.numero,
             translate("Notificaciones", "De nuevo en línea: %n venta enviada a la central."),
-            translate("Notificaciones", "De nuevo en línea: %n ventas enviadas a la central."))
+            translate("Notificaciones", "De nuevo en línea: %n ventas enviadas a la central."),
+        )
     else:
         mensaje = translate("Notificaciones", "De nuevo en línea: todo enviado a la central.")
     return (translate("Notificaciones", "Conexión recuperada"), mensaje)

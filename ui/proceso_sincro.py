@@ -78,8 +78,9 @@ class ProcesoSincronizacion(QObject):
 
     @property
     def en_marcha(self) -> bool:
-        return self._proceso is not None and \
-            self._proceso.state() != QProcess.ProcessState.NotRunning
+        return (
+            self._proceso is not None and self._proceso.state() != QProcess.ProcessState.NotRunning
+        )
 
     @property
     def pid(self) -> int | None:
@@ -131,8 +132,10 @@ class ProcesoSincronizacion(QObject):
         self._parando = True
         proceso.terminate()
         if not proceso.waitForFinished(ESPERA_PARADA_MS):
-            log.warning("La sincronización no paró a tiempo: se mata (lo pendiente sigue en la "
-                        "cola y se recupera al volver a abrir).")
+            log.warning(
+                "La sincronización no paró a tiempo: se mata (lo pendiente sigue en la "
+                "cola y se recupera al volver a abrir)."
+            )
             proceso.kill()
             proceso.waitForFinished(2000)
 
@@ -169,16 +172,18 @@ class ProcesoSincronizacion(QObject):
         elif codigo == SALIDA_USO and not self._parando:
             log.warning("La sincronización no arranca: la terminal no está configurada.")
         elif not self._parando and not self.pausado:
-            log.warning("La sincronización terminó (código %s): %s; se relanza en %d s.", codigo,
-                        " | ".join(self.ultimas_lineas[-3:]), self._relanzar.interval() // 1000)
+            log.warning(
+                "La sincronización terminó (código %s): %s; se relanza en %d s.",
+                codigo,
+                " | ".join(self.ultimas_lineas[-3:]),
+                self._relanzar.interval() // 1000,
+            )
             self._relanzar.start()
-            self._relanzar.setInterval(min(self._relanzar.interval() * 2,
-                                           ESPERA_RELANZAR_MAX_MS))
+            self._relanzar.setInterval(min(self._relanzar.interval() * 2, ESPERA_RELANZAR_MAX_MS))
         self._parando = False
 
     def _al_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
-            log.error("No se pudo lanzar la sincronización: %s", orden_sincronizar(
-                self.directorio))
+            log.error("No se pudo lanzar la sincronización: %s", orden_sincronizar(self.directorio))
             self._proceso = None
             self.en_marcha_cambiado.emit(False)

@@ -75,8 +75,9 @@ class Puente(QObject):
     fallo = Signal(str, str)  # (qué, mensaje de una línea)
     motor_aviso = Signal(object)  # evento del motor (dict plano), emitido desde cualquier hilo
 
-    def __init__(self, abrir: Callable[[], Any], intervalo_ms: int = 5000,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, abrir: Callable[[], Any], intervalo_ms: int = 5000, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._abrir = abrir
         self._agente: Any = None
@@ -117,8 +118,9 @@ class Puente(QObject):
                     arrancar(agente)
                 except Exception as error:  # el motor abierto sigue siendo útil sin bucle
                     log.warning("No se pudo arrancar la sincronización: %s", _describir(error))
-                    self._entrega.hecho.emit((self._fallo_de("sincronización"), False,
-                                              _describir(error)))
+                    self._entrega.hecho.emit(
+                        (self._fallo_de("sincronización"), False, _describir(error))
+                    )
             return agente
 
         self._enviar(self._motor, abrir, (), self._al_abrir, self._fallo_de("abrir"))
@@ -162,10 +164,15 @@ class Puente(QObject):
 
     # -- llamadas -------------------------------------------------------------------------
 
-    def llamar(self, trabajo: Trabajo, *args: Any,
-               al_terminar: Callable[[Any], None] | None = None,
-               al_fallar: Callable[[str], None] | None = None,
-               red: bool = False, que: str = "") -> bool:
+    def llamar(
+        self,
+        trabajo: Trabajo,
+        *args: Any,
+        al_terminar: Callable[[Any], None] | None = None,
+        al_fallar: Callable[[str], None] | None = None,
+        red: bool = False,
+        que: str = "",
+    ) -> bool:
         """Encola ``trabajo(agente, *args)``; el resultado llega a ``al_terminar`` en la GUI.
 
         Si falla, llega el mensaje de una línea a ``al_fallar`` (o a la señal ``fallo``).
@@ -175,21 +182,34 @@ class Puente(QObject):
             return False
         agente = self._agente
         ejecutor = self._red if red else self._motor
-        self._enviar(ejecutor, trabajo, (agente, *args), al_terminar,
-                     al_fallar or self._fallo_de(que or getattr(trabajo, "__name__", "motor")))
+        self._enviar(
+            ejecutor,
+            trabajo,
+            (agente, *args),
+            al_terminar,
+            al_fallar or self._fallo_de(que or getattr(trabajo, "__name__", "motor")),
+        )
         return True
 
-    def _enviar(self, ejecutor: ThreadPoolExecutor, trabajo: Trabajo, args: tuple,
-                al_terminar: Callable[[Any], None] | None,
-                al_fallar: Callable[[str], None]) -> None:
+    def _enviar(
+        self,
+        ejecutor: ThreadPoolExecutor,
+        trabajo: Trabajo,
+        args: tuple,
+        al_terminar: Callable[[Any], None] | None,
+        al_fallar: Callable[[str], None],
+    ) -> None:
         entrega = self._entrega
 
         def ejecutar() -> None:
             try:
                 valor = trabajo(*args)
             except Exception as error:
-                log.warning("Fallo en el motor (%s): %s", getattr(trabajo, "__name__", "?"),
-                            _describir(error))
+                log.warning(
+                    "Fallo en el motor (%s): %s",
+                    getattr(trabajo, "__name__", "?"),
+                    _describir(error),
+                )
                 entrega.hecho.emit((al_fallar, False, _describir(error)))
             else:
                 entrega.hecho.emit((al_terminar, True, valor))
@@ -209,13 +229,15 @@ class Puente(QObject):
         if self._refresco_en_curso:
             self._refresco_pendiente = True
             return
-        self._refresco_en_curso = self.llamar(_leer_estado, al_terminar=self._al_estado,
-                                              al_fallar=self._al_fallo_estado, que="estado")
+        self._refresco_en_curso = self.llamar(
+            _leer_estado, al_terminar=self._al_estado, al_fallar=self._al_fallo_estado, que="estado"
+        )
 
     def _al_estado(self, valor: tuple[dict, list]) -> None:
         estado, conflictos = valor
-        self.ultimo_resumen = dataclasses.replace(resumir(estado), pausado=self.pausado,
-                                                  proximo_intento=self.proximo_intento)
+        self.ultimo_resumen = dataclasses.replace(
+            resumir(estado), pausado=self.pausado, proximo_intento=self.proximo_intento
+        )
         self.ultimos_conflictos = conflictos
         self.estado_cambiado.emit(self.ultimo_resumen)
         self.conflictos_cambiados.emit(conflictos)
@@ -239,10 +261,14 @@ class Puente(QObject):
 def _leer_estado(agente: Any) -> tuple[dict, list]:
     """Hilo ``motor``: estado plano y conflictos abiertos."""
     estado = dict(agente.estado())
-    configurado = (estado["configuracion"] is not None if "configuracion" in estado
-                   else not _sin_config(agente))
-    estado["conexion"] = _conexion_persistida(agente, dict(estado.get("conexion") or {}),
-                                              configurado)
+    configurado = (
+        estado["configuracion"] is not None
+        if "configuracion" in estado
+        else not _sin_config(agente)
+    )
+    estado["conexion"] = _conexion_persistida(
+        agente, dict(estado.get("conexion") or {}), configurado
+    )
     conflictos_fn = getattr(agente, "conflictos", None)
     conflictos = list(conflictos_fn()) if callable(conflictos_fn) else []
     cola = getattr(agente, "operaciones", None)
@@ -275,7 +301,9 @@ def _conexion_persistida(agente: Any, conexion: dict, configurado: bool = True) 
     cola = getattr(agente, "operaciones", None)
     persistido = Conectividad.desde_json(cola.ajuste(CLAVE_AJUSTE)) if cola is not None else {}
     if conexion.get("estado") == "sin configurar" and persistido.get("estado") in (
-            None, "sin configurar"):
+        None,
+        "sin configurar",
+    ):
         persistido = {**persistido, "estado": SINCRONIZANDO, "mensaje": ""}
     if persistido:
         conexion.update(persistido)
@@ -287,4 +315,3 @@ def _sin_config(agente: Any) -> bool:
     from agente.soporte import configuracion
 
     return configuracion.cargar(agente.directorio) is None
-

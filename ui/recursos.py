@@ -53,8 +53,12 @@ def compilar(ts: Path, qm: Path) -> Path:
     qm.parent.mkdir(parents=True, exist_ok=True)
     temporal = qm.with_name(f".{qm.name}.{os.getpid()}.tmp")
     try:
-        subprocess.run([*orden_lrelease(), "-silent", str(ts), "-qm", str(temporal)],
-                       check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            [*orden_lrelease(), "-silent", str(ts), "-qm", str(temporal)],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         os.replace(temporal, qm)
     finally:
         temporal.unlink(missing_ok=True)

@@ -83,22 +83,27 @@ def filas(conflicto: Mapping[str, Any]) -> list[FilaCampo]:
         elegible = not borrado and (campo in local or campo in disputa)
         valor_base = base.get(campo)
         valor_central = None if central is None else central.get(campo, valor_base)
-        resultado.append(FilaCampo(
-            campo=campo,
-            base=valor_base,
-            terminal=None if conflicto.get("tipo") == "borrar" else local.get(campo, valor_base),
-            central=valor_central,
-            elegible=elegible,
-            en_disputa=campo in disputa,
-        ))
+        resultado.append(
+            FilaCampo(
+                campo=campo,
+                base=valor_base,
+                terminal=None
+                if conflicto.get("tipo") == "borrar"
+                else local.get(campo, valor_base),
+                central=valor_central,
+                elegible=elegible,
+                en_disputa=campo in disputa,
+            )
+        )
     return resultado
 
 
 def firma(conflicto: Mapping[str, Any]) -> tuple[str, str, frozenset[str]]:
     """Dos conflictos son «parecidos» si son del mismo modelo y tipo y disputan los mismos
     campos."""
-    disputa = frozenset(conflicto.get("campos_en_disputa") or
-                        [f.campo for f in filas(conflicto) if f.difiere])
+    disputa = frozenset(
+        conflicto.get("campos_en_disputa") or [f.campo for f in filas(conflicto) if f.difiere]
+    )
     return str(conflicto.get("modelo", "")), str(conflicto.get("tipo", "")), disputa
 
 
@@ -118,8 +123,15 @@ def convertir_texto(tipo: str | None, texto: str, campo: str = "valor") -> Any:
         except ValueError:
             raise ErrorValor(f"El campo «{campo}» espera un entero, no «{texto}».") from None
     elif tipo == "booleano":
-        mapa = {"sí": True, "si": True, "true": True, "1": True, "no": False, "false": False,
-                "0": False}
+        mapa = {
+            "sí": True,
+            "si": True,
+            "true": True,
+            "1": True,
+            "no": False,
+            "false": False,
+            "0": False,
+        }
         if texto.lower() not in mapa:
             raise ErrorValor(f"El campo «{campo}» espera sí o no, no «{texto}».")
         valor = mapa[texto.lower()]
@@ -136,8 +148,9 @@ def convertir_texto(tipo: str | None, texto: str, campo: str = "valor") -> Any:
 class Resolucion:
     """Elecciones del encargado para un conflicto."""
 
-    def __init__(self, conflicto: Mapping[str, Any],
-                 tipos: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, conflicto: Mapping[str, Any], tipos: Mapping[str, str] | None = None
+    ) -> None:
         self.conflicto = conflicto
         self.tipos = dict(tipos or {})
         self.filas = filas(conflicto)
@@ -158,7 +171,8 @@ class Resolucion:
     def decidido_por_regla(self, campo: str) -> bool:
         """Una regla del motor ya propuso un valor para ``campo`` (no lo disputa nadie)."""
         return campo in self.propuesta and campo not in (
-            self.conflicto.get("campos_en_disputa") or [])
+            self.conflicto.get("campos_en_disputa") or []
+        )
 
     @property
     def elegibles(self) -> list[FilaCampo]:
@@ -241,7 +255,8 @@ class Resolucion:
         if self.escritos:
             raise ValueError(
                 "Un valor escrito a mano sólo vale para este objeto: no se aplica a los "
-                f"parecidos ({', '.join(self.escritos)}).")
+                f"parecidos ({', '.join(self.escritos)})."
+            )
         if otro.borrado:
             otro.usar_todo(self._usar)
             return
@@ -261,8 +276,11 @@ class Resolucion:
             ahora = self.conflicto.get("central") is not None
             despues = (self._usar == CENTRAL) if ahora else (self._usar == TERMINAL)
             return [("(objeto)", ahora, despues)]
-        return [(f.campo, f.central, self.valor_final(f.campo)) for f in self.elegibles
-                if self.valor_final(f.campo) != f.central]
+        return [
+            (f.campo, f.central, self.valor_final(f.campo))
+            for f in self.elegibles
+            if self.valor_final(f.campo) != f.central
+        ]
 
     def para_motor(self, quien: str, motivo: str) -> dict[str, Any]:
         """Argumentos de ``Agente.resolver``: ``{"id", "elecciones", "usar", "quien",
@@ -275,18 +293,31 @@ class Resolucion:
         if not motivo:
             raise ValueError("Escribe el motivo de la resolución (queda en la auditoría).")
         if self.borrado:
-            return {"id": self.conflicto.get("id"), "elecciones": {},
-                    "usar": _AL_MOTOR[self._usar], "quien": quien, "motivo": motivo}
+            return {
+                "id": self.conflicto.get("id"),
+                "elecciones": {},
+                "usar": _AL_MOTOR[self._usar],
+                "quien": quien,
+                "motivo": motivo,
+            }
         elecciones: dict[str, Any] = {}
         for fila in self.elegibles:
             origen, _valor = self._elecciones[fila.campo]
             elecciones[fila.campo] = _AL_MOTOR.get(origen, self.valor_final(fila.campo))
-        return {"id": self.conflicto.get("id"), "elecciones": elecciones, "usar": None,
-                "quien": quien, "motivo": motivo}
+        return {
+            "id": self.conflicto.get("id"),
+            "elecciones": elecciones,
+            "usar": None,
+            "quien": quien,
+            "motivo": motivo,
+        }
 
 
 def parecidos(actual: Mapping[str, Any], resto: Iterable[Mapping[str, Any]]) -> list[Mapping]:
     """Conflictos de ``resto`` con la misma ``firma`` que ``actual`` (sin incluirlo)."""
     objetivo = firma(actual)
-    return [c for c in resto if c is not actual and c.get("id") != actual.get("id")
-            and firma(c) == objetivo]
+    return [
+        c
+        for c in resto
+        if c is not actual and c.get("id") != actual.get("id") and firma(c) == objetivo
+    ]

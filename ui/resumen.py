@@ -28,8 +28,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-ESTADOS_BANDEJA = ("autenticacion", "conflictos", "sin_conexion", "error", "sincronizando",
-                   "al_dia")  # de más a menos grave
+ESTADOS_BANDEJA = (
+    "autenticacion",
+    "conflictos",
+    "sin_conexion",
+    "error",
+    "sincronizando",
+    "al_dia",
+)  # de más a menos grave
 CONEXION_AUTENTICACION = ("error_autenticacion", "sin_configurar")
 ESTADOS_FALLO = ("sin_conexion", "error")
 ESTADOS_COLA = ("pendiente", "procesando", "conflicto", "error", "completado", "descartado")
@@ -116,9 +122,15 @@ def _conexion(estado: Mapping[str, Any]) -> Mapping[str, Any]:
 def _normalizar_conexion(valor: Any) -> str:
     texto = str(valor or "sin_conexion").strip().lower().replace(" ", "_")
     texto = texto.replace("í", "i").replace("ó", "o").replace("é", "e")
-    alias = {"conectado": "al_dia", "ok": "al_dia", "desconectado": "sin_conexion",
-             "offline": "sin_conexion", "error_de_autenticacion": "error_autenticacion",
-             "error_del_servidor": "error_servidor", "autenticacion": "error_autenticacion"}
+    alias = {
+        "conectado": "al_dia",
+        "ok": "al_dia",
+        "desconectado": "sin_conexion",
+        "offline": "sin_conexion",
+        "error_de_autenticacion": "error_autenticacion",
+        "error_del_servidor": "error_servidor",
+        "autenticacion": "error_autenticacion",
+    }
     return alias.get(texto, texto)
 
 
@@ -132,22 +144,26 @@ def _modelos(estado: Mapping[str, Any]) -> tuple[ModeloResumen, ...]:
     resultado = []
     for nombre, datos in pares:
         datos = datos or {}
-        resultado.append(ModeloResumen(
-            nombre=str(nombre),
-            filas=_entero(datos.get("filas"), 0) or 0,
-            completo=bool(datos.get("completo")),
-            critico=bool(datos.get("critico")),
-            actualizado_en=_fecha(datos.get("actualizado_en") or datos.get("ultima_pagina")),
-            cursor=None if datos.get("cursor") is None else str(datos.get("cursor")),
-            prioridad=datos.get("prioridad_dinamica", datos.get("prioridad",
-                                                                 prioridades.get(nombre))),
-        ))
+        resultado.append(
+            ModeloResumen(
+                nombre=str(nombre),
+                filas=_entero(datos.get("filas"), 0) or 0,
+                completo=bool(datos.get("completo")),
+                critico=bool(datos.get("critico")),
+                actualizado_en=_fecha(datos.get("actualizado_en") or datos.get("ultima_pagina")),
+                cursor=None if datos.get("cursor") is None else str(datos.get("cursor")),
+                prioridad=datos.get(
+                    "prioridad_dinamica", datos.get("prioridad", prioridades.get(nombre))
+                ),
+            )
+        )
     return tuple(sorted(resultado, key=lambda m: (not m.critico, m.nombre)))
 
 
 def _ultimo_exito(conexion: Mapping[str, Any]) -> dt.datetime | None:
-    fechas = [_fecha(conexion.get(k)) for k in ("ultimo_exito", "ultimo_empuje_ok",
-                                                "ultima_descarga_ok")]
+    fechas = [
+        _fecha(conexion.get(k)) for k in ("ultimo_exito", "ultimo_empuje_ok", "ultima_descarga_ok")
+    ]
     fechas = [f for f in fechas if f is not None]
     return max(fechas) if fechas else None
 
@@ -179,18 +195,25 @@ def resumir(estado: Mapping[str, Any] | None) -> Resumen:
         antiguedad_pendiente_s=None if antiguedad is None else float(antiguedad),
         ultimo_exito=_ultimo_exito(conexion),
         ultimo_empuje=_fecha(conexion.get("ultimo_empuje_ok") or conexion.get("ultimo_empuje")),
-        ultima_descarga=_fecha(conexion.get("ultima_descarga_ok")
-                               or conexion.get("ultima_descarga")),
-        desfase_ms=_entero(conexion.get("desfase_ms") if conexion.get("desfase_ms") is not None
-                           else estado.get("desfase_ms"), None),
-        lista_para_vender=bool(estado.get("lista_para_vender_offline",
-                                          conexion.get("lista_para_vender_offline"))),
+        ultima_descarga=_fecha(
+            conexion.get("ultima_descarga_ok") or conexion.get("ultima_descarga")
+        ),
+        desfase_ms=_entero(
+            conexion.get("desfase_ms")
+            if conexion.get("desfase_ms") is not None
+            else estado.get("desfase_ms"),
+            None,
+        ),
+        lista_para_vender=bool(
+            estado.get("lista_para_vender_offline", conexion.get("lista_para_vender_offline"))
+        ),
         modelos=_modelos(estado),
         mensaje_error=conexion.get("mensaje") or conexion.get("ultimo_error"),
         ventas_pendientes=_entero(ventas.get("n"), 0) or 0,
         importe_pendiente=str(ventas.get("importe") or "0"),
-        antiguedad_ventas_s=(None if ventas.get("antiguedad_s") is None
-                             else float(ventas["antiguedad_s"])),
+        antiguedad_ventas_s=(
+            None if ventas.get("antiguedad_s") is None else float(ventas["antiguedad_s"])
+        ),
         proximo_intento=_fecha(conexion.get("proximo_intento")),
     )
 

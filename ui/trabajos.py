@@ -26,8 +26,10 @@ def _plano(objeto: Any) -> Any:
 
 # -- cola --------------------------------------------------------------------------------------
 
-def listar_cola(agente: Any, estado: str | None, modelo: str | None,
-                limite: int = 2000) -> list[dict[str, Any]]:
+
+def listar_cola(
+    agente: Any, estado: str | None, modelo: str | None, limite: int = 2000
+) -> list[dict[str, Any]]:
     """Operaciones de la cola (las más recientes ``limite``), en orden de cola."""
     return [_plano(op) for op in agente.cola(estado=estado, modelo=modelo, limite=limite)]
 
@@ -42,14 +44,20 @@ def descartar(agente: Any, uuid: str, motivo: str, quien: str) -> dict[str, Any]
 
 # -- conflictos --------------------------------------------------------------------------------
 
+
 def resolver_varios(agente: Any, resoluciones: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Aplica cada resolución (``ui.resolucion.Resolucion.para_motor``); sigue con las demás
     si una falla y devuelve ``{"resueltos": [ids], "errores": {id: mensaje}}``."""
     resueltos, errores = [], {}
     for r in resoluciones:
         try:
-            agente.resolver(r["id"], dict(r.get("elecciones") or {}), usar=r.get("usar"),
-                            quien=r["quien"], motivo=r["motivo"])
+            agente.resolver(
+                r["id"],
+                dict(r.get("elecciones") or {}),
+                usar=r.get("usar"),
+                quien=r["quien"],
+                motivo=r["motivo"],
+            )
         except (ValueError, LookupError) as error:
             errores[r["id"]] = str(error).splitlines()[0]
         else:
@@ -70,12 +78,17 @@ def presentacion_por_modelo(agente: Any) -> dict[str, dict[str, Any]]:
     esquema = agente.esquema() if callable(getattr(agente, "esquema", None)) else None
     if esquema is None:
         return {}
-    return {nombre: {"nombre_visible": getattr(config, "nombre_visible", ""),
-                     "campo_titulo": getattr(config, "campo_titulo", None)}
-            for nombre, config in esquema.modelos.items()}
+    return {
+        nombre: {
+            "nombre_visible": getattr(config, "nombre_visible", ""),
+            "campo_titulo": getattr(config, "campo_titulo", None),
+        }
+        for nombre, config in esquema.modelos.items()
+    }
 
 
 # -- catálogo ----------------------------------------------------------------------------------
+
 
 def modelos_catalogo(agente: Any) -> list[dict[str, Any]]:
     """Modelos de la caché con sus columnas visibles (clave + campos esenciales)."""
@@ -84,16 +97,21 @@ def modelos_catalogo(agente: Any) -> list[dict[str, Any]]:
         return []
     resultado = []
     for config in esquema.en_orden_de_descarga():
-        resultado.append({"nombre": config.nombre,
-                          "nombre_visible": getattr(config, "nombre_visible", ""),
-                          "campos": list(config.campos_esenciales),
-                          "busqueda": list(config.campos_busqueda),
-                          "indice": list(config.campos_indice)})
+        resultado.append(
+            {
+                "nombre": config.nombre,
+                "nombre_visible": getattr(config, "nombre_visible", ""),
+                "campos": list(config.campos_esenciales),
+                "busqueda": list(config.campos_busqueda),
+                "indice": list(config.campos_indice),
+            }
+        )
     return resultado
 
 
-def pagina_catalogo(agente: Any, modelo: str, texto: str, desde: int,
-                    limite: int) -> dict[str, Any]:
+def pagina_catalogo(
+    agente: Any, modelo: str, texto: str, desde: int, limite: int
+) -> dict[str, Any]:
     """Una página del catálogo local (vista optimista) y el total que casa con ``texto``."""
     filas = agente.listar(modelo, desde=desde, limite=limite, texto=texto or None)
     total = agente.contar(modelo, texto=texto or None) if desde == 0 else None
@@ -104,7 +122,8 @@ def pagina_catalogo(agente: Any, modelo: str, texto: str, desde: int,
 
 _LINEA = re.compile(
     r"^(?P<hora>\d{4}-\d\d-\d\dT[\d:.]+(?:[+-]\d\d:?\d\d|Z)?)\s+(?P<nivel>[A-Z]+)\s+"
-    r"(?P<logger>\S+)\s+(?P<mensaje>.*)$")
+    r"(?P<logger>\S+)\s+(?P<mensaje>.*)$"
+)
 _CAMPO = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
 
 
@@ -113,8 +132,14 @@ def interpretar_linea(linea: str) -> dict[str, Any]:
     Las líneas ``evento=tipo clave=valor`` conservan sus campos para describirlas en la UI."""
     m = _LINEA.match(linea)
     if not m:
-        return {"hora": None, "nivel": "INFO", "logger": "", "mensaje": linea, "evento": None,
-                "campos": {}}
+        return {
+            "hora": None,
+            "nivel": "INFO",
+            "logger": "",
+            "mensaje": linea,
+            "evento": None,
+            "campos": {},
+        }
     datos = m.groupdict()
     mensaje = datos["mensaje"].replace("\\n", "\n")
     evento, campos = None, {}
@@ -125,8 +150,14 @@ def interpretar_linea(linea: str) -> dict[str, Any]:
                     valor = json.loads(valor)
             campos[clave] = valor
         evento = campos.pop("evento", None)
-    return {"hora": datos["hora"], "nivel": datos["nivel"], "logger": datos["logger"],
-            "mensaje": mensaje, "evento": evento, "campos": campos}
+    return {
+        "hora": datos["hora"],
+        "nivel": datos["nivel"],
+        "logger": datos["logger"],
+        "mensaje": mensaje,
+        "evento": evento,
+        "campos": campos,
+    }
 
 
 ACCIONES_MANUALES = ("resolucion_manual", "descartar_conflicto", "reintentar", "descartar")
@@ -146,12 +177,22 @@ def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
                 valores = None
                 with contextlib.suppress(Exception):  # sólo para nombrar el objeto
                     valores = agente.obtener(a.get("modelo"), a.get("objeto_id"))
-                entradas.append({
-                    "hora": a.get("momento"), "nivel": "INFO", "logger": "auditoria",
-                    "mensaje": str(a.get("regla_o_motivo") or ""), "evento": a["accion"],
-                    "campos": {"quien": a.get("quien"), "motivo": a.get("regla_o_motivo"),
-                               "modelo": a.get("modelo"), "objeto_id": a.get("objeto_id"),
-                               "valores": valores or a.get("despues")}})
+                entradas.append(
+                    {
+                        "hora": a.get("momento"),
+                        "nivel": "INFO",
+                        "logger": "auditoria",
+                        "mensaje": str(a.get("regla_o_motivo") or ""),
+                        "evento": a["accion"],
+                        "campos": {
+                            "quien": a.get("quien"),
+                            "motivo": a.get("regla_o_motivo"),
+                            "modelo": a.get("modelo"),
+                            "objeto_id": a.get("objeto_id"),
+                            "valores": valores or a.get("despues"),
+                        },
+                    }
+                )
     entradas.sort(key=lambda e: _instante(e.get("hora")), reverse=True)
     return entradas
 
@@ -175,6 +216,7 @@ def enviadas_recientes(agente: Any, horas: float = 24) -> int:
 
 # -- configuración -----------------------------------------------------------------------------
 
+
 def leer_configuracion(agente: Any) -> dict[str, Any]:
     """Servidor, tienda y terminal guardados y si hay token en el llavero (nunca el token)."""
     from agente.sincronizacion import credenciales
@@ -182,11 +224,21 @@ def leer_configuracion(agente: Any) -> dict[str, Any]:
 
     directorio = agente.directorio
     config = configuracion.cargar(directorio)
-    datos: dict[str, Any] = {"servidor": "", "tienda": "", "terminal": "",
-                             "permitir_http": False, "hay_token": False, "llavero": ""}
+    datos: dict[str, Any] = {
+        "servidor": "",
+        "tienda": "",
+        "terminal": "",
+        "permitir_http": False,
+        "hay_token": False,
+        "llavero": "",
+    }
     if config is not None:
-        datos.update(servidor=config.servidor, tienda=config.tienda, terminal=config.terminal,
-                     permitir_http=config.permitir_http)
+        datos.update(
+            servidor=config.servidor,
+            tienda=config.tienda,
+            terminal=config.terminal,
+            permitir_http=config.permitir_http,
+        )
         try:
             datos["hay_token"] = bool(credenciales.leer_token(directorio, config.terminal))
         except (credenciales.SinToken, credenciales.SinLlavero):
@@ -199,8 +251,14 @@ def leer_configuracion(agente: Any) -> dict[str, Any]:
     return datos
 
 
-def guardar_configuracion(agente: Any, servidor: str, tienda: str, terminal: str,
-                          token: str | None, permitir_http: bool = False) -> dict[str, Any]:
+def guardar_configuracion(
+    agente: Any,
+    servidor: str,
+    tienda: str,
+    terminal: str,
+    token: str | None,
+    permitir_http: bool = False,
+) -> dict[str, Any]:
     """``Agente.configurar``: valida y guarda ``config.json``; el token (si se escribió uno) va
     sólo al llavero (sin token escrito, exige que ya haya uno). La aplicación relanza después
     el proceso de sincronización. Devuelve lo que ``leer_configuracion``."""
@@ -208,8 +266,9 @@ def guardar_configuracion(agente: Any, servidor: str, tienda: str, terminal: str
     return leer_configuracion(agente)
 
 
-def probar_conexion(agente: Any, servidor: str, token: str | None,
-                    permitir_http: bool = False, terminal: str = "") -> dict[str, Any]:
+def probar_conexion(
+    agente: Any, servidor: str, token: str | None, permitir_http: bool = False, terminal: str = ""
+) -> dict[str, Any]:
     """Red. ``/v1/salud`` (alcance, protocolo, desfase) y ``/v1/esquema`` (token). Con el token
     escrito o, si no se escribió, el del llavero. Lanza la excepción del cliente si falla."""
     from agente.sincronizacion import credenciales
@@ -225,9 +284,12 @@ def probar_conexion(agente: Any, servidor: str, token: str | None,
     cliente = Cliente(url, token, timeout=10.0, reintentos=0)
     try:
         salud = cliente.salud()
-        resultado: dict[str, Any] = {"desfase_ms": salud.desfase_ms,
-                                     "ida_y_vuelta_ms": salud.ida_y_vuelta_ms,
-                                     "autenticado": False, "modelos": 0}
+        resultado: dict[str, Any] = {
+            "desfase_ms": salud.desfase_ms,
+            "ida_y_vuelta_ms": salud.ida_y_vuelta_ms,
+            "autenticado": False,
+            "modelos": 0,
+        }
         if token:
             esquema, _ = cliente.esquema()
             resultado.update(autenticado=True, modelos=len(esquema.modelos))
@@ -245,8 +307,9 @@ class TokenRechazado(ValueError):
     SIN_COMPROBAR = "token-sin-comprobar"
 
 
-def comprobar_antes_de_guardar(agente: Any, servidor: str, token: str | None,
-                               permitir_http: bool = False, terminal: str = "") -> bool:
+def comprobar_antes_de_guardar(
+    agente: Any, servidor: str, token: str | None, permitir_http: bool = False, terminal: str = ""
+) -> bool:
     """Red. Prueba el token escrito (o, sin él, el guardado) contra el servidor escrito ANTES
     de guardar nada: la central sólo guarda un resumen del token, así que uno bueno que se
     sobrescribe no se recupera.
@@ -288,6 +351,7 @@ def fijar_autoarranque(agente: Any, activo: bool) -> bool:
 
 # -- salir ---------------------------------------------------------------------------------
 
+
 def contar_sin_enviar(agente: Any) -> dict[str, Any]:
     """Operaciones que aún no ha confirmado la central, cuántas son ventas y su importe."""
     from agente.operacion import SIN_CONFIRMAR
@@ -297,9 +361,15 @@ def contar_sin_enviar(agente: Any) -> dict[str, Any]:
         for op in agente.cola(estado=estado):
             op = _plano(op)
             total += 1
-            if str(op.get("modelo", "")).startswith("ventas.") and op.get("tipo") == "crear" \
-                    and str(op.get("modelo")).endswith(".Venta"):
+            if (
+                str(op.get("modelo", "")).startswith("ventas.")
+                and op.get("tipo") == "crear"
+                and str(op.get("modelo")).endswith(".Venta")
+            ):
                 ventas += 1
-    resumen = agente.ventas_pendientes() if callable(
-        getattr(agente, "ventas_pendientes", None)) else {"n": ventas, "importe": "0"}
+    resumen = (
+        agente.ventas_pendientes()
+        if callable(getattr(agente, "ventas_pendientes", None))
+        else {"n": ventas, "importe": "0"}
+    )
     return {"total": total, "ventas": int(resumen["n"]), "importe": str(resumen["importe"])}

@@ -55,8 +55,11 @@ def instalar(idioma: str | None) -> str:
         app.removeTranslator(_qt)
         _qt = None
     sistema = QLocale.system()
-    QLocale.setDefault(sistema if sistema.language() == _LOCALES[idioma]
-                       else QLocale(_LOCALES[idioma], _PAISES[idioma]))
+    QLocale.setDefault(
+        sistema
+        if sistema.language() == _LOCALES[idioma]
+        else QLocale(_LOCALES[idioma], _PAISES[idioma])
+    )
     qt = QTranslator(app)
     if qt.load(f"qtbase_{idioma}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)

@@ -45,14 +45,17 @@ COLORES_FRANJA = {  # fondo, texto
 def texto_franja(r: Resumen, estado: str, franja_anterior: str) -> tuple[str, str]:
     """(clave de color, texto) de la franja; ``("", "")`` si no hay nada que destacar."""
     if estado in ("sin_conexion", "autenticacion", "error") or (
-            estado == "conflictos" and r.conexion == "sin_conexion"):
+        estado == "conflictos" and r.conexion == "sin_conexion"
+    ):
         clave = "sin_conexion" if estado == "conflictos" else estado
         texto = linea_estado(r, estado)
         if clave == "sin_conexion" and r.ventas_pendientes:
             texto += " — " + translate("Ventana", "se guardan y se enviarán solas")
         return clave, texto
-    if franja_anterior in ("sin_conexion", "autenticacion", "error", "enviado") and \
-            not r.ventas_pendientes:
+    if (
+        franja_anterior in ("sin_conexion", "autenticacion", "error", "enviado")
+        and not r.ventas_pendientes
+    ):
         return "enviado", translate("Ventana", "Todas las ventas enviadas a la central.")
     return "", ""
 
@@ -60,8 +63,13 @@ def texto_franja(r: Resumen, estado: str, franja_anterior: str) -> tuple[str, st
 class VentanaPrincipal(QMainWindow):
     salir_pedido = Signal()
 
-    def __init__(self, puente: Puente, ajustes: QSettings,
-                 parent: QWidget | None = None, actividad: Actividad | None = None) -> None:
+    def __init__(
+        self,
+        puente: Puente,
+        ajustes: QSettings,
+        parent: QWidget | None = None,
+        actividad: Actividad | None = None,
+    ) -> None:
         super().__init__(parent)
         self.puente = puente
         self.ocultar_al_cerrar = True
@@ -108,8 +116,12 @@ class VentanaPrincipal(QMainWindow):
         puente.fallo.connect(self._al_fallo)
 
     def _al_abrir(self) -> None:
-        self.puente.llamar(_actividad, self.estado.historial.horas,
-                           al_terminar=self._al_actividad, que="historial de actividad")
+        self.puente.llamar(
+            _actividad,
+            self.estado.historial.horas,
+            al_terminar=self._al_actividad,
+            que="historial de actividad",
+        )
         self.catalogo.cargar()
         self.conflictos.cargar_tipos()
         self.configuracion.cargar()
@@ -137,8 +149,10 @@ class VentanaPrincipal(QMainWindow):
         self.franja.setVisible(bool(texto))
         if self.clave_franja and self.clave_franja != anterior:  # volver a aplicar el estilo
             fondo, color = COLORES_FRANJA[self.clave_franja]  # cuesta: sólo si cambia
-            self.franja.setStyleSheet(f"QLabel#franja {{ background: {fondo}; color: {color}; "
-                                      "padding: 8px; font-weight: bold; }")
+            self.franja.setStyleSheet(
+                f"QLabel#franja {{ background: {fondo}; color: {color}; "
+                "padding: 8px; font-weight: bold; }"
+            )
         if self.isVisible() and self.pestanas.currentIndex() == COLA:
             self.cola.recargar()
 
@@ -146,9 +160,12 @@ class VentanaPrincipal(QMainWindow):
         actuales = [c.get("id") for c in self.conflictos.modelo.filas()]
         if [c.get("id") for c in conflictos] != actuales:
             self.conflictos.mostrar(conflictos)
-        self.pestanas.setTabText(CONFLICTOS, translate(
-            "Ventana", "Conflictos ({n})").format(n=len(conflictos)) if conflictos else
-            translate("Ventana", "Conflictos"))
+        self.pestanas.setTabText(
+            CONFLICTOS,
+            translate("Ventana", "Conflictos ({n})").format(n=len(conflictos))
+            if conflictos
+            else translate("Ventana", "Conflictos"),
+        )
 
     def _al_fallo(self, que: str, mensaje: str) -> None:
         self.barra.setText(frase(mensaje)[0])

@@ -65,9 +65,12 @@ def vigilar_windows(pid: int, al_morir: Callable[[], None], kernel32: Any = None
     return True
 
 
-def vigilar_ppid(pid: int, al_morir: Callable[[], None],
-                 getppid: Callable[[], int] = os.getppid,
-                 intervalo_s: float = INTERVALO_S) -> bool:
+def vigilar_ppid(
+    pid: int,
+    al_morir: Callable[[], None],
+    getppid: Callable[[], int] = os.getppid,
+    intervalo_s: float = INTERVALO_S,
+) -> bool:
     """POSIX: si el padre deja de ser ``pid`` (murió y el hijo pasó a otro), ``al_morir``."""
     if getppid() != pid:
         al_morir()
@@ -96,8 +99,9 @@ def pedir_senal_al_morir_el_padre() -> bool:
         return False
 
 
-def vigilar(pid: int, al_morir: Callable[[], None] = _parar_este_proceso,
-            plataforma: str = sys.platform) -> bool:
+def vigilar(
+    pid: int, al_morir: Callable[[], None] = _parar_este_proceso, plataforma: str = sys.platform
+) -> bool:
     """Vigila al padre ``pid`` con el método de ``plataforma``."""
     if plataforma == "win32":
         return vigilar_windows(pid, al_morir)

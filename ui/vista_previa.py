@@ -27,43 +27,57 @@ Cambio = tuple[str, Any, Any]  # (campo, ahora en la central, después)
 
 def texto_valor(campo: str, valor: Any) -> str:
     if campo == "(objeto)":
-        return (translate("VistaPrevia", "existe") if valor
-                else translate("VistaPrevia", "borrado"))
+        return translate("VistaPrevia", "existe") if valor else translate("VistaPrevia", "borrado")
     return formato.valor(valor)
 
 
 class VistaPreviaResolucion(QDialog):
     """``objetos``: ``[(nombre del objeto, [cambios])]`` en el orden en que se resolverán."""
 
-    def __init__(self, objetos: Sequence[tuple[str, Sequence[Cambio]]],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, objetos: Sequence[tuple[str, Sequence[Cambio]]], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(translate("VistaPrevia", "Resolver varios conflictos"))
         self.resize(980, 420)
         n = len(objetos)
-        self.explicacion = QLabel(formato.plural(n, translate(
-            "VistaPrevia", "Se resolverá %n conflicto con la elección de cada campo; revisa "
-            "cómo quedará:"), translate(
-            "VistaPrevia", "Se resolverán %n conflictos con la misma elección por campo. "
-            "Cada uno usa sus propios valores; revisa cómo quedará cada objeto:")))
+        self.explicacion = QLabel(
+            formato.plural(
+                n,
+                translate(
+                    "VistaPrevia",
+                    "Se resolverá %n conflicto con la elección de cada campo; revisa cómo quedará:",
+                ),
+                translate(
+                    "VistaPrevia",
+                    "Se resolverán %n conflictos con la misma elección por campo. "
+                    "Cada uno usa sus propios valores; revisa cómo quedará cada objeto:",
+                ),
+            )
+        )
         self.explicacion.setWordWrap(True)
         self.arbol = QTreeWidget()
         self.arbol.setColumnCount(3)
-        self.arbol.setHeaderLabels([
-            translate("VistaPrevia", "Objeto y campo"),
-            translate("VistaPrevia", "En la central ahora"),
-            translate("VistaPrevia", "Quedará")])
+        self.arbol.setHeaderLabels(
+            [
+                translate("VistaPrevia", "Objeto y campo"),
+                translate("VistaPrevia", "En la central ahora"),
+                translate("VistaPrevia", "Quedará"),
+            ]
+        )
         self.arbol.setWordWrap(True)
         for nombre, cambios in objetos:
             raiz = QTreeWidgetItem([nombre])
             raiz.setFirstColumnSpanned(True)
             if not cambios:
-                raiz.addChild(QTreeWidgetItem(
-                    [translate("VistaPrevia", "(sin cambios en la central)")]))
+                raiz.addChild(
+                    QTreeWidgetItem([translate("VistaPrevia", "(sin cambios en la central)")])
+                )
             for campo, antes, despues in cambios:
-                etiqueta = (translate("VistaPrevia", "objeto") if campo == "(objeto)" else campo)
-                hijo = QTreeWidgetItem([etiqueta, texto_valor(campo, antes),
-                                        texto_valor(campo, despues)])
+                etiqueta = translate("VistaPrevia", "objeto") if campo == "(objeto)" else campo
+                hijo = QTreeWidgetItem(
+                    [etiqueta, texto_valor(campo, antes), texto_valor(campo, despues)]
+                )
                 for columna in (1, 2):
                     hijo.setToolTip(columna, hijo.text(columna))
                 raiz.addChild(hijo)
@@ -73,9 +87,13 @@ class VistaPreviaResolucion(QDialog):
             self.arbol.resizeColumnToContents(columna)
         botones = QDialogButtonBox()
         self.boton_aplicar = botones.addButton(
-            formato.plural(n, translate("VistaPrevia", "Aplicar a %n objeto"),
-                           translate("VistaPrevia", "Aplicar a %n objetos")),
-            QDialogButtonBox.ButtonRole.AcceptRole)
+            formato.plural(
+                n,
+                translate("VistaPrevia", "Aplicar a %n objeto"),
+                translate("VistaPrevia", "Aplicar a %n objetos"),
+            ),
+            QDialogButtonBox.ButtonRole.AcceptRole,
+        )
         botones.addButton(QDialogButtonBox.StandardButton.Cancel)
         botones.accepted.connect(self.accept)
         botones.rejected.connect(self.reject)
@@ -87,8 +105,7 @@ class VistaPreviaResolucion(QDialog):
         self.setWindowModality(Qt.WindowModality.WindowModal)
 
     def objetos(self) -> list[str]:
-        return [self.arbol.topLevelItem(i).text(0)
-                for i in range(self.arbol.topLevelItemCount())]
+        return [self.arbol.topLevelItem(i).text(0) for i in range(self.arbol.topLevelItemCount())]
 
     def filas(self, objeto: int) -> list[tuple[str, str, str]]:
         raiz = self.arbol.topLevelItem(objeto)

@@ -14,8 +14,9 @@ from agente.almacen.conexion import ConexionCola
 from agente.operacion import COMPLETADO
 
 
-def serie(bd: ConexionCola, horas: float = 6, ahora: dt.datetime | None = None
-          ) -> list[dict[str, Any]]:
+def serie(
+    bd: ConexionCola, horas: float = 6, ahora: dt.datetime | None = None
+) -> list[dict[str, Any]]:
     """Serie por minuto de las últimas ``horas``: ``{"minuto", "cola", "enviadas"}``, donde
     ``cola`` = operaciones encoladas y aún sin finalizar al acabar ese minuto y ``enviadas`` =
     las que la central confirmó en ese minuto. Sólo minutos con algo que contar."""
@@ -48,6 +49,11 @@ def serie(bd: ConexionCola, horas: float = 6, ahora: dt.datetime | None = None
     for momento in sorted(set(cambios) | set(enviadas)):
         profundidad += cambios.get(momento, 0)
         if momento <= ahora:
-            resultado.append({"minuto": momento.isoformat(), "cola": max(0, profundidad),
-                              "enviadas": enviadas.get(momento, 0)})
+            resultado.append(
+                {
+                    "minuto": momento.isoformat(),
+                    "cola": max(0, profundidad),
+                    "enviadas": enviadas.get(momento, 0),
+                }
+            )
     return resultado

@@ -87,9 +87,7 @@ _SOMBRA = "__sombra"
 # ~1,3 ms (la primera letra tecleada recorre todos sus términos), pero encarece unos 300 ms
 # indexar 100 000 filas; el objetivo de búsqueda (p99 ≤ 10 ms) ya se cumple sin él.
 # La migración 0002 de la caché lleva estas mismas opciones (una prueba lo comprueba).
-_OPCIONES_FTS = (
-    "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '2'"
-)
+_OPCIONES_FTS = "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '2'"
 _TROZO = 500
 AUSENCIAS_PARA_QUITAR = 3
 """Esquemas seguidos de la central sin un modelo para darlo por quitado y borrar su tabla."""
@@ -241,8 +239,7 @@ class _Tabla:
             "ON CONFLICT (r) DO NOTHING;"
         )
         return [
-            f"CREATE TEMP TABLE {tocadas} (r INTEGER PRIMARY KEY, quitar INTEGER NOT NULL, "
-            f"{cols})",
+            f"CREATE TEMP TABLE {tocadas} (r INTEGER PRIMARY KEY, quitar INTEGER NOT NULL, {cols})",
             f"CREATE TEMP TRIGGER {self._disparador('alta')} AFTER INSERT ON {tabla} BEGIN "
             f"INSERT INTO {tocadas} (r, quitar) VALUES (new.rowid, 0) "
             "ON CONFLICT (r) DO NOTHING; END",
@@ -408,8 +405,8 @@ class Cache:
         anterior = self._esquema
         with self._cerrojo, transaccion(self._escritura) as c:
             conocidos = {
-                f[0]: (f[1], f[2]) for f in c.execute(
-                    "SELECT modelo, tabla, ausencias FROM _modelos").fetchall()
+                f[0]: (f[1], f[2])
+                for f in c.execute("SELECT modelo, tabla, ausencias FROM _modelos").fetchall()
             }
             conservados = {}
             for nombre, (tabla, ausencias) in conocidos.items():
@@ -417,18 +414,26 @@ class Cache:
                     if ausencias:
                         c.execute("UPDATE _modelos SET ausencias = 0 WHERE modelo = ?", (nombre,))
                     continue
-                if (ausencias + 1 < AUSENCIAS_PARA_QUITAR and anterior is not None
-                        and nombre in anterior.modelos):
-                    c.execute("UPDATE _modelos SET ausencias = ? WHERE modelo = ?",
-                              (ausencias + 1, nombre))
+                if (
+                    ausencias + 1 < AUSENCIAS_PARA_QUITAR
+                    and anterior is not None
+                    and nombre in anterior.modelos
+                ):
+                    c.execute(
+                        "UPDATE _modelos SET ausencias = ? WHERE modelo = ?",
+                        (ausencias + 1, nombre),
+                    )
                     conservados[nombre] = anterior.modelos[nombre]
                     continue
                 self._borrar_tablas(c, tabla)
                 c.execute("DELETE FROM _modelos WHERE modelo = ?", (nombre,))
             if conservados:
                 esquema = _con_obsoletos(esquema, conservados)
-                log.warning("La central no envió %s en su esquema: se conservan en la caché "
-                            "hasta que se confirme que se quitaron.", ", ".join(conservados))
+                log.warning(
+                    "La central no envió %s en su esquema: se conservan en la caché "
+                    "hasta que se confirme que se quitaron.",
+                    ", ".join(conservados),
+                )
             for config in esquema.modelos.values():
                 if config.nombre in conocidos:
                     continue
@@ -452,8 +457,10 @@ class Cache:
     def modelos_obsoletos(self) -> set[str]:
         """Modelos que la central omitió en su último esquema y la caché aún conserva."""
         return {
-            f[0] for f in self._lectora().execute(
-                "SELECT modelo FROM _modelos WHERE ausencias > 0").fetchall()
+            f[0]
+            for f in self._lectora()
+            .execute("SELECT modelo FROM _modelos WHERE ausencias > 0")
+            .fetchall()
         }
 
     def _borrar_tablas(self, c: sqlite3.Connection, tabla: str) -> None:
@@ -574,10 +581,13 @@ class Cache:
             # seguir fila a fila qué quitar y qué añadir, y está acotado por el tamaño de la
             # página (la tabla tiene como mucho el doble de filas). Si no, disparadores.
             limite = 2 * len(cambios)
-            reindexar = con_fts and c.execute(
-                f"SELECT COUNT(*) <= ? FROM (SELECT 1 FROM {_q(tabla.nombre)} LIMIT ?)",
-                (limite, limite + 1),
-            ).fetchone()[0]
+            reindexar = (
+                con_fts
+                and c.execute(
+                    f"SELECT COUNT(*) <= ? FROM (SELECT 1 FROM {_q(tabla.nombre)} LIMIT ?)",
+                    (limite, limite + 1),
+                ).fetchone()[0]
+            )
             if con_fts and not reindexar:
                 for sentencia in tabla.crear_disparadores_fts():
                     c.execute(sentencia)
@@ -594,8 +604,9 @@ class Cache:
 
     # -- verificación contra la central -------------------------------------------------------
 
-    def sumas(self, modelo: str, cubos: int) -> tuple[dict[int, tuple[int, int]],
-                                                      dict[int, list[str]]]:
+    def sumas(
+        self, modelo: str, cubos: int
+    ) -> tuple[dict[int, tuple[int, int]], dict[int, list[str]]]:
         """Sumas de verificación de la tabla viva (``protocolo.verificacion``): {cubo: (filas,
         suma)} y las claves de cada cubo. La instantánea JSON de cada fila la arma SQLite
         (``json_object``) con los mismos bytes que sirve la central."""
@@ -611,14 +622,19 @@ class Cache:
         salida: dict[str, str] = {}
         lista = [clave_sql(config, c) for c in claves]
         for i in range(0, len(lista), _TROZO):
-            trozo = lista[i:i + _TROZO]
-            salida.update(self._lectora().execute(
-                f"SELECT {_instantanea_sql(config)} FROM {_q(config.tabla)} "
-                f"WHERE {_q(config.clave)} IN ({', '.join('?' * len(trozo))})", trozo))
+            trozo = lista[i : i + _TROZO]
+            salida.update(
+                self._lectora().execute(
+                    f"SELECT {_instantanea_sql(config)} FROM {_q(config.tabla)} "
+                    f"WHERE {_q(config.clave)} IN ({', '.join('?' * len(trozo))})",
+                    trozo,
+                )
+            )
         return salida
 
-    def reparar(self, modelo: str, cambios: Sequence[Mapping[str, Any]],
-                quitar: Iterable[str]) -> int:
+    def reparar(
+        self, modelo: str, cambios: Sequence[Mapping[str, Any]], quitar: Iterable[str]
+    ) -> int:
         """Sustituye filas de la tabla viva por las de la central, sin mirar versiones (la copia
         local puede estar dañada): borra ``quitar`` (claves que la central ya no tiene) y las de
         ``cambios``, e inserta ``cambios``; si escribió algo, rehace la FTS. No toca el cursor.
@@ -631,14 +647,18 @@ class Cache:
         tabla = _Tabla(config, config.tabla)
         with self._cerrojo, transaccion(self._escritura) as c:
             reconstruyendo = c.execute(
-                "SELECT reconstruyendo FROM _modelos WHERE modelo = ?", (modelo,)).fetchone()
+                "SELECT reconstruyendo FROM _modelos WHERE modelo = ?", (modelo,)
+            ).fetchone()
             if reconstruyendo is None or reconstruyendo[0]:
                 return 0
             lista = list(claves)
             for i in range(0, len(lista), _TROZO):
-                trozo = lista[i:i + _TROZO]
-                c.execute(f"DELETE FROM {_q(tabla.nombre)} WHERE {_q(config.clave)} IN "
-                          f"({', '.join('?' * len(trozo))})", trozo)
+                trozo = lista[i : i + _TROZO]
+                c.execute(
+                    f"DELETE FROM {_q(tabla.nombre)} WHERE {_q(config.clave)} IN "
+                    f"({', '.join('?' * len(trozo))})",
+                    trozo,
+                )
             if altas:
                 c.executemany(tabla.upsert, altas)
             # Una caché dañada puede tener la FTS desalineada con la tabla (filas escritas sin
@@ -797,8 +817,7 @@ class Cache:
         pares = []
         for campo in [config.clave, *[f for f in config.campos_indice if f != config.clave]]:
             try:
-                pares.append((campo, clave_sql(config, texto) if campo == config.clave
-                              else texto))
+                pares.append((campo, clave_sql(config, texto) if campo == config.clave else texto))
             except ErrorValor:
                 continue
         return pares
@@ -820,8 +839,7 @@ class Cache:
         c = self._lectora()
         encontrados: dict[str, tuple[dict[str, Any], int]] = {}
         for campo, valor in self._exactos(config, texto):
-            cursor = c.execute(f"SELECT * FROM {_q(config.tabla)} WHERE {_q(campo)} = ?",
-                               (valor,))
+            cursor = c.execute(f"SELECT * FROM {_q(config.tabla)} WHERE {_q(campo)} = ?", (valor,))
             for objeto_id, fila in _leer(config, cursor).items():
                 encontrados.setdefault(objeto_id, fila)
         return encontrados
@@ -837,12 +855,14 @@ class Cache:
         donde = self._donde_busqueda(config, texto)
         if donde is not None:
             condicion, parametros = donde
-            total += c.execute(f"SELECT COUNT(*) FROM {_q(config.tabla)} WHERE {condicion}",
-                               parametros).fetchone()[0]
+            total += c.execute(
+                f"SELECT COUNT(*) FROM {_q(config.tabla)} WHERE {condicion}", parametros
+            ).fetchone()[0]
         return total
 
-    def listar(self, modelo: str, desde: int = 0, limite: int = 200,
-               texto: str | None = None) -> list[tuple[str, dict[str, Any], int]]:
+    def listar(
+        self, modelo: str, desde: int = 0, limite: int = 200, texto: str | None = None
+    ) -> list[tuple[str, dict[str, Any], int]]:
         """Una página ``[(objeto_id, datos, version)]`` del modelo en orden estable (rowid).
 
         Con ``texto``: primero las coincidencias exactas por clave o ``campos_indice`` (código
@@ -855,17 +875,19 @@ class Cache:
         texto = _buscable(texto or "")
         tabla = _q(config.tabla)
         if not texto:
-            cursor = c.execute(f"SELECT * FROM {tabla} ORDER BY rowid LIMIT ? OFFSET ?",
-                               (limite, desde))
+            cursor = c.execute(
+                f"SELECT * FROM {tabla} ORDER BY rowid LIMIT ? OFFSET ?", (limite, desde)
+            )
             return [(k, d, v) for k, (d, v) in _leer(config, cursor).items()]
         exactos = list(self._filas_exactas(config, texto).items())
-        pagina = [(k, d, v) for k, (d, v) in exactos[desde:desde + limite]]
+        pagina = [(k, d, v) for k, (d, v) in exactos[desde : desde + limite]]
         donde = self._donde_busqueda(config, texto)
         if donde is not None and len(pagina) < limite:
             condicion, parametros = donde
             cursor = c.execute(
                 f"SELECT * FROM {tabla} WHERE {condicion} ORDER BY rowid LIMIT ? OFFSET ?",
-                (*parametros, limite - len(pagina), max(0, desde - len(exactos))))
+                (*parametros, limite - len(pagina), max(0, desde - len(exactos))),
+            )
             pagina += [(k, d, v) for k, (d, v) in _leer(config, cursor).items()]
         return pagina
 
@@ -905,8 +927,10 @@ def _instantanea_sql(config: ConfigModelo) -> str:
     for campo in config.campos_esenciales:
         col, tipo = _q(campo), config.tipos[campo]
         if tipo == "booleano":
-            valor = (f"CASE WHEN {col} IS NULL THEN NULL WHEN {col} THEN json('true') "
-                     f"ELSE json('false') END")
+            valor = (
+                f"CASE WHEN {col} IS NULL THEN NULL WHEN {col} THEN json('true') "
+                f"ELSE json('false') END"
+            )
         elif tipo == "json":
             valor = f"json({col})"
         else:

@@ -131,8 +131,11 @@ class Cola:
                 migrar(c, MIGRACIONES_COLA)
                 repuestos = reponer_objetos_cola(c)
             if repuestos:
-                _log.warning("Cola %s: repuestos %s (faltaban en el fichero).", self.ruta,
-                             ", ".join(repuestos))
+                _log.warning(
+                    "Cola %s: repuestos %s (faltaban en el fichero).",
+                    self.ruta,
+                    ", ".join(repuestos),
+                )
             if recuperar:
                 self.recuperar()
                 self._vida.barrer_otros()
@@ -224,7 +227,8 @@ class Cola:
         return self._envio.prioridades()
 
     def registrar_resultados(
-        self, confirmadas: Sequence[tuple[str, int | None]],
+        self,
+        confirmadas: Sequence[tuple[str, int | None]],
         rechazadas: Sequence[tuple[str, str]] = (),
     ) -> None:
         """Resultados de un lote en UNA transacción (un fsync por lote, no por operación):
@@ -236,16 +240,23 @@ class Cola:
         with self._bd.escribir() as c:
             antes = self._envio.huella(c)
             self._por_operacion(
-                c, "estado = ?, version_resultado = ?, ultimo_error = NULL, propietario = NULL,"
-                " en_vuelo_desde = NULL, actualizada_en = ?, finalizada_en = ?", completar)
+                c,
+                "estado = ?, version_resultado = ?, ultimo_error = NULL, propietario = NULL,"
+                " en_vuelo_desde = NULL, actualizada_en = ?, finalizada_en = ?",
+                completar,
+            )
             self._por_operacion(
-                c, "estado = ?, ultimo_error = ?, propietario = NULL, en_vuelo_desde = NULL,"
-                " actualizada_en = ?", rechazar)
+                c,
+                "estado = ?, ultimo_error = ?, propietario = NULL, en_vuelo_desde = NULL,"
+                " actualizada_en = ?",
+                rechazar,
+            )
             # En ERROR siguen reteniendo; las completadas sueltan a quien esperaba por ellas.
             self._envio.tras_escribir(c, antes, [u for u, _ in confirmadas])
 
-    def _por_operacion(self, c: sqlite3.Connection, asignaciones: str,
-                       filas: Sequence[tuple[tuple[Any, ...], str]]) -> None:
+    def _por_operacion(
+        self, c: sqlite3.Connection, asignaciones: str, filas: Sequence[tuple[tuple[Any, ...], str]]
+    ) -> None:
         """``UPDATE operaciones SET {asignaciones}`` para cada ``(valores, uuid)`` que no esté
         ya en un estado final. Las que esta instancia envió (``Envio.en_vuelo``) se buscan por
         ``seq`` en orden (filas contiguas, sin buscar cada UUID en su índice) comprobando el
@@ -421,7 +432,12 @@ class Cola:
             return leer_seq(c, op.seq)
 
     def completar(
-        self, uuid: str, version: int | None, *, por: str | None, motivo: str,
+        self,
+        uuid: str,
+        version: int | None,
+        *,
+        por: str | None,
+        motivo: str,
         en: Sesion | None = None,
     ) -> Operacion:
         """Nada que enviar (la central ya tiene el resultado de un conflicto resuelto):
@@ -444,7 +460,8 @@ class Cola:
             en.conexion_de(self._bd)
         with self._bd.leer() as c:
             fila = c.execute(
-                f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE uuid = ?", (uuid,)  # noqa: S608
+                f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE uuid = ?",  # noqa: S608
+                (uuid,),
             ).fetchone()
         return desde_fila(fila) if fila else None
 
@@ -556,13 +573,14 @@ class Cola:
             if momento.tzinfo is None:
                 momento = momento.replace(tzinfo=dt.UTC)
             mas_antigua = momento if mas_antigua is None else min(mas_antigua, momento)
-        antiguedad = None if mas_antigua is None else max(
-            0.0, ((ahora or dt.datetime.now(dt.UTC)) - mas_antigua).total_seconds())
+        antiguedad = (
+            None
+            if mas_antigua is None
+            else max(0.0, ((ahora or dt.datetime.now(dt.UTC)) - mas_antigua).total_seconds())
+        )
         return {"n": len(filas), "importe": str(importe), "antiguedad_s": antiguedad}
 
-    def actividad(
-        self, horas: float = 6, ahora: dt.datetime | None = None
-    ) -> list[dict[str, Any]]:
+    def actividad(self, horas: float = 6, ahora: dt.datetime | None = None) -> list[dict[str, Any]]:
         """Serie por minuto para el gráfico de la ventana (``agente.almacen.actividad``)."""
         return actividad.serie(self._bd, horas, ahora)
 
@@ -573,14 +591,14 @@ class Cola:
         self._envio.en_vuelo.pop(uuid, None)
         return self._leer_uuid(c, uuid)
 
-    def _tomar_desde(self, c: sqlite3.Connection, uuid: str, desde: Collection[str],
-                     verbo: str) -> Operacion:
+    def _tomar_desde(
+        self, c: sqlite3.Connection, uuid: str, desde: Collection[str], verbo: str
+    ) -> Operacion:
         """``_tomar`` de una operación que debe estar en uno de los estados ``desde``."""
         op = self._tomar(c, uuid)
         if op.estado not in desde:
             raise ErrorCola(
-                f"Sólo se {verbo} operaciones en {' o '.join(desde)}; {uuid} está"
-                f" {op.estado}."
+                f"Sólo se {verbo} operaciones en {' o '.join(desde)}; {uuid} está {op.estado}."
             )
         return op
 
@@ -588,14 +606,13 @@ class Cola:
         """``_tomar`` de una operación que aún no está en un estado final."""
         op = self._tomar(c, uuid)
         if op.estado in FINALES:
-            raise ErrorCola(
-                f"La operación {uuid} ya está {op.estado}; no puede pasar a {destino}."
-            )
+            raise ErrorCola(f"La operación {uuid} ya está {op.estado}; no puede pasar a {destino}.")
         return op
 
     def _leer_uuid(self, c: sqlite3.Connection, uuid: str) -> Operacion:
         fila = c.execute(
-            f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE uuid = ?", (uuid,)  # noqa: S608
+            f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE uuid = ?",  # noqa: S608
+            (uuid,),
         ).fetchone()
         if fila is None:
             raise ErrorCola(f"No hay ninguna operación con UUID {uuid} en la cola.")

@@ -97,12 +97,36 @@ class Conflicto:
 
 
 _COLUMNAS = (
-    "id", "uuid_operacion", "modelo", "objeto_id", "tipo", "estado", "base", "local", "central",
-    "version_central", "modificado_en_central", "campos_en_disputa", "propuesta", "operacion",
-    "creado_en", "resuelto_en", "resuelto_por", "resolucion", "modificado_por_central",
+    "id",
+    "uuid_operacion",
+    "modelo",
+    "objeto_id",
+    "tipo",
+    "estado",
+    "base",
+    "local",
+    "central",
+    "version_central",
+    "modificado_en_central",
+    "campos_en_disputa",
+    "propuesta",
+    "operacion",
+    "creado_en",
+    "resuelto_en",
+    "resuelto_por",
+    "resolucion",
+    "modificado_por_central",
 )
-_JSON = {"base", "local", "central", "campos_en_disputa", "propuesta", "operacion", "resolucion",
-         "modificado_por_central"}
+_JSON = {
+    "base",
+    "local",
+    "central",
+    "campos_en_disputa",
+    "propuesta",
+    "operacion",
+    "resolucion",
+    "modificado_por_central",
+}
 
 
 def _conflicto(fila: tuple) -> Conflicto:
@@ -113,14 +137,31 @@ def _conflicto(fila: tuple) -> Conflicto:
     return Conflicto(**valores)
 
 
-def auditar(c: Sesion, *, quien: str, accion: str, regla_o_motivo: str,
-            op: Operacion | None = None, antes: Any = None, despues: Any = None) -> None:
+def auditar(
+    c: Sesion,
+    *,
+    quien: str,
+    accion: str,
+    regla_o_motivo: str,
+    op: Operacion | None = None,
+    antes: Any = None,
+    despues: Any = None,
+) -> None:
     """Entrada de auditoría dentro de la transacción ``c`` de quien llama."""
     c.execute(
         "INSERT INTO auditoria (momento, quien, accion, uuid_operacion, modelo, objeto_id,"
         " regla_o_motivo, antes, despues) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (_ahora(), quien, accion, op.uuid if op else None, op.modelo if op else None,
-         op.objeto_id if op else None, regla_o_motivo, _json(antes or {}), _json(despues or {})),
+        (
+            _ahora(),
+            quien,
+            accion,
+            op.uuid if op else None,
+            op.modelo if op else None,
+            op.objeto_id if op else None,
+            regla_o_motivo,
+            _json(antes or {}),
+            _json(despues or {}),
+        ),
     )
 
 
@@ -133,25 +174,50 @@ class Conflictos:
     def _leer_op(self, c: Sesion, uuid: str) -> Operacion | None:
         return self.cola.obtener(uuid, en=c)
 
-    def _reencolar(self, c: Sesion, op: Operacion, datos: dict[str, Any], version: int | None,
-                   valores_base: dict[str, Any], quien: str, motivo: str) -> Operacion:
+    def _reencolar(
+        self,
+        c: Sesion,
+        op: Operacion,
+        datos: dict[str, Any],
+        version: int | None,
+        valores_base: dict[str, Any],
+        quien: str,
+        motivo: str,
+    ) -> Operacion:
         """La operación vuelve a PENDIENTE en su sitio de la cola, con UUID nuevo."""
         return self.cola.reintentar(
-            op.uuid, datos, version_base=version, valores_base=valores_base, nuevo_uuid=True,
-            por=quien, motivo=motivo, desde=SIN_CONFIRMAR, en=c)
+            op.uuid,
+            datos,
+            version_base=version,
+            valores_base=valores_base,
+            nuevo_uuid=True,
+            por=quien,
+            motivo=motivo,
+            desde=SIN_CONFIRMAR,
+            en=c,
+        )
 
-    def _completar(self, c: Sesion, op: Operacion, version: int | None, quien: str,
-                   motivo: str) -> Operacion:
+    def _completar(
+        self, c: Sesion, op: Operacion, version: int | None, quien: str, motivo: str
+    ) -> Operacion:
         """Nada que enviar: la central ya tiene el resultado. ``COMPLETADO`` sin petición."""
         return self.cola.completar(op.uuid, version, por=quien, motivo=motivo, en=c)
 
     # -- desde el empuje y la descarga ------------------------------------------------------
 
-    def tratar(self, op: Operacion, config: ConfigModelo, *, version: int | None,
-               central: Mapping[str, Any] | None, modificado_en: str | None,
-               campos_cambiados: tuple[str, ...] = (), estados: tuple[str, ...] = (PROCESANDO,),
-               origen: str = "empuje",
-               modificado_por: Mapping[str, str] | None = None) -> tuple[str, Operacion | None]:
+    def tratar(
+        self,
+        op: Operacion,
+        config: ConfigModelo,
+        *,
+        version: int | None,
+        central: Mapping[str, Any] | None,
+        modificado_en: str | None,
+        campos_cambiados: tuple[str, ...] = (),
+        estados: tuple[str, ...] = (PROCESANDO,),
+        origen: str = "empuje",
+        modificado_por: Mapping[str, str] | None = None,
+    ) -> tuple[str, Operacion | None]:
         """Fusiona ``op`` con el estado central y lo deja anotado en una transacción.
 
         Devuelve ``("reencolada"|"completada"|"conflicto"|"ignorada", operación)``.
@@ -159,9 +225,14 @@ class Conflictos:
         cambió, no se toca: ``ignorada``).
         """
         resultado = fusion.fusionar(
-            config, op.valores_base, op.datos, central, tipo_operacion=op.tipo,
+            config,
+            op.valores_base,
+            op.datos,
+            central,
+            tipo_operacion=op.tipo,
             hora_local=fusion.hora_corregida(op.hora_terminal, op.desfase_ms),
-            hora_central=fusion.leer_hora(modificado_en), campos_cambiados=campos_cambiados,
+            hora_central=fusion.leer_hora(modificado_en),
+            campos_cambiados=campos_cambiados,
         )
         with self.cola.transaccion() as c:
             actual = self._leer_op(c, op.uuid)
@@ -169,13 +240,19 @@ class Conflictos:
                 return "ignorada", actual
             if resultado.resuelto:
                 return self._resolver_automatico(c, actual, resultado, version, central, origen)
-            return "conflicto", self._abrir(c, actual, resultado, version, central,
-                                             modificado_en, origen, modificado_por)
+            return "conflicto", self._abrir(
+                c, actual, resultado, version, central, modificado_en, origen, modificado_por
+            )
 
-    def _resolver_automatico(self, c: Sesion, op: Operacion,
-                             resultado: fusion.ResultadoFusion, version: int | None,
-                             central: Mapping[str, Any] | None,
-                             origen: str) -> tuple[str, Operacion]:
+    def _resolver_automatico(
+        self,
+        c: Sesion,
+        op: Operacion,
+        resultado: fusion.ResultadoFusion,
+        version: int | None,
+        central: Mapping[str, Any] | None,
+        origen: str,
+    ) -> tuple[str, Operacion]:
         reglas = sorted({d.regla for d in resultado.decisiones}) or list(resultado.notas)
         motivo = f"Fusión automática ({origen}): {', '.join(reglas) or 'sin cambios'}"
         antes = {"operacion": op.a_dict(), "central": central}
@@ -196,36 +273,76 @@ class Conflictos:
             else:
                 nueva = self._completar(c, op, version, SISTEMA, motivo)
                 estado = "completada"
-        auditar(c, quien=SISTEMA, accion="fusion_automatica", regla_o_motivo=motivo, op=op,
-                antes=antes, despues={"operacion": nueva.a_dict(),
-                                      "decisiones": [d.a_dict() for d in resultado.decisiones]})
+        auditar(
+            c,
+            quien=SISTEMA,
+            accion="fusion_automatica",
+            regla_o_motivo=motivo,
+            op=op,
+            antes=antes,
+            despues={
+                "operacion": nueva.a_dict(),
+                "decisiones": [d.a_dict() for d in resultado.decisiones],
+            },
+        )
         return estado, nueva
 
-    def _abrir(self, c: Sesion, op: Operacion, resultado: fusion.ResultadoFusion,
-               version: int | None, central: Mapping[str, Any] | None,
-               modificado_en: str | None, origen: str,
-               modificado_por: Mapping[str, str] | None = None) -> Operacion:
-        propuesta = {d.campo: d.resultado for d in resultado.decisiones
-                     if d.regla != fusion.EN_DISPUTA}
+    def _abrir(
+        self,
+        c: Sesion,
+        op: Operacion,
+        resultado: fusion.ResultadoFusion,
+        version: int | None,
+        central: Mapping[str, Any] | None,
+        modificado_en: str | None,
+        origen: str,
+        modificado_por: Mapping[str, str] | None = None,
+    ) -> Operacion:
+        propuesta = {
+            d.campo: d.resultado for d in resultado.decisiones if d.regla != fusion.EN_DISPUTA
+        }
         ahora = _ahora()
-        detalle = (f"Conflicto en {', '.join(resultado.en_disputa)}: la central también lo "
-                   "cambió. Resuélvalo con «sincro resolver».")
-        c.execute("DELETE FROM conflictos WHERE seq_operacion = ? AND estado = ?",
-                  (op.seq, ABIERTO))
+        detalle = (
+            f"Conflicto en {', '.join(resultado.en_disputa)}: la central también lo "
+            "cambió. Resuélvalo con «sincro resolver»."
+        )
+        c.execute(
+            "DELETE FROM conflictos WHERE seq_operacion = ? AND estado = ?", (op.seq, ABIERTO)
+        )
         c.execute(
             "INSERT INTO conflictos (uuid_operacion, seq_operacion, modelo, objeto_id, tipo,"
             " estado, base, local, central, version_central, modificado_en_central,"
             " campos_en_disputa, propuesta, operacion, creado_en, modificado_por_central)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (op.uuid, op.seq, op.modelo, op.objeto_id, op.tipo, ABIERTO, _json(op.valores_base),
-             _json(op.datos), None if central is None else _json(dict(central)), version,
-             modificado_en, _json(list(resultado.en_disputa)), _json(propuesta),
-             _json(op.a_protocolo()), ahora,
-             None if modificado_por is None else _json(dict(modificado_por))),
+            (
+                op.uuid,
+                op.seq,
+                op.modelo,
+                op.objeto_id,
+                op.tipo,
+                ABIERTO,
+                _json(op.valores_base),
+                _json(op.datos),
+                None if central is None else _json(dict(central)),
+                version,
+                modificado_en,
+                _json(list(resultado.en_disputa)),
+                _json(propuesta),
+                _json(op.a_protocolo()),
+                ahora,
+                None if modificado_por is None else _json(dict(modificado_por)),
+            ),
         )
         marcada = self.cola.marcar_conflicto(op.uuid, detalle, en=c)
-        auditar(c, quien=SISTEMA, accion="conflicto_abierto", regla_o_motivo=f"{origen}: "
-                f"{detalle}", op=op, antes={"central": central}, despues={"propuesta": propuesta})
+        auditar(
+            c,
+            quien=SISTEMA,
+            accion="conflicto_abierto",
+            regla_o_motivo=f"{origen}: {detalle}",
+            op=op,
+            antes={"central": central},
+            despues={"propuesta": propuesta},
+        )
         return marcada
 
     # -- para el encargado ------------------------------------------------------------------
@@ -233,12 +350,15 @@ class Conflictos:
     def listar(self, estado: str | None = ABIERTO) -> list[Conflicto]:
         with self.cola.lectura() as c:
             if estado is None:
-                filas = c.execute(f"SELECT {', '.join(_COLUMNAS)} FROM conflictos ORDER BY id"  # noqa: S608
-                                  ).fetchall()
+                filas = c.execute(
+                    f"SELECT {', '.join(_COLUMNAS)} FROM conflictos ORDER BY id"  # noqa: S608
+                ).fetchall()
             else:
                 filas = c.execute(
                     f"SELECT {', '.join(_COLUMNAS)} FROM conflictos WHERE estado = ?"  # noqa: S608
-                    " ORDER BY id", (estado,)).fetchall()
+                    " ORDER BY id",
+                    (estado,),
+                ).fetchall()
         return [_conflicto(f) for f in filas]
 
     def obtener(self, identificador: int) -> Conflicto:
@@ -251,8 +371,10 @@ class Conflictos:
             (int(identificador),),
         ).fetchone()
         if fila is None:
-            raise ErrorConflicto(f"No hay ningún conflicto con id {identificador}: vea la lista "
-                                 "con «sincro conflictos».")
+            raise ErrorConflicto(
+                f"No hay ningún conflicto con id {identificador}: vea la lista "
+                "con «sincro conflictos»."
+            )
         return _conflicto(fila)
 
     def _abierto_con_su_operacion(
@@ -266,12 +388,20 @@ class Conflictos:
         op = self._leer_op(c, conflicto.uuid_operacion)
         if op is None or op.estado != CONFLICTO:
             raise ErrorConflicto(
-                f"La operación del conflicto {identificador} ya no está en CONFLICTO.")
+                f"La operación del conflicto {identificador} ya no está en CONFLICTO."
+            )
         return conflicto, op
 
-    def resolver(self, identificador: int, config: ConfigModelo,
-                 elecciones: Mapping[str, Any], *, usar: str | None = None,
-                 quien: str | None = None, motivo: str | None = None) -> Operacion:
+    def resolver(
+        self,
+        identificador: int,
+        config: ConfigModelo,
+        elecciones: Mapping[str, Any],
+        *,
+        usar: str | None = None,
+        quien: str | None = None,
+        motivo: str | None = None,
+    ) -> Operacion:
         """Resuelve un conflicto abierto y reencola el resultado contra la versión central.
 
         ``usar``: ``local`` o ``central`` para los campos en disputa (los que ya resolvió una
@@ -289,12 +419,15 @@ class Conflictos:
             if desconocidos:
                 raise ErrorConflicto(
                     f"Campos que la operación no cambia: {', '.join(sorted(desconocidos))} "
-                    f"(en disputa: {', '.join(conflicto.campos_en_disputa)}).")
+                    f"(en disputa: {', '.join(conflicto.campos_en_disputa)})."
+                )
             if conflicto.tipo == "borrar" or central is None:
                 eleccion = usar or elecciones.get("(objeto)")
                 if eleccion not in (USAR_LOCAL, USAR_CENTRAL):
-                    raise ErrorConflicto("Este conflicto es de un borrado: use «--usar local» "
-                                         "(borrar) o «--usar central» (conservar la central).")
+                    raise ErrorConflicto(
+                        "Este conflicto es de un borrado: use «--usar local» "
+                        "(borrar) o «--usar central» (conservar la central)."
+                    )
                 return self._resolver_objeto(c, conflicto, op, eleccion, quien, motivo)
             resueltos: dict[str, Any] = {}
             faltan = []
@@ -302,7 +435,8 @@ class Conflictos:
                 # «usar» cubre los campos en disputa; los que ya decidió una regla la siguen
                 # salvo elección explícita por campo.
                 eleccion = elecciones.get(
-                    campo, usar if campo in conflicto.campos_en_disputa else None)
+                    campo, usar if campo in conflicto.campos_en_disputa else None
+                )
                 if eleccion is None:
                     if campo in conflicto.campos_en_disputa:
                         faltan.append(campo)
@@ -320,40 +454,69 @@ class Conflictos:
             if faltan:
                 raise ErrorConflicto(
                     f"Falta elegir valor para: {', '.join(faltan)} (use --usar local|central o "
-                    "--campo CAMPO=local|central|VALOR).")
+                    "--campo CAMPO=local|central|VALOR)."
+                )
             datos = {k: v for k, v in resueltos.items() if v != central.get(k)}
             motivo_texto = motivo or "Resolución manual: " + ", ".join(
                 f"{k}={elecciones.get(k, usar) if k in conflicto.campos_en_disputa else 'regla'}"
-                for k in resueltos)
+                for k in resueltos
+            )
             if datos:
                 base = {k: central.get(k) for k in datos}
-                nueva = self._reencolar(c, op, datos, conflicto.version_central, base, quien,
-                                   motivo_texto)
+                nueva = self._reencolar(
+                    c, op, datos, conflicto.version_central, base, quien, motivo_texto
+                )
             else:
                 nueva = self._completar(c, op, conflicto.version_central, quien, motivo_texto)
-            self._cerrar(c, conflicto, RESUELTO, quien, {"valores": resueltos,
-                                                         "enviar": datos})
-            auditar(c, quien=quien, accion="resolucion_manual", regla_o_motivo=motivo_texto,
-                    op=op, antes={"base": conflicto.base, "local": conflicto.local,
-                                  "central": central},
-                    despues={"valores": resueltos, "operacion": nueva.a_dict()})
+            self._cerrar(c, conflicto, RESUELTO, quien, {"valores": resueltos, "enviar": datos})
+            auditar(
+                c,
+                quien=quien,
+                accion="resolucion_manual",
+                regla_o_motivo=motivo_texto,
+                op=op,
+                antes={"base": conflicto.base, "local": conflicto.local, "central": central},
+                despues={"valores": resueltos, "operacion": nueva.a_dict()},
+            )
             return nueva
 
-    def _resolver_objeto(self, c: Sesion, conflicto: Conflicto, op: Operacion,
-                         eleccion: str, quien: str, motivo: str | None) -> Operacion:
+    def _resolver_objeto(
+        self,
+        c: Sesion,
+        conflicto: Conflicto,
+        op: Operacion,
+        eleccion: str,
+        quien: str,
+        motivo: str | None,
+    ) -> Operacion:
         texto = motivo or f"Resolución manual: usar {eleccion}"
         if eleccion == USAR_CENTRAL or conflicto.central is None:
             if conflicto.central is None and eleccion == USAR_LOCAL and op.tipo != "borrar":
-                raise ErrorConflicto("La central borró el objeto: sólo se puede usar la central "
-                                     "(o descartar la operación).")
+                raise ErrorConflicto(
+                    "La central borró el objeto: sólo se puede usar la central "
+                    "(o descartar la operación)."
+                )
             nueva = self._completar(c, op, conflicto.version_central, quien, texto)
         else:
-            nueva = self._reencolar(c, op, op.datos if op.tipo != "borrar" else {},
-                               conflicto.version_central, dict(conflicto.central), quien, texto)
+            nueva = self._reencolar(
+                c,
+                op,
+                op.datos if op.tipo != "borrar" else {},
+                conflicto.version_central,
+                dict(conflicto.central),
+                quien,
+                texto,
+            )
         self._cerrar(c, conflicto, RESUELTO, quien, {"usar": eleccion})
-        auditar(c, quien=quien, accion="resolucion_manual", regla_o_motivo=texto, op=op,
-                antes={"central": conflicto.central, "local": conflicto.local},
-                despues={"operacion": nueva.a_dict()})
+        auditar(
+            c,
+            quien=quien,
+            accion="resolucion_manual",
+            regla_o_motivo=texto,
+            op=op,
+            antes={"central": conflicto.central, "local": conflicto.local},
+            despues={"operacion": nueva.a_dict()},
+        )
         return nueva
 
     def descartar(self, identificador: int, motivo: str, quien: str | None = None) -> Operacion:
@@ -365,31 +528,54 @@ class Conflictos:
             conflicto, op = self._abierto_con_su_operacion(c, identificador)
             descartada = self.cola.descartar(op.uuid, motivo, quien, desde=(CONFLICTO,), en=c)
             self._cerrar(c, conflicto, DESCARTADO_CONFLICTO, quien, {"motivo": motivo})
-            auditar(c, quien=quien, accion="descartar_conflicto", regla_o_motivo=motivo, op=op,
-                    antes=op.a_dict(), despues={"estado": DESCARTADO})
+            auditar(
+                c,
+                quien=quien,
+                accion="descartar_conflicto",
+                regla_o_motivo=motivo,
+                op=op,
+                antes=op.a_dict(),
+                despues={"estado": DESCARTADO},
+            )
             return descartada
 
-    def _cerrar(self, c: Sesion, conflicto: Conflicto, estado: str, quien: str,
-                resolucion: dict[str, Any]) -> None:
+    def _cerrar(
+        self, c: Sesion, conflicto: Conflicto, estado: str, quien: str, resolucion: dict[str, Any]
+    ) -> None:
         c.execute(
             "UPDATE conflictos SET estado = ?, resuelto_en = ?, resuelto_por = ?, resolucion = ?"
-            " WHERE id = ?", (estado, _ahora(), quien, _json(resolucion), conflicto.id))
+            " WHERE id = ?",
+            (estado, _ahora(), quien, _json(resolucion), conflicto.id),
+        )
 
     # -- errores (rechazadas) ----------------------------------------------------------------
 
-    def reintentar_error(self, uuid: str, datos: Mapping[str, Any] | None = None, *,
-                         quien: str | None = None, motivo: str | None = None) -> Operacion:
+    def reintentar_error(
+        self,
+        uuid: str,
+        datos: Mapping[str, Any] | None = None,
+        *,
+        quien: str | None = None,
+        motivo: str | None = None,
+    ) -> Operacion:
         """Una operación en ``ERROR`` vuelve a ``PENDIENTE`` (con datos editados si se dan,
         ya validados por quien llama). Mismo UUID: la central no la aplicó."""
         quien = quien or usuario_actual()
         with self.cola.transaccion() as c:
-            op = self._en_error(c, uuid, "Sólo se reintentan operaciones en ERROR; {uuid} está "
-                                         "{estado}.")
+            op = self._en_error(
+                c, uuid, "Sólo se reintentan operaciones en ERROR; {uuid} está {estado}."
+            )
             texto = motivo or ("Reintentada con datos editados" if datos else "Reintentada")
-            nueva = self.cola.reintentar(uuid, datos, por=quien, motivo=texto, desde=(ERROR,),
-                                         en=c)
-            auditar(c, quien=quien, accion="reintentar", regla_o_motivo=texto, op=op,
-                    antes=op.a_dict(), despues=nueva.a_dict())
+            nueva = self.cola.reintentar(uuid, datos, por=quien, motivo=texto, desde=(ERROR,), en=c)
+            auditar(
+                c,
+                quien=quien,
+                accion="reintentar",
+                regla_o_motivo=texto,
+                op=op,
+                antes=op.a_dict(),
+                despues=nueva.a_dict(),
+            )
             return nueva
 
     def descartar_error(self, uuid: str, motivo: str, quien: str | None = None) -> Operacion:
@@ -397,11 +583,22 @@ class Conflictos:
             raise ErrorCola("Indique por qué se descarta la operación (--motivo).")
         quien = quien or usuario_actual()
         with self.cola.transaccion() as c:
-            op = self._en_error(c, uuid, "Sólo se descartan así operaciones en ERROR; {uuid} está "
-                                         "{estado} (un conflicto se descarta desde su conflicto).")
+            op = self._en_error(
+                c,
+                uuid,
+                "Sólo se descartan así operaciones en ERROR; {uuid} está "
+                "{estado} (un conflicto se descarta desde su conflicto).",
+            )
             descartada = self.cola.descartar(uuid, motivo, quien, desde=(ERROR,), en=c)
-            auditar(c, quien=quien, accion="descartar", regla_o_motivo=motivo, op=op,
-                    antes=op.a_dict(), despues={"estado": DESCARTADO})
+            auditar(
+                c,
+                quien=quien,
+                accion="descartar",
+                regla_o_motivo=motivo,
+                op=op,
+                antes=op.a_dict(),
+                despues={"estado": DESCARTADO},
+            )
             return descartada
 
     def _en_error(self, c: Sesion, uuid: str, si_no: str) -> Operacion:
@@ -416,8 +613,9 @@ class Conflictos:
 
     def contar_abiertos(self) -> int:
         with self.cola.lectura() as c:
-            return c.execute("SELECT COUNT(*) FROM conflictos WHERE estado = ?",
-                             (ABIERTO,)).fetchone()[0]
+            return c.execute(
+                "SELECT COUNT(*) FROM conflictos WHERE estado = ?", (ABIERTO,)
+            ).fetchone()[0]
 
     def bloqueadas(self, limite: int = 50) -> list[dict[str, Any]]:
         """Operaciones PENDIENTE retenidas por un ERROR/CONFLICTO anterior: del mismo objeto,
@@ -429,12 +627,16 @@ class Conflictos:
                 donde = "del mismo objeto"
             else:
                 donde = f"de {r.modelo} {r.objeto_id}"
-            salida.append({
-                "uuid": op.uuid, "modelo": op.modelo, "objeto_id": op.objeto_id,
-                "espera_a": r.uuid,
-                "motivo": f"Espera a la operación {r.uuid} {donde}, en {r.estado}: "
-                          f"{r.ultimo_error or ''}".strip(),
-            })
+            salida.append(
+                {
+                    "uuid": op.uuid,
+                    "modelo": op.modelo,
+                    "objeto_id": op.objeto_id,
+                    "espera_a": r.uuid,
+                    "motivo": f"Espera a la operación {r.uuid} {donde}, en {r.estado}: "
+                    f"{r.ultimo_error or ''}".strip(),
+                }
+            )
         return salida
 
     # -- auditoría ---------------------------------------------------------------------------
@@ -444,9 +646,20 @@ class Conflictos:
             filas = c.execute(
                 "SELECT id, momento, quien, accion, uuid_operacion, modelo, objeto_id,"
                 " regla_o_motivo, antes, despues FROM auditoria ORDER BY id DESC LIMIT ?",
-                (int(limite),)).fetchall()
-        claves = ("id", "momento", "quien", "accion", "uuid_operacion", "modelo", "objeto_id",
-                  "regla_o_motivo", "antes", "despues")
+                (int(limite),),
+            ).fetchall()
+        claves = (
+            "id",
+            "momento",
+            "quien",
+            "accion",
+            "uuid_operacion",
+            "modelo",
+            "objeto_id",
+            "regla_o_motivo",
+            "antes",
+            "despues",
+        )
         salida = []
         for fila in filas:
             entrada = dict(zip(claves, fila, strict=True))

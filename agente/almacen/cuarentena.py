@@ -36,8 +36,16 @@ _log = logging.getLogger(__name__)
 
 _COLUMNAS_JSON = ("datos", "valores_base")
 _FIJADAS_AL_APARTAR = frozenset(
-    ("estado", "ultimo_error", "actualizada_en", "referidos", "propietario", "en_vuelo_desde",
-     "finalizada_en"))
+    (
+        "estado",
+        "ultimo_error",
+        "actualizada_en",
+        "referidos",
+        "propietario",
+        "en_vuelo_desde",
+        "finalizada_en",
+    )
+)
 
 
 class Ilegible(bytes):
@@ -113,7 +121,8 @@ def apartar(c: sqlite3.Connection, seq: int, motivo: str) -> str:
     columnas = _columnas(c)
     crudos = c.execute(
         f"SELECT {', '.join(f'CAST({col} AS BLOB)' for col in columnas)}"  # noqa: S608
-        " FROM operaciones WHERE seq = ?", (seq,)
+        " FROM operaciones WHERE seq = ?",
+        (seq,),
     ).fetchone()
     original: dict[str, Any] = {}
     arreglada: dict[str, Any] = {}
@@ -134,16 +143,21 @@ def apartar(c: sqlite3.Connection, seq: int, motivo: str) -> str:
             valido = False
         if not valido:
             arreglada[col] = "{}"
-    aviso = (f"Operación {seq} ilegible en la cola ({motivo}): apartada en cuarentena como"
-             " ERROR; las demás siguen enviándose. Revísela con «sincro cola --estado ERROR».")
+    aviso = (
+        f"Operación {seq} ilegible en la cola ({motivo}): apartada en cuarentena como"
+        " ERROR; las demás siguen enviándose. Revísela con «sincro cola --estado ERROR»."
+    )
     ahora = ahora_iso()
     c.execute(
         "INSERT INTO cuarentena (seq_operacion, detectada_en, motivo, original)"
         " VALUES (?, ?, ?, ?)",
         (seq, ahora, motivo, a_json(original)),
     )
-    textos = [col for col in columnas
-              if isinstance(arreglada[col], str) and col not in _FIJADAS_AL_APARTAR]
+    textos = [
+        col
+        for col in columnas
+        if isinstance(arreglada[col], str) and col not in _FIJADAS_AL_APARTAR
+    ]
     c.execute(
         f"UPDATE operaciones SET {', '.join(f'{col} = ?' for col in textos)},"  # noqa: S608
         " estado = ?, ultimo_error = ?, referidos = NULL, propietario = NULL,"

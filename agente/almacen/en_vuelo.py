@@ -55,8 +55,10 @@ class EnVuelo:
                 (seq, propietario, desde)
                 for seq, propietario, desde in filas
                 if forzar
-                or (propietario != self.propietario
-                    and ((desde or "") < limite or not vivo(propietario)))
+                or (
+                    propietario != self.propietario
+                    and ((desde or "") < limite or not vivo(propietario))
+                )
             ]
             if not devolver:
                 return 0
@@ -71,8 +73,15 @@ class EnVuelo:
                         " en_vuelo_desde = NULL, ultimo_error = COALESCE(ultimo_error, ?),"
                         " actualizada_en = ? WHERE seq = ? AND estado = ? AND propietario IS ?"
                         " AND en_vuelo_desde IS ?",
-                        (PENDIENTE, "Recuperada tras un cierre inesperado.", ahora, seq,
-                         PROCESANDO, propietario, desde),
+                        (
+                            PENDIENTE,
+                            "Recuperada tras un cierre inesperado.",
+                            ahora,
+                            seq,
+                            PROCESANDO,
+                            propietario,
+                            desde,
+                        ),
                     ).rowcount
                     for seq, propietario, desde in devolver
                 )

@@ -88,7 +88,8 @@ def referidos_de(
 
 def leer_seq(c: sqlite3.Connection, seq: int) -> Operacion:
     fila = c.execute(
-        f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE seq = ?", (seq,)  # noqa: S608
+        f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE seq = ?",  # noqa: S608
+        (seq,),
     ).fetchone()
     return desde_fila(fila)
 
@@ -148,8 +149,15 @@ class Encolador:
             c.execute(
                 "UPDATE operaciones SET tipo = ?, datos = ?, valores_base = ?, actualizada_en = ?,"
                 " hora_terminal = ?, desfase_ms = ? WHERE seq = ?",
-                (decision.tipo, a_json(decision.datos), a_json(decision.valores_base), ahora,
-                 ahora, desfase, fila[0]),
+                (
+                    decision.tipo,
+                    a_json(decision.datos),
+                    a_json(decision.valores_base),
+                    ahora,
+                    ahora,
+                    desfase,
+                    fila[0],
+                ),
             )
             self.recalcular_referidos(c, fila[0])
             return leer_seq(c, fila[0])
@@ -158,13 +166,20 @@ class Encolador:
             c.execute(
                 "UPDATE operaciones SET estado = ?, motivo_resolucion = ?, resuelta_por = ?,"
                 " actualizada_en = ?, finalizada_en = ? WHERE seq = ?",
-                (DESCARTADO, "Anulada: el objeto se borró antes de enviarse su «crear».",
-                 "sincro", ahora, ahora, fila[0]),
+                (
+                    DESCARTADO,
+                    "Anulada: el objeto se borró antes de enviarse su «crear».",
+                    "sincro",
+                    ahora,
+                    ahora,
+                    fila[0],
+                ),
             )
             return leer_seq(c, fila[0])
         identificador = nueva.uuid or str(uuidlib.uuid4())
-        referidos = referidos_de(self.modelos.get(nueva.modelo), nueva.tipo, decision.datos,
-                                 decision.valores_base)
+        referidos = referidos_de(
+            self.modelos.get(nueva.modelo), nueva.tipo, decision.datos, decision.valores_base
+        )
         cursor = c.execute(
             "INSERT INTO operaciones (uuid, modelo, objeto_id, tipo, datos, version_base,"
             " valores_base, hora_terminal, desfase_ms, terminal, prioridad, estado,"
@@ -239,6 +254,10 @@ class Encolador:
         ).fetchone()
         c.execute(
             "UPDATE operaciones SET referidos = ? WHERE seq = ?",
-            (referidos_de(self.modelos.get(modelo), tipo, json.loads(datos),
-                          json.loads(valores_base)), seq),
+            (
+                referidos_de(
+                    self.modelos.get(modelo), tipo, json.loads(datos), json.loads(valores_base)
+                ),
+                seq,
+            ),
         )

@@ -99,12 +99,22 @@ class Envio:
                 {m.nombre: m.dependencias for m in self._modelos.values()},
                 {m.nombre: set(m.referencias.values()) for m in self._modelos.values()},
             )
-            self._huella_reglas = hashlib.sha256(a_json(sorted(
-                (m.nombre, sorted(m.dependencias), sorted(m.referencias.items()))
-                for m in self._modelos.values())).encode()).hexdigest()[:16]
+            self._huella_reglas = hashlib.sha256(
+                a_json(
+                    sorted(
+                        (m.nombre, sorted(m.dependencias), sorted(m.referencias.items()))
+                        for m in self._modelos.values()
+                    )
+                ).encode()
+            ).hexdigest()[:16]
             self._referentes = {
-                destino: tuple(sorted(m.nombre for m in self._modelos.values()
-                                      if destino in m.referencias.values()))
+                destino: tuple(
+                    sorted(
+                        m.nombre
+                        for m in self._modelos.values()
+                        if destino in m.referencias.values()
+                    )
+                )
                 for destino in self._modelos
             }
             self._olvidar()
@@ -137,8 +147,9 @@ class Envio:
         escribieron en la cola."""
         return c.execute("PRAGMA data_version").fetchone()[0], c.total_changes
 
-    def tras_escribir(self, c: sqlite3.Connection, antes: tuple[int, int],
-                      finalizadas: Sequence[str] = ()) -> None:
+    def tras_escribir(
+        self, c: sqlite3.Connection, antes: tuple[int, int], finalizadas: Sequence[str] = ()
+    ) -> None:
         """Para ``Cola``, dentro de su transacción: acaba de escribir por un camino que
         mantiene la memoria (resultados, devoluciones, inserciones). ``antes``: la huella antes
         de escribir; ``finalizadas``: UUID de operaciones que ya no retienen a nadie
@@ -150,7 +161,8 @@ class Envio:
                 trozo = list(finalizadas[inicio : inicio + _TROZO])
                 marcas = ", ".join("?" * len(trozo))
                 for (seq,) in c.execute(
-                    f"SELECT seq FROM operaciones WHERE uuid IN ({marcas})", trozo  # noqa: S608
+                    f"SELECT seq FROM operaciones WHERE uuid IN ({marcas})",  # noqa: S608
+                    trozo,
                 ).fetchall():
                     for candidata in self._retiene.pop(seq, ()):
                         self._retenida_por.pop(candidata, None)
@@ -265,31 +277,47 @@ class Envio:
             for otra in sorted(self._retiene.pop(seq, ())):
                 self._retenida_por.pop(otra, None)
                 encontradas = cuarentena.filas(
-                    c, f"SELECT {_SELECT_LIGERAS} FROM operaciones"  # noqa: S608
-                    " WHERE seq = ? AND estado = ?", (otra, PENDIENTE))
+                    c,
+                    f"SELECT {_SELECT_LIGERAS} FROM operaciones"  # noqa: S608
+                    " WHERE seq = ? AND estado = ?",
+                    (otra, PENDIENTE),
+                )
                 if encontradas:
                     fila_otra = encontradas[0]
                     clave = prioridades.clave_envio(rangos, fila_otra[2], fila_otra[1])
                     heapq.heappush(monticulo, (clave, otra, None, fila_otra))
         return elegidas
 
-    def _candidata(self, c: sqlite3.Connection, fila: tuple, avisos: list[str]
-                   ) -> _Candidata | None:
+    def _candidata(
+        self, c: sqlite3.Connection, fila: tuple, avisos: list[str]
+    ) -> _Candidata | None:
         seq, _prioridad, modelo, objeto_id, tipo, referidos, libre = fila
         try:
             leidos = json.loads(referidos) if referidos else None
-            if (type(modelo) is str and type(objeto_id) is str and type(tipo) is str
-                    and (leidos is None or isinstance(leidos, dict))):
-                return _Candidata(seq, modelo, objeto_id, tipo == "borrar", leidos,
-                                  libre == self._huella_reglas and tipo != "borrar")
+            if (
+                type(modelo) is str
+                and type(objeto_id) is str
+                and type(tipo) is str
+                and (leidos is None or isinstance(leidos, dict))
+            ):
+                return _Candidata(
+                    seq,
+                    modelo,
+                    objeto_id,
+                    tipo == "borrar",
+                    leidos,
+                    libre == self._huella_reglas and tipo != "borrar",
+                )
         except (TypeError, ValueError):
             pass
-        avisos.append(cuarentena.apartar(
-            c, seq, cuarentena.motivo_ilegible(_LIGERAS, fila) or "fila no válida"))
+        avisos.append(
+            cuarentena.apartar(
+                c, seq, cuarentena.motivo_ilegible(_LIGERAS, fila) or "fila no válida"
+            )
+        )
         return None
 
-    def _retenedora(self, c: sqlite3.Connection, op: _Candidata, elegida: set[int]
-                    ) -> int | None:
+    def _retenedora(self, c: sqlite3.Connection, op: _Candidata, elegida: set[int]) -> int | None:
         """Una operación anterior sin confirmar, no elegida en esta llamada, que retiene a
         ``op`` (``None`` si ninguna): la regla de ``agente.reglas.orden.elegir``."""
         if op.libre:
@@ -311,8 +339,9 @@ class Envio:
             for seq in self._referentes_sin_confirmar(c, op):
                 if seq not in elegida:
                     return seq
-        pieza = orden.Pieza(op.seq, op.modelo, op.objeto_id, PENDIENTE, (), op.referidos,
-                            borra=op.borra)
+        pieza = orden.Pieza(
+            op.seq, op.modelo, op.objeto_id, PENDIENTE, (), op.referidos, borra=op.borra
+        )
         for dependencia in sorted(self._grafo.por_modelo(pieza)):
             for (seq,) in c.execute(
                 "SELECT seq FROM operaciones WHERE modelo = ?"  # noqa: S608
@@ -358,16 +387,23 @@ class Envio:
             with cuarentena.lectura_tolerante(c):
                 # Las ilegibles se apartan en el próximo envío; aquí no cuentan.
                 filas = [
-                    f for f in c.execute(
+                    f
+                    for f in c.execute(
                         "SELECT seq, modelo, objeto_id, estado, referidos, tipo"  # noqa: S608
                         f" FROM operaciones WHERE estado IN {EN_SIN_CONFIRMAR} ORDER BY seq"
                     ).fetchall()
                     if cuarentena.motivo_ilegible(_LIGERAS_RETENIDAS, f) is None
                 ]
             piezas = [
-                orden.Pieza(seq, modelo, objeto_id, estado, (),
-                            json.loads(referidos) if referidos else None,
-                            borra=tipo == "borrar")
+                orden.Pieza(
+                    seq,
+                    modelo,
+                    objeto_id,
+                    estado,
+                    (),
+                    json.loads(referidos) if referidos else None,
+                    borra=tipo == "borrar",
+                )
                 for seq, modelo, objeto_id, estado, referidos, tipo in filas
             ]
             pares = sorted(
@@ -380,14 +416,17 @@ class Envio:
 
 def _modelos_con_pendientes(c: sqlite3.Connection) -> list[str]:
     """Modelos con alguna ``PENDIENTE``, saltando por el índice (un paso por modelo)."""
-    return [m for (m,) in c.execute(
-        "WITH RECURSIVE m(modelo) AS ("
-        " SELECT (SELECT MIN(modelo) FROM operaciones INDEXED BY operaciones_listas"
-        " WHERE estado = 'PENDIENTE')"
-        " UNION ALL SELECT (SELECT MIN(modelo) FROM operaciones INDEXED BY operaciones_listas"
-        " WHERE estado = 'PENDIENTE' AND modelo > m.modelo) FROM m WHERE m.modelo IS NOT NULL)"
-        " SELECT modelo FROM m WHERE modelo IS NOT NULL"
-    ).fetchall()]
+    return [
+        m
+        for (m,) in c.execute(
+            "WITH RECURSIVE m(modelo) AS ("
+            " SELECT (SELECT MIN(modelo) FROM operaciones INDEXED BY operaciones_listas"
+            " WHERE estado = 'PENDIENTE')"
+            " UNION ALL SELECT (SELECT MIN(modelo) FROM operaciones INDEXED BY operaciones_listas"
+            " WHERE estado = 'PENDIENTE' AND modelo > m.modelo) FROM m WHERE m.modelo IS NOT NULL)"
+            " SELECT modelo FROM m WHERE modelo IS NOT NULL"
+        ).fetchall()
+    ]
 
 
 def _pendientes_de(c: sqlite3.Connection, modelo: str) -> Iterator[tuple]:
@@ -396,8 +435,10 @@ def _pendientes_de(c: sqlite3.Connection, modelo: str) -> Iterator[tuple]:
     prioridad mayor): dos búsquedas, nunca un recorrido desde el principio."""
     trozo = _PRIMER_TROZO
     filas = cuarentena.filas(
-        c, f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
-        " AND estado = 'PENDIENTE' ORDER BY prioridad, seq LIMIT ?", (modelo, trozo)
+        c,
+        f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
+        " AND estado = 'PENDIENTE' ORDER BY prioridad, seq LIMIT ?",
+        (modelo, trozo),
     )
     while filas:
         yield from filas
@@ -406,13 +447,15 @@ def _pendientes_de(c: sqlite3.Connection, modelo: str) -> Iterator[tuple]:
         seq, prioridad = filas[-1][0], filas[-1][1]
         trozo = min(trozo * 4, _TROZO * 8)
         filas = cuarentena.filas(
-            c, f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
+            c,
+            f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
             " AND estado = 'PENDIENTE' AND prioridad = ? AND seq > ? ORDER BY seq LIMIT ?",
             (modelo, prioridad, seq, trozo),
         )
         if len(filas) < trozo:
             filas += cuarentena.filas(
-                c, f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
+                c,
+                f"SELECT {_SELECT_LIGERAS} FROM operaciones WHERE modelo = ?"  # noqa: S608
                 " AND estado = 'PENDIENTE' AND prioridad > ? ORDER BY prioridad, seq LIMIT ?",
                 (modelo, prioridad, trozo - len(filas)),
             )
@@ -438,9 +481,13 @@ def _filas_de(c: sqlite3.Connection, seqs: Sequence[int]) -> list[tuple]:
     for inicio in range(0, len(seqs), _TROZO):
         trozo = seqs[inicio : inicio + _TROZO]
         marcas = ", ".join("?" * len(trozo))
-        filas.extend(cuarentena.filas(
-            c, f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE seq IN ({marcas})", trozo  # noqa: S608
-        ))
+        filas.extend(
+            cuarentena.filas(
+                c,
+                f"SELECT {SELECT_COLUMNAS} FROM operaciones WHERE seq IN ({marcas})",  # noqa: S608
+                trozo,
+            )
+        )
     return filas
 
 

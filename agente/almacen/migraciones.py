@@ -247,35 +247,55 @@ SELECT substr(hora_terminal, 1, 13), modelo, COUNT(*) FROM operaciones GROUP BY 
 #: crear si faltan (un rescate que no pudo leer su definición). Textos publicados: cambiarlos
 #: exige una migración nueva.
 _OBJETOS_ENVIO = (
-    ("operaciones_libre_obsoleto", """
+    (
+        "operaciones_libre_obsoleto",
+        """
 CREATE TRIGGER operaciones_libre_obsoleto
 AFTER UPDATE OF datos, valores_base, tipo, referidos, modelo, objeto_id ON operaciones
 WHEN NEW.libre IS NOT NULL
 BEGIN
     UPDATE operaciones SET libre = NULL WHERE seq = NEW.seq;
-END"""),
-    ("operaciones_listas", "CREATE INDEX operaciones_listas ON operaciones"
-     " (modelo, prioridad, seq) WHERE estado = 'PENDIENTE'"),
-    ("operaciones_sin_confirmar_objeto", "CREATE INDEX operaciones_sin_confirmar_objeto ON"
-     " operaciones (modelo, objeto_id, seq) WHERE finalizada_en IS NULL"),
-    ("operaciones_sin_confirmar_modelo", "CREATE INDEX operaciones_sin_confirmar_modelo ON"
-     " operaciones (modelo, seq) WHERE finalizada_en IS NULL"),
+END""",
+    ),
+    (
+        "operaciones_listas",
+        "CREATE INDEX operaciones_listas ON operaciones"
+        " (modelo, prioridad, seq) WHERE estado = 'PENDIENTE'",
+    ),
+    (
+        "operaciones_sin_confirmar_objeto",
+        "CREATE INDEX operaciones_sin_confirmar_objeto ON"
+        " operaciones (modelo, objeto_id, seq) WHERE finalizada_en IS NULL",
+    ),
+    (
+        "operaciones_sin_confirmar_modelo",
+        "CREATE INDEX operaciones_sin_confirmar_modelo ON"
+        " operaciones (modelo, seq) WHERE finalizada_en IS NULL",
+    ),
     ("recuentos", _RECUENTOS),
     ("recuentos_lleno", _LLENAR_RECUENTOS),
-    ("recuentos_al_insertar", """
+    (
+        "recuentos_al_insertar",
+        """
 CREATE TRIGGER recuentos_al_insertar AFTER INSERT ON operaciones
 BEGIN
     INSERT INTO recuentos (hora, modelo, n)
     VALUES (substr(NEW.hora_terminal, 1, 13), NEW.modelo, 1)
     ON CONFLICT (hora, modelo) DO UPDATE SET n = n + 1;
-END"""),
-    ("recuentos_al_borrar", """
+END""",
+    ),
+    (
+        "recuentos_al_borrar",
+        """
 CREATE TRIGGER recuentos_al_borrar AFTER DELETE ON operaciones
 BEGIN
     UPDATE recuentos SET n = n - 1
     WHERE hora = substr(OLD.hora_terminal, 1, 13) AND modelo = OLD.modelo;
-END"""),
-    ("recuentos_al_cambiar", """
+END""",
+    ),
+    (
+        "recuentos_al_cambiar",
+        """
 CREATE TRIGGER recuentos_al_cambiar AFTER UPDATE OF hora_terminal, modelo ON operaciones
 WHEN NEW.hora_terminal IS NOT OLD.hora_terminal OR NEW.modelo IS NOT OLD.modelo
 BEGIN
@@ -284,7 +304,8 @@ BEGIN
     INSERT INTO recuentos (hora, modelo, n)
     VALUES (substr(NEW.hora_terminal, 1, 13), NEW.modelo, 1)
     ON CONFLICT (hora, modelo) DO UPDATE SET n = n + 1;
-END"""),
+END""",
+    ),
 )
 _REFERIDOS_OBSOLETOS = """
 CREATE TRIGGER operaciones_referidos_obsoletos AFTER UPDATE OF datos ON operaciones
@@ -304,8 +325,11 @@ def reponer_objetos_cola(conexion: sqlite3.Connection) -> list[str]:
         return []
     objetos = (*_OBJETOS_ENVIO, ("operaciones_referidos_obsoletos", _REFERIDOS_OBSOLETOS))
     existentes = {n for (n,) in conexion.execute("SELECT name FROM sqlite_master")}
-    faltan = [nombre for nombre, _sql_objeto in objetos
-              if nombre != "recuentos_lleno" and nombre not in existentes]
+    faltan = [
+        nombre
+        for nombre, _sql_objeto in objetos
+        if nombre != "recuentos_lleno" and nombre not in existentes
+    ]
     if not faltan:
         return []
     from agente.almacen.sqlite import transaccion
@@ -383,7 +407,7 @@ def _cache_0002_fts_contenido_externo(db: Database) -> None:
             f'DROP TABLE "{nombre}"',
             f"CREATE VIRTUAL TABLE \"{nombre}\" USING fts5({columnas}, content = '{tabla}', "
             "columnsize = 0, tokenize = 'unicode61 remove_diacritics 2', prefix = '2')",
-            f"INSERT INTO \"{nombre}\" (\"{nombre}\") VALUES ('rebuild')",  # noqa: S608 (nombre comprobado arriba)
+            f'INSERT INTO "{nombre}" ("{nombre}") VALUES (\'rebuild\')',  # noqa: S608 (nombre comprobado arriba)
         )
 
 

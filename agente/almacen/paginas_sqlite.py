@@ -110,7 +110,7 @@ def _paginas(ruta: Path) -> tuple[dict[int, bytes], int, int]:
     tamano = _tamano_pagina(contenido[:100]) or _adivinar_tamano(contenido)
     reservados = contenido[20] if len(contenido) > 20 and contenido[20] < 64 else 0
     paginas = {
-        numero + 1: contenido[numero * tamano:(numero + 1) * tamano]
+        numero + 1: contenido[numero * tamano : (numero + 1) * tamano]
         for numero in range(len(contenido) // tamano)
     }
     wal = ruta.with_name(ruta.name + "-wal")
@@ -127,10 +127,10 @@ def _paginas_wal(wal: bytes, tamano: int) -> dict[int, bytes]:
     pendientes: dict[int, bytes] = {}
     pos = 32
     while pos + 24 + tamano <= len(wal):
-        numero, tras_commit = struct.unpack(">II", wal[pos:pos + 8])
-        if wal[pos + 8:pos + 16] != sal:
+        numero, tras_commit = struct.unpack(">II", wal[pos : pos + 8])
+        if wal[pos + 8 : pos + 16] != sal:
             break
-        pendientes[numero] = wal[pos + 24:pos + 24 + tamano]
+        pendientes[numero] = wal[pos + 24 : pos + 24 + tamano]
         if tras_commit:  # trama de commit: lo anterior queda confirmado
             paginas.update(pendientes)
             pendientes.clear()
@@ -150,7 +150,7 @@ def _paginas_libres(paginas: dict[int, bytes], tamano_util: int) -> set[int]:
         pagina = paginas[tronco]
         siguiente, hojas = struct.unpack(">II", pagina[:8])
         for i in range(min(hojas, (tamano_util - 8) // 4)):
-            libres.add(struct.unpack(">I", pagina[8 + 4 * i:12 + 4 * i])[0])
+            libres.add(struct.unpack(">I", pagina[8 + 4 * i : 12 + 4 * i])[0])
         tronco = siguiente
     return libres
 
@@ -172,14 +172,14 @@ def _valores(registro: bytes) -> list[object]:
             valores.append(tipo - 8)
         elif 1 <= tipo <= 6:
             largo = (1, 2, 3, 4, 6, 8)[tipo - 1]
-            valores.append(int.from_bytes(registro[cuerpo:cuerpo + largo], "big", signed=True))
+            valores.append(int.from_bytes(registro[cuerpo : cuerpo + largo], "big", signed=True))
             cuerpo += largo
         elif tipo == 7:
-            valores.append(struct.unpack(">d", registro[cuerpo:cuerpo + 8])[0])
+            valores.append(struct.unpack(">d", registro[cuerpo : cuerpo + 8])[0])
             cuerpo += 8
         elif tipo >= 12:
             largo = (tipo - 12) // 2
-            trozo = registro[cuerpo:cuerpo + largo]
+            trozo = registro[cuerpo : cuerpo + largo]
             valores.append(bytes(trozo) if tipo % 2 == 0 else trozo.decode("utf-8"))
             cuerpo += largo
         else:
@@ -189,18 +189,17 @@ def _valores(registro: bytes) -> list[object]:
     return valores
 
 
-def _carga(pagina: bytes, pos: int, total: int, paginas: dict[int, bytes],
-           util: int) -> bytes:
+def _carga(pagina: bytes, pos: int, total: int, paginas: dict[int, bytes], util: int) -> bytes:
     """La carga de una celda: la parte local y, si no cabe, la cadena de páginas de desborde."""
     maximo_local = util - 35
     if total <= maximo_local:
-        return pagina[pos:pos + total]
+        return pagina[pos : pos + total]
     minimo = ((util - 12) * 32 // 255) - 23
     local = minimo + ((total - minimo) % (util - 4))
     if local > maximo_local:
         local = minimo
-    partes = [pagina[pos:pos + local]]
-    siguiente = struct.unpack(">I", pagina[pos + local:pos + local + 4])[0]
+    partes = [pagina[pos : pos + local]]
+    siguiente = struct.unpack(">I", pagina[pos + local : pos + local + 4])[0]
     falta = total - local
     vistas = set()
     while falta > 0:
@@ -208,7 +207,7 @@ def _carga(pagina: bytes, pos: int, total: int, paginas: dict[int, bytes],
             raise ValueError("cadena de desborde rota")
         vistas.add(siguiente)
         desborde = paginas[siguiente]
-        trozo = desborde[4:4 + min(falta, util - 4)]
+        trozo = desborde[4 : 4 + min(falta, util - 4)]
         partes.append(trozo)
         falta -= len(trozo)
         siguiente = struct.unpack(">I", desborde[:4])[0]
@@ -229,11 +228,10 @@ def filas_de_hojas(ruta: str | os.PathLike[str]) -> Iterator[tuple[int, list[obj
         inicio = 100 if numero == 1 else 0
         if len(pagina) < inicio + 8 or pagina[inicio] != _HOJA_TABLA:
             continue
-        celdas = struct.unpack(">H", pagina[inicio + 3:inicio + 5])[0]
+        celdas = struct.unpack(">H", pagina[inicio + 3 : inicio + 5])[0]
         for i in range(min(celdas, _MAX_CELDAS_POR_PAGINA)):
             try:
-                puntero = struct.unpack(
-                    ">H", pagina[inicio + 8 + 2 * i:inicio + 10 + 2 * i])[0]
+                puntero = struct.unpack(">H", pagina[inicio + 8 + 2 * i : inicio + 10 + 2 * i])[0]
                 if not inicio + 8 <= puntero < len(pagina):
                     continue
                 total, pos = _varint(pagina, puntero)

@@ -27,8 +27,7 @@ def guardar(cola: Cola, venta: str, total: Decimal, pagos: Sequence[dict[str, st
         c.execute(
             "INSERT OR REPLACE INTO pagos_venta (venta, total, pagos, creada_en)"
             " VALUES (?, ?, ?, ?)",
-            (venta, texto_importe(total), json.dumps(list(pagos), ensure_ascii=False),
-             ahora_iso()),
+            (venta, texto_importe(total), json.dumps(list(pagos), ensure_ascii=False), ahora_iso()),
         )
 
 

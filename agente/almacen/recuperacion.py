@@ -203,7 +203,10 @@ def _tablas_legibles(conexion: sqlite3.Connection) -> list[tuple[str, str, str, 
 
 
 def _copiar_filas(
-    origen: sqlite3.Connection, destino: sqlite3.Connection, tabla: str, problemas: list[str],
+    origen: sqlite3.Connection,
+    destino: sqlite3.Connection,
+    tabla: str,
+    problemas: list[str],
     danadas: dict[str, int],
 ) -> int:
     """Copia las filas legibles de ``tabla`` (nombre leído de ``sqlite_master`` del propio
@@ -224,6 +227,7 @@ def _copiar_filas(
             copiadas += 1
         else:
             rechazadas += 1
+
     try:
         maximo = origen.execute(f"SELECT max(rowid) FROM {nombre}").fetchone()[0]  # noqa: S608
     except sqlite3.Error:
@@ -314,8 +318,9 @@ def _recuperar_fila_a_fila(
             # la cola repone sus índices y disparadores al abrirse.
             legibles = [o for o in objetos if all(isinstance(v, str) for v in o)]
             if len(legibles) < len(objetos):
-                problemas.append(f"{len(objetos) - len(legibles)} definiciones ilegibles en el"
-                                 " catálogo")
+                problemas.append(
+                    f"{len(objetos) - len(legibles)} definiciones ilegibles en el catálogo"
+                )
             objetos = legibles
         if objetos is None or not any(o[1] == TABLA_OPERACIONES for o in objetos):
             _crear_desde_migraciones(destino)
@@ -385,9 +390,9 @@ def _operaciones_de_paginas(
         for rowid, valores in paginas_sqlite.filas_de_hojas(origen_ruta):
             if rowid < 1 or len(valores) > len(nombres) or len(valores) < len(nombres) // 2:
                 continue
-            if indice_uuid is not None and not _parece_uuid(valores[indice_uuid]
-                                                             if indice_uuid < len(valores)
-                                                             else None):
+            if indice_uuid is not None and not _parece_uuid(
+                valores[indice_uuid] if indice_uuid < len(valores) else None
+            ):
                 continue
             valores = list(valores)
             if clave is not None and clave < len(valores):
@@ -464,7 +469,9 @@ def rescatar_cola(
     )
     log.error(
         "Cola rescatada (%s): %d operaciones salvadas; copia original en %s.",
-        metodo, resultado.operaciones, copia.name,
+        metodo,
+        resultado.operaciones,
+        copia.name,
     )
     return resultado
 
@@ -584,14 +591,18 @@ def abrir_cache(datos: str | os.PathLike[str]) -> Cache:
     try:
         return Cache(ruta)
     except (sqlite3.DatabaseError, UnicodeError, ValueError, ErrorEsquema) as error:
-        if (isinstance(error, sqlite3.OperationalError) and not _es_corrupcion(error)
-                and "decode" not in str(error).lower()):
+        if (
+            isinstance(error, sqlite3.OperationalError)
+            and not _es_corrupcion(error)
+            and "decode" not in str(error).lower()
+        ):
             raise  # bloqueada, sin permiso, disco lleno: no es daño de la caché
         _apartar_y_avisar(datos, ruta, f"{type(error).__name__}: {str(error)[:200]}")
     return Cache(ruta)
 
 
 # --- avisos para la persona -------------------------------------------------------------------
+
 
 def _ruta_avisos(datos: Path) -> Path:
     return Path(datos) / FICHERO_AVISOS
@@ -617,8 +628,13 @@ def anotar_aviso(datos: str | os.PathLike[str], fichero: str, mensaje: str, **ex
     """Guarda un aviso que se mostrará hasta que la persona lo confirme."""
     avisos = _leer_avisos(Path(datos))
     avisos.append(
-        {"fecha": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "fichero": fichero,
-         "mensaje": mensaje, "confirmado": False, **extra}
+        {
+            "fecha": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "fichero": fichero,
+            "mensaje": mensaje,
+            "confirmado": False,
+            **extra,
+        }
     )
     _escribir_avisos(Path(datos), avisos[-50:])
 
@@ -664,7 +680,9 @@ def preparar_ficheros(datos: str | os.PathLike[str]) -> list[str]:
             return nuevos
         danadas = (
             f" {resultado.danadas} operaciones más se leyeron con datos dañados y no se pudieron"
-            " rescatar." if resultado.danadas else ""
+            " rescatar."
+            if resultado.danadas
+            else ""
         )
         mensaje = (
             f"La cola de operaciones estaba dañada ({estado.detalle}). Se rescataron "
@@ -673,8 +691,12 @@ def preparar_ficheros(datos: str | os.PathLike[str]) -> list[str]:
             "«sincro diagnostico»."
         )
         anotar_aviso(
-            datos, "cola", mensaje, copia=resultado.copia.name,
-            operaciones=resultado.operaciones, danadas=resultado.danadas,
+            datos,
+            "cola",
+            mensaje,
+            copia=resultado.copia.name,
+            operaciones=resultado.operaciones,
+            danadas=resultado.danadas,
             problemas=resultado.problemas[:20],
         )
         nuevos.append(mensaje)

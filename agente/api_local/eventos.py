@@ -56,8 +56,10 @@ def instantanea(agente: Any) -> dict[str, Any]:
                 continue
             catalogo[nombre] = (estado.get("cursor"), estado.get("completo"))
     return {
-        "conexion": {"estado": conexion.get("estado") or "sin configurar",
-                     "mensaje": conexion.get("mensaje") or ""},
+        "conexion": {
+            "estado": conexion.get("estado") or "sin configurar",
+            "mensaje": conexion.get("mensaje") or "",
+        },
         "conflictos": conflictos,
         "catalogo": catalogo,
         "lista_para_vender_offline": bool(conexion.get("lista_para_vender_offline")),
@@ -71,15 +73,20 @@ def diferencias(antes: dict[str, Any], despues: dict[str, Any]) -> list[tuple[st
         eventos.append(("conexion", dict(despues["conexion"])))
     nuevos = [c for i, c in despues["conflictos"].items() if i not in antes["conflictos"]]
     if nuevos:
-        eventos.append(("conflicto", {"nuevos": nuevos,
-                                      "abiertos": len(despues["conflictos"])}))
-    cambiados = sorted(m for m, marca in despues["catalogo"].items()
-                       if marca and antes["catalogo"].get(m) != marca)
+        eventos.append(("conflicto", {"nuevos": nuevos, "abiertos": len(despues["conflictos"])}))
+    cambiados = sorted(
+        m for m, marca in despues["catalogo"].items() if marca and antes["catalogo"].get(m) != marca
+    )
     if cambiados:
-        eventos.append(("catalogo", {
-            "modelos": cambiados,
-            "lista_para_vender_offline": despues["lista_para_vender_offline"],
-        }))
+        eventos.append(
+            (
+                "catalogo",
+                {
+                    "modelos": cambiados,
+                    "lista_para_vender_offline": despues["lista_para_vender_offline"],
+                },
+            )
+        )
     return eventos
 
 

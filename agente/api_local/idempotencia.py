@@ -78,17 +78,21 @@ class RegistroIdempotencia:
         self._conexion.execute("PRAGMA synchronous = FULL")
         self._cerrojo = threading.RLock()
         with self._transaccion() as c:
-            c.execute("CREATE TABLE IF NOT EXISTS ajustes (clave TEXT PRIMARY KEY,"
-                      " valor TEXT NOT NULL)")
+            c.execute(
+                "CREATE TABLE IF NOT EXISTS ajustes (clave TEXT PRIMARY KEY, valor TEXT NOT NULL)"
+            )
             c.execute(
                 "CREATE TABLE IF NOT EXISTS idempotencia (clave TEXT PRIMARY KEY,"
                 " huella TEXT NOT NULL, venta TEXT NOT NULL, respuesta TEXT NOT NULL,"
                 " creada_en TEXT NOT NULL)"
             )
-            c.execute("INSERT OR IGNORE INTO ajustes (clave, valor) VALUES ('sal', ?)",
-                      (str(uuidlib.uuid4()),))
+            c.execute(
+                "INSERT OR IGNORE INTO ajustes (clave, valor) VALUES ('sal', ?)",
+                (str(uuidlib.uuid4()),),
+            )
             self._sal = uuidlib.UUID(
-                c.execute("SELECT valor FROM ajustes WHERE clave = 'sal'").fetchone()[0])
+                c.execute("SELECT valor FROM ajustes WHERE clave = 'sal'").fetchone()[0]
+            )
             limite = dt.datetime.now(dt.UTC) - dt.timedelta(days=DIAS_CONSERVAR)
             c.execute("DELETE FROM idempotencia WHERE creada_en < ?", (limite.isoformat(),))
         self._conexion.execute("PRAGMA synchronous = NORMAL")
@@ -129,8 +133,9 @@ class RegistroIdempotencia:
             ).fetchone()
         return None if fila is None else Registrada(fila[0], fila[1], json.loads(fila[2]))
 
-    def guardar(self, clave: str, huella_cuerpo: str, venta: str,
-                respuesta: dict[str, Any]) -> None:
+    def guardar(
+        self, clave: str, huella_cuerpo: str, venta: str, respuesta: dict[str, Any]
+    ) -> None:
         """Anota la respuesta de ``clave`` (si ya había una, se queda la primera); dentro de
         ``en_exclusiva``, en su transacción."""
         with self._cerrojo:
@@ -141,6 +146,11 @@ class RegistroIdempotencia:
             self._conexion.execute(
                 "INSERT OR IGNORE INTO idempotencia (clave, huella, venta, respuesta, creada_en)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (clave, huella_cuerpo, venta, json.dumps(respuesta, ensure_ascii=False),
-                 dt.datetime.now(dt.UTC).isoformat()),
+                (
+                    clave,
+                    huella_cuerpo,
+                    venta,
+                    json.dumps(respuesta, ensure_ascii=False),
+                    dt.datetime.now(dt.UTC).isoformat(),
+                ),
             )

@@ -106,8 +106,9 @@ class ServidorApiLocal:
         limite_cuerpo: int = LIMITE_CUERPO,
     ) -> None:
         explicitas = direcciones is not None
-        self._direcciones = comprobar_direcciones(DIRECCIONES if direcciones is None
-                                                  else direcciones)
+        self._direcciones = comprobar_direcciones(
+            DIRECCIONES if direcciones is None else direcciones
+        )
         self._ipv6_opcional = not explicitas
         self.agente = agente
         self.puerto = puerto
@@ -120,8 +121,11 @@ class ServidorApiLocal:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.puerto}" if "127.0.0.1" in self.escuchando else \
-            f"http://[::1]:{self.puerto}"
+        return (
+            f"http://127.0.0.1:{self.puerto}"
+            if "127.0.0.1" in self.escuchando
+            else f"http://[::1]:{self.puerto}"
+        )
 
     @property
     def escuchando(self) -> list[str]:
@@ -135,9 +139,12 @@ class ServidorApiLocal:
                 try:
                     servidor = _Servidor((direccion, self.puerto), self)
                 except OSError as exc:
-                    if direccion == "::1" and self._ipv6_opcional and self._servidores and \
-                            exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT,
-                                          errno.EADDRINUSE):
+                    if (
+                        direccion == "::1"
+                        and self._ipv6_opcional
+                        and self._servidores
+                        and exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT, errno.EADDRINUSE)
+                    ):
                         _log.warning("API local sin ::1 (%s); sólo en 127.0.0.1", exc)
                         continue
                     raise
@@ -148,9 +155,12 @@ class ServidorApiLocal:
             self.cerrar()
             raise
         for servidor in self._servidores:
-            hilo = threading.Thread(target=servidor.serve_forever, kwargs={"poll_interval": 0.5},
-                                    name=f"api-local-{servidor.server_address[0]}",
-                                    daemon=True)
+            hilo = threading.Thread(
+                target=servidor.serve_forever,
+                kwargs={"poll_interval": 0.5},
+                name=f"api-local-{servidor.server_address[0]}",
+                daemon=True,
+            )
             hilo.start()
             self._hilos.append(hilo)
         _log.info("API local en %s", ", ".join(self.escuchando))
@@ -201,8 +211,7 @@ class _Manejador(http.server.BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._atender("DELETE")
 
-    def send_error(self, code: int, message: str | None = None,
-                   explain: str | None = None) -> None:
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Los errores que detecta ``http.server`` (línea de petición mala, cabeceras
         enormes, método desconocido) también en JSON de una línea."""
         self.close_connection = True
@@ -223,8 +232,9 @@ class _Manejador(http.server.BaseHTTPRequestHandler):
             ruta = partes.path
             self._comprobar_host_y_origen()
             if metodo == "OPTIONS":
-                raise RespuestaHttp(405, "La API local no admite CORS ni OPTIONS.",
-                                    {"Allow": "GET, POST"})
+                raise RespuestaHttp(
+                    405, "La API local no admite CORS ni OPTIONS.", {"Allow": "GET, POST"}
+                )
             if ruta == "/v1/salud":
                 self._solo(metodo, "GET")
                 from agente import __version__
@@ -233,8 +243,11 @@ class _Manejador(http.server.BaseHTTPRequestHandler):
                 return
             if not api.token.valido(self.headers.get("Authorization")):
                 raise RespuestaHttp(
-                    401, "Falta el token o no es válido: envíe «Authorization: Bearer <token>»"
-                    " con el contenido de api-local.token.", {"WWW-Authenticate": "Bearer"})
+                    401,
+                    "Falta el token o no es válido: envíe «Authorization: Bearer <token>»"
+                    " con el contenido de api-local.token.",
+                    {"WWW-Authenticate": "Bearer"},
+                )
             if ruta == "/v1/eventos":
                 self._solo(metodo, "GET")
                 self._eventos(api)
@@ -251,11 +264,17 @@ class _Manejador(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         except (sqlite3.Error, OSError, Exception):
             _log.exception("Fallo interno en la API local: %s %s", metodo, self.path)
-            self._json(500, {"error": "Fallo interno de Sincro; la traza está en el registro. "
-                                      "Nada se ha encolado si no se confirmó."})
+            self._json(
+                500,
+                {
+                    "error": "Fallo interno de Sincro; la traza está en el registro. "
+                    "Nada se ha encolado si no se confirmó."
+                },
+            )
 
-    def _ruta(self, api: ServidorApiLocal, metodo: str, ruta: str,
-              consulta: str) -> tuple[int, Any, dict[str, str]]:
+    def _ruta(
+        self, api: ServidorApiLocal, metodo: str, ruta: str, consulta: str
+    ) -> tuple[int, Any, dict[str, str]]:
         agente = api.agente
         if ruta == "/v1/buscar":
             self._solo(metodo, "GET")
@@ -264,8 +283,7 @@ class _Manejador(http.server.BaseHTTPRequestHandler):
             if texto is None or not texto.strip():
                 raise RespuestaHttp(400, "Falta «texto» (código de barras o palabras).")
             modelo = _parametro(parametros, "modelo") or None
-            limite = _entero(_parametro(parametros, "limite"), "limite", 20,
-                             MAX_LIMITE_BUSQUEDA)
+            limite = _entero(_parametro(parametros, "limite"), "limite", 20, MAX_LIMITE_BUSQUEDA)
             return 200, {"resultados": agente.buscar(texto, modelo=modelo, limite=limite)}, {}
         encontrado = re.fullmatch(r"/v1/obtener/([^/]+)/([^/]+)", ruta)
         if encontrado:
@@ -299,21 +317,27 @@ class _Manejador(http.server.BaseHTTPRequestHandler):
 
     def _solo(self, metodo: str, permitido: str) -> None:
         if metodo != permitido:
-            raise RespuestaHttp(405, f"Use {permitido} en {urlsplit(self.path).path}.",
-                                {"Allow": permitido})
+            raise RespuestaHttp(
+                405, f"Use {permitido} en {urlsplit(self.path).path}.", {"Allow": permitido}
+            )
 
     def _comprobar_host_y_origen(self) -> None:
         puerto = self.server.server_address[1]
         locales = {f"{n}:{puerto}" for n in _NOMBRES_LOCALES} | set(_NOMBRES_LOCALES)
         host = (self.headers.get("Host") or "").strip().lower()
         if host not in locales:
-            raise RespuestaHttp(403, "Host no permitido: la API local sólo atiende a "
-                                     f"127.0.0.1:{puerto}, localhost:{puerto} o [::1]:{puerto}.")
+            raise RespuestaHttp(
+                403,
+                "Host no permitido: la API local sólo atiende a "
+                f"127.0.0.1:{puerto}, localhost:{puerto} o [::1]:{puerto}.",
+            )
         origen = self.headers.get("Origin")
-        if origen is not None and origen.strip().lower() not in {
-                f"http://{n}" for n in locales}:
-            raise RespuestaHttp(403, "Origen no permitido: la API local no admite peticiones "
-                                     "de páginas de otros orígenes (sin CORS).")
+        if origen is not None and origen.strip().lower() not in {f"http://{n}" for n in locales}:
+            raise RespuestaHttp(
+                403,
+                "Origen no permitido: la API local no admite peticiones "
+                "de páginas de otros orígenes (sin CORS).",
+            )
 
     def _leer_json(self, api: ServidorApiLocal) -> Any:
         if self.headers.get("Transfer-Encoding"):
@@ -329,8 +353,9 @@ class _Manejador(http.server.BaseHTTPRequestHandler):
             raise RespuestaHttp(411, "Falta Content-Length o no es un número.")
         if largo > api.limite_cuerpo:
             self.close_connection = True  # el cuerpo no se lee: la conexión no se reutiliza
-            raise RespuestaHttp(413, f"El cuerpo ocupa {largo} bytes; el máximo es "
-                                     f"{api.limite_cuerpo}.")
+            raise RespuestaHttp(
+                413, f"El cuerpo ocupa {largo} bytes; el máximo es {api.limite_cuerpo}."
+            )
         crudo = self.rfile.read(largo)
         try:
             return json.loads(crudo.decode("utf-8"))
@@ -377,11 +402,14 @@ class _Manejador(http.server.BaseHTTPRequestHandler):
             self._cabeceras_comunes()
             self.send_header("Connection", "close")
             self.end_headers()
-            self._evento("estado", {
-                "conexion": inicial["conexion"],
-                "conflictos_abiertos": len(inicial["conflictos"]),
-                "lista_para_vender_offline": inicial["lista_para_vender_offline"],
-            })
+            self._evento(
+                "estado",
+                {
+                    "conexion": inicial["conexion"],
+                    "conflictos_abiertos": len(inicial["conflictos"]),
+                    "lista_para_vender_offline": inicial["lista_para_vender_offline"],
+                },
+            )
             while True:
                 try:
                     nombre, datos = cola.get(timeout=LATIDO_S)

@@ -41,15 +41,15 @@ def leer_venta(cuerpo: Any) -> tuple[list[Any], str | None, list[Any] | None]:
         raise ErrorValor(f"Campos desconocidos en la venta: {', '.join(sobran)}.")
     lineas = cuerpo.get("lineas")
     if not isinstance(lineas, list):
-        raise ErrorValor('«lineas» debe ser una lista [{"producto", "cantidad", '
-                         '"precio_unitario"}].')
+        raise ErrorValor(
+            '«lineas» debe ser una lista [{"producto", "cantidad", "precio_unitario"}].'
+        )
     cliente = cuerpo.get("cliente")
     if cliente is not None and not isinstance(cliente, str):
         raise ErrorValor("«cliente» debe ser el id (texto) de un cliente o null.")
     pagos = cuerpo.get("pagos")
     if pagos is not None and not isinstance(pagos, list):
-        raise ErrorValor('«pagos» debe ser una lista [{"metodo": "efectivo", "importe": '
-                         '"3.90"}].')
+        raise ErrorValor('«pagos» debe ser una lista [{"metodo": "efectivo", "importe": "3.90"}].')
     return lineas, cliente, pagos
 
 
@@ -77,8 +77,7 @@ def resultado_venta(agente: Any, venta: str) -> dict[str, Any]:
         except sqlite3.DatabaseError:
             cabecera = {}
         total = Decimal(str(cabecera.get("total") or 0))
-    return {"venta": venta, "total": texto_importe(total), "pagos": pagos or [],
-            "numero": None}
+    return {"venta": venta, "total": texto_importe(total), "pagos": pagos or [], "numero": None}
 
 
 def vender(
@@ -101,8 +100,8 @@ def vender(
         if previa is not None:
             if previa.huella != huella_cuerpo:
                 raise ErrorIdempotencia(
-                    "Esta Idempotency-Key ya se usó con otra venta: use una clave nueva por "
-                    "venta.")
+                    "Esta Idempotency-Key ya se usó con otra venta: use una clave nueva por venta."
+                )
             return previa.respuesta, True
         venta = registro.venta_para(clave)
         repetida = venta_existe(agente, venta)

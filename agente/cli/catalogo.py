@@ -66,7 +66,10 @@ def orden_obtener(args: argparse.Namespace) -> int:
         if reconstruyendo:
             return salida.error(
                 f"No hay {args.modelo} {args.objeto} en esta terminal por ahora: "
-                + AVISO_RECONSTRUYENDO[0].lower() + AVISO_RECONSTRUYENDO[1:], 1)
+                + AVISO_RECONSTRUYENDO[0].lower()
+                + AVISO_RECONSTRUYENDO[1:],
+                1,
+            )
         return salida.error(f"No hay {args.modelo} {args.objeto} en esta terminal.", 1)
     if args.json:
         salida.imprimir_json(datos)

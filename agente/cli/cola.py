@@ -104,8 +104,10 @@ def orden_reintentar(args: argparse.Namespace) -> int:
     elif not reintentadas:
         print("No hay operaciones en ERROR.")
     else:
-        print(f"{len(reintentadas)} operaciones vuelven a la cola; se enviarán en la próxima "
-              "sincronización.")
+        print(
+            f"{len(reintentadas)} operaciones vuelven a la cola; se enviarán en la próxima "
+            "sincronización."
+        )
     return salida.SALIDA_BIEN
 
 
@@ -146,8 +148,10 @@ def orden_estado(args: argparse.Namespace) -> int:
         )
     verificacion = estado.get("verificacion")
     if verificacion:
-        print(f"Última verificación de la caché: {_hora(verificacion['verificado_en'])}, "
-              f"{verificacion['reparadas']} filas reparadas")
+        print(
+            f"Última verificación de la caché: {_hora(verificacion['verificado_en'])}, "
+            f"{verificacion['reparadas']} filas reparadas"
+        )
     elif "verificacion" in estado:
         print("Última verificación de la caché: nunca")
     for linea in _lineas_resto(estado):
@@ -155,9 +159,20 @@ def orden_estado(args: argparse.Namespace) -> int:
     return salida.SALIDA_BIEN
 
 
-_YA_IMPRESAS = {"verificacion", "cola", "modelos", "directorio", "terminal",
-                "lista_para_vender_offline", "version_agente", "desfase_ms", "tiene_esquema",
-                "ultimo_empuje_ok", "ultima_descarga_ok", "antiguedad_pendiente_s"}
+_YA_IMPRESAS = {
+    "verificacion",
+    "cola",
+    "modelos",
+    "directorio",
+    "terminal",
+    "lista_para_vender_offline",
+    "version_agente",
+    "desfase_ms",
+    "tiene_esquema",
+    "ultimo_empuje_ok",
+    "ultima_descarga_ok",
+    "antiguedad_pendiente_s",
+}
 
 
 def _lineas_resto(estado: dict[str, Any]) -> list[str]:
@@ -169,17 +184,23 @@ def _lineas_resto(estado: dict[str, Any]) -> list[str]:
         if conexion.get("mensaje"):
             texto += f" — {conexion['mensaje']}"
         lineas.append(texto)
-        lineas.append(f"  Última subida correcta: {_hora(conexion.get('ultimo_empuje_ok'))}; "
-                      f"última bajada correcta: {_hora(conexion.get('ultima_descarga_ok'))}")
+        lineas.append(
+            f"  Última subida correcta: {_hora(conexion.get('ultimo_empuje_ok'))}; "
+            f"última bajada correcta: {_hora(conexion.get('ultima_descarga_ok'))}"
+        )
         if conexion.get("ultimo_error"):
-            lineas.append(f"  Último error ({_hora(conexion.get('ultimo_error_en'))}): "
-                          f"{conexion['ultimo_error']}")
+            lineas.append(
+                f"  Último error ({_hora(conexion.get('ultimo_error_en'))}): "
+                f"{conexion['ultimo_error']}"
+            )
         if conexion.get("desfase_ms") is not None:
             lineas.append(f"  Desfase del reloj con la central: {conexion['desfase_ms']} ms")
     config = estado.get("configuracion")
     if isinstance(config, dict):
-        lineas.append(f"Central: {config.get('servidor')} (tienda {config.get('tienda')}, "
-                      f"terminal {config.get('terminal')})")
+        lineas.append(
+            f"Central: {config.get('servidor')} (tienda {config.get('tienda')}, "
+            f"terminal {config.get('terminal')})"
+        )
     elif "configuracion" in estado:
         lineas.append("Central: sin configurar")
     conflictos = estado.get("conflictos")
@@ -188,15 +209,22 @@ def _lineas_resto(estado: dict[str, Any]) -> list[str]:
     bloqueadas = estado.get("bloqueadas")
     if isinstance(bloqueadas, list):
         lineas.append(f"Operaciones retenidas detrás de otra: {len(bloqueadas)}")
-        lineas += [f"  - {b.get('motivo', b)}" if isinstance(b, dict) else f"  - {b}"
-                   for b in bloqueadas[:5]]
+        lineas += [
+            f"  - {b.get('motivo', b)}" if isinstance(b, dict) else f"  - {b}"
+            for b in bloqueadas[:5]
+        ]
     avisos = estado.get("avisos")
     if avisos:
         lineas.append("Avisos sin confirmar:")
         lineas += [f"  - {a}" for a in avisos]
     for clave, valor in estado.items():
-        if clave in _YA_IMPRESAS or clave in {"conexion", "configuracion", "conflictos",
-                                               "bloqueadas", "avisos"}:
+        if clave in _YA_IMPRESAS or clave in {
+            "conexion",
+            "configuracion",
+            "conflictos",
+            "bloqueadas",
+            "avisos",
+        }:
             continue
         if isinstance(valor, dict | list):
             valor = _compacto(valor) if isinstance(valor, dict) else ", ".join(map(str, valor))

@@ -195,8 +195,9 @@ _TRADUCCIONES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         lambda m: f"{m['a']}: {m['v']} no es {_TIPOS.get(m['t'], 'un valor válido')}",
     ),
     (
-        re.compile(r"argument (?P<a>.+?): invalid choice: (?P<v>.*?) \(choose from (?P<o>.*)\)",
-                   re.S),
+        re.compile(
+            r"argument (?P<a>.+?): invalid choice: (?P<v>.*?) \(choose from (?P<o>.*)\)", re.S
+        ),
         lambda m: f"{m['a']}: {m['v']} no es una opción válida (elija entre {m['o']})",
     ),
     (
@@ -256,8 +257,7 @@ class Analizador(argparse.ArgumentParser):
                     nombre = (accion.option_strings or [accion.metavar or accion.dest])[-1]
                     codigo = int(malo[2:], 16)  # los bytes no UTF-8 llegan como U+DC80..U+DCFF
                     byte = f"byte {codigo - 0xDC00:#04x}" if 0xDC80 <= codigo <= 0xDCFF else malo
-                    self.error(f"{nombre}: no es UTF-8 válido ({byte}); "
-                               "escríbalo en UTF-8")
+                    self.error(f"{nombre}: no es UTF-8 válido ({byte}); escríbalo en UTF-8")
         return resultado, resto
 
 

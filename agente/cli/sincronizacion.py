@@ -128,7 +128,7 @@ def _imprimir_resumen(resumen: Any) -> None:
             else "AÚN NO lista para vender offline"
         )
     print(f"Sincronizado en {resumen.segundos:.1f} s: " + "; ".join(partes) + ".")
-    for aviso in (d.avisos if d is not None else ()):
+    for aviso in d.avisos if d is not None else ():
         print(f"Aviso: {salida.una_linea(aviso)}")
 
 
@@ -141,8 +141,11 @@ def sincronizar(args: argparse.Namespace) -> int:
             return _una_vez(agente)
         from agente.cli.venta import ArranqueApi
 
-        api = ArranqueApi(agente, getattr(args, "puerto_api", None),
-                          activa=not getattr(args, "sin_api_local", False))
+        api = ArranqueApi(
+            agente,
+            getattr(args, "puerto_api", None),
+            activa=not getattr(args, "sin_api_local", False),
+        )
         api.iniciar()
         try:
             return _bucle(agente)
@@ -195,9 +198,11 @@ def _verificar(args: argparse.Namespace) -> int:
         if m.omitido:
             print(f"{m.modelo}: sin verificar ({m.omitido}).")
             continue
-        print(f"{m.modelo}: {m.filas_locales} filas en la caché, {m.filas_central} en la central; "
-              f"{m.cubos_distintos} de {m.cubos} cubos distintos; {m.reparadas} filas "
-              f"reparadas ({m.filas_descargadas} descargadas).")
+        print(
+            f"{m.modelo}: {m.filas_locales} filas en la caché, {m.filas_central} en la central; "
+            f"{m.cubos_distintos} de {m.cubos} cubos distintos; {m.reparadas} filas "
+            f"reparadas ({m.filas_descargadas} descargadas)."
+        )
     print(f"Verificado en {informe.segundos:.1f} s: {informe.reparadas} filas reparadas.")
     return 0
 
@@ -374,16 +379,26 @@ def registrar(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("sincronizar", help="sincroniza (bucle, o un pase con --una-vez)")
     p.add_argument("--una-vez", action="store_true", help="un pase de empuje + descarga")
-    p.add_argument("--puerto-api", type=int, default=None, metavar="P",
-                   help="puerto de la API local del bucle (SINCRO_API_PUERTO o 8765; 0 = libre)")
-    p.add_argument("--sin-api-local", action="store_true",
-                   help="no servir la API local mientras sincroniza")
-    p.add_argument("--permitir-http", action="store_true",
-                   help="aceptar la central con http sin cifrar guardada en config.json")
+    p.add_argument(
+        "--puerto-api",
+        type=int,
+        default=None,
+        metavar="P",
+        help="puerto de la API local del bucle (SINCRO_API_PUERTO o 8765; 0 = libre)",
+    )
+    p.add_argument(
+        "--sin-api-local", action="store_true", help="no servir la API local mientras sincroniza"
+    )
+    p.add_argument(
+        "--permitir-http",
+        action="store_true",
+        help="aceptar la central con http sin cifrar guardada en config.json",
+    )
     p.set_defaults(funcion=sincronizar)
 
     p = subparsers.add_parser(
-        "verificar", help="compara la caché con la central y repara sólo lo que difiera")
+        "verificar", help="compara la caché con la central y repara sólo lo que difiera"
+    )
     p.add_argument("--modelo", action="append", help="sólo este modelo (se puede repetir)")
     p.add_argument("--json", action="store_true", help="informe en JSON")
     p.set_defaults(funcion=_verificar)

@@ -171,8 +171,9 @@ def registrar(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "desinstalar", help="quita el arranque automático y el token (no borra datos)"
     )
-    p.add_argument("--forzar", action="store_true",
-                   help="aunque queden operaciones sin enviar (se perderán)")
+    p.add_argument(
+        "--forzar", action="store_true", help="aunque queden operaciones sin enviar (se perderán)"
+    )
     p.set_defaults(funcion=_desinstalar)
 
     p = subparsers.add_parser("avisos", help="avisos de recuperación de ficheros dañados")

@@ -32,14 +32,22 @@ def registrar(subordenes: argparse._SubParsersAction) -> None:
         "vender",
         help="registra una venta (cabecera, líneas, stock y pagos) en una transacción",
         description="Registra una venta. Ejemplo: sincro vender --lineas "
-        "'[{\"producto\": 12, \"cantidad\": 2, \"precio_unitario\": \"1.95\"}]' "
+        '\'[{"producto": 12, "cantidad": 2, "precio_unitario": "1.95"}]\' '
         "--pago tarjeta:3.90. Sin --pago es un pago en efectivo del total.",
     )
-    vender.add_argument("--lineas", required=True, metavar="JSON",
-                        help='[{"producto": id, "cantidad": n, "precio_unitario": "1.95"}]')
+    vender.add_argument(
+        "--lineas",
+        required=True,
+        metavar="JSON",
+        help='[{"producto": id, "cantidad": n, "precio_unitario": "1.95"}]',
+    )
     vender.add_argument("--cliente", help="id del cliente (opcional)")
-    vender.add_argument("--pago", action="append", metavar="METODO:IMPORTE",
-                        help="un pago, p. ej. efectivo:3.90 (repetible; deben sumar el total)")
+    vender.add_argument(
+        "--pago",
+        action="append",
+        metavar="METODO:IMPORTE",
+        help="un pago, p. ej. efectivo:3.90 (repetible; deben sumar el total)",
+    )
     salida.opcion_json(vender)
     vender.set_defaults(funcion=orden_vender)
 
@@ -49,12 +57,24 @@ def registrar(subordenes: argparse._SubParsersAction) -> None:
         description="Sirve la API local en 127.0.0.1 y ::1 hasta Ctrl-C. El token está en "
         "api-local.token del directorio de datos. Ver docs/api-local.md.",
     )
-    servir.add_argument("--puerto", type=int, default=None, metavar="P",
-                        help=f"puerto (por defecto {VARIABLE_PUERTO} o 8765; 0 = uno libre)")
-    servir.add_argument("--direccion", action="append", metavar="IP",
-                        help="127.0.0.1 o ::1 (repetible; por defecto las dos)")
-    servir.add_argument("--rotar-token", action="store_true",
-                        help="crea un token nuevo antes de servir (el anterior deja de valer)")
+    servir.add_argument(
+        "--puerto",
+        type=int,
+        default=None,
+        metavar="P",
+        help=f"puerto (por defecto {VARIABLE_PUERTO} o 8765; 0 = uno libre)",
+    )
+    servir.add_argument(
+        "--direccion",
+        action="append",
+        metavar="IP",
+        help="127.0.0.1 o ::1 (repetible; por defecto las dos)",
+    )
+    servir.add_argument(
+        "--rotar-token",
+        action="store_true",
+        help="crea un token nuevo antes de servir (el anterior deja de valer)",
+    )
     servir.set_defaults(funcion=orden_servir_local)
 
 
@@ -88,8 +108,9 @@ def puerto_configurado(puerto: int | None) -> int:
     try:
         valor = int(texto)
     except ValueError:
-        raise salida.ErrorEntrada(f"{VARIABLE_PUERTO} debe ser un puerto (0-65535), no "
-                                  f"«{texto}».") from None
+        raise salida.ErrorEntrada(
+            f"{VARIABLE_PUERTO} debe ser un puerto (0-65535), no «{texto}»."
+        ) from None
     if not 0 <= valor <= 65535:
         raise salida.ErrorEntrada(f"El puerto debe estar entre 0 y 65535, no {valor}.")
     return valor
@@ -110,13 +131,19 @@ def orden_servir_local(args: argparse.Namespace) -> int:
         try:
             servidor.iniciar()
         except OSError as exc:
-            motivo = ("ya lo usa otro programa (¿otro «sincro servir-local» o la bandeja?)"
-                      if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc)))
-            return salida.error(f"No se pudo escuchar en el puerto {puerto}: {motivo}. "
-                                "Use --puerto con otro.", salida.SALIDA_FALLO)
+            motivo = (
+                "ya lo usa otro programa (¿otro «sincro servir-local» o la bandeja?)"
+                if exc.errno == errno.EADDRINUSE
+                else (exc.strerror or str(exc))
+            )
+            return salida.error(
+                f"No se pudo escuchar en el puerto {puerto}: {motivo}. Use --puerto con otro.",
+                salida.SALIDA_FALLO,
+            )
         detener = threading.Event()
-        anteriores = {s: signal.signal(s, lambda *_: detener.set())
-                      for s in (signal.SIGINT, signal.SIGTERM)}
+        anteriores = {
+            s: signal.signal(s, lambda *_: detener.set()) for s in (signal.SIGINT, signal.SIGTERM)
+        }
         try:
             print(f"URL={servidor.url}", flush=True)
             while not detener.wait(1.0):
@@ -145,8 +172,7 @@ class ArranqueApi:
     def iniciar(self) -> None:
         if not self._activa:
             return
-        self._hilo = threading.Thread(target=self._levantar, name="api-local-arranque",
-                                      daemon=True)
+        self._hilo = threading.Thread(target=self._levantar, name="api-local-arranque", daemon=True)
         self._hilo.start()
 
     def _levantar(self) -> None:
@@ -156,10 +182,17 @@ class ArranqueApi:
             puerto = puerto_configurado(self._puerto)
             self.servidor = ServidorApiLocal(self._agente, puerto).iniciar()
         except Exception as exc:  # la API nunca para la sincronización (ni una base dañada)
-            _log.warning("API local no disponible: %s", exc, exc_info=not isinstance(
-                exc, OSError | ValueError))
-            print(f"sincro: aviso: API local no disponible ({salida.una_linea(exc)}); la "
-                  "sincronización sigue.", file=sys.stderr, flush=True)
+            _log.warning(
+                "API local no disponible: %s",
+                exc,
+                exc_info=not isinstance(exc, OSError | ValueError),
+            )
+            print(
+                f"sincro: aviso: API local no disponible ({salida.una_linea(exc)}); la "
+                "sincronización sigue.",
+                file=sys.stderr,
+                flush=True,
+            )
             return
         print(f"URL_API={self.servidor.url}", flush=True)
 

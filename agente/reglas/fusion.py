@@ -58,8 +58,12 @@ class DecisionCampo:
 
     def a_dict(self) -> dict[str, Any]:
         return {
-            "campo": self.campo, "base": self.base, "local": self.local,
-            "central": self.central, "resultado": self.resultado, "regla": self.regla,
+            "campo": self.campo,
+            "base": self.base,
+            "local": self.local,
+            "central": self.central,
+            "resultado": self.resultado,
+            "regla": self.regla,
         }
 
 
@@ -85,8 +89,10 @@ class ResultadoFusion:
 
     def hubo_regla(self) -> bool:
         """``True`` si alguna regla decidió un campo cambiado en los dos lados."""
-        return any(d.regla not in (SIN_CAMBIO_CENTRAL, SIN_CAMBIO_LOCAL, MISMO_VALOR, EN_DISPUTA)
-                   for d in self.decisiones)
+        return any(
+            d.regla not in (SIN_CAMBIO_CENTRAL, SIN_CAMBIO_LOCAL, MISMO_VALOR, EN_DISPUTA)
+            for d in self.decisiones
+        )
 
 
 def hora_corregida(hora_terminal: str | None, desfase_ms: int) -> dt.datetime | None:
@@ -135,8 +141,14 @@ def _extremo(tipo: str, local: Any, central: Any, mayor: bool) -> Any:
     return local if gana_local else central
 
 
-def _aplicar_regla(regla: str, tipo: str, local: Any, central: Any,
-                   hora_local: dt.datetime | None, hora_central: dt.datetime | None) -> Any:
+def _aplicar_regla(
+    regla: str,
+    tipo: str,
+    local: Any,
+    central: Any,
+    hora_local: dt.datetime | None,
+    hora_central: dt.datetime | None,
+) -> Any:
     if regla == "mayor_valor":
         return _extremo(tipo, local, central, mayor=True)
     if regla == "menor_valor":
@@ -199,10 +211,14 @@ def fusionar(
         )
         if config.estrategia_conflicto == "ultima_modificacion":
             if hora_local is not None and hora_central is not None and hora_local > hora_central:
-                return ResultadoFusion(decisiones=(), borrar=True,
-                                       notas=("ultima_modificacion: gana el borrado local.",))
-            return ResultadoFusion(decisiones=(),
-                                   notas=("ultima_modificacion: gana el cambio central.",))
+                return ResultadoFusion(
+                    decisiones=(),
+                    borrar=True,
+                    notas=("ultima_modificacion: gana el borrado local.",),
+                )
+            return ResultadoFusion(
+                decisiones=(), notas=("ultima_modificacion: gana el cambio central.",)
+            )
         return ResultadoFusion(
             decisiones=tuple(
                 DecisionCampo(c, base.get(c), None, central.get(c), None, EN_DISPUTA)
@@ -218,29 +234,47 @@ def fusionar(
         valor_base = base.get(campo)
         valor_central = central.get(campo)
         if valor_local == valor_central:
-            decisiones.append(DecisionCampo(campo, valor_base, valor_local, valor_central,
-                                            valor_central, MISMO_VALOR))
+            decisiones.append(
+                DecisionCampo(
+                    campo, valor_base, valor_local, valor_central, valor_central, MISMO_VALOR
+                )
+            )
             continue
         if campo in base and valor_local == valor_base:
-            decisiones.append(DecisionCampo(campo, valor_base, valor_local, valor_central,
-                                            valor_central, SIN_CAMBIO_LOCAL))
+            decisiones.append(
+                DecisionCampo(
+                    campo, valor_base, valor_local, valor_central, valor_central, SIN_CAMBIO_LOCAL
+                )
+            )
             continue
         # Sin valor base conocido no hay prueba de cambio central, salvo que la central diga que
         # lo cambió (campos_cambiados): entonces se trata como cambio de los dos lados.
-        sin_cambio_central = valor_central == valor_base if campo in base else (
-            campo not in campos_cambiados)
+        sin_cambio_central = (
+            valor_central == valor_base if campo in base else (campo not in campos_cambiados)
+        )
         if sin_cambio_central:
-            decisiones.append(DecisionCampo(campo, valor_base, valor_local, valor_central,
-                                            valor_local, SIN_CAMBIO_CENTRAL))
+            decisiones.append(
+                DecisionCampo(
+                    campo, valor_base, valor_local, valor_central, valor_local, SIN_CAMBIO_CENTRAL
+                )
+            )
             continue
         regla = regla_de(config, campo)
         if regla is None:
-            decisiones.append(DecisionCampo(campo, valor_base, valor_local, valor_central,
-                                            None, EN_DISPUTA))
+            decisiones.append(
+                DecisionCampo(campo, valor_base, valor_local, valor_central, None, EN_DISPUTA)
+            )
             disputa.append(campo)
             continue
-        resultado = _aplicar_regla(regla, config.tipos.get(campo, "texto"), valor_local,
-                                   valor_central, hora_local, hora_central)
-        decisiones.append(DecisionCampo(campo, valor_base, valor_local, valor_central,
-                                        resultado, regla))
+        resultado = _aplicar_regla(
+            regla,
+            config.tipos.get(campo, "texto"),
+            valor_local,
+            valor_central,
+            hora_local,
+            hora_central,
+        )
+        decisiones.append(
+            DecisionCampo(campo, valor_base, valor_local, valor_central, resultado, regla)
+        )
     return ResultadoFusion(decisiones=tuple(decisiones), en_disputa=tuple(disputa))

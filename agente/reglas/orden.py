@@ -58,8 +58,11 @@ class Pieza:
 def _en_orden(dependencias: Mapping[str, Iterable[str]]) -> list[str]:
     """Modelos con cada uno detrás de los suyos (``graphlib``). ``ValueError`` si hay ciclos."""
     try:
-        return list(graphlib.TopologicalSorter(
-            {m: tuple(d) for m, d in dependencias.items()}).static_order())
+        return list(
+            graphlib.TopologicalSorter(
+                {m: tuple(d) for m, d in dependencias.items()}
+            ).static_order()
+        )
     except graphlib.CycleError as exc:
         ciclo = exc.args[1]
         raise ValueError(f"Dependencias circulares: {' -> '.join(reversed(ciclo))}") from None

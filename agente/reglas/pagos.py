@@ -24,11 +24,11 @@ _METODO = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 def importe(valor: Any, que: str) -> Decimal:
     """``valor`` (texto o número, no booleano ni float) como ``Decimal`` > 0 con ≤ 2 decimales."""
     if isinstance(valor, bool | float):
-        raise ErrorValor(f"{que}: el importe debe ser un texto decimal como \"3.90\".")
+        raise ErrorValor(f'{que}: el importe debe ser un texto decimal como "3.90".')
     try:
         cantidad = Decimal(str(valor).strip())
     except (InvalidOperation, ValueError):
-        raise ErrorValor(f"{que}: «{valor}» no es un importe (p. ej. \"3.90\").") from None
+        raise ErrorValor(f'{que}: «{valor}» no es un importe (p. ej. "3.90").') from None
     if not cantidad.is_finite() or cantidad <= 0:
         raise ErrorValor(f"{que}: el importe debe ser mayor que 0.")
     if cantidad.as_tuple().exponent < -2:  # type: ignore[operator]

@@ -65,4 +65,3 @@ def clave_envio(
 def hace_dias(dias: float, ahora: dt.datetime | None = None) -> str:
     momento = (ahora or dt.datetime.now(dt.UTC)) - dt.timedelta(days=dias)
     return momento.isoformat(timespec="microseconds")
-

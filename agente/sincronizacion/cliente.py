@@ -68,8 +68,15 @@ from agente.sincronizacion.errores import (  # noqa: E402
 )
 
 __all__ = [
-    "Cliente", "CursorExpirado", "CursorRechazado", "ErrorAutenticacion", "ErrorServidor",
-    "ErrorSincro", "LoteDemasiadoGrande", "RespuestaInvalida", "SinConexion",
+    "Cliente",
+    "CursorExpirado",
+    "CursorRechazado",
+    "ErrorAutenticacion",
+    "ErrorServidor",
+    "ErrorSincro",
+    "LoteDemasiadoGrande",
+    "RespuestaInvalida",
+    "SinConexion",
 ]
 
 
@@ -118,8 +125,13 @@ def _invalida(que: str) -> RespuestaInvalida:
     return RespuestaInvalida(f"La central envió una respuesta que no cumple el protocolo: {que}.")
 
 
-def _exigir(objeto: Mapping[str, Any], clave: str, tipos: type | tuple[type, ...],
-            donde: str, nulo: bool = False) -> Any:
+def _exigir(
+    objeto: Mapping[str, Any],
+    clave: str,
+    tipos: type | tuple[type, ...],
+    donde: str,
+    nulo: bool = False,
+) -> Any:
     if clave not in objeto:
         raise _invalida(f"falta «{clave}» en {donde}")
     valor = objeto[clave]
@@ -136,8 +148,14 @@ _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 _TIPO_PYTHON: dict[str, type | None] = {
-    "entero": int, "decimal": str, "texto": str, "booleano": bool, "fecha_hora": str,
-    "fecha": str, "uuid": str, "json": None,
+    "entero": int,
+    "decimal": str,
+    "texto": str,
+    "booleano": bool,
+    "fecha_hora": str,
+    "fecha": str,
+    "uuid": str,
+    "json": None,
 }
 _FALTA = object()
 
@@ -165,7 +183,8 @@ def validador_de_datos(config: ConfigModelo) -> Callable[[Any, str], None]:
                 if campo not in nulos:
                     raise _invalida(f"{nombre}.{campo} de {objeto_id} es nulo")
             elif (tipo is not None and type(valor) is not tipo) or (
-                    campo in decimales and decimal_valido(valor) is None):
+                campo in decimales and decimal_valido(valor) is None
+            ):
                 raise _invalida(f"{nombre}.{campo} de {objeto_id} no es {config.tipos[campo]}")
         if clave not in datos:
             raise _invalida(f"«datos» de {nombre} {objeto_id} no trae la clave «{clave}»")
@@ -173,8 +192,9 @@ def validador_de_datos(config: ConfigModelo) -> Callable[[Any, str], None]:
     return validar
 
 
-def validar_pagina(cuerpo: Any, modelo: str,
-                   validar_datos: Callable[[Any, str], None] | None = None) -> Pagina:
+def validar_pagina(
+    cuerpo: Any, modelo: str, validar_datos: Callable[[Any, str], None] | None = None
+) -> Pagina:
     if not isinstance(cuerpo, dict):
         raise _invalida("la página de cambios no es un objeto")
     cambios = _exigir(cuerpo, "cambios", list, "la página de cambios")
@@ -204,8 +224,9 @@ def validar_pagina(cuerpo: Any, modelo: str,
             validar_datos(cambio.get("datos"), objeto_id)
         elif type(cambio.get("datos")) is not dict:
             raise _invalida(f"«datos» de {modelo} {objeto_id} no es un objeto")
-    return Pagina(cambios=cambios, cursor=cursor, hay_mas=hay_mas, completo=completo,
-                  hora_servidor=hora)
+    return Pagina(
+        cambios=cambios, cursor=cursor, hay_mas=hay_mas, completo=completo, hora_servidor=hora
+    )
 
 
 def validar_resultados(cuerpo: Any, uuids: Sequence[str]) -> list[Resultado]:
@@ -235,15 +256,19 @@ def validar_resultados(cuerpo: Any, uuids: Sequence[str]) -> list[Resultado]:
             campos = _exigir(r, "campos_cambiados", list, f"el conflicto de {uuid}")
             if not all(isinstance(c, str) for c in campos):
                 raise _invalida(f"«campos_cambiados» de {uuid} no son cadenas")
-            salida.append(Resultado(
-                uuid, tipo,
-                version=_exigir(r, "version", int, f"el conflicto de {uuid}"),
-                valores=_exigir(r, "valores", dict, f"el conflicto de {uuid}", nulo=True),
-                campos_cambiados=tuple(campos),
-                modificado_en=_exigir(r, "modificado_en", str, f"el conflicto de {uuid}",
-                                      nulo=True),
-                modificado_por=_autor(r.get("modificado_por")),
-            ))
+            salida.append(
+                Resultado(
+                    uuid,
+                    tipo,
+                    version=_exigir(r, "version", int, f"el conflicto de {uuid}"),
+                    valores=_exigir(r, "valores", dict, f"el conflicto de {uuid}", nulo=True),
+                    campos_cambiados=tuple(campos),
+                    modificado_en=_exigir(
+                        r, "modificado_en", str, f"el conflicto de {uuid}", nulo=True
+                    ),
+                    modificado_por=_autor(r.get("modificado_por")),
+                )
+            )
     return salida
 
 
@@ -279,8 +304,9 @@ class _Reintentos(Retry):
         espera = super().get_retry_after(response)
         return None if espera is None else min(espera, ESPERA_MAXIMA_S)
 
-    def increment(self, method=None, url=None, response=None, error=None, _pool=None,
-                  _stacktrace=None):
+    def increment(
+        self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None
+    ):
         if response is not None:
             espera = super().get_retry_after(response)
             if espera is not None and espera > ESPERA_MAXIMA_S:
@@ -311,9 +337,18 @@ def _reintentar_en(respuesta: requests.Response) -> float | None:
 class Cliente:
     """Cliente del protocolo v1 contra ``servidor`` (URL base que incluye ``/sincro``)."""
 
-    def __init__(self, servidor: str, token: str | None, *, timeout: float = 30.0,
-                 reintentos: int = 3, espera_base: float = 0.25, conexiones: int = 8,
-                 plazo: float | None = None, cuerpo_maximo: int = CUERPO_MAXIMO) -> None:
+    def __init__(
+        self,
+        servidor: str,
+        token: str | None,
+        *,
+        timeout: float = 30.0,
+        reintentos: int = 3,
+        espera_base: float = 0.25,
+        conexiones: int = 8,
+        plazo: float | None = None,
+        cuerpo_maximo: int = CUERPO_MAXIMO,
+    ) -> None:
         self.servidor = servidor.rstrip("/")
         self._token = token
         self.timeout = (min(5.0, timeout), timeout)
@@ -327,18 +362,29 @@ class Cliente:
         self.sesion.trust_env = False
         host = urlsplit(self.servidor).hostname or ""
         if not es_bucle_local(host) and not urllib.request.proxy_bypass(host):
-            self.sesion.proxies.update({k: v for k, v in urllib.request.getproxies().items()
-                                        if k in ("http", "https")})
-        self.sesion.verify = (os.environ.get("REQUESTS_CA_BUNDLE")
-                              or os.environ.get("SSL_CERT_FILE") or True)
+            self.sesion.proxies.update(
+                {k: v for k, v in urllib.request.getproxies().items() if k in ("http", "https")}
+            )
+        self.sesion.verify = (
+            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE") or True
+        )
         self.sesion.headers["User-Agent"] = f"sincro/{agente.__version__}"
         self.sesion.headers["Accept"] = "application/json"
         self.sesion.headers["Accept-Encoding"] = "gzip"
         reintento = _Reintentos(
-            total=reintentos, connect=reintentos, read=reintentos, status=reintentos, other=0,
-            backoff_factor=espera_base, backoff_jitter=espera_base, backoff_max=ESPERA_MAXIMA_S,
-            status_forcelist=ESTADOS_REINTENTABLES, allowed_methods=None,
-            respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False,
+            total=reintentos,
+            connect=reintentos,
+            read=reintentos,
+            status=reintentos,
+            other=0,
+            backoff_factor=espera_base,
+            backoff_jitter=espera_base,
+            backoff_max=ESPERA_MAXIMA_S,
+            status_forcelist=ESTADOS_REINTENTABLES,
+            allowed_methods=None,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+            raise_on_redirect=False,
             redirect=0,
         )
         adaptador = requests.adapters.HTTPAdapter(
@@ -353,13 +399,21 @@ class Cliente:
 
     # -- transporte --------------------------------------------------------------------------
 
-    def _peticion(self, metodo: str, ruta: str, *, autenticar: bool = True,
-                  cuerpo_json: Any = None, **kwargs: Any) -> requests.Response:
+    def _peticion(
+        self,
+        metodo: str,
+        ruta: str,
+        *,
+        autenticar: bool = True,
+        cuerpo_json: Any = None,
+        **kwargs: Any,
+    ) -> requests.Response:
         cabeceras = {}
         if cuerpo_json is not None:
             cabeceras["Content-Type"] = "application/json"
-            kwargs["data"] = json.dumps(cuerpo_json, ensure_ascii=False,
-                                        separators=(",", ":")).encode()
+            kwargs["data"] = json.dumps(
+                cuerpo_json, ensure_ascii=False, separators=(",", ":")
+            ).encode()
         if autenticar:
             if not self._token:
                 raise ErrorAutenticacion(
@@ -368,19 +422,26 @@ class Cliente:
             cabeceras["Authorization"] = f"Token {self._token}"
         return self._enviar(metodo, f"{self.servidor}{ruta}", cabeceras, **kwargs)
 
-    def _pedir(self, metodo: str, url: str, cabeceras: dict[str, str],
-               **kwargs: Any) -> requests.Response:
+    def _pedir(
+        self, metodo: str, url: str, cabeceras: dict[str, str], **kwargs: Any
+    ) -> requests.Response:
         """La petición con su cuerpo leído entero, dentro del plazo y del tamaño máximo."""
         intentos_cuerpo = self._reintentos
         with limites.Vigilante(self.plazo) as vigilante:
             while True:
                 try:
                     respuesta = self.sesion.request(
-                        metodo, url, headers=cabeceras, timeout=self.timeout,
-                        allow_redirects=False, stream=True, **kwargs,
+                        metodo,
+                        url,
+                        headers=cabeceras,
+                        timeout=self.timeout,
+                        allow_redirects=False,
+                        stream=True,
+                        **kwargs,
                     )
                     respuesta._content = limites.leer_cuerpo(
-                        respuesta, self.cuerpo_maximo, vigilante)
+                        respuesta, self.cuerpo_maximo, vigilante
+                    )
                     return respuesta
                 except limites.CuerpoDemasiadoGrande:
                     raise ErrorServidor(
@@ -388,8 +449,11 @@ class Cliente:
                         f"{self.cuerpo_maximo // (1024 * 1024)} MB: se descarta (¿un proxy "
                         "roto?)."
                     ) from None
-                except (limites.PlazoAgotado, requests.exceptions.RequestException,
-                        urllib3.exceptions.HTTPError) as exc:
+                except (
+                    limites.PlazoAgotado,
+                    requests.exceptions.RequestException,
+                    urllib3.exceptions.HTTPError,
+                ) as exc:
                     if vigilante.vencido:
                         raise SinConexion(
                             f"La central {self.servidor} no terminó de responder en "
@@ -397,10 +461,15 @@ class Cliente:
                         ) from None
                     if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
                         raise requests.exceptions.ReadTimeout(str(exc)) from None
-                    cortada = isinstance(exc, (
-                        urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError,
-                        requests.exceptions.ChunkedEncodingError,
-                        requests.exceptions.ContentDecodingError))
+                    cortada = isinstance(
+                        exc,
+                        (
+                            urllib3.exceptions.ProtocolError,
+                            urllib3.exceptions.DecodeError,
+                            requests.exceptions.ChunkedEncodingError,
+                            requests.exceptions.ContentDecodingError,
+                        ),
+                    )
                     if not cortada:
                         raise
                     # Respuesta cortada a mitad del cuerpo: urllib3 ya no la reintenta (el
@@ -410,8 +479,9 @@ class Cliente:
                     intentos_cuerpo -= 1
                     time.sleep(self._espera_base * (1 + random.random()))
 
-    def _enviar(self, metodo: str, url: str, cabeceras: dict[str, str],
-                **kwargs: Any) -> requests.Response:
+    def _enviar(
+        self, metodo: str, url: str, cabeceras: dict[str, str], **kwargs: Any
+    ) -> requests.Response:
         try:
             respuesta = self._pedir(metodo, url, cabeceras, **kwargs)
         except requests.exceptions.SSLError as exc:
@@ -420,11 +490,14 @@ class Cliente:
             ) from None
         except requests.exceptions.Timeout:
             raise SinConexion(f"La central {self.servidor} no respondió a tiempo.") from None
-        except (requests.exceptions.ConnectionError,
-                requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError) as exc:
-            raise SinConexion(f"No se pudo hablar con la central {self.servidor}: "
-                              f"{_breve(exc)}") from None
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
+            raise SinConexion(
+                f"No se pudo hablar con la central {self.servidor}: {_breve(exc)}"
+            ) from None
         except requests.exceptions.RequestException as exc:
             raise SinConexion(f"Error de red con {self.servidor}: {_breve(exc)}") from None
         if respuesta.status_code >= 300:
@@ -446,37 +519,53 @@ class Cliente:
         if 300 <= estado < 400:
             return ErrorServidor(
                 f"La central redirige ({estado}) a {respuesta.headers.get('Location', '?')}: "
-                "configure la URL final del servidor.", estado_http=estado)
+                "configure la URL final del servidor.",
+                estado_http=estado,
+            )
         if estado == 401:
             return ErrorAutenticacion(
                 "La central no acepta el token de esta terminal (caducado o revocado): pida un "
-                "token nuevo al administrador y ejecute «sincro configurar».", estado_http=401)
+                "token nuevo al administrador y ejecute «sincro configurar».",
+                estado_http=401,
+            )
         if estado == 414 or codigo == "cursor_invalido":
-            return CursorRechazado(f"La central rechaza el cursor ({estado}){sufijo}",
-                                   estado_http=estado)
+            return CursorRechazado(
+                f"La central rechaza el cursor ({estado}){sufijo}", estado_http=estado
+            )
         if estado == 410 or codigo == "cursor_expirado":
-            return CursorExpirado(f"El cursor ha caducado en la central{sufijo}",
-                                  estado_http=estado)
+            return CursorExpirado(
+                f"El cursor ha caducado en la central{sufijo}", estado_http=estado
+            )
         if estado == 413:
-            return LoteDemasiadoGrande(f"Lote demasiado grande para la central{sufijo}",
-                                       estado_http=413)
+            return LoteDemasiadoGrande(
+                f"Lote demasiado grande para la central{sufijo}", estado_http=413
+            )
         if estado == 403:
             error = ErrorServidor(f"La central deniega el permiso (403){sufijo}", estado_http=403)
             error.transitorio = False
             return error
         if estado == 429:
-            return ErrorServidor(f"La central está saturada (429){sufijo}", estado_http=429,
-                                 reintentar_en=_reintentar_en(respuesta))
+            return ErrorServidor(
+                f"La central está saturada (429){sufijo}",
+                estado_http=429,
+                reintentar_en=_reintentar_en(respuesta),
+            )
         if estado >= 500:
             if not _es_json(respuesta):
                 return ErrorServidor(
                     f"La central falló ({estado}) con una página que no es del protocolo "
-                    "(¿proxy o servidor caído?).", estado_http=estado,
-                    reintentar_en=_reintentar_en(respuesta))
-            return ErrorServidor(f"Error interno de la central ({estado}){sufijo}",
-                                 estado_http=estado, reintentar_en=_reintentar_en(respuesta))
-        error = ErrorServidor(f"La central rechazó la petición ({estado}){sufijo}",
-                              estado_http=estado)
+                    "(¿proxy o servidor caído?).",
+                    estado_http=estado,
+                    reintentar_en=_reintentar_en(respuesta),
+                )
+            return ErrorServidor(
+                f"Error interno de la central ({estado}){sufijo}",
+                estado_http=estado,
+                reintentar_en=_reintentar_en(respuesta),
+            )
+        error = ErrorServidor(
+            f"La central rechazó la petición ({estado}){sufijo}", estado_http=estado
+        )
         error.transitorio = False
         return error
 
@@ -502,7 +591,8 @@ class Cliente:
         if _exigir(cuerpo, "version_protocolo", int, "/v1/salud") != 1:
             raise RespuestaInvalida(
                 f"La central habla el protocolo {cuerpo['version_protocolo']} y este Sincro el 1:"
-                " actualice Sincro o la central.")
+                " actualice Sincro o la central."
+            )
         hora = leer_hora(_exigir(cuerpo, "hora_servidor", str, "/v1/salud"))
         medio = (t_envio + t_recepcion) / 2
         return Salud(
@@ -519,8 +609,13 @@ class Cliente:
         except ErrorEsquema as exc:
             raise _invalida(f"esquema no válido ({exc})") from None
 
-    def cambios(self, modelo: str, cursor: str | None, limite: int,
-                validar_datos: Callable[[Any, str], None] | None = None) -> Pagina:
+    def cambios(
+        self,
+        modelo: str,
+        cursor: str | None,
+        limite: int,
+        validar_datos: Callable[[Any, str], None] | None = None,
+    ) -> Pagina:
         """Una página de ``GET /v1/cambios`` de un modelo. ``CursorExpirado`` si hay 410."""
         parametros = {"modelos": modelo, "limite": str(limite)}
         if cursor:
@@ -531,36 +626,58 @@ class Cliente:
     def operaciones(self, operaciones: Sequence[Mapping[str, Any]]) -> list[Resultado]:
         """``POST /v1/operaciones``: un ``Resultado`` por operación, en el mismo orden."""
         uuids = [o["uuid"] for o in operaciones]
-        respuesta = self._peticion("POST", "/v1/operaciones",
-                                   cuerpo_json={"operaciones": list(operaciones)})
+        respuesta = self._peticion(
+            "POST", "/v1/operaciones", cuerpo_json={"operaciones": list(operaciones)}
+        )
         return validar_resultados(self._json(respuesta), uuids)
 
     def sumas(self, modelo: str, cubos: int) -> dict[int, tuple[int, int]]:
         """``GET /v1/verificacion``: {cubo: (filas, suma)} de lo que la central tiene."""
-        cuerpo = self._json(self._peticion("GET", "/v1/verificacion",
-                                           params={"modelo": modelo, "cubos": str(cubos)}))
+        cuerpo = self._json(
+            self._peticion(
+                "GET", "/v1/verificacion", params={"modelo": modelo, "cubos": str(cubos)}
+            )
+        )
         sumas = _exigir(cuerpo, "sumas", list, "las sumas de verificación")
         salida: dict[int, tuple[int, int]] = {}
         for fila in sumas:
-            if (type(fila) is not list or len(fila) != 3 or type(fila[0]) is not int
-                    or type(fila[1]) is not int or type(fila[2]) is not str
-                    or not fila[2].isdigit() or not 0 <= fila[0] < cubos):
-                raise _invalida("una suma de verificación no es [cubo, filas, \"suma\"]")
+            if (
+                type(fila) is not list
+                or len(fila) != 3
+                or type(fila[0]) is not int
+                or type(fila[1]) is not int
+                or type(fila[2]) is not str
+                or not fila[2].isdigit()
+                or not 0 <= fila[0] < cubos
+            ):
+                raise _invalida('una suma de verificación no es [cubo, filas, "suma"]')
             salida[fila[0]] = (fila[1], int(fila[2]))
         return salida
 
-    def filas_de_cubos(self, modelo: str, cubos: int, elegidos: Sequence[int],
-                       validar_datos: Callable[[Any, str], None] | None = None
-                       ) -> list[dict[str, Any]]:
+    def filas_de_cubos(
+        self,
+        modelo: str,
+        cubos: int,
+        elegidos: Sequence[int],
+        validar_datos: Callable[[Any, str], None] | None = None,
+    ) -> list[dict[str, Any]]:
         """``GET /v1/verificacion/filas``: las filas vivas de esos cubos (forma de cambios)."""
-        cuerpo = self._json(self._peticion(
-            "GET", "/v1/verificacion/filas",
-            params={"modelo": modelo, "cubos": str(cubos),
-                    "cubo": ",".join(str(c) for c in elegidos)}))
+        cuerpo = self._json(
+            self._peticion(
+                "GET",
+                "/v1/verificacion/filas",
+                params={
+                    "modelo": modelo,
+                    "cubos": str(cubos),
+                    "cubo": ",".join(str(c) for c in elegidos),
+                },
+            )
+        )
         if not isinstance(cuerpo, dict):
             raise _invalida("las filas de verificación no son un objeto")
-        pagina = validar_pagina({**cuerpo, "cursor": "", "hay_mas": False, "completo": False},
-                                modelo, validar_datos)
+        pagina = validar_pagina(
+            {**cuerpo, "cursor": "", "hay_mas": False, "completo": False}, modelo, validar_datos
+        )
         return pagina.cambios
 
     def informar_estado(self, estado: Mapping[str, Any]) -> None:

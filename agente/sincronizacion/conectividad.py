@@ -40,8 +40,7 @@ SIN_CONEXION = "sin conexión"
 ERROR_AUTENTICACION = "error de autenticación"
 ERROR_SERVIDOR = "error del servidor"
 SIN_CONFIGURAR = "sin configurar"
-ESTADOS = (AL_DIA, SINCRONIZANDO, SIN_CONEXION, ERROR_AUTENTICACION, ERROR_SERVIDOR,
-           SIN_CONFIGURAR)
+ESTADOS = (AL_DIA, SINCRONIZANDO, SIN_CONEXION, ERROR_AUTENTICACION, ERROR_SERVIDOR, SIN_CONFIGURAR)
 
 CLAVE_AJUSTE = "conectividad"
 
@@ -68,8 +67,11 @@ def _ahora() -> str:
 class Conectividad:
     """Estado de conexión de una terminal (ver el docstring del módulo)."""
 
-    def __init__(self, guardar: Callable[[str, str], None] | None = None,
-                 inicial: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        guardar: Callable[[str, str], None] | None = None,
+        inicial: dict[str, Any] | None = None,
+    ) -> None:
         self._cerrojo = threading.Lock()
         self._guardar = guardar
         self._oyentes: list[Oyente] = []
@@ -147,8 +149,9 @@ class Conectividad:
         self._cambiar(ultimo_empuje_ok=_ahora())
 
     def descarga_ok(self, lista_para_vender_offline: bool) -> None:
-        self._cambiar(ultima_descarga_ok=_ahora(),
-                      lista_para_vender_offline=lista_para_vender_offline)
+        self._cambiar(
+            ultima_descarga_ok=_ahora(), lista_para_vender_offline=lista_para_vender_offline
+        )
 
     def desfase(self, desfase_ms: int) -> None:
         self._cambiar(desfase_ms=int(desfase_ms))
@@ -163,6 +166,7 @@ class Conectividad:
         """Anota el error y pasa al estado que le corresponde; devuelve ese estado."""
         estado = estado_de_error(error)
         mensaje = str(error) or type(error).__name__
-        self._cambiar(estado=estado, mensaje=mensaje, ultimo_error=mensaje,
-                      ultimo_error_en=_ahora())
+        self._cambiar(
+            estado=estado, mensaje=mensaje, ultimo_error=mensaje, ultimo_error_en=_ahora()
+        )
         return estado

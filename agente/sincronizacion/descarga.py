@@ -81,8 +81,16 @@ class Detenido(Exception):
 class Descarga:
     """Descarga de una terminal (ver docstring del módulo)."""
 
-    def __init__(self, cache: Any, cola: Cola, conflictos: Conflictos, cliente: Cliente, *,
-                 tamano_pagina: int = 5000, paginas_por_pase: int = PAGINAS_POR_PASE) -> None:
+    def __init__(
+        self,
+        cache: Any,
+        cola: Cola,
+        conflictos: Conflictos,
+        cliente: Cliente,
+        *,
+        tamano_pagina: int = 5000,
+        paginas_por_pase: int = PAGINAS_POR_PASE,
+    ) -> None:
         self.cache = cache
         self.cola = cola
         self.conflictos = conflictos
@@ -92,8 +100,7 @@ class Descarga:
 
     # -- esquema ---------------------------------------------------------------------------
 
-    def actualizar_esquema(self, tienda: str | None = None, terminal: str | None = None
-                           ) -> Esquema:
+    def actualizar_esquema(self, tienda: str | None = None, terminal: str | None = None) -> Esquema:
         """Pide el esquema, lo guarda en la caché y lo da a la cola. Con ``tienda`` y
         ``terminal``, antes comprueba que el token sea de esa terminal (``IdentidadAjena``)."""
         recibido, cuerpo = self.cliente.esquema()
@@ -105,8 +112,12 @@ class Descarga:
 
     # -- descarga --------------------------------------------------------------------------
 
-    def descargar(self, esquema: Esquema, modelos: Iterable[str] | None = None,
-                  detener: threading.Event | None = None) -> ResumenDescarga:
+    def descargar(
+        self,
+        esquema: Esquema,
+        modelos: Iterable[str] | None = None,
+        detener: threading.Event | None = None,
+    ) -> ResumenDescarga:
         """Descarga todos los modelos (o ``modelos``) hasta el final. Lanza ``ErrorSincro``
         si la red falla (lo aplicado queda aplicado) o ``Detenido``."""
         resumen = ResumenDescarga()
@@ -121,19 +132,27 @@ class Descarga:
                 self._descargar_modelo(config, resumen, detener)
             except _Cortado as corte:
                 resumen.avisos.append(f"{config.nombre}: {corte}")
-                registro.registrar_evento("descarga_cortada", logging.WARNING,
-                                          modelo=config.nombre, motivo=str(corte))
+                registro.registrar_evento(
+                    "descarga_cortada", logging.WARNING, modelo=config.nombre, motivo=str(corte)
+                )
                 continue
             resumen.modelos.append(config.nombre)
         resumen.lista_para_vender_offline = self.cache.lista_para_vender_offline(esquema)
         return resumen
 
-    def _descargar_modelo(self, config: ConfigModelo, resumen: ResumenDescarga,
-                          detener: threading.Event | None) -> None:
+    def _descargar_modelo(
+        self, config: ConfigModelo, resumen: ResumenDescarga, detener: threading.Event | None
+    ) -> None:
         estado = self.cache.estado_modelo(config.nombre, contar=False)
         if estado["reconstruyendo"] or not estado["huella_al_dia"]:
-            self._reconstruir(config, resumen, detener, "la configuración del modelo cambió"
-                              if not estado["huella_al_dia"] else "reanudar la descarga completa")
+            self._reconstruir(
+                config,
+                resumen,
+                detener,
+                "la configuración del modelo cambió"
+                if not estado["huella_al_dia"]
+                else "reanudar la descarga completa",
+            )
             return
         if not estado["completo"]:
             # Primera descarga: a la tabla sombra y cambio atómico al terminar (una descarga
@@ -147,8 +166,13 @@ class Descarga:
         except CursorExpirado:
             self._reconstruir(config, resumen, detener, "el cursor caducó en la central")
 
-    def _reconstruir(self, config: ConfigModelo, resumen: ResumenDescarga,
-                     detener: threading.Event | None, motivo: str) -> None:
+    def _reconstruir(
+        self,
+        config: ConfigModelo,
+        resumen: ResumenDescarga,
+        detener: threading.Event | None,
+        motivo: str,
+    ) -> None:
         registro.registrar_evento("descarga_completa", modelo=config.nombre, motivo=motivo)
         cursor = self.cache.iniciar_reconstruccion(config.nombre)
         try:
@@ -161,14 +185,21 @@ class Descarga:
                 cursor = self._paginas(config, cursor, resumen, detener)
             except CursorExpirado as exc:
                 self.cache.cancelar_reconstruccion(config.nombre)
-                raise _Cortado(f"la central rechaza sus propios cursores ({exc}); se "
-                               "reintentará la descarga completa en el próximo pase") from None
+                raise _Cortado(
+                    f"la central rechaza sus propios cursores ({exc}); se "
+                    "reintentará la descarga completa en el próximo pase"
+                ) from None
         self.cache.terminar_reconstruccion(config.nombre, cursor)
         if motivo != "primera descarga":
             resumen.resincronizados.append(config.nombre)
 
-    def _paginas(self, config: ConfigModelo, cursor: str | None, resumen: ResumenDescarga,
-                 detener: threading.Event | None) -> str | None:
+    def _paginas(
+        self,
+        config: ConfigModelo,
+        cursor: str | None,
+        resumen: ResumenDescarga,
+        detener: threading.Event | None,
+    ) -> str | None:
         """Descarga páginas desde ``cursor`` hasta el final; devuelve el último cursor.
 
         La página siguiente se pide (y se decodifica y valida) en un hilo mientras se aplica la
@@ -181,7 +212,8 @@ class Descarga:
             if len(pagina.cursor) > LARGO_MAXIMO_CURSOR:
                 raise CursorRechazado(
                     f"la central envió un cursor de {len(pagina.cursor)} caracteres (máximo "
-                    f"{LARGO_MAXIMO_CURSOR}); no se guarda")
+                    f"{LARGO_MAXIMO_CURSOR}); no se guarda"
+                )
             return pagina
 
         paginas = 0
@@ -206,19 +238,23 @@ class Descarga:
                     if not pagina.hay_mas:
                         return cursor
                     if atascado:
-                        raise _Cortado("la central repite el mismo cursor con «hay_mas»; se "
-                                       "deja para el próximo pase")
+                        raise _Cortado(
+                            "la central repite el mismo cursor con «hay_mas»; se "
+                            "deja para el próximo pase"
+                        )
                     if not seguir:
-                        raise _Cortado(f"{paginas} páginas en este pase (el máximo); se sigue "
-                                       "en el próximo")
+                        raise _Cortado(
+                            f"{paginas} páginas en este pase (el máximo); se sigue en el próximo"
+                        )
             except BaseException:
                 futuro.cancel()
                 raise
 
     # -- detección temprana ----------------------------------------------------------------
 
-    def _detectar_conflictos(self, config: ConfigModelo, cambios: list[dict[str, Any]],
-                             resumen: ResumenDescarga) -> None:
+    def _detectar_conflictos(
+        self, config: ConfigModelo, cambios: list[dict[str, Any]], resumen: ResumenDescarga
+    ) -> None:
         if not self.cola.listar(PENDIENTE, config.nombre, limite=1):
             return
         pendientes = self.cola.sin_confirmar_de(config.nombre, (c["id"] for c in cambios))
@@ -226,15 +262,23 @@ class Descarga:
             return
         for cambio in cambios:
             for op in pendientes.get(cambio["id"], ()):
-                if (op.estado != PENDIENTE or op.intentos > 0
-                        or op.tipo not in ("actualizar", "borrar")
-                        or (op.version_base is not None and cambio["version"] <= op.version_base)):
+                if (
+                    op.estado != PENDIENTE
+                    or op.intentos > 0
+                    or op.tipo not in ("actualizar", "borrar")
+                    or (op.version_base is not None and cambio["version"] <= op.version_base)
+                ):
                     continue
                 central = None if cambio.get("borrado") else cambio["datos"]
                 estado, _ = self.conflictos.tratar(
-                    op, config, version=cambio["version"], central=central,
-                    modificado_en=cambio.get("modificado_en"), estados=(PENDIENTE,),
-                    origen="descarga")
+                    op,
+                    config,
+                    version=cambio["version"],
+                    central=central,
+                    modificado_en=cambio.get("modificado_en"),
+                    estados=(PENDIENTE,),
+                    origen="descarga",
+                )
                 if estado == "conflicto":
                     resumen.conflictos_tempranos += 1
                 elif estado in ("reencolada", "completada"):

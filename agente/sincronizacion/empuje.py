@@ -64,8 +64,14 @@ class ResumenEmpuje:
     errores: list[str] = field(default_factory=list)
 
     def sumar(self, otro: ResumenEmpuje) -> None:
-        for nombre in ("enviadas", "completadas", "rechazadas", "conflictos", "fusionadas",
-                       "lotes"):
+        for nombre in (
+            "enviadas",
+            "completadas",
+            "rechazadas",
+            "conflictos",
+            "fusionadas",
+            "lotes",
+        ):
             setattr(self, nombre, getattr(self, nombre) + getattr(otro, nombre))
         self.errores.extend(otro.errores)
 
@@ -116,9 +122,16 @@ class Limitador:
 class Empuje:
     """Empuje de una terminal (ver docstring del módulo)."""
 
-    def __init__(self, cola: Cola, conflictos: Conflictos, cliente: Cliente,
-                 esquema: Callable[[], Esquema | None], *, concurrencia: int = 4,
-                 tamano_lote: int = 1000) -> None:
+    def __init__(
+        self,
+        cola: Cola,
+        conflictos: Conflictos,
+        cliente: Cliente,
+        esquema: Callable[[], Esquema | None],
+        *,
+        concurrencia: int = 4,
+        tamano_lote: int = 1000,
+    ) -> None:
         self.cola = cola
         self.conflictos = conflictos
         self.cliente = cliente
@@ -134,13 +147,17 @@ class Empuje:
         limitador = Limitador(self.concurrencia)
         recuperadas = self.cola.recuperar()
         if recuperadas:
-            registro.registrar_evento("operaciones_recuperadas", logging.WARNING,
-                                      operaciones=recuperadas)
+            registro.registrar_evento(
+                "operaciones_recuperadas", logging.WARNING, operaciones=recuperadas
+            )
         with cf.ThreadPoolExecutor(self.concurrencia, thread_name_prefix="sincro-empuje") as ex:
             en_vuelo: set[cf.Future[ResumenEmpuje]] = set()
             while True:
-                while (error is None and len(en_vuelo) < limitador.limite
-                       and not (detener is not None and detener.is_set())):
+                while (
+                    error is None
+                    and len(en_vuelo) < limitador.limite
+                    and not (detener is not None and detener.is_set())
+                ):
                     lote = self.cola.preparar_envio(self.tamano_lote)
                     if not lote:
                         break
@@ -169,8 +186,9 @@ class Empuje:
                 # Sola no cabe: a ERROR (no bloquea a las demás) con el motivo y cómo
                 # reintentarla cuando la central admita más (la central no la aplicó).
                 self.cola.registrar_resultados([], [(lote[0].uuid, MOTIVO_413)])
-                registro.registrar_evento("operacion_demasiado_grande", logging.WARNING,
-                                          uuid=lote[0].uuid)
+                registro.registrar_evento(
+                    "operacion_demasiado_grande", logging.WARNING, uuid=lote[0].uuid
+                )
                 return ResumenEmpuje(enviadas=1, rechazadas=1, lotes=1)
             mitad = len(lote) // 2
             resumen = self._enviar(lote[:mitad])
@@ -198,8 +216,9 @@ class Empuje:
         resumen.completadas += len(confirmadas)
         resumen.rechazadas += len(rechazadas)
         for uuid, motivo in rechazadas:
-            registro.registrar_evento("operacion_rechazada", logging.WARNING, uuid=uuid,
-                                      motivo=motivo)
+            registro.registrar_evento(
+                "operacion_rechazada", logging.WARNING, uuid=uuid, motivo=motivo
+            )
         esquema = self._esquema()
         for op, resultado in conflictos:
             try:
@@ -207,10 +226,15 @@ class Empuje:
                     raise ErrorValor("No hay esquema local para fusionar.")
                 config = esquema.modelo(op.modelo)
                 estado, _ = self.conflictos.tratar(
-                    op, config, version=resultado.version, central=resultado.valores,
+                    op,
+                    config,
+                    version=resultado.version,
+                    central=resultado.valores,
                     modificado_en=resultado.modificado_en,
-                    campos_cambiados=resultado.campos_cambiados, origen="empuje",
-                    modificado_por=resultado.modificado_por)
+                    campos_cambiados=resultado.campos_cambiados,
+                    origen="empuje",
+                    modificado_por=resultado.modificado_por,
+                )
             except (ErrorValor, ErrorCola) as exc:
                 self.cola.registrar_resultados([], [(op.uuid, f"Conflicto sin resolver: {exc}")])
                 resumen.rechazadas += 1

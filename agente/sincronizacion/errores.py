@@ -14,8 +14,9 @@ class ErrorSincro(Exception):
     transitorio = True
     """``True`` si reintentar más tarde puede funcionar sin que nadie haga nada."""
 
-    def __init__(self, mensaje: str, *, estado_http: int | None = None,
-                 reintentar_en: float | None = None) -> None:
+    def __init__(
+        self, mensaje: str, *, estado_http: int | None = None, reintentar_en: float | None = None
+    ) -> None:
         super().__init__(mensaje)
         self.mensaje = mensaje
         self.estado_http = estado_http
@@ -77,4 +78,6 @@ def comprobar_identidad(cuerpo: object, tienda: str, terminal: str) -> None:
         raise IdentidadAjena(
             f"El token es de {suya[0]}/{suya[1]}, pero esta terminal está configurada como "
             f"{tienda}/{terminal}: no se sincroniza nada hasta configurar el token de "
-            f"{tienda}/{terminal} con «sincro configurar».", suya)
+            f"{tienda}/{terminal} con «sincro configurar».",
+            suya,
+        )

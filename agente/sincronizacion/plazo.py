@@ -73,7 +73,8 @@ def instalar(adaptador: requests.adapters.HTTPAdapter) -> None:
     """Hace que las conexiones directas del adaptador se apunten (las que pasan por un proxy
     del sistema sólo tienen el plazo comprobado entre trozos del cuerpo)."""
     adaptador.poolmanager.pool_classes_by_scheme = {
-        "http": _PoolVigilado, "https": _PoolVigiladoTLS,
+        "http": _PoolVigilado,
+        "https": _PoolVigiladoTLS,
     }
 
 

@@ -58,15 +58,24 @@ class ServicioSincronizacion:
     def configuracion(self) -> configuracion.Configuracion | None:
         return configuracion.cargar(self.directorio)
 
-    def configurar(self, servidor: str, tienda: str, terminal: str, token: str | None, *,
-                   permitir_http: bool = False, **opciones: Any) -> configuracion.Configuracion:
+    def configurar(
+        self,
+        servidor: str,
+        tienda: str,
+        terminal: str,
+        token: str | None,
+        *,
+        permitir_http: bool = False,
+        **opciones: Any,
+    ) -> configuracion.Configuracion:
         """Valida y guarda la configuración; el token (si se da) va SÓLO al llavero. Lanza
         ``ErrorConfiguracion``, ``credenciales.SinLlavero`` o ``ValueError`` (token vacío)."""
         anterior = self.configuracion()
         base = anterior.a_dict() if anterior is not None else {}
         base.update({k: v for k, v in opciones.items() if v is not None})
-        base.update(servidor=servidor, tienda=tienda, terminal=terminal,
-                    permitir_http=permitir_http)
+        base.update(
+            servidor=servidor, tienda=tienda, terminal=terminal, permitir_http=permitir_http
+        )
         nueva = configuracion.desde_dict(base)
         if token is not None:
             _comprobar_token(nueva, token)
@@ -89,8 +98,13 @@ class ServicioSincronizacion:
                 from agente.sincronizacion.sincronizador import Sincronizador
 
                 self._sincronizador = Sincronizador(
-                    self.directorio, self.cola, self.cache, config, self.conectividad,
-                    al_progreso=self._progreso)
+                    self.directorio,
+                    self.cola,
+                    self.cache,
+                    config,
+                    self.conectividad,
+                    al_progreso=self._progreso,
+                )
             return self._sincronizador
 
     def _progreso(self, texto: str) -> None:
@@ -99,8 +113,7 @@ class ServicioSincronizacion:
 
     # -- sincronizar -------------------------------------------------------------------------
 
-    def sincronizar_una_vez(self, al_progreso: Callable[[str], None] | None = None
-                            ) -> ResumenPase:
+    def sincronizar_una_vez(self, al_progreso: Callable[[str], None] | None = None) -> ResumenPase:
         """Un pase de empuje + descarga. Lanza ``ErrorSincro`` o ``ErrorConfiguracion``."""
         self._al_progreso = al_progreso or self._al_progreso
         return self._obtener_sincronizador().pase()
@@ -118,8 +131,9 @@ class ServicioSincronizacion:
             self._al_progreso = al_progreso or self._al_progreso
             sincronizador = self._obtener_sincronizador()
             self._detener = threading.Event()
-            self._hilo = threading.Thread(target=self._bucle, args=(sincronizador,),
-                                          name="sincro-bucle", daemon=True)
+            self._hilo = threading.Thread(
+                target=self._bucle, args=(sincronizador,), name="sincro-bucle", daemon=True
+            )
             self._hilo.start()
 
     def _bucle(self, sincronizador: Sincronizador) -> None:
@@ -129,8 +143,9 @@ class ServicioSincronizacion:
             _log.exception("El bucle de sincronización terminó con un error inesperado")
             raise
 
-    def ejecutar_bucle(self, detener: threading.Event,
-                       al_progreso: Callable[[str], None] | None = None) -> None:
+    def ejecutar_bucle(
+        self, detener: threading.Event, al_progreso: Callable[[str], None] | None = None
+    ) -> None:
         """El bucle en el hilo que llama (la CLI), hasta ``detener.set()``."""
         self._al_progreso = al_progreso or self._al_progreso
         self._obtener_sincronizador().bucle(detener)
@@ -167,24 +182,38 @@ class ServicioSincronizacion:
         esquema = self.cache.esquema()
         if esquema is None:
             raise configuracion.ErrorConfiguracion(
-                "Aún no hay esquema local: sincronice una vez con la central.")
+                "Aún no hay esquema local: sincronice una vez con la central."
+            )
         return esquema
 
     def conflictos(self, estado: str | None = "ABIERTO") -> list[dict[str, Any]]:
         return [c.a_dict() for c in self.conflictos_.listar(estado)]
 
-    def resolver(self, identificador: int, elecciones: Mapping[str, Any] | None = None, *,
-                 usar: str | None = None, quien: str | None = None,
-                 motivo: str | None = None) -> Operacion:
+    def resolver(
+        self,
+        identificador: int,
+        elecciones: Mapping[str, Any] | None = None,
+        *,
+        usar: str | None = None,
+        quien: str | None = None,
+        motivo: str | None = None,
+    ) -> Operacion:
         conflicto = self.conflictos_.obtener(identificador)
         config = self._esquema().modelo(conflicto.modelo)
-        op = self.conflictos_.resolver(identificador, config, elecciones or {}, usar=usar,
-                                       quien=quien, motivo=motivo)
+        op = self.conflictos_.resolver(
+            identificador, config, elecciones or {}, usar=usar, quien=quien, motivo=motivo
+        )
         self.despertar()
         return op
 
-    def reintentar(self, uuid: str, datos: Mapping[str, Any] | None = None, *,
-                   quien: str | None = None, motivo: str | None = None) -> Operacion:
+    def reintentar(
+        self,
+        uuid: str,
+        datos: Mapping[str, Any] | None = None,
+        *,
+        quien: str | None = None,
+        motivo: str | None = None,
+    ) -> Operacion:
         if datos is not None:
             op = self.cola.obtener(uuid)
             if op is not None:
@@ -215,9 +244,19 @@ class ServicioSincronizacion:
     def parte_estado(self) -> dict[str, Any]:
         """Lo que este servicio añade a ``Agente.estado()`` (la fachada ya da cola y modelos)."""
         completo = self.estado()
-        return {k: completo[k] for k in ("conexion", "configuracion", "ultimo_empuje_ok",
-                                         "ultima_descarga_ok", "antiguedad_pendiente_s",
-                                         "conflictos", "bloqueadas", "verificacion")}
+        return {
+            k: completo[k]
+            for k in (
+                "conexion",
+                "configuracion",
+                "ultimo_empuje_ok",
+                "ultima_descarga_ok",
+                "antiguedad_pendiente_s",
+                "conflictos",
+                "bloqueadas",
+                "verificacion",
+            )
+        }
 
     def estado(self) -> dict[str, Any]:
         """Estado de sincronización como dict plano (JSON): conexión, configuración, cola,
@@ -226,8 +265,9 @@ class ServicioSincronizacion:
         conexion = self.conectividad.instantanea()
         if config is None:
             conexion["estado"] = "sin configurar"
-            conexion["mensaje"] = ("Ejecute «sincro configurar --servidor URL --tienda CODIGO "
-                                   "--terminal NOMBRE».")
+            conexion["mensaje"] = (
+                "Ejecute «sincro configurar --servidor URL --tienda CODIGO --terminal NOMBRE»."
+            )
         conexion["sincronizando"] = conexion.get("estado") == "sincronizando"
         conexion["bucle_en_marcha"] = self.en_marcha()
         por_estado = self.cola.contar_por_estado()
@@ -248,15 +288,21 @@ class ServicioSincronizacion:
             lista = False
         return {
             "conexion": conexion,
-            "configuracion": None if config is None else {
-                "servidor": config.servidor, "tienda": config.tienda,
-                "terminal": config.terminal, "concurrencia": config.concurrencia,
+            "configuracion": None
+            if config is None
+            else {
+                "servidor": config.servidor,
+                "tienda": config.tienda,
+                "terminal": config.terminal,
+                "concurrencia": config.concurrencia,
                 "intervalo_descarga": config.intervalo_descarga,
             },
             "ultimo_empuje_ok": conexion.get("ultimo_empuje_ok"),
             "ultima_descarga_ok": conexion.get("ultima_descarga_ok"),
-            "cola": {"por_estado": por_estado,
-                     "antiguedad_pendiente_s": self.cola.antiguedad_pendiente_s()},
+            "cola": {
+                "por_estado": por_estado,
+                "antiguedad_pendiente_s": self.cola.antiguedad_pendiente_s(),
+            },
             "antiguedad_pendiente_s": self.cola.antiguedad_pendiente_s(),
             "conflictos": {"abiertos": self.conflictos_.contar_abiertos()},
             "bloqueadas": self.bloqueadas(),

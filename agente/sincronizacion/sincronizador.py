@@ -87,9 +87,17 @@ class ResumenPase:
 class Sincronizador:
     """Sincronización de una terminal (ver docstring del módulo)."""
 
-    def __init__(self, directorio: str, cola: Cola, cache: Any, config: Configuracion,
-                 conectividad: Conectividad, *, token: str | None = None,
-                 al_progreso: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        directorio: str,
+        cola: Cola,
+        cache: Any,
+        config: Configuracion,
+        conectividad: Conectividad,
+        *,
+        token: str | None = None,
+        al_progreso: Callable[[str], None] | None = None,
+    ) -> None:
         self.directorio = directorio
         self.cola = cola
         self.cache = cache
@@ -117,8 +125,12 @@ class Sincronizador:
             return None
 
     def _nuevo_cliente(self) -> Cliente:
-        return Cliente(self.config.servidor, self._token, timeout=self.config.timeout,
-                       conexiones=self.config.concurrencia + 2)
+        return Cliente(
+            self.config.servidor,
+            self._token,
+            timeout=self.config.timeout,
+            conexiones=self.config.concurrencia + 2,
+        )
 
     def _progreso(self, texto: str) -> None:
         if self._al_progreso is not None:
@@ -169,8 +181,14 @@ class Sincronizador:
             return resumen
 
     def _empuje(self) -> Empuje:
-        return Empuje(self.cola, self.conflictos, self.cliente, self.esquema,
-                      concurrencia=self.config.concurrencia, tamano_lote=self.config.tamano_lote)
+        return Empuje(
+            self.cola,
+            self.conflictos,
+            self.cliente,
+            self.esquema,
+            concurrencia=self.config.concurrencia,
+            tamano_lote=self.config.tamano_lote,
+        )
 
     def pase(self, detener: threading.Event | None = None) -> ResumenPase:
         """Un pase completo (empuje + descarga). Lanza ``ErrorSincro`` o ``Detenido``."""
@@ -183,11 +201,17 @@ class Sincronizador:
                 resumen.desfase_ms = salud.desfase_ms
                 self.cola.guardar_desfase_ms(salud.desfase_ms)
                 self.conectividad.desfase(salud.desfase_ms)
-                descarga = Descarga(self.cache, self.cola, self.conflictos, self.cliente,
-                                    tamano_pagina=self.config.tamano_pagina)
+                descarga = Descarga(
+                    self.cache,
+                    self.cola,
+                    self.conflictos,
+                    self.cliente,
+                    tamano_pagina=self.config.tamano_pagina,
+                )
                 self._progreso("Actualizando el esquema…")
-                self._esquema = descarga.actualizar_esquema(self.config.tienda,
-                                                            self.config.terminal)
+                self._esquema = descarga.actualizar_esquema(
+                    self.config.tienda, self.config.terminal
+                )
                 self._identidad_comprobada = True
                 self._progreso("Enviando operaciones…")
                 resumen.empuje = self._empuje().empujar(detener)
@@ -202,8 +226,12 @@ class Sincronizador:
                 self._informar()
             except ErrorSincro as exc:
                 self.conectividad.fallo(exc)
-                registro.registrar_evento("sincronizacion_fallida", logging.WARNING,
-                                          error=type(exc).__name__, mensaje=str(exc))
+                registro.registrar_evento(
+                    "sincronizacion_fallida",
+                    logging.WARNING,
+                    error=type(exc).__name__,
+                    mensaje=str(exc),
+                )
                 raise
             except Detenido:
                 raise
@@ -214,10 +242,14 @@ class Sincronizador:
             resumen.segundos = time.monotonic() - inicio
             self._marcar_al_dia()
             registro.registrar_evento(
-                "pase", enviadas=resumen.empuje.enviadas, completadas=resumen.empuje.completadas,
-                conflictos=resumen.empuje.conflictos, rechazadas=resumen.empuje.rechazadas,
+                "pase",
+                enviadas=resumen.empuje.enviadas,
+                completadas=resumen.empuje.completadas,
+                conflictos=resumen.empuje.conflictos,
+                rechazadas=resumen.empuje.rechazadas,
                 filas=resumen.descarga.filas if resumen.descarga else 0,
-                segundos=round(resumen.segundos, 3))
+                segundos=round(resumen.segundos, 3),
+            )
             return resumen
 
     def _toca_verificar(self) -> bool:
@@ -250,20 +282,26 @@ class Sincronizador:
             _log.warning("La verificación de la caché falló; se reintentará: %s", exc)
             return None
 
-    def _verificar(self, detener: threading.Event | None = None,
-                   modelos: list[str] | None = None) -> Informe:
+    def _verificar(
+        self, detener: threading.Event | None = None, modelos: list[str] | None = None
+    ) -> Informe:
         informe = Verificacion(self.cache, self.cola, self.cliente).verificar(
-            self._esquema or self.esquema(), modelos, detener)
+            self._esquema or self.esquema(), modelos, detener
+        )
         if informe.reparadas:
-            registro.registrar_evento("cache_reparada", logging.WARNING,
-                                      filas=informe.reparadas)
+            registro.registrar_evento("cache_reparada", logging.WARNING, filas=informe.reparadas)
         return informe
 
     def verificar(self, modelos: list[str] | None = None) -> Informe:
         """Descarga lo nuevo y verifica la caché contra la central (``sincro verificar``)."""
         with self._cerrojo_pase:
-            descarga = Descarga(self.cache, self.cola, self.conflictos, self.cliente,
-                                tamano_pagina=self.config.tamano_pagina)
+            descarga = Descarga(
+                self.cache,
+                self.cola,
+                self.conflictos,
+                self.cliente,
+                tamano_pagina=self.config.tamano_pagina,
+            )
             self._esquema = descarga.actualizar_esquema()
             descarga.descargar(self._esquema)
             informe = self._verificar(None, modelos)
@@ -275,8 +313,10 @@ class Sincronizador:
         if conteos.get(PENDIENTE):
             mensaje = f"{conteos[PENDIENTE]} operaciones esperando su turno."
         elif conteos.get(CONFLICTO) or conteos.get(ERROR):
-            mensaje = (f"Al día, con {conteos.get(CONFLICTO, 0)} conflictos y "
-                       f"{conteos.get(ERROR, 0)} errores por revisar.")
+            mensaje = (
+                f"Al día, con {conteos.get(CONFLICTO, 0)} conflictos y "
+                f"{conteos.get(ERROR, 0)} errores por revisar."
+            )
         else:
             mensaje = "Todo sincronizado."
         self.conectividad.al_dia(mensaje)
@@ -291,16 +331,18 @@ class Sincronizador:
             if cursor:
                 cursores[nombre] = cursor
         try:
-            self.cliente.informar_estado({
-                "pendientes": conteos.get(PENDIENTE, 0),
-                "conflictos": conteos.get(CONFLICTO, 0),
-                "errores": conteos.get(ERROR, 0),
-                "antiguedad_pendiente_s": round(antiguedad) if antiguedad is not None else 0,
-                "cursores": cursores,
-                "version_agente": agente.__version__,
-                "desfase_ms": self.cola.desfase_ms(),
-                **_resumen_verificacion(self.cola),
-            })
+            self.cliente.informar_estado(
+                {
+                    "pendientes": conteos.get(PENDIENTE, 0),
+                    "conflictos": conteos.get(CONFLICTO, 0),
+                    "errores": conteos.get(ERROR, 0),
+                    "antiguedad_pendiente_s": round(antiguedad) if antiguedad is not None else 0,
+                    "cursores": cursores,
+                    "version_agente": agente.__version__,
+                    "desfase_ms": self.cola.desfase_ms(),
+                    **_resumen_verificacion(self.cola),
+                }
+            )
         except ErrorAutenticacion:
             raise
         except ErrorSincro as exc:
@@ -311,11 +353,13 @@ class Sincronizador:
     def _version_cola(self) -> tuple[int, int]:
         """(``data_version``, pendientes) vistos desde una conexión de sólo lectura propia."""
         if self._lector is None:
-            self._lector = sqlite3.connect(self.cola.ruta, check_same_thread=False,
-                                           isolation_level=None)
+            self._lector = sqlite3.connect(
+                self.cola.ruta, check_same_thread=False, isolation_level=None
+            )
         version = self._lector.execute("PRAGMA data_version").fetchone()[0]
         pendientes = self._lector.execute(
-            "SELECT COUNT(*) FROM operaciones WHERE estado = ?", (PENDIENTE,)).fetchone()[0]
+            "SELECT COUNT(*) FROM operaciones WHERE estado = ?", (PENDIENTE,)
+        ).fetchone()[0]
         return version, pendientes
 
     def bucle(self, detener: threading.Event) -> None:

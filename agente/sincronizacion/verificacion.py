@@ -78,11 +78,14 @@ class Verificacion:
         self.cola = cola
         self.cliente = cliente
 
-    def verificar(self, esquema: Esquema, modelos: list[str] | None = None,
-                  detener: threading.Event | None = None) -> Informe:
+    def verificar(
+        self,
+        esquema: Esquema,
+        modelos: list[str] | None = None,
+        detener: threading.Event | None = None,
+    ) -> Informe:
         inicio = time.monotonic()
-        informe = Informe(
-            verificado_en=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"))
+        informe = Informe(verificado_en=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"))
         for config in esquema.en_orden_de_descarga():
             if modelos is not None and config.nombre not in modelos:
                 continue
@@ -111,12 +114,13 @@ class Verificacion:
         resultado.filas_locales = sum(n for n, _ in locales.values())
         resultado.filas_central = sum(n for n, _ in central.values())
         resultado.cubos = cubos
-        distintos = sorted(c for c in set(locales) | set(central)
-                           if locales.get(c) != central.get(c))
+        distintos = sorted(
+            c for c in set(locales) | set(central) if locales.get(c) != central.get(c)
+        )
         resultado.cubos_distintos = len(distintos)
         validar = validador_de_datos(config)
         for i in range(0, len(distintos), CUBOS_POR_PETICION):
-            trozo = distintos[i:i + CUBOS_POR_PETICION]
+            trozo = distintos[i : i + CUBOS_POR_PETICION]
             servidas = self.cliente.filas_de_cubos(nombre, cubos, trozo, validar)
             resultado.filas_descargadas += len(servidas)
             ids_servidos = {c["id"] for c in servidas}
@@ -124,11 +128,16 @@ class Verificacion:
             quitar = [oid for oid in locales_trozo if oid not in ids_servidos]
             antes = self.cache.filas_canonicas(nombre, locales_trozo)
             resultado.reparadas += len(quitar) + sum(
-                1 for c in servidas if antes.get(c["id"]) != _canonico(c["datos"]))
+                1 for c in servidas if antes.get(c["id"]) != _canonico(c["datos"])
+            )
             self.cache.reparar(nombre, servidas, quitar)
         if resultado.reparadas:
-            _log.warning("Verificación de %s: %d filas reparadas (%d cubos distintos).",
-                         nombre, resultado.reparadas, resultado.cubos_distintos)
+            _log.warning(
+                "Verificación de %s: %d filas reparadas (%d cubos distintos).",
+                nombre,
+                resultado.reparadas,
+                resultado.cubos_distintos,
+            )
         return resultado
 
 

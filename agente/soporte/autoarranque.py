@@ -48,6 +48,7 @@ def orden_por_defecto(datos: str | os.PathLike[str] | None = None) -> list[str]:
 
 # --- XDG --------------------------------------------------------------------------------------
 
+
 def ruta_xdg(entorno: dict[str, str] | None = None) -> Path:
     entorno = os.environ if entorno is None else entorno
     base = entorno.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
@@ -84,13 +85,21 @@ def contenido_desktop(orden: list[str], retardo: int = RETARDO_S) -> str:
 
 # --- Windows ----------------------------------------------------------------------------------
 
+
 def ruta_windows(entorno: dict[str, str] | None = None) -> Path:
     entorno = os.environ if entorno is None else entorno
     appdata = entorno.get("APPDATA")
     if not appdata:
         raise RuntimeError("No está definida APPDATA: no se encuentra la carpeta Inicio.")
-    return (Path(appdata) / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup"
-            / f"{NOMBRE}.vbs")
+    return (
+        Path(appdata)
+        / "Microsoft"
+        / "Windows"
+        / "Start Menu"
+        / "Programs"
+        / "Startup"
+        / f"{NOMBRE}.vbs"
+    )
 
 
 def _comillas_vbs(argumento: str) -> str:
@@ -111,6 +120,7 @@ def contenido_vbs(orden: list[str], retardo: int = RETARDO_S) -> str:
 
 
 # --- API --------------------------------------------------------------------------------------
+
 
 def _plataforma() -> str:
     return "windows" if sys.platform == "win32" else "xdg"
@@ -143,8 +153,10 @@ def activar(
     orden = orden or orden_por_defecto(datos)
     plataforma = plataforma or _plataforma()
     destino = ruta(plataforma)
-    texto = contenido_vbs(orden, retardo) if plataforma == "windows" else contenido_desktop(
-        orden, retardo
+    texto = (
+        contenido_vbs(orden, retardo)
+        if plataforma == "windows"
+        else contenido_desktop(orden, retardo)
     )
     _escribir(destino, texto)
     return destino

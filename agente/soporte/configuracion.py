@@ -62,7 +62,9 @@ def permitir_http_en_este_proceso() -> None:
 def validar_servidor(url: str, permitir_http: bool = False) -> str:
     """Normaliza la URL base de la central (sin barra final) o lanza ``ErrorConfiguracion``."""
     if not isinstance(url, str) or not url.strip():
-        raise ErrorConfiguracion("Falta la URL del servidor (p. ej. https://central.ejemplo/sincro).")
+        raise ErrorConfiguracion(
+            "Falta la URL del servidor (p. ej. https://central.ejemplo/sincro)."
+        )
     url = url.strip().rstrip("/")
     partes = urlsplit(url)
     if partes.scheme not in ("http", "https") or not partes.hostname:
@@ -119,8 +121,13 @@ class Configuracion:
         object.__setattr__(self, "servidor", validar_servidor(self.servidor, self.permitir_http))
         validar_nombre(self.tienda, "Código de tienda")
         validar_nombre(self.terminal, "Nombre de terminal")
-        for campo in ("intervalo_descarga", "espera_empuje", "backoff_maximo", "timeout",
-                      "intervalo_verificacion"):
+        for campo in (
+            "intervalo_descarga",
+            "espera_empuje",
+            "backoff_maximo",
+            "timeout",
+            "intervalo_verificacion",
+        ):
             valor = getattr(self, campo)
             if isinstance(valor, bool) or not isinstance(valor, int | float) or valor <= 0:
                 raise ErrorConfiguracion(f"«{campo}» debe ser un número de segundos positivo.")

@@ -78,6 +78,7 @@ def _fallo(nombre: str, error: BaseException, pista: str) -> Comprobacion:
 
 # --- comprobaciones ---------------------------------------------------------------------------
 
+
 def comprobar_directorio(datos: Path) -> Comprobacion:
     nombre = "directorio de datos"
     try:
@@ -89,7 +90,8 @@ def comprobar_directorio(datos: Path) -> Comprobacion:
         return Comprobacion(nombre, True, f"{datos} es escribible")
     except OSError as error:
         return _fallo(
-            nombre, error,
+            nombre,
+            error,
             f"Dé permiso de escritura al usuario sobre {datos}, libere espacio en disco, o use "
             "--datos/SINCRO_DATOS con otra carpeta.",
         )
@@ -102,12 +104,15 @@ def comprobar_permisos(datos: Path, registro_dir: Path | None = None) -> Comprob
         return Comprobacion(nombre, True, "Windows: ACL sólo para este usuario al crear")
     carpetas = [datos] + ([registro_dir] if registro_dir is not None else [])
     abiertos = privado.permisos_abiertos(
-        ruta for carpeta in carpetas for ruta in privado.todo_bajo(carpeta))
+        ruta for carpeta in carpetas for ruta in privado.todo_bajo(carpeta)
+    )
     if not abiertos:
         return Comprobacion(nombre, True, f"{datos} y su contenido sólo para este usuario")
     detalle = f"otros usuarios pueden leer {len(abiertos)}: " + ", ".join(abiertos[:5])
     return Comprobacion(
-        nombre, False, detalle + (" …" if len(abiertos) > 5 else ""),
+        nombre,
+        False,
+        detalle + (" …" if len(abiertos) > 5 else ""),
         f"Guardan datos de clientes: ejecute «chmod -R go-rwx {datos}» (Sincro también los "
         "corrige al abrir la terminal).",
     )
@@ -141,22 +146,26 @@ def comprobar_llavero(datos: Path, terminal: str | None) -> Comprobacion:
         credenciales.guardar_token(datos, prueba, "prueba-de-llavero")
         try:
             if credenciales.leer_token(datos, prueba) != "prueba-de-llavero":
-                return Comprobacion(nombre, False, f"{backend} no devuelve lo guardado",
-                                    credenciales.ARREGLO)
+                return Comprobacion(
+                    nombre, False, f"{backend} no devuelve lo guardado", credenciales.ARREGLO
+                )
         finally:
             credenciales.borrar_token(datos, prueba)
     except Exception as error:
         return _fallo(nombre, error, credenciales.ARREGLO)
     if terminal is None:
         return Comprobacion(
-            nombre, False, f"{backend} funciona, pero la terminal no está configurada",
+            nombre,
+            False,
+            f"{backend} funciona, pero la terminal no está configurada",
             "Ejecute «sincro configurar --servidor URL --tienda CODIGO --terminal NOMBRE».",
         )
     try:
         credenciales.leer_token(datos, terminal)
     except Exception as error:
         return _fallo(
-            nombre, error,
+            nombre,
+            error,
             "Ejecute «sincro configurar» y pegue el token que da la central para esta terminal.",
         )
     return Comprobacion(nombre, True, f"{backend}; token de «{terminal}» presente")
@@ -169,25 +178,34 @@ def comprobar_central(config: Any, token: str | None) -> tuple[Comprobacion, Any
 
     nombre = "central"
     if config is None:
-        return Comprobacion(nombre, False, "terminal sin configurar",
-                            "Ejecute «sincro configurar»."), None
-    cliente = Cliente(config.servidor, token, timeout=min(float(config.timeout), 15.0),
-                      reintentos=1)
+        return Comprobacion(
+            nombre, False, "terminal sin configurar", "Ejecute «sincro configurar»."
+        ), None
+    cliente = Cliente(
+        config.servidor, token, timeout=min(float(config.timeout), 15.0), reintentos=1
+    )
     try:
         salud = cliente.salud()
         if token:
             try:
                 cliente.esquema()
             except ErrorAutenticacion as error:
-                return _fallo(nombre, error, "El token fue revocado o es de otra terminal: pida "
-                              "uno nuevo en la central y ejecute «sincro configurar»."), salud
+                return _fallo(
+                    nombre,
+                    error,
+                    "El token fue revocado o es de otra terminal: pida "
+                    "uno nuevo en la central y ejecute «sincro configurar».",
+                ), salud
         return Comprobacion(
-            nombre, True, f"{config.servidor} responde en {salud.ida_y_vuelta_ms} ms"
-            + ("" if token else " (sin token: no se probó la autenticación)")
+            nombre,
+            True,
+            f"{config.servidor} responde en {salud.ida_y_vuelta_ms} ms"
+            + ("" if token else " (sin token: no se probó la autenticación)"),
         ), salud
     except Exception as error:
         return _fallo(
-            nombre, error,
+            nombre,
+            error,
             f"Compruebe la red y el cortafuegos hacia {config.servidor}, y que la central está "
             "en marcha. Las ventas siguen encolándose sin conexión.",
         ), None
@@ -198,14 +216,20 @@ def comprobar_central(config: Any, token: str | None) -> tuple[Comprobacion, Any
 def comprobar_reloj(salud: Any) -> Comprobacion:
     nombre = "reloj"
     if salud is None:
-        return Comprobacion(nombre, False, "no se pudo medir (la central no respondió)",
-                            "Resuelva primero la conexión con la central.")
+        return Comprobacion(
+            nombre,
+            False,
+            "no se pudo medir (la central no respondió)",
+            "Resuelva primero la conexión con la central.",
+        )
     desfase = int(salud.desfase_ms)
     detalle = f"desfase con la central {desfase / 1000:+.1f} s"
     if abs(desfase) <= DESFASE_MAXIMO_MS:
         return Comprobacion(nombre, True, detalle)
     return Comprobacion(
-        nombre, False, detalle,
+        nombre,
+        False,
+        detalle,
         "Sincronice la hora del sistema (Windows: Configuración > Hora > Sincronizar ahora; "
         "Linux: timedatectl set-ntp true).",
     )
@@ -228,8 +252,9 @@ def comprobar_qt(timeout: float = 60.0) -> Comprobacion:
         "QT_QPA_PLATFORM=xcb/wayland; Windows: reinstale Sincro (falta platforms/qwindows.dll)."
     )
     try:
-        proceso = subprocess.run(orden_qt(), capture_output=True, text=True, timeout=timeout,
-                                 check=False)
+        proceso = subprocess.run(
+            orden_qt(), capture_output=True, text=True, timeout=timeout, check=False
+        )
     except (OSError, subprocess.SubprocessError) as error:
         return _fallo(nombre, error, pista)
     plataforma = proceso.stdout.strip().splitlines()[-1:] if proceso.stdout.strip() else []
@@ -277,17 +302,23 @@ def ejecutar(datos: str | os.PathLike[str], *, con_qt: bool = True) -> list[Comp
         resultado.append(comprobar_qt())
     avisos = recuperacion.avisos_pendientes(datos)
     if avisos:
-        resultado.append(Comprobacion(
-            "avisos de recuperación", False, " | ".join(avisos),
-            "Lea el aviso, envíe «sincro diagnostico» a soporte y confírmelo desde la ventana.",
-        ))
+        resultado.append(
+            Comprobacion(
+                "avisos de recuperación",
+                False,
+                " | ".join(avisos),
+                "Lea el aviso, envíe «sincro diagnostico» a soporte y confírmelo desde la ventana.",
+            )
+        )
     return resultado
 
 
 # --- paquete de soporte -----------------------------------------------------------------------
 
+
 def versiones() -> dict[str, Any]:
     """Versiones de todo lo que importa para soporte (sin importar Qt)."""
+
     def version_de(paquete: str) -> str | None:
         try:
             return metadata.version(paquete)
@@ -344,8 +375,9 @@ def crear_paquete(
         miembros["config.json"] = "null  (terminal sin configurar)\n"
     if obtener_estado is not None:
         try:
-            estado_texto = json.dumps(obtener_estado(), indent=2, ensure_ascii=False,
-                                      default=str, sort_keys=True)
+            estado_texto = json.dumps(
+                obtener_estado(), indent=2, ensure_ascii=False, default=str, sort_keys=True
+            )
         except Exception as error:
             estado_texto = json.dumps({"error": f"{type(error).__name__}: {error}"})
         miembros["estado.json"] = _limpio(estado_texto, secretos)

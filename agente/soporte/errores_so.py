@@ -64,18 +64,24 @@ def _existente(ruta: Path) -> Path:
 
 
 def lleno(ruta: object) -> str:
-    return (f"No queda espacio en el disco para {ruta}: libere espacio (papelera, descargas, "
-            f"copias antiguas) y repita. {_NADA_PERDIDO}")
+    return (
+        f"No queda espacio en el disco para {ruta}: libere espacio (papelera, descargas, "
+        f"copias antiguas) y repita. {_NADA_PERDIDO}"
+    )
 
 
 def solo_lectura(ruta: object) -> str:
-    return (f"El disco de {ruta} está en sólo lectura: compruebe el disco (o su montaje) y "
-            f"vuelva a abrir Sincro. {_NADA_PERDIDO}")
+    return (
+        f"El disco de {ruta} está en sólo lectura: compruebe el disco (o su montaje) y "
+        f"vuelva a abrir Sincro. {_NADA_PERDIDO}"
+    )
 
 
 def sin_permiso(ruta: object) -> str:
-    return (f"Sin permiso para escribir en {ruta}: dé permiso a este usuario sobre la carpeta "
-            f"o use --datos/SINCRO_DATOS con otra. {_NADA_PERDIDO}")
+    return (
+        f"Sin permiso para escribir en {ruta}: dé permiso a este usuario sobre la carpeta "
+        f"o use --datos/SINCRO_DATOS con otra. {_NADA_PERDIDO}"
+    )
 
 
 def explicar(error: BaseException, datos: str | os.PathLike[str] | None = None) -> str | None:
@@ -109,9 +115,17 @@ def _de_sqlite(error: sqlite3.Error, carpeta: Path | None) -> str | None:
     codigo = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
     texto = str(error).lower()
     if codigo == 0:  # sin código (versiones antiguas): por el texto de SQLite
-        codigo = (_SQLITE_FULL if "is full" in texto else _SQLITE_READONLY if "readonly" in texto
-                  else _SQLITE_CANTOPEN if "unable to open" in texto
-                  else _SQLITE_IOERR if "i/o error" in texto else 0)
+        codigo = (
+            _SQLITE_FULL
+            if "is full" in texto
+            else _SQLITE_READONLY
+            if "readonly" in texto
+            else _SQLITE_CANTOPEN
+            if "unable to open" in texto
+            else _SQLITE_IOERR
+            if "i/o error" in texto
+            else 0
+        )
     if codigo not in (_SQLITE_FULL, _SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_IOERR):
         return None
     ruta = f"los ficheros de Sincro en {carpeta}" if carpeta else "los ficheros de Sincro"
@@ -122,5 +136,7 @@ def _de_sqlite(error: sqlite3.Error, carpeta: Path | None) -> str | None:
         return lleno(ruta)
     if codigo in (_SQLITE_READONLY, _SQLITE_CANTOPEN):
         return sin_permiso(ruta)
-    return (f"Error de lectura o escritura del disco en {ruta}: compruebe el disco y vuelva a "
-            f"intentarlo. {_NADA_PERDIDO}")
+    return (
+        f"Error de lectura o escritura del disco en {ruta}: compruebe el disco y vuelva a "
+        f"intentarlo. {_NADA_PERDIDO}"
+    )

@@ -43,9 +43,13 @@ def orden_acl_windows(ruta: Path, usuario: str, carpeta: bool) -> list[str]:
     """``icacls`` que deja ``ruta`` sólo para ``usuario`` (y SYSTEM), sin herencia."""
     herencia = "(OI)(CI)" if carpeta else ""
     return [
-        "icacls", str(ruta), "/inheritance:r",
-        "/grant:r", f"{usuario}:{herencia}F",
-        "/grant:r", f"*S-1-5-18:{herencia}F",  # SYSTEM, por SID (el nombre va traducido)
+        "icacls",
+        str(ruta),
+        "/inheritance:r",
+        "/grant:r",
+        f"{usuario}:{herencia}F",
+        "/grant:r",
+        f"*S-1-5-18:{herencia}F",  # SYSTEM, por SID (el nombre va traducido)
     ]
 
 
@@ -55,8 +59,9 @@ def _usuario_windows() -> str:
     return f"{dominio}\\{usuario}" if dominio else usuario
 
 
-def proteger(ruta: str | os.PathLike[str], *, sistema: str | None = None,
-             ejecutar: Ejecutor | None = None) -> bool:
+def proteger(
+    ruta: str | os.PathLike[str], *, sistema: str | None = None, ejecutar: Ejecutor | None = None
+) -> bool:
     """Deja ``ruta`` (carpeta o fichero) sólo para el usuario actual. Devuelve si lo logró."""
     ruta = Path(ruta)
     sistema = sistema or os.name

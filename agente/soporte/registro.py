@@ -58,9 +58,26 @@ _FIN_DE_PALABRA = re.compile(r"[\s,;]")
 # Nombres de campo cuyos valores nunca se escriben (en eventos y en «campo=valor» de mensajes).
 CAMPOS_PERSONALES_BASE = frozenset(
     {
-        "email", "correo", "telefono", "movil", "nif", "dni", "nie", "cif", "iban",
-        "direccion", "domicilio", "cliente", "nombre_cliente", "apellidos", "cp",
-        "codigo_postal", "tarjeta", "token", "password", "contrasena",
+        "email",
+        "correo",
+        "telefono",
+        "movil",
+        "nif",
+        "dni",
+        "nie",
+        "cif",
+        "iban",
+        "direccion",
+        "domicilio",
+        "cliente",
+        "nombre_cliente",
+        "apellidos",
+        "cp",
+        "codigo_postal",
+        "tarjeta",
+        "token",
+        "password",
+        "contrasena",
     }
 )
 
@@ -75,14 +92,17 @@ _manejadores: list[logging.Handler] = []
 _PATRONES_FIJOS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Cabecera Authorization entera, en texto o en el repr de un dict de cabeceras.
     (
-        re.compile(r"(?i)(authorization['\"]?[ \t]{0,20}[:=][ \t]{0,20}['\"]?)"
-                   r"(?:token|bearer|basic)?[ \t]{0,20}[^\s'\",}]{1,4096}"),
+        re.compile(
+            r"(?i)(authorization['\"]?[ \t]{0,20}[:=][ \t]{0,20}['\"]?)"
+            r"(?:token|bearer|basic)?[ \t]{0,20}[^\s'\",}]{1,4096}"
+        ),
         r"\1" + _SECRETO,
     ),
-    (re.compile(r"(?i)\b(token|bearer)(\s{1,20})[A-Za-z0-9._~+/=-]{16,4096}"),
-     r"\1\2" + _SECRETO),
-    (re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,10}"),
-     "<email>"),
+    (re.compile(r"(?i)\b(token|bearer)(\s{1,20})[A-Za-z0-9._~+/=-]{16,4096}"), r"\1\2" + _SECRETO),
+    (
+        re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,10}"),
+        "<email>",
+    ),
     (re.compile(r"(?i)\b[A-Z]{2}\d{2}(?:\s?\d{4}){5}\b"), "<iban>"),
     (re.compile(r"(?i)\b[XYZ]-?\d{7}-?[A-Z]\b"), "<nif>"),
     (re.compile(r"(?i)\b\d{8}-?[A-Z]\b"), "<nif>"),
@@ -141,7 +161,7 @@ def _recortar(texto: str) -> str:
     if len(texto) <= LARGO_MAXIMO_LINEA:
         return texto
     corte = LARGO_MAXIMO_LINEA
-    ventana = texto[corte - 200:corte]
+    ventana = texto[corte - 200 : corte]
     separadores = [m.start() for m in _FIN_DE_PALABRA.finditer(ventana)]
     corte = corte - 200 + separadores[-1] if separadores else corte - 200
     return f"{texto[:corte]} …[línea recortada: {len(texto) - corte} caracteres omitidos]"
@@ -172,8 +192,10 @@ def directorio_registro(datos: str | os.PathLike[str] | None = None) -> Path:
       máquina): ``<datos>/registro``, junto a los datos de esa terminal.
     """
     base = os.environ.get(VARIABLE_ENTORNO)
-    raiz = Path(base).expanduser() if base else Path(
-        platformdirs.user_log_dir("sincro", appauthor=False)
+    raiz = (
+        Path(base).expanduser()
+        if base
+        else Path(platformdirs.user_log_dir("sincro", appauthor=False))
     )
     if datos is None:
         return raiz

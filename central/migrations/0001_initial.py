@@ -7,140 +7,186 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Horizonte',
+            name="Horizonte",
             fields=[
-                ('modelo', models.CharField(max_length=130, primary_key=True, serialize=False)),
-                ('cursor', models.BigIntegerField(default=0)),
-                ('actualizado_en', models.DateTimeField(auto_now=True)),
+                ("modelo", models.CharField(max_length=130, primary_key=True, serialize=False)),
+                ("cursor", models.BigIntegerField(default=0)),
+                ("actualizado_en", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'horizonte de retención',
-                'verbose_name_plural': 'horizontes de retención',
+                "verbose_name": "horizonte de retención",
+                "verbose_name_plural": "horizontes de retención",
             },
         ),
         migrations.CreateModel(
-            name='Terminal',
+            name="Terminal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('codigo', models.CharField(max_length=40, verbose_name='código')),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('revocada', models.BooleanField(default=False)),
-                ('creada_en', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("codigo", models.CharField(max_length=40, verbose_name="código")),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("revocada", models.BooleanField(default=False)),
+                ("creada_en", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'terminal',
-                'verbose_name_plural': 'terminales',
-                'ordering': ['tienda__codigo', 'codigo'],
+                "verbose_name": "terminal",
+                "verbose_name_plural": "terminales",
+                "ordering": ["tienda__codigo", "codigo"],
             },
         ),
         migrations.CreateModel(
-            name='Sobreventa',
+            name="Sobreventa",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('modelo', models.CharField(max_length=130)),
-                ('objeto_id', models.CharField(max_length=100)),
-                ('campo', models.CharField(max_length=63)),
-                ('valor_resultante', models.DecimalField(decimal_places=4, max_digits=20)),
-                ('delta', models.DecimalField(decimal_places=4, max_digits=20)),
-                ('tienda', models.CharField(max_length=40)),
-                ('terminal', models.CharField(max_length=40)),
-                ('operacion', models.UUIDField()),
-                ('revisada', models.BooleanField(default=False)),
-                ('creada_en', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("modelo", models.CharField(max_length=130)),
+                ("objeto_id", models.CharField(max_length=100)),
+                ("campo", models.CharField(max_length=63)),
+                ("valor_resultante", models.DecimalField(decimal_places=4, max_digits=20)),
+                ("delta", models.DecimalField(decimal_places=4, max_digits=20)),
+                ("tienda", models.CharField(max_length=40)),
+                ("terminal", models.CharField(max_length=40)),
+                ("operacion", models.UUIDField()),
+                ("revisada", models.BooleanField(default=False)),
+                ("creada_en", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'sobreventa',
-                'verbose_name_plural': 'sobreventas',
+                "verbose_name": "sobreventa",
+                "verbose_name_plural": "sobreventas",
             },
         ),
         migrations.CreateModel(
-            name='Tienda',
+            name="Tienda",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('codigo', models.CharField(max_length=40, unique=True, verbose_name='código')),
-                ('nombre', models.CharField(blank=True, max_length=200)),
-                ('activa', models.BooleanField(default=True)),
-                ('creada_en', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("codigo", models.CharField(max_length=40, unique=True, verbose_name="código")),
+                ("nombre", models.CharField(blank=True, max_length=200)),
+                ("activa", models.BooleanField(default=True)),
+                ("creada_en", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'tienda',
-                'verbose_name_plural': 'tiendas',
-                'ordering': ['codigo'],
+                "verbose_name": "tienda",
+                "verbose_name_plural": "tiendas",
+                "ordering": ["codigo"],
             },
         ),
         migrations.CreateModel(
-            name='OperacionRecibida',
+            name="OperacionRecibida",
             fields=[
-                ('uuid', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('tienda', models.CharField(max_length=40)),
-                ('terminal', models.CharField(max_length=40)),
-                ('modelo', models.CharField(max_length=130)),
-                ('tipo', models.CharField(max_length=20)),
-                ('objeto_id', models.CharField(max_length=100)),
-                ('datos', models.JSONField(default=dict)),
-                ('resultado', models.JSONField(default=dict)),
-                ('hora_terminal', models.CharField(blank=True, max_length=40)),
-                ('desfase_ms', models.IntegerField(blank=True, null=True)),
-                ('recibida_en', models.DateTimeField(auto_now_add=True)),
+                ("uuid", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("tienda", models.CharField(max_length=40)),
+                ("terminal", models.CharField(max_length=40)),
+                ("modelo", models.CharField(max_length=130)),
+                ("tipo", models.CharField(max_length=20)),
+                ("objeto_id", models.CharField(max_length=100)),
+                ("datos", models.JSONField(default=dict)),
+                ("resultado", models.JSONField(default=dict)),
+                ("hora_terminal", models.CharField(blank=True, max_length=40)),
+                ("desfase_ms", models.IntegerField(blank=True, null=True)),
+                ("recibida_en", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'operación recibida',
-                'verbose_name_plural': 'operaciones recibidas',
-                'indexes': [models.Index(fields=['tienda', 'recibida_en'], name='central_op_tienda')],
+                "verbose_name": "operación recibida",
+                "verbose_name_plural": "operaciones recibidas",
+                "indexes": [
+                    models.Index(fields=["tienda", "recibida_en"], name="central_op_tienda")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RegistroCambio',
+            name="RegistroCambio",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('modelo', models.CharField(max_length=130)),
-                ('objeto_id', models.CharField(max_length=100)),
-                ('tienda', models.CharField(blank=True, max_length=40, null=True)),
-                ('borrado', models.BooleanField(default=False)),
-                ('vigente', models.BooleanField(default=True)),
-                ('cuerpo', models.TextField()),
-                ('modificado_en', models.DateTimeField()),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("modelo", models.CharField(max_length=130)),
+                ("objeto_id", models.CharField(max_length=100)),
+                ("tienda", models.CharField(blank=True, max_length=40, null=True)),
+                ("borrado", models.BooleanField(default=False)),
+                ("vigente", models.BooleanField(default=True)),
+                ("cuerpo", models.TextField()),
+                ("modificado_en", models.DateTimeField()),
             ],
             options={
-                'verbose_name': 'cambio registrado',
-                'verbose_name_plural': 'registro de cambios',
-                'indexes': [models.Index(condition=models.Q(('vigente', True)), fields=['modelo', 'id'], name='central_rc_vigentes'), models.Index(condition=models.Q(('vigente', True)), fields=['modelo', 'tienda', 'id'], name='central_rc_vig_tienda'), models.Index(condition=models.Q(('vigente', True)), fields=['modelo', 'objeto_id'], name='central_rc_objeto')],
+                "verbose_name": "cambio registrado",
+                "verbose_name_plural": "registro de cambios",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("vigente", True)),
+                        fields=["modelo", "id"],
+                        name="central_rc_vigentes",
+                    ),
+                    models.Index(
+                        condition=models.Q(("vigente", True)),
+                        fields=["modelo", "tienda", "id"],
+                        name="central_rc_vig_tienda",
+                    ),
+                    models.Index(
+                        condition=models.Q(("vigente", True)),
+                        fields=["modelo", "objeto_id"],
+                        name="central_rc_objeto",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SaludTerminal',
+            name="SaludTerminal",
             fields=[
-                ('terminal', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='salud', serialize=False, to='central.terminal')),
-                ('ultimo_contacto', models.DateTimeField(blank=True, null=True)),
-                ('informado_en', models.DateTimeField(blank=True, null=True)),
-                ('pendientes', models.IntegerField(default=0)),
-                ('conflictos', models.IntegerField(default=0)),
-                ('errores', models.IntegerField(default=0)),
-                ('antiguedad_pendiente_s', models.IntegerField(default=0)),
-                ('cursores', models.JSONField(blank=True, default=dict)),
-                ('version_agente', models.CharField(blank=True, max_length=40)),
-                ('desfase_ms', models.IntegerField(blank=True, null=True)),
+                (
+                    "terminal",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="salud",
+                        serialize=False,
+                        to="central.terminal",
+                    ),
+                ),
+                ("ultimo_contacto", models.DateTimeField(blank=True, null=True)),
+                ("informado_en", models.DateTimeField(blank=True, null=True)),
+                ("pendientes", models.IntegerField(default=0)),
+                ("conflictos", models.IntegerField(default=0)),
+                ("errores", models.IntegerField(default=0)),
+                ("antiguedad_pendiente_s", models.IntegerField(default=0)),
+                ("cursores", models.JSONField(blank=True, default=dict)),
+                ("version_agente", models.CharField(blank=True, max_length=40)),
+                ("desfase_ms", models.IntegerField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'salud de terminal',
-                'verbose_name_plural': 'salud de terminales',
+                "verbose_name": "salud de terminal",
+                "verbose_name_plural": "salud de terminales",
             },
         ),
         migrations.AddField(
-            model_name='terminal',
-            name='tienda',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='terminales', to='central.tienda'),
+            model_name="terminal",
+            name="tienda",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="terminales",
+                to="central.tienda",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='terminal',
-            constraint=models.UniqueConstraint(fields=('tienda', 'codigo'), name='central_terminal_unica'),
+            model_name="terminal",
+            constraint=models.UniqueConstraint(
+                fields=("tienda", "codigo"), name="central_terminal_unica"
+            ),
         ),
     ]

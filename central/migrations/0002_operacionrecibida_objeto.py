@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('central', '0001_initial'),
+        ("central", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='operacionrecibida',
-            index=models.Index(fields=['modelo', 'objeto_id'], name='central_op_objeto'),
+            model_name="operacionrecibida",
+            index=models.Index(fields=["modelo", "objeto_id"], name="central_op_objeto"),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("central", "0002_operacionrecibida_objeto"),
     ]
@@ -19,8 +18,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="registrocambio",
-            index=models.Index(condition=models.Q(("vigente", True)),
-                               fields=["modelo", "transaccion", "id"], name="central_rc_orden"),
+            index=models.Index(
+                condition=models.Q(("vigente", True)),
+                fields=["modelo", "transaccion", "id"],
+                name="central_rc_orden",
+            ),
         ),
         migrations.AddField(
             model_name="saludterminal",
@@ -34,8 +36,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="registrocambio",
-            index=models.Index(condition=models.Q(("vigente", True)),
-                               fields=["modelo", "tienda", "transaccion", "id"],
-                               name="central_rc_orden_tienda"),
+            index=models.Index(
+                condition=models.Q(("vigente", True)),
+                fields=["modelo", "tienda", "transaccion", "id"],
+                name="central_rc_orden_tienda",
+            ),
         ),
     ]

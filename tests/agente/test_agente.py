@@ -54,8 +54,13 @@ def test_valores_base_son_los_de_la_central_no_los_optimistas(agente):
         (PRODUCTO, "ajustar", {"nombre": 1}, 1, "«nombre» de productos.Producto no se puede aj"),
         (PRODUCTO, "actualizar", {"id": 5}, 1, "no se puede escribir"),
         (PRODUCTO, "actualizar", {"color": "rojo"}, 1, "no tiene el campo «color»"),
-        (PRODUCTO, "actualizar", {"precio": "1"}, 1, "«precio» de productos.Producto no se "
-                                                     "puede escribir desde las tiendas"),
+        (
+            PRODUCTO,
+            "actualizar",
+            {"precio": "1"},
+            1,
+            "«precio» de productos.Producto no se puede escribir desde las tiendas",
+        ),
         (PRODUCTO, "actualizar", {"nombre": "x"}, None, "Indique el objeto"),
         (PRODUCTO, "actualizar", {"nombre": "x"}, "abc", "es un entero"),
         (PRODUCTO, "actualizar", [1, 2], 1, "objeto JSON"),
@@ -181,8 +186,7 @@ def test_dos_procesos_encolan_en_la_misma_cola(agente, datos_dir):
     )
     raiz = str(Path(__file__).resolve().parents[2])
     procesos = [
-        subprocess.Popen([sys.executable, "-c", codigo, str(datos_dir)], cwd=raiz)
-        for _ in range(2)
+        subprocess.Popen([sys.executable, "-c", codigo, str(datos_dir)], cwd=raiz) for _ in range(2)
     ]
     for _ in range(50):
         agente.ajustar(PRODUCTO, 2, "stock", -1)
@@ -255,8 +259,7 @@ def test_vender_guarda_los_pagos_y_los_lleva_si_el_esquema_tiene_donde(datos_dir
         agente.guardar_esquema(esquema_dict)
         ops = agente.vender(lineas, pagos=[{"metodo": "tarjeta", "importe": "3.90"}])
         assert "pagos" not in ops[0].datos
-        assert agente.pagos_de_venta(ops[0].objeto_id) == [
-            {"metodo": "tarjeta", "importe": "3.90"}]
+        assert agente.pagos_de_venta(ops[0].objeto_id) == [{"metodo": "tarjeta", "importe": "3.90"}]
         antes = len(agente.cola())
         with pytest.raises(ErrorValor, match=r"faltan 0\.90"):
             agente.vender(lineas, pagos=[{"metodo": "tarjeta", "importe": "3"}])

@@ -198,8 +198,7 @@ def _tablas(datos_dir):
     return tablas
 
 
-def test_modelo_retirado_del_esquema_se_conserva_hasta_confirmarlo(cache, esquema_dict,
-                                                                   datos_dir):
+def test_modelo_retirado_del_esquema_se_conserva_hasta_confirmarlo(cache, esquema_dict, datos_dir):
     """Un esquema que omite un modelo una vez no borra su tabla: queda obsoleto (se sigue
     sirviendo y cuenta para «lista para vender»); sólo tras AUSENCIAS_PARA_QUITAR esquemas
     seguidos sin él se borra. Si vuelve antes, deja de estar obsoleto."""
@@ -262,8 +261,10 @@ def comprobar_fts_igual_a_la_tabla(ruta, tabla: str = "m_productos__producto") -
     ``integrity-check`` con rango 1 lo compara fila a fila con la tabla de contenido y falla
     («database disk image is malformed») si sobra, falta o difiere una sola entrada."""
     with sqlite3.connect(ruta) as c:
-        c.execute(f"INSERT INTO {tabla}__fts ({tabla}__fts, rank) "  # noqa: S608
-                  "VALUES ('integrity-check', 1)")
+        c.execute(
+            f"INSERT INTO {tabla}__fts ({tabla}__fts, rank) "  # noqa: S608
+            "VALUES ('integrity-check', 1)"
+        )
 
 
 def test_comprobacion_de_la_fts_detecta_desajustes(cache, datos_dir):
@@ -278,15 +279,25 @@ def test_comprobacion_de_la_fts_detecta_desajustes(cache, datos_dir):
 
 
 def _cliente(i, version, **cambios):
-    datos = {"id": f"6f1c8a3e-0000-4000-8000-{i:012d}", "nombre": f"Cliente {i}",
-             "nif": f"{i:08d}Z", "email": None, "telefono": None, "puntos": 0}
+    datos = {
+        "id": f"6f1c8a3e-0000-4000-8000-{i:012d}",
+        "nombre": f"Cliente {i}",
+        "nif": f"{i:08d}Z",
+        "email": None,
+        "telefono": None,
+        "puntos": 0,
+    }
     datos.update(cambios)
     return {"modelo": CLIENTE, "id": datos["id"], "version": version, "datos": datos}
 
 
 def _baja_cliente(i, version):
-    return {"modelo": CLIENTE, "id": f"6f1c8a3e-0000-4000-8000-{i:012d}", "version": version,
-            "borrado": True}
+    return {
+        "modelo": CLIENTE,
+        "id": f"6f1c8a3e-0000-4000-8000-{i:012d}",
+        "version": version,
+        "borrado": True,
+    }
 
 
 @pytest.mark.parametrize(
@@ -299,8 +310,7 @@ def _baja_cliente(i, version):
         (CLIENTE, 400, "reindexar"),
     ],
 )
-def test_fts_igual_a_la_tabla_tras_paginas_mezcladas(cache, datos_dir, modelo, por_pagina,
-                                                     camino):
+def test_fts_igual_a_la_tabla_tras_paginas_mezcladas(cache, datos_dir, modelo, por_pagina, camino):
     """Altas, renombres, cambios sin texto, bajas, versiones antiguas y varios cambios del mismo
     objeto en una página, sobre una tabla con datos: tras cada página el índice FTS casa
     exactamente con la tabla. Por los dos caminos de mantenimiento: disparadores (página
@@ -323,9 +333,17 @@ def test_fts_igual_a_la_tabla_tras_paginas_mezcladas(cache, datos_dir, modelo, p
             if suerte < 0.35:
                 cambios.append(alta(i, version, nombre=f"Nombre {azar.randint(1, 50)}"))
             elif suerte < 0.65:
-                cambios.append(alta(i, version, **(
-                    {"stock": azar.randint(0, 9)} if modelo == PRODUCTO
-                    else {"puntos": azar.randint(0, 9)})))
+                cambios.append(
+                    alta(
+                        i,
+                        version,
+                        **(
+                            {"stock": azar.randint(0, 9)}
+                            if modelo == PRODUCTO
+                            else {"puntos": azar.randint(0, 9)}
+                        ),
+                    )
+                )
             elif suerte < 0.8:
                 cambios.append(quitar(i, version))
             else:
@@ -357,9 +375,7 @@ def test_fts_con_rowid_reutilizado(cache, datos_dir):
     comprobar_fts_igual_a_la_tabla(datos_dir / "cache.sqlite", tabla)
     assert [f[1]["nombre"] for f in cache.buscar(CLIENTE, "otr")] == ["Otra"]
     assert cache.buscar(CLIENTE, "nueva") == []
-    assert [f[1]["nombre"] for f in cache.buscar(CLIENTE, "cliente 5", limite=100)] == [
-        "Cliente 5"
-    ]
+    assert [f[1]["nombre"] for f in cache.buscar(CLIENTE, "cliente 5", limite=100)] == ["Cliente 5"]
 
 
 def test_fts_con_otros_campos_de_busqueda_en_la_misma_conexion(cache, esquema_dict):
@@ -380,5 +396,7 @@ def test_fts_con_otros_campos_de_busqueda_en_la_misma_conexion(cache, esquema_di
     assert [f[0] for f in cache.buscar(PRODUCTO, "zum")] == ["4"]
     assert cache.buscar(PRODUCTO, "bezoya") == []
     with sqlite3.connect(cache.ruta) as c:
-        c.execute("INSERT INTO m_productos__producto__fts (m_productos__producto__fts, rank) "
-                  "VALUES ('integrity-check', 1)")
+        c.execute(
+            "INSERT INTO m_productos__producto__fts (m_productos__producto__fts, rank) "
+            "VALUES ('integrity-check', 1)"
+        )

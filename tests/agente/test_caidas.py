@@ -167,14 +167,14 @@ def test_en_vuelo_de_un_muerto_cuyo_pid_sigue_ocupado_vuelve_a_pendiente(directo
             assert [o.uuid for o in cola.preparar_envio()] == uuids
             assert not _cerrojo_de(ruta, propietario).exists()
             assert [p.name for p in Path(f"{ruta}.propietarios").iterdir()] == [
-                _cerrojo_de(ruta, cola.propietario).name]
+                _cerrojo_de(ruta, cola.propietario).name
+            ]
     finally:
         _matar(hijo)
 
 
 @pytest.mark.parametrize("pid_nuevo", ["padre", "init"])
-def test_pid_del_muerto_reutilizado_por_otro_proceso_no_retiene_lo_en_vuelo(directorio,
-                                                                          pid_nuevo):
+def test_pid_del_muerto_reutilizado_por_otro_proceso_no_retiene_lo_en_vuelo(directorio, pid_nuevo):
     """Tras reiniciar la máquina el PID del propietario caído suele ser de otro proceso vivo
     (aquí: el padre de pytest o init). No basta para dar por vivo al propietario."""
     ruta = directorio / "cola.sqlite"
@@ -184,8 +184,9 @@ def test_pid_del_muerto_reutilizado_por_otro_proceso_no_retiene_lo_en_vuelo(dire
     reutilizado = f"{vivo}@{propietario.split('@', 1)[1]}"
     conexion = sqlite3.connect(ruta)
     with conexion:
-        conexion.execute("UPDATE operaciones SET propietario = ? WHERE estado = ?",
-                         (reutilizado, PROCESANDO))
+        conexion.execute(
+            "UPDATE operaciones SET propietario = ? WHERE estado = ?", (reutilizado, PROCESANDO)
+        )
     conexion.close()
     with Cola(ruta, recuperar=False) as cola:
         assert _estados(cola, uuids) == {PROCESANDO}
@@ -237,15 +238,15 @@ def test_el_bucle_libera_lo_que_dejo_en_vuelo_una_caja_caida(central, tmp_path):
         op = cola.encolar(NuevaOperacion(PRODUCTO, "1", "ajustar", {"stock": -1}))
         hijo = _hijo(ENVIAR_Y_QUEDARSE, str(ruta))
         assert _leer_lineas(hijo, 2)[0] == "1"
-        servicio.configurar(central.url, central.tienda, central.terminal, central.token,
-                            intervalo_descarga=0.5)
+        servicio.configurar(
+            central.url, central.tienda, central.terminal, central.token, intervalo_descarga=0.5
+        )
         servicio.iniciar()
         # Al menos un pase con la caja viva: su operación sigue en vuelo.
         assert _esperar(lambda: servicio.conectividad.estado == "al día")
         assert cola.obtener(op.uuid).estado == PROCESANDO
         _matar(hijo)
-        assert _esperar(lambda: cola.obtener(op.uuid).estado == COMPLETADO), cola.obtener(
-            op.uuid)
+        assert _esperar(lambda: cola.obtener(op.uuid).estado == COMPLETADO), cola.obtener(op.uuid)
         assert servicio.en_marcha()
     finally:
         servicio.cerrar()

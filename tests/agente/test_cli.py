@@ -197,13 +197,29 @@ def test_buscar_y_estado(datos, capsys):
             "--datos anida más de 100 listas u objetos",
         ),
         (
-            ["--modelo", PRODUCTO, "--tipo", "actualizar", "--objeto", "1", "--datos",
-             '{"nombre": ' + "[" * 101 + "]" * 101 + "}"],
+            [
+                "--modelo",
+                PRODUCTO,
+                "--tipo",
+                "actualizar",
+                "--objeto",
+                "1",
+                "--datos",
+                '{"nombre": ' + "[" * 101 + "]" * 101 + "}",
+            ],
             "--datos anida más de 100 listas u objetos",
         ),
         (
-            ["--modelo", PRODUCTO, "--tipo", "actualizar", "--objeto", "1", "--datos",
-             '{"nombre": "agua \\ud800"}'],
+            [
+                "--modelo",
+                PRODUCTO,
+                "--tipo",
+                "actualizar",
+                "--objeto",
+                "1",
+                "--datos",
+                '{"nombre": "agua \\ud800"}',
+            ],
             "«nombre»",
         ),
     ],
@@ -395,8 +411,16 @@ def test_ejecutable_real_con_sincro_datos_y_version(datos, tmp_path):
 
     assert sincro_con(datos, "--version").startswith("sincro 0.")
     uuid = sincro_con(
-        datos, "encolar", "--modelo", PRODUCTO, "--tipo", "ajustar", "--objeto", "1",
-        "--datos", '{"stock": -2}',
+        datos,
+        "encolar",
+        "--modelo",
+        PRODUCTO,
+        "--tipo",
+        "ajustar",
+        "--objeto",
+        "1",
+        "--datos",
+        '{"stock": -2}',
     ).strip()
     assert len(uuid) == 36
     assert [op["uuid"] for op in json.loads(sincro_con(datos, "cola", "--json"))] == [uuid]

@@ -17,8 +17,12 @@ FUSIONABLES = {
     ("actualizar", "borrar"),
     ("ajustar", "ajustar"),
 }
-DATOS = {"crear": {"nombre": "a"}, "actualizar": {"nombre": "b"}, "ajustar": {"stock": -1},
-         "borrar": {}}
+DATOS = {
+    "crear": {"nombre": "a"},
+    "actualizar": {"nombre": "b"},
+    "ajustar": {"stock": -1},
+    "borrar": {},
+}
 
 anterior_st = st.builds(
     coalescer.Anterior,
@@ -37,8 +41,14 @@ def test_lo_que_no_se_fusiona_ni_se_anula_lleva_aviso(anterior, tipo):
     """Con una operación anterior sin confirmar del mismo objeto, la nueva se fusiona, anula a
     la anterior o se encola con un aviso; sin anterior, se encola sin aviso."""
     if anterior is not None:
-        anterior = coalescer.Anterior(anterior.tipo, DATOS[anterior.tipo], {}, anterior.estado,
-                                      anterior.intentos, anterior.referida)
+        anterior = coalescer.Anterior(
+            anterior.tipo,
+            DATOS[anterior.tipo],
+            {},
+            anterior.estado,
+            anterior.intentos,
+            anterior.referida,
+        )
     decision = coalescer.decidir(anterior, tipo, DATOS[tipo], {})
     if anterior is None:
         assert (decision.accion, decision.aviso) == (coalescer.ENCOLAR, None)
@@ -54,8 +64,12 @@ def test_lo_que_no_se_fusiona_ni_se_anula_lleva_aviso(anterior, tipo):
 
 @pytest.mark.parametrize(
     ("anterior", "nueva"),
-    [("actualizar", "ajustar"), ("ajustar", "actualizar"), ("ajustar", "borrar"),
-     ("crear", "ajustar")],
+    [
+        ("actualizar", "ajustar"),
+        ("ajustar", "actualizar"),
+        ("ajustar", "borrar"),
+        ("crear", "ajustar"),
+    ],
 )
 def test_par_no_fusionable_con_pendiente_avisa_en_castellano(anterior, nueva):
     decision = coalescer.decidir(

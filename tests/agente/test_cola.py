@@ -158,7 +158,10 @@ def test_crear_y_borrar_de_un_cliente_que_nombra_una_venta_pendiente(cola):
     assert borrado.uuid not in (creada.uuid, venta.uuid) and borrado.tipo == "borrar"
     assert borrado.aviso and "referencia" in borrado.aviso
     assert [(o.uuid, o.estado) for o in cola.listar()] == [
-        (creada.uuid, PENDIENTE), (venta.uuid, PENDIENTE), (borrado.uuid, PENDIENTE)]
+        (creada.uuid, PENDIENTE),
+        (venta.uuid, PENDIENTE),
+        (borrado.uuid, PENDIENTE),
+    ]
     # En una sola llamada ...
     assert [o.uuid for o in cola.preparar_envio()] == [creada.uuid, venta.uuid, borrado.uuid]
     # ... y de una en una, confirmando (el «borrar» ya no puede adelantar a la venta).
@@ -436,7 +439,13 @@ def test_cola_sin_cerrar_suelta_su_cerrojo_al_liberarse(tmp_path):
 
 
 _PIEZAS_DE_LA_COLA = {
-    "cola.py", "encolado.py", "envio.py", "en_vuelo.py", "cuarentena.py", "migraciones.py"}
+    "cola.py",
+    "encolado.py",
+    "envio.py",
+    "en_vuelo.py",
+    "cuarentena.py",
+    "migraciones.py",
+}
 
 
 def test_solo_la_cola_escribe_operaciones():
@@ -446,7 +455,8 @@ def test_solo_la_cola_escribe_operaciones():
 
     raiz = Path(__file__).resolve().parents[2] / "agente"
     escritura = re.compile(
-        r"(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+operaciones\b", re.IGNORECASE)
+        r"(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+operaciones\b", re.IGNORECASE
+    )
     infractores = sorted(
         str(ruta.relative_to(raiz))
         for ruta in raiz.rglob("*.py")
@@ -478,7 +488,8 @@ def test_lote_grande_sale_entero_y_en_orden_de_prioridad(cola):
     """Más candidatas que un trozo de lectura (se leen a trozos por el índice): salen todas,
     por prioridad propia y, a igualdad, en orden de cola."""
     hechas = cola.encolar_varias(
-        [op(PRODUCTO, i, "ajustar", {"stock": -1}, prioridad=i % 3) for i in range(700)])
+        [op(PRODUCTO, i, "ajustar", {"stock": -1}, prioridad=i % 3) for i in range(700)]
+    )
     esperado = [o.uuid for o in sorted(hechas, key=lambda o: (o.prioridad, o.seq))]
     assert [o.uuid for o in cola.preparar_envio(400)] == esperado[:400]
     assert [o.uuid for o in cola.preparar_envio(1000)] == esperado[400:]
@@ -510,7 +521,9 @@ def test_un_resultado_tardio_no_toca_la_operacion_reencolada_con_otro_uuid(cola)
     (otra_vez,) = cola.preparar_envio()
     cola.registrar_resultados([(otra_vez.uuid, 8)])
     assert (cola.obtener(nueva.uuid).estado, cola.obtener(nueva.uuid).version_resultado) == (
-        COMPLETADO, 8)
+        COMPLETADO,
+        8,
+    )
 
 
 def test_al_abrir_repone_indices_y_disparadores_del_envio_que_falten(datos_dir, esquema):
@@ -520,8 +533,12 @@ def test_al_abrir_repone_indices_y_disparadores_del_envio_que_falten(datos_dir, 
     with Cola(ruta) as cola:
         cola.configurar_modelos(esquema.modelos.values())
         a = cola.encolar(op(PRODUCTO, 1, "ajustar", {"stock": -1}))
-    for sql in ("DROP INDEX operaciones_listas", "DROP TRIGGER operaciones_libre_obsoleto",
-                "DROP TABLE recuentos", "DROP TRIGGER operaciones_referidos_obsoletos"):
+    for sql in (
+        "DROP INDEX operaciones_listas",
+        "DROP TRIGGER operaciones_libre_obsoleto",
+        "DROP TABLE recuentos",
+        "DROP TRIGGER operaciones_referidos_obsoletos",
+    ):
         _sql_aparte(ruta, sql)
     with Cola(ruta) as cola:
         cola.configurar_modelos(esquema.modelos.values())
@@ -530,5 +547,9 @@ def test_al_abrir_repone_indices_y_disparadores_del_envio_que_falten(datos_dir, 
     conexion = sqlite3.connect(ruta)
     nombres = {n for (n,) in conexion.execute("SELECT name FROM sqlite_master")}
     conexion.close()
-    assert {"operaciones_listas", "operaciones_libre_obsoleto", "recuentos",
-            "operaciones_referidos_obsoletos"} <= nombres
+    assert {
+        "operaciones_listas",
+        "operaciones_libre_obsoleto",
+        "recuentos",
+        "operaciones_referidos_obsoletos",
+    } <= nombres

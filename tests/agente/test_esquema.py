@@ -229,8 +229,12 @@ def test_salto_de_linea_final_no_es_un_identificador():
             validar_identificador(malo)
     with pytest.raises(ErrorEsquema, match="Nombre de modelo no válido"):
         esquema_desde_dict(
-            {**_sin_modelos(), "modelos": {"otro.Modelo\n": {"campos_esenciales": ["id"],
-                                                               "tipos": {"id": "entero"}}}}
+            {
+                **_sin_modelos(),
+                "modelos": {
+                    "otro.Modelo\n": {"campos_esenciales": ["id"], "tipos": {"id": "entero"}}
+                },
+            }
         )
 
 
@@ -242,6 +246,7 @@ def _sin_modelos() -> dict:
 def test_campos_reservados_por_la_cache_se_rechazan(esquema_dict, reservado):
     """Sin esta comprobación, «_version» fallaba al guardar el esquema con un error crudo de
     SQLite, «rank» al crear la FTS y «rowid» al aplicar la primera página."""
+
     def cambio(e):
         config = e["modelos"][PRODUCTO]
         config["campos_esenciales"].append(reservado)

@@ -71,15 +71,33 @@ def test_cola_desde_cada_esquema_anterior(tmp_path, antes_de):
 PRODUCTO = "productos.Producto"
 CLIENTE = "clientes.Cliente"
 FILAS_PRODUCTO = [
-    {"id": str(i), "version": i,
-     "datos": {"id": i, "nombre": f"Leche Pascual {i}", "codigo": f"84{i:06d}",
-               "precio": "1.00", "stock": i, "categoria": None}}
+    {
+        "id": str(i),
+        "version": i,
+        "datos": {
+            "id": i,
+            "nombre": f"Leche Pascual {i}",
+            "codigo": f"84{i:06d}",
+            "precio": "1.00",
+            "stock": i,
+            "categoria": None,
+        },
+    }
     for i in range(1, 31)
 ]
 FILAS_CLIENTE = [
-    {"id": f"00000000-0000-4000-8000-00000000000{i}", "version": i,
-     "datos": {"id": f"00000000-0000-4000-8000-00000000000{i}", "nombre": f"Ana Ruiz {i}",
-               "nif": f"1234567{i}Z", "email": None, "telefono": None, "puntos": i}}
+    {
+        "id": f"00000000-0000-4000-8000-00000000000{i}",
+        "version": i,
+        "datos": {
+            "id": f"00000000-0000-4000-8000-00000000000{i}",
+            "nombre": f"Ana Ruiz {i}",
+            "nif": f"1234567{i}Z",
+            "email": None,
+            "telefono": None,
+            "puntos": i,
+        },
+    }
     for i in range(1, 4)
 ]
 
@@ -166,9 +184,10 @@ def test_cache_desde_cada_esquema_anterior(tmp_path, antes_de, esquema_dict):
     migrar(conexion, MIGRACIONES_CACHE, detener_antes=antes_de)
     aplicadas = migraciones_aplicadas(conexion, MIGRACIONES_CACHE)
     assert antes_de not in aplicadas
-    con_modelos = conexion.execute(
-        "SELECT 1 FROM sqlite_master WHERE name = '_esquema'"
-    ).fetchone() is not None
+    con_modelos = (
+        conexion.execute("SELECT 1 FROM sqlite_master WHERE name = '_esquema'").fetchone()
+        is not None
+    )
     if con_modelos:
         _poner_modelos_y_filas(conexion, nueva, aplicadas)
     conexion.close()
@@ -215,9 +234,18 @@ def test_cache_0002_rehace_la_fts_antigua_sin_descargar(tmp_path, esquema_dict):
         cache.aplicar_pagina(
             "productos.Producto",
             [
-                {"id": str(i), "version": i,
-                 "datos": {"id": i, "nombre": f"Leche Pascual {i}", "codigo": f"84{i:06d}",
-                           "precio": "1.00", "stock": 5, "categoria": None}}
+                {
+                    "id": str(i),
+                    "version": i,
+                    "datos": {
+                        "id": i,
+                        "nombre": f"Leche Pascual {i}",
+                        "codigo": f"84{i:06d}",
+                        "precio": "1.00",
+                        "stock": 5,
+                        "categoria": None,
+                    },
+                }
                 for i in range(1, 301)
             ],
             "300",
@@ -227,17 +255,20 @@ def test_cache_0002_rehace_la_fts_antigua_sin_descargar(tmp_path, esquema_dict):
     conexion = sqlite3.connect(vieja, isolation_level=None)
     conexion.execute(f"DROP TABLE {fts}")
     conexion.execute(
-        f"CREATE VIRTUAL TABLE \"{fts}\" USING fts5(\"nombre\", "
+        f'CREATE VIRTUAL TABLE "{fts}" USING fts5("nombre", '
         "tokenize = 'unicode61 remove_diacritics 2', prefix = '2')"
     )
-    conexion.execute("INSERT INTO m_productos__producto__fts (rowid, nombre) "
-                     "SELECT rowid, nombre FROM m_productos__producto")
+    conexion.execute(
+        "INSERT INTO m_productos__producto__fts (rowid, nombre) "
+        "SELECT rowid, nombre FROM m_productos__producto"
+    )
     conexion.execute("DELETE FROM _sqlite_migrations WHERE name = '0002_fts_contenido_externo'")
     conexion.close()
 
     with Cache(vieja) as cache:
         assert sorted(migraciones_aplicadas(cache._escritura, MIGRACIONES_CACHE)) == sorted(
-            NOMBRES_CACHE)
+            NOMBRES_CACHE
+        )
         cache._escritura.execute(
             "INSERT INTO m_productos__producto__fts (m_productos__producto__fts, rank) "
             "VALUES ('integrity-check', 1)"

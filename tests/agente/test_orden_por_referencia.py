@@ -101,10 +101,16 @@ def test_datos_reescritos_por_fuera_vuelven_a_la_regla_por_modelo(cola):
     _con_c1_rechazado(cola)
     venta = _encolar(cola, VENTA, "v2", {"cliente": C2, "total": "3.00"})
     with sqlite3.connect(cola.ruta) as c:
-        c.execute("UPDATE operaciones SET datos = ? WHERE uuid = ?",
-                  (json.dumps({"cliente": C2, "total": "3.50"}), venta.uuid))
-        assert c.execute("SELECT referidos FROM operaciones WHERE uuid = ?",
-                         (venta.uuid,)).fetchone()[0] is None
+        c.execute(
+            "UPDATE operaciones SET datos = ? WHERE uuid = ?",
+            (json.dumps({"cliente": C2, "total": "3.50"}), venta.uuid),
+        )
+        assert (
+            c.execute("SELECT referidos FROM operaciones WHERE uuid = ?", (venta.uuid,)).fetchone()[
+                0
+            ]
+            is None
+        )
     c.close()
     assert cola.preparar_envio() == []
     (b,) = Conflictos(cola).bloqueadas()

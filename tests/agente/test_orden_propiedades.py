@@ -66,8 +66,7 @@ def _referencia(piezas, referencias, limite):
             if p.estado != PENDIENTE or i in elegidas:
                 continue
             bloqueada = any(
-                j not in elegidas and _espera_a(p, q, referencias)
-                for j, q in enumerate(piezas[:i])
+                j not in elegidas and _espera_a(p, q, referencias) for j, q in enumerate(piezas[:i])
             )
             if not bloqueada:
                 listas.append((p.clave, i))
@@ -172,8 +171,11 @@ def test_un_borrar_espera_a_las_que_referencian_su_objeto():
     ]
     assert orden.elegir(piezas, GRAFO, 10) == [0, 1, 2, 4, 5, 3]
     # Una B en error retiene al «borrar» (y, por el objeto, a lo que viene detrás).
-    con_error = [*piezas[:2], orden.Pieza(3, "a.B", "y", "ERROR", (1,),
-                                          referidos={"a.A": ["1"]}), *piezas[3:]]
+    con_error = [
+        *piezas[:2],
+        orden.Pieza(3, "a.B", "y", "ERROR", (1,), referidos={"a.A": ["1"]}),
+        *piezas[3:],
+    ]
     assert orden.elegir(con_error, GRAFO, 10) == [0, 1, 3]
     assert orden.retenedoras(con_error, GRAFO, frozenset(("ERROR",))) == {4: 2, 5: 2}
 
@@ -216,19 +218,52 @@ accion_st = st.one_of(
 @given(st.lists(accion_st, max_size=40))
 # Casos mínimos que hypothesis no siempre encuentra en pocas pasadas: una operación en vuelo
 # (cliente, producto) y después otra de un modelo dependiente o del mismo objeto.
-@example([("encolar", OBJETOS[2], "crear", {}), ("preparar", 1),
-          ("encolar", OBJETOS[4], "crear", {"cliente": "c1"}), ("preparar", 4)])
-@example([("encolar", OBJETOS[0], "ajustar", {}), ("preparar", 1),
-          ("encolar", OBJETOS[0], "ajustar", {}),
-          ("encolar", OBJETOS[6], "crear", {"producto": "1"}), ("preparar", 4)])
-@example([("encolar", OBJETOS[0], "ajustar", {}), ("preparar", 1), ("error", 0),
-          ("encolar", OBJETOS[6], "crear", {}), ("preparar", 4)])
-@example([("encolar", OBJETOS[2], "crear", {}), ("preparar", 1), ("error", 0),
-          ("encolar", OBJETOS[4], "actualizar", {"cliente": "ausente"}), ("preparar", 4)])
+@example(
+    [
+        ("encolar", OBJETOS[2], "crear", {}),
+        ("preparar", 1),
+        ("encolar", OBJETOS[4], "crear", {"cliente": "c1"}),
+        ("preparar", 4),
+    ]
+)
+@example(
+    [
+        ("encolar", OBJETOS[0], "ajustar", {}),
+        ("preparar", 1),
+        ("encolar", OBJETOS[0], "ajustar", {}),
+        ("encolar", OBJETOS[6], "crear", {"producto": "1"}),
+        ("preparar", 4),
+    ]
+)
+@example(
+    [
+        ("encolar", OBJETOS[0], "ajustar", {}),
+        ("preparar", 1),
+        ("error", 0),
+        ("encolar", OBJETOS[6], "crear", {}),
+        ("preparar", 4),
+    ]
+)
+@example(
+    [
+        ("encolar", OBJETOS[2], "crear", {}),
+        ("preparar", 1),
+        ("error", 0),
+        ("encolar", OBJETOS[4], "actualizar", {"cliente": "ausente"}),
+        ("preparar", 4),
+    ]
+)
 # Un «borrar» de un cliente (crítico) no adelanta a la venta pendiente que lo nombra.
-@example([("encolar", OBJETOS[2], "actualizar", {}), ("preparar", 1),
-          ("encolar", OBJETOS[4], "crear", {"cliente": "c1"}),
-          ("encolar", OBJETOS[2], "borrar", {}), ("confirmar", 0), ("preparar", 4)])
+@example(
+    [
+        ("encolar", OBJETOS[2], "actualizar", {}),
+        ("preparar", 1),
+        ("encolar", OBJETOS[4], "crear", {"cliente": "c1"}),
+        ("encolar", OBJETOS[2], "borrar", {}),
+        ("confirmar", 0),
+        ("preparar", 4),
+    ]
+)
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_ninguna_operacion_sale_antes_de_tiempo(acciones):
     with tempfile.TemporaryDirectory() as directorio:
@@ -294,9 +329,15 @@ def _eleccion_de_referencia(cola, limite):
     ).fetchall()
     conexion.close()
     piezas = [
-        orden.Pieza(seq, modelo, objeto, estado,
-                    prioridades.clave_envio(rangos, modelo, prioridad),
-                    json.loads(referidos) if referidos else None, borra=tipo == "borrar")
+        orden.Pieza(
+            seq,
+            modelo,
+            objeto,
+            estado,
+            prioridades.clave_envio(rangos, modelo, prioridad),
+            json.loads(referidos) if referidos else None,
+            borra=tipo == "borrar",
+        )
         for seq, modelo, objeto, estado, prioridad, referidos, tipo in filas
     ]
     return [piezas[i].seq for i in orden.elegir(piezas, GRAFO_DEMO, limite)]

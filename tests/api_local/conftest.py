@@ -33,7 +33,10 @@ class ProcesoApi:
         self.salida: list[str] = []
         self.proceso = subprocess.Popen(
             [*SINCRO, "--datos", str(datos), *argumentos],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
             env=dict(os.environ),
         )
         threading.Thread(target=self._leer, daemon=True).start()
@@ -67,9 +70,18 @@ class ProcesoApi:
     def token(self) -> str:
         return (self.datos / "api-local.token").read_text().strip()
 
-    def pedir(self, metodo: str, ruta: str, cuerpo=None, *, token: str | None = "",
-              cabeceras: dict[str, str] | None = None, crudo: bytes | None = None,
-              timeout: float = 30, validar: bool = True) -> tuple[int, dict[str, str], Any]:
+    def pedir(
+        self,
+        metodo: str,
+        ruta: str,
+        cuerpo=None,
+        *,
+        token: str | None = "",
+        cabeceras: dict[str, str] | None = None,
+        crudo: bytes | None = None,
+        timeout: float = 30,
+        validar: bool = True,
+    ) -> tuple[int, dict[str, str], Any]:
         """Una petición HTTP real; devuelve (estado, cabeceras, JSON o texto). Con
         ``validar`` la respuesta se comprueba contra docs/api-local.yaml."""
         conexion = http.client.HTTPConnection("127.0.0.1", self.puerto, timeout=timeout)
@@ -136,9 +148,9 @@ class LectorEventos:
             for crudo in self.respuesta:
                 linea = crudo.decode("utf-8").rstrip("\n")
                 if linea.startswith("event: "):
-                    nombre = linea[len("event: "):]
+                    nombre = linea[len("event: ") :]
                 elif linea.startswith("data: "):
-                    datos.append(linea[len("data: "):])
+                    datos.append(linea[len("data: ") :])
                 elif linea == "" and datos:
                     valor = json.loads("\n".join(datos))
                     contrato.comprobar_evento(nombre, valor)
@@ -147,8 +159,9 @@ class LectorEventos:
         except (OSError, ValueError):
             return
 
-    def esperar(self, condicion, limite_s: float = 60.0, *,
-                ya_vistos: bool = False) -> tuple[str, dict]:
+    def esperar(
+        self, condicion, limite_s: float = 60.0, *, ya_vistos: bool = False
+    ) -> tuple[str, dict]:
         """El primer evento nuevo que cumple ``condicion(nombre, datos)``; con ``ya_vistos``
         vale también uno que llegó antes (mientras se esperaba otro)."""
         if ya_vistos:
@@ -172,11 +185,11 @@ class LectorEventos:
         self.conexion.close()
 
 
-def terminal_sincronizada(datos: Path, central, tienda: str, terminal: str,
-                          **opciones) -> Path:
+def terminal_sincronizada(datos: Path, central, tienda: str, terminal: str, **opciones) -> Path:
     """Configura la terminal contra la central real y hace un pase: caché completa."""
-    configurar(datos, central, tienda, terminal, central.crear_terminal(tienda, terminal),
-               **opciones)
+    configurar(
+        datos, central, tienda, terminal, central.crear_terminal(tienda, terminal), **opciones
+    )
     r = sincro(datos, "sincronizar", "--una-vez")
     assert r.returncode == 0, r.stderr
     return datos
@@ -185,8 +198,7 @@ def terminal_sincronizada(datos: Path, central, tienda: str, terminal: str,
 @pytest.fixture(scope="module")
 def terminal(central, tmp_path_factory) -> Path:
     """Una terminal de T001 con el catálogo de la central (para todo el módulo)."""
-    return terminal_sincronizada(tmp_path_factory.mktemp("terminal"), central, "T001",
-                                 "caja-api")
+    return terminal_sincronizada(tmp_path_factory.mktemp("terminal"), central, "T001", "caja-api")
 
 
 @pytest.fixture(scope="module")

@@ -29,8 +29,10 @@ _PLANTILLAS = [
 
 def _absolutas(valor: Any) -> Any:
     if isinstance(valor, dict):
-        return {k: (URN + v if k == "$ref" and v.startswith("#") else _absolutas(v))
-                for k, v in valor.items()}
+        return {
+            k: (URN + v if k == "$ref" and v.startswith("#") else _absolutas(v))
+            for k, v in valor.items()
+        }
     if isinstance(valor, list):
         return [_absolutas(v) for v in valor]
     return valor
@@ -50,7 +52,8 @@ def _validar(esquema: dict[str, Any], valor: Any) -> None:
     from referencing.jsonschema import DRAFT202012
 
     registro = Registry().with_resource(
-        URN, Resource.from_contents(copy.deepcopy(ESPEC), default_specification=DRAFT202012))
+        URN, Resource.from_contents(copy.deepcopy(ESPEC), default_specification=DRAFT202012)
+    )
     jsonschema.Draft202012Validator(
         _absolutas(esquema), registry=registro, format_checker=_REGISTRO
     ).validate(valor)
@@ -75,8 +78,12 @@ def comprobar(metodo: str, ruta: str, estado: int, cuerpo: Any) -> None:
 
 
 def comprobar_evento(nombre: str, datos: Any) -> None:
-    esquema = {"estado": "EventoEstado", "conexion": "EventoConexion",
-               "conflicto": "EventoConflicto", "catalogo": "EventoCatalogo"}[nombre]
+    esquema = {
+        "estado": "EventoEstado",
+        "conexion": "EventoConexion",
+        "conflicto": "EventoConflicto",
+        "catalogo": "EventoCatalogo",
+    }[nombre]
     _validar({"$ref": f"#/components/schemas/{esquema}"}, datos)
 
 

@@ -28,8 +28,7 @@ def producto(api, indice: int = 0) -> dict:
 
 
 def linea(p: dict, cantidad: int = 1) -> dict:
-    return {"producto": int(p["id"]), "cantidad": cantidad,
-            "precio_unitario": p["datos"]["precio"]}
+    return {"producto": int(p["id"]), "cantidad": cantidad, "precio_unitario": p["datos"]["precio"]}
 
 
 def operaciones(datos) -> int:
@@ -98,8 +97,10 @@ def test_vender_valida_como_el_motor_y_no_encola_nada(api, terminal):
     casos = [
         ({"lineas": []}, "al menos una línea"),
         ({"lineas": [{**linea(p), "cantidad": 0}]}, "Línea 1"),
-        ({"lineas": [linea(p)], "pagos": [{"metodo": "efectivo", "importe": "0.01"}]},
-         "Los pagos suman 0.01"),
+        (
+            {"lineas": [linea(p)], "pagos": [{"metodo": "efectivo", "importe": "0.01"}]},
+            "Los pagos suman 0.01",
+        ),
         ({"lineas": [linea(p)], "pagos": [{"metodo": "Tarjeta!", "importe": "1"}]}, "Pago 1"),
         ({"lineas": [linea(p)], "extra": 1}, "extra"),
     ]
@@ -113,11 +114,17 @@ def test_vender_valida_como_el_motor_y_no_encola_nada(api, terminal):
 def test_vender_con_pagos_repartidos(api, terminal):
     p = producto(api, 1)
     total = f"{float(p['datos']['precio']) * 2:.2f}"
-    estado, _, venta = api.pedir("POST", "/v1/vender", {
-        "lineas": [linea(p, 2)],
-        "pagos": [{"metodo": "tarjeta", "importe": "1.00"},
-                  {"metodo": "efectivo", "importe": f"{float(total) - 1:.2f}"}],
-    })
+    estado, _, venta = api.pedir(
+        "POST",
+        "/v1/vender",
+        {
+            "lineas": [linea(p, 2)],
+            "pagos": [
+                {"metodo": "tarjeta", "importe": "1.00"},
+                {"metodo": "efectivo", "importe": f"{float(total) - 1:.2f}"},
+            ],
+        },
+    )
     assert estado == 201 and venta["total"] == total and venta["numero"] is None
     with Agente.abrir(terminal) as agente:
         assert agente.pagos_de_venta(venta["venta"]) == venta["pagos"]
@@ -126,14 +133,21 @@ def test_vender_con_pagos_repartidos(api, terminal):
 
 def test_encolar_una_o_varias_todo_o_nada(api, terminal):
     p = producto(api, 2)
-    estado, _, cuerpo = api.pedir("POST", "/v1/encolar", {
-        "modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": p["id"], "datos": {"stock": -1}})
+    estado, _, cuerpo = api.pedir(
+        "POST",
+        "/v1/encolar",
+        {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": p["id"], "datos": {"stock": -1}},
+    )
     assert estado == 201 and len(cuerpo["operaciones"]) == 1
     antes = operaciones(terminal)
-    estado, _, cuerpo = api.pedir("POST", "/v1/encolar", [
-        {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": p["id"], "datos": {"stock": -1}},
-        {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": p["id"], "datos": {"nada": 1}},
-    ])
+    estado, _, cuerpo = api.pedir(
+        "POST",
+        "/v1/encolar",
+        [
+            {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": p["id"], "datos": {"stock": -1}},
+            {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": p["id"], "datos": {"nada": 1}},
+        ],
+    )
     assert estado == 400 and cuerpo["error"].startswith("Operación 2:")
     assert operaciones(terminal) == antes
     assert api.pedir("POST", "/v1/encolar", [])[0] == 400
@@ -141,27 +155,38 @@ def test_encolar_una_o_varias_todo_o_nada(api, terminal):
 
 def test_limites_cors_host_y_cuerpos_malos(api):
     grande = b'{"lineas": [' + b" " * (300 * 1024) + b"]}"
-    estado, cabeceras, cuerpo = api.pedir("POST", "/v1/vender", crudo=grande,
-                                          cabeceras={"Content-Type": "application/json"})
+    estado, cabeceras, cuerpo = api.pedir(
+        "POST", "/v1/vender", crudo=grande, cabeceras={"Content-Type": "application/json"}
+    )
     assert estado == 413 and "máximo" in cuerpo["error"]
     estado, cabeceras, cuerpo = api.pedir(
-        "GET", "/v1/estado", cabeceras={"Origin": "https://tienda-mala.example"}, validar=False)
+        "GET", "/v1/estado", cabeceras={"Origin": "https://tienda-mala.example"}, validar=False
+    )
     assert estado == 403 and "Origen" in cuerpo["error"]
     assert not any(k.lower().startswith("access-control") for k in cabeceras)
     estado, cabeceras, _ = api.pedir(
-        "OPTIONS", "/v1/vender", token=None, validar=False,
-        cabeceras={"Origin": "https://tienda-mala.example",
-                   "Access-Control-Request-Method": "POST"})
+        "OPTIONS",
+        "/v1/vender",
+        token=None,
+        validar=False,
+        cabeceras={
+            "Origin": "https://tienda-mala.example",
+            "Access-Control-Request-Method": "POST",
+        },
+    )
     assert estado in (403, 405)
     assert not any(k.lower().startswith("access-control") for k in cabeceras)
-    estado, _, _ = api.pedir("GET", "/v1/estado",
-                             cabeceras={"Origin": f"http://127.0.0.1:{api.puerto}"})
+    estado, _, _ = api.pedir(
+        "GET", "/v1/estado", cabeceras={"Origin": f"http://127.0.0.1:{api.puerto}"}
+    )
     assert estado == 200
-    estado, _, cuerpo = api.pedir("GET", "/v1/estado", cabeceras={"Host": "evil.example"},
-                                  validar=False)
+    estado, _, cuerpo = api.pedir(
+        "GET", "/v1/estado", cabeceras={"Host": "evil.example"}, validar=False
+    )
     assert estado == 403 and "Host" in cuerpo["error"]
-    estado, _, cuerpo = api.pedir("POST", "/v1/vender", crudo=b"{no es json",
-                                  cabeceras={"Content-Type": "application/json"})
+    estado, _, cuerpo = api.pedir(
+        "POST", "/v1/vender", crudo=b"{no es json", cabeceras={"Content-Type": "application/json"}
+    )
     assert estado == 400 and "JSON" in cuerpo["error"]
     assert api.pedir("GET", "/v1/nada", validar=False)[0] == 404
 
@@ -174,7 +199,8 @@ def test_estado_para_la_caja(api, terminal):
         ventas = [op for op in agente.cola(modelo=VENTA) if op.estado == "PENDIENTE"]
     assert cuerpo["ventas_pendientes"]["numero"] == len(ventas)
     assert float(cuerpo["ventas_pendientes"]["importe"]) == pytest.approx(
-        sum(float(op.datos["total"]) for op in ventas))
+        sum(float(op.datos["total"]) for op in ventas)
+    )
 
 
 def test_idempotencia_sobrevive_a_matar_la_api(terminal):
@@ -183,20 +209,23 @@ def test_idempotencia_sobrevive_a_matar_la_api(terminal):
         p = producto(primero, 4)
         clave = str(uuid.uuid4())
         cuerpo = {"lineas": [linea(p, 3)]}
-        estado, cabeceras, venta = primero.pedir("POST", "/v1/vender", cuerpo,
-                                                 cabeceras={"Idempotency-Key": clave})
+        estado, cabeceras, venta = primero.pedir(
+            "POST", "/v1/vender", cuerpo, cabeceras={"Idempotency-Key": clave}
+        )
         assert estado == 201 and "Idempotency-Replayed" not in cabeceras
     finally:
         primero.matar()  # kill -9: nada de cierre ordenado
     segundo = ProcesoApi(terminal, "servir-local", "--puerto", "0")
     try:
-        estado, cabeceras, otra = segundo.pedir("POST", "/v1/vender", cuerpo,
-                                                cabeceras={"Idempotency-Key": clave})
+        estado, cabeceras, otra = segundo.pedir(
+            "POST", "/v1/vender", cuerpo, cabeceras={"Idempotency-Key": clave}
+        )
         assert estado == 201 and cabeceras["Idempotency-Replayed"] == "true"
         assert otra == venta
         assert ventas_en_cola(terminal, venta["venta"]) == 1
-        estado, _, error = segundo.pedir("POST", "/v1/vender", {"lineas": [linea(p, 4)]},
-                                         cabeceras={"Idempotency-Key": clave})
+        estado, _, error = segundo.pedir(
+            "POST", "/v1/vender", {"lineas": [linea(p, 4)]}, cabeceras={"Idempotency-Key": clave}
+        )
         assert estado == 422 and "otra venta" in error["error"]
     finally:
         segundo.parar()
@@ -205,11 +234,16 @@ def test_idempotencia_sobrevive_a_matar_la_api(terminal):
 def test_una_venta_que_no_valida_no_gasta_la_clave(api, terminal):
     p = producto(api, 5)
     clave = str(uuid.uuid4())
-    estado, _, _ = api.pedir("POST", "/v1/vender", {"lineas": [{**linea(p), "cantidad": -1}]},
-                             cabeceras={"Idempotency-Key": clave})
+    estado, _, _ = api.pedir(
+        "POST",
+        "/v1/vender",
+        {"lineas": [{**linea(p), "cantidad": -1}]},
+        cabeceras={"Idempotency-Key": clave},
+    )
     assert estado == 400
-    estado, cabeceras, venta = api.pedir("POST", "/v1/vender", {"lineas": [linea(p)]},
-                                         cabeceras={"Idempotency-Key": clave})
+    estado, cabeceras, venta = api.pedir(
+        "POST", "/v1/vender", {"lineas": [linea(p)]}, cabeceras={"Idempotency-Key": clave}
+    )
     assert estado == 201 and "Idempotency-Replayed" not in cabeceras
     assert ventas_en_cola(terminal, venta["venta"]) == 1
 
@@ -234,8 +268,7 @@ def test_rotar_token(api, terminal):
 
 @pytest.mark.parametrize("direccion", ["0.0.0.0", "192.168.1.10", "::", "127.0.0.2"])  # noqa: S104
 def test_no_escucha_fuera_del_bucle_local(terminal, direccion):
-    r = sincro(terminal, "servir-local", "--puerto", "0", "--direccion", direccion,
-               timeout=60)
+    r = sincro(terminal, "servir-local", "--puerto", "0", "--direccion", direccion, timeout=60)
     assert r.returncode == 2
     assert "127.0.0.1 o ::1" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert "URL=" not in r.stdout
@@ -266,8 +299,9 @@ def test_muerte_entre_encolar_y_guardar_la_respuesta(api, terminal):
     id_venta = venta_para(terminal, clave)
     with Agente.abrir(terminal) as agente:  # lo que hizo el proceso antes de morir
         agente.vender(cuerpo["lineas"], venta_id=id_venta)
-    estado, cabeceras, venta = api.pedir("POST", "/v1/vender", cuerpo,
-                                         cabeceras={"Idempotency-Key": clave})
+    estado, cabeceras, venta = api.pedir(
+        "POST", "/v1/vender", cuerpo, cabeceras={"Idempotency-Key": clave}
+    )
     assert estado == 201 and cabeceras["Idempotency-Replayed"] == "true"
     assert venta["venta"] == id_venta
     assert ventas_en_cola(terminal, id_venta) == 1
@@ -308,11 +342,11 @@ def test_misma_clave_a_la_vez_en_dos_procesos_vende_una_vez(api, terminal):
 
         def pedir(proceso) -> None:
             salida.wait()
-            respuestas.append(proceso.pedir("POST", "/v1/vender", cuerpo,
-                                            cabeceras={"Idempotency-Key": clave}))
+            respuestas.append(
+                proceso.pedir("POST", "/v1/vender", cuerpo, cabeceras={"Idempotency-Key": clave})
+            )
 
-        hilos = [threading.Thread(target=pedir, args=(api if i % 2 else otro,))
-                 for i in range(10)]
+        hilos = [threading.Thread(target=pedir, args=(api if i % 2 else otro,)) for i in range(10)]
         for hilo in hilos:
             hilo.start()
         for hilo in hilos:
@@ -339,8 +373,11 @@ def test_terminal_sin_configurar(tmp_path):
         assert estado == 200 and cuerpo["tiene_esquema"] is False
         assert cuerpo["lista_para_vender_offline"] is False
         assert cuerpo["ventas_pendientes"] == {"numero": 0, "importe": "0.00"}
-        estado, _, cuerpo = proceso.pedir("POST", "/v1/vender", {"lineas": [
-            {"producto": 1, "cantidad": 1, "precio_unitario": "1.00"}]})
+        estado, _, cuerpo = proceso.pedir(
+            "POST",
+            "/v1/vender",
+            {"lineas": [{"producto": 1, "cantidad": 1, "precio_unitario": "1.00"}]},
+        )
         assert estado == 400 and "sincro configurar" in cuerpo["error"]
         assert proceso.pedir("GET", "/v1/buscar?texto=84")[0] == 400
     finally:
@@ -360,17 +397,29 @@ def test_reintento_de_una_venta_sin_sus_pagos_guardados(api, terminal):
         (cabecera, *_) = agente.vender(cuerpo["lineas"], venta_id=id_venta)
     with sqlite3.connect(terminal / "cola.sqlite") as c:
         c.execute("DELETE FROM pagos_venta WHERE venta = ?", (id_venta,))
-    estado, cabeceras, venta = api.pedir("POST", "/v1/vender", cuerpo,
-                                         cabeceras={"Idempotency-Key": clave})
+    estado, cabeceras, venta = api.pedir(
+        "POST", "/v1/vender", cuerpo, cabeceras={"Idempotency-Key": clave}
+    )
     assert estado == 201 and cabeceras["Idempotency-Replayed"] == "true"
-    assert venta == {"venta": id_venta, "total": cabecera.datos["total"], "pagos": [],
-                     "numero": None}
+    assert venta == {
+        "venta": id_venta,
+        "total": cabecera.datos["total"],
+        "pagos": [],
+        "numero": None,
+    }
     assert ventas_en_cola(terminal, id_venta) == 1
 
 
 def test_puerto_ocupado(api, terminal):
-    r = sincro(terminal, "servir-local", "--puerto", str(api.puerto), "--direccion",
-               "127.0.0.1", timeout=60)
+    r = sincro(
+        terminal,
+        "servir-local",
+        "--puerto",
+        str(api.puerto),
+        "--direccion",
+        "127.0.0.1",
+        timeout=60,
+    )
     assert r.returncode == 1 and "ya lo usa otro programa" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
 
@@ -379,9 +428,11 @@ def test_sin_content_length_411(api):
     import socket
 
     with socket.create_connection(("127.0.0.1", api.puerto), timeout=10) as s:
-        s.sendall(f"POST /v1/vender HTTP/1.1\r\nHost: 127.0.0.1:{api.puerto}\r\n"
-                  f"Authorization: Bearer {api.token}\r\nTransfer-Encoding: chunked\r\n"
-                  "Content-Type: application/json\r\n\r\n5\r\n{\"a\":\r\n0\r\n\r\n".encode())
+        s.sendall(
+            f"POST /v1/vender HTTP/1.1\r\nHost: 127.0.0.1:{api.puerto}\r\n"
+            f"Authorization: Bearer {api.token}\r\nTransfer-Encoding: chunked\r\n"
+            'Content-Type: application/json\r\n\r\n5\r\n{"a":\r\n0\r\n\r\n'.encode()
+        )
         respuesta = b""
         while b"\r\n\r\n" not in respuesta:
             respuesta += s.recv(4096)
@@ -404,11 +455,13 @@ def test_caché_dañada_la_api_sigue_vendiendo(api, terminal, tmp_path):
     try:
         cuerpo = {"lineas": [linea(p, 1)]}
         clave = str(uuid.uuid4())
-        estado, _, venta = proceso.pedir("POST", "/v1/vender", cuerpo,
-                                         cabeceras={"Idempotency-Key": clave})
+        estado, _, venta = proceso.pedir(
+            "POST", "/v1/vender", cuerpo, cabeceras={"Idempotency-Key": clave}
+        )
         assert estado == 201, venta
-        estado, cabeceras, otra = proceso.pedir("POST", "/v1/vender", cuerpo,
-                                                cabeceras={"Idempotency-Key": clave})
+        estado, cabeceras, otra = proceso.pedir(
+            "POST", "/v1/vender", cuerpo, cabeceras={"Idempotency-Key": clave}
+        )
         assert estado == 201 and otra == venta and cabeceras["Idempotency-Replayed"] == "true"
         assert proceso.pedir("GET", "/v1/estado")[2]["catalogo_reconstruyendo"] is True
         assert ventas_en_cola(copia, venta["venta"]) == 1

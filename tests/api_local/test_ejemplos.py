@@ -27,8 +27,9 @@ def codigo_de_barras(terminal, indice: int) -> tuple[str, dict]:
 
 def ejecutar(orden: list[str], api, codigo: str, cwd: Path | None = None) -> str:
     entorno = {**os.environ, "SINCRO_API_URL": api.url, "SINCRO_DATOS": str(api.datos)}
-    r = subprocess.run([*orden, codigo], capture_output=True, text=True, timeout=120,
-                       env=entorno, cwd=cwd)
+    r = subprocess.run(
+        [*orden, codigo], capture_output=True, text=True, timeout=120, env=entorno, cwd=cwd
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     return r.stdout
 
@@ -47,12 +48,13 @@ def _falta(*programas: str) -> str | None:
     return ", ".join(faltan) if faltan else None
 
 
-@pytest.mark.skipif(_falta("curl", "jq") is not None,
-                    reason="el ejemplo de curl necesita curl y jq (apt-get install curl jq)")
+@pytest.mark.skipif(
+    _falta("curl", "jq") is not None,
+    reason="el ejemplo de curl necesita curl y jq (apt-get install curl jq)",
+)
 def test_ejemplo_curl(api, terminal):
     codigo, producto = codigo_de_barras(terminal, 10)
-    comprobar_venta(terminal, ejecutar(["bash", str(EJEMPLOS / "venta.sh")], api, codigo),
-                    producto)
+    comprobar_venta(terminal, ejecutar(["bash", str(EJEMPLOS / "venta.sh")], api, codigo), producto)
 
 
 def _node_sin_fetch() -> bool:
@@ -64,33 +66,49 @@ def _node_sin_fetch() -> bool:
     return not encontrado or int(encontrado[1]) < 18
 
 
-@pytest.mark.skipif(_node_sin_fetch(),
-                    reason="el ejemplo de Node.js necesita node 18+ con fetch (nodejs.org o "
-                    "apt-get install nodejs en Debian 12+)")
+@pytest.mark.skipif(
+    _node_sin_fetch(),
+    reason="el ejemplo de Node.js necesita node 18+ con fetch (nodejs.org o "
+    "apt-get install nodejs en Debian 12+)",
+)
 def test_ejemplo_node(api, terminal):
     codigo, producto = codigo_de_barras(terminal, 11)
-    comprobar_venta(terminal, ejecutar(["node", str(EJEMPLOS / "venta.mjs")], api, codigo),
-                    producto)
+    comprobar_venta(
+        terminal, ejecutar(["node", str(EJEMPLOS / "venta.mjs")], api, codigo), producto
+    )
 
 
-@pytest.mark.skipif(_falta("javac", "java") is not None,
-                    reason="el ejemplo de Java necesita un JDK 11+ (apt-get install "
-                    "default-jdk-headless)")
+@pytest.mark.skipif(
+    _falta("javac", "java") is not None,
+    reason="el ejemplo de Java necesita un JDK 11+ (apt-get install default-jdk-headless)",
+)
 def test_ejemplo_java(api, terminal, tmp_path):
-    r = subprocess.run(["javac", "-d", str(tmp_path), str(EJEMPLOS / "Venta.java")],
-                       capture_output=True, text=True, timeout=180)
+    r = subprocess.run(
+        ["javac", "-d", str(tmp_path), str(EJEMPLOS / "Venta.java")],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert r.returncode == 0, r.stderr
     codigo, producto = codigo_de_barras(terminal, 12)
-    comprobar_venta(terminal, ejecutar(["java", "-cp", str(tmp_path), "Venta"], api, codigo),
-                    producto)
+    comprobar_venta(
+        terminal, ejecutar(["java", "-cp", str(tmp_path), "Venta"], api, codigo), producto
+    )
 
 
-@pytest.mark.skipif(_node_sin_fetch(),
-                    reason="el ejemplo de Node.js necesita node 18+ con fetch (nodejs.org o "
-                    "apt-get install nodejs en Debian 12+)")
+@pytest.mark.skipif(
+    _node_sin_fetch(),
+    reason="el ejemplo de Node.js necesita node 18+ con fetch (nodejs.org o "
+    "apt-get install nodejs en Debian 12+)",
+)
 def test_ejemplo_node_eventos(api):
     entorno = {**os.environ, "SINCRO_API_URL": api.url, "SINCRO_DATOS": str(api.datos)}
-    r = subprocess.run(["node", str(EJEMPLOS / "eventos.mjs"), "1"], capture_output=True,
-                       text=True, timeout=60, env=entorno)
+    r = subprocess.run(
+        ["node", str(EJEMPLOS / "eventos.mjs"), "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=entorno,
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("estado: ") and '"lista_para_vender_offline":true' in r.stdout

@@ -49,14 +49,19 @@ def test_venta_sin_conexion_reintentada_llega_una_vez(central_factory, tmp_path)
         p = buscado["resultados"][0]
         stock_antes = int(p["datos"]["stock"])  # lo último descargado = la central
         clave = str(uuid.uuid4())
-        cuerpo = {"lineas": [{"producto": int(p["id"]), "cantidad": 3,
-                              "precio_unitario": p["datos"]["precio"]}],
-                  "pagos": [{"metodo": "tarjeta", "importe": _por(p, 3)}]}
-        estado, cabeceras, venta = proceso.pedir("POST", "/v1/vender", cuerpo,
-                                                 cabeceras={"Idempotency-Key": clave})
+        cuerpo = {
+            "lineas": [
+                {"producto": int(p["id"]), "cantidad": 3, "precio_unitario": p["datos"]["precio"]}
+            ],
+            "pagos": [{"metodo": "tarjeta", "importe": _por(p, 3)}],
+        }
+        estado, cabeceras, venta = proceso.pedir(
+            "POST", "/v1/vender", cuerpo, cabeceras={"Idempotency-Key": clave}
+        )
         assert estado == 201 and "Idempotency-Replayed" not in cabeceras
-        estado, cabeceras, otra = proceso.pedir("POST", "/v1/vender", cuerpo,
-                                                cabeceras={"Idempotency-Key": clave})
+        estado, cabeceras, otra = proceso.pedir(
+            "POST", "/v1/vender", cuerpo, cabeceras={"Idempotency-Key": clave}
+        )
         assert estado == 201 and cabeceras["Idempotency-Replayed"] == "true" and otra == venta
         _, _, situacion = proceso.pedir("GET", "/v1/estado")
         assert situacion["conexion"]["estado"] == "sin conexión"
@@ -68,8 +73,9 @@ def test_venta_sin_conexion_reintentada_llega_una_vez(central_factory, tmp_path)
     proceso = bucle(datos)
     lector = proceso.eventos()
     try:
-        estado, cabeceras, otra = proceso.pedir("POST", "/v1/vender", cuerpo,
-                                                cabeceras={"Idempotency-Key": clave})
+        estado, cabeceras, otra = proceso.pedir(
+            "POST", "/v1/vender", cuerpo, cabeceras={"Idempotency-Key": clave}
+        )
         assert estado == 201 and cabeceras["Idempotency-Replayed"] == "true" and otra == venta
         central.reiniciar()
         lector.esperar(lambda n, d: n == "conexion" and d["estado"] == "al día")
@@ -80,18 +86,19 @@ def test_venta_sin_conexion_reintentada_llega_una_vez(central_factory, tmp_path)
 
         esperar(confirmada)
         # La central devuelve el stock ajustado por la venta: la caché lo descarga.
-        lector.esperar(lambda n, d: n == "catalogo" and PRODUCTO in d["modelos"],
-                       ya_vistos=True)
+        lector.esperar(lambda n, d: n == "catalogo" and PRODUCTO in d["modelos"], ya_vistos=True)
     finally:
         lector.cerrar()
         proceso.parar()
 
     cliente = Cliente(central.url, token)
-    ventas = [c for c in cliente.cambios(VENTA, None, 10000).cambios
-              if c["id"] == venta["venta"]]
+    ventas = [c for c in cliente.cambios(VENTA, None, 10000).cambios if c["id"] == venta["venta"]]
     assert len(ventas) == 1 and ventas[0]["datos"]["total"] == venta["total"]
-    lineas = [c for c in cliente.cambios(LINEA, None, 10000).cambios
-              if c["datos"]["venta"] == venta["venta"]]
+    lineas = [
+        c
+        for c in cliente.cambios(LINEA, None, 10000).cambios
+        if c["datos"]["venta"] == venta["venta"]
+    ]
     assert len(lineas) == 1
     assert productos_central(central)[p["id"]]["stock"] == stock_antes - 3
     with Agente.abrir(datos) as agente:
@@ -109,8 +116,9 @@ def _por(p: dict, cantidad: int) -> str:
 def test_sse_avisa_de_un_conflicto_nuevo(central, tmp_path):
     a = terminal_sincronizada(tmp_path / "a", central, "T011", "caja-1")
     # b no vuelve a descargar en una hora: su cambio sale contra la versión vieja.
-    b = terminal_sincronizada(tmp_path / "b", central, "T012", "caja-1",
-                              **{**RAPIDO, "intervalo_descarga": 3600.0})
+    b = terminal_sincronizada(
+        tmp_path / "b", central, "T012", "caja-1", **{**RAPIDO, "intervalo_descarga": 3600.0}
+    )
     proceso = bucle(b)
     lector = proceso.eventos()
     try:
@@ -119,9 +127,16 @@ def test_sse_avisa_de_un_conflicto_nuevo(central, tmp_path):
         with Agente.abrir(a) as agente:
             agente.encolar(PRODUCTO, "actualizar", {"nombre": "Nombre de A"}, objeto_id="7")
         assert sincro(a, "sincronizar", "--una-vez").returncode == 0
-        estado, _, _ = proceso.pedir("POST", "/v1/encolar", {
-            "modelo": PRODUCTO, "tipo": "actualizar", "objeto_id": "7",
-            "datos": {"nombre": "Nombre de B"}})
+        estado, _, _ = proceso.pedir(
+            "POST",
+            "/v1/encolar",
+            {
+                "modelo": PRODUCTO,
+                "tipo": "actualizar",
+                "objeto_id": "7",
+                "datos": {"nombre": "Nombre de B"},
+            },
+        )
         assert estado == 201
         _, evento = lector.esperar(lambda n, d: n == "conflicto")
         assert [(c["modelo"], c["objeto_id"]) for c in evento["nuevos"]] == [(PRODUCTO, "7")]
@@ -139,8 +154,9 @@ def test_el_bucle_sigue_si_la_api_no_puede_escuchar(central, tmp_path):
     datos = terminal_sincronizada(tmp_path / "c", central, "T013", "caja-1", **RAPIDO)
     ocupante = ProcesoApi(datos, "servir-local", "--puerto", "0")
     try:
-        proceso = ProcesoApi(datos, "sincronizar", "--puerto-api", str(ocupante.puerto),
-                             marca="Sincronizando")
+        proceso = ProcesoApi(
+            datos, "sincronizar", "--puerto-api", str(ocupante.puerto), marca="Sincronizando"
+        )
         try:
             with Agente.abrir(datos) as agente:
                 op = agente.ajustar(PRODUCTO, "9", "stock", -1)

@@ -22,14 +22,17 @@ def un_producto(datos, indice: int) -> dict:
 
 
 def lineas(p: dict, cantidad: int) -> str:
-    return json.dumps([{"producto": int(p["id"]), "cantidad": cantidad,
-                        "precio_unitario": p["datos"]["precio"]}])
+    return json.dumps(
+        [{"producto": int(p["id"]), "cantidad": cantidad, "precio_unitario": p["datos"]["precio"]}]
+    )
 
 
 def huella_cola(datos) -> tuple[int, int]:
     with sqlite3.connect(datos / "cola.sqlite") as c:
-        return (c.execute("SELECT COUNT(*) FROM operaciones").fetchone()[0],
-                c.execute("SELECT COUNT(*) FROM pagos_venta").fetchone()[0])
+        return (
+            c.execute("SELECT COUNT(*) FROM operaciones").fetchone()[0],
+            c.execute("SELECT COUNT(*) FROM pagos_venta").fetchone()[0],
+        )
 
 
 def test_vender_por_la_cli(central, terminal):
@@ -41,16 +44,26 @@ def test_vender_por_la_cli(central, terminal):
     assert venta["pagos"] == [{"metodo": "efectivo", "importe": venta["total"]}]
     assert Decimal(venta["total"]) == Decimal(total) and venta["numero"] is None
 
-    r = sincro(terminal, "vender", "--lineas", lineas(p, 1), "--pago", "tarjeta:0.05",
-               "--pago", f"efectivo:{Decimal(p['datos']['precio']) - Decimal('0.05')}")
+    r = sincro(
+        terminal,
+        "vender",
+        "--lineas",
+        lineas(p, 1),
+        "--pago",
+        "tarjeta:0.05",
+        "--pago",
+        f"efectivo:{Decimal(p['datos']['precio']) - Decimal('0.05')}",
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("Venta ") and "tarjeta 0.05" in r.stdout
 
     antes = huella_cola(terminal)
-    for pagos, motivo in ((["efectivo:0.01"], "Los pagos suman 0.01"),
-                          (["efectivo"], "METODO:IMPORTE"),
-                          (["efectivo:abc"], "no es un importe"),
-                          (["efectivo:1.001"], "dos decimales")):
+    for pagos, motivo in (
+        (["efectivo:0.01"], "Los pagos suman 0.01"),
+        (["efectivo"], "METODO:IMPORTE"),
+        (["efectivo:abc"], "no es un importe"),
+        (["efectivo:1.001"], "dos decimales"),
+    ):
         argumentos = [a for pago in pagos for a in ("--pago", pago)]
         r = sincro(terminal, "vender", "--lineas", lineas(p, 1), *argumentos)
         assert r.returncode == 2, (pagos, r.stderr)

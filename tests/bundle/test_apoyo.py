@@ -45,8 +45,13 @@ def test_icono_de_windows_desde_el_svg(tmp_path):
         "from PySide6.QtGui import QImage; i = QImage(sys.argv[2]);"
         "print(i.width(), i.pixelColor(128, 128).alpha())"
     )
-    salida = subprocess.run([sys.executable, "-c", codigo, str(raiz), str(ico)],
-                            capture_output=True, text=True, timeout=120, check=True)
+    salida = subprocess.run(
+        [sys.executable, "-c", codigo, str(raiz), str(ico)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     assert ico.read_bytes()[:4] == b"\x00\x00\x01\x00"  # cabecera ICO
     ancho, alfa = map(int, salida.stdout.split())
     assert ancho == 256 and alfa > 0  # el dibujo está ahí, no un cuadro vacío
@@ -55,9 +60,15 @@ def test_icono_de_windows_desde_el_svg(tmp_path):
 def test_poda_con_la_disposicion_de_windows(tmp_path):
     """En Windows PySide6 deja plugins/ y translations/ directamente bajo PySide6/."""
     pyside = tmp_path / "_internal" / "PySide6"
-    for relativo in ("plugins/platforms/qwindows.dll", "plugins/platforms/qdirect2d.dll",
-                     "plugins/sqldrivers/qsqlite.dll", "translations/qtbase_es.qm",
-                     "translations/qtbase_de.qm", "Qt6Quick.dll", "Qt6Core.dll"):
+    for relativo in (
+        "plugins/platforms/qwindows.dll",
+        "plugins/platforms/qdirect2d.dll",
+        "plugins/sqldrivers/qsqlite.dll",
+        "translations/qtbase_es.qm",
+        "translations/qtbase_de.qm",
+        "Qt6Quick.dll",
+        "Qt6Core.dll",
+    ):
         (pyside / relativo).parent.mkdir(parents=True, exist_ok=True)
         (pyside / relativo).write_bytes(b"x" * 10)
     liberado = bundle_apoyo.podar(tmp_path)
@@ -98,8 +109,13 @@ def test_paquete_icu_filtrado_se_lee_igual():
     assert bundle_apoyo.leer_paquete_icu(paquete) == (cabecera, elementos)
     conservados = [(n, c) for n, c in elementos if bundle_apoyo.conservar_dato_icu(n)]
     assert [n.split("/", 1)[1] for n, _ in conservados] == [
-        "coll/es.res", "coll/root.res", "coll/ucadata.icu", "en_GB.res",
-        "ibm-943_P15A-2003.cnv", "metaZones.res", "zone/es_MX.res",
+        "coll/es.res",
+        "coll/root.res",
+        "coll/ucadata.icu",
+        "en_GB.res",
+        "ibm-943_P15A-2003.cnv",
+        "metaZones.res",
+        "zone/es_MX.res",
     ]
     reducido = bundle_apoyo.escribir_paquete_icu(cabecera, conservados)
     assert bundle_apoyo.leer_paquete_icu(reducido) == (cabecera, conservados)

@@ -37,9 +37,24 @@ def bundle(tmp_path_factory):
     base = tmp_path_factory.mktemp("bundle")
     inicio = time.monotonic()
     proceso = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-         "--distpath", str(base / "dist"), "--workpath", str(base / "work"), "build.spec"],
-        cwd=RAIZ, capture_output=True, text=True, timeout=1100, check=False,
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(base / "dist"),
+            "--workpath",
+            str(base / "work"),
+            "build.spec",
+        ],
+        cwd=RAIZ,
+        capture_output=True,
+        text=True,
+        timeout=1100,
+        check=False,
     )
     duracion = time.monotonic() - inicio
     assert proceso.returncode == 0, proceso.stdout[-4000:] + proceso.stderr[-4000:]
@@ -60,8 +75,14 @@ def _entorno(tmp_path: Path, datos: Path) -> dict[str, str]:
 
 def _ejecutar(bundle: Path, *argumentos: str, entorno: dict[str, str]):
     ejecutable = bundle / ("sincro.exe" if os.name == "nt" else "sincro")
-    return subprocess.run([str(ejecutable), *argumentos], capture_output=True, text=True,
-                          timeout=180, env=entorno, check=False)
+    return subprocess.run(
+        [str(ejecutable), *argumentos],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=entorno,
+        check=False,
+    )
 
 
 def test_version_coincide_con_pyproject(bundle, tmp_path):
@@ -100,8 +121,13 @@ def test_autodiagnostico_congelado(bundle, tmp_path, request):
         assert salida.returncode == 1, salida.stdout + salida.stderr
         assert "[FAIL] central" in salida.stdout
     lineas = salida.stdout
-    for nombre in ("directorio de datos", "integridad cola.sqlite", "integridad cache.sqlite",
-                   "llavero", "Qt (plugin de plataforma)"):
+    for nombre in (
+        "directorio de datos",
+        "integridad cola.sqlite",
+        "integridad cache.sqlite",
+        "llavero",
+        "Qt (plugin de plataforma)",
+    ):
         assert f"[OK] {nombre}" in lineas, lineas
     assert "plataforma «offscreen» cargada" in lineas
 
@@ -142,8 +168,10 @@ def test_tamano_y_contenido(bundle):
     # Metadatos de sincro (dist-info, o egg-info si el build corre junto a uno) con la versión
     # de pyproject: de ahí lee ``sincro --version`` congelado.
     version = bundle_apoyo.version_pyproject()
-    metadatos = [*bundle.rglob("sincro-*.dist-info/METADATA"),
-                 *bundle.rglob("sincro.egg-info/PKG-INFO")]
+    metadatos = [
+        *bundle.rglob("sincro-*.dist-info/METADATA"),
+        *bundle.rglob("sincro.egg-info/PKG-INFO"),
+    ]
     assert metadatos, "faltan los metadatos de sincro en el bundle"
     assert f"\nVersion: {version}\n" in metadatos[0].read_text(encoding="utf-8")
 
@@ -157,11 +185,16 @@ def test_qt_xcb_real_bajo_xvfb(bundle, tmp_path):
     if not shutil.which("Xvfb"):
         pytest.skip("sin Xvfb (.ci/run lo instala: apt-get install xvfb)")
     if not list(bundle.rglob("libxcb-icccm.so*")):
-        pytest.skip("la máquina de build no tiene libxcb-icccm4/libxcb-keysyms1, así que el bundle "
-                    "no las lleva (apt-get install libxcb-icccm4 libxcb-keysyms1 y reconstruir)")
+        pytest.skip(
+            "la máquina de build no tiene libxcb-icccm4/libxcb-keysyms1, así que el bundle "
+            "no las lleva (apt-get install libxcb-icccm4 libxcb-keysyms1 y reconstruir)"
+        )
     pantalla = ":" + str(90 + os.getpid() % 100)
-    xvfb = subprocess.Popen(["Xvfb", pantalla, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(
+        ["Xvfb", pantalla, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         entorno = _entorno(tmp_path, tmp_path / "d")
         entorno.update(DISPLAY=pantalla, QT_QPA_PLATFORM="xcb")
@@ -184,8 +217,9 @@ def test_bandeja_congelada_arranca(bundle, tmp_path):
     entorno = _entorno(tmp_path, datos)
     entorno.pop("SINCRO_REGISTRO")
     ejecutable = bundle / ("sincro.exe" if os.name == "nt" else "sincro")
-    proceso = subprocess.Popen([str(ejecutable)], env=entorno, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    proceso = subprocess.Popen(
+        [str(ejecutable)], env=entorno, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     log = datos / "registro" / "bandeja.log"
     try:
         for _ in range(600):
@@ -259,8 +293,14 @@ def test_icu_reducido_responde_igual_en_es_y_en(bundle, tmp_path):
 
     def ejecutar(entorno_extra: dict[str, str]) -> list[str]:
         entorno = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **entorno_extra}
-        salida = subprocess.run([sys.executable, "-c", _CODIGO_ICU], capture_output=True,
-                                text=True, timeout=120, env=entorno, check=False)
+        salida = subprocess.run(
+            [sys.executable, "-c", _CODIGO_ICU],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=entorno,
+            check=False,
+        )
         assert salida.returncode == 0, salida.stderr
         return salida.stdout.splitlines()
 

@@ -38,24 +38,44 @@ def main() -> int:
     from servidor_demo.ventas.models import LineaVenta, Venta
 
     caminos: dict[str, list[str]] = {}
-    raros = ['comillas " y \\ barra', "salto\nlínea\ttab", "control \x01\x1f fin", "ñandú €",
-             "emoji 🧾", "  espacios  ", ""]
+    raros = [
+        'comillas " y \\ barra',
+        "salto\nlínea\ttab",
+        "control \x01\x1f fin",
+        "ñandú €",
+        "emoji 🧾",
+        "  espacios  ",
+        "",
+    ]
     q = connection.ops.quote_name
     tabla = q(Producto._meta.db_table)
 
     # save()
-    p1 = Producto.objects.create(nombre=raros[0], codigo="9000000000001", precio=Decimal("0"),
-                                 stock=-3, categoria=None)
-    p2 = Producto(nombre=raros[1], codigo="9000000000002", precio=Decimal("-12.5"), stock=0,
-                  categoria=raros[3])
+    p1 = Producto.objects.create(
+        nombre=raros[0], codigo="9000000000001", precio=Decimal("0"), stock=-3, categoria=None
+    )
+    p2 = Producto(
+        nombre=raros[1],
+        codigo="9000000000002",
+        precio=Decimal("-12.5"),
+        stock=0,
+        categoria=raros[3],
+    )
     p2.save()
     caminos["save"] = [str(p1.pk), str(p2.pk)]
     # bulk_create + bulk_update
-    nuevos = Producto.objects.bulk_create([
-        Producto(nombre=raros[i % len(raros)], codigo=f"91{i:011d}", precio=Decimal(f"{i}.99"),
-                 stock=i, categoria=raros[(i + 2) % len(raros)] if i % 3 else None)
-        for i in range(20)
-    ])
+    nuevos = Producto.objects.bulk_create(
+        [
+            Producto(
+                nombre=raros[i % len(raros)],
+                codigo=f"91{i:011d}",
+                precio=Decimal(f"{i}.99"),
+                stock=i,
+                categoria=raros[(i + 2) % len(raros)] if i % 3 else None,
+            )
+            for i in range(20)
+        ]
+    )
     caminos["bulk_create"] = [str(o.pk) for o in nuevos]
     for o in nuevos[:5]:
         o.precio = Decimal("99999999.99")
@@ -70,8 +90,10 @@ def main() -> int:
     # SQL a mano
     ids_sql = [o.pk for o in nuevos[10:13]]
     with connection.cursor() as cur:
-        cur.execute(f"UPDATE {tabla} SET precio = 2.5, categoria = %s WHERE id IN (%s, %s, %s)",  # noqa: S608
-                    [raros[2], *ids_sql])
+        cur.execute(
+            f"UPDATE {tabla} SET precio = 2.5, categoria = %s WHERE id IN (%s, %s, %s)",  # noqa: S608
+            [raros[2], *ids_sql],
+        )
     caminos["sql"] = [str(i) for i in ids_sql]
     # QuerySet.delete() y SQL DELETE (lápidas)
     borrar = [o.pk for o in nuevos[13:15]]
@@ -80,9 +102,19 @@ def main() -> int:
         cur.execute(f"DELETE FROM {tabla} WHERE id = %s", [borrar[1]])  # noqa: S608
     caminos["delete"] = [str(i) for i in borrar]
     # loaddata
-    fijo = {"model": "productos.producto", "pk": 777001,
-            "fields": {"nombre": raros[5], "codigo": "9200000000001", "precio": "3.30",
-                       "stock": 1, "categoria": "Fixture", "descripcion": "", "imagen": ""}}
+    fijo = {
+        "model": "productos.producto",
+        "pk": 777001,
+        "fields": {
+            "nombre": raros[5],
+            "codigo": "9200000000001",
+            "precio": "3.30",
+            "stock": 1,
+            "categoria": "Fixture",
+            "descripcion": "",
+            "imagen": "",
+        },
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump([fijo], f)
     try:
@@ -93,8 +125,9 @@ def main() -> int:
     # Un UPDATE que no cambia campos esenciales no escribe entrada.
     antes = RegistroCambio.objects.filter(modelo="productos.Producto", objeto_id=str(p1.pk)).count()
     Producto.objects.filter(pk=p1.pk).update(descripcion="sólo un campo no esencial")
-    despues = RegistroCambio.objects.filter(modelo="productos.Producto",
-                                            objeto_id=str(p1.pk)).count()
+    despues = RegistroCambio.objects.filter(
+        modelo="productos.Producto", objeto_id=str(p1.pk)
+    ).count()
     no_esencial_sin_entrada = antes == despues
     # Una transacción deshecha no deja entrada.
     antes = RegistroCambio.objects.count()
@@ -107,20 +140,35 @@ def main() -> int:
     deshecha_sin_entrada = RegistroCambio.objects.count() == antes
     # UUID, fechas con y sin microsegundos, FK a tienda, privados por tienda.
     tienda, _ = Tienda.objects.get_or_create(codigo="T001")
-    cliente = Cliente.objects.create(id=uuid.UUID("0F0E0D0C-0B0A-4908-8706-050403020100"),
-                                     nombre=raros[6], nif="12345678Z", email=None,
-                                     telefono="+34 600", puntos=0)
+    cliente = Cliente.objects.create(
+        id=uuid.UUID("0F0E0D0C-0B0A-4908-8706-050403020100"),
+        nombre=raros[6],
+        nif="12345678Z",
+        email=None,
+        telefono="+34 600",
+        puntos=0,
+    )
     ventas = [
-        Venta.objects.create(tienda=tienda, terminal="caja-1", cliente=cliente,
-                             fecha=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
-                             total=Decimal("10.00")),
-        Venta.objects.create(tienda=tienda, terminal="caja-2", cliente=None,
-                             fecha=dt.datetime(2026, 6, 30, 23, 59, 59, 123456,
-                                               tzinfo=dt.timezone(dt.timedelta(hours=2))),
-                             total=Decimal("0.01")),
+        Venta.objects.create(
+            tienda=tienda,
+            terminal="caja-1",
+            cliente=cliente,
+            fecha=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+            total=Decimal("10.00"),
+        ),
+        Venta.objects.create(
+            tienda=tienda,
+            terminal="caja-2",
+            cliente=None,
+            fecha=dt.datetime(
+                2026, 6, 30, 23, 59, 59, 123456, tzinfo=dt.timezone(dt.timedelta(hours=2))
+            ),
+            total=Decimal("0.01"),
+        ),
     ]
-    linea = LineaVenta.objects.create(venta=ventas[0], tienda=tienda, producto=p1, cantidad=2,
-                                      precio_unitario=Decimal("5.00"))
+    linea = LineaVenta.objects.create(
+        venta=ventas[0], tienda=tienda, producto=p1, cantidad=2, precio_unitario=Decimal("5.00")
+    )
     caminos["uuid_y_fechas"] = [str(cliente.pk)] + [str(v.pk) for v in ventas] + [str(linea.pk)]
     # Borrado en cascada: la línea se va con su venta.
     caminos["cascada"] = [str(ventas[0].pk), str(linea.pk)]
@@ -136,25 +184,39 @@ def main() -> int:
                 if not entrada.borrado or not entrada.cuerpo.endswith(esperado_fin):
                     distintos.append([modelo, entrada.objeto_id, entrada.cuerpo, "lápida"])
                 continue
-            referencia = json.dumps(captura.instantanea(config, objeto), ensure_ascii=False,
-                                    separators=(",", ":"))
+            referencia = json.dumps(
+                captura.instantanea(config, objeto), ensure_ascii=False, separators=(",", ":")
+            )
             inicio = '"id":' + json.dumps(str(objeto.pk)) + ',"modificado_en":"'
             datos = entrada.cuerpo.split('","datos":', 1)
-            if (not entrada.cuerpo.startswith(inicio) or len(datos) != 2
-                    or datos[1] != referencia + "}"
-                    or entrada.tienda != captura.tienda_de(config, objeto)):
+            if (
+                not entrada.cuerpo.startswith(inicio)
+                or len(datos) != 2
+                or datos[1] != referencia + "}"
+                or entrada.tienda != captura.tienda_de(config, objeto)
+            ):
                 distintos.append([modelo, entrada.objeto_id, entrada.cuerpo, referencia])
-            fecha = entrada.cuerpo[len(inicio):].split('"', 1)[0]
+            fecha = entrada.cuerpo[len(inicio) :].split('"', 1)[0]
             if dt.datetime.fromisoformat(fecha).isoformat() != fecha or not fecha.endswith(
-                    "+00:00"):
+                "+00:00"
+            ):
                 distintos.append([modelo, entrada.objeto_id, fecha, "modificado_en"])
     for camino, ids in caminos.items():
         for objeto_id in ids:
             if not RegistroCambio.objects.filter(objeto_id=objeto_id, vigente=True).exists():
                 sin_entrada.append([camino, objeto_id])
-    print(json.dumps({"caminos": caminos, "distintos": distintos, "sin_entrada": sin_entrada,
-                      "no_esencial_sin_entrada": no_esencial_sin_entrada,
-                      "deshecha_sin_entrada": deshecha_sin_entrada}), flush=True)
+    print(
+        json.dumps(
+            {
+                "caminos": caminos,
+                "distintos": distintos,
+                "sin_entrada": sin_entrada,
+                "no_esencial_sin_entrada": no_esencial_sin_entrada,
+                "deshecha_sin_entrada": deshecha_sin_entrada,
+            }
+        ),
+        flush=True,
+    )
     return 0
 
 

@@ -34,8 +34,10 @@ def validar_openapi(respuesta: requests.Response, ruta: str, metodo: str) -> Any
         return None
     assert respuesta.headers["Content-Type"].startswith("application/json"), respuesta.text[:200]
     cuerpo = respuesta.json()
-    esquema = {"components": ESPEC["components"],
-               **documentada["content"]["application/json"]["schema"]}
+    esquema = {
+        "components": ESPEC["components"],
+        **documentada["content"]["application/json"]["schema"],
+    }
     jsonschema.validate(cuerpo, esquema, cls=jsonschema.Draft202012Validator)
     return cuerpo
 
@@ -56,16 +58,18 @@ class Api:
 
     def post(self, ruta: str, cuerpo: Any, estado: int = 200, crudo: bytes | None = None) -> Any:
         datos = crudo if crudo is not None else json.dumps(cuerpo).encode()
-        r = self.sesion.post(self.url + ruta, data=datos, timeout=120,
-                             headers={"Content-Type": "application/json"})
+        r = self.sesion.post(
+            self.url + ruta, data=datos, timeout=120, headers={"Content-Type": "application/json"}
+        )
         assert r.status_code == estado, r.text[:500]
         return validar_openapi(r, ruta, "post")
 
     def operaciones(self, *ops: dict, estado: int = 200) -> Any:
         return self.post("/v1/operaciones", {"operaciones": list(ops)}, estado=estado)
 
-    def descargar(self, modelos: str, cursor: str = "", limite: int = 1000,
-                  estado: dict | None = None) -> tuple[dict, str]:
+    def descargar(
+        self, modelos: str, cursor: str = "", limite: int = 1000, estado: dict | None = None
+    ) -> tuple[dict, str]:
         """Descarga hasta el final aplicando los cambios sobre ``estado`` (id -> datos)."""
         estado = {} if estado is None else estado
         while True:
@@ -88,9 +92,16 @@ def aplicar(estado: dict, cambios: list[dict]) -> None:
 
 
 def op(modelo: str, tipo: str, objeto_id: str | None, datos: dict, **extra: Any) -> dict:
-    return {"uuid": str(uuid.uuid4()), "modelo": modelo, "tipo": tipo, "objeto_id": objeto_id,
-            "datos": datos, "hora_terminal": "2026-11-28T10:00:00+01:00", "desfase_ms": 0,
-            **extra}
+    return {
+        "uuid": str(uuid.uuid4()),
+        "modelo": modelo,
+        "tipo": tipo,
+        "objeto_id": objeto_id,
+        "datos": datos,
+        "hora_terminal": "2026-11-28T10:00:00+01:00",
+        "desfase_ms": 0,
+        **extra,
+    }
 
 
 def sql(central, consulta: str, params: tuple = ()) -> list[tuple]:
@@ -101,8 +112,9 @@ def sql(central, consulta: str, params: tuple = ()) -> list[tuple]:
 
         with psycopg.connect(url_pg) as c:
             return [tuple(f) for f in c.execute(consulta.replace("?", "%s"), params).fetchall()]
-    conexion = sqlite3.connect(f"file:{central.datos / 'central.sqlite3'}?mode=ro", uri=True,
-                               timeout=30)
+    conexion = sqlite3.connect(
+        f"file:{central.datos / 'central.sqlite3'}?mode=ro", uri=True, timeout=30
+    )
     try:
         return conexion.execute(consulta, params).fetchall()
     finally:
@@ -124,8 +136,9 @@ def base_pg_nueva():
             c.execute(f'DROP DATABASE IF EXISTS "{nombre}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres",
-                                                                marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def central(request, tmp_path_factory):
     """Sustituye a la fixture ``central`` del plugin en estas pruebas: una vez con SQLite y
     otra con PostgreSQL (si SINCRO_PG_URL está definida)."""
@@ -141,8 +154,9 @@ def central(request, tmp_path_factory):
     if not PG_URL:
         pytest.skip("SINCRO_PG_URL no está definida (CI la define tras arrancar PostgreSQL)")
     with base_pg_nueva() as url:
-        c = CentralEnMarcha(tmp_path_factory.mktemp("central-pg"), demo=50,
-                            entorno={"DATABASE_URL": url}).arrancar()
+        c = CentralEnMarcha(
+            tmp_path_factory.mktemp("central-pg"), demo=50, entorno={"DATABASE_URL": url}
+        ).arrancar()
         try:
             yield c
         finally:

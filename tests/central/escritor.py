@@ -68,22 +68,29 @@ def main() -> int:
                             pr.save()
                     elif tirada < 0.55:
                         Producto.objects.filter(pk__in=sorted(azar.sample(ids, 5))).update(
-                            stock=F("stock") + 1)
+                            stock=F("stock") + 1
+                        )
                     elif tirada < 0.7:
                         with connection.cursor() as cur:
                             cur.execute(
                                 f"UPDATE {tabla} SET precio = %s, categoria = %s "  # noqa: S608
                                 "WHERE id = %s",
-                                [f"{azar.uniform(0.5, 50):.2f}", f"sql-{n}-{k}", azar.choice(ids)])
+                                [f"{azar.uniform(0.5, 50):.2f}", f"sql-{n}-{k}", azar.choice(ids)],
+                            )
                     elif tirada < 0.88:
                         Producto.objects.create(
-                            nombre=f"Nuevo {n}-{k}", codigo=ean13(10**9 + n * 10**6 + k),
-                            precio="1.00", stock=1, categoria=None)
+                            nombre=f"Nuevo {n}-{k}",
+                            codigo=ean13(10**9 + n * 10**6 + k),
+                            precio="1.00",
+                            stock=1,
+                            categoria=None,
+                        )
                     else:
                         Producto.objects.filter(pk=azar.choice(ids)).delete()
                     # confirma tarde; una de cada diez, mucho más tarde (transacción larga)
-                    time.sleep(azar.uniform(0.2, 0.6) if azar.random() < 0.1
-                               else azar.uniform(0, 0.03))
+                    time.sleep(
+                        azar.uniform(0.2, 0.6) if azar.random() < 0.1 else azar.uniform(0, 0.03)
+                    )
                 with cerrojo:
                     contador["hechas"] += 1
             except Exception as exc:  # base ocupada: se sigue (la prueba compara el estado final)

@@ -17,8 +17,13 @@ CAMINOS = Path(__file__).with_name("caminos_escritura.py")
 
 
 def _escribir(central) -> dict:
-    r = subprocess.run([sys.executable, str(CAMINOS), "--datos", str(central.datos)],
-                       env=central.entorno, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, str(CAMINOS), "--datos", str(central.datos)],
+        env=central.entorno,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     return json.loads(r.stdout.strip().splitlines()[-1])
 
@@ -83,20 +88,32 @@ def test_columna_renombrada_se_avisa_y_el_modelo_no_se_sirve(central_factory):
     central = central_factory(demo=10)
     _sqlite(central, "ALTER TABLE productos_producto RENAME COLUMN categoria TO categoria_vieja")
     central.reiniciar()
-    linea = ("Sincro: el modelo productos.Producto no se servirá: la tabla «productos_producto» "
-             "no tiene la columna «categoria» (campo «categoria»).")
+    linea = (
+        "Sincro: el modelo productos.Producto no se servirá: la tabla «productos_producto» "
+        "no tiene la columna «categoria» (campo «categoria»)."
+    )
     assert linea in central.log.read_text(encoding="utf-8")
     api = Api(central.url, central.token)
     r = api.get("/v1/cambios", estado=503, modelos="productos.Producto")
     assert r["error"] == "modelo_no_disponible" and "categoria" in r["mensaje"]
     api.get("/v1/cambios", modelos="clientes.Cliente")
     assert api.operaciones(
-        {"uuid": "00000000-0000-4000-8000-000000000001", "modelo": "productos.Producto",
-         "tipo": "ajustar", "objeto_id": "1", "datos": {"stock": 1}}, estado=503)
+        {
+            "uuid": "00000000-0000-4000-8000-000000000001",
+            "modelo": "productos.Producto",
+            "tipo": "ajustar",
+            "objeto_id": "1",
+            "datos": {"stock": 1},
+        },
+        estado=503,
+    )
     migrar = subprocess.run(
         [sys.executable, "-m", "servidor_demo.cli", "manage", "migrate"],
         env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
-        capture_output=True, text=True, timeout=120)
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert migrar.returncode == 0, migrar.stderr
     assert [x for x in migrar.stderr.splitlines() if x.startswith("Sincro:")] == [linea]
 
@@ -108,9 +125,13 @@ def test_sin_disparadores_el_modelo_no_se_sirve_y_migrate_los_repone(central_fac
     import sqlite3
 
     conexion = sqlite3.connect(central.datos / "central.sqlite3", timeout=30)
-    nombres = [f[0] for f in conexion.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger' "
-        "AND tbl_name = 'productos_producto'")]
+    nombres = [
+        f[0]
+        for f in conexion.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name = 'productos_producto'"
+        )
+    ]
     conexion.close()
     assert len(nombres) == 3
     _sqlite(central, f'DROP TRIGGER "{nombres[0]}"')
@@ -146,9 +167,13 @@ def test_cambiar_los_campos_esenciales_rehace_los_disparadores(central_factory):
     otra huella) y la siguiente escritura ya no lleva ese campo; con el ajuste de antes, la
     comprobación dice que los instalados son de otros campos."""
     central = central_factory(demo=5)
-    r = subprocess.run([sys.executable, "-c", _CAMBIAR_ESENCIALES],
-                       env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", _CAMBIAR_ESENCIALES],
+        env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     salida = json.loads(r.stdout.strip().splitlines()[-1])
     assert '"stock":12345' in salida["cuerpo"] and "categoria" not in salida["cuerpo"]

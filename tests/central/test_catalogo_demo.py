@@ -20,7 +20,8 @@ def test_productos_de_demo_con_ean13_validos_y_precios(central):
     respuesta = requests.get(
         f"{central.url}/v1/cambios",
         params={"modelos": "productos.Producto", "limite": 1000},
-        headers=central.cabeceras(), timeout=30,
+        headers=central.cabeceras(),
+        timeout=30,
     )
     respuesta.raise_for_status()
     productos = [c["datos"] for c in respuesta.json()["cambios"]]

@@ -31,8 +31,9 @@ def base_pg():
 
 
 def _estado_final(central, url_pg: str | None) -> dict[str, tuple]:
-    consulta = ("SELECT id, nombre, codigo, CAST(precio AS TEXT), stock, categoria "
-                "FROM productos_producto")
+    consulta = (
+        "SELECT id, nombre, codigo, CAST(precio AS TEXT), stock, categoria FROM productos_producto"
+    )
     if url_pg:
         import psycopg
 
@@ -53,7 +54,10 @@ def _comparable(estado: dict) -> dict[str, tuple]:
 def _escritor(central, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(ESCRITOR), "--datos", str(central.datos), *args],
-        env=central.entorno, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=central.entorno,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -71,8 +75,9 @@ def _carrera(central, url_pg: str | None, hilos: int = 4) -> None:
             azar = random.Random(7)
             while not parar.is_set():
                 ids = azar.sample(range(1, 201), 10)
-                empujador.operaciones(*[op(PRODUCTO, "ajustar", str(i), {"stock": -1})
-                                        for i in ids])
+                empujador.operaciones(
+                    *[op(PRODUCTO, "ajustar", str(i), {"stock": -1}) for i in ids]
+                )
         except BaseException as exc:
             errores.append(exc)
 
@@ -126,8 +131,9 @@ class _Lector(threading.Thread):
 
         try:
             while not self.parar.is_set():
-                p = self.api.get("/v1/cambios", modelos=PRODUCTO, cursor=self.cursor,
-                                 limite=self.limite)
+                p = self.api.get(
+                    "/v1/cambios", modelos=PRODUCTO, cursor=self.cursor, limite=self.limite
+                )
                 aplicar(self.estado, p["cambios"])
                 self.paginas += 1
                 self.cursor = p["cursor"]
@@ -139,8 +145,9 @@ class _Lector(threading.Thread):
     def terminar(self) -> None:
         self.parar.set()
         self.join(60)
-        self.estado, self.cursor = self.api.descargar(PRODUCTO, cursor=self.cursor, limite=7,
-                                                      estado=self.estado)
+        self.estado, self.cursor = self.api.descargar(
+            PRODUCTO, cursor=self.cursor, limite=7, estado=self.estado
+        )
 
 
 def _lectores(central, cursor: str, estado: dict) -> list[_Lector]:
@@ -179,8 +186,9 @@ def test_sin_serializar_un_cursor_de_secuencia_se_salta_filas(base_pg):
         vistos = lector.execute("SELECT id, v FROM ingenuo WHERE id > 0 ORDER BY id").fetchall()
         cursor = vistos[-1][0]
         lenta.commit()
-        vistos += lector.execute("SELECT id, v FROM ingenuo WHERE id > %s ORDER BY id",
-                                 [cursor]).fetchall()
+        vistos += lector.execute(
+            "SELECT id, v FROM ingenuo WHERE id > %s ORDER BY id", [cursor]
+        ).fetchall()
         assert [v for _, v in vistos] == ["rapida"]  # «lenta» se perdió para siempre
     finally:
         for c in (lenta, rapida, lector):
@@ -197,7 +205,8 @@ def _commit_tardio(central) -> tuple[list[str], dict]:
     assert lento.stdout.readline().strip() == "ESCRITO"
     inicio = time.monotonic()
     resultado = Api(central.url, central.token).operaciones(
-        op(PRODUCTO, "ajustar", "2", {"stock": -1}))["resultados"][0]
+        op(PRODUCTO, "ajustar", "2", {"stock": -1})
+    )["resultados"][0]
     resultado["espera_s"] = time.monotonic() - inicio
     vistos: list[dict] = []
     p = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)
@@ -228,7 +237,8 @@ def test_sin_marca_de_agua_se_pierde_el_commit_tardio(central_factory, base_pg):
     """La misma carrera con la marca de agua desactivada (``SINCRO_ORDEN_COMMIT=sin_marca``):
     el lector ve el ajuste, su cursor pasa por encima de la transacción lenta y la pierde. Es
     la prueba de que la marca es lo que evita el salto."""
-    central = central_factory(demo=20, entorno={"DATABASE_URL": base_pg,
-                                                "SINCRO_ORDEN_COMMIT": "sin_marca"})
+    central = central_factory(
+        demo=20, entorno={"DATABASE_URL": base_pg, "SINCRO_ORDEN_COMMIT": "sin_marca"}
+    )
     vistos, _ = _commit_tardio(central)
     assert [c["id"] for c in vistos] == ["2"]

@@ -51,8 +51,16 @@ SCRIPT = textwrap.dedent("""
 
 #: Campos concretos de los modelos de la demo (con alguno que no existe).
 CAMPOS = {
-    "productos.Producto": ["id", "nombre", "codigo", "precio", "stock", "categoria",
-                           "descripcion", "imagen"],
+    "productos.Producto": [
+        "id",
+        "nombre",
+        "codigo",
+        "precio",
+        "stock",
+        "categoria",
+        "descripcion",
+        "imagen",
+    ],
     "clientes.Cliente": ["id", "nombre", "nif", "email", "telefono", "puntos"],
     "ventas.Venta": ["id", "tienda", "terminal", "cliente", "fecha", "total"],
     "ventas.LineaVenta": ["id", "venta", "tienda", "producto", "cantidad", "precio_unitario"],
@@ -63,8 +71,14 @@ def central(*ajustes: dict) -> tuple[list, list]:
     """Construye la configuración de la central para cada ajuste. Devuelve el resultado con el
     ajuste de la demo (``settings``) y la lista de resultados de ``ajustes``: ``["ok", modelos
     servidos]`` o ``["error", mensaje]``."""
-    r = subprocess.run([sys.executable, "-c", SCRIPT], input=json.dumps(ajustes),
-                       capture_output=True, text=True, timeout=300, check=True)
+    r = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        input=json.dumps(ajustes),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     demo, *resto = json.loads(r.stdout)
     return demo, resto
 
@@ -91,8 +105,10 @@ def test_el_esquema_de_la_demo_lo_acepta_el_motor_sin_cambios(demo):
 
 def _ajuste_de(demo: dict) -> dict:
     """``MODELOS_SINCRONIZABLES`` que da el esquema servido ``demo`` (sin lo deducido)."""
-    return {n: {k: v for k, v in c.items() if k not in ("tipos", "nulos", "huella")}
-            for n, c in demo.items()}
+    return {
+        n: {k: v for k, v in c.items() if k not in ("tipos", "nulos", "huella")}
+        for n, c in demo.items()
+    }
 
 
 def _al_azar(azar: random.Random, ajuste: dict) -> dict:
@@ -107,12 +123,24 @@ def _al_azar(azar: random.Random, ajuste: dict) -> dict:
         def algunos(poblacion: list, n: int = 3) -> list:
             return azar.sample(poblacion, azar.randint(0, min(n, len(poblacion))))
 
-        opcion = azar.choice([
-            "estrategia_conflicto", "reglas_por_campo", "operaciones_permitidas", "prioridad",
-            "critico", "privado_por_tienda", "campos_busqueda", "campos_indice",
-            "campos_solo_lectura", "campos_excluidos", "campos_esenciales", "dependencias",
-            "referencias", "quitar_modelo",
-        ])
+        opcion = azar.choice(
+            [
+                "estrategia_conflicto",
+                "reglas_por_campo",
+                "operaciones_permitidas",
+                "prioridad",
+                "critico",
+                "privado_por_tienda",
+                "campos_busqueda",
+                "campos_indice",
+                "campos_solo_lectura",
+                "campos_excluidos",
+                "campos_esenciales",
+                "dependencias",
+                "referencias",
+                "quitar_modelo",
+            ]
+        )
         if opcion == "quitar_modelo":
             if len(ajuste) > 1:
                 del ajuste[nombre]
@@ -121,9 +149,9 @@ def _al_azar(azar: random.Random, ajuste: dict) -> dict:
         valores = {
             "estrategia_conflicto": [*ESTRATEGIAS, "gana_yo", None, 3],
             "reglas_por_campo": [
-                {c: azar.choice([*REGLAS, "al_azar"]) for c in algunos(campos, 2)}
-                for _ in range(3)
-            ] + [["precio"]],
+                {c: azar.choice([*REGLAS, "al_azar"]) for c in algunos(campos, 2)} for _ in range(3)
+            ]
+            + [["precio"]],
             "operaciones_permitidas": [algunos([*TIPOS_OPERACION, "fusionar"], 5), "crear"],
             "prioridad": [0, 7, -3, "alta", True, 2.5],
             "critico": [True, False, 1, "si"],
@@ -208,7 +236,7 @@ def test_la_central_rechaza_lo_que_rechaza_el_motor(demo):
 def test_estrategia_desconocida_en_ajustes_da_un_error_claro(demo):
     ajuste = _ajuste_de(demo)
     ajuste["productos.Producto"]["estrategia_conflicto"] = "la_tienda_gana"
-    (estado, mensaje), = central(ajuste)[1]
+    ((estado, mensaje),) = central(ajuste)[1]
     assert estado == "error"
     assert mensaje == (
         "productos.Producto: estrategia_conflicto 'la_tienda_gana' desconocida "

@@ -15,8 +15,12 @@ LINEA = "ventas.LineaVenta"
 
 
 def _venta(vid: str) -> dict:
-    return op(VENTA, "crear", vid, {"id": vid, "cliente": None,
-                                    "fecha": "2026-11-28T10:00:00+01:00", "total": "1.00"})
+    return op(
+        VENTA,
+        "crear",
+        vid,
+        {"id": vid, "cliente": None, "fecha": "2026-11-28T10:00:00+01:00", "total": "1.00"},
+    )
 
 
 def test_objetos_de_otra_tienda_dan_el_mismo_error_que_los_inexistentes(central, api):
@@ -28,8 +32,13 @@ def test_objetos_de_otra_tienda_dan_el_mismo_error_que_los_inexistentes(central,
     inventada = str(uuid.uuid4())
 
     def motivos(vid: str) -> list[str]:
-        linea = {"id": str(uuid.uuid4()), "venta": vid, "producto": 1, "cantidad": 1,
-                 "precio_unitario": "1.00"}
+        linea = {
+            "id": str(uuid.uuid4()),
+            "venta": vid,
+            "producto": 1,
+            "cantidad": 1,
+            "precio_unitario": "1.00",
+        }
         r = otra.operaciones(
             op(LINEA, "crear", None, linea),
             op(VENTA, "actualizar", vid, {"total": "0.00"}, version_base=0),
@@ -40,8 +49,7 @@ def test_objetos_de_otra_tienda_dan_el_mismo_error_que_los_inexistentes(central,
 
     assert motivos(ajena) == motivos(inventada)
     # Y el propio lote de T005 sigue funcionando igual.
-    assert otra.operaciones(_venta(str(uuid.uuid4())))["resultados"][0]["resultado"] == (
-        "aplicada")
+    assert otra.operaciones(_venta(str(uuid.uuid4())))["resultados"][0]["resultado"] == ("aplicada")
 
 
 def _crudo(central, peticion: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -61,11 +69,18 @@ def test_errores_propios_de_gunicorn_en_json(central):
     ruta = urlsplit(central.url).path
     casos = [
         (b"ESTO NO ES HTTP\r\n\r\n", 400, "peticion_invalida"),
-        (f"GET {ruta}/v1/cambios?cursor={'9' * 6000} HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
-         414, "uri_demasiado_larga"),
-        (f"GET {ruta}/v1/salud HTTP/1.1\r\nHost: x\r\n".encode()
-         + b"".join(f"X-{i}: 1\r\n".encode() for i in range(150)) + b"\r\n",
-         431, "cabeceras_demasiado_grandes"),
+        (
+            f"GET {ruta}/v1/cambios?cursor={'9' * 6000} HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
+            414,
+            "uri_demasiado_larga",
+        ),
+        (
+            f"GET {ruta}/v1/salud HTTP/1.1\r\nHost: x\r\n".encode()
+            + b"".join(f"X-{i}: 1\r\n".encode() for i in range(150))
+            + b"\r\n",
+            431,
+            "cabeceras_demasiado_grandes",
+        ),
     ]
     for peticion, estado, codigo in casos:
         obtenido, cabeceras, cuerpo = _crudo(central, peticion)

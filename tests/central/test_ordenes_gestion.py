@@ -12,7 +12,10 @@ CENTRAL = str(Path(sys.executable).parent / "sincro-central")
 
 def _orden(*argumentos: str, datos: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [CENTRAL, *argumentos], capture_output=True, text=True, timeout=120,
+        [CENTRAL, *argumentos],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PATH": "/usr/bin:/bin", "SINCRO_CENTRAL_DATOS": str(datos)},
     )
 

@@ -40,5 +40,6 @@ def test_paginas_llenas_en_cursor_incremental(api: Api):
     # Desde el cursor final no queda nada, y un cambio nuevo llega solo.
     assert api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)["cambios"] == []
     api.operaciones(op(PRODUCTO, "ajustar", "41", {"stock": 1}))
-    assert [c["id"] for c in api.get("/v1/cambios", modelos=PRODUCTO,
-                                     cursor=cursor)["cambios"]] == ["41"]
+    assert [
+        c["id"] for c in api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)["cambios"]
+    ] == ["41"]

@@ -31,21 +31,27 @@ def test_la_central_sirve_nombre_y_titulo_del_verbose_name_o_del_ajuste(servidos
     producto = demo["productos.Producto"]
     assert (producto["nombre_visible"], producto["campo_titulo"]) == ("producto", "nombre")
     assert terminal(demo) == demo  # el motor lo acepta tal cual
-    assert (ajustado["clientes.Cliente"]["nombre_visible"],
-            ajustado["clientes.Cliente"]["campo_titulo"]) == ("socio", "email")
+    assert (
+        ajustado["clientes.Cliente"]["nombre_visible"],
+        ajustado["clientes.Cliente"]["campo_titulo"],
+    ) == ("socio", "email")
     assert ajustado["productos.Producto"]["campo_titulo"] == "nombre"  # deducido otra vez
     # La presentación no cambia la huella: una terminal no vuelve a descargar nada por ella.
     assert ajustado["clientes.Cliente"]["huella"] == demo["clientes.Cliente"]["huella"]
 
 
 def _base():
-    return {"clave": "id", "campos_esenciales": ["id", "nombre", "codigo"],
-            "tipos": {"id": "entero", "nombre": "texto", "codigo": "texto"}}
+    return {
+        "clave": "id",
+        "campos_esenciales": ["id", "nombre", "codigo"],
+        "tipos": {"id": "entero", "nombre": "texto", "codigo": "texto"},
+    }
 
 
 def test_el_motor_valida_las_opciones_de_presentacion():
-    config = config_modelo_desde_dict("productos.Producto", {
-        **_base(), "nombre_visible": "producto", "campo_titulo": "nombre"})
+    config = config_modelo_desde_dict(
+        "productos.Producto", {**_base(), "nombre_visible": "producto", "campo_titulo": "nombre"}
+    )
     assert (config.nombre_visible, config.campo_titulo) == ("producto", "nombre")
     assert config.a_dict()["campo_titulo"] == "nombre"
     assert "campo_titulo" not in config_modelo_desde_dict("a.B", _base()).a_dict()

@@ -24,7 +24,9 @@ def en_central(central, codigo: str) -> str:
     r = subprocess.run(
         [str(Path(sys.executable).parent / "sincro-central"), "manage", "shell", "-c", codigo],
         env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert r.returncode == 0, r.stderr
     return r.stdout
@@ -83,8 +85,10 @@ def test_primera_sincronizacion_paginada(central, api):
     from .conftest import aplicar
 
     aplicar(estado, primera["cambios"])
-    filas = sql(central, "SELECT id, nombre, codigo, CAST(precio AS TEXT), stock, categoria "
-                         "FROM productos_producto")
+    filas = sql(
+        central,
+        "SELECT id, nombre, codigo, CAST(precio AS TEXT), stock, categoria FROM productos_producto",
+    )
     assert len(estado) == len(filas) == 50
     for pid, nombre, codigo, _precio, stock, categoria in filas:
         _, datos = estado[(PRODUCTO, str(pid))]
@@ -119,30 +123,50 @@ def test_varios_modelos_criticos_primero(api):
 
 
 def test_gzip_cuando_se_acepta(central, api):
-    r = api.sesion.get(central.url + "/v1/cambios", params={"modelos": PRODUCTO},
-                       headers={"Accept-Encoding": "gzip"}, timeout=30, stream=True)
+    r = api.sesion.get(
+        central.url + "/v1/cambios",
+        params={"modelos": PRODUCTO},
+        headers={"Accept-Encoding": "gzip"},
+        timeout=30,
+        stream=True,
+    )
     assert r.headers.get("Content-Encoding") == "gzip"
     cuerpo = json.loads(gzip.decompress(r.raw.read()))
     assert len(cuerpo["cambios"]) >= 50
-    r = api.sesion.get(central.url + "/v1/cambios", params={"modelos": PRODUCTO},
-                       headers={"Accept-Encoding": "identity"}, timeout=30)
+    r = api.sesion.get(
+        central.url + "/v1/cambios",
+        params={"modelos": PRODUCTO},
+        headers={"Accept-Encoding": "identity"},
+        timeout=30,
+    )
     assert "Content-Encoding" not in r.headers
 
 
 def test_peticiones_de_cambios_mal_formadas(api):
     assert api.get("/v1/cambios", estado=400, modelos="nada.Inventado")["error"] == (
-        "modelo_desconocido")
+        "modelo_desconocido"
+    )
     api.get("/v1/cambios", estado=400, modelos=PRODUCTO, limite="muchos")
     api.get("/v1/cambios", estado=400, modelos=PRODUCTO, limite=100001)
-    assert api.get("/v1/cambios", estado=400, modelos=PRODUCTO, cursor="x'; drop")[
-        "error"] == "cursor_invalido"
+    assert (
+        api.get("/v1/cambios", estado=400, modelos=PRODUCTO, cursor="x'; drop")["error"]
+        == "cursor_invalido"
+    )
 
 
 def test_ajustar_idempotente_y_reenvio_del_lote_entero(api):
     _, antes = producto(api, 3)
-    lote = [op(PRODUCTO, "ajustar", "3", {"stock": -2}), op(PRODUCTO, "ajustar", "3", {"stock": 5}),
-            op(PRODUCTO, "actualizar", "4", {"nombre": "Aceite renombrado"},
-               version_base=producto(api, 4)[0])]
+    lote = [
+        op(PRODUCTO, "ajustar", "3", {"stock": -2}),
+        op(PRODUCTO, "ajustar", "3", {"stock": 5}),
+        op(
+            PRODUCTO,
+            "actualizar",
+            "4",
+            {"nombre": "Aceite renombrado"},
+            version_base=producto(api, 4)[0],
+        ),
+    ]
     primera = api.operaciones(*lote)["resultados"]
     assert [r["resultado"] for r in primera] == ["aplicada"] * 3
     assert primera[0]["version"] < primera[1]["version"]
@@ -156,22 +180,37 @@ def test_ajustar_idempotente_y_reenvio_del_lote_entero(api):
 
 def test_conflicto_solo_en_campos_cambiados(api):
     version, actual = producto(api, 5)
-    r = api.operaciones(op(PRODUCTO, "actualizar", "5", {"nombre": "Nombre de caja"},
-                           version_base=version, valores_base={"nombre": "Otro nombre"})
-                        )["resultados"][0]
+    r = api.operaciones(
+        op(
+            PRODUCTO,
+            "actualizar",
+            "5",
+            {"nombre": "Nombre de caja"},
+            version_base=version,
+            valores_base={"nombre": "Otro nombre"},
+        )
+    )["resultados"][0]
     assert r["resultado"] == "conflicto" and r["campos_cambiados"] == ["nombre"]
     assert r["valores"]["nombre"] == actual["nombre"] and r["version"] == version
     assert producto(api, 5)[1]["nombre"] == actual["nombre"]  # nada aplicado
     # La fila cambió (stock) después de version_base, pero no el campo que se cambia: sin conflicto.
     api.operaciones(op(PRODUCTO, "ajustar", "5", {"stock": 1}))
-    r = api.operaciones(op(PRODUCTO, "actualizar", "5", {"nombre": "Nombre de caja"},
-                           version_base=version, valores_base={"nombre": actual["nombre"]})
-                        )["resultados"][0]
+    r = api.operaciones(
+        op(
+            PRODUCTO,
+            "actualizar",
+            "5",
+            {"nombre": "Nombre de caja"},
+            version_base=version,
+            valores_base={"nombre": actual["nombre"]},
+        )
+    )["resultados"][0]
     assert r["resultado"] == "aplicada" and r["version"] > version
     assert producto(api, 5)[1]["nombre"] == "Nombre de caja"
     # Sin valores base y con version_base vieja: conflicto (no se puede saber).
-    r = api.operaciones(op(PRODUCTO, "actualizar", "5", {"nombre": "X"},
-                           version_base=version))["resultados"][0]
+    r = api.operaciones(op(PRODUCTO, "actualizar", "5", {"nombre": "X"}, version_base=version))[
+        "resultados"
+    ][0]
     assert r["resultado"] == "conflicto" and r["campos_cambiados"] == ["nombre"]
 
 
@@ -179,8 +218,16 @@ def test_una_caja_hostil_no_escribe_el_precio(api):
     """La terminal no encola precios; si una caja se salta esa comprobación, la central la
     rechaza sin tocar la fila, aunque la versión base y los valores base sean correctos."""
     version, actual = producto(api, 4)
-    r = api.operaciones(op(PRODUCTO, "actualizar", "4", {"precio": "0.01"}, version_base=version,
-                           valores_base={"precio": actual["precio"]}))["resultados"][0]
+    r = api.operaciones(
+        op(
+            PRODUCTO,
+            "actualizar",
+            "4",
+            {"precio": "0.01"},
+            version_base=version,
+            valores_base={"precio": actual["precio"]},
+        )
+    )["resultados"][0]
     assert r["resultado"] == "rechazada", r
     assert "«precio» de productos.Producto no se puede escribir desde las tiendas" in r["motivo"]
     assert producto(api, 4) == (version, actual)
@@ -195,18 +242,22 @@ def test_una_operacion_mala_no_tumba_el_lote(central, api):
         op(PRODUCTO, "actualizar", "6", {"descripcion": "no esencial"}, version_base=0),
         op(PRODUCTO, "crear", None, {"nombre": "x"}),
         op(PRODUCTO, "ajustar", "999999", {"stock": 1}),
-        op(LINEA, "crear", str(uuid.uuid4()), {"venta": venta, "producto": 1, "cantidad": 1,
-                                                "precio_unitario": "1.00"}),
+        op(
+            LINEA,
+            "crear",
+            str(uuid.uuid4()),
+            {"venta": venta, "producto": 1, "cantidad": 1, "precio_unitario": "1.00"},
+        ),
         op(PRODUCTO, "actualizar", "6", {"precio": "1.999"}, version_base=0),
         op(PRODUCTO, "ajustar", "6", {"stock": "1"}),
         op(PRODUCTO, "ajustar", "6", {"stock": -1}),
     )["resultados"]
-    assert [r["resultado"] for r in resultados] == (
-        ["aplicada"] + ["rechazada"] * 7 + ["aplicada"])
+    assert [r["resultado"] for r in resultados] == (["aplicada"] + ["rechazada"] * 7 + ["aplicada"])
     assert "precio" in resultados[1]["motivo"]
     assert producto(api, 6)[1]["stock"] == antes["stock"] - 2
-    assert not sql(central, "SELECT 1 FROM ventas_lineaventa WHERE venta_id = ?",
-                   (venta.replace("-", ""),))
+    assert not sql(
+        central, "SELECT 1 FROM ventas_lineaventa WHERE venta_id = ?", (venta.replace("-", ""),)
+    )
 
 
 def test_sobreventa_registrada_nunca_rechazada(central, api):
@@ -214,18 +265,34 @@ def test_sobreventa_registrada_nunca_rechazada(central, api):
     r = api.operaciones(op(PRODUCTO, "ajustar", "7", {"stock": -(antes["stock"] + 3)}))
     assert r["resultados"][0]["resultado"] == "aplicada"
     assert producto(api, 7)[1]["stock"] == -3
-    filas = sql(central, "SELECT campo, valor_resultante, tienda FROM central_sobreventa "
-                         "WHERE objeto_id = '7'")
+    filas = sql(
+        central,
+        "SELECT campo, valor_resultante, tienda FROM central_sobreventa WHERE objeto_id = '7'",
+    )
     assert [(f[0], float(f[1]), f[2]) for f in filas] == [("stock", -3.0, "T001")]
 
 
 def _venta(cliente: str | None = None) -> tuple[str, list[dict]]:
     vid = str(uuid.uuid4())
     return vid, [
-        op(VENTA, "crear", vid, {"id": vid, "cliente": cliente,
-                                 "fecha": "2026-11-28T10:00:00+01:00", "total": "3.90"}),
-        op(LINEA, "crear", None, {"id": str(uuid.uuid4()), "venta": vid, "producto": 1,
-                                  "cantidad": 2, "precio_unitario": "1.95"}),
+        op(
+            VENTA,
+            "crear",
+            vid,
+            {"id": vid, "cliente": cliente, "fecha": "2026-11-28T10:00:00+01:00", "total": "3.90"},
+        ),
+        op(
+            LINEA,
+            "crear",
+            None,
+            {
+                "id": str(uuid.uuid4()),
+                "venta": vid,
+                "producto": 1,
+                "cantidad": 2,
+                "precio_unitario": "1.95",
+            },
+        ),
         op(PRODUCTO, "ajustar", "1", {"stock": -2}),
     ]
 
@@ -243,11 +310,31 @@ def test_permisos_entre_tiendas(central, api):
     # La otra tienda no ve las ventas de T001 ni puede colgar líneas de ellas.
     assert otra.descargar(VENTA)[0] == {} and otra.descargar(LINEA)[0] == {}
     r = otra.operaciones(
-        op(LINEA, "crear", None, {"id": str(uuid.uuid4()), "venta": vid, "producto": 1,
-                                  "cantidad": 1, "precio_unitario": "1.00"}),
-        op(VENTA, "crear", None, {"id": str(uuid.uuid4()), "tienda": "T001", "terminal": "caja-9",
-                                  "cliente": None, "fecha": "2026-11-28T10:00:00Z",
-                                  "total": "1.00"}),
+        op(
+            LINEA,
+            "crear",
+            None,
+            {
+                "id": str(uuid.uuid4()),
+                "venta": vid,
+                "producto": 1,
+                "cantidad": 1,
+                "precio_unitario": "1.00",
+            },
+        ),
+        op(
+            VENTA,
+            "crear",
+            None,
+            {
+                "id": str(uuid.uuid4()),
+                "tienda": "T001",
+                "terminal": "caja-9",
+                "cliente": None,
+                "fecha": "2026-11-28T10:00:00Z",
+                "total": "1.00",
+            },
+        ),
         op(VENTA, "actualizar", vid, {"total": "0.00"}),
         op(PRODUCTO, "borrar", "2", {}),
         op(CLIENTE, "crear", None, {"nombre": "Sin clave", "nif": "1"}),
@@ -278,48 +365,91 @@ def test_peticiones_de_operaciones_mal_formadas_no_aplican_nada(central, api):
     casos = [
         (b'{"operaciones": [', 400, "json_invalido"),
         (json.dumps([buena]).encode(), 400, "peticion_invalida"),
-        (json.dumps({"operaciones": [buena, {**op(PRODUCTO, "ajustar", "8", {}),
-                                             "datos": [1]}]}).encode(), 400, "peticion_invalida"),
-        (json.dumps({"operaciones": [buena, {**buena, "uuid": 5}]}).encode(), 400,
-         "peticion_invalida"),
-        (json.dumps({"operaciones": [buena, op("nada.Inventado", "crear", None, {})]}).encode(),
-         400, "modelo_desconocido"),
-        (json.dumps({"operaciones": [buena, op(PRODUCTO, "fusionar", "8", {})]}).encode(), 400,
-         "peticion_invalida"),
-        (json.dumps({"operaciones": [buena] + [op(PRODUCTO, "ajustar", "8", {"stock": 1})] * 1000}
-                    ).encode(), 413, "lote_demasiado_grande"),
-        (json.dumps({"operaciones": [{**buena, "hora_terminal": "x" * (6 * 1024 * 1024)}]}
-                    ).encode(), 413, "peticion_demasiado_grande"),
+        (
+            json.dumps(
+                {"operaciones": [buena, {**op(PRODUCTO, "ajustar", "8", {}), "datos": [1]}]}
+            ).encode(),
+            400,
+            "peticion_invalida",
+        ),
+        (
+            json.dumps({"operaciones": [buena, {**buena, "uuid": 5}]}).encode(),
+            400,
+            "peticion_invalida",
+        ),
+        (
+            json.dumps({"operaciones": [buena, op("nada.Inventado", "crear", None, {})]}).encode(),
+            400,
+            "modelo_desconocido",
+        ),
+        (
+            json.dumps({"operaciones": [buena, op(PRODUCTO, "fusionar", "8", {})]}).encode(),
+            400,
+            "peticion_invalida",
+        ),
+        (
+            json.dumps(
+                {"operaciones": [buena] + [op(PRODUCTO, "ajustar", "8", {"stock": 1})] * 1000}
+            ).encode(),
+            413,
+            "lote_demasiado_grande",
+        ),
+        (
+            json.dumps(
+                {"operaciones": [{**buena, "hora_terminal": "x" * (6 * 1024 * 1024)}]}
+            ).encode(),
+            413,
+            "peticion_demasiado_grande",
+        ),
     ]
     for crudo, estado, codigo in casos:
         assert api.post("/v1/operaciones", None, estado=estado, crudo=crudo)["error"] == codigo
     assert producto(api, 8)[1]["stock"] == antes["stock"]
-    assert not sql(central, "SELECT 1 FROM central_operacionrecibida WHERE uuid = ?",
-                   (buena["uuid"].replace("-", ""),))
+    assert not sql(
+        central,
+        "SELECT 1 FROM central_operacionrecibida WHERE uuid = ?",
+        (buena["uuid"].replace("-", ""),),
+    )
 
 
 def test_estado_de_la_terminal(central, api):
-    api.post("/v1/estado", {"pendientes": 3, "conflictos": 0, "errores": 1,
-                            "antiguedad_pendiente_s": 42, "cursores": {PRODUCTO: "57"},
-                            "version_agente": "0.1.0", "desfase_ms": 1250}, estado=204)
-    filas = sql(central, "SELECT s.pendientes, s.errores, s.version_agente FROM "
-                         "central_saludterminal s JOIN central_terminal t ON t.id = s.terminal_id "
-                         "WHERE t.codigo = 'caja-1' AND t.tienda_id = (SELECT id FROM "
-                         "central_tienda WHERE codigo = 'T001')")
+    api.post(
+        "/v1/estado",
+        {
+            "pendientes": 3,
+            "conflictos": 0,
+            "errores": 1,
+            "antiguedad_pendiente_s": 42,
+            "cursores": {PRODUCTO: "57"},
+            "version_agente": "0.1.0",
+            "desfase_ms": 1250,
+        },
+        estado=204,
+    )
+    filas = sql(
+        central,
+        "SELECT s.pendientes, s.errores, s.version_agente FROM "
+        "central_saludterminal s JOIN central_terminal t ON t.id = s.terminal_id "
+        "WHERE t.codigo = 'caja-1' AND t.tienda_id = (SELECT id FROM "
+        "central_tienda WHERE codigo = 'T001')",
+    )
     assert filas == [(3, 1, "0.1.0")]
     api.post("/v1/estado", {"pendientes": "tres"}, estado=400)
 
 
 def test_lapidas_escrituras_en_bloque_y_cursor_expirado(central, api):
     estado, cursor = api.descargar(PRODUCTO)
-    en_central(central, (
-        "from servidor_demo.productos.models import Producto\n"
-        "from central.captura import actualizar_en_bloque\n"
-        "from django.db.models import F\n"
-        "Producto.objects.filter(pk__in=[40, 41]).delete()\n"
-        "actualizar_en_bloque(Producto.objects.filter(pk__in=[42, 43]), stock=F('stock') + 100)\n"
-        "Producto.objects.filter(pk=44).update(stock=0)  # sin ayudante: también se registra\n"
-    ))
+    en_central(
+        central,
+        (
+            "from servidor_demo.productos.models import Producto\n"
+            "from central.captura import actualizar_en_bloque\n"
+            "from django.db.models import F\n"
+            "Producto.objects.filter(pk__in=[40, 41]).delete()\n"
+            "actualizar_en_bloque(Producto.objects.filter(pk__in=[42, 43]), stock=F('stock') + 100)\n"  # noqa: E501
+            "Producto.objects.filter(pk=44).update(stock=0)  # sin ayudante: también se registra\n"
+        ),
+    )
     p = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)
     por_id = {c["id"]: c for c in p["cambios"]}
     assert set(por_id) == {"40", "41", "42", "43", "44"}
@@ -331,9 +461,20 @@ def test_lapidas_escrituras_en_bloque_y_cursor_expirado(central, api):
     assert (PRODUCTO, "40") not in completo and (PRODUCTO, "42") in completo
     # Compactar con retención 0: el horizonte pasa las lápidas; el cursor viejo caduca.
     salida = subprocess.run(
-        [str(Path(sys.executable).parent / "sincro-central"), "compactar", "--dias", "0",
-         "--datos", str(central.datos)], capture_output=True, text=True, timeout=60, check=True,
-        env=central.entorno)
+        [
+            str(Path(sys.executable).parent / "sincro-central"),
+            "compactar",
+            "--dias",
+            "0",
+            "--datos",
+            str(central.datos),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=central.entorno,
+    )
     assert "lápidas borradas: 2" in salida.stdout
     r = api.get("/v1/cambios", estado=410, modelos=PRODUCTO, cursor=cursor)
     assert r["error"] == "cursor_expirado"
@@ -353,12 +494,27 @@ def test_crear_con_clave_existente_se_aisla_y_arrastra_a_sus_lineas(central, api
     vid, ops = _venta()
     assert [r["resultado"] for r in api.operaciones(*ops)["resultados"]] == ["aplicada"] * 3
     repetida = op(VENTA, "crear", vid, {**ops[0]["datos"], "total": "1.00"})
-    linea = op(LINEA, "crear", None, {"id": str(uuid.uuid4()), "venta": vid, "producto": 1,
-                                      "cantidad": 1, "precio_unitario": "1.00"})
+    linea = op(
+        LINEA,
+        "crear",
+        None,
+        {
+            "id": str(uuid.uuid4()),
+            "venta": vid,
+            "producto": 1,
+            "cantidad": 1,
+            "precio_unitario": "1.00",
+        },
+    )
     vid2, buenas = _venta()
     resultados = api.operaciones(repetida, *buenas, linea)["resultados"]
-    assert [r["resultado"] for r in resultados] == ["rechazada", "aplicada", "aplicada",
-                                                    "aplicada", "aplicada"]
+    assert [r["resultado"] for r in resultados] == [
+        "rechazada",
+        "aplicada",
+        "aplicada",
+        "aplicada",
+        "aplicada",
+    ]
     assert "ya existe" in resultados[0]["motivo"]  # y la línea de la venta que ya existía vale
     # Otra tienda no puede «crear» encima de una venta ajena ni colgarle líneas en ese lote.
     otra = Api(central.url, central.crear_terminal("T004", "caja-1"))
@@ -382,10 +538,12 @@ def test_ajuste_que_desborda_no_tumba_el_lote(central, api):
     (en SQLite pasaría a coma flotante; en PostgreSQL desbordaría el integer), se rechaza con
     motivo en los dos motores y las demás operaciones del lote se aplican."""
     _, antes = producto(api, 9)
-    r = api.operaciones(op(PRODUCTO, "ajustar", "9", {"stock": -1}),
-                        op(PRODUCTO, "ajustar", "9", {"stock": 3_000_000_000}),
-                        op(PRODUCTO, "ajustar", "9", {"stock": 2**63 - 1}),
-                        op(PRODUCTO, "ajustar", "9", {"stock": -1}))["resultados"]
+    r = api.operaciones(
+        op(PRODUCTO, "ajustar", "9", {"stock": -1}),
+        op(PRODUCTO, "ajustar", "9", {"stock": 3_000_000_000}),
+        op(PRODUCTO, "ajustar", "9", {"stock": 2**63 - 1}),
+        op(PRODUCTO, "ajustar", "9", {"stock": -1}),
+    )["resultados"]
     assert [x["resultado"] for x in r] == ["aplicada", "rechazada", "rechazada", "aplicada"], r
     assert "delta de «stock» no puede ser mayor que 10000" in r[1]["motivo"]
     assert producto(api, 9)[1]["stock"] == antes["stock"] - 2
@@ -395,11 +553,19 @@ def test_ajuste_que_sale_de_los_limites_no_se_aplica(central, api):
     """Deltas dentro de su límite que, sumados, dejarían el stock por encima de su máximo: el
     que cruza el límite se rechaza en la base de datos (sin efecto) y la descarga sigue."""
     _, antes = producto(api, 8)
-    subir = op(PRODUCTO, "actualizar", "8", {"stock": 999_995_000},
-               version_base=producto(api, 8)[0], valores_base={"stock": antes["stock"]})
+    subir = op(
+        PRODUCTO,
+        "actualizar",
+        "8",
+        {"stock": 999_995_000},
+        version_base=producto(api, 8)[0],
+        valores_base={"stock": antes["stock"]},
+    )
     assert api.operaciones(subir)["resultados"][0]["resultado"] == "aplicada"
-    r = api.operaciones(op(PRODUCTO, "ajustar", "8", {"stock": 4_000}),
-                        op(PRODUCTO, "ajustar", "8", {"stock": 4_000}))["resultados"]
+    r = api.operaciones(
+        op(PRODUCTO, "ajustar", "8", {"stock": 4_000}),
+        op(PRODUCTO, "ajustar", "8", {"stock": 4_000}),
+    )["resultados"]
     assert [x["resultado"] for x in r] == ["aplicada", "rechazada"], r
     assert "fuera de sus límites" in r[1]["motivo"]
     assert producto(api, 8)[1]["stock"] == 999_999_000

@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 
 RAIZ = Path(__file__).resolve().parents[2]
-COMPROBACIONES = ",".join([
-    "not_a_server_error",
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_schema_conformance",
-])
+COMPROBACIONES = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+    ]
+)
 
 
 def _schemathesis() -> list[str]:
@@ -35,20 +37,37 @@ def _schemathesis() -> list[str]:
 @pytest.mark.parametrize("modo", ["positive", "negative"])
 def test_la_central_cumple_su_openapi(central, tmp_path, modo):
     orden = [
-        *_schemathesis(), "run", str(RAIZ / "docs" / "openapi.yaml"),
-        "--url", central.url,
-        "-H", f"Authorization: Token {central.token}",
-        "--mode", modo,
-        "--max-examples", "25",
-        "--seed", "20261203",
-        "--checks", COMPROBACIONES,
-        "--generation-database", "none",
-        "--workers", "1",
-        "--request-timeout", "30",
+        *_schemathesis(),
+        "run",
+        str(RAIZ / "docs" / "openapi.yaml"),
+        "--url",
+        central.url,
+        "-H",
+        f"Authorization: Token {central.token}",
+        "--mode",
+        modo,
+        "--max-examples",
+        "25",
+        "--seed",
+        "20261203",
+        "--checks",
+        COMPROBACIONES,
+        "--generation-database",
+        "none",
+        "--workers",
+        "1",
+        "--request-timeout",
+        "30",
         "--no-color",
     ]
-    r = subprocess.run(orden, capture_output=True, text=True, timeout=600, cwd=tmp_path,
-                       env={**os.environ, "SCHEMATHESIS_HOOKS": ""})
+    r = subprocess.run(
+        orden,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        env={**os.environ, "SCHEMATHESIS_HOOKS": ""},
+    )
     salida = r.stdout + r.stderr
     assert central.token not in salida
     assert r.returncode == 0, salida[-6000:]

@@ -52,8 +52,14 @@ def _orden() -> list[str]:
 class CentralEnMarcha:
     """Una central de referencia en un subproceso real."""
 
-    def __init__(self, datos: Path, demo: int | None = 50, entorno: dict[str, str] | None = None,
-                 hilos: int = 8, trabajadores: int = 1):
+    def __init__(
+        self,
+        datos: Path,
+        demo: int | None = 50,
+        entorno: dict[str, str] | None = None,
+        hilos: int = 8,
+        trabajadores: int = 1,
+    ):
         self.datos = Path(datos)
         self.datos.mkdir(parents=True, exist_ok=True)
         self.log = self.datos / "central.log"
@@ -73,13 +79,28 @@ class CentralEnMarcha:
     # -- ciclo de vida ----------------------------------------------------------------------
 
     def arrancar(self) -> CentralEnMarcha:
-        orden = [*_orden(), "iniciar", "--datos", str(self.datos), "--puerto", str(self.puerto),
-                 "--hilos", str(self.hilos), "--trabajadores", str(self.trabajadores)]
+        orden = [
+            *_orden(),
+            "iniciar",
+            "--datos",
+            str(self.datos),
+            "--puerto",
+            str(self.puerto),
+            "--hilos",
+            str(self.hilos),
+            "--trabajadores",
+            str(self.trabajadores),
+        ]
         if self.demo is not None:
             orden += ["--demo", str(self.demo)]
         self.proceso = subprocess.Popen(
-            orden, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.entorno,
-            text=True, bufsize=1, preexec_fn=_morir_con_el_padre,
+            orden,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=self.entorno,
+            text=True,
+            bufsize=1,
+            preexec_fn=_morir_con_el_padre,
         )
         listo = threading.Event()
         self._lector = threading.Thread(target=self._leer, args=(self.proceso, listo), daemon=True)
@@ -169,7 +190,11 @@ class CentralEnMarcha:
         """Token nuevo para TIENDA/TERMINAL (crea la tienda si falta)."""
         salida = subprocess.run(
             [*_orden(), "crear-terminal", tienda, terminal, "--datos", str(self.datos)],
-            env=self.entorno, capture_output=True, text=True, timeout=60, check=True,
+            env=self.entorno,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         ).stdout
         for linea in salida.splitlines():
             if linea.startswith("TOKEN="):
@@ -218,8 +243,12 @@ def central_factory() -> Iterator[Callable[..., CentralEnMarcha]]:
     creadas: list[CentralEnMarcha] = []
     temporales: list[str] = []
 
-    def fabricar(demo: int | None = 50, entorno: dict[str, str] | None = None,
-                 datos: Path | None = None, hilos: int = 8) -> CentralEnMarcha:
+    def fabricar(
+        demo: int | None = 50,
+        entorno: dict[str, str] | None = None,
+        datos: Path | None = None,
+        hilos: int = 8,
+    ) -> CentralEnMarcha:
         if datos is None:
             datos = Path(tempfile.mkdtemp(prefix="sincro-central-"))
             temporales.append(str(datos))

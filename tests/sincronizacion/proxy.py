@@ -115,8 +115,11 @@ class ProxyFallos:
         largo = int(peticion.headers.get("Content-Length") or 0)
         cuerpo = peticion.rfile.read(largo) if largo else None
         conexion = http.client.HTTPConnection(self.host_destino, self.puerto_destino, timeout=30)
-        cabeceras = {k: v for k, v in peticion.headers.items()
-                     if k.lower() in ("authorization", "content-type", "accept")}
+        cabeceras = {
+            k: v
+            for k, v in peticion.headers.items()
+            if k.lower() in ("authorization", "content-type", "accept")
+        }
         conexion.request(peticion.command, peticion.path, body=cuerpo, headers=cabeceras)
         respuesta = conexion.getresponse()
         datos = respuesta.read()
@@ -124,8 +127,15 @@ class ProxyFallos:
         conexion.close()
         return respuesta.status, {"Content-Type": tipo}, datos
 
-    def _responder(self, peticion, estado: int, cuerpo: bytes, tipo: str,
-                   extra: dict[str, str] | None = None, cortar_en: int | None = None) -> None:
+    def _responder(
+        self,
+        peticion,
+        estado: int,
+        cuerpo: bytes,
+        tipo: str,
+        extra: dict[str, str] | None = None,
+        cortar_en: int | None = None,
+    ) -> None:
         peticion.send_response(estado)
         peticion.send_header("Content-Type", tipo)
         peticion.send_header("Content-Length", str(len(cuerpo)))
@@ -148,20 +158,27 @@ class ProxyFallos:
         """Los modos añadidos para el conjunto de fallos; ``True`` si ya respondió."""
         if modo == "reset":
             self._descartar_cuerpo(peticion)
-            peticion.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                           struct.pack("ii", 1, 0))
+            peticion.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
             peticion.close_connection = True
             peticion.connection.close()
             return True
         if modo == "413":
             self._descartar_cuerpo(peticion)
-            self._responder(peticion, 413, b'{"error":"lote_grande","mensaje":"Demasiado"}',
-                            "application/json")
+            self._responder(
+                peticion, 413, b'{"error":"lote_grande","mensaje":"Demasiado"}', "application/json"
+            )
             return True
         if modo == "retry_after":
             self._descartar_cuerpo(peticion)
-            self._responder(peticion, 503, b'{"error":"saturada","mensaje":"Espere"}',
-                            "application/json", {"Retry-After": self.retry_after})
+            self._responder(
+                peticion,
+                503,
+                b'{"error":"saturada","mensaje":"Espere"}',
+                "application/json",
+                {"Retry-After": self.retry_after},
+            )
             return True
         if modo == "enorme":
             self._descartar_cuerpo(peticion)
@@ -183,8 +200,7 @@ class ProxyFallos:
         if modo == "gzip_bomba":
             self._descartar_cuerpo(peticion)
             cuerpo = _bomba_gzip(self.tamano)
-            self._responder(peticion, 200, cuerpo, "application/json",
-                            {"Content-Encoding": "gzip"})
+            self._responder(peticion, 200, cuerpo, "application/json", {"Content-Encoding": "gzip"})
             return True
         if modo == "retraso":
             time.sleep(self.retraso)
@@ -202,18 +218,25 @@ class ProxyFallos:
             return
         if modo == "html":
             self._descartar_cuerpo(peticion)
-            self._responder(peticion, 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>",
-                            "text/html")
+            self._responder(
+                peticion, 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"
+            )
             return
         if modo == "429":
             self._descartar_cuerpo(peticion)
-            self._responder(peticion, 429, b'{"error":"saturada","mensaje":"Espere"}',
-                            "application/json", {"Retry-After": "0"})
+            self._responder(
+                peticion,
+                429,
+                b'{"error":"saturada","mensaje":"Espere"}',
+                "application/json",
+                {"Retry-After": "0"},
+            )
             return
         if modo == "401":
             self._descartar_cuerpo(peticion)
-            self._responder(peticion, 401, b'{"error":"no_autenticado","mensaje":"Token"}',
-                            "application/json")
+            self._responder(
+                peticion, 401, b'{"error":"no_autenticado","mensaje":"Token"}', "application/json"
+            )
             return
         estado, cabeceras, cuerpo = self._reenviar(peticion)
         tipo = cabeceras.get("Content-Type", "application/json")
@@ -237,7 +260,7 @@ class ProxyFallos:
             peticion.end_headers()
             try:
                 for i in range(len(cuerpo)):
-                    peticion.wfile.write(cuerpo[i:i + 1])
+                    peticion.wfile.write(cuerpo[i : i + 1])
                     peticion.wfile.flush()
                     time.sleep(self.goteo)
             except OSError:
@@ -249,10 +272,16 @@ class ProxyFallos:
             if modo == "hay_mas_sin_fin":
                 datos["hay_mas"], datos["cursor"] = True, pedido
                 if not datos["cambios"]:  # «hay_mas» exige cambios: una baja inofensiva
-                    datos["cambios"] = [{"modelo": parse_qs(urlsplit(peticion.path).query)[
-                        "modelos"][0], "id": "00000000-0000-4000-8000-000000999999"
-                        if "Producto" not in peticion.path else "999999",
-                        "version": 1, "borrado": True}]
+                    datos["cambios"] = [
+                        {
+                            "modelo": parse_qs(urlsplit(peticion.path).query)["modelos"][0],
+                            "id": "00000000-0000-4000-8000-000000999999"
+                            if "Producto" not in peticion.path
+                            else "999999",
+                            "version": 1,
+                            "borrado": True,
+                        }
+                    ]
             else:
                 datos["cursor"] = "9" * self.tamano
             self._responder(peticion, estado, json.dumps(datos).encode(), tipo)
@@ -260,8 +289,11 @@ class ProxyFallos:
             datos = json.loads(cuerpo)
             quitar = {self.modelo}
             while True:  # y los que dependen de él (si no, el esquema no sería válido)
-                mas = {n for n, m in datos["modelos"].items()
-                       if set(m.get("dependencias") or ()) & quitar} - quitar
+                mas = {
+                    n
+                    for n, m in datos["modelos"].items()
+                    if set(m.get("dependencias") or ()) & quitar
+                } - quitar
                 if not mas:
                     break
                 quitar |= mas
@@ -270,8 +302,10 @@ class ProxyFallos:
             self._responder(peticion, estado, json.dumps(datos).encode(), tipo)
         elif modo == "texto" and estado == 200:
             datos = json.loads(cuerpo)
-            datos["resultados"] = [{"uuid": r["uuid"], "resultado": "rechazada",
-                                    "motivo": self.texto} for r in datos.get("resultados", [])]
+            datos["resultados"] = [
+                {"uuid": r["uuid"], "resultado": "rechazada", "motivo": self.texto}
+                for r in datos.get("resultados", [])
+            ]
             self._responder(peticion, estado, json.dumps(datos).encode(), tipo)
         else:
             self._responder(peticion, estado, cuerpo, tipo)

@@ -15,17 +15,21 @@ PRODUCTO = "productos.Producto"
 SINCRO = [sys.executable, "-c", "import sys; from agente.cli import main; sys.exit(main())"]
 
 
-def sincro(datos: Path, *argumentos: str, entrada: str | None = None,
-           timeout: float = 120) -> subprocess.CompletedProcess:
+def sincro(
+    datos: Path, *argumentos: str, entrada: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """Ejecuta ``sincro --datos DATOS ...`` como proceso (mismo llavero de ficheros)."""
     return subprocess.run(
         [*SINCRO, "--datos", str(datos), *argumentos],
-        input=entrada, capture_output=True, text=True, timeout=timeout, env=dict(os.environ),
+        input=entrada,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(os.environ),
     )
 
 
-def configurar(datos: Path, central, tienda: str, terminal: str, token: str,
-               **opciones) -> None:
+def configurar(datos: Path, central, tienda: str, terminal: str, token: str, **opciones) -> None:
     """Configura una terminal por la fachada (mismos caminos que ``sincro configurar``)."""
     with Agente.abrir(datos) as agente:
         agente.configurar(central.url, tienda, terminal, token, **opciones)
@@ -45,6 +49,10 @@ def productos_central(central) -> dict[str, dict]:
 def productos_cache(datos: Path) -> dict[str, dict]:
     with Agente.abrir(datos) as agente:
         config = agente.esquema().modelo(PRODUCTO)
-        ids = [str(f[0]) for f in agente.cache._lectora().execute(
-            f'SELECT "{config.clave}" FROM "{config.tabla}"').fetchall()]  # noqa: S608
+        ids = [
+            str(f[0])
+            for f in agente.cache._lectora()
+            .execute(f'SELECT "{config.clave}" FROM "{config.tabla}"')  # noqa: S608
+            .fetchall()
+        ]
         return {i: d for i, (d, _v) in agente.cache.filas(PRODUCTO, ids).items()}

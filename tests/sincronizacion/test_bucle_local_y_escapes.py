@@ -16,13 +16,24 @@ from tests.sincronizacion.proxy import ProxyFallos
 from tests.sincronizacion.terminales import sincro
 
 
-@pytest.mark.parametrize(("host", "local"), [
-    ("localhost", True), ("LOCALHOST", True), ("127.0.0.1", True), ("127.8.9.10", True),
-    ("::1", True), ("[::1]", True),
-    ("evil.localhost", False), ("localhost.evil.com", False), ("localhost.", False),
-    ("0.0.0.0", False),  # noqa: S104 - un nombre de prueba, no se escucha en él
-    ("192.0.2.2", False), ("::ffff:8.8.8.8", False), ("", False),
-])
+@pytest.mark.parametrize(
+    ("host", "local"),
+    [
+        ("localhost", True),
+        ("LOCALHOST", True),
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("evil.localhost", False),
+        ("localhost.evil.com", False),
+        ("localhost.", False),
+        ("0.0.0.0", False),  # noqa: S104 - un nombre de prueba, no se escucha en él
+        ("192.0.2.2", False),
+        ("::ffff:8.8.8.8", False),
+        ("", False),
+    ],
+)
 def test_bucle_local_es_una_direccion(host, local):
     assert es_bucle_local(host) is local
 
@@ -59,8 +70,15 @@ def central_por_red(central):
 
 def test_permitir_http_hace_falta_en_la_linea_de_ordenes(central, central_por_red, tmp_path):
     datos = tmp_path / "terminal"
-    base = ["configurar", "--servidor", central_por_red.url, "--tienda", central.tienda,
-            "--terminal", central.terminal]
+    base = [
+        "configurar",
+        "--servidor",
+        central_por_red.url,
+        "--tienda",
+        central.tienda,
+        "--terminal",
+        central.terminal,
+    ]
     r = sincro(datos, *base, entrada=central.token)
     assert r.returncode == 2 and "http sin cifrar" in r.stderr
     r = sincro(datos, *base, "--permitir-http", entrada=central.token)
@@ -77,9 +95,16 @@ def test_permitir_http_hace_falta_en_la_linea_de_ordenes(central, central_por_re
 
 def test_cargar_sin_permiso_del_proceso_lo_dice(tmp_path, monkeypatch):
     monkeypatch.setattr(configuracion, "_http_permitido", False)
-    (tmp_path / "config.json").write_text(json.dumps({
-        "servidor": "http://192.0.2.50/sincro", "tienda": "T001", "terminal": "caja-1",
-        "permitir_http": True}))
+    (tmp_path / "config.json").write_text(
+        json.dumps(
+            {
+                "servidor": "http://192.0.2.50/sincro",
+                "tienda": "T001",
+                "terminal": "caja-1",
+                "permitir_http": True,
+            }
+        )
+    )
     with pytest.raises(ErrorConfiguracion, match="--permitir-http en la línea de órdenes"):
         configuracion.cargar(tmp_path)
     monkeypatch.setattr(configuracion, "_http_permitido", True)
@@ -97,12 +122,31 @@ def test_visible_escapa_control_y_formato():
 
 def test_texto_de_la_central_no_llega_crudo_a_la_terminal(central, proxy, tmp_path):
     datos = tmp_path / "terminal"
-    r = sincro(datos, "configurar", "--servidor", proxy.url, "--tienda", central.tienda,
-               "--terminal", central.terminal, entrada=central.token)
+    r = sincro(
+        datos,
+        "configurar",
+        "--servidor",
+        proxy.url,
+        "--tienda",
+        central.tienda,
+        "--terminal",
+        central.terminal,
+        entrada=central.token,
+    )
     assert r.returncode == 0, r.stderr
     assert sincro(datos, "sincronizar", "--una-vez").returncode == 0
-    r = sincro(datos, "encolar", "--modelo", "productos.Producto", "--tipo", "ajustar",
-               "--objeto", "1", "--datos", '{"stock": -1}')
+    r = sincro(
+        datos,
+        "encolar",
+        "--modelo",
+        "productos.Producto",
+        "--tipo",
+        "ajustar",
+        "--objeto",
+        "1",
+        "--datos",
+        '{"stock": -1}',
+    )
     assert r.returncode == 0, r.stderr
     malicioso = "rechazada\x1b[2J\x1b[31mBORRADO\u202egnp.exe\x9b0m"
     proxy.texto = malicioso

@@ -149,8 +149,9 @@ def test_paginas_por_pase_acotadas_y_se_sigue_en_el_siguiente(terminal, central)
     pase vuelve diciendo por qué, sin servir un catálogo a medias, y los pases siguientes
     terminan la carga desde donde se quedó."""
     _, cache = terminal
-    descarga = _descarga(terminal, Cliente(central.url, central.token), tamano_pagina=5,
-                         paginas_por_pase=3)
+    descarga = _descarga(
+        terminal, Cliente(central.url, central.token), tamano_pagina=5, paginas_por_pase=3
+    )
     esquema = descarga.actualizar_esquema()
     pases = 0
     while True:
@@ -158,8 +159,9 @@ def test_paginas_por_pase_acotadas_y_se_sigue_en_el_siguiente(terminal, central)
         resumen = descarga.descargar(esquema, modelos=[PRODUCTO])
         if not resumen.avisos:
             break
-        assert resumen.avisos == [f"{PRODUCTO}: 3 páginas en este pase (el máximo); se sigue "
-                                  "en el próximo"]
+        assert resumen.avisos == [
+            f"{PRODUCTO}: 3 páginas en este pase (el máximo); se sigue en el próximo"
+        ]
         assert resumen.paginas == 3
         assert not cache.estado_modelo(PRODUCTO)["completo"]
         assert pases < 10
@@ -183,8 +185,9 @@ def test_cursor_rechazado_por_la_central_resincroniza(terminal, central):
     esquema = _primera_carga(terminal, central)
     _cola, cache = terminal
     with cache._cerrojo:  # un cursor que la central no reconoce (p. ej. de otra base)
-        cache._escritura.execute("UPDATE _modelos SET cursor = 'basura' WHERE modelo = ?",
-                                 (PRODUCTO,))
+        cache._escritura.execute(
+            "UPDATE _modelos SET cursor = 'basura' WHERE modelo = ?", (PRODUCTO,)
+        )
     with pytest.raises(CursorRechazado):
         Cliente(central.url, central.token).cambios(PRODUCTO, "basura", 10)
     resumen = _descarga(terminal, Cliente(central.url, central.token)).descargar(esquema)
@@ -220,8 +223,13 @@ def test_413_de_una_operacion_queda_reintentable_y_sincro_reintentar(central, pr
         otra = agente.ajustar(PRODUCTO, "2", "stock", -1)
         cola = agente.operaciones
         proxy.fallar("413", "/v1/operaciones", fallos=3)  # lote de 2, luego 1 y 1... la 1.ª
-        empuje = Empuje(cola, Conflictos(cola), _cliente(proxy, central),
-                        lambda: agente.esquema(), tamano_lote=2)
+        empuje = Empuje(
+            cola,
+            Conflictos(cola),
+            _cliente(proxy, central),
+            lambda: agente.esquema(),
+            tamano_lote=2,
+        )
         empuje.empujar()
         estados = {op.uuid: op for op in cola.listar(limite=10)}
         # El lote se partió hasta una operación; la que sola no cabía queda en ERROR con el
@@ -271,8 +279,9 @@ def test_el_bucle_respeta_un_retry_after_mayor_que_su_espera_maxima(central, pro
     antes de volver a llamar a la central."""
     datos = tmp_path / "terminal"
     with Agente.abrir(datos) as agente:
-        agente.configurar(proxy.url, central.tienda, central.terminal, central.token,
-                          backoff_maximo=1.0)
+        agente.configurar(
+            proxy.url, central.tienda, central.terminal, central.token, backoff_maximo=1.0
+        )
         proxy.retry_after = "12"
         proxy.fallar("retry_after", "/v1/salud", fallos=1)
         agente.iniciar_sincronizacion()

@@ -15,12 +15,30 @@ from tests.sincronizacion.terminales import (
 
 
 def test_configurar_por_la_cli_y_un_pase(central, tmp_path):
-    r = sincro(tmp_path, "configurar", "--servidor", "http://ejemplo.com/sincro", "--tienda",
-               "T001", "--terminal", "caja-9", entrada="x\n")
+    r = sincro(
+        tmp_path,
+        "configurar",
+        "--servidor",
+        "http://ejemplo.com/sincro",
+        "--tienda",
+        "T001",
+        "--terminal",
+        "caja-9",
+        entrada="x\n",
+    )
     assert r.returncode == 2 and "https" in r.stderr
     token = central.crear_terminal("T001", "caja-9")
-    r = sincro(tmp_path, "configurar", "--servidor", central.url, "--tienda", "T001",
-               "--terminal", "caja-9", entrada=token + "\n")
+    r = sincro(
+        tmp_path,
+        "configurar",
+        "--servidor",
+        central.url,
+        "--tienda",
+        "T001",
+        "--terminal",
+        "caja-9",
+        entrada=token + "\n",
+    )
     assert r.returncode == 0, r.stderr
     assert token not in r.stdout + r.stderr
     assert token not in (tmp_path / "config.json").read_text()
@@ -29,8 +47,15 @@ def test_configurar_por_la_cli_y_un_pase(central, tmp_path):
     assert "lista para vender offline" in r.stdout
     estado = estado_json(tmp_path)
     assert estado["conexion"]["estado"] == "al día"
-    for clave in ("ultimo_empuje_ok", "ultima_descarga_ok", "antiguedad_pendiente_s",
-                  "desfase_ms", "modelos", "cola", "lista_para_vender_offline"):
+    for clave in (
+        "ultimo_empuje_ok",
+        "ultima_descarga_ok",
+        "antiguedad_pendiente_s",
+        "desfase_ms",
+        "modelos",
+        "cola",
+        "lista_para_vender_offline",
+    ):
         assert clave in estado, clave
     assert estado["cola"]["por_estado"]["PENDIENTE"] == 0
     assert estado["modelos"][PRODUCTO]["completo"]
@@ -62,12 +87,14 @@ def test_dos_tiendas_editan_el_mismo_producto_sin_conexion(central, tmp_path):
     inicial = productos_central(central)["20"]
     # Sin conexión (nadie sincroniza), cada tienda cambia el producto 20:
     with Agente.abrir(a) as agente:
-        agente.encolar(PRODUCTO, "actualizar", {"nombre": "Nombre A", "categoria": "Cat A"},
-                       objeto_id="20")
+        agente.encolar(
+            PRODUCTO, "actualizar", {"nombre": "Nombre A", "categoria": "Cat A"}, objeto_id="20"
+        )
         agente.ajustar(PRODUCTO, "20", "stock", -2)
     with Agente.abrir(b) as agente:
-        agente.encolar(PRODUCTO, "actualizar", {"nombre": "Nombre B", "codigo": "B-1"},
-                       objeto_id="20")
+        agente.encolar(
+            PRODUCTO, "actualizar", {"nombre": "Nombre B", "codigo": "B-1"}, objeto_id="20"
+        )
         agente.ajustar(PRODUCTO, "20", "stock", -3)
     assert sincro(a, "sincronizar", "--una-vez").returncode == 0
     r = sincro(b, "sincronizar", "--una-vez")
@@ -83,16 +110,22 @@ def test_dos_tiendas_editan_el_mismo_producto_sin_conexion(central, tmp_path):
     assert texto.returncode == 0 and "* nombre" in texto.stdout and "Nombre A" in texto.stdout
     r = sincro(b, "resolver", str(conflicto["id"]), "--campo", "codigo", "--json")
     assert r.returncode == 2 and "CAMPO=" in r.stderr
-    r = sincro(b, "resolver", str(conflicto["id"]), "--campo", "nombre=Nombre acordado",
-               "--json")
+    r = sincro(b, "resolver", str(conflicto["id"]), "--campo", "nombre=Nombre acordado", "--json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["operacion"]["datos"] == {"nombre": "Nombre acordado",
-                                                          "codigo": "B-1"}
+    assert json.loads(r.stdout)["operacion"]["datos"] == {
+        "nombre": "Nombre acordado",
+        "codigo": "B-1",
+    }
     for datos in (b, a):
         assert sincro(datos, "sincronizar", "--una-vez").returncode == 0
     final = productos_central(central)["20"]
-    assert final == {**inicial, "nombre": "Nombre acordado", "categoria": "Cat A",
-                     "codigo": "B-1", "stock": inicial["stock"] - 5}
+    assert final == {
+        **inicial,
+        "nombre": "Nombre acordado",
+        "categoria": "Cat A",
+        "codigo": "B-1",
+        "stock": inicial["stock"] - 5,
+    }
     assert productos_cache(a)["20"] == productos_cache(b)["20"] == final
     assert "resolucion_manual" in sincro(b, "auditoria").stdout
     assert sincro(b, "conflictos").stdout.startswith("No hay conflictos abiertos")

@@ -14,9 +14,17 @@ from agente.sincronizacion.cliente import (
 
 
 def ajuste(objeto_id="1", delta=-1):
-    return {"uuid": str(uuid.uuid4()), "modelo": "productos.Producto", "tipo": "ajustar",
-            "objeto_id": objeto_id, "datos": {"stock": delta}, "version_base": None,
-            "valores_base": {}, "hora_terminal": "2026-11-28T04:00:00+00:00", "desfase_ms": 0}
+    return {
+        "uuid": str(uuid.uuid4()),
+        "modelo": "productos.Producto",
+        "tipo": "ajustar",
+        "objeto_id": objeto_id,
+        "datos": {"stock": delta},
+        "version_base": None,
+        "valores_base": {},
+        "hora_terminal": "2026-11-28T04:00:00+00:00",
+        "desfase_ms": 0,
+    }
 
 
 def stock(cliente, objeto_id="1"):

@@ -17,11 +17,21 @@ def test_el_conflicto_lleva_quien_cambio_la_central(central, tmp_path):
         antes = agente.obtener(PRODUCTO, "5")
         version = agente.cache.fila(PRODUCTO, "5")[1]
         agente.encolar(PRODUCTO, "actualizar", {"nombre": "Desde la caja 1"}, "5")
-        otra.operaciones([{
-            "uuid": "6a1f0f3e-0000-4000-8000-00000000a005", "modelo": PRODUCTO,
-            "tipo": "actualizar", "objeto_id": "5", "datos": {"nombre": "Desde T002"},
-            "version_base": version, "valores_base": {"nombre": antes["nombre"]},
-            "hora_terminal": "2026-11-28T04:00:00+00:00", "desfase_ms": 0}])
+        otra.operaciones(
+            [
+                {
+                    "uuid": "6a1f0f3e-0000-4000-8000-00000000a005",
+                    "modelo": PRODUCTO,
+                    "tipo": "actualizar",
+                    "objeto_id": "5",
+                    "datos": {"nombre": "Desde T002"},
+                    "version_base": version,
+                    "valores_base": {"nombre": antes["nombre"]},
+                    "hora_terminal": "2026-11-28T04:00:00+00:00",
+                    "desfase_ms": 0,
+                }
+            ]
+        )
         agente.sincronizar_una_vez()
         (conflicto,) = agente.conflictos()
     assert conflicto["modificado_por_central"] == {"tienda": "T002", "terminal": "caja-7"}
@@ -30,6 +40,12 @@ def test_el_conflicto_lleva_quien_cambio_la_central(central, tmp_path):
 
 def test_un_autor_mal_formado_se_ignora():
     assert _autor({"tienda": "T1", "terminal": "c"}) == {"tienda": "T1", "terminal": "c"}
-    for malo in (None, "T1", {"tienda": "T1"}, {"tienda": 3, "terminal": "c"},
-                 {"tienda": "x" * 101, "terminal": "c"}, {"tienda": "", "terminal": "c"}):
+    for malo in (
+        None,
+        "T1",
+        {"tienda": "T1"},
+        {"tienda": 3, "terminal": "c"},
+        {"tienda": "x" * 101, "terminal": "c"},
+        {"tienda": "", "terminal": "c"},
+    ):
         assert _autor(malo) is None

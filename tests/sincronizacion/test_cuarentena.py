@@ -26,21 +26,29 @@ def test_una_fila_ilegible_va_a_cuarentena_y_las_demas_se_envian(central, tmp_pa
     ahora = dt.datetime.now(dt.UTC).isoformat()
     with Agente.abrir(tmp_path) as agente:
         ops = [
-            agente.encolar(VENTA, "crear", {"id": i, "cliente": None,
-                                            "fecha": ahora, "total": "1.00"}, objeto_id=i)
+            agente.encolar(
+                VENTA,
+                "crear",
+                {"id": i, "cliente": None, "fecha": ahora, "total": "1.00"},
+                objeto_id=i,
+            )
             for i in (str(uuid.uuid4()) for _ in range(300))
         ]
     no_utf8, json_roto, clave_rota = ops[10], ops[200], ops[250]
     malas = (no_utf8, json_roto, clave_rota)
     crudo = json.dumps(no_utf8.datos).encode().replace(b"1.00", b"1.\xff\xfe0")
     with sqlite3.connect(tmp_path / "cola.sqlite") as conexion:
-        conexion.execute("UPDATE operaciones SET datos = CAST(? AS TEXT) WHERE uuid = ?",
-                         (crudo, no_utf8.uuid))
-        conexion.execute("UPDATE operaciones SET datos = '{\"id\": \"x' WHERE uuid = ?",
-                         (json_roto.uuid,))
+        conexion.execute(
+            "UPDATE operaciones SET datos = CAST(? AS TEXT) WHERE uuid = ?", (crudo, no_utf8.uuid)
+        )
+        conexion.execute(
+            'UPDATE operaciones SET datos = \'{"id": "x\' WHERE uuid = ?', (json_roto.uuid,)
+        )
         # En una columna que se lee al elegir (no sólo al enviar).
-        conexion.execute("UPDATE operaciones SET objeto_id = CAST(? AS TEXT) WHERE uuid = ?",
-                         (b"caja-\xc3(", clave_rota.uuid))
+        conexion.execute(
+            "UPDATE operaciones SET objeto_id = CAST(? AS TEXT) WHERE uuid = ?",
+            (b"caja-\xc3(", clave_rota.uuid),
+        )
     conexion.close()
 
     r = sincro(tmp_path, "sincronizar", "--una-vez")
@@ -57,9 +65,12 @@ def test_una_fila_ilegible_va_a_cuarentena_y_las_demas_se_envian(central, tmp_pa
             assert leida.estado == "ERROR" and "cuarentena" in leida.ultimo_error
     # El original queda guardado, byte a byte.
     conexion = sqlite3.connect(tmp_path / "cola.sqlite")
-    guardadas = dict(conexion.execute(
-        "SELECT o.uuid, c.original FROM cuarentena c JOIN operaciones o"
-        " ON o.seq = c.seq_operacion").fetchall())
+    guardadas = dict(
+        conexion.execute(
+            "SELECT o.uuid, c.original FROM cuarentena c JOIN operaciones o"
+            " ON o.seq = c.seq_operacion"
+        ).fetchall()
+    )
     conexion.close()
     assert json.loads(guardadas[no_utf8.uuid])["datos"] == {"hex": crudo.hex()}
     assert json.loads(guardadas[json_roto.uuid])["datos"] == '{"id": "x'

@@ -17,9 +17,14 @@ def test_demo_sin_ventana(tmp_path):
     entorno = {**os.environ}
     entorno.pop("DISPLAY", None)
     orden = [sys.executable, "-m", "lanzador", "demo", "--productos", "30", "--sin-ventana"]
-    proceso = subprocess.Popen(orden,
-                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env=entorno)
+    proceso = subprocess.Popen(
+        orden,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=entorno,
+    )
     lineas: list[str] = []
     lector = threading.Thread(target=lambda: lineas.extend(proceso.stdout), daemon=True)
     lector.start()

@@ -30,8 +30,12 @@ def central_entera(cliente, modelo):
 def cache_entera(cache, modelo):
     """Todas las filas de la caché (por la API de lectura de ``Cache``)."""
     config = cache.esquema().modelo(modelo)
-    ids = [str(f[0]) for f in cache._lectora().execute(
-        f'SELECT "{config.clave}" FROM "{config.tabla}"').fetchall()]  # noqa: S608
+    ids = [
+        str(f[0])
+        for f in cache._lectora()
+        .execute(f'SELECT "{config.clave}" FROM "{config.tabla}"')  # noqa: S608
+        .fetchall()
+    ]
     return {i: datos for i, (datos, _version) in cache.filas(modelo, ids).items()}
 
 
@@ -40,16 +44,29 @@ def test_primera_descarga_por_paginas_criticos_primero_e_incremental(piezas, cen
     esquema = descarga.actualizar_esquema()
     resumen = descarga.descargar(esquema)
     assert resumen.modelos[:2] == ["productos.Producto", "clientes.Cliente"] or all(
-        esquema.modelo(m).critico for m in resumen.modelos[:2])
+        esquema.modelo(m).critico for m in resumen.modelos[:2]
+    )
     assert resumen.paginas > 7 and resumen.lista_para_vender_offline
     assert cache_entera(cache, PRODUCTO) == central_entera(cliente, PRODUCTO)
     cursor = cache.cursor(PRODUCTO)
     # Cambios en la central -> la siguiente descarga sólo trae esos.
     otro = Cliente(central.url, central.token)
-    otro.operaciones([{"uuid": u, "modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": "3",
-                       "datos": {"stock": 2}, "version_base": None, "valores_base": {},
-                       "hora_terminal": "2026-11-28T04:00:00+00:00", "desfase_ms": 0}
-                      for u in ("5b1f0f3e-0000-4000-8000-000000000001",)])
+    otro.operaciones(
+        [
+            {
+                "uuid": u,
+                "modelo": PRODUCTO,
+                "tipo": "ajustar",
+                "objeto_id": "3",
+                "datos": {"stock": 2},
+                "version_base": None,
+                "valores_base": {},
+                "hora_terminal": "2026-11-28T04:00:00+00:00",
+                "desfase_ms": 0,
+            }
+            for u in ("5b1f0f3e-0000-4000-8000-000000000001",)
+        ]
+    )
     resumen = descarga.descargar(esquema, [PRODUCTO])
     assert resumen.filas >= 1 and resumen.paginas == 1 and cache.cursor(PRODUCTO) != cursor
     assert cache_entera(cache, PRODUCTO) == central_entera(cliente, PRODUCTO)
@@ -87,21 +104,47 @@ def test_deteccion_temprana_fusiona_o_marca_conflicto(piezas, central):
     (fila9, v9) = cache.fila(PRODUCTO, "9")
     (fila10, v10) = cache.fila(PRODUCTO, "10")
     # La terminal cambia, sin enviar, el nombre de 9 y la categoría de 10...
-    nombre = cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="9", tipo="actualizar",
-                                         datos={"nombre": "Local 9"}, version_base=v9,
-                                         valores_base={"nombre": fila9["nombre"]}))
-    categoria = cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="10", tipo="actualizar",
-                                            datos={"categoria": "Local"}, version_base=v10,
-                                            valores_base={"categoria": fila10["categoria"]}))
+    nombre = cola.encolar(
+        NuevaOperacion(
+            modelo=PRODUCTO,
+            objeto_id="9",
+            tipo="actualizar",
+            datos={"nombre": "Local 9"},
+            version_base=v9,
+            valores_base={"nombre": fila9["nombre"]},
+        )
+    )
+    categoria = cola.encolar(
+        NuevaOperacion(
+            modelo=PRODUCTO,
+            objeto_id="10",
+            tipo="actualizar",
+            datos={"categoria": "Local"},
+            version_base=v10,
+            valores_base={"categoria": fila10["categoria"]},
+        )
+    )
     # ...y otra terminal cambia en la central el nombre de los dos.
     otro = central.crear_terminal("T001", "caja-otra")
-    Cliente(central.url, otro).operaciones([
-        {"uuid": u, "modelo": PRODUCTO, "tipo": "actualizar", "objeto_id": i,
-         "datos": {"nombre": f"Central {i}"}, "version_base": v, "valores_base": {
-             "nombre": f["nombre"]}, "hora_terminal": "2026-11-28T04:00:00+00:00",
-         "desfase_ms": 0}
-        for u, i, v, f in (("5b1f0f3e-0000-4000-8000-000000000009", "9", v9, fila9),
-                           ("5b1f0f3e-0000-4000-8000-000000000010", "10", v10, fila10))])
+    Cliente(central.url, otro).operaciones(
+        [
+            {
+                "uuid": u,
+                "modelo": PRODUCTO,
+                "tipo": "actualizar",
+                "objeto_id": i,
+                "datos": {"nombre": f"Central {i}"},
+                "version_base": v,
+                "valores_base": {"nombre": f["nombre"]},
+                "hora_terminal": "2026-11-28T04:00:00+00:00",
+                "desfase_ms": 0,
+            }
+            for u, i, v, f in (
+                ("5b1f0f3e-0000-4000-8000-000000000009", "9", v9, fila9),
+                ("5b1f0f3e-0000-4000-8000-000000000010", "10", v10, fila10),
+            )
+        ]
+    )
     resumen = descarga.descargar(esquema, [PRODUCTO])
     assert resumen.conflictos_tempranos == 1 and resumen.fusiones_tempranas == 1
     assert cola.obtener(nombre.uuid).estado == CONFLICTO

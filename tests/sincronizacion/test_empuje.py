@@ -44,9 +44,18 @@ def filas(central, modelo):
 
 def venta(total="3.00"):
     identificador = str(uuid.uuid4())
-    return NuevaOperacion(modelo=VENTA, objeto_id=identificador, tipo="crear", datos={
-        "id": identificador, "terminal": "caja-1", "cliente": None,
-        "fecha": dt.datetime.now(dt.UTC).isoformat(), "total": total})
+    return NuevaOperacion(
+        modelo=VENTA,
+        objeto_id=identificador,
+        tipo="crear",
+        datos={
+            "id": identificador,
+            "terminal": "caja-1",
+            "cliente": None,
+            "fecha": dt.datetime.now(dt.UTC).isoformat(),
+            "total": total,
+        },
+    )
 
 
 def test_sin_conexion_1000_operaciones_se_aplican_una_vez(central, cola, esquema):
@@ -59,8 +68,11 @@ def test_sin_conexion_1000_operaciones_se_aplican_una_vez(central, cola, esquema
         for i in range(500):
             producto = productos[i % len(productos)]
             delta = -(i % 3 + 1) if i % 5 else 4
-            cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id=producto, tipo="ajustar",
-                                        datos={"stock": delta}))
+            cola.encolar(
+                NuevaOperacion(
+                    modelo=PRODUCTO, objeto_id=producto, tipo="ajustar", datos={"stock": delta}
+                )
+            )
             deltas[producto] += delta
             nueva = venta()
             cola.encolar(nueva)
@@ -76,8 +88,9 @@ def test_sin_conexion_1000_operaciones_se_aplican_una_vez(central, cola, esquema
     conteos = cola.contar_por_estado()
     assert conteos[PENDIENTE] == conteos[ERROR] == conteos[CONFLICTO] == 0
     final = filas(central, PRODUCTO)
-    assert {p: final[p]["stock"] for p in productos} == {p: inicial[p] + deltas[p]
-                                                         for p in productos}
+    assert {p: final[p]["stock"] for p in productos} == {
+        p: inicial[p] + deltas[p] for p in productos
+    }
     en_central = filas(central, VENTA)
     assert set(ventas) <= set(en_central)
 
@@ -86,43 +99,64 @@ def test_respuestas_cortadas_y_html_no_pierden_ni_duplican(central, cola, esquem
     productos = [str(i) for i in range(11, 41)]
     antes = filas(central, PRODUCTO)
     for producto in productos:
-        cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id=producto, tipo="ajustar",
-                                    datos={"stock": -1}))
+        cola.encolar(
+            NuevaOperacion(modelo=PRODUCTO, objeto_id=producto, tipo="ajustar", datos={"stock": -1})
+        )
     for modo in ("cortar", "html", "json_roto", "tipos", "cortar_antes"):
         proxy.fallar(modo, "/v1/operaciones")
         with pytest.raises((SinConexion, ErrorServidor)):
-            empuje(cola, esquema, proxy.url, central.token, reintentos=0, tamano_lote=7,
-                   concurrencia=1).empujar()
+            empuje(
+                cola, esquema, proxy.url, central.token, reintentos=0, tamano_lote=7, concurrencia=1
+            ).empujar()
         assert cola.contar_por_estado()[PROCESANDO] == 0
     assert cola.contar_por_estado()[COMPLETADO] < 30
     empuje(cola, esquema, proxy.url, central.token, tamano_lote=7).empujar()
     assert cola.contar_por_estado()[COMPLETADO] == 30
     despues = filas(central, PRODUCTO)
     assert {p: despues[p]["stock"] for p in productos} == {
-        p: antes[p]["stock"] - 1 for p in productos}
+        p: antes[p]["stock"] - 1 for p in productos
+    }
 
 
 def test_rechazada_no_bloquea_independientes_y_conflictos(central, cola, esquema):
     actual = filas(central, PRODUCTO)
-    malo = cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="999999", tipo="actualizar",
-                                       datos={"nombre": "no existe"}))
-    independiente = cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="6", tipo="ajustar",
-                                                datos={"stock": 1}))
+    malo = cola.encolar(
+        NuevaOperacion(
+            modelo=PRODUCTO, objeto_id="999999", tipo="actualizar", datos={"nombre": "no existe"}
+        )
+    )
+    independiente = cola.encolar(
+        NuevaOperacion(modelo=PRODUCTO, objeto_id="6", tipo="ajustar", datos={"stock": 1})
+    )
     # Cambio con valores base viejos: el nombre en disputa (campo_a_campo sin regla) y el
     # stock con menor_valor (la central tiene menos: gana la central).
-    en_disputa = cola.encolar(NuevaOperacion(
-        modelo=PRODUCTO, objeto_id="7", tipo="actualizar",
-        datos={"nombre": "Nombre local", "stock": 999_999}, version_base=1,
-        valores_base={"nombre": "viejo", "stock": -1}))
-    resuelta = cola.encolar(NuevaOperacion(
-        modelo=PRODUCTO, objeto_id="8", tipo="actualizar", datos={"stock": 999_999},
-        version_base=1, valores_base={"stock": -1}))
+    en_disputa = cola.encolar(
+        NuevaOperacion(
+            modelo=PRODUCTO,
+            objeto_id="7",
+            tipo="actualizar",
+            datos={"nombre": "Nombre local", "stock": 999_999},
+            version_base=1,
+            valores_base={"nombre": "viejo", "stock": -1},
+        )
+    )
+    resuelta = cola.encolar(
+        NuevaOperacion(
+            modelo=PRODUCTO,
+            objeto_id="8",
+            tipo="actualizar",
+            datos={"stock": 999_999},
+            version_base=1,
+            valores_base={"stock": -1},
+        )
+    )
     resumen = empuje(cola, esquema, central.url, central.token).empujar()
     assert cola.obtener(malo.uuid).estado == ERROR
     assert "no existe" in cola.obtener(malo.uuid).ultimo_error
     # Una operación posterior sobre el mismo objeto espera detrás del error.
-    detras = cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="999999", tipo="ajustar",
-                                         datos={"stock": 1}))
+    detras = cola.encolar(
+        NuevaOperacion(modelo=PRODUCTO, objeto_id="999999", tipo="ajustar", datos={"stock": 1})
+    )
     empuje(cola, esquema, central.url, central.token).empujar()
     assert cola.obtener(detras.uuid).estado == PENDIENTE
     (bloqueada,) = Conflictos(cola).bloqueadas()
@@ -158,14 +192,18 @@ def test_central_muerta_a_mitad_de_lote_y_reiniciada(central, cola, esquema):
         cola.encolar(nueva)
         if i % 300 == 0:
             for producto in productos:
-                cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id=producto,
-                                            tipo="ajustar", datos={"stock": -1}))
+                cola.encolar(
+                    NuevaOperacion(
+                        modelo=PRODUCTO, objeto_id=producto, tipo="ajustar", datos={"stock": -1}
+                    )
+                )
     errores = []
 
     def empujar():
         try:
-            empuje(cola, esquema, central.url, central.token, reintentos=0,
-                   tamano_lote=100).empujar()
+            empuje(
+                cola, esquema, central.url, central.token, reintentos=0, tamano_lote=100
+            ).empujar()
         except Exception as exc:
             errores.append(exc)
 
@@ -185,7 +223,8 @@ def test_central_muerta_a_mitad_de_lote_y_reiniciada(central, cola, esquema):
     despues = filas(central, PRODUCTO)
     tandas = 10
     assert {p: despues[p]["stock"] for p in productos} == {
-        p: antes[p]["stock"] - tandas for p in productos}
+        p: antes[p]["stock"] - tandas for p in productos
+    }
     assert set(ventas) <= set(filas(central, VENTA))
 
 
@@ -194,8 +233,9 @@ CLIENTE = "clientes.Cliente"
 
 def _venta_de(cliente):
     op = venta()
-    return NuevaOperacion(modelo=VENTA, objeto_id=op.objeto_id, tipo="crear",
-                          datos={**op.datos, "cliente": cliente})
+    return NuevaOperacion(
+        modelo=VENTA, objeto_id=op.objeto_id, tipo="crear", datos={**op.datos, "cliente": cliente}
+    )
 
 
 def test_cliente_rechazado_no_bloquea_ventas_ajenas(central, cola, esquema):
@@ -203,10 +243,22 @@ def test_cliente_rechazado_no_bloquea_ventas_ajenas(central, cola, esquema):
     sólo retiene la venta que lo nombra; la de otro cliente y la sin cliente se aplican."""
     assert esquema.modelo(VENTA).referencias == {"cliente": CLIENTE}  # servida por la central
     malo_id, bueno_id = str(uuid.uuid4()), str(uuid.uuid4())
-    malo = cola.encolar(NuevaOperacion(modelo=CLIENTE, objeto_id=malo_id, tipo="crear", datos={
-        "id": malo_id, "nombre": "Ana", "nif": "X" * 40}))
-    bueno = cola.encolar(NuevaOperacion(modelo=CLIENTE, objeto_id=bueno_id, tipo="crear", datos={
-        "id": bueno_id, "nombre": "Luis", "nif": "12345678Z"}))
+    malo = cola.encolar(
+        NuevaOperacion(
+            modelo=CLIENTE,
+            objeto_id=malo_id,
+            tipo="crear",
+            datos={"id": malo_id, "nombre": "Ana", "nif": "X" * 40},
+        )
+    )
+    bueno = cola.encolar(
+        NuevaOperacion(
+            modelo=CLIENTE,
+            objeto_id=bueno_id,
+            tipo="crear",
+            datos={"id": bueno_id, "nombre": "Luis", "nif": "12345678Z"},
+        )
+    )
     empuje(cola, esquema, central.url, central.token).empujar()
     assert cola.obtener(malo.uuid).estado == ERROR
     assert cola.obtener(bueno.uuid).estado == COMPLETADO

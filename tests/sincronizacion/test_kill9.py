@@ -36,7 +36,8 @@ def en_vuelo(datos):
     recuperaría)."""
     with sqlite3.connect(datos / "cola.sqlite") as conexion:
         return conexion.execute(
-            "SELECT COUNT(*) FROM operaciones WHERE estado = 'PROCESANDO'").fetchone()[0]
+            "SELECT COUNT(*) FROM operaciones WHERE estado = 'PROCESANDO'"
+        ).fetchone()[0]
 
 
 def esperar_actividad(datos, proceso, desde, limite_s=20.0):
@@ -55,8 +56,17 @@ def esperar_actividad(datos, proceso, desde, limite_s=20.0):
 def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
     central = central_factory(demo=PRODUCTOS)
     datos = tmp_path / "terminal"
-    configurar(datos, central, central.tienda, central.terminal, central.token,
-               tamano_pagina=100, tamano_lote=25, concurrencia=4, intervalo_descarga=1.0)
+    configurar(
+        datos,
+        central,
+        central.tienda,
+        central.terminal,
+        central.token,
+        tamano_pagina=100,
+        tamano_lote=25,
+        concurrencia=4,
+        intervalo_descarga=1.0,
+    )
     otra = Cliente(central.url, central.crear_terminal(central.tienda, "caja-2"))
     inicial = {p: f["stock"] for p, f in productos_central(central).items()}
     esperado = dict(inicial)
@@ -75,14 +85,26 @@ def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
         for producto in azar.sample(sorted(inicial), 80):
             delta = azar.choice([-1, 2])
             esperado[producto] += delta
-            ajustes.append({"uuid": str(uuid.uuid4()), "modelo": PRODUCTO, "tipo": "ajustar",
-                            "objeto_id": producto, "datos": {"stock": delta},
-                            "version_base": None, "valores_base": {},
-                            "hora_terminal": "2026-11-28T04:00:00+00:00", "desfase_ms": 0})
+            ajustes.append(
+                {
+                    "uuid": str(uuid.uuid4()),
+                    "modelo": PRODUCTO,
+                    "tipo": "ajustar",
+                    "objeto_id": producto,
+                    "datos": {"stock": delta},
+                    "version_base": None,
+                    "valores_base": {},
+                    "hora_terminal": "2026-11-28T04:00:00+00:00",
+                    "desfase_ms": 0,
+                }
+            )
         assert all(r.resultado == "aplicada" for r in otra.operaciones(ajustes))
-        proceso = subprocess.Popen([*SINCRO, "--datos", str(datos), "sincronizar"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   env=dict(os.environ))
+        proceso = subprocess.Popen(
+            [*SINCRO, "--datos", str(datos), "sincronizar"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=dict(os.environ),
+        )
         esperar_actividad(datos, proceso, time.time())
         time.sleep(azar.uniform(0.0, 0.6))  # un momento al azar mientras empuja/descarga
         proceso.send_signal(signal.SIGKILL)

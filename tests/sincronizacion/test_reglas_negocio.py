@@ -30,18 +30,28 @@ LINEA = "ventas.LineaVenta"
 
 def enviar(central, token: str, *ops: dict) -> list[dict]:
     """``POST /v1/operaciones`` tal cual, como lo haría una terminal hostil o descuidada."""
-    cuerpo = {"operaciones": [{"uuid": str(uuid.uuid4()), "hora_terminal": "", "desfase_ms": 0,
-                               **o} for o in ops]}
-    r = requests.post(central.url + "/v1/operaciones", data=json.dumps(cuerpo), timeout=60,
-                      headers={"Authorization": f"Token {token}",
-                               "Content-Type": "application/json"})
+    cuerpo = {
+        "operaciones": [
+            {"uuid": str(uuid.uuid4()), "hora_terminal": "", "desfase_ms": 0, **o} for o in ops
+        ]
+    }
+    r = requests.post(
+        central.url + "/v1/operaciones",
+        data=json.dumps(cuerpo),
+        timeout=60,
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
     assert r.status_code == 200, r.text[:300]
     return r.json()["resultados"]
 
 
 def descargar(central, modelo: str) -> dict[str, dict]:
-    r = requests.get(central.url + "/v1/cambios", params={"modelos": modelo, "limite": 5000},
-                     headers={"Authorization": f"Token {central.token}"}, timeout=60)
+    r = requests.get(
+        central.url + "/v1/cambios",
+        params={"modelos": modelo, "limite": 5000},
+        headers={"Authorization": f"Token {central.token}"},
+        timeout=60,
+    )
     return {c["id"]: c.get("datos") for c in r.json()["cambios"]}
 
 
@@ -66,8 +76,13 @@ MALAS = [
     (CLIENTE, "crear", None, {"nombre": "A\x00na", "nif": "1"}, "carácter nulo"),
     (CLIENTE, "crear", None, {"nombre": "x" * 201, "nif": "1"}, "como mucho 200 caracteres"),
     (CLIENTE, "crear", None, {"nombre": "x" * 70_000, "nif": "1"}, "el máximo es 64 KiB"),
-    (PRODUCTO, "actualizar", "3", {"precio": "2.00"},
-     "«precio» de productos.Producto no se puede escribir desde las tiendas"),
+    (
+        PRODUCTO,
+        "actualizar",
+        "3",
+        {"precio": "2.00"},
+        "«precio» de productos.Producto no se puede escribir desde las tiendas",
+    ),
     (LINEA, "crear", None, {"precio_unitario": "1e999"}, "fuera de rango"),
     (LINEA, "crear", None, {"precio_unitario": "NaN"}, "decimal finito"),
     (LINEA, "crear", None, {"precio_unitario": "-5.00"}, "no puede ser menor que 0"),
@@ -79,8 +94,9 @@ MALAS = [
 
 
 @pytest.mark.parametrize(("modelo", "tipo", "objeto", "datos", "fragmento"), MALAS)
-def test_lo_que_la_central_rechaza_no_se_encola(central, terminal, modelo, tipo, objeto, datos,
-                                                fragmento):
+def test_lo_que_la_central_rechaza_no_se_encola(
+    central, terminal, modelo, tipo, objeto, datos, fragmento
+):
     antes = _cola(terminal)
     argumentos = ["encolar", "--modelo", modelo, "--tipo", tipo, "--datos", json.dumps(datos)]
     r = sincro(terminal, *argumentos, *(["--objeto", objeto] if objeto else []))
@@ -90,9 +106,11 @@ def test_lo_que_la_central_rechaza_no_se_encola(central, terminal, modelo, tipo,
     # La misma operación, enviada cruda a la central, queda rechazada con el mismo motivo.
     if tipo == "crear":
         datos = {**datos, "id": str(uuid.uuid4())}
-    resultado = enviar(central, central.token, {"modelo": modelo, "tipo": tipo,
-                                                "objeto_id": objeto, "datos": datos,
-                                                "version_base": 0})[0]
+    resultado = enviar(
+        central,
+        central.token,
+        {"modelo": modelo, "tipo": tipo, "objeto_id": objeto, "datos": datos, "version_base": 0},
+    )[0]
     assert resultado["resultado"] == "rechazada" and fragmento in resultado["motivo"], resultado
 
 
@@ -101,22 +119,37 @@ def test_referencias_a_objetos_desconocidos_no_se_encolan(central, terminal):
         with pytest.raises(ErrorValor, match=r"productos\.Producto 999999, que esta terminal no"):
             agente.vender([{"producto": 999999, "cantidad": 1, "precio_unitario": "1.00"}])
         with pytest.raises(ErrorValor, match=r"«cliente» apunta a clientes\.Cliente"):
-            agente.vender([{"producto": 1, "cantidad": 1, "precio_unitario": "1.00"}],
-                          cliente=str(uuid.uuid4()))
+            agente.vender(
+                [{"producto": 1, "cantidad": 1, "precio_unitario": "1.00"}],
+                cliente=str(uuid.uuid4()),
+            )
         assert agente.cola() == []
         # Un cliente creado aquí (aún sin enviar) sí vale como referencia, y la venta también
         # en el mismo lote para sus líneas.
         nuevo = agente.encolar(CLIENTE, "crear", {"nombre": "Nueva", "nif": "X9"})
-        agente.vender([{"producto": 1, "cantidad": 1, "precio_unitario": "1.00"}],
-                      cliente=nuevo.objeto_id)
+        agente.vender(
+            [{"producto": 1, "cantidad": 1, "precio_unitario": "1.00"}], cliente=nuevo.objeto_id
+        )
         assert len(agente.cola()) == 4
     r = sincro(terminal, "sincronizar", "--una-vez")
     assert r.returncode == 0 and "rechazadas 0" in r.stdout, r.stdout + r.stderr
     # Y la central los rechaza igual (con su propio texto: no existen).
-    r = enviar(central, central.token, {
-        "modelo": LINEA, "tipo": "crear", "objeto_id": None,
-        "datos": {"id": str(uuid.uuid4()), "venta": str(uuid.uuid4()), "producto": 999999,
-                  "cantidad": 1, "precio_unitario": "1.00"}})
+    r = enviar(
+        central,
+        central.token,
+        {
+            "modelo": LINEA,
+            "tipo": "crear",
+            "objeto_id": None,
+            "datos": {
+                "id": str(uuid.uuid4()),
+                "venta": str(uuid.uuid4()),
+                "producto": 999999,
+                "cantidad": 1,
+                "precio_unitario": "1.00",
+            },
+        },
+    )
     assert r[0]["resultado"] == "rechazada" and "no existe" in r[0]["motivo"]
 
 
@@ -131,8 +164,11 @@ def test_ajustar_fuera_de_limites_con_el_valor_optimista(central, terminal):
         assert agente.obtener(PRODUCTO, "12")["stock"] == 999_999_000
     r = sincro(terminal, "sincronizar", "--una-vez")
     assert r.returncode == 0 and "rechazadas 0" in r.stdout, r.stdout + r.stderr
-    r = enviar(central, central.token, {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": "12",
-                                        "datos": {"stock": 4_000}})
+    r = enviar(
+        central,
+        central.token,
+        {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": "12", "datos": {"stock": 4_000}},
+    )
     assert r[0]["resultado"] == "rechazada" and "fuera de sus límites" in r[0]["motivo"]
 
 
@@ -140,12 +176,19 @@ def test_actualizar_y_borrar_sin_version_base_se_rechazan(central):
     """La comprobación de conflictos no se puede saltar: sin ``version_base`` nada se aplica;
     con base 0 (la terminal no conoce la versión) y sin valores base, es un conflicto."""
     antes = descargar(central, PRODUCTO)["5"]
-    r = enviar(central, central.token,
-               {"modelo": PRODUCTO, "tipo": "actualizar", "objeto_id": "5",
-                "datos": {"nombre": "Pisado"}},
-               {"modelo": CLIENTE, "tipo": "borrar", "objeto_id": str(uuid.uuid4()), "datos": {}},
-               {"modelo": PRODUCTO, "tipo": "actualizar", "objeto_id": "5",
-                "datos": {"nombre": "Pisado"}, "version_base": 0})
+    r = enviar(
+        central,
+        central.token,
+        {"modelo": PRODUCTO, "tipo": "actualizar", "objeto_id": "5", "datos": {"nombre": "Pisado"}},
+        {"modelo": CLIENTE, "tipo": "borrar", "objeto_id": str(uuid.uuid4()), "datos": {}},
+        {
+            "modelo": PRODUCTO,
+            "tipo": "actualizar",
+            "objeto_id": "5",
+            "datos": {"nombre": "Pisado"},
+            "version_base": 0,
+        },
+    )
     assert [x["resultado"] for x in r] == ["rechazada", "rechazada", "conflicto"], r
     assert "sin «version_base»" in r[0]["motivo"]
     assert descargar(central, PRODUCTO)["5"] == antes
@@ -159,13 +202,13 @@ def test_sin_version_de_la_central_la_base_son_los_valores_que_ve_la_terminal(ce
     assert sincro(datos, "sincronizar", "--una-vez").returncode == 0
     with Agente.abrir(datos) as agente:
         nuevo = agente.encolar(CLIENTE, "crear", {"nombre": "Efímero", "nif": "E1"})
-        sincronizador = Sincronizador(datos, agente.operaciones, agente.cache,
-                                      configuracion.cargar(datos), Conectividad())
+        sincronizador = Sincronizador(
+            datos, agente.operaciones, agente.cache, configuracion.cargar(datos), Conectividad()
+        )
         try:
             sincronizador.empujar()  # sólo el envío: la caché aún no lo tiene
             assert agente.cache.fila(CLIENTE, nuevo.objeto_id) is None
-            cambio = agente.encolar(CLIENTE, "actualizar", {"nif": "E2"},
-                                    objeto_id=nuevo.objeto_id)
+            cambio = agente.encolar(CLIENTE, "actualizar", {"nif": "E2"}, objeto_id=nuevo.objeto_id)
             assert (cambio.version_base, cambio.valores_base) == (0, {"nif": "E1"})
             sincronizador.empujar()
         finally:
@@ -180,15 +223,40 @@ def test_tienda_y_terminal_salen_del_token(central, terminal):
     rechaza con motivo (y la terminal ya no los envía)."""
     fecha = "2026-11-28T10:00:00+01:00"
     vid, otra = str(uuid.uuid4()), str(uuid.uuid4())
-    r = enviar(central, central.token,
-               {"modelo": VENTA, "tipo": "crear", "objeto_id": vid,
-                "datos": {"id": vid, "cliente": None, "fecha": fecha, "total": "1.00"}},
-               {"modelo": VENTA, "tipo": "crear", "objeto_id": otra,
-                "datos": {"id": otra, "terminal": "caja-7", "cliente": None, "fecha": fecha,
-                          "total": "1.00"}},
-               {"modelo": VENTA, "tipo": "crear", "objeto_id": otra,
-                "datos": {"id": otra, "tienda": "T002", "cliente": None, "fecha": fecha,
-                          "total": "1.00"}})
+    r = enviar(
+        central,
+        central.token,
+        {
+            "modelo": VENTA,
+            "tipo": "crear",
+            "objeto_id": vid,
+            "datos": {"id": vid, "cliente": None, "fecha": fecha, "total": "1.00"},
+        },
+        {
+            "modelo": VENTA,
+            "tipo": "crear",
+            "objeto_id": otra,
+            "datos": {
+                "id": otra,
+                "terminal": "caja-7",
+                "cliente": None,
+                "fecha": fecha,
+                "total": "1.00",
+            },
+        },
+        {
+            "modelo": VENTA,
+            "tipo": "crear",
+            "objeto_id": otra,
+            "datos": {
+                "id": otra,
+                "tienda": "T002",
+                "cliente": None,
+                "fecha": fecha,
+                "total": "1.00",
+            },
+        },
+    )
     assert [x["resultado"] for x in r] == ["aplicada", "rechazada", "rechazada"], r
     assert "«terminal» no es el de esta terminal (caja-1)" in r[1]["motivo"]
     assert "«tienda» no es el de esta tienda (T001)" in r[2]["motivo"]
@@ -205,8 +273,17 @@ def test_tienda_y_terminal_salen_del_token(central, terminal):
 
 def test_configurar_rechaza_un_token_de_otra_terminal(central, tmp_path):
     token_otra = central.crear_terminal("T002", "caja-9")
-    r = sincro(tmp_path, "configurar", "--servidor", central.url, "--tienda", "T001",
-               "--terminal", "caja-1", entrada=token_otra + "\n")
+    r = sincro(
+        tmp_path,
+        "configurar",
+        "--servidor",
+        central.url,
+        "--tienda",
+        "T001",
+        "--terminal",
+        "caja-1",
+        entrada=token_otra + "\n",
+    )
     assert r.returncode == 2, r.stdout + r.stderr
     assert "Ese token es de T002/caja-9, no de T001/caja-1" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
@@ -225,11 +302,13 @@ def test_ninguna_sincronizacion_con_un_token_de_otra_terminal(central, tmp_path)
     r = sincro(datos, "sincronizar", "--una-vez")
     assert r.returncode != 0
     assert "El token es de T003/caja-2, pero esta terminal está configurada como T001/caja-1" in (
-        r.stderr), r.stderr
+        r.stderr
+    ), r.stderr
     with Agente.abrir(datos) as agente:
         assert [o.estado for o in agente.cola()] == ["PENDIENTE"]
-        sincronizador = Sincronizador(datos, agente.operaciones, agente.cache,
-                                      configuracion.cargar(datos), Conectividad())
+        sincronizador = Sincronizador(
+            datos, agente.operaciones, agente.cache, configuracion.cargar(datos), Conectividad()
+        )
         try:
             with pytest.raises(IdentidadAjena):
                 sincronizador.empujar()
@@ -243,21 +322,43 @@ def test_ninguna_sincronizacion_con_un_token_de_otra_terminal(central, tmp_path)
 
 # -- propiedad: aceptada al encolar ⇔ no rechazada por la central ------------------------------
 
-_TEXTO_VALIDO = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)),
-                        max_size=12)
+_TEXTO_VALIDO = st.text(
+    st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=12
+)
 _TEXTOS = st.one_of(
-    _TEXTO_VALIDO, _TEXTO_VALIDO, st.text(min_size=195, max_size=210),
+    _TEXTO_VALIDO,
+    _TEXTO_VALIDO,
+    st.text(min_size=195, max_size=210),
     st.sampled_from(["con\x00nulo", "", " "]),
 )
 _DECIMALES = st.one_of(
     st.decimals(min_value=0, max_value=10**6, places=2).map(str),
     st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
-    st.sampled_from(["1e999", "NaN", "-Infinity", "-0.01", "0", "12.5", "12.505", " 3.10 ",
-                     "99999999.99", "100000000.00", "1E+2", "abc", ""]),
+    st.sampled_from(
+        [
+            "1e999",
+            "NaN",
+            "-Infinity",
+            "-0.01",
+            "0",
+            "12.5",
+            "12.505",
+            " 3.10 ",
+            "99999999.99",
+            "100000000.00",
+            "1E+2",
+            "abc",
+            "",
+        ]
+    ),
 )
-_ENTEROS = st.one_of(st.integers(-20_000, 20_000), st.integers(0, 100), st.integers(-50, 50),
-                     st.integers(-(2**64), 2**64),
-                     st.sampled_from([0, -1, 10_000, 10_001, -10_001, 10_000_000, 10_000_001]))
+_ENTEROS = st.one_of(
+    st.integers(-20_000, 20_000),
+    st.integers(0, 100),
+    st.integers(-50, 50),
+    st.integers(-(2**64), 2**64),
+    st.sampled_from([0, -1, 10_000, 10_001, -10_001, 10_000_000, 10_000_001]),
+)
 _CUALQUIERA = st.one_of(st.none(), st.booleans(), st.floats(), _TEXTOS, _ENTEROS)
 
 
@@ -265,32 +366,55 @@ _CUALQUIERA = st.one_of(st.none(), st.booleans(), st.floats(), _TEXTOS, _ENTEROS
 def operaciones(draw) -> tuple[str, str, str | None, dict]:
     """Operaciones al azar, válidas o no por poco (tipos, nulos, longitudes, límites, campos
     desconocidos o de sólo lectura, operaciones no permitidas en el campo)."""
-    eleccion = draw(st.sampled_from(["cliente_crear", "cliente_actualizar", "producto_actualizar",
-                                     "producto_ajustar"]))
+    eleccion = draw(
+        st.sampled_from(
+            ["cliente_crear", "cliente_actualizar", "producto_actualizar", "producto_ajustar"]
+        )
+    )
     if eleccion.startswith("cliente"):
-        campos = {"nombre": _TEXTOS, "nif": _TEXTOS, "email": st.one_of(st.none(), _TEXTOS),
-                  "puntos": _ENTEROS, "telefono": st.one_of(st.none(), _TEXTOS)}
+        campos = {
+            "nombre": _TEXTOS,
+            "nif": _TEXTOS,
+            "email": st.one_of(st.none(), _TEXTOS),
+            "puntos": _ENTEROS,
+            "telefono": st.one_of(st.none(), _TEXTOS),
+        }
     elif eleccion == "producto_actualizar":
-        campos = {"nombre": _TEXTOS, "precio": _DECIMALES, "stock": _ENTEROS,
-                  "categoria": st.one_of(st.none(), _TEXTOS)}
+        campos = {
+            "nombre": _TEXTOS,
+            "precio": _DECIMALES,
+            "stock": _ENTEROS,
+            "categoria": st.one_of(st.none(), _TEXTOS),
+        }
     else:
         campos = {"stock": _ENTEROS, "stock ": _ENTEROS, "precio": _DECIMALES}
     if draw(st.booleans()):  # la mitad, válida a propósito: que haya de los dos lados
-        campos = {n: _VALIDOS[(eleccion.split("_")[1], n.strip())] for n in campos
-                  if (eleccion.split("_")[1], n.strip()) in _VALIDOS}
-        nombres = draw(st.lists(st.sampled_from(sorted(campos)), min_size=1, max_size=3,
-                                unique=True))
+        campos = {
+            n: _VALIDOS[(eleccion.split("_")[1], n.strip())]
+            for n in campos
+            if (eleccion.split("_")[1], n.strip()) in _VALIDOS
+        }
+        nombres = draw(
+            st.lists(st.sampled_from(sorted(campos)), min_size=1, max_size=3, unique=True)
+        )
         datos = {n: draw(campos[n]) for n in nombres}
         if eleccion == "cliente_crear":
             datos = {"nombre": draw(_TEXTO_VALIDO), "nif": draw(_TEXTO_VALIDO), **datos}
         return _operacion(draw, eleccion, datos)
-    nombres = draw(st.lists(st.sampled_from([*campos, *campos, *campos, "color", "id"]),
-                            min_size=1, max_size=3, unique=True))
+    nombres = draw(
+        st.lists(
+            st.sampled_from([*campos, *campos, *campos, "color", "id"]),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        )
+    )
     if eleccion == "cliente_crear" and draw(st.integers(0, 3)):
         nombres = ["nombre", "nif", *[n for n in nombres if n not in ("nombre", "nif")]]
-    datos = {n.strip(): draw(campos[n] if n in campos and draw(st.integers(0, 6))
-                             else _CUALQUIERA)
-             for n in nombres}
+    datos = {
+        n.strip(): draw(campos[n] if n in campos and draw(st.integers(0, 6)) else _CUALQUIERA)
+        for n in nombres
+    }
     return _operacion(draw, eleccion, datos)
 
 
@@ -304,11 +428,15 @@ def _operacion(draw, eleccion: str, datos: dict) -> tuple[str, str, str | None, 
 
 _PRECIO_VALIDO = st.decimals(min_value=0, max_value=10**6, places=2).map(str)
 _VALIDOS = {
-    ("crear", "nombre"): _TEXTO_VALIDO, ("crear", "nif"): _TEXTO_VALIDO,
-    ("crear", "email"): st.one_of(st.none(), _TEXTO_VALIDO), ("crear", "puntos"):
-        st.integers(0, 5000), ("crear", "telefono"): st.one_of(st.none(), _TEXTO_VALIDO),
-    ("actualizar", "nombre"): _TEXTO_VALIDO, ("actualizar", "nif"): _TEXTO_VALIDO,
-    ("actualizar", "puntos"): st.integers(0, 5000), ("actualizar", "precio"): _PRECIO_VALIDO,
+    ("crear", "nombre"): _TEXTO_VALIDO,
+    ("crear", "nif"): _TEXTO_VALIDO,
+    ("crear", "email"): st.one_of(st.none(), _TEXTO_VALIDO),
+    ("crear", "puntos"): st.integers(0, 5000),
+    ("crear", "telefono"): st.one_of(st.none(), _TEXTO_VALIDO),
+    ("actualizar", "nombre"): _TEXTO_VALIDO,
+    ("actualizar", "nif"): _TEXTO_VALIDO,
+    ("actualizar", "puntos"): st.integers(0, 5000),
+    ("actualizar", "precio"): _PRECIO_VALIDO,
     ("actualizar", "stock"): st.integers(0, 5000),
     ("actualizar", "categoria"): st.one_of(st.none(), _TEXTO_VALIDO),
     ("ajustar", "stock"): st.integers(-100, 100),
@@ -324,11 +452,15 @@ def agente_propiedad(central, tmp_path_factory):
         yield agente
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(operacion=operaciones())
-def test_aceptada_al_encolar_si_y_solo_si_la_central_no_la_rechaza(central, agente_propiedad,
-                                                                   operacion):
+def test_aceptada_al_encolar_si_y_solo_si_la_central_no_la_rechaza(
+    central, agente_propiedad, operacion
+):
     modelo, tipo, objeto, datos = operacion
     agente = agente_propiedad
     if objeto == "cliente":
@@ -338,9 +470,11 @@ def test_aceptada_al_encolar_si_y_solo_si_la_central_no_la_rechaza(central, agen
         motivo_terminal = None
     except ErrorValor as exc:
         encolada, motivo_terminal = None, str(exc)
-    resultado = enviar(central, central.token, {"modelo": modelo, "tipo": tipo,
-                                                "objeto_id": objeto, "datos": datos,
-                                                "version_base": 0})[0]
+    resultado = enviar(
+        central,
+        central.token,
+        {"modelo": modelo, "tipo": tipo, "objeto_id": objeto, "datos": datos, "version_base": 0},
+    )[0]
     rechazada = resultado["resultado"] == "rechazada"
     event(f"{tipo}: {resultado['resultado']}")
     assert (encolada is not None) == (not rechazada), (motivo_terminal, resultado)

@@ -28,23 +28,33 @@ def central_propia(central_factory):
 def descargar(agente, tamano_pagina=25):
     servicio = agente.sincronizacion
     cliente = servicio._obtener_sincronizador().cliente
-    descarga = Descarga(agente.cache, agente.operaciones, Conflictos(agente.operaciones),
-                        cliente, tamano_pagina=tamano_pagina)
+    descarga = Descarga(
+        agente.cache,
+        agente.operaciones,
+        Conflictos(agente.operaciones),
+        cliente,
+        tamano_pagina=tamano_pagina,
+    )
     return descarga.descargar(descarga.actualizar_esquema())
 
 
 def manage(central, *argumentos):
     entorno = {**os.environ, "SINCRO_CENTRAL_DATOS": str(central.datos)}
-    subprocess.run([*_orden(), *argumentos], env=entorno, check=True, capture_output=True,
-                   timeout=120)
+    subprocess.run(
+        [*_orden(), *argumentos], env=entorno, check=True, capture_output=True, timeout=120
+    )
 
 
-@pytest.mark.parametrize("tamano_pagina", [
-    10000,
-    25,  # varias páginas: la continuación de la descarga completa no caduca con el horizonte
-])
-def test_cursor_caducado_resincroniza_y_conserva_pendientes(central_propia, tmp_path,
-                                                            tamano_pagina):
+@pytest.mark.parametrize(
+    "tamano_pagina",
+    [
+        10000,
+        25,  # varias páginas: la continuación de la descarga completa no caduca con el horizonte
+    ],
+)
+def test_cursor_caducado_resincroniza_y_conserva_pendientes(
+    central_propia, tmp_path, tamano_pagina
+):
     central = central_propia
     configurar(tmp_path, central, central.tienda, central.terminal, central.token)
     with Agente.abrir(tmp_path) as agente:
@@ -53,9 +63,14 @@ def test_cursor_caducado_resincroniza_y_conserva_pendientes(central_propia, tmp_
         stock_local = agente.obtener(PRODUCTO, "5")["stock"]
     # Un borrado en la central y una compactación con retención 0: su lápida desaparece y el
     # horizonte sube por encima del cursor de la terminal.
-    manage(central, "manage", "shell", "-c",
-           "from servidor_demo.productos.models import Producto; "
-           "Producto.objects.filter(pk=30).delete()")
+    manage(
+        central,
+        "manage",
+        "shell",
+        "-c",
+        "from servidor_demo.productos.models import Producto; "
+        "Producto.objects.filter(pk=30).delete()",
+    )
     manage(central, "compactar", "--dias", "0", "--datos", str(central.datos))
     with Agente.abrir(tmp_path) as agente:
         resumen = descargar(agente, tamano_pagina)

@@ -75,8 +75,9 @@ def test_un_pase_deja_la_terminal_lista_y_al_dia(servicio, central):
 
 def test_401_para_y_conserva_la_cola(servicio, central):
     servicio.configurar(central.url, central.tienda, central.terminal, "token-revocado")
-    op = servicio.cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="1", tipo="ajustar",
-                                              datos={"stock": -1}))
+    op = servicio.cola.encolar(
+        NuevaOperacion(modelo=PRODUCTO, objeto_id="1", tipo="ajustar", datos={"stock": -1})
+    )
     with pytest.raises(ErrorAutenticacion):
         servicio.sincronizar_una_vez()
     estado = servicio.estado()
@@ -86,22 +87,25 @@ def test_401_para_y_conserva_la_cola(servicio, central):
 
 
 def test_bucle_empuja_al_encolar_sin_esperar_a_la_descarga(servicio, central, tmp_path):
-    servicio.configurar(central.url, central.tienda, central.terminal, central.token,
-                        intervalo_descarga=3600)
+    servicio.configurar(
+        central.url, central.tienda, central.terminal, central.token, intervalo_descarga=3600
+    )
     cambios = []
     servicio.al_cambiar_estado(cambios.append)
     servicio.iniciar()
     assert esperar(lambda: servicio.estado()["lista_para_vender_offline"])
     assert esperar(lambda: servicio.conectividad.estado == "al día")
     # En este proceso (despertar) ...
-    op = servicio.cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="4", tipo="ajustar",
-                                              datos={"stock": -1}))
+    op = servicio.cola.encolar(
+        NuevaOperacion(modelo=PRODUCTO, objeto_id="4", tipo="ajustar", datos={"stock": -1})
+    )
     servicio.despertar()
     assert esperar(lambda: servicio.cola.obtener(op.uuid).estado == COMPLETADO)
     # ... y desde otro proceso/conexión (PRAGMA data_version), sin despertar a nadie.
     with Cola(tmp_path / "cola.sqlite") as otra:
-        otra_op = otra.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="4", tipo="ajustar",
-                                              datos={"stock": -1}))
+        otra_op = otra.encolar(
+            NuevaOperacion(modelo=PRODUCTO, objeto_id="4", tipo="ajustar", datos={"stock": -1})
+        )
     assert esperar(lambda: servicio.cola.obtener(otra_op.uuid).estado == COMPLETADO)
     servicio.detener()
     assert not servicio.en_marcha()
@@ -113,8 +117,9 @@ def test_bucle_con_401_se_para_y_sigue_al_configurar_un_token_nuevo(servicio, ce
     servicio.configurar(central.url, "T005", "caja-1", token, intervalo_descarga=3600)
     servicio.sincronizar_una_vez()
     nuevo = central.crear_terminal("T005", "caja-1")  # el anterior queda revocado
-    op = servicio.cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="2", tipo="ajustar",
-                                              datos={"stock": 1}))
+    op = servicio.cola.encolar(
+        NuevaOperacion(modelo=PRODUCTO, objeto_id="2", tipo="ajustar", datos={"stock": 1})
+    )
     servicio.iniciar()
     try:
         assert esperar(lambda: servicio.conectividad.estado == "error de autenticación")
@@ -128,13 +133,20 @@ def test_bucle_con_401_se_para_y_sigue_al_configurar_un_token_nuevo(servicio, ce
 
 
 def test_bucle_sin_conexion_reintenta_y_empuja_al_volver(servicio, central):
-    servicio.configurar(central.url, central.tienda, central.terminal, central.token,
-                        intervalo_descarga=3600, backoff_maximo=2.0)
+    servicio.configurar(
+        central.url,
+        central.tienda,
+        central.terminal,
+        central.token,
+        intervalo_descarga=3600,
+        backoff_maximo=2.0,
+    )
     servicio.sincronizar_una_vez()
     central.detener()
     try:
-        op = servicio.cola.encolar(NuevaOperacion(modelo=PRODUCTO, objeto_id="3",
-                                                  tipo="ajustar", datos={"stock": -1}))
+        op = servicio.cola.encolar(
+            NuevaOperacion(modelo=PRODUCTO, objeto_id="3", tipo="ajustar", datos={"stock": -1})
+        )
         servicio.iniciar()
         assert esperar(lambda: servicio.conectividad.estado == "sin conexión")
         mensaje = servicio.estado()["conexion"]["mensaje"]

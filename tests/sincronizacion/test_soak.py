@@ -17,9 +17,20 @@ RONDAS = int(os.environ.get("SINCRO_RONDAS_SOAK", "20"))
 @pytest.mark.timeout(1800)
 def test_soak_kill_9_exactamente_una_vez(tmp_path):
     r = subprocess.run(
-        [sys.executable, str(RAIZ / "scripts" / "soak_kill9.py"), "--rondas", str(RONDAS),
-         "--productos", "150", "--carpeta", str(tmp_path)],
-        capture_output=True, text=True, timeout=1700, cwd=RAIZ,
+        [
+            sys.executable,
+            str(RAIZ / "scripts" / "soak_kill9.py"),
+            "--rondas",
+            str(RONDAS),
+            "--productos",
+            "150",
+            "--carpeta",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1700,
+        cwd=RAIZ,
     )
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-4000:]
     ultima = r.stdout.strip().splitlines()[-1]

@@ -39,8 +39,12 @@ def _editar(datos: Path, cliente: str, telefono: str) -> None:
 
 
 def _clientes(central) -> dict[str, dict]:
-    r = requests.get(central.url + "/v1/cambios", params={"modelos": CLIENTE, "limite": 5000},
-                     headers={"Authorization": f"Token {central.token}"}, timeout=60)
+    r = requests.get(
+        central.url + "/v1/cambios",
+        params={"modelos": CLIENTE, "limite": 5000},
+        headers={"Authorization": f"Token {central.token}"},
+        timeout=60,
+    )
     return {c["id"]: c["datos"] for c in r.json()["cambios"]}
 
 
@@ -91,8 +95,10 @@ def test_edicion_fusionada_lleva_la_hora_de_la_segunda(central, terminales, clie
     _editar(b, cliente, "B-en-medio")
     _editar(a, cliente, "A-segunda")
     with Agente.abrir(a) as agente:
-        assert len([o for o in agente.cola() if o.objeto_id == cliente
-                    and o.estado == "PENDIENTE"]) == 1
+        assert (
+            len([o for o in agente.cola() if o.objeto_id == cliente and o.estado == "PENDIENTE"])
+            == 1
+        )
     _sincronizar(b, a, a)
     assert _en_central(central, cliente) == "A-segunda"
 
@@ -108,11 +114,15 @@ def test_empate_de_horas_gana_la_central(central, terminales, cliente):
         # A mano en el fichero (como otro proceso): sólo la cola cambia sus operaciones.
         conexion = sqlite3.connect(Path(datos) / "cola.sqlite")
         with conexion:
-            conexion.execute("UPDATE operaciones SET hora_terminal = ?, desfase_ms = 0 "
-                             "WHERE objeto_id = ? AND estado = 'PENDIENTE'", (misma, cliente))
+            conexion.execute(
+                "UPDATE operaciones SET hora_terminal = ?, desfase_ms = 0 "
+                "WHERE objeto_id = ? AND estado = 'PENDIENTE'",
+                (misma, cliente),
+            )
         conexion.close()
     _sincronizar(a, b, b)
     with Agente.abrir(b) as agente:
-        historia = [(o.estado, o.datos, o.hora_terminal) for o in agente.cola()
-                    if o.objeto_id == cliente]
+        historia = [
+            (o.estado, o.datos, o.hora_terminal) for o in agente.cola() if o.objeto_id == cliente
+        ]
     assert _en_central(central, cliente) == "A-empate", historia

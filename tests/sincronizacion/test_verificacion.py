@@ -35,17 +35,25 @@ def central_verificable(request, central_factory):
 
 def _dañar(datos, central_productos: dict) -> None:
     cache = sqlite3.connect(datos / "cache.sqlite")
-    tabla = next(f[0] for f in cache.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%producto%' "
-        "AND name NOT LIKE '%fts%'"))
+    tabla = next(
+        f[0]
+        for f in cache.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%producto%' "
+            "AND name NOT LIKE '%fts%'"
+        )
+    )
     cache.execute(f'UPDATE "{tabla}" SET precio = ? WHERE id = 7', ("0.01",))  # noqa: S608
     cache.execute(f'UPDATE "{tabla}" SET precio = 3.5 WHERE id = 8')  # noqa: S608 (número)
-    cache.execute(f'UPDATE "{tabla}" SET nombre = ?, "_version" = 999999999 WHERE id = 9',  # noqa: S608
-                  ("Nombre inventado",))
+    cache.execute(
+        f'UPDATE "{tabla}" SET nombre = ?, "_version" = 999999999 WHERE id = 9',  # noqa: S608
+        ("Nombre inventado",),
+    )
     cache.execute(f'DELETE FROM "{tabla}" WHERE id IN (10, 11)')  # noqa: S608
-    cache.execute(f'INSERT INTO "{tabla}" (id, nombre, codigo, precio, stock, categoria, '  # noqa: S608
-                  '"_version") VALUES (987654, ?, ?, ?, 1, NULL, 1)',
-                  ("Fantasma", "0000000000000", "1.00"))
+    cache.execute(
+        f'INSERT INTO "{tabla}" (id, nombre, codigo, precio, stock, categoria, '  # noqa: S608
+        '"_version") VALUES (987654, ?, ?, ?, 1, NULL, 1)',
+        ("Fantasma", "0000000000000", "1.00"),
+    )
     cache.commit()
     cache.close()
     assert productos_cache(datos) != central_productos
@@ -91,9 +99,12 @@ def test_cache_dañada_converge_sin_resincronizar(central_verificable, tmp_path)
     texto = sincro(tmp_path, "estado").stdout
     assert "Última verificación de la caché:" in texto
     # La central guarda en la salud de la terminal la última verificación.
-    filas = sql(central, "SELECT s.reparadas, s.verificado_en FROM central_saludterminal s "
-                         "JOIN central_terminal t ON t.id = s.terminal_id WHERE t.codigo = ?",
-                (central.terminal,))
+    filas = sql(
+        central,
+        "SELECT s.reparadas, s.verificado_en FROM central_saludterminal s "
+        "JOIN central_terminal t ON t.id = s.terminal_id WHERE t.codigo = ?",
+        (central.terminal,),
+    )
     assert filas and filas[0][0] == 0 and filas[0][1] is not None
 
 
@@ -103,8 +114,14 @@ def test_el_pase_verifica_cada_intervalo(central_factory, tmp_path):
     import time
 
     central = central_factory(demo=50)
-    configurar(tmp_path, central, central.tienda, central.terminal, central.token,
-               intervalo_verificacion=3.0)
+    configurar(
+        tmp_path,
+        central,
+        central.tienda,
+        central.terminal,
+        central.token,
+        intervalo_verificacion=3.0,
+    )
     with Agente.abrir(tmp_path) as agente:
         assert agente.sincronizar_una_vez().verificacion is None
     esperado = productos_central(central)

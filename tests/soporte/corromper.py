@@ -28,11 +28,18 @@ def crear_cola(ruta: Path, n: int = 3000) -> dict[str, tuple]:
     filas = {}
     conexion.execute("BEGIN")
     for i in range(n):
-        fila = (str(uuid.UUID(int=i + 1)), "productos.Producto", "ajustar", str(i % 97),
-                f'{{"stock": -{i % 5 + 1}, "relleno": "{"x" * 40}"}}', "PENDIENTE")
+        fila = (
+            str(uuid.UUID(int=i + 1)),
+            "productos.Producto",
+            "ajustar",
+            str(i % 97),
+            f'{{"stock": -{i % 5 + 1}, "relleno": "{"x" * 40}"}}',
+            "PENDIENTE",
+        )
         conexion.execute(
             "INSERT INTO operaciones (uuid, modelo, tipo, objeto_id, datos, estado) "
-            "VALUES (?, ?, ?, ?, ?, ?)", fila
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            fila,
         )
         filas[fila[0]] = fila
     conexion.execute("COMMIT")
@@ -46,7 +53,8 @@ def paginas_de_tabla(ruta: Path, tabla: str) -> list[int]:
     conexion = sqlite3.connect(ruta)
     try:
         return [
-            fila[0] for fila in conexion.execute(
+            fila[0]
+            for fila in conexion.execute(
                 "SELECT pageno FROM dbstat WHERE name=? AND pagetype='leaf' ORDER BY pageno",
                 (tabla,),
             )

@@ -26,8 +26,12 @@ def _tabla_de_operaciones(ruta):
 
     conexion = sqlite3.connect(ruta)
     try:
-        tablas = [f[0] for f in conexion.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        tablas = [
+            f[0]
+            for f in conexion.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"
+            )
+        ]
     finally:
         conexion.close()
     return max(tablas, key=lambda t: len(paginas_de_tabla(ruta, t)))

@@ -39,15 +39,22 @@ def test_exec_del_desktop_lanza_la_orden_de_verdad(xdg, tmp_path):
     """Se ejecuta la línea Exec tal como la leería el escritorio (con comillas y espacios)."""
     marca = tmp_path / "con espacio 'y comillas'" / "arrancado.txt"
     marca.parent.mkdir()
-    orden = [sys.executable, "-c", "import sys; open(sys.argv[1], 'w').write('ok $HOME')",
-             str(marca)]
+    orden = [
+        sys.executable,
+        "-c",
+        "import sys; open(sys.argv[1], 'w').write('ok $HOME')",
+        str(marca),
+    ]
     autoarranque.activar(retardo=0, orden=orden, plataforma="xdg")
     linea = _leer_desktop(xdg)["Exec"]
     assert linea.startswith("sh -c ")
     # Regla de cadenas de la especificación (\\ -> \) y después las comillas, que siguen las
     # reglas de las comillas dobles de sh: se la damos a sh tal cual.
-    linea = re.sub(r"\\([\\snrt])", lambda m: {"s": " ", "n": "\n", "r": "\r",
-                                              "t": "\t"}.get(m.group(1), m.group(1)), linea)
+    linea = re.sub(
+        r"\\([\\snrt])",
+        lambda m: {"s": " ", "n": "\n", "r": "\r", "t": "\t"}.get(m.group(1), m.group(1)),
+        linea,
+    )
     subprocess.run(["sh", "-c", "exec " + linea], check=True, timeout=60)
     assert marca.read_text() == "ok $HOME"
 
@@ -76,8 +83,10 @@ def test_vbs_espera_y_lanza_sin_ventana():
         [r"C:\Program Files\Sincro\sincro.exe", "--datos", r"C:\Datos caja"], retardo=30
     )
     assert "WScript.Sleep 30000\r\n" in texto
-    assert ('CreateObject("WScript.Shell").Run """C:\\Program Files\\Sincro\\sincro.exe"" '
-            '""--datos"" ""C:\\Datos caja""", 0, False\r\n') in texto
+    assert (
+        'CreateObject("WScript.Shell").Run """C:\\Program Files\\Sincro\\sincro.exe"" '
+        '""--datos"" ""C:\\Datos caja""", 0, False\r\n'
+    ) in texto
     with pytest.raises(ValueError, match="comillas"):
         autoarranque.contenido_vbs(['C:\\a"b'])
 

@@ -52,8 +52,12 @@ def test_registro_muestra_las_ultimas_lineas(tmp_path, capsys, monkeypatch):
 def test_diagnostico_crea_el_zip_con_el_estado_real(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv(registro.VARIABLE_ENTORNO, str(tmp_path / "logs"))
     token = "tok-cli-" + "c3" * 20
-    configuracion.guardar(tmp_path, configuracion.Configuracion(
-        servidor="http://127.0.0.1:9/sincro", tienda="T001", terminal="caja-3"))
+    configuracion.guardar(
+        tmp_path,
+        configuracion.Configuracion(
+            servidor="http://127.0.0.1:9/sincro", tienda="T001", terminal="caja-3"
+        ),
+    )
     credenciales.guardar_token(tmp_path, "caja-3", token)
     zip_ruta = tmp_path / "s.zip"
     assert _ejecutar("diagnostico", "--salida", str(zip_ruta), "--sin-qt", datos=tmp_path) == 0
@@ -94,12 +98,19 @@ def test_desinstalar_se_niega_con_operaciones_sin_enviar(tmp_path, capsys, monke
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     from agente.fachada import Agente
 
-    configuracion.guardar(tmp_path, configuracion.Configuracion(
-        servidor="https://central.ejemplo/sincro", tienda="T001", terminal="caja-9"))
+    configuracion.guardar(
+        tmp_path,
+        configuracion.Configuracion(
+            servidor="https://central.ejemplo/sincro", tienda="T001", terminal="caja-9"
+        ),
+    )
     credenciales.guardar_token(tmp_path, "caja-9", "tok-desinstalar-" + "d4" * 10)
     with Agente.abrir(tmp_path) as agente:
-        agente.guardar_esquema(json.loads(
-            (Path(__file__).resolve().parents[1] / "datos" / "esquema_demo.json").read_text()))
+        agente.guardar_esquema(
+            json.loads(
+                (Path(__file__).resolve().parents[1] / "datos" / "esquema_demo.json").read_text()
+            )
+        )
         agente.ajustar("productos.Producto", "1", "stock", -1)
     soporte.autoarranque.activar(tmp_path, orden=["sincro"], plataforma="xdg")
 

@@ -137,8 +137,10 @@ def test_cabecera_de_16_bytes_rota_rescata_las_300(terminal):
         f.write(bytes(16))
     rescatadas = _rescatar_y_comprobar(datos, originales)
     assert {k: _texto(v) for k, v in rescatadas.items()} == originales
-    assert "cabecera reparada" in json.loads(
-        (datos / recuperacion.FICHERO_AVISOS).read_text())[0]["problemas"][0]
+    assert (
+        "cabecera reparada"
+        in json.loads((datos / recuperacion.FICHERO_AVISOS).read_text())[0]["problemas"][0]
+    )
     # La cabecera reparada salva también el resto de la base (ajustes de la terminal).
     with Agente.abrir(datos) as agente:
         assert agente.operaciones.terminal() == "caja-7"
@@ -177,8 +179,12 @@ def test_cola_cortada_rescata_todo_lo_que_queda(terminal):
     shutil.copy2(cola, datos.parent / "original.sqlite")
     cola.write_bytes(contenido[: len(contenido) * 2 // 3])  # a mitad de una página
     conexion = sqlite3.connect(datos.parent / "original.sqlite")
-    hojas = [f[0] for f in conexion.execute(
-        "SELECT pageno FROM dbstat WHERE name = 'operaciones' AND pagetype = 'leaf'")]
+    hojas = [
+        f[0]
+        for f in conexion.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'operaciones' AND pagetype = 'leaf'"
+        )
+    ]
     conexion.close()
 
     rescatadas = _rescatar_y_comprobar(datos, originales)
@@ -190,7 +196,8 @@ def test_cola_cortada_rescata_todo_lo_que_queda(terminal):
     restos = contenido[: len(contenido) * 2 // 3]
     enteras = {p for p in hojas if p * 4096 <= len(restos)}
     presentes = {
-        k for k in originales
+        k
+        for k in originales
         if any(restos.find(k.encode(), (p - 1) * 4096, p * 4096) >= 0 for p in enteras)
     }
     assert len(presentes) >= 100
@@ -204,7 +211,8 @@ def test_raiz_rota_se_lee_pagina_a_pagina(terminal):
     cola = rutas.ruta_cola(datos)
     conexion = sqlite3.connect(cola)
     raiz = conexion.execute(
-        "SELECT rootpage FROM sqlite_master WHERE name = 'operaciones'").fetchone()[0]
+        "SELECT rootpage FROM sqlite_master WHERE name = 'operaciones'"
+    ).fetchone()[0]
     conexion.close()
     assert raiz not in paginas_de_tabla(cola, "operaciones")  # es interior, no hoja
     with open(cola, "r+b") as f:
@@ -275,9 +283,17 @@ def _cache_con_catalogo(datos: Path, n: int = 2000) -> None:
     with Agente.abrir(datos) as agente:
         agente.guardar_esquema(json.loads(ESQUEMA.read_text(encoding="utf-8")))
         cambios = [
-            {"id": str(i), "version": 1,
-             "datos": {"id": i, "nombre": f"Producto ñandú {i}", "codigo": f"84{i:011d}",
-                       "precio": "1.50", "stock": 10}}
+            {
+                "id": str(i),
+                "version": 1,
+                "datos": {
+                    "id": i,
+                    "nombre": f"Producto ñandú {i}",
+                    "codigo": f"84{i:011d}",
+                    "precio": "1.50",
+                    "stock": 10,
+                },
+            }
             for i in range(1, n)
         ]
         agente.cache.aplicar_pagina(PRODUCTO, cambios, "c1", completo=True)
@@ -385,7 +401,6 @@ def test_cache_destrozada_se_rehace_desde_la_central_mientras_se_vende(central, 
         assert agente.buscar(producto["nombre"])
     r = sincro(datos, "buscar", producto["nombre"])
     assert "se está reconstruyendo" not in r.stdout
-
 
 
 def test_cache_que_se_estropea_en_marcha_no_para_la_venta(tmp_path):

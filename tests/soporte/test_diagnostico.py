@@ -133,14 +133,22 @@ def test_paquete_de_soporte_sin_secretos(tmp_path, monkeypatch):
     viejo.write_text(f"2026-01-01T00:00:00 INFO x cabecera Token {TOKEN}\n", encoding="utf-8")
 
     zip_ruta = diagnostico.crear_paquete(
-        datos, tmp_path / "soporte.zip", con_qt=False,
+        datos,
+        tmp_path / "soporte.zip",
+        con_qt=False,
         obtener_estado=lambda: {"pendientes": 3, "terminal": "caja-1", "eco": TOKEN},
     )
 
     with zipfile.ZipFile(zip_ruta) as zf:
         nombres = set(zf.namelist())
-        assert {"config.json", "estado.json", "versiones.json", "autodiagnostico.txt",
-                "registro/sincro.log", "registro/bandeja.log.1"} <= nombres
+        assert {
+            "config.json",
+            "estado.json",
+            "versiones.json",
+            "autodiagnostico.txt",
+            "registro/sincro.log",
+            "registro/bandeja.log.1",
+        } <= nombres
         for nombre in nombres:
             contenido = zf.read(nombre)
             assert TOKEN.encode() not in contenido, nombre

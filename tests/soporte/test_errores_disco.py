@@ -20,17 +20,23 @@ from tests.sincronizacion.terminales import SINCRO
 ESQUEMA = Path(__file__).resolve().parents[1] / "datos" / "esquema_demo.json"
 
 
-def _sincro(datos: Path, *argumentos: str, usuario: int | None = None,
-            entrada: str | None = None) -> subprocess.CompletedProcess:
+def _sincro(
+    datos: Path, *argumentos: str, usuario: int | None = None, entrada: str | None = None
+) -> subprocess.CompletedProcess:
     entorno = {**os.environ, "SINCRO_REGISTRO": str(datos.parent / "registro")}
     entorno.pop("SINCRO_TRAZA", None)
     prefijo = []
     if usuario is not None:
         entorno["HOME"] = str(datos.parent)
         prefijo = ["setpriv", f"--reuid={usuario}", f"--regid={usuario}", "--clear-groups"]
-    return subprocess.run([*prefijo, *SINCRO, "--datos", str(datos), *argumentos],
-                          input=entrada, capture_output=True, text=True, timeout=120,
-                          env=entorno)
+    return subprocess.run(
+        [*prefijo, *SINCRO, "--datos", str(datos), *argumentos],
+        input=entrada,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=entorno,
+    )
 
 
 def _una_linea_sin_trazas(r: subprocess.CompletedProcess, esperado: str, datos: Path) -> None:
@@ -48,8 +54,11 @@ def tmpfs(tmp_path):
         pytest.skip("montar un tmpfs requiere root en Linux")
     punto = tmp_path / "disco"
     punto.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(punto)],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(punto)],
+        capture_output=True,
+        text=True,
+    )
     if r.returncode != 0:
         pytest.skip(f"no se puede montar un tmpfs aquí: {r.stderr.strip()}")
     yield punto
@@ -59,8 +68,18 @@ def tmpfs(tmp_path):
 def _terminal_con_una_venta(datos: Path) -> str:
     r = _sincro(datos, "esquema", "--cargar", str(ESQUEMA))
     assert r.returncode == 0, r.stderr
-    r = _sincro(datos, "encolar", "--modelo", "productos.Producto", "--tipo", "ajustar",
-                "--objeto", "1", "--datos", '{"stock": -1}')
+    r = _sincro(
+        datos,
+        "encolar",
+        "--modelo",
+        "productos.Producto",
+        "--tipo",
+        "ajustar",
+        "--objeto",
+        "1",
+        "--datos",
+        '{"stock": -1}',
+    )
     assert r.returncode == 0, r.stderr
     return r.stdout.strip()
 
@@ -81,8 +100,18 @@ def test_disco_lleno(tmpfs):
     primera = _terminal_con_una_venta(datos)
     relleno = _llenar(tmpfs)
 
-    r = _sincro(datos, "encolar", "--modelo", "productos.Producto", "--tipo", "ajustar",
-                "--objeto", "2", "--datos", '{"stock": -1}')
+    r = _sincro(
+        datos,
+        "encolar",
+        "--modelo",
+        "productos.Producto",
+        "--tipo",
+        "ajustar",
+        "--objeto",
+        "2",
+        "--datos",
+        '{"stock": -1}',
+    )
     _una_linea_sin_trazas(r, "No queda espacio en el disco", datos)
     _una_linea_sin_trazas(_sincro(datos, "cola"), "No queda espacio en el disco", datos)
 
@@ -97,8 +126,18 @@ def test_disco_de_solo_lectura(tmpfs):
     primera = _terminal_con_una_venta(datos)
     subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
 
-    r = _sincro(datos, "encolar", "--modelo", "productos.Producto", "--tipo", "ajustar",
-                "--objeto", "2", "--datos", '{"stock": -1}')
+    r = _sincro(
+        datos,
+        "encolar",
+        "--modelo",
+        "productos.Producto",
+        "--tipo",
+        "ajustar",
+        "--objeto",
+        "2",
+        "--datos",
+        '{"stock": -1}',
+    )
     _una_linea_sin_trazas(r, "sólo lectura", datos)
 
     subprocess.run(["mount", "-o", "remount,rw", str(tmpfs)], check=True)
@@ -125,15 +164,34 @@ def test_disco_lleno_al_sincronizar_no_pierde_ni_duplica(tmpfs, central):
     from agente.sincronizacion.cliente import Cliente
 
     datos = tmpfs / "terminal"
-    r = _sincro(datos, "configurar", "--servidor", central.url, "--tienda", central.tienda,
-                "--terminal", central.terminal, entrada=central.token)
+    r = _sincro(
+        datos,
+        "configurar",
+        "--servidor",
+        central.url,
+        "--tienda",
+        central.tienda,
+        "--terminal",
+        central.terminal,
+        entrada=central.token,
+    )
     assert r.returncode == 0, r.stderr
     assert _sincro(datos, "sincronizar", "--una-vez").returncode == 0
     antes = Cliente(central.url, central.token).cambios("productos.Producto", None, 1000)
     stock = {c["id"]: c["datos"]["stock"] for c in antes.cambios}["1"]
     for _ in range(3):
-        r = _sincro(datos, "encolar", "--modelo", "productos.Producto", "--tipo", "ajustar",
-                    "--objeto", "1", "--datos", '{"stock": -1}')
+        r = _sincro(
+            datos,
+            "encolar",
+            "--modelo",
+            "productos.Producto",
+            "--tipo",
+            "ajustar",
+            "--objeto",
+            "1",
+            "--datos",
+            '{"stock": -1}',
+        )
         assert r.returncode == 0, r.stderr
     relleno = _llenar(tmpfs)
     r = _sincro(datos, "sincronizar", "--una-vez")

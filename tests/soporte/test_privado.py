@@ -100,10 +100,24 @@ def test_camino_windows_pone_una_acl_solo_del_usuario(tmp_path, monkeypatch):
     fichero.write_bytes(b"x")
     assert privado.proteger(carpeta, sistema="nt", ejecutar=ejecutar)
     assert privado.proteger(fichero, sistema="nt", ejecutar=ejecutar)
-    assert ordenes[0] == ["icacls", str(carpeta), "/inheritance:r",
-                          "/grant:r", "TIENDA\\caja:(OI)(CI)F", "/grant:r", "*S-1-5-18:(OI)(CI)F"]
-    assert ordenes[1] == ["icacls", str(fichero), "/inheritance:r",
-                          "/grant:r", "TIENDA\\caja:F", "/grant:r", "*S-1-5-18:F"]
+    assert ordenes[0] == [
+        "icacls",
+        str(carpeta),
+        "/inheritance:r",
+        "/grant:r",
+        "TIENDA\\caja:(OI)(CI)F",
+        "/grant:r",
+        "*S-1-5-18:(OI)(CI)F",
+    ]
+    assert ordenes[1] == [
+        "icacls",
+        str(fichero),
+        "/inheritance:r",
+        "/grant:r",
+        "TIENDA\\caja:F",
+        "/grant:r",
+        "*S-1-5-18:F",
+    ]
     assert privado.proteger(fichero, sistema="nt", ejecutar=ejecutar)
     assert len(ordenes) == 2  # una vez por ruta y proceso
     otro = carpeta / "cache.sqlite"

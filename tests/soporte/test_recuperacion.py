@@ -254,8 +254,9 @@ def test_cola_en_uso_por_otro_proceso_no_se_rescata(tmp_path, monkeypatch):
         "print('abierta', flush=True)\n"
         "time.sleep(60)\n"
     )
-    hijo = subprocess.Popen([sys.executable, "-c", codigo, str(cola)], stdout=subprocess.PIPE,
-                            text=True)
+    hijo = subprocess.Popen(
+        [sys.executable, "-c", codigo, str(cola)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert hijo.stdout.readline().strip() == "abierta"
         antes = _sha(cola)

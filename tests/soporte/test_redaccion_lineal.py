@@ -40,12 +40,15 @@ def test_los_patrones_son_lineales_sin_el_recorte(forma, monkeypatch):
     assert time.process_time() - inicio < 2.0
 
 
-@pytest.mark.parametrize("cabecera", [
-    "Authorization: Basic dXNlcjpwYXNz",
-    "authorization=Token abc123",
-    "{'Authorization': 'Bearer corto'}",
-    'headers={"authorization": "Token 9f8e7d"}',
-])
+@pytest.mark.parametrize(
+    "cabecera",
+    [
+        "Authorization: Basic dXNlcjpwYXNz",
+        "authorization=Token abc123",
+        "{'Authorization': 'Bearer corto'}",
+        'headers={"authorization": "Token 9f8e7d"}',
+    ],
+)
 def test_authorization_se_tacha_aunque_el_token_sea_corto(cabecera):
     """Sólo el patrón de la cabecera Authorization tapa estos (tokens de menos de 16
     caracteres o «Basic»): quitar ese patrón hace fallar esta prueba."""
@@ -64,9 +67,17 @@ def test_recorte_no_deja_medio_dato_al_final():
 
 
 def test_datos_personales_se_siguen_tachando():
-    texto = ("cliente ana@example.com tel 612 345 678 nif 12345678Z iban "
-             "ES91 2100 0418 4502 0005 1332 email=\"ana@x.es\" Token abcdefghijklmnopqrstu")
+    texto = (
+        "cliente ana@example.com tel 612 345 678 nif 12345678Z iban "
+        'ES91 2100 0418 4502 0005 1332 email="ana@x.es" Token abcdefghijklmnopqrstu'
+    )
     resultado = redactar(texto)
-    for dato in ("ana@example.com", "612 345 678", "12345678Z", "2100 0418", "ana@x.es",
-                 "abcdefghijklmnopqrstu"):
+    for dato in (
+        "ana@example.com",
+        "612 345 678",
+        "12345678Z",
+        "2100 0418",
+        "ana@x.es",
+        "abcdefghijklmnopqrstu",
+    ):
         assert dato not in resultado, resultado

@@ -90,8 +90,9 @@ def test_campos_declarados_personales(dir_registro):
 
 def test_no_tacha_identificadores_ni_versiones(dir_registro):
     uid = "12345678-0012-3456-7890-123456789012"
-    registro.registrar_evento("descarga", modelo="productos.Producto", cursor="457",
-                              filas=1000, uuid=uid, version="0.1.0")
+    registro.registrar_evento(
+        "descarga", modelo="productos.Producto", cursor="457", filas=1000, uuid=uid, version="0.1.0"
+    )
     texto = _contenido(dir_registro)
     assert uid in texto and "cursor=457" in texto and "filas=1000" in texto
 

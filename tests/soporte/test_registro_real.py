@@ -13,17 +13,34 @@ SINCRO = Path(sys.executable).with_name("sincro")
 
 def _sincro(*argumentos, entrada=None, entorno):
     orden = [str(SINCRO)] if SINCRO.exists() else [sys.executable, "-m", "agente.cli"]
-    return subprocess.run([*orden, *argumentos], input=entrada, capture_output=True, text=True,
-                          timeout=180, env=entorno, check=False)
+    return subprocess.run(
+        [*orden, *argumentos],
+        input=entrada,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=entorno,
+        check=False,
+    )
 
 
 def test_sincronizar_deja_eventos_sin_token(central, tmp_path):
     datos = tmp_path / "caja"
     entorno = {**os.environ}
     entorno.pop(registro.VARIABLE_ENTORNO, None)
-    r = _sincro("--datos", str(datos), "configurar", "--servidor", central.url, "--tienda",
-                central.tienda, "--terminal", central.terminal, entrada=central.token + "\n",
-                entorno=entorno)
+    r = _sincro(
+        "--datos",
+        str(datos),
+        "configurar",
+        "--servidor",
+        central.url,
+        "--tienda",
+        central.tienda,
+        "--terminal",
+        central.terminal,
+        entrada=central.token + "\n",
+        entorno=entorno,
+    )
     assert r.returncode == 0, r.stderr
     r = _sincro("--datos", str(datos), "sincronizar", "--una-vez", entorno=entorno)
     assert r.returncode == 0, r.stderr

@@ -33,11 +33,21 @@ def terminal_preparada(central, tmp_path_factory) -> Path:
         agente.encolar(PRODUCTO, "actualizar", {"nombre": "Nombre de esta terminal"}, "9")
         agente.encolar(PRODUCTO, "actualizar", {"nombre": "Otro nombre local"}, "10")
         otro = central.crear_terminal("T001", "caja-ui")
-        Cliente(central.url, otro).operaciones([{
-            "uuid": "6a1f0f3e-0000-4000-8000-000000000009", "modelo": PRODUCTO,
-            "tipo": "actualizar", "objeto_id": "9", "datos": {"nombre": "Nombre de la central"},
-            "version_base": version, "valores_base": {"nombre": antes["nombre"]},
-            "hora_terminal": "2026-11-28T04:00:00+00:00", "desfase_ms": 0}])
+        Cliente(central.url, otro).operaciones(
+            [
+                {
+                    "uuid": "6a1f0f3e-0000-4000-8000-000000000009",
+                    "modelo": PRODUCTO,
+                    "tipo": "actualizar",
+                    "objeto_id": "9",
+                    "datos": {"nombre": "Nombre de la central"},
+                    "version_base": version,
+                    "valores_base": {"nombre": antes["nombre"]},
+                    "hora_terminal": "2026-11-28T04:00:00+00:00",
+                    "desfase_ms": 0,
+                }
+            ]
+        )
         # Rechazada por la central: un objeto que la central no tiene.
         agente.encolar(PRODUCTO, "ajustar", {"stock": -1}, "999999")
         agente.sincronizar_una_vez()

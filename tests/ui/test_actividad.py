@@ -54,7 +54,7 @@ def test_pestana_actividad_muestra_cuando_que_y_que_hacer(qtbot, tmp_path):
         app.avisos.encolar(Aviso("autenticacion"))
         pestana = app.ventana.actividad
         app.ventana.mostrar(ACTIVIDAD)
-        (cuando, que, hacer), = pestana.textos()
+        ((cuando, que, hacer),) = pestana.textos()
         assert cuando and que.startswith("La central rechaza el token")
         assert hacer == "Pide un token nuevo y guárdalo en Configuración."
     finally:
@@ -70,13 +70,11 @@ def sin_configurar(tmp_path):
 
 def _estado_bandeja(app):
     app.bandeja.menu.aboutToShow.emit()
-    activas = {a.objectName(): a.isEnabled() for a in app.bandeja.menu.actions()
-               if a.objectName()}
+    activas = {a.objectName(): a.isEnabled() for a in app.bandeja.menu.actions() if a.objectName()}
     return app.bandeja.estado, activas["sincronizar"]
 
 
-def test_primer_arranque_tras_configurar_no_dice_sin_configurar(qtbot, sin_configurar,
-                                                                 central):
+def test_primer_arranque_tras_configurar_no_dice_sin_configurar(qtbot, sin_configurar, central):
     """``sincro configurar`` y después la bandeja: no hay estado persistido todavía."""
     with Agente.abrir(sin_configurar) as agente:
         agente.configurar(central.url, central.tienda, central.terminal, central.token)
@@ -100,8 +98,7 @@ def test_la_bandeja_sigue_a_sincro_configurar_sin_reiniciar(qtbot, sin_configura
         # Otro proceso (la CLI) configura la terminal con la bandeja abierta.
         with Agente.abrir(sin_configurar) as agente:
             agente.configurar(central.url, central.tienda, central.terminal, central.token)
-        qtbot.waitUntil(lambda: app.bandeja.estado in ("al_dia", "sincronizando"),
-                        timeout=60000)
+        qtbot.waitUntil(lambda: app.bandeja.estado in ("al_dia", "sincronizando"), timeout=60000)
         qtbot.waitUntil(lambda: app.bandeja.estado == "al_dia", timeout=60000)
         assert _estado_bandeja(app) == ("al_dia", True)
         assert app.sincro.en_marcha

@@ -57,8 +57,10 @@ def test_grafico_sembrado_desde_la_cola_al_abrir(aplicacion, qtbot):
     historial = aplicacion.ventana.estado.historial
     serie = aplicacion.puente.agente.operaciones.actividad(historial.horas)
     assert serie, "la terminal de prueba tiene operaciones: la serie no puede estar vacía"
-    qtbot.waitUntil(lambda: sum(m.enviadas for m in historial.muestras())
-                    >= sum(p["enviadas"] for p in serie), timeout=5000)
+    qtbot.waitUntil(
+        lambda: sum(m.enviadas for m in historial.muestras()) >= sum(p["enviadas"] for p in serie),
+        timeout=5000,
+    )
     assert max(m.cola for m in historial.muestras()) >= max(p["cola"] for p in serie)
 
 
@@ -147,8 +149,11 @@ def test_catalogo_carga_perezosa_y_busca(aplicacion, qtbot):
     assert catalogo.modelo.campos[:4] == ["id", "nombre", "codigo", "precio"]
     with Agente.abrir(aplicacion.directorio) as agente:
         producto = agente.obtener("productos.Producto", "1")
-    fila = next(catalogo.modelo.fila(i) for i in range(catalogo.modelo.rowCount())
-                if catalogo.modelo.fila(i)["id"] == 1)
+    fila = next(
+        catalogo.modelo.fila(i)
+        for i in range(catalogo.modelo.rowCount())
+        if catalogo.modelo.fila(i)["id"] == 1
+    )
     assert fila["stock"] == producto["stock"]  # optimista: con el -2 pendiente aplicado
     catalogo.buscar.setText(producto["codigo"])
     qtbot.waitUntil(lambda: catalogo.modelo.total == 1 and catalogo.modelo.rowCount() == 1)
@@ -156,8 +161,9 @@ def test_catalogo_carga_perezosa_y_busca(aplicacion, qtbot):
     assert catalogo.cuenta.text() == "1 fila"
 
 
-def test_configuracion_escribe_el_token_en_el_llavero_y_nunca_lo_muestra(aplicacion, qtbot,
-                                                                       central):
+def test_configuracion_escribe_el_token_en_el_llavero_y_nunca_lo_muestra(
+    aplicacion, qtbot, central
+):
     ventana = aplicacion.ventana
     ventana.pestanas.setCurrentIndex(CONFIGURACION)
     conf = ventana.configuracion
@@ -180,8 +186,7 @@ def test_configuracion_escribe_el_token_en_el_llavero_y_nunca_lo_muestra(aplicac
             assert nuevo.encode() not in fichero.read_bytes(), fichero
 
 
-def test_un_token_que_la_central_rechaza_no_sustituye_al_que_funciona(aplicacion, qtbot,
-                                                                     central):
+def test_un_token_que_la_central_rechaza_no_sustituye_al_que_funciona(aplicacion, qtbot, central):
     """Se prueba primero y sólo después se guarda: el token bueno sigue en el llavero y
     config.json no cambia (la central sólo guarda un resumen: el bueno no se recuperaría)."""
     conf = aplicacion.ventana.configuracion
@@ -211,8 +216,9 @@ def test_un_token_nuevo_sin_central_que_lo_compruebe_no_se_guarda(aplicacion, qt
     qtbot.waitUntil(lambda: "no responde" in conf.resultado.text(), timeout=20000)
     assert "guardada" not in conf.resultado.text()
     assert credenciales.leer_token(aplicacion.directorio, central.terminal) == central.token
-    assert json.loads((aplicacion.directorio / "config.json").read_text())[
-        "servidor"] == central.url
+    assert (
+        json.loads((aplicacion.directorio / "config.json").read_text())["servidor"] == central.url
+    )
 
 
 def test_configuracion_invalida_se_explica_en_una_linea(aplicacion, qtbot):

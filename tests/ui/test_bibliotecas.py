@@ -22,9 +22,11 @@ def test_con_ldd_real_nombra_exactamente_lo_que_falta():
     qt = bibliotecas.carpeta_qt()
     plugin = qt / "plugins" / "platforms" / "libqxcb.so"
     salida = subprocess.run(["ldd", str(plugin)], capture_output=True, text=True).stdout
-    esperados = {bibliotecas.PAQUETES.get(s, s)
-                 for s in re.findall(r"^\s*(\S+) => not found", salida, re.MULTILINE)
-                 if not s.startswith("libQt6")}
+    esperados = {
+        bibliotecas.PAQUETES.get(s, s)
+        for s in re.findall(r"^\s*(\S+) => not found", salida, re.MULTILINE)
+        if not s.startswith("libQt6")
+    }
     faltan = bibliotecas.paquetes_que_faltan()
     assert len(faltan) == len(set(faltan))  # sin repetir
     assert esperados <= set(faltan)
@@ -34,11 +36,13 @@ def test_con_ldd_real_nombra_exactamente_lo_que_falta():
 def ldd_falso(tmp_path, monkeypatch):
     ldd = tmp_path / "bin" / "ldd"
     ldd.parent.mkdir()
-    ldd.write_text("#!/bin/sh\n"
-                   "echo '\tlibxcb-cursor.so.0 => /lib/libxcb-cursor.so.0 (0x1)'\n"
-                   "echo '\tlibxcb-icccm.so.4 => not found'\n"
-                   "echo '\tlibxcb-keysyms.so.1 => not found'\n"
-                   "echo '\tlibrara.so.7 => not found'\n")
+    ldd.write_text(
+        "#!/bin/sh\n"
+        "echo '\tlibxcb-cursor.so.0 => /lib/libxcb-cursor.so.0 (0x1)'\n"
+        "echo '\tlibxcb-icccm.so.4 => not found'\n"
+        "echo '\tlibxcb-keysyms.so.1 => not found'\n"
+        "echo '\tlibrara.so.7 => not found'\n"
+    )
     ldd.chmod(0o755)
     monkeypatch.setenv("PATH", f"{ldd.parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
@@ -46,8 +50,7 @@ def ldd_falso(tmp_path, monkeypatch):
 
 
 def test_paquetes_por_nombre_y_orden_para_instalar(ldd_falso):
-    assert bibliotecas.paquetes_que_faltan() == ["libxcb-icccm4", "libxcb-keysyms1",
-                                                 "librara.so.7"]
+    assert bibliotecas.paquetes_que_faltan() == ["libxcb-icccm4", "libxcb-keysyms1", "librara.so.7"]
     texto = bibliotecas.explicar_faltan()
     assert "libxcb-icccm4 libxcb-keysyms1" in texto
     assert "sudo apt-get install libxcb-icccm4 libxcb-keysyms1 librara.so.7" in texto

@@ -12,8 +12,14 @@ from pathlib import Path
 def test_sincro_estado_en_texto_legible(terminal):
     sincro = Path(sys.executable).parent / "sincro"
     orden = [str(sincro)] if sincro.exists() else [sys.executable, "-m", "agente.cli"]
-    r = subprocess.run([*orden, "--datos", str(terminal), "estado"], capture_output=True,
-                       text=True, timeout=120, env=dict(os.environ), check=True)
+    r = subprocess.run(
+        [*orden, "--datos", str(terminal), "estado"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+        check=True,
+    )
     texto = r.stdout
     assert "{'" not in texto and "['" not in texto and "': " not in texto, texto
     assert "Conexión: al día" in texto

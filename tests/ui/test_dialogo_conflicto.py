@@ -13,15 +13,26 @@ from ui.dialogo_conflicto import (
 )
 from ui.resolucion import CENTRAL, VALOR
 
-TIPOS = {"productos.Producto": {"id": "entero", "nombre": "texto", "precio": "decimal",
-                                "stock": "entero"}}
+TIPOS = {
+    "productos.Producto": {
+        "id": "entero",
+        "nombre": "texto",
+        "precio": "decimal",
+        "stock": "entero",
+    }
+}
 
 
 def conflicto(id_, objeto, precio_local="2.50", precio_central="3.10"):
     return {
-        "id": id_, "modelo": "productos.Producto", "objeto_id": objeto, "tipo": "actualizar",
-        "uuid_operacion": f"u-{id_}", "campos_en_disputa": ["nombre", "precio"],
-        "propuesta": {}, "operacion": {"intentos": 2, "ultimo_error": None},
+        "id": id_,
+        "modelo": "productos.Producto",
+        "objeto_id": objeto,
+        "tipo": "actualizar",
+        "uuid_operacion": f"u-{id_}",
+        "campos_en_disputa": ["nombre", "precio"],
+        "propuesta": {},
+        "operacion": {"intentos": 2, "ultimo_error": None},
         "base": {"nombre": "base-nombre", "precio": "2.00", "stock": 5},
         "local": {"nombre": "terminal-nombre", "precio": precio_local, "stock": 3},
         "central": {"nombre": "central-nombre", "precio": precio_central, "stock": 4},
@@ -42,10 +53,12 @@ def elegir(d, campo, origen):
 
 def responder_vista_previa(d, aceptar, vista=None):
     """Acepta o cancela la vista previa modal en cuanto se abre (y la guarda en ``vista``)."""
+
     def responder():
         if vista is not None:
             vista.append((d.vista_previa.objetos(), d.vista_previa.filas(0)))
         (d.vista_previa.accept if aceptar else d.vista_previa.reject)()
+
     QTimer.singleShot(0, responder)
 
 
@@ -57,8 +70,9 @@ def celdas(d, campo):
 
 
 def test_cada_columna_muestra_el_lado_que_nombra(dialogo):
-    cabecera = [dialogo.tabla.horizontalHeaderItem(c).text()
-                for c in (COL_BASE, COL_TERMINAL, COL_CENTRAL)]
+    cabecera = [
+        dialogo.tabla.horizontalHeaderItem(c).text() for c in (COL_BASE, COL_TERMINAL, COL_CENTRAL)
+    ]
     assert cabecera == ["Base", "Esta terminal", "Central"]
     nombre = celdas(dialogo, "nombre")
     assert nombre[COL_BASE].text() == "base-nombre"
@@ -66,7 +80,10 @@ def test_cada_columna_muestra_el_lado_que_nombra(dialogo):
     assert nombre[COL_CENTRAL].text() == "central-nombre"
     precio = celdas(dialogo, "precio")
     assert [precio[c].text() for c in (COL_BASE, COL_TERMINAL, COL_CENTRAL)] == [
-        "2.00", "2.50", "3.10"]
+        "2.00",
+        "2.50",
+        "3.10",
+    ]
 
 
 def test_campos_distintos_resaltados_e_iguales_no(qtbot):
@@ -88,10 +105,15 @@ def test_elecciones_en_el_dialogo_producen_la_resolucion(dialogo, qtbot):
     dialogo.motivo.setText("precio nuevo de la central")
     with qtbot.waitSignal(dialogo.resolver_pedido) as senal:
         qtbot.mouseClick(dialogo.boton_aplicar, Qt.MouseButton.LeftButton)
-    assert senal.args[0] == [{
-        "id": 1, "quien": "Ana", "motivo": "precio nuevo de la central", "usar": None,
-        "elecciones": {"nombre": "local", "precio": "central", "stock": 11},
-    }]
+    assert senal.args[0] == [
+        {
+            "id": 1,
+            "quien": "Ana",
+            "motivo": "precio nuevo de la central",
+            "usar": None,
+            "elecciones": {"nombre": "local", "precio": "central", "stock": 11},
+        }
+    ]
     assert dialogo.posicion.text() == "[2 de 3]"
 
 

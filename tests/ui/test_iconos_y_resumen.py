@@ -14,28 +14,45 @@ RAIZ = Path(__file__).resolve().parents[2]
 
 
 def estado(conexion="al día", cola=None, conflictos=0, **extra):
-    return {"conexion": {"estado": conexion, "ultimo_empuje_ok": "2026-11-28T03:00:00+00:00",
-                         "ultima_descarga_ok": "2026-11-28T03:01:00+00:00", "desfase_ms": 120},
-            "cola": cola or {"PENDIENTE": 0, "COMPLETADO": 5}, "conflictos": conflictos,
-            "modelos": {"productos.Producto": {"filas": 10, "completo": True, "critico": True,
-                                               "actualizado_en": "2026-11-28T02:59:00+00:00"}},
-            "lista_para_vender_offline": True, **extra}
+    return {
+        "conexion": {
+            "estado": conexion,
+            "ultimo_empuje_ok": "2026-11-28T03:00:00+00:00",
+            "ultima_descarga_ok": "2026-11-28T03:01:00+00:00",
+            "desfase_ms": 120,
+        },
+        "cola": cola or {"PENDIENTE": 0, "COMPLETADO": 5},
+        "conflictos": conflictos,
+        "modelos": {
+            "productos.Producto": {
+                "filas": 10,
+                "completo": True,
+                "critico": True,
+                "actualizado_en": "2026-11-28T02:59:00+00:00",
+            }
+        },
+        "lista_para_vender_offline": True,
+        **extra,
+    }
 
 
-@pytest.mark.parametrize(("datos", "esperado"), [
-    (estado(), "al_dia"),
-    (estado(cola={"PENDIENTE": 3}), "sincronizando"),
-    (estado("sincronizando"), "sincronizando"),
-    (estado("sin conexión", cola={"PENDIENTE": 3}), "sin_conexion"),
-    (estado("sin conexión", conflictos=2), "conflictos"),
-    (estado(conflictos=1), "conflictos"),
-    (estado("error de autenticación", conflictos=4), "autenticacion"),
-    (estado("sin configurar", conflictos=1), "autenticacion"),
-    (estado("error del servidor"), "error"),
-    (estado("sin conexión", cola={"ERROR": 1}), "sin_conexion"),
-    (estado(cola={"ERROR": 1, "PENDIENTE": 2}), "error"),
-    (estado("error del servidor", conflictos=1), "conflictos"),
-])
+@pytest.mark.parametrize(
+    ("datos", "esperado"),
+    [
+        (estado(), "al_dia"),
+        (estado(cola={"PENDIENTE": 3}), "sincronizando"),
+        (estado("sincronizando"), "sincronizando"),
+        (estado("sin conexión", cola={"PENDIENTE": 3}), "sin_conexion"),
+        (estado("sin conexión", conflictos=2), "conflictos"),
+        (estado(conflictos=1), "conflictos"),
+        (estado("error de autenticación", conflictos=4), "autenticacion"),
+        (estado("sin configurar", conflictos=1), "autenticacion"),
+        (estado("error del servidor"), "error"),
+        (estado("sin conexión", cola={"ERROR": 1}), "sin_conexion"),
+        (estado(cola={"ERROR": 1, "PENDIENTE": 2}), "error"),
+        (estado("error del servidor", conflictos=1), "conflictos"),
+    ],
+)
 def test_estado_de_bandeja_por_gravedad(datos, esperado):
     """Autenticación > conflictos > sin conexión > error > sincronizando > al día."""
     assert estado_bandeja(resumir(datos)) == esperado
@@ -44,8 +61,14 @@ def test_estado_de_bandeja_por_gravedad(datos, esperado):
 def test_orden_de_gravedad_documentado_es_el_de_la_tupla():
     import ui.resumen
 
-    assert ESTADOS_BANDEJA == ("autenticacion", "conflictos", "sin_conexion", "error",
-                               "sincronizando", "al_dia")
+    assert ESTADOS_BANDEJA == (
+        "autenticacion",
+        "conflictos",
+        "sin_conexion",
+        "error",
+        "sincronizando",
+        "al_dia",
+    )
     documentado = re.findall(r"^\d\. ``(\w+)``", ui.resumen.__doc__, re.MULTILINE)
     assert tuple(documentado) == ESTADOS_BANDEJA
 
@@ -63,8 +86,12 @@ def test_un_reintento_no_cambia_el_icono_de_un_fallo(fallo):
 
 
 def test_resumen_lee_el_estado_del_motor():
-    r = resumir(estado(cola={"PENDIENTE": 2, "PROCESANDO": 1, "ERROR": 1, "COMPLETADO": 9,
-                             "DESCARTADO": 1}, antiguedad_pendiente_s=75.5))
+    r = resumir(
+        estado(
+            cola={"PENDIENTE": 2, "PROCESANDO": 1, "ERROR": 1, "COMPLETADO": 9, "DESCARTADO": 1},
+            antiguedad_pendiente_s=75.5,
+        )
+    )
     assert r.conexion == "al_dia"
     assert (r.pendientes, r.errores, r.antiguedad_pendiente_s) == (4, 1, 75.5)
     assert r.ultimo_exito == dt.datetime(2026, 11, 28, 3, 1, tzinfo=dt.UTC)

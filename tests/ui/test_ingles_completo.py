@@ -31,9 +31,12 @@ from ui import traduccion
 from ui.app import Aplicacion
 from ui.ventana import ACTIVIDAD, CONFLICTOS
 
-ESPANOL = re.compile(r"[áéíóúñÁÉÍÓÚÑ¿¡]|\b(de|del|la|las|los|el|sin|con|por|para|una|que|"
-                     r"ventas?|pendientes?|conflictos?|operaci\w+|todo|hay|nada|hace|desde|"
-                     r"ejemplo)\b", re.IGNORECASE)
+ESPANOL = re.compile(
+    r"[áéíóúñÁÉÍÓÚÑ¿¡]|\b(de|del|la|las|los|el|sin|con|por|para|una|que|"
+    r"ventas?|pendientes?|conflictos?|operaci\w+|todo|hay|nada|hace|desde|"
+    r"ejemplo)\b",
+    re.IGNORECASE,
+)
 TECNICO = re.compile(r"\b[a-z]+\.[A-Z]\w+|\b(PENDIENTE|COMPLETADO|ERROR|CONFLICTO)\b")
 #: Widgets que enseñan datos de la tienda (lo que la central o el encargado escribieron): el
 #: objeto del conflicto y los nombres de modelo que sirve la central.
@@ -73,9 +76,15 @@ def textos_visibles(raiz: QWidget) -> list[str]:
             textos.append(w.placeholderText())
         elif isinstance(w, QAbstractItemView) and w.model() is not None:
             modelo = w.model()
-            textos += [str(modelo.headerData(c, __import__("PySide6.QtCore").QtCore.Qt
-                                             .Orientation.Horizontal) or "")
-                       for c in range(modelo.columnCount())]
+            textos += [
+                str(
+                    modelo.headerData(
+                        c, __import__("PySide6.QtCore").QtCore.Qt.Orientation.Horizontal
+                    )
+                    or ""
+                )
+                for c in range(modelo.columnCount())
+            ]
     if raiz.windowTitle():
         textos.append(raiz.windowTitle())
     return [t for t in textos if t.strip()]
@@ -150,13 +159,20 @@ def test_ninguna_cadena_visible_en_espanol_con_la_interfaz_en_ingles(qtbot, term
 
 def test_los_botones_propios_de_qt_hablan_espanol(qapp):
     traduccion.instalar("es")
-    caja = QDialogButtonBox(QDialogButtonBox.StandardButton.Yes
-                            | QDialogButtonBox.StandardButton.Cancel)
+    caja = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Yes | QDialogButtonBox.StandardButton.Cancel
+    )
     assert sorted(b.text() for b in caja.buttons()) == ["&Sí", "Cancelar"]
 
 
 def test_el_detector_de_espanol_detecta(qapp):
     """La prueba de arriba no es vacía: con la interfaz en español sí encuentra español."""
-    assert en_espanol(["Sin conexión desde 10:42", "Open Sincro", "productos.Producto 21",
-                       "https://central.example.com/sincro", "Actividad reciente"]) == [
-        "Actividad reciente", "Sin conexión desde 10:42", "productos.Producto 21"]
+    assert en_espanol(
+        [
+            "Sin conexión desde 10:42",
+            "Open Sincro",
+            "productos.Producto 21",
+            "https://central.example.com/sincro",
+            "Actividad reciente",
+        ]
+    ) == ["Actividad reciente", "Sin conexión desde 10:42", "productos.Producto 21"]

@@ -40,8 +40,12 @@ def test_segunda_instancia_pide_mostrar_a_la_primera(qtbot, tmp_path):
 
 def test_no_quita_el_servidor_de_una_instancia_viva(qtbot, tmp_path):
     nombre = nombre_servidor(tmp_path)
-    viva = subprocess.Popen([sys.executable, "-c", ESCUCHAR, nombre], stdout=subprocess.PIPE,
-                            text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    viva = subprocess.Popen(
+        [sys.executable, "-c", ESCUCHAR, nombre],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     try:
         assert viva.stdout.readline().strip() == "escuchando"
         assert InstanciaUnica(nombre).avisar_a_otra()
@@ -52,8 +56,12 @@ def test_no_quita_el_servidor_de_una_instancia_viva(qtbot, tmp_path):
 
 def test_servidor_huerfano_tras_kill_9_se_sustituye(qtbot, tmp_path):
     nombre = nombre_servidor(tmp_path)
-    muerta = subprocess.Popen([sys.executable, "-c", ESCUCHAR, nombre], stdout=subprocess.PIPE,
-                              text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    muerta = subprocess.Popen(
+        [sys.executable, "-c", ESCUCHAR, nombre],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert muerta.stdout.readline().strip() == "escuchando"
     muerta.send_signal(signal.SIGKILL)
     muerta.wait()

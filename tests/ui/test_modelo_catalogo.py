@@ -23,20 +23,37 @@ def agente(tmp_path_factory):
     a = Agente.abrir(tmp_path_factory.mktemp("catalogo"))
     a.guardar_esquema(json.loads(ESQUEMA.read_text()))
     nombres = ["Pan", "Leche", "Aceite", "Arroz"]
-    a.cache.aplicar_pagina(PRODUCTO, [
-        {"id": str(i), "version": i, "datos": {
-            "id": i, "nombre": f"{nombres[i % 4]} {i}", "codigo": f"84{i:011d}",
-            "precio": "1.00", "stock": 5, "categoria": None}}
-        for i in range(1, 1001)], "1000", completo=True)
+    a.cache.aplicar_pagina(
+        PRODUCTO,
+        [
+            {
+                "id": str(i),
+                "version": i,
+                "datos": {
+                    "id": i,
+                    "nombre": f"{nombres[i % 4]} {i}",
+                    "codigo": f"84{i:011d}",
+                    "precio": "1.00",
+                    "stock": 5,
+                    "categoria": None,
+                },
+            }
+            for i in range(1, 1001)
+        ],
+        "1000",
+        completo=True,
+    )
     yield a
     a.cerrar()
 
 
 def sincrono(agente):
     """Pide la página en el acto (el puente real la pediría en su hilo ``motor``)."""
+
     def pedir(modelo, texto, desde, limite, al_terminar):
         al_terminar(trabajos.pagina_catalogo(agente, modelo, texto, desde, limite))
         return True
+
     return pedir
 
 

@@ -20,7 +20,11 @@ def test_modelo_cola_con_operaciones_reales(qapp, terminal):
     celda = lambda c: m.data(m.index(error, c))  # noqa: E731
     # En palabras de la tienda: ni «ERROR» ni «productos.Producto» ni «ajustar».
     assert (celda(COL_ESTADO), celda(COL_MODELO), celda(COL_TIPO), celda(COL_OBJETO)) == (
-        "rechazada", "Producto", "ajuste", "Producto 999999")
+        "rechazada",
+        "Producto",
+        "ajuste",
+        "Producto 999999",
+    )
     assert "no existe" in celda(COL_ERROR)
     conflicto = m.indice_de(next(o["uuid"] for o in operaciones if o["estado"] == "CONFLICTO"))
     assert m.data(m.index(conflicto, COL_ERROR)) == "Revísalo en la pestaña Conflictos."
@@ -36,5 +40,6 @@ def test_modelo_conflictos_con_conflicto_real(qapp, terminal):
     assert m.rowCount() == 1
     central = conflictos[0]["central"]
     assert m.data(m.index(0, COL_OBJ_CONFLICTO)) == (
-        f"Producto «{central['nombre']}» ({central['codigo']})")
+        f"Producto «{central['nombre']}» ({central['codigo']})"
+    )
     assert m.data(m.index(0, COL_CAMPOS)) == "nombre"

@@ -37,8 +37,9 @@ def test_sincroniza_en_otro_proceso_y_pausa(aplicacion, qtbot):
     assert sincro.pid != os.getpid()
     # Las dos ventas pendientes de la terminal llegan a la central.
     qtbot.waitUntil(lambda: pendientes(aplicacion) == 0, timeout=60000)
-    qtbot.waitUntil(lambda: aplicacion.puente.ultimo_resumen.ultimo_empuje is not None,
-                    timeout=20000)
+    qtbot.waitUntil(
+        lambda: aplicacion.puente.ultimo_resumen.ultimo_empuje is not None, timeout=20000
+    )
     aplicacion.bandeja.menu.aboutToShow.emit()
     assert "Pausar" in aplicacion.bandeja.textos_menu()
     aplicacion.pausar(True)
@@ -82,8 +83,9 @@ def test_si_muere_la_bandeja_el_hijo_no_queda_huerfano(terminal, central, monkey
         "print(p.pid, flush=True)\n"
         "app.exec()\n"
     )
-    bandeja = subprocess.Popen([sys.executable, "-c", codigo, str(terminal)],
-                               stdout=subprocess.PIPE, text=True)
+    bandeja = subprocess.Popen(
+        [sys.executable, "-c", codigo, str(terminal)], stdout=subprocess.PIPE, text=True
+    )
     hijo = int(bandeja.stdout.readline())
     time.sleep(2)  # el hijo ya está en su bucle (configurado, con token)
     assert os.path.exists(f"/proc/{hijo}")

@@ -16,14 +16,23 @@ from ui.resolucion import (
     parecidos,
 )
 
-TIPOS = {"id": "entero", "nombre": "texto", "precio": "decimal", "stock": "entero",
-         "categoria": "texto"}
+TIPOS = {
+    "id": "entero",
+    "nombre": "texto",
+    "precio": "decimal",
+    "stock": "entero",
+    "categoria": "texto",
+}
 
 
 def conflicto(id_=1, objeto="7", precio_local="2.50", precio_central="3.10", **extra):
     return {
-        "id": id_, "modelo": "productos.Producto", "objeto_id": objeto, "tipo": "actualizar",
-        "campos_en_disputa": ["precio"], "propuesta": {},
+        "id": id_,
+        "modelo": "productos.Producto",
+        "objeto_id": objeto,
+        "tipo": "actualizar",
+        "campos_en_disputa": ["precio"],
+        "propuesta": {},
         "base": {"nombre": "Pan", "precio": "2.00", "stock": 5},
         "local": {"nombre": "Pan de leña", "precio": precio_local},
         "central": {"id": 7, "nombre": "Pan", "precio": precio_central, "stock": 4},
@@ -45,8 +54,7 @@ def test_filas_tienen_las_tres_versiones_y_solo_lo_cambiado_es_elegible():
 def test_por_defecto_gana_lo_capturado_salvo_propuesta_de_las_reglas():
     r = Resolucion(conflicto(), TIPOS)
     assert r.valores_finales() == {"precio": "2.50", "nombre": "Pan de leña"}
-    assert r.para_motor("Ana", "revisado")["elecciones"] == {
-        "precio": "local", "nombre": "local"}
+    assert r.para_motor("Ana", "revisado")["elecciones"] == {"precio": "local", "nombre": "local"}
     con_regla = Resolucion(conflicto(propuesta={"nombre": "Pan"}), TIPOS)
     assert con_regla.eleccion("nombre") == (CENTRAL, None)
     regla = Resolucion(conflicto(propuesta={"nombre": "Pan rústico"}), TIPOS)
@@ -60,7 +68,10 @@ def test_eleccion_por_campo_y_valor_escrito_se_normaliza_por_tipo():
     r.elegir("precio", CENTRAL)
     r.elegir("nombre", VALOR, " Pan gallego ")
     assert r.para_motor(" Ana ", " etiqueta nueva ") == {
-        "id": 1, "quien": "Ana", "motivo": "etiqueta nueva", "usar": None,
+        "id": 1,
+        "quien": "Ana",
+        "motivo": "etiqueta nueva",
+        "usar": None,
         "elecciones": {"precio": "central", "nombre": "Pan gallego"},
     }
     r.elegir("precio", VALOR, "3")
@@ -94,12 +105,18 @@ def test_conflicto_de_borrado_se_resuelve_entero():
     assert r.borrado and not r.elegibles
     assert r.para_motor("Ana", "x")["usar"] == "central"
     r.usar_todo(TERMINAL)
-    assert r.para_motor("Ana", "x") == {"id": 1, "elecciones": {}, "usar": "local",
-                                        "quien": "Ana", "motivo": "x"}
+    assert r.para_motor("Ana", "x") == {
+        "id": 1,
+        "elecciones": {},
+        "usar": "local",
+        "quien": "Ana",
+        "motivo": "x",
+    }
 
 
-@pytest.mark.parametrize(("quien", "motivo", "mensaje"),
-                         [("", "x", "nombre"), ("Ana", "  ", "motivo")])
+@pytest.mark.parametrize(
+    ("quien", "motivo", "mensaje"), [("", "x", "nombre"), ("Ana", "  ", "motivo")]
+)
 def test_nombre_y_motivo_obligatorios(quien, motivo, mensaje):
     with pytest.raises(ValueError, match=mensaje):
         Resolucion(conflicto(), TIPOS).para_motor(quien, motivo)
@@ -116,8 +133,16 @@ def test_parecidos_son_mismo_modelo_tipo_y_campos_en_disputa():
 
 def test_copiar_a_un_parecido_copia_lados_con_los_valores_del_otro():
     a = Resolucion(conflicto(1), TIPOS)
-    b = Resolucion(conflicto(2, "8", precio_local="1.00", precio_central="1.20",
-                             base={"nombre": "Bollo", "precio": "0.90", "stock": 1}), TIPOS)
+    b = Resolucion(
+        conflicto(
+            2,
+            "8",
+            precio_local="1.00",
+            precio_central="1.20",
+            base={"nombre": "Bollo", "precio": "0.90", "stock": 1},
+        ),
+        TIPOS,
+    )
     a.elegir("precio", CENTRAL)
     a.elegir("nombre", BASE)
     a.copiar_a(b)

@@ -35,14 +35,24 @@ def dos_conflictos_preparados(central, tmp_path_factory) -> Path:
         for objeto in ("20", "21"):
             antes = agente.obtener(PRODUCTO, objeto)
             version = agente.cache.fila(PRODUCTO, objeto)[1]
-            agente.encolar(PRODUCTO, "actualizar",
-                           {"nombre": f"{antes['nombre']} (caja 1)"}, objeto)
-            otra.operaciones([{
-                "uuid": f"6a1f0f3e-0000-4000-8000-0000000000{objeto}", "modelo": PRODUCTO,
-                "tipo": "actualizar", "objeto_id": objeto,
-                "datos": {"nombre": f"{antes['nombre']} (T002)"},
-                "version_base": version, "valores_base": {"nombre": antes["nombre"]},
-                "hora_terminal": "2026-11-28T04:00:00+00:00", "desfase_ms": 0}])
+            agente.encolar(
+                PRODUCTO, "actualizar", {"nombre": f"{antes['nombre']} (caja 1)"}, objeto
+            )
+            otra.operaciones(
+                [
+                    {
+                        "uuid": f"6a1f0f3e-0000-4000-8000-0000000000{objeto}",
+                        "modelo": PRODUCTO,
+                        "tipo": "actualizar",
+                        "objeto_id": objeto,
+                        "datos": {"nombre": f"{antes['nombre']} (T002)"},
+                        "version_base": version,
+                        "valores_base": {"nombre": antes["nombre"]},
+                        "hora_terminal": "2026-11-28T04:00:00+00:00",
+                        "desfase_ms": 0,
+                    }
+                ]
+            )
         agente.sincronizar_una_vez()
         assert sorted(c["objeto_id"] for c in agente.conflictos()) == ["20", "21"]
     return directorio
@@ -58,8 +68,9 @@ def agente(dos_conflictos_preparados, tmp_path):
 
 def _dialogo(qtbot, agente) -> DialogoConflicto:
     conflictos = sorted(agente.conflictos(), key=lambda c: c["objeto_id"])
-    d = DialogoConflicto(conflictos, tipos_por_modelo=trabajos.tipos_por_modelo(agente),
-                         encargado="Ana")
+    d = DialogoConflicto(
+        conflictos, tipos_por_modelo=trabajos.tipos_por_modelo(agente), encargado="Ana"
+    )
     qtbot.addWidget(d)
     assert d.conflicto["objeto_id"] == "20"
     return d
@@ -73,15 +84,17 @@ def _elegir(dialogo: DialogoConflicto, campo: str, texto: str) -> None:
 
 
 def _pendiente(agente, objeto: str) -> dict:
-    ops = [op for op in agente.cola(estado="PENDIENTE")
-           if op.modelo == PRODUCTO and op.objeto_id == objeto]
+    ops = [
+        op
+        for op in agente.cola(estado="PENDIENTE")
+        if op.modelo == PRODUCTO and op.objeto_id == objeto
+    ]
     return ops[-1].datos if ops else {}
 
 
 def test_un_valor_escrito_nunca_se_copia_a_otro_producto(agente, qtbot, monkeypatch):
     """Regresión: el nombre escrito para el 20 renombraba también el 21."""
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     nombre_21 = agente.obtener(PRODUCTO, "21")["nombre"]
     d = _dialogo(qtbot, agente)
     _elegir(d, "nombre", "Otro valor…")
@@ -114,15 +127,17 @@ def test_vista_previa_nombra_cada_objeto_y_cada_uno_usa_sus_valores(agente, qtbo
     vista = []
 
     def responder():
-        vista.append([(nombre, d.vista_previa.filas(i))
-                      for i, nombre in enumerate(d.vista_previa.objetos())])
+        vista.append(
+            [(nombre, d.vista_previa.filas(i)) for i, nombre in enumerate(d.vista_previa.objetos())]
+        )
         d.vista_previa.accept()
 
     QTimer.singleShot(0, responder)
     with qtbot.waitSignal(d.resolver_pedido) as senal:
         d.aplicar()
     assert [nombre for nombre, _ in vista[0]] == [
-        f"Producto «{centrales[o]['nombre']}» ({centrales[o]['codigo']})" for o in ("20", "21")]
+        f"Producto «{centrales[o]['nombre']}» ({centrales[o]['codigo']})" for o in ("20", "21")
+    ]
     assert all(filas == [] or all(f[1] == f[2] for f in filas) for _, filas in vista[0])
     resultado = trabajos.resolver_varios(agente, senal.args[0])
     assert len(resultado["resueltos"]) == 2 and not resultado["errores"]

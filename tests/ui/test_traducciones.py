@@ -36,15 +36,21 @@ def test_cada_traduccion_conserva_los_huecos_y_el_atajo():
     for contexto, origen, traduccion_xml in mensajes():
         destino = traduccion_xml.text or ""
         assert sorted(HUECOS.findall(origen)) == sorted(HUECOS.findall(destino)), (
-            contexto, origen, destino)
+            contexto,
+            origen,
+            destino,
+        )
         assert len(ATAJO.findall(origen)) == len(ATAJO.findall(destino)), (contexto, origen)
         vistos += 1
     assert vistos > 150
 
 
 def test_ninguna_traduccion_sin_terminar():
-    pendientes = [(c, o) for c, o, t in mensajes()
-                  if t.get("type") in ("unfinished", "vanished", "obsolete") or not t.text]
+    pendientes = [
+        (c, o)
+        for c, o, t in mensajes()
+        if t.get("type") in ("unfinished", "vanished", "obsolete") or not t.text
+    ]
     assert pendientes == []
 
 
@@ -52,8 +58,9 @@ def test_todos_los_textos_de_ui_estan_en_el_ts(tmp_path):
     copia = tmp_path / "sincro_en.ts"
     shutil.copy(TS, copia)
     fuentes = sorted(str(p) for p in (RAIZ / "ui").rglob("*.py"))
-    subprocess.run([str(BIN / "pyside6-lupdate"), *fuentes, "-ts", str(copia)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(BIN / "pyside6-lupdate"), *fuentes, "-ts", str(copia)], check=True, capture_output=True
+    )
     nuevos = [(c, o) for c, o, t in mensajes(copia) if t.get("type") == "unfinished"]
     assert nuevos == [], "Textos sin traducir: ejecuta resources/generar.py y traduce el .ts"
 
@@ -61,8 +68,13 @@ def test_todos_los_textos_de_ui_estan_en_el_ts(tmp_path):
 def test_el_qm_se_genera_del_ts_y_no_se_versiona(tmp_path):
     """El .qm que carga Qt sale de su .ts: si el de junto al .ts falta o es más viejo, se
     compila en la caché con la huella del .ts; ningún .qm está en git."""
-    versionados = subprocess.run(["git", "ls-files", "*.qm", "ui/recursos_rc.py"], cwd=RAIZ,
-                                 capture_output=True, text=True, check=True).stdout
+    versionados = subprocess.run(
+        ["git", "ls-files", "*.qm", "ui/recursos_rc.py"],
+        cwd=RAIZ,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert versionados == ""
     junto = TS.with_suffix(".qm")
     compilada = recursos.qm("en", cache=tmp_path)
@@ -93,9 +105,12 @@ def test_ingles_se_carga_desde_los_recursos(qapp):
         assert traduccion.instalar("en") == "en"
         assert QCoreApplication.translate("Bandeja", "Abrir Sincro") == "Open Sincro"
         assert QCoreApplication.translate("DialogoConflicto", "Esta terminal") == "This terminal"
-        assert QCoreApplication.translate(
-            "Bandeja", "%n ventas ({importe}) pendientes").format(
-                importe="€1.00").replace("%n", "3") == "3 sales (€1.00) pending"
+        assert (
+            QCoreApplication.translate("Bandeja", "%n ventas ({importe}) pendientes")
+            .format(importe="€1.00")
+            .replace("%n", "3")
+            == "3 sales (€1.00) pending"
+        )
     finally:
         traduccion.instalar("es")
     assert QCoreApplication.translate("Bandeja", "Abrir Sincro") == "Abrir Sincro"

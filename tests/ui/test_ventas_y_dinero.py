@@ -26,8 +26,13 @@ def sin_conexion_con_ventas(terminal, central):
         agente.vender([{"producto": 3, "cantidad": 2, "precio_unitario": "92.15"}])
         agente.vender([{"producto": 4, "cantidad": 1, "precio_unitario": "0.50"}])
         # La central deja de responder: un pase real falla y el motor lo persiste.
-        agente.configurar("http://127.0.0.1:9/sincro", central.tienda, central.terminal,
-                          central.token, permitir_http=True)
+        agente.configurar(
+            "http://127.0.0.1:9/sincro",
+            central.tienda,
+            central.terminal,
+            central.token,
+            permitir_http=True,
+        )
         with pytest.raises(ErrorSincro):
             agente.sincronizar_una_vez()
     return terminal
@@ -86,12 +91,15 @@ def test_registro_cuenta_lo_confirmado_y_recoge_la_resolucion_manual(aplicacion,
     assert esperadas > 0
     qtbot.waitUntil(lambda: registro.enviadas.text() != "", timeout=5000)
     assert registro.enviadas.text() == (
-        f"La central confirmó {esperadas} operaciones en las últimas 24 h.")
+        f"La central confirmó {esperadas} operaciones en las últimas 24 h."
+    )
     qtbot.waitUntil(lambda: registro.modelo.rowCount() > 0, timeout=5000)
     mensajes = [registro.modelo.fila(i)["mensaje"] for i in range(registro.modelo.rowCount())]
     resolucion = [m for m in mensajes if m.startswith("Ana resolvió a mano")]
-    assert resolucion == ["Ana resolvió a mano el conflicto de Producto «Nombre de la central» "
-                          f"({resolucion[0].split('(')[-1].split(')')[0]}): etiqueta nueva"]
+    assert resolucion == [
+        "Ana resolvió a mano el conflicto de Producto «Nombre de la central» "
+        f"({resolucion[0].split('(')[-1].split(')')[0]}): etiqueta nueva"
+    ]
     assert not any("Retrying" in m or "Traceback" in m for m in mensajes)
 
 

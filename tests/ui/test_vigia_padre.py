@@ -67,8 +67,9 @@ def test_windows_padre_que_ya_no_existe_para_enseguida():
 def test_posix_mira_el_padre():
     padres = iter([10, 10, 10, 1])
     muerto = threading.Event()
-    assert vigia_padre.vigilar_ppid(10, muerto.set, getppid=lambda: next(padres, 1),
-                                    intervalo_s=0.01)
+    assert vigia_padre.vigilar_ppid(
+        10, muerto.set, getppid=lambda: next(padres, 1), intervalo_s=0.01
+    )
     assert muerto.wait(5)
     otro = threading.Event()
     assert not vigia_padre.vigilar_ppid(10, otro.set, getppid=lambda: 1)
@@ -98,19 +99,26 @@ def test_bundle_el_hijo_muere_con_la_bandeja(terminal, central, monkeypatch, met
     monkeypatch.setenv("SINCRO_REGISTRO", str(terminal.parent / "registro"))
     credenciales.guardar_token(terminal, central.terminal, central.token)
     entrada = RAIZ / "scripts" / "sincro_congelado.py"
-    sin_prctl = ("import ui.vigia_padre as v; v.pedir_senal_al_morir_el_padre = lambda: False\n"
-                 if metodo == "mirando el padre" else "")
-    hijo_codigo = (f"import runpy, sys\n{sin_prctl}"
-                   f"sys.argv = [{str(entrada)!r}, '--datos', {str(terminal)!r}, 'sincronizar']\n"
-                   f"runpy.run_path({str(entrada)!r}, run_name='__main__')\n")
+    sin_prctl = (
+        "import ui.vigia_padre as v; v.pedir_senal_al_morir_el_padre = lambda: False\n"
+        if metodo == "mirando el padre"
+        else ""
+    )
+    hijo_codigo = (
+        f"import runpy, sys\n{sin_prctl}"
+        f"sys.argv = [{str(entrada)!r}, '--datos', {str(terminal)!r}, 'sincronizar']\n"
+        f"runpy.run_path({str(entrada)!r}, run_name='__main__')\n"
+    )
     bandeja_codigo = (
         "import os, subprocess, sys, time\n"
         "e = dict(os.environ, SINCRO_PADRE=str(os.getpid()))\n"
         "h = subprocess.Popen([sys.executable, '-c', sys.argv[1]], env=e)\n"
         "print(h.pid, flush=True)\n"
-        "time.sleep(600)\n")
-    bandeja = subprocess.Popen([sys.executable, "-c", bandeja_codigo, hijo_codigo],
-                               stdout=subprocess.PIPE, text=True)
+        "time.sleep(600)\n"
+    )
+    bandeja = subprocess.Popen(
+        [sys.executable, "-c", bandeja_codigo, hijo_codigo], stdout=subprocess.PIPE, text=True
+    )
     hijo = int(bandeja.stdout.readline())
     time.sleep(3)
     assert not _muerto(hijo)

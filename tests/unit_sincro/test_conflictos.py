@@ -26,8 +26,16 @@ def cola(tmp_path):
 
 
 def enviada(cola, datos, base):
-    cola.encolar(NuevaOperacion(modelo=PRODUCTO.nombre, objeto_id="1", tipo="actualizar",
-                                datos=datos, version_base=5, valores_base=base))
+    cola.encolar(
+        NuevaOperacion(
+            modelo=PRODUCTO.nombre,
+            objeto_id="1",
+            tipo="actualizar",
+            datos=datos,
+            version_base=5,
+            valores_base=base,
+        )
+    )
     (op,) = cola.preparar_envio(10)
     return op
 
@@ -35,7 +43,8 @@ def enviada(cola, datos, base):
 def test_fusion_automatica_reencola_con_uuid_nuevo_y_audita(cola):
     op = enviada(cola, {"nombre": "B", "stock": 3}, {"nombre": "A", "stock": 10})
     estado, nueva = Conflictos(cola).tratar(
-        op, PRODUCTO, version=9, central={"nombre": "A", "stock": 8}, modificado_en=None)
+        op, PRODUCTO, version=9, central={"nombre": "A", "stock": 8}, modificado_en=None
+    )
     assert estado == "reencolada"
     assert nueva.uuid != op.uuid and nueva.seq == op.seq and nueva.estado == PENDIENTE
     assert nueva.datos == {"nombre": "B", "stock": 3} and nueva.version_base == 9
@@ -48,17 +57,22 @@ def test_fusion_automatica_reencola_con_uuid_nuevo_y_audita(cola):
 def test_fusion_que_coincide_con_la_central_completa_sin_enviar(cola):
     op = enviada(cola, {"precio": "2.00"}, {"precio": "1.00"})
     estado, nueva = Conflictos(cola).tratar(
-        op, PRODUCTO, version=9, central={"precio": "3.00"}, modificado_en=None)
+        op, PRODUCTO, version=9, central={"precio": "3.00"}, modificado_en=None
+    )
     assert estado == "completada" and nueva.estado == COMPLETADO  # prioridad_central
 
 
 def test_conflicto_para_el_encargado_y_resolucion_por_campo(cola):
     conflictos = Conflictos(cola)
-    op = enviada(cola, {"nombre": "Local", "categoria": "x", "stock": 1},
-                 {"nombre": "Base", "categoria": "y", "stock": 5})
+    op = enviada(
+        cola,
+        {"nombre": "Local", "categoria": "x", "stock": 1},
+        {"nombre": "Base", "categoria": "y", "stock": 5},
+    )
     central = {"nombre": "Central", "categoria": "z", "stock": 2, "precio": "1"}
-    estado, en_conflicto = conflictos.tratar(op, PRODUCTO, version=12, central=central,
-                                             modificado_en="2026-01-01T00:00:00+00:00")
+    estado, en_conflicto = conflictos.tratar(
+        op, PRODUCTO, version=12, central=central, modificado_en="2026-01-01T00:00:00+00:00"
+    )
     assert estado == "conflicto" and en_conflicto.estado == CONFLICTO
     (c,) = conflictos.listar()
     assert sorted(c.campos_en_disputa) == ["categoria", "nombre"]
@@ -68,8 +82,9 @@ def test_conflicto_para_el_encargado_y_resolucion_por_campo(cola):
         conflictos.resolver(c.id, PRODUCTO, {"nombre": "local"})
     with pytest.raises(ErrorConflicto, match="espera texto"):
         conflictos.resolver(c.id, PRODUCTO, {"nombre": 5, "categoria": "central"})
-    nueva = conflictos.resolver(c.id, PRODUCTO, {"nombre": "Editado", "categoria": "central"},
-                                quien="encargada")
+    nueva = conflictos.resolver(
+        c.id, PRODUCTO, {"nombre": "Editado", "categoria": "central"}, quien="encargada"
+    )
     assert nueva.estado == PENDIENTE and nueva.uuid != op.uuid
     assert nueva.datos == {"nombre": "Editado", "stock": 1} and nueva.version_base == 12
     assert conflictos.listar() == []
@@ -90,8 +105,11 @@ def test_descartar_conflicto_y_error_exigen_motivo(cola):
         conflictos.descartar(c.id, " ")
     assert conflictos.descartar(c.id, "precio viejo", quien="ana").estado == DESCARTADO
 
-    cola.encolar(NuevaOperacion(modelo=PRODUCTO.nombre, objeto_id="2", tipo="actualizar",
-                                datos={"nombre": "x"}))
+    cola.encolar(
+        NuevaOperacion(
+            modelo=PRODUCTO.nombre, objeto_id="2", tipo="actualizar", datos={"nombre": "x"}
+        )
+    )
     (otra,) = cola.preparar_envio(10)
     cola.registrar_resultados([], [(otra.uuid, "No se puede")])
     assert cola.obtener(otra.uuid).estado == ERROR
@@ -100,12 +118,16 @@ def test_descartar_conflicto_y_error_exigen_motivo(cola):
     cola.registrar_resultados([], [(otra.uuid, "No se puede")])
     assert conflictos.descartar_error(otra.uuid, "duplicado", quien="ana").estado == DESCARTADO
     assert [e["accion"] for e in conflictos.auditoria()][:3] == [
-        "descartar", "reintentar", "descartar_conflicto"]
+        "descartar",
+        "reintentar",
+        "descartar_conflicto",
+    ]
 
 
 def test_el_estado_cambiado_por_otro_no_se_toca(cola):
     op = enviada(cola, {"nombre": "L"}, {"nombre": "B"})
     cola.registrar_resultados([(op.uuid, 7)])
-    estado, actual = Conflictos(cola).tratar(op, PRODUCTO, version=8, central={"nombre": "C"},
-                                             modificado_en=None)
+    estado, actual = Conflictos(cola).tratar(
+        op, PRODUCTO, version=8, central={"nombre": "C"}, modificado_en=None
+    )
     assert estado == "ignorada" and actual.estado == COMPLETADO

@@ -20,8 +20,9 @@ T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
 
 
 def test_campos_distintos_se_fusionan_en_silencio():
-    r = fusion.fusionar(PRODUCTO, {"nombre": "A", "codigo": "1"}, {"nombre": "B"},
-                        {"nombre": "A", "codigo": "2"})
+    r = fusion.fusionar(
+        PRODUCTO, {"nombre": "A", "codigo": "1"}, {"nombre": "B"}, {"nombre": "A", "codigo": "2"}
+    )
     assert r.resuelto
     assert r.datos({"nombre": "A", "codigo": "2"}) == {"nombre": "B"}
     assert not r.hubo_regla()

@@ -19,7 +19,9 @@ def test_pagos_repartidos_que_suman_el_total():
         Decimal("3.90"),
     ) == [{"metodo": "tarjeta", "importe": "2.00"}, {"metodo": "efectivo", "importe": "1.90"}]
     assert pagos.normalizar([{"metodo": "bizum", "importe": 4}], Decimal("4.00"))[0] == {
-        "metodo": "bizum", "importe": "4.00"}
+        "metodo": "bizum",
+        "importe": "4.00",
+    }
 
 
 @pytest.mark.parametrize(

@@ -75,8 +75,13 @@ class ModeloCatalogo(QAbstractTableModel):
     def _pedir_pagina(self) -> None:
         generacion, desde = self.generacion, len(self._filas)
         self._en_vuelo = True
-        if not self._pedir(self.modelo, self.texto, desde, self.pagina,
-                           lambda r, g=generacion, d=desde: self._al_pagina(g, d, r)):
+        if not self._pedir(
+            self.modelo,
+            self.texto,
+            desde,
+            self.pagina,
+            lambda r, g=generacion, d=desde: self._al_pagina(g, d, r),
+        ):
             self._en_vuelo = False
 
     def _al_pagina(self, generacion: int, desde: int, respuesta: dict[str, Any]) -> None:
@@ -115,10 +120,14 @@ class ModeloCatalogo(QAbstractTableModel):
     def columnCount(self, parent: Indice = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.campos)
 
-    def headerData(self, seccion: int, orientacion: Qt.Orientation,
-                   rol: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientacion == Qt.Orientation.Horizontal and rol == Qt.ItemDataRole.DisplayRole
-                and seccion < len(self.campos)):
+    def headerData(
+        self, seccion: int, orientacion: Qt.Orientation, rol: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientacion == Qt.Orientation.Horizontal
+            and rol == Qt.ItemDataRole.DisplayRole
+            and seccion < len(self.campos)
+        ):
             return self.campos[seccion]
         return None
 

@@ -65,8 +65,9 @@ class ModeloCola(ModeloTabla):
             return self.presentaciones.get(modelo, presentacion_por_defecto(modelo)).nombre
         if columna == COL_OBJETO:
             datos = fila.get("datos") if isinstance(fila.get("datos"), dict) else {}
-            return nombrar(modelo, fila.get("objeto_id"), datos,
-                           presentacion=self.presentaciones.get(modelo))
+            return nombrar(
+                modelo, fila.get("objeto_id"), datos, presentacion=self.presentaciones.get(modelo)
+            )
         if columna == COL_CAPTURADA:
             return formato.hora(fila.get("hora_terminal"))
         if columna == COL_ERROR:

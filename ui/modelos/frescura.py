@@ -13,7 +13,8 @@ from ui.nombres import Presentacion, presentacion_por_defecto
 from ui.resumen import ModeloResumen
 
 COL_MODELO, COL_CRITICO, COL_FILAS, COL_COMPLETO, COL_ACTUALIZADO, COL_PRIORIDAD, COL_CURSOR = (
-    range(7))
+    range(7)
+)
 _C = "ModeloFrescura"
 
 
@@ -24,8 +25,7 @@ class ModeloFrescura(ModeloTabla):
         (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Filas"), lambda m: m["filas"]),
         (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Completo"), lambda m: m["completo"]),
         (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Actualizado"), lambda m: m["actualizado_en"]),
-        (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Prioridad de envío"),
-         lambda m: m["prioridad"]),
+        (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Prioridad de envío"), lambda m: m["prioridad"]),
         (_C, QT_TRANSLATE_NOOP("ModeloFrescura", "Cursor"), lambda m: m["cursor"]),
     )
 

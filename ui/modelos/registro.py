@@ -12,8 +12,7 @@ from ui.modelos.tabla import ModeloTabla
 
 COL_HORA, COL_NIVEL, COL_MENSAJE = range(3)
 _C = "ModeloRegistro"
-COLORES = {"ERROR": QColor("#b3261e"), "CRITICAL": QColor("#b3261e"),
-           "WARNING": QColor("#8a5a00")}
+COLORES = {"ERROR": QColor("#b3261e"), "CRITICAL": QColor("#b3261e"), "WARNING": QColor("#8a5a00")}
 
 
 class ModeloRegistro(ModeloTabla):

@@ -52,8 +52,9 @@ class ModeloTabla(QAbstractTableModel):
     def columnCount(self, parent: Indice = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNAS)
 
-    def headerData(self, seccion: int, orientacion: Qt.Orientation,
-                   rol: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, seccion: int, orientacion: Qt.Orientation, rol: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientacion == Qt.Orientation.Horizontal and rol == Qt.ItemDataRole.DisplayRole:
             contexto, titulo, _ = self.COLUMNAS[seccion]
             return translate(contexto, titulo)

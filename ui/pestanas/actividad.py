@@ -28,10 +28,13 @@ class PestanaActividad(QWidget):
         self.actividad = actividad
         self.vacia = QLabel(translate("Actividad", "Aún no ha pasado nada que contar."))
         self.tabla = QTableWidget(0, 3)
-        self.tabla.setHorizontalHeaderLabels([
-            translate("Actividad", "Cuándo"),
-            translate("Actividad", "Qué pasó"),
-            translate("Actividad", "Qué hacer")])
+        self.tabla.setHorizontalHeaderLabels(
+            [
+                translate("Actividad", "Cuándo"),
+                translate("Actividad", "Qué pasó"),
+                translate("Actividad", "Qué hacer"),
+            ]
+        )
         self.tabla.verticalHeader().setVisible(False)
         self.tabla.setWordWrap(True)
         self.tabla.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -51,8 +54,11 @@ class PestanaActividad(QWidget):
         self.tabla.setRowCount(len(entradas))
         for fila, e in enumerate(entradas):
             que = f"{e.titulo}: {e.mensaje}" if e.mensaje else e.titulo
-            for columna, texto in ((COL_HORA, formato.hora(e.momento)), (COL_QUE, que),
-                                   (COL_HACER, e.accion)):
+            for columna, texto in (
+                (COL_HORA, formato.hora(e.momento)),
+                (COL_QUE, que),
+                (COL_HACER, e.accion),
+            ):
                 celda = QTableWidgetItem(texto)
                 celda.setToolTip(texto)
                 celda.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
@@ -60,5 +66,7 @@ class PestanaActividad(QWidget):
         self.tabla.resizeRowsToContents()
 
     def textos(self) -> list[tuple[str, str, str]]:
-        return [tuple(self.tabla.item(f, c).text() for c in range(3))
-                for f in range(self.tabla.rowCount())]
+        return [
+            tuple(self.tabla.item(f, c).text() for c in range(3))
+            for f in range(self.tabla.rowCount())
+        ]

@@ -34,8 +34,9 @@ class PestanaCatalogo(QWidget):
         self.buscar = QLineEdit()
         self.buscar.setObjectName("buscar")
         self.buscar.setClearButtonEnabled(True)
-        self.buscar.setPlaceholderText(translate(
-            "Catalogo", "Buscar por nombre o código de barras…"))
+        self.buscar.setPlaceholderText(
+            translate("Catalogo", "Buscar por nombre o código de barras…")
+        )
         self.selector = QComboBox()
         self.selector.setObjectName("selector_modelo")
         self.selector.currentIndexChanged.connect(self._al_elegir_modelo)
@@ -48,8 +49,7 @@ class PestanaCatalogo(QWidget):
         self.tabla.setObjectName("tabla_catalogo")  # columnas = campos del esquema
         self.tabla.setModel(self.modelo)
         self.tabla.verticalHeader().setVisible(False)
-        self.tabla.verticalHeader().setDefaultSectionSize(
-            self.tabla.fontMetrics().height() + 6)
+        self.tabla.verticalHeader().setDefaultSectionSize(self.tabla.fontMetrics().height() + 6)
         self.tabla.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.tabla.horizontalHeader().setStretchLastSection(True)
         self.buscar.textChanged.connect(self.modelo.filtrar)
@@ -62,14 +62,20 @@ class PestanaCatalogo(QWidget):
         capa.addWidget(self.cuenta)
 
     def _pedir(self, modelo: str, texto: str, desde: int, limite: int, al_terminar) -> bool:
-        return self.puente.llamar(trabajos.pagina_catalogo, modelo, texto, desde, limite,
-                                  al_terminar=al_terminar, al_fallar=self.cuenta.setText,
-                                  que="catálogo")
+        return self.puente.llamar(
+            trabajos.pagina_catalogo,
+            modelo,
+            texto,
+            desde,
+            limite,
+            al_terminar=al_terminar,
+            al_fallar=self.cuenta.setText,
+            que="catálogo",
+        )
 
     def cargar(self) -> None:
         """Pide la lista de modelos (una vez abierto el motor)."""
-        self.puente.llamar(trabajos.modelos_catalogo, al_terminar=self._al_modelos,
-                           que="catálogo")
+        self.puente.llamar(trabajos.modelos_catalogo, al_terminar=self._al_modelos, que="catálogo")
 
     def _al_modelos(self, modelos: list[dict[str, Any]]) -> None:
         actuales = [m["nombre"] for m in self.modelos]
@@ -99,5 +105,8 @@ class PestanaCatalogo(QWidget):
             self.tabla.resizeColumnsToContents()
 
     def _al_total(self, total: int) -> None:
-        self.cuenta.setText(formato.plural(total, translate("Catalogo", "%n fila"),
-                                           translate("Catalogo", "%n filas")))
+        self.cuenta.setText(
+            formato.plural(
+                total, translate("Catalogo", "%n fila"), translate("Catalogo", "%n filas")
+            )
+        )

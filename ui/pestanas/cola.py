@@ -33,23 +33,27 @@ from ui.resumen import Resumen
 translate = QCoreApplication.translate
 
 
-def nombre_operacion(op: dict[str, Any],
-                     presentaciones: dict[str, Presentacion] | None = None) -> str:
+def nombre_operacion(
+    op: dict[str, Any], presentaciones: dict[str, Presentacion] | None = None
+) -> str:
     modelo = str(op.get("modelo", ""))
     datos = op.get("datos") if isinstance(op.get("datos"), dict) else {}
-    return nombrar(modelo, op.get("objeto_id"), datos,
-                   presentacion=(presentaciones or {}).get(modelo))
+    return nombrar(
+        modelo, op.get("objeto_id"), datos, presentacion=(presentaciones or {}).get(modelo)
+    )
 
 
-def detalle_operacion(op: dict[str, Any],
-                      presentaciones: dict[str, Presentacion] | None = None) -> str:
+def detalle_operacion(
+    op: dict[str, Any], presentaciones: dict[str, Presentacion] | None = None
+) -> str:
     """Texto del detalle: qué es y en qué estado está en palabras, los datos tal como se
     capturaron (JSON sin reordenar) y, al final, los detalles técnicos (identificador y
     versión base sólo si los hay)."""
     lineas = [
         translate("Cola", "{tipo} de {objeto}").format(
             tipo=formato.tipo_operacion(op.get("tipo")).capitalize(),
-            objeto=nombre_operacion(op, presentaciones)),
+            objeto=nombre_operacion(op, presentaciones),
+        ),
         translate("Cola", "Estado: {estado} · intentos: {intentos}").format(
             estado=formato.estado_operacion(op.get("estado")), intentos=op.get("intentos", 0)
         ),
@@ -63,15 +67,24 @@ def detalle_operacion(op: dict[str, Any],
         json.dumps(op.get("datos"), ensure_ascii=False, indent=2),
     ]
     if op.get("valores_base"):
-        lineas += [translate("Cola", "Valores que había en la central al capturarla:"),
-                   json.dumps(op.get("valores_base"), ensure_ascii=False, indent=2)]
-    lineas += ["", translate("Cola", "Detalles técnicos:"),
-               translate("Cola", "Identificador: {uuid}").format(uuid=op.get("uuid")),
-               translate("Cola", "Desfase de reloj al capturarla: {ms} ms").format(
-                   ms=op.get("desfase_ms", 0))]
+        lineas += [
+            translate("Cola", "Valores que había en la central al capturarla:"),
+            json.dumps(op.get("valores_base"), ensure_ascii=False, indent=2),
+        ]
+    lineas += [
+        "",
+        translate("Cola", "Detalles técnicos:"),
+        translate("Cola", "Identificador: {uuid}").format(uuid=op.get("uuid")),
+        translate("Cola", "Desfase de reloj al capturarla: {ms} ms").format(
+            ms=op.get("desfase_ms", 0)
+        ),
+    ]
     if op.get("version_base") is not None:
-        lineas.append(translate("Cola", "Versión de la central al capturarla: {v}").format(
-            v=op.get("version_base")))
+        lineas.append(
+            translate("Cola", "Versión de la central al capturarla: {v}").format(
+                v=op.get("version_base")
+            )
+        )
     if op.get("resuelta_por"):
         lineas += [
             "",
@@ -160,7 +173,8 @@ class PestanaCola(QWidget):
                 self.filtro_modelo.removeItem(1)
             for nombre in nombres:
                 presentacion = self.modelo.presentaciones.get(
-                    nombre, presentacion_por_defecto(nombre))
+                    nombre, presentacion_por_defecto(nombre)
+                )
                 self.filtro_modelo.addItem(presentacion.nombre, nombre)
             indice = self.filtro_modelo.findData(elegido)
             self.filtro_modelo.setCurrentIndex(max(indice, 0))
@@ -178,8 +192,13 @@ class PestanaCola(QWidget):
     def _al_cargar(self, operaciones: list[dict[str, Any]]) -> None:
         seleccion = self.seleccionada()
         self.modelo.fijar(operaciones)
-        self.cuenta.setText(formato.plural(len(operaciones), translate("Cola", "%n operación"),
-                                           translate("Cola", "%n operaciones")))
+        self.cuenta.setText(
+            formato.plural(
+                len(operaciones),
+                translate("Cola", "%n operación"),
+                translate("Cola", "%n operaciones"),
+            )
+        )
         if seleccion is not None:
             fila = self.modelo.indice_de(seleccion["uuid"])
             if fila >= 0:
@@ -237,8 +256,10 @@ class PestanaCola(QWidget):
             translate(
                 "Cola",
                 "El {tipo} de {objeto} no llegará nunca a la central. ¿Descartarlo?",
-            ).format(tipo=formato.tipo_operacion(op.get("tipo")),
-                     objeto=nombre_operacion(op, self.modelo.presentaciones)),
+            ).format(
+                tipo=formato.tipo_operacion(op.get("tipo")),
+                objeto=nombre_operacion(op, self.modelo.presentaciones),
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -268,7 +289,8 @@ class PestanaCola(QWidget):
         self.aviso.setText(
             translate("Cola", "{objeto}: {estado}.").format(
                 objeto=nombre_operacion(op, self.modelo.presentaciones),
-                estado=formato.estado_operacion(op.get("estado")))
+                estado=formato.estado_operacion(op.get("estado")),
+            )
         )
         self.recargar()
         self.puente.refrescar()

@@ -40,7 +40,8 @@ class PestanaConfiguracion(QWidget):
         self.ajustes = ajustes
         self.servidor = QLineEdit()
         self.servidor.setPlaceholderText(
-            translate("Configuracion", "https://central.ejemplo.com/sincro"))
+            translate("Configuracion", "https://central.ejemplo.com/sincro")
+        )
         self.tienda = QLineEdit()
         self.terminal = QLineEdit()
         self.token = QLineEdit()
@@ -177,18 +178,26 @@ class PestanaConfiguracion(QWidget):
     def _al_fallar(self, mensaje: str) -> None:
         self.boton_guardar.setEnabled(True)
         if mensaje == trabajos.TokenRechazado.RECHAZADO:
-            self.resultado.fijar_frase(translate(
-                "Configuracion", "La central rechaza ese token: no se ha guardado nada y se "
-                "sigue usando el anterior."))
+            self.resultado.fijar_frase(
+                translate(
+                    "Configuracion",
+                    "La central rechaza ese token: no se ha guardado nada y se "
+                    "sigue usando el anterior.",
+                )
+            )
         elif mensaje == trabajos.TokenRechazado.SIN_COMPROBAR:
-            self.resultado.fijar_frase(translate(
-                "Configuracion", "No se pudo comprobar el token nuevo porque la central no "
-                "responde: no se ha guardado nada y se sigue usando el anterior."))
+            self.resultado.fijar_frase(
+                translate(
+                    "Configuracion",
+                    "No se pudo comprobar el token nuevo porque la central no "
+                    "responde: no se ha guardado nada y se sigue usando el anterior.",
+                )
+            )
         else:
             texto, detalle = frase(mensaje)
             self.resultado.fijar_frase(
-                translate("Configuracion", "No se pudo: {mensaje}").format(mensaje=texto),
-                detalle)
+                translate("Configuracion", "No se pudo: {mensaje}").format(mensaje=texto), detalle
+            )
 
     def probar(self) -> None:
         self.resultado.setText(translate("Configuracion", "Probando la conexión…"))

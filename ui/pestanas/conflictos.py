@@ -41,8 +41,7 @@ class PestanaConflictos(QWidget):
         self.tabla.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.tabla.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.tabla.verticalHeader().setVisible(False)
-        self.tabla.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        self.tabla.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.tabla.horizontalHeader().setStretchLastSection(True)
         self.tabla.doubleClicked.connect(lambda indice: self.revisar(indice.row()))
         self.cuenta = QLabel()
@@ -67,16 +66,21 @@ class PestanaConflictos(QWidget):
     def mostrar(self, conflictos: list[dict[str, Any]]) -> None:
         self.modelo.fijar(conflictos)
         self.cuenta.setText(
-            formato.plural(len(conflictos), translate("Conflictos", "%n conflicto abierto"),
-                           translate("Conflictos", "%n conflictos abiertos"))
-            if conflictos else
-            translate("Conflictos", "No hay conflictos abiertos: nada que revisar."))
+            formato.plural(
+                len(conflictos),
+                translate("Conflictos", "%n conflicto abierto"),
+                translate("Conflictos", "%n conflictos abiertos"),
+            )
+            if conflictos
+            else translate("Conflictos", "No hay conflictos abiertos: nada que revisar.")
+        )
         self.boton_revisar.setEnabled(bool(conflictos))
 
     def cargar_tipos(self) -> None:
         self.puente.llamar(trabajos.tipos_por_modelo, al_terminar=self._al_tipos, que="esquema")
-        self.puente.llamar(trabajos.presentacion_por_modelo, al_terminar=self._al_presentacion,
-                           que="esquema")
+        self.puente.llamar(
+            trabajos.presentacion_por_modelo, al_terminar=self._al_presentacion, que="esquema"
+        )
 
     def _al_presentacion(self, datos: dict[str, dict]) -> None:
         self.presentaciones = presentaciones(datos)
@@ -91,9 +95,14 @@ class PestanaConflictos(QWidget):
         conflictos = self.modelo.filas()
         if not conflictos:
             return None
-        self.dialogo = DialogoConflicto(conflictos, indice=fila, tipos_por_modelo=self.tipos,
-                                        encargado=self.encargado, parent=self,
-                                        presentaciones=self.presentaciones)
+        self.dialogo = DialogoConflicto(
+            conflictos,
+            indice=fila,
+            tipos_por_modelo=self.tipos,
+            encargado=self.encargado,
+            parent=self,
+            presentaciones=self.presentaciones,
+        )
         self.dialogo.resolver_pedido.connect(self._resolver)
         self.dialogo.open()
         return self.dialogo
@@ -101,21 +110,31 @@ class PestanaConflictos(QWidget):
     def _resolver(self, resoluciones: list[dict[str, Any]]) -> None:
         if resoluciones:
             self.encargado = resoluciones[0]["quien"]
-        self.puente.llamar(trabajos.resolver_varios, resoluciones, al_terminar=self._al_resolver,
-                           al_fallar=self.aviso.setText, que="resolver")
+        self.puente.llamar(
+            trabajos.resolver_varios,
+            resoluciones,
+            al_terminar=self._al_resolver,
+            al_fallar=self.aviso.setText,
+            que="resolver",
+        )
 
     def _al_resolver(self, resultado: dict[str, Any]) -> None:
         errores = resultado.get("errores") or {}
         por_id = {c.get("id"): c for c in self.modelo.filas()}
         resueltos = len(resultado.get("resueltos") or [])
-        texto = formato.plural(resueltos, translate("Conflictos", "%n conflicto resuelto."),
-                               translate("Conflictos", "%n conflictos resueltos."))
+        texto = formato.plural(
+            resueltos,
+            translate("Conflictos", "%n conflicto resuelto."),
+            translate("Conflictos", "%n conflictos resueltos."),
+        )
         if errores:
             detalle = "; ".join(
                 f"{nombrar_conflicto(por_id.get(k, {}), self.presentaciones)}: {v}"
-                for k, v in errores.items())
+                for k, v in errores.items()
+            )
             texto += " " + formato.plural(
-                len(errores), translate("Conflictos", "No se pudo resolver %n: {detalle}"),
+                len(errores),
+                translate("Conflictos", "No se pudo resolver %n: {detalle}"),
                 translate("Conflictos", "No se pudieron resolver %n: {detalle}"),
             ).format(detalle=detalle)
         self.aviso.setText(texto)

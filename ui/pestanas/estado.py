@@ -58,8 +58,9 @@ def texto_ventas_estado(r: Resumen) -> str:
         r.ventas_pendientes,
         translate("Estado", "%n venta ({importe}), de hace {tiempo}"),
         translate("Estado", "%n ventas ({importe}), la más antigua de hace {tiempo}"),
-    ).format(importe=formato.dinero(r.importe_pendiente),
-             tiempo=formato.duracion(r.antiguedad_ventas_s))
+    ).format(
+        importe=formato.dinero(r.importe_pendiente), tiempo=formato.duracion(r.antiguedad_ventas_s)
+    )
 
 
 class PestanaEstado(QWidget):
@@ -81,15 +82,11 @@ class PestanaEstado(QWidget):
         general = QFormLayout()
         general.addRow(translate("Estado", "Conexión:"), self.conexion)
         general.addRow("", self.mensaje)
-        general.addRow(translate("Estado", "Lista para vender sin conexión:"),
-                       self.lista)
+        general.addRow(translate("Estado", "Lista para vender sin conexión:"), self.lista)
         general.addRow(translate("Estado", "Ventas sin confirmar:"), self.ventas)
-        general.addRow(translate("Estado", "Operación pendiente más antigua:"),
-                       self.antiguedad)
-        general.addRow(translate("Estado", "Última subida correcta:"),
-                       self.ultima_subida)
-        general.addRow(translate("Estado", "Última bajada correcta:"),
-                       self.ultima_bajada)
+        general.addRow(translate("Estado", "Operación pendiente más antigua:"), self.antiguedad)
+        general.addRow(translate("Estado", "Última subida correcta:"), self.ultima_subida)
+        general.addRow(translate("Estado", "Última bajada correcta:"), self.ultima_bajada)
         general.addRow(translate("Estado", "Desfase del reloj:"), self.desfase)
 
         self.etiquetas_cola: dict[str, QLabel] = {}
@@ -110,8 +107,7 @@ class PestanaEstado(QWidget):
         self.tabla = QTableView()
         self.tabla.setModel(self.modelo_frescura)
         self.tabla.verticalHeader().setVisible(False)
-        self.tabla.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        self.tabla.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.tabla.horizontalHeader().setStretchLastSection(True)
         self.grafico = GraficoActividad(historial.horas)
 
@@ -128,23 +124,30 @@ class PestanaEstado(QWidget):
         self.conexion.setText(f"<b>{texto}</b>")
         if r.conexion in ("al_dia", "sincronizando"):
             self.mensaje.fijar_frase(
-                translate("Estado", "Todo enviado y al día.") if r.conexion == "al_dia"
-                else translate("Estado", "Hablando con la central…"))
+                translate("Estado", "Todo enviado y al día.")
+                if r.conexion == "al_dia"
+                else translate("Estado", "Hablando con la central…")
+            )
         else:
-            self.mensaje.fijar(r.mensaje_error or texto_conexion(r.conexion),
-                               formato.hora_corta(r.ultimo_exito) if r.ultimo_exito else None)
+            self.mensaje.fijar(
+                r.mensaje_error or texto_conexion(r.conexion),
+                formato.hora_corta(r.ultimo_exito) if r.ultimo_exito else None,
+            )
         self.lista.setText(
             translate("Estado", "sí: los modelos críticos están completos")
-            if r.lista_para_vender else
-            translate("Estado", "NO: faltan datos de modelos críticos"))
+            if r.lista_para_vender
+            else translate("Estado", "NO: faltan datos de modelos críticos")
+        )
         self.lista.setStyleSheet("color: #1e6e34" if r.lista_para_vender else "color: #b3261e")
         self.antiguedad.setText(formato.duracion(r.antiguedad_pendiente_s))
         self.ventas.setText(texto_ventas_estado(r))
         self.ultima_subida.setText(formato.hora(r.ultimo_empuje))
         self.ultima_bajada.setText(formato.hora(r.ultima_descarga))
-        self.desfase.setText(formato.VACIO if r.desfase_ms is None else
-                             translate("Estado", "{ms} ms").format(
-                                 ms=r.desfase_ms))
+        self.desfase.setText(
+            formato.VACIO
+            if r.desfase_ms is None
+            else translate("Estado", "{ms} ms").format(ms=r.desfase_ms)
+        )
         for estado, etiqueta in self.etiquetas_cola.items():
             etiqueta.setText(str(r.cola.get(estado, 0)))
         self.modelo_frescura.fijar_modelos(r.modelos)

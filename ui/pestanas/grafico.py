@@ -41,19 +41,24 @@ class GraficoActividad(QWidget):
         p.setPen(QPen(self.palette().mid().color()))
         p.drawRect(marco)
         leyenda = translate(
-            "GraficoActividad", "Últimas {h} h · azul: operaciones en cola · verde: enviadas por "
-            "minuto").format(h=self.horas)
+            "GraficoActividad",
+            "Últimas {h} h · azul: operaciones en cola · verde: enviadas por minuto",
+        ).format(h=self.horas)
         p.setPen(self.palette().text().color())
         p.drawText(QRectF(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft, leyenda)
         if not self._muestras:
-            p.drawText(marco, Qt.AlignmentFlag.AlignCenter, translate(
-                "GraficoActividad", "Sin datos todavía"))
+            p.drawText(
+                marco,
+                Qt.AlignmentFlag.AlignCenter,
+                translate("GraficoActividad", "Sin datos todavía"),
+            )
             return
         fin = self._muestras[-1].minuto
         inicio = fin - dt.timedelta(hours=self.horas)
         ancho = (fin - inicio).total_seconds() or 1.0
-        maximo = max(max(m.cola for m in self._muestras), max(m.enviadas for m in self._muestras),
-                     1)
+        maximo = max(
+            max(m.cola for m in self._muestras), max(m.enviadas for m in self._muestras), 1
+        )
         p.drawText(QRectF(0, marco.top() - 6, 36, 14), Qt.AlignmentFlag.AlignRight, str(maximo))
         p.drawText(QRectF(0, marco.bottom() - 8, 36, 14), Qt.AlignmentFlag.AlignRight, "0")
 
@@ -66,8 +71,10 @@ class GraficoActividad(QWidget):
         barra = max(1.0, marco.width() / (self.horas * 60))
         for m in self._muestras:
             if m.enviadas:
-                p.fillRect(QRectF(x(m) - barra / 2, y(m.enviadas), barra,
-                                  marco.bottom() - y(m.enviadas)), COLOR_ENVIADAS)
+                p.fillRect(
+                    QRectF(x(m) - barra / 2, y(m.enviadas), barra, marco.bottom() - y(m.enviadas)),
+                    COLOR_ENVIADAS,
+                )
         camino = QPainterPath()
         for i, m in enumerate(self._muestras):
             punto = QPointF(x(m), y(m.cola))
@@ -81,7 +88,13 @@ class GraficoActividad(QWidget):
         for m in self._muestras[-60:]:  # puntos de la última hora: se ve aunque haya uno
             p.drawEllipse(QPointF(x(m), y(m.cola)), 2.5, 2.5)
         p.setPen(self.palette().text().color())
-        p.drawText(QRectF(marco.left(), marco.bottom() + 2, 80, 16), Qt.AlignmentFlag.AlignLeft,
-                   inicio.astimezone().strftime("%H:%M"))
-        p.drawText(QRectF(marco.right() - 80, marco.bottom() + 2, 80, 16),
-                   Qt.AlignmentFlag.AlignRight, fin.astimezone().strftime("%H:%M"))
+        p.drawText(
+            QRectF(marco.left(), marco.bottom() + 2, 80, 16),
+            Qt.AlignmentFlag.AlignLeft,
+            inicio.astimezone().strftime("%H:%M"),
+        )
+        p.drawText(
+            QRectF(marco.right() - 80, marco.bottom() + 2, 80, 16),
+            Qt.AlignmentFlag.AlignRight,
+            fin.astimezone().strftime("%H:%M"),
+        )

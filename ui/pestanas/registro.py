@@ -40,8 +40,9 @@ class PestanaRegistro(QWidget):
         cabecera = self.tabla.horizontalHeader()
         cabecera.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         cabecera.setStretchLastSection(True)
-        self.solo_importantes = QCheckBox(translate(
-            "Registro", "Sólo eventos de sincronización y errores"))
+        self.solo_importantes = QCheckBox(
+            translate("Registro", "Sólo eventos de sincronización y errores")
+        )
         self.solo_importantes.setChecked(True)
         self.solo_importantes.toggled.connect(self.recargar)
         self.boton = QPushButton(translate("Registro", "&Actualizar"))
@@ -58,20 +59,26 @@ class PestanaRegistro(QWidget):
 
     def recargar(self) -> None:
         self.puente.llamar(trabajos.leer_registro, al_terminar=self._al_cargar, que="registro")
-        self.puente.llamar(trabajos.enviadas_recientes, al_terminar=self._al_enviadas,
-                           que="registro")
+        self.puente.llamar(
+            trabajos.enviadas_recientes, al_terminar=self._al_enviadas, que="registro"
+        )
 
     def _al_enviadas(self, n: int) -> None:
-        self.enviadas.setText(formato.plural(
-            n, translate("Registro", "La central confirmó %n operación en las últimas 24 h."),
-            translate("Registro", "La central confirmó %n operaciones en las últimas 24 h.")))
+        self.enviadas.setText(
+            formato.plural(
+                n,
+                translate("Registro", "La central confirmó %n operación en las últimas 24 h."),
+                translate("Registro", "La central confirmó %n operaciones en las últimas 24 h."),
+            )
+        )
 
     def _al_cargar(self, entradas: list[dict[str, Any]]) -> None:
         filas = []
         for e in entradas:
             importante = e.get("evento") or (
                 e.get("nivel") in ("WARNING", "ERROR", "CRITICAL")
-                and not str(e.get("logger", "")).startswith(("urllib3", "requests")))
+                and not str(e.get("logger", "")).startswith(("urllib3", "requests"))
+            )
             if self.solo_importantes.isChecked() and not importante:
                 continue
             filas.append({**e, "mensaje": describir(e), "nivel_texto": _nivel(e.get("nivel"))})
@@ -79,9 +86,11 @@ class PestanaRegistro(QWidget):
 
 
 def _nivel(nivel: Any) -> str:
-    textos = {"INFO": translate("Registro", "info"),
-              "WARNING": translate("Registro", "aviso"),
-              "ERROR": translate("Registro", "error"),
-              "CRITICAL": translate("Registro", "error grave"),
-              "DEBUG": translate("Registro", "detalle")}
+    textos = {
+        "INFO": translate("Registro", "info"),
+        "WARNING": translate("Registro", "aviso"),
+        "ERROR": translate("Registro", "error"),
+        "CRITICAL": translate("Registro", "error grave"),
+        "DEBUG": translate("Registro", "detalle"),
+    }
     return textos.get(str(nivel), str(nivel))

@@ -6,27 +6,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Cliente',
+            name="Cliente",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('nombre', models.CharField(max_length=200)),
-                ('nif', models.CharField(max_length=12, verbose_name='NIF')),
-                ('email', models.CharField(blank=True, max_length=200, null=True)),
-                ('telefono', models.CharField(blank=True, max_length=30, null=True, verbose_name='teléfono')),
-                ('puntos', models.IntegerField(default=0)),
+                ("id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("nombre", models.CharField(max_length=200)),
+                ("nif", models.CharField(max_length=12, verbose_name="NIF")),
+                ("email", models.CharField(blank=True, max_length=200, null=True)),
+                (
+                    "telefono",
+                    models.CharField(blank=True, max_length=30, null=True, verbose_name="teléfono"),
+                ),
+                ("puntos", models.IntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'cliente',
-                'verbose_name_plural': 'clientes',
-                'indexes': [models.Index(fields=['nif'], name='clientes_nif')],
+                "verbose_name": "cliente",
+                "verbose_name_plural": "clientes",
+                "indexes": [models.Index(fields=["nif"], name="clientes_nif")],
             },
         ),
     ]

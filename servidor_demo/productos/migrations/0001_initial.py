@@ -4,28 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Producto',
+            name="Producto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nombre', models.CharField(max_length=200)),
-                ('codigo', models.CharField(max_length=13, unique=True, verbose_name='código EAN-13')),
-                ('precio', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('stock', models.IntegerField(default=0)),
-                ('categoria', models.CharField(blank=True, max_length=80, null=True, verbose_name='categoría')),
-                ('descripcion', models.TextField(blank=True, verbose_name='descripción')),
-                ('imagen', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nombre", models.CharField(max_length=200)),
+                (
+                    "codigo",
+                    models.CharField(max_length=13, unique=True, verbose_name="código EAN-13"),
+                ),
+                ("precio", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("stock", models.IntegerField(default=0)),
+                (
+                    "categoria",
+                    models.CharField(
+                        blank=True, max_length=80, null=True, verbose_name="categoría"
+                    ),
+                ),
+                ("descripcion", models.TextField(blank=True, verbose_name="descripción")),
+                ("imagen", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'verbose_name': 'producto',
-                'verbose_name_plural': 'productos',
+                "verbose_name": "producto",
+                "verbose_name_plural": "productos",
             },
         ),
     ]

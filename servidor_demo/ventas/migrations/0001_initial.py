@@ -7,44 +7,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('central', '0001_initial'),
-        ('clientes', '0001_initial'),
-        ('productos', '0001_initial'),
+        ("central", "0001_initial"),
+        ("clientes", "0001_initial"),
+        ("productos", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Venta',
+            name="Venta",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('terminal', models.CharField(max_length=40)),
-                ('fecha', models.DateTimeField()),
-                ('total', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('cliente', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ventas', to='clientes.cliente')),
-                ('tienda', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ventas', to='central.tienda', to_field='codigo')),
+                ("id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("terminal", models.CharField(max_length=40)),
+                ("fecha", models.DateTimeField()),
+                ("total", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "cliente",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ventas",
+                        to="clientes.cliente",
+                    ),
+                ),
+                (
+                    "tienda",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ventas",
+                        to="central.tienda",
+                        to_field="codigo",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'venta',
-                'verbose_name_plural': 'ventas',
+                "verbose_name": "venta",
+                "verbose_name_plural": "ventas",
             },
         ),
         migrations.CreateModel(
-            name='LineaVenta',
+            name="LineaVenta",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('cantidad', models.IntegerField()),
-                ('precio_unitario', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('producto', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='productos.producto')),
-                ('tienda', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='central.tienda', to_field='codigo')),
-                ('venta', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lineas', to='ventas.venta')),
+                ("id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("cantidad", models.IntegerField()),
+                ("precio_unitario", models.DecimalField(decimal_places=2, max_digits=10)),
+                (
+                    "producto",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="productos.producto",
+                    ),
+                ),
+                (
+                    "tienda",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="central.tienda",
+                        to_field="codigo",
+                    ),
+                ),
+                (
+                    "venta",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lineas",
+                        to="ventas.venta",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'línea de venta',
-                'verbose_name_plural': 'líneas de venta',
+                "verbose_name": "línea de venta",
+                "verbose_name_plural": "líneas de venta",
             },
         ),
     ]
