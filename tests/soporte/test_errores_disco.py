@@ -65,10 +65,9 @@ def tmpfs(tmp_path):
     subprocess.run(["umount", "-l", str(punto)], capture_output=True)
 
 
-def _terminal_con_una_venta(datos: Path) -> str:
-    r = _sincro(datos, "esquema", "--cargar", str(ESQUEMA))
-    assert r.returncode == 0, r.stderr
-    r = _sincro(
+def _vender_uno(datos: Path, producto: str) -> subprocess.CompletedProcess:
+    """``sincro encolar`` de un ajuste de stock de -1 sobre ``producto``."""
+    return _sincro(
         datos,
         "encolar",
         "--modelo",
@@ -76,10 +75,16 @@ def _terminal_con_una_venta(datos: Path) -> str:
         "--tipo",
         "ajustar",
         "--objeto",
-        "1",
+        producto,
         "--datos",
         '{"stock": -1}',
     )
+
+
+def _terminal_con_una_venta(datos: Path) -> str:
+    r = _sincro(datos, "esquema", "--cargar", str(ESQUEMA))
+    assert r.returncode == 0, r.stderr
+    r = _vender_uno(datos, "1")
     assert r.returncode == 0, r.stderr
     return r.stdout.strip()
 
@@ -100,18 +105,7 @@ def test_disco_lleno(tmpfs):
     primera = _terminal_con_una_venta(datos)
     relleno = _llenar(tmpfs)
 
-    r = _sincro(
-        datos,
-        "encolar",
-        "--modelo",
-        "productos.Producto",
-        "--tipo",
-        "ajustar",
-        "--objeto",
-        "2",
-        "--datos",
-        '{"stock": -1}',
-    )
+    r = _vender_uno(datos, "2")
     _una_linea_sin_trazas(r, "No queda espacio en el disco", datos)
     _una_linea_sin_trazas(_sincro(datos, "cola"), "No queda espacio en el disco", datos)
 
@@ -126,18 +120,7 @@ def test_disco_de_solo_lectura(tmpfs):
     primera = _terminal_con_una_venta(datos)
     subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
 
-    r = _sincro(
-        datos,
-        "encolar",
-        "--modelo",
-        "productos.Producto",
-        "--tipo",
-        "ajustar",
-        "--objeto",
-        "2",
-        "--datos",
-        '{"stock": -1}',
-    )
+    r = _vender_uno(datos, "2")
     _una_linea_sin_trazas(r, "sólo lectura", datos)
 
     subprocess.run(["mount", "-o", "remount,rw", str(tmpfs)], check=True)
@@ -180,18 +163,7 @@ def test_disco_lleno_al_sincronizar_no_pierde_ni_duplica(tmpfs, central):
     antes = Cliente(central.url, central.token).cambios("productos.Producto", None, 1000)
     stock = {c["id"]: c["datos"]["stock"] for c in antes.cambios}["1"]
     for _ in range(3):
-        r = _sincro(
-            datos,
-            "encolar",
-            "--modelo",
-            "productos.Producto",
-            "--tipo",
-            "ajustar",
-            "--objeto",
-            "1",
-            "--datos",
-            '{"stock": -1}',
-        )
+        r = _vender_uno(datos, "1")
         assert r.returncode == 0, r.stderr
     relleno = _llenar(tmpfs)
     r = _sincro(datos, "sincronizar", "--una-vez")
