@@ -62,6 +62,7 @@ class Ajustes:
             self._cursor.execute(sql, params)
             fila = self._cursor.fetchone()
         except DatabaseError as exc:  # la sentencia no tuvo efecto
+            dialecto.si_transitorio(exc)
             if dialecto.error_aborta_lote(self.seguro):
                 raise ReintentarSeguro from exc
             raise Rechazo(f"La base de datos rechazó el ajuste: {str(exc)[:200]}") from None

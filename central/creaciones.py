@@ -14,7 +14,7 @@ from typing import Any
 from django.db import DatabaseError, transaction
 from django.db.models import Model
 
-from . import configuracion, reglas, valores
+from . import configuracion, dialecto, reglas, valores
 from .asignacion import asignar, datos_escribibles
 from .configuracion import ConfigModelo
 from .envoltura import Operacion
@@ -122,7 +122,8 @@ class Creaciones:
                     config.modelo._default_manager.bulk_create(
                         [o for _, o in vivos], batch_size=500
                     )
-            except DatabaseError:
+            except DatabaseError as exc:
+                dialecto.si_transitorio(exc)
                 self._uno_a_uno(vivos)
                 continue
             for op, objeto in vivos:
@@ -143,6 +144,7 @@ class Creaciones:
                 with transaction.atomic():
                     objeto.save(force_insert=True)
             except DatabaseError as exc:
+                dialecto.si_transitorio(exc)
                 dueña = _tienda_de_existente(op.config, objeto.pk)
                 if dueña is not None:
                     # Ya existía: las operaciones que apuntan a ella siguen valiendo si es de

@@ -6,6 +6,9 @@
   el lote en modo seguro. Los UUID van como ``uuid.UUID`` y las marcas de parámetro son ``%s``.
   Las filas que toca un lote se bloquean al cargarlas, en orden (``objetos``): sin
   interbloqueos entre lotes concurrentes.
+- Errores transitorios (``es_transitorio``): un interbloqueo o un fallo de serialización con
+  otro escritor de la base (el admin, otra aplicación, SQL a mano) o un cerrojo ocupado no dicen
+  nada de la operación: el lote entero se repite en una transacción nueva, nunca se rechaza.
 - SQLite: un solo escritor (no hace falta bloquear filas); un error deshace sólo su sentencia
   y la transacción sigue, así que «ajustar» (una sola sentencia) nunca necesita punto de
   guardado. Para el ajuste se usa el cursor DB-API directo con marcas ``?`` (ahorra la
@@ -16,10 +19,44 @@ Sin estado: seguro en cualquier hilo (la conexión es la del hilo, la de Django)
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from typing import Any
 
 from django.db import connection
+
+# 40P01 interbloqueo, 40001 fallo de serialización, 55P03 cerrojo no disponible (lock_timeout).
+_SQLSTATE_TRANSITORIOS = frozenset({"40P01", "40001", "55P03"})
+_SQLITE_TRANSITORIOS = ("database is locked", "database table is locked")
+
+
+def es_transitorio(exc: BaseException) -> bool:
+    """Si ``exc`` (o su causa) es un error de base de datos que se resuelve repitiendo la
+    transacción: interbloqueo, fallo de serialización o cerrojo ocupado."""
+    visto: BaseException | None = exc
+    for _ in range(5):
+        if visto is None:
+            return False
+        estado = getattr(visto, "sqlstate", None) or getattr(visto, "pgcode", None)
+        if estado in _SQLSTATE_TRANSITORIOS:
+            return True
+        if isinstance(visto, sqlite3.OperationalError) and any(
+            t in str(visto) for t in _SQLITE_TRANSITORIOS
+        ):
+            return True
+        visto = visto.__cause__ or visto.__context__
+    return False
+
+
+class Transitorio(Exception):
+    """Error transitorio de base de datos a mitad de un lote: se deshace y se repite entero."""
+
+
+def si_transitorio(exc: BaseException) -> None:
+    """Lanza ``Transitorio`` si ``exc`` lo es (los ``except DatabaseError`` que rechazan una
+    operación lo llaman antes: un interbloqueo no es culpa de la operación)."""
+    if es_transitorio(exc):
+        raise Transitorio(str(exc).splitlines()[0][:200]) from exc
 
 
 def es_sqlite() -> bool:

@@ -20,6 +20,8 @@ No comparte estado entre hilos: cada petición crea su ``Lote``.
 from __future__ import annotations
 
 import contextlib
+import random
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -38,17 +40,37 @@ from .objetos import Objetos
 from .referencias import Referencias
 from .valores import Rechazo
 
-__all__ = ["ErrorFatal", "Lote", "ReintentarSeguro", "aplicar"]
+__all__ = ["CentralOcupada", "ErrorFatal", "Lote", "ReintentarSeguro", "aplicar"]
+
+
+INTENTOS_TRANSITORIOS = 6
+"""Veces que se repite un lote que choca con otro escritor (interbloqueo, serialización) antes
+de responder 503: la terminal lo reintentará más tarde, con su propia espera."""
+
+
+class CentralOcupada(Exception):
+    """El lote chocó con otros escritores en todos sus intentos (la vista responde 503)."""
 
 
 def aplicar(terminal: Terminal, operaciones: Callable[[], list[Operacion]]) -> list[dict]:
     """Aplica un lote. ``operaciones`` construye las operaciones (se llama otra vez, con objetos
-    nuevos, si el lote se repite en modo seguro). Nada queda a medias: cada intento es una
-    transacción."""
-    try:
-        return Lote(terminal, operaciones()).aplicar()
-    except ReintentarSeguro:
-        return Lote(terminal, operaciones(), seguro=True).aplicar()
+    nuevos, cada vez que el lote se repite). Nada queda a medias: cada intento es una
+    transacción. Un error transitorio de la base (``dialecto.es_transitorio``) deshace el intento
+    y repite el lote entero tras una espera corta al azar; nunca rechaza una operación."""
+    azar = random.Random()
+    for intento in range(INTENTOS_TRANSITORIOS):
+        try:
+            try:
+                return Lote(terminal, operaciones()).aplicar()
+            except ReintentarSeguro:
+                return Lote(terminal, operaciones(), seguro=True).aplicar()
+        except (dialecto.Transitorio, DatabaseError) as exc:
+            if not isinstance(exc, dialecto.Transitorio) and not dialecto.es_transitorio(exc):
+                raise
+            if intento == INTENTOS_TRANSITORIOS - 1:
+                raise CentralOcupada(str(exc)[:200]) from exc
+            time.sleep(azar.uniform(0, 0.02 * 2**intento))
+    raise AssertionError("inalcanzable")
 
 
 class Lote:
@@ -197,6 +219,7 @@ class Lote:
             self.objetos.olvidar(op)
             op.resultado = {"resultado": "rechazada", "motivo": r.motivo}
         except (DatabaseError, ValueError, TypeError, ArithmeticError) as exc:
+            dialecto.si_transitorio(exc)
             if (
                 sin_punto
                 and isinstance(exc, DatabaseError)

@@ -279,11 +279,17 @@ def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
     fuera = _fuera_de_servicio(op.config.nombre for op in ops)
     if fuera is not None:
         return fuera
-    resultados = (
-        operaciones.aplicar(terminal, lambda: envoltura.validar_envoltura(cuerpo, conf))
-        if ops
-        else []
-    )
+    try:
+        resultados = (
+            operaciones.aplicar(terminal, lambda: envoltura.validar_envoltura(cuerpo, conf))
+            if ops
+            else []
+        )
+    except operaciones.CentralOcupada as exc:
+        registro.warning("Lote de %s sin aplicar, base ocupada: %s", terminal, exc)
+        respuesta = error(503, "central_ocupada", "La central está ocupada; reintenta en breve.")
+        respuesta["Retry-After"] = "2"
+        return respuesta
     return _json(_volcar({"resultados": resultados, "hora_servidor": _ahora()}), request)
 
 
