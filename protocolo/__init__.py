@@ -6,9 +6,12 @@
 - ``restricciones``: las reglas de negocio declaradas por campo (``ReglasCampo``).
 - ``errores``: ``ErrorEsquema`` y ``ErrorValor``.
 - ``formas``: límites y formas JSON de la petición y la respuesta de operaciones.
+- ``verificacion``: sumas de verificación del catálogo.
+- ``diario``: el diario de ventas encadenado (registro, serialización canónica, huella SHA-256 y
+  verificación de la cadena).
 
 Puro: sólo la biblioteca estándar. Nunca importa ``agente``, ``central``, ``ui``, Django ni Qt; lo
 importan los dos lados para que una regla tenga una sola definición.
 """
 
-__all__ = ["errores", "esquema", "formas", "restricciones", "valores"]
+__all__ = ["diario", "errores", "esquema", "formas", "restricciones", "valores", "verificacion"]
