@@ -25,7 +25,9 @@ def central_pg(central_factory):
 
 
 def _stock(conexion, pk: int) -> int:
-    return conexion.execute("SELECT stock FROM productos_producto WHERE id = %s", [pk]).fetchone()[0]
+    return conexion.execute("SELECT stock FROM productos_producto WHERE id = %s", [pk]).fetchone()[
+        0
+    ]
 
 
 def _esperar_lote_bloqueado(conexion, pid_propio: int) -> None:
