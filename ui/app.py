@@ -55,7 +55,7 @@ _REINTENTO = re.compile(r"Reintento en (\d+) s")
 
 def abrir_agente(directorio: Path) -> Callable[[], Any]:
     def abrir() -> Any:
-        from agente.fachada import Agente
+        from agente import Agente
 
         return Agente.abrir(directorio)
 
@@ -290,9 +290,9 @@ def main(argv: list[str] | argparse.Namespace | None = None) -> int:
         )
     else:
         args = _argumentos(sys.argv[1:] if argv is None else argv)
-    from agente.soporte import registro, rutas
+    import agente
 
-    directorio = rutas.asegurar_directorio(rutas.directorio_datos(args.datos))
+    directorio = agente.preparar_directorio(args.datos)
     try:
         from ui.plataforma import preparar_aplicacion_qt
 
@@ -310,7 +310,7 @@ def main(argv: list[str] | argparse.Namespace | None = None) -> int:
         return 0
     instancia.escuchar()
 
-    registro.configurar(directorio, programa="bandeja")
+    agente.configurar_registro(directorio, programa="bandeja")
     ajustes = QSettings(str(directorio / "ui.ini"), QSettings.Format.IniFormat)
     try:
         traduccion.instalar(str(ajustes.value("idioma", "sistema")))
