@@ -48,6 +48,8 @@ _EXPORTADOS = {
     "SIN_CONFIRMAR": "agente.operacion",
     "preparar_directorio": "agente.fachada",
     "configurar_registro": "agente.fachada",
+    "permitir_http_en_este_proceso": "agente.soporte.configuracion",
+    "http_permitido_en_este_proceso": "agente.soporte.configuracion",
 }
 
 __all__ = ["__version__", *_EXPORTADOS]

@@ -691,7 +691,15 @@ class Agente:
             dict(estado.get("conexion") or {}), estado.get("configuracion") is not None
         )
         estado["ventas_pendientes"] = self.ventas_pendientes()
+        estado["cola"] = {**estado.get("cola", {}), "por_clase": self.recuento_cola()}
         return estado
+
+    def recuento_cola(self) -> dict[str, dict[str, int]]:
+        """La cola por estado contada como la tienda: ``{estado: {"ventas", "ajustes",
+        "cambios"}}`` (ver ``agente.almacen.recuento``). Sólo lee."""
+        from agente.almacen import recuento
+
+        return recuento.por_estado(self._cola)
 
     def operacion(self, uuid: str) -> Operacion | None:
         """La operación ``uuid`` de la cola (``None`` si no está)."""

@@ -274,6 +274,12 @@ def _argumentos(argv: list[str]) -> argparse.Namespace:
     analizador = argparse.ArgumentParser(prog="sincro", description="Bandeja de Sincro.")
     analizador.add_argument("--datos", help="directorio de datos de la terminal")
     analizador.add_argument(
+        "--permitir-http",
+        action="store_true",
+        help="aceptar una central con http sin cifrar que no es local (y pasarlo a la "
+        "sincronización)",
+    )
+    analizador.add_argument(
         "--sin-bandeja",
         action="store_true",
         help="abrir la ventana principal en lugar del icono de bandeja",
@@ -281,15 +287,31 @@ def _argumentos(argv: list[str]) -> argparse.Namespace:
     return analizador.parse_args(argv)
 
 
-def main(argv: list[str] | argparse.Namespace | None = None) -> int:
-    """Arranca la bandeja. ``argv``: lista de argumentos, o el ``Namespace`` ya analizado por
-    la CLI ``sincro`` (usa su ``datos``). Devuelve el código de salida."""
+def preparar_argumentos(argv: list[str] | argparse.Namespace | None) -> argparse.Namespace:
+    """Los argumentos de la bandeja (de su línea de órdenes o del ``Namespace`` de ``sincro``)
+    y, con ``--permitir-http``, lo permite en este proceso (y así en su hijo)."""
     if isinstance(argv, argparse.Namespace):
         args = argparse.Namespace(
-            datos=getattr(argv, "datos", None), sin_bandeja=getattr(argv, "sin_bandeja", False)
+            datos=getattr(argv, "datos", None),
+            sin_bandeja=getattr(argv, "sin_bandeja", False),
+            permitir_http=bool(
+                getattr(argv, "permitir_http_global", False)
+                or getattr(argv, "permitir_http", False)
+            ),
         )
     else:
         args = _argumentos(sys.argv[1:] if argv is None else argv)
+    if args.permitir_http:
+        import agente
+
+        agente.permitir_http_en_este_proceso()
+    return args
+
+
+def main(argv: list[str] | argparse.Namespace | None = None) -> int:
+    """Arranca la bandeja. ``argv``: lista de argumentos, o el ``Namespace`` ya analizado por
+    la CLI ``sincro`` (usa su ``datos``). Devuelve el código de salida."""
+    args = preparar_argumentos(argv)
     import agente
 
     directorio = agente.preparar_directorio(args.datos)

@@ -52,10 +52,17 @@ SALIDA_USO = 2  # ``sincro sincronizar``: sin configurar o configuración invál
 
 
 def orden_sincronizar(directorio: Path) -> list[str]:
-    """``sincro --datos D sincronizar`` de esta instalación (congelada o no)."""
+    """``sincro --datos D [--permitir-http] sincronizar`` de esta instalación (congelada o no).
+    ``--permitir-http`` pasa al hijo si esta bandeja se lanzó con él: sin él, el hijo no
+    aceptaría la central ``http`` que la bandeja sí acepta."""
+    import agente
+
+    argumentos = ["--datos", str(directorio)]
+    if agente.http_permitido_en_este_proceso():
+        argumentos.append("--permitir-http")
     if getattr(sys, "frozen", False):
-        return [sys.executable, "--datos", str(directorio), "sincronizar"]
-    return [sys.executable, "-c", _ARRANQUE_HIJO, "--datos", str(directorio), "sincronizar"]
+        return [sys.executable, *argumentos, "sincronizar"]
+    return [sys.executable, "-c", _ARRANQUE_HIJO, *argumentos, "sincronizar"]
 
 
 class ProcesoSincronizacion(QObject):

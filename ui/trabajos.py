@@ -74,7 +74,8 @@ def tipos_por_modelo(agente: Any) -> dict[str, dict[str, str]]:
 
 
 def presentacion_por_modelo(agente: Any) -> dict[str, dict[str, Any]]:
-    """Cómo nombrar los objetos de cada modelo (``nombre_visible``, ``campo_titulo``)."""
+    """Cómo nombrar los objetos de cada modelo y sus campos (``nombre_visible``,
+    ``campo_titulo``, ``etiquetas``)."""
     esquema = agente.esquema() if callable(getattr(agente, "esquema", None)) else None
     if esquema is None:
         return {}
@@ -82,6 +83,7 @@ def presentacion_por_modelo(agente: Any) -> dict[str, dict[str, Any]]:
         nombre: {
             "nombre_visible": getattr(config, "nombre_visible", ""),
             "campo_titulo": getattr(config, "campo_titulo", None),
+            "etiquetas": dict(getattr(config, "etiquetas", {}) or {}),
         }
         for nombre, config in esquema.modelos.items()
     }
@@ -102,6 +104,7 @@ def modelos_catalogo(agente: Any) -> list[dict[str, Any]]:
                 "nombre": config.nombre,
                 "nombre_visible": getattr(config, "nombre_visible", ""),
                 "campos": list(config.campos_esenciales),
+                "etiquetas": {c: config.etiqueta(c) for c in config.campos_esenciales},
                 "busqueda": list(config.campos_busqueda),
                 "indice": list(config.campos_indice),
             }

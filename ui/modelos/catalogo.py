@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from ui import formato
+from ui import etiquetas, formato
 
 Indice = QModelIndex | QPersistentModelIndex
 PAGINA = 200
@@ -36,6 +36,7 @@ class ModeloCatalogo(QAbstractTableModel):
         self.pagina = pagina
         self.modelo = ""
         self.campos: list[str] = []
+        self.etiquetas: dict[str, str] = {}  # {campo: etiqueta del esquema}
         self.texto = ""
         self.total: int | None = None
         self.generacion = 0
@@ -45,9 +46,12 @@ class ModeloCatalogo(QAbstractTableModel):
 
     # -- configuración ---------------------------------------------------------------------
 
-    def fijar_modelo(self, modelo: str, campos: list[str]) -> None:
+    def fijar_modelo(
+        self, modelo: str, campos: list[str], etiquetas_campos: dict[str, str] | None = None
+    ) -> None:
         self.beginResetModel()
         self.modelo, self.campos = modelo, list(campos)
+        self.etiquetas = dict(etiquetas_campos or {})
         self.endResetModel()
         self.filtrar(self.texto, forzar=True)
 
@@ -128,7 +132,7 @@ class ModeloCatalogo(QAbstractTableModel):
             and rol == Qt.ItemDataRole.DisplayRole
             and seccion < len(self.campos)
         ):
-            return self.campos[seccion]
+            return etiquetas.etiqueta(self.campos[seccion], self.etiquetas)
         return None
 
     def data(self, indice: Indice, rol: int = Qt.ItemDataRole.DisplayRole) -> Any:
