@@ -113,12 +113,19 @@ def modelos_catalogo(agente: Any) -> list[dict[str, Any]]:
 
 
 def pagina_catalogo(
-    agente: Any, modelo: str, texto: str, desde: int, limite: int
+    agente: Any, modelo: str, texto: str, desde: int, limite: int, con_total: bool = True
 ) -> dict[str, Any]:
-    """Una página del catálogo local (vista optimista) y el total que casa con ``texto``."""
+    """Una página del catálogo local (vista optimista) y, si ``con_total`` y es la primera, el
+    total que casa con ``texto`` (la pestaña lo pide aparte, con ``contar_catalogo``, para que
+    las filas no esperen a la cuenta)."""
     filas = agente.listar(modelo, desde=desde, limite=limite, texto=texto or None)
-    total = agente.contar(modelo, texto=texto or None) if desde == 0 else None
+    total = agente.contar(modelo, texto=texto or None) if desde == 0 and con_total else None
     return {"filas": [dict(f) for f in filas], "total": total}
+
+
+def contar_catalogo(agente: Any, modelo: str, texto: str) -> int:
+    """Cuántas filas del catálogo local casan con ``texto`` (todas, sin texto)."""
+    return int(agente.contar(modelo, texto=texto or None))
 
 
 # -- registro ----------------------------------------------------------------------------------
