@@ -31,8 +31,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QFileSystemWatcher,
+    QObject,
+    QSettings,
+    QTimer,
+)
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from ui import bandeja as acciones
 from ui import formato, trabajos, traduccion
@@ -51,6 +58,36 @@ translate = QCoreApplication.translate
 log = logging.getLogger(__name__)
 
 _REINTENTO = re.compile(r"Reintento en (\d+) s")
+
+
+class TrasPrimerPintado(QObject):
+    """Llama ``funcion`` (una vez) en cuanto ``widget`` termina su primer pintado, o a los
+    ``espera_max_ms`` si no llega a pintarse (minimizado, sin pantalla). Sólo hilo de la GUI."""
+
+    def __init__(
+        self,
+        widget: QWidget,
+        funcion: Callable[[], None],
+        parent: QObject | None = None,
+        espera_max_ms: int = 1000,
+    ) -> None:
+        super().__init__(parent)
+        self._widget = widget
+        self._funcion: Callable[[], None] | None = funcion
+        widget.installEventFilter(self)
+        QTimer.singleShot(espera_max_ms, self._llamar)
+
+    def eventFilter(self, objeto: QObject, evento: QEvent) -> bool:
+        if objeto is self._widget and evento.type() == QEvent.Type.Paint:
+            # El evento aún no se ha pintado: la función va en cola, detrás del pintado.
+            QTimer.singleShot(0, self._llamar)
+        return False
+
+    def _llamar(self) -> None:
+        funcion, self._funcion = self._funcion, None
+        if funcion is not None:
+            self._widget.removeEventFilter(self)
+            funcion()
 
 
 def abrir_agente(directorio: Path) -> Callable[[], Any]:
@@ -103,6 +140,9 @@ class Aplicacion(QObject):
             self.ventana.ocultar_al_cerrar = False
         self.puente.estado_cambiado.connect(self._al_estado)
         self.saliendo = False
+        self._motor_arrancado = False
+        self._sincronizacion_lanzada = False
+        self._tras_pintar: TrasPrimerPintado | None = None
         self._huella_config = self._huella()
         self.vigilante = QFileSystemWatcher([str(directorio)], self)
         self.vigilante.directoryChanged.connect(self._revisar_config)
@@ -110,6 +150,10 @@ class Aplicacion(QObject):
         self._vigilar_fichero()
 
     def arrancar(self) -> None:
+        """Enseña el icono (o la ventana) y, después, arranca lo pesado por etapas para que la
+        GUI nunca se pare: el motor se abre (hilo ``motor``: importar, abrir SQLite) cuando la
+        ventana visible ya se ha pintado una vez, y el proceso de sincronización (otro
+        intérprete que compite por los núcleos) cuando el motor ya está abierto."""
         if self.bandeja is not None:
             self.bandeja.mostrar()
         else:
@@ -117,9 +161,29 @@ class Aplicacion(QObject):
             self.ventana.mostrar()
         if os.environ.get("SINCRO_UI_MARCAR"):  # bench/ui_arranque.py mide hasta aquí
             print("sincro-ui: visible", file=sys.stderr, flush=True)
-        self.puente.iniciar()
+        if self.ventana.isVisible():
+            self._tras_pintar = TrasPrimerPintado(self.ventana, self._arrancar_motor, self)
+        else:
+            QTimer.singleShot(0, self._arrancar_motor)
+
+    def _arrancar_motor(self) -> None:
+        if self.saliendo or self._motor_arrancado:
+            return
+        self._motor_arrancado = True
         if self.sincro is not None:
-            self.sincro.iniciar()
+            self.puente.abierto.connect(self._lanzar_sincronizacion)
+            self.puente.fallo.connect(self._al_fallo_al_abrir)
+        self.puente.iniciar()
+
+    def _al_fallo_al_abrir(self, que: str, _mensaje: str) -> None:
+        if que == "abrir":  # sin motor en la GUI, la sincronización puede seguir sola
+            self._lanzar_sincronizacion()
+
+    def _lanzar_sincronizacion(self) -> None:
+        if self.sincro is not None and not self.saliendo and not self._sincronizacion_lanzada:
+            self._sincronizacion_lanzada = True
+            if not self.sincro.pausado:
+                self.sincro.iniciar()
 
     # -- estado y avisos -------------------------------------------------------------------
 

@@ -137,3 +137,25 @@ def test_permitir_http_tambien_desde_la_entrada_propia_de_la_interfaz(tmp_path, 
     assert "--permitir-http" not in proceso_sincro.orden_sincronizar(tmp_path)
     preparar_argumentos(["--datos", str(tmp_path), "--permitir-http"])
     assert "--permitir-http" in proceso_sincro.orden_sincronizar(tmp_path)
+
+
+def test_el_arranque_va_por_etapas_sin_parar_la_gui(qtbot, terminal, central, monkeypatch):
+    """``arrancar`` sólo enseña: el motor se abre tras el primer pintado de la ventana y el
+    proceso de sincronización (otro intérprete que compite por los núcleos) cuando el motor ya
+    está abierto; nada de eso ocurre dentro de ``arrancar``."""
+    monkeypatch.setenv("SINCRO_REGISTRO", str(terminal.parent / "registro"))
+    credenciales.guardar_token(terminal, central.terminal, central.token)
+    app = Aplicacion(terminal, sincronizar=True, con_bandeja=False)
+    orden = []
+    app.puente.abierto.connect(lambda: orden.append("motor"))
+    app.sincro.en_marcha_cambiado.connect(lambda m: m and orden.append("sincronizacion"))
+    try:
+        app.arrancar()
+        assert app.ventana.isVisible()
+        assert orden == [] and app.puente.agente is None and not app.sincro.en_marcha
+        qtbot.waitUntil(lambda: app.sincro.en_marcha, timeout=15000)
+        assert orden == ["motor", "sincronizacion"]
+    finally:
+        app.cerrar()
+        app.ventana.close()
+        app.ventana.deleteLater()
