@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from protocolo import verificacion as protocolo_verificacion
 
-from . import captura, configuracion, descarga, envoltura, operaciones, verificacion
+from . import captura, configuracion, descarga, diario, envoltura, operaciones, verificacion
 from .autenticacion import autenticar, error
 from .models import SaludTerminal, Terminal
 
@@ -291,6 +291,24 @@ def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
         respuesta["Retry-After"] = "2"
         return respuesta
     return _json(_volcar({"resultados": resultados, "hora_servidor": _ahora()}), request)
+
+
+@vista("POST")
+def diario_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
+    """Registros del diario de ventas de la terminal del token (``central.diario``)."""
+    try:
+        cuerpo = _leer_json(request, envoltura.LIMITE_BYTES)
+        registros = diario.validar_peticion(cuerpo, terminal)
+    except (envoltura.ErrorPeticion, diario.ErrorDiarioPeticion) as exc:
+        return error(exc.estado, exc.codigo, exc.mensaje)
+    try:
+        recibidos = diario.recibir(terminal, registros)
+    except diario.CentralOcupada as exc:
+        registro.warning("Diario de %s sin guardar, base ocupada: %s", terminal, exc)
+        respuesta = error(503, "central_ocupada", "La central está ocupada; reintenta en breve.")
+        respuesta["Retry-After"] = "2"
+        return respuesta
+    return _json(_volcar({"recibidos": recibidos, "hora_servidor": _ahora()}), request)
 
 
 _CAMPOS_ESTADO = {
