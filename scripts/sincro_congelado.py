@@ -43,8 +43,9 @@ def principal() -> int:
         from ui import plataforma
 
         plataforma.fijar_id_aplicacion()
-    from ui import vigia_padre
+    from ui import prioridad, vigia_padre
 
+    prioridad.bajar_si_hijo_de_la_bandeja()  # cede la CPU a la ventana y a la caja
     vigia_padre.instalar_desde_entorno()  # hijo de la bandeja: muere con ella
     from lanzador import main
 

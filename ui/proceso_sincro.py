@@ -35,11 +35,14 @@ from ui.vigia_padre import ENTORNO as ENTORNO_PADRE
 
 log = logging.getLogger(__name__)
 
-# El hijo muere con la bandeja (``ui.vigia_padre``, con el PID de ``SINCRO_PADRE``): una bandeja
-# matada con kill -9 no deja un bucle huérfano que competiría con el de la siguiente bandeja.
-# En el bundle lo hace ``scripts/sincro_congelado.py`` con la misma variable.
+# El hijo cede la CPU a la ventana y a la caja (``ui.prioridad``) y muere con la bandeja
+# (``ui.vigia_padre``, con el PID de ``SINCRO_PADRE``): una bandeja matada con kill -9 no deja
+# un bucle huérfano que competiría con el de la siguiente bandeja. En el bundle lo hace
+# ``scripts/sincro_congelado.py`` con la misma variable.
 _ARRANQUE_HIJO = (
     "import sys\n"
+    "from ui.prioridad import bajar_si_hijo_de_la_bandeja\n"
+    "bajar_si_hijo_de_la_bandeja()\n"
     "from ui.vigia_padre import instalar_desde_entorno\n"
     "instalar_desde_entorno()\n"
     "from agente.cli import main\n"

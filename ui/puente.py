@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -34,6 +35,9 @@ from ui.resumen import Resumen, resumir
 log = logging.getLogger(__name__)
 
 Trabajo = Callable[..., Any]
+
+INTERVALO_MINIMO_MS = 300
+"""Como mucho una relectura del estado cada tanto (ver ``Puente.refrescar``)."""
 
 
 class _Entrega(QObject):
@@ -94,6 +98,11 @@ class Puente(QObject):
         self.ultimos_conflictos: list[dict] = []
         self._refresco_en_curso = False
         self._refresco_pendiente = False
+        self._fin_ultimo_refresco = 0.0
+        self.intervalo_minimo_ms = INTERVALO_MINIMO_MS
+        self._diferido = QTimer(self)
+        self._diferido.setSingleShot(True)
+        self._diferido.timeout.connect(self.refrescar)
         self._temporizador = QTimer(self)
         self._temporizador.setInterval(intervalo_ms)
         self._temporizador.timeout.connect(self.refrescar)
@@ -145,6 +154,7 @@ class Puente(QObject):
         self._cerrado = True
         self._entrega.cerrado = True
         self._temporizador.stop()
+        self._diferido.stop()
         agente = self._agente
         if agente is not None:
             futuro = self._motor.submit(self._cerrar_agente, agente, detener)
@@ -225,9 +235,16 @@ class Puente(QObject):
     @Slot()
     def refrescar(self) -> None:
         """Relee estado y conflictos en el hilo ``motor``; como mucho uno en curso y otro
-        pendiente (los avisos en ráfaga se funden)."""
+        pendiente (los avisos en ráfaga se funden), y no más de uno cada
+        ``intervalo_minimo_ms``: durante una sincronización el hijo avisa varias veces por
+        segundo y cada relectura repinta la ventana; el resto espera en un temporizador."""
         if self._refresco_en_curso:
             self._refresco_pendiente = True
+            return
+        falta_ms = self.intervalo_minimo_ms - (time.monotonic() - self._fin_ultimo_refresco) * 1000
+        if falta_ms > 0:
+            if not self._diferido.isActive():
+                self._diferido.start(int(falta_ms) + 1)
             return
         self._refresco_en_curso = self.llamar(
             _leer_estado, al_terminar=self._al_estado, al_fallar=self._al_fallo_estado, que="estado"
@@ -249,6 +266,7 @@ class Puente(QObject):
 
     def _fin_refresco(self) -> None:
         self._refresco_en_curso = False
+        self._fin_ultimo_refresco = time.monotonic()
         if self._refresco_pendiente:
             self._refresco_pendiente = False
             self.refrescar()

@@ -159,3 +159,28 @@ def test_el_arranque_va_por_etapas_sin_parar_la_gui(qtbot, terminal, central, mo
         app.cerrar()
         app.ventana.close()
         app.ventana.deleteLater()
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="prioridad POSIX")
+def test_la_sincronizacion_cede_la_cpu_a_la_ventana(aplicacion, qtbot):
+    """El hijo corre con prioridad más baja que la bandeja (una descarga grande no para la
+    ventana ni la caja); la bandeja conserva la suya."""
+    sincro = aplicacion.sincro
+    qtbot.waitUntil(lambda: sincro.en_marcha, timeout=10000)
+    propia = os.getpriority(os.PRIO_PROCESS, 0)
+    esperada = min(19, propia + 10)
+    qtbot.waitUntil(
+        lambda: os.getpriority(os.PRIO_PROCESS, sincro.pid) >= esperada, timeout=10000
+    )
+    assert os.getpriority(os.PRIO_PROCESS, 0) == propia
+
+
+def test_solo_el_hijo_de_una_bandeja_baja_su_prioridad(monkeypatch):
+    from ui import prioridad
+
+    llamadas = []
+    monkeypatch.setattr(os, "nice", llamadas.append)
+    assert prioridad.bajar_si_hijo_de_la_bandeja({}) is False  # la bandeja o la CLI
+    assert llamadas == []
+    assert prioridad.bajar_si_hijo_de_la_bandeja({"SINCRO_PADRE": "123"}) is True
+    assert llamadas == [prioridad.PRIORIDAD_POSIX]
