@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.historial import Muestra
@@ -25,6 +25,18 @@ class GraficoActividad(QWidget):
         self._muestras: list[Muestra] = []
         self.setMinimumHeight(120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._preparar_pintado()
+
+    def _preparar_pintado(self) -> None:
+        """Pinta una vez en un mapa de 1×1 al construir: PySide crea sus enumeraciones y Qt
+        carga la fuente en el primer uso, y eso no debe caer en el primer pintado de la ventana
+        (que ya cuesta lo suyo)."""
+        mapa = QPixmap(1, 1)
+        p = QPainter(mapa)
+        p.fillRect(QRectF(0, 0, 1, 1), self.palette().base())
+        p.setPen(QPen(self.palette().mid().color()))
+        p.drawText(QRectF(0, 0, 1, 1), Qt.AlignmentFlag.AlignLeft, "0")
+        p.end()
 
     def sizeHint(self) -> QSize:
         return QSize(480, 140)
