@@ -124,6 +124,11 @@ class Aplicacion(QObject):
         self.avisos = ColaAvisos(self.actividad, parent=self)
         self.ventana = VentanaPrincipal(self.puente, self.ajustes, actividad=self.actividad)
         self.ventana.salir_pedido.connect(self.salir)
+        self.ventana.caja_cerrada.connect(
+            lambda texto: self.actividad.anotar(
+                "cierre", translate("Aplicacion", "Caja cerrada"), texto
+            )
+        )
         self.ventana.configuracion.guardada.connect(self._al_guardar_configuracion)
         self.ventana.configuracion.umbral_sin_conexion_cambiado.connect(self._al_umbral)
         self.avisador = Avisador(
@@ -233,6 +238,9 @@ class Aplicacion(QObject):
     def _al_accion(self, accion: str) -> None:
         if accion == acciones.ABRIR:
             self.ventana.mostrar()
+        elif accion == acciones.CERRAR_CAJA:
+            self.ventana.mostrar()
+            self.ventana.cerrar_caja()
         elif accion == acciones.CONFLICTOS:
             self.ventana.mostrar(CONFLICTOS)
         elif accion == acciones.CONFIGURACION:

@@ -24,6 +24,7 @@ from ui.resumen import Resumen, estado_bandeja
 
 translate = QCoreApplication.translate
 
+CERRAR_CAJA = "cerrar_caja"
 ABRIR, SINCRONIZAR, PAUSAR, REANUDAR, CONFLICTOS, CONFIGURACION, ACTIVIDAD, SALIR = (
     "abrir",
     "sincronizar",
@@ -135,7 +136,10 @@ class Bandeja(QObject):
         self.menu.aboutToShow.connect(self.reconstruir_menu)
         self.icono.setContextMenu(self.menu)
         self.icono.activated.connect(self._al_activar)
-        self.icono.messageClicked.connect(lambda: self.accion.emit(ABRIR))
+        self.ultimo_aviso = ""
+        self.icono.messageClicked.connect(
+            lambda: self.accion.emit(CERRAR_CAJA if self.ultimo_aviso == "cierre" else ABRIR)
+        )
         # Hasta el primer estado del motor: el icono de la aplicación, sin suponer nada.
         self.icono.setToolTip(translate("Bandeja", "Sincro: abriendo…"))
         self.reconstruir_menu()
@@ -174,6 +178,16 @@ class Bandeja(QObject):
         linea.setEnabled(False)
         self.menu.addSeparator()
         anadir(translate("Bandeja", "Abrir Sincro"), ABRIR)
+        cierre = anadir(
+            translate("Bandeja", "Cerrar caja… (es la hora)")
+            if r.cierre_pendiente
+            else translate("Bandeja", "Cerrar caja…"),
+            CERRAR_CAJA,
+        )
+        if r.cierre_pendiente:
+            fuente = cierre.font()
+            fuente.setBold(True)
+            cierre.setFont(fuente)
         self.menu.addSeparator()
         anadir(
             translate("Bandeja", "Sincronizar ahora"),
@@ -213,10 +227,11 @@ class Bandeja(QObject):
             self.accion.emit(ABRIR)
 
     def notificar(self, aviso: Aviso) -> None:
+        self.ultimo_aviso = aviso.tipo
         titulo, mensaje = texto(aviso)
         tipo = (
             QSystemTrayIcon.MessageIcon.Warning
-            if aviso.tipo in ("autenticacion", "sin_conexion", "conflictos")
+            if aviso.tipo in ("autenticacion", "sin_conexion", "conflictos", "cierre")
             else QSystemTrayIcon.MessageIcon.Information
         )
         self.icono.showMessage(titulo, mensaje, tipo, 10000)

@@ -7,7 +7,9 @@
   correcto con la central (``Resumen.ultimo_exito``), no desde el último reintento: una vez por
   corte; los reintentos («sincronizando» entre dos fallos) no cortan ni reinician el corte;
 - fallo de autenticación (al entrar en ese estado);
-- conexión recuperada con las ventas que se enviaron durante el corte (al volver a «al día»).
+- conexión recuperada con las ventas que se enviaron durante el corte (al volver a «al día»);
+- la hora de cierre de caja configurada ha llegado y la caja sigue abierta (una vez cada vez
+  que pasa a pendiente).
 
 Los avisos no se muestran aquí: van a
 ``ui.actividad.ColaAvisos``, que los pone en fila (nunca uno tapa a otro) y los guarda en la
@@ -34,7 +36,7 @@ UMBRAL_SIN_CONEXION_S = 600
 
 @dataclass(frozen=True)
 class Aviso:
-    tipo: str  # conflictos | sin_conexion | autenticacion | recuperada
+    tipo: str  # conflictos | sin_conexion | autenticacion | recuperada | cierre
     numero: int = 0
     segundos: float = 0.0
     importe: str = "0"
@@ -54,6 +56,8 @@ class Avisador:
         avisos: list[Aviso] = []
         anterior = self._anterior
         self._anterior = r
+        if r.cierre_pendiente and (anterior is None or not anterior.cierre_pendiente):
+            avisos.append(Aviso("cierre"))
         if anterior is not None and r.conflictos > anterior.conflictos:
             avisos.append(Aviso("conflictos", r.conflictos - anterior.conflictos))
         if r.conexion == "error_autenticacion" and (
@@ -115,6 +119,14 @@ def texto(aviso: Aviso) -> tuple[str, str]:
                 ),
             ).format(hora=formato.hora_corta(aviso.desde), importe=formato.dinero(aviso.importe)),
         )
+    if aviso.tipo == "cierre":
+        return (
+            translate("Notificaciones", "Hora de cerrar la caja"),
+            translate(
+                "Notificaciones",
+                "Ha llegado la hora de cierre y la caja sigue abierta: ciérrala desde Sincro.",
+            ),
+        )
     if aviso.tipo == "autenticacion":
         return (
             translate("Notificaciones", "La central rechaza el token"),
@@ -143,4 +155,6 @@ def accion(aviso: Aviso) -> str:
         return translate("Notificaciones", "Pide un token nuevo y guárdalo en Configuración.")
     if aviso.tipo == "sin_conexion":
         return translate("Notificaciones", "Nada: sigue vendiendo; revisa la red si dura.")
+    if aviso.tipo == "cierre":
+        return translate("Notificaciones", "Elige «Cerrar caja…» en el menú de Sincro.")
     return ""

@@ -71,6 +71,8 @@ class Resumen:
     importe_pendiente: str = "0"
     antiguedad_ventas_s: float | None = None
     proximo_intento: dt.datetime | None = None
+    cierre_pendiente: bool = False
+    """Pasó la hora de cierre configurada y la caja sigue abierta (``Agente.cierre_pendiente``)."""
     clases_cola: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     """``{estado: {"ventas", "ajustes", "cambios"}}`` (``Agente.recuento_cola``): la cola
     contada como la tienda; vacío si el motor no lo da."""
@@ -219,6 +221,7 @@ def resumir(estado: Mapping[str, Any] | None) -> Resumen:
         ),
         proximo_intento=_fecha(conexion.get("proximo_intento")),
         clases_cola=_clases_cola(estado.get("cola")),
+        cierre_pendiente=bool(estado.get("cierre_pendiente")),
     )
 
 

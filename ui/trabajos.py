@@ -277,6 +277,30 @@ def fijar_autoarranque(agente: Any, activo: bool) -> bool:
     return bool(agente.autoarranque(activo))
 
 
+# -- cierre de caja ---------------------------------------------------------------------------
+
+
+def resumen_caja(agente: Any) -> dict[str, Any]:
+    """``Agente.resumen_caja``: lo que cubriría el cierre ahora."""
+    return dict(agente.resumen_caja())
+
+
+def cerrar_caja(
+    agente: Any, efectivo_contado: str | None, forzar_por: str | None, motivo: str | None
+) -> dict[str, Any]:
+    """``Agente.cerrar_caja``. Devuelve ``{"cierre": registro}`` o, si el motor lo rechaza
+    porque la central aún no tiene todo, ``{"bloqueado": True, "resumen": ...}`` con el
+    resumen de ese momento (la ventana lo explica en su idioma). Otros rechazos (importe,
+    falta el motivo) llegan como error de una línea."""
+    try:
+        cierre = agente.cerrar_caja(
+            efectivo_contado=efectivo_contado, forzar_por=forzar_por, motivo=motivo
+        )
+    except agente_paquete.CierreBloqueado:
+        return {"bloqueado": True, "resumen": dict(agente.resumen_caja())}
+    return {"cierre": dict(cierre)}
+
+
 # -- salir ---------------------------------------------------------------------------------
 
 

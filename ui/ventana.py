@@ -1,5 +1,6 @@
 """Ventana principal (encargados): pestañas Estado, Cola, Conflictos, Catálogo, Registro,
-Configuración y Actividad. Sólo hilo de la GUI; todo lo que pide al motor pasa por el ``Puente``.
+Configuración y Actividad, y el botón «Cerrar caja…» (``ui.cierre``) junto a ellas. Sólo hilo
+de la GUI; todo lo que pide al motor pasa por el ``Puente``.
 
 Encima de las pestañas, una franja de color (como el modo sin conexión de Square) dice sin
 conexión desde cuándo y cuántas ventas y cuánto dinero esperan; al volver, «todas las ventas
@@ -10,13 +11,21 @@ y la aplicación decide (confirmación si queda algo sin enviar)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QSettings, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from agente import __version__
 from ui.actividad import Actividad
 from ui.bandeja import linea_estado
+from ui.cierre import CierreDeCaja
 from ui.errores import frase
 from ui.historial import Historial
 from ui.iconos import icono
@@ -62,6 +71,7 @@ def texto_franja(r: Resumen, estado: str, franja_anterior: str) -> tuple[str, st
 
 class VentanaPrincipal(QMainWindow):
     salir_pedido = Signal()
+    caja_cerrada = Signal(str)  # «Caja cerrada: cierre nº 14 · total …»
 
     def __init__(
         self,
@@ -95,6 +105,14 @@ class VentanaPrincipal(QMainWindow):
         ):
             self.pestanas.addTab(pestana, titulo)
         self.pestanas.currentChanged.connect(self._al_cambiar_pestana)
+        self.boton_cierre = QPushButton(translate("Ventana", "Cerrar caja…"))
+        self.boton_cierre.setObjectName("boton_cierre")
+        self.boton_cierre.setToolTip(
+            translate("Ventana", "Cierre del día (Z): resumen, efectivo contado y cierre")
+        )
+        self.pestanas.setCornerWidget(self.boton_cierre, Qt.Corner.TopRightCorner)
+        self.cierre = CierreDeCaja(puente, self, al_cerrar=self._al_caja_cerrada)
+        self.boton_cierre.clicked.connect(self.cerrar_caja)
         self.franja = QLabel()
         self.franja.setObjectName("franja")
         self.franja.setWordWrap(True)
@@ -114,6 +132,14 @@ class VentanaPrincipal(QMainWindow):
         puente.estado_cambiado.connect(self._al_estado)
         puente.conflictos_cambiados.connect(self._al_conflictos)
         puente.fallo.connect(self._al_fallo)
+
+    def cerrar_caja(self) -> bool:
+        """Abre el cierre de caja (pide el resumen al motor)."""
+        return self.cierre.abrir()
+
+    def _al_caja_cerrada(self, texto: str) -> None:
+        self.statusBar().showMessage(texto, 30000)
+        self.caja_cerrada.emit(texto)
 
     def _al_abrir(self) -> None:
         self.puente.llamar(
