@@ -298,7 +298,9 @@ def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
         return fuera
     try:
         resultados = (
-            operaciones.aplicar(terminal, lambda: envoltura.validar_envoltura(cuerpo, conf))
+            operaciones.aplicar(
+                terminal, lambda: envoltura.validar_envoltura(cuerpo, conf), primeras=ops
+            )
             if ops
             else []
         )
