@@ -282,3 +282,28 @@ class IncidenciaDiario(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tipo} {self.serie} nº {self.numero}"
+
+
+class ConciliacionDia(models.Model):
+    """Resultado de la última conciliación (``sincro-central conciliar``) de una terminal y un
+    día: lo esperado (su cierre), lo recibido (el diario) y las ventas de las tablas de negocio.
+    Se reescribe en cada conciliación de ese día."""
+
+    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="conciliaciones")
+    tienda = models.CharField(max_length=40)
+    dia = models.DateField("día")
+    cuadra = models.BooleanField(default=False)
+    diferencias = models.JSONField(default=list, blank=True)
+    forzado = models.CharField("cierre forzado", max_length=300, blank=True)
+    resumen = models.JSONField(default=dict, blank=True)
+    conciliada_en = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "conciliación de caja"
+        verbose_name_plural = "conciliaciones de caja"
+        constraints = [  # noqa: RUF012
+            models.UniqueConstraint(fields=["terminal", "dia"], name="central_conciliacion_dia"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tienda} {self.dia}"
