@@ -1,12 +1,11 @@
 """Verificación completa del diario guardado (``sincro-central verificar-diario``): recorre la
 cadena de cada terminal desde los bytes guardados (``RegistroDiario.contenido``), en el orden en
 que llegó, con ``protocolo.diario.verificar``. Detecta lo que se cambió en la base después de
-recibirlo: un contenido editado, un registro borrado o insertado, columnas que ya no dicen lo
-mismo que los bytes sellados.
+recibirlo: un contenido editado, un registro borrado o insertado, una columna de encadenamiento
+que ya no dice lo mismo que los bytes sellados.
 
-Coste: un SHA-256 y tres búsquedas de bytes por registro, sin analizar JSON; lee por páginas
-de ``PAGINA`` filas por la clave única (terminal, orden), así que la memoria no crece con el
-diario.
+Coste: un SHA-256 y una búsqueda de bytes por registro, sin analizar JSON; lee cada cadena en
+flujo por la clave única (terminal, orden), así que la memoria no crece con el diario.
 
 Sólo lectura, salvo ``anotar`` (escribe las incidencias nuevas). Sin estado compartido: seguro
 en cualquier hilo (la conexión es la de Django del hilo).
@@ -17,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -24,7 +24,7 @@ from protocolo import diario
 
 from .models import IncidenciaDiario, RegistroDiario, Terminal
 
-PAGINA = 20_000
+BLOQUE = 2_000
 
 
 @dataclass
@@ -53,29 +53,25 @@ class CadenaVerificada:
 
 
 def incoherencia(e: diario.Eslabon) -> diario.Incidencia | None:
-    """Si las columnas de un registro guardado no dicen lo mismo que sus bytes sellados (p. ej.
-    alguien cambió ``huella_anterior`` o ``numero`` en la base para tapar un borrado). En los
-    bytes canónicos las claves van ordenadas y ``huella_anterior`` va antes que ``numero``."""
-    contenido = e.contenido
-    donde = contenido.find(b'"huella_anterior":"' + e.huella_anterior.encode() + b'"')
-    if (
-        donde < 0
-        or contenido.find(b'"numero":%d,' % e.numero, donde) < 0
-        or b'"serie":"' + e.serie.encode() + b'"' not in contenido
-    ):
+    """Si la columna ``huella_anterior`` de un registro guardado no es la de sus bytes sellados.
+    La verificación encadena por esa columna (sin analizar JSON), así que es la única que hay
+    que cotejar: quien borra o inserta un registro en la base y «arregla» la columna del
+    siguiente para que encadene queda aquí; un ``numero`` o una ``serie`` cambiados ya rompen
+    la numeración que comprueba ``verificar``."""
+    if e.contenido.find(b'"huella_anterior":"%s"' % e.huella_anterior.encode()) < 0:
         return diario.Incidencia(
             "alterado",
             e.serie,
             e.numero,
-            "sus columnas en la base no coinciden con su contenido sellado.",
+            "su columna huella_anterior en la base no es la de su contenido sellado.",
         )
     return None
 
 
 def _terminales(tienda: str | None) -> list[Terminal]:
-    consulta = Terminal.objects.select_related("tienda").filter(
-        id__in=RegistroDiario.objects.values("terminal_id")
-    )
+    """Todas las terminales (de ``tienda``): pocas, y buscar cuáles tienen diario costaría
+    recorrer la tabla del diario entera. Las que no tienen registros se descartan después."""
+    consulta = Terminal.objects.select_related("tienda")
     if tienda:
         consulta = consulta.filter(tienda__codigo=tienda)
     return list(consulta.order_by("tienda__codigo", "codigo"))
@@ -105,53 +101,71 @@ def _inicio(terminal: Terminal, desde: dt.date | None) -> tuple[int, diario.Punt
     )
 
 
-def _paginas(terminal_id: int, despues: int, pagina: int) -> Iterator[list[diario.Eslabon]]:
+def _filas(terminal_id: int, despues: int) -> Iterator[tuple]:
+    """(serie, numero, huella_anterior, huella, contenido) de los registros de una terminal con
+    ``orden`` mayor que ``despues``, en orden, según llegan de la base (nunca todos en memoria).
+
+    En PostgreSQL, un cursor de psycopg sobre la conexión de Django en modo flujo
+    (``stream``: la base sigue enviando filas mientras se verifican las anteriores) y con
+    resultados binarios (el de Django pide texto: ``bytea`` en hexadecimal, el doble de bytes
+    que viajar y decodificar). En SQLite, el cursor de Django, que también lee según avanza."""
     tabla = connection.ops.quote_name(RegistroDiario._meta.db_table)
-    # Sólo el nombre de la tabla (del modelo) y un entero van en el texto de la consulta.
+    # Sólo el nombre de la tabla (del modelo) va en el texto de la consulta.
     consulta = (
-        f"SELECT orden, serie, numero, huella_anterior, huella, contenido FROM {tabla} "  # noqa: S608
-        f"WHERE terminal_id = %s AND orden > %s ORDER BY orden LIMIT {int(pagina)}"
+        f"SELECT serie, numero, huella_anterior, huella, contenido FROM {tabla} "  # noqa: S608
+        "WHERE terminal_id = %s AND orden > %s ORDER BY orden"
     )
-    eslabon = diario.Eslabon
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        opciones: dict[str, Any] = {"binary": True}
+        if psycopg.pq.version() >= 170000:
+            opciones["size"] = BLOQUE  # filas por mensaje (libpq 17+), no una a una
+        with psycopg.Cursor(connection.connection) as cur:
+            yield from cur.stream(consulta, [terminal_id, despues], **opciones)
+        return
     with connection.cursor() as cur:
-        while True:
-            cur.execute(consulta, [terminal_id, despues])
-            filas = cur.fetchall()
-            if not filas:
-                return
-            despues = filas[-1][0]
-            yield [
-                eslabon(s, n, ha, h, c if type(c) is bytes else bytes(c))
-                for _, s, n, ha, h, c in filas
-            ]
-            if len(filas) < pagina:
-                return
+        cur.execute(consulta, [terminal_id, despues])
+        yield from cur
 
 
-def verificar_terminal(
-    terminal: Terminal, desde: dt.date | None = None, pagina: int = PAGINA
-) -> CadenaVerificada:
+def verificar_terminal(terminal: Terminal, desde: dt.date | None = None) -> CadenaVerificada:
     resultado = CadenaVerificada(terminal.id, terminal.tienda.codigo, terminal.codigo)
     despues, punto = _inicio(terminal, desde)
     if despues < 0:
         return resultado
-    for eslabones in _paginas(terminal.id, despues, pagina):
-        resultado.registros += len(eslabones)
-        for e in eslabones:
+    incidencias = resultado.incidencias
+    eslabon = diario.Eslabon
+    vistos = 0
+
+    def eslabones() -> Iterator[diario.Eslabon]:
+        nonlocal vistos
+        for serie, numero, anterior, huella, contenido in _filas(terminal.id, despues):
+            if type(contenido) is not bytes:
+                contenido = bytes(contenido)
+            e = eslabon(serie, numero, anterior, huella, contenido)
             mala = incoherencia(e)
             if mala is not None:
-                resultado.incidencias.append(mala)
-        resultado.incidencias.extend(diario.verificar(eslabones, punto))
+                incidencias.append(mala)
+            vistos += 1
+            yield e
+
+    for incidencia in diario.verificar(eslabones(), punto):  # en orden, con las de columnas
+        incidencias.append(incidencia)
+    resultado.registros = vistos
     return resultado
 
 
 def verificar_todo(
-    tienda: str | None = None, desde: dt.date | None = None, pagina: int = PAGINA
+    tienda: str | None = None, desde: dt.date | None = None
 ) -> Iterator[CadenaVerificada]:
     """La cadena verificada de cada terminal con diario (de ``tienda`` si se da), por tienda y
     terminal. ``desde``: sólo desde el primer registro de ese día o posterior."""
     for terminal in _terminales(tienda):
-        yield verificar_terminal(terminal, desde, pagina)
+        cadena = verificar_terminal(terminal, desde)
+        if cadena.registros or cadena.incidencias:
+            yield cadena
 
 
 def anotar(cadena: CadenaVerificada) -> int:

@@ -63,16 +63,17 @@ def _fila_csv(fila: RegistroDiario) -> list[Any]:
     if r.get("tipo") == "cierre":
         pagos = [{"metodo": m, "importe": v} for m, v in (r.get("por_metodo") or {}).items()]
     referencia = r.get("referencia") or {}
+    # Lo que dice el registro sellado (no las columnas copiadas, que no entran en la huella).
     return [
-        fila.tienda,
-        fila.terminal.codigo,
-        fila.serie,
-        fila.numero,
-        fila.tipo,
-        fila.fecha,
-        fila.dia.isoformat() if fila.dia else "",
-        fila.venta,
-        "" if fila.total is None else f"{fila.total:.2f}",
+        r.get("tienda", fila.tienda),
+        r.get("terminal", fila.terminal.codigo),
+        r.get("serie", fila.serie),
+        r.get("numero", fila.numero),
+        r.get("tipo", fila.tipo),
+        r.get("fecha", fila.fecha),
+        r.get("dia") or (fila.dia.isoformat() if fila.dia else ""),
+        r.get("venta", ""),
+        r.get("total", ""),
         ";".join(
             f"{p.get('metodo')}:{p.get('importe')}" for p in pagos or [] if isinstance(p, dict)
         ),
