@@ -224,7 +224,11 @@ class RegistroDiario(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="diario")
+    # Sin índice propio: el único (terminal, orden) ya empieza por la terminal, y así la base
+    # lee cada cadena en orden por él (con otro índice elegía ordenar en disco).
+    terminal = models.ForeignKey(
+        Terminal, on_delete=models.PROTECT, related_name="diario", db_index=False
+    )
     tienda = models.CharField(max_length=40)
     orden = models.BigIntegerField()
     tipo = models.CharField(max_length=20)
