@@ -10,7 +10,8 @@ Reglas de transacción y concurrencia:
   otra, así que un reenvío simultáneo ve los registros de la otra como «duplicado» y nunca
   repite incidencias. Terminales distintas no se esperan entre sí.
 - Un error transitorio de la base (interbloqueo, serialización, cerrojo ocupado) deshace el
-  intento y la petición entera se repite (``INTENTOS``); si sigue chocando, ``CentralOcupada``.
+  intento y la petición entera se repite (``dialecto.repetir_si_transitorio``); si sigue
+  chocando, ``CentralOcupada``.
 
 Idempotencia: un registro es el mismo si coinciden terminal, serie, número y huella
 («duplicado»: no se guarda otra vez ni da incidencias). El mismo número con otra huella es una
@@ -22,19 +23,17 @@ No comparte estado entre hilos: cada petición crea sus objetos.
 from __future__ import annotations
 
 import datetime as dt
-import random
-import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from protocolo import diario
 
 from . import dialecto
+from .dialecto import CentralOcupada
 from .models import CabezaDiario, IncidenciaDiario, RegistroDiario, Terminal
-from .operaciones import INTENTOS_TRANSITORIOS, CentralOcupada
 
 __all__ = ["CentralOcupada", "ErrorDiarioPeticion", "punto_de", "recibir", "validar_peticion"]
 
@@ -89,17 +88,7 @@ def punto_de(cabeza: CabezaDiario) -> diario.Punto:
 def recibir(terminal: Terminal, registros: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Guarda y verifica los registros (ya validados) de ``terminal``; un resultado por
     registro, en el mismo orden. Repite la transacción entera ante un error transitorio."""
-    azar = random.Random()
-    for intento in range(INTENTOS_TRANSITORIOS):
-        try:
-            return _recibir(terminal, registros)
-        except DatabaseError as exc:
-            if not dialecto.es_transitorio(exc):
-                raise
-            if intento == INTENTOS_TRANSITORIOS - 1:
-                raise CentralOcupada(str(exc)[:200]) from exc
-            time.sleep(azar.uniform(0, 0.02 * 2**intento))
-    raise AssertionError("inalcanzable")
+    return dialecto.repetir_si_transitorio(lambda: _recibir(terminal, registros))
 
 
 def _recibir(terminal: Terminal, registros: list[dict[str, Any]]) -> list[dict[str, Any]]:
