@@ -17,6 +17,19 @@ class _Terminal(admin.RelatedFieldListFilter):
     title = "caja (terminal)"
 
 
+class _Forzado(admin.SimpleListFilter):
+    title = "cierre forzado"
+    parameter_name = "forzado"
+
+    def lookups(self, request, model_admin):
+        return (("si", "sólo cierres forzados"),)
+
+    def queryset(self, request, queryset):
+        if self.value() == "si":
+            return queryset.filter(tipo="cierre").exclude(forzado="")
+        return queryset
+
+
 @admin.register(RegistroDiario)
 class RegistroDiarioAdmin(admin.ModelAdmin):
     list_display = (
@@ -28,10 +41,11 @@ class RegistroDiarioAdmin(admin.ModelAdmin):
         "dia",
         "total",
         "venta",
+        "forzado",
         "huella_corta",
         "recibido_en",
     )
-    list_filter = ("tienda", ("terminal", _Terminal), "tipo", "dia")
+    list_filter = ("tienda", ("terminal", _Terminal), "tipo", "dia", _Forzado)
     date_hierarchy = "dia"
     search_fields = ("venta", "serie", "huella")
     list_select_related = ("terminal",)
@@ -48,6 +62,7 @@ class RegistroDiarioAdmin(admin.ModelAdmin):
         "dia",
         "venta",
         "total",
+        "forzado",
         "huella_anterior",
         "huella",
         "contenido_texto",

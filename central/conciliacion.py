@@ -173,14 +173,8 @@ def _con_cierre(
     c = Conciliacion(terminal.tienda.codigo, terminal.codigo, dia, terminal.id)
     cierre = json.loads(bytes(fila.contenido))
     c.cierre = {"serie": fila.serie, "numero": fila.numero, "huella": fila.huella}
-    forzado = cierre.get("forzado")
-    if forzado:
-        c.forzado = (
-            f"cierre forzado por {str(forzado.get('por', ''))[:80]}: "
-            f"{str(forzado.get('motivo', ''))[:200]}"
-            if isinstance(forzado, dict)
-            else "cierre forzado"
-        )
+    if fila.forzado:
+        c.forzado = f"cierre forzado por {fila.forzado}"
     desde, hasta = cierre.get("desde"), cierre.get("hasta")
     por_metodo_esperado = {m: _importe(v) for m, v in (cierre.get("por_metodo") or {}).items()}
     c.esperado = {

@@ -238,6 +238,8 @@ class RegistroDiario(models.Model):
     dia = models.DateField("día", null=True, blank=True)
     venta = models.CharField(max_length=64, blank=True)
     total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    #: En un cierre forzado, quién y por qué («Marta: sin red»); vacío en los demás.
+    forzado = models.CharField("cierre forzado", max_length=300, blank=True)
     huella_anterior = models.CharField(max_length=64)
     huella = models.CharField(max_length=64)
     contenido = models.BinaryField()

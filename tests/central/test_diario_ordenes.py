@@ -266,6 +266,12 @@ def test_conciliar_registro_que_no_llego_y_cierre_forzado(central):
     assert "el cierre cuenta 3 registros y la central tiene 2." in c["diferencias"]
     texto = sincro_central(central, "conciliar", "--fecha", DIA, "--tienda", tienda)
     assert "AVISO: cierre forzado por Marta: sin red" in texto.stdout
+    assert sql(
+        central,
+        "SELECT tipo, numero, forzado FROM central_registrodiario "
+        "WHERE tienda = ? AND forzado <> ''",
+        (tienda,),
+    ) == [("cierre", 4, "Marta: sin red")]
     api.post("/v1/diario", {"registros": [registros[1]]})  # llega tarde: incidencia, pero cuadra
     r = sincro_central(central, "conciliar", "--fecha", DIA, "--tienda", tienda, "--json")
     assert r.returncode == 0, r.stdout
