@@ -175,10 +175,9 @@ def anotar(cadena: CadenaVerificada) -> int:
         return 0
     with transaction.atomic():
         previas = set(
-            IncidenciaDiario.objects.filter(
-                terminal_id=cadena.terminal_id,
-                numero__in={i.numero for i in cadena.incidencias},
-            ).values_list("serie", "numero", "tipo")
+            IncidenciaDiario.objects.filter(terminal_id=cadena.terminal_id).values_list(
+                "serie", "numero", "tipo"
+            )
         )
         nuevas = []
         for i in cadena.incidencias:
@@ -197,5 +196,5 @@ def anotar(cadena: CadenaVerificada) -> int:
                     origen="verificacion",
                 )
             )
-        IncidenciaDiario.objects.bulk_create(nuevas)
+        IncidenciaDiario.objects.bulk_create(nuevas, batch_size=500)
     return len(nuevas)

@@ -311,3 +311,35 @@ def test_conciliar_anulacion_resta_y_venta_sin_diario(central):
     r = sincro_central(central, "conciliar", "--fecha", DIA, "--tienda", tienda)
     assert r.returncode == 1
     assert f"la venta {intrusa} está en ventas pero no en el diario." in r.stdout
+
+
+def test_verificar_diario_repite_lo_visto_al_recibir_sin_anotarlo_dos_veces(central):
+    """Una bifurcación y un hueco recibidos: la verificación completa desde los bytes guardados
+    da las mismas incidencias que la recepción, y no anota ninguna nueva."""
+    api, tienda, caja = _caja(central)
+    registros = du.cadena(du.ventas(tienda, caja, 6))
+    intruso = diario.sellar(du.venta(tienda, caja, 3, "99.00"), registros[1]["huella"])
+    api.post("/v1/diario", {"registros": [*registros[:2], intruso, *registros[2:4], registros[5]]})
+    al_recibir = sql(
+        central,
+        "SELECT tipo, numero FROM central_incidenciadiario i JOIN central_terminal t "
+        "ON t.id = i.terminal_id WHERE t.codigo = ? ORDER BY i.id",
+        (caja,),
+    )
+    assert sorted(al_recibir) == [
+        ("encadenamiento", 3),
+        ("encadenamiento", 6),
+        ("hueco", 6),
+        ("repetido", 3),
+    ]
+    r = sincro_central(central, "verificar-diario", "--tienda", tienda, "--json")
+    assert r.returncode == 1
+    vistas = json.loads(r.stdout)["terminales"][0]["incidencias"]
+    assert sorted((i["tipo"], i["numero"]) for i in vistas) == sorted(al_recibir)
+    despues = sql(
+        central,
+        "SELECT count(*) FROM central_incidenciadiario i JOIN central_terminal t "
+        "ON t.id = i.terminal_id WHERE t.codigo = ?",
+        (caja,),
+    )[0][0]
+    assert despues == len(al_recibir)
