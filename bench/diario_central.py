@@ -11,7 +11,7 @@ los guarda ``POST /v1/diario``; COPY en PostgreSQL, ``executemany`` en SQLite) y
   ``hashlib.sha256`` (en SQLite, el cursor de ``sqlite3``). No comprueba ni el encadenamiento
   ni los números: es un suelo, no una alternativa completa.
 
-Objetivo (issue del diario): ≥ 100 000 registros/s en PostgreSQL con 1 000 000 de registros.
+Objetivo: ≥ 100 000 registros/s en PostgreSQL con 1 000 000 de registros.
 
 Uso: ``.venv/bin/python bench/diario_central.py [--registros 100000] [--terminales 100]
 [--pg URL]``. Sin ``--pg`` usa ``SINCRO_PG_URL`` si está definida (crea y borra una base
