@@ -1,5 +1,6 @@
 """Admin de la central: tiendas (con su salud), terminales, registro de cambios, operaciones
-recibidas, sobreventas y salud por terminal. El registro y las operaciones son de sólo lectura."""
+recibidas, sobreventas y salud por terminal. El registro y las operaciones son de sólo lectura.
+El diario de ventas y sus incidencias están en ``central.admin_diario``."""
 
 from __future__ import annotations
 
@@ -172,3 +173,6 @@ class SobreventaAdmin(admin.ModelAdmin):
 @admin.register(Horizonte)
 class HorizonteAdmin(SoloLectura):
     list_display = ("modelo", "cursor", "actualizado_en")
+
+
+from . import admin_diario  # noqa: E402, F401  (registra el diario de ventas en el admin)

@@ -224,7 +224,11 @@ class RegistroDiario(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="diario")
+    # Sin índice propio: el único (terminal, orden) ya empieza por la terminal, y así la base
+    # lee cada cadena en orden por él (con otro índice elegía ordenar en disco).
+    terminal = models.ForeignKey(
+        Terminal, on_delete=models.PROTECT, related_name="diario", db_index=False
+    )
     tienda = models.CharField(max_length=40)
     orden = models.BigIntegerField()
     tipo = models.CharField(max_length=20)
@@ -234,6 +238,8 @@ class RegistroDiario(models.Model):
     dia = models.DateField("día", null=True, blank=True)
     venta = models.CharField(max_length=64, blank=True)
     total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    #: En un cierre forzado, quién y por qué («Marta: sin red»); vacío en los demás.
+    forzado = models.CharField("cierre forzado", max_length=300, blank=True)
     huella_anterior = models.CharField(max_length=64)
     huella = models.CharField(max_length=64)
     contenido = models.BinaryField()
@@ -282,3 +288,28 @@ class IncidenciaDiario(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tipo} {self.serie} nº {self.numero}"
+
+
+class ConciliacionDia(models.Model):
+    """Resultado de la última conciliación (``sincro-central conciliar``) de una terminal y un
+    día: lo esperado (su cierre), lo recibido (el diario) y las ventas de las tablas de negocio.
+    Se reescribe en cada conciliación de ese día."""
+
+    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="conciliaciones")
+    tienda = models.CharField(max_length=40)
+    dia = models.DateField("día")
+    cuadra = models.BooleanField(default=False)
+    diferencias = models.JSONField(default=list, blank=True)
+    forzado = models.CharField("cierre forzado", max_length=300, blank=True)
+    resumen = models.JSONField(default=dict, blank=True)
+    conciliada_en = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "conciliación de caja"
+        verbose_name_plural = "conciliaciones de caja"
+        constraints = [  # noqa: RUF012
+            models.UniqueConstraint(fields=["terminal", "dia"], name="central_conciliacion_dia"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tienda} {self.dia}"

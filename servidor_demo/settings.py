@@ -208,3 +208,11 @@ MODELOS_SINCRONIZABLES = {
         },
     },
 }
+
+# Conciliación de caja (``sincro-central conciliar``): dónde están las ventas del negocio. La
+# clave, la tienda y la terminal se toman de MODELOS_SINCRONIZABLES si no se dan.
+SINCRO_CONCILIACION = {
+    "modelo": "ventas.Venta",
+    "campo_total": "total",
+    "campo_fecha": "fecha",
+}
