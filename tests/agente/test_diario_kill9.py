@@ -1,0 +1,94 @@
+"""``kill -9`` a un proceso real que vende sin parar: cada venta queda entera (registro del
+diario + operaciones de la cola + pagos) o no queda nada, y la cadena sigue verificando."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from agente.fachada import Agente
+from tests.agente.conftest import PRODUCTO, esquema_demo_dict, producto
+
+RONDAS = int(os.environ.get("SINCRO_RONDAS_KILL_DIARIO", "8"))
+RAIZ = Path(__file__).resolve().parents[2]
+
+VENDEDOR = """
+import sys
+from agente.fachada import Agente
+with Agente.abrir(sys.argv[1]) as agente:
+    print("listo", flush=True)
+    i = 0
+    while True:
+        i += 1
+        ops = agente.vender(
+            [{"producto": 1 + i % 3, "cantidad": 1, "precio_unitario": "1.95"},
+             {"producto": 1 + (i + 1) % 3, "cantidad": 2, "precio_unitario": "0.50"}],
+            pagos=[{"metodo": "tarjeta", "importe": "1.00"},
+                   {"metodo": "efectivo", "importe": "1.95"}],
+        )
+        print(ops[0].objeto_id, flush=True)
+"""
+
+
+def _estado(datos: Path) -> tuple[set[str], set[str], set[str], int]:
+    """(ventas del diario, ventas en la cola, ventas con pagos, operaciones por venta)."""
+    with sqlite3.connect(datos / "cola.sqlite") as c:
+        diario = {v for (v,) in c.execute("SELECT venta FROM diario WHERE tipo = 'venta'")}
+        cola = {
+            v
+            for (v,) in c.execute(
+                "SELECT objeto_id FROM operaciones WHERE modelo = 'ventas.Venta' AND tipo = 'crear'"
+            )
+        }
+        pagos = {v for (v,) in c.execute("SELECT venta FROM pagos_venta")}
+        lineas = c.execute(
+            "SELECT COUNT(*) FROM operaciones WHERE modelo = 'ventas.LineaVenta'"
+        ).fetchone()[0]
+    return diario, cola, pagos, lineas
+
+
+def test_kill_9_vendiendo_deja_ventas_enteras_o_nada(tmp_path):
+    datos = tmp_path / "terminal"
+    with Agente.abrir(datos) as agente:
+        agente.guardar_esquema(esquema_demo_dict())
+        agente.operaciones.guardar_terminal("T1")
+        agente.cache.aplicar_pagina(PRODUCTO, [producto(i) for i in range(1, 4)], "3", True)
+    azar = random.Random(int(os.environ.get("SINCRO_SEMILLA", "16")))
+    entorno = {**os.environ, "PYTHONPATH": str(RAIZ)}
+    confirmadas: set[str] = set()
+    for _ronda in range(RONDAS):
+        proceso = subprocess.Popen(
+            [sys.executable, "-c", VENDEDOR, str(datos)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=entorno,
+        )
+        assert proceso.stdout.readline().strip() == "listo", proceso.stderr.read()
+        time.sleep(azar.uniform(0.05, 0.4))
+        proceso.send_signal(signal.SIGKILL)
+        salida, _ = proceso.communicate(timeout=30)
+        # Lo que el proceso dijo vendido (vender volvió: COMMIT hecho) tiene que estar.
+        confirmadas.update(linea for linea in salida.split() if linea)
+    diario, cola, pagos, lineas = _estado(datos)
+    assert len(confirmadas) > RONDAS  # de verdad vendió entre muerte y muerte
+    assert confirmadas <= diario
+    assert diario == cola == pagos, (len(diario), len(cola), len(pagos))
+    assert lineas == 2 * len(diario)
+    with Agente.abrir(datos) as agente:
+        assert agente.verificar_diario() == []
+        numeros = [json.loads(a.contenido)["numero"] for a in _todos(agente)]
+    assert numeros == list(range(1, len(diario) + 1))
+
+
+def _todos(agente):
+    from agente.almacen import diario
+
+    return list(diario.recorrer(agente.operaciones))
