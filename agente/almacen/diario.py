@@ -25,8 +25,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping, Sequence
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from agente.almacen.cola import Cola, Sesion, ahora_iso
@@ -269,9 +272,31 @@ def sin_confirmar(cola: Cola | Sesion, desde_pos: int = 0) -> tuple[int, str | N
 def verificar(cola: Cola) -> list[formato.Incidencia]:
     """Verifica la cadena entera con ``protocolo.diario.verificar`` y además que las columnas
     de cada fila (serie, número, huella anterior) digan lo mismo que sus bytes sellados."""
+    return verificar_apuntes(recorrer(cola))
+
+
+def verificar_fichero(ruta: str | os.PathLike[str]) -> list[formato.Incidencia]:
+    """Como ``verificar`` pero leyendo ``cola.sqlite`` en sólo lectura, sin abrir la ``Cola``
+    (el autodiagnóstico no cambia nada). Sin tabla ``diario``: ninguna incidencia."""
+    uri = f"{Path(ruta).resolve().as_uri()}?mode=ro"
+    conexion = sqlite3.connect(uri, uri=True)
+    try:
+        if not conexion.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'diario'"
+        ).fetchone():
+            return []
+        filas = conexion.execute(
+            f"SELECT {_COLUMNAS} FROM {_DESDE} ORDER BY d.pos"  # noqa: S608
+        )
+        return verificar_apuntes(_apunte(f) for f in filas)
+    finally:
+        conexion.close()
+
+
+def verificar_apuntes(apuntes_en_orden: Iterable[Apunte]) -> list[formato.Incidencia]:
     incidencias: list[formato.Incidencia] = []
     eslabones = []
-    for apunte in recorrer(cola):
+    for apunte in apuntes_en_orden:
         try:
             registro = json.loads(apunte.contenido)
             propio = (registro["serie"], registro["numero"], registro["huella_anterior"])
@@ -308,4 +333,6 @@ __all__ = [
     "ultimo",
     "ultimo_cierre",
     "verificar",
+    "verificar_apuntes",
+    "verificar_fichero",
 ]

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 from agente.fachada import Agente
@@ -39,7 +40,7 @@ with Agente.abrir(sys.argv[1]) as agente:
 
 def _estado(datos: Path) -> tuple[set[str], set[str], set[str], int]:
     """(ventas del diario, ventas en la cola, ventas con pagos, operaciones por venta)."""
-    with sqlite3.connect(datos / "cola.sqlite") as c:
+    with closing(sqlite3.connect(datos / "cola.sqlite")) as c:
         diario = {v for (v,) in c.execute("SELECT venta FROM diario WHERE tipo = 'venta'")}
         cola = {
             v
