@@ -33,7 +33,8 @@ from agente.almacen import diario as almacen_diario
 from agente.almacen import pagos as almacen_pagos
 from agente.almacen.cache import Cache, clave_sql
 from agente.almacen.cola import DIAS_AUDITORIA, Cola, NuevaOperacion
-from agente.operacion import COMPLETADO, PENDIENTE, PROCESANDO, Operacion
+from agente.almacen.conflictos import Conflictos
+from agente.operacion import COMPLETADO, CONFLICTO, PENDIENTE, PROCESANDO, Operacion
 from agente.reglas import diario as reglas_diario
 from agente.reglas import optimista
 from agente.reglas import pagos as reglas_pagos
@@ -54,6 +55,7 @@ class Agente:
         self.directorio = directorio
         self._cola = cola
         self._cache = cache
+        self._conflictos = Conflictos(cola)
         self.partes_estado: list[Callable[[], dict[str, Any]]] = [
             self._estado_general,
             self._estado_cola,
@@ -739,8 +741,10 @@ class Agente:
         """``funcion(estado_conexion)`` en cada cambio; devuelve cómo quitarla."""
         return self.sincronizacion.al_cambiar_estado(funcion)
 
+    # -- conflictos y errores: lo que decide el encargado ------------------------------------
+
     def conflictos(self, estado: str | None = "ABIERTO") -> list[dict[str, Any]]:
-        return self.sincronizacion.conflictos(estado)
+        return [c.a_dict() for c in self._conflictos.listar(estado)]
 
     def resolver(
         self,
@@ -751,14 +755,20 @@ class Agente:
         quien: str | None = None,
         motivo: str | None = None,
     ) -> Operacion:
-        return self.sincronizacion.resolver(
-            identificador, elecciones, usar=usar, quien=quien, motivo=motivo
+        """Resuelve un conflicto campo a campo (``elecciones``) o entero (``usar``) y despierta
+        la sincronización para que la operación resultante salga cuanto antes."""
+        conflicto = self._conflictos.obtener(identificador)
+        config = self._esquema_exigido().modelo(conflicto.modelo)
+        op = self._conflictos.resolver(
+            identificador, config, elecciones or {}, usar=usar, quien=quien, motivo=motivo
         )
+        self.despertar()
+        return op
 
     def descartar_conflicto(
         self, identificador: int, motivo: str, *, quien: str | None = None
     ) -> Operacion:
-        return self.sincronizacion.conflictos_.descartar(identificador, motivo, quien)
+        return self._conflictos.descartar(identificador, motivo, quien)
 
     def reintentar(
         self,
@@ -768,13 +778,27 @@ class Agente:
         quien: str | None = None,
         motivo: str | None = None,
     ) -> Operacion:
-        return self.sincronizacion.reintentar(uuid, datos, quien=quien, motivo=motivo)
+        """Una operación en ERROR vuelve a la cola (con ``datos`` corregidos, validados con las
+        reglas del esquema, si se dan)."""
+        if datos is not None:
+            op = self._cola.obtener(uuid)
+            if op is not None:
+                datos = self._esquema_exigido().modelo(op.modelo).validar_datos(op.tipo, datos)
+        op = self._conflictos.reintentar_error(uuid, datos, quien=quien, motivo=motivo)
+        self.despertar()
+        return op
 
     def descartar(self, uuid: str, motivo: str, *, quien: str | None = None) -> Operacion:
-        return self.sincronizacion.descartar(uuid, motivo, quien=quien)
+        """Descarta una operación en ERROR o, si está en CONFLICTO, su conflicto."""
+        op = self._cola.obtener(uuid)
+        if op is not None and op.estado == CONFLICTO:
+            for conflicto in self._conflictos.listar():
+                if conflicto.uuid_operacion == uuid:
+                    return self._conflictos.descartar(conflicto.id, motivo, quien)
+        return self._conflictos.descartar_error(uuid, motivo, quien)
 
     def auditoria(self, limite: int = 100) -> list[dict[str, Any]]:
-        return self.sincronizacion.auditoria(limite)
+        return self._conflictos.auditoria(limite)
 
 
 def _no_reflejada(op: Operacion, version_cache: int | None) -> bool:

@@ -19,11 +19,16 @@ Sin estado: seguro en cualquier hilo (la conexión es la del hilo, la de Django)
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DatabaseError, connection
+
+T = TypeVar("T")
 
 # 40P01 interbloqueo, 40001 fallo de serialización, 55P03 cerrojo no disponible (lock_timeout).
 _SQLSTATE_TRANSITORIOS = frozenset({"40P01", "40001", "55P03"})
@@ -57,6 +62,33 @@ def si_transitorio(exc: BaseException) -> None:
     operación lo llaman antes: un interbloqueo no es culpa de la operación)."""
     if es_transitorio(exc):
         raise Transitorio(str(exc).splitlines()[0][:200]) from exc
+
+
+INTENTOS_TRANSITORIOS = 6
+"""Veces que se repite una transacción que choca con otro escritor (interbloqueo,
+serialización) antes de rendirse con ``CentralOcupada`` (la vista responde 503 y la terminal
+reintenta más tarde, con su propia espera)."""
+
+
+class CentralOcupada(Exception):
+    """La transacción chocó con otros escritores en todos sus intentos."""
+
+
+def repetir_si_transitorio(funcion: Callable[[], T]) -> T:
+    """``funcion()`` (que abre y cierra su propia transacción), repetida tras una espera corta
+    al azar si falla con un error transitorio (``Transitorio`` o ``es_transitorio``); tras
+    ``INTENTOS_TRANSITORIOS`` intentos, ``CentralOcupada``. Otros errores salen tal cual."""
+    azar = random.Random()
+    for intento in range(INTENTOS_TRANSITORIOS):
+        try:
+            return funcion()
+        except (Transitorio, DatabaseError) as exc:
+            if not isinstance(exc, Transitorio) and not es_transitorio(exc):
+                raise
+            if intento == INTENTOS_TRANSITORIOS - 1:
+                raise CentralOcupada(str(exc)[:200]) from exc
+            time.sleep(azar.uniform(0, 0.02 * 2**intento))
+    raise AssertionError("inalcanzable")
 
 
 def es_sqlite() -> bool:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .configuracion import ConfigModelo
@@ -168,24 +169,32 @@ VERSION_SQL = 1
 # -- PostgreSQL --------------------------------------------------------------------------------
 
 
+#: Cada tipo de valor como texto JSON, por motor (``{c}``: la columna; ``{d}``: decimales).
+_VALOR_PG = {
+    "texto": "to_json({c}::text)::text",
+    "entero": "{c}::bigint::text",
+    "decimal": "'\"' || round({c}::numeric, {d})::text || '\"'",
+    "booleano": "CASE WHEN {c} THEN 'true' ELSE 'false' END",
+    "uuid": "'\"' || lower({c}::text) || '\"'",
+    "fecha_hora": "'\"' || sincro_iso({c}) || '\"'",
+    "fecha": "'\"' || to_char({c}, 'YYYY-MM-DD') || '\"'",
+    "json": "sincro_json({c}::jsonb)",
+}
+_VALOR_SQLITE = {
+    "texto": "json_quote(CAST({c} AS TEXT))",
+    "entero": "CAST({c} AS INTEGER)",
+    "decimal": "printf('\"%.{d}f\"', {c})",
+    "booleano": "CASE WHEN {c} THEN 'true' ELSE 'false' END",
+    "uuid": "'\"' || {u} || '\"'",
+    "fecha_hora": "'\"' || replace(substr({c}, 1, 26), ' ', 'T') || '+00:00\"'",
+    "fecha": "'\"' || substr({c}, 1, 10) || '\"'",
+    "json": "json({c})",
+}
+
+
 def _valor_pg(col: str, tipo: str, decimales: int, alias: str) -> str:
     c = f"{alias}.{_q(col)}"
-    if tipo == "texto":
-        e = f"to_json({c}::text)::text"
-    elif tipo == "entero":
-        e = f"{c}::bigint::text"
-    elif tipo == "decimal":
-        e = f"'\"' || round({c}::numeric, {decimales})::text || '\"'"
-    elif tipo == "booleano":
-        e = f"CASE WHEN {c} THEN 'true' ELSE 'false' END"
-    elif tipo == "uuid":
-        e = f"'\"' || lower({c}::text) || '\"'"
-    elif tipo == "fecha_hora":
-        e = f"'\"' || sincro_iso({c}) || '\"'"
-    elif tipo == "fecha":
-        e = f"'\"' || to_char({c}, 'YYYY-MM-DD') || '\"'"
-    else:  # json
-        e = f"sincro_json({c}::jsonb)"
+    e = _VALOR_PG.get(tipo, _VALOR_PG["json"]).format(c=c, d=decimales)
     return f"COALESCE({e}, 'null')"
 
 
@@ -204,22 +213,28 @@ def _tienda_pg(cols: Columnas, alias: str) -> str:
 _AHORA_PG = "sincro_iso(statement_timestamp())"
 
 
+def _entrada_json(clave_json: str, ahora: str, datos: str | None) -> str:
+    """Expresión SQL del cuerpo JSON de una entrada (la misma en los dos motores):
+    ``{"id":…,"modificado_en":"…","datos":{…}}``, o la lápida ``…,"borrado":true}`` si
+    ``datos`` es None."""
+    cabeza = f'\'"id":\' || {clave_json} || \',"modificado_en":"\' || {ahora} || '
+    if datos is None:
+        return cabeza + '\'","borrado":true}\''
+    return cabeza + '\'","datos":{\' || ' + datos + " || '}}'"
+
+
+def _datos_json(cols: Columnas, alias: str, valor: Callable[[str, str, int, str], str]) -> str:
+    return " || ',' || ".join(
+        f"'\"{json.dumps(n)[1:-1]}\":' || {valor(c, t, d, alias)}" for n, c, t, d in cols.esenciales
+    )
+
+
 def _cuerpo_pg(cols: Columnas, alias: str, clave: str, ahora: str = _AHORA_PG) -> str:
-    datos = " || ',' || ".join(
-        f"'\"{json.dumps(n)[1:-1]}\":' || {_valor_pg(c, t, d, alias)}"
-        for n, c, t, d in cols.esenciales
-    )
-    return (
-        f'\'"id":\' || to_json({clave})::text || \',"modificado_en":"\' || '
-        f"{ahora} || '\",\"datos\":{{' || {datos} || '}}}}'"
-    )
+    return _entrada_json(f"to_json({clave})::text", ahora, _datos_json(cols, alias, _valor_pg))
 
 
 def _lapida_pg(clave: str, ahora: str = _AHORA_PG) -> str:
-    return (
-        f'\'"id":\' || to_json({clave})::text || \',"modificado_en":"\' || '
-        f'{ahora} || \'","borrado":true}}\''
-    )
+    return _entrada_json(f"to_json({clave})::text", ahora, None)
 
 
 def sql_pg(config: ConfigModelo) -> list[str]:
@@ -339,22 +354,10 @@ def _uuid_sqlite(c: str) -> str:
 
 def _valor_sqlite(col: str, tipo: str, decimales: int, alias: str) -> str:
     c = f"{alias}.{_q(col)}"
-    if tipo == "texto":
-        return f"json_quote(CAST({c} AS TEXT))"
-    if tipo == "entero":
-        e = f"CAST({c} AS INTEGER)"
-    elif tipo == "decimal":
-        e = f"printf('\"%.{decimales}f\"', {c})"
-    elif tipo == "booleano":
-        e = f"CASE WHEN {c} THEN 'true' ELSE 'false' END"
-    elif tipo == "uuid":
-        e = f"'\"' || {_uuid_sqlite(c)} || '\"'"
-    elif tipo == "fecha_hora":
-        e = f"'\"' || replace(substr({c}, 1, 26), ' ', 'T') || '+00:00\"'"
-    elif tipo == "fecha":
-        e = f"'\"' || substr({c}, 1, 10) || '\"'"
-    else:  # json
-        e = f"json({c})"
+    if tipo == "texto":  # json_quote ya da 'null' para NULL
+        return _VALOR_SQLITE["texto"].format(c=c)
+    plantilla = _VALOR_SQLITE.get(tipo, _VALOR_SQLITE["json"])
+    e = plantilla.format(c=c, d=decimales, u=_uuid_sqlite(c) if tipo == "uuid" else "")
     return f"CASE WHEN {c} IS NULL THEN 'null' ELSE {e} END"
 
 
@@ -370,13 +373,8 @@ def _tienda_sqlite(cols: Columnas, alias: str) -> str:
 def _fila_sqlite(config: ConfigModelo, cols: Columnas, alias: str) -> str:
     clave = _clave_sqlite(cols, alias)
     tienda = _tienda_sqlite(cols, alias)
-    datos = " || ',' || ".join(
-        f"'\"{json.dumps(n)[1:-1]}\":' || {_valor_sqlite(c, t, d, alias)}"
-        for n, c, t, d in cols.esenciales
-    )
-    cuerpo = (
-        f'\'"id":\' || json_quote({clave}) || \',"modificado_en":"\' || '
-        f"{_ISO_AHORA_SQLITE} || '\",\"datos\":{{' || {datos} || '}}}}'"
+    cuerpo = _entrada_json(
+        f"json_quote({clave})", _ISO_AHORA_SQLITE, _datos_json(cols, alias, _valor_sqlite)
     )
     return (
         f"SELECT {_literal(config.nombre)}, {clave}, {tienda}, 0, 1, {cuerpo}, "
@@ -396,10 +394,7 @@ def sql_sqlite(config: ConfigModelo) -> list[str]:
 
     def lapida(alias: str) -> str:
         clave = _clave_sqlite(cols, alias)
-        cuerpo = (
-            f'\'"id":\' || json_quote({clave}) || \',"modificado_en":"\' || '
-            f'{_ISO_AHORA_SQLITE} || \'","borrado":true}}\''
-        )
+        cuerpo = _entrada_json(f"json_quote({clave})", _ISO_AHORA_SQLITE, None)
         return (
             f"SELECT {modelo}, {clave}, {_tienda_sqlite(cols, alias)}, 1, 1, {cuerpo}, "
             f"{_COLUMNA_AHORA_SQLITE}, 0"

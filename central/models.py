@@ -1,11 +1,14 @@
 """Tablas de la central: tiendas, terminales, registro de cambios, operaciones recibidas,
-sobreventas y salud de las terminales.
+sobreventas, salud de las terminales y el diario de ventas encadenado de cada terminal.
 
 Reglas de transacción:
 - ``RegistroCambio`` lo escriben los disparadores que instala ``central.captura`` en las tablas de
   los modelos sincronizados, en la misma transacción que la escritura. Su ``id`` es la versión de
   fila; el orden en que se sirve lo explica ``central.descarga``.
 - ``OperacionRecibida`` se escribe en la misma transacción que el efecto de la operación.
+- ``RegistroDiario``, ``IncidenciaDiario`` y ``CabezaDiario`` de una terminal se escriben juntos
+  en la transacción de una petición ``POST /v1/diario`` (``central.diario``), con la cabeza
+  bloqueada.
 """
 
 from __future__ import annotations
@@ -187,3 +190,95 @@ class SaludTerminal(models.Model):
     class Meta:
         verbose_name = "salud de terminal"
         verbose_name_plural = "salud de terminales"
+
+
+class CabezaDiario(models.Model):
+    """Dónde va la cadena del diario de una terminal (``protocolo.diario.Punto`` del último
+    registro guardado). Es también el cerrojo de su cadena: quien guarda registros de la
+    terminal bloquea esta fila hasta su commit (``select_for_update`` en PostgreSQL; en SQLite el
+    escritor único), así que dos peticiones de la misma caja nunca se verifican a la vez."""
+
+    terminal = models.OneToOneField(
+        Terminal, on_delete=models.PROTECT, primary_key=True, related_name="cabeza_diario"
+    )
+    huella = models.CharField(max_length=64, default="0" * 64)
+    serie = models.CharField(max_length=64, blank=True)
+    numero = models.BigIntegerField(default=0)
+    series = models.JSONField(default=dict, blank=True)
+    orden = models.BigIntegerField("registros guardados", default=0)
+    actualizada_en = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "cabeza del diario"
+        verbose_name_plural = "cabezas del diario"
+
+
+class RegistroDiario(models.Model):
+    """Un registro del diario de ventas de una terminal, tal como llegó.
+
+    ``contenido`` son los bytes canónicos (``protocolo.diario.canonico``) guardados tal cual: la
+    verificación completa (``central.cadena``) recorre la cadena de cada terminal por ``orden``
+    (el orden de llegada, que es el de la cadena) sin volver a leer JSON. El resto de columnas
+    son copias para filtrar, exportar y conciliar. Se guardan todos los registros bien formados,
+    también los que tienen incidencias: son la prueba. Nunca se editan ni se borran.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="diario")
+    tienda = models.CharField(max_length=40)
+    orden = models.BigIntegerField()
+    tipo = models.CharField(max_length=20)
+    serie = models.CharField(max_length=64)
+    numero = models.BigIntegerField("número")
+    fecha = models.CharField(max_length=64)
+    dia = models.DateField("día", null=True, blank=True)
+    venta = models.CharField(max_length=64, blank=True)
+    total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    huella_anterior = models.CharField(max_length=64)
+    huella = models.CharField(max_length=64)
+    contenido = models.BinaryField()
+    recibido_en = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "registro del diario"
+        verbose_name_plural = "diario de ventas"
+        constraints = [  # noqa: RUF012
+            models.UniqueConstraint(fields=["terminal", "orden"], name="central_diario_orden"),
+            models.UniqueConstraint(
+                fields=["terminal", "serie", "numero", "huella"], name="central_diario_unico"
+            ),
+        ]
+        indexes = [  # noqa: RUF012
+            models.Index(fields=["tienda", "dia"], name="central_diario_dia"),
+            models.Index(fields=["terminal", "serie", "numero"], name="central_diario_numero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tienda} {self.serie} nº {self.numero}"
+
+
+class IncidenciaDiario(models.Model):
+    """Un punto donde la cadena de una terminal no cuadra (``protocolo.diario.Incidencia``),
+    detectado al recibir o por ``verificar-diario``. Sólo se marca como revisada."""
+
+    ORIGENES = (("recepcion", "al recibir"), ("verificacion", "verificación completa"))
+
+    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="incidencias")
+    tienda = models.CharField(max_length=40)
+    serie = models.CharField(max_length=64)
+    numero = models.BigIntegerField("número")
+    tipo = models.CharField(max_length=20)
+    detalle = models.CharField(max_length=300)
+    origen = models.CharField(max_length=20, choices=ORIGENES, default="recepcion")
+    detectada_en = models.DateTimeField(auto_now_add=True)
+    revisada = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "incidencia del diario"
+        verbose_name_plural = "incidencias del diario"
+        indexes = [  # noqa: RUF012
+            models.Index(fields=["terminal", "serie", "numero"], name="central_incid_numero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tipo} {self.serie} nº {self.numero}"

@@ -20,8 +20,6 @@ No comparte estado entre hilos: cada petición crea su ``Lote``.
 from __future__ import annotations
 
 import contextlib
-import random
-import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -43,34 +41,23 @@ from .valores import Rechazo
 __all__ = ["CentralOcupada", "ErrorFatal", "Lote", "ReintentarSeguro", "aplicar"]
 
 
-INTENTOS_TRANSITORIOS = 6
-"""Veces que se repite un lote que choca con otro escritor (interbloqueo, serialización) antes
-de responder 503: la terminal lo reintentará más tarde, con su propia espera."""
-
-
-class CentralOcupada(Exception):
-    """El lote chocó con otros escritores en todos sus intentos (la vista responde 503)."""
+INTENTOS_TRANSITORIOS = dialecto.INTENTOS_TRANSITORIOS
+CentralOcupada = dialecto.CentralOcupada
 
 
 def aplicar(terminal: Terminal, operaciones: Callable[[], list[Operacion]]) -> list[dict]:
     """Aplica un lote. ``operaciones`` construye las operaciones (se llama otra vez, con objetos
     nuevos, cada vez que el lote se repite). Nada queda a medias: cada intento es una
     transacción. Un error transitorio de la base (``dialecto.es_transitorio``) deshace el intento
-    y repite el lote entero tras una espera corta al azar; nunca rechaza una operación."""
-    azar = random.Random()
-    for intento in range(INTENTOS_TRANSITORIOS):
+    y repite el lote entero (``dialecto.repetir_si_transitorio``); nunca rechaza una operación."""
+
+    def intento() -> list[dict]:
         try:
-            try:
-                return Lote(terminal, operaciones()).aplicar()
-            except ReintentarSeguro:
-                return Lote(terminal, operaciones(), seguro=True).aplicar()
-        except (dialecto.Transitorio, DatabaseError) as exc:
-            if not isinstance(exc, dialecto.Transitorio) and not dialecto.es_transitorio(exc):
-                raise
-            if intento == INTENTOS_TRANSITORIOS - 1:
-                raise CentralOcupada(str(exc)[:200]) from exc
-            time.sleep(azar.uniform(0, 0.02 * 2**intento))
-    raise AssertionError("inalcanzable")
+            return Lote(terminal, operaciones()).aplicar()
+        except ReintentarSeguro:
+            return Lote(terminal, operaciones(), seguro=True).aplicar()
+
+    return dialecto.repetir_si_transitorio(intento)
 
 
 class Lote:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("v1/cambios", vistas.cambios, name="cambios"),
     path("v1/operaciones", vistas.operaciones_, name="operaciones"),
     path("v1/estado", vistas.estado, name="estado"),
+    path("v1/diario", vistas.diario_, name="diario"),
     path("v1/verificacion", vistas.verificacion_, name="verificacion"),
     path("v1/verificacion/filas", vistas.verificacion_filas, name="verificacion_filas"),
     re_path(r"^(?P<resto>.*)$", vistas.no_encontrada),

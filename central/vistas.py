@@ -21,7 +21,16 @@ from django.views.decorators.csrf import csrf_exempt
 
 from protocolo import verificacion as protocolo_verificacion
 
-from . import captura, configuracion, descarga, envoltura, operaciones, verificacion
+from . import (
+    captura,
+    configuracion,
+    descarga,
+    dialecto,
+    diario,
+    envoltura,
+    operaciones,
+    verificacion,
+)
 from .autenticacion import autenticar, error
 from .models import SaludTerminal, Terminal
 
@@ -268,6 +277,14 @@ def _leer_json(request: HttpRequest, limite: int) -> Any:
         ) from None
 
 
+def _ocupada(que: str, terminal: Terminal, exc: Exception) -> HttpResponse:
+    """503 con Retry-After: la base chocó con otros escritores en todos los intentos."""
+    registro.warning("%s de %s sin guardar, base ocupada: %s", que, terminal, exc)
+    respuesta = error(503, "central_ocupada", "La central está ocupada; reintenta en breve.")
+    respuesta["Retry-After"] = "2"
+    return respuesta
+
+
 @vista("POST")
 def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
     conf = configuracion.obtener()
@@ -285,12 +302,24 @@ def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
             if ops
             else []
         )
-    except operaciones.CentralOcupada as exc:
-        registro.warning("Lote de %s sin aplicar, base ocupada: %s", terminal, exc)
-        respuesta = error(503, "central_ocupada", "La central está ocupada; reintenta en breve.")
-        respuesta["Retry-After"] = "2"
-        return respuesta
+    except dialecto.CentralOcupada as exc:
+        return _ocupada("Lote", terminal, exc)
     return _json(_volcar({"resultados": resultados, "hora_servidor": _ahora()}), request)
+
+
+@vista("POST")
+def diario_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
+    """Registros del diario de ventas de la terminal del token (``central.diario``)."""
+    try:
+        cuerpo = _leer_json(request, envoltura.LIMITE_BYTES)
+        registros = diario.validar_peticion(cuerpo, terminal)
+    except (envoltura.ErrorPeticion, diario.ErrorDiarioPeticion) as exc:
+        return error(exc.estado, exc.codigo, exc.mensaje)
+    try:
+        recibidos = diario.recibir(terminal, registros)
+    except dialecto.CentralOcupada as exc:
+        return _ocupada("Diario", terminal, exc)
+    return _json(_volcar({"recibidos": recibidos, "hora_servidor": _ahora()}), request)
 
 
 _CAMPOS_ESTADO = {

@@ -526,18 +526,24 @@ class Conflictos:
         quien = quien or usuario_actual()
         with self.cola.transaccion() as c:
             conflicto, op = self._abierto_con_su_operacion(c, identificador)
-            descartada = self.cola.descartar(op.uuid, motivo, quien, desde=(CONFLICTO,), en=c)
             self._cerrar(c, conflicto, DESCARTADO_CONFLICTO, quien, {"motivo": motivo})
-            auditar(
-                c,
-                quien=quien,
-                accion="descartar_conflicto",
-                regla_o_motivo=motivo,
-                op=op,
-                antes=op.a_dict(),
-                despues={"estado": DESCARTADO},
-            )
-            return descartada
+            return self._descartar(c, op, motivo, quien, CONFLICTO, "descartar_conflicto")
+
+    def _descartar(
+        self, c: Sesion, op: Operacion, motivo: str, quien: str, desde: str, accion: str
+    ) -> Operacion:
+        """Descarta ``op`` (que está en ``desde``) y lo anota en la auditoría, en ``c``."""
+        descartada = self.cola.descartar(op.uuid, motivo, quien, desde=(desde,), en=c)
+        auditar(
+            c,
+            quien=quien,
+            accion=accion,
+            regla_o_motivo=motivo,
+            op=op,
+            antes=op.a_dict(),
+            despues={"estado": DESCARTADO},
+        )
+        return descartada
 
     def _cerrar(
         self, c: Sesion, conflicto: Conflicto, estado: str, quien: str, resolucion: dict[str, Any]
@@ -589,17 +595,7 @@ class Conflictos:
                 "Sólo se descartan así operaciones en ERROR; {uuid} está "
                 "{estado} (un conflicto se descarta desde su conflicto).",
             )
-            descartada = self.cola.descartar(uuid, motivo, quien, desde=(ERROR,), en=c)
-            auditar(
-                c,
-                quien=quien,
-                accion="descartar",
-                regla_o_motivo=motivo,
-                op=op,
-                antes=op.a_dict(),
-                despues={"estado": DESCARTADO},
-            )
-            return descartada
+            return self._descartar(c, op, motivo, quien, ERROR, "descartar")
 
     def _en_error(self, c: Sesion, uuid: str, si_no: str) -> Operacion:
         """La operación ``uuid`` de la cola, que debe estar en ``ERROR``; si no lo está,

@@ -2,10 +2,11 @@
 
 Reúne configuración (``config.json`` + token del llavero), estado de conexión (persistido en
 los ajustes de la cola para que otro proceso lo lea con ``sincro estado``), el
-``Sincronizador`` (un pase o el bucle en un hilo propio), los conflictos y la auditoría. La
+``Sincronizador`` (un pase o el bucle en un hilo propio) y las operaciones bloqueadas. La
 fachada delega aquí con métodos de una línea: ``configurar``, ``sincronizar_una_vez``,
-``iniciar_sincronizacion``/``detener_sincronizacion``, ``despertar``, ``al_cambiar_estado``,
-``conflictos``, ``resolver``, ``reintentar``, ``descartar`` y ``estado_sincronizacion``.
+``iniciar_sincronizacion``/``detener_sincronizacion``, ``despertar``, ``al_cambiar_estado`` y
+la parte de ``estado()`` de la sincronización. Los conflictos y los errores (lo que decide el
+encargado) no pasan por aquí: la fachada los gestiona con ``agente.almacen.conflictos``.
 
 Hilos: todos los métodos son seguros desde cualquier hilo. ``iniciar`` arranca UN hilo de
 fondo (``sincro-bucle``) que hace la red; ``detener`` lo para y espera. Los oyentes de
@@ -17,14 +18,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agente.almacen.cola import Cola
 from agente.almacen.conflictos import Conflictos
 from agente.almacen.diario import TIENDA
-from agente.operacion import CONFLICTO, Operacion
 from agente.sincronizacion import credenciales
 from agente.sincronizacion.conectividad import CLAVE_AJUSTE, Conectividad
 from agente.sincronizacion.verificacion import ultimo_informe
@@ -187,53 +187,6 @@ class ServicioSincronizacion:
                 "Aún no hay esquema local: sincronice una vez con la central."
             )
         return esquema
-
-    def conflictos(self, estado: str | None = "ABIERTO") -> list[dict[str, Any]]:
-        return [c.a_dict() for c in self.conflictos_.listar(estado)]
-
-    def resolver(
-        self,
-        identificador: int,
-        elecciones: Mapping[str, Any] | None = None,
-        *,
-        usar: str | None = None,
-        quien: str | None = None,
-        motivo: str | None = None,
-    ) -> Operacion:
-        conflicto = self.conflictos_.obtener(identificador)
-        config = self._esquema().modelo(conflicto.modelo)
-        op = self.conflictos_.resolver(
-            identificador, config, elecciones or {}, usar=usar, quien=quien, motivo=motivo
-        )
-        self.despertar()
-        return op
-
-    def reintentar(
-        self,
-        uuid: str,
-        datos: Mapping[str, Any] | None = None,
-        *,
-        quien: str | None = None,
-        motivo: str | None = None,
-    ) -> Operacion:
-        if datos is not None:
-            op = self.cola.obtener(uuid)
-            if op is not None:
-                datos = self._esquema().modelo(op.modelo).validar_datos(op.tipo, datos)
-        op = self.conflictos_.reintentar_error(uuid, datos, quien=quien, motivo=motivo)
-        self.despertar()
-        return op
-
-    def descartar(self, uuid: str, motivo: str, *, quien: str | None = None) -> Operacion:
-        op = self.cola.obtener(uuid)
-        if op is not None and op.estado == CONFLICTO:
-            for conflicto in self.conflictos_.listar():
-                if conflicto.uuid_operacion == uuid:
-                    return self.conflictos_.descartar(conflicto.id, motivo, quien)
-        return self.conflictos_.descartar_error(uuid, motivo, quien)
-
-    def auditoria(self, limite: int = 100) -> list[dict[str, Any]]:
-        return self.conflictos_.auditoria(limite)
 
     # -- estado ------------------------------------------------------------------------------
 

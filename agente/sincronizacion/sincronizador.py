@@ -209,13 +209,7 @@ class Sincronizador:
                 resumen.desfase_ms = salud.desfase_ms
                 self.cola.guardar_desfase_ms(salud.desfase_ms)
                 self.conectividad.desfase(salud.desfase_ms)
-                descarga = Descarga(
-                    self.cache,
-                    self.cola,
-                    self.conflictos,
-                    self.cliente,
-                    tamano_pagina=self.config.tamano_pagina,
-                )
+                descarga = self._descarga()
                 self._progreso("Actualizando el esquema…")
                 self._esquema = descarga.actualizar_esquema(
                     self.config.tienda, self.config.terminal
@@ -302,16 +296,19 @@ class Sincronizador:
             registro.registrar_evento("cache_reparada", logging.WARNING, filas=informe.reparadas)
         return informe
 
+    def _descarga(self) -> Descarga:
+        return Descarga(
+            self.cache,
+            self.cola,
+            self.conflictos,
+            self.cliente,
+            tamano_pagina=self.config.tamano_pagina,
+        )
+
     def verificar(self, modelos: list[str] | None = None) -> Informe:
         """Descarga lo nuevo y verifica la caché contra la central (``sincro verificar``)."""
         with self._cerrojo_pase:
-            descarga = Descarga(
-                self.cache,
-                self.cola,
-                self.conflictos,
-                self.cliente,
-                tamano_pagina=self.config.tamano_pagina,
-            )
+            descarga = self._descarga()
             self._esquema = descarga.actualizar_esquema()
             descarga.descargar(self._esquema)
             informe = self._verificar(None, modelos)

@@ -107,121 +107,28 @@ def test_buscar_y_estado(datos, capsys):
     assert "Lista para vender sin conexión: no" in salida and "productos.Producto" in salida
 
 
+def _op(tipo: str, datos: str, modelo: str = PRODUCTO, objeto: str | None = "1") -> list[str]:
+    """Argumentos de ``sincro encolar`` para una operación."""
+    objeto_args = [] if objeto is None else ["--objeto", objeto]
+    return ["--modelo", modelo, "--tipo", tipo, *objeto_args, "--datos", datos]
+
+
 @pytest.mark.parametrize(
     ("argumentos", "mensaje"),
     [
+        (_op("ajustar", '{"stock": 1}', modelo="productos.Nada"), "Modelo desconocido"),
+        (_op("actualizar", '{"id": 3}'), "no se puede escribir"),
+        (_op("ajustar", "{stock: 1}"), "no es JSON válido"),
+        (_op("ajustar", "[1]"), "objeto JSON"),
+        (_op("ajustar", '{"stock": "dos"}'), "espera un entero"),
+        (_op("vender", '{"stock": 1}'), "Tipo de operación desconocido"),
+        (_op("ajustar", '{"stock": 1}', objeto=None), "Indique el objeto"),
+        (_op("ajustar", "[" * 100000), "--datos anida más de 100 listas u objetos"),
         (
-            [
-                "--modelo",
-                "productos.Nada",
-                "--tipo",
-                "ajustar",
-                "--objeto",
-                "1",
-                "--datos",
-                '{"stock": 1}',
-            ],
-            "Modelo desconocido",
-        ),
-        (
-            [
-                "--modelo",
-                "productos.Producto",
-                "--tipo",
-                "actualizar",
-                "--objeto",
-                "1",
-                "--datos",
-                '{"id": 3}',
-            ],
-            "no se puede escribir",
-        ),
-        (
-            [
-                "--modelo",
-                "productos.Producto",
-                "--tipo",
-                "ajustar",
-                "--objeto",
-                "1",
-                "--datos",
-                "{stock: 1}",
-            ],
-            "no es JSON válido",
-        ),
-        (
-            [
-                "--modelo",
-                "productos.Producto",
-                "--tipo",
-                "ajustar",
-                "--objeto",
-                "1",
-                "--datos",
-                "[1]",
-            ],
-            "objeto JSON",
-        ),
-        (
-            [
-                "--modelo",
-                "productos.Producto",
-                "--tipo",
-                "ajustar",
-                "--objeto",
-                "1",
-                "--datos",
-                '{"stock": "dos"}',
-            ],
-            "espera un entero",
-        ),
-        (
-            [
-                "--modelo",
-                "productos.Producto",
-                "--tipo",
-                "vender",
-                "--objeto",
-                "1",
-                "--datos",
-                '{"stock": 1}',
-            ],
-            "Tipo de operación desconocido",
-        ),
-        (
-            ["--modelo", "productos.Producto", "--tipo", "ajustar", "--datos", '{"stock": 1}'],
-            "Indique el objeto",
-        ),
-        (
-            ["--modelo", PRODUCTO, "--tipo", "ajustar", "--objeto", "1", "--datos", "[" * 100000],
+            _op("actualizar", '{"nombre": ' + "[" * 101 + "]" * 101 + "}"),
             "--datos anida más de 100 listas u objetos",
         ),
-        (
-            [
-                "--modelo",
-                PRODUCTO,
-                "--tipo",
-                "actualizar",
-                "--objeto",
-                "1",
-                "--datos",
-                '{"nombre": ' + "[" * 101 + "]" * 101 + "}",
-            ],
-            "--datos anida más de 100 listas u objetos",
-        ),
-        (
-            [
-                "--modelo",
-                PRODUCTO,
-                "--tipo",
-                "actualizar",
-                "--objeto",
-                "1",
-                "--datos",
-                '{"nombre": "agua \\ud800"}',
-            ],
-            "«nombre»",
-        ),
+        (_op("actualizar", '{"nombre": "agua \\ud800"}'), "«nombre»"),
     ],
 )
 def test_entrada_mala(datos, capsys, argumentos, mensaje):

@@ -281,20 +281,15 @@ def _venta(cliente: str | None = None) -> tuple[str, list[dict]]:
             vid,
             {"id": vid, "cliente": cliente, "fecha": "2026-11-28T10:00:00+01:00", "total": "3.90"},
         ),
-        op(
-            LINEA,
-            "crear",
-            None,
-            {
-                "id": str(uuid.uuid4()),
-                "venta": vid,
-                "producto": 1,
-                "cantidad": 2,
-                "precio_unitario": "1.95",
-            },
-        ),
+        _linea(vid, cantidad=2, precio="1.95"),
         op(PRODUCTO, "ajustar", "1", {"stock": -2}),
     ]
+
+
+def _linea(venta: str, cantidad: int = 1, precio: str = "1.00") -> dict:
+    """Operación «crear» de una línea del producto 1 en la venta ``venta``."""
+    datos = {"id": str(uuid.uuid4()), "venta": venta, "producto": 1, "cantidad": cantidad}
+    return op(LINEA, "crear", None, {**datos, "precio_unitario": precio})
 
 
 def test_permisos_entre_tiendas(central, api):
@@ -310,18 +305,7 @@ def test_permisos_entre_tiendas(central, api):
     # La otra tienda no ve las ventas de T001 ni puede colgar líneas de ellas.
     assert otra.descargar(VENTA)[0] == {} and otra.descargar(LINEA)[0] == {}
     r = otra.operaciones(
-        op(
-            LINEA,
-            "crear",
-            None,
-            {
-                "id": str(uuid.uuid4()),
-                "venta": vid,
-                "producto": 1,
-                "cantidad": 1,
-                "precio_unitario": "1.00",
-            },
-        ),
+        _linea(vid),
         op(
             VENTA,
             "crear",
@@ -494,18 +478,7 @@ def test_crear_con_clave_existente_se_aisla_y_arrastra_a_sus_lineas(central, api
     vid, ops = _venta()
     assert [r["resultado"] for r in api.operaciones(*ops)["resultados"]] == ["aplicada"] * 3
     repetida = op(VENTA, "crear", vid, {**ops[0]["datos"], "total": "1.00"})
-    linea = op(
-        LINEA,
-        "crear",
-        None,
-        {
-            "id": str(uuid.uuid4()),
-            "venta": vid,
-            "producto": 1,
-            "cantidad": 1,
-            "precio_unitario": "1.00",
-        },
-    )
+    linea = _linea(vid)
     vid2, buenas = _venta()
     resultados = api.operaciones(repetida, *buenas, linea)["resultados"]
     assert [r["resultado"] for r in resultados] == [
