@@ -242,14 +242,15 @@ def cerrar_caja(
 
 
 def avisar_diario_danado(agente: Agente) -> list[str]:
-    """Verifica la cadena del diario (al arrancar). Si no cuadra, lo avisa nombrando el
+    """Verifica lo reciente de la cadena del diario al arrancar
+    (``agente.almacen.diario.verificar_reciente``). Si no cuadra, lo avisa nombrando el
     primer registro afectado (aviso de ``recuperaciones.json``, que la ventana muestra, y el
     registro de errores) y devuelve los textos de las incidencias; nunca toca el diario."""
     from agente.almacen import recuperacion
 
     terminal = agente.operaciones.terminal()
     try:
-        textos = [i.texto(terminal) for i in almacen_diario.verificar(agente.operaciones)]
+        textos = [i.texto(terminal) for i in almacen_diario.verificar_reciente(agente.operaciones)]
     except sqlite3.DatabaseError as error:
         textos = [f"el diario no se puede leer ({error})"]
     if not textos:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import sqlite3
@@ -269,10 +270,63 @@ def sin_confirmar(cola: Cola | Sesion, desde_pos: int = 0) -> tuple[int, str | N
 # -- verificación -------------------------------------------------------------------------------
 
 
+_FILAS_CADENA = "SELECT pos, serie, numero, huella_anterior, huella, contenido FROM diario"
+_TROZO_VERIFICAR = 5000
+VENTANA_ARRANQUE = 2000
+"""Registros ya verificados que el arranque vuelve a verificar (además de los nuevos)."""
+AJUSTE_VERIFICADO = "diario_verificado_hasta"
+
+
 def verificar(cola: Cola) -> list[formato.Incidencia]:
     """Verifica la cadena entera con ``protocolo.diario.verificar`` y además que las columnas
-    de cada fila (serie, número, huella anterior) digan lo mismo que sus bytes sellados."""
-    return verificar_apuntes(recorrer(cola))
+    de cada fila (serie, número, huella anterior) digan lo mismo que sus bytes sellados. Lee
+    por trozos (el cerrojo de la cola se suelta entre trozo y trozo: se puede vender mientras
+    tanto)."""
+
+    def filas() -> Iterator[tuple]:
+        pos = 0
+        while True:
+            with cola.lectura() as s:
+                bloque = s.execute(
+                    f"{_FILAS_CADENA} WHERE pos > ? ORDER BY pos LIMIT ?",
+                    (pos, _TROZO_VERIFICAR),
+                ).fetchall()
+            yield from bloque
+            if len(bloque) < _TROZO_VERIFICAR:
+                return
+            pos = bloque[-1][0]
+
+    return verificar_filas(filas())
+
+
+def verificar_reciente(cola: Cola, ventana: int = VENTANA_ARRANQUE) -> list[formato.Incidencia]:
+    """La verificación del arranque: los registros añadidos desde la última verificación del
+    arranque sin incidencias más los ``ventana`` últimos (el trabajo de los últimos días),
+    para que abrir la terminal no cueste más cuanto más viejo es el diario. La cadena entera
+    la verifican ``verificar`` (``sincro verificar-diario``), el autodiagnóstico y la central.
+    Sin incidencias, anota hasta dónde verificó (ajuste ``AJUSTE_VERIFICADO``)."""
+    hasta = int(cola.ajuste(AJUSTE_VERIFICADO, "0") or 0)
+    with cola.lectura() as s:
+        ultimo = s.execute("SELECT IFNULL(MAX(pos), 0) FROM diario").fetchone()[0]
+        desde = max(0, min(hasta, ultimo - ventana))
+        filas = s.execute(
+            f"SELECT * FROM (SELECT * FROM ({_FILAS_CADENA} WHERE pos <= ?"  # noqa: S608
+            f" ORDER BY pos DESC LIMIT 1) UNION ALL {_FILAS_CADENA} WHERE pos > ?)"
+            " ORDER BY pos",
+            (desde, desde),
+        ).fetchall()
+    if not filas:
+        return []
+    # El primer registro se comprueba a sí mismo (huella y columnas); su enlace con el
+    # anterior queda para la verificación completa.
+    _pos, serie, numero, anterior, _huella, _contenido = filas[0]
+    punto = formato.Punto(
+        huella=anterior, serie=serie, numero=numero - 1, series={serie: numero - 1}
+    )
+    incidencias = verificar_filas(filas, punto)
+    if not incidencias and ultimo != hasta:
+        cola.fijar_ajuste(AJUSTE_VERIFICADO, str(ultimo))
+    return incidencias
 
 
 def verificar_fichero(ruta: str | os.PathLike[str]) -> list[formato.Incidencia]:
@@ -285,44 +339,68 @@ def verificar_fichero(ruta: str | os.PathLike[str]) -> list[formato.Incidencia]:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'diario'"
         ).fetchone():
             return []
-        filas = conexion.execute(
-            f"SELECT {_COLUMNAS} FROM {_DESDE} ORDER BY d.pos"  # noqa: S608
-        )
-        return verificar_apuntes(_apunte(f) for f in filas)
+        return verificar_filas(conexion.execute(f"{_FILAS_CADENA} ORDER BY pos"))
     finally:
         conexion.close()
 
 
-def verificar_apuntes(apuntes_en_orden: Iterable[Apunte]) -> list[formato.Incidencia]:
-    incidencias: list[formato.Incidencia] = []
-    eslabones = []
-    for apunte in apuntes_en_orden:
-        try:
-            registro = json.loads(apunte.contenido)
-            propio = (registro["serie"], registro["numero"], registro["huella_anterior"])
-        except (ValueError, KeyError, TypeError):
-            propio = None
-        if propio != (apunte.serie, apunte.numero, apunte.huella_anterior):
-            incidencias.append(
-                formato.Incidencia(
-                    "alterado",
-                    apunte.serie,
-                    apunte.numero,
-                    "sus columnas no coinciden con su contenido sellado.",
+def columnas_coinciden(contenido: bytes, serie: str, numero: int, anterior: str) -> bool:
+    """¿Dicen los bytes canónicos lo mismo que las columnas? Sin analizar el JSON: en la forma
+    canónica (claves ordenadas, comillas escapadas dentro de los textos) la primera clave
+    ``"numero":`` y la última ``"serie":`` son las del registro (las de ``referencia`` van
+    después y antes, respectivamente) y ``"huella_anterior":`` sólo aparece una vez."""
+    clave_numero = contenido.find(b'"numero":')
+    clave_serie = contenido.rfind(b'"serie":')
+    return (
+        clave_numero >= 0
+        and contenido.startswith(b'"numero":%d,' % numero, clave_numero)
+        and clave_serie >= 0
+        and contenido.startswith(_clave_serie(serie), clave_serie)
+        and contenido.count(b'"huella_anterior":"%s"' % anterior.encode()) == 1
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _clave_serie(serie: str) -> bytes:
+    return b'"serie":' + json.dumps(serie, ensure_ascii=False).encode() + b","
+
+
+def verificar_filas(
+    filas: Iterable[Sequence[Any]], desde: formato.Punto | None = None
+) -> list[formato.Incidencia]:
+    """Incidencias de las filas ``(pos, serie, numero, huella_anterior, huella, contenido)``
+    de una cadena en orden: primero las de columnas que no coinciden con su contenido, luego
+    las de la cadena (``protocolo.diario.verificar``). Un SHA-256 por fila; sin JSON."""
+    de_columnas: list[formato.Incidencia] = []
+
+    def eslabones() -> Iterator[formato.Eslabon]:
+        for _pos, serie, numero, anterior, huella, contenido in filas:
+            crudo = contenido.encode() if isinstance(contenido, str) else bytes(contenido)
+            if not columnas_coinciden(crudo, serie, numero, anterior):
+                de_columnas.append(
+                    formato.Incidencia(
+                        "alterado",
+                        serie,
+                        numero,
+                        "sus columnas no coinciden con su contenido sellado.",
+                    )
                 )
-            )
-        eslabones.append(apunte.eslabon())
-    incidencias.extend(formato.verificar(eslabones))
-    return incidencias
+            yield formato.Eslabon(serie, numero, anterior, huella, crudo)
+
+    de_cadena = list(formato.verificar(eslabones(), desde))
+    return de_columnas + de_cadena
 
 
 __all__ = [
+    "AJUSTE_VERIFICADO",
     "SIN_TERMINAL",
     "SIN_TIENDA",
     "TIENDA",
+    "VENTANA_ARRANQUE",
     "Apunte",
     "anotar",
     "apuntes",
+    "columnas_coinciden",
     "confirmar",
     "contar",
     "de_venta",
@@ -333,6 +411,7 @@ __all__ = [
     "ultimo",
     "ultimo_cierre",
     "verificar",
-    "verificar_apuntes",
     "verificar_fichero",
+    "verificar_filas",
+    "verificar_reciente",
 ]

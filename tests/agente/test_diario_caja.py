@@ -246,3 +246,52 @@ def test_verificar_nombra_registro_alterado_borrado_o_insertado(agente):
     incidencias = agente.verificar_diario()
     assert [(i.tipo, i.numero) for i in incidencias] == [("alterado", 2)]
     assert incidencias[0].texto("T1").startswith(f"terminal T1, registro {serie} nº 2:")
+
+
+def test_el_arranque_verifica_lo_nuevo_y_una_ventana_de_lo_ya_verificado(agente):
+    for _ in range(12):
+        agente.vender(L2)
+    cola = agente.operaciones
+    assert almacen_diario.verificar_reciente(cola, ventana=3) == []
+    assert cola.ajuste(almacen_diario.AJUSTE_VERIFICADO) == "12"
+    conexion = sqlite3.connect(cola.ruta)
+    try:
+        conexion.execute("DROP TRIGGER diario_sin_cambios")
+        for numero in (2, 11):
+            conexion.execute(
+                "UPDATE diario SET contenido = CAST(replace(CAST(contenido AS TEXT), '3.90',"
+                " '1.00') AS BLOB) WHERE numero = ?",
+                (numero,),
+            )
+        conexion.commit()
+    finally:
+        conexion.close()
+    # La ventana (los 3 últimos ya verificados) ve el nº 11; el nº 2 queda para la completa.
+    assert [(i.tipo, i.numero) for i in almacen_diario.verificar_reciente(cola, ventana=3)] == [
+        ("alterado", 11)
+    ]
+    assert [(i.tipo, i.numero) for i in agente.verificar_diario()] == [
+        ("alterado", 2),
+        ("alterado", 11),
+    ]
+    assert cola.ajuste(almacen_diario.AJUSTE_VERIFICADO) == "12"  # con incidencias no avanza
+
+
+def test_borrar_y_renumerar_las_columnas_no_engana(agente):
+    """Borrar el nº 2 y renumerar en las columnas el nº 3 como 2 (con la huella anterior del
+    nº 1) deja las columnas encadenadas; los bytes sellados del nº 3 siguen diciendo otra cosa."""
+    for _ in range(3):
+        agente.vender(L2)
+    conexion = sqlite3.connect(agente.operaciones.ruta)
+    try:
+        conexion.execute("DROP TRIGGER diario_sin_cambios")
+        conexion.execute("DROP TRIGGER diario_sin_borrados")
+        (huella_1,) = conexion.execute("SELECT huella FROM diario WHERE numero = 1").fetchone()
+        conexion.execute("DELETE FROM diario WHERE numero = 2")
+        conexion.execute(
+            "UPDATE diario SET numero = 2, huella_anterior = ? WHERE numero = 3", (huella_1,)
+        )
+        conexion.commit()
+    finally:
+        conexion.close()
+    assert [(i.tipo, i.numero) for i in agente.verificar_diario()] == [("alterado", 2)]
