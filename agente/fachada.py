@@ -223,7 +223,11 @@ class Agente:
         ``lineas``: ``[{"producto": id, "cantidad": n, "precio_unitario": "1.95"}]``.
         ``pagos``: ``[{"metodo": "efectivo", "importe": "3.90"}]`` que sumen el total (sin
         pagos: uno en efectivo del total); van en la cabecera si ``ventas.Venta`` tiene un
-        campo ``pagos`` y siempre en ``agente.almacen.pagos`` (guardados antes de encolar).
+        campo ``pagos`` y siempre en ``agente.almacen.pagos``.
+
+        Pagos, el registro ``venta`` del diario (número, huella; ``agente.almacen.diario``) y
+        las operaciones van en UNA transacción de la cola: tras un ``kill -9``, todo o nada.
+        Si líneas, total y pagos no cuadran, ``ErrorValor`` y no se guarda nada.
         ``venta_id``: UUID elegido por quien llama (la API local lo usa para que un reintento
         con la misma clave de idempotencia no venda dos veces).
         """

@@ -295,3 +295,33 @@ def test_borrar_y_renumerar_las_columnas_no_engana(agente):
     finally:
         conexion.close()
     assert [(i.tipo, i.numero) for i in agente.verificar_diario()] == [("alterado", 2)]
+
+
+def test_cierre_por_la_cli_resumen_y_forzado(agente, datos_dir, capsys):
+    from agente.cli import main
+
+    agente.vender(L2)
+    agente.cerrar()
+
+    def sincro(*argumentos):
+        codigo = main(["--datos", str(datos_dir), *argumentos])
+        salida = capsys.readouterr()
+        return codigo, salida.out, salida.err
+
+    codigo, salida, _ = sincro("cierre", "--resumen")
+    assert codigo == 0 and "1 registros (nº 1 a 1), total 3.90" in salida
+    assert "1 sin confirmar" in salida
+    codigo, _, error = sincro("cierre", "--efectivo-contado", "3.90")
+    assert codigo == 2 and "aún no tiene 1 registros" in error
+    codigo, _, error = sincro("cierre", "--forzar-por", "Ana")
+    assert codigo == 2 and "nombre de quien lo fuerza y el motivo" in error
+    codigo, _, error = sincro(
+        "cierre", "--efectivo-contado", "3,90", "--forzar-por", "A", "--motivo", "m"
+    )
+    assert codigo == 2 and "no es un importe" in error
+    codigo, salida, _ = sincro(
+        "cierre", "--efectivo-contado", "3.50", "--forzar-por", "Ana", "--motivo", "sin red"
+    )
+    assert codigo == 0 and "diferencia -0.40" in salida and "FORZADO por Ana: sin red" in salida
+    codigo, salida, _ = sincro("verificar-diario")
+    assert codigo == 0 and "2 registros encadenados" in salida
