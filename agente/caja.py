@@ -288,8 +288,9 @@ def cierre_pendiente(agente: Agente, ahora: dt.datetime | None = None) -> bool:
     limite = ahora.replace(hour=hora, minute=minuto, second=0, microsecond=0)
     if ahora < limite:
         return False
-    cierre, apuntes = _desde_el_ultimo_cierre(agente.operaciones)
-    if not apuntes:
+    cola = agente.operaciones
+    cierre = almacen_diario.ultimo_cierre(cola)
+    if almacen_diario.ultimo(cola) in (None, cierre):  # nada registrado desde el último cierre
         return False
     return cierre is None or dt.datetime.fromisoformat(cierre.fecha) < limite
 
