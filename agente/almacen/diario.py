@@ -6,8 +6,8 @@ canónicos (``contenido``) y su huella; ``pos`` es el orden de la cadena. Nunca 
 borra una fila (dos disparadores lo rechazan). Lo que la central ya tiene va en
 ``diario_confirmado``.
 
-Numeración: serie ``<terminal>-<año>`` con el año de la hora corregida, pero nunca un año
-anterior al de la última serie usada; número = último número guardado de la serie + 1 (nunca
+Numeración: serie ``<terminal>-<año>`` con el año (local) de la hora corregida, pero nunca un
+año anterior al de la última serie usada; número = último número guardado de la serie + 1 (nunca
 del reloj: un salto atrás del reloj no rompe la numeración). ``fecha`` = hora de la terminal
 corregida con el desfase medido con la central (ajuste ``desfase_ms`` de la cola).
 
@@ -112,7 +112,7 @@ def anotar(
     tienda, terminal, desfase = identidad(sesion)
     momento = (ahora or dt.datetime.now(dt.UTC)) + dt.timedelta(milliseconds=desfase)
     ultimo = sesion.execute("SELECT serie, huella FROM diario ORDER BY pos DESC LIMIT 1").fetchone()
-    anio = momento.year
+    anio = momento.astimezone().year  # el año de la tienda (hora local), no el de UTC
     if ultimo is not None:
         anio = max(anio, _anio_de_serie(ultimo[0]))
     serie = formato.serie_de(terminal, anio)
