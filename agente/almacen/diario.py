@@ -43,6 +43,9 @@ SIN_TERMINAL = "sin-terminal"
 """Tienda y terminal de los registros de una terminal aún sin configurar (sólo pruebas: una
 terminal de verdad no tiene esquema, y por tanto no vende, antes de configurarse)."""
 
+CONFIRMADOS = "diario_confirmado_hasta"
+"""Ajuste de la cola: ``pos`` hasta la que todo está confirmado (``confirmados_hasta``)."""
+
 _COLUMNAS = (
     "d.pos, d.serie, d.numero, d.tipo, d.venta, d.fecha, d.huella_anterior, d.huella,"
     " d.contenido, c.confirmado_en"
@@ -235,9 +238,18 @@ def contar(cola: Cola | Sesion) -> int:
 # -- confirmación ------------------------------------------------------------------------------
 
 
+def confirmados_hasta(cola: Cola | Sesion) -> int:
+    """``pos`` hasta la que la central lo tiene todo (los anteriores no hace falta mirarlos
+    para saber qué falta por enviar: así el envío no recorre el diario entero)."""
+    with _leer(cola) as s:
+        fila = s.execute("SELECT valor FROM ajustes WHERE clave = ?", (CONFIRMADOS,)).fetchone()
+    return int(fila[0]) if fila else 0
+
+
 def confirmar(cola: Cola, resultados: Sequence[tuple[int, str, Sequence[str]]]) -> int:
     """Anota ``(pos, resultado, incidencias)`` que la central ya tiene, en UNA transacción
-    duradera. Un registro ya confirmado no cambia. Devuelve cuántos se anotaron."""
+    duradera, y avanza ``confirmados_hasta``. Un registro ya confirmado no cambia. Devuelve
+    cuántos se anotaron."""
     ahora = ahora_iso()
     with cola.transaccion() as s:
         total = 0
@@ -252,6 +264,21 @@ def confirmar(cola: Cola, resultados: Sequence[tuple[int, str, Sequence[str]]]) 
                     ahora,
                 ),
             ).rowcount
+        hasta = confirmados_hasta(s)
+        (primero_sin,) = s.execute(
+            f"SELECT MIN(d.pos) FROM {_DESDE} WHERE d.pos > ? AND c.pos IS NULL",  # noqa: S608
+            (hasta,),
+        ).fetchone()
+        if primero_sin is None:
+            (nuevo,) = s.execute("SELECT IFNULL(MAX(pos), 0) FROM diario").fetchone()
+        else:
+            nuevo = primero_sin - 1
+        if nuevo != hasta:
+            s.execute(
+                "INSERT INTO ajustes (clave, valor) VALUES (?, ?)"
+                " ON CONFLICT (clave) DO UPDATE SET valor = excluded.valor",
+                (CONFIRMADOS, str(nuevo)),
+            )
         return total
 
 
@@ -393,6 +420,7 @@ def verificar_filas(
 
 __all__ = [
     "AJUSTE_VERIFICADO",
+    "CONFIRMADOS",
     "SIN_TERMINAL",
     "SIN_TIENDA",
     "TIENDA",
@@ -401,6 +429,7 @@ __all__ = [
     "anotar",
     "apuntes",
     "columnas_coinciden",
+    "confirmados_hasta",
     "confirmar",
     "contar",
     "de_venta",

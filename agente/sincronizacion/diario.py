@@ -78,7 +78,7 @@ class EnvioDiario:
 
     def enviar(self, detener: threading.Event | None = None) -> ResumenDiario:
         resumen = ResumenDiario()
-        desde = 0
+        desde = almacen_diario.confirmados_hasta(self.cola)
         while detener is None or not detener.is_set():
             pendientes = almacen_diario.apuntes(
                 self.cola, desde_pos=desde, limite=self.tamano, sin_confirmar=True

@@ -98,3 +98,15 @@ def test_incidencia_de_la_central_se_anota_y_el_registro_queda_confirmado(caja, 
     assert all(f"{segundo.serie} nº 3" in texto for texto in resumen.incidencias)
     assert any("faltan los números 2" in texto for texto in resumen.incidencias)
     assert almacen_diario.sin_confirmar(cola)[0] == 0
+
+
+def test_el_envio_no_recorre_lo_ya_confirmado(caja, proxy):
+    cola, token = caja
+    _anotar(cola, 5)
+    apuntes = almacen_diario.apuntes(cola)
+    almacen_diario.confirmar(cola, [(apuntes[1].pos, "aceptado", [])])
+    assert almacen_diario.confirmados_hasta(cola) == 0  # el nº 1 aún no
+    almacen_diario.confirmar(cola, [(apuntes[0].pos, "aceptado", [])])
+    assert almacen_diario.confirmados_hasta(cola) == apuntes[1].pos
+    EnvioDiario(cola, _cliente(proxy, token)).enviar()
+    assert almacen_diario.confirmados_hasta(cola) == apuntes[-1].pos

@@ -113,6 +113,7 @@ def test_dos_cajas_sin_conexion_cadena_entera_y_cierre(central_factory, tmp_path
     with Agente.abrir(a) as agente:
         with agente.operaciones.transaccion() as s:
             s.execute("DELETE FROM diario_confirmado")
+            s.execute("DELETE FROM ajustes WHERE clave = ?", (almacen_diario.CONFIRMADOS,))
         resumen = agente.sincronizar_una_vez().diario
         assert (resumen.enviados, resumen.incidencias) == (4, [])
     assert _verificar_en_la_central(central, central.terminal) == (4, [])
