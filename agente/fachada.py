@@ -265,7 +265,7 @@ class Agente:
                 {
                     "producto": producto,
                     "cantidad": cantidad,
-                    "precio_unitario": str(precio),
+                    "precio_unitario": reglas_diario.texto_precio(precio),
                     "importe": reglas_diario.importe_linea(precio, cantidad, i),
                 }
             )
@@ -304,6 +304,10 @@ class Agente:
         nuevas = self._preparar_varias(
             [{"modelo": VENTA, "tipo": "crear", "datos": cabecera}, *operaciones]
         )
+        # El producto de cada línea tal como lo guarda la central (p. ej. 12, no "12").
+        validadas = [n for n in nuevas if n.modelo == LINEA_VENTA]
+        for linea, validada in zip(lineas_diario, validadas, strict=True):
+            linea["producto"] = validada.datos.get("producto", linea["producto"])
         # Pagos, registro del diario y operaciones: UNA transacción (todo o nada).
         with self._cola.transaccion() as sesion:
             almacen_pagos.guardar_en(sesion, venta_id, total, pagos_venta)

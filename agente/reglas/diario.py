@@ -28,6 +28,13 @@ def importe_linea(precio: Decimal, cantidad: int, numero: int) -> str:
     return texto_importe(importe)
 
 
+def texto_precio(precio: Decimal) -> str:
+    """Un precio unitario en texto: con dos decimales si no tiene más (``"2.00"``); si los
+    tiene (``"0.125"``), tal cual: nunca se redondea."""
+    centimos = precio.quantize(Decimal("0.01"))
+    return texto_importe(precio) if precio == centimos else str(precio)
+
+
 def comprobar_cuadre(registro: Mapping[str, Any]) -> None:
     """``ErrorValor`` de una línea si las líneas, el total y los pagos no suman lo mismo."""
     lineas = sum((Decimal(linea["importe"]) for linea in registro["lineas"]), Decimal(0))
@@ -93,7 +100,7 @@ def lineas_a_devolver(
             {
                 "producto": producto,
                 "cantidad": cantidad,
-                "precio_unitario": texto_importe(precio),
+                "precio_unitario": texto_precio(precio),
                 "importe": importe_linea(precio, cantidad, i),
             }
         )
@@ -145,4 +152,5 @@ __all__ = [
     "lineas_a_devolver",
     "pendiente_de_devolver",
     "resumen",
+    "texto_precio",
 ]

@@ -325,3 +325,20 @@ def test_cierre_por_la_cli_resumen_y_forzado(agente, datos_dir, capsys):
     assert codigo == 0 and "diferencia -0.40" in salida and "FORZADO por Ana: sin red" in salida
     codigo, salida, _ = sincro("verificar-diario")
     assert codigo == 0 and "2 registros encadenados" in salida
+
+
+def test_lineas_del_registro_normalizadas(agente):
+    venta = agente.vender(
+        [
+            {"producto": 2, "cantidad": 1, "precio_unitario": "2"},
+            {"producto": 3, "cantidad": 8, "precio_unitario": "0.125"},
+        ]
+    )[0].objeto_id
+    registro = agente.registro_de_venta(venta)
+    assert registro["lineas"] == [
+        {"producto": 2, "cantidad": 1, "precio_unitario": "2.00", "importe": "2.00"},
+        {"producto": 3, "cantidad": 8, "precio_unitario": "0.125", "importe": "1.00"},
+    ]
+    assert registro["total"] == "3.00"
+    dev = agente.devolver(venta, [{"producto": "3", "cantidad": 8}])
+    assert dev["lineas"][0]["precio_unitario"] == "0.125" and dev["total"] == "1.00"
