@@ -331,14 +331,14 @@ def test_lineas_del_registro_normalizadas(agente):
     venta = agente.vender(
         [
             {"producto": 2, "cantidad": 1, "precio_unitario": "2"},
-            {"producto": 3, "cantidad": 8, "precio_unitario": "0.125"},
+            {"producto": 3, "cantidad": 4, "precio_unitario": ".25"},
         ]
     )[0].objeto_id
     registro = agente.registro_de_venta(venta)
     assert registro["lineas"] == [
         {"producto": 2, "cantidad": 1, "precio_unitario": "2.00", "importe": "2.00"},
-        {"producto": 3, "cantidad": 8, "precio_unitario": "0.125", "importe": "1.00"},
+        {"producto": 3, "cantidad": 4, "precio_unitario": "0.25", "importe": "1.00"},
     ]
     assert registro["total"] == "3.00"
-    dev = agente.devolver(venta, [{"producto": "3", "cantidad": 8}])
-    assert dev["lineas"][0]["precio_unitario"] == "0.125" and dev["total"] == "1.00"
+    dev = agente.devolver(venta, [{"producto": "3", "cantidad": 4}])
+    assert dev["lineas"][0]["precio_unitario"] == "0.25" and dev["total"] == "1.00"
