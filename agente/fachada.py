@@ -62,6 +62,7 @@ class Agente:
             self._estado_modelos,
             self._estado_sincronizacion,
             self._estado_avisos,
+            self._estado_diario,
         ]
         """Funciones que componen ``estado()``; otros módulos (el sincronizador) añaden la
         suya con ``agente.partes_estado.append(funcion)``. Cada una devuelve un dict plano."""
@@ -653,6 +654,14 @@ class Agente:
             "desfase_ms": self._cola.desfase_ms(),
             "tiene_esquema": self._cache.esquema() is not None,
         }
+
+    def _estado_diario(self) -> dict[str, Any]:
+        """Registros del diario que la central aún no tiene y desde cuándo (barato: sólo mira
+        desde donde todo está confirmado)."""
+        n, desde = almacen_diario.sin_confirmar(
+            self._cola, almacen_diario.confirmados_hasta(self._cola)
+        )
+        return {"diario": {"sin_confirmar": n, "sin_confirmar_desde": desde}}
 
     def _estado_avisos(self) -> dict[str, Any]:
         """Avisos de recuperación sin confirmar (cola rescatada, caché apartada)."""

@@ -184,7 +184,9 @@ def test_cierre_bloqueado_hasta_confirmar_y_forzado(agente):
     assert isinstance(exc.value, ErrorValor)
     with pytest.raises(ErrorValor, match="nombre de quien lo fuerza y el motivo"):
         agente.cerrar_caja(forzar_por="Ana")
+    assert agente.estado()["diario"]["sin_confirmar"] == 2
     _confirmar_todo(agente)
+    assert agente.estado()["diario"] == {"sin_confirmar": 0, "sin_confirmar_desde": None}
     cierre = agente.cerrar_caja(efectivo_contado="4.00")
     formato.validar_forma(cierre)
     assert (cierre["tipo"], cierre["desde"], cierre["hasta"], cierre["ventas"]) == (
