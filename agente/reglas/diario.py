@@ -68,8 +68,18 @@ def lineas_a_devolver(
     """Las líneas de una devolución (``pedidas``: ``[{"producto", "cantidad"}]``; ``None``: todo
     lo que queda, una anulación) al precio de la venta original. ``ErrorValor`` si se pide más
     de lo que queda o un producto que no estaba en la venta."""
+    devoluciones = list(devoluciones)
+    if pedidas is None and not devoluciones:  # anulación de una venta intacta: sus líneas
+        return [dict(linea) for linea in venta["lineas"]]
     quedan = pendiente_de_devolver(venta, devoluciones)
-    precios = {linea["producto"]: Decimal(linea["precio_unitario"]) for linea in venta["lineas"]}
+    precios: dict[Any, Decimal] = {}
+    for linea in venta["lineas"]:
+        precio = Decimal(linea["precio_unitario"])
+        if precios.setdefault(linea["producto"], precio) != precio:
+            raise ErrorValor(
+                f"El producto {linea['producto']} va a dos precios en esa venta: anúlela entera"
+                " y vuelva a cobrar lo que se queda."
+            )
     if pedidas is None:
         pedidas = [{"producto": p, "cantidad": n} for p, n in quedan.items() if n > 0]
         if not pedidas:

@@ -344,3 +344,17 @@ def test_lineas_del_registro_normalizadas(agente):
     assert registro["total"] == "3.00"
     dev = agente.devolver(venta, [{"producto": "3", "cantidad": 4}])
     assert dev["lineas"][0]["precio_unitario"] == "0.25" and dev["total"] == "1.00"
+
+
+def test_anular_una_venta_con_el_mismo_producto_a_dos_precios(agente):
+    venta = agente.vender(
+        [
+            {"producto": 1, "cantidad": 1, "precio_unitario": "1.00"},
+            {"producto": 1, "cantidad": 1, "precio_unitario": "2.00"},
+        ]
+    )[0].objeto_id
+    with pytest.raises(ErrorValor, match="va a dos precios en esa venta"):
+        agente.devolver(venta, [{"producto": 1, "cantidad": 1}])
+    anulacion = agente.anular(venta)
+    assert anulacion["total"] == "3.00" and len(anulacion["lineas"]) == 2
+    assert agente.obtener(PRODUCTO, 1)["stock"] == 10
