@@ -1,5 +1,6 @@
-"""``kill -9`` a un proceso real que vende sin parar: cada venta queda entera (registro del
-diario + operaciones de la cola + pagos) o no queda nada, y la cadena sigue verificando."""
+"""``kill -9`` a un proceso real que vende, anula y cierra la caja sin parar: cada venta queda
+entera (registro del diario + operaciones de la cola + pagos) o no queda nada, cada anulación
+con su stock de vuelta o nada, y la cadena sigue verificando sin huecos."""
 
 from __future__ import annotations
 
@@ -26,16 +27,40 @@ from agente.fachada import Agente
 with Agente.abrir(sys.argv[1]) as agente:
     print("listo", flush=True)
     i = 0
+    anterior = None
     while True:
         i += 1
+        if i % 25 == 0:
+            agente.cerrar_caja(forzar_por="prueba", motivo="kill -9")
+            continue
+        if i % 4 == 0 and anterior is not None:
+            agente.anular(anterior)
+            anterior = None
+            continue
         ops = agente.vender(
             [{"producto": 1 + i % 3, "cantidad": 1, "precio_unitario": "1.95"},
              {"producto": 1 + (i + 1) % 3, "cantidad": 2, "precio_unitario": "0.50"}],
             pagos=[{"metodo": "tarjeta", "importe": "1.00"},
                    {"metodo": "efectivo", "importe": "1.95"}],
         )
-        print(ops[0].objeto_id, flush=True)
+        anterior = ops[0].objeto_id
+        print(anterior, flush=True)
 """
+
+
+def _stock(datos: Path) -> tuple[int, int]:
+    """(suma de los ajustes de stock encolados, la que dice el diario: −vendido + anulado)."""
+    with closing(sqlite3.connect(datos / "cola.sqlite")) as c:
+        encolado = c.execute(
+            "SELECT IFNULL(SUM(json_extract(datos, '$.stock')), 0) FROM operaciones"
+            " WHERE modelo = 'productos.Producto' AND tipo = 'ajustar'"
+        ).fetchone()[0]
+        por_tipo = c.execute(
+            "SELECT tipo, SUM(json_extract(l.value, '$.cantidad')) FROM diario,"
+            " json_each(CAST(contenido AS TEXT), '$.lineas') AS l GROUP BY tipo"
+        ).fetchall()
+    cantidades = dict(por_tipo)
+    return encolado, cantidades.get("anulacion", 0) - cantidades.get("venta", 0)
 
 
 def _estado(datos: Path) -> tuple[set[str], set[str], set[str], int]:
@@ -83,10 +108,15 @@ def test_kill_9_vendiendo_deja_ventas_enteras_o_nada(tmp_path):
     assert confirmadas <= diario
     assert diario == cola == pagos, (len(diario), len(cola), len(pagos))
     assert lineas == 2 * len(diario)
+    encolado, esperado = _stock(datos)
+    assert encolado == esperado != 0  # cada anulación con su stock de vuelta, o nada
     with Agente.abrir(datos) as agente:
         assert agente.verificar_diario() == []
-        numeros = [json.loads(a.contenido)["numero"] for a in _todos(agente)]
-    assert numeros == list(range(1, len(diario) + 1))
+        registros = [json.loads(a.contenido) for a in _todos(agente)]
+        assert agente.resumen_caja()["sin_confirmar"] >= 0
+    assert [r["numero"] for r in registros] == list(range(1, len(registros) + 1))
+    tipos = {r["tipo"] for r in registros}
+    assert {"venta", "anulacion", "cierre"} <= tipos, tipos
 
 
 def _todos(agente):
