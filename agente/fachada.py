@@ -106,19 +106,21 @@ class Agente:
         return agente
 
     def _al_arrancar(self, comprobar: bool) -> None:
-        """La tienda configurada en los ajustes de la cola (la lleva cada registro del diario)
-        y, con ``comprobar``, la cadena del diario verificada: un diario dañado se avisa
-        nombrando el registro (``recuperaciones.json`` y el registro), nunca se repara."""
+        """Con ``comprobar`` (lo normal; sin él, sólo mirar): la tienda configurada en los
+        ajustes de la cola (la lleva cada registro del diario) y lo reciente de la cadena del
+        diario verificado: un diario dañado se avisa nombrando el registro
+        (``recuperaciones.json`` y el registro), nunca se repara."""
         from agente.soporte import configuracion
 
+        if not comprobar:
+            return
         try:
             config = configuracion.cargar(self.directorio)
         except configuracion.ErrorConfiguracion:
             config = None
         if config is not None and self._cola.ajuste(almacen_diario.TIENDA) != config.tienda:
             self._cola.fijar_ajuste(almacen_diario.TIENDA, config.tienda)
-        if comprobar:
-            caja.avisar_diario_danado(self)
+        caja.avisar_diario_danado(self)
 
     def cerrar(self) -> None:
         servicio = self.__dict__.get("_servicio_sincro")
