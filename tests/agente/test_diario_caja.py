@@ -358,3 +358,18 @@ def test_anular_una_venta_con_el_mismo_producto_a_dos_precios(agente):
     anulacion = agente.anular(venta)
     assert anulacion["total"] == "3.00" and len(anulacion["lineas"]) == 2
     assert agente.obtener(PRODUCTO, 1)["stock"] == 10
+
+
+def test_la_tienda_configurada_llega_a_los_registros_al_abrir(datos_dir, esquema_dict):
+    """Una terminal configurada antes de existir el diario: al abrir, la tienda de
+    config.json pasa a los ajustes de la cola y a cada registro."""
+    (datos_dir / "config.json").write_text(
+        json.dumps({"servidor": "http://127.0.0.1:9", "tienda": "T009", "terminal": "caja-9"})
+    )
+    with Agente.abrir(datos_dir) as agente:
+        agente.guardar_esquema(esquema_dict)
+        agente.operaciones.guardar_terminal("caja-9")
+        agente.cache.aplicar_pagina(PRODUCTO, [producto(1)], "1", completo=True)
+        registro = agente.registro_de_venta(agente.vender(L2)[0].objeto_id)
+    assert (registro["tienda"], registro["terminal"]) == ("T009", "caja-9")
+    assert registro["serie"].startswith("caja-9-")
