@@ -92,6 +92,7 @@ def _configurar(args: argparse.Namespace) -> int:
                 permitir_http=args.permitir_http,
                 concurrencia=args.concurrencia,
                 intervalo_descarga=args.intervalo,
+                hora_cierre=args.hora_cierre,
             )
         finally:
             agente.cerrar()
@@ -374,6 +375,12 @@ def registrar(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--concurrencia", type=int, default=None, help="K lotes a la vez (4)")
     p.add_argument(
         "--intervalo", type=float, default=None, help="segundos entre descargas con conexión (60)"
+    )
+    p.add_argument(
+        "--hora-cierre",
+        metavar="HH:MM",
+        default=None,
+        help="hora local a partir de la cual la bandeja ofrece el cierre de caja",
     )
     p.set_defaults(funcion=_configurar)
 

@@ -631,6 +631,12 @@ class Cliente:
         )
         return validar_resultados(self._json(respuesta), uuids)
 
+    def diario(self, registros: Sequence[Mapping[str, Any]]) -> Any:
+        """``POST /v1/diario``: el JSON de la respuesta (lo valida
+        ``agente.sincronizacion.diario``)."""
+        respuesta = self._peticion("POST", "/v1/diario", cuerpo_json={"registros": list(registros)})
+        return self._json(respuesta)
+
     def sumas(self, modelo: str, cubos: int) -> dict[int, tuple[int, int]]:
         """``GET /v1/verificacion``: {cubo: (filas, suma)} de lo que la central tiene."""
         cuerpo = self._json(

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from agente.almacen.cola import Cola
 from agente.almacen.conflictos import Conflictos
+from agente.almacen.diario import TIENDA
 from agente.sincronizacion import credenciales
 from agente.sincronizacion.conectividad import CLAVE_AJUSTE, Conectividad
 from agente.sincronizacion.verificacion import ultimo_informe
@@ -84,6 +85,7 @@ class ServicioSincronizacion:
             credenciales.leer_token(self.directorio, nueva.terminal)  # SinToken si no hay
         configuracion.guardar(self.directorio, nueva)
         self.cola.guardar_terminal(nueva.terminal)
+        self.cola.fijar_ajuste(TIENDA, nueva.tienda)  # la lleva cada registro del diario
         with self._cerrojo:
             if self._sincronizador is not None and self._hilo is None:
                 self._sincronizador.cerrar()

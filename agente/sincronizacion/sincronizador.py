@@ -3,8 +3,9 @@
 Un **pase** (``pase()``): mide el desfase de reloj (``/v1/salud``), actualiza el esquema,
 empuja la cola, descarga lo nuevo (críticos primero), vuelve a empujar lo que la descarga haya
 reencolado por detección temprana, verifica la caché contra la central si toca (tras una
-resincronización o cada ``intervalo_verificacion``; ``agente.sincronizacion.verificacion``) e
-informa a la central de su estado (``/v1/estado``, sin que un fallo ahí cuente). Lanza
+resincronización o cada ``intervalo_verificacion``; ``agente.sincronizacion.verificacion``),
+envía el diario de ventas sin confirmar (``agente.sincronizacion.diario``) e informa a la
+central de su estado (``/v1/estado``, sin que un fallo ahí cuente). Lanza
 ``ErrorSincro`` si algo falla; lo hecho hasta entonces queda hecho.
 
 El **bucle** (``bucle(detener)``):
@@ -49,6 +50,7 @@ from agente.sincronizacion import credenciales
 from agente.sincronizacion.cliente import Cliente, ErrorAutenticacion, ErrorSincro
 from agente.sincronizacion.conectividad import Conectividad
 from agente.sincronizacion.descarga import Descarga, Detenido, ResumenDescarga
+from agente.sincronizacion.diario import EnvioDiario, ResumenDiario
 from agente.sincronizacion.empuje import Empuje, ResumenEmpuje
 from agente.sincronizacion.errores import comprobar_identidad
 from agente.sincronizacion.verificacion import Informe, Verificacion, ultimo_informe
@@ -78,6 +80,7 @@ class ResumenPase:
     descarga: ResumenDescarga | None = None
     desfase_ms: int | None = None
     verificacion: dict[str, Any] | None = None
+    diario: ResumenDiario | None = None
     segundos: float = 0.0
 
     def a_dict(self) -> dict[str, Any]:
@@ -173,6 +176,7 @@ class Sincronizador:
             try:
                 self._comprobar_identidad()
                 resumen = self._empuje().empujar(detener)
+                self._enviar_diario(detener)
             except ErrorSincro as exc:
                 self.conectividad.fallo(exc)
                 raise
@@ -189,6 +193,10 @@ class Sincronizador:
             concurrencia=self.config.concurrencia,
             tamano_lote=self.config.tamano_lote,
         )
+
+    def _enviar_diario(self, detener: threading.Event | None) -> ResumenDiario:
+        """Los registros del diario que la central aún no tiene (tras las operaciones)."""
+        return EnvioDiario(self.cola, self.cliente).enviar(detener)
 
     def pase(self, detener: threading.Event | None = None) -> ResumenPase:
         """Un pase completo (empuje + descarga). Lanza ``ErrorSincro`` o ``Detenido``."""
@@ -217,6 +225,8 @@ class Sincronizador:
                     resumen.empuje.sumar(self._empuje().empujar(detener))
                 if resumen.descarga.resincronizados or self._toca_verificar():
                     resumen.verificacion = self._verificar_sin_tumbar(detener)
+                self._progreso("Enviando el diario de ventas…")
+                resumen.diario = self._enviar_diario(detener)
                 self._informar()
             except ErrorSincro as exc:
                 self.conectividad.fallo(exc)
@@ -357,7 +367,12 @@ class Sincronizador:
         pendientes = self._lector.execute(
             "SELECT COUNT(*) FROM operaciones WHERE estado = ?", (PENDIENTE,)
         ).fetchone()[0]
-        return version, pendientes
+        # Un registro del diario sin operaciones (un cierre) también hay que empujarlo.
+        sin_confirmar = self._lector.execute(
+            "SELECT (SELECT IFNULL(MAX(pos), 0) FROM diario)"
+            " > (SELECT IFNULL(MAX(pos), 0) FROM diario_confirmado)"
+        ).fetchone()[0]
+        return version, pendientes + sin_confirmar
 
     def bucle(self, detener: threading.Event) -> None:
         """Sincroniza hasta ``detener.set()`` (ver docstring del módulo)."""
