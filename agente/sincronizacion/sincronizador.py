@@ -9,6 +9,8 @@ informa a la central de su estado (``/v1/estado``, sin que un fallo ahí cuente)
 
 El **bucle** (``bucle(detener)``):
 
+- antes del primer pase espera al azar entre 0 y ``arranque_escalonado`` segundos, para que las
+  cajas de una cadena que arrancan a la vez no lleguen juntas a la central;
 - con conexión: descarga cada ``intervalo_descarga`` segundos y empuja en cuanto hay algo
   nuevo: ``despertar()`` (lo llama ``Agente.encolar`` en este proceso) o un cambio de
   ``PRAGMA data_version`` en ``cola.sqlite`` (encolados por otro proceso, p. ej. la caja con la
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import random
 import sqlite3
 import threading
@@ -45,6 +48,7 @@ import agente
 from agente.almacen.cola import Cola
 from agente.almacen.conflictos import Conflictos
 from agente.operacion import CONFLICTO, ERROR, PENDIENTE
+from agente.sincronizacion import acciones as acciones_remotas
 from agente.sincronizacion import credenciales
 from agente.sincronizacion.cliente import Cliente, ErrorAutenticacion, ErrorSincro
 from agente.sincronizacion.conectividad import Conectividad
@@ -217,7 +221,12 @@ class Sincronizador:
                     resumen.empuje.sumar(self._empuje().empujar(detener))
                 if resumen.descarga.resincronizados or self._toca_verificar():
                     resumen.verificacion = self._verificar_sin_tumbar(detener)
-                self._informar()
+                pedidas = self._informar()
+                if pedidas:
+                    self._progreso("Atendiendo lo que pide la central…")
+                    resumen.descarga.resincronizados += acciones_remotas.ejecutar(
+                        pedidas, descarga, self._esquema, self.cliente, detener
+                    )
             except ErrorSincro as exc:
                 self.conectividad.fallo(exc)
                 registro.registrar_evento(
@@ -318,7 +327,8 @@ class Sincronizador:
             mensaje = "Todo sincronizado."
         self.conectividad.al_dia(mensaje)
 
-    def _informar(self) -> None:
+    def _informar(self) -> list[acciones_remotas.AccionRemota]:
+        """Informa del estado a la central; devuelve las acciones remotas que ésta pide."""
         conteos = self.cola.contar_por_estado()
         antiguedad = self.cola.antiguedad_pendiente_s()
         cursores = {}
@@ -328,7 +338,7 @@ class Sincronizador:
             if cursor:
                 cursores[nombre] = cursor
         try:
-            self.cliente.informar_estado(
+            return self.cliente.informar_estado(
                 {
                     "pendientes": conteos.get(PENDIENTE, 0),
                     "conflictos": conteos.get(CONFLICTO, 0),
@@ -344,6 +354,7 @@ class Sincronizador:
             raise
         except ErrorSincro as exc:
             _log.info("No se pudo informar del estado a la central: %s", exc)
+            return []
 
     # -- bucle -------------------------------------------------------------------------------
 
@@ -364,6 +375,8 @@ class Sincronizador:
         espera_fallo = 1.0
         proxima_descarga = 0.0
         ultima_version: int | None = None
+        if detener.wait(self._arranque_escalonado()):
+            return
         while not detener.is_set():
             try:
                 if time.monotonic() >= proxima_descarga:
@@ -411,6 +424,17 @@ class Sincronizador:
                     if pendientes:
                         detener.wait(self.config.espera_empuje)
                         break
+
+    def _arranque_escalonado(self) -> float:
+        """Espera al azar antes del primer pase (``Configuracion.arranque_escalonado``)."""
+        maximo = self.config.arranque_escalonado
+        texto = os.environ.get("SINCRO_ARRANQUE_ESCALONADO")
+        if texto:
+            try:
+                maximo = min(max(0.0, float(texto)), 3600.0)
+            except ValueError:
+                _log.warning("SINCRO_ARRANQUE_ESCALONADO no es un número: %r", texto)
+        return random.uniform(0, maximo) if maximo > 0 else 0.0
 
     def _esperar_token(self, detener: threading.Event) -> None:
         """401: parado hasta que el token del llavero cambie (o nos despierten)."""

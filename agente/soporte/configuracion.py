@@ -116,6 +116,10 @@ class Configuracion:
     timeout: float = 30.0
     intervalo_verificacion: float = 3600.0
     """Cada cuánto se verifica la caché contra la central (sumas por cubos)."""
+    arranque_escalonado: float = 15.0
+    """Espera al azar, entre 0 y esto, antes del primer pase del bucle: las cajas de una cadena
+    que arrancan a la vez (corte de luz, apertura) no llegan a la central en el mismo segundo.
+    ``0`` la desactiva; la variable de entorno ``SINCRO_ARRANQUE_ESCALONADO`` la sustituye."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "servidor", validar_servidor(self.servidor, self.permitir_http))
@@ -131,6 +135,13 @@ class Configuracion:
             valor = getattr(self, campo)
             if isinstance(valor, bool) or not isinstance(valor, int | float) or valor <= 0:
                 raise ErrorConfiguracion(f"«{campo}» debe ser un número de segundos positivo.")
+        escalonado = self.arranque_escalonado
+        if (
+            isinstance(escalonado, bool)
+            or not isinstance(escalonado, int | float)
+            or not (0 <= escalonado <= 3600)
+        ):
+            raise ErrorConfiguracion("«arranque_escalonado» debe ser de 0 a 3600 segundos.")
         if self.espera_empuje >= 1:
             raise ErrorConfiguracion("«espera_empuje» debe ser menor que 1 segundo.")
         limites = (("concurrencia", 32), ("tamano_lote", 1000), ("tamano_pagina", 100000))
