@@ -18,6 +18,7 @@ esperar (``acquire(blocking=False)``) y se suelta siempre en un ``finally``.
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,8 @@ from django.http import HttpResponse
 from .autenticacion import error
 
 HILOS_POR_DEFECTO = 8
+
+registro = logging.getLogger("central.limite")
 
 _cerrojo = threading.Lock()
 _semaforo: threading.BoundedSemaphore | None = None
@@ -82,6 +85,9 @@ def pesada(funcion: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if semaforo is None:
             return funcion(*args, **kwargs)
         if not semaforo.acquire(blocking=False):
+            request = args[0]
+            quien = args[1] if len(args) > 1 else "?"
+            registro.info("429 en %s para %s: límite de peticiones caras", request.path, quien)
             return _saturada()
         try:
             return funcion(*args, **kwargs)

@@ -11,6 +11,7 @@ Variables de entorno:
   p. ej. ``{"sin_contacto_rojo_min": 30, "webhook": "https://avisos.example/sincro"}``.
 - ``SINCRO_PETICIONES_PESADAS``: peticiones caras a la vez por proceso antes de responder 429
   (por defecto, hilos por proceso menos uno; ``0``: sin límite).
+- ``SINCRO_CODIGO_MINUTOS``: minutos de vida de un código de enrolamiento (30).
 """
 
 import json
@@ -129,6 +130,7 @@ TEMPLATES = [
 
 SINCRO_ORDEN_COMMIT = os.environ.get("SINCRO_ORDEN_COMMIT", "marca")
 SINCRO_SALUD = json.loads(os.environ.get("SINCRO_SALUD_JSON") or "{}")
+SINCRO_CODIGO_MINUTOS = float(os.environ.get("SINCRO_CODIGO_MINUTOS") or 30)
 if os.environ.get("SINCRO_PETICIONES_PESADAS"):
     SINCRO_PETICIONES_PESADAS = int(os.environ["SINCRO_PETICIONES_PESADAS"])
 DATABASES = {"default": base_de_datos(os.environ.get("DATABASE_URL"), DATOS)}

@@ -91,7 +91,7 @@ def ejecutar(
         registro.registrar_evento(
             "accion_remota",
             id=accion.id,
-            tipo=accion.tipo,
+            accion=accion.tipo,
             modelo=accion.modelo,
             resultado=resultado,
         )

@@ -76,6 +76,18 @@ def espera_retry_after(segundos: float) -> float:
     return min(max(0.0, segundos), RETRY_AFTER_MAXIMO_S) * (1 + 0.2 * random.random())
 
 
+def espera_de_arranque(maximo: float, de_entorno: str | None = None) -> float:
+    """Segundos al azar (de 0 a ``maximo``, o a ``de_entorno`` si es un número) antes del
+    primer pase del bucle: ``Configuracion.arranque_escalonado``."""
+    if de_entorno:
+        try:
+            maximo = float(de_entorno)
+        except ValueError:
+            _log.warning("SINCRO_ARRANQUE_ESCALONADO no es un número: %r", de_entorno)
+    maximo = min(max(0.0, maximo), 3600.0)
+    return random.uniform(0, maximo) if maximo > 0 else 0.0
+
+
 @dataclass
 class ResumenPase:
     empuje: ResumenEmpuje = field(default_factory=ResumenEmpuje)
@@ -426,15 +438,9 @@ class Sincronizador:
                         break
 
     def _arranque_escalonado(self) -> float:
-        """Espera al azar antes del primer pase (``Configuracion.arranque_escalonado``)."""
-        maximo = self.config.arranque_escalonado
-        texto = os.environ.get("SINCRO_ARRANQUE_ESCALONADO")
-        if texto:
-            try:
-                maximo = min(max(0.0, float(texto)), 3600.0)
-            except ValueError:
-                _log.warning("SINCRO_ARRANQUE_ESCALONADO no es un número: %r", texto)
-        return random.uniform(0, maximo) if maximo > 0 else 0.0
+        return espera_de_arranque(
+            self.config.arranque_escalonado, os.environ.get("SINCRO_ARRANQUE_ESCALONADO")
+        )
 
     def _esperar_token(self, detener: threading.Event) -> None:
         """401: parado hasta que el token del llavero cambie (o nos despierten)."""
