@@ -154,15 +154,16 @@ class Vigia:
                 connection.close()
             time.sleep(self.intervalo)
 
-    def revisar(self) -> int:
-        """Una vuelta: anota y encola cada terminal cuyo nivel cambió. Devuelve cuántas."""
+    def revisar(self, evaluadas: list | None = None) -> int:
+        """Una vuelta: anota y encola cada terminal cuyo nivel cambió. Devuelve cuántas.
+        ``evaluadas``: lo que devolvió ``salud.evaluar_todas`` (por defecto, se evalúa ahora)."""
         from django.utils import timezone
 
         from .models import SaludTerminal
 
         ahora = timezone.now()
         cambios = 0
-        for s, estado in salud.evaluar_todas(ahora):
+        for s, estado in salud.evaluar_todas(ahora) if evaluadas is None else evaluadas:
             anterior = s.nivel_avisado
             if estado.nivel == anterior:
                 continue

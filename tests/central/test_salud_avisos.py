@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from .admin_util import Admin
+from .admin_util import Admin, orm
 from .conftest import Api
 
 
@@ -126,3 +126,18 @@ def test_resumen_por_tienda_y_filtros_en_el_admin(central_factory):
     assert "Reloj desfasado 5 min" in lista and "1 salud de terminal" in lista
     verdes = admin.pagina("central/saludterminal/", nivel="verde")
     assert "Al día" in verdes and "Reloj desfasado" not in verdes
+
+
+def test_dos_procesos_que_ven_el_mismo_cambio_lo_avisan_una_vez(central_factory):
+    c = central_factory(demo=3)
+    Api(c.url, c.token).post("/v1/estado", {"desfase_ms": 400_000})
+    # Dos vigías (como los de dos procesos de gunicorn) con la misma evaluación, ya vieja para
+    # el segundo: sólo el primero gana el cambio y lo encola.
+    salida = orm(
+        c,
+        "from central import avisos, salud; e = salud.evaluar_todas(); "
+        "a = avisos.Vigia(avisos.Mensajero('http://127.0.0.1:9/')); "
+        "b = avisos.Vigia(avisos.Mensajero('http://127.0.0.1:9/')); "
+        "print(a.revisar(e), b.revisar(e), a.mensajero.cola.get_nowait()['nivel'])",
+    )
+    assert salida == "1 0 rojo"

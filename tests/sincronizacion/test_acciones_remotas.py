@@ -257,6 +257,7 @@ def test_confirmar_acciones_contrato(central_factory):
     acciones = api.post("/v1/estado", {"pendientes": 0})["acciones"]
     assert acciones == [{"id": acciones[0]["id"], "tipo": "resincronizar", "modelo": PRODUCTO}]
     ident = acciones[0]["id"]
+    assert _acciones(c) == [(PRODUCTO, True, False, "")]  # entregada, sin confirmar
     assert otra.post("/v1/estado", {})["acciones"] == []
     # Se repite hasta que se confirma; la de otra terminal no se puede confirmar.
     assert api.post("/v1/estado", {})["acciones"] == acciones
