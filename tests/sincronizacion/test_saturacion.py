@@ -4,11 +4,14 @@ central real (límite 1 por proceso) y una caja real que lo recibe y después lo
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import subprocess
 import time
 
 from agente.sincronizacion.sincronizador import espera_de_arranque
+from tests.central.admin_util import orm
 from tests.central.conftest import Api
 from tests.sincronizacion.terminales import (
     SINCRO,
@@ -99,3 +102,31 @@ def test_arranque_escalonado():
     assert max(esperas) > 15 and min(esperas) < 15
     assert all(0 <= espera_de_arranque(0, "2") <= 2 for _ in range(50))
     assert espera_de_arranque(5, "no-numero") <= 5
+
+
+def test_el_bucle_espera_su_arranque_escalonado_antes_del_primer_pase(central_factory, tmp_path):
+    c = central_factory(demo=3)
+    datos = tmp_path / "caja"
+    configurar(datos, c, c.tienda, c.terminal, c.token)
+    contacto = (
+        "from central.models import SaludTerminal as S; "
+        "print(S.objects.get(terminal__codigo='caja-1').informado_en)"
+    )
+    assert orm(c, contacto) == "None"
+    bucle = subprocess.Popen(
+        [*SINCRO, "--datos", str(datos), "sincronizar", "--sin-api-local"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SINCRO_ARRANQUE_ESCALONADO": "3600"},
+    )
+    try:
+        time.sleep(3)  # espera al azar de 0 a 3600 s: casi seguro más de 3
+        assert bucle.poll() is None
+        assert orm(c, contacto) == "None"
+        bucle.send_signal(signal.SIGINT)  # la espera se interrumpe al parar
+        bucle.communicate(timeout=20)
+    finally:
+        if bucle.poll() is None:
+            bucle.kill()
+    assert bucle.returncode in (0, 130)
