@@ -122,6 +122,7 @@ def test_resumen_por_tienda_y_filtros_en_el_admin(central_factory):
     solo_t002 = admin.pagina("central/saludterminal/resumen/", tienda="T002")
     assert "Tienda T002" in solo_t002 and "Tienda T001" not in solo_t002
 
+    assert "Salud por tienda" in admin.pagina("central/saludterminal/")
     lista = admin.pagina("central/saludterminal/", nivel="rojo")
     assert "Reloj desfasado 5 min" in lista and "1 salud de terminal" in lista
     verdes = admin.pagina("central/saludterminal/", nivel="verde")
