@@ -5,13 +5,17 @@ enrolamiento."""
 from __future__ import annotations
 
 import re
+import signal
 import sqlite3
+import subprocess
+import time
 
 from agente.sincronizacion import credenciales
 from tests.central.admin_util import Admin, orm, pk_terminal
 from tests.central.conftest import Api, validar_openapi
 from tests.sincronizacion.terminales import (
     PRODUCTO,
+    SINCRO,
     configurar,
     productos_cache,
     productos_central,
@@ -19,6 +23,13 @@ from tests.sincronizacion.terminales import (
 )
 
 CODIGO = re.compile(r"Código de enrolamiento de (\S+): ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})")
+
+
+def esperar(condicion, plazo: float) -> None:
+    limite = time.monotonic() + plazo
+    while not condicion():
+        assert time.monotonic() < limite, "la condición no se cumplió a tiempo"
+        time.sleep(0.2)
 
 
 def _dañar_precio(datos, objeto_id: str = "7") -> None:
@@ -267,3 +278,43 @@ def test_confirmar_acciones_contrato(central_factory):
     _hecha(api, ident, {"resultado": "fallida"}, 204)
     assert api.post("/v1/estado", {})["acciones"] == []
     assert _acciones(c) == [(PRODUCTO, True, True, "hecha")]
+
+
+def test_el_bucle_en_marcha_sigue_con_el_token_rotado(central_factory, tmp_path):
+    c = central_factory(demo=5)
+    datos = tmp_path / "caja"
+    configurar(datos, c, c.tienda, c.terminal, c.token, intervalo_descarga=1.0)
+    informado = (
+        "from central.models import SaludTerminal as S; "
+        "print(S.objects.get(terminal__codigo='caja-1').informado_en is not None)"
+    )
+    bucle = subprocess.Popen(
+        [*SINCRO, "--datos", str(datos), "sincronizar", "--sin-api-local"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        esperar(lambda: orm(c, informado) == "True", 60)
+        codigo = orm(
+            c,
+            "from central.models import Terminal; from central.acciones import generar_codigo; "
+            "print(generar_codigo(Terminal.objects.get(codigo='caja-1'))[0])",
+        )
+        r = sincro(datos, "enrolar", codigo)
+        assert r.returncode == 0, r.stdout + r.stderr
+        Api(c.url, c.token).get("/v1/esquema", estado=401)
+        # Un cambio en la central llega a la caja: el bucle siguió con el token nuevo.
+        orm(
+            c,
+            "from servidor_demo.productos.models import Producto as P; "
+            "P.objects.filter(pk=3).update(precio='77.70')",
+        )
+        esperar(lambda: productos_cache(datos)["3"]["precio"] == "77.70", 60)
+        assert bucle.poll() is None
+    finally:
+        bucle.send_signal(signal.SIGINT)
+        try:
+            bucle.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            bucle.kill()
