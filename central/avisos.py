@@ -58,25 +58,31 @@ def arrancar() -> None:
         if _arrancado_en_pid == pid:
             return
         _arrancado_en_pid = pid
-        ajustes = _ajustes()
-        url = ajustes.get("webhook")
-        if not url:
-            return
-        mensajero = Mensajero(
-            url,
-            reintentos=int(ajustes.get("webhook_reintentos", REINTENTOS)),
-            espera_base=float(ajustes.get("webhook_espera_base_s", 1.0)),
-        )
-        vigia = Vigia(mensajero, float(ajustes.get("webhook_intervalo_s", INTERVALO_S)))
-        threading.Thread(target=mensajero.bucle, name="avisos-mensajero", daemon=True).start()
-        threading.Thread(target=vigia.bucle, name="avisos-vigia", daemon=True).start()
-        registro.info("Avisos de salud por webhook activos (%s)", _sin_credenciales(url))
+        try:
+            _arrancar_hilos(_ajustes())
+        except Exception:  # un ajuste mal puesto no tumba peticiones: queda en el registro
+            registro.exception("Los avisos de salud por webhook no se pudieron arrancar")
+
+
+def _arrancar_hilos(ajustes: dict[str, Any]) -> None:
+    url = ajustes.get("webhook")
+    if not url:
+        return
+    mensajero = Mensajero(
+        url,
+        reintentos=int(ajustes.get("webhook_reintentos", REINTENTOS)),
+        espera_base=float(ajustes.get("webhook_espera_base_s", 1.0)),
+    )
+    vigia = Vigia(mensajero, float(ajustes.get("webhook_intervalo_s", INTERVALO_S)))
+    threading.Thread(target=mensajero.bucle, name="avisos-mensajero", daemon=True).start()
+    threading.Thread(target=vigia.bucle, name="avisos-vigia", daemon=True).start()
+    registro.info("Avisos de salud por webhook activos (%s)", _sin_credenciales(url))
 
 
 def _sin_credenciales(url: str) -> str:
     """La URL sin usuario ni clave, para los registros."""
     partes = urllib.parse.urlsplit(url)
-    return partes._replace(netloc=partes.hostname or "").geturl() if partes.password else url
+    return partes._replace(netloc=partes.netloc.rsplit("@", 1)[-1]).geturl()
 
 
 class Mensajero:
