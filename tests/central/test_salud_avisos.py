@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -142,3 +146,19 @@ def test_dos_procesos_que_ven_el_mismo_cambio_lo_avisan_una_vez(central_factory)
         "print(a.revisar(e), b.revisar(e), a.mensajero.cola.get_nowait()['nivel'])",
     )
     assert salida == "1 0 rojo"
+
+
+def test_umbrales_mal_puestos_se_dicen_al_arrancar(tmp_path):
+    r = subprocess.run(
+        [str(Path(sys.executable).parent / "sincro-central"), "manage", "check"],
+        env={
+            **os.environ,
+            "SINCRO_CENTRAL_DATOS": str(tmp_path),
+            "SINCRO_SALUD_JSON": json.dumps({"desfase_rojo_s": 0}),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode != 0
+    assert "SINCRO_SALUD: SINCRO_SALUD['desfase_rojo_s'] debe ser un número positivo." in r.stderr
