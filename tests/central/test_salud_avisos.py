@@ -112,12 +112,21 @@ def test_resumen_por_tienda_y_filtros_en_el_admin(central_factory):
         "/v1/estado", {"desfase_ms": -300_000, "pendientes": 2, "antiguedad_pendiente_s": 7200}
     )
     Api(c.url, otra).post("/v1/estado", {"desfase_ms": 100})
+    orm(
+        c,
+        "from central.models import IncidenciaDiario as I, Terminal as T; "
+        "t = T.objects.get(tienda__codigo='T001'); "
+        "I.objects.create(terminal=t, tienda='T001', serie='s', numero=3, tipo='hueco', "
+        "detalle='falta el 2'); I.objects.create(terminal=t, tienda='T001', serie='s', "
+        "numero=4, tipo='hueco', detalle='x', revisada=True)",
+    )
     admin = Admin(c)
 
     pagina = admin.pagina("central/saludterminal/resumen/")
     assert "Tienda T001" in pagina and "Tienda T002" in pagina
     assert "Venta pendiente más antigua: 2 h" in pagina
     assert "Reloj desfasado 5 min" in pagina
+    assert "Diario de ventas con 1 incidencias sin revisar" in pagina
     assert pagina.count("salud-rojo") == 1 and pagina.count("salud-verde") == 1
     assert "Rojo: 1" in pagina and "Verde: 1" in pagina
 
