@@ -731,6 +731,11 @@ class Agente:
         """Guarda ``config.json`` (sin token) y el token en el llavero. Ver ``servicio``."""
         return self.sincronizacion.configurar(servidor, tienda, terminal, token, **opciones)
 
+    def enrolar(self, codigo: str, **configuracion: Any) -> Any:
+        """Canjea un código de enrolamiento por un token nuevo (sólo al llavero); red. Con
+        ``servidor``, ``tienda`` y ``terminal`` configura la terminal a la vez."""
+        return self.sincronizacion.enrolar(codigo, **configuracion)
+
     def sincronizar_una_vez(self, al_progreso: Callable[[str], None] | None = None) -> Any:
         """Un pase (empuje + descarga); red: nunca desde el hilo de la GUI."""
         return self.sincronizacion.sincronizar_una_vez(al_progreso)

@@ -40,6 +40,11 @@ class Terminal(models.Model):
     tienda = models.ForeignKey(Tienda, on_delete=models.CASCADE, related_name="terminales")
     codigo = models.CharField("código", max_length=40)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    #: Token emitido con un código de enrolamiento y aún sin usar: el primer uso lo pasa a
+    #: ``token_hash`` (y el anterior deja de valer). Ver ``central.acciones``.
+    token_nuevo_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     revocada = models.BooleanField(default=False)
     creada_en = models.DateTimeField(auto_now_add=True)
 
@@ -186,6 +191,8 @@ class SaludTerminal(models.Model):
     #: Última verificación de la caché contra la central y filas que reparó.
     verificado_en = models.DateTimeField(null=True, blank=True)
     reparadas = models.IntegerField(default=0)
+    #: Nivel («verde», «ambar», «rojo») del último aviso enviado al webhook (``central.avisos``).
+    nivel_avisado = models.CharField(max_length=10, default="verde")
 
     class Meta:
         verbose_name = "salud de terminal"
@@ -313,3 +320,56 @@ class ConciliacionDia(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tienda} {self.dia}"
+
+
+class AccionTerminal(models.Model):
+    """Una acción pedida desde el admin para una terminal (``central.acciones``).
+
+    Se entrega en la respuesta de ``POST /v1/estado`` (``entregada_en``: la primera vez) hasta
+    que la terminal la confirma con ``POST /v1/acciones/<id>/hecha`` (``hecha_en``)."""
+
+    RESINCRONIZAR = "resincronizar"
+    TIPOS = ((RESINCRONIZAR, "resincronizar un modelo"),)
+
+    terminal = models.ForeignKey(Terminal, on_delete=models.CASCADE, related_name="acciones")
+    tipo = models.CharField(max_length=20, choices=TIPOS, default=RESINCRONIZAR)
+    modelo = models.CharField(
+        max_length=130, blank=True, help_text="Vacío: todos los modelos de la terminal."
+    )
+    pedida_en = models.DateTimeField(auto_now_add=True)
+    pedida_por = models.CharField(max_length=150, blank=True)
+    entregada_en = models.DateTimeField(null=True, blank=True)
+    hecha_en = models.DateTimeField(null=True, blank=True)
+    resultado = models.CharField(max_length=20, blank=True)
+    detalle = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "acción remota"
+        verbose_name_plural = "acciones remotas"
+        ordering = ["-pedida_en"]  # noqa: RUF012
+        indexes = [  # noqa: RUF012
+            models.Index(
+                fields=["terminal"], condition=Q(hecha_en=None), name="central_accion_pendiente"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} {self.modelo or '(todos)'} en {self.terminal}"
+
+
+class CodigoEnrolamiento(models.Model):
+    """Código de un solo uso y corta vida para que una terminal obtenga un token nuevo
+    (``sincro enrolar CÓDIGO``). Sólo se guarda su hash; ``usado_en`` se marca al canjearlo,
+    en la misma transacción que el token nuevo."""
+
+    terminal = models.ForeignKey(Terminal, on_delete=models.CASCADE, related_name="codigos")
+    codigo_hash = models.CharField(max_length=64, unique=True, editable=False)
+    creado_en = models.DateTimeField(auto_now_add=True)
+    creado_por = models.CharField(max_length=150, blank=True)
+    caduca_en = models.DateTimeField()
+    usado_en = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "código de enrolamiento"
+        verbose_name_plural = "códigos de enrolamiento"
+        ordering = ["-creado_en"]  # noqa: RUF012

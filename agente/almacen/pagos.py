@@ -27,9 +27,7 @@ def guardar(cola: Cola, venta: str, total: Decimal, pagos: Sequence[dict[str, st
         guardar_en(sesion, venta, total, pagos)
 
 
-def guardar_en(
-    sesion: Sesion, venta: str, total: Decimal, pagos: Sequence[dict[str, str]]
-) -> None:
+def guardar_en(sesion: Sesion, venta: str, total: Decimal, pagos: Sequence[dict[str, str]]) -> None:
     """Guarda (o sustituye) los pagos dentro de la transacción ``sesion`` de la cola."""
     sesion.execute(
         "INSERT OR REPLACE INTO pagos_venta (venta, total, pagos, creada_en) VALUES (?, ?, ?, ?)",

@@ -416,9 +416,7 @@ def _operaciones_de_paginas(
     return anadidas
 
 
-def _diario_de_paginas(
-    origen_ruta: Path, destino: sqlite3.Connection, problemas: list[str]
-) -> int:
+def _diario_de_paginas(origen_ruta: Path, destino: sqlite3.Connection, problemas: list[str]) -> int:
     """Añade a ``diario`` los registros de las hojas del fichero en bruto que aún no tiene
     (por ``pos`` = rowid). Sólo se aceptan celdas con la forma de un registro: 10 columnas,
     huellas de 64 cifras hexadecimales y un contenido cuya huella es la suya (un registro del

@@ -10,6 +10,8 @@ central de su estado (``/v1/estado``, sin que un fallo ahí cuente). Lanza
 
 El **bucle** (``bucle(detener)``):
 
+- antes del primer pase espera al azar entre 0 y ``arranque_escalonado`` segundos, para que las
+  cajas de una cadena que arrancan a la vez no lleguen juntas a la central;
 - con conexión: descarga cada ``intervalo_descarga`` segundos y empuja en cuanto hay algo
   nuevo: ``despertar()`` (lo llama ``Agente.encolar`` en este proceso) o un cambio de
   ``PRAGMA data_version`` en ``cola.sqlite`` (encolados por otro proceso, p. ej. la caja con la
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import random
 import sqlite3
 import threading
@@ -46,6 +49,7 @@ import agente
 from agente.almacen.cola import Cola
 from agente.almacen.conflictos import Conflictos
 from agente.operacion import CONFLICTO, ERROR, PENDIENTE
+from agente.sincronizacion import acciones as acciones_remotas
 from agente.sincronizacion import credenciales
 from agente.sincronizacion.cliente import Cliente, ErrorAutenticacion, ErrorSincro
 from agente.sincronizacion.conectividad import Conectividad
@@ -72,6 +76,18 @@ def espera_retry_after(segundos: float) -> float:
     """La espera que pide la central (``Retry-After``), hasta una hora, más un 0–20 % al azar
     para que las cajas de una cadena no vuelvan todas en el mismo segundo."""
     return min(max(0.0, segundos), RETRY_AFTER_MAXIMO_S) * (1 + 0.2 * random.random())
+
+
+def espera_de_arranque(maximo: float, de_entorno: str | None = None) -> float:
+    """Segundos al azar (de 0 a ``maximo``, o a ``de_entorno`` si es un número) antes del
+    primer pase del bucle: ``Configuracion.arranque_escalonado``."""
+    if de_entorno:
+        try:
+            maximo = float(de_entorno)
+        except ValueError:
+            _log.warning("SINCRO_ARRANQUE_ESCALONADO no es un número: %r", de_entorno)
+    maximo = min(max(0.0, maximo), 3600.0)
+    return random.uniform(0, maximo) if maximo > 0 else 0.0
 
 
 @dataclass
@@ -227,7 +243,12 @@ class Sincronizador:
                     resumen.verificacion = self._verificar_sin_tumbar(detener)
                 self._progreso("Enviando el diario de ventas…")
                 resumen.diario = self._enviar_diario(detener)
-                self._informar()
+                pedidas = self._informar()
+                if pedidas:
+                    self._progreso("Atendiendo lo que pide la central…")
+                    resumen.descarga.resincronizados += acciones_remotas.ejecutar(
+                        pedidas, descarga, self._esquema, self.cliente, detener
+                    )
             except ErrorSincro as exc:
                 self.conectividad.fallo(exc)
                 registro.registrar_evento(
@@ -328,7 +349,8 @@ class Sincronizador:
             mensaje = "Todo sincronizado."
         self.conectividad.al_dia(mensaje)
 
-    def _informar(self) -> None:
+    def _informar(self) -> list[acciones_remotas.AccionRemota]:
+        """Informa del estado a la central; devuelve las acciones remotas que ésta pide."""
         conteos = self.cola.contar_por_estado()
         antiguedad = self.cola.antiguedad_pendiente_s()
         cursores = {}
@@ -338,7 +360,7 @@ class Sincronizador:
             if cursor:
                 cursores[nombre] = cursor
         try:
-            self.cliente.informar_estado(
+            return self.cliente.informar_estado(
                 {
                     "pendientes": conteos.get(PENDIENTE, 0),
                     "conflictos": conteos.get(CONFLICTO, 0),
@@ -354,6 +376,7 @@ class Sincronizador:
             raise
         except ErrorSincro as exc:
             _log.info("No se pudo informar del estado a la central: %s", exc)
+            return []
 
     # -- bucle -------------------------------------------------------------------------------
 
@@ -379,6 +402,8 @@ class Sincronizador:
         espera_fallo = 1.0
         proxima_descarga = 0.0
         ultima_version: int | None = None
+        if detener.wait(self._arranque_escalonado()):
+            return
         while not detener.is_set():
             try:
                 if time.monotonic() >= proxima_descarga:
@@ -426,6 +451,11 @@ class Sincronizador:
                     if pendientes:
                         detener.wait(self.config.espera_empuje)
                         break
+
+    def _arranque_escalonado(self) -> float:
+        return espera_de_arranque(
+            self.config.arranque_escalonado, os.environ.get("SINCRO_ARRANQUE_ESCALONADO")
+        )
 
     def _esperar_token(self, detener: threading.Event) -> None:
         """401: parado hasta que el token del llavero cambie (o nos despierten)."""

@@ -120,6 +120,10 @@ class Configuracion:
     """Cada cuánto se verifica la caché contra la central (sumas por cubos)."""
     hora_cierre: str | None = None
     """Hora local ``HH:MM`` a partir de la cual la bandeja ofrece el cierre de caja."""
+    arranque_escalonado: float = 15.0
+    """Espera al azar, entre 0 y esto, antes del primer pase del bucle: las cajas de una cadena
+    que arrancan a la vez (corte de luz, apertura) no llegan a la central en el mismo segundo.
+    ``0`` la desactiva; la variable de entorno ``SINCRO_ARRANQUE_ESCALONADO`` la sustituye."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "servidor", validar_servidor(self.servidor, self.permitir_http))
@@ -135,6 +139,13 @@ class Configuracion:
             valor = getattr(self, campo)
             if isinstance(valor, bool) or not isinstance(valor, int | float) or valor <= 0:
                 raise ErrorConfiguracion(f"«{campo}» debe ser un número de segundos positivo.")
+        escalonado = self.arranque_escalonado
+        if (
+            isinstance(escalonado, bool)
+            or not isinstance(escalonado, int | float)
+            or not (0 <= escalonado <= 3600)
+        ):
+            raise ErrorConfiguracion("«arranque_escalonado» debe ser de 0 a 3600 segundos.")
         if self.espera_empuje >= 1:
             raise ErrorConfiguracion("«espera_empuje» debe ser menor que 1 segundo.")
         if self.hora_cierre is not None and not _HORA.fullmatch(str(self.hora_cierre)):

@@ -410,7 +410,6 @@ def test_estado_de_la_terminal(central, api):
             "version_agente": "0.1.0",
             "desfase_ms": 1250,
         },
-        estado=204,
     )
     filas = sql(
         central,
