@@ -16,6 +16,9 @@ La versión tiene una sola fuente, ``pyproject.toml``: se lee de los metadatos d
 instalado (también en el bundle, que copia esos metadatos). Sin instalar (código suelto en el
 ``PYTHONPATH``) se informa como ``0+sin-instalar``.
 
+Fuera del motor (la interfaz, la caja) sólo se importa ``agente`` y lo que exporta aquí;
+nunca sus subpaquetes (``tests/test_arquitectura.py`` lo comprueba para ``ui``).
+
 Los nombres de ``__all__`` se cargan al usarlos (PEP 562): ``import agente.soporte.registro``
 no arrastra SQLite ni la red.
 """
@@ -39,6 +42,14 @@ _EXPORTADOS = {
     "ErrorEsquema": "protocolo.esquema",
     "ErrorValor": "protocolo.esquema",
     "ErrorSincro": "agente.sincronizacion.errores",
+    "TokenRechazado": "agente.sincronizacion.comprobacion",
+    "ESTADOS": "agente.operacion",
+    "ERROR": "agente.operacion",
+    "SIN_CONFIRMAR": "agente.operacion",
+    "preparar_directorio": "agente.fachada",
+    "configurar_registro": "agente.fachada",
+    "permitir_http_en_este_proceso": "agente.soporte.configuracion",
+    "http_permitido_en_este_proceso": "agente.soporte.configuracion",
 }
 
 __all__ = ["__version__", *_EXPORTADOS]

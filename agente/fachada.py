@@ -736,6 +736,94 @@ class Agente:
         ``servidor``, ``tienda`` y ``terminal`` configura la terminal a la vez."""
         return self.sincronizacion.enrolar(codigo, **configuracion)
 
+    def resumen_configuracion(self) -> dict[str, Any]:
+        """Servidor, tienda, terminal, si hay token en el llavero (nunca el token), qué llavero
+        y si arranca con la sesión. Sin red."""
+        from agente.sincronizacion import comprobacion
+        from agente.soporte import autoarranque
+
+        datos = comprobacion.resumen_configuracion(self.directorio)
+        datos["autoarranque"] = autoarranque.estado().activo
+        return datos
+
+    def probar_conexion(
+        self,
+        servidor: str,
+        token: str | None = None,
+        *,
+        permitir_http: bool = False,
+        terminal: str = "",
+    ) -> dict[str, Any]:
+        """Red: salud y esquema de ``servidor`` con ``token`` (o el guardado de ``terminal``).
+        No guarda nada. Ver ``agente.sincronizacion.comprobacion``."""
+        from agente.sincronizacion import comprobacion
+
+        return comprobacion.probar_conexion(
+            self.directorio, servidor, token, permitir_http, terminal
+        )
+
+    def comprobar_token(
+        self,
+        servidor: str,
+        token: str | None = None,
+        *,
+        permitir_http: bool = False,
+        terminal: str = "",
+    ) -> bool:
+        """Red: prueba un token ANTES de ``configurar`` con él; ``TokenRechazado`` si guardarlo
+        dejaría sin servicio a la terminal. Ver ``comprobacion.comprobar_antes_de_guardar``."""
+        from agente.sincronizacion import comprobacion
+
+        return comprobacion.comprobar_antes_de_guardar(
+            self.directorio, servidor, token, permitir_http, terminal
+        )
+
+    def autoarranque(self, activo: bool | None = None) -> bool:
+        """Arranque con la sesión (Windows: carpeta Inicio; Linux: XDG): lo activa o lo quita
+        si se da ``activo``; devuelve si queda activo."""
+        from agente.soporte import autoarranque
+
+        if activo is True:
+            autoarranque.activar(self.directorio)
+        elif activo is False:
+            autoarranque.desactivar()
+        return autoarranque.estado().activo
+
+    def estado_terminal(self) -> dict[str, Any]:
+        """``estado()`` como lo muestra un proceso que no sincroniza él mismo (la bandeja: el
+        bucle corre en un proceso hijo): la conexión es la que persistió quien sincroniza
+        (``ServicioSincronizacion.conexion_vigente``), más ``ventas_pendientes``. Sólo lee."""
+        estado = self.estado()
+        estado["conexion"] = self.sincronizacion.conexion_vigente(
+            dict(estado.get("conexion") or {}), estado.get("configuracion") is not None
+        )
+        estado["ventas_pendientes"] = self.ventas_pendientes()
+        estado["cola"] = {**estado.get("cola", {}), "por_clase": self.recuento_cola()}
+        return estado
+
+    def recuento_cola(self) -> dict[str, dict[str, int]]:
+        """La cola por estado contada como la tienda: ``{estado: {"ventas", "ajustes",
+        "cambios"}}`` (ver ``agente.almacen.recuento``). Sólo lee."""
+        from agente.almacen import recuento
+
+        return recuento.por_estado(self._cola)
+
+    def operacion(self, uuid: str) -> Operacion | None:
+        """La operación ``uuid`` de la cola (``None`` si no está)."""
+        return self._cola.obtener(uuid)
+
+    def actividad(self, horas: float = 6) -> list[dict[str, Any]]:
+        """Serie por minuto de lo encolado y lo confirmado (``enviadas``) en las últimas
+        ``horas``, para el gráfico y los recuentos de la interfaz."""
+        return self._cola.actividad(horas)
+
+    def registro_reciente(self, n: int = 500) -> list[str]:
+        """Las ``n`` líneas más recientes del registro de todos los programas de esta
+        terminal (la más antigua primero)."""
+        from agente.soporte import registro
+
+        return registro.leer_recientes(n, registro.directorio_registro(self.directorio))
+
     def sincronizar_una_vez(self, al_progreso: Callable[[str], None] | None = None) -> Any:
         """Un pase (empuje + descarga); red: nunca desde el hilo de la GUI."""
         return self.sincronizacion.sincronizar_una_vez(al_progreso)
@@ -839,9 +927,22 @@ def _coincide(config: ConfigModelo, datos: Mapping[str, Any], texto: str) -> boo
     return all(any(v.startswith(p) for v in valores.split()) or p in valores for p in palabras)
 
 
+def preparar_directorio(datos: str | os.PathLike[str] | None = None) -> Path:
+    """El directorio de datos (``datos`` > ``SINCRO_DATOS`` > el del usuario), creado y sólo
+    para este usuario; para quien necesita el directorio antes de abrir el ``Agente``."""
+    return rutas.asegurar_directorio(rutas.directorio_datos(datos))
+
+
+def configurar_registro(directorio: str | os.PathLike[str], programa: str) -> Path:
+    """Registro rotativo de ``programa`` (``bandeja``, ``sincro``…) en ese directorio."""
+    from agente.soporte import registro
+
+    return registro.configurar(directorio, programa=programa)
+
+
 def abrir(directorio: str | os.PathLike[str] | None = None, **opciones: Any) -> Agente:
     """Atajo de ``Agente.abrir``."""
     return Agente.abrir(directorio, **opciones)
 
 
-__all__ = ["Agente", "abrir"]
+__all__ = ["Agente", "abrir", "configurar_registro", "preparar_directorio"]

@@ -57,6 +57,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils.text import capfirst
 
 from protocolo import esquema
 from protocolo.esquema import (  # noqa: F401 (se reexportan: los usan vistas, envoltura y cli)
@@ -190,6 +191,7 @@ def construir_config(nombre: str, opciones: Any) -> ConfigModelo:
     # Cómo nombrar un objeto ante personas: el verbose_name y el primer campo que suele
     # titular, salvo que el ajuste diga otra cosa.
     forma.setdefault("nombre_visible", str(meta.verbose_name))
+    forma.setdefault("etiquetas", {n: capfirst(str(c.verbose_name)) for n, c in campos.items()})
     if "campo_titulo" not in forma:
         forma["campo_titulo"] = next(
             (n for n in CAMPOS_TITULO if n in esenciales and n != clave), None

@@ -52,10 +52,10 @@ NOMBRE_MODELO = re.compile(r"^([A-Za-z_][A-Za-z0-9_]{0,62})\.([A-Za-z_][A-Za-z0-
 #: búsqueda une la FTS por ``rowid``) y las columnas reservadas de FTS5.
 CAMPOS_RESERVADOS = frozenset({"_version", "rowid", "oid", "_rowid_", "rank"})
 
-#: ``nombre_visible`` y ``campo_titulo`` (opcionales) sólo dicen cómo nombrar un objeto ante
-#: personas («Producto «Pan»»): no cambian qué se sincroniza ni cómo, así que no entran en la
-#: huella.
-OPCIONES_PRESENTACION = ("nombre_visible", "campo_titulo")
+#: ``nombre_visible``, ``campo_titulo`` y ``etiquetas`` (opcionales) sólo dicen cómo nombrar
+#: un objeto y sus campos ante personas («Producto «Pan»», «Precio de venta»): no cambian qué se
+#: sincroniza ni cómo, así que no entran en la huella.
+OPCIONES_PRESENTACION = ("nombre_visible", "campo_titulo", "etiquetas")
 
 #: Opciones de la configuración JSON de un modelo (la forma de ``ConfigModelo.a_dict``).
 OPCIONES_MODELO = frozenset(
@@ -139,6 +139,9 @@ class ConfigModelo:
     nombre_visible: str = ""
     #: Campo esencial que titula un objeto ante personas (``nombre`` de un producto), o ``None``.
     campo_titulo: str | None = None
+    #: ``{campo: "Precio de venta"}``: cómo llamar a cada campo ante personas (la central lo
+    #: sirve del ``verbose_name``); un campo sin entrada se nombra con ``humanizar``.
+    etiquetas: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def tabla(self) -> str:
@@ -180,7 +183,12 @@ class ConfigModelo:
             ),
             **({"nombre_visible": self.nombre_visible} if self.nombre_visible else {}),
             **({"campo_titulo": self.campo_titulo} if self.campo_titulo else {}),
+            **({"etiquetas": dict(self.etiquetas)} if self.etiquetas else {}),
         }
+
+    def etiqueta(self, campo: str) -> str:
+        """Cómo llamar a ``campo`` ante personas: su etiqueta o, sin ella, ``humanizar``."""
+        return self.etiquetas.get(campo) or humanizar(campo)
 
     def reglas(self, campo: str) -> ReglasCampo:
         """Las reglas declaradas de ``campo`` (las de por defecto si no declara ninguna)."""
@@ -443,6 +451,8 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
             f"{nombre}: «campo_titulo» debe ser un campo esencial, no {campo_titulo!r}."
         )
 
+    etiquetas = _etiquetas(nombre, config.get("etiquetas", {}), esenciales)
+
     return ConfigModelo(
         nombre=nombre,
         clave=clave,
@@ -465,7 +475,35 @@ def config_modelo_desde_dict(nombre: str, config: Any) -> ConfigModelo:
         restricciones=_restricciones(nombre, config.get("restricciones", {}), tipos, esenciales),
         nombre_visible=nombre_visible.strip(),
         campo_titulo=campo_titulo,
+        etiquetas=etiquetas,
     )
+
+
+def humanizar(campo: str) -> str:
+    """«precio_venta» → «Precio venta»: el nombre de un campo sin etiqueta, legible."""
+    texto = str(campo).replace("_", " ").strip()
+    return texto[:1].upper() + texto[1:]
+
+
+def _etiquetas(nombre: str, forma: Any, esenciales: tuple[str, ...]) -> dict[str, str]:
+    if not isinstance(forma, Mapping):
+        raise ErrorEsquema(f'{nombre}: «etiquetas» debe ser un objeto {{campo: "texto"}}.')
+    resultado = {}
+    for campo, texto in forma.items():
+        if campo not in esenciales:
+            raise ErrorEsquema(f"{nombre}: etiqueta para «{campo}», que no es un campo esencial.")
+        if (
+            not isinstance(texto, str)
+            or not texto.strip()
+            or texto != texto.strip()
+            or len(texto) > 100
+            or any(not c.isprintable() for c in texto)
+        ):
+            raise ErrorEsquema(
+                f"{nombre}.{campo}: la etiqueta debe ser un texto de una línea (hasta 100 letras)."
+            )
+        resultado[campo] = texto
+    return resultado
 
 
 def _restricciones(

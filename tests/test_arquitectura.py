@@ -108,3 +108,72 @@ def test_cada_paquete_dice_que_vive_en_el_y_que_exporta():
                 for n in arbol.body
             )
             assert tiene_all, f"{init.relative_to(RAIZ)} sin __all__ explícito"
+
+
+def _exportados_de_agente() -> set[str]:
+    """``agente.__all__`` leído del AST (sin importar el motor)."""
+    arbol = ast.parse((RAIZ / "agente" / "__init__.py").read_text(encoding="utf-8"))
+    exportados: set[str] = set()
+    for nodo in arbol.body:
+        if isinstance(nodo, ast.Assign) and any(
+            getattr(t, "id", "") in {"__all__", "_EXPORTADOS"} for t in nodo.targets
+        ):
+            if isinstance(nodo.value, ast.Dict):
+                exportados.update(k.value for k in nodo.value.keys if isinstance(k, ast.Constant))
+            elif isinstance(nodo.value, ast.List):
+                exportados.update(e.value for e in nodo.value.elts if isinstance(e, ast.Constant))
+    return exportados
+
+
+def puertas_del_motor_violadas(fichero: Path, exportados: set[str]) -> list[str]:
+    """Importaciones del motor en un fichero de la interfaz que no pasan por la puerta: sólo
+    ``import agente`` y ``from agente import X`` con ``X`` exportado por ``agente``; nunca un
+    submódulo (``agente.sincronizacion.cliente``, ``agente.soporte.configuracion``…)."""
+    arbol = ast.parse(fichero.read_text(encoding="utf-8"), filename=str(fichero))
+    malas = []
+    for nodo in ast.walk(arbol):
+        if isinstance(nodo, ast.Import):
+            malas += [a.name for a in nodo.names if a.name.startswith("agente.")]
+        elif isinstance(nodo, ast.ImportFrom) and not nodo.level and nodo.module:
+            if nodo.module.startswith("agente."):
+                malas.append(nodo.module)
+            elif nodo.module == "agente":
+                malas += [
+                    f"agente.{a.name}"
+                    for a in nodo.names
+                    if a.name not in exportados and a.name != "__version__"
+                ]
+    return malas
+
+
+def test_la_interfaz_solo_usa_la_puerta_del_motor():
+    """``ui`` habla con el motor sólo por ``agente`` (la fachada ``Agente`` y lo que exporta el
+    paquete) y con ``protocolo``: nunca por sus subpaquetes internos."""
+    exportados = _exportados_de_agente()
+    assert {"Agente", "TokenRechazado", "ESTADOS"} <= exportados
+    violaciones = [
+        f"{f.relative_to(RAIZ)} importa {m}"
+        for f in sorted((RAIZ / "ui").rglob("*.py"))
+        for m in puertas_del_motor_violadas(f, exportados)
+    ]
+    assert violaciones == []
+
+
+def test_la_puerta_del_motor_detecta_un_atajo(tmp_path):
+    """La regla no pasa en vacío: los atajos típicos se ven, la puerta no."""
+    exportados = _exportados_de_agente()
+    falso = tmp_path / "atajo.py"
+    falso.write_text(
+        "import agente\n"
+        "from agente import Agente, TokenRechazado\n"
+        "from protocolo.esquema import ErrorValor\n"
+        "def f():\n"
+        "    from agente.sincronizacion.cliente import Cliente\n"
+        "    import agente.soporte.configuracion\n"
+        "    from agente import credenciales\n"
+    )
+    assert puertas_del_motor_violadas(falso, exportados) == [
+        "agente.sincronizacion.cliente",
+        "agente.soporte.configuracion",
+        "agente.credenciales",
+    ]

@@ -139,3 +139,25 @@ def test_validar_datos_aplica_operaciones_requeridos_y_tamano():
     for texto in ("\x01" * 5000, "€" * 5000, "a" * 5000):
         exacto = tamano_datos({"notas": texto})
         assert tamano_datos({"notas": texto}, LIMITE_BYTES_DATOS) >= exacto
+
+
+def test_etiquetas_de_campo_opcionales_fuera_de_la_huella():
+    """Cómo llamar a cada campo ante personas: opcional, validado, sin tocar la huella."""
+    from protocolo.esquema import humanizar
+
+    forma = {
+        "clave": "id",
+        "campos_esenciales": ["id", "precio_venta"],
+        "tipos": {"id": "entero", "precio_venta": "decimal"},
+    }
+    sin = config_modelo_desde_dict("a.B", forma)
+    con = config_modelo_desde_dict("a.B", {**forma, "etiquetas": {"precio_venta": "PVP"}})
+    assert sin.etiqueta("precio_venta") == humanizar("precio_venta") == "Precio venta"
+    assert con.etiqueta("precio_venta") == "PVP" and con.etiqueta("id") == "Id"
+    assert con.huella == sin.huella
+    assert con.a_dict()["etiquetas"] == {"precio_venta": "PVP"}
+    assert "etiquetas" not in sin.a_dict()
+    assert config_modelo_desde_dict("a.B", con.a_dict()).etiquetas == con.etiquetas
+    for mala in ({"otro": "X"}, {"id": ""}, {"id": " X"}, {"id": "a\nb"}, ["id"]):
+        with pytest.raises(ErrorEsquema):
+            config_modelo_desde_dict("a.B", {**forma, "etiquetas": mala})

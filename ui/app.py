@@ -31,8 +31,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QObject, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QFileSystemWatcher,
+    QObject,
+    QSettings,
+    QTimer,
+)
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from ui import bandeja as acciones
 from ui import formato, trabajos, traduccion
@@ -53,9 +60,39 @@ log = logging.getLogger(__name__)
 _REINTENTO = re.compile(r"Reintento en (\d+) s")
 
 
+class TrasPrimerPintado(QObject):
+    """Llama ``funcion`` (una vez) en cuanto ``widget`` termina su primer pintado, o a los
+    ``espera_max_ms`` si no llega a pintarse (minimizado, sin pantalla). Sólo hilo de la GUI."""
+
+    def __init__(
+        self,
+        widget: QWidget,
+        funcion: Callable[[], None],
+        parent: QObject | None = None,
+        espera_max_ms: int = 1000,
+    ) -> None:
+        super().__init__(parent)
+        self._widget = widget
+        self._funcion: Callable[[], None] | None = funcion
+        widget.installEventFilter(self)
+        QTimer.singleShot(espera_max_ms, self._llamar)
+
+    def eventFilter(self, objeto: QObject, evento: QEvent) -> bool:
+        if objeto is self._widget and evento.type() == QEvent.Type.Paint:
+            # El evento aún no se ha pintado: la función va en cola, detrás del pintado.
+            QTimer.singleShot(0, self._llamar)
+        return False
+
+    def _llamar(self) -> None:
+        funcion, self._funcion = self._funcion, None
+        if funcion is not None:
+            self._widget.removeEventFilter(self)
+            funcion()
+
+
 def abrir_agente(directorio: Path) -> Callable[[], Any]:
     def abrir() -> Any:
-        from agente.fachada import Agente
+        from agente import Agente
 
         return Agente.abrir(directorio)
 
@@ -103,6 +140,9 @@ class Aplicacion(QObject):
             self.ventana.ocultar_al_cerrar = False
         self.puente.estado_cambiado.connect(self._al_estado)
         self.saliendo = False
+        self._motor_arrancado = False
+        self._sincronizacion_lanzada = False
+        self._tras_pintar: TrasPrimerPintado | None = None
         self._huella_config = self._huella()
         self.vigilante = QFileSystemWatcher([str(directorio)], self)
         self.vigilante.directoryChanged.connect(self._revisar_config)
@@ -110,6 +150,10 @@ class Aplicacion(QObject):
         self._vigilar_fichero()
 
     def arrancar(self) -> None:
+        """Enseña el icono (o la ventana) y, después, arranca lo pesado por etapas para que la
+        GUI nunca se pare: el motor se abre (hilo ``motor``: importar, abrir SQLite) cuando la
+        ventana visible ya se ha pintado una vez, y el proceso de sincronización (otro
+        intérprete que compite por los núcleos) cuando el motor ya está abierto."""
         if self.bandeja is not None:
             self.bandeja.mostrar()
         else:
@@ -117,9 +161,29 @@ class Aplicacion(QObject):
             self.ventana.mostrar()
         if os.environ.get("SINCRO_UI_MARCAR"):  # bench/ui_arranque.py mide hasta aquí
             print("sincro-ui: visible", file=sys.stderr, flush=True)
-        self.puente.iniciar()
+        if self.ventana.isVisible():
+            self._tras_pintar = TrasPrimerPintado(self.ventana, self._arrancar_motor, self)
+        else:
+            QTimer.singleShot(0, self._arrancar_motor)
+
+    def _arrancar_motor(self) -> None:
+        if self.saliendo or self._motor_arrancado:
+            return
+        self._motor_arrancado = True
         if self.sincro is not None:
-            self.sincro.iniciar()
+            self.puente.abierto.connect(self._lanzar_sincronizacion)
+            self.puente.fallo.connect(self._al_fallo_al_abrir)
+        self.puente.iniciar()
+
+    def _al_fallo_al_abrir(self, que: str, _mensaje: str) -> None:
+        if que == "abrir":  # sin motor en la GUI, la sincronización puede seguir sola
+            self._lanzar_sincronizacion()
+
+    def _lanzar_sincronizacion(self) -> None:
+        if self.sincro is not None and not self.saliendo and not self._sincronizacion_lanzada:
+            self._sincronizacion_lanzada = True
+            if not self.sincro.pausado:
+                self.sincro.iniciar()
 
     # -- estado y avisos -------------------------------------------------------------------
 
@@ -274,6 +338,12 @@ def _argumentos(argv: list[str]) -> argparse.Namespace:
     analizador = argparse.ArgumentParser(prog="sincro", description="Bandeja de Sincro.")
     analizador.add_argument("--datos", help="directorio de datos de la terminal")
     analizador.add_argument(
+        "--permitir-http",
+        action="store_true",
+        help="aceptar una central con http sin cifrar que no es local (y pasarlo a la "
+        "sincronización)",
+    )
+    analizador.add_argument(
         "--sin-bandeja",
         action="store_true",
         help="abrir la ventana principal en lugar del icono de bandeja",
@@ -281,18 +351,34 @@ def _argumentos(argv: list[str]) -> argparse.Namespace:
     return analizador.parse_args(argv)
 
 
-def main(argv: list[str] | argparse.Namespace | None = None) -> int:
-    """Arranca la bandeja. ``argv``: lista de argumentos, o el ``Namespace`` ya analizado por
-    la CLI ``sincro`` (usa su ``datos``). Devuelve el código de salida."""
+def preparar_argumentos(argv: list[str] | argparse.Namespace | None) -> argparse.Namespace:
+    """Los argumentos de la bandeja (de su línea de órdenes o del ``Namespace`` de ``sincro``)
+    y, con ``--permitir-http``, lo permite en este proceso (y así en su hijo)."""
     if isinstance(argv, argparse.Namespace):
         args = argparse.Namespace(
-            datos=getattr(argv, "datos", None), sin_bandeja=getattr(argv, "sin_bandeja", False)
+            datos=getattr(argv, "datos", None),
+            sin_bandeja=getattr(argv, "sin_bandeja", False),
+            permitir_http=bool(
+                getattr(argv, "permitir_http_global", False)
+                or getattr(argv, "permitir_http", False)
+            ),
         )
     else:
         args = _argumentos(sys.argv[1:] if argv is None else argv)
-    from agente.soporte import registro, rutas
+    if args.permitir_http:
+        import agente
 
-    directorio = rutas.asegurar_directorio(rutas.directorio_datos(args.datos))
+        agente.permitir_http_en_este_proceso()
+    return args
+
+
+def main(argv: list[str] | argparse.Namespace | None = None) -> int:
+    """Arranca la bandeja. ``argv``: lista de argumentos, o el ``Namespace`` ya analizado por
+    la CLI ``sincro`` (usa su ``datos``). Devuelve el código de salida."""
+    args = preparar_argumentos(argv)
+    import agente
+
+    directorio = agente.preparar_directorio(args.datos)
     try:
         from ui.plataforma import preparar_aplicacion_qt
 
@@ -310,7 +396,7 @@ def main(argv: list[str] | argparse.Namespace | None = None) -> int:
         return 0
     instancia.escuchar()
 
-    registro.configurar(directorio, programa="bandeja")
+    agente.configurar_registro(directorio, programa="bandeja")
     ajustes = QSettings(str(directorio / "ui.ini"), QSettings.Format.IniFormat)
     try:
         traduccion.instalar(str(ajustes.value("idioma", "sistema")))

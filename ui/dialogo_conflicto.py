@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from protocolo.esquema import ErrorValor
-from ui import formato
+from ui import etiquetas, formato
 from ui.nombres import Presentacion, nombrar_conflicto
 from ui.resolucion import (
     BASE,
@@ -344,10 +344,10 @@ class DialogoConflicto(QDialog):
             regla = self.resolucion.decidido_por_regla(datos.campo)
             textos = (
                 translate("DialogoConflicto", "{campo} (lo decidió una regla)").format(
-                    campo=datos.campo
+                    campo=self.etiqueta(datos.campo)
                 )
                 if regla
-                else datos.campo,
+                else self.etiqueta(datos.campo),
                 self._texto(datos, COL_BASE),
                 self._texto(datos, COL_TERMINAL),
                 self._texto(datos, COL_CENTRAL),
@@ -395,6 +395,11 @@ class DialogoConflicto(QDialog):
         self.tabla.resizeRowsToContents()
 
     # -- elecciones ------------------------------------------------------------------------
+
+    def etiqueta(self, campo: str, conflicto: Mapping[str, Any] | None = None) -> str:
+        """Cómo llamar a ``campo`` del modelo del conflicto (el mostrado, si no se da)."""
+        modelo = str((conflicto or self.conflicto or {}).get("modelo", ""))
+        return etiquetas.etiqueta(campo, self._presentaciones.get(modelo))
 
     def combo(self, campo: str) -> QComboBox:
         return self.tabla.cellWidget(self._fila_de(campo), COL_USAR)
@@ -500,7 +505,13 @@ class DialogoConflicto(QDialog):
         """Vista previa modal: cada objeto por su nombre con antes/después por campo."""
         self.vista_previa = VistaPreviaResolucion(
             [
-                (nombrar_conflicto(r.conflicto, self._presentaciones), r.cambios())
+                (
+                    nombrar_conflicto(r.conflicto, self._presentaciones),
+                    [
+                        (c if c == "(objeto)" else self.etiqueta(c, r.conflicto), antes, despues)
+                        for c, antes, despues in r.cambios()
+                    ],
+                )
                 for r in resoluciones
             ],
             parent=self,

@@ -12,7 +12,7 @@ Puro (sin Qt, sin E/S): seguro desde cualquier hilo.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 CAMPOS_TITULO = ("nombre", "titulo", "razon_social", "descripcion", "etiqueta")
@@ -26,6 +26,18 @@ class Presentacion:
     nombre: str
     campo_titulo: str | None = None
     campo_codigo: str | None = None
+    etiquetas: Mapping[str, str] = field(default_factory=dict)
+    """``{campo: "Precio de venta"}`` que sirve la central (``verbose_name``)."""
+
+    def etiqueta(self, campo: str) -> str:
+        """Cómo llamar a ``campo`` («Código EAN-13»); sin etiqueta, el nombre legible."""
+        return self.etiquetas.get(campo) or humanizar(campo)
+
+
+def humanizar(campo: str) -> str:
+    """«precio_unitario» → «Precio unitario» (como ``protocolo.esquema.humanizar``)."""
+    texto = str(campo).replace("_", " ").strip()
+    return texto[:1].upper() + texto[1:]
 
 
 def presentacion_por_defecto(modelo: str) -> Presentacion:
@@ -35,8 +47,8 @@ def presentacion_por_defecto(modelo: str) -> Presentacion:
 
 def presentaciones(esquema: Mapping[str, Any] | None) -> dict[str, Presentacion]:
     """``{modelo: Presentacion}`` desde el dict del esquema (``{"modelos": {nombre: {...}}}``,
-    con ``nombre_visible`` y ``campo_titulo``) o desde ``{modelo: {...}}``. Tolera claves
-    ausentes."""
+    con ``nombre_visible``, ``campo_titulo`` y ``etiquetas``) o desde ``{modelo: {...}}``.
+    Tolera claves ausentes."""
     modelos = (esquema or {}).get("modelos", esquema or {})
     resultado = {}
     for modelo, datos in dict(modelos).items():
@@ -47,6 +59,7 @@ def presentaciones(esquema: Mapping[str, Any] | None) -> dict[str, Presentacion]
             nombre=nombre[:1].upper() + nombre[1:],
             campo_titulo=datos.get("campo_titulo") or None,
             campo_codigo=datos.get("campo_codigo") or None,
+            etiquetas=dict(datos.get("etiquetas") or {}),
         )
     return resultado
 

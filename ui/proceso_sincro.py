@@ -30,6 +30,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
+from agente import http_permitido_en_este_proceso
 from ui.vigia_padre import ENTORNO as ENTORNO_PADRE
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,15 @@ SALIDA_USO = 2  # ``sincro sincronizar``: sin configurar o configuración invál
 
 
 def orden_sincronizar(directorio: Path) -> list[str]:
-    """``sincro --datos D sincronizar`` de esta instalación (congelada o no)."""
+    """``sincro --datos D [--permitir-http] sincronizar`` de esta instalación (congelada o no).
+    ``--permitir-http`` pasa al hijo si esta bandeja se lanzó con él: sin él, el hijo no
+    aceptaría la central ``http`` que la bandeja sí acepta."""
+    argumentos = ["--datos", str(directorio)]
+    if http_permitido_en_este_proceso():
+        argumentos.append("--permitir-http")
     if getattr(sys, "frozen", False):
-        return [sys.executable, "--datos", str(directorio), "sincronizar"]
-    return [sys.executable, "-c", _ARRANQUE_HIJO, "--datos", str(directorio), "sincronizar"]
+        return [sys.executable, *argumentos, "sincronizar"]
+    return [sys.executable, "-c", _ARRANQUE_HIJO, *argumentos, "sincronizar"]
 
 
 class ProcesoSincronizacion(QObject):

@@ -259,59 +259,15 @@ class Puente(QObject):
 
 
 def _leer_estado(agente: Any) -> tuple[dict, list]:
-    """Hilo ``motor``: estado plano y conflictos abiertos."""
-    estado = dict(agente.estado())
-    configurado = (
-        estado["configuracion"] is not None
-        if "configuracion" in estado
-        else not _sin_config(agente)
-    )
-    estado["conexion"] = _conexion_persistida(
-        agente, dict(estado.get("conexion") or {}), configurado
-    )
-    conflictos_fn = getattr(agente, "conflictos", None)
-    conflictos = list(conflictos_fn()) if callable(conflictos_fn) else []
-    cola = getattr(agente, "operaciones", None)
-    for conflicto in conflictos:  # intentos y último error de la operación, para el diálogo
-        op = cola.obtener(conflicto.get("uuid_operacion", "")) if cola is not None else None
+    """Hilo ``motor``: el estado como lo ve la bandeja (``Agente.estado_terminal``: la
+    conexión la persiste el proceso que sincroniza) y los conflictos abiertos, cada uno con
+    los intentos y el último error de su operación (para el diálogo)."""
+    estado = dict(agente.estado_terminal())
+    conflictos = list(agente.conflictos())
+    for conflicto in conflictos:
+        op = agente.operacion(conflicto.get("uuid_operacion", ""))
         if op is not None:
             conflicto["intentos"] = op.intentos
             conflicto["ultimo_error"] = op.ultimo_error
     estado.setdefault("conflictos", len(conflictos))
-    ventas = getattr(agente, "ventas_pendientes", None)
-    if callable(ventas):
-        estado["ventas_pendientes"] = ventas()
     return estado, conflictos
-
-
-def _conexion_persistida(agente: Any, conexion: dict, configurado: bool = True) -> dict:
-    """Hilo ``motor``. La sincronización corre en otro proceso (``ui.proceso_sincro``): su
-    estado de conexión no está en la memoria de este, sino en lo que el motor persiste en
-    ``cola.sqlite`` en cada cambio. Se superpone a lo que este proceso sabe.
-
-    «Sin configurar» sólo vale si ``config.json`` falta AHORA (el motor lo relee en cada
-    ``estado()``): tras ``sincro configurar`` con la bandeja ya abierta, lo que manda es lo que
-    persiste la sincronización; si aún no ha persistido nada, se muestra que va a conectar."""
-    from agente.sincronizacion.conectividad import CLAVE_AJUSTE, SINCRONIZANDO, Conectividad
-
-    if conexion.get("bucle_en_marcha"):
-        return conexion
-    if conexion.get("estado") == "sin configurar" and not configurado:
-        return conexion
-    cola = getattr(agente, "operaciones", None)
-    persistido = Conectividad.desde_json(cola.ajuste(CLAVE_AJUSTE)) if cola is not None else {}
-    if conexion.get("estado") == "sin configurar" and persistido.get("estado") in (
-        None,
-        "sin configurar",
-    ):
-        persistido = {**persistido, "estado": SINCRONIZANDO, "mensaje": ""}
-    if persistido:
-        conexion.update(persistido)
-        conexion["sincronizando"] = persistido.get("estado") == "sincronizando"
-    return conexion
-
-
-def _sin_config(agente: Any) -> bool:
-    from agente.soporte import configuracion
-
-    return configuracion.cargar(agente.directorio) is None

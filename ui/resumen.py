@@ -71,6 +71,9 @@ class Resumen:
     importe_pendiente: str = "0"
     antiguedad_ventas_s: float | None = None
     proximo_intento: dt.datetime | None = None
+    clases_cola: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    """``{estado: {"ventas", "ajustes", "cambios"}}`` (``Agente.recuento_cola``): la cola
+    contada como la tienda; vacío si el motor no lo da."""
 
     @property
     def pendientes(self) -> int:
@@ -215,7 +218,18 @@ def resumir(estado: Mapping[str, Any] | None) -> Resumen:
             None if ventas.get("antiguedad_s") is None else float(ventas["antiguedad_s"])
         ),
         proximo_intento=_fecha(conexion.get("proximo_intento")),
+        clases_cola=_clases_cola(estado.get("cola")),
     )
+
+
+def _clases_cola(cola: Any) -> dict[str, dict[str, int]]:
+    clases = cola.get("por_clase") if isinstance(cola, Mapping) else None
+    if not isinstance(clases, Mapping):
+        return {}
+    return {
+        str(e).lower(): {str(k): _entero(v, 0) or 0 for k, v in dict(n or {}).items()}
+        for e, n in clases.items()
+    }
 
 
 def estado_bandeja(resumen: Resumen, anterior: str | None = None) -> str:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agente.soporte import registro
+import agente as agente_paquete
 
 
 def _plano(objeto: Any) -> Any:
@@ -74,7 +74,8 @@ def tipos_por_modelo(agente: Any) -> dict[str, dict[str, str]]:
 
 
 def presentacion_por_modelo(agente: Any) -> dict[str, dict[str, Any]]:
-    """Cómo nombrar los objetos de cada modelo (``nombre_visible``, ``campo_titulo``)."""
+    """Cómo nombrar los objetos de cada modelo y sus campos (``nombre_visible``,
+    ``campo_titulo``, ``etiquetas``)."""
     esquema = agente.esquema() if callable(getattr(agente, "esquema", None)) else None
     if esquema is None:
         return {}
@@ -82,6 +83,7 @@ def presentacion_por_modelo(agente: Any) -> dict[str, dict[str, Any]]:
         nombre: {
             "nombre_visible": getattr(config, "nombre_visible", ""),
             "campo_titulo": getattr(config, "campo_titulo", None),
+            "etiquetas": dict(getattr(config, "etiquetas", {}) or {}),
         }
         for nombre, config in esquema.modelos.items()
     }
@@ -102,6 +104,7 @@ def modelos_catalogo(agente: Any) -> list[dict[str, Any]]:
                 "nombre": config.nombre,
                 "nombre_visible": getattr(config, "nombre_visible", ""),
                 "campos": list(config.campos_esenciales),
+                "etiquetas": {c: config.etiqueta(c) for c in config.campos_esenciales},
                 "busqueda": list(config.campos_busqueda),
                 "indice": list(config.campos_indice),
             }
@@ -110,12 +113,19 @@ def modelos_catalogo(agente: Any) -> list[dict[str, Any]]:
 
 
 def pagina_catalogo(
-    agente: Any, modelo: str, texto: str, desde: int, limite: int
+    agente: Any, modelo: str, texto: str, desde: int, limite: int, con_total: bool = True
 ) -> dict[str, Any]:
-    """Una página del catálogo local (vista optimista) y el total que casa con ``texto``."""
+    """Una página del catálogo local (vista optimista) y, si ``con_total`` y es la primera, el
+    total que casa con ``texto`` (la pestaña lo pide aparte, con ``contar_catalogo``, para que
+    las filas no esperen a la cuenta)."""
     filas = agente.listar(modelo, desde=desde, limite=limite, texto=texto or None)
-    total = agente.contar(modelo, texto=texto or None) if desde == 0 else None
+    total = agente.contar(modelo, texto=texto or None) if desde == 0 and con_total else None
     return {"filas": [dict(f) for f in filas], "total": total}
+
+
+def contar_catalogo(agente: Any, modelo: str, texto: str) -> int:
+    """Cuántas filas del catálogo local casan con ``texto`` (todas, sin texto)."""
+    return int(agente.contar(modelo, texto=texto or None))
 
 
 # -- registro ----------------------------------------------------------------------------------
@@ -167,8 +177,7 @@ def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
     """Las ``n`` líneas más recientes de todos los programas de esta terminal, interpretadas,
     junto con lo que hicieron las personas (resoluciones, descartes y reintentos de la
     auditoría del motor) como eventos; la más reciente primero."""
-    directorio = registro.directorio_registro(getattr(agente, "directorio", None))
-    lineas = registro.leer_recientes(n, directorio)
+    lineas = agente.registro_reciente(n)
     entradas = [interpretar_linea(linea) for linea in reversed(lineas)]
     auditoria = getattr(agente, "auditoria", None)
     if callable(auditoria):
@@ -211,44 +220,22 @@ def _instante(hora: Any) -> float:
 
 def enviadas_recientes(agente: Any, horas: float = 24) -> int:
     """Operaciones que la central confirmó en las últimas ``horas`` (de la propia cola)."""
-    return sum(int(m.get("enviadas", 0)) for m in agente.operaciones.actividad(horas))
+    return sum(int(m.get("enviadas", 0)) for m in agente.actividad(horas))
 
 
 # -- configuración -----------------------------------------------------------------------------
 
 
+def __getattr__(nombre: str) -> Any:
+    # ``TokenRechazado`` se carga al usarlo: importar este módulo no arrastra el llavero.
+    if nombre == "TokenRechazado":
+        return agente_paquete.TokenRechazado
+    raise AttributeError(f"module 'ui.trabajos' has no attribute {nombre!r}")
+
+
 def leer_configuracion(agente: Any) -> dict[str, Any]:
     """Servidor, tienda y terminal guardados y si hay token en el llavero (nunca el token)."""
-    from agente.sincronizacion import credenciales
-    from agente.soporte import autoarranque, configuracion
-
-    directorio = agente.directorio
-    config = configuracion.cargar(directorio)
-    datos: dict[str, Any] = {
-        "servidor": "",
-        "tienda": "",
-        "terminal": "",
-        "permitir_http": False,
-        "hay_token": False,
-        "llavero": "",
-    }
-    if config is not None:
-        datos.update(
-            servidor=config.servidor,
-            tienda=config.tienda,
-            terminal=config.terminal,
-            permitir_http=config.permitir_http,
-        )
-        try:
-            datos["hay_token"] = bool(credenciales.leer_token(directorio, config.terminal))
-        except (credenciales.SinToken, credenciales.SinLlavero):
-            datos["hay_token"] = False
-    try:
-        datos["llavero"] = credenciales.describir_llavero()
-    except credenciales.SinLlavero as error:
-        datos["llavero"] = str(error)
-    datos["autoarranque"] = autoarranque.estado().activo
-    return datos
+    return dict(agente.resumen_configuracion())
 
 
 def guardar_configuracion(
@@ -269,84 +256,26 @@ def guardar_configuracion(
 def probar_conexion(
     agente: Any, servidor: str, token: str | None, permitir_http: bool = False, terminal: str = ""
 ) -> dict[str, Any]:
-    """Red. ``/v1/salud`` (alcance, protocolo, desfase) y ``/v1/esquema`` (token). Con el token
-    escrito o, si no se escribió, el del llavero. Lanza la excepción del cliente si falla."""
-    from agente.sincronizacion import credenciales
-    from agente.sincronizacion.cliente import Cliente
-    from agente.soporte import configuracion
-
-    url = configuracion.validar_servidor(servidor, permitir_http)
-    if not token and terminal:
-        try:
-            token = credenciales.leer_token(agente.directorio, terminal)
-        except (credenciales.SinToken, credenciales.SinLlavero):
-            token = None
-    cliente = Cliente(url, token, timeout=10.0, reintentos=0)
-    try:
-        salud = cliente.salud()
-        resultado: dict[str, Any] = {
-            "desfase_ms": salud.desfase_ms,
-            "ida_y_vuelta_ms": salud.ida_y_vuelta_ms,
-            "autenticado": False,
-            "modelos": 0,
-        }
-        if token:
-            esquema, _ = cliente.esquema()
-            resultado.update(autenticado=True, modelos=len(esquema.modelos))
-        return resultado
-    finally:
-        cliente.cerrar()
-
-
-class TokenRechazado(ValueError):
-    """La central rechazó el token nuevo, o no se pudo comprobar y hay uno guardado que
-    funciona: no se guarda nada. El mensaje es una de las claves ``RECHAZADO`` o
-    ``SIN_COMPROBAR``; la pestaña Configuración lo dice en el idioma de la interfaz."""
-
-    RECHAZADO = "token-rechazado"
-    SIN_COMPROBAR = "token-sin-comprobar"
+    """Red. ``Agente.probar_conexion``: salud y, con token (el escrito o el del llavero),
+    esquema. Lanza la excepción del motor si falla."""
+    return agente.probar_conexion(
+        servidor, token or None, permitir_http=permitir_http, terminal=terminal
+    )
 
 
 def comprobar_antes_de_guardar(
     agente: Any, servidor: str, token: str | None, permitir_http: bool = False, terminal: str = ""
 ) -> bool:
-    """Red. Prueba el token escrito (o, sin él, el guardado) contra el servidor escrito ANTES
-    de guardar nada: la central sólo guarda un resumen del token, así que uno bueno que se
-    sobrescribe no se recupera.
-
-    Devuelve ``True`` si la central lo aceptó, ``False`` si no se pudo comprobar pero no hay
-    token guardado que perder (primera configuración sin red). Lanza ``TokenRechazado`` si la
-    central lo rechaza, o si no responde y escribir el nuevo sustituiría a uno guardado; y los
-    errores de ``configuracion.validar_servidor`` si el servidor no vale."""
-    from agente.sincronizacion import credenciales
-    from agente.sincronizacion.errores import ErrorAutenticacion, ErrorSincro
-
-    try:
-        probado = probar_conexion(agente, servidor, token, permitir_http, terminal)
-    except ErrorAutenticacion:
-        raise TokenRechazado(TokenRechazado.RECHAZADO) from None
-    except ErrorSincro as error:
-        hay_guardado = False
-        if token and terminal:
-            try:
-                hay_guardado = bool(credenciales.leer_token(agente.directorio, terminal))
-            except (credenciales.SinToken, credenciales.SinLlavero):
-                hay_guardado = False
-        if token and hay_guardado:
-            raise TokenRechazado(TokenRechazado.SIN_COMPROBAR) from error
-        return False
-    return bool(probado.get("autenticado"))
+    """Red. ``Agente.comprobar_token``: el token escrito se prueba ANTES de guardar nada;
+    ``TokenRechazado`` si guardarlo sustituiría uno que funciona por uno que no."""
+    return agente.comprobar_token(
+        servidor, token or None, permitir_http=permitir_http, terminal=terminal
+    )
 
 
 def fijar_autoarranque(agente: Any, activo: bool) -> bool:
     """Activa o quita el arranque con la sesión (Windows: carpeta Inicio; Linux: XDG)."""
-    from agente.soporte import autoarranque
-
-    if activo:
-        autoarranque.activar(getattr(agente, "directorio", None))
-    else:
-        autoarranque.desactivar()
-    return autoarranque.estado().activo
+    return bool(agente.autoarranque(activo))
 
 
 # -- salir ---------------------------------------------------------------------------------
@@ -354,10 +283,8 @@ def fijar_autoarranque(agente: Any, activo: bool) -> bool:
 
 def contar_sin_enviar(agente: Any) -> dict[str, Any]:
     """Operaciones que aún no ha confirmado la central, cuántas son ventas y su importe."""
-    from agente.operacion import SIN_CONFIRMAR
-
     total = ventas = 0
-    for estado in SIN_CONFIRMAR:
+    for estado in agente_paquete.SIN_CONFIRMAR:
         for op in agente.cola(estado=estado):
             op = _plano(op)
             total += 1

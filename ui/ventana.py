@@ -197,4 +197,4 @@ class VentanaPrincipal(QMainWindow):
 
 def _actividad(agente, horas: float) -> list[dict]:
     """Hilo del motor: la serie de las últimas ``horas`` reconstruida de la cola."""
-    return agente.operaciones.actividad(horas)
+    return agente.actividad(horas)

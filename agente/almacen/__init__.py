@@ -4,7 +4,8 @@
   ``cola`` (la dueña del fichero y la única que cambia estados de operaciones), sus piezas
   ``encolado`` (insertar o fusionar), ``envio`` (el siguiente lote), ``en_vuelo`` (devolver lo
   que dejó una instancia muerta), ``ajustes`` (nombre de terminal, desfase...) y
-  ``actividad`` (la serie del gráfico), todas sobre la ``conexion`` de la cola;
+  ``actividad`` (la serie del gráfico), todas sobre la ``conexion`` de la cola; ``recuento``
+  (la cola contada como la tienda: ventas, ajustes de stock y cambios del catálogo);
   ``pagos`` y ``diario`` (los pagos de cada venta y el diario de ventas encadenado, tablas
   propias que escriben dentro de las transacciones de la cola);
   ``conflictos`` (conflictos y auditoría, por los métodos de la cola) y ``propietarios``
@@ -31,6 +32,7 @@ __all__ = [
     "envio",
     "migraciones",
     "propietarios",
+    "recuento",
     "recuperacion",
     "sqlite",
 ]

@@ -5,13 +5,15 @@
 - ``empuje`` (cola -> central) y ``descarga`` (central -> caché), por lotes y páginas.
 - ``sincronizador``: un pase (salud, esquema, empuje, descarga) y el bucle que los repite.
 - ``conectividad``: la máquina de estados de la conexión; ``credenciales``: el token, sólo en el
-  llavero del sistema; ``servicio``: lo que la fachada ``agente.Agente`` expone de todo esto.
+  llavero del sistema; ``comprobacion``: probar servidor y token antes de guardarlos;
+  ``servicio``: lo que la fachada ``agente.Agente`` expone de todo esto.
 
 Escribe en SQLite sólo a través de ``agente.almacen``; nunca importa ``ui`` ni ``central``.
 """
 
 __all__ = [
     "cliente",
+    "comprobacion",
     "conectividad",
     "credenciales",
     "descarga",

@@ -170,3 +170,32 @@ class Conectividad:
             estado=estado, mensaje=mensaje, ultimo_error=mensaje, ultimo_error_en=_ahora()
         )
         return estado
+
+
+def vista_desde_otro_proceso(
+    conexion: dict[str, Any], persistido: dict[str, Any], configurado: bool
+) -> dict[str, Any]:
+    """El estado de conexión que debe ver un proceso que NO sincroniza (la bandeja: el bucle
+    corre en un proceso hijo): ``conexion`` es lo que sabe este proceso, ``persistido`` lo que
+    el que sincroniza guardó en los ajustes de la cola (``CLAVE_AJUSTE``). Devuelve uno nuevo.
+
+    - Si el bucle corre en este proceso, manda lo suyo.
+    - «Sin configurar» sólo vale si la configuración falta AHORA (``configurado`` falso).
+    - Configurada pero sin nada persistido aún (primer arranque tras configurar), o con un
+      «sin configurar» persistido de antes de configurar: «sincronizando» (va a conectar).
+    - Si no, lo persistido se superpone a lo local."""
+    resultado = dict(conexion)
+    if resultado.get("bucle_en_marcha"):
+        return resultado
+    if resultado.get("estado") == SIN_CONFIGURAR and not configurado:
+        return resultado
+    persistido = dict(persistido)
+    if resultado.get("estado") == SIN_CONFIGURAR and persistido.get("estado") in (
+        None,
+        SIN_CONFIGURAR,
+    ):
+        persistido.update(estado=SINCRONIZANDO, mensaje="")
+    if persistido:
+        resultado.update(persistido)
+        resultado["sincronizando"] = persistido.get("estado") == SINCRONIZANDO
+    return resultado

@@ -26,7 +26,11 @@ from agente.almacen.cola import Cola
 from agente.almacen.conflictos import Conflictos
 from agente.almacen.diario import TIENDA
 from agente.sincronizacion import credenciales
-from agente.sincronizacion.conectividad import CLAVE_AJUSTE, Conectividad
+from agente.sincronizacion.conectividad import (
+    CLAVE_AJUSTE,
+    Conectividad,
+    vista_desde_otro_proceso,
+)
 from agente.sincronizacion.verificacion import ultimo_informe
 from agente.soporte import configuracion
 from protocolo.esquema import Esquema
@@ -252,6 +256,12 @@ class ServicioSincronizacion:
         un objeto al que hacen referencia o de un modelo del que dependen sin referencia
         declarada), y por qué: la caja y el encargado deben saber qué retiene cada venta."""
         return self.conflictos_.bloqueadas(limite)
+
+    def conexion_vigente(self, conexion: dict[str, Any], configurado: bool) -> dict[str, Any]:
+        """``conexion`` (la de ``parte_estado``) con lo que persistió el proceso que sincroniza,
+        releído ahora de la cola (``conectividad.vista_desde_otro_proceso``)."""
+        persistido = Conectividad.desde_json(self.cola.ajuste(CLAVE_AJUSTE))
+        return vista_desde_otro_proceso(conexion, persistido, configurado)
 
     def parte_estado(self) -> dict[str, Any]:
         """Lo que este servicio añade a ``Agente.estado()`` (la fachada ya da cola y modelos)."""

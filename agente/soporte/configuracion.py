@@ -61,6 +61,11 @@ def permitir_http_en_este_proceso() -> None:
     _http_permitido = True
 
 
+def http_permitido_en_este_proceso() -> bool:
+    """Si este proceso se lanzó con ``--permitir-http`` (para pasarlo a sus hijos)."""
+    return _http_permitido
+
+
 def validar_servidor(url: str, permitir_http: bool = False) -> str:
     """Normaliza la URL base de la central (sin barra final) o lanza ``ErrorConfiguracion``."""
     if not isinstance(url, str) or not url.strip():

@@ -30,6 +30,10 @@ def test_la_central_sirve_nombre_y_titulo_del_verbose_name_o_del_ajuste(servidos
     assert estado == estado_ajuste == "ok"
     producto = demo["productos.Producto"]
     assert (producto["nombre_visible"], producto["campo_titulo"]) == ("producto", "nombre")
+    # Cada campo con su verbose_name (con mayúscula inicial), para cabeceras y diálogos.
+    assert producto["etiquetas"]["codigo"] == "Código EAN-13"
+    assert producto["etiquetas"]["nombre"] == "Nombre"
+    assert set(producto["etiquetas"]) == set(producto["campos_esenciales"])
     assert terminal(demo) == demo  # el motor lo acepta tal cual
     assert (
         ajustado["clientes.Cliente"]["nombre_visible"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from agente.fachada import Agente
@@ -39,9 +39,12 @@ def test_sin_bandeja_se_abre_la_ventana_y_estado_refleja_el_motor(aplicacion):
     assert aplicacion.ventana.isVisible()
     assert aplicacion.ventana.windowTitle() == f"Sincro {version('sincro')}"
     estado = aplicacion.ventana.estado
-    assert estado.etiquetas_cola["pendiente"].text() == "2"
-    assert estado.etiquetas_cola["error"].text() == "1"
-    assert estado.etiquetas_cola["conflicto"].text() == "1"
+    # La cola contada como la tienda: dos ajustes de stock por enviar, el que la central
+    # rechazó (un producto que no tiene) y el cambio de nombre en conflicto.
+    assert estado.etiquetas_cola["pendiente"].text() == "2 ajustes de stock"
+    assert estado.etiquetas_cola["error"].text() == "1 ajuste de stock"
+    assert estado.etiquetas_cola["conflicto"].text() == "1 cambio del catálogo"
+    assert estado.etiquetas_cola["procesando"].text() == "nada"
     assert estado.lista.text().startswith("sí")
     assert "al día" in estado.conexion.text()
     modelos = estado.modelo_frescura
@@ -49,6 +52,21 @@ def test_sin_bandeja_se_abre_la_ventana_y_estado_refleja_el_motor(aplicacion):
     assert filas["productos.Producto"]["filas"] == 50
     assert filas["productos.Producto"]["completo"] is True
     assert filas["productos.Producto"]["prioridad"] is not None  # rango dinámico del motor
+    # Lo que entiende un encargado: hasta cuándo está al día; el cursor sólo en el detalle.
+    cabeceras = [
+        modelos.headerData(c, Qt.Orientation.Horizontal) for c in range(modelos.columnCount())
+    ]
+    assert "Actualizado hasta" in cabeceras and "Cursor" not in cabeceras
+    fila = next(
+        i for i in range(modelos.rowCount()) if modelos.fila(i)["nombre"] == "productos.Producto"
+    )
+    columna = cabeceras.index("Actualizado hasta")
+    indice = modelos.index(fila, columna)
+    assert "(hace " in modelos.data(indice)
+    cursor = filas["productos.Producto"]["cursor"]
+    assert cursor and f"Cursor de descarga: {cursor}" in modelos.data(
+        indice, Qt.ItemDataRole.ToolTipRole
+    )
 
 
 def test_grafico_sembrado_desde_la_cola_al_abrir(aplicacion, qtbot):
@@ -119,6 +137,10 @@ def test_conflicto_real_se_revisa_y_resuelve_con_auditoria(aplicacion, qtbot):
     fila = dialogo._fila_de("nombre")
     assert dialogo.tabla.item(fila, COL_TERMINAL).text() == "Nombre de esta terminal"
     assert dialogo.tabla.item(fila, COL_CENTRAL).text() == "Nombre de la central"
+    # Los campos por su etiqueta (verbose_name que sirve la central), no por su nombre técnico.
+    campos = [dialogo.tabla.item(f, 0).text() for f in range(dialogo.tabla.rowCount())]
+    assert campos[fila] == "Nombre"
+    assert "Código EAN-13" in campos and "codigo" not in campos
     assert dialogo.objeto.text().startswith("Producto «Nombre de la central» (")
     detalle = dialogo.detalle.text()
     assert detalle.startswith("Cambio capturado en esta terminal: ")
@@ -147,6 +169,12 @@ def test_catalogo_carga_perezosa_y_busca(aplicacion, qtbot):
     catalogo.selector.setCurrentIndex(catalogo.selector.findData("productos.Producto"))
     qtbot.waitUntil(lambda: catalogo.modelo.total == 50, timeout=10000)
     assert catalogo.modelo.campos[:4] == ["id", "nombre", "codigo", "precio"]
+    cabeceras = [
+        catalogo.modelo.headerData(c, Qt.Orientation.Horizontal)
+        for c in range(catalogo.modelo.columnCount())
+    ]
+    assert cabeceras[:4] == ["ID", "Nombre", "Código EAN-13", "Precio"]
+    assert cabeceras[4:] == ["Stock", "Categoría"]
     with Agente.abrir(aplicacion.directorio) as agente:
         producto = agente.obtener("productos.Producto", "1")
     fila = next(

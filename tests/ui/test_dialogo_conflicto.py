@@ -63,8 +63,9 @@ def responder_vista_previa(d, aceptar, vista=None):
 
 
 def celdas(d, campo):
+    """Las celdas de ``campo``, cuya fila se rotula con su etiqueta («Nombre»), no «nombre»."""
     for fila in range(d.tabla.rowCount()):
-        if d.tabla.item(fila, COL_CAMPO).text() == campo:
+        if d.tabla.item(fila, COL_CAMPO).text() == campo[:1].upper() + campo[1:]:
             return {c: d.tabla.item(fila, c) for c in (COL_BASE, COL_TERMINAL, COL_CENTRAL)}
     raise AssertionError(campo)
 
@@ -174,7 +175,7 @@ def test_aplicar_a_los_parecidos_restantes(dialogo, qtbot):
     assert dialogo.result() == DialogoConflicto.DialogCode.Accepted
     objetos, filas_primero = vista[0]
     assert objetos == ["Producto «central-nombre»"] * 3
-    assert ("nombre", "central-nombre", "terminal-nombre") in filas_primero
+    assert ("Nombre", "central-nombre", "terminal-nombre") in filas_primero
     assert not any(f[0] == "precio" for f in filas_primero)  # la central se queda igual
 
 

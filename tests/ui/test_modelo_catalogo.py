@@ -115,3 +115,63 @@ def test_la_vista_pide_mas_al_bajar(qtbot, agente):
     vista.scrollToBottom()
     qtbot.waitUntil(lambda: m.rowCount() >= 200)
     assert m.rowCount() < 1000
+
+
+def test_las_filas_no_esperan_a_la_cuenta_y_un_filtro_es_un_solo_reinicio(qapp, agente):
+    """Con ``contar`` aparte: la primera página se enseña en cuanto llega (la vista no se
+    vacía antes: las filas viejas siguen hasta que llegan las nuevas, con un solo reinicio del
+    modelo) y el total llega después; una cuenta de un filtro viejo se tira."""
+    cuentas = []
+
+    def contar(modelo, texto, al_terminar):
+        cuentas.append((texto, al_terminar))
+        return True
+
+    m = ModeloCatalogo(
+        lambda mo, t, d, li, fin: (
+            fin(trabajos.pagina_catalogo(agente, mo, t, d, li, con_total=False)) or True
+        ),
+        pagina=100,
+        contar=contar,
+    )
+    reinicios = []
+    m.modelReset.connect(lambda: reinicios.append(m.texto))
+    m.fijar_modelo(PRODUCTO, CAMPOS)
+    texto, responder = cuentas.pop()
+    responder(trabajos.contar_catalogo(agente, PRODUCTO, texto))
+    assert m.total == 1000 and m.rowCount() == 100
+    reinicios.clear()
+    m.filtrar("lec")
+    assert reinicios == ["lec"]  # uno, no vaciar + llenar
+    assert m.rowCount() == 100 and m.total is None  # filas ya a la vista, la cuenta no
+    assert all(m.fila(i)["nombre"].startswith("Leche") for i in range(m.rowCount()))
+    assert m.canFetchMore()  # página llena: puede haber más aunque no se sepa el total
+    viejo = cuentas.pop()
+    m.filtrar("pan")
+    viejo[1](trabajos.contar_catalogo(agente, PRODUCTO, viejo[0]))
+    assert m.total is None  # la cuenta de «lec» no vale para «pan»
+    texto, responder = cuentas.pop()
+    responder(trabajos.contar_catalogo(agente, PRODUCTO, texto))
+    assert (texto, m.total) == ("pan", 250)
+    m.filtrar("8400000000777")  # cabe en una página: total sin pedir la cuenta
+    assert m.total == 1 and cuentas == []
+
+
+def test_mientras_llega_la_pagina_de_un_filtro_se_ven_las_filas_anteriores(qapp, agente):
+    pendientes = []
+
+    def diferido(modelo, texto, desde, limite, al_terminar):
+        pendientes.append((texto, desde, al_terminar))
+        return True
+
+    m = ModeloCatalogo(diferido, pagina=50)
+    m.fijar_modelo(PRODUCTO, CAMPOS)
+    texto, desde, responder = pendientes.pop()
+    responder(trabajos.pagina_catalogo(agente, PRODUCTO, texto, desde, 50))
+    assert m.rowCount() == 50
+    m.filtrar("arr")
+    assert m.rowCount() == 50 and not m.canFetchMore()  # las de antes, sin pedir más
+    texto, desde, responder = pendientes.pop()
+    assert (texto, desde) == ("arr", 0)
+    responder(trabajos.pagina_catalogo(agente, PRODUCTO, texto, desde, 50))
+    assert m.rowCount() == 50 and m.fila(0)["nombre"].startswith("Arroz") and m.total == 250

@@ -42,4 +42,4 @@ def test_modelo_conflictos_con_conflicto_real(qapp, terminal):
     assert m.data(m.index(0, COL_OBJ_CONFLICTO)) == (
         f"Producto «{central['nombre']}» ({central['codigo']})"
     )
-    assert m.data(m.index(0, COL_CAMPOS)) == "nombre"
+    assert m.data(m.index(0, COL_CAMPOS)) == "Nombre"  # la etiqueta, no el campo técnico

@@ -109,3 +109,53 @@ def test_si_muere_la_bandeja_el_hijo_no_queda_huerfano(terminal, central, monkey
     else:
         os.kill(hijo, signal.SIGKILL)
         raise AssertionError("el proceso de sincronización sobrevivió a la bandeja")
+
+
+def test_la_bandeja_lanzada_con_permitir_http_se_lo_pasa_al_hijo(tmp_path, monkeypatch):
+    """``sincro --permitir-http`` abre la bandeja; su hijo ``sincronizar`` debe recibirlo o no
+    aceptaría la central ``http`` que la bandeja sí acepta."""
+    from agente.cli import construir_analizador
+    from agente.soporte import configuracion
+    from ui.app import preparar_argumentos
+
+    monkeypatch.setattr(configuracion, "_http_permitido", False)
+    sin = proceso_sincro.orden_sincronizar(tmp_path)
+    assert "--permitir-http" not in sin
+    preparar_argumentos(construir_analizador().parse_args(["--permitir-http"]))
+    orden = proceso_sincro.orden_sincronizar(tmp_path)
+    assert orden[-1] == "sincronizar" and "--permitir-http" in orden
+    del_hijo = construir_analizador().parse_args(orden[orden.index("--datos") :])
+    assert del_hijo.permitir_http_global and del_hijo.orden == "sincronizar"
+
+
+def test_permitir_http_tambien_desde_la_entrada_propia_de_la_interfaz(tmp_path, monkeypatch):
+    from agente.soporte import configuracion
+    from ui.app import preparar_argumentos
+
+    monkeypatch.setattr(configuracion, "_http_permitido", False)
+    preparar_argumentos(["--datos", str(tmp_path)])
+    assert "--permitir-http" not in proceso_sincro.orden_sincronizar(tmp_path)
+    preparar_argumentos(["--datos", str(tmp_path), "--permitir-http"])
+    assert "--permitir-http" in proceso_sincro.orden_sincronizar(tmp_path)
+
+
+def test_el_arranque_va_por_etapas_sin_parar_la_gui(qtbot, terminal, central, monkeypatch):
+    """``arrancar`` sólo enseña: el motor se abre tras el primer pintado de la ventana y el
+    proceso de sincronización (otro intérprete que compite por los núcleos) cuando el motor ya
+    está abierto; nada de eso ocurre dentro de ``arrancar``."""
+    monkeypatch.setenv("SINCRO_REGISTRO", str(terminal.parent / "registro"))
+    credenciales.guardar_token(terminal, central.terminal, central.token)
+    app = Aplicacion(terminal, sincronizar=True, con_bandeja=False)
+    orden = []
+    app.puente.abierto.connect(lambda: orden.append("motor"))
+    app.sincro.en_marcha_cambiado.connect(lambda m: m and orden.append("sincronizacion"))
+    try:
+        app.arrancar()
+        assert app.ventana.isVisible()
+        assert orden == [] and app.puente.agente is None and not app.sincro.en_marcha
+        qtbot.waitUntil(lambda: app.sincro.en_marcha, timeout=15000)
+        assert orden == ["motor", "sincronizacion"]
+    finally:
+        app.cerrar()
+        app.ventana.close()
+        app.ventana.deleteLater()

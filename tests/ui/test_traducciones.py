@@ -116,3 +116,24 @@ def test_ingles_se_carga_desde_los_recursos(qapp):
     assert QCoreApplication.translate("Bandeja", "Abrir Sincro") == "Abrir Sincro"
     with pytest.raises(ValueError, match="no soportado"):
         traduccion.instalar("fr")
+
+
+def test_etiquetas_de_campo_y_recuento_de_la_cola_en_ingles(qapp):
+    """Las etiquetas que sirve la central (en su idioma) y la cola contada en ventas pasan por
+    la traducción; una etiqueta desconocida se muestra tal cual, nunca el nombre técnico."""
+    from ui import etiquetas
+    from ui.pestanas.estado import texto_clases
+
+    servidas = {"codigo": "Código EAN-13", "precio_unitario": "Precio unitario"}
+    try:
+        traduccion.instalar("en")
+        assert etiquetas.etiqueta("codigo", servidas) == "EAN-13 code"
+        assert etiquetas.etiqueta("precio_unitario", servidas) == "Unit price"
+        assert etiquetas.etiqueta("color_preferido", {}) == "Color preferido"
+        assert texto_clases({"ventas": 2, "ajustes": 1}) == "2 sales · 1 stock adjustment"
+        assert texto_clases({}) == "nothing"
+    finally:
+        traduccion.instalar("es")
+    assert etiquetas.etiqueta("codigo", servidas) == "Código EAN-13"
+    assert etiquetas.etiqueta("codigo", {}) == "Codigo"
+    assert texto_clases({"ventas": 1, "cambios": 3}) == "1 venta · 3 cambios del catálogo"

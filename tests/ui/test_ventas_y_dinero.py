@@ -67,6 +67,11 @@ def test_bandeja_franja_y_estado_dicen_ventas_e_importe(aplicacion):
     assert "#fde293" in ventana.franja.styleSheet()
     assert ventana.barra.text() == linea
     assert ventana.estado.ventas.text().startswith("2 ventas (184,80")
+    # La caja de la cola cuenta lo mismo: 2 ventas (no sus 6 operaciones), y los ajustes de
+    # stock (los de las ventas y los de antes) aparte; nunca un número de operaciones.
+    por_enviar = ventana.estado.etiquetas_cola["pendiente"].text()
+    assert por_enviar == "2 ventas · 4 ajustes de stock"
+    assert str(r.cola["pendiente"]) not in por_enviar
 
 
 def test_salir_avisa_de_las_ventas_y_su_importe(aplicacion, qtbot, monkeypatch):

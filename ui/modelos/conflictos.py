@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
-from ui import formato
+from ui import etiquetas, formato
 from ui.modelos.tabla import ModeloTabla
 from ui.nombres import Presentacion, nombrar_conflicto, presentacion_por_defecto
 
@@ -42,4 +42,7 @@ class ModeloConflictos(ModeloTabla):
             return nombrar_conflicto(fila, self.presentaciones)
         if columna == COL_TIPO:
             return formato.tipo_operacion(fila.get("tipo"))
+        if columna == COL_CAMPOS:
+            p = self.presentaciones.get(str(fila.get("modelo", "")))
+            return ", ".join(etiquetas.etiqueta(c, p) for c in fila.get("campos_en_disputa") or [])
         return super().texto(fila, columna)

@@ -41,9 +41,10 @@ class PestanaCatalogo(QWidget):
         self.selector.setObjectName("selector_modelo")
         self.selector.currentIndexChanged.connect(self._al_elegir_modelo)
         self.cuenta = QLabel()
-        self.modelo = ModeloCatalogo(self._pedir, parent=self)
+        self.modelo = ModeloCatalogo(self._pedir, parent=self, contar=self._contar)
         self.modelo.total_cambiado.connect(self._al_total)
         self.modelo.pagina_cargada.connect(self._ajustar_columnas)
+        self.modelo.pagina_cargada.connect(self._al_pagina)
         self._columnas_ajustadas = False
         self.tabla = QTableView()
         self.tabla.setObjectName("tabla_catalogo")  # columnas = campos del esquema
@@ -68,10 +69,25 @@ class PestanaCatalogo(QWidget):
             texto,
             desde,
             limite,
+            False,
             al_terminar=al_terminar,
             al_fallar=self.cuenta.setText,
             que="catálogo",
         )
+
+    def _contar(self, modelo: str, texto: str, al_terminar) -> bool:
+        return self.puente.llamar(
+            trabajos.contar_catalogo,
+            modelo,
+            texto,
+            al_terminar=al_terminar,
+            al_fallar=self.cuenta.setText,
+            que="catálogo",
+        )
+
+    def _al_pagina(self, _generacion: int, _filas: int) -> None:
+        if self.modelo.total is None:
+            self.cuenta.setText(translate("Catalogo", "Contando…"))
 
     def cargar(self) -> None:
         """Pide la lista de modelos (una vez abierto el motor)."""
@@ -95,7 +111,7 @@ class PestanaCatalogo(QWidget):
         if 0 <= indice < len(self.modelos):
             elegido = self.modelos[indice]
             self._columnas_ajustadas = False
-            self.modelo.fijar_modelo(elegido["nombre"], elegido["campos"])
+            self.modelo.fijar_modelo(elegido["nombre"], elegido["campos"], elegido.get("etiquetas"))
 
     def _ajustar_columnas(self, _generacion: int, filas: int) -> None:
         """Ancho de columnas según la primera página, una vez por modelo (no por pulsación:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agente.operacion import ERROR, ESTADOS
+from agente import ERROR, ESTADOS
 from ui import formato, trabajos
 from ui.modelos.cola import ModeloCola, texto_error
 from ui.nombres import Presentacion, nombrar, presentacion_por_defecto

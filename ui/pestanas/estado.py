@@ -40,14 +40,38 @@ def texto_conexion(conexion: str) -> str:
 
 def texto_estado_cola(estado: str) -> str:
     textos = {
-        "pendiente": translate("Estado", "Pendientes"),
+        "pendiente": translate("Estado", "Por enviar"),
         "procesando": translate("Estado", "Enviándose"),
         "conflicto": translate("Estado", "En conflicto"),
-        "error": translate("Estado", "Con error"),
-        "completado": translate("Estado", "Completadas"),
-        "descartado": translate("Estado", "Descartadas"),
+        "error": translate("Estado", "Rechazado por la central"),
+        "completado": translate("Estado", "Confirmado"),
+        "descartado": translate("Estado", "Descartado"),
     }
     return textos.get(estado, estado)
+
+
+def texto_clases(clases: dict[str, int] | None) -> str:
+    """«4 ventas · 8 ajustes de stock · 1 cambio del catálogo» (sólo lo que no es cero) o
+    «nada». Lo mismo que cuenta «Ventas sin confirmar»: ventas, no operaciones."""
+    clases = clases or {}
+    partes = []
+    for clase, singular, plural in (
+        ("ventas", translate("Estado", "%n venta"), translate("Estado", "%n ventas")),
+        (
+            "ajustes",
+            translate("Estado", "%n ajuste de stock"),
+            translate("Estado", "%n ajustes de stock"),
+        ),
+        (
+            "cambios",
+            translate("Estado", "%n cambio del catálogo"),
+            translate("Estado", "%n cambios del catálogo"),
+        ),
+    ):
+        n = int(clases.get(clase, 0))
+        if n:
+            partes.append(formato.plural(n, singular, plural))
+    return " · ".join(partes) if partes else translate("Estado", "nada")
 
 
 def texto_ventas_estado(r: Resumen) -> str:
@@ -84,7 +108,7 @@ class PestanaEstado(QWidget):
         general.addRow("", self.mensaje)
         general.addRow(translate("Estado", "Lista para vender sin conexión:"), self.lista)
         general.addRow(translate("Estado", "Ventas sin confirmar:"), self.ventas)
-        general.addRow(translate("Estado", "Operación pendiente más antigua:"), self.antiguedad)
+        general.addRow(translate("Estado", "Lo más antiguo por enviar:"), self.antiguedad)
         general.addRow(translate("Estado", "Última subida correcta:"), self.ultima_subida)
         general.addRow(translate("Estado", "Última bajada correcta:"), self.ultima_bajada)
         general.addRow(translate("Estado", "Desfase del reloj:"), self.desfase)
@@ -92,11 +116,12 @@ class PestanaEstado(QWidget):
         self.etiquetas_cola: dict[str, QLabel] = {}
         cola = QFormLayout()
         for estado in ESTADOS_COLA:
-            etiqueta = QLabel("0")
+            etiqueta = QLabel()
+            etiqueta.setWordWrap(True)
             etiqueta.setObjectName(f"cola_{estado}")
             self.etiquetas_cola[estado] = etiqueta
             cola.addRow(texto_estado_cola(estado) + ":", etiqueta)
-        caja_cola = QGroupBox(translate("Estado", "Cola"))
+        caja_cola = QGroupBox(translate("Estado", "Cola de envío a la central"))
         caja_cola.setLayout(cola)
 
         arriba = QHBoxLayout()
@@ -149,7 +174,7 @@ class PestanaEstado(QWidget):
             else translate("Estado", "{ms} ms").format(ms=r.desfase_ms)
         )
         for estado, etiqueta in self.etiquetas_cola.items():
-            etiqueta.setText(str(r.cola.get(estado, 0)))
+            etiqueta.setText(texto_clases(r.clases_cola.get(estado)))
         self.modelo_frescura.fijar_modelos(r.modelos)
         self.historial.anotar(r)
         self.grafico.fijar(self.historial.muestras())

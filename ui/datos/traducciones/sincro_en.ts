@@ -9,17 +9,17 @@
         <translation>Nothing to report yet.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/actividad.py" line="32"/>
+        <location filename="../../pestanas/actividad.py" line="33"/>
         <source>Cuándo</source>
         <translation>When</translation>
     </message>
     <message>
-        <location filename="../../pestanas/actividad.py" line="33"/>
+        <location filename="../../pestanas/actividad.py" line="34"/>
         <source>Qué pasó</source>
         <translation>What happened</translation>
     </message>
     <message>
-        <location filename="../../pestanas/actividad.py" line="34"/>
+        <location filename="../../pestanas/actividad.py" line="35"/>
         <source>Qué hacer</source>
         <translation>What to do</translation>
     </message>
@@ -27,22 +27,22 @@
 <context>
     <name>Aplicacion</name>
     <message>
-        <location filename="../../app.py" line="215"/>
+        <location filename="../../app.py" line="228"/>
         <source>Hay %n venta ({importe}) sin enviar a la central. Está guardada y no se pierde, pero esperará hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
         <translation>There is %n sale ({importe}) not yet sent to the central server. It is saved and will not be lost, but it will wait until Sincro is opened again. Quit anyway?</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="218"/>
+        <location filename="../../app.py" line="234"/>
         <source>Hay %n ventas ({importe}) sin enviar a la central. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
         <translation>There are %n sales ({importe}) not yet sent to the central server. They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="224"/>
+        <location filename="../../app.py" line="242"/>
         <source>Hay cambios sin enviar a la central (ninguna venta). Están guardados y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
         <translation>There are changes not yet sent to the central server (no sales). They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="230"/>
+        <location filename="../../app.py" line="250"/>
         <source>Salir de Sincro</source>
         <translation>Quit Sincro</translation>
     </message>
@@ -50,162 +50,275 @@
 <context>
     <name>Bandeja</name>
     <message>
-        <location filename="../../bandeja.py" line="72"/>
+        <location filename="../../bandeja.py" line="91"/>
         <source>en pausa</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="86"/>
+        <location filename="../../bandeja.py" line="108"/>
         <source>Sincro: {estado}</source>
         <translation>Sincro: {estado}</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="35"/>
+        <location filename="../../bandeja.py" line="43"/>
         <source>Sin configurar</source>
         <translation>Not set up</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="36"/>
+        <location filename="../../bandeja.py" line="45"/>
         <source>La central rechaza el token</source>
         <translation>The central server rejects the token</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="38"/>
+        <location filename="../../bandeja.py" line="48"/>
         <source>Conflictos por revisar</source>
         <translation>Conflicts to review</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="39"/>
-        <location filename="../../bandeja.py" line="68"/>
+        <location filename="../../bandeja.py" line="49"/>
+        <location filename="../../bandeja.py" line="86"/>
         <source>Sin conexión</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="40"/>
+        <location filename="../../bandeja.py" line="50"/>
         <source>Error al enviar</source>
         <translation>Sending error</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="41"/>
+        <location filename="../../bandeja.py" line="51"/>
         <source>Enviando</source>
         <translation>Sending</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="42"/>
+        <location filename="../../bandeja.py" line="52"/>
         <source>Al día</source>
         <translation>Up to date</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="50"/>
+        <location filename="../../bandeja.py" line="60"/>
         <source>todas las ventas enviadas</source>
         <translation>all sales uploaded</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="52"/>
+        <location filename="../../bandeja.py" line="63"/>
         <source>%n venta ({importe}) pendiente</source>
         <translation>%n sale ({importe}) pending</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="53"/>
+        <location filename="../../bandeja.py" line="64"/>
         <source>%n ventas ({importe}) pendientes</source>
         <translation>%n sales ({importe}) pending</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="63"/>
+        <location filename="../../bandeja.py" line="76"/>
         <source>%n conflicto por revisar</source>
         <translation>%n conflict to review</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="64"/>
+        <location filename="../../bandeja.py" line="77"/>
         <source>%n conflictos por revisar</source>
         <translation>%n conflicts to review</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="66"/>
+        <location filename="../../bandeja.py" line="82"/>
         <source>Sin conexión desde {hora}</source>
         <translation>Offline since {hora}</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="77"/>
+        <location filename="../../bandeja.py" line="97"/>
         <source>reintento en {tiempo}</source>
         <translation>retrying in {tiempo}</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="89"/>
+        <location filename="../../bandeja.py" line="111"/>
         <source>La venta más antigua espera desde hace {tiempo}</source>
         <translation>The oldest sale has been waiting for {tiempo}</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="92"/>
+        <location filename="../../bandeja.py" line="116"/>
         <source>Última sincronización: {hora}</source>
         <translation>Last sync: {hora}</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="94"/>
+        <location filename="../../bandeja.py" line="121"/>
         <source>Precios a las {hora}</source>
         <translation>Prices as of {hora}</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="113"/>
-        <location filename="../../bandeja.py" line="142"/>
+        <location filename="../../bandeja.py" line="140"/>
+        <location filename="../../bandeja.py" line="171"/>
         <source>Sincro: abriendo…</source>
         <translation>Sincro: starting…</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="146"/>
+        <location filename="../../bandeja.py" line="176"/>
         <source>Abrir Sincro</source>
         <translation>Open Sincro</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="148"/>
+        <location filename="../../bandeja.py" line="179"/>
         <source>Sincronizar ahora</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="151"/>
+        <location filename="../../bandeja.py" line="184"/>
         <source>Reanudar</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="153"/>
+        <location filename="../../bandeja.py" line="186"/>
         <source>Pausar</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="154"/>
+        <location filename="../../bandeja.py" line="188"/>
         <source>Conflictos ({n})</source>
         <translation>Conflicts ({n})</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="156"/>
+        <location filename="../../bandeja.py" line="192"/>
         <source>Actividad</source>
         <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="157"/>
+        <location filename="../../bandeja.py" line="193"/>
         <source>Configuración</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="159"/>
+        <location filename="../../bandeja.py" line="195"/>
         <source>Salir</source>
         <translation>Quit</translation>
     </message>
 </context>
 <context>
+    <name>Campo</name>
+    <message>
+        <location filename="../../etiquetas.py" line="22"/>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="23"/>
+        <source>Nombre</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="24"/>
+        <source>Código EAN-13</source>
+        <translation>EAN-13 code</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="25"/>
+        <source>Precio</source>
+        <translation>Price</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="26"/>
+        <source>Stock</source>
+        <translation>Stock</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="27"/>
+        <source>Categoría</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="28"/>
+        <source>Descripción</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="29"/>
+        <source>Imagen</source>
+        <translation>Image</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="30"/>
+        <source>NIF</source>
+        <translation>Tax ID</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="31"/>
+        <source>Email</source>
+        <translation>Email</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="32"/>
+        <source>Teléfono</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="33"/>
+        <source>Puntos</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="34"/>
+        <source>Tienda</source>
+        <translation>Store</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="35"/>
+        <source>Terminal</source>
+        <translation>Till</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="36"/>
+        <source>Cliente</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="37"/>
+        <source>Fecha</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="38"/>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="39"/>
+        <source>Pagos</source>
+        <translation>Payments</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="40"/>
+        <source>Venta</source>
+        <translation>Sale</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="41"/>
+        <source>Producto</source>
+        <translation>Product</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="42"/>
+        <source>Cantidad</source>
+        <translation>Quantity</translation>
+    </message>
+    <message>
+        <location filename="../../etiquetas.py" line="43"/>
+        <source>Precio unitario</source>
+        <translation>Unit price</translation>
+    </message>
+</context>
+<context>
     <name>Catalogo</name>
     <message>
-        <location filename="../../pestanas/catalogo.py" line="37"/>
+        <location filename="../../pestanas/catalogo.py" line="38"/>
         <source>Buscar por nombre o código de barras…</source>
         <translation>Search by name or barcode…</translation>
     </message>
     <message>
-        <location filename="../../pestanas/catalogo.py" line="102"/>
+        <location filename="../../pestanas/catalogo.py" line="112"/>
         <source>%n fila</source>
         <translation>%n row</translation>
     </message>
     <message>
-        <location filename="../../pestanas/catalogo.py" line="103"/>
+        <location filename="../../pestanas/catalogo.py" line="112"/>
         <source>%n filas</source>
         <translation>%n rows</translation>
     </message>
@@ -213,128 +326,128 @@
 <context>
     <name>Cola</name>
     <message>
-        <location filename="../../pestanas/cola.py" line="53"/>
+        <location filename="../../pestanas/cola.py" line="57"/>
         <source>Estado: {estado} · intentos: {intentos}</source>
         <translation>State: {estado} · attempts: {intentos}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="59"/>
+        <location filename="../../pestanas/cola.py" line="63"/>
         <source>Último error: {error}</source>
         <translation>Last error: {error}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="62"/>
+        <location filename="../../pestanas/cola.py" line="66"/>
         <source>Datos capturados:</source>
         <translation>Data as captured:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="50"/>
+        <location filename="../../pestanas/cola.py" line="53"/>
         <source>{tipo} de {objeto}</source>
         <translation>{tipo} of {objeto}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="56"/>
+        <location filename="../../pestanas/cola.py" line="60"/>
         <source>Capturada: {hora}</source>
         <translation>Captured: {hora}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="66"/>
+        <location filename="../../pestanas/cola.py" line="71"/>
         <source>Valores que había en la central al capturarla:</source>
         <translation>Values on the central server when it was captured:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="68"/>
+        <location filename="../../pestanas/cola.py" line="76"/>
         <source>Detalles técnicos:</source>
         <translation>Technical details:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="69"/>
+        <location filename="../../pestanas/cola.py" line="77"/>
         <source>Identificador: {uuid}</source>
         <translation>Identifier: {uuid}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="70"/>
+        <location filename="../../pestanas/cola.py" line="78"/>
         <source>Desfase de reloj al capturarla: {ms} ms</source>
         <translation>Clock offset when captured: {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="73"/>
+        <location filename="../../pestanas/cola.py" line="84"/>
         <source>Versión de la central al capturarla: {v}</source>
         <translation>Central server version when captured: {v}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="78"/>
+        <location filename="../../pestanas/cola.py" line="91"/>
         <source>Resuelta por {quien}: {motivo}</source>
         <translation>Resolved by {quien}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="91"/>
+        <location filename="../../pestanas/cola.py" line="104"/>
         <source>Todos los estados</source>
         <translation>All states</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="96"/>
+        <location filename="../../pestanas/cola.py" line="109"/>
         <source>Todos los modelos</source>
         <translation>All models</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="114"/>
+        <location filename="../../pestanas/cola.py" line="127"/>
         <source>&amp;Reintentar</source>
         <translation>&amp;Retry</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="115"/>
+        <location filename="../../pestanas/cola.py" line="128"/>
         <source>&amp;Descartar…</source>
         <translation>&amp;Discard…</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="122"/>
+        <location filename="../../pestanas/cola.py" line="135"/>
         <source>Estado:</source>
         <translation>State:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="124"/>
+        <location filename="../../pestanas/cola.py" line="137"/>
         <source>Modelo:</source>
         <translation>Model:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="181"/>
+        <location filename="../../pestanas/cola.py" line="198"/>
         <source>%n operación</source>
         <translation>%n operation</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="182"/>
+        <location filename="../../pestanas/cola.py" line="199"/>
         <source>%n operaciones</source>
         <translation>%n operations</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="237"/>
+        <location filename="../../pestanas/cola.py" line="256"/>
         <source>El {tipo} de {objeto} no llegará nunca a la central. ¿Descartarlo?</source>
         <translation>The {tipo} of {objeto} will never reach the central server. Discard it?</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="269"/>
+        <location filename="../../pestanas/cola.py" line="290"/>
         <source>{objeto}: {estado}.</source>
         <translation>{objeto}: {estado}.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="202"/>
+        <location filename="../../pestanas/cola.py" line="221"/>
         <source>Elige una operación para ver sus datos tal como se capturaron.</source>
         <translation>Select an operation to see its data exactly as captured.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="226"/>
-        <location filename="../../pestanas/cola.py" line="236"/>
+        <location filename="../../pestanas/cola.py" line="245"/>
+        <location filename="../../pestanas/cola.py" line="255"/>
         <source>Descartar operación</source>
         <translation>Discard operation</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="227"/>
+        <location filename="../../pestanas/cola.py" line="246"/>
         <source>Motivo del descarte (queda en la auditoría; la operación no se enviará):</source>
         <translation>Reason for discarding (kept in the audit log; the operation will not be sent):</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="253"/>
+        <location filename="../../pestanas/cola.py" line="274"/>
         <source>Sin motivo no se descarta nada.</source>
         <translation>Nothing is discarded without a reason.</translation>
     </message>
@@ -347,132 +460,132 @@
         <translation>https://central.example.com/sincro</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="50"/>
+        <location filename="../../pestanas/configuracion.py" line="51"/>
         <source>Permitir http sin cifrar (sólo pruebas)</source>
         <translation>Allow unencrypted http (testing only)</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="53"/>
+        <location filename="../../pestanas/configuracion.py" line="54"/>
         <source>Arrancar Sincro al iniciar la sesión</source>
         <translation>Start Sincro when the session starts</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="64"/>
+        <location filename="../../pestanas/configuracion.py" line="65"/>
         <source>El del sistema</source>
         <translation>System default</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="76"/>
+        <location filename="../../pestanas/configuracion.py" line="77"/>
         <source>&amp;Probar conexión</source>
         <translation>&amp;Test connection</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="77"/>
+        <location filename="../../pestanas/configuracion.py" line="78"/>
         <source>&amp;Guardar</source>
         <translation>&amp;Save</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="82"/>
+        <location filename="../../pestanas/configuracion.py" line="83"/>
         <source>Servidor central:</source>
         <translation>Central server:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="83"/>
+        <location filename="../../pestanas/configuracion.py" line="84"/>
         <source>Tienda:</source>
         <translation>Store:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="84"/>
+        <location filename="../../pestanas/configuracion.py" line="85"/>
         <source>Terminal:</source>
         <translation>Terminal:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="85"/>
+        <location filename="../../pestanas/configuracion.py" line="86"/>
         <source>Token:</source>
         <translation>Token:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="90"/>
+        <location filename="../../pestanas/configuracion.py" line="91"/>
         <source>Avisar si no hay conexión durante más de:</source>
         <translation>Notify when offline for longer than:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="93"/>
+        <location filename="../../pestanas/configuracion.py" line="94"/>
         <source>Idioma:</source>
         <translation>Language:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="119"/>
+        <location filename="../../pestanas/configuracion.py" line="120"/>
         <source>Guardado en el llavero (escribe uno nuevo para cambiarlo)</source>
         <translation>Stored in the keyring (type a new one to change it)</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="121"/>
+        <location filename="../../pestanas/configuracion.py" line="122"/>
         <source>Pega el token que da la central</source>
         <translation>Paste the token issued by the central server</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="124"/>
+        <location filename="../../pestanas/configuracion.py" line="125"/>
         <source>Llavero: {llavero}</source>
         <translation>Keyring: {llavero}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="144"/>
+        <location filename="../../pestanas/configuracion.py" line="145"/>
         <source>Comprobando con la central…</source>
         <translation>Checking with the central server…</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="159"/>
+        <location filename="../../pestanas/configuracion.py" line="160"/>
         <source>Guardando…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="172"/>
+        <location filename="../../pestanas/configuracion.py" line="173"/>
         <source>Configuración guardada; el token, en el llavero.</source>
         <translation>Settings saved; the token is in the keyring.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="180"/>
+        <location filename="../../pestanas/configuracion.py" line="182"/>
         <source>La central rechaza ese token: no se ha guardado nada y se sigue usando el anterior.</source>
         <translation>The central server rejects that token: nothing was saved and the previous one is still in use.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="184"/>
+        <location filename="../../pestanas/configuracion.py" line="190"/>
         <source>No se pudo comprobar el token nuevo porque la central no responde: no se ha guardado nada y se sigue usando el anterior.</source>
         <translation>The new token could not be checked because the central server does not answer: nothing was saved and the previous one is still in use.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="190"/>
+        <location filename="../../pestanas/configuracion.py" line="199"/>
         <source>No se pudo: {mensaje}</source>
         <translation>Could not do it: {mensaje}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="194"/>
+        <location filename="../../pestanas/configuracion.py" line="203"/>
         <source>Probando la conexión…</source>
         <translation>Testing the connection…</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="211"/>
+        <location filename="../../pestanas/configuracion.py" line="220"/>
         <source>Conexión correcta: token aceptado, {n} modelos, {ms} ms de ida y vuelta, desfase de reloj {desfase} ms.</source>
         <translation>Connection OK: token accepted, {n} models, {ms} ms round trip, clock offset {desfase} ms.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="217"/>
+        <location filename="../../pestanas/configuracion.py" line="226"/>
         <source>La central responde ({ms} ms, desfase {desfase} ms), pero falta el token para comprobar el acceso.</source>
         <translation>The central server answers ({ms} ms, offset {desfase} ms), but a token is needed to check access.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="246"/>
+        <location filename="../../pestanas/configuracion.py" line="255"/>
         <source>Sincro arrancará con la sesión.</source>
         <translation>Sincro will start with the session.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="248"/>
+        <location filename="../../pestanas/configuracion.py" line="257"/>
         <source>Sincro no arrancará con la sesión.</source>
         <translation>Sincro will not start with the session.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/configuracion.py" line="262"/>
+        <location filename="../../pestanas/configuracion.py" line="271"/>
         <source>El idioma se aplicará la próxima vez que abras Sincro.</source>
         <translation>The language will apply the next time you open Sincro.</translation>
     </message>
@@ -480,42 +593,42 @@
 <context>
     <name>Conflictos</name>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="51"/>
+        <location filename="../../pestanas/conflictos.py" line="50"/>
         <source>&amp;Revisar…</source>
         <translation>&amp;Review…</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="70"/>
+        <location filename="../../pestanas/conflictos.py" line="71"/>
         <source>%n conflicto abierto</source>
         <translation>%n open conflict</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="71"/>
+        <location filename="../../pestanas/conflictos.py" line="72"/>
         <source>%n conflictos abiertos</source>
         <translation>%n open conflicts</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="111"/>
+        <location filename="../../pestanas/conflictos.py" line="127"/>
         <source>%n conflicto resuelto.</source>
         <translation>%n conflict resolved.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="112"/>
+        <location filename="../../pestanas/conflictos.py" line="128"/>
         <source>%n conflictos resueltos.</source>
         <translation>%n conflicts resolved.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="118"/>
+        <location filename="../../pestanas/conflictos.py" line="137"/>
         <source>No se pudo resolver %n: {detalle}</source>
         <translation>%n could not be resolved: {detalle}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="119"/>
+        <location filename="../../pestanas/conflictos.py" line="138"/>
         <source>No se pudieron resolver %n: {detalle}</source>
         <translation>%n could not be resolved: {detalle}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="73"/>
+        <location filename="../../pestanas/conflictos.py" line="75"/>
         <source>No hay conflictos abiertos: nada que revisar.</source>
         <translation>No open conflicts: nothing to review.</translation>
     </message>
@@ -561,132 +674,132 @@
         <translation>Final value</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="89"/>
+        <location filename="../../dialogo_conflicto.py" line="90"/>
         <source>{tipo} capturado en esta terminal: {hora}</source>
         <translation>{tipo} captured on this terminal: {hora}</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="93"/>
+        <location filename="../../dialogo_conflicto.py" line="98"/>
         <source>la central ya lo había borrado</source>
         <translation>the central server had already deleted it</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="99"/>
+        <location filename="../../dialogo_conflicto.py" line="104"/>
         <source>la central lo cambió ({quien}): {hora}</source>
         <translation>the central server changed it ({quien}): {hora}</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="101"/>
+        <location filename="../../dialogo_conflicto.py" line="108"/>
         <source>la central lo cambió: {hora}</source>
         <translation>the central server changed it: {hora}</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="120"/>
+        <location filename="../../dialogo_conflicto.py" line="128"/>
         <source>Revisar conflicto</source>
         <translation>Review conflict</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="155"/>
+        <location filename="../../dialogo_conflicto.py" line="163"/>
         <source>Usar todo de esta &amp;terminal</source>
         <translation>Use all from this &amp;terminal</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="158"/>
+        <location filename="../../dialogo_conflicto.py" line="166"/>
         <source>Usar todo de la &amp;central</source>
         <translation>Use all from &amp;central</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="163"/>
+        <location filename="../../dialogo_conflicto.py" line="171"/>
         <source>← Anterior</source>
         <translation>← Previous</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="164"/>
+        <location filename="../../dialogo_conflicto.py" line="172"/>
         <source>Siguiente →</source>
         <translation>Next →</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="182"/>
+        <location filename="../../dialogo_conflicto.py" line="190"/>
         <source>Obligatorio: queda en el registro de auditoría</source>
         <translation>Required: kept in the audit log</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="188"/>
+        <location filename="../../dialogo_conflicto.py" line="196"/>
         <source>&amp;Aplicar resolución</source>
         <translation>&amp;Apply resolution</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="191"/>
+        <location filename="../../dialogo_conflicto.py" line="199"/>
         <source>Cerrar</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="206"/>
+        <location filename="../../dialogo_conflicto.py" line="214"/>
         <source>Encargado:</source>
         <translation>Manager:</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="207"/>
+        <location filename="../../dialogo_conflicto.py" line="215"/>
         <source>Motivo:</source>
         <translation>Reason:</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="259"/>
+        <location filename="../../dialogo_conflicto.py" line="267"/>
         <source>[{n} de {total}]</source>
         <translation>[{n} of {total}]</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="265"/>
+        <location filename="../../dialogo_conflicto.py" line="274"/>
         <source>Identificador: {uuid}</source>
         <translation>Identifier: {uuid}</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="278"/>
+        <location filename="../../dialogo_conflicto.py" line="290"/>
         <source>Aplicar la misma elección al otro conflicto parecido</source>
         <translation>Apply the same choice to the other similar conflict</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="279"/>
+        <location filename="../../dialogo_conflicto.py" line="293"/>
         <source>Aplicar la misma elección a los %n conflictos parecidos restantes</source>
         <translation>Apply the same choice to the remaining %n similar conflicts</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="272"/>
+        <location filename="../../dialogo_conflicto.py" line="283"/>
         <source>Este conflicto ya está resuelto.</source>
         <translation>This conflict is already resolved.</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="293"/>
+        <location filename="../../dialogo_conflicto.py" line="312"/>
         <source>Un valor escrito a mano sólo vale para este objeto: no se puede aplicar a los parecidos.</source>
         <translation>A value typed by hand only applies to this object: it cannot be applied to similar conflicts.</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="302"/>
+        <location filename="../../dialogo_conflicto.py" line="324"/>
         <source>(borra el objeto)</source>
         <translation>(deletes the object)</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="304"/>
+        <location filename="../../dialogo_conflicto.py" line="326"/>
         <source>(borrado en la central)</source>
         <translation>(deleted on central)</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="310"/>
+        <location filename="../../dialogo_conflicto.py" line="332"/>
         <source>(sin cambios)</source>
         <translation>(unchanged)</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="324"/>
+        <location filename="../../dialogo_conflicto.py" line="346"/>
         <source>{campo} (lo decidió una regla)</source>
         <translation>{campo} (decided by a rule)</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="339"/>
+        <location filename="../../dialogo_conflicto.py" line="364"/>
         <source>Esta operación no cambia este campo</source>
         <translation>This operation does not change this field</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="346"/>
+        <location filename="../../dialogo_conflicto.py" line="371"/>
         <source>Terminal y central difieren en este campo</source>
         <translation>Terminal and central differ in this field</translation>
     </message>
@@ -699,62 +812,62 @@
 <context>
     <name>Errores</name>
     <message>
-        <location filename="../../errores.py" line="49"/>
+        <location filename="../../errores.py" line="56"/>
         <source>Esta terminal aún no está configurada: abre Configuración y pega el token que da la central.</source>
         <translation>This terminal is not set up yet: open Settings and paste the token from the central server.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="52"/>
+        <location filename="../../errores.py" line="62"/>
         <source>La dirección de la central debe empezar por https:// (http sin cifrar sólo para pruebas, marcándolo en Configuración).</source>
         <translation>The central server address must start with https:// (unencrypted http only for testing, ticking it in Settings).</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="56"/>
+        <location filename="../../errores.py" line="69"/>
         <source>La conexión con la central no es segura (su certificado no es válido): no se envía nada. Avisa a quien mantiene la central; las ventas siguen guardadas.</source>
         <translation>The connection to the central server is not secure (its certificate is not valid): nothing is sent. Tell whoever runs the central server; sales are still saved.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="60"/>
+        <location filename="../../errores.py" line="76"/>
         <source>La central rechaza el token de esta terminal: pide uno nuevo y guárdalo en Configuración. Nada se pierde.</source>
         <translation>The central server rejects this terminal&apos;s token: ask for a new one and save it in Settings. Nothing is lost.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="63"/>
+        <location filename="../../errores.py" line="83"/>
         <source>La central no responde desde las {hora}; las ventas se guardan y se enviarán solas.</source>
         <translation>The central server has not answered since {hora}; sales are saved and will be sent automatically.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="66"/>
+        <location filename="../../errores.py" line="89"/>
         <source>La central no responde; las ventas se guardan y se enviarán solas.</source>
         <translation>The central server does not answer; sales are saved and will be sent automatically.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="69"/>
+        <location filename="../../errores.py" line="94"/>
         <source>El disco está lleno: libera espacio. Lo ya guardado no se pierde.</source>
         <translation>The disk is full: free some space. What is already saved is not lost.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="72"/>
+        <location filename="../../errores.py" line="98"/>
         <source>Sincro no tiene permiso para escribir en su carpeta de datos: avisa a quien mantiene este equipo.</source>
         <translation>Sincro cannot write to its data folder: tell whoever looks after this computer.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="75"/>
+        <location filename="../../errores.py" line="104"/>
         <source>Otro programa está usando los datos de Sincro; se volverá a intentar.</source>
         <translation>Another program is using Sincro&apos;s data; it will try again.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="78"/>
+        <location filename="../../errores.py" line="108"/>
         <source>La central tiene un problema y no acepta envíos ahora; se volverá a intentar sola.</source>
         <translation>The central server has a problem and is not accepting uploads now; it will try again automatically.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="81"/>
+        <location filename="../../errores.py" line="113"/>
         <source>Algo falló; se volverá a intentar. El detalle técnico está en «Detalles».</source>
         <translation>Something failed; it will try again. The technical detail is under “Details”.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="112"/>
+        <location filename="../../errores.py" line="150"/>
         <source>Detalles</source>
         <translation>Details</translation>
     </message>
@@ -792,11 +905,6 @@
         <translation>not configured</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="43"/>
-        <source>Pendientes</source>
-        <translation>Pending</translation>
-    </message>
-    <message>
         <location filename="../../pestanas/estado.py" line="44"/>
         <source>Enviándose</source>
         <translation>Sending</translation>
@@ -807,107 +915,147 @@
         <translation>In conflict</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="46"/>
-        <source>Con error</source>
-        <translation>With errors</translation>
-    </message>
-    <message>
-        <location filename="../../pestanas/estado.py" line="47"/>
-        <source>Completadas</source>
-        <translation>Completed</translation>
-    </message>
-    <message>
-        <location filename="../../pestanas/estado.py" line="48"/>
-        <source>Descartadas</source>
-        <translation>Discarded</translation>
-    </message>
-    <message>
-        <location filename="../../pestanas/estado.py" line="56"/>
+        <location filename="../../pestanas/estado.py" line="80"/>
         <source>ninguna: todas las ventas están en la central</source>
         <translation>none: all sales are on the central server</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="59"/>
+        <location filename="../../pestanas/estado.py" line="83"/>
         <source>%n venta ({importe}), de hace {tiempo}</source>
         <translation>%n sale ({importe}), from {tiempo} ago</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="60"/>
+        <location filename="../../pestanas/estado.py" line="84"/>
         <source>%n ventas ({importe}), la más antigua de hace {tiempo}</source>
         <translation>%n sales ({importe}), the oldest from {tiempo} ago</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="82"/>
+        <location filename="../../pestanas/estado.py" line="107"/>
         <source>Conexión:</source>
         <translation>Connection:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="84"/>
+        <location filename="../../pestanas/estado.py" line="109"/>
         <source>Lista para vender sin conexión:</source>
         <translation>Ready to sell offline:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="86"/>
+        <location filename="../../pestanas/estado.py" line="110"/>
         <source>Ventas sin confirmar:</source>
         <translation>Unconfirmed sales:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="87"/>
-        <source>Operación pendiente más antigua:</source>
-        <translation>Oldest pending operation:</translation>
-    </message>
-    <message>
-        <location filename="../../pestanas/estado.py" line="89"/>
+        <location filename="../../pestanas/estado.py" line="112"/>
         <source>Última subida correcta:</source>
         <translation>Last successful upload:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="91"/>
+        <location filename="../../pestanas/estado.py" line="113"/>
         <source>Última bajada correcta:</source>
         <translation>Last successful download:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="93"/>
+        <location filename="../../pestanas/estado.py" line="114"/>
         <source>Desfase del reloj:</source>
         <translation>Clock offset:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="102"/>
-        <source>Cola</source>
-        <translation>Queue</translation>
+        <location filename="../../pestanas/estado.py" line="43"/>
+        <source>Por enviar</source>
+        <translation>To send</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="120"/>
+        <location filename="../../pestanas/estado.py" line="46"/>
+        <source>Rechazado por la central</source>
+        <translation>Rejected by the central server</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="47"/>
+        <source>Confirmado</source>
+        <translation>Confirmed</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="48"/>
+        <source>Descartado</source>
+        <translation>Discarded</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="59"/>
+        <source>%n venta</source>
+        <translation>%n sale</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="59"/>
+        <source>%n ventas</source>
+        <translation>%n sales</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="62"/>
+        <source>%n ajuste de stock</source>
+        <translation>%n stock adjustment</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="63"/>
+        <source>%n ajustes de stock</source>
+        <translation>%n stock adjustments</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="67"/>
+        <source>%n cambio del catálogo</source>
+        <translation>%n catalogue change</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="68"/>
+        <source>%n cambios del catálogo</source>
+        <translation>%n catalogue changes</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="74"/>
+        <source>nada</source>
+        <translation>nothing</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="111"/>
+        <source>Lo más antiguo por enviar:</source>
+        <translation>Oldest item to send:</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="124"/>
+        <source>Cola de envío a la central</source>
+        <translation>Queue to the central server</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/estado.py" line="141"/>
         <source>Catálogo local por modelo:</source>
         <translation>Local catalogue per model:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="127"/>
+        <location filename="../../pestanas/estado.py" line="148"/>
         <source>en pausa</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="131"/>
+        <location filename="../../pestanas/estado.py" line="152"/>
         <source>Todo enviado y al día.</source>
         <translation>Everything sent and up to date.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="132"/>
+        <location filename="../../pestanas/estado.py" line="154"/>
         <source>Hablando con la central…</source>
         <translation>Talking to the central server…</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="137"/>
+        <location filename="../../pestanas/estado.py" line="162"/>
         <source>sí: los modelos críticos están completos</source>
         <translation>yes: critical models are complete</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="139"/>
+        <location filename="../../pestanas/estado.py" line="164"/>
         <source>NO: faltan datos de modelos críticos</source>
         <translation>NO: critical model data is missing</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="146"/>
+        <location filename="../../pestanas/estado.py" line="174"/>
         <source>{ms} ms</source>
         <translation>{ms} ms</translation>
     </message>
@@ -915,67 +1063,67 @@
 <context>
     <name>Eventos</name>
     <message>
-        <location filename="../../eventos.py" line="44"/>
+        <location filename="../../eventos.py" line="45"/>
         <source>%n fila descargada</source>
         <translation>%n row downloaded</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="45"/>
+        <location filename="../../eventos.py" line="46"/>
         <source>%n filas descargadas</source>
         <translation>%n rows downloaded</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="47"/>
+        <location filename="../../eventos.py" line="49"/>
         <source>Sincronización completa: nada nuevo que enviar; {filas}.</source>
         <translation>Sync complete: nothing new to send; {filas}.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="50"/>
+        <location filename="../../eventos.py" line="54"/>
         <source>Sincronización completa: %n operación enviada ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas); {filas}.</source>
         <translation>Sync complete: %n operation sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected); {filas}.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="53"/>
+        <location filename="../../eventos.py" line="59"/>
         <source>Sincronización completa: %n operaciones enviadas ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas); {filas}.</source>
         <translation>Sync complete: %n operations sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected); {filas}.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="59"/>
+        <location filename="../../eventos.py" line="71"/>
         <source>{quien} resolvió a mano el conflicto de {objeto}: {motivo}</source>
         <translation>{quien} resolved the conflict on {objeto} by hand: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="63"/>
+        <location filename="../../eventos.py" line="75"/>
         <source>{quien} descartó el cambio en conflicto de {objeto}: {motivo}</source>
         <translation>{quien} discarded the conflicting change to {objeto}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="67"/>
+        <location filename="../../eventos.py" line="79"/>
         <source>{quien} descartó la operación rechazada de {objeto}: {motivo}</source>
         <translation>{quien} discarded the rejected operation on {objeto}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="71"/>
+        <location filename="../../eventos.py" line="83"/>
         <source>{quien} volvió a enviar la operación de {objeto}.</source>
         <translation>{quien} sent the operation on {objeto} again.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="75"/>
+        <location filename="../../eventos.py" line="87"/>
         <source>La sincronización falló: {mensaje}</source>
         <translation>Sync failed: {mensaje}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="78"/>
+        <location filename="../../eventos.py" line="91"/>
         <source>La central rechazó la operación {uuid}: {motivo}</source>
         <translation>The central server rejected operation {uuid}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="82"/>
+        <location filename="../../eventos.py" line="95"/>
         <source>Se vuelve a descargar entero el modelo {modelo} ({motivo}).</source>
         <translation>Downloading model {modelo} again in full ({motivo}).</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="86"/>
+        <location filename="../../eventos.py" line="99"/>
         <source>Descarga completa del modelo {modelo} ({motivo}).</source>
         <translation>Full download of model {modelo} ({motivo}).</translation>
     </message>
@@ -988,88 +1136,88 @@
         <translation>yes</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="22"/>
+        <location filename="../../formato.py" line="21"/>
         <source>no</source>
         <translation>no</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="34"/>
+        <location filename="../../formato.py" line="33"/>
         <source>{n} s</source>
         <translation>{n} s</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="36"/>
+        <location filename="../../formato.py" line="35"/>
         <source>{n} min</source>
         <translation>{n} min</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="38"/>
+        <location filename="../../formato.py" line="37"/>
         <source>{h} h {m} min</source>
         <translation>{h} h {m} min</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="40"/>
+        <location filename="../../formato.py" line="38"/>
         <source>{d} d {h} h</source>
         <translation>{d} d {h} h</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="47"/>
-        <location filename="../../formato.py" line="64"/>
+        <location filename="../../formato.py" line="44"/>
+        <location filename="../../formato.py" line="61"/>
         <source>nunca</source>
         <translation>never</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="66"/>
+        <location filename="../../formato.py" line="63"/>
         <source>hace {duracion}</source>
         <translation>{duracion} ago</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="119"/>
+        <location filename="../../formato.py" line="117"/>
         <source>pendiente</source>
         <translation>pending</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="120"/>
+        <location filename="../../formato.py" line="118"/>
         <source>enviándose</source>
         <translation>sending</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="121"/>
+        <location filename="../../formato.py" line="119"/>
         <source>confirmada</source>
         <translation>confirmed</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="122"/>
+        <location filename="../../formato.py" line="120"/>
         <source>en conflicto</source>
         <translation>in conflict</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="123"/>
+        <location filename="../../formato.py" line="121"/>
         <source>rechazada</source>
         <translation>rejected</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="124"/>
+        <location filename="../../formato.py" line="122"/>
         <source>descartada</source>
         <translation>discarded</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="132"/>
+        <location filename="../../formato.py" line="130"/>
         <source>alta</source>
         <translation>creation</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="133"/>
+        <location filename="../../formato.py" line="131"/>
         <source>cambio</source>
         <translation>change</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="134"/>
+        <location filename="../../formato.py" line="132"/>
         <source>baja</source>
         <translation>deletion</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="135"/>
+        <location filename="../../formato.py" line="133"/>
         <source>ajuste</source>
         <translation>adjustment</translation>
     </message>
@@ -1082,7 +1230,7 @@
         <translation>Last {h} h · blue: operations in queue · green: sent per minute</translation>
     </message>
     <message>
-        <location filename="../../pestanas/grafico.py" line="49"/>
+        <location filename="../../pestanas/grafico.py" line="53"/>
         <source>Sin datos todavía</source>
         <translation>No data yet</translation>
     </message>
@@ -1171,55 +1319,60 @@
 <context>
     <name>ModeloFrescura</name>
     <message>
-        <location filename="../../modelos/frescura.py" line="22"/>
+        <location filename="../../modelos/frescura.py" line="26"/>
         <source>Modelo</source>
         <translation>Model</translation>
     </message>
     <message>
-        <location filename="../../modelos/frescura.py" line="23"/>
+        <location filename="../../modelos/frescura.py" line="27"/>
         <source>Crítico</source>
         <translation>Critical</translation>
     </message>
     <message>
-        <location filename="../../modelos/frescura.py" line="24"/>
+        <location filename="../../modelos/frescura.py" line="28"/>
         <source>Filas</source>
         <translation>Rows</translation>
     </message>
     <message>
-        <location filename="../../modelos/frescura.py" line="25"/>
+        <location filename="../../modelos/frescura.py" line="29"/>
         <source>Completo</source>
         <translation>Complete</translation>
     </message>
     <message>
-        <location filename="../../modelos/frescura.py" line="26"/>
-        <source>Actualizado</source>
-        <translation>Updated</translation>
+        <location filename="../../modelos/frescura.py" line="32"/>
+        <source>Actualizado hasta</source>
+        <translation>Up to date as of</translation>
     </message>
     <message>
-        <location filename="../../modelos/frescura.py" line="27"/>
+        <location filename="../../modelos/frescura.py" line="48"/>
+        <source>Cursor de descarga: {cursor}</source>
+        <translation>Download cursor: {cursor}</translation>
+    </message>
+    <message>
+        <location filename="../../modelos/frescura.py" line="59"/>
+        <source>{hora} ({hace})</source>
+        <translation>{hora} ({hace})</translation>
+    </message>
+    <message>
+        <location filename="../../modelos/frescura.py" line="35"/>
         <source>Prioridad de envío</source>
         <translation>Send priority</translation>
-    </message>
-    <message>
-        <location filename="../../modelos/frescura.py" line="29"/>
-        <source>Cursor</source>
-        <translation>Cursor</translation>
     </message>
 </context>
 <context>
     <name>ModeloRegistro</name>
     <message>
-        <location filename="../../modelos/registro.py" line="21"/>
+        <location filename="../../modelos/registro.py" line="20"/>
         <source>Hora</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../modelos/registro.py" line="22"/>
+        <location filename="../../modelos/registro.py" line="21"/>
         <source>Nivel</source>
         <translation>Level</translation>
     </message>
     <message>
-        <location filename="../../modelos/registro.py" line="23"/>
+        <location filename="../../modelos/registro.py" line="22"/>
         <source>Qué pasó</source>
         <translation>What happened</translation>
     </message>
@@ -1227,77 +1380,77 @@
 <context>
     <name>Notificaciones</name>
     <message>
-        <location filename="../../notificaciones.py" line="86"/>
+        <location filename="../../notificaciones.py" line="94"/>
         <source>Conflictos nuevos</source>
         <translation>New conflicts</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="92"/>
+        <location filename="../../notificaciones.py" line="103"/>
         <source>Sin conexión con la central</source>
         <translation>No connection to the central server</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="87"/>
+        <location filename="../../notificaciones.py" line="97"/>
         <source>%n cambio necesita que un encargado lo revise.</source>
         <translation>%n change needs a manager to review it.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="89"/>
+        <location filename="../../notificaciones.py" line="98"/>
         <source>%n cambios necesitan que un encargado los revise.</source>
         <translation>%n changes need a manager to review them.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="93"/>
+        <location filename="../../notificaciones.py" line="106"/>
         <source>La central no responde desde las {hora}. Puedes seguir vendiendo: %n venta ({importe}) está guardada y se enviará sola.</source>
         <translation>The central server has not answered since {hora}. You can keep selling: %n sale ({importe}) is saved and will be sent automatically.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="96"/>
+        <location filename="../../notificaciones.py" line="111"/>
         <source>La central no responde desde las {hora}. Puedes seguir vendiendo: %n ventas ({importe}) están guardadas y se enviarán solas.</source>
         <translation>The central server has not answered since {hora}. You can keep selling: %n sales ({importe}) are saved and will be sent automatically.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="102"/>
+        <location filename="../../notificaciones.py" line="120"/>
         <source>La central rechaza el token</source>
         <translation>The central server rejects the token</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="103"/>
+        <location filename="../../notificaciones.py" line="121"/>
         <source>La sincronización está parada (nada se pierde). Pide un token nuevo y guárdalo en Configuración.</source>
         <translation>Sync is stopped (nothing is lost). Ask for a new token and save it in Settings.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="109"/>
+        <location filename="../../notificaciones.py" line="130"/>
         <source>De nuevo en línea: %n venta enviada a la central.</source>
         <translation>Back online: %n sale uploaded to the central server.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="110"/>
+        <location filename="../../notificaciones.py" line="131"/>
         <source>De nuevo en línea: %n ventas enviadas a la central.</source>
         <translation>Back online: %n sales uploaded to the central server.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="112"/>
+        <location filename="../../notificaciones.py" line="134"/>
         <source>De nuevo en línea: todo enviado a la central.</source>
         <translation>Back online: everything uploaded to the central server.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="113"/>
+        <location filename="../../notificaciones.py" line="135"/>
         <source>Conexión recuperada</source>
         <translation>Back online</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="119"/>
+        <location filename="../../notificaciones.py" line="141"/>
         <source>Un encargado debe revisarlos en Conflictos.</source>
         <translation>A manager must review them in Conflicts.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="121"/>
+        <location filename="../../notificaciones.py" line="143"/>
         <source>Pide un token nuevo y guárdalo en Configuración.</source>
         <translation>Ask for a new token and save it in Settings.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="123"/>
+        <location filename="../../notificaciones.py" line="145"/>
         <source>Nada: sigue vendiendo; revisa la red si dura.</source>
         <translation>Nothing: keep selling; check the network if it lasts.</translation>
     </message>
@@ -1305,47 +1458,47 @@
 <context>
     <name>Registro</name>
     <message>
-        <location filename="../../pestanas/registro.py" line="43"/>
+        <location filename="../../pestanas/registro.py" line="44"/>
         <source>Sólo eventos de sincronización y errores</source>
         <translation>Only sync events and errors</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="47"/>
+        <location filename="../../pestanas/registro.py" line="48"/>
         <source>&amp;Actualizar</source>
         <translation>&amp;Refresh</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="66"/>
+        <location filename="../../pestanas/registro.py" line="70"/>
         <source>La central confirmó %n operación en las últimas 24 h.</source>
         <translation>The central server confirmed %n operation in the last 24 h.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="67"/>
+        <location filename="../../pestanas/registro.py" line="71"/>
         <source>La central confirmó %n operaciones en las últimas 24 h.</source>
         <translation>The central server confirmed %n operations in the last 24 h.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="82"/>
+        <location filename="../../pestanas/registro.py" line="90"/>
         <source>info</source>
         <translation>info</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="83"/>
+        <location filename="../../pestanas/registro.py" line="91"/>
         <source>aviso</source>
         <translation>warning</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="84"/>
+        <location filename="../../pestanas/registro.py" line="92"/>
         <source>error</source>
         <translation>error</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="85"/>
+        <location filename="../../pestanas/registro.py" line="93"/>
         <source>error grave</source>
         <translation>critical</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="86"/>
+        <location filename="../../pestanas/registro.py" line="94"/>
         <source>detalle</source>
         <translation>debug</translation>
     </message>
@@ -1353,53 +1506,53 @@
 <context>
     <name>Ventana</name>
     <message>
-        <location filename="../../ventana.py" line="52"/>
+        <location filename="../../ventana.py" line="53"/>
         <source>se guardan y se enviarán solas</source>
         <translation>they are saved and will be sent automatically</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="56"/>
+        <location filename="../../ventana.py" line="59"/>
         <source>Todas las ventas enviadas a la central.</source>
         <translation>All sales uploaded to the central server.</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="80"/>
+        <location filename="../../ventana.py" line="88"/>
         <source>Estado</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="81"/>
+        <location filename="../../ventana.py" line="89"/>
         <source>Cola</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="82"/>
-        <location filename="../../ventana.py" line="151"/>
+        <location filename="../../ventana.py" line="90"/>
+        <location filename="../../ventana.py" line="167"/>
         <source>Conflictos</source>
         <translation>Conflicts</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="83"/>
+        <location filename="../../ventana.py" line="91"/>
         <source>Catálogo</source>
         <translation>Catalogue</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="84"/>
+        <location filename="../../ventana.py" line="92"/>
         <source>Registro</source>
         <translation>Log</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="85"/>
+        <location filename="../../ventana.py" line="93"/>
         <source>Configuración</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="86"/>
+        <location filename="../../ventana.py" line="94"/>
         <source>Actividad</source>
         <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="149"/>
+        <location filename="../../ventana.py" line="165"/>
         <source>Conflictos ({n})</source>
         <translation>Conflicts ({n})</translation>
     </message>
@@ -1412,7 +1565,7 @@
         <translation>exists</translation>
     </message>
     <message>
-        <location filename="../../vista_previa.py" line="31"/>
+        <location filename="../../vista_previa.py" line="30"/>
         <source>borrado</source>
         <translation>deleted</translation>
     </message>
@@ -1422,47 +1575,47 @@
         <translation>Resolve several conflicts</translation>
     </message>
     <message>
-        <location filename="../../vista_previa.py" line="44"/>
+        <location filename="../../vista_previa.py" line="47"/>
         <source>Se resolverá %n conflicto con la elección de cada campo; revisa cómo quedará:</source>
         <translation>%n conflict will be resolved with the choice for each field; check how it will end up:</translation>
     </message>
     <message>
-        <location filename="../../vista_previa.py" line="46"/>
+        <location filename="../../vista_previa.py" line="51"/>
         <source>Se resolverán %n conflictos con la misma elección por campo. Cada uno usa sus propios valores; revisa cómo quedará cada objeto:</source>
         <translation>%n conflicts will be resolved with the same choice per field. Each one uses its own values; check how each object will end up:</translation>
     </message>
     <message>
-        <location filename="../../vista_previa.py" line="53"/>
+        <location filename="../../vista_previa.py" line="63"/>
         <source>Objeto y campo</source>
         <translation>Object and field</translation>
     </message>
     <message>
-        <location filename="../../vista_previa.py" line="54"/>
+        <location filename="../../vista_previa.py" line="64"/>
         <source>En la central ahora</source>
         <translation>On the central server now</translation>
     </message>
     <message>
-        <location filename="../../vista_previa.py" line="55"/>
+        <location filename="../../vista_previa.py" line="65"/>
         <source>Quedará</source>
         <translation>Will be</translation>
     </message>
     <message>
-        <location filename="../../vista_previa.py" line="62"/>
+        <location filename="../../vista_previa.py" line="74"/>
         <source>(sin cambios en la central)</source>
         <translation>(no change on the central server)</translation>
     </message>
     <message>
-        <location filename="../../vista_previa.py" line="64"/>
+        <location filename="../../vista_previa.py" line="77"/>
         <source>objeto</source>
         <translation>object</translation>
     </message>
     <message>
-        <location filename="../../vista_previa.py" line="76"/>
+        <location filename="../../vista_previa.py" line="92"/>
         <source>Aplicar a %n objeto</source>
         <translation>Apply to %n object</translation>
     </message>
     <message>
-        <location filename="../../vista_previa.py" line="77"/>
+        <location filename="../../vista_previa.py" line="93"/>
         <source>Aplicar a %n objetos</source>
         <translation>Apply to %n objects</translation>
     </message>
