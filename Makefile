@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP) $(QM)
-	$(BIN)/python -m bench
+	bash -c "set -e; source scripts/entorno-pg.sh; $(BIN)/python -m bench"
 
 bundle: $(STAMP) $(QM)
 	$(BIN)/pip install --quiet 'pyinstaller>=6.10,<7'

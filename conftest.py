@@ -9,6 +9,8 @@ import os
 import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Sin espera al azar antes del primer pase del bucle de sincronización (arranque escalonado).
+os.environ["SINCRO_ARRANQUE_ESCALONADO"] = "0"
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
 _LLAVERO = tempfile.mkdtemp(prefix="sincro-llavero-")
 os.environ["XDG_DATA_HOME"] = _LLAVERO

@@ -28,11 +28,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from agente import caja
+from agente.almacen import diario as almacen_diario
 from agente.almacen import pagos as almacen_pagos
 from agente.almacen.cache import Cache, clave_sql
 from agente.almacen.cola import DIAS_AUDITORIA, Cola, NuevaOperacion
 from agente.almacen.conflictos import Conflictos
 from agente.operacion import COMPLETADO, CONFLICTO, PENDIENTE, PROCESANDO, Operacion
+from agente.reglas import diario as reglas_diario
 from agente.reglas import optimista
 from agente.reglas import pagos as reglas_pagos
 from agente.soporte import privado, rutas
@@ -59,6 +62,7 @@ class Agente:
             self._estado_modelos,
             self._estado_sincronizacion,
             self._estado_avisos,
+            self._estado_diario,
         ]
         """Funciones que componen ``estado()``; otros módulos (el sincronizador) añaden la
         suya con ``agente.partes_estado.append(funcion)``. Cada una devuelve un dict plano."""
@@ -97,7 +101,26 @@ class Agente:
             cola.cerrar()
             raise
         privado.proteger_contenido(ruta)  # bases, -wal, configuración: sólo este usuario
-        return cls(ruta, cola, cache)
+        agente = cls(ruta, cola, cache)
+        agente._al_arrancar(recuperar)
+        return agente
+
+    def _al_arrancar(self, comprobar: bool) -> None:
+        """Con ``comprobar`` (lo normal; sin él, sólo mirar): la tienda configurada en los
+        ajustes de la cola (la lleva cada registro del diario) y lo reciente de la cadena del
+        diario verificado: un diario dañado se avisa nombrando el registro
+        (``recuperaciones.json`` y el registro), nunca se repara."""
+        from agente.soporte import configuracion
+
+        if not comprobar:
+            return
+        try:
+            config = configuracion.cargar(self.directorio)
+        except configuracion.ErrorConfiguracion:
+            config = None
+        if config is not None and self._cola.ajuste(almacen_diario.TIENDA) != config.tienda:
+            self._cola.fijar_ajuste(almacen_diario.TIENDA, config.tienda)
+        caja.avisar_diario_danado(self)
 
     def cerrar(self) -> None:
         servicio = self.__dict__.get("_servicio_sincro")
@@ -203,7 +226,11 @@ class Agente:
         ``lineas``: ``[{"producto": id, "cantidad": n, "precio_unitario": "1.95"}]``.
         ``pagos``: ``[{"metodo": "efectivo", "importe": "3.90"}]`` que sumen el total (sin
         pagos: uno en efectivo del total); van en la cabecera si ``ventas.Venta`` tiene un
-        campo ``pagos`` y siempre en ``agente.almacen.pagos`` (guardados antes de encolar).
+        campo ``pagos`` y siempre en ``agente.almacen.pagos``.
+
+        Pagos, el registro ``venta`` del diario (número, huella; ``agente.almacen.diario``) y
+        las operaciones van en UNA transacción de la cola: tras un ``kill -9``, todo o nada.
+        Si líneas, total y pagos no cuadran, ``ErrorValor`` y no se guarda nada.
         ``venta_id``: UUID elegido por quien llama (la API local lo usa para que un reintento
         con la misma clave de idempotencia no venda dos veces).
         """
@@ -222,6 +249,7 @@ class Agente:
                 raise ErrorValor(f"El id de la venta ({venta_id}) no es un UUID.") from None
         total = Decimal(0)
         operaciones: list[dict[str, Any]] = []
+        lineas_diario: list[dict[str, Any]] = []
         for i, linea in enumerate(lineas, start=1):
             try:
                 cantidad = linea["cantidad"]
@@ -236,6 +264,14 @@ class Agente:
             if isinstance(cantidad, bool) or not isinstance(cantidad, int) or cantidad <= 0:
                 raise ErrorValor(f"Línea {i}: la cantidad debe ser un entero positivo.")
             total += precio * cantidad
+            lineas_diario.append(
+                {
+                    "producto": producto,
+                    "cantidad": cantidad,
+                    "precio_unitario": reglas_diario.texto_precio(precio),
+                    "importe": reglas_diario.importe_linea(precio, cantidad, i),
+                }
+            )
             operaciones.append(
                 {
                     "modelo": LINEA_VENTA,
@@ -248,19 +284,7 @@ class Agente:
                     },
                 }
             )
-            config_producto = esquema.modelo(PRODUCTO)
-            if (
-                "stock" in config_producto.tipos
-                and "ajustar" in config_producto.operaciones_permitidas
-            ):
-                operaciones.append(
-                    {
-                        "modelo": PRODUCTO,
-                        "tipo": "ajustar",
-                        "objeto_id": producto,
-                        "datos": {"stock": -cantidad},
-                    }
-                )
+            operaciones.extend(self._ajuste_stock(esquema, producto, -cantidad))
         cabecera = {
             "id": venta_id,
             "cliente": cliente,
@@ -272,15 +296,83 @@ class Agente:
         pagos_venta = reglas_pagos.normalizar(pagos, total)
         if "pagos" in esquema.modelo(VENTA).campos_escribibles:
             cabecera["pagos"] = pagos_venta
+        registro = {
+            "tipo": reglas_diario.VENTA,
+            "venta": venta_id,
+            "lineas": lineas_diario,
+            "total": reglas_pagos.texto_importe(total),
+            "pagos": pagos_venta,
+        }
+        reglas_diario.comprobar_cuadre(registro)
         nuevas = self._preparar_varias(
             [{"modelo": VENTA, "tipo": "crear", "datos": cabecera}, *operaciones]
         )
-        almacen_pagos.guardar(self._cola, venta_id, total, pagos_venta)
-        try:
-            return self._cola.encolar_varias(nuevas)
-        except BaseException:
-            almacen_pagos.borrar(self._cola, venta_id)
-            raise
+        # El producto de cada línea tal como lo guarda la central (p. ej. 12, no "12").
+        validadas = [n for n in nuevas if n.modelo == LINEA_VENTA]
+        for linea, validada in zip(lineas_diario, validadas, strict=True):
+            linea["producto"] = validada.datos.get("producto", linea["producto"])
+        # Pagos, registro del diario y operaciones: UNA transacción (todo o nada).
+        with self._cola.transaccion() as sesion:
+            almacen_pagos.guardar_en(sesion, venta_id, total, pagos_venta)
+            almacen_diario.anotar(sesion, registro)
+            return self._cola.encolar_varias(nuevas, en=sesion)
+
+    @staticmethod
+    def _ajuste_stock(esquema: Esquema, producto: Any, delta: int) -> list[dict[str, Any]]:
+        """La operación que ajusta el stock de ``producto`` (ninguna si el esquema no lo
+        permite)."""
+        config = esquema.modelo(PRODUCTO)
+        if "stock" not in config.tipos or "ajustar" not in config.operaciones_permitidas:
+            return []
+        datos = {"stock": delta}
+        return [{"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": producto, "datos": datos}]
+
+    # -- diario de ventas: número, anulaciones, devoluciones, cierre (``agente.caja``) --------
+
+    def registro_de_venta(self, venta_id: str) -> dict[str, Any] | None:
+        """El registro ``venta`` del diario de esa venta (con ``serie`` y ``numero``)."""
+        return caja.registro_de_venta(self, venta_id)
+
+    def anular(self, referencia: str) -> dict[str, Any]:
+        """Anula entera una venta de esta terminal (``referencia``: su UUID, ``SERIE/NUMERO``
+        o el número en la serie actual): un registro ``anulacion`` nuevo que la referencia y
+        las operaciones que devuelven su stock, en una transacción. Devuelve el registro."""
+        return caja.anular(self, referencia)
+
+    def devolver(
+        self,
+        referencia: str,
+        lineas: Sequence[Mapping[str, Any]],
+        pagos: Sequence[Mapping[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Devuelve parte de una venta (``lineas``: ``[{"producto", "cantidad"}]``, al precio
+        original): un registro ``devolucion`` nuevo y el stock de vuelta, en una transacción.
+        ``pagos``: cómo se devuelve el dinero (por defecto, como se cobró si fue un solo método;
+        si no, en efectivo)."""
+        return caja.devolver(self, referencia, lineas, pagos)
+
+    def resumen_caja(self) -> dict[str, Any]:
+        """Lo que cubriría el cierre ahora (ver ``agente.caja.resumen_caja``)."""
+        return caja.resumen_caja(self)
+
+    def cerrar_caja(
+        self,
+        efectivo_contado: Any = None,
+        forzar_por: str | None = None,
+        motivo: str | None = None,
+    ) -> dict[str, Any]:
+        """Cierre de caja (Z): un registro ``cierre`` encadenado que cubre lo registrado desde
+        el cierre anterior. ``CierreBloqueado`` si la central aún no tiene alguno de esos
+        registros, salvo que se fuerce con nombre (``forzar_por``) y ``motivo``."""
+        return caja.cerrar_caja(self, efectivo_contado, forzar_por, motivo)
+
+    def cierre_pendiente(self, ahora: dt.datetime | None = None) -> bool:
+        """¿Toca ofrecer el cierre? (pasada la ``hora_cierre`` configurada y sin cerrar)."""
+        return caja.cierre_pendiente(self, ahora)
+
+    def verificar_diario(self) -> list[Any]:
+        """Verifica la cadena local: lista de ``protocolo.diario.Incidencia`` (vacía: bien)."""
+        return almacen_diario.verificar(self._cola)
 
     def pagos_de_venta(self, venta_id: str) -> list[dict[str, str]] | None:
         """Los pagos guardados de una venta de esta terminal (``None`` si no hay)."""
@@ -565,6 +657,14 @@ class Agente:
             "tiene_esquema": self._cache.esquema() is not None,
         }
 
+    def _estado_diario(self) -> dict[str, Any]:
+        """Registros del diario que la central aún no tiene y desde cuándo (barato: sólo mira
+        desde donde todo está confirmado)."""
+        n, desde = almacen_diario.sin_confirmar(
+            self._cola, almacen_diario.confirmados_hasta(self._cola)
+        )
+        return {"diario": {"sin_confirmar": n, "sin_confirmar_desde": desde}}
+
     def _estado_avisos(self) -> dict[str, Any]:
         """Avisos de recuperación sin confirmar (cola rescatada, caché apartada)."""
         from agente.almacen import recuperacion
@@ -630,6 +730,11 @@ class Agente:
     ) -> Any:
         """Guarda ``config.json`` (sin token) y el token en el llavero. Ver ``servicio``."""
         return self.sincronizacion.configurar(servidor, tienda, terminal, token, **opciones)
+
+    def enrolar(self, codigo: str, **configuracion: Any) -> Any:
+        """Canjea un código de enrolamiento por un token nuevo (sólo al llavero); red. Con
+        ``servidor``, ``tienda`` y ``terminal`` configura la terminal a la vez."""
+        return self.sincronizacion.enrolar(codigo, **configuracion)
 
     def resumen_configuracion(self) -> dict[str, Any]:
         """Servidor, tienda, terminal, si hay token en el llavero (nunca el token), qué llavero

@@ -38,7 +38,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -52,8 +51,7 @@ import requests
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from bench.central_comun import carga, cpu_servidor  # noqa: E402
-from tests.central.conftest import base_pg_nueva  # noqa: E402
+from bench.central_comun import carga, central_pg, cpu_servidor  # noqa: E402
 from tests.plugins.central import CentralEnMarcha  # noqa: E402
 
 PRODUCTO = "productos.Producto"
@@ -330,18 +328,9 @@ def _percentil(valores: list[float], q: float) -> float:
 
 
 def medir(modo: str, n: int, args: argparse.Namespace) -> dict:
-    with base_pg_nueva() as url_pg:
-        central = CentralEnMarcha(
-            Path(tempfile.mkdtemp(prefix=f"bench-cadena-{modo}-{n}-")),
-            demo=args.productos,
-            entorno={"DATABASE_URL": url_pg, "SINCRO_ORDEN_COMMIT": modo},
-            hilos=args.hilos,
-            trabajadores=args.trabajadores,
-        ).arrancar()
-        try:
-            return _medir(central, modo, n, args)
-        finally:
-            central.detener()
+    prefijo = f"bench-cadena-{n}"
+    with central_pg(prefijo, args.productos, modo, args.hilos, args.trabajadores) as (central, _):
+        return _medir(central, modo, n, args)
 
 
 def _medir(central: CentralEnMarcha, modo: str, n: int, args: argparse.Namespace) -> dict:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -21,3 +24,27 @@ def cpu_servidor(proceso_pid: int) -> float:
 
 def carga() -> str:
     return f"carga media (1 min) {os.getloadavg()[0]:.2f} en {os.cpu_count()} CPU"
+
+
+@contextlib.contextmanager
+def central_pg(
+    prefijo: str, productos: int, modo: str, hilos: int, trabajadores: int
+) -> Iterator[tuple[object, str]]:
+    """(central en marcha, URL de su base): una base PostgreSQL nueva (``SINCRO_PG_URL``) con la
+    central de demo sirviéndola en el modo de orden de commit ``modo``; se para y se borra al
+    salir."""
+    from tests.central.conftest import base_pg_nueva
+    from tests.plugins.central import CentralEnMarcha
+
+    with base_pg_nueva() as url_pg:
+        central = CentralEnMarcha(
+            Path(tempfile.mkdtemp(prefix=f"{prefijo}-{modo}-")),
+            demo=productos,
+            entorno={"DATABASE_URL": url_pg, "SINCRO_ORDEN_COMMIT": modo},
+            hilos=hilos,
+            trabajadores=trabajadores,
+        ).arrancar()
+        try:
+            yield central, url_pg
+        finally:
+            central.detener()

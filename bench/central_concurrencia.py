@@ -17,7 +17,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -27,10 +26,8 @@ import requests
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from bench.central_comun import carga  # noqa: E402
+from bench.central_comun import carga, central_pg  # noqa: E402
 from bench.central_operaciones import generar  # noqa: E402
-from tests.central.conftest import base_pg_nueva  # noqa: E402
-from tests.plugins.central import CentralEnMarcha  # noqa: E402
 
 
 def _esperas(url_pg: str, parar: threading.Event, muestras: list[int]) -> None:
@@ -48,66 +45,57 @@ def _esperas(url_pg: str, parar: threading.Event, muestras: list[int]) -> None:
 
 
 def medir(modo: str, args: argparse.Namespace) -> dict:
-    with base_pg_nueva() as url_pg:
-        central = CentralEnMarcha(
-            Path(tempfile.mkdtemp(prefix=f"bench-conc-{modo}-")),
-            demo=args.productos,
-            entorno={"DATABASE_URL": url_pg, "SINCRO_ORDEN_COMMIT": modo},
-            hilos=args.hilos,
-            trabajadores=args.trabajadores,
-        ).arrancar()
-        try:
-            url = central.url + "/v1/operaciones"
-            lotes = [
-                generar(args.lote * 400, args.productos, 1000 * i + (modo == "marca"))
-                for i in range(args.clientes)
-            ]
-            calentar = requests.Session()
-            calentar.headers["Authorization"] = f"Token {central.token}"
-            for ops in (generar(200, args.productos, 99 + (modo == "marca")),):
-                calentar.post(url, data=json.dumps({"operaciones": ops}), timeout=300)
-            latencias: list[float] = []
-            aplicadas = [0] * args.clientes
-            fin = time.monotonic() + args.segundos
-            cerrojo = threading.Lock()
+    with central_pg("bench-conc", args.productos, modo, args.hilos, args.trabajadores) as (
+        central,
+        url_pg,
+    ):
+        url = central.url + "/v1/operaciones"
+        lotes = [
+            generar(args.lote * 400, args.productos, 1000 * i + (modo == "marca"))
+            for i in range(args.clientes)
+        ]
+        calentar = requests.Session()
+        calentar.headers["Authorization"] = f"Token {central.token}"
+        for ops in (generar(200, args.productos, 99 + (modo == "marca")),):
+            calentar.post(url, data=json.dumps({"operaciones": ops}), timeout=300)
+        latencias: list[float] = []
+        aplicadas = [0] * args.clientes
+        fin = time.monotonic() + args.segundos
+        cerrojo = threading.Lock()
 
-            def cliente(n: int) -> None:
-                sesion = requests.Session()
-                sesion.headers["Authorization"] = f"Token {central.token}"
-                ops = lotes[n]
-                i = 0
-                while time.monotonic() < fin and i < len(ops):
-                    trozo = ops[i : i + args.lote]
-                    i += args.lote
-                    t = time.perf_counter()
-                    r = sesion.post(
-                        url,
-                        data=json.dumps({"operaciones": trozo}),
-                        headers={"Content-Type": "application/json"},
-                        timeout=300,
-                    )
-                    r.raise_for_status()
-                    with cerrojo:
-                        latencias.append(time.perf_counter() - t)
-                    aplicadas[n] += sum(
-                        x["resultado"] == "aplicada" for x in r.json()["resultados"]
-                    )
+        def cliente(n: int) -> None:
+            sesion = requests.Session()
+            sesion.headers["Authorization"] = f"Token {central.token}"
+            ops = lotes[n]
+            i = 0
+            while time.monotonic() < fin and i < len(ops):
+                trozo = ops[i : i + args.lote]
+                i += args.lote
+                t = time.perf_counter()
+                r = sesion.post(
+                    url,
+                    data=json.dumps({"operaciones": trozo}),
+                    headers={"Content-Type": "application/json"},
+                    timeout=300,
+                )
+                r.raise_for_status()
+                with cerrojo:
+                    latencias.append(time.perf_counter() - t)
+                aplicadas[n] += sum(x["resultado"] == "aplicada" for x in r.json()["resultados"])
 
-            parar = threading.Event()
-            muestras: list[int] = []
-            vigia = threading.Thread(target=_esperas, args=(url_pg, parar, muestras))
-            vigia.start()
-            hilos = [threading.Thread(target=cliente, args=(n,)) for n in range(args.clientes)]
-            t0 = time.perf_counter()
-            for h in hilos:
-                h.start()
-            for h in hilos:
-                h.join()
-            segundos = time.perf_counter() - t0
-            parar.set()
-            vigia.join()
-        finally:
-            central.detener()
+        parar = threading.Event()
+        muestras: list[int] = []
+        vigia = threading.Thread(target=_esperas, args=(url_pg, parar, muestras))
+        vigia.start()
+        hilos = [threading.Thread(target=cliente, args=(n,)) for n in range(args.clientes)]
+        t0 = time.perf_counter()
+        for h in hilos:
+            h.start()
+        for h in hilos:
+            h.join()
+        segundos = time.perf_counter() - t0
+        parar.set()
+        vigia.join()
     latencias.sort()
     return {
         "ops_s": sum(aplicadas) / segundos,

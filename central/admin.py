@@ -1,12 +1,14 @@
 """Admin de la central: tiendas (con su salud), terminales, registro de cambios, operaciones
-recibidas, sobreventas y salud por terminal. El registro y las operaciones son de sólo lectura."""
+recibidas, sobreventas y salud por terminal. El registro y las operaciones son de sólo lectura.
+El diario de ventas y sus incidencias están en ``central.admin_diario``."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import Max
 
-from .autenticacion import crear_terminal, hash_token, nuevo_token
+from . import acciones, admin_salud
+from .autenticacion import hash_token, nuevo_token
 from .models import (
     Horizonte,
     OperacionRecibida,
@@ -76,28 +78,28 @@ class TerminalAdmin(admin.ModelAdmin):
     list_display = ("codigo", "tienda", "revocada", "creada_en")
     list_filter = ("revocada", "tienda")
     search_fields = ("codigo", "tienda__codigo")
-    actions = ["revocar", "nuevo_token"]  # noqa: RUF012
+    actions = [  # noqa: RUF012
+        admin_salud.revocar,
+        admin_salud.resincronizar,
+        admin_salud.generar_codigo,
+    ]
 
     def save_model(self, request, obj, form, change):
+        """Una terminal nueva recibe un token que nadie ve y un código de enrolamiento: la caja
+        obtiene su token con ``sincro configurar --codigo CÓDIGO``."""
         if not change:
-            token = nuevo_token()
-            obj.token_hash = hash_token(token)
+            obj.token_hash = hash_token(nuevo_token())
             super().save_model(request, obj, form, change)
             SaludTerminal.objects.get_or_create(terminal=obj)
-            messages.warning(request, f"Token de {obj}: {token} (cópialo ahora: no se guarda).")
+            codigo, _ = acciones.generar_codigo(obj, por=request.user.get_username())
+            messages.warning(
+                request,
+                f"Código de enrolamiento de {obj}: {codigo} (un solo uso). En la caja: "
+                f"sincro configurar --servidor … --tienda {obj.tienda.codigo} "
+                f"--terminal {obj.codigo} --codigo {codigo}",
+            )
         else:
             super().save_model(request, obj, form, change)
-
-    @admin.action(description="Revocar los tokens de las terminales seleccionadas")
-    def revocar(self, request, queryset):
-        n = queryset.update(revocada=True)
-        messages.info(request, f"{n} terminales revocadas.")
-
-    @admin.action(description="Generar un token nuevo (invalida el anterior)")
-    def nuevo_token(self, request, queryset):
-        for terminal in queryset:
-            _, token = crear_terminal(terminal.tienda.codigo, terminal.codigo)
-            messages.warning(request, f"Token de {terminal}: {token} (cópialo ahora).")
 
 
 @admin.register(SaludTerminal)
@@ -172,3 +174,8 @@ class SobreventaAdmin(admin.ModelAdmin):
 @admin.register(Horizonte)
 class HorizonteAdmin(SoloLectura):
     list_display = ("modelo", "cursor", "actualizado_en")
+
+
+admin_salud.instalar(admin.site, SaludTerminalAdmin)
+
+from . import admin_diario  # noqa: E402, F401  (registra el diario de ventas en el admin)

@@ -11,7 +11,13 @@ class CentralConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import captura, configuracion
+        from django.core.exceptions import ImproperlyConfigured
+
+        from . import captura, configuracion, salud
 
         configuracion.obtener()
+        try:
+            salud.umbrales()  # SINCRO_SALUD mal puesto: se dice al arrancar, no en el admin
+        except (TypeError, ValueError) as exc:
+            raise ImproperlyConfigured(f"SINCRO_SALUD: {exc}") from None
         post_migrate.connect(captura.al_migrar, sender=self, dispatch_uid="central-captura")

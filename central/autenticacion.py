@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
@@ -58,7 +59,8 @@ def crear_terminal(codigo_tienda: str, codigo_terminal: str) -> tuple[Terminal, 
         if not creada:
             terminal.token_hash = hash_token(token)
             terminal.revocada = False
-            terminal.save(update_fields=["token_hash", "revocada"])
+            terminal.token_nuevo_hash = None
+            terminal.save(update_fields=["token_hash", "revocada", "token_nuevo_hash"])
         SaludTerminal.objects.get_or_create(terminal=terminal)
     return terminal, token
 
@@ -69,15 +71,38 @@ def autenticar(request: HttpRequest) -> Terminal | JsonResponse:
     partes = cabecera.split()
     if len(partes) != 2 or partes[0].lower() != "token" or len(partes[1]) > 200:
         return error(401, "no_autenticado", "Falta la cabecera «Authorization: Token …».")
+    huella = hash_token(partes[1])
     terminal = (
-        Terminal.objects.select_related("tienda").filter(token_hash=hash_token(partes[1])).first()
+        Terminal.objects.select_related("tienda")
+        .filter(Q(token_hash=huella) | Q(token_nuevo_hash=huella))
+        .first()
     )
-    if terminal is None or terminal.revocada:
+    if terminal is not None and terminal.token_nuevo_hash == huella:
+        terminal = _estrenar(terminal, huella)
+    if terminal is None:
         return error(401, "no_autenticado", "Token desconocido o revocado.")
+    if terminal.revocada:
+        return error(
+            401,
+            "token_revocado",
+            "La central ha revocado el token de esta terminal: pida a informática un código de "
+            "enrolamiento y ejecute «sincro enrolar CÓDIGO».",
+        )
     if not terminal.tienda.activa:
         return error(403, "prohibido", f"La tienda {terminal.tienda.codigo} está desactivada.")
     _anotar_contacto(terminal)
     return terminal
+
+
+def _estrenar(terminal: Terminal, huella: str) -> Terminal | None:
+    """Primer uso del token obtenido con un código de enrolamiento (``central.acciones``): pasa
+    a ser el token de la terminal, el anterior deja de valer y la terminal deja de estar
+    revocada. Condicional: si otro hilo lo estrenó a la vez, sólo uno escribe."""
+    Terminal.objects.filter(pk=terminal.pk, token_nuevo_hash=huella).update(
+        token_hash=huella, token_nuevo_hash=None, revocada=False
+    )
+    terminal.refresh_from_db(fields=["token_hash", "token_nuevo_hash", "revocada"])
+    return terminal if terminal.token_hash == huella else None
 
 
 def _anotar_contacto(terminal: Terminal) -> None:

@@ -8,7 +8,6 @@ Una instancia por lote; no se comparte entre hilos.
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Callable
 from typing import Any
 
 from django.db import DatabaseError, transaction
@@ -30,13 +29,11 @@ class Creaciones:
         terminal: str,
         referencias: Referencias,
         objetos: Objetos,
-        al_crear: Callable[[Operacion], None],
     ):
         self.tienda = tienda
         self.terminal = terminal
         self.referencias = referencias
         self.objetos = objetos
-        self.al_crear = al_crear
         self._pendientes: dict[str, list[tuple[Operacion, Model]]] = {}
         self._claves: set[tuple[str, str]] = set()
 
@@ -132,7 +129,6 @@ class Creaciones:
     def _creada(self, op: Operacion, objeto: Model) -> None:
         op.objeto_id = str(objeto.pk)
         self.objetos.poner(op, objeto)
-        self.al_crear(op)
 
     def _uno_a_uno(self, grupo: list[tuple[Operacion, Model]]) -> None:
         for op, objeto in grupo:

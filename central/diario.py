@@ -175,11 +175,24 @@ def _fila(
         dia=dia_de(registro),
         venta=str(registro.get("venta") or "")[:64],
         total=_importe(registro.get("total")),
+        forzado=forzado_de(registro),
         huella_anterior=registro["huella_anterior"],
         huella=registro["huella"],
         contenido=eslabon.contenido,
         recibido_en=ahora,
     )
+
+
+def forzado_de(registro: dict[str, Any]) -> str:
+    """«quién: por qué» de un cierre forzado; vacío si no lo es."""
+    forzado = registro.get("forzado") if registro["tipo"] == "cierre" else None
+    if not forzado:
+        return ""
+    if isinstance(forzado, dict):
+        texto = f"{str(forzado.get('por', ''))[:80]}: {str(forzado.get('motivo', ''))[:200]}"
+    else:
+        texto = str(forzado)
+    return texto[:300] or "forzado"
 
 
 def dia_de(registro: dict[str, Any]) -> dt.date | None:

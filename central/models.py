@@ -40,6 +40,11 @@ class Terminal(models.Model):
     tienda = models.ForeignKey(Tienda, on_delete=models.CASCADE, related_name="terminales")
     codigo = models.CharField("código", max_length=40)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    #: Token emitido con un código de enrolamiento y aún sin usar: el primer uso lo pasa a
+    #: ``token_hash`` (y el anterior deja de valer). Ver ``central.acciones``.
+    token_nuevo_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     revocada = models.BooleanField(default=False)
     creada_en = models.DateTimeField(auto_now_add=True)
 
@@ -186,6 +191,8 @@ class SaludTerminal(models.Model):
     #: Última verificación de la caché contra la central y filas que reparó.
     verificado_en = models.DateTimeField(null=True, blank=True)
     reparadas = models.IntegerField(default=0)
+    #: Nivel («verde», «ambar», «rojo») del último aviso enviado al webhook (``central.avisos``).
+    nivel_avisado = models.CharField(max_length=10, default="verde")
 
     class Meta:
         verbose_name = "salud de terminal"
@@ -224,7 +231,11 @@ class RegistroDiario(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="diario")
+    # Sin índice propio: el único (terminal, orden) ya empieza por la terminal, y así la base
+    # lee cada cadena en orden por él (con otro índice elegía ordenar en disco).
+    terminal = models.ForeignKey(
+        Terminal, on_delete=models.PROTECT, related_name="diario", db_index=False
+    )
     tienda = models.CharField(max_length=40)
     orden = models.BigIntegerField()
     tipo = models.CharField(max_length=20)
@@ -234,6 +245,8 @@ class RegistroDiario(models.Model):
     dia = models.DateField("día", null=True, blank=True)
     venta = models.CharField(max_length=64, blank=True)
     total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    #: En un cierre forzado, quién y por qué («Marta: sin red»); vacío en los demás.
+    forzado = models.CharField("cierre forzado", max_length=300, blank=True)
     huella_anterior = models.CharField(max_length=64)
     huella = models.CharField(max_length=64)
     contenido = models.BinaryField()
@@ -282,3 +295,81 @@ class IncidenciaDiario(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tipo} {self.serie} nº {self.numero}"
+
+
+class ConciliacionDia(models.Model):
+    """Resultado de la última conciliación (``sincro-central conciliar``) de una terminal y un
+    día: lo esperado (su cierre), lo recibido (el diario) y las ventas de las tablas de negocio.
+    Se reescribe en cada conciliación de ese día."""
+
+    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="conciliaciones")
+    tienda = models.CharField(max_length=40)
+    dia = models.DateField("día")
+    cuadra = models.BooleanField(default=False)
+    diferencias = models.JSONField(default=list, blank=True)
+    forzado = models.CharField("cierre forzado", max_length=300, blank=True)
+    resumen = models.JSONField(default=dict, blank=True)
+    conciliada_en = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "conciliación de caja"
+        verbose_name_plural = "conciliaciones de caja"
+        constraints = [  # noqa: RUF012
+            models.UniqueConstraint(fields=["terminal", "dia"], name="central_conciliacion_dia"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tienda} {self.dia}"
+
+
+class AccionTerminal(models.Model):
+    """Una acción pedida desde el admin para una terminal (``central.acciones``).
+
+    Se entrega en la respuesta de ``POST /v1/estado`` (``entregada_en``: la primera vez) hasta
+    que la terminal la confirma con ``POST /v1/acciones/<id>/hecha`` (``hecha_en``)."""
+
+    RESINCRONIZAR = "resincronizar"
+    TIPOS = ((RESINCRONIZAR, "resincronizar un modelo"),)
+
+    terminal = models.ForeignKey(Terminal, on_delete=models.CASCADE, related_name="acciones")
+    tipo = models.CharField(max_length=20, choices=TIPOS, default=RESINCRONIZAR)
+    modelo = models.CharField(
+        max_length=130, blank=True, help_text="Vacío: todos los modelos de la terminal."
+    )
+    pedida_en = models.DateTimeField(auto_now_add=True)
+    pedida_por = models.CharField(max_length=150, blank=True)
+    entregada_en = models.DateTimeField(null=True, blank=True)
+    hecha_en = models.DateTimeField(null=True, blank=True)
+    resultado = models.CharField(max_length=20, blank=True)
+    detalle = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "acción remota"
+        verbose_name_plural = "acciones remotas"
+        ordering = ["-pedida_en"]  # noqa: RUF012
+        indexes = [  # noqa: RUF012
+            models.Index(
+                fields=["terminal"], condition=Q(hecha_en=None), name="central_accion_pendiente"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} {self.modelo or '(todos)'} en {self.terminal}"
+
+
+class CodigoEnrolamiento(models.Model):
+    """Código de un solo uso y corta vida para que una terminal obtenga un token nuevo
+    (``sincro enrolar CÓDIGO``). Sólo se guarda su hash; ``usado_en`` se marca al canjearlo,
+    en la misma transacción que el token nuevo."""
+
+    terminal = models.ForeignKey(Terminal, on_delete=models.CASCADE, related_name="codigos")
+    codigo_hash = models.CharField(max_length=64, unique=True, editable=False)
+    creado_en = models.DateTimeField(auto_now_add=True)
+    creado_por = models.CharField(max_length=150, blank=True)
+    caduca_en = models.DateTimeField()
+    usado_en = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "código de enrolamiento"
+        verbose_name_plural = "códigos de enrolamiento"
+        ordering = ["-creado_en"]  # noqa: RUF012

@@ -20,7 +20,6 @@ No comparte estado entre hilos: cada petición crea su ``Lote``.
 from __future__ import annotations
 
 import contextlib
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -45,17 +44,27 @@ INTENTOS_TRANSITORIOS = dialecto.INTENTOS_TRANSITORIOS
 CentralOcupada = dialecto.CentralOcupada
 
 
-def aplicar(terminal: Terminal, operaciones: Callable[[], list[Operacion]]) -> list[dict]:
-    """Aplica un lote. ``operaciones`` construye las operaciones (se llama otra vez, con objetos
-    nuevos, cada vez que el lote se repite). Nada queda a medias: cada intento es una
-    transacción. Un error transitorio de la base (``dialecto.es_transitorio``) deshace el intento
-    y repite el lote entero (``dialecto.repetir_si_transitorio``); nunca rechaza una operación."""
+def aplicar(
+    terminal: Terminal,
+    operaciones: Callable[[], list[Operacion]],
+    primeras: list[Operacion] | None = None,
+) -> list[dict]:
+    """Aplica un lote. ``primeras``: las operaciones ya construidas para el primer intento;
+    ``operaciones`` las construye de nuevo (un lote cambia sus objetos al aplicarse) cada vez
+    que el lote se repite. Nada queda a medias: cada intento es una transacción. Un error
+    transitorio de la base (``dialecto.es_transitorio``) deshace el intento y repite el lote
+    entero (``dialecto.repetir_si_transitorio``); nunca rechaza una operación."""
+    pendientes = [primeras]
+
+    def construir() -> list[Operacion]:
+        ya = pendientes.pop() if pendientes else None
+        return ya if ya is not None else operaciones()
 
     def intento() -> list[dict]:
         try:
-            return Lote(terminal, operaciones()).aplicar()
+            return Lote(terminal, construir()).aplicar()
         except ReintentarSeguro:
-            return Lote(terminal, operaciones(), seguro=True).aplicar()
+            return Lote(terminal, construir(), seguro=True).aplicar()
 
     return dialecto.repetir_si_transitorio(intento)
 
@@ -75,10 +84,8 @@ class Lote:
             terminal.codigo,
             self.referencias,
             self.objetos,
-            al_crear=self._version_intermedia,
         )
         self.ajustes = Ajustes(self.tienda, terminal.codigo, seguro)
-        self.repetidas: set[tuple[str, str]] = set()
 
     def aplicar(self) -> list[dict[str, Any]]:
         with transaction.atomic():
@@ -90,8 +97,6 @@ class Lote:
             }
             self.objetos.precargar(self.ops)
             self.referencias.precargar(self.ops)
-            veces = Counter((op.config.nombre, op.objeto_id) for op in self.ops if op.objeto_id)
-            self.repetidas = {llave for llave, n in veces.items() if n > 1}
             vistas: dict[str, Operacion] = {}
             for op in self.ops:
                 previa = previas.get(op.uuid)
@@ -103,8 +108,6 @@ class Lote:
                     self._una(op)
                     if op.resultado["resultado"] == "aplicada":
                         vistas[op.uuid] = op
-                        if op.tipo != "crear":
-                            self._version_intermedia(op)
             self.creaciones.volcar()
             self.ajustes.guardar_sobreventas()
             aplicadas = [op for op in self.ops if op.resultado["resultado"] == "aplicada"]
@@ -164,14 +167,10 @@ class Lote:
 
     # -- versiones ---------------------------------------------------------------------------
 
-    def _version_intermedia(self, op: Operacion) -> None:
-        """La versión de cada operación es la del objeto justo después de ella. Casi siempre es
-        la final (una consulta por modelo al acabar); si el lote toca el mismo objeto más de
-        una vez, se lee ahora."""
-        if (op.config.nombre, op.objeto_id) in self.repetidas:
-            op.resultado["version"] = conflictos.version(op.config, op.objeto_id or "")[0]
-
     def _versiones_finales(self, aplicadas: list[Operacion]) -> None:
+        """La versión de cada aplicada es la de su objeto al confirmar el lote (una consulta por
+        modelo): si el lote toca un objeto varias veces, todas llevan la misma, la única que
+        llega a existir fuera de la transacción (las intermedias se superan dentro de ella)."""
         faltan = [op for op in aplicadas if "version" not in op.resultado]
         versiones = conflictos.versiones(faltan)
         for op in faltan:

@@ -3,7 +3,7 @@
 
 from django.urls import path, re_path
 
-from . import vistas
+from . import vistas, vistas_acciones
 
 app_name = "central"
 
@@ -16,5 +16,7 @@ urlpatterns = [
     path("v1/diario", vistas.diario_, name="diario"),
     path("v1/verificacion", vistas.verificacion_, name="verificacion"),
     path("v1/verificacion/filas", vistas.verificacion_filas, name="verificacion_filas"),
+    path("v1/acciones/<int:ident>/hecha", vistas_acciones.accion_hecha, name="accion_hecha"),
+    path("v1/enrolar", vistas_acciones.enrolar, name="enrolar"),
     re_path(r"^(?P<resto>.*)$", vistas.no_encontrada),
 ]

@@ -22,12 +22,15 @@ from django.views.decorators.csrf import csrf_exempt
 from protocolo import verificacion as protocolo_verificacion
 
 from . import (
+    acciones,
+    avisos,
     captura,
     configuracion,
     descarga,
     dialecto,
     diario,
     envoltura,
+    limite,
     operaciones,
     verificacion,
 )
@@ -59,6 +62,7 @@ def vista(*metodos: str, con_token: bool = True) -> Callable:
                 )
                 respuesta["Allow"] = ", ".join(metodos)
                 return respuesta
+            avisos.arrancar()
             try:
                 if con_token:
                     terminal = autenticar(request)
@@ -115,6 +119,7 @@ def esquema(request: HttpRequest, terminal: Terminal) -> HttpResponse:
 
 
 @vista("GET")
+@limite.pesada
 def cambios(request: HttpRequest, terminal: Terminal) -> HttpResponse:
     conf = configuracion.obtener()
     nombres = [n for n in request.GET.get("modelos", "").split(",") if n.strip()]
@@ -286,6 +291,7 @@ def _ocupada(que: str, terminal: Terminal, exc: Exception) -> HttpResponse:
 
 
 @vista("POST")
+@limite.pesada
 def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
     conf = configuracion.obtener()
     try:
@@ -298,7 +304,9 @@ def operaciones_(request: HttpRequest, terminal: Terminal) -> HttpResponse:
         return fuera
     try:
         resultados = (
-            operaciones.aplicar(terminal, lambda: envoltura.validar_envoltura(cuerpo, conf))
+            operaciones.aplicar(
+                terminal, lambda: envoltura.validar_envoltura(cuerpo, conf), primeras=ops
+            )
             if ops
             else []
         )
@@ -374,7 +382,7 @@ def estado(request: HttpRequest, terminal: Terminal) -> HttpResponse:
             terminal=terminal,
             defaults={**cambios_salud, "informado_en": ahora, "ultimo_contacto": ahora},
         )
-    return HttpResponse(status=204)
+    return _json(_volcar({"acciones": acciones.para_entregar(terminal)}), request)
 
 
 @vista("GET", "POST", "PUT", "PATCH", "DELETE", con_token=False)

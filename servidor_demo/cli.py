@@ -7,6 +7,12 @@
   gunicorn (hilos) e imprime ``URL=<base>`` cuando escucha. ``--puerto 0`` elige uno libre.
 - ``crear-terminal TIENDA TERMINAL [--datos DIR]``: imprime ``TOKEN=<token>`` (nuevo).
 - ``compactar [--dias D] [--datos DIR]``: compacta el registro de cambios.
+- ``verificar-diario [--tienda T] [--desde FECHA] [--json] [--datos DIR]``: verifica otra vez la
+  cadena del diario de ventas guardado; código 1 si hay incidencias.
+- ``exportar-diario --tienda T --fecha F [--formato csv|json] [--salida FICHERO] [--datos DIR]``:
+  el diario de una tienda y un día, para la gestoría.
+- ``conciliar --fecha F [--tienda T] [--json] [--datos DIR]``: cierres de caja frente a diario
+  recibido frente a ventas; código 1 si algo no cuadra.
 - ``manage …``: cualquier orden de Django (``createsuperuser``, ``migrate``…).
 
 Base de datos: SQLite en ``--datos`` por defecto; PostgreSQL si ``DATABASE_URL`` está definida.
@@ -102,6 +108,44 @@ def compactar_(args: argparse.Namespace) -> int:
     return 0
 
 
+def _orden_central(nombre: str, datos: str | None, **opciones) -> int:
+    """Una orden de gestión de ``central`` (``central/management/commands``) con su código de
+    salida: el de su ``CommandError`` (una línea en stderr) o 0."""
+    _preparar_django(datos)
+    _migrar()
+    from django.core.management import CommandError, call_command
+
+    try:
+        call_command(nombre, **opciones)
+    except CommandError as exc:
+        print(exc, file=sys.stderr)
+        return exc.returncode
+    return 0
+
+
+def verificar_diario_(args: argparse.Namespace) -> int:
+    return _orden_central(
+        "verificar_diario", args.datos, tienda=args.tienda, desde=args.desde, como_json=args.json
+    )
+
+
+def exportar_diario_(args: argparse.Namespace) -> int:
+    return _orden_central(
+        "exportar_diario",
+        args.datos,
+        tienda=args.tienda,
+        fecha=args.fecha,
+        formato=args.formato,
+        salida=args.salida,
+    )
+
+
+def conciliar_(args: argparse.Namespace) -> int:
+    return _orden_central(
+        "conciliar", args.datos, fecha=args.fecha, tienda=args.tienda, como_json=args.json
+    )
+
+
 def manage(resto: list[str], datos: str | None) -> int:
     _preparar_django(datos)
     from django.core.management import execute_from_command_line
@@ -147,6 +191,25 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--dias", type=float, default=30.0, help="retención de lápidas")
     k.add_argument("--datos", default=None)
     k.set_defaults(funcion=compactar_)
+    v = sub.add_parser("verificar-diario", help="verifica la cadena del diario de ventas")
+    v.add_argument("--tienda", default=None)
+    v.add_argument("--desde", default=None, metavar="FECHA", help="AAAA-MM-DD")
+    v.add_argument("--json", action="store_true")
+    v.add_argument("--datos", default=None)
+    v.set_defaults(funcion=verificar_diario_)
+    e = sub.add_parser("exportar-diario", help="exporta el diario de una tienda y un día")
+    e.add_argument("--tienda", required=True)
+    e.add_argument("--fecha", required=True, metavar="FECHA", help="AAAA-MM-DD")
+    e.add_argument("--formato", choices=("csv", "json"), default="csv")
+    e.add_argument("--salida", default=None, metavar="FICHERO")
+    e.add_argument("--datos", default=None)
+    e.set_defaults(funcion=exportar_diario_)
+    n = sub.add_parser("conciliar", help="concilia los cierres de caja de un día")
+    n.add_argument("--fecha", required=True, metavar="FECHA", help="AAAA-MM-DD")
+    n.add_argument("--tienda", default=None)
+    n.add_argument("--json", action="store_true")
+    n.add_argument("--datos", default=None)
+    n.set_defaults(funcion=conciliar_)
     sub.add_parser("manage", help="orden de Django: sincro-central manage createsuperuser")
     args = p.parse_args(argv)
     return args.funcion(args)

@@ -66,6 +66,9 @@ def servir(host: str, puerto: int, hilos: int = 8, trabajadores: int | None = No
     if trabajadores is None:
         trabajadores = trabajadores_por_defecto(connection.vendor)
 
+    from central import limite
+
+    limite.fijar_hilos(hilos)  # peticiones caras a la vez por proceso (429 al pasarse)
     connections.close_all()  # nada de conexiones heredadas por los hijos
     errores_http.instalar()  # también los errores propios de gunicorn, en JSON
     opciones = {

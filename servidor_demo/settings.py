@@ -7,8 +7,14 @@ Variables de entorno:
 - ``SINCRO_DEBUG=1``: modo depuración de Django (nunca en producción).
 - ``SINCRO_ORDEN_COMMIT``: ``marca`` (por defecto), ``cerrojo`` o ``sin_marca``; sólo para medir
   y para pruebas (ver ``central.orden``).
+- ``SINCRO_SALUD_JSON``: umbrales de salud y webhook en JSON (``SINCRO_SALUD``, docs/central.md),
+  p. ej. ``{"sin_contacto_rojo_min": 30, "webhook": "https://avisos.example/sincro"}``.
+- ``SINCRO_PETICIONES_PESADAS``: peticiones caras a la vez por proceso antes de responder 429
+  (por defecto, hilos por proceso menos uno; ``0``: sin límite).
+- ``SINCRO_CODIGO_MINUTOS``: minutos de vida de un código de enrolamiento (30).
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -123,6 +129,10 @@ TEMPLATES = [
 ]
 
 SINCRO_ORDEN_COMMIT = os.environ.get("SINCRO_ORDEN_COMMIT", "marca")
+SINCRO_SALUD = json.loads(os.environ.get("SINCRO_SALUD_JSON") or "{}")
+SINCRO_CODIGO_MINUTOS = float(os.environ.get("SINCRO_CODIGO_MINUTOS") or 30)
+if os.environ.get("SINCRO_PETICIONES_PESADAS"):
+    SINCRO_PETICIONES_PESADAS = int(os.environ["SINCRO_PETICIONES_PESADAS"])
 DATABASES = {"default": base_de_datos(os.environ.get("DATABASE_URL"), DATOS)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "es"
@@ -207,4 +217,12 @@ MODELOS_SINCRONIZABLES = {
             "precio_unitario": {"minimo": "0"},
         },
     },
+}
+
+# Conciliación de caja (``sincro-central conciliar``): dónde están las ventas del negocio. La
+# clave, la tienda y la terminal se toman de MODELOS_SINCRONIZABLES si no se dan.
+SINCRO_CONCILIACION = {
+    "modelo": "ventas.Venta",
+    "campo_total": "total",
+    "campo_fecha": "fecha",
 }

@@ -121,9 +121,7 @@ def _exportados_de_agente() -> set[str]:
             if isinstance(nodo.value, ast.Dict):
                 exportados.update(k.value for k in nodo.value.keys if isinstance(k, ast.Constant))
             elif isinstance(nodo.value, ast.List):
-                exportados.update(
-                    e.value for e in nodo.value.elts if isinstance(e, ast.Constant)
-                )
+                exportados.update(e.value for e in nodo.value.elts if isinstance(e, ast.Constant))
     return exportados
 
 

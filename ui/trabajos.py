@@ -225,6 +225,7 @@ def enviadas_recientes(agente: Any, horas: float = 24) -> int:
 
 # -- configuración -----------------------------------------------------------------------------
 
+
 def __getattr__(nombre: str) -> Any:
     # ``TokenRechazado`` se carga al usarlo: importar este módulo no arrastra el llavero.
     if nombre == "TokenRechazado":

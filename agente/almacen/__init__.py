@@ -6,6 +6,8 @@
   que dejó una instancia muerta), ``ajustes`` (nombre de terminal, desfase...) y
   ``actividad`` (la serie del gráfico), todas sobre la ``conexion`` de la cola; ``recuento``
   (la cola contada como la tienda: ventas, ajustes de stock y cambios del catálogo);
+  ``pagos`` y ``diario`` (los pagos de cada venta y el diario de ventas encadenado, tablas
+  propias que escriben dentro de las transacciones de la cola);
   ``conflictos`` (conflictos y auditoría, por los métodos de la cola) y ``propietarios``
   (quién tiene operaciones en vuelo).
 - ``cache.sqlite`` (desechable: se rehace desde la central): ``cache``.
@@ -24,6 +26,7 @@ __all__ = [
     "cola",
     "conexion",
     "conflictos",
+    "diario",
     "en_vuelo",
     "encolado",
     "envio",

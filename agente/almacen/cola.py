@@ -201,10 +201,13 @@ class Cola:
         """Encola (o fusiona) una operación y vuelve cuando es duradera."""
         return self.encolar_varias([nueva])[0]
 
-    def encolar_varias(self, nuevas: Sequence[NuevaOperacion]) -> list[Operacion]:
+    def encolar_varias(
+        self, nuevas: Sequence[NuevaOperacion], *, en: Sesion | None = None
+    ) -> list[Operacion]:
         """Encola varias en UNA transacción: o todas o ninguna (ver
-        ``Encolador.encolar_varias``)."""
-        with self._bd.escribir() as c:
+        ``Encolador.encolar_varias``). Con ``en`` (una ``transaccion()`` abierta), dentro de
+        ella: quien guarda también sus tablas (los pagos, el diario) confirma todo junto."""
+        with self._escribir(en) as c:
             antes = self._envio.huella(c)
             hechas = self._encolado.encolar_varias(nuevas)
             if self._encolado.solo_inserciones:  # una fila nueva no retiene a las anteriores

@@ -354,6 +354,54 @@ def _cola_0008_conflicto_modificado_por(db: Database) -> None:
     _sql(db, "ALTER TABLE conflictos ADD COLUMN modificado_por_central TEXT")
 
 
+@MIGRACIONES_COLA(name="0009_diario")
+def _cola_0009_diario(db: Database) -> None:
+    """Diario de ventas encadenado de esta terminal (``agente.almacen.diario``): una fila por
+    registro, en el orden de la cadena (``pos``), con sus bytes canónicos tal cual se sellaron.
+    Sólo se añade: dos disparadores rechazan cualquier UPDATE o DELETE. Lo que la central ya
+    confirmó va aparte, en ``diario_confirmado`` (una fila por registro confirmado)."""
+    _sql(
+        db,
+        """
+        CREATE TABLE diario (
+            pos INTEGER PRIMARY KEY AUTOINCREMENT,
+            serie TEXT NOT NULL,
+            numero INTEGER NOT NULL,
+            tipo TEXT NOT NULL,
+            venta TEXT,
+            fecha TEXT NOT NULL,
+            huella_anterior TEXT NOT NULL,
+            huella TEXT NOT NULL,
+            contenido BLOB NOT NULL,
+            creado_en TEXT NOT NULL,
+            UNIQUE (serie, numero)
+        )
+        """,
+        "CREATE INDEX diario_venta ON diario (venta, pos)",
+        "CREATE INDEX diario_tipo ON diario (tipo, pos)",
+        """
+        CREATE TRIGGER diario_sin_cambios BEFORE UPDATE ON diario
+        BEGIN
+            SELECT RAISE(ABORT, 'El diario de ventas sólo admite registros nuevos.');
+        END
+        """,
+        """
+        CREATE TRIGGER diario_sin_borrados BEFORE DELETE ON diario
+        BEGIN
+            SELECT RAISE(ABORT, 'El diario de ventas sólo admite registros nuevos.');
+        END
+        """,
+        """
+        CREATE TABLE diario_confirmado (
+            pos INTEGER PRIMARY KEY,
+            resultado TEXT NOT NULL,
+            incidencias TEXT,
+            confirmado_en TEXT NOT NULL
+        )
+        """,
+    )
+
+
 # --- cache.sqlite --------------------------------------------------------------------------
 
 

@@ -6,7 +6,8 @@
 - ``cola.sqlite`` es preciosa y **nunca se borra**: se copia aparte tal cual
   (``cola.corrupta-<fecha>.sqlite`` + su ``-wal``), se rescata lo legible a una base nueva (con
   ``sqlite3 .recover`` si el programa ``sqlite3`` está instalado; si no, tabla a tabla y fila a
-  fila, saltando las páginas ilegibles) y la base rescatada ocupa su lugar. Cada rescate queda
+  fila, saltando las páginas ilegibles; todas sus tablas, también el diario de ventas, que
+  nunca se deja atrás) y la base rescatada ocupa su lugar. Cada rescate queda
   anotado en ``recuperaciones.json`` para avisar a la persona (``avisos_pendientes``) hasta que
   lo confirme.
 
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 CACHES_APARTADAS = 3
 FICHERO_AVISOS = "recuperaciones.json"
 TABLA_OPERACIONES = "operaciones"
+TABLA_DIARIO = "diario"
 SONDEOS_LINEALES = 100_000
 _CODIGOS_CORRUPCION = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 
@@ -349,6 +351,9 @@ def _recuperar_fila_a_fila(
         de_paginas = _operaciones_de_paginas(origen_ruta, destino, problemas)
         if de_paginas:
             problemas.append(f"{de_paginas} operaciones leídas página a página")
+        del_diario = _diario_de_paginas(origen_ruta, destino, problemas)
+        if del_diario:
+            problemas.append(f"{del_diario} registros del diario leídos página a página")
         if version:
             destino.execute(f"PRAGMA user_version = {version}")
         destino.execute("COMMIT")
@@ -408,6 +413,36 @@ def _operaciones_de_paginas(
             anadidas += cursor.rowcount
     except OSError as error:
         problemas.append(f"lectura página a página: {error}")
+    return anadidas
+
+
+def _diario_de_paginas(origen_ruta: Path, destino: sqlite3.Connection, problemas: list[str]) -> int:
+    """Añade a ``diario`` los registros de las hojas del fichero en bruto que aún no tiene
+    (por ``pos`` = rowid). Sólo se aceptan celdas con la forma de un registro: 10 columnas,
+    huellas de 64 cifras hexadecimales y un contenido cuya huella es la suya (un registro del
+    diario se puede comprobar solo)."""
+    from protocolo.diario import huella_de
+
+    columnas = [f[1] for f in destino.execute(f"PRAGMA table_info({TABLA_DIARIO})")]
+    if len(columnas) != 10:
+        return 0
+    anadidas = 0
+    try:
+        for rowid, valores in paginas_sqlite.filas_de_hojas(origen_ruta):
+            if rowid < 1 or len(valores) != 10 or valores[0] is not None:
+                continue
+            contenido = valores[8]
+            if isinstance(contenido, str):
+                contenido = contenido.encode()
+            if not isinstance(contenido, bytes | bytearray) or huella_de(contenido) != valores[7]:
+                continue
+            cursor = destino.execute(
+                f"INSERT OR IGNORE INTO {TABLA_DIARIO} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+                [rowid, *valores[1:8], bytes(contenido), valores[9]],
+            )
+            anadidas += cursor.rowcount
+    except (OSError, sqlite3.Error) as error:
+        problemas.append(f"diario página a página: {error}")
     return anadidas
 
 
@@ -529,24 +564,33 @@ def _copiar_y_rescatar(ruta: Path) -> tuple[Path, Path, str, list[str], int]:
         reparado = paginas_sqlite.reparar_cabecera(origen, con_wal=copia_wal.exists())
         if reparado:
             problemas.append("cabecera reparada: " + ", ".join(reparado))
-        candidatos: list[tuple[int, str, Path]] = []
+        candidatos: list[tuple[tuple[int, int], str, Path]] = []
         cli = _sqlite3_cli()
         if cli:
             por_cli = Path(trabajo) / "recover.sqlite"
             try:
                 _recuperar_con_cli(origen, por_cli, cli)
-                candidatos.append((_contar_operaciones(por_cli), "sqlite3 .recover", por_cli))
+                candidatos.append((_salvado(por_cli), "sqlite3 .recover", por_cli))
             except (ErrorIntegridad, sqlite3.Error, OSError, subprocess.SubprocessError) as error:
                 problemas.append(f".recover falló ({error}); se intenta fila a fila")
         por_filas = Path(trabajo) / "filas.sqlite"
         danadas: dict[str, int] = {}
         _recuperar_fila_a_fila(origen, por_filas, problemas, danadas)
-        candidatos.append((_contar_operaciones(por_filas), "fila a fila", por_filas))
-        # El que más operaciones salvó (a igualdad, .recover, que también salva el resto).
+        candidatos.append((_salvado(por_filas), "fila a fila", por_filas))
+        # El que más operaciones y registros del diario salvó (a igualdad, .recover, que
+        # también salva el resto).
         _, metodo, elegido = max(candidatos, key=lambda c: c[0])
         shutil.copy2(elegido, nueva)
     _fsync(nueva)
     return copia, nueva, metodo, problemas, danadas.get(TABLA_OPERACIONES, 0)
+
+
+def _salvado(ruta: Path) -> tuple[int, int]:
+    """(operaciones, registros del diario) de una base rescatada."""
+    if not ruta.exists():
+        return 0, 0
+    filas = _contar_filas(ruta)
+    return filas.get(TABLA_OPERACIONES, 0), filas.get(TABLA_DIARIO, 0)
 
 
 def _contar_operaciones(ruta: Path) -> int:
@@ -684,9 +728,11 @@ def preparar_ficheros(datos: str | os.PathLike[str]) -> list[str]:
             if resultado.danadas
             else ""
         )
+        diario = resultado.filas_por_tabla.get(TABLA_DIARIO, 0)
         mensaje = (
             f"La cola de operaciones estaba dañada ({estado.detalle}). Se rescataron "
-            f"{resultado.operaciones} operaciones ({resultado.metodo}).{danadas} El fichero "
+            f"{resultado.operaciones} operaciones y {diario} registros del diario de ventas"
+            f" ({resultado.metodo}).{danadas} El fichero "
             f"original está intacto en {resultado.copia.name}. Avise a soporte con "
             "«sincro diagnostico»."
         )

@@ -3,8 +3,9 @@
 ``vender`` pasa por ``Agente.vender`` (el mismo camino que la CLI y el código Python) y, con
 clave de idempotencia, por ``RegistroIdempotencia`` (ver su docstring: el id de la venta se
 deriva de la clave, así un reintento encuentra la venta aunque se perdiera su respuesta).
-``resultado_venta`` es la respuesta: ``{"venta", "total", "pagos", "numero"}``; ``numero`` es
-el número de la venta en el diario de la terminal y vale ``None`` mientras el diario no exista.
+``resultado_venta`` es la respuesta: ``{"venta", "total", "pagos", "serie", "numero"}``;
+``serie`` y ``numero`` son los de la venta en el diario de la terminal (``None`` sólo si la
+venta no tiene registro en el diario, p. ej. una cola rescatada sin él).
 
 Hilos: funciones sin estado propio; seguras desde cualquier hilo porque la fachada lo es.
 """
@@ -77,7 +78,14 @@ def resultado_venta(agente: Any, venta: str) -> dict[str, Any]:
         except sqlite3.DatabaseError:
             cabecera = {}
         total = Decimal(str(cabecera.get("total") or 0))
-    return {"venta": venta, "total": texto_importe(total), "pagos": pagos or [], "numero": None}
+    registro = agente.registro_de_venta(venta)
+    return {
+        "venta": venta,
+        "total": texto_importe(total),
+        "pagos": pagos or [],
+        "serie": registro["serie"] if registro else None,
+        "numero": registro["numero"] if registro else None,
+    }
 
 
 def vender(

@@ -25,6 +25,7 @@ __all__ = ["MODULOS", "construir_analizador", "main"]
 MODULOS = [
     "agente.cli.cola",
     "agente.cli.catalogo",
+    "agente.cli.diario",
     "agente.cli.sincronizacion",
     "agente.cli.soporte",
     "agente.cli.venta",

@@ -73,6 +73,8 @@ def _leer_token() -> str:
 
 
 def _configurar(args: argparse.Namespace) -> int:
+    if args.codigo:
+        return _enrolar(args)
     try:
         configuracion.validar_servidor(args.servidor, args.permitir_http)
         token = _leer_token()
@@ -92,6 +94,7 @@ def _configurar(args: argparse.Namespace) -> int:
                 permitir_http=args.permitir_http,
                 concurrencia=args.concurrencia,
                 intervalo_descarga=args.intervalo,
+                hora_cierre=args.hora_cierre,
             )
         finally:
             agente.cerrar()
@@ -104,6 +107,40 @@ def _configurar(args: argparse.Namespace) -> int:
     print(
         f"Terminal {config.tienda}/{config.terminal} configurada contra {config.servidor}. "
         f"Token guardado en el llavero ({credenciales.describir_llavero()})."
+    )
+    return 0
+
+
+def _enrolar(args: argparse.Namespace) -> int:
+    """``sincro enrolar CÓDIGO`` y ``sincro configurar … --codigo CÓDIGO``."""
+    opciones: dict[str, Any] = {}
+    if getattr(args, "servidor", None):
+        opciones = {
+            "servidor": args.servidor,
+            "tienda": args.tienda,
+            "terminal": args.terminal,
+            "permitir_http": args.permitir_http,
+            "concurrencia": args.concurrencia,
+            "intervalo_descarga": args.intervalo,
+        }
+    try:
+        agente = _abrir(args)
+        try:
+            config = agente.enrolar(args.codigo, **opciones)
+        finally:
+            agente.cerrar()
+    except ErrorAutenticacion as exc:
+        _error(str(exc))
+        return SALIDA_AUTENTICACION
+    except ErrorSincro as exc:
+        _error(f"No se pudo canjear el código: {exc}")
+        return SALIDA_FALLO
+    except (credenciales.SinLlavero, configuracion.ErrorConfiguracion, ValueError) as exc:
+        _error(str(exc))
+        return SALIDA_USO
+    print(
+        f"Terminal {config.tienda}/{config.terminal}: token nuevo guardado en el llavero "
+        f"({credenciales.describir_llavero()}); el anterior ya no vale."
     )
     return 0
 
@@ -375,7 +412,25 @@ def registrar(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--intervalo", type=float, default=None, help="segundos entre descargas con conexión (60)"
     )
+    p.add_argument(
+        "--hora-cierre",
+        metavar="HH:MM",
+        default=None,
+        help="hora local a partir de la cual la bandeja ofrece el cierre de caja",
+    )
+    p.add_argument(
+        "--codigo",
+        default=None,
+        metavar="CÓDIGO",
+        help="código de enrolamiento del admin de la central (en vez de pegar un token)",
+    )
     p.set_defaults(funcion=_configurar)
+
+    p = subparsers.add_parser(
+        "enrolar", help="token nuevo a cambio de un código de enrolamiento de la central"
+    )
+    p.add_argument("codigo", metavar="CÓDIGO")
+    p.set_defaults(funcion=_enrolar)
 
     p = subparsers.add_parser("sincronizar", help="sincroniza (bucle, o un pase con --una-vez)")
     p.add_argument("--una-vez", action="store_true", help="un pase de empuje + descarga")

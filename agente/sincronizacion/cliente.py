@@ -39,6 +39,7 @@ from urllib3.util.retry import Retry
 
 import agente
 from agente.sincronizacion import plazo as limites
+from agente.sincronizacion.acciones import AccionRemota, leer_acciones
 from agente.soporte.configuracion import es_bucle_local
 from protocolo.esquema import ConfigModelo, ErrorEsquema, Esquema, esquema_desde_dict
 from protocolo.formas import RESULTADOS
@@ -522,6 +523,12 @@ class Cliente:
                 "configure la URL final del servidor.",
                 estado_http=estado,
             )
+        if estado == 401 and codigo == "token_revocado":
+            return ErrorAutenticacion(
+                "La central ha revocado el token de esta terminal: pida a informática un código "
+                "de enrolamiento y ejecute «sincro enrolar CÓDIGO».",
+                estado_http=401,
+            )
         if estado == 401:
             return ErrorAutenticacion(
                 "La central no acepta el token de esta terminal (caducado o revocado): pida un "
@@ -631,6 +638,12 @@ class Cliente:
         )
         return validar_resultados(self._json(respuesta), uuids)
 
+    def diario(self, registros: Sequence[Mapping[str, Any]]) -> Any:
+        """``POST /v1/diario``: el JSON de la respuesta (lo valida
+        ``agente.sincronizacion.diario``)."""
+        respuesta = self._peticion("POST", "/v1/diario", cuerpo_json={"registros": list(registros)})
+        return self._json(respuesta)
+
     def sumas(self, modelo: str, cubos: int) -> dict[int, tuple[int, int]]:
         """``GET /v1/verificacion``: {cubo: (filas, suma)} de lo que la central tiene."""
         cuerpo = self._json(
@@ -680,9 +693,48 @@ class Cliente:
         )
         return pagina.cambios
 
-    def informar_estado(self, estado: Mapping[str, Any]) -> None:
-        """``POST /v1/estado`` (la central lo muestra en su admin)."""
-        self._peticion("POST", "/v1/estado", cuerpo_json=dict(estado))
+    def informar_estado(self, estado: Mapping[str, Any]) -> list[AccionRemota]:
+        """``POST /v1/estado`` (la central lo muestra en su admin). Devuelve las acciones
+        remotas pendientes que la central entrega en la respuesta (ninguna si responde 204)."""
+        respuesta = self._peticion("POST", "/v1/estado", cuerpo_json=dict(estado))
+        if respuesta.status_code == 204 or not respuesta.content:
+            return []
+        try:
+            return leer_acciones(self._json(respuesta))
+        except ValueError as exc:
+            raise _invalida(f"acciones remotas mal formadas ({exc})") from None
+
+    def confirmar_accion(self, ident: int, resultado: str, detalle: str = "") -> None:
+        """``POST /v1/acciones/<id>/hecha``."""
+        self._peticion(
+            "POST",
+            f"/v1/acciones/{int(ident)}/hecha",
+            cuerpo_json={"resultado": resultado, "detalle": detalle[:300]},
+        )
+
+    def enrolar(self, codigo: str) -> dict[str, str]:
+        """``POST /v1/enrolar`` (sin token): canjea un código de enrolamiento por un token nuevo.
+        Devuelve ``{"token", "tienda", "terminal"}``; ``ErrorAutenticacion`` si el código no vale.
+        """
+        try:
+            respuesta = self._peticion(
+                "POST", "/v1/enrolar", autenticar=False, cuerpo_json={"codigo": codigo}
+            )
+        except ErrorServidor as exc:
+            if exc.estado_http in (400, 403):
+                raise ErrorAutenticacion(
+                    "El código de enrolamiento no existe, ya se usó o caducó: pida otro a "
+                    "informática.",
+                    estado_http=exc.estado_http,
+                ) from None
+            raise
+        cuerpo = self._json(respuesta)
+        if not isinstance(cuerpo, dict):
+            raise _invalida("/v1/enrolar no devolvió un objeto")
+        return {
+            clave: _exigir(cuerpo, clave, str, "/v1/enrolar")
+            for clave in ("token", "tienda", "terminal")
+        }
 
 
 def _es_json(respuesta: requests.Response) -> bool:

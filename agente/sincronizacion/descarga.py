@@ -140,6 +140,16 @@ class Descarga:
         resumen.lista_para_vender_offline = self.cache.lista_para_vender_offline(esquema)
         return resumen
 
+    def resincronizar(
+        self, config: ConfigModelo, detener: threading.Event | None = None
+    ) -> ResumenDescarga:
+        """Tira la caché de ``config`` y la descarga entera, por el mismo camino que tras un 410
+        (tabla sombra y cambio atómico). Lo pide la central (``agente.sincronizacion.acciones``).
+        """
+        resumen = ResumenDescarga()
+        self._reconstruir(config, resumen, detener, "pedido desde la central")
+        return resumen
+
     def _descargar_modelo(
         self, config: ConfigModelo, resumen: ResumenDescarga, detener: threading.Event | None
     ) -> None:

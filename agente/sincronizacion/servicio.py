@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from agente.almacen.cola import Cola
 from agente.almacen.conflictos import Conflictos
+from agente.almacen.diario import TIENDA
 from agente.sincronizacion import credenciales
 from agente.sincronizacion.conectividad import (
     CLAVE_AJUSTE,
@@ -88,12 +89,70 @@ class ServicioSincronizacion:
             credenciales.leer_token(self.directorio, nueva.terminal)  # SinToken si no hay
         configuracion.guardar(self.directorio, nueva)
         self.cola.guardar_terminal(nueva.terminal)
+        self.cola.fijar_ajuste(TIENDA, nueva.tienda)  # la lleva cada registro del diario
         with self._cerrojo:
             if self._sincronizador is not None and self._hilo is None:
                 self._sincronizador.cerrar()
                 self._sincronizador = None
         self.despertar()
         return nueva
+
+    def enrolar(
+        self,
+        codigo: str,
+        servidor: str | None = None,
+        tienda: str | None = None,
+        terminal: str | None = None,
+        *,
+        permitir_http: bool = False,
+        **opciones: Any,
+    ) -> configuracion.Configuracion:
+        """Canjea un código de enrolamiento por un token nuevo, que va SÓLO al llavero, y lo
+        estrena (desde ese momento la central ya no acepta el anterior). Sin ``servidor`` usa la
+        configuración guardada; con ``servidor``, ``tienda`` y ``terminal`` configura la
+        terminal a la vez (``sincro configurar --codigo``). Lanza ``ErrorConfiguracion``,
+        ``credenciales.SinLlavero`` o ``ErrorSincro`` (código no válido, sin conexión)."""
+        from agente.sincronizacion.cliente import Cliente
+        from agente.sincronizacion.errores import ErrorSincro
+
+        if servidor is None:
+            config = configuracion.exigir(self.directorio)
+        else:
+            anterior = self.configuracion()
+            base = anterior.a_dict() if anterior is not None else {}
+            base.update({k: v for k, v in opciones.items() if v is not None})
+            base.update(
+                servidor=servidor, tienda=tienda, terminal=terminal, permitir_http=permitir_http
+            )
+            config = configuracion.desde_dict(base)
+        credenciales._backend_usable()  # sin llavero, nada que canjear
+        cliente = Cliente(config.servidor, None, timeout=10.0, reintentos=1)
+        try:
+            datos = cliente.enrolar(codigo.strip())
+        finally:
+            cliente.cerrar()
+        if (datos["tienda"], datos["terminal"]) != (config.tienda, config.terminal):
+            raise configuracion.ErrorConfiguracion(
+                f"Ese código es de {datos['tienda']}/{datos['terminal']}, no de "
+                f"{config.tienda}/{config.terminal}: no se ha guardado nada; pida otro código."
+            )
+        credenciales.guardar_token(self.directorio, config.terminal, datos["token"])
+        if servidor is not None:
+            configuracion.guardar(self.directorio, config)
+            self.cola.guardar_terminal(config.terminal)
+        cliente = Cliente(config.servidor, datos["token"], timeout=10.0, reintentos=1)
+        try:
+            cliente.esquema()  # estrenarlo: el token anterior deja de valer
+        except ErrorSincro as exc:
+            _log.info("El token nuevo se estrenará en la próxima sincronización: %s", exc)
+        finally:
+            cliente.cerrar()
+        with self._cerrojo:
+            if self._sincronizador is not None and self._hilo is None:
+                self._sincronizador.cerrar()
+                self._sincronizador = None
+        self.despertar()
+        return config
 
     def _obtener_sincronizador(self) -> Sincronizador:
         with self._cerrojo:

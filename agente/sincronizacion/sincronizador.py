@@ -3,12 +3,15 @@
 Un **pase** (``pase()``): mide el desfase de reloj (``/v1/salud``), actualiza el esquema,
 empuja la cola, descarga lo nuevo (críticos primero), vuelve a empujar lo que la descarga haya
 reencolado por detección temprana, verifica la caché contra la central si toca (tras una
-resincronización o cada ``intervalo_verificacion``; ``agente.sincronizacion.verificacion``) e
-informa a la central de su estado (``/v1/estado``, sin que un fallo ahí cuente). Lanza
+resincronización o cada ``intervalo_verificacion``; ``agente.sincronizacion.verificacion``),
+envía el diario de ventas sin confirmar (``agente.sincronizacion.diario``) e informa a la
+central de su estado (``/v1/estado``, sin que un fallo ahí cuente). Lanza
 ``ErrorSincro`` si algo falla; lo hecho hasta entonces queda hecho.
 
 El **bucle** (``bucle(detener)``):
 
+- antes del primer pase espera al azar entre 0 y ``arranque_escalonado`` segundos, para que las
+  cajas de una cadena que arrancan a la vez no lleguen juntas a la central;
 - con conexión: descarga cada ``intervalo_descarga`` segundos y empuja en cuanto hay algo
   nuevo: ``despertar()`` (lo llama ``Agente.encolar`` en este proceso) o un cambio de
   ``PRAGMA data_version`` en ``cola.sqlite`` (encolados por otro proceso, p. ej. la caja con la
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import random
 import sqlite3
 import threading
@@ -45,10 +49,12 @@ import agente
 from agente.almacen.cola import Cola
 from agente.almacen.conflictos import Conflictos
 from agente.operacion import CONFLICTO, ERROR, PENDIENTE
+from agente.sincronizacion import acciones as acciones_remotas
 from agente.sincronizacion import credenciales
 from agente.sincronizacion.cliente import Cliente, ErrorAutenticacion, ErrorSincro
 from agente.sincronizacion.conectividad import Conectividad
 from agente.sincronizacion.descarga import Descarga, Detenido, ResumenDescarga
+from agente.sincronizacion.diario import EnvioDiario, ResumenDiario
 from agente.sincronizacion.empuje import Empuje, ResumenEmpuje
 from agente.sincronizacion.errores import comprobar_identidad
 from agente.sincronizacion.verificacion import Informe, Verificacion, ultimo_informe
@@ -72,12 +78,25 @@ def espera_retry_after(segundos: float) -> float:
     return min(max(0.0, segundos), RETRY_AFTER_MAXIMO_S) * (1 + 0.2 * random.random())
 
 
+def espera_de_arranque(maximo: float, de_entorno: str | None = None) -> float:
+    """Segundos al azar (de 0 a ``maximo``, o a ``de_entorno`` si es un número) antes del
+    primer pase del bucle: ``Configuracion.arranque_escalonado``."""
+    if de_entorno:
+        try:
+            maximo = float(de_entorno)
+        except ValueError:
+            _log.warning("SINCRO_ARRANQUE_ESCALONADO no es un número: %r", de_entorno)
+    maximo = min(max(0.0, maximo), 3600.0)
+    return random.uniform(0, maximo) if maximo > 0 else 0.0
+
+
 @dataclass
 class ResumenPase:
     empuje: ResumenEmpuje = field(default_factory=ResumenEmpuje)
     descarga: ResumenDescarga | None = None
     desfase_ms: int | None = None
     verificacion: dict[str, Any] | None = None
+    diario: ResumenDiario | None = None
     segundos: float = 0.0
 
     def a_dict(self) -> dict[str, Any]:
@@ -173,6 +192,7 @@ class Sincronizador:
             try:
                 self._comprobar_identidad()
                 resumen = self._empuje().empujar(detener)
+                self._enviar_diario(detener)
             except ErrorSincro as exc:
                 self.conectividad.fallo(exc)
                 raise
@@ -189,6 +209,10 @@ class Sincronizador:
             concurrencia=self.config.concurrencia,
             tamano_lote=self.config.tamano_lote,
         )
+
+    def _enviar_diario(self, detener: threading.Event | None) -> ResumenDiario:
+        """Los registros del diario que la central aún no tiene (tras las operaciones)."""
+        return EnvioDiario(self.cola, self.cliente).enviar(detener)
 
     def pase(self, detener: threading.Event | None = None) -> ResumenPase:
         """Un pase completo (empuje + descarga). Lanza ``ErrorSincro`` o ``Detenido``."""
@@ -217,7 +241,14 @@ class Sincronizador:
                     resumen.empuje.sumar(self._empuje().empujar(detener))
                 if resumen.descarga.resincronizados or self._toca_verificar():
                     resumen.verificacion = self._verificar_sin_tumbar(detener)
-                self._informar()
+                self._progreso("Enviando el diario de ventas…")
+                resumen.diario = self._enviar_diario(detener)
+                pedidas = self._informar()
+                if pedidas:
+                    self._progreso("Atendiendo lo que pide la central…")
+                    resumen.descarga.resincronizados += acciones_remotas.ejecutar(
+                        pedidas, descarga, self._esquema, self.cliente, detener
+                    )
             except ErrorSincro as exc:
                 self.conectividad.fallo(exc)
                 registro.registrar_evento(
@@ -318,7 +349,8 @@ class Sincronizador:
             mensaje = "Todo sincronizado."
         self.conectividad.al_dia(mensaje)
 
-    def _informar(self) -> None:
+    def _informar(self) -> list[acciones_remotas.AccionRemota]:
+        """Informa del estado a la central; devuelve las acciones remotas que ésta pide."""
         conteos = self.cola.contar_por_estado()
         antiguedad = self.cola.antiguedad_pendiente_s()
         cursores = {}
@@ -328,7 +360,7 @@ class Sincronizador:
             if cursor:
                 cursores[nombre] = cursor
         try:
-            self.cliente.informar_estado(
+            return self.cliente.informar_estado(
                 {
                     "pendientes": conteos.get(PENDIENTE, 0),
                     "conflictos": conteos.get(CONFLICTO, 0),
@@ -344,6 +376,7 @@ class Sincronizador:
             raise
         except ErrorSincro as exc:
             _log.info("No se pudo informar del estado a la central: %s", exc)
+            return []
 
     # -- bucle -------------------------------------------------------------------------------
 
@@ -357,13 +390,20 @@ class Sincronizador:
         pendientes = self._lector.execute(
             "SELECT COUNT(*) FROM operaciones WHERE estado = ?", (PENDIENTE,)
         ).fetchone()[0]
-        return version, pendientes
+        # Un registro del diario sin operaciones (un cierre) también hay que empujarlo.
+        sin_confirmar = self._lector.execute(
+            "SELECT (SELECT IFNULL(MAX(pos), 0) FROM diario)"
+            " > (SELECT IFNULL(MAX(pos), 0) FROM diario_confirmado)"
+        ).fetchone()[0]
+        return version, pendientes + sin_confirmar
 
     def bucle(self, detener: threading.Event) -> None:
         """Sincroniza hasta ``detener.set()`` (ver docstring del módulo)."""
         espera_fallo = 1.0
         proxima_descarga = 0.0
         ultima_version: int | None = None
+        if detener.wait(self._arranque_escalonado()):
+            return
         while not detener.is_set():
             try:
                 if time.monotonic() >= proxima_descarga:
@@ -411,6 +451,11 @@ class Sincronizador:
                     if pendientes:
                         detener.wait(self.config.espera_empuje)
                         break
+
+    def _arranque_escalonado(self) -> float:
+        return espera_de_arranque(
+            self.config.arranque_escalonado, os.environ.get("SINCRO_ARRANQUE_ESCALONADO")
+        )
 
     def _esperar_token(self, detener: threading.Event) -> None:
         """401: parado hasta que el token del llavero cambie (o nos despierten)."""

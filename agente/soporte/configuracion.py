@@ -1,6 +1,7 @@
 """Configuración de la terminal (``config.json`` en el directorio de datos), sin secretos.
 
-Guarda servidor, tienda, terminal, ``permitir_http``, intervalos y la concurrencia de empuje.
+Guarda servidor, tienda, terminal, ``permitir_http``, intervalos, la concurrencia de empuje y
+la hora de cierre de caja.
 **Nunca el token**: va al llavero (``agente.sincronizacion.credenciales``); ``guardar`` se
 niega a escribir cualquier clave que no conozca.
 
@@ -33,6 +34,7 @@ class ErrorConfiguracion(ValueError):
 
 
 _NOMBRE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+_HORA = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
 def es_bucle_local(host: str) -> bool:
@@ -121,6 +123,12 @@ class Configuracion:
     timeout: float = 30.0
     intervalo_verificacion: float = 3600.0
     """Cada cuánto se verifica la caché contra la central (sumas por cubos)."""
+    hora_cierre: str | None = None
+    """Hora local ``HH:MM`` a partir de la cual la bandeja ofrece el cierre de caja."""
+    arranque_escalonado: float = 15.0
+    """Espera al azar, entre 0 y esto, antes del primer pase del bucle: las cajas de una cadena
+    que arrancan a la vez (corte de luz, apertura) no llegan a la central en el mismo segundo.
+    ``0`` la desactiva; la variable de entorno ``SINCRO_ARRANQUE_ESCALONADO`` la sustituye."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "servidor", validar_servidor(self.servidor, self.permitir_http))
@@ -136,8 +144,19 @@ class Configuracion:
             valor = getattr(self, campo)
             if isinstance(valor, bool) or not isinstance(valor, int | float) or valor <= 0:
                 raise ErrorConfiguracion(f"«{campo}» debe ser un número de segundos positivo.")
+        escalonado = self.arranque_escalonado
+        if (
+            isinstance(escalonado, bool)
+            or not isinstance(escalonado, int | float)
+            or not (0 <= escalonado <= 3600)
+        ):
+            raise ErrorConfiguracion("«arranque_escalonado» debe ser de 0 a 3600 segundos.")
         if self.espera_empuje >= 1:
             raise ErrorConfiguracion("«espera_empuje» debe ser menor que 1 segundo.")
+        if self.hora_cierre is not None and not _HORA.fullmatch(str(self.hora_cierre)):
+            raise ErrorConfiguracion(
+                f"«hora_cierre» debe ser HH:MM (p. ej. 21:30), no {self.hora_cierre!r}."
+            )
         limites = (("concurrencia", 32), ("tamano_lote", 1000), ("tamano_pagina", 100000))
         for campo, maximo in limites:
             valor = getattr(self, campo)

@@ -3,7 +3,8 @@
 Autodiagnóstico (``sincro autodiagnostico``): comprobaciones pequeñas que devuelven una
 :class:`Comprobacion` (nombre, ok, detalle, pista). Ninguna lanza: un fallo inesperado es un
 FAIL con su mensaje. Cubren: directorio de datos escribible, ``quick_check`` de la cola y la
-caché, llavero usable (ida y vuelta real) y token presente, la central responde (``/v1/salud`` y
+caché, la cadena del diario de ventas (nombra el registro que no cuadra), llavero usable (ida
+y vuelta real) y token presente, la central responde (``/v1/salud`` y
 una petición con token), desfase de reloj, y que Qt carga su plugin de plataforma. Qt se prueba
 en un **proceso aparte** (``python -c …`` o, congelado, ``<exe> --comprobar-qt``): el motor no
 importa Qt.
@@ -283,6 +284,28 @@ def _config_y_token(datos: Path) -> tuple[Any, str | None, Comprobacion | None]:
     return config, token, None
 
 
+def comprobar_diario(ruta: Path) -> Comprobacion:
+    """La cadena del diario de ventas (en sólo lectura): nombra el primer registro que no
+    cuadra. Nunca repara nada."""
+    from agente.almacen import diario
+
+    nombre = "diario de ventas"
+    try:
+        incidencias = diario.verificar_fichero(ruta) if ruta.exists() else []
+    except sqlite3.Error as error:
+        return _fallo(nombre, error, "Ejecute «sincro verificar-diario» y avise a soporte.")
+    if not incidencias:
+        return Comprobacion(nombre, True, "cadena de huellas y numeración correctas")
+    mas = f" (y {len(incidencias) - 1} incidencias más)" if len(incidencias) > 1 else ""
+    return Comprobacion(
+        nombre,
+        False,
+        incidencias[0].texto() + mas,
+        "NO toque cola.sqlite: avise a soporte con «sincro diagnostico»; «sincro "
+        "verificar-diario» lista cada registro afectado.",
+    )
+
+
 def ejecutar(datos: str | os.PathLike[str], *, con_qt: bool = True) -> list[Comprobacion]:
     """Todas las comprobaciones, en orden. No modifica la cola ni la caché."""
     datos = Path(datos)
@@ -291,6 +314,7 @@ def ejecutar(datos: str | os.PathLike[str], *, con_qt: bool = True) -> list[Comp
     resultado.append(comprobar_permisos(datos, actual.parent if actual else None))
     resultado.append(comprobar_base(rutas.ruta_cola(datos), preciosa=True))
     resultado.append(comprobar_base(rutas.ruta_cache(datos), preciosa=False))
+    resultado.append(comprobar_diario(rutas.ruta_cola(datos)))
     config, token, error_config = _config_y_token(datos)
     if error_config is not None:
         resultado.append(error_config)

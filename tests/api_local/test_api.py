@@ -4,6 +4,7 @@ contrato de docs/api-local.yaml (cada respuesta se valida contra él en ``Proces
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import stat
@@ -125,7 +126,8 @@ def test_vender_con_pagos_repartidos(api, terminal):
             ],
         },
     )
-    assert estado == 201 and venta["total"] == total and venta["numero"] is None
+    assert estado == 201 and venta["total"] == total and isinstance(venta["numero"], int)
+    assert venta["serie"].endswith(f"-{dt.datetime.now(dt.UTC).year}")
     with Agente.abrir(terminal) as agente:
         assert agente.pagos_de_venta(venta["venta"]) == venta["pagos"]
         assert agente.obtener(VENTA, venta["venta"])["total"] == total
@@ -401,11 +403,14 @@ def test_reintento_de_una_venta_sin_sus_pagos_guardados(api, terminal):
         "POST", "/v1/vender", cuerpo, cabeceras={"Idempotency-Key": clave}
     )
     assert estado == 201 and cabeceras["Idempotency-Replayed"] == "true"
+    with Agente.abrir(terminal) as agente:
+        registro = agente.registro_de_venta(id_venta)
     assert venta == {
         "venta": id_venta,
         "total": cabecera.datos["total"],
         "pagos": [],
-        "numero": None,
+        "serie": registro["serie"],
+        "numero": registro["numero"],
     }
     assert ventas_en_cola(terminal, id_venta) == 1
 

@@ -4,6 +4,7 @@ token, reenvío idempotente y límites de la petición."""
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 
@@ -212,3 +213,20 @@ def test_reenvios_simultaneos_de_la_misma_caja_sin_duplicados(central):
         (caja,),
     )[0][0]
     assert n == 59
+
+
+def test_un_registro_mal_formado_rechaza_la_peticion_entera(central):
+    api, caja = _caja(central)
+    registros = du.cadena(du.ventas(central.tienda, caja, 3))
+    roto = {k: v for k, v in registros[2].items() if k != "pagos"}
+    r = _enviar(api, [*registros[:2], roto], estado=400)
+    assert r["error"] == "peticion_invalida" and "Registro 2" in r["mensaje"]
+    assert [x["resultado"] for x in _enviar(api, registros)["recibidos"]] == ["aceptado"] * 3
+
+
+def test_cuerpo_de_mas_de_5_mb_413(central):
+    api, caja = _caja(central)
+    registro = du.cadena(du.ventas(central.tienda, caja, 1))[0]
+    crudo = json.dumps({"registros": [registro], "relleno": "x" * (5 * 1024 * 1024)}).encode()
+    r = api.post("/v1/diario", None, estado=413, crudo=crudo)
+    assert r["error"] == "peticion_demasiado_grande"

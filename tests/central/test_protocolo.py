@@ -169,7 +169,9 @@ def test_ajustar_idempotente_y_reenvio_del_lote_entero(api):
     ]
     primera = api.operaciones(*lote)["resultados"]
     assert [r["resultado"] for r in primera] == ["aplicada"] * 3
-    assert primera[0]["version"] < primera[1]["version"]
+    # Las dos tocan el producto 3: llevan la versión con la que queda al final del lote (la
+    # intermedia nunca existe fuera de la transacción).
+    assert primera[0]["version"] == primera[1]["version"]
     segunda = api.operaciones(*lote)["resultados"]
     assert [r["resultado"] for r in segunda] == ["duplicada"] * 3
     assert [r["version"] for r in segunda] == [r["version"] for r in primera]
@@ -408,7 +410,6 @@ def test_estado_de_la_terminal(central, api):
             "version_agente": "0.1.0",
             "desfase_ms": 1250,
         },
-        estado=204,
     )
     filas = sql(
         central,

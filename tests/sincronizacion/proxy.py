@@ -202,6 +202,14 @@ class ProxyFallos:
             cuerpo = _bomba_gzip(self.tamano)
             self._responder(peticion, 200, cuerpo, "application/json", {"Content-Encoding": "gzip"})
             return True
+        if modo == "404":  # una central sin esa ruta (anterior a ella)
+            self._descartar_cuerpo(peticion)
+            self._responder(peticion, 404, b"<h1>Not Found</h1>", "text/html")
+            return True
+        if modo == "responder":  # 200 con el cuerpo JSON de ``self.texto``
+            self._descartar_cuerpo(peticion)
+            self._responder(peticion, 200, self.texto.encode(), "application/json")
+            return True
         if modo == "retraso":
             time.sleep(self.retraso)
             return False

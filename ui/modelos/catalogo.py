@@ -133,9 +133,7 @@ class ModeloCatalogo(QAbstractTableModel):
         elif self._completo and desde == 0:
             self._fijar_total(len(self._filas))  # cabe en una página: ya se sabe
         elif desde == 0 and self._contar is not None:
-            self._contar(
-                self.modelo, self.texto, lambda n, g=generacion: self._al_contar(g, n)
-            )
+            self._contar(self.modelo, self.texto, lambda n, g=generacion: self._al_contar(g, n))
         if self._completo and self.total is not None:
             self.total = len(self._filas)
         self.pagina_cargada.emit(generacion, len(self._filas))

@@ -44,7 +44,5 @@ class ModeloConflictos(ModeloTabla):
             return formato.tipo_operacion(fila.get("tipo"))
         if columna == COL_CAMPOS:
             p = self.presentaciones.get(str(fila.get("modelo", "")))
-            return ", ".join(
-                etiquetas.etiqueta(c, p) for c in fila.get("campos_en_disputa") or []
-            )
+            return ", ".join(etiquetas.etiqueta(c, p) for c in fila.get("campos_en_disputa") or [])
         return super().texto(fila, columna)

@@ -111,9 +111,7 @@ class PestanaCatalogo(QWidget):
         if 0 <= indice < len(self.modelos):
             elegido = self.modelos[indice]
             self._columnas_ajustadas = False
-            self.modelo.fijar_modelo(
-                elegido["nombre"], elegido["campos"], elegido.get("etiquetas")
-            )
+            self.modelo.fijar_modelo(elegido["nombre"], elegido["campos"], elegido.get("etiquetas"))
 
     def _ajustar_columnas(self, _generacion: int, filas: int) -> None:
         """Ancho de columnas según la primera página, una vez por modelo (no por pulsación:

@@ -1,0 +1,132 @@
+"""429 con ``Retry-After`` cuando la central ya atiende su máximo de peticiones caras, con la
+central real (límite 1 por proceso) y una caja real que lo recibe y después lo consigue."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+from agente.sincronizacion.sincronizador import espera_de_arranque
+from tests.central.admin_util import orm
+from tests.central.conftest import Api
+from tests.sincronizacion.terminales import (
+    SINCRO,
+    configurar,
+    productos_cache,
+    productos_central,
+)
+
+
+class LoteLento:
+    """Un ``POST /v1/operaciones`` cuyo cuerpo llega a medias: ocupa su plaza de petición cara
+    en la central hasta ``terminar``."""
+
+    def __init__(self, central) -> None:
+        self.cuerpo = json.dumps({"operaciones": []}).encode()
+        ruta = central.url.split(str(central.puerto), 1)[1] + "/v1/operaciones"
+        self.conexion = socket.create_connection(("127.0.0.1", central.puerto), timeout=30)
+        cabeceras = (
+            f"POST {ruta} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Token {central.token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(self.cuerpo)}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        self.conexion.sendall(cabeceras.encode() + self.cuerpo[:1])
+
+    def terminar(self) -> str:
+        self.conexion.sendall(self.cuerpo[1:])
+        respuesta = b""
+        while fragmento := self.conexion.recv(65536):
+            respuesta += fragmento
+        self.conexion.close()
+        return respuesta.decode().split("\r\n", 1)[0]
+
+
+def _saturaciones(central) -> int:
+    return central.log.read_text().count("429 en /sincro/v1/cambios para T001/caja-1")
+
+
+def test_la_caja_recibe_429_con_retry_after_y_despues_sincroniza(central_factory, tmp_path):
+    c = central_factory(demo=40, hilos=4, entorno={"SINCRO_PETICIONES_PESADAS": "1"})
+    datos = tmp_path / "caja"
+    configurar(datos, c, c.tienda, c.terminal, c.token)
+    api = Api(c.url, c.token)
+
+    lento = LoteLento(c)
+    limite = time.monotonic() + 10
+    while True:  # hasta que el lote lento ocupa la única plaza
+        r = api.sesion.get(c.url + "/v1/cambios", params={"modelos": "productos.Producto"})
+        if r.status_code == 429 or time.monotonic() > limite:
+            break
+        time.sleep(0.05)
+    error = api.get("/v1/cambios", estado=429, modelos="productos.Producto")
+    assert error["error"] == "central_saturada"
+    r = api.sesion.post(c.url + "/v1/operaciones", json={"operaciones": []})
+    assert (r.status_code, r.headers["Retry-After"]) == (429, "1")
+    # Lo barato no se limita: una central saturada sigue respondiendo a quien pregunta.
+    api.get("/v1/salud")
+    api.get("/v1/esquema")
+    api.post("/v1/estado", {})
+
+    antes = _saturaciones(c)
+    caja = subprocess.Popen(
+        [*SINCRO, "--datos", str(datos), "sincronizar", "--una-vez"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        limite = time.monotonic() + 60
+        while _saturaciones(c) == antes:  # la caja pidió cambios y recibió 429
+            assert caja.poll() is None, caja.communicate()
+            assert time.monotonic() < limite, "la caja nunca recibió un 429"
+            time.sleep(0.02)
+        assert lento.terminar() == "HTTP/1.1 200 OK"
+        salida, errores = caja.communicate(timeout=120)
+    finally:
+        if caja.poll() is None:
+            caja.kill()
+    assert caja.returncode == 0, salida + errores
+    assert "Sincronizado" in salida
+    assert productos_cache(datos) == productos_central(c)
+
+
+def test_arranque_escalonado():
+    assert espera_de_arranque(0) == 0
+    assert espera_de_arranque(30, "0") == 0
+    esperas = [espera_de_arranque(30) for _ in range(200)]
+    assert all(0 <= e <= 30 for e in esperas)
+    assert max(esperas) > 15 and min(esperas) < 15
+    assert all(0 <= espera_de_arranque(0, "2") <= 2 for _ in range(50))
+    assert espera_de_arranque(5, "no-numero") <= 5
+
+
+def test_el_bucle_espera_su_arranque_escalonado_antes_del_primer_pase(central_factory, tmp_path):
+    c = central_factory(demo=3)
+    datos = tmp_path / "caja"
+    configurar(datos, c, c.tienda, c.terminal, c.token)
+    contacto = (
+        "from central.models import SaludTerminal as S; "
+        "print(S.objects.get(terminal__codigo='caja-1').informado_en)"
+    )
+    assert orm(c, contacto) == "None"
+    bucle = subprocess.Popen(
+        [*SINCRO, "--datos", str(datos), "sincronizar", "--sin-api-local"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SINCRO_ARRANQUE_ESCALONADO": "3600"},
+    )
+    try:
+        time.sleep(3)  # espera al azar de 0 a 3600 s: casi seguro más de 3
+        assert bucle.poll() is None
+        assert orm(c, contacto) == "None"
+        bucle.send_signal(signal.SIGINT)  # la espera se interrumpe al parar
+        bucle.communicate(timeout=20)
+    finally:
+        if bucle.poll() is None:
+            bucle.kill()
+    assert bucle.returncode in (0, 130)
