@@ -43,6 +43,7 @@ _EXPORTADOS = {
     "ErrorValor": "protocolo.esquema",
     "ErrorSincro": "agente.sincronizacion.errores",
     "TokenRechazado": "agente.sincronizacion.comprobacion",
+    "CierreBloqueado": "agente.caja",
     "ESTADOS": "agente.operacion",
     "ERROR": "agente.operacion",
     "SIN_CONFIRMAR": "agente.operacion",

@@ -792,13 +792,16 @@ class Agente:
     def estado_terminal(self) -> dict[str, Any]:
         """``estado()`` como lo muestra un proceso que no sincroniza él mismo (la bandeja: el
         bucle corre en un proceso hijo): la conexión es la que persistió quien sincroniza
-        (``ServicioSincronizacion.conexion_vigente``), más ``ventas_pendientes``. Sólo lee."""
+        (``ServicioSincronizacion.conexion_vigente``), más ``ventas_pendientes``, el recuento
+        de la cola (``recuento_cola``) y si toca cerrar la caja (``cierre_pendiente``). Sólo
+        lee."""
         estado = self.estado()
         estado["conexion"] = self.sincronizacion.conexion_vigente(
             dict(estado.get("conexion") or {}), estado.get("configuracion") is not None
         )
         estado["ventas_pendientes"] = self.ventas_pendientes()
         estado["cola"] = {**estado.get("cola", {}), "por_clase": self.recuento_cola()}
+        estado["cierre_pendiente"] = self.cierre_pendiente()
         return estado
 
     def recuento_cola(self) -> dict[str, dict[str, int]]:

@@ -257,7 +257,8 @@ class DialogoCierre(QDialog):
             )
         bloqueado = bool(self.resumen.get("sin_confirmar"))
         forzado = (
-            self.forzar.isChecked() and bool(self.quien.text().strip())
+            self.forzar.isChecked()
+            and bool(self.quien.text().strip())
             and bool(self.motivo.text().strip())
         )
         self.boton_cerrar.setEnabled(valido and (not bloqueado or forzado))
@@ -352,4 +353,3 @@ class CierreDeCaja:
             self.dialogo.aviso.setText(mensaje)
             self.dialogo.aviso.setVisible(True)
             self.dialogo._revisar()
-

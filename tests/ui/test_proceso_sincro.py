@@ -169,9 +169,7 @@ def test_la_sincronizacion_cede_la_cpu_a_la_ventana(aplicacion, qtbot):
     qtbot.waitUntil(lambda: sincro.en_marcha, timeout=10000)
     propia = os.getpriority(os.PRIO_PROCESS, 0)
     esperada = min(19, propia + 10)
-    qtbot.waitUntil(
-        lambda: os.getpriority(os.PRIO_PROCESS, sincro.pid) >= esperada, timeout=10000
-    )
+    qtbot.waitUntil(lambda: os.getpriority(os.PRIO_PROCESS, sincro.pid) >= esperada, timeout=10000)
     assert os.getpriority(os.PRIO_PROCESS, 0) == propia
 
 

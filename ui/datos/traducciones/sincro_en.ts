@@ -27,22 +27,27 @@
 <context>
     <name>Aplicacion</name>
     <message>
-        <location filename="../../app.py" line="228"/>
+        <location filename="../../app.py" line="129"/>
+        <source>Caja cerrada</source>
+        <translation>Till closed</translation>
+    </message>
+    <message>
+        <location filename="../../app.py" line="300"/>
         <source>Hay %n venta ({importe}) sin enviar a la central. Está guardada y no se pierde, pero esperará hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
         <translation>There is %n sale ({importe}) not yet sent to the central server. It is saved and will not be lost, but it will wait until Sincro is opened again. Quit anyway?</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="234"/>
+        <location filename="../../app.py" line="306"/>
         <source>Hay %n ventas ({importe}) sin enviar a la central. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
         <translation>There are %n sales ({importe}) not yet sent to the central server. They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="242"/>
+        <location filename="../../app.py" line="314"/>
         <source>Hay cambios sin enviar a la central (ninguna venta). Están guardados y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
         <translation>There are changes not yet sent to the central server (no sales). They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="250"/>
+        <location filename="../../app.py" line="322"/>
         <source>Salir de Sincro</source>
         <translation>Quit Sincro</translation>
     </message>
@@ -50,144 +55,154 @@
 <context>
     <name>Bandeja</name>
     <message>
-        <location filename="../../bandeja.py" line="91"/>
+        <location filename="../../bandeja.py" line="92"/>
         <source>en pausa</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="108"/>
+        <location filename="../../bandeja.py" line="109"/>
         <source>Sincro: {estado}</source>
         <translation>Sincro: {estado}</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="43"/>
+        <location filename="../../bandeja.py" line="44"/>
         <source>Sin configurar</source>
         <translation>Not set up</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="45"/>
+        <location filename="../../bandeja.py" line="46"/>
         <source>La central rechaza el token</source>
         <translation>The central server rejects the token</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="48"/>
+        <location filename="../../bandeja.py" line="49"/>
         <source>Conflictos por revisar</source>
         <translation>Conflicts to review</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="49"/>
-        <location filename="../../bandeja.py" line="86"/>
+        <location filename="../../bandeja.py" line="50"/>
+        <location filename="../../bandeja.py" line="87"/>
         <source>Sin conexión</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="50"/>
+        <location filename="../../bandeja.py" line="51"/>
         <source>Error al enviar</source>
         <translation>Sending error</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="51"/>
+        <location filename="../../bandeja.py" line="52"/>
         <source>Enviando</source>
         <translation>Sending</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="52"/>
+        <location filename="../../bandeja.py" line="53"/>
         <source>Al día</source>
         <translation>Up to date</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="60"/>
+        <location filename="../../bandeja.py" line="61"/>
         <source>todas las ventas enviadas</source>
         <translation>all sales uploaded</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="63"/>
+        <location filename="../../bandeja.py" line="64"/>
         <source>%n venta ({importe}) pendiente</source>
         <translation>%n sale ({importe}) pending</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="64"/>
+        <location filename="../../bandeja.py" line="65"/>
         <source>%n ventas ({importe}) pendientes</source>
         <translation>%n sales ({importe}) pending</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="76"/>
+        <location filename="../../bandeja.py" line="77"/>
         <source>%n conflicto por revisar</source>
         <translation>%n conflict to review</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="77"/>
+        <location filename="../../bandeja.py" line="78"/>
         <source>%n conflictos por revisar</source>
         <translation>%n conflicts to review</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="82"/>
+        <location filename="../../bandeja.py" line="83"/>
         <source>Sin conexión desde {hora}</source>
         <translation>Offline since {hora}</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="97"/>
+        <location filename="../../bandeja.py" line="98"/>
         <source>reintento en {tiempo}</source>
         <translation>retrying in {tiempo}</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="111"/>
+        <location filename="../../bandeja.py" line="112"/>
         <source>La venta más antigua espera desde hace {tiempo}</source>
         <translation>The oldest sale has been waiting for {tiempo}</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="116"/>
+        <location filename="../../bandeja.py" line="117"/>
         <source>Última sincronización: {hora}</source>
         <translation>Last sync: {hora}</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="121"/>
+        <location filename="../../bandeja.py" line="122"/>
         <source>Precios a las {hora}</source>
         <translation>Prices as of {hora}</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="140"/>
-        <location filename="../../bandeja.py" line="171"/>
+        <location filename="../../bandeja.py" line="144"/>
+        <location filename="../../bandeja.py" line="175"/>
         <source>Sincro: abriendo…</source>
         <translation>Sincro: starting…</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="176"/>
+        <location filename="../../bandeja.py" line="180"/>
         <source>Abrir Sincro</source>
         <translation>Open Sincro</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="179"/>
+        <location filename="../../bandeja.py" line="182"/>
+        <source>Cerrar caja… (es la hora)</source>
+        <translation>Close the till… (it&apos;s time)</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="184"/>
+        <source>Cerrar caja…</source>
+        <translation>Close the till…</translation>
+    </message>
+    <message>
+        <location filename="../../bandeja.py" line="193"/>
         <source>Sincronizar ahora</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="184"/>
+        <location filename="../../bandeja.py" line="198"/>
         <source>Reanudar</source>
         <translation>Resume</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="186"/>
+        <location filename="../../bandeja.py" line="200"/>
         <source>Pausar</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="188"/>
+        <location filename="../../bandeja.py" line="202"/>
         <source>Conflictos ({n})</source>
         <translation>Conflicts ({n})</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="192"/>
+        <location filename="../../bandeja.py" line="206"/>
         <source>Actividad</source>
         <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="193"/>
+        <location filename="../../bandeja.py" line="207"/>
         <source>Configuración</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../bandeja.py" line="195"/>
+        <location filename="../../bandeja.py" line="209"/>
         <source>Salir</source>
         <translation>Quit</translation>
     </message>
@@ -313,14 +328,208 @@
         <translation>Search by name or barcode…</translation>
     </message>
     <message>
-        <location filename="../../pestanas/catalogo.py" line="112"/>
+        <location filename="../../pestanas/catalogo.py" line="90"/>
+        <source>Contando…</source>
+        <translation>Counting…</translation>
+    </message>
+    <message>
+        <location filename="../../pestanas/catalogo.py" line="126"/>
         <source>%n fila</source>
         <translation>%n row</translation>
     </message>
     <message>
-        <location filename="../../pestanas/catalogo.py" line="112"/>
+        <location filename="../../pestanas/catalogo.py" line="126"/>
         <source>%n filas</source>
         <translation>%n rows</translation>
+    </message>
+</context>
+<context>
+    <name>Cierre</name>
+    <message>
+        <location filename="../../cierre.py" line="50"/>
+        <source>Efectivo</source>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="51"/>
+        <source>Tarjeta</source>
+        <translation>Card</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="52"/>
+        <source>Bizum</source>
+        <translation>Bizum</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="53"/>
+        <source>Vale</source>
+        <translation>Voucher</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="63"/>
+        <source>%n venta</source>
+        <translation>%n sale</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="63"/>
+        <source>%n ventas</source>
+        <translation>%n sales</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="64"/>
+        <source>%n anulación</source>
+        <translation>%n void</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="64"/>
+        <source>%n anulaciones</source>
+        <translation>%n voids</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="67"/>
+        <source>%n devolución</source>
+        <translation>%n refund</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="68"/>
+        <source>%n devoluciones</source>
+        <translation>%n refunds</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="74"/>
+        <source>ninguna venta</source>
+        <translation>no sales</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="81"/>
+        <source>del nº {desde} al nº {hasta}</source>
+        <translation>from no. {desde} to no. {hasta}</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="94"/>
+        <source>La central aún no tiene %n registro de esta caja (desde las {hora}). Sincroniza antes de cerrar o fuerza el cierre indicando quién y por qué.</source>
+        <translation>The central server does not have %n record from this till yet (since {hora}). Sync before closing, or force the close saying who and why.</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="99"/>
+        <source>La central aún no tiene %n registros de esta caja (desde las {hora}). Sincroniza antes de cerrar o fuerza el cierre indicando quién y por qué.</source>
+        <translation>The central server does not have %n records from this till yet (since {hora}). Sync before closing, or force the close saying who and why.</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="130"/>
+        <location filename="../../cierre.py" line="186"/>
+        <source>Cerrar caja</source>
+        <translation>Close the till</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="144"/>
+        <source>Forma de pago</source>
+        <translation>Payment method</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="144"/>
+        <source>Importe</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="151"/>
+        <source>opcional, p. ej. 120,50</source>
+        <translation>optional, e.g. 120.50</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="159"/>
+        <source>Forzar el cierre</source>
+        <translation>Force the close</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="166"/>
+        <source>nombre de quien fuerza el cierre</source>
+        <translation>name of the person forcing the close</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="169"/>
+        <source>por qué se cierra sin confirmar</source>
+        <translation>why it is closed before confirmation</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="173"/>
+        <source>Quién:</source>
+        <translation>Who:</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="174"/>
+        <source>Motivo:</source>
+        <translation>Reason:</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="177"/>
+        <source>Desde:</source>
+        <translation>Since:</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="178"/>
+        <source>Registros:</source>
+        <translation>Records:</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="179"/>
+        <source>Números:</source>
+        <translation>Numbers:</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="180"/>
+        <source>Total:</source>
+        <translation>Total:</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="182"/>
+        <source>Efectivo contado:</source>
+        <translation>Cash counted:</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="207"/>
+        <source>el cierre nº {numero} ({hora})</source>
+        <translation>close no. {numero} ({hora})</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="211"/>
+        <source>el principio (primer cierre de esta caja)</source>
+        <translation>the start (first close of this till)</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="243"/>
+        <source>Escribe un importe, p. ej. 120,50.</source>
+        <translation>Type an amount, e.g. 120.50.</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="246"/>
+        <source>Esperado en efectivo: {importe}</source>
+        <translation>Expected in cash: {importe}</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="253"/>
+        <source>Esperado {esperado}; diferencia {diferencia}</source>
+        <translation>Expected {esperado}; difference {diferencia}</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="284"/>
+        <source>Caja cerrada: cierre nº {numero}</source>
+        <translation>Till closed: close no. {numero}</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="287"/>
+        <source>total {importe}</source>
+        <translation>total {importe}</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="293"/>
+        <source>diferencia de efectivo {importe}</source>
+        <translation>cash difference {importe}</translation>
+    </message>
+    <message>
+        <location filename="../../cierre.py" line="298"/>
+        <source>forzado</source>
+        <translation>forced</translation>
     </message>
 </context>
 <context>
@@ -1225,12 +1434,12 @@
 <context>
     <name>GraficoActividad</name>
     <message>
-        <location filename="../../pestanas/grafico.py" line="43"/>
+        <location filename="../../pestanas/grafico.py" line="55"/>
         <source>Últimas {h} h · azul: operaciones en cola · verde: enviadas por minuto</source>
         <translation>Last {h} h · blue: operations in queue · green: sent per minute</translation>
     </message>
     <message>
-        <location filename="../../pestanas/grafico.py" line="53"/>
+        <location filename="../../pestanas/grafico.py" line="65"/>
         <source>Sin datos todavía</source>
         <translation>No data yet</translation>
     </message>
@@ -1380,79 +1589,94 @@
 <context>
     <name>Notificaciones</name>
     <message>
-        <location filename="../../notificaciones.py" line="94"/>
+        <location filename="../../notificaciones.py" line="98"/>
         <source>Conflictos nuevos</source>
         <translation>New conflicts</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="103"/>
+        <location filename="../../notificaciones.py" line="107"/>
         <source>Sin conexión con la central</source>
         <translation>No connection to the central server</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="97"/>
+        <location filename="../../notificaciones.py" line="101"/>
         <source>%n cambio necesita que un encargado lo revise.</source>
         <translation>%n change needs a manager to review it.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="98"/>
+        <location filename="../../notificaciones.py" line="102"/>
         <source>%n cambios necesitan que un encargado los revise.</source>
         <translation>%n changes need a manager to review them.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="106"/>
+        <location filename="../../notificaciones.py" line="110"/>
         <source>La central no responde desde las {hora}. Puedes seguir vendiendo: %n venta ({importe}) está guardada y se enviará sola.</source>
         <translation>The central server has not answered since {hora}. You can keep selling: %n sale ({importe}) is saved and will be sent automatically.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="111"/>
+        <location filename="../../notificaciones.py" line="115"/>
         <source>La central no responde desde las {hora}. Puedes seguir vendiendo: %n ventas ({importe}) están guardadas y se enviarán solas.</source>
         <translation>The central server has not answered since {hora}. You can keep selling: %n sales ({importe}) are saved and will be sent automatically.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="120"/>
+        <location filename="../../notificaciones.py" line="124"/>
+        <source>Hora de cerrar la caja</source>
+        <translation>Time to close the till</translation>
+    </message>
+    <message>
+        <location filename="../../notificaciones.py" line="125"/>
+        <source>Ha llegado la hora de cierre y la caja sigue abierta: ciérrala desde Sincro.</source>
+        <translation>Closing time has come and the till is still open: close it from Sincro.</translation>
+    </message>
+    <message>
+        <location filename="../../notificaciones.py" line="132"/>
         <source>La central rechaza el token</source>
         <translation>The central server rejects the token</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="121"/>
+        <location filename="../../notificaciones.py" line="133"/>
         <source>La sincronización está parada (nada se pierde). Pide un token nuevo y guárdalo en Configuración.</source>
         <translation>Sync is stopped (nothing is lost). Ask for a new token and save it in Settings.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="130"/>
+        <location filename="../../notificaciones.py" line="142"/>
         <source>De nuevo en línea: %n venta enviada a la central.</source>
         <translation>Back online: %n sale uploaded to the central server.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="131"/>
+        <location filename="../../notificaciones.py" line="143"/>
         <source>De nuevo en línea: %n ventas enviadas a la central.</source>
         <translation>Back online: %n sales uploaded to the central server.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="134"/>
+        <location filename="../../notificaciones.py" line="146"/>
         <source>De nuevo en línea: todo enviado a la central.</source>
         <translation>Back online: everything uploaded to the central server.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="135"/>
+        <location filename="../../notificaciones.py" line="147"/>
         <source>Conexión recuperada</source>
         <translation>Back online</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="141"/>
+        <location filename="../../notificaciones.py" line="153"/>
         <source>Un encargado debe revisarlos en Conflictos.</source>
         <translation>A manager must review them in Conflicts.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="143"/>
+        <location filename="../../notificaciones.py" line="155"/>
         <source>Pide un token nuevo y guárdalo en Configuración.</source>
         <translation>Ask for a new token and save it in Settings.</translation>
     </message>
     <message>
-        <location filename="../../notificaciones.py" line="145"/>
+        <location filename="../../notificaciones.py" line="157"/>
         <source>Nada: sigue vendiendo; revisa la red si dura.</source>
         <translation>Nothing: keep selling; check the network if it lasts.</translation>
+    </message>
+    <message>
+        <location filename="../../notificaciones.py" line="159"/>
+        <source>Elige «Cerrar caja…» en el menú de Sincro.</source>
+        <translation>Choose “Close the till…” in the Sincro menu.</translation>
     </message>
 </context>
 <context>
@@ -1506,53 +1730,63 @@
 <context>
     <name>Ventana</name>
     <message>
-        <location filename="../../ventana.py" line="53"/>
+        <location filename="../../ventana.py" line="62"/>
         <source>se guardan y se enviarán solas</source>
         <translation>they are saved and will be sent automatically</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="59"/>
+        <location filename="../../ventana.py" line="68"/>
         <source>Todas las ventas enviadas a la central.</source>
         <translation>All sales uploaded to the central server.</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="88"/>
+        <location filename="../../ventana.py" line="98"/>
         <source>Estado</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="89"/>
+        <location filename="../../ventana.py" line="99"/>
         <source>Cola</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="90"/>
-        <location filename="../../ventana.py" line="167"/>
+        <location filename="../../ventana.py" line="100"/>
+        <location filename="../../ventana.py" line="193"/>
         <source>Conflictos</source>
         <translation>Conflicts</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="91"/>
+        <location filename="../../ventana.py" line="101"/>
         <source>Catálogo</source>
         <translation>Catalogue</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="92"/>
+        <location filename="../../ventana.py" line="102"/>
         <source>Registro</source>
         <translation>Log</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="93"/>
+        <location filename="../../ventana.py" line="103"/>
         <source>Configuración</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="94"/>
+        <location filename="../../ventana.py" line="104"/>
         <source>Actividad</source>
         <translation>Activity</translation>
     </message>
     <message>
-        <location filename="../../ventana.py" line="165"/>
+        <location filename="../../ventana.py" line="108"/>
+        <source>Cerrar caja…</source>
+        <translation>Close the till…</translation>
+    </message>
+    <message>
+        <location filename="../../ventana.py" line="111"/>
+        <source>Cierre del día (Z): resumen, efectivo contado y cierre</source>
+        <translation>End-of-day close (Z): summary, cash counted and close</translation>
+    </message>
+    <message>
+        <location filename="../../ventana.py" line="191"/>
         <source>Conflictos ({n})</source>
         <translation>Conflicts ({n})</translation>
     </message>
