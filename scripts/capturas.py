@@ -10,9 +10,10 @@ verdad con otra caja, una operación rechazada y ventas pendientes) y después l
 (un pase real que falla), y abre la aplicación de Sincro en este proceso, bajo Xvfb (plataforma
 xcb) con una bandeja del sistema real (``trayer``) para que el icono viva en una bandeja de
 verdad. Guarda en ``docs/capturas/``: la pantalla con la bandeja (``import`` de ImageMagick),
-el menú de la bandeja sin conexión con ventas pendientes, cada pestaña (con la franja sin
-conexión), el diálogo de conflicto, la vista previa de la resolución en bloque, Actividad, la
-interfaz en inglés y la tira de iconos por estado (16–64 px).
+el menú de la bandeja sin conexión con ventas pendientes (y la hora de cierre ya pasada), cada
+pestaña (con la franja sin conexión), el diálogo de conflicto, la vista previa de la resolución
+en bloque, Actividad, el cierre de caja (forzado: la central aún no tiene las ventas), la
+interfaz en inglés (también el cierre) y la tira de iconos por estado (16–64 px).
 
 Requisitos: ``apt-get install -y xvfb trayer imagemagick``.
 """
@@ -125,6 +126,7 @@ def preparar_terminal(central, directorio: Path) -> None:
             central.terminal,
             central.token,
             permitir_http=True,
+            hora_cierre="00:00",  # ya pasó: la bandeja ofrece cerrar la caja
         )
         try:
             agente.sincronizar_una_vez()
@@ -199,6 +201,18 @@ def capturar(directorio: Path) -> list[Path]:
         esperar(900)
         guardar(ventana.grab(), nombre)
 
+    # Cierre de caja: las ventas aún no están en la central, así que sólo se puede forzar.
+    ventana.cerrar_caja()
+    esperar(900)
+    cierre = ventana.cierre.dialogo
+    cierre.efectivo.setText("150,00")
+    cierre.forzar.setChecked(True)
+    cierre.quien.setText("Marta (encargada)")
+    cierre.motivo.setText("La red de la tienda está caída desde las 10:40")
+    esperar(400)
+    guardar(cierre.grab(), "cierre_caja")
+    cierre.reject()
+
     ventana.pestanas.setCurrentIndex(CONFLICTOS)
     dialogo = ventana.conflictos.revisar(0)
     dialogo.resize(1000, 560)
@@ -268,6 +282,12 @@ def capturar(directorio: Path) -> list[Path]:
     ingles.ventana.mostrar(ESTADO)
     esperar(900)
     guardar(ingles.ventana.grab(), "ingles_estado")
+    ingles.ventana.cerrar_caja()
+    esperar(900)
+    ingles.ventana.cierre.dialogo.efectivo.setText("150.00")
+    esperar(300)
+    guardar(ingles.ventana.cierre.dialogo.grab(), "ingles_cierre_caja")
+    ingles.ventana.cierre.dialogo.reject()
     ingles.bandeja.menu.aboutToShow.emit()
     ingles.bandeja.menu.popup(QPoint(900, 80))
     esperar(600)
