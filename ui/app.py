@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import logging
 import os
 import re
@@ -40,6 +41,7 @@ from PySide6.QtCore import (
     QTimer,
 )
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
+from shiboken6 import Shiboken
 
 from ui import bandeja as acciones
 from ui import formato, trabajos, traduccion
@@ -149,7 +151,7 @@ class Aplicacion(QObject):
         self._sincronizacion_lanzada = False
         self._tras_pintar: TrasPrimerPintado | None = None
         self._huella_config = self._huella()
-        self.vigilante = QFileSystemWatcher([str(directorio)], self)
+        self.vigilante: QFileSystemWatcher | None = QFileSystemWatcher([str(directorio)], self)
         self.vigilante.directoryChanged.connect(self._revisar_config)
         self.vigilante.fileChanged.connect(self._revisar_config)
         self._vigilar_fichero()
@@ -216,6 +218,8 @@ class Aplicacion(QObject):
         return (datos.st_mtime_ns, datos.st_size)
 
     def _vigilar_fichero(self) -> None:
+        if self.vigilante is None:  # cerrada
+            return
         ruta = str(self.directorio / "config.json")
         if (self.directorio / "config.json").exists() and ruta not in self.vigilante.files():
             self.vigilante.addPath(ruta)
@@ -332,7 +336,13 @@ class Aplicacion(QObject):
         QCoreApplication.quit()
 
     def cerrar(self) -> None:
-        """Para la sincronización y cierra el motor (espera a los hilos; sólo al salir)."""
+        """Para la sincronización y cierra el motor (espera a los hilos; sólo al salir).
+
+        El vigilante de ``config.json`` se destruye aquí, en el hilo de la GUI: su
+        ``QSocketNotifier`` (el descriptor de inotify) no puede destruirse desde otro hilo. Si
+        esta aplicación la destruyera después el recolector de ciclos de Python desde un hilo
+        de trabajo, Qt no podría desactivar el aviso, cerraría el descriptor y el hilo de la
+        GUI se quedaría en un bucle de «QSocketNotifier: Invalid socket … disabling»."""
         self.saliendo = True
         self.ventana.ocultar_al_cerrar = True
         if self.bandeja is not None:
@@ -340,6 +350,10 @@ class Aplicacion(QObject):
         if self.sincro is not None:
             self.sincro.cerrar()
         self.puente.cerrar()
+        if self.vigilante is not None:
+            self.vigilante.blockSignals(True)
+            Shiboken.delete(self.vigilante)
+            self.vigilante = None
 
 
 def _argumentos(argv: list[str]) -> argparse.Namespace:
@@ -422,6 +436,10 @@ def main(argv: list[str] | argparse.Namespace | None = None) -> int:
         if not aplicacion.saliendo:
             aplicacion.cerrar()
         instancia.cerrar()
+        # La aplicación (con sus temporizadores y la bandeja) muere aquí, en el hilo de la GUI
+        # y antes que la QApplication, no al azar durante el cierre del intérprete.
+        del aplicacion, instancia
+        gc.collect()
     return int(codigo)
 
 

@@ -70,3 +70,18 @@ def _idioma_espanol():
     from PySide6.QtCore import QLocale
 
     QLocale.setDefault(QLocale(QLocale.Language.Spanish, QLocale.Country.Spain))
+
+
+@pytest.fixture(autouse=True)
+def _basura_de_qt_en_el_hilo_de_la_gui():
+    """Tras cada prueba, la basura (aplicaciones, ventanas y diálogos que la prueba soltó, con
+    ciclos por sus conexiones de señales) se recoge AQUÍ, en el hilo de la GUI. Si no, el
+    recolector de ciclos la destruye cuando le toca, a veces desde un hilo de trabajo del
+    puente de la prueba siguiente: Qt no puede destruir objetos con avisos de sockets (el
+    vigilante de ``config.json``, un ``QProcess``) desde otro hilo, y el hilo de la GUI acababa
+    en un bucle de «QSocketNotifier: Invalid socket … disabling» (memoria sin límite) o en una
+    violación de segmento al desmontar."""
+    yield
+    import gc
+
+    gc.collect()
