@@ -11,6 +11,7 @@ from ui.resumen import Resumen, resumir
 AHORA = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 MENU = [
     "Abrir Sincro",
+    "Cerrar caja…",
     "Sincronizar ahora",
     "Pausar",
     "Conflictos (0)",
@@ -56,6 +57,7 @@ def test_menu_se_reconstruye_con_el_estado_del_momento(bandeja):
     bandeja.menu.aboutToShow.emit()
     assert bandeja.textos_menu() == [
         "Abrir Sincro",
+        "Cerrar caja…",
         "Sincronizar ahora",
         "Reanudar",
         "Conflictos (3)",

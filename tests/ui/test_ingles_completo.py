@@ -108,7 +108,11 @@ SOLO_ESPANOL = _palabras_solo_espanolas()
 
 def en_espanol(textos: list[str]) -> list[str]:
     def espanol(t: str) -> bool:
-        palabras = {p.lower() for p in re.findall(r"[^\W\d_]{4,}", t, re.UNICODE)}
+        # Palabras sueltas: no las piezas de un identificador de la tienda («caja-ui», el
+        # nombre de una terminal, o la serie «caja-1-2026»), que son datos.
+        palabras = {
+            p.lower() for p in re.findall(r"(?<![\w-])[^\W\d_]{4,}(?![\w-])", t, re.UNICODE)
+        }
         return bool(ESPANOL.search(t) or TECNICO.search(t) or palabras & SOLO_ESPANOL)
 
     return sorted({t for t in textos if t not in PROPIOS and espanol(t)})
