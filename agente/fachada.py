@@ -12,8 +12,10 @@ está en disco (``cola.sqlite``, ``synchronous=FULL``); si algo no valida, lanza
 con un mensaje que dice qué corregir y no encolan nada.
 
 Hilos: todos los métodos son seguros desde cualquier hilo (``Cola`` y ``Cache`` serializan sus
-escrituras con su cerrojo; las lecturas de caché usan una conexión por hilo). Ninguno hace E/S
-de red. La UI debe llamarlos desde un hilo de trabajo, nunca desde el hilo de la GUI.
+escrituras con su cerrojo; las lecturas de caché usan una conexión por hilo). Sólo hacen E/S
+de red los que lo dicen («red»: sincronizar, verificar, probar la conexión, comprobar un token,
+configurar con token); el resto sólo toca el disco. La UI los llama desde un hilo de trabajo,
+nunca desde el hilo de la GUI.
 """
 
 from __future__ import annotations
