@@ -371,6 +371,23 @@ def verificar_fichero(ruta: str | os.PathLike[str]) -> list[formato.Incidencia]:
         conexion.close()
 
 
+DISPARADORES = ("diario_sin_cambios", "diario_sin_borrados")
+
+
+def disparadores_ausentes(ruta: str | os.PathLike[str]) -> list[str]:
+    """Los disparadores de sólo añadir que faltan en ``cola.sqlite`` (en sólo lectura; sin
+    tabla ``diario``, ninguno)."""
+    uri = f"{Path(ruta).resolve().as_uri()}?mode=ro"
+    conexion = sqlite3.connect(uri, uri=True)
+    try:
+        nombres = {n for (n,) in conexion.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conexion.close()
+    if "diario" not in nombres:
+        return []
+    return [d for d in DISPARADORES if d not in nombres]
+
+
 def columnas_coinciden(contenido: bytes, serie: str, numero: int, anterior: str) -> bool:
     """¿Dicen los bytes canónicos lo mismo que las columnas? Sin analizar el JSON: en la forma
     canónica (claves ordenadas, comillas escapadas dentro de los textos) la primera clave
@@ -421,6 +438,7 @@ def verificar_filas(
 __all__ = [
     "AJUSTE_VERIFICADO",
     "CONFIRMADOS",
+    "DISPARADORES",
     "SIN_TERMINAL",
     "SIN_TIENDA",
     "TIENDA",
@@ -433,6 +451,7 @@ __all__ = [
     "confirmar",
     "contar",
     "de_venta",
+    "disparadores_ausentes",
     "identidad",
     "por_numero",
     "recorrer",

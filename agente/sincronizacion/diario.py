@@ -48,13 +48,22 @@ def validar_respuesta(cuerpo: Any, enviados: list[almacen_diario.Apunte]) -> lis
     respuesta no es la del protocolo o no habla de los mismos registros."""
     if not isinstance(cuerpo, dict) or not isinstance(cuerpo.get("recibidos"), list):
         raise RespuestaInvalida("La central respondió al diario sin la lista «recibidos».")
-    por_clave = {(a.serie, a.numero): a for a in enviados}
+    if len(cuerpo["recibidos"]) != len(enviados):
+        raise RespuestaInvalida(
+            f"La central respondió por {len(cuerpo['recibidos'])} registros del diario y se le"
+            f" enviaron {len(enviados)}."
+        )
     resultado = []
-    for item in cuerpo["recibidos"]:
+    # Un resultado por registro y en el mismo orden (dos registros pueden compartir serie y
+    # número: una bifurcación; la huella los distingue).
+    for item, apunte in zip(cuerpo["recibidos"], enviados, strict=True):
         if not isinstance(item, dict):
             raise RespuestaInvalida("Un resultado del diario no es un objeto.")
-        apunte = por_clave.get((item.get("serie"), item.get("numero")))
-        if apunte is None or item.get("huella") != apunte.huella:
+        if (item.get("serie"), item.get("numero"), item.get("huella")) != (
+            apunte.serie,
+            apunte.numero,
+            apunte.huella,
+        ):
             raise RespuestaInvalida(
                 "La central respondió al diario por un registro que no se le envió."
             )

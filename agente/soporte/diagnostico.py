@@ -294,6 +294,14 @@ def comprobar_diario(ruta: Path) -> Comprobacion:
         incidencias = diario.verificar_fichero(ruta) if ruta.exists() else []
     except sqlite3.Error as error:
         return _fallo(nombre, error, "Ejecute «sincro verificar-diario» y avise a soporte.")
+    faltan = [] if not ruta.exists() else diario.disparadores_ausentes(ruta)
+    if not incidencias and faltan:
+        return Comprobacion(
+            nombre,
+            False,
+            f"la cadena cuadra, pero faltan los disparadores que lo protegen: {', '.join(faltan)}",
+            "Alguien ha tocado cola.sqlite a mano: avise a soporte con «sincro diagnostico».",
+        )
     if not incidencias:
         return Comprobacion(nombre, True, "cadena de huellas y numeración correctas")
     mas = f" (y {len(incidencias) - 1} incidencias más)" if len(incidencias) > 1 else ""

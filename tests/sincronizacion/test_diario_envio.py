@@ -68,6 +68,11 @@ def test_corte_o_respuesta_ajena_no_marca_nada(caja, proxy):
     }
     proxy.texto = json.dumps(ajena)
     proxy.fallar("responder", "/v1/diario")
+    with pytest.raises(RespuestaInvalida, match=r"respondió por 1 registros .* se le enviaron 3"):
+        EnvioDiario(cola, _cliente(proxy, token)).enviar()
+    ajena["recibidos"] *= 3
+    proxy.texto = json.dumps(ajena)
+    proxy.fallar("responder", "/v1/diario")
     with pytest.raises(RespuestaInvalida, match="no se le envió"):
         EnvioDiario(cola, _cliente(proxy, token)).enviar()
     assert almacen_diario.sin_confirmar(cola)[0] == 3

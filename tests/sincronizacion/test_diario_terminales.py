@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 from contextlib import closing
 
 from agente.almacen import diario as almacen_diario
 from agente.fachada import Agente
 from protocolo import diario as formato
+from tests.plugins.central import _orden
 from tests.sincronizacion.terminales import configurar, sincro
 
 
@@ -39,6 +41,22 @@ def _incidencias_en_la_central(central) -> list[tuple]:
         return c.execute(
             "SELECT serie, numero, tipo, detalle FROM central_incidenciadiario"
         ).fetchall()
+
+
+def _sincro_central_verificar(central) -> dict[str, tuple[int, list]]:
+    """``sincro-central verificar-diario --json`` (proceso real): {terminal: (registros,
+    incidencias)}; exige código 0 (ninguna incidencia)."""
+    r = subprocess.run(
+        [*_orden(), "verificar-diario", "--json", "--datos", str(central.datos)],
+        env=central.entorno,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    informe = json.loads(r.stdout)
+    assert informe["incidencias"] == 0
+    return {t["terminal"]: (t["registros"], t["incidencias"]) for t in informe["terminales"]}
 
 
 def _verificar_en_la_central(central, terminal: str) -> tuple[int, list]:
@@ -96,6 +114,7 @@ def test_dos_cajas_sin_conexion_cadena_entera_y_cierre(central_factory, tmp_path
     assert _verificar_en_la_central(central, central.terminal) == (3, [])
     assert _verificar_en_la_central(central, "caja-2") == (4, [])
     assert _incidencias_en_la_central(central) == []
+    assert _sincro_central_verificar(central) == {central.terminal: (3, []), "caja-2": (4, [])}
 
     r = sincro(a, "cierre", "--efectivo-contado", "10.00", "--json")
     assert r.returncode == 0, r.stderr
@@ -109,6 +128,7 @@ def test_dos_cajas_sin_conexion_cadena_entera_y_cierre(central_factory, tmp_path
     assert r_sync_ok(a)
     assert _verificar_en_la_central(central, central.terminal) == (4, [])
     assert _incidencias_en_la_central(central) == []
+    assert _sincro_central_verificar(central)[central.terminal] == (4, [])
     # Reenviar no duplica: la central ya lo tiene todo («duplicado»).
     with Agente.abrir(a) as agente:
         with agente.operaciones.transaccion() as s:

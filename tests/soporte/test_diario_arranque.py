@@ -102,6 +102,11 @@ def test_diario_sano_pasa_el_autodiagnostico(tmp_path):
     r = _sincro(datos, "autodiagnostico", "--sin-qt", "--json")
     comprobacion = next(c for c in json.loads(r.stdout) if c["nombre"] == "diario de ventas")
     assert comprobacion["ok"], comprobacion
+    # Sin los disparadores la cadena aún cuadra, pero el autodiagnóstico lo dice.
+    _sql(datos, "DROP TRIGGER diario_sin_borrados")
+    r = _sincro(datos, "autodiagnostico", "--sin-qt", "--json")
+    comprobacion = next(c for c in json.loads(r.stdout) if c["nombre"] == "diario de ventas")
+    assert not comprobacion["ok"] and "diario_sin_borrados" in comprobacion["detalle"]
 
 
 @pytest.mark.parametrize("con_cli", [True, False], ids=["recover", "fila-a-fila"])
