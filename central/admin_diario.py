@@ -1,6 +1,7 @@
-"""Admin del diario de ventas: registros (sólo lectura: nunca se editan ni se borran, tampoco
-desde aquí; se pueden exportar en CSV o JSON), incidencias de la cadena (sólo se marcan como
-revisadas) y el resultado de la última conciliación de caja de cada terminal y día. Lo importa
+"""Admin del diario de ventas: la cadena de cada caja (último número, incidencias sin revisar),
+los registros (sólo lectura: nunca se editan ni se borran, tampoco desde aquí; se pueden
+exportar en CSV o JSON), las incidencias de la cadena (sólo se marcan como revisadas) y el
+resultado de la última conciliación de caja de cada terminal y día. Lo importa
 ``central.admin``."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from django.http import HttpResponse
 from django.utils.html import format_html, format_html_join
 
 from . import exportacion
-from .models import ConciliacionDia, IncidenciaDiario, RegistroDiario
+from .models import CabezaDiario, ConciliacionDia, IncidenciaDiario, RegistroDiario
 
 
 class _Terminal(admin.RelatedFieldListFilter):
@@ -182,3 +183,34 @@ class ConciliacionDiaAdmin(admin.ModelAdmin):
             "<ul>{}</ul>",
             format_html_join("", "<li>{}</li>", ((d,) for d in conciliacion.diferencias or [])),
         )
+
+
+@admin.register(CabezaDiario)
+class CabezaDiarioAdmin(admin.ModelAdmin):
+    """Dónde va la cadena de cada caja: último número recibido y cuántos registros hay."""
+
+    list_display = ("caja", "tienda", "serie", "numero", "orden", "sin_revisar", "actualizada_en")
+    list_filter = ("terminal__tienda",)
+    list_select_related = ("terminal__tienda",)
+    readonly_fields = ("terminal", "huella", "serie", "numero", "series", "orden", "actualizada_en")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="caja", ordering="terminal__codigo")
+    def caja(self, cabeza: CabezaDiario) -> str:
+        return cabeza.terminal.codigo
+
+    @admin.display(description="tienda", ordering="terminal__tienda__codigo")
+    def tienda(self, cabeza: CabezaDiario) -> str:
+        return cabeza.terminal.tienda.codigo
+
+    @admin.display(description="incidencias sin revisar")
+    def sin_revisar(self, cabeza: CabezaDiario) -> int:
+        return IncidenciaDiario.objects.filter(terminal=cabeza.terminal, revisada=False).count()

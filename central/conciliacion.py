@@ -196,13 +196,16 @@ def _con_cierre(
     por_metodo: dict[str, Decimal] = defaultdict(lambda: CERO)
     ventas_diario: dict[str, tuple[int, Decimal]] = {}
     for f in filas:
+        # Importes, tipo y venta del registro sellado, no de las columnas copiadas.
         registro = json.loads(bytes(f.contenido))
-        signo = -1 if f.tipo in RESTAN else 1
+        tipo = registro.get("tipo")
+        signo = -1 if tipo in RESTAN else 1
         for pago in registro.get("pagos") or []:
             if isinstance(pago, dict):
                 por_metodo[str(pago.get("metodo"))] += signo * _importe(pago.get("importe"))
-        if f.tipo == "venta" and f.venta:
-            ventas_diario[f.venta] = (f.numero, _importe(registro.get("total")))
+        venta = str(registro.get("venta") or "")
+        if tipo == "venta" and venta:
+            ventas_diario[venta] = (f.numero, _importe(registro.get("total")))
     total = sum(por_metodo.values(), CERO)
     numeros = {f.numero for f in filas}
     c.recibido = {

@@ -73,6 +73,8 @@ def test_admin_muestra_el_diario_sin_dejar_editarlo(central):
     assert r.status_code == 200 and caja in r.text and f"{caja}-2026" in r.text
     r = s.get(raiz + "central/incidenciadiario/", params={"tienda": tienda}, timeout=10)
     assert r.status_code == 200 and "hueco" in r.text and caja in r.text
+    r = s.get(raiz + "central/cabezadiario/", timeout=10)
+    assert r.status_code == 200 and caja in r.text
     r = s.get(raiz + "central/conciliaciondia/", params={"tienda": tienda}, timeout=10)
     assert r.status_code == 200 and caja in r.text
     [(id_conc,)] = sql(
