@@ -63,7 +63,13 @@ def test_venta_sin_conexion_reintentada_llega_una_vez(central_factory, tmp_path)
             "POST", "/v1/vender", cuerpo, cabeceras={"Idempotency-Key": clave}
         )
         assert estado == 201 and cabeceras["Idempotency-Replayed"] == "true" and otra == venta
-        _, _, situacion = proceso.pedir("GET", "/v1/estado")
+        # La venta despierta al bucle, que lo intenta («sincronizando») y vuelve a «sin conexión».
+        fin = time.monotonic() + 30
+        while True:
+            _, _, situacion = proceso.pedir("GET", "/v1/estado")
+            if situacion["conexion"]["estado"] != "sincronizando" or time.monotonic() > fin:
+                break
+            time.sleep(0.1)
         assert situacion["conexion"]["estado"] == "sin conexión"
         assert situacion["ventas_pendientes"] == {"numero": 1, "importe": venta["total"]}
     finally:

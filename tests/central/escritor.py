@@ -21,6 +21,9 @@ def main() -> int:
     p.add_argument("--datos", required=True)
     p.add_argument("--segundos", type=float, default=3.0)
     p.add_argument("--hilos", type=int, default=4)
+    p.add_argument(
+        "--minimo", type=int, default=0, help="sigue tras --segundos hasta tantas hechas (30 s más)"
+    )
     p.add_argument("--semilla", type=int, default=1)
     p.add_argument("--tardio", type=float, default=None)
     p.add_argument("--producto", type=int, default=1)
@@ -55,7 +58,9 @@ def main() -> int:
     def trabajar(n: int) -> None:
         azar = random.Random(args.semilla * 1000 + n)
         k = 0
-        while time.monotonic() < fin:
+        while time.monotonic() < fin or (
+            contador["hechas"] < args.minimo and time.monotonic() < fin + 30
+        ):
             k += 1
             tirada = azar.random()
             try:

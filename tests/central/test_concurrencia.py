@@ -65,7 +65,8 @@ def _carrera(central, url_pg: str | None, hilos: int = 4) -> None:
     api = Api(central.url, central.token)
     estado, cursor = api.descargar(PRODUCTO, limite=50)
     lectores = _lectores(central, cursor, estado)
-    escritor = _escritor(central, "--segundos", "4", "--hilos", str(hilos))
+    # Con la máquina muy cargada 4 s pueden no bastar: sigue hasta 25 transacciones hechas.
+    escritor = _escritor(central, "--segundos", "4", "--hilos", str(hilos), "--minimo", "25")
     parar = threading.Event()
     errores: list[BaseException] = []
 
