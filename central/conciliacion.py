@@ -193,7 +193,10 @@ def _con_cierre(
     if isinstance(desde, int) and isinstance(hasta, int):
         filas = list(
             RegistroDiario.objects.filter(
-                terminal=terminal, serie=fila.serie, numero__gte=desde, numero__lte=hasta
+                terminal=terminal,
+                serie=_serie_cubierta(fila),
+                numero__gte=desde,
+                numero__lte=hasta,
             )
             .exclude(tipo="cierre")
             .order_by("numero", "orden")
@@ -219,6 +222,20 @@ def _con_cierre(
     if tabla is not None:
         _diferencias_ventas(c, terminal, dia, tabla, ventas_diario)
     return c
+
+
+def _serie_cubierta(cierre: RegistroDiario) -> str:
+    """La serie de los números ``desde``/``hasta`` de un cierre: la del último registro que no
+    es un cierre recibido antes que él. No siempre es la del cierre: uno pasada la medianoche
+    del 31 de diciembre ya va en la serie del año nuevo y cubre ventas de la del que acaba."""
+    return (
+        RegistroDiario.objects.filter(terminal_id=cierre.terminal_id, orden__lt=cierre.orden)
+        .exclude(tipo="cierre")
+        .order_by("-orden")
+        .values_list("serie", flat=True)
+        .first()
+        or cierre.serie
+    )
 
 
 def _diferencias_diario(c, desde, hasta, numeros, esperado, recibido, total) -> None:
