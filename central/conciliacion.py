@@ -148,6 +148,8 @@ def conciliar(dia: dt.date, tienda: str | None = None) -> list[Conciliacion]:
     filtro = {"dia": dia} | ({"tienda": tienda} if tienda else {})
     del_dia = RegistroDiario.objects.filter(**filtro)
     ids = set(del_dia.values_list("terminal_id", flat=True))
+    if tabla is not None:  # también las cajas con ventas ese día y nada en el diario
+        ids |= _terminales_con_ventas(tabla, dia, tienda)
     terminales = Terminal.objects.select_related("tienda").filter(id__in=ids)
     resultado = []
     for terminal in sorted(terminales, key=lambda t: (t.tienda.codigo, t.codigo)):
@@ -162,7 +164,10 @@ def _de_terminal(terminal: Terminal, dia: dt.date, tabla: TablaVentas | None) ->
     if not cierres:
         c = Conciliacion(terminal.tienda.codigo, terminal.codigo, dia, terminal.id)
         n = RegistroDiario.objects.filter(terminal=terminal, dia=dia).count()
-        c.diferencias.append(f"hay {n} registros en el diario pero ningún cierre de caja.")
+        if n:
+            c.diferencias.append(f"hay {n} registros en el diario pero ningún cierre de caja.")
+        if tabla is not None:
+            c.ventas = {"en_tabla": 0, "sin_diario": _ventas_sin_diario(c, terminal, dia, tabla)}
         return [c]
     return [_con_cierre(terminal, dia, cierre, tabla) for cierre in cierres]
 
@@ -188,7 +193,10 @@ def _con_cierre(
     if isinstance(desde, int) and isinstance(hasta, int):
         filas = list(
             RegistroDiario.objects.filter(
-                terminal=terminal, serie=fila.serie, numero__gte=desde, numero__lte=hasta
+                terminal=terminal,
+                serie=_serie_cubierta(fila),
+                numero__gte=desde,
+                numero__lte=hasta,
             )
             .exclude(tipo="cierre")
             .order_by("numero", "orden")
@@ -217,6 +225,20 @@ def _con_cierre(
     if tabla is not None:
         _diferencias_ventas(c, terminal, dia, tabla, ventas_diario)
     return c
+
+
+def _serie_cubierta(cierre: RegistroDiario) -> str:
+    """La serie de los números ``desde``/``hasta`` de un cierre: la del último registro que no
+    es un cierre recibido antes que él. No siempre es la del cierre: uno pasada la medianoche
+    del 31 de diciembre ya va en la serie del año nuevo y cubre ventas de la del que acaba."""
+    return (
+        RegistroDiario.objects.filter(terminal_id=cierre.terminal_id, orden__lt=cierre.orden)
+        .exclude(tipo="cierre")
+        .order_by("-orden")
+        .values_list("serie", flat=True)
+        .first()
+        or cierre.serie
+    )
 
 
 def _diferencias_diario(c, desde, hasta, numeros, esperado, recibido, total) -> None:
@@ -273,12 +295,44 @@ def _diferencias_ventas(
                 f"la venta nº {numero} ({venta}) suma {_texto(total)} en el diario y "
                 f"{_texto(en_tabla)} en ventas."
             )
+    c.ventas = {
+        "en_tabla": len(por_clave),
+        "sin_diario": _ventas_sin_diario(c, terminal, dia, tabla),
+    }
+
+
+def _del_dia(tabla: TablaVentas, dia: dt.date) -> dict[str, dt.datetime]:
+    """Filtro de las ventas de ``dia`` (en la zona horaria de la central)."""
     zona = timezone.get_default_timezone()
     inicio = dt.datetime.combine(dia, dt.time.min, tzinfo=zona)
     fin = inicio + dt.timedelta(days=1)
-    del_dia = gestor.filter(
-        **base, **{f"{tabla.campo_fecha}__gte": inicio, f"{tabla.campo_fecha}__lt": fin}
-    ).values_list(tabla.clave, flat=True)
+    return {f"{tabla.campo_fecha}__gte": inicio, f"{tabla.campo_fecha}__lt": fin}
+
+
+def _terminales_con_ventas(tabla: TablaVentas, dia: dt.date, tienda: str | None) -> set[int]:
+    """Ids de las terminales con ventas de ``dia`` en las tablas de negocio (de ``tienda``)."""
+    filtro = _del_dia(tabla, dia) | ({_tienda(tabla): tienda} if tienda else {})
+    pares = set(
+        tabla.modelo._default_manager.filter(**filtro)
+        .values_list(_tienda(tabla), tabla.campo_terminal)
+        .distinct()
+    )
+    codigos = {str(terminal) for _, terminal in pares}
+    return {
+        t.id
+        for t in Terminal.objects.select_related("tienda").filter(codigo__in=codigos)
+        if (t.tienda.codigo, t.codigo) in pares
+    }
+
+
+def _ventas_sin_diario(
+    c: Conciliacion, terminal: Terminal, dia: dt.date, tabla: TablaVentas
+) -> int:
+    """Anota las ventas de ``dia`` de esa caja en las tablas de negocio sin registro ``venta``
+    en su diario; devuelve cuántas son."""
+    gestor = tabla.modelo._default_manager
+    base = {tabla.campo_terminal: terminal.codigo, _tienda(tabla): terminal.tienda.codigo}
+    del_dia = gestor.filter(**base, **_del_dia(tabla, dia)).values_list(tabla.clave, flat=True)
     en_diario = set(
         _claves(
             tabla,
@@ -292,7 +346,7 @@ def _diferencias_ventas(
         c.diferencias.append(f"la venta {venta} está en ventas pero no en el diario.")
     if len(sobran) > 50:
         c.diferencias.append(f"… y {len(sobran) - 50} ventas más sin registro en el diario.")
-    c.ventas = {"en_tabla": len(por_clave), "sin_diario": len(sobran)}
+    return len(sobran)
 
 
 def _tienda(tabla: TablaVentas) -> str:

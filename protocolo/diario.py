@@ -35,8 +35,10 @@ Puro (biblioteca estándar) y sin estado: seguro en cualquier hilo.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -115,9 +117,107 @@ def _es_huella(valor: Any) -> bool:
     )
 
 
+_IMPORTE = re.compile(r"-?[0-9]{1,30}\.[0-9]{2}")
+_PRECIO = re.compile(r"-?[0-9]{1,30}(\.[0-9]{1,30})?")
+
+
+def _es_importe(valor: Any) -> bool:
+    """Texto decimal con dos decimales (``"3.90"``, ``"-1.95"``), nunca un número."""
+    return isinstance(valor, str) and _IMPORTE.fullmatch(valor) is not None
+
+
+def _es_entero(valor: Any) -> bool:
+    return isinstance(valor, int) and not isinstance(valor, bool)
+
+
+def _es_fecha_hora(valor: str) -> bool:
+    try:
+        return dt.datetime.fromisoformat(valor).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def _es_dia(valor: Any) -> bool:
+    if not isinstance(valor, str) or len(valor) != 10:
+        return False
+    try:
+        dt.date.fromisoformat(valor)
+    except ValueError:
+        return False
+    return True
+
+
+def _validar_importes(registro: dict[str, Any]) -> None:
+    """Líneas, total y pagos de una venta, anulación o devolución (sólo su forma)."""
+    tipo = registro["tipo"]
+    if not isinstance(registro["venta"], str) or not 0 < len(registro["venta"]) <= 64:
+        raise ErrorDiario(f"Registro {tipo}: «venta» debe ser un texto de 1 a 64 caracteres.")
+    lineas = registro["lineas"]
+    if not isinstance(lineas, list) or not all(
+        isinstance(linea, dict)
+        and _es_entero(linea.get("cantidad"))
+        and isinstance(linea.get("precio_unitario"), str)
+        and _PRECIO.fullmatch(linea["precio_unitario"])
+        and _es_importe(linea.get("importe"))
+        for linea in lineas
+    ):
+        raise ErrorDiario(
+            f"Registro {tipo}: «lineas» es una lista de líneas con «cantidad» entera y"
+            " «precio_unitario» e «importe» en texto decimal."
+        )
+    pagos = registro["pagos"]
+    if not isinstance(pagos, list) or not all(
+        isinstance(p, dict) and isinstance(p.get("metodo"), str) and _es_importe(p.get("importe"))
+        for p in pagos
+    ):
+        raise ErrorDiario(
+            f'Registro {tipo}: «pagos» es una lista [{{"metodo": "efectivo", "importe": "3.90"}}].'
+        )
+    if not _es_importe(registro["total"]):
+        raise ErrorDiario(f'Registro {tipo}: «total» es un texto con dos decimales ("3.90").')
+    if tipo != "venta":
+        referencia = registro["referencia"]
+        if not (
+            isinstance(referencia, dict)
+            and set(referencia) == {"serie", "numero", "huella"}
+            and isinstance(referencia["serie"], str)
+            and _es_entero(referencia["numero"])
+            and _es_huella(referencia["huella"])
+        ):
+            raise ErrorDiario(
+                f'Registro {tipo}: «referencia» es {{"serie", "numero", "huella"}} del original.'
+            )
+
+
+def _validar_cierre(registro: dict[str, Any]) -> None:
+    if not _es_dia(registro["dia"]):
+        raise ErrorDiario("Registro cierre: «dia» es una fecha AAAA-MM-DD.")
+    desde, hasta = registro["desde"], registro["hasta"]
+    if not (desde is None and hasta is None) and not (_es_entero(desde) and _es_entero(hasta)):
+        raise ErrorDiario("Registro cierre: «desde» y «hasta» son números (o null los dos).")
+    if not _es_entero(registro["ventas"]):
+        raise ErrorDiario("Registro cierre: «ventas» es un entero.")
+    por_metodo = registro["por_metodo"]
+    if not isinstance(por_metodo, dict) or not all(_es_importe(v) for v in por_metodo.values()):
+        raise ErrorDiario('Registro cierre: «por_metodo» es {metodo: "importe"}.')
+    if not _es_importe(registro["total"]):
+        raise ErrorDiario('Registro cierre: «total» es un texto con dos decimales ("3.90").')
+    for campo in ("efectivo_declarado", "diferencia"):
+        if registro[campo] is not None and not _es_importe(registro[campo]):
+            raise ErrorDiario(f"Registro cierre: «{campo}» es un texto con dos decimales o null.")
+    forzado = registro["forzado"]
+    if forzado is not None and not (
+        isinstance(forzado, dict)
+        and set(forzado) == {"por", "motivo"}
+        and all(isinstance(v, str) and v for v in forzado.values())
+    ):
+        raise ErrorDiario('Registro cierre: «forzado» es {"por", "motivo"} o null.')
+
+
 def validar_forma(registro: Any) -> None:
-    """``ErrorDiario`` si ``registro`` no tiene la forma del formato 1 (claves y tipos; la
-    aritmética de los importes la comprueba quien crea el registro)."""
+    """``ErrorDiario`` si ``registro`` no tiene la forma del formato 1: claves, tipos, fecha
+    ISO 8601 con zona e importes en texto con dos decimales (la aritmética de los importes,
+    que líneas, total y pagos cuadren, la comprueba quien crea el registro)."""
     if not isinstance(registro, dict):
         raise ErrorDiario("Un registro del diario es un objeto JSON.")
     tipo = registro.get("tipo")
@@ -138,6 +238,14 @@ def validar_forma(registro: Any) -> None:
             raise ErrorDiario(f"«{campo}» debe ser un texto de 1 a 64 caracteres.")
     if not _es_huella(registro["huella"]) or not _es_huella(registro["huella_anterior"]):
         raise ErrorDiario("Las huellas son 64 cifras hexadecimales en minúscula.")
+    if not _es_fecha_hora(registro["fecha"]):
+        raise ErrorDiario("«fecha» debe ser una fecha y hora ISO 8601 con zona horaria.")
+    if not _es_entero(registro["desfase_ms"]):
+        raise ErrorDiario("«desfase_ms» debe ser un entero.")
+    if tipo == "cierre":
+        _validar_cierre(registro)
+    else:
+        _validar_importes(registro)
 
 
 @dataclass(frozen=True)

@@ -106,3 +106,79 @@ def test_forma_invalida(cambio):
     r = dict(_cadena(1)[0], **cambio)
     with pytest.raises(diario.ErrorDiario):
         diario.validar_forma(r)
+
+
+def _cierre(**cambio) -> dict:
+    r = {
+        **{k: v for k, v in _cadena(1)[0].items() if k not in diario.POR_TIPO["venta"]},
+        "tipo": "cierre",
+        "dia": "2026-12-03",
+        "desde": 1,
+        "hasta": 1,
+        "ventas": 1,
+        "por_metodo": {"efectivo": "3.90", "tarjeta": "-1.95"},
+        "total": "1.95",
+        "efectivo_declarado": None,
+        "diferencia": None,
+        "forzado": None,
+    }
+    return diario.sellar({**r, **cambio}, diario.HUELLA_INICIAL)
+
+
+def test_cierre_bien_formado():
+    diario.validar_forma(_cierre())
+    diario.validar_forma(
+        _cierre(desde=None, hasta=None, ventas=0, por_metodo={}, total="0.00",
+                efectivo_declarado="0.00", diferencia="-3.90",
+                forzado={"por": "Ana", "motivo": "sin red"})
+    )
+
+
+@pytest.mark.parametrize(
+    "cambio",
+    [
+        {"total": 3.9},
+        {"total": "3.9"},
+        {"total": "1e3"},
+        {"fecha": "ayer"},
+        {"fecha": "2026-12-03"},
+        {"lineas": "x"},
+        {"lineas": [1]},
+        {"lineas": [{"producto": 1, "cantidad": 2, "precio_unitario": 1.95, "importe": "3.90"}]},
+        {"pagos": None},
+        {"pagos": [{"metodo": 1, "importe": "3.90"}]},
+        {"pagos": [{"metodo": "efectivo", "importe": 3.9}]},
+        {"venta": None},
+    ],
+)
+def test_venta_con_importes_o_fecha_sin_la_forma_del_formato(cambio):
+    r = diario.sellar(dict(_cadena(1)[0], **cambio), diario.HUELLA_INICIAL)
+    with pytest.raises(diario.ErrorDiario):
+        diario.validar_forma(r)
+
+
+@pytest.mark.parametrize(
+    "cambio",
+    [
+        {"por_metodo": [1]},
+        {"por_metodo": {"efectivo": 3.9}},
+        {"desde": "1"},
+        {"hasta": [1]},
+        {"ventas": None},
+        {"total": {"a": 1}},
+        {"dia": "03/12/2026"},
+        {"efectivo_declarado": 10},
+        {"forzado": "Ana"},
+    ],
+)
+def test_cierre_sin_la_forma_del_formato(cambio):
+    with pytest.raises(diario.ErrorDiario):
+        diario.validar_forma(_cierre(**cambio))
+
+
+def test_devolucion_con_referencia_mal_formada():
+    r = {**_cadena(1)[0], "tipo": "devolucion", "referencia": "T1-2026/1"}
+    with pytest.raises(diario.ErrorDiario):
+        diario.validar_forma(diario.sellar(r, diario.HUELLA_INICIAL))
+    r["referencia"] = {"serie": "T1-2026", "numero": 1, "huella": diario.HUELLA_INICIAL}
+    diario.validar_forma(diario.sellar(r, diario.HUELLA_INICIAL))

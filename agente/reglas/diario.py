@@ -18,9 +18,18 @@ VENTA, ANULACION, DEVOLUCION, CIERRE = "venta", "anulacion", "devolucion", "cier
 DEVUELVEN = (ANULACION, DEVOLUCION)
 
 
+MAX_IMPORTE = Decimal(10) ** 12
+"""Un importe de línea no llega a esto (la central no guarda importes mayores)."""
+
+
 def importe_linea(precio: Decimal, cantidad: int, numero: int) -> str:
-    """``precio × cantidad`` en texto con dos decimales; ``ErrorValor`` si tiene más."""
+    """``precio × cantidad`` en texto con dos decimales; ``ErrorValor`` si tiene más o si no
+    cabe (``MAX_IMPORTE``)."""
     importe = precio * cantidad
+    if abs(importe) >= MAX_IMPORTE:
+        raise ErrorValor(
+            f"Línea {numero}: el importe es demasiado grande; revise precio y cantidad."
+        )
     if importe != importe.quantize(Decimal("0.01")):
         raise ErrorValor(
             f"Línea {numero}: el importe ({importe}) tiene más de dos decimales; revise el precio."

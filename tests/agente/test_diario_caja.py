@@ -65,6 +65,12 @@ def test_venta_que_no_cuadra_no_deja_nada(agente):
         agente.vender(L2, pagos=[{"metodo": "tarjeta", "importe": "3"}])
     with pytest.raises(ErrorValor, match="más de dos decimales"):
         agente.vender([{"producto": 1, "cantidad": 1, "precio_unitario": "1.955"}])
+    # Un importe que no cabe (la central no lo guardaría) es un error de una línea, no una
+    # excepción de ``decimal``.
+    with pytest.raises(ErrorValor, match="demasiado grande"):
+        agente.vender([{"producto": 1, "cantidad": 10**20, "precio_unitario": "99999999999"}])
+    with pytest.raises(ErrorValor, match="demasiado grande"):
+        agente.vender([{"producto": 1, "cantidad": 1, "precio_unitario": "1000000000000"}])
     assert agente.cola() == [] and almacen_diario.contar(agente.operaciones) == 0
 
 

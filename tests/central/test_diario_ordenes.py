@@ -313,6 +313,46 @@ def test_conciliar_anulacion_resta_y_venta_sin_diario(central):
     assert f"la venta {intrusa} está en ventas pero no en el diario." in r.stdout
 
 
+def test_conciliar_lista_ventas_de_una_caja_sin_diario_o_sin_cierre_ese_dia(central):
+    """Una venta que llega a las tablas de ventas sin pasar por el diario (p. ej. con
+    ``sincro encolar ventas.Venta crear``) se lista aunque esa caja no tenga ese día ningún
+    registro del diario, o ninguno de cierre."""
+    api, tienda, caja = _caja(central)
+    intrusa = str(uuid.uuid4())
+    _vender(api, intrusa, "5.00")
+    r = sincro_central(central, "conciliar", "--fecha", DIA, "--tienda", tienda, "--json")
+    assert r.returncode == 1, r.stdout + r.stderr
+    [c] = json.loads(r.stdout)["terminales"]
+    assert c["terminal"] == caja
+    assert c["diferencias"] == [f"la venta {intrusa} está en ventas pero no en el diario."]
+    api.post("/v1/diario", {"registros": du.cadena(du.ventas(tienda, caja, 1))})
+    r = sincro_central(central, "conciliar", "--fecha", DIA, "--tienda", tienda)
+    assert r.returncode == 1
+    linea = f"Tienda {tienda}, terminal {caja}, {DIA}: la venta {intrusa} está en ventas pero "
+    assert f"{linea}no en el diario." in r.stdout.splitlines()
+    assert "hay 1 registros en el diario pero ningún cierre de caja." in r.stdout
+
+
+def test_conciliar_cierre_de_nochevieja_pasada_la_medianoche(central):
+    """Ventas del 31 de diciembre (serie del año que acaba) y cierre pasada la medianoche: el
+    cierre ya va en la serie del año nuevo, pero sus ``desde``/``hasta`` son números de la serie
+    de las ventas que cubre; la conciliación del día del cierre las encuentra."""
+    api, tienda, caja = _caja(central)
+    ventas = du.ventas(tienda, caja, 3, dia="2025-12-31")
+    cierre = du.cierre(tienda, caja, 1, ventas, dia="2026-01-01")
+    registros = du.cadena([*ventas, cierre])
+    assert registros[0]["serie"] != registros[-1]["serie"]
+    api.post("/v1/diario", {"registros": registros})
+    for v in registros[:3]:
+        _vender(api, v["venta"], v["total"])
+    r = sincro_central(
+        central, "conciliar", "--fecha", "2026-01-01", "--tienda", tienda, "--json"
+    )
+    [c] = json.loads(r.stdout)["terminales"]
+    assert c["diferencias"] == [] and r.returncode == 0, r.stdout + r.stderr
+    assert c["recibido"]["registros"] == 3
+
+
 def test_verificar_diario_repite_lo_visto_al_recibir_sin_anotarlo_dos_veces(central):
     """Una bifurcación y un hueco recibidos: la verificación completa desde los bytes guardados
     da las mismas incidencias que la recepción, y no anota ninguna nueva."""

@@ -224,6 +224,36 @@ def test_un_registro_mal_formado_rechaza_la_peticion_entera(central):
     assert [x["resultado"] for x in _enviar(api, registros)["recibidos"]] == ["aceptado"] * 3
 
 
+def _cierre_con_por_metodo_en_lista(tienda: str, caja: str) -> dict:
+    return dict(du.cierre(tienda, caja, 1, []), por_metodo=[["efectivo", "3.90"]])
+
+
+@pytest.mark.parametrize(
+    "falso",
+    [
+        lambda t, c: dict(du.venta(t, c, 1), total=3.9),
+        lambda t, c: dict(du.venta(t, c, 1), fecha="ayer"),
+        lambda t, c: dict(du.venta(t, c, 1), lineas="x"),
+        _cierre_con_por_metodo_en_lista,
+    ],
+    ids=["total-float", "fecha-mala", "lineas-texto", "cierre-por-metodo-lista"],
+)
+def test_registro_bien_sellado_sin_la_forma_del_formato_rechazado(central, falso):
+    """Bien sellado pero con importes en coma flotante, una fecha que no es fecha o piezas que
+    no son las del formato: 400 y nada guardado (si no, quedaría fuera de la conciliación o la
+    rompería para toda la tienda)."""
+    api, caja = _caja(central)
+    [registro] = du.cadena([falso(central.tienda, caja)])
+    r = _enviar(api, [registro], estado=400)
+    assert r["error"] == "peticion_invalida" and "Registro 0" in r["mensaje"]
+    assert sql(
+        central,
+        "SELECT COUNT(*) FROM central_registrodiario r JOIN central_terminal t "
+        "ON t.id = r.terminal_id WHERE t.codigo = ?",
+        (caja,),
+    ) == [(0,)]
+
+
 def test_cuerpo_de_mas_de_5_mb_413(central):
     api, caja = _caja(central)
     registro = du.cadena(du.ventas(central.tienda, caja, 1))[0]
