@@ -128,9 +128,16 @@ def _cierre(**cambio) -> dict:
 def test_cierre_bien_formado():
     diario.validar_forma(_cierre())
     diario.validar_forma(
-        _cierre(desde=None, hasta=None, ventas=0, por_metodo={}, total="0.00",
-                efectivo_declarado="0.00", diferencia="-3.90",
-                forzado={"por": "Ana", "motivo": "sin red"})
+        _cierre(
+            desde=None,
+            hasta=None,
+            ventas=0,
+            por_metodo={},
+            total="0.00",
+            efectivo_declarado="0.00",
+            diferencia="-3.90",
+            forzado={"por": "Ana", "motivo": "sin red"},
+        )
     )
 
 

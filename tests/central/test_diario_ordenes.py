@@ -345,9 +345,7 @@ def test_conciliar_cierre_de_nochevieja_pasada_la_medianoche(central):
     api.post("/v1/diario", {"registros": registros})
     for v in registros[:3]:
         _vender(api, v["venta"], v["total"])
-    r = sincro_central(
-        central, "conciliar", "--fecha", "2026-01-01", "--tienda", tienda, "--json"
-    )
+    r = sincro_central(central, "conciliar", "--fecha", "2026-01-01", "--tienda", tienda, "--json")
     [c] = json.loads(r.stdout)["terminales"]
     assert c["diferencias"] == [] and r.returncode == 0, r.stdout + r.stderr
     assert c["recibido"]["registros"] == 3
