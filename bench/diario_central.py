@@ -124,14 +124,15 @@ def llenar(registros: int, terminales: int, es_pg: bool) -> float:
     ahora = dt.datetime.now(dt.UTC)
     columnas = (
         "terminal_id, tienda, orden, tipo, serie, numero, fecha, dia, venta, total, "
-        "huella_anterior, huella, contenido, recibido_en"
+        "huella_anterior, huella, contenido, recibido_en, forzado"
     )
     for k in range(terminales):
         tienda = f"T{k % 10:03d}"
         terminal, _ = crear_terminal(tienda, f"caja-{k}")
         generador = _cadena(tienda, terminal.codigo, por_terminal)
         filas = [
-            (terminal.id, tienda, *a, *b, ahora) for a, b in zip(generador, generador, strict=True)
+            (terminal.id, tienda, *a, *b, ahora, "")
+            for a, b in zip(generador, generador, strict=True)
         ]
         with transaction.atomic(), connection.cursor() as cur:
             if es_pg:
@@ -141,7 +142,7 @@ def llenar(registros: int, terminales: int, es_pg: bool) -> float:
                     for fila in filas:
                         copia.write_row(fila)
             else:
-                marcas = ", ".join(["%s"] * 14)
+                marcas = ", ".join(["%s"] * 15)
                 cur.executemany(
                     f"INSERT INTO central_registrodiario ({columnas}) VALUES ({marcas})",  # noqa: S608
                     filas,
