@@ -191,7 +191,7 @@ class Caja:
             p = r.json()
             for c in p["cambios"]:
                 previa = self.versiones.get(c["id"], 0)
-                if c["version"] <= previa:
+                if c["version"] < previa:  # la misma versión otra vez es una repetición inocua
                     self.fuera_de_orden += 1
                 self.versiones[c["id"]] = c["version"]
                 d = c["datos"]
