@@ -31,8 +31,29 @@ class _Forzado(admin.SimpleListFilter):
         return queryset
 
 
+class _DeUnaCaja(admin.ModelAdmin):
+    """Base de las páginas del diario: nada se añade a mano (llega de las cajas) y cada fila
+    dice de qué caja es. ``se_cambia``/``se_borra``: lo que cada página permite además."""
+
+    se_cambia = False
+    se_borra = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return self.se_cambia and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.se_borra and super().has_delete_permission(request, obj)
+
+    @admin.display(description="caja", ordering="terminal__codigo")
+    def caja(self, objeto) -> str:
+        return objeto.terminal.codigo
+
+
 @admin.register(RegistroDiario)
-class RegistroDiarioAdmin(admin.ModelAdmin):
+class RegistroDiarioAdmin(_DeUnaCaja):
     list_display = (
         "numero",
         "serie",
@@ -72,19 +93,6 @@ class RegistroDiarioAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="caja", ordering="terminal__codigo")
-    def caja(self, registro: RegistroDiario) -> str:
-        return registro.terminal.codigo
-
     def _descarga(self, queryset, formato: str) -> HttpResponse:
         filas = queryset.select_related("terminal").order_by("tienda", "terminal__codigo", "orden")
         if formato == "csv":
@@ -116,7 +124,8 @@ class RegistroDiarioAdmin(admin.ModelAdmin):
 
 
 @admin.register(IncidenciaDiario)
-class IncidenciaDiarioAdmin(admin.ModelAdmin):
+class IncidenciaDiarioAdmin(_DeUnaCaja):
+    se_cambia = True  # sólo «revisada» (el resto es de sólo lectura)
     list_display = (
         "tipo",
         "tienda",
@@ -143,35 +152,16 @@ class IncidenciaDiarioAdmin(admin.ModelAdmin):
         "detectada_en",
     )
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="caja", ordering="terminal__codigo")
-    def caja(self, incidencia: IncidenciaDiario) -> str:
-        return incidencia.terminal.codigo
-
 
 @admin.register(ConciliacionDia)
-class ConciliacionDiaAdmin(admin.ModelAdmin):
+class ConciliacionDiaAdmin(_DeUnaCaja):
+    se_borra = True  # se rehace con la siguiente conciliación
     list_display = ("dia", "tienda", "caja", "cuadra", "forzado", "n_diferencias", "conciliada_en")
     list_filter = ("cuadra", "tienda", ("terminal", _Terminal), "dia")
     date_hierarchy = "dia"
     list_select_related = ("terminal",)
     fields = ("dia", "tienda", "terminal", "cuadra", "forzado", "lista", "conciliada_en")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="caja", ordering="terminal__codigo")
-    def caja(self, conciliacion: ConciliacionDia) -> str:
-        return conciliacion.terminal.codigo
 
     @admin.display(description="diferencias")
     def n_diferencias(self, conciliacion: ConciliacionDia) -> int:
@@ -186,26 +176,13 @@ class ConciliacionDiaAdmin(admin.ModelAdmin):
 
 
 @admin.register(CabezaDiario)
-class CabezaDiarioAdmin(admin.ModelAdmin):
+class CabezaDiarioAdmin(_DeUnaCaja):
     """Dónde va la cadena de cada caja: último número recibido y cuántos registros hay."""
 
     list_display = ("caja", "tienda", "serie", "numero", "orden", "sin_revisar", "actualizada_en")
     list_filter = ("terminal__tienda",)
     list_select_related = ("terminal__tienda",)
     readonly_fields = ("terminal", "huella", "serie", "numero", "series", "orden", "actualizada_en")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="caja", ordering="terminal__codigo")
-    def caja(self, cabeza: CabezaDiario) -> str:
-        return cabeza.terminal.codigo
 
     @admin.display(description="tienda", ordering="terminal__tienda__codigo")
     def tienda(self, cabeza: CabezaDiario) -> str:
