@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import threading
@@ -55,6 +56,8 @@ class ProcesoApi:
             if posicion >= 0:
                 listo = True
                 self.url = linea[posicion:].strip().split("=", 1)[1] if "=" in marca else ""
+                # ... o detrás: la URL acaba en el número de puerto.
+                self.url = re.match(r"(?:https?://[^\s]*:\d+)?", self.url).group(0)
                 break
         if not listo:
             self.parar()
