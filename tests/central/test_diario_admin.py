@@ -4,57 +4,20 @@ por tienda y caja; los registros no se pueden editar ni borrar; exportación des
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import requests
 
 from . import diario_util as du
+from .admin_util import Admin
 from .conftest import Api, sql
 from .test_diario_ordenes import DIA, sincro_central
 
 
 def _sesion_admin(central) -> tuple[requests.Session, str]:
-    usuario = f"gerente{uuid.uuid4().hex[:6]}"
-    r = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "sincro-central"),
-            "manage",
-            "createsuperuser",
-            "--noinput",
-            "--username",
-            usuario,
-            "--email",
-            "gerente@ejemplo.es",
-        ],
-        env={
-            **central.entorno,
-            "SINCRO_CENTRAL_DATOS": str(central.datos),
-            "DJANGO_SUPERUSER_PASSWORD": "clave-de-prueba-larga",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert r.returncode == 0, r.stderr
-    raiz = central.url.rsplit("/sincro", 1)[0] + "/admin/"
-    s = requests.Session()
-    pagina = s.get(raiz + "login/", timeout=10).text
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', pagina)[1]
-    r = s.post(
-        raiz + "login/?next=/admin/",
-        timeout=10,
-        headers={"Referer": raiz + "login/"},
-        data={
-            "username": usuario,
-            "password": "clave-de-prueba-larga",
-            "csrfmiddlewaretoken": csrf,
-        },
-    )
-    assert r.status_code == 200 and "logout" in r.text.lower()
-    return s, raiz
+    """Sesión de un superusuario nuevo en el admin (``admin_util.Admin``) y la raíz del admin."""
+    admin = Admin(central, usuario=f"gerente{uuid.uuid4().hex[:6]}")
+    return admin.sesion, admin.raiz
 
 
 def _csrf(s: requests.Session, url: str) -> str:
