@@ -169,6 +169,14 @@ def _quitar(conexion, tabla: str, nombres: Iterable[str]) -> None:
                 cur.execute(f"DROP TRIGGER IF EXISTS {q(n)}")
 
 
+def quitar_de_tabla(tabla: str, using: str = "default") -> None:
+    """Quita los disparadores de captura de ``tabla``. Para una migración que borra o renombra
+    una columna capturada (SQLite no deja borrar una columna que un disparador nombra): el
+    ``post_migrate`` del mismo ``migrate`` los vuelve a instalar con los campos nuevos."""
+    conexion = connections[using]
+    _quitar(conexion, tabla, _disparadores_instalados(conexion, tabla))
+
+
 def instalar(using: str = "default") -> dict[str, str]:
     """Instala (o rehace) los disparadores de todos los modelos sincronizados y registra las
     filas sin entrada. Devuelve {modelo: motivo} de los que no se pudieron instalar."""
