@@ -3,7 +3,8 @@ transacción por operación, medidos en la misma ejecución contra la central re
 (``sincro-central iniciar``, gunicorn, SQLite con ``synchronous=FULL``; PostgreSQL con ``--pg``).
 
 Mezcla realista de caja: por cada venta, ``crear`` de la venta, ``crear`` de 2 líneas y 2
-``ajustar`` de stock (5 operaciones), más algún ``actualizar`` de cliente con valores base.
+``ajustar`` del stock de la tienda (``productos.Existencia``; 5 operaciones), más algún
+``actualizar`` de cliente con valores base.
 
 El lote se mide 3 veces (operaciones nuevas cada vez; se da la mejor y la mediana); la línea
 base, una vez.
@@ -31,7 +32,8 @@ from bench.central_comun import carga, cpu_servidor  # noqa: E402
 from tests.plugins.central import CentralEnMarcha  # noqa: E402
 
 
-def generar(n: int, productos: int, semilla: int) -> list[dict]:
+def generar(n: int, productos: int, semilla: int, tienda: str = "T001") -> list[dict]:
+    """Operaciones de caja de la tienda ``tienda`` (la de la demo por defecto)."""
     azar = random.Random(semilla)
     ops: list[dict] = []
 
@@ -78,7 +80,7 @@ def generar(n: int, productos: int, semilla: int) -> list[dict]:
                     },
                 )
             )
-            ops.append(op("productos.Producto", "ajustar", str(pid), {"stock": -2}))
+            ops.append(op("productos.Existencia", "ajustar", f"{tienda}:{pid}", {"cantidad": -2}))
     return ops[:n]
 
 

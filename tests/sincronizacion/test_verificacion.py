@@ -39,7 +39,7 @@ def _dañar(datos, central_productos: dict) -> None:
         f[0]
         for f in cache.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%producto%' "
-            "AND name NOT LIKE '%fts%'"
+            "AND name NOT LIKE '%fts%' AND name NOT LIKE '%existencia%'"
         )
     )
     cache.execute(f'UPDATE "{tabla}" SET precio = ? WHERE id = 7', ("0.01",))  # noqa: S608
