@@ -335,6 +335,10 @@ def _reintentar_en(respuesta: requests.Response) -> float | None:
     return min(max(0.0, segundos), RETRY_AFTER_MAXIMO_S)
 
 
+class SinInstantanea(ErrorServidor):
+    """La central no sirve la instantánea de ese modelo (404): se descarga por páginas."""
+
+
 class Cliente:
     """Cliente del protocolo v1 contra ``servidor`` (URL base que incluye ``/sincro``)."""
 
@@ -629,6 +633,23 @@ class Cliente:
             parametros["cursor"] = cursor
         cuerpo = self._json(self._peticion("GET", "/v1/cambios", params=parametros))
         return validar_pagina(cuerpo, modelo, validar_datos)
+
+    def instantanea(
+        self, modelo: str, validar_datos: Callable[[Any, str], None] | None = None
+    ) -> Pagina:
+        """``GET /v1/instantanea``: la descarga completa de un modelo en una respuesta (gzip),
+        validada como una página con ``completo``. ``SinInstantanea`` si la central no la
+        sirve (404): se descarga por páginas."""
+        try:
+            respuesta = self._peticion("GET", "/v1/instantanea", params={"modelo": modelo})
+        except ErrorServidor as exc:
+            if exc.estado_http == 404:
+                raise SinInstantanea(str(exc), estado_http=404) from None
+            raise
+        pagina = validar_pagina(self._json(respuesta), modelo, validar_datos)
+        if not pagina.completo:
+            raise _invalida(f"la instantánea de {modelo} no es una descarga completa")
+        return pagina
 
     def operaciones(self, operaciones: Sequence[Mapping[str, Any]]) -> list[Resultado]:
         """``POST /v1/operaciones``: un ``Resultado`` por operación, en el mismo orden."""

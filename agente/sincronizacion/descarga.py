@@ -13,6 +13,10 @@
   ``terminar_reconstruccion``). Si la central vuelve a fallar así durante la resincronización,
   el modelo se deja como estaba para el próximo pase (con un aviso). Las operaciones de la
   cola no se tocan: la vista optimista las sigue aplicando encima.
+- Primera descarga y resincronización: si la central lo anuncia en el esquema
+  (``"instantaneas": true``), la primera petición es ``GET /v1/instantanea`` (todo el modelo en
+  una respuesta gzip, validada fila a fila como una página); si no la sirve (404), por páginas.
+  Se aplica igual que una página: a la tabla sombra, con su cursor, y cambio atómico al final.
 - Cada pase está acotado: como mucho ``paginas_por_pase`` páginas por modelo, y una página
   con ``hay_mas`` cuyo cursor no avanza corta ese modelo; en ambos casos lo aplicado queda
   aplicado, el pase sigue con los demás modelos (y el bucle vuelve a empujar) y
@@ -31,6 +35,7 @@ cerrojos; la caché y la cola serializan sus escrituras.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import logging
 import threading
 from collections.abc import Iterable
@@ -44,6 +49,7 @@ from agente.sincronizacion.cliente import (
     Cliente,
     CursorExpirado,
     CursorRechazado,
+    SinInstantanea,
     validador_de_datos,
 )
 from agente.sincronizacion.errores import comprobar_identidad
@@ -90,6 +96,7 @@ class Descarga:
         *,
         tamano_pagina: int = 5000,
         paginas_por_pase: int = PAGINAS_POR_PASE,
+        instantanea: bool = True,
     ) -> None:
         self.cache = cache
         self.cola = cola
@@ -97,6 +104,9 @@ class Descarga:
         self.cliente = cliente
         self.tamano_pagina = tamano_pagina
         self.paginas_por_pase = max(1, paginas_por_pase)
+        self.instantanea = instantanea
+        """Usar ``/v1/instantanea`` en las descargas completas si la central la anuncia."""
+        self._central_instantaneas = False
 
     # -- esquema ---------------------------------------------------------------------------
 
@@ -106,6 +116,7 @@ class Descarga:
         recibido, cuerpo = self.cliente.esquema()
         if tienda is not None and terminal is not None:
             comprobar_identidad(cuerpo, tienda, terminal)
+        self._central_instantaneas = cuerpo.get("instantaneas") is True
         esquema = self.cache.guardar_esquema(recibido)  # con los modelos conservados
         self.cola.configurar_modelos(esquema.modelos.values())
         return esquema
@@ -186,13 +197,13 @@ class Descarga:
         registro.registrar_evento("descarga_completa", modelo=config.nombre, motivo=motivo)
         cursor = self.cache.iniciar_reconstruccion(config.nombre)
         try:
-            cursor = self._paginas(config, cursor, resumen, detener)
+            cursor = self._paginas(config, cursor, resumen, detener, completa=True)
         except CursorExpirado:
             # El cursor de una reconstrucción interrumpida también caduca: de cero, una vez.
             self.cache.cancelar_reconstruccion(config.nombre)
             cursor = self.cache.iniciar_reconstruccion(config.nombre)
             try:
-                cursor = self._paginas(config, cursor, resumen, detener)
+                cursor = self._paginas(config, cursor, resumen, detener, completa=True)
             except CursorExpirado as exc:
                 self.cache.cancelar_reconstruccion(config.nombre)
                 raise _Cortado(
@@ -209,16 +220,25 @@ class Descarga:
         cursor: str | None,
         resumen: ResumenDescarga,
         detener: threading.Event | None,
+        completa: bool = False,
     ) -> str | None:
         """Descarga páginas desde ``cursor`` hasta el final; devuelve el último cursor.
 
         La página siguiente se pide (y se decodifica y valida) en un hilo mientras se aplica la
         actual: la red y la escritura en SQLite se solapan. Pedir por adelantado sólo lee; si
-        algo falla o se pide parar, la página adelantada se descarta."""
+        algo falla o se pide parar, la página adelantada se descarta. Con ``completa`` y sin
+        cursor, la primera «página» es la instantánea si la central la anuncia."""
         validar = validador_de_datos(config)
+        instantanea = completa and self.instantanea and self._central_instantaneas
 
         def pedir(desde: str | None) -> Any:
-            pagina = self.cliente.cambios(config.nombre, desde, self.tamano_pagina, validar)
+            pagina = None
+            if desde is None and instantanea:
+                # Si la central no la sirve para este modelo (404): por páginas.
+                with contextlib.suppress(SinInstantanea):
+                    pagina = self.cliente.instantanea(config.nombre, validar)
+            if pagina is None:
+                pagina = self.cliente.cambios(config.nombre, desde, self.tamano_pagina, validar)
             if len(pagina.cursor) > LARGO_MAXIMO_CURSOR:
                 raise CursorRechazado(
                     f"la central envió un cursor de {len(pagina.cursor)} caracteres (máximo "
