@@ -41,9 +41,7 @@ def cache_entera(cache, modelo):
 
 def test_primera_descarga_por_paginas_criticos_primero_e_incremental(piezas, central):
     _cola, cache, cliente, descarga = piezas
-    descarga.instantanea = (
-        False  # por páginas (la instantánea: tests/sincronizacion/test_instantanea.py)
-    )
+    descarga.instantanea = False  # por páginas (la instantánea: test_instantanea.py)
     esquema = descarga.actualizar_esquema()
     resumen = descarga.descargar(esquema)
     assert resumen.modelos[:2] == ["productos.Producto", "clientes.Cliente"] or all(
