@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -43,23 +44,34 @@ PAGINA = 5000
 FORMAS = ("paginas", "instantanea")
 
 
-def descargar(sesion: requests.Session, url: str, forma: str) -> int:
+def _get(sesion: requests.Session, url: str, saturada: list[int], **params: str) -> dict:
+    """GET que, como la terminal, espera ``Retry-After`` (con un 0–20 % de azar) ante 429/503."""
+    while True:
+        r = sesion.get(url, params=params, timeout=600)
+        if r.status_code in (429, 503):
+            saturada.append(r.status_code)
+            time.sleep(float(r.headers.get("Retry-After") or 1) * random.uniform(1.0, 1.2))
+            continue
+        r.raise_for_status()
+        return r.json()
+
+
+def descargar(sesion: requests.Session, url: str, forma: str, saturada: list[int]) -> int:
     """Una descarga completa de productos; devuelve las filas recibidas."""
     if forma == "instantanea":
-        r = sesion.get(url + "/v1/instantanea", params={"modelo": PRODUCTO}, timeout=600)
-        r.raise_for_status()
-        p = r.json()
+        p = _get(sesion, url + "/v1/instantanea", saturada, modelo=PRODUCTO)
         assert p["completo"] and not p["hay_mas"]
         return len(p["cambios"])
     cursor, filas = "", 0
     while True:
-        r = sesion.get(
+        p = _get(
+            sesion,
             url + "/v1/cambios",
-            params={"modelos": PRODUCTO, "cursor": cursor, "limite": PAGINA},
-            timeout=600,
+            saturada,
+            modelos=PRODUCTO,
+            cursor=cursor,
+            limite=str(PAGINA),
         )
-        r.raise_for_status()
-        p = r.json()
         filas += len(p["cambios"])
         cursor = p["cursor"]
         if not p["hay_mas"]:
@@ -72,6 +84,7 @@ def interno_clientes() -> None:
     tiempos: list[float] = []
     filas: list[int] = []
     fallos: list[str] = []
+    saturada: list[int] = []
 
     def caja(token: str) -> None:
         sesion = requests.Session()
@@ -81,7 +94,7 @@ def interno_clientes() -> None:
         time.sleep(max(0.0, conf["inicio"] - time.time()))
         t = time.perf_counter()
         try:
-            filas.append(descargar(sesion, conf["url"], conf["forma"]))
+            filas.append(descargar(sesion, conf["url"], conf["forma"], saturada))
         except Exception as exc:
             fallos.append(f"{type(exc).__name__}: {exc}"[:200])
         tiempos.append(time.perf_counter() - t)
@@ -91,7 +104,8 @@ def interno_clientes() -> None:
         h.start()
     for h in hilos:
         h.join()
-    print(json.dumps({"tiempos": tiempos, "filas": filas, "fallos": fallos}), flush=True)
+    salida = {"tiempos": tiempos, "filas": filas, "fallos": fallos, "saturada": len(saturada)}
+    print(json.dumps(salida), flush=True)
 
 
 def _borrar_instantaneas(central) -> None:
@@ -109,7 +123,7 @@ def una_sola(central, token: str, forma: str, frio: bool = True) -> tuple[float,
         if frio:
             _borrar_instantaneas(central)
         c, t = cpu_servidor(central.proceso.pid), time.perf_counter()
-        filas = descargar(sesion, central.url, forma)
+        filas = descargar(sesion, central.url, forma, [])
         mejores.append((time.perf_counter() - t, cpu_servidor(central.proceso.pid) - c))
     return min(m[0] for m in mejores), min(m[1] for m in mejores), filas
 
@@ -140,6 +154,7 @@ def a_la_vez(central, tokens: list[str], forma: str, procesos: int) -> dict:
         "cpu": cpu,
         "filas": sum(f for p in partes for f in p["filas"]),
         "fallos": [f for p in partes for f in p["fallos"]],
+        "saturada": sum(p["saturada"] for p in partes),
     }
 
 
@@ -188,9 +203,9 @@ def main() -> int:
             )
         print(
             "\n| forma | cajas | todas a la vez s | objetivo 2 × una sola × N / núcleos s | "
-            "relación | CPU servidor s | µs CPU por fila | fallos |"
+            "relación | CPU servidor s | µs CPU por fila | 429/503 | fallos |"
         )
-        print("|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|")
         for n in cajas:
             for forma in FORMAS:
                 r = a_la_vez(central, tokens[:n], forma, min(args.procesos, n))
@@ -202,7 +217,7 @@ def main() -> int:
                 print(
                     f"| {forma} | {n} | {r['todas']:.2f} | {objetivo:.2f} | "
                     f"{r['todas'] / objetivo:.2f} | {r['cpu']:.2f} | "
-                    f"{r['cpu'] * 1e6 / max(1, r['filas']):.2f} | "
+                    f"{r['cpu'] * 1e6 / max(1, r['filas']):.2f} | {r['saturada']} | "
                     f"{'; '.join(fallos[:3]) or 'ninguno'} |",
                     flush=True,
                 )

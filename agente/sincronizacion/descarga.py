@@ -14,9 +14,9 @@
   el modelo se deja como estaba para el próximo pase (con un aviso). Las operaciones de la
   cola no se tocan: la vista optimista las sigue aplicando encima.
 - Primera descarga y resincronización: si la central lo anuncia en el esquema
-  (``"instantaneas": true``), la primera petición es ``GET /v1/instantanea`` (todo el modelo en
-  una respuesta gzip, validada fila a fila como una página); si no la sirve (404), por páginas.
-  Se aplica igual que una página: a la tabla sombra, con su cursor, y cambio atómico al final.
+  (``"instantaneas": true``), se empieza con ``GET /v1/instantanea`` (todo el modelo en una
+  respuesta gzip); si no la sirve (404), por páginas. Se valida y aplica a la tabla sombra en
+  trozos de ``tamano_pagina`` filas, y su cursor se guarda con el cambio atómico del final.
 - Cada pase está acotado: como mucho ``paginas_por_pase`` páginas por modelo, y una página
   con ``hay_mas`` cuyo cursor no avanza corta ese modelo; en ambos casos lo aplicado queda
   aplicado, el pase sigue con los demás modelos (y el bucle vuelve a empujar) y
@@ -35,7 +35,6 @@ cerrojos; la caché y la cola serializan sus escrituras.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import logging
 import threading
 from collections.abc import Iterable
@@ -197,13 +196,13 @@ class Descarga:
         registro.registrar_evento("descarga_completa", modelo=config.nombre, motivo=motivo)
         cursor = self.cache.iniciar_reconstruccion(config.nombre)
         try:
-            cursor = self._paginas(config, cursor, resumen, detener, completa=True)
+            cursor = self._completa(config, cursor, resumen, detener)
         except CursorExpirado:
             # El cursor de una reconstrucción interrumpida también caduca: de cero, una vez.
             self.cache.cancelar_reconstruccion(config.nombre)
             cursor = self.cache.iniciar_reconstruccion(config.nombre)
             try:
-                cursor = self._paginas(config, cursor, resumen, detener, completa=True)
+                cursor = self._completa(config, cursor, resumen, detener)
             except CursorExpirado as exc:
                 self.cache.cancelar_reconstruccion(config.nombre)
                 raise _Cortado(
@@ -214,31 +213,67 @@ class Descarga:
         if motivo != "primera descarga":
             resumen.resincronizados.append(config.nombre)
 
+    def _completa(
+        self,
+        config: ConfigModelo,
+        cursor: str | None,
+        resumen: ResumenDescarga,
+        detener: threading.Event | None,
+    ) -> str | None:
+        """Descarga completa a la tabla sombra desde ``cursor``: por la instantánea si se
+        empieza de cero y la central la sirve; si no, por páginas. De cero, la sombra se vacía
+        antes: una instantánea interrumpida deja filas sin cursor que no deben quedarse."""
+        if cursor is None:
+            self.cache.cancelar_reconstruccion(config.nombre)
+            self.cache.iniciar_reconstruccion(config.nombre)
+        if cursor is None and self.instantanea and self._central_instantaneas:
+            try:
+                return self._instantanea(config, resumen, detener)
+            except SinInstantanea:
+                pass  # la central no la sirve para este modelo
+        return self._paginas(config, cursor, resumen, detener)
+
+    def _instantanea(
+        self, config: ConfigModelo, resumen: ResumenDescarga, detener: threading.Event | None
+    ) -> str:
+        """La instantánea a la tabla sombra en trozos de ``tamano_pagina`` filas (cada uno
+        validado y en su transacción, sin cursor); devuelve su cursor, que se guarda al cambiar
+        las tablas. Interrumpida, la sombra queda sin cursor y la próxima vez se empieza de
+        cero (``_completa`` la vacía), nunca encima de filas de otra instantánea."""
+        cabecera, paginas = self.cliente.instantanea(
+            config.nombre, validador_de_datos(config), self.tamano_pagina
+        )
+        if len(cabecera.cursor) > LARGO_MAXIMO_CURSOR:
+            raise CursorRechazado(
+                f"la central envió un cursor de {len(cabecera.cursor)} caracteres (máximo "
+                f"{LARGO_MAXIMO_CURSOR}); no se guarda"
+            )
+        for pagina in paginas:
+            if detener is not None and detener.is_set():
+                raise Detenido()
+            if pagina.cambios:
+                self._detectar_conflictos(config, pagina.cambios, resumen)
+            self.cache.aplicar_pagina(config.nombre, pagina.cambios, None)
+            resumen.filas += len(pagina.cambios)
+            resumen.paginas += 1
+        return cabecera.cursor
+
     def _paginas(
         self,
         config: ConfigModelo,
         cursor: str | None,
         resumen: ResumenDescarga,
         detener: threading.Event | None,
-        completa: bool = False,
     ) -> str | None:
         """Descarga páginas desde ``cursor`` hasta el final; devuelve el último cursor.
 
         La página siguiente se pide (y se decodifica y valida) en un hilo mientras se aplica la
         actual: la red y la escritura en SQLite se solapan. Pedir por adelantado sólo lee; si
-        algo falla o se pide parar, la página adelantada se descarta. Con ``completa`` y sin
-        cursor, la primera «página» es la instantánea si la central la anuncia."""
+        algo falla o se pide parar, la página adelantada se descarta."""
         validar = validador_de_datos(config)
-        instantanea = completa and self.instantanea and self._central_instantaneas
 
         def pedir(desde: str | None) -> Any:
-            pagina = None
-            if desde is None and instantanea:
-                # Si la central no la sirve para este modelo (404): por páginas.
-                with contextlib.suppress(SinInstantanea):
-                    pagina = self.cliente.instantanea(config.nombre, validar)
-            if pagina is None:
-                pagina = self.cliente.cambios(config.nombre, desde, self.tamano_pagina, validar)
+            pagina = self.cliente.cambios(config.nombre, desde, self.tamano_pagina, validar)
             if len(pagina.cursor) > LARGO_MAXIMO_CURSOR:
                 raise CursorRechazado(
                     f"la central envió un cursor de {len(pagina.cursor)} caracteres (máximo "

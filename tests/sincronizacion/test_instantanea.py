@@ -10,6 +10,7 @@ import json
 import sqlite3
 
 import pytest
+import requests
 
 from agente.almacen.cache import Cache
 from agente.almacen.cola import Cola, NuevaOperacion
@@ -120,7 +121,12 @@ def test_instantanea_hostil_no_toca_cache_ni_cola(central, proxy, terminales, mo
     antes = terminal.contenido()
     proxy.tamano = 300 * 1024 * 1024
     if modo in ("incompleta", "fila_mala"):
-        pagina = Cliente(central.url, central.token).instantanea(PRODUCTO).__dict__
+        pagina = requests.get(
+            central.url + "/v1/instantanea",
+            params={"modelo": PRODUCTO},
+            headers=central.cabeceras(),
+            timeout=60,
+        ).json()
         if modo == "incompleta":
             pagina["completo"] = False
         else:  # una sola fila con el precio como número de coma flotante
@@ -154,3 +160,53 @@ def test_sincro_sincronizar_usa_la_instantanea(central, proxy, tmp_path):
     instantaneas = [v for v in proxy.vistas if "/v1/instantanea" in v]
     assert len(instantaneas) == 4, proxy.vistas
     assert not any("/v1/cambios" in v and "cursor=" not in v for v in proxy.vistas)
+
+
+def test_instantanea_por_trozos_interrumpida_empieza_de_cero(central, proxy, terminales):
+    """La instantánea se aplica en trozos de ``tamano_pagina`` filas; si se interrumpe a mitad,
+    la tabla sombra queda sin cursor y el siguiente pase la vacía y empieza de cero (una fila
+    que sobraba en la sombra no llega a la caché). El resultado es el de la descarga por
+    páginas."""
+    import threading
+
+    from agente.sincronizacion.descarga import Detenido
+
+    terminal = terminales("a")
+    descarga = terminal.descarga(_cliente(proxy, central), tamano_pagina=7)
+    esquema = descarga.actualizar_esquema()
+    detener = threading.Event()
+    aplicar = terminal.cache.aplicar_pagina
+    trozos: list[int] = []
+
+    def aplicar_y_contar(modelo, cambios, cursor, *resto):
+        trozos.append(len(cambios))
+        if modelo == PRODUCTO and len(trozos) >= 2:
+            detener.set()  # se pide parar tras el segundo trozo
+        return aplicar(modelo, cambios, cursor, *resto)
+
+    terminal.cache.aplicar_pagina = aplicar_y_contar
+    with pytest.raises(Detenido):
+        descarga.descargar(esquema, modelos=[PRODUCTO], detener=detener)
+    terminal.cache.aplicar_pagina = aplicar
+    config = esquema.modelo(PRODUCTO)
+    estado = terminal.cache.estado_modelo(PRODUCTO)
+    assert estado["reconstruyendo"] and not estado["completo"] and trozos == [7, 7]
+    with sqlite3.connect(terminal.ruta / "cache.sqlite") as c:
+        sombra = next(
+            n
+            for (n,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if n == config.tabla + "__sombra"
+        )
+        columnas = [f[1] for f in c.execute(f'PRAGMA table_info("{sombra}")')]
+        fila = dict.fromkeys(columnas)
+        fila.update(id=999_999, _version=1, nombre="sobra", codigo="x", precio="1.00", stock=0)
+        c.execute(
+            f'INSERT INTO "{sombra}" ({", ".join(columnas)}) VALUES '  # noqa: S608
+            f"({', '.join('?' * len(columnas))})",
+            [fila.get(k) for k in columnas],
+        )
+    resumen = descarga.descargar(esquema)
+    assert not resumen.avisos and terminal.cache.estado_modelo(PRODUCTO)["completo"]
+    por_paginas = terminales("b")
+    _cargar(por_paginas, Cliente(central.url, central.token), instantanea=False)
+    assert terminal.contenido() == por_paginas.contenido()
