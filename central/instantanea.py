@@ -43,6 +43,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,7 +217,7 @@ def _construir(
     except DemasiadoGrande:
         datos = b""
         cabecera.update(demasiado_grande=True, bytes_json=descomprimida)
-    temporal = ruta.with_name(f".{ruta.name}.{os.getpid()}.tmp")
+    temporal = ruta.with_name(f".{ruta.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(temporal, "wb") as f:
             f.write(json.dumps(cabecera).encode() + b"\n")
