@@ -210,3 +210,22 @@ def test_instantanea_por_trozos_interrumpida_empieza_de_cero(central, proxy, ter
     por_paginas = terminales("b")
     _cargar(por_paginas, Cliente(central.url, central.token), instantanea=False)
     assert terminal.contenido() == por_paginas.contenido()
+
+
+def test_instantanea_demasiado_grande_404_y_por_paginas(central_factory, tmp_path):
+    """Por encima de ``SINCRO_INSTANTANEA_MAXIMA`` la central responde 404
+    ``instantanea_no_disponible`` (y no la guarda) y la caja descarga por páginas."""
+    pequena = central_factory(demo=20, entorno={"SINCRO_INSTANTANEA_MAXIMA": "2000"})
+    r = requests.get(
+        pequena.url + "/v1/instantanea",
+        params={"modelo": PRODUCTO},
+        headers=pequena.cabeceras(),
+        timeout=60,
+    )
+    assert r.status_code == 404 and r.json()["error"] == "instantanea_no_disponible"
+    terminal = _Terminal(tmp_path / "caja")
+    try:
+        _cargar(terminal, Cliente(pequena.url, pequena.token))
+        assert terminal.cache.estado_modelo(PRODUCTO)["filas"] == 20
+    finally:
+        terminal.cerrar()
