@@ -68,7 +68,7 @@ _SIN_LIMITE = 2**62
 class Instantanea:
     """Una instantánea lista para servir: ``gzip`` es el cuerpo JSON comprimido."""
 
-    gzip: bytes | None
+    gzip: bytes
     cursor: str
     filas: int
     bytes_json: int
