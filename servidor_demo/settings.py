@@ -12,6 +12,10 @@ Variables de entorno:
 - ``SINCRO_PETICIONES_PESADAS``: peticiones caras a la vez por proceso antes de responder 429
   (por defecto, hilos por proceso menos uno; ``0``: sin límite).
 - ``SINCRO_CODIGO_MINUTOS``: minutos de vida de un código de enrolamiento (30).
+- ``SINCRO_INSTANTANEA_VIGENCIA_S``: segundos que una instantánea del catálogo se sigue sirviendo
+  aunque el registro haya avanzado (30; ver ``central.instantanea``). Se guardan en
+  ``<datos>/instantaneas``. ``SINCRO_INSTANTANEA_MAXIMA``: bytes sin comprimir por encima de
+  los cuales no se sirve (48 MB).
 """
 
 import json
@@ -131,6 +135,11 @@ TEMPLATES = [
 SINCRO_ORDEN_COMMIT = os.environ.get("SINCRO_ORDEN_COMMIT", "marca")
 SINCRO_SALUD = json.loads(os.environ.get("SINCRO_SALUD_JSON") or "{}")
 SINCRO_CODIGO_MINUTOS = float(os.environ.get("SINCRO_CODIGO_MINUTOS") or 30)
+SINCRO_INSTANTANEAS_DIR = DATOS / "instantaneas"
+if os.environ.get("SINCRO_INSTANTANEA_VIGENCIA_S"):
+    SINCRO_INSTANTANEA_VIGENCIA_S = float(os.environ["SINCRO_INSTANTANEA_VIGENCIA_S"])
+if os.environ.get("SINCRO_INSTANTANEA_MAXIMA"):
+    SINCRO_INSTANTANEA_MAXIMA = int(os.environ["SINCRO_INSTANTANEA_MAXIMA"])
 if os.environ.get("SINCRO_PETICIONES_PESADAS"):
     SINCRO_PETICIONES_PESADAS = int(os.environ["SINCRO_PETICIONES_PESADAS"])
 DATABASES = {"default": base_de_datos(os.environ.get("DATABASE_URL"), DATOS)}

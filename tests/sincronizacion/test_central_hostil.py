@@ -150,7 +150,11 @@ def test_paginas_por_pase_acotadas_y_se_sigue_en_el_siguiente(terminal, central)
     terminan la carga desde donde se quedó."""
     _, cache = terminal
     descarga = _descarga(
-        terminal, Cliente(central.url, central.token), tamano_pagina=5, paginas_por_pase=3
+        terminal,
+        Cliente(central.url, central.token),
+        tamano_pagina=5,
+        paginas_por_pase=3,
+        instantanea=False,  # por páginas: la instantánea lo traería todo en una respuesta
     )
     esquema = descarga.actualizar_esquema()
     pases = 0

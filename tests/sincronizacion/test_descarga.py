@@ -42,6 +42,7 @@ def cache_entera(cache, modelo):
 
 def test_primera_descarga_por_paginas_criticos_primero_e_incremental(piezas, central):
     _cola, cache, cliente, descarga = piezas
+    descarga.instantanea = False  # por páginas (la instantánea: test_instantanea.py)
     esquema = descarga.actualizar_esquema()
     resumen = descarga.descargar(esquema)
     assert resumen.modelos[:2] == ["productos.Producto", "clientes.Cliente"] or all(
@@ -78,6 +79,7 @@ def test_descarga_interrumpida_se_reanuda(piezas, central):
     import threading
 
     _cola, cache, cliente, descarga = piezas
+    descarga.instantanea = False  # se interrumpe entre dos páginas
     esquema = descarga.actualizar_esquema()
     detener = threading.Event()
     original = descarga.cliente.cambios
