@@ -1,7 +1,7 @@
 """Bench: CPU de la central y sentencias SQL por ciclo de caja, en proceso (sin HTTP).
 
 Un ciclo es lo que hace una caja de ``bench/cadena.py``: empujar un lote de 1–3 ventas (venta +
-líneas + ``ajustar`` del stock, ≈ 14 operaciones) y descargar lo nuevo de
+líneas + ``ajustar`` del stock de su tienda, ≈ 14 operaciones) y descargar lo nuevo de
 ``productos.Producto``; aparte se mide el informe de estado (``POST /v1/estado``) que la caja
 envía al final de cada pase. Las peticiones pasan por el manejador WSGI de Django entero
 (middleware, URL, vista) con ``django.test.Client`` sobre una base nueva, así que la cifra es
@@ -37,6 +37,8 @@ sys.path.insert(0, str(RAIZ))
 from bench.central_comun import carga  # noqa: E402
 
 PRODUCTO = "productos.Producto"
+EXISTENCIA = "productos.Existencia"
+MODELOS = f"{PRODUCTO},{EXISTENCIA}"  # el catálogo y el stock de su tienda
 VENTA = "ventas.Venta"
 LINEA = "ventas.LineaVenta"
 
@@ -53,8 +55,11 @@ def _op(azar: random.Random, modelo: str, tipo: str, objeto_id, datos: dict) -> 
     }
 
 
-def lote_de_caja(azar: random.Random, terminal: str, productos: int) -> list[dict]:
-    """1–3 ventas con 1–4 líneas cada una, como ``bench/cadena.py``."""
+def lote_de_caja(
+    azar: random.Random, terminal: str, productos: int, tienda: str = "S001"
+) -> list[dict]:
+    """1–3 ventas con 1–4 líneas cada una, como ``bench/cadena.py`` (el stock que bajan es la
+    existencia de ``tienda``, la de la caja)."""
     ops = []
     for _ in range(azar.randint(1, 3)):
         venta = str(uuid.UUID(int=azar.getrandbits(128), version=4))
@@ -66,7 +71,8 @@ def lote_de_caja(azar: random.Random, terminal: str, productos: int) -> list[dic
             linea = {"id": str(uuid.UUID(int=azar.getrandbits(128), version=4))}
             linea.update(venta=venta, producto=producto, cantidad=cantidad)
             ops.append(_op(azar, LINEA, "crear", None, {**linea, "precio_unitario": "1.00"}))
-            ops.append(_op(azar, PRODUCTO, "ajustar", str(producto), {"stock": -cantidad}))
+            existencia = f"{tienda}:{producto}"
+            ops.append(_op(azar, EXISTENCIA, "ajustar", existencia, {"cantidad": -cantidad}))
     return ops
 
 
@@ -106,7 +112,7 @@ def _preparar(url: str | None, datos: Path, productos: int, cajas: int) -> list[
     for i in range(cajas):
         tienda, terminal = f"S{i // 2 + 1:03d}", f"caja-{i % 2 + 1}"
         _, token = crear_terminal(tienda, terminal)
-        salida.append((Client(HTTP_AUTHORIZATION=f"Token {token}"), terminal))
+        salida.append((Client(HTTP_AUTHORIZATION=f"Token {token}"), terminal, tienda))
     return salida
 
 
@@ -130,12 +136,12 @@ def medir(args: argparse.Namespace, url: str | None, datos: Path) -> dict:
     cajas = _preparar(url, datos, args.productos, args.cajas)
     azar = random.Random(7)
     cursores = {}
-    for cliente, _ in cajas:  # la primera descarga completa, fuera de la medida
+    for cliente, _, _ in cajas:  # la primera descarga completa, fuera de la medida
         cursores[id(cliente)] = _descargar(cliente, "")
     lotes = [
-        (cliente, terminal, lote_de_caja(azar, terminal, args.productos))
+        (cliente, terminal, lote_de_caja(azar, terminal, args.productos, tienda))
         for _ in range(args.ciclos + args.calentar)
-        for cliente, terminal in [cajas[azar.randrange(len(cajas))]]
+        for cliente, terminal, tienda in [cajas[azar.randrange(len(cajas))]]
     ]
     estado = json.dumps({"pendientes": 0, "conflictos": 0, "errores": 0, "desfase_ms": 3})
     contador = Contador()
@@ -197,7 +203,7 @@ def medir(args: argparse.Namespace, url: str | None, datos: Path) -> dict:
 
 def _descargar(cliente, cursor: str) -> str:
     while True:
-        r = cliente.get("/sincro/v1/cambios", {"modelos": PRODUCTO, "cursor": cursor})
+        r = cliente.get("/sincro/v1/cambios", {"modelos": MODELOS, "cursor": cursor})
         assert r.status_code == 200, r.content[:300]
         p = r.json()
         cursor = p["cursor"]

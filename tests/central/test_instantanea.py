@@ -12,7 +12,16 @@ import uuid
 import pytest
 import requests
 
-from .conftest import PG_URL, Api, aplicar, base_pg_nueva, op, validar_openapi
+from .conftest import (
+    EXISTENCIA,
+    PG_URL,
+    Api,
+    aplicar,
+    base_pg_nueva,
+    existencia,
+    op,
+    validar_openapi,
+)
 from .test_concurrencia import _escritor
 
 PRODUCTO = "productos.Producto"
@@ -140,7 +149,9 @@ def test_igual_que_la_descarga_por_paginas(central, api, modelo):
 
 
 def _ajuste(api: Api, producto: str, delta: int) -> int:
-    r = api.operaciones(op(PRODUCTO, "ajustar", producto, {"stock": delta}))["resultados"][0]
+    """Ajusta la existencia de ``producto`` en T001 (la tienda del token)."""
+    clave = existencia(producto)
+    r = api.operaciones(op(EXISTENCIA, "ajustar", clave, {"cantidad": delta}))["resultados"][0]
     assert r["resultado"] == "aplicada", r
     return r["version"]
 
@@ -150,7 +161,7 @@ def _incremental(api: Api, cursor: str, estado: dict) -> tuple[dict, str]:
     llegar una fila de la instantánea con la misma versión (por encima de la marca): debe
     traer lo mismo; una versión menor sería un cambio fuera de orden."""
     while True:
-        p = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor, limite=5)
+        p = api.get("/v1/cambios", modelos=EXISTENCIA, cursor=cursor, limite=5)
         for c in p["cambios"]:
             previo = estado.get((c["modelo"], c["id"]))
             if previo is not None and previo[0] == c["version"]:
@@ -167,22 +178,22 @@ def test_escritura_tras_la_instantanea_llega_en_la_incremental(central, api):
     su cursor trae lo posterior; pasada la vigencia se reconstruye una vez, ya con el cambio."""
     _ajuste(api, "3", -1)
     _esperar_vigencia()
-    primera, _, n = _instantanea(central, PRODUCTO)  # reconstruida ahora: vigente
+    primera, _, n = _instantanea(central, EXISTENCIA)  # reconstruida ahora: vigente
     version = _ajuste(api, "3", -4)
-    segunda, _, n2 = _instantanea(central, PRODUCTO)
+    segunda, _, n2 = _instantanea(central, EXISTENCIA)
     assert n2 == n and segunda["cursor"] == primera["cursor"]  # vigente: no se reconstruye
     estado: dict = {}
     aplicar(estado, primera["cambios"])
-    assert estado[(PRODUCTO, "3")][0] < version
+    assert estado[(EXISTENCIA, existencia(3))][0] < version
     estado, _ = _incremental(api, primera["cursor"], estado)
-    assert estado[(PRODUCTO, "3")][0] == version
-    completo, _ = api.descargar(PRODUCTO)
+    assert estado[(EXISTENCIA, existencia(3))][0] == version
+    completo, _ = api.descargar(EXISTENCIA)
     assert estado == completo
     _esperar_vigencia()
-    tercera, _, n3 = _instantanea(central, PRODUCTO)
+    tercera, _, n3 = _instantanea(central, EXISTENCIA)
     assert n3 == n + 1
-    assert {c["id"]: c["version"] for c in tercera["cambios"]}["3"] == version
-    assert _instantanea(central, PRODUCTO)[2] == n3  # ya al día: no se vuelve a construir
+    assert {c["id"]: c["version"] for c in tercera["cambios"]}[existencia(3)] == version
+    assert _instantanea(central, EXISTENCIA)[2] == n3  # ya al día: no se vuelve a construir
 
 
 def test_sin_cambios_no_se_reconstruye_aunque_pase_la_vigencia(central):
@@ -192,13 +203,13 @@ def test_sin_cambios_no_se_reconstruye_aunque_pase_la_vigencia(central):
 
 
 def test_confirmado_durante_la_construccion_llega_en_la_incremental(central, api):
-    """Una transacción del ORM escribe el producto 4 y tarda en confirmar; mientras, la
-    instantánea se reconstruye (en PostgreSQL, después de que otra transacción posterior
-    confirme un cambio del 6): no trae el 4 nuevo (no estaba confirmado) y su cursor queda por
-    debajo de él, así que la incremental lo trae al confirmar. Un cursor tomado de la última
-    fila servida (el 6) se lo saltaría."""
+    """Una transacción del ORM escribe la existencia del producto 4 y tarda en confirmar;
+    mientras, la instantánea se reconstruye (en PostgreSQL, después de que otra transacción
+    posterior confirme un cambio de la del 6): no trae el 4 nuevo (no estaba confirmado) y su
+    cursor queda por debajo de él, así que la incremental lo trae al confirmar. Un cursor tomado
+    de la última fila servida (el 6) se lo saltaría."""
     _esperar_vigencia()
-    n = _instantanea(central, PRODUCTO)[2]
+    n = _instantanea(central, EXISTENCIA)[2]
     _ajuste(api, "5", -1)
     _esperar_vigencia()
     lento = _escritor(central, "--tardio", "4", "--producto", "4")
@@ -206,23 +217,27 @@ def test_confirmado_durante_la_construccion_llega_en_la_incremental(central, api
         assert lento.stdout.readline().strip() == "ESCRITO"
         if "DATABASE_URL" in central.entorno:  # en SQLite esperaría al cerrojo de escritura
             version6 = _ajuste(api, "6", -1)
-        instantanea, _, n2 = _instantanea(central, PRODUCTO)
+        instantanea, _, n2 = _instantanea(central, EXISTENCIA)
         if "DATABASE_URL" in central.entorno:
-            assert {c["id"]: c["version"] for c in instantanea["cambios"]}["6"] == version6
+            assert {c["id"]: c["version"] for c in instantanea["cambios"]}[
+                existencia(6)
+            ] == version6
         assert n2 == n + 1
         estado: dict = {}
         aplicar(estado, instantanea["cambios"])
-        stock_antes = estado[(PRODUCTO, "4")][1]["stock"]
+        stock_antes = estado[(EXISTENCIA, existencia(4))][1]["cantidad"]
         assert lento.stdout.readline().strip() == "CONFIRMADO"
     finally:
         assert lento.wait(30) == 0
     cursor = instantanea["cursor"]
     fin = time.monotonic() + 10  # otra base del servidor puede retener la marca un momento
-    while estado[(PRODUCTO, "4")][1]["stock"] == stock_antes and time.monotonic() < fin:
+    while (
+        estado[(EXISTENCIA, existencia(4))][1]["cantidad"] == stock_antes and time.monotonic() < fin
+    ):
         estado, cursor = _incremental(api, cursor, estado)
         time.sleep(0.1)
-    assert estado[(PRODUCTO, "4")][1]["stock"] == stock_antes + 1000
-    completo, _ = api.descargar(PRODUCTO)
+    assert estado[(EXISTENCIA, existencia(4))][1]["cantidad"] == stock_antes + 1000
+    completo, _ = api.descargar(EXISTENCIA)
     assert estado == completo
 
 
