@@ -133,8 +133,9 @@ def _al_dia(cabecera: dict, config: ConfigModelo, ultimo: int) -> bool:
     if cabecera.get("huella") != config.huella:
         return False
     try:
-        descarga._comprobar_horizonte([config], orden.leer(cabecera["cursor"]))
-    except (descarga.CursorExpirado, orden.OtroMotor, KeyError):
+        if descarga.horizonte_superado([config], orden.leer(cabecera["cursor"])) is not None:
+            return False
+    except (orden.OtroMotor, KeyError):
         return False
     if cabecera.get("ultimo_id") == ultimo:
         return True
@@ -181,7 +182,9 @@ def _construir(
     inicio = time.thread_time()
     # El id antes que las filas: una escritura entre medias hará reconstruir (nunca lo contrario).
     ultimo = _ultimo_id(config, tienda if config.privado_por_tienda else "")
-    filas, marca = descarga._consulta([config], tienda, orden.INICIO, _SIN_LIMITE, por_fases=True)
+    filas, marca, _ = descarga._consulta(
+        [config], tienda, orden.INICIO, _SIN_LIMITE, por_fases=True
+    )
     cuerpos = descarga._cuerpos(filas)
     cursor = orden.final(marca).texto()
     creada = time.time()

@@ -162,24 +162,41 @@ LOGGING = {
 MODELOS_SINCRONIZABLES = {
     "productos.Producto": {
         "clave": "id",
-        "campos_esenciales": ["id", "nombre", "codigo", "precio", "stock", "categoria"],
+        "campos_esenciales": ["id", "nombre", "codigo", "precio", "categoria"],
         "campos_excluidos": ["descripcion", "imagen"],
         "campos_busqueda": ["nombre"],
         "campos_indice": ["codigo"],
         "critico": True,
         "estrategia_conflicto": "campo_a_campo",
-        "reglas_por_campo": {"precio": "prioridad_central", "stock": "menor_valor"},
+        "reglas_por_campo": {"precio": "prioridad_central"},
         "prioridad": 10,
-        "operaciones_permitidas": ["actualizar", "ajustar"],
+        "operaciones_permitidas": ["actualizar"],
         # Reglas de negocio por campo (además de las de cada columna: longitudes, decimales…).
         "restricciones": {
             # Nunca negativo y sólo lo fija la central: ninguna caja lo escribe (la terminal lo
             # rechaza al encolar y la central, si una caja se salta esa comprobación). Si algún
             # día una caja pudiera corregirlo, «prioridad_central» decide los conflictos.
             "precio": {"minimo": "0", "operaciones": []},
+        },
+    },
+    # El stock de cada producto en cada tienda (protocolo.existencias): privado de la tienda,
+    # así que una venta sólo se sirve a las cajas de la tienda que vendió. La clave
+    # («T001:12») la calcula la caja; una fila por tienda y producto
+    # (servidor_demo.productos.existencias).
+    "productos.Existencia": {
+        "clave": "id",
+        "campos_esenciales": ["id", "tienda", "producto", "cantidad"],
+        "campos_solo_lectura": ["tienda", "producto"],
+        "estrategia_conflicto": "campo_a_campo",
+        "reglas_por_campo": {"cantidad": "menor_valor"},
+        "prioridad": 12,
+        "operaciones_permitidas": ["actualizar", "ajustar"],
+        "dependencias": ["productos.Producto"],
+        "privado_por_tienda": True,
+        "restricciones": {
             # Recuento (actualizar) o venta/devolución (ajustar), con deltas acotados. Puede
             # quedar negativo: la sobreventa se registra para revisión.
-            "stock": {
+            "cantidad": {
                 "minimo": -1_000_000,
                 "maximo": 1_000_000_000,
                 "delta_minimo": -10_000,
