@@ -169,9 +169,17 @@ def _quitar(conexion, tabla: str, nombres: Iterable[str]) -> None:
                 cur.execute(f"DROP TRIGGER IF EXISTS {q(n)} ON {q(tabla)}")
             else:
                 cur.execute(f"DROP TRIGGER IF EXISTS {q(n)}")
-        if conexion.vendor == "postgresql":
+        if conexion.vendor == "postgresql":  # la función, cuando ya no la usa ningún disparador
             for funcion in sorted({n[:-2] for n in nombres}):
                 cur.execute(f"DROP FUNCTION IF EXISTS {q(funcion)}()")
+
+
+def quitar_de_tabla(tabla: str, using: str = "default") -> None:
+    """Quita los disparadores de captura de ``tabla``. Para una migración que borra o renombra
+    una columna capturada (SQLite no deja borrar una columna que un disparador nombra): el
+    ``post_migrate`` del mismo ``migrate`` los vuelve a instalar con los campos nuevos."""
+    conexion = connections[using]
+    _quitar(conexion, tabla, _disparadores_instalados(conexion, tabla))
 
 
 def instalar(using: str = "default") -> dict[str, str]:
