@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agente.almacen.cola import Cola, NuevaOperacion
+from agente.almacen.cola import Cola, ErrorCola, NuevaOperacion
 from agente.almacen.conflictos import Conflictos, ErrorConflicto
 from agente.operacion import COMPLETADO, CONFLICTO, DESCARTADO, ERROR, PENDIENTE
 from protocolo.esquema import esquema_desde_dict
@@ -116,6 +116,9 @@ def test_descartar_conflicto_y_error_exigen_motivo(cola):
     assert conflictos.reintentar_error(otra.uuid, {"nombre": "y"}).datos == {"nombre": "y"}
     (otra,) = cola.preparar_envio(10)
     cola.registrar_resultados([], [(otra.uuid, "No se puede")])
+    with pytest.raises(ErrorCola, match="Indique por qué"):
+        conflictos.descartar_error(otra.uuid, "")
+    assert cola.obtener(otra.uuid).estado == ERROR
     assert conflictos.descartar_error(otra.uuid, "duplicado", quien="ana").estado == DESCARTADO
     assert [e["accion"] for e in conflictos.auditoria()][:3] == [
         "descartar",
