@@ -13,15 +13,6 @@ from protocolo.esquema import ErrorEsquema, ErrorValor
 from tests.agente.conftest import CLIENTE, PRODUCTO, producto
 
 
-@pytest.fixture
-def agente(datos_dir, esquema_dict):
-    a = Agente.abrir(datos_dir)
-    a.guardar_esquema(esquema_dict)
-    a.cache.aplicar_pagina(PRODUCTO, [producto(i) for i in range(1, 4)], "3", completo=True)
-    yield a
-    a.cerrar()
-
-
 def test_directorio_por_entorno(tmp_path, monkeypatch):
     monkeypatch.setenv("SINCRO_DATOS", str(tmp_path / "desde-entorno"))
     with Agente.abrir() as agente:

@@ -1,7 +1,5 @@
 """El cliente real del protocolo contra la central real y contra un proxy que falla."""
 
-import uuid
-
 import pytest
 
 from agente.sincronizacion.cliente import (
@@ -11,20 +9,7 @@ from agente.sincronizacion.cliente import (
     RespuestaInvalida,
     SinConexion,
 )
-
-
-def ajuste(objeto_id="1", delta=-1):
-    return {
-        "uuid": str(uuid.uuid4()),
-        "modelo": "productos.Producto",
-        "tipo": "ajustar",
-        "objeto_id": objeto_id,
-        "datos": {"stock": delta},
-        "version_base": None,
-        "valores_base": {},
-        "hora_terminal": "2026-11-28T04:00:00+00:00",
-        "desfase_ms": 0,
-    }
+from tests.sincronizacion.terminales import ajuste
 
 
 def stock(cliente, objeto_id="1"):

@@ -8,6 +8,7 @@ from agente.almacen.conflictos import Conflictos
 from agente.operacion import CONFLICTO, PENDIENTE
 from agente.sincronizacion.cliente import Cliente
 from agente.sincronizacion.descarga import Descarga, Detenido
+from tests.sincronizacion.terminales import ajuste, cambio
 
 PRODUCTO = "productos.Producto"
 
@@ -51,22 +52,7 @@ def test_primera_descarga_por_paginas_criticos_primero_e_incremental(piezas, cen
     cursor = cache.cursor(PRODUCTO)
     # Cambios en la central -> la siguiente descarga sólo trae esos.
     otro = Cliente(central.url, central.token)
-    otro.operaciones(
-        [
-            {
-                "uuid": u,
-                "modelo": PRODUCTO,
-                "tipo": "ajustar",
-                "objeto_id": "3",
-                "datos": {"stock": 2},
-                "version_base": None,
-                "valores_base": {},
-                "hora_terminal": "2026-11-28T04:00:00+00:00",
-                "desfase_ms": 0,
-            }
-            for u in ("5b1f0f3e-0000-4000-8000-000000000001",)
-        ]
-    )
+    otro.operaciones([ajuste("3", 2, uuid="5b1f0f3e-0000-4000-8000-000000000001")])
     resumen = descarga.descargar(esquema, [PRODUCTO])
     assert resumen.filas >= 1 and resumen.paginas == 1 and cache.cursor(PRODUCTO) != cursor
     assert cache_entera(cache, PRODUCTO) == central_entera(cliente, PRODUCTO)
@@ -128,17 +114,7 @@ def test_deteccion_temprana_fusiona_o_marca_conflicto(piezas, central):
     otro = central.crear_terminal("T001", "caja-otra")
     Cliente(central.url, otro).operaciones(
         [
-            {
-                "uuid": u,
-                "modelo": PRODUCTO,
-                "tipo": "actualizar",
-                "objeto_id": i,
-                "datos": {"nombre": f"Central {i}"},
-                "version_base": v,
-                "valores_base": {"nombre": f["nombre"]},
-                "hora_terminal": "2026-11-28T04:00:00+00:00",
-                "desfase_ms": 0,
-            }
+            cambio(i, {"nombre": f"Central {i}"}, v, f, uuid=u)
             for u, i, v, f in (
                 ("5b1f0f3e-0000-4000-8000-000000000009", "9", v9, fila9),
                 ("5b1f0f3e-0000-4000-8000-000000000010", "10", v10, fila10),
