@@ -118,6 +118,16 @@ def test_confirmada_pero_no_descargada_sigue_visible(agente):
     assert agente.obtener(PRODUCTO, 1)["stock"] == 8  # ahora viene de la central, sin doblar
 
 
+def test_un_ajuste_que_saldria_de_los_limites_no_se_encola(agente):
+    """El límite se mira sobre el valor optimista (caché + lo pendiente de esta terminal)."""
+    agente.cache.aplicar_pagina(PRODUCTO, [producto(1, 50, stock=-999_995)], "50")
+    agente.ajustar(PRODUCTO, 1, "stock", -5)  # deja justo el mínimo, -1 000 000
+    with pytest.raises(ErrorValor, match="tras el ajuste"):
+        agente.ajustar(PRODUCTO, 1, "stock", -1)
+    assert len(agente.cola()) == 1
+    assert agente.obtener(PRODUCTO, 1)["stock"] == -1_000_000
+
+
 def test_guardar_el_mismo_esquema_conserva_la_cache(agente):
     agente.guardar_esquema(agente.esquema())
     assert agente.obtener(PRODUCTO, 1)["nombre"] == "Producto 1"

@@ -127,6 +127,16 @@ def test_descartar_conflicto_y_error_exigen_motivo(cola):
     ]
 
 
+def test_descartar_una_operacion_en_conflicto_cierra_su_conflicto(cola):
+    conflictos = Conflictos(cola)
+    op = enviada(cola, {"nombre": "L"}, {"nombre": "B"})
+    conflictos.tratar(op, PRODUCTO, version=3, central={"nombre": "C"}, modificado_en=None)
+    assert cola.obtener(op.uuid).estado == CONFLICTO
+    assert conflictos.descartar_operacion(op.uuid, "gana la central", "ana").estado == DESCARTADO
+    assert conflictos.listar() == []
+    assert [e["accion"] for e in conflictos.auditoria()][:1] == ["descartar_conflicto"]
+
+
 def test_el_estado_cambiado_por_otro_no_se_toca(cola):
     op = enviada(cola, {"nombre": "L"}, {"nombre": "B"})
     cola.registrar_resultados([(op.uuid, 7)])
