@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parents[1]
@@ -44,7 +45,6 @@ import tests.plugins.central as plugin_central  # noqa: E402
 from agente.fachada import Agente  # noqa: E402
 from agente.sincronizacion.cliente import Cliente  # noqa: E402
 from tests.plugins.central import CentralEnMarcha  # noqa: E402
-from tests.sincronizacion.terminales import ajuste  # noqa: E402
 
 plugin_central.ARRANQUE_MAX_S = 1800.0  # sembrar 1 000 000 de productos tarda minutos
 
@@ -131,7 +131,22 @@ def incremental(central: CentralEnMarcha, repeticiones: int) -> float:
         tiempos = []
         for _ in range(repeticiones):
             ids = [str(1 + (i * 7919) % total) for i in range(100)]
-            otra.operaciones([ajuste(i, 1) for i in ids])
+            otra.operaciones(
+                [
+                    {
+                        "uuid": str(uuid.uuid4()),
+                        "modelo": PRODUCTO,
+                        "tipo": "ajustar",
+                        "objeto_id": i,
+                        "datos": {"stock": 1},
+                        "version_base": None,
+                        "valores_base": {},
+                        "hora_terminal": "2026-11-28T04:00:00+00:00",
+                        "desfase_ms": 0,
+                    }
+                    for i in ids
+                ]
+            )
             t = time.perf_counter()
             resumen = descarga.descargar(esquema, [PRODUCTO])
             tiempos.append(time.perf_counter() - t)

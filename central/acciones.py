@@ -25,7 +25,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import configuracion
@@ -59,18 +59,23 @@ def pedir_resincronizacion(terminal: Terminal, modelo: str = "", por: str = "") 
 
 def para_entregar(terminal: Terminal) -> list[dict[str, Any]]:
     """Las acciones sin confirmar de la terminal, como van en la respuesta de ``/v1/estado``;
-    anota ``entregada_en`` la primera vez que se entregan."""
-    pendientes = list(
-        AccionTerminal.objects.filter(terminal=terminal, hecha_en=None).order_by("id")[
-            :ENTREGA_MAXIMA
-        ]
-    )
-    nuevas = [a.pk for a in pendientes if a.entregada_en is None]
+    anota ``entregada_en`` la primera vez que se entregan. Se llama en cada informe de estado:
+    una sentencia SQL escrita a mano (sin compilar una consulta del ORM) y otra sólo si hay
+    alguna que se entrega por primera vez."""
+    q = connection.ops.quote_name
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT id, tipo, modelo, entregada_en FROM {q(AccionTerminal._meta.db_table)} "  # noqa: S608
+            "WHERE terminal_id = %s AND hecha_en IS NULL ORDER BY id LIMIT %s",
+            [terminal.pk, ENTREGA_MAXIMA],
+        )
+        pendientes = cur.fetchall()
+    nuevas = [f[0] for f in pendientes if f[3] is None]
     if nuevas:
         AccionTerminal.objects.filter(pk__in=nuevas, entregada_en=None).update(
             entregada_en=timezone.now()
         )
-    return [{"id": a.pk, "tipo": a.tipo, "modelo": a.modelo} for a in pendientes]
+    return [{"id": f[0], "tipo": f[1], "modelo": f[2]} for f in pendientes]
 
 
 def confirmar(terminal: Terminal, ident: int, resultado: str, detalle: str = "") -> bool:

@@ -13,8 +13,7 @@ import threading
 import time
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
@@ -72,11 +71,7 @@ def autenticar(request: HttpRequest) -> Terminal | JsonResponse:
     if len(partes) != 2 or partes[0].lower() != "token" or len(partes[1]) > 200:
         return error(401, "no_autenticado", "Falta la cabecera «Authorization: Token …».")
     huella = hash_token(partes[1])
-    terminal = (
-        Terminal.objects.select_related("tienda")
-        .filter(Q(token_hash=huella) | Q(token_nuevo_hash=huella))
-        .first()
-    )
+    terminal = buscar(huella)
     if terminal is not None and terminal.token_nuevo_hash == huella:
         terminal = _estrenar(terminal, huella)
     if terminal is None:
@@ -91,6 +86,37 @@ def autenticar(request: HttpRequest) -> Terminal | JsonResponse:
     if not terminal.tienda.activa:
         return error(403, "prohibido", f"La tienda {terminal.tienda.codigo} está desactivada.")
     _anotar_contacto(terminal)
+    return terminal
+
+
+_CAMPOS_TERMINAL = ("id", "tienda_id", "codigo", "token_hash", "token_nuevo_hash", "revocada")
+_CAMPOS_TIENDA = ("id", "codigo", "activa")
+
+
+def _sql_buscar() -> str:
+    q = connection.ops.quote_name
+    columnas = [f"t.{q(c)}" for c in _CAMPOS_TERMINAL] + [f"s.{q(c)}" for c in _CAMPOS_TIENDA]
+    return (
+        f"SELECT {', '.join(columnas)} FROM {q(Terminal._meta.db_table)} t "  # noqa: S608
+        f"JOIN {q(Tienda._meta.db_table)} s ON s.id = t.tienda_id "
+        "WHERE t.token_hash = %s OR t.token_nuevo_hash = %s"
+    )
+
+
+def buscar(huella: str) -> Terminal | None:
+    """La terminal (con su tienda) cuyo token actual o nuevo tiene esta huella: una sentencia
+    SQL escrita a mano y dos instancias armadas con ``from_db`` (sin compilar una consulta del
+    ORM en cada petición). Los campos que no se leen quedan diferidos."""
+    with connection.cursor() as cur:
+        cur.execute(_sql_buscar(), [huella, huella])
+        filas = cur.fetchall()
+    if not filas:
+        return None
+    # Si una huella fuera a la vez el token de una terminal y el nuevo de otra, gana el actual.
+    fila = next((f for f in filas if f[3] == huella), filas[0])
+    n = len(_CAMPOS_TERMINAL)
+    terminal = Terminal.from_db(connection.alias, _CAMPOS_TERMINAL, fila[:n])
+    terminal.tienda = Tienda.from_db(connection.alias, _CAMPOS_TIENDA, fila[n:])
     return terminal
 
 

@@ -31,7 +31,6 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Max
 
 from protocolo.formas import CURSOR_MAXIMO
 
@@ -66,14 +65,30 @@ def _tabla() -> str:
     return connection.ops.quote_name(RegistroCambio._meta.db_table)
 
 
+@dataclass
+class _Limites:
+    """Lo que una página incremental comprueba, leído en la misma sentencia que la página: el
+    mayor horizonte de retención por encima del cursor (None si no hay) y el techo (PostgreSQL:
+    la próxima transacción; SQLite: el mayor horizonte de todos los modelos)."""
+
+    horizonte: int | None = None
+    techo: int | None = None
+
+
 def _consulta(
-    modelos: list[ConfigModelo], tienda: str, desde: orden.Posicion, limite: int, por_fases: bool
-) -> tuple[list[tuple[int, str, str, int]], int]:
+    modelos: list[ConfigModelo],
+    tienda: str,
+    desde: orden.Posicion,
+    limite: int,
+    por_fases: bool,
+) -> tuple[list[tuple[int, str, str, int]], int, _Limites]:
     """Filas (id, modelo, cuerpo, transacción) vigentes posteriores a ``desde`` (por ``id`` y
-    sin lápidas si ``por_fases``; si no, en orden de commit y por debajo de la marca), y la
-    marca de la misma instantánea."""
+    sin lápidas si ``por_fases``; si no, en orden de commit y por debajo de la marca), la marca
+    de la misma instantánea y, si no es ``por_fases``, los ``_Limites`` del cursor: una sola
+    sentencia por página."""
     tabla = _tabla()
     condiciones, params = [], []
+    marca_sql, marca_params = _sql_marca(modelos, tabla, desde, por_fases)
     publicos = [m.nombre for m in modelos if not m.privado_por_tienda]
     privados = [m.nombre for m in modelos if m.privado_por_tienda]
     partes = []
@@ -96,8 +111,8 @@ def _consulta(
         params.extend(valores)
     # Sólo nombres fijos y citados; los valores van como parámetros.
     sql = (
-        f"SELECT r.id, r.modelo, r.cuerpo, r.transaccion, m.marca "  # noqa: S608
-        f"FROM ({orden.consulta_marca(tabla)}) m "
+        f"SELECT r.id, r.modelo, r.cuerpo, r.transaccion, m.marca, m.horizonte, m.techo "  # noqa: S608
+        f"FROM ({marca_sql}) m "
         f"LEFT JOIN LATERAL (SELECT id, modelo, cuerpo, transaccion FROM {tabla} "
         f"WHERE {' AND '.join(condiciones)} ORDER BY {orden_sql} LIMIT %s) r ON true"
     )
@@ -105,12 +120,35 @@ def _consulta(
         sql = sql.replace("LEFT JOIN LATERAL", "LEFT JOIN").replace("ON true", "ON 1 = 1")
     params.append(limite + 1)
     with connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(sql, [*marca_params, *params])
         filas = cur.fetchall()
     marca = (filas[0][4] or 0) if filas else 0
+    limites = _Limites(filas[0][5], filas[0][6]) if filas else _Limites()
     salida = [(f[0], f[1], f[2], f[3]) for f in filas if f[0] is not None]
     salida.sort(key=_por_id if por_fases else _por_posicion)  # casi siempre ya ordenado: O(n)
-    return salida, marca
+    return salida, marca, limites
+
+
+def _sql_marca(
+    modelos: list[ConfigModelo], tabla: str, desde: orden.Posicion, por_fases: bool
+) -> tuple[str, list]:
+    """Subconsulta de una fila (marca, horizonte, techo) y sus parámetros. El horizonte y el
+    techo sólo hacen falta en una página incremental (``_comprobar_horizonte``/``_techo``)."""
+    horizonte, techo, params = "NULL", "NULL", []
+    if not por_fases:
+        q = connection.ops.quote_name
+        horizontes, columna = q(Horizonte._meta.db_table), q("cursor")
+        cursor = desde.transaccion or desde.id
+        if cursor > 0:
+            marcas = ", ".join(["%s"] * len(modelos))
+            horizonte = (
+                f"(SELECT MAX({columna}) FROM {horizontes} "  # noqa: S608
+                f"WHERE modelo IN ({marcas}) AND {columna} > %s)"
+            )
+            params = [*(m.nombre for m in modelos), cursor]
+        techo = orden.consulta_techo() or f"(SELECT MAX({columna}) FROM {horizontes})"  # noqa: S608
+    sql = f"SELECT m0.marca, {horizonte} AS horizonte, {techo} AS techo "
+    return sql + f"FROM ({orden.consulta_marca(tabla)}) m0", params
 
 
 def _por_id(fila: tuple) -> int:
@@ -121,31 +159,36 @@ def _por_posicion(fila: tuple) -> tuple[int, int]:
     return fila[3], fila[0]
 
 
-def _comprobar_horizonte(modelos: list[ConfigModelo], desde: orden.Posicion) -> None:
+def horizonte_superado(modelos: list[ConfigModelo], desde: orden.Posicion) -> int | None:
+    """El horizonte de retención que deja caducado ``desde`` (None si sigue valiendo), con una
+    consulta propia: para quien comprueba un cursor sin pedir una página (la instantánea)."""
     cursor = desde.transaccion or desde.id
     if cursor <= 0:
-        return
+        return None
     horizontes = Horizonte.objects.filter(
         modelo__in=[m.nombre for m in modelos], cursor__gt=cursor
     ).values_list("cursor", flat=True)
-    peor = max(horizontes, default=None)
-    if peor is not None:
-        raise CursorExpirado(peor)
+    return max(horizontes, default=None)
 
 
-def _comprobar_techo(desde: orden.Posicion, marca: int) -> None:
+def _comprobar_horizonte(limites: _Limites) -> None:
+    """410 si el cursor es anterior al horizonte de retención de alguno de los modelos."""
+    if limites.horizonte is not None:
+        raise CursorExpirado(limites.horizonte)
+
+
+def _comprobar_techo(desde: orden.Posicion, marca: int, limites: _Limites) -> None:
     """Un cursor mayor que todo lo registrado viene de otra base de datos (p. ej. una central
     restaurada de una copia): 410. En SQLite los horizontes cuentan como registrados, porque
     compactar puede borrar las últimas entradas (lápidas) sin que sus cursores dejen de ser
     válidos; en PostgreSQL el techo es la próxima transacción que se asignará."""
-    techo_pg = orden.techo()
-    if techo_pg is not None:
-        if desde.transaccion > techo_pg:
+    if connection.vendor == "postgresql":
+        if limites.techo is not None and desde.transaccion > limites.techo:
             raise CursorExpirado(marca)
         return
     if desde.id <= marca:
         return
-    techo = max(Horizonte.objects.aggregate(m=Max("cursor"))["m"] or 0, marca)
+    techo = max(limites.techo or 0, marca)
     if desde.id > techo:
         raise CursorExpirado(techo)
 
@@ -185,9 +228,9 @@ def pagina(modelos: list[ConfigModelo], tienda: str, cursor: str, limite: int) -
         desde = orden.leer(cursor)
     except orden.OtroMotor:
         raise CursorExpirado(0) from None
-    _comprobar_horizonte(modelos, desde)
-    filas, marca = _consulta(modelos, tienda, desde, limite, por_fases=False)
-    _comprobar_techo(desde, marca)
+    filas, marca, limites = _consulta(modelos, tienda, desde, limite, por_fases=False)
+    _comprobar_horizonte(limites)
+    _comprobar_techo(desde, marca, limites)
     hay_mas = len(filas) > limite
     if hay_mas:
         filas = filas[:limite]
@@ -209,7 +252,9 @@ def _pagina_por_fases(
 ) -> Pagina:
     if i >= len(modelos):
         raise CursorInvalido(cursor)
-    filas, marca = _consulta([modelos[i]], tienda, orden.Posicion(0, pos), limite, por_fases=True)
+    filas, marca, _ = _consulta(
+        [modelos[i]], tienda, orden.Posicion(0, pos), limite, por_fases=True
+    )
     completo = i == 0 and pos == 0
     hay_mas = len(filas) > limite
     if orden.marca_en_cada_pagina() or not hay_mas:

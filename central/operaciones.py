@@ -27,7 +27,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from . import conflictos, dialecto, insercion, orden, reglas
+from . import conflictos, dialecto, insercion, lecturas, orden, reglas
 from .ajustes import Ajustes, ErrorFatal, ReintentarSeguro
 from .asignacion import asignar, datos_escribibles
 from .creaciones import Creaciones
@@ -91,10 +91,7 @@ class Lote:
         with transaction.atomic():
             orden.tomar_cerrojo_de_lote()
             dialecto.preparar_lote()
-            previas = {
-                str(o.uuid): o
-                for o in OperacionRecibida.objects.filter(uuid__in=[op.uuid for op in self.ops])
-            }
+            previas = lecturas.previas(op.uuid for op in self.ops)
             self.objetos.precargar(self.ops)
             self.referencias.precargar(self.ops)
             vistas: dict[str, Operacion] = {}
@@ -123,10 +120,10 @@ class Lote:
             self._registrar(aplicadas)
         return [{"uuid": op.uuid, **op.resultado} for op in self.ops]
 
-    def _duplicada(self, previa: OperacionRecibida) -> dict[str, Any]:
+    def _duplicada(self, previa: lecturas.Previa) -> dict[str, Any]:
         if previa.tienda != self.tienda:
             return {"resultado": "rechazada", "motivo": "Ese UUID ya lo usó otra tienda."}
-        return {"resultado": "duplicada", "version": previa.resultado.get("version")}
+        return {"resultado": "duplicada", "version": previa.version}
 
     def _registrar(self, aplicadas: list[Operacion]) -> None:
         """Registro de idempotencia de las aplicadas (una sentencia)."""
@@ -172,7 +169,7 @@ class Lote:
         modelo): si el lote toca un objeto varias veces, todas llevan la misma, la única que
         llega a existir fuera de la transacción (las intermedias se superan dentro de ella)."""
         faltan = [op for op in aplicadas if "version" not in op.resultado]
-        versiones = conflictos.versiones(faltan)
+        versiones = lecturas.versiones((op.config.nombre, op.objeto_id or "") for op in faltan)
         for op in faltan:
             op.resultado["version"] = versiones.get((op.config.nombre, op.objeto_id or ""), 0)
 

@@ -127,6 +127,14 @@ def condicion(desde: Posicion, con_marca: bool) -> tuple[str, list[int], str]:
     return "id > %s", [desde.id], "id"
 
 
+def consulta_techo() -> str | None:
+    """PostgreSQL: expresión SQL de ``techo`` para leerlo en la misma sentencia que una página.
+    SQLite: None (el techo lo dan los horizontes, ver ``descarga``)."""
+    if connection.vendor != "postgresql":
+        return None
+    return "pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+
+
 def marca_en_cada_pagina() -> bool:
     """En una descarga completa (por ``id``, modelo a modelo), si la marca final debe ser la
     menor de todas las páginas. PostgreSQL: sí, una transacción en curso en la primera página

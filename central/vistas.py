@@ -30,12 +30,13 @@ from . import (
     dialecto,
     diario,
     envoltura,
+    informe,
     limite,
     operaciones,
     verificacion,
 )
 from .autenticacion import autenticar, error
-from .models import SaludTerminal, Terminal
+from .models import Terminal
 
 registro = logging.getLogger("central")
 GZIP_MINIMO = 2048
@@ -113,6 +114,7 @@ def esquema(request: HttpRequest, terminal: Terminal) -> HttpResponse:
         "hora_servidor": _ahora(),
         "tienda": terminal.tienda.codigo,
         "terminal": terminal.codigo,
+        "instantaneas": True,  # GET /v1/instantanea para la primera descarga (central.instantanea)
         "modelos": {c.nombre: c.a_dict() for c in conf.en_orden},
     }
     return _json(_volcar(cuerpo), request)
@@ -376,12 +378,7 @@ def estado(request: HttpRequest, terminal: Terminal) -> HttpResponse:
             ):
                 return error(400, "peticion_invalida", "«cursores»: modelo -> cursor.")
             cambios_salud[campo] = valor
-    ahora = timezone.now()
-    with transaction.atomic():
-        SaludTerminal.objects.update_or_create(
-            terminal=terminal,
-            defaults={**cambios_salud, "informado_en": ahora, "ultimo_contacto": ahora},
-        )
+    informe.guardar(terminal, cambios_salud, timezone.now())
     return _json(_volcar({"acciones": acciones.para_entregar(terminal)}), request)
 
 

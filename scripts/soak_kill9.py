@@ -42,16 +42,12 @@ from tests.sincronizacion.terminales import (  # noqa: E402
     ajuste,
     bucle_trabajando,
     en_vuelo,
+    existencias_central,
     sincro,
 )
 
 PRODUCTO = "productos.Producto"
 VENTA = "ventas.Venta"
-
-
-def _stock_central(central: CentralEnMarcha) -> dict[str, int]:
-    pagina = Cliente(central.url, central.token).cambios(PRODUCTO, None, 100_000)
-    return {c["id"]: c["datos"]["stock"] for c in pagina.cambios if not c.get("borrado")}
 
 
 def _ventas_central(central: CentralEnMarcha) -> Counter[str]:
@@ -73,7 +69,7 @@ def ejecutar(rondas: int, semilla: int, productos: int, carpeta: Path) -> dict[s
         if r.returncode != 0:
             raise RuntimeError(f"primera sincronización: {r.stderr or r.stdout}")
         otra = Cliente(central.url, central.crear_terminal(central.tienda, "caja-2"))
-        inicial = _stock_central(central)
+        inicial = existencias_central(central)
         catalogo = sorted(inicial)
         esperado = dict(inicial)
         ventas: set[str] = set()
@@ -113,7 +109,7 @@ def ejecutar(rondas: int, semilla: int, productos: int, carpeta: Path) -> dict[s
         with Agente.abrir(datos) as agente:
             conteos = agente.operaciones.contar_por_estado()
             operaciones = sum(conteos.values())
-        stock = _stock_central(central)
+        stock = existencias_central(central)
         en_central = _ventas_central(central)
         faltan_unidades = sum(max(0, stock[p] - esperado[p]) for p in esperado)
         sobran_unidades = sum(max(0, esperado[p] - stock[p]) for p in esperado)

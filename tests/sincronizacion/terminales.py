@@ -11,11 +11,13 @@ import sys
 import time
 import uuid as uuidlib
 from pathlib import Path
+from typing import Any
 
 from agente.fachada import Agente
 from agente.sincronizacion.cliente import Cliente
 
 PRODUCTO = "productos.Producto"
+EXISTENCIA = "productos.Existencia"
 SINCRO = [sys.executable, "-c", "import sys; from agente.cli import main; sys.exit(main())"]
 
 
@@ -38,20 +40,12 @@ def orden_configurar(servidor: str, tienda: str, terminal: str) -> list[str]:
     return ["configurar", "--servidor", servidor, "--tienda", tienda, "--terminal", terminal]
 
 
-def orden_ajustar_stock(objeto: str, delta: int) -> list[str]:
-    """Los argumentos de ``sincro encolar`` de un ajuste de stock de ``delta`` a un producto."""
-    datos = json.dumps({"stock": delta})
-    return [
-        "encolar",
-        "--modelo",
-        PRODUCTO,
-        "--tipo",
-        "ajustar",
-        "--objeto",
-        objeto,
-        "--datos",
-        datos,
-    ]
+def orden_ajustar(objeto: str, delta: int, modelo: str = PRODUCTO, campo: str = "stock") -> list:
+    """Los argumentos de ``sincro encolar`` de un ajuste de ``delta``: por defecto, el stock
+    de un producto del esquema local de las pruebas; contra la central de la demo, la cantidad
+    de una existencia (``orden_ajustar("T001:1", -1, EXISTENCIA, "cantidad")``)."""
+    orden = ["encolar", "--modelo", modelo, "--tipo", "ajustar", "--objeto", objeto]
+    return [*orden, "--datos", json.dumps({campo: delta})]
 
 
 PASES_CORTOS = {
@@ -67,24 +61,32 @@ HORA_OTRA_CAJA = "2026-11-28T04:00:00+00:00"
 """La hora de terminal de las operaciones de «otra caja»: anterior a cualquier cambio local."""
 
 
-def ajuste(objeto_id: str = "1", delta: int = -1, uuid: str | None = None) -> dict:
-    """Un ajuste de stock de un producto en el protocolo, como lo enviaría otra terminal."""
-    return _de_otra_caja("ajustar", objeto_id, {"stock": delta}, None, {}, uuid)
+def ajuste(producto: Any = "1", delta: int = -1, uuid: str | None = None) -> dict:
+    """Un ajuste de la existencia de ``producto`` en T001 (la tienda del token de la demo) en
+    el protocolo, como lo enviaría otra terminal."""
+    datos = {"cantidad": delta}
+    return _de_otra_caja(EXISTENCIA, "ajustar", existencia(producto), datos, None, {}, uuid)
 
 
 def cambio(objeto_id: str, datos: dict, version: int, antes: dict, uuid: str | None = None) -> dict:
     """Un «actualizar» de un producto en el protocolo, como lo enviaría otra terminal que lo
     tenía en ``version`` con los valores ``antes`` (su base: los de los campos que cambia)."""
     base = {campo: antes[campo] for campo in datos}
-    return _de_otra_caja("actualizar", objeto_id, datos, version, base, uuid)
+    return _de_otra_caja(PRODUCTO, "actualizar", objeto_id, datos, version, base, uuid)
 
 
 def _de_otra_caja(
-    tipo: str, objeto_id: str, datos: dict, version: int | None, base: dict, uuid: str | None
+    modelo: str,
+    tipo: str,
+    objeto_id: str,
+    datos: dict,
+    version: int | None,
+    base: dict,
+    uuid: str | None,
 ) -> dict:
     return {
         "uuid": uuid or str(uuidlib.uuid4()),
-        "modelo": PRODUCTO,
+        "modelo": modelo,
         "tipo": tipo,
         "objeto_id": objeto_id,
         "datos": datos,
@@ -166,6 +168,18 @@ def tabla_en_cache(datos: Path, modelo: str = PRODUCTO) -> str:
     dañarla a mano; abre sin recuperar ni podar nada."""
     with Agente.abrir(datos, recuperar=False, dias_auditoria=None) as agente:
         return agente.esquema().modelo(modelo).tabla
+
+
+def existencia(producto, tienda: str = "T001") -> str:
+    """Clave de la existencia de ``producto`` en ``tienda`` (la de la demo por defecto)."""
+    return f"{tienda}:{producto}"
+
+
+def existencias_central(central, token: str | None = None) -> dict[str, int]:
+    """{producto: cantidad} en la tienda del token (el de la demo por defecto), según la
+    central."""
+    pagina = Cliente(central.url, token or central.token).cambios(EXISTENCIA, None, 100000)
+    return {str(c["datos"]["producto"]): c["datos"]["cantidad"] for c in pagina.cambios}
 
 
 def productos_cache(datos: Path) -> dict[str, dict]:

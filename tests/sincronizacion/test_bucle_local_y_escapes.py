@@ -13,7 +13,7 @@ from agente.cli.salida import visible
 from agente.soporte import configuracion
 from agente.soporte.configuracion import ErrorConfiguracion, es_bucle_local, validar_servidor
 from tests.sincronizacion.proxy import ProxyFallos
-from tests.sincronizacion.terminales import orden_ajustar_stock, orden_configurar, sincro
+from tests.sincronizacion.terminales import EXISTENCIA, orden_ajustar, orden_configurar, sincro
 
 
 @pytest.mark.parametrize(
@@ -119,7 +119,7 @@ def test_texto_de_la_central_no_llega_crudo_a_la_terminal(central, proxy, tmp_pa
     )
     assert r.returncode == 0, r.stderr
     assert sincro(datos, "sincronizar", "--una-vez").returncode == 0
-    r = sincro(datos, *orden_ajustar_stock("1", -1))
+    r = sincro(datos, *orden_ajustar("T001:1", -1, EXISTENCIA, "cantidad"))
     assert r.returncode == 0, r.stderr
     malicioso = "rechazada\x1b[2J\x1b[31mBORRADO\u202egnp.exe\x9b0m"
     proxy.texto = malicioso

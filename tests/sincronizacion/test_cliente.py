@@ -12,9 +12,9 @@ from agente.sincronizacion.cliente import (
 from tests.sincronizacion.terminales import ajuste
 
 
-def stock(cliente, objeto_id="1"):
-    pagina = cliente.cambios("productos.Producto", None, 100000)
-    return next(c["datos"]["stock"] for c in pagina.cambios if c["id"] == objeto_id)
+def stock(cliente, producto="1"):
+    pagina = cliente.cambios("productos.Existencia", None, 100000)
+    return next(c["datos"]["cantidad"] for c in pagina.cambios if c["id"] == f"T001:{producto}")
 
 
 def test_salud_esquema_cambios_y_operaciones(central):

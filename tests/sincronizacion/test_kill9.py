@@ -16,12 +16,14 @@ import pytest
 from agente.fachada import Agente
 from agente.sincronizacion.cliente import Cliente
 from tests.sincronizacion.terminales import (
+    EXISTENCIA,
     PASES_CORTOS,
-    PRODUCTO,
     ajuste,
     bucle_trabajando,
     configurar,
     en_vuelo,
+    existencia,
+    existencias_central,
     productos_cache,
     productos_central,
     sincro,
@@ -37,7 +39,7 @@ def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
     datos = tmp_path / "terminal"
     configurar(datos, central, central.tienda, central.terminal, central.token, **PASES_CORTOS)
     otra = Cliente(central.url, central.crear_terminal(central.tienda, "caja-2"))
-    inicial = {p: f["stock"] for p, f in productos_central(central).items()}
+    inicial = existencias_central(central)
     esperado = dict(inicial)
     azar = random.Random(int(os.environ.get("SINCRO_SEMILLA", "4")))
     interrumpidos = 0
@@ -48,7 +50,7 @@ def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
             productos = azar.sample(sorted(inicial), 120) if agente.esquema() else []
             for producto in productos:
                 delta = azar.choice([-3, -2, -1, 1, 5])
-                agente.ajustar(PRODUCTO, producto, "stock", delta)
+                agente.ajustar(EXISTENCIA, existencia(producto), "cantidad", delta)
                 esperado[producto] += delta
         ajustes = []
         for producto in azar.sample(sorted(inicial), 80):
@@ -68,8 +70,9 @@ def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
         conteos = agente.operaciones.contar_por_estado()
     assert conteos["PENDIENTE"] == conteos["PROCESANDO"] == 0
     assert conteos["ERROR"] == conteos["CONFLICTO"] == 0
-    central_final = productos_central(central)
-    assert {p: f["stock"] for p, f in central_final.items()} == esperado
-    assert productos_cache(datos) == central_final
+    assert existencias_central(central) == esperado
+    assert productos_cache(datos) == productos_central(central)
+    with Agente.abrir(datos) as agente:
+        assert {p: agente.existencia(p)["cantidad"] for p in esperado} == esperado
     # Sin esto la prueba podría no haber matado nunca un empuje a medias.
     assert interrumpidos >= 1, "ninguna ronda mató el proceso con un lote en vuelo"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sincronizacion.terminales import SINCRO, orden_ajustar_stock, orden_configurar
+from tests.sincronizacion.terminales import SINCRO, orden_ajustar, orden_configurar
 
 ESQUEMA = Path(__file__).resolve().parents[1] / "datos" / "esquema_demo.json"
 
@@ -67,7 +67,7 @@ def tmpfs(tmp_path):
 
 def _vender_uno(datos: Path, producto: str) -> subprocess.CompletedProcess:
     """``sincro encolar`` de un ajuste de stock de -1 sobre ``producto``."""
-    return _sincro(datos, *orden_ajustar_stock(producto, -1))
+    return _sincro(datos, *orden_ajustar(producto, -1))
 
 
 def _terminal_con_una_venta(datos: Path) -> str:

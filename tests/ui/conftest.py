@@ -21,6 +21,7 @@ from agente.sincronizacion.cliente import Cliente
 from tests.sincronizacion.terminales import cambio
 
 PRODUCTO = "productos.Producto"
+EXISTENCIA = "productos.Existencia"
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +40,11 @@ def terminal_preparada(central, tmp_path_factory) -> Path:
         datos = {"nombre": "Nombre de la central"}
         Cliente(central.url, otro).operaciones([cambio("9", datos, version, antes, uuid=uuid)])
         # Rechazada por la central: un objeto que la central no tiene.
-        agente.encolar(PRODUCTO, "ajustar", {"stock": -1}, "999999")
+        agente.encolar(EXISTENCIA, "ajustar", {"cantidad": -1}, "T001:999999")
         agente.sincronizar_una_vez()
-        # Pendientes que no se envían (la prueba no sincroniza más).
-        agente.ajustar(PRODUCTO, "1", "stock", -2)
-        agente.ajustar(PRODUCTO, "2", "stock", -1)
+        # Pendientes que no se envían (la prueba no sincroniza más): stock de esta tienda.
+        agente.ajustar(EXISTENCIA, "T001:1", "cantidad", -2)
+        agente.ajustar(EXISTENCIA, "T001:2", "cantidad", -1)
     return directorio
 
 
