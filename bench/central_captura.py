@@ -74,7 +74,6 @@ def _medir(args: argparse.Namespace) -> int:
                 nombre=f"Producto {i}",
                 codigo=ean13(desde + i),
                 precio=Decimal("1.00"),
-                stock=10,
                 categoria=categoria,
             )
             for i in range(args.filas)
