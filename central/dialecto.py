@@ -4,6 +4,7 @@
   que una FK rota falle en su operación y no en el commit del lote. Un error dentro de la
   transacción la deja abortada: una sentencia sin punto de guardado que falla obliga a repetir
   el lote en modo seguro. Los UUID van como ``uuid.UUID`` y las marcas de parámetro son ``%s``.
+  Los «ajustar» de un lote se aplican juntos, una sentencia por ronda (``ajustes``).
   Las filas que toca un lote se bloquean al cargarlas, en orden (``objetos``): sin
   interbloqueos entre lotes concurrentes.
 - Errores transitorios (``es_transitorio``): un interbloqueo o un fallo de serialización con
@@ -111,6 +112,12 @@ def ajuste_sin_punto(seguro: bool) -> bool:
     """Si un «ajustar» puede ir sin punto de guardado: siempre en SQLite; en PostgreSQL sólo
     fuera del modo seguro (si falla, el lote se repite en modo seguro)."""
     return es_sqlite() or not seguro
+
+
+def ajustes_en_bloque(seguro: bool) -> bool:
+    """Si los «ajustar» de un lote se aplican juntos (``Ajustes.volcar``, una sentencia
+    ``UPDATE … FROM unnest`` por ronda): en PostgreSQL fuera del modo seguro."""
+    return not es_sqlite() and not seguro
 
 
 def error_aborta_lote(seguro: bool) -> bool:

@@ -53,8 +53,9 @@ class Referencias:
                 if not f.target_field.primary_key:
                     continue  # FK a otro campo (p. ej. la tienda): se comprueba al aplicar
                 python = _normal(config, campo, valor)
-                if python is None or (f.related_model._meta.label, str(python)) in creadas:
-                    continue
+                llave = (f.related_model._meta.label, str(python))
+                if python is None or llave in creadas or llave in self._cache:
+                    continue  # lo crea el propio lote, o ya se sabe (``Objetos.precargar``)
                 por_destino.setdefault(f.related_model, set()).add(python)
         conf = configuracion.obtener()
         for destino, claves in por_destino.items():
