@@ -3,8 +3,8 @@
 Ejemplo::
 
     with Agente.abrir("/ruta/datos") as agente:
-        agente.ajustar("productos.Producto", "123", "stock", -2)
-        agente.obtener("productos.Producto", "123")   # stock optimista: 8 si la central dice 10
+        agente.ajustar("productos.Existencia", "T001:123", "cantidad", -2)
+        agente.existencia("123")   # stock optimista en esta tienda: 8 si la central dice 10
         agente.buscar("coca")
 
 Durabilidad: ``encolar``/``encolar_varias``/``ajustar``/``vender`` vuelven cuando la operación
@@ -41,6 +41,7 @@ from agente.reglas import diario as reglas_diario
 from agente.reglas import optimista
 from agente.reglas import pagos as reglas_pagos
 from agente.soporte import privado, rutas
+from protocolo import existencias
 from protocolo.esquema import ConfigModelo, ErrorValor, Esquema, validar_nombre_modelo
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 VENTA = "ventas.Venta"
 LINEA_VENTA = "ventas.LineaVenta"
 PRODUCTO = "productos.Producto"
+EXISTENCIA = existencias.EXISTENCIA
 
 
 class Agente:
@@ -222,7 +224,8 @@ class Agente:
         venta_id: str | None = None,
     ) -> list[Operacion]:
         """Registra una venta del esquema de demo (``ventas.Venta`` + ``ventas.LineaVenta`` +
-        ``ajustar`` el stock de cada producto) en una sola transacción. La primera operación
+        ``ajustar`` el stock de cada producto en esta tienda, ``_ajuste_stock``) en una sola
+        transacción. La primera operación
         devuelta es la cabecera: su ``objeto_id`` es el id de la venta.
 
         ``lineas``: ``[{"producto": id, "cantidad": n, "precio_unitario": "1.95"}]``.
@@ -319,15 +322,42 @@ class Agente:
             almacen_diario.anotar(sesion, registro)
             return self._cola.encolar_varias(nuevas, en=sesion)
 
-    @staticmethod
-    def _ajuste_stock(esquema: Esquema, producto: Any, delta: int) -> list[dict[str, Any]]:
-        """La operación que ajusta el stock de ``producto`` (ninguna si el esquema no lo
-        permite)."""
+    def _ajuste_stock(self, esquema: Esquema, producto: Any, delta: int) -> list[dict[str, Any]]:
+        """La operación que ajusta el stock de ``producto`` en esta tienda: su
+        ``productos.Existencia`` si el esquema la tiene (``protocolo.existencias``); si no, el
+        campo ``stock`` del producto (esquemas sin stock por tienda). Ninguna si el esquema no
+        lo permite."""
+        if EXISTENCIA in esquema.modelos:
+            config = esquema.modelo(EXISTENCIA)
+            if "ajustar" not in config.operaciones_permitidas:
+                return []
+            clave = existencias.clave(self._tienda(), clave_sql(esquema.modelo(PRODUCTO), producto))
+            datos = {existencias.CANTIDAD: delta}
+            return [{"modelo": EXISTENCIA, "tipo": "ajustar", "objeto_id": clave, "datos": datos}]
         config = esquema.modelo(PRODUCTO)
         if "stock" not in config.tipos or "ajustar" not in config.operaciones_permitidas:
             return []
         datos = {"stock": delta}
         return [{"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": producto, "datos": datos}]
+
+    def _tienda(self) -> str:
+        """Código de la tienda de esta terminal (el de su configuración, que la cola guarda al
+        arrancar y al configurar). ``ErrorValor`` si aún no se configuró."""
+        tienda = self._cola.ajuste(almacen_diario.TIENDA)
+        if not tienda or tienda == almacen_diario.SIN_TIENDA:
+            raise ErrorValor(
+                "Esta terminal aún no sabe de qué tienda es: ejecute «sincro configurar»."
+            )
+        return tienda
+
+    def existencia(self, producto: Any) -> dict[str, Any] | None:
+        """La existencia de ``producto`` en esta tienda con lo pendiente de esta terminal
+        aplicado (``{"cantidad": …}``), o ``None`` si aún no se ha descargado."""
+        esquema = self._esquema_exigido()
+        if EXISTENCIA not in esquema.modelos:
+            return None
+        clave = existencias.clave(self._tienda(), clave_sql(esquema.modelo(PRODUCTO), producto))
+        return self.obtener(EXISTENCIA, clave)
 
     # -- diario de ventas: número, anulaciones, devoluciones, cierre (``agente.caja``) --------
 

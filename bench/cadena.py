@@ -4,14 +4,15 @@ Arranca una base PostgreSQL nueva (la de ``SINCRO_PG_URL``, como en CI) y la cen
 servidor de producción (gunicorn, ``--trabajadores`` × ``--hilos``), da de alta N terminales en
 N/2 tiendas y las simula a nivel de protocolo (sesiones HTTP vivas): cada caja hace primero su
 descarga completa del catálogo (la apertura: todas a la vez) y luego ciclos de
-«empujar un lote de 1–3 ventas (venta + líneas + ``ajustar`` del stock, ≈ 14 operaciones) y
-descargar lo nuevo», con ``--pensar`` segundos entre ciclos; un lote que falla (red, 5xx, 429)
-se repite con los MISMOS UUID. Mientras, un proceso aparte cambia precios con el ORM (la
-oficina central).
+«empujar un lote de 1–3 ventas (venta + líneas + ``ajustar`` de la existencia de su tienda,
+≈ 14 operaciones) y descargar lo nuevo», con ``--pensar`` segundos entre ciclos; un lote que
+falla (red, 5xx, 429) se repite con los MISMOS UUID. Mientras, un proceso aparte cambia precios
+con el ORM (la oficina central).
 
 Al final comprueba, para cada N: cada venta está una sola vez en la central; el stock de cada
-producto es el inicial más la suma de los deltas enviados; la corriente de cambios que ha
-reproducido cada caja da el mismo catálogo que las tablas de la central (versión y valores);
+producto en cada tienda (``productos.Existencia``) es el inicial más la suma de los deltas
+enviados; la corriente de cambios que ha reproducido cada caja da el mismo catálogo y las mismas
+existencias de su tienda que las tablas de la central (versión y valores; ninguna de otra);
 ninguna caja recibió un cambio fuera de orden (versión no creciente de un objeto). Imprime
 ops/s, p50/p95/p99 de empuje y de descarga, errores por estado HTTP, CPU del servidor por ciclo
 de caja y la apertura (descarga completa de todas a la vez frente a una sola).
@@ -55,6 +56,9 @@ from bench.central_comun import carga, central_pg, cpu_servidor  # noqa: E402
 from tests.plugins.central import CentralEnMarcha  # noqa: E402
 
 PRODUCTO = "productos.Producto"
+EXISTENCIA = "productos.Existencia"
+MODELOS = f"{PRODUCTO},{EXISTENCIA}"
+STOCK_INICIAL = 1000
 VENTA = "ventas.Venta"
 LINEA = "ventas.LineaVenta"
 
@@ -71,10 +75,16 @@ def _django(datos: str) -> None:
 
 
 def interno_terminales(datos: str, n: int) -> None:
-    """Crea n terminales en n/2 tiendas; imprime [[tienda, terminal, token], …]."""
+    """Crea n terminales en n/2 tiendas, cada tienda con STOCK_INICIAL de cada producto (sus
+    existencias en una sentencia); imprime [[tienda, terminal, token], …]."""
     _django(datos)
     from central.autenticacion import crear_terminal
+    from central.models import Tienda
+    from servidor_demo.productos import existencias
 
+    codigos = sorted({f"S{i // 2 + 1:03d}" for i in range(n)})
+    Tienda.objects.bulk_create([Tienda(codigo=c, nombre=c) for c in codigos])
+    existencias.crear_que_faltan(tiendas=codigos, cantidad=STOCK_INICIAL)
     salida = []
     for i in range(n):
         tienda, terminal = f"S{i // 2 + 1:03d}", f"caja-{i % 2 + 1}"
@@ -103,21 +113,29 @@ def interno_precios(datos: str, por_segundo: float) -> None:
 
 
 def interno_estado(datos: str) -> None:
-    """Estado final: {id: [version, precio, stock]} de los productos y los ids de las ventas."""
+    """Estado final: {id: [version, precio]} de los productos, {id: [version, cantidad,
+    tienda]} de las existencias y los ids de las ventas."""
     _django(datos)
     from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT p.id, r.id, p.precio::text, p.stock FROM productos_producto p "
+            "SELECT p.id, r.id, p.precio::text FROM productos_producto p "
             "JOIN central_registrocambio r ON r.modelo = %s AND r.vigente "
             "AND r.objeto_id = p.id::text",
             [PRODUCTO],
         )
-        productos = {str(f[0]): [f[1], f[2], f[3]] for f in cur.fetchall()}
+        productos = {str(f[0]): [f[1], f[2]] for f in cur.fetchall()}
+        cur.execute(
+            "SELECT e.id, r.id, e.cantidad, e.tienda_id FROM productos_existencia e "
+            "JOIN central_registrocambio r ON r.modelo = %s AND r.vigente "
+            "AND r.objeto_id = e.id",
+            [EXISTENCIA],
+        )
+        existencias = {f[0]: [f[1], f[2], f[3]] for f in cur.fetchall()}
         cur.execute("SELECT id::text FROM ventas_venta")
         ventas = sorted(f[0] for f in cur.fetchall())
-    print(json.dumps({"productos": productos, "ventas": ventas}))
+    print(json.dumps({"productos": productos, "existencias": existencias, "ventas": ventas}))
 
 
 def _interno(orden: list[str], central: CentralEnMarcha, entrada: bool = False) -> Any:
@@ -144,7 +162,9 @@ def _json_interno(orden: list[str], central: CentralEnMarcha) -> Any:
 
 class Caja:
     """Una terminal a nivel de protocolo: su sesión viva, su cursor y lo que ha reproducido
-    (``versiones``: id -> versión, ``valores``: id -> (precio, stock) de la última versión)."""
+    (``versiones``: id -> versión, ``valores``: id -> precio de un producto o cantidad de una
+    existencia, de la última versión; las claves de los dos modelos no se confunden: «12» y
+    «S001:12»)."""
 
     def __init__(self, url: str, tienda: str, terminal: str, token: str, semilla: int):
         self.url, self.tienda, self.terminal = url, tienda, terminal
@@ -154,7 +174,7 @@ class Caja:
         self.azar = random.Random(semilla)
         self.cursor = ""
         self.versiones: dict[str, int] = {}
-        self.valores: dict[str, tuple[str, int]] = {}
+        self.valores: dict[str, str | int] = {}
         self.fuera_de_orden = 0
         self.empujes: list[float] = []
         self.descargas: list[float] = []
@@ -186,7 +206,7 @@ class Caja:
         t = time.perf_counter()
         while True:
             r = self._pedir(
-                "GET", "/v1/cambios", params={"modelos": PRODUCTO, "cursor": self.cursor}
+                "GET", "/v1/cambios", params={"modelos": MODELOS, "cursor": self.cursor}
             )
             p = r.json()
             for c in p["cambios"]:
@@ -195,7 +215,7 @@ class Caja:
                     self.fuera_de_orden += 1
                 self.versiones[c["id"]] = c["version"]
                 d = c["datos"]
-                self.valores[c["id"]] = (d["precio"], d["stock"])
+                self.valores[c["id"]] = d["precio"] if c["modelo"] == PRODUCTO else d["cantidad"]
             self.cursor = p["cursor"]
             if not p["hay_mas"]:
                 break
@@ -227,10 +247,11 @@ class Caja:
                 linea = {"id": str(uuid.UUID(int=self.azar.getrandbits(128), version=4))}
                 linea.update(venta=venta, producto=int(producto), cantidad=cantidad)
                 ops.append(self._op(LINEA, "crear", None, {**linea, "precio_unitario": "1.00"}))
-                ops.append(self._op(PRODUCTO, "ajustar", producto, {"stock": -cantidad}))
+                existencia = f"{self.tienda}:{producto}"
+                ops.append(self._op(EXISTENCIA, "ajustar", existencia, {"cantidad": -cantidad}))
             self.ventas.append(venta)
             for producto, cantidad in lineas:
-                self.deltas[producto] -= cantidad
+                self.deltas[f"{self.tienda}:{producto}"] -= cantidad
         cuerpo = json.dumps({"operaciones": ops})
         t = time.perf_counter()
         r = self._pedir("POST", "/v1/operaciones", data=cuerpo)
@@ -335,7 +356,7 @@ def medir(modo: str, n: int, args: argparse.Namespace) -> dict:
 
 def _medir(central: CentralEnMarcha, modo: str, n: int, args: argparse.Namespace) -> dict:
     terminales = _json_interno(["terminales", str(n)], central)
-    inicial = _json_interno(["estado"], central)["productos"]
+    inicial = _json_interno(["estado"], central)
     # Una caja sola descarga el catálogo: la referencia de la apertura.
     sola = Caja(central.url, *terminales[0], semilla=0)
     t = time.perf_counter()
@@ -400,19 +421,21 @@ def _comprobar(modo, n, partes, estados, inicial, final, cpu, duracion, una_sola
     if faltan or sobran:
         fallos.append(f"ventas: faltan {len(faltan)}, sobran {sobran}")
     malos_stock = [
-        pid
-        for pid, (_, _, stock) in final["productos"].items()
-        if stock != inicial[pid][2] + deltas.get(pid, 0)
+        eid
+        for eid, (_, cantidad, _) in final["existencias"].items()
+        if cantidad != inicial["existencias"][eid][1] + deltas.get(eid, 0)
     ]
-    if malos_stock:
-        fallos.append(f"stock distinto de inicial + deltas en {len(malos_stock)} productos")
-    esperado_v = {pid: v for pid, (v, _, _) in final["productos"].items()}
+    if malos_stock or set(deltas) - set(final["existencias"]):
+        fallos.append(f"stock distinto de inicial + deltas en {len(malos_stock)} existencias")
     distintas = 0
-    for _terminal, _tienda, versiones, valores in estados:
-        if versiones != esperado_v or any(
-            valores.get(pid) != [precio, stock]
-            for pid, (_, precio, stock) in final["productos"].items()
-        ):
+    for _terminal, tienda, versiones, valores in estados:
+        # Su catálogo y las existencias de su tienda, ni una más.
+        suyas = {e: f for e, f in final["existencias"].items() if f[2] == tienda}
+        esperado_v = {pid: f[0] for pid, f in final["productos"].items()}
+        esperado_v.update({e: f[0] for e, f in suyas.items()})
+        esperado_valores = {pid: f[1] for pid, f in final["productos"].items()}
+        esperado_valores.update({e: f[1] for e, f in suyas.items()})
+        if versiones != esperado_v or valores != esperado_valores:
             distintas += 1
     if distintas:
         fallos.append(f"{distintas} cajas con un catálogo distinto del de la central")

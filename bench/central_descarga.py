@@ -5,6 +5,8 @@ PostgreSQL si se pasa ``--pg URL``):
 - HTTP de extremo a extremo: una página de N filas (``limite=N``), sin y con gzip (cuerpo
   recibido entero; gzip descomprimido por el cliente), y en páginas de 10 000 (con decodificación
   JSON del cliente incluida).
+- La instantánea (``GET /v1/instantanea``, gzip, JSON decodificado por el cliente): construyéndola
+  en cada petición y ya hecha (sólo servirla).
 - Servidor sin red: ``descarga.pagina`` + armado del cuerpo en proceso.
 - Línea base en la misma ejecución: serialización ingenua por fila con el ORM
   (``Producto.objects.all()`` + un dict por objeto + ``json.dumps``).
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -89,6 +92,20 @@ def main() -> int:
         http = mejor(lambda: una_pagina("identity"), cpu=del_servidor)
         http_gzip = mejor(lambda: una_pagina("gzip"), cpu=del_servidor)
         http_10k = mejor(lambda: paginas_de(10_000), cpu=del_servidor)
+
+        def instantanea(en_frio: bool) -> None:
+            if en_frio:  # se borra: la petición la construye
+                shutil.rmtree(datos / "instantaneas", ignore_errors=True)
+            r = sesion.get(
+                central.url + "/v1/instantanea",
+                params={"modelo": MODELO},
+                headers={"Accept-Encoding": "gzip"},
+                timeout=120,
+            )
+            assert r.status_code == 200 and len(r.json()["cambios"]) == n
+
+        instantanea_fria = mejor(lambda: instantanea(True), cpu=del_servidor)
+        instantanea_hecha = mejor(lambda: instantanea(False), cpu=del_servidor)
     finally:
         central.detener()
 
@@ -138,12 +155,14 @@ def main() -> int:
         ("HTTP, 1 página, sin gzip", http),
         ("HTTP, 1 página, gzip", http_gzip),
         ("HTTP, páginas de 10 000", http_10k),
+        ("instantánea, construyéndola", instantanea_fria),
+        ("instantánea ya hecha", instantanea_hecha),
         ("servidor en proceso (página)", en_proceso),
         ("línea base ORM por fila", base),
     ]:
         print(
             f"  {nombre:29}: {reloj:6.3f} s = {n / reloj:9,.0f} filas/s | "
-            f"CPU {cpu:6.3f} s = {n / cpu:9,.0f} filas/s de CPU"
+            f"CPU {cpu:6.3f} s = {n / max(cpu, 1e-3):9,.0f} filas/s de CPU"
         )
     print(
         f"  relación servidor en proceso / base: {base[0] / en_proceso[0]:.1f}x (reloj), "

@@ -159,14 +159,24 @@ def _problema_de_tabla(conexion, config: ConfigModelo) -> str | None:
 
 def _quitar(conexion, tabla: str, nombres: Iterable[str]) -> None:
     q = conexion.ops.quote_name
+    nombres = sorted(nombres)
     with conexion.cursor() as cur:
-        for n in sorted(nombres):
+        for n in nombres:
             if conexion.vendor == "postgresql":
                 cur.execute(f"DROP TRIGGER IF EXISTS {q(n)} ON {q(tabla)}")
-                if n.endswith("_i"):
-                    cur.execute(f"DROP FUNCTION IF EXISTS {q(n[:-2])}()")
             else:
                 cur.execute(f"DROP TRIGGER IF EXISTS {q(n)}")
+        if conexion.vendor == "postgresql":  # la función, cuando ya no la usa ningún disparador
+            for funcion in sorted({n[:-2] for n in nombres}):
+                cur.execute(f"DROP FUNCTION IF EXISTS {q(funcion)}()")
+
+
+def quitar_de_tabla(tabla: str, using: str = "default") -> None:
+    """Quita los disparadores de captura de ``tabla``. Para una migración que borra o renombra
+    una columna capturada (SQLite no deja borrar una columna que un disparador nombra): el
+    ``post_migrate`` del mismo ``migrate`` los vuelve a instalar con los campos nuevos."""
+    conexion = connections[using]
+    _quitar(conexion, tabla, _disparadores_instalados(conexion, tabla))
 
 
 def instalar(using: str = "default") -> dict[str, str]:

@@ -159,6 +159,18 @@ def _por_posicion(fila: tuple) -> tuple[int, int]:
     return fila[3], fila[0]
 
 
+def horizonte_superado(modelos: list[ConfigModelo], desde: orden.Posicion) -> int | None:
+    """El horizonte de retención que deja caducado ``desde`` (None si sigue valiendo), con una
+    consulta propia: para quien comprueba un cursor sin pedir una página (la instantánea)."""
+    cursor = desde.transaccion or desde.id
+    if cursor <= 0:
+        return None
+    horizontes = Horizonte.objects.filter(
+        modelo__in=[m.nombre for m in modelos], cursor__gt=cursor
+    ).values_list("cursor", flat=True)
+    return max(horizontes, default=None)
+
+
 def _comprobar_horizonte(limites: _Limites) -> None:
     """410 si el cursor es anterior al horizonte de retención de alguno de los modelos."""
     if limites.horizonte is not None:

@@ -3,7 +3,7 @@
 
 from django.urls import path, re_path
 
-from . import vistas, vistas_acciones
+from . import vistas, vistas_acciones, vistas_instantanea
 
 app_name = "central"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("v1/salud", vistas.salud, name="salud"),
     path("v1/esquema", vistas.esquema, name="esquema"),
     path("v1/cambios", vistas.cambios, name="cambios"),
+    path("v1/instantanea", vistas_instantanea.instantanea_, name="instantanea"),
     path("v1/operaciones", vistas.operaciones_, name="operaciones"),
     path("v1/estado", vistas.estado, name="estado"),
     path("v1/diario", vistas.diario_, name="diario"),

@@ -114,6 +114,7 @@ def esquema(request: HttpRequest, terminal: Terminal) -> HttpResponse:
         "hora_servidor": _ahora(),
         "tienda": terminal.tienda.codigo,
         "terminal": terminal.codigo,
+        "instantaneas": True,  # GET /v1/instantanea para la primera descarga (central.instantanea)
         "modelos": {c.nombre: c.a_dict() for c in conf.en_orden},
     }
     return _json(_volcar(cuerpo), request)

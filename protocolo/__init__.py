@@ -7,6 +7,7 @@
 - ``errores``: ``ErrorEsquema`` y ``ErrorValor``.
 - ``formas``: límites y formas JSON de la petición y la respuesta de operaciones.
 - ``verificacion``: sumas de verificación del catálogo.
+- ``existencias``: el convenio del stock por tienda (``productos.Existencia`` y su clave).
 - ``diario``: el diario de ventas encadenado (registro, serialización canónica, huella SHA-256 y
   verificación de la cadena).
 
@@ -14,4 +15,13 @@ Puro: sólo la biblioteca estándar. Nunca importa ``agente``, ``central``, ``ui
 importan los dos lados para que una regla tenga una sola definición.
 """
 
-__all__ = ["diario", "errores", "esquema", "formas", "restricciones", "valores", "verificacion"]
+__all__ = [
+    "diario",
+    "errores",
+    "esquema",
+    "existencias",
+    "formas",
+    "restricciones",
+    "valores",
+    "verificacion",
+]

@@ -3,8 +3,9 @@
 Órdenes:
 - ``iniciar [--puerto P] [--host H] [--datos DIR] [--demo N] [--hilos T] [--trabajadores W]``:
   migra, siembra N productos de demo (si la base está vacía), crea la tienda T001 con la terminal
-  caja-1 (la primera vez) e imprime su token en una línea ``TOKEN=<token>``; luego sirve con
-  gunicorn (hilos) e imprime ``URL=<base>`` cuando escucha. ``--puerto 0`` elige uno libre.
+  caja-1 (la primera vez) y stock de demostración en ella, e imprime su token en una línea
+  ``TOKEN=<token>``; luego sirve con gunicorn (hilos) e imprime ``URL=<base>`` cuando escucha.
+  ``--puerto 0`` elige uno libre.
 - ``crear-terminal TIENDA TERMINAL [--datos DIR]``: imprime ``TOKEN=<token>`` (nuevo).
 - ``compactar [--dias D] [--datos DIR]``: compacta el registro de cambios.
 - ``verificar-diario [--tienda T] [--desde FECHA] [--json] [--datos DIR]``: verifica otra vez la
@@ -81,6 +82,8 @@ def iniciar(args: argparse.Namespace) -> int:
                 f"La terminal {TIENDA_DEMO}/{TERMINAL_DEMO} ya existe; para otro token: "
                 f"sincro-central crear-terminal {TIENDA_DEMO} {TERMINAL_DEMO}"
             )
+        if n_p:  # catálogo recién sembrado: stock de demostración en la tienda de la demo
+            semilla.surtir(TIENDA_DEMO)
     from servidor_demo.servidor import servir
 
     return servir(args.host, args.puerto, hilos=args.hilos, trabajadores=args.trabajadores)

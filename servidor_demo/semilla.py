@@ -1,14 +1,18 @@
 """Datos de demostración: catálogo realista en español (EAN-13 válidos), clientes con NIF
-válido, y una tienda con su terminal. Determinista para una misma semilla. Rápido: 100 000
-productos en unos segundos (``bulk_create``; la base de datos captura cada fila)."""
+válido, y una tienda con su terminal y stock en ella (``surtir``). Determinista para una misma
+semilla. Rápido: 100 000 productos en unos segundos (``bulk_create``; la base de datos captura
+cada fila)."""
 
 from __future__ import annotations
 
 import random
 from decimal import Decimal
 
+from django.db.models import F
+
 from servidor_demo.clientes.models import Cliente
-from servidor_demo.productos.models import Producto
+from servidor_demo.productos import existencias
+from servidor_demo.productos.models import Existencia, Producto
 
 CATALOGO = {
     "Alimentación": [
@@ -192,7 +196,6 @@ def productos(n: int, semilla: int = 1) -> list[Producto]:
                 nombre=f"{articulo} {marca} {formato}",
                 codigo=ean13(base + i),
                 precio=max(precio, Decimal("0.10")),
-                stock=azar.randrange(0, 250),
                 categoria=categoria,
                 descripcion=f"{articulo} de la marca {marca}, formato {formato}.",
                 imagen=f"https://imagenes.ejemplo/productos/{i + 1}.jpg",
@@ -230,5 +233,16 @@ def sembrar(n_productos: int, n_clientes: int | None = None) -> tuple[int, int]:
         return 0, 0
     n_clientes = max(5, n_productos // 20) if n_clientes is None else n_clientes
     creados = Producto.objects.bulk_create(productos(n_productos), batch_size=5000)
+    existencias.crear_que_faltan()  # bulk_create no envía señales: las de las tiendas que haya
     creados_c = Cliente.objects.bulk_create(clientes(min(n_clientes, 5000)), batch_size=2000)
     return len(creados), len(creados_c)
+
+
+def surtir(tienda: str, semilla: int = 1) -> int:
+    """Da a cada existencia de ``tienda`` una cantidad de demostración entre 0 y 249
+    (determinista por producto y semilla). Una sentencia. Devuelve las filas cambiadas."""
+    existencias.crear_que_faltan(tiendas=[tienda])
+    desplazamiento = random.Random(semilla).randrange(250)
+    return Existencia.objects.filter(tienda_id=tienda).update(
+        cantidad=(F("producto_id") * 7919 + desplazamiento) % 250
+    )

@@ -12,6 +12,10 @@ Variables de entorno:
 - ``SINCRO_PETICIONES_PESADAS``: peticiones caras a la vez por proceso antes de responder 429
   (por defecto, hilos por proceso menos uno; ``0``: sin límite).
 - ``SINCRO_CODIGO_MINUTOS``: minutos de vida de un código de enrolamiento (30).
+- ``SINCRO_INSTANTANEA_VIGENCIA_S``: segundos que una instantánea del catálogo se sigue sirviendo
+  aunque el registro haya avanzado (30; ver ``central.instantanea``). Se guardan en
+  ``<datos>/instantaneas``. ``SINCRO_INSTANTANEA_MAXIMA``: bytes sin comprimir por encima de
+  los cuales no se sirve (48 MB).
 """
 
 import json
@@ -131,6 +135,11 @@ TEMPLATES = [
 SINCRO_ORDEN_COMMIT = os.environ.get("SINCRO_ORDEN_COMMIT", "marca")
 SINCRO_SALUD = json.loads(os.environ.get("SINCRO_SALUD_JSON") or "{}")
 SINCRO_CODIGO_MINUTOS = float(os.environ.get("SINCRO_CODIGO_MINUTOS") or 30)
+SINCRO_INSTANTANEAS_DIR = DATOS / "instantaneas"
+if os.environ.get("SINCRO_INSTANTANEA_VIGENCIA_S"):
+    SINCRO_INSTANTANEA_VIGENCIA_S = float(os.environ["SINCRO_INSTANTANEA_VIGENCIA_S"])
+if os.environ.get("SINCRO_INSTANTANEA_MAXIMA"):
+    SINCRO_INSTANTANEA_MAXIMA = int(os.environ["SINCRO_INSTANTANEA_MAXIMA"])
 if os.environ.get("SINCRO_PETICIONES_PESADAS"):
     SINCRO_PETICIONES_PESADAS = int(os.environ["SINCRO_PETICIONES_PESADAS"])
 DATABASES = {"default": base_de_datos(os.environ.get("DATABASE_URL"), DATOS)}
@@ -153,24 +162,41 @@ LOGGING = {
 MODELOS_SINCRONIZABLES = {
     "productos.Producto": {
         "clave": "id",
-        "campos_esenciales": ["id", "nombre", "codigo", "precio", "stock", "categoria"],
+        "campos_esenciales": ["id", "nombre", "codigo", "precio", "categoria"],
         "campos_excluidos": ["descripcion", "imagen"],
         "campos_busqueda": ["nombre"],
         "campos_indice": ["codigo"],
         "critico": True,
         "estrategia_conflicto": "campo_a_campo",
-        "reglas_por_campo": {"precio": "prioridad_central", "stock": "menor_valor"},
+        "reglas_por_campo": {"precio": "prioridad_central"},
         "prioridad": 10,
-        "operaciones_permitidas": ["actualizar", "ajustar"],
+        "operaciones_permitidas": ["actualizar"],
         # Reglas de negocio por campo (además de las de cada columna: longitudes, decimales…).
         "restricciones": {
             # Nunca negativo y sólo lo fija la central: ninguna caja lo escribe (la terminal lo
             # rechaza al encolar y la central, si una caja se salta esa comprobación). Si algún
             # día una caja pudiera corregirlo, «prioridad_central» decide los conflictos.
             "precio": {"minimo": "0", "operaciones": []},
+        },
+    },
+    # El stock de cada producto en cada tienda (protocolo.existencias): privado de la tienda,
+    # así que una venta sólo se sirve a las cajas de la tienda que vendió. La clave
+    # («T001:12») la calcula la caja; una fila por tienda y producto
+    # (servidor_demo.productos.existencias).
+    "productos.Existencia": {
+        "clave": "id",
+        "campos_esenciales": ["id", "tienda", "producto", "cantidad"],
+        "campos_solo_lectura": ["tienda", "producto"],
+        "estrategia_conflicto": "campo_a_campo",
+        "reglas_por_campo": {"cantidad": "menor_valor"},
+        "prioridad": 12,
+        "operaciones_permitidas": ["actualizar", "ajustar"],
+        "dependencias": ["productos.Producto"],
+        "privado_por_tienda": True,
+        "restricciones": {
             # Recuento (actualizar) o venta/devolución (ajustar), con deltas acotados. Puede
             # quedar negativo: la sobreventa se registra para revisión.
-            "stock": {
+            "cantidad": {
                 "minimo": -1_000_000,
                 "maximo": 1_000_000_000,
                 "delta_minimo": -10_000,

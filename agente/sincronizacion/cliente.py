@@ -26,7 +26,7 @@ import random
 import re
 import time
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +38,7 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 import agente
+from agente.sincronizacion import instantanea as lector_instantanea
 from agente.sincronizacion import plazo as limites
 from agente.sincronizacion.acciones import AccionRemota, leer_acciones
 from agente.soporte.configuracion import es_bucle_local
@@ -335,6 +336,10 @@ def _reintentar_en(respuesta: requests.Response) -> float | None:
     return min(max(0.0, segundos), RETRY_AFTER_MAXIMO_S)
 
 
+class SinInstantanea(ErrorServidor):
+    """La central no sirve la instantánea de ese modelo (404): se descarga por páginas."""
+
+
 class Cliente:
     """Cliente del protocolo v1 contra ``servidor`` (URL base que incluye ``/sincro``)."""
 
@@ -629,6 +634,37 @@ class Cliente:
             parametros["cursor"] = cursor
         cuerpo = self._json(self._peticion("GET", "/v1/cambios", params=parametros))
         return validar_pagina(cuerpo, modelo, validar_datos)
+
+    def instantanea(
+        self,
+        modelo: str,
+        validar_datos: Callable[[Any, str], None] | None = None,
+        filas_por_trozo: int = 5000,
+    ) -> tuple[Pagina, Iterator[Pagina]]:
+        """``GET /v1/instantanea``: la descarga completa de un modelo en una respuesta (gzip).
+        Devuelve su cabecera (cursor final; sin filas) y las filas en páginas de hasta
+        ``filas_por_trozo``, validadas al recorrerlas (``agente.sincronizacion.instantanea``).
+        ``SinInstantanea`` si la central no la sirve (404): se descarga por páginas."""
+        try:
+            respuesta = self._peticion("GET", "/v1/instantanea", params={"modelo": modelo})
+        except ErrorServidor as exc:
+            if exc.estado_http == 404:
+                raise SinInstantanea(str(exc), estado_http=404) from None
+            raise
+        if not _es_json(respuesta):
+            tipo = respuesta.headers.get("Content-Type", "ninguno")
+            raise _invalida(f"se esperaba JSON y llegó «{tipo}» (¿página de error de un proxy?)")
+        try:
+            texto = respuesta.content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _invalida(f"JSON mal formado o cortado ({_breve(exc)})") from None
+        respuesta._content = b""  # el texto basta: no tener el cuerpo dos veces en memoria
+        return lector_instantanea.trozos(
+            texto,
+            modelo,
+            lambda cuerpo: validar_pagina(cuerpo, modelo, validar_datos),
+            filas_por_trozo,
+        )
 
     def operaciones(self, operaciones: Sequence[Mapping[str, Any]]) -> list[Resultado]:
         """``POST /v1/operaciones``: un ``Resultado`` por operación, en el mismo orden."""

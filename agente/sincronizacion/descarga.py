@@ -13,6 +13,10 @@
   ``terminar_reconstruccion``). Si la central vuelve a fallar así durante la resincronización,
   el modelo se deja como estaba para el próximo pase (con un aviso). Las operaciones de la
   cola no se tocan: la vista optimista las sigue aplicando encima.
+- Primera descarga y resincronización: si la central lo anuncia en el esquema
+  (``"instantaneas": true``), se empieza con ``GET /v1/instantanea`` (todo el modelo en una
+  respuesta gzip); si no la sirve (404), por páginas. Se valida y aplica a la tabla sombra en
+  trozos de ``tamano_pagina`` filas, y su cursor se guarda con el cambio atómico del final.
 - Cada pase está acotado: como mucho ``paginas_por_pase`` páginas por modelo, y una página
   con ``hay_mas`` cuyo cursor no avanza corta ese modelo; en ambos casos lo aplicado queda
   aplicado, el pase sigue con los demás modelos (y el bucle vuelve a empujar) y
@@ -44,6 +48,7 @@ from agente.sincronizacion.cliente import (
     Cliente,
     CursorExpirado,
     CursorRechazado,
+    SinInstantanea,
     validador_de_datos,
 )
 from agente.sincronizacion.errores import comprobar_identidad
@@ -90,6 +95,7 @@ class Descarga:
         *,
         tamano_pagina: int = 5000,
         paginas_por_pase: int = PAGINAS_POR_PASE,
+        instantanea: bool = True,
     ) -> None:
         self.cache = cache
         self.cola = cola
@@ -97,6 +103,9 @@ class Descarga:
         self.cliente = cliente
         self.tamano_pagina = tamano_pagina
         self.paginas_por_pase = max(1, paginas_por_pase)
+        self.instantanea = instantanea
+        """Usar ``/v1/instantanea`` en las descargas completas si la central la anuncia."""
+        self._central_instantaneas = False
 
     # -- esquema ---------------------------------------------------------------------------
 
@@ -106,6 +115,7 @@ class Descarga:
         recibido, cuerpo = self.cliente.esquema()
         if tienda is not None and terminal is not None:
             comprobar_identidad(cuerpo, tienda, terminal)
+        self._central_instantaneas = cuerpo.get("instantaneas") is True
         esquema = self.cache.guardar_esquema(recibido)  # con los modelos conservados
         self.cola.configurar_modelos(esquema.modelos.values())
         return esquema
@@ -186,13 +196,13 @@ class Descarga:
         registro.registrar_evento("descarga_completa", modelo=config.nombre, motivo=motivo)
         cursor = self.cache.iniciar_reconstruccion(config.nombre)
         try:
-            cursor = self._paginas(config, cursor, resumen, detener)
+            cursor = self._completa(config, cursor, resumen, detener)
         except CursorExpirado:
             # El cursor de una reconstrucción interrumpida también caduca: de cero, una vez.
             self.cache.cancelar_reconstruccion(config.nombre)
             cursor = self.cache.iniciar_reconstruccion(config.nombre)
             try:
-                cursor = self._paginas(config, cursor, resumen, detener)
+                cursor = self._completa(config, cursor, resumen, detener)
             except CursorExpirado as exc:
                 self.cache.cancelar_reconstruccion(config.nombre)
                 raise _Cortado(
@@ -202,6 +212,51 @@ class Descarga:
         self.cache.terminar_reconstruccion(config.nombre, cursor)
         if motivo != "primera descarga":
             resumen.resincronizados.append(config.nombre)
+
+    def _completa(
+        self,
+        config: ConfigModelo,
+        cursor: str | None,
+        resumen: ResumenDescarga,
+        detener: threading.Event | None,
+    ) -> str | None:
+        """Descarga completa a la tabla sombra desde ``cursor``: por la instantánea si se
+        empieza de cero y la central la sirve; si no, por páginas. De cero, la sombra se vacía
+        antes: una instantánea interrumpida deja filas sin cursor que no deben quedarse."""
+        if cursor is None:
+            self.cache.cancelar_reconstruccion(config.nombre)
+            self.cache.iniciar_reconstruccion(config.nombre)
+        if cursor is None and self.instantanea and self._central_instantaneas:
+            try:
+                return self._instantanea(config, resumen, detener)
+            except SinInstantanea:
+                pass  # la central no la sirve para este modelo
+        return self._paginas(config, cursor, resumen, detener)
+
+    def _instantanea(
+        self, config: ConfigModelo, resumen: ResumenDescarga, detener: threading.Event | None
+    ) -> str:
+        """La instantánea a la tabla sombra en trozos de ``tamano_pagina`` filas (cada uno
+        validado y en su transacción, sin cursor); devuelve su cursor, que se guarda al cambiar
+        las tablas. Interrumpida, la sombra queda sin cursor y la próxima vez se empieza de
+        cero (``_completa`` la vacía), nunca encima de filas de otra instantánea."""
+        cabecera, paginas = self.cliente.instantanea(
+            config.nombre, validador_de_datos(config), self.tamano_pagina
+        )
+        if len(cabecera.cursor) > LARGO_MAXIMO_CURSOR:
+            raise CursorRechazado(
+                f"la central envió un cursor de {len(cabecera.cursor)} caracteres (máximo "
+                f"{LARGO_MAXIMO_CURSOR}); no se guarda"
+            )
+        for pagina in paginas:
+            if detener is not None and detener.is_set():
+                raise Detenido()
+            if pagina.cambios:
+                self._detectar_conflictos(config, pagina.cambios, resumen)
+            self.cache.aplicar_pagina(config.nombre, pagina.cambios, None)
+            resumen.filas += len(pagina.cambios)
+            resumen.paginas += 1
+        return cabecera.cursor
 
     def _paginas(
         self,

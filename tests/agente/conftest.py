@@ -9,6 +9,9 @@ import pytest
 
 from protocolo.esquema import Esquema, esquema_desde_dict
 
+# Esquema local de las pruebas de la terminal: el de la demo con el stock como campo del
+# producto (la convención sin existencias por tienda, que la terminal sigue admitiendo). El que
+# sirve hoy la central de la demo es ``esquema_central_demo.json``.
 RUTA_ESQUEMA_DEMO = Path(__file__).resolve().parents[1] / "datos" / "esquema_demo.json"
 PRODUCTO = "productos.Producto"
 CLIENTE = "clientes.Cliente"

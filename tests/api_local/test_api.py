@@ -14,7 +14,7 @@ import pytest
 
 from agente.fachada import Agente
 from tests.api_local.conftest import ProcesoApi
-from tests.sincronizacion.terminales import PRODUCTO, sincro
+from tests.sincronizacion.terminales import EXISTENCIA, PRODUCTO, existencia, sincro
 
 VENTA = "ventas.Venta"
 
@@ -134,11 +134,11 @@ def test_vender_con_pagos_repartidos(api, terminal):
 
 
 def test_encolar_una_o_varias_todo_o_nada(api, terminal):
-    p = producto(api, 2)
+    clave = existencia(producto(api, 2)["id"])
     estado, _, cuerpo = api.pedir(
         "POST",
         "/v1/encolar",
-        {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": p["id"], "datos": {"stock": -1}},
+        {"modelo": EXISTENCIA, "tipo": "ajustar", "objeto_id": clave, "datos": {"cantidad": -1}},
     )
     assert estado == 201 and len(cuerpo["operaciones"]) == 1
     antes = operaciones(terminal)
@@ -146,8 +146,13 @@ def test_encolar_una_o_varias_todo_o_nada(api, terminal):
         "POST",
         "/v1/encolar",
         [
-            {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": p["id"], "datos": {"stock": -1}},
-            {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": p["id"], "datos": {"nada": 1}},
+            {
+                "modelo": EXISTENCIA,
+                "tipo": "ajustar",
+                "objeto_id": clave,
+                "datos": {"cantidad": -1},
+            },
+            {"modelo": EXISTENCIA, "tipo": "ajustar", "objeto_id": clave, "datos": {"nada": 1}},
         ],
     )
     assert estado == 400 and cuerpo["error"].startswith("Operación 2:")

@@ -11,7 +11,14 @@ import uuid
 from agente.fachada import Agente
 from agente.sincronizacion.cliente import Cliente
 from tests.api_local.conftest import ProcesoApi, terminal_sincronizada
-from tests.sincronizacion.terminales import PRODUCTO, configurar, productos_central, sincro
+from tests.sincronizacion.terminales import (
+    EXISTENCIA,
+    PRODUCTO,
+    configurar,
+    existencia,
+    existencias_central,
+    sincro,
+)
 
 VENTA = "ventas.Venta"
 LINEA = "ventas.LineaVenta"
@@ -47,7 +54,11 @@ def test_venta_sin_conexion_reintentada_llega_una_vez(central_factory, tmp_path)
 
         _, _, buscado = proceso.pedir("GET", f"/v1/buscar?texto=a&modelo={PRODUCTO}&limite=1")
         p = buscado["resultados"][0]
-        stock_antes = int(p["datos"]["stock"])  # lo último descargado = la central
+        # El stock de la tienda, tal como lo ve la caja (lo último descargado = la central).
+        _, _, visto = proceso.pedir(
+            "GET", f"/v1/obtener/{EXISTENCIA}/{existencia(p['id'], 'T010')}"
+        )
+        stock_antes = visto["datos"]["cantidad"]
         clave = str(uuid.uuid4())
         cuerpo = {
             "lineas": [
@@ -91,8 +102,8 @@ def test_venta_sin_conexion_reintentada_llega_una_vez(central_factory, tmp_path)
             return s["ventas_pendientes"]["numero"] == 0
 
         esperar(confirmada)
-        # La central devuelve el stock ajustado por la venta: la caché lo descarga.
-        lector.esperar(lambda n, d: n == "catalogo" and PRODUCTO in d["modelos"], ya_vistos=True)
+        # La central devuelve el stock de la tienda ajustado por la venta: la caché lo descarga.
+        lector.esperar(lambda n, d: n == "catalogo" and EXISTENCIA in d["modelos"], ya_vistos=True)
     finally:
         lector.cerrar()
         proceso.parar()
@@ -106,7 +117,7 @@ def test_venta_sin_conexion_reintentada_llega_una_vez(central_factory, tmp_path)
         if c["datos"]["venta"] == venta["venta"]
     ]
     assert len(lineas) == 1
-    assert productos_central(central)[p["id"]]["stock"] == stock_antes - 3
+    assert existencias_central(central, token)[p["id"]] == stock_antes - 3
     with Agente.abrir(datos) as agente:
         ops = [op for op in agente.cola(modelo=VENTA) if op.objeto_id == venta["venta"]]
         assert [op.estado for op in ops] == ["COMPLETADO"]
@@ -165,7 +176,7 @@ def test_el_bucle_sigue_si_la_api_no_puede_escuchar(central, tmp_path):
         )
         try:
             with Agente.abrir(datos) as agente:
-                op = agente.ajustar(PRODUCTO, "9", "stock", -1)
+                op = agente.ajustar(EXISTENCIA, existencia(9, "T013"), "cantidad", -1)
 
             def completada() -> bool:
                 with Agente.abrir(datos) as agente:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from agente.fachada import Agente
 from agente.sincronizacion import credenciales
 from agente.sincronizacion.cliente import Cliente
-from tests.sincronizacion.terminales import PRODUCTO, productos_central, sincro
+from tests.sincronizacion.terminales import PRODUCTO, existencias_central, sincro
 
 VENTA = "ventas.Venta"
 
@@ -72,9 +72,11 @@ def test_vender_por_la_cli(central, terminal):
     assert r.returncode == 2 and "--lineas" in r.stderr
     assert huella_cola(terminal) == antes
 
-    stock = productos_central(central)[p["id"]]["stock"]
+    stock = existencias_central(central)[p["id"]]
+    with Agente.abrir(terminal) as agente:  # la vista optimista de la caja ya lo descuenta
+        assert agente.existencia(p["id"])["cantidad"] == stock - 3
     assert sincro(terminal, "sincronizar", "--una-vez").returncode == 0
-    assert productos_central(central)[p["id"]]["stock"] == stock - 3
+    assert existencias_central(central)[p["id"]] == stock - 3
     token = credenciales.leer_token(terminal, "caja-api")
     ids = {c["id"] for c in Cliente(central.url, token).cambios(VENTA, None, 10000).cambios}
     assert venta["venta"] in ids

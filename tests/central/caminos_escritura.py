@@ -30,11 +30,13 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
     from django.db import connection, transaction
+    from django.db.models import F
 
     from central import captura, configuracion
     from central.models import RegistroCambio, Tienda
     from servidor_demo.clientes.models import Cliente
-    from servidor_demo.productos.models import Producto
+    from servidor_demo.productos import existencias
+    from servidor_demo.productos.models import Existencia, Producto
     from servidor_demo.ventas.models import LineaVenta, Venta
 
     caminos: dict[str, list[str]] = {}
@@ -52,13 +54,12 @@ def main() -> int:
 
     # save()
     p1 = Producto.objects.create(
-        nombre=raros[0], codigo="9000000000001", precio=Decimal("0"), stock=-3, categoria=None
+        nombre=raros[0], codigo="9000000000001", precio=Decimal("0"), categoria=None
     )
     p2 = Producto(
         nombre=raros[1],
         codigo="9000000000002",
         precio=Decimal("-12.5"),
-        stock=0,
         categoria=raros[3],
     )
     p2.save()
@@ -70,7 +71,6 @@ def main() -> int:
                 nombre=raros[i % len(raros)],
                 codigo=f"91{i:011d}",
                 precio=Decimal(f"{i}.99"),
-                stock=i,
                 categoria=raros[(i + 2) % len(raros)] if i % 3 else None,
             )
             for i in range(20)
@@ -85,7 +85,7 @@ def main() -> int:
     # QuerySet.update()
     ids_update = [o.pk for o in nuevos[5:10]]
     with transaction.atomic():
-        Producto.objects.filter(pk__in=ids_update).update(precio=Decimal("1.10"), stock=7)
+        Producto.objects.filter(pk__in=ids_update).update(precio=Decimal("1.10"))
     caminos["update"] = [str(i) for i in ids_update]
     # SQL a mano
     ids_sql = [o.pk for o in nuevos[10:13]]
@@ -109,7 +109,6 @@ def main() -> int:
             "nombre": raros[5],
             "codigo": "9200000000001",
             "precio": "3.30",
-            "stock": 1,
             "categoria": "Fixture",
             "descripcion": "",
             "imagen": "",
@@ -173,6 +172,11 @@ def main() -> int:
     # Borrado en cascada: la línea se va con su venta.
     caminos["cascada"] = [str(ventas[0].pk), str(linea.pk)]
     ventas[0].delete()
+    # Existencias por tienda: las crea la señal de save() (y crear_que_faltan tras un
+    # bulk_create); privadas de su tienda.
+    existencias.crear_que_faltan()
+    Existencia.objects.filter(pk=f"T001:{p1.pk}").update(cantidad=F("cantidad") - 3)
+    caminos["existencias"] = [f"T001:{p1.pk}", f"T001:{nuevos[0].pk}"]
 
     conf = configuracion.obtener()
     distintos, sin_entrada = [], []

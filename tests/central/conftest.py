@@ -91,6 +91,14 @@ def aplicar(estado: dict, cambios: list[dict]) -> None:
             estado[clave] = (c["version"], c["datos"])
 
 
+EXISTENCIA = "productos.Existencia"
+
+
+def existencia(producto: Any, tienda: str = "T001") -> str:
+    """Clave de la existencia de ``producto`` en ``tienda`` (la de la demo por defecto)."""
+    return f"{tienda}:{producto}"
+
+
 def op(modelo: str, tipo: str, objeto_id: str | None, datos: dict, **extra: Any) -> dict:
     return {
         "uuid": str(uuid.uuid4()),

@@ -1,9 +1,11 @@
 """Escritores concurrentes con el ORM real de la central (lo lanzan las pruebas de cursor como
-subproceso). Cada hilo mezcla ``save()``, ``QuerySet.update()``, SQL a mano, altas y bajas, en
-transacciones cortas y largas que confirman tarde (duermen tras escribir).
+subproceso). Cada hilo mezcla ``save()``, ``QuerySet.update()``, SQL a mano, altas y bajas, de
+productos y de sus existencias en la tienda T001, en transacciones cortas y largas que confirman
+tarde (duermen tras escribir).
 
     python escritor.py --datos DIR --segundos S --hilos N          # carga aleatoria
     python escritor.py --datos DIR --tardio S --producto P          # una transacción lenta
+                                                                    # (existencia de P en T001)
 """
 
 from __future__ import annotations
@@ -36,14 +38,14 @@ def main() -> int:
     from django.db import connection, transaction
     from django.db.models import F
 
-    from servidor_demo.productos.models import Producto
+    from servidor_demo.productos.models import Existencia, Producto
     from servidor_demo.semilla import ean13
 
     if args.tardio is not None:
         with transaction.atomic():
-            producto = Producto.objects.get(pk=args.producto)
-            producto.stock += 1000
-            producto.save()
+            existencia = Existencia.objects.get(tienda_id="T001", producto_id=args.producto)
+            existencia.cantidad += 1000
+            existencia.save()
             print("ESCRITO", flush=True)
             time.sleep(args.tardio)
         print("CONFIRMADO", flush=True)
@@ -68,13 +70,16 @@ def main() -> int:
                     if tirada < 0.4:
                         pr = Producto.objects.filter(pk=azar.choice(ids)).first()
                         if pr is not None:
-                            pr.stock = azar.randrange(0, 500)
                             pr.precio = f"{azar.uniform(0.5, 50):.2f}"
                             pr.save()
+                            ex = Existencia.objects.filter(producto=pr).first()
+                            if ex is not None:
+                                ex.cantidad = azar.randrange(0, 500)
+                                ex.save()
                     elif tirada < 0.55:
-                        Producto.objects.filter(pk__in=sorted(azar.sample(ids, 5))).update(
-                            stock=F("stock") + 1
-                        )
+                        Existencia.objects.filter(
+                            producto_id__in=sorted(azar.sample(ids, 5))
+                        ).update(cantidad=F("cantidad") + 1)
                     elif tirada < 0.7:
                         with connection.cursor() as cur:
                             cur.execute(
@@ -87,7 +92,6 @@ def main() -> int:
                             nombre=f"Nuevo {n}-{k}",
                             codigo=ean13(10**9 + n * 10**6 + k),
                             precio="1.00",
-                            stock=1,
                             categoria=None,
                         )
                     else:

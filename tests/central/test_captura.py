@@ -29,14 +29,16 @@ def _escribir(central) -> dict:
 
 
 def test_todo_camino_de_escritura_queda_capturado_y_se_sirve(central, api: Api):
-    _, cursor = api.descargar("productos.Producto,ventas.Venta,ventas.LineaVenta,clientes.Cliente")
+    todos = (
+        "productos.Producto,productos.Existencia,ventas.Venta,ventas.LineaVenta,clientes.Cliente"
+    )
+    _, cursor = api.descargar(todos)
     informe = _escribir(central)
     assert informe["distintos"] == []
     assert informe["sin_entrada"] == []
     assert informe["no_esencial_sin_entrada"]
     assert informe["deshecha_sin_entrada"]
     caminos = informe["caminos"]
-    todos = "productos.Producto,ventas.Venta,ventas.LineaVenta,clientes.Cliente"
     estado: dict = {}
     servidos: dict = {}
     while True:  # incremental desde antes de escribir: llega cada camino
@@ -53,13 +55,20 @@ def test_todo_camino_de_escritura_queda_capturado_y_se_sirve(central, api: Api):
         assert servidos[objeto_id].get("borrado") is True
     for objeto_id in caminos["update"]:
         assert servidos[objeto_id]["datos"]["precio"] == "1.10"
-        assert servidos[objeto_id]["datos"]["stock"] == 7
     for objeto_id in caminos["sql"]:
         assert servidos[objeto_id]["datos"]["precio"] == "2.50"
     assert servidos["777001"]["datos"]["nombre"] == "  espacios  "
     venta = servidos[caminos["uuid_y_fechas"][2]]["datos"]
     assert venta["fecha"] == "2026-06-30T21:59:59.123456+00:00"
     assert venta["total"] == "0.01" and venta["cliente"] is None and venta["tienda"] == "T001"
+    primera, segunda = (servidos[k]["datos"] for k in caminos["existencias"])
+    assert primera == {
+        "id": caminos["existencias"][0],
+        "tienda": "T001",
+        "producto": int(caminos["save"][0]),
+        "cantidad": -3,
+    }
+    assert segunda["cantidad"] == 0 and segunda["tienda"] == "T001"
     cliente = servidos[caminos["uuid_y_fechas"][0]]
     assert cliente["id"] == "0f0e0d0c-0b0a-4908-8706-050403020100"
     # La primera sincronización ve el mismo estado vivo.
@@ -101,9 +110,10 @@ def test_columna_renombrada_se_avisa_y_el_modelo_no_se_sirve(central_factory):
         {
             "uuid": "00000000-0000-4000-8000-000000000001",
             "modelo": "productos.Producto",
-            "tipo": "ajustar",
+            "tipo": "actualizar",
             "objeto_id": "1",
-            "datos": {"stock": 1},
+            "version_base": 0,
+            "datos": {"nombre": "otro"},
         },
         estado=503,
     )
@@ -156,7 +166,7 @@ from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from central.models import RegistroCambio
 from servidor_demo.productos.models import Producto
-Producto.objects.filter(pk=1).update(stock=12345)
+Producto.objects.filter(pk=1).update(nombre="cambiado 12345")
 cuerpo = RegistroCambio.objects.get(modelo="productos.Producto", objeto_id="1", vigente=True).cuerpo
 print(json.dumps({"cuerpo": cuerpo, "problemas": captura.comprobar()}))
 """
@@ -176,7 +186,7 @@ def test_cambiar_los_campos_esenciales_rehace_los_disparadores(central_factory):
     )
     assert r.returncode == 0, r.stderr[-2000:]
     salida = json.loads(r.stdout.strip().splitlines()[-1])
-    assert '"stock":12345' in salida["cuerpo"] and "categoria" not in salida["cuerpo"]
+    assert '"nombre":"cambiado 12345"' in salida["cuerpo"] and "categoria" not in salida["cuerpo"]
     assert salida["problemas"] == {}
     time.sleep(5.5)  # la central (con el ajuste de siempre) vuelve a comprobar
     api = Api(central.url, central.token)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from .conftest import Api, op
+from .conftest import EXISTENCIA, Api, existencia, op
 
 PRODUCTO = "productos.Producto"
 
@@ -17,7 +17,7 @@ PRODUCTO = "productos.Producto"
 def test_matar_y_reiniciar_conserva_datos_y_token(central_factory):
     c = central_factory(demo=10)
     api = Api(c.url, c.token)
-    lote = [op(PRODUCTO, "ajustar", "1", {"stock": -1})]
+    lote = [op(EXISTENCIA, "ajustar", existencia(1), {"cantidad": -1})]
     aplicada = api.operaciones(*lote)["resultados"][0]
     assert aplicada["resultado"] == "aplicada"
     c.matar()
@@ -34,7 +34,7 @@ def test_admin_muestra_tiendas_terminales_registro_y_salud(central_factory):
     c = central_factory(demo=10)
     api = Api(c.url, c.token)
     api.post("/v1/estado", {"pendientes": 2, "cursores": {PRODUCTO: "3"}})
-    api.operaciones(op(PRODUCTO, "ajustar", "2", {"stock": -100}))
+    api.operaciones(op(EXISTENCIA, "ajustar", existencia(2), {"cantidad": -1000}))
     r = subprocess.run(
         [
             str(Path(sys.executable).parent / "sincro-central"),
@@ -77,7 +77,7 @@ def test_admin_muestra_tiendas_terminales_registro_y_salud(central_factory):
         ("central/registrocambio/", PRODUCTO),
         ("central/operacionrecibida/", "ajustar"),
         ("central/saludterminal/", "caja-1"),
-        ("central/sobreventa/", "stock"),
+        ("central/sobreventa/", "cantidad"),
         ("central/horizonte/", ""),
     ]:
         r = s.get(raiz + ruta, timeout=10)
@@ -132,7 +132,8 @@ def test_compactar_las_ultimas_lapidas_no_caduca_un_cursor_al_dia(central_factor
     )
     estado, cursor = api.descargar(PRODUCTO)
     assert (PRODUCTO, "5") not in estado
-    assert "lápidas borradas: 1" in _orden(c, "compactar", "--dias", "0", "--datos", str(c.datos))
+    # La del producto y la de su existencia en T001 (se borra en cascada).
+    assert "lápidas borradas: 2" in _orden(c, "compactar", "--dias", "0", "--datos", str(c.datos))
     p = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)
     assert p["cambios"] == [] and p["cursor"] == cursor
     api.get("/v1/cambios", estado=410, modelos=PRODUCTO, cursor=str(int(cursor) + 1))

@@ -10,8 +10,13 @@ import textwrap
 
 BUENA = {
     "clave": "id",
-    "campos_esenciales": ["id", "nombre", "codigo", "precio", "stock", "categoria"],
+    "campos_esenciales": ["id", "nombre", "codigo", "precio", "categoria"],
     "campos_excluidos": ["descripcion"],
+    "operaciones_permitidas": ["actualizar", "ajustar"],
+}
+# Un modelo con un campo entero (la cantidad de una existencia).
+ENTERO = {
+    "campos_esenciales": ["id", "tienda", "producto", "cantidad"],
     "operaciones_permitidas": ["actualizar", "ajustar"],
 }
 
@@ -22,7 +27,7 @@ VENTA = {
 }
 
 CASOS = {
-    "buena": {"productos.Producto": BUENA},
+    "buena": {"productos.Producto": BUENA, "productos.Existencia": ENTERO},
     # La ForeignKey esencial hacia una dependencia se vuelve referencia sin declararla.
     "referencia_derivada": {"clientes.Cliente": CLIENTE, "ventas.Venta": VENTA},
     # Sin la dependencia, la ForeignKey no es referencia (el motor no la admitiría).
@@ -65,16 +70,21 @@ CASOS = {
             **BUENA,
             "restricciones": {
                 "precio": {"minimo": "0", "operaciones": []},
-                "stock": {"delta_minimo": -5, "delta_maximo": 5, "operaciones": ["ajustar"]},
                 "nombre": {"longitud_maxima": 50},
             },
-        }
+        },
+        "productos.Existencia": {
+            **ENTERO,
+            "restricciones": {
+                "cantidad": {"delta_minimo": -5, "delta_maximo": 5, "operaciones": ["ajustar"]},
+            },
+        },
     },
     "longitud_mayor_que_la_columna": {
         "productos.Producto": {**BUENA, "restricciones": {"nombre": {"longitud_maxima": 500}}}
     },
     "maximo_mayor_que_la_columna": {
-        "productos.Producto": {**BUENA, "restricciones": {"stock": {"maximo": 2**40}}}
+        "productos.Existencia": {**ENTERO, "restricciones": {"cantidad": {"maximo": 2**40}}}
     },
     "ajustar_en_texto": {
         "productos.Producto": {**BUENA, "restricciones": {"nombre": {"operaciones": ["ajustar"]}}}
@@ -83,13 +93,16 @@ CASOS = {
         "productos.Producto": {**BUENA, "restricciones": {"nombre": {"minimo": 1}}}
     },
     "restriccion_desconocida": {
-        "productos.Producto": {**BUENA, "restricciones": {"stock": {"positivo": True}}}
+        "productos.Existencia": {**ENTERO, "restricciones": {"cantidad": {"positivo": True}}}
     },
     "restriccion_no_esencial": {
         "productos.Producto": {**BUENA, "restricciones": {"descripcion": {"longitud_maxima": 5}}}
     },
     "minimo_mayor_que_maximo": {
-        "productos.Producto": {**BUENA, "restricciones": {"stock": {"minimo": 10, "maximo": 5}}}
+        "productos.Existencia": {
+            **ENTERO,
+            "restricciones": {"cantidad": {"minimo": 10, "maximo": 5}},
+        }
     },
     "campo_terminal_escribible": {
         "clientes.Cliente": CLIENTE,
@@ -134,7 +147,6 @@ def test_configuraciones_invalidas_se_rechazan_con_motivo():
         "nombre": "texto",
         "codigo": "texto",
         "precio": "decimal",
-        "stock": "entero",
         "categoria": "texto",
     }
     assert producto["nulos"] == ["categoria"] and len(producto["huella"]) == 64
@@ -153,21 +165,29 @@ def test_configuraciones_invalidas_se_rechazan_con_motivo():
         "digitos": 10,
         "operaciones": ["actualizar", "crear"],
     }
-    assert producto["restricciones"]["stock"] == {
+    existencia = esquema["productos.Existencia"]
+    assert existencia["tipos"] == {
+        "id": "texto",
+        "tienda": "texto",
+        "producto": "entero",
+        "cantidad": "entero",
+    }
+    assert existencia["restricciones"]["cantidad"] == {
         "minimo": -(2**31),
         "maximo": 2**31 - 1,
         "operaciones": ["actualizar", "crear"],
     }
-    declaradas = resultado.pop("restricciones_declaradas")[1]["productos.Producto"]
-    assert declaradas["restricciones"]["precio"]["operaciones"] == []
-    assert declaradas["restricciones"]["precio"]["minimo"] == "0"
-    assert declaradas["restricciones"]["stock"] == {
+    declaradas = resultado.pop("restricciones_declaradas")[1]
+    assert declaradas["productos.Existencia"]["restricciones"]["cantidad"] == {
         "minimo": -(2**31),
         "maximo": 2**31 - 1,
         "delta_minimo": -5,
         "delta_maximo": 5,
         "operaciones": ["ajustar"],
     }
+    declaradas = declaradas["productos.Producto"]
+    assert declaradas["restricciones"]["precio"]["operaciones"] == []
+    assert declaradas["restricciones"]["precio"]["minimo"] == "0"
     assert declaradas["restricciones"]["nombre"]["longitud_maxima"] == 50
     referencias = {
         caso: resultado.pop(caso)[1]["ventas.Venta"]["referencias"]

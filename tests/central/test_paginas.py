@@ -5,24 +5,22 @@ entradas partida entre páginas (en PostgreSQL, varias entradas con la misma tra
 
 from __future__ import annotations
 
-from .conftest import Api, op
-
-PRODUCTO = "productos.Producto"
+from .conftest import EXISTENCIA, Api, existencia, op
 
 
 def test_paginas_llenas_en_cursor_incremental(api: Api):
-    _, cursor = api.descargar(PRODUCTO)
+    _, cursor = api.descargar(EXISTENCIA)
     # Un lote de 30 ajustes (una transacción) y luego 10 lotes de uno.
-    ids_lote = [str(i) for i in range(1, 31)]
-    api.operaciones(*[op(PRODUCTO, "ajustar", i, {"stock": 1}) for i in ids_lote])
-    sueltos = [str(i) for i in range(31, 41)]
+    ids_lote = [existencia(i) for i in range(1, 31)]
+    api.operaciones(*[op(EXISTENCIA, "ajustar", i, {"cantidad": 1}) for i in ids_lote])
+    sueltos = [existencia(i) for i in range(31, 41)]
     for i in sueltos:
-        api.operaciones(op(PRODUCTO, "ajustar", i, {"stock": 1}))
+        api.operaciones(op(EXISTENCIA, "ajustar", i, {"cantidad": 1}))
     vistos: list[str] = []
     versiones: list[int] = []
     paginas = 0
     while True:
-        p = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor, limite=4)
+        p = api.get("/v1/cambios", modelos=EXISTENCIA, cursor=cursor, limite=4)
         paginas += 1
         assert p["completo"] is False
         if p["hay_mas"]:
@@ -34,12 +32,14 @@ def test_paginas_llenas_en_cursor_incremental(api: Api):
         if not p["hay_mas"]:
             break
     assert paginas >= 10
-    assert sorted(vistos, key=int) == ids_lote + sueltos  # todos, una vez
+    assert (
+        sorted(vistos, key=lambda k: int(k.split(":")[1])) == ids_lote + sueltos
+    )  # todos, una vez
     assert len(set(vistos)) == len(vistos)
     assert versiones == sorted(versiones)  # en orden de commit
     # Desde el cursor final no queda nada, y un cambio nuevo llega solo.
-    assert api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)["cambios"] == []
-    api.operaciones(op(PRODUCTO, "ajustar", "41", {"stock": 1}))
+    assert api.get("/v1/cambios", modelos=EXISTENCIA, cursor=cursor)["cambios"] == []
+    api.operaciones(op(EXISTENCIA, "ajustar", existencia(41), {"cantidad": 1}))
     assert [
-        c["id"] for c in api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)["cambios"]
-    ] == ["41"]
+        c["id"] for c in api.get("/v1/cambios", modelos=EXISTENCIA, cursor=cursor)["cambios"]
+    ] == [existencia(41)]

@@ -7,11 +7,12 @@ import json
 import subprocess
 import sys
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import requests
 
-from .conftest import RAIZ, Api, op, sql
+from .conftest import EXISTENCIA, RAIZ, Api, existencia, op, sql
 
 PRODUCTO = "productos.Producto"
 CLIENTE = "clientes.Cliente"
@@ -37,6 +38,12 @@ def producto(api: Api, pid: int) -> tuple[int, dict]:
     return estado[(PRODUCTO, str(pid))]
 
 
+def stock(api: Api, pid: int) -> tuple[int, dict]:
+    """(versión, datos) de la existencia del producto ``pid`` en la tienda del token."""
+    estado, _ = api.descargar(EXISTENCIA)
+    return estado[(EXISTENCIA, existencia(pid))]
+
+
 def test_salud_sin_token(central):
     r = requests.get(central.url + "/v1/salud", timeout=10)
     cuerpo = Api(central.url, None).get("/v1/salud")
@@ -46,7 +53,9 @@ def test_salud_sin_token(central):
 def test_esquema_coincide_con_el_del_motor(api):
     esquema = api.get("/v1/esquema")
     assert esquema["tienda"] == "T001" and esquema["terminal"] == "caja-1"
-    esperado = json.loads((RAIZ / "tests" / "datos" / "esquema_demo.json").read_text())["modelos"]
+    esperado = json.loads((RAIZ / "tests" / "datos" / "esquema_central_demo.json").read_text())[
+        "modelos"
+    ]
     assert set(esquema["modelos"]) == set(esperado)
     for nombre, config in esperado.items():
         servido = esquema["modelos"][nombre]
@@ -56,6 +65,8 @@ def test_esquema_coincide_con_el_del_motor(api):
             else:
                 assert servido[clave] == valor, (nombre, clave)
     assert esquema["modelos"][VENTA]["privado_por_tienda"] is True
+    assert esquema["modelos"][EXISTENCIA]["privado_por_tienda"] is True
+    assert "stock" not in esquema["modelos"][PRODUCTO]["campos_esenciales"]
     assert list(esquema["modelos"])[:2] == [CLIENTE, PRODUCTO]  # críticos primero
 
 
@@ -87,14 +98,14 @@ def test_primera_sincronizacion_paginada(central, api):
     aplicar(estado, primera["cambios"])
     filas = sql(
         central,
-        "SELECT id, nombre, codigo, CAST(precio AS TEXT), stock, categoria FROM productos_producto",
+        "SELECT id, nombre, codigo, CAST(precio AS TEXT), categoria FROM productos_producto",
     )
     assert len(estado) == len(filas) == 50
-    for pid, nombre, codigo, _precio, stock, categoria in filas:
+    for pid, nombre, codigo, _precio, categoria in filas:
         _, datos = estado[(PRODUCTO, str(pid))]
         assert datos["nombre"] == nombre and datos["codigo"] == codigo
-        assert datos["stock"] == stock and datos["categoria"] == categoria
-        assert set(datos) == {"id", "nombre", "codigo", "precio", "stock", "categoria"}
+        assert datos["categoria"] == categoria
+        assert set(datos) == {"id", "nombre", "codigo", "precio", "categoria"}
         assert isinstance(datos["precio"], str) and len(codigo) == 13
         assert sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(codigo)) % 10 == 0
     # Una página al día: nada nuevo y el cursor no retrocede.
@@ -155,10 +166,10 @@ def test_peticiones_de_cambios_mal_formadas(api):
 
 
 def test_ajustar_idempotente_y_reenvio_del_lote_entero(api):
-    _, antes = producto(api, 3)
+    _, antes = stock(api, 3)
     lote = [
-        op(PRODUCTO, "ajustar", "3", {"stock": -2}),
-        op(PRODUCTO, "ajustar", "3", {"stock": 5}),
+        op(EXISTENCIA, "ajustar", existencia(3), {"cantidad": -2}),
+        op(EXISTENCIA, "ajustar", existencia(3), {"cantidad": 5}),
         op(
             PRODUCTO,
             "actualizar",
@@ -169,14 +180,14 @@ def test_ajustar_idempotente_y_reenvio_del_lote_entero(api):
     ]
     primera = api.operaciones(*lote)["resultados"]
     assert [r["resultado"] for r in primera] == ["aplicada"] * 3
-    # Las dos tocan el producto 3: llevan la versión con la que queda al final del lote (la
+    # Las dos tocan la existencia 3: llevan la versión con la que queda al final del lote (la
     # intermedia nunca existe fuera de la transacción).
     assert primera[0]["version"] == primera[1]["version"]
     segunda = api.operaciones(*lote)["resultados"]
     assert [r["resultado"] for r in segunda] == ["duplicada"] * 3
     assert [r["version"] for r in segunda] == [r["version"] for r in primera]
-    version, despues = producto(api, 3)
-    assert despues["stock"] == antes["stock"] + 3
+    version, despues = stock(api, 3)
+    assert despues["cantidad"] == antes["cantidad"] + 3
     assert version == primera[1]["version"]
 
 
@@ -195,8 +206,19 @@ def test_conflicto_solo_en_campos_cambiados(api):
     assert r["resultado"] == "conflicto" and r["campos_cambiados"] == ["nombre"]
     assert r["valores"]["nombre"] == actual["nombre"] and r["version"] == version
     assert producto(api, 5)[1]["nombre"] == actual["nombre"]  # nada aplicado
-    # La fila cambió (stock) después de version_base, pero no el campo que se cambia: sin conflicto.
-    api.operaciones(op(PRODUCTO, "ajustar", "5", {"stock": 1}))
+    # La fila cambió (categoría) después de version_base, pero no el campo que se cambia: sin
+    # conflicto.
+    otro = {"categoria": actual["categoria"]}
+    api.operaciones(
+        op(
+            PRODUCTO,
+            "actualizar",
+            "5",
+            {"categoria": "Otra"},
+            version_base=version,
+            valores_base=otro,
+        )
+    )
     r = api.operaciones(
         op(
             PRODUCTO,
@@ -236,14 +258,14 @@ def test_una_caja_hostil_no_escribe_el_precio(api):
 
 
 def test_una_operacion_mala_no_tumba_el_lote(central, api):
-    _, antes = producto(api, 6)
+    _, antes = stock(api, 6)
     venta = str(uuid.uuid4())
     resultados = api.operaciones(
-        op(PRODUCTO, "ajustar", "6", {"stock": -1}),
+        op(EXISTENCIA, "ajustar", existencia(6), {"cantidad": -1}),
         op(PRODUCTO, "actualizar", "6", {"precio": "abc"}, version_base=0),
         op(PRODUCTO, "actualizar", "6", {"descripcion": "no esencial"}, version_base=0),
         op(PRODUCTO, "crear", None, {"nombre": "x"}),
-        op(PRODUCTO, "ajustar", "999999", {"stock": 1}),
+        op(EXISTENCIA, "ajustar", existencia(999999), {"cantidad": 1}),
         op(
             LINEA,
             "crear",
@@ -251,30 +273,33 @@ def test_una_operacion_mala_no_tumba_el_lote(central, api):
             {"venta": venta, "producto": 1, "cantidad": 1, "precio_unitario": "1.00"},
         ),
         op(PRODUCTO, "actualizar", "6", {"precio": "1.999"}, version_base=0),
-        op(PRODUCTO, "ajustar", "6", {"stock": "1"}),
-        op(PRODUCTO, "ajustar", "6", {"stock": -1}),
+        op(EXISTENCIA, "ajustar", existencia(6), {"cantidad": "1"}),
+        op(EXISTENCIA, "ajustar", existencia(6), {"cantidad": -1}),
     )["resultados"]
     assert [r["resultado"] for r in resultados] == (["aplicada"] + ["rechazada"] * 7 + ["aplicada"])
     assert "precio" in resultados[1]["motivo"]
-    assert producto(api, 6)[1]["stock"] == antes["stock"] - 2
+    assert stock(api, 6)[1]["cantidad"] == antes["cantidad"] - 2
     assert not sql(
         central, "SELECT 1 FROM ventas_lineaventa WHERE venta_id = ?", (venta.replace("-", ""),)
     )
 
 
 def test_sobreventa_registrada_nunca_rechazada(central, api):
-    _, antes = producto(api, 7)
-    r = api.operaciones(op(PRODUCTO, "ajustar", "7", {"stock": -(antes["stock"] + 3)}))
+    _, antes = stock(api, 7)
+    r = api.operaciones(
+        op(EXISTENCIA, "ajustar", existencia(7), {"cantidad": -(antes["cantidad"] + 3)})
+    )
     assert r["resultados"][0]["resultado"] == "aplicada"
-    assert producto(api, 7)[1]["stock"] == -3
+    assert stock(api, 7)[1]["cantidad"] == -3
     filas = sql(
         central,
-        "SELECT campo, valor_resultante, tienda FROM central_sobreventa WHERE objeto_id = '7'",
+        "SELECT campo, valor_resultante, tienda FROM central_sobreventa WHERE objeto_id = ?",
+        (existencia(7),),
     )
-    assert [(f[0], float(f[1]), f[2]) for f in filas] == [("stock", -3.0, "T001")]
+    assert [(f[0], float(f[1]), f[2]) for f in filas] == [("cantidad", -3.0, "T001")]
 
 
-def _venta(cliente: str | None = None) -> tuple[str, list[dict]]:
+def _venta(cliente: str | None = None, tienda: str = "T001") -> tuple[str, list[dict]]:
     vid = str(uuid.uuid4())
     return vid, [
         op(
@@ -284,7 +309,7 @@ def _venta(cliente: str | None = None) -> tuple[str, list[dict]]:
             {"id": vid, "cliente": cliente, "fecha": "2026-11-28T10:00:00+01:00", "total": "3.90"},
         ),
         _linea(vid, cantidad=2, precio="1.95"),
-        op(PRODUCTO, "ajustar", "1", {"stock": -2}),
+        op(EXISTENCIA, "ajustar", existencia(1, tienda), {"cantidad": -2}),
     ]
 
 
@@ -324,11 +349,19 @@ def test_permisos_entre_tiendas(central, api):
         op(VENTA, "actualizar", vid, {"total": "0.00"}),
         op(PRODUCTO, "borrar", "2", {}),
         op(CLIENTE, "crear", None, {"nombre": "Sin clave", "nif": "1"}),
+        # Ni el stock de T001: la tienda sale del token, no de la clave.
+        op(EXISTENCIA, "ajustar", existencia(1), {"cantidad": -1}),
+        op(EXISTENCIA, "actualizar", existencia(1), {"cantidad": 0}, version_base=0),
     )["resultados"]
-    assert [x["resultado"] for x in r] == ["rechazada"] * 5
+    assert [x["resultado"] for x in r] == ["rechazada"] * 7
     assert "tienda" in r[0]["motivo"] and "«tienda» no es el de esta tienda" in r[1]["motivo"]
+    assert (
+        r[5]["motivo"]
+        == r[6]["motivo"]
+        == (f"productos.Existencia «{existencia(1)}» no existe en tu tienda.")
+    )
     # Su propia venta sí, con la tienda puesta por la central.
-    vid2, ops2 = _venta(None)
+    vid2, ops2 = _venta(None, "T002")
     assert [x["resultado"] for x in otra.operaciones(*ops2)["resultados"]] == ["aplicada"] * 3
     suyas, _ = otra.descargar(VENTA)
     assert set(suyas) == {(VENTA, vid2)} and suyas[(VENTA, vid2)][1]["tienda"] == "T002"
@@ -346,14 +379,14 @@ def test_token_renovado_invalida_el_anterior(central):
 
 
 def test_peticiones_de_operaciones_mal_formadas_no_aplican_nada(central, api):
-    _, antes = producto(api, 8)
-    buena = op(PRODUCTO, "ajustar", "8", {"stock": -1})
+    _, antes = stock(api, 8)
+    buena = op(EXISTENCIA, "ajustar", existencia(8), {"cantidad": -1})
     casos = [
         (b'{"operaciones": [', 400, "json_invalido"),
         (json.dumps([buena]).encode(), 400, "peticion_invalida"),
         (
             json.dumps(
-                {"operaciones": [buena, {**op(PRODUCTO, "ajustar", "8", {}), "datos": [1]}]}
+                {"operaciones": [buena, {**op(EXISTENCIA, "ajustar", "T001:8", {}), "datos": [1]}]}
             ).encode(),
             400,
             "peticion_invalida",
@@ -369,13 +402,16 @@ def test_peticiones_de_operaciones_mal_formadas_no_aplican_nada(central, api):
             "modelo_desconocido",
         ),
         (
-            json.dumps({"operaciones": [buena, op(PRODUCTO, "fusionar", "8", {})]}).encode(),
+            json.dumps({"operaciones": [buena, op(EXISTENCIA, "fusionar", "T001:8", {})]}).encode(),
             400,
             "peticion_invalida",
         ),
         (
             json.dumps(
-                {"operaciones": [buena] + [op(PRODUCTO, "ajustar", "8", {"stock": 1})] * 1000}
+                {
+                    "operaciones": [buena]
+                    + [op(EXISTENCIA, "ajustar", "T001:8", {"cantidad": 1})] * 1000
+                }
             ).encode(),
             413,
             "lote_demasiado_grande",
@@ -390,7 +426,7 @@ def test_peticiones_de_operaciones_mal_formadas_no_aplican_nada(central, api):
     ]
     for crudo, estado, codigo in casos:
         assert api.post("/v1/operaciones", None, estado=estado, crudo=crudo)["error"] == codigo
-    assert producto(api, 8)[1]["stock"] == antes["stock"]
+    assert stock(api, 8)[1]["cantidad"] == antes["cantidad"]
     assert not sql(
         central,
         "SELECT 1 FROM central_operacionrecibida WHERE uuid = ?",
@@ -431,16 +467,19 @@ def test_lapidas_escrituras_en_bloque_y_cursor_expirado(central, api):
             "from central.captura import actualizar_en_bloque\n"
             "from django.db.models import F\n"
             "Producto.objects.filter(pk__in=[40, 41]).delete()\n"
-            "actualizar_en_bloque(Producto.objects.filter(pk__in=[42, 43]), stock=F('stock') + 100)\n"  # noqa: E501
-            "Producto.objects.filter(pk=44).update(stock=0)  # sin ayudante: también se registra\n"
+            "actualizar_en_bloque(Producto.objects.filter(pk__in=[42, 43]), precio=F('precio') + 100)\n"  # noqa: E501
+            "Producto.objects.filter(pk=44).update(categoria='Cero')  # sin ayudante: se registra\n"
         ),
     )
     p = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor)
     por_id = {c["id"]: c for c in p["cambios"]}
     assert set(por_id) == {"40", "41", "42", "43", "44"}
-    assert por_id["44"]["datos"]["stock"] == 0
+    assert por_id["44"]["datos"]["categoria"] == "Cero"
     assert por_id["40"].get("borrado") is True and "datos" not in por_id["40"]
-    assert por_id["42"]["datos"]["stock"] == estado[(PRODUCTO, "42")][1]["stock"] + 100
+    assert (
+        Decimal(por_id["42"]["datos"]["precio"])
+        == Decimal(estado[(PRODUCTO, "42")][1]["precio"]) + 100
+    )
     # Una primera sincronización no trae lápidas ni las filas borradas.
     completo, _ = api.descargar(PRODUCTO)
     assert (PRODUCTO, "40") not in completo and (PRODUCTO, "42") in completo
@@ -460,7 +499,9 @@ def test_lapidas_escrituras_en_bloque_y_cursor_expirado(central, api):
         check=True,
         env=central.entorno,
     )
-    assert "lápidas borradas: 2" in salida.stdout
+    # Las de los dos productos y las de sus existencias en cada tienda (en cascada).
+    tiendas = sql(central, "SELECT count(*) FROM central_tienda")[0][0]
+    assert f"lápidas borradas: {2 + 2 * tiendas}" in salida.stdout
     r = api.get("/v1/cambios", estado=410, modelos=PRODUCTO, cursor=cursor)
     assert r["error"] == "cursor_expirado"
     assert int(r["horizonte"]) > int(cursor.split(".")[0])  # PostgreSQL: (transacción, id)
@@ -511,38 +552,39 @@ def test_ajuste_que_desborda_no_tumba_el_lote(central, api):
     """Un delta fuera de sus límites declarados, o uno que dejaría la columna fuera de su rango
     (en SQLite pasaría a coma flotante; en PostgreSQL desbordaría el integer), se rechaza con
     motivo en los dos motores y las demás operaciones del lote se aplican."""
-    _, antes = producto(api, 9)
+    _, antes = stock(api, 9)
+    clave = existencia(9)
     r = api.operaciones(
-        op(PRODUCTO, "ajustar", "9", {"stock": -1}),
-        op(PRODUCTO, "ajustar", "9", {"stock": 3_000_000_000}),
-        op(PRODUCTO, "ajustar", "9", {"stock": 2**63 - 1}),
-        op(PRODUCTO, "ajustar", "9", {"stock": -1}),
+        op(EXISTENCIA, "ajustar", clave, {"cantidad": -1}),
+        op(EXISTENCIA, "ajustar", clave, {"cantidad": 3_000_000_000}),
+        op(EXISTENCIA, "ajustar", clave, {"cantidad": 2**63 - 1}),
+        op(EXISTENCIA, "ajustar", clave, {"cantidad": -1}),
     )["resultados"]
     assert [x["resultado"] for x in r] == ["aplicada", "rechazada", "rechazada", "aplicada"], r
-    assert "delta de «stock» no puede ser mayor que 10000" in r[1]["motivo"]
-    assert producto(api, 9)[1]["stock"] == antes["stock"] - 2
+    assert "delta de «cantidad» no puede ser mayor que 10000" in r[1]["motivo"]
+    assert stock(api, 9)[1]["cantidad"] == antes["cantidad"] - 2
 
 
 def test_ajuste_que_sale_de_los_limites_no_se_aplica(central, api):
-    """Deltas dentro de su límite que, sumados, dejarían el stock por encima de su máximo: el
+    """Deltas dentro de su límite que, sumados, dejarían la cantidad por encima de su máximo: el
     que cruza el límite se rechaza en la base de datos (sin efecto) y la descarga sigue."""
-    _, antes = producto(api, 8)
+    version, antes = stock(api, 8)
     subir = op(
-        PRODUCTO,
+        EXISTENCIA,
         "actualizar",
-        "8",
-        {"stock": 999_995_000},
-        version_base=producto(api, 8)[0],
-        valores_base={"stock": antes["stock"]},
+        existencia(8),
+        {"cantidad": 999_995_000},
+        version_base=version,
+        valores_base={"cantidad": antes["cantidad"]},
     )
     assert api.operaciones(subir)["resultados"][0]["resultado"] == "aplicada"
     r = api.operaciones(
-        op(PRODUCTO, "ajustar", "8", {"stock": 4_000}),
-        op(PRODUCTO, "ajustar", "8", {"stock": 4_000}),
+        op(EXISTENCIA, "ajustar", existencia(8), {"cantidad": 4_000}),
+        op(EXISTENCIA, "ajustar", existencia(8), {"cantidad": 4_000}),
     )["resultados"]
     assert [x["resultado"] for x in r] == ["aplicada", "rechazada"], r
     assert "fuera de sus límites" in r[1]["motivo"]
-    assert producto(api, 8)[1]["stock"] == 999_999_000
+    assert stock(api, 8)[1]["cantidad"] == 999_999_000
 
 
 def test_uuid_repetido_dentro_del_lote(api):

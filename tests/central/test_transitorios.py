@@ -9,9 +9,7 @@ import time
 
 import pytest
 
-from .conftest import PG_URL, Api, base_pg_nueva, op
-
-PRODUCTO = "productos.Producto"
+from .conftest import EXISTENCIA, PG_URL, Api, base_pg_nueva, existencia, op
 
 pytestmark = pytest.mark.postgres
 
@@ -25,9 +23,9 @@ def central_pg(central_factory):
 
 
 def _stock(conexion, pk: int) -> int:
-    return conexion.execute("SELECT stock FROM productos_producto WHERE id = %s", [pk]).fetchone()[
-        0
-    ]
+    return conexion.execute(
+        "SELECT cantidad FROM productos_existencia WHERE id = %s", [existencia(pk)]
+    ).fetchone()[0]
 
 
 def _esperar_lote_bloqueado(conexion, pid_propio: int) -> None:
@@ -50,14 +48,14 @@ def test_interbloqueo_con_otro_escritor_repite_el_lote_una_vez(central_pg):
     api = Api(central.url, central.token)
     with psycopg.connect(url, autocommit=True) as mirar, psycopg.connect(url) as otro:
         antes = {3: _stock(mirar, 3), 5: _stock(mirar, 5)}
-        otro.execute("SELECT 1 FROM productos_producto WHERE id = 5 FOR UPDATE")
+        otro.execute("SELECT 1 FROM productos_existencia WHERE id = %s FOR UPDATE", [existencia(5)])
         respuesta: dict = {}
 
         def empujar() -> None:  # bloquea el 3 (en orden) y espera al 5
             try:
                 respuesta["r"] = api.operaciones(
-                    op(PRODUCTO, "ajustar", "3", {"stock": -1}),
-                    op(PRODUCTO, "ajustar", "5", {"stock": -1}),
+                    op(EXISTENCIA, "ajustar", existencia(3), {"cantidad": -1}),
+                    op(EXISTENCIA, "ajustar", existencia(5), {"cantidad": -1}),
                 )
             except BaseException as exc:
                 respuesta["error"] = exc
@@ -66,7 +64,10 @@ def test_interbloqueo_con_otro_escritor_repite_el_lote_una_vez(central_pg):
         hilo.start()
         _esperar_lote_bloqueado(mirar, otro.info.backend_pid)
         time.sleep(0.3)  # el lote espera desde antes: PostgreSQL lo elige como víctima
-        otro.execute("UPDATE productos_producto SET stock = stock + 100 WHERE id = 3")
+        otro.execute(
+            "UPDATE productos_existencia SET cantidad = cantidad + 100 WHERE id = %s",
+            [existencia(3)],
+        )
         otro.commit()
         hilo.join(30)
         assert not hilo.is_alive()

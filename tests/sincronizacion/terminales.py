@@ -12,6 +12,7 @@ from agente.fachada import Agente
 from agente.sincronizacion.cliente import Cliente
 
 PRODUCTO = "productos.Producto"
+EXISTENCIA = "productos.Existencia"
 SINCRO = [sys.executable, "-c", "import sys; from agente.cli import main; sys.exit(main())"]
 
 
@@ -44,6 +45,18 @@ def estado_json(datos: Path) -> dict:
 def productos_central(central) -> dict[str, dict]:
     pagina = Cliente(central.url, central.token).cambios(PRODUCTO, None, 100000)
     return {c["id"]: c["datos"] for c in pagina.cambios}
+
+
+def existencia(producto, tienda: str = "T001") -> str:
+    """Clave de la existencia de ``producto`` en ``tienda`` (la de la demo por defecto)."""
+    return f"{tienda}:{producto}"
+
+
+def existencias_central(central, token: str | None = None) -> dict[str, int]:
+    """{producto: cantidad} en la tienda del token (el de la demo por defecto), según la
+    central."""
+    pagina = Cliente(central.url, token or central.token).cambios(EXISTENCIA, None, 100000)
+    return {str(c["datos"]["producto"]): c["datos"]["cantidad"] for c in pagina.cambios}
 
 
 def productos_cache(datos: Path) -> dict[str, dict]:

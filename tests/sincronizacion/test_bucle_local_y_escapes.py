@@ -139,13 +139,13 @@ def test_texto_de_la_central_no_llega_crudo_a_la_terminal(central, proxy, tmp_pa
         datos,
         "encolar",
         "--modelo",
-        "productos.Producto",
+        "productos.Existencia",
         "--tipo",
         "ajustar",
         "--objeto",
-        "1",
+        "T001:1",
         "--datos",
-        '{"stock": -1}',
+        '{"cantidad": -1}',
     )
     assert r.returncode == 0, r.stderr
     malicioso = "rechazada\x1b[2J\x1b[31mBORRADO\u202egnp.exe\x9b0m"

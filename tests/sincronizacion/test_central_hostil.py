@@ -26,7 +26,7 @@ from agente.sincronizacion.cliente import (
 )
 from agente.sincronizacion.descarga import Descarga
 from agente.sincronizacion.empuje import MOTIVO_413, Empuje
-from tests.sincronizacion.terminales import sincro
+from tests.sincronizacion.terminales import EXISTENCIA, existencia, sincro
 
 PRODUCTO = "productos.Producto"
 
@@ -150,7 +150,11 @@ def test_paginas_por_pase_acotadas_y_se_sigue_en_el_siguiente(terminal, central)
     terminan la carga desde donde se quedó."""
     _, cache = terminal
     descarga = _descarga(
-        terminal, Cliente(central.url, central.token), tamano_pagina=5, paginas_por_pase=3
+        terminal,
+        Cliente(central.url, central.token),
+        tamano_pagina=5,
+        paginas_por_pase=3,
+        instantanea=False,  # por páginas: la instantánea lo traería todo en una respuesta
     )
     esquema = descarga.actualizar_esquema()
     pases = 0
@@ -219,8 +223,8 @@ def test_413_de_una_operacion_queda_reintentable_y_sincro_reintentar(central, pr
     with Agente.abrir(datos) as agente:
         agente.configurar(proxy.url, central.tienda, central.terminal, central.token)
         agente.guardar_esquema(Cliente(central.url, central.token).esquema()[1])
-        grande = agente.ajustar(PRODUCTO, "1", "stock", -1)
-        otra = agente.ajustar(PRODUCTO, "2", "stock", -1)
+        grande = agente.ajustar(EXISTENCIA, existencia(1), "cantidad", -1)
+        otra = agente.ajustar(EXISTENCIA, existencia(2), "cantidad", -1)
         cola = agente.operaciones
         proxy.fallar("413", "/v1/operaciones", fallos=3)  # lote de 2, luego 1 y 1... la 1.ª
         empuje = Empuje(
@@ -261,7 +265,7 @@ def test_sincronizar_una_vez_vuelve_con_hay_mas_sin_fin(central, proxy, tmp_path
     r = sincro(datos, "sincronizar", "--una-vez")
     assert r.returncode == 0, r.stderr
     with Agente.abrir(datos) as agente:
-        venta = agente.ajustar(PRODUCTO, "3", "stock", -1)
+        venta = agente.ajustar(EXISTENCIA, existencia(3), "cantidad", -1)
     proxy.fallar("hay_mas_sin_fin", "/v1/cambios", fallos=100_000)
     r = sincro(datos, "sincronizar", "--una-vez", timeout=60)
     assert r.returncode == 0, r.stderr

@@ -1,13 +1,17 @@
 """La CLI ``sincro`` real con terminales reales contra la central real: configurar, un pase,
-estado, 401 con cola intacta, y dos tiendas que editan el mismo producto sin conexión."""
+estado, 401 con cola intacta, y dos tiendas que editan el mismo producto (y cada una su stock)
+sin conexión."""
 
 import json
 
 from agente.fachada import Agente
 from tests.sincronizacion.terminales import (
+    EXISTENCIA,
     PRODUCTO,
     configurar,
     estado_json,
+    existencia,
+    existencias_central,
     productos_cache,
     productos_central,
     sincro,
@@ -67,7 +71,7 @@ def test_401_para_sin_perder_nada(central, tmp_path):
     configurar(tmp_path, central, "T004", "caja-1", token)
     assert sincro(tmp_path, "sincronizar", "--una-vez").returncode == 0
     with Agente.abrir(tmp_path) as agente:
-        op = agente.ajustar(PRODUCTO, "12", "stock", -1)
+        op = agente.ajustar(EXISTENCIA, existencia(12, "T004"), "cantidad", -1)
     central.crear_terminal("T004", "caja-1")  # rota el token: el anterior queda revocado
     r = sincro(tmp_path, "sincronizar", "--una-vez")
     assert r.returncode == 3 and "autenticación" in r.stderr and "cola" in r.stderr
@@ -80,22 +84,30 @@ def test_401_para_sin_perder_nada(central, tmp_path):
 
 def test_dos_tiendas_editan_el_mismo_producto_sin_conexion(central, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
-    configurar(a, central, "T002", "caja-1", central.crear_terminal("T002", "caja-1"))
-    configurar(b, central, "T003", "caja-1", central.crear_terminal("T003", "caja-1"))
+    token_a, token_b = (
+        central.crear_terminal("T002", "caja-1"),
+        central.crear_terminal("T003", "caja-1"),
+    )
+    configurar(a, central, "T002", "caja-1", token_a)
+    configurar(b, central, "T003", "caja-1", token_b)
     for datos in (a, b):
         assert sincro(datos, "sincronizar", "--una-vez").returncode == 0
     inicial = productos_central(central)["20"]
+    stock_a, stock_b = (
+        existencias_central(central, token_a)["20"],
+        existencias_central(central, token_b)["20"],
+    )
     # Sin conexión (nadie sincroniza), cada tienda cambia el producto 20:
     with Agente.abrir(a) as agente:
         agente.encolar(
             PRODUCTO, "actualizar", {"nombre": "Nombre A", "categoria": "Cat A"}, objeto_id="20"
         )
-        agente.ajustar(PRODUCTO, "20", "stock", -2)
+        agente.ajustar(EXISTENCIA, existencia(20, "T002"), "cantidad", -2)
     with Agente.abrir(b) as agente:
         agente.encolar(
             PRODUCTO, "actualizar", {"nombre": "Nombre B", "codigo": "B-1"}, objeto_id="20"
         )
-        agente.ajustar(PRODUCTO, "20", "stock", -3)
+        agente.ajustar(EXISTENCIA, existencia(20, "T003"), "cantidad", -3)
     assert sincro(a, "sincronizar", "--una-vez").returncode == 0
     r = sincro(b, "sincronizar", "--una-vez")
     assert r.returncode == 0, r.stderr
@@ -124,9 +136,14 @@ def test_dos_tiendas_editan_el_mismo_producto_sin_conexion(central, tmp_path):
         "nombre": "Nombre acordado",
         "categoria": "Cat A",
         "codigo": "B-1",
-        "stock": inicial["stock"] - 5,
     }
     assert productos_cache(a)["20"] == productos_cache(b)["20"] == final
+    # El stock es de cada tienda: cada una ve el suyo, con sólo su ajuste.
+    assert existencias_central(central, token_a)["20"] == stock_a - 2
+    assert existencias_central(central, token_b)["20"] == stock_b - 3
+    with Agente.abrir(a) as agente:
+        assert agente.existencia(20)["cantidad"] == stock_a - 2
+        assert agente.obtener(EXISTENCIA, existencia(20, "T003")) is None
     assert "resolucion_manual" in sincro(b, "auditoria").stdout
     assert sincro(b, "conflictos").stdout.startswith("No hay conflictos abiertos")
     r = sincro(b, "auditoria", "--json")

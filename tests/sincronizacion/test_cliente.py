@@ -13,13 +13,14 @@ from agente.sincronizacion.cliente import (
 )
 
 
-def ajuste(objeto_id="1", delta=-1):
+def ajuste(producto="1", delta=-1):
+    """Un ajuste de la existencia de ``producto`` en T001 (la tienda del token de la demo)."""
     return {
         "uuid": str(uuid.uuid4()),
-        "modelo": "productos.Producto",
+        "modelo": "productos.Existencia",
         "tipo": "ajustar",
-        "objeto_id": objeto_id,
-        "datos": {"stock": delta},
+        "objeto_id": f"T001:{producto}",
+        "datos": {"cantidad": delta},
         "version_base": None,
         "valores_base": {},
         "hora_terminal": "2026-11-28T04:00:00+00:00",
@@ -27,9 +28,9 @@ def ajuste(objeto_id="1", delta=-1):
     }
 
 
-def stock(cliente, objeto_id="1"):
-    pagina = cliente.cambios("productos.Producto", None, 100000)
-    return next(c["datos"]["stock"] for c in pagina.cambios if c["id"] == objeto_id)
+def stock(cliente, producto="1"):
+    pagina = cliente.cambios("productos.Existencia", None, 100000)
+    return next(c["datos"]["cantidad"] for c in pagina.cambios if c["id"] == f"T001:{producto}")
 
 
 def test_salud_esquema_cambios_y_operaciones(central):

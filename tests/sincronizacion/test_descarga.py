@@ -10,6 +10,7 @@ from agente.sincronizacion.cliente import Cliente
 from agente.sincronizacion.descarga import Descarga, Detenido
 
 PRODUCTO = "productos.Producto"
+EXISTENCIA = "productos.Existencia"
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def cache_entera(cache, modelo):
 
 def test_primera_descarga_por_paginas_criticos_primero_e_incremental(piezas, central):
     _cola, cache, cliente, descarga = piezas
+    descarga.instantanea = False  # por páginas (la instantánea: test_instantanea.py)
     esquema = descarga.actualizar_esquema()
     resumen = descarga.descargar(esquema)
     assert resumen.modelos[:2] == ["productos.Producto", "clientes.Cliente"] or all(
@@ -48,17 +50,18 @@ def test_primera_descarga_por_paginas_criticos_primero_e_incremental(piezas, cen
     )
     assert resumen.paginas > 7 and resumen.lista_para_vender_offline
     assert cache_entera(cache, PRODUCTO) == central_entera(cliente, PRODUCTO)
-    cursor = cache.cursor(PRODUCTO)
+    assert cache_entera(cache, EXISTENCIA) == central_entera(cliente, EXISTENCIA)
+    cursor = cache.cursor(EXISTENCIA)
     # Cambios en la central -> la siguiente descarga sólo trae esos.
     otro = Cliente(central.url, central.token)
     otro.operaciones(
         [
             {
                 "uuid": u,
-                "modelo": PRODUCTO,
+                "modelo": EXISTENCIA,
                 "tipo": "ajustar",
-                "objeto_id": "3",
-                "datos": {"stock": 2},
+                "objeto_id": "T001:3",
+                "datos": {"cantidad": 2},
                 "version_base": None,
                 "valores_base": {},
                 "hora_terminal": "2026-11-28T04:00:00+00:00",
@@ -67,15 +70,16 @@ def test_primera_descarga_por_paginas_criticos_primero_e_incremental(piezas, cen
             for u in ("5b1f0f3e-0000-4000-8000-000000000001",)
         ]
     )
-    resumen = descarga.descargar(esquema, [PRODUCTO])
-    assert resumen.filas >= 1 and resumen.paginas == 1 and cache.cursor(PRODUCTO) != cursor
-    assert cache_entera(cache, PRODUCTO) == central_entera(cliente, PRODUCTO)
+    resumen = descarga.descargar(esquema, [EXISTENCIA])
+    assert resumen.filas >= 1 and resumen.paginas == 1 and cache.cursor(EXISTENCIA) != cursor
+    assert cache_entera(cache, EXISTENCIA) == central_entera(cliente, EXISTENCIA)
 
 
 def test_descarga_interrumpida_se_reanuda(piezas, central):
     import threading
 
     _cola, cache, cliente, descarga = piezas
+    descarga.instantanea = False  # se interrumpe entre dos páginas
     esquema = descarga.actualizar_esquema()
     detener = threading.Event()
     original = descarga.cliente.cambios

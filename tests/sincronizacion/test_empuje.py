@@ -16,6 +16,7 @@ from agente.sincronizacion.cliente import Cliente, ErrorServidor, SinConexion
 from agente.sincronizacion.empuje import Empuje
 
 PRODUCTO = "productos.Producto"
+EXISTENCIA = "productos.Existencia"
 VENTA = "ventas.Venta"
 
 
@@ -42,6 +43,18 @@ def filas(central, modelo):
     return {c["id"]: c["datos"] for c in pagina.cambios}
 
 
+def existencias(central) -> dict[str, int]:
+    """{producto: cantidad} en T001 (la tienda del token de la demo), según la central."""
+    return {str(d["producto"]): d["cantidad"] for d in filas(central, EXISTENCIA).values()}
+
+
+def ajuste(producto: str, delta: int) -> NuevaOperacion:
+    """Ajuste de la existencia de ``producto`` en T001."""
+    return NuevaOperacion(
+        modelo=EXISTENCIA, objeto_id=f"T001:{producto}", tipo="ajustar", datos={"cantidad": delta}
+    )
+
+
 def venta(total="3.00"):
     identificador = str(uuid.uuid4())
     return NuevaOperacion(
@@ -60,7 +73,7 @@ def venta(total="3.00"):
 
 def test_sin_conexion_1000_operaciones_se_aplican_una_vez(central, cola, esquema):
     productos = [str(i) for i in range(1, 11)]
-    inicial = {p: filas(central, PRODUCTO)[p]["stock"] for p in productos}
+    inicial = existencias(central)
     central.detener()
     try:
         deltas = dict.fromkeys(productos, 0)
@@ -68,11 +81,7 @@ def test_sin_conexion_1000_operaciones_se_aplican_una_vez(central, cola, esquema
         for i in range(500):
             producto = productos[i % len(productos)]
             delta = -(i % 3 + 1) if i % 5 else 4
-            cola.encolar(
-                NuevaOperacion(
-                    modelo=PRODUCTO, objeto_id=producto, tipo="ajustar", datos={"stock": delta}
-                )
-            )
+            cola.encolar(ajuste(producto, delta))
             deltas[producto] += delta
             nueva = venta()
             cola.encolar(nueva)
@@ -87,21 +96,17 @@ def test_sin_conexion_1000_operaciones_se_aplican_una_vez(central, cola, esquema
     assert resumen.rechazadas == 0 and resumen.conflictos == 0
     conteos = cola.contar_por_estado()
     assert conteos[PENDIENTE] == conteos[ERROR] == conteos[CONFLICTO] == 0
-    final = filas(central, PRODUCTO)
-    assert {p: final[p]["stock"] for p in productos} == {
-        p: inicial[p] + deltas[p] for p in productos
-    }
+    final = existencias(central)
+    assert {p: final[p] for p in productos} == {p: inicial[p] + deltas[p] for p in productos}
     en_central = filas(central, VENTA)
     assert set(ventas) <= set(en_central)
 
 
 def test_respuestas_cortadas_y_html_no_pierden_ni_duplican(central, cola, esquema, proxy):
     productos = [str(i) for i in range(11, 41)]
-    antes = filas(central, PRODUCTO)
+    antes = existencias(central)
     for producto in productos:
-        cola.encolar(
-            NuevaOperacion(modelo=PRODUCTO, objeto_id=producto, tipo="ajustar", datos={"stock": -1})
-        )
+        cola.encolar(ajuste(producto, -1))
     for modo in ("cortar", "html", "json_roto", "tipos", "cortar_antes"):
         proxy.fallar(modo, "/v1/operaciones")
         with pytest.raises((SinConexion, ErrorServidor)):
@@ -112,42 +117,39 @@ def test_respuestas_cortadas_y_html_no_pierden_ni_duplican(central, cola, esquem
     assert cola.contar_por_estado()[COMPLETADO] < 30
     empuje(cola, esquema, proxy.url, central.token, tamano_lote=7).empujar()
     assert cola.contar_por_estado()[COMPLETADO] == 30
-    despues = filas(central, PRODUCTO)
-    assert {p: despues[p]["stock"] for p in productos} == {
-        p: antes[p]["stock"] - 1 for p in productos
-    }
+    despues = existencias(central)
+    assert {p: despues[p] for p in productos} == {p: antes[p] - 1 for p in productos}
 
 
 def test_rechazada_no_bloquea_independientes_y_conflictos(central, cola, esquema):
     actual = filas(central, PRODUCTO)
+    stock = existencias(central)
     malo = cola.encolar(
         NuevaOperacion(
             modelo=PRODUCTO, objeto_id="999999", tipo="actualizar", datos={"nombre": "no existe"}
         )
     )
-    independiente = cola.encolar(
-        NuevaOperacion(modelo=PRODUCTO, objeto_id="6", tipo="ajustar", datos={"stock": 1})
-    )
-    # Cambio con valores base viejos: el nombre en disputa (campo_a_campo sin regla) y el
-    # stock con menor_valor (la central tiene menos: gana la central).
+    independiente = cola.encolar(ajuste("6", 1))
+    # Cambios con valores base viejos: el nombre en disputa (campo_a_campo sin regla) y la
+    # cantidad con menor_valor (la central tiene menos: gana la central).
     en_disputa = cola.encolar(
         NuevaOperacion(
             modelo=PRODUCTO,
             objeto_id="7",
             tipo="actualizar",
-            datos={"nombre": "Nombre local", "stock": 999_999},
+            datos={"nombre": "Nombre local"},
             version_base=1,
-            valores_base={"nombre": "viejo", "stock": -1},
+            valores_base={"nombre": "viejo"},
         )
     )
     resuelta = cola.encolar(
         NuevaOperacion(
-            modelo=PRODUCTO,
-            objeto_id="8",
+            modelo=EXISTENCIA,
+            objeto_id="T001:8",
             tipo="actualizar",
-            datos={"stock": 999_999},
+            datos={"cantidad": 999_999},
             version_base=1,
-            valores_base={"stock": -1},
+            valores_base={"cantidad": -1},
         )
     )
     resumen = empuje(cola, esquema, central.url, central.token).empujar()
@@ -155,7 +157,9 @@ def test_rechazada_no_bloquea_independientes_y_conflictos(central, cola, esquema
     assert "no existe" in cola.obtener(malo.uuid).ultimo_error
     # Una operación posterior sobre el mismo objeto espera detrás del error.
     detras = cola.encolar(
-        NuevaOperacion(modelo=PRODUCTO, objeto_id="999999", tipo="ajustar", datos={"stock": 1})
+        NuevaOperacion(
+            modelo=PRODUCTO, objeto_id="999999", tipo="actualizar", datos={"categoria": "otra"}
+        )
     )
     empuje(cola, esquema, central.url, central.token).empujar()
     assert cola.obtener(detras.uuid).estado == PENDIENTE
@@ -167,7 +171,7 @@ def test_rechazada_no_bloquea_independientes_y_conflictos(central, cola, esquema
     assert resumen.conflictos == 1 and resumen.fusionadas == 1
     assert cola.listar(COMPLETADO)[-1].seq == resuelta.seq  # menor_valor: nada que enviar
     final = filas(central, PRODUCTO)
-    assert final["8"]["stock"] == actual["8"]["stock"]
+    assert existencias(central)["8"] == stock["8"]
     assert final["7"]["nombre"] == actual["7"]["nombre"]
     (conflicto,) = Conflictos(cola).listar()
     assert conflicto.campos_en_disputa == ["nombre"]
@@ -183,7 +187,7 @@ def test_central_muerta_a_mitad_de_lote_y_reiniciada(central, cola, esquema):
     import threading
     import time
 
-    antes = filas(central, PRODUCTO)
+    antes = existencias(central)
     productos = [str(i) for i in range(41, 51)]
     ventas = []
     for i in range(3000):
@@ -192,11 +196,7 @@ def test_central_muerta_a_mitad_de_lote_y_reiniciada(central, cola, esquema):
         cola.encolar(nueva)
         if i % 300 == 0:
             for producto in productos:
-                cola.encolar(
-                    NuevaOperacion(
-                        modelo=PRODUCTO, objeto_id=producto, tipo="ajustar", datos={"stock": -1}
-                    )
-                )
+                cola.encolar(ajuste(producto, -1))
     errores = []
 
     def empujar():
@@ -220,11 +220,9 @@ def test_central_muerta_a_mitad_de_lote_y_reiniciada(central, cola, esquema):
     empuje(cola, esquema, central.url, central.token).empujar()
     conteos = cola.contar_por_estado()
     assert conteos[PENDIENTE] == conteos[ERROR] == 0
-    despues = filas(central, PRODUCTO)
+    despues = existencias(central)
     tandas = 10
-    assert {p: despues[p]["stock"] for p in productos} == {
-        p: antes[p]["stock"] - tandas for p in productos
-    }
+    assert {p: despues[p] for p in productos} == {p: antes[p] - tandas for p in productos}
     assert set(ventas) <= set(filas(central, VENTA))
 
 

@@ -19,9 +19,11 @@ import pytest
 from agente.fachada import Agente
 from agente.sincronizacion.cliente import Cliente
 from tests.sincronizacion.terminales import (
-    PRODUCTO,
+    EXISTENCIA,
     SINCRO,
     configurar,
+    existencia,
+    existencias_central,
     productos_cache,
     productos_central,
     sincro,
@@ -68,7 +70,7 @@ def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
         intervalo_descarga=1.0,
     )
     otra = Cliente(central.url, central.crear_terminal(central.tienda, "caja-2"))
-    inicial = {p: f["stock"] for p, f in productos_central(central).items()}
+    inicial = existencias_central(central)
     esperado = dict(inicial)
     azar = random.Random(int(os.environ.get("SINCRO_SEMILLA", "4")))
     interrumpidos = 0
@@ -79,7 +81,7 @@ def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
             productos = azar.sample(sorted(inicial), 120) if agente.esquema() else []
             for producto in productos:
                 delta = azar.choice([-3, -2, -1, 1, 5])
-                agente.ajustar(PRODUCTO, producto, "stock", delta)
+                agente.ajustar(EXISTENCIA, existencia(producto), "cantidad", delta)
                 esperado[producto] += delta
         ajustes = []
         for producto in azar.sample(sorted(inicial), 80):
@@ -88,10 +90,10 @@ def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
             ajustes.append(
                 {
                     "uuid": str(uuid.uuid4()),
-                    "modelo": PRODUCTO,
+                    "modelo": EXISTENCIA,
                     "tipo": "ajustar",
-                    "objeto_id": producto,
-                    "datos": {"stock": delta},
+                    "objeto_id": existencia(producto),
+                    "datos": {"cantidad": delta},
                     "version_base": None,
                     "valores_base": {},
                     "hora_terminal": "2026-11-28T04:00:00+00:00",
@@ -117,8 +119,9 @@ def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
         conteos = agente.operaciones.contar_por_estado()
     assert conteos["PENDIENTE"] == conteos["PROCESANDO"] == 0
     assert conteos["ERROR"] == conteos["CONFLICTO"] == 0
-    central_final = productos_central(central)
-    assert {p: f["stock"] for p, f in central_final.items()} == esperado
-    assert productos_cache(datos) == central_final
+    assert existencias_central(central) == esperado
+    assert productos_cache(datos) == productos_central(central)
+    with Agente.abrir(datos) as agente:
+        assert {p: agente.existencia(p)["cantidad"] for p in esperado} == esperado
     # Sin esto la prueba podría no haber matado nunca un empuje a medias.
     assert interrumpidos >= 1, "ninguna ronda mató el proceso con un lote en vuelo"

@@ -20,7 +20,7 @@ from agente.sincronizacion.sincronizador import Sincronizador
 from agente.soporte import configuracion
 from protocolo.esquema import ErrorValor
 
-from .terminales import configurar, sincro
+from .terminales import EXISTENCIA, configurar, existencia, sincro
 
 PRODUCTO = "productos.Producto"
 CLIENTE = "clientes.Cliente"
@@ -87,8 +87,9 @@ MALAS = [
     (LINEA, "crear", None, {"precio_unitario": "NaN"}, "decimal finito"),
     (LINEA, "crear", None, {"precio_unitario": "-5.00"}, "no puede ser menor que 0"),
     (LINEA, "crear", None, {"precio_unitario": "1.999"}, "como mucho 2 decimales"),
-    (PRODUCTO, "ajustar", "3", {"stock": 2**63 - 1}, "no puede ser mayor que 10000"),
-    (PRODUCTO, "ajustar", "3", {"precio": "1.00"}, "no se puede ajustar"),
+    (EXISTENCIA, "ajustar", "T001:3", {"cantidad": 2**63 - 1}, "no puede ser mayor que 10000"),
+    (EXISTENCIA, "ajustar", "T001:3", {"producto": 4}, "no se puede escribir"),
+    (PRODUCTO, "ajustar", "3", {"precio": "1.00"}, "«ajustar»"),
     (PRODUCTO, "actualizar", "3", {"codigo": "12345678901234"}, "como mucho 13 caracteres"),
 ]
 
@@ -157,17 +158,22 @@ def test_ajustar_fuera_de_limites_con_el_valor_optimista(central, terminal):
     """La terminal comprueba el resultado de un ajuste con su valor optimista (caché + sus
     operaciones sin confirmar) y la central otra vez con el suyo: los dos lo rechazan."""
     with Agente.abrir(terminal) as agente:
-        agente.encolar(PRODUCTO, "actualizar", {"stock": 999_995_000}, objeto_id="12")
-        agente.ajustar(PRODUCTO, "12", "stock", 4_000)
+        agente.encolar(EXISTENCIA, "actualizar", {"cantidad": 999_995_000}, objeto_id="T001:12")
+        agente.ajustar(EXISTENCIA, existencia(12), "cantidad", 4_000)
         with pytest.raises(ErrorValor, match="tras el ajuste no puede ser mayor que 1000000000"):
-            agente.ajustar(PRODUCTO, "12", "stock", 4_000)
-        assert agente.obtener(PRODUCTO, "12")["stock"] == 999_999_000
+            agente.ajustar(EXISTENCIA, existencia(12), "cantidad", 4_000)
+        assert agente.existencia(12)["cantidad"] == 999_999_000
     r = sincro(terminal, "sincronizar", "--una-vez")
     assert r.returncode == 0 and "rechazadas 0" in r.stdout, r.stdout + r.stderr
     r = enviar(
         central,
         central.token,
-        {"modelo": PRODUCTO, "tipo": "ajustar", "objeto_id": "12", "datos": {"stock": 4_000}},
+        {
+            "modelo": EXISTENCIA,
+            "tipo": "ajustar",
+            "objeto_id": "T001:12",
+            "datos": {"cantidad": 4_000},
+        },
     )
     assert r[0]["resultado"] == "rechazada" and "fuera de sus límites" in r[0]["motivo"]
 
@@ -297,7 +303,7 @@ def test_ninguna_sincronizacion_con_un_token_de_otra_terminal(central, tmp_path)
     configurar(datos, central, "T001", "caja-1", central.token)
     assert sincro(datos, "sincronizar", "--una-vez").returncode == 0
     with Agente.abrir(datos) as agente:
-        op = agente.ajustar(PRODUCTO, "6", "stock", -1)
+        op = agente.ajustar(EXISTENCIA, existencia(6), "cantidad", -1)
     credenciales.guardar_token(datos, "caja-1", central.crear_terminal("T003", "caja-2"))
     r = sincro(datos, "sincronizar", "--una-vez")
     assert r.returncode != 0
@@ -368,7 +374,7 @@ def operaciones(draw) -> tuple[str, str, str | None, dict]:
     desconocidos o de sólo lectura, operaciones no permitidas en el campo)."""
     eleccion = draw(
         st.sampled_from(
-            ["cliente_crear", "cliente_actualizar", "producto_actualizar", "producto_ajustar"]
+            ["cliente_crear", "cliente_actualizar", "producto_actualizar", "existencia_ajustar"]
         )
     )
     if eleccion.startswith("cliente"):
@@ -383,11 +389,10 @@ def operaciones(draw) -> tuple[str, str, str | None, dict]:
         campos = {
             "nombre": _TEXTOS,
             "precio": _DECIMALES,
-            "stock": _ENTEROS,
             "categoria": st.one_of(st.none(), _TEXTOS),
         }
     else:
-        campos = {"stock": _ENTEROS, "stock ": _ENTEROS, "precio": _DECIMALES}
+        campos = {"cantidad": _ENTEROS, "cantidad ": _ENTEROS, "precio": _DECIMALES}
     if draw(st.booleans()):  # la mitad, válida a propósito: que haya de los dos lados
         campos = {
             n: _VALIDOS[(eleccion.split("_")[1], n.strip())]
@@ -423,6 +428,8 @@ def _operacion(draw, eleccion: str, datos: dict) -> tuple[str, str, str | None, 
         return CLIENTE, "crear", None, {"id": str(uuid.uuid4()), **datos}
     if eleccion == "cliente_actualizar":
         return CLIENTE, "actualizar", "cliente", datos
+    if eleccion == "existencia_ajustar":
+        return EXISTENCIA, "ajustar", existencia(draw(st.integers(10, 20))), datos
     return PRODUCTO, eleccion.split("_")[1], str(draw(st.integers(10, 20))), datos
 
 
@@ -437,9 +444,8 @@ _VALIDOS = {
     ("actualizar", "nif"): _TEXTO_VALIDO,
     ("actualizar", "puntos"): st.integers(0, 5000),
     ("actualizar", "precio"): _PRECIO_VALIDO,
-    ("actualizar", "stock"): st.integers(0, 5000),
     ("actualizar", "categoria"): st.one_of(st.none(), _TEXTO_VALIDO),
-    ("ajustar", "stock"): st.integers(-100, 100),
+    ("ajustar", "cantidad"): st.integers(-100, 100),
 }
 
 

@@ -13,8 +13,10 @@ from agente.operacion import PENDIENTE
 from agente.sincronizacion.descarga import Descarga
 from tests.plugins.central import _orden
 from tests.sincronizacion.terminales import (
+    EXISTENCIA,
     PRODUCTO,
     configurar,
+    existencia,
     productos_cache,
     productos_central,
 )
@@ -59,10 +61,11 @@ def test_cursor_caducado_resincroniza_y_conserva_pendientes(
     configurar(tmp_path, central, central.tienda, central.terminal, central.token)
     with Agente.abrir(tmp_path) as agente:
         agente.sincronizar_una_vez()
-        pendiente = agente.ajustar(PRODUCTO, "5", "stock", -1)
-        stock_local = agente.obtener(PRODUCTO, "5")["stock"]
-    # Un borrado en la central y una compactación con retención 0: su lápida desaparece y el
-    # horizonte sube por encima del cursor de la terminal.
+        pendiente = agente.ajustar(EXISTENCIA, existencia(5), "cantidad", -1)
+        stock_local = agente.existencia(5)["cantidad"]
+    # Un borrado en la central (el producto y, en cascada, su existencia) y una compactación con
+    # retención 0: sus lápidas desaparecen y el horizonte sube por encima del cursor de la
+    # terminal.
     manage(
         central,
         "manage",
@@ -74,10 +77,11 @@ def test_cursor_caducado_resincroniza_y_conserva_pendientes(
     manage(central, "compactar", "--dias", "0", "--datos", str(central.datos))
     with Agente.abrir(tmp_path) as agente:
         resumen = descargar(agente, tamano_pagina)
-        assert resumen.resincronizados == [PRODUCTO]
+        assert sorted(resumen.resincronizados) == [EXISTENCIA, PRODUCTO]
         assert agente.operaciones.obtener(pendiente.uuid).estado == PENDIENTE
-        assert agente.obtener(PRODUCTO, "5")["stock"] == stock_local
+        assert agente.existencia(5)["cantidad"] == stock_local
         assert agente.obtener(PRODUCTO, "30") is None
+        assert agente.existencia(30) is None
     central_final = productos_central(central)
     assert "30" not in central_final
     assert productos_cache(tmp_path) == central_final
@@ -88,7 +92,7 @@ def test_huella_cambiada_resincroniza(central_propia, tmp_path):
     configurar(tmp_path, central, central.tienda, central.terminal, central.token)
     with Agente.abrir(tmp_path) as agente:
         agente.sincronizar_una_vez()
-        pendiente = agente.ajustar(PRODUCTO, "6", "stock", 2)
+        pendiente = agente.ajustar(EXISTENCIA, existencia(6), "cantidad", 2)
     with sqlite3.connect(tmp_path / "cache.sqlite") as conexion:  # otra configuración antes
         conexion.execute("UPDATE _modelos SET huella = 'anterior' WHERE modelo = ?", (PRODUCTO,))
     with Agente.abrir(tmp_path) as agente:

@@ -18,6 +18,16 @@ from agente.soporte.configuracion import ErrorConfiguracion
 PRODUCTO = "productos.Producto"
 
 
+def ajuste(producto: str, delta: int, tienda: str = "T001") -> NuevaOperacion:
+    """Ajuste de la existencia de ``producto`` en ``tienda``."""
+    return NuevaOperacion(
+        modelo="productos.Existencia",
+        objeto_id=f"{tienda}:{producto}",
+        tipo="ajustar",
+        datos={"cantidad": delta},
+    )
+
+
 @pytest.fixture
 def servicio(tmp_path):
     cola = Cola(tmp_path / "cola.sqlite")
@@ -75,9 +85,7 @@ def test_un_pase_deja_la_terminal_lista_y_al_dia(servicio, central):
 
 def test_401_para_y_conserva_la_cola(servicio, central):
     servicio.configurar(central.url, central.tienda, central.terminal, "token-revocado")
-    op = servicio.cola.encolar(
-        NuevaOperacion(modelo=PRODUCTO, objeto_id="1", tipo="ajustar", datos={"stock": -1})
-    )
+    op = servicio.cola.encolar(ajuste("1", -1))
     with pytest.raises(ErrorAutenticacion):
         servicio.sincronizar_una_vez()
     estado = servicio.estado()
@@ -96,16 +104,12 @@ def test_bucle_empuja_al_encolar_sin_esperar_a_la_descarga(servicio, central, tm
     assert esperar(lambda: servicio.estado()["lista_para_vender_offline"])
     assert esperar(lambda: servicio.conectividad.estado == "al día")
     # En este proceso (despertar) ...
-    op = servicio.cola.encolar(
-        NuevaOperacion(modelo=PRODUCTO, objeto_id="4", tipo="ajustar", datos={"stock": -1})
-    )
+    op = servicio.cola.encolar(ajuste("4", -1))
     servicio.despertar()
     assert esperar(lambda: servicio.cola.obtener(op.uuid).estado == COMPLETADO)
     # ... y desde otro proceso/conexión (PRAGMA data_version), sin despertar a nadie.
     with Cola(tmp_path / "cola.sqlite") as otra:
-        otra_op = otra.encolar(
-            NuevaOperacion(modelo=PRODUCTO, objeto_id="4", tipo="ajustar", datos={"stock": -1})
-        )
+        otra_op = otra.encolar(ajuste("4", -1))
     assert esperar(lambda: servicio.cola.obtener(otra_op.uuid).estado == COMPLETADO)
     servicio.detener()
     assert not servicio.en_marcha()
@@ -117,9 +121,7 @@ def test_bucle_con_401_se_para_y_sigue_al_configurar_un_token_nuevo(servicio, ce
     servicio.configurar(central.url, "T005", "caja-1", token, intervalo_descarga=3600)
     servicio.sincronizar_una_vez()
     nuevo = central.crear_terminal("T005", "caja-1")  # el anterior queda revocado
-    op = servicio.cola.encolar(
-        NuevaOperacion(modelo=PRODUCTO, objeto_id="2", tipo="ajustar", datos={"stock": 1})
-    )
+    op = servicio.cola.encolar(ajuste("2", 1, "T005"))
     servicio.iniciar()
     try:
         assert esperar(lambda: servicio.conectividad.estado == "error de autenticación")
@@ -144,9 +146,7 @@ def test_bucle_sin_conexion_reintenta_y_empuja_al_volver(servicio, central):
     servicio.sincronizar_una_vez()
     central.detener()
     try:
-        op = servicio.cola.encolar(
-            NuevaOperacion(modelo=PRODUCTO, objeto_id="3", tipo="ajustar", datos={"stock": -1})
-        )
+        op = servicio.cola.encolar(ajuste("3", -1))
         servicio.iniciar()
         assert esperar(lambda: servicio.conectividad.estado == "sin conexión")
         mensaje = servicio.estado()["conexion"]["mensaje"]

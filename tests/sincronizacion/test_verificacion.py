@@ -50,8 +50,8 @@ def _dañar(datos, central_productos: dict) -> None:
     )
     cache.execute(f'DELETE FROM "{tabla}" WHERE id IN (10, 11)')  # noqa: S608
     cache.execute(
-        f'INSERT INTO "{tabla}" (id, nombre, codigo, precio, stock, categoria, '  # noqa: S608
-        '"_version") VALUES (987654, ?, ?, ?, 1, NULL, 1)',
+        f'INSERT INTO "{tabla}" (id, nombre, codigo, precio, categoria, '  # noqa: S608
+        '"_version") VALUES (987654, ?, ?, ?, NULL, 1)',
         ("Fantasma", "0000000000000", "1.00"),
     )
     cache.commit()

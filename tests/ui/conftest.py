@@ -19,6 +19,7 @@ from agente.fachada import Agente
 from agente.sincronizacion.cliente import Cliente
 
 PRODUCTO = "productos.Producto"
+EXISTENCIA = "productos.Existencia"
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +50,11 @@ def terminal_preparada(central, tmp_path_factory) -> Path:
             ]
         )
         # Rechazada por la central: un objeto que la central no tiene.
-        agente.encolar(PRODUCTO, "ajustar", {"stock": -1}, "999999")
+        agente.encolar(EXISTENCIA, "ajustar", {"cantidad": -1}, "T001:999999")
         agente.sincronizar_una_vez()
-        # Pendientes que no se envían (la prueba no sincroniza más).
-        agente.ajustar(PRODUCTO, "1", "stock", -2)
-        agente.ajustar(PRODUCTO, "2", "stock", -1)
+        # Pendientes que no se envían (la prueba no sincroniza más): stock de esta tienda.
+        agente.ajustar(EXISTENCIA, "T001:1", "cantidad", -2)
+        agente.ajustar(EXISTENCIA, "T001:2", "cantidad", -1)
     return directorio
 
 

@@ -90,7 +90,7 @@ def test_cola_filtra_muestra_lo_capturado_y_reintenta(aplicacion, qtbot):
     cola.filtro_estado.setCurrentIndex(cola.filtro_estado.findData("ERROR"))
     qtbot.waitUntil(lambda: cola.modelo.rowCount() == 1)
     cola.tabla.selectRow(0)
-    assert '"stock": -1' in cola.detalle.toPlainText()
+    assert '"cantidad": -1' in cola.detalle.toPlainText()
     assert "999999" in cola.detalle.toPlainText()
     assert "no existe" in cola.detalle.toPlainText()
     assert cola.boton_reintentar.isEnabled()
@@ -174,19 +174,29 @@ def test_catalogo_carga_perezosa_y_busca(aplicacion, qtbot):
         for c in range(catalogo.modelo.columnCount())
     ]
     assert cabeceras[:4] == ["ID", "Nombre", "Código EAN-13", "Precio"]
-    assert cabeceras[4:] == ["Stock", "Categoría"]
+    assert cabeceras[4:] == ["Categoría"]
     with Agente.abrir(aplicacion.directorio) as agente:
         producto = agente.obtener("productos.Producto", "1")
-    fila = next(
-        catalogo.modelo.fila(i)
-        for i in range(catalogo.modelo.rowCount())
-        if catalogo.modelo.fila(i)["id"] == 1
-    )
-    assert fila["stock"] == producto["stock"]  # optimista: con el -2 pendiente aplicado
+        existencia = agente.existencia(1)
     catalogo.buscar.setText(producto["codigo"])
     qtbot.waitUntil(lambda: catalogo.modelo.total == 1 and catalogo.modelo.rowCount() == 1)
     assert catalogo.modelo.fila(0)["id"] == 1
     assert catalogo.cuenta.text() == "1 fila"
+    # El stock de esta tienda: sus existencias, optimistas (con el -2 pendiente aplicado).
+    catalogo.buscar.setText("")
+    catalogo.selector.setCurrentIndex(catalogo.selector.findData("productos.Existencia"))
+    qtbot.waitUntil(lambda: catalogo.modelo.total == 50, timeout=10000)
+    assert catalogo.modelo.campos == ["id", "tienda", "producto", "cantidad"]
+    fila = next(
+        catalogo.modelo.fila(i)
+        for i in range(catalogo.modelo.rowCount())
+        if catalogo.modelo.fila(i)["id"] == "T001:1"
+    )
+    assert fila["cantidad"] == existencia["cantidad"]
+    with Agente.abrir(aplicacion.directorio) as agente:
+        assert agente.cache.fila("productos.Existencia", "T001:1")[0]["cantidad"] == (
+            existencia["cantidad"] + 2
+        )
 
 
 def test_configuracion_escribe_el_token_en_el_llavero_y_nunca_lo_muestra(

@@ -1,0 +1,259 @@
+"""``GET /v1/instantanea`` contra la central real (SQLite y PostgreSQL): es exactamente la
+descarga completa por páginas (mismas filas, mismos bytes por fila, mismo cursor), se construye
+una sola vez aunque la pidan muchos a la vez, respeta la privacidad por tienda y lo que se
+confirma durante o después de construirla llega en la siguiente descarga incremental."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import time
+import uuid
+
+import pytest
+import requests
+
+from .conftest import PG_URL, Api, aplicar, base_pg_nueva, op, validar_openapi
+from .test_concurrencia import _escritor
+
+PRODUCTO = "productos.Producto"
+VENTA = "ventas.Venta"
+VIGENCIA_S = 4.0
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def central(request, tmp_path_factory):
+    from tests.plugins.central import CentralEnMarcha
+
+    entorno = {"SINCRO_INSTANTANEA_VIGENCIA_S": str(VIGENCIA_S)}
+    if request.param == "sqlite":
+        c = CentralEnMarcha(tmp_path_factory.mktemp("central"), demo=50, entorno=entorno)
+        try:
+            yield c.arrancar()
+        finally:
+            c.detener()
+        return
+    if not PG_URL:
+        pytest.skip("SINCRO_PG_URL no está definida (CI la define tras arrancar PostgreSQL)")
+    with base_pg_nueva() as url:
+        c = CentralEnMarcha(
+            tmp_path_factory.mktemp("central-pg"),
+            demo=50,
+            entorno={**entorno, "DATABASE_URL": url},
+        )
+        try:
+            yield c.arrancar()
+        finally:
+            c.detener()
+
+
+@pytest.fixture(scope="module")
+def api(central) -> Api:
+    return Api(central.url, central.token)
+
+
+def _instantanea(central, modelo: str, token: str | None = None) -> tuple[dict, str, int]:
+    """(cuerpo, filas en bruto tal como llegan, nº de construcción)."""
+    r = requests.get(
+        central.url + "/v1/instantanea",
+        params={"modelo": modelo},
+        headers={**central.cabeceras(token), "Accept-Encoding": "gzip"},
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["Content-Encoding"] == "gzip"
+    cuerpo = validar_openapi(r, "/v1/instantanea", "get")
+    assert cuerpo["completo"] is True and cuerpo["hay_mas"] is False
+    assert int(r.headers["Sincro-Instantanea-Filas"]) == len(cuerpo["cambios"])
+    return cuerpo, _filas_en_bruto(r.text), int(r.headers["Sincro-Instantanea-Construccion"])
+
+
+def _filas_en_bruto(texto: str) -> str:
+    assert texto.startswith('{"cambios":[')
+    return texto[len('{"cambios":[') : texto.rindex('],"cursor":')]
+
+
+def _paginas(central, modelo: str, limite: int, token: str | None = None) -> tuple[list, str]:
+    """Descarga completa por páginas: las filas de cada página en bruto y el cursor final."""
+    sesion = requests.Session()
+    sesion.headers.update(central.cabeceras(token))
+    cursor, brutas = "", []
+    while True:
+        r = sesion.get(
+            central.url + "/v1/cambios",
+            params={"modelos": modelo, "cursor": cursor, "limite": limite},
+            timeout=60,
+        )
+        assert r.status_code == 200, r.text[:300]
+        cuerpo = r.json()
+        if cuerpo["cambios"]:
+            brutas.append(_filas_en_bruto(r.text))
+        cursor = cuerpo["cursor"]
+        if not cuerpo["hay_mas"]:
+            return brutas, cursor
+
+
+def _construcciones(central, modelo: str) -> int:
+    return central.log.read_text(encoding="utf-8").count(f"Instantánea de {modelo} construida")
+
+
+def _posicion(cursor: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in cursor.split("."))
+
+
+def _esperar_vigencia() -> None:
+    time.sleep(VIGENCIA_S + 0.2)
+
+
+def test_muchas_a_la_vez_la_construyen_una_vez(central):
+    """La primera petición la construye; 12 a la vez esperan a esa construcción y ninguna más
+    la repite; una segunda petición tampoco."""
+    with cf.ThreadPoolExecutor(12) as ex:
+        resultados = list(ex.map(lambda _: _instantanea(central, PRODUCTO), range(12)))
+    assert {n for _, _, n in resultados} == {1}
+    assert len({bruto for _, bruto, _ in resultados}) == 1
+    assert _instantanea(central, PRODUCTO)[2] == 1
+    assert _construcciones(central, PRODUCTO) == 1
+
+
+@pytest.mark.parametrize("modelo", [PRODUCTO, "clientes.Cliente"])
+def test_igual_que_la_descarga_por_paginas(central, api, modelo):
+    """Mismas filas, mismos bytes por fila, en el mismo orden, y el mismo cursor final (en
+    PostgreSQL la marca de agua es de todo el servidor: queda entre las de dos descargas por
+    páginas)."""
+    antes, cursor_antes = _paginas(central, modelo, limite=7)
+    cuerpo, bruto, _ = _instantanea(central, modelo)
+    despues, cursor_despues = _paginas(central, modelo, limite=7)
+    assert len(antes) > (1 if modelo == PRODUCTO else 0)  # productos: varias páginas de verdad
+    assert bruto == ",".join(antes) == ",".join(despues)
+    if PG_URL and "DATABASE_URL" in central.entorno:
+        assert _posicion(cursor_antes) <= _posicion(cuerpo["cursor"]) <= _posicion(cursor_despues)
+    else:
+        assert cuerpo["cursor"] == cursor_antes == cursor_despues
+    # Desde su cursor no llega nada nuevo (en PostgreSQL puede volver a servir filas de
+    # transacciones por encima de la marca, con la misma versión: no cambian nada).
+    estado: dict = {}
+    aplicar(estado, cuerpo["cambios"])
+    for cambio in api.get("/v1/cambios", modelos=modelo, cursor=cuerpo["cursor"])["cambios"]:
+        assert estado[(cambio["modelo"], cambio["id"])] == (cambio["version"], cambio["datos"])
+
+
+def _ajuste(api: Api, producto: str, delta: int) -> int:
+    r = api.operaciones(op(PRODUCTO, "ajustar", producto, {"stock": delta}))["resultados"][0]
+    assert r["resultado"] == "aplicada", r
+    return r["version"]
+
+
+def _incremental(api: Api, cursor: str, estado: dict) -> tuple[dict, str]:
+    """Descarga incremental hasta el final sobre ``estado``. En PostgreSQL puede volver a
+    llegar una fila de la instantánea con la misma versión (por encima de la marca): debe
+    traer lo mismo; una versión menor sería un cambio fuera de orden."""
+    while True:
+        p = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor, limite=5)
+        for c in p["cambios"]:
+            previo = estado.get((c["modelo"], c["id"]))
+            if previo is not None and previo[0] == c["version"]:
+                assert previo == (c["version"], c["datos"])
+            else:
+                aplicar(estado, [c])
+        cursor = p["cursor"]
+        if not p["hay_mas"]:
+            return estado, cursor
+
+
+def test_escritura_tras_la_instantanea_llega_en_la_incremental(central, api):
+    """Dentro de su vigencia se sirve la misma instantánea aunque el registro haya avanzado, y
+    su cursor trae lo posterior; pasada la vigencia se reconstruye una vez, ya con el cambio."""
+    _ajuste(api, "3", -1)
+    _esperar_vigencia()
+    primera, _, n = _instantanea(central, PRODUCTO)  # reconstruida ahora: vigente
+    version = _ajuste(api, "3", -4)
+    segunda, _, n2 = _instantanea(central, PRODUCTO)
+    assert n2 == n and segunda["cursor"] == primera["cursor"]  # vigente: no se reconstruye
+    estado: dict = {}
+    aplicar(estado, primera["cambios"])
+    assert estado[(PRODUCTO, "3")][0] < version
+    estado, _ = _incremental(api, primera["cursor"], estado)
+    assert estado[(PRODUCTO, "3")][0] == version
+    completo, _ = api.descargar(PRODUCTO)
+    assert estado == completo
+    _esperar_vigencia()
+    tercera, _, n3 = _instantanea(central, PRODUCTO)
+    assert n3 == n + 1
+    assert {c["id"]: c["version"] for c in tercera["cambios"]}["3"] == version
+    assert _instantanea(central, PRODUCTO)[2] == n3  # ya al día: no se vuelve a construir
+
+
+def test_sin_cambios_no_se_reconstruye_aunque_pase_la_vigencia(central):
+    n = _instantanea(central, PRODUCTO)[2]
+    _esperar_vigencia()
+    assert _instantanea(central, PRODUCTO)[2] == n
+
+
+def test_confirmado_durante_la_construccion_llega_en_la_incremental(central, api):
+    """Una transacción del ORM escribe el producto 4 y tarda en confirmar; mientras, la
+    instantánea se reconstruye (en PostgreSQL, después de que otra transacción posterior
+    confirme un cambio del 6): no trae el 4 nuevo (no estaba confirmado) y su cursor queda por
+    debajo de él, así que la incremental lo trae al confirmar. Un cursor tomado de la última
+    fila servida (el 6) se lo saltaría."""
+    _esperar_vigencia()
+    n = _instantanea(central, PRODUCTO)[2]
+    _ajuste(api, "5", -1)
+    _esperar_vigencia()
+    lento = _escritor(central, "--tardio", "4", "--producto", "4")
+    try:
+        assert lento.stdout.readline().strip() == "ESCRITO"
+        if "DATABASE_URL" in central.entorno:  # en SQLite esperaría al cerrojo de escritura
+            version6 = _ajuste(api, "6", -1)
+        instantanea, _, n2 = _instantanea(central, PRODUCTO)
+        if "DATABASE_URL" in central.entorno:
+            assert {c["id"]: c["version"] for c in instantanea["cambios"]}["6"] == version6
+        assert n2 == n + 1
+        estado: dict = {}
+        aplicar(estado, instantanea["cambios"])
+        stock_antes = estado[(PRODUCTO, "4")][1]["stock"]
+        assert lento.stdout.readline().strip() == "CONFIRMADO"
+    finally:
+        assert lento.wait(30) == 0
+    cursor = instantanea["cursor"]
+    fin = time.monotonic() + 10  # otra base del servidor puede retener la marca un momento
+    while estado[(PRODUCTO, "4")][1]["stock"] == stock_antes and time.monotonic() < fin:
+        estado, cursor = _incremental(api, cursor, estado)
+        time.sleep(0.1)
+    assert estado[(PRODUCTO, "4")][1]["stock"] == stock_antes + 1000
+    completo, _ = api.descargar(PRODUCTO)
+    assert estado == completo
+
+
+def _venta(api: Api) -> str:
+    vid = str(uuid.uuid4())
+    datos = {"id": vid, "cliente": None, "fecha": "2026-11-28T10:00:00+01:00", "total": "1.00"}
+    r = api.operaciones(op(VENTA, "crear", vid, datos))["resultados"][0]
+    assert r["resultado"] == "aplicada", r
+    return vid
+
+
+def test_privado_por_tienda_una_por_tienda(central, api):
+    """Un modelo privado tiene una instantánea por tienda, cada una sólo con sus filas e igual
+    a lo que esa tienda descarga por páginas."""
+    otra = Api(central.url, central.crear_terminal("T002", "caja-7"))
+    mias = {_venta(api) for _ in range(3)}
+    suyas = {_venta(otra) for _ in range(2)}
+    for cliente, esperadas, ajenas in ((api, mias, suyas), (otra, suyas, mias)):
+        token = cliente.sesion.headers["Authorization"].split(" ", 1)[1]
+        cuerpo, bruto, _ = _instantanea(central, VENTA, token)
+        ids = {c["id"] for c in cuerpo["cambios"]}
+        assert esperadas <= ids and not ids & ajenas
+        assert bruto == ",".join(_paginas(central, VENTA, limite=2, token=token)[0])
+
+
+def test_modelo_desconocido_y_sin_token(central, api):
+    api.get("/v1/instantanea", estado=400, modelo="nada.Nada")
+    r = requests.get(central.url + "/v1/instantanea", params={"modelo": PRODUCTO}, timeout=30)
+    assert r.status_code == 401
+    validar_openapi(r, "/v1/instantanea", "get")
+
+
+def test_el_esquema_la_anuncia(api):
+    assert api.get("/v1/esquema")["instantaneas"] is True
