@@ -78,7 +78,8 @@ def generar(n: int, productos: int, semilla: int) -> list[dict]:
                     },
                 )
             )
-            ops.append(op("productos.Producto", "ajustar", str(pid), {"stock": -2}))
+            # La existencia del producto en la tienda de la terminal de demo (T001).
+            ops.append(op("productos.Existencia", "ajustar", f"T001:{pid}", {"cantidad": -2}))
     return ops[:n]
 
 
