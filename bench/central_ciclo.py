@@ -78,15 +78,25 @@ def lote_de_caja(azar: random.Random, tienda: str, terminal: str, productos: int
 
 @contextlib.contextmanager
 def _base(url_pg: str | None):
-    """Base nueva: PostgreSQL (``base_pg_nueva``) o un fichero SQLite temporal."""
-    if url_pg:
-        import tests.central.conftest as comun
-
-        comun.PG_URL = url_pg
-        with comun.base_pg_nueva() as url:
-            yield url
-    else:
+    """Base nueva: PostgreSQL (nombre al azar, se borra al salir) o un fichero SQLite temporal."""
+    if not url_pg:
         yield None
+        return
+    import psycopg
+
+    nombre = f"sincro_ciclo_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url_pg, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{nombre}"')
+    try:
+        yield url_pg.rsplit("/", 1)[0] + "/" + nombre
+    finally:
+        for intento in range(10):  # un autovacuum recién lanzado sobre la base la retiene
+            try:
+                with psycopg.connect(url_pg, autocommit=True) as c:
+                    c.execute(f'DROP DATABASE IF EXISTS "{nombre}"')
+                break
+            except psycopg.errors.ObjectInUse:
+                time.sleep(1 + intento)
 
 
 def _preparar(url: str | None, datos: Path, productos: int, cajas: int) -> list[tuple]:
@@ -224,10 +234,14 @@ def main() -> int:
     p.add_argument("--sentencias", action="store_true", help="imprime el SQL del último ciclo")
     args = p.parse_args()
     with _base(args.pg) as url, tempfile.TemporaryDirectory(prefix="bench-ciclo-") as datos:
-        r = medir(args, url, Path(datos))
+        _imprimir(medir(args, url, Path(datos)), args)  # antes de borrar la base
         from django.db import connections
 
         connections.close_all()
+    return 0
+
+
+def _imprimir(r: dict, args: argparse.Namespace) -> None:
     s = r["sentencias"]
     ciclo = r["empuje_ms"] + r["descarga_ms"]
     print(
@@ -245,8 +259,7 @@ def main() -> int:
         f"  línea base, dos GET /v1/salud (sin base de datos): {r['suelo_ms']:.2f} ms; "
         f"el ciclo cuesta {ciclo / r['suelo_ms']:.1f}x ese suelo"
     )
-    print(f"  {carga()}")
-    return 0
+    print(f"  {carga()}", flush=True)
 
 
 if __name__ == "__main__":

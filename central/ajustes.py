@@ -156,7 +156,7 @@ class Ajustes:
         params += [[deltas[c] for _, _, deltas in grupo] for c in campos]
         params += [x for c in campos for x in _limites(config, c)]
         try:
-            with connection.cursor() as cur:
+            with dialecto.cursor_parametros_aparte() as cur:
                 cur.execute(_sql_ajuste_en_bloque(config, campos), params)
                 filas = {f[0]: f[1:] for f in cur.fetchall()}
         except DatabaseError as exc:  # la sentencia entera no tuvo efecto

@@ -135,6 +135,22 @@ def cursor_ajustes() -> Any:
     return connection.connection.cursor() if es_sqlite() else connection.cursor()
 
 
+def cursor_parametros_aparte(conexion: Any = None) -> Any:
+    """Cursor de Django (con sus envoltorios: registro de consultas, ``execute_wrapper``) que en
+    PostgreSQL envía los parámetros aparte del texto SQL (*server-side binding*) en vez de
+    citarlos en Python, que es lo que hace el cursor por defecto de Django: para las sentencias
+    con arrays (``unnest``), donde citar elemento a elemento era la mayor parte de su CPU. Sólo
+    para SQL escrito a mano con el tipo de cada parámetro explícito (``%s::bigint[]``). En SQLite,
+    el cursor normal."""
+    conexion = conexion or connection
+    if conexion.vendor != "postgresql":
+        return conexion.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    conexion.ensure_connection()
+    return conexion._prepare_cursor(ServerBindingCursor(conexion.connection))
+
+
 def uuid_operacion(texto: str) -> Any:
     """UUID de una operación tal como lo espera ``insercion.preparar()[1]``."""
     return texto if es_sqlite() else uuid.UUID(texto)
