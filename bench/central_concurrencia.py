@@ -3,9 +3,9 @@ cerrojo consultivo por lote hasta su commit, ``SINCRO_ORDEN_COMMIT=cerrojo``), e
 ejecución, con la central real (gunicorn, varios trabajadores) y una base nueva para cada uno.
 
 N clientes empujan a la vez lotes realistas de caja (por venta: ``crear`` de la venta, 2
-``crear`` de línea y 2 ``ajustar`` de stock) durante S segundos. Se da ops/s, latencia p50/p99
-del lote y la fracción de muestras de ``pg_stat_activity`` (cada 20 ms) con alguna sesión
-esperando un cerrojo (``wait_event_type = 'Lock'``).
+``crear`` de línea y 2 ``ajustar`` del stock de la tienda) durante S segundos. Se da ops/s,
+latencia p50/p99 del lote y la fracción de muestras de ``pg_stat_activity`` (cada 20 ms) con
+alguna sesión esperando un cerrojo (``wait_event_type = 'Lock'``).
 
 Uso: ``.venv/bin/python bench/central_concurrencia.py [--pg URL] [--clientes 8] [--segundos 10]``
 """

@@ -16,6 +16,7 @@ from .conftest import PG_URL, Api, aplicar, base_pg_nueva, op, validar_openapi
 from .test_concurrencia import _escritor
 
 PRODUCTO = "productos.Producto"
+EXISTENCIA = "productos.Existencia"  # privado de la tienda: la de T001 es de las cajas de T001
 VENTA = "ventas.Venta"
 VIGENCIA_S = 4.0
 
@@ -117,7 +118,7 @@ def test_muchas_a_la_vez_la_construyen_una_vez(central):
     assert _construcciones(central, PRODUCTO) == 1
 
 
-@pytest.mark.parametrize("modelo", [PRODUCTO, "clientes.Cliente"])
+@pytest.mark.parametrize("modelo", [PRODUCTO, EXISTENCIA, "clientes.Cliente"])
 def test_igual_que_la_descarga_por_paginas(central, api, modelo):
     """Mismas filas, mismos bytes por fila, en el mismo orden, y el mismo cursor final (en
     PostgreSQL la marca de agua es de todo el servidor: queda entre las de dos descargas por
@@ -125,7 +126,7 @@ def test_igual_que_la_descarga_por_paginas(central, api, modelo):
     antes, cursor_antes = _paginas(central, modelo, limite=7)
     cuerpo, bruto, _ = _instantanea(central, modelo)
     despues, cursor_despues = _paginas(central, modelo, limite=7)
-    assert len(antes) > (1 if modelo == PRODUCTO else 0)  # productos: varias páginas de verdad
+    assert len(antes) > (0 if modelo == "clientes.Cliente" else 1)  # varias páginas de verdad
     assert bruto == ",".join(antes) == ",".join(despues)
     if PG_URL and "DATABASE_URL" in central.entorno:
         assert _posicion(cursor_antes) <= _posicion(cuerpo["cursor"]) <= _posicion(cursor_despues)
@@ -140,7 +141,9 @@ def test_igual_que_la_descarga_por_paginas(central, api, modelo):
 
 
 def _ajuste(api: Api, producto: str, delta: int) -> int:
-    r = api.operaciones(op(PRODUCTO, "ajustar", producto, {"stock": delta}))["resultados"][0]
+    """Ajusta el stock del producto en T001; devuelve la nueva versión de la existencia."""
+    datos = {"cantidad": delta}
+    r = api.operaciones(op(EXISTENCIA, "ajustar", f"T001:{producto}", datos))["resultados"][0]
     assert r["resultado"] == "aplicada", r
     return r["version"]
 
@@ -150,7 +153,7 @@ def _incremental(api: Api, cursor: str, estado: dict) -> tuple[dict, str]:
     llegar una fila de la instantánea con la misma versión (por encima de la marca): debe
     traer lo mismo; una versión menor sería un cambio fuera de orden."""
     while True:
-        p = api.get("/v1/cambios", modelos=PRODUCTO, cursor=cursor, limite=5)
+        p = api.get("/v1/cambios", modelos=EXISTENCIA, cursor=cursor, limite=5)
         for c in p["cambios"]:
             previo = estado.get((c["modelo"], c["id"]))
             if previo is not None and previo[0] == c["version"]:
@@ -162,31 +165,46 @@ def _incremental(api: Api, cursor: str, estado: dict) -> tuple[dict, str]:
             return estado, cursor
 
 
+def _hasta(api: Api, cursor: str, estado: dict, condicion) -> dict:
+    """Descargas incrementales desde ``cursor`` hasta que ``condicion(estado)``: la marca de
+    agua es de todo el servidor PostgreSQL y una transacción de otra base (otras pruebas a la
+    vez) puede retener un momento lo recién confirmado; nunca perderlo."""
+    fin = time.monotonic() + 30
+    while True:
+        estado, cursor = _incremental(api, cursor, estado)
+        if condicion(estado) or time.monotonic() > fin:
+            assert condicion(estado)
+            return estado
+        time.sleep(0.2)
+
+
 def test_escritura_tras_la_instantanea_llega_en_la_incremental(central, api):
     """Dentro de su vigencia se sirve la misma instantánea aunque el registro haya avanzado, y
     su cursor trae lo posterior; pasada la vigencia se reconstruye una vez, ya con el cambio."""
     _ajuste(api, "3", -1)
     _esperar_vigencia()
-    primera, _, n = _instantanea(central, PRODUCTO)  # reconstruida ahora: vigente
+    primera, _, n = _instantanea(central, EXISTENCIA)  # reconstruida ahora: vigente
     version = _ajuste(api, "3", -4)
-    segunda, _, n2 = _instantanea(central, PRODUCTO)
+    segunda, _, n2 = _instantanea(central, EXISTENCIA)
     assert n2 == n and segunda["cursor"] == primera["cursor"]  # vigente: no se reconstruye
     estado: dict = {}
     aplicar(estado, primera["cambios"])
-    assert estado[(PRODUCTO, "3")][0] < version
-    estado, _ = _incremental(api, primera["cursor"], estado)
-    assert estado[(PRODUCTO, "3")][0] == version
-    completo, _ = api.descargar(PRODUCTO)
+    assert estado[(EXISTENCIA, "T001:3")][0] < version
+    estado = _hasta(
+        api, primera["cursor"], estado, lambda e: e[(EXISTENCIA, "T001:3")][0] == version
+    )
+    completo, _ = api.descargar(EXISTENCIA)
     assert estado == completo
     _esperar_vigencia()
-    tercera, _, n3 = _instantanea(central, PRODUCTO)
+    tercera, _, n3 = _instantanea(central, EXISTENCIA)
     assert n3 == n + 1
-    assert {c["id"]: c["version"] for c in tercera["cambios"]}["3"] == version
-    assert _instantanea(central, PRODUCTO)[2] == n3  # ya al día: no se vuelve a construir
+    assert {c["id"]: c["version"] for c in tercera["cambios"]}["T001:3"] == version
+    assert _instantanea(central, EXISTENCIA)[2] == n3  # ya al día: no se vuelve a construir
 
 
 def test_sin_cambios_no_se_reconstruye_aunque_pase_la_vigencia(central):
-    n = _instantanea(central, PRODUCTO)[2]
+    _esperar_vigencia()
+    n = _instantanea(central, PRODUCTO)[2]  # al día (reconstruida si hacía falta)
     _esperar_vigencia()
     assert _instantanea(central, PRODUCTO)[2] == n
 
@@ -198,7 +216,7 @@ def test_confirmado_durante_la_construccion_llega_en_la_incremental(central, api
     debajo de él, así que la incremental lo trae al confirmar. Un cursor tomado de la última
     fila servida (el 6) se lo saltaría."""
     _esperar_vigencia()
-    n = _instantanea(central, PRODUCTO)[2]
+    n = _instantanea(central, EXISTENCIA)[2]
     _ajuste(api, "5", -1)
     _esperar_vigencia()
     lento = _escritor(central, "--tardio", "4", "--producto", "4")
@@ -206,23 +224,23 @@ def test_confirmado_durante_la_construccion_llega_en_la_incremental(central, api
         assert lento.stdout.readline().strip() == "ESCRITO"
         if "DATABASE_URL" in central.entorno:  # en SQLite esperaría al cerrojo de escritura
             version6 = _ajuste(api, "6", -1)
-        instantanea, _, n2 = _instantanea(central, PRODUCTO)
+        instantanea, _, n2 = _instantanea(central, EXISTENCIA)
         if "DATABASE_URL" in central.entorno:
-            assert {c["id"]: c["version"] for c in instantanea["cambios"]}["6"] == version6
+            assert {c["id"]: c["version"] for c in instantanea["cambios"]}["T001:6"] == version6
         assert n2 == n + 1
         estado: dict = {}
         aplicar(estado, instantanea["cambios"])
-        stock_antes = estado[(PRODUCTO, "4")][1]["stock"]
+        stock_antes = estado[(EXISTENCIA, "T001:4")][1]["cantidad"]
         assert lento.stdout.readline().strip() == "CONFIRMADO"
     finally:
         assert lento.wait(30) == 0
-    cursor = instantanea["cursor"]
-    fin = time.monotonic() + 10  # otra base del servidor puede retener la marca un momento
-    while estado[(PRODUCTO, "4")][1]["stock"] == stock_antes and time.monotonic() < fin:
-        estado, cursor = _incremental(api, cursor, estado)
-        time.sleep(0.1)
-    assert estado[(PRODUCTO, "4")][1]["stock"] == stock_antes + 1000
-    completo, _ = api.descargar(PRODUCTO)
+    estado = _hasta(
+        api,
+        instantanea["cursor"],
+        estado,
+        lambda e: e[(EXISTENCIA, "T001:4")][1]["cantidad"] == stock_antes + 1000,
+    )
+    completo, _ = api.descargar(EXISTENCIA)
     assert estado == completo
 
 
