@@ -34,7 +34,7 @@ from pathlib import Path
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from bench.central_comun import carga  # noqa: E402
+from bench.central_comun import carga, django_migrado  # noqa: E402
 
 PRODUCTO = "productos.Producto"
 EXISTENCIA = "productos.Existencia"
@@ -91,22 +91,12 @@ def _base(url_pg: str | None):
 
 def _preparar(url: str | None, datos: Path, productos: int, cajas: int) -> list[tuple]:
     """Django sobre la base nueva, migrada y sembrada; devuelve [(cliente, terminal)]."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
-    os.environ["SINCRO_CENTRAL_DATOS"] = str(datos)
-    if url:
-        os.environ["DATABASE_URL"] = url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_migrado(datos, url)
     from django.test import Client
 
     from central.autenticacion import crear_terminal
     from servidor_demo import semilla
 
-    call_command("migrate", verbosity=0, interactive=False)
     semilla.sembrar(productos)
     salida = []
     for i in range(cajas):

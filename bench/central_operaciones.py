@@ -29,6 +29,7 @@ RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
 from bench.central_comun import carga, cpu_servidor  # noqa: E402
+from tests.central.conftest import op as op_de_prueba  # noqa: E402
 from tests.plugins.central import CentralEnMarcha  # noqa: E402
 
 
@@ -38,15 +39,9 @@ def generar(n: int, productos: int, semilla: int, tienda: str = "T001") -> list[
     ops: list[dict] = []
 
     def op(modelo: str, tipo: str, objeto_id: str | None, datos: dict) -> dict:
-        return {
-            "uuid": str(uuid.UUID(int=azar.getrandbits(128), version=4)),
-            "modelo": modelo,
-            "tipo": tipo,
-            "objeto_id": objeto_id,
-            "datos": datos,
-            "hora_terminal": "2026-11-28T10:00:00+01:00",
-            "desfase_ms": 0,
-        }
+        """Como ``tests.central.conftest.op``, con UUID de la semilla (lote repetible)."""
+        identificador = str(uuid.UUID(int=azar.getrandbits(128), version=4))
+        return op_de_prueba(modelo, tipo, objeto_id, datos, uuid=identificador)
 
     while len(ops) < n:
         venta = str(uuid.UUID(int=azar.getrandbits(128), version=4))
