@@ -38,7 +38,8 @@ def _dañar_precio(datos, objeto_id: str = "7") -> None:
         f[0]
         for f in cache.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%producto%' "
-            "AND name NOT LIKE '%fts%' AND name NOT LIKE '%sombra%'"
+            "AND name NOT LIKE '%fts%' AND name NOT LIKE '%sombra%' "
+            "AND name NOT LIKE '%existencia%'"  # la del stock por tienda no tiene precio
         )
     )
     cache.execute(f'UPDATE "{tabla}" SET precio = ? WHERE id = ?', ("0.01", objeto_id))  # noqa: S608
