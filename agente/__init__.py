@@ -2,7 +2,11 @@
 
 La operación encolada y sus estados (``agente.operacion``) es el tipo que comparten todas
 las capas. La puerta es la fachada ``agente.Agente``: la CLI (``agente.cli``), la interfaz
-(``ui``), la API local y el software de caja la usan igual. Detrás, paquetes por oficio:
+(``ui``), la API local y el software de caja la usan igual, y delega en sus vecinos:
+``agente.apertura`` (abrir el directorio de datos y recuperar lo dañado),
+``agente.preparacion`` (validar una operación antes de encolarla), ``agente.lectura`` (la vista
+optimista del catálogo), ``agente.estado`` (el estado que se enseña) y ``agente.caja`` (el
+diario: anular, devolver, cerrar la caja). Detrás, paquetes por oficio:
 
 - ``agente.almacen``: la cola (preciosa) y la caché (desechable) en SQLite;
 - ``agente.reglas``: reglas puras (combinar, ordenar, priorizar, fusionar, vista optimista);

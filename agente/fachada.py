@@ -1,5 +1,13 @@
 """``Agente``: la fachada que usan la caja, la CLI y la UI.
 
+Una puerta delgada: cada método delega en el módulo que hace ese trabajo, salvo ``vender``
+(arma la venta con sus líneas, pagos y registro del diario). Detrás: ``agente.apertura``
+(abrir el directorio de datos y recuperar), ``agente.preparacion`` (validar antes de
+encolar), ``agente.almacen.cola`` (encolar, duradero), ``agente.lectura`` (la vista
+optimista: obtener, buscar, listar), ``agente.estado`` (las partes de ``estado()``),
+``agente.caja`` (anular, devolver, cierre de caja), ``agente.almacen.conflictos`` (lo que
+decide el encargado) y ``agente.sincronizacion.servicio`` (la red).
+
 Ejemplo::
 
     with Agente.abrir("/ruta/datos") as agente:
@@ -21,30 +29,29 @@ nunca desde el hilo de la GUI.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
-import sqlite3
 import uuid as uuidlib
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from agente import caja
+from agente import apertura, caja
+from agente import estado as partes
 from agente.almacen import diario as almacen_diario
 from agente.almacen import pagos as almacen_pagos
 from agente.almacen.cache import Cache, clave_sql
 from agente.almacen.cola import DIAS_AUDITORIA, Cola, NuevaOperacion
 from agente.almacen.conflictos import Conflictos
-from agente.operacion import COMPLETADO, CONFLICTO, PENDIENTE, PROCESANDO, Operacion
+from agente.lectura import LecturaOptimista, esquema_exigido
+from agente.operacion import Operacion
+from agente.preparacion import Preparacion
 from agente.reglas import diario as reglas_diario
-from agente.reglas import optimista
 from agente.reglas import pagos as reglas_pagos
-from agente.soporte import privado, rutas
+from agente.soporte import rutas
 from protocolo import existencias
-from protocolo.esquema import ConfigModelo, ErrorValor, Esquema, validar_nombre_modelo
-
-log = logging.getLogger(__name__)
+from protocolo.esquema import ErrorValor, Esquema, validar_nombre_modelo
 
 VENTA = "ventas.Venta"
 LINEA_VENTA = "ventas.LineaVenta"
@@ -60,16 +67,18 @@ class Agente:
         self._cola = cola
         self._cache = cache
         self._conflictos = Conflictos(cola)
+        self._lectura = LecturaOptimista(cola, cache)
+        self._preparacion = Preparacion(cache, self._lectura)
         self.partes_estado: list[Callable[[], dict[str, Any]]] = [
-            self._estado_general,
-            self._estado_cola,
-            self._estado_modelos,
+            partial(partes.general, directorio, cola, cache),
+            partial(partes.de_la_cola, cola),
+            partial(partes.de_los_modelos, cola, cache),
             self._estado_sincronizacion,
-            self._estado_avisos,
-            self._estado_diario,
+            partial(partes.avisos, directorio),
+            partial(partes.del_diario, cola),
         ]
-        """Funciones que componen ``estado()``; otros módulos (el sincronizador) añaden la
-        suya con ``agente.partes_estado.append(funcion)``. Cada una devuelve un dict plano."""
+        """Funciones que componen ``estado()``, en orden (``agente.estado``; la de la
+        sincronización, del servicio). Cada una devuelve un dict plano."""
         esquema = cache.esquema()
         if esquema is not None:
             cola.configurar_modelos(esquema.modelos.values())
@@ -84,49 +93,19 @@ class Agente:
     ) -> Agente:
         """Abre (o crea) el directorio de datos: ``directorio`` > ``SINCRO_DATOS`` >
         directorio de usuario. ``recuperar`` devuelve a PENDIENTE lo que un proceso muerto dejó
-        en vuelo (nunca lo de un proceso vivo). Al abrir se podan las operaciones finales más
-        antiguas que ``dias_auditoria`` (``None``: no podar)."""
-        ruta = rutas.asegurar_directorio(rutas.directorio_datos(directorio))
-        if recuperar:  # caché dañada aparte, cola dañada copiada y rescatada + aviso
-            from agente.almacen import recuperacion
-
-            recuperacion.preparar_ficheros(ruta)
-        cola = Cola(rutas.ruta_cola(ruta), recuperar=recuperar)
-        if dias_auditoria is not None:
-            cola.podar(dias_auditoria)
-        try:
-            if recuperar:
-                from agente.almacen import recuperacion
-
-                cache = recuperacion.abrir_cache(ruta)
-            else:
-                cache = Cache(rutas.ruta_cache(ruta))
-        except BaseException:
-            cola.cerrar()
-            raise
-        privado.proteger_contenido(ruta)  # bases, -wal, configuración: sólo este usuario
+        en vuelo (nunca lo de un proceso vivo) y, al arrancar, comprueba la tienda y el diario.
+        Se podan las operaciones finales más antiguas que ``dias_auditoria`` (``None``: no
+        podar). Ver ``agente.apertura``."""
+        ruta, cola, cache = apertura.abrir_ficheros(
+            directorio, recuperar=recuperar, dias_auditoria=dias_auditoria
+        )
         agente = cls(ruta, cola, cache)
-        agente._al_arrancar(recuperar)
+        if recuperar:
+            apertura.al_arrancar(agente)
         return agente
 
-    def _al_arrancar(self, comprobar: bool) -> None:
-        """Con ``comprobar`` (lo normal; sin él, sólo mirar): la tienda configurada en los
-        ajustes de la cola (la lleva cada registro del diario) y lo reciente de la cadena del
-        diario verificado: un diario dañado se avisa nombrando el registro
-        (``recuperaciones.json`` y el registro), nunca se repara."""
-        from agente.soporte import configuracion
-
-        if not comprobar:
-            return
-        try:
-            config = configuracion.cargar(self.directorio)
-        except configuracion.ErrorConfiguracion:
-            config = None
-        if config is not None and self._cola.ajuste(almacen_diario.TIENDA) != config.tienda:
-            self._cola.fijar_ajuste(almacen_diario.TIENDA, config.tienda)
-        caja.avisar_diario_danado(self)
-
     def cerrar(self) -> None:
+        """Para la sincronización de esta fachada (si la hay) y cierra la caché y la cola."""
         servicio = self.__dict__.get("_servicio_sincro")
         if servicio is not None:  # sincronización: parar el bucle antes de cerrar
             servicio.cerrar()
@@ -152,6 +131,7 @@ class Agente:
     # -- esquema -----------------------------------------------------------------------------
 
     def esquema(self) -> Esquema | None:
+        """El esquema guardado de la central (``None`` si aún no hay)."""
         return self._cache.esquema()
 
     def guardar_esquema(self, datos: Mapping[str, Any] | Esquema) -> Esquema:
@@ -161,13 +141,8 @@ class Agente:
         return esquema
 
     def _esquema_exigido(self) -> Esquema:
-        esquema = self._cache.esquema()
-        if esquema is None:
-            raise ErrorValor(
-                "Esta terminal aún no tiene el esquema de la central: ejecute «sincro configurar»"
-                " o «sincro sincronizar» con conexión."
-            )
-        return esquema
+        """El esquema guardado o ``ErrorValor`` (``agente.lectura.esquema_exigido``)."""
+        return esquema_exigido(self._cache)
 
     # -- encolar -----------------------------------------------------------------------------
 
@@ -182,7 +157,7 @@ class Agente:
         """Valida y encola una operación (fusionándola con la pendiente del mismo objeto si es
         seguro). Vuelve cuando es duradera. ``ErrorValor`` si algo no valida."""
         return self._cola.encolar(
-            self._preparar(modelo, tipo, datos, objeto_id, prioridad, creados=set())
+            self._preparacion.preparar(modelo, tipo, datos, objeto_id, prioridad, creados=set())
         )
 
     def encolar_varias(self, operaciones: Sequence[Mapping[str, Any]]) -> list[Operacion]:
@@ -191,25 +166,9 @@ class Agente:
         return self._cola.encolar_varias(self._preparar_varias(operaciones))
 
     def _preparar_varias(self, operaciones: Sequence[Mapping[str, Any]]) -> list[NuevaOperacion]:
-        nuevas = []
-        creados: set[tuple[str, str]] = set()  # los «crear» anteriores del mismo lote
-        for i, op in enumerate(operaciones):
-            if not isinstance(op, Mapping):
-                raise ErrorValor(f"La operación {i + 1} debe ser un objeto.")
-            try:
-                nuevas.append(
-                    self._preparar(
-                        op.get("modelo"),
-                        op.get("tipo"),
-                        op.get("datos"),
-                        op.get("objeto_id"),
-                        op.get("prioridad"),
-                        creados=creados,
-                    )
-                )
-            except ErrorValor as exc:
-                raise ErrorValor(f"Operación {i + 1}: {exc}") from None
-        return nuevas
+        """Valida y prepara sin encolar (``agente.preparacion``; ``vender`` y ``agente.caja``
+        las encolan con el diario en su transacción)."""
+        return self._preparacion.preparar_varias(operaciones)
 
     def ajustar(self, modelo: str, objeto_id: Any, campo: str, delta: Any) -> Operacion:
         """Suma ``delta`` a un campo numérico (p. ej. stock -2), sin conflictos posibles."""
@@ -410,245 +369,35 @@ class Agente:
         """Los pagos guardados de una venta de esta terminal (``None`` si no hay)."""
         return almacen_pagos.de_venta(self._cola, str(venta_id))
 
-    def _preparar(
-        self,
-        modelo: Any,
-        tipo: Any,
-        datos: Any,
-        objeto_id: Any,
-        prioridad: Any,
-        *,
-        creados: set[tuple[str, str]],
-    ) -> NuevaOperacion:
-        """Valida una operación con las reglas del esquema (las mismas que aplica la central)
-        y la prepara para la cola. ``creados``: ``(modelo, clave)`` de los «crear» anteriores
-        del mismo lote, que ya cuentan como existentes para las referencias."""
-        esquema = self._esquema_exigido()
-        config = esquema.modelo(modelo)
-        datos = config.validar_datos(tipo, {} if datos is None else datos)
-        if prioridad is not None and (
-            isinstance(prioridad, bool) or not isinstance(prioridad, int)
-        ):
-            raise ErrorValor(f"La prioridad debe ser un entero, no {prioridad!r}.")
-        if tipo == "crear":
-            objeto_id = self._clave_de_creacion(config, datos, objeto_id)
-            if self._sin_fallar_por_cache(self.obtener, config.nombre, objeto_id) is not None:
-                raise ErrorValor(
-                    f"Ya existe {config.nombre} {objeto_id}: use «actualizar» en lugar de «crear»."
-                )
-            version_base, valores_base = None, {}
-            creados.add((config.nombre, objeto_id))
-        else:
-            if objeto_id is None or str(objeto_id).strip() == "":
-                raise ErrorValor(f"Indique el objeto (--objeto) de {config.nombre} a {tipo}.")
-            objeto_id = str(clave_sql(config, objeto_id))
-            fila = self._sin_fallar_por_cache(self._cache.fila, config.nombre, objeto_id)
-            if fila:
-                version_base = fila[1]
-                valores_base = {c: fila[0].get(c) for c in datos}
-            else:
-                # Sin versión de la central (creado aquí y aún no descargado, o desconocido):
-                # base 0 y, si esta terminal lo conoce, sus valores como base; la central
-                # nunca aplica un «actualizar»/«borrar» sin base (docs/protocolo.md).
-                version_base = 0
-                actual = self._sin_fallar_por_cache(self.obtener, config.nombre, objeto_id) or {}
-                campos = config.campos_escribibles if tipo == "borrar" else datos
-                valores_base = {c: actual[c] for c in campos if c in actual}
-            if tipo == "ajustar":
-                self._comprobar_ajuste(config, objeto_id, datos, fila)
-        if tipo in ("crear", "actualizar"):
-            desconocida = self._sin_fallar_por_cache(
-                self._referencia_desconocida, esquema, config, datos, creados
-            )
-            if desconocida is not None:
-                campo, destino, clave = desconocida
-                raise ErrorValor(
-                    f"«{campo}» apunta a {destino} {clave}, que esta terminal no conoce "
-                    "(¿falta sincronizar el catálogo?)."
-                )
-        return NuevaOperacion(
-            modelo=config.nombre,
-            objeto_id=objeto_id,
-            tipo=tipo,
-            datos=datos,
-            version_base=version_base,
-            valores_base=valores_base,
-            prioridad=config.prioridad if prioridad is None else prioridad,
-        )
-
-    def _referencia_desconocida(
-        self,
-        esquema: Esquema,
-        config: ConfigModelo,
-        datos: Mapping[str, Any],
-        creados: set[tuple[str, str]],
-    ) -> tuple[str, str, str] | None:
-        """La primera referencia de ``datos`` a un objeto que esta terminal no conoce (ni en la
-        caché ni creado aquí, antes o en el mismo lote): la central la rechazaría. Sólo si el
-        catálogo de ese modelo está entero: durante la primera carga o una reconstrucción no
-        conocerlo no significa que no exista, y la venta sigue."""
-        for campo, destino in config.referencias.items():
-            valor = datos.get(campo)
-            if valor is None or destino not in esquema.modelos:
-                continue
-            clave = str(clave_sql(esquema.modelo(destino), valor))
-            if (destino, clave) in creados:
-                continue
-            if not self._cache.estado_modelo(destino, contar=False)["completo"]:
-                continue
-            if self.obtener(destino, clave) is None:
-                return campo, destino, clave
-        return None
-
-    def _comprobar_ajuste(
-        self, config: ConfigModelo, objeto_id: str, deltas: Mapping[str, Any], fila: Any
-    ) -> None:
-        """Que el valor optimista tras el ajuste siga dentro de los límites del campo (la
-        central lo comprueba otra vez con su valor). ``fila``: la de la caché, ya leída."""
-        optimistas = self._sin_fallar_por_cache(
-            self._optimistas, config, [objeto_id], {objeto_id: fila} if fila else {}
-        )
-        actual = (optimistas or {}).get(objeto_id)
-        if actual is None:
-            return
-        for campo, delta in deltas.items():
-            valor = actual.get(campo)
-            if valor is None:
-                continue
-            if config.tipos[campo] == "decimal":
-                config.comprobar_ajuste(campo, Decimal(str(valor)) + Decimal(str(delta)))
-            elif isinstance(valor, int):
-                config.comprobar_ajuste(campo, valor + delta)
-
-    def _sin_fallar_por_cache(self, lectura: Callable[..., Any], *args: Any) -> Any:
-        """Una lectura de la caché para encolar: si la caché está dañada, la venta sigue sin
-        ella (como una terminal recién instalada) y la caché queda marcada para apartarla y
-        rehacerla en el próximo arranque."""
-        try:
-            return lectura(*args)
-        except sqlite3.DatabaseError as error:
-            log.error("Caché ilegible al encolar (%s): se encola sin ella.", error)
-            self._cache.marcar_danada(f"ilegible al encolar: {error}")
-            return None
-
     def catalogo_reconstruyendo(self) -> bool:
         """El catálogo local aún no está entero (primera carga, o caché apartada por daños y
         rehaciéndose desde la central): una búsqueda vacía no significa «no existe»."""
-        esquema = self._cache.esquema()
-        if esquema is None:
-            return True
-        return any(
-            not self._cache.estado_modelo(m.nombre, contar=False)["completo"]
-            for m in esquema.modelos.values()
-        )
-
-    @staticmethod
-    def _clave_de_creacion(config: ConfigModelo, datos: dict[str, Any], objeto_id: Any) -> str:
-        if config.clave_generada_en_terminal:
-            en_datos = datos.get(config.clave)
-            if objeto_id is None:
-                objeto_id = en_datos or str(uuidlib.uuid4())
-            objeto_id = str(clave_sql(config, objeto_id))
-            if en_datos is not None and en_datos != objeto_id:
-                raise ErrorValor(
-                    f"El objeto ({objeto_id}) y «{config.clave}» en los datos ({en_datos}) no "
-                    "coinciden."
-                )
-            datos[config.clave] = objeto_id
-            return objeto_id
-        if objeto_id is None:
-            raise ErrorValor(
-                f"Indique el identificador (--objeto) del {config.nombre} a crear: su clave no "
-                "es un UUID generado en la terminal."
-            )
-        return str(clave_sql(config, objeto_id))
+        return self._lectura.catalogo_reconstruyendo()
 
     # -- lectura optimista -------------------------------------------------------------------
 
     def obtener(self, modelo: str, objeto_id: Any) -> dict[str, Any] | None:
         """Los campos esenciales de un objeto con las operaciones de esta terminal aplicadas
         (``None`` si no existe o está borrado)."""
-        config = self._esquema_exigido().modelo(modelo)
-        clave = str(clave_sql(config, objeto_id))
-        return self._optimistas(config, [clave]).get(clave)
-
-    def _optimistas(
-        self, config: ConfigModelo, claves: Sequence[str], filas: Mapping[str, Any] | None = None
-    ) -> dict[str, dict[str, Any]]:
-        if filas is None:
-            filas = self._cache.filas(config.nombre, claves)
-        operaciones = self._cola.sin_confirmar_de(config.nombre, claves, incluir_completadas=True)
-        resultado = {}
-        for clave in claves:
-            datos, version = filas.get(clave, (None, None))
-            vigentes = [
-                (op.tipo, op.datos)
-                for op in operaciones.get(clave, [])
-                if op.estado != COMPLETADO or _no_reflejada(op, version)
-            ]
-            fila = optimista.aplicar(datos, vigentes, config.campos_esenciales)
-            if fila is not None:
-                resultado[clave] = fila
-        return resultado
+        return self._lectura.obtener(modelo, objeto_id)
 
     def buscar(
         self, texto: str, modelo: str | None = None, limite: int = 50
     ) -> list[dict[str, Any]]:
-        """Búsqueda para la caja: coincidencia exacta de código/NIF/clave primero, luego por
-        prefijo en los nombres (FTS5); con valores optimistas. Incluye objetos creados en esta
-        terminal que la central aún no tiene."""
-        esquema = self._esquema_exigido()
-        if modelo is not None:
-            modelos = [esquema.modelo(modelo)]
-        else:
-            modelos = [
-                m for m in esquema.en_orden_de_descarga() if m.campos_busqueda or m.campos_indice
-            ]
-        resultados: list[dict[str, Any]] = []
-        for config in modelos:
-            restantes = limite - len(resultados)
-            if restantes <= 0:
-                break
-            encontrados = {
-                k: (d, v) for k, d, v in self._cache.buscar(config.nombre, texto, restantes)
-            }
-            claves = list(encontrados)
-            if "crear" in config.operaciones_permitidas:
-                for creado in self._cola.objetos_creados_sin_confirmar(config.nombre):
-                    if creado not in encontrados:
-                        claves.append(creado)
-            optimistas = self._optimistas(config, claves, encontrados)
-            for clave in claves:
-                datos = optimistas.get(clave)
-                if datos is None:
-                    continue
-                if clave not in encontrados and not _coincide(config, datos, texto):
-                    continue
-                resultados.append({"modelo": config.nombre, "id": clave, "datos": datos})
-                if len(resultados) >= limite:
-                    break
-        return resultados
+        """Búsqueda para la caja: exactos (código, NIF, clave) primero y luego por prefijo,
+        con valores optimistas y lo creado aquí (``LecturaOptimista.buscar``)."""
+        return self._lectura.buscar(texto, modelo, limite)
 
     def contar(self, modelo: str, texto: str | None = None) -> int:
         """Filas de ``modelo`` en la caché (con ``texto``: las que casan, como ``listar``)."""
-        self._esquema_exigido().modelo(modelo)
-        return self._cache.contar(modelo, texto)
+        return self._lectura.contar(modelo, texto)
 
     def listar(
         self, modelo: str, desde: int = 0, limite: int = 200, texto: str | None = None
     ) -> list[dict[str, Any]]:
-        """Una página del catálogo local para la UI (``Cache.listar``: orden estable; con
-        ``texto``, exactos primero y luego por prefijo), con valores optimistas. Devuelve UNA
-        entrada por fila de la caché, para que ``desde`` avance igual que en ``contar``: una
-        fila que esta terminal borró y la central aún no lleva ``"_borrado_pendiente": True``
-        con los datos de la central. (La usa la pestaña Catálogo.)"""
-        config = self._esquema_exigido().modelo(modelo)
-        filas = {k: (d, v) for k, d, v in self._cache.listar(modelo, desde, limite, texto)}
-        optimistas = self._optimistas(config, list(filas), filas)
-        return [
-            optimistas.get(clave, {**datos, "_borrado_pendiente": True})
-            for clave, (datos, _version) in filas.items()
-        ]
+        """Una página del catálogo local con valores optimistas, una entrada por fila de la
+        caché (la pestaña Catálogo; ver ``LecturaOptimista.listar``)."""
+        return self._lectura.listar(modelo, desde, limite, texto)
 
     def cola(
         self, estado: str | None = None, modelo: str | None = None, limite: int | None = None
@@ -670,75 +419,8 @@ class Agente:
 
     def ventas_pendientes(self) -> dict[str, Any]:
         """Ventas que la central aún no ha confirmado: ``{"n", "importe", "antiguedad_s"}``
-        (importe exacto en texto, suma de ``total``). Sólo lee; seguro desde cualquier hilo.
-        Sin modelo de ventas en el esquema, ``n`` es 0."""
-        esquema = self._cache.esquema()
-        if esquema is None or VENTA not in esquema.modelos:
-            return {"n": 0, "importe": "0", "antiguedad_s": None}
-        campo = "total" if "total" in esquema.modelo(VENTA).tipos else None
-        return self._cola.resumen_sin_confirmar(VENTA, campo)
-
-    def _estado_general(self) -> dict[str, Any]:
-        from agente import __version__
-
-        return {
-            "directorio": str(self.directorio),
-            "version_agente": __version__,
-            "terminal": self._cola.terminal(),
-            "desfase_ms": self._cola.desfase_ms(),
-            "tiene_esquema": self._cache.esquema() is not None,
-        }
-
-    def _estado_diario(self) -> dict[str, Any]:
-        """Registros del diario que la central aún no tiene y desde cuándo (barato: sólo mira
-        desde donde todo está confirmado)."""
-        n, desde = almacen_diario.sin_confirmar(
-            self._cola, almacen_diario.confirmados_hasta(self._cola)
-        )
-        return {"diario": {"sin_confirmar": n, "sin_confirmar_desde": desde}}
-
-    def _estado_avisos(self) -> dict[str, Any]:
-        """Avisos de recuperación sin confirmar (cola rescatada, caché apartada)."""
-        from agente.almacen import recuperacion
-
-        return {"avisos": recuperacion.avisos_pendientes(self.directorio)}
-
-    def _estado_cola(self) -> dict[str, Any]:
-        conteos = self._cola.contar_por_estado()
-        return {
-            "cola": {
-                "por_estado": conteos,
-                "sin_enviar": conteos[PENDIENTE] + conteos[PROCESANDO],
-                "antiguedad_pendiente_s": self._cola.antiguedad_pendiente_s(),
-            }
-        }
-
-    def _estado_modelos(self) -> dict[str, Any]:
-        esquema = self._cache.esquema()
-        if esquema is None:
-            return {
-                "modelos": {},
-                "lista_para_vender_offline": False,
-                "catalogo_reconstruyendo": True,
-            }
-        rangos = self._cola.prioridades()
-        modelos = {}
-        for config in esquema.en_orden_de_descarga():
-            estado = self._cache.estado_modelo(config.nombre)
-            rango = rangos.get(config.nombre)
-            modelos[config.nombre] = {
-                **estado,
-                "critico": config.critico,
-                "prioridad_declarada": config.prioridad,
-                "prioridad_dinamica": rango.rango if rango else None,
-                "operaciones_7d": rango.operaciones_recientes if rango else 0,
-            }
-        lista = self._cache.lista_para_vender_offline(esquema)
-        return {
-            "modelos": modelos,
-            "lista_para_vender_offline": lista,
-            "catalogo_reconstruyendo": not all(m["completo"] for m in modelos.values()),
-        }
+        (``agente.estado.ventas_pendientes``). Sólo lee."""
+        return partes.ventas_pendientes(self._cola, self._cache)
 
     # -- sincronización (delega en agente.sincronizacion.servicio.ServicioSincronizacion) -----
 
@@ -755,6 +437,7 @@ class Agente:
         return servicio
 
     def _estado_sincronizacion(self) -> dict[str, Any]:
+        """La parte de ``estado()`` del servicio de sincronización."""
         return self.sincronizacion.parte_estado()
 
     def configurar(
@@ -822,19 +505,9 @@ class Agente:
         return autoarranque.estado().activo
 
     def estado_terminal(self) -> dict[str, Any]:
-        """``estado()`` como lo muestra un proceso que no sincroniza él mismo (la bandeja: el
-        bucle corre en un proceso hijo): la conexión es la que persistió quien sincroniza
-        (``ServicioSincronizacion.conexion_vigente``), más ``ventas_pendientes``, el recuento
-        de la cola (``recuento_cola``) y si toca cerrar la caja (``cierre_pendiente``). Sólo
-        lee."""
-        estado = self.estado()
-        estado["conexion"] = self.sincronizacion.conexion_vigente(
-            dict(estado.get("conexion") or {}), estado.get("configuracion") is not None
-        )
-        estado["ventas_pendientes"] = self.ventas_pendientes()
-        estado["cola"] = {**estado.get("cola", {}), "por_clase": self.recuento_cola()}
-        estado["cierre_pendiente"] = self.cierre_pendiente()
-        return estado
+        """``estado()`` como lo muestra un proceso que no sincroniza él mismo (la bandeja), con
+        ventas pendientes, la cola por clase y si toca cerrar (``agente.estado``). Sólo lee."""
+        return partes.de_la_terminal(self)
 
     def recuento_cola(self) -> dict[str, dict[str, int]]:
         """La cola por estado contada como la tienda: ``{estado: {"ventas", "ajustes",
@@ -873,6 +546,7 @@ class Agente:
         self.sincronizacion.iniciar(al_progreso)
 
     def detener_sincronizacion(self) -> None:
+        """Para el bucle de ``iniciar_sincronizacion`` (espera hasta 30 s a que acabe su pase)."""
         self.sincronizacion.detener()
 
     def ejecutar_sincronizacion(
@@ -882,6 +556,7 @@ class Agente:
         self.sincronizacion.ejecutar_bucle(detener, al_progreso)
 
     def despertar(self) -> None:
+        """Que el bucle de sincronización haga un pase ya (si hay bucle)."""
         self.sincronizacion.despertar()
 
     def al_cambiar_estado(self, funcion: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
@@ -891,6 +566,7 @@ class Agente:
     # -- conflictos y errores: lo que decide el encargado ------------------------------------
 
     def conflictos(self, estado: str | None = "ABIERTO") -> list[dict[str, Any]]:
+        """Los conflictos en ``estado`` (``None``: todos), como dicts."""
         return [c.a_dict() for c in self._conflictos.listar(estado)]
 
     def resolver(
@@ -915,6 +591,7 @@ class Agente:
     def descartar_conflicto(
         self, identificador: int, motivo: str, *, quien: str | None = None
     ) -> Operacion:
+        """Descarta la operación de un conflicto (gana la central); el motivo es obligatorio."""
         return self._conflictos.descartar(identificador, motivo, quien)
 
     def reintentar(
@@ -937,29 +614,11 @@ class Agente:
 
     def descartar(self, uuid: str, motivo: str, *, quien: str | None = None) -> Operacion:
         """Descarta una operación en ERROR o, si está en CONFLICTO, su conflicto."""
-        op = self._cola.obtener(uuid)
-        if op is not None and op.estado == CONFLICTO:
-            for conflicto in self._conflictos.listar():
-                if conflicto.uuid_operacion == uuid:
-                    return self._conflictos.descartar(conflicto.id, motivo, quien)
-        return self._conflictos.descartar_error(uuid, motivo, quien)
+        return self._conflictos.descartar_operacion(uuid, motivo, quien)
 
     def auditoria(self, limite: int = 100) -> list[dict[str, Any]]:
+        """Las últimas ``limite`` decisiones sobre operaciones (quién, qué, por qué)."""
         return self._conflictos.auditoria(limite)
-
-
-def _no_reflejada(op: Operacion, version_cache: int | None) -> bool:
-    """Una operación COMPLETADO cuyo efecto la caché aún no ha descargado."""
-    if op.version_resultado is None:
-        return False
-    return version_cache is None or version_cache < op.version_resultado
-
-
-def _coincide(config: ConfigModelo, datos: Mapping[str, Any], texto: str) -> bool:
-    palabras = texto.lower().split()
-    campos = [*config.campos_busqueda, *config.campos_indice]
-    valores = " ".join(str(datos.get(c) or "") for c in campos).lower()
-    return all(any(v.startswith(p) for v in valores.split()) or p in valores for p in palabras)
 
 
 def preparar_directorio(datos: str | os.PathLike[str] | None = None) -> Path:

@@ -1,7 +1,10 @@
 """Bench: coste de la captura en la base de datos. Un ``QuerySet.update()`` de 10 000 filas con
 los disparadores de captura frente al mismo ``update()`` con los disparadores desactivados
 (``ALTER TABLE … DISABLE TRIGGER USER``), en la misma ejecución y la misma base, alternando;
-se da el mejor de N de cada uno. También el alta en bloque (``bulk_create``) de esas filas.
+se da el mejor de N de cada uno. También el alta en bloque (``bulk_create``) de esas filas y
+``save()`` de una fila (media de 200, cada una con su sentencia y su disparador). Con PostgreSQL
+en la misma máquina, también la CPU del proceso servidor de la conexión (menos ruidosa que el
+reloj en una máquina compartida).
 
 Uso: ``.venv/bin/python bench/central_captura.py [--pg URL] [--filas 10000] [--repeticiones 5]``
 (sin ``--pg`` ni ``SINCRO_PG_URL``, SQLite en un directorio temporal).
@@ -71,7 +74,6 @@ def _medir(args: argparse.Namespace) -> int:
                 nombre=f"Producto {i}",
                 codigo=ean13(desde + i),
                 precio=Decimal("1.00"),
-                stock=10,
                 categoria=categoria,
             )
             for i in range(args.filas)
@@ -88,42 +90,91 @@ def _medir(args: argparse.Namespace) -> int:
                 _disparadores(connection, tabla, True, pg)
         return segundos
 
-    def actualizar(con_captura: bool) -> float:
+    cpu_servidor = _cpu_del_servidor(connection) if pg else None
+
+    def actualizar(con_captura: bool) -> tuple[float, float]:
+        """(segundos de reloj, segundos de CPU del proceso servidor de PostgreSQL o 0)."""
+        with transaction.atomic():
+            if not con_captura:
+                _disparadores(connection, tabla, False, pg)
+            c = cpu_servidor() if cpu_servidor else 0.0
+            t = time.perf_counter()
+            n = Producto.objects.filter(categoria="Bench").update(precio=F("precio") + 1)
+            segundos = time.perf_counter() - t
+            cpu = (cpu_servidor() - c) if cpu_servidor else 0.0
+            assert n == args.filas, n
+            if not con_captura:
+                _disparadores(connection, tabla, True, pg)
+        return segundos, cpu
+
+    def guardar(con_captura: bool, productos: list) -> float:
+        """Media por fila de ``save()`` de una fila (cada uno su sentencia y su disparador)."""
         with transaction.atomic():
             if not con_captura:
                 _disparadores(connection, tabla, False, pg)
             t = time.perf_counter()
-            n = Producto.objects.filter(categoria="Bench").update(precio=F("precio") + 1)
+            for producto in productos:
+                producto.precio += 1
+                producto.save()
             segundos = time.perf_counter() - t
-            assert n == args.filas, n
             if not con_captura:
                 _disparadores(connection, tabla, True, pg)
-        return segundos
+        return segundos / len(productos)
 
     altas = {True: [alta(True, 10**9)], False: [alta(False, 2 * 10**9)]}
     Producto.objects.filter(categoria="Bench2").delete()
     assert Producto.objects.filter(categoria="Bench").count() == args.filas
     actualizar(True)  # calentamiento
-    medidas: dict[bool, list[float]] = {True: [], False: []}
+    medidas: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
     for _ in range(args.repeticiones):
         for con in (False, True):
             medidas[con].append(actualizar(con))
+    sueltos = list(Producto.objects.filter(categoria="Bench").order_by("pk")[:200])
+    guardar(True, sueltos)  # calentamiento
+    filas: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(args.repeticiones):
+        for con in (False, True):
+            filas[con].append(guardar(con, sueltos))
     entradas = RegistroCambio.objects.filter(modelo="productos.Producto", vigente=True).count()
     motor = "PostgreSQL" if pg else "SQLite"
-    con, sin = min(medidas[True]), min(medidas[False])
+    con, sin = min(m[0] for m in medidas[True]), min(m[0] for m in medidas[False])
     print(f"{motor}: QuerySet.update() de {args.filas} filas (mejor de {args.repeticiones}):")
     print(
         f"  con captura {con * 1000:.0f} ms; sin captura (disparadores desactivados) "
         f"{sin * 1000:.0f} ms; relación {con / sin:.2f}x"
     )
+    if cpu_servidor:
+        ccon, csin = min(m[1] for m in medidas[True]), min(m[1] for m in medidas[False])
+        print(
+            f"  CPU del servidor: con captura {ccon * 1000:.0f} ms; sin captura "
+            f"{csin * 1000:.0f} ms; relación {ccon / csin:.2f}x"
+        )
     print(
         f"  bulk_create de {args.filas} filas: con captura {altas[True][0] * 1000:.0f} ms; "
         f"sin captura {altas[False][0] * 1000:.0f} ms; "
         f"relación {altas[True][0] / altas[False][0]:.2f}x"
     )
+    fcon, fsin = min(filas[True]), min(filas[False])
+    print(
+        f"  save() de una fila (media de {len(sueltos)}, mejor de {args.repeticiones}): "
+        f"con captura {fcon * 1e6:.0f} µs; sin captura {fsin * 1e6:.0f} µs; "
+        f"relación {fcon / fsin:.2f}x"
+    )
     print(f"  entradas vigentes del modelo: {entradas}")
     print(f"  {carga()}")
     return 0
+
+
+def _cpu_del_servidor(connection):
+    """Función que da los segundos de CPU consumidos por el proceso de PostgreSQL de esta
+    conexión (``/proc/<pid>/schedstat``), o None si ese proceso no está en esta máquina."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    fichero = Path(f"/proc/{pid}/schedstat")
+    if not fichero.exists():
+        return None
+    return lambda: int(fichero.read_text().split()[0]) / 1e9
 
 
 def _disparadores(connection, tabla: str, activar: bool, pg: bool) -> None:

@@ -1,11 +1,12 @@
 """Bench: CPU de la central y sentencias SQL por ciclo de caja, en proceso (sin HTTP).
 
 Un ciclo es lo que hace una caja de ``bench/cadena.py``: empujar un lote de 1–3 ventas (venta +
-líneas + ``ajustar`` del stock, ≈ 14 operaciones) y descargar lo nuevo de
-``productos.Producto``; aparte se mide el informe de estado (``POST /v1/estado``) que la caja
-envía al final de cada pase. Las peticiones pasan por el manejador WSGI de Django entero
-(middleware, URL, vista) con ``django.test.Client`` sobre una base nueva, así que la cifra es
-la CPU del servidor sin gunicorn ni el socket: lo que el código de la central decide.
+líneas + ``ajustar`` de la existencia en su tienda, ≈ 14 operaciones) y descargar lo nuevo de
+``productos.Producto`` y ``productos.Existencia``; aparte se mide el informe de estado
+(``POST /v1/estado``) que la caja envía al final de cada pase. Las peticiones pasan por el
+manejador WSGI de Django entero (middleware, URL, vista) con ``django.test.Client`` sobre una
+base nueva, así que la cifra es la CPU del servidor sin gunicorn ni el socket: lo que el código
+de la central decide.
 
 Línea base de la misma ejecución: dos ``GET /v1/salud`` (lo mínimo que cuestan dos peticiones
 de Django con este middleware, sin base de datos): el suelo de un ciclo de dos peticiones.
@@ -34,9 +35,12 @@ from pathlib import Path
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from bench.central_comun import carga  # noqa: E402
+from bench.central_comun import carga, django_migrado  # noqa: E402
 
 PRODUCTO = "productos.Producto"
+EXISTENCIA = "productos.Existencia"
+MODELOS = f"{PRODUCTO},{EXISTENCIA}"
+STOCK_INICIAL = 1000
 VENTA = "ventas.Venta"
 LINEA = "ventas.LineaVenta"
 
@@ -53,8 +57,9 @@ def _op(azar: random.Random, modelo: str, tipo: str, objeto_id, datos: dict) -> 
     }
 
 
-def lote_de_caja(azar: random.Random, terminal: str, productos: int) -> list[dict]:
-    """1–3 ventas con 1–4 líneas cada una, como ``bench/cadena.py``."""
+def lote_de_caja(azar: random.Random, tienda: str, terminal: str, productos: int) -> list[dict]:
+    """1–3 ventas con 1–4 líneas cada una, como ``bench/cadena.py`` (la existencia que se
+    ajusta es la de la tienda de la caja)."""
     ops = []
     for _ in range(azar.randint(1, 3)):
         venta = str(uuid.UUID(int=azar.getrandbits(128), version=4))
@@ -66,47 +71,50 @@ def lote_de_caja(azar: random.Random, terminal: str, productos: int) -> list[dic
             linea = {"id": str(uuid.UUID(int=azar.getrandbits(128), version=4))}
             linea.update(venta=venta, producto=producto, cantidad=cantidad)
             ops.append(_op(azar, LINEA, "crear", None, {**linea, "precio_unitario": "1.00"}))
-            ops.append(_op(azar, PRODUCTO, "ajustar", str(producto), {"stock": -cantidad}))
+            existencia = f"{tienda}:{producto}"
+            ops.append(_op(azar, EXISTENCIA, "ajustar", existencia, {"cantidad": -cantidad}))
     return ops
 
 
 @contextlib.contextmanager
 def _base(url_pg: str | None):
-    """Base nueva: PostgreSQL (``base_pg_nueva``) o un fichero SQLite temporal."""
-    if url_pg:
-        import tests.central.conftest as comun
-
-        comun.PG_URL = url_pg
-        with comun.base_pg_nueva() as url:
-            yield url
-    else:
+    """Base nueva: PostgreSQL (nombre al azar, se borra al salir) o un fichero SQLite temporal."""
+    if not url_pg:
         yield None
+        return
+    import psycopg
+
+    nombre = f"sincro_ciclo_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url_pg, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{nombre}"')
+    try:
+        yield url_pg.rsplit("/", 1)[0] + "/" + nombre
+    finally:
+        for intento in range(10):  # un autovacuum recién lanzado sobre la base la retiene
+            try:
+                with psycopg.connect(url_pg, autocommit=True) as c:
+                    c.execute(f'DROP DATABASE IF EXISTS "{nombre}"')
+                break
+            except psycopg.errors.ObjectInUse:
+                time.sleep(1 + intento)
 
 
 def _preparar(url: str | None, datos: Path, productos: int, cajas: int) -> list[tuple]:
-    """Django sobre la base nueva, migrada y sembrada; devuelve [(cliente, terminal)]."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
-    os.environ["SINCRO_CENTRAL_DATOS"] = str(datos)
-    if url:
-        os.environ["DATABASE_URL"] = url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    """Django sobre la base nueva, migrada y sembrada; devuelve [(cliente, tienda, terminal)]."""
+    django_migrado(datos, url)
     from django.test import Client
 
     from central.autenticacion import crear_terminal
     from servidor_demo import semilla
+    from servidor_demo.productos.models import Existencia
 
-    call_command("migrate", verbosity=0, interactive=False)
     semilla.sembrar(productos)
     salida = []
     for i in range(cajas):
         tienda, terminal = f"S{i // 2 + 1:03d}", f"caja-{i % 2 + 1}"
         _, token = crear_terminal(tienda, terminal)
-        salida.append((Client(HTTP_AUTHORIZATION=f"Token {token}"), terminal))
+        salida.append((Client(HTTP_AUTHORIZATION=f"Token {token}"), tienda, terminal))
+    Existencia.objects.update(cantidad=STOCK_INICIAL)  # que las ventas no sean sobreventas
     return salida
 
 
@@ -130,12 +138,12 @@ def medir(args: argparse.Namespace, url: str | None, datos: Path) -> dict:
     cajas = _preparar(url, datos, args.productos, args.cajas)
     azar = random.Random(7)
     cursores = {}
-    for cliente, _ in cajas:  # la primera descarga completa, fuera de la medida
+    for cliente, _, _ in cajas:  # la primera descarga completa, fuera de la medida
         cursores[id(cliente)] = _descargar(cliente, "")
     lotes = [
-        (cliente, terminal, lote_de_caja(azar, terminal, args.productos))
+        (cliente, lote_de_caja(azar, tienda, terminal, args.productos))
         for _ in range(args.ciclos + args.calentar)
-        for cliente, terminal in [cajas[azar.randrange(len(cajas))]]
+        for cliente, tienda, terminal in [cajas[azar.randrange(len(cajas))]]
     ]
     estado = json.dumps({"pendientes": 0, "conflictos": 0, "errores": 0, "desfase_ms": 3})
     contador = Contador()
@@ -144,7 +152,7 @@ def medir(args: argparse.Namespace, url: str | None, datos: Path) -> dict:
     sentencias = {"empuje": 0, "descarga": 0, "estado": 0}
     ops = 0
     with connection.execute_wrapper(contador):
-        for i, (cliente, _terminal, lote) in enumerate(lotes):
+        for i, (cliente, lote) in enumerate(lotes):
             medido = i >= args.calentar
             cuerpo = json.dumps({"operaciones": lote})
             if perfil and medido:
@@ -197,7 +205,7 @@ def medir(args: argparse.Namespace, url: str | None, datos: Path) -> dict:
 
 def _descargar(cliente, cursor: str) -> str:
     while True:
-        r = cliente.get("/sincro/v1/cambios", {"modelos": PRODUCTO, "cursor": cursor})
+        r = cliente.get("/sincro/v1/cambios", {"modelos": MODELOS, "cursor": cursor})
         assert r.status_code == 200, r.content[:300]
         p = r.json()
         cursor = p["cursor"]
@@ -216,10 +224,14 @@ def main() -> int:
     p.add_argument("--sentencias", action="store_true", help="imprime el SQL del último ciclo")
     args = p.parse_args()
     with _base(args.pg) as url, tempfile.TemporaryDirectory(prefix="bench-ciclo-") as datos:
-        r = medir(args, url, Path(datos))
+        _imprimir(medir(args, url, Path(datos)), args)  # antes de borrar la base
         from django.db import connections
 
         connections.close_all()
+    return 0
+
+
+def _imprimir(r: dict, args: argparse.Namespace) -> None:
     s = r["sentencias"]
     ciclo = r["empuje_ms"] + r["descarga_ms"]
     print(
@@ -237,8 +249,7 @@ def main() -> int:
         f"  línea base, dos GET /v1/salud (sin base de datos): {r['suelo_ms']:.2f} ms; "
         f"el ciclo cuesta {ciclo / r['suelo_ms']:.1f}x ese suelo"
     )
-    print(f"  {carga()}")
-    return 0
+    print(f"  {carga()}", flush=True)
 
 
 if __name__ == "__main__":

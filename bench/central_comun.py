@@ -22,6 +22,23 @@ def cpu_servidor(proceso_pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def django_migrado(datos: Path, url: str | None) -> None:
+    """Django de la demo en ESTE proceso (sin servidor) sobre ``url`` (PostgreSQL) o, sin ella,
+    SQLite en ``datos``; con la base migrada. Una vez por proceso."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
+    os.environ["SINCRO_CENTRAL_DATOS"] = str(datos)
+    if url:
+        os.environ["DATABASE_URL"] = url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
 def carga() -> str:
     return f"carga media (1 min) {os.getloadavg()[0]:.2f} en {os.cpu_count()} CPU"
 

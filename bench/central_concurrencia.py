@@ -3,9 +3,9 @@ cerrojo consultivo por lote hasta su commit, ``SINCRO_ORDEN_COMMIT=cerrojo``), e
 ejecución, con la central real (gunicorn, varios trabajadores) y una base nueva para cada uno.
 
 N clientes empujan a la vez lotes realistas de caja (por venta: ``crear`` de la venta, 2
-``crear`` de línea y 2 ``ajustar`` de stock) durante S segundos. Se da ops/s, latencia p50/p99
-del lote y la fracción de muestras de ``pg_stat_activity`` (cada 20 ms) con alguna sesión
-esperando un cerrojo (``wait_event_type = 'Lock'``).
+``crear`` de línea y 2 ``ajustar`` del stock de la tienda) durante S segundos. Se da ops/s,
+latencia p50/p99 del lote y la fracción de muestras de ``pg_stat_activity`` (cada 20 ms) con
+alguna sesión esperando un cerrojo (``wait_event_type = 'Lock'``).
 
 Uso: ``.venv/bin/python bench/central_concurrencia.py [--pg URL] [--clientes 8] [--segundos 10]``
 """
@@ -26,7 +26,7 @@ import requests
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from bench.central_comun import carga, central_pg  # noqa: E402
+from bench.central_comun import carga, central_pg, cpu_servidor  # noqa: E402
 from bench.central_operaciones import generar  # noqa: E402
 
 
@@ -42,6 +42,34 @@ def _esperas(url_pg: str, parar: threading.Event, muestras: list[int]) -> None:
                 ).fetchone()[0]
             )
             time.sleep(0.02)
+
+
+def _cpu_pg(url_pg: str) -> float:
+    """Segundos de CPU de los procesos de PostgreSQL conectados a la base del bench."""
+    import psycopg
+
+    with psycopg.connect(url_pg, autocommit=True) as c:
+        pids = [
+            f[0]
+            for f in c.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            ).fetchall()
+        ]
+    total = 0
+    for pid in pids:
+        try:
+            campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(campos[11]) + int(campos[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_maquina() -> tuple[float, float]:
+    """(total, ocioso) en ticks de todas las CPU, de /proc/stat."""
+    campos = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return float(sum(campos)), float(campos[3] + campos[4])
 
 
 def medir(modo: str, args: argparse.Namespace) -> dict:
@@ -89,11 +117,13 @@ def medir(modo: str, args: argparse.Namespace) -> dict:
         vigia.start()
         hilos = [threading.Thread(target=cliente, args=(n,)) for n in range(args.clientes)]
         t0 = time.perf_counter()
+        cpu0, pg0, maquina0 = cpu_servidor(central.proceso.pid), _cpu_pg(url_pg), _cpu_maquina()
         for h in hilos:
             h.start()
         for h in hilos:
             h.join()
         segundos = time.perf_counter() - t0
+        cpu1, pg1, maquina1 = cpu_servidor(central.proceso.pid), _cpu_pg(url_pg), _cpu_maquina()
         parar.set()
         vigia.join()
     latencias.sort()
@@ -105,6 +135,10 @@ def medir(modo: str, args: argparse.Namespace) -> dict:
         "p99": latencias[int(len(latencias) * 0.99)],
         "esperando": sum(1 for m in muestras if m) / max(1, len(muestras)),
         "esperas_medias": statistics.mean(muestras) if muestras else 0.0,
+        "lotes": len(latencias),
+        "cpu_servidor": cpu1 - cpu0,
+        "cpu_pg": pg1 - pg0,
+        "ociosa": (maquina1[1] - maquina0[1]) / max(1.0, maquina1[0] - maquina0[0]),
     }
 
 
@@ -141,6 +175,12 @@ def main() -> int:
             f"lote p50 {r['p50'] * 1000:.0f} ms, p99 {r['p99'] * 1000:.0f} ms; "
             f"alguna sesión esperando un cerrojo en el {r['esperando']:.0%} de las muestras "
             f"(media {r['esperas_medias']:.1f} esperando)"
+        )
+        print(
+            f"    CPU por lote: servidor {1000 * r['cpu_servidor'] / max(1, r['lotes']):.1f} ms, "
+            f"PostgreSQL {1000 * r['cpu_pg'] / max(1, r['lotes']):.1f} ms; núcleos ocupados: "
+            f"servidor {r['cpu_servidor'] / r['segundos']:.2f}, "
+            f"PostgreSQL {r['cpu_pg'] / r['segundos']:.2f}; máquina ociosa {r['ociosa']:.0%}"
         )
     print(f"  relación: {nuevo['ops_s'] / base['ops_s']:.2f}x")
     print(f"  {carga()}")

@@ -139,7 +139,6 @@ def main() -> int:
                         "nombre": pr.nombre,
                         "codigo": pr.codigo,
                         "precio": str(pr.precio),
-                        "stock": pr.stock,
                         "categoria": pr.categoria,
                     },
                 }

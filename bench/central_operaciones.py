@@ -3,7 +3,8 @@ transacción por operación, medidos en la misma ejecución contra la central re
 (``sincro-central iniciar``, gunicorn, SQLite con ``synchronous=FULL``; PostgreSQL con ``--pg``).
 
 Mezcla realista de caja: por cada venta, ``crear`` de la venta, ``crear`` de 2 líneas y 2
-``ajustar`` de stock (5 operaciones), más algún ``actualizar`` de cliente con valores base.
+``ajustar`` del stock de la tienda (``productos.Existencia``; 5 operaciones), más algún
+``actualizar`` de cliente con valores base.
 
 El lote se mide 3 veces (operaciones nuevas cada vez; se da la mejor y la mediana); la línea
 base, una vez.
@@ -28,23 +29,19 @@ RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
 from bench.central_comun import carga, cpu_servidor  # noqa: E402
+from tests.central.conftest import op as op_de_prueba  # noqa: E402
 from tests.plugins.central import CentralEnMarcha  # noqa: E402
 
 
-def generar(n: int, productos: int, semilla: int) -> list[dict]:
+def generar(n: int, productos: int, semilla: int, tienda: str = "T001") -> list[dict]:
+    """Operaciones de caja de la tienda ``tienda`` (la de la demo por defecto)."""
     azar = random.Random(semilla)
     ops: list[dict] = []
 
     def op(modelo: str, tipo: str, objeto_id: str | None, datos: dict) -> dict:
-        return {
-            "uuid": str(uuid.UUID(int=azar.getrandbits(128), version=4)),
-            "modelo": modelo,
-            "tipo": tipo,
-            "objeto_id": objeto_id,
-            "datos": datos,
-            "hora_terminal": "2026-11-28T10:00:00+01:00",
-            "desfase_ms": 0,
-        }
+        """Como ``tests.central.conftest.op``, con UUID de la semilla (lote repetible)."""
+        identificador = str(uuid.UUID(int=azar.getrandbits(128), version=4))
+        return op_de_prueba(modelo, tipo, objeto_id, datos, uuid=identificador)
 
     while len(ops) < n:
         venta = str(uuid.UUID(int=azar.getrandbits(128), version=4))
@@ -78,7 +75,7 @@ def generar(n: int, productos: int, semilla: int) -> list[dict]:
                     },
                 )
             )
-            ops.append(op("productos.Producto", "ajustar", str(pid), {"stock": -2}))
+            ops.append(op("productos.Existencia", "ajustar", f"{tienda}:{pid}", {"cantidad": -2}))
     return ops[:n]
 
 

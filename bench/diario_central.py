@@ -33,7 +33,7 @@ from pathlib import Path
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from bench.central_comun import carga  # noqa: E402
+from bench.central_comun import carga, django_migrado  # noqa: E402
 from protocolo import diario  # noqa: E402
 
 DIA = "2026-12-03"
@@ -62,21 +62,6 @@ def _borrar_pg(url_servidor: str, nombre: str) -> None:
             if intento == 59:
                 raise
             time.sleep(1)
-
-
-def _preparar_django(datos: Path, url: str | None) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
-    os.environ["SINCRO_CENTRAL_DATOS"] = str(datos)
-    if url:
-        os.environ["DATABASE_URL"] = url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def _cadena(tienda: str, terminal: str, n: int):
@@ -228,7 +213,7 @@ def main() -> int:
     datos = Path(tempfile.mkdtemp(prefix="bench-diario-"))
     url, nombre = _base_pg(args.pg) if args.pg else (None, "")
     try:
-        _preparar_django(datos, url)
+        django_migrado(datos, url)
         motor = "PostgreSQL" if url else "SQLite"
         segundos = llenar(args.registros, args.terminales, bool(url))
         n = args.registros // args.terminales * args.terminales

@@ -49,6 +49,7 @@ from tests.plugins.central import CentralEnMarcha  # noqa: E402
 plugin_central.ARRANQUE_MAX_S = 1800.0  # sembrar 1 000 000 de productos tarda minutos
 
 PRODUCTO = "productos.Producto"
+EXISTENCIA = "productos.Existencia"
 
 
 def arrancar(n: int) -> CentralEnMarcha:
@@ -114,7 +115,7 @@ def base_registro_a_registro(central: CentralEnMarcha, muestra: int) -> float:
 
 
 def incremental(central: CentralEnMarcha, repeticiones: int) -> float:
-    """Mediana (s) de descargar 100 cambios hechos por otra terminal."""
+    """Mediana (s) de descargar 100 cambios de stock hechos por otra terminal de la tienda."""
     agente = terminal(central)
     otra = Cliente(central.url, central.crear_terminal(central.tienda, "bench-otra"))
     try:
@@ -135,10 +136,10 @@ def incremental(central: CentralEnMarcha, repeticiones: int) -> float:
                 [
                     {
                         "uuid": str(uuid.uuid4()),
-                        "modelo": PRODUCTO,
+                        "modelo": EXISTENCIA,
                         "tipo": "ajustar",
-                        "objeto_id": i,
-                        "datos": {"stock": 1},
+                        "objeto_id": f"{central.tienda}:{i}",
+                        "datos": {"cantidad": 1},
                         "version_base": None,
                         "valores_base": {},
                         "hora_terminal": "2026-11-28T04:00:00+00:00",
@@ -148,7 +149,7 @@ def incremental(central: CentralEnMarcha, repeticiones: int) -> float:
                 ]
             )
             t = time.perf_counter()
-            resumen = descarga.descargar(esquema, [PRODUCTO])
+            resumen = descarga.descargar(esquema, [EXISTENCIA])
             tiempos.append(time.perf_counter() - t)
             assert resumen.filas == 100, resumen
         return statistics.median(tiempos)

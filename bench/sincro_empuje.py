@@ -66,10 +66,10 @@ def operaciones(n: int, primer_producto: int, desde: int = 0) -> list[NuevaOpera
         else:
             nuevas.append(
                 NuevaOperacion(
-                    modelo="productos.Producto",
-                    objeto_id=str(primer_producto + i // 2),
+                    modelo="productos.Existencia",
+                    objeto_id=f"T001:{primer_producto + i // 2}",
                     tipo="ajustar",
-                    datos={"stock": -1},
+                    datos={"cantidad": -1},
                 )
             )
     return nuevas

@@ -143,32 +143,16 @@ class OperacionRecibidaAdmin(SoloLectura):
     show_full_result_count = False
 
 
+_SOBREVENTA = ("modelo", "objeto_id", "campo", "valor_resultante", "delta", "tienda", "terminal")
+"""Qué se vendió de más y quién: se ve en la lista y no se cambia en la ficha."""
+
+
 @admin.register(Sobreventa)
 class SobreventaAdmin(admin.ModelAdmin):
-    list_display = (
-        "modelo",
-        "objeto_id",
-        "campo",
-        "valor_resultante",
-        "delta",
-        "tienda",
-        "terminal",
-        "revisada",
-        "creada_en",
-    )
+    list_display = (*_SOBREVENTA, "revisada", "creada_en")
     list_filter = ("revisada", "tienda")
     list_editable = ("revisada",)
-    readonly_fields = (
-        "modelo",
-        "objeto_id",
-        "campo",
-        "valor_resultante",
-        "delta",
-        "tienda",
-        "terminal",
-        "operacion",
-        "creada_en",
-    )
+    readonly_fields = (*_SOBREVENTA, "operacion", "creada_en")
 
 
 @admin.register(Horizonte)

@@ -13,7 +13,8 @@ Cuándo se instalan
 ------------------
 Tras cada ``migrate`` (señal ``post_migrate``, ``al_migrar``): se crean los que falten, se
 rehacen los de un modelo cuyos campos esenciales cambiaron (el nombre lleva una huella del SQL)
-y se registran las filas que aún no tienen entrada (un modelo recién añadido al ajuste). Un
+y se registran las filas que aún no tienen entrada (un modelo recién añadido al ajuste); las
+entradas de un modelo público quedan sin tienda (las de cuando era privado). Un
 modelo cuya tabla o columnas no existen, o cuyos disparadores no se pudieron instalar, queda
 fuera de servicio con un motivo de una línea: ``problemas()`` lo dice, ``migrate`` y
 ``sincro-central iniciar`` lo imprimen y las vistas se niegan a servirlo.
@@ -158,6 +159,8 @@ def _problema_de_tabla(conexion, config: ConfigModelo) -> str | None:
 
 
 def _quitar(conexion, tabla: str, nombres: Iterable[str]) -> None:
+    """Quita los disparadores ``nombres`` de ``tabla`` y, en PostgreSQL, después sus funciones
+    (una función no se puede borrar mientras la use alguno de sus tres disparadores)."""
     q = conexion.ops.quote_name
     nombres = sorted(nombres)
     with conexion.cursor() as cur:
@@ -205,6 +208,9 @@ def instalar(using: str = "default") -> dict[str, str]:
                             cur.execute(sentencia)
                 with conexion.cursor() as cur:
                     cur.execute(disparadores.sembrar(config, conexion.vendor))
+                    publico = disparadores.sin_tienda(config)
+                    if publico is not None:
+                        cur.execute(publico)
         except DatabaseError as exc:
             fallos[config.nombre] = (
                 f"no se pudieron instalar sus disparadores: {str(exc).splitlines()[0][:200]}"

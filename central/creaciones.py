@@ -1,6 +1,7 @@
 """Los «crear» de un lote: se validan uno a uno al llegar (sólo lecturas) y se insertan juntos,
-un ``bulk_create`` por modelo (dependencias primero) en un punto de guardado; si el bloque falla,
-uno a uno para aislar la operación mala, y se rechazan también los que apuntaban a ella.
+un ``bulk_create`` por modelo (dependencias primero), todos en un punto de guardado; si eso
+falla, cada modelo en el suyo y, si su bloque falla, uno a uno para aislar la operación mala, y
+se rechazan también los que apuntaban a ella.
 
 Una instancia por lote; no se comparte entre hilos.
 """
@@ -103,7 +104,10 @@ class Creaciones:
         conf = configuracion.obtener()
         pendientes, self._pendientes = self._pendientes, {}
         self._claves.clear()
-        for nombre in _en_orden_de_dependencias(conf, pendientes):
+        orden = _en_orden_de_dependencias(conf, pendientes)
+        if len(orden) > 1 and self._todo_junto(orden, pendientes):
+            return
+        for nombre in orden:
             vivos = []
             for op, objeto in pendientes[nombre]:
                 motivo = self.referencias.caida(op.config, objeto)
@@ -125,6 +129,32 @@ class Creaciones:
                 continue
             for op, objeto in vivos:
                 self._creada(op, objeto)
+
+    def _todo_junto(self, orden: list[str], pendientes: dict[str, list]) -> bool:
+        """Camino habitual (una venta y sus líneas): todos los modelos en UN punto de guardado.
+        Sólo si ninguno apunta a un «crear» rechazado y todos traen su clave (si el bloque
+        falla, ningún objeto queda con una clave que la base no llegó a guardar). Si algo
+        falla, no queda nada insertado y devuelve False: ``volcar`` sigue modelo a modelo."""
+        grupos = [pendientes[nombre] for nombre in orden]
+        if any(
+            objeto.pk is None or self.referencias.caida(op.config, objeto)
+            for grupo in grupos
+            for op, objeto in grupo
+        ):
+            return False
+        try:
+            with transaction.atomic():
+                for grupo in grupos:
+                    grupo[0][0].config.modelo._default_manager.bulk_create(
+                        [o for _, o in grupo], batch_size=500
+                    )
+        except DatabaseError as exc:
+            dialecto.si_transitorio(exc)
+            return False
+        for grupo in grupos:
+            for op, objeto in grupo:
+                self._creada(op, objeto)
+        return True
 
     def _creada(self, op: Operacion, objeto: Model) -> None:
         op.objeto_id = str(objeto.pk)

@@ -92,8 +92,8 @@ def _consulta(
     publicos = [m.nombre for m in modelos if not m.privado_por_tienda]
     privados = [m.nombre for m in modelos if m.privado_por_tienda]
     partes = []
-    if publicos:
-        partes.append(f"modelo IN ({', '.join(['%s'] * len(publicos))})")
+    if publicos:  # su ``tienda`` es NULL: usan los mismos índices que los privados
+        partes.append(f"(modelo IN ({', '.join(['%s'] * len(publicos))}) AND tienda IS NULL)")
         params.extend(publicos)
     if privados:
         partes.append(f"(modelo IN ({', '.join(['%s'] * len(privados))}) AND tienda = %s)")

@@ -4,7 +4,7 @@ Cada modelo de ``MODELOS_SINCRONIZABLES`` lleva disparadores que, en la misma se
 escribe la fila, escriben su entrada en ``central_registrocambio``: el cuerpo ya serializado
 (``"id":"…","modificado_en":"…","datos":{…}}`` o ``…,"borrado":true}``), la tienda dueña si el
 modelo es privado, y borran la entrada anterior del mismo objeto (nunca se sirve: sólo la última
-de cada objeto cuenta; borrarla cuesta menos que marcarla, que reescribiría sus seis índices).
+de cada objeto cuenta; borrarla cuesta menos que marcarla, que reescribiría sus índices).
 La forma de cada valor es la del protocolo, byte a byte la misma que ``captura.instantanea``:
 decimales como cadena con los decimales del campo, UUID canónicos, fechas ISO 8601 (las horas
 en UTC con ``+00:00``, microsegundos sólo si no son cero), JSON compacto.
@@ -163,7 +163,7 @@ def nombre_base(config: ConfigModelo) -> str:
 
 
 #: Súbelo si cambia la forma del SQL generado: los disparadores instalados se rehacen.
-VERSION_SQL = 1
+VERSION_SQL = 2
 
 
 # -- PostgreSQL --------------------------------------------------------------------------------
@@ -270,6 +270,8 @@ def sql_pg(config: ConfigModelo) -> list[str]:
     k = _q(cols.clave)
     vigiladas = ", ".join(f"{{a}}.{_q(c)}" for c in cols.vigiladas)
     iguales = f"({vigiladas.format(a='v')}) IS NOT DISTINCT FROM ({vigiladas.format(a='n')})"
+    # Las CTE guardan sólo las columnas que se usan, no la fila entera.
+    usadas = ", ".join(f"{{a}}.{_q(c)}" for c in dict.fromkeys([cols.clave, *cols.vigiladas]))
     # La hora se formatea una vez por sentencia, no por fila.
     cuerpo_funcion = f"""
 DECLARE
@@ -283,10 +285,11 @@ BEGIN
     {_INSERTAR} {lapidas("v", "viejas")} ORDER BY v.{k};
   ELSE
     WITH cambiadas AS (
-      SELECT n.* FROM nuevas n WHERE NOT EXISTS (
+      SELECT {usadas.format(a="n")} FROM nuevas n WHERE NOT EXISTS (
         SELECT 1 FROM viejas v WHERE v.{k} = n.{k} AND {iguales})
     ), quitadas AS (
-      SELECT v.* FROM viejas v WHERE NOT EXISTS (SELECT 1 FROM nuevas n WHERE n.{k} = v.{k})
+      SELECT {usadas.format(a="v")} FROM viejas v
+      WHERE NOT EXISTS (SELECT 1 FROM nuevas n WHERE n.{k} = v.{k})
     ), superadas AS (
       DELETE FROM {_REGISTRO} r WHERE r.modelo = {modelo} AND r.vigente
         AND r.objeto_id IN (SELECT {_clave_pg(cols, "c")} FROM cambiadas c
@@ -425,6 +428,17 @@ def sembrar_sqlite(config: ConfigModelo) -> str:
     cols = columnas(config)
     clave = _clave_sqlite(cols, "n")
     return f"{_INSERTAR} {_fila_sqlite(config, cols, 'n')} {_sin_vigente(config, cols, clave)}"
+
+
+def sin_tienda(config: ConfigModelo) -> str | None:
+    """Para un modelo público: deja NULL la ``tienda`` de sus entradas (las de cuando era
+    privado), porque se sirven y verifican con ``tienda IS NULL``. None si es privado."""
+    if config.privado_por_tienda:
+        return None
+    return (
+        f"UPDATE {_REGISTRO} SET tienda = NULL WHERE modelo = {_literal(config.nombre)} "
+        f"AND vigente AND tienda IS NOT NULL"
+    )
 
 
 def sembrar(config: ConfigModelo, vendor: str) -> str:

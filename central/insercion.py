@@ -74,7 +74,9 @@ def _insertar_unnest(
     if devolver_ids:
         sql += f" RETURNING {q(meta.pk.column)}"
     params = [list(columna) for columna in zip(*filas, strict=True)]
-    with conexion.cursor() as cur:
+    from .dialecto import cursor_parametros_aparte
+
+    with cursor_parametros_aparte(conexion) as cur:
         cur.execute(sql, params)
         return sorted(f[0] for f in cur.fetchall()) if devolver_ids else []
 

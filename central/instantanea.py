@@ -111,11 +111,13 @@ def _ruta(config: ConfigModelo, ambito: str) -> Path:
 
 
 def _ultimo_id(config: ConfigModelo, ambito: str) -> int:
-    """El mayor id vigente del modelo en su ámbito: si cambia, el registro avanzó (índices
-    ``central_rc_vigentes`` y de tienda)."""
+    """El mayor id vigente del modelo en su ámbito: si cambia, el registro avanzó (índice
+    ``central_rc_vig_tienda``; los modelos públicos guardan ``tienda`` NULL)."""
     consulta = RegistroCambio.objects.filter(modelo=config.nombre, vigente=True)
     if config.privado_por_tienda:
         consulta = consulta.filter(tienda=ambito)
+    else:
+        consulta = consulta.filter(tienda__isnull=True)
     ultimo = consulta.order_by("-id").values_list("id", flat=True).first()
     return ultimo or 0
 

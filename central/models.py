@@ -89,10 +89,14 @@ class RegistroCambio(models.Model):
     class Meta:
         verbose_name = "cambio registrado"
         verbose_name_plural = "registro de cambios"
+        # Cuatro índices (con la clave primaria): cada entrada escrita los actualiza todos, así
+        # que cada uno sirve a más de una consulta. Los modelos públicos guardan ``tienda`` NULL
+        # y se consultan con ``tienda IS NULL``: el mismo índice sirve a públicos y privados.
+        # - ``central_rc_vig_tienda``: descarga completa, modelo a modelo por ``id``.
+        # - ``central_rc_orden_tienda``: descarga incremental en orden de commit.
+        # - ``central_rc_objeto``: la entrada vigente de un objeto (la que borra el disparador al
+        #   escribir la siguiente; conflictos).
         indexes = [  # noqa: RUF012
-            models.Index(
-                fields=["modelo", "id"], condition=Q(vigente=True), name="central_rc_vigentes"
-            ),
             models.Index(
                 fields=["modelo", "tienda", "id"],
                 condition=Q(vigente=True),
@@ -100,11 +104,6 @@ class RegistroCambio(models.Model):
             ),
             models.Index(
                 fields=["modelo", "objeto_id"], condition=Q(vigente=True), name="central_rc_objeto"
-            ),
-            models.Index(
-                fields=["modelo", "transaccion", "id"],
-                condition=Q(vigente=True),
-                name="central_rc_orden",
             ),
             models.Index(
                 fields=["modelo", "tienda", "transaccion", "id"],

@@ -1,5 +1,7 @@
 """Los objetos que tocan las operaciones de un lote (``actualizar``, ``borrar``, ``ajustar``),
-cargados una vez por lote: una consulta por modelo y trozo de 500 claves al empezar.
+cargados una vez por lote: una consulta por modelo y trozo de 500 claves al empezar. Los
+modelos que el lote sólo ajusta se cargan ligeros: la clave (y la tienda si es privado), con
+SQL escrito a mano.
 
 En PostgreSQL esa carga además bloquea las filas (``FOR NO KEY UPDATE``) en un orden fijo
 (modelo, clave): dos lotes que tocan los mismos objetos se esperan, pero nunca se interbloquean
@@ -14,10 +16,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db import connection
 from django.db.models import Model
 
+from .captura import tienda_de
 from .configuracion import ConfigModelo
 from .envoltura import Operacion
+from .referencias import Referencias
 from .valores import Rechazo
 
 
@@ -44,11 +49,15 @@ class Objetos:
     def __init__(self) -> None:
         self._cache: dict[tuple[str, str], Model | None] = {}
 
-    def precargar(self, ops: list[Operacion]) -> None:
-        """Normaliza ``objeto_id`` de las operaciones que no son «crear» y carga sus objetos."""
+    def precargar(self, ops: list[Operacion], referencias: Referencias | None = None) -> None:
+        """Normaliza ``objeto_id`` de las operaciones que no son «crear» y carga sus objetos.
+        Los modelos que el lote sólo ajusta se cargan ligeros (``_cargar_ligeros``). Lo que se
+        encuentra queda anotado en ``referencias`` (las FK de los «crear» que apuntan ahí no
+        se vuelven a consultar)."""
         from . import dialecto
 
         por_modelo: dict[str, tuple[ConfigModelo, set]] = {}
+        tipos: dict[str, set[str]] = {}
         for op in ops:
             if op.tipo != "crear" and op.objeto_id is not None:
                 try:
@@ -57,24 +66,57 @@ class Objetos:
                     continue
                 op.objeto_id = str(clave)
                 por_modelo.setdefault(op.config.nombre, (op.config, set()))[1].add(clave)
+                tipos.setdefault(op.config.nombre, set()).add(op.tipo)
         bloquear = dialecto.bloquear_al_cargar()
         for nombre in sorted(por_modelo):
             config, claves = por_modelo[nombre]
             claves = sorted(claves)
             for i in range(0, len(claves), 500):
                 trozo = claves[i : i + 500]
-                consulta = config.modelo._default_manager.filter(pk__in=trozo)
-                if bloquear:
-                    consulta = consulta.order_by("pk").select_for_update(no_key=True)
-                encontrados = {o.pk: o for o in consulta}
+                if tipos[nombre] == {"ajustar"}:
+                    encontrados = self._cargar_ligeros(config, trozo, bloquear)
+                else:
+                    consulta = config.modelo._default_manager.filter(pk__in=trozo)
+                    if bloquear:
+                        consulta = consulta.order_by("pk").select_for_update(no_key=True)
+                    encontrados = {o.pk: o for o in consulta}
                 for clave in trozo:
-                    self._cache[(config.nombre, str(clave))] = encontrados.get(clave)
+                    objeto = encontrados.get(clave)
+                    self._cache[(config.nombre, str(clave))] = objeto
+                    if objeto is not None and referencias is not None:
+                        tienda = tienda_de(config, objeto) if config.privado_por_tienda else None
+                        referencias.anotar(config.modelo, clave, tienda or "")
+
+    @staticmethod
+    def _cargar_ligeros(config: ConfigModelo, claves: list, bloquear: bool) -> dict[Any, Model]:
+        """Para «ajustar» basta la clave (y la tienda, si el modelo es privado): una sentencia
+        escrita a mano, en orden de clave y bloqueando como la carga completa, e instancias con
+        el resto de campos diferidos (``from_db``), sin compilar una consulta del ORM."""
+        meta = config.modelo._meta
+        campos = [meta.pk]
+        if config.privado_por_tienda:
+            campos.append(meta.get_field(config.campo_tienda))
+        q = connection.ops.quote_name
+        sql = (
+            f"SELECT {', '.join(q(f.column) for f in campos)} "  # noqa: S608
+            f"FROM {q(meta.db_table)} WHERE {q(meta.pk.column)} IN "
+            f"({', '.join(['%s'] * len(claves))}) ORDER BY {q(meta.pk.column)}"
+        )
+        if bloquear:
+            sql += " FOR NO KEY UPDATE"
+        with connection.cursor() as cur:
+            cur.execute(sql, [meta.pk.get_db_prep_value(c, connection) for c in claves])
+            filas = cur.fetchall()
+        nombres = [f.attname for f in campos]
+        salida = {}
+        for fila in filas:
+            valores = [f.to_python(v) for f, v in zip(campos, fila, strict=True)]
+            salida[valores[0]] = config.modelo.from_db(connection.alias, nombres, valores)
+        return salida
 
     def de(self, op: Operacion, tienda: str) -> Model:
         """El objeto de la operación, de la tienda ``tienda`` si el modelo es privado; si no,
         Rechazo."""
-        from .captura import tienda_de
-
         config = op.config
         if op.objeto_id is None:
             raise Rechazo(f"«{op.tipo}» necesita «objeto_id».")

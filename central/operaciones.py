@@ -10,9 +10,10 @@ Reglas de transacción:
 
 Quién hace qué: ``Objetos`` (los objetos que se tocan, cargados una vez), ``Referencias`` (a
 qué apuntan las FK y de qué tienda es cada objeto), ``Creaciones`` (los «crear», insertados en
-bloque), ``Ajustes`` (``campo = campo + delta`` y sobreventas), ``conflictos`` (conflictos y
-versiones), ``dialecto`` (lo que cambia entre PostgreSQL y SQLite). ``Lote`` sólo ordena los
-pasos y arma los resultados.
+bloque), ``Ajustes`` (``campo = campo + delta``, en bloque en PostgreSQL, y sobreventas),
+``conflictos`` (conflictos y versiones), ``lecturas`` (idempotencia y versiones del lote en
+una consulta), ``dialecto`` (lo que cambia entre PostgreSQL y SQLite). ``Lote`` sólo ordena
+los pasos y arma los resultados.
 
 No comparte estado entre hilos: cada petición crea su ``Lote``.
 """
@@ -86,13 +87,14 @@ class Lote:
             self.objetos,
         )
         self.ajustes = Ajustes(self.tienda, terminal.codigo, seguro)
+        self.en_bloque = dialecto.ajustes_en_bloque(seguro)
 
     def aplicar(self) -> list[dict[str, Any]]:
         with transaction.atomic():
             orden.tomar_cerrojo_de_lote()
             dialecto.preparar_lote()
             previas = lecturas.previas(op.uuid for op in self.ops)
-            self.objetos.precargar(self.ops)
+            self.objetos.precargar(self.ops, self.referencias)
             self.referencias.precargar(self.ops)
             vistas: dict[str, Operacion] = {}
             for op in self.ops:
@@ -106,6 +108,7 @@ class Lote:
                     if op.resultado["resultado"] == "aplicada":
                         vistas[op.uuid] = op
             self.creaciones.volcar()
+            self.ajustes.volcar()
             self.ajustes.guardar_sobreventas()
             aplicadas = [op for op in self.ops if op.resultado["resultado"] == "aplicada"]
             self._versiones_finales(aplicadas)
@@ -188,13 +191,18 @@ class Lote:
                     "motivo": f"{type(exc).__name__}: {str(exc)[:200]}",
                 }
             return
+        if op.tipo != "ajustar":  # puede leer lo que ajustan los pendientes
+            self.ajustes.volcar()
         if self.creaciones.hay_que_volcar_antes(op):
             self.creaciones.volcar()
         if op.tipo == "borrar":
             self.referencias.olvidar_todo()
         # «ajustar» es una única sentencia con efecto (UPDATE … RETURNING) y puede ir sin punto
-        # de guardado (``dialecto.ajuste_sin_punto``). Un viaje a la base en vez de tres.
-        sin_punto = op.tipo == "ajustar" and dialecto.ajuste_sin_punto(self.seguro)
+        # de guardado (``dialecto.ajuste_sin_punto``). Un viaje a la base en vez de tres; en
+        # bloque (``dialecto.ajustes_en_bloque``), sólo se valida aquí y se aplica al volcar.
+        sin_punto = op.tipo == "ajustar" and (
+            self.en_bloque or dialecto.ajuste_sin_punto(self.seguro)
+        )
         try:
             with contextlib.nullcontext() if sin_punto else transaction.atomic():
                 op.resultado = self._aplicar_una(op)
@@ -221,6 +229,8 @@ class Lote:
             raise Rechazo(f"Las tiendas no pueden «{op.tipo}» en {config.nombre}.")
         objeto = self.objetos.de(op, self.tienda)
         if op.tipo == "ajustar":
+            if self.en_bloque:
+                return self.ajustes.encolar(op, objeto)
             return self.ajustes.aplicar(op, objeto)
         if op.tipo == "actualizar":
             return self._actualizar(op, objeto)

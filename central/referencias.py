@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.db.models import Model
 
 from . import configuracion, valores
@@ -53,25 +54,37 @@ class Referencias:
                 if not f.target_field.primary_key:
                     continue  # FK a otro campo (p. ej. la tienda): se comprueba al aplicar
                 python = _normal(config, campo, valor)
-                if python is None or (f.related_model._meta.label, str(python)) in creadas:
-                    continue
+                llave = (f.related_model._meta.label, str(python))
+                if python is None or llave in creadas or llave in self._cache:
+                    continue  # lo crea el propio lote, o ya se sabe (``Objetos.precargar``)
                 por_destino.setdefault(f.related_model, set()).add(python)
         conf = configuracion.obtener()
         for destino, claves in por_destino.items():
             conf_destino = conf.por_clase.get(destino)
             privado = conf_destino is not None and conf_destino.privado_por_tienda
-            columnas = ["pk"] + (
-                [destino._meta.get_field(conf_destino.campo_tienda).attname] if privado else []
-            )
+            meta = destino._meta
+            campos = [meta.pk] + ([meta.get_field(conf_destino.campo_tienda)] if privado else [])
+            q = connection.ops.quote_name
             claves = list(claves)
             for i in range(0, len(claves), 500):
                 trozo = claves[i : i + 500]
+                # SQL escrito a mano (camino caliente): sin compilar una consulta del ORM.
+                with connection.cursor() as cur:
+                    cur.execute(
+                        f"SELECT {', '.join(q(f.column) for f in campos)} "  # noqa: S608
+                        f"FROM {q(meta.db_table)} WHERE {q(meta.pk.column)} IN "
+                        f"({', '.join(['%s'] * len(trozo))})",
+                        [meta.pk.get_db_prep_value(c, connection) for c in trozo],
+                    )
+                    filas = cur.fetchall()
                 hallados = {
-                    str(f[0]): (str(f[1]) if privado and f[1] is not None else "")
-                    for f in destino._default_manager.filter(pk__in=trozo).values_list(*columnas)
+                    str(meta.pk.to_python(f[0])): (
+                        str(f[1]) if privado and f[1] is not None else ""
+                    )
+                    for f in filas
                 }
                 for clave in trozo:
-                    self._cache[(destino._meta.label, str(clave))] = hallados.get(str(clave))
+                    self._cache[(meta.label, str(clave))] = hallados.get(str(clave))
 
     def conocida(self, modelo: type[Model], clave: Any) -> str | None:
         """Lo que se sabe de un objeto sin consultar (None si no existe o no se sabe)."""

@@ -39,6 +39,8 @@ def _filtro(config: ConfigModelo, tienda: str) -> tuple[str, list]:
     if config.privado_por_tienda:
         sql += " AND tienda = %s"
         params.append(tienda)
+    else:  # como en ``descarga``: las mismas filas que se sirven, por el mismo índice
+        sql += " AND tienda IS NULL"
     return sql, params
 
 

@@ -23,15 +23,11 @@ test_soak.py``, marcada ``lento``).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import signal
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -41,42 +37,17 @@ sys.path.insert(0, str(RAIZ))
 from agente.fachada import Agente  # noqa: E402
 from agente.sincronizacion.cliente import Cliente  # noqa: E402
 from tests.plugins.central import CentralEnMarcha  # noqa: E402
+from tests.sincronizacion.terminales import (  # noqa: E402
+    PASES_CORTOS,
+    ajuste,
+    bucle_trabajando,
+    en_vuelo,
+    existencias_central,
+    sincro,
+)
 
 PRODUCTO = "productos.Producto"
 VENTA = "ventas.Venta"
-SINCRO = [sys.executable, "-c", "import sys; from agente.cli import main; sys.exit(main())"]
-
-
-def _sincro(datos: Path, *argumentos: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*SINCRO, "--datos", str(datos), *argumentos],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=dict(os.environ),
-    )
-
-
-def _en_vuelo(datos: Path) -> int:
-    with sqlite3.connect(datos / "cola.sqlite") as conexion:
-        return conexion.execute(
-            "SELECT COUNT(*) FROM operaciones WHERE estado = 'PROCESANDO'"
-        ).fetchone()[0]
-
-
-def _esperar_actividad(datos: Path, proceso: subprocess.Popen, desde: float) -> None:
-    """Hasta que el hijo tenga un lote en vuelo o escriba en la caché (o 20 s)."""
-    wal = datos / "cache.sqlite-wal"
-    fin = time.monotonic() + 20
-    while time.monotonic() < fin and proceso.poll() is None:
-        if _en_vuelo(datos) > 0 or (wal.exists() and wal.stat().st_mtime > desde):
-            return
-        time.sleep(0.01)
-
-
-def _stock_central(central: CentralEnMarcha) -> dict[str, int]:
-    pagina = Cliente(central.url, central.token).cambios(PRODUCTO, None, 100_000)
-    return {c["id"]: c["datos"]["stock"] for c in pagina.cambios if not c.get("borrado")}
 
 
 def _ventas_central(central: CentralEnMarcha) -> Counter[str]:
@@ -92,20 +63,13 @@ def ejecutar(rondas: int, semilla: int, productos: int, carpeta: Path) -> dict[s
     try:
         with Agente.abrir(datos) as agente:
             agente.configurar(
-                central.url,
-                central.tienda,
-                central.terminal,
-                central.token,
-                tamano_pagina=100,
-                tamano_lote=25,
-                concurrencia=4,
-                intervalo_descarga=1.0,
+                central.url, central.tienda, central.terminal, central.token, **PASES_CORTOS
             )
-        r = _sincro(datos, "sincronizar", "--una-vez")
+        r = sincro(datos, "sincronizar", "--una-vez", timeout=300)
         if r.returncode != 0:
             raise RuntimeError(f"primera sincronización: {r.stderr or r.stdout}")
         otra = Cliente(central.url, central.crear_terminal(central.tienda, "caja-2"))
-        inicial = _stock_central(central)
+        inicial = existencias_central(central)
         catalogo = sorted(inicial)
         esperado = dict(inicial)
         ventas: set[str] = set()
@@ -121,28 +85,10 @@ def ejecutar(rondas: int, semilla: int, productos: int, carpeta: Path) -> dict[s
             ajustes = []
             for producto in azar.sample(catalogo, 10):
                 esperado[producto] += 3
-                ajustes.append(
-                    {
-                        "uuid": str(uuid.uuid4()),
-                        "modelo": PRODUCTO,
-                        "tipo": "ajustar",
-                        "objeto_id": producto,
-                        "datos": {"stock": 3},
-                        "version_base": None,
-                        "valores_base": {},
-                        "hora_terminal": "2026-12-01T04:00:00+00:00",
-                        "desfase_ms": 0,
-                    }
-                )
+                ajustes.append(ajuste(producto, 3))
             if not all(r.resultado == "aplicada" for r in otra.operaciones(ajustes)):
                 raise RuntimeError("la otra terminal no pudo ajustar stock")
-            proceso = subprocess.Popen(
-                [*SINCRO, "--datos", str(datos), "sincronizar"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env=dict(os.environ),
-            )
-            _esperar_actividad(datos, proceso, time.time())
+            proceso = bucle_trabajando(datos)
             time.sleep(azar.uniform(0.0, 0.6))
             victima = azar.choice(["terminal", "terminal", "central", "las dos"])
             if victima in ("central", "las dos"):
@@ -152,18 +98,18 @@ def ejecutar(rondas: int, semilla: int, productos: int, carpeta: Path) -> dict[s
                     time.sleep(azar.uniform(0.0, 1.0))
                 central.reiniciar()
                 time.sleep(azar.uniform(0.0, 1.5))  # que vuelva a empujar antes de matarla
-            cuentas["en_vuelo_al_morir"] += _en_vuelo(datos) > 0
+            cuentas["en_vuelo_al_morir"] += en_vuelo(datos) > 0
             proceso.send_signal(signal.SIGKILL)
             proceso.wait(30)
             cuentas["terminal_muerta"] += 1
         for _ in range(3):  # el último pase envía lo que la descarga haya reencolado
-            r = _sincro(datos, "sincronizar", "--una-vez")
+            r = sincro(datos, "sincronizar", "--una-vez", timeout=300)
             if r.returncode != 0:
                 raise RuntimeError(f"sincronización final: {r.stderr or r.stdout}")
         with Agente.abrir(datos) as agente:
             conteos = agente.operaciones.contar_por_estado()
             operaciones = sum(conteos.values())
-        stock = _stock_central(central)
+        stock = existencias_central(central)
         en_central = _ventas_central(central)
         faltan_unidades = sum(max(0, stock[p] - esperado[p]) for p in esperado)
         sobran_unidades = sum(max(0, esperado[p] - stock[p]) for p in esperado)

@@ -68,6 +68,7 @@ def iniciar(args: argparse.Namespace) -> int:
         n_p, n_c = semilla.sembrar(args.demo)
         if n_p:
             _imprimir(f"Demo: {n_p} productos y {n_c} clientes creados.")
+            semilla.surtir(TIENDA_DEMO)  # la tienda de la demo, con stock en ella
         if not Terminal.objects.filter(tienda__codigo=TIENDA_DEMO, codigo=TERMINAL_DEMO).exists():
             _, token = crear_terminal(TIENDA_DEMO, TERMINAL_DEMO)
             _imprimir(
@@ -82,8 +83,6 @@ def iniciar(args: argparse.Namespace) -> int:
                 f"La terminal {TIENDA_DEMO}/{TERMINAL_DEMO} ya existe; para otro token: "
                 f"sincro-central crear-terminal {TIENDA_DEMO} {TERMINAL_DEMO}"
             )
-        if n_p:  # catálogo recién sembrado: stock de demostración en la tienda de la demo
-            semilla.surtir(TIENDA_DEMO)
     from servidor_demo.servidor import servir
 
     return servir(args.host, args.puerto, hilos=args.hilos, trabajadores=args.trabajadores)

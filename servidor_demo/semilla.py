@@ -8,11 +8,10 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from django.db.models import F
-
+from central.models import Tienda
 from servidor_demo.clientes.models import Cliente
 from servidor_demo.productos import existencias
-from servidor_demo.productos.models import Existencia, Producto
+from servidor_demo.productos.models import Producto
 
 CATALOGO = {
     "Alimentación": [
@@ -191,6 +190,7 @@ def productos(n: int, semilla: int = 1) -> list[Producto]:
         marca = azar.choice(MARCAS)
         formato = azar.choice(FORMATOS)
         precio = Decimal(str(round(PRECIO_BASE[categoria] * azar.uniform(0.3, 3.5), 2)))
+        azar.randrange(0, 250)  # era el stock: se sigue sacando para que el catálogo no cambie
         salida.append(
             Producto(
                 nombre=f"{articulo} {marca} {formato}",
@@ -238,11 +238,11 @@ def sembrar(n_productos: int, n_clientes: int | None = None) -> tuple[int, int]:
     return len(creados), len(creados_c)
 
 
-def surtir(tienda: str, semilla: int = 1) -> int:
-    """Da a cada existencia de ``tienda`` una cantidad de demostración entre 0 y 249
-    (determinista por producto y semilla). Una sentencia. Devuelve las filas cambiadas."""
-    existencias.crear_que_faltan(tiendas=[tienda])
-    desplazamiento = random.Random(semilla).randrange(250)
-    return Existencia.objects.filter(tienda_id=tienda).update(
-        cantidad=(F("producto_id") * 7919 + desplazamiento) % 250
-    )
+def surtir(tienda: str) -> int:
+    """Crea la tienda ``tienda`` si falta, con una existencia por producto y una cantidad de
+    demostración entre 0 y 249 (determinista por producto), en una sentencia: sin pasar por
+    cantidad 0 (la señal de una tienda nueva), que con un catálogo grande escribiría cada fila
+    dos veces. Devuelve cuántas existencias creó."""
+    if not Tienda.objects.filter(codigo=tienda).exists():
+        Tienda.objects.bulk_create([Tienda(codigo=tienda, nombre=tienda)])  # sin señales
+    return existencias.crear_que_faltan(tiendas=[tienda], variar=250)

@@ -42,17 +42,7 @@ def hora(fecha: dt.datetime | str | None) -> str:
     """Fecha y hora locales («28/11 14:05»; sólo la hora si es de hoy); «nunca» si no hay."""
     if fecha in (None, ""):
         return translate("Formato", "nunca")
-    if isinstance(fecha, str):
-        try:
-            fecha = dt.datetime.fromisoformat(fecha)
-        except ValueError:
-            return fecha
-    if fecha.tzinfo is None:
-        fecha = fecha.replace(tzinfo=dt.UTC)
-    local = fecha.astimezone()
-    if local.date() == dt.datetime.now().astimezone().date():
-        return local.strftime("%H:%M:%S")
-    return local.strftime("%d/%m/%Y %H:%M")
+    return _local(fecha, hoy="%H:%M:%S", otro_dia="%d/%m/%Y %H:%M")
 
 
 def hace(fecha: dt.datetime | None, ahora: dt.datetime | None = None) -> str:
@@ -69,6 +59,12 @@ def hora_corta(fecha: dt.datetime | str | None) -> str:
     """«10:42» (hora local; con el día delante si no es de hoy); «—» si no hay."""
     if fecha in (None, ""):
         return VACIO
+    return _local(fecha, hoy="%H:%M", otro_dia="%d/%m %H:%M")
+
+
+def _local(fecha: dt.datetime | str, *, hoy: str, otro_dia: str) -> str:
+    """``fecha`` (ISO 8601 o ``datetime``; sin zona, UTC) en hora local con el formato ``hoy``
+    si es de hoy y ``otro_dia`` si no; un texto que no es una fecha se devuelve tal cual."""
     if isinstance(fecha, str):
         try:
             fecha = dt.datetime.fromisoformat(fecha)
@@ -78,8 +74,8 @@ def hora_corta(fecha: dt.datetime | str | None) -> str:
         fecha = fecha.replace(tzinfo=dt.UTC)
     local = fecha.astimezone()
     if local.date() == dt.datetime.now().astimezone().date():
-        return local.strftime("%H:%M")
-    return local.strftime("%d/%m %H:%M")
+        return local.strftime(hoy)
+    return local.strftime(otro_dia)
 
 
 def dinero(importe: str | float | int | None, moneda: str = "€") -> str:

@@ -521,9 +521,9 @@ class Conflictos:
 
     def descartar(self, identificador: int, motivo: str, quien: str | None = None) -> Operacion:
         """Descarta la operación del conflicto (gana la central) con un motivo obligatorio."""
-        if not motivo or not motivo.strip():
-            raise ErrorConflicto("Indique por qué se descarta (--motivo).")
-        quien = quien or usuario_actual()
+        quien = _exigir_motivo(
+            motivo, quien, ErrorConflicto("Indique por qué se descarta (--motivo).")
+        )
         with self.cola.transaccion() as c:
             conflicto, op = self._abierto_con_su_operacion(c, identificador)
             self._cerrar(c, conflicto, DESCARTADO_CONFLICTO, quien, {"motivo": motivo})
@@ -584,10 +584,20 @@ class Conflictos:
             )
             return nueva
 
+    def descartar_operacion(self, uuid: str, motivo: str, quien: str | None = None) -> Operacion:
+        """Descarta la operación ``uuid``: su conflicto abierto si está en CONFLICTO (gana la
+        central), o ella misma si está en ERROR."""
+        op = self.cola.obtener(uuid)
+        if op is not None and op.estado == CONFLICTO:
+            for conflicto in self.listar():
+                if conflicto.uuid_operacion == uuid:
+                    return self.descartar(conflicto.id, motivo, quien)
+        return self.descartar_error(uuid, motivo, quien)
+
     def descartar_error(self, uuid: str, motivo: str, quien: str | None = None) -> Operacion:
-        if not motivo or not motivo.strip():
-            raise ErrorCola("Indique por qué se descarta la operación (--motivo).")
-        quien = quien or usuario_actual()
+        quien = _exigir_motivo(
+            motivo, quien, ErrorCola("Indique por qué se descarta la operación (--motivo).")
+        )
         with self.cola.transaccion() as c:
             op = self._en_error(
                 c,
@@ -663,3 +673,11 @@ class Conflictos:
             entrada["despues"] = json.loads(entrada["despues"])
             salida.append(entrada)
         return salida
+
+
+def _exigir_motivo(motivo: str | None, quien: str | None, si_falta: Exception) -> str:
+    """Quien descarta (por defecto, el usuario del sistema); lanza ``si_falta`` si no hay
+    motivo: descartar pierde un cambio y la auditoría dice siempre por qué."""
+    if not motivo or not motivo.strip():
+        raise si_falta
+    return quien or usuario_actual()

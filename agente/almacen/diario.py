@@ -205,27 +205,24 @@ def de_venta(cola: Cola | Sesion, venta: str) -> list[Apunte]:
 
 
 def por_numero(cola: Cola | Sesion, serie: str, numero: int) -> Apunte | None:
-    with _leer(cola) as s:
-        fila = s.execute(
-            f"SELECT {_COLUMNAS} FROM {_DESDE} WHERE d.serie = ? AND d.numero = ?",  # noqa: S608
-            (serie, numero),
-        ).fetchone()
-    return _apunte(fila) if fila else None
+    return _uno(cola, "WHERE d.serie = ? AND d.numero = ?", (serie, numero))
 
 
 def ultimo_cierre(cola: Cola | Sesion) -> Apunte | None:
-    with _leer(cola) as s:
-        fila = s.execute(
-            f"SELECT {_COLUMNAS} FROM {_DESDE} WHERE d.tipo = 'cierre'"  # noqa: S608
-            " ORDER BY d.pos DESC LIMIT 1"
-        ).fetchone()
-    return _apunte(fila) if fila else None
+    return _uno(cola, "WHERE d.tipo = 'cierre' ORDER BY d.pos DESC LIMIT 1")
 
 
 def ultimo(cola: Cola | Sesion) -> Apunte | None:
+    return _uno(cola, "ORDER BY d.pos DESC LIMIT 1")
+
+
+def _uno(cola: Cola | Sesion, resto: str, parametros: tuple = ()) -> Apunte | None:
+    """El primer registro (con su confirmación) que eligen ``resto`` (``WHERE``/``ORDER BY``
+    fijos de este módulo; los valores van siempre en ``parametros``)."""
     with _leer(cola) as s:
         fila = s.execute(
-            f"SELECT {_COLUMNAS} FROM {_DESDE} ORDER BY d.pos DESC LIMIT 1"  # noqa: S608
+            f"SELECT {_COLUMNAS} FROM {_DESDE} {resto}",  # noqa: S608
+            parametros,
         ).fetchone()
     return _apunte(fila) if fila else None
 

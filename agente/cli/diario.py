@@ -36,11 +36,8 @@ def registrar(subordenes: argparse._SubParsersAction) -> None:
     devolver.add_argument(
         "--lineas", required=True, metavar="JSON", help='[{"producto": id, "cantidad": n}]'
     )
-    devolver.add_argument(
-        "--pago",
-        action="append",
-        metavar="METODO:IMPORTE",
-        help="cómo se devuelve el dinero (repetible; por defecto como se cobró)",
+    salida.opcion_pagos(
+        devolver, "cómo se devuelve el dinero (repetible; por defecto como se cobró)"
     )
     salida.opcion_json(devolver)
     devolver.set_defaults(funcion=orden_devolver)

@@ -119,6 +119,11 @@ def opcion_json(analizador: argparse.ArgumentParser) -> None:
     analizador.add_argument("--json", action="store_true", help="salida en JSON")
 
 
+def opcion_pagos(analizador: argparse.ArgumentParser, ayuda: str) -> None:
+    """``--pago METODO:IMPORTE``, repetible (``args.pago``: lista o ``None``)."""
+    analizador.add_argument("--pago", action="append", metavar="METODO:IMPORTE", help=ayuda)
+
+
 # -- texto y JSON de entrada ---------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -192,21 +193,35 @@ def sincronizar(args: argparse.Namespace) -> int:
         agente.cerrar()
 
 
-def _una_vez(agente: Any) -> int:
+def _por_la_red(
+    llamada: Callable[[], Any], *, tras_autenticacion: str, si_falla: str
+) -> tuple[Any, int | None]:
+    """``(resultado, None)``, o ``(None, código de salida)`` con el error ya dicho: sin
+    configurar (uso), token rechazado o cualquier otro fallo de la sincronización.
+    ``tras_autenticacion`` sigue al error de token y ``si_falla`` es el mensaje de un fallo
+    (``{exc}``: el error): dicen qué ha sido de los datos."""
     try:
-        resumen = agente.sincronizar_una_vez()
+        return llamada(), None
     except configuracion.ErrorConfiguracion as exc:
         _error(str(exc))
-        return SALIDA_USO
+        return None, SALIDA_USO
     except ErrorAutenticacion as exc:
-        _error(f"error de autenticación: {exc} Nada se ha perdido: todo sigue en la cola.")
-        return SALIDA_AUTENTICACION
+        _error(f"error de autenticación: {exc}{tras_autenticacion}")
+        return None, SALIDA_AUTENTICACION
     except ErrorSincro as exc:
-        _error(
-            f"la sincronización falló: {exc} Nada se ha perdido: lo pendiente sigue en "
-            "la cola y se reenviará."
-        )
-        return SALIDA_FALLO
+        _error(si_falla.format(exc=exc))
+        return None, SALIDA_FALLO
+
+
+def _una_vez(agente: Any) -> int:
+    resumen, codigo = _por_la_red(
+        agente.sincronizar_una_vez,
+        tras_autenticacion=" Nada se ha perdido: todo sigue en la cola.",
+        si_falla="la sincronización falló: {exc} Nada se ha perdido: lo pendiente sigue en "
+        "la cola y se reenviará.",
+    )
+    if codigo is not None:
+        return codigo
     _imprimir_resumen(resumen)
     return 0
 
@@ -216,18 +231,15 @@ def _verificar(args: argparse.Namespace) -> int:
     if agente is None:
         return SALIDA_USO
     try:
-        informe = agente.verificar(args.modelo or None)
-    except configuracion.ErrorConfiguracion as exc:
-        _error(str(exc))
-        return SALIDA_USO
-    except ErrorAutenticacion as exc:
-        _error(f"error de autenticación: {exc}")
-        return SALIDA_AUTENTICACION
-    except ErrorSincro as exc:
-        _error(f"la verificación falló: {exc} La caché sigue como estaba.")
-        return SALIDA_FALLO
+        informe, codigo = _por_la_red(
+            lambda: agente.verificar(args.modelo or None),
+            tras_autenticacion="",
+            si_falla="la verificación falló: {exc} La caché sigue como estaba.",
+        )
     finally:
         agente.cerrar()
+    if codigo is not None:
+        return codigo
     if args.json:
         _json(informe.a_dict())
         return 0

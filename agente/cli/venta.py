@@ -42,12 +42,7 @@ def registrar(subordenes: argparse._SubParsersAction) -> None:
         help='[{"producto": id, "cantidad": n, "precio_unitario": "1.95"}]',
     )
     vender.add_argument("--cliente", help="id del cliente (opcional)")
-    vender.add_argument(
-        "--pago",
-        action="append",
-        metavar="METODO:IMPORTE",
-        help="un pago, p. ej. efectivo:3.90 (repetible; deben sumar el total)",
-    )
+    salida.opcion_pagos(vender, "un pago, p. ej. efectivo:3.90 (repetible; deben sumar el total)")
     salida.opcion_json(vender)
     vender.set_defaults(funcion=orden_vender)
 

@@ -6,8 +6,9 @@
 - ``fusion``: fusión a tres bandas por campo y reglas de conflicto declaradas.
 - ``optimista``: la vista optimista (fila de la central + operaciones pendientes).
 - ``pagos``: los pagos de una venta (forma, importes y que sumen el total).
+- ``diario``: el diario de ventas en la caja (cuadre, qué se puede devolver, resumen de cierre).
 
 Sólo importa ``protocolo`` y la biblioteca estándar: ni SQLite, ni red, ni ``ui``, ni ``central``.
 """
 
-__all__ = ["coalescer", "fusion", "optimista", "orden", "pagos", "prioridades"]
+__all__ = ["coalescer", "diario", "fusion", "optimista", "orden", "pagos", "prioridades"]

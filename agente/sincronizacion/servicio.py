@@ -63,6 +63,24 @@ class ServicioSincronizacion:
     def configuracion(self) -> configuracion.Configuracion | None:
         return configuracion.cargar(self.directorio)
 
+    def _sobre_la_guardada(
+        self,
+        servidor: str,
+        tienda: str | None,
+        terminal: str | None,
+        permitir_http: bool,
+        opciones: dict[str, Any],
+    ) -> configuracion.Configuracion:
+        """La configuración guardada con servidor, tienda, terminal y ``permitir_http``
+        sustituidos y las ``opciones`` que no son ``None`` encima; validada, sin guardar."""
+        anterior = self.configuracion()
+        base = anterior.a_dict() if anterior is not None else {}
+        base.update({k: v for k, v in opciones.items() if v is not None})
+        base.update(
+            servidor=servidor, tienda=tienda, terminal=terminal, permitir_http=permitir_http
+        )
+        return configuracion.desde_dict(base)
+
     def configurar(
         self,
         servidor: str,
@@ -75,13 +93,7 @@ class ServicioSincronizacion:
     ) -> configuracion.Configuracion:
         """Valida y guarda la configuración; el token (si se da) va SÓLO al llavero. Lanza
         ``ErrorConfiguracion``, ``credenciales.SinLlavero`` o ``ValueError`` (token vacío)."""
-        anterior = self.configuracion()
-        base = anterior.a_dict() if anterior is not None else {}
-        base.update({k: v for k, v in opciones.items() if v is not None})
-        base.update(
-            servidor=servidor, tienda=tienda, terminal=terminal, permitir_http=permitir_http
-        )
-        nueva = configuracion.desde_dict(base)
+        nueva = self._sobre_la_guardada(servidor, tienda, terminal, permitir_http, opciones)
         if token is not None:
             _comprobar_token(nueva, token)
             credenciales.guardar_token(self.directorio, nueva.terminal, token)
@@ -90,11 +102,7 @@ class ServicioSincronizacion:
         configuracion.guardar(self.directorio, nueva)
         self.cola.guardar_terminal(nueva.terminal)
         self.cola.fijar_ajuste(TIENDA, nueva.tienda)  # la lleva cada registro del diario
-        with self._cerrojo:
-            if self._sincronizador is not None and self._hilo is None:
-                self._sincronizador.cerrar()
-                self._sincronizador = None
-        self.despertar()
+        self._estrenar_configuracion()
         return nueva
 
     def enrolar(
@@ -118,13 +126,7 @@ class ServicioSincronizacion:
         if servidor is None:
             config = configuracion.exigir(self.directorio)
         else:
-            anterior = self.configuracion()
-            base = anterior.a_dict() if anterior is not None else {}
-            base.update({k: v for k, v in opciones.items() if v is not None})
-            base.update(
-                servidor=servidor, tienda=tienda, terminal=terminal, permitir_http=permitir_http
-            )
-            config = configuracion.desde_dict(base)
+            config = self._sobre_la_guardada(servidor, tienda, terminal, permitir_http, opciones)
         credenciales._backend_usable()  # sin llavero, nada que canjear
         cliente = Cliente(config.servidor, None, timeout=10.0, reintentos=1)
         try:
@@ -147,12 +149,17 @@ class ServicioSincronizacion:
             _log.info("El token nuevo se estrenará en la próxima sincronización: %s", exc)
         finally:
             cliente.cerrar()
+        self._estrenar_configuracion()
+        return config
+
+    def _estrenar_configuracion(self) -> None:
+        """Tras guardar configuración o token: sin bucle en marcha se cierra el sincronizador
+        (el próximo uso lo rehace con lo guardado) y se despierta el que quede."""
         with self._cerrojo:
             if self._sincronizador is not None and self._hilo is None:
                 self._sincronizador.cerrar()
                 self._sincronizador = None
         self.despertar()
-        return config
 
     def _obtener_sincronizador(self) -> Sincronizador:
         with self._cerrojo:

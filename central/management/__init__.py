@@ -1,0 +1,1 @@
+"""Órdenes de ``manage.py`` de la app ``central`` (ver ``central.management.commands``)."""

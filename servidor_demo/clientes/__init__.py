@@ -1,0 +1,1 @@
+"""App de la demo: clientes de la cadena (``models``)."""

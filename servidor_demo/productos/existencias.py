@@ -35,16 +35,22 @@ def crear_que_faltan(
     productos: Iterable[Any] | None = None,
     cantidad: int = 0,
     using: str | None = None,
+    variar: int | None = None,
 ) -> int:
     """Crea las existencias que falten (de las ``tiendas`` y ``productos`` dados, o de todos)
-    con ``cantidad``. Devuelve cuántas creó."""
+    con ``cantidad``; con ``variar``, ``cantidad`` más un número entre 0 y ``variar - 1``
+    determinista por producto (datos de demostración). Devuelve cuántas creó."""
     from central.models import Tienda
 
     using = using or router.db_for_write(Existencia)
     conexion = connections[using]
     q = conexion.ops.quote_name
     tabla = q(Existencia._meta.db_table)
+    valor = "%s"
     condiciones, params = [], [existencias.SEPARADOR, cantidad]
+    if variar is not None:
+        valor = "%s + (p.id * 7919) %% %s"  # «%%»: el operador módulo, en los dos motores
+        params.append(variar)
     for columna, valores in (("t.codigo", tiendas), ("p.id", productos)):
         if valores is not None:
             valores = list(valores)
@@ -56,7 +62,7 @@ def crear_que_faltan(
     # La clave es la de ``protocolo.existencias.clave``: «tienda» + separador + producto.
     sql = (
         f"INSERT INTO {tabla} (id, tienda_id, producto_id, cantidad) "  # noqa: S608
-        f"SELECT t.codigo || %s || CAST(p.id AS TEXT), t.codigo, p.id, %s "
+        f"SELECT t.codigo || %s || CAST(p.id AS TEXT), t.codigo, p.id, {valor} "
         f"FROM {q(Tienda._meta.db_table)} t CROSS JOIN {q(Producto._meta.db_table)} p "
         f"WHERE NOT EXISTS (SELECT 1 FROM {tabla} e "
         f"WHERE e.tienda_id = t.codigo AND e.producto_id = p.id){where} "

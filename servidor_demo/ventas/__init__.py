@@ -1,0 +1,1 @@
+"""App de la demo: ventas y sus líneas, privadas de cada tienda (``models``)."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from agente.almacen.cola import Cola
+from agente.fachada import Agente
 from protocolo.esquema import Esquema, esquema_desde_dict
 
 # Esquema local de las pruebas de la terminal: el de la demo con el stock como campo del
@@ -51,3 +54,22 @@ def datos_dir(tmp_path) -> Path:
     directorio = tmp_path / "terminal"
     directorio.mkdir()
     return directorio
+
+
+@pytest.fixture
+def agente(datos_dir, esquema_dict) -> Iterator[Agente]:
+    """Un ``Agente`` con el esquema de demo y los productos 1 a 3 en la caché."""
+    a = Agente.abrir(datos_dir)
+    a.guardar_esquema(esquema_dict)
+    a.cache.aplicar_pagina(PRODUCTO, [producto(i) for i in range(1, 4)], "3", completo=True)
+    yield a
+    a.cerrar()
+
+
+def cola_configurada(ruta: Path, esquema: Esquema) -> Iterator[Cola]:
+    """Para fixtures: una ``Cola`` en ``ruta`` con los modelos de ``esquema``, cerrada al
+    terminar (``yield from cola_configurada(...)``)."""
+    cola = Cola(ruta)
+    cola.configurar_modelos(esquema.modelos.values())
+    yield cola
+    cola.cerrar()

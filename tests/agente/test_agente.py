@@ -13,15 +13,6 @@ from protocolo.esquema import ErrorEsquema, ErrorValor
 from tests.agente.conftest import CLIENTE, PRODUCTO, producto
 
 
-@pytest.fixture
-def agente(datos_dir, esquema_dict):
-    a = Agente.abrir(datos_dir)
-    a.guardar_esquema(esquema_dict)
-    a.cache.aplicar_pagina(PRODUCTO, [producto(i) for i in range(1, 4)], "3", completo=True)
-    yield a
-    a.cerrar()
-
-
 def test_directorio_por_entorno(tmp_path, monkeypatch):
     monkeypatch.setenv("SINCRO_DATOS", str(tmp_path / "desde-entorno"))
     with Agente.abrir() as agente:
@@ -125,6 +116,16 @@ def test_confirmada_pero_no_descargada_sigue_visible(agente):
     assert agente.obtener(PRODUCTO, 1)["stock"] == 8  # la caché aún tiene la versión 1
     agente.cache.aplicar_pagina(PRODUCTO, [producto(1, 50, stock=8)], "50")
     assert agente.obtener(PRODUCTO, 1)["stock"] == 8  # ahora viene de la central, sin doblar
+
+
+def test_un_ajuste_que_saldria_de_los_limites_no_se_encola(agente):
+    """El límite se mira sobre el valor optimista (caché + lo pendiente de esta terminal)."""
+    agente.cache.aplicar_pagina(PRODUCTO, [producto(1, 50, stock=-999_995)], "50")
+    agente.ajustar(PRODUCTO, 1, "stock", -5)  # deja justo el mínimo, -1 000 000
+    with pytest.raises(ErrorValor, match="tras el ajuste"):
+        agente.ajustar(PRODUCTO, 1, "stock", -1)
+    assert len(agente.cola()) == 1
+    assert agente.obtener(PRODUCTO, 1)["stock"] == -1_000_000
 
 
 def test_guardar_el_mismo_esquema_conserva_la_cache(agente):

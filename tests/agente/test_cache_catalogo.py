@@ -8,6 +8,7 @@ import json
 import pytest
 
 from agente.almacen.cache import Cache
+from tests.agente.conftest import producto
 
 PRODUCTO = "productos.Producto"
 
@@ -99,21 +100,7 @@ def test_agente_listar_da_valores_optimistas_y_una_entrada_por_fila(datos_dir, e
         agente.guardar_esquema(esquema_dict)
         agente.cache.aplicar_pagina(
             PRODUCTO,
-            [
-                {
-                    "id": str(i),
-                    "version": i,
-                    "datos": {
-                        "id": i,
-                        "nombre": f"Pan {i}",
-                        "codigo": f"C{i}",
-                        "precio": "1.00",
-                        "stock": 10,
-                        "categoria": None,
-                    },
-                }
-                for i in (1, 2, 3)
-            ],
+            [producto(i, nombre=f"Pan {i}", codigo=f"C{i}", precio="1.00") for i in (1, 2, 3)],
             "3",
             completo=True,
         )

@@ -24,6 +24,7 @@ from agente.operacion import COMPLETADO, PENDIENTE, PROCESANDO
 
 RAIZ = Path(__file__).resolve().parents[2]
 PRODUCTO = "productos.Producto"
+EXISTENCIA = "productos.Existencia"
 POR_PAGINA = 2000
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL es POSIX")
@@ -235,7 +236,8 @@ def test_el_bucle_libera_lo_que_dejo_en_vuelo_una_caja_caida(central, tmp_path):
     servicio = ServicioSincronizacion(tmp_path, cola, cache)
     hijo = None
     try:
-        op = cola.encolar(NuevaOperacion(PRODUCTO, "1", "ajustar", {"stock": -1}))
+        existencia = f"{central.tienda}:1"  # la existencia del producto 1 en su tienda
+        op = cola.encolar(NuevaOperacion(EXISTENCIA, existencia, "ajustar", {"cantidad": -1}))
         hijo = _hijo(ENVIAR_Y_QUEDARSE, str(ruta))
         assert _leer_lineas(hijo, 2)[0] == "1"
         servicio.configurar(

@@ -13,6 +13,7 @@ import pytest
 
 from agente.cli import main
 from agente.fachada import Agente
+from tests.sincronizacion.terminales import orden_ajustar
 
 RAIZ = Path(__file__).resolve().parents[2]
 DEMO = RAIZ / "tests" / "datos" / "esquema_demo.json"
@@ -60,21 +61,7 @@ def sincro(datos, *argumentos):
 
 def test_encolar_imprime_el_uuid_y_la_cola_lo_muestra(datos, capsys):
     capsys.readouterr()
-    assert (
-        sincro(
-            datos,
-            "encolar",
-            "--modelo",
-            "productos.Producto",
-            "--tipo",
-            "ajustar",
-            "--objeto",
-            "1",
-            "--datos",
-            '{"stock": -2}',
-        )
-        == 0
-    )
+    assert sincro(datos, *orden_ajustar("1", -2)) == 0
     uuid = capsys.readouterr().out.strip()
     assert len(uuid) == 36
     assert sincro(datos, "cola", "--json") == 0
@@ -317,18 +304,7 @@ def test_ejecutable_real_con_sincro_datos_y_version(datos, tmp_path):
         return resultado.stdout
 
     assert sincro_con(datos, "--version").startswith("sincro 0.")
-    uuid = sincro_con(
-        datos,
-        "encolar",
-        "--modelo",
-        PRODUCTO,
-        "--tipo",
-        "ajustar",
-        "--objeto",
-        "1",
-        "--datos",
-        '{"stock": -2}',
-    ).strip()
+    uuid = sincro_con(datos, *orden_ajustar("1", -2)).strip()
     assert len(uuid) == 36
     assert [op["uuid"] for op in json.loads(sincro_con(datos, "cola", "--json"))] == [uuid]
     assert json.loads(sincro_con(otro, "cola", "--json")) == []

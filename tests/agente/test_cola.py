@@ -17,6 +17,7 @@ from agente.operacion import (
     PENDIENTE,
     PROCESANDO,
 )
+from tests.agente.conftest import cola_configurada
 
 PRODUCTO = "productos.Producto"
 CLIENTE = "clientes.Cliente"
@@ -26,10 +27,7 @@ LINEA = "ventas.LineaVenta"
 
 @pytest.fixture
 def cola(datos_dir, esquema):
-    c = Cola(datos_dir / "cola.sqlite")
-    c.configurar_modelos(esquema.modelos.values())
-    yield c
-    c.cerrar()
+    yield from cola_configurada(datos_dir / "cola.sqlite", esquema)
 
 
 def _sql_aparte(ruta, sql, parametros=()):

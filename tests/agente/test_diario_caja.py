@@ -20,14 +20,11 @@ L2 = [{"producto": 1, "cantidad": 2, "precio_unitario": "1.95"}]
 
 
 @pytest.fixture
-def agente(datos_dir, esquema_dict):
-    a = Agente.abrir(datos_dir)
-    a.guardar_esquema(esquema_dict)
-    a.operaciones.guardar_terminal("T1")
-    a.operaciones.fijar_ajuste(almacen_diario.TIENDA, "tienda-1")
-    a.cache.aplicar_pagina(PRODUCTO, [producto(i) for i in range(1, 4)], "3", completo=True)
-    yield a
-    a.cerrar()
+def agente(agente):
+    """El de ``conftest`` como terminal T1 de tienda-1 (las series del diario las llevan)."""
+    agente.operaciones.guardar_terminal("T1")
+    agente.operaciones.fijar_ajuste(almacen_diario.TIENDA, "tienda-1")
+    return agente
 
 
 def _confirmar_todo(agente):

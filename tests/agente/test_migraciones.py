@@ -19,6 +19,7 @@ from agente.almacen.cola import Cola
 from agente.almacen.migraciones import MIGRACIONES_CACHE, MIGRACIONES_COLA
 from agente.almacen.sqlite import abrir_cache, abrir_cola, migraciones_aplicadas, migrar
 from protocolo.esquema import esquema_desde_dict
+from tests.agente.conftest import producto
 
 NOMBRES_COLA = [m.name for m in MIGRACIONES_COLA._migrations]
 NOMBRES_CACHE = [m.name for m in MIGRACIONES_CACHE._migrations]
@@ -71,19 +72,7 @@ def test_cola_desde_cada_esquema_anterior(tmp_path, antes_de):
 PRODUCTO = "productos.Producto"
 CLIENTE = "clientes.Cliente"
 FILAS_PRODUCTO = [
-    {
-        "id": str(i),
-        "version": i,
-        "datos": {
-            "id": i,
-            "nombre": f"Leche Pascual {i}",
-            "codigo": f"84{i:06d}",
-            "precio": "1.00",
-            "stock": i,
-            "categoria": None,
-        },
-    }
-    for i in range(1, 31)
+    producto(i, nombre=f"Leche Pascual {i}", precio="1.00", stock=i) for i in range(1, 31)
 ]
 FILAS_CLIENTE = [
     {
@@ -234,18 +223,7 @@ def test_cache_0002_rehace_la_fts_antigua_sin_descargar(tmp_path, esquema_dict):
         cache.aplicar_pagina(
             "productos.Producto",
             [
-                {
-                    "id": str(i),
-                    "version": i,
-                    "datos": {
-                        "id": i,
-                        "nombre": f"Leche Pascual {i}",
-                        "codigo": f"84{i:06d}",
-                        "precio": "1.00",
-                        "stock": 5,
-                        "categoria": None,
-                    },
-                }
+                producto(i, nombre=f"Leche Pascual {i}", precio="1.00", stock=5)
                 for i in range(1, 301)
             ],
             "300",

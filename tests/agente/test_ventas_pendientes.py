@@ -8,16 +8,7 @@ import datetime as dt
 import pytest
 
 from agente.fachada import Agente
-from tests.agente.test_agente import PRODUCTO, producto
-
-
-@pytest.fixture
-def agente(datos_dir, esquema_dict):
-    a = Agente.abrir(datos_dir)
-    a.guardar_esquema(esquema_dict)
-    a.cache.aplicar_pagina(PRODUCTO, [producto(i) for i in range(1, 4)], "3", completo=True)
-    yield a
-    a.cerrar()
+from tests.agente.conftest import PRODUCTO
 
 
 def test_cuenta_ventas_e_importe_exacto_no_operaciones(agente):

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import requests
 
@@ -17,24 +14,10 @@ class Admin:
     """Un superusuario con sesión abierta en el admin de ``central``."""
 
     def __init__(self, central, usuario: str = "admin") -> None:
-        r = subprocess.run(
-            [
-                str(Path(sys.executable).parent / "sincro-central"),
-                "manage",
-                "createsuperuser",
-                "--noinput",
-                "--username",
-                usuario,
-                "--email",
-                "admin@ejemplo.es",
-            ],
-            env={
-                **central.entorno,
-                "SINCRO_CENTRAL_DATOS": str(central.datos),
-                "DJANGO_SUPERUSER_PASSWORD": CLAVE,
-            },
-            capture_output=True,
-            text=True,
+        r = central.orden(
+            *("manage", "createsuperuser", "--noinput", "--username", usuario),
+            *("--email", "admin@ejemplo.es"),
+            entorno={"DJANGO_SUPERUSER_PASSWORD": CLAVE},
             timeout=60,
         )
         assert r.returncode == 0, r.stderr
@@ -93,21 +76,7 @@ class Admin:
 def orm(central, codigo: str) -> str:
     """Ejecuta ``codigo`` con ``sincro-central manage shell -c`` (ORM de la central real) y
     devuelve lo que imprima."""
-    r = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "sincro-central"),
-            "manage",
-            "shell",
-            "-v",
-            "0",
-            "-c",
-            codigo,
-        ],
-        env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    r = central.orden("manage", "shell", "-v", "0", "-c", codigo, timeout=60)
     assert r.returncode == 0, r.stderr
     return r.stdout.strip()
 

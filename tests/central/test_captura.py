@@ -11,7 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from .conftest import Api
+import pytest
+
+from .conftest import PG_URL, Api, base_pg_nueva
 
 CAMINOS = Path(__file__).with_name("caminos_escritura.py")
 
@@ -172,11 +174,25 @@ print(json.dumps({"cuerpo": cuerpo, "problemas": captura.comprobar()}))
 """
 
 
-def test_cambiar_los_campos_esenciales_rehace_los_disparadores(central_factory):
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def motor(request):
+    """Entorno de la central: SQLite, o una base PostgreSQL nueva (si SINCRO_PG_URL está
+    definida)."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    if not PG_URL:
+        pytest.skip("SINCRO_PG_URL no está definida (CI la define tras arrancar PostgreSQL)")
+    with base_pg_nueva() as url:
+        yield {"DATABASE_URL": url}
+
+
+def test_cambiar_los_campos_esenciales_rehace_los_disparadores(central_factory, motor):
     """Quitar un campo esencial del ajuste y migrar: los disparadores se rehacen (otro nombre,
-    otra huella) y la siguiente escritura ya no lleva ese campo; con el ajuste de antes, la
-    comprobación dice que los instalados son de otros campos."""
-    central = central_factory(demo=5)
+    otra huella; en PostgreSQL también su función) y la siguiente escritura ya no lleva ese
+    campo; con el ajuste de antes, la comprobación dice que los instalados son de otros
+    campos."""
+    central = central_factory(demo=5, entorno=motor)
     r = subprocess.run(
         [sys.executable, "-c", _CAMBIAR_ESENCIALES],
         env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
@@ -192,3 +208,51 @@ def test_cambiar_los_campos_esenciales_rehace_los_disparadores(central_factory):
     api = Api(central.url, central.token)
     r = api.get("/v1/cambios", estado=503, modelos="productos.Producto")
     assert "otros campos esenciales" in r["mensaje"]
+
+
+_PUBLICO_CON_TIENDA = """
+import json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+from central import configuracion, descarga
+from central.models import RegistroCambio
+from servidor_demo.productos.models import Producto
+config = configuracion.obtener().modelos["productos.Producto"]
+# Entradas escritas cuando el modelo era privado por tienda.
+with connection.cursor() as cur:
+    cur.execute("UPDATE central_registrocambio SET tienda = 'T1' "
+                "WHERE modelo = 'productos.Producto'")
+antes = len(descarga.pagina([config], "T1", "", 1000).cuerpos)
+call_command("migrate", verbosity=0)
+print(json.dumps({
+    "antes": antes,
+    "despues": len(descarga.pagina([config], "T1", "", 1000).cuerpos),
+    "productos": Producto.objects.count(),
+    "con_tienda": RegistroCambio.objects.filter(
+        modelo="productos.Producto", tienda__isnull=False).count(),
+}))
+"""
+
+
+def test_un_modelo_publico_con_entradas_de_tienda_se_sirve_entero_tras_migrar(central_factory):
+    """Los modelos públicos se sirven con ``tienda IS NULL`` (el mismo índice que los privados):
+    las entradas que guardan una tienda (de cuando el modelo era privado) no se servirían;
+    ``migrate`` se la quita y la descarga completa vuelve a traer todas las filas."""
+    central = central_factory(demo=5)
+    r = subprocess.run(
+        [sys.executable, "-c", _PUBLICO_CON_TIENDA],
+        env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    salida = json.loads(r.stdout.strip().splitlines()[-1])
+    assert salida["antes"] == 0
+    assert salida["con_tienda"] == 0
+    assert salida["despues"] == salida["productos"] > 0
+    cambios, _ = Api(central.url, central.token).descargar("productos.Producto")
+    assert len(cambios) == salida["productos"]

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
-from pathlib import Path
-
-import requests
-
+from .admin_util import Admin
 from .conftest import EXISTENCIA, Api, existencia, op
 
 PRODUCTO = "productos.Producto"
@@ -35,42 +29,7 @@ def test_admin_muestra_tiendas_terminales_registro_y_salud(central_factory):
     api = Api(c.url, c.token)
     api.post("/v1/estado", {"pendientes": 2, "cursores": {PRODUCTO: "3"}})
     api.operaciones(op(EXISTENCIA, "ajustar", existencia(2), {"cantidad": -1000}))
-    r = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "sincro-central"),
-            "manage",
-            "createsuperuser",
-            "--noinput",
-            "--username",
-            "admin",
-            "--email",
-            "admin@ejemplo.es",
-        ],
-        env={
-            **c.entorno,
-            "SINCRO_CENTRAL_DATOS": str(c.datos),
-            "DJANGO_SUPERUSER_PASSWORD": "clave-de-prueba-larga",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert r.returncode == 0, r.stderr
-    raiz = c.url.rsplit("/sincro", 1)[0] + "/admin/"
-    s = requests.Session()
-    pagina = s.get(raiz + "login/", timeout=10).text
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', pagina)[1]
-    r = s.post(
-        raiz + "login/?next=/admin/",
-        timeout=10,
-        headers={"Referer": raiz + "login/"},
-        data={
-            "username": "admin",
-            "password": "clave-de-prueba-larga",
-            "csrfmiddlewaretoken": csrf,
-        },
-    )
-    assert r.status_code == 200 and "logout" in r.text.lower()
+    admin = Admin(c)
     for ruta, esperado in [
         ("central/tienda/", "T001"),
         ("central/terminal/", "caja-1"),
@@ -80,41 +39,27 @@ def test_admin_muestra_tiendas_terminales_registro_y_salud(central_factory):
         ("central/sobreventa/", "cantidad"),
         ("central/horizonte/", ""),
     ]:
-        r = s.get(raiz + ruta, timeout=10)
-        assert r.status_code == 200 and esperado in r.text, ruta
+        assert esperado in admin.pagina(ruta), ruta
 
 
 def test_tienda_desactivada_403_json(central_factory):
     c = central_factory(demo=3)
     api = Api(c.url, c.token)
     api.get("/v1/esquema")
-    r = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "sincro-central"),
-            "manage",
-            "shell",
-            "-c",
-            "from central.models import Tienda; Tienda.objects.filter(codigo='T001')"
-            ".update(activa=False)",
-        ],
-        env={**c.entorno, "SINCRO_CENTRAL_DATOS": str(c.datos)},
-        capture_output=True,
-        text=True,
-        timeout=60,
+    _orden(
+        c,
+        "manage",
+        "shell",
+        "-c",
+        "from central.models import Tienda; Tienda.objects.filter(codigo='T001')"
+        ".update(activa=False)",
     )
-    assert r.returncode == 0, r.stderr
     assert api.get("/v1/cambios", estado=403, modelos=PRODUCTO)["error"] == "prohibido"
     assert api.post("/v1/operaciones", {"operaciones": []}, estado=403)["error"] == "prohibido"
 
 
 def _orden(c, *args: str) -> str:
-    r = subprocess.run(
-        [str(Path(sys.executable).parent / "sincro-central"), *args],
-        env={**c.entorno, "SINCRO_CENTRAL_DATOS": str(c.datos)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    r = c.orden(*args, timeout=60)
     assert r.returncode == 0, r.stderr
     return r.stdout
 

@@ -56,21 +56,12 @@ def test_admin_muestra_el_diario_sin_dejar_editarlo(central):
     r = s.get(ficha, timeout=10)
     assert r.status_code == 200 and 'name="_save"' not in r.text
     token = _csrf(s, raiz + "central/registrodiario/")
-    r = s.post(
-        ficha,
-        data={"csrfmiddlewaretoken": token, "total": "0.01"},
-        headers={"Referer": ficha},
-        timeout=10,
-    )
-    assert r.status_code == 403
     borrar = raiz + f"central/registrodiario/{id_reg}/delete/"
-    r = s.post(
-        borrar,
-        data={"csrfmiddlewaretoken": token, "post": "yes"},
-        headers={"Referer": borrar},
-        timeout=10,
-    )
-    assert r.status_code == 403
+    for url, datos in ((ficha, {"total": "0.01"}), (borrar, {"post": "yes"})):
+        r = s.post(
+            url, data={"csrfmiddlewaretoken": token, **datos}, headers={"Referer": url}, timeout=10
+        )
+        assert r.status_code == 403, url
     assert sql(central, "SELECT contenido FROM central_registrodiario WHERE id = ?", (id_reg,)) == [
         (contenido,)
     ]

@@ -9,9 +9,7 @@ import io
 import json
 import sqlite3
 import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 from protocolo import diario
 
@@ -22,13 +20,7 @@ DIA = "2026-12-03"
 
 
 def sincro_central(central, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "sincro-central"), *args, "--datos", str(central.datos)],
-        env=central.entorno,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return central.orden(*args, "--datos", str(central.datos))
 
 
 def escribir(central, consulta: str, params: tuple = ()) -> None:

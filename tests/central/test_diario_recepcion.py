@@ -16,6 +16,18 @@ from . import diario_util as du
 from .conftest import Api, sql
 
 
+def _registros(central, *cajas: str, numero: int | None = None) -> int:
+    """Registros del diario que la central guardó de esas cajas (con ``numero``: sólo ése)."""
+    marcas = ", ".join("?" * len(cajas))
+    consulta = (
+        "SELECT count(*) FROM central_registrodiario r JOIN central_terminal t "  # noqa: S608
+        f"ON t.id = r.terminal_id WHERE t.codigo IN ({marcas})"
+    )
+    if numero is not None:
+        return sql(central, consulta + " AND r.numero = ?", (*cajas, numero))[0][0]
+    return sql(central, consulta, cajas)[0][0]
+
+
 def _caja(central) -> tuple[Api, str]:
     codigo = f"caja-{uuid.uuid4().hex[:8]}"
     return Api(central.url, central.crear_terminal(central.tienda, codigo)), codigo
@@ -65,13 +77,7 @@ def test_reenvio_es_duplicado_sin_incidencias_nuevas(central):
     r = _enviar(api, [registros[3], registros[3]])
     assert [x["resultado"] for x in r["recibidos"]] == ["duplicado"] * 2
     assert _incidencias(central, caja) == []
-    n = sql(
-        central,
-        "SELECT count(*) FROM central_registrodiario r JOIN central_terminal t "
-        "ON t.id = r.terminal_id WHERE t.codigo = ?",
-        (caja,),
-    )[0][0]
-    assert n == 4
+    assert _registros(central, caja) == 4
 
 
 def test_registro_alterado_detectado_con_terminal_y_numero(central):
@@ -119,13 +125,7 @@ def test_registro_insertado_detectado(central):
     assert ("repetido", f"{caja}-2026", 3) in tipos
     assert ("encadenamiento", f"{caja}-2026", 3) in tipos
     # los dos registros nº 3 quedan guardados: son la prueba
-    n = sql(
-        central,
-        "SELECT count(*) FROM central_registrodiario r JOIN central_terminal t "
-        "ON t.id = r.terminal_id WHERE t.codigo = ? AND r.numero = 3",
-        (caja,),
-    )[0][0]
-    assert n == 2
+    assert _registros(central, caja, numero=3) == 2
 
 
 def test_identidad_de_otra_caja_rechazada_sin_guardar_nada(central):
@@ -137,13 +137,7 @@ def test_identidad_de_otra_caja_rechazada_sin_guardar_nada(central):
     assert r["error"] == "peticion_invalida" and otra in r["mensaje"]
     otra_tienda = du.cadena(du.ventas("T999", caja, 1))[0]
     _enviar(api, [otra_tienda], estado=400)
-    n = sql(
-        central,
-        "SELECT count(*) FROM central_registrodiario r JOIN central_terminal t "
-        "ON t.id = r.terminal_id WHERE t.codigo IN (?, ?)",
-        (caja, otra),
-    )[0][0]
-    assert n == 0
+    assert _registros(central, caja, otra) == 0
 
 
 @pytest.mark.parametrize(
@@ -206,13 +200,7 @@ def test_reenvios_simultaneos_de_la_misma_caja_sin_duplicados(central):
         ("encadenamiento", f"{caja}-2026", 32),
         ("hueco", f"{caja}-2026", 32),
     ]
-    n = sql(
-        central,
-        "SELECT count(*) FROM central_registrodiario r JOIN central_terminal t "
-        "ON t.id = r.terminal_id WHERE t.codigo = ?",
-        (caja,),
-    )[0][0]
-    assert n == 59
+    assert _registros(central, caja) == 59
 
 
 def test_un_registro_mal_formado_rechaza_la_peticion_entera(central):
@@ -246,12 +234,7 @@ def test_registro_bien_sellado_sin_la_forma_del_formato_rechazado(central, falso
     [registro] = du.cadena([falso(central.tienda, caja)])
     r = _enviar(api, [registro], estado=400)
     assert r["error"] == "peticion_invalida" and "Registro 0" in r["mensaje"]
-    assert sql(
-        central,
-        "SELECT COUNT(*) FROM central_registrodiario r JOIN central_terminal t "
-        "ON t.id = r.terminal_id WHERE t.codigo = ?",
-        (caja,),
-    ) == [(0,)]
+    assert _registros(central, caja) == 0
 
 
 def test_cuerpo_de_mas_de_5_mb_413(central):

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
-import sys
 import time
 import uuid
 from decimal import Decimal
-from pathlib import Path
 
 import requests
 
@@ -23,13 +20,7 @@ LINEA = "ventas.LineaVenta"
 
 def en_central(central, codigo: str) -> str:
     """Ejecuta código Django (ORM real, con sus señales) en la base de esa central."""
-    r = subprocess.run(
-        [str(Path(sys.executable).parent / "sincro-central"), "manage", "shell", "-c", codigo],
-        env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    r = central.orden("manage", "shell", "-c", codigo)
     assert r.returncode == 0, r.stderr
     return r.stdout
 
@@ -37,6 +28,13 @@ def en_central(central, codigo: str) -> str:
 def producto(api: Api, pid: int) -> tuple[int, dict]:
     estado, _ = api.descargar(PRODUCTO)
     return estado[(PRODUCTO, str(pid))]
+
+
+def actualizar(api: Api, pid: int, datos: dict, version: int, base: dict) -> dict:
+    """El resultado de un «actualizar» del producto ``pid`` sobre ``version`` con los valores
+    ``base`` de los campos que cambia."""
+    cambio = op(PRODUCTO, "actualizar", str(pid), datos, version_base=version, valores_base=base)
+    return api.operaciones(cambio)["resultados"][0]
 
 
 def stock(api: Api, pid: int) -> tuple[int, dict]:
@@ -194,42 +192,14 @@ def test_ajustar_idempotente_y_reenvio_del_lote_entero(api):
 
 def test_conflicto_solo_en_campos_cambiados(api):
     version, actual = producto(api, 5)
-    r = api.operaciones(
-        op(
-            PRODUCTO,
-            "actualizar",
-            "5",
-            {"nombre": "Nombre de caja"},
-            version_base=version,
-            valores_base={"nombre": "Otro nombre"},
-        )
-    )["resultados"][0]
+    r = actualizar(api, 5, {"nombre": "Nombre de caja"}, version, {"nombre": "Otro nombre"})
     assert r["resultado"] == "conflicto" and r["campos_cambiados"] == ["nombre"]
     assert r["valores"]["nombre"] == actual["nombre"] and r["version"] == version
     assert producto(api, 5)[1]["nombre"] == actual["nombre"]  # nada aplicado
     # La fila cambió (categoría) después de version_base, pero no el campo que se cambia: sin
     # conflicto.
-    otro = {"categoria": actual["categoria"]}
-    api.operaciones(
-        op(
-            PRODUCTO,
-            "actualizar",
-            "5",
-            {"categoria": "Otra"},
-            version_base=version,
-            valores_base=otro,
-        )
-    )
-    r = api.operaciones(
-        op(
-            PRODUCTO,
-            "actualizar",
-            "5",
-            {"nombre": "Nombre de caja"},
-            version_base=version,
-            valores_base={"nombre": actual["nombre"]},
-        )
-    )["resultados"][0]
+    actualizar(api, 5, {"categoria": "Otra"}, version, {"categoria": actual["categoria"]})
+    r = actualizar(api, 5, {"nombre": "Nombre de caja"}, version, {"nombre": actual["nombre"]})
     assert r["resultado"] == "aplicada" and r["version"] > version
     assert producto(api, 5)[1]["nombre"] == "Nombre de caja"
     # Sin valores base y con version_base vieja: conflicto (no se puede saber).
@@ -243,16 +213,7 @@ def test_una_caja_hostil_no_escribe_el_precio(api):
     """La terminal no encola precios; si una caja se salta esa comprobación, la central la
     rechaza sin tocar la fila, aunque la versión base y los valores base sean correctos."""
     version, actual = producto(api, 4)
-    r = api.operaciones(
-        op(
-            PRODUCTO,
-            "actualizar",
-            "4",
-            {"precio": "0.01"},
-            version_base=version,
-            valores_base={"precio": actual["precio"]},
-        )
-    )["resultados"][0]
+    r = actualizar(api, 4, {"precio": "0.01"}, version, {"precio": actual["precio"]})
     assert r["resultado"] == "rechazada", r
     assert "«precio» de productos.Producto no se puede escribir desde las tiendas" in r["motivo"]
     assert producto(api, 4) == (version, actual)
@@ -497,21 +458,8 @@ def test_lapidas_escrituras_en_bloque_y_cursor_expirado(central, api):
     completo, _ = api.descargar(PRODUCTO)
     assert (PRODUCTO, "40") not in completo and (PRODUCTO, "42") in completo
     # Compactar con retención 0: el horizonte pasa las lápidas; el cursor viejo caduca.
-    salida = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "sincro-central"),
-            "compactar",
-            "--dias",
-            "0",
-            "--datos",
-            str(central.datos),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-        env=central.entorno,
-    )
+    salida = central.orden("compactar", "--dias", "0", "--datos", str(central.datos), timeout=60)
+    assert salida.returncode == 0, salida.stderr
     # Las de los dos productos y las de sus existencias en cada tienda (en cascada).
     tiendas = sql(central, "SELECT count(*) FROM central_tienda")[0][0]
     assert f"lápidas borradas: {2 + 2 * tiendas}" in salida.stdout

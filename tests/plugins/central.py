@@ -201,6 +201,19 @@ class CentralEnMarcha:
                 return linea.split("=", 1)[1].strip()
         raise RuntimeError("crear-terminal no imprimió el token")
 
+    def orden(
+        self, *argumentos: str, entorno: dict[str, str] | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess:
+        """``sincro-central ARGUMENTOS`` sobre los datos de esta central (también para
+        ``manage``, que los toma de ``SINCRO_CENTRAL_DATOS``); ``entorno`` se añade al suyo."""
+        return subprocess.run(
+            [*_orden(), *argumentos],
+            env={**self.entorno, "SINCRO_CENTRAL_DATOS": str(self.datos), **(entorno or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
     def cabeceras(self, token: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Token {token or self.token}"}
 

@@ -5,7 +5,6 @@ enrolamiento."""
 from __future__ import annotations
 
 import re
-import signal
 import sqlite3
 import subprocess
 import time
@@ -17,9 +16,12 @@ from tests.sincronizacion.terminales import (
     PRODUCTO,
     SINCRO,
     configurar,
+    orden_configurar,
+    parar,
     productos_cache,
     productos_central,
     sincro,
+    tabla_en_cache,
 )
 
 CODIGO = re.compile(r"Código de enrolamiento de (\S+): ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})")
@@ -32,16 +34,18 @@ def esperar(condicion, plazo: float) -> None:
         time.sleep(0.2)
 
 
+def _caja_al_dia(central_factory, tmp_path) -> tuple:
+    """Una central de 5 productos y su caja configurada con un pase hecho."""
+    c = central_factory(demo=5)
+    datos = tmp_path / "caja"
+    configurar(datos, c, c.tienda, c.terminal, c.token)
+    _una_vez(datos)
+    return c, datos
+
+
 def _dañar_precio(datos, objeto_id: str = "7") -> None:
+    tabla = tabla_en_cache(datos)
     cache = sqlite3.connect(datos / "cache.sqlite")
-    tabla = next(
-        f[0]
-        for f in cache.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%producto%' "
-            "AND name NOT LIKE '%fts%' AND name NOT LIKE '%sombra%' "
-            "AND name NOT LIKE '%existencia%'"  # la del stock por tienda no tiene precio
-        )
-    )
     cache.execute(f'UPDATE "{tabla}" SET precio = ? WHERE id = ?', ("0.01", objeto_id))  # noqa: S608
     cache.commit()
     cache.close()
@@ -111,10 +115,7 @@ def test_resincronizar_desde_el_admin_rehace_la_cache_y_se_confirma(central_fact
 
 
 def test_modelo_desconocido_para_la_terminal_se_confirma_como_fallida(central_factory, tmp_path):
-    c = central_factory(demo=5)
-    datos = tmp_path / "caja"
-    configurar(datos, c, c.tienda, c.terminal, c.token)
-    _una_vez(datos)
+    c, datos = _caja_al_dia(central_factory, tmp_path)
     # Una acción guardada a mano con un modelo que la terminal no tiene.
     orm(
         c,
@@ -126,10 +127,7 @@ def test_modelo_desconocido_para_la_terminal_se_confirma_como_fallida(central_fa
 
 
 def test_revocar_desde_el_admin_corta_al_momento_con_un_mensaje_claro(central_factory, tmp_path):
-    c = central_factory(demo=5)
-    datos = tmp_path / "caja"
-    configurar(datos, c, c.tienda, c.terminal, c.token)
-    _una_vez(datos)
+    c, datos = _caja_al_dia(central_factory, tmp_path)
     admin = Admin(c)
     pk = pk_terminal(c, c.tienda, c.terminal)
     assert "1 terminales revocadas" in admin.accion("central/terminal/", "revocar", pk)
@@ -152,10 +150,7 @@ def test_revocar_desde_el_admin_corta_al_momento_con_un_mensaje_claro(central_fa
 
 
 def test_rotar_el_token_con_un_codigo_de_un_solo_uso(central_factory, tmp_path):
-    c = central_factory(demo=5)
-    datos = tmp_path / "caja"
-    configurar(datos, c, c.tienda, c.terminal, c.token)
-    _una_vez(datos)
+    c, datos = _caja_al_dia(central_factory, tmp_path)
     admin = Admin(c)
     pk = pk_terminal(c, c.tienda, c.terminal)
     codigo = _codigo(admin.accion("central/terminal/", "generar_codigo", pk), "T001/caja-1")
@@ -203,18 +198,7 @@ def test_configurar_una_caja_nueva_con_codigo(central_factory, tmp_path):
     codigo = _codigo(pagina, "T001/caja-2")
     assert "Token de" not in pagina
     datos = tmp_path / "caja2"
-    r = sincro(
-        datos,
-        "configurar",
-        "--servidor",
-        c.url,
-        "--tienda",
-        "T001",
-        "--terminal",
-        "caja-2",
-        "--codigo",
-        codigo,
-    )
+    r = sincro(datos, *orden_configurar(c.url, "T001", "caja-2"), "--codigo", codigo)
     assert r.returncode == 0, r.stdout + r.stderr
     _una_vez(datos)
     assert productos_cache(datos) == productos_central(c)
@@ -314,8 +298,4 @@ def test_el_bucle_en_marcha_sigue_con_el_token_rotado(central_factory, tmp_path)
         esperar(lambda: productos_cache(datos)["3"]["precio"] == "77.70", 60)
         assert bucle.poll() is None
     finally:
-        bucle.send_signal(signal.SIGINT)
-        try:
-            bucle.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            bucle.kill()
+        parar(bucle)

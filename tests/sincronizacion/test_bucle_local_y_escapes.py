@@ -13,7 +13,7 @@ from agente.cli.salida import visible
 from agente.soporte import configuracion
 from agente.soporte.configuracion import ErrorConfiguracion, es_bucle_local, validar_servidor
 from tests.sincronizacion.proxy import ProxyFallos
-from tests.sincronizacion.terminales import sincro
+from tests.sincronizacion.terminales import EXISTENCIA, orden_ajustar, orden_configurar, sincro
 
 
 @pytest.mark.parametrize(
@@ -70,15 +70,7 @@ def central_por_red(central):
 
 def test_permitir_http_hace_falta_en_la_linea_de_ordenes(central, central_por_red, tmp_path):
     datos = tmp_path / "terminal"
-    base = [
-        "configurar",
-        "--servidor",
-        central_por_red.url,
-        "--tienda",
-        central.tienda,
-        "--terminal",
-        central.terminal,
-    ]
+    base = orden_configurar(central_por_red.url, central.tienda, central.terminal)
     r = sincro(datos, *base, entrada=central.token)
     assert r.returncode == 2 and "http sin cifrar" in r.stderr
     r = sincro(datos, *base, "--permitir-http", entrada=central.token)
@@ -123,30 +115,11 @@ def test_visible_escapa_control_y_formato():
 def test_texto_de_la_central_no_llega_crudo_a_la_terminal(central, proxy, tmp_path):
     datos = tmp_path / "terminal"
     r = sincro(
-        datos,
-        "configurar",
-        "--servidor",
-        proxy.url,
-        "--tienda",
-        central.tienda,
-        "--terminal",
-        central.terminal,
-        entrada=central.token,
+        datos, *orden_configurar(proxy.url, central.tienda, central.terminal), entrada=central.token
     )
     assert r.returncode == 0, r.stderr
     assert sincro(datos, "sincronizar", "--una-vez").returncode == 0
-    r = sincro(
-        datos,
-        "encolar",
-        "--modelo",
-        "productos.Existencia",
-        "--tipo",
-        "ajustar",
-        "--objeto",
-        "T001:1",
-        "--datos",
-        '{"cantidad": -1}',
-    )
+    r = sincro(datos, *orden_ajustar("T001:1", -1, EXISTENCIA, "cantidad"))
     assert r.returncode == 0, r.stderr
     malicioso = "rechazada\x1b[2J\x1b[31mBORRADO\u202egnp.exe\x9b0m"
     proxy.texto = malicioso

@@ -39,26 +39,27 @@ def _cliente(proxy, central, **extra) -> Cliente:
 # -- transporte ------------------------------------------------------------------------------
 
 
-def test_goteo_de_un_byte_cada_2_s_no_pasa_del_plazo(central, proxy):
-    """Cada lectura llega antes del tiempo de espera por lectura, pero la petición entera
-    tiene plazo: a los 3 s se corta, sin esperar los minutos que tardaría el cuerpo."""
-    proxy.goteo = 2.0
-    proxy.fallar("goteo", "/v1/esquema")
-    cliente = _cliente(proxy, central, timeout=5.0, plazo=3.0)
+@pytest.mark.parametrize(
+    ("fallo", "segundos", "peticion", "timeout", "plazo", "mensaje", "maximo"),
+    [
+        # Un byte cada 2 s: cada lectura llega antes del tiempo de espera por lectura, pero la
+        # petición entera tiene plazo: a los 3 s se corta, sin esperar los minutos del cuerpo.
+        ("goteo", 2.0, "esquema", 5.0, 3.0, "no terminó de responder en 3 s", 8.0),
+        # Cabeceras que no llegan en 30 s: tampoco pasan del plazo.
+        ("retraso", 30.0, "salud", 60.0, 2.0, "no terminó de responder", 6.0),
+    ],
+    ids=["goteo_de_un_byte_cada_2_s", "cabeceras_que_no_llegan"],
+)
+def test_la_peticion_entera_no_pasa_del_plazo(
+    central, proxy, fallo, segundos, peticion, timeout, plazo, mensaje, maximo
+):
+    setattr(proxy, fallo, segundos)
+    proxy.fallar(fallo, f"/v1/{peticion}")
+    cliente = _cliente(proxy, central, timeout=timeout, plazo=plazo)
     inicio = time.monotonic()
-    with pytest.raises(SinConexion, match="no terminó de responder en 3 s"):
-        cliente.esquema()
-    assert time.monotonic() - inicio < 8.0
-
-
-def test_cabeceras_que_no_llegan_tampoco_pasan_del_plazo(central, proxy):
-    proxy.retraso = 30.0
-    proxy.fallar("retraso", "/v1/salud")
-    cliente = _cliente(proxy, central, timeout=60.0, plazo=2.0)
-    inicio = time.monotonic()
-    with pytest.raises(SinConexion, match="no terminó de responder"):
-        cliente.salud()
-    assert time.monotonic() - inicio < 6.0
+    with pytest.raises(SinConexion, match=mensaje):
+        getattr(cliente, peticion)()
+    assert time.monotonic() - inicio < maximo
 
 
 def test_cuerpo_enorme_se_corta_al_pasar_el_maximo(central, proxy):

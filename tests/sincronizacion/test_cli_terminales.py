@@ -12,6 +12,7 @@ from tests.sincronizacion.terminales import (
     estado_json,
     existencia,
     existencias_central,
+    orden_configurar,
     productos_cache,
     productos_central,
     sincro,
@@ -20,29 +21,11 @@ from tests.sincronizacion.terminales import (
 
 def test_configurar_por_la_cli_y_un_pase(central, tmp_path):
     r = sincro(
-        tmp_path,
-        "configurar",
-        "--servidor",
-        "http://ejemplo.com/sincro",
-        "--tienda",
-        "T001",
-        "--terminal",
-        "caja-9",
-        entrada="x\n",
+        tmp_path, *orden_configurar("http://ejemplo.com/sincro", "T001", "caja-9"), entrada="x\n"
     )
     assert r.returncode == 2 and "https" in r.stderr
     token = central.crear_terminal("T001", "caja-9")
-    r = sincro(
-        tmp_path,
-        "configurar",
-        "--servidor",
-        central.url,
-        "--tienda",
-        "T001",
-        "--terminal",
-        "caja-9",
-        entrada=token + "\n",
-    )
+    r = sincro(tmp_path, *orden_configurar(central.url, "T001", "caja-9"), entrada=token + "\n")
     assert r.returncode == 0, r.stderr
     assert token not in r.stdout + r.stderr
     assert token not in (tmp_path / "config.json").read_text()

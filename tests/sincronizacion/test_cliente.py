@@ -1,7 +1,5 @@
 """El cliente real del protocolo contra la central real y contra un proxy que falla."""
 
-import uuid
-
 import pytest
 
 from agente.sincronizacion.cliente import (
@@ -11,21 +9,7 @@ from agente.sincronizacion.cliente import (
     RespuestaInvalida,
     SinConexion,
 )
-
-
-def ajuste(producto="1", delta=-1):
-    """Un ajuste de la existencia de ``producto`` en T001 (la tienda del token de la demo)."""
-    return {
-        "uuid": str(uuid.uuid4()),
-        "modelo": "productos.Existencia",
-        "tipo": "ajustar",
-        "objeto_id": f"T001:{producto}",
-        "datos": {"cantidad": delta},
-        "version_base": None,
-        "valores_base": {},
-        "hora_terminal": "2026-11-28T04:00:00+00:00",
-        "desfase_ms": 0,
-    }
+from tests.sincronizacion.terminales import ajuste
 
 
 def stock(cliente, producto="1"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from agente.fachada import Agente
 from agente.sincronizacion.cliente import Cliente, _autor
+from tests.sincronizacion.terminales import cambio
 
 PRODUCTO = "productos.Producto"
 
@@ -17,21 +18,8 @@ def test_el_conflicto_lleva_quien_cambio_la_central(central, tmp_path):
         antes = agente.obtener(PRODUCTO, "5")
         version = agente.cache.fila(PRODUCTO, "5")[1]
         agente.encolar(PRODUCTO, "actualizar", {"nombre": "Desde la caja 1"}, "5")
-        otra.operaciones(
-            [
-                {
-                    "uuid": "6a1f0f3e-0000-4000-8000-00000000a005",
-                    "modelo": PRODUCTO,
-                    "tipo": "actualizar",
-                    "objeto_id": "5",
-                    "datos": {"nombre": "Desde T002"},
-                    "version_base": version,
-                    "valores_base": {"nombre": antes["nombre"]},
-                    "hora_terminal": "2026-11-28T04:00:00+00:00",
-                    "desfase_ms": 0,
-                }
-            ]
-        )
+        uuid = "6a1f0f3e-0000-4000-8000-00000000a005"
+        otra.operaciones([cambio("5", {"nombre": "Desde T002"}, version, antes, uuid=uuid)])
         agente.sincronizar_una_vez()
         (conflicto,) = agente.conflictos()
     assert conflicto["modificado_por_central"] == {"tienda": "T002", "terminal": "caja-7"}

@@ -8,6 +8,7 @@ from agente.almacen.conflictos import Conflictos
 from agente.operacion import CONFLICTO, PENDIENTE
 from agente.sincronizacion.cliente import Cliente
 from agente.sincronizacion.descarga import Descarga, Detenido
+from tests.sincronizacion.terminales import ajuste, cambio
 
 PRODUCTO = "productos.Producto"
 EXISTENCIA = "productos.Existencia"
@@ -54,22 +55,7 @@ def test_primera_descarga_por_paginas_criticos_primero_e_incremental(piezas, cen
     cursor = cache.cursor(EXISTENCIA)
     # Cambios en la central -> la siguiente descarga sólo trae esos.
     otro = Cliente(central.url, central.token)
-    otro.operaciones(
-        [
-            {
-                "uuid": u,
-                "modelo": EXISTENCIA,
-                "tipo": "ajustar",
-                "objeto_id": "T001:3",
-                "datos": {"cantidad": 2},
-                "version_base": None,
-                "valores_base": {},
-                "hora_terminal": "2026-11-28T04:00:00+00:00",
-                "desfase_ms": 0,
-            }
-            for u in ("5b1f0f3e-0000-4000-8000-000000000001",)
-        ]
-    )
+    otro.operaciones([ajuste("3", 2, uuid="5b1f0f3e-0000-4000-8000-000000000001")])
     resumen = descarga.descargar(esquema, [EXISTENCIA])
     assert resumen.filas >= 1 and resumen.paginas == 1 and cache.cursor(EXISTENCIA) != cursor
     assert cache_entera(cache, EXISTENCIA) == central_entera(cliente, EXISTENCIA)
@@ -132,17 +118,7 @@ def test_deteccion_temprana_fusiona_o_marca_conflicto(piezas, central):
     otro = central.crear_terminal("T001", "caja-otra")
     Cliente(central.url, otro).operaciones(
         [
-            {
-                "uuid": u,
-                "modelo": PRODUCTO,
-                "tipo": "actualizar",
-                "objeto_id": i,
-                "datos": {"nombre": f"Central {i}"},
-                "version_base": v,
-                "valores_base": {"nombre": f["nombre"]},
-                "hora_terminal": "2026-11-28T04:00:00+00:00",
-                "desfase_ms": 0,
-            }
+            cambio(i, {"nombre": f"Central {i}"}, v, f, uuid=u)
             for u, i, v, f in (
                 ("5b1f0f3e-0000-4000-8000-000000000009", "9", v9, fila9),
                 ("5b1f0f3e-0000-4000-8000-000000000010", "10", v10, fila10),

@@ -8,22 +8,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import sys
 from contextlib import closing
-from pathlib import Path
 
 from agente.fachada import Agente
-from tests.sincronizacion.terminales import configurar, sincro
+from tests.sincronizacion.terminales import dos_cajas, sincro
 
 
 def _sincro_central(central, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "sincro-central"), *args, "--datos", str(central.datos)],
-        env=central.entorno,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return central.orden(*args, "--datos", str(central.datos))
 
 
 def _lineas(producto: int, cantidad: int, precio: str) -> str:
@@ -37,11 +29,7 @@ def _ok(r: subprocess.CompletedProcess) -> dict:
 
 def test_cajas_reales_cuadran_y_la_venta_que_falta_se_nombra(central_factory, tmp_path):
     central = central_factory(demo=20)
-    a, b = tmp_path / "caja-1", tmp_path / "caja-2"
-    configurar(a, central, central.tienda, central.terminal, central.token)
-    configurar(
-        b, central, central.tienda, "caja-2", central.crear_terminal(central.tienda, "caja-2")
-    )
+    a, b = dos_cajas(central, tmp_path)
     for datos in (a, b):
         _ok(sincro(datos, "sincronizar", "--una-vez"))
     with Agente.abrir(a) as agente:

@@ -13,7 +13,7 @@ from agente.almacen import diario as almacen_diario
 from agente.fachada import Agente
 from protocolo import diario as formato
 from tests.plugins.central import _orden
-from tests.sincronizacion.terminales import configurar, sincro
+from tests.sincronizacion.terminales import configurar, dos_cajas, sincro
 
 
 def _lineas(*productos: tuple[str, int, str]) -> str:
@@ -67,11 +67,7 @@ def _verificar_en_la_central(central, terminal: str) -> tuple[int, list]:
 
 def test_dos_cajas_sin_conexion_cadena_entera_y_cierre(central_factory, tmp_path):
     central = central_factory(demo=20)
-    a, b = tmp_path / "caja-1", tmp_path / "caja-2"
-    configurar(a, central, central.tienda, central.terminal, central.token)
-    configurar(
-        b, central, central.tienda, "caja-2", central.crear_terminal(central.tienda, "caja-2")
-    )
+    a, b = dos_cajas(central, tmp_path)
     for datos in (a, b):
         r = sincro(datos, "sincronizar", "--una-vez")
         assert r.returncode == 0, r.stderr

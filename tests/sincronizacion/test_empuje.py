@@ -9,11 +9,12 @@ import uuid
 
 import pytest
 
-from agente.almacen.cola import Cola, NuevaOperacion
+from agente.almacen.cola import NuevaOperacion
 from agente.almacen.conflictos import Conflictos
 from agente.operacion import COMPLETADO, CONFLICTO, ERROR, PENDIENTE, PROCESANDO
 from agente.sincronizacion.cliente import Cliente, ErrorServidor, SinConexion
 from agente.sincronizacion.empuje import Empuje
+from tests.agente.conftest import cola_configurada
 
 PRODUCTO = "productos.Producto"
 EXISTENCIA = "productos.Existencia"
@@ -27,10 +28,7 @@ def esquema(central):
 
 @pytest.fixture
 def cola(tmp_path, esquema):
-    c = Cola(tmp_path / "cola.sqlite")
-    c.configurar_modelos(esquema.modelos.values())
-    yield c
-    c.cerrar()
+    yield from cola_configurada(tmp_path / "cola.sqlite", esquema)
 
 
 def empuje(cola, esquema, url, token, **extra):

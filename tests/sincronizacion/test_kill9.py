@@ -9,10 +9,7 @@ y la caché igual a la central.
 import os
 import random
 import signal
-import sqlite3
-import subprocess
 import time
-import uuid
 
 import pytest
 
@@ -20,8 +17,11 @@ from agente.fachada import Agente
 from agente.sincronizacion.cliente import Cliente
 from tests.sincronizacion.terminales import (
     EXISTENCIA,
-    SINCRO,
+    PASES_CORTOS,
+    ajuste,
+    bucle_trabajando,
     configurar,
+    en_vuelo,
     existencia,
     existencias_central,
     productos_cache,
@@ -33,42 +33,11 @@ RONDAS = int(os.environ.get("SINCRO_RONDAS_KILL", "20"))
 PRODUCTOS = 1500
 
 
-def en_vuelo(datos):
-    """Operaciones PROCESANDO que dejó el proceso muerto (leído sin abrir la Cola, que las
-    recuperaría)."""
-    with sqlite3.connect(datos / "cola.sqlite") as conexion:
-        return conexion.execute(
-            "SELECT COUNT(*) FROM operaciones WHERE estado = 'PROCESANDO'"
-        ).fetchone()[0]
-
-
-def esperar_actividad(datos, proceso, desde, limite_s=20.0):
-    """Espera a que el proceso hijo empiece a trabajar (un lote en vuelo o una escritura en la
-    caché): así el kill cae durante el empuje o la descarga, no durante el arranque de
-    Python, también en una máquina cargada."""
-    wal = datos / "cache.sqlite-wal"
-    fin = time.monotonic() + limite_s
-    while time.monotonic() < fin and proceso.poll() is None:
-        if en_vuelo(datos) > 0 or (wal.exists() and wal.stat().st_mtime > desde):
-            return
-        time.sleep(0.01)
-
-
 @pytest.mark.lento
 def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
     central = central_factory(demo=PRODUCTOS)
     datos = tmp_path / "terminal"
-    configurar(
-        datos,
-        central,
-        central.tienda,
-        central.terminal,
-        central.token,
-        tamano_pagina=100,
-        tamano_lote=25,
-        concurrencia=4,
-        intervalo_descarga=1.0,
-    )
+    configurar(datos, central, central.tienda, central.terminal, central.token, **PASES_CORTOS)
     otra = Cliente(central.url, central.crear_terminal(central.tienda, "caja-2"))
     inicial = existencias_central(central)
     esperado = dict(inicial)
@@ -87,27 +56,9 @@ def test_kill_9_durante_empuje_y_descarga(central_factory, tmp_path):
         for producto in azar.sample(sorted(inicial), 80):
             delta = azar.choice([-1, 2])
             esperado[producto] += delta
-            ajustes.append(
-                {
-                    "uuid": str(uuid.uuid4()),
-                    "modelo": EXISTENCIA,
-                    "tipo": "ajustar",
-                    "objeto_id": existencia(producto),
-                    "datos": {"cantidad": delta},
-                    "version_base": None,
-                    "valores_base": {},
-                    "hora_terminal": "2026-11-28T04:00:00+00:00",
-                    "desfase_ms": 0,
-                }
-            )
+            ajustes.append(ajuste(producto, delta))
         assert all(r.resultado == "aplicada" for r in otra.operaciones(ajustes))
-        proceso = subprocess.Popen(
-            [*SINCRO, "--datos", str(datos), "sincronizar"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=dict(os.environ),
-        )
-        esperar_actividad(datos, proceso, time.time())
+        proceso = bucle_trabajando(datos)
         time.sleep(azar.uniform(0.0, 0.6))  # un momento al azar mientras empuja/descarga
         proceso.send_signal(signal.SIGKILL)
         proceso.wait(30)

@@ -20,7 +20,7 @@ from agente.sincronizacion.sincronizador import Sincronizador
 from agente.soporte import configuracion
 from protocolo.esquema import ErrorValor
 
-from .terminales import EXISTENCIA, configurar, existencia, sincro
+from .terminales import EXISTENCIA, configurar, existencia, orden_configurar, sincro
 
 PRODUCTO = "productos.Producto"
 CLIENTE = "clientes.Cliente"
@@ -280,15 +280,7 @@ def test_tienda_y_terminal_salen_del_token(central, terminal):
 def test_configurar_rechaza_un_token_de_otra_terminal(central, tmp_path):
     token_otra = central.crear_terminal("T002", "caja-9")
     r = sincro(
-        tmp_path,
-        "configurar",
-        "--servidor",
-        central.url,
-        "--tienda",
-        "T001",
-        "--terminal",
-        "caja-1",
-        entrada=token_otra + "\n",
+        tmp_path, *orden_configurar(central.url, "T001", "caja-1"), entrada=token_otra + "\n"
     )
     assert r.returncode == 2, r.stdout + r.stderr
     assert "Ese token es de T002/caja-9, no de T001/caja-1" in r.stderr

@@ -17,6 +17,7 @@ from tests.central.conftest import Api
 from tests.sincronizacion.terminales import (
     SINCRO,
     configurar,
+    parar,
     productos_cache,
     productos_central,
 )
@@ -105,11 +106,7 @@ def test_la_caja_recibe_429_con_retry_after_y_despues_sincroniza(central_factory
         assert caja.poll() is None
         assert productos_cache(datos) == productos_central(c)
     finally:
-        caja.send_signal(signal.SIGINT)
-        try:
-            caja.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            caja.kill()
+        parar(caja)
 
 
 def esperar(condicion, plazo: float) -> None:

@@ -19,6 +19,7 @@ from tests.sincronizacion.terminales import (
     productos_cache,
     productos_central,
     sincro,
+    tabla_en_cache,
 )
 
 
@@ -34,14 +35,8 @@ def central_verificable(request, central_factory):
 
 
 def _dañar(datos, central_productos: dict) -> None:
+    tabla = tabla_en_cache(datos)
     cache = sqlite3.connect(datos / "cache.sqlite")
-    tabla = next(
-        f[0]
-        for f in cache.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%producto%' "
-            "AND name NOT LIKE '%fts%'"
-        )
-    )
     cache.execute(f'UPDATE "{tabla}" SET precio = ? WHERE id = 7', ("0.01",))  # noqa: S608
     cache.execute(f'UPDATE "{tabla}" SET precio = 3.5 WHERE id = 8')  # noqa: S608 (número)
     cache.execute(

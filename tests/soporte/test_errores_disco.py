@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sincronizacion.terminales import SINCRO
+from tests.sincronizacion.terminales import SINCRO, orden_ajustar, orden_configurar
 
 ESQUEMA = Path(__file__).resolve().parents[1] / "datos" / "esquema_demo.json"
 
@@ -67,18 +67,7 @@ def tmpfs(tmp_path):
 
 def _vender_uno(datos: Path, producto: str) -> subprocess.CompletedProcess:
     """``sincro encolar`` de un ajuste de stock de -1 sobre ``producto``."""
-    return _sincro(
-        datos,
-        "encolar",
-        "--modelo",
-        "productos.Producto",
-        "--tipo",
-        "ajustar",
-        "--objeto",
-        producto,
-        "--datos",
-        '{"stock": -1}',
-    )
+    return _sincro(datos, *orden_ajustar(producto, -1))
 
 
 def _terminal_con_una_venta(datos: Path) -> str:
@@ -149,13 +138,7 @@ def test_disco_lleno_al_sincronizar_no_pierde_ni_duplica(tmpfs, central):
     datos = tmpfs / "terminal"
     r = _sincro(
         datos,
-        "configurar",
-        "--servidor",
-        central.url,
-        "--tienda",
-        central.tienda,
-        "--terminal",
-        central.terminal,
+        *orden_configurar(central.url, central.tienda, central.terminal),
         entrada=central.token,
     )
     assert r.returncode == 0, r.stderr

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from agente.soporte import registro
+from tests.sincronizacion.terminales import orden_configurar
 
 SINCRO = Path(sys.executable).with_name("sincro")
 
@@ -31,13 +32,7 @@ def test_sincronizar_deja_eventos_sin_token(central, tmp_path):
     r = _sincro(
         "--datos",
         str(datos),
-        "configurar",
-        "--servidor",
-        central.url,
-        "--tienda",
-        central.tienda,
-        "--terminal",
-        central.terminal,
+        *orden_configurar(central.url, central.tienda, central.terminal),
         entrada=central.token + "\n",
         entorno=entorno,
     )

@@ -11,12 +11,14 @@ cierran antes de copiar), así cada prueba parte del mismo estado sin repetir la
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from agente.fachada import Agente
 from agente.sincronizacion.cliente import Cliente
+from tests.sincronizacion.terminales import cambio
 
 PRODUCTO = "productos.Producto"
 EXISTENCIA = "productos.Existencia"
@@ -34,21 +36,9 @@ def terminal_preparada(central, tmp_path_factory) -> Path:
         agente.encolar(PRODUCTO, "actualizar", {"nombre": "Nombre de esta terminal"}, "9")
         agente.encolar(PRODUCTO, "actualizar", {"nombre": "Otro nombre local"}, "10")
         otro = central.crear_terminal("T001", "caja-ui")
-        Cliente(central.url, otro).operaciones(
-            [
-                {
-                    "uuid": "6a1f0f3e-0000-4000-8000-000000000009",
-                    "modelo": PRODUCTO,
-                    "tipo": "actualizar",
-                    "objeto_id": "9",
-                    "datos": {"nombre": "Nombre de la central"},
-                    "version_base": version,
-                    "valores_base": {"nombre": antes["nombre"]},
-                    "hora_terminal": "2026-11-28T04:00:00+00:00",
-                    "desfase_ms": 0,
-                }
-            ]
-        )
+        uuid = "6a1f0f3e-0000-4000-8000-000000000009"
+        datos = {"nombre": "Nombre de la central"}
+        Cliente(central.url, otro).operaciones([cambio("9", datos, version, antes, uuid=uuid)])
         # Rechazada por la central: un objeto que la central no tiene.
         agente.encolar(EXISTENCIA, "ajustar", {"cantidad": -1}, "T001:999999")
         agente.sincronizar_una_vez()
@@ -63,6 +53,41 @@ def terminal(terminal_preparada, tmp_path) -> Path:
     destino = tmp_path / "datos"
     shutil.copytree(terminal_preparada, destino)
     return destino
+
+
+def cerrar(app) -> None:
+    """Como al salir: motor cerrado y después la ventana (no la cierra qtbot antes)."""
+    app.cerrar()
+    app.ventana.close()
+    app.ventana.deleteLater()
+
+
+def aplicacion_arrancada(qtbot, directorio: Path, *, con_bandeja: bool) -> Iterator:
+    """Para fixtures: la ``Aplicacion`` sobre ``directorio``, sin sincronizar, con su primer
+    estado ya pintado; cerrada al terminar (``yield from aplicacion_arrancada(...)``)."""
+    from ui.app import Aplicacion
+
+    app = Aplicacion(directorio, sincronizar=False, con_bandeja=con_bandeja)
+    with qtbot.waitSignal(app.puente.estado_cambiado, timeout=10000):
+        app.arrancar()
+    yield app
+    cerrar(app)
+
+
+@pytest.fixture
+def avisos_al_salir(monkeypatch) -> list[str]:
+    """Los textos de los ``QMessageBox.warning`` que se abran, cada uno respondido «No» (no
+    salir): la lista se llena al mostrarse."""
+    from PySide6.QtWidgets import QMessageBox
+
+    textos: list[str] = []
+
+    def responder(_padre, _titulo, texto, *_a, **_k):
+        textos.append(texto)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "warning", responder)
+    return textos
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from agente.fachada import Agente
+from tests.ui.conftest import cerrar
 from ui.actividad import Actividad, ColaAvisos
 from ui.app import Aplicacion
 from ui.notificaciones import Aviso
@@ -40,12 +41,6 @@ def test_actividad_rota_empieza_de_nuevo_sin_romper_la_bandeja(tmp_path):
     assert actividad.entradas() == []
     actividad.anotar("resolucion", "Conflicto resuelto", "Producto «Pan»")
     assert Actividad(tmp_path).entradas()[0].titulo == "Conflicto resuelto"
-
-
-def cerrar(app):
-    app.cerrar()
-    app.ventana.close()
-    app.ventana.deleteLater()
 
 
 def test_pestana_actividad_muestra_cuando_que_y_que_hacer(qtbot, tmp_path):

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from agente.fachada import Agente
 from agente.sincronizacion import credenciales
+from tests.ui.conftest import aplicacion_arrancada, cerrar
 from ui.app import Aplicacion
 from ui.dialogo_conflicto import COL_CENTRAL, COL_TERMINAL
 from ui.ventana import CATALOGO, COLA, CONFIGURACION, CONFLICTOS
@@ -18,18 +19,7 @@ from ui.ventana import CATALOGO, COLA, CONFIGURACION, CONFLICTOS
 
 @pytest.fixture
 def aplicacion(qtbot, terminal):
-    app = Aplicacion(terminal, sincronizar=False, con_bandeja=False)
-    with qtbot.waitSignal(app.puente.estado_cambiado, timeout=10000):
-        app.arrancar()
-    yield app
-    cerrar(app)
-
-
-def cerrar(app):
-    """Como al salir: motor cerrado y después la ventana (no la cierra qtbot antes)."""
-    app.cerrar()
-    app.ventana.close()
-    app.ventana.deleteLater()
+    yield from aplicacion_arrancada(qtbot, terminal, con_bandeja=False)
 
 
 def test_sin_bandeja_se_abre_la_ventana_y_estado_refleja_el_motor(aplicacion):
@@ -286,7 +276,7 @@ def test_idioma_se_guarda_en_los_ajustes_de_la_ui(aplicacion):
     assert ajustes.value("idioma") == "en"
 
 
-def test_bandeja_refleja_el_motor_y_salir_pide_confirmacion(qtbot, terminal, monkeypatch):
+def test_bandeja_refleja_el_motor_y_salir_pide_confirmacion(qtbot, terminal, avisos_al_salir):
     app = Aplicacion(terminal, sincronizar=False, con_bandeja=True)
     try:
         with qtbot.waitSignal(app.puente.estado_cambiado, timeout=10000):
@@ -298,16 +288,9 @@ def test_bandeja_refleja_el_motor_y_salir_pide_confirmacion(qtbot, terminal, mon
         assert "Conflictos (1)" in app.bandeja.textos_menu()
         assert app.bandeja.linea() == "1 conflicto por revisar · todas las ventas enviadas"
         assert "todas las ventas enviadas" in app.bandeja.icono.toolTip()
-        preguntas = []
-
-        def responder(_padre, _titulo, texto, *_a, **_k):
-            preguntas.append(texto)
-            return QMessageBox.StandardButton.No
-
-        monkeypatch.setattr(QMessageBox, "warning", responder)
         app.salir()
-        qtbot.waitUntil(lambda: bool(preguntas))
-        assert preguntas[0].startswith("Hay cambios sin enviar a la central (ninguna venta)")
+        qtbot.waitUntil(lambda: bool(avisos_al_salir))
+        assert avisos_al_salir[0].startswith("Hay cambios sin enviar a la central (ninguna venta)")
         assert not app.saliendo
     finally:
         cerrar(app)

@@ -21,6 +21,18 @@ ESCUCHAR = textwrap.dedent("""
 """)
 
 
+def _escuchar_en_otro_proceso(nombre: str) -> subprocess.Popen:
+    """Otro proceso con la instancia ``nombre`` escuchando (vuelve cuando ya escucha)."""
+    proceso = subprocess.Popen(
+        [sys.executable, "-c", ESCUCHAR, nombre],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert proceso.stdout.readline().strip() == "escuchando"
+    return proceso
+
+
 def test_nombre_por_directorio(tmp_path):
     assert nombre_servidor(tmp_path / "a") != nombre_servidor(tmp_path / "b")
     assert nombre_servidor(tmp_path / "a") == nombre_servidor(tmp_path / "x" / ".." / "a")
@@ -40,14 +52,8 @@ def test_segunda_instancia_pide_mostrar_a_la_primera(qtbot, tmp_path):
 
 def test_no_quita_el_servidor_de_una_instancia_viva(qtbot, tmp_path):
     nombre = nombre_servidor(tmp_path)
-    viva = subprocess.Popen(
-        [sys.executable, "-c", ESCUCHAR, nombre],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
+    viva = _escuchar_en_otro_proceso(nombre)
     try:
-        assert viva.stdout.readline().strip() == "escuchando"
         assert InstanciaUnica(nombre).avisar_a_otra()
     finally:
         viva.kill()
@@ -56,13 +62,7 @@ def test_no_quita_el_servidor_de_una_instancia_viva(qtbot, tmp_path):
 
 def test_servidor_huerfano_tras_kill_9_se_sustituye(qtbot, tmp_path):
     nombre = nombre_servidor(tmp_path)
-    muerta = subprocess.Popen(
-        [sys.executable, "-c", ESCUCHAR, nombre],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    assert muerta.stdout.readline().strip() == "escuchando"
+    muerta = _escuchar_en_otro_proceso(nombre)
     muerta.send_signal(signal.SIGKILL)
     muerta.wait()
     nueva = InstanciaUnica(nombre)

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtWidgets import QTableView
 
 from agente.fachada import Agente
+from tests.agente.conftest import producto
 from ui import trabajos
 from ui.modelos.catalogo import ModeloCatalogo
 
@@ -26,18 +27,9 @@ def agente(tmp_path_factory):
     a.cache.aplicar_pagina(
         PRODUCTO,
         [
-            {
-                "id": str(i),
-                "version": i,
-                "datos": {
-                    "id": i,
-                    "nombre": f"{nombres[i % 4]} {i}",
-                    "codigo": f"84{i:011d}",
-                    "precio": "1.00",
-                    "stock": 5,
-                    "categoria": None,
-                },
-            }
+            producto(
+                i, nombre=f"{nombres[i % 4]} {i}", codigo=f"84{i:011d}", precio="1.00", stock=5
+            )
             for i in range(1, 1001)
         ],
         "1000",
@@ -81,14 +73,20 @@ def test_buscar_al_teclear_reinicia_y_cuenta(qapp, agente):
     assert m.total == 1000
 
 
-def test_respuestas_viejas_se_tiran_y_las_pulsaciones_se_funden(qapp, agente):
+def _modelo_con_paginas_a_mano() -> tuple[list, ModeloCatalogo]:
+    """Un ``ModeloCatalogo`` cuyas peticiones de página quedan en la lista (``texto``,
+    ``desde``, ``al_terminar``) hasta que la prueba las responda, en el orden que quiera."""
     pendientes = []
 
     def diferido(modelo, texto, desde, limite, al_terminar):
         pendientes.append((texto, desde, al_terminar))
         return True
 
-    m = ModeloCatalogo(diferido, pagina=50)
+    return pendientes, ModeloCatalogo(diferido, pagina=50)
+
+
+def test_respuestas_viejas_se_tiran_y_las_pulsaciones_se_funden(qapp, agente):
+    pendientes, m = _modelo_con_paginas_a_mano()
     m.fijar_modelo(PRODUCTO, CAMPOS)
     m.filtrar("p")
     m.filtrar("pa")
@@ -158,13 +156,7 @@ def test_las_filas_no_esperan_a_la_cuenta_y_un_filtro_es_un_solo_reinicio(qapp, 
 
 
 def test_mientras_llega_la_pagina_de_un_filtro_se_ven_las_filas_anteriores(qapp, agente):
-    pendientes = []
-
-    def diferido(modelo, texto, desde, limite, al_terminar):
-        pendientes.append((texto, desde, al_terminar))
-        return True
-
-    m = ModeloCatalogo(diferido, pagina=50)
+    pendientes, m = _modelo_con_paginas_a_mano()
     m.fijar_modelo(PRODUCTO, CAMPOS)
     texto, desde, responder = pendientes.pop()
     responder(trabajos.pagina_catalogo(agente, PRODUCTO, texto, desde, 50))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from agente.fachada import Agente
 from agente.sincronizacion.cliente import Cliente
+from tests.sincronizacion.terminales import cambio
 from ui import trabajos
 from ui.dialogo_conflicto import DialogoConflicto
 
@@ -38,21 +39,9 @@ def dos_conflictos_preparados(central, tmp_path_factory) -> Path:
             agente.encolar(
                 PRODUCTO, "actualizar", {"nombre": f"{antes['nombre']} (caja 1)"}, objeto
             )
-            otra.operaciones(
-                [
-                    {
-                        "uuid": f"6a1f0f3e-0000-4000-8000-0000000000{objeto}",
-                        "modelo": PRODUCTO,
-                        "tipo": "actualizar",
-                        "objeto_id": objeto,
-                        "datos": {"nombre": f"{antes['nombre']} (T002)"},
-                        "version_base": version,
-                        "valores_base": {"nombre": antes["nombre"]},
-                        "hora_terminal": "2026-11-28T04:00:00+00:00",
-                        "desfase_ms": 0,
-                    }
-                ]
-            )
+            uuid = f"6a1f0f3e-0000-4000-8000-0000000000{objeto}"
+            datos = {"nombre": f"{antes['nombre']} (T002)"}
+            otra.operaciones([cambio(objeto, datos, version, antes, uuid=uuid)])
         agente.sincronizar_una_vez()
         assert sorted(c["objeto_id"] for c in agente.conflictos()) == ["20", "21"]
     return directorio

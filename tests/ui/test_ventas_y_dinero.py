@@ -8,11 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
 from agente.fachada import Agente
 from agente.sincronizacion.errores import ErrorSincro
-from ui.app import Aplicacion
+from tests.ui.conftest import aplicacion_arrancada
 from ui.ventana import REGISTRO
 
 PRODUCTO = "productos.Producto"
@@ -40,13 +39,7 @@ def sin_conexion_con_ventas(terminal, central):
 
 @pytest.fixture
 def aplicacion(qtbot, sin_conexion_con_ventas):
-    app = Aplicacion(sin_conexion_con_ventas, sincronizar=False, con_bandeja=True)
-    with qtbot.waitSignal(app.puente.estado_cambiado, timeout=10000):
-        app.arrancar()
-    yield app
-    app.cerrar()
-    app.ventana.close()
-    app.ventana.deleteLater()
+    yield from aplicacion_arrancada(qtbot, sin_conexion_con_ventas, con_bandeja=True)
 
 
 def test_bandeja_franja_y_estado_dicen_ventas_e_importe(aplicacion):
@@ -74,18 +67,11 @@ def test_bandeja_franja_y_estado_dicen_ventas_e_importe(aplicacion):
     assert str(r.cola["pendiente"]) not in por_enviar
 
 
-def test_salir_avisa_de_las_ventas_y_su_importe(aplicacion, qtbot, monkeypatch):
-    preguntas = []
-
-    def responder(_padre, _titulo, texto, *_a, **_k):
-        preguntas.append(texto)
-        return QMessageBox.StandardButton.No
-
-    monkeypatch.setattr(QMessageBox, "warning", responder)
+def test_salir_avisa_de_las_ventas_y_su_importe(aplicacion, qtbot, avisos_al_salir):
     aplicacion.salir()
-    qtbot.waitUntil(lambda: bool(preguntas))
-    assert preguntas[0].startswith("Hay 2 ventas (184,80")
-    assert "operaciones" not in preguntas[0]
+    qtbot.waitUntil(lambda: bool(avisos_al_salir))
+    assert avisos_al_salir[0].startswith("Hay 2 ventas (184,80")
+    assert "operaciones" not in avisos_al_salir[0]
 
 
 def test_registro_cuenta_lo_confirmado_y_recoge_la_resolucion_manual(aplicacion, qtbot):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agente.almacen.cola import Cola, NuevaOperacion
+from agente.almacen.cola import Cola, ErrorCola, NuevaOperacion
 from agente.almacen.conflictos import Conflictos, ErrorConflicto
 from agente.operacion import COMPLETADO, CONFLICTO, DESCARTADO, ERROR, PENDIENTE
 from protocolo.esquema import esquema_desde_dict
@@ -116,12 +116,25 @@ def test_descartar_conflicto_y_error_exigen_motivo(cola):
     assert conflictos.reintentar_error(otra.uuid, {"nombre": "y"}).datos == {"nombre": "y"}
     (otra,) = cola.preparar_envio(10)
     cola.registrar_resultados([], [(otra.uuid, "No se puede")])
+    with pytest.raises(ErrorCola, match="Indique por qué"):
+        conflictos.descartar_error(otra.uuid, "")
+    assert cola.obtener(otra.uuid).estado == ERROR
     assert conflictos.descartar_error(otra.uuid, "duplicado", quien="ana").estado == DESCARTADO
     assert [e["accion"] for e in conflictos.auditoria()][:3] == [
         "descartar",
         "reintentar",
         "descartar_conflicto",
     ]
+
+
+def test_descartar_una_operacion_en_conflicto_cierra_su_conflicto(cola):
+    conflictos = Conflictos(cola)
+    op = enviada(cola, {"nombre": "L"}, {"nombre": "B"})
+    conflictos.tratar(op, PRODUCTO, version=3, central={"nombre": "C"}, modificado_en=None)
+    assert cola.obtener(op.uuid).estado == CONFLICTO
+    assert conflictos.descartar_operacion(op.uuid, "gana la central", "ana").estado == DESCARTADO
+    assert conflictos.listar() == []
+    assert [e["accion"] for e in conflictos.auditoria()][:1] == ["descartar_conflicto"]
 
 
 def test_el_estado_cambiado_por_otro_no_se_toca(cola):

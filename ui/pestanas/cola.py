@@ -11,14 +11,12 @@ from PySide6.QtCore import QCoreApplication, QItemSelectionModel
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +25,7 @@ from agente import ERROR, ESTADOS
 from ui import formato, trabajos
 from ui.modelos.cola import ModeloCola, texto_error
 from ui.nombres import Presentacion, nombrar, presentacion_por_defecto
+from ui.pestanas.tabla import tabla_de
 from ui.puente import Puente
 from ui.resumen import Resumen
 
@@ -112,13 +111,7 @@ class PestanaCola(QWidget):
         self.cuenta = QLabel()
 
         self.modelo = ModeloCola(self)
-        self.tabla = QTableView()
-        self.tabla.setModel(self.modelo)
-        self.tabla.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.tabla.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.tabla.verticalHeader().setVisible(False)
-        self.tabla.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.tabla.horizontalHeader().setStretchLastSection(True)
+        self.tabla = tabla_de(self.modelo, seleccion_de_fila=True)
         self.tabla.selectionModel().selectionChanged.connect(self._al_seleccionar)
 
         self.detalle = QPlainTextEdit()

@@ -8,10 +8,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +18,7 @@ from ui import formato, trabajos
 from ui.dialogo_conflicto import DialogoConflicto
 from ui.modelos.conflictos import ModeloConflictos
 from ui.nombres import Presentacion, nombrar_conflicto, presentaciones
+from ui.pestanas.tabla import tabla_de
 from ui.puente import Puente
 
 translate = QCoreApplication.translate
@@ -36,13 +35,7 @@ class PestanaConflictos(QWidget):
         self.presentaciones: dict[str, Presentacion] = {}
         self.dialogo: DialogoConflicto | None = None
         self.modelo = ModeloConflictos(self)
-        self.tabla = QTableView()
-        self.tabla.setModel(self.modelo)
-        self.tabla.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.tabla.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.tabla.verticalHeader().setVisible(False)
-        self.tabla.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.tabla.horizontalHeader().setStretchLastSection(True)
+        self.tabla = tabla_de(self.modelo, seleccion_de_fila=True)
         self.tabla.doubleClicked.connect(lambda indice: self.revisar(indice.row()))
         self.cuenta = QLabel()
         self.aviso = QLabel()

@@ -9,9 +9,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +19,7 @@ from ui.errores import EtiquetaError
 from ui.historial import Historial
 from ui.modelos.frescura import ModeloFrescura
 from ui.pestanas.grafico import GraficoActividad
+from ui.pestanas.tabla import tabla_de
 from ui.resumen import ESTADOS_COLA, Resumen
 
 translate = QCoreApplication.translate
@@ -129,11 +128,7 @@ class PestanaEstado(QWidget):
         arriba.addWidget(caja_cola, 1)
 
         self.modelo_frescura = ModeloFrescura(self)
-        self.tabla = QTableView()
-        self.tabla.setModel(self.modelo_frescura)
-        self.tabla.verticalHeader().setVisible(False)
-        self.tabla.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.tabla.horizontalHeader().setStretchLastSection(True)
+        self.tabla = tabla_de(self.modelo_frescura)
         self.grafico = GraficoActividad(historial.horas)
 
         capa = QVBoxLayout(self)

@@ -12,10 +12,8 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
 from ui import formato, trabajos
 from ui.eventos import describir
 from ui.modelos.registro import ModeloRegistro
+from ui.pestanas.tabla import tabla_de
 from ui.puente import Puente
 
 translate = QCoreApplication.translate
@@ -33,13 +32,8 @@ class PestanaRegistro(QWidget):
         super().__init__(parent)
         self.puente = puente
         self.modelo = ModeloRegistro(self)
-        self.tabla = QTableView()
-        self.tabla.setModel(self.modelo)
-        self.tabla.verticalHeader().setVisible(False)
+        self.tabla = tabla_de(self.modelo)
         self.tabla.setWordWrap(True)
-        cabecera = self.tabla.horizontalHeader()
-        cabecera.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        cabecera.setStretchLastSection(True)
         self.solo_importantes = QCheckBox(
             translate("Registro", "Sólo eventos de sincronización y errores")
         )
