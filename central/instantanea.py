@@ -160,12 +160,25 @@ def _desde(cabecera: dict, datos: bytes) -> Instantanea:
 def obtener(config: ConfigModelo, tienda: str) -> Instantanea:
     """La instantánea de ``config`` para la tienda ``tienda`` (la construye si hace falta).
     ``DemasiadoGrande`` si no se sirve."""
+    hecha = vigente(config, tienda)
+    return hecha if hecha is not None else construir(config, tienda)
+
+
+def vigente(config: ConfigModelo, tienda: str) -> Instantanea | None:
+    """La guardada si sigue valiendo (sin cerrojos: leer un fichero); ``None`` si hay que
+    construirla. ``DemasiadoGrande`` si la guardada dice que no se sirve."""
+    ambito = tienda if config.privado_por_tienda else ""
+    leido = _leer(_ruta(config, ambito))
+    if leido is not None and _al_dia(leido[0], config, _ultimo_id(config, ambito)):
+        return _desde(*leido)
+    return None
+
+
+def construir(config: ConfigModelo, tienda: str) -> Instantanea:
+    """La construye, salvo que otro hilo o proceso la acabe de construir mientras se esperaba
+    al cerrojo (entonces, la suya)."""
     ambito = tienda if config.privado_por_tienda else ""
     ruta = _ruta(config, ambito)
-    ultimo = _ultimo_id(config, ambito)
-    leido = _leer(ruta)
-    if leido is not None and _al_dia(leido[0], config, ultimo):
-        return _desde(*leido)
     with open(ruta.with_suffix(".cerrojo"), "a+b") as cerrojo:
         fcntl.flock(cerrojo, fcntl.LOCK_EX)  # hilos y procesos: una construcción a la vez
         try:
