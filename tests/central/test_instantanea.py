@@ -55,13 +55,19 @@ def api(central) -> Api:
 
 
 def _instantanea(central, modelo: str, token: str | None = None) -> tuple[dict, str, int]:
-    """(cuerpo, filas en bruto tal como llegan, nº de construcción)."""
-    r = requests.get(
-        central.url + "/v1/instantanea",
-        params={"modelo": modelo},
-        headers={**central.cabeceras(token), "Accept-Encoding": "gzip"},
-        timeout=60,
-    )
+    """(cuerpo, filas en bruto tal como llegan, nº de construcción). Ante un 429 (construirla
+    pasa por el límite de peticiones pesadas) espera el ``Retry-After``, como una caja."""
+    while True:
+        r = requests.get(
+            central.url + "/v1/instantanea",
+            params={"modelo": modelo},
+            headers={**central.cabeceras(token), "Accept-Encoding": "gzip"},
+            timeout=60,
+        )
+        if r.status_code != 429:
+            break
+        validar_openapi(r, "/v1/instantanea", "get")
+        time.sleep(float(r.headers["Retry-After"]))
     assert r.status_code == 200, r.text[:300]
     assert r.headers["Content-Encoding"] == "gzip"
     cuerpo = validar_openapi(r, "/v1/instantanea", "get")
@@ -121,15 +127,17 @@ def test_muchas_a_la_vez_la_construyen_una_vez(central):
 @pytest.mark.parametrize("modelo", [PRODUCTO, EXISTENCIA, "clientes.Cliente"])
 def test_igual_que_la_descarga_por_paginas(central, api, modelo):
     """Mismas filas, mismos bytes por fila, en el mismo orden, y el mismo cursor final (en
-    PostgreSQL la marca de agua es de todo el servidor: queda entre las de dos descargas por
-    páginas)."""
+    PostgreSQL la marca de agua es de todo el servidor y otras bases la mueven: el de la
+    instantánea nunca va por delante del de una descarga posterior)."""
     antes, cursor_antes = _paginas(central, modelo, limite=7)
     cuerpo, bruto, _ = _instantanea(central, modelo)
     despues, cursor_despues = _paginas(central, modelo, limite=7)
     assert len(antes) > (0 if modelo == "clientes.Cliente" else 1)  # varias páginas de verdad
     assert bruto == ",".join(antes) == ",".join(despues)
     if PG_URL and "DATABASE_URL" in central.entorno:
-        assert _posicion(cursor_antes) <= _posicion(cuerpo["cursor"]) <= _posicion(cursor_despues)
+        # La servida puede ser de una construcción anterior (el registro no avanzó): nunca por
+        # delante de lo que ya se puede servir.
+        assert _posicion(cuerpo["cursor"]) <= _posicion(cursor_despues)
     else:
         assert cuerpo["cursor"] == cursor_antes == cursor_despues
     # Desde su cursor no llega nada nuevo (en PostgreSQL puede volver a servir filas de
@@ -169,7 +177,7 @@ def _hasta(api: Api, cursor: str, estado: dict, condicion) -> dict:
     """Descargas incrementales desde ``cursor`` hasta que ``condicion(estado)``: la marca de
     agua es de todo el servidor PostgreSQL y una transacción de otra base (otras pruebas a la
     vez) puede retener un momento lo recién confirmado; nunca perderlo."""
-    fin = time.monotonic() + 30
+    fin = time.monotonic() + 90
     while True:
         estado, cursor = _incremental(api, cursor, estado)
         if condicion(estado) or time.monotonic() > fin:
