@@ -24,7 +24,7 @@ from agente.almacen import recuperacion
 from agente.almacen.cache import ruta_esquema, ruta_marca_danada
 from agente.fachada import Agente
 from agente.soporte import rutas
-from tests.sincronizacion.terminales import configurar, sincro
+from tests.sincronizacion.terminales import EXISTENCIA, configurar, existencia, sincro
 from tests.soporte.corromper import paginas_de_tabla
 
 ESQUEMA = Path(__file__).resolve().parents[1] / "datos" / "esquema_demo.json"
@@ -385,7 +385,7 @@ def test_cache_destrozada_se_rehace_desde_la_central_mientras_se_vende(central, 
 
     # Sin red todavía: la venta sigue y la búsqueda dice que el catálogo se reconstruye.
     with Agente.abrir(datos) as agente:
-        agente.ajustar(PRODUCTO, producto["id"], "stock", -1)
+        agente.ajustar(EXISTENCIA, existencia(producto["id"]), "cantidad", -1)
         assert agente.estado()["lista_para_vender_offline"] is False
     r = sincro(datos, "buscar", producto["nombre"])
     assert r.returncode == 0, r.stderr

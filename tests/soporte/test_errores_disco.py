@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.sincronizacion.terminales import SINCRO, orden_ajustar, orden_configurar
+from tests.sincronizacion.terminales import (
+    EXISTENCIA,
+    SINCRO,
+    existencia,
+    existencias_central,
+    orden_ajustar,
+    orden_configurar,
+)
 
 ESQUEMA = Path(__file__).resolve().parents[1] / "datos" / "esquema_demo.json"
 
@@ -133,8 +140,6 @@ def test_sin_permiso(tmp_path):
 def test_disco_lleno_al_sincronizar_no_pierde_ni_duplica(tmpfs, central):
     """Con el disco lleno, sincronizar falla con una línea; al liberar espacio, cada venta
     llega a la central exactamente una vez."""
-    from agente.sincronizacion.cliente import Cliente
-
     datos = tmpfs / "terminal"
     r = _sincro(
         datos,
@@ -143,10 +148,9 @@ def test_disco_lleno_al_sincronizar_no_pierde_ni_duplica(tmpfs, central):
     )
     assert r.returncode == 0, r.stderr
     assert _sincro(datos, "sincronizar", "--una-vez").returncode == 0
-    antes = Cliente(central.url, central.token).cambios("productos.Producto", None, 1000)
-    stock = {c["id"]: c["datos"]["stock"] for c in antes.cambios}["1"]
-    for _ in range(3):
-        r = _vender_uno(datos, "1")
+    stock = existencias_central(central)["1"]
+    for _ in range(3):  # contra la central de la demo el stock es la existencia de la tienda
+        r = _sincro(datos, *orden_ajustar(existencia("1"), -1, EXISTENCIA, "cantidad"))
         assert r.returncode == 0, r.stderr
     relleno = _llenar(tmpfs)
     r = _sincro(datos, "sincronizar", "--una-vez")
@@ -156,5 +160,4 @@ def test_disco_lleno_al_sincronizar_no_pierde_ni_duplica(tmpfs, central):
     for _ in range(2):
         r = _sincro(datos, "sincronizar", "--una-vez")
         assert r.returncode == 0, r.stderr
-    despues = Cliente(central.url, central.token).cambios("productos.Producto", None, 1000)
-    assert {c["id"]: c["datos"]["stock"] for c in despues.cambios}["1"] == stock - 3
+    assert existencias_central(central)["1"] == stock - 3

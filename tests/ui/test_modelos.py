@@ -18,18 +18,18 @@ def test_modelo_cola_con_operaciones_reales(qapp, terminal):
     assert m.headerData(COL_ESTADO, Qt.Orientation.Horizontal) == "Estado"
     error = m.indice_de(next(o["uuid"] for o in operaciones if o["estado"] == "ERROR"))
     celda = lambda c: m.data(m.index(error, c))  # noqa: E731
-    # En palabras de la tienda: ni «ERROR» ni «productos.Producto» ni «ajustar».
+    # En palabras de la tienda: ni «ERROR» ni «productos.Existencia» ni «ajustar».
     assert (celda(COL_ESTADO), celda(COL_MODELO), celda(COL_TIPO), celda(COL_OBJETO)) == (
         "rechazada",
-        "Producto",
+        "Existencia",
         "ajuste",
-        "Producto 999999",
+        "Existencia T001:999999",
     )
     assert "no existe" in celda(COL_ERROR)
     conflicto = m.indice_de(next(o["uuid"] for o in operaciones if o["estado"] == "CONFLICTO"))
     assert m.data(m.index(conflicto, COL_ERROR)) == "Revísalo en la pestaña Conflictos."
     assert m.data(m.index(error, COL_ESTADO), Qt.ItemDataRole.ForegroundRole) is not None
-    assert m.data(m.index(error, 0), ROL_DATOS)["datos"] == {"stock": -1}
+    assert m.data(m.index(error, 0), ROL_DATOS)["datos"] == {"cantidad": -1}
 
 
 def test_modelo_conflictos_con_conflicto_real(qapp, terminal):
