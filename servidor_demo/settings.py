@@ -191,7 +191,10 @@ MODELOS_SINCRONIZABLES = {
         "reglas_por_campo": {"cantidad": "menor_valor"},
         "prioridad": 12,
         "operaciones_permitidas": ["actualizar", "ajustar"],
-        "dependencias": ["productos.Producto"],
+        # Sin «dependencias»: las cajas nunca crean productos ni existencias (las crea la
+        # central), así que un ajuste no tiene que esperar a nada del catálogo; con Producto
+        # como dependencia, un conflicto en el nombre de un producto retendría todos los ajustes
+        # de stock de la caja.
         "privado_por_tienda": True,
         "restricciones": {
             # Recuento (actualizar) o venta/devolución (ajustar), con deltas acotados. Puede
