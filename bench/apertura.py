@@ -37,7 +37,7 @@ import requests
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from bench.central_comun import carga, central_pg, cpu_servidor  # noqa: E402
+from bench.central_comun import carga, central_pg, cpu_servidor, usar_pg  # noqa: E402
 
 PRODUCTO = "productos.Producto"
 PAGINA = 5000
@@ -171,13 +171,8 @@ def main() -> int:
     if args.interno:
         interno_clientes()
         return 0
-    if not args.pg:
-        print("Necesita PostgreSQL: --pg URL o SINCRO_PG_URL.", file=sys.stderr)
+    if not usar_pg(args.pg):
         return 2
-    os.environ["SINCRO_PG_URL"] = args.pg
-    import tests.central.conftest as comun
-
-    comun.PG_URL = args.pg
     from bench.cadena import _json_interno
 
     cajas = [int(x) for x in args.cajas.split(",")]

@@ -52,7 +52,7 @@ import requests
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from bench.central_comun import carga, central_pg, cpu_servidor  # noqa: E402
+from bench.central_comun import carga, central_pg, cpu_servidor, usar_pg  # noqa: E402
 from tests.plugins.central import CentralEnMarcha  # noqa: E402
 
 PRODUCTO = "productos.Producto"
@@ -493,13 +493,8 @@ def main() -> int:
             "clientes": interno_clientes,
         }[orden]()
         return 0
-    if not args.pg:
-        print("Necesita PostgreSQL: --pg URL o SINCRO_PG_URL.", file=sys.stderr)
+    if not usar_pg(args.pg):
         return 2
-    os.environ["SINCRO_PG_URL"] = args.pg
-    import tests.central.conftest as comun
-
-    comun.PG_URL = args.pg
     print(
         f"PostgreSQL, {args.productos} productos, gunicorn {args.trabajadores} trabajadores x "
         f"{args.hilos} hilos, {args.segundos:.0f} s de carga tras la apertura, "

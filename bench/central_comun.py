@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +42,19 @@ def django_migrado(datos: Path, url: str | None) -> None:
 
 def carga() -> str:
     return f"carga media (1 min) {os.getloadavg()[0]:.2f} en {os.cpu_count()} CPU"
+
+
+def usar_pg(url: str | None) -> bool:
+    """Fija la base PostgreSQL de los benches (``SINCRO_PG_URL``) para ``central_pg``; sin URL
+    avisa en una línea y devuelve False."""
+    if not url:
+        print("Necesita PostgreSQL: --pg URL o SINCRO_PG_URL.", file=sys.stderr)
+        return False
+    os.environ["SINCRO_PG_URL"] = url
+    import tests.central.conftest as comun
+
+    comun.PG_URL = url
+    return True
 
 
 @contextlib.contextmanager

@@ -26,7 +26,7 @@ import requests
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from bench.central_comun import carga, central_pg, cpu_servidor  # noqa: E402
+from bench.central_comun import carga, central_pg, cpu_servidor, usar_pg  # noqa: E402
 from bench.central_operaciones import generar  # noqa: E402
 
 
@@ -152,13 +152,8 @@ def main() -> int:
     p.add_argument("--trabajadores", type=int, default=4)
     p.add_argument("--hilos", type=int, default=8)
     args = p.parse_args()
-    if not args.pg:
-        print("Necesita PostgreSQL: --pg URL o SINCRO_PG_URL.", file=sys.stderr)
+    if not usar_pg(args.pg):
         return 2
-    os.environ["SINCRO_PG_URL"] = args.pg
-    import tests.central.conftest as comun
-
-    comun.PG_URL = args.pg
     resultados = {modo: medir(modo, args) for modo in ("cerrojo", "marca")}
     base, nuevo = resultados["cerrojo"], resultados["marca"]
     print(

@@ -144,18 +144,16 @@ def base_pg_nueva():
             c.execute(f'DROP DATABASE IF EXISTS "{nombre}" WITH (FORCE)')
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def central(request, tmp_path_factory):
-    """Sustituye a la fixture ``central`` del plugin en estas pruebas: una vez con SQLite y
-    otra con PostgreSQL (si SINCRO_PG_URL está definida)."""
+def central_por_motor(motor: str, tmp_path_factory, entorno: dict | None = None):
+    """Generador de una central de la demo (50 productos) en ``motor`` ("sqlite" o "postgres",
+    en una base nueva), con ``entorno`` añadido; para las fixtures parametrizadas por motor."""
     from tests.plugins.central import CentralEnMarcha
 
-    if request.param == "sqlite":
-        c = CentralEnMarcha(tmp_path_factory.mktemp("central"), demo=50).arrancar()
+    entorno = dict(entorno or {})
+    if motor == "sqlite":
+        c = CentralEnMarcha(tmp_path_factory.mktemp("central"), demo=50, entorno=entorno)
         try:
-            yield c
+            yield c.arrancar()
         finally:
             c.detener()
         return
@@ -163,12 +161,23 @@ def central(request, tmp_path_factory):
         pytest.skip("SINCRO_PG_URL no está definida (CI la define tras arrancar PostgreSQL)")
     with base_pg_nueva() as url:
         c = CentralEnMarcha(
-            tmp_path_factory.mktemp("central-pg"), demo=50, entorno={"DATABASE_URL": url}
-        ).arrancar()
+            tmp_path_factory.mktemp("central-pg"),
+            demo=50,
+            entorno={**entorno, "DATABASE_URL": url},
+        )
         try:
-            yield c
+            yield c.arrancar()
         finally:
             c.detener()
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def central(request, tmp_path_factory):
+    """Sustituye a la fixture ``central`` del plugin en estas pruebas: una vez con SQLite y
+    otra con PostgreSQL (si SINCRO_PG_URL está definida)."""
+    yield from central_por_motor(request.param, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -154,6 +154,19 @@ def test_sin_disparadores_el_modelo_no_se_sirve_y_migrate_los_repone(central_fac
     Api(central.url, central.token).get("/v1/cambios", modelos="productos.Producto")
 
 
+def _guion_en_la_central(central, guion: str) -> dict:
+    """Ejecuta ``guion`` en un proceso con el Django de ``central``; su última línea es JSON."""
+    r = subprocess.run(
+        [sys.executable, "-c", guion],
+        env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 _CAMBIAR_ESENCIALES = """
 import json, os
 os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
@@ -193,15 +206,7 @@ def test_cambiar_los_campos_esenciales_rehace_los_disparadores(central_factory, 
     campo; con el ajuste de antes, la comprobación dice que los instalados son de otros
     campos."""
     central = central_factory(demo=5, entorno=motor)
-    r = subprocess.run(
-        [sys.executable, "-c", _CAMBIAR_ESENCIALES],
-        env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert r.returncode == 0, r.stderr[-2000:]
-    salida = json.loads(r.stdout.strip().splitlines()[-1])
+    salida = _guion_en_la_central(central, _CAMBIAR_ESENCIALES)
     assert '"nombre":"cambiado 12345"' in salida["cuerpo"] and "categoria" not in salida["cuerpo"]
     assert salida["problemas"] == {}
     time.sleep(5.5)  # la central (con el ajuste de siempre) vuelve a comprobar
@@ -242,15 +247,7 @@ def test_un_modelo_publico_con_entradas_de_tienda_se_sirve_entero_tras_migrar(ce
     las entradas que guardan una tienda (de cuando el modelo era privado) no se servirían;
     ``migrate`` se la quita y la descarga completa vuelve a traer todas las filas."""
     central = central_factory(demo=5)
-    r = subprocess.run(
-        [sys.executable, "-c", _PUBLICO_CON_TIENDA],
-        env={**central.entorno, "SINCRO_CENTRAL_DATOS": str(central.datos)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert r.returncode == 0, r.stderr[-2000:]
-    salida = json.loads(r.stdout.strip().splitlines()[-1])
+    salida = _guion_en_la_central(central, _PUBLICO_CON_TIENDA)
     assert salida["antes"] == 0
     assert salida["con_tienda"] == 0
     assert salida["despues"] == salida["productos"] > 0

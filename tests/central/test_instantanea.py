@@ -12,7 +12,7 @@ import uuid
 import pytest
 import requests
 
-from .conftest import PG_URL, Api, aplicar, base_pg_nueva, op, validar_openapi
+from .conftest import PG_URL, Api, aplicar, central_por_motor, op, validar_openapi
 from .test_concurrencia import _escritor
 
 PRODUCTO = "productos.Producto"
@@ -25,28 +25,8 @@ VIGENCIA_S = 4.0
     scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 def central(request, tmp_path_factory):
-    from tests.plugins.central import CentralEnMarcha
-
     entorno = {"SINCRO_INSTANTANEA_VIGENCIA_S": str(VIGENCIA_S)}
-    if request.param == "sqlite":
-        c = CentralEnMarcha(tmp_path_factory.mktemp("central"), demo=50, entorno=entorno)
-        try:
-            yield c.arrancar()
-        finally:
-            c.detener()
-        return
-    if not PG_URL:
-        pytest.skip("SINCRO_PG_URL no está definida (CI la define tras arrancar PostgreSQL)")
-    with base_pg_nueva() as url:
-        c = CentralEnMarcha(
-            tmp_path_factory.mktemp("central-pg"),
-            demo=50,
-            entorno={**entorno, "DATABASE_URL": url},
-        )
-        try:
-            yield c.arrancar()
-        finally:
-            c.detener()
+    yield from central_por_motor(request.param, tmp_path_factory, entorno)
 
 
 @pytest.fixture(scope="module")
