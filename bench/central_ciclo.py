@@ -35,14 +35,14 @@ from pathlib import Path
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
+from bench.cadena import (  # noqa: E402  (los mismos modelos y stock inicial que la cadena)
+    EXISTENCIA,
+    LINEA,
+    MODELOS,
+    STOCK_INICIAL,
+    VENTA,
+)
 from bench.central_comun import carga, django_migrado  # noqa: E402
-
-PRODUCTO = "productos.Producto"
-EXISTENCIA = "productos.Existencia"
-MODELOS = f"{PRODUCTO},{EXISTENCIA}"
-STOCK_INICIAL = 1000
-VENTA = "ventas.Venta"
-LINEA = "ventas.LineaVenta"
 
 
 def _op(azar: random.Random, modelo: str, tipo: str, objeto_id, datos: dict) -> dict:
