@@ -160,6 +160,21 @@ def _json_interno(orden: list[str], central: CentralEnMarcha) -> Any:
 # -- una caja simulada ------------------------------------------------------------------------
 
 
+def operacion(
+    azar: random.Random, modelo: str, tipo: str, objeto_id: str | None, datos: dict
+) -> dict:
+    """Una operación del protocolo como la envía una caja, con un UUID sacado de ``azar``."""
+    return {
+        "uuid": str(uuid.UUID(int=azar.getrandbits(128), version=4)),
+        "modelo": modelo,
+        "tipo": tipo,
+        "objeto_id": objeto_id,
+        "datos": datos,
+        "hora_terminal": "2026-12-03T10:00:00+00:00",
+        "desfase_ms": 0,
+    }
+
+
 class Caja:
     """Una terminal a nivel de protocolo: su sesión viva, su cursor y lo que ha reproducido
     (``versiones``: id -> versión, ``valores``: id -> precio de un producto o cantidad de una
@@ -222,15 +237,7 @@ class Caja:
         self.descargas.append(time.perf_counter() - t)
 
     def _op(self, modelo: str, tipo: str, objeto_id: str | None, datos: dict) -> dict:
-        return {
-            "uuid": str(uuid.UUID(int=self.azar.getrandbits(128), version=4)),
-            "modelo": modelo,
-            "tipo": tipo,
-            "objeto_id": objeto_id,
-            "datos": datos,
-            "hora_terminal": "2026-12-03T10:00:00+00:00",
-            "desfase_ms": 0,
-        }
+        return operacion(self.azar, modelo, tipo, objeto_id, datos)
 
     def empujar(self, productos: int) -> None:
         ops = []

@@ -41,20 +41,9 @@ from bench.cadena import (  # noqa: E402  (los mismos modelos y stock inicial qu
     MODELOS,
     STOCK_INICIAL,
     VENTA,
+    operacion,
 )
 from bench.central_comun import carga, django_migrado  # noqa: E402
-
-
-def _op(azar: random.Random, modelo: str, tipo: str, objeto_id, datos: dict) -> dict:
-    return {
-        "uuid": str(uuid.UUID(int=azar.getrandbits(128), version=4)),
-        "modelo": modelo,
-        "tipo": tipo,
-        "objeto_id": objeto_id,
-        "datos": datos,
-        "hora_terminal": "2026-12-03T10:00:00+00:00",
-        "desfase_ms": 0,
-    }
 
 
 def lote_de_caja(azar: random.Random, tienda: str, terminal: str, productos: int) -> list[dict]:
@@ -65,14 +54,14 @@ def lote_de_caja(azar: random.Random, tienda: str, terminal: str, productos: int
         venta = str(uuid.UUID(int=azar.getrandbits(128), version=4))
         datos = {"id": venta, "terminal": terminal, "cliente": None}
         datos.update(fecha="2026-12-03T10:00:00+00:00", total="1.00")
-        ops.append(_op(azar, VENTA, "crear", venta, datos))
+        ops.append(operacion(azar, VENTA, "crear", venta, datos))
         for _ in range(azar.randint(1, 4)):
             producto, cantidad = azar.randrange(1, productos + 1), azar.randint(1, 3)
             linea = {"id": str(uuid.UUID(int=azar.getrandbits(128), version=4))}
             linea.update(venta=venta, producto=producto, cantidad=cantidad)
-            ops.append(_op(azar, LINEA, "crear", None, {**linea, "precio_unitario": "1.00"}))
+            ops.append(operacion(azar, LINEA, "crear", None, {**linea, "precio_unitario": "1.00"}))
             existencia = f"{tienda}:{producto}"
-            ops.append(_op(azar, EXISTENCIA, "ajustar", existencia, {"cantidad": -cantidad}))
+            ops.append(operacion(azar, EXISTENCIA, "ajustar", existencia, {"cantidad": -cantidad}))
     return ops
 
 
