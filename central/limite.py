@@ -1,18 +1,24 @@
-"""Límite de peticiones caras a la vez por proceso: ``429`` con ``Retry-After`` en vez de cola.
+"""Límite de peticiones caras a la vez por proceso: una cola corta y, si no basta, ``429`` con
+``Retry-After``.
 
 Las rutas caras (``GET /v1/cambios``, ``POST /v1/operaciones``) pasan por ``@pesada``: si ya hay
-``maximo`` de ellas en curso en este proceso, la petición se responde al momento con ``429``
-``central_saturada`` y ``Retry-After`` (``SINCRO_RETRY_AFTER_S``, 1 s por defecto), sin tocar la
-base de datos. La terminal espera lo que se le pide (con un poco de azar) y reintenta; nada se
-pierde porque nada se aplicó. Las peticiones baratas (salud, esquema, estado) nunca se limitan:
-así una central saturada sigue respondiendo a quien sólo pregunta.
+``maximo`` de ellas en curso en este proceso, la petición espera una plaza hasta
+``SINCRO_ESPERA_PESADA_S`` segundos (1 por defecto; ``0``: no espera). Un ciclo de caja cuesta
+milisegundos, así que una punta pasajera se absorbe esperando en vez de devolver a la caja un
+error que le costaría un segundo entero; sólo si en ese plazo no se libera ninguna plaza (la
+central está de verdad saturada) responde ``429`` ``central_saturada`` con ``Retry-After``
+(``SINCRO_RETRY_AFTER_S``, 1 s por defecto), sin tocar la base de datos. La terminal espera lo
+que se le pide (con un poco de azar) y reintenta; nada se pierde porque nada se aplicó. Las
+peticiones baratas (salud, esquema, estado) nunca se limitan: así una central saturada sigue
+respondiendo a quien sólo pregunta.
 
 ``maximo`` sale de ``settings.SINCRO_PETICIONES_PESADAS``; si no está, de los hilos de cada
 proceso (``fijar_hilos``, que llama el servidor al arrancar; 8 si nadie lo llamó) menos uno, para
 que siempre quede un hilo para las baratas. ``0`` desactiva el límite.
 
-Hilos: un ``BoundedSemaphore`` por proceso, creado la primera vez que hace falta; se toma sin
-esperar (``acquire(blocking=False)``) y se suelta siempre en un ``finally``.
+Hilos: un ``BoundedSemaphore`` por proceso, creado la primera vez que hace falta; se toma con
+plazo (``acquire(timeout=…)``) y se suelta siempre en un ``finally``. Mientras un hilo espera su
+plaza no atiende otra cosa: con ``maximo`` = hilos − 1 hay a lo sumo uno esperando.
 """
 
 from __future__ import annotations
@@ -66,6 +72,13 @@ def _obtener() -> threading.BoundedSemaphore | None:
     return _semaforo
 
 
+def espera() -> float:
+    """Segundos que una petición cara espera una plaza antes del 429."""
+    from django.conf import settings
+
+    return max(0.0, float(getattr(settings, "SINCRO_ESPERA_PESADA_S", 1.0)))
+
+
 def _saturada() -> HttpResponse:
     from django.conf import settings
 
@@ -84,7 +97,9 @@ def pesada(funcion: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         semaforo = _obtener()
         if semaforo is None:
             return funcion(*args, **kwargs)
-        if not semaforo.acquire(blocking=False):
+        plazo = espera()
+        libre = semaforo.acquire(timeout=plazo) if plazo > 0 else semaforo.acquire(False)
+        if not libre:
             request = args[0]
             quien = args[1] if len(args) > 1 else "?"
             registro.info("429 en %s para %s: límite de peticiones caras", request.path, quien)

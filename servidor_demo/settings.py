@@ -10,7 +10,8 @@ Variables de entorno:
 - ``SINCRO_SALUD_JSON``: umbrales de salud y webhook en JSON (``SINCRO_SALUD``, docs/central.md),
   p. ej. ``{"sin_contacto_rojo_min": 30, "webhook": "https://avisos.example/sincro"}``.
 - ``SINCRO_PETICIONES_PESADAS``: peticiones caras a la vez por proceso antes de responder 429
-  (por defecto, hilos por proceso menos uno; ``0``: sin límite).
+  (por defecto, hilos por proceso menos uno; ``0``: sin límite). ``SINCRO_ESPERA_PESADA_S``:
+  segundos que una de ellas espera plaza antes del 429 (1; ``0``: 429 al momento).
 - ``SINCRO_CODIGO_MINUTOS``: minutos de vida de un código de enrolamiento (30).
 - ``SINCRO_INSTANTANEA_VIGENCIA_S``: segundos que una instantánea del catálogo se sigue sirviendo
   aunque el registro haya avanzado (30; ver ``central.instantanea``). Se guardan en
@@ -142,6 +143,8 @@ if os.environ.get("SINCRO_INSTANTANEA_MAXIMA"):
     SINCRO_INSTANTANEA_MAXIMA = int(os.environ["SINCRO_INSTANTANEA_MAXIMA"])
 if os.environ.get("SINCRO_PETICIONES_PESADAS"):
     SINCRO_PETICIONES_PESADAS = int(os.environ["SINCRO_PETICIONES_PESADAS"])
+if os.environ.get("SINCRO_ESPERA_PESADA_S"):
+    SINCRO_ESPERA_PESADA_S = float(os.environ["SINCRO_ESPERA_PESADA_S"])
 DATABASES = {"default": base_de_datos(os.environ.get("DATABASE_URL"), DATOS)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "es"

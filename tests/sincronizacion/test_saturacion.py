@@ -9,6 +9,7 @@ import select
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 from agente.sincronizacion.sincronizador import espera_de_arranque
@@ -107,6 +108,36 @@ def test_la_caja_recibe_429_con_retry_after_y_despues_sincroniza(central_factory
         assert productos_cache(datos) == productos_central(c)
     finally:
         parar(caja)
+
+
+def test_una_punta_pasajera_espera_su_plaza_en_vez_de_recibir_429(central_factory):
+    """Con la única plaza ocupada por un lote que termina enseguida, la descarga que llega
+    mientras tanto espera (``SINCRO_ESPERA_PESADA_S``) y sale bien: sin 429."""
+    c = central_factory(
+        demo=5,
+        hilos=4,
+        entorno={"SINCRO_PETICIONES_PESADAS": "1", "SINCRO_ESPERA_PESADA_S": "20"},
+    )
+    api = Api(c.url, c.token)
+    lento = LoteLento(c)
+    time.sleep(0.5)  # el lote lento ya tiene la plaza (su cuerpo no ha llegado entero)
+    respuesta: list[int] = []
+    hilo = threading.Thread(
+        target=lambda: respuesta.append(
+            api.sesion.get(
+                c.url + "/v1/cambios", params={"modelos": "productos.Producto"}, timeout=60
+            ).status_code
+        )
+    )
+    t = time.monotonic()
+    hilo.start()
+    hilo.join(1.5)
+    assert hilo.is_alive(), respuesta  # espera su plaza: ni 200 ni 429 todavía
+    assert lento.terminar() == "HTTP/1.1 200 OK"
+    hilo.join(30)
+    assert respuesta == [200]
+    assert time.monotonic() - t < 20
+    assert "429 en" not in c.log.read_text()
 
 
 def esperar(condicion, plazo: float) -> None:
