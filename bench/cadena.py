@@ -52,7 +52,15 @@ import requests
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from bench.central_comun import carga, central_pg, cpu_servidor, usar_pg  # noqa: E402
+from bench.central_comun import (  # noqa: E402
+    carga,
+    central_pg,
+    cpu_maquina,
+    cpu_pg,
+    cpu_procesos,
+    cpu_servidor,
+    usar_pg,
+)
 from tests.plugins.central import CentralEnMarcha  # noqa: E402
 
 PRODUCTO = "productos.Producto"
@@ -334,18 +342,19 @@ def interno_clientes() -> None:
     print(json.dumps(estados), flush=True)
 
 
-def _cpu_entre(muestras: list[tuple[float, float]], desde: float, hasta: float) -> float:
-    """CPU del servidor consumida entre ``desde`` y ``hasta`` (muestras cada 0,2 s)."""
+def _cpu_entre(muestras: list[tuple[float, ...]], desde: float, hasta: float) -> list[float]:
+    """Lo consumido entre ``desde`` y ``hasta`` de cada contador de las muestras (cada 0,2 s):
+    (servidor, PostgreSQL, clientes, ticks de la máquina, ticks ociosos)."""
 
-    def en(t: float) -> float:
+    def en(t: float) -> tuple[float, ...]:
         anterior = muestras[0]
         for m in muestras:
             if m[0] >= t:
-                return m[1]
+                return m
             anterior = m
-        return anterior[1]
+        return anterior
 
-    return en(hasta) - en(desde)
+    return [b - a for a, b in zip(en(desde)[1:], en(hasta)[1:], strict=True)]
 
 
 def _percentil(valores: list[float], q: float) -> float:
@@ -357,11 +366,16 @@ def _percentil(valores: list[float], q: float) -> float:
 
 def medir(modo: str, n: int, args: argparse.Namespace) -> dict:
     prefijo = f"bench-cadena-{n}"
-    with central_pg(prefijo, args.productos, modo, args.hilos, args.trabajadores) as (central, _):
-        return _medir(central, modo, n, args)
+    with central_pg(prefijo, args.productos, modo, args.hilos, args.trabajadores) as (
+        central,
+        url_pg,
+    ):
+        return _medir(central, url_pg, modo, n, args)
 
 
-def _medir(central: CentralEnMarcha, modo: str, n: int, args: argparse.Namespace) -> dict:
+def _medir(
+    central: CentralEnMarcha, url_pg: str, modo: str, n: int, args: argparse.Namespace
+) -> dict:
     terminales = _json_interno(["terminales", str(n)], central)
     inicial = _json_interno(["estado"], central)
     # Una caja sola descarga el catálogo: la referencia de la apertura.
@@ -370,18 +384,30 @@ def _medir(central: CentralEnMarcha, modo: str, n: int, args: argparse.Namespace
     sola.descargar()
     una_sola = time.perf_counter() - t
     procesos = max(1, min(args.procesos, n))
-    muestras: list[tuple[float, float]] = []  # (hora, CPU acumulada del servidor)
+    # (hora, CPU acumulada del servidor, de PostgreSQL y de los clientes; ticks de la máquina)
+    muestras: list[tuple[float, ...]] = []
     parar = threading.Event()
+    clientes: list[subprocess.Popen] = []
 
     def vigilar() -> None:
-        while not parar.is_set():
-            muestras.append((time.time(), cpu_servidor(central.proceso.pid)))
-            parar.wait(0.2)
+        import psycopg
+
+        with psycopg.connect(url_pg, autocommit=True) as pg:
+            while not parar.is_set():
+                muestras.append(
+                    (
+                        time.time(),
+                        cpu_servidor(central.proceso.pid),
+                        cpu_pg(pg),
+                        cpu_procesos([c.pid for c in list(clientes)]),
+                        *cpu_maquina(),
+                    )
+                )
+                parar.wait(0.2)
 
     vigia = threading.Thread(target=vigilar)
     vigia.start()
     oficina = _interno(["precios", str(args.precios_s)], central, entrada=True)
-    clientes = []
     for k in range(procesos):
         cliente = _interno(["clientes"], central, entrada=True)
         conf = {
@@ -463,7 +489,12 @@ def _comprobar(modo, n, partes, estados, inicial, final, cpu, duracion, una_sola
         "empuje": [_percentil(empujes, q) for q in (0.5, 0.95, 0.99)],
         "descarga": [_percentil(descargas, q) for q in (0.5, 0.95, 0.99)],
         "errores": dict(sum((Counter(p["errores"]) for p in partes), Counter())),
-        "cpu_ciclo_ms": 1000 * cpu / max(1, ciclos),
+        "cpu_ciclo_ms": 1000 * cpu[0] / max(1, ciclos),
+        # PostgreSQL, clientes y la máquina entera (todo: también la oficina y el resto).
+        "pg_ciclo_ms": 1000 * cpu[1] / max(1, ciclos),
+        "clientes_ciclo_ms": 1000 * cpu[2] / max(1, ciclos),
+        "maquina_ciclo_ms": 1000 * (cpu[3] - cpu[4]) / os.sysconf("SC_CLK_TCK") / max(1, ciclos),
+        "ociosa": cpu[4] / max(1.0, cpu[3]),
         "apertura_max": max(apertura) if apertura else float("nan"),
         "una_sola": una_sola,
         "precios": precios,
@@ -509,9 +540,10 @@ def main() -> int:
     )
     print(
         "| modo | cajas | ops/s | empuje p50/p95/p99 ms | descarga p50/p95/p99 ms | "
-        "CPU servidor/ciclo ms | apertura (todas / una sola) s | errores | comprobaciones |"
+        "CPU servidor/ciclo ms | CPU PostgreSQL / clientes / máquina por ciclo ms | "
+        "máquina ociosa | apertura (todas / una sola) s | errores | comprobaciones |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     resultados = {}
     fallido = False
     for n in [int(x) for x in args.cajas.split(",")]:
@@ -523,6 +555,8 @@ def main() -> int:
                 f"| {modo} | {n} | {r['ops_s']:,.0f} | "
                 f"{' / '.join(_ms(x) for x in r['empuje'])} | "
                 f"{' / '.join(_ms(x) for x in r['descarga'])} | {r['cpu_ciclo_ms']:.1f} | "
+                f"{r['pg_ciclo_ms']:.1f} / {r['clientes_ciclo_ms']:.1f} / "
+                f"{r['maquina_ciclo_ms']:.1f} | {r['ociosa']:.0%} | "
                 f"{r['apertura_max']:.2f} / {r['una_sola']:.2f} | "
                 f"{r['errores'] or 0} | "
                 f"{'; '.join(r['fallos']) or 'todas bien'} ({r['ventas']} ventas, "
@@ -533,7 +567,7 @@ def main() -> int:
             base, nuevo = resultados[("cerrojo", n)], resultados[("marca", n)]
             print(
                 f"|  | {n} | relación marca/cerrojo: {nuevo['ops_s'] / base['ops_s']:.2f}x ops/s, "
-                f"CPU por ciclo {nuevo['cpu_ciclo_ms'] / base['cpu_ciclo_ms']:.2f}x | | | | | | |"
+                f"CPU por ciclo {nuevo['cpu_ciclo_ms'] / base['cpu_ciclo_ms']:.2f}x" + " |" * 9
             )
     print(f"{carga()}")
     return 1 if fallido else 0

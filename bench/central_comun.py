@@ -10,17 +10,51 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-def cpu_servidor(proceso_pid: int) -> float:
-    """Segundos de CPU consumidos por el servidor (maestro + trabajadores). No depende de cuánto
-    comparten la máquina otros procesos, a diferencia del tiempo de reloj."""
-    pids = [proceso_pid]
-    hijos = Path(f"/proc/{proceso_pid}/task/{proceso_pid}/children")
-    pids += [int(p) for p in hijos.read_text().split()]
+def cpu_procesos(pids) -> float:
+    """Segundos de CPU consumidos por esos procesos (los que ya no existen cuentan 0)."""
     total = 0
     for pid in pids:
-        campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        try:
+            campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
         total += int(campos[11]) + int(campos[12])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_servidor(proceso_pid: int) -> float:
+    """Segundos de CPU consumidos por un proceso y sus hijos directos (el servidor: maestro +
+    trabajadores). No depende de cuánto comparten la máquina otros procesos, a diferencia del
+    tiempo de reloj."""
+    hijos = Path(f"/proc/{proceso_pid}/task/{proceso_pid}/children")
+    try:
+        pids = [proceso_pid, *(int(p) for p in hijos.read_text().split())]
+    except OSError:
+        return 0.0
+    return cpu_procesos(pids)
+
+
+def cpu_pg(url_o_conexion) -> float:
+    """Segundos de CPU de los procesos de PostgreSQL conectados a la base del bench (la de la
+    URL, o la de una conexión psycopg abierta en autocommit, que no se cuenta)."""
+    import psycopg
+
+    sql = (
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid()"
+    )
+    if isinstance(url_o_conexion, str):
+        with psycopg.connect(url_o_conexion, autocommit=True) as c:
+            pids = [f[0] for f in c.execute(sql).fetchall()]
+    else:
+        pids = [f[0] for f in url_o_conexion.execute(sql).fetchall()]
+    return cpu_procesos(pids)
+
+
+def cpu_maquina() -> tuple[float, float]:
+    """(total, ocioso) en ticks de todas las CPU, de /proc/stat."""
+    campos = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return float(sum(campos)), float(campos[3] + campos[4])
 
 
 def django_migrado(datos: Path, url: str | None) -> None:

@@ -26,7 +26,14 @@ import requests
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
 
-from bench.central_comun import carga, central_pg, cpu_servidor, usar_pg  # noqa: E402
+from bench.central_comun import (  # noqa: E402
+    carga,
+    central_pg,
+    cpu_maquina,
+    cpu_pg,
+    cpu_servidor,
+    usar_pg,
+)
 from bench.central_operaciones import generar  # noqa: E402
 
 
@@ -42,34 +49,6 @@ def _esperas(url_pg: str, parar: threading.Event, muestras: list[int]) -> None:
                 ).fetchone()[0]
             )
             time.sleep(0.02)
-
-
-def _cpu_pg(url_pg: str) -> float:
-    """Segundos de CPU de los procesos de PostgreSQL conectados a la base del bench."""
-    import psycopg
-
-    with psycopg.connect(url_pg, autocommit=True) as c:
-        pids = [
-            f[0]
-            for f in c.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid()"
-            ).fetchall()
-        ]
-    total = 0
-    for pid in pids:
-        try:
-            campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(campos[11]) + int(campos[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_maquina() -> tuple[float, float]:
-    """(total, ocioso) en ticks de todas las CPU, de /proc/stat."""
-    campos = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return float(sum(campos)), float(campos[3] + campos[4])
 
 
 def medir(modo: str, args: argparse.Namespace) -> dict:
@@ -117,13 +96,13 @@ def medir(modo: str, args: argparse.Namespace) -> dict:
         vigia.start()
         hilos = [threading.Thread(target=cliente, args=(n,)) for n in range(args.clientes)]
         t0 = time.perf_counter()
-        cpu0, pg0, maquina0 = cpu_servidor(central.proceso.pid), _cpu_pg(url_pg), _cpu_maquina()
+        cpu0, pg0, maquina0 = cpu_servidor(central.proceso.pid), cpu_pg(url_pg), cpu_maquina()
         for h in hilos:
             h.start()
         for h in hilos:
             h.join()
         segundos = time.perf_counter() - t0
-        cpu1, pg1, maquina1 = cpu_servidor(central.proceso.pid), _cpu_pg(url_pg), _cpu_maquina()
+        cpu1, pg1, maquina1 = cpu_servidor(central.proceso.pid), cpu_pg(url_pg), cpu_maquina()
         parar.set()
         vigia.join()
     latencias.sort()

@@ -10,12 +10,13 @@ Dos formas, el mismo resultado operación a operación:
 - ``aplicar``: una sentencia por operación (SQLite, y PostgreSQL en el modo seguro, con un punto
   de guardado por operación).
 - ``encolar`` + ``volcar`` (PostgreSQL fuera del modo seguro): las operaciones se validan al
-  llegar y se aplican juntas, una sentencia ``UPDATE … FROM unnest(…) RETURNING`` por ronda y
-  grupo de campos. La ronda k lleva el k-ésimo ajuste de cada objeto, así que los ajustes de un
-  mismo objeto se aplican en su orden y cada uno con sus límites comprobados sobre el resultado
-  del anterior, como uno a uno. El lote vuelca lo pendiente antes de cualquier operación que no
-  sea «ajustar» o «crear» (pueden leer esos valores) y al final. Las filas ya están bloqueadas
-  en orden por ``Objetos.precargar``. Si la sentencia falla, el lote se repite en modo seguro.
+  llegar y se aplican juntas, una sentencia ``UPDATE … FROM json_to_recordset(…) RETURNING`` por
+  ronda y grupo de campos. La ronda k lleva el k-ésimo ajuste de cada objeto, así que los
+  ajustes de un mismo objeto se aplican en su orden y cada uno con sus límites comprobados sobre
+  el resultado del anterior, como uno a uno. El lote vuelca lo pendiente antes de cualquier
+  operación que no sea «ajustar» o «crear» (pueden leer esos valores) y al final. Las filas ya
+  están bloqueadas en orden por ``Objetos.precargar``. Si la sentencia falla, el lote se repite
+  en modo seguro.
 
 El SQL se guarda por (modelo, campos) durante el lote. Una instancia por lote; no se comparte
 entre hilos.
@@ -29,7 +30,7 @@ from typing import Any
 from django.db import DatabaseError, connection
 from django.db.models import Model
 
-from . import dialecto, reglas, valores
+from . import dialecto, insercion, reglas, valores
 from .configuracion import ConfigModelo
 from .envoltura import Operacion
 from .models import Sobreventa
@@ -152,11 +153,14 @@ class Ajustes:
         campos = tuple(grupo[0][2])
         pk = config.modelo._meta.pk
         claves = [pk.get_db_prep_value(objeto.pk, connection) for _, objeto, _ in grupo]
-        params: list[Any] = [claves]
-        params += [[deltas[c] for _, _, deltas in grupo] for c in campos]
+        filas_json = [
+            {"k": clave, **{f"d{i}": deltas[c] for i, c in enumerate(campos)}}
+            for clave, (_, _, deltas) in zip(claves, grupo, strict=True)
+        ]
+        params: list[Any] = [insercion.a_json(filas_json)]
         params += [x for c in campos for x in _limites(config, c)]
         try:
-            with dialecto.cursor_parametros_aparte() as cur:
+            with connection.cursor() as cur:
                 cur.execute(_sql_ajuste_en_bloque(config, campos), params)
                 filas = {f[0]: f[1:] for f in cur.fetchall()}
         except DatabaseError as exc:  # la sentencia entera no tuvo efecto
@@ -212,16 +216,17 @@ def _limites(config: ConfigModelo, campo: str) -> tuple[Any, Any]:
 
 
 def _sql_ajuste_en_bloque(config: ConfigModelo, campos: tuple[str, ...]) -> str:
-    """PostgreSQL: ``UPDATE t SET c = t.c + d.c … FROM unnest(claves, deltas…) d WHERE t.pk =
-    d.k AND <límites de cada resultado> RETURNING t.pk, t.c…``. Cada array con el tipo de su
-    columna, para que la suma sea la misma que la de ``aplicar``."""
+    """PostgreSQL: ``UPDATE t SET c = t.c + d.c … FROM json_to_recordset(filas) d WHERE t.pk =
+    d.k AND <límites de cada resultado> RETURNING t.pk, t.c…``. Las filas (clave y deltas) van
+    en un único parámetro JSON (``insercion.a_json``), cada columna de ``d`` con el tipo de la
+    suya en la tabla, para que la suma sea la misma que la de ``aplicar``."""
     meta = config.modelo._meta
     q = connection.ops.quote_name
     pk = meta.pk
     columnas = [config.campos[c].column for c in campos]
     tipos = [pk.db_type(connection)] + [config.campos[c].db_type(connection) for c in campos]
     nombres = ["k"] + [f"d{i}" for i in range(len(campos))]
-    arrays = ", ".join(f"%s::{t}[]" for t in tipos)
+    definicion = ", ".join(f"{n} {t}" for n, t in zip(nombres, tipos, strict=True))
     limites = "".join(
         f" AND CAST(t.{q(c)} AS NUMERIC) + CAST(d.d{i} AS NUMERIC)"
         " BETWEEN CAST(%s AS NUMERIC) AND CAST(%s AS NUMERIC)"
@@ -230,7 +235,7 @@ def _sql_ajuste_en_bloque(config: ConfigModelo, campos: tuple[str, ...]) -> str:
     return (
         f"UPDATE {q(meta.db_table)} AS t SET "  # noqa: S608
         + ", ".join(f"{q(c)} = t.{q(c)} + d.d{i}" for i, c in enumerate(columnas))
-        + f" FROM unnest({arrays}) AS d({', '.join(nombres)})"
+        + f" FROM json_to_recordset(%s::json) AS d({definicion})"
         + f" WHERE t.{q(pk.column)} = d.k"
         + limites
         + f" RETURNING t.{q(pk.column)}, "

@@ -1,5 +1,6 @@
 """Los «crear» de un lote: se validan uno a uno al llegar (sólo lecturas) y se insertan juntos,
-un ``bulk_create`` por modelo (dependencias primero), todos en un punto de guardado; si eso
+una sentencia por modelo (dependencias primero; ``insercion.insertar_objetos`` o
+``bulk_create``), todos en un punto de guardado; si eso
 falla, cada modelo en el suyo y, si su bloque falla, uno a uno para aislar la operación mala, y
 se rechazan también los que apuntaban a ella.
 
@@ -14,7 +15,7 @@ from typing import Any
 from django.db import DatabaseError, transaction
 from django.db.models import Model
 
-from . import configuracion, dialecto, reglas, valores
+from . import configuracion, dialecto, insercion, reglas, valores
 from .asignacion import asignar, datos_escribibles
 from .configuracion import ConfigModelo
 from .envoltura import Operacion
@@ -145,9 +146,10 @@ class Creaciones:
         try:
             with transaction.atomic():
                 for grupo in grupos:
-                    grupo[0][0].config.modelo._default_manager.bulk_create(
-                        [o for _, o in grupo], batch_size=500
-                    )
+                    modelo = grupo[0][0].config.modelo
+                    objetos = [o for _, o in grupo]
+                    if not insercion.insertar_objetos(modelo, objetos):
+                        modelo._default_manager.bulk_create(objetos, batch_size=500)
         except DatabaseError as exc:
             dialecto.si_transitorio(exc)
             return False

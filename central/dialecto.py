@@ -116,7 +116,7 @@ def ajuste_sin_punto(seguro: bool) -> bool:
 
 def ajustes_en_bloque(seguro: bool) -> bool:
     """Si los «ajustar» de un lote se aplican juntos (``Ajustes.volcar``, una sentencia
-    ``UPDATE … FROM unnest`` por ronda): en PostgreSQL fuera del modo seguro."""
+    ``UPDATE … FROM json_to_recordset`` por ronda): en PostgreSQL fuera del modo seguro."""
     return not es_sqlite() and not seguro
 
 
@@ -133,22 +133,6 @@ def marca_parametro() -> str:
 def cursor_ajustes() -> Any:
     connection.ensure_connection()
     return connection.connection.cursor() if es_sqlite() else connection.cursor()
-
-
-def cursor_parametros_aparte(conexion: Any = None) -> Any:
-    """Cursor de Django (con sus envoltorios: registro de consultas, ``execute_wrapper``) que en
-    PostgreSQL envía los parámetros aparte del texto SQL (*server-side binding*) en vez de
-    citarlos en Python, que es lo que hace el cursor por defecto de Django: para las sentencias
-    con arrays (``unnest``), donde citar elemento a elemento era la mayor parte de su CPU. Sólo
-    para SQL escrito a mano con el tipo de cada parámetro explícito (``%s::bigint[]``). En SQLite,
-    el cursor normal."""
-    conexion = conexion or connection
-    if conexion.vendor != "postgresql":
-        return conexion.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    conexion.ensure_connection()
-    return conexion._prepare_cursor(ServerBindingCursor(conexion.connection))
 
 
 def uuid_operacion(texto: str) -> Any:

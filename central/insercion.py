@@ -1,10 +1,16 @@
-"""Inserción rápida de muchas filas en las tablas propias de la central (registro de cambios y
-operaciones recibidas): INSERT de varias filas con parámetros, sin construir objetos del ORM.
-Usa la transacción en curso; sin estado compartido."""
+"""Inserción rápida de muchas filas: en las tablas propias de la central (operaciones recibidas)
+sin construir objetos del ORM (``insertar``), y de instancias ya construidas de los modelos
+sincronizados sin compilar la consulta del ORM (``insertar_objetos``, los «crear» de un lote).
+En PostgreSQL, una sentencia con las filas en un único parámetro JSON; en SQLite, INSERT de
+varias filas con parámetros. Usa la transacción en curso; sin estado compartido."""
 
 from __future__ import annotations
 
+import datetime
+import json
+import uuid
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import connections
@@ -25,7 +31,7 @@ def insertar(
     crecientes en orden de VALUES, tanto en SQLite como con la secuencia de PostgreSQL)."""
     conexion = connections[using]
     if conexion.vendor == "postgresql":
-        return _insertar_unnest(conexion, modelo, campos, filas, devolver_ids)
+        return _insertar_json(conexion, modelo, campos, filas, devolver_ids)
     q = conexion.ops.quote_name
     meta = modelo._meta
     columnas = ", ".join(q(meta.get_field(c).column) for c in campos)
@@ -47,51 +53,124 @@ def insertar(
     return ids
 
 
-def _insertar_unnest(
+def _insertar_json(
     conexion,
     modelo: type[Model],
     campos: Sequence[str],
     filas: Sequence[Sequence[Any]],
     devolver_ids: bool,
 ) -> list[int]:
-    """PostgreSQL: una sentencia con un array por columna (``unnest``): pocos parámetros, así
-    que ni el cliente ni el servidor procesan miles de marcas. Las filas de ``unnest`` se
-    insertan (y toman ``nextval``) en el orden de los arrays."""
+    """PostgreSQL: una sentencia con UN parámetro, las filas en JSON
+    (``json_populate_recordset(NULL::tabla, …)``): PostgreSQL convierte cada valor al tipo de su
+    columna con la función de entrada de ese tipo, en C. Pasar un array por columna (``unnest``)
+    obligaba a psycopg a adaptar cada elemento en Python: 2,5 veces más CPU del cliente para un
+    lote de 12 filas. Las filas se insertan (y toman ``nextval``) en el orden de la lista."""
     if not filas:
         return []
     q = conexion.ops.quote_name
     meta = modelo._meta
-    tipos = []
-    for c in campos:
-        campo = meta.get_field(c)
-        tipo = campo.db_type(conexion)
-        tipos.append("text[]::jsonb[]" if tipo == "jsonb" else f"{tipo}[]")
-    columnas = ", ".join(q(meta.get_field(c).column) for c in campos)
+    columnas = [meta.get_field(c).column for c in campos]
+    lista = ", ".join(q(c) for c in columnas)
     sql = (
-        f"INSERT INTO {q(meta.db_table)} ({columnas}) "  # noqa: S608
-        f"SELECT * FROM unnest({', '.join(f'%s::{t}' for t in tipos)})"
+        f"INSERT INTO {q(meta.db_table)} ({lista}) "  # noqa: S608
+        f"SELECT {lista} FROM json_populate_recordset(NULL::{q(meta.db_table)}, %s::json)"
     )
     if devolver_ids:
         sql += f" RETURNING {q(meta.pk.column)}"
-    params = [list(columna) for columna in zip(*filas, strict=True)]
-    from .dialecto import cursor_parametros_aparte
-
-    with cursor_parametros_aparte(conexion) as cur:
-        cur.execute(sql, params)
+    texto = a_json([dict(zip(columnas, fila, strict=True)) for fila in filas])
+    with conexion.cursor() as cur:
+        cur.execute(sql, [texto])
         return sorted(f[0] for f in cur.fetchall()) if devolver_ids else []
 
 
-def preparar(using: str = "default"):
-    """Funciones de adaptación de valores para esta conexión: (fecha_hora, uuid, json)."""
-    import json
+#: Tipos internos de Django que ``insertar_objetos`` sabe pasar por JSON sin cambiar su valor.
+_TIPOS_JSON = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "DateField",
+        "DateTimeField",
+        "DecimalField",
+        "ForeignKey",
+        "IntegerField",
+        "JSONField",
+        "OneToOneField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SlugField",
+        "SmallIntegerField",
+        "TextField",
+        "UUIDField",
+    }
+)
 
+
+def insertar_objetos(modelo: type[Model], objetos: Sequence[Model], using: str = "default") -> bool:
+    """Inserta instancias sin señales (como ``bulk_create``) en UNA sentencia con las filas en
+    JSON (``_insertar_json``), sin compilar la consulta del ORM. Sólo en PostgreSQL, con la
+    clave ya puesta en todas y campos de tipos de ``_TIPOS_JSON``; si no, devuelve False sin
+    hacer nada y quien llama usa ``bulk_create``. Cada valor pasa por ``pre_save`` y
+    ``get_db_prep_save`` del campo, como en ``bulk_create``."""
     conexion = connections[using]
+    meta = modelo._meta
+    campos = meta.concrete_fields
+    if (
+        conexion.vendor != "postgresql"
+        or not objetos
+        or any(c.get_internal_type() not in _TIPOS_JSON for c in campos)
+        or any(o.pk is None for o in objetos)
+    ):
+        return False
+    filas = []
+    for objeto in objetos:
+        fila = []
+        for campo in campos:
+            valor = campo.pre_save(objeto, True)
+            if campo.get_internal_type() != "JSONField":  # el JSON va tal cual, anidado
+                valor = campo.get_db_prep_save(valor, conexion)
+            fila.append(valor)
+        filas.append(fila)
+    _insertar_json(conexion, modelo, [c.name for c in campos], filas, False)
+    for objeto in objetos:
+        objeto._state.adding = False
+        objeto._state.db = using
+    return True
+
+
+def _valor_json(valor: Any) -> Any:
+    if isinstance(valor, (datetime.datetime, datetime.date, datetime.time)):
+        return valor.isoformat()
+    if isinstance(valor, (uuid.UUID, Decimal)):
+        return str(valor)
+    raise TypeError(f"{type(valor).__name__} no se puede insertar por JSON")
+
+
+def a_json(valor: Any) -> str:
+    """JSON compacto con fechas en ISO 8601 y UUID y decimales como cadena (la forma que la
+    función de entrada de cada tipo de PostgreSQL lee sin perder nada)."""
+    return json.dumps(valor, default=_valor_json, ensure_ascii=False, separators=(",", ":"))
+
+
+def preparar(using: str = "default"):
+    """Funciones de adaptación de valores para ``insertar`` en esta conexión: (fecha_hora, uuid,
+    json). En PostgreSQL el JSON va como objeto (viaja anidado en las filas JSON)."""
+    conexion = connections[using]
+    if conexion.vendor == "postgresql":
+        return (_tal_cual, _uuid_nativo, _tal_cual)
     nativo_uuid = conexion.features.has_native_uuid_field
     return (
         conexion.ops.adapt_datetimefield_value,
         _uuid_nativo if nativo_uuid else _uuid_hex,
         lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")),
     )
+
+
+def _tal_cual(v):
+    return v
 
 
 def _uuid_nativo(u):

@@ -21,6 +21,7 @@ No comparte estado entre hilos: cada petición crea su ``Lote``.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +41,8 @@ from .valores import Rechazo
 
 __all__ = ["CentralOcupada", "ErrorFatal", "Lote", "ReintentarSeguro", "aplicar"]
 
+
+registro = logging.getLogger("central.operaciones")
 
 INTENTOS_TRANSITORIOS = dialecto.INTENTOS_TRANSITORIOS
 CentralOcupada = dialecto.CentralOcupada
@@ -64,7 +67,14 @@ def aplicar(
     def intento() -> list[dict]:
         try:
             return Lote(terminal, construir()).aplicar()
-        except ReintentarSeguro:
+        except ReintentarSeguro as exc:
+            causa = exc.__cause__
+            registro.info(
+                "Lote de %s repetido en modo seguro (uno a uno): %s: %s",
+                terminal,
+                type(causa).__name__,
+                str(causa)[:200],
+            )
             return Lote(terminal, construir(), seguro=True).aplicar()
 
     return dialecto.repetir_si_transitorio(intento)

@@ -80,3 +80,14 @@ def test_rondas_con_limites_y_sobreventas_en_orden(central, api):
         (existencia(24),),
     )
     assert [int(f[0]) for f in filas] == [-1, -3]
+
+
+def test_en_postgresql_van_en_bloque_sin_repetir_el_lote(central, api):
+    """Lo anterior no pasó por el modo seguro: la sentencia en bloque no falló (si fallara, el
+    lote se repetiría uno a uno con el mismo resultado, y sólo el registro lo diría)."""
+    r = api.operaciones(
+        op(EXISTENCIA, "ajustar", existencia(25), {"cantidad": -1}),
+        op(EXISTENCIA, "ajustar", existencia(26), {"cantidad": -1}),
+    )["resultados"]
+    assert [x["resultado"] for x in r] == ["aplicada", "aplicada"]
+    assert "modo seguro" not in central.log.read_text()
