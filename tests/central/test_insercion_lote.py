@@ -88,7 +88,7 @@ def test_venta_y_lineas_con_sus_valores_exactos(central, api):
         "WHERE modelo = ? ORDER BY objeto_id",
         (VENTA,),
     )
-    [(datos, resultado, objeto_id, quien)] = [f for f in recibidas if f[2] == venta]
+    [(datos, resultado, _objeto_id, quien)] = [f for f in recibidas if f[2] == venta]
     datos = json.loads(datos) if isinstance(datos, str) else datos
     resultado = json.loads(resultado) if isinstance(resultado, str) else resultado
     assert isinstance(datos, dict) and datos["total"] == "1234.50", datos
