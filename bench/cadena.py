@@ -357,6 +357,27 @@ def _cpu_entre(muestras: list[tuple[float, ...]], desde: float, hasta: float) ->
     return [b - a for a, b in zip(en(desde)[1:], en(hasta)[1:], strict=True)]
 
 
+def _esperar_marca_de_agua(url_pg: str, plazo: float = 60.0) -> None:
+    """Hasta que la marca de agua de PostgreSQL pase la última transacción del registro, para
+    que la descarga final de cada caja pueda traerlo todo. La marca es de todo el servidor: una
+    transacción larga de OTRA base (otras pruebas en la misma máquina) la retiene, y entonces la
+    comparación final fallaría por la máquina, no por la central."""
+    import psycopg
+
+    limite = time.monotonic() + plazo
+    with psycopg.connect(url_pg, autocommit=True) as pg:
+        while time.monotonic() < limite:
+            fila = pg.execute(
+                "SELECT COALESCE(MAX(transaccion), 0) < "
+                "pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
+                "FROM central_registrocambio"
+            ).fetchone()
+            if fila[0]:
+                return
+            time.sleep(0.1)
+    print(f"Aviso: la marca de agua no pasó la última entrada en {plazo:.0f} s", flush=True)
+
+
 def _percentil(valores: list[float], q: float) -> float:
     if not valores:
         return float("nan")
@@ -430,6 +451,7 @@ def _medir(
     oficina.stdin.close()
     precios = json.loads(oficina.stdout.read())["precios"]
     oficina.wait(60)
+    _esperar_marca_de_agua(url_pg)
     for c in clientes:
         c.stdin.write("fin\n")
         c.stdin.flush()
