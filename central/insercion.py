@@ -67,17 +67,23 @@ def _insertar_json(
     lote de 12 filas. Las filas se insertan (y toman ``nextval``) en el orden de la lista."""
     if not filas:
         return []
+    columnas = [modelo._meta.get_field(c).column for c in campos]
+    texto = a_json([dict(zip(columnas, fila, strict=True)) for fila in filas])
+    return _ejecutar_json(conexion, modelo, campos, texto, devolver_ids)
+
+
+def _ejecutar_json(
+    conexion, modelo: type[Model], campos: Sequence[str], texto: str, devolver_ids: bool
+) -> list[int]:
     q = conexion.ops.quote_name
     meta = modelo._meta
-    columnas = [meta.get_field(c).column for c in campos]
-    lista = ", ".join(q(c) for c in columnas)
+    lista = ", ".join(q(meta.get_field(c).column) for c in campos)
     sql = (
         f"INSERT INTO {q(meta.db_table)} ({lista}) "  # noqa: S608
         f"SELECT {lista} FROM json_populate_recordset(NULL::{q(meta.db_table)}, %s::json)"
     )
     if devolver_ids:
         sql += f" RETURNING {q(meta.pk.column)}"
-    texto = a_json([dict(zip(columnas, fila, strict=True)) for fila in filas])
     with conexion.cursor() as cur:
         cur.execute(sql, [texto])
         return sorted(f[0] for f in cur.fetchall()) if devolver_ids else []
@@ -121,7 +127,7 @@ def insertar_objetos(modelo: type[Model], objetos: Sequence[Model], using: str =
     if (
         conexion.vendor != "postgresql"
         or not objetos
-        or any(c.get_internal_type() not in _TIPOS_JSON for c in campos)
+        or not all(_campo_json(c) for c in campos)
         or any(o.pk is None for o in objetos)
     ):
         return False
@@ -130,15 +136,32 @@ def insertar_objetos(modelo: type[Model], objetos: Sequence[Model], using: str =
         fila = []
         for campo in campos:
             valor = campo.pre_save(objeto, True)
+            if hasattr(valor, "resolve_expression"):  # db_default, F(), Now()…: el ORM
+                return False
             if campo.get_internal_type() != "JSONField":  # el JSON va tal cual, anidado
                 valor = campo.get_db_prep_save(valor, conexion)
             fila.append(valor)
         filas.append(fila)
-    _insertar_json(conexion, modelo, [c.name for c in campos], filas, False)
+    try:
+        texto = a_json([dict(zip([c.column for c in campos], f, strict=True)) for f in filas])
+    except (TypeError, ValueError):  # un valor que JSON no representa igual: el ORM
+        return False
+    _ejecutar_json(conexion, modelo, [c.name for c in campos], texto, False)
     for objeto in objetos:
         objeto._state.adding = False
         objeto._state.db = using
     return True
+
+
+def _campo_json(campo) -> bool:
+    """Un campo de Django de los de ``_TIPOS_JSON`` (la clase de Django, no una derivada que
+    pueda convertir sus valores de otro modo), sin codificador propio si es JSON, y si es una
+    FK, a una clave que también lo sea."""
+    if not type(campo).__module__.startswith("django.db.models."):
+        return False
+    if campo.get_internal_type() not in _TIPOS_JSON or getattr(campo, "encoder", None):
+        return False
+    return not campo.is_relation or _campo_json(campo.target_field)
 
 
 def _valor_json(valor: Any) -> Any:

@@ -1,24 +1,28 @@
 """Límite de peticiones caras a la vez por proceso: una cola corta y, si no basta, ``429`` con
-``Retry-After``.
+``Retry-After``; siempre queda un hilo para las baratas.
 
-Las rutas caras (``GET /v1/cambios``, ``POST /v1/operaciones``) pasan por ``@pesada``: si ya hay
-``maximo`` de ellas en curso en este proceso, la petición espera una plaza hasta
-``SINCRO_ESPERA_PESADA_S`` segundos (1 por defecto; ``0``: no espera). Un ciclo de caja cuesta
-milisegundos, así que una punta pasajera se absorbe esperando en vez de devolver a la caja un
-error que le costaría un segundo entero; sólo si en ese plazo no se libera ninguna plaza (la
-central está de verdad saturada) responde ``429`` ``central_saturada`` con ``Retry-After``
-(``SINCRO_RETRY_AFTER_S``, 1 s por defecto), sin tocar la base de datos. La terminal espera lo
-que se le pide (con un poco de azar) y reintenta; nada se pierde porque nada se aplicó. Las
-peticiones baratas (salud, esquema, estado) nunca se limitan: así una central saturada sigue
-respondiendo a quien sólo pregunta.
+Las rutas caras (``GET /v1/cambios``, ``POST /v1/operaciones``) pasan por ``@pesada``. Como mucho
+``maximo()`` de ellas se ejecutan a la vez en un proceso; la siguiente espera una plaza hasta
+``SINCRO_ESPERA_PESADA_S`` segundos (1 por defecto, entre 0 y 30) si hay sitio en la cola del
+proceso (``esperando_maximo()`` hilos esperando); si no lo hay, o si el plazo pasa sin plaza,
+responde ``429`` ``central_saturada`` con ``Retry-After`` (``SINCRO_RETRY_AFTER_S``, 1 s por
+defecto), sin tocar la base de datos. Un ciclo de caja cuesta milisegundos: una punta pasajera
+se absorbe esperando en vez de devolver a la caja un error que le costaría un segundo entero.
+La terminal que recibe el 429 espera lo que se le pide (con un poco de azar) y reintenta; nada
+se pierde porque nada se aplicó.
 
-``maximo`` sale de ``settings.SINCRO_PETICIONES_PESADAS``; si no está, de los hilos de cada
-proceso (``fijar_hilos``, que llama el servidor al arrancar; 8 si nadie lo llamó) menos uno, para
-que siempre quede un hilo para las baratas. ``0`` desactiva el límite.
+Las peticiones baratas (salud, esquema, estado) nunca se limitan, y nunca esperan a una cara:
+ejecutándose y esperando hay a lo sumo hilos − 1 caras, así que un hilo del proceso queda libre
+para ellas (el servidor reparte las peticiones a sus hilos por orden de llegada).
 
-Hilos: un ``BoundedSemaphore`` por proceso, creado la primera vez que hace falta; se toma con
-plazo (``acquire(timeout=…)``) y se suelta siempre en un ``finally``. Mientras un hilo espera su
-plaza no atiende otra cosa: con ``maximo`` = hilos − 1 hay a lo sumo uno esperando.
+Por defecto (``SINCRO_PETICIONES_PESADAS`` sin definir) ``maximo`` es la mitad de los hilos de
+cada proceso (``fijar_hilos``, que llama el servidor al arrancar; 8 si nadie lo llamó): con
+más peticiones caras a la vez que núcleos, PostgreSQL gasta la CPU en esperas entre ellas (ver
+``docs/rendimiento.md``). ``0`` desactiva el límite.
+
+Hilos: un ``BoundedSemaphore`` y un contador de hilos esperando por proceso, creados la primera
+vez que hacen falta; la plaza se toma con plazo (``acquire(timeout=…)``) y se suelta siempre en
+un ``finally``.
 """
 
 from __future__ import annotations
@@ -39,15 +43,17 @@ registro = logging.getLogger("central.limite")
 
 _cerrojo = threading.Lock()
 _semaforo: threading.BoundedSemaphore | None = None
+_esperando = 0
 _configurado = False
 _hilos = HILOS_POR_DEFECTO
 
 
 def fijar_hilos(hilos: int) -> None:
     """Los hilos de cada proceso del servidor (para el máximo por defecto)."""
-    global _hilos, _configurado, _semaforo
+    global _hilos, _configurado, _semaforo, _esperando
     with _cerrojo:
         _hilos = max(1, int(hilos))
+        _esperando = 0
         _configurado = False
         _semaforo = None
 
@@ -57,8 +63,14 @@ def maximo() -> int:
 
     valor = getattr(settings, "SINCRO_PETICIONES_PESADAS", None)
     if valor is None:
-        return max(1, _hilos - 1)
+        return max(1, _hilos // 2)
     return max(0, int(valor))
+
+
+def esperando_maximo() -> int:
+    """Hilos que pueden esperar plaza a la vez: los que dejan las caras en curso, menos uno
+    para las baratas."""
+    return max(0, _hilos - maximo() - 1)
 
 
 def _obtener() -> threading.BoundedSemaphore | None:
@@ -76,7 +88,7 @@ def espera() -> float:
     """Segundos que una petición cara espera una plaza antes del 429."""
     from django.conf import settings
 
-    return max(0.0, float(getattr(settings, "SINCRO_ESPERA_PESADA_S", 1.0)))
+    return min(30.0, max(0.0, float(getattr(settings, "SINCRO_ESPERA_PESADA_S", 1.0))))
 
 
 def _saturada() -> HttpResponse:
@@ -89,6 +101,23 @@ def _saturada() -> HttpResponse:
     return respuesta
 
 
+def _tomar(semaforo: threading.BoundedSemaphore) -> bool:
+    """Una plaza: al momento si la hay; si no, esperándola si cabe en la cola del proceso."""
+    global _esperando
+    if semaforo.acquire(False):
+        return True
+    plazo = espera()
+    with _cerrojo:
+        if plazo <= 0 or _esperando >= esperando_maximo():
+            return False
+        _esperando += 1
+    try:
+        return semaforo.acquire(timeout=plazo)
+    finally:
+        with _cerrojo:
+            _esperando -= 1
+
+
 def pesada(funcion: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Decora una vista cara (ver el docstring del módulo)."""
 
@@ -97,9 +126,7 @@ def pesada(funcion: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         semaforo = _obtener()
         if semaforo is None:
             return funcion(*args, **kwargs)
-        plazo = espera()
-        libre = semaforo.acquire(timeout=plazo) if plazo > 0 else semaforo.acquire(False)
-        if not libre:
+        if not _tomar(semaforo):
             request = args[0]
             quien = args[1] if len(args) > 1 else "?"
             registro.info("429 en %s para %s: límite de peticiones caras", request.path, quien)

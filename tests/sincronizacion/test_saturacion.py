@@ -12,6 +12,8 @@ import subprocess
 import threading
 import time
 
+import requests
+
 from agente.sincronizacion.sincronizador import espera_de_arranque
 from tests.central.admin_util import orm
 from tests.central.conftest import Api
@@ -138,6 +140,44 @@ def test_una_punta_pasajera_espera_su_plaza_en_vez_de_recibir_429(central_factor
     assert respuesta == [200]
     assert time.monotonic() - t < 20
     assert "429 en" not in c.log.read_text()
+
+
+def test_la_cola_de_caras_es_corta_y_lo_barato_nunca_espera(central_factory):
+    """4 hilos, 1 plaza cara ocupada por un lote lento: caben 2 esperando (4 − 1 − 1); la
+    siguiente cara recibe 429 al momento, y lo barato responde enseguida porque un hilo queda
+    libre. Al terminar el lote lento, las que esperaban salen bien."""
+    c = central_factory(
+        demo=5,
+        hilos=4,
+        entorno={"SINCRO_PETICIONES_PESADAS": "1", "SINCRO_ESPERA_PESADA_S": "20"},
+    )
+    api = Api(c.url, c.token)
+    lento = LoteLento(c)
+    time.sleep(0.5)
+    respuestas: list[int] = []
+
+    def descargar() -> None:
+        sesion = requests.Session()
+        sesion.headers["Authorization"] = f"Token {c.token}"
+        r = sesion.get(c.url + "/v1/cambios", params={"modelos": "productos.Producto"}, timeout=60)
+        respuestas.append(r.status_code)
+
+    esperando = [threading.Thread(target=descargar) for _ in range(2)]
+    for h in esperando:
+        h.start()
+    time.sleep(1.0)
+    assert respuestas == []  # las dos esperan su plaza
+    t = time.monotonic()
+    r = api.sesion.get(c.url + "/v1/cambios", params={"modelos": "productos.Producto"})
+    assert r.status_code == 429 and time.monotonic() - t < 3  # la cola está llena: al momento
+    t = time.monotonic()
+    api.get("/v1/salud")
+    api.get("/v1/esquema")
+    assert time.monotonic() - t < 3
+    assert lento.terminar() == "HTTP/1.1 200 OK"
+    for h in esperando:
+        h.join(30)
+    assert respuestas == [200, 200]
 
 
 def esperar(condicion, plazo: float) -> None:
