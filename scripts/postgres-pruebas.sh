@@ -15,4 +15,11 @@ su postgres -c "psql -q -tc \"SELECT 1 FROM pg_roles WHERE rolname='sincro'\"" |
   su postgres -c "psql -q -c \"CREATE ROLE sincro LOGIN PASSWORD 'sincro' CREATEDB\""
 su postgres -c "psql -q -tc \"SELECT 1 FROM pg_database WHERE datname='sincro_pruebas'\"" | grep -q 1 ||
   su postgres -c "psql -q -c \"CREATE DATABASE sincro_pruebas OWNER sincro\""
+# Commit en grupo, como se recomienda en producción (docs/despliegue.md): con muchos lotes
+# confirmando a la vez, cada uno espera 0,5 ms a que otros se unan a su escritura del WAL en vez
+# de pelear por ella (con 100 cajas simuladas, la CPU de PostgreSQL por ciclo baja de 28 a 8 ms).
+# Sólo actúa si hay al menos commit_siblings (5) transacciones abiertas: una caja sola no espera.
+if [ "$(su postgres -c "psql -Atc 'SHOW commit_delay'")" != "500" ]; then
+  su postgres -c "psql -q -c 'ALTER SYSTEM SET commit_delay = 500' -c 'SELECT pg_reload_conf()'" >/dev/null
+fi
 echo "PostgreSQL $version listo en 127.0.0.1:5432"
