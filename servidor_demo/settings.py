@@ -10,8 +10,8 @@ Variables de entorno:
 - ``SINCRO_SALUD_JSON``: umbrales de salud y webhook en JSON (``SINCRO_SALUD``, docs/central.md),
   p. ej. ``{"sin_contacto_rojo_min": 30, "webhook": "https://avisos.example/sincro"}``.
 - ``SINCRO_PETICIONES_PESADAS``: peticiones caras a la vez por proceso antes de responder 429
-  (por defecto, hilos por proceso menos uno; ``0``: sin límite). ``SINCRO_ESPERA_PESADA_S``:
-  segundos que una de ellas espera plaza antes del 429 (1; ``0``: 429 al momento).
+  (por defecto, la mitad de los hilos por proceso; ``0``: sin límite). ``SINCRO_ESPERA_PESADA_S``:
+  segundos que una de ellas espera plaza antes del 429 (1, entre 0 y 30; ``0``: 429 al momento).
 - ``SINCRO_CODIGO_MINUTOS``: minutos de vida de un código de enrolamiento (30).
 - ``SINCRO_INSTANTANEA_VIGENCIA_S``: segundos que una instantánea del catálogo se sigue sirviendo
   aunque el registro haya avanzado (30; ver ``central.instantanea``). Se guardan en
