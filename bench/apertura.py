@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 RAIZ = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RAIZ))
@@ -88,6 +90,18 @@ def interno_clientes() -> None:
 
     def caja(token: str) -> None:
         sesion = requests.Session()
+        # Como la terminal (agente.sincronizacion.cliente): un GET cuya conexión viva cerró el
+        # servidor (keep-alive vencido mientras esperaba la salida) se repite.
+        reintentos = Retry(
+            total=3,
+            connect=3,
+            read=3,
+            status=0,
+            other=0,
+            backoff_factor=0.1,
+            respect_retry_after_header=False,  # los 429 los espera _get, como la terminal
+        )
+        sesion.mount("http://", HTTPAdapter(max_retries=reintentos))
         sesion.headers["Authorization"] = f"Token {token}"
         sesion.headers["Accept-Encoding"] = "gzip"
         sesion.get(conf["url"] + "/v1/salud", timeout=60)  # conexión viva antes de la salida

@@ -112,17 +112,23 @@ def test_la_caja_recibe_429_con_retry_after_y_despues_sincroniza(central_factory
         parar(caja)
 
 
-def test_una_punta_pasajera_espera_su_plaza_en_vez_de_recibir_429(central_factory):
-    """Con la única plaza ocupada por un lote que termina enseguida, la descarga que llega
-    mientras tanto espera (``SINCRO_ESPERA_PESADA_S``) y sale bien: sin 429."""
+def _una_plaza_ocupada(central_factory) -> tuple:
+    """Central de 4 hilos con 1 plaza cara (20 s de espera), ocupada por un lote lento cuyo
+    cuerpo no ha llegado entero: (central, Api, LoteLento)."""
     c = central_factory(
         demo=5,
         hilos=4,
         entorno={"SINCRO_PETICIONES_PESADAS": "1", "SINCRO_ESPERA_PESADA_S": "20"},
     )
-    api = Api(c.url, c.token)
     lento = LoteLento(c)
-    time.sleep(0.5)  # el lote lento ya tiene la plaza (su cuerpo no ha llegado entero)
+    time.sleep(0.5)  # el lote lento ya tiene la plaza
+    return c, Api(c.url, c.token), lento
+
+
+def test_una_punta_pasajera_espera_su_plaza_en_vez_de_recibir_429(central_factory):
+    """Con la única plaza ocupada por un lote que termina enseguida, la descarga que llega
+    mientras tanto espera (``SINCRO_ESPERA_PESADA_S``) y sale bien: sin 429."""
+    c, api, lento = _una_plaza_ocupada(central_factory)
     respuesta: list[int] = []
     hilo = threading.Thread(
         target=lambda: respuesta.append(
@@ -146,14 +152,7 @@ def test_la_cola_de_caras_es_corta_y_lo_barato_nunca_espera(central_factory):
     """4 hilos, 1 plaza cara ocupada por un lote lento: caben 2 esperando (4 − 1 − 1); la
     siguiente cara recibe 429 al momento, y lo barato responde enseguida porque un hilo queda
     libre. Al terminar el lote lento, las que esperaban salen bien."""
-    c = central_factory(
-        demo=5,
-        hilos=4,
-        entorno={"SINCRO_PETICIONES_PESADAS": "1", "SINCRO_ESPERA_PESADA_S": "20"},
-    )
-    api = Api(c.url, c.token)
-    lento = LoteLento(c)
-    time.sleep(0.5)
+    c, api, lento = _una_plaza_ocupada(central_factory)
     respuestas: list[int] = []
 
     def descargar() -> None:
