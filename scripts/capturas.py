@@ -110,7 +110,7 @@ def preparar_terminal(central, directorio: Path) -> None:
                     }
                 ]
             )
-        agente.encolar(PRODUCTO, "ajustar", {"stock": -1}, "999999")
+        agente.encolar("productos.Existencia", "ajustar", {"cantidad": -1}, "T001:999999")
         agente.sincronizar_una_vez()
         # Ventas sin conexión: la central deja de responder (un pase real que falla).
         for producto, cantidad, precio in (
