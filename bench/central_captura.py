@@ -1,10 +1,16 @@
 """Bench: coste de la captura en la base de datos. Un ``QuerySet.update()`` de 10 000 filas con
-los disparadores de captura frente al mismo ``update()`` con los disparadores desactivados
-(``ALTER TABLE … DISABLE TRIGGER USER``), en la misma ejecución y la misma base, alternando;
-se da el mejor de N de cada uno. También el alta en bloque (``bulk_create``) de esas filas y
+los disparadores de captura frente al mismo ``update()`` con los tres de captura desactivados
+(``ALTER TABLE … DISABLE TRIGGER``), en la misma ejecución y la misma base, alternando; se da
+el mejor de N de cada uno. También el alta en bloque (``bulk_create``) de esas filas y
 ``save()`` de una fila (media de 200, cada una con su sentencia y su disparador). Con PostgreSQL
 en la misma máquina, también la CPU del proceso servidor de la conexión (menos ruidosa que el
 reloj en una máquina compartida).
+
+En PostgreSQL mide además un **suelo**: el mismo disparador (tablas de transición, filas
+cambiadas, cuerpo JSON) escribiendo en una copia del registro sin índices y vacía, de modo que
+no mantiene índices ni tiene entrada anterior que borrar. Es lo mínimo que cuesta escribir en la
+misma transacción una fila duradera por fila cambiada; la distancia entre el suelo y la captura
+real es lo que cuestan los índices del registro y retirar la entrada anterior.
 
 Uso: ``.venv/bin/python bench/central_captura.py [--pg URL] [--filas 10000] [--repeticiones 5]``
 (sin ``--pg`` ni ``SINCRO_PG_URL``, SQLite en un directorio temporal).
@@ -107,6 +113,23 @@ def _medir(args: argparse.Namespace) -> int:
                 _disparadores(connection, tabla, True, pg)
         return segundos, cpu
 
+    def suelo() -> float:
+        """CPU del servidor de un ``update()`` con sólo el disparador de suelo activo."""
+        with connection.cursor() as cur:
+            cur.execute(f"TRUNCATE {_SUELO}")
+        with transaction.atomic():
+            _disparadores(connection, tabla, False, pg)
+            with connection.cursor() as cur:
+                cur.execute(f"ALTER TABLE {tabla} ENABLE TRIGGER {_SUELO}_u")
+            c = cpu_servidor()
+            n = Producto.objects.filter(categoria="Bench").update(precio=F("precio") + 1)
+            cpu = cpu_servidor() - c
+            assert n == args.filas, n
+            with connection.cursor() as cur:
+                cur.execute(f"ALTER TABLE {tabla} DISABLE TRIGGER {_SUELO}_u")
+            _disparadores(connection, tabla, True, pg)
+        return cpu
+
     def guardar(con_captura: bool, productos: list) -> float:
         """Media por fila de ``save()`` de una fila (cada uno su sentencia y su disparador)."""
         with transaction.atomic():
@@ -129,6 +152,11 @@ def _medir(args: argparse.Namespace) -> int:
     for _ in range(args.repeticiones):
         for con in (False, True):
             medidas[con].append(actualizar(con))
+    suelos: list[tuple[float, float]] = []  # (suelo, sin captura), alternando, después
+    if cpu_servidor:
+        _crear_suelo(connection, tabla)
+        for _ in range(args.repeticiones):
+            suelos.append((suelo(), actualizar(False)[1]))
     sueltos = list(Producto.objects.filter(categoria="Bench").order_by("pk")[:200])
     guardar(True, sueltos)  # calentamiento
     filas: dict[bool, list[float]] = {True: [], False: []}
@@ -148,6 +176,12 @@ def _medir(args: argparse.Namespace) -> int:
         print(
             f"  CPU del servidor: con captura {ccon * 1000:.0f} ms; sin captura "
             f"{csin * 1000:.0f} ms; relación {ccon / csin:.2f}x"
+        )
+        psuelo, psin = min(m[0] for m in suelos), min(m[1] for m in suelos)
+        print(
+            f"  suelo (el mismo disparador escribiendo en una copia del registro sin índices ni "
+            f"entrada anterior): CPU {psuelo * 1000:.0f} ms; sin captura, alternando con él, "
+            f"{psin * 1000:.0f} ms; relación {psuelo / psin:.2f}x"
         )
     print(
         f"  bulk_create de {args.filas} filas: con captura {altas[True][0] * 1000:.0f} ms; "
@@ -177,14 +211,44 @@ def _cpu_del_servidor(connection):
     return lambda: int(fichero.read_text().split()[0]) / 1e9
 
 
+_SUELO = "bench_suelo"
+
+
+def _crear_suelo(connection, tabla: str) -> None:
+    """Disparador de suelo, desactivado: la función de captura de Producto tal como la genera
+    ``central.disparadores``, con otro nombre y escribiendo en ``bench_suelo`` (una copia de la
+    tabla del registro con sus columnas, valores por defecto e identidad, sin índices)."""
+    from central import configuracion, disparadores
+
+    config = configuracion.obtener().modelos["productos.Producto"]
+    funcion = disparadores.sql_pg(config)[0]
+    original = '"' + disparadores.nombre_base(config) + '"()'
+    registro = '"' + disparadores.TABLA_REGISTRO + '"'
+    assert original in funcion and registro in funcion
+    funcion = funcion.replace(original, f"{_SUELO}()").replace(registro, _SUELO)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"CREATE TABLE {_SUELO} (LIKE {registro} INCLUDING DEFAULTS INCLUDING IDENTITY)"
+        )
+        cur.execute(funcion)
+        cur.execute(
+            f"CREATE TRIGGER {_SUELO}_u AFTER UPDATE ON {tabla} REFERENCING OLD TABLE AS viejas "
+            f"NEW TABLE AS nuevas FOR EACH STATEMENT EXECUTE FUNCTION {_SUELO}()"
+        )
+        cur.execute(f"ALTER TABLE {tabla} DISABLE TRIGGER {_SUELO}_u")
+
+
 def _disparadores(connection, tabla: str, activar: bool, pg: bool) -> None:
     from central import captura, configuracion, disparadores
 
+    config = configuracion.obtener().modelos["productos.Producto"]
     with connection.cursor() as cur:
-        if pg:
-            cur.execute(f"ALTER TABLE {tabla} {'ENABLE' if activar else 'DISABLE'} TRIGGER USER")
+        if pg:  # sólo los de captura: el de suelo sigue como esté
+            accion = "ENABLE" if activar else "DISABLE"
+            for sufijo in ("i", "u", "d"):
+                nombre = connection.ops.quote_name(f"{disparadores.nombre_base(config)}_{sufijo}")
+                cur.execute(f"ALTER TABLE {tabla} {accion} TRIGGER {nombre}")
             return
-        config = configuracion.obtener().modelos["productos.Producto"]
         if activar:
             for sentencia in disparadores.sql(config, "sqlite"):
                 cur.execute(sentencia)
