@@ -381,6 +381,13 @@ class Agente:
         (``None`` si no existe o está borrado)."""
         return self._lectura.obtener(modelo, objeto_id)
 
+    def referido(
+        self, modelo: str, objeto_id: Any, datos: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """El objeto que nombra a uno sin título (la existencia, por su producto) para
+        mostrarlo a personas, o ``None`` (``LecturaOptimista.referido``). Sólo lee."""
+        return self._lectura.referido(modelo, objeto_id, datos)
+
     def buscar(
         self, texto: str, modelo: str | None = None, limite: int = 50
     ) -> list[dict[str, Any]]:

@@ -67,6 +67,56 @@ class LecturaOptimista:
                 resultado[clave] = fila
         return resultado
 
+    def referido(
+        self, modelo: str, objeto_id: Any, datos: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """El objeto que da nombre a otro sin título propio ante personas: la existencia de un
+        producto se nombra por el producto, la línea de una venta por su producto.
+
+        Sólo para modelos sin ``campo_titulo``. Se mira cada campo esencial que guarda la clave
+        de un objeto de un modelo con título: las ``referencias`` del esquema y los campos que se
+        llaman como un modelo (``producto`` → ``productos.Producto``, si sólo uno se llama así).
+        El valor sale de ``datos`` (los de una operación) o, si no está, del objeto en la caché
+        con lo de esta terminal aplicado. Devuelve ``{"modelo", "objeto_id", "valores"}`` del
+        primero que existe, o ``None`` (también si una clave no es válida: nombrar nunca
+        falla). Sólo lee."""
+        esquema = esquema_exigido(self._cache)
+        config = esquema.modelo(modelo)
+        if config.campo_titulo:
+            return None
+        candidatos = dict(config.referencias)
+        por_nombre: dict[str, list[str]] = {}
+        for nombre in esquema.modelos:
+            por_nombre.setdefault(nombre.rsplit(".", 1)[-1].lower(), []).append(nombre)
+        for campo in config.campos_esenciales:
+            destinos = por_nombre.get(campo.lower(), [])
+            if campo != config.clave and campo not in candidatos and len(destinos) == 1:
+                candidatos[campo] = destinos[0]
+        candidatos = {
+            c: d
+            for c, d in candidatos.items()
+            if d in esquema.modelos and esquema.modelos[d].campo_titulo
+        }
+        if not candidatos:
+            return None
+        valores = dict(datos or {})
+        if any(valores.get(c) in (None, "") for c in candidatos):
+            valores = {**(self._obtener_o_nada(modelo, objeto_id) or {}), **valores}
+        for campo, destino in candidatos.items():
+            clave = valores.get(campo)
+            if clave in (None, ""):
+                continue
+            objeto = self._obtener_o_nada(destino, clave)
+            if objeto is not None:
+                return {"modelo": destino, "objeto_id": str(clave), "valores": objeto}
+        return None
+
+    def _obtener_o_nada(self, modelo: str, objeto_id: Any) -> dict[str, Any] | None:
+        try:
+            return self.obtener(modelo, objeto_id)
+        except (ValueError, TypeError):  # ErrorValor es un ValueError
+            return None
+
     def buscar(
         self, texto: str, modelo: str | None = None, limite: int = 50
     ) -> list[dict[str, Any]]:

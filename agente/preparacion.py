@@ -112,9 +112,11 @@ class Preparacion:
             )
             if desconocida is not None:
                 campo, destino, clave = desconocida
+                otro = esquema.modelos.get(destino)
                 raise ErrorValor(
-                    f"«{campo}» apunta a {destino} {clave}, que esta terminal no conoce "
-                    "(¿falta sincronizar el catálogo?)."
+                    f"«{config.etiqueta(campo)}» apunta a "
+                    f"{otro.nombre_para_personas if otro else destino} {clave}, que esta "
+                    "terminal no conoce (¿falta sincronizar el catálogo?)."
                 )
         return NuevaOperacion(
             modelo=config.nombre,

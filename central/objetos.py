@@ -23,7 +23,7 @@ from .captura import tienda_de
 from .configuracion import ConfigModelo
 from .envoltura import Operacion
 from .referencias import Referencias
-from .valores import Rechazo
+from .valores import Rechazo, para_personas
 
 
 def clave_python(config: ConfigModelo, objeto_id: Any) -> Any:
@@ -128,7 +128,7 @@ class Objetos:
         objeto = self._cache[llave]
         if objeto is None or (config.privado_por_tienda and tienda_de(config, objeto) != tienda):
             raise Rechazo(
-                f"{config.nombre} «{op.objeto_id}» no existe"
+                f"{para_personas(config.modelo)} «{op.objeto_id}» no existe"
                 + (" en tu tienda." if config.privado_por_tienda else ".")
             )
         return objeto

@@ -16,7 +16,7 @@ from django.db.models import Model
 from . import configuracion, valores
 from .configuracion import ConfigModelo
 from .envoltura import Operacion
-from .valores import Rechazo
+from .valores import Rechazo, para_personas
 
 
 def _normal(config: ConfigModelo, campo: str, valor: Any) -> Any:
@@ -120,7 +120,7 @@ class Referencias:
             conf_destino = configuracion.obtener().por_clase.get(destino)
             privado = conf_destino is not None and conf_destino.privado_por_tienda
             raise Rechazo(
-                f"«{campo}» apunta a {destino._meta.label} «{valor}», que no existe"
+                f"«{campo}» apunta a {para_personas(destino)} «{valor}», que no existe"
                 + (" en tu tienda." if privado else ".")
             )
 
@@ -132,6 +132,6 @@ class Referencias:
                 if valor is not None and self._cache.get(
                     (f.related_model._meta.label, str(valor)), ""
                 ) not in ("", self.tienda):
-                    destino = f.related_model._meta.label
+                    destino = para_personas(f.related_model)
                     return f"«{campo}» apunta a {destino} «{valor}», que no se creó."
         return None

@@ -14,12 +14,22 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from django.utils.text import capfirst
+
 from protocolo.errores import ErrorValor
 from protocolo.valores import ENTERO_MAX, normalizar_delta
 
 from .configuracion import ConfigModelo
 
-__all__ = ["ENTERO_MAX", "UUID_CANONICO", "Rechazo", "a_python", "delta", "normalizar"]
+__all__ = [
+    "ENTERO_MAX",
+    "UUID_CANONICO",
+    "Rechazo",
+    "a_python",
+    "delta",
+    "normalizar",
+    "para_personas",
+]
 
 UUID_CANONICO = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -30,6 +40,12 @@ class Rechazo(Exception):
     def __init__(self, motivo: str):
         super().__init__(motivo)
         self.motivo = motivo
+
+
+def para_personas(modelo: Any) -> str:
+    """«Existencia», nunca «productos.Existencia»: cómo nombra un motivo de rechazo al modelo
+    (su ``verbose_name`` con mayúscula), porque lo leen el encargado y la caja."""
+    return capfirst(str(modelo._meta.verbose_name))
 
 
 def normalizar(config: ConfigModelo, nombre: str, valor: Any) -> Any:

@@ -190,6 +190,12 @@ class ConfigModelo:
         """Cómo llamar a ``campo`` ante personas: su etiqueta o, sin ella, ``humanizar``."""
         return self.etiquetas.get(campo) or humanizar(campo)
 
+    @property
+    def nombre_para_personas(self) -> str:
+        """«Producto», nunca «productos.Producto»: ``nombre_visible`` o, sin él, la última parte
+        del nombre técnico; con mayúscula."""
+        return humanizar(self.nombre_visible or self.nombre.rsplit(".", 1)[-1])
+
     def reglas(self, campo: str) -> ReglasCampo:
         """Las reglas declaradas de ``campo`` (las de por defecto si no declara ninguna)."""
         return self.restricciones.get(campo, SIN_REGLAS)

@@ -268,7 +268,9 @@ class DialogoConflicto(QDialog):
                 n=self._indice + 1, total=total
             )
         )
-        self.objeto.setText(nombrar_conflicto(conflicto, self._presentaciones))
+        self.objeto.setText(
+            nombrar_conflicto(conflicto, self._presentaciones, formato.plantilla_referido())
+        )
         self.detalle.setText(texto_detalle(conflicto))
         self.detalle.setToolTip(
             translate("DialogoConflicto", "Identificador: {uuid}").format(
@@ -506,7 +508,9 @@ class DialogoConflicto(QDialog):
         self.vista_previa = VistaPreviaResolucion(
             [
                 (
-                    nombrar_conflicto(r.conflicto, self._presentaciones),
+                    nombrar_conflicto(
+                        r.conflicto, self._presentaciones, formato.plantilla_referido()
+                    ),
                     [
                         (c if c == "(objeto)" else self.etiqueta(c, r.conflicto), antes, despues)
                         for c, antes, despues in r.cambios()

@@ -26,7 +26,13 @@ def _entero(valor: Any) -> int:
 
 def _objeto(c: dict[str, Any]) -> str:
     valores = c.get("valores") if isinstance(c.get("valores"), dict) else {}
-    return nombrar(str(c.get("modelo") or ""), c.get("objeto_id"), valores)
+    return nombrar(
+        str(c.get("modelo") or ""),
+        c.get("objeto_id"),
+        valores,
+        referido=c.get("referido"),
+        plantilla=formato.plantilla_referido(),
+    )
 
 
 def _c(campos: dict[str, Any], clave: str, defecto: Any = "?") -> Any:

@@ -24,6 +24,12 @@ def valor(v: Any) -> str:
     return str(v)
 
 
+def plantilla_referido() -> str:
+    """Cómo se nombra un objeto sin título por el que lo nombra (``ui.nombres.nombrar``):
+    «Existencia de Producto «Leche entera 1 l»»."""
+    return translate("Nombres", "{modelo} de {referido}")
+
+
 def duracion(segundos: float | None) -> str:
     """«45 s», «3 min», «2 h 5 min», «3 d 4 h»; «—» si no hay."""
     if segundos is None:

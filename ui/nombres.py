@@ -4,7 +4,8 @@ Nunca «productos.Producto 21». El nombre humano del modelo y su campo título 
 (``nombre`` y ``campo_titulo`` de cada modelo, si la central los sirve); si faltan, se deducen:
 la última parte del nombre técnico con mayúscula y el primer campo conocido que suele titular
 (``nombre``, ``titulo``…). El código va entre paréntesis si el objeto lo tiene (``codigo``,
-``sku``…); si no tiene título, se usa el código o, en último término, el número.
+``sku``…); si no tiene título, se usa el código; si tampoco, el objeto que lo nombra
+(``Agente.referido``: «Existencia de Producto «Leche entera 1 l»»); en último término, el número.
 
 Puro (sin Qt, sin E/S): seguro desde cualquier hilo.
 """
@@ -72,14 +73,24 @@ def _primero(valores: Mapping[str, Any], preferido: str | None, candidatos: Iter
     return None
 
 
+#: Cómo se nombra un objeto sin título por el que lo nombra; la interfaz pasa su traducción.
+PLANTILLA_REFERIDO = "{modelo} de {referido}"
+
+
 def nombrar(
     modelo: str,
     objeto_id: Any,
     *valores: Mapping[str, Any] | None,
     presentacion: Presentacion | None = None,
+    referido: Any = None,
+    presentaciones_: Mapping[str, Presentacion] | None = None,
+    plantilla: str = PLANTILLA_REFERIDO,
 ) -> str:
     """«Producto «Pan» (8412345678905)». ``valores``: dicts del objeto, el primero manda
-    (p. ej. central, base, local de un conflicto)."""
+    (p. ej. central, base, local de un conflicto). ``referido``: lo que da
+    ``Agente.referido`` (``{"modelo", "objeto_id", "valores"}``), que nombra al objeto si no
+    tiene ni título ni código, con ``plantilla`` y la presentación de su modelo en
+    ``presentaciones_``."""
     p = presentacion or presentacion_por_defecto(modelo)
     juntos: dict[str, Any] = {}
     for v in reversed([v for v in valores if v]):
@@ -92,13 +103,25 @@ def nombrar(
         return f"{p.nombre} «{titulo}»"
     if codigo is not None:
         return f"{p.nombre} {codigo}"
+    if isinstance(referido, Mapping) and isinstance(referido.get("valores"), Mapping):
+        otro = str(referido.get("modelo") or "")
+        nombre = nombrar(
+            otro,
+            referido.get("objeto_id"),
+            referido["valores"],
+            presentacion=(presentaciones_ or {}).get(otro),
+        )
+        return plantilla.format(modelo=p.nombre, referido=nombre)
     return f"{p.nombre} {objeto_id}"
 
 
 def nombrar_conflicto(
-    conflicto: Mapping[str, Any], presentaciones_: Mapping[str, Presentacion] | None = None
+    conflicto: Mapping[str, Any],
+    presentaciones_: Mapping[str, Presentacion] | None = None,
+    plantilla: str = PLANTILLA_REFERIDO,
 ) -> str:
-    """Nombre del objeto de un conflicto: lo que ve la central manda sobre lo de la caja."""
+    """Nombre del objeto de un conflicto: lo que ve la central manda sobre lo de la caja (y su
+    ``referido``, si lo trae, nombra a uno sin título)."""
     modelo = str(conflicto.get("modelo", ""))
     p = (presentaciones_ or {}).get(modelo)
     return nombrar(
@@ -108,4 +131,7 @@ def nombrar_conflicto(
         conflicto.get("base"),
         conflicto.get("local"),
         presentacion=p,
+        referido=conflicto.get("referido"),
+        presentaciones_=presentaciones_,
+        plantilla=plantilla,
     )

@@ -30,6 +30,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
+from ui import trabajos
 from ui.resumen import Resumen, resumir
 
 log = logging.getLogger(__name__)
@@ -287,5 +288,6 @@ def _leer_estado(agente: Any) -> tuple[dict, list]:
         if op is not None:
             conflicto["intentos"] = op.intentos
             conflicto["ultimo_error"] = op.ultimo_error
+    trabajos.nombrar_por_referido(agente, conflictos, datos="central")
     estado.setdefault("conflictos", len(conflictos))
     return estado, conflictos

@@ -30,8 +30,30 @@ def _plano(objeto: Any) -> Any:
 def listar_cola(
     agente: Any, estado: str | None, modelo: str | None, limite: int = 2000
 ) -> list[dict[str, Any]]:
-    """Operaciones de la cola (las más recientes ``limite``), en orden de cola."""
-    return [_plano(op) for op in agente.cola(estado=estado, modelo=modelo, limite=limite)]
+    """Operaciones de la cola (las más recientes ``limite``), en orden de cola; las de un
+    modelo sin título llevan ``referido`` (``Agente.referido``) para nombrarlas."""
+    operaciones = [_plano(op) for op in agente.cola(estado=estado, modelo=modelo, limite=limite)]
+    nombrar_por_referido(agente, operaciones)
+    return operaciones
+
+
+def nombrar_por_referido(agente: Any, filas: list[dict[str, Any]], datos: str = "datos") -> None:
+    """Añade ``referido`` a cada fila (operación, conflicto) de un modelo sin título: el objeto
+    que la nombra ante personas. Nombrar nunca hace fallar el trabajo."""
+    esquema = agente.esquema() if callable(getattr(agente, "esquema", None)) else None
+    if esquema is None or not callable(getattr(agente, "referido", None)):
+        return
+    sin_titulo = {n for n, c in esquema.modelos.items() if not c.campo_titulo}
+    vistos: dict[tuple[str, str], Any] = {}
+    for fila in filas:
+        modelo, objeto_id = str(fila.get("modelo", "")), str(fila.get("objeto_id", ""))
+        if modelo not in sin_titulo:
+            continue
+        if (modelo, objeto_id) not in vistos:
+            valores = fila.get(datos) if isinstance(fila.get(datos), Mapping) else None
+            with contextlib.suppress(Exception):  # sólo para nombrar
+                vistos[(modelo, objeto_id)] = agente.referido(modelo, objeto_id, valores)
+        fila["referido"] = vistos.get((modelo, objeto_id))
 
 
 def reintentar(agente: Any, uuid: str, quien: str) -> dict[str, Any]:
@@ -183,9 +205,10 @@ def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
     if callable(auditoria):
         for a in auditoria(200):
             if a.get("accion") in ACCIONES_MANUALES:
-                valores = None
+                valores = referido = None
                 with contextlib.suppress(Exception):  # sólo para nombrar el objeto
                     valores = agente.obtener(a.get("modelo"), a.get("objeto_id"))
+                    referido = agente.referido(a.get("modelo"), a.get("objeto_id"), valores)
                 entradas.append(
                     {
                         "hora": a.get("momento"),
@@ -199,6 +222,7 @@ def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
                             "modelo": a.get("modelo"),
                             "objeto_id": a.get("objeto_id"),
                             "valores": valores or a.get("despues"),
+                            "referido": referido,
                         },
                     }
                 )

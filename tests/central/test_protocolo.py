@@ -320,7 +320,7 @@ def test_permisos_entre_tiendas(central, api):
     assert (
         r[5]["motivo"]
         == r[6]["motivo"]
-        == (f"productos.Existencia «{existencia(1)}» no existe en tu tienda.")
+        == (f"Existencia «{existencia(1)}» no existe en tu tienda.")
     )
     # Su propia venta sí, con la tienda puesta por la central.
     vid2, ops2 = _venta(None, "T002")

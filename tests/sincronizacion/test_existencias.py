@@ -105,5 +105,29 @@ def test_una_caja_no_ajusta_la_existencia_de_otra_tienda(central_factory, tmp_pa
         agente.sincronizar_una_vez()
         rechazada = agente.operaciones.obtener(op.uuid)
         assert rechazada.estado == ERROR
-        assert "no existe en tu tienda" in rechazada.ultimo_error
+        # En palabras de la tienda, no «productos.Existencia».
+        assert f"Existencia «{existencia(4, 'TA')}» no existe en tu tienda." in (
+            rechazada.ultimo_error
+        )
+        # Una caja no la puede nombrar por su producto (no tiene esa fila): su clave.
+        assert agente.referido(EXISTENCIA, existencia(4, "TA"), op.datos) is None
     assert existencias_central(central, token_a) == inicial_a
+
+
+def test_una_existencia_y_una_linea_se_nombran_por_su_producto(central_factory, tmp_path):
+    """Ante personas, «Existencia de Producto «…»», no «Existencia TA:3»: ``referido`` da el
+    producto de una existencia (de la caché: el ajuste sólo trae la cantidad) y el de una
+    línea de venta (de sus datos); un modelo con título no lo necesita."""
+    central = central_factory(demo=10)
+    _caja(central, tmp_path / "a", "TA")
+    with Agente.abrir(tmp_path / "a") as agente:
+        producto = agente.obtener(PRODUCTO, "3")
+        agente.vender([{"producto": 3, "cantidad": 1, "precio_unitario": producto["precio"]}])
+        por_modelo = {op.modelo: op for op in agente.cola()}
+        ajuste, linea = por_modelo[EXISTENCIA], por_modelo["ventas.LineaVenta"]
+        assert ajuste.datos == {"cantidad": -1} and ajuste.objeto_id == existencia(3, "TA")
+        esperado = {"modelo": PRODUCTO, "objeto_id": "3", "valores": producto}
+        assert agente.referido(EXISTENCIA, ajuste.objeto_id, ajuste.datos) == esperado
+        assert agente.referido(linea.modelo, linea.objeto_id, linea.datos) == esperado
+        assert agente.referido(PRODUCTO, "3") is None
+        assert agente.referido(EXISTENCIA, "no-es-una-clave") is None

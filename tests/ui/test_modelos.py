@@ -3,6 +3,7 @@
 from PySide6.QtCore import Qt
 
 from agente.fachada import Agente
+from ui import trabajos
 from ui.modelos.cola import COL_ERROR, COL_ESTADO, COL_MODELO, COL_OBJETO, COL_TIPO, ModeloCola
 from ui.modelos.conflictos import COL_CAMPOS, ModeloConflictos
 from ui.modelos.conflictos import COL_OBJETO as COL_OBJ_CONFLICTO
@@ -11,7 +12,8 @@ from ui.modelos.tabla import ROL_DATOS
 
 def test_modelo_cola_con_operaciones_reales(qapp, terminal):
     with Agente.abrir(terminal) as agente:
-        operaciones = [op.a_dict() for op in agente.cola()]
+        operaciones = trabajos.listar_cola(agente, None, None)  # lo que lee la pestaña
+        producto = agente.obtener("productos.Producto", "1")
     m = ModeloCola()
     m.fijar(operaciones)
     assert m.rowCount() == len(operaciones) == 5
@@ -26,6 +28,11 @@ def test_modelo_cola_con_operaciones_reales(qapp, terminal):
         "Existencia T001:999999",
     )
     assert "no existe" in celda(COL_ERROR)
+    # Una existencia que la caja conoce se nombra por su producto, no por «T001:1».
+    ajuste = m.indice_de(next(o["uuid"] for o in operaciones if o["objeto_id"] == "T001:1"))
+    assert m.data(m.index(ajuste, COL_OBJETO)) == (
+        f"Existencia de Producto «{producto['nombre']}» ({producto['codigo']})"
+    )
     conflicto = m.indice_de(next(o["uuid"] for o in operaciones if o["estado"] == "CONFLICTO"))
     assert m.data(m.index(conflicto, COL_ERROR)) == "Revísalo en la pestaña Conflictos."
     assert m.data(m.index(error, COL_ESTADO), Qt.ItemDataRole.ForegroundRole) is not None

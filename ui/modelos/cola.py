@@ -66,7 +66,13 @@ class ModeloCola(ModeloTabla):
         if columna == COL_OBJETO:
             datos = fila.get("datos") if isinstance(fila.get("datos"), dict) else {}
             return nombrar(
-                modelo, fila.get("objeto_id"), datos, presentacion=self.presentaciones.get(modelo)
+                modelo,
+                fila.get("objeto_id"),
+                datos,
+                presentacion=self.presentaciones.get(modelo),
+                referido=fila.get("referido"),
+                presentaciones_=self.presentaciones,
+                plantilla=formato.plantilla_referido(),
             )
         if columna == COL_CAPTURADA:
             return formato.hora(fila.get("hora_terminal"))

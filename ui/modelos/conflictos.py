@@ -39,7 +39,7 @@ class ModeloConflictos(ModeloTabla):
             modelo = str(fila.get("modelo", ""))
             return self.presentaciones.get(modelo, presentacion_por_defecto(modelo)).nombre
         if columna == COL_OBJETO:
-            return nombrar_conflicto(fila, self.presentaciones)
+            return nombrar_conflicto(fila, self.presentaciones, formato.plantilla_referido())
         if columna == COL_TIPO:
             return formato.tipo_operacion(fila.get("tipo"))
         if columna == COL_CAMPOS:

@@ -38,7 +38,13 @@ def nombre_operacion(
     modelo = str(op.get("modelo", ""))
     datos = op.get("datos") if isinstance(op.get("datos"), dict) else {}
     return nombrar(
-        modelo, op.get("objeto_id"), datos, presentacion=(presentaciones or {}).get(modelo)
+        modelo,
+        op.get("objeto_id"),
+        datos,
+        presentacion=(presentaciones or {}).get(modelo),
+        referido=op.get("referido"),
+        presentaciones_=presentaciones,
+        plantilla=formato.plantilla_referido(),
     )
 
 

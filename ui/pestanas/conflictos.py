@@ -121,8 +121,9 @@ class PestanaConflictos(QWidget):
             translate("Conflictos", "%n conflictos resueltos."),
         )
         if errores:
+            plantilla = formato.plantilla_referido()
             detalle = "; ".join(
-                f"{nombrar_conflicto(por_id.get(k, {}), self.presentaciones)}: {v}"
+                f"{nombrar_conflicto(por_id.get(k, {}), self.presentaciones, plantilla)}: {v}"
                 for k, v in errores.items()
             )
             texto += " " + formato.plural(

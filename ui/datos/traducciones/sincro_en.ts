@@ -27,27 +27,27 @@
 <context>
     <name>Aplicacion</name>
     <message>
-        <location filename="../../app.py" line="129"/>
+        <location filename="../../app.py" line="131"/>
         <source>Caja cerrada</source>
         <translation>Till closed</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="300"/>
+        <location filename="../../app.py" line="304"/>
         <source>Hay %n venta ({importe}) sin enviar a la central. Está guardada y no se pierde, pero esperará hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
         <translation>There is %n sale ({importe}) not yet sent to the central server. It is saved and will not be lost, but it will wait until Sincro is opened again. Quit anyway?</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="306"/>
+        <location filename="../../app.py" line="310"/>
         <source>Hay %n ventas ({importe}) sin enviar a la central. Están guardadas y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
         <translation>There are %n sales ({importe}) not yet sent to the central server. They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="314"/>
+        <location filename="../../app.py" line="318"/>
         <source>Hay cambios sin enviar a la central (ninguna venta). Están guardados y no se pierden, pero esperarán hasta que Sincro vuelva a abrirse. ¿Salir de todos modos?</source>
         <translation>There are changes not yet sent to the central server (no sales). They are saved and will not be lost, but they will wait until Sincro is opened again. Quit anyway?</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="322"/>
+        <location filename="../../app.py" line="326"/>
         <source>Salir de Sincro</source>
         <translation>Quit Sincro</translation>
     </message>
@@ -535,128 +535,128 @@
 <context>
     <name>Cola</name>
     <message>
-        <location filename="../../pestanas/cola.py" line="57"/>
+        <location filename="../../pestanas/cola.py" line="62"/>
         <source>Estado: {estado} · intentos: {intentos}</source>
         <translation>State: {estado} · attempts: {intentos}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="63"/>
+        <location filename="../../pestanas/cola.py" line="68"/>
         <source>Último error: {error}</source>
         <translation>Last error: {error}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="66"/>
+        <location filename="../../pestanas/cola.py" line="71"/>
         <source>Datos capturados:</source>
         <translation>Data as captured:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="53"/>
+        <location filename="../../pestanas/cola.py" line="58"/>
         <source>{tipo} de {objeto}</source>
         <translation>{tipo} of {objeto}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="60"/>
+        <location filename="../../pestanas/cola.py" line="65"/>
         <source>Capturada: {hora}</source>
         <translation>Captured: {hora}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="71"/>
+        <location filename="../../pestanas/cola.py" line="76"/>
         <source>Valores que había en la central al capturarla:</source>
         <translation>Values on the central server when it was captured:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="76"/>
+        <location filename="../../pestanas/cola.py" line="81"/>
         <source>Detalles técnicos:</source>
         <translation>Technical details:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="77"/>
+        <location filename="../../pestanas/cola.py" line="82"/>
         <source>Identificador: {uuid}</source>
         <translation>Identifier: {uuid}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="78"/>
+        <location filename="../../pestanas/cola.py" line="83"/>
         <source>Desfase de reloj al capturarla: {ms} ms</source>
         <translation>Clock offset when captured: {ms} ms</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="84"/>
+        <location filename="../../pestanas/cola.py" line="89"/>
         <source>Versión de la central al capturarla: {v}</source>
         <translation>Central server version when captured: {v}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="91"/>
+        <location filename="../../pestanas/cola.py" line="96"/>
         <source>Resuelta por {quien}: {motivo}</source>
         <translation>Resolved by {quien}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="104"/>
+        <location filename="../../pestanas/cola.py" line="109"/>
         <source>Todos los estados</source>
         <translation>All states</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="109"/>
+        <location filename="../../pestanas/cola.py" line="114"/>
         <source>Todos los modelos</source>
         <translation>All models</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="127"/>
+        <location filename="../../pestanas/cola.py" line="126"/>
         <source>&amp;Reintentar</source>
         <translation>&amp;Retry</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="128"/>
+        <location filename="../../pestanas/cola.py" line="127"/>
         <source>&amp;Descartar…</source>
         <translation>&amp;Discard…</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="135"/>
+        <location filename="../../pestanas/cola.py" line="134"/>
         <source>Estado:</source>
         <translation>State:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="137"/>
+        <location filename="../../pestanas/cola.py" line="136"/>
         <source>Modelo:</source>
         <translation>Model:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="198"/>
+        <location filename="../../pestanas/cola.py" line="197"/>
         <source>%n operación</source>
         <translation>%n operation</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="199"/>
+        <location filename="../../pestanas/cola.py" line="198"/>
         <source>%n operaciones</source>
         <translation>%n operations</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="256"/>
+        <location filename="../../pestanas/cola.py" line="255"/>
         <source>El {tipo} de {objeto} no llegará nunca a la central. ¿Descartarlo?</source>
         <translation>The {tipo} of {objeto} will never reach the central server. Discard it?</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="290"/>
+        <location filename="../../pestanas/cola.py" line="289"/>
         <source>{objeto}: {estado}.</source>
         <translation>{objeto}: {estado}.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="221"/>
+        <location filename="../../pestanas/cola.py" line="220"/>
         <source>Elige una operación para ver sus datos tal como se capturaron.</source>
         <translation>Select an operation to see its data exactly as captured.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="245"/>
-        <location filename="../../pestanas/cola.py" line="255"/>
+        <location filename="../../pestanas/cola.py" line="244"/>
+        <location filename="../../pestanas/cola.py" line="254"/>
         <source>Descartar operación</source>
         <translation>Discard operation</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="246"/>
+        <location filename="../../pestanas/cola.py" line="245"/>
         <source>Motivo del descarte (queda en la auditoría; la operación no se enviará):</source>
         <translation>Reason for discarding (kept in the audit log; the operation will not be sent):</translation>
     </message>
     <message>
-        <location filename="../../pestanas/cola.py" line="274"/>
+        <location filename="../../pestanas/cola.py" line="273"/>
         <source>Sin motivo no se descarta nada.</source>
         <translation>Nothing is discarded without a reason.</translation>
     </message>
@@ -802,42 +802,42 @@
 <context>
     <name>Conflictos</name>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="50"/>
+        <location filename="../../pestanas/conflictos.py" line="43"/>
         <source>&amp;Revisar…</source>
         <translation>&amp;Review…</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="71"/>
+        <location filename="../../pestanas/conflictos.py" line="64"/>
         <source>%n conflicto abierto</source>
         <translation>%n open conflict</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="72"/>
+        <location filename="../../pestanas/conflictos.py" line="65"/>
         <source>%n conflictos abiertos</source>
         <translation>%n open conflicts</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="127"/>
+        <location filename="../../pestanas/conflictos.py" line="120"/>
         <source>%n conflicto resuelto.</source>
         <translation>%n conflict resolved.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="128"/>
+        <location filename="../../pestanas/conflictos.py" line="121"/>
         <source>%n conflictos resueltos.</source>
         <translation>%n conflicts resolved.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="137"/>
+        <location filename="../../pestanas/conflictos.py" line="131"/>
         <source>No se pudo resolver %n: {detalle}</source>
         <translation>%n could not be resolved: {detalle}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="138"/>
+        <location filename="../../pestanas/conflictos.py" line="132"/>
         <source>No se pudieron resolver %n: {detalle}</source>
         <translation>%n could not be resolved: {detalle}</translation>
     </message>
     <message>
-        <location filename="../../pestanas/conflictos.py" line="75"/>
+        <location filename="../../pestanas/conflictos.py" line="68"/>
         <source>No hay conflictos abiertos: nada que revisar.</source>
         <translation>No open conflicts: nothing to review.</translation>
     </message>
@@ -958,57 +958,57 @@
         <translation>[{n} of {total}]</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="274"/>
+        <location filename="../../dialogo_conflicto.py" line="276"/>
         <source>Identificador: {uuid}</source>
         <translation>Identifier: {uuid}</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="290"/>
+        <location filename="../../dialogo_conflicto.py" line="292"/>
         <source>Aplicar la misma elección al otro conflicto parecido</source>
         <translation>Apply the same choice to the other similar conflict</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="293"/>
+        <location filename="../../dialogo_conflicto.py" line="295"/>
         <source>Aplicar la misma elección a los %n conflictos parecidos restantes</source>
         <translation>Apply the same choice to the remaining %n similar conflicts</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="283"/>
+        <location filename="../../dialogo_conflicto.py" line="285"/>
         <source>Este conflicto ya está resuelto.</source>
         <translation>This conflict is already resolved.</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="312"/>
+        <location filename="../../dialogo_conflicto.py" line="314"/>
         <source>Un valor escrito a mano sólo vale para este objeto: no se puede aplicar a los parecidos.</source>
         <translation>A value typed by hand only applies to this object: it cannot be applied to similar conflicts.</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="324"/>
+        <location filename="../../dialogo_conflicto.py" line="326"/>
         <source>(borra el objeto)</source>
         <translation>(deletes the object)</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="326"/>
+        <location filename="../../dialogo_conflicto.py" line="328"/>
         <source>(borrado en la central)</source>
         <translation>(deleted on central)</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="332"/>
+        <location filename="../../dialogo_conflicto.py" line="334"/>
         <source>(sin cambios)</source>
         <translation>(unchanged)</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="346"/>
+        <location filename="../../dialogo_conflicto.py" line="348"/>
         <source>{campo} (lo decidió una regla)</source>
         <translation>{campo} (decided by a rule)</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="364"/>
+        <location filename="../../dialogo_conflicto.py" line="366"/>
         <source>Esta operación no cambia este campo</source>
         <translation>This operation does not change this field</translation>
     </message>
     <message>
-        <location filename="../../dialogo_conflicto.py" line="371"/>
+        <location filename="../../dialogo_conflicto.py" line="373"/>
         <source>Terminal y central difieren en este campo</source>
         <translation>Terminal and central differ in this field</translation>
     </message>
@@ -1084,187 +1084,187 @@
 <context>
     <name>Estado</name>
     <message>
-        <location filename="../../pestanas/estado.py" line="31"/>
+        <location filename="../../pestanas/estado.py" line="30"/>
         <source>al día</source>
         <translation>up to date</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="32"/>
+        <location filename="../../pestanas/estado.py" line="31"/>
         <source>sincronizando</source>
         <translation>syncing</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="33"/>
+        <location filename="../../pestanas/estado.py" line="32"/>
         <source>sin conexión</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="34"/>
+        <location filename="../../pestanas/estado.py" line="33"/>
         <source>error de autenticación</source>
         <translation>authentication error</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="35"/>
+        <location filename="../../pestanas/estado.py" line="34"/>
         <source>error del servidor</source>
         <translation>server error</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="36"/>
+        <location filename="../../pestanas/estado.py" line="35"/>
         <source>sin configurar</source>
         <translation>not configured</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="44"/>
+        <location filename="../../pestanas/estado.py" line="43"/>
         <source>Enviándose</source>
         <translation>Sending</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="45"/>
+        <location filename="../../pestanas/estado.py" line="44"/>
         <source>En conflicto</source>
         <translation>In conflict</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="80"/>
+        <location filename="../../pestanas/estado.py" line="79"/>
         <source>ninguna: todas las ventas están en la central</source>
         <translation>none: all sales are on the central server</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="83"/>
+        <location filename="../../pestanas/estado.py" line="82"/>
         <source>%n venta ({importe}), de hace {tiempo}</source>
         <translation>%n sale ({importe}), from {tiempo} ago</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="84"/>
+        <location filename="../../pestanas/estado.py" line="83"/>
         <source>%n ventas ({importe}), la más antigua de hace {tiempo}</source>
         <translation>%n sales ({importe}), the oldest from {tiempo} ago</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="107"/>
+        <location filename="../../pestanas/estado.py" line="106"/>
         <source>Conexión:</source>
         <translation>Connection:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="109"/>
+        <location filename="../../pestanas/estado.py" line="108"/>
         <source>Lista para vender sin conexión:</source>
         <translation>Ready to sell offline:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="110"/>
+        <location filename="../../pestanas/estado.py" line="109"/>
         <source>Ventas sin confirmar:</source>
         <translation>Unconfirmed sales:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="112"/>
+        <location filename="../../pestanas/estado.py" line="111"/>
         <source>Última subida correcta:</source>
         <translation>Last successful upload:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="113"/>
+        <location filename="../../pestanas/estado.py" line="112"/>
         <source>Última bajada correcta:</source>
         <translation>Last successful download:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="114"/>
+        <location filename="../../pestanas/estado.py" line="113"/>
         <source>Desfase del reloj:</source>
         <translation>Clock offset:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="43"/>
+        <location filename="../../pestanas/estado.py" line="42"/>
         <source>Por enviar</source>
         <translation>To send</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="46"/>
+        <location filename="../../pestanas/estado.py" line="45"/>
         <source>Rechazado por la central</source>
         <translation>Rejected by the central server</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="47"/>
+        <location filename="../../pestanas/estado.py" line="46"/>
         <source>Confirmado</source>
         <translation>Confirmed</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="48"/>
+        <location filename="../../pestanas/estado.py" line="47"/>
         <source>Descartado</source>
         <translation>Discarded</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="59"/>
+        <location filename="../../pestanas/estado.py" line="58"/>
         <source>%n venta</source>
         <translation>%n sale</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="59"/>
+        <location filename="../../pestanas/estado.py" line="58"/>
         <source>%n ventas</source>
         <translation>%n sales</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="62"/>
+        <location filename="../../pestanas/estado.py" line="61"/>
         <source>%n ajuste de stock</source>
         <translation>%n stock adjustment</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="63"/>
+        <location filename="../../pestanas/estado.py" line="62"/>
         <source>%n ajustes de stock</source>
         <translation>%n stock adjustments</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="67"/>
+        <location filename="../../pestanas/estado.py" line="66"/>
         <source>%n cambio del catálogo</source>
         <translation>%n catalogue change</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="68"/>
+        <location filename="../../pestanas/estado.py" line="67"/>
         <source>%n cambios del catálogo</source>
         <translation>%n catalogue changes</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="74"/>
+        <location filename="../../pestanas/estado.py" line="73"/>
         <source>nada</source>
         <translation>nothing</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="111"/>
+        <location filename="../../pestanas/estado.py" line="110"/>
         <source>Lo más antiguo por enviar:</source>
         <translation>Oldest item to send:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="124"/>
+        <location filename="../../pestanas/estado.py" line="123"/>
         <source>Cola de envío a la central</source>
         <translation>Queue to the central server</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="141"/>
+        <location filename="../../pestanas/estado.py" line="136"/>
         <source>Catálogo local por modelo:</source>
         <translation>Local catalogue per model:</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="148"/>
+        <location filename="../../pestanas/estado.py" line="143"/>
         <source>en pausa</source>
         <translation>paused</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="152"/>
+        <location filename="../../pestanas/estado.py" line="147"/>
         <source>Todo enviado y al día.</source>
         <translation>Everything sent and up to date.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="154"/>
+        <location filename="../../pestanas/estado.py" line="149"/>
         <source>Hablando con la central…</source>
         <translation>Talking to the central server…</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="162"/>
+        <location filename="../../pestanas/estado.py" line="157"/>
         <source>sí: los modelos críticos están completos</source>
         <translation>yes: critical models are complete</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="164"/>
+        <location filename="../../pestanas/estado.py" line="159"/>
         <source>NO: faltan datos de modelos críticos</source>
         <translation>NO: critical model data is missing</translation>
     </message>
     <message>
-        <location filename="../../pestanas/estado.py" line="174"/>
+        <location filename="../../pestanas/estado.py" line="169"/>
         <source>{ms} ms</source>
         <translation>{ms} ms</translation>
     </message>
@@ -1272,67 +1272,67 @@
 <context>
     <name>Eventos</name>
     <message>
-        <location filename="../../eventos.py" line="45"/>
+        <location filename="../../eventos.py" line="51"/>
         <source>%n fila descargada</source>
         <translation>%n row downloaded</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="46"/>
+        <location filename="../../eventos.py" line="52"/>
         <source>%n filas descargadas</source>
         <translation>%n rows downloaded</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="49"/>
+        <location filename="../../eventos.py" line="55"/>
         <source>Sincronización completa: nada nuevo que enviar; {filas}.</source>
         <translation>Sync complete: nothing new to send; {filas}.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="54"/>
+        <location filename="../../eventos.py" line="60"/>
         <source>Sincronización completa: %n operación enviada ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas); {filas}.</source>
         <translation>Sync complete: %n operation sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected); {filas}.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="59"/>
+        <location filename="../../eventos.py" line="65"/>
         <source>Sincronización completa: %n operaciones enviadas ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas); {filas}.</source>
         <translation>Sync complete: %n operations sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected); {filas}.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="71"/>
+        <location filename="../../eventos.py" line="77"/>
         <source>{quien} resolvió a mano el conflicto de {objeto}: {motivo}</source>
         <translation>{quien} resolved the conflict on {objeto} by hand: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="75"/>
+        <location filename="../../eventos.py" line="81"/>
         <source>{quien} descartó el cambio en conflicto de {objeto}: {motivo}</source>
         <translation>{quien} discarded the conflicting change to {objeto}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="79"/>
+        <location filename="../../eventos.py" line="85"/>
         <source>{quien} descartó la operación rechazada de {objeto}: {motivo}</source>
         <translation>{quien} discarded the rejected operation on {objeto}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="83"/>
+        <location filename="../../eventos.py" line="89"/>
         <source>{quien} volvió a enviar la operación de {objeto}.</source>
         <translation>{quien} sent the operation on {objeto} again.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="87"/>
+        <location filename="../../eventos.py" line="93"/>
         <source>La sincronización falló: {mensaje}</source>
         <translation>Sync failed: {mensaje}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="91"/>
+        <location filename="../../eventos.py" line="97"/>
         <source>La central rechazó la operación {uuid}: {motivo}</source>
         <translation>The central server rejected operation {uuid}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="95"/>
+        <location filename="../../eventos.py" line="101"/>
         <source>Se vuelve a descargar entero el modelo {modelo} ({motivo}).</source>
         <translation>Downloading model {modelo} again in full ({motivo}).</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="99"/>
+        <location filename="../../eventos.py" line="105"/>
         <source>Descarga completa del modelo {modelo} ({motivo}).</source>
         <translation>Full download of model {modelo} ({motivo}).</translation>
     </message>
@@ -1350,83 +1350,83 @@
         <translation>no</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="33"/>
+        <location filename="../../formato.py" line="39"/>
         <source>{n} s</source>
         <translation>{n} s</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="35"/>
+        <location filename="../../formato.py" line="41"/>
         <source>{n} min</source>
         <translation>{n} min</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="37"/>
+        <location filename="../../formato.py" line="43"/>
         <source>{h} h {m} min</source>
         <translation>{h} h {m} min</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="38"/>
+        <location filename="../../formato.py" line="44"/>
         <source>{d} d {h} h</source>
         <translation>{d} d {h} h</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="44"/>
-        <location filename="../../formato.py" line="61"/>
+        <location filename="../../formato.py" line="50"/>
+        <location filename="../../formato.py" line="57"/>
         <source>nunca</source>
         <translation>never</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="63"/>
+        <location filename="../../formato.py" line="59"/>
         <source>hace {duracion}</source>
         <translation>{duracion} ago</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="117"/>
+        <location filename="../../formato.py" line="119"/>
         <source>pendiente</source>
         <translation>pending</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="118"/>
+        <location filename="../../formato.py" line="120"/>
         <source>enviándose</source>
         <translation>sending</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="119"/>
+        <location filename="../../formato.py" line="121"/>
         <source>confirmada</source>
         <translation>confirmed</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="120"/>
+        <location filename="../../formato.py" line="122"/>
         <source>en conflicto</source>
         <translation>in conflict</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="121"/>
+        <location filename="../../formato.py" line="123"/>
         <source>rechazada</source>
         <translation>rejected</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="122"/>
+        <location filename="../../formato.py" line="124"/>
         <source>descartada</source>
         <translation>discarded</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="130"/>
+        <location filename="../../formato.py" line="132"/>
         <source>alta</source>
         <translation>creation</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="131"/>
+        <location filename="../../formato.py" line="133"/>
         <source>cambio</source>
         <translation>change</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="132"/>
+        <location filename="../../formato.py" line="134"/>
         <source>baja</source>
         <translation>deletion</translation>
     </message>
     <message>
-        <location filename="../../formato.py" line="133"/>
+        <location filename="../../formato.py" line="135"/>
         <source>ajuste</source>
         <translation>adjustment</translation>
     </message>
@@ -1587,6 +1587,14 @@
     </message>
 </context>
 <context>
+    <name>Nombres</name>
+    <message>
+        <location filename="../../formato.py" line="30"/>
+        <source>{modelo} de {referido}</source>
+        <translation>{modelo} for {referido}</translation>
+    </message>
+</context>
+<context>
     <name>Notificaciones</name>
     <message>
         <location filename="../../notificaciones.py" line="98"/>
@@ -1682,47 +1690,47 @@
 <context>
     <name>Registro</name>
     <message>
-        <location filename="../../pestanas/registro.py" line="44"/>
+        <location filename="../../pestanas/registro.py" line="38"/>
         <source>Sólo eventos de sincronización y errores</source>
         <translation>Only sync events and errors</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="48"/>
+        <location filename="../../pestanas/registro.py" line="42"/>
         <source>&amp;Actualizar</source>
         <translation>&amp;Refresh</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="70"/>
+        <location filename="../../pestanas/registro.py" line="64"/>
         <source>La central confirmó %n operación en las últimas 24 h.</source>
         <translation>The central server confirmed %n operation in the last 24 h.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="71"/>
+        <location filename="../../pestanas/registro.py" line="65"/>
         <source>La central confirmó %n operaciones en las últimas 24 h.</source>
         <translation>The central server confirmed %n operations in the last 24 h.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="90"/>
+        <location filename="../../pestanas/registro.py" line="84"/>
         <source>info</source>
         <translation>info</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="91"/>
+        <location filename="../../pestanas/registro.py" line="85"/>
         <source>aviso</source>
         <translation>warning</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="92"/>
+        <location filename="../../pestanas/registro.py" line="86"/>
         <source>error</source>
         <translation>error</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="93"/>
+        <location filename="../../pestanas/registro.py" line="87"/>
         <source>error grave</source>
         <translation>critical</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="94"/>
+        <location filename="../../pestanas/registro.py" line="88"/>
         <source>detalle</source>
         <translation>debug</translation>
     </message>
