@@ -183,8 +183,10 @@ def quitar_de_tabla(tabla: str, using: str = "default") -> None:
 
 
 def instalar(using: str = "default") -> dict[str, str]:
-    """Instala (o rehace) los disparadores de todos los modelos sincronizados y registra las
-    filas sin entrada. Devuelve {modelo: motivo} de los que no se pudieron instalar."""
+    """Instala (o rehace) los disparadores de todos los modelos sincronizados; si los rehace,
+    reescribe las entradas que no son las que escribirían ahora (``retirar_desfasadas``), y
+    registra las filas sin entrada. Devuelve {modelo: motivo} de los que no se pudieron
+    instalar."""
     conexion = connections[using]
     conf = configuracion.obtener()
     fallos: dict[str, str] = {}
@@ -202,10 +204,13 @@ def instalar(using: str = "default") -> dict[str, str]:
                 instalados = _disparadores_instalados(conexion, tabla)
                 esperados = _esperados(config)
                 if instalados != esperados:
+                    # Disparadores nuevos, otros campos esenciales u otra forma del SQL: las
+                    # entradas escritas con los de antes se rehacen (``sembrar``, abajo).
                     _quitar(conexion, tabla, instalados)
                     with conexion.cursor() as cur:
                         for sentencia in disparadores.sql(config, conexion.vendor):
                             cur.execute(sentencia)
+                        cur.execute(disparadores.retirar_desfasadas(config, conexion.vendor))
                 with conexion.cursor() as cur:
                     cur.execute(disparadores.sembrar(config, conexion.vendor))
                     publico = disparadores.sin_tienda(config)

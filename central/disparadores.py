@@ -430,6 +430,40 @@ def sembrar_sqlite(config: ConfigModelo) -> str:
     return f"{_INSERTAR} {_fila_sqlite(config, cols, 'n')} {_sin_vigente(config, cols, clave)}"
 
 
+_DATOS = ',"datos":{'
+
+
+def retirar_desfasadas(config: ConfigModelo, vendor: str) -> str:
+    """Borra las entradas vigentes cuyo cuerpo o tienda no son los que los disparadores de
+    ahora escribirían para su fila: las de antes de un cambio de los campos esenciales (un
+    campo quitado seguiría en ellas, uno añadido faltaría) y las de filas escritas mientras no
+    había captura. ``sembrar`` las vuelve a escribir después, con id nuevo, así que también
+    las terminales que descargan por cursor las reciben. Se compara desde ``,"datos":{`` (la
+    hora de la entrada no cuenta)."""
+    cols = columnas(config)
+    modelo = _literal(config.nombre)
+    if vendor == "postgresql":
+        clave, tienda = _clave_pg(cols, "n"), _tienda_pg(cols, "n")
+        datos = _datos_json(cols, "n", _valor_pg)
+        return (
+            f"DELETE FROM {_REGISTRO} r USING {_q(cols.tabla)} n "
+            f"WHERE r.modelo = {modelo} AND r.vigente AND r.objeto_id = {clave} "
+            f"AND (r.borrado OR r.tienda IS DISTINCT FROM {tienda} "
+            f"OR substr(r.cuerpo, strpos(r.cuerpo, {_literal(_DATOS)})) "
+            f"IS DISTINCT FROM {_literal(_DATOS)} || {datos} || '}}}}')"
+        )
+    clave, tienda = _clave_sqlite(cols, "n"), _tienda_sqlite(cols, "n")
+    datos = _datos_json(cols, "n", _valor_sqlite)
+    return (
+        f"DELETE FROM {_REGISTRO} WHERE modelo = {modelo} AND vigente AND objeto_id IN ("
+        f"SELECT r.objeto_id FROM {_q(cols.tabla)} n JOIN {_REGISTRO} r "
+        f"ON r.modelo = {modelo} AND r.vigente AND r.objeto_id = {clave} "
+        f"WHERE r.borrado OR r.tienda IS NOT {tienda} "
+        f"OR substr(r.cuerpo, instr(r.cuerpo, {_literal(_DATOS)})) "
+        f"IS NOT ({_literal(_DATOS)} || {datos} || '}}}}'))"
+    )
+
+
 def sin_tienda(config: ConfigModelo) -> str | None:
     """Para un modelo público: deja NULL la ``tienda`` de sus entradas (las de cuando era
     privado), porque se sirven y verifican con ``tienda IS NULL``. None si es privado."""

@@ -131,9 +131,11 @@ def test_columna_renombrada_se_avisa_y_el_modelo_no_se_sirve(central_factory):
 
 
 def test_sin_disparadores_el_modelo_no_se_sirve_y_migrate_los_repone(central_factory):
+    """Sin sus disparadores el modelo no se sirve (503); al migrar vuelven, y lo escrito
+    mientras faltaban llega a las terminales por su cursor."""
     central = central_factory(demo=10)
     api = Api(central.url, central.token)
-    api.get("/v1/cambios", modelos="productos.Producto")
+    cursor = api.get("/v1/cambios", modelos="productos.Producto")["cursor"]
     import sqlite3
 
     conexion = sqlite3.connect(central.datos / "central.sqlite3", timeout=30)
@@ -146,12 +148,19 @@ def test_sin_disparadores_el_modelo_no_se_sirve_y_migrate_los_repone(central_fac
     ]
     conexion.close()
     assert len(nombres) == 3
-    _sqlite(central, f'DROP TRIGGER "{nombres[0]}"')
+    _sqlite(
+        central,
+        *(f'DROP TRIGGER "{n}"' for n in nombres),
+        "UPDATE productos_producto SET nombre = 'Escrito sin captura' WHERE id = 4",
+    )
     time.sleep(5.5)  # la comprobación se guarda unos segundos
     r = api.get("/v1/cambios", estado=503, modelos="productos.Producto")
     assert "disparadores" in r["mensaje"]
     central.reiniciar()  # iniciar migra: post_migrate los vuelve a instalar
-    Api(central.url, central.token).get("/v1/cambios", modelos="productos.Producto")
+    cambios = Api(central.url, central.token).get(
+        "/v1/cambios", modelos="productos.Producto", cursor=cursor
+    )["cambios"]
+    assert [(c["id"], c["datos"]["nombre"]) for c in cambios] == [("4", "Escrito sin captura")]
 
 
 def _guion_en_la_central(central, guion: str) -> dict:
@@ -181,9 +190,13 @@ from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from central.models import RegistroCambio
 from servidor_demo.productos.models import Producto
+vigentes = RegistroCambio.objects.filter(
+    modelo="productos.Producto", vigente=True, borrado=False)
+viejas = vigentes.filter(cuerpo__contains='"categoria":').count()
 Producto.objects.filter(pk=1).update(nombre="cambiado 12345")
 cuerpo = RegistroCambio.objects.get(modelo="productos.Producto", objeto_id="1", vigente=True).cuerpo
-print(json.dumps({"cuerpo": cuerpo, "problemas": captura.comprobar()}))
+print(json.dumps({"cuerpo": cuerpo, "problemas": captura.comprobar(), "viejas": viejas,
+                  "vigentes": vigentes.count(), "productos": Producto.objects.count()}))
 """
 
 
@@ -209,6 +222,8 @@ def test_cambiar_los_campos_esenciales_rehace_los_disparadores(central_factory, 
     salida = _guion_en_la_central(central, _CAMBIAR_ESENCIALES)
     assert '"nombre":"cambiado 12345"' in salida["cuerpo"] and "categoria" not in salida["cuerpo"]
     assert salida["problemas"] == {}
+    # Las entradas de los demás productos, escritas con el ajuste de antes, se rehicieron.
+    assert salida["viejas"] == 0 and salida["vigentes"] == salida["productos"] == 5
     time.sleep(5.5)  # la central (con el ajuste de siempre) vuelve a comprobar
     api = Api(central.url, central.token)
     r = api.get("/v1/cambios", estado=503, modelos="productos.Producto")
