@@ -454,9 +454,12 @@ def retirar_desfasadas(config: ConfigModelo, vendor: str) -> str:
         )
     clave, tienda = _clave_sqlite(cols, "n"), _tienda_sqlite(cols, "n")
     datos = _datos_json(cols, "n", _valor_sqlite)
+    # CROSS JOIN fija el orden en SQLite: la tabla por fuera y la entrada de cada fila por
+    # ``central_rc_objeto``. Con JOIN elige el registro por fuera y recorre la tabla entera por
+    # cada entrada (la clave es una expresión de la fila): cuadrático, horas con 100 000 filas.
     return (
         f"DELETE FROM {_REGISTRO} WHERE modelo = {modelo} AND vigente AND objeto_id IN ("
-        f"SELECT r.objeto_id FROM {_q(cols.tabla)} n JOIN {_REGISTRO} r "
+        f"SELECT r.objeto_id FROM {_q(cols.tabla)} n CROSS JOIN {_REGISTRO} r "
         f"ON r.modelo = {modelo} AND r.vigente AND r.objeto_id = {clave} "
         f"WHERE r.borrado OR r.tienda IS NOT {tienda} "
         f"OR substr(r.cuerpo, instr(r.cuerpo, {_literal(_DATOS)})) "
