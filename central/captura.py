@@ -135,11 +135,6 @@ def _disparadores_instalados(conexion, tabla: str) -> set[str]:
         return {f[0] for f in cur.fetchall() if f[0].startswith(disparadores.PREFIJO)}
 
 
-def _esperados(config: ConfigModelo) -> set[str]:
-    base = disparadores.nombre_base(config)
-    return {f"{base}_{s}" for s in ("i", "u", "d")}
-
-
 def _motivo_de_tabla(cols: disparadores.Columnas, existentes: set[str] | None) -> str | None:
     """Motivo si la tabla o alguna columna capturada no existe en la base de datos."""
     if existentes is None:
@@ -160,7 +155,7 @@ def _problema_de_tabla(conexion, config: ConfigModelo) -> str | None:
 
 def _quitar(conexion, tabla: str, nombres: Iterable[str]) -> None:
     """Quita los disparadores ``nombres`` de ``tabla`` y, en PostgreSQL, después sus funciones
-    (una función no se puede borrar mientras la use alguno de sus tres disparadores)."""
+    (una función no se puede borrar mientras la use alguno de sus disparadores)."""
     q = conexion.ops.quote_name
     nombres = sorted(nombres)
     with conexion.cursor() as cur:
@@ -202,7 +197,7 @@ def instalar(using: str = "default") -> dict[str, str]:
         try:
             with transaction.atomic(using=using):
                 instalados = _disparadores_instalados(conexion, tabla)
-                esperados = _esperados(config)
+                esperados = disparadores.nombres(config, conexion.vendor)
                 if instalados != esperados:
                     # Disparadores nuevos, otros campos esenciales u otra forma del SQL: las
                     # entradas escritas con los de antes se rehacen (``sembrar``, abajo).
@@ -211,6 +206,8 @@ def instalar(using: str = "default") -> dict[str, str]:
                         for sentencia in disparadores.sql(config, conexion.vendor):
                             cur.execute(sentencia)
                         cur.execute(disparadores.retirar_desfasadas(config, conexion.vendor))
+                        for sentencia in disparadores.lapidas_sin_fila(config, conexion.vendor):
+                            cur.execute(sentencia)
                 with conexion.cursor() as cur:
                     cur.execute(disparadores.sembrar(config, conexion.vendor))
                     publico = disparadores.sin_tienda(config)
@@ -290,7 +287,7 @@ def comprobar(using: str = "default") -> dict[str, str]:
     fallos: dict[str, str] = {}
     for config in modelos:
         motivo = _motivo_de_tabla(cols[config.nombre], existentes.get(cols[config.nombre].tabla))
-        if motivo is None and not _esperados(config) <= instalados:
+        if motivo is None and not disparadores.nombres(config, conexion.vendor) <= instalados:
             motivo = (
                 "faltan sus disparadores de captura o son de otros campos esenciales "
                 "(ejecuta migrate)"

@@ -11,7 +11,9 @@ en UTC con ``+00:00``, microsegundos sólo si no son cero), JSON compacto.
 
 - PostgreSQL: disparadores de sentencia (``AFTER … FOR EACH STATEMENT``) con tablas de
   transición: un ``INSERT … SELECT`` por sentencia escrita, sea de una fila o de un millón.
-  Cada entrada guarda ``pg_current_xact_id()`` en ``transaccion`` (ver ``descarga``).
+  Cada entrada guarda ``pg_current_xact_id()`` en ``transaccion`` (ver ``descarga``). Un
+  cuarto disparador, ``AFTER TRUNCATE``, deja una lápida por cada objeto vivo del modelo
+  (``TRUNCATE`` no dice qué filas quitó, pero el registro sí sabe cuáles había).
 - SQLite: disparadores de fila (SQLite no tiene de sentencia).
 
 Un ``UPDATE`` que no cambia ningún campo esencial (ni el de la tienda) no escribe entrada. Si
@@ -150,6 +152,17 @@ def columnas(config: ConfigModelo) -> Columnas:
     return Columnas(meta.db_table, meta.pk.column, tienda, tuple(esenciales))
 
 
+#: Sufijos de los disparadores de cada modelo, por motor (inserción, cambio, borrado y, en
+#: PostgreSQL, ``TRUNCATE``).
+SUFIJOS = {"postgresql": ("i", "u", "d", "t"), "sqlite": ("i", "u", "d")}
+
+
+def nombres(config: ConfigModelo, vendor: str) -> set[str]:
+    """Nombres de los disparadores de captura de un modelo en ese motor."""
+    base = nombre_base(config)
+    return {f"{base}_{s}" for s in SUFIJOS.get(vendor, SUFIJOS["sqlite"])}
+
+
 def nombre_base(config: ConfigModelo) -> str:
     """Nombre de los disparadores de un modelo: prefijo, tabla y una huella del SQL que generan
     (si cambian los campos esenciales cambia el nombre y ``captura`` sabe que debe rehacerlos)."""
@@ -163,7 +176,7 @@ def nombre_base(config: ConfigModelo) -> str:
 
 
 #: Súbelo si cambia la forma del SQL generado: los disparadores instalados se rehacen.
-VERSION_SQL = 2
+VERSION_SQL = 3
 
 
 # -- PostgreSQL --------------------------------------------------------------------------------
@@ -283,6 +296,8 @@ BEGIN
   ELSIF TG_OP = 'DELETE' THEN
     {superar("viejas")};
     {_INSERTAR} {lapidas("v", "viejas")} ORDER BY v.{k};
+  ELSIF TG_OP = 'TRUNCATE' THEN
+    {_lapidas_de_vivas_pg(modelo, "TRUE")};
   ELSE
     WITH cambiadas AS (
       SELECT {usadas.format(a="n")} FROM nuevas n WHERE NOT EXISTS (
@@ -308,15 +323,29 @@ END
         f"{cuerpo_funcion}$sincro$",
     ]
     for sufijo, evento, transicion in (
-        ("i", "INSERT", "NEW TABLE AS nuevas"),
-        ("u", "UPDATE", "OLD TABLE AS viejas NEW TABLE AS nuevas"),
-        ("d", "DELETE", "OLD TABLE AS viejas"),
+        ("i", "INSERT", "REFERENCING NEW TABLE AS nuevas "),
+        ("u", "UPDATE", "REFERENCING OLD TABLE AS viejas NEW TABLE AS nuevas "),
+        ("d", "DELETE", "REFERENCING OLD TABLE AS viejas "),
+        ("t", "TRUNCATE", ""),  # sin tablas de transición: no dice qué filas quitó
     ):
         sentencias.append(
             f"CREATE TRIGGER {_q(nombre + '_' + sufijo)} AFTER {evento} ON {tabla} "
-            f"REFERENCING {transicion} FOR EACH STATEMENT EXECUTE FUNCTION {funcion}()"
+            f"{transicion}FOR EACH STATEMENT EXECUTE FUNCTION {funcion}()"
         )
     return sentencias
+
+
+def _lapidas_de_vivas_pg(modelo: str, condicion: str) -> str:
+    """Sentencia que cambia por una lápida cada entrada viva del modelo que cumple
+    ``condicion`` (sobre ``r``), con la misma forma que las del borrado."""
+    return (
+        f"WITH quitadas AS (DELETE FROM {_REGISTRO} r WHERE r.modelo = {modelo} AND r.vigente "
+        f"AND NOT r.borrado AND ({condicion}) RETURNING r.objeto_id, r.tienda) "
+        f"{_INSERTAR} SELECT {modelo}, q.objeto_id, q.tienda, true, true, "
+        f"{_lapida_pg('q.objeto_id', 'sincro_iso(statement_timestamp())')}, "
+        f"statement_timestamp(), pg_current_xact_id()::text::bigint "
+        f"FROM quitadas q ORDER BY q.objeto_id"
+    )
 
 
 def sembrar_pg(config: ConfigModelo) -> str:
@@ -465,6 +494,31 @@ def retirar_desfasadas(config: ConfigModelo, vendor: str) -> str:
         f"OR substr(r.cuerpo, instr(r.cuerpo, {_literal(_DATOS)})) "
         f"IS NOT ({_literal(_DATOS)} || {datos} || '}}}}'))"
     )
+
+
+def lapidas_sin_fila(config: ConfigModelo, vendor: str) -> list[str]:
+    """Sentencias que dejan una lápida por cada entrada viva cuyo objeto ya no está en la tabla
+    (filas borradas mientras no había captura), como las escribe el disparador de borrado. La
+    clave de cada fila se calcula como en los disparadores (forma canónica), así que una fila
+    que sigue ahí nunca recibe lápida."""
+    cols = columnas(config)
+    modelo = _literal(config.nombre)
+    if vendor == "postgresql":
+        existe = (
+            f"EXISTS (SELECT 1 FROM {_q(cols.tabla)} n WHERE {_clave_pg(cols, 'n')} = r.objeto_id)"
+        )
+        return [_lapidas_de_vivas_pg(modelo, f"NOT {existe}")]
+    # SQLite materializa una vez el NOT IN (subconsulta) en un índice temporal.
+    sin_fila = (
+        f"r.modelo = {modelo} AND r.vigente AND NOT r.borrado AND r.objeto_id NOT IN "
+        f"(SELECT {_clave_sqlite(cols, 'n')} FROM {_q(cols.tabla)} n)"
+    )
+    lapida = _entrada_json("json_quote(r.objeto_id)", _ISO_AHORA_SQLITE, None)
+    return [
+        f"{_INSERTAR} SELECT {modelo}, r.objeto_id, r.tienda, 1, 1, {lapida}, "
+        f"{_COLUMNA_AHORA_SQLITE}, 0 FROM {_REGISTRO} r WHERE {sin_fila} ORDER BY r.objeto_id",
+        f"DELETE FROM {_REGISTRO} AS r WHERE {sin_fila}",
+    ]
 
 
 def sin_tienda(config: ConfigModelo) -> str | None:

@@ -311,3 +311,120 @@ def test_retirar_desfasadas_en_sqlite_busca_cada_entrada_por_su_objeto(tmp_path)
         assert any(paso.startswith("SEARCH r ") and "objeto_id=?" in paso for paso in plan), (
             f"{nombre}: {plan}"
         )
+
+
+_SIN_CAPTURA = """
+import json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
+import django
+django.setup()
+from django.db import connection
+from central import captura, configuracion, disparadores
+from central.models import RegistroCambio
+from servidor_demo.productos.models import Existencia
+
+conf = configuracion.obtener()
+tablas = {}
+for m in ("productos.Producto", "productos.Existencia"):
+    config = conf.modelos[m]
+    tablas[disparadores.columnas(config).tabla] = disparadores.nombres(config, connection.vendor)
+de_5 = sorted(Existencia.objects.filter(producto_id=5).values_list("id", "tienda_id"))
+de_3, tienda_3 = Existencia.objects.filter(producto_id=3).values_list("id", "tienda_id")[0]
+
+
+def sin_captura_y_migrar(*sentencias):
+    marca = RegistroCambio.objects.order_by("-id").values_list("id", flat=True).first()
+    for tabla, nombres in tablas.items():
+        captura._quitar(connection, tabla, nombres)
+    with connection.cursor() as c:
+        for s, p in sentencias:
+            c.execute(s, p)
+    captura.instalar()
+    return sorted(
+        RegistroCambio.objects.filter(id__gt=marca, vigente=True).values_list(
+            "modelo", "objeto_id", "tienda", "borrado"
+        )
+    )
+
+
+primera = sin_captura_y_migrar(
+    ("UPDATE productos_producto SET nombre = 'Escrito sin captura' WHERE id = 4", []),
+    ("DELETE FROM productos_existencia WHERE producto_id = 5", []),
+    ("DELETE FROM productos_producto WHERE id = 5", []),
+    # Una entrada con otra tienda (la de un modelo que era público, o escrita a mano).
+    ("UPDATE central_registrocambio SET tienda = 'OTRA' WHERE objeto_id = %s", [de_3]),
+)
+print(json.dumps({
+    "primera": primera,
+    "segunda": sin_captura_y_migrar(),
+    "de_5": de_5,
+    "de_3": [de_3, tienda_3],
+    "producto_4": RegistroCambio.objects.get(
+        modelo="productos.Producto", objeto_id="4", vigente=True).cuerpo,
+}))
+"""
+
+
+def test_lo_escrito_sin_captura_se_registra_al_volver_los_disparadores(central_factory, motor):
+    """Filas cambiadas y borradas mientras faltaban los disparadores, y una entrada con otra
+    tienda: al volver a instalarlos, la fila cambiada se registra de nuevo, cada objeto que ya
+    no está recibe su lápida y la entrada vuelve a su tienda, con ids nuevos (les llegan a las
+    cajas por su cursor). Volver a instalarlos sin cambios no reescribe nada."""
+    central = central_factory(demo=5, entorno=motor)
+    salida = _guion_en_la_central(central, _SIN_CAPTURA)
+    de_3, tienda_3 = salida["de_3"]
+    esperadas = sorted(
+        [
+            ["productos.Producto", "4", None, False],
+            ["productos.Producto", "5", None, True],
+            ["productos.Existencia", de_3, tienda_3, False],
+            *(["productos.Existencia", clave, tienda, True] for clave, tienda in salida["de_5"]),
+        ]
+    )
+    assert salida["de_5"] and salida["primera"] == esperadas
+    assert '"nombre":"Escrito sin captura"' in salida["producto_4"]
+    assert salida["segunda"] == []
+
+
+_TRUNCAR = """
+import json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
+import django
+django.setup()
+from django.db import connection
+from central.models import RegistroCambio
+from servidor_demo.productos.models import Existencia, Producto
+
+def vivas(modelo):
+    return RegistroCambio.objects.filter(modelo=modelo, vigente=True, borrado=False).count()
+
+def lapidas(modelo):
+    return RegistroCambio.objects.filter(modelo=modelo, vigente=True, borrado=True).count()
+
+antes = {m: vivas(m) for m in ("productos.Producto", "productos.Existencia")}
+filas = {"productos.Producto": Producto.objects.count(),
+         "productos.Existencia": Existencia.objects.count()}
+with connection.cursor() as c:
+    c.execute("TRUNCATE productos_producto CASCADE")
+print(json.dumps({
+    "antes": antes, "filas": filas,
+    "vivas": {m: vivas(m) for m in antes}, "lapidas": {m: lapidas(m) for m in antes},
+    "cuerpo": RegistroCambio.objects.filter(
+        modelo="productos.Producto", objeto_id="1", vigente=True).get().cuerpo,
+}))
+"""
+
+
+@pytest.mark.postgres
+def test_truncate_deja_una_lapida_por_objeto_en_postgresql(central_factory):
+    """``TRUNCATE`` (también en cascada) no dice qué filas quitó; el disparador de ``TRUNCATE``
+    cambia por una lápida cada entrada viva del modelo, con la forma de las del borrado."""
+    if not PG_URL:
+        pytest.skip("SINCRO_PG_URL no está definida (CI la define tras arrancar PostgreSQL)")
+    with base_pg_nueva() as url:
+        central = central_factory(demo=5, entorno={"DATABASE_URL": url})
+        salida = _guion_en_la_central(central, _TRUNCAR)
+    assert salida["antes"] == salida["filas"] == salida["lapidas"]
+    assert salida["vivas"] == {"productos.Producto": 0, "productos.Existencia": 0}
+    cuerpo = json.loads("{" + salida["cuerpo"])
+    assert cuerpo["id"] == "1" and cuerpo["borrado"] is True and "datos" not in cuerpo
