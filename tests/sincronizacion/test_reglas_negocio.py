@@ -480,6 +480,13 @@ def test_aceptada_al_encolar_si_y_solo_si_la_central_no_la_rechaza(
     assert (encolada is not None) == (not rechazada), (motivo_terminal, resultado)
     if rechazada:  # el mismo texto en los dos lados
         assert resultado["motivo"] == motivo_terminal
+    if tipo == "ajustar" and resultado["resultado"] == "aplicada":
+        # La central lo aplicó y la caja no lo sabrá (no sincroniza aquí): se deshace en la
+        # central para que las dos sigan viendo la misma cantidad en el ejemplo siguiente; si
+        # no, la central se va alejando y un ajuste válido para la caja la sacaría de límites.
+        deshacer = {"modelo": modelo, "tipo": tipo, "objeto_id": objeto, "version_base": 0}
+        deshacer["datos"] = {campo: -valor for campo, valor in datos.items()}
+        assert enviar(central, central.token, deshacer)[0]["resultado"] == "aplicada"
     if encolada is not None:
         # Fuera de la cola: que no se fusione con la siguiente del mismo objeto.
         agente.operaciones.registrar_resultados([], [(encolada.uuid, "prueba de propiedad")])
