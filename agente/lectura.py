@@ -73,16 +73,17 @@ class LecturaOptimista:
         """El objeto que da nombre a otro sin título propio ante personas: la existencia de un
         producto se nombra por el producto, la línea de una venta por su producto.
 
-        Sólo para modelos sin ``campo_titulo``. Se mira cada campo esencial que guarda la clave
-        de un objeto de un modelo con título: las ``referencias`` del esquema y los campos que se
-        llaman como un modelo (``producto`` → ``productos.Producto``, si sólo uno se llama así).
+        Sólo para modelos sin título (``ConfigModelo.campo_que_titula``). Se mira cada campo
+        esencial que guarda la clave de un objeto de un modelo con título: las ``referencias``
+        del esquema y los campos que se llaman como un modelo (``producto`` →
+        ``productos.Producto``, si sólo uno se llama así y el campo es del tipo de su clave).
         El valor sale de ``datos`` (los de una operación) o, si no está, del objeto en la caché
         con lo de esta terminal aplicado. Devuelve ``{"modelo", "objeto_id", "valores"}`` del
         primero que existe, o ``None`` (también si una clave no es válida: nombrar nunca
         falla). Sólo lee."""
         esquema = esquema_exigido(self._cache)
         config = esquema.modelo(modelo)
-        if config.campo_titulo:
+        if config.campo_que_titula:
             return None
         candidatos = dict(config.referencias)
         por_nombre: dict[str, list[str]] = {}
@@ -90,12 +91,15 @@ class LecturaOptimista:
             por_nombre.setdefault(nombre.rsplit(".", 1)[-1].lower(), []).append(nombre)
         for campo in config.campos_esenciales:
             destinos = por_nombre.get(campo.lower(), [])
-            if campo != config.clave and campo not in candidatos and len(destinos) == 1:
+            if campo == config.clave or campo in candidatos or len(destinos) != 1:
+                continue
+            otro = esquema.modelos[destinos[0]]
+            if config.tipos.get(campo) == otro.tipos.get(otro.clave):  # guarda su clave
                 candidatos[campo] = destinos[0]
         candidatos = {
             c: d
             for c, d in candidatos.items()
-            if d in esquema.modelos and esquema.modelos[d].campo_titulo
+            if d in esquema.modelos and esquema.modelos[d].campo_que_titula
         }
         if not candidatos:
             return None

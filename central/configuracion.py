@@ -78,7 +78,7 @@ OPCIONES = (esquema.OPCIONES_MODELO - {"tipos", "nulos", "huella"}) | {
     "campo_terminal",
 }
 #: Campos que, si son esenciales, titulan un objeto cuando el ajuste no dice ``campo_titulo``.
-CAMPOS_TITULO = ("nombre", "titulo", "razon_social", "descripcion")
+CAMPOS_TITULO = esquema.CAMPOS_TITULO
 
 
 def tipo_de_campo(campo: models.Field) -> str:

@@ -57,6 +57,10 @@ CAMPOS_RESERVADOS = frozenset({"_version", "rowid", "oid", "_rowid_", "rank"})
 #: sincroniza ni cómo, así que no entran en la huella.
 OPCIONES_PRESENTACION = ("nombre_visible", "campo_titulo", "etiquetas")
 
+#: Campos que, si son esenciales, titulan un objeto cuando el esquema no dice ``campo_titulo``
+#: (la central los usa para deducirlo; la terminal, con una central que no lo sirve).
+CAMPOS_TITULO = ("nombre", "titulo", "razon_social", "descripcion", "etiqueta")
+
 #: Opciones de la configuración JSON de un modelo (la forma de ``ConfigModelo.a_dict``).
 OPCIONES_MODELO = frozenset(
     {
@@ -189,6 +193,16 @@ class ConfigModelo:
     def etiqueta(self, campo: str) -> str:
         """Cómo llamar a ``campo`` ante personas: su etiqueta o, sin ella, ``humanizar``."""
         return self.etiquetas.get(campo) or humanizar(campo)
+
+    @property
+    def campo_que_titula(self) -> str | None:
+        """``campo_titulo`` o, si el esquema no lo dice, el primer campo esencial de
+        ``CAMPOS_TITULO`` que no es la clave; ``None`` si el modelo no tiene título."""
+        if self.campo_titulo:
+            return self.campo_titulo
+        return next(
+            (c for c in CAMPOS_TITULO if c in self.campos_esenciales and c != self.clave), None
+        )
 
     @property
     def nombre_para_personas(self) -> str:

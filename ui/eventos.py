@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 
 from ui import formato
-from ui.nombres import nombrar
+from ui.nombres import Presentacion, nombrar, presentacion_por_defecto
 
 translate = QCoreApplication.translate
 
@@ -30,9 +30,28 @@ def _objeto(c: dict[str, Any]) -> str:
         str(c.get("modelo") or ""),
         c.get("objeto_id"),
         valores,
+        presentacion=Presentacion(nombre=_modelo(c)) if c.get("modelo_visible") else None,
         referido=c.get("referido"),
         plantilla=formato.plantilla_referido(),
     )
+
+
+def _modelo(c: dict[str, Any]) -> str:
+    """«Existencia», no «productos.Existencia» (``modelo_visible`` lo añade quien lee el
+    registro con el esquema a mano)."""
+    modelo = str(c.get("modelo") or "?")
+    return str(c.get("modelo_visible") or presentacion_por_defecto(modelo).nombre)
+
+
+def _articulo_y_tipo(tipo: Any) -> str:
+    """«el alta», «el cambio», «la baja», «el ajuste»."""
+    textos = {
+        "crear": translate("Eventos", "el alta"),
+        "actualizar": translate("Eventos", "el cambio"),
+        "borrar": translate("Eventos", "la baja"),
+        "ajustar": translate("Eventos", "el ajuste"),
+    }
+    return textos.get(str(tipo or ""), translate("Eventos", "la operación"))
 
 
 def _c(campos: dict[str, Any], clave: str, defecto: Any = "?") -> Any:
@@ -94,16 +113,20 @@ def describir(entrada: dict[str, Any]) -> str:
             mensaje=_c(c, "mensaje")
         )
     if evento == "operacion_rechazada":
+        if c.get("modelo"):
+            return translate("Eventos", "La central rechazó {tipo} de {objeto}: {motivo}").format(
+                tipo=_articulo_y_tipo(c.get("operacion")), objeto=_objeto(c), motivo=_c(c, "motivo")
+            )
         return translate("Eventos", "La central rechazó la operación {uuid}: {motivo}").format(
             uuid=_c(c, "uuid"), motivo=_c(c, "motivo")
         )
     if evento == "resincronizacion":
         return translate(
             "Eventos", "Se vuelve a descargar entero el modelo {modelo} ({motivo})."
-        ).format(modelo=_c(c, "modelo"), motivo=_c(c, "motivo"))
+        ).format(modelo=_modelo(c), motivo=_c(c, "motivo"))
     if evento == "descarga_completa":
         return translate("Eventos", "Descarga completa del modelo {modelo} ({motivo}).").format(
-            modelo=_c(c, "modelo"), motivo=_c(c, "motivo")
+            modelo=_modelo(c), motivo=_c(c, "motivo")
         )
     detalle = " ".join(f"{k}={v}" for k, v in c.items())
     return f"{evento}: {detalle}".strip()

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-CAMPOS_TITULO = ("nombre", "titulo", "razon_social", "descripcion", "etiqueta")
+from protocolo.esquema import CAMPOS_TITULO
+
 CAMPOS_CODIGO = ("codigo", "sku", "ean", "referencia", "nif")
 
 

@@ -226,8 +226,27 @@ def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
                         },
                     }
                 )
+    _nombrar_eventos(agente, entradas)
     entradas.sort(key=lambda e: _instante(e.get("hora")), reverse=True)
     return entradas
+
+
+def _nombrar_eventos(agente: Any, entradas: list[dict[str, Any]]) -> None:
+    """Añade a los campos de cada evento que nombra un modelo cómo llamarlo ante personas
+    (``modelo_visible``) y, si nombra un objeto, sus valores y su ``referido``."""
+    esquema = agente.esquema() if callable(getattr(agente, "esquema", None)) else None
+    modelos = esquema.modelos if esquema is not None else {}
+    for entrada in entradas:
+        campos = entrada.get("campos") or {}
+        modelo = str(campos.get("modelo") or "")
+        if modelo not in modelos:
+            continue
+        campos["modelo_visible"] = modelos[modelo].nombre_para_personas
+        if campos.get("objeto_id") not in (None, "") and "valores" not in campos:
+            with contextlib.suppress(Exception):  # sólo para nombrar el objeto
+                objeto_id = str(campos["objeto_id"])
+                campos["valores"] = agente.obtener(modelo, objeto_id)
+                campos["referido"] = agente.referido(modelo, objeto_id, campos["valores"])
 
 
 def _instante(hora: Any) -> float:

@@ -209,15 +209,21 @@ class Empuje:
             if resultado.resultado in ("aplicada", "duplicada"):
                 confirmadas.append((op.uuid, resultado.version))
             elif resultado.resultado == "rechazada":
-                rechazadas.append((op.uuid, resultado.motivo or "Rechazada por la central."))
+                rechazadas.append((op, resultado.motivo or "Rechazada por la central."))
             else:
                 conflictos.append((op, resultado))
-        self.cola.registrar_resultados(confirmadas, rechazadas)
+        self.cola.registrar_resultados(confirmadas, [(op.uuid, m) for op, m in rechazadas])
         resumen.completadas += len(confirmadas)
         resumen.rechazadas += len(rechazadas)
-        for uuid, motivo in rechazadas:
+        for op, motivo in rechazadas:
             registro.registrar_evento(
-                "operacion_rechazada", logging.WARNING, uuid=uuid, motivo=motivo
+                "operacion_rechazada",
+                logging.WARNING,
+                uuid=op.uuid,
+                modelo=op.modelo,
+                objeto_id=op.objeto_id,
+                operacion=op.tipo,
+                motivo=motivo,
             )
         esquema = self._esquema()
         for op, resultado in conflictos:

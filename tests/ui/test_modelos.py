@@ -3,7 +3,7 @@
 from PySide6.QtCore import Qt
 
 from agente.fachada import Agente
-from ui import trabajos
+from ui import eventos, trabajos
 from ui.modelos.cola import COL_ERROR, COL_ESTADO, COL_MODELO, COL_OBJETO, COL_TIPO, ModeloCola
 from ui.modelos.conflictos import COL_CAMPOS, ModeloConflictos
 from ui.modelos.conflictos import COL_OBJETO as COL_OBJ_CONFLICTO
@@ -50,3 +50,27 @@ def test_modelo_conflictos_con_conflicto_real(qapp, terminal):
         f"Producto «{central['nombre']}» ({central['codigo']})"
     )
     assert m.data(m.index(0, COL_CAMPOS)) == "Nombre"  # la etiqueta, no el campo técnico
+
+
+def test_el_registro_nombra_el_objeto_de_un_rechazo(qapp, central, tmp_path):
+    """Un rechazo de la central, leído del registro de la terminal como lo lee la pestaña
+    Registro: el objeto y el tipo en palabras de la tienda, no el uuid ni «productos.…»."""
+    from agente.soporte import registro
+
+    datos = tmp_path / "datos"
+    registro.configurar(datos, programa="prueba")  # donde lo lee ``registro_reciente``
+    try:
+        with Agente.abrir(datos) as agente:
+            token = central.crear_terminal(central.tienda, "caja-registro")
+            agente.configurar(central.url, central.tienda, "caja-registro", token)
+            agente.sincronizar_una_vez()
+            agente.ajustar("productos.Existencia", "T001:888888", "cantidad", -1)
+            agente.sincronizar_una_vez()
+            entradas = trabajos.leer_registro(agente)
+    finally:
+        registro.desconfigurar()
+    mensajes = [eventos.describir(e) for e in entradas if e.get("evento") == "operacion_rechazada"]
+    assert mensajes == [
+        "La central rechazó el ajuste de Existencia T001:888888: "
+        "Existencia «T001:888888» no existe en tu tienda."
+    ]

@@ -1272,67 +1272,97 @@
 <context>
     <name>Eventos</name>
     <message>
+        <location filename="../../eventos.py" line="49"/>
+        <source>el alta</source>
+        <translation>the creation</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="50"/>
+        <source>el cambio</source>
+        <translation>the change</translation>
+    </message>
+    <message>
         <location filename="../../eventos.py" line="51"/>
+        <source>la baja</source>
+        <translation>the deletion</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="52"/>
+        <source>el ajuste</source>
+        <translation>the adjustment</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="54"/>
+        <source>la operación</source>
+        <translation>the operation</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="70"/>
         <source>%n fila descargada</source>
         <translation>%n row downloaded</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="52"/>
+        <location filename="../../eventos.py" line="71"/>
         <source>%n filas descargadas</source>
         <translation>%n rows downloaded</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="55"/>
+        <location filename="../../eventos.py" line="74"/>
         <source>Sincronización completa: nada nuevo que enviar; {filas}.</source>
         <translation>Sync complete: nothing new to send; {filas}.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="60"/>
+        <location filename="../../eventos.py" line="79"/>
         <source>Sincronización completa: %n operación enviada ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas); {filas}.</source>
         <translation>Sync complete: %n operation sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected); {filas}.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="65"/>
+        <location filename="../../eventos.py" line="84"/>
         <source>Sincronización completa: %n operaciones enviadas ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas); {filas}.</source>
         <translation>Sync complete: %n operations sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected); {filas}.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="77"/>
+        <location filename="../../eventos.py" line="96"/>
         <source>{quien} resolvió a mano el conflicto de {objeto}: {motivo}</source>
         <translation>{quien} resolved the conflict on {objeto} by hand: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="81"/>
+        <location filename="../../eventos.py" line="100"/>
         <source>{quien} descartó el cambio en conflicto de {objeto}: {motivo}</source>
         <translation>{quien} discarded the conflicting change to {objeto}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="85"/>
+        <location filename="../../eventos.py" line="104"/>
         <source>{quien} descartó la operación rechazada de {objeto}: {motivo}</source>
         <translation>{quien} discarded the rejected operation on {objeto}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="89"/>
+        <location filename="../../eventos.py" line="108"/>
         <source>{quien} volvió a enviar la operación de {objeto}.</source>
         <translation>{quien} sent the operation on {objeto} again.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="93"/>
+        <location filename="../../eventos.py" line="112"/>
         <source>La sincronización falló: {mensaje}</source>
         <translation>Sync failed: {mensaje}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="97"/>
+        <location filename="../../eventos.py" line="117"/>
+        <source>La central rechazó {tipo} de {objeto}: {motivo}</source>
+        <translation>The central rejected {tipo} of {objeto}: {motivo}</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="120"/>
         <source>La central rechazó la operación {uuid}: {motivo}</source>
         <translation>The central server rejected operation {uuid}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="101"/>
+        <location filename="../../eventos.py" line="124"/>
         <source>Se vuelve a descargar entero el modelo {modelo} ({motivo}).</source>
         <translation>Downloading model {modelo} again in full ({motivo}).</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="105"/>
+        <location filename="../../eventos.py" line="128"/>
         <source>Descarga completa del modelo {modelo} ({motivo}).</source>
         <translation>Full download of model {modelo} ({motivo}).</translation>
     </message>
