@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from ui import formato
+from ui import errores, formato
 from ui.nombres import Presentacion, nombrar, presentacion_por_defecto
 
 translate = QCoreApplication.translate
@@ -34,6 +34,15 @@ def _objeto(c: dict[str, Any]) -> str:
         referido=c.get("referido"),
         plantilla=formato.plantilla_referido(),
     )
+
+
+def detalle(entrada: dict[str, Any]) -> str:
+    """El texto técnico de una línea (para el consejo de la fila): el mensaje de un error tal
+    como llegó, o la línea entera; vacío si no añade nada a ``describir``."""
+    campos = entrada.get("campos") or {}
+    if entrada.get("evento") == "sincronizacion_fallida":
+        return str(campos.get("mensaje") or "")
+    return "" if entrada.get("evento") else str(entrada.get("mensaje", "")).strip()
 
 
 def _modelo(c: dict[str, Any]) -> str:
@@ -110,7 +119,7 @@ def describir(entrada: dict[str, Any]) -> str:
         )
     if evento == "sincronizacion_fallida":
         return translate("Eventos", "La sincronización falló: {mensaje}").format(
-            mensaje=_c(c, "mensaje")
+            mensaje=errores.frase(str(_c(c, "mensaje")))[0]
         )
     if evento == "operacion_rechazada":
         if c.get("modelo"):

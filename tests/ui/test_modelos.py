@@ -1,5 +1,7 @@
 """Modelos de tabla de Cola y Conflictos probados sin vista, con datos del motor real."""
 
+import contextlib
+
 from PySide6.QtCore import Qt
 
 from agente.fachada import Agente
@@ -74,3 +76,31 @@ def test_el_registro_nombra_el_objeto_de_un_rechazo(qapp, central, tmp_path):
         "La central rechazó el ajuste de Existencia T001:888888: "
         "Existencia «T001:888888» no existe en tu tienda."
     ]
+
+
+def test_el_registro_dice_un_fallo_de_red_en_una_frase(qapp, tmp_path):
+    """Un pase que no llega a la central, leído del registro como lo lee la pestaña Registro:
+    una frase para la tienda en la fila y el texto técnico sólo en su consejo."""
+    from agente.soporte import registro
+    from ui.modelos.registro import COL_MENSAJE, ModeloRegistro
+
+    datos = tmp_path / "datos"
+    registro.configurar(datos, programa="prueba")
+    try:
+        with Agente.abrir(datos) as agente:
+            agente.configurar("http://127.0.0.1:9", "T001", "caja-1", "token-de-prueba")
+            with contextlib.suppress(Exception):
+                agente.sincronizar_una_vez()
+            entradas = trabajos.leer_registro(agente)
+    finally:
+        registro.desconfigurar()
+    fallo = next(e for e in entradas if e.get("evento") == "sincronizacion_fallida")
+    m = ModeloRegistro()
+    m.fijar([{**fallo, "mensaje": eventos.describir(fallo), "detalle": eventos.detalle(fallo)}])
+    celda = m.data(m.index(0, COL_MENSAJE))
+    assert celda == (
+        "La sincronización falló: La central no responde; las ventas se guardan y se "
+        "enviarán solas."
+    )
+    consejo = m.data(m.index(0, COL_MENSAJE), Qt.ItemDataRole.ToolTipRole)
+    assert consejo.startswith(celda) and "127.0.0.1:9" in consejo

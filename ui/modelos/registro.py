@@ -27,6 +27,13 @@ class ModeloRegistro(ModeloTabla):
             return formato.hora(fila.get("hora"))
         return super().texto(fila, columna)
 
+    def consejo(self, fila: dict[str, Any], columna: int) -> str:
+        """Sobre «Qué pasó»: la frase y, si la hay, el detalle técnico que la originó."""
+        texto = self.texto(fila, columna)
+        if columna == COL_MENSAJE and fila.get("detalle") and fila["detalle"] != texto:
+            return f"{texto}\n\n{fila['detalle']}"
+        return texto
+
     def color(self, fila: dict[str, Any], columna: int) -> Any:
         color = COLORES.get(str(fila.get("nivel")))
         return QBrush(color) if color else None

@@ -66,14 +66,20 @@ class ModeloTabla(QAbstractTableModel):
         fila = self._filas[indice.row()]
         if rol == ROL_DATOS:
             return fila
-        if rol in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if rol == Qt.ItemDataRole.DisplayRole:
             return self.texto(fila, indice.column())
+        if rol == Qt.ItemDataRole.ToolTipRole:
+            return self.consejo(fila, indice.column())
         if rol == Qt.ItemDataRole.ForegroundRole:
             return self.color(fila, indice.column())
         return None
 
     def texto(self, fila: dict[str, Any], columna: int) -> str:
         return formato.valor(self.COLUMNAS[columna][2](fila))
+
+    def consejo(self, fila: dict[str, Any], columna: int) -> str:
+        """El texto al dejar el ratón encima: el de la celda, salvo que el modelo diga más."""
+        return self.texto(fila, columna)
 
     def color(self, fila: dict[str, Any], columna: int) -> Any:
         return None

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import formato, trabajos
-from ui.eventos import describir
+from ui.eventos import describir, detalle
 from ui.modelos.registro import ModeloRegistro
 from ui.pestanas.tabla import tabla_de
 from ui.puente import Puente
@@ -75,7 +75,14 @@ class PestanaRegistro(QWidget):
             )
             if self.solo_importantes.isChecked() and not importante:
                 continue
-            filas.append({**e, "mensaje": describir(e), "nivel_texto": _nivel(e.get("nivel"))})
+            filas.append(
+                {
+                    **e,
+                    "mensaje": describir(e),
+                    "detalle": detalle(e),
+                    "nivel_texto": _nivel(e.get("nivel")),
+                }
+            )
         self.modelo.fijar(filas)
 
 
