@@ -78,9 +78,9 @@ class LecturaOptimista:
         del esquema y los campos que se llaman como un modelo (``producto`` →
         ``productos.Producto``, si sólo uno se llama así y el campo es del tipo de su clave).
         El valor sale de ``datos`` (los de una operación) o, si no está, del objeto en la caché
-        con lo de esta terminal aplicado. Devuelve ``{"modelo", "objeto_id", "valores"}`` del
-        primero que existe, o ``None`` (también si una clave no es válida: nombrar nunca
-        falla). Sólo lee."""
+        con lo de esta terminal aplicado. Devuelve ``{"modelo", "objeto_id", "valores",
+        "nombre_visible", "campo_titulo"}`` del primero que existe, o ``None`` (también si una
+        clave no es válida: nombrar nunca falla). Sólo lee."""
         esquema = esquema_exigido(self._cache)
         config = esquema.modelo(modelo)
         if config.campo_que_titula:
@@ -112,7 +112,14 @@ class LecturaOptimista:
                 continue
             objeto = self._obtener_o_nada(destino, clave)
             if objeto is not None:
-                return {"modelo": destino, "objeto_id": str(clave), "valores": objeto}
+                otro = esquema.modelos[destino]
+                return {
+                    "modelo": destino,
+                    "objeto_id": str(clave),
+                    "valores": objeto,
+                    "nombre_visible": otro.nombre_para_personas,
+                    "campo_titulo": otro.campo_que_titula,
+                }
         return None
 
     def _obtener_o_nada(self, modelo: str, objeto_id: Any) -> dict[str, Any] | None:

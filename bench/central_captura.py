@@ -244,7 +244,7 @@ def _disparadores(connection, tabla: str, activar: bool, pg: bool) -> None:
     config = configuracion.obtener().modelos["productos.Producto"]
     with connection.cursor() as cur:
         if pg:  # sólo los de captura: el de suelo sigue como esté
-            accion = "ENABLE" if activar else "DISABLE"
+            accion = "ENABLE ALWAYS" if activar else "DISABLE"
             for sufijo in ("i", "u", "d"):
                 nombre = connection.ops.quote_name(f"{disparadores.nombre_base(config)}_{sufijo}")
                 cur.execute(f"ALTER TABLE {tabla} {accion} TRIGGER {nombre}")

@@ -120,19 +120,23 @@ def tienda_de(config: ConfigModelo, instancia: Model) -> str | None:
 # -- instalación de los disparadores -----------------------------------------------------------
 
 
-def _disparadores_instalados(conexion, tabla: str) -> set[str]:
+def _disparadores_instalados(conexion, tabla: str) -> dict[str, bool]:
+    """{nombre: activo} de los disparadores de captura de ``tabla``. En PostgreSQL sólo está
+    activo el que dispara siempre (``ENABLE ALWAYS``, también con ``session_replication_role =
+    replica``); uno desactivado (``DISABLE TRIGGER``, ``pg_restore --disable-triggers``) no."""
     with conexion.cursor() as cur:
         if conexion.vendor == "postgresql":
             cur.execute(
-                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+                "SELECT tgname, tgenabled = 'A' FROM pg_trigger WHERE NOT tgisinternal "
                 "AND tgrelid = to_regclass(%s)",
                 [f'"{tabla}"'],
             )
         else:
             cur.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [tabla]
+                "SELECT name, 1 FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                [tabla],
             )
-        return {f[0] for f in cur.fetchall() if f[0].startswith(disparadores.PREFIJO)}
+        return {f[0]: bool(f[1]) for f in cur.fetchall() if f[0].startswith(disparadores.PREFIJO)}
 
 
 def _motivo_de_tabla(cols: disparadores.Columnas, existentes: set[str] | None) -> str | None:
@@ -197,10 +201,10 @@ def instalar(using: str = "default") -> dict[str, str]:
         try:
             with transaction.atomic(using=using):
                 instalados = _disparadores_instalados(conexion, tabla)
-                esperados = disparadores.nombres(config, conexion.vendor)
-                if instalados != esperados:
-                    # Disparadores nuevos, otros campos esenciales u otra forma del SQL: las
-                    # entradas escritas con los de antes se rehacen (``sembrar``, abajo).
+                activos = {n for n, activo in instalados.items() if activo}
+                if activos != disparadores.nombres(config, conexion.vendor):
+                    # Disparadores que faltan o estaban desactivados, otros campos esenciales u
+                    # otra forma del SQL: lo escrito sin ellos o con los de antes se repara.
                     _quitar(conexion, tabla, instalados)
                     with conexion.cursor() as cur:
                         for sentencia in disparadores.sql(config, conexion.vendor):
@@ -258,7 +262,8 @@ def _columnas_y_disparadores(conexion, tablas: list[str]) -> tuple[dict[str, set
             for tabla, columna in cur.fetchall():
                 columnas.setdefault(tabla, set()).add(columna)
             cur.execute(
-                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND starts_with(tgname, %s)",
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'A' "
+                "AND starts_with(tgname, %s)",
                 [disparadores.PREFIJO],
             )
         else:
@@ -289,8 +294,8 @@ def comprobar(using: str = "default") -> dict[str, str]:
         motivo = _motivo_de_tabla(cols[config.nombre], existentes.get(cols[config.nombre].tabla))
         if motivo is None and not disparadores.nombres(config, conexion.vendor) <= instalados:
             motivo = (
-                "faltan sus disparadores de captura o son de otros campos esenciales "
-                "(ejecuta migrate)"
+                "faltan sus disparadores de captura, están desactivados o son de otros campos "
+                "esenciales (ejecuta migrate)"
             )
         if motivo is not None:
             fallos[config.nombre] = motivo

@@ -332,6 +332,8 @@ END
             f"CREATE TRIGGER {_q(nombre + '_' + sufijo)} AFTER {evento} ON {tabla} "
             f"{transicion}FOR EACH STATEMENT EXECUTE FUNCTION {funcion}()"
         )
+        # También cuando una sesión escribe con ``session_replication_role = replica``.
+        sentencias.append(f"ALTER TABLE {tabla} ENABLE ALWAYS TRIGGER {_q(nombre + '_' + sufijo)}")
     return sentencias
 
 

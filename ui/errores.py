@@ -46,6 +46,17 @@ _JERGA = re.compile(
 )
 
 
+def _generica() -> str:
+    return translate(
+        "Errores", "Algo falló; se volverá a intentar. El detalle técnico está en «Detalles»."
+    )
+
+
+def es_generica(texto: str, detalle: str) -> bool:
+    """Si ``frase`` no reconoció el error y sólo dice que algo falló (el detalle, aparte)."""
+    return texto == _generica() and detalle != texto
+
+
 def frase(mensaje: str | None, desde: str | None = None) -> tuple[str, str]:
     """``(frase para personas, detalle técnico)``. ``desde``: hora del último contacto correcto
     («10:42»), para decir desde cuándo no responde la central."""
@@ -110,9 +121,7 @@ def frase(mensaje: str | None, desde: str | None = None) -> tuple[str, str]:
             "La central tiene un problema y no acepta envíos ahora; se volverá a intentar sola.",
         )
     elif "\n" in detalle or _JERGA.search(detalle) or len(detalle) > 200:
-        texto = translate(
-            "Errores", "Algo falló; se volverá a intentar. El detalle técnico está en «Detalles»."
-        )
+        texto = _generica()
     else:
         return detalle, detalle
     return texto, detalle

@@ -30,7 +30,11 @@ def _objeto(c: dict[str, Any]) -> str:
         str(c.get("modelo") or ""),
         c.get("objeto_id"),
         valores,
-        presentacion=Presentacion(nombre=_modelo(c)) if c.get("modelo_visible") else None,
+        presentacion=(
+            Presentacion(nombre=_modelo(c), campo_titulo=c.get("campo_titulo") or None)
+            if c.get("modelo_visible")
+            else None
+        ),
         referido=c.get("referido"),
         plantilla=formato.plantilla_referido(),
     )
@@ -118,9 +122,14 @@ def describir(entrada: dict[str, Any]) -> str:
             quien=_c(c, "quien"), objeto=_objeto(c)
         )
     if evento == "sincronizacion_fallida":
-        return translate("Eventos", "La sincronización falló: {mensaje}").format(
-            mensaje=errores.frase(str(_c(c, "mensaje")))[0]
-        )
+        frase, detalle_tecnico = errores.frase(str(_c(c, "mensaje")))
+        if errores.es_generica(frase, detalle_tecnico):  # el detalle está en el consejo
+            return translate(
+                "Eventos",
+                "La sincronización no se completó; se volverá a intentar. El detalle técnico "
+                "sale al dejar el ratón encima.",
+            )
+        return translate("Eventos", "La sincronización falló: {mensaje}").format(mensaje=frase)
     if evento == "operacion_rechazada":
         if c.get("modelo"):
             return translate("Eventos", "La central rechazó {tipo} de {objeto}: {motivo}").format(

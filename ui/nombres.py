@@ -106,11 +106,19 @@ def nombrar(
         return f"{p.nombre} {codigo}"
     if isinstance(referido, Mapping) and isinstance(referido.get("valores"), Mapping):
         otro = str(referido.get("modelo") or "")
+        propia = (
+            Presentacion(
+                nombre=str(referido["nombre_visible"]),
+                campo_titulo=referido.get("campo_titulo") or None,
+            )
+            if referido.get("nombre_visible")
+            else None
+        )
         nombre = nombrar(
             otro,
             referido.get("objeto_id"),
             referido["valores"],
-            presentacion=(presentaciones_ or {}).get(otro),
+            presentacion=(presentaciones_ or {}).get(otro) or propia,
         )
         return plantilla.format(modelo=p.nombre, referido=nombre)
     return f"{p.nombre} {objeto_id}"

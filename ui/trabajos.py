@@ -43,7 +43,7 @@ def nombrar_por_referido(agente: Any, filas: list[dict[str, Any]], datos: str = 
     esquema = agente.esquema() if callable(getattr(agente, "esquema", None)) else None
     if esquema is None or not callable(getattr(agente, "referido", None)):
         return
-    sin_titulo = {n for n, c in esquema.modelos.items() if not c.campo_titulo}
+    sin_titulo = {n for n, c in esquema.modelos.items() if not c.campo_que_titula}
     vistos: dict[tuple[str, str], Any] = {}
     for fila in filas:
         modelo, objeto_id = str(fila.get("modelo", "")), str(fila.get("objeto_id", ""))
@@ -233,20 +233,32 @@ def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
 
 def _nombrar_eventos(agente: Any, entradas: list[dict[str, Any]]) -> None:
     """Añade a los campos de cada evento que nombra un modelo cómo llamarlo ante personas
-    (``modelo_visible``) y, si nombra un objeto, sus valores y su ``referido``."""
+    (``modelo_visible`` y ``campo_titulo``) y, si nombra un objeto, sus valores (los de la
+    caché o, si no está, los de su operación en la cola: un alta rechazada) y su
+    ``referido``. Una consulta por objeto, aunque salga en varias líneas."""
     esquema = agente.esquema() if callable(getattr(agente, "esquema", None)) else None
     modelos = esquema.modelos if esquema is not None else {}
+    vistos: dict[tuple[str, str, str], tuple[Any, Any]] = {}
     for entrada in entradas:
         campos = entrada.get("campos") or {}
         modelo = str(campos.get("modelo") or "")
         if modelo not in modelos:
             continue
         campos["modelo_visible"] = modelos[modelo].nombre_para_personas
-        if campos.get("objeto_id") not in (None, "") and "valores" not in campos:
+        campos["campo_titulo"] = modelos[modelo].campo_que_titula
+        if campos.get("objeto_id") in (None, "") or "valores" in campos:
+            continue
+        llave = (modelo, str(campos["objeto_id"]), str(campos.get("uuid") or ""))
+        if llave not in vistos:
+            valores = referido = None
             with contextlib.suppress(Exception):  # sólo para nombrar el objeto
-                objeto_id = str(campos["objeto_id"])
-                campos["valores"] = agente.obtener(modelo, objeto_id)
-                campos["referido"] = agente.referido(modelo, objeto_id, campos["valores"])
+                valores = agente.obtener(modelo, llave[1])
+                if valores is None and llave[2]:
+                    op = agente.operacion(llave[2])
+                    valores = dict(op.datos) if op is not None else None
+                referido = agente.referido(modelo, llave[1], valores)
+            vistos[llave] = (valores, referido)
+        campos["valores"], campos["referido"] = vistos[llave]
 
 
 def _instante(hora: Any) -> float:

@@ -17,7 +17,13 @@ def _linea(producto) -> dict:
 
 
 def test_una_linea_se_nombra_por_su_producto(agente):
-    esperado = {"modelo": PRODUCTO, "objeto_id": "2", "valores": agente.obtener(PRODUCTO, "2")}
+    esperado = {
+        "modelo": PRODUCTO,
+        "objeto_id": "2",
+        "valores": agente.obtener(PRODUCTO, "2"),
+        "nombre_visible": "Producto",
+        "campo_titulo": "nombre",
+    }
     assert esperado["valores"]["nombre"] == "Producto 2"
     assert agente.referido(LINEA, "cualquiera", _linea(2)) == esperado
     # Un producto que la caja no tiene no nombra nada; un modelo con título no lo necesita.

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -140,8 +141,17 @@ def base_pg_nueva():
     try:
         yield PG_URL.rsplit("/", 1)[0] + "/" + nombre
     finally:
-        with psycopg.connect(PG_URL, autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{nombre}" WITH (FORCE)')
+        # FORCE termina las conexiones de las pruebas, pero no un autovacuum (de otro rol):
+        # si lo hay, se espera a que acabe.
+        for intento in range(120):
+            try:
+                with psycopg.connect(PG_URL, autocommit=True) as c:
+                    c.execute(f'DROP DATABASE IF EXISTS "{nombre}" WITH (FORCE)')
+                break
+            except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+                if intento == 119:
+                    raise
+                time.sleep(0.5)
 
 
 def central_por_motor(motor: str, tmp_path_factory, entorno: dict | None = None):

@@ -428,3 +428,48 @@ def test_truncate_deja_una_lapida_por_objeto_en_postgresql(central_factory):
     assert salida["vivas"] == {"productos.Producto": 0, "productos.Existencia": 0}
     cuerpo = json.loads("{" + salida["cuerpo"])
     assert cuerpo["id"] == "1" and cuerpo["borrado"] is True and "datos" not in cuerpo
+
+
+_DESACTIVADOS = """
+import json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "servidor_demo.settings"
+import django
+django.setup()
+from django.db import connection
+from central import captura
+from central.models import RegistroCambio
+
+def estados():
+    with connection.cursor() as c:
+        c.execute("SELECT DISTINCT tgenabled FROM pg_trigger WHERE tgname LIKE 'sincro_captura%%'")
+        return sorted(f[0] for f in c.fetchall())
+
+antes = estados()
+with connection.cursor() as c:
+    c.execute("ALTER TABLE productos_producto DISABLE TRIGGER USER")  # p. ej. pg_restore
+    c.execute("DELETE FROM productos_existencia WHERE producto_id = 5")
+    c.execute("DELETE FROM productos_producto WHERE id = 5")
+problemas = captura.comprobar()
+fallos = captura.instalar()
+print(json.dumps({
+    "antes": antes, "despues": estados(), "problemas": problemas, "fallos": fallos,
+    "lapida": RegistroCambio.objects.get(
+        modelo="productos.Producto", objeto_id="5", vigente=True).borrado,
+}))
+"""
+
+
+@pytest.mark.postgres
+def test_disparadores_desactivados_en_postgresql_se_avisan_y_migrate_repara(central_factory):
+    """Los disparadores se instalan con ``ENABLE ALWAYS`` (disparan también con
+    ``session_replication_role = replica``). Desactivados a mano, el modelo no se sirve y el
+    siguiente ``migrate`` los rehace y da su lápida a lo que se borró entre tanto."""
+    if not PG_URL:
+        pytest.skip("SINCRO_PG_URL no está definida (CI la define tras arrancar PostgreSQL)")
+    with base_pg_nueva() as url:
+        central = central_factory(demo=5, entorno={"DATABASE_URL": url})
+        salida = _guion_en_la_central(central, _DESACTIVADOS)
+    assert salida["antes"] == salida["despues"] == ["A"]
+    assert "desactivados" in salida["problemas"]["productos.Producto"]
+    assert list(salida["problemas"]) == ["productos.Producto"] and salida["fallos"] == {}
+    assert salida["lapida"] is True

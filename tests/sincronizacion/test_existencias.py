@@ -126,7 +126,13 @@ def test_una_existencia_y_una_linea_se_nombran_por_su_producto(central_factory, 
         por_modelo = {op.modelo: op for op in agente.cola()}
         ajuste, linea = por_modelo[EXISTENCIA], por_modelo["ventas.LineaVenta"]
         assert ajuste.datos == {"cantidad": -1} and ajuste.objeto_id == existencia(3, "TA")
-        esperado = {"modelo": PRODUCTO, "objeto_id": "3", "valores": producto}
+        esperado = {
+            "modelo": PRODUCTO,
+            "objeto_id": "3",
+            "valores": producto,
+            "nombre_visible": "Producto",
+            "campo_titulo": "nombre",
+        }
         assert agente.referido(EXISTENCIA, ajuste.objeto_id, ajuste.datos) == esperado
         assert agente.referido(linea.modelo, linea.objeto_id, linea.datos) == esperado
         assert agente.referido(PRODUCTO, "3") is None

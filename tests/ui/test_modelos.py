@@ -104,3 +104,46 @@ def test_el_registro_dice_un_fallo_de_red_en_una_frase(qapp, tmp_path):
     )
     consejo = m.data(m.index(0, COL_MENSAJE), Qt.ItemDataRole.ToolTipRole)
     assert consejo.startswith(celda) and "127.0.0.1:9" in consejo
+
+
+def test_el_registro_nombra_un_alta_rechazada_por_los_datos_de_su_operacion(
+    qapp, central, tmp_path
+):
+    """Un alta que la central rechazó y el encargado descartó ya no está en la vista de la
+    caja: el Registro la nombra con los datos de su operación, no con su uuid."""
+    import uuid
+
+    from agente.soporte import registro
+
+    datos = tmp_path / "datos"
+    registro.configurar(datos, programa="prueba")
+    try:
+        with Agente.abrir(datos) as agente:
+            token = central.crear_terminal(central.tienda, "caja-alta")
+            agente.configurar(central.url, central.tienda, "caja-alta", token)
+            agente.sincronizar_una_vez()
+            cliente = str(uuid.uuid4())
+            op = agente.encolar(
+                "clientes.Cliente",
+                "crear",
+                {"id": cliente, "nombre": "Ferretería Ruiz", "nif": "B12345678"},
+            )
+            # Lo que hace el empuje al recibir el rechazo: anotarlo en la cola y en el registro.
+            agente.operaciones.registrar_resultados([], [(op.uuid, "Motivo de la central.")])
+            agente.descartar(op.uuid, "Datos mal escritos", quien="Ana")
+            assert agente.obtener("clientes.Cliente", cliente) is None
+            registro.registrar_evento(
+                "operacion_rechazada",
+                uuid=op.uuid,
+                modelo=op.modelo,
+                objeto_id=op.objeto_id,
+                operacion=op.tipo,
+                motivo="Motivo de la central.",
+            )
+            entradas = trabajos.leer_registro(agente)
+    finally:
+        registro.desconfigurar()
+    mensajes = [eventos.describir(e) for e in entradas if e.get("evento") == "operacion_rechazada"]
+    assert mensajes == [
+        "La central rechazó el alta de Cliente «Ferretería Ruiz» (B12345678): Motivo de la central."
+    ]

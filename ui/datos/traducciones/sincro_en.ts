@@ -1021,62 +1021,62 @@
 <context>
     <name>Errores</name>
     <message>
-        <location filename="../../errores.py" line="56"/>
+        <location filename="../../errores.py" line="67"/>
         <source>Esta terminal aún no está configurada: abre Configuración y pega el token que da la central.</source>
         <translation>This terminal is not set up yet: open Settings and paste the token from the central server.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="62"/>
+        <location filename="../../errores.py" line="73"/>
         <source>La dirección de la central debe empezar por https:// (http sin cifrar sólo para pruebas, marcándolo en Configuración).</source>
         <translation>The central server address must start with https:// (unencrypted http only for testing, ticking it in Settings).</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="69"/>
+        <location filename="../../errores.py" line="80"/>
         <source>La conexión con la central no es segura (su certificado no es válido): no se envía nada. Avisa a quien mantiene la central; las ventas siguen guardadas.</source>
         <translation>The connection to the central server is not secure (its certificate is not valid): nothing is sent. Tell whoever runs the central server; sales are still saved.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="76"/>
+        <location filename="../../errores.py" line="87"/>
         <source>La central rechaza el token de esta terminal: pide uno nuevo y guárdalo en Configuración. Nada se pierde.</source>
         <translation>The central server rejects this terminal&apos;s token: ask for a new one and save it in Settings. Nothing is lost.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="83"/>
+        <location filename="../../errores.py" line="94"/>
         <source>La central no responde desde las {hora}; las ventas se guardan y se enviarán solas.</source>
         <translation>The central server has not answered since {hora}; sales are saved and will be sent automatically.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="89"/>
+        <location filename="../../errores.py" line="100"/>
         <source>La central no responde; las ventas se guardan y se enviarán solas.</source>
         <translation>The central server does not answer; sales are saved and will be sent automatically.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="94"/>
+        <location filename="../../errores.py" line="105"/>
         <source>El disco está lleno: libera espacio. Lo ya guardado no se pierde.</source>
         <translation>The disk is full: free some space. What is already saved is not lost.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="98"/>
+        <location filename="../../errores.py" line="109"/>
         <source>Sincro no tiene permiso para escribir en su carpeta de datos: avisa a quien mantiene este equipo.</source>
         <translation>Sincro cannot write to its data folder: tell whoever looks after this computer.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="104"/>
+        <location filename="../../errores.py" line="115"/>
         <source>Otro programa está usando los datos de Sincro; se volverá a intentar.</source>
         <translation>Another program is using Sincro&apos;s data; it will try again.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="108"/>
+        <location filename="../../errores.py" line="119"/>
         <source>La central tiene un problema y no acepta envíos ahora; se volverá a intentar sola.</source>
         <translation>The central server has a problem and is not accepting uploads now; it will try again automatically.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="113"/>
+        <location filename="../../errores.py" line="50"/>
         <source>Algo falló; se volverá a intentar. El detalle técnico está en «Detalles».</source>
         <translation>Something failed; it will try again. The technical detail is under “Details”.</translation>
     </message>
     <message>
-        <location filename="../../errores.py" line="150"/>
+        <location filename="../../errores.py" line="159"/>
         <source>Detalles</source>
         <translation>Details</translation>
     </message>
@@ -1272,97 +1272,102 @@
 <context>
     <name>Eventos</name>
     <message>
-        <location filename="../../eventos.py" line="49"/>
+        <location filename="../../eventos.py" line="62"/>
         <source>el alta</source>
         <translation>the creation</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="50"/>
+        <location filename="../../eventos.py" line="63"/>
         <source>el cambio</source>
         <translation>the change</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="51"/>
+        <location filename="../../eventos.py" line="64"/>
         <source>la baja</source>
         <translation>the deletion</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="52"/>
+        <location filename="../../eventos.py" line="65"/>
         <source>el ajuste</source>
         <translation>the adjustment</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="54"/>
+        <location filename="../../eventos.py" line="67"/>
         <source>la operación</source>
         <translation>the operation</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="70"/>
+        <location filename="../../eventos.py" line="83"/>
         <source>%n fila descargada</source>
         <translation>%n row downloaded</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="71"/>
+        <location filename="../../eventos.py" line="84"/>
         <source>%n filas descargadas</source>
         <translation>%n rows downloaded</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="74"/>
+        <location filename="../../eventos.py" line="87"/>
         <source>Sincronización completa: nada nuevo que enviar; {filas}.</source>
         <translation>Sync complete: nothing new to send; {filas}.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="79"/>
+        <location filename="../../eventos.py" line="92"/>
         <source>Sincronización completa: %n operación enviada ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas); {filas}.</source>
         <translation>Sync complete: %n operation sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected); {filas}.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="84"/>
+        <location filename="../../eventos.py" line="97"/>
         <source>Sincronización completa: %n operaciones enviadas ({completadas} confirmadas, {conflictos} en conflicto, {rechazadas} rechazadas); {filas}.</source>
         <translation>Sync complete: %n operations sent ({completadas} confirmed, {conflictos} in conflict, {rechazadas} rejected); {filas}.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="96"/>
+        <location filename="../../eventos.py" line="109"/>
         <source>{quien} resolvió a mano el conflicto de {objeto}: {motivo}</source>
         <translation>{quien} resolved the conflict on {objeto} by hand: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="100"/>
+        <location filename="../../eventos.py" line="113"/>
         <source>{quien} descartó el cambio en conflicto de {objeto}: {motivo}</source>
         <translation>{quien} discarded the conflicting change to {objeto}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="104"/>
+        <location filename="../../eventos.py" line="117"/>
         <source>{quien} descartó la operación rechazada de {objeto}: {motivo}</source>
         <translation>{quien} discarded the rejected operation on {objeto}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="108"/>
+        <location filename="../../eventos.py" line="121"/>
         <source>{quien} volvió a enviar la operación de {objeto}.</source>
         <translation>{quien} sent the operation on {objeto} again.</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="112"/>
+        <location filename="../../eventos.py" line="127"/>
+        <source>La sincronización no se completó; se volverá a intentar. El detalle técnico sale al dejar el ratón encima.</source>
+        <translation>Synchronisation did not complete; it will be retried. Hover over this line for the technical detail.</translation>
+    </message>
+    <message>
+        <location filename="../../eventos.py" line="132"/>
         <source>La sincronización falló: {mensaje}</source>
         <translation>Sync failed: {mensaje}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="117"/>
+        <location filename="../../eventos.py" line="135"/>
         <source>La central rechazó {tipo} de {objeto}: {motivo}</source>
         <translation>The central rejected {tipo} of {objeto}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="120"/>
+        <location filename="../../eventos.py" line="138"/>
         <source>La central rechazó la operación {uuid}: {motivo}</source>
         <translation>The central server rejected operation {uuid}: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="124"/>
+        <location filename="../../eventos.py" line="142"/>
         <source>Se vuelve a descargar entero el modelo {modelo} ({motivo}).</source>
         <translation>Downloading model {modelo} again in full ({motivo}).</translation>
     </message>
     <message>
-        <location filename="../../eventos.py" line="128"/>
+        <location filename="../../eventos.py" line="146"/>
         <source>Descarga completa del modelo {modelo} ({motivo}).</source>
         <translation>Full download of model {modelo} ({motivo}).</translation>
     </message>
@@ -1740,27 +1745,27 @@
         <translation>The central server confirmed %n operations in the last 24 h.</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="84"/>
+        <location filename="../../pestanas/registro.py" line="91"/>
         <source>info</source>
         <translation>info</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="85"/>
+        <location filename="../../pestanas/registro.py" line="92"/>
         <source>aviso</source>
         <translation>warning</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="86"/>
+        <location filename="../../pestanas/registro.py" line="93"/>
         <source>error</source>
         <translation>error</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="87"/>
+        <location filename="../../pestanas/registro.py" line="94"/>
         <source>error grave</source>
         <translation>critical</translation>
     </message>
     <message>
-        <location filename="../../pestanas/registro.py" line="88"/>
+        <location filename="../../pestanas/registro.py" line="95"/>
         <source>detalle</source>
         <translation>debug</translation>
     </message>
