@@ -54,24 +54,43 @@ def test_modelo_conflictos_con_conflicto_real(qapp, terminal):
     assert m.data(m.index(0, COL_CAMPOS)) == "Nombre"  # la etiqueta, no el campo técnico
 
 
-def test_el_registro_nombra_el_objeto_de_un_rechazo(qapp, central, tmp_path):
-    """Un rechazo de la central, leído del registro de la terminal como lo lee la pestaña
-    Registro: el objeto y el tipo en palabras de la tienda, no el uuid ni «productos.…»."""
+@contextlib.contextmanager
+def _caja_con_registro(tmp_path, central=None):
+    """Una terminal nueva con su registro a fichero (donde lo lee ``registro_reciente``),
+    configurada contra ``central`` y ya sincronizada, o contra una dirección sin central."""
     from agente.soporte import registro
 
     datos = tmp_path / "datos"
-    registro.configurar(datos, programa="prueba")  # donde lo lee ``registro_reciente``
+    registro.configurar(datos, programa="prueba")
     try:
         with Agente.abrir(datos) as agente:
-            token = central.crear_terminal(central.tienda, "caja-registro")
-            agente.configurar(central.url, central.tienda, "caja-registro", token)
-            agente.sincronizar_una_vez()
-            agente.ajustar("productos.Existencia", "T001:888888", "cantidad", -1)
-            agente.sincronizar_una_vez()
-            entradas = trabajos.leer_registro(agente)
+            if central is None:
+                agente.configurar("http://127.0.0.1:9", "T001", "caja-1", "token-de-prueba")
+            else:
+                token = central.crear_terminal(central.tienda, "caja-registro")
+                agente.configurar(central.url, central.tienda, "caja-registro", token)
+                agente.sincronizar_una_vez()
+            yield agente
     finally:
         registro.desconfigurar()
-    mensajes = [eventos.describir(e) for e in entradas if e.get("evento") == "operacion_rechazada"]
+
+
+def _rechazos(agente) -> list[str]:
+    """Lo que la pestaña Registro dice de cada rechazo de la central."""
+    return [
+        eventos.describir(e)
+        for e in trabajos.leer_registro(agente)
+        if e.get("evento") == "operacion_rechazada"
+    ]
+
+
+def test_el_registro_nombra_el_objeto_de_un_rechazo(qapp, central, tmp_path):
+    """Un rechazo de la central, leído del registro de la terminal como lo lee la pestaña
+    Registro: el objeto y el tipo en palabras de la tienda, no el uuid ni «productos.…»."""
+    with _caja_con_registro(tmp_path, central) as agente:
+        agente.ajustar("productos.Existencia", "T001:888888", "cantidad", -1)
+        agente.sincronizar_una_vez()
+        mensajes = _rechazos(agente)
     assert mensajes == [
         "La central rechazó el ajuste de Existencia T001:888888: "
         "Existencia «T001:888888» no existe en tu tienda."
@@ -81,19 +100,12 @@ def test_el_registro_nombra_el_objeto_de_un_rechazo(qapp, central, tmp_path):
 def test_el_registro_dice_un_fallo_de_red_en_una_frase(qapp, tmp_path):
     """Un pase que no llega a la central, leído del registro como lo lee la pestaña Registro:
     una frase para la tienda en la fila y el texto técnico sólo en su consejo."""
-    from agente.soporte import registro
     from ui.modelos.registro import COL_MENSAJE, ModeloRegistro
 
-    datos = tmp_path / "datos"
-    registro.configurar(datos, programa="prueba")
-    try:
-        with Agente.abrir(datos) as agente:
-            agente.configurar("http://127.0.0.1:9", "T001", "caja-1", "token-de-prueba")
-            with contextlib.suppress(Exception):
-                agente.sincronizar_una_vez()
-            entradas = trabajos.leer_registro(agente)
-    finally:
-        registro.desconfigurar()
+    with _caja_con_registro(tmp_path) as agente:
+        with contextlib.suppress(Exception):
+            agente.sincronizar_una_vez()
+        entradas = trabajos.leer_registro(agente)
     fallo = next(e for e in entradas if e.get("evento") == "sincronizacion_fallida")
     m = ModeloRegistro()
     m.fijar([{**fallo, "mensaje": eventos.describir(fallo), "detalle": eventos.detalle(fallo)}])
@@ -115,35 +127,26 @@ def test_el_registro_nombra_un_alta_rechazada_por_los_datos_de_su_operacion(
 
     from agente.soporte import registro
 
-    datos = tmp_path / "datos"
-    registro.configurar(datos, programa="prueba")
-    try:
-        with Agente.abrir(datos) as agente:
-            token = central.crear_terminal(central.tienda, "caja-alta")
-            agente.configurar(central.url, central.tienda, "caja-alta", token)
-            agente.sincronizar_una_vez()
-            cliente = str(uuid.uuid4())
-            op = agente.encolar(
-                "clientes.Cliente",
-                "crear",
-                {"id": cliente, "nombre": "Ferretería Ruiz", "nif": "B12345678"},
-            )
-            # Lo que hace el empuje al recibir el rechazo: anotarlo en la cola y en el registro.
-            agente.operaciones.registrar_resultados([], [(op.uuid, "Motivo de la central.")])
-            agente.descartar(op.uuid, "Datos mal escritos", quien="Ana")
-            assert agente.obtener("clientes.Cliente", cliente) is None
-            registro.registrar_evento(
-                "operacion_rechazada",
-                uuid=op.uuid,
-                modelo=op.modelo,
-                objeto_id=op.objeto_id,
-                operacion=op.tipo,
-                motivo="Motivo de la central.",
-            )
-            entradas = trabajos.leer_registro(agente)
-    finally:
-        registro.desconfigurar()
-    mensajes = [eventos.describir(e) for e in entradas if e.get("evento") == "operacion_rechazada"]
+    with _caja_con_registro(tmp_path, central) as agente:
+        cliente = str(uuid.uuid4())
+        op = agente.encolar(
+            "clientes.Cliente",
+            "crear",
+            {"id": cliente, "nombre": "Ferretería Ruiz", "nif": "B12345678"},
+        )
+        # Lo que hace el empuje al recibir el rechazo: anotarlo en la cola y en el registro.
+        agente.operaciones.registrar_resultados([], [(op.uuid, "Motivo de la central.")])
+        agente.descartar(op.uuid, "Datos mal escritos", quien="Ana")
+        assert agente.obtener("clientes.Cliente", cliente) is None
+        registro.registrar_evento(
+            "operacion_rechazada",
+            uuid=op.uuid,
+            modelo=op.modelo,
+            objeto_id=op.objeto_id,
+            operacion=op.tipo,
+            motivo="Motivo de la central.",
+        )
+        mensajes = _rechazos(agente)
     assert mensajes == [
         "La central rechazó el alta de Cliente «Ferretería Ruiz» (B12345678): Motivo de la central."
     ]
