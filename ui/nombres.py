@@ -84,14 +84,12 @@ def nombrar(
     *valores: Mapping[str, Any] | None,
     presentacion: Presentacion | None = None,
     referido: Any = None,
-    presentaciones_: Mapping[str, Presentacion] | None = None,
     plantilla: str = PLANTILLA_REFERIDO,
 ) -> str:
     """«Producto «Pan» (8412345678905)». ``valores``: dicts del objeto, el primero manda
     (p. ej. central, base, local de un conflicto). ``referido``: lo que da
-    ``Agente.referido`` (``{"modelo", "objeto_id", "valores"}``), que nombra al objeto si no
-    tiene ni título ni código, con ``plantilla`` y la presentación de su modelo en
-    ``presentaciones_``."""
+    ``Agente.referido`` (el objeto que lo nombra, con el nombre y el campo título de su
+    modelo), que nombra al objeto con ``plantilla`` si no tiene ni título ni código."""
     p = presentacion or presentacion_por_defecto(modelo)
     juntos: dict[str, Any] = {}
     for v in reversed([v for v in valores if v]):
@@ -105,20 +103,18 @@ def nombrar(
     if codigo is not None:
         return f"{p.nombre} {codigo}"
     if isinstance(referido, Mapping) and isinstance(referido.get("valores"), Mapping):
-        otro = str(referido.get("modelo") or "")
-        propia = (
-            Presentacion(
-                nombre=str(referido["nombre_visible"]),
-                campo_titulo=referido.get("campo_titulo") or None,
-            )
-            if referido.get("nombre_visible")
-            else None
-        )
         nombre = nombrar(
-            otro,
+            str(referido.get("modelo") or ""),
             referido.get("objeto_id"),
             referido["valores"],
-            presentacion=(presentaciones_ or {}).get(otro) or propia,
+            presentacion=(
+                Presentacion(
+                    nombre=str(referido["nombre_visible"]),
+                    campo_titulo=referido.get("campo_titulo") or None,
+                )
+                if referido.get("nombre_visible")
+                else None
+            ),
         )
         return plantilla.format(modelo=p.nombre, referido=nombre)
     return f"{p.nombre} {objeto_id}"
@@ -141,6 +137,5 @@ def nombrar_conflicto(
         conflicto.get("local"),
         presentacion=p,
         referido=conflicto.get("referido"),
-        presentaciones_=presentaciones_,
         plantilla=plantilla,
     )

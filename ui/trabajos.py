@@ -38,17 +38,11 @@ def listar_cola(
 
 
 def nombrar_por_referido(agente: Any, filas: list[dict[str, Any]], datos: str = "datos") -> None:
-    """Añade ``referido`` a cada fila (operación, conflicto) de un modelo sin título: el objeto
-    que la nombra ante personas. Nombrar nunca hace fallar el trabajo."""
-    esquema = agente.esquema() if callable(getattr(agente, "esquema", None)) else None
-    if esquema is None or not callable(getattr(agente, "referido", None)):
-        return
-    sin_titulo = {n for n, c in esquema.modelos.items() if not c.campo_que_titula}
+    """Añade ``referido`` (``Agente.referido``) a cada fila (operación, conflicto): el objeto
+    que nombra ante personas a uno sin título. Nombrar nunca hace fallar el trabajo."""
     vistos: dict[tuple[str, str], Any] = {}
     for fila in filas:
         modelo, objeto_id = str(fila.get("modelo", "")), str(fila.get("objeto_id", ""))
-        if modelo not in sin_titulo:
-            continue
         if (modelo, objeto_id) not in vistos:
             valores = fila.get(datos) if isinstance(fila.get(datos), Mapping) else None
             with contextlib.suppress(Exception):  # sólo para nombrar
@@ -205,10 +199,6 @@ def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
     if callable(auditoria):
         for a in auditoria(200):
             if a.get("accion") in ACCIONES_MANUALES:
-                valores = referido = None
-                with contextlib.suppress(Exception):  # sólo para nombrar el objeto
-                    valores = agente.obtener(a.get("modelo"), a.get("objeto_id"))
-                    referido = agente.referido(a.get("modelo"), a.get("objeto_id"), valores)
                 entradas.append(
                     {
                         "hora": a.get("momento"),
@@ -221,8 +211,7 @@ def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
                             "motivo": a.get("regla_o_motivo"),
                             "modelo": a.get("modelo"),
                             "objeto_id": a.get("objeto_id"),
-                            "valores": valores or a.get("despues"),
-                            "referido": referido,
+                            "despues": a.get("despues"),
                         },
                     }
                 )
@@ -233,21 +222,23 @@ def leer_registro(agente: Any, n: int = 500) -> list[dict[str, Any]]:
 
 def _nombrar_eventos(agente: Any, entradas: list[dict[str, Any]]) -> None:
     """Añade a los campos de cada evento que nombra un modelo cómo llamarlo ante personas
-    (``modelo_visible`` y ``campo_titulo``) y, si nombra un objeto, sus valores (los de la
-    caché o, si no está, los de su operación en la cola: un alta rechazada) y su
-    ``referido``. Una consulta por objeto, aunque salga en varias líneas."""
+    (``modelo_visible`` y ``campo_titulo``) y, si nombra un objeto, sus ``valores`` y su
+    ``referido``. Los valores: los de la caché; si ya no está, los de su operación en la cola
+    (un alta rechazada) o los que dejó la acción de una persona (``despues``). Una consulta
+    por objeto, aunque salga en varias líneas."""
     esquema = agente.esquema() if callable(getattr(agente, "esquema", None)) else None
     modelos = esquema.modelos if esquema is not None else {}
     vistos: dict[tuple[str, str, str], tuple[Any, Any]] = {}
     for entrada in entradas:
         campos = entrada.get("campos") or {}
         modelo = str(campos.get("modelo") or "")
-        if modelo not in modelos:
+        despues = campos.pop("despues", None)
+        if modelo not in modelos or campos.get("objeto_id") in (None, ""):
+            if despues is not None:
+                campos.setdefault("valores", despues)
             continue
         campos["modelo_visible"] = modelos[modelo].nombre_para_personas
         campos["campo_titulo"] = modelos[modelo].campo_que_titula
-        if campos.get("objeto_id") in (None, "") or "valores" in campos:
-            continue
         llave = (modelo, str(campos["objeto_id"]), str(campos.get("uuid") or ""))
         if llave not in vistos:
             valores = referido = None
@@ -258,7 +249,9 @@ def _nombrar_eventos(agente: Any, entradas: list[dict[str, Any]]) -> None:
                     valores = dict(op.datos) if op is not None else None
                 referido = agente.referido(modelo, llave[1], valores)
             vistos[llave] = (valores, referido)
-        campos["valores"], campos["referido"] = vistos[llave]
+        valores, referido = vistos[llave]
+        campos["valores"] = valores or despues
+        campos["referido"] = referido
 
 
 def _instante(hora: Any) -> float:

@@ -71,7 +71,6 @@ class ModeloCola(ModeloTabla):
                 datos,
                 presentacion=self.presentaciones.get(modelo),
                 referido=fila.get("referido"),
-                presentaciones_=self.presentaciones,
                 plantilla=formato.plantilla_referido(),
             )
         if columna == COL_CAPTURADA:

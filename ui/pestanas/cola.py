@@ -43,7 +43,6 @@ def nombre_operacion(
         datos,
         presentacion=(presentaciones or {}).get(modelo),
         referido=op.get("referido"),
-        presentaciones_=presentaciones,
         plantilla=formato.plantilla_referido(),
     )
 
