@@ -183,8 +183,9 @@ def quitar_de_tabla(tabla: str, using: str = "default") -> None:
 
 def instalar(using: str = "default") -> dict[str, str]:
     """Instala (o rehace) los disparadores de todos los modelos sincronizados; si los rehace,
-    reescribe las entradas que no son las que escribirían ahora (``retirar_desfasadas``), y
-    registra las filas sin entrada. Devuelve {modelo: motivo} de los que no se pudieron
+    repara lo escrito sin ellos (``retirar_desfasadas`` reescribe las entradas que no son las
+    que escribirían ahora, ``lapidas_sin_fila`` da su lápida a lo que ya no está) y registra
+    las filas sin entrada. Devuelve {modelo: motivo} de los que no se pudieron
     instalar."""
     conexion = connections[using]
     conf = configuracion.obtener()
